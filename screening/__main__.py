@@ -1,0 +1,5 @@
+"""Allow ``python -m screening``."""
+
+from screening.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""The library entry points the CLI (and any other program) calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screening.cases import load_case
+from screening.engine import Result, screen
+from screening.errors import Problem, ScreeningError
+from screening.model import Case
+from screening.pack import Pack, default_pack_path, load_pack
+
+
+def pack_at(path: Path | None) -> Pack:
+    """The pack in ``path``, or the default pack."""
+    return load_pack(path or default_pack_path())
+
+
+def load_cases(paths: list[Path]) -> list[Case]:
+    """Load every case, reporting the problems of all files together."""
+    cases, problems = [], []
+    for path in paths:
+        try:
+            cases.append(load_case(path))
+        except ScreeningError as exc:
+            problems += exc.problems
+    ids: dict[str, str] = {}
+    for case in cases:
+        if case.id in ids:
+            problems.append(Problem(case.file, None, None, "E109",
+                                    f"case id '{case.id}' is also used by {ids[case.id]}"))
+        ids[case.id] = case.file
+    if problems:
+        raise ScreeningError(problems)
+    return cases
+
+
+def screen_files(paths: list[Path], pack_path: Path | None = None) -> list[Result]:
+    """Screen each case file with the pack (default pack when None), in the order given."""
+    pack = pack_at(pack_path)
+    return [screen(case, pack) for case in load_cases(paths)]

@@ -1,0 +1,130 @@
+"""Load case files: YAML -> validated plain data -> Case model, with every problem located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from screening import countries, schemacheck
+from screening.errors import Marks, ScreeningError, located
+from screening.fields import case_schema
+from screening.model import Case, DocPath, Edge, Entity, Source
+from screening.yamlio import load
+
+_FACT_KEYS = {"value", "sources", "note"}
+
+
+def load_case(path: Path) -> Case:
+    """Read, validate and build the case in ``path``; raise ScreeningError listing every problem."""
+    data, marks = load(path)
+    return build_case(data, marks, str(path))
+
+
+def build_case(data: Any, marks: Marks, name: str) -> Case:
+    """Validate plain data (as read from a file called ``name``) and build the Case."""
+    fact_sources: dict[DocPath, tuple[str, ...]] = {}
+    data = _unwrap(data, (), fact_sources)
+    problems = [located(name, marks, path, code, message)
+                for path, code, message in schemacheck.errors(data, case_schema())]
+    if not problems:
+        problems = list(_semantic_problems(data, marks, name, fact_sources))
+    if problems:
+        raise ScreeningError(problems)
+    entities = {e["id"]: Entity.from_data(e, i) for i, e in enumerate(data["entities"])}
+    return Case(
+        id=data["id"], title=data["title"], file=name, investor_id=data["investor"], entities=entities,
+        ownership=tuple(Edge.from_data(e, i) for i, e in enumerate(data.get("ownership") or ())),
+        data=data, sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
+        fact_sources=fact_sources)
+
+
+def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]]) -> Any:
+    """Replace long-form facts ``{value: X, sources: [...], note: ...}`` by X, keeping their sources."""
+    if isinstance(node, dict):
+        if "value" in node and set(node) <= _FACT_KEYS and path:
+            if isinstance(node.get("sources"), list):
+                out[path] = tuple(str(s) for s in node["sources"])
+            return node["value"]
+        return {k: _unwrap(v, path + (k,), out) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_unwrap(v, path + (str(i),), out) for i, v in enumerate(node)]
+    return node
+
+
+def _walk(node: Any, path: DocPath = ()):  # type: ignore[no-untyped-def]
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, path + (str(i),))
+
+
+def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
+                       fact_sources: dict[DocPath, tuple[str, ...]]):  # type: ignore[no-untyped-def]
+    """What a schema cannot say: country codes, references between ids, stakes adding up."""
+    schema_countries = _country_paths(data)
+    for path in schema_countries:
+        code = _get(data, path)
+        if isinstance(code, str) and not countries.is_country(code):
+            hint = countries.suggest(code)
+            yield located(name, marks, path, "E107",
+                           f"unknown country code {code!r}" + (f"; {hint}" if hint else ""))
+    source_ids = [s["id"] for s in data.get("sources") or ()]
+    yield from _duplicates(name, marks, source_ids, ("sources",), "source")
+    known = set(source_ids)
+    cited = [(p + ("sources", str(i)), s) for p, n in _walk(data) if p and isinstance(n, dict)
+             for i, s in enumerate(n.get("sources") or ())]
+    cited += [(p, s) for p, ids in fact_sources.items() for s in ids]
+    for path, sid in cited:
+        if path[0] != "sources" and sid not in known:
+            yield located(name, marks, path, "E108", _unknown("source", sid, known))
+    entity_ids = [e["id"] for e in data["entities"]]
+    yield from _duplicates(name, marks, entity_ids, ("entities",), "entity")
+    entities = set(entity_ids)
+    if data["investor"] not in entities:
+        yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], entities))
+    held: dict[str, float] = {}
+    for i, edge in enumerate(data.get("ownership") or ()):
+        for key in ("owner", "owned"):
+            if edge[key] not in entities:
+                yield located(name, marks, ("ownership", str(i), key), "E108",
+                               _unknown("entity", edge[key], entities))
+        if edge["owner"] == edge["owned"]:
+            yield located(name, marks, ("ownership", str(i)), "E106", "an entity cannot own itself")
+        held[edge["owned"]] = held.get(edge["owned"], 0.0) + (edge.get("equity_pct") or 0.0)
+        if held[edge["owned"]] > 100.0001:
+            yield located(name, marks, ("ownership", str(i), "equity_pct"), "E106",
+                           f"stakes held in '{edge['owned']}' add up to {held[edge['owned']]:g}%, over 100%")
+
+
+def _country_paths(data: dict[str, Any]) -> list[DocPath]:
+    out = []
+    for path, node in _walk(data):
+        if path and path[-1] in ("country", "state") and isinstance(node, str):
+            out.append(path)
+        elif len(path) >= 2 and path[-2] == "countries" and isinstance(node, str):
+            out.append(path)
+    return out
+
+
+def _get(data: Any, path: DocPath) -> Any:
+    for key in path:
+        data = data[int(key)] if isinstance(data, list) else data[key]
+    return data
+
+
+def _duplicates(name: str, marks: Marks, ids: list[str], base: DocPath, what: str):  # type: ignore[no-untyped-def]
+    seen: set[str] = set()
+    for i, item in enumerate(ids):
+        if item in seen:
+            yield located(name, marks, base + (str(i), "id"), "E109", f"duplicate {what} id '{item}'")
+        seen.add(item)
+
+
+def _unknown(what: str, value: str, known: set[str]) -> str:
+    import difflib
+
+    hint = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f"unknown {what} '{value}'" + (f"; did you mean '{hint[0]}'?" if hint else "")

@@ -1,0 +1,226 @@
+"""Screen a case with a rule pack: evaluate every rule, score, explain, list information gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from screening.conditions import Node, Truth
+from screening.facts import DOC, Facts, build_facts
+from screening.fields import catalogue
+from screening.model import Case
+from screening.pack import Floor, Pack, Rule
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A fact value that made a rule fire, with the sources that back it."""
+
+    field: str
+    test: str
+    """The condition leaf, as text (``investor.country in [CN]``)."""
+    value: Any
+    """The fact's value, or the matching records for list tests (plain data)."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired."""
+
+    rule: Rule
+    points: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A fact the case does not give that would decide one or more rules."""
+
+    field: str
+    question: str
+    rules: tuple[str, ...]
+    points_at_stake: float
+    """Sum of the weights of the undecided risk rules that read this fact."""
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    """How one category's points add up."""
+
+    id: str
+    title: str
+    cap: float | None
+    raw: float
+    """Sum of the points of the rules that fired."""
+    capped: float
+    credit: float
+    """Points removed by mitigations (0 for the mitigation category itself)."""
+    score: float
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of screening one case."""
+
+    case: Case
+    pack: Pack
+    facts: Facts
+    findings: tuple[Finding, ...]
+    """Risk rules that fired, highest points first."""
+    mitigations: tuple[Finding, ...]
+    categories: tuple[CategoryScore, ...]
+    subtotal: float
+    """Sum of category scores before clamping to 0-100."""
+    score_from_rules: float
+    level_from_score: str
+    floors: tuple[Floor, ...]
+    """Floors that raised the level."""
+    score: float
+    level: str
+    gaps: tuple[Gap, ...]
+    undecided: tuple[str, ...]
+    """Rules whose condition is unknown on this case."""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A condition node with its value on one case."""
+
+    node: Node
+    value: Truth
+    children: tuple[Trace, ...] = ()
+
+
+def trace(node: Node, values: dict[str, Any]) -> Trace:
+    """Evaluate every node of a condition (no short-cut) to explain it."""
+    if node.kind == "leaf":
+        return Trace(node, node.check(values))
+    children = tuple(trace(c, values) for c in node.children)
+    return Trace(node, node.check(values), children)
+
+
+def supporting(t: Trace) -> list[Trace]:
+    """Leaves that made a true (or false, under `not`) node come out as it did."""
+    if t.node.kind == "leaf":
+        return [t]
+    if t.node.kind == "any":
+        return [leaf for c in t.children if c.value == t.value for leaf in supporting(c)]
+    return [leaf for c in t.children for leaf in supporting(c)]
+
+
+def unknown_leaves(t: Trace) -> list[Trace]:
+    """Leaves whose being known could change an unknown node."""
+    if t.value is not None:
+        return []
+    if t.node.kind == "leaf":
+        return [t]
+    return [leaf for c in t.children for leaf in unknown_leaves(c)]
+
+
+def plain(value: Any) -> Any:
+    """Record values without internal keys, as JSON-ready data."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if not k.startswith("@")}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
+    node = leaf.node
+    value = facts.get(node.field)
+    sources: list[str] = []
+    if node.op in ("contains", "contains_any", "matches") and isinstance(value, list):
+        shown: Any = node.witness(value) if node.witness else value
+        for item in shown:
+            if isinstance(item, dict) and DOC in item:
+                sources += [s for s in case.sources_at(item[DOC]) if s not in sources]
+    else:
+        shown = value
+    if not sources and node.field in facts.origin:
+        sources = list(case.sources_at(facts.origin[node.field]))
+    return Evidence(node.field, node.describe(), plain(shown), tuple(sources))
+
+
+def screen(case: Case, pack: Pack) -> Result:
+    """Screen ``case`` with ``pack``."""
+    facts = build_facts(case)
+    values = facts.values
+    fired: list[Finding] = []
+    undecided: list[tuple[Rule, Trace]] = []
+    for rule in pack.rules:
+        outcome = rule.condition.check(values)
+        if outcome is True:
+            t = trace(rule.condition, values)
+            evidence = tuple(_evidence(case, facts, leaf) for leaf in supporting(t))
+            fired.append(Finding(rule, rule.weight, evidence))
+        elif outcome is None:
+            undecided.append((rule, trace(rule.condition, values)))
+    categories, subtotal = _categories(pack, fired)
+    score_from_rules = max(0.0, min(100.0, subtotal))
+    level_from_score = pack.scoring.level_of(score_from_rules)
+    score, level, floors = score_from_rules, level_from_score, []
+    fired_ids = {f.rule.id for f in fired}
+    for floor in pack.scoring.floors:
+        if fired_ids & set(floor.rules) and pack.scoring.rank(floor.level) > pack.scoring.rank(level):
+            level = floor.level
+            score = max(score, pack.scoring.minimum(level))
+            floors.append(floor)
+    mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
+    key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
+    return Result(
+        case=case, pack=pack, facts=facts,
+        findings=tuple(sorted((f for f in fired if f.rule.category not in mitigation_ids), key=key)),
+        mitigations=tuple(sorted((f for f in fired if f.rule.category in mitigation_ids), key=key)),
+        categories=categories, subtotal=subtotal, score_from_rules=score_from_rules,
+        level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
+        gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided))
+
+
+def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
+    out: list[CategoryScore] = []
+    credits: dict[str, float] = {}
+    for f in fired:
+        for cat in f.rule.mitigates:
+            credits[cat] = credits.get(cat, 0.0) + abs(f.points)
+    removed = 0.0
+    for cat in pack.scoring.categories:
+        if cat.mitigation:
+            continue
+        mine = [f for f in fired if f.rule.category == cat.id]
+        raw = float(sum(f.points for f in mine))
+        capped = min(raw, cat.cap) if cat.cap is not None else raw
+        score = max(0.0, capped - credits.get(cat.id, 0.0))
+        removed += capped - score
+        out.append(CategoryScore(cat.id, cat.title, cat.cap, raw, capped, capped - score, score,
+                                 tuple(f.rule.id for f in mine)))
+    for cat in pack.scoring.categories:
+        if cat.mitigation:
+            mine = [f for f in fired if f.rule.category == cat.id]
+            raw = float(sum(f.points for f in mine))
+            out.append(CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed,
+                                     tuple(f.rule.id for f in mine)))
+    subtotal = sum(c.score for c in out)
+    return tuple(out), subtotal
+
+
+def _gaps(facts: Facts, undecided: list[tuple[Rule, Trace]], mitigation_ids: set[str]) -> tuple[Gap, ...]:
+    by_field: dict[str, tuple[list[str], float]] = {}
+    for rule, t in undecided:
+        for name in dict.fromkeys(leaf.node.field for leaf in unknown_leaves(t)):
+            rules, points = by_field.setdefault(name, ([], 0.0))
+            rules.append(rule.id)
+            if rule.category not in mitigation_ids:
+                by_field[name] = (rules, points + rule.weight)
+    gaps = []
+    for name, (rules, points) in by_field.items():
+        fact = catalogue()[name]
+        question = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
+        gaps.append(Gap(name, question, tuple(rules), points))
+    return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.field)))

@@ -1,0 +1,84 @@
+"""Problems found in inputs, located by file, line, column and key path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Stable problem codes: documented in the README; never reused for another meaning.
+CODES = {
+    "E001": "file-not-found",
+    "E002": "bad-encoding",
+    "E100": "yaml-syntax",
+    "E101": "duplicate-key",
+    "E102": "tab-indent",
+    "E103": "wrong-type",
+    "E104": "unknown-field",
+    "E105": "missing-field",
+    "E106": "bad-value",
+    "E107": "unknown-country",
+    "E108": "unknown-reference",
+    "E109": "duplicate-id",
+    "E110": "unsupported-tag",
+    "E111": "too-large",
+    "E201": "unknown-fact",
+    "E202": "bad-operator",
+    "E203": "bad-regex",
+    "E204": "bad-condition",
+    "E301": "example-failed",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located problem in an input file."""
+
+    file: str
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+    path: tuple[str, ...] = field(default=(), compare=False)
+    """Key path inside the document, e.g. ('entities', '2', 'country')."""
+    severity: str = field(default="error", compare=False)
+
+    @property
+    def name(self) -> str:
+        """Readable name of the problem code (``unknown-field``)."""
+        return CODES.get(self.code, "problem")
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        return f"{where}: {self.severity}: {self.message} [{self.code} {self.name}]"
+
+
+class ScreeningError(Exception):
+    """Input that cannot be used; carries every problem found, each located."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
+
+
+Marks = dict[tuple[str, ...], tuple[int, int]]
+"""Key path -> (line, column), both 1-based, for every node of a document."""
+
+
+def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: str,
+            severity: str = "error") -> Problem:
+    """A problem at ``path`` of document ``name``, placed at the nearest marked node."""
+    probe = path
+    while probe and probe not in marks:
+        probe = probe[:-1]
+    line, column = marks.get(probe, (None, None))
+    where = ".".join(path)
+    return Problem(name, line, column, code, f"{where}: {message}" if where else message, path, severity)
+
+
+def fail(file: str, code: str, message: str, line: int | None = None,
+         column: int | None = None, path: tuple[str, ...] = ()) -> ScreeningError:
+    """Build a one-problem error, ready to raise."""
+    return ScreeningError([Problem(file, line, column, code, message, path)])

@@ -1,0 +1,192 @@
+"""Turn a Case into the flat facts rules read: one value per catalogue path, None when unknown.
+
+Aggregates over the investor's group that may be missing members are *partial*
+(PartialList, AtLeast): a match found in them is certain, a match not found is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.fields import EU_MEMBERS, LIST_TYPES, catalogue
+from screening.model import Case, DocPath, Entity
+
+DOC = "@doc"
+"""Key under which each record keeps its path in the case document (for sources)."""
+
+
+class PartialList(list):  # type: ignore[type-arg]
+    """A list known to hold these items, possibly among others not yet known."""
+
+
+class AtLeast(float):
+    """A number known to be at least this value."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What rules see of one case."""
+
+    values: dict[str, Any]
+    origin: dict[str, DocPath] = field(default_factory=dict)
+    """Fact path -> place in the case document, for citing sources."""
+    subject: str = "the investor"
+    """Name used in gap questions."""
+
+    def get(self, path: str) -> Any:
+        return self.values.get(path)
+
+
+def group_of(case: Case) -> list[tuple[Entity, int]]:
+    """The investor and every entity above it, with its depth (0 = investor); cycles terminate."""
+    seen = {case.investor_id: 0}
+    frontier = [case.investor_id]
+    while frontier:
+        nxt = []
+        for eid in frontier:
+            for edge in case.owners_of(eid):
+                if edge.owner not in seen:
+                    seen[edge.owner] = seen[eid] + 1
+                    nxt.append(edge.owner)
+        frontier = nxt
+    return [(case.entities[eid], depth) for eid, depth in seen.items()]
+
+
+def _complete(case: Case, group: list[tuple[Entity, int]]) -> bool | None:
+    status = []
+    for entity, _ in group:
+        if entity.terminal or entity.owners_complete is True:
+            status.append(True)
+        elif entity.owners_complete is False:
+            return False
+        else:
+            status.append(None)
+    return True if all(status) else None
+
+
+def _records(records: tuple[dict[str, Any], ...] | None, base: DocPath, **extra: Any) -> list[dict[str, Any]] | None:
+    if records is None:
+        return None
+    out = []
+    for i, rec in enumerate(records):
+        row = {**rec, DOC: base + (str(i),), **extra}
+        if "list" in rec:
+            row["type"] = LIST_TYPES.get(rec["list"])
+        out.append(row)
+    return out
+
+
+def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str, Any]] | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    return [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+
+
+def build_facts(case: Case) -> Facts:
+    """Compute every catalogue fact of ``case``."""
+    values: dict[str, Any] = {}
+    origin: dict[str, DocPath] = {}
+    inv = case.investor
+    inv_doc: DocPath = ("entities", str(inv.index))
+    for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei"):
+        values[f"investor.{key}"] = getattr(inv, key, None) if key != "lei" else \
+            case.data["entities"][inv.index].get("lei")
+        origin[f"investor.{key}"] = inv_doc + (key,)
+    for key in ("listings", "state_links", "conduct"):
+        values[f"investor.{key}"] = _records(getattr(inv, key), inv_doc + (key,), entity=inv.id)
+    values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
+    origin["investor.in_eu"] = inv_doc + ("country",)
+
+    _group_facts(case, values, origin)
+
+    target = case.data["target"]
+    for key, node in target.items():
+        if key in ("sources", "note", "description"):
+            continue
+        if catalogue()[f"target.{key}"].type == "records":
+            values[f"target.{key}"] = _doc_records(target, key, ("target",))
+        else:
+            values[f"target.{key}"] = node
+        origin[f"target.{key}"] = ("target", key)
+    country = target.get("country")
+    values["target.in_eu"] = None if country is None else country in EU_MEMBERS
+    origin["target.in_eu"] = ("target", "country")
+    data = target.get("data")
+    if data is not None:
+        values["target.data_categories"] = [d["category"] for d in data]
+        counts = [d.get("subjects") for d in data]
+        known = [c for c in counts if c is not None]
+        if known:
+            values["target.data_subjects"] = max(known) if len(known) == len(counts) else AtLeast(max(known))
+        elif not data:
+            values["target.data_subjects"] = 0
+        origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
+
+    tx = case.data.get("transaction") or {}
+    for key, node in tx.items():
+        if key not in ("sources", "note", "value_local"):
+            values[f"transaction.{key}"] = node
+            origin[f"transaction.{key}"] = ("transaction", key)
+    _derived_transaction(tx, values, origin)
+    values["mitigations"] = _doc_records(case.data, "mitigations", ())
+    return Facts(values, origin, subject=inv.name)
+
+
+def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+    group = group_of(case)
+    complete = _complete(case, group)
+    values["group.complete"] = complete
+    values["group.size"] = len(group) if complete else None
+    rows, countries, kinds = [], [], []
+    lists: dict[str, list[dict[str, Any]]] = {"listings": [], "state_links": [], "conduct": []}
+    partial = complete is not True
+    state_pcts: list[float | None] = []
+    for entity, depth in group:
+        rows.append({"id": entity.id, "name": entity.name, "country": entity.country, "kind": entity.kind,
+                     "depth": depth, "state_ownership_pct": entity.state_ownership_pct,
+                     DOC: ("entities", str(entity.index))})
+        partial |= entity.country is None or entity.kind is None
+        countries.append(entity.country)
+        kinds.append(entity.kind)
+        state_pcts.append(entity.state_ownership_pct)
+        for key in lists:
+            recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
+            if recs is None:
+                lists[key + "?"] = []  # marks the aggregate partial
+            else:
+                lists[key].extend(recs)
+    values["group.entities"] = PartialList(rows) if complete is not True else rows
+    make = PartialList if partial else list
+    values["group.countries"] = make(sorted({c for c in countries if c}))
+    values["group.kinds"] = make(sorted({k for k in kinds if k}))
+    for key in ("listings", "state_links", "conduct"):
+        values[f"group.{key}"] = (PartialList if partial or key + "?" in lists else list)(lists[key])
+    known = [p for p in state_pcts if p is not None]
+    if known:
+        values["group.state_ownership_pct"] = max(known) if (len(known) == len(state_pcts) and not partial) \
+            else AtLeast(max(known))
+    for key in values:
+        if key.startswith("group."):
+            origin.setdefault(key, ("entities", str(case.investor.index)))
+
+
+def _derived_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+    after, before = tx.get("stake_after_pct"), tx.get("stake_before_pct")
+    if before is None and tx.get("kind") == "greenfield":
+        before = 0
+    if after is not None and before is not None:
+        values["transaction.stake_acquired_pct"] = round(after - before, 6)
+        origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
+    votes = tx.get("voting_after_pct", after)
+    seats, size = tx.get("board_seats"), tx.get("board_size")
+    board_majority = None if seats is None or size is None else seats * 2 > size
+    if (votes is not None and votes > 50) or board_majority:
+        control: bool | None = True
+    elif votes is not None and board_majority is False:
+        control = False
+    else:
+        control = None
+    values["transaction.control"] = control
+    origin["transaction.control"] = ("transaction",)

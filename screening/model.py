@@ -1,0 +1,131 @@
+"""Case models: frozen dataclasses built once from validated plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DocPath = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document that facts cite."""
+
+    id: str
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    accessed: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Source:
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A company, state body, fund or person; list fields are None when unknown."""
+
+    id: str
+    name: str
+    index: int
+    """Position in the case's ``entities`` list (for locating its facts)."""
+    country: str | None = None
+    kind: str | None = None
+    aliases: tuple[str, ...] = ()
+    state_ownership_pct: float | None = None
+    owners_complete: bool | None = None
+    listings: tuple[dict[str, Any], ...] | None = None
+    state_links: tuple[dict[str, Any], ...] | None = None
+    conduct: tuple[dict[str, Any], ...] | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], index: int) -> Entity:
+        def records(key: str) -> tuple[dict[str, Any], ...] | None:
+            return None if data.get(key) is None else tuple(data[key])
+
+        return cls(id=data["id"], name=data["name"], index=index, country=data.get("country"),
+                   kind=data.get("kind"), aliases=tuple(data.get("aliases") or ()),
+                   state_ownership_pct=data.get("state_ownership_pct"),
+                   owners_complete=data.get("owners_complete"), listings=records("listings"),
+                   state_links=records("state_links"), conduct=records("conduct"))
+
+    @property
+    def terminal(self) -> bool:
+        """Nothing stands above a state body or a natural person."""
+        return self.kind in ("state_body", "individual")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An ownership or control link: ``owner`` holds a stake or rights in ``owned``."""
+
+    owner: str
+    owned: str
+    index: int
+    equity_pct: float | None = None
+    voting_pct: float | None = None
+    rights: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], index: int) -> Edge:
+        return cls(owner=data["owner"], owned=data["owned"], index=index, equity_pct=data.get("equity_pct"),
+                   voting_pct=data.get("voting_pct"), rights=tuple(data.get("rights") or ()))
+
+    @property
+    def controlling(self) -> bool:
+        """A majority of votes (or of equity when votes are not given), or a control right."""
+        votes = self.voting_pct if self.voting_pct is not None else self.equity_pct
+        return (votes is not None and votes > 50) or bool(
+            set(self.rights) & {"golden_share", "board_majority"})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One investment case, validated."""
+
+    id: str
+    title: str
+    file: str
+    investor_id: str
+    entities: dict[str, Entity]
+    ownership: tuple[Edge, ...]
+    data: dict[str, Any]
+    """The validated document (long-form facts unwrapped), for facts and provenance."""
+    sources: dict[str, Source]
+    fact_sources: dict[DocPath, tuple[str, ...]] = field(default_factory=dict)
+    """Sources cited by single facts in long form (``{value: ..., sources: [...]}``)."""
+
+    @property
+    def investor(self) -> Entity:
+        return self.entities[self.investor_id]
+
+    @property
+    def summary(self) -> str | None:
+        return self.data.get("summary")
+
+    def owners_of(self, entity_id: str) -> list[Edge]:
+        """Edges pointing at ``entity_id`` (its direct owners)."""
+        return [e for e in self.ownership if e.owned == entity_id]
+
+    def sources_at(self, path: DocPath) -> tuple[str, ...]:
+        """Source ids backing the fact at ``path``: its own, else the nearest enclosing mapping's."""
+        if path in self.fact_sources:
+            return self.fact_sources[path]
+        nodes: list[Any] = [self.data]
+        for key in path:
+            node = nodes[-1]
+            try:
+                nodes.append(node[int(key)] if isinstance(node, list) else node[key])
+            except (KeyError, IndexError, ValueError, TypeError):
+                break
+        for node in reversed(nodes[1:]):  # the document's own top-level sources list is no citation
+            if isinstance(node, dict) and node.get("sources"):
+                return tuple(node["sources"])
+        return ()

@@ -1,0 +1,253 @@
+"""Load a rule pack directory: validate its files, compile every rule once, report all problems."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from screening import schemacheck
+from screening.conditions import CompileError, Compiler, Node
+from screening.errors import Marks, Problem, ScreeningError, located
+from screening.fields import catalogue
+from screening.model import Source
+from screening.yamlio import load
+
+RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
+
+
+@dataclass(frozen=True)
+class LegalRef:
+    """A pinpoint citation of a legal instrument, e.g. EU-2019/452 Art. 4(2)(a)."""
+
+    instrument: str
+    pinpoint: str
+    title: str
+    url: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.pinpoint}".strip()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled rule."""
+
+    id: str
+    name: str
+    title: str
+    category: str
+    weight: float
+    condition: Node
+    when: dict[str, Any]
+    rationale: str
+    legal_basis: tuple[LegalRef, ...] = ()
+    practice: str | None = None
+    references: tuple[str, ...] = ()
+    mitigates: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    cap: float | None = None
+    mitigation: bool = False
+
+
+@dataclass(frozen=True)
+class Floor:
+    """When any of ``rules`` fires, the level is at least ``level``."""
+
+    id: str
+    rules: tuple[str, ...]
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Scoring:
+    categories: tuple[Category, ...]
+    levels: tuple[tuple[str, float], ...]
+    """(level id, minimum score), ascending."""
+    floors: tuple[Floor, ...] = ()
+
+    def level_of(self, score: float) -> str:
+        level = self.levels[0][0]
+        for name, minimum in self.levels:
+            if score >= minimum:
+                level = name
+        return level
+
+    def rank(self, level: str) -> int:
+        return [name for name, _ in self.levels].index(level)
+
+    def minimum(self, level: str) -> float:
+        return dict(self.levels)[level]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A loaded rule pack."""
+
+    name: str
+    version: str
+    path: str
+    digest: str
+    """sha256 over the pack's files (names and bytes), so a report names the exact rules used."""
+    rules: tuple[Rule, ...]
+    scoring: Scoring
+    instruments: dict[str, dict[str, Any]]
+    sources: dict[str, Source]
+    sets: dict[str, list[Any]]
+    description: str = ""
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """Find a rule by id or former id (alias)."""
+        for rule in self.rules:
+            if rule.id == rule_id or rule_id in rule.aliases:
+                return rule
+        return None
+
+
+def default_pack_path() -> Path:
+    """The pack shipped inside the package, or the repository's ``rules/`` in a source checkout."""
+    shipped = Path(str(resources.files("screening"))) / "rules"
+    if (shipped / "pack.yaml").is_file():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    return json.loads(resources.files("screening.schema").joinpath("pack.schema.json").read_text("utf-8"))
+
+
+def _validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
+    schema = {**_schemas()["$defs"][kind], "$defs": _schemas()["$defs"]}
+    return [located(name, marks, p, code, msg) for p, code, msg in schemacheck.errors(data, schema)]
+
+
+def load_pack(path: Path) -> Pack:
+    """Load and compile the pack in directory ``path``; raise ScreeningError listing every problem."""
+    if not path.is_dir():
+        raise ScreeningError([Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
+                                      "holding pack.yaml, scoring.yaml and rule files")])
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    docs: dict[str, tuple[Any, Marks, str]] = {}
+    files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+        try:
+            data, marks = load(file)
+        except ScreeningError as exc:
+            problems += exc.problems
+            continue
+        kind = file.name[:-5] if file.name in RESERVED else "rules"
+        found = _validate(kind, data, marks, str(file))
+        problems += found
+        if not found:
+            docs[file.name] = (data, marks, str(file))
+    for name in ("pack.yaml", "scoring.yaml"):
+        if not (path / name).is_file():
+            problems.append(Problem(str(path / name), None, None, "E001", f"a rule pack needs {name}"))
+    if problems:
+        raise ScreeningError(problems)
+    pack = _build(path, docs, "sha256:" + digest.hexdigest(), problems)
+    if problems:
+        raise ScreeningError(problems)
+    return pack
+
+
+def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, problems: list[Problem]) -> Pack:
+    meta, _, _ = docs["pack.yaml"]
+    sets = meta.get("sets") or {}
+    scoring = _scoring(*docs["scoring.yaml"], problems)
+    instruments = {i["id"]: i for i in docs.get("legal.yaml", ({"instruments": []},))[0]["instruments"]}
+    sources = {s["id"]: Source.from_data(s) for s in docs.get("sources.yaml", ({"sources": []},))[0]["sources"]}
+    categories = {c.id: c for c in scoring.categories}
+    pattern = re.compile(meta["id_pattern"]) if meta.get("id_pattern") else None
+    compiler = Compiler(catalogue(), sets)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for fname, (data, marks, name) in docs.items():
+        if fname in RESERVED:
+            continue
+        for i, raw in enumerate(data["rules"]):
+            base = ("rules", str(i))
+
+            def report(sub: tuple[str, ...], code: str, message: str) -> None:
+                problems.append(located(name, marks, base + sub, code, f"{raw['id']}: {message}"))
+
+            if raw["id"] in seen:
+                report(("id",), "E109", f"duplicate rule id (also in {seen[raw['id']]})")
+            seen[raw["id"]] = name
+            if pattern and not pattern.search(raw["id"]):
+                report(("id",), "E106", f"id does not match the pack's id_pattern {meta['id_pattern']}")
+            category = categories.get(raw["category"])
+            if category is None:
+                report(("category",), "E108", f"unknown category '{raw['category']}'; scoring.yaml defines "
+                       + ", ".join(categories))
+            elif category.mitigation != (raw["weight"] < 0):
+                report(("weight",), "E106", "mitigation rules take negative weights, risk rules positive ones")
+            for j, cat in enumerate(raw.get("mitigates") or ()):
+                if cat not in categories or categories[cat].mitigation:
+                    report(("mitigates", str(j)), "E108", f"mitigates unknown risk category '{cat}'")
+            if category and category.mitigation and not raw.get("mitigates"):
+                report(("mitigates",), "E105", "a mitigation rule must say which categories it mitigates")
+            refs = []
+            for j, text in enumerate(raw.get("legal_basis") or ()):
+                inst, _, pin = text.partition(" ")
+                if inst not in instruments:
+                    report(("legal_basis", str(j)), "E108", f"unknown legal instrument '{inst}'; add it to legal.yaml")
+                    continue
+                refs.append(LegalRef(inst, pin.strip(), instruments[inst]["title"], instruments[inst].get("url")))
+            if not raw.get("legal_basis") and not raw.get("practice"):
+                report((), "E105", "a rule needs a legal_basis or the analyst practice it encodes")
+            for j, ref in enumerate(raw.get("references") or ()):
+                if ref not in sources:
+                    report(("references", str(j)), "E108", f"unknown source '{ref}'; add it to sources.yaml")
+            try:
+                condition = compiler.compile(raw["when"], ())
+            except CompileError as exc:
+                report(("when",) + exc.path, exc.code, exc.message)
+                continue
+            rules.append(Rule(
+                id=raw["id"], name=raw["name"], title=raw["title"], category=raw["category"],
+                weight=raw["weight"], condition=condition, when=raw["when"], rationale=raw["rationale"].strip(),
+                legal_basis=tuple(refs), practice=raw.get("practice"), references=tuple(raw.get("references") or ()),
+                mitigates=tuple(raw.get("mitigates") or ()), aliases=tuple(raw.get("aliases") or ()),
+                examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0]))
+    for j, floor in enumerate(scoring.floors):
+        for rid in floor.rules:
+            if rid not in seen:
+                problems.append(located(docs["scoring.yaml"][2], docs["scoring.yaml"][1], ("floors", str(j), "rules"),
+                                         "E108", f"floor '{floor.id}' names unknown rule '{rid}'"))
+    return Pack(name=meta["name"], version=str(meta["version"]), path=str(path), digest=digest,
+                rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
+                sources=sources, sets=sets, description=(meta.get("description") or "").strip())
+
+
+def _scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[Problem]) -> Scoring:
+    categories = tuple(Category(c["id"], c["title"], c.get("cap"), bool(c.get("mitigation")))
+                       for c in data["categories"])
+    levels = tuple((lv["id"], float(lv["min"])) for lv in data["levels"])
+    if [m for _, m in levels] != sorted(m for _, m in levels) or levels[0][1] != 0:
+        problems.append(located(name, marks, ("levels",), "E106",
+                                 "levels must ascend by 'min', the first starting at 0"))
+    floors = tuple(Floor(f["id"], tuple(f["rules"]), f["level"], f["reason"].strip()) for f in data.get("floors") or ())
+    for j, floor in enumerate(floors):
+        if floor.level not in dict(levels):
+            problems.append(located(name, marks, ("floors", str(j), "level"), "E108",
+                                     f"unknown level '{floor.level}'; levels are {', '.join(dict(levels))}"))
+    return Scoring(categories, levels, floors)

@@ -1,0 +1,32 @@
+"""Output formats: one pure module per format (results in, text out), registered by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from screening.engine import Result
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: width and colour matter to the terminal format only."""
+
+    width: int = 100
+    color: bool = False
+
+
+class Formatter(Protocol):
+    def render(self, results: list[Result], options: Options) -> str: ...
+
+
+FORMATS = {"text": "screening.report.text", "json": "screening.report.json"}
+"""Format name -> module; imported only when used, so start-up stays fast."""
+
+
+def render(name: str, results: list[Result], options: Options | None = None) -> str:
+    """Render ``results`` in format ``name``."""
+    module: Formatter = import_module(FORMATS[name])  # type: ignore[assignment]
+    return module.render(results, options or Options())

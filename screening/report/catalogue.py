@@ -1,0 +1,122 @@
+"""Render the rule catalogue and the fact catalogue (text or JSON)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from screening.errors import Problem, ScreeningError
+from screening.fields import catalogue
+from screening.pack import Pack, Rule
+from screening.report import Options
+
+
+def _console(options: Options):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    return buffer, Console(file=buffer, width=options.width, force_terminal=options.color,
+                           color_system="truecolor" if options.color else None, highlight=False, emoji=False)
+
+
+def rule_data(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "name": rule.name, "title": rule.title, "category": rule.category,
+            "weight": rule.weight, "when": rule.when, "condition": rule.condition.describe(),
+            "rationale": rule.rationale,
+            "legal_basis": [{"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title,
+                             **({"url": r.url} if r.url else {})} for r in rule.legal_basis],
+            **({"practice": rule.practice} if rule.practice else {}),
+            "references": list(rule.references), **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
+            **({"aliases": list(rule.aliases)} if rule.aliases else {}),
+            "examples": rule.examples, "file": rule.file, "line": rule.line}
+
+
+def rule_list(pack: Pack, category: str | None, fmt: str, options: Options) -> str:
+    rules = [r for r in pack.rules if category is None or r.category == category]
+    if category is not None and not rules:
+        known = sorted({r.category for r in pack.rules})
+        raise ScreeningError([Problem(pack.path, None, None, "E108",
+                                      f"no rules in category '{category}'; categories: {', '.join(known)}")])
+    if fmt == "json":
+        return json.dumps([{"id": r.id, "category": r.category, "weight": r.weight, "title": r.title}
+                           for r in rules], indent=2, ensure_ascii=False) + "\n"
+    from rich.table import Table
+
+    buffer, console = _console(options)
+    table = Table(title=f"{pack.name} {pack.version}: {len(rules)} rules", title_justify="left")
+    for col, just in (("id", "left"), ("category", "left"), ("weight", "right"), ("title", "left")):
+        table.add_column(col, justify=just, no_wrap=col != "title")  # type: ignore[arg-type]
+    for r in rules:
+        table.add_row(r.id, r.category, f"{r.weight:g}", r.title)
+    console.print(table)
+    return buffer.getvalue()
+
+
+def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
+    rule = pack.rule(rule_id)
+    if rule is None:
+        import difflib
+
+        hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1)
+        raise ScreeningError([Problem(pack.path, None, None, "E108", f"no rule '{rule_id}' in pack {pack.name}"
+                                      + (f"; did you mean '{hint[0]}'?" if hint else ""))])
+    if fmt == "json":
+        return json.dumps(rule_data(rule), indent=2, ensure_ascii=False) + "\n"
+    import yaml
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    buffer, console = _console(options)
+    head = Text.assemble((rule.title, "bold"), f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"
+                         + (f" · former ids {', '.join(rule.aliases)}" if rule.aliases else ""))
+    console.print(Panel(head, title=rule.id, title_align="left"))
+    console.print(Text("Condition", style="bold"))
+    console.print(Syntax(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip(), "yaml",
+                         theme="ansi_dark", background_color="default"))
+    console.print(Text(f"  = {rule.condition.describe()}", style="dim"))
+    console.print(Text("\nRationale", style="bold"))
+    console.print(rule.rationale)
+    if rule.legal_basis:
+        console.print(Text("\nLegal basis", style="bold"))
+        for ref in rule.legal_basis:
+            console.print(f"- {ref}: {ref.title}" + (f" <{ref.url}>" if ref.url else ""))
+    if rule.practice:
+        console.print(Text("\nAnalyst practice", style="bold"))
+        console.print(rule.practice)
+    if rule.references:
+        console.print(Text("\nSources", style="bold"))
+        for sid in rule.references:
+            s = pack.sources[sid]
+            console.print(f"- [{sid}] {s.title}" + (f", {s.publisher}" if s.publisher else "")
+                          + (f" ({s.date})" if s.date else "") + (f" <{s.url}>" if s.url else ""))
+    for kind in ("fires", "quiet"):
+        for ex in rule.examples.get(kind, []):
+            console.print(Text(f"\nExample ({kind}): ", style="bold") + Text(json.dumps(ex, ensure_ascii=False)))
+    console.print(Text(f"\n{rule.file}:{rule.line}", style="dim"))
+    return buffer.getvalue()
+
+
+def fact_list(fmt: str, options: Options) -> str:
+    facts = catalogue()
+    if fmt == "json":
+        return json.dumps([{"fact": f.path, "type": f.type, **({"item": f.item} if f.item else {}),
+                            **({"values": list(f.values)} if f.values else {}),
+                            **({"fields": {k: s.type for k, s in f.subfields.items()}} if f.subfields else {}),
+                            "derived": f.derived, "description": f.description, "question": f.question}
+                           for f in facts.values()], indent=2, ensure_ascii=False) + "\n"
+    from rich.table import Table
+
+    buffer, console = _console(options)
+    table = Table(title=f"{len(facts)} facts rules can name", title_justify="left", show_lines=False)
+    table.add_column("fact", no_wrap=True)
+    table.add_column("type")
+    table.add_column("values / fields")
+    for f in facts.values():
+        kind = f"list of {f.item}" if f.type == "list" else f.type
+        extra = ", ".join(f.values) if f.values else ", ".join(f.subfields)
+        table.add_row(f.path + (" *" if f.derived else ""), kind, extra)
+    table.caption = "* derived from other facts"
+    console.print(table)
+    return buffer.getvalue()

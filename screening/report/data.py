@@ -1,0 +1,83 @@
+"""The documented, stable data structure of a screening result (the JSON format's content)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening import __version__
+from screening.engine import Finding, Result, plain
+from screening.facts import group_of
+
+SCHEMA_VERSION = "1.0"
+
+
+def number(x: float) -> int | float:
+    """Integral floats as ints, others rounded to 2 decimals (stable text across platforms)."""
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    rule = f.rule
+    return {
+        "rule": rule.id, "name": rule.name, "title": rule.title, "category": rule.category,
+        "points": number(f.points), "rationale": rule.rationale,
+        "legal_basis": [{"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title,
+                         **({"url": r.url} if r.url else {})} for r in rule.legal_basis],
+        **({"practice": rule.practice} if rule.practice else {}),
+        **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
+        "evidence": [{"fact": e.field, "test": e.test, "value": e.value, "sources": list(e.sources)}
+                     for e in f.evidence],
+    }
+
+
+def ownership(result: Result) -> dict[str, Any]:
+    case = result.case
+    group = group_of(case)
+    members = {e.id for e, _ in group}
+    return {
+        "investor": case.investor_id,
+        "complete": result.facts.get("group.complete"),
+        "entities": [{"id": e.id, "name": e.name, "country": e.country, "kind": e.kind, "depth": d}
+                     for e, d in group],
+        "edges": [{"owner": e.owner, "owned": e.owned, "equity_pct": e.equity_pct, "voting_pct": e.voting_pct,
+                   "rights": list(e.rights), "controlling": e.controlling}
+                  for e in case.ownership if e.owned in members],
+    }
+
+
+def report(result: Result) -> dict[str, Any]:
+    """One case's report as plain data, in a defined key order."""
+    case, pack = result.case, result.pack
+    cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
+    target = case.data["target"]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "screening", "version": __version__},
+        "case": {"id": case.id, "title": case.title, "file": case.file,
+                 **({"summary": case.summary.strip()} if case.summary else {}),
+                 **({"as_of": case.data["as_of"]} if case.data.get("as_of") else {}),
+                 "investor": {"id": case.investor.id, "name": case.investor.name, "country": case.investor.country,
+                              "kind": case.investor.kind},
+                 "target": {"name": target["name"], "country": target.get("country")}},
+        "rule_pack": {"name": pack.name, "version": pack.version, "digest": pack.digest, "rules": len(pack.rules)},
+        "score": number(result.score),
+        "level": result.level,
+        "math": {
+            "subtotal": number(result.subtotal),
+            "score_from_rules": number(result.score_from_rules),
+            "level_from_score": result.level_from_score,
+            "levels": [{"level": name, "min": number(m)} for name, m in pack.scoring.levels],
+            "floors": [{"id": f.id, "level": f.level, "rules": list(f.rules), "reason": f.reason}
+                       for f in result.floors],
+        },
+        "categories": [{"id": c.id, "title": c.title, "cap": None if c.cap is None else number(c.cap),
+                        "raw": number(c.raw), "capped": number(c.capped), "mitigation_credit": number(c.credit),
+                        "score": number(c.score), "rules": list(c.rules)} for c in result.categories],
+        "findings": [finding(f) for f in result.findings],
+        "mitigations": [finding(f) for f in result.mitigations],
+        "gaps": [{"fact": g.field, "question": g.question, "rules": list(g.rules),
+                  "points_at_stake": number(g.points_at_stake)} for g in result.gaps],
+        "undecided_rules": list(result.undecided),
+        "ownership": ownership(result),
+        "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
+    }

@@ -1,0 +1,160 @@
+"""The one module that reads YAML: safe, YAML 1.2 scalars, line marks, duplicate keys refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from screening.errors import Marks, Problem, ScreeningError, fail
+
+MAX_NODES = 200_000  # alias expansion ("billion laughs") and huge files stop here
+MAX_DEPTH = 64
+
+_STD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+class CoreResolver(BaseResolver):
+    """YAML 1.2 core-schema scalars, so that ``NO`` (Norway), ``on`` or ``0777`` stay text.
+
+    PyYAML follows YAML 1.1, where ``NO`` is false and ``0777`` is octal 511; a country
+    code or id must never silently change type.  Bare dates also stay text and are
+    parsed where the schema asks for a date.
+    """
+
+
+CoreResolver.add_implicit_resolver(
+    _STD + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+CoreResolver.add_implicit_resolver(
+    _STD + "int", re.compile(r"^(?:0|[-+]?[1-9][0-9]*)$"), list("-+0123456789"))
+CoreResolver.add_implicit_resolver(
+    _STD + "float",
+    re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)$"),
+    list("-+0123456789"))
+CoreResolver.add_implicit_resolver(
+    _STD + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+if getattr(yaml, "__with_libyaml__", False):  # the C parser is about 4x faster
+    from yaml.cyaml import CParser as _Parser
+
+    class _Loader(_Parser, yaml.constructor.SafeConstructor, CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            CoreResolver.__init__(self)
+else:  # pragma: no cover - exercised only where libyaml is missing
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer,  # type: ignore[no-redef,misc]
+                  yaml.constructor.SafeConstructor, CoreResolver):
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            CoreResolver.__init__(self)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file (a BOM is allowed); any other encoding is a located error."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise fail(name, "E001", "file not found") from None
+    except IsADirectoryError:
+        raise fail(name, "E001", "expected a file, found a directory") from None
+    except OSError as exc:
+        raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail(name, "E002", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                   line, column) from None
+
+
+def load(path: Path) -> tuple[Any, Marks]:
+    """Load one YAML document from ``path`` with the marks of every node."""
+    return loads(read_text(path), str(path))
+
+
+def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
+    """Parse YAML text into plain data (dict, list, str, int, float, bool, None) and marks."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        code = "E102" if "\t" in message or "tab" in message else "E100"
+        raise fail(name, code, f"invalid YAML: {message}",
+                   mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise fail(name, "E100", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, {}
+    builder = _Builder(loader, name)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise ScreeningError(builder.problems)
+    return data, builder.marks
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording marks and refusing oddities."""
+
+    def __init__(self, loader: Any, name: str) -> None:
+        self.loader, self.name = loader, name
+        self.marks: Marks = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def _where(self, node: Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def build(self, node: Node, path: tuple[str, ...]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise fail(self.name, "E111", f"document has more than {MAX_NODES} values "
+                       "(too large, or aliases expanding without bound)", *self._where(node))
+        if len(path) > MAX_DEPTH:
+            raise fail(self.name, "E111", f"nesting deeper than {MAX_DEPTH} levels", *self._where(node))
+        self.marks[path] = self._where(node)
+        if node.tag not in _ALLOWED_TAGS:
+            raise fail(self.name, "E110", f"tag {node.tag!r} is not allowed: files hold plain data only",
+                       *self._where(node), path=path)
+        if isinstance(node, MappingNode):
+            out: dict[str, Any] = {}
+            for knode, vnode in node.value:
+                if not isinstance(knode, ScalarNode):
+                    raise fail(self.name, "E103", "mapping keys must be plain text", *self._where(knode))
+                if knode.tag == _STD + "merge":
+                    raise fail(self.name, "E110", "merge keys ('<<') are not supported",
+                               *self._where(knode))
+                key = knode.value  # the raw text: keys never become numbers or booleans
+                if key in out:
+                    line, col = self._where(knode)
+                    first = self.marks.get(path + (key,), (None, None))[0]
+                    self.problems.append(Problem(self.name, line, col, "E101",
+                                                 f"duplicate key '{key}' (first defined on line {first})",
+                                                 path + (key,)))
+                out[key] = self.build(vnode, path + (key,))
+                if not isinstance(vnode, ScalarNode):  # point at the key of a block, the value of a scalar
+                    self.marks[path + (key,)] = self._where(knode)
+            return out
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (str(i),)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
