@@ -89,7 +89,8 @@ class Node:
             return f"{self.field} {self.op} {_show(self.arg)}"
         if self.kind == "not":
             return f"not ({self.children[0].describe()})"
-        return "(" + f" {self.kind} ".join(c.describe() for c in self.children) + ")"
+        joint = " and " if self.kind == "all" else " or "
+        return "(" + joint.join(c.describe() for c in self.children) + ")"
 
 
 def _show(arg: Any) -> str:
@@ -270,7 +271,7 @@ def _make_test(op: str, fact: Fact, arg: Any) -> tuple[Callable[[Any], Truth], C
     """Return (test, witness) for one operator on one fact; the witness lists matching items."""
     none: Callable[[Any], list[Any]] = lambda v: []  # noqa: E731
     if op == "exists":
-        return (lambda v: v is not None), none
+        return (lambda v: (v is not None) == arg), none
     if op in ("gt", "gte", "lt", "lte", "between", "equals", "in"):
         compare = _comparison(op, arg)
         upward = op in ("gt", "gte")

@@ -35,9 +35,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class Gap:
-    """A fact the case does not give that would decide one or more rules."""
+    """A question whose answer (one or more facts the case does not give) would decide rules."""
 
-    field: str
+    facts: tuple[str, ...]
     question: str
     rules: tuple[str, ...]
     points_at_stake: float
@@ -184,43 +184,43 @@ def screen(case: Case, pack: Pack) -> Result:
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
-    out: list[CategoryScore] = []
+    """Category scores (capped, less mitigation credit) and their sum; mitigation rows report the credit."""
     credits: dict[str, float] = {}
     for f in fired:
         for cat in f.rule.mitigates:
             credits[cat] = credits.get(cat, 0.0) + abs(f.points)
-    removed = 0.0
-    for cat in pack.scoring.categories:
-        if cat.mitigation:
-            continue
+    risk: list[CategoryScore] = []
+    for cat in (c for c in pack.scoring.categories if not c.mitigation):
         mine = [f for f in fired if f.rule.category == cat.id]
         raw = float(sum(f.points for f in mine))
         capped = min(raw, cat.cap) if cat.cap is not None else raw
         score = max(0.0, capped - credits.get(cat.id, 0.0))
-        removed += capped - score
-        out.append(CategoryScore(cat.id, cat.title, cat.cap, raw, capped, capped - score, score,
-                                 tuple(f.rule.id for f in mine)))
-    for cat in pack.scoring.categories:
-        if cat.mitigation:
-            mine = [f for f in fired if f.rule.category == cat.id]
-            raw = float(sum(f.points for f in mine))
-            out.append(CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed,
-                                     tuple(f.rule.id for f in mine)))
-    subtotal = sum(c.score for c in out)
-    return tuple(out), subtotal
+        risk.append(CategoryScore(cat.id, cat.title, cat.cap, raw, capped, capped - score, score,
+                                  tuple(f.rule.id for f in mine)))
+    removed = sum(c.credit for c in risk)
+    mitigation = [CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed, tuple(f.rule.id for f in mine))
+                  for cat in pack.scoring.categories if cat.mitigation
+                  for mine in [[f for f in fired if f.rule.category == cat.id]]
+                  for raw in [float(sum(f.points for f in mine))]]
+    return tuple(risk + mitigation), sum(c.score for c in risk)
 
 
 def _gaps(facts: Facts, undecided: list[tuple[Rule, Trace]], mitigation_ids: set[str]) -> tuple[Gap, ...]:
-    by_field: dict[str, tuple[list[str], float]] = {}
+    """One gap per question: facts that share a question are asked about once."""
+    by_question: dict[str, tuple[list[str], list[str], float]] = {}
     for rule, t in undecided:
+        seen: set[str] = set()
         for name in dict.fromkeys(leaf.node.field for leaf in unknown_leaves(t)):
-            rules, points = by_field.setdefault(name, ([], 0.0))
+            fact = catalogue()[name]
+            question = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
+            names, rules, points = by_question.setdefault(question, ([], [], 0.0))
+            if name not in names:
+                names.append(name)
+            if question in seen:
+                continue
+            seen.add(question)
             rules.append(rule.id)
             if rule.category not in mitigation_ids:
-                by_field[name] = (rules, points + rule.weight)
-    gaps = []
-    for name, (rules, points) in by_field.items():
-        fact = catalogue()[name]
-        question = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
-        gaps.append(Gap(name, question, tuple(rules), points))
-    return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.field)))
+                by_question[question] = (names, rules, points + rule.weight)
+    gaps = [Gap(tuple(names), q, tuple(rules), points) for q, (names, rules, points) in by_question.items()]
+    return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))

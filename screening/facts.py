@@ -141,6 +141,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     values["group.size"] = len(group) if complete else None
     rows, countries, kinds = [], [], []
     lists: dict[str, list[dict[str, Any]]] = {"listings": [], "state_links": [], "conduct": []}
+    unknown: set[str] = set()  # record lists some group entity does not give
     partial = complete is not True
     state_pcts: list[float | None] = []
     for entity, depth in group:
@@ -154,7 +155,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         for key in lists:
             recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
             if recs is None:
-                lists[key + "?"] = []  # marks the aggregate partial
+                unknown.add(key)
             else:
                 lists[key].extend(recs)
     values["group.entities"] = PartialList(rows) if complete is not True else rows
@@ -162,7 +163,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     values["group.countries"] = make(sorted({c for c in countries if c}))
     values["group.kinds"] = make(sorted({k for k in kinds if k}))
     for key in ("listings", "state_links", "conduct"):
-        values[f"group.{key}"] = (PartialList if partial or key + "?" in lists else list)(lists[key])
+        values[f"group.{key}"] = (PartialList if partial or key in unknown else list)(lists[key])
     known = [p for p in state_pcts if p is not None]
     if known:
         values["group.state_ownership_pct"] = max(known) if (len(known) == len(state_pcts) and not partial) \

@@ -69,7 +69,7 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
     if "enum" in node and value not in node["enum"]:
         hint = difflib.get_close_matches(str(value), node["enum"], n=1, cutoff=0.6)
         more = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(node['enum'])}"
-        yield path, "E106", f"unknown value {describe(value)}{more}"
+        yield path, "E106", f"unknown value {value!r}{more}"
     if isinstance(value, str):
         yield from _check_text(value, node, path)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):

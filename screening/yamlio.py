@@ -105,7 +105,7 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     finally:
         loader.dispose()
     if node is None:
-        return None, {}
+        return None, {(): (1, 1)}
     builder = _Builder(loader, name)
     data = builder.build(node, ())
     if builder.problems:
@@ -152,8 +152,7 @@ class _Builder:
                                                  f"duplicate key '{key}' (first defined on line {first})",
                                                  path + (key,)))
                 out[key] = self.build(vnode, path + (key,))
-                if not isinstance(vnode, ScalarNode):  # point at the key of a block, the value of a scalar
-                    self.marks[path + (key,)] = self._where(knode)
+                self.marks[path + (key,)] = self._where(knode)  # problems point at the key
             return out
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (str(i),)) for i, item in enumerate(node.value)]

@@ -75,7 +75,7 @@ def report(result: Result) -> dict[str, Any]:
                         "score": number(c.score), "rules": list(c.rules)} for c in result.categories],
         "findings": [finding(f) for f in result.findings],
         "mitigations": [finding(f) for f in result.mitigations],
-        "gaps": [{"fact": g.field, "question": g.question, "rules": list(g.rules),
+        "gaps": [{"facts": list(g.facts), "question": g.question, "rules": list(g.rules),
                   "points_at_stake": number(g.points_at_stake)} for g in result.gaps],
         "undecided_rules": list(result.undecided),
         "ownership": ownership(result),

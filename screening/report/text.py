@@ -216,7 +216,7 @@ def _gaps(result: Result) -> Table:
     table.add_column("decides", ratio=2)
     table.add_column("pts at stake", justify="right")
     for i, g in enumerate(result.gaps, 1):
-        table.add_row(str(i), Text(g.question) + Text(f"\n{g.field}", style="dim"), ", ".join(g.rules),
+        table.add_row(str(i), Text(g.question) + Text(f"\n{', '.join(g.facts)}", style="dim"), ", ".join(g.rules),
                       _fmt(g.points_at_stake))
     return table
 
@@ -227,7 +227,7 @@ def _sources(result: Result) -> Table | None:
         return None
     table = Table(title="Sources cited", title_justify="left", show_header=False, expand=True)
     table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("source")
+    table.add_column("source", overflow="fold")
     for sid in cited:
         s = result.case.sources.get(sid)
         if s is None:
@@ -238,5 +238,6 @@ def _sources(result: Result) -> Table | None:
             line.append(f" ({meta})", style="dim")
         if s.url:
             line.append(f"\n{s.url}", style="blue")
+            line.overflow = "fold"
         table.add_row(sid, line)
     return table

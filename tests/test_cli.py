@@ -1,0 +1,99 @@
+"""The command line: exit codes, outputs, errors as one located line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from screening.cli import main
+from tests.conftest import ROOT
+
+ALIBABA = str(ROOT / "cases" / "alibaba-liege.yaml")
+BAD = Path(__file__).parent / "bad" / "cases"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_screen_text(capsys):
+    code, out, err = run(capsys, "screen", ALIBABA, "--width", "120")
+    assert code == 0 and err == ""
+    assert "alibaba-liege" in out and "Information gaps" in out and "Ownership chain" in out
+
+
+def test_screen_json_to_file_is_complete(capsys, tmp_path):
+    target = tmp_path / "out.json"
+    code, out, _ = run(capsys, "screen", ALIBABA, "--format", "json", "-o", str(target))
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text())["case"]["id"] == "alibaba-liege"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temporary file left behind
+
+
+def test_several_cases_give_a_json_array(capsys):
+    cases = sorted(str(p) for p in (ROOT / "cases").glob("*.yaml"))[:3]
+    code, out, _ = run(capsys, "screen", *cases, "--format", "json")
+    assert code == 0 and [d["case"]["file"] for d in json.loads(out)] == cases
+
+
+@pytest.mark.parametrize("level,expected", [("low", 1), ("critical", None)])
+def test_fail_on(capsys, level, expected):
+    code, out, _ = run(capsys, "screen", ALIBABA, "--format", "json", "--fail-on", level)
+    reached = json.loads(out)["level"]
+    order = ["low", "medium", "high", "critical"]
+    assert code == (1 if order.index(reached) >= order.index(level) else 0)
+    if expected is not None:
+        assert code == expected
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("*.yaml")), ids=lambda p: p.stem)
+def test_bad_input_is_exit_2_with_one_located_line(capsys, path):
+    code, out, err = run(capsys, "screen", str(path))
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:") and "Traceback" not in err
+
+
+def test_missing_file_and_bad_pack(capsys, tmp_path):
+    code, _, err = run(capsys, "screen", str(tmp_path / "none.yaml"))
+    assert code == 2 and "file not found" in err
+    code, _, err = run(capsys, "screen", ALIBABA, "--rules", str(tmp_path))
+    assert code == 2 and "pack.yaml" in err
+
+
+def test_broken_rule_condition_is_located(capsys, tmp_path):
+    pack = Path(__file__).parent / "data" / "pack"
+    for f in pack.iterdir():
+        (tmp_path / f.name).write_text(f.read_text())
+    text = (tmp_path / "rules.yaml").read_text().replace("field: investor.country", "field: investor.contry", 1)
+    (tmp_path / "rules.yaml").write_text(text)
+    code, _, err = run(capsys, "screen", ALIBABA, "--rules", str(tmp_path))
+    assert code == 2
+    assert err.startswith(f"{tmp_path / 'rules.yaml'}:7:") and "did you mean 'investor.country'" in err
+
+
+def test_usage_error_is_exit_2(capsys):
+    code, _, err = run(capsys, "screen", ALIBABA, "--format", "pdf")
+    assert code == 2 and "pdf" in err
+
+
+def test_rules_list_and_show(capsys):
+    code, out, _ = run(capsys, "rules", "list", "--format", "json")
+    rules = json.loads(out)
+    assert code == 0 and len(rules) >= 40
+    assert {"id", "category", "weight", "title"} <= set(rules[0])
+    code, out, _ = run(capsys, "rules", "show", "SI-001")
+    assert code == 0 and "Rationale" in out and "Legal basis" in out and "Condition" in out
+    code, _, err = run(capsys, "rules", "show", "SI-0001")
+    assert code == 2 and "did you mean" in err
+
+
+def test_version_and_facts(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("screening ")
+    code, out, _ = run(capsys, "facts", "--format", "json")
+    assert code == 0 and any(f["fact"] == "group.state_links" for f in json.loads(out))

@@ -1,0 +1,70 @@
+"""Our fast schema checker agrees with the reference jsonschema implementation."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening import schemacheck
+from screening.fields import case_schema
+from screening.yamlio import load
+from tests.conftest import CASES
+
+REFERENCE = jsonschema.Draft202012Validator(case_schema(), format_checker=jsonschema.FormatChecker())
+BAD = sorted((Path(__file__).parent / "bad" / "cases").glob("*.yaml"))
+
+
+def agree(data) -> None:
+    ours = {p for p, _, _ in schemacheck.errors(data, case_schema())}
+    theirs = {tuple(str(x) for x in e.absolute_path) for e in REFERENCE.iter_errors(data)}
+    assert bool(ours) == bool(theirs), (ours, theirs)
+
+
+def test_reference_schema_is_valid():
+    jsonschema.Draft202012Validator.check_schema(case_schema())
+
+
+@pytest.mark.parametrize("path", CASES + BAD, ids=lambda p: p.stem)
+def test_agrees_on_files(path):
+    try:
+        data, _ = load(path)
+    except Exception:
+        pytest.skip("not YAML")
+    agree(data)
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, path + (i,))
+
+
+BASE, _ = load(CASES[0]) if CASES else ({}, {})
+PATHS = [p for p in _paths(BASE) if p]
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow_nan=False, allow_infinity=False),
+                 st.text(max_size=5), st.sampled_from(["CN", "2021-02-30", "2021-05-01", "soe", "x y"]),
+                 st.lists(st.integers(), max_size=2), st.dictionaries(st.sampled_from(["id", "kind", "zz"]),
+                                                                      st.text(max_size=3), max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PATHS), JUNK, st.booleans())
+def test_agrees_on_mutations(path, junk, delete):
+    data = copy.deepcopy(BASE)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if delete and isinstance(node, dict):
+        del node[path[-1]]
+    else:
+        node[path[-1]] = junk
+    agree(data)
