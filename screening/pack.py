@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -16,7 +18,7 @@ from screening.conditions import CompileError, Compiler, Node
 from screening.errors import Marks, Problem, ScreeningError, located
 from screening.fields import catalogue
 from screening.model import Source
-from screening.yamlio import load
+from screening.yamlio import loads
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 
@@ -137,19 +139,67 @@ def _validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
     return [located(name, marks, p, code, msg) for p, code, msg in schemacheck.errors(data, schema)]
 
 
+def cache_dir() -> Path | None:
+    """Where validated packs are cached ($SCREENING_CACHE_DIR, else the user cache); None disables."""
+    configured = os.environ.get("SCREENING_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "screening"
+
+
+def _read_cache(digest: str) -> dict[str, Any] | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        cached = json.loads((directory / f"pack-{digest[7:]}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return cached if isinstance(cached, dict) and cached.get("digest") == digest else None
+
+
+def _write_cache(digest: str, docs: dict[str, tuple[Any, Marks, str]]) -> None:
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"digest": digest, "docs": {k: [d, n] for k, (d, _, n) in docs.items()}}, handle)
+        os.replace(tmp, directory / f"pack-{digest[7:]}.json")
+    except OSError:  # a read-only home or full disk only costs speed
+        pass
+
+
 def load_pack(path: Path) -> Pack:
-    """Load and compile the pack in directory ``path``; raise ScreeningError listing every problem."""
+    """Load and compile the pack in directory ``path``; raise ScreeningError listing every problem.
+
+    Packs that loaded cleanly are cached by the digest of their files (parsed and validated
+    documents as JSON), so the next run skips YAML parsing and validation.
+    """
     if not path.is_dir():
         raise ScreeningError([Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
                                       "holding pack.yaml, scoring.yaml and rule files")])
     problems: list[Problem] = []
     digest = hashlib.sha256()
-    docs: dict[str, tuple[Any, Marks, str]] = {}
     files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    raw = {file: file.read_bytes() for file in files}
     for file in files:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+        digest.update(file.name.encode() + b"\0" + raw[file] + b"\0")
+    hexdigest = "sha256:" + digest.hexdigest()
+    cached = _read_cache(hexdigest)
+    if cached is not None:
+        docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
+        pack = _build(path, docs, hexdigest, problems)
+        if not problems:
+            return pack
+        problems.clear()
+    docs: dict[str, tuple[Any, Marks, str]] = {}
+    for file in files:
         try:
-            data, marks = load(file)
+            data, marks = loads(raw[file].decode("utf-8-sig"), str(file))
         except ScreeningError as exc:
             problems += exc.problems
             continue
@@ -163,9 +213,10 @@ def load_pack(path: Path) -> Pack:
             problems.append(Problem(str(path / name), None, None, "E001", f"a rule pack needs {name}"))
     if problems:
         raise ScreeningError(problems)
-    pack = _build(path, docs, "sha256:" + digest.hexdigest(), problems)
+    pack = _build(path, docs, hexdigest, problems)
     if problems:
         raise ScreeningError(problems)
+    _write_cache(hexdigest, docs)
     return pack
 
 
