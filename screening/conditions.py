@@ -150,7 +150,8 @@ class Compiler:
         if op not in OPERATORS:
             hint = difflib.get_close_matches(raw_op, list(OPERATORS), n=1)
             raise CompileError(path + (raw_op,), "E202", f"unknown operator '{raw_op}'"
-                               + (f"; did you mean '{hint[0]}'?" if hint else f"; expected one of {', '.join(OPERATORS)}"))
+                               + (f"; did you mean '{hint[0]}'?" if hint
+                                  else f"; expected one of {', '.join(OPERATORS)}"))
         if fact.type not in _ALLOWED[op]:
             raise CompileError(path + (raw_op,), "E202", f"operator '{op}' does not apply to {name}, "
                                f"which is {_type_name(fact)}")
@@ -263,7 +264,8 @@ def _scalar(fact: Fact, value: Any, path: tuple[str, ...]) -> Any:
     elif kind == "enum" and fact.values and value not in fact.values:
         hint = difflib.get_close_matches(value, list(fact.values), n=1, cutoff=0.6)
         raise CompileError(path, "E106", f"'{value}' is not a value of {fact.path}"
-                           + (f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(fact.values)}"))
+                           + (f"; did you mean '{hint[0]}'?" if hint
+                              else f"; expected one of: {', '.join(fact.values)}"))
     return value
 
 

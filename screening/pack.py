@@ -237,7 +237,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
         for i, raw in enumerate(data["rules"]):
             base = ("rules", str(i))
 
-            def report(sub: tuple[str, ...], code: str, message: str) -> None:
+            def report(sub: tuple[str, ...], code: str, message: str, name: str = name, marks: Marks = marks,
+                       base: tuple[str, ...] = base, raw: dict[str, Any] = raw) -> None:
                 problems.append(located(name, marks, base + sub, code, f"{raw['id']}: {message}"))
 
             if raw["id"] in seen:

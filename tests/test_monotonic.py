@@ -72,7 +72,8 @@ def cases(draw):
     if sectors is not None:
         data["target"]["sectors"] = sectors
     tx = {}
-    for key, strat in (("kind", st.sampled_from(case_schema()["properties"]["transaction"]["properties"]["kind"]["enum"])),
+    kinds = case_schema()["properties"]["transaction"]["properties"]["kind"]["enum"]
+    for key, strat in (("kind", st.sampled_from(kinds)),
                        ("stake_after_pct", pct), ("voting_after_pct", pct), ("board_seats", st.integers(0, 5)),
                        ("technical_information_access", st.booleans())):
         value = draw(maybe(strat))
