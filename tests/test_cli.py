@@ -97,3 +97,18 @@ def test_version_and_facts(capsys):
     assert code == 0 and out.startswith("screening ")
     code, out, _ = run(capsys, "facts", "--format", "json")
     assert code == 0 and any(f["fact"] == "group.state_links" for f in json.loads(out))
+
+
+def test_json_is_byte_identical_across_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SCREENING_CACHE_DIR": ""}
+        run = subprocess.run([sys.executable, "-m", "screening", "screen", ALIBABA, "--format", "json"],
+                             capture_output=True, env=env, cwd=ROOT, timeout=60)
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]

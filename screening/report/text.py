@@ -172,6 +172,8 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
             share.append(f"{_fmt(edge.voting_pct)}% votes")
         share += [r.replace("_", " ") for r in edge.rights]
+        if edge.controlling:
+            share.append("controls")
         label.append(f"{', '.join(share) or 'stake unknown'} ← ",
                      style="bold magenta" if edge.controlling else "")
     label.append(e.name, style="bold red" if state else "bold")
@@ -190,7 +192,7 @@ def _ownership(result: Result) -> Tree:
     case = result.case
     complete = result.facts.get("group.complete")
     note = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}[complete]
-    tree = Tree(Text(f"Ownership chain ({note}); owners above, controlling links in magenta", style="bold"))
+    tree = Tree(Text(f"Ownership chain ({note}); owners above the investor, controlling links marked", style="bold"))
     root = tree.add(_entity_label(result, case.investor_id))
     seen = {case.investor_id}
 
