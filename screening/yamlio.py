@@ -97,7 +97,9 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        code = "E102" if "\t" in message or "tab" in message else "E100"
+        code = "E100"
+        if mark and text.splitlines()[mark.line:mark.line + 1] and "\t" in text.splitlines()[mark.line]:
+            code, message = "E102", "a tab character where YAML needs spaces (indent with spaces)"
         raise fail(name, code, f"invalid YAML: {message}",
                    mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
