@@ -198,10 +198,12 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
         risk.append(CategoryScore(cat.id, cat.title, cat.cap, raw, capped, capped - score, score,
                                   tuple(f.rule.id for f in mine)))
     removed = sum(c.credit for c in risk)
-    mitigation = [CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed, tuple(f.rule.id for f in mine))
-                  for cat in pack.scoring.categories if cat.mitigation
-                  for mine in [[f for f in fired if f.rule.category == cat.id]]
-                  for raw in [float(sum(f.points for f in mine))]]
+    mitigation = []
+    for cat in (c for c in pack.scoring.categories if c.mitigation):
+        mine = [f for f in fired if f.rule.category == cat.id]
+        raw = float(sum(f.points for f in mine))
+        mitigation.append(CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed,
+                                        tuple(f.rule.id for f in mine)))
     return tuple(risk + mitigation), sum(c.score for c in risk)
 
 

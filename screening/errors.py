@@ -24,7 +24,6 @@ CODES = {
     "E202": "bad-operator",
     "E203": "bad-regex",
     "E204": "bad-condition",
-    "E301": "example-failed",
 }
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from screening.conditions import Truth
-from screening.fields import LIST_TYPES, catalogue
+from screening.facts import with_list_type
+from screening.fields import catalogue
 from screening.pack import Pack, Rule
 
 EXPECTED: dict[str, Truth] = {"fires": True, "quiet": False}
@@ -46,8 +47,7 @@ def fragment_values(fragment: dict[str, Any]) -> dict[str, Any]:
             path = f"{prefix}.{key}" if prefix else key
             if path in facts:
                 if facts[path].type == "records" and isinstance(value, list):
-                    value = [{**r, "type": LIST_TYPES.get(r.get("list"))} if isinstance(r, dict) and "list" in r
-                             else r for r in value]
+                    value = [with_list_type(r) if isinstance(r, dict) else r for r in value]
                 values[path] = value
             elif isinstance(value, dict) and any(f.startswith(path + ".") for f in facts):
                 walk(value, path)

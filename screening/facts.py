@@ -68,13 +68,14 @@ def _complete(case: Case, group: list[tuple[Entity, int]]) -> bool | None:
 def _records(records: tuple[dict[str, Any], ...] | None, base: DocPath, **extra: Any) -> list[dict[str, Any]] | None:
     if records is None:
         return None
-    out = []
-    for i, rec in enumerate(records):
-        row = {**rec, DOC: base + (str(i),), **extra}
-        if "list" in rec:
-            row["type"] = LIST_TYPES.get(rec["list"])
-        out.append(row)
-    return out
+    return [with_list_type({**rec, DOC: base + (str(i),), **extra}) for i, rec in enumerate(records)]
+
+
+def with_list_type(record: dict[str, Any]) -> dict[str, Any]:
+    """A listing record with its derived ``type`` (sanctions, export_control, ...); others unchanged."""
+    if "list" not in record:
+        return record
+    return {**record, "type": LIST_TYPES.get(record["list"])}
 
 
 def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str, Any]] | None:
@@ -90,9 +91,9 @@ def build_facts(case: Case) -> Facts:
     origin: dict[str, DocPath] = {}
     inv = case.investor
     inv_doc: DocPath = ("entities", str(inv.index))
+    inv_data = case.data["entities"][inv.index]
     for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei"):
-        values[f"investor.{key}"] = getattr(inv, key, None) if key != "lei" else \
-            case.data["entities"][inv.index].get("lei")
+        values[f"investor.{key}"] = inv_data.get(key)
         origin[f"investor.{key}"] = inv_doc + (key,)
     for key in ("listings", "state_links", "conduct"):
         values[f"investor.{key}"] = _records(getattr(inv, key), inv_doc + (key,), entity=inv.id)
