@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from screening import countries, schemacheck
-from screening.errors import Marks, ScreeningError, located
+from screening.errors import Marks, ScreeningError, closest, located
 from screening.fields import case_schema
 from screening.model import Case, DocPath, Edge, Entity, Source
 from screening.yamlio import load
@@ -124,7 +124,6 @@ def _duplicates(name: str, marks: Marks, ids: list[str], base: DocPath, what: st
 
 
 def _unknown(what: str, value: str, known: set[str]) -> str:
-    import difflib
 
-    hint = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    return f"unknown {what} '{value}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+    hint = closest(value, sorted(known), 0.6)
+    return f"unknown {what} '{value}'" + (f"; did you mean '{hint}'?" if hint else "")

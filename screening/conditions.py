@@ -8,14 +8,12 @@ reports every problem with its location; evaluation then runs plain closures.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from dataclasses import field as _field
-from typing import Any
+from typing import Any, NamedTuple
 
-from screening import countries
+from screening import EMPTY, countries
+from screening.errors import closest
 from screening.facts import AtLeast, PartialList
 from screening.fields import SCALAR_TYPES, Fact
 
@@ -62,8 +60,7 @@ def kleene_any(values: Iterable[Truth]) -> Truth:
     return result
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """A compiled condition: ``check`` evaluates fast, the tree explains."""
 
     kind: str
@@ -75,7 +72,7 @@ class Node:
     arg: Any = None
     test: Callable[[Any], Truth] | None = None
     witness: Callable[[Any], list[Any]] | None = None
-    spec: dict[str, Any] = _field(default_factory=dict)
+    spec: dict[str, Any] = EMPTY
 
     def fields(self) -> list[str]:
         """Every fact the condition reads, in order."""
@@ -129,18 +126,18 @@ class Compiler:
                 child = self.compile(body, path + ("not",))
                 inner = child.check
                 return Node("not", lambda v: None if (r := inner(v)) is None else not r, (child,))
-            hint = difflib.get_close_matches(key, ["all", "any", "not", "field"], n=1)
+            hint = closest(key, ["all", "any", "not", "field"])
             raise CompileError(path + (key,), "E204", f"unknown condition key '{key}'"
-                               + (f"; did you mean '{hint[0]}'?" if hint else ""))
+                               + (f"; did you mean '{hint}'?" if hint else ""))
         return self._leaf(spec, path)
 
     def _leaf(self, spec: dict[str, Any], path: tuple[str, ...]) -> Node:
         name = spec["field"]
         fact = self.facts.get(name) if isinstance(name, str) else None
         if fact is None:
-            hint = difflib.get_close_matches(str(name), list(self.facts), n=1, cutoff=0.6)
+            hint = closest(str(name), list(self.facts), 0.6)
             raise CompileError(path + ("field",), "E201", f"unknown fact '{name}'"
-                               + (f"; did you mean '{hint[0]}'?" if hint else "; see `screening facts`"))
+                               + (f"; did you mean '{hint}'?" if hint else "; see `screening facts`"))
         ops = [k for k in spec if k != "field"]
         if len(ops) != 1:
             raise CompileError(path, "E204", f"'{name}' needs exactly one operator ({', '.join(OPERATORS)})"
@@ -148,9 +145,9 @@ class Compiler:
         raw_op = ops[0]
         op = ALIASES.get(raw_op, raw_op)
         if op not in OPERATORS:
-            hint = difflib.get_close_matches(raw_op, list(OPERATORS), n=1)
+            hint = closest(raw_op, list(OPERATORS))
             raise CompileError(path + (raw_op,), "E202", f"unknown operator '{raw_op}'"
-                               + (f"; did you mean '{hint[0]}'?" if hint
+                               + (f"; did you mean '{hint}'?" if hint
                                   else f"; expected one of {', '.join(OPERATORS)}"))
         if fact.type not in _ALLOWED[op]:
             raise CompileError(path + (raw_op,), "E202", f"operator '{op}' does not apply to {name}, "
@@ -200,9 +197,9 @@ class Compiler:
     def _set_or_list(self, arg: Any, path: tuple[str, ...]) -> list[Any]:
         if isinstance(arg, str):
             if arg not in self.sets:
-                hint = difflib.get_close_matches(arg, list(self.sets), n=1)
+                hint = closest(arg, list(self.sets))
                 raise CompileError(path, "E108", f"unknown set '{arg}'"
-                                   + (f"; did you mean '{hint[0]}'?" if hint else "; sets are defined in pack.yaml"))
+                                   + (f"; did you mean '{hint}'?" if hint else "; sets are defined in pack.yaml"))
             return list(self.sets[arg])
         if not isinstance(arg, list) or not arg:
             raise CompileError(path, "E204", "expected a non-empty list of values or the name of a set")
@@ -211,9 +208,9 @@ class Compiler:
     def _pattern(self, fact: Fact, key: str, spec: Any, path: tuple[str, ...]) -> Callable[[Any], Truth]:
         sub = fact.subfields.get(key)
         if sub is None:
-            hint = difflib.get_close_matches(key, list(fact.subfields), n=1)
+            hint = closest(key, list(fact.subfields))
             raise CompileError(path, "E201", f"records of {fact.path} have no field '{key}'"
-                               + (f"; did you mean '{hint[0]}'?" if hint else f"; fields: {', '.join(fact.subfields)}"))
+                               + (f"; did you mean '{hint}'?" if hint else f"; fields: {', '.join(fact.subfields)}"))
         if isinstance(spec, dict):
             if len(spec) != 1:
                 raise CompileError(path, "E204", "a pattern operator mapping holds exactly one operator")
@@ -262,9 +259,9 @@ def _scalar(fact: Fact, value: Any, path: tuple[str, ...]) -> Any:
         hint = countries.suggest(value)
         raise CompileError(path, "E107", f"unknown country code {value!r}" + (f"; {hint}" if hint else ""))
     elif kind == "enum" and fact.values and value not in fact.values:
-        hint = difflib.get_close_matches(value, list(fact.values), n=1, cutoff=0.6)
+        hint = closest(value, list(fact.values), 0.6)
         raise CompileError(path, "E106", f"'{value}' is not a value of {fact.path}"
-                           + (f"; did you mean '{hint[0]}'?" if hint
+                           + (f"; did you mean '{hint}'?" if hint
                               else f"; expected one of: {', '.join(fact.values)}"))
     return value
 

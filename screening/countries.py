@@ -6,11 +6,12 @@ directly costs about 1 ms, which keeps the CLI's start-up fast.
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+
+from screening.errors import closest
 
 # Codes that are not in ISO 3166-1 but are used in screening practice.
 EXTRA = {"XK": "Kosovo"}
@@ -46,7 +47,7 @@ def suggest(code: str) -> str:
     if upper in names():
         return f"write it in upper case: {upper}"
     by_name = {n.lower(): c for c, n in names().items()}
-    match = difflib.get_close_matches(code.lower(), list(by_name), n=1, cutoff=0.8)
+    match = closest(code.lower(), list(by_name), 0.8)
     if match:
-        return f"did you mean {by_name[match[0]]} ({names()[by_name[match[0]]]})?"
+        return f"did you mean {by_name[match]} ({names()[by_name[match]]})?"
     return ""

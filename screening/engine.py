@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.conditions import Node, Truth
 from screening.facts import DOC, Facts, build_facts
@@ -12,8 +11,7 @@ from screening.model import Case
 from screening.pack import Floor, Pack, Rule
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """A fact value that made a rule fire, with the sources that back it."""
 
     field: str
@@ -24,8 +22,7 @@ class Evidence:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A rule that fired."""
 
     rule: Rule
@@ -33,8 +30,7 @@ class Finding:
     evidence: tuple[Evidence, ...]
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """A question whose answer (one or more facts the case does not give) would decide rules."""
 
     facts: tuple[str, ...]
@@ -44,8 +40,7 @@ class Gap:
     """Sum of the weights of the undecided risk rules that read this fact."""
 
 
-@dataclass(frozen=True)
-class CategoryScore:
+class CategoryScore(NamedTuple):
     """How one category's points add up."""
 
     id: str
@@ -60,8 +55,7 @@ class CategoryScore:
     rules: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """The outcome of screening one case."""
 
     case: Case
@@ -84,8 +78,7 @@ class Result:
     """Rules whose condition is unknown on this case."""
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(NamedTuple):
     """A condition node with its value on one case."""
 
     node: Node

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Stable problem codes: documented in the README; never reused for another meaning.
 CODES = {
@@ -27,8 +27,7 @@ CODES = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One located problem in an input file."""
 
     file: str
@@ -36,9 +35,9 @@ class Problem:
     column: int | None
     code: str
     message: str
-    path: tuple[str, ...] = field(default=(), compare=False)
+    path: tuple[str, ...] = ()
     """Key path inside the document, e.g. ('entities', '2', 'country')."""
-    severity: str = field(default="error", compare=False)
+    severity: str = "error"
 
     @property
     def name(self) -> str:
@@ -75,6 +74,14 @@ def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: 
     line, column = marks.get(probe, (None, None))
     where = ".".join(path)
     return Problem(name, line, column, code, f"{where}: {message}" if where else message, path, severity)
+
+
+def closest(word: str, choices: object, cutoff: float = 0.6) -> str | None:
+    """The choice most like ``word``, for did-you-mean hints; None when nothing is close."""
+    import difflib  # only on the error path: keeps it off start-up
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)  # type: ignore[call-overload]
+    return match[0] if match else None
 
 
 def fail(file: str, code: str, message: str, line: int | None = None,

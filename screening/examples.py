@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.conditions import Truth
 from screening.facts import with_list_type
@@ -13,8 +12,7 @@ from screening.pack import Pack, Rule
 EXPECTED: dict[str, Truth] = {"fires": True, "quiet": False}
 
 
-@dataclass(frozen=True)
-class ExampleResult:
+class ExampleResult(NamedTuple):
     """The outcome of one example."""
 
     rule: str

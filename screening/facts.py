@@ -6,9 +6,9 @@ Aggregates over the investor's group that may be missing members are *partial*
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from screening import EMPTY
 from screening.fields import EU_MEMBERS, LIST_TYPES, catalogue
 from screening.model import Case, DocPath, Entity
 
@@ -24,12 +24,11 @@ class AtLeast(float):
     """A number known to be at least this value."""
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What rules see of one case."""
 
     values: dict[str, Any]
-    origin: dict[str, DocPath] = field(default_factory=dict)
+    origin: dict[str, DocPath] = EMPTY
     """Fact path -> place in the case document, for citing sources."""
     subject: str = "the investor"
     """Name used in gap questions."""

@@ -8,16 +8,16 @@ conveniences are derived (see ``screening.facts``) and declared here.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening import EMPTY
 
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "country", "enum")
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One named fact a condition can test."""
 
     path: str
@@ -27,7 +27,7 @@ class Fact:
     """For ``list``: the type of each item."""
     values: tuple[str, ...] = ()
     """Allowed values of an enum, or of the items of an enum list."""
-    subfields: dict[str, Fact] = field(default_factory=dict)
+    subfields: dict[str, Fact] = EMPTY
     """For ``records``: the facts of each record, by key."""
     question: str = ""
     """The question to put to the investor when the fact is unknown ({name} is the entity)."""
@@ -42,7 +42,7 @@ class Fact:
 @cache
 def case_schema() -> dict[str, Any]:
     """The JSON Schema of case files."""
-    text = resources.files("screening.schema").joinpath("case.schema.json").read_text("utf-8")
+    text = (Path(__file__).parent / "schema" / "case.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

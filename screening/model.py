@@ -1,15 +1,15 @@
-"""Case models: frozen dataclasses built once from validated plain data."""
+"""Case models: immutable records built once from validated plain data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from screening import EMPTY
 
 DocPath = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A document that facts cite."""
 
     id: str
@@ -22,14 +22,13 @@ class Source:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Source:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        return cls(**{k: data.get(k) for k in cls._fields})
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self._asdict().items() if v is not None}
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
     """A company, state body, fund or person; list fields are None when unknown."""
 
     id: str
@@ -62,8 +61,7 @@ class Entity:
         return self.kind in ("state_body", "individual")
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """An ownership or control link: ``owner`` holds a stake or rights in ``owned``."""
 
     owner: str
@@ -86,8 +84,7 @@ class Edge:
             set(self.rights) & {"golden_share", "board_majority"})
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     """One investment case, validated."""
 
     id: str
@@ -99,7 +96,7 @@ class Case:
     data: dict[str, Any]
     """The validated document (long-form facts unwrapped), for facts and provenance."""
     sources: dict[str, Source]
-    fact_sources: dict[DocPath, tuple[str, ...]] = field(default_factory=dict)
+    fact_sources: dict[DocPath, tuple[str, ...]] = EMPTY
     """Sources cited by single facts in long form (``{value: ..., sources: [...]}``)."""
 
     @property

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import tempfile
-from dataclasses import dataclass, field
+import zlib
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from screening import schemacheck
+from screening import EMPTY, schemacheck
 from screening.conditions import CompileError, Compiler, Node
 from screening.errors import Marks, Problem, ScreeningError, located
 from screening.fields import catalogue
@@ -23,8 +20,7 @@ from screening.yamlio import loads
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 
 
-@dataclass(frozen=True)
-class LegalRef:
+class LegalRef(NamedTuple):
     """A pinpoint citation of a legal instrument, e.g. EU-2019/452 Art. 4(2)(a)."""
 
     instrument: str
@@ -36,8 +32,7 @@ class LegalRef:
         return f"{self.instrument} {self.pinpoint}".strip()
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One compiled rule."""
 
     id: str
@@ -53,21 +48,19 @@ class Rule:
     references: tuple[str, ...] = ()
     mitigates: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    examples: dict[str, list[dict[str, Any]]] = EMPTY
     file: str = ""
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(NamedTuple):
     id: str
     title: str
     cap: float | None = None
     mitigation: bool = False
 
 
-@dataclass(frozen=True)
-class Floor:
+class Floor(NamedTuple):
     """When any of ``rules`` fires, the level is at least ``level``."""
 
     id: str
@@ -76,8 +69,7 @@ class Floor:
     reason: str
 
 
-@dataclass(frozen=True)
-class Scoring:
+class Scoring(NamedTuple):
     categories: tuple[Category, ...]
     levels: tuple[tuple[str, float], ...]
     """(level id, minimum score), ascending."""
@@ -97,8 +89,7 @@ class Scoring:
         return dict(self.levels)[level]
 
 
-@dataclass(frozen=True)
-class Pack:
+class Pack(NamedTuple):
     """A loaded rule pack."""
 
     name: str
@@ -123,7 +114,7 @@ class Pack:
 
 def default_pack_path() -> Path:
     """The pack shipped inside the package, or the repository's ``rules/`` in a source checkout."""
-    shipped = Path(str(resources.files("screening"))) / "rules"
+    shipped = Path(__file__).parent / "rules"
     if (shipped / "pack.yaml").is_file():
         return shipped
     return Path(__file__).resolve().parent.parent / "rules"
@@ -131,7 +122,7 @@ def default_pack_path() -> Path:
 
 @cache
 def _schemas() -> dict[str, Any]:
-    return json.loads(resources.files("screening.schema").joinpath("pack.schema.json").read_text("utf-8"))
+    return json.loads((Path(__file__).parent / "schema" / "pack.schema.json").read_text("utf-8"))
 
 
 def _validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
@@ -148,54 +139,75 @@ def cache_dir() -> Path | None:
     return Path(base) / "screening"
 
 
-def _read_cache(digest: str) -> dict[str, Any] | None:
+def _stamp(files: list[Path]) -> list[list[Any]]:
+    """Name, size and modification time of each file: what the cache is keyed on."""
+    return [[f.name, st.st_size, st.st_mtime_ns] for f in files for st in (f.stat(),)]
+
+
+def _cache_file(directory: Path, pack_dir: Path) -> Path:
+    return directory / f"pack-{zlib.crc32(str(pack_dir.resolve()).encode()):08x}.json"
+
+
+def _read_cache(pack_dir: Path, stamp: list[list[Any]]) -> dict[str, Any] | None:
     directory = cache_dir()
     if directory is None:
         return None
     try:
-        cached = json.loads((directory / f"pack-{digest[7:]}.json").read_text("utf-8"))
+        cached = json.loads(_cache_file(directory, pack_dir).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return cached if isinstance(cached, dict) and cached.get("digest") == digest else None
+    fresh = isinstance(cached, dict) and cached.get("path") == str(pack_dir.resolve()) and cached.get("stamp") == stamp
+    return cached if fresh else None
 
 
-def _write_cache(digest: str, docs: dict[str, tuple[Any, Marks, str]]) -> None:
+def _write_cache(pack_dir: Path, stamp: list[list[Any]], digest: str, docs: dict[str, tuple[Any, Marks, str]]) -> None:
     directory = cache_dir()
     if directory is None:
         return
     try:
+        import tempfile  # only when the cache is written
+
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"digest": digest, "docs": {k: [d, n] for k, (d, _, n) in docs.items()}}, handle)
-        os.replace(tmp, directory / f"pack-{digest[7:]}.json")
+            json.dump({"path": str(pack_dir.resolve()), "stamp": stamp, "digest": digest,
+                       "docs": {k: [d, n] for k, (d, _, n) in docs.items()}}, handle)
+        os.replace(tmp, _cache_file(directory, pack_dir))
     except OSError:  # a read-only home or full disk only costs speed
         pass
+
+
+def _digest(files: list[Path], raw: dict[Path, bytes]) -> str:
+    import hashlib  # only when the pack changed: loading OpenSSL costs start-up time
+
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + raw[file] + b"\0")
+    return "sha256:" + digest.hexdigest()
 
 
 def load_pack(path: Path) -> Pack:
     """Load and compile the pack in directory ``path``; raise ScreeningError listing every problem.
 
-    Packs that loaded cleanly are cached by the digest of their files (parsed and validated
-    documents as JSON), so the next run skips YAML parsing and validation.
+    A pack that loaded cleanly is cached (its digest and its parsed, validated documents as JSON),
+    keyed on the name, size and modification time of its files as Python keys its bytecode, so the
+    next run skips hashing, YAML parsing and validation, and only compiles the conditions.
     """
     if not path.is_dir():
         raise ScreeningError([Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
                                       "holding pack.yaml, scoring.yaml and rule files")])
     problems: list[Problem] = []
-    digest = hashlib.sha256()
     files = sorted(p for p in path.glob("*.yaml") if p.is_file())
-    raw = {file: file.read_bytes() for file in files}
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + raw[file] + b"\0")
-    hexdigest = "sha256:" + digest.hexdigest()
-    cached = _read_cache(hexdigest)
+    stamp = _stamp(files)
+    cached = _read_cache(path, stamp)
     if cached is not None:
         docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
-        pack = _build(path, docs, hexdigest, problems)
+        pack = _build(path, docs, cached["digest"], problems)
         if not problems:
             return pack
         problems.clear()
+    raw = {file: file.read_bytes() for file in files}
+    hexdigest = _digest(files, raw)
     docs: dict[str, tuple[Any, Marks, str]] = {}
     for file in files:
         try:
@@ -216,7 +228,7 @@ def load_pack(path: Path) -> Pack:
     pack = _build(path, docs, hexdigest, problems)
     if problems:
         raise ScreeningError(problems)
-    _write_cache(hexdigest, docs)
+    _write_cache(path, stamp, hexdigest, docs)
     return pack
 
 

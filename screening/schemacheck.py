@@ -9,11 +9,12 @@ fast); the test suite checks that it agrees with the reference ``jsonschema`` pa
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
+
+from screening.errors import closest
 
 Path = tuple[str, ...]
 
@@ -67,8 +68,8 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}"
         return
     if "enum" in node and value not in node["enum"]:
-        hint = difflib.get_close_matches(str(value), node["enum"], n=1, cutoff=0.6)
-        more = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(node['enum'])}"
+        hint = closest(str(value), node["enum"], 0.6)
+        more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(node['enum'])}"
         yield path, "E106", f"unknown value {value!r}{more}"
     if isinstance(value, str):
         yield from _check_text(value, node, path)
@@ -114,9 +115,9 @@ def _check_mapping(value: dict[str, Any], node: dict[str, Any], defs: dict[str, 
         if key in props:
             yield from _check(item, props[key], defs, path + (key,))
         elif node.get("additionalProperties") is False:
-            hint = difflib.get_close_matches(key, list(props), n=1, cutoff=0.6)
+            hint = closest(key, list(props), 0.6)
             where = f" in {path[-1]}" if path and not path[-1].isdigit() else ""
-            more = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(props)}"
+            more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(props)}"
             yield path + (key,), "E104", f"unknown field '{key}'{where}{more}"
         elif isinstance(node.get("additionalProperties"), dict):
             yield from _check(item, node["additionalProperties"], defs, path + (key,))

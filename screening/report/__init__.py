@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from screening.engine import Result
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """How to render: width and colour matter to the terminal format only."""
 
     width: int = 100

@@ -1,13 +1,15 @@
-"""Terminal report, drawn with rich: header, score arithmetic, findings, ownership, gaps, sources."""
+"""Terminal report, drawn with rich: header, score arithmetic, findings, ownership, gaps, sources.
+
+The layout is a document, not a grid: each finding, gap and source is a line with a hanging indent, so the
+evidence gets the full width of the terminal and a report of a hundred findings still prints at once.
+"""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
@@ -20,22 +22,73 @@ LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
         "individual": "individual"}
+HEADING = "bold underline"
+INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
 
 def render(results: list[Result], options: Options) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=options.width, force_terminal=options.color, color_system=(
-        "truecolor" if options.color else None), legacy_windows=False, highlight=False, emoji=False)
+        "truecolor" if options.color else None), legacy_windows=False, highlight=False, emoji=False,
+        markup=False)
+    page = Page(console, options.width)
     if len(results) > 1:
-        console.print(_comparison(results))
-        console.print()
+        _comparison(page, results)
     for i, result in enumerate(results):
-        if i:
-            console.rule(style="dim")
-        for part in _case(result):
-            console.print(part)
-            console.print()
-    return buffer.getvalue().rstrip() + "\n"
+        if i or len(results) > 1:
+            page.add(Text("─" * options.width, style="dim"))
+        _case(page, result)
+    page.print()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().split("\n")) + "\n"
+
+
+class Page:
+    """Lines of styled text, wrapped to the page width with hanging indents."""
+
+    def __init__(self, console: Console, width: int) -> None:
+        self.console, self.width = console, width
+        self.parts: list[Any] = []
+
+    def add(self, line: Text | str = "") -> None:
+        self.parts.append(line if isinstance(line, Text) else Text(line))
+
+    def heading(self, title: str, right: str = "") -> None:
+        if self.parts:
+            self.add()
+        line = Text(title, style=HEADING)
+        if right:
+            line.append(" " * max(1, self.width - len(title) - len(right)) + right, style="bold")
+        self.add(line)
+
+    def hang(self, lead: Text | str, body: Text, indent: int) -> None:
+        """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
+        lead = lead if isinstance(lead, Text) else Text(lead)
+        lead.pad_right(max(0, indent - lead.cell_len))
+        width = max(20, self.width - indent)
+        pad = " " * indent
+        for i, line in enumerate(body.wrap(self.console, width)):
+            self.parts.append(Text.assemble(lead if i == 0 else pad, line))
+        if not body:
+            self.parts.append(lead)
+
+    def block(self, node: Any) -> None:
+        """A rich renderable (a tree) printed as it is."""
+        self.parts.append(node)
+
+    def print(self) -> None:
+        run: list[Text] = []
+        for part in self.parts:
+            if isinstance(part, Text):
+                run.append(part)
+                continue
+            self._flush(run)
+            self.console.print(part)
+        self._flush(run)
+
+    def _flush(self, run: list[Text]) -> None:
+        if run:
+            self.console.print(Text("\n").join(run), no_wrap=True, overflow="ignore", crop=False)
+            run.clear()
 
 
 def _fmt(x: float) -> str:
@@ -46,106 +99,95 @@ def _level(level: str) -> Text:
     return Text(level.upper(), style=LEVEL_STYLE.get(level, "bold"))
 
 
-def _comparison(results: list[Result]) -> Table:
-    table = Table(title="Cases by score", title_justify="left", expand=False)
-    for col in ("case", "level", "score", "top findings"):
-        table.add_column(col, justify="right" if col == "score" else "left")
-    for r in sorted(results, key=lambda r: (-r.score, r.case.id)):
-        top = ", ".join(f.rule.id for f in r.findings[:4]) or "none"
-        table.add_row(r.case.id, _level(r.level), _fmt(r.score), top)
-    return table
+def _comparison(page: Page, results: list[Result]) -> None:
+    page.heading("Cases by score")
+    ranked = sorted(results, key=lambda r: (-r.score, r.case.id))
+    width = max(len(r.case.id) for r in ranked)
+    page.add(Text(f"  {'case':<{width}}  {'level':<8}  score  top findings", style="bold"))
+    for r in ranked:
+        lead = Text(f"  {r.case.id:<{width}}  ") + _level(r.level) + Text(" " * (10 - len(r.level)))
+        lead.append(f"{_fmt(r.score):>5}  ")
+        page.hang(lead, Text(", ".join(f.rule.id for f in r.findings[:4]) or "none"), width + 21)
+    page.add()
 
 
-def _case(result: Result) -> list[Any]:
-    parts: list[Any] = [_header(result), _math(result)]
-    findings = _findings(result)
-    parts += findings
+def _case(page: Page, result: Result) -> None:
+    _header(page, result)
+    _math(page, result)
+    _findings(page, result)
     if result.mitigations:
-        parts.append(_finding_table("Mitigations", result.mitigations, result))
-    parts.append(_ownership(result))
-    parts.append(_gaps(result))
-    sources = _sources(result)
-    if sources is not None:
-        parts.append(sources)
-    return parts
+        page.heading("Mitigations", f"credit {_fmt(sum(-f.points for f in result.mitigations))}")
+        for f in result.mitigations:
+            _finding(page, f)
+    _ownership(page, result)
+    _gaps(page, result)
+    _sources(page, result)
 
 
-def _header(result: Result) -> Panel:
+def _header(page: Page, result: Result) -> None:
     case, pack = result.case, result.pack
     target = case.data["target"]
-    head = Text.assemble(_level(result.level), f"  score {_fmt(result.score)}/100", style="")
-    lines = [head,
-             Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
-                  f"({target.get('country') or '?'})"),
-             Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim")]
+    page.hang(Text(case.id, style="bold"), Text(f": {case.title}", style="bold"), 2)
+    page.add(Text.assemble("  ", _level(result.level), f"  score {_fmt(result.score)}/100"))
+    page.hang("  ", Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
+                         f"({target.get('country') or '?'})"), 2)
+    page.add(Text(f"  rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"))
     if case.summary:
-        lines.append(Text(" ".join(case.summary.split()), style="italic"))
-    return Panel(Group(*lines), title=f"{case.id}: {case.title}", title_align="left")
+        page.add()
+        page.hang("  ", Text(" ".join(case.summary.split()), style="italic"), 2)
 
 
-def _math(result: Result) -> Table:
-    table = Table(title="Score: from rule points to level", title_justify="left")
-    table.add_column("category")
-    table.add_column("rules fired")
-    table.add_column("points", justify="right")
-    table.add_column("cap", justify="right")
-    table.add_column("mitigated", justify="right")
-    table.add_column("score", justify="right")
+def _math(page: Page, result: Result) -> None:
+    page.heading("Score: from rule points to level")
+    width = max([len(c.title) for c in result.categories] + [8])
+    head = f"  {'category':<{width}}  {'points':>6}  {'cap':>4}  {'mitigated':>9}  {'score':>5}  "
+    page.add(Text(head + "rules fired", style="bold"))
     for c in result.categories:
         if c.cap is None and c.score <= 0 and not c.rules:
             continue
-        table.add_row(c.title, ", ".join(c.rules) or "-", _fmt(c.raw),
-                      "-" if c.cap is None else _fmt(c.cap),
-                      f"-{_fmt(c.credit)}" if c.credit else "", _fmt(c.score))
-    table.add_section()
+        cap = "-" if c.cap is None else _fmt(c.cap)
+        credit = f"-{_fmt(c.credit)}" if c.credit else ""
+        lead = f"  {c.title:<{width}}  {_fmt(c.raw):>6}  {cap:>4}  {credit:>9}  {_fmt(c.score):>5}  "
+        page.hang(lead, Text(", ".join(c.rules) or "-", style="" if c.rules else "dim"), len(head))
+    total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  ", style="bold")
+    page.add(total + Text(f"{_fmt(result.score_from_rules):>5}", style="bold"))
     levels = ", ".join(f"{name} ≥ {_fmt(m)}" for name, m in result.pack.scoring.levels)
-    table.add_row("total", "", "", "", "", _fmt(result.score_from_rules))
-    caption = f"sum {_fmt(result.subtotal)}, clamped to 0-100 = {_fmt(result.score_from_rules)} → " \
-              f"{result.level_from_score} ({levels})"
+    page.hang("  ", Text(f"sum {_fmt(result.subtotal)}, clamped to 0-100 = {_fmt(result.score_from_rules)} → "
+                         f"{result.level_from_score} ({levels})", style="dim"), 2)
     for floor in result.floors:
-        caption += f"\nfloor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, " \
-                   f"score raised to {_fmt(result.score)}. {floor.reason}"
-    table.caption, table.caption_justify = caption, "left"
-    return table
+        page.hang("  ", Text(f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
+                             f"score raised to {_fmt(result.score)}. {floor.reason}"), 2)
 
 
-def _findings(result: Result) -> list[Table]:
-    out = []
+def _findings(page: Page, result: Result) -> None:
+    shown = False
     for cat in result.categories:
         mine = [f for f in result.findings if f.rule.category == cat.id]
-        if mine:
-            out.append(_finding_table(f"{cat.title}: {_fmt(cat.score)}", mine, result))
-    if not out:
-        out.append(Table(title="No risk rule fired", title_justify="left", show_header=False))
-    return out
+        if not mine:
+            continue
+        cap = f" of {_fmt(cat.cap)}" if cat.cap is not None else ""
+        page.heading(cat.title, f"{_fmt(cat.score)}{cap}")
+        for f in mine:
+            _finding(page, f)
+        shown = True
+    if not shown:
+        page.heading("No risk rule fired")
 
 
-def _finding_table(title: str, findings: tuple[Finding, ...] | list[Finding], result: Result) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=True, expand=True)
-    table.add_column("rule", no_wrap=True)
-    table.add_column("finding", ratio=3)
-    table.add_column("pts", justify="right")
-    table.add_column("evidence", ratio=3)
-    for f in findings:
-        legal = "; ".join(str(r) for r in f.rule.legal_basis) or (f"practice: {f.rule.practice}" if
-                                                                  f.rule.practice else "")
-        what = Text(f.rule.title)
-        if legal:
-            what.append(f"\n{legal}", style="dim")
-        table.add_row(f.rule.id, what, _fmt(f.points), _evidence_text(f))
-    return table
-
-
-def _evidence_text(f: Finding) -> Text:
-    text = Text()
-    for i, e in enumerate(f.evidence):
-        if i:
-            text.append("\n")
-        text.append(f"{e.field} = ", style="bold")
-        text.append(_value(e.value))
+def _finding(page: Page, f: Finding) -> None:
+    points = f"{'+' if f.points > 0 else ''}{_fmt(f.points)}"
+    page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), Text(f.rule.title, style="bold"),
+              INDENT)
+    legal = "; ".join(str(r) for r in f.rule.legal_basis)
+    if not legal and f.rule.practice:
+        legal = "practice: " + " ".join(f.rule.practice.split())
+    if legal:
+        page.hang("", Text(legal, style="dim"), INDENT)
+    for e in f.evidence:
+        body = Text.assemble((e.field, "bold"), " = ", _value(e.value))
         if e.sources:
-            text.append(f" [{', '.join(e.sources)}]", style="cyan")
-    return text
+            body.append(f" [{', '.join(e.sources)}]", style="cyan")
+        page.hang("", body, INDENT)
 
 
 def _value(value: Any) -> str:
@@ -188,12 +230,13 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
     return label
 
 
-def _ownership(result: Result) -> Tree:
+def _ownership(page: Page, result: Result) -> None:
     case = result.case
     complete = result.facts.get("group.complete")
     note = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}[complete]
-    tree = Tree(Text(f"Ownership chain ({note}); owners above the investor, controlling links marked", style="bold"))
-    root = tree.add(_entity_label(result, case.investor_id))
+    page.heading(f"Ownership chain ({note})")
+    page.add(Text("owners above the investor; controlling links marked", style="dim"))
+    tree = Tree(_entity_label(result, case.investor_id))
     seen = {case.investor_id}
 
     def grow(node: Tree, entity_id: str) -> None:
@@ -205,41 +248,39 @@ def _ownership(result: Result) -> Tree:
             seen.add(edge.owner)
             grow(child, edge.owner)
 
-    grow(root, case.investor_id)
-    return tree
+    grow(tree, case.investor_id)
+    page.block(tree)
 
 
-def _gaps(result: Result) -> Table:
+def _gaps(page: Page, result: Result) -> None:
     if not result.gaps:
-        return Table(title="Information gaps: none; every rule was decided", title_justify="left")
-    table = Table(title="Information gaps: questions to put to the investor", title_justify="left", expand=True)
-    table.add_column("#", justify="right")
-    table.add_column("question", ratio=4)
-    table.add_column("decides", ratio=2)
-    table.add_column("pts at stake", justify="right")
-    for i, g in enumerate(result.gaps, 1):
-        table.add_row(str(i), Text(g.question) + Text(f"\n{', '.join(g.facts)}", style="dim"), ", ".join(g.rules),
-                      _fmt(g.points_at_stake))
-    return table
+        page.heading("Information gaps: none; every rule was decided")
+        return
+    page.heading("Information gaps: questions to put to the investor")
+    width = len(str(len(result.gaps)))
+    stakes = [_fmt(g.points_at_stake) for g in result.gaps]
+    pts = max(3, *(len(s) for s in stakes))
+    page.add(Text(f"  {'#':>{width}}  {'pts':>{pts}}  question (facts it settles; rules it decides)", style="bold"))
+    indent = width + pts + 6
+    for i, (g, stake) in enumerate(zip(result.gaps, stakes, strict=True), 1):
+        page.hang(f"  {i:>{width}}  {stake:>{pts}}  ", Text(g.question), indent)
+        page.hang("", Text(f"{', '.join(g.facts)}; decides {', '.join(g.rules)}", style="dim"), indent)
 
 
-def _sources(result: Result) -> Table | None:
+def _sources(page: Page, result: Result) -> None:
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
-    if not cited:
-        return None
-    table = Table(title="Sources cited", title_justify="left", show_header=False, expand=True)
-    table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("source", overflow="fold")
-    for sid in cited:
-        s = result.case.sources.get(sid)
-        if s is None:
-            continue
+    known = [result.case.sources[sid] for sid in cited if sid in result.case.sources]
+    if not known:
+        return
+    page.heading("Sources cited")
+    width = max(len(s.id) for s in known)
+    for s in known:
         line = Text(s.title)
         meta = ", ".join(x for x in (s.publisher, s.date) if x)
         if meta:
             line.append(f" ({meta})", style="dim")
+        page.hang(Text(f"  {s.id:<{width}}  ", style="cyan"), line, width + 4)
         if s.url:
-            line.append(f"\n{s.url}", style="blue")
-            line.overflow = "fold"
-        table.add_row(sid, line)
-    return table
+            url = Text(s.url, style="blue")
+            url.overflow = "fold"
+            page.hang("", url, width + 4)

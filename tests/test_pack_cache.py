@@ -1,0 +1,77 @@
+"""The pack cache: hits skip hashing and parsing, any edit to a rule file is seen, a bad cache is ignored."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from screening import pack as pack_module
+from screening.errors import ScreeningError
+from screening.pack import load_pack
+
+TEST_PACK = Path(__file__).parent / "data" / "pack"
+
+
+@pytest.fixture
+def copy(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    target = tmp_path / "pack"
+    shutil.copytree(TEST_PACK, target)
+    return target
+
+
+def weight(pack, rule_id: str) -> float:
+    return next(r.weight for r in pack.rules if r.id == rule_id)
+
+
+def test_second_load_comes_from_the_cache(copy, monkeypatch):
+    first = load_pack(copy)
+    assert len(list((copy.parent / "cache").glob("pack-*.json"))) == 1
+
+    def no_hashing(*_):
+        raise AssertionError("a cache hit must not hash or parse the files")
+
+    monkeypatch.setattr(pack_module, "_digest", no_hashing)
+    monkeypatch.setattr(pack_module, "loads", no_hashing)
+    second = load_pack(copy)
+    assert second.digest == first.digest
+    assert [r.id for r in second.rules] == [r.id for r in first.rules]
+
+
+@pytest.mark.parametrize("same_size", [True, False], ids=["same-size-edit", "longer-edit"])
+def test_an_edited_rule_file_is_reloaded(copy, same_size):
+    before = load_pack(copy)
+    rules = copy / "rules.yaml"
+    text = rules.read_text()
+    rules.write_text(text.replace("weight: 20", "weight: 21" if same_size else "weight: 21.5", 1))
+    stat = rules.stat()
+    os.utime(rules, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # even within one clock tick
+    after = load_pack(copy)
+    assert weight(before, "T-001") == 20
+    assert weight(after, "T-001") == (21 if same_size else 21.5)
+    assert after.digest != before.digest
+
+
+def test_a_broken_edit_is_reported_not_hidden_by_the_cache(copy):
+    load_pack(copy)
+    rules = copy / "rules.yaml"
+    rules.write_text(rules.read_text().replace("weight: 20", "weight: twenty", 1))
+    with pytest.raises(ScreeningError) as err:
+        load_pack(copy)
+    assert any(p.code == "E103" for p in err.value.problems)
+
+
+def test_a_corrupt_cache_file_is_ignored(copy):
+    first = load_pack(copy)
+    for cached in (copy.parent / "cache").glob("pack-*.json"):
+        cached.write_text("{not json")
+    assert load_pack(copy).digest == first.digest
+
+
+def test_cache_can_be_disabled(copy, monkeypatch):
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    load_pack(copy)
+    assert not (copy.parent / "cache").exists()
