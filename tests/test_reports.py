@@ -67,3 +67,16 @@ def test_colour_output_has_ansi_and_plain_has_none():
     results = screen_files([Path("cases/alibaba-liege.yaml")])
     assert "\x1b[" in render("text", results, Options(width=100, color=True))
     assert "\x1b[" not in render("text", results, Options(width=100, color=False))
+
+
+@pytest.mark.parametrize("width", [80, 100, 140])
+def test_text_report_fits_the_terminal_width(width):
+    results = screen_files([Path("cases") / c.name for c in CASES])
+    text = render("text", results, Options(width=width, color=False))
+    too_long = [line for line in text.splitlines() if len(line) > width]
+    assert not too_long
+    for result in results:  # nothing is lost to wrapping: every finding and gap question is there
+        for f in result.findings:
+            assert f"{f.rule.id}  " in text
+        for g in result.gaps:
+            assert " ".join(g.question.split()[:3]) in " ".join(text.split())

@@ -64,12 +64,21 @@ class Page:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
         lead = lead if isinstance(lead, Text) else Text(lead)
         lead.pad_right(max(0, indent - lead.cell_len))
-        width = max(20, self.width - indent)
         pad = " " * indent
-        for i, line in enumerate(body.wrap(self.console, width)):
-            self.parts.append(Text.assemble(lead if i == 0 else pad, line))
         if not body:
             self.parts.append(lead)
+            return
+        if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
+            first = body.wrap(self.console, max(10, self.width - lead.cell_len))[0]
+            self.parts.append(Text.assemble(lead, first))
+            cut = len(first.plain)
+            while cut < len(body.plain) and body.plain[cut] in " \n":
+                cut += 1
+            body, lead = body[cut:], Text(pad)
+            if not body:
+                return
+        for i, line in enumerate(body.wrap(self.console, max(20, self.width - indent))):
+            self.parts.append(Text.assemble(lead if i == 0 else pad, line))
 
     def block(self, node: Any) -> None:
         """A rich renderable (a tree) printed as it is."""
@@ -131,7 +140,7 @@ def _header(page: Page, result: Result) -> None:
     page.add(Text.assemble("  ", _level(result.level), f"  score {_fmt(result.score)}/100"))
     page.hang("  ", Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
                          f"({target.get('country') or '?'})"), 2)
-    page.add(Text(f"  rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"))
+    page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
     if case.summary:
         page.add()
         page.hang("  ", Text(" ".join(case.summary.split()), style="italic"), 2)
