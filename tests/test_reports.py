@@ -80,3 +80,13 @@ def test_text_report_fits_the_terminal_width(width):
             assert f"{f.rule.id}  " in text
         for g in result.gaps:
             assert " ".join(g.question.split()[:3]) in " ".join(text.split())
+
+
+def test_colour_adds_styles_and_nothing_else():
+    import re
+
+    results = screen_files([Path("cases/alibaba-liege.yaml")])
+    plain = render("text", results, Options(width=100, color=False))
+    coloured = render("text", results, Options(width=100, color=True))
+    assert "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain

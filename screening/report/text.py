@@ -70,6 +70,7 @@ class Page:
             return
         if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
             first = body.wrap(self.console, max(10, self.width - lead.cell_len))[0]
+            first.rstrip()
             self.parts.append(Text.assemble(lead, first))
             cut = len(first.plain)
             while cut < len(body.plain) and body.plain[cut] in " \n":
@@ -78,6 +79,7 @@ class Page:
             if not body:
                 return
         for i, line in enumerate(body.wrap(self.console, max(20, self.width - indent))):
+            line.rstrip()
             self.parts.append(Text.assemble(lead if i == 0 else pad, line))
 
     def block(self, node: Any) -> None:
@@ -95,9 +97,13 @@ class Page:
         self._flush(run)
 
     def _flush(self, run: list[Text]) -> None:
-        if run:
+        if not run:
+            return
+        if self.console.no_color or not self.console.is_terminal:  # lines are laid out: only styles to add
+            self.console.file.write("".join(line.plain + "\n" for line in run))
+        else:
             self.console.print(Text("\n").join(run), no_wrap=True, overflow="ignore", crop=False)
-            run.clear()
+        run.clear()
 
 
 def _fmt(x: float) -> str:
