@@ -24,6 +24,14 @@ CODES = {
     "E202": "bad-operator",
     "E203": "bad-regex",
     "E204": "bad-condition",
+    "W301": "no-examples",
+    "W302": "no-legal-basis",
+    "W303": "never-fires",
+    "W304": "shadowed",
+    "W305": "short-rationale",
+    "E310": "waiver-expired",
+    "W311": "waiver-expiring",
+    "W312": "waiver-unmatched",
 }
 
 
@@ -38,6 +46,9 @@ class Problem(NamedTuple):
     path: tuple[str, ...] = ()
     """Key path inside the document, e.g. ('entities', '2', 'country')."""
     severity: str = "error"
+    """``error`` or ``warning`` (lints)."""
+    rule: str | None = None
+    """The rule the problem belongs to, when there is one."""
 
     @property
     def name(self) -> str:
@@ -48,7 +59,8 @@ class Problem(NamedTuple):
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        return f"{where}: {self.severity}: {self.message} [{self.code} {self.name}]"
+        rule = f"{self.rule}: " if self.rule else ""
+        return f"{where}: {self.severity}: {rule}{self.message} [{self.code} {self.name}]"
 
 
 class ScreeningError(Exception):
@@ -66,14 +78,14 @@ Marks = dict[tuple[str, ...], tuple[int, int]]
 
 
 def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: str,
-            severity: str = "error") -> Problem:
+            severity: str = "error", rule: str | None = None) -> Problem:
     """A problem at ``path`` of document ``name``, placed at the nearest marked node."""
     probe = path
     while probe and probe not in marks:
         probe = probe[:-1]
     line, column = marks.get(probe, (None, None))
     where = ".".join(path)
-    return Problem(name, line, column, code, f"{where}: {message}" if where else message, path, severity)
+    return Problem(name, line, column, code, f"{where}: {message}" if where else message, path, severity, rule)
 
 
 def closest(word: str, choices: object, cutoff: float = 0.6) -> str | None:

@@ -251,7 +251,7 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
 
             def report(sub: tuple[str, ...], code: str, message: str, name: str = name, marks: Marks = marks,
                        base: tuple[str, ...] = base, raw: dict[str, Any] = raw) -> None:
-                problems.append(located(name, marks, base + sub, code, f"{raw['id']}: {message}"))
+                problems.append(located(name, marks, base + sub, code, message, rule=raw["id"]))
 
             if raw["id"] in seen:
                 report(("id",), "E109", f"duplicate rule id (also in {seen[raw['id']]})")
