@@ -187,28 +187,42 @@ def _digest(files: list[Path], raw: dict[Path, bytes]) -> str:
 
 
 def load_pack(path: Path) -> Pack:
-    """Load and compile the pack in directory ``path``; raise ScreeningError listing every problem.
+    """Load and compile the pack in directory ``path``; raise ScreeningError listing every error.
 
     A pack that loaded cleanly is cached (its digest and its parsed, validated documents as JSON),
     keyed on the name, size and modification time of its files as Python keys its bytecode, so the
     next run skips hashing, YAML parsing and validation, and only compiles the conditions.
     """
+    pack, problems = read_pack(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or pack is None:
+        raise ScreeningError(errors)
+    return pack
+
+
+def read_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
+    """Load the pack in ``path``, collecting every problem instead of stopping at the first.
+
+    Rules with problems are left out of the pack returned; the pack is None when its pack.yaml or
+    scoring.yaml is unusable.
+    """
     if not path.is_dir():
-        raise ScreeningError([Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
-                                      "holding pack.yaml, scoring.yaml and rule files")])
+        return None, [Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
+                              "holding pack.yaml, scoring.yaml and rule files")]
     problems: list[Problem] = []
     files = sorted(p for p in path.glob("*.yaml") if p.is_file())
     stamp = _stamp(files)
     cached = _read_cache(path, stamp)
     if cached is not None:
         docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
-        pack = _build(path, docs, cached["digest"], problems)
+        pack = _build(path, docs, cached["digest"], problems, {})
         if not problems:
-            return pack
+            return pack, []
         problems.clear()
     raw = {file: file.read_bytes() for file in files}
     hexdigest = _digest(files, raw)
     docs: dict[str, tuple[Any, Marks, str]] = {}
+    skip: dict[str, set[int]] = {}
     for file in files:
         try:
             data, marks = loads(raw[file].decode("utf-8-sig"), str(file))
@@ -217,22 +231,42 @@ def load_pack(path: Path) -> Pack:
             continue
         kind = file.name[:-5] if file.name in RESERVED else "rules"
         found = _validate(kind, data, marks, str(file))
-        problems += found
-        if not found:
+        if kind == "rules" and found and all(_rule_index(p, data) is not None for p in found):
+            skip[file.name] = {_rule_index(p, data) for p in found}  # type: ignore[misc]
+            found = [p._replace(rule=_rule_id(data, _rule_index(p, data))) for p in found]
             docs[file.name] = (data, marks, str(file))
+        elif not found:
+            docs[file.name] = (data, marks, str(file))
+        problems += found
     for name in ("pack.yaml", "scoring.yaml"):
         if not (path / name).is_file():
             problems.append(Problem(str(path / name), None, None, "E001", f"a rule pack needs {name}"))
-    if problems:
-        raise ScreeningError(problems)
-    pack = _build(path, docs, hexdigest, problems)
-    if problems:
-        raise ScreeningError(problems)
-    _write_cache(path, stamp, hexdigest, docs)
-    return pack
+    if "pack.yaml" not in docs or "scoring.yaml" not in docs:
+        return None, problems
+    clean = not problems
+    pack = _build(path, docs, hexdigest, problems, skip)
+    if clean and not problems:
+        _write_cache(path, stamp, hexdigest, docs)
+    return pack, problems
 
 
-def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, problems: list[Problem]) -> Pack:
+def _rule_index(problem: Problem, data: Any) -> int | None:
+    """The index of the rule a schema problem of a rule file is inside, if it is inside one."""
+    path = problem.path
+    if len(path) >= 2 and path[0] == "rules" and path[1].isdigit() and isinstance(data, dict):
+        rules = data.get("rules")
+        if isinstance(rules, list) and int(path[1]) < len(rules):
+            return int(path[1])
+    return None
+
+
+def _rule_id(data: Any, index: int | None) -> str | None:
+    rule = data["rules"][index] if index is not None else None
+    return rule.get("id") if isinstance(rule, dict) and isinstance(rule.get("id"), str) else None
+
+
+def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, problems: list[Problem],
+           skip: dict[str, set[int]]) -> Pack:
     meta, _, _ = docs["pack.yaml"]
     sets = meta.get("sets") or {}
     scoring = _scoring(*docs["scoring.yaml"], problems)
@@ -247,6 +281,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
         if fname in RESERVED:
             continue
         for i, raw in enumerate(data["rules"]):
+            if i in skip.get(fname, ()):
+                continue
             base = ("rules", str(i))
 
             def report(sub: tuple[str, ...], code: str, message: str, name: str = name, marks: Marks = marks,

@@ -57,17 +57,22 @@ def errors(data: Any, schema: dict[str, Any]) -> Iterator[tuple[Path, str, str]]
     yield from _check(data, schema, schema.get("$defs", {}), ())
 
 
+def _same(value: Any, expected: Any) -> bool:
+    """JSON equality: true is not 1, as JSON Schema's const and enum require."""
+    return value == expected and isinstance(value, bool) == isinstance(expected, bool)
+
+
 def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -> Iterator[tuple[Path, str, str]]:
     if "$ref" in node:
         node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
-    if "const" in node and value != node["const"]:
+    if "const" in node and not _same(value, node["const"]):
         yield path, "E106", f"expected {node['const']!r}, found {describe(value)}"
         return
     kind = node.get("type")
     if kind and not _is_type(value, kind):
         yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}"
         return
-    if "enum" in node and value not in node["enum"]:
+    if "enum" in node and not any(_same(value, option) for option in node["enum"]):
         hint = closest(str(value), node["enum"], 0.6)
         more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(node['enum'])}"
         yield path, "E106", f"unknown value {value!r}{more}"

@@ -68,3 +68,11 @@ def test_agrees_on_mutations(path, junk, delete):
     else:
         node[path[-1]] = junk
     agree(data)
+
+
+@pytest.mark.parametrize("value", [True, 1.5, "1"])
+def test_format_version_is_exactly_one(value):
+    data = copy.deepcopy(BASE)
+    data["format"] = value
+    agree(data)
+    assert any(p == ("format",) for p, _, _ in schemacheck.errors(data, case_schema()))
