@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from screening.cases import load_case
 from screening.engine import Result, screen
 from screening.errors import Problem, ScreeningError
 from screening.model import Case
 from screening.pack import Pack, default_pack_path, load_pack
+
+if TYPE_CHECKING:
+    from screening.waivers import Waiver
 
 
 def pack_at(path: Path | None) -> Pack:
@@ -35,7 +41,11 @@ def load_cases(paths: list[Path]) -> list[Case]:
     return cases
 
 
-def screen_files(paths: list[Path], pack_path: Path | None = None) -> list[Result]:
-    """Screen each case file with the pack (default pack when None), in the order given."""
+def screen_files(paths: list[Path], pack_path: Path | None = None,
+                 waivers: Mapping[tuple[str, str], Waiver] | None = None, on: dt.date | None = None) -> list[Result]:
+    """Screen each case file with the pack (default pack when None), in the order given.
+
+    ``waivers`` (see :func:`screening.waivers.index`) apply when active on day ``on`` (default: today).
+    """
     pack = pack_at(pack_path)
-    return [screen(case, pack) for case in load_cases(paths)]
+    return [screen(case, pack, waivers, on) for case in load_cases(paths)]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.conditions import Node, Truth
 from screening.facts import DOC, Facts, build_facts
 from screening.fields import catalogue
 from screening.model import Case
 from screening.pack import Floor, Pack, Rule
+
+if TYPE_CHECKING:
+    from screening.waivers import Waiver
 
 
 class Evidence(NamedTuple):
@@ -28,6 +33,10 @@ class Finding(NamedTuple):
     rule: Rule
     points: float
     evidence: tuple[Evidence, ...]
+    waiver: Waiver | None = None
+    """The waiver written for this case and rule, if any (active or expired)."""
+    waived: bool = False
+    """True when an active waiver applies: the finding is shown but its points do not count."""
 
 
 class Gap(NamedTuple):
@@ -76,6 +85,8 @@ class Result(NamedTuple):
     gaps: tuple[Gap, ...]
     undecided: tuple[str, ...]
     """Rules whose condition is unknown on this case."""
+    waivers_on: str | None = None
+    """The day waivers were judged on (YYYY-MM-DD), when waivers were given."""
 
 
 class Trace(NamedTuple):
@@ -141,8 +152,14 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
     return Evidence(node.field, node.describe(), plain(shown), tuple(sources))
 
 
-def screen(case: Case, pack: Pack) -> Result:
-    """Screen ``case`` with ``pack``."""
+def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | None = None,
+           on: dt.date | None = None) -> Result:
+    """Screen ``case`` with ``pack``.
+
+    ``waivers`` (by case id and rule id) apply when active on day ``on``: a waived finding is kept,
+    marked, and does not count towards scores or floors. An expired waiver waives nothing.
+    """
+    waivers = waivers or {}
     facts = build_facts(case)
     values = facts.values
     fired: list[Finding] = []
@@ -152,14 +169,17 @@ def screen(case: Case, pack: Pack) -> Result:
         if outcome is True:
             t = trace(rule.condition, values)
             evidence = tuple(_evidence(case, facts, leaf) for leaf in supporting(t))
-            fired.append(Finding(rule, rule.weight, evidence))
+            waiver = waivers.get((case.id, rule.id))
+            waived = waiver is not None and waiver.active(on or dt.date.today())
+            fired.append(Finding(rule, rule.weight, evidence, waiver, waived))
         elif outcome is None:
             undecided.append((rule, trace(rule.condition, values)))
-    categories, subtotal = _categories(pack, fired)
+    counted = [f for f in fired if not f.waived]
+    categories, subtotal = _categories(pack, counted)
     score_from_rules = max(0.0, min(100.0, subtotal))
     level_from_score = pack.scoring.level_of(score_from_rules)
     score, level, floors = score_from_rules, level_from_score, []
-    fired_ids = {f.rule.id for f in fired}
+    fired_ids = {f.rule.id for f in counted}
     for floor in pack.scoring.floors:
         if fired_ids & set(floor.rules) and pack.scoring.rank(floor.level) > pack.scoring.rank(level):
             level = floor.level
@@ -173,7 +193,8 @@ def screen(case: Case, pack: Pack) -> Result:
         mitigations=tuple(sorted((f for f in fired if f.rule.category in mitigation_ids), key=key)),
         categories=categories, subtotal=subtotal, score_from_rules=score_from_rules,
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
-        gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided))
+        gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided),
+        waivers_on=(on or dt.date.today()).isoformat() if waivers else None)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:

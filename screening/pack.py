@@ -51,6 +51,7 @@ class Rule(NamedTuple):
     examples: dict[str, list[dict[str, Any]]] = EMPTY
     file: str = ""
     line: int | None = None
+    column: int | None = None
 
 
 class Category(NamedTuple):
@@ -200,11 +201,11 @@ def load_pack(path: Path) -> Pack:
     return pack
 
 
-def read_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
+def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Problem]]:
     """Load the pack in ``path``, collecting every problem instead of stopping at the first.
 
     Rules with problems are left out of the pack returned; the pack is None when its pack.yaml or
-    scoring.yaml is unusable.
+    scoring.yaml is unusable. Without ``use_cache`` every file is parsed, so every rule has its line.
     """
     if not path.is_dir():
         return None, [Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
@@ -212,7 +213,7 @@ def read_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
     problems: list[Problem] = []
     files = sorted(p for p in path.glob("*.yaml") if p.is_file())
     stamp = _stamp(files)
-    cached = _read_cache(path, stamp)
+    cached = _read_cache(path, stamp) if use_cache else None
     if cached is not None:
         docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
         pack = _build(path, docs, cached["digest"], problems, {})
@@ -327,7 +328,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 weight=raw["weight"], condition=condition, when=raw["when"], rationale=raw["rationale"].strip(),
                 legal_basis=tuple(refs), practice=raw.get("practice"), references=tuple(raw.get("references") or ()),
                 mitigates=tuple(raw.get("mitigates") or ()), aliases=tuple(raw.get("aliases") or ()),
-                examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0]))
+                examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0],
+                column=marks.get(base, (None, None))[1]))
     for j, floor in enumerate(scoring.floors):
         for rid in floor.rules:
             if rid not in seen:

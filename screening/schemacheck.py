@@ -1,7 +1,7 @@
 """Validate plain data against the JSON Schema subset our formats use, reporting every problem.
 
 The subset: type, enum, const, pattern, format (date), required, properties,
-additionalProperties (false), items, minimum, maximum, minLength, minItems, $ref to $defs.
+additionalProperties (false), items, minimum, maximum, minLength, minItems, minProperties, $ref to $defs.
 It runs without imports beyond the standard library (the CLI starts fast, batches stay
 fast); the test suite checks that it agrees with the reference ``jsonschema`` package.
 """
@@ -116,6 +116,8 @@ def _check_mapping(value: dict[str, Any], node: dict[str, Any], defs: dict[str, 
     for key in node.get("required", ()):
         if key not in value:
             yield path, "E105", f"missing required field '{key}'"
+    if len(value) < node.get("minProperties", 0):
+        yield path, "E105", f"expected at least {node['minProperties']} field(s): one of {', '.join(props)}"
     for key, item in value.items():
         if key in props:
             yield from _check(item, props[key], defs, path + (key,))

@@ -27,7 +27,17 @@ def finding(f: Finding) -> dict[str, Any]:
         **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
         "evidence": [{"fact": e.field, "test": e.test, "value": e.value, "sources": list(e.sources)}
                      for e in f.evidence],
+        "waived": f.waived,
+        **({"waiver": waiver(f)} if f.waiver else {}),
     }
+
+
+def waiver(f: Finding) -> dict[str, Any]:
+    w = f.waiver
+    assert w is not None
+    return {"status": "active" if f.waived else "expired", "reason": w.reason, "approver": w.approver,
+            "expires": w.expires, **({"granted": w.granted} if w.granted else {}),
+            **({"reference": w.reference} if w.reference else {}), "file": w.file, "line": w.line}
 
 
 def ownership(result: Result) -> dict[str, Any]:
@@ -62,6 +72,7 @@ def report(result: Result) -> dict[str, Any]:
         "rule_pack": {"name": pack.name, "version": pack.version, "digest": pack.digest, "rules": len(pack.rules)},
         "score": number(result.score),
         "level": result.level,
+        **({"waivers_judged_on": result.waivers_on} if result.waivers_on else {}),
         "math": {
             "subtotal": number(result.subtotal),
             "score_from_rules": number(result.score_from_rules),

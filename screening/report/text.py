@@ -166,6 +166,10 @@ def _math(page: Page, result: Result) -> None:
         page.hang(lead, Text(", ".join(c.rules) or "-", style="" if c.rules else "dim"), len(head))
     total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  ", style="bold")
     page.add(total + Text(f"{_fmt(result.score_from_rules):>5}", style="bold"))
+    waived = [f for f in result.findings + result.mitigations if f.waived]
+    if waived:
+        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({_fmt(f.points)})" for f in waived)
+                             + f"; waivers judged on {result.waivers_on}", style="magenta"), 2)
     levels = ", ".join(f"{name} ≥ {_fmt(m)}" for name, m in result.pack.scoring.levels)
     page.hang("  ", Text(f"sum {_fmt(result.subtotal)}, clamped to 0-100 = {_fmt(result.score_from_rules)} → "
                          f"{result.level_from_score} ({levels})", style="dim"), 2)
@@ -190,9 +194,18 @@ def _findings(page: Page, result: Result) -> None:
 
 
 def _finding(page: Page, f: Finding) -> None:
-    points = f"{'+' if f.points > 0 else ''}{_fmt(f.points)}"
-    page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), Text(f.rule.title, style="bold"),
-              INDENT)
+    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{_fmt(f.points)}"
+    title = Text(f.rule.title, style="bold")
+    if f.waived:
+        title = Text.assemble(("WAIVED ", "bold magenta"), title)
+    page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), title, INDENT)
+    w = f.waiver
+    if w is not None and f.waived:
+        page.hang("", Text(f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
+                           f": {w.reason} ({_fmt(f.points)} pts not counted)", style="magenta"), INDENT)
+    elif w is not None:
+        page.hang("", Text(f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again",
+                           style="bold red"), INDENT)
     legal = "; ".join(str(r) for r in f.rule.legal_basis)
     if not legal and f.rule.practice:
         legal = "practice: " + " ".join(f.rule.practice.split())

@@ -1,0 +1,201 @@
+"""`screening diff`: what a rule change does to real cases.
+
+Screens the same cases with two packs and lists every case whose level, score or fired rules
+change, with the rules that were added, removed or changed between the packs. In a pull request
+this answers "what does this rule change do?" (Markdown output for the PR comment).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening.errors import Problem, ScreeningError
+from screening.pack import Pack, Rule
+
+
+class CaseChange(NamedTuple):
+    case: str
+    file: str
+    old_level: str
+    new_level: str
+    old_score: float
+    new_score: float
+    added: tuple[str, ...]
+    """Rules that fire with the new pack only."""
+    removed: tuple[str, ...]
+    """Rules that fire with the old pack only."""
+
+    @property
+    def changed(self) -> bool:
+        return (self.old_level != self.new_level or self.old_score != self.new_score
+                or bool(self.added) or bool(self.removed))
+
+
+class RuleChange(NamedTuple):
+    rule: str
+    change: str
+    """``added``, ``removed`` or ``changed``."""
+    details: tuple[str, ...] = ()
+
+
+class PackDiff(NamedTuple):
+    old: Pack
+    new: Pack
+    rules: list[RuleChange]
+    cases: list[CaseChange]
+    """Every case screened, changed or not."""
+
+    @property
+    def changed(self) -> list[CaseChange]:
+        return [c for c in self.cases if c.changed]
+
+
+def resolve_pack(spec: str, workdir: Path) -> Path:
+    """A pack directory, or ``REV:PATH`` read from git at revision REV into ``workdir``."""
+    path = Path(spec)
+    if path.is_dir() or ":" not in spec:
+        return path
+    rev, _, inner = spec.partition(":")
+    inner = inner.rstrip("/") or "."
+    try:
+        names = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:{inner}"], check=True,
+                               capture_output=True, text=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        message = f"cannot read the pack from git: {detail.strip()}"
+        raise ScreeningError([Problem(spec, None, None, "E001", message)]) from None
+    target = workdir / "old-pack"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if name.endswith(".yaml"):
+            blob = subprocess.run(["git", "show", f"{rev}:{inner}/{name}"], check=True, capture_output=True).stdout
+            (target / name).write_bytes(blob)
+    return target
+
+
+def diff_packs(old: Pack, new: Pack, cases: list[Any]) -> PackDiff:
+    from screening.engine import screen
+
+    changes = []
+    for case in cases:
+        a, b = screen(case, old), screen(case, new)
+        fa = {f.rule.id for f in a.findings + a.mitigations}
+        fb = {f.rule.id for f in b.findings + b.mitigations}
+        changes.append(CaseChange(case.id, case.file, a.level, b.level, a.score, b.score,
+                                  tuple(sorted(fb - fa)), tuple(sorted(fa - fb))))
+    return PackDiff(old, new, rule_changes(old, new), changes)
+
+
+def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
+    before = {r.id: r for r in old.rules}
+    after = {r.id: r for r in new.rules}
+    out = []
+    for rid in sorted(set(before) | set(after)):
+        if rid not in before:
+            out.append(RuleChange(rid, "added", (after[rid].title,)))
+        elif rid not in after:
+            out.append(RuleChange(rid, "removed", (before[rid].title,)))
+        else:
+            details = _rule_details(before[rid], after[rid])
+            if details:
+                out.append(RuleChange(rid, "changed", details))
+    return out
+
+
+def _rule_details(a: Rule, b: Rule) -> tuple[str, ...]:
+    out = []
+    if a.weight != b.weight:
+        out.append(f"weight {_num(a.weight)} → {_num(b.weight)}")
+    if json.dumps(a.when, sort_keys=True) != json.dumps(b.when, sort_keys=True):
+        out.append(f"condition {a.condition.describe()} → {b.condition.describe()}")
+    if a.category != b.category:
+        out.append(f"category {a.category} → {b.category}")
+    if a.title != b.title:
+        out.append("title reworded")
+    if [str(r) for r in a.legal_basis] != [str(r) for r in b.legal_basis]:
+        out.append("legal basis changed")
+    return tuple(out)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
+
+
+def render(d: PackDiff, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(_data(d), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _markdown(d)
+    return _text(d)
+
+
+def _data(d: PackDiff) -> dict[str, Any]:
+    return {
+        "schema_version": "1.0",
+        "old": {"name": d.old.name, "version": d.old.version, "digest": d.old.digest},
+        "new": {"name": d.new.name, "version": d.new.version, "digest": d.new.digest},
+        "rules": [{"rule": r.rule, "change": r.change, "details": list(r.details)} for r in d.rules],
+        "cases_screened": len(d.cases),
+        "cases_changed": [{"case": c.case, "file": c.file, "level": [c.old_level, c.new_level],
+                           "score": [_plain(c.old_score), _plain(c.new_score)], "fires_now": list(c.added),
+                           "no_longer_fires": list(c.removed)} for c in d.changed],
+    }
+
+
+def _plain(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def _summary(d: PackDiff) -> str:
+    counts = {k: sum(1 for r in d.rules if r.change == k) for k in ("added", "removed", "changed")}
+    rules = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no rule changed"
+    moved = sum(1 for c in d.changed if c.old_level != c.new_level)
+    return (f"Rules: {rules}. Cases: {len(d.changed)} of {len(d.cases)} change"
+            f"{'s' if len(d.changed) == 1 else ''}" + (f", {moved} of them change level." if moved else "."))
+
+
+def _text(d: PackDiff) -> str:
+    lines = [f"{d.old.name} {d.old.version} ({d.old.digest[:19]}) → {d.new.name} {d.new.version} "
+             f"({d.new.digest[:19]})", _summary(d), ""]
+    for r in d.rules:
+        lines.append(f"  {r.change:<8} {r.rule}  {'; '.join(r.details)}")
+    if d.rules:
+        lines.append("")
+    for c in d.changed:
+        level = c.new_level if c.old_level == c.new_level else f"{c.old_level} → {c.new_level}"
+        lines.append(f"  {c.case}: {level}, score {_num(c.old_score)} → {_num(c.new_score)}")
+        if c.added:
+            lines.append(f"      fires now: {', '.join(c.added)}")
+        if c.removed:
+            lines.append(f"      no longer fires: {', '.join(c.removed)}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown(d: PackDiff) -> str:
+    out = [f"### Rule-pack change: what it does to {len(d.cases)} case{'s' if len(d.cases) != 1 else ''}", "",
+           _summary(d), ""]
+    if d.rules:
+        out += ["| rule | change | details |", "|---|---|---|"]
+        out += [f"| `{r.rule}` | {r.change} | {_cell('; '.join(r.details))} |" for r in d.rules]
+        out.append("")
+    if d.changed:
+        out += ["| case | level | score | fires now | no longer fires |", "|---|---|---|---|---|"]
+        for c in d.changed:
+            level = c.new_level if c.old_level == c.new_level else f"{c.old_level} → **{c.new_level}**"
+            out.append(f"| `{c.case}` | {level} | {_num(c.old_score)} → {_num(c.new_score)} | "
+                       f"{', '.join(c.added) or '-'} | {', '.join(c.removed) or '-'} |")
+        out.append("")
+    else:
+        out += ["No case changes level, score or fired rules.", ""]
+    out.append(f"<sub>old: `{d.old.digest[:19]}` · new: `{d.new.digest[:19]}`</sub>")
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+__all__ = ["CaseChange", "PackDiff", "RuleChange", "diff_packs", "render", "resolve_pack"]
