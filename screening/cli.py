@@ -68,6 +68,10 @@ def screen(
     fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level."),
     width: Optional[int] = typer.Option(None, "--width", help="Width of the text report (columns)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report."),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", "-w", dir_okay=False,
+                                           help="Waivers file: findings it waives are shown but not counted."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                                        help="Judge waivers on this day (default: today)."),
 ) -> None:
     """Screen investment cases and print the report.
 
@@ -76,7 +80,16 @@ def screen(
     from screening.api import screen_files
     from screening.report import render
 
-    results = screen_files(cases, rules)
+    index = None
+    if waivers is not None:
+        from screening.waivers import index as by_key
+        from screening.waivers import load_waivers
+
+        found, problems = load_waivers(waivers)
+        for problem in problems:  # a malformed waiver waives nothing: say so, and go on
+            sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
+        index = by_key(found)
+    results = screen_files(cases, rules, index, _day(as_of))
     _emit(render(format, results, _options(width, color, output is not None)), output)
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)
@@ -119,6 +132,177 @@ def facts(format: TextOrJson = typer.Option("text", "--format", "-f", help="Outp
     from screening.report.catalogue import fact_list
 
     typer.echo(fact_list(format, _options(None, None, False)), nl=False)
+
+
+def _day(text: Optional[str]):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {text!r}", param_hint="--as-of") from None
+
+
+Severity = Literal["error", "warning"]
+ProblemFormat = Literal["text", "json", "github", "sarif"]
+TestFormat = Literal["text", "json", "github", "junit"]
+DiffFormat = Literal["text", "json", "markdown"]
+
+
+@app.command()
+def check(
+    paths: list[Path] = typer.Argument(None, help="Rule packs (directories), rule files, case files, test files "
+                                       "and waiver files. Default: the bundled pack."),
+    rules: Optional[Path] = RulesOpt,
+    format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    severity: Severity = typer.Option("error", "--severity", help="Exit 1 when a problem at or above this "
+                                      "severity is found."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                                        help="Judge waiver expiry on this day (default: today)."),
+) -> None:
+    """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
+
+    Example: screening check rules/ --format sarif -o check.sarif
+    """
+    from screening.check import check_paths
+    from screening.pack import default_pack_path
+    from screening.report.problems import render as render_problems
+
+    targets = paths or [default_pack_path()]
+    result = check_paths(targets, rules, _day(as_of))
+    options = _options(None, None, output is not None)
+    _emit(render_problems(result.problems, format, width=options.width, color=options.color,
+                          checked=result.files), output)
+    worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
+    if any(p.severity in worst for p in result.problems):
+        raise typer.Exit(1)
+
+
+@app.command("test")
+def test_pack(
+    paths: list[Path] = typer.Argument(None, help="Rule pack directories. Default: the bundled pack."),
+    format: TestFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    min_coverage: float = typer.Option(0.0, "--min-coverage", min=0, max=100,
+                                       help="Exit 1 when fewer than this percentage of rules are made to fire "
+                                       "by a test."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
+) -> None:
+    """Run every rule's examples and the pack's test cases; report failures and rule coverage.
+
+    Example: screening test rules/ --min-coverage 100 --format junit -o junit.xml
+    """
+    from screening.errors import ScreeningError as InputError
+    from screening.pack import default_pack_path, read_pack
+    from screening.report.tests import render_tests
+    from screening.testing import run_pack_tests
+
+    failed = low = False
+    texts = []
+    packs = paths or [default_pack_path()]
+    if len(packs) > 1 and format in ("json", "junit"):
+        raise typer.BadParameter(f"--format {format} reports one pack: run the command once per pack",
+                                 param_hint="PATHS")
+    for pack_dir in packs:
+        pack, problems = read_pack(pack_dir, use_cache=False)  # parsed afresh: every rule has its line
+        problems = [p for p in problems if p.severity == "error"]
+        if pack is None or problems:
+            raise InputError(problems)
+        outcomes, coverage, problems = run_pack_tests(pack, pack_dir)
+        if problems:
+            raise InputError(problems)
+        options = _options(None, None, output is not None)
+        texts.append(render_tests(outcomes, coverage, format, width=options.width, color=options.color,
+                                  suite=f"{pack.name} {pack.version}"))
+        failed |= any(not o.passed for o in outcomes)
+        low |= coverage.percent < min_coverage
+        if low and format == "text":
+            texts.append(f"coverage {coverage.percent:.1f}% is below --min-coverage {min_coverage:g}%\n")
+    _emit("".join(texts), output)
+    if failed or low:
+        raise typer.Exit(1)
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="The pack before the change: a directory, or REV:PATH read from git "
+                              "(e.g. origin/main:rules)."),
+    new: Path = typer.Argument(..., help="The pack after the change (a directory).", file_okay=False),
+    cases: list[Path] = typer.Argument(None, help="Case files (default: the cases of NEW's tests).",
+                                       dir_okay=False),
+    format: DiffFormat = typer.Option("text", "--format", "-f", help="Output format (markdown for a PR comment)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
+    fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when any case changes."),
+) -> None:
+    """Screen cases with two packs and list every case whose level, score or fired rules change.
+
+    Example: screening diff origin/main:rules rules/ --format markdown
+    """
+    import tempfile
+
+    from screening.api import load_cases
+    from screening.diff import diff_packs, render, resolve_pack
+    from screening.pack import load_pack
+    from screening.testing import read_test_file
+
+    with tempfile.TemporaryDirectory() as work:
+        old_pack = load_pack(resolve_pack(old, Path(work)))
+    new_pack = load_pack(new)
+    if cases:
+        loaded = load_cases(cases)
+    else:
+        found = {}
+        for test_file in sorted((new / "tests").glob("*.yaml")):
+            for test in read_test_file(test_file, new_pack)[0]:
+                if test.case is not None:
+                    found.setdefault(test.case.id, test.case)
+        loaded = list(found.values())
+    result = diff_packs(old_pack, new_pack, loaded)
+    _emit(render(result, format), output)
+    if fail_on_change and result.changed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fmt(
+    paths: list[Path] = typer.Argument(None, help="Rule files or pack directories. Default: the bundled pack."),
+    check_only: bool = typer.Option(False, "--check", help="Change nothing; print the diff and exit 1 when a "
+                                    "file is not in the canonical layout."),
+) -> None:
+    """Rewrite rule files in one canonical layout, keeping comments, so rule diffs stay small.
+
+    Example: screening fmt --check rules/
+    """
+    from screening.fmt import format_paths, unified_diff, write_changes
+    from screening.pack import default_pack_path
+
+    changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
+    if check_only:
+        for change in changes:
+            sys.stdout.write(unified_diff(change))
+        if changes:
+            sys.stderr.write(f"{len(changes)} file{'s' if len(changes) != 1 else ''} would be reformatted\n")
+            raise typer.Exit(1)
+        return
+    write_changes(changes)
+    for change in changes:
+        sys.stderr.write(f"reformatted {change.path}\n")
+
+
+SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers"]
+
+
+@app.command()
+def schema(kind: SchemaKind = typer.Argument(..., help="Which file's schema.")) -> None:
+    """Print the JSON Schema (draft-07) of a kind of file, for editors with a YAML language server.
+
+    Example: screening schema rule > rule.schema.json
+    """
+    from screening.schemas import export_text
+
+    sys.stdout.write(export_text(kind))
 
 
 def main(argv: Optional[list[str]] = None) -> int:

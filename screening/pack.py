@@ -282,9 +282,12 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
         if fname in RESERVED:
             continue
         for i, raw in enumerate(data["rules"]):
-            if i in skip.get(fname, ()):
-                continue
             base = ("rules", str(i))
+            if i in skip.get(fname, ()):  # schema problems already reported: still check its condition
+                _check_condition(compiler, raw, base, name, marks, problems)
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    seen.setdefault(raw["id"], name)
+                continue
 
             def report(sub: tuple[str, ...], code: str, message: str, name: str = name, marks: Marks = marks,
                        base: tuple[str, ...] = base, raw: dict[str, Any] = raw) -> None:
@@ -338,6 +341,21 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
     return Pack(name=meta["name"], version=str(meta["version"]), path=str(path), digest=digest,
                 rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
                 sources=sources, sets=sets, description=(meta.get("description") or "").strip())
+
+
+def _check_condition(compiler: Compiler, raw: Any, base: tuple[str, ...], name: str, marks: Marks,
+                     problems: list[Problem]) -> None:
+    """Compile the condition of a rule left out for other problems, so its own problems are reported too."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("when"), dict):
+        return
+    rule = raw.get("id") if isinstance(raw.get("id"), str) else None
+    already = {p.path for p in problems if p.file == name}
+    try:
+        compiler.compile(raw["when"], ())
+    except CompileError as exc:
+        path = base + ("when",) + exc.path
+        if path not in already:
+            problems.append(located(name, marks, path, exc.code, exc.message, rule=rule))
 
 
 def _scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[Problem]) -> Scoring:

@@ -95,7 +95,8 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
 
 def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[Path, str, str]]:
     if len(value) < node.get("minLength", 0):
-        yield path, "E106", "expected non-empty text"
+        n = node["minLength"]
+        yield path, "E106", "expected non-empty text" if n == 1 else f"expected at least {n} characters"
     if "maxLength" in node and len(value) > node["maxLength"]:
         yield path, "E106", f"text longer than {node['maxLength']} characters"
     if node.get("format") == "date":

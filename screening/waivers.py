@@ -55,6 +55,7 @@ def read_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
     if not isinstance(data, dict) or not isinstance(data.get("waivers"), list):
         return [], problems
     bad = {p.path[1] for p in problems if len(p.path) >= 2 and p.path[0] == "waivers"}
+    problems = [_with_rule(p, data["waivers"]) for p in problems]
     if any(len(p.path) < 2 or p.path[0] != "waivers" for p in problems):
         return [], problems  # the file itself is malformed: no waiver from it applies
     waivers = []
@@ -66,6 +67,15 @@ def read_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
                               raw["expires"], raw.get("granted"), raw.get("reference"), name, line, column))
     problems += _duplicates(waivers, marks, name)
     return waivers, problems
+
+
+def _with_rule(problem: Problem, entries: list[object]) -> Problem:
+    """Name the rule of the waiver entry a problem is in, when the entry names one."""
+    if len(problem.path) >= 2 and problem.path[0] == "waivers" and problem.path[1].isdigit():
+        entry = entries[int(problem.path[1])] if int(problem.path[1]) < len(entries) else None
+        if isinstance(entry, dict) and isinstance(entry.get("rule"), str):
+            return problem._replace(rule=entry["rule"])
+    return problem
 
 
 def load_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:

@@ -110,8 +110,11 @@ def risk_additions(draw, data):
             sectors.append(extra)
     elif which == "stake":
         tx = new.setdefault("transaction", {})
-        for key in ("stake_after_pct", "voting_after_pct"):
-            tx[key] = min(100.0, (tx.get(key) or 0.0) + draw(st.floats(0, 60).map(lambda x: round(x, 1))))
+        more = draw(st.floats(0, 60).map(lambda x: round(x, 1)))
+        stake = tx.get("stake_after_pct") or 0.0
+        votes = tx.get("voting_after_pct", stake)  # voting rights follow the stake unless given
+        tx["stake_after_pct"] = min(100.0, stake + more)
+        tx["voting_after_pct"] = min(100.0, votes + more)
     elif which == "state_pct":
         entity["state_ownership_pct"] = min(100.0, (entity.get("state_ownership_pct") or 0) + draw(pct))
     else:

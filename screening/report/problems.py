@@ -1,0 +1,299 @@
+"""Formats for problems found by `screening check`: text for people, JSON, GitHub annotations and SARIF.
+
+Pure functions: problems in, text out. Every format lists the problems in one order (file, line, column,
+code, message), so the same problems always give the same bytes.
+
+JSON (``schema_version`` 1.0)::
+
+    {"schema_version": "1.0",
+     "problems": [{"file", "line", "column", "severity", "code", "name", "rule", "message", "path"}],
+     "summary": {"errors": n, "warnings": n, "files": n}}
+
+``line`` and ``column`` are 1-based or null, ``rule`` is a rule id or null, ``path`` is the key path
+inside the document (a list of strings), ``files`` counts the files checked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from screening import __version__
+from screening.errors import CODES, Problem
+
+FORMATS = ("text", "json", "github", "sarif")
+SCHEMA_VERSION = "1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+
+DESCRIPTIONS = {
+    "E001": "A file or pack directory is missing or unreadable.",
+    "E002": "A file is not UTF-8.",
+    "E100": "The YAML does not parse.",
+    "E101": "A mapping repeats a key.",
+    "E102": "A tab where YAML needs spaces.",
+    "E103": "A value of the wrong type.",
+    "E104": "A field the format does not know.",
+    "E105": "A required field is absent.",
+    "E106": "A value outside its allowed set or range, or of the wrong form.",
+    "E107": "Not an ISO 3166-1 alpha-2 country code.",
+    "E108": "An id that resolves to nothing.",
+    "E109": "Two entities, sources, rules or cases share an id.",
+    "E110": "A YAML tag: files hold plain data only.",
+    "E111": "Alias expansion or nesting beyond the limits.",
+    "E201": "A condition names a fact not in the catalogue.",
+    "E202": "An unknown operator, or one that does not apply to the fact's type.",
+    "E203": "A matches pattern that does not compile.",
+    "E204": "A malformed condition tree.",
+    "W301": "A rule has no examples.",
+    "W302": "A rule cites no legal basis.",
+    "W303": "A rule never fires.",
+    "W304": "A rule is shadowed by another.",
+    "W305": "A rule's rationale is too short.",
+    "E310": "A waiver has expired.",
+    "W311": "A waiver expires soon.",
+    "W312": "A waiver matches nothing.",
+}
+"""One sentence per code, for SARIF rule descriptors (the README has the full table)."""
+
+
+def render(problems: list[Problem], fmt: str, *, width: int = 100, color: bool = False,
+           checked: Sequence[str] = ()) -> str:
+    """Render ``problems`` in format ``fmt`` (one of FORMATS); ``checked`` names every file checked."""
+    ordered = sorted(problems, key=order)
+    files = sorted(set(checked) | {p.file for p in problems})
+    if fmt == "text":
+        return _text(ordered, len(files), width, color)
+    if fmt == "json":
+        return _json(ordered, len(files))
+    if fmt == "github":
+        return _github(ordered)
+    if fmt == "sarif":
+        return _sarif(ordered, files)
+    raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def order(p: Problem) -> tuple[Any, ...]:
+    """Sort key: by file, then position (problems of the whole file first), then code and message."""
+    return (p.file, p.line is not None, p.line or 0, p.column or 0, p.code, p.rule or "", p.message, p.path)
+
+
+def counts(problems: Iterable[Problem]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    severities = [p.severity for p in problems]
+    warnings = severities.count("warning")
+    return len(severities) - warnings, warnings
+
+
+def summary(errors: int, warnings: int, files: int) -> str:
+    """``2 errors, 3 warnings in 14 files`` / ``no problems in 14 files``."""
+    parts = [_plural(errors, "error")] if errors else []
+    parts += [_plural(warnings, "warning")] if warnings else []
+    return f"{', '.join(parts) or 'no problems'} in {_plural(files, 'file')}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def with_rule(p: Problem) -> str:
+    """The message, led by the rule id when there is one (as in the one-line form)."""
+    return f"{p.rule}: {p.message}" if p.rule else p.message
+
+
+# --- text -------------------------------------------------------------------------------------------------
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSEEN = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\n\t"}
+_UNSEEN.update({ord(c): f"\\u{ord(c):04x}" for c in _BIDI})
+_UNSEEN[ord("\t")] = " "
+
+
+def visible(s: str) -> str:
+    """``s`` safe for a terminal: control characters and bidi overrides shown as escapes, not obeyed."""
+    return s.replace("\r\n", "\n").translate(_UNSEEN)
+
+
+def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=color,
+                      color_system="truecolor" if color else None, legacy_windows=False, highlight=False,
+                      emoji=False, markup=False)
+    lines: list[Text] = []
+    where = [_where(p) for p in problems]
+    w_where = max(map(len, where), default=0)
+    w_code = max((len(p.code) + 1 + len(p.name) for p in problems), default=0)
+    w_rule = max((len(p.rule) + 2 for p in problems if p.rule), default=0)
+    current = None
+    for p, at in zip(problems, where, strict=True):
+        if p.file != current:
+            if current is not None:
+                lines.append(Text())
+            current = p.file
+            lines.append(Text(visible(p.file), style="bold underline"))
+        lead = Text("  ")
+        lead.append(at.ljust(w_where), style="dim")
+        lead.append("  ")
+        lead.append(p.severity.ljust(7), style=SEVERITY_STYLE.get(p.severity, "bold"))
+        lead.append("  ")
+        lead.append(p.code, style="bold")
+        lead.append(" " + p.name.ljust(w_code - len(p.code) - 1))
+        if w_rule:
+            lead.append("  ")
+            lead.append(f"[{visible(p.rule)}]".ljust(w_rule) if p.rule else " " * w_rule, style="cyan")
+        lead.append("  ")
+        lines += _hang(console, lead, Text(visible(p.message)), width)
+    if lines:
+        lines.append(Text())
+    errors, warnings = counts(problems)
+    style = "bold red" if errors else "bold yellow" if warnings else "bold green"
+    lines.append(Text(summary(errors, warnings, files), style=style))
+    if color:
+        console.print(Text("\n").join(lines), no_wrap=True, overflow="ignore", crop=False)
+        out = console.file.getvalue()  # type: ignore[attr-defined]
+    else:
+        out = "".join(line.plain + "\n" for line in lines)
+    return "\n".join(line.rstrip() for line in out.rstrip("\n").split("\n")) + "\n"
+
+
+def _where(p: Problem) -> str:
+    if p.line is None:
+        return "-"
+    return f"{p.line}:{p.column}" if p.column is not None else str(p.line)
+
+
+def _hang(console: Any, lead: Any, body: Any, width: int) -> list[Any]:
+    """``lead`` then ``body`` wrapped to ``width``, continuation lines indented under the body's start.
+
+    When the lead leaves too little room, the body goes on the lines below, indented by six.
+    """
+    from rich.text import Text
+
+    indent = lead.cell_len
+    if "\n" not in body.plain and indent + body.cell_len <= width:  # the common case: it fits
+        return [Text.assemble(lead, body)]
+    if width - indent < 30:
+        head, indent = [lead], 6
+    else:
+        head = []
+    out: list[Text] = []
+    for paragraph in body.split("\n"):
+        if not paragraph.plain.strip():
+            out.append(Text())
+            continue
+        out += list(paragraph.wrap(console, max(10, width - indent)))
+    out = out or [Text()]
+    pad = Text(" " * indent)
+    if head:
+        return head + [Text.assemble(pad, line) for line in out]
+    return [Text.assemble(lead, out[0])] + [Text.assemble(pad, line) for line in out[1:]]
+
+
+# --- json -------------------------------------------------------------------------------------------------
+
+def _json(problems: list[Problem], files: int) -> str:
+    errors, warnings = counts(problems)
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "problems": [{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
+                      "code": p.code, "name": p.name, "rule": p.rule, "message": p.message,
+                      "path": list(p.path)} for p in problems],
+        "summary": {"errors": errors, "warnings": warnings, "files": files},
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- github -----------------------------------------------------------------------------------------------
+
+def escape_data(s: str) -> str:
+    """Escape the message of a GitHub Actions workflow command."""
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(s: str) -> str:
+    """Escape a property value (``file=...``) of a GitHub Actions workflow command."""
+    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, message: str, **properties: object) -> str:
+    """One workflow command: ``::level k=v,k=v::message``; properties that are None are left out."""
+    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
+    return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _github(problems: list[Problem]) -> str:
+    lines = [command("warning" if p.severity == "warning" else "error", with_rule(p), file=_slashes(p.file),
+                     line=p.line, col=p.column if p.line is not None else None, title=f"{p.code} {p.name}")
+             for p in problems]
+    return "".join(line + "\n" for line in lines)
+
+
+def _slashes(path: str) -> str:
+    return path.replace("\\", "/")
+
+
+# --- sarif ------------------------------------------------------------------------------------------------
+
+def artifact_location(file: str) -> dict[str, str]:
+    """SARIF artifactLocation of a file: a URI relative to %SRCROOT%, or a file: URI when absolute."""
+    from pathlib import PurePosixPath, PureWindowsPath
+    from urllib.parse import quote
+
+    path = _slashes(file)
+    if path.startswith("/"):
+        return {"uri": PurePosixPath(path).as_uri()}
+    if PureWindowsPath(path).is_absolute():
+        return {"uri": PureWindowsPath(path).as_uri()}
+    while path.startswith("./"):
+        path = path[2:]
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _level(code: str) -> str:
+    return "warning" if code.startswith("W") else "error"
+
+
+def _sarif(problems: list[Problem], files: list[str]) -> str:
+    codes = sorted({p.code for p in problems})
+    rule_index = {code: i for i, code in enumerate(codes)}
+    file_index = {f: i for i, f in enumerate(files)}
+    located = {f: artifact_location(f) for f in files}
+    rules = [{
+        "id": code,
+        "name": CODES.get(code, "problem"),
+        "shortDescription": {"text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()},
+        "defaultConfiguration": {"level": _level(code)},
+    } for code in codes]
+    results = []
+    for p in problems:
+        physical: dict[str, Any] = {"artifactLocation": {**located[p.file], "index": file_index[p.file]}}
+        if p.line is not None:
+            physical["region"] = {"startLine": max(1, p.line),
+                                  **({"startColumn": max(1, p.column)} if p.column is not None else {})}
+        location: dict[str, Any] = {"physicalLocation": physical}
+        if p.path:
+            location["logicalLocations"] = [{"fullyQualifiedName": ".".join(p.path), "kind": "element"}]
+        result: dict[str, Any] = {
+            "ruleId": p.code,
+            "ruleIndex": rule_index[p.code],
+            "level": "warning" if p.severity == "warning" else "error",
+            "message": {"text": with_rule(p)},
+            "locations": [location],
+        }
+        if p.rule:
+            result["properties"] = {"rule": p.rule}
+        results.append(result)
+    run = {
+        "tool": {"driver": {"name": "screening", "version": __version__, "rules": rules}},
+        "columnKind": "unicodeCodePoints",
+        "artifacts": [{"location": located[f], "roles": ["analysisTarget"]} for f in files],
+        "results": results,
+    }
+    doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

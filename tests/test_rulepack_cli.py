@@ -1,0 +1,178 @@
+"""`check`, `test`, `diff`, `fmt`, `schema` and waivers, end to end through the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from screening.cli import main
+from tests.conftest import ROOT
+
+RULES = str(ROOT / "rules")
+ALIBABA = str(ROOT / "cases" / "alibaba-liege.yaml")
+WAIVERS = str(Path(__file__).parent / "data" / "waivers" / "alibaba.yaml")
+SARIF = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def pack(tmp_path, monkeypatch) -> Path:
+    """A copy of the default pack (with its tests) that a test may break; cases are found through it."""
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    target = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    shutil.copytree(ROOT / "cases", tmp_path / "cases")
+    return target
+
+
+def test_check_default_pack_is_clean_of_errors(capsys):
+    code, out, _ = run(capsys, "check", RULES)
+    assert code == 0
+    assert "0 errors" in out or "warning" in out
+
+
+def test_check_severity_warning_fails_on_lints(capsys):
+    code, out, _ = run(capsys, "check", RULES, "--severity", "warning")
+    assert code == 1 and "W302" in out
+
+
+def test_check_reports_every_problem_and_exits_1(capsys, pack):
+    rule_file = pack / "state_influence.yaml"
+    text = rule_file.read_text()
+    text = text.replace("field: investor.country", "field: investor.contry", 1)
+    text = text.replace("weight: 10", "weight: ten", 1)
+    rule_file.write_text(text)
+    code, out, _ = run(capsys, "check", str(pack), "--format", "json")
+    assert code == 1
+    codes = {p["code"] for p in json.loads(out)["problems"]}
+    assert {"E201", "E103"} <= codes  # both problems, not just the first
+    assert any("did you mean 'investor.country'" in p["message"] for p in json.loads(out)["problems"])
+
+
+def test_check_sarif_validates_against_the_schema(capsys, pack):
+    (pack / "extra.yaml").write_text(
+        "rules:\n  - id: SI-999\n    name: state.x\n    title: X\n    category: state_influence\n"
+        "    weight: 1\n    when: {field: investor.country, gt: CN}\n    rationale: Short.\n")
+    code, out, _ = run(capsys, "check", str(pack), "--format", "sarif")
+    assert code == 1
+    doc = json.loads(out)
+    jsonschema.Draft7Validator(SARIF).validate(doc)
+    results = doc["runs"][0]["results"]
+    assert any(r["ruleId"] == "E202" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
+               for r in results)
+
+
+def test_check_github_annotations(capsys, pack):
+    (pack / "scoring.yaml").write_text((pack / "scoring.yaml").read_text().replace("IC-001", "IC-777", 1))
+    code, out, _ = run(capsys, "check", str(pack), "--format", "github")
+    assert code == 1
+    assert any(line.startswith("::error file=") and "E108" in line for line in out.splitlines())
+
+
+def test_check_usage_error_exits_2(capsys):
+    code, _, err = run(capsys, "check", RULES, "--format", "yaml")
+    assert code == 2 and "yaml" in err
+
+
+def test_check_waivers(capsys):
+    code, out, _ = run(capsys, "check", RULES, WAIVERS, ALIBABA, "--as-of", "2026-11-28", "--format", "json")
+    problems = json.loads(out)["problems"]
+    by_code = {}
+    for p in problems:
+        by_code.setdefault(p["code"], []).append(p)
+    assert code == 1  # the expired waiver and the malformed one are errors
+    assert by_code["E310"][0]["rule"] == "CA-008"  # expired: fails closed
+    assert by_code["W311"][0]["rule"] == "SI-006"  # expires in 12 days
+    assert any(p["rule"] == "IC-001" and "does not fire" in p["message"] for p in by_code["W312"])
+    assert any(p["file"].endswith("alibaba.yaml") and p["code"] == "E106" for p in problems)  # reason too short
+
+
+def test_screen_with_waivers_keeps_waived_findings_visible(capsys):
+    code, out, err = run(capsys, "screen", ALIBABA, "--waivers", WAIVERS, "--as-of", "2026-11-28", "-f", "json")
+    assert code == 0
+    assert "SI-003" in err and "ignored" in err  # the malformed waiver is named, and waives nothing
+    report = json.loads(out)
+    findings = {f["rule"]: f for f in report["findings"]}
+    assert findings["IC-013"]["waived"] is True and findings["IC-013"]["waiver"]["status"] == "active"
+    assert findings["CA-008"]["waived"] is False and findings["CA-008"]["waiver"]["status"] == "expired"
+    assert findings["SI-003"]["waived"] is False and "waiver" not in findings["SI-003"]
+    plain = json.loads(run(capsys, "screen", ALIBABA, "-f", "json")[1])
+    waived = [f for f in report["findings"] if f["waived"]]
+    assert sorted(f["rule"] for f in waived) == ["IC-013", "SI-006"]  # SI-006 expires in 12 days: still active
+    assert report["score"] == plain["score"] - sum(f["points"] for f in waived)
+    assert report["waivers_judged_on"] == "2026-11-28"
+    code, text, _ = run(capsys, "screen", ALIBABA, "--waivers", WAIVERS, "--as-of", "2026-11-28", "--width", "100")
+    assert "WAIVED" in text and "waiver expired on 2026-01-31" in text
+
+
+def test_screen_rejects_a_bad_as_of(capsys):
+    code, _, err = run(capsys, "screen", ALIBABA, "--as-of", "28/11/2026")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_test_default_pack_covers_every_rule(capsys):
+    code, out, _ = run(capsys, "test", RULES, "--min-coverage", "100")
+    assert code == 0 and "90/90 rules (100.0%)" in out
+
+
+def test_test_failure_shows_expected_and_actual(capsys, pack):
+    tests = pack / "tests" / "example-cases.yaml"
+    tests.write_text(tests.read_text().replace("level: high", "level: low", 1))
+    code, out, _ = run(capsys, "test", str(pack))
+    assert code == 1
+    assert "- level: low" in out and "+ level: high" in out
+
+
+def test_test_min_coverage(capsys, pack):
+    tests = pack / "tests" / "example-cases.yaml"
+    tests.unlink()
+    rule_file = pack / "state_influence.yaml"
+    data = yaml.safe_load(rule_file.read_text())
+    for rule in data["rules"]:
+        if rule["id"] == "SI-003":
+            del rule["examples"]["fires"]  # SI-003 is no longer made to fire by any test
+    rule_file.write_text(yaml.safe_dump(data, allow_unicode=True))
+    code, out, _ = run(capsys, "test", str(pack), "--min-coverage", "100")
+    assert code == 1 and "SI-003" in out
+
+
+def test_test_junit(capsys, pack):
+    import xml.etree.ElementTree as ET
+
+    code, out, _ = run(capsys, "test", str(pack), "--format", "junit")
+    suite = ET.fromstring(out).find("testsuite")
+    assert code == 0 and int(suite.get("tests")) > 200 and suite.get("failures") == "0"
+
+
+def test_diff_lists_changed_cases_in_markdown(capsys, pack):
+    rule_file = pack / "state_influence.yaml"
+    text = rule_file.read_text()
+    at = text.index("weight:", text.index("id: SI-003"))
+    end = text.index("\n", at)
+    rule_file.write_text(text[:at] + "weight: 30" + text[end:])
+    code, out, _ = run(capsys, "diff", RULES, str(pack), "--format", "markdown", "--fail-on-change")
+    assert code == 1
+    assert "| `SI-003` | changed | weight 10 → 30 |" in out
+    assert "`alibaba-liege`" in out and "`benign-nordic-bakery`" not in out
+
+
+def test_diff_of_identical_packs(capsys):
+    code, out, _ = run(capsys, "diff", RULES, RULES, ALIBABA, "--fail-on-change")
+    assert code == 0 and "0 of 1 change" in out
+
+
+def test_schema_prints_draft_07(capsys):
+    code, out, _ = run(capsys, "schema", "case")
+    schema = json.loads(out)
+    assert code == 0 and schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(schema)
