@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from screening.conditions import Node
 from screening.errors import Problem, ScreeningError
-from screening.pack import Pack, Rule, read_pack
+from screening.pack import RESERVED, Pack, Rule, read_pack
 from screening.yamlio import load
 
 MIN_RATIONALE_WORDS = 8
@@ -45,7 +45,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
     packs: list[Path] = []
     others: list[Path] = []
     for path in paths:
-        if path.is_dir() and (path / "pack.yaml").is_file():
+        if path.is_dir() and any((path / name).is_file() for name in RESERVED):  # a pack, maybe incomplete
             packs.append(path)
         elif path.is_dir():
             others += sorted(p for p in path.rglob("*.yaml") if p.is_file())
@@ -126,33 +126,33 @@ def lint_pack(pack: Pack) -> list[Problem]:
     out: list[Problem] = []
     seen: dict[str, Rule] = {}
     for rule in sorted(pack.rules, key=lambda r: (r.file, r.line or 0)):
-        where = (rule.file, rule.line, rule.column)
 
-        def warn(code: str, message: str, rule: Rule = rule, where: tuple[Any, ...] = where) -> None:
-            out.append(Problem(*where, code, message, severity="warning", rule=rule.id))
+        def warn(key: str, code: str, message: str, rule: Rule = rule) -> None:
+            out.append(Problem(*rule.at(key), code, message, severity="warning", rule=rule.id))
 
         fires, quiet = rule.examples.get("fires"), rule.examples.get("quiet")
         if not fires and not quiet:
-            warn("W301", "no examples: add fragments on which the rule fires and on which it stays quiet")
+            warn("examples", "W301", "no examples: add fragments on which the rule fires and on which it stays quiet")
         elif not fires:
-            warn("W301", "no example on which the rule fires")
+            warn("examples", "W301", "no example on which the rule fires")
         elif not quiet:
-            warn("W301", "no example on which the rule stays quiet")
-        if not rule.legal_basis:
-            warn("W302", "no legal basis: the rule rests on analyst practice only; cite the provision if one applies")
+            warn("examples", "W301", "no example on which the rule stays quiet")
+        if not rule.legal_basis and rule.practice:
+            warn("practice", "W302", "no legal basis: the rule rests on analyst practice only; cite the provision "
+                 "if one applies")
         reason = never_fires(rule.condition, pack.sets)
         if reason:
-            warn("W303", f"the condition can never be true: {reason}")
+            warn("when", "W303", f"the condition can never be true: {reason}")
         key = condition_key(rule.condition, pack.sets)
         if key in seen:
             other = seen[key]
-            warn("W304", f"same condition as {other.id} ({other.file}:{other.line}): the two always fire together, "
-                 "so the facts are counted twice; merge them or make one narrower")
+            warn("when", "W304", f"same condition as {other.id} ({other.file}:{other.line}): the two always fire "
+                 "together, so the facts are counted twice; merge them or make one narrower")
         seen.setdefault(key, rule)
         words = rule.rationale.split()
         if len(words) < MIN_RATIONALE_WORDS or not rule.rationale.rstrip().endswith((".", "!", "?", ")")):
-            warn("W305", f"rationale too short ({len(words)} words): say in at least a sentence why the fact "
-                 "matters for security or public order")
+            warn("rationale", "W305", f"rationale too short ({len(words)} words): say in at least a sentence why "
+                 "the fact matters for security or public order")
     return out
 
 
@@ -277,7 +277,7 @@ def check_waivers(path: Path, pack: Pack | None, cases: dict[str, Any], on: dt.d
     for w in waivers:
         where = (w.file, w.line, w.column)
         if rules is not None and w.rule not in rules:
-            problems.append(Problem(*where, "W312", f"waiver matches nothing: the pack has no rule '{w.rule}'",
+            problems.append(Problem(*w.at("rule"), "W312", f"waiver matches nothing: the pack has no rule '{w.rule}'",
                                     severity="warning", rule=w.rule))
             continue
         case = cases.get(w.case)

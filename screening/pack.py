@@ -15,7 +15,7 @@ from screening.conditions import CompileError, Compiler, Node
 from screening.errors import Marks, Problem, ScreeningError, located
 from screening.fields import catalogue
 from screening.model import Source
-from screening.yamlio import loads
+from screening.yamlio import load
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 
@@ -52,6 +52,13 @@ class Rule(NamedTuple):
     file: str = ""
     line: int | None = None
     column: int | None = None
+    keys: dict[str, tuple[int, int]] = EMPTY
+    """Line and column of each key of the rule as written (empty when loaded from the cache)."""
+
+    def at(self, key: str) -> tuple[str, int | None, int | None]:
+        """File, line and column of one of the rule's keys (the rule's start when unknown)."""
+        line, column = self.keys.get(key, (self.line, self.column))
+        return self.file, line, column
 
 
 class Category(NamedTuple):
@@ -226,7 +233,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     skip: dict[str, set[int]] = {}
     for file in files:
         try:
-            data, marks = loads(raw[file].decode("utf-8-sig"), str(file))
+            data, marks = load(file)
         except ScreeningError as exc:
             problems += exc.problems
             continue
@@ -274,7 +281,14 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
     instruments = {i["id"]: i for i in docs.get("legal.yaml", ({"instruments": []},))[0]["instruments"]}
     sources = {s["id"]: Source.from_data(s) for s in docs.get("sources.yaml", ({"sources": []},))[0]["sources"]}
     categories = {c.id: c for c in scoring.categories}
-    pattern = re.compile(meta["id_pattern"]) if meta.get("id_pattern") else None
+    pattern = None
+    if meta.get("id_pattern"):
+        try:
+            pattern = re.compile(meta["id_pattern"])
+        except re.error as exc:
+            pack_doc = docs["pack.yaml"]
+            problems.append(located(pack_doc[2], pack_doc[1], ("id_pattern",), "E203",
+                                    f"invalid regular expression: {exc}"))
     compiler = Compiler(catalogue(), sets)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
@@ -332,12 +346,14 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 legal_basis=tuple(refs), practice=raw.get("practice"), references=tuple(raw.get("references") or ()),
                 mitigates=tuple(raw.get("mitigates") or ()), aliases=tuple(raw.get("aliases") or ()),
                 examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0],
-                column=marks.get(base, (None, None))[1]))
+                column=marks.get(base, (None, None))[1],
+                keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
     for j, floor in enumerate(scoring.floors):
-        for rid in floor.rules:
+        for k, rid in enumerate(floor.rules):
             if rid not in seen:
-                problems.append(located(docs["scoring.yaml"][2], docs["scoring.yaml"][1], ("floors", str(j), "rules"),
-                                         "E108", f"floor '{floor.id}' names unknown rule '{rid}'"))
+                problems.append(located(docs["scoring.yaml"][2], docs["scoring.yaml"][1],
+                                        ("floors", str(j), "rules", str(k)), "E108",
+                                        f"floor '{floor.id}' names unknown rule '{rid}'"))
     return Pack(name=meta["name"], version=str(meta["version"]), path=str(path), digest=digest,
                 rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
                 sources=sources, sets=sets, description=(meta.get("description") or "").strip())

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
+from screening import EMPTY
 from screening.errors import Marks, Problem, ScreeningError
 from screening.yamlio import load
 
@@ -33,6 +34,13 @@ class Waiver(NamedTuple):
     file: str = ""
     line: int | None = None
     column: int | None = None
+    keys: dict[str, tuple[int, int]] = EMPTY
+    """Line and column of each key of the entry as written."""
+
+    def at(self, key: str) -> tuple[str, int | None, int | None]:
+        """File, line and column of one of the entry's keys (the entry's start when unknown)."""
+        line, column = self.keys.get(key, (self.line, self.column))
+        return self.file, line, column
 
     def active(self, on: dt.date) -> bool:
         """Whether the waiver applies on day ``on`` (it applies through its expiry day)."""
@@ -62,9 +70,11 @@ def read_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
     for i, raw in enumerate(data["waivers"]):
         if str(i) in bad:
             continue
-        line, column = _where(marks, ("waivers", str(i)))
+        base = ("waivers", str(i))
+        line, column = _where(marks, base)
+        keys = {k: marks[base + (k,)] for k in raw if base + (k,) in marks}
         waivers.append(Waiver(raw["case"], raw["rule"], " ".join(raw["reason"].split()), raw["approver"],
-                              raw["expires"], raw.get("granted"), raw.get("reference"), name, line, column))
+                              raw["expires"], raw.get("granted"), raw.get("reference"), name, line, column, keys))
     problems += _duplicates(waivers, marks, name)
     return waivers, problems
 
@@ -115,7 +125,7 @@ def lint(waivers: list[Waiver], on: dt.date) -> list[Problem]:
     out = []
     for w in waivers:
         left = w.days_left(on)
-        where = (w.file, w.line, w.column)
+        where = w.at("expires")
         if left < 0:
             out.append(Problem(*where, "E310", f"waiver for case '{w.case}' expired on {w.expires}: the finding "
                                "counts again; renew it with a new decision or remove it", rule=w.rule))

@@ -129,9 +129,10 @@ class _Builder:
 
     def build(self, node: Node, path: tuple[str, ...]) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > MAX_NODES:  # reported at the top-level key whose value grows without bound
+            where = self.marks.get(path[:1]) or self._where(node)
             raise fail(self.name, "E111", f"document has more than {MAX_NODES} values "
-                       "(too large, or aliases expanding without bound)", *self._where(node))
+                       "(too large, or aliases expanding without bound)", *where, path=path[:1])
         if len(path) > MAX_DEPTH:
             raise fail(self.name, "E111", f"nesting deeper than {MAX_DEPTH} levels", *self._where(node))
         self.marks[path] = self._where(node)
@@ -143,7 +144,7 @@ class _Builder:
             for knode, vnode in node.value:
                 if not isinstance(knode, ScalarNode):
                     raise fail(self.name, "E103", "mapping keys must be plain text", *self._where(knode))
-                if knode.tag == _STD + "merge":
+                if knode.tag == _STD + "merge" or (knode.value == "<<" and not knode.style):
                     raise fail(self.name, "E110", "merge keys ('<<') are not supported",
                                *self._where(knode))
                 key = knode.value  # the raw text: keys never become numbers or booleans
