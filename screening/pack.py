@@ -316,6 +316,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
             if category is None:
                 report(("category",), "E108", f"unknown category '{raw['category']}'; scoring.yaml defines "
                        + ", ".join(categories))
+            elif raw["weight"] == 0:
+                report(("weight",), "E106", "a weight of 0 changes nothing: give the rule points or remove it")
             elif category.mitigation != (raw["weight"] < 0):
                 report(("weight",), "E106", "mitigation rules take negative weights, risk rules positive ones")
             for j, cat in enumerate(raw.get("mitigates") or ()):
