@@ -14,14 +14,14 @@ The canonical layout
   whatever their length (a flow collection written over several lines is joined), block scalars
   (``|``, ``>``) keep their lines, chomping and folds. Quotes stay as written. Flow collections stay
   flow, block collections stay block.
-* Plain scalars keep their text, except the spellings ruamel.yaml normalises: null is written as an
-  empty value (``~`` and ``null`` become nothing, or ``null`` inside flow collections), booleans in lower
-  case, and integers without a ``+`` sign. The data never changes.
+* Plain scalars keep their text (``~``, ``True``, ``0x1F``, ``1_000``, ``24.90`` and a date-like
+  ``2026-13-01`` included); only an empty value inside a flow collection is written ``null``, and a
+  mapping of one pair in a flow sequence keeps (or gets) its braces: ``[{a: 1}]``.
 * Anchors and aliases are kept. When reordering puts an alias before its anchor, the anchor moves to
   the first occurrence (the data is the same).
 * Keys are put in the order the pack schema (``screening/schema/pack.schema.json``) lists them, at
-  every level the schema describes: a rule's keys as id, name, title, category, weight, when,
-  rationale, legal_basis, practice, references, mitigates, aliases, examples (``fires`` before
+  every level the schema describes: a rule's keys as id, name, title, category, weight, mitigates, when,
+  rationale, legal_basis, practice, references, aliases, examples (``fires`` before
   ``quiet`` inside ``examples``); the keys of pack.yaml, scoring.yaml (and of its categories, levels
   and floors), legal.yaml instruments and sources.yaml sources likewise. Keys the schema does not
   know come last, in their original order. Conditions (``when``), examples and ``sets`` keep their
@@ -32,7 +32,8 @@ The canonical layout
 
   - an end-of-line comment belongs to the key or list item that starts on its line (or whose value
     it ends) and is written after that value, two spaces from it;
-  - a whole-line comment belongs to the key or list item that follows it and is indented like it;
+  - a whole-line comment belongs to the key or list item that follows it and is indented like it
+    (comments before the first key of a list item go above its ``-``, which shares that key's line);
     but a comment below the end of a nested block, indented deeper than the next key and at least
     as deep as the block's own entries, stays at the end of that block, indented like its entries
     (the entries of a sequence written without indentation, ``key:`` / ``- item``, count as one
@@ -126,7 +127,7 @@ def format_text(text: str, name: str = "<string>") -> str:
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     tree = _load_roundtrip(text, name)
-    original, _ = yamlio.loads(text, name)  # the data, and the checks every pack file gets (tags, merge keys)
+    original, _ = yamlio.loads(text, name)  # the data, and the checks every pack file gets (tags, size)
     try:
         new = _format(text, tree, name)
     except _Unplaceable as exc:
@@ -209,27 +210,41 @@ def _read(path: Path) -> str:
 # Loading
 
 
-class _Text(str):
-    """A plain scalar kept as written (a date-like value that is no valid date, such as ``2026-13-01``)."""
+class _Plain(str):
+    """A plain scalar that is not text (null, boolean, number, date), kept exactly as written.
+
+    ruamel.yaml would rewrite some of them (``~`` as nothing, ``True`` as ``true``, ``-0`` as ``0``)
+    and fails on a date-like value that is not a date (``2026-13-01``, which the pack loader reads as text).
+    """
+
+    tag = ""
+
+
+_PLAIN_TAGS = [f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")]
 
 
 class _Constructor(RoundTripConstructor):
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:  # the pack reads it as text, and its schema reports the bad date
-            return _Text(node.value)
+    def construct_plain(self, node: Any) -> Any:
+        if node.style or node.anchor or not node.value:  # quoted, anchored or empty: ruamel.yaml's own way
+            try:
+                return RoundTripConstructor.yaml_constructors[str(node.tag)](self, node)
+            except ValueError:
+                pass
+        plain = _Plain(node.value)
+        plain.tag = str(node.tag)
+        return plain
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+for _tag in _PLAIN_TAGS:
+    _Constructor.add_constructor(_tag, _Constructor.construct_plain)
 
 
 class _Representer(RoundTripRepresenter):
-    pass
+    def represent_plain(self, data: _Plain) -> Any:
+        return self.represent_scalar(data.tag, str(data))
 
 
-_Representer.add_representer(
-    _Text, lambda self, data: self.represent_scalar("tag:yaml.org,2002:timestamp", str(data)))
+_Representer.add_representer(_Plain, _Representer.represent_plain)
 
 
 def _roundtrip() -> YAML:
@@ -396,9 +411,10 @@ class _Layout:
         self.boxes: dict[Any, _Box] = {_DOC: _Box(_DOC, 0, None)}
         self.order: list[tuple[str, Any]] = []
         """("slot", ref) and ("close", box ref) in document order."""
-        self.has_document = any(isinstance(e, DocumentStartEvent) for e in events)
         self._events: Iterator[Any] = iter(events)
-        if self.has_document:
+        self.root_text = ""
+        """The root node's text when it is a scalar (empty for an empty document)."""
+        if any(isinstance(e, DocumentStartEvent) for e in events):
             self._walk_document(tree)
 
     # -- entries --------------------------------------------------------------------------------
@@ -414,6 +430,7 @@ class _Layout:
         while not isinstance(event, DocumentStartEvent):
             event = self._next()
         event = self._next()
+        self.root_text = event.value if isinstance(event, ScalarEvent) else "-"
         root = self._add_slot((_DOC, None), event.start_mark.line, 0, (_DOC,))
         self._node(event, tree, (_DOC,), root)
         self.order.append(("close", _DOC))
@@ -611,14 +628,6 @@ def _attach(layout: _Layout) -> _Notes:
                 where.append("")
         blanks = 0
 
-    if not slots:  # no document: only comments
-        for _, _, text, _, _ in items:
-            if text:
-                put("after", _DOC, text)
-            else:
-                blanks += 1
-        return notes
-
     for line, col, text, eol, in_flow in items:
         following = bisect.bisect_right(lines, line)  # index of the first entry after this line
         if (eol or in_flow) and following:
@@ -680,12 +689,16 @@ def _strip_comments(node: Any, seen: set[int]) -> None:
 
 def _format(text: str, tree: Any, name: str) -> str:
     before = _Layout(text, tree)
+    if tree is None and not before.root_text:  # no content (``---`` at most): the comments alone
+        out: list[str] = []
+        last = None
+        for line, _, comment, _, _ in before.comments():
+            if last is not None and any(not t.strip() for t in before.lines[last + 1:line]):
+                out.append("")
+            out.append(comment)
+            last = line
+        return "".join(line + "\n" for line in out)
     notes = _attach(before)
-    if not before.has_document:
-        lines = list(notes.after.get(_DOC, []))
-        while lines and not lines[0]:
-            lines.pop(0)
-        return "".join(line + "\n" for line in lines)
 
     _strip_comments(tree, set())
     kind = file_kind(tree, name)
