@@ -117,14 +117,12 @@ def visible(s: str) -> str:
 
 
 def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
-    import io
-
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=io.StringIO(), width=width, force_terminal=color,
-                      color_system="truecolor" if color else None, legacy_windows=False, highlight=False,
-                      emoji=False, markup=False)
+    from screening.report.lines import console as make_console
+    from screening.report.lines import emit, hang
+
+    console = make_console(width, color)
     lines: list[Text] = []
     where = [_where(p) for p in problems]
     w_where = max(map(len, where), default=0)
@@ -148,18 +146,13 @@ def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
             lead.append("  ")
             lead.append(f"[{visible(p.rule)}]".ljust(w_rule) if p.rule else " " * w_rule, style="cyan")
         lead.append("  ")
-        lines += _hang(console, lead, Text(visible(p.message)), width)
+        lines += hang(console, lead, Text(visible(p.message)), width, min_room=30)
     if lines:
         lines.append(Text())
     errors, warnings = counts(problems)
     style = "bold red" if errors else "bold yellow" if warnings else "bold green"
     lines.append(Text(summary(errors, warnings, files), style=style))
-    if color:
-        console.print(Text("\n").join(lines), no_wrap=True, overflow="ignore", crop=False)
-        out = console.file.getvalue()  # type: ignore[attr-defined]
-    else:
-        out = "".join(line.plain + "\n" for line in lines)
-    return "\n".join(line.rstrip() for line in out.rstrip("\n").split("\n")) + "\n"
+    return emit(console, lines, color)
 
 
 def _where(p: Problem) -> str:
@@ -167,35 +160,6 @@ def _where(p: Problem) -> str:
         return "-"
     return f"{p.line}:{p.column}" if p.column is not None else str(p.line)
 
-
-def _hang(console: Any, lead: Any, body: Any, width: int) -> list[Any]:
-    """``lead`` then ``body`` wrapped to ``width``, continuation lines indented under the body's start.
-
-    When the lead leaves too little room, the body goes on the lines below, indented by six.
-    """
-    from rich.text import Text
-
-    indent = lead.cell_len
-    if "\n" not in body.plain and indent + body.cell_len <= width:  # the common case: it fits
-        return [Text.assemble(lead, body)]
-    if width - indent < 30:
-        head, indent = [lead], 6
-    else:
-        head = []
-    out: list[Text] = []
-    for paragraph in body.split("\n"):
-        if not paragraph.plain.strip():
-            out.append(Text())
-            continue
-        out += list(paragraph.wrap(console, max(10, width - indent)))
-    out = out or [Text()]
-    pad = Text(" " * indent)
-    if head:
-        return head + [Text.assemble(pad, line) for line in out]
-    return [Text.assemble(lead, out[0])] + [Text.assemble(pad, line) for line in out[1:]]
-
-
-# --- json -------------------------------------------------------------------------------------------------
 
 def _json(problems: list[Problem], files: int) -> str:
     errors, warnings = counts(problems)

@@ -75,23 +75,16 @@ def _where(o: TestOutcome) -> str:
 
 
 def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool) -> str:
-    import io
-
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=io.StringIO(), width=width, force_terminal=color,
-                      color_system="truecolor" if color else None, legacy_windows=False, highlight=False,
-                      emoji=False, markup=False)
+    from screening.report.lines import console as make_console
+    from screening.report.lines import emit, hang
+
+    console = make_console(width, color)
     lines: list[Text] = []
 
     def wrapped(text: Text, indent: int) -> None:
-        for paragraph in text.split("\n"):
-            if indent + paragraph.cell_len <= width:
-                lines.append(Text.assemble(" " * indent, paragraph))
-                continue
-            lines.extend(Text.assemble(" " * indent, part)
-                         for part in paragraph.wrap(console, max(10, width - indent)))
+        lines.extend(hang(console, " " * indent, text, width, min_room=0))
 
     for o in (t for t in tests if not t.passed):
         head = Text("FAIL", style=SEVERITY_STYLE["error"])
@@ -110,12 +103,7 @@ def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool)
     failed = sum(not t.passed for t in tests)
     lines.append(Text(tally(tests), style=SEVERITY_STYLE["error"] if failed else "bold green"))
     wrapped(Text(coverage_line(coverage), style="yellow" if coverage.uncovered else "green"), 0)
-    if color:
-        console.print(Text("\n").join(lines), no_wrap=True, overflow="ignore", crop=False)
-        out = console.file.getvalue()  # type: ignore[attr-defined]
-    else:
-        out = "".join(line.plain + "\n" for line in lines)
-    return "\n".join(line.rstrip() for line in out.rstrip("\n").split("\n")) + "\n"
+    return emit(console, lines, color)
 
 
 def _json(tests: list[TestOutcome], coverage: Coverage) -> str:

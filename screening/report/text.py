@@ -6,7 +6,6 @@ evidence gets the full width of the terminal and a report of a hundred findings 
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +14,7 @@ from rich.tree import Tree
 
 from screening import countries
 from screening.engine import Finding, Result
-from screening.report import Options
+from screening.report import Options, lines
 from screening.report.data import number
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
@@ -27,23 +26,18 @@ INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
 
 def render(results: list[Result], options: Options) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=options.width, force_terminal=options.color, color_system=(
-        "truecolor" if options.color else None), legacy_windows=False, highlight=False, emoji=False,
-        markup=False)
-    page = Page(console, options.width)
+    page = Page(lines.console(options.width, options.color), options.width)
     if len(results) > 1:
         _comparison(page, results)
     for i, result in enumerate(results):
         if i or len(results) > 1:
             page.add(Text("─" * options.width, style="dim"))
         _case(page, result)
-    page.print()
-    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip().split("\n")) + "\n"
+    return lines.emit(page.console, page.parts, options.color)
 
 
 class Page:
-    """Lines of styled text, wrapped to the page width with hanging indents."""
+    """Lines of styled text, wrapped to the page width with hanging indents, and trees."""
 
     def __init__(self, console: Console, width: int) -> None:
         self.console, self.width = console, width
@@ -62,48 +56,14 @@ class Page:
 
     def hang(self, lead: Text | str, body: Text, indent: int) -> None:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
-        lead = lead if isinstance(lead, Text) else Text(lead)
-        lead.pad_right(max(0, indent - lead.cell_len))
-        pad = " " * indent
         if not body:
-            self.parts.append(lead)
+            self.parts.append(lead if isinstance(lead, Text) else Text(lead))
             return
-        if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
-            first = body.wrap(self.console, max(10, self.width - lead.cell_len))[0]
-            first.rstrip()
-            self.parts.append(Text.assemble(lead, first))
-            cut = len(first.plain)
-            while cut < len(body.plain) and body.plain[cut] in " \n":
-                cut += 1
-            body, lead = body[cut:], Text(pad)
-            if not body:
-                return
-        for i, line in enumerate(body.wrap(self.console, max(20, self.width - indent))):
-            line.rstrip()
-            self.parts.append(Text.assemble(lead if i == 0 else pad, line))
+        self.parts += lines.hang(self.console, lead, body, self.width, indent, min_room=0)
 
     def block(self, node: Any) -> None:
         """A rich renderable (a tree) printed as it is."""
         self.parts.append(node)
-
-    def print(self) -> None:
-        run: list[Text] = []
-        for part in self.parts:
-            if isinstance(part, Text):
-                run.append(part)
-                continue
-            self._flush(run)
-            self.console.print(part)
-        self._flush(run)
-
-    def _flush(self, run: list[Text]) -> None:
-        if not run:
-            return
-        if self.console.no_color or not self.console.is_terminal:  # lines are laid out: only styles to add
-            self.console.file.write("".join(line.plain + "\n" for line in run))
-        else:
-            self.console.print(Text("\n").join(run), no_wrap=True, overflow="ignore", crop=False)
-        run.clear()
 
 
 def _fmt(x: float) -> str:

@@ -1,0 +1,81 @@
+"""Terminal text laid out as lines: one console set-up, hanging indents, and output with or without colour.
+
+The terminal formats (screen report, check problems, test results) build lists of rich ``Text`` lines
+themselves rather than rich tables: the evidence gets the full width and rendering stays cheap.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+
+def console(width: int, color: bool) -> Console:
+    """A console that renders into a string, at ``width`` columns, coloured or plain."""
+    return Console(file=io.StringIO(), width=width, force_terminal=color, color_system="truecolor" if color else None,
+                   legacy_windows=False, highlight=False, emoji=False, markup=False)
+
+
+def hang(con: Console, lead: Text | str, body: Text, width: int, indent: int | None = None,
+         min_room: int = 20) -> list[Text]:
+    """``lead`` then ``body`` wrapped to ``width``; continuation lines start at column ``indent``.
+
+    ``indent`` defaults to the lead's width (a shorter lead is padded to it). When the lead leaves less
+    than ``min_room`` columns, the body starts on the next line, indented by six.
+    """
+    lead = lead.copy() if isinstance(lead, Text) else Text(lead)
+    indent = lead.cell_len if indent is None else indent
+    lead.pad_right(max(0, indent - lead.cell_len))
+    if "\n" not in body.plain and lead.cell_len + body.cell_len <= width:  # the common case: it fits
+        return [Text.assemble(lead, body)]
+    head: list[Text] = []
+    if width - max(indent, lead.cell_len) < min_room:
+        head, lead, indent = [lead], Text(" " * 6), 6
+    pad = " " * indent
+    out: list[Text] = []
+    if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
+        first = body.wrap(con, max(10, width - lead.cell_len))[0]
+        first.rstrip()
+        out.append(Text.assemble(lead, first))
+        cut = len(first.plain)
+        while cut < len(body.plain) and body.plain[cut] in " \n":
+            cut += 1
+        body, lead = body[cut:], Text(pad)
+        if not body:
+            return head + out
+    for paragraph in body.split("\n") if body else [Text()]:
+        wrapped = list(paragraph.wrap(con, max(10, width - indent))) if paragraph.plain.strip() else [Text()]
+        for line in wrapped:
+            line.rstrip()
+            out.append(Text.assemble(lead if not out else pad, line))
+    return head + out
+
+
+def emit(con: Console, parts: list[Any], color: bool) -> str:
+    """Print lines (and any other rich renderables, such as trees) and return the text, lines right-trimmed.
+
+    Without colour, runs of lines are written as they are: they are laid out already.
+    """
+    run: list[Text] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if color:
+            con.print(Text("\n").join(run), no_wrap=True, overflow="ignore", crop=False)
+        else:
+            con.file.write("".join(line.plain + "\n" for line in run))
+        run.clear()
+
+    for part in parts:
+        if isinstance(part, Text):
+            run.append(part)
+        else:
+            flush()
+            con.print(part)
+    flush()
+    text = con.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n")) + "\n"
