@@ -85,7 +85,7 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
     entities = set(entity_ids)
     if data["investor"] not in entities:
         yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], entities))
-    held: dict[str, float] = {}
+    held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):
             if edge[key] not in entities:
@@ -93,10 +93,13 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
                                _unknown("entity", edge[key], entities))
         if edge["owner"] == edge["owned"]:
             yield located(name, marks, ("ownership", str(i)), "E106", "an entity cannot own itself")
-        held[edge["owned"]] = held.get(edge["owned"], 0.0) + (edge.get("equity_pct") or 0.0)
-        if held[edge["owned"]] > 100.0001:
-            yield located(name, marks, ("ownership", str(i), "equity_pct"), "E106",
-                           f"stakes held in '{edge['owned']}' add up to {held[edge['owned']]:g}%, over 100%")
+        for key, what in (("equity_pct", "stakes"), ("voting_pct", "voting rights")):
+            if edge.get(key) is None:
+                continue
+            total = held[(edge["owned"], key)] = held.get((edge["owned"], key), 0.0) + edge[key]
+            if total > 100.0001:
+                yield located(name, marks, ("ownership", str(i), key), "E106",
+                               f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%")
 
 
 def _country_paths(data: dict[str, Any]) -> list[DocPath]:

@@ -100,6 +100,7 @@ def build_facts(case: Case) -> Facts:
     origin["investor.in_eu"] = inv_doc + ("country",)
 
     _group_facts(case, values, origin)
+    _ownership_facts(case, values, origin)
 
     target = case.data["target"]
     for key, node in target.items():
@@ -171,6 +172,51 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     for key in values:
         if key.startswith("group."):
             origin.setdefault(key, ("entities", str(case.investor.index)))
+
+
+def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+    """Effective interests, control and state attribution (see screening.ownership)."""
+    from screening.ownership import analyse
+
+    own = analyse(case)
+    decided = own.complete is True
+
+    def highest(numbers: list[float | None]) -> float | None:
+        if not numbers:
+            return 0.0 if decided else None
+        known = [n for n in numbers if n is not None]
+        top = max(known, default=0.0)
+        if len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known) and decided:
+            return top
+        return AtLeast(top) if top > 0 else None
+
+    def any_true(flags: list[bool | None]) -> bool | None:
+        if any(f is True for f in flags):
+            return True
+        return False if all(f is False for f in flags) and decided else None
+
+    values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
+    values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
+    values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
+    values["ownership.state_controls"] = any_true([s.controls for s in own.states])
+    values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
+    controlling = sorted(s.state for s in own.states if s.controls)
+    values["ownership.controlling_states"] = controlling if decided else PartialList(controlling)
+    values["ownership.controlled"] = True if own.controllers else (False if decided else None)
+    rows = [{"state": s.state, "equity_pct": s.equity_pct, "voting_pct": s.voting_pct, "controls": s.controls,
+             "in_target_voting_pct": s.in_target_voting_pct, "substantial_interest": s.substantial_interest}
+            for s in own.states]
+    values["ownership.states"] = rows if decided else PartialList(rows)
+    ultimate = []
+    for eid in own.ultimate_controllers:
+        entity = case.entities.get(eid)
+        ultimate.append({"id": eid, "name": entity.name if entity else f"the state of {eid[6:]}",
+                         "kind": entity.kind if entity else "state_body",
+                         "country": entity.country if entity else eid[6:]})
+    values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
+    for key in values:
+        if key.startswith("ownership."):
+            origin.setdefault(key, ("ownership",))
 
 
 def _derived_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:

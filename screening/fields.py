@@ -119,6 +119,8 @@ def catalogue() -> dict[str, Fact]:
 
     group_q = "Who are the owners of {name}, at every level up to the ultimate owners, with their stakes?"
     entity_kinds = _enum(defs, "entity", "kind")
+    own_q = ("Who holds the shares and voting rights of {name} and of each entity above it, with what "
+             "percentages and special rights, up to the ultimate owners?")
     derived = [
         Fact("group.entities", "records", derived=True, question=group_q,
              description="The investor and every entity above it through ownership edges.",
@@ -147,6 +149,33 @@ def catalogue() -> dict[str, Fact]:
                          "or entities marked owners_complete)."),
         Fact("group.size", "integer", derived=True, question=group_q,
              description="Number of entities in the group, the investor included."),
+        Fact("ownership.state_equity_pct", "number", derived=True, question=own_q,
+             description="Highest effective equity interest any one state holds in the investor, through every "
+                         "chain (integrated ownership); a lower bound while stakes or owners are missing."),
+        Fact("ownership.state_voting_pct", "number", derived=True, question=own_q,
+             description="Highest effective voting interest any one state holds in the investor."),
+        Fact("ownership.state_interest_in_target_pct", "number", derived=True, question=own_q,
+             description="Highest voting interest any one state will hold in the target through the investor."),
+        Fact("ownership.state_controls", "boolean", derived=True, question=own_q,
+             description="A state controls the investor: its bodies, with what they control, hold a majority "
+                         "of the votes or a golden share, veto or board right somewhere up the chain."),
+        Fact("ownership.controlling_states", "list", item="country", derived=True, question=own_q,
+             description="States that control the investor."),
+        Fact("ownership.controlled", "boolean", derived=True, question=own_q,
+             description="Some entity or state controls the investor."),
+        Fact("ownership.foreign_state_substantial_interest", "boolean", derived=True, question=own_q,
+             description="A state other than the target's holds 49% or more of the investor's votes and the "
+                         "investor 25% or more of the target's (the CFIUS 'substantial interest', 31 CFR 800.244)."),
+        Fact("ownership.states", "records", derived=True, question=own_q,
+             description="Each state with bodies or links in the group: its interests and whether it controls.",
+             subfields={"state": Fact("state", "country"), "equity_pct": Fact("equity_pct", "number"),
+                        "voting_pct": Fact("voting_pct", "number"), "controls": Fact("controls", "boolean"),
+                        "in_target_voting_pct": Fact("in_target_voting_pct", "number"),
+                        "substantial_interest": Fact("substantial_interest", "boolean")}),
+        Fact("ownership.ultimate_controllers", "records", derived=True, question=own_q,
+             description="The controllers of the investor that nobody else controls.",
+             subfields={"id": Fact("id", "string"), "name": Fact("name", "string"),
+                        "kind": Fact("kind", "enum", values=entity_kinds), "country": Fact("country", "country")}),
         Fact("target.in_eu", "boolean", derived=True, question=out["target.country"].question,
              description="The target is established in an EU member state."),
         Fact("target.data_categories", "list", item="enum", derived=True,

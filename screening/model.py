@@ -8,6 +8,9 @@ from screening import EMPTY
 
 DocPath = tuple[str, ...]
 
+CONTROL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority"})
+"""Rights over an entity that give control of it, whatever the stake."""
+
 
 class Source(NamedTuple):
     """A document that facts cite."""
@@ -78,10 +81,9 @@ class Edge(NamedTuple):
 
     @property
     def controlling(self) -> bool:
-        """A majority of votes (or of equity when votes are not given), or a control right."""
+        """A majority of votes (or of equity when votes are not given), or a control right on its own."""
         votes = self.voting_pct if self.voting_pct is not None else self.equity_pct
-        return (votes is not None and votes > 50) or bool(
-            set(self.rights) & {"golden_share", "board_majority"})
+        return (votes is not None and votes > 50) or bool(set(self.rights) & CONTROL_RIGHTS)
 
 
 class Case(NamedTuple):

@@ -6,7 +6,7 @@ from typing import Any
 
 from screening import __version__
 from screening.engine import Finding, Result, plain
-from screening.facts import group_of
+from screening.facts import AtLeast, group_of
 
 SCHEMA_VERSION = "1.0"
 
@@ -40,6 +40,38 @@ def waiver(f: Finding) -> dict[str, Any]:
             **({"reference": w.reference} if w.reference else {}), "file": w.file, "line": w.line}
 
 
+def _pct(x: float | None) -> dict[str, Any] | int | float | None:
+    """A percentage: a number, ``{"at_least": n}`` for a lower bound, or None when unknown."""
+    if x is None:
+        return None
+    return {"at_least": number(x)} if isinstance(x, AtLeast) else number(x)
+
+
+def analysis(result: Result) -> dict[str, Any]:
+    """The ownership analysis: effective interests, controllers, states (see screening.ownership)."""
+    from screening.ownership import analyse
+
+    own = analyse(result.case)
+
+    def chains(items: Any) -> list[dict[str, Any]]:
+        return [{"entities": list(c.entities), "equity_pct": _pct(c.equity_pct)} for c in items]
+
+    return {
+        "controllers": list(own.controllers),
+        "ultimate_controllers": list(own.ultimate_controllers),
+        "owners": [{"id": o.owner, "name": o.name, "kind": o.kind, "country": o.country,
+                    "equity_pct": _pct(o.equity_pct), "voting_pct": _pct(o.voting_pct), "controls": o.controls,
+                    "chains": chains(o.chains)} for o in own.owners],
+        "states": [{"state": st.state, "bodies": list(st.bodies), "equity_pct": _pct(st.equity_pct),
+                    "voting_pct": _pct(st.voting_pct), "controls": st.controls,
+                    "in_target_voting_pct": _pct(st.in_target_voting_pct),
+                    "substantial_interest": st.substantial_interest, "chains": chains(st.chains),
+                    "links": [{"entity": lk["entity"], "kind": lk["kind"], "sources": list(lk.get("sources") or ())}
+                              for lk in st.links]} for st in own.states],
+        "missing": list(own.missing),
+    }
+
+
 def ownership(result: Result) -> dict[str, Any]:
     case = result.case
     group = group_of(case)
@@ -52,6 +84,7 @@ def ownership(result: Result) -> dict[str, Any]:
         "edges": [{"owner": e.owner, "owned": e.owned, "equity_pct": e.equity_pct, "voting_pct": e.voting_pct,
                    "rights": list(e.rights), "controlling": e.controlling}
                   for e in case.ownership if e.owned in members],
+        "analysis": analysis(result),
     }
 
 

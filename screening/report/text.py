@@ -14,6 +14,7 @@ from rich.tree import Tree
 
 from screening import countries
 from screening.engine import Finding, Result
+from screening.facts import AtLeast
 from screening.report import Options, lines
 from screening.report.data import number
 
@@ -238,6 +239,48 @@ def _ownership(page: Page, result: Result) -> None:
 
     grow(tree, case.investor_id)
     page.block(tree)
+    _control(page, result)
+
+
+def _pct(x: float | None) -> str:
+    if x is None:
+        return "unknown"
+    return f"at least {_fmt(x)}%" if isinstance(x, AtLeast) else f"{_fmt(x)}%"
+
+
+def _control(page: Page, result: Result) -> None:
+    """Who controls the investor, and each state's effective interest, with the chains behind it."""
+    from screening.ownership import analyse
+
+    own = analyse(result.case)
+    name = {eid: e.name for eid, e in result.case.entities.items()}
+
+    def who(eid: str) -> str:
+        return name.get(eid) or f"the state of {countries.name(eid[6:])}"
+
+    page.add()
+    if own.ultimate_controllers:
+        through = [who(c) for c in own.controllers if c not in own.ultimate_controllers]
+        text = "; ".join(who(c) for c in own.ultimate_controllers)
+        text += f" (through {', '.join(through)})" if through else ""
+    elif own.complete:
+        text = "no one: no majority of votes or control right reaches the investor"
+    else:
+        text = "unknown: the chain is not documented to its ultimate owners"
+    page.hang(Text("controlled by: ", style="bold"), Text(text, style="bold"), 4)
+    controls = {True: "controls the investor", False: "does not control it", None: "control unknown"}
+    for st in own.states:
+        line = Text(f"equity {_pct(st.equity_pct)}, votes {_pct(st.voting_pct)}, {controls[st.controls]}")
+        if st.in_target_voting_pct is not None:
+            line.append(f"; {_pct(st.in_target_voting_pct)} of the target's votes after the deal")
+        if st.substantial_interest:
+            line.append("; CFIUS substantial interest (49%/25%)", style="bold")
+        page.hang(Text(f"state {st.state}: ", style="bold red"), line, 4)
+        for chain in st.chains[:3]:
+            page.hang("    ", Text(" → ".join(who(e) for e in chain.entities) + f" ({_pct(chain.equity_pct)})",
+                                   style="dim"), 4)
+    if own.missing:
+        page.hang(Text("missing: ", style="dim"), Text("; ".join(own.missing), style="dim"), 4)
 
 
 def _gaps(page: Page, result: Result) -> None:

@@ -1,0 +1,295 @@
+"""Who really stands behind the investor: effective interests, control and state attribution.
+
+Semantics (documented in docs/ownership.md):
+
+* **Effective interest** is *integrated ownership* (Brioschi, Buzzacchi and Colombo, 1989): an owner's
+  stakes are multiplied along every chain and summed across parallel chains, and chains that run round
+  a cross-holding are counted too, so the interest is the fixed point ``x = d + A x``. It is computed for
+  equity and for votes (an edge without voting figures votes its equity).
+* An edge whose percentage is not given is **unknown, not zero**: interests through it, and interests
+  in a group not documented up to its ultimate owners, are lower bounds (``AtLeast``), and the analysis
+  lists what is missing.
+* **Control**: an entity controls another when it, together with the entities it already controls,
+  holds a majority of the votes, or holds a golden share, a veto, a board-appointment or a board-majority
+  right over it. Control is transitive; the *ultimate controllers* are the controllers of the investor
+  that no other controller controls.
+* **States** are state bodies (by their country), and, for an entity whose owners are not itemised
+  but whose state ownership is stated, the state of its country holding that share. Each state's bodies
+  act together: the state controls an entity when they and what they control hold a majority of votes
+  or a control right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from screening.facts import AtLeast, _complete, group_of
+from screening.model import CONTROL_RIGHTS, Case
+
+SUBSTANTIAL_STATE_VOTES = 49.0
+"""31 CFR 800.244: a foreign government's 49% or more voting interest in the investor is substantial."""
+SUBSTANTIAL_INVESTOR_VOTES = 25.0
+"""31 CFR 800.244: with the investor's 25% or more voting interest in the US business."""
+MAX_PATHS = 20
+TOL = 1e-12
+
+
+class Link(NamedTuple):
+    """One holding used by the analysis (an ownership edge, or a state's stated share of an entity)."""
+
+    owner: str
+    owned: str
+    equity: float | None
+    votes: float | None
+    rights: frozenset[str]
+    edge: int | None
+    """Index in the case's ``ownership`` list, or None for a stated state share."""
+
+
+class Chain(NamedTuple):
+    """A simple chain of holdings from an owner down to the investor."""
+
+    entities: tuple[str, ...]
+    """Owner first, investor last."""
+    equity_pct: float | None
+    """Product of the stakes along the chain; None when a stake on it is unknown."""
+
+
+class Interest(NamedTuple):
+    """An owner's effective interest in the investor."""
+
+    owner: str
+    name: str
+    kind: str | None
+    country: str | None
+    equity_pct: float | None
+    """Integrated equity interest; an ``AtLeast`` when it is a lower bound, None when unknown."""
+    voting_pct: float | None
+    controls: bool | None
+    chains: tuple[Chain, ...]
+
+
+class StateInterest(NamedTuple):
+    """What one state holds of, and can do with, the investor."""
+
+    state: str
+    """ISO country code."""
+    bodies: tuple[str, ...]
+    """Entity ids of its bodies in the group (``state:XX`` for a stated share)."""
+    equity_pct: float | None
+    voting_pct: float | None
+    controls: bool | None
+    chains: tuple[Chain, ...]
+    links: tuple[dict[str, Any], ...]
+    """State links of this state on group entities, with the entity id and sources."""
+    in_target_voting_pct: float | None
+    """Its voting interest in the target after the transaction."""
+    substantial_interest: bool | None
+    """CFIUS substantial interest: 49% of the investor's votes, the investor 25% of the target's."""
+
+
+class Ownership(NamedTuple):
+    investor: str
+    complete: bool | None
+    owners: tuple[Interest, ...]
+    """Ultimate owners (entities with no owner above them), highest interest first."""
+    controllers: tuple[str, ...]
+    """Every entity (or ``state:XX``) that controls the investor."""
+    ultimate_controllers: tuple[str, ...]
+    states: tuple[StateInterest, ...]
+    missing: tuple[str, ...]
+    """What the analysis lacks: edges without percentages, entities whose owners are unknown."""
+    controlled: dict[str, frozenset[str]]
+    """For each entity, the entities it controls."""
+
+    def state(self, code: str) -> StateInterest | None:
+        return next((s for s in self.states if s.state == code), None)
+
+
+def analyse(case: Case) -> Ownership:
+    """The ownership analysis of ``case``'s investor."""
+    group = group_of(case)
+    members = {e.id for e, _ in group}
+    links = _links(case, members)
+    nodes = sorted(members | {lk.owner for lk in links})
+    controlled = {n: frozenset(_closure(links, {n}) - {n}) for n in nodes}
+    inv = case.investor_id
+    controllers = tuple(sorted(n for n in nodes if inv in controlled[n]))
+    ultimate = tuple(c for c in controllers  # not controlled by another controller (unless they control each other)
+                     if not any(c in controlled[d] and d not in controlled[c] for d in controllers if d != c))
+    complete = _complete(case, group)
+    missing = _missing(case, links, group)
+    owned_by = {n for lk in links for n in [lk.owned]}
+    roots = [n for n in nodes if n not in owned_by and n != inv]
+    unknown_above = complete is not True
+    owners = []
+    for root in roots:
+        equity, votes, chains = _interest(links, {root}, inv, unknown_above)
+        entity = case.entities.get(root)
+        owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
+                               entity.kind if entity else "state_body",
+                               entity.country if entity else root[6:], equity, votes,
+                               _decided(inv in controlled[root], unknown_above), chains))
+    owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
+    states = _states(case, links, nodes, inv, unknown_above)
+    return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing, controlled)
+
+
+def _links(case: Case, members: set[str]) -> list[Link]:
+    out = [Link(e.owner, e.owned, e.equity_pct, e.voting_pct if e.voting_pct is not None else e.equity_pct,
+                frozenset(e.rights), e.index) for e in case.ownership if e.owned in members]
+    itemised = {lk.owned for lk in out}
+    for eid in sorted(members):
+        entity = case.entities[eid]
+        if (eid not in itemised and entity.state_ownership_pct and entity.country
+                and entity.kind != "state_body"):
+            pct = float(entity.state_ownership_pct)
+            out.append(Link(f"state:{entity.country}", eid, pct, pct, frozenset(), None))
+    return out
+
+
+def _closure(links: Iterable[Link], bloc: set[str]) -> set[str]:
+    """``bloc`` and every entity it controls, directly or through what it controls."""
+    bloc = set(bloc)
+    into: dict[str, list[Link]] = {}
+    for lk in links:
+        into.setdefault(lk.owned, []).append(lk)
+    changed = True
+    while changed:
+        changed = False
+        for owned, holders in into.items():
+            if owned in bloc:
+                continue
+            mine = [lk for lk in holders if lk.owner in bloc]
+            votes = sum(lk.votes for lk in mine if lk.votes is not None)
+            if votes > 50 or any(lk.rights & CONTROL_RIGHTS for lk in mine):
+                bloc.add(owned)
+                changed = True
+    return bloc
+
+
+def _interest(links: list[Link], sources: set[str], target: str,
+              unknown_above: bool) -> tuple[float | None, float | None, tuple[Chain, ...]]:
+    """Integrated equity and voting interest of ``sources`` (together) in ``target``, and the chains."""
+    chains = _chains(links, sources, target)
+    if not chains:
+        return (None, None, ()) if unknown_above else (0.0, 0.0, ())
+    out = []
+    for field in ("equity", "votes"):
+        low = _fixed_point(links, sources, target, field, unknown=0.0)
+        high = _fixed_point(links, sources, target, field, unknown=100.0)
+        exact = abs(high - low) < 1e-9 and not unknown_above
+        value = round(low, 6)
+        out.append(value if exact else (AtLeast(value) if value > 0 else None))
+    return out[0], out[1], chains
+
+
+def _fixed_point(links: list[Link], sources: set[str], target: str, field: str, unknown: float) -> float:
+    """x = d + A x: sources hold 100% of themselves; every other entity what flows into it."""
+    weights = [(lk.owner, lk.owned, (getattr(lk, field) if getattr(lk, field) is not None else unknown) / 100)
+               for lk in links if lk.owned not in sources]
+    x: dict[str, float] = dict.fromkeys(sources, 100.0)
+    for _ in range(10_000):
+        new = dict.fromkeys(sources, 100.0)
+        for owner, owned, w in weights:
+            if owner in x and w:
+                new[owned] = new.get(owned, 0.0) + x[owner] * w
+        if all(abs(new.get(k, 0.0) - x.get(k, 0.0)) < TOL for k in set(new) | set(x)):
+            x = new
+            break
+        x = new
+    return min(100.0, x.get(target, 0.0))
+
+
+def _chains(links: list[Link], sources: set[str], target: str) -> tuple[Chain, ...]:
+    """Simple chains (no entity twice) from any source to ``target``, at most MAX_PATHS."""
+    above: dict[str, list[Link]] = {}
+    for lk in links:
+        above.setdefault(lk.owned, []).append(lk)
+    found: list[Chain] = []
+
+    def walk(node: str, path: tuple[str, ...], pct: float | None) -> None:
+        if len(found) >= MAX_PATHS:
+            return
+        if node in sources:
+            found.append(Chain(path, None if pct is None else round(pct, 6)))
+            return
+        for lk in sorted(above.get(node, ()), key=lambda lk: lk.owner):
+            if lk.owner not in path:
+                share = None if pct is None or lk.equity is None else pct * lk.equity / 100
+                walk(lk.owner, (lk.owner,) + path, share)
+
+    walk(target, (target,), 100.0)
+    return tuple(sorted(found, key=lambda c: (-(c.equity_pct or 0.0), c.entities)))
+
+
+def _decided(value: bool, unknown_above: bool) -> bool | None:
+    return True if value else (None if unknown_above else False)
+
+
+def _missing(case: Case, links: list[Link], group: list[Any]) -> tuple[str, ...]:
+    out = []
+    for lk in links:
+        if lk.edge is not None and lk.equity is None and lk.votes is None and not lk.rights:
+            out.append(f"stake of {_name(case, lk.owner)} in {_name(case, lk.owned)} (ownership[{lk.edge}])")
+    for entity, _ in group:
+        if not entity.terminal and entity.owners_complete is not True and not case.owners_of(entity.id):
+            out.append(f"owners of {entity.name}")
+    return tuple(out)
+
+
+def _name(case: Case, eid: str) -> str:
+    entity = case.entities.get(eid)
+    return entity.name if entity else f"the state of {eid[6:]}"
+
+
+def _states(case: Case, links: list[Link], nodes: list[str], inv: str,
+            unknown_above: bool) -> tuple[StateInterest, ...]:
+    bodies: dict[str, list[str]] = {}
+    for n in nodes:
+        entity = case.entities.get(n)
+        if entity is None and n.startswith("state:"):
+            bodies.setdefault(n[6:], []).append(n)
+        elif entity is not None and entity.kind == "state_body" and entity.country:
+            bodies.setdefault(entity.country, []).append(n)
+    group_ids = set(nodes)
+    links_by_state: dict[str, list[dict[str, Any]]] = {}
+    for n in nodes:
+        entity = case.entities.get(n)
+        for i, link in enumerate(entity.state_links or ()) if entity else ():
+            links_by_state.setdefault(link["state"], []).append(
+                {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))})
+    tx = case.data.get("transaction") or {}
+    in_target = tx.get("voting_after_pct", tx.get("stake_after_pct"))
+    target_country = case.data["target"].get("country")
+    out = []
+    for state in sorted(set(bodies) | set(links_by_state)):
+        own = set(bodies.get(state, ()))
+        if own:
+            equity, votes, chains = _interest(links, own, inv, unknown_above)
+            controls = _decided(inv in _closure(links, own), unknown_above)
+        else:
+            equity = votes = None
+            chains = ()
+            controls = None if unknown_above else False
+            if not unknown_above:
+                equity = votes = 0.0
+        through = None
+        if votes is not None and in_target is not None:
+            value = round(votes * in_target / 100, 6)
+            through = AtLeast(value) if isinstance(votes, AtLeast) else value
+        substantial: bool | None = None
+        if state != target_country:
+            if votes is not None and votes >= SUBSTANTIAL_STATE_VOTES and in_target is not None:
+                substantial = in_target >= SUBSTANTIAL_INVESTOR_VOTES
+            elif votes is not None and not isinstance(votes, AtLeast) and votes < SUBSTANTIAL_STATE_VOTES:
+                substantial = False
+            elif in_target is not None and in_target < SUBSTANTIAL_INVESTOR_VOTES:
+                substantial = False
+        else:
+            substantial = False
+        out.append(StateInterest(state, tuple(sorted(own & group_ids)), equity, votes, controls, chains,
+                                 tuple(links_by_state.get(state, ())), through, substantial))
+    out.sort(key=lambda s: (-(s.voting_pct or 0.0), s.state))
+    return tuple(out)
