@@ -179,7 +179,7 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     from screening.ownership import analyse
 
     own = analyse(case)
-    decided = own.complete is True
+    decided = own.complete is True and not own.missing
 
     def highest(numbers: list[float | None]) -> float | None:
         if not numbers:

@@ -122,6 +122,8 @@ def analyse(case: Case) -> Ownership:
     missing = _missing(case, links, group)
     owned_by = {n for lk in links for n in [lk.owned]}
     roots = [n for n in nodes if n not in owned_by and n != inv]
+    # control not found is only "no control" when the group is complete and every stake in it is known
+    undecided = complete is not True or any(lk.votes is None and not lk.rights for lk in links)
     unknown_above = complete is not True
     owners = []
     for root in roots:
@@ -130,9 +132,9 @@ def analyse(case: Case) -> Ownership:
         owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
                                entity.kind if entity else "state_body",
                                entity.country if entity else root[6:], equity, votes,
-                               _decided(inv in controlled[root], unknown_above), chains))
+                               _decided(inv in controlled[root], undecided), chains))
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
-    states = _states(case, links, nodes, inv, unknown_above)
+    states = _states(case, links, nodes, inv, unknown_above, undecided)
     return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing, controlled)
 
 
@@ -224,8 +226,8 @@ def _chains(links: list[Link], sources: set[str], target: str) -> tuple[Chain, .
     return tuple(sorted(found, key=lambda c: (-(c.equity_pct or 0.0), c.entities)))
 
 
-def _decided(value: bool, unknown_above: bool) -> bool | None:
-    return True if value else (None if unknown_above else False)
+def _decided(value: bool, undecided: bool) -> bool | None:
+    return True if value else (None if undecided else False)
 
 
 def _missing(case: Case, links: list[Link], group: list[Any]) -> tuple[str, ...]:
@@ -244,8 +246,8 @@ def _name(case: Case, eid: str) -> str:
     return entity.name if entity else f"the state of {eid[6:]}"
 
 
-def _states(case: Case, links: list[Link], nodes: list[str], inv: str,
-            unknown_above: bool) -> tuple[StateInterest, ...]:
+def _states(case: Case, links: list[Link], nodes: list[str], inv: str, unknown_above: bool,
+            undecided: bool) -> tuple[StateInterest, ...]:
     bodies: dict[str, list[str]] = {}
     for n in nodes:
         entity = case.entities.get(n)
@@ -268,11 +270,11 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str,
         own = set(bodies.get(state, ()))
         if own:
             equity, votes, chains = _interest(links, own, inv, unknown_above)
-            controls = _decided(inv in _closure(links, own), unknown_above)
+            controls = _decided(inv in _closure(links, own), undecided)
         else:
             equity = votes = None
             chains = ()
-            controls = None if unknown_above else False
+            controls = None if undecided else False
             if not unknown_above:
                 equity = votes = 0.0
         through = None
