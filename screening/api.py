@@ -22,12 +22,12 @@ def pack_at(path: Path | None) -> Pack:
     return load_pack(path or default_pack_path())
 
 
-def load_cases(paths: list[Path]) -> list[Case]:
+def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:
     """Load every case, reporting the problems of all files together."""
     cases, problems = [], []
     for path in paths:
         try:
-            cases.append(load_case(path))
+            cases.append(load_case(path, registry))
         except ScreeningError as exc:
             problems += exc.problems
     ids: dict[str, str] = {}
@@ -42,10 +42,11 @@ def load_cases(paths: list[Path]) -> list[Case]:
 
 
 def screen_files(paths: list[Path], pack_path: Path | None = None,
-                 waivers: Mapping[tuple[str, str], Waiver] | None = None, on: dt.date | None = None) -> list[Result]:
+                 waivers: Mapping[tuple[str, str], Waiver] | None = None, on: dt.date | None = None,
+                 registry: Path | None = None) -> list[Result]:
     """Screen each case file with the pack (default pack when None), in the order given.
 
     ``waivers`` (see :func:`screening.waivers.index`) apply when active on day ``on`` (default: today).
     """
     pack = pack_at(pack_path)
-    return [screen(case, pack, waivers, on) for case in load_cases(paths)]
+    return [screen(case, pack, waivers, on) for case in load_cases(paths, registry)]

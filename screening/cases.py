@@ -14,16 +14,21 @@ from screening.yamlio import load
 _FACT_KEYS = {"value", "sources", "note"}
 
 
-def load_case(path: Path) -> Case:
-    """Read, validate and build the case in ``path``; raise ScreeningError listing every problem."""
+def load_case(path: Path, registry: Path | None = None) -> Case:
+    """Read, validate and build the case in ``path``; raise ScreeningError listing every problem.
+
+    Entities written ``{ref: ID}`` come from the entity registry in ``registry`` (default: the bundled one).
+    """
     data, marks = load(path)
-    return build_case(data, marks, str(path))
+    return build_case(data, marks, str(path), registry)
 
 
-def build_case(data: Any, marks: Marks, name: str) -> Case:
+def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None) -> Case:
     """Validate plain data (as read from a file called ``name``) and build the Case."""
+    from screening.registry import expand
+
     fact_sources: dict[DocPath, tuple[str, ...]] = {}
-    data = _unwrap(data, (), fact_sources)
+    data = _unwrap(expand(data, marks, name, registry), (), fact_sources)
     problems = [located(name, marks, path, code, message)
                 for path, code, message in schemacheck.errors(data, case_schema())]
     if not problems:

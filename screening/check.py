@@ -77,9 +77,17 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             pack = None
     cases: dict[str, Any] = {}
     waiver_files: list[Path] = []
+    kinds = {path: _kind(path) for path in others}
+    registries = list(dict.fromkeys(p.parent for p, k in kinds.items() if k == "registry"))
+    for directory in registries:
+        from screening.registry import read_registry
+
+        problems += read_registry(directory)[1]
     for path in others:
         files.append(str(path))
-        kind = _kind(path)
+        kind = kinds[path]
+        if kind == "registry":
+            continue
         if kind == "waivers":
             waiver_files.append(path)
         elif kind == "tests" and pack is not None:
@@ -88,7 +96,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             from screening.cases import load_case
 
             try:
-                case = load_case(path)
+                case = load_case(path, registries[0] if registries else None)
                 cases[case.id] = case
             except ScreeningError as exc:
                 problems += exc.problems
@@ -115,6 +123,8 @@ def _kind(path: Path) -> str:
         return "waivers"
     if isinstance(data, dict) and "tests" in data:
         return "tests"
+    if isinstance(data, dict) and "entities" in data and not {"investor", "target", "id"} & set(data):
+        return "registry"
     return "case"
 
 

@@ -72,6 +72,8 @@ def screen(
                                            help="Waivers file: findings it waives are shown but not counted."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                                         help="Judge waivers on this day (default: today)."),
+    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
+                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
 ) -> None:
     """Screen investment cases and print the report.
 
@@ -89,7 +91,7 @@ def screen(
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
-    results = screen_files(cases, rules, index, _day(as_of))
+    results = screen_files(cases, rules, index, _day(as_of), entities)
     _emit(render(format, results, _options(width, color, output is not None)), output)
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)

@@ -8,8 +8,9 @@ from screening import EMPTY
 
 DocPath = tuple[str, ...]
 
-CONTROL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority"})
-"""Rights over an entity that give control of it, whatever the stake."""
+CONTROL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority", "stated_control"})
+"""Rights over an entity that give control of it, whatever the stake (``stated_control``: an edge the
+sources call controlling, written ``controlling: true``)."""
 
 
 class Source(NamedTuple):
@@ -76,8 +77,9 @@ class Edge(NamedTuple):
 
     @classmethod
     def from_data(cls, data: dict[str, Any], index: int) -> Edge:
+        rights = tuple(data.get("rights") or ()) + (("stated_control",) if data.get("controlling") else ())
         return cls(owner=data["owner"], owned=data["owned"], index=index, equity_pct=data.get("equity_pct"),
-                   voting_pct=data.get("voting_pct"), rights=tuple(data.get("rights") or ()))
+                   voting_pct=data.get("voting_pct"), rights=rights)
 
     @property
     def controlling(self) -> bool:

@@ -223,6 +223,12 @@ def export(kind: str) -> dict[str, Any]:
             converted[name] = convert.schema(defs[name])
         else:
             raise KeyError(f"the {kind} schema refers to a missing definition '{name}'")
+    if kind == "case" and "entity" in converted:
+        # A case entity may instead name a registry entity (``ref``), which supplies the rest: the tool
+        # fills refs in before it validates, so only the editor's schema needs the alternative.
+        entity = converted["entity"]
+        required = entity.pop("required", [])
+        entity["anyOf"] = [{"required": required}, {"required": ["ref"]}]
     if converted:
         document["definitions"] = {name: converted[name] for name in [*defs, LONG_FORM] if name in converted}
     return document

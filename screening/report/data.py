@@ -82,7 +82,8 @@ def ownership(result: Result) -> dict[str, Any]:
         "entities": [{"id": e.id, "name": e.name, "country": e.country, "kind": e.kind, "depth": d}
                      for e, d in group],
         "edges": [{"owner": e.owner, "owned": e.owned, "equity_pct": e.equity_pct, "voting_pct": e.voting_pct,
-                   "rights": list(e.rights), "controlling": e.controlling}
+                   "rights": [r for r in e.rights if r != "stated_control"],
+                   "controlling": e.controlling, "control_stated": "stated_control" in e.rights}
                   for e in case.ownership if e.owned in members],
         "analysis": analysis(result),
     }

@@ -202,8 +202,10 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
             share.append(f"{_fmt(edge.equity_pct)}% equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
             share.append(f"{_fmt(edge.voting_pct)}% votes")
-        share += [r.replace("_", " ") for r in edge.rights]
-        if edge.controlling:
+        share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
+        if "stated_control" in edge.rights:
+            share.append("controls (as the sources state)")
+        elif edge.controlling:
             share.append("controls")
         label.append(f"{', '.join(share) or 'stake unknown'} ← ",
                      style="bold magenta" if edge.controlling else "")
