@@ -43,10 +43,16 @@ def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:
 
 def screen_files(paths: list[Path], pack_path: Path | None = None,
                  waivers: Mapping[tuple[str, str], Waiver] | None = None, on: dt.date | None = None,
-                 registry: Path | None = None) -> list[Result]:
+                 registry: Path | None = None, watchlists: list[Path] | None = None,
+                 threshold: float = 90.0) -> list[Result]:
     """Screen each case file with the pack (default pack when None), in the order given.
 
     ``waivers`` (see :func:`screening.waivers.index`) apply when active on day ``on`` (default: today).
     """
     pack = pack_at(pack_path)
-    return [screen(case, pack, waivers, on) for case in load_cases(paths, registry)]
+    watchlist = None
+    if watchlists:
+        from screening.watchlists import load_watchlists
+
+        watchlist = load_watchlists(watchlists)
+    return [screen(case, pack, waivers, on, watchlist, threshold) for case in load_cases(paths, registry)]

@@ -74,6 +74,12 @@ def screen(
                                         help="Judge waivers on this day (default: today)."),
     entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
                                             help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    watchlist: Optional[list[Path]] = typer.Option(None, "--watchlist", dir_okay=False,
+                                                   help="Sanctions or export-control list to screen every entity "
+                                                   "of the group against (OpenSanctions CSV or FtM JSON lines, "
+                                                   "or a plain YAML/CSV list); repeat for several."),
+    threshold: float = typer.Option(90.0, "--match-threshold", min=0, max=100,
+                                    help="Name similarity (0-100) from which a watchlist entry is a hit."),
 ) -> None:
     """Screen investment cases and print the report.
 
@@ -91,7 +97,7 @@ def screen(
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
-    results = screen_files(cases, rules, index, _day(as_of), entities)
+    results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
     _emit(render(format, results, _options(width, color, output is not None)), output)
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)

@@ -14,6 +14,7 @@ from screening.pack import Floor, Pack, Rule
 
 if TYPE_CHECKING:
     from screening.waivers import Waiver
+    from screening.watchlists import Watchlist
 
 
 class Evidence(NamedTuple):
@@ -153,14 +154,21 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
 
 
 def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | None = None,
-           on: dt.date | None = None) -> Result:
+           on: dt.date | None = None, watchlist: Watchlist | None = None, threshold: float = 90.0) -> Result:
     """Screen ``case`` with ``pack``.
 
     ``waivers`` (by case id and rule id) apply when active on day ``on``: a waived finding is kept,
     marked, and does not count towards scores or floors. An expired waiver waives nothing.
+    Every entity of the group is matched against ``watchlist`` (name similarity >= ``threshold``).
     """
     waivers = waivers or {}
-    facts = build_facts(case)
+    hits = None
+    if watchlist is not None:
+        from screening.facts import group_of
+        from screening.watchlists import entity_names, match
+
+        hits = match(entity_names(e for e, _ in group_of(case)), watchlist, threshold)
+    facts = build_facts(case, hits)
     values = facts.values
     fired: list[Finding] = []
     undecided: list[tuple[Rule, Trace]] = []

@@ -84,8 +84,12 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     return [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
 
 
-def build_facts(case: Case) -> Facts:
-    """Compute every catalogue fact of ``case``."""
+def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
+    """Compute every catalogue fact of ``case``.
+
+    ``hits`` are watchlist hits on the group's entities (``screening.watchlists.Hit``); None means the
+    group was not screened against any list, so the hits are unknown.
+    """
     values: dict[str, Any] = {}
     origin: dict[str, DocPath] = {}
     inv = case.investor
@@ -101,6 +105,12 @@ def build_facts(case: Case) -> Facts:
 
     _group_facts(case, values, origin)
     _ownership_facts(case, values, origin)
+    if hits is not None:
+        values["group.watchlist_hits"] = [
+            {"entity": h.entity, "name": h.entity_name, "lists": ", ".join(h.entry.lists), "type": h.entry.type,
+             "score": h.score, "matched_name": h.matched_name, "entry": h.entry.id, "why": h.why,
+             "source": h.entry.source, **({"url": h.entry.url} if h.entry.url else {})} for h in hits]
+        origin["group.watchlist_hits"] = ("entities",)
 
     target = case.data["target"]
     for key, node in target.items():

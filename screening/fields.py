@@ -144,6 +144,16 @@ def catalogue() -> dict[str, Fact]:
                    subfields=_from_schema("c", entity["conduct"], defs).subfields), entity=who),
         Fact("group.state_ownership_pct", "number", derived=True, question=entity["state_ownership_pct"]["x-question"],
              description="Highest stated state ownership of any entity in the group."),
+        Fact("group.watchlist_hits", "records", derived=True,
+             question="Has {name}, and every entity above it, been screened against the sanctions and "
+                      "export-control lists (screening screen --watchlist FILE)?",
+             description="Entries of the watchlists screened that match an entity of the group by name.",
+             subfields={"entity": Fact("entity", "string"), "name": Fact("name", "string"),
+                        "lists": Fact("lists", "string", description="The list entry's datasets or programmes."),
+                        "type": Fact("type", "enum", values=("sanctions", "export_control", "other")),
+                        "score": Fact("score", "number", description="Name similarity, 0-100."),
+                        "matched_name": Fact("matched_name", "string"), "entry": Fact("entry", "string"),
+                        "why": Fact("why", "string")}),
         Fact("group.complete", "boolean", derived=True, question=group_q,
              description="The group is documented up to its ultimate owners (states, individuals, "
                          "or entities marked owners_complete)."),

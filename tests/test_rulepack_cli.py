@@ -176,3 +176,24 @@ def test_schema_prints_draft_07(capsys):
     schema = json.loads(out)
     assert code == 0 and schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     jsonschema.Draft7Validator.check_schema(schema)
+
+
+def test_screen_against_a_watchlist(capsys):
+    letterone = str(ROOT / "cases" / "letterone-upp.yaml")
+    sample = str(ROOT / "watchlists" / "sample-sanctions.csv")
+    code, out, _ = run(capsys, "screen", letterone, "--watchlist", sample, "-f", "json")
+    report = json.loads(out)
+    hits = {(h["entity"], h["type"]) for h in report["watchlist_hits"]}
+    assert code == 0 and ("fridman", "sanctions") in hits and ("aven", "sanctions") in hits
+    assert "IC-016" in [f["rule"] for f in report["findings"]]
+    code, out, _ = run(capsys, "screen", letterone, "-f", "json")
+    assert json.loads(out)["watchlist_hits"] is None  # not screened: unknown, and asked as a gap
+    assert any("group.watchlist_hits" in g["facts"] for g in json.loads(out)["gaps"])
+
+
+def test_a_clean_group_has_no_watchlist_hits(capsys):
+    bakery = str(ROOT / "cases" / "benign-nordic-bakery.yaml")
+    sample = str(ROOT / "watchlists" / "sample-sanctions.csv")
+    code, out, _ = run(capsys, "screen", bakery, "--watchlist", sample, "-f", "json")
+    report = json.loads(out)
+    assert code == 0 and report["watchlist_hits"] == [] and report["level"] == "low"

@@ -124,5 +124,6 @@ def report(result: Result) -> dict[str, Any]:
                   "points_at_stake": number(g.points_at_stake)} for g in result.gaps],
         "undecided_rules": list(result.undecided),
         "ownership": ownership(result),
+        "watchlist_hits": result.facts.get("group.watchlist_hits"),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
     }

@@ -283,6 +283,16 @@ def _control(page: Page, result: Result) -> None:
                                    style="dim"), 4)
     if own.missing:
         page.hang(Text("missing: ", style="dim"), Text("; ".join(own.missing), style="dim"), 4)
+    hits = result.facts.get("group.watchlist_hits")
+    if hits is None:
+        page.hang(Text("watchlists: ", style="bold"), Text("not screened (screening screen --watchlist FILE)",
+                                                             style="dim"), 4)
+    elif not hits:
+        page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
+    for hit in hits or ():
+        line = Text.assemble((f"{hit['name']} ", "bold"), f"matches '{hit['matched_name']}' on {hit['lists']} "
+                             f"({hit['type'].replace('_', ' ')}, score {_fmt(hit['score'])}): {hit['why']}")
+        page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
 
 
 def _gaps(page: Page, result: Result) -> None:

@@ -1,0 +1,511 @@
+"""Watchlists: reading the three formats with located problems, normalising names, matching and explaining."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from screening.errors import ScreeningError
+from screening.model import Entity
+from screening.watchlists import (
+    COUNTRY_MARGIN,
+    SUBSET_SCORE,
+    ListEntry,
+    Watchlist,
+    entity_names,
+    list_type,
+    load_watchlists,
+    match,
+    normalise,
+)
+from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data" / "watchlists"
+CSV = DATA / "targets.simple.csv"
+FTM = DATA / "entities.ftm.json"
+YAML = DATA / "ns-cmic.yaml"
+SAMPLE = ROOT / "watchlists" / "sample-sanctions.csv"
+
+OS_HEADER = ("id,schema,name,aliases,birth_date,countries,addresses,identifiers,sanctions,phones,emails,"
+             "program_ids,dataset,first_seen,last_seen,last_change")
+
+
+@pytest.fixture(scope="module")
+def fixtures() -> Watchlist:
+    return load_watchlists([CSV, FTM, YAML])
+
+
+def entry(id: str, name: str, *aliases: str, countries: tuple[str, ...] = (), schema: str = "Company") -> ListEntry:
+    """A synthetic entry: test data, not a real listing."""
+    return ListEntry(id, name, aliases, countries, ("test_list",), "sanctions", schema, "test")
+
+
+def one(*entries: ListEntry) -> Watchlist:
+    return Watchlist(entries, ("test",))
+
+
+def by_id(watchlist: Watchlist) -> dict[str, ListEntry]:
+    return {e.id: e for e in watchlist.entries}
+
+
+def problems(paths: list[Path]) -> list[tuple[str, int | None, int | None, str]]:
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists(paths)
+    return [(Path(p.file).name, p.line, p.column, p.code) for p in info.value.problems]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def test_opensanctions_simple_csv(fixtures):
+    entries = by_id(fixtures)
+    fridman = entries["sample-ofac-fridman"]
+    assert fridman == ListEntry(
+        id="sample-ofac-fridman", name="Mikhail Maratovich Fridman", aliases=("Mikhail Fridman",),
+        countries=("RU",), lists=("US OFAC Specially Designated Nationals (SDN) List",), type="sanctions",
+        schema="Person", source=f"{CSV}:2", url="https://ofac.treasury.gov/recent-actions/20230811")
+    huawei = entries["sample-bis-huawei"]
+    assert (huawei.type, huawei.schema, huawei.countries, huawei.source) == (
+        "export_control", "Company", ("CN",), f"{CSV}:6")
+    assert fixtures.files == (str(CSV), str(FTM), str(YAML))
+
+
+def test_ftm_json_lines(fixtures):
+    entries = by_id(fixtures)
+    fridman, aven = entries["sample-eu-fridman"], entries["sample-eu-aven"]
+    assert fridman.name == "Mikhail Maratovich FRIDMAN" and fridman.aliases == ("Михаил Маратович Фридман",)
+    assert (fridman.countries, fridman.lists, fridman.type, fridman.schema) == (("RU",), ("eu_fsf",), "sanctions",
+                                                                                 "Person")
+    assert fridman.source == f"{FTM}:1"
+    assert aven.url == "https://eur-lex.europa.eu/eli/reg_impl/2022/336/oj"  # lent by its Sanction entity
+    # Sanction and Address entities and the unlisted (target: false) LetterOne company are no entries
+    assert not {"sample-eu-fridman-sanction", "sample-letterone", "sample-letterone-address"} & set(entries)
+
+
+def test_plain_yaml(fixtures):
+    smic = by_id(fixtures)["sample-cmic-smic"]
+    assert smic == ListEntry("sample-cmic-smic", "Semiconductor Manufacturing International Corporation", ("SMIC",),
+                             ("CN",), ("us_ofac_ns_cmic",), "sanctions", "LegalEntity", f"{YAML}:13",
+                             "https://www.federalregister.gov/d/2021-12019")
+
+
+def test_user_sample_reads_and_every_entry_cites_a_source():
+    watchlist = load_watchlists([SAMPLE])
+    assert len(watchlist.entries) == 10
+    assert all(e.url and e.url.startswith("https://") for e in watchlist.entries)
+    assert {e.type for e in watchlist.entries} == {"sanctions", "export_control"}
+    fixture_urls = [e.url for e in load_watchlists([CSV, FTM, YAML]).entries]
+    assert all(u and u.startswith("https://") for u in fixture_urls)
+
+
+def test_plain_csv_with_default_ids_and_derived_type(tmp_path):
+    path = write(tmp_path / "mine.csv", "name,aliases,countries,lists,type,url\n"
+                                        "Nordwind Logistik GmbH,Nordwind;NWL,DE,my_list,other,https://example.org/1\n"
+                                        "Polar Star Shipping Ltd,,,eu_fsf,,\n")
+    first, second = load_watchlists([path]).entries
+    assert first == ListEntry("mine-1", "Nordwind Logistik GmbH", ("Nordwind", "NWL"), ("DE",), ("my_list",),
+                              "other", "LegalEntity", f"{path}:2", "https://example.org/1")
+    assert (second.id, second.type, second.url, second.countries) == ("mine-2", "sanctions", None, ())
+
+
+def test_multi_values_quoted_semicolons_and_duplicates(tmp_path):
+    cell = '"""Alpha; Beta"";Gamma;Gamma; Delta ;"'  # CSV-quoted cell holding: "Alpha; Beta";Gamma;Gamma; Delta ;
+    path = write(tmp_path / "t.csv", f"{OS_HEADER}\nx1,Company,Main Name,{cell},,ru;cn;RU,,,,,,p1;p2,ds1;ds2,,,\n")
+    (e,) = load_watchlists([path]).entries
+    assert e.aliases == ("Alpha; Beta", "Gamma", "Delta")
+    assert e.countries == ("RU", "CN")
+    assert e.lists == ("ds1", "ds2", "p1", "p2")
+
+
+def test_bom_and_crlf(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + f"{OS_HEADER}\r\nx1,Company,First Ltd,,,,,,,,,,eu_fsf,,,\r\n\r\n"
+                                       "x2,Person,Second Person,,,,,,,,,,eu_fsf,,,\r\n".encode())
+    first, second = load_watchlists([path]).entries
+    assert (first.id, first.name, first.source) == ("x1", "First Ltd", f"{path}:2")
+    assert (second.id, second.source) == ("x2", f"{path}:4")
+    yaml_path = tmp_path / "bom.yaml"
+    yaml_path.write_bytes(b"\xef\xbb\xbfentries:\r\n  - name: Third Co\r\n")
+    assert load_watchlists([yaml_path]).entries[0].source == f"{yaml_path}:2"
+
+
+def test_missing_and_extra_columns(tmp_path):
+    path = write(tmp_path / "few.csv", "Name,Dataset,Extra Column\nOnly Name Ltd,US BIS Entity List,whatever\n")
+    (e,) = load_watchlists([path]).entries
+    assert (e.id, e.name, e.aliases, e.countries, e.type, e.schema) == (
+        "few-1", "Only Name Ltd", (), (), "export_control", "LegalEntity")
+
+
+def test_no_name_column_or_no_header(tmp_path):
+    no_name = write(tmp_path / "a.csv", "id,schema,title\nx,Company,Y\n")
+    empty = write(tmp_path / "b.csv", "")
+    assert problems([no_name, empty]) == [("a.csv", 1, 1, "E105"), ("b.csv", 1, None, "E105")]
+
+
+def test_malformed_csv_rows_are_each_located(tmp_path):
+    text = (f"{OS_HEADER}\n"
+            "ok,Company,Fine Ltd,,,,,,,,,,ds,,,\n"
+            "short,Company,Short Row\n"                      # line 3: too few fields
+            "noname,Company,,,,,,,,,,,ds,,,\n"               # line 4: empty name (field 3, column 16)
+            'multi,Company,"Two\nLines Ltd",,,,,,,,,,ds,,,\n'  # lines 5-6: one row
+            "ok,Person,Dup Id,,,,,,,,,,ds,,,\n")             # line 7: duplicate id
+    path = write(tmp_path / "bad.csv", text)
+    assert problems([path]) == [("bad.csv", 3, None, "E100"), ("bad.csv", 4, 16, "E105"), ("bad.csv", 7, 1, "E109")]
+    plain = write(tmp_path / "plain.csv", "name,countries,type,schema\nA Ltd,DE,sanctions,Company\n"
+                                          "B Ltd,XX,other,\nC Ltd,,banned,\nD Person,,,person\n")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([plain])
+    assert [(p.line, p.column, p.code) for p in info.value.problems] == [(3, 7, "E107"), (4, 8, "E106"),
+                                                                         (5, 12, "E106")]
+    assert "schema 'person' is not one of" in str(info.value) and "did you mean 'Person'?" in str(info.value)
+
+
+def test_problems_of_all_files_are_collected(tmp_path):
+    bad = write(tmp_path / "bad.csv", "name,type\nA Ltd,wrong\n")
+    assert problems([tmp_path / "missing.csv", bad, CSV]) == [("bad.csv", 2, 7, "E106"), ("missing.csv", None, None,
+                                                                                          "E001")]
+
+
+def test_non_utf8_file(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("name,countries\nSociété Générale,FR\n".encode("latin-1"))
+    assert problems([path]) == [("latin1.csv", 2, 5, "E002")]
+
+
+def test_malformed_ftm_lines(tmp_path):
+    lines = ['{"id": "a", "schema": "Company", "properties": {"name": ["Good Co"]}}',
+             '{"id": "b", "schema": "Company", "properties": {"name": ["Bad"]}',  # unclosed
+             '["not", "an", "object"]',
+             '{"schema": "Company", "properties": {"name": ["No Id"]}}',
+             '{"id": "c", "schema": "Company", "properties": {"name": "not a list"}}',
+             '',
+             '{"id": "d", "schema": "Company", "properties": {"name": ["Fine"]}, "datasets": "x"}']
+    path = write(tmp_path / "bad.ftm.json", "\n".join(lines) + "\n")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    found = [(p.line, p.column, p.code) for p in info.value.problems]
+    assert found == [(2, len(lines[1]) + 1, "E100"), (3, 1, "E103"), (4, None, "E105"), (5, None, "E103"),
+                     (7, None, "E103")]
+    assert "property 'name' must be a list of strings" in str(info.value)
+
+
+def test_ftm_topics_target_and_names(tmp_path):
+    lines = [
+        '{"id": "t1", "schema": "Organization", "target": false, "properties": {"name": ["Listed Anyway"], '
+        '"topics": ["export.control"], "weakAlias": ["LA"], "previousName": ["Old Name"]}, "datasets": ["x"]}',
+        '{"id": "t2", "schema": "Company", "caption": "Caption Only", "properties": {"country": ["de"]}}',
+        '{"id": "t3", "schema": "Vessel", "properties": {"name": ["A Ship"]}}',
+        '{"id": "t4", "schema": "Company", "properties": {}}',
+        '{"id": "s1", "schema": "Sanction", "properties": {"entity": ["t2"], "programId": ["PROG-1"], '
+        '"sourceUrl": ["https://example.org/s1"]}}']
+    path = write(tmp_path / "x.jsonl", "\n".join(lines))
+    t1, t2 = load_watchlists([path]).entries
+    assert (t1.name, t1.aliases, t1.type) == ("Listed Anyway", ("Old Name",), "export_control")
+    assert (t2.name, t2.countries, t2.lists, t2.type, t2.url) == ("Caption Only", ("DE",), ("PROG-1",), "other",
+                                                                  "https://example.org/s1")
+
+
+def test_yaml_problems_are_located(tmp_path):
+    path = write(tmp_path / "list.yaml", "\n".join([
+        "titel: x",                          # 1: unknown top-level key
+        "entries:",
+        "  - name: Good Co",
+        "  - aliases: [No Name]",           # 4: missing name
+        "  - name: Bad Country",
+        "    countries: [CN, de]",          # 6: lower case
+        "  - name: Bad Type",
+        "    type: embargo",                # 8
+        "  - name: Typo",
+        "    alias: [x]",                   # 10: unknown key
+        "  - just text",                    # 11
+        "  - name: Someone",
+        "    schema: Persn",                # 13
+        ""]))
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    found = [(p.line, p.column, p.code) for p in info.value.problems]
+    assert found == [(1, 1, "E104"), (4, 5, "E105"), (6, 21, "E107"), (8, 5, "E106"), (10, 5, "E104"),
+                     (11, 5, "E103"), (13, 5, "E106")]
+    text = str(info.value)
+    assert "did you mean 'title'?" in text and "did you mean 'aliases'?" in text and "did you mean 'Person'?" in text
+    assert "'de' is not an ISO 3166-1 alpha-2 country code: write it in upper case: DE" in text
+
+
+def test_yaml_person_entries_match_individuals(tmp_path):
+    path = write(tmp_path / "people.yaml", "entries:\n  - name: Kari Nordmann\n    schema: Person\n"
+                                           "  - name: Nordmann Kari AS\n")
+    watchlist = load_watchlists([path])
+    assert [(e.id, e.schema) for e in watchlist.entries] == [("people-1", "Person"), ("people-2", "LegalEntity")]
+    hits = match([("k", "Kari Nordmann", (), "NO", "individual")], watchlist)
+    assert [h.entry.id for h in hits] == ["people-1"]
+
+
+def test_yaml_syntax_error_and_wrong_shape(tmp_path):
+    broken = write(tmp_path / "broken.yaml", "entries:\n  - name: [unclosed\n")
+    shape = write(tmp_path / "shape.yaml", "entries: {name: x}\n")
+    assert [(f, c) for f, _, _, c in problems([broken, shape])] == [("broken.yaml", "E100"), ("shape.yaml", "E103")]
+
+
+def test_format_is_sniffed_for_other_extensions(tmp_path):
+    jsonl = write(tmp_path / "a.txt", '{"id": "j", "schema": "Company", "properties": {"name": ["Json Co"]}}\n')
+    csv_ = write(tmp_path / "b.txt", "name,countries\nCsv Co,DE\n")
+    yaml_ = write(tmp_path / "c.list", "entries:\n  - name: Yaml Co\n")
+    assert [e.name for e in load_watchlists([jsonl, csv_, yaml_]).entries] == ["Json Co", "Csv Co", "Yaml Co"]
+
+
+@pytest.mark.parametrize("lists, topics, expected", [
+    (["us_ofac_sdn"], [], "sanctions"),
+    (["EU Financial Sanctions Files (FSF)"], [], "sanctions"),
+    (["US OFAC Non-SDN Chinese Military-Industrial Complex Companies List (NS-CMIC)"], [], "sanctions"),
+    (["US BIS Entity List"], [], "export_control"),
+    (["us_bis_denied"], [], "export_control"),
+    (["jp_meti_eul", "Japan METI End User List"], [], "export_control"),
+    (["US BIS Entity List", "us_ofac_sdn"], [], "sanctions"),
+    (["some_dataset"], ["export.control"], "export_control"),
+    (["us_bis_entity_list"], ["sanction"], "sanctions"),
+    (["wd_peps"], ["role.pep"], "other"),
+    (["x"], ["sanction.linked", "export.risk"], "other"),
+    (["US Trade Consolidated Screening List"], [], "other"),
+])
+def test_list_type(lists, topics, expected):
+    assert list_type(lists, topics) == expected
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Huawei Technologies Co., Ltd.", "huawei technologies"),
+    ("Huawei Technologies Ltd. Co.", "huawei technologies"),
+    ("HUAWEI TECHNOLOGIES CO.,LTD", "huawei technologies"),
+    ("SOCIÉTÉ GÉNÉRALE S.A.", "societe generale"),
+    ("Société Générale", "societe generale"),
+    ("LetterOne Core Investments S.à r.l.", "letterone core investments"),
+    ("LetterOne Holdings S.A.", "letterone holdings"),  # Holdings is kept
+    ("China Mobile Communications Group Co., Ltd.", "china mobile communications group"),  # Group is kept
+    ("Fiat S.p.A.", "fiat"),
+    ("Siemens GmbH & Co. KG", "siemens"),
+    ("Baring Brothers & Co.", "baring brothers"),
+    ("Holland & Barrett", "holland and barrett"),
+    ("PJSC Sberbank", "sberbank"),
+    ("OOO Romashka", "romashka"),
+    ("Public Joint Stock Company Sberbank of Russia", "sberbank of russia"),
+    ("The Boeing Company", "boeing"),
+    ("J.P. Morgan Chase & Co.", "jp morgan chase"),
+    ("J P Morgan", "jp morgan"),
+    ("O'Neil Trading", "oneil trading"),
+    ("Øresund Straße Ærø Łódź", "oresund strasse aero lodz"),
+    ("Nexperia B.V.", "nexperia"),
+    ("Ltd", "ltd"),  # a name is never normalised away
+    ("Limited Co", "limited"),
+    ("  Mixed\tWhite   Space  ", "mixed white space"),
+    ("闻泰科技股份有限公司", "闻泰科技股份有限公司"),  # no transliteration
+    ("Михаил Маратович Фридман", "михаил маратович фридман"),
+])
+def test_normalise(name, expected):
+    assert normalise(name) == expected
+
+
+def test_normalise_without_forms_keeps_them():
+    assert normalise("Kim Co", forms=False) == "kim co"
+
+
+# --------------------------------------------------------------------------- matching: true hits
+
+
+def test_case_suffixes_and_punctuation(fixtures):
+    hits = match([("hw", "HUAWEI TECHNOLOGIES CO.,LTD", (), "CN", "private_company")], fixtures)
+    assert [(h.entry.id, h.score) for h in hits] == [("sample-bis-huawei", 100.0), ("sample-cmic-huawei", 100.0)]
+    # the punctuation is all in the company forms, which the explanation names on their own
+    assert hits[0].why == ("same name after removing the company forms 'Co.' and 'Ltd' and ignoring case; "
+                           "same country (CN)")
+    dotted = match([("jp", "J.P. Morgan Chase & Co.", (), None)], one(entry("x", "JP Morgan Chase")))
+    assert dotted[0].why == "same name after removing the company form 'Co.' and ignoring punctuation"
+
+
+def test_accents_and_company_form():
+    hits = match([("sg", "Société Générale", (), None)], one(entry("x", "SOCIETE GENERALE SA")))
+    assert [(h.score, h.why) for h in hits] == [
+        (100.0, "same name after removing the company form 'S.A.' and ignoring case and accents")]
+
+
+def test_word_order():
+    hits = match([("a", "Aven Petr", (), None, "individual")], one(entry("p", "Petr Aven", schema="Person")))
+    assert [(h.score, h.why) for h in hits] == [(100.0, "same name ignoring word order")]
+
+
+def test_transposed_company_forms():
+    hits = match([("h", "Huawei Technologies Ltd. Co.", (), None)], one(entry("x", "Huawei Technologies Co., Ltd.")))
+    assert hits[0].score == 100.0
+    assert hits[0].why == "same name after removing the company forms 'Ltd' and 'Co.'"
+
+
+def test_short_name_is_found_against_the_full_legal_name(fixtures):
+    hits = match([("hw", "Huawei Technologies", (), "CN", "listed_company")], fixtures)
+    assert {h.entry.id for h in hits} == {"sample-bis-huawei", "sample-cmic-huawei"}
+
+
+def test_aliases_on_both_sides(fixtures):
+    hits = match([("smic", "中芯国际集成电路制造有限公司", ("SMIC",), "CN", "listed_company")], fixtures)
+    (hit,) = hits
+    assert (hit.entry.id, hit.matched_name, hit.score) == ("sample-cmic-smic", "SMIC", 100.0)
+    assert hit.why == "entity alias 'SMIC' and list alias 'SMIC': exact name; same country (CN)"
+    cyrillic = match([("f", "Михаил Маратович Фридман", (), "RU", "individual")], fixtures)
+    assert [(h.entry.id, h.matched_name) for h in cyrillic] == [("sample-eu-fridman", "Михаил Маратович Фридман")]
+
+
+def test_spelling_variant():
+    hits = match([("f", "Mikhail Fridmann", (), None, "individual")],
+                 one(entry("p", "Mikhail Fridman", schema="Person")))
+    assert [(h.score, h.why) for h in hits] == [(96.8, "similar spelling (score 96.8)")]
+    reordered = match([("f", "Fridmann Mikhail", (), None, "individual")],
+                      one(entry("p", "Mikhail Fridman", schema="Person")))
+    assert reordered[0].why == "similar spelling with token order ignored (score 96.8)"
+
+
+def test_person_without_patronymic(fixtures):
+    hits = match([("aven", "Petr Aven", (), "RU", "individual")], fixtures)
+    assert [(h.entry.id, h.matched_name, h.score) for h in hits] == [
+        ("sample-ofac-aven", "Petr Aven", 100.0), ("sample-eu-aven", "Petr Olegovich AVEN", SUBSET_SCORE)]
+    assert hits[1].why == ("all words of 'Petr Aven' appear in 'Petr Olegovich AVEN' (the other words, such as "
+                           "a middle name or patronymic, are not compared; score 92); same country (RU)")
+    # the reverse (the entity's name is the longer one) and a single shared word
+    longer = match([("f", "Mikhail Maratovich Fridman", (), None, "individual")],
+                   one(entry("p", "Fridman Mikhail", schema="Person")))
+    assert [h.score for h in longer] == [SUBSET_SCORE]
+    assert match([("a", "Aven", (), None, "individual")], fixtures) == []
+
+
+def test_letterone_chain(fixtures):
+    rows = [
+        {"id": "l1t-fm", "name": "L1T FM Holdings UK Limited", "country": "GB", "kind": "private_company"},
+        {"id": "letterone-core", "name": "LetterOne Core Investments S.à r.l.", "country": "LU",
+         "kind": "private_company"},
+        {"id": "letterone", "name": "LetterOne Holdings S.A.", "aliases": ["LetterOne", "L1"], "country": "LU",
+         "kind": "private_company"},
+        {"id": "fridman", "name": "Mikhail Fridman", "country": "RU", "kind": "individual"},
+        {"id": "aven", "name": "Petr Aven", "country": "RU", "kind": "individual"},
+        {"id": "khan", "name": "German Khan", "country": "RU", "kind": "individual"},
+        {"id": "kosogov", "name": "Andrei Kosogov", "country": "RU", "kind": "individual"},
+    ]
+    entities = [Entity.from_data(row, i) for i, row in enumerate(rows)]
+    hits = match(entity_names(entities), fixtures)
+    assert [(h.entity, h.entry.id) for h in hits] == [
+        ("aven", "sample-ofac-aven"), ("aven", "sample-eu-aven"),
+        ("fridman", "sample-ofac-fridman"), ("fridman", "sample-eu-fridman"),
+        ("khan", "sample-ofac-khan")]
+
+
+# --------------------------------------------------------------------------- near misses and thresholds
+
+
+def test_near_miss_just_under_the_threshold(fixtures):
+    name = [("hw", "Huawei Technology", (), "CN", "private_company")]  # singular: 88.9
+    assert match(name, fixtures) == []
+    assert {(h.entry.id, h.score) for h in match(name, fixtures, threshold=88.5)} == {
+        ("sample-bis-huawei", 88.9), ("sample-cmic-huawei", 88.9)}
+    wingtech = [("w", "Wingtech Technologies", (), "CN", "listed_company")]  # exactly 90.0
+    assert [(h.entry.id, h.score) for h in match(wingtech, fixtures)] == [("sample-bis-wingtech", 90.0)]
+    assert match(wingtech, fixtures, threshold=90.1) == []
+
+
+def test_threshold_must_be_a_percentage():
+    with pytest.raises(ValueError):
+        match([], one(), threshold=101)
+
+
+def test_country_mismatch_needs_a_higher_score():
+    watchlist = one(entry("n", "Nordwind Logistics GmbH", countries=("RU",)))
+    same = match([("e", "Nordwind Logistik", (), "RU")], watchlist)  # 91.4
+    assert [(h.score, h.why) for h in same] == [
+        (91.4, "similar spelling (score 91.4) after removing the company form 'GmbH'; same country (RU)")]
+    assert match([("e", "Nordwind Logistik", (), "DE")], watchlist) == []
+    assert match([("e", "Nordwind Logistik", (), None)], watchlist)[0].why.endswith("'GmbH'")  # no country to compare
+    exact = match([("e", "Nordwind Logistics", (), "DE")], watchlist)
+    assert exact[0].score == 100.0
+    assert exact[0].why.endswith(f"; countries differ (entity DE, list entry RU), so the hit needed "
+                                 f"{90 + COUNTRY_MARGIN:g}")
+
+
+# --------------------------------------------------------------------------- false-positive traps
+
+
+def test_common_words_do_not_carry_a_hit():
+    watchlist = one(entry("g", "Global Trading Company"), entry("h", "Harbin Institute of Technology"),
+                    entry("c", "China National Chemical Corporation"))
+    names = [("a", "International Trading Company", (), None), ("b", "Beijing Institute of Technology", (), None),
+             ("c", "China National Nuclear Corporation", (), None)]
+    assert match(names, watchlist, threshold=50) == []
+
+
+def test_one_shared_distinctive_word_is_no_hit():
+    watchlist = one(entry("m", "Huawei Marine Networks Co., Ltd."), entry("c", "China Mobile Limited"))
+    hits = match([("h", "Huawei", (), None), ("c", "China", (), None)], watchlist, threshold=0)
+    assert all(h.score < 60 for h in hits)
+    assert match([("h", "Huawei", (), None), ("c", "China", (), None)], watchlist) == []
+
+
+def test_short_names_hit_only_when_equal():
+    watchlist = one(entry("l1h", "L1 Holdings"), entry("l2", "L2"), entry("zto", "ZTO"), entry("zte", "ZTE Corp."))
+    hits = match([("l", "LetterOne Holdings", ("L1",), None), ("z", "ZTE", (), None)], watchlist, threshold=0)
+    assert [(h.entity, h.entry.id, h.score) for h in hits] == [("z", "zte", 100.0)]
+
+
+def test_different_numbers_are_no_hit():
+    watchlist = one(entry("i38", "China Electronics Technology Group Corporation 38th Research Institute"))
+    assert match([("i14", "China Electronics Technology Group Corporation 14th Research Institute", (), None)],
+                 watchlist, threshold=50) == []
+
+
+def test_persons_and_companies_are_kept_apart(fixtures):
+    person = entry("p", "Alexey Kuzmichev", schema="Person")
+    company = entry("c", "Kuzmichev Alexey Ltd")
+    watchlist = one(person, company)
+    as_company = match([("x", "Alexey Kuzmichev", (), None, "private_company")], watchlist)
+    as_person = match([("x", "Alexey Kuzmichev", (), None, "individual")], watchlist)
+    unknown = match([("x", "Alexey Kuzmichev", (), None, None)], watchlist)
+    assert [h.entry.id for h in as_company] == ["c"]
+    assert [h.entry.id for h in as_person] == ["p"]
+    assert sorted(h.entry.id for h in unknown) == ["c", "p"]
+    assert match([("x", "Huawei Technologies", (), "CN", "individual")], fixtures) == []
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_one_hit_per_entity_and_entry_preferring_the_name():
+    watchlist = one(entry("x", "Kestrel Avionics Systems LLC", "Kestrel Avionics Systems"))
+    hits = match([("k", "Kestrel Avionics Systems", ("Kestrel Avionics Systems Ltd",), None)], watchlist)
+    assert [(h.entity_name, h.matched_name) for h in hits] == [("Kestrel Avionics Systems",
+                                                                "Kestrel Avionics Systems LLC")]
+
+
+def test_sorted_and_deterministic(fixtures):
+    names = [("wingtech", "Wingtech Technology Co., Ltd.", (), "CN", "listed_company"),
+             ("aven", "Petr Aven", (), "RU", "individual"),
+             ("hw", "Huawei Technologies", (), "CN", "private_company"),
+             ("fridman", "Mikhail Fridman", (), "RU", "individual")]
+    hits = match(names, fixtures)
+    assert hits == sorted(hits, key=lambda h: (h.entity, -h.score, h.entry.id))
+    assert [h.entity for h in hits] == ["aven", "aven", "fridman", "fridman", "hw", "hw", "wingtech"]
+    shuffled_names, shuffled_entries = names[:], list(fixtures.entries)
+    random.Random(7).shuffle(shuffled_names)
+    random.Random(7).shuffle(shuffled_entries)
+    again = match(shuffled_names, Watchlist(tuple(shuffled_entries), fixtures.files))
+    assert again == hits
+
+
+def test_hits_carry_the_entry():
+    (hit,) = match([("w", "Wingtech Technology Co., Ltd.", (), "CN", "listed_company")],
+                   load_watchlists([CSV]))
+    assert hit.entity == "w" and hit.entity_name == "Wingtech Technology Co., Ltd."
+    assert (hit.entry.type, hit.entry.lists, hit.entry.url) == (
+        "export_control", ("US BIS Entity List",), "https://www.federalregister.gov/d/2024-28267")
+    assert hit.why == "exact name; same country (CN)"
