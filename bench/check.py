@@ -51,7 +51,7 @@ def build(target: Path, files: int) -> None:
     for i in range(files):
         text = texts[i % len(texts)]
         if i >= len(texts):  # the first copy keeps its ids (scoring.yaml's floors name them)
-            text = re.sub(r"^(\s*- id: )([A-Z]{2})-\d{3}$", lambda m: f"{m.group(1)}{m.group(2)}-{i:04d}", text,
+            text = re.sub(r"^(\s*- id: )([A-Z]{2})-\d{3}$", lambda m, i=i: f"{m.group(1)}{m.group(2)}-{i:04d}", text,
                           count=1, flags=re.M)
         (target / f"rule-{i:04d}.yaml").write_text(text, encoding="utf-8")
     pack = (target / "pack.yaml").read_text(encoding="utf-8")
