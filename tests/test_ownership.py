@@ -142,3 +142,34 @@ def test_mutual_control_terminates_and_both_are_ultimate():
              [("a", "inv", {"equity_pct": 60}), ("a", "b", {"equity_pct": 51}), ("b", "a", {"equity_pct": 51})])
     own = analyse(c)
     assert set(own.ultimate_controllers) == {"a", "b"}
+
+
+def test_case_analysis_agrees_with_the_graph_algorithm():
+    """The case-sized fixed point and the registry-sized algorithm compute the same integrated interest."""
+    np = pytest.importorskip("numpy")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from screening.graphs import integrated_interest
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(2, 6), st.data())
+    def check(n, draw):
+        # entity 0 is the investor, entity n the state body; stakes into each entity sum to <= 90%
+        edges, into = [], {}
+        for owned in range(n):
+            for owner in draw.draw(st.lists(st.integers(1, n), max_size=3, unique=True)):
+                if owner == owned:
+                    continue
+                pct = draw.draw(st.integers(1, 45))
+                if into.get(owned, 0) + pct <= 90:
+                    into[owned] = into.get(owned, 0) + pct
+                    edges.append((owner, owned, pct))
+        ents = [(f"e{i}", "private_company", "HK", DONE) for i in range(n)] + [(f"e{n}", "state_body", "CN", None)]
+        c = case(ents, [(f"e{o}", f"e{d}", {"equity_pct": p}) for o, d, p in edges], investor="e0")
+        got = analyse(c).state("CN")
+        owner, owned, pct = (np.array([e[i] for e in edges], dtype=float if i == 2 else int) for i in range(3))
+        want = integrated_interest(n + 1, owner, owned, pct, [n])[0]
+        assert (got.equity_pct if got else 0.0) == pytest.approx(want, abs=1e-6)
+
+    check()
