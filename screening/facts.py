@@ -32,6 +32,8 @@ class Facts(NamedTuple):
     """Fact path -> place in the case document, for citing sources."""
     subject: str = "the investor"
     """Name used in gap questions."""
+    ownership: Any = None
+    """The ownership analysis the ``ownership.*`` facts come from (screening.ownership.Ownership)."""
 
     def get(self, path: str) -> Any:
         return self.values.get(path)
@@ -104,7 +106,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     origin["investor.in_eu"] = inv_doc + ("country",)
 
     _group_facts(case, values, origin)
-    _ownership_facts(case, values, origin)
+    own = _ownership_facts(case, values, origin)
     if hits is not None:
         values["group.watchlist_hits"] = [
             {"entity": h.entity, "name": h.entity_name, "lists": ", ".join(h.entry.lists), "type": h.entry.type,
@@ -142,7 +144,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
             origin[f"transaction.{key}"] = ("transaction", key)
     _derived_transaction(tx, values, origin)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
-    return Facts(values, origin, subject=inv.name)
+    return Facts(values, origin, subject=inv.name, ownership=own)
 
 
 def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
@@ -184,7 +186,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
             origin.setdefault(key, ("entities", str(case.investor.index)))
 
 
-def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
     """Effective interests, control and state attribution (see screening.ownership)."""
     from screening.ownership import analyse
 
@@ -227,6 +229,7 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     for key in values:
         if key.startswith("ownership."):
             origin.setdefault(key, ("ownership",))
+    return own
 
 
 def _derived_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:

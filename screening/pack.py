@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening import EMPTY, schemacheck
+from screening import cache as doc_cache
 from screening.conditions import CompileError, Compiler, Node
 from screening.errors import Marks, Problem, ScreeningError, located
 from screening.fields import catalogue
@@ -138,53 +137,6 @@ def _validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
     return [located(name, marks, p, code, msg) for p, code, msg in schemacheck.errors(data, schema)]
 
 
-def cache_dir() -> Path | None:
-    """Where validated packs are cached ($SCREENING_CACHE_DIR, else the user cache); None disables."""
-    configured = os.environ.get("SCREENING_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "screening"
-
-
-def _stamp(files: list[Path]) -> list[list[Any]]:
-    """Name, size and modification time of each file: what the cache is keyed on."""
-    return [[f.name, st.st_size, st.st_mtime_ns] for f in files for st in (f.stat(),)]
-
-
-def _cache_file(directory: Path, pack_dir: Path) -> Path:
-    return directory / f"pack-{zlib.crc32(str(pack_dir.resolve()).encode()):08x}.json"
-
-
-def _read_cache(pack_dir: Path, stamp: list[list[Any]]) -> dict[str, Any] | None:
-    directory = cache_dir()
-    if directory is None:
-        return None
-    try:
-        cached = json.loads(_cache_file(directory, pack_dir).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    fresh = isinstance(cached, dict) and cached.get("path") == str(pack_dir.resolve()) and cached.get("stamp") == stamp
-    return cached if fresh else None
-
-
-def _write_cache(pack_dir: Path, stamp: list[list[Any]], digest: str, docs: dict[str, tuple[Any, Marks, str]]) -> None:
-    directory = cache_dir()
-    if directory is None:
-        return
-    try:
-        import tempfile  # only when the cache is written
-
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"path": str(pack_dir.resolve()), "stamp": stamp, "digest": digest,
-                       "docs": {k: [d, n] for k, (d, _, n) in docs.items()}}, handle)
-        os.replace(tmp, _cache_file(directory, pack_dir))
-    except OSError:  # a read-only home or full disk only costs speed
-        pass
-
-
 def _digest(files: list[Path], raw: dict[Path, bytes]) -> str:
     import hashlib  # only when the pack changed: loading OpenSSL costs start-up time
 
@@ -219,8 +171,8 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
                               "holding pack.yaml, scoring.yaml and rule files")]
     problems: list[Problem] = []
     files = sorted(p for p in path.glob("*.yaml") if p.is_file())
-    stamp = _stamp(files)
-    cached = _read_cache(path, stamp) if use_cache else None
+    stamp = doc_cache.stamp(files)
+    cached = doc_cache.read("pack", path, stamp) if use_cache else None
     if cached is not None:
         docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
         pack = _build(path, docs, cached["digest"], problems, {})
@@ -254,7 +206,8 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     clean = not problems
     pack = _build(path, docs, hexdigest, problems, skip)
     if clean and not problems:
-        _write_cache(path, stamp, hexdigest, docs)
+        doc_cache.write("pack", path, stamp, {"digest": hexdigest,
+                                              "docs": {k: [d, n] for k, (d, _, n) in docs.items()}})
     return pack, problems
 
 

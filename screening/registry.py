@@ -88,10 +88,21 @@ def read_registry(path: Path) -> tuple[Registry, list[Problem]]:
 
 @cache
 def load_registry(path: Path) -> Registry:
-    """The registry in ``path``; raise ScreeningError listing every problem."""
+    """The registry in ``path``; raise ScreeningError listing every problem.
+
+    A registry that loaded cleanly is cached like a rule pack (see screening.cache).
+    """
+    from screening import cache as doc_cache
+
+    stamp = doc_cache.stamp(sorted(path.glob("*.yaml"))) if path.is_dir() else []
+    cached = doc_cache.read("registry", path, stamp)
+    if cached is not None:
+        return Registry(cached["entities"], tuple(cached["edges"]), cached["sources"], tuple(cached["files"]))
     registry, problems = read_registry(path)
     if problems:
         raise ScreeningError(problems)
+    doc_cache.write("registry", path, stamp, {"entities": registry.entities, "edges": list(registry.edges),
+                                              "sources": registry.sources, "files": list(registry.files)})
     return registry
 
 

@@ -101,3 +101,18 @@ def test_check_reads_registry_files(capsys, tmp_path):
                                                     "  - {owner: y, owned: x}\n"})
     assert main(["check", str(directory)]) == 1
     assert "unknown entity 'y'" in capsys.readouterr().out
+
+
+def test_registry_cache_sees_edits(tmp_path, monkeypatch):
+    from screening.registry import load_registry
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    directory = write_registry(tmp_path, {"a.yaml": "entities:\n  - {id: x, name: First}\n"})
+    load_registry.cache_clear()
+    assert load_registry(directory).entities["x"]["name"] == "First"
+    assert list((tmp_path / "cache").glob("registry-*.json"))
+    load_registry.cache_clear()
+    assert load_registry(directory).entities["x"]["name"] == "First"  # from the cache
+    (directory / "a.yaml").write_text("entities:\n  - {id: x, name: Second, kind: fund}\n")
+    load_registry.cache_clear()
+    assert load_registry(directory).entities["x"]["name"] == "Second"

@@ -49,9 +49,7 @@ def _pct(x: float | None) -> dict[str, Any] | int | float | None:
 
 def analysis(result: Result) -> dict[str, Any]:
     """The ownership analysis: effective interests, controllers, states (see screening.ownership)."""
-    from screening.ownership import analyse
-
-    own = analyse(result.case)
+    own = result.facts.ownership
 
     def chains(items: Any) -> list[dict[str, Any]]:
         return [{"entities": list(c.entities), "equity_pct": _pct(c.equity_pct)} for c in items]

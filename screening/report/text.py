@@ -252,9 +252,7 @@ def _pct(x: float | None) -> str:
 
 def _control(page: Page, result: Result) -> None:
     """Who controls the investor, and each state's effective interest, with the chains behind it."""
-    from screening.ownership import analyse
-
-    own = analyse(result.case)
+    own = result.facts.ownership
     name = {eid: e.name for eid, e in result.case.entities.items()}
 
     def who(eid: str) -> str:
