@@ -68,6 +68,8 @@ class Interest(NamedTuple):
     voting_pct: float | None
     controls: bool | None
     chains: tuple[Chain, ...]
+    in_target_voting_pct: float | None = None
+    """Its voting interest in the target after the transaction, through the investor."""
 
 
 class StateInterest(NamedTuple):
@@ -126,13 +128,14 @@ def analyse(case: Case) -> Ownership:
     undecided = complete is not True or any(lk.votes is None and not lk.rights for lk in links)
     unknown_above = complete is not True
     owners = []
+    in_target = _in_target(case)
     for root in roots:
         equity, votes, chains = _interest(links, {root}, inv, unknown_above)
         entity = case.entities.get(root)
         owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
                                entity.kind if entity else "state_body",
                                entity.country if entity else root[6:], equity, votes,
-                               _decided(inv in controlled[root], undecided), chains))
+                               _decided(inv in controlled[root], undecided), chains, _through(votes, in_target)))
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
     states = _states(case, links, nodes, inv, unknown_above, undecided)
     return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing, controlled)
@@ -226,6 +229,20 @@ def _chains(links: list[Link], sources: set[str], target: str) -> tuple[Chain, .
     return tuple(sorted(found, key=lambda c: (-(c.equity_pct or 0.0), c.entities)))
 
 
+def _in_target(case: Case) -> float | None:
+    """The investor's voting interest in the target after the transaction (its stake when votes are not given)."""
+    tx = case.data.get("transaction") or {}
+    return tx.get("voting_after_pct", tx.get("stake_after_pct"))
+
+
+def _through(votes: float | None, in_target: float | None) -> float | None:
+    """An interest in the investor carried through to the target."""
+    if votes is None or in_target is None:
+        return None
+    value = round(votes * in_target / 100, 6)
+    return AtLeast(value) if isinstance(votes, AtLeast) else value
+
+
 def _decided(value: bool, undecided: bool) -> bool | None:
     return True if value else (None if undecided else False)
 
@@ -262,8 +279,7 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, unknown_a
         for i, link in enumerate(entity.state_links or ()) if entity else ():
             links_by_state.setdefault(link["state"], []).append(
                 {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))})
-    tx = case.data.get("transaction") or {}
-    in_target = tx.get("voting_after_pct", tx.get("stake_after_pct"))
+    in_target = _in_target(case)
     target_country = case.data["target"].get("country")
     out = []
     for state in sorted(set(bodies) | set(links_by_state)):
@@ -277,10 +293,7 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, unknown_a
             controls = None if undecided else False
             if not unknown_above:
                 equity = votes = 0.0
-        through = None
-        if votes is not None and in_target is not None:
-            value = round(votes * in_target / 100, 6)
-            through = AtLeast(value) if isinstance(votes, AtLeast) else value
+        through = _through(votes, in_target)
         substantial: bool | None = None
         if state != target_country:
             if votes is not None and votes >= SUBSTANTIAL_STATE_VOTES and in_target is not None:

@@ -173,3 +173,10 @@ def test_case_analysis_agrees_with_the_graph_algorithm():
         assert (got.equity_pct if got else 0.0) == pytest.approx(want, abs=1e-6)
 
     check()
+
+
+def test_owners_interest_carries_through_to_the_target():
+    c = case([("inv", "private_company", "HK", DONE), ("p", "individual", "HK", None)],
+             [("p", "inv", {"equity_pct": 80})], transaction={"kind": "acquisition", "stake_after_pct": 60})
+    (owner,) = analyse(c).owners
+    assert owner.voting_pct == pytest.approx(80) and owner.in_target_voting_pct == pytest.approx(48)

@@ -59,7 +59,8 @@ def analysis(result: Result) -> dict[str, Any]:
         "ultimate_controllers": list(own.ultimate_controllers),
         "owners": [{"id": o.owner, "name": o.name, "kind": o.kind, "country": o.country,
                     "equity_pct": _pct(o.equity_pct), "voting_pct": _pct(o.voting_pct), "controls": o.controls,
-                    "chains": chains(o.chains)} for o in own.owners],
+                    "in_target_voting_pct": _pct(o.in_target_voting_pct), "chains": chains(o.chains)}
+                   for o in own.owners],
         "states": [{"state": st.state, "bodies": list(st.bodies), "equity_pct": _pct(st.equity_pct),
                     "voting_pct": _pct(st.voting_pct), "controls": st.controls,
                     "in_target_voting_pct": _pct(st.in_target_voting_pct),
