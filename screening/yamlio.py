@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -12,8 +13,37 @@ from yaml.resolver import BaseResolver
 
 from screening.errors import Marks, Problem, ScreeningError, fail
 
-MAX_NODES = 200_000  # alias expansion ("billion laughs") and huge files stop here
-MAX_DEPTH = 64
+
+class Limits(NamedTuple):
+    """What one input file may hold; each can be set through the environment variable named beside it."""
+
+    max_bytes: int = 10_000_000
+    """SCREENING_MAX_BYTES: size of a file, checked before it is read."""
+    max_values: int = 200_000
+    """SCREENING_MAX_VALUES: values in a document once aliases are expanded ("billion laughs")."""
+    max_depth: int = 64
+    """SCREENING_MAX_DEPTH: nesting of mappings and lists."""
+    max_text: int = 100_000
+    """SCREENING_MAX_TEXT: characters in one text value or key."""
+
+
+_ENV = {"max_bytes": "SCREENING_MAX_BYTES", "max_values": "SCREENING_MAX_VALUES",
+        "max_depth": "SCREENING_MAX_DEPTH", "max_text": "SCREENING_MAX_TEXT"}
+
+
+def limits() -> Limits:
+    """The limits in force: the defaults, or positive integers set in the environment."""
+    values = {}
+    for field, var in _ENV.items():
+        raw = os.environ.get(var)
+        if raw is None or raw == "":
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise fail(var, "E106", f"environment variable {var} must be a positive whole number, not {raw!r}")
+        values[field] = int(raw)
+    return Limits(**values)
+
+
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
@@ -67,7 +97,12 @@ else:  # pragma: no cover - exercised only where libyaml is missing
 def read_text(path: Path) -> str:
     """Read a UTF-8 file (a BOM is allowed); any other encoding is a located error."""
     name = str(path)
+    limit = limits().max_bytes
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise fail(name, "E111", f"file of {size:,} bytes is larger than the limit of {limit:,} "
+                       "(SCREENING_MAX_BYTES)")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail(name, "E001", "file not found") from None
@@ -108,7 +143,7 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
         loader.dispose()
     if node is None:
         return None, {(): (1, 1)}
-    builder = _Builder(loader, name)
+    builder = _Builder(loader, name, limits())
     data = builder.build(node, ())
     if builder.problems:
         raise ScreeningError(builder.problems)
@@ -118,8 +153,8 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
 class _Builder:
     """Turns a composed node tree into plain data, recording marks and refusing oddities."""
 
-    def __init__(self, loader: Any, name: str) -> None:
-        self.loader, self.name = loader, name
+    def __init__(self, loader: Any, name: str, limits: Limits) -> None:
+        self.loader, self.name, self.limits = loader, name, limits
         self.marks: Marks = {}
         self.problems: list[Problem] = []
         self.count = 0
@@ -129,12 +164,16 @@ class _Builder:
 
     def build(self, node: Node, path: tuple[str, ...]) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:  # reported at the top-level key whose value grows without bound
+        if self.count > self.limits.max_values:  # reported at the top-level key whose value grows without bound
             where = self.marks.get(path[:1]) or self._where(node)
-            raise fail(self.name, "E111", f"document has more than {MAX_NODES} values "
-                       "(too large, or aliases expanding without bound)", *where, path=path[:1])
-        if len(path) > MAX_DEPTH:
-            raise fail(self.name, "E111", f"nesting deeper than {MAX_DEPTH} levels", *self._where(node))
+            raise fail(self.name, "E111", f"document has more than {self.limits.max_values:,} values (too large, "
+                       "or aliases expanding without bound; SCREENING_MAX_VALUES)", *where, path=path[:1])
+        if len(path) > self.limits.max_depth:
+            raise fail(self.name, "E111", f"nesting deeper than {self.limits.max_depth} levels "
+                       "(SCREENING_MAX_DEPTH)", *self._where(node))
+        if isinstance(node, ScalarNode) and len(node.value) > self.limits.max_text:
+            raise fail(self.name, "E111", f"a text of {len(node.value):,} characters is longer than the limit of "
+                       f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)", *self._where(node), path=path)
         self.marks[path] = self._where(node)
         if node.tag not in _ALLOWED_TAGS:
             raise fail(self.name, "E110", f"tag {node.tag!r} is not allowed: files hold plain data only",
@@ -148,6 +187,9 @@ class _Builder:
                     raise fail(self.name, "E110", "merge keys ('<<') are not supported",
                                *self._where(knode))
                 key = knode.value  # the raw text: keys never become numbers or booleans
+                if len(key) > self.limits.max_text:
+                    raise fail(self.name, "E111", f"a key of {len(key):,} characters is longer than the limit of "
+                               f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)", *self._where(knode), path=path)
                 if key in out:
                     line, col = self._where(knode)
                     first = self.marks.get(path + (key,), (None, None))[0]
