@@ -9,6 +9,16 @@ from pathlib import Path
 from screening.errors import fail
 
 
+def _mode(path: Path) -> int:
+    """The permissions ``path`` has, or those a new file gets under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same directory."""
     directory = path.parent if str(path.parent) else Path(".")
@@ -21,6 +31,7 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _mode(path))  # mkstemp makes the file private; a report gets the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
