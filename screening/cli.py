@@ -80,6 +80,8 @@ def screen(
                                                    "or a plain YAML/CSV list); repeat for several."),
     threshold: float = typer.Option(90.0, "--match-threshold", min=0, max=100,
                                     help="Name similarity (0-100) from which a watchlist entry is a hit."),
+    explain: bool = typer.Option(False, "--explain", help="Show every rule, fired or not, with the value of "
+                                 "each test of its condition and of each fact it reads."),
 ) -> None:
     """Screen investment cases and print the report.
 
@@ -98,7 +100,7 @@ def screen(
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
-    _emit(render(format, results, _options(width, color, output is not None)), output)
+    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output)
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)
 

@@ -90,3 +90,32 @@ def test_colour_adds_styles_and_nothing_else():
     coloured = render("text", results, Options(width=100, color=True))
     assert "\x1b[" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_explain_gives_every_rule_with_the_value_of_each_test():
+    results = screen_files([Path("cases/alibaba-liege.yaml")])
+    doc = json.loads(render("json", results, Options(explain=True)))
+    result = results[0]
+    assert [e["rule"] for e in doc["explain"]] == [r.id for r in result.pack.rules]
+    fired = {f.rule.id for f in result.findings + result.mitigations}
+    assert {e["rule"] for e in doc["explain"] if e["outcome"] == "fired"} == fired
+    assert {e["rule"] for e in doc["explain"] if e["outcome"] == "undecided"} == set(result.undecided)
+    si003 = next(e for e in doc["explain"] if e["rule"] == "SI-003")
+    leaves = []
+
+    def walk(node):
+        if "fact" in node:
+            leaves.append(node)
+        for key in ("all", "any", "not"):
+            for child in node.get(key, ()):
+                walk(child)
+
+    walk(si003["condition"])
+    country = next(leaf for leaf in leaves if leaf["fact"] == "investor.country")
+    assert country["actual"] == "CN" and country["value"] is True
+    assert "explain" not in json.loads(render("json", results, Options()))
+
+
+def test_golden_explanation():
+    results = screen_files([Path("cases/alibaba-liege.yaml")])
+    check("alibaba-liege.explain.txt", render("text", results, Options(width=100, color=False, explain=True)))

@@ -14,6 +14,8 @@ class Options(NamedTuple):
 
     width: int = 100
     color: bool = False
+    explain: bool = False
+    """Add, for every rule, its condition with the value of each part and of each fact it reads."""
 
 
 class Formatter(Protocol):

@@ -88,7 +88,33 @@ def ownership(result: Result) -> dict[str, Any]:
     }
 
 
-def report(result: Result) -> dict[str, Any]:
+def explain(result: Result) -> list[dict[str, Any]]:
+    """Every rule of the pack, fired or not, with its condition and the value of every node and fact."""
+    from screening.engine import trace
+
+    values = result.facts.values
+    fired = {f.rule.id: f for f in result.findings + result.mitigations}
+
+    def node(t: Any) -> dict[str, Any]:
+        if t.node.kind == "leaf":
+            actual = values.get(t.node.field)
+            return {"fact": t.node.field, "test": t.node.describe(), "value": t.value,
+                    "actual": plain(list(actual) if isinstance(actual, list) else actual),
+                    **({"partial": True} if type(actual).__name__ in ("PartialList", "AtLeast") else {})}
+        return {t.node.kind: [node(c) for c in t.children], "value": t.value}
+
+    out = []
+    for rule in result.pack.rules:
+        t = trace(rule.condition, values)
+        finding = fired.get(rule.id)
+        outcome = "fired" if t.value is True else "not fired" if t.value is False else "undecided"
+        out.append({"rule": rule.id, "title": rule.title, "category": rule.category, "weight": number(rule.weight),
+                    "outcome": outcome, **({"waived": True} if finding is not None and finding.waived else {}),
+                    "condition": node(t)})
+    return out
+
+
+def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     """One case's report as plain data, in a defined key order."""
     case, pack = result.case, result.pack
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
@@ -125,4 +151,5 @@ def report(result: Result) -> dict[str, Any]:
         "ownership": ownership(result),
         "watchlist_hits": result.facts.get("group.watchlist_hits"),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
+        **({"explain": explain(result)} if with_explanation else {}),
     }

@@ -10,6 +10,6 @@ from screening.report.data import report
 
 
 def render(results: list[Result], options: Options) -> str:
-    docs = [report(r) for r in results]
+    docs = [report(r, options.explain) for r in results]
     body = docs[0] if len(docs) == 1 else docs
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

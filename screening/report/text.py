@@ -28,6 +28,7 @@ INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
 def render(results: list[Result], options: Options) -> str:
     page = Page(lines.console(options.width, options.color), options.width)
+    page.explain = options.explain
     if len(results) > 1:
         _comparison(page, results)
     for i, result in enumerate(results):
@@ -43,6 +44,7 @@ class Page:
     def __init__(self, console: Console, width: int) -> None:
         self.console, self.width = console, width
         self.parts: list[Any] = []
+        self.explain = False
 
     def add(self, line: Text | str = "") -> None:
         self.parts.append(line if isinstance(line, Text) else Text(line))
@@ -98,6 +100,8 @@ def _case(page: Page, result: Result) -> None:
     _ownership(page, result)
     _gaps(page, result)
     _sources(page, result)
+    if page.explain:
+        _explain(page, result)
 
 
 def _header(page: Page, result: Result) -> None:
@@ -325,3 +329,36 @@ def _sources(page: Page, result: Result) -> None:
             url = Text(s.url, style="blue")
             url.overflow = "fold"
             page.hang("", url, width + 4)
+
+
+TRUTH = {True: ("true", "green"), False: ("false", "red"), None: ("unknown", "yellow")}
+
+
+def _explain(page: Page, result: Result) -> None:
+    """Every rule, fired or not, with the value of each part of its condition and of each fact."""
+    from screening.report.data import explain
+
+    page.heading("Explanation: every rule, with the value of each test")
+    outcome_style = {"fired": "bold green", "not fired": "dim", "undecided": "yellow"}
+    for item in explain(result):
+        outcome = item["outcome"]
+        lead = Text.assemble("  ", (item["rule"], "bold"), "  ", (f"{outcome:<10}", outcome_style[outcome]), " ")
+        page.hang(lead, Text(item["title"] + (" (waived)" if item.get("waived") else "")), 25)
+        _explain_node(page, item["condition"], 1)
+
+
+def _explain_node(page: Page, node: dict[str, Any], depth: int) -> None:
+    word, style = TRUTH[node["value"]]
+    pad = "    " + "  " * depth
+    if "fact" in node:
+        body = Text.assemble(node["test"], " → ", (word, style))
+        actual = "unknown" if node["actual"] is None else _value(node["actual"])
+        if len(actual) > 160:
+            actual = actual[:157] + "..."
+        body.append(f"   ({node['fact']} = {actual}{', possibly more' if node.get('partial') else ''})", style="dim")
+        page.hang(pad + "· ", body, len(pad) + 2)
+        return
+    kind = next(k for k in ("all", "any", "not") if k in node)
+    page.add(Text.assemble(pad, (kind, "bold"), " → ", (word, style)))
+    for child in node[kind]:
+        _explain_node(page, child, depth + 1)
