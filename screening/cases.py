@@ -28,9 +28,11 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     from screening.registry import expand
 
     fact_sources: dict[DocPath, tuple[str, ...]] = {}
-    data = _unwrap(expand(data, marks, name, registry), (), fact_sources)
-    problems = [located(name, marks, path, code, message)
-                for path, code, message in schemacheck.errors(data, case_schema())]
+    long_form: list[tuple[DocPath, str]] = []
+    data = _unwrap(expand(data, marks, name, registry), (), fact_sources, long_form)
+    problems = [located(name, marks, path, "E103", message) for path, message in long_form]
+    problems += [located(name, marks, path, code, message)
+                 for path, code, message in schemacheck.errors(data, case_schema())]
     if not problems:
         problems = list(_semantic_problems(data, marks, name, fact_sources))
     if problems:
@@ -43,17 +45,36 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         fact_sources=fact_sources)
 
 
-def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]]) -> Any:
-    """Replace long-form facts ``{value: X, sources: [...], note: ...}`` by X, keeping their sources."""
+def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]],
+            problems: list[tuple[DocPath, str]] | None = None) -> Any:
+    """Replace long-form facts ``{value: X, sources: [...], note: ...}`` by X, keeping their sources.
+
+    A long form whose ``sources`` is not a list of source ids, or whose ``note`` is not text, is
+    added to ``problems``.
+    """
+    problems = [] if problems is None else problems
     if isinstance(node, dict):
         if "value" in node and set(node) <= _FACT_KEYS and path:
-            if isinstance(node.get("sources"), list):
-                out[path] = tuple(str(s) for s in node["sources"])
+            sources = node.get("sources", [])
+            if isinstance(sources, list) and all(isinstance(s, str) for s in sources):
+                if sources:
+                    out[path] = tuple(sources)
+            else:
+                problems.append((path + ("sources",), "expected a list of source ids, found "
+                                 + _kind(sources) if not isinstance(sources, list) else
+                                 "expected a list of source ids (text)"))
+            if "note" in node and not isinstance(node["note"], str):
+                problems.append((path + ("note",), f"expected text, found {_kind(node['note'])}"))
             return node["value"]
-        return {k: _unwrap(v, path + (k,), out) for k, v in node.items()}
+        return {k: _unwrap(v, path + (k,), out, problems) for k, v in node.items()}
     if isinstance(node, list):
-        return [_unwrap(v, path + (str(i),), out) for i, v in enumerate(node)]
+        return [_unwrap(v, path + (str(i),), out, problems) for i, v in enumerate(node)]
     return node
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
+        type(value), "a number")
 
 
 def _walk(node: Any, path: DocPath = ()):  # type: ignore[no-untyped-def]

@@ -60,7 +60,7 @@ class Problem(NamedTuple):
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         rule = f"{self.rule}: " if self.rule else ""
-        return f"{where}: {self.severity}: {rule}{self.message} [{self.code} {self.name}]"
+        return printable(f"{where}: {self.severity}: {rule}{self.message} [{self.code} {self.name}]")
 
 
 class ScreeningError(Exception):
@@ -86,6 +86,15 @@ def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: 
     line, column = marks.get(probe, (None, None))
     where = ".".join(path)
     return Problem(name, line, column, code, f"{where}: {message}" if where else message, path, severity, rule)
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]} | {
+    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with control characters written as escapes, safe to print on a terminal."""
+    return text.translate(_CONTROL)
 
 
 def closest(word: str, choices: object, cutoff: float = 0.6) -> str | None:

@@ -134,9 +134,11 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
         return data
     registry = load_registry((registry_path or default_registry_path()).resolve())
     entities = list(data["entities"])
-    edges = data.get("ownership") if isinstance(data.get("ownership"), list) else []
-    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
-    edges, sources = list(edges), list(sources)
+    # a malformed ownership or sources list is left as written, for the validator to report
+    edges_ok = isinstance(data.get("ownership", []), list) or data.get("ownership") is None
+    sources_ok = isinstance(data.get("sources", []), list) or data.get("sources") is None
+    edges = list(data.get("ownership") or []) if edges_ok else []
+    sources = list(data.get("sources") or []) if sources_ok else []
     # the document is not validated yet: only text ids count, anything else is the validator's to report
     own_ids = {_text(e.get("ref", e.get("id"))) for e in entities if isinstance(e, dict)}
     have_edges = {(_text(e.get("owner")), _text(e.get("owned"))) for e in edges if isinstance(e, dict)}
@@ -146,7 +148,12 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
     for i, item in refs:
         ref = item["ref"]
         base = ("entities", str(i))
-        if not isinstance(ref, str) or ref not in registry.entities:
+        if not isinstance(ref, str):
+            kind = {list: "a list", dict: "a mapping"}.get(type(ref), f"{type(ref).__name__}")
+            problems.append(located(name, marks, base + ("ref",), "E103",
+                                    f"expected text (the id of a registry entity), found {kind}"))
+            continue
+        if ref not in registry.entities:
             hint = closest(str(ref), registry.entities)
             problems.append(located(name, marks, base + ("ref",), "E108", f"'{ref}' is not in the entity registry"
                                     + (f"; did you mean '{hint}'?" if hint else f" ({len(registry.entities)} "
@@ -179,8 +186,10 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
             have_sources.add(source_id)
             _mark(marks, ("sources", str(len(sources))), ("entities",))
             sources.append(registry.sources[source_id])
-    out = {**data, "entities": entities, "ownership": edges}
-    if sources:
+    out = {**data, "entities": entities}
+    if edges_ok:
+        out["ownership"] = edges
+    if sources_ok and sources:
         out["sources"] = sources
     return out
 

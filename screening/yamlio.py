@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -110,13 +111,32 @@ def read_text(path: Path) -> str:
         raise fail(name, "E001", "expected a file, found a directory") from None
     except OSError as exc:
         raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise fail(name, "E002", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+        line, column = _position(body[: exc.start].decode("utf-8"))
+        raise fail(name, "E002", f"not valid UTF-8 (byte 0x{body[exc.start]:02x}); save the file as UTF-8",
                    line, column) from None
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _position(before: str) -> tuple[int, int]:
+    """Line and column (1-based, in characters) just after the text ``before``; CR, LF and CRLF end lines."""
+    lines = _BREAK.split(before)
+    return len(lines), len(lines[-1]) + 1
+
+
+# Characters YAML does not allow in a stream (C0 and C1 controls but tab, LF, CR and NEL; surrogates;
+# U+FFFE and U+FFFF). libyaml reports them without a place, so they are found first.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# YAML 1.2 reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as ordinary characters, libyaml (1.1) as line
+# breaks: they are swapped for private-use stand-ins while parsing, and swapped back in the values.
+_SWAP = {"\x85": "\uf8f0", "\u2028": "\uf8f1", "\u2029": "\uf8f2"}
+_TO_STANDIN = str.maketrans(_SWAP)
+_FROM_STANDIN = str.maketrans({v: k for k, v in _SWAP.items()})
 
 
 def load(path: Path) -> tuple[Any, Marks]:
@@ -126,41 +146,71 @@ def load(path: Path) -> tuple[Any, Marks]:
 
 def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     """Parse YAML text into plain data (dict, list, str, int, float, bool, None) and marks."""
-    loader = _Loader(text)
+    text = text.removeprefix("\ufeff")
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line, column = _position(text[: bad.start()])
+        raise fail(name, "E100", f"invalid YAML: character #x{ord(bad.group()):04X} is not allowed in a YAML file",
+                   line, column)
+    swapped = any(c in text for c in _SWAP) and not any(c in text for c in _SWAP.values())
+    loader = _Loader(text.translate(_TO_STANDIN) if swapped else text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        message = " ".join(_one_line(str(x)) for x in (exc.context, exc.problem) if x)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        lines = _BREAK.split(text)
+        if line is not None and line > len(lines):
+            # libyaml places an error at the end of a file without a final line break on a line past it
+            line, column = len(lines), len(lines[-1]) + 1
         code = "E100"
-        if mark and text.splitlines()[mark.line:mark.line + 1] and "\t" in text.splitlines()[mark.line]:
+        if line is not None and _tab_at(lines[line - 1] if line <= len(lines) else "", column or 1):
             code, message = "E102", "a tab character where YAML needs spaces (indent with spaces)"
-        raise fail(name, code, f"invalid YAML: {message}",
-                   mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+        raise fail(name, code, f"invalid YAML: {message}", line, column) from None
     except yaml.YAMLError as exc:
-        raise fail(name, "E100", f"invalid YAML: {exc}") from None
+        raise fail(name, "E100", f"invalid YAML: {_one_line(str(exc))}") from None
     finally:
         loader.dispose()
     if node is None:
         return None, {(): (1, 1)}
-    builder = _Builder(loader, name, limits())
+    builder = _Builder(loader, name, limits(), swapped)
     data = builder.build(node, ())
     if builder.problems:
         raise ScreeningError(builder.problems)
     return data, builder.marks
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tab_at(line: str, column: int) -> bool:
+    """Whether a tab is the likely cause of an error at ``column``: one in the indentation, or right there."""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return "\t" in indent or line[column - 1: column] == "\t"
+
+
 class _Builder:
     """Turns a composed node tree into plain data, recording marks and refusing oddities."""
 
-    def __init__(self, loader: Any, name: str, limits: Limits) -> None:
-        self.loader, self.name, self.limits = loader, name, limits
+    def __init__(self, loader: Any, name: str, limits: Limits, swapped: bool = False) -> None:
+        self.loader, self.name, self.limits, self.swapped = loader, name, limits, swapped
         self.marks: Marks = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.keys: set[int] = set()  # key nodes seen: a key node met again is an alias used as a key
+        self.key_at: dict[tuple[str, ...], tuple[int, int]] = {}  # where the key of each value is written
 
     def _where(self, node: Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _key_where(self, knode: Node, vnode: Node, mapping: Node) -> tuple[int, int]:
+        """Where a key is written. An alias used as a key has only its anchor's place, so it is placed at
+        the line of its value and the mapping's column."""
+        if id(knode) in self.keys or knode.start_mark.line < mapping.start_mark.line:
+            return vnode.start_mark.line + 1, mapping.start_mark.column + 1
+        return self._where(knode)
 
     def build(self, node: Node, path: tuple[str, ...]) -> Any:
         self.count += 1
@@ -179,26 +229,52 @@ class _Builder:
             raise fail(self.name, "E110", f"tag {node.tag!r} is not allowed: files hold plain data only",
                        *self._where(node), path=path)
         if isinstance(node, MappingNode):
-            out: dict[str, Any] = {}
-            for knode, vnode in node.value:
-                if not isinstance(knode, ScalarNode):
-                    raise fail(self.name, "E103", "mapping keys must be plain text", *self._where(knode))
-                if knode.tag == _STD + "merge" or (knode.value == "<<" and not knode.style):
-                    raise fail(self.name, "E110", "merge keys ('<<') are not supported",
-                               *self._where(knode))
-                key = knode.value  # the raw text: keys never become numbers or booleans
-                if len(key) > self.limits.max_text:
-                    raise fail(self.name, "E111", f"a key of {len(key):,} characters is longer than the limit of "
-                               f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)", *self._where(knode), path=path)
-                if key in out:
-                    line, col = self._where(knode)
-                    first = self.marks.get(path + (key,), (None, None))[0]
-                    self.problems.append(Problem(self.name, line, col, "E101",
-                                                 f"duplicate key '{key}' (first defined on line {first})",
-                                                 path + (key,)))
-                out[key] = self.build(vnode, path + (key,))
-                self.marks[path + (key,)] = self._where(knode)  # problems point at the key
-            return out
+            return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (str(i),)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            where = self._key_where(knode, vnode, node)
+            if not isinstance(knode, ScalarNode):
+                raise fail(self.name, "E103", "mapping keys must be plain text", *where)
+            if knode.tag == _STD + "merge" or (knode.value == "<<" and not knode.style):
+                raise fail(self.name, "E110", "merge keys ('<<') are not supported", *where)
+            if knode.tag not in _ALLOWED_TAGS:
+                raise fail(self.name, "E110", f"tag {knode.tag!r} on a key is not allowed: files hold plain data "
+                           "only", *where, path=path)
+            self.keys.add(id(knode))
+            key = self._text(knode.value)  # the raw text: keys never become numbers or booleans
+            if len(key) > self.limits.max_text:
+                raise fail(self.name, "E111", f"a key of {len(key):,} characters is longer than the limit of "
+                           f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)", *where, path=path)
+            if key in out:
+                first = self.marks.get(path + (key,), (None, None))[0]
+                self.problems.append(Problem(self.name, *where, "E101",
+                                             f"duplicate key '{key}' (first defined on line {first})",
+                                             path + (key,)))
+            self.key_at[path + (key,)] = where
+            out[key] = self.build(vnode, path + (key,))
+            self.marks[path + (key,)] = where  # problems point at the key
+        return out
+
+    def _scalar(self, node: ScalarNode, path: tuple[str, ...]) -> Any:
+        at = self.key_at.get(path) or self._where(node)  # like every other problem, at the value's key
+        if node.tag == _STD + "int" and len(node.value.lstrip("+-")) > 4000:
+            raise fail(self.name, "E111", f"a number of {len(node.value):,} digits is too long", *self._where(node),
+                       path=path)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, IndexError, KeyError, TypeError, yaml.YAMLError):
+            kind = {"int": "an integer", "float": "a number", "bool": "true or false", "null": "null",
+                    "seq": "a list (sequence)", "map": "a mapping"}.get(node.tag.rsplit(":", 1)[-1], "this type")
+            raise fail(self.name, "E100", f"invalid YAML: {node.value!r} cannot be read as {kind} "
+                       f"({node.tag.rsplit(':', 1)[-1]} tag)", *self._where(node), path=path) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise fail(self.name, "E106", f"{node.value!r} is not a finite number", *at, path=path)
+        return self._text(value) if isinstance(value, str) else value
+
+    def _text(self, value: str) -> str:
+        return value.translate(_FROM_STANDIN) if self.swapped else value
