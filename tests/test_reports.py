@@ -17,7 +17,7 @@ from tests.conftest import CASES, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
-EXT = {"text": "txt", "json": "json"}
+EXT = {"text": "txt", "json": "json", "markdown": "md", "html": "html"}
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,8 @@ class Formatter(Protocol):
     def render(self, results: list[Result], options: Options) -> str: ...
 
 
-FORMATS = {"text": "screening.report.text", "json": "screening.report.json"}
+FORMATS = {"text": "screening.report.text", "json": "screening.report.json", "markdown": "screening.report.markdown",
+           "html": "screening.report.html"}
 """Format name -> module; imported only when used, so start-up stays fast."""
 
 

@@ -1,0 +1,498 @@
+"""GitHub-flavoured Markdown for memos, wikis and pull-request comments.
+
+Rendered from the JSON report's data (:func:`screening.report.data.report`), so the Markdown says what the
+JSON says, in the order of the terminal report: header, score arithmetic, findings per category,
+mitigations, ownership, information gaps, sources and, with ``explain``, every rule's condition.
+
+Several cases start with a table of the cases by score; each case follows under a ``---`` rule with its
+headings one level down. Text from case and pack files is escaped so it can neither break a table nor
+inject Markdown or HTML: ``|``, emphasis and link characters are backslash-escaped, ``<``, ``>``, ``&`` and
+backslashes become entities, line breaks become spaces, and links are made only to http(s), ftp and
+mailto addresses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from screening import countries
+from screening.engine import Result
+from screening.report import Options
+from screening.report.data import number, report
+
+KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
+        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
+        "individual": "individual"}
+STATE_KINDS = ("state_body", "soe", "sovereign_fund")
+TRUTH = {True: "true", False: "false", None: "unknown"}
+YES = {True: "yes", False: "no", None: "unknown"}
+LINK_SCHEMES = ("http://", "https://", "ftp://", "mailto:")
+EXPLAIN_VALUE_MAX = 160  # characters of a fact's value shown in the explanation (the JSON has all of it)
+
+
+def render(results: list[Result], options: Options) -> str:
+    docs = [report(r, options.explain) for r in results]
+    out = Doc()
+    if len(docs) == 1:
+        _case(out, docs[0], 1)
+    else:
+        _comparison(out, docs)
+        for doc in docs:
+            out.block("---")
+            _case(out, doc, 2)
+    return out.text()
+
+
+class Doc:
+    """Blocks of Markdown separated by blank lines."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+
+    def block(self, *lines: str) -> None:
+        if lines:
+            self.blocks.append("\n".join(lines))
+
+    def heading(self, level: int, text: str) -> None:
+        self.block(f"{'#' * min(level, 6)} {text}")
+
+    def table(self, head: list[str], align: str, rows: list[list[str]]) -> None:
+        """A GFM table; ``align`` has one letter per column: l (left) or r (right)."""
+        rule = ["---:" if a == "r" else "---" for a in align]
+        self.block(*(_row(r) for r in [head, rule, *rows]))
+
+    def text(self) -> str:
+        lines = "\n\n".join(self.blocks).split("\n")
+        return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+# ---------------------------------------------------------------- escaping
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPECIAL = re.compile(r"[\\&<>|`*\[~$_]")
+_ENTITY = {"\\": "&#92;", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+
+
+def flat(value: Any) -> str:
+    """Text on one line: control characters dropped, runs of white space (line breaks too) made one space."""
+    return " ".join(_CONTROL.sub("", str(value)).split())
+
+
+def esc(value: Any) -> str:
+    """Text from a file, safe in a paragraph, a list item, a heading or a table cell."""
+    s = flat(value)
+
+    def one(m: re.Match[str]) -> str:
+        c = m[0]
+        if c in _ENTITY:
+            return _ENTITY[c]
+        if c == "_":  # inside a word it cannot start or end emphasis: keep identifiers readable
+            i = m.start()
+            inner = 0 < i < len(s) - 1 and s[i - 1].isalnum() and s[i + 1].isalnum()
+            return c if inner else "\\_"
+        return "\\" + c
+
+    s = _SPECIAL.sub(one, s)
+    if s[:1] in ("#", "-", "+", "="):  # would start a heading, a list item or a setext underline
+        s = "\\" + s
+    s = _ORDERED.sub(r"\1\\\2", s)  # "1. " would start an ordered list
+    if s.endswith("#"):  # a heading's closing sequence
+        s = s[:-1] + "\\#"
+    return s
+
+
+def code(value: Any, in_table: bool = False) -> str:
+    """An identifier or expression as a code span, or escaped text when a code span could not hold it."""
+    s = flat(value)
+    if not s or "`" in s or (in_table and ("|" in s or "\\" in s)):
+        return esc(s)
+    return f"`{s}`"
+
+
+def bold(text: str) -> str:
+    """``text`` (already Markdown) in bold; empty text stays empty."""
+    return f"**{text}**" if text else ""
+
+
+def _url(url: str) -> str:
+    """A link destination: characters that would end or break it percent-encoded."""
+    out = []
+    for c in flat(url):
+        if c in " <>()|\\`\"'" or unicodedata.category(c)[0] in ("C", "Z"):
+            out.append("".join(f"%{b:02X}" for b in c.encode("utf-8")))
+        else:
+            out.append(c)
+    return re.sub(r"&(?=#?\w+;)", "&amp;", "".join(out))
+
+
+def link(text: Any, url: str | None) -> str:
+    """A Markdown link when ``url`` is a web or mail address, else the escaped text."""
+    label = (esc(text) or esc(url or "")).replace("]", "\\]")  # a bare "]" would end the link text
+    if not url or not flat(url).lower().startswith(LINK_SCHEMES):
+        return label
+    return f"[{label}]({_url(url)})"
+
+
+# ---------------------------------------------------------------- values
+
+def fmt(x: Any) -> str:
+    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+
+
+def signed(x: Any) -> str:
+    return f"+{fmt(x)}" if x > 0 else fmt(x)
+
+
+def pct(x: Any) -> str:
+    """A percentage of the JSON report: a number, ``{"at_least": n}`` or null."""
+    if x is None:
+        return "unknown"
+    if isinstance(x, dict):
+        return f"≥ {fmt(x['at_least'])}%"
+    return f"{fmt(x)}%"
+
+
+def value(v: Any) -> str:
+    """A fact's value as plain text (records without their sources, notes and descriptions)."""
+    if isinstance(v, list):
+        return "; ".join(value(x) for x in v) or "none"
+    if isinstance(v, dict):
+        keep = {k: x for k, x in v.items() if k not in ("sources", "note", "description")}
+        return ", ".join(f"{k}: {value(x)}" for k, x in keep.items())
+    if isinstance(v, bool):
+        return str(v).lower()
+    if v is None:
+        return "unknown"
+    return fmt(v)
+
+
+def ids(items: list[str]) -> str:
+    return ", ".join(esc(i) for i in items)
+
+
+def cited(sources: list[str]) -> str:
+    return f" [{ids(sources)}]" if sources else ""
+
+
+def country(code: str | None) -> str:
+    return countries.name(code) if code else "country unknown"
+
+
+def gauge(doc: dict[str, Any]) -> str:
+    """The level in capitals after a bar of filled dots, one per level up to this one."""
+    names = [lv["level"] for lv in doc["math"]["levels"]]
+    level = doc["level"]
+    word = bold(esc(level.upper()))
+    if level not in names:
+        return word
+    filled = names.index(level) + 1
+    return f"{'●' * filled}{'○' * (len(names) - filled)} {word}"
+
+
+# ---------------------------------------------------------------- sections
+
+def _comparison(out: Doc, docs: list[dict[str, Any]]) -> None:
+    out.heading(1, "Cases by score")
+    ranked = sorted(docs, key=lambda d: (-d["score"], d["case"]["id"]))
+    rows = []
+    for d in ranked:
+        top = [f"{esc(f['rule'])} {esc(f['title'])}{' (waived)' if f['waived'] else ''}" for f in d["findings"][:4]]
+        rows.append([bold(esc(d["case"]["id"])), gauge(d), fmt(d["score"]), "<br>".join(top) or "none"])
+    out.table(["case", "level", "score", "top findings"], "llrl", rows)
+
+
+def _case(out: Doc, doc: dict[str, Any], top: int) -> None:
+    _header(out, doc, top)
+    _score(out, doc, top + 1)
+    _findings(out, doc, top + 1)
+    _mitigations(out, doc, top + 1)
+    _ownership(out, doc, top + 1)
+    _gaps(out, doc, top + 1)
+    _sources(out, doc, top + 1)
+    if "explain" in doc:
+        _explain(out, doc, top + 1)
+
+
+def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
+    case, pack = doc["case"], doc["rule_pack"]
+    inv, target = case["investor"], case["target"]
+    out.heading(level, f"{esc(case['id'])}: {esc(case['title'])}")
+    out.block(f"{gauge(doc)}, score **{fmt(doc['score'])}/100**")
+    kind = KIND.get(inv["kind"] or "", "kind unknown")
+    lines = [f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
+             f"{esc(target['name'])} ({esc(country(target['country']))})",
+             f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
+             f"{pack['rules']} rules)"]
+    as_of = f", facts as of {esc(case['as_of'])}" if case.get("as_of") else ""
+    lines.append(f"- **Case file:** {esc(case['file'])}{as_of}")
+    if doc.get("waivers_judged_on"):
+        lines.append(f"- **Waivers judged on:** {esc(doc['waivers_judged_on'])}")
+    out.block(*lines)
+    if case.get("summary"):
+        out.block("> " + esc(case["summary"]))
+
+
+def _score(out: Doc, doc: dict[str, Any], level: int) -> None:
+    math = doc["math"]
+    out.heading(level, "Score")
+    rows = []
+    for c in doc["categories"]:
+        if c["cap"] is None and c["score"] <= 0 and not c["rules"]:
+            continue
+        rows.append([esc(c["title"]), ids(c["rules"]) or "none", fmt(c["raw"]),
+                     "none" if c["cap"] is None else fmt(c["cap"]),
+                     f"-{fmt(c['mitigation_credit'])}" if c["mitigation_credit"] else "", fmt(c["score"])])
+    rows.append(["**total**", "", "", "", "", f"**{fmt(math['score_from_rules'])}**"])
+    out.table(["category", "rules fired", "points", "cap", "mitigated", "score"], "llrrrr", rows)
+    lines = []
+    waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
+    if waived:
+        lines.append("Waived, not counted: " + ", ".join(f"{esc(f['rule'])} ({fmt(f['points'])})" for f in waived)
+                     + f"; waivers judged on {esc(doc['waivers_judged_on'])}.")
+    levels = ", ".join(f"{esc(lv['level'])} ≥ {fmt(lv['min'])}" for lv in math["levels"])
+    lines.append(f"Sum {fmt(math['subtotal'])}, clamped to 0-100: {fmt(math['score_from_rules'])} → "
+                 f"{bold(esc(math['level_from_score']))} ({levels}).")
+    for floor in math["floors"]:
+        lines.append(f"Floor {esc(floor['id'])}: {ids(floor['rules'])} fired → at least {bold(esc(floor['level']))}, "
+                     f"score raised to {fmt(doc['score'])}. {esc(floor['reason'])}")
+    for line in lines:
+        out.block(line)
+
+
+FINDING_HEAD = ["rule", "points", "finding and legal basis", "evidence"]
+
+
+def _findings(out: Doc, doc: dict[str, Any], level: int) -> None:
+    out.heading(level, "Findings")
+    titles = {c["id"]: c for c in doc["categories"]}
+    order = [c["id"] for c in doc["categories"]]
+    order += sorted({f["category"] for f in doc["findings"]} - set(order))
+    shown = False
+    for cat in order:
+        mine = [f for f in doc["findings"] if f["category"] == cat]
+        if not mine:
+            continue
+        c = titles.get(cat)
+        if c is None:
+            title = esc(cat)
+        elif c["cap"] is None:
+            title = f"{esc(c['title'])}: {fmt(c['score'])}"
+        else:
+            title = f"{esc(c['title'])}: {fmt(c['score'])} of {fmt(c['cap'])}"
+        out.heading(level + 1, title)
+        out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mine])
+        shown = True
+    if not shown:
+        out.block("No risk rule fired.")
+
+
+def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
+    points = f"~~{signed(f['points'])}~~ 0" if f["waived"] else signed(f["points"])
+    about = [("**WAIVED** " if f["waived"] else "") + bold(esc(f["title"]))]
+    w = f.get("waiver")
+    if w is not None:
+        ref = f" ({esc(w['reference'])})" if w.get("reference") else ""
+        if w["status"] == "active":
+            about.append(f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
+                         f"({fmt(f['points'])} points not counted)")
+        else:
+            about.append(f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
+                         "the finding counts again")
+    legal = "; ".join(link(f"{r['instrument']} {r['pinpoint']}", r.get("url")) for r in f["legal_basis"])
+    if not legal and f.get("practice"):
+        legal = "practice: " + esc(f["practice"])
+    if legal:
+        about.append(legal)
+    if f.get("mitigates"):
+        about.append("mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m)
+                                               for m in f["mitigates"]))
+    evidence = [f"{code(e['fact'], True)} = {esc(value(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
+    return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
+
+
+def _mitigations(out: Doc, doc: dict[str, Any], level: int) -> None:
+    mitigations = doc["mitigations"]
+    if not mitigations:
+        out.heading(level, "Mitigations")
+        out.block("No mitigation rule fired.")
+        return
+    credit = sum(-f["points"] for f in mitigations if not f["waived"])
+    out.heading(level, f"Mitigations: credit {fmt(credit)}")
+    titles = {c["id"]: c for c in doc["categories"]}
+    out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mitigations])
+
+
+def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
+    own = doc["ownership"]
+    analysis = own["analysis"]
+    entities = {e["id"]: e for e in own["entities"]}
+    names = {o["id"]: o["name"] for o in analysis["owners"]} | {e["id"]: e["name"] for e in own["entities"]}
+
+    def who(eid: str) -> str:
+        if eid.startswith("state:"):  # a state's share stated on an entity whose owners are not itemised
+            return f"the state of {esc(country(eid[6:]))}"
+        return esc(names.get(eid, eid))
+
+    links: dict[str, list[str]] = {}
+    for st in analysis["states"]:
+        for lk in st["links"]:
+            links.setdefault(lk["entity"], []).append(
+                f"{esc(lk['kind'].replace('_', ' '))} ({esc(st['state'])}){cited(lk['sources'])}")
+
+    def label(eid: str, role: str = "") -> str:
+        e = entities.get(eid)
+        if e is None:
+            return who(eid) + role
+        name = esc(e["name"])
+        text = (bold(name) if e["kind"] in STATE_KINDS else name) + role
+        text += f" ({esc(KIND.get(e['kind'] or '', 'kind unknown'))}, {esc(country(e['country']))})"
+        mine = links.get(eid, [])
+        if mine:
+            text += f"; state link{'s' if len(mine) > 1 else ''}: " + "; ".join(mine)
+        return text
+
+    def share(edge: dict[str, Any]) -> str:
+        parts = []
+        if edge["equity_pct"] is not None:
+            parts.append(f"{fmt(edge['equity_pct'])}% equity")
+        if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
+            parts.append(f"{fmt(edge['voting_pct'])}% votes")
+        parts += [esc(r.replace("_", " ")) for r in edge["rights"]]
+        if edge["control_stated"]:
+            parts.append("*controls (as the sources state)*")
+        elif edge["controlling"]:
+            parts.append("*controls*")
+        return ", ".join(parts) or "stake unknown"
+
+    out.heading(level, "Ownership")
+    complete = {True: "documented to the ultimate owners", False: "incomplete",
+                None: "completeness unknown"}[own["complete"]]
+    out.block(f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
+              "state bodies are in **bold**.")
+    tree = [f"- {label(own['investor'], ', the investor')}"]
+    seen = {own["investor"]}
+
+    def grow(eid: str, depth: int) -> None:
+        for edge in (e for e in own["edges"] if e["owned"] == eid):
+            pad = "  " * depth
+            tree.append(f"{pad}- {share(edge)} ← {label(edge['owner'])}")
+            if edge["owner"] in seen:
+                tree.append(f"{pad}  - (cycle: already shown)")
+                continue
+            seen.add(edge["owner"])
+            grow(edge["owner"], depth + 1)
+
+    grow(own["investor"], 1)
+    out.block(*tree)
+
+    ultimate, controllers = analysis["ultimate_controllers"], analysis["controllers"]
+    if ultimate:
+        through = [who(c) for c in controllers if c not in ultimate]
+        text = "; ".join(who(c) for c in ultimate) + (f" (through {', '.join(through)})" if through else "")
+    elif own["complete"]:
+        text = "no one: no majority of votes or control right reaches the investor"
+    else:
+        text = "unknown: the chain is not documented to its ultimate owners"
+    out.block(f"**Controlled by:** {text}")
+
+    if analysis["owners"]:
+        out.block("**Ultimate owners**, with their effective interest in the investor:")
+        out.table(["owner", "kind", "equity", "votes", "controls", "in target"], "llrrlr",
+                  [[bold(who(o["id"])) if o["kind"] in STATE_KINDS else who(o["id"]),
+                    f"{esc(KIND.get(o['kind'] or '', 'kind unknown'))}, {esc(country(o['country']))}",
+                    pct(o["equity_pct"]), pct(o["voting_pct"]), YES[o["controls"]], pct(o["in_target_voting_pct"])]
+                   for o in analysis["owners"]])
+    if analysis["states"]:
+        out.block("**States**, with their interest in the investor and, after the deal, in the target's votes:")
+        out.table(["state", "equity", "votes", "controls", "in target", "CFIUS substantial interest"], "lrrlrl",
+                  [[f"{esc(country(st['state']))} ({esc(st['state'])})", pct(st["equity_pct"]), pct(st["voting_pct"]),
+                    YES[st["controls"]], pct(st["in_target_voting_pct"]), YES[st["substantial_interest"]]]
+                   for st in analysis["states"]])
+        chains = [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
+                  for st in analysis["states"] for ch in st["chains"]]
+        if chains:
+            out.block("Chains from each state's bodies to the investor, with their equity:")
+            out.block(*chains)
+    if analysis["missing"]:
+        out.block("**Missing data:**")
+        out.block(*(f"- {esc(m)}" for m in analysis["missing"]))
+    _watchlists(out, doc, who)
+
+
+def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
+    hits = doc["watchlist_hits"]
+    if hits is None:
+        out.block("**Watchlists:** not screened (`screening screen --watchlist FILE`).")
+        return
+    if not hits:
+        out.block("**Watchlists:** no entity of the group matches an entry.")
+        return
+    out.block(f"**Watchlists:** {len(hits)} hit{'s' if len(hits) > 1 else ''}.")
+    out.table(["entity", "matches", "list", "type", "score", "why"], "llllrl",
+              [[bold(esc(h["name"])), esc(h["matched_name"]), link(h["lists"], h.get("url")),
+                esc(str(h["type"]).replace("_", " ")), fmt(h["score"]), esc(h["why"])] for h in hits])
+
+
+def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
+    out.heading(level, "Information gaps")
+    gaps = doc["gaps"]
+    if not gaps:
+        out.block("None: every rule was decided.")
+        return
+    out.block("Questions to put to the investor, most points at stake first:")
+    items = []
+    for i, g in enumerate(gaps, 1):
+        pad = " " * len(f"{i}. ")
+        items.append(f"{i}. {esc(g['question'])}<br>")
+        items.append(f"{pad}{fmt(g['points_at_stake'])} points at stake; facts "
+                     f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}")
+    out.block(*items)
+
+
+def _sources(out: Doc, doc: dict[str, Any], level: int) -> None:
+    if not doc["sources"]:
+        return
+    out.heading(level, "Sources")
+    items = []
+    for s in doc["sources"]:
+        meta = ", ".join(esc(x) for x in (s.get("publisher"), s.get("date")) if x)
+        line = f"- **{esc(s['id'])}**: {link(s['title'], s.get('url'))}{f' ({meta})' if meta else ''}"
+        if s.get("note"):
+            line += f". {esc(s['note'])}"
+        items.append(line)
+    out.block(*items)
+
+
+def _explain(out: Doc, doc: dict[str, Any], level: int) -> None:
+    out.heading(level, "Explanation")
+    out.block("Every rule of the pack, fired or not, with the value of each test and of the fact it reads.")
+    items = []
+    for item in doc["explain"]:
+        outcome = bold(item["outcome"]) if item["outcome"] == "fired" else item["outcome"]
+        waived = " (waived)" if item.get("waived") else ""
+        items.append(f"- {bold(esc(item['rule']))} {outcome}{waived}: {esc(item['title'])}")
+        _node(items, item["condition"], 1)
+    out.block(*items)
+
+
+def _node(items: list[str], node: dict[str, Any], depth: int) -> None:
+    pad = "  " * depth
+    word = TRUTH[node["value"]]
+    if "fact" in node:
+        actual = value(node["actual"])
+        if len(actual) > EXPLAIN_VALUE_MAX:
+            actual = actual[:EXPLAIN_VALUE_MAX - 1] + "…"
+        more = ", possibly more" if node.get("partial") else ""
+        items.append(f"{pad}- {code(node['test'])} → {word}: {code(node['fact'])} = {esc(actual)}{more}")
+        return
+    kind = next(k for k in ("all", "any", "not") if k in node)
+    items.append(f"{pad}- {kind} → {word}")
+    for child in node[kind]:
+        _node(items, child, depth + 1)

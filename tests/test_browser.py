@@ -1,0 +1,102 @@
+"""The HTML report in a real browser (headless Chromium): sections render, the diagram shows, nothing is fetched.
+
+Runs where Debian's chromium is installed (`.ci/run` installs it and sets SCREENING_REQUIRE_BROWSER=1, so
+there a missing browser fails the test instead of skipping it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from screening.api import screen_files
+from screening.cases import build_case
+from screening.engine import screen
+from screening.pack import default_pack_path, load_pack
+from screening.report import Options, render
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRED = os.environ.get("SCREENING_REQUIRE_BROWSER") == "1"
+SECTIONS = ["summary", "score", "categories-chart", "findings", "ownership", "gaps", "sources"]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if CHROMIUM is None and REQUIRED:
+    pytest.fail("chromium is required here (SCREENING_REQUIRE_BROWSER=1) but is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def open_report(browser, html: str, tmp_path: Path):
+    path = tmp_path / "report.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, requests, path
+
+
+def stress_case():
+    """A case with a very long name, Chinese and Arabic names, and markup in its title."""
+    long_name = "Very Long Name Holding " * 9
+    data = {"format": 1, "id": "stress", "title": "Stress <script>alert(1)</script> test", "investor": "inv",
+            "entities": [{"id": "inv", "name": "阿里巴巴集团控股有限公司", "country": "CN", "kind": "private_company"},
+                         {"id": "pif", "name": "صندوق الاستثمارات العامة", "country": "SA", "kind": "sovereign_fund",
+                          "state_ownership_pct": 100},
+                         {"id": "mid", "name": long_name.strip(), "country": "HK", "kind": "private_company"}],
+            "ownership": [{"owner": "mid", "owned": "inv", "equity_pct": 60},
+                          {"owner": "pif", "owned": "mid", "equity_pct": 70}],
+            "target": {"name": "Target", "country": "BE", "critical_infrastructure": [{"kind": "port"}]}}
+    return screen(build_case(data, {}, "stress.yaml"), load_pack(default_pack_path()))
+
+
+def test_the_alibaba_report_renders_offline(browser, tmp_path):
+    results = screen_files([ROOT / "cases" / "alibaba-liege.yaml"])
+    page, requests, path = open_report(browser, render("html", results, Options(explain=True)), tmp_path)
+    assert requests == [path.as_uri()], f"the report fetched something: {requests}"
+    for section in SECTIONS + ["explain"]:
+        box = page.locator(f"#{section}").bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 10, section
+    diagram = page.locator("#ownership-diagram")
+    assert diagram.is_visible()
+    box = diagram.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+    assert "Cainiao" in diagram.text_content()
+    chart = page.locator("#categories-chart svg")
+    assert chart.first.is_visible()
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert (tmp_path / "page.png").stat().st_size > 10_000
+
+
+def test_long_chinese_and_arabic_names_render(browser, tmp_path):
+    page, requests, path = open_report(browser, render("html", [stress_case()], Options()), tmp_path)
+    assert requests == [path.as_uri()]
+    assert page.evaluate("() => document.querySelectorAll('script').length") == 0  # the title's markup is text
+    assert "<script>alert(1)</script>" in page.inner_text("body")
+    arabic = page.locator("[dir=auto]", has_text="صندوق الاستثمارات العامة").first
+    assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    chinese = page.locator("[dir=auto]", has_text="阿里巴巴集团控股有限公司").first
+    assert chinese.bounding_box()["width"] > 50
+    page_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert page_width <= 1200, "a long name made the page wider than the window"
+    assert page.locator("#ownership-diagram").is_visible()
+
+
+def test_it_prints_on_a4(browser, tmp_path):
+    results = screen_files([ROOT / "cases" / "cosco-hamburg-tollerort.yaml"])
+    page, _, _ = open_report(browser, render("html", results, Options()), tmp_path)
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf[:4] == b"%PDF" and len(pdf) > 20_000
