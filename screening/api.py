@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screening.cases import load_case
 from screening.engine import Result, screen
@@ -56,3 +56,20 @@ def screen_files(paths: list[Path], pack_path: Path | None = None,
 
         watchlist = load_watchlists(watchlists)
     return [screen(case, pack, waivers, on, watchlist, threshold) for case in load_cases(paths, registry)]
+
+
+def what_if(paths: list[Path], changes: list[Any], pack_path: Path | None = None, registry: Path | None = None,
+            waivers: Mapping[tuple[str, str], Waiver] | None = None,
+            on: dt.date | None = None) -> list[tuple[Result, Result]]:
+    """Each case screened as written and with ``changes`` (screening.whatif.Change) made to its document."""
+    from screening.cases import build_case
+    from screening.whatif import apply
+    from screening.yamlio import load
+
+    pack = pack_at(pack_path)
+    pairs = []
+    for case in load_cases(paths, registry):
+        data, marks = load(Path(case.file))
+        changed = build_case(apply(data, changes), marks, f"{case.file} (with --set)", registry)
+        pairs.append((screen(case, pack, waivers, on), screen(changed, pack, waivers, on)))
+    return pairs

@@ -82,6 +82,9 @@ def screen(
                                     help="Name similarity (0-100) from which a watchlist entry is a hit."),
     explain: bool = typer.Option(False, "--explain", help="Show every rule, fired or not, with the value of "
                                  "each test of its condition and of each fact it reads."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", metavar="PATH=VALUE",
+                                             help="What if: change the case (PATH=VALUE, or PATH+=VALUE to add to "
+                                             "a list) and print the difference it makes; repeat for several."),
 ) -> None:
     """Screen investment cases and print the report.
 
@@ -99,6 +102,16 @@ def screen(
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
+    if set_:
+        from screening.api import what_if
+        from screening.whatif import parse
+        from screening.whatif import render as render_what_if
+
+        if format not in ("text", "json", "markdown"):
+            raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
+        pairs = what_if(cases, [parse(expr) for expr in set_], rules, entities, index, _day(as_of))
+        _emit(render_what_if(pairs, [parse(expr) for expr in set_], format), output)
+        return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
     _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output)
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):

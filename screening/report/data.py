@@ -114,6 +114,14 @@ def explain(result: Result) -> list[dict[str, Any]]:
     return out
 
 
+def thresholds(result: Result) -> list[dict[str, Any]]:
+    """Numeric thresholds of the rules that the case's facts are near (see screening.whatif.margins)."""
+    from screening.whatif import describe, margins
+
+    return [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value), "threshold": number(m.threshold),
+             "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in margins(result)]
+
+
 def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     """One case's report as plain data, in a defined key order."""
     case, pack = result.case, result.pack
@@ -150,6 +158,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
         "undecided_rules": list(result.undecided),
         "ownership": ownership(result),
         "watchlist_hits": result.facts.get("group.watchlist_hits"),
+        "thresholds": thresholds(result),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
         **({"explain": explain(result)} if with_explanation else {}),
     }

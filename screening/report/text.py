@@ -99,6 +99,7 @@ def _case(page: Page, result: Result) -> None:
             _finding(page, f)
     _ownership(page, result)
     _gaps(page, result)
+    _thresholds(page, result)
     _sources(page, result)
     if page.explain:
         _explain(page, result)
@@ -310,6 +311,18 @@ def _gaps(page: Page, result: Result) -> None:
     for i, (g, stake) in enumerate(zip(result.gaps, stakes, strict=True), 1):
         page.hang(f"  {i:>{width}}  {stake:>{pts}}  ", Text(g.question), indent)
         page.hang("", Text(f"{', '.join(g.facts)}; decides {', '.join(g.rules)}", style="dim"), indent)
+
+
+def _thresholds(page: Page, result: Result) -> None:
+    """Numeric thresholds the facts are near: what a small change in the deal would change."""
+    from screening.whatif import describe, margins
+
+    near = margins(result)
+    if not near:
+        return
+    page.heading("Near thresholds: a small change in the deal would change these tests")
+    for m in near[:10]:
+        page.hang("  · ", Text(describe(m)), 4)
 
 
 def _sources(page: Page, result: Result) -> None:
