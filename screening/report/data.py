@@ -16,6 +16,23 @@ def number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 2)
 
 
+def value_text(value: Any) -> str:
+    """A fact value as one line of text, the same in every format: records without their sources, notes
+    and descriptions, lists joined by ``;``, numbers as ``number`` gives them."""
+    if isinstance(value, list):
+        return "; ".join(value_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        keep = {k: v for k, v in value.items() if k not in ("sources", "note", "description")}
+        return ", ".join(f"{k}: {value_text(v)}" for k, v in keep.items())
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "unknown"
+    if isinstance(value, (int, float)):
+        return str(number(value))
+    return str(value)
+
+
 def finding(f: Finding) -> dict[str, Any]:
     rule = f.rule
     return {

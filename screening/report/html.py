@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from screening import __version__, countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import number, report
+from screening.report.data import number, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -409,20 +409,6 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         out.append("</ul>")
     out += ["</div>", "</article>"]
     return out
-
-
-def value_text(value: Any) -> str:
-    """A fact value as one line of text (the terminal report's form)."""
-    if isinstance(value, list):
-        return "; ".join(value_text(v) for v in value) or "[]"
-    if isinstance(value, dict):
-        keep = {k: v for k, v in value.items() if k not in ("sources", "note", "description")}
-        return ", ".join(f"{k}: {value_text(v)}" for k, v in keep.items())
-    if isinstance(value, bool):
-        return str(value).lower()
-    if value is None:
-        return "unknown"
-    return fmt(value)
 
 
 def value_html(value: Any) -> str:

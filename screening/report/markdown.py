@@ -20,7 +20,7 @@ from typing import Any
 from screening import countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import number, report
+from screening.report.data import number, report, value_text
 
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
@@ -157,20 +157,6 @@ def pct(x: Any) -> str:
     if isinstance(x, dict):
         return f"≥ {fmt(x['at_least'])}%"
     return f"{fmt(x)}%"
-
-
-def value(v: Any) -> str:
-    """A fact's value as plain text (records without their sources, notes and descriptions)."""
-    if isinstance(v, list):
-        return "; ".join(value(x) for x in v) or "none"
-    if isinstance(v, dict):
-        keep = {k: x for k, x in v.items() if k not in ("sources", "note", "description")}
-        return ", ".join(f"{k}: {value(x)}" for k, x in keep.items())
-    if isinstance(v, bool):
-        return str(v).lower()
-    if v is None:
-        return "unknown"
-    return fmt(v)
 
 
 def ids(items: list[str]) -> str:
@@ -313,7 +299,7 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
     if f.get("mitigates"):
         about.append("mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m)
                                                for m in f["mitigates"]))
-    evidence = [f"{code(e['fact'], True)} = {esc(value(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
+    evidence = [f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
     return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
 
 
@@ -486,7 +472,7 @@ def _node(items: list[str], node: dict[str, Any], depth: int) -> None:
     pad = "  " * depth
     word = TRUTH[node["value"]]
     if "fact" in node:
-        actual = value(node["actual"])
+        actual = value_text(node["actual"])
         if len(actual) > EXPLAIN_VALUE_MAX:
             actual = actual[:EXPLAIN_VALUE_MAX - 1] + "…"
         more = ", possibly more" if node.get("partial") else ""

@@ -16,7 +16,7 @@ from screening import countries
 from screening.engine import Finding, Result
 from screening.facts import AtLeast
 from screening.report import Options, lines
-from screening.report.data import number
+from screening.report.data import number, value_text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
@@ -178,23 +178,10 @@ def _finding(page: Page, f: Finding) -> None:
     if legal:
         page.hang("", Text(legal, style="dim"), INDENT)
     for e in f.evidence:
-        body = Text.assemble((e.field, "bold"), " = ", _value(e.value))
+        body = Text.assemble((e.field, "bold"), " = ", value_text(e.value))
         if e.sources:
             body.append(f" [{', '.join(e.sources)}]", style="cyan")
         page.hang("", body, INDENT)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(_value(v) for v in value) or "[]"
-    if isinstance(value, dict):
-        keep = {k: v for k, v in value.items() if k not in ("sources", "note", "description")}
-        return ", ".join(f"{k}: {_value(v)}" for k, v in keep.items())
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return _fmt(value)
-    return str(value)
 
 
 def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
@@ -365,7 +352,7 @@ def _explain_node(page: Page, node: dict[str, Any], depth: int) -> None:
     pad = "    " + "  " * depth
     if "fact" in node:
         body = Text.assemble(node["test"], " → ", (word, style))
-        actual = "unknown" if node["actual"] is None else _value(node["actual"])
+        actual = "unknown" if node["actual"] is None else value_text(node["actual"])
         if len(actual) > 160:
             actual = actual[:157] + "..."
         body.append(f"   ({node['fact']} = {actual}{', possibly more' if node.get('partial') else ''})", style="dim")
