@@ -170,6 +170,7 @@ def _case(doc: dict[str, Any], ids: Ids, h: int) -> list[str]:
     out += _mitigations(ctx)
     out += _ownership(ctx)
     out += _gaps(ctx)
+    out += _thresholds(ctx)
     out += _sources(ctx)
     if "explain" in doc:
         out += _explain(ctx)
@@ -881,6 +882,16 @@ def _gaps(ctx: Ctx) -> list[str]:
                    f'<p class="muted small">settles {facts}; decides {esc(", ".join(g["rules"]))}</p></li>')
     out += ["</ol>", "</section>"]
     return out
+
+
+def _thresholds(ctx: Ctx) -> list[str]:
+    near = ctx.doc.get("thresholds") or []
+    if not near:
+        return []
+    out = [f'<section id="{ctx.ids("thresholds")}">', ctx.heading("Near thresholds"),
+           '<p class="muted">A small change in the deal would change these tests.</p>', "<ul>"]
+    out += [f"<li>{esc(t['text'])}</li>" for t in near[:10]]
+    return out + ["</ul>", "</section>"]
 
 
 def _sources(ctx: Ctx) -> list[str]:

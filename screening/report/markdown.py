@@ -201,6 +201,7 @@ def _case(out: Doc, doc: dict[str, Any], top: int) -> None:
     _mitigations(out, doc, top + 1)
     _ownership(out, doc, top + 1)
     _gaps(out, doc, top + 1)
+    _thresholds(out, doc, top + 1)
     _sources(out, doc, top + 1)
     if "explain" in doc:
         _explain(out, doc, top + 1)
@@ -440,6 +441,15 @@ def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
         items.append(f"{pad}{fmt(g['points_at_stake'])} points at stake; facts "
                      f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}")
     out.block(*items)
+
+
+def _thresholds(out: Doc, doc: dict[str, Any], level: int) -> None:
+    near = doc.get("thresholds") or []
+    if not near:
+        return
+    out.heading(level, "Near thresholds")
+    out.block("A small change in the deal would change these tests:")
+    out.block(*[f"- {esc(t['text'])}" for t in near[:10]])
 
 
 def _sources(out: Doc, doc: dict[str, Any], level: int) -> None:
