@@ -37,7 +37,9 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
     A rule file names its pack (its directory). Waivers and cases are checked against ``pack_path``
     (default: the first pack among ``paths``, else the bundled pack).
     """
+    from screening.cases import build_case
     from screening.pack import default_pack_path
+    from screening.registry import read_registry
 
     on = on or dt.date.today()
     problems: list[Problem] = []
@@ -57,6 +59,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             problems.append(Problem(str(path), None, None, "E001", "no such file or directory"))
     packs = list(dict.fromkeys(packs))
     loaded: dict[Path, Pack | None] = {}
+    cases: dict[str, Any] = {}
     for pack_dir in packs:
         pack, found = read_pack(pack_dir, use_cache=False)
         loaded[pack_dir] = pack
@@ -67,44 +70,33 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             test_files = sorted((pack_dir / "tests").glob("*.yaml"))
             files += [str(p) for p in test_files]
             for test_file in test_files:
-                problems += check_test_file(test_file, pack)[1]
+                named, found = check_test_file(test_file, pack)
+                problems += found
+                for case in named:
+                    cases.setdefault(case.id, case)
     reference = pack_path or (packs[0] if packs else None)
     pack = loaded.get(reference) if reference in loaded else None
     if pack is None and others:
-        try:
-            pack = read_pack(reference or default_pack_path())[0]
-        except ScreeningError:
-            pack = None
-    cases: dict[str, Any] = {}
-    waiver_files: list[Path] = []
-    kinds = {path: _kind(path) for path in others}
-    registries = list(dict.fromkeys(p.parent for p, k in kinds.items() if k == "registry"))
+        pack = read_pack(reference or default_pack_path())[0]
+    documents = {path: _read(path) for path in others}
+    registries = list(dict.fromkeys(p.parent for p, (kind, _, _) in documents.items() if kind == "registry"))
     for directory in registries:
-        from screening.registry import read_registry
-
         problems += read_registry(directory)[1]
-    for path in others:
+    waiver_files: list[Path] = []
+    for path, (kind, document, marks) in documents.items():
         files.append(str(path))
-        kind = kinds[path]
-        if kind == "registry":
-            continue
         if kind == "waivers":
             waiver_files.append(path)
         elif kind == "tests" and pack is not None:
             problems += check_test_file(path, pack)[1]
-        else:
-            from screening.cases import load_case
-
+        elif kind == "case":
             try:
-                case = load_case(path, registries[0] if registries else None)
+                if isinstance(document, ScreeningError):
+                    raise document
+                case = build_case(document, marks, str(path), registries[0] if registries else None)
                 cases[case.id] = case
             except ScreeningError as exc:
                 problems += exc.problems
-    for pack_dir, loaded_pack in loaded.items():
-        if loaded_pack is not None:
-            for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
-                for case in check_test_file(test_file, loaded_pack)[0]:
-                    cases.setdefault(case.id, case)
     for path in waiver_files:
         problems += check_waivers(path, pack, cases, on)
     return CheckResult(sorted(problems, key=_order), files)
@@ -114,18 +106,19 @@ def _order(p: Problem) -> tuple[Any, ...]:
     return (p.file, p.line or 0, p.column or 0, p.code, p.message)
 
 
-def _kind(path: Path) -> str:
+def _read(path: Path) -> tuple[str, Any, Any]:
+    """The kind of a file other than a pack's, with its document and marks (the error when it cannot be read)."""
     try:
-        data, _ = load(path)
-    except ScreeningError:
-        return "case"  # reported as the case loader sees it
+        data, marks = load(path)
+    except ScreeningError as exc:
+        return "case", exc, None  # reported as the case loader sees it
     if isinstance(data, dict) and "waivers" in data:
-        return "waivers"
+        return "waivers", data, marks
     if isinstance(data, dict) and "tests" in data:
-        return "tests"
+        return "tests", data, marks
     if isinstance(data, dict) and "entities" in data and not {"investor", "target", "id"} & set(data):
-        return "registry"
-    return "case"
+        return "registry", data, marks
+    return "case", data, marks
 
 
 # ---------------------------------------------------------------------------------------------- lints
