@@ -67,9 +67,16 @@ def what_if(paths: list[Path], changes: list[Any], pack_path: Path | None = None
     from screening.yamlio import load
 
     pack = pack_at(pack_path)
-    pairs = []
-    for case in load_cases(paths, registry):
-        data, marks = load(Path(case.file))
-        changed = build_case(apply(data, changes), marks, f"{case.file} (with --set)", registry)
+    pairs, problems = [], []
+    for path in paths:
+        try:
+            data, marks = load(path)  # read once: screened as written, then as changed
+            case = build_case(data, dict(marks), str(path), registry)
+            changed = build_case(apply(data, changes), dict(marks), f"{path} (with --set)", registry)
+        except ScreeningError as exc:
+            problems += exc.problems
+            continue
         pairs.append((screen(case, pack, waivers, on), screen(changed, pack, waivers, on)))
+    if problems:
+        raise ScreeningError(problems)
     return pairs

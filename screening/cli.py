@@ -109,8 +109,8 @@ def screen(
 
         if format not in ("text", "json", "markdown"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
-        pairs = what_if(cases, [parse(expr) for expr in set_], rules, entities, index, _day(as_of))
-        _emit(render_what_if(pairs, [parse(expr) for expr in set_], format), output)
+        changes = [parse(expr) for expr in set_]
+        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output)
         return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
     _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output)
