@@ -16,6 +16,11 @@ def number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 2)
 
 
+def fmt(x: Any) -> str:
+    """A number as every format writes it (``number``); anything else as text."""
+    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+
+
 def value_text(value: Any) -> str:
     """A fact value as one line of text, the same in every format: records without their sources, notes
     and descriptions, lists joined by ``;``, numbers as ``number`` gives them."""
@@ -28,9 +33,7 @@ def value_text(value: Any) -> str:
         return str(value).lower()
     if value is None:
         return "unknown"
-    if isinstance(value, (int, float)):
-        return str(number(value))
-    return str(value)
+    return fmt(value)
 
 
 def finding(f: Finding) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from screening import __version__, countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import number, report, value_text
+from screening.report.data import fmt, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -68,9 +68,6 @@ def esc(value: Any) -> str:
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else words or word + 's'}"
 
-
-def fmt(x: Any) -> str:
-    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
 
 
 def signed(x: float) -> str:

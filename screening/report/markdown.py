@@ -20,7 +20,7 @@ from typing import Any
 from screening import countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import number, report, value_text
+from screening.report.data import fmt, report, value_text
 
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
@@ -141,9 +141,6 @@ def link(text: Any, url: str | None) -> str:
 
 
 # ---------------------------------------------------------------- values
-
-def fmt(x: Any) -> str:
-    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
 
 
 def signed(x: Any) -> str:

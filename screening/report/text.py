@@ -16,7 +16,7 @@ from screening import countries
 from screening.engine import Finding, Result
 from screening.facts import AtLeast
 from screening.report import Options, lines
-from screening.report.data import number, value_text
+from screening.report.data import fmt, value_text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
@@ -69,9 +69,6 @@ class Page:
         self.parts.append(node)
 
 
-def _fmt(x: float) -> str:
-    return str(number(x))
-
 
 def _level(level: str) -> Text:
     return Text(level.upper(), style=LEVEL_STYLE.get(level, "bold"))
@@ -84,7 +81,7 @@ def _comparison(page: Page, results: list[Result]) -> None:
     page.add(Text(f"  {'case':<{width}}  {'level':<8}  score  top findings", style="bold"))
     for r in ranked:
         lead = Text(f"  {r.case.id:<{width}}  ") + _level(r.level) + Text(" " * (10 - len(r.level)))
-        lead.append(f"{_fmt(r.score):>5}  ")
+        lead.append(f"{fmt(r.score):>5}  ")
         page.hang(lead, Text(", ".join(f.rule.id for f in r.findings[:4]) or "none"), width + 21)
     page.add()
 
@@ -94,7 +91,7 @@ def _case(page: Page, result: Result) -> None:
     _math(page, result)
     _findings(page, result)
     if result.mitigations:
-        page.heading("Mitigations", f"credit {_fmt(sum(-f.points for f in result.mitigations))}")
+        page.heading("Mitigations", f"credit {fmt(sum(-f.points for f in result.mitigations))}")
         for f in result.mitigations:
             _finding(page, f)
     _ownership(page, result)
@@ -109,7 +106,7 @@ def _header(page: Page, result: Result) -> None:
     case, pack = result.case, result.pack
     target = case.data["target"]
     page.hang(Text(case.id, style="bold"), Text(f": {case.title}", style="bold"), 2)
-    page.add(Text.assemble("  ", _level(result.level), f"  score {_fmt(result.score)}/100"))
+    page.add(Text.assemble("  ", _level(result.level), f"  score {fmt(result.score)}/100"))
     page.hang("  ", Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
                          f"({target.get('country') or '?'})"), 2)
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
@@ -126,22 +123,22 @@ def _math(page: Page, result: Result) -> None:
     for c in result.categories:
         if c.cap is None and c.score <= 0 and not c.rules:
             continue
-        cap = "-" if c.cap is None else _fmt(c.cap)
-        credit = f"-{_fmt(c.credit)}" if c.credit else ""
-        lead = f"  {c.title:<{width}}  {_fmt(c.raw):>6}  {cap:>4}  {credit:>9}  {_fmt(c.score):>5}  "
+        cap = "-" if c.cap is None else fmt(c.cap)
+        credit = f"-{fmt(c.credit)}" if c.credit else ""
+        lead = f"  {c.title:<{width}}  {fmt(c.raw):>6}  {cap:>4}  {credit:>9}  {fmt(c.score):>5}  "
         page.hang(lead, Text(", ".join(c.rules) or "-", style="" if c.rules else "dim"), len(head))
     total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  ", style="bold")
-    page.add(total + Text(f"{_fmt(result.score_from_rules):>5}", style="bold"))
+    page.add(total + Text(f"{fmt(result.score_from_rules):>5}", style="bold"))
     waived = [f for f in result.findings + result.mitigations if f.waived]
     if waived:
-        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({_fmt(f.points)})" for f in waived)
+        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({fmt(f.points)})" for f in waived)
                              + f"; waivers judged on {result.waivers_on}", style="magenta"), 2)
-    levels = ", ".join(f"{name} ≥ {_fmt(m)}" for name, m in result.pack.scoring.levels)
-    page.hang("  ", Text(f"sum {_fmt(result.subtotal)}, clamped to 0-100 = {_fmt(result.score_from_rules)} → "
+    levels = ", ".join(f"{name} ≥ {fmt(m)}" for name, m in result.pack.scoring.levels)
+    page.hang("  ", Text(f"sum {fmt(result.subtotal)}, clamped to 0-100 = {fmt(result.score_from_rules)} → "
                          f"{result.level_from_score} ({levels})", style="dim"), 2)
     for floor in result.floors:
         page.hang("  ", Text(f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
-                             f"score raised to {_fmt(result.score)}. {floor.reason}"), 2)
+                             f"score raised to {fmt(result.score)}. {floor.reason}"), 2)
 
 
 def _findings(page: Page, result: Result) -> None:
@@ -150,8 +147,8 @@ def _findings(page: Page, result: Result) -> None:
         mine = [f for f in result.findings if f.rule.category == cat.id]
         if not mine:
             continue
-        cap = f" of {_fmt(cat.cap)}" if cat.cap is not None else ""
-        page.heading(cat.title, f"{_fmt(cat.score)}{cap}")
+        cap = f" of {fmt(cat.cap)}" if cat.cap is not None else ""
+        page.heading(cat.title, f"{fmt(cat.score)}{cap}")
         for f in mine:
             _finding(page, f)
         shown = True
@@ -160,7 +157,7 @@ def _findings(page: Page, result: Result) -> None:
 
 
 def _finding(page: Page, f: Finding) -> None:
-    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{_fmt(f.points)}"
+    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{fmt(f.points)}"
     title = Text(f.rule.title, style="bold")
     if f.waived:
         title = Text.assemble(("WAIVED ", "bold magenta"), title)
@@ -168,7 +165,7 @@ def _finding(page: Page, f: Finding) -> None:
     w = f.waiver
     if w is not None and f.waived:
         page.hang("", Text(f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
-                           f": {w.reason} ({_fmt(f.points)} pts not counted)", style="magenta"), INDENT)
+                           f": {w.reason} ({fmt(f.points)} pts not counted)", style="magenta"), INDENT)
     elif w is not None:
         page.hang("", Text(f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again",
                            style="bold red"), INDENT)
@@ -191,9 +188,9 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
-            share.append(f"{_fmt(edge.equity_pct)}% equity")
+            share.append(f"{fmt(edge.equity_pct)}% equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
-            share.append(f"{_fmt(edge.voting_pct)}% votes")
+            share.append(f"{fmt(edge.voting_pct)}% votes")
         share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
         if "stated_control" in edge.rights:
             share.append("controls (as the sources state)")
@@ -239,7 +236,7 @@ def _ownership(page: Page, result: Result) -> None:
 def _pct(x: float | None) -> str:
     if x is None:
         return "unknown"
-    return f"at least {_fmt(x)}%" if isinstance(x, AtLeast) else f"{_fmt(x)}%"
+    return f"at least {fmt(x)}%" if isinstance(x, AtLeast) else f"{fmt(x)}%"
 
 
 def _control(page: Page, result: Result) -> None:
@@ -281,7 +278,7 @@ def _control(page: Page, result: Result) -> None:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
     for hit in hits or ():
         line = Text.assemble((f"{hit['name']} ", "bold"), f"matches '{hit['matched_name']}' on {hit['lists']} "
-                             f"({hit['type'].replace('_', ' ')}, score {_fmt(hit['score'])}): {hit['why']}")
+                             f"({hit['type'].replace('_', ' ')}, score {fmt(hit['score'])}): {hit['why']}")
         page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
 
 
@@ -291,7 +288,7 @@ def _gaps(page: Page, result: Result) -> None:
         return
     page.heading("Information gaps: questions to put to the investor")
     width = len(str(len(result.gaps)))
-    stakes = [_fmt(g.points_at_stake) for g in result.gaps]
+    stakes = [fmt(g.points_at_stake) for g in result.gaps]
     pts = max(3, *(len(s) for s in stakes))
     page.add(Text(f"  {'#':>{width}}  {'pts':>{pts}}  question (facts it settles; rules it decides)", style="bold"))
     indent = width + pts + 6
