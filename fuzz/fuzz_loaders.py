@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 with atheris.instrument_imports():
     from screening.cases import build_case
     from screening.errors import ScreeningError
-    from screening.pack import _validate
+    from screening.pack import validate
     from screening.yamlio import loads
 
 
@@ -39,7 +39,7 @@ def one_input(data: bytes) -> None:
         build_case(document, marks, "fuzz.yaml")
     except ScreeningError:
         pass
-    _validate("rules", document, marks, "fuzz.yaml")
+    validate("rules", document, marks, "fuzz.yaml")
 
 
 def seed(corpus: Path) -> None:

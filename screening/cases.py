@@ -31,8 +31,7 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     long_form: list[tuple[DocPath, str]] = []
     data = _unwrap(expand(data, marks, name, registry), (), fact_sources, long_form)
     problems = [located(name, marks, path, "E103", message) for path, message in long_form]
-    problems += [located(name, marks, path, code, message)
-                 for path, code, message in schemacheck.errors(data, case_schema())]
+    problems += schemacheck.problems(data, case_schema(), marks, name)
     if not problems:
         problems = list(_semantic_problems(data, marks, name, fact_sources))
     if problems:

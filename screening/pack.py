@@ -132,9 +132,9 @@ def _schemas() -> dict[str, Any]:
     return json.loads((Path(__file__).parent / "schema" / "pack.schema.json").read_text("utf-8"))
 
 
-def _validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
-    schema = {**_schemas()["$defs"][kind], "$defs": _schemas()["$defs"]}
-    return [located(name, marks, p, code, msg) for p, code, msg in schemacheck.errors(data, schema)]
+def validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
+    """The problems of a document of one kind of pack file (rules, pack, scoring, legal, sources, tests, waivers)."""
+    return schemacheck.problems(data, {**_schemas()["$defs"][kind], "$defs": _schemas()["$defs"]}, marks, name)
 
 
 def _digest(files: list[Path], raw: dict[Path, bytes]) -> str:
@@ -190,7 +190,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
             problems += exc.problems
             continue
         kind = file.name[:-5] if file.name in RESERVED else "rules"
-        found = _validate(kind, data, marks, str(file))
+        found = validate(kind, data, marks, str(file))
         if kind == "rules" and found and all(_rule_index(p, data) is not None for p in found):
             skip[file.name] = {_rule_index(p, data) for p in found}  # type: ignore[misc]
             found = [p._replace(rule=_rule_id(data, _rule_index(p, data))) for p in found]

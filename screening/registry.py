@@ -53,7 +53,7 @@ def read_registry(path: Path) -> tuple[Registry, list[Problem]]:
         except ScreeningError as exc:
             problems += exc.problems
             continue
-        found = [located(name, marks, p, code, msg) for p, code, msg in schemacheck.errors(data, schema)]
+        found = schemacheck.problems(data, schema, marks, name)
         if isinstance(data, dict):
             for i, entity in enumerate(data.get("entities") or ()):
                 if isinstance(entity, dict) and "ref" in entity:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from screening.errors import closest
+from screening.errors import Marks, Problem, closest, located
 
 Path = tuple[str, ...]
 
@@ -55,6 +55,11 @@ def _is_type(value: Any, kind: str) -> bool:
 def errors(data: Any, schema: dict[str, Any]) -> Iterator[tuple[Path, str, str]]:
     """Yield (path, code, message) for each problem of ``data`` against ``schema``."""
     yield from _check(data, schema, schema.get("$defs", {}), ())
+
+
+def problems(data: Any, schema: dict[str, Any], marks: Marks, name: str) -> list[Problem]:
+    """Each problem of ``data`` (read from the file ``name`` with ``marks``) against ``schema``, located."""
+    return [located(name, marks, path, code, message) for path, code, message in errors(data, schema)]
 
 
 def _same(value: Any, expected: Any) -> bool:

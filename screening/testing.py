@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from screening.errors import Problem, ScreeningError
 from screening.examples import run_rule_examples
-from screening.pack import Pack, _validate
+from screening.pack import Pack, validate
 from screening.testing_types import Coverage, TestOutcome
 from screening.yamlio import load
 
@@ -39,7 +39,7 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
     except ScreeningError as exc:
         return [], exc.problems
     name = str(path)
-    problems = _validate("tests", data, marks, name)
+    problems = validate("tests", data, marks, name)
     if problems:
         return [], problems
     rules = {r.id for r in pack.rules}

@@ -52,14 +52,14 @@ class Waiver(NamedTuple):
 
 def read_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
     """Every well-formed waiver of the file, and a problem for each malformed one (which is left out)."""
-    from screening.pack import _validate  # the pack schema holds the waivers format
+    from screening.pack import validate  # the pack schema holds the waivers format
 
     try:
         data, marks = load(path)
     except ScreeningError as exc:
         return [], exc.problems
     name = str(path)
-    problems = _validate("waivers", data, marks, name)
+    problems = validate("waivers", data, marks, name)
     if not isinstance(data, dict) or not isinstance(data.get("waivers"), list):
         return [], problems
     bad = {p.path[1] for p in problems if len(p.path) >= 2 and p.path[0] == "waivers"}

@@ -12,7 +12,7 @@ import pytest
 
 from screening.cases import build_case
 from screening.errors import Problem, ScreeningError
-from screening.pack import _validate
+from screening.pack import validate
 from screening.yamlio import loads, read_text
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
@@ -39,7 +39,7 @@ def replay(data: bytes, name: str = "fuzz.yaml") -> None:
         build_case(document, marks, name)
     except ScreeningError as exc:
         assert exc.problems
-    problems = _validate("rules", document, marks, name)
+    problems = validate("rules", document, marks, name)
     assert isinstance(problems, list) and all(isinstance(p, Problem) for p in problems)
 
 
