@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from screening import clock
 from screening.conditions import Node
 from screening.errors import Problem, ScreeningError
-from screening.pack import RESERVED, Pack, Rule, read_pack
+from screening.pack import RESERVED, Pack, Rule, pack_files, read_pack
 from screening.yamlio import load
 
 MIN_RATIONALE_WORDS = 8
@@ -41,7 +42,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
     from screening.pack import default_pack_path
     from screening.registry import read_registry
 
-    on = on or dt.date.today()
+    on = on or clock.today()
     problems: list[Problem] = []
     files: list[str] = []
     packs: list[Path] = []
@@ -53,6 +54,8 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             others += sorted(p for p in path.rglob("*.yaml") if p.is_file())
         elif path.is_file() and path.parent.joinpath("pack.yaml").is_file() and path.name != "waivers.yaml":
             packs.append(path.parent)
+        elif path.is_file() and path.parent.name == "regimes" and path.parent.parent.joinpath("pack.yaml").is_file():
+            packs.append(path.parent.parent)
         elif path.is_file():
             others.append(path)
         else:
@@ -63,7 +66,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
     for pack_dir in packs:
         pack, found = read_pack(pack_dir, use_cache=False)
         loaded[pack_dir] = pack
-        files += [str(p) for p in sorted(pack_dir.glob("*.yaml"))]
+        files += [str(p) for p in pack_files(pack_dir)]
         problems += found
         if pack is not None:
             problems += lint_pack(pack)
@@ -133,13 +136,7 @@ def lint_pack(pack: Pack) -> list[Problem]:
         def warn(key: str, code: str, message: str, rule: Rule = rule) -> None:
             out.append(Problem(*rule.at(key), code, message, severity="warning", rule=rule.id))
 
-        fires, quiet = rule.examples.get("fires"), rule.examples.get("quiet")
-        if not fires and not quiet:
-            warn("examples", "W301", "no examples: add fragments on which the rule fires and on which it stays quiet")
-        elif not fires:
-            warn("examples", "W301", "no example on which the rule fires")
-        elif not quiet:
-            warn("examples", "W301", "no example on which the rule stays quiet")
+        out.extend(_example_lints(rule))
         if not rule.legal_basis and rule.practice:
             warn("practice", "W302", "no legal basis: the rule rests on analyst practice only; cite the provision "
                  "if one applies")
@@ -156,7 +153,25 @@ def lint_pack(pack: Pack) -> list[Problem]:
         if len(words) < MIN_RATIONALE_WORDS or not rule.rationale.rstrip().endswith((".", "!", "?", ")")):
             warn("rationale", "W305", f"rationale too short ({len(words)} words): say in at least a sentence why "
                  "the fact matters for security or public order")
+    for regime in pack.regimes:
+        for trigger in regime.rules:
+            out += _example_lints(trigger)
+            reason = never_fires(trigger.when, regime.sets)
+            if reason:
+                out.append(Problem(*trigger.at("when"), "W303", f"the condition can never be true: {reason}",
+                                   severity="warning", rule=trigger.id))
     return out
+
+
+def _example_lints(rule: Any) -> list[Problem]:
+    """W301: a rule or trigger without an example on which it fires, or on which it stays quiet."""
+    fires, quiet = rule.examples.get("fires"), rule.examples.get("quiet")
+    if fires and quiet:
+        return []
+    message = ("no examples: add fragments on which the rule fires and on which it stays quiet"
+               if not fires and not quiet else
+               "no example on which the rule fires" if not fires else "no example on which the rule stays quiet")
+    return [Problem(*rule.at("examples"), "W301", message, severity="warning", rule=rule.id)]
 
 
 def condition_key(node: Node, sets: dict[str, list[Any]]) -> str:
@@ -168,7 +183,7 @@ def condition_key(node: Node, sets: dict[str, list[Any]]) -> str:
 
 
 def _normal(op: str, arg: Any, sets: dict[str, list[Any]]) -> Any:
-    if op in ("in", "contains_any"):
+    if op in ("in", "not_in", "contains_any"):
         values = sets.get(arg, []) if isinstance(arg, str) else arg
         return sorted({json.dumps(v, sort_keys=True) for v in values})
     if isinstance(arg, dict):
@@ -220,6 +235,9 @@ def _conflict(name: str, leaves: list[Node], sets: dict[str, list[Any]]) -> str 
         if leaf.op in ("equals", "in"):
             values = {json.dumps(v) for v in _iter(leaf.op, leaf.arg, sets)}
             allowed = values if allowed is None else allowed & values
+    for leaf in leaves:
+        if leaf.op == "not_in" and allowed is not None:
+            allowed -= {json.dumps(v) for v in _iter("in", leaf.arg, sets)}
     if allowed is not None and not allowed:
         return f"{texts}: no value satisfies all of them"
     low, high = float("-inf"), float("inf")

@@ -71,7 +71,8 @@ def screen(
     waivers: Optional[Path] = typer.Option(None, "--waivers", "-w", dir_okay=False,
                                            help="Waivers file: findings it waives are shown but not counted."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Judge waivers on this day (default: today)."),
+                                        help="Judge waivers and the law on this day (default: waivers "
+                                        "today, the law on the signing date)."),
     entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
                                             help="Entity registry for {ref: ID} entities (default: the bundled one)."),
     watchlist: Optional[list[Path]] = typer.Option(None, "--watchlist", dir_okay=False,
@@ -116,6 +117,40 @@ def screen(
     _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output)
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)
+
+
+@app.command()
+def filings(
+    cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
+    rules: Optional[Path] = RulesOpt,
+    format: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the matrix to this file.",
+                                          dir_okay=False),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                                        help="Apply the law in force on this day (default: the signing date, "
+                                        "else the completion date, else today)."),
+    regime: Optional[list[str]] = typer.Option(None, "--regime", metavar="ID",
+                                               help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat "
+                                               "for several."),
+    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
+                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    width: Optional[int] = typer.Option(None, "--width", help="Width of the text output (columns)."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text output."),
+) -> None:
+    """Where each case must or may be filed: per regime, mandatory, voluntary, call-in risk or out of scope.
+
+    Example: screening filings cases/cosco-hamburg-tollerort.yaml --as-of 2018-07-01
+    """
+    from screening.api import pack_at, screen_files
+    from screening.report.matrix import render
+
+    pack = pack_at(rules)
+    unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
+    if unknown:
+        raise typer.BadParameter(f"unknown regime {', '.join(unknown)}; the pack has "
+                                 f"{', '.join(r.id for r in pack.regimes) or 'none'}", param_hint="--regime")
+    results = screen_files(cases, rules, None, _day(as_of), entities)
+    _emit(render(results, format, _options(width, color, output is not None), regime), output)
 
 
 @rules_app.command("list")
@@ -314,7 +349,7 @@ def fmt(
         sys.stderr.write(f"reformatted {change.path}\n")
 
 
-SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers"]
+SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers", "regime"]
 
 
 @app.command()

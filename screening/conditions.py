@@ -21,11 +21,11 @@ Truth = bool | None
 Check = Callable[[dict[str, Any]], Truth]
 
 ALIASES = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "==": "equals"}
-OPERATORS = ("equals", "in", "gt", "gte", "lt", "lte", "between", "matches", "contains",
+OPERATORS = ("equals", "in", "not_in", "gt", "gte", "lt", "lte", "between", "matches", "contains",
              "contains_any", "empty", "exists")
 _ORDERED = ("number", "integer", "date")
 _ALLOWED = {
-    "equals": SCALAR_TYPES, "in": SCALAR_TYPES, "gt": _ORDERED, "gte": _ORDERED, "lt": _ORDERED,
+    "equals": SCALAR_TYPES, "in": SCALAR_TYPES, "not_in": SCALAR_TYPES, "gt": _ORDERED, "gte": _ORDERED, "lt": _ORDERED,
     "lte": _ORDERED, "between": _ORDERED, "matches": ("string", "list", "enum", "country"),
     "contains": ("list", "records"), "contains_any": ("list",), "empty": ("list", "records"),
     "exists": SCALAR_TYPES + ("list", "records"),
@@ -167,9 +167,9 @@ class Compiler:
             if not isinstance(arg, bool):
                 raise CompileError(path, "E204", f"'{op}' expects true or false")
             return arg
-        if op in ("in", "contains_any"):
+        if op in ("in", "not_in", "contains_any"):
             values = self._set_or_list(arg, path)
-            item = fact if op == "in" else _item_fact(fact)
+            item = _item_fact(fact) if op == "contains_any" else fact
             return frozenset(_scalar(item, v, path + (str(i),)) for i, v in enumerate(values))
         if op == "between":
             if not isinstance(arg, list) or len(arg) != 2:
@@ -271,7 +271,7 @@ def _make_test(op: str, fact: Fact, arg: Any) -> tuple[Callable[[Any], Truth], C
     none: Callable[[Any], list[Any]] = lambda v: []  # noqa: E731
     if op == "exists":
         return (lambda v: (v is not None) == arg), none
-    if op in ("gt", "gte", "lt", "lte", "between", "equals", "in"):
+    if op in ("gt", "gte", "lt", "lte", "between", "equals", "in", "not_in"):
         compare = _comparison(op, arg)
         upward = op in ("gt", "gte")
 
@@ -329,6 +329,8 @@ def _comparison(op: str, arg: Any) -> Callable[[Any], bool]:
         return lambda v: v == arg
     if op == "in":
         return lambda v: v in arg
+    if op == "not_in":
+        return lambda v: v not in arg
     if op == "between":
         low, high = arg
         return lambda v: low <= v <= high

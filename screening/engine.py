@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from screening import clock
 from screening.conditions import Node, Truth
 from screening.facts import DOC, Facts, build_facts
 from screening.fields import catalogue
@@ -13,6 +14,7 @@ from screening.model import Case
 from screening.pack import Floor, Pack, Rule
 
 if TYPE_CHECKING:
+    from screening.filings import Matrix
     from screening.waivers import Waiver
     from screening.watchlists import Watchlist
 
@@ -88,6 +90,8 @@ class Result(NamedTuple):
     """Rules whose condition is unknown on this case."""
     waivers_on: str | None = None
     """The day waivers were judged on (YYYY-MM-DD), when waivers were given."""
+    filings: Matrix | None = None
+    """Each regime's filing answer, when the pack has regimes."""
 
 
 class Trace(NamedTuple):
@@ -178,7 +182,7 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
             t = trace(rule.condition, values)
             evidence = tuple(_evidence(case, facts, leaf) for leaf in supporting(t))
             waiver = waivers.get((case.id, rule.id))
-            waived = waiver is not None and waiver.active(on or dt.date.today())
+            waived = waiver is not None and waiver.active(on or clock.today())
             fired.append(Finding(rule, rule.weight, evidence, waiver, waived))
         elif outcome is None:
             undecided.append((rule, trace(rule.condition, values)))
@@ -194,6 +198,11 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
             score = max(score, pack.scoring.minimum(level))
             floors.append(floor)
     mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
+    filings = None
+    if pack.regimes:
+        from screening.filings import matrix
+
+        filings = matrix(values, pack.regimes, on)
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
         case=case, pack=pack, facts=facts,
@@ -202,7 +211,7 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         categories=categories, subtotal=subtotal, score_from_rules=score_from_rules,
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
         gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided),
-        waivers_on=(on or dt.date.today()).isoformat() if waivers else None)
+        waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:

@@ -240,6 +240,12 @@ def _derived_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dic
         values["transaction.stake_acquired_pct"] = round(after - before, 6)
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
     votes = tx.get("voting_after_pct", after)
+    votes_before = tx.get("voting_before_pct", before)
+    for key, value, given in (("votes_before_pct", votes_before, "voting_before_pct"),
+                              ("votes_after_pct", votes, "voting_after_pct")):
+        if value is not None:
+            values[f"transaction.{key}"] = value
+            origin[f"transaction.{key}"] = ("transaction", given if given in tx else given.replace("voting", "stake"))
     seats, size = tx.get("board_seats"), tx.get("board_size")
     board_majority = None if seats is None or size is None else seats * 2 > size
     if (votes is not None and votes > 50) or board_majority:

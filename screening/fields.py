@@ -196,6 +196,13 @@ def catalogue() -> dict[str, Fact]:
         Fact("transaction.stake_acquired_pct", "number", derived=True,
              question=out["transaction.stake_after_pct"].question,
              description="stake_after_pct - stake_before_pct (before counts as 0 for a greenfield)."),
+        Fact("transaction.votes_before_pct", "number", derived=True,
+             question=out["transaction.voting_before_pct"].question,
+             description="voting_before_pct, or stake_before_pct when the votes are not given (one share, one "
+                         "vote); 0 for a greenfield investment."),
+        Fact("transaction.votes_after_pct", "number", derived=True,
+             question=out["transaction.voting_after_pct"].question,
+             description="voting_after_pct, or stake_after_pct when the votes are not given (one share, one vote)."),
         Fact("transaction.control", "boolean", derived=True,
              question="Will the investor hold a majority of the votes or appoint a majority of the board?",
              description="Majority of votes (> 50%) or of board seats after the transaction."),

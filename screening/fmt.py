@@ -190,6 +190,8 @@ def _files(paths: list[Path]) -> list[Path]:
     out = []
     for path in paths:
         found = sorted(p for p in path.glob("*.yaml") if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():
+            found += sorted(p for p in (path / "regimes").glob("*.yaml") if p.is_file())
         for file in found:
             key = file.resolve()
             if key not in seen:

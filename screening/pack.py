@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -14,6 +15,7 @@ from screening.conditions import CompileError, Compiler, Node
 from screening.errors import Marks, Problem, ScreeningError, located
 from screening.fields import catalogue
 from screening.model import Source
+from screening.regimes import Regime, build_regime
 from screening.yamlio import load
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
@@ -110,6 +112,8 @@ class Pack(NamedTuple):
     sources: dict[str, Source]
     sets: dict[str, list[Any]]
     description: str = ""
+    regimes: tuple[Regime, ...] = ()
+    """Filing regimes (``regimes/*.yaml``), in file order."""
 
     def rule(self, rule_id: str) -> Rule | None:
         """Find a rule by id or former id (alias)."""
@@ -137,12 +141,12 @@ def validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
     return schemacheck.problems(data, {**_schemas()["$defs"][kind], "$defs": _schemas()["$defs"]}, marks, name)
 
 
-def _digest(files: list[Path], raw: dict[Path, bytes]) -> str:
+def _digest(path: Path, files: list[Path], raw: dict[Path, bytes]) -> str:
     import hashlib  # only when the pack changed: loading OpenSSL costs start-up time
 
     digest = hashlib.sha256()
     for file in files:
-        digest.update(file.name.encode() + b"\0" + raw[file] + b"\0")
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + raw[file] + b"\0")
     return "sha256:" + digest.hexdigest()
 
 
@@ -170,7 +174,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
         return None, [Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
                               "holding pack.yaml, scoring.yaml and rule files")]
     problems: list[Problem] = []
-    files = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    files = pack_files(path)
     stamp = doc_cache.stamp(files)
     cached = doc_cache.read("pack", path, stamp) if use_cache else None
     if cached is not None:
@@ -180,7 +184,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
             return pack, []
         problems.clear()
     raw = {file: file.read_bytes() for file in files}
-    hexdigest = _digest(files, raw)
+    hexdigest = _digest(path, files, raw)
     docs: dict[str, tuple[Any, Marks, str]] = {}
     skip: dict[str, set[int]] = {}
     for file in files:
@@ -189,14 +193,15 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
         except ScreeningError as exc:
             problems += exc.problems
             continue
-        kind = file.name[:-5] if file.name in RESERVED else "rules"
+        key = file.relative_to(path).as_posix()
+        kind = file_kind(key)
         found = validate(kind, data, marks, str(file))
         if kind == "rules" and found and all(_rule_index(p, data) is not None for p in found):
-            skip[file.name] = {_rule_index(p, data) for p in found}  # type: ignore[misc]
+            skip[key] = {_rule_index(p, data) for p in found}  # type: ignore[misc]
             found = [p._replace(rule=_rule_id(data, _rule_index(p, data))) for p in found]
-            docs[file.name] = (data, marks, str(file))
+            docs[key] = (data, marks, str(file))
         elif not found:
-            docs[file.name] = (data, marks, str(file))
+            docs[key] = (data, marks, str(file))
         problems += found
     for name in ("pack.yaml", "scoring.yaml"):
         if not (path / name).is_file():
@@ -209,6 +214,19 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
         doc_cache.write("pack", path, stamp, {"digest": hexdigest,
                                               "docs": {k: [d, n] for k, (d, _, n) in docs.items()}})
     return pack, problems
+
+
+def pack_files(path: Path) -> list[Path]:
+    """The files of the pack in ``path``: its top-level YAML files, then its regime files."""
+    top = sorted(p for p in path.glob("*.yaml") if p.is_file())
+    return top + sorted(p for p in (path / "regimes").glob("*.yaml") if p.is_file())
+
+
+def file_kind(key: str) -> str:
+    """The kind of a pack file from its path inside the pack (``pack.yaml``, ``regimes/be.yaml``)."""
+    if key.startswith("regimes/"):
+        return "regime"
+    return key[:-5] if key in RESERVED else "rules"
 
 
 def _rule_index(problem: Problem, data: Any) -> int | None:
@@ -246,7 +264,7 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for fname, (data, marks, name) in docs.items():
-        if fname in RESERVED:
+        if fname in RESERVED or file_kind(fname) != "rules":
             continue
         for i, raw in enumerate(data["rules"]):
             base = ("rules", str(i))
@@ -278,13 +296,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                     report(("mitigates", str(j)), "E108", f"mitigates unknown risk category '{cat}'")
             if category and category.mitigation and not raw.get("mitigates"):
                 report(("mitigates",), "E105", "a mitigation rule must say which categories it mitigates")
-            refs = []
-            for j, text in enumerate(raw.get("legal_basis") or ()):
-                inst, _, pin = text.partition(" ")
-                if inst not in instruments:
-                    report(("legal_basis", str(j)), "E108", f"unknown legal instrument '{inst}'; add it to legal.yaml")
-                    continue
-                refs.append(LegalRef(inst, pin.strip(), instruments[inst]["title"], instruments[inst].get("url")))
+            refs = legal_refs(instruments, raw.get("legal_basis") or [],
+                              lambda sub, code, msg, report=report: report(("legal_basis",) + sub, code, msg))
             if not raw.get("legal_basis") and not raw.get("practice"):
                 report((), "E105", "a rule needs a legal_basis or the analyst practice it encodes")
             for j, ref in enumerate(raw.get("references") or ()):
@@ -303,6 +316,13 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0],
                 column=marks.get(base, (None, None))[1],
                 keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
+    regimes = []
+    for fname, (data, marks, name) in docs.items():
+        if file_kind(fname) == "regime":
+            regime = build_regime(data, marks, name, compiler,
+                                  lambda texts, report: legal_refs(instruments, texts, report), problems, seen)
+            if regime is not None:
+                regimes.append(regime)
     for j, floor in enumerate(scoring.floors):
         for k, rid in enumerate(floor.rules):
             if rid not in seen:
@@ -311,7 +331,21 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                                         f"floor '{floor.id}' names unknown rule '{rid}'"))
     return Pack(name=meta["name"], version=str(meta["version"]), path=str(path), digest=digest,
                 rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
-                sources=sources, sets=sets, description=(meta.get("description") or "").strip())
+                sources=sources, sets=sets, description=(meta.get("description") or "").strip(),
+                regimes=tuple(regimes))
+
+
+def legal_refs(instruments: dict[str, dict[str, Any]], texts: list[str],
+               report: Callable[[tuple[str, ...], str, str], None]) -> tuple[LegalRef, ...]:
+    """Resolve citations ``"INSTRUMENT-ID pinpoint"``; report (by index) those naming no known instrument."""
+    refs = []
+    for j, text in enumerate(texts):
+        inst, _, pin = text.partition(" ")
+        if inst not in instruments:
+            report((str(j),), "E108", f"unknown legal instrument '{inst}'; add it to legal.yaml")
+            continue
+        refs.append(LegalRef(inst, pin.strip(), instruments[inst]["title"], instruments[inst].get("url")))
+    return tuple(refs)
 
 
 def _check_condition(compiler: Compiler, raw: Any, base: tuple[str, ...], name: str, marks: Marks,

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-KINDS = ("case", "rule", "pack", "scoring", "legal", "sources", "waivers", "tests")
+KINDS = ("case", "rule", "pack", "scoring", "legal", "sources", "waivers", "tests", "regime")
 """What ``export`` describes: a case file, a rule file, the other files of a rule pack, a waivers
 file and a pack's test file (``tests/*.yaml``)."""
 
@@ -48,6 +48,7 @@ _ABOUT = {
     "sources": ("screening sources.yaml", "sources.yaml: the documents that rules cite as practice."),
     "waivers": ("screening waivers file", ""),  # the description is the definition's own
     "tests": ("screening pack test file", ""),
+    "regime": ("screening regime file", ""),
 }
 
 LONG_FORM = "long_form"

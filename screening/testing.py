@@ -8,10 +8,12 @@ that some test makes fire: an example on which it fires, or a test case on which
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from screening import filings
 from screening.errors import Problem, ScreeningError
 from screening.examples import run_rule_examples
 from screening.pack import Pack, validate
@@ -19,15 +21,22 @@ from screening.testing_types import Coverage, TestOutcome
 from screening.yamlio import load
 
 
+RISK_EXPECTATIONS = {"level", "score", "fires", "quiet", "fired"}
+
+
 class PackTest(NamedTuple):
     """One test case of a pack, as written."""
 
     name: str
     case: Any
-    """The loaded case, or None when it could not be loaded."""
+    """The loaded case, or None when it could not be loaded (or the test gives facts instead)."""
     expect: dict[str, Any]
     file: str
     line: int | None
+    facts: dict[str, Any] | None = None
+    """Fact values, for a test written as a fragment of facts instead of a case file."""
+    on: str | None = None
+    """The day whose law the filings are judged by."""
 
 
 def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem]]:
@@ -43,6 +52,7 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
     if problems:
         return [], problems
     rules = {r.id for r in pack.rules}
+    regimes = {g.id: {t.id for t in g.rules} for g in pack.regimes}
     levels = [lv for lv, _ in pack.scoring.levels]
     tests = []
     for i, raw in enumerate(data["tests"]):
@@ -63,6 +73,29 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
         score = expect.get("score") or {}
         if "min" in score and "max" in score and score["min"] > score["max"]:
             problem(("expect", "score"), "E106", "score bounds are reversed: min > max")
+        for key in ("filings", "decided_by"):
+            for regime, value in (expect.get(key) or {}).items():
+                if regime not in regimes:
+                    problem(("expect", key, regime), "E108", f"unknown regime '{regime}'; the pack has "
+                            + (", ".join(regimes) or "none"))
+                elif key == "decided_by" and value not in regimes[regime]:
+                    problem(("expect", key, regime), "E108", f"'{value}' is not a trigger of regime {regime}")
+        if ("case" in raw) == ("facts" in raw):
+            problem((), "E105", "a test gives either a case file (case) or a fragment of facts (facts)")
+            continue
+        if "facts" in raw:
+            from screening.examples import fragment_values
+
+            if set(expect) - {"filings", "decided_by"}:
+                problem(("expect",), "E106", "a test on a fragment of facts can only expect filings and decided_by")
+                continue
+            try:
+                values = fragment_values(raw["facts"])
+            except KeyError as exc:
+                problem(("facts",), "E201", f"unknown fact {exc.args[0]!r}")
+                continue
+            tests.append(PackTest(raw.get("name") or f"test {i + 1}", None, expect, name, line, values, raw.get("on")))
+            continue
         case_path = (path.parent / raw["case"]).resolve()
         case = None
         if not case_path.is_file():
@@ -72,7 +105,8 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
                 case = load_case(case_path)
             except ScreeningError as exc:
                 problems.extend(exc.problems)
-        tests.append(PackTest(raw.get("name") or (case.id if case else raw["case"]), case, expect, name, line))
+        tests.append(PackTest(raw.get("name") or (case.id if case else raw["case"]), case, expect, name, line,
+                              on=raw.get("on")))
     return tests, problems
 
 
@@ -81,8 +115,9 @@ def run_pack_tests(pack: Pack, pack_dir: Path) -> tuple[list[TestOutcome], Cover
     from screening.engine import screen
 
     outcomes: list[TestOutcome] = []
-    fired_by: dict[str, list[str]] = {r.id: [] for r in pack.rules}
-    for rule in pack.rules:
+    triggers = [t for regime in pack.regimes for t in regime.rules]
+    fired_by: dict[str, list[str]] = {r.id: [] for r in (*pack.rules, *triggers)}
+    for rule in (*pack.rules, *triggers):
         for ex in run_rule_examples(rule):
             start = time.perf_counter()
             name = f"{rule.id} {ex.kind}[{ex.index}]"
@@ -97,19 +132,31 @@ def run_pack_tests(pack: Pack, pack_dir: Path) -> tuple[list[TestOutcome], Cover
         tests, found = read_test_file(test_file, pack)
         problems += found
         for test in tests:
-            if test.case is None:
+            if test.case is None and test.facts is None:
                 continue
             start = time.perf_counter()
-            result = screen(test.case, pack)
-            fired = [f.rule.id for f in result.findings + result.mitigations]
-            for rid in fired:
-                fired_by[rid].append(test.name)
-            lines = compare(test.expect, result.level, result.score, fired)
+            on = dt.date.fromisoformat(test.on) if test.on else None
+            if test.case is None:
+                lines = []
+                matrix = filings.matrix(test.facts or {}, pack.regimes, on)
+            else:
+                result = screen(test.case, pack, on=on)
+                fired = [f.rule.id for f in result.findings + result.mitigations]
+                if set(test.expect) & RISK_EXPECTATIONS:  # a rule counts as tested only where a test looks
+                    for rid in fired:
+                        fired_by[rid].append(test.name)
+                lines = compare(test.expect, result.level, result.score, fired)
+                matrix = result.filings
+            if matrix is not None and set(test.expect) & {"filings", "decided_by"}:
+                for d in matrix.decisions:
+                    if d.rule is not None:
+                        fired_by[d.rule.id].append(test.name)
+                lines += compare_filings(test.expect, matrix)
             outcomes.append(TestOutcome(
                 test.name, "case", test.file, test.line, not lines,
                 "" if not lines else f"{len(lines)} expectation{'s' if len(lines) != 1 else ''} not met",
                 "\n".join(lines), None, time.perf_counter() - start))
-    coverage = Coverage(tuple(r.id for r in pack.rules), {k: tuple(v) for k, v in fired_by.items()})
+    coverage = Coverage(tuple(fired_by), {k: tuple(v) for k, v in fired_by.items()})
     return outcomes, coverage, problems
 
 
@@ -133,6 +180,22 @@ def compare(expect: dict[str, Any], level: str, score: float, fired: list[str]) 
         lost = sorted(set(expect["fired"]) - set(fired))
         out += [f"- fired: {', '.join(sorted(expect['fired']))}", f"+ fired: {', '.join(sorted(fired))}"]
         out += [f"  (unexpected: {', '.join(extra) or 'none'}; missing: {', '.join(lost) or 'none'})"]
+    return out
+
+
+def compare_filings(expect: dict[str, Any], matrix: Any) -> list[str]:
+    """Each unmet filing expectation (outcome or deciding trigger per regime) as diff lines."""
+    by_id = {d.regime.id: d for d in matrix.decisions}
+    out: list[str] = []
+    for regime, outcome in (expect.get("filings") or {}).items():
+        if regime in by_id and by_id[regime].outcome != outcome:
+            d = by_id[regime]
+            out += [f"- {regime}: {outcome}", f"+ {regime}: {d.outcome}" + (f" ({d.rule.id})" if d.rule else "")
+                    + (f"; {d.why[0]}" if d.why and not d.rule else "")]
+    for regime, rule in (expect.get("decided_by") or {}).items():
+        d = by_id.get(regime)
+        if d is not None and (d.rule is None or d.rule.id != rule):
+            out += [f"- {regime} decided by {rule}", f"+ {regime} decided by {d.rule.id if d.rule else 'no trigger'}"]
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from screening.errors import Problem, ScreeningError
@@ -129,10 +130,14 @@ class Margin(NamedTuple):
 def margins(result: Any, within: float = 5.0) -> list[Margin]:
     """Numeric comparisons of the rules on facts the case gives, nearest first, within ``within`` (points for
     percentages, a relative 20% for other numbers)."""
-    values = result.facts.values
+    return nearby(result.facts.values, ((rule.id, rule.condition) for rule in result.pack.rules), within)
+
+
+def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Any]], within: float = 5.0) -> list[Margin]:
+    """The thresholds of ``conditions`` (rule id, compiled condition) that ``values`` are near, nearest first."""
     out: dict[tuple[str, str, float], Margin] = {}
-    for rule in result.pack.rules:
-        for node in _leaves(rule.condition):
+    for rule_id, condition in conditions:
+        for node in _leaves(condition):
             value = values.get(node.field)
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
@@ -141,9 +146,8 @@ def margins(result: Any, within: float = 5.0) -> list[Margin]:
                 near = abs(distance) <= (within if node.field.endswith("_pct") else 0.2 * max(abs(threshold), 1))
                 if near:
                     holds = node.test(value) is True if node.test else False
-                    key = (rule.id, node.field, threshold)
-                    out[key] = Margin(rule.id, node.field, node.describe(), float(value), threshold,
-                                      round(distance, 6), holds)
+                    out[(rule_id, node.field, threshold)] = Margin(rule_id, node.field, node.describe(), float(value),
+                                                                   threshold, round(distance, 6), holds)
     return sorted(out.values(), key=lambda m: (abs(m.distance), m.fact, m.rule))
 
 
@@ -192,7 +196,28 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
                              "points": _plain(fired_before[r].points)}
                             for r in sorted(set(fired_before) - set(fired_after))],
         "gaps": [len(before.gaps), len(after.gaps)],
+        "filings": _filing_changes(before, after),
     }
+
+
+def _filing_changes(before: Any, after: Any) -> list[dict[str, Any]]:
+    """Regimes whose answer the changes moved: outcome and deciding trigger before and after."""
+    if before.filings is None or after.filings is None:
+        return []
+    out = []
+    for old, new in zip(before.filings.decisions, after.filings.decisions, strict=True):
+        was, now = (old.outcome, old.rule and old.rule.id), (new.outcome, new.rule and new.rule.id)
+        if was != now:
+            out.append({"regime": new.regime.id, "outcome": [was[0], now[0]], "rule": [was[1], now[1]]})
+    return out
+
+
+def filing_text(change: dict[str, Any]) -> str:
+    """``DE: mandatory (DE-003) → out_of_scope``."""
+    def side(i: int) -> str:
+        rule = change["rule"][i]
+        return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
+    return f"{change['regime']}: {side(0)} → {side(1)}"
 
 
 def _plain(x: float) -> int | float:
@@ -221,6 +246,8 @@ def render(pairs: list[tuple[Any, Any]], changes: list[Change], fmt: str) -> str
                 if doc[key]:
                     lines.append(f"{word}: " + "; ".join(f"`{f['rule']}` {f['title']} ({f['points']:+})"
                                                          for f in doc[key]))
+            if doc["filings"]:
+                lines.append("Filings: " + "; ".join(filing_text(c) for c in doc["filings"]))
             lines.append("")
             continue
         lines += [f"What if: {doc['case']}", "  " + "; ".join(doc["changes"]),
@@ -229,6 +256,7 @@ def render(pairs: list[tuple[Any, Any]], changes: list[Change], fmt: str) -> str
         for key, word in (("fires_now", "fires now"), ("no_longer_fires", "no longer fires")):
             for f in doc[key]:
                 lines.append(f"  {word}: {f['rule']} {f['title']} ({f['points']:+})")
+        lines += [f"  filing: {filing_text(c)}" for c in doc["filings"]]
         near = doc["thresholds_after"][:5]
         if near:
             lines.append("  near thresholds after the change:")

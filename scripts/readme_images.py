@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SCREENING_TODAY", "2026-11-28")  # the pictures show today's law: fix the day
 
 from screening.api import screen_files  # noqa: E402
 from screening.report import Options, render  # noqa: E402

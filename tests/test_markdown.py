@@ -180,5 +180,5 @@ def test_parsed_by_a_markdown_library(everything):
     md = render("markdown", [result], Options())
     html = md_parser.render(md)
     with_findings = len({f.rule.category for f in result.findings})
-    assert html.count("<table>") == 1 + with_findings + 2  # score, one per category, owners, states
+    assert html.count("<table>") == 1 + with_findings + 1 + 2  # score, one per category, filings, owners, states
     assert html.count("<h1>") == 1 and "<h2>Ownership</h2>" in html

@@ -142,6 +142,79 @@ def thresholds(result: Result) -> list[dict[str, Any]]:
              "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in margins(result)]
 
 
+def filings(result: Result) -> dict[str, Any] | None:
+    """The filing matrix: each regime that reaches the case, its answer, and why (None without regimes)."""
+    from screening.regimes import OUTCOME_TEXT
+
+    matrix = result.filings
+    if matrix is None:
+        return None
+    reached = [d for d in matrix.decisions if not (d.outcome == "out_of_scope" and d.rule is None and not d.today
+                                                     and d.why and d.why[0].startswith("Outside its reach"))]
+    levels = [name for name, _ in result.pack.scoring.levels]
+    mandatory = [d.regime.id for d in matrix.decisions if d.outcome == "mandatory"]
+    mandatory_today = [d.regime.id for d in matrix.decisions if (d.today or d).outcome == "mandatory"]
+    uncaught = levels.index(result.level) >= len(levels) - 2 and not mandatory and not mandatory_today
+
+    def decision(d: Any, nested: bool = False) -> dict[str, Any]:
+        regime = d.regime
+        return {
+            **({} if nested else {"regime": regime.id, "name": regime.name, "title": regime.title,
+                                  "authority": regime.authority}),
+            "judged_on": d.on, "outcome": d.outcome, "outcome_text": OUTCOME_TEXT[d.outcome],
+            **({"meaning": regime.outcomes[d.outcome]} if d.outcome in regime.outcomes else {}),
+            "rule": None if d.rule is None else {
+                "id": d.rule.id, "title": d.rule.title, "legal_basis": [str(ref) for ref in d.rule.legal_basis],
+                **({"rationale": d.rule.rationale} if d.rule.rationale else {})},
+            "facts_used": [{"field": u.field, "test": u.test, "value": u.value} for u in d.used],
+            "why": list(d.why),
+            "questions": [{"facts": list(q.facts), "question": q.question, "could_be": q.could_be,
+                           "rules": list(q.rules)} for q in d.questions],
+            "thresholds": [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value),
+                            "threshold": number(m.threshold), "distance": number(m.distance), "holds": m.holds,
+                            "text": describe(m)} for m in d.near],
+            "review": [{"phase": p.phase, "days": p.days, "unit": p.unit, **({"note": p.note} if p.note else {})}
+                       for p in regime.review] if d.outcome in ("mandatory", "voluntary", "call_in") else [],
+            **({} if nested else {"legal_basis": [str(ref) for ref in regime.legal_basis]}),
+            **({"today": decision(d.today, True)} if d.today is not None else {}),
+        }
+
+    from screening.whatif import describe
+
+    return {
+        "judged_on": matrix.on, "basis": matrix.basis, "mandatory": mandatory, "mandatory_today": mandatory_today,
+        "uncaught_risk": uncaught,
+        "regimes": [decision(d) for d in reached],
+        "not_reached": [{"regime": d.regime.id, "name": d.regime.name, "why": d.why[0]}
+                        for d in matrix.decisions if d not in reached],
+    }
+
+
+BASIS = {"as_of": "--as-of", "transaction.signing_date": "the signing date",
+         "transaction.completion_date": "the completion date; no signing date given",
+         "today": "no signing or completion date given"}
+"""What fixed the day a case is judged on, in words."""
+
+
+def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
+    notes: list[tuple[str, str]] = []
+    rule = d["rule"]
+    if rule:
+        notes.append(("law", "; ".join(rule["legal_basis"])))
+        notes += [("fact", f"{u['test']}: {value_text(u['value'])}") for u in d["facts_used"]]
+    else:
+        notes += [("why", w) for w in d["why"]]
+    if d.get("meaning"):
+        notes.append(("means", d["meaning"]))
+    if d["review"]:
+        notes.append(("review", "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"])))
+    notes += [("near", m["text"]) for m in d["thresholds"][:3]]
+    notes += [("open", f"{q['question']} (could make it {q['could_be'].replace('_', '-')}: "
+                       f"{', '.join(q['rules'])})") for q in d["questions"]]
+    return notes
+
+
 def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     """One case's report as plain data, in a defined key order."""
     case, pack = result.case, result.pack
@@ -179,6 +252,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
         "ownership": ownership(result),
         "watchlist_hits": result.facts.get("group.watchlist_hits"),
         "thresholds": thresholds(result),
+        **({"filings": filings(result)} if result.filings is not None else {}),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
         **({"explain": explain(result)} if with_explanation else {}),
     }

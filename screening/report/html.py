@@ -165,6 +165,7 @@ def _case(doc: dict[str, Any], ids: Ids, h: int) -> list[str]:
     out += _score(ctx)
     out += _findings(ctx)
     out += _mitigations(ctx)
+    out += _filings(ctx)
     out += _ownership(ctx)
     out += _gaps(ctx)
     out += _thresholds(ctx)
@@ -861,6 +862,52 @@ def _legend() -> str:
 
 
 # --- gaps, sources, explanation --------------------------------------------------------------------------
+
+
+OUTCOME_CLASS = {"mandatory": "critical", "voluntary": "medium", "call_in": "high", "undetermined": "unknown",
+                 "out_of_scope": "low", "not_in_force": "unknown"}
+
+
+def outcome_badge(d: dict[str, Any]) -> str:
+    return f'<span class="level level-{OUTCOME_CLASS[d["outcome"]]}">{esc(d["outcome_text"])}</span>'
+
+
+def _filings(ctx: Ctx) -> list[str]:
+    from screening.report.data import BASIS
+
+    f = ctx.doc.get("filings")
+    if not f:
+        return []
+    out = [f'<section id="{ctx.ids("filings")}">', ctx.heading("Where to file"),
+           f'<p>The law in force on <strong>{esc(f["judged_on"])}</strong> ({esc(BASIS[f["basis"]])}).</p>']
+    if f["uncaught_risk"]:
+        out.append(f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({fmt(ctx.doc["score"])}) '
+                   f"that no filing obligation catches:</strong> no regime requires a filing on "
+                   f"{esc(f['judged_on'])} or under today's law.</p>")
+    if f["regimes"]:
+        out.append('<table class="filings"><thead><tr><th>regime</th><th>outcome</th><th>why</th></tr></thead><tbody>')
+        for d in f["regimes"]:
+            out.append(f'<tr><th scope="row">{esc(d["regime"])}<br><span class="muted small">{esc(d["name"])}'
+                       f'</span></th><td>{outcome_badge(d)}</td><td>{_decision(d)}')
+            if d.get("today"):
+                now = d["today"]
+                out.append(f'<p class="today">Under today\'s law ({esc(now["judged_on"])}): {outcome_badge(now)}</p>'
+                           + _decision(now))
+            out.append("</td></tr>")
+        out.append("</tbody></table>")
+    if f["not_reached"]:
+        out.append('<p class="muted small">Not reached: '
+                   + ", ".join(f"{esc(n['regime'])} ({esc(n['name'])})" for n in f["not_reached"]) + ".</p>")
+    return out + ["</section>"]
+
+
+def _decision(d: dict[str, Any]) -> str:
+    from screening.report.data import decision_notes
+
+    rule = d["rule"]
+    head = f'<p><code>{esc(rule["id"])}</code> {esc(rule["title"])}</p>' if rule else ""
+    items = "".join(f'<li><span class="muted">{esc(key)}</span> {esc(text)}</li>' for key, text in decision_notes(d))
+    return head + (f'<ul class="notes">{items}</ul>' if items else "")
 
 
 def _gaps(ctx: Ctx) -> list[str]:

@@ -196,6 +196,7 @@ def _case(out: Doc, doc: dict[str, Any], top: int) -> None:
     _score(out, doc, top + 1)
     _findings(out, doc, top + 1)
     _mitigations(out, doc, top + 1)
+    _filings(out, doc, top + 1)
     _ownership(out, doc, top + 1)
     _gaps(out, doc, top + 1)
     _thresholds(out, doc, top + 1)
@@ -422,6 +423,44 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
     out.table(["entity", "matches", "list", "type", "score", "why"], "llllrl",
               [[bold(esc(h["name"])), esc(h["matched_name"]), link(h["lists"], h.get("url")),
                 esc(str(h["type"]).replace("_", " ")), fmt(h["score"]), esc(h["why"])] for h in hits])
+
+
+def _filings(out: Doc, doc: dict[str, Any], level: int) -> None:
+    if doc.get("filings"):
+        filings_section(out, doc, doc["filings"], level)
+
+
+def filings_section(out: Doc, doc: dict[str, Any], f: dict[str, Any], level: int) -> None:
+    """The filing matrix ``f`` of the case whose report (level, score) is ``doc``."""
+    from screening.report.data import BASIS, decision_notes
+
+    out.heading(level, "Where to file")
+    out.block(f"The law in force on **{esc(f['judged_on'])}** ({esc(BASIS[f['basis']])}).")
+    rows = []
+    for d in f["regimes"]:
+        rule = d["rule"]
+        now = d.get("today")
+        rows.append([bold(esc(d["regime"])), esc(d["name"]), bold(esc(d["outcome_text"])),
+                     code(rule["id"], True) if rule else "",
+                     f"{esc(now['outcome_text'])}" + (f" ({code(now['rule']['id'], True)})" if now["rule"] else "")
+                     if now else "same"])
+    if rows:
+        out.table(["regime", "", "outcome", "trigger", "under today's law"], "lllll", rows)
+    if f["uncaught_risk"]:
+        out.block(f"**{esc(doc['level'].capitalize())} risk ({fmt(doc['score'])}) that no filing obligation "
+                  f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law.")
+    for d in f["regimes"]:
+        items = [f"- **{esc(d['regime'])}: {esc(d['outcome_text'])}**"
+                 + (f", {code(d['rule']['id'])} {esc(d['rule']['title'])}" if d["rule"] else "")]
+        items += [f"  - {key}: {esc(text)}" for key, text in decision_notes(d)]
+        if d.get("today"):
+            now = d["today"]
+            items.append(f"  - **today ({esc(now['judged_on'])}): {esc(now['outcome_text'])}**"
+                         + (f", {code(now['rule']['id'])} {esc(now['rule']['title'])}" if now["rule"] else ""))
+            items += [f"    - {key}: {esc(text)}" for key, text in decision_notes(now)]
+        out.block(*items)
+    if f["not_reached"]:
+        out.block("Not reached: " + ", ".join(f"{esc(n['regime'])} ({esc(n['name'])})" for n in f["not_reached"]) + ".")
 
 
 def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:

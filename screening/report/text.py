@@ -16,7 +16,7 @@ from screening import countries
 from screening.engine import Finding, Result
 from screening.facts import AtLeast
 from screening.report import Options, lines
-from screening.report.data import fmt, value_text
+from screening.report.data import BASIS, decision_notes, fmt, value_text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
@@ -94,6 +94,7 @@ def _case(page: Page, result: Result) -> None:
         page.heading("Mitigations", f"credit {fmt(sum(-f.points for f in result.mitigations))}")
         for f in result.mitigations:
             _finding(page, f)
+    _filings(page, result)
     _ownership(page, result)
     _gaps(page, result)
     _thresholds(page, result)
@@ -307,6 +308,49 @@ def _thresholds(page: Page, result: Result) -> None:
     page.heading("Near thresholds: a small change in the deal would change these tests")
     for m in near[:10]:
         page.hang("  · ", Text(describe(m)), 4)
+
+
+OUTCOME_STYLE = {"mandatory": "bold red", "voluntary": "bold yellow", "call_in": "bold dark_orange",
+                 "undetermined": "bold magenta", "out_of_scope": "green", "not_in_force": "dim"}
+
+
+def _filings(page: Page, result: Result) -> None:
+    """Where the deal must or may be filed, regime by regime, and why."""
+    from screening.report.data import filings
+
+    doc = filings(result)
+    if doc is not None:
+        filings_section(page, result, doc)
+
+
+def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
+    """The filing matrix ``doc`` (see :func:`screening.report.data.filings`) of ``result``."""
+    basis = BASIS[doc["basis"]]
+    page.heading("Where to file")
+    page.hang("  ", Text(f"the law in force on {doc['judged_on']} ({basis})", style="italic"), 2)
+    for d in doc["regimes"]:
+        _decision(page, d, Text(f"  {d['regime']:<4}", style="bold"))
+        if "today" in d:
+            _decision(page, d["today"], Text(f"      today ({d['today']['judged_on']}): ", style="italic"))
+    if doc["not_reached"]:
+        page.hang("  ", Text("not reached: " + ", ".join(f"{n['regime']} ({n['name']})" for n in doc["not_reached"]),
+                             style="dim"), 4)
+    if doc["uncaught_risk"]:
+        page.hang(Text("  ! ", style="bold red"), Text(
+            f"{result.level.capitalize()} risk ({fmt(result.score)}) that no filing obligation catches: no regime "
+            f"requires a filing on {doc['judged_on']}" + (" or under today's law." if any(
+                "today" in d for d in doc["regimes"]) or doc["basis"] != "today" else "."), style="bold"), 4)
+
+
+def _decision(page: Page, d: dict[str, Any], lead: Text) -> None:
+    head = Text(d["outcome_text"].upper(), style=OUTCOME_STYLE.get(d["outcome"], "bold"))
+    rule = d["rule"]
+    if rule:
+        head.append(f"  {rule['id']} {rule['title']}")
+    page.hang(lead, head, 6)
+    notes = decision_notes(d)
+    for key, body in notes:
+        page.hang(Text(f"      {key:<7}", style="dim"), Text(body), 13)
 
 
 def _sources(page: Page, result: Result) -> None:

@@ -1,0 +1,56 @@
+"""`screening filings`: the filing matrix alone, as text, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from screening.engine import Result
+from screening.report import Options
+
+
+def render(results: list[Result], fmt: str, options: Options, regimes: list[str] | None = None) -> str:
+    """Each case's filing matrix; ``regimes`` (ids) keeps only those regimes."""
+    from screening.report.data import filings
+
+    docs = []
+    for result in results:
+        doc = filings(result)
+        if doc is None:
+            continue
+        if regimes:
+            keep = set(regimes)
+            doc = {**doc, "regimes": [d for d in doc["regimes"] if d["regime"] in keep],
+                   "not_reached": [d for d in doc["not_reached"] if d["regime"] in keep]}
+        docs.append((result, {"case": result.case.id, "level": result.level, "score": result.score, **doc}))
+    if fmt == "json":
+        body: Any = [d for _, d in docs]
+        return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _markdown(docs)
+    return _text(docs, options)
+
+
+def _text(docs: list[tuple[Result, dict[str, Any]]], options: Options) -> str:
+    from rich.text import Text
+
+    from screening.report import lines
+    from screening.report.text import Page, filings_section
+
+    page = Page(lines.console(options.width, options.color), options.width)
+    for result, doc in docs:
+        if page.parts:
+            page.add()
+        page.hang(Text(result.case.id, style="bold"), Text(f": {result.case.title}", style="bold"), 2)
+        filings_section(page, result, doc)
+    return lines.emit(page.console, page.parts, options.color)
+
+
+def _markdown(docs: list[tuple[Result, dict[str, Any]]]) -> str:
+    from screening.report.markdown import Doc, esc, filings_section
+
+    out = Doc()
+    for _, doc in docs:
+        out.heading(2, f"{esc(doc['case'])}")
+        filings_section(out, doc, doc, 3)
+    return out.text()
