@@ -169,7 +169,7 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
         start, end = raw.get("valid_from", meta["valid_from"]), raw.get("valid_to", valid_to)
         if start < meta["valid_from"]:
             bad(("valid_from",), "E106", f"valid_from {start} is before the regime's {meta['valid_from']}")
-        if end is not None and end < start:
+        if end is not None and end < start and ("valid_from" in raw or "valid_to" in raw):
             bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
         refs = legal(raw["legal_basis"], lambda sub, code, msg, bad=bad: bad(("legal_basis",) + sub, code, msg))
         when = compile_at(raw["when"], base + ("when",), rid)

@@ -134,9 +134,9 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
         return data
     registry = load_registry((registry_path or default_registry_path()).resolve())
     entities = list(data["entities"])
-    # a malformed ownership or sources list is left as written, for the validator to report
-    edges_ok = isinstance(data.get("ownership", []), list) or data.get("ownership") is None
-    sources_ok = isinstance(data.get("sources", []), list) or data.get("sources") is None
+    # a malformed ownership or sources list (null included) is left as written, for the validator to report
+    edges_ok = isinstance(data.get("ownership", []), list)
+    sources_ok = isinstance(data.get("sources", []), list)
     edges = list(data.get("ownership") or []) if edges_ok else []
     sources = list(data.get("sources") or []) if sources_ok else []
     # the document is not validated yet: only text ids count, anything else is the validator's to report

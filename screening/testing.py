@@ -20,7 +20,6 @@ from screening.pack import Pack, validate
 from screening.testing_types import Coverage, TestOutcome
 from screening.yamlio import load
 
-
 RISK_EXPECTATIONS = {"level", "score", "fires", "quiet", "fired"}
 
 

@@ -116,3 +116,15 @@ def test_registry_cache_sees_edits(tmp_path, monkeypatch):
     (directory / "a.yaml").write_text("entities:\n  - {id: x, name: Second, kind: fund}\n")
     load_registry.cache_clear()
     assert load_registry(directory).entities["x"]["name"] == "Second"
+
+
+@pytest.mark.parametrize("key", ["sources", "ownership"])
+def test_a_null_list_beside_registry_references_is_reported(tmp_path, key):
+    """Filling in registry entities must not turn `sources: null` into a list the validator then accepts."""
+    text = (ROOT / "cases" / "alibaba-liege.yaml").read_text("utf-8")
+    path = tmp_path / "case.yaml"
+    path.write_text(text + f"\n{key}: null\n" if key == "ownership" else text.replace("\nsources:\n",
+                    "\nsources: null\nunused_sources:\n"), encoding="utf-8")
+    with pytest.raises(ScreeningError) as info:
+        load_case(path)
+    assert any(p.code == "E103" and p.path[:1] == (key,) for p in info.value.problems), info.value.problems

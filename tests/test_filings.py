@@ -1,0 +1,310 @@
+"""The filing matrix: regime packs, the day whose law applies, outcomes, reasons, questions and margins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.api import screen_files
+from screening.cli import main
+from screening.examples import fragment_values
+from screening.filings import judgement_day, matrix
+from screening.pack import read_pack
+from screening.regimes import RANK
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def decisions(result) -> dict[str, object]:
+    return {d.regime.id: d for d in result.filings.decisions}
+
+
+# --------------------------------------------------------------------------------------------- the day
+
+
+@pytest.mark.parametrize(("values", "as_of", "expected"), [
+    ({"transaction.signing_date": "2021-03-01", "transaction.completion_date": "2021-06-01"}, None,
+     ("2021-03-01", "transaction.signing_date")),
+    ({"transaction.completion_date": "2021-06-01"}, None, ("2021-06-01", "transaction.completion_date")),
+    ({}, None, ("2026-11-28", "today")),
+    ({"transaction.signing_date": "2021-03-01"}, dt.date(2019, 1, 2), ("2019-01-02", "as_of")),
+])
+def test_the_day_whose_law_applies(values, as_of, expected):
+    assert judgement_day(values, as_of, dt.date(2026, 11, 28)) == expected
+
+
+def test_screening_today_must_be_a_date(monkeypatch, capsys):
+    monkeypatch.setenv("SCREENING_TODAY", "28/11/2026")
+    code, _, err = run(capsys, "filings", str(CASES / "kunlun-grindr.yaml"))
+    assert code == 2 and "SCREENING_TODAY" in err and "E106" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------------------------- cases
+
+
+def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(pack):
+    (result,) = screen_files([CASES / "alibaba-liege.yaml"])
+    assert result.filings.on == "2018-12-04" and result.filings.basis == "transaction.signing_date"
+    be = decisions(result)["BE"]
+    assert be.outcome == "not_in_force" and "applies from 2023-07-01" in be.why[0]
+    assert be.today is not None and be.today.on == "2026-11-28" and be.today.outcome == "out_of_scope"
+    why = " ".join(be.today.why)
+    assert "BE-001, BE-002 not met: transaction.kind is lease_or_concession" in why
+    assert "greenfield investment, a lease or a concession of land" in why
+    assert decisions(result)["EU"].today.outcome == "call_in"
+    from screening.report.data import filings
+
+    doc = filings(result)
+    assert doc["uncaught_risk"] is True and doc["mandatory"] == [] and doc["mandatory_today"] == []
+    assert [n["regime"] for n in doc["not_reached"]] == ["DE", "FR", "IT", "UK", "US"]
+
+
+def test_cosco_must_notify_in_germany_and_sits_just_under_the_next_step():
+    (result,) = screen_files([CASES / "cosco-hamburg-tollerort.yaml"])
+    de = decisions(result)["DE"]
+    assert (de.outcome, de.rule.id) == ("mandatory", "DE-003")
+    assert {u.field for u in de.used} >= {"transaction.votes_after_pct", "target.critical_infrastructure"}
+    assert "target.country" not in {u.field for u in de.used}  # the reach is implied by the row
+    near = {(m.rule, m.threshold): m for m in de.near}
+    assert near[("DE-007", 25.0)].distance == pytest.approx(-0.01) and not near[("DE-007", 25.0)].holds
+    assert all(m.rule != "DE-001" for m in de.near)  # a defence trigger its stake cannot change is not listed
+
+
+def test_state_grid_in_july_2018_was_below_the_then_threshold():
+    (result,) = screen_files([CASES / "state-grid-50hertz.yaml"], on=dt.date(2018, 7, 1))
+    de = decisions(result)["DE"]
+    assert de.outcome == "out_of_scope" and de.rule is None
+    assert any("DE-004" in w and "transaction.votes_after_pct is 20" in w for w in de.why)
+    assert (de.today.outcome, de.today.rule.id) == ("mandatory", "DE-003")
+    assert decisions(result)["EU"].outcome == "not_in_force"
+
+
+def test_unknown_facts_that_could_make_a_filing_mandatory_are_questions():
+    (result,) = screen_files([CASES / "kunlun-grindr.yaml"])
+    us = decisions(result)["US"]
+    assert (us.outcome, us.rule.id) == ("voluntary", "US-004")
+    assert {r for q in us.questions for r in q.rules} == {"US-001", "US-002"}
+    assert {q.could_be for q in us.questions} == {"mandatory"}
+
+
+def test_undetermined_when_no_trigger_is_met_and_one_is_unknown(pack):
+    values = fragment_values({"target": {"country": "DE", "sectors": ["retail"]},
+                              "transaction": {"kind": "acquisition", "votes_before_pct": 0, "votes_after_pct": 12},
+                              "investor": {"country": "CN"}})
+    de = next(d for d in matrix(values, pack.regimes, dt.date(2024, 1, 1)).decisions if d.regime.id == "DE")
+    assert de.outcome == "undetermined"
+    assert "target.critical_infrastructure" in {f for q in de.questions for f in q.facts}
+
+
+# --------------------------------------------------------------------------------------------- CLI
+
+
+def test_filings_command_text_json_markdown(capsys):
+    case = str(CASES / "cosco-hamburg-tollerort.yaml")
+    code, out, _ = run(capsys, "filings", case, "--width", "100")
+    assert code == 0 and "Where to file" in out and "MANDATORY FILING  DE-003" in out
+    assert "review Phase 1 2 months" in out
+    code, out, _ = run(capsys, "filings", case, "-f", "json")
+    doc = json.loads(out)
+    assert doc["case"] == "cosco-hamburg-tollerort" and doc["mandatory"] == ["DE"]
+    assert [r["regime"] for r in doc["regimes"]] == ["DE", "EU"]
+    assert doc["regimes"][0]["rule"]["legal_basis"][0].startswith("DE-AWV")
+    code, out, _ = run(capsys, "filings", case, "-f", "markdown", "--regime", "DE")
+    assert code == 0 and "| **DE** | Germany | **mandatory filing** | `DE-003` | same |" in out
+    assert "**EU**" not in out
+
+
+def test_filings_command_as_of_and_unknown_regime(capsys):
+    case = str(CASES / "state-grid-50hertz.yaml")
+    code, out, _ = run(capsys, "filings", case, "--as-of", "2018-07-01", "-f", "json")
+    assert code == 0 and json.loads(out)["judged_on"] == "2018-07-01"
+    code, _, err = run(capsys, "filings", case, "--regime", "XX")
+    assert code == 2 and "unknown regime XX" in err
+
+
+def test_what_if_reports_the_filings_it_moves(capsys):
+    code, out, _ = run(capsys, "screen", str(CASES / "cosco-hamburg-tollerort.yaml"),
+                       "--set", "transaction.voting_after_pct=9.9", "-f", "json")
+    assert code == 0
+    assert json.loads(out)["filings"] == [{"regime": "DE", "outcome": ["mandatory", "out_of_scope"],
+                                           "rule": ["DE-003", None]}]
+
+
+# --------------------------------------------------------------------------------------------- bad regime files
+
+BASE = """format: 1
+regime:
+  id: XX
+  name: Testland
+  title: Test regime
+  jurisdiction: BE
+  authority: Test authority
+  legal_basis: [BE-CA-2022]
+  valid_from: 2020-01-01
+  applies: {field: target.country, equals: BE}
+  investors:
+    - id: foreign
+      title: foreign
+      when: {field: investor.country, not_in: [BE]}
+  review:
+    - {phase: One, days: 30, unit: calendar days}
+rules:
+  - id: XX-001
+    title: A trigger
+    outcome: mandatory
+    when: {field: transaction.votes_after_pct, gte: 10}
+    legal_basis: [BE-CA-2022]
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "code", "line", "column"), [
+    ("    outcome: mandatory\n", "    outcome: mandatory\n    investor: local\n", "E108", 21, 5),
+    ("  - id: XX-001", "  - id: YY-001", "E106", 18, 5),
+    ("  valid_from: 2020-01-01\n", "  valid_from: 2020-01-01\n  valid_to: 2019-01-01\n", "E106", 10, 3),
+    ("    legal_basis: [BE-CA-2022]\n", "    legal_basis: [XX-LAW]\n", "E108", 22, 19),
+    ("transaction.votes_after_pct, gte", "transaction.votes_aftr_pct, gte", "E201", 21, 12),
+    ("    outcome: mandatory\n", "    outcome: mandatory\n    valid_from: 2019-06-01\n", "E106", 21, 5),
+    ("    outcome: mandatory\n", "    outcome: required\n", "E106", 20, 5),
+    ("  review:\n", "  reviews:\n", "E104", 15, 3),
+    ("  - id: XX-001\n", "  - id: XX-001\n    weight: 3\n", "E104", 19, 5),
+])
+def test_bad_regime_files_are_located(tmp_path, old, new, code, line, column):
+    pack_dir = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
+    assert old in BASE
+    (pack_dir / "regimes" / "xx.yaml").write_text(BASE.replace(old, new, 1), encoding="utf-8")
+    _, problems = read_pack(pack_dir, use_cache=False)
+    found = [(p.code, p.line, p.column) for p in problems if p.file.endswith("xx.yaml")]
+    assert (code, line, column) in found and len(found) <= 2, problems
+
+
+def test_a_trigger_id_used_twice_is_an_error(tmp_path):
+    pack_dir = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
+    doc = BASE.replace("  id: XX\n", "  id: BE\n").replace("XX-001", "BE-001")
+    (pack_dir / "regimes" / "xx.yaml").write_text(doc, encoding="utf-8")
+    _, problems = read_pack(pack_dir, use_cache=False)
+    assert any(p.code == "E109" and "BE-001" in p.message + str(p.rule) for p in problems)
+
+
+def test_the_clean_regime_loads_and_answers(tmp_path):
+    pack_dir = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
+    (pack_dir / "regimes" / "xx.yaml").write_text(BASE, encoding="utf-8")
+    pack, problems = read_pack(pack_dir, use_cache=False)
+    assert not [p for p in problems if p.severity == "error"]
+    values = fragment_values({"target": {"country": "BE"}, "investor": {"country": "US"},
+                              "transaction": {"votes_after_pct": 10}})
+    xx = next(d for d in matrix(values, pack.regimes, dt.date(2021, 1, 1)).decisions if d.regime.id == "XX")
+    assert (xx.outcome, xx.rule.id) == ("mandatory", "XX-001")
+
+
+# --------------------------------------------------------------------------------------------- properties
+
+SECTORS = ["energy", "transport", "defence", "health", "retail", "semiconductors", "communications"]
+COUNTRIES = ["BE", "DE", "FR", "IT", "GB", "US", "NL", "CN", "CH", "CA"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(target=st.sampled_from(COUNTRIES), investor=st.sampled_from(COUNTRIES),
+       sectors=st.lists(st.sampled_from(SECTORS), max_size=2, unique=True),
+       kind=st.sampled_from(["acquisition", "minority_stake", "greenfield", "asset_purchase"]),
+       before=st.sampled_from([0, 5, 15, 30]), after=st.floats(0, 100), more=st.floats(0, 50),
+       day=st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)))
+def test_a_larger_stake_never_weakens_a_filing_answer(pack, target, investor, sectors, kind, before, after, more,
+                                                      day):
+    """Raising the votes acquired (all else equal) never turns a stronger outcome into a weaker one."""
+    def answers(votes: float) -> dict[str, int]:
+        values = fragment_values({
+            "target": {"country": target, "sectors": sectors, "turnover_eur": 2e8, "listed": False,
+                       "critical_infrastructure": [], "critical_technologies": [], "government_contracts": [],
+                       "data": [], "sensitive_sites": []},
+            "investor": {"country": investor},
+            "ownership": {"ultimate_controllers": [{"id": "p", "name": "P", "kind": "fund", "country": investor}],
+                          "foreign_state_substantial_interest": False},
+            "transaction": {"kind": kind, "votes_before_pct": before, "votes_after_pct": votes,
+                            "control": votes > 50, "value_eur": 5e6, "board_seats": 0, "veto_rights": [],
+                            "technical_information_access": False}})
+        return {d.regime.id: RANK[d.outcome] for d in matrix(values, pack.regimes, day).decisions}
+
+    low = max(after, before)
+    first, second = answers(low), answers(min(100.0, low + more))
+    assert all(second[r] >= first[r] for r in first), (first, second)
+
+
+# --------------------------------------------------------------------------------------------- not_in, tests
+
+
+def test_not_in_is_three_valued_and_works_in_record_patterns():
+    from screening.conditions import Compiler
+    from screening.facts import PartialList
+    from screening.fields import catalogue
+
+    compiler = Compiler(catalogue(), {"eu": ["FR", "DE"]})
+    scalar = compiler.compile({"field": "investor.country", "not_in": "eu"})
+    assert [scalar.check({"investor.country": c}) for c in ("CN", "FR", None)] == [True, False, None]
+    owners = compiler.compile({"field": "ownership.ultimate_controllers", "contains": {"country": {"not_in": "eu"}}})
+    assert owners.check({"ownership.ultimate_controllers": [{"country": "FR"}, {"country": "CN"}]}) is True
+    assert owners.check({"ownership.ultimate_controllers": [{"country": "FR"}]}) is False
+    assert owners.check({"ownership.ultimate_controllers": PartialList([{"country": "FR"}])}) is None
+
+
+def test_in_and_not_in_the_same_values_can_never_hold():
+    from screening.check import never_fires
+    from screening.conditions import Compiler
+    from screening.fields import catalogue
+
+    node = Compiler(catalogue(), {}).compile({"all": [{"field": "investor.country", "in": ["CN"]},
+                                                      {"field": "investor.country", "not_in": ["CN", "RU"]}]})
+    assert "no value satisfies all of them" in (never_fires(node, {}) or "")
+
+
+def test_filing_tests_report_what_they_expected(tmp_path, capsys, pack):
+    pack_dir = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
+    (pack_dir / "tests").mkdir()
+    (pack_dir / "tests" / "filings.yaml").write_text("""format: 1
+tests:
+  - name: wrong on purpose
+    on: 2024-01-01
+    facts:
+      target: {country: BE, sectors: [energy], turnover_eur: 150000000}
+      transaction: {kind: minority_stake, votes_before_pct: 0, votes_after_pct: 10}
+      investor: {country: CN}
+    expect: {filings: {BE: out_of_scope}, decided_by: {BE: BE-002}}
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "test", str(pack_dir))
+    assert code == 1
+    assert "- BE: out_of_scope" in out and "+ BE: mandatory (BE-001)" in out
+    assert "- BE decided by BE-002" in out and "+ BE decided by BE-001" in out
+
+
+@pytest.mark.parametrize(("entry", "code", "fragment"), [
+    ("  - facts: {target: {country: BE}}\n    expect: {filings: {ZZ: mandatory}}\n", "E108", "unknown regime 'ZZ'"),
+    ("  - facts: {target: {country: BE}}\n    expect: {decided_by: {BE: DE-001}}\n", "E108",
+     "'DE-001' is not a trigger of regime BE"),
+    ("  - facts: {target: {country: BE}}\n    case: ../x.yaml\n    expect: {filings: {BE: mandatory}}\n", "E105",
+     "either a case file"),
+    ("  - facts: {target: {country: BE}}\n    expect: {level: high}\n", "E106", "only expect filings"),
+    ("  - facts: {target: {contry: BE}}\n    expect: {filings: {BE: mandatory}}\n", "E201", "target.contry"),
+])
+def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
+    from screening.testing import read_test_file
+
+    path = tmp_path / "t.yaml"
+    path.write_text("format: 1\ntests:\n" + entry, encoding="utf-8")
+    _, problems = read_test_file(path, pack)
+    assert any(p.code == code and fragment in p.message for p in problems), problems
