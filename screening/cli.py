@@ -167,6 +167,19 @@ def rules_list(rules: Optional[Path] = RulesOpt,
     typer.echo(rule_list(pack_at(rules), category, format, _options(None, None, False)), nl=False)
 
 
+@rules_app.command("regimes")
+def rules_regimes(rules: Optional[Path] = RulesOpt,
+                  format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+    """List the filing regimes and their triggers (outcome, dates in force, title).
+
+    Example: screening rules regimes; then screening rules show DE-003
+    """
+    from screening.api import pack_at
+    from screening.report.catalogue import regime_list
+
+    _emit(regime_list(pack_at(rules), format, _options(None, None, False)), None)
+
+
 @rules_app.command("show")
 def rules_show(rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
                rules: Optional[Path] = RulesOpt,

@@ -308,3 +308,15 @@ def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
     path.write_text("format: 1\ntests:\n" + entry, encoding="utf-8")
     _, problems = read_test_file(path, pack)
     assert any(p.code == code and fragment in p.message for p in problems), problems
+
+
+def test_rules_regimes_lists_triggers_and_show_explains_one(capsys):
+    code, out, _ = run(capsys, "rules", "regimes", "-f", "json")
+    regimes = {g["id"]: g for g in json.loads(out)}
+    assert code == 0 and set(regimes) == {"BE", "DE", "EU", "FR", "IT", "UK", "US"}
+    de = {t["id"]: t for t in regimes["DE"]["triggers"]}
+    assert (de["DE-004"]["valid_from"], de["DE-004"]["valid_to"]) == ("2017-07-18", "2018-12-28")
+    code, out, _ = run(capsys, "rules", "show", "UK-003")
+    assert code == 0 and "transaction.kind in [acquisition, minority_stake" in out and "UK-NSIA-2021 s.8(8)" in out
+    code, _, err = run(capsys, "rules", "show", "UK-03")
+    assert code == 2 and "did you mean 'UK-003'" in err

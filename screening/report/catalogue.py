@@ -53,12 +53,73 @@ def rule_list(pack: Pack, category: str | None, fmt: str, options: Options) -> s
     return buffer.getvalue()
 
 
+def _dates(x: Any) -> str:
+    return f"{x.valid_from} to {x.valid_to}" if x.valid_to else f"from {x.valid_from}"
+
+
+def trigger_data(regime: Any, t: Any) -> dict[str, Any]:
+    return {"id": t.id, "regime": regime.id, "title": t.title, "outcome": t.outcome, "valid_from": t.valid_from,
+            **({"valid_to": t.valid_to} if t.valid_to else {}), "investor": t.investor.title,
+            "condition": t.when.describe(), "legal_basis": [str(r) for r in t.legal_basis],
+            **({"rationale": t.rationale} if t.rationale else {}), "examples": t.examples, "file": t.file,
+            "line": t.line}
+
+
+def regime_list(pack: Pack, fmt: str, options: Options) -> str:
+    """Every regime of the pack with its triggers: outcome, dates in force, title."""
+    if fmt == "json":
+        return json.dumps([{"id": g.id, "name": g.name, "title": g.title, "authority": g.authority,
+                            "valid_from": g.valid_from, **({"valid_to": g.valid_to} if g.valid_to else {}),
+                            "triggers": [trigger_data(g, t) for t in g.rules]} for g in pack.regimes],
+                          indent=2, ensure_ascii=False) + "\n"
+    from rich.table import Table
+
+    buffer, console = _console(options)
+    for g in pack.regimes:
+        table = Table(title=f"{g.id}  {g.title} ({_dates(g)})", title_justify="left")
+        for col in ("id", "outcome", "in force", "title"):
+            table.add_column(col, no_wrap=col != "title")
+        for t in g.rules:
+            table.add_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.title)
+        console.print(table)
+    return buffer.getvalue()
+
+
+def _trigger_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str | None:
+    found = [(g, t) for g in pack.regimes for t in g.rules if t.id == rule_id]
+    if not found:
+        return None
+    regime, t = found[0]
+    if fmt == "json":
+        return json.dumps(trigger_data(regime, t), indent=2, ensure_ascii=False) + "\n"
+    from rich.text import Text
+
+    buffer, console = _console(options)
+    console.print(Text(f"{t.id}  {t.title}", style="bold"))
+    console.print(Text(f"{regime.name}: {regime.title}\noutcome {t.outcome.replace('_', '-')}, in force "
+                       f"{_dates(t)}; investor: {t.investor.title}"))
+    console.print(Text("\nCondition", style="bold"))
+    console.print(Text(t.when.describe()))
+    console.print(Text("\nLegal basis", style="bold"))
+    for ref in t.legal_basis:
+        console.print(Text(f"- {ref}: {ref.title}" + (f" <{ref.url}>" if ref.url else "")))
+    if t.rationale:
+        console.print(Text("\nRationale", style="bold"))
+        console.print(Text(t.rationale))
+    console.print(Text(f"\n{t.file}" + (f":{t.line}" if t.line else ""), style="dim"))
+    return buffer.getvalue()
+
+
 def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
     rule = pack.rule(rule_id)
     if rule is None:
         import difflib
 
-        hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1)
+        trigger = _trigger_detail(pack, rule_id, fmt, options)
+        if trigger is not None:
+            return trigger
+        ids = [r.id for r in pack.rules] + [t.id for g in pack.regimes for t in g.rules]
+        hint = difflib.get_close_matches(rule_id, ids, n=1)
         raise ScreeningError([Problem(pack.path, None, None, "E108", f"no rule '{rule_id}' in pack {pack.name}"
                                       + (f"; did you mean '{hint[0]}'?" if hint else ""))])
     if fmt == "json":
@@ -94,7 +155,7 @@ def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
     for kind in ("fires", "quiet"):
         for ex in rule.examples.get(kind, []):
             console.print(Text(f"\nExample ({kind}): ", style="bold") + Text(json.dumps(ex, ensure_ascii=False)))
-    console.print(Text(f"\n{rule.file}:{rule.line}", style="dim"))
+    console.print(Text(f"\n{rule.file}" + (f":{rule.line}" if rule.line else ""), style="dim"))
     return buffer.getvalue()
 
 
