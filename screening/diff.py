@@ -27,11 +27,13 @@ class CaseChange(NamedTuple):
     """Rules that fire with the new pack only."""
     removed: tuple[str, ...]
     """Rules that fire with the old pack only."""
+    filings: tuple[str, ...] = ()
+    """Regimes whose filing answer changes (``DE: mandatory (DE-003) → out of scope``)."""
 
     @property
     def changed(self) -> bool:
         return (self.old_level != self.new_level or self.old_score != self.new_score
-                or bool(self.added) or bool(self.removed))
+                or bool(self.added) or bool(self.removed) or bool(self.filings))
 
 
 class RuleChange(NamedTuple):
@@ -61,7 +63,7 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     rev, _, inner = spec.partition(":")
     inner = inner.rstrip("/") or "."
     try:
-        names = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:{inner}"], check=True,
+        names = subprocess.run(["git", "ls-tree", "-r", "--name-only", f"{rev}:{inner}"], check=True,
                                capture_output=True, text=True).stdout.split()
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
@@ -70,7 +72,8 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     target = workdir / "old-pack"
     target.mkdir(parents=True, exist_ok=True)
     for name in names:
-        if name.endswith(".yaml"):
+        if name.endswith(".yaml") and "/" not in name.replace("regimes/", "", 1):
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             blob = subprocess.run(["git", "show", f"{rev}:{inner}/{name}"], check=True, capture_output=True).stdout
             (target / name).write_bytes(blob)
     return target
@@ -85,13 +88,28 @@ def diff_packs(old: Pack, new: Pack, cases: list[Any]) -> PackDiff:
         fa = {f.rule.id for f in a.findings + a.mitigations}
         fb = {f.rule.id for f in b.findings + b.mitigations}
         changes.append(CaseChange(case.id, case.file, a.level, b.level, a.score, b.score,
-                                  tuple(sorted(fb - fa)), tuple(sorted(fa - fb))))
+                                  tuple(sorted(fb - fa)), tuple(sorted(fa - fb)), _filings(a, b)))
     return PackDiff(old, new, rule_changes(old, new), changes)
 
 
+def _filings(a: Any, b: Any) -> tuple[str, ...]:
+    """Each regime whose answer differs between the two packs' results (a regime only one pack has too)."""
+    def answers(result: Any) -> dict[str, str]:
+        if result.filings is None:
+            return {}
+        return {d.regime.id: d.outcome.replace("_", " ") + (f" ({d.rule.id})" if d.rule else "")
+                for d in result.filings.decisions}
+
+    old, new = answers(a), answers(b)
+    return tuple(f"{r}: {old.get(r, 'no regime')} → {new.get(r, 'no regime')}"
+                 for r in sorted(set(old) | set(new)) if old.get(r) != new.get(r))
+
+
 def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
-    before = {r.id: r for r in old.rules}
-    after = {r.id: r for r in new.rules}
+    before: dict[str, Any] = {r.id: r for r in old.rules}
+    after: dict[str, Any] = {r.id: r for r in new.rules}
+    before.update((t.id, t) for g in old.regimes for t in g.rules)
+    after.update((t.id, t) for g in new.regimes for t in g.rules)
     out = []
     for rid in sorted(set(before) | set(after)):
         if rid not in before:
@@ -105,7 +123,9 @@ def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
     return out
 
 
-def _rule_details(a: Rule, b: Rule) -> tuple[str, ...]:
+def _rule_details(a: Any, b: Any) -> tuple[str, ...]:
+    if not isinstance(a, Rule) or not isinstance(b, Rule):
+        return _trigger_details(a, b)
     out = []
     if a.weight != b.weight:
         out.append(f"weight {_num(a.weight)} → {_num(b.weight)}")
@@ -113,6 +133,25 @@ def _rule_details(a: Rule, b: Rule) -> tuple[str, ...]:
         out.append(f"condition {a.condition.describe()} → {b.condition.describe()}")
     if a.category != b.category:
         out.append(f"category {a.category} → {b.category}")
+    if a.title != b.title:
+        out.append("title reworded")
+    if [str(r) for r in a.legal_basis] != [str(r) for r in b.legal_basis]:
+        out.append("legal basis changed")
+    return tuple(out)
+
+
+def _trigger_details(a: Any, b: Any) -> tuple[str, ...]:
+    """What changed in a filing trigger: its test, outcome, dates, investor test, wording or legal basis."""
+    if isinstance(a, Rule) != isinstance(b, Rule):
+        return ("a risk rule became a filing trigger" if isinstance(a, Rule) else "a filing trigger became a rule",)
+    out = []
+    if a.condition.describe() != b.condition.describe():
+        out.append(f"condition {a.when.describe()} → {b.when.describe()}")
+    for key in ("outcome", "valid_from", "valid_to"):
+        if getattr(a, key) != getattr(b, key):
+            out.append(f"{key} {getattr(a, key) or 'none'} → {getattr(b, key) or 'none'}")
+    if a.investor.id != b.investor.id:
+        out.append(f"investor test {a.investor.id} → {b.investor.id}")
     if a.title != b.title:
         out.append("title reworded")
     if [str(r) for r in a.legal_basis] != [str(r) for r in b.legal_basis]:
@@ -141,7 +180,7 @@ def _data(d: PackDiff) -> dict[str, Any]:
         "cases_screened": len(d.cases),
         "cases_changed": [{"case": c.case, "file": c.file, "level": [c.old_level, c.new_level],
                            "score": [_plain(c.old_score), _plain(c.new_score)], "fires_now": list(c.added),
-                           "no_longer_fires": list(c.removed)} for c in d.changed],
+                           "no_longer_fires": list(c.removed), "filings": list(c.filings)} for c in d.changed],
     }
 
 
@@ -171,6 +210,7 @@ def _text(d: PackDiff) -> str:
             lines.append(f"      fires now: {', '.join(c.added)}")
         if c.removed:
             lines.append(f"      no longer fires: {', '.join(c.removed)}")
+        lines += [f"      filing: {f}" for f in c.filings]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -182,14 +222,15 @@ def _markdown(d: PackDiff) -> str:
         out += [f"| `{r.rule}` | {r.change} | {_cell('; '.join(r.details))} |" for r in d.rules]
         out.append("")
     if d.changed:
-        out += ["| case | level | score | fires now | no longer fires |", "|---|---|---|---|---|"]
+        out += ["| case | level | score | fires now | no longer fires | filings |", "|---|---|---|---|---|---|"]
         for c in d.changed:
             level = c.new_level if c.old_level == c.new_level else f"{c.old_level} → **{c.new_level}**"
             out.append(f"| `{c.case}` | {level} | {_num(c.old_score)} → {_num(c.new_score)} | "
-                       f"{', '.join(c.added) or '-'} | {', '.join(c.removed) or '-'} |")
+                       f"{', '.join(c.added) or '-'} | {', '.join(c.removed) or '-'} | "
+                       f"{_cell('; '.join(c.filings)) or '-'} |")
         out.append("")
     else:
-        out += ["No case changes level, score or fired rules.", ""]
+        out += ["No case changes level, score, fired rules or filings.", ""]
     out.append(f"<sub>old: `{d.old.digest[:19]}` · new: `{d.new.digest[:19]}`</sub>")
     return "\n".join(out) + "\n"
 

@@ -320,3 +320,21 @@ def test_rules_regimes_lists_triggers_and_show_explains_one(capsys):
     assert code == 0 and "transaction.kind in [acquisition, minority_stake" in out and "UK-NSIA-2021 s.8(8)" in out
     code, _, err = run(capsys, "rules", "show", "UK-03")
     assert code == 2 and "did you mean 'UK-003'" in err
+
+
+def test_diff_shows_trigger_changes_and_the_filings_they_move(tmp_path, capsys):
+    new = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", new)
+    path = new / "regimes" / "de.yaml"
+    text = path.read_text("utf-8")
+    start = text.index("  - id: DE-003")
+    end = text.index("gte: 10}", start)
+    path.write_text(text[:end] + "gte: 30}" + text[end + len("gte: 10}"):], encoding="utf-8")
+    code, out, _ = run(capsys, "diff", str(ROOT / "rules"), str(new), str(CASES / "cosco-hamburg-tollerort.yaml"),
+                       "-f", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert [(r["rule"], r["change"]) for r in doc["rules"]] == [("DE-003", "changed")]
+    assert "transaction.votes_after_pct gte 30" in doc["rules"][0]["details"][0]
+    (case,) = doc["cases_changed"]
+    assert case["filings"] == ["DE: mandatory (DE-003) → mandatory (DE-006)"]
