@@ -338,3 +338,17 @@ def test_diff_shows_trigger_changes_and_the_filings_they_move(tmp_path, capsys):
     assert "transaction.votes_after_pct gte 30" in doc["rules"][0]["details"][0]
     (case,) = doc["cases_changed"]
     assert case["filings"] == ["DE: mandatory (DE-003) → mandatory (DE-006)"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("day", [None, dt.date(2018, 7, 1), dt.date(2028, 6, 1)])
+def test_the_brief_matrix_gives_the_same_answers(pack, case, day):
+    from screening.cases import load_case
+    from screening.facts import build_facts
+
+    values = build_facts(load_case(case)).values
+    full, brief = matrix(values, pack.regimes, day), matrix(values, pack.regimes, day, explain=False)
+    def answers(m):
+        return [(d.regime.id, d.outcome, d.rule and d.rule.id, d.today and (d.today.outcome, d.today.rule and
+                 d.today.rule.id)) for d in m.decisions]
+    assert answers(brief) == answers(full)
