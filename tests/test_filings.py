@@ -352,3 +352,52 @@ def test_the_brief_matrix_gives_the_same_answers(pack, case, day):
         return [(d.regime.id, d.outcome, d.rule and d.rule.id, d.today and (d.today.outcome, d.today.rule and
                  d.today.rule.id)) for d in m.decisions]
     assert answers(brief) == answers(full)
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, path + (i,))
+
+
+REGIME = __import__("yaml").safe_load((ROOT / "rules" / "regimes" / "de.yaml").read_text("utf-8"))
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.text(max_size=6),
+                 st.sampled_from(["2021-02-30", "DE", "mandatory", "eu_efta", "DE-999", "transaction.kind"]),
+                 st.lists(st.integers(), max_size=2), st.dictionaries(st.sampled_from(["field", "any", "id"]),
+                                                                      st.text(max_size=3), max_size=2))
+
+
+@pytest.fixture(scope="module")
+def scratch_pack(tmp_path_factory):
+    path = tmp_path_factory.mktemp("mutations") / "rules"
+    (path / "regimes").mkdir(parents=True)
+    for name in ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml"):  # no risk rules: a fast pack
+        shutil.copy(ROOT / "rules" / name, path / name)
+    return path
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), JUNK, st.booleans())
+def test_a_mutated_regime_file_gives_located_problems_never_a_crash(scratch_pack, draw, junk, delete):
+    import copy
+
+    import yaml
+
+    data = copy.deepcopy(REGIME)
+    path = draw.draw(st.sampled_from([p for p in _paths(data) if p]))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if delete and isinstance(node, dict):
+        del node[path[-1]]
+    else:
+        node[path[-1]] = junk
+    (scratch_pack / "regimes" / "de.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    pack, problems = read_pack(scratch_pack, use_cache=False)
+    for p in problems:
+        assert p.code and p.message and "\n" not in p.message
+        assert p.line is not None or p.file.endswith("pack.yaml") or not p.file.endswith("de.yaml"), p
