@@ -59,7 +59,7 @@ class Writer:
                        ".jsonl, .csv or .parquet")
         self.path, self.format, self.categories = path, suffix, categories
         self.lines = journal_of(path) if suffix == ".parquet" else path
-        existing = [p for p in (path, self.lines) if p.exists()]
+        existing = [p for p in dict.fromkeys((path, self.lines)) if p.exists()]
         if existing and not resume and not force:
             raise fail(str(existing[-1]), "E001", "results already exist; add --resume to continue them or "
                        "--force to start again")

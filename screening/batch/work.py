@@ -136,7 +136,8 @@ def _json(item: Item) -> Any:
     try:
         return json.loads(item.payload, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise ScreeningError([Problem(item.file, item.line, exc.colno, "E100", f"invalid JSON: {exc.msg}")]) from None
+        column = min(exc.pos, len(item.payload.rstrip("\r\n"))) + 1  # the line's own newline is not its text
+        raise ScreeningError([Problem(item.file, item.line, column, "E100", f"invalid JSON: {exc.msg}")]) from None
     except ValueError as exc:
         raise ScreeningError([Problem(item.file, item.line, 1, "E106", f"invalid JSON: {exc}")]) from None
     except RecursionError:
