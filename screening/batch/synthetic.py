@@ -9,7 +9,9 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-_COUNTRIES = ["CN", "CN", "RU", "US", "US", "DE", "FR", "GB", "JP", "AE", "SA", "NO", "CH", "IN", "SG", "QA"]
+_COUNTRIES = ["CN", "CN", "RU", "US", "US", "US", "DE", "DE", "FR", "FR", "GB", "GB", "JP", "JP", "AE", "SA", "NO",
+              "CH", "CH", "IN", "SG", "QA", "CA", "KR", "NL", "SE"]
+_STATE_HEAVY = {"CN", "RU", "AE", "SA", "QA"}
 _KINDS = ["soe", "sovereign_fund", "listed_company", "private_company", "private_company", "fund", "state_body"]
 _TARGET_COUNTRIES = ["DE", "FR", "IT", "NL", "BE", "ES", "PL", "SE", "FI", "AT", "GB", "US"]
 _SECTORS = ["transport", "logistics", "energy", "communications", "data_processing", "defence", "semiconductors",
@@ -42,8 +44,8 @@ def case(i: int, rng: random.Random) -> dict[str, Any]:
         investor["state_ownership_pct"] = state
     listings = _some(rng, _LISTS, 1, 0.7)
     if listings is not None:
-        investor["listings"] = [{"list": x} for x in listings if rng.random() < 0.3]
-    links = _some(rng, _LINKS, 2, 0.6)
+        investor["listings"] = [{"list": x} for x in listings if rng.random() < 0.1]
+    links = _some(rng, _LINKS, 2, 0.6) if country in _STATE_HEAVY else _some(rng, _LINKS, 0, 0.8)
     if links is not None:
         investor["state_links"] = [{"kind": x, "state": country} for x in links]
     target: dict[str, Any] = {"name": f"Synthetic Target {i}", "country": rng.choice(_TARGET_COUNTRIES),
