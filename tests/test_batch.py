@@ -346,6 +346,14 @@ def test_resumed_rows_count_in_the_summary_and_fail_on(tmp_path, capsys):
     assert "10 cases: 0 critical, 3 high, 4 medium, 2 low, 1 error" in err
 
 
+def test_progress_counts_resumed_rows_then_new_ones(tmp_path):
+    out = tmp_path / "r.jsonl"
+    assert batch(CASES[0], CASES[1], "-o", out) == 0
+    seen: list[int] = []
+    summary = run_batch(plan(Job([*CASES[:2], ROOT / "cases"], out, resume=True)), seen.append)
+    assert seen[0] == 2 and sum(seen) == 2 + len(CASES) == summary.cases and summary.resumed == 2
+
+
 @pytest.mark.slow  # reason: screens about 4,000 cases in subprocesses (about 15 s)
 def test_resume_after_sigkill_loses_and_repeats_nothing(tmp_path):
     source = write_jsonl(tmp_path / "many.jsonl", synthetic_cases(2000, seed=7))

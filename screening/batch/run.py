@@ -84,8 +84,9 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     tally = Tally()
     complete = False
     try:
-        todo = _skip_done(items(plan.inputs, plan.config.mapping), writer.prior() if job.resume else iter(()),
-                          tally, str(job.output))
+        todo = items(plan.inputs, plan.config.mapping)
+        if job.resume:
+            _skip_done(todo, writer.prior(), tally, str(job.output))
         if progress is not None and tally.resumed:
             progress(tally.resumed)
         for rows in _engine(plan, _chunks(todo, job.chunk)):
@@ -100,9 +101,9 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     return tally.summary(time.perf_counter() - started)
 
 
-def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output: str) -> Iterator[Item]:
-    """The items not yet in the results. Rows are written in input order, so those done are the first
-    ones; each is checked to be the row of the same input, so a changed input list is refused."""
+def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output: str) -> None:
+    """Advance ``todo`` past the items already in the results. Rows are written in input order, so those
+    done are the first ones; each is checked to be the row of the same input, so changed inputs are refused."""
     for number, prior in enumerate(done, 1):
         item = next(todo, None)
         if item is None or item.source != prior.source:
@@ -110,7 +111,6 @@ def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output
             raise fail(output, "E001", f"cannot resume: result row {number} is for {prior.source}, but the "
                        f"inputs give {found} there (were the inputs changed?)")
         tally.add(prior.id, prior.source, prior.score, prior.level, prior.error, resumed=True)
-    yield from todo
 
 
 def _chunks(todo: Iterable[Item], size: int) -> Iterator[list[Item]]:
