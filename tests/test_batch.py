@@ -157,6 +157,34 @@ def test_broken_json_cases_are_reported_in_their_row(tmp_path, line, expected):
     assert found[1]["error"].startswith(f"{source}{expected.replace(':1:', ':2:', 1)}")
 
 
+def test_parquet_is_read_a_batch_at_a_time(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from screening.batch import inputs
+
+    parquet = tmp_path / "deals.parquet"
+    pq.write_table(pa.Table.from_pylist(deal_rows()), parquet, row_group_size=2)
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda *a, **k: pytest.fail("the whole table was read"))
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("the whole table was read"))
+    found = list(inputs.items([inputs.Input(parquet, "parquet")], load_mapping(MAPPING)))
+    assert [i.line for i in found] == list(range(1, 11))
+    assert set(found[0].payload[1]) == set(load_mapping(MAPPING).columns)  # only the mapped columns
+
+
+def test_csv_locators_are_the_lines_rows_start_on(tmp_path):
+    source = tmp_path / "d.csv"
+    header = DEALS.read_text("utf-8").splitlines()[0]
+    source.write_text(f"{header}\n"
+                      'X1,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,"two\nlines"\n'
+                      "\n"
+                      "X2,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,\n", "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-m", MAPPING, "-o", out) == 0
+    assert [(r["id"], r["source"], r["error"]) for r in rows(out)] == [("X1", f"{source}:2", ""),
+                                                                      ("X2", f"{source}:5", "")]
+
+
 def test_row_problems_name_the_field_and_column(tmp_path):
     source = tmp_path / "d.csv"
     source.write_text("deal_id,acquirer,acquirer_country,target,stake_pct,signed\n"
