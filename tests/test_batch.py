@@ -208,6 +208,22 @@ def test_row_problems_name_the_field_and_column(tmp_path):
     assert [r["id"] for r in rows(out)] == ["A1", "", "A3"]
 
 
+def test_screening_without_evidence_changes_nothing_else(pack):
+    from screening.api import load_cases
+    from screening.cases import build_case
+    from screening.engine import screen
+
+    synthetic = [build_case(doc, {}, "synthetic", None) for doc in synthetic_cases(150, seed=11)]
+    for case in [*load_cases(CASES), *synthetic]:
+        full, lean = screen(case, pack), screen(case, pack, evidence=False)
+        assert all(f.evidence == () for f in (*lean.findings, *lean.mitigations))
+        strip = lambda r: r._replace(  # noqa: E731
+            facts=None, findings=[f._replace(evidence=()) for f in r.findings],
+            mitigations=[f._replace(evidence=()) for f in r.mitigations])
+        assert strip(lean) == strip(full)
+        assert any(f.evidence for f in full.findings) or not full.findings
+
+
 # --- mappings -----------------------------------------------------------------------------------------------
 
 BAD_MAPPINGS = [

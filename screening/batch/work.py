@@ -39,7 +39,7 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
     """
     from screening.engine import screen
 
-    result = screen(case, pack)
+    result = screen(case, pack, evidence=False)  # the row shows no evidence
     return {
         "id": case.id,
         "score": result.score,
