@@ -224,6 +224,34 @@ def test_screening_without_evidence_changes_nothing_else(pack):
         assert any(f.evidence for f in full.findings) or not full.findings
 
 
+def test_library_entry_point(tmp_path):
+    from screening.api import screen_batch
+
+    summary = screen_batch([DEALS], tmp_path / "r.csv", mapping=MAPPING)
+    assert (summary.cases, summary.errors, summary.levels["high"]) == (10, 1, 3)
+    assert len(rows(tmp_path / "r.csv")) == 10
+
+
+def test_a_defect_on_one_case_is_reported_in_its_row(tmp_path, monkeypatch):
+    from screening.batch import work
+
+    real = work.assess
+
+    def flaky(case, pack):  # type: ignore[no-untyped-def]
+        if case.id == "D-2021-002":
+            raise ZeroDivisionError("division by zero")
+        return real(case, pack)
+
+    monkeypatch.setattr(work, "assess", flaky)
+    out = tmp_path / "r.jsonl"
+    assert batch(DEALS, "-m", MAPPING, "-o", out) == 0
+    found = rows(out)
+    assert found[1]["id"] == "D-2021-002"
+    assert found[1]["error"] == (f"{DEALS}:3: error: internal error (ZeroDivisionError: division by zero); "
+                                 "please report it")
+    assert sum(1 for r in found if r["level"]) == 8
+
+
 # --- mappings -----------------------------------------------------------------------------------------------
 
 BAD_MAPPINGS = [

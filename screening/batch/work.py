@@ -61,6 +61,9 @@ def process(item: Item, config: Config) -> dict[str, Any]:
         error = "; ".join(str(p) for p in exc.problems[:5])
         if len(exc.problems) > 5:
             error += f"; and {len(exc.problems) - 5} more"
+    except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
+        row = {"id": _guess_id(item, config), "score": None, "level": None, "categories": {}, "fired": [], "gaps": []}
+        error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
     return {"id": row["id"], "source": item.source, **{k: v for k, v in row.items() if k != "id"}, "error": error}
 
 
