@@ -472,6 +472,19 @@ def test_dask_on_a_local_cluster_gives_the_local_rows(tmp_path):
     assert remote.read_text("utf-8") == local.read_text("utf-8")
 
 
+def test_dask_without_a_scheduler_starts_a_local_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
+    assert batch(DEALS, "-m", MAPPING, "-o", local) == 0
+    assert batch(DEALS, "-m", MAPPING, "-o", remote, "--engine", "dask") == 0
+    assert remote.read_text("utf-8") == local.read_text("utf-8")
+
+
+def test_a_scheduler_needs_the_dask_engine(tmp_path, capsys):
+    assert batch(DEALS, "-m", MAPPING, "-o", tmp_path / "r.csv", "--scheduler", "tcp://localhost:8786") == 2
+    assert "--scheduler needs --engine dask" in capsys.readouterr().err
+
+
 # --- summary and exit codes ---------------------------------------------------------------------------------
 
 
