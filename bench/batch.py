@@ -122,7 +122,8 @@ def main() -> None:
         start = time.perf_counter()
         jsonl, tenth, directory = write_inputs(work, args.cases, args.yaml_cases)
         print(f"inputs: {args.cases:,} JSON Lines cases and {args.yaml_cases:,} YAML files written in "
-              f"{time.perf_counter() - start:.1f} s (cpus: {os.cpu_count()})")
+              f"{time.perf_counter() - start:.1f} s (cpus: {os.cpu_count()}, load average "
+              f"{os.getloadavg()[0]:.1f}: rates are shared with whatever else runs)")
         baseline(jsonl, directory)
         out = work / "results.jsonl"
         in_process([jsonl], out, 1, "JSON Lines")
