@@ -426,7 +426,7 @@ def test_progress_counts_resumed_rows_then_new_ones(tmp_path):
     assert seen[0] == 2 and sum(seen) == 2 + len(CASES) == summary.cases and summary.resumed == 2
 
 
-@pytest.mark.slow  # reason: screens about 4,000 cases in subprocesses (about 15 s)
+@pytest.mark.slow  # reason: screens about 4,000 cases in subprocesses (6 to 15 s, with the load)
 def test_resume_after_sigkill_loses_and_repeats_nothing(tmp_path):
     source = write_jsonl(tmp_path / "many.jsonl", synthetic_cases(2000, seed=7))
     out, reference = tmp_path / "r.jsonl", tmp_path / "ref.jsonl"
