@@ -14,6 +14,7 @@ from screening.model import Case
 from screening.pack import Pack, default_pack_path, load_pack
 
 if TYPE_CHECKING:
+    from screening.batch.summary import Summary
     from screening.waivers import Waiver
 
 
@@ -80,3 +81,14 @@ def what_if(paths: list[Path], changes: list[Any], pack_path: Path | None = None
     if problems:
         raise ScreeningError(problems)
     return pairs
+
+
+def screen_batch(inputs: list[Path], output: Path, **options: Any) -> Summary:
+    """Screen every case of ``inputs`` into the results file ``output``, one row per case, in input order.
+
+    ``options`` are those of :class:`screening.batch.run.Job` (pack, mapping, registry, workers, engine,
+    scheduler, resume, force); raises ScreeningError for unusable inputs before anything is screened.
+    """
+    from screening.batch.run import Job, plan, run_batch
+
+    return run_batch(plan(Job(inputs, output, **options)))

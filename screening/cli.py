@@ -362,7 +362,65 @@ def fmt(
         sys.stderr.write(f"reformatted {change.path}\n")
 
 
-SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers", "regime"]
+Engine = Literal["local", "dask"]
+
+
+@app.command()
+def batch(
+    inputs: list[Path] = typer.Argument(..., help="Case YAML files or directories of them, JSON Lines (.jsonl), "
+                                        "CSV (.csv) and Parquet (.parquet) files, in any mix."),
+    output: Path = typer.Option(..., "--output", "-o", dir_okay=False,
+                                help="Results file: .jsonl, .csv or .parquet (one row per case, in input order)."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", dir_okay=False,
+                                           help="Mapping file: which column gives which case field (needed for "
+                                           "CSV and Parquet; makes JSON Lines flat rows too)."),
+    rules: Optional[Path] = RulesOpt,
+    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
+                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes (or local Dask workers)."),
+    engine: Engine = typer.Option("local", "--engine", help="local: this machine; dask: a Dask cluster."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="Dask scheduler address (default: start a local cluster)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the results of an interrupted run."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing results."),
+    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level "
+                                            "or a case could not be screened."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                            help="Progress bar on stderr (default: when stderr is a terminal)."),
+) -> None:
+    """Screen many cases into one results file; resumable, with a summary on stderr.
+
+    Example: screening batch examples/deals.csv --mapping examples/deals-mapping.yaml -o results.csv
+    """
+    from screening.batch.run import Job, plan, run_batch, total
+    from screening.batch.summary import render
+
+    if scheduler is not None and engine != "dask":
+        raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
+    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force))
+    if progress if progress is not None else sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]:>7} cases/s"),
+                   TextColumn("ETA"), TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("batch", total=total(checked), rate="")
+
+            def tick(rows: int) -> None:
+                bar.advance(task, rows)
+                bar.update(task, rate=f"{bar.tasks[0].speed or 0:,.0f}")
+
+            summary = run_batch(checked, tick)
+    else:
+        summary = run_batch(checked)
+    sys.stderr.write(render(summary, checked.levels))
+    reached = [lv for lv in summary.levels if lv in LEVELS and fail_on and LEVELS.index(lv) >= LEVELS.index(fail_on)]
+    if fail_on and (reached or summary.errors):
+        raise typer.Exit(1)
+
+
+SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers", "regime", "mapping"]
 
 
 @app.command()

@@ -158,12 +158,15 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
 
 
 def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | None = None,
-           on: dt.date | None = None, watchlist: Watchlist | None = None, threshold: float = 90.0) -> Result:
+           on: dt.date | None = None, watchlist: Watchlist | None = None, threshold: float = 90.0,
+           evidence: bool = True) -> Result:
     """Screen ``case`` with ``pack``.
 
     ``waivers`` (by case id and rule id) apply when active on day ``on``: a waived finding is kept,
     marked, and does not count towards scores or floors. An expired waiver waives nothing.
     Every entity of the group is matched against ``watchlist`` (name similarity >= ``threshold``).
+    With ``evidence=False`` findings carry no evidence (a quarter of the work, for callers that show
+    only scores, levels, rule ids and gaps); everything else is the same.
     """
     waivers = waivers or {}
     hits = None
@@ -179,11 +182,12 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     for rule in pack.rules:
         outcome = rule.condition.check(values)
         if outcome is True:
-            t = trace(rule.condition, values)
-            evidence = tuple(_evidence(case, facts, leaf) for leaf in supporting(t))
+            shown: tuple[Evidence, ...] = ()
+            if evidence:
+                shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
             waiver = waivers.get((case.id, rule.id))
             waived = waiver is not None and waiver.active(on or clock.today())
-            fired.append(Finding(rule, rule.weight, evidence, waiver, waived))
+            fired.append(Finding(rule, rule.weight, shown, waiver, waived))
         elif outcome is None:
             undecided.append((rule, trace(rule.condition, values)))
     counted = [f for f in fired if not f.waived]

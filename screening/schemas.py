@@ -26,9 +26,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-KINDS = ("case", "rule", "pack", "scoring", "legal", "sources", "waivers", "tests", "regime")
+KINDS = ("case", "rule", "pack", "scoring", "legal", "sources", "waivers", "tests", "regime", "mapping")
 """What ``export`` describes: a case file, a rule file, the other files of a rule pack, a waivers
-file and a pack's test file (``tests/*.yaml``)."""
+file, a pack's test file (``tests/*.yaml``), a regime file and a batch mapping file."""
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 BASE_ID = "https://screening.invalid/schema/"
@@ -49,6 +49,7 @@ _ABOUT = {
     "waivers": ("screening waivers file", ""),  # the description is the definition's own
     "tests": ("screening pack test file", ""),
     "regime": ("screening regime file", ""),
+    "mapping": ("screening batch mapping", ""),  # the description is the mapping schema's own
 }
 
 LONG_FORM = "long_form"
@@ -76,8 +77,8 @@ def _read(name: str) -> dict[str, Any]:
 
 def _source(kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The root schema of ``kind`` and the definitions it may refer to, as written (2020-12)."""
-    if kind == "case":
-        document = _read("case.schema.json")
+    if kind in ("case", "mapping"):
+        document = _read(f"{kind}.schema.json")
         root = {k: v for k, v in document.items() if k not in ("$schema", "$id", "$defs")}
         return root, document.get("$defs", {})
     if kind not in KINDS:

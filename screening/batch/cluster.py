@@ -1,0 +1,53 @@
+"""The Dask engine: chunks of items screened on a Dask cluster, rows gathered back in input order.
+
+Each worker loads and compiles the pack once (``work.pack_for`` is cached per process), so a task
+carries only its raw items and the small configuration. The workers need this package installed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from screening.batch.inputs import Item
+from screening.batch.work import Config, process_chunk
+from screening.errors import fail
+
+
+def run_on_dask(chunks: Iterator[list[Item]], config: Config, scheduler: str | None,
+                workers: int = 1) -> Iterator[list[dict[str, Any]]]:
+    """The rows of each chunk, in order, screened on the cluster at ``scheduler`` (None: a local cluster
+    of ``workers`` processes). At most two chunks per worker thread are in flight."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise fail("--engine", "E001", "the dask engine needs the 'batch' extra: "
+                   "pip install 'screening[batch]'") from None
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler)
+    except OSError as exc:
+        raise fail(scheduler or "LocalCluster", "E001", f"cannot reach the Dask scheduler: {exc}") from None
+    try:
+        yield from gather_in_order(client, chunks, config)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -> Iterator[list[dict[str, Any]]]:
+    """Submit chunks to ``client`` and yield their rows in submission order, with bounded tasks in flight."""
+    slots = max(1, sum(client.nthreads().values())) * 2
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(client.submit(process_chunk, chunk, config, pure=False))
+        if len(pending) >= slots:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -1,0 +1,183 @@
+"""Batch inputs: YAML files and directories, JSON Lines, CSV and Parquet, streamed as raw items in order."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening.batch.mapping import Mapping
+from screening.errors import Problem, ScreeningError, fail
+
+KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+"""Input kind by file extension; a directory holds case YAML files."""
+
+
+class Input(NamedTuple):
+    """One input named on the command line, classified."""
+
+    path: Path
+    kind: str
+    """``dir``, ``yaml``, ``jsonl``, ``csv`` or ``parquet``."""
+
+
+class Item(NamedTuple):
+    """One case to screen, still unparsed: parsing happens where the case is screened (in a worker)."""
+
+    kind: str
+    """``yaml`` (payload: the file path), ``json`` (a case document as a JSON line), ``jsonrow`` (a flat
+    row as a JSON line), ``csv`` ((header, cells)) or ``parquet`` ((column positions, row dict))."""
+    file: str
+    line: int | None
+    """Line of a JSON Lines or CSV file, or row number (from 1) of a Parquet file; None for a YAML file."""
+    payload: Any
+
+    @property
+    def source(self) -> str:
+        """The locator written in the results: ``deals.csv:17`` or ``cases/x.yaml``."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
+    """Classify every input and check it can be read (CSV and Parquet headers against the mapping).
+
+    Raises ScreeningError (exit 2) naming each unusable input, before anything is screened.
+    """
+    inputs, problems = [], []
+    for path in paths:
+        name = str(path)
+        if path.is_dir():
+            inputs.append(Input(path, "dir"))
+            continue
+        kind = KINDS.get(path.suffix.lower())
+        if not path.exists():
+            problems.append(Problem(name, None, None, "E001", "file not found"))
+        elif kind is None:
+            problems.append(Problem(name, None, None, "E001", f"unknown input type '{path.suffix}'; expected "
+                                    "a directory of cases or a .yaml, .yml, .jsonl, .csv or .parquet file"))
+        elif kind in ("csv", "parquet") and mapping is None:
+            problems.append(Problem(name, None, None, "E001", f"a {kind.upper()} input needs --mapping to say "
+                                    "which column gives which case field"))
+        else:
+            if mapping is not None and kind in ("csv", "parquet"):
+                problems += _missing_columns(path, kind, mapping)
+            inputs.append(Input(path, kind))
+    if problems:
+        raise ScreeningError(problems)
+    return inputs
+
+
+def _missing_columns(path: Path, kind: str, mapping: Mapping) -> list[Problem]:
+    header = csv_header(path) if kind == "csv" else parquet_columns(path)
+    missing = [c for c in mapping.columns if c not in header]
+    return [Problem(str(path), 1 if kind == "csv" else None, None, "E105",
+                    f"column '{c}' named by {mapping.file} is not in the "
+                    + ("header" if kind == "csv" else "file's columns")) for c in missing]
+
+
+def csv_header(path: Path) -> tuple[str, ...]:
+    """The column names of a CSV file's first line."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return tuple(h.strip() for h in next(csv.reader(handle), []))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise fail(str(path), "E001", f"cannot read the CSV header: {exc}") from None
+
+
+def parquet_columns(path: Path) -> tuple[str, ...]:
+    """The column names of a Parquet file (from its footer; no row is read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return tuple(pq.ParquetFile(path).schema_arrow.names)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise fail(str(path), "E001", f"cannot read as Parquet: {exc}") from None
+
+
+def items(inputs: list[Input], mapping: Mapping | None) -> Iterator[Item]:
+    """Every case of every input, in order, unparsed; memory stays flat whatever the input size."""
+    for source in inputs:
+        if source.kind == "dir":
+            for path in yaml_files(source.path):
+                yield Item("yaml", str(path), None, str(path))
+        elif source.kind == "yaml":
+            yield Item("yaml", str(source.path), None, str(source.path))
+        elif source.kind == "jsonl":
+            yield from _jsonl(source.path, "jsonrow" if mapping is not None else "json")
+        elif source.kind == "csv":
+            yield from _csv(source.path)
+        else:
+            yield from _parquet(source.path, mapping)
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    """The case files under ``directory`` (``*.yaml``, ``*.yml``, recursively), sorted."""
+    return sorted(p for p in directory.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
+
+
+def _jsonl(path: Path, kind: str) -> Iterator[Item]:
+    name = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="\n") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield Item(kind, name, number, line)
+    except UnicodeDecodeError as exc:
+        raise fail(name, "E002", f"not valid UTF-8: {exc.reason}") from None
+    except OSError as exc:
+        raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+
+
+def _csv(path: Path) -> Iterator[Item]:
+    name = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = tuple(h.strip() for h in next(reader, []))
+            start = reader.line_num + 1
+            for cells in reader:
+                if cells:  # a blank line is no row
+                    yield Item("csv", name, start, (header, cells))
+                start = reader.line_num + 1
+    except csv.Error as exc:
+        raise fail(name, "E100", f"invalid CSV: {exc}", reader.line_num) from None
+    except UnicodeDecodeError as exc:
+        raise fail(name, "E002", f"not valid UTF-8: {exc.reason}") from None
+    except OSError as exc:
+        raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+
+
+def _parquet(path: Path, mapping: Mapping | None) -> Iterator[Item]:
+    """Rows of a Parquet file, read one batch at a time (never the whole table), mapped columns only."""
+    import pyarrow.parquet as pq
+
+    assert mapping is not None
+    handle = pq.ParquetFile(path)
+    names = handle.schema_arrow.names
+    columns = [c for c in mapping.columns if c in names]
+    positions = {c: names.index(c) + 1 for c in columns}
+    number = 0
+    for batch in handle.iter_batches(batch_size=2048, columns=columns):
+        for row in batch.to_pylist():
+            number += 1
+            yield Item("parquet", str(path), number, (positions, row))
+
+
+def count(inputs: list[Input]) -> int:
+    """How many items the inputs hold, counted cheaply (for a progress bar's ETA)."""
+    total = 0
+    for source in inputs:
+        if source.kind == "dir":
+            total += len(yaml_files(source.path))
+        elif source.kind == "yaml":
+            total += 1
+        elif source.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            total += pq.ParquetFile(source.path).metadata.num_rows
+        else:
+            with source.path.open("rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            total += max(0, lines - (1 if source.kind == "csv" else 0))
+    return total

@@ -1,0 +1,152 @@
+"""Mapping files: which column of a flat deal table gives which case field, validated with located problems."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening import schemacheck
+from screening.errors import Marks, Problem, ScreeningError, closest, located
+from screening.fields import case_schema
+from screening.yamlio import load
+
+TYPES = ("text", "number", "integer", "boolean", "date")
+TOP_FIELDS = ("title", "summary", "as_of", "tags")
+"""Top-level case fields a mapping may fill; ``id`` comes from the mapping's own ``id`` column."""
+GROUPS = {"investor": ("entities", "0"), "target": ("target",), "transaction": ("transaction",)}
+"""Where ``investor.X``, ``target.X`` and ``transaction.X`` go in the case document: the investor is the
+case's one entity."""
+
+
+class Field(NamedTuple):
+    """One case field of a mapping: read from ``column`` or the constant ``value``."""
+
+    name: str
+    """As written in the mapping, e.g. ``target.turnover_eur``."""
+    path: tuple[str, ...]
+    """Where it goes in the case document, e.g. ('target', 'turnover_eur')."""
+    column: str | None = None
+    value: Any = None
+    type: str = "text"
+    split: str | None = None
+    scale: float | None = None
+    each: str | None = None
+
+
+class Mapping(NamedTuple):
+    """A validated mapping file."""
+
+    file: str
+    id: str
+    """The column that gives each case id."""
+    fields: tuple[Field, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the mapping reads, the id column first, without repeats."""
+        return tuple(dict.fromkeys([self.id, *(f.column for f in self.fields if f.column is not None)]))
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The mapping file's JSON Schema (2020-12, as the tool reads it)."""
+    document: dict[str, Any] = json.loads(
+        (Path(__file__).parent.parent / "schema" / "mapping.schema.json").read_text("utf-8"))
+    return document
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and validate the mapping in ``path``; raise ScreeningError listing every problem."""
+    data, marks = load(path)
+    name = str(path)
+    problems = schemacheck.problems(data, schema(), marks, name)
+    if problems:
+        raise ScreeningError(problems)
+    fields = []
+    for key, spec in data["fields"].items():
+        field = _field(key, spec, marks, name, problems)
+        if field is not None:
+            fields.append(field)
+    if problems:
+        raise ScreeningError(problems)
+    return Mapping(name, data["id"], tuple(fields))
+
+
+def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]) -> Field | None:
+    at = ("fields", key)
+    path = _case_path(key, marks, name, problems)
+    if isinstance(spec, str):
+        return Field(key, path, column=spec) if path else None
+    if not isinstance(spec, dict):
+        problems.append(located(name, marks, at, "E103", "expected a column name or a mapping "
+                                f"{{column: ..}} / {{value: ..}}, found {schemacheck.describe(spec)}"))
+        return None
+    before = len(problems)
+    field_schema = {**schema()["$defs"]["field"], "$defs": schema()["$defs"]}
+    problems += [located(name, marks, at + p, code, message)
+                 for p, code, message in schemacheck.errors(spec, field_schema)]
+    if len(problems) > before:
+        return None
+    if ("column" in spec) == ("value" in spec):
+        problems.append(located(name, marks, at, "E105", "give either a column or a constant value, not "
+                                + ("both" if "column" in spec else "neither")))
+        return None
+    if "value" in spec:
+        extra = sorted(set(spec) - {"value"})
+        if extra:
+            problems.append(located(name, marks, at + (extra[0],), "E106", f"'{extra[0]}' applies to a column, "
+                                    "not to a constant value"))
+            return None
+        return Field(key, path, value=spec["value"]) if path else None
+    kind = spec.get("type", "text")
+    if "scale" in spec and kind not in ("number", "integer"):
+        problems.append(located(name, marks, at + ("scale",), "E106", "scale applies to a number column; "
+                                "add 'type: number'"))
+    if "each" in spec and "split" not in spec:
+        problems.append(located(name, marks, at + ("each",), "E106", "each applies to a column split into a "
+                                "list; add 'split'"))
+    if len(problems) > before or not path:
+        return None
+    return Field(key, path, spec["column"], None, kind, spec.get("split"), spec.get("scale"), spec.get("each"))
+
+
+def _case_path(key: str, marks: Marks, name: str, problems: list[Problem]) -> tuple[str, ...]:
+    """The case document path of a mapping key, or () after adding a problem for an unknown field."""
+    parts = tuple(key.split("."))
+    known = _known_fields()
+    if key in known:
+        group = GROUPS.get(parts[0])
+        return group + parts[1:] if group else parts
+    hint = closest(key, sorted(known), 0.75)
+    more = f"; did you mean '{hint}'?" if hint else " (see docs/batch.md for the fields a mapping can fill)"
+    problems.append(located(name, marks, ("fields", key), "E104", f"unknown case field '{key}'{more}"))
+    return ()
+
+
+@cache
+def _known_fields() -> frozenset[str]:
+    """Every dotted field a mapping can fill: top-level ones, and the investor's, target's and transaction's."""
+    root = case_schema()
+    defs = root.get("$defs", {})
+    out = set(TOP_FIELDS)
+    groups = {"investor": defs["entity"], "target": root["properties"]["target"],
+              "transaction": root["properties"]["transaction"]}
+    for group, node in groups.items():
+        out.update(_leaves(group, node, defs))
+    return frozenset(out - {"investor.id", "investor.ref", "investor.sources", "target.sources",
+                            "transaction.sources"})
+
+
+def _leaves(prefix: str, node: dict[str, Any], defs: dict[str, Any]) -> set[str]:
+    """``prefix.KEY`` for each property of ``node``, and the properties of nested mappings one level down."""
+    if "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[1]]
+    out = set()
+    for key, child in node.get("properties", {}).items():
+        out.add(f"{prefix}.{key}")
+        target = defs[child["$ref"].rsplit("/", 1)[1]] if "$ref" in child else child
+        if target.get("type") == "object" and "properties" in target and prefix.count(".") == 0:
+            out.update(_leaves(f"{prefix}.{key}", target, defs))
+    return out

@@ -1,0 +1,170 @@
+"""Result files (JSON Lines, CSV, Parquet), appended row by row so that a killed run can be resumed.
+
+Each row is one complete line, written with one system call: a run killed at any moment leaves whole
+rows and at most one partial last line, which ``--resume`` drops. Parquet cannot be appended to, so its
+rows go to a JSON Lines journal beside it, turned into the Parquet file (atomically) at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening.errors import fail
+
+FORMATS = (".jsonl", ".csv", ".parquet")
+
+
+class Prior(NamedTuple):
+    """A row already in the output, as --resume reads it back."""
+
+    id: str
+    source: str
+    score: float | None
+    level: str | None
+    error: str
+
+
+def journal_of(path: Path) -> Path:
+    """Where the rows of a Parquet output wait until the run ends."""
+    return path.with_name(path.name + ".journal.jsonl")
+
+
+def columns(categories: list[str]) -> list[str]:
+    """The flat columns of CSV and Parquet results, per-category scores in pack order."""
+    return ["id", "source", "score", "level", *(f"cat.{c}" for c in categories), "fired", "gaps", "error"]
+
+
+def _clean(text: str) -> str:
+    """One-line text: a CSV row must stay one line for resuming to find whole rows."""
+    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+class Writer:
+    """Appends result rows to ``path``, one line per row, in the format its extension names."""
+
+    def __init__(self, path: Path, categories: list[str], resume: bool = False, force: bool = False) -> None:
+        suffix = path.suffix.lower()
+        if suffix not in FORMATS:
+            raise fail(str(path), "E001", f"unknown results format '{path.suffix}'; name the output "
+                       ".jsonl, .csv or .parquet")
+        self.path, self.format, self.categories = path, suffix, categories
+        self.lines = journal_of(path) if suffix == ".parquet" else path
+        existing = [p for p in dict.fromkeys((path, self.lines)) if p.exists()]
+        if existing and not resume and not force:
+            raise fail(str(existing[-1]), "E001", "results already exist; add --resume to continue them or "
+                       "--force to start again")
+        if force and not resume:
+            for p in existing:
+                p.unlink()
+        if resume and suffix == ".parquet" and path.exists() and not self.lines.exists():
+            raise fail(str(path), "E001", "this Parquet file is complete (no journal beside it); there is "
+                       "nothing to resume: use --force to start again")
+        self.header = ",".join(columns(categories)) + "\n" if suffix == ".csv" else ""
+        _drop_partial_line(self.lines)
+        try:
+            self.handle = open(self.lines, "ab", buffering=0)  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise fail(str(self.lines), "E001", f"cannot write results: {exc.strerror}") from None
+        if self.header:
+            self._check_header()
+
+    def _check_header(self) -> None:
+        if self.lines.stat().st_size == 0:
+            self._append(self.header.encode())
+            return
+        with self.lines.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+        if first != self.header:
+            raise fail(str(self.lines), "E001", "the results' columns differ from this run's (another rule "
+                       "pack?); use --force to start again", 1)
+
+    def prior(self) -> Iterator[Prior]:
+        """The rows already written, in order (read lazily: memory stays flat)."""
+        with self.lines.open(encoding="utf-8", newline="") as handle:
+            number = 0
+            try:
+                if self.format == ".csv":
+                    reader = csv.reader(handle)
+                    next(reader, None)
+                    for cells in reader:
+                        number = reader.line_num
+                        if cells:
+                            yield Prior(cells[0], cells[1], float(cells[2]) if cells[2] else None,
+                                        cells[3] or None, cells[-1])
+                    return
+                for line in handle:
+                    number += 1
+                    row = json.loads(line)
+                    yield Prior(row["id"], row["source"], row["score"], row["level"], row["error"])
+            except (ValueError, KeyError, IndexError, TypeError, csv.Error):
+                raise fail(str(self.lines), "E100", "cannot resume: this line is not a result row", number) from None
+
+    def write(self, row: dict[str, Any]) -> None:
+        """Append one row (a complete line, one write)."""
+        self._append(self.line(row).encode("utf-8"))
+
+    def line(self, row: dict[str, Any]) -> str:
+        """The text of one row, ending with a newline."""
+        if self.format != ".csv":
+            return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+        out = io.StringIO()
+        cats = row["categories"]
+        csv.writer(out, lineterminator="\n").writerow(
+            [_clean(row["id"]), _clean(row["source"]), _number(row["score"]), row["level"] or "",
+             *(_number(cats.get(c)) if cats else "" for c in self.categories),
+             " ".join(row["fired"]), " ".join(row["gaps"]), _clean(row["error"])])
+        return out.getvalue()
+
+    def _append(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self.handle.write(view)
+            view = view[written or 0:]
+
+    def close(self, complete: bool) -> None:
+        """Flush to disk; when ``complete``, turn a Parquet journal into the Parquet file."""
+        try:
+            os.fsync(self.handle.fileno())
+        finally:
+            self.handle.close()
+        if complete and self.format == ".parquet":
+            from screening.batch.parquet import write_parquet
+
+            write_parquet(self.lines, self.path, self.categories)
+            self.lines.unlink()
+
+
+def _drop_partial_line(path: Path) -> None:
+    """Cut a last line that a killed run left without its newline."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return
+    with path.open("rb+") as handle:
+        handle.seek(-1, os.SEEK_END)
+        if handle.read(1) == b"\n":
+            return
+        end, block = size, 1 << 16
+        while end > 0:
+            start = max(0, end - block)
+            handle.seek(start)
+            chunk = handle.read(end - start)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                handle.truncate(start + cut + 1)
+                return
+            end = start
+        handle.truncate(0)
+

@@ -1,0 +1,61 @@
+"""Parquet results: the JSON Lines journal of a run, written as one Parquet file, atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from screening.errors import fail
+
+BATCH = 10_000
+"""Rows per record batch: the journal is read this many rows at a time, never whole."""
+
+
+def schema(categories: list[str]) -> Any:
+    """The Arrow schema of the results: per-category scores in pack order, lists of rule ids and facts."""
+    import pyarrow as pa
+
+    return pa.schema([("id", pa.string()), ("source", pa.string()), ("score", pa.float64()),
+                      ("level", pa.string()), *((f"cat.{c}", pa.float64()) for c in categories),
+                      ("fired", pa.list_(pa.string())), ("gaps", pa.list_(pa.string())), ("error", pa.string())])
+
+
+def _flat(row: dict[str, Any], categories: list[str]) -> dict[str, Any]:
+    cats = row["categories"]
+    flat = {k: row[k] for k in ("id", "source", "score", "level", "fired", "gaps", "error")}
+    flat.update((f"cat.{c}", cats.get(c)) for c in categories)
+    return flat
+
+
+def write_parquet(journal: Path, path: Path, categories: list[str]) -> None:
+    """Write the rows of ``journal`` to ``path`` through a temporary file: ``path`` is whole or absent."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = schema(categories)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        with journal.open(encoding="utf-8") as lines, pq.ParquetWriter(tmp, arrow) as writer:
+            while True:
+                block = [_flat(json.loads(line), categories) for line in islice(lines, BATCH)]
+                if not block:
+                    break
+                writer.write_batch(pa.RecordBatch.from_pylist(block, schema=arrow))
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise fail(str(path), "E001", f"cannot write results: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,92 @@
+"""The end-of-run summary: counts per level, the highest scores, errors, time and rate."""
+
+from __future__ import annotations
+
+import heapq
+from typing import NamedTuple
+
+TOP = 10
+FIRST_ERRORS = 5
+
+
+class Summary(NamedTuple):
+    """What a batch run did (rows resumed from an earlier run included)."""
+
+    cases: int
+    levels: dict[str, int]
+    top: list[tuple[float, str, str, str]]
+    """Highest scores first: (score, id, level, source)."""
+    errors: int
+    first_errors: list[tuple[str, str]]
+    """(source, message) of the first errors."""
+    resumed: int
+    """Rows found in the results from an earlier run and not screened again."""
+    elapsed: float
+    """Seconds this run took."""
+
+    @property
+    def screened(self) -> int:
+        """Rows this run produced."""
+        return self.cases - self.resumed
+
+    @property
+    def rate(self) -> float:
+        """Rows this run produced per second."""
+        return self.screened / self.elapsed if self.elapsed > 0 else 0.0
+
+
+class Tally:
+    """Adds up rows as they are written; holds only counts, the top scores and the first errors."""
+
+    def __init__(self) -> None:
+        self.cases = self.errors = self.resumed = 0
+        self.levels: dict[str, int] = {}
+        self.top: list[tuple[float, int, str, str, str]] = []
+        self.first_errors: list[tuple[str, str]] = []
+
+    def add(self, id: str, source: str, score: float | None, level: str | None, error: str,
+            resumed: bool = False) -> None:
+        """Count one row."""
+        self.cases += 1
+        self.resumed += resumed
+        if error:
+            self.errors += 1
+            if len(self.first_errors) < FIRST_ERRORS:
+                self.first_errors.append((source, error))
+            return
+        if level is not None:
+            self.levels[level] = self.levels.get(level, 0) + 1
+        if score is not None:
+            entry = (score, -self.cases, id, level or "", source)  # ties: the earlier row ranks higher
+            if len(self.top) < TOP:
+                heapq.heappush(self.top, entry)
+            else:
+                heapq.heappushpop(self.top, entry)
+
+    def summary(self, elapsed: float) -> Summary:
+        """The summary so far."""
+        top = [(s, i, lv, src) for s, _, i, lv, src in sorted(self.top, reverse=True)]
+        return Summary(self.cases, dict(self.levels), top, self.errors, list(self.first_errors), self.resumed,
+                       elapsed)
+
+
+def render(summary: Summary, levels: list[str]) -> str:
+    """The summary as plain text for stderr; ``levels`` in rising order (the pack's)."""
+    lines = [f"{summary.cases:,} case{'s' if summary.cases != 1 else ''}: "
+             + ", ".join(f"{summary.levels.get(lv, 0):,} {lv}" for lv in reversed(levels))
+             + f", {summary.errors:,} error{'s' if summary.errors != 1 else ''}"]
+    others = sorted(set(summary.levels) - set(levels))
+    if others:
+        lines[0] += "".join(f", {summary.levels[lv]:,} {lv}" for lv in others)
+    if summary.resumed:
+        lines.append(f"{summary.resumed:,} already in the results from an earlier run (not screened again)")
+    if summary.top:
+        lines.append(f"top {len(summary.top)} by score:")
+        width = max(len(i) for _, i, _, _ in summary.top)
+        lines += [f"  {score:5.1f}  {level:<8}  {id:<{width}}  {source}" for score, id, level, source
+                  in summary.top]
+    if summary.errors:
+        lines.append(f"errors ({summary.errors:,}; first {len(summary.first_errors)}):")
+        lines += [f"  {message}" for _, message in summary.first_errors]
+    lines.append(f"{summary.screened:,} screened in {summary.elapsed:.1f} s ({summary.rate:,.0f} cases/s)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,167 @@
+"""The per-case work, done where the case is screened: parse the raw item, build the case, assess it."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening.batch.inputs import Item
+from screening.batch.mapping import Mapping
+from screening.errors import Problem, ScreeningError
+from screening.model import Case
+from screening.pack import Pack
+
+
+class Config(NamedTuple):
+    """What a worker needs besides the items: small and picklable, so it can be sent once to each worker."""
+
+    pack: str
+    """Directory of the rule pack."""
+    registry: str | None = None
+    mapping: Mapping | None = None
+
+
+@lru_cache(maxsize=4)
+def pack_for(path: str) -> Pack:
+    """The pack in ``path``, loaded and compiled once per worker process."""
+    from screening.pack import load_pack
+
+    return load_pack(Path(path))
+
+
+def assess(case: Case, pack: Pack) -> dict[str, Any]:
+    """Screen one case and return its result row: id, score, level, categories, fired and gaps.
+
+    ``fired`` lists every rule that fired (risk rules highest points first, then mitigations); ``gaps``
+    lists the names of the facts whose absence left rules undecided, most points at stake first.
+    """
+    from screening.engine import screen
+
+    result = screen(case, pack, evidence=False)  # the row shows no evidence
+    return {
+        "id": case.id,
+        "score": result.score,
+        "level": result.level,
+        "categories": {c.id: c.score + 0.0 for c in result.categories},  # + 0.0: no -0.0 credit
+        "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
+        "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
+    }
+
+
+def process(item: Item, config: Config) -> dict[str, Any]:
+    """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
+    pack = pack_for(config.pack)
+    try:
+        row = assess(read(item, config), pack)
+        error = ""
+    except ScreeningError as exc:
+        row = {"id": _guess_id(item, config), "score": None, "level": None, "categories": {}, "fired": [], "gaps": []}
+        error = "; ".join(str(p) for p in exc.problems[:5])
+        if len(exc.problems) > 5:
+            error += f"; and {len(exc.problems) - 5} more"
+    except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
+        row = {"id": _guess_id(item, config), "score": None, "level": None, "categories": {}, "fired": [], "gaps": []}
+        error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
+    return {"id": row["id"], "source": item.source, **{k: v for k, v in row.items() if k != "id"}, "error": error}
+
+
+def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
+    """The result rows of a chunk of items, in order."""
+    return [process(item, config) for item in chunk]
+
+
+def read(item: Item, config: Config) -> Case:
+    """The case of ``item``; raises ScreeningError naming the input, line and column of each problem."""
+    from screening.cases import build_case
+
+    registry = Path(config.registry) if config.registry else None
+    if item.kind == "yaml":
+        from screening.yamlio import load
+
+        data, marks = load(Path(item.payload))
+        return build_case(data, marks, item.file, registry)
+    if item.kind == "json":
+        data = _json(item)
+        return build_case(data, LineMarks(item.payload, item.line or 1), item.file, registry)
+    from screening.batch.rows import case_from_row
+
+    mapping = config.mapping
+    assert mapping is not None
+    if item.kind == "csv":
+        header, cells = item.payload
+        if len(cells) > len(header):
+            raise ScreeningError([Problem(item.file, item.line, len(header) + 1, "E106",
+                                          f"row has {len(cells)} cells, the header names {len(header)} columns")])
+        row = dict(zip(header, cells, strict=False))  # a short row: the cells left out are empty
+        positions = {name: i + 1 for i, name in enumerate(header)}
+    elif item.kind == "parquet":
+        positions, row = item.payload
+    else:
+        row = _json(item)
+        if not isinstance(row, dict):
+            raise ScreeningError([Problem(item.file, item.line, 1, "E103", "expected a JSON object (a flat row)")])
+        positions = {c: max(1, item.payload.find(json.dumps(c)) + 1) for c in mapping.columns if c in row}
+    return case_from_row(mapping, row, item.file, item.line or 1, positions, registry)
+
+
+def _guess_id(item: Item, config: Config) -> str:
+    """The id of a case that could not be built, as far as it can be read; empty when it cannot."""
+    try:
+        if item.kind == "yaml":
+            from screening.yamlio import load
+
+            data = load(Path(item.payload))[0]
+        elif item.kind == "csv":
+            data = dict(zip(*item.payload, strict=False))
+        elif item.kind == "parquet":
+            data = item.payload[1]
+        else:
+            data = json.loads(item.payload)
+    except (ScreeningError, ValueError, RecursionError):
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    if item.kind in ("yaml", "json"):
+        return data["id"] if isinstance(data.get("id"), str) else ""
+    from screening.batch.rows import row_id
+
+    assert config.mapping is not None
+    return row_id(config.mapping, data)
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _json(item: Item) -> Any:
+    try:
+        return json.loads(item.payload, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        column = min(exc.pos, len(item.payload.rstrip("\r\n"))) + 1  # the line's own newline is not its text
+        raise ScreeningError([Problem(item.file, item.line, column, "E100", f"invalid JSON: {exc.msg}")]) from None
+    except ValueError as exc:
+        raise ScreeningError([Problem(item.file, item.line, 1, "E106", f"invalid JSON: {exc}")]) from None
+    except RecursionError:
+        raise ScreeningError([Problem(item.file, item.line, 1, "E111", "JSON nested too deeply")]) from None
+
+
+class LineMarks(dict):  # type: ignore[type-arg]
+    """Marks for a document read from one JSON line: every path is on that line, at the column where its
+    last key is first written (found only when a problem is reported)."""
+
+    def __init__(self, text: str, line: int) -> None:
+        super().__init__()
+        self.text, self.line = text, line
+
+    def __contains__(self, path: object) -> bool:
+        return True
+
+    def get(self, path: Any, default: Any = None) -> Any:
+        if dict.__contains__(self, path):
+            return dict.get(self, path)
+        key = next((k for k in reversed(path) if not k.isdigit()), None) if path else None
+        at = self.text.find(json.dumps(key, ensure_ascii=False)) if key else -1
+        return (self.line, at + 1 if at >= 0 else 1)
+

@@ -1,0 +1,523 @@
+"""screening batch: every input type, mappings, result formats, resuming, workers, Dask, summary, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from screening.batch import outputs
+from screening.batch.mapping import load_mapping
+from screening.batch.run import Job, plan, run_batch
+from screening.batch.synthetic import cases as synthetic_cases
+from screening.cli import main
+from screening.errors import ScreeningError
+from screening.yamlio import load
+from tests.conftest import CASES, ROOT
+
+EXAMPLES = ROOT / "examples"
+DEALS, MAPPING = EXAMPLES / "deals.csv", EXAMPLES / "deals-mapping.yaml"
+BAD_ROW = f"{DEALS}:10"
+
+
+def batch(*args: object) -> int:
+    return main(["batch", "--no-progress", *map(str, args)])
+
+
+def rows(path: Path) -> list[dict]:
+    """Results read back from any format, as JSONL rows (categories as a mapping)."""
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            found = list(csv.DictReader(handle))
+        return [{"id": r["id"], "source": r["source"], "score": float(r["score"]) if r["score"] else None,
+                 "level": r["level"] or None,
+                 "categories": {k[4:]: float(v) for k, v in r.items() if k.startswith("cat.") and v != ""},
+                 "fired": r["fired"].split(), "gaps": r["gaps"].split(), "error": r["error"]} for r in found]
+    import pyarrow.parquet as pq
+
+    return [{"id": r["id"], "source": r["source"], "score": r["score"], "level": r["level"],
+             "categories": {k[4:]: v for k, v in r.items() if k.startswith("cat.") and v is not None},
+             "fired": r["fired"], "gaps": r["gaps"], "error": r["error"]} for r in pq.read_table(path).to_pylist()]
+
+
+def essentials(found: list[dict]) -> list[tuple]:
+    return [(r["id"], r["score"], r["level"], tuple(r["fired"])) for r in found]
+
+
+def write_jsonl(path: Path, docs) -> Path:  # type: ignore[no-untyped-def]
+    with path.open("w", encoding="utf-8") as handle:
+        for doc in docs:
+            handle.write(json.dumps(doc) + "\n")
+    return path
+
+
+def deal_rows() -> list[dict[str, str]]:
+    with DEALS.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --- inputs -------------------------------------------------------------------------------------------------
+
+
+def test_yaml_directory_and_files_give_the_screen_results(tmp_path, pack):
+    from screening.api import screen_files
+
+    out = tmp_path / "r.jsonl"
+    assert batch(ROOT / "cases", CASES[0], "-o", out) == 0
+    found = rows(out)
+    expected = screen_files(CASES)
+    expected = [*expected, expected[0]]  # batch takes a case twice (screen refuses a repeated id)
+    assert [r["source"] for r in found] == [str(p) for p in CASES + [CASES[0]]]
+    assert [(r["id"], r["score"], r["level"]) for r in found] == [(r.case.id, r.score, r.level) for r in expected]
+    assert [r["fired"] for r in found] == [[f.rule.id for f in (*r.findings, *r.mitigations)] for r in expected]
+    assert found[0]["categories"] == {c.id: c.score + 0.0 for c in expected[0].categories}
+
+
+def test_jsonl_case_documents_equal_their_yaml(tmp_path):
+    docs = [load(p)[0] for p in CASES if "ref:" not in p.read_text("utf-8")]
+    jsonl = write_jsonl(tmp_path / "cases.jsonl", docs)
+    assert batch(jsonl, "-o", tmp_path / "a.jsonl") == 0
+    yaml_files = [p for p in CASES if "ref:" not in p.read_text("utf-8")]
+    assert batch(*yaml_files, "-o", tmp_path / "b.jsonl") == 0
+    a, b = rows(tmp_path / "a.jsonl"), rows(tmp_path / "b.jsonl")
+    assert essentials(a) == essentials(b) and len(a) == len(docs) > 5
+    assert [r["source"] for r in a] == [f"{jsonl}:{i}" for i in range(1, len(docs) + 1)]
+
+
+def test_csv_parquet_and_flat_jsonl_rows_give_the_same_results(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = deal_rows()
+    flat = write_jsonl(tmp_path / "deals.jsonl", [{k: v for k, v in r.items() if v != ""} for r in table])
+    parquet = tmp_path / "deals.parquet"
+    pq.write_table(pa.Table.from_pylist(table), parquet, row_group_size=3)
+    results = {}
+    for source in (DEALS, flat, parquet):
+        out = tmp_path / f"{source.suffix[1:]}.jsonl"
+        assert batch(source, "-m", MAPPING, "-o", out) == 0
+        results[source.suffix] = rows(out)
+    assert essentials(results[".csv"]) == essentials(results[".jsonl"]) == essentials(results[".parquet"])
+    assert [r["source"] for r in results[".parquet"]] == [f"{parquet}:{i}" for i in range(1, 11)]
+    assert [r["source"] for r in results[".csv"]] == [f"{DEALS}:{i}" for i in range(2, 12)]
+
+
+def test_the_example_deals_are_mapped_and_screened(tmp_path):
+    out = tmp_path / "r.jsonl"
+    assert batch(DEALS, "--mapping", MAPPING, "-o", out) == 0
+    found = {r["id"]: r for r in rows(out)}
+    assert len(found) == 10
+    tollerort = found["D-2022-001"]
+    assert tollerort["level"] == "high" and "CI-001" in tollerort["fired"]  # a port operator's terminal
+    bakery = found["D-2024-005"]
+    assert bakery["level"] == "low" and bakery["fired"] == []
+    family = found["D-2026-010"]  # most facts left empty: unknown, so they show as gaps, not as "none"
+    assert "target.critical_infrastructure" in family["gaps"] and "transaction.control" in family["gaps"]
+    assert found["D-2026-009"]["level"] is None
+
+
+def test_a_bad_cell_fails_its_row_only_located_at_the_cell(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    assert batch(DEALS, "-m", MAPPING, "-o", out) == 0
+    found = rows(out)
+    bad = [r for r in found if r["error"]]
+    assert len(bad) == 1 and bad[0]["id"] == "D-2026-009" and bad[0]["source"] == BAD_ROW
+    assert bad[0]["error"] == (f"{DEALS}:10:13: error: target.turnover_eur (column 'turnover_meur'): expected a "
+                               "number, found 'abc' [E106 bad-value]")
+    assert sum(1 for r in found if r["level"]) == 9
+    assert "1 error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('{"id": "x", "title": "T", "investor": "a", "entities": [{"id": "a", "name": "A", "country": "XX"}], '
+     '"target": {"name": "T"}}', ":1:82: error: entities.0.country: unknown country code 'XX'"),
+    ('{"id": "x", ', ":1:13: error: invalid JSON: Expecting property name enclosed in double quotes"),
+    ('[1, 2]', ":1:1: error: expected a mapping, found a list"),
+    ('{"id": "y", "title": "T", "investor": "a", "entities": [], "target": {"name": NaN}}',
+     ":1:1: error: invalid JSON: NaN is not a finite number"),
+])
+def test_broken_json_cases_are_reported_in_their_row(tmp_path, line, expected):
+    good = json.dumps(next(synthetic_cases(1)))
+    source = tmp_path / "in.jsonl"
+    source.write_text(f"{good}\n{line}\n{good.replace('syn-000000', 'syn-2')}\n", "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-o", out) == 0
+    found = rows(out)
+    assert [bool(r["error"]) for r in found] == [False, True, False]
+    assert found[1]["error"].startswith(f"{source}:2") and expected[2:] in found[1]["error"]
+    assert found[1]["error"].startswith(f"{source}{expected.replace(':1:', ':2:', 1)}")
+
+
+def test_parquet_is_read_a_batch_at_a_time(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from screening.batch import inputs
+
+    parquet = tmp_path / "deals.parquet"
+    pq.write_table(pa.Table.from_pylist(deal_rows()), parquet, row_group_size=2)
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda *a, **k: pytest.fail("the whole table was read"))
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("the whole table was read"))
+    found = list(inputs.items([inputs.Input(parquet, "parquet")], load_mapping(MAPPING)))
+    assert [i.line for i in found] == list(range(1, 11))
+    assert set(found[0].payload[1]) == set(load_mapping(MAPPING).columns)  # only the mapped columns
+
+
+def test_csv_locators_are_the_lines_rows_start_on(tmp_path):
+    source = tmp_path / "d.csv"
+    header = DEALS.read_text("utf-8").splitlines()[0]
+    source.write_text(f"{header}\n"
+                      'X1,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,"two\nlines"\n'
+                      "\n"
+                      "X2,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,\n", "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-m", MAPPING, "-o", out) == 0
+    assert [(r["id"], r["source"], r["error"]) for r in rows(out)] == [("X1", f"{source}:2", ""),
+                                                                      ("X2", f"{source}:5", "")]
+
+
+def test_row_problems_name_the_field_and_column(tmp_path):
+    source = tmp_path / "d.csv"
+    source.write_text("deal_id,acquirer,acquirer_country,target,stake_pct,signed\n"
+                      "A1,Acme,ZZ,Widgets,50,2024-01-01\n"
+                      ",Acme,DE,Widgets,50,2024-13-01\n"
+                      "A3,,DE,Widgets,150,\n", "utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("format: 1\nid: deal_id\nfields:\n  investor.name: acquirer\n"
+                       "  investor.country: acquirer_country\n  target.name: target\n"
+                       "  transaction.stake_after_pct: {column: stake_pct, type: number}\n"
+                       "  transaction.signing_date: {column: signed, type: date}\n", "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-m", mapping, "-o", out) == 0
+    errors = [r["error"] for r in rows(out)]
+    assert errors[0] == (f"{source}:2:3: error: investor.country (column 'acquirer_country'): unknown country "
+                         "code 'ZZ' [E107 unknown-country]")
+    assert f"{source}:3:1: error: no case id: column 'deal_id' is empty" in errors[1]
+    assert f"{source}:3:6: error: transaction.signing_date (column 'signed'): expected a date" in errors[1]
+    assert f"{source}:4:1: error: investor: missing required field 'name'" in errors[2]
+    assert f"{source}:4:5: error: transaction.stake_after_pct (column 'stake_pct'): 150 is above" in errors[2]
+    assert [r["id"] for r in rows(out)] == ["A1", "", "A3"]
+
+
+def test_screening_without_evidence_changes_nothing_else(pack):
+    from screening.api import load_cases
+    from screening.cases import build_case
+    from screening.engine import screen
+
+    synthetic = [build_case(doc, {}, "synthetic", None) for doc in synthetic_cases(150, seed=11)]
+    for case in [*load_cases(CASES), *synthetic]:
+        full, lean = screen(case, pack), screen(case, pack, evidence=False)
+        assert all(f.evidence == () for f in (*lean.findings, *lean.mitigations))
+        strip = lambda r: r._replace(  # noqa: E731
+            facts=None, findings=[f._replace(evidence=()) for f in r.findings],
+            mitigations=[f._replace(evidence=()) for f in r.mitigations])
+        assert strip(lean) == strip(full)
+        assert any(f.evidence for f in full.findings) or not full.findings
+
+
+def test_library_entry_point(tmp_path):
+    from screening.api import screen_batch
+
+    summary = screen_batch([DEALS], tmp_path / "r.csv", mapping=MAPPING)
+    assert (summary.cases, summary.errors, summary.levels["high"]) == (10, 1, 3)
+    assert len(rows(tmp_path / "r.csv")) == 10
+
+
+def test_a_defect_on_one_case_is_reported_in_its_row(tmp_path, monkeypatch):
+    from screening.batch import work
+
+    real = work.assess
+
+    def flaky(case, pack):  # type: ignore[no-untyped-def]
+        if case.id == "D-2021-002":
+            raise ZeroDivisionError("division by zero")
+        return real(case, pack)
+
+    monkeypatch.setattr(work, "assess", flaky)
+    out = tmp_path / "r.jsonl"
+    assert batch(DEALS, "-m", MAPPING, "-o", out) == 0
+    found = rows(out)
+    assert found[1]["id"] == "D-2021-002"
+    assert found[1]["error"] == (f"{DEALS}:3: error: internal error (ZeroDivisionError: division by zero); "
+                                 "please report it")
+    assert sum(1 for r in found if r["level"]) == 8
+
+
+# --- mappings -----------------------------------------------------------------------------------------------
+
+BAD_MAPPINGS = [
+    ("id: deal_id\nfields: {target.name: t}\n", "m.yaml:1:1: error: missing required field 'format'"),
+    ("format: 1\nid: deal_id\nfields:\n  target.nmae: target\n",
+     "m.yaml:4:3: error: fields.target.nmae: unknown case field 'target.nmae'; did you mean 'target.name'?"),
+    ("format: 1\nid: deal_id\nfields:\n  target.name: {column: t, type: numbr}\n",
+     "m.yaml:4:28: error: fields.target.name.type: unknown value 'numbr'; did you mean 'number'?"),
+    ("format: 1\nid: deal_id\nfields:\n  target.name: {column: t, value: x}\n",
+     "m.yaml:4:3: error: fields.target.name: give either a column or a constant value, not both"),
+    ("format: 1\nid: deal_id\nfields:\n  target.name: {column: t, scale: 10}\n",
+     "m.yaml:4:28: error: fields.target.name.scale: scale applies to a number column"),
+    ("format: 1\nid: deal_id\nfields:\n  target.sectors: {column: s, each: kind}\n",
+     "m.yaml:4:31: error: fields.target.sectors.each: each applies to a column split into a list"),
+    ("format: 1\nid: deal_id\nfields:\n  target.name: [t]\n",
+     "m.yaml:4:3: error: fields.target.name: expected a column name or a mapping"),
+    ("format: 1\nid: deal_id\nfields:\n  transaction.kind: {value: buyout, type: text}\n",
+     "m.yaml:4:37: error: fields.transaction.kind.type: 'type' applies to a column, not to a constant value"),
+    ("format: 1\nid: deal_id\nfields:\n  target.name: t\n  target.name: u\n",
+     "m.yaml:5:3: error: duplicate key 'target.name'"),
+    ("format: 1\nid: deal_id\nfields: {target.name: t}\nextra: 1\n",
+     "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, fields"),
+]
+
+
+@pytest.mark.parametrize("text, expected", BAD_MAPPINGS, ids=[m[1].split("error: ")[1][:40] for m in BAD_MAPPINGS])
+def test_bad_mappings_are_located(tmp_path, monkeypatch, capsys, text, expected):
+    monkeypatch.chdir(tmp_path)
+    Path("m.yaml").write_text(text, "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_mapping(Path("m.yaml"))
+    assert expected in str(caught.value)
+    assert batch(DEALS, "-m", "m.yaml", "-o", "r.jsonl") == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not Path("r.jsonl").exists()
+
+
+def test_the_example_mapping_is_valid_and_reads_every_column_it_names():
+    mapping = load_mapping(MAPPING)
+    header = next(csv.reader(DEALS.open(encoding="utf-8")))
+    assert set(mapping.columns) <= set(header)
+    assert mapping.id == "deal_id" and len(mapping.fields) == 19
+
+
+def test_csv_columns_missing_from_the_header_are_an_input_error(tmp_path, capsys):
+    source = tmp_path / "d.csv"
+    source.write_text("deal_id,acquirer\nA,B\n", "utf-8")
+    assert batch(source, "-m", MAPPING, "-o", tmp_path / "r.jsonl") == 2
+    assert f"{source}:1:1: error: column 'acquirer_country' named by {MAPPING} is not in the header" in \
+        capsys.readouterr().err
+
+
+def test_mapping_schema_is_exported():
+    from screening.schemas import export
+
+    document = export("mapping")
+    assert document["required"] == ["format", "id", "fields"]
+    assert "field" in document["definitions"]
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_results_round_trip_in_every_format(tmp_path, suffix):
+    reference = tmp_path / "ref.jsonl"
+    assert batch(DEALS, ROOT / "cases", "-m", MAPPING, "-o", reference) == 0
+    out = tmp_path / f"r{suffix}"
+    assert batch(DEALS, ROOT / "cases", "-m", MAPPING, "-o", out) == 0
+    assert rows(out) == rows(reference)
+    assert not outputs.journal_of(out).exists()
+
+
+def test_csv_and_parquet_columns_follow_the_pack(tmp_path, pack):
+    out = tmp_path / "r.csv"
+    assert batch(CASES[0], "-o", out) == 0
+    header = out.read_text("utf-8").splitlines()[0].split(",")
+    cats = [f"cat.{c.id}" for c in pack.scoring.categories]
+    assert header == ["id", "source", "score", "level", *cats, "fired", "gaps", "error"]
+    import pyarrow.parquet as pq
+
+    assert batch(CASES[0], "-o", tmp_path / "r.parquet") == 0
+    assert pq.read_schema(tmp_path / "r.parquet").names == header
+
+
+def test_existing_results_are_refused_without_force_or_resume(tmp_path, capsys):
+    out = tmp_path / "r.jsonl"
+    out.write_text("keep\n", "utf-8")
+    assert batch(CASES[0], "-o", out) == 2
+    assert "results already exist; add --resume to continue them or --force" in capsys.readouterr().err
+    assert out.read_text("utf-8") == "keep\n"
+    assert batch(CASES[0], "-o", out, "--force") == 0
+    assert len(rows(out)) == 1
+
+
+def test_no_half_written_parquet_when_writing_fails(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "r.parquet"
+    assert batch(CASES[0], "-o", out) == 0
+    before = out.read_bytes()
+    real = pq.ParquetWriter.write_batch
+
+    def fail_after_first(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real(self, *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_batch", fail_after_first)
+    assert batch(ROOT / "cases", "-o", out, "--force") == 2
+    assert not out.exists() or out.read_bytes() == before  # --force removed it; never a part of the new one
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.parquet.journal.jsonl"]
+    monkeypatch.undo()
+    assert batch(ROOT / "cases", "-o", out, "--resume") == 0  # the journal is kept: nothing is screened again
+    assert len(rows(out)) == len(CASES) and not outputs.journal_of(out).exists()
+
+
+def test_a_finished_parquet_cannot_be_resumed(tmp_path, capsys):
+    out = tmp_path / "r.parquet"
+    assert batch(CASES[0], "-o", out) == 0
+    assert batch(CASES[0], "-o", out, "--resume") == 2
+    assert "this Parquet file is complete" in capsys.readouterr().err
+
+
+def test_unknown_output_and_input_types_are_usage_errors(tmp_path, capsys):
+    assert batch(CASES[0], "-o", tmp_path / "r.xlsx") == 2
+    assert "unknown results format '.xlsx'" in capsys.readouterr().err
+    other = tmp_path / "x.txt"
+    other.write_text("x", "utf-8")
+    assert batch(other, "-o", tmp_path / "r.jsonl") == 2
+    assert "unknown input type '.txt'" in capsys.readouterr().err
+    assert batch(DEALS, "-o", tmp_path / "r.jsonl") == 2
+    assert "a CSV input needs --mapping" in capsys.readouterr().err
+    assert batch(DEALS, "-m", tmp_path / "missing.yaml", "-o", tmp_path / "r.jsonl") == 2
+    assert "missing.yaml: error: file not found" in capsys.readouterr().err
+
+
+# --- resume -------------------------------------------------------------------------------------------------
+
+
+def test_resume_drops_a_partial_line_and_skips_rows_written(tmp_path):
+    out, reference = tmp_path / "r.csv", tmp_path / "ref.csv"
+    assert batch(ROOT / "cases", "-o", reference) == 0
+    lines = reference.read_text("utf-8").splitlines(keepends=True)
+    out.write_text("".join(lines[:4]) + lines[4][:17], "utf-8")  # header, three rows and a part of a row
+    assert batch(ROOT / "cases", "-o", out, "--resume") == 0
+    assert out.read_text("utf-8") == reference.read_text("utf-8")
+
+
+def test_resume_refuses_results_of_other_inputs(tmp_path, capsys):
+    out = tmp_path / "r.jsonl"
+    assert batch(CASES[0], "-o", out) == 0
+    assert batch(CASES[1], "-o", out, "--resume") == 2
+    assert "cannot resume: result row 1 is for" in capsys.readouterr().err
+
+
+def test_resumed_rows_count_in_the_summary_and_fail_on(tmp_path, capsys):
+    out = tmp_path / "r.jsonl"
+    assert batch(DEALS, "-m", MAPPING, "-o", out) == 0
+    capsys.readouterr()
+    assert batch(DEALS, "-m", MAPPING, "-o", out, "--resume", "--fail-on", "critical") == 1  # the bad row
+    err = capsys.readouterr().err
+    assert "10 already in the results from an earlier run" in err and "0 screened" in err
+    assert "10 cases: 0 critical, 3 high, 4 medium, 2 low, 1 error" in err
+
+
+def test_progress_counts_resumed_rows_then_new_ones(tmp_path):
+    out = tmp_path / "r.jsonl"
+    assert batch(CASES[0], CASES[1], "-o", out) == 0
+    seen: list[int] = []
+    summary = run_batch(plan(Job([*CASES[:2], ROOT / "cases"], out, resume=True)), seen.append)
+    assert seen[0] == 2 and sum(seen) == 2 + len(CASES) == summary.cases and summary.resumed == 2
+
+
+@pytest.mark.slow  # reason: screens about 4,000 cases in subprocesses (6 to 15 s, with the load)
+def test_resume_after_sigkill_loses_and_repeats_nothing(tmp_path):
+    source = write_jsonl(tmp_path / "many.jsonl", synthetic_cases(2000, seed=7))
+    out, reference = tmp_path / "r.jsonl", tmp_path / "ref.jsonl"
+    cmd = [sys.executable, "-m", "screening", "batch", str(source), "--no-progress", "-o"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([*cmd, str(out)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size < 100_000) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = out.read_text("utf-8").count("\n")
+    assert 0 < done < 2000, done
+    subprocess.run([*cmd, str(out), "--resume"], cwd=ROOT, env=env, check=True, stderr=subprocess.DEVNULL)
+    subprocess.run([*cmd, str(reference)], cwd=ROOT, env=env, check=True, stderr=subprocess.DEVNULL)
+    resumed = rows(out)
+    ids = [r["id"] for r in resumed]
+    assert len(ids) == len(set(ids)) == 2000
+    assert essentials(resumed) == essentials(rows(reference))
+
+
+# --- engines ------------------------------------------------------------------------------------------------
+
+
+def test_workers_give_the_same_rows_in_the_same_order(tmp_path):
+    source = write_jsonl(tmp_path / "many.jsonl", synthetic_cases(300, seed=3))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert batch(source, ROOT / "cases", "-o", one) == 0
+    assert batch(source, ROOT / "cases", "-o", two, "--workers", "2") == 0
+    assert one.read_text("utf-8") == two.read_text("utf-8")
+
+
+def test_dask_on_a_local_cluster_gives_the_local_rows(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    source = write_jsonl(tmp_path / "many.jsonl", synthetic_cases(120, seed=5))
+    local, remote = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    run_batch(plan(Job([source, ROOT / "cases"], local, chunk=16)))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        summary = run_batch(plan(Job([source, ROOT / "cases"], remote, engine="dask",
+                                     scheduler=cluster.scheduler_address, chunk=16)))
+    assert summary.cases == 120 + len(CASES)
+    assert remote.read_text("utf-8") == local.read_text("utf-8")
+
+
+def test_dask_without_a_scheduler_starts_a_local_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
+    assert batch(DEALS, "-m", MAPPING, "-o", local) == 0
+    assert batch(DEALS, "-m", MAPPING, "-o", remote, "--engine", "dask") == 0
+    assert remote.read_text("utf-8") == local.read_text("utf-8")
+
+
+def test_a_scheduler_needs_the_dask_engine(tmp_path, capsys):
+    assert batch(DEALS, "-m", MAPPING, "-o", tmp_path / "r.csv", "--scheduler", "tcp://localhost:8786") == 2
+    assert "--scheduler needs --engine dask" in capsys.readouterr().err
+
+
+# --- summary and exit codes ---------------------------------------------------------------------------------
+
+
+def test_summary_text(tmp_path, capsys):
+    assert batch(DEALS, "-m", MAPPING, "-o", tmp_path / "r.jsonl") == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "10 cases: 0 critical, 3 high, 4 medium, 2 low, 1 error"
+    assert err[1] == "top 9 by score:"
+    assert err[2] == f"   63.0  high      D-2022-001  {DEALS}:2"
+    assert err[3] == f"   63.0  high      D-2018-003  {DEALS}:4"  # a tie keeps input order
+    assert err[11] == "errors (1; first 1):"
+    assert err[12].startswith(f"  {DEALS}:10:13: error: target.turnover_eur")
+    assert err[13].startswith("10 screened in ") and err[13].endswith(" cases/s)")
+
+
+@pytest.mark.parametrize("fail_on, code", [("critical", 1), ("high", 1), ("low", 1)])
+def test_fail_on_counts_levels_and_errors(tmp_path, fail_on, code):
+    assert batch(DEALS, "-m", MAPPING, "-o", tmp_path / "r.jsonl", "--fail-on", fail_on) == code
+
+
+def test_fail_on_a_level_no_case_reaches(tmp_path):
+    assert batch(CASES[0], "-o", tmp_path / "a.jsonl", "--fail-on", "critical") == 0
+    assert batch(CASES[0], "-o", tmp_path / "b.jsonl", "--fail-on", "high") == 1
+    assert batch(CASES[0], "-o", tmp_path / "c.jsonl") == 0
+
+
+def test_progress_bar_is_drawn_on_request(tmp_path, capsys):
+    assert main(["batch", str(ROOT / "cases"), "-o", str(tmp_path / "r.jsonl"), "--progress"]) == 0
+    assert "cases/s" in capsys.readouterr().err
+
+
+def test_the_cli_does_not_import_the_batch_machinery():
+    code = ("import sys, screening.cli; heavy = [m for m in ('pyarrow', 'dask', 'distributed', 'rich.progress', "
+            "'screening.batch.run') if m in sys.modules]; print(heavy)")
+    found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
