@@ -206,7 +206,7 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     if pack.regimes:
         from screening.filings import matrix
 
-        filings = matrix(values, pack.regimes, on)
+        filings = matrix(values, pack.regimes, on, explain=evidence)
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
         case=case, pack=pack, facts=facts,

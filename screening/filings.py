@@ -54,6 +54,8 @@ class Decision(NamedTuple):
     """Thresholds of the triggers the case is close to."""
     today: Decision | None = None
     """The answer under today's law, when the case is judged on another day and the answer differs."""
+    reached: bool = True
+    """False when the case is outside the regime's reach (a target in another country)."""
 
 
 class Matrix(NamedTuple):
@@ -104,7 +106,7 @@ def outcome_only(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     """One regime's outcome and deciding trigger on day ``on``, without the explanation."""
     reach = regime.applies.check(values)
     if reach is False:
-        return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), ())
+        return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), (), reached=False)
     if not regime.in_force(on):
         return Decision(regime, on, "not_in_force", None, (), (), (), ())
     best, unknown = None, reach is None
@@ -126,7 +128,7 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         used = _used(values, reach)
         return Decision(regime, on, "out_of_scope", None, used,
                         (f"Outside its reach ({regime.applies_text or regime.applies.describe()}): "
-                         + "; ".join(_fact_text(u) for u in used) + ".",), (), ())
+                         + "; ".join(_fact_text(u) for u in used) + ".",), (), (), reached=False)
     if not regime.in_force(on):
         if on < regime.valid_from:
             why = f"{regime.name}'s regime applies from {regime.valid_from}; the case is judged on {on}."

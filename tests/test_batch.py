@@ -41,12 +41,16 @@ def rows(path: Path) -> list[dict]:
         return [{"id": r["id"], "source": r["source"], "score": float(r["score"]) if r["score"] else None,
                  "level": r["level"] or None,
                  "categories": {k[4:]: float(v) for k, v in r.items() if k.startswith("cat.") and v != ""},
-                 "fired": r["fired"].split(), "gaps": r["gaps"].split(), "error": r["error"]} for r in found]
+                 "fired": r["fired"].split(), "gaps": r["gaps"].split(),
+                 "filings": {k[7:]: v for k, v in r.items() if k.startswith("filing.") and v},
+                 "error": r["error"]} for r in found]
     import pyarrow.parquet as pq
 
     return [{"id": r["id"], "source": r["source"], "score": r["score"], "level": r["level"],
              "categories": {k[4:]: v for k, v in r.items() if k.startswith("cat.") and v is not None},
-             "fired": r["fired"], "gaps": r["gaps"], "error": r["error"]} for r in pq.read_table(path).to_pylist()]
+             "fired": r["fired"], "gaps": r["gaps"],
+             "filings": {k[7:]: v for k, v in r.items() if k.startswith("filing.") and v is not None},
+             "error": r["error"]} for r in pq.read_table(path).to_pylist()]
 
 
 def essentials(found: list[dict]) -> list[tuple]:
@@ -219,7 +223,9 @@ def test_screening_without_evidence_changes_nothing_else(pack):
         assert all(f.evidence == () for f in (*lean.findings, *lean.mitigations))
         strip = lambda r: r._replace(  # noqa: E731
             facts=None, findings=[f._replace(evidence=()) for f in r.findings],
-            mitigations=[f._replace(evidence=()) for f in r.mitigations])
+            mitigations=[f._replace(evidence=()) for f in r.mitigations],
+            filings=[(d.regime.id, d.outcome, d.rule and d.rule.id, d.today and d.today.outcome)
+                     for d in r.filings.decisions])  # without evidence, filings are not explained either
         assert strip(lean) == strip(full)
         assert any(f.evidence for f in full.findings) or not full.findings
 
@@ -331,7 +337,8 @@ def test_csv_and_parquet_columns_follow_the_pack(tmp_path, pack):
     assert batch(CASES[0], "-o", out) == 0
     header = out.read_text("utf-8").splitlines()[0].split(",")
     cats = [f"cat.{c.id}" for c in pack.scoring.categories]
-    assert header == ["id", "source", "score", "level", *cats, "fired", "gaps", "error"]
+    filings = [f"filing.{g.id}" for g in pack.regimes]
+    assert header == ["id", "source", "score", "level", *cats, "fired", "gaps", *filings, "error"]
     import pyarrow.parquet as pq
 
     assert batch(CASES[0], "-o", tmp_path / "r.parquet") == 0
@@ -521,3 +528,14 @@ def test_the_cli_does_not_import_the_batch_machinery():
             "'screening.batch.run') if m in sys.modules]; print(heavy)")
     found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
+
+
+def test_rows_carry_the_filing_answer_of_each_regime_that_reaches_the_case(tmp_path):
+    out = tmp_path / "r.jsonl"
+    assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", ROOT / "cases" / "alibaba-liege.yaml", "-o", out) == 0
+    found = {r["id"]: r["filings"] for r in rows(out)}
+    assert found == {"cosco-hamburg-tollerort": {"DE": "mandatory", "EU": "call_in"},
+                     "alibaba-liege": {"BE": "not_in_force", "EU": "not_in_force"}}
+    assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "-o", tmp_path / "r.csv") == 0
+    (row,) = rows(tmp_path / "r.csv")
+    assert row["filings"] == {"DE": "mandatory", "EU": "call_in"}

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,9 +35,11 @@ def journal_of(path: Path) -> Path:
     return path.with_name(path.name + ".journal.jsonl")
 
 
-def columns(categories: list[str]) -> list[str]:
-    """The flat columns of CSV and Parquet results, per-category scores in pack order."""
-    return ["id", "source", "score", "level", *(f"cat.{c}" for c in categories), "fired", "gaps", "error"]
+def columns(categories: list[str], regimes: Sequence[str] = ()) -> list[str]:
+    """The flat columns of CSV and Parquet results: per-category scores in pack order, then the filing answer
+    of each regime (empty when the regime does not reach the case)."""
+    return ["id", "source", "score", "level", *(f"cat.{c}" for c in categories), "fired", "gaps",
+            *(f"filing.{r}" for r in regimes), "error"]
 
 
 def _clean(text: str) -> str:
@@ -52,12 +54,13 @@ def _number(value: float | None) -> str:
 class Writer:
     """Appends result rows to ``path``, one line per row, in the format its extension names."""
 
-    def __init__(self, path: Path, categories: list[str], resume: bool = False, force: bool = False) -> None:
+    def __init__(self, path: Path, categories: list[str], resume: bool = False, force: bool = False,
+                 regimes: Sequence[str] = ()) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
             raise fail(str(path), "E001", f"unknown results format '{path.suffix}'; name the output "
                        ".jsonl, .csv or .parquet")
-        self.path, self.format, self.categories = path, suffix, categories
+        self.path, self.format, self.categories, self.regimes = path, suffix, categories, list(regimes)
         self.lines = journal_of(path) if suffix == ".parquet" else path
         existing = [p for p in dict.fromkeys((path, self.lines)) if p.exists()]
         if existing and not resume and not force:
@@ -69,7 +72,7 @@ class Writer:
         if resume and suffix == ".parquet" and path.exists() and not self.lines.exists():
             raise fail(str(path), "E001", "this Parquet file is complete (no journal beside it); there is "
                        "nothing to resume: use --force to start again")
-        self.header = ",".join(columns(categories)) + "\n" if suffix == ".csv" else ""
+        self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
         _drop_partial_line(self.lines)
         try:
             self.handle = open(self.lines, "ab", buffering=0)  # noqa: SIM115 - closed by close()
@@ -118,11 +121,12 @@ class Writer:
         if self.format != ".csv":
             return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
         out = io.StringIO()
-        cats = row["categories"]
+        cats, filings = row["categories"], row.get("filings") or {}
         csv.writer(out, lineterminator="\n").writerow(
             [_clean(row["id"]), _clean(row["source"]), _number(row["score"]), row["level"] or "",
              *(_number(cats.get(c)) if cats else "" for c in self.categories),
-             " ".join(row["fired"]), " ".join(row["gaps"]), _clean(row["error"])])
+             " ".join(row["fired"]), " ".join(row["gaps"]), *(filings.get(r, "") for r in self.regimes),
+             _clean(row["error"])])
         return out.getvalue()
 
     def _append(self, data: bytes) -> None:
@@ -140,7 +144,7 @@ class Writer:
         if complete and self.format == ".parquet":
             from screening.batch.parquet import write_parquet
 
-            write_parquet(self.lines, self.path, self.categories)
+            write_parquet(self.lines, self.path, self.categories, self.regimes)
             self.lines.unlink()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -15,35 +16,38 @@ BATCH = 10_000
 """Rows per record batch: the journal is read this many rows at a time, never whole."""
 
 
-def schema(categories: list[str]) -> Any:
-    """The Arrow schema of the results: per-category scores in pack order, lists of rule ids and facts."""
+def schema(categories: list[str], regimes: Sequence[str] = ()) -> Any:
+    """The Arrow schema of the results: per-category scores in pack order, lists of rule ids and facts, and
+    each regime's filing answer (null when the regime does not reach the case)."""
     import pyarrow as pa
 
     return pa.schema([("id", pa.string()), ("source", pa.string()), ("score", pa.float64()),
                       ("level", pa.string()), *((f"cat.{c}", pa.float64()) for c in categories),
-                      ("fired", pa.list_(pa.string())), ("gaps", pa.list_(pa.string())), ("error", pa.string())])
+                      ("fired", pa.list_(pa.string())), ("gaps", pa.list_(pa.string())),
+                      *((f"filing.{r}", pa.string()) for r in regimes), ("error", pa.string())])
 
 
-def _flat(row: dict[str, Any], categories: list[str]) -> dict[str, Any]:
-    cats = row["categories"]
+def _flat(row: dict[str, Any], categories: list[str], regimes: Sequence[str]) -> dict[str, Any]:
+    cats, filings = row["categories"], row.get("filings") or {}
     flat = {k: row[k] for k in ("id", "source", "score", "level", "fired", "gaps", "error")}
     flat.update((f"cat.{c}", cats.get(c)) for c in categories)
+    flat.update((f"filing.{r}", filings.get(r)) for r in regimes)
     return flat
 
 
-def write_parquet(journal: Path, path: Path, categories: list[str]) -> None:
+def write_parquet(journal: Path, path: Path, categories: list[str], regimes: Sequence[str] = ()) -> None:
     """Write the rows of ``journal`` to ``path`` through a temporary file: ``path`` is whole or absent."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = schema(categories)
+    arrow = schema(categories, regimes)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
         with journal.open(encoding="utf-8") as lines, pq.ParquetWriter(tmp, arrow) as writer:
             while True:
-                block = [_flat(json.loads(line), categories) for line in islice(lines, BATCH)]
+                block = [_flat(json.loads(line), categories, regimes) for line in islice(lines, BATCH)]
                 if not block:
                     break
                 writer.write_batch(pa.RecordBatch.from_pylist(block, schema=arrow))

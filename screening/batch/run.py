@@ -80,7 +80,8 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     """
     job, started = plan.job, time.perf_counter()
     pack = pack_for(plan.config.pack)
-    writer = Writer(job.output, [c.id for c in pack.scoring.categories], job.resume, job.force)
+    writer = Writer(job.output, [c.id for c in pack.scoring.categories], job.resume, job.force,
+                    [g.id for g in pack.regimes])
     tally = Tally()
     complete = False
     try:

@@ -23,6 +23,10 @@ class Config(NamedTuple):
     mapping: Mapping | None = None
 
 
+EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fired": [], "gaps": [], "filings": {}}
+"""The row of a case that could not be screened (its id and error are added)."""
+
+
 @lru_cache(maxsize=4)
 def pack_for(path: str) -> Pack:
     """The pack in ``path``, loaded and compiled once per worker process."""
@@ -32,10 +36,11 @@ def pack_for(path: str) -> Pack:
 
 
 def assess(case: Case, pack: Pack) -> dict[str, Any]:
-    """Screen one case and return its result row: id, score, level, categories, fired and gaps.
+    """Screen one case and return its result row: id, score, level, categories, fired, gaps and filings.
 
     ``fired`` lists every rule that fired (risk rules highest points first, then mitigations); ``gaps``
-    lists the names of the facts whose absence left rules undecided, most points at stake first.
+    lists the names of the facts whose absence left rules undecided, most points at stake first;
+    ``filings`` gives the answer of each regime that reaches the case, on the case's own day.
     """
     from screening.engine import screen
 
@@ -47,6 +52,8 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
         "categories": {c.id: c.score + 0.0 for c in result.categories},  # + 0.0: no -0.0 credit
         "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
         "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
+        "filings": {} if result.filings is None else {d.regime.id: d.outcome for d in result.filings.decisions
+                                                       if d.reached},
     }
 
 
@@ -57,12 +64,12 @@ def process(item: Item, config: Config) -> dict[str, Any]:
         row = assess(read(item, config), pack)
         error = ""
     except ScreeningError as exc:
-        row = {"id": _guess_id(item, config), "score": None, "level": None, "categories": {}, "fired": [], "gaps": []}
+        row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = "; ".join(str(p) for p in exc.problems[:5])
         if len(exc.problems) > 5:
             error += f"; and {len(exc.problems) - 5} more"
     except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
-        row = {"id": _guess_id(item, config), "score": None, "level": None, "categories": {}, "fired": [], "gaps": []}
+        row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
     return {"id": row["id"], "source": item.source, **{k: v for k, v in row.items() if k != "id"}, "error": error}
 

@@ -149,8 +149,7 @@ def filings(result: Result) -> dict[str, Any] | None:
     matrix = result.filings
     if matrix is None:
         return None
-    reached = [d for d in matrix.decisions if not (d.outcome == "out_of_scope" and d.rule is None and not d.today
-                                                     and d.why and d.why[0].startswith("Outside its reach"))]
+    reached = [d for d in matrix.decisions if d.reached]
     levels = [name for name, _ in result.pack.scoring.levels]
     mandatory = [d.regime.id for d in matrix.decisions if d.outcome == "mandatory"]
     mandatory_today = [d.regime.id for d in matrix.decisions if (d.today or d).outcome == "mandatory"]
