@@ -171,17 +171,14 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     facts = build_facts(case, hits)
     values = facts.values
     fired: list[Finding] = []
-    undecided: list[tuple[Rule, Trace]] = []
-    for rule in pack.rules:
-        outcome = rule.condition.check(values)
-        if outcome is True:
-            t = trace(rule.condition, values)
-            evidence = tuple(_evidence(case, facts, leaf) for leaf in supporting(t))
-            waiver = waivers.get((case.id, rule.id))
-            waived = waiver is not None and waiver.active(on or dt.date.today())
-            fired.append(Finding(rule, rule.weight, evidence, waiver, waived))
-        elif outcome is None:
-            undecided.append((rule, trace(rule.condition, values)))
+    fired_at, undecided_at = _first_pass(pack, values)
+    for i in fired_at:
+        rule = pack.rules[i]
+        evidence = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
+        waiver = waivers.get((case.id, rule.id))
+        waived = waiver is not None and waiver.active(on or dt.date.today())
+        fired.append(Finding(rule, rule.weight, evidence, waiver, waived))
+    undecided = [(pack.rules[i], trace(pack.rules[i].condition, values)) for i in undecided_at]
     counted = [f for f in fired if not f.waived]
     categories, subtotal = _categories(pack, counted)
     score_from_rules = max(0.0, min(100.0, subtotal))
@@ -203,6 +200,23 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
         gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided),
         waivers_on=(on or dt.date.today()).isoformat() if waivers else None)
+
+
+def _first_pass(pack: Pack, values: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Indexes of the rules that fire and of those undecided, by the compiled evaluator once it pays."""
+    from screening.compiled import for_screening
+
+    compiled = for_screening(pack)
+    if compiled is not None:
+        return compiled.run(values)
+    fired, undecided = [], []
+    for i, rule in enumerate(pack.rules):
+        outcome = rule.condition.check(values)
+        if outcome is True:
+            fired.append(i)
+        elif outcome is None:
+            undecided.append(i)
+    return tuple(fired), tuple(undecided)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
