@@ -284,6 +284,9 @@ def _text_part(w: Writer, y: str, spec: tuple[str, Any], name: str) -> None:
 
 def _part(w: Writer, y: str, spec: tuple[str, Any]) -> str:
     out = w.fresh("p")
+    if spec[0] == "exists":  # the one test that a missing value decides
+        w.emit(f"{out} = {y} is {'not ' if spec[1] else ''}None")
+        return out
     w.emit(f"if {y} is None:")
     w.emit(f"    {out} = None")
     w.block("else:", lambda: leaf(w, spec[0], spec[1], "", y, out))
