@@ -56,7 +56,7 @@ class Writer:
         return self.leaves.setdefault(key(node), f"L{len(self.leaves)}")
 
     def constant(self, value: Any, hint: str = "") -> str:
-        """A literal for plain values, else a named constant built once (sets, patterns, odd floats)."""
+        """A literal for plain values, else a named constant built once (sets, tables, patterns, odd floats)."""
         if isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value)):
             return repr(value)
         if isinstance(value, frozenset):
@@ -64,6 +64,8 @@ class Writer:
             text = f"frozenset({{{items}}})"
         elif isinstance(value, re.Pattern):
             text = f"re.compile({value.pattern!r}, {int(value.flags)})"
+        elif isinstance(value, dict):
+            text = "{" + ", ".join(f"{k!r}: {v!r}" for k, v in sorted(value.items(), key=repr)) + "}"
         else:
             text = f"float({str(value)!r})"
         for name, known in self.constants.items():
@@ -240,46 +242,71 @@ def _contains(w: Writer, arg: Any, v: str, out: str, partial: str, islist: str) 
 def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
     """One pass over the records of ``v`` for every pattern tested on them (Kleene ``any`` over records).
 
-    Each record's keys are read once; a test is true as soon as one record matches, else unknown when
-    a record could not be decided or the list is partial.
+    Each record's keys are read once. A pattern is true as soon as one record matches, else unknown
+    when a record could not be decided or the list is partial, else false.
     """
     x = w.fresh("x")
-    used = list(dict.fromkeys(k for t in patterns.values() for k in t.value))
-    keys = {k: w.fresh("y") for k in used}
-    w.emit(" = ".join(patterns) + " = False")
+    text: dict[str, dict[str, Node]] = {}  # key -> the one-key patterns testing it against text
+    for name, node in patterns.items():
+        (key, spec), *more = node.value.items()
+        if not more and _textual(*spec):
+            text.setdefault(key, {})[name] = node
+    other = {n: t for n, t in patterns.items() if all(n not in names for names in text.values())}
+    keys = {k: w.fresh("y") for k in dict.fromkeys(k for t in patterns.values() for k in t.value)}
+    masks = {k: (w.fresh("m"), w.fresh("k")) for k in text}
+    for mask, unknown in masks.values():
+        w.emit(f"{mask} = 0")
+        w.emit(f"{unknown} = False")
+    if other:
+        w.emit(" = ".join(other) + " = False")
 
     def each() -> None:
         for k, y in keys.items():
             w.emit(f"{y} = {x}.get({k!r})")
-        for name, node in patterns.items():
-            tests = list(node.value.items())
-            if len(tests) == 1 and _textual(*tests[0][1]):
-                _text_part(w, keys[tests[0][0]], tests[0][1], name)
-                continue
+        for k, names in text.items():
+            _text_key(w, keys[k], names, *masks[k])
+        for name, node in other.items():
             u = w.fresh("u")
-            parts = [lambda k=k, spec=spec: _part(w, keys[k], spec) for k, spec in tests]
-            combine(w, "all", parts, u)
+            combine(w, "all", [lambda k=k, spec=spec: _part(w, keys[k], spec) for k, spec in node.value.items()], u)
             w.emit(f"if {u} is True:")
             w.emit(f"    {name} = True")
             w.emit(f"elif {u} is None and {name} is False:")
             w.emit(f"    {name} = None")
 
     w.block(f"for {x} in {v}:", each)
-    w.block(f"if {partial}:", lambda: [
-        w.emit(f"{name} = {name} or None") for name in patterns])
+    for k, names in text.items():
+        mask, unknown = masks[k]
+        w.emit(f"{unknown} = None if {unknown} or {partial} else False")
+        for bit, name in enumerate(names):
+            w.emit(f"{name} = True if {mask} & {1 << bit} else {unknown}")
+    if other:
+        w.block(f"if {partial}:", lambda: [w.emit(f"{name} = {name} or None") for name in other])
 
 
 def _textual(op: str, arg: Any) -> bool:
     return (op == "equals" and isinstance(arg, str)) or (op == "in" and all(isinstance(a, str) for a in arg))
 
 
-def _text_part(w: Writer, y: str, spec: tuple[str, Any], name: str) -> None:
-    """A one-key pattern testing text: no float equals text, so only a missing or bounded value is unknown."""
-    op, arg = spec
-    w.emit(f"if {_COMPARE[op].format(v=y, a=w.constant(arg))}:")
-    w.emit(f"    {name} = True")
-    w.emit(f"elif {name} is False and ({y} is None or isinstance({y}, AtLeast)):")
-    w.emit(f"    {name} = None")
+def _text_key(w: Writer, y: str, names: dict[str, Node], mask: str, unknown: str) -> None:
+    """Every one-key text pattern on one key of a record, with one table look-up.
+
+    The table maps each text to the bits of the patterns it matches; a missing or bounded (AtLeast)
+    value leaves the record undecided; any other value is compared as the closures compare it.
+    """
+    table: dict[str, int] = {}
+    for bit, node in enumerate(names.values()):
+        (op, arg), = node.value.values()
+        for text in ([arg] if op == "equals" else arg):
+            table[text] = table.get(text, 0) | 1 << bit
+    w.emit(f"if {y}.__class__ is str:")
+    w.emit(f"    {mask} |= {w.constant(table)}.get({y}, 0)")
+    w.emit(f"elif {y} is None or isinstance({y}, AtLeast):")
+    w.emit(f"    {unknown} = True")
+    w.emit("else:")
+    for bit, node in enumerate(names.values()):
+        (op, arg), = node.value.values()
+        w.emit(f"    if {_COMPARE[op].format(v=y, a=w.constant(arg))}:")
+        w.emit(f"        {mask} |= {1 << bit}")
 
 
 def _part(w: Writer, y: str, spec: tuple[str, Any]) -> str:
