@@ -149,8 +149,10 @@ def _known(w: Writer, v: str, tests: dict[str, Node]) -> None:
         kinds["flag"] = w.fresh("a")
         w.emit(f"{kinds['flag']} = isinstance({v}, AtLeast)")
     if any(t.op in _LISTS for t in tests.values()):
-        kinds["partial"], kinds["islist"] = w.fresh("pl"), w.fresh("il")
+        kinds["partial"] = w.fresh("pl")
         w.emit(f"{kinds['partial']} = isinstance({v}, PartialList)")
+    if any(t.op == "matches" or (t.op == "contains" and name not in patterns) for name, t in tests.items()):
+        kinds["islist"] = w.fresh("il")
         w.emit(f"{kinds['islist']} = isinstance({v}, list)")
     for name, node in tests.items():
         if name not in patterns:
@@ -242,18 +244,21 @@ def _contains(w: Writer, arg: Any, v: str, out: str, partial: str, islist: str) 
 def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
     """One pass over the records of ``v`` for every pattern tested on them (Kleene ``any`` over records).
 
-    Each record's keys are read once. A pattern is true as soon as one record matches, else unknown
-    when a record could not be decided or the list is partial, else false.
+    A pattern is true as soon as one record matches, else unknown when a record could not be decided
+    or the list is partial, else false. Patterns that test a key against text are gated on it: one
+    table look-up per record tells which of them that key matches (see ``_gate``), and only those, or
+    all of them when the key is missing, go on to test their other keys.
     """
     x = w.fresh("x")
-    text: dict[str, dict[str, Node]] = {}  # key -> the one-key patterns testing it against text
+    gated: dict[str, dict[str, Node]] = {}  # the first key each pattern tests against text -> patterns
     for name, node in patterns.items():
-        (key, spec), *more = node.value.items()
-        if not more and _textual(*spec):
-            text.setdefault(key, {})[name] = node
-    other = {n: t for n, t in patterns.items() if all(n not in names for names in text.values())}
+        key = next((k for k, spec in node.value.items() if _textual(*spec)), None)
+        if key is not None:
+            gated.setdefault(key, {})[name] = node
+    single = {n for names in gated.values() for n, t in names.items() if len(t.value) == 1}
+    other = [n for n in patterns if n not in single]
     keys = {k: w.fresh("y") for k in dict.fromkeys(k for t in patterns.values() for k in t.value)}
-    masks = {k: (w.fresh("m"), w.fresh("k")) for k in text}
+    masks = {k: (w.fresh("m"), w.fresh("k")) for k, names in gated.items() if single & set(names)}
     for mask, unknown in masks.values():
         w.emit(f"{mask} = 0")
         w.emit(f"{unknown} = False")
@@ -263,22 +268,23 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
     def each() -> None:
         for k, y in keys.items():
             w.emit(f"{y} = {x}.get({k!r})")
-        for k, names in text.items():
-            _text_key(w, keys[k], names, *masks[k])
-        for name, node in other.items():
-            u = w.fresh("u")
-            combine(w, "all", [lambda k=k, spec=spec: _part(w, keys[k], spec) for k, spec in node.value.items()], u)
-            w.emit(f"if {u} is True:")
-            w.emit(f"    {name} = True")
-            w.emit(f"elif {u} is None and {name} is False:")
-            w.emit(f"    {name} = None")
+        for k, names in gated.items():
+            hit, missing = _gate(w, keys[k], names, masks.get(k))
+            for bit, (name, node) in enumerate(names.items()):
+                rest = [(key, spec) for key, spec in node.value.items() if key != k]
+                if rest:
+                    w.block(f"if {hit} & {1 << bit}:", lambda name=name, rest=rest: _record(w, keys, rest, name, True))
+                    w.block(f"elif {missing}:", lambda name=name, rest=rest: _record(w, keys, rest, name, None))
+        for name in other:
+            if not any(name in names for names in gated.values()):
+                _record(w, keys, list(patterns[name].value.items()), name, True)
 
     w.block(f"for {x} in {v}:", each)
-    for k, names in text.items():
-        mask, unknown = masks[k]
+    for k, (mask, unknown) in masks.items():
         w.emit(f"{unknown} = None if {unknown} or {partial} else False")
-        for bit, name in enumerate(names):
-            w.emit(f"{name} = True if {mask} & {1 << bit} else {unknown}")
+        for bit, name in enumerate(gated[k]):
+            if name in single:
+                w.emit(f"{name} = True if {mask} & {1 << bit} else {unknown}")
     if other:
         w.block(f"if {partial}:", lambda: [w.emit(f"{name} = {name} or None") for name in other])
 
@@ -287,26 +293,62 @@ def _textual(op: str, arg: Any) -> bool:
     return (op == "equals" and isinstance(arg, str)) or (op == "in" and all(isinstance(a, str) for a in arg))
 
 
-def _text_key(w: Writer, y: str, names: dict[str, Node], mask: str, unknown: str) -> None:
-    """Every one-key text pattern on one key of a record, with one table look-up.
+def _gate(w: Writer, y: str, names: dict[str, Node], mask: tuple[str, str] | None) -> tuple[str, str]:
+    """Test one key of a record against the text of every pattern gated on it, with one table look-up.
 
-    The table maps each text to the bits of the patterns it matches; a missing or bounded (AtLeast)
-    value leaves the record undecided; any other value is compared as the closures compare it.
+    Emits the bits of the patterns it matches and whether it is undecided (missing, or a lower bound:
+    no float equals text); a value neither text nor undecided is compared as the closures compare it.
+    One-key patterns gather their bits and undecidedness over the records in ``mask``.
     """
     table: dict[str, int] = {}
+    tests = []
     for bit, node in enumerate(names.values()):
-        (op, arg), = node.value.values()
+        op, arg = next(spec for spec in node.value.values() if _textual(*spec))
+        tests.append((op, arg, 1 << bit))
         for text in ([arg] if op == "equals" else arg):
             table[text] = table.get(text, 0) | 1 << bit
+    if mask and all(len(node.value) == 1 for node in names.values()):  # no pattern goes on: gather directly
+        w.emit(f"if {y}.__class__ is str:")
+        w.emit(f"    {mask[0]} |= {w.constant(table)}.get({y}, 0)")
+        w.emit(f"elif {y} is None or isinstance({y}, AtLeast):")
+        w.emit(f"    {mask[1]} = True")
+        w.emit("else:")
+        for op, arg, bit in tests:
+            w.emit(f"    if {_COMPARE[op].format(v=y, a=w.constant(arg))}:")
+            w.emit(f"        {mask[0]} |= {bit}")
+        return "", ""
+    hit, missing = w.fresh("g"), w.fresh("z")
     w.emit(f"if {y}.__class__ is str:")
-    w.emit(f"    {mask} |= {w.constant(table)}.get({y}, 0)")
+    w.emit(f"    {hit} = {w.constant(table)}.get({y}, 0)")
+    w.emit(f"    {missing} = False")
     w.emit(f"elif {y} is None or isinstance({y}, AtLeast):")
-    w.emit(f"    {unknown} = True")
+    w.emit(f"    {hit} = 0")
+    w.emit(f"    {missing} = True")
     w.emit("else:")
-    for bit, node in enumerate(names.values()):
-        (op, arg), = node.value.values()
+    w.emit(f"    {hit} = 0")
+    w.emit(f"    {missing} = False")
+    for op, arg, bit in tests:
         w.emit(f"    if {_COMPARE[op].format(v=y, a=w.constant(arg))}:")
-        w.emit(f"        {mask} |= {1 << bit}")
+        w.emit(f"        {hit} |= {bit}")
+    if mask:
+        w.emit(f"{mask[0]} |= {hit}")
+        w.emit(f"if {missing}:")
+        w.emit(f"    {mask[1]} = True")
+    return hit, missing
+
+
+def _record(w: Writer, keys: dict[str, str], tests: list[tuple[str, Any]], name: str, gate: bool | None) -> None:
+    """The rest of a pattern on one record, given its gate key's truth (True or None), gathered into ``name``."""
+    u = w.fresh("u")
+    combine(w, "all", [lambda k=k, spec=spec: _part(w, keys[k], spec) for k, spec in tests], u)
+    if gate is True:
+        w.emit(f"if {u} is True:")
+        w.emit(f"    {name} = True")
+        w.emit(f"elif {u} is None and {name} is False:")
+        w.emit(f"    {name} = None")
+    else:  # an undecided gate: the record is false only if the rest is
+        w.emit(f"if {u} is not False and {name} is False:")
+        w.emit(f"    {name} = None")
 
 
 def _part(w: Writer, y: str, spec: tuple[str, Any]) -> str:

@@ -41,7 +41,6 @@ def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callab
         w.emit(f"{kept} = []")
         w.emit(f"{kept}_add = {kept}.append")
     for i, rule in enumerate(rules):
-        w.emit(f"# {rule.id} {rule.name}")
         block(w, i if name in results else None, rule)
     make = {"evaluate": "Outcome", "explain": "Explained"}.get(name)
     if make:
@@ -50,21 +49,30 @@ def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callab
         w.emit("return r, tuple(e), tuple(u)")
     indent = "    " * 2
     reads = [indent + "get = values.get"] + [indent + f"{local} = get({path!r})" for path, local in w.facts.items()]
-    return [f"    def {name}(values):" + (f"  # {rules[0].id}" if not make else "")] + reads + w.lines + [""]
+    return [f"    def {name}(values):"] + reads + w.lines + [""]
 
 
 def _leaves(node: Node) -> list[Node]:
     return [node] if node.kind == "leaf" else [leaf for c in node.children for leaf in _leaves(c)]
 
 
+def _block(w: codegen.Writer, rule: Rule) -> tuple[str, dict[int, str]]:
+    """A rule's comment and the code combining its leaves; the local its value is in, and each part's."""
+    mark = len(w.lines)
+    w.emit("")
+    root, names = codelogic.value(w, rule.condition)
+    w.lines[mark] = "    " * w.depth + f"# {rule.id} {rule.name} -> {root}"
+    return root, names
+
+
 def _decide(w: codegen.Writer, index: int, rule: Rule) -> None:
-    r, _ = codelogic.value(w, rule.condition)
+    r, _ = _block(w, rule)
     w.block(f"if {r} is True:", lambda: w.emit(f"fired_add({index})"))
     w.block(f"elif {r} is None:", lambda: w.emit(f"undecided_add({index})"))
 
 
 def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
-    r, names = codelogic.value(w, rule.condition)
+    r, names = _block(w, rule)
 
     def fired() -> None:
         w.emit(f"fired_add({index})")
@@ -90,7 +98,7 @@ def _collect(w: codegen.Writer, into: str, fixed: tuple[str, ...] | None, dynami
 
 
 def _value_and_explain(w: codegen.Writer, _index: None, rule: Rule) -> None:
-    r, names = codelogic.value(w, rule.condition)
+    r, names = _block(w, rule)
     w.emit(f"r = {r}")
     w.emit("e = []")
     codelogic.support(w, rule.condition, codelogic.UNSET, names, "e")
