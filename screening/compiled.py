@@ -95,17 +95,13 @@ def compile_pack(rules: Sequence[Rule]) -> Evaluator:
 
 _CACHE: dict[int, tuple[Pack, Evaluator]] = {}
 _KEEP = 8  # packs compiled and kept; a program that loads many packs (tests, fuzzing) compiles them again
-_USES: dict[int, int] = {}
-COMPILE_AFTER = 200
-"""Cases a pack screens with its closures before screen() compiles it: compiling the default pack costs
-about as much as interpreting that many cases' first passes (see docs/engine.md)."""
 
 
 def evaluator(pack: Pack) -> Evaluator:
     """The evaluator of the pack's rules, compiled on first use and kept with the pack."""
-    found = _CACHE.get(id(pack))
-    if found is not None and found[0] is pack:
-        return found[1]
+    found = cached(pack)
+    if found is not None:
+        return found
     compiled = compile_pack(pack.rules)
     if len(_CACHE) >= _KEEP:
         del _CACHE[next(iter(_CACHE))]
@@ -113,16 +109,7 @@ def evaluator(pack: Pack) -> Evaluator:
     return compiled
 
 
-def for_screening(pack: Pack) -> Evaluator | None:
-    """The pack's evaluator if it is compiled, or once the pack has screened COMPILE_AFTER cases; else None."""
+def cached(pack: Pack) -> Evaluator | None:
+    """The pack's evaluator if it has been compiled, else None."""
     found = _CACHE.get(id(pack))
-    if found is not None and found[0] is pack:
-        return found[1]
-    uses = _USES.get(id(pack), 0) + 1  # a count left by a freed pack only moves its successor's compile earlier
-    if uses < COMPILE_AFTER:
-        if len(_USES) > 64:
-            _USES.clear()
-        _USES[id(pack)] = uses
-        return None
-    _USES.pop(id(pack), None)
-    return evaluator(pack)
+    return found[1] if found is not None and found[0] is pack else None

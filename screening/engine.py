@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -13,6 +14,7 @@ from screening.model import Case
 from screening.pack import Floor, Pack, Rule
 
 if TYPE_CHECKING:
+    from screening.compiled import Evaluator
     from screening.waivers import Waiver
     from screening.watchlists import Watchlist
 
@@ -202,11 +204,15 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         waivers_on=(on or dt.date.today()).isoformat() if waivers else None)
 
 
+COMPILE_AFTER = 200
+"""Cases a pack screens with its closures before screen() compiles it (screening.compiled): compiling the
+default pack costs as much as a few hundred first passes by the closures."""
+_screened: dict[int, int] = {}
+
+
 def _first_pass(pack: Pack, values: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Indexes of the rules that fire and of those undecided, by the compiled evaluator once it pays."""
-    from screening.compiled import for_screening
-
-    compiled = for_screening(pack)
+    compiled = _compiled(pack)
     if compiled is not None:
         return compiled.run(values)
     fired, undecided = [], []
@@ -217,6 +223,24 @@ def _first_pass(pack: Pack, values: dict[str, Any]) -> tuple[tuple[int, ...], tu
         elif outcome is None:
             undecided.append(i)
     return tuple(fired), tuple(undecided)
+
+
+def _compiled(pack: Pack) -> Evaluator | None:
+    """The pack's compiled evaluator if it has one, or once it has screened COMPILE_AFTER cases; else None."""
+    module = sys.modules.get("screening.compiled")  # not imported: no pack is compiled, and one case stays cheap
+    found = module.cached(pack) if module else None
+    if found is not None:
+        return found
+    count = _screened.get(id(pack), 0) + 1  # a count a freed pack left only brings its successor's compile forward
+    if count < COMPILE_AFTER:
+        if len(_screened) > 64:
+            _screened.clear()
+        _screened[id(pack)] = count
+        return None
+    _screened.pop(id(pack), None)
+    from screening.compiled import evaluator
+
+    return evaluator(pack)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from screening import compiled
+from screening import compiled, engine
 from screening.cases import load_case
 from screening.conditions import CompileError, Compiler
 from screening.engine import screen, supporting, trace, unknown_leaves
@@ -104,9 +104,9 @@ def test_source_names_each_rule_and_is_kept():
 def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
     pack = default_pack()
     cases = [load_case(p) for p in CASES]
-    monkeypatch.setattr(compiled, "for_screening", lambda p: None)
+    monkeypatch.setattr(engine, "_compiled", lambda p: None)
     plain = [screen(case, pack) for case in cases]
-    monkeypatch.setattr(compiled, "for_screening", lambda p: compiled.evaluator(p))
+    monkeypatch.setattr(engine, "_compiled", lambda p: compiled.evaluator(p))
     fast = [screen(case, pack) for case in cases]
     for fmt in ("json", "text"):
         assert render(fmt, fast) == render(fmt, plain)
@@ -115,12 +115,12 @@ def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
 def test_screen_compiles_once_a_pack_has_screened_enough_cases(monkeypatch):
     pack = load_pack(default_pack_path())  # a pack object of its own: no evaluator cached yet
     case = load_case(CASES[0])
-    monkeypatch.setattr(compiled, "COMPILE_AFTER", 3)
+    monkeypatch.setattr(engine, "COMPILE_AFTER", 3)
     for _ in range(2):
         screen(case, pack)
-        assert compiled._CACHE.get(id(pack)) is None
+        assert compiled.cached(pack) is None
     screen(case, pack)
-    assert compiled._CACHE[id(pack)][0] is pack
+    assert compiled.cached(pack) is not None
 
 
 # ---- a pack using every operator
