@@ -57,10 +57,10 @@ class Writer:
 
     def constant(self, value: Any, hint: str = "") -> str:
         """A literal for plain values, else a named constant built once (sets, tables, patterns, odd floats)."""
-        if isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+        if _plain(value):
             return repr(value)
         if isinstance(value, frozenset):
-            items = ", ".join(repr(v) for v in sorted(value, key=repr))
+            items = ", ".join(repr(v) if _plain(v) else f"float({str(v)!r})" for v in sorted(value, key=repr))
             text = f"frozenset({{{items}}})"
         elif isinstance(value, re.Pattern):
             text = f"re.compile({value.pattern!r}, {int(value.flags)})"
@@ -76,6 +76,11 @@ class Writer:
             name += "_"
         self.constants[name] = text
         return name
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``repr`` writes the value as a Python literal (infinities and NaN it does not)."""
+    return isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value))
 
 
 def combine(w: Writer, kind: str, parts: list[Callable[[], str]], out: str) -> None:

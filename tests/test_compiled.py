@@ -146,6 +146,15 @@ def rules_of(specs: list[Any], sets: dict[str, list[Any]] | None = None) -> list
             for i, spec in enumerate(specs)]
 
 
+def test_infinite_and_nan_literals_compile():
+    rules = rules_of([{"field": "transaction.lease_years", "in": [float("inf"), 99]},
+                      {"field": "transaction.lease_years", "lt": float("inf")},
+                      {"field": "transaction.lease_years", "equals": float("nan")}])
+    evaluator = compiled.compile_pack(rules)
+    for years in (float("inf"), 99, 5, float("nan"), None):
+        assert_same(evaluator, rules, {"transaction.lease_years": years})
+
+
 def test_every_operator_compiles_and_matches():
     rules = rules_of(SPECS)
     evaluator = compiled.compile_pack(rules)
