@@ -73,6 +73,9 @@ class Node(NamedTuple):
     test: Callable[[Any], Truth] | None = None
     witness: Callable[[Any], list[Any]] | None = None
     spec: dict[str, Any] = EMPTY
+    value: Any = None
+    """The argument as checked and normalised: a frozenset for ``in``, a compiled pattern for ``matches``,
+    (low, high) for ``between``, and for a records pattern ``{key: (operator, value)}``."""
 
     def fields(self) -> list[str]:
         """Every fact the condition reads, in order."""
@@ -153,13 +156,15 @@ class Compiler:
             raise CompileError(path + (raw_op,), "E202", f"operator '{op}' does not apply to {name}, "
                                f"which is {_type_name(fact)}")
         arg = spec[raw_op]
-        test, witness = _make_test(op, fact, self._value_arg(op, fact, arg, path + (raw_op,)))
+        value = self._value_arg(op, fact, arg, path + (raw_op,))
+        test, witness = _make_test(op, fact, value)
         key = name
 
         def check(values: dict[str, Any]) -> Truth:
             return test(values.get(key))
 
-        return Node("leaf", check, field=name, op=op, arg=arg, test=test, witness=witness, spec=spec)
+        return Node("leaf", check, field=name, op=op, arg=arg, test=test, witness=witness, spec=spec,
+                    value=value)
 
     def _value_arg(self, op: str, fact: Fact, arg: Any, path: tuple[str, ...]) -> Any:
         """Validate and normalise an operator's argument against the fact's type."""
@@ -205,7 +210,8 @@ class Compiler:
             raise CompileError(path, "E204", "expected a non-empty list of values or the name of a set")
         return arg
 
-    def _pattern(self, fact: Fact, key: str, spec: Any, path: tuple[str, ...]) -> Callable[[Any], Truth]:
+    def _pattern(self, fact: Fact, key: str, spec: Any, path: tuple[str, ...]) -> tuple[str, Any]:
+        """The operator and normalised argument one key of a records pattern is tested with."""
         sub = fact.subfields.get(key)
         if sub is None:
             hint = closest(key, list(fact.subfields))
@@ -221,10 +227,10 @@ class Compiler:
             if sub.type not in _ALLOWED[op]:
                 raise CompileError(path + (raw,), "E202", f"operator '{op}' does not apply to '{key}', "
                                    f"which is {_type_name(sub)}")
-            return _make_test(op, sub, self._value_arg(op, sub, arg, path + (raw,)))[0]
+            return op, self._value_arg(op, sub, arg, path + (raw,))
         if isinstance(spec, list):
-            return _make_test("in", sub, self._value_arg("in", sub, spec, path))[0]
-        return _make_test("equals", sub, _scalar(sub, spec, path))[0]
+            return "in", self._value_arg("in", sub, spec, path)
+        return "equals", _scalar(sub, spec, path)
 
 
 def _item_fact(fact: Fact) -> Fact:
@@ -306,7 +312,7 @@ def _make_test(op: str, fact: Fact, arg: Any) -> tuple[Callable[[Any], Truth], C
         return _list_test(lambda x: (True if x in arg else False)), \
             lambda v: [x for x in v or [] if x in arg]
     if fact.type == "records":  # contains with a pattern
-        pattern = arg
+        pattern = {k: _make_test(key_op, fact, key_arg)[0] for k, (key_op, key_arg) in arg.items()}
         def record(x: dict[str, Any]) -> Truth:
             return kleene_all(p(x.get(k)) for k, p in pattern.items())
         return _list_test(record), lambda v: [x for x in v or [] if record(x)]

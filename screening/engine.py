@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -14,6 +15,7 @@ from screening.model import Case
 from screening.pack import Floor, Pack, Rule
 
 if TYPE_CHECKING:
+    from screening.compiled import Evaluator
     from screening.filings import Matrix
     from screening.waivers import Waiver
     from screening.watchlists import Watchlist
@@ -178,18 +180,16 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     facts = build_facts(case, hits)
     values = facts.values
     fired: list[Finding] = []
-    undecided: list[tuple[Rule, Trace]] = []
-    for rule in pack.rules:
-        outcome = rule.condition.check(values)
-        if outcome is True:
-            shown: tuple[Evidence, ...] = ()
-            if evidence:
-                shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
-            waiver = waivers.get((case.id, rule.id))
-            waived = waiver is not None and waiver.active(on or clock.today())
-            fired.append(Finding(rule, rule.weight, shown, waiver, waived))
-        elif outcome is None:
-            undecided.append((rule, trace(rule.condition, values)))
+    fired_at, undecided_at = _first_pass(pack, values)
+    for i in fired_at:
+        rule = pack.rules[i]
+        shown: tuple[Evidence, ...] = ()
+        if evidence:
+            shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
+        waiver = waivers.get((case.id, rule.id))
+        waived = waiver is not None and waiver.active(on or clock.today())
+        fired.append(Finding(rule, rule.weight, shown, waiver, waived))
+    undecided = [(pack.rules[i], trace(pack.rules[i].condition, values)) for i in undecided_at]
     counted = [f for f in fired if not f.waived]
     categories, subtotal = _categories(pack, counted)
     score_from_rules = max(0.0, min(100.0, subtotal))
@@ -216,6 +216,45 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
         gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided),
         waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings)
+
+
+COMPILE_AFTER = 200
+"""Cases a pack screens with its closures before screen() compiles it (screening.compiled): compiling the
+default pack costs as much as a few hundred first passes by the closures."""
+_screened: dict[int, int] = {}
+
+
+def _first_pass(pack: Pack, values: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Indexes of the rules that fire and of those undecided, by the compiled evaluator once it pays."""
+    compiled = _compiled(pack)
+    if compiled is not None:
+        return compiled.run(values)
+    fired, undecided = [], []
+    for i, rule in enumerate(pack.rules):
+        outcome = rule.condition.check(values)
+        if outcome is True:
+            fired.append(i)
+        elif outcome is None:
+            undecided.append(i)
+    return tuple(fired), tuple(undecided)
+
+
+def _compiled(pack: Pack) -> Evaluator | None:
+    """The pack's compiled evaluator if it has one, or once it has screened COMPILE_AFTER cases; else None."""
+    module = sys.modules.get("screening.compiled")  # not imported: no pack is compiled, and one case stays cheap
+    found = module.cached(pack) if module else None
+    if found is not None:
+        return found
+    count = _screened.get(id(pack), 0) + 1  # a count a freed pack left only brings its successor's compile forward
+    if count < COMPILE_AFTER:
+        if len(_screened) > 64:
+            _screened.clear()
+        _screened[id(pack)] = count
+        return None
+    _screened.pop(id(pack), None)
+    from screening.compiled import evaluator
+
+    return evaluator(pack)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:

@@ -1,0 +1,299 @@
+"""The compiled evaluator agrees with the condition closures: outcome, evidence and unknown facts, in order."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from screening import compiled, engine
+from screening.cases import load_case
+from screening.conditions import CompileError, Compiler
+from screening.engine import screen, supporting, trace, unknown_leaves
+from screening.examples import fragment_values
+from screening.facts import AtLeast, PartialList, build_facts
+from screening.fields import catalogue
+from screening.pack import Rule, default_pack_path, load_pack
+from screening.report import render
+from tests.conftest import CASES
+
+PROFILE = settings(deadline=None, derandomize=True, database=None, max_examples=150,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@functools.cache
+def default_pack():
+    return load_pack(default_pack_path())
+
+
+@functools.cache
+def default_evaluator():
+    return compiled.compile_pack(default_pack().rules)
+
+
+def interpreted(rules: list[Rule] | tuple[Rule, ...], values: dict[str, Any]) -> compiled.Explained:
+    """What the closures and the tracer say, in the compiled evaluator's shape."""
+    fired, undecided, evidence, unknowns = [], [], [], []
+    for i, rule in enumerate(rules):
+        outcome = rule.condition.check(values)
+        if outcome is True:
+            fired.append(i)
+            evidence.append(tuple(t.node.field for t in supporting(trace(rule.condition, values))))
+        elif outcome is None:
+            undecided.append(i)
+            unknowns.append(tuple(t.node.field for t in unknown_leaves(trace(rule.condition, values))))
+    return compiled.Explained(tuple(fired), tuple(undecided), tuple(evidence), tuple(unknowns))
+
+
+def assert_same(evaluator: compiled.Evaluator, rules: Any, values: dict[str, Any]) -> compiled.Explained:
+    want = interpreted(rules, values)
+    assert evaluator(values) == compiled.Outcome(want.fired, want.undecided)
+    assert evaluator.explain(values) == want
+    for i, rule in enumerate(rules):  # the per-rule functions, whatever the rule's value
+        t = trace(rule.condition, values)
+        assert evaluator.evidence(i, values) == tuple(x.node.field for x in supporting(t)), rule.id
+        assert evaluator.unknowns(i, values) == tuple(x.node.field for x in unknown_leaves(t)), rule.id
+    return want
+
+
+def example_values() -> list[tuple[str, dict[str, Any]]]:
+    pack = default_pack()
+    return [(f"{rule.id}-{kind}-{i}", fragment_values(fragment)) for rule in pack.rules
+            for kind in ("fires", "quiet") for i, fragment in enumerate(rule.examples.get(kind) or ())]
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_cases(path):
+    assert_same(default_evaluator(), default_pack().rules, build_facts(load_case(path)).values)
+
+
+@pytest.mark.parametrize("name,values", example_values(), ids=[n for n, _ in example_values()])
+def test_rule_examples(name, values):
+    assert_same(default_evaluator(), default_pack().rules, values)
+
+
+def test_the_examples_and_cases_exercise_every_outcome():
+    """Agreement means something only if rules fire, stay quiet and stay undecided on the data compared."""
+    rules = default_pack().rules
+    seen = {True: set(), False: set(), None: set()}
+    for values in [v for _, v in example_values()] + [build_facts(load_case(p)).values for p in CASES]:
+        for rule in rules:
+            seen[rule.condition.check(values)].add(rule.id)
+    assert len(seen[True]) == len(rules) and len(seen[False]) == len(rules) and len(seen[None]) > len(rules) // 2
+
+
+def test_the_comparison_catches_a_wrong_evaluator():
+    rules = default_pack().rules
+    values = build_facts(load_case(CASES[0])).values
+    wrong = compiled.compile_pack(rules[1:] + rules[:1])  # the same rules, numbered differently
+    with pytest.raises(AssertionError):
+        assert_same(wrong, rules, values)
+
+
+def test_source_names_each_rule_and_is_kept():
+    evaluator = default_evaluator()
+    for rule in default_pack().rules:
+        assert f"# {rule.id} {rule.name} -> " in evaluator.source
+    assert "def evaluate(values):" in evaluator.source and "def explain(values):" in evaluator.source
+    compile(evaluator.source, "source", "exec")
+
+
+def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
+    pack = default_pack()
+    cases = [load_case(p) for p in CASES]
+    monkeypatch.setattr(engine, "_compiled", lambda p: None)
+    plain = [screen(case, pack) for case in cases]
+    monkeypatch.setattr(engine, "_compiled", lambda p: compiled.evaluator(p))
+    fast = [screen(case, pack) for case in cases]
+    for fmt in ("json", "text"):
+        assert render(fmt, fast) == render(fmt, plain)
+
+
+def test_screen_compiles_once_a_pack_has_screened_enough_cases(monkeypatch):
+    pack = load_pack(default_pack_path())  # a pack object of its own: no evaluator cached yet
+    case = load_case(CASES[0])
+    monkeypatch.setattr(engine, "COMPILE_AFTER", 3)
+    for _ in range(2):
+        screen(case, pack)
+        assert compiled.cached(pack) is None
+    screen(case, pack)
+    assert compiled.cached(pack) is not None
+
+
+# ---- a pack using every operator
+
+SETS = {"concern": ["CN", "RU"], "tech": ["semiconductors", "software"]}
+SPECS = [
+    {"field": "target.name", "matches": "(?i)airport|port\\b"},
+    {"field": "target.sectors", "contains_any": "tech"},
+    {"field": "transaction.signing_date", "between": ["2020-01-01", "2022-12-31"]},
+    {"not": {"field": "investor.country", "in": "concern"}},
+    {"all": [{"field": "target.data", "contains": {"category": ["health", "genetic"], "subjects": {"gte": 1000}}},
+             {"any": [{"field": "group.state_links", "contains": {"kind": "intelligence_law", "state": "CN"}},
+                      {"not": {"field": "group.listings", "empty": True}}]}]},
+    {"field": "group.entities", "contains": {"kind": ["soe", "state_body"], "depth": {"between": [1, 3]},
+                                             "name": {"matches": "(?i)state"}}},
+    {"field": "transaction.stake_after_pct", "exists": False},
+]
+
+
+def rules_of(specs: list[Any], sets: dict[str, list[Any]] | None = None) -> list[Rule]:
+    compiler = Compiler(catalogue(), sets or SETS)
+    return [Rule(f"T-{i:03d}", f"test.rule_{i}", "", "test", 1, compiler.compile(spec), spec, "")
+            for i, spec in enumerate(specs)]
+
+
+def test_infinite_and_nan_literals_compile():
+    rules = rules_of([{"field": "transaction.lease_years", "in": [float("inf"), 99]},
+                      {"field": "transaction.lease_years", "lt": float("inf")},
+                      {"field": "transaction.lease_years", "equals": float("nan")}])
+    evaluator = compiled.compile_pack(rules)
+    for years in (float("inf"), 99, 5, float("nan"), None):
+        assert_same(evaluator, rules, {"transaction.lease_years": years})
+
+
+def test_every_operator_compiles_and_matches():
+    rules = rules_of(SPECS)
+    evaluator = compiled.compile_pack(rules)
+    assert "re.compile('(?i)airport|port\\\\b'" in evaluator.source and "SET_TECH = frozenset(" in evaluator.source
+    case = {
+        "target.name": "Liège Airport", "target.sectors": PartialList(["energy"]),
+        "transaction.signing_date": "2021-06-30", "investor.country": "FR",
+        "target.data": [{"category": "health", "subjects": AtLeast(1500)}, {"category": "location"}],
+        "group.state_links": [{"kind": "intelligence_law"}], "group.listings": PartialList([]),
+        "group.entities": [{"kind": "soe", "depth": 2, "name": "State Grid"}],
+    }
+    explained = assert_same(evaluator, rules, case)
+    assert explained.fired == (0, 2, 3, 5, 6) and explained.undecided == (1, 4)
+    assert explained.unknowns == (("target.sectors",), ("group.state_links", "group.listings"))
+    case["group.state_links"] = [{"kind": "intelligence_law", "state": "CN"}]
+    case["investor.country"] = "CN"
+    explained = assert_same(evaluator, rules, case)
+    assert 4 in explained.fired and 3 not in explained.fired
+    assert explained.evidence[explained.fired.index(4)] == ("target.data", "group.state_links")
+    assert_same(evaluator, rules, {})
+
+
+# ---- random conditions on random facts
+
+NUMBERS = (0, 1, 10, 25, 50, 1_000_000)
+STRINGS = ("CN", "RU", "FR", "soe", "health", "2021-06-30", "2023-01-01", "port")
+FACTS = sorted(catalogue())
+TEXT = ("string", "enum", "country")
+
+
+def _value_for(fact: Any, draw: Any) -> Any:
+    """A value of the fact's type, often at a boundary, sometimes a lower bound or of another kind."""
+    kind = fact.type
+    if kind in ("number", "integer"):
+        base = draw(st.sampled_from(NUMBERS)) + draw(st.sampled_from((0, 0, -1, 1, 0.5)))
+        return AtLeast(base) if draw(st.integers(0, 3)) == 0 else base
+    if kind == "boolean":
+        return draw(st.booleans())
+    if kind == "date":
+        return draw(st.sampled_from(("2019-12-31", "2020-01-01", "2021-06-30", "2022-12-31", "2023-01-01")))
+    if kind == "enum" and fact.values:
+        return draw(st.sampled_from(fact.values))
+    if kind == "country":
+        return draw(st.sampled_from(("CN", "RU", "FR", "DE", "US")))
+    if kind == "list":
+        pool = tuple(fact.values) if fact.values else (("CN", "RU", "FR") if fact.item == "country" else STRINGS)
+        items = draw(st.lists(st.sampled_from(pool + ("semiconductors", "ai")), max_size=3))
+        return PartialList(items) if draw(st.booleans()) else items
+    if kind == "records":
+        records = []
+        for _ in range(draw(st.integers(0, 3))):
+            record = {}
+            for key, sub in fact.subfields.items():
+                present = draw(st.integers(0, 3))  # a key left out, None, or a value
+                if present:
+                    record[key] = None if present == 1 else _value_for(sub, draw)
+                if present == 3 and sub.type in TEXT and draw(st.integers(0, 5)) == 0:
+                    record[key] = AtLeast(1)  # a lower bound where text is expected: unknown to a text test
+            records.append(record)
+        return PartialList(records) if draw(st.booleans()) else records
+    return draw(st.sampled_from(STRINGS))
+
+
+@st.composite
+def fact_values(draw: Any, fields: list[str]) -> dict[str, Any]:
+    values = {}
+    for name in fields:
+        if draw(st.integers(0, 4)):  # a fact left out is unknown
+            values[name] = _value_for(catalogue()[name], draw)
+    return values
+
+
+def _argument(fact: Any, op: str, draw: Any) -> Any:
+    if op in ("exists", "empty"):
+        return draw(st.booleans())
+    if op == "matches":
+        return draw(st.sampled_from(("^C", "(?i)port", "a|e", "^$")))
+    if op in ("in", "contains_any"):
+        item = fact if op == "in" else fact._replace(type=fact.item or "string")
+        return [_literal(item, draw) for _ in range(draw(st.integers(1, 3)))]
+    if op == "between":
+        low, high = sorted(_value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw)
+                           for _ in range(2))
+        return [float(low) if isinstance(low, AtLeast) else low, float(high) if isinstance(high, AtLeast) else high]
+    if op == "contains" and fact.type == "records":
+        keys = draw(st.lists(st.sampled_from(sorted(fact.subfields)), min_size=1, max_size=2, unique=True))
+        return {k: _pattern(fact.subfields[k], draw) for k in keys}
+    if op == "contains":
+        return _literal(fact._replace(type=fact.item or "string"), draw)
+    return _literal(fact, draw)
+
+
+def _literal(fact: Any, draw: Any) -> Any:
+    value = _value_for(fact, draw)
+    return float(value) if isinstance(value, AtLeast) else value
+
+
+def _pattern(sub: Any, draw: Any) -> Any:
+    ops = [op for op in ("equals", "in", "gte", "lt", "between", "matches", "exists") if _fits(op, sub)]
+    op = draw(st.sampled_from(ops))
+    arg = _argument(sub, op, draw)
+    return arg if op == "equals" and draw(st.booleans()) else {op: arg}
+
+
+def _fits(op: str, fact: Any) -> bool:
+    from screening.conditions import _ALLOWED
+
+    return fact.type in _ALLOWED[op]
+
+
+@st.composite
+def conditions(draw: Any, depth: int = 0) -> dict[str, Any]:
+    if depth < 3 and draw(st.integers(0, 2)) == 0:
+        kind = draw(st.sampled_from(("all", "any", "not")))
+        if kind == "not":
+            return {"not": draw(conditions(depth + 1))}
+        return {kind: draw(st.lists(conditions(depth + 1), min_size=1, max_size=4))}
+    fact = catalogue()[draw(st.sampled_from(FACTS))]
+    from screening.conditions import OPERATORS
+
+    op = draw(st.sampled_from([op for op in OPERATORS if _fits(op, fact)]))
+    return {"field": fact.path, op: _argument(fact, op, draw)}
+
+
+def _fields(spec: Any) -> list[str]:
+    if "field" in spec:
+        return [spec["field"]]
+    body = next(iter(spec.values()))
+    return [f for c in (body if isinstance(body, list) else [body]) for f in _fields(c)]
+
+
+@PROFILE
+@given(st.lists(conditions(), min_size=1, max_size=4), st.data())
+def test_random_conditions_on_random_facts(specs, data):
+    try:
+        rules = rules_of(specs, {})
+    except CompileError:
+        assume(False)
+    evaluator = compiled.compile_pack(rules)
+    fields = sorted({f for spec in specs for f in _fields(spec)})
+    for _ in range(5):
+        assert_same(evaluator, rules, data.draw(fact_values(fields)))
