@@ -232,8 +232,8 @@ def _argument(fact: Any, op: str, draw: Any) -> Any:
         return draw(st.booleans())
     if op == "matches":
         return draw(st.sampled_from(("^C", "(?i)port", "a|e", "^$")))
-    if op in ("in", "contains_any"):
-        item = fact if op == "in" else fact._replace(type=fact.item or "string")
+    if op in ("in", "not_in", "contains_any"):
+        item = fact._replace(type=fact.item or "string") if op == "contains_any" else fact
         return [_literal(item, draw) for _ in range(draw(st.integers(1, 3)))]
     if op == "between":
         low, high = sorted(_value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw)
@@ -253,7 +253,7 @@ def _literal(fact: Any, draw: Any) -> Any:
 
 
 def _pattern(sub: Any, draw: Any) -> Any:
-    ops = [op for op in ("equals", "in", "gte", "lt", "between", "matches", "exists") if _fits(op, sub)]
+    ops = [op for op in ("equals", "in", "not_in", "gte", "lt", "between", "matches", "exists") if _fits(op, sub)]
     op = draw(st.sampled_from(ops))
     arg = _argument(sub, op, draw)
     return arg if op == "equals" and draw(st.booleans()) else {op: arg}
@@ -297,3 +297,18 @@ def test_random_conditions_on_random_facts(specs, data):
     fields = sorted({f for spec in specs for f in _fields(spec)})
     for _ in range(5):
         assert_same(evaluator, rules, data.draw(fact_values(fields)))
+
+
+def test_not_in_compiles_like_the_closures():
+    from screening.facts import PartialList
+
+    rules = rules_of([{"field": "investor.country", "not_in": "concern"},
+                      {"field": "ownership.ultimate_controllers", "contains": {"country": {"not_in": ["FR", "DE"]}}},
+                      {"field": "transaction.votes_after_pct", "not_in": [10, 25]}], {"concern": ["CN", "RU"]})
+    evaluator = compiled.compile_pack(rules)
+    for values in ({}, {"investor.country": "CN"}, {"investor.country": "US"},
+                   {"ownership.ultimate_controllers": [{"country": "FR"}, {"country": "CN"}]},
+                   {"ownership.ultimate_controllers": PartialList([{"country": "FR"}])},
+                   {"ownership.ultimate_controllers": [{"id": "x"}]},
+                   {"transaction.votes_after_pct": 10}, {"transaction.votes_after_pct": AtLeast(11.0)}):
+        assert_same(evaluator, rules, values)
