@@ -11,8 +11,8 @@ from screening.conditions import Node
 
 _UPWARD = ("gt", "gte")
 _LISTS = ("contains", "contains_any", "empty", "matches")
-_COMPARE = {"equals": "{v} == {a}", "in": "{v} in {a}", "not_in": "{v} not in {a}", "gt": "{v} > {a}", "gte": "{v} >= {a}",
-            "lt": "{v} < {a}", "lte": "{v} <= {a}", "between": "{a[0]} <= {v} <= {a[1]}"}
+_COMPARE = {"equals": "{v} == {a}", "in": "{v} in {a}", "not_in": "{v} not in {a}", "gt": "{v} > {a}",
+            "gte": "{v} >= {a}", "lt": "{v} < {a}", "lte": "{v} <= {a}", "between": "{a[0]} <= {v} <= {a[1]}"}
 
 
 class Writer:

@@ -180,7 +180,16 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     facts = build_facts(case, hits)
     values = facts.values
     fired: list[Finding] = []
-    fired_at, undecided_at = _first_pass(pack, values)
+    compiled = _compiled(pack) if not evidence else None
+    if compiled is not None:  # rows without evidence: one generated pass also names the unknown facts
+        explained = compiled.explain(values)
+        fired_at, undecided_at = explained.fired, explained.undecided
+        unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, explained.unknowns, strict=True)]
+    else:
+        fired_at, undecided_at = _first_pass(pack, values)
+        unknown = [(pack.rules[i], tuple(leaf.node.field for leaf in unknown_leaves(trace(pack.rules[i].condition,
+                                                                                           values))))
+                   for i in undecided_at]
     for i in fired_at:
         rule = pack.rules[i]
         shown: tuple[Evidence, ...] = ()
@@ -189,7 +198,6 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         waiver = waivers.get((case.id, rule.id))
         waived = waiver is not None and waiver.active(on or clock.today())
         fired.append(Finding(rule, rule.weight, shown, waiver, waived))
-    undecided = [(pack.rules[i], trace(pack.rules[i].condition, values)) for i in undecided_at]
     counted = [f for f in fired if not f.waived]
     categories, subtotal = _categories(pack, counted)
     score_from_rules = max(0.0, min(100.0, subtotal))
@@ -214,7 +222,7 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         mitigations=tuple(sorted((f for f in fired if f.rule.category in mitigation_ids), key=key)),
         categories=categories, subtotal=subtotal, score_from_rules=score_from_rules,
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
-        gaps=_gaps(facts, undecided, mitigation_ids), undecided=tuple(r.id for r, _ in undecided),
+        gaps=_gaps(facts, unknown, mitigation_ids), undecided=tuple(pack.rules[i].id for i in undecided_at),
         waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings)
 
 
@@ -281,15 +289,25 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
     return tuple(risk + mitigation), sum(c.score for c in risk)
 
 
-def _gaps(facts: Facts, undecided: list[tuple[Rule, Trace]], mitigation_ids: set[str]) -> tuple[Gap, ...]:
-    """One gap per question: facts that share a question are asked about once."""
+def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigation_ids: set[str]) -> tuple[Gap, ...]:
+    """One gap per question: facts that share a question are asked about once.
+
+    ``undecided`` pairs each undecided rule with the facts of its unknown leaves (repeats allowed).
+    """
+    facts_catalogue = catalogue()
+    asked: dict[str, str] = {}
     by_question: dict[str, tuple[list[str], list[str], float]] = {}
-    for rule, t in undecided:
+    for rule, fields in undecided:
         seen: set[str] = set()
-        for name in dict.fromkeys(leaf.node.field for leaf in unknown_leaves(t)):
-            fact = catalogue()[name]
-            question = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
-            names, rules, points = by_question.setdefault(question, ([], [], 0.0))
+        for name in dict.fromkeys(fields):
+            question = asked.get(name)
+            if question is None:
+                fact = facts_catalogue[name]
+                question = asked[name] = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
+            entry = by_question.get(question)
+            if entry is None:
+                entry = by_question[question] = ([], [], 0.0)
+            names, rules, points = entry
             if name not in names:
                 names.append(name)
             if question in seen:

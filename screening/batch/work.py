@@ -29,10 +29,13 @@ EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fi
 
 @lru_cache(maxsize=4)
 def pack_for(path: str) -> Pack:
-    """The pack in ``path``, loaded and compiled once per worker process."""
+    """The pack in ``path``, loaded and compiled (to generated code, see screening.compiled) once per worker."""
+    from screening.compiled import evaluator
     from screening.pack import load_pack
 
-    return load_pack(Path(path))
+    pack = load_pack(Path(path))
+    evaluator(pack)  # a batch pays for compiling at once: screen() then uses it from the first case
+    return pack
 
 
 def assess(case: Case, pack: Pack) -> dict[str, Any]:
