@@ -19,3 +19,14 @@ CASES = sorted((ROOT / "cases").glob("*.yaml"))
 @pytest.fixture(scope="session")
 def pack() -> Pack:
     return load_pack(default_pack_path())
+
+
+def paths_of(node, path=()):  # type: ignore[no-untyped-def]
+    """Every path into a YAML/JSON document (mapping keys and list indexes), the root first."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from paths_of(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from paths_of(value, path + (i,))

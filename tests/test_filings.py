@@ -17,6 +17,7 @@ from screening.examples import fragment_values
 from screening.filings import judgement_day, matrix
 from screening.pack import read_pack
 from screening.regimes import RANK
+from tests.conftest import paths_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
@@ -354,14 +355,6 @@ def test_the_brief_matrix_gives_the_same_answers(pack, case, day):
     assert answers(brief) == answers(full)
 
 
-def _paths(node, path=()):
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, path + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, path + (i,))
 
 
 REGIME = __import__("yaml").safe_load((ROOT / "rules" / "regimes" / "de.yaml").read_text("utf-8"))
@@ -388,7 +381,7 @@ def test_a_mutated_regime_file_gives_located_problems_never_a_crash(scratch_pack
     import yaml
 
     data = copy.deepcopy(REGIME)
-    path = draw.draw(st.sampled_from([p for p in _paths(data) if p]))
+    path = draw.draw(st.sampled_from([p for p in paths_of(data) if p]))
     node = data
     for key in path[:-1]:
         node = node[key]

@@ -20,7 +20,7 @@ from screening.fields import case_schema
 from screening.pack import RESERVED
 from screening.registry import expand
 from screening.yamlio import load, loads
-from tests.conftest import CASES, ROOT
+from tests.conftest import CASES, ROOT, paths_of
 
 RULES = ROOT / "rules"
 PACK_DEFS: dict[str, Any] = json.loads(
@@ -286,14 +286,6 @@ def test_waivers_agree():
         assert not agree("waivers", {"waivers": [broken]})
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()):
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, path + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, path + (i,))
 
 
 BASES = {"case": load(CASES[0])[0], "rule": load(RULE_FILES[0])[0]}
@@ -308,7 +300,7 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow
 @given(st.sampled_from(sorted(BASES)), st.data(), JUNK, st.booleans())
 def test_agrees_on_mutations(kind, draw, junk, delete):
     base = BASES[kind]
-    path = draw.draw(st.sampled_from([p for p in _paths(base) if p]))
+    path = draw.draw(st.sampled_from([p for p in paths_of(base) if p]))
     data = copy.deepcopy(base)
     node = data
     for key in path[:-1]:

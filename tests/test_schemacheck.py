@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from screening import schemacheck
 from screening.fields import case_schema
 from screening.yamlio import load
-from tests.conftest import CASES
+from tests.conftest import CASES, paths_of
 
 REFERENCE = jsonschema.Draft202012Validator(case_schema(), format_checker=jsonschema.FormatChecker())
 BAD = sorted((Path(__file__).parent / "bad" / "cases").glob("*.yaml"))
@@ -38,18 +38,10 @@ def test_agrees_on_files(path):
     agree(data)
 
 
-def _paths(node, path=()):
-    yield path
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, path + (i,))
 
 
 BASE, _ = load(CASES[0]) if CASES else ({}, {})
-PATHS = [p for p in _paths(BASE) if p]
+PATHS = [p for p in paths_of(BASE) if p]
 JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow_nan=False, allow_infinity=False),
                  st.text(max_size=5), st.sampled_from(["CN", "2021-02-30", "2021-05-01", "soe", "x y"]),
                  st.lists(st.integers(), max_size=2), st.dictionaries(st.sampled_from(["id", "kind", "zz"]),
