@@ -76,20 +76,33 @@ def _kind(value: Any) -> str:
         type(value), "a number")
 
 
-def _walk(node: Any, path: DocPath = ()):  # type: ignore[no-untyped-def]
-    yield path, node
+def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tuple[DocPath, Any]]) -> None:
+    """One pass over the document: the paths of country codes, and every source a mapping cites."""
     if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _walk(v, path + (k,))
+        if path and node.get("sources"):
+            sources = node["sources"]
+            cited += [(path + ("sources", str(i)), sid) for i, sid in enumerate(sources)] \
+                if isinstance(sources, list) else []
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                _scan(value, path + (key,), country_paths, cited)
+            elif key in ("country", "state") and isinstance(value, str):
+                country_paths.append(path + (key,))
     elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _walk(v, path + (str(i),))
+        countries_list = bool(path) and path[-1] == "countries"
+        for i, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                _scan(value, path + (str(i),), country_paths, cited)
+            elif countries_list and isinstance(value, str):
+                country_paths.append(path + (str(i),))
 
 
 def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
                        fact_sources: dict[DocPath, tuple[str, ...]]):  # type: ignore[no-untyped-def]
     """What a schema cannot say: country codes, references between ids, stakes adding up."""
-    schema_countries = _country_paths(data)
+    schema_countries: list[DocPath] = []
+    cited: list[tuple[DocPath, Any]] = []
+    _scan(data, (), schema_countries, cited)
     for path in schema_countries:
         code = _get(data, path)
         if isinstance(code, str) and not countries.is_country(code):
@@ -99,8 +112,6 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
     source_ids = [s["id"] for s in data.get("sources") or ()]
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)
-    cited = [(p + ("sources", str(i)), s) for p, n in _walk(data) if p and isinstance(n, dict)
-             for i, s in enumerate(n.get("sources") or ())]
     cited += [(p, s) for p, ids in fact_sources.items() for s in ids]
     for path, sid in cited:
         if path[0] != "sources" and sid not in known:
@@ -125,16 +136,6 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
             if total > 100.0001:
                 yield located(name, marks, ("ownership", str(i), key), "E106",
                                f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%")
-
-
-def _country_paths(data: dict[str, Any]) -> list[DocPath]:
-    out = []
-    for path, node in _walk(data):
-        if path and path[-1] in ("country", "state") and isinstance(node, str):
-            out.append(path)
-        elif len(path) >= 2 and path[-2] == "countries" and isinstance(node, str):
-            out.append(path)
-    return out
 
 
 def _get(data: Any, path: DocPath) -> Any:

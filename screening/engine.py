@@ -296,25 +296,25 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
     """
     facts_catalogue = catalogue()
     asked: dict[str, str] = {}
-    by_question: dict[str, tuple[list[str], list[str], float]] = {}
+    by_question: dict[str, list[Any]] = {}  # question -> [fact names, rule ids, points at stake]
     for rule, fields in undecided:
         seen: set[str] = set()
-        for name in dict.fromkeys(fields):
+        risk = rule.category not in mitigation_ids
+        for name in fields:
             question = asked.get(name)
             if question is None:
                 fact = facts_catalogue[name]
                 question = asked[name] = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
             entry = by_question.get(question)
             if entry is None:
-                entry = by_question[question] = ([], [], 0.0)
-            names, rules, points = entry
-            if name not in names:
-                names.append(name)
+                entry = by_question[question] = [[], [], 0.0]
+            if name not in entry[0]:
+                entry[0].append(name)
             if question in seen:
                 continue
             seen.add(question)
-            rules.append(rule.id)
-            if rule.category not in mitigation_ids:
-                by_question[question] = (names, rules, points + rule.weight)
+            entry[1].append(rule.id)
+            if risk:
+                entry[2] += rule.weight
     gaps = [Gap(tuple(names), q, tuple(rules), points) for q, (names, rules, points) in by_question.items()]
     return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))
