@@ -50,6 +50,8 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
     for path in paths:
         if path.is_dir() and any((path / name).is_file() for name in RESERVED):  # a pack, maybe incomplete
             packs.append(path)
+        elif path.is_dir() and path.name == "regimes" and (path.parent / "pack.yaml").is_file():
+            packs.append(path.parent)
         elif path.is_dir():
             others += sorted(p for p in path.rglob("*.yaml") if p.is_file())
         elif path.is_file() and path.parent.joinpath("pack.yaml").is_file() and path.name != "waivers.yaml":
@@ -92,6 +94,10 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             waiver_files.append(path)
         elif kind == "tests" and pack is not None:
             problems += check_test_file(path, pack)[1]
+        elif kind == "regime":  # outside a pack: its structure only (conditions need the pack's sets)
+            from screening.pack import validate
+
+            problems += validate("regime", document, marks, str(path))
         elif kind == "case":
             try:
                 if isinstance(document, ScreeningError):
@@ -117,6 +123,8 @@ def _read(path: Path) -> tuple[str, Any, Any]:
         return "case", exc, None  # reported as the case loader sees it
     if isinstance(data, dict) and "waivers" in data:
         return "waivers", data, marks
+    if isinstance(data, dict) and "regime" in data:
+        return "regime", data, marks
     if isinstance(data, dict) and "tests" in data:
         return "tests", data, marks
     if isinstance(data, dict) and "entities" in data and not {"investor", "target", "id"} & set(data):
@@ -186,8 +194,9 @@ def _normal(op: str, arg: Any, sets: dict[str, list[Any]]) -> Any:
     if op in ("in", "not_in", "contains_any"):
         values = sets.get(arg, []) if isinstance(arg, str) else arg
         return sorted({json.dumps(v, sort_keys=True) for v in values})
-    if isinstance(arg, dict):
-        return {k: _normal("in" if isinstance(v, list) else "", v, sets) for k, v in arg.items()}
+    if isinstance(arg, dict):  # a record pattern: a key's list, or an {in: SET} mapping, is a set of values
+        return {k: _normal(k if k in ("in", "not_in", "contains_any") else "in" if isinstance(v, list) else "",
+                           v, sets) for k, v in arg.items()}
     return arg
 
 

@@ -94,28 +94,23 @@ def diff_packs(old: Pack, new: Pack, cases: list[Any]) -> PackDiff:
 
 def _filings(a: Any, b: Any) -> tuple[str, ...]:
     """Each regime whose answer differs between the two packs' results (a regime only one pack has too)."""
-    def answers(result: Any) -> dict[str, str]:
-        if result.filings is None:
-            return {}
-        return {d.regime.id: d.outcome.replace("_", " ") + (f" ({d.rule.id})" if d.rule else "")
-                for d in result.filings.decisions}
+    from screening.filings import changes
+    from screening.whatif import filing_text
 
-    old, new = answers(a), answers(b)
-    return tuple(f"{r}: {old.get(r, 'no regime')} → {new.get(r, 'no regime')}"
-                 for r in sorted(set(old) | set(new)) if old.get(r) != new.get(r))
+    return tuple(filing_text(c) for c in changes(a.filings, b.filings))
 
 
 def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
     before: dict[str, Any] = {r.id: r for r in old.rules}
     after: dict[str, Any] = {r.id: r for r in new.rules}
-    before.update((t.id, t) for g in old.regimes for t in g.rules)
-    after.update((t.id, t) for g in new.regimes for t in g.rules)
+    before.update((t.id, (t, g)) for g in old.regimes for t in g.rules)
+    after.update((t.id, (t, g)) for g in new.regimes for t in g.rules)
     out = []
     for rid in sorted(set(before) | set(after)):
         if rid not in before:
-            out.append(RuleChange(rid, "added", (after[rid].title,)))
+            out.append(RuleChange(rid, "added", (_title(after[rid]),)))
         elif rid not in after:
-            out.append(RuleChange(rid, "removed", (before[rid].title,)))
+            out.append(RuleChange(rid, "removed", (_title(before[rid]),)))
         else:
             details = _rule_details(before[rid], after[rid])
             if details:
@@ -123,9 +118,16 @@ def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
     return out
 
 
+def _title(item: Any) -> str:
+    """The title of a rule, or of a trigger given as (trigger, regime)."""
+    return item[0].title if isinstance(item, tuple) else item.title
+
+
 def _rule_details(a: Any, b: Any) -> tuple[str, ...]:
-    if not isinstance(a, Rule) or not isinstance(b, Rule):
-        return _trigger_details(a, b)
+    if isinstance(a, Rule) != isinstance(b, Rule):
+        return ("a risk rule became a filing trigger" if isinstance(a, Rule) else "a filing trigger became a rule",)
+    if not isinstance(a, Rule):
+        return _trigger_details(*a, *b)
     out = []
     if a.weight != b.weight:
         out.append(f"weight {_num(a.weight)} → {_num(b.weight)}")
@@ -140,18 +142,26 @@ def _rule_details(a: Any, b: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _trigger_details(a: Any, b: Any) -> tuple[str, ...]:
-    """What changed in a filing trigger: its test, outcome, dates, investor test, wording or legal basis."""
-    if isinstance(a, Rule) != isinstance(b, Rule):
-        return ("a risk rule became a filing trigger" if isinstance(a, Rule) else "a filing trigger became a rule",)
+def _trigger_details(a: Any, ga: Any, b: Any, gb: Any) -> tuple[str, ...]:
+    """What changed in a filing trigger (``a`` of regime ``ga``, ``b`` of ``gb``): its test with the named sets
+    spelled out, the regime's reach, the investor test, outcome, dates, wording or legal basis."""
+    from screening.check import condition_key
+    from screening.filings import describe
+
     out = []
-    if a.condition.describe() != b.condition.describe():
-        out.append(f"condition {a.when.describe()} → {b.when.describe()}")
+    if condition_key(a.when, ga.sets) != condition_key(b.when, gb.sets):
+        old_text, new_text = describe(a.when, ga.sets), describe(b.when, gb.sets)
+        out.append(f"condition {old_text} → {new_text}" if old_text != new_text
+                   else f"the values of a named set the condition uses changed: {new_text}")
+    if condition_key(ga.applies, ga.sets) != condition_key(gb.applies, gb.sets):
+        out.append(f"regime reach {describe(ga.applies, ga.sets)} → {describe(gb.applies, gb.sets)}")
+    tests = [t.investor.condition for t in (a, b)]
+    if (tests[0] is None) != (tests[1] is None) or (tests[0] is not None and tests[1] is not None and condition_key(
+            tests[0], ga.sets) != condition_key(tests[1], gb.sets)):
+        out.append(f"investor test {a.investor.id} → {b.investor.id} ({b.investor.title})")
     for key in ("outcome", "valid_from", "valid_to"):
         if getattr(a, key) != getattr(b, key):
             out.append(f"{key} {getattr(a, key) or 'none'} → {getattr(b, key) or 'none'}")
-    if a.investor.id != b.investor.id:
-        out.append(f"investor test {a.investor.id} → {b.investor.id}")
     if a.title != b.title:
         out.append("title reworded")
     if [str(r) for r in a.legal_basis] != [str(r) for r in b.legal_basis]:

@@ -142,7 +142,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         if key not in ("sources", "note", "value_local"):
             values[f"transaction.{key}"] = node
             origin[f"transaction.{key}"] = ("transaction", key)
-    _derived_transaction(tx, values, origin)
+    derive_transaction(tx, values, origin)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
     return Facts(values, origin, subject=inv.name, ownership=own)
 
@@ -232,7 +232,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     return own
 
 
-def _derived_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+    """Add the facts derived from a transaction's terms (stake acquired, votes, control) to ``values``."""
     after, before = tx.get("stake_after_pct"), tx.get("stake_before_pct")
     if before is None and tx.get("kind") == "greenfield":
         before = 0
@@ -256,3 +257,11 @@ def _derived_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dic
         control = None
     values["transaction.control"] = control
     origin["transaction.control"] = ("transaction",)
+    # Control is acquired when the investor did not hold a majority of the votes before; an investor
+    # already in control that adds to its stake acquires nothing new.
+    if control is True and votes_before is not None:
+        acquired: bool | None = votes_before <= 50
+    else:
+        acquired = False if control is False else None
+    values["transaction.control_acquired"] = acquired
+    origin["transaction.control_acquired"] = ("transaction",)

@@ -206,6 +206,11 @@ def catalogue() -> dict[str, Fact]:
         Fact("transaction.control", "boolean", derived=True,
              question="Will the investor hold a majority of the votes or appoint a majority of the board?",
              description="Majority of votes (> 50%) or of board seats after the transaction."),
+        Fact("transaction.control_acquired", "boolean", derived=True,
+             question="What share of the votes did the investor hold before the transaction, and will it then hold "
+                      "a majority of the votes or the board?",
+             description="Control after the transaction (transaction.control) that the investor did not have before "
+                         "(votes_before_pct 50 or less)."),
     ]
     out.update((f.path, f) for f in derived)
     return out

@@ -160,12 +160,40 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     return Decision(regime, on, outcome, rule, used, why, _questions(open_rules), near)
 
 
+def changes(before: Matrix | None, after: Matrix | None, today: str | None = None) -> list[dict[str, Any]]:
+    """Regimes whose answer differs between two matrices: on the day judged, and under today's law.
+
+    Each change is ``{"regime", "law": "case day" | "today", "outcome": [old, new], "rule": [old, new]}``;
+    a regime only one matrix has is ``no_regime`` on the other side.
+    """
+    now = today or clock.today().isoformat()
+
+    def answers(m: Matrix | None) -> dict[tuple[str, str], tuple[str, str | None]]:
+        out: dict[tuple[str, str], tuple[str, str | None]] = {}
+        for d in (m.decisions if m is not None else ()):
+            out[(d.regime.id, "case day")] = (d.outcome, _id(d.rule))
+            if m is not None and m.on != now:
+                current = d.today or d
+                out[(d.regime.id, "today")] = (current.outcome, _id(current.rule))
+        return out
+
+    old, new = answers(before), answers(after)
+    out: list[dict[str, Any]] = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] != "case day")):
+        was, now_ = old.get(key, ("no_regime", None)), new.get(key, ("no_regime", None))
+        change = {"regime": key[0], "law": key[1], "outcome": [was[0], now_[0]], "rule": [was[1], now_[1]]}
+        same_as_case_day = out and {**out[-1], "law": key[1]} == change  # today's law moved it the same way
+        if was != now_ and not same_as_case_day:
+            out.append(change)
+    return out
+
+
 def _decisive(values: dict[str, Any], rule: Trigger, margin: Margin) -> bool:
     """Whether moving the fact just across the threshold changes whether the trigger is met."""
     step = 0.01 if margin.fact.endswith("_pct") else max(abs(margin.threshold) * 1e-6, 1e-6)
     now = rule.condition.check(values)
     for candidate in (margin.threshold - step, margin.threshold, margin.threshold + step):
-        if (candidate >= margin.value) == (margin.distance < 0) or candidate == margin.value:
+        if candidate != margin.value:
             moved = rule.condition.check({**values, margin.fact: candidate})
             if (moved is True) != (now is True):
                 return True

@@ -316,16 +316,24 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0],
                 column=marks.get(base, (None, None))[1],
                 keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
-    regimes = []
+    risk_ids = set(seen)
+    regimes: list[Regime] = []
+    regime_files: dict[str, str] = {}
     for fname, (data, marks, name) in docs.items():
         if file_kind(fname) == "regime":
+            regime_id = data["regime"]["id"]
+            if regime_id in regime_files:
+                problems.append(located(name, marks, ("regime", "id"), "E109",
+                                        f"duplicate regime id '{regime_id}' (also in {regime_files[regime_id]})"))
+                continue
+            regime_files[regime_id] = name
             regime = build_regime(data, marks, name, compiler,
                                   lambda texts, report: legal_refs(instruments, texts, report), problems, seen)
             if regime is not None:
                 regimes.append(regime)
     for j, floor in enumerate(scoring.floors):
         for k, rid in enumerate(floor.rules):
-            if rid not in seen:
+            if rid not in risk_ids:
                 problems.append(located(docs["scoring.yaml"][2], docs["scoring.yaml"][1],
                                         ("floors", str(j), "rules", str(k)), "E108",
                                         f"floor '{floor.id}' names unknown rule '{rid}'"))

@@ -89,7 +89,7 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
                 problem(("expect",), "E106", "a test on a fragment of facts can only expect filings and decided_by")
                 continue
             try:
-                values = fragment_values(raw["facts"])
+                values = with_derived(fragment_values(raw["facts"]))
             except KeyError as exc:
                 problem(("facts",), "E201", f"unknown fact {exc.args[0]!r}")
                 continue
@@ -146,9 +146,10 @@ def run_pack_tests(pack: Pack, pack_dir: Path) -> tuple[list[TestOutcome], Cover
                         fired_by[rid].append(test.name)
                 lines = compare(test.expect, result.level, result.score, fired)
                 matrix = result.filings
-            if matrix is not None and set(test.expect) & {"filings", "decided_by"}:
+            named = set(test.expect.get("filings") or ()) | set(test.expect.get("decided_by") or ())
+            if matrix is not None:
                 for d in matrix.decisions:
-                    if d.rule is not None:
+                    if d.rule is not None and d.regime.id in named:
                         fired_by[d.rule.id].append(test.name)
                 lines += compare_filings(test.expect, matrix)
             outcomes.append(TestOutcome(
@@ -180,6 +181,17 @@ def compare(expect: dict[str, Any], level: str, score: float, fired: list[str]) 
         out += [f"- fired: {', '.join(sorted(expect['fired']))}", f"+ fired: {', '.join(sorted(fired))}"]
         out += [f"  (unexpected: {', '.join(extra) or 'none'}; missing: {', '.join(lost) or 'none'})"]
     return out
+
+
+def with_derived(values: dict[str, Any]) -> dict[str, Any]:
+    """Fact values of a fragment, with the transaction facts derived as from a case file (votes from stakes,
+    control) where the fragment does not give them."""
+    from screening.facts import derive_transaction
+
+    tx = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("transaction.")}
+    derived: dict[str, Any] = {}
+    derive_transaction(tx, derived, {})
+    return {**{k: v for k, v in derived.items() if v is not None}, **values}
 
 
 def compare_filings(expect: dict[str, Any], matrix: Any) -> list[str]:

@@ -201,23 +201,19 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
 
 
 def _filing_changes(before: Any, after: Any) -> list[dict[str, Any]]:
-    """Regimes whose answer the changes moved: outcome and deciding trigger before and after."""
-    if before.filings is None or after.filings is None:
-        return []
-    out = []
-    for old, new in zip(before.filings.decisions, after.filings.decisions, strict=True):
-        was, now = (old.outcome, old.rule and old.rule.id), (new.outcome, new.rule and new.rule.id)
-        if was != now:
-            out.append({"regime": new.regime.id, "outcome": [was[0], now[0]], "rule": [was[1], now[1]]})
-    return out
+    """Regimes whose answer the changes moved, on the case's day and under today's law."""
+    from screening.filings import changes
+
+    return changes(before.filings, after.filings)
 
 
 def filing_text(change: dict[str, Any]) -> str:
-    """``DE: mandatory (DE-003) → out_of_scope``."""
+    """``DE: mandatory (DE-003) → out of scope`` (``BE today: ...`` for the answer under today's law)."""
     def side(i: int) -> str:
         rule = change["rule"][i]
         return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
-    return f"{change['regime']}: {side(0)} → {side(1)}"
+    when = " today" if change.get("law") == "today" else ""
+    return f"{change['regime']}{when}: {side(0)} → {side(1)}"
 
 
 def _plain(x: float) -> int | float:

@@ -153,7 +153,11 @@ def filings(result: Result) -> dict[str, Any] | None:
     levels = [name for name, _ in result.pack.scoring.levels]
     mandatory = [d.regime.id for d in matrix.decisions if d.outcome == "mandatory"]
     mandatory_today = [d.regime.id for d in matrix.decisions if (d.today or d).outcome == "mandatory"]
-    uncaught = levels.index(result.level) >= len(levels) - 2 and not mandatory and not mandatory_today
+    country = result.case.data["target"].get("country")
+    national = [d for d in reached if d.regime.jurisdiction == country]
+    # a high risk is "uncaught" only where the pack knows the target country's own law
+    uncaught = bool(national) and levels.index(result.level) >= len(levels) - 2 and not mandatory \
+        and not mandatory_today
 
     def decision(d: Any, nested: bool = False) -> dict[str, Any]:
         regime = d.regime
@@ -183,6 +187,7 @@ def filings(result: Result) -> dict[str, Any] | None:
     return {
         "judged_on": matrix.on, "basis": matrix.basis, "mandatory": mandatory, "mandatory_today": mandatory_today,
         "uncaught_risk": uncaught,
+        **({} if national or country is None else {"not_covered": country}),
         "regimes": [decision(d) for d in reached],
         "not_reached": [{"regime": d.regime.id, "name": d.regime.name, "why": d.why[0]}
                         for d in matrix.decisions if d not in reached],

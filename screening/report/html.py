@@ -880,6 +880,9 @@ def _filings(ctx: Ctx) -> list[str]:
         return []
     out = [f'<section id="{ctx.ids("filings")}">', ctx.heading("Where to file"),
            f'<p>The law in force on <strong>{esc(f["judged_on"])}</strong> ({esc(BASIS[f["basis"]])}).</p>']
+    if f.get("not_covered"):
+        out.append(f'<p class="alert"><strong>No regime in this pack covers {esc(country(f["not_covered"]))}:'
+                   "</strong> check its national rules.</p>")
     if f["uncaught_risk"]:
         out.append(f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({fmt(ctx.doc["score"])}) '
                    f"that no filing obligation catches:</strong> no regime requires a filing on "

@@ -446,6 +446,9 @@ def filings_section(out: Doc, doc: dict[str, Any], f: dict[str, Any], level: int
                      if now else "same"])
     if rows:
         out.table(["regime", "", "outcome", "trigger", "under today's law"], "lllll", rows)
+    if f.get("not_covered"):
+        out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national "
+                  "rules.")
     if f["uncaught_risk"]:
         out.block(f"**{esc(doc['level'].capitalize())} risk ({fmt(doc['score'])}) that no filing obligation "
                   f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law.")

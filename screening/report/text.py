@@ -335,6 +335,10 @@ def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
     if doc["not_reached"]:
         page.hang("  ", Text("not reached: " + ", ".join(f"{n['regime']} ({n['name']})" for n in doc["not_reached"]),
                              style="dim"), 4)
+    if doc.get("not_covered"):
+        page.hang(Text("  ! ", style="bold yellow"), Text(
+            f"No regime in this pack covers {countries.name(doc['not_covered'])}: check its national rules.",
+            style="bold"), 4)
     if doc["uncaught_risk"]:
         page.hang(Text("  ! ", style="bold red"), Text(
             f"{result.level.capitalize()} risk ({fmt(result.score)}) that no filing obligation catches: no regime "
