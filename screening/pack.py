@@ -179,7 +179,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     cached = doc_cache.read("pack", path, stamp) if use_cache else None
     if cached is not None:
         docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
-        pack = _build(path, docs, cached["digest"], problems, {})
+        pack = _build(path, docs, cached["digest"], problems, {}, lazy=True)
         if not problems:
             return pack, []
         problems.clear()
@@ -245,7 +245,7 @@ def _rule_id(data: Any, index: int | None) -> str | None:
 
 
 def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, problems: list[Problem],
-           skip: dict[str, set[int]]) -> Pack:
+           skip: dict[str, set[int]], lazy: bool = False) -> Pack:
     meta, _, _ = docs["pack.yaml"]
     sets = meta.get("sets") or {}
     scoring = _scoring(*docs["scoring.yaml"], problems)
@@ -328,7 +328,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 continue
             regime_files[regime_id] = name
             regime = build_regime(data, marks, name, compiler,
-                                  lambda texts, report: legal_refs(instruments, texts, report), problems, seen)
+                                  lambda texts, report: legal_refs(instruments, texts, report), problems, seen,
+                                  lazy)
             if regime is not None:
                 regimes.append(regime)
     for j, floor in enumerate(scoring.floors):

@@ -8,12 +8,12 @@ with the same condition compiler as risk rules, over the same facts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from screening import EMPTY
 from screening.conditions import CompileError, Compiler, Node, kleene_all
-from screening.errors import Marks, Problem, located
+from screening.errors import Marks, Problem, ScreeningError, located
 
 OUTCOMES = ("mandatory", "voluntary", "call_in", "undetermined", "out_of_scope", "not_in_force")
 """Every answer a regime can give, strongest first. Triggers give one of the first three."""
@@ -91,11 +91,12 @@ class Regime(NamedTuple):
     valid_to: str | None
     applies: Node
     applies_text: str
-    investors: tuple[InvestorTest, ...]
+    investors: Sequence[InvestorTest]
     review: tuple[Phase, ...]
     outcomes: dict[str, str]
     scope_note: str
-    rules: tuple[Trigger, ...]
+    rules: Sequence[Trigger]
+    """The triggers, in file order (compiled on first use for a pack read from the cache)."""
     sets: dict[str, list[Any]] = EMPTY
     """The named value sets the regime's conditions can use (the pack's and its own)."""
     file: str = ""
@@ -110,13 +111,36 @@ def _node(kind: str, children: tuple[Node, ...]) -> Node:
     return Node(kind, lambda v: kleene_all(c(v) for c in checks), children)
 
 
+class Deferred(Sequence):  # type: ignore[type-arg]
+    """A tuple built on first use: the triggers of a regime a case never reaches are never compiled."""
+
+    def __init__(self, build: Callable[[], tuple[Any, ...]]) -> None:
+        self._build: Callable[[], tuple[Any, ...]] | None = build
+        self._items: tuple[Any, ...] = ()
+
+    def _all(self) -> tuple[Any, ...]:
+        if self._build is not None:
+            self._items, self._build = self._build(), None
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+
 def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compiler,
                  legal: Callable[[list[str], Callable[[tuple[str, ...], str, str], None]], tuple[Any, ...]],
-                 problems: list[Problem], seen: dict[str, str]) -> Regime | None:
+                 problems: list[Problem], seen: dict[str, str], lazy: bool = False) -> Regime | None:
     """The regime of a validated regime file, or None when a condition of the regime itself is wrong.
 
     ``legal`` resolves citations against the pack's legal.yaml, reporting unknown instruments; ``seen``
-    maps trigger ids already used in the pack to their file.
+    maps trigger ids already used in the pack to their file. With ``lazy`` (a pack read from the cache,
+    which loaded cleanly before) the triggers' conditions are compiled when first used.
     """
     meta = data["regime"]
     compiler = Compiler(compiler.facts, {**compiler.sets, **(meta.get("sets") or {})})
@@ -132,23 +156,29 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
             return None
 
     applies = compile_at(meta["applies"], ("regime", "applies"))
-    investors: dict[str, InvestorTest] = {}
-    ok = applies is not None
+    specs: dict[str, tuple[str, Any, tuple[str, ...]]] = {}  # investor test id -> title, condition, path
     for i, raw in enumerate(meta.get("investors") or ()):
         base = ("regime", "investors", str(i))
-        if raw["id"] in investors:
+        if raw["id"] in specs:
             report(base + ("id",), "E109", f"duplicate investor test id '{raw['id']}'")
-        condition = compile_at(raw["when"], base + ("when",)) if "when" in raw else None
-        ok = ok and ("when" not in raw or condition is not None)
-        investors[raw["id"]] = InvestorTest(raw["id"], raw["title"], condition)
-    if not investors:
-        investors["anyone"] = InvestorTest("anyone", "any acquirer", None)
-    first = next(iter(investors.values()))
+        specs[raw["id"]] = (raw["title"], raw.get("when"), base + ("when",))
+    if not specs:
+        specs["anyone"] = ("any acquirer", None, ())
+    compiled: dict[str, InvestorTest] = {}
+
+    def investors() -> dict[str, InvestorTest]:
+        """The investor tests, compiled once (with the triggers, when they are compiled)."""
+        if not compiled:
+            for key, (title, spec, path) in specs.items():
+                compiled[key] = InvestorTest(key, title, None if spec is None else compile_at(spec, path))
+        return compiled
+
+    first = next(iter(specs))
     regime_refs = legal(meta["legal_basis"], lambda sub, code, msg: report(("regime", "legal_basis") + sub, code, msg))
     valid_to = meta.get("valid_to")
     if valid_to is not None and valid_to < meta["valid_from"]:
         report(("regime", "valid_to"), "E106", f"valid_to {valid_to} is before valid_from {meta['valid_from']}")
-    triggers: list[Trigger] = []
+    pending: list[tuple[dict[str, Any], tuple[str, ...], str, str, str | None, tuple[Any, ...]]] = []
     for i, raw in enumerate(data["rules"]):
         base = ("rules", str(i))
         rid = raw["id"]
@@ -161,10 +191,10 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
         seen[rid] = name
         if not rid.startswith(meta["id"] + "-"):
             bad(("id",), "E106", f"a trigger id starts with its regime's id: {meta['id']}-NNN")
-        test = investors.get(raw.get("investor", first.id))
-        if test is None:
+        test = raw.get("investor", first)
+        if test not in specs:
             bad(("investor",), "E108", f"unknown investor test '{raw['investor']}'; the regime defines "
-                + ", ".join(investors))
+                + ", ".join(specs))
             test = first
         start, end = raw.get("valid_from", meta["valid_from"]), raw.get("valid_to", valid_to)
         if start < meta["valid_from"]:
@@ -172,23 +202,41 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
         if end is not None and end < start and ("valid_from" in raw or "valid_to" in raw):
             bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
         refs = legal(raw["legal_basis"], lambda sub, code, msg, bad=bad: bad(("legal_basis",) + sub, code, msg))
-        when = compile_at(raw["when"], base + ("when",), rid)
-        if when is None or applies is None:
-            continue
-        parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
-        triggers.append(Trigger(
-            id=rid, title=raw["title"], outcome=raw["outcome"], investor=test, condition=_node("all", parts),
-            when=when, legal_basis=refs, valid_from=start, valid_to=end, rationale=(raw.get("rationale") or "").strip(),
-            examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0],
-            column=marks.get(base, (None, None))[1],
-            keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
-    if not ok or applies is None:
+        pending.append((raw, base, test, start, end, refs))
+    usable = applies is not None
+    if not lazy:  # a pack being checked: compile everything now, so that every problem is reported
+        usable = usable and all(spec is None or investors()[key].condition is not None
+                                for key, (_, spec, _) in specs.items())
+    if not usable:
+        for raw, base, *_ in pending:  # the regime is unusable, but each trigger's own problems are reported
+            compile_at(raw["when"], base + ("when",), raw["id"])
         return None
+
+    def triggers() -> tuple[Trigger, ...]:
+        tests = investors()
+        out = []
+        for raw, base, investor, start, end, refs in pending:
+            when = compile_at(raw["when"], base + ("when",), raw["id"])
+            test = tests[investor]
+            if when is None or applies is None or (specs[investor][1] is not None and test.condition is None):
+                continue
+            parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
+            out.append(Trigger(
+                id=raw["id"], title=raw["title"], outcome=raw["outcome"], investor=test,
+                condition=_node("all", parts), when=when, legal_basis=refs, valid_from=start, valid_to=end,
+                rationale=(raw.get("rationale") or "").strip(), examples=raw.get("examples") or {}, file=name,
+                line=marks.get(base, (None, None))[0], column=marks.get(base, (None, None))[1],
+                keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
+        if lazy and problems:  # a cached pack loaded cleanly once: a problem now means the cache is stale
+            raise ScreeningError(list(problems))
+        return tuple(out)
+
     return Regime(
         id=meta["id"], name=meta["name"], title=meta["title"], jurisdiction=meta["jurisdiction"],
         authority=meta["authority"], legal_basis=regime_refs, valid_from=meta["valid_from"], valid_to=valid_to,
-        applies=applies, applies_text=meta.get("applies_text", ""), investors=tuple(investors.values()),
+        applies=applies, applies_text=meta.get("applies_text", ""),
+        investors=Deferred(lambda: tuple(investors().values())) if lazy else tuple(investors().values()),
         review=tuple(Phase(p["phase"], p["days"], p["unit"], p.get("note", "")) for p in meta["review"]),
         outcomes=dict(meta.get("outcomes") or {}), scope_note=(meta.get("scope_note") or "").strip(),
-        rules=tuple(triggers), sets=compiler.sets, file=name)
+        rules=Deferred(triggers) if lazy else triggers(), sets=compiler.sets, file=name)
 
