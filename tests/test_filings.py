@@ -475,3 +475,20 @@ tests:
     loaded, _ = read_pack(pack_dir, use_cache=False)
     _, coverage, _ = run_pack_tests(loaded, pack_dir)
     assert coverage.fired_by["EU-001"] == ("EU-001 fires[0]",)  # its example, not the test about DE
+
+
+def test_a_pack_read_from_the_cache_compiles_regimes_on_first_use_and_answers_alike(tmp_path, monkeypatch):
+    from screening.cases import load_case
+    from screening.facts import build_facts
+    from screening.regimes import Deferred
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    fresh, problems = read_pack(ROOT / "rules")
+    cached, again = read_pack(ROOT / "rules")
+    assert not problems and not again
+    assert not isinstance(fresh.regimes[0].rules, Deferred) and isinstance(cached.regimes[0].rules, Deferred)
+    for case in sorted(CASES.glob("*.yaml")):
+        values = build_facts(load_case(case)).values
+        answers = [[(d.regime.id, d.outcome, d.rule and d.rule.id, len(d.why), len(d.near))
+                    for d in matrix(values, p.regimes, dt.date(2024, 1, 1)).decisions] for p in (fresh, cached)]
+        assert answers[0] == answers[1], case.name
