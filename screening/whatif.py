@@ -184,7 +184,9 @@ def _num(x: float) -> str:
 
 
 def delta(before: Any, after: Any) -> dict[str, Any]:
-    """What the changes did: score, level, findings that appeared or went."""
+    """What the changes did: score, level, findings that appeared or went, filing answers that moved."""
+    from screening.filings import changes
+
     fired_before = {f.rule.id: f for f in before.findings + before.mitigations}
     fired_after = {f.rule.id: f for f in after.findings + after.mitigations}
     return {
@@ -196,15 +198,8 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
                              "points": _plain(fired_before[r].points)}
                             for r in sorted(set(fired_before) - set(fired_after))],
         "gaps": [len(before.gaps), len(after.gaps)],
-        "filings": _filing_changes(before, after),
+        "filings": changes(before.filings, after.filings),
     }
-
-
-def _filing_changes(before: Any, after: Any) -> list[dict[str, Any]]:
-    """Regimes whose answer the changes moved, on the case's day and under today's law."""
-    from screening.filings import changes
-
-    return changes(before.filings, after.filings)
 
 
 def filing_text(change: dict[str, Any]) -> str:

@@ -21,6 +21,22 @@ def pack() -> Pack:
     return load_pack(default_pack_path())
 
 
+def mutated(document, path, junk, delete):  # type: ignore[no-untyped-def]
+    """A copy of ``document`` with the value at ``path`` replaced by ``junk`` (or, with ``delete``, a mapping's
+    key removed)."""
+    import copy
+
+    data = copy.deepcopy(document)
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if delete and isinstance(node, dict):
+        del node[path[-1]]
+    else:
+        node[path[-1]] = junk
+    return data
+
+
 def paths_of(node, path=()):  # type: ignore[no-untyped-def]
     """Every path into a YAML/JSON document (mapping keys and list indexes), the root first."""
     yield path

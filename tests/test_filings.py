@@ -17,7 +17,7 @@ from screening.examples import fragment_values
 from screening.filings import judgement_day, matrix
 from screening.pack import read_pack
 from screening.regimes import RANK
-from tests.conftest import paths_of
+from tests.conftest import mutated, paths_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
@@ -376,21 +376,12 @@ def scratch_pack(tmp_path_factory):
 @settings(max_examples=150, deadline=None)
 @given(st.data(), JUNK, st.booleans())
 def test_a_mutated_regime_file_gives_located_problems_never_a_crash(scratch_pack, draw, junk, delete):
-    import copy
-
     import yaml
 
-    data = copy.deepcopy(REGIME)
-    path = draw.draw(st.sampled_from([p for p in paths_of(data) if p]))
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    if delete and isinstance(node, dict):
-        del node[path[-1]]
-    else:
-        node[path[-1]] = junk
+    path = draw.draw(st.sampled_from([p for p in paths_of(REGIME) if p]))
+    data = mutated(REGIME, path, junk, delete)
     (scratch_pack / "regimes" / "de.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    pack, problems = read_pack(scratch_pack, use_cache=False)
+    _, problems = read_pack(scratch_pack, use_cache=False)
     for p in problems:
         assert p.code and p.message and "\n" not in str(p)  # printed on one line, control characters escaped
         assert p.line is not None or p.file.endswith("pack.yaml") or not p.file.endswith("de.yaml"), p

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from screening.fields import case_schema
 from screening.pack import RESERVED
 from screening.registry import expand
 from screening.yamlio import load, loads
-from tests.conftest import CASES, ROOT, paths_of
+from tests.conftest import CASES, ROOT, mutated, paths_of
 
 RULES = ROOT / "rules"
 PACK_DEFS: dict[str, Any] = json.loads(
@@ -301,15 +300,7 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow
 def test_agrees_on_mutations(kind, draw, junk, delete):
     base = BASES[kind]
     path = draw.draw(st.sampled_from([p for p in paths_of(base) if p]))
-    data = copy.deepcopy(base)
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    if delete and isinstance(node, dict):
-        del node[path[-1]]
-    else:
-        node[path[-1]] = junk
-    agree(kind, data)
+    agree(kind, mutated(base, path, junk, delete))
 
 
 def test_rule_files_are_not_case_files():

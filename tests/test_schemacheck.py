@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from screening import schemacheck
 from screening.fields import case_schema
 from screening.yamlio import load
-from tests.conftest import CASES, paths_of
+from tests.conftest import CASES, mutated, paths_of
 
 REFERENCE = jsonschema.Draft202012Validator(case_schema(), format_checker=jsonschema.FormatChecker())
 BAD = sorted((Path(__file__).parent / "bad" / "cases").glob("*.yaml"))
@@ -51,15 +51,7 @@ JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(PATHS), JUNK, st.booleans())
 def test_agrees_on_mutations(path, junk, delete):
-    data = copy.deepcopy(BASE)
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    if delete and isinstance(node, dict):
-        del node[path[-1]]
-    else:
-        node[path[-1]] = junk
-    agree(data)
+    agree(mutated(BASE, path, junk, delete))
 
 
 @pytest.mark.parametrize("value", [True, 1.5, "1"])

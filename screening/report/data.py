@@ -145,6 +145,7 @@ def thresholds(result: Result) -> list[dict[str, Any]]:
 def filings(result: Result) -> dict[str, Any] | None:
     """The filing matrix: each regime that reaches the case, its answer, and why (None without regimes)."""
     from screening.regimes import OUTCOME_TEXT
+    from screening.whatif import describe
 
     matrix = result.filings
     if matrix is None:
@@ -181,8 +182,6 @@ def filings(result: Result) -> dict[str, Any] | None:
             **({} if nested else {"legal_basis": [str(ref) for ref in regime.legal_basis]}),
             **({"today": decision(d.today, True)} if d.today is not None else {}),
         }
-
-    from screening.whatif import describe
 
     return {
         "judged_on": matrix.on, "basis": matrix.basis, "mandatory": mandatory, "mandatory_today": mandatory_today,
