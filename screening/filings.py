@@ -8,7 +8,7 @@ too, so a deal that predates a regime shows both what applied then and what woul
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from screening import clock
@@ -84,9 +84,18 @@ def matrix(values: dict[str, Any], regimes: Iterable[Regime], as_of: dt.date | N
     Without ``explain`` only the outcome and the deciding trigger are worked out (no reasons, questions
     or margins): what a batch of thousands of cases needs, at a tenth of the cost.
     """
+    today = today or clock.today()
     on, basis = judgement_day(values, as_of, today)
-    now = (today or clock.today()).isoformat()
-    judge = decide if explain else outcome_only
+    now = today.isoformat()
+    if explain:
+        judge: Any = decide
+    else:
+        brief = _BRIEF.get(id(regimes))
+        if brief is not None and brief[0] is regimes:  # compiled: every condition in one generated pass
+            truth = brief[1](values)
+            judge = lambda values, regime, on: outcome_only(values, regime, on, truth)  # noqa: E731
+        else:
+            judge = outcome_only
     decisions = []
     for regime in regimes:
         first = judge(values, regime, on)
@@ -102,9 +111,15 @@ def _id(rule: Trigger | None) -> str | None:
     return rule.id if rule else None
 
 
-def outcome_only(values: dict[str, Any], regime: Regime, on: str) -> Decision:
-    """One regime's outcome and deciding trigger on day ``on``, without the explanation."""
-    reach = regime.applies.check(values)
+def outcome_only(values: dict[str, Any], regime: Regime, on: str,
+                 truth: dict[int, bool | None] | None = None) -> Decision:
+    """One regime's outcome and deciding trigger on day ``on``, without the explanation.
+
+    ``truth`` gives each condition's value by the node's id, when they were evaluated together
+    (see ``compile_brief``); otherwise each condition is checked here.
+    """
+    value = (lambda node: node.check(values)) if truth is None else (lambda node: truth[id(node)])
+    reach = value(regime.applies)
     if reach is False:
         return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), (), reached=False)
     if not regime.in_force(on):
@@ -112,13 +127,52 @@ def outcome_only(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     best, unknown = None, reach is None
     for rule in regime.rules:
         if rule.valid(on):
-            met = rule.condition.check(values)
+            met = value(rule.condition)
             if met is True and (best is None or RANK[rule.outcome] > RANK[best.outcome]):
                 best = rule
             unknown = unknown or met is None
     if best is not None:
         return Decision(regime, on, best.outcome, best, (), (), (), ())
     return Decision(regime, on, "undetermined" if unknown else "out_of_scope", None, (), (), (), ())
+
+
+class _Condition(NamedTuple):
+    """A regime's reach or a trigger's condition, in the shape screening.compiled compiles."""
+
+    id: str
+    name: str
+    condition: Node
+
+
+_BRIEF: dict[int, tuple[Any, Any]] = {}
+
+
+def compile_brief(regimes: Sequence[Regime]) -> None:
+    """Compile every condition of ``regimes`` (reach and triggers) into one generated function.
+
+    ``matrix(..., explain=False)`` on these very regimes then evaluates them all in one pass, as the rule
+    pack's rules are (screening.compiled). A batch calls this once per worker; one case does not pay for it.
+    """
+    from screening.compiled import compile_pack
+
+    nodes = [(r.id, "applies", r.applies) for r in regimes]
+    nodes += [(t.id, t.title, t.condition) for r in regimes for t in r.rules]
+    evaluator = compile_pack([_Condition(*n) for n in nodes])  # type: ignore[arg-type]
+    keys = [id(node) for _, _, node in nodes]
+    none_met = dict.fromkeys(keys, False)
+
+    def truth(values: dict[str, Any]) -> dict[int, bool | None]:
+        fired, undecided = evaluator.run(values)
+        out = none_met.copy()
+        for i in fired:
+            out[keys[i]] = True
+        for i in undecided:
+            out[keys[i]] = None
+        return out
+
+    if len(_BRIEF) >= 8:
+        _BRIEF.clear()
+    _BRIEF[id(regimes)] = (regimes, truth)  # the regimes are kept, so their id is not reused meanwhile
 
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:

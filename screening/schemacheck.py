@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -58,8 +58,147 @@ def errors(data: Any, schema: dict[str, Any]) -> Iterator[tuple[Path, str, str]]
 
 
 def problems(data: Any, schema: dict[str, Any], marks: Marks, name: str) -> list[Problem]:
-    """Each problem of ``data`` (read from the file ``name`` with ``marks``) against ``schema``, located."""
+    """Each problem of ``data`` (read from the file ``name`` with ``marks``) against ``schema``, located.
+
+    From the second document checked against the same schema object on, the schema is compiled to
+    closures (see ``validator``) that tell a valid document at a fraction of the cost; only a document
+    they reject is walked again for its problems.
+    """
+    check = _validator_for(schema)
+    if check is not None and check(data):
+        return []
     return [located(name, marks, path, code, message) for path, code, message in errors(data, schema)]
+
+
+_COMPILED: dict[int, tuple[dict[str, Any], Callable[[Any], bool] | None]] = {}
+
+
+def _validator_for(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """The schema's validator once the schema is met a second time; None the first time."""
+    found = _COMPILED.get(id(schema))
+    if found is None or found[0] is not schema:
+        if len(_COMPILED) >= 32:
+            _COMPILED.clear()
+        _COMPILED[id(schema)] = (schema, None)  # the schema is kept, so its id is not reused meanwhile
+        return None
+    if found[1] is None:
+        _COMPILED[id(schema)] = (schema, validator(schema))
+        return _COMPILED[id(schema)][1]
+    return found[1]
+
+
+def validator(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    """A function telling whether data is valid against ``schema``: ``not list(errors(data, schema))``.
+
+    Each schema node becomes one closure holding its keywords' arguments, so a valid document costs a call
+    per value instead of a walk over the keywords of each schema node.
+    """
+    return _compile(schema, schema.get("$defs", {}), {})
+
+
+def _compile(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
+             ) -> Callable[[Any], bool]:
+    cell = memo.get(id(node))
+    if cell is not None:  # a schema that refers to itself: the closure is looked up when called
+        return lambda value: cell[0](value)
+    cell = memo[id(node)] = []
+    if "$ref" in node:
+        merged = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        memo[id(merged)] = cell
+        check = _compile_node(merged, defs, memo)
+    else:
+        check = _compile_node(node, defs, memo)
+    cell.append(check)
+    return check
+
+
+_MISSING = object()
+
+
+def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
+                  ) -> Callable[[Any], bool]:
+    const = node.get("const", _MISSING)
+    kind = node.get("type")
+    options = node.get("enum")
+    texts = frozenset(options) if options is not None and all(type(o) is str for o in options) else None
+    min_length, max_length = node.get("minLength", 0), node.get("maxLength")
+    date = node.get("format") == "date"
+    pattern = _regex(node["pattern"]).search if "pattern" in node else None
+    low, high = node.get("minimum"), node.get("maximum")
+    min_items = node.get("minItems", 0)
+    items = _compile(node["items"], defs, memo) if "items" in node else None
+    props = {k: _compile(v, defs, memo) for k, v in node.get("properties", {}).items()}
+    required = tuple(node.get("required", ()))
+    min_props = node.get("minProperties", 0)
+    extra = node.get("additionalProperties")
+    closed = extra is False
+    extra_check = _compile(extra, defs, memo) if isinstance(extra, dict) else None
+
+    def text(value: str) -> bool:
+        if len(value) < min_length or (max_length is not None and len(value) > max_length):
+            return False
+        if date:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return False
+            if len(value) != 10:
+                return False
+        return pattern is None or pattern(value) is not None
+
+    def mapping(value: dict[str, Any]) -> bool:
+        for key in required:
+            if key not in value:
+                return False
+        if len(value) < min_props:
+            return False
+        for key, item in value.items():
+            check = props.get(key)
+            if check is not None:
+                if not check(item):
+                    return False
+            elif closed or (extra_check is not None and not extra_check(item)):
+                return False
+        return True
+
+    def listed(value: list[Any]) -> bool:
+        if len(value) < min_items:
+            return False
+        if items is not None:
+            for item in value:
+                if not items(item):
+                    return False
+        return True
+
+    if kind == "object" and const is _MISSING and options is None:
+        return lambda value: isinstance(value, dict) and mapping(value)
+    if kind == "array" and const is _MISSING and options is None:
+        return lambda value: isinstance(value, list) and listed(value)
+    if kind == "string" and const is _MISSING:
+        if texts is not None:
+            return lambda value: isinstance(value, str) and value in texts and text(value)
+        if options is None:
+            return lambda value: isinstance(value, str) and text(value)
+
+    def general(value: Any) -> bool:
+        if const is not _MISSING and not _same(value, const):
+            return False
+        if kind and not _is_type(value, kind):
+            return False
+        if options is not None and not (value in texts if texts is not None and isinstance(value, str)
+                                        else any(_same(value, option) for option in options)):
+            return False
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (low is None or value >= low) and (high is None or value <= high)
+        if isinstance(value, list):
+            return listed(value)
+        if isinstance(value, dict):
+            return mapping(value)
+        return True
+
+    return general
 
 
 def _same(value: Any, expected: Any) -> bool:

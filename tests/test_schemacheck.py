@@ -23,6 +23,7 @@ def agree(data) -> None:
     ours = {p for p, _, _ in schemacheck.errors(data, case_schema())}
     theirs = {tuple(str(x) for x in e.absolute_path) for e in REFERENCE.iter_errors(data)}
     assert bool(ours) == bool(theirs), (ours, theirs)
+    assert schemacheck.validator(case_schema())(data) == (not ours)  # the compiled check agrees with the walk
 
 
 def test_reference_schema_is_valid():
@@ -60,3 +61,32 @@ def test_format_version_is_exactly_one(value):
     data["format"] = value
     agree(data)
     assert any(p == ("format",) for p, _, _ in schemacheck.errors(data, case_schema()))
+
+
+def test_problems_compile_the_schema_when_it_is_met_again(monkeypatch):
+    """The first document is walked; from the second on a compiled check passes valid ones, and an invalid
+    one is still walked for every located problem."""
+    from screening.cases import _unwrap
+    from screening.registry import expand
+
+    schema = {**case_schema()}  # a fresh schema object: never met before
+    good, marks = load(CASES[0])
+    compiled_calls = []
+    real = schemacheck.validator
+
+    def counting(s):
+        check = real(s)
+        return lambda data: compiled_calls.append(1) or check(data)
+
+    monkeypatch.setattr(schemacheck, "validator", counting)
+    data = _unwrap(expand(good, marks, "a.yaml"), (), {})
+    assert schemacheck.problems(data, schema, marks, "a.yaml") == []
+    assert compiled_calls == []
+    assert schemacheck.problems(data, schema, marks, "a.yaml") == []
+    assert compiled_calls == [1]
+    bad = {**data, "investor": 7, "unknown": 1}
+    found = schemacheck.problems(bad, schema, marks, "a.yaml")
+    assert compiled_calls == [1, 1]
+    assert [(p.code, p.line, p.message.split(";")[0]) for p in found] == [
+        ("E103", marks[("investor",)][0], "investor: expected text, found number 7"),
+        ("E104", 1, "unknown: unknown field 'unknown'")]

@@ -29,12 +29,18 @@ EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fi
 
 @lru_cache(maxsize=4)
 def pack_for(path: str) -> Pack:
-    """The pack in ``path``, loaded and compiled (to generated code, see screening.compiled) once per worker."""
+    """The pack in ``path``, loaded and compiled (to generated code, see screening.compiled) once per worker.
+
+    The rules are compiled, and so are the regimes' reach and triggers (screening.filings.compile_brief).
+    """
     from screening.compiled import evaluator
+    from screening.filings import compile_brief
     from screening.pack import load_pack
 
     pack = load_pack(Path(path))
     evaluator(pack)  # a batch pays for compiling at once: screen() then uses it from the first case
+    if pack.regimes:
+        compile_brief(pack.regimes)
     return pack
 
 
