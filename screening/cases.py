@@ -12,6 +12,7 @@ from screening.model import Case, DocPath, Edge, Entity, Source
 from screening.yamlio import load
 
 _FACT_KEYS = {"value", "sources", "note"}
+_CONTAINERS = (dict, list)
 
 
 def load_case(path: Path, registry: Path | None = None) -> Case:
@@ -65,9 +66,11 @@ def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]],
             if "note" in node and not isinstance(node["note"], str):
                 problems.append((path + ("note",), f"expected text, found {_kind(node['note'])}"))
             return node["value"]
-        return {k: _unwrap(v, path + (k,), out, problems) for k, v in node.items()}
+        return {k: _unwrap(v, path + (k,), out, problems) if isinstance(v, _CONTAINERS) else v
+                for k, v in node.items()}
     if isinstance(node, list):
-        return [_unwrap(v, path + (str(i),), out, problems) for i, v in enumerate(node)]
+        return [_unwrap(v, path + (str(i),), out, problems) if isinstance(v, _CONTAINERS) else v
+                for i, v in enumerate(node)]
     return node
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening import clock
@@ -268,12 +269,14 @@ def _compiled(pack: Pack) -> Evaluator | None:
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
     """Category scores (capped, less mitigation credit) and their sum; mitigation rows report the credit."""
     credits: dict[str, float] = {}
+    by_category: dict[str, list[Finding]] = {}
     for f in fired:
+        by_category.setdefault(f.rule.category, []).append(f)
         for cat in f.rule.mitigates:
             credits[cat] = credits.get(cat, 0.0) + abs(f.points)
     risk: list[CategoryScore] = []
     for cat in (c for c in pack.scoring.categories if not c.mitigation):
-        mine = [f for f in fired if f.rule.category == cat.id]
+        mine = by_category.get(cat.id, [])
         raw = float(sum(f.points for f in mine))
         capped = min(raw, cat.cap) if cat.cap is not None else raw
         score = max(0.0, capped - credits.get(cat.id, 0.0))
@@ -282,7 +285,7 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
     removed = sum(c.credit for c in risk)
     mitigation = []
     for cat in (c for c in pack.scoring.categories if c.mitigation):
-        mine = [f for f in fired if f.rule.category == cat.id]
+        mine = by_category.get(cat.id, [])
         raw = float(sum(f.points for f in mine))
         mitigation.append(CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed,
                                         tuple(f.rule.id for f in mine)))
@@ -294,27 +297,30 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
 
     ``undecided`` pairs each undecided rule with the facts of its unknown leaves (repeats allowed).
     """
-    facts_catalogue = catalogue()
     asked: dict[str, str] = {}
     by_question: dict[str, list[Any]] = {}  # question -> [fact names, rule ids, points at stake]
+    subject = facts.subject
     for rule, fields in undecided:
         seen: set[str] = set()
-        risk = rule.category not in mitigation_ids
+        points = rule.weight if rule.category not in mitigation_ids else 0.0
         for name in fields:
             question = asked.get(name)
             if question is None:
-                fact = facts_catalogue[name]
-                question = asked[name] = (fact.question or f"What is {name}?").replace("{name}", facts.subject)
+                question = asked[name] = _question(name).replace("{name}", subject)
             entry = by_question.get(question)
             if entry is None:
-                entry = by_question[question] = [[], [], 0.0]
-            if name not in entry[0]:
+                entry = by_question[question] = [[name], [], 0.0]
+            elif name not in entry[0]:
                 entry[0].append(name)
-            if question in seen:
-                continue
-            seen.add(question)
-            entry[1].append(rule.id)
-            if risk:
-                entry[2] += rule.weight
+            if question not in seen:
+                seen.add(question)
+                entry[1].append(rule.id)
+                entry[2] += points
     gaps = [Gap(tuple(names), q, tuple(rules), points) for q, (names, rules, points) in by_question.items()]
     return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))
+
+
+@cache
+def _question(name: str) -> str:
+    """The question a gap on fact ``name`` asks, before the subject's name is put in."""
+    return catalogue()[name].question or f"What is {name}?"

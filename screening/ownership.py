@@ -180,13 +180,19 @@ def _interest(links: list[Link], sources: set[str], target: str,
     chains = _chains(links, sources, target)
     if not chains:
         return (None, None, ()) if unknown_above else (0.0, 0.0, ())
-    out = []
+    out: list[float | None] = []
+    done: dict[tuple[float | None, ...], float | None] = {}
     for field in ("equity", "votes"):
+        stakes = tuple(getattr(lk, field) for lk in links)
+        if stakes in done:  # votes are the equity where no link gives them apart: the same sums
+            out.append(done[stakes])
+            continue
         low = _fixed_point(links, sources, target, field, unknown=0.0)
-        high = _fixed_point(links, sources, target, field, unknown=100.0)
+        # with every stake known, the bounds of the unknown stakes make no difference
+        high = _fixed_point(links, sources, target, field, unknown=100.0) if None in stakes else low
         exact = abs(high - low) < 1e-9 and not unknown_above
         value = round(low, 6)
-        out.append(value if exact else (AtLeast(value) if value > 0 else None))
+        out.append(done.setdefault(stakes, value if exact else (AtLeast(value) if value > 0 else None)))
     return out[0], out[1], chains
 
 
