@@ -161,6 +161,32 @@ def test_broken_json_cases_are_reported_in_their_row(tmp_path, line, expected):
     assert found[1]["error"].startswith(f"{source}{expected.replace(':1:', ':2:', 1)}")
 
 
+@pytest.mark.parametrize("env, line, expected", [
+    ({"SCREENING_MAX_BYTES": "2000"}, '{"id": "big", "title": "' + "x" * 5000 + '"}',
+     ":2:1: error: line of 5,027 characters is longer than the limit of 2,000 (SCREENING_MAX_BYTES)"),
+    ({"SCREENING_MAX_DEPTH": "8"}, '{"id": "deep", "x": ' + "[" * 9 + "]" * 9 + "}",
+     ":2:1: error: nesting deeper than 8 levels (SCREENING_MAX_DEPTH)"),
+    ({"SCREENING_MAX_TEXT": "100"}, '{"id": "long", "title": "' + "y" * 101 + '"}',
+     ":2:1: error: a text longer than 100 characters (SCREENING_MAX_TEXT)"),
+    ({"SCREENING_MAX_VALUES": "300"}, '{"id": "many", "x": [' + ", ".join(["1"] * 300) + "]}",
+     ":2:1: error: document has more than 300 values (SCREENING_MAX_VALUES)"),
+])
+def test_json_lines_have_the_limits_of_case_files(tmp_path, monkeypatch, env, line, expected):
+    """A line beyond a limit fails its row only, and an over-long line is skipped without being held whole."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    good = json.dumps(next(synthetic_cases(1)))
+    assert len(good) < 2000 and good.count("[") + good.count("{") < 40
+    source = tmp_path / "in.jsonl"
+    source.write_text(f"{good}\n{line}\n{good.replace('syn-000000', 'syn-2')}\n", "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-o", out) == 0
+    found = rows(out)
+    assert [r["error"] for r in found] == ["", f"{source}{expected} [E111 too-large]", ""]
+    assert [r["id"] for r in found] == ["syn-000000", found[1]["id"], "syn-2"]
+    assert [r["source"] for r in found] == [f"{source}:1", f"{source}:2", f"{source}:3"]
+
+
 def test_parquet_is_read_a_batch_at_a_time(tmp_path, monkeypatch):
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from screening.batch.mapping import Mapping
 from screening.errors import Problem, ScreeningError, fail
+from screening.yamlio import limits
 
 KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 """Input kind by file extension; a directory holds case YAML files."""
@@ -116,12 +117,30 @@ def yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
 
 
+class Oversized(NamedTuple):
+    """The payload of a JSON line longer than the size limit: the line itself is skipped, never held whole."""
+
+    size: int
+    """Characters in the line, its newline included."""
+    limit: int
+
+
 def _jsonl(path: Path, kind: str) -> Iterator[Item]:
     name = str(path)
+    limit = limits().max_bytes  # a line is a document: it may be as large as a case file
     try:
         with path.open(encoding="utf-8-sig", newline="\n") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.strip():
+            number = 0
+            while line := handle.readline(limit + 1):
+                number += 1
+                if len(line) > limit and not line.endswith("\n"):
+                    size = len(line)
+                    while rest := handle.readline(1 << 20):
+                        size += len(rest)
+                        if rest.endswith("\n"):
+                            break
+                    yield Item(kind, name, number, Oversized(size, limit))
+                elif line.strip():
                     yield Item(kind, name, number, line)
     except UnicodeDecodeError as exc:
         raise fail(name, "E002", f"not valid UTF-8: {exc.reason}") from None

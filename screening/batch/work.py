@@ -7,11 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.batch.inputs import Item
+from screening.batch.inputs import Item, Oversized
 from screening.batch.mapping import Mapping
 from screening.errors import Problem, ScreeningError
 from screening.model import Case
 from screening.pack import Pack
+from screening.yamlio import Limits, limits
 
 
 class Config(NamedTuple):
@@ -133,6 +134,8 @@ def _guess_id(item: Item, config: Config) -> str:
             data = dict(zip(*item.payload, strict=False))
         elif item.kind == "parquet":
             data = item.payload[1]
+        elif isinstance(item.payload, Oversized):
+            return ""
         else:
             data = json.loads(item.payload)
     except (ScreeningError, ValueError, RecursionError):
@@ -152,8 +155,13 @@ def _refuse_constant(name: str) -> None:
 
 
 def _json(item: Item) -> Any:
+    """The JSON value of a line, within the limits a case file has (screening.yamlio.Limits)."""
+    text = item.payload
+    if isinstance(text, Oversized):
+        raise ScreeningError([Problem(item.file, item.line, 1, "E111", f"line of {text.size:,} characters is longer "
+                                      f"than the limit of {text.limit:,} (SCREENING_MAX_BYTES)")])
     try:
-        return json.loads(item.payload, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         column = min(exc.pos, len(item.payload.rstrip("\r\n"))) + 1  # the line's own newline is not its text
         raise ScreeningError([Problem(item.file, item.line, column, "E100", f"invalid JSON: {exc.msg}")]) from None
@@ -161,6 +169,35 @@ def _json(item: Item) -> Any:
         raise ScreeningError([Problem(item.file, item.line, 1, "E106", f"invalid JSON: {exc}")]) from None
     except RecursionError:
         raise ScreeningError([Problem(item.file, item.line, 1, "E111", "JSON nested too deeply")]) from None
+    bound = limits()
+    # Cheap tests first: nesting needs brackets, many values or a long text need a long line.
+    if text.count("{") + text.count("[") > bound.max_depth or len(text) > min(bound.max_values, bound.max_text):
+        message = _beyond(data, bound)
+        if message:
+            raise ScreeningError([Problem(item.file, item.line, 1, "E111", message)])
+    return data
+
+
+def _beyond(data: Any, bound: Limits) -> str:
+    """Which limit a JSON document exceeds (nesting, values, text length), as a message; empty if none."""
+    values, stack = 0, [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        values += 1
+        if depth > bound.max_depth:
+            return f"nesting deeper than {bound.max_depth} levels (SCREENING_MAX_DEPTH)"
+        if values > bound.max_values:
+            return f"document has more than {bound.max_values:,} values (SCREENING_MAX_VALUES)"
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if len(key) > bound.max_text:
+                    return f"a key longer than {bound.max_text:,} characters (SCREENING_MAX_TEXT)"
+                stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+        elif isinstance(node, str) and len(node) > bound.max_text:
+            return f"a text longer than {bound.max_text:,} characters (SCREENING_MAX_TEXT)"
+    return ""
 
 
 class LineMarks(dict):  # type: ignore[type-arg]
