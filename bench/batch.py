@@ -8,7 +8,10 @@ M of them as a directory of YAML files, then prints:
 - cases/s of the batch in process (library call) and through the CLI, for JSON Lines and the YAML
   directory, with 1 and 2 worker processes;
 - peak RSS of a CLI run (one worker) on N/10 and on N cases, to show memory does not grow with N;
-- with --profile, the top entries of a cProfile of the in-process JSON Lines run (where per-case time goes).
+- where a case's time goes: CPU microseconds per case of each stage of the work, measured stage by stage
+  on the first 5,000 JSON Lines cases (reading the line, building and validating the case, building the
+  facts, the rules' pass, the information gaps, the filing matrix, the rest of screening and the row);
+- with --profile, the top entries of a cProfile of the in-process JSON Lines run.
 
     python bench/batch.py [--cases 100000] [--yaml-cases 5000] [--profile]
 """
@@ -111,6 +114,49 @@ def profile(jsonl: Path, out: Path, limit: int) -> None:
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(20)
 
 
+def stages(jsonl: Path, limit: int) -> None:
+    """CPU time per case of each stage of a batch's work, timed stage by stage (no profiler overhead)."""
+    from screening import engine
+    from screening.batch.work import LineMarks, assess, pack_for
+    from screening.cases import build_case
+    from screening.facts import build_facts
+    from screening.filings import matrix
+    from screening.pack import default_pack_path
+
+    pack = pack_for(str(default_pack_path()))
+    evaluator = engine._compiled(pack)
+    mitigation = {c.id for c in pack.scoring.categories if c.mitigation}
+    with jsonl.open(encoding="utf-8") as handle:
+        lines = [line for _, line in zip(range(limit), handle, strict=False)]
+    spent = dict.fromkeys(("read the JSON line", "build and validate the case", "build the facts",
+                           "the rules' pass (fired, undecided, unknown facts)", "the information gaps",
+                           "the filing matrix (brief)", "the whole screen and row"), 0.0)
+    labels = list(spent)
+
+    def timed(stage: int, work, *args):  # type: ignore[no-untyped-def]
+        start = time.process_time()
+        out = work(*args)
+        spent[labels[stage]] += time.process_time() - start
+        return out
+
+    for line in lines:
+        data = timed(0, json.loads, line)
+        case = timed(1, build_case, data, LineMarks(line, 1), "bench")
+        facts = timed(2, build_facts, case)
+        explained = timed(3, evaluator.explain, facts.values)
+        unknown = [(pack.rules[i], found) for i, found in zip(explained.undecided, explained.unknowns, strict=True)]
+        timed(4, engine._gaps, facts, unknown, mitigation)
+        timed(5, matrix, facts.values, pack.regimes, None, None, False)
+        timed(6, assess, case, pack)
+    n = len(lines)
+    whole = spent[labels[0]] + spent[labels[1]] + spent[labels[6]]
+    rest = spent[labels[6]] - sum(spent[label] for label in labels[2:6])
+    print(f"\nwhere a case's time goes (CPU microseconds per case, {n:,} JSON Lines cases, each stage timed apart):")
+    for label, seconds in [*list(spent.items())[:6], ("the rest of screening and the row", rest)]:
+        print(f"  {label:52} {seconds / n * 1e6:8.1f}  {seconds / whole:6.1%}")
+    print(f"  {'in all':52} {whole / n * 1e6:8.1f}  -> {n / whole:,.0f} cases per CPU-second")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="JSON Lines cases (N)")
@@ -135,6 +181,7 @@ def main() -> None:
             cli([directory], out, workers, "YAML directory")
         _, small = cli([tenth], out, 1, f"JSON Lines, N/10={args.cases // 10:,}")
         print(f"  peak RSS, N/10 -> N cases: {small / 1024:,.0f} -> {large / 1024:,.0f} MiB")
+        stages(jsonl, min(args.cases, 5_000))
         if args.profile:
             profile(jsonl, out, min(args.cases, 5_000))
 

@@ -12,7 +12,9 @@ partial (PartialList, AtLeast). The evaluators, on the same cases and rules:
 (e) GoRules ZEN (zen-engine), one decision with an expression per rule, when installed.
 
 Slow evaluators are timed on a prefix of the cases (printed); each figure is the median of
---repeats timed passes after a warm-up pass. Also printed: the rate on the first 50 rules.
+--repeats timed passes after a warm-up pass. Also printed: the rate of merely reading, from each case's
+dictionary, the facts the rules test (a ceiling for any evaluator of such cases), and the rate on the
+first 50 rules.
 
     python bench/engine.py [--cases 100000] [--seed 7] [--repeats 3]
 """
@@ -386,6 +388,10 @@ def main() -> None:
     print(f"\n{'evaluator':52} {'cases/s':>10} {'vs (a)':>8} {'per CPU-s':>10} {'cases timed':>12}")
     for label, (per_second, per_cpu_second), count, note in table:
         print(f"{label:52} {per_second:10,.0f} {per_second / ours:8.3f} {per_cpu_second:10,.0f} {count:12,}  {note}")
+    facts = list(dict.fromkeys(f for rule in rules for f in rule.condition.fields()))
+    per_second, per_cpu_second = rate(lambda values: list(map(values.get, facts)), cases, args.repeats)
+    print(f"\nceiling of any evaluator that reads each case's facts from its dictionary: reading the {len(facts)} "
+          f"facts the rules test, and nothing else, {per_second:,.0f} cases/s ({per_cpu_second:,.0f} per CPU-second)")
     fifty = compile_pack(rules[:50])
     per_second, per_cpu_second = rate(fifty.explain, cases, args.repeats)
     print(f"\nfirst 50 rules, compiled with evidence and unknowns: {per_second:,.0f} cases/s "
