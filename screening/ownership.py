@@ -129,15 +129,16 @@ def analyse(case: Case) -> Ownership:
     unknown_above = complete is not True
     owners = []
     in_target = _in_target(case)
+    interest = _Interests(links, inv, unknown_above)
     for root in roots:
-        equity, votes, chains = _interest(links, {root}, inv, unknown_above)
+        equity, votes, chains = interest({root})
         entity = case.entities.get(root)
         owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
                                entity.kind if entity else "state_body",
                                entity.country if entity else root[6:], equity, votes,
                                _decided(inv in controlled[root], undecided), chains, _through(votes, in_target)))
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
-    states = _states(case, links, nodes, inv, unknown_above, undecided)
+    states = _states(case, links, nodes, inv, undecided, interest, controlled)
     return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing, controlled)
 
 
@@ -269,8 +270,24 @@ def _name(case: Case, eid: str) -> str:
     return entity.name if entity else f"the state of {eid[6:]}"
 
 
-def _states(case: Case, links: list[Link], nodes: list[str], inv: str, unknown_above: bool,
-            undecided: bool) -> tuple[StateInterest, ...]:
+class _Interests:
+    """``_interest`` of sets of entities in the investor, each set worked out once per analysis."""
+
+    def __init__(self, links: list[Link], investor: str, unknown_above: bool):
+        self.links, self.investor, self.unknown_above = links, investor, unknown_above
+        self.done: dict[frozenset[str], tuple[float | None, float | None, tuple[Chain, ...]]] = {}
+
+    def __call__(self, sources: set[str]) -> tuple[float | None, float | None, tuple[Chain, ...]]:
+        key = frozenset(sources)
+        found = self.done.get(key)
+        if found is None:
+            found = self.done[key] = _interest(self.links, set(sources), self.investor, self.unknown_above)
+        return found
+
+
+def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided: bool, interest: _Interests,
+            controlled: dict[str, frozenset[str]]) -> tuple[StateInterest, ...]:
+    unknown_above = interest.unknown_above
     bodies: dict[str, list[str]] = {}
     for n in nodes:
         entity = case.entities.get(n)
@@ -291,8 +308,10 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, unknown_a
     for state in sorted(set(bodies) | set(links_by_state)):
         own = set(bodies.get(state, ()))
         if own:
-            equity, votes, chains = _interest(links, own, inv, unknown_above)
-            controls = _decided(inv in _closure(links, own), undecided)
+            equity, votes, chains = interest(own)
+            # one body controls what its closure holds; a bloc of bodies is worked out together
+            bloc = controlled[next(iter(own))] if len(own) == 1 else _closure(links, own)
+            controls = _decided(inv in own or inv in bloc, undecided)
         else:
             equity = votes = None
             chains = ()
