@@ -181,9 +181,18 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     if known:
         values["group.state_ownership_pct"] = max(known) if (len(known) == len(state_pcts) and not partial) \
             else AtLeast(max(known))
-    for key in values:
-        if key.startswith("group."):
-            origin.setdefault(key, ("entities", str(case.investor.index)))
+    where = ("entities", str(case.investor.index))
+    for key in _GROUP_FACTS:
+        if key in values:
+            origin.setdefault(key, where)
+
+
+_GROUP_FACTS = ("group.complete", "group.size", "group.entities", "group.countries", "group.kinds",
+                "group.listings", "group.state_links", "group.conduct", "group.state_ownership_pct")
+_OWNERSHIP_FACTS = ("ownership.state_equity_pct", "ownership.state_voting_pct",
+                    "ownership.state_interest_in_target_pct", "ownership.state_controls",
+                    "ownership.foreign_state_substantial_interest", "ownership.controlling_states",
+                    "ownership.controlled", "ownership.states", "ownership.ultimate_controllers")
 
 
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
@@ -226,9 +235,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                          "kind": entity.kind if entity else "state_body",
                          "country": entity.country if entity else eid[6:]})
     values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
-    for key in values:
-        if key.startswith("ownership."):
-            origin.setdefault(key, ("ownership",))
+    for key in _OWNERSHIP_FACTS:
+        origin.setdefault(key, ("ownership",))
     return own
 
 
