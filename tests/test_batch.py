@@ -215,6 +215,21 @@ def test_csv_locators_are_the_lines_rows_start_on(tmp_path):
                                                                       ("X2", f"{source}:5", "")]
 
 
+def test_a_csv_row_the_csv_module_cannot_read_fails_alone(tmp_path):
+    """A cell over the csv module's field limit fails its row (E100 at its line); the rows around it are screened."""
+    source = tmp_path / "d.csv"
+    header = DEALS.read_text("utf-8").splitlines()[0]
+    row = "X{},Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,{}\n"
+    source.write_text(header + "\n" + row.format(1, "") + row.format(2, "n" * 200_000) + row.format(3, ""), "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-m", MAPPING, "-o", out) == 0
+    found = [(r["id"], r["source"], r["error"]) for r in rows(out)]
+    assert found == [("X1", f"{source}:2", ""),
+                     ("", f"{source}:3", f"{source}:3:1: error: invalid CSV: field larger than field limit (131072) "
+                                         "[E100 yaml-syntax]"),
+                     ("X3", f"{source}:4", "")]
+
+
 def test_row_problems_name_the_field_and_column(tmp_path):
     source = tmp_path / "d.csv"
     source.write_text("deal_id,acquirer,acquirer_country,target,stake_pct,signed\n"

@@ -28,7 +28,8 @@ class Item(NamedTuple):
 
     kind: str
     """``yaml`` (payload: the file path), ``json`` (a case document as a JSON line), ``jsonrow`` (a flat
-    row as a JSON line), ``csv`` ((header, cells)) or ``parquet`` ((column positions, row dict))."""
+    row as a JSON line), ``csv`` ((header, cells)) or ``parquet`` ((column positions, row dict)); for a row
+    that could not be read, the payload is an ``Unreadable``."""
     file: str
     line: int | None
     """Line of a JSON Lines or CSV file, or row number (from 1) of a Parquet file; None for a YAML file."""
@@ -117,12 +118,12 @@ def yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
 
 
-class Oversized(NamedTuple):
-    """The payload of a JSON line longer than the size limit: the line itself is skipped, never held whole."""
+class Unreadable(NamedTuple):
+    """The payload of a row that could not be read (a JSON line over the size limit, a bad CSV row): the
+    case fails its own row with this problem, and the batch goes on."""
 
-    size: int
-    """Characters in the line, its newline included."""
-    limit: int
+    code: str
+    message: str
 
 
 def _jsonl(path: Path, kind: str) -> Iterator[Item]:
@@ -139,7 +140,8 @@ def _jsonl(path: Path, kind: str) -> Iterator[Item]:
                         size += len(rest)
                         if rest.endswith("\n"):
                             break
-                    yield Item(kind, name, number, Oversized(size, limit))
+                    yield Item(kind, name, number, Unreadable("E111", f"line of {size:,} characters is longer than "
+                                                                   f"the limit of {limit:,} (SCREENING_MAX_BYTES)"))
                 elif line.strip():
                     yield Item(kind, name, number, line)
     except UnicodeDecodeError as exc:
@@ -155,7 +157,17 @@ def _csv(path: Path) -> Iterator[Item]:
             reader = csv.reader(handle)
             header = tuple(h.strip() for h in next(reader, []))
             start = reader.line_num + 1
-            for cells in reader:
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:  # one bad row (a cell over the csv module's field limit, a NUL byte)
+                    if reader.line_num < start:  # nothing read: the file cannot go on
+                        raise
+                    yield Item("csv", name, start, Unreadable("E100", f"invalid CSV: {exc}"))
+                    start = reader.line_num + 1
+                    continue
                 if cells:  # a blank line is no row
                     yield Item("csv", name, start, (header, cells))
                 start = reader.line_num + 1

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.batch.inputs import Item, Oversized
+from screening.batch.inputs import Item, Unreadable
 from screening.batch.mapping import Mapping
 from screening.errors import Problem, ScreeningError
 from screening.model import Case
@@ -94,6 +94,8 @@ def read(item: Item, config: Config) -> Case:
     from screening.cases import build_case
 
     registry = Path(config.registry) if config.registry else None
+    if isinstance(item.payload, Unreadable):
+        raise ScreeningError([Problem(item.file, item.line, 1, item.payload.code, item.payload.message)])
     if item.kind == "yaml":
         from screening.yamlio import load
 
@@ -125,6 +127,8 @@ def read(item: Item, config: Config) -> Case:
 
 def _guess_id(item: Item, config: Config) -> str:
     """The id of a case that could not be built, as far as it can be read; empty when it cannot."""
+    if isinstance(item.payload, Unreadable):
+        return ""
     try:
         if item.kind == "yaml":
             from screening.yamlio import load
@@ -134,8 +138,6 @@ def _guess_id(item: Item, config: Config) -> str:
             data = dict(zip(*item.payload, strict=False))
         elif item.kind == "parquet":
             data = item.payload[1]
-        elif isinstance(item.payload, Oversized):
-            return ""
         else:
             data = json.loads(item.payload)
     except (ScreeningError, ValueError, RecursionError):
@@ -157,9 +159,6 @@ def _refuse_constant(name: str) -> None:
 def _json(item: Item) -> Any:
     """The JSON value of a line, within the limits a case file has (screening.yamlio.Limits)."""
     text = item.payload
-    if isinstance(text, Oversized):
-        raise ScreeningError([Problem(item.file, item.line, 1, "E111", f"line of {text.size:,} characters is longer "
-                                      f"than the limit of {text.limit:,} (SCREENING_MAX_BYTES)")])
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
