@@ -98,13 +98,14 @@ def validator(schema: dict[str, Any]) -> Callable[[Any], bool]:
 
 def _compile(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
              ) -> Callable[[Any], bool]:
-    cell = memo.get(id(node))
-    if cell is not None:  # a schema that refers to itself: the closure is looked up when called
-        return lambda value: cell[0](value)
+    cell = memo.get(id(node))  # nodes of the schema, which outlives the compiling: ids are not reused
+    if cell is not None:
+        if cell:
+            return cell[0]
+        return lambda value: cell[0](value)  # a schema that refers to itself: looked up when called
     cell = memo[id(node)] = []
     if "$ref" in node:
         merged = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
-        memo[id(merged)] = cell
         check = _compile_node(merged, defs, memo)
     else:
         check = _compile_node(node, defs, memo)

@@ -90,3 +90,17 @@ def test_problems_compile_the_schema_when_it_is_met_again(monkeypatch):
     assert [(p.code, p.line, p.message.split(";")[0]) for p in found] == [
         ("E103", marks[("investor",)][0], "investor: expected text, found number 7"),
         ("E104", 1, "unknown: unknown field 'unknown'")]
+
+
+def test_the_compiled_check_follows_a_schema_that_refers_to_itself():
+    schema = {"$defs": {"tree": {"type": "object", "required": ["name"], "additionalProperties": False,
+                                 "properties": {"name": {"type": "string", "minLength": 1},
+                                                "children": {"type": "array", "items": {"$ref": "#/$defs/tree"}}}}},
+              "$ref": "#/$defs/tree"}
+    check = schemacheck.validator(schema)
+    good = {"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]}
+    for data, valid in [(good, True), ({"name": "a", "children": [{"name": "b", "children": [{"name": ""}]}]}, False),
+                        ({"name": "a", "children": [{"children": []}]}, False), ({"name": "a", "x": 1}, False),
+                        ([], False)]:
+        assert check(data) is valid
+        assert (not list(schemacheck.errors(data, schema))) is valid
