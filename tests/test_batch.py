@@ -520,6 +520,38 @@ def test_dask_on_a_local_cluster_gives_the_local_rows(tmp_path):
     assert remote.read_text("utf-8") == local.read_text("utf-8")
 
 
+def test_remote_workers_need_none_of_the_clients_files(tmp_path):
+    """What a Dask task carries is enough: the pack and registry as a bundle of files, YAML cases with their
+    text. Screened after the client's copies are gone, the rows are those of a local run."""
+    import shutil
+
+    from screening.batch import work
+    from screening.batch.inputs import inline, items, scan
+    from screening.pack import default_pack_path
+    from screening.registry import default_registry_path
+
+    pack, registry, cases = tmp_path / "pack", tmp_path / "registry", tmp_path / "cases"
+    shutil.copytree(default_pack_path(), pack)
+    shutil.copytree(default_registry_path(), registry)
+    shutil.copytree(ROOT / "cases", cases)
+    (cases / "latin1.yaml").write_bytes("id: x\ntitle: Caf\xe9\n".encode("latin-1"))  # fails its row, alike
+    local = tmp_path / "local.jsonl"
+    run_batch(plan(Job([cases], local, pack=pack, registry=registry)))
+    config = plan(Job([cases], tmp_path / "unused.jsonl", pack=pack, registry=registry)).config
+    sent = work.bundle(config)
+    chunk = [inline(item) for item in items(scan([cases], None), None)]
+    for copy in (pack, registry, cases):
+        shutil.rmtree(copy)
+    work._UNBUNDLED.clear()
+    rows_sent = work.process_bundled(chunk, sent)
+    assert [json.loads(line) for line in local.read_text("utf-8").splitlines()] == \
+        [json.loads(json.dumps(row)) for row in rows_sent]
+    (bad,) = [row for row in rows_sent if row["source"].endswith("latin1.yaml")]
+    assert bad["error"].startswith(f"{cases / 'latin1.yaml'}:2:") and "not valid UTF-8" in bad["error"]
+    assert sum(not row["error"] for row in rows_sent) == len(CASES)
+    assert Path(work.unbundle(sent).pack).is_dir() and Path(work.unbundle(sent).registry).is_dir()
+
+
 def test_dask_without_a_scheduler_starts_a_local_cluster(tmp_path):
     pytest.importorskip("distributed")
     local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"

@@ -1,7 +1,9 @@
 """The Dask engine: chunks of items screened on a Dask cluster, rows gathered back in input order.
 
-Each worker loads and compiles the pack once (``work.pack_for`` is cached per process), so a task
-carries only its raw items and the small configuration. The workers need this package installed.
+The workers need not share the client's files: the rule pack (and the entity registry) is sent once to
+every worker as a bundle of its files (``work.bundle``), and YAML cases travel with their text. Each
+worker writes the pack once, loads and compiles it once (``work.pack_for`` is cached per process), so a
+task carries only its raw items. The workers need this package installed.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from screening.batch.inputs import Item
-from screening.batch.work import Config, process_chunk
+from screening.batch.inputs import Item, inline
+from screening.batch.work import Config, bundle, process_bundled
 from screening.errors import fail
 
 
@@ -44,9 +46,10 @@ def run_on_dask(chunks: Iterator[list[Item]], config: Config, scheduler: str | N
 def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -> Iterator[list[dict[str, Any]]]:
     """Submit chunks to ``client`` and yield their rows in submission order, with bounded tasks in flight."""
     slots = max(1, sum(client.nthreads().values())) * 2
+    [sent] = client.scatter([bundle(config)], broadcast=True)  # the pack's files, once to every worker
     pending: deque[Any] = deque()
     for chunk in chunks:
-        pending.append(client.submit(process_chunk, chunk, config, pure=False))
+        pending.append(client.submit(process_bundled, [inline(item) for item in chunk], sent, pure=False))
         if len(pending) >= slots:
             yield pending.popleft().result()
     while pending:

@@ -28,8 +28,8 @@ class Item(NamedTuple):
 
     kind: str
     """``yaml`` (payload: the file path), ``json`` (a case document as a JSON line), ``jsonrow`` (a flat
-    row as a JSON line), ``csv`` ((header, cells)) or ``parquet`` ((column positions, row dict)); for a row
-    that could not be read, the payload is an ``Unreadable``."""
+    row as a JSON line), ``csv`` ((header, cells)) or ``parquet`` ((column positions, row dict)); for a case
+    that could not be read, the payload is an ``Unreadable``, and for YAML sent with its text an ``Inline``."""
     file: str
     line: int | None
     """Line of a JSON Lines or CSV file, or row number (from 1) of a Parquet file; None for a YAML file."""
@@ -97,6 +97,18 @@ def parquet_columns(path: Path) -> tuple[str, ...]:
         raise fail(str(path), "E001", f"cannot read as Parquet: {exc}") from None
 
 
+def inline(item: Item) -> Item:
+    """The item with its case's text instead of a path to it, for workers that do not share the client's files."""
+    if item.kind != "yaml" or not isinstance(item.payload, str):
+        return item
+    from screening.yamlio import read_text
+
+    try:
+        return item._replace(payload=Inline(read_text(Path(item.payload))))
+    except ScreeningError as exc:
+        return item._replace(payload=Unreadable(tuple(exc.problems)))
+
+
 def items(inputs: list[Input], mapping: Mapping | None) -> Iterator[Item]:
     """Every case of every input, in order, unparsed; memory stays flat whatever the input size."""
     for source in inputs:
@@ -119,11 +131,17 @@ def yaml_files(directory: Path) -> list[Path]:
 
 
 class Unreadable(NamedTuple):
-    """The payload of a row that could not be read (a JSON line over the size limit, a bad CSV row): the
-    case fails its own row with this problem, and the batch goes on."""
+    """The payload of a case that could not be read (a JSON line over the size limit, a bad CSV row, a YAML
+    file read for a remote worker that is too large or not UTF-8): the case fails its own row with these
+    problems, and the batch goes on."""
 
-    code: str
-    message: str
+    problems: tuple[Problem, ...]
+
+
+class Inline(NamedTuple):
+    """The payload of a YAML case sent with its text, for workers that cannot read the client's files."""
+
+    text: str
 
 
 def _jsonl(path: Path, kind: str) -> Iterator[Item]:
@@ -140,8 +158,9 @@ def _jsonl(path: Path, kind: str) -> Iterator[Item]:
                         size += len(rest)
                         if rest.endswith("\n"):
                             break
-                    yield Item(kind, name, number, Unreadable("E111", f"line of {size:,} characters is longer than "
-                                                                   f"the limit of {limit:,} (SCREENING_MAX_BYTES)"))
+                    yield Item(kind, name, number, Unreadable((Problem(
+                        name, number, 1, "E111", f"line of {size:,} characters is longer than the limit of {limit:,} "
+                        "(SCREENING_MAX_BYTES)"),)))
                 elif line.strip():
                     yield Item(kind, name, number, line)
     except UnicodeDecodeError as exc:
@@ -165,7 +184,8 @@ def _csv(path: Path) -> Iterator[Item]:
                 except csv.Error as exc:  # one bad row (a cell over the csv module's field limit, a NUL byte)
                     if reader.line_num < start:  # nothing read: the file cannot go on
                         raise
-                    yield Item("csv", name, start, Unreadable("E100", f"invalid CSV: {exc}"))
+                    problem = Problem(name, start, 1, "E100", f"invalid CSV: {exc}")
+                    yield Item("csv", name, start, Unreadable((problem,)))
                     start = reader.line_num + 1
                     continue
                 if cells:  # a blank line is no row

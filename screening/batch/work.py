@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.batch.inputs import Item, Unreadable
+from screening.batch.inputs import Inline, Item, Unreadable
 from screening.batch.mapping import Mapping
 from screening.errors import Problem, ScreeningError
 from screening.model import Case
@@ -22,6 +22,73 @@ class Config(NamedTuple):
     """Directory of the rule pack."""
     registry: str | None = None
     mapping: Mapping | None = None
+
+
+class Bundle(NamedTuple):
+    """A Config with the files it names, for workers that do not share the client's files (a Dask cluster).
+
+    The pack's files (and the registry's, when one is named) travel as bytes; a worker writes them once to
+    a directory named after their digest and loads them from there (``unbundle``).
+    """
+
+    config: Config
+    digest: str
+    pack: tuple[tuple[str, bytes], ...]
+    """Each file of the pack: its path inside the pack, its content."""
+    registry: tuple[tuple[str, bytes], ...] | None
+
+
+def bundle(config: Config) -> Bundle:
+    """The config with its pack's and registry's files."""
+    import hashlib
+
+    from screening.pack import pack_files
+
+    root = Path(config.pack)
+    pack = tuple((path.relative_to(root).as_posix(), path.read_bytes()) for path in pack_files(root))
+    registry = None
+    if config.registry is not None:
+        registry = tuple((path.name, path.read_bytes()) for path in sorted(Path(config.registry).glob("*.yaml")))
+    digest = hashlib.sha256()
+    for name, content in (*pack, ("registry", b"" if registry is None else b"yes"), *(registry or ())):
+        digest.update(len(name).to_bytes(8, "big") + name.encode() + len(content).to_bytes(8, "big") + content)
+    return Bundle(config, digest.hexdigest(), pack, registry)
+
+
+_UNBUNDLED: dict[str, Config] = {}
+
+
+def unbundle(sent: Bundle) -> Config:
+    """The config of a bundle with local paths: its files written once per machine, under a directory named
+    after their digest (so the pack cache finds them again, run after run)."""
+    found = _UNBUNDLED.get(sent.digest)
+    if found is not None:
+        return found
+    import os
+    import tempfile
+
+    home = Path(tempfile.gettempdir()) / f"screening-bundle-{sent.digest[:24]}"
+    if not home.is_dir():
+        staging = Path(tempfile.mkdtemp(prefix=home.name + "-", dir=home.parent))
+        for base, files in (("pack", sent.pack), ("registry", sent.registry or ())):
+            for name, content in files:
+                path = staging / base / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+        try:
+            os.rename(staging, home)  # whole or not at all; another worker may have written it meanwhile
+        except OSError:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+    found = _UNBUNDLED[sent.digest] = sent.config._replace(
+        pack=str(home / "pack"), registry=str(home / "registry") if sent.registry is not None else None)
+    return found
+
+
+def process_bundled(chunk: list[Item], sent: Bundle) -> list[dict[str, Any]]:
+    """``process_chunk`` on a worker that received the pack (and registry) as a bundle."""
+    return process_chunk(chunk, unbundle(sent))
 
 
 EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fired": [], "gaps": [], "filings": {}}
@@ -95,11 +162,9 @@ def read(item: Item, config: Config) -> Case:
 
     registry = Path(config.registry) if config.registry else None
     if isinstance(item.payload, Unreadable):
-        raise ScreeningError([Problem(item.file, item.line, 1, item.payload.code, item.payload.message)])
+        raise ScreeningError(list(item.payload.problems))
     if item.kind == "yaml":
-        from screening.yamlio import load
-
-        data, marks = load(Path(item.payload))
+        data, marks = _yaml(item)
         return build_case(data, marks, item.file, registry)
     if item.kind == "json":
         data = _json(item)
@@ -131,9 +196,7 @@ def _guess_id(item: Item, config: Config) -> str:
         return ""
     try:
         if item.kind == "yaml":
-            from screening.yamlio import load
-
-            data = load(Path(item.payload))[0]
+            data = _yaml(item)[0]
         elif item.kind == "csv":
             data = dict(zip(*item.payload, strict=False))
         elif item.kind == "parquet":
@@ -150,6 +213,15 @@ def _guess_id(item: Item, config: Config) -> str:
 
     assert config.mapping is not None
     return row_id(config.mapping, data)
+
+
+def _yaml(item: Item) -> tuple[Any, Any]:
+    """The data and marks of a YAML case, read from its file or from the text sent with it."""
+    from screening.yamlio import load, loads
+
+    if isinstance(item.payload, Inline):
+        return loads(item.payload.text, item.file)
+    return load(Path(item.payload))
 
 
 def _refuse_constant(name: str) -> None:
