@@ -466,6 +466,39 @@ def test_resumed_rows_count_in_the_summary_and_fail_on(tmp_path, capsys):
     assert "10 cases: 0 critical, 3 high, 4 medium, 2 low, 1 error" in err
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_ids_given_to_more_than_one_row_are_named(tmp_path, capsys, suffix):
+    """An id repeated within an input or across inputs is named with every row that has it; the rows stay."""
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    docs = list(synthetic_cases(6, seed=2))
+    docs[4]["id"] = docs[1]["id"]
+    first, second = write_jsonl(tmp_path / "a.jsonl", docs), write_jsonl(tmp_path / "b.jsonl", docs[:1])
+    out = tmp_path / f"r{suffix}"
+    assert batch(first, second, "-o", out) == 0
+    err = capsys.readouterr().err
+    assert len(rows(out)) == 7
+    assert (f"case ids given to more than one row (2; first 2):\n"
+            f"  {docs[0]['id']}: {first}:1, {second}:1\n"
+            f"  {docs[1]['id']}: {first}:2, {first}:5\n") in err
+
+
+def test_duplicates_count_rows_resumed_and_ids_that_share_a_hash_are_not_confused(tmp_path, monkeypatch):
+    from screening.batch.summary import Tally
+
+    tally = Tally()
+    for id, source in [("a", "x:1"), ("b", "x:2"), ("c", "x:3"), ("a", "x:4"), ("", "x:5"), ("", "x:6")]:
+        tally.add(id, source, 1.0, "low", "", resumed=source == "x:1")
+    monkeypatch.setattr("builtins.hash", lambda value: 7)  # every id collides
+    tally.hashes = type(tally.hashes)("q", [7] * 4)
+    tally.find_duplicates([("a", "x:1"), ("b", "x:2"), ("c", "x:3"), ("a", "x:4"), ("", "x:5"), ("", "x:6")])
+    summary = tally.summary(1.0)
+    assert summary.duplicates == 1 and summary.first_duplicates == (("a", ("x:1", "x:4")),)
+    many = Tally()
+    many.hashes = type(tally.hashes)("q", [*range(100_001), 5, -3, -3])  # large: sorted by numpy when present
+    assert many.repeated() == {5, -3}
+
+
 def test_progress_counts_resumed_rows_then_new_ones(tmp_path):
     out = tmp_path / "r.jsonl"
     assert batch(CASES[0], CASES[1], "-o", out) == 0

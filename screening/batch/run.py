@@ -96,6 +96,7 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
                 tally.add(row["id"], row["source"], row["score"], row["level"], row["error"])
             if progress is not None:
                 progress(len(rows))
+        tally.find_duplicates((prior.id, prior.source) for prior in writer.prior())
         complete = True
     finally:
         writer.close(complete)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import heapq
+from array import array
+from collections.abc import Iterable
 from typing import NamedTuple
 
 TOP = 10
 FIRST_ERRORS = 5
+FIRST_DUPLICATES = 5
 
 
 class Summary(NamedTuple):
@@ -23,6 +26,10 @@ class Summary(NamedTuple):
     """Rows found in the results from an earlier run and not screened again."""
     elapsed: float
     """Seconds this run took."""
+    duplicates: int = 0
+    """Case ids given to more than one row."""
+    first_duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(id, sources of its rows) of the first ids given more than once."""
 
     @property
     def screened(self) -> int:
@@ -36,19 +43,25 @@ class Summary(NamedTuple):
 
 
 class Tally:
-    """Adds up rows as they are written; holds only counts, the top scores and the first errors."""
+    """Adds up rows as they are written; holds counts, the top scores, the first errors, and 8 bytes a row
+    (the hash of its id) to find the ids given to more than one row."""
 
     def __init__(self) -> None:
         self.cases = self.errors = self.resumed = 0
         self.levels: dict[str, int] = {}
         self.top: list[tuple[float, int, str, str, str]] = []
         self.first_errors: list[tuple[str, str]] = []
+        self.hashes = array("q")
+        self.duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        self.duplicated = 0
 
     def add(self, id: str, source: str, score: float | None, level: str | None, error: str,
             resumed: bool = False) -> None:
         """Count one row."""
         self.cases += 1
         self.resumed += resumed
+        if id:
+            self.hashes.append(hash(id))
         if error:
             self.errors += 1
             if len(self.first_errors) < FIRST_ERRORS:
@@ -63,11 +76,37 @@ class Tally:
             else:
                 heapq.heappushpop(self.top, entry)
 
+    def repeated(self) -> set[int]:
+        """Hashes of ids seen more than once (an id, or ids that share a hash: ``find_duplicates`` tells)."""
+        if len(self.hashes) > 100_000:  # sorted in C, 8 bytes a row, rather than as a list of Python ints
+            try:
+                import numpy as np
+            except ImportError:
+                pass
+            else:
+                ordered = np.sort(np.frombuffer(self.hashes, dtype=np.int64))
+                return set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+        ordered_list = sorted(self.hashes)
+        return {a for a, b in zip(ordered_list, ordered_list[1:], strict=False) if a == b}
+
+    def find_duplicates(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Name the ids given to more than one row, reading the rows (id, source) back once, if any may be."""
+        suspects = self.repeated()
+        if not suspects:
+            return
+        sources: dict[str, list[str]] = {}
+        for id, source in rows:
+            if id and hash(id) in suspects:
+                sources.setdefault(id, []).append(source)
+        found = [(id, tuple(where)) for id, where in sources.items() if len(where) > 1]
+        self.duplicated = len(found)
+        self.duplicates = tuple(found[:FIRST_DUPLICATES])
+
     def summary(self, elapsed: float) -> Summary:
         """The summary so far."""
         top = [(s, i, lv, src) for s, _, i, lv, src in sorted(self.top, reverse=True)]
         return Summary(self.cases, dict(self.levels), top, self.errors, list(self.first_errors), self.resumed,
-                       elapsed)
+                       elapsed, self.duplicated, self.duplicates)
 
 
 def render(summary: Summary, levels: list[str]) -> str:
@@ -88,5 +127,9 @@ def render(summary: Summary, levels: list[str]) -> str:
     if summary.errors:
         lines.append(f"errors ({summary.errors:,}; first {len(summary.first_errors)}):")
         lines += [f"  {message}" for _, message in summary.first_errors]
+    if summary.duplicates:
+        lines.append(f"case ids given to more than one row ({summary.duplicates:,}; first "
+                     f"{len(summary.first_duplicates)}):")
+        lines += [f"  {id}: {', '.join(sources)}" for id, sources in summary.first_duplicates]
     lines.append(f"{summary.screened:,} screened in {summary.elapsed:.1f} s ({summary.rate:,.0f} cases/s)")
     return "\n".join(lines) + "\n"
