@@ -483,12 +483,23 @@ def test_ids_given_to_more_than_one_row_are_named(tmp_path, capsys, suffix):
             f"  {docs[1]['id']}: {first}:2, {first}:5\n") in err
 
 
+@pytest.mark.parametrize("suffix, shown", [(".csv", "a b"), (".jsonl", "a\nb")])
+def test_a_repeated_id_with_a_line_break_is_found_in_csv_results_too(tmp_path, suffix, shown):
+    """CSV results hold an id on one line; the repeat is found all the same."""
+    docs = list(synthetic_cases(3, seed=2))
+    docs[0]["id"] = docs[2]["id"] = "a\nb"
+    source = write_jsonl(tmp_path / "in.jsonl", docs)
+    summary = run_batch(plan(Job([source], tmp_path / f"r{suffix}")))
+    assert summary.first_duplicates == ((shown, (f"{source}:1", f"{source}:3")),)
+
+
 def test_duplicates_count_rows_resumed_and_ids_that_share_a_hash_are_not_confused(tmp_path, monkeypatch):
     from screening.batch.summary import Tally
 
     tally = Tally()
     for id, source in [("a", "x:1"), ("b", "x:2"), ("c", "x:3"), ("a", "x:4"), ("", "x:5"), ("", "x:6")]:
         tally.add(id, source, 1.0, "low", "", resumed=source == "x:1")
+    assert tally.repeated() == {hash("a")}
     monkeypatch.setattr("builtins.hash", lambda value: 7)  # every id collides
     tally.hashes = type(tally.hashes)("q", [7] * 4)
     tally.find_duplicates([("a", "x:1"), ("b", "x:2"), ("c", "x:3"), ("a", "x:4"), ("", "x:5"), ("", "x:6")])

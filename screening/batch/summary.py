@@ -61,7 +61,7 @@ class Tally:
         self.cases += 1
         self.resumed += resumed
         if id:
-            self.hashes.append(hash(id))
+            self.hashes.append(_key(id))
         if error:
             self.errors += 1
             if len(self.first_errors) < FIRST_ERRORS:
@@ -96,7 +96,7 @@ class Tally:
             return
         sources: dict[str, list[str]] = {}
         for id, source in rows:
-            if id and hash(id) in suspects:
+            if id and _key(id) in suspects:
                 sources.setdefault(id, []).append(source)
         found = [(id, tuple(where)) for id, where in sources.items() if len(where) > 1]
         self.duplicated = len(found)
@@ -107,6 +107,11 @@ class Tally:
         top = [(s, i, lv, src) for s, _, i, lv, src in sorted(self.top, reverse=True)]
         return Summary(self.cases, dict(self.levels), top, self.errors, list(self.first_errors), self.resumed,
                        elapsed, self.duplicated, self.duplicates)
+
+
+def _key(id: str) -> int:
+    """The hash an id is compared by: of its text on one line, as a CSV result holds it (see outputs._clean)."""
+    return hash(" ".join(id.splitlines()) if ("\n" in id or "\r" in id) else id)
 
 
 def render(summary: Summary, levels: list[str]) -> str:
