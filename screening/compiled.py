@@ -15,6 +15,7 @@ from itertools import count
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.facts import AtLeast, PartialList
+from screening.kept import Kept
 
 if TYPE_CHECKING:
     from screening.pack import Pack, Rule
@@ -93,23 +94,16 @@ def compile_pack(rules: Sequence[Rule]) -> Evaluator:
     return Evaluator(rules)
 
 
-_CACHE: dict[int, tuple[Pack, Evaluator]] = {}
-_KEEP = 8  # packs compiled and kept; a program that loads many packs (tests, fuzzing) compiles them again
+_COMPILED = Kept(8)  # packs compiled and kept; a program that loads many packs (tests, fuzzing) compiles them again
 
 
 def evaluator(pack: Pack) -> Evaluator:
     """The evaluator of the pack's rules, compiled on first use and kept with the pack."""
     found = cached(pack)
-    if found is not None:
-        return found
-    compiled = compile_pack(pack.rules)
-    if len(_CACHE) >= _KEEP:
-        del _CACHE[next(iter(_CACHE))]
-    _CACHE[id(pack)] = (pack, compiled)  # the pack is kept so that its id is not reused while cached
-    return compiled
+    return found if found is not None else _COMPILED.put(pack, compile_pack(pack.rules))
 
 
 def cached(pack: Pack) -> Evaluator | None:
     """The pack's evaluator if it has been compiled, else None."""
-    found = _CACHE.get(id(pack))
-    return found[1] if found is not None and found[0] is pack else None
+    found: Evaluator | None = _COMPILED.get(pack)
+    return found

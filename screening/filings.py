@@ -15,6 +15,7 @@ from screening import clock
 from screening.conditions import Node
 from screening.engine import Trace, plain, supporting, trace, unknown_leaves
 from screening.fields import catalogue
+from screening.kept import Kept
 from screening.regimes import RANK, Regime, Trigger
 from screening.whatif import Margin, nearby
 
@@ -90,9 +91,9 @@ def matrix(values: dict[str, Any], regimes: Iterable[Regime], as_of: dt.date | N
     if explain:
         judge: Any = decide
     else:
-        brief = _BRIEF.get(id(regimes))
-        if brief is not None and brief[0] is regimes:  # compiled: every condition in one generated pass
-            truth = brief[1](values)
+        brief = _BRIEF.get(regimes)
+        if brief is not None:  # compiled: every condition in one generated pass
+            truth = brief(values)
             judge = lambda values, regime, on: outcome_only(values, regime, on, truth)  # noqa: E731
         else:
             judge = outcome_only
@@ -144,7 +145,7 @@ class _Condition(NamedTuple):
     condition: Node
 
 
-_BRIEF: dict[int, tuple[Any, Any]] = {}
+_BRIEF = Kept(8)
 
 
 def compile_brief(regimes: Sequence[Regime]) -> None:
@@ -170,9 +171,7 @@ def compile_brief(regimes: Sequence[Regime]) -> None:
             out[keys[i]] = None
         return out
 
-    if len(_BRIEF) >= 8:
-        _BRIEF.clear()
-    _BRIEF[id(regimes)] = (regimes, truth)  # the regimes are kept, so their id is not reused meanwhile
+    _BRIEF.put(regimes, truth)
 
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:

@@ -141,7 +141,8 @@ def validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
     return schemacheck.problems(data, {**_schemas()["$defs"][kind], "$defs": _schemas()["$defs"]}, marks, name)
 
 
-def _digest(path: Path, files: list[Path], raw: dict[Path, bytes]) -> str:
+def files_digest(path: Path, files: list[Path], raw: dict[Path, bytes]) -> str:
+    """The sha256 of files under ``path`` (their paths inside it and their bytes ``raw``), as ``sha256:HEX``."""
     import hashlib  # only when the pack changed: loading OpenSSL costs start-up time
 
     digest = hashlib.sha256()
@@ -184,7 +185,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
             return pack, []
         problems.clear()
     raw = {file: file.read_bytes() for file in files}
-    hexdigest = _digest(path, files, raw)
+    hexdigest = files_digest(path, files, raw)
     docs: dict[str, tuple[Any, Marks, str]] = {}
     skip: dict[str, set[int]] = {}
     for file in files:

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from screening.errors import Marks, Problem, closest, located
+from screening.kept import Kept
 
 Path = tuple[str, ...]
 
@@ -70,21 +71,17 @@ def problems(data: Any, schema: dict[str, Any], marks: Marks, name: str) -> list
     return [located(name, marks, path, code, message) for path, code, message in errors(data, schema)]
 
 
-_COMPILED: dict[int, tuple[dict[str, Any], Callable[[Any], bool] | None]] = {}
+_SEEN = Kept(32)
+"""Schemas met: None after the first document, their validator from the second on."""
+_UNSEEN = object()
 
 
 def _validator_for(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
     """The schema's validator once the schema is met a second time; None the first time."""
-    found = _COMPILED.get(id(schema))
-    if found is None or found[0] is not schema:
-        if len(_COMPILED) >= 32:
-            _COMPILED.clear()
-        _COMPILED[id(schema)] = (schema, None)  # the schema is kept, so its id is not reused meanwhile
-        return None
-    if found[1] is None:
-        _COMPILED[id(schema)] = (schema, validator(schema))
-        return _COMPILED[id(schema)][1]
-    return found[1]
+    found = _SEEN.get(schema, _UNSEEN)
+    if found is _UNSEEN:
+        return _SEEN.put(schema, None)
+    return found if found is not None else _SEEN.put(schema, validator(schema))
 
 
 def validator(schema: dict[str, Any]) -> Callable[[Any], bool]:

@@ -123,6 +123,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
 from screening.errors import Marks, Problem, ScreeningError, closest, located
+from screening.kept import Kept
 from screening.yamlio import loads, read_text
 
 TYPES = ("sanctions", "export_control", "other")
@@ -739,13 +740,13 @@ class _Index(NamedTuple):
     other: _Side
 
 
-_CACHE: dict[int, tuple[Watchlist, _Index]] = {}
+_INDEXES = Kept(4)
 
 
 def _index(watchlist: Watchlist) -> _Index:
-    cached = _CACHE.get(id(watchlist))
-    if cached is not None and cached[0] is watchlist:
-        return cached[1]
+    cached: _Index | None = _INDEXES.get(watchlist)
+    if cached is not None:
+        return cached
     sides: dict[bool, _Side] = {True: _Side([], [], {}, {}), False: _Side([], [], {}, {})}
     for e, entry in enumerate(watchlist.entries):
         person = entry.is_person
@@ -765,10 +766,7 @@ def _index(watchlist: Watchlist) -> _Index:
                     side.words.setdefault(word, []).append(len(side.keys))
             side.keys.append(key)
             side.owners.append((e, n))
-    index = _Index(sides[True], sides[False])
-    if len(_CACHE) >= 4:
-        _CACHE.clear()
-    _CACHE[id(watchlist)] = (watchlist, index)
+    index: _Index = _INDEXES.put(watchlist, _Index(sides[True], sides[False]))
     return index
 
 

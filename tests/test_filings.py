@@ -16,6 +16,7 @@ from screening.api import screen_files
 from screening.cli import main
 from screening.examples import fragment_values
 from screening.filings import judgement_day, matrix
+from screening.kept import Kept
 from screening.pack import read_pack
 from screening.regimes import RANK
 from tests.conftest import mutated, paths_of
@@ -351,7 +352,7 @@ def test_the_brief_matrix_gives_the_same_answers(pack, case, day, monkeypatch):
     values = build_facts(load_case(case)).values
     full, brief = matrix(values, pack.regimes, day), matrix(values, pack.regimes, day, explain=False)
     assert answers(brief) == answers(full)
-    monkeypatch.setattr(filings, "_BRIEF", {})
+    monkeypatch.setattr(filings, "_BRIEF", Kept(8))
     filings.compile_brief(pack.regimes)
     assert answers(matrix(values, pack.regimes, day, explain=False)) == answers(full)
 
@@ -373,7 +374,7 @@ def test_the_compiled_brief_matrix_agrees_on_synthetic_cases(pack, monkeypatch):
     cases = [build_facts(build_case(synthetic(i, rng), {}, f"s{i}")).values for i in range(300)]
     days = [None, dt.date(2018, 7, 1), dt.date(2022, 1, 3), dt.date(2028, 6, 1)]
     plain = [answers(matrix(v, pack.regimes, day, explain=False)) for v in cases for day in days]
-    monkeypatch.setattr(filings, "_BRIEF", {})
+    monkeypatch.setattr(filings, "_BRIEF", Kept(8))
     filings.compile_brief(pack.regimes)
     assert [answers(matrix(v, pack.regimes, day, explain=False)) for v in cases for day in days] == plain
     outcomes = {d[1] for m in plain for d in m}

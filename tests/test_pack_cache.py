@@ -34,7 +34,7 @@ def test_second_load_comes_from_the_cache(copy, monkeypatch):
     def no_hashing(*_):
         raise AssertionError("a cache hit must not hash or parse the files")
 
-    monkeypatch.setattr(pack_module, "_digest", no_hashing)
+    monkeypatch.setattr(pack_module, "files_digest", no_hashing)
     monkeypatch.setattr(pack_module, "load", no_hashing)
     second = load_pack(copy)
     assert second.digest == first.digest

@@ -42,7 +42,7 @@ def columns(categories: list[str], regimes: Sequence[str] = ()) -> list[str]:
             *(f"filing.{r}" for r in regimes), "error"]
 
 
-def _clean(text: str) -> str:
+def one_line(text: str) -> str:
     """One-line text: a CSV row must stay one line for resuming to find whole rows."""
     return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
 
@@ -123,10 +123,10 @@ class Writer:
         out = io.StringIO()
         cats, filings = row["categories"], row.get("filings") or {}
         csv.writer(out, lineterminator="\n").writerow(
-            [_clean(row["id"]), _clean(row["source"]), _number(row["score"]), row["level"] or "",
+            [one_line(row["id"]), one_line(row["source"]), _number(row["score"]), row["level"] or "",
              *(_number(cats.get(c)) if cats else "" for c in self.categories),
              " ".join(row["fired"]), " ".join(row["gaps"]), *(filings.get(r, "") for r in self.regimes),
-             _clean(row["error"])])
+             one_line(row["error"])])
         return out.getvalue()
 
     def _append(self, data: bytes) -> None:

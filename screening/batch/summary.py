@@ -7,6 +7,8 @@ from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from screening.batch.outputs import one_line
+
 TOP = 10
 FIRST_ERRORS = 5
 FIRST_DUPLICATES = 5
@@ -110,8 +112,8 @@ class Tally:
 
 
 def _key(id: str) -> int:
-    """The hash an id is compared by: of its text on one line, as a CSV result holds it (see outputs._clean)."""
-    return hash(" ".join(id.splitlines()) if ("\n" in id or "\r" in id) else id)
+    """The hash an id is compared by: of its text on one line, as a CSV result holds it."""
+    return hash(one_line(id))
 
 
 def render(summary: Summary, levels: list[str]) -> str:

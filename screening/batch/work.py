@@ -45,14 +45,21 @@ def bundle(config: Config) -> Bundle:
     from screening.pack import pack_files
 
     root = Path(config.pack)
-    pack = tuple((path.relative_to(root).as_posix(), path.read_bytes()) for path in pack_files(root))
+    pack, digest = _read(root, pack_files(root))
     registry = None
     if config.registry is not None:
-        registry = tuple((path.name, path.read_bytes()) for path in sorted(Path(config.registry).glob("*.yaml")))
-    digest = hashlib.sha256()
-    for name, content in (*pack, ("registry", b"" if registry is None else b"yes"), *(registry or ())):
-        digest.update(len(name).to_bytes(8, "big") + name.encode() + len(content).to_bytes(8, "big") + content)
-    return Bundle(config, digest.hexdigest(), pack, registry)
+        folder = Path(config.registry)
+        registry, registry_digest = _read(folder, sorted(folder.glob("*.yaml")))
+        digest += " " + registry_digest
+    return Bundle(config, hashlib.sha256(digest.encode()).hexdigest(), pack, registry)
+
+
+def _read(root: Path, paths: list[Path]) -> tuple[tuple[tuple[str, bytes], ...], str]:
+    """The files (path inside ``root``, bytes) and their digest (screening.pack.files_digest)."""
+    from screening.pack import files_digest
+
+    raw = {path: path.read_bytes() for path in paths}
+    return tuple((path.relative_to(root).as_posix(), raw[path]) for path in paths), files_digest(root, paths, raw)
 
 
 _UNBUNDLED: dict[str, Config] = {}
