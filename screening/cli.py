@@ -314,25 +314,21 @@ def diff(
     import tempfile
 
     from screening.api import load_cases
-    from screening.diff import diff_packs, render, resolve_pack
+    from screening.diff import diff_packs, render, resolve_pack, test_cases
     from screening.pack import load_pack
-    from screening.testing import read_test_file
 
     with tempfile.TemporaryDirectory() as work:
         old_pack = load_pack(resolve_pack(old, Path(work)))
     new_pack = load_pack(new)
-    if cases:
-        loaded = load_cases(cases)
-    else:
-        found = {}
-        for test_file in sorted((new / "tests").glob("*.yaml")):
-            for test in read_test_file(test_file, new_pack)[0]:
-                if test.case is not None:
-                    found.setdefault(test.case.id, test.case)
-        loaded = list(found.values())
-    result = diff_packs(old_pack, new_pack, loaded)
+    loaded, unscreened = (load_cases(cases), []) if cases else test_cases(new, new_pack)
+    for problem in unscreened:
+        sys.stderr.write(f"{problem}\n")
+    if not cases and not loaded:
+        sys.stderr.write(f"warning: {new} names no case that could be screened: give case files, or add tests "
+                         "with `case:` to the pack\n")
+    result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
     _emit(render(result, format), output)
-    if fail_on_change and result.changed:
+    if fail_on_change and (result.changed or unscreened or not loaded):
         raise typer.Exit(1)
 
 
@@ -444,7 +440,39 @@ def main(argv: Optional[list[str]] = None) -> int:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
         return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception as exc:  # the last resort: a bug, never a raw traceback
+        return _internal_error(exc)
     return 0
+
+
+INTERNAL_ERROR = 3
+"""Exit code of an unexpected error: a bug in screening, not a problem of the input."""
+
+
+def _internal_error(exc: BaseException) -> int:
+    """One line on stderr naming the error and the version; the traceback (without local variables, since case
+    data is confidential) only when SCREENING_TRACEBACK=1."""
+    import os
+
+    from screening.errors import printable
+
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_next is None:
+            where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    sys.stderr.write(printable(f"screening: internal error: {type(exc).__name__}: {exc}{where}") +
+                     f" (screening {__version__}). This is a bug: please report it with the command you ran. "
+                     "Set SCREENING_TRACEBACK=1 to print the traceback.\n")
+    if os.environ.get("SCREENING_TRACEBACK") == "1":
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 def run() -> None:

@@ -49,6 +49,8 @@ class PackDiff(NamedTuple):
     rules: list[RuleChange]
     cases: list[CaseChange]
     """Every case screened, changed or not."""
+    unscreened: tuple[Problem, ...] = ()
+    """Cases the NEW pack's tests name that could not be loaded, so were not screened."""
 
     @property
     def changed(self) -> list[CaseChange]:
@@ -79,7 +81,24 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     return target
 
 
-def diff_packs(old: Pack, new: Pack, cases: list[Any]) -> PackDiff:
+def test_cases(pack_dir: Path, pack: Pack) -> tuple[list[Any], list[Problem]]:
+    """The cases that the pack's tests name (each once), and a problem for each named case that cannot be loaded."""
+    from screening.testing import read_test_file
+
+    found: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
+        tests, file_problems = read_test_file(test_file, pack)
+        problems += [p._replace(severity="warning") for p in file_problems
+                     if p.path[-1:] == ("case",) or p.file != str(test_file)]
+        for test in tests:
+            if test.case is not None:
+                found.setdefault(test.case.id, test.case)
+    return list(found.values()), problems
+
+
+def diff_packs(old: Pack, new: Pack, cases: list[Any], unscreened: tuple[Problem, ...] = ()) -> PackDiff:
+    """Screen ``cases`` with both packs; ``unscreened`` are the problems of cases that could not be loaded."""
     from screening.engine import screen
 
     changes = []
@@ -89,7 +108,7 @@ def diff_packs(old: Pack, new: Pack, cases: list[Any]) -> PackDiff:
         fb = {f.rule.id for f in b.findings + b.mitigations}
         changes.append(CaseChange(case.id, case.file, a.level, b.level, a.score, b.score,
                                   tuple(sorted(fb - fa)), tuple(sorted(fa - fb)), _filings(a, b)))
-    return PackDiff(old, new, rule_changes(old, new), changes)
+    return PackDiff(old, new, rule_changes(old, new), changes, unscreened)
 
 
 def _filings(a: Any, b: Any) -> tuple[str, ...]:
@@ -119,8 +138,10 @@ def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
 
 
 def _title(item: Any) -> str:
-    """The title of a rule, or of a trigger given as (trigger, regime)."""
-    return item[0].title if isinstance(item, tuple) else item.title
+    """The title of a rule, or of a trigger given as (trigger, regime).
+
+    A ``Rule`` is a NamedTuple, hence a tuple too: test for it first."""
+    return item.title if isinstance(item, Rule) else item[0].title
 
 
 def _rule_details(a: Any, b: Any) -> tuple[str, ...]:
@@ -188,6 +209,7 @@ def _data(d: PackDiff) -> dict[str, Any]:
         "new": {"name": d.new.name, "version": d.new.version, "digest": d.new.digest},
         "rules": [{"rule": r.rule, "change": r.change, "details": list(r.details)} for r in d.rules],
         "cases_screened": len(d.cases),
+        "cases_not_screened": [{"file": p.file, "line": p.line, "message": p.message} for p in d.unscreened],
         "cases_changed": [{"case": c.case, "file": c.file, "level": [c.old_level, c.new_level],
                            "score": [_plain(c.old_score), _plain(c.new_score)], "fires_now": list(c.added),
                            "no_longer_fires": list(c.removed), "filings": list(c.filings)} for c in d.changed],
@@ -206,9 +228,17 @@ def _summary(d: PackDiff) -> str:
             f"{'s' if len(d.changed) == 1 else ''}" + (f", {moved} of them change level." if moved else "."))
 
 
+def _unscreened(d: PackDiff) -> str:
+    n = len(d.unscreened)
+    return (f"Warning: {n} test case{'s' if n != 1 else ''} of the new pack could not be loaded and "
+            f"{'were' if n != 1 else 'was'} not screened, so this diff is incomplete." if n else "")
+
+
 def _text(d: PackDiff) -> str:
     lines = [f"{d.old.name} {d.old.version} ({d.old.digest[:19]}) → {d.new.name} {d.new.version} "
              f"({d.new.digest[:19]})", _summary(d), ""]
+    if d.unscreened:
+        lines += [_unscreened(d), ""]
     for r in d.rules:
         lines.append(f"  {r.change:<8} {r.rule}  {'; '.join(r.details)}")
     if d.rules:
@@ -227,6 +257,11 @@ def _text(d: PackDiff) -> str:
 def _markdown(d: PackDiff) -> str:
     out = [f"### Rule-pack change: what it does to {len(d.cases)} case{'s' if len(d.cases) != 1 else ''}", "",
            _summary(d), ""]
+    if d.unscreened:
+        out += [f"> **{_unscreened(d)}**", ">"]
+        out += [f"> - `{_cell(str(p))}`" for p in d.unscreened[:20]]
+        out += [f"> - and {len(d.unscreened) - 20} more"] if len(d.unscreened) > 20 else []
+        out.append("")
     if d.rules:
         out += ["| rule | change | details |", "|---|---|---|"]
         out += [f"| `{r.rule}` | {r.change} | {_cell('; '.join(r.details))} |" for r in d.rules]
@@ -249,4 +284,4 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-__all__ = ["CaseChange", "PackDiff", "RuleChange", "diff_packs", "render", "resolve_pack"]
+__all__ = ["CaseChange", "PackDiff", "RuleChange", "diff_packs", "render", "resolve_pack", "test_cases"]
