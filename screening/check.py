@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from screening import clock
 from screening.conditions import Node
 from screening.errors import Problem, ScreeningError
+from screening.files import open_input
 from screening.pack import RESERVED, Pack, Rule, pack_files, read_pack
 from screening.yamlio import load
 
@@ -60,6 +61,12 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             packs.append(path.parent.parent)
         elif path.is_file():
             others.append(path)
+        elif path.exists():  # a FIFO or a device: refused unread (stdin, piped, is read)
+            try:
+                open_input(path).close()
+                others.append(path)
+            except ScreeningError as exc:
+                problems += exc.problems
         else:
             problems.append(Problem(str(path), None, None, "E001", "no such file or directory"))
     packs = list(dict.fromkeys(packs))

@@ -69,6 +69,7 @@ class ScreeningError(Exception):
     exit_code = 2
 
     def __init__(self, problems: list[Problem]):
+        problems = list(dict.fromkeys(problems))  # a problem met twice (a bad setting, read per file) is one
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
 

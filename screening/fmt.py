@@ -126,10 +126,14 @@ def format_text(text: str, name: str = "<string>") -> str:
     what pack files may not (tags, merge keys: E110) or cannot be formatted without changing its data.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    tree = _load_roundtrip(text, name)
-    original, _ = yamlio.loads(text, name)  # the data, and the checks every pack file gets (tags, size)
+    # The data, and the checks every pack file gets (tags, size, values and nesting counted as the text is
+    # parsed), before the round-trip parser builds its much larger tree of a document within the limits.
+    original, _ = yamlio.loads(text, name)
     try:
+        tree = _load_roundtrip(text, name)
         new = _format(text, tree, name)
+    except RecursionError:  # ruamel.yaml recurses several frames a level: nesting raised near DEPTH_CEILING
+        raise fail(name, "E111", "nested too deeply to be formatted (SCREENING_MAX_DEPTH)") from None
     except _Unplaceable as exc:
         where = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark is not None else (None, None)
         raise fail(name, exc.code, f"cannot be formatted: {exc.message}; file left as it is", *where) from None

@@ -1,0 +1,83 @@
+"""Open and read input files: regular files only, within a byte budget.
+
+``stat`` reports a size of 0 for ``/dev/zero``, a FIFO or a terminal, so a size checked before reading
+bounds nothing: such a file would be read without end or block the command forever. Every input is
+therefore opened without blocking, refused unless it is a regular file (stdin, named ``/dev/stdin``,
+is the exception: the user pipes it on purpose), and read up to its budget and one byte more.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from screening.errors import fail
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
+def _what(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _is_stdin(st: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(st, os.fstat(0))
+    except OSError:
+        return False
+
+
+def open_input(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary; a located error (E001) when it is missing, unreadable or not a
+    regular file (a FIFO, a device, a socket, a directory), without ever blocking on it."""
+    name = str(path)
+    try:
+        st = os.stat(path)  # follows links: a link to /dev/zero is a character device
+        if stat.S_ISDIR(st.st_mode):
+            raise fail(name, "E001", "expected a file, found a directory")
+        if not stat.S_ISREG(st.st_mode) and not _is_stdin(st):
+            raise fail(name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or "
+                       "never end")
+        # O_NONBLOCK: were the file swapped for a FIFO since the stat, opening it must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise fail(name, "E001", "file not found") from None
+    except NotADirectoryError:
+        raise fail(name, "E001", "file not found (a part of the path is not a directory)") from None
+    except OSError as exc:
+        raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) and not _is_stdin(st):
+            raise fail(name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or "
+                       "never end")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # stdin is read to its end, as the user asked
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_input(path: Path, limit: int, setting: str = "SCREENING_MAX_BYTES") -> bytes:
+    """The bytes of ``path``, at most ``limit`` of them: a larger file is a located error (E111) naming
+    ``setting``, found by reading one byte more than the budget, never the whole file."""
+    name = str(path)
+    with open_input(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise fail(name, "E111", f"file of {size:,} bytes is larger than the limit of {limit:,} ({setting})")
+            chunks, total = [], 0
+            while total <= limit and (chunk := handle.read(min(limit + 1 - total, 1 << 20))):
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError as exc:
+            raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise fail(name, "E111", f"file larger than the limit of {limit:,} bytes ({setting})")
+    return data

@@ -1,0 +1,274 @@
+"""Hostile reads that are not one case file: FIFOs and devices, files of millions of values, deep nesting,
+limits set oddly in the environment, a pack whose links or tests lead out of it, a stale pack cache.
+
+Each attack runs through the command line, in its own process where a real process matters (a read that
+could block for ever, memory), and must end in a located problem with a stable code and exit code 2
+within a generous time: never a traceback, never a hang, never a read without end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CASE = ROOT / "cases" / "benign-nordic-bakery.yaml"
+MAPPING = ROOT / "examples" / "deals-mapping.yaml"
+LIMIT_VARS = ("SCREENING_MAX_BYTES", "SCREENING_MAX_VALUES", "SCREENING_MAX_DEPTH", "SCREENING_MAX_TEXT")
+HEAD = "format: 1\nid: x\ntitle: t\ninvestor: b\nentities: [{id: b, name: B}]\ntarget: {name: T}\n"
+
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+sys.stdout.write(f"{done.returncode} {wall:.3f} {peak:.0f}\\n{done.stderr}")
+"""
+
+
+class Run:
+    """A finished command: exit code, output, and how long it took (and its peak memory, when measured)."""
+
+    def __init__(self, code: int, out: str, err: str, seconds: float, mib: float = 0.0) -> None:
+        self.code, self.out, self.err, self.seconds, self.mib = code, out, err, seconds, mib
+
+    def refused(self, code: str, fragment: str = "") -> Run:
+        """Assert the command ended with exit code 2 and one-line located problems, ``code`` among them."""
+        assert "Traceback" not in self.err and "internal error" not in self.err, self.err
+        assert self.code == 2, (self.code, self.err)
+        assert f"[{code} " in self.err, self.err
+        assert fragment in self.err, self.err
+        return self
+
+
+def env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k not in LIMIT_VARS and k != "SCREENING_TRACEBACK"}
+    return {**base, "SCREENING_CACHE_DIR": "", **extra}
+
+
+def screening(*args: object, timeout: float = 60, **extra: str) -> Run:
+    """``screening ARGS`` in its own process, killed (and the test failed) when it outlives ``timeout``."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, "-m", "screening", *map(str, args)], capture_output=True, text=True,
+                              timeout=timeout, env=env(**extra), stdin=subprocess.DEVNULL, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"screening {' '.join(map(str, args))} still running after {timeout} s")
+    return Run(done.returncode, done.stdout, done.stderr, time.perf_counter() - start)
+
+
+def measured(*args: object, timeout: float = 120, **extra: str) -> Run:
+    """``screening ARGS`` with its wall time and peak resident memory (``ru_maxrss`` of its process)."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "screening", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env(**extra), cwd=ROOT)
+    head, _, err = done.stdout.partition("\n")
+    code, seconds, mib = head.split()
+    return Run(int(code), "", err, float(seconds), float(mib))
+
+
+# --- 16: FIFOs and devices are refused, unread, whatever names them -------------------------------------------
+
+
+def fifo(path: Path) -> Path:
+    os.mkfifo(path)  # nobody ever writes to it: reading it would block for ever
+    return path
+
+
+def zero(path: Path) -> Path:
+    path.symlink_to("/dev/zero")  # endless: reading it would never end, and stat says 0 bytes
+    return path
+
+
+SPECIALS = {"fifo": fifo, "dev-zero": zero}
+
+
+def _routes(tmp: Path, special) -> dict[str, tuple[list[object], str]]:  # type: ignore[no-untyped-def]
+    """Every way a file reaches the tool, each with a special file in the place of the input."""
+    registry = tmp / "registry"
+    shutil.copytree(ROOT / "entities", registry)
+    special(registry / "zz.yaml")
+    out = tmp / "out.jsonl"
+    return {
+        "case file": (["screen", special(tmp / "case.yaml")], "case.yaml"),
+        "--waivers": (["screen", CASE, "--waivers", special(tmp / "waivers.yaml")], "waivers.yaml"),
+        "--watchlist": (["screen", CASE, "--watchlist", special(tmp / "list.csv")], "list.csv"),
+        "--entities": (["screen", ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "--entities", registry],
+                       "zz.yaml"),
+        "check": (["check", "-f", "github", special(tmp / "check.yaml")], "check.yaml"),
+        "fmt": (["fmt", "--check", special(tmp / "fmt.yaml")], "fmt.yaml"),
+        "batch --mapping": (["batch", "--no-progress", ROOT / "examples" / "deals.csv", "-m",
+                             special(tmp / "map.yaml"), "-o", out], "map.yaml"),
+        "batch jsonl": (["batch", "--no-progress", special(tmp / "in.jsonl"), "-o", out], "in.jsonl"),
+        "batch csv": (["batch", "--no-progress", special(tmp / "in.csv"), "-m", MAPPING, "-o", out], "in.csv"),
+        "batch yaml": (["batch", "--no-progress", special(tmp / "in.yaml"), "-o", out], "in.yaml"),
+    }
+
+
+ROUTES = [
+    "case file", "--waivers", "--watchlist", "--entities", "check", "fmt", "batch --mapping",
+    "batch jsonl", "batch csv", "batch yaml"]
+
+
+@pytest.mark.parametrize("kind", SPECIALS)
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_fifo_or_a_device_is_refused_unread(tmp_path, route, kind):
+    args, name = _routes(tmp_path, SPECIALS[kind])[route]
+    done = screening(*args, timeout=30)
+    if route == "check":  # check reports problems as its output (here as annotations), and exits 1
+        assert done.code == 1 and "Traceback" not in done.err, done.err
+        done.err, done.code = done.out.replace("title=E001 file-not-found::", "[E001 "), 2
+    done.refused("E001", "not a regular file")
+    what = "a FIFO (named pipe)" if kind == "fifo" else "a character device"
+    assert any(name in line and what in line for line in done.err.splitlines()), done.err
+    assert done.seconds < 20
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_stdin_may_be_piped(tmp_path):
+    """The one non-regular file that is read: stdin, named /dev/stdin, which the user pipes on purpose."""
+    done = subprocess.run([sys.executable, "-m", "screening", "screen", "/dev/stdin", "-f", "json"],
+                          input=CASE.read_bytes(), capture_output=True, timeout=60, env=env(), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert b'"benign-nordic-bakery"' in done.stdout
+
+
+def test_a_piped_stdin_beyond_the_size_limit_is_refused(tmp_path):
+    limit = max(p.stat().st_size for p in (ROOT / "rules").rglob("*.yaml")) + 1000  # the pack's files fit
+    done = subprocess.run([sys.executable, "-m", "screening", "screen", "/dev/stdin"], input=b"#" * (limit + 1),
+                          capture_output=True, timeout=60, env=env(SCREENING_MAX_BYTES=str(limit)), cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.decode() == (f"/dev/stdin: error: file larger than the limit of {limit:,} bytes "
+                                    "(SCREENING_MAX_BYTES) [E111 too-large]\n")
+
+
+# --- 17: millions of tiny values are refused while they are counted, in little time and memory ---------------
+
+
+def test_ten_megabytes_of_tiny_values_are_refused_early(tmp_path):
+    """Before: 830 MiB and 6 s (block list), 1.5 GiB and 13 s (flow list), the values all composed first."""
+    block = tmp_path / "block.yaml"
+    head = HEAD + "tags:\n"
+    block.write_text(head + "- a\n" * ((9_999_999 - len(head)) // 4), "utf-8")
+    flow = tmp_path / "flow.yaml"
+    head = HEAD + "tags: ["
+    flow.write_text(head + "a," * ((9_999_990 - len(head)) // 2) + "a]\n", "utf-8")
+    for path, where in ((block, "8:1"), (flow, "7:7")):
+        done = measured("screen", path).refused("E111", "document has more than 200,000 values")
+        assert f"{path}:{where}: error: tags: " in done.err or f"{path}:{where}: error: document" in done.err
+        assert done.seconds < 10, done.seconds
+        assert done.mib < 300, done.mib
+
+
+def test_fmt_refuses_two_megabytes_of_tiny_values_before_the_round_trip(tmp_path):
+    """Before: ruamel.yaml built its tree of all of them first (800 MiB, 23 s here)."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n" + "- 1\n" * 500_000, "utf-8")
+    done = measured("fmt", "--check", rules).refused("E111", "document has more than 200,000 values")
+    assert f"{rules}:2:1: error: " in done.err
+    assert done.seconds < 10, done.seconds
+    assert done.mib < 300, done.mib
+
+
+def test_values_are_counted_as_the_builder_counts_them(tmp_path):
+    """The early count and the builder agree: keys do not count, an alias counts what its anchor holds."""
+    from screening.errors import ScreeningError
+    from screening.yamlio import loads
+
+    anchored = "a: &x [" + ",".join(["1"] * 99) + "]\n" + "".join(f"k{i}: *x\n" for i in range(1999))
+    padded = anchored + "#" * 300_000 + "\n"  # long enough to be counted while parsed
+    for text in (anchored, padded):  # 1 mapping + 2,000 lists of 100 values: 200,001 values
+        with pytest.raises(ScreeningError) as info:
+            loads(text, "t.yaml")
+        # placed, as the builder places it, at the top-level value: an alias is where its anchor is
+        assert [(p.line, p.column, p.code, p.path) for p in info.value.problems] == [(1, 4, "E111", ("k1998",))]
+    fits = "a: &x [" + ",".join(["1"] * 99) + "]\n" + "".join(f"k{i}: *x\n" for i in range(1998))
+    assert len(loads(fits + "#" * 300_000 + "\n", "t.yaml")[0]) == 1999
+
+
+# --- 10 and 13: deep nesting, and limits set oddly in the environment -----------------------------------------
+
+
+def commented_levels(levels: int) -> str:
+    """A rule file of ``levels`` list items, each a mapping (two nesting levels each), with comments."""
+    lines, indent = ["rules:"], 2
+    for _ in range(levels):
+        lines += [" " * indent + "- # c", " " * (indent + 2) + "a: 1", " " * (indent + 2) + "b:"]
+        indent += 4
+    return "\n".join(lines + [" " * indent + "x"]) + "\n"
+
+
+def test_fmt_on_150_levels_is_a_located_error(tmp_path):
+    """ruamel.yaml recursed into them before the depth limit was applied: RecursionError."""
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(commented_levels(75), "utf-8")  # 150 levels
+    done = screening("fmt", "--check", deep).refused("E111")
+    assert done.err == f"{deep}:96:132: error: nesting deeper than 64 levels (SCREENING_MAX_DEPTH) [E111 too-large]\n"
+
+
+def test_fmt_with_a_raised_depth_limit_formats_or_refuses_deep_files(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(commented_levels(99), "utf-8")  # 198 levels, under the highest limit (200)
+    done = screening("fmt", "--check", deep, SCREENING_MAX_DEPTH="200")
+    assert done.code == 1 and "Traceback" not in done.err, done.err
+    assert done.err.endswith("1 file would be reformatted\n")
+    deeper = tmp_path / "deeper.yaml"
+    deeper.write_text(commented_levels(101), "utf-8")
+    screening("fmt", "--check", deeper, SCREENING_MAX_DEPTH="200").refused("E111", "deeper than 200 levels")
+
+
+def test_fmt_turns_a_recursion_error_into_a_located_one(tmp_path):
+    """Were ruamel.yaml to recurse too deep within the limits, fmt says so and leaves the file."""
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(commented_levels(31), "utf-8")  # 63 levels, within the default limit
+    code = ("import sys; from screening.cli import main; sys.setrecursionlimit(200); "
+            f"sys.exit(main(['fmt', '--check', {str(deep)!r}]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env())
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (f"{deep}: error: nested too deeply to be formatted (SCREENING_MAX_DEPTH) "
+                           "[E111 too-large]\n")
+
+
+def deep_case(levels: int) -> str:
+    return HEAD + "outcome:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(levels)).rstrip("\n") + " x\n"
+
+
+@pytest.mark.parametrize("command", ["screen", "check"])
+def test_a_raised_depth_limit_with_a_deep_file(tmp_path, command):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(deep_case(199), "utf-8")  # 200 levels with the document's own
+    done = screening(command, deep, SCREENING_MAX_DEPTH="200")
+    assert "Traceback" not in done.err and "internal error" not in done.err
+    if command == "screen":
+        assert done.code == 2
+        assert f"{deep}:7:1: error: outcome: missing required field 'decision' [E105 missing-field]" in done.err
+    else:
+        assert done.code == 1
+        assert "E105 missing-field" in done.out
+    deeper = tmp_path / "deeper.yaml"
+    deeper.write_text(deep_case(400), "utf-8")
+    run = screening(command, deeper, SCREENING_MAX_DEPTH="200")
+    assert "Traceback" not in run.err and "E111" in run.err + run.out
+
+
+@pytest.mark.parametrize("var", LIMIT_VARS)
+@pytest.mark.parametrize("value", ["²", "٣", "0", "-1", "1e3", "9" * 5000])
+def test_a_limit_that_is_not_a_plain_positive_number_is_a_located_error(var, value):
+    """'²' and '٣' pass str.isdigit and fail int(); 5,000 digits fail int() too."""
+    done = screening("screen", CASE, **{var: value}).refused("E106")
+    line = done.err.splitlines()
+    assert len(line) == 1 and line[0].startswith(f"{var}: error: environment variable {var} "), done.err
+
+
+def test_the_depth_limit_has_a_ceiling():
+    done = screening("screen", CASE, SCREENING_MAX_DEPTH="100000").refused("E106")
+    assert done.err == ("SCREENING_MAX_DEPTH: error: environment variable SCREENING_MAX_DEPTH can be at most 200, "
+                        "not 100000 [E106 bad-value]\n")
+
