@@ -8,6 +8,7 @@ from typing import NamedTuple
 CODES = {
     "E001": "file-not-found",
     "E002": "bad-encoding",
+    "E003": "outside-root",
     "E100": "yaml-syntax",
     "E101": "duplicate-key",
     "E102": "tab-indent",

@@ -1,4 +1,8 @@
-"""Open and read input files: regular files only, within a byte budget.
+"""Open and read input files: regular files only, within a byte budget, and within a root when one is set.
+
+A rule pack may come with a pull request from a stranger: a path it names (a pack file that is a link, a
+test's ``case:``) must not lead the command to read, and then quote, a file outside the pack or the
+repository, such as a credential. ``confine`` refuses such a path before anything is read.
 
 ``stat`` reports a size of 0 for ``/dev/zero``, a FIFO or a terminal, so a size checked before reading
 bounds nothing: such a file would be read without end or block the command forever. Every input is
@@ -28,6 +32,22 @@ def _is_stdin(st: os.stat_result) -> bool:
         return os.path.samestat(st, os.fstat(0))
     except OSError:
         return False
+
+
+def confine(path: Path, root: Path, what: str) -> Path:
+    """``path`` when it leads, links followed, to a place inside ``root`` (called ``what`` in the message) and
+    not into a ``.git`` directory (whose config can hold a token); else a located error (E003), unread."""
+    try:
+        resolved = path.resolve()
+        root = root.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        raise fail(str(path), "E003", f"refused, unread: it cannot be resolved (a loop of links) inside {what}"
+                   ) from None
+    if not resolved.is_relative_to(root):
+        raise fail(str(path), "E003", f"refused, unread: it leads outside {what} ({root}), by '..' or a link")
+    if ".git" in resolved.relative_to(root).parts:
+        raise fail(str(path), "E003", "refused, unread: it leads into a .git directory")
+    return path
 
 
 def open_input(path: Path) -> BinaryIO:

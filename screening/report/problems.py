@@ -30,6 +30,7 @@ SRCROOT = "%SRCROOT%"
 DESCRIPTIONS = {
     "E001": "A file or pack directory is missing or unreadable.",
     "E002": "A file is not UTF-8.",
+    "E003": "A path named by a rule pack or its tests leads outside the pack or the root; it is not read.",
     "E100": "The YAML does not parse.",
     "E101": "A mapping repeats a key.",
     "E102": "A tab where YAML needs spaces.",
