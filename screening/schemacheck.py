@@ -68,7 +68,37 @@ def problems(data: Any, schema: dict[str, Any], marks: Marks, name: str) -> list
     check = _validator_for(schema)
     if check is not None and check(data):
         return []
+    foreign = _foreign(data, schema)
+    if foreign is not None:
+        return [located(name, marks, (), *foreign)]
     return [located(name, marks, path, code, message) for path, code, message in errors(data, schema)]
+
+
+_KINDS = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list",
+          type(None): "null"}
+
+
+def _foreign(data: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
+    """The one problem of a document that is not of the schema's kind at all, said without quoting it.
+
+    A path named in a rule pack can lead to any file (a token, a key, a config): when the file is not
+    even a mapping, or fewer than half of its top-level keys are fields of the kind, nothing of its
+    content is shown, since it would then be printed in a CI log, an annotation or a SARIF report.
+    """
+    top = {**schema.get("$defs", {}).get(schema["$ref"].rsplit("/", 1)[1], {}), **schema} \
+        if "$ref" in schema else schema
+    if top.get("type") != "object":
+        return None
+    if not isinstance(data, dict):
+        return "E103", (f"expected a mapping, found {_KINDS.get(type(data), 'something else')}: not a file of "
+                        "this kind (its content is not shown)")
+    fields = set(top.get("properties", ())) - {"format"}
+    known = len(fields & set(data))
+    if data and fields and known * 2 < len(data):
+        return "E104", (f"{known} of its {len(data)} top-level keys {'is a field' if known == 1 else 'are fields'} "
+                        f"of this kind of file (expected {', '.join(sorted(fields))}): not a file of this kind (its "
+                        "content is not shown)")
+    return None
 
 
 _SEEN = Kept(32)

@@ -95,6 +95,9 @@ def _routes(tmp: Path, special) -> dict[str, tuple[list[object], str]]:  # type:
     registry = tmp / "registry"
     shutil.copytree(ROOT / "entities", registry)
     special(registry / "zz.yaml")
+    pack = tmp / "pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
+    special(pack / "zz.yaml")
     out = tmp / "out.jsonl"
     return {
         "case file": (["screen", special(tmp / "case.yaml")], "case.yaml"),
@@ -102,6 +105,7 @@ def _routes(tmp: Path, special) -> dict[str, tuple[list[object], str]]:  # type:
         "--watchlist": (["screen", CASE, "--watchlist", special(tmp / "list.csv")], "list.csv"),
         "--entities": (["screen", ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "--entities", registry],
                        "zz.yaml"),
+        "--rules": (["screen", CASE, "--rules", pack], "zz.yaml"),
         "check": (["check", "-f", "github", special(tmp / "check.yaml")], "check.yaml"),
         "fmt": (["fmt", "--check", special(tmp / "fmt.yaml")], "fmt.yaml"),
         "batch --mapping": (["batch", "--no-progress", ROOT / "examples" / "deals.csv", "-m",
@@ -113,7 +117,7 @@ def _routes(tmp: Path, special) -> dict[str, tuple[list[object], str]]:  # type:
 
 
 ROUTES = [
-    "case file", "--waivers", "--watchlist", "--entities", "check", "fmt", "batch --mapping",
+    "case file", "--waivers", "--watchlist", "--entities", "--rules", "check", "fmt", "batch --mapping",
     "batch jsonl", "batch csv", "batch yaml"]
 
 
@@ -121,6 +125,10 @@ ROUTES = [
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_fifo_or_a_device_is_refused_unread(tmp_path, route, kind):
     args, name = _routes(tmp_path, SPECIALS[kind])[route]
+    if route == "--rules" and kind == "dev-zero":  # a link from a pack leading out of it is refused first
+        done = screening(*args, timeout=30).refused("E003", "leads outside the pack")
+        assert done.err.startswith(f"{tmp_path / 'pack' / 'zz.yaml'}: error: refused, unread: ")
+        return
     done = screening(*args, timeout=30)
     if route == "check":  # check reports problems as its output (here as annotations), and exits 1
         assert done.code == 1 and "Traceback" not in done.err, done.err
@@ -272,3 +280,98 @@ def test_the_depth_limit_has_a_ceiling():
     assert done.err == ("SCREENING_MAX_DEPTH: error: environment variable SCREENING_MAX_DEPTH can be at most 200, "
                         "not 100000 [E106 bad-value]\n")
 
+
+# --- 3: a pack from a pull request cannot make check or test read, or quote, a file outside it ---------------
+
+SECRET = "ghp_S3cr3tT0kenThatMustNeverBePrinted"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A repository holding a copy of the default pack and its cases, and a credential outside it."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "rules", root / "rules")
+    shutil.copytree(ROOT / "cases", root / "cases")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text(f'[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n', "utf-8")
+    (tmp_path / "token.txt").write_text(SECRET + "\n", "utf-8")
+    (tmp_path / "token.yaml").write_text(f"token: {SECRET}\n", "utf-8")
+    return root
+
+
+def pack_test(root: Path, case: str) -> Path:
+    path = root / "rules" / "tests" / "zz-attack.yaml"
+    path.write_text(f"format: 1\ntests:\n  - case: {case}\n    expect: {{level: high}}\n", "utf-8")
+    return path
+
+
+FORMATS = ["text", "json", "github", "sarif"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_pack_file_linked_to_a_credential_is_refused_unread(repo, fmt):
+    (repo / "rules" / "zz.yaml").symlink_to(repo.parent / "token.txt")
+    done = screening("check", repo / "rules", "-f", fmt)
+    assert done.code == 1 and "Traceback" not in done.err
+    assert SECRET not in done.out + done.err
+    assert "E003" in done.out and "leads outside the pack" in done.out
+    run = screening("test", repo / "rules")
+    assert SECRET not in run.out + run.err
+    run.refused("E003", f"{repo / 'rules' / 'zz.yaml'}: error: refused, unread: it leads outside the pack")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", ["../../../token.txt", "../../../token.yaml", "../../.git/config"])
+def test_a_test_case_outside_the_repository_is_refused_unread(repo, fmt, case):
+    test_file = pack_test(repo, case)
+    done = screening("check", repo / "rules", "-f", fmt)
+    assert done.code == 1 and "Traceback" not in done.err
+    assert SECRET not in done.out + done.err
+    assert "E003" in done.out
+    run = screening("test", repo / "rules")
+    assert SECRET not in run.out + run.err
+    how = "leads into a .git directory" if ".git" in case else f"leads outside the root ({repo})"
+    run.refused("E003", f"{test_file}:3:5: error: tests.0.case: case file {case} refused, unread: it {how}")
+
+
+def test_a_link_among_the_cases_is_followed_and_confined(repo):
+    (repo / "cases" / "zz.yaml").symlink_to(repo.parent / "token.txt")
+    pack_test(repo, "../../cases/zz.yaml")
+    run = screening("test", repo / "rules")
+    assert SECRET not in run.out + run.err
+    run.refused("E003", "case file ../../cases/zz.yaml refused, unread: it leads outside the root")
+
+
+def test_a_test_file_linked_out_of_the_pack_is_refused(repo):
+    (repo / "rules" / "tests" / "zz.yaml").symlink_to(repo.parent / "token.yaml")
+    run = screening("test", repo / "rules")
+    assert SECRET not in run.out + run.err
+    run.refused("E003", "zz.yaml: error: refused, unread: it leads outside the pack")
+
+
+@pytest.mark.parametrize("name, found", [("token.txt", "E103 wrong-type"), ("token.yaml", "E104 unknown-field")])
+def test_a_file_of_another_kind_is_named_not_quoted(repo, name, found):
+    """Given a wider --root, the file is read; its content is still never shown."""
+    pack_test(repo, f"../../../{name}")
+    for command in ("check", "test"):
+        done = screening(command, repo / "rules", "--root", repo.parent, "-f", "github")
+        assert SECRET not in done.out + done.err and "token" not in (done.out + done.err).replace("token.", "")
+        assert found in done.out + done.err, done.out + done.err
+        assert "not a file of this kind (its content is not shown)" in done.out + done.err
+
+
+def test_the_default_root_keeps_the_bundled_tests_working(repo):
+    """The bundled pack's tests name ../../cases/*.yaml: the default root, the directory holding the pack,
+    lets them be read; a narrower --root does not."""
+    run = screening("test", repo / "rules", "--min-coverage", "100")
+    assert run.code == 0, run.err
+    assert screening("check", repo / "rules").code == 0
+    screening("test", repo / "rules", "--root", repo / "rules").refused("E003", "leads outside the root")
+
+
+def test_diff_reads_test_cases_within_the_root_only(repo):
+    pack_test(repo, "../../../token.txt")
+    done = screening("diff", repo / "rules", repo / "rules")
+    assert done.code == 0 and "Traceback" not in done.err
+    assert SECRET not in done.out + done.err
+    assert "E003 outside-root" in done.err
