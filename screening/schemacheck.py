@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -32,17 +33,48 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+FLOAT_MAX = sys.float_info.max
+"""The largest number the tool computes with: a whole number beyond it (400 digits, say) cannot become a
+float, so it is refused where numbers are read rather than raising OverflowError where they are used."""
+
+
 def describe(value: Any) -> str:
     """Short description of a value's YAML type, for messages."""
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"number {value}"
+        return f"number {value}" if isinstance(value, float) or -10**30 < value < 10**30 else \
+            f"a number of {_digits(value)} digits"
     if isinstance(value, str):
         return f"text {value!r}"
     if value is None:
         return "null"
     return "a mapping" if isinstance(value, dict) else "a list"
+
+
+def _digits(value: float) -> str:
+    """How many digits a large whole number has, for messages (``str`` refuses an int past 4,300 digits)."""
+    try:
+        return str(len(str(abs(int(value)))))
+    except ValueError:
+        return f"about {int(abs(int(value)).bit_length() * 0.30103) + 1}"
+
+
+def _too_large(value: float) -> str:
+    if isinstance(value, float):  # inf or nan
+        return f"{value} is not a finite number"
+    return f"a number of {_digits(value)} digits is too large (beyond ±1.8e308)"
+
+
+_ZERO_LED = re.compile(r"[-+]?(?:0[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)")
+
+
+def _number_hint(value: Any, kind: str) -> str:
+    """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``."""
+    if kind not in ("number", "integer") or not isinstance(value, str) or not _ZERO_LED.fullmatch(value):
+        return ""
+    return (" (a number written with a leading zero, 0o or 0x stays text here, where YAML 1.1 would read 0777 "
+            "as 511: write it in plain decimal)")
 
 
 def _is_type(value: Any, kind: str) -> bool:
@@ -219,7 +251,8 @@ def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, li
         if isinstance(value, str):
             return text(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (low is None or value >= low) and (high is None or value <= high)
+            return (-FLOAT_MAX <= value <= FLOAT_MAX and (low is None or value >= low)
+                    and (high is None or value <= high))
         if isinstance(value, list):
             return listed(value)
         if isinstance(value, dict):
@@ -242,7 +275,7 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         return
     kind = node.get("type")
     if kind and not _is_type(value, kind):
-        yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}"
+        yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}" + _number_hint(value, kind)
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
         hint = closest(str(value), node["enum"], 0.6)
@@ -251,6 +284,9 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
     if isinstance(value, str):
         yield from _check_text(value, node, path)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not -FLOAT_MAX <= value <= FLOAT_MAX:
+            yield path, "E106", _too_large(value)
+            return
         if "minimum" in node and value < node["minimum"]:
             yield path, "E106", f"{value} is below the minimum {node['minimum']}"
         if "maximum" in node and value > node["maximum"]:

@@ -65,19 +65,23 @@ class CoreResolver(BaseResolver):
     """YAML 1.2 core-schema scalars, so that ``NO`` (Norway), ``on`` or ``0777`` stay text.
 
     PyYAML follows YAML 1.1, where ``NO`` is false and ``0777`` is octal 511; a country
-    code or id must never silently change type.  Bare dates also stay text and are
-    parsed where the schema asks for a date.
+    code or id must never silently change type. The core schema is followed (``-0``, ``+0``, ``.5``,
+    ``1e3``; ``.inf`` and ``.nan`` are read as numbers, then refused as not finite) but for numbers
+    written with a leading zero, ``0o`` or ``0x`` (``0777``, ``007``, ``0x1F``), which stay text: YAML 1.1
+    readers take ``0777`` for 511, so such a number would mean one thing here and another elsewhere.
+    Bare dates also stay text and are parsed where the schema asks for a date.
     """
 
 
 CoreResolver.add_implicit_resolver(
     _STD + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 CoreResolver.add_implicit_resolver(
-    _STD + "int", re.compile(r"^(?:0|[-+]?[1-9][0-9]*)$"), list("-+0123456789"))
+    _STD + "int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 CoreResolver.add_implicit_resolver(
     _STD + "float",
-    re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)$"),
-    list("-+0123456789"))
+    re.compile(r"^[-+]?(?:(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$"
+               r"|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
 CoreResolver.add_implicit_resolver(
     _STD + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 

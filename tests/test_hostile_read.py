@@ -375,3 +375,39 @@ def test_diff_reads_test_cases_within_the_root_only(repo):
     assert done.code == 0 and "Traceback" not in done.err
     assert SECRET not in done.out + done.err
     assert "E003 outside-root" in done.err
+
+
+# --- 9: whole numbers beyond what a float holds are refused where they are read -------------------------------
+
+HUGE = "9" * 400
+
+
+@pytest.mark.parametrize("change, line", [(f"target.turnover_eur={HUGE}", "74:3: error: target.turnover_eur"),
+                                          (f"target.land_area_m2=-{HUGE}", "76:3: error: target.land_area_m2"),
+                                          (f"transaction.board_seats={HUGE}", "91:3: error: transaction.board_seats")])
+def test_a_400_digit_number_in_set_is_a_located_error(change, line):
+    """--set transaction.board_seats=999...9 raised OverflowError where the number was used."""
+    done = screening("screen", CASE, "--set", change).refused("E106")
+    assert done.err == (f"{CASE} (with --set):{line}: a number of 400 digits "
+                        "is too large (beyond ±1.8e308) [E106 bad-value]\n")
+
+
+@pytest.mark.parametrize("field", ["target.turnover_eur", "target.land_area_m2", "transaction.board_seats"])
+def test_a_400_digit_number_fails_its_batch_row_only(tmp_path, field):
+    import json
+
+    from screening.yamlio import load
+
+    good = load(CASE)[0]
+    bad = json.loads(json.dumps(good))
+    section, key = field.split(".")
+    bad[section][key] = int(HUGE)
+    bad["id"] = "huge"
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    done = screening("batch", "--no-progress", lines, "-o", out)
+    assert done.code == 0 and "Traceback" not in done.err, done.err
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert rows[0]["error"] in ("", None) and rows[0]["level"] == "low"
+    assert f"{field}: a number of 400 digits is too large (beyond ±1.8e308) [E106 bad-value]" in rows[1]["error"]
