@@ -267,7 +267,7 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
     pattern = None
     if meta.get("id_pattern"):
         try:
-            pattern = re.compile(meta["id_pattern"])
+            pattern = schemacheck.regex(meta["id_pattern"])
         except re.error as exc:
             pack_doc = docs["pack.yaml"]
             problems.append(located(pack_doc[2], pack_doc[1], ("id_pattern",), "E203",

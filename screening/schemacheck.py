@@ -29,8 +29,24 @@ _NAMES = {"object": "a mapping", "array": "a list", "string": "text", "boolean":
 
 
 @cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def regex(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema ``pattern`` (or a pack's ``id_pattern``) compiled with its ECMA-262 meaning of ``$``: the
+    end of the text. Python's ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept an id
+    ``"acme\\n"``, which looks like ``acme`` in every report and slips past the check for duplicate ids."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
 
 
 FLOAT_MAX = sys.float_info.max
@@ -183,7 +199,7 @@ def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, li
     texts = frozenset(options) if options is not None and all(type(o) is str for o in options) else None
     min_length, max_length = node.get("minLength", 0), node.get("maxLength")
     date = node.get("format") == "date"
-    pattern = _regex(node["pattern"]).search if "pattern" in node else None
+    pattern = regex(node["pattern"]).search if "pattern" in node else None
     low, high = node.get("minimum"), node.get("maximum")
     min_items = node.get("minItems", 0)
     items = _compile(node["items"], defs, memo) if "items" in node else None
@@ -315,7 +331,7 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
         except ValueError:
             yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}"
             return
-    if "pattern" in node and not _regex(node["pattern"]).search(value):
+    if "pattern" in node and not regex(node["pattern"]).search(value):
         yield path, "E106", f"{value!r} does not match the expected form ({node.get('description') or node['pattern']})"
 
 

@@ -411,3 +411,29 @@ def test_a_400_digit_number_fails_its_batch_row_only(tmp_path, field):
     rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert rows[0]["error"] in ("", None) and rows[0]["level"] == "low"
     assert f"{field}: a number of 400 digits is too large (beyond ±1.8e308) [E106 bad-value]" in rows[1]["error"]
+
+
+# --- 21: an id with a trailing newline does not pass a $-anchored pattern -----------------------------------
+
+
+def test_a_rule_id_with_a_trailing_newline_is_refused(tmp_path):
+    """'SI-001\\n' matched ^...$ (Python's $ matches before a final newline) and the pack's id_pattern."""
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
+    rules = pack / "state_influence.yaml"
+    rules.write_text(rules.read_text("utf-8").replace("  - id: SI-001\n", '  - id: "SI-001\\n"\n', 1), "utf-8")
+    done = screening("check", pack, "-f", "github")
+    assert done.code == 1 and "Traceback" not in done.err
+    line = next(n for n, text in enumerate(rules.read_text("utf-8").splitlines(), 1) if '"SI-001\\n"' in text)
+    assert (f"::error file={rules},line={line},col=5,title=E106 bad-value::SI-001%0A: rules.0.id: 'SI-001\\n' does "
+            "not match the expected form") in done.out, done.out
+    screening("screen", CASE, "--rules", pack).refused("E106", "rules.0.id: 'SI-001\\n' does not match")
+
+
+def test_the_id_pattern_of_a_pack_is_anchored_at_the_very_end():
+    from screening.schemacheck import regex
+
+    pattern = regex("^(SI|CI)-[0-9]{3}$")
+    assert pattern.search("SI-001") and not pattern.search("SI-001\n")
+    assert regex("^https?://").search("https://x\n")  # a pattern without $ is unchanged
+    assert regex(r"^a[$]\$$").search("a$$") and not regex(r"^a[$]\$$").search("a$$\n")
