@@ -437,3 +437,69 @@ def test_the_id_pattern_of_a_pack_is_anchored_at_the_very_end():
     assert pattern.search("SI-001") and not pattern.search("SI-001\n")
     assert regex("^https?://").search("https://x\n")  # a pattern without $ is unchanged
     assert regex(r"^a[$]\$$").search("a$$") and not regex(r"^a[$]\$$").search("a$$\n")
+
+
+# --- 19: waivers fail closed: one granted after the day judged, or after it expires, waives nothing ----------
+
+ALIBABA = ROOT / "cases" / "alibaba-liege.yaml"
+
+
+def waivers(tmp_path: Path, granted: str, expires: str) -> Path:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(f"""format: 1
+waivers:
+  - case: alibaba-liege
+    rule: IC-013
+    reason: Ownership above Alibaba Group is public record for a listed company.
+    approver: J. Peeters, head of unit
+    granted: {granted}
+    expires: {expires}
+""", "utf-8")
+    return path
+
+
+def ic013(report: dict) -> dict:
+    return next(f for f in report["findings"] if f["rule"] == "IC-013")
+
+
+def test_a_waiver_granted_after_the_day_judged_waives_nothing(tmp_path):
+    import json
+
+    path = waivers(tmp_path, "2026-12-01", "2027-06-30")
+    before = json.loads(screening("screen", ALIBABA, "--as-of", "2026-11-28", "-f", "json").out)
+    done = screening("screen", ALIBABA, "--waivers", path, "--as-of", "2026-11-28", "-f", "json")
+    assert done.code == 0 and done.err == "", done.err
+    report = json.loads(done.out)
+    finding = ic013(report)
+    assert finding["waived"] is False
+    assert finding["waiver"]["status"] == "not_yet_granted"
+    assert report["score"] == before["score"]  # the finding counts
+    text = screening("screen", ALIBABA, "--waivers", path, "--as-of", "2026-11-28", "--width", "200").out
+    assert "waiver granted on 2026-12-01, after the day judged (approved by J. Peeters, head of unit): the " \
+           "finding counts" in text
+    assert "WAIVED" not in text
+    on_the_day = json.loads(screening("screen", ALIBABA, "--waivers", path, "--as-of", "2026-12-01", "-f",
+                                      "json").out)
+    assert ic013(on_the_day)["waived"] is True and ic013(on_the_day)["waiver"]["status"] == "active"
+    check = screening("check", path, ALIBABA, "--as-of", "2026-11-28", "-f", "github")
+    assert check.code == 1
+    assert (f"::error file={path},line=7,col=5,title=E313 waiver-not-yet-granted::IC-013: waiver for case "
+            "'alibaba-liege' is granted on 2026-12-01, after the day judged (2026-11-28): it waives nothing "
+            "before then, the finding counts") in check.out
+
+
+def test_a_waiver_granted_after_it_expires_never_applies(tmp_path):
+    import json
+
+    path = waivers(tmp_path, "2027-06-01", "2027-05-31")
+    for day in ("2027-05-31", "2027-06-01", "2026-11-28"):
+        done = screening("screen", ALIBABA, "--waivers", path, "--as-of", day, "-f", "json")
+        assert done.code == 0, done.err
+        assert done.err == (f"{path}:7:5: warning: IC-013: waiver for case 'alibaba-liege' granted on 2027-06-01, "
+                            "after it expires on 2027-05-31: it never applies, the finding counts [E106 bad-value] "
+                            "(this waiver is ignored)\n")
+        finding = ic013(json.loads(done.out))
+        assert finding["waived"] is False and "waiver" not in finding
+    check = screening("check", path, ALIBABA, "-f", "github")
+    assert check.code == 1 and "title=E106 bad-value::IC-013: waiver for case 'alibaba-liege' granted on " \
+                               "2027-06-01, after it expires on 2027-05-31" in check.out

@@ -55,6 +55,7 @@ DESCRIPTIONS = {
     "E310": "A waiver has expired.",
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",
+    "E313": "A waiver is granted after the day judged.",
 }
 """One sentence per code, for SARIF rule descriptors (the README has the full table)."""
 
