@@ -315,6 +315,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
             for j, ref in enumerate(raw.get("references") or ()):
                 if ref not in sources:
                     report(("references", str(j)), "E108", f"unknown source '{ref}'; add it to sources.yaml")
+            if not lazy:  # a cached pack was checked when it was cached
+                example_problems(raw, lambda sub, code, message, report=report: report(sub, code, message))
             try:
                 condition = compiler.compile(raw["when"], ())
             except CompileError as exc:
@@ -354,6 +356,17 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
                 sources=sources, sets=sets, description=(meta.get("description") or "").strip(),
                 regimes=tuple(regimes))
+
+
+def example_problems(raw: dict[str, Any], report: Callable[[tuple[str, ...], str, str], None]) -> None:
+    """Report each fact of a rule's (or trigger's) examples that is unknown or of the wrong type: ``check``
+    must catch what would make ``test`` fail to evaluate the example."""
+    from screening.examples import fragment_problems
+
+    for kind in ("fires", "quiet"):
+        for j, fragment in enumerate((raw.get("examples") or {}).get(kind) or ()):
+            for sub, code, message in fragment_problems(fragment):
+                report(("examples", kind, str(j), *sub), code, message)
 
 
 def legal_refs(instruments: dict[str, dict[str, Any]], texts: list[str],

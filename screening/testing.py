@@ -104,10 +104,15 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
             problem((), "E105", "a test gives either a case file (case) or a fragment of facts (facts)")
             continue
         if "facts" in raw:
-            from screening.examples import fragment_values
+            from screening.examples import fragment_problems, fragment_values
 
             if set(expect) - {"filings", "decided_by"}:
                 problem(("expect",), "E106", "a test on a fragment of facts can only expect filings and decided_by")
+                continue
+            wrong = fragment_problems(raw["facts"])  # what the filing triggers could not compare
+            for sub, code, message in wrong:
+                problem(("facts", *sub), code, message)
+            if wrong:
                 continue
             try:
                 values = with_derived(fragment_values(raw["facts"]))

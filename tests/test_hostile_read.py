@@ -503,3 +503,47 @@ def test_a_waiver_granted_after_it_expires_never_applies(tmp_path):
     check = screening("check", path, ALIBABA, "-f", "github")
     assert check.code == 1 and "title=E106 bad-value::IC-013: waiver for case 'alibaba-liege' granted on " \
                                "2027-06-01, after it expires on 2027-05-31" in check.out
+
+
+# --- 11: check catches the examples and test facts that test would choke on ---------------------------------
+
+
+@pytest.mark.parametrize("value, found", [('"twelve"', "text 'twelve'"), ("[12]", "a list"), ("{a: 1}", "a mapping"),
+                                          ("true", "boolean true")])
+def test_a_wrongly_typed_example_is_found_by_check_and_refused_by_test(tmp_path, value, found):
+    """`check` passed the pack, then `test` raised TypeError comparing the text with 10."""
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
+    rules = pack / "control_acquired.yaml"
+    text = rules.read_text("utf-8")
+    rules.write_text(text.replace("stake_after_pct: 12}", f"stake_after_pct: {value}}}", 1), "utf-8")
+    rows = rules.read_text("utf-8").splitlines()
+    line = next(n for n, row in enumerate(rows, 1) if f"stake_after_pct: {value}" in row)
+    problem = (f"{rules}:{line}:48: error: CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a "
+               f"number, found {found} [E103 wrong-type]")
+    check = screening("check", pack, "-f", "github")
+    assert check.code == 1 and "Traceback" not in check.err
+    assert f"title=E103 wrong-type::CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a " \
+           f"number, found {found}" in check.out
+    assert screening("test", pack).refused("E103").err == problem + "\n"
+
+
+def test_a_wrongly_typed_trigger_example_is_found_by_check(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
+    regime = pack / "regimes" / "be.yaml"
+    regime.write_text(regime.read_text("utf-8").replace("turnover_eur: 150000000}", "turnover_eur: lots}", 1), "utf-8")
+    done = screening("test", pack).refused("E103", "examples.fires.0.target.turnover_eur: expected a number, found "
+                                                   "text 'lots'")
+    assert done.err.startswith(f"{regime}:75:") and done.err.count("\n") == 1
+
+
+def test_wrongly_typed_facts_of_a_pack_test_are_found_by_check(repo):
+    path = repo / "rules" / "tests" / "zz-facts.yaml"
+    path.write_text("format: 1\ntests:\n  - on: 2024-03-01\n    facts:\n      target: {country: BE, turnover_eur: "
+                    "lots}\n    expect: {filings: {BE: mandatory}}\n", "utf-8")
+    check = screening("check", repo / "rules", "-f", "github")
+    assert check.code == 1
+    assert (f"::error file={path},line=5,col=29,title=E103 wrong-type::tests.0.facts.target.turnover_eur: expected "
+            "a number, found text 'lots'") in check.out
+    screening("test", repo / "rules").refused("E103", f"{path}:5:29: error: tests.0.facts.target.turnover_eur")
