@@ -547,3 +547,24 @@ def test_wrongly_typed_facts_of_a_pack_test_are_found_by_check(repo):
     assert (f"::error file={path},line=5,col=29,title=E103 wrong-type::tests.0.facts.target.turnover_eur: expected "
             "a number, found text 'lots'") in check.out
     screening("test", repo / "rules").refused("E103", f"{path}:5:29: error: tests.0.facts.target.turnover_eur")
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["fmt-check", "fmt"])
+def test_fmt_neither_shows_nor_rewrites_a_file_linked_out_of_the_pack(repo, check):
+    """fmt --check prints a diff of each file it would change: a linked credential must not be one of them."""
+    secret = repo.parent / "token.txt"
+    secret.write_text(SECRET + "   \n\n\n", "utf-8")  # trailing blanks fmt would remove, showing the line
+    (repo / "rules" / "zz.yaml").symlink_to(secret)
+    done = screening("fmt", *(["--check"] if check else []), repo / "rules")
+    assert SECRET not in done.out + done.err
+    done.refused("E003", f"{repo / 'rules' / 'zz.yaml'}: error: refused, unread: it leads outside the pack")
+    assert secret.read_text("utf-8") == SECRET + "   \n\n\n"
+
+
+def test_fmt_does_not_show_a_file_that_is_not_a_mapping(tmp_path):
+    named = tmp_path / "token.yaml"
+    named.write_text(SECRET + "   \n", "utf-8")
+    done = screening("fmt", "--check", named)
+    assert SECRET not in done.out + done.err
+    assert done.refused("E103").err == (f"{named}:1:1: error: expected a mapping, found a single value: not a "
+                                        "rule-pack file (its content is not shown) [E103 wrong-type]\n")
