@@ -568,3 +568,80 @@ def test_fmt_does_not_show_a_file_that_is_not_a_mapping(tmp_path):
     assert SECRET not in done.out + done.err
     assert done.refused("E103").err == (f"{named}:1:1: error: expected a mapping, found a single value: not a "
                                         "rule-pack file (its content is not shown) [E103 wrong-type]\n")
+
+
+# --- 18: an edit that keeps size and modification time is seen, score and digest alike ----------------------
+
+
+def test_an_edit_kept_in_size_and_mtime_changes_the_report(tmp_path):
+    """cp -p, rsync -t and tar x keep both: the cache keyed on them reported the old score under the old
+    digest, which is the audit trail."""
+    import json
+
+    pack, cache = tmp_path / "pack", tmp_path / "cache"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
+    rules = pack / "state_influence.yaml"
+    before = json.loads(screening("screen", ALIBABA, "--rules", pack, "-f", "json", SCREENING_CACHE_DIR=str(cache)).out)
+    assert list(cache.glob("pack-*.json"))
+    stat = rules.stat()
+    text = rules.read_text("utf-8")
+    weight = next(line for line in text.splitlines() if line.startswith("    weight: ") and len(line) == 14)
+    edited = text.replace(weight, weight[:-1] + ("1" if weight[-1] != "1" else "2"), 1)
+    staged = tmp_path / "staged.yaml"
+    staged.write_text(edited, "utf-8")
+    os.utime(staged, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    subprocess.run(["cp", "-p", str(staged), str(rules)], check=True)
+    assert (rules.stat().st_size, rules.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    after = json.loads(screening("screen", ALIBABA, "--rules", pack, "-f", "json", SCREENING_CACHE_DIR=str(cache)).out)
+    fresh = json.loads(screening("screen", ALIBABA, "--rules", pack, "-f", "json", SCREENING_CACHE_DIR="").out)
+    assert after["rule_pack"]["digest"] != before["rule_pack"]["digest"]
+    assert after["rule_pack"]["digest"] == fresh["rule_pack"]["digest"]
+    assert after["math"] == fresh["math"] and after["findings"] == fresh["findings"]
+
+
+# --- the README's promise: the limits apply to every input ---------------------------------------------------
+
+
+def _big_inputs(tmp: Path, size: int) -> dict[str, list[object]]:
+    """Each kind of input, over ``size`` bytes (a comment pads it), and the command that reads it."""
+    pad = "#" * (size + 10) + "\n"
+
+    def big(name: str, text: str) -> Path:
+        path = tmp / name
+        path.write_text(text + pad, "utf-8")
+        return path
+
+    registry = tmp / "registry"
+    shutil.copytree(ROOT / "entities", registry)
+    big("registry/zz.yaml", "entities: []\n")
+    pack = tmp / "pack"
+    shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
+    (pack / "zz.yaml").write_text("rules: []\n" + pad, "utf-8")
+    out = tmp / "out.jsonl"
+    return {
+        "case file": ["screen", big("case.yaml", HEAD)],
+        "--waivers": ["screen", CASE, "--waivers", big("waivers.yaml", "format: 1\nwaivers: []\n")],
+        "--watchlist": ["screen", CASE, "--watchlist", big("list.yaml", "entries: []\n")],
+        "--entities": ["screen", ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "--entities", registry],
+        "--rules": ["screen", CASE, "--rules", pack],
+        "check": ["check", "-f", "github", big("check.yaml", HEAD)],
+        "fmt": ["fmt", "--check", big("fmt.yaml", "rules: []\n")],
+        "batch --mapping": ["batch", "--no-progress", ROOT / "examples" / "deals.csv", "-m",
+                            big("map.yaml", MAPPING.read_text("utf-8")), "-o", out],
+        "batch yaml": ["batch", "--no-progress", big("in.yaml", HEAD), "-o", out],
+    }
+
+
+@pytest.mark.parametrize("route", ["case file", "--waivers", "--watchlist", "--entities", "--rules", "check", "fmt",
+                                   "batch --mapping", "batch yaml"])
+def test_the_size_limit_applies_to_every_input(tmp_path, route):
+    size = max(p.stat().st_size for p in (ROOT / "rules").rglob("*.yaml")) + 2000  # the bundled pack fits
+    args = _big_inputs(tmp_path, size)[route]
+    done = screening(*args, SCREENING_MAX_BYTES=str(size))
+    text = done.out + done.err
+    assert "Traceback" not in text and "internal error" not in text
+    assert f"is larger than the limit of {size:,} (SCREENING_MAX_BYTES)" in text, text
+    if route == "batch yaml":  # a case file of a batch fails its row, and the batch goes on
+        assert done.code == 0
+    else:
+        assert done.code == (1 if route == "check" else 2), text
