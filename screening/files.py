@@ -50,9 +50,9 @@ def confine(path: Path, root: Path, what: str) -> Path:
     return path
 
 
-def open_input(path: Path) -> BinaryIO:
-    """``path`` opened for reading in binary; a located error (E001) when it is missing, unreadable or not a
-    regular file (a FIFO, a device, a socket, a directory), without ever blocking on it."""
+def _open_fd(path: Path) -> tuple[int, os.stat_result]:
+    """A file descriptor open on ``path`` and its status; a located error (E001) when it is missing,
+    unreadable or not a regular file (a FIFO, a device, a socket, a directory), without ever blocking on it."""
     name = str(path)
     try:
         st = os.stat(path)  # follows links: a link to /dev/zero is a character device
@@ -71,32 +71,39 @@ def open_input(path: Path) -> BinaryIO:
         raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) and not _is_stdin(st):
-            raise fail(name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or "
-                       "never end")
-        if hasattr(os, "set_blocking"):
+        if not stat.S_ISREG(st.st_mode):
+            if not _is_stdin(st):
+                raise fail(name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or "
+                           "never end")
             os.set_blocking(fd, True)  # stdin is read to its end, as the user asked
-        return os.fdopen(fd, "rb")
+        return fd, st
     except BaseException:
         os.close(fd)
         raise
+
+
+def open_input(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary; a located error (E001) when it is missing, unreadable or not a
+    regular file (a FIFO, a device, a socket, a directory), without ever blocking on it."""
+    return os.fdopen(_open_fd(path)[0], "rb")
 
 
 def read_input(path: Path, limit: int, setting: str = "SCREENING_MAX_BYTES") -> bytes:
     """The bytes of ``path``, at most ``limit`` of them: a larger file is a located error (E111) naming
     ``setting``, found by reading one byte more than the budget, never the whole file."""
     name = str(path)
-    with open_input(path) as handle:
-        try:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                raise fail(name, "E111", f"file of {size:,} bytes is larger than the limit of {limit:,} ({setting})")
-            chunks, total = [], 0
-            while total <= limit and (chunk := handle.read(min(limit + 1 - total, 1 << 20))):
-                chunks.append(chunk)
-                total += len(chunk)
-        except OSError as exc:
-            raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    fd, st = _open_fd(path)
+    try:
+        if st.st_size > limit:
+            raise fail(name, "E111", f"file of {st.st_size:,} bytes is larger than the limit of {limit:,} ({setting})")
+        chunks, total = [], 0
+        while total <= limit and (chunk := os.read(fd, min(limit + 1 - total, max(st.st_size + 1, 1 << 16)))):
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
         raise fail(name, "E111", f"file larger than the limit of {limit:,} bytes ({setting})")
