@@ -130,8 +130,9 @@ def _foreign(data: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
     """The one problem of a document that is not of the schema's kind at all, said without quoting it.
 
     A path named in a rule pack can lead to any file (a token, a key, a config): when the file is not
-    even a mapping, or fewer than half of its top-level keys are fields of the kind, nothing of its
-    content is shown, since it would then be printed in a CI log, an annotation or a SARIF report.
+    even a mapping, or fewer than half of its top-level keys are fields of the kind (or fewer than two,
+    beside keys that are not), nothing of its content is shown, since it would then be printed in a CI
+    log, an annotation or a SARIF report.
     """
     top = {**schema.get("$defs", {}).get(schema["$ref"].rsplit("/", 1)[1], {}), **schema} \
         if "$ref" in schema else schema
@@ -142,7 +143,8 @@ def _foreign(data: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
                         "this kind (its content is not shown)")
     fields = set(top.get("properties", ())) - {"format"}
     known = len(fields & set(data))
-    if data and fields and known * 2 < len(data):
+    unknown = len(set(data) - fields - {"format"})
+    if data and fields and (known * 2 < len(data) or (unknown and known < 2)):
         return "E104", (f"{known} of its {len(data)} top-level keys {'is a field' if known == 1 else 'are fields'} "
                         f"of this kind of file (expected {', '.join(sorted(fields))}): not a file of this kind (its "
                         "content is not shown)")

@@ -9,6 +9,7 @@ that some test makes fire: an example on which it fires, or a test case on which
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,6 +38,17 @@ class PackTest(NamedTuple):
     """Fact values, for a test written as a fragment of facts instead of a case file."""
     on: str | None = None
     """The day whose law the filings are judged by."""
+
+
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def unquoted(problem: Problem) -> Problem:
+    """A problem of a file named by a pack test, without the text of the file it quotes when the file did not
+    even parse as YAML of its kind (a tag, a duplicate key, a tagged value): such a file may be anything."""
+    if problem.code in ("E100", "E101", "E110"):  # the key path too: SARIF and JSON show it
+        return problem._replace(message=_QUOTED.sub("'...'", problem.message), path=())
+    return problem
 
 
 def pack_of(test_file: Path) -> Path | None:
@@ -135,7 +147,7 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
                 try:
                     case = load_case(case_path)
                 except ScreeningError as exc:
-                    problems.extend(exc.problems)
+                    problems.extend(unquoted(p) for p in exc.problems)
         tests.append(PackTest(raw.get("name") or (case.id if case else raw["case"]), case, expect, name, line,
                               on=raw.get("on")))
     return tests, problems

@@ -645,3 +645,31 @@ def test_the_size_limit_applies_to_every_input(tmp_path, route):
         assert done.code == 0
     else:
         assert done.code == (1 if route == "check" else 2), text
+
+
+CREDENTIALS = {
+    "aws": f"[default]\naws_access_key_id = {SECRET}\naws_secret_access_key = {SECRET}\n",
+    "ssh-key": f"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1r{SECRET}\n-----END OPENSSH PRIVATE KEY-----\n",
+    "netrc": f"machine github.com login me password {SECRET}\n",
+    "docker-json": f'{{"auths": {{"ghcr.io": {{"auth": "{SECRET}"}}}}}}\n',
+    "dotenv": f"TOKEN={SECRET}\nOTHER={SECRET}\n",
+    "git-config": f"[core]\n\tbare = false\n[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n",
+    "duplicate-key": f"{SECRET}: 1\n{SECRET}: 2\n",
+    "tag": f"!{SECRET}\n",
+    "tagged-value": f"password: !!int {SECRET}\n",
+    "id-and-token": f"id: {SECRET}!\ntoken: {SECRET}\n",
+    "list": f"- {SECRET}\n- {SECRET}\n",
+}
+
+
+@pytest.mark.parametrize("kind", CREDENTIALS)
+def test_no_credential_named_by_a_test_reaches_the_output(repo, kind):
+    """With a --root wide enough to read it, a file that is not a case is named, never quoted: not by the
+    schema's messages, nor by the parser's (a tag, a duplicate key, a tagged value)."""
+    (repo.parent / "credential").write_text(CREDENTIALS[kind], "utf-8")
+    pack_test(repo, "../../../credential")
+    for args in (["check", "-f", "sarif"], ["check", "-f", "github"], ["test", "-f", "github"]):
+        done = screening(*args, repo / "rules", "--root", repo.parent)
+        assert "Traceback" not in done.err
+        assert SECRET not in done.out + done.err, (args, done.out + done.err)
+        assert "credential" in done.out + done.err
