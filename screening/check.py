@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from screening import clock
 from screening.conditions import Node
 from screening.errors import Problem, ScreeningError
+from screening.files import open_input
 from screening.pack import RESERVED, Pack, Rule, pack_files, read_pack
 from screening.yamlio import load
 
@@ -32,11 +33,13 @@ class CheckResult(NamedTuple):
         return sum(1 for p in self.problems if p.severity == severity)
 
 
-def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None) -> CheckResult:
+def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None,
+                root: Path | None = None) -> CheckResult:
     """Check packs (directories holding pack.yaml), case files, test files and waiver files.
 
     A rule file names its pack (its directory). Waivers and cases are checked against ``pack_path``
-    (default: the first pack among ``paths``, else the bundled pack).
+    (default: the first pack among ``paths``, else the bundled pack). Case files that test files name are
+    read only inside ``root`` (default: see ``screening.testing.default_root``).
     """
     from screening.cases import build_case
     from screening.pack import default_pack_path
@@ -60,6 +63,12 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             packs.append(path.parent.parent)
         elif path.is_file():
             others.append(path)
+        elif path.exists():  # a FIFO or a device: refused unread (stdin, piped, is read)
+            try:
+                open_input(path).close()
+                others.append(path)
+            except ScreeningError as exc:
+                problems += exc.problems
         else:
             problems.append(Problem(str(path), None, None, "E001", "no such file or directory"))
     packs = list(dict.fromkeys(packs))
@@ -75,7 +84,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
             test_files = sorted((pack_dir / "tests").glob("*.yaml"))
             files += [str(p) for p in test_files]
             for test_file in test_files:
-                named, found = check_test_file(test_file, pack)
+                named, found = check_test_file(test_file, pack, root)
                 problems += found
                 for case in named:
                     cases.setdefault(case.id, case)
@@ -93,7 +102,7 @@ def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | 
         if kind == "waivers":
             waiver_files.append(path)
         elif kind == "tests" and pack is not None:
-            problems += check_test_file(path, pack)[1]
+            problems += check_test_file(path, pack, root)[1]
         elif kind == "regime":  # outside a pack: its structure only (conditions need the pack's sets)
             from screening.pack import validate
 
@@ -287,11 +296,11 @@ def _bounds(leaf: Node) -> tuple[tuple[float, bool], tuple[float, bool]] | None:
 # ------------------------------------------------------------------------------------- tests and waivers
 
 
-def check_test_file(path: Path, pack: Pack) -> tuple[list[Any], list[Problem]]:
-    """The cases a pack test file names (loaded), and the problems of the file."""
+def check_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[list[Any], list[Problem]]:
+    """The cases a pack test file names (loaded, when inside ``root``), and the problems of the file."""
     from screening.testing import read_test_file
 
-    tests, problems = read_test_file(path, pack)
+    tests, problems = read_test_file(path, pack, root)
     return [t.case for t in tests if t.case is not None], problems
 
 

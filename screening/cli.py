@@ -25,6 +25,9 @@ app.add_typer(rules_app, name="rules")
 
 RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).",
                         file_okay=False)
+RootOpt = typer.Option(None, "--root", file_okay=False,
+                       help="Directory the case files named by pack tests must be in, links followed (default: "
+                       "the directory holding the pack).")
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
@@ -233,6 +236,7 @@ def check(
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                                         help="Judge waiver expiry on this day (default: today)."),
+    root: Optional[Path] = RootOpt,
 ) -> None:
     """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
 
@@ -243,7 +247,7 @@ def check(
     from screening.report.problems import render as render_problems
 
     targets = paths or [default_pack_path()]
-    result = check_paths(targets, rules, _day(as_of))
+    result = check_paths(targets, rules, _day(as_of), root)
     options = _options(None, None, output is not None)
     _emit(render_problems(result.problems, format, width=options.width, color=options.color,
                           checked=result.files), output)
@@ -260,6 +264,7 @@ def test_pack(
                                        help="Exit 1 when fewer than this percentage of rules are made to fire "
                                        "by a test."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
+    root: Optional[Path] = RootOpt,
 ) -> None:
     """Run every rule's examples and the pack's test cases; report failures and rule coverage.
 
@@ -281,7 +286,7 @@ def test_pack(
         problems = [p for p in problems if p.severity == "error"]
         if pack is None or problems:
             raise InputError(problems)
-        outcomes, coverage, problems = run_pack_tests(pack, pack_dir)
+        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root)
         if problems:
             raise InputError(problems)
         options = _options(None, None, output is not None)
@@ -306,6 +311,7 @@ def diff(
     format: DiffFormat = typer.Option("text", "--format", "-f", help="Output format (markdown for a PR comment)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when any case changes."),
+    root: Optional[Path] = RootOpt,
 ) -> None:
     """Screen cases with two packs and list every case whose level, score or fired rules change.
 
@@ -320,7 +326,7 @@ def diff(
     with tempfile.TemporaryDirectory() as work:
         old_pack = load_pack(resolve_pack(old, Path(work)))
     new_pack = load_pack(new)
-    loaded, unscreened = (load_cases(cases), []) if cases else test_cases(new, new_pack)
+    loaded, unscreened = (load_cases(cases), []) if cases else test_cases(new, new_pack, root)
     for problem in unscreened:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:

@@ -81,14 +81,15 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     return target
 
 
-def test_cases(pack_dir: Path, pack: Pack) -> tuple[list[Any], list[Problem]]:
-    """The cases that the pack's tests name (each once), and a problem for each named case that cannot be loaded."""
+def test_cases(pack_dir: Path, pack: Pack, root: Path | None = None) -> tuple[list[Any], list[Problem]]:
+    """The cases that the pack's tests name (each once, read only inside ``root``: see
+    ``screening.testing.read_test_file``), and a problem for each named case that cannot be loaded."""
     from screening.testing import read_test_file
 
     found: dict[str, Any] = {}
     problems: list[Problem] = []
     for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
-        tests, file_problems = read_test_file(test_file, pack)
+        tests, file_problems = read_test_file(test_file, pack, root)
         problems += [p._replace(severity="warning") for p in file_problems
                      if p.path[-1:] == ("case",) or p.file != str(test_file)]
         for test in tests:

@@ -43,6 +43,8 @@ class Finding(NamedTuple):
     """The waiver written for this case and rule, if any (active or expired)."""
     waived: bool = False
     """True when an active waiver applies: the finding is shown but its points do not count."""
+    waiver_status: str = ""
+    """The waiver's status on the day judged (``active``, ``expired``, ``not_yet_granted``); empty without one."""
 
 
 class Gap(NamedTuple):
@@ -197,8 +199,8 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         if evidence:
             shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
         waiver = waivers.get((case.id, rule.id))
-        waived = waiver is not None and waiver.active(on or clock.today())
-        fired.append(Finding(rule, rule.weight, shown, waiver, waived))
+        status = waiver.status(on or clock.today()) if waiver is not None else ""
+        fired.append(Finding(rule, rule.weight, shown, waiver, status == "active", status))
     counted = [f for f in fired if not f.waived]
     categories, subtotal = _categories(pack, counted)
     score_from_rules = max(0.0, min(100.0, subtotal))

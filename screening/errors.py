@@ -8,6 +8,7 @@ from typing import NamedTuple
 CODES = {
     "E001": "file-not-found",
     "E002": "bad-encoding",
+    "E003": "outside-root",
     "E100": "yaml-syntax",
     "E101": "duplicate-key",
     "E102": "tab-indent",
@@ -32,6 +33,7 @@ CODES = {
     "E310": "waiver-expired",
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",
+    "E313": "waiver-not-yet-granted",
 }
 
 
@@ -69,6 +71,7 @@ class ScreeningError(Exception):
     exit_code = 2
 
     def __init__(self, problems: list[Problem]):
+        problems = list(dict.fromkeys(problems))  # a problem met twice (a bad setting, read per file) is one
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
 

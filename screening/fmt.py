@@ -87,6 +87,7 @@ from yaml.tokens import (
 
 from screening import yamlio
 from screening.errors import ScreeningError, fail
+from screening.files import confine
 from screening.output import write_atomic
 
 WIDTH = 1_000_000
@@ -126,10 +127,17 @@ def format_text(text: str, name: str = "<string>") -> str:
     what pack files may not (tags, merge keys: E110) or cannot be formatted without changing its data.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    tree = _load_roundtrip(text, name)
-    original, _ = yamlio.loads(text, name)  # the data, and the checks every pack file gets (tags, size)
+    # The data, and the checks every pack file gets (tags, size, values and nesting counted as the text is
+    # parsed), before the round-trip parser builds its much larger tree of a document within the limits.
+    original, _ = yamlio.loads(text, name)
+    if original is not None and not isinstance(original, dict):  # not a pack file: its diff would show it
+        raise fail(name, "E103", "expected a mapping, found " + ("a list" if isinstance(original, list) else
+                   "a single value") + ": not a rule-pack file (its content is not shown)", 1, 1)
     try:
+        tree = _load_roundtrip(text, name)
         new = _format(text, tree, name)
+    except RecursionError:  # ruamel.yaml recurses several frames a level: nesting raised near DEPTH_CEILING
+        raise fail(name, "E111", "nested too deeply to be formatted (SCREENING_MAX_DEPTH)") from None
     except _Unplaceable as exc:
         where = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark is not None else (None, None)
         raise fail(name, exc.code, f"cannot be formatted: {exc.message}; file left as it is", *where) from None
@@ -147,8 +155,10 @@ def format_paths(paths: list[Path]) -> list[Change]:
     """
     changes: list[Change] = []
     problems = []
-    for path in _files(paths):
+    for path, pack in _files(paths):
         try:
+            if pack is not None:  # a file of a pack: read only inside it (a link to a credential is not)
+                confine(path, pack, "the pack")
             old = _read(path)
             changes.append(Change(path, old, format_text(old, str(path))))
         except ScreeningError as exc:
@@ -185,18 +195,22 @@ def _lines(text: str) -> list[str]:
 # Files
 
 
-def _files(paths: list[Path]) -> list[Path]:
+def _files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
+    """Each file to format, with the directory it was found in (None for a file named itself)."""
     seen: set[Path] = set()
     out = []
     for path in paths:
-        found = sorted(p for p in path.glob("*.yaml") if p.is_file()) if path.is_dir() else [path]
+        found = sorted(p for p in path.glob("*.yaml") if not p.is_dir()) if path.is_dir() else [path]
         if path.is_dir():
-            found += sorted(p for p in (path / "regimes").glob("*.yaml") if p.is_file())
+            found += sorted(p for p in (path / "regimes").glob("*.yaml") if not p.is_dir())
         for file in found:
-            key = file.resolve()
+            try:
+                key = file.resolve()
+            except (OSError, RuntimeError):  # a loop of links: refused when read
+                key = file.absolute()
             if key not in seen:
                 seen.add(key)
-                out.append(file)
+                out.append((file, path if path.is_dir() else None))
     return out
 
 

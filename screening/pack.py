@@ -11,12 +11,14 @@ from typing import Any, NamedTuple
 
 from screening import EMPTY, schemacheck
 from screening import cache as doc_cache
+from screening.cache import files_digest
 from screening.conditions import CompileError, Compiler, Node
 from screening.errors import Marks, Problem, ScreeningError, located
 from screening.fields import catalogue
+from screening.files import confine, read_input
 from screening.model import Source
 from screening.regimes import Regime, build_regime
-from screening.yamlio import load
+from screening.yamlio import decode, limits, loads
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 
@@ -141,22 +143,12 @@ def validate(kind: str, data: Any, marks: Marks, name: str) -> list[Problem]:
     return schemacheck.problems(data, {**_schemas()["$defs"][kind], "$defs": _schemas()["$defs"]}, marks, name)
 
 
-def files_digest(path: Path, files: list[Path], raw: dict[Path, bytes]) -> str:
-    """The sha256 of files under ``path`` (their paths inside it and their bytes ``raw``), as ``sha256:HEX``."""
-    import hashlib  # only when the pack changed: loading OpenSSL costs start-up time
-
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + raw[file] + b"\0")
-    return "sha256:" + digest.hexdigest()
-
-
 def load_pack(path: Path) -> Pack:
     """Load and compile the pack in directory ``path``; raise ScreeningError listing every error.
 
-    A pack that loaded cleanly is cached (its digest and its parsed, validated documents as JSON),
-    keyed on the name, size and modification time of its files as Python keys its bytecode, so the
-    next run skips hashing, YAML parsing and validation, and only compiles the conditions.
+    A pack that loaded cleanly is cached (its parsed, validated documents as JSON), keyed on its
+    digest, the sha256 of its files' names and bytes, so the next run reads and hashes the files but
+    skips YAML parsing and validation, and only compiles the conditions.
     """
     pack, problems = read_pack(path)
     errors = [p for p in problems if p.severity == "error"]
@@ -176,21 +168,22 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
                               "holding pack.yaml, scoring.yaml and rule files")]
     problems: list[Problem] = []
     files = pack_files(path)
-    stamp = doc_cache.stamp(files)
-    cached = doc_cache.read("pack", path, stamp) if use_cache else None
+    raw = read_files(path, files, problems)
+    hexdigest = files_digest(path, [f for f in files if f in raw], raw)
+    cached = doc_cache.read("pack", path, hexdigest) if use_cache and not problems else None
     if cached is not None:
         docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
-        pack = _build(path, docs, cached["digest"], problems, {}, lazy=True)
+        pack = _build(path, docs, hexdigest, problems, {}, lazy=True)
         if not problems:
             return pack, []
         problems.clear()
-    raw = {file: file.read_bytes() for file in files}
-    hexdigest = files_digest(path, files, raw)
     docs: dict[str, tuple[Any, Marks, str]] = {}
     skip: dict[str, set[int]] = {}
     for file in files:
+        if file not in raw:
+            continue
         try:
-            data, marks = load(file)
+            data, marks = loads(decode(raw[file], str(file)), str(file))
         except ScreeningError as exc:
             problems += exc.problems
             continue
@@ -212,15 +205,39 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     clean = not problems
     pack = _build(path, docs, hexdigest, problems, skip)
     if clean and not problems:
-        doc_cache.write("pack", path, stamp, {"digest": hexdigest,
-                                              "docs": {k: [d, n] for k, (d, _, n) in docs.items()}})
+        doc_cache.write("pack", path, hexdigest, {"docs": {k: [d, n] for k, (d, _, n) in docs.items()}})
     return pack, problems
 
 
 def pack_files(path: Path) -> list[Path]:
-    """The files of the pack in ``path``: its top-level YAML files, then its regime files."""
-    top = sorted(p for p in path.glob("*.yaml") if p.is_file())
-    return top + sorted(p for p in (path / "regimes").glob("*.yaml") if p.is_file())
+    """The files of the pack in ``path``: its top-level YAML files, then its regime files (whatever they are:
+    a FIFO or a link leading out of the pack is refused when read, not skipped)."""
+    top = sorted(p for p in path.glob("*.yaml") if not p.is_dir())
+    return top + sorted(p for p in (path / "regimes").glob("*.yaml") if not p.is_dir())
+
+
+def read_files(path: Path, files: list[Path], problems: list[Problem]) -> dict[Path, bytes]:
+    """The bytes of each file of the pack in ``path`` that can be read; a problem for each that cannot.
+
+    A file is read only when it is a regular file inside the pack, links followed (a link from a pack
+    that came with a pull request to a credential elsewhere must not be read, let alone quoted), and
+    within the size limit.
+    """
+    inside = path.resolve()
+    limit = limits().max_bytes
+    raw: dict[Path, bytes] = {}
+    trusted: dict[Path, bool] = {}  # directories of the pack that resolve inside it
+    for file in files:
+        try:
+            parent = file.parent
+            if parent not in trusted:
+                trusted[parent] = parent.resolve() in (inside, inside / "regimes")
+            if not (trusted[parent] and not file.is_symlink()):  # a plain file of the pack needs no resolving
+                confine(file, inside, "the pack")
+            raw[file] = read_input(file, limit)
+        except ScreeningError as exc:
+            problems += exc.problems
+    return raw
 
 
 def file_kind(key: str) -> str:
@@ -256,7 +273,7 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
     pattern = None
     if meta.get("id_pattern"):
         try:
-            pattern = re.compile(meta["id_pattern"])
+            pattern = schemacheck.regex(meta["id_pattern"])
         except re.error as exc:
             pack_doc = docs["pack.yaml"]
             problems.append(located(pack_doc[2], pack_doc[1], ("id_pattern",), "E203",
@@ -304,6 +321,8 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
             for j, ref in enumerate(raw.get("references") or ()):
                 if ref not in sources:
                     report(("references", str(j)), "E108", f"unknown source '{ref}'; add it to sources.yaml")
+            if not lazy:  # a cached pack was checked when it was cached
+                example_problems(raw, lambda sub, code, message, report=report: report(sub, code, message))
             try:
                 condition = compiler.compile(raw["when"], ())
             except CompileError as exc:
@@ -343,6 +362,17 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
                 sources=sources, sets=sets, description=(meta.get("description") or "").strip(),
                 regimes=tuple(regimes))
+
+
+def example_problems(raw: dict[str, Any], report: Callable[[tuple[str, ...], str, str], None]) -> None:
+    """Report each fact of a rule's (or trigger's) examples that is unknown or of the wrong type: ``check``
+    must catch what would make ``test`` fail to evaluate the example."""
+    from screening.examples import fragment_problems
+
+    for kind in ("fires", "quiet"):
+        for j, fragment in enumerate((raw.get("examples") or {}).get(kind) or ()):
+            for sub, code, message in fragment_problems(fragment):
+                report(("examples", kind, str(j), *sub), code, message)
 
 
 def legal_refs(instruments: dict[str, dict[str, Any]], texts: list[str],

@@ -202,6 +202,10 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
         if end is not None and end < start and ("valid_from" in raw or "valid_to" in raw):
             bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
         refs = legal(raw["legal_basis"], lambda sub, code, msg, bad=bad: bad(("legal_basis",) + sub, code, msg))
+        if not lazy:  # a cached pack was checked when it was cached
+            from screening.pack import example_problems
+
+            example_problems(raw, bad)
         pending.append((raw, base, test, start, end, refs))
     usable = applies is not None
     if not lazy:  # a pack being checked: compile everything now, so that every problem is reported

@@ -93,15 +93,22 @@ def load_registry(path: Path) -> Registry:
     A registry that loaded cleanly is cached like a rule pack (see screening.cache).
     """
     from screening import cache as doc_cache
+    from screening.files import read_input
+    from screening.yamlio import limits
 
-    stamp = doc_cache.stamp(sorted(path.glob("*.yaml"))) if path.is_dir() else []
-    cached = doc_cache.read("registry", path, stamp)
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else []
+    try:
+        raw = {file: read_input(file, limits().max_bytes) for file in files}
+    except ScreeningError:
+        raw = None  # read_registry reports it, located
+    key = doc_cache.files_digest(path, files, raw) if raw is not None else ""
+    cached = doc_cache.read("registry", path, key) if raw is not None else None
     if cached is not None:
         return Registry(cached["entities"], tuple(cached["edges"]), cached["sources"], tuple(cached["files"]))
     registry, problems = read_registry(path)
     if problems:
         raise ScreeningError(problems)
-    doc_cache.write("registry", path, stamp, {"entities": registry.entities, "edges": list(registry.edges),
+    doc_cache.write("registry", path, key, {"entities": registry.entities, "edges": list(registry.edges),
                                               "sources": registry.sources, "files": list(registry.files)})
     return registry
 

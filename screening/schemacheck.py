@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -28,8 +29,29 @@ _NAMES = {"object": "a mapping", "array": "a list", "string": "text", "boolean":
 
 
 @cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def regex(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema ``pattern`` (or a pack's ``id_pattern``) compiled with its ECMA-262 meaning of ``$``: the
+    end of the text. Python's ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept an id
+    ``"acme\\n"``, which looks like ``acme`` in every report and slips past the check for duplicate ids."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
+
+
+FLOAT_MAX = sys.float_info.max
+"""The largest number the tool computes with: a whole number beyond it (400 digits, say) cannot become a
+float, so it is refused where numbers are read rather than raising OverflowError where they are used."""
 
 
 def describe(value: Any) -> str:
@@ -37,12 +59,38 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"number {value}"
+        return f"number {value}" if isinstance(value, float) or -10**30 < value < 10**30 else \
+            f"a number of {_digits(value)} digits"
     if isinstance(value, str):
         return f"text {value!r}"
     if value is None:
         return "null"
     return "a mapping" if isinstance(value, dict) else "a list"
+
+
+def _digits(value: float) -> str:
+    """How many digits a large whole number has, for messages (``str`` refuses an int past 4,300 digits)."""
+    try:
+        return str(len(str(abs(int(value)))))
+    except ValueError:
+        return f"about {int(abs(int(value)).bit_length() * 0.30103) + 1}"
+
+
+def _too_large(value: float) -> str:
+    if isinstance(value, float):  # inf or nan
+        return f"{value} is not a finite number"
+    return f"a number of {_digits(value)} digits is too large (beyond ±1.8e308)"
+
+
+_ZERO_LED = re.compile(r"[-+]?(?:0[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)")
+
+
+def _number_hint(value: Any, kind: str) -> str:
+    """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``."""
+    if kind not in ("number", "integer") or not isinstance(value, str) or not _ZERO_LED.fullmatch(value):
+        return ""
+    return (" (a number written with a leading zero, 0o or 0x stays text here, where YAML 1.1 would read 0777 "
+            "as 511: write it in plain decimal)")
 
 
 def _is_type(value: Any, kind: str) -> bool:
@@ -68,7 +116,39 @@ def problems(data: Any, schema: dict[str, Any], marks: Marks, name: str) -> list
     check = _validator_for(schema)
     if check is not None and check(data):
         return []
+    foreign = _foreign(data, schema)
+    if foreign is not None:
+        return [located(name, marks, (), *foreign)]
     return [located(name, marks, path, code, message) for path, code, message in errors(data, schema)]
+
+
+_KINDS = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list",
+          type(None): "null"}
+
+
+def _foreign(data: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
+    """The one problem of a document that is not of the schema's kind at all, said without quoting it.
+
+    A path named in a rule pack can lead to any file (a token, a key, a config): when the file is not
+    even a mapping, or fewer than half of its top-level keys are fields of the kind (or fewer than two,
+    beside keys that are not), nothing of its content is shown, since it would then be printed in a CI
+    log, an annotation or a SARIF report.
+    """
+    top = {**schema.get("$defs", {}).get(schema["$ref"].rsplit("/", 1)[1], {}), **schema} \
+        if "$ref" in schema else schema
+    if top.get("type") != "object":
+        return None
+    if not isinstance(data, dict):
+        return "E103", (f"expected a mapping, found {_KINDS.get(type(data), 'something else')}: not a file of "
+                        "this kind (its content is not shown)")
+    fields = set(top.get("properties", ())) - {"format"}
+    known = len(fields & set(data))
+    unknown = len(set(data) - fields - {"format"})
+    if data and fields and (known * 2 < len(data) or (unknown and known < 2)):
+        return "E104", (f"{known} of its {len(data)} top-level keys {'is a field' if known == 1 else 'are fields'} "
+                        f"of this kind of file (expected {', '.join(sorted(fields))}): not a file of this kind (its "
+                        "content is not shown)")
+    return None
 
 
 _SEEN = Kept(32)
@@ -121,7 +201,7 @@ def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, li
     texts = frozenset(options) if options is not None and all(type(o) is str for o in options) else None
     min_length, max_length = node.get("minLength", 0), node.get("maxLength")
     date = node.get("format") == "date"
-    pattern = _regex(node["pattern"]).search if "pattern" in node else None
+    pattern = regex(node["pattern"]).search if "pattern" in node else None
     low, high = node.get("minimum"), node.get("maximum")
     min_items = node.get("minItems", 0)
     items = _compile(node["items"], defs, memo) if "items" in node else None
@@ -189,7 +269,8 @@ def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, li
         if isinstance(value, str):
             return text(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (low is None or value >= low) and (high is None or value <= high)
+            return (-FLOAT_MAX <= value <= FLOAT_MAX and (low is None or value >= low)
+                    and (high is None or value <= high))
         if isinstance(value, list):
             return listed(value)
         if isinstance(value, dict):
@@ -212,7 +293,7 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         return
     kind = node.get("type")
     if kind and not _is_type(value, kind):
-        yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}"
+        yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}" + _number_hint(value, kind)
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
         hint = closest(str(value), node["enum"], 0.6)
@@ -221,6 +302,9 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
     if isinstance(value, str):
         yield from _check_text(value, node, path)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not -FLOAT_MAX <= value <= FLOAT_MAX:
+            yield path, "E106", _too_large(value)
+            return
         if "minimum" in node and value < node["minimum"]:
             yield path, "E106", f"{value} is below the minimum {node['minimum']}"
         if "maximum" in node and value > node["maximum"]:
@@ -249,7 +333,7 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
         except ValueError:
             yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}"
             return
-    if "pattern" in node and not _regex(node["pattern"]).search(value):
+    if "pattern" in node and not regex(node["pattern"]).search(value):
         yield path, "E106", f"{value!r} does not match the expected form ({node.get('description') or node['pattern']})"
 
 

@@ -9,6 +9,7 @@ that some test makes fire: an example on which it fires, or a test case on which
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple
 from screening import filings
 from screening.errors import Problem, ScreeningError
 from screening.examples import run_rule_examples
+from screening.files import confine
 from screening.pack import Pack, validate
 from screening.testing_types import Coverage, TestOutcome
 from screening.yamlio import load
@@ -38,12 +40,43 @@ class PackTest(NamedTuple):
     """The day whose law the filings are judged by."""
 
 
-def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem]]:
-    """The tests of one file, with every problem of the file (structure, case files, rule ids, levels)."""
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def unquoted(problem: Problem) -> Problem:
+    """A problem of a file named by a pack test, without the text of the file it quotes when the file did not
+    even parse as YAML of its kind (a tag, a duplicate key, a tagged value): such a file may be anything."""
+    if problem.code in ("E100", "E101", "E110"):  # the key path too: SARIF and JSON show it
+        return problem._replace(message=_QUOTED.sub("'...'", problem.message), path=())
+    return problem
+
+
+def pack_of(test_file: Path) -> Path | None:
+    """The pack directory a test file belongs to (``PACK/tests/NAME.yaml``), or None for a file outside a pack."""
+    pack = test_file.parent.parent
+    return pack if test_file.parent.name == "tests" and (pack / "pack.yaml").is_file() else None
+
+
+def default_root(test_file: Path) -> Path:
+    """Where the case files a test file names must be, without ``--root``: the directory that holds its pack
+    (that of ``rules/`` for ``rules/tests/x.yaml``), or for a test file outside a pack, the directory above
+    its own."""
+    return (pack_of(test_file) or test_file.parent).absolute().parent
+
+
+def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[list[PackTest], list[Problem]]:
+    """The tests of one file, with every problem of the file (structure, case files, rule ids, levels).
+
+    The case files it names are read only inside ``root`` (default: ``default_root``), links followed: a
+    pack from a pull request must not make the command read, and quote, a file elsewhere. A test file
+    in a pack's ``tests/`` is itself read only when it lies inside the pack.
+    """
     from screening.cases import load_case
 
+    root = root or default_root(path)
     try:
-        data, marks = load(path)
+        owner = pack_of(path)
+        data, marks = load(confine(path, owner, "the pack") if owner is not None else path)
     except ScreeningError as exc:
         return [], exc.problems
     name = str(path)
@@ -83,10 +116,15 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
             problem((), "E105", "a test gives either a case file (case) or a fragment of facts (facts)")
             continue
         if "facts" in raw:
-            from screening.examples import fragment_values
+            from screening.examples import fragment_problems, fragment_values
 
             if set(expect) - {"filings", "decided_by"}:
                 problem(("expect",), "E106", "a test on a fragment of facts can only expect filings and decided_by")
+                continue
+            wrong = fragment_problems(raw["facts"])  # what the filing triggers could not compare
+            for sub, code, message in wrong:
+                problem(("facts", *sub), code, message)
+            if wrong:
                 continue
             try:
                 values = with_derived(fragment_values(raw["facts"]))
@@ -95,22 +133,31 @@ def read_test_file(path: Path, pack: Pack) -> tuple[list[PackTest], list[Problem
                 continue
             tests.append(PackTest(raw.get("name") or f"test {i + 1}", None, expect, name, line, values, raw.get("on")))
             continue
-        case_path = (path.parent / raw["case"]).resolve()
+        named = path.parent / raw["case"]
         case = None
-        if not case_path.is_file():
-            problem(("case",), "E001", f"case file not found: {raw['case']} (resolved to {case_path})")
+        try:
+            case_path = confine(named, root, "the root").resolve()
+        except ScreeningError as exc:
+            problem(("case",), "E003", f"case file {raw['case']} {exc.problems[0].message}; --root DIR widens "
+                    "the root")
         else:
-            try:
-                case = load_case(case_path)
-            except ScreeningError as exc:
-                problems.extend(exc.problems)
+            if not case_path.exists():
+                problem(("case",), "E001", f"case file not found: {raw['case']} (resolved to {case_path})")
+            else:
+                try:
+                    case = load_case(case_path)
+                except ScreeningError as exc:
+                    problems.extend(unquoted(p) for p in exc.problems)
         tests.append(PackTest(raw.get("name") or (case.id if case else raw["case"]), case, expect, name, line,
                               on=raw.get("on")))
     return tests, problems
 
 
-def run_pack_tests(pack: Pack, pack_dir: Path) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
-    """Run every example and every test case of the pack; problems are test files that cannot run."""
+def run_pack_tests(pack: Pack, pack_dir: Path, root: Path | None = None
+                   ) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
+    """Run every example and every test case of the pack; problems are test files that cannot run.
+
+    ``root`` confines the case files the tests name (see ``read_test_file``)."""
     from screening.engine import screen
 
     outcomes: list[TestOutcome] = []
@@ -128,7 +175,7 @@ def run_pack_tests(pack: Pack, pack_dir: Path) -> tuple[list[TestOutcome], Cover
                 fired_by[rule.id].append(name)
     problems: list[Problem] = []
     for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
-        tests, found = read_test_file(test_file, pack)
+        tests, found = read_test_file(test_file, pack, root)
         problems += found
         for test in tests:
             if test.case is None and test.facts is None:

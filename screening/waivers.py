@@ -2,8 +2,9 @@
 
 A waiver names a case and a rule, with a reason, an approver and an expiry date. It never hides
 a finding: the finding stays in every report, marked as waived, and only its points stop counting.
-Waivers fail closed: an expired waiver, or an entry that is malformed, waives nothing, so the
-finding counts again (and ``screening check`` reports the waiver).
+Waivers fail closed: an expired waiver, one granted after the day judged, or an entry that is
+malformed (granted after its own expiry, say) waives nothing, so the finding counts (and ``screening
+check`` reports the waiver).
 """
 
 from __future__ import annotations
@@ -43,8 +44,15 @@ class Waiver(NamedTuple):
         return self.file, line, column
 
     def active(self, on: dt.date) -> bool:
-        """Whether the waiver applies on day ``on`` (it applies through its expiry day)."""
-        return on <= dt.date.fromisoformat(self.expires)
+        """Whether the waiver applies on day ``on``: from the day it was granted through its expiry day."""
+        return self.status(on) == "active"
+
+    def status(self, on: dt.date) -> str:
+        """``active`` on day ``on``; ``not_yet_granted`` before the day it was granted (a decision cannot
+        waive a finding on a day judged before it was taken); ``expired`` after its expiry day."""
+        if self.granted is not None and on < dt.date.fromisoformat(self.granted):
+            return "not_yet_granted"
+        return "active" if on <= dt.date.fromisoformat(self.expires) else "expired"
 
     def days_left(self, on: dt.date) -> int:
         return (dt.date.fromisoformat(self.expires) - on).days
@@ -73,6 +81,12 @@ def read_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
         base = ("waivers", str(i))
         line, column = _where(marks, base)
         keys = {k: marks[base + (k,)] for k in raw if base + (k,) in marks}
+        if raw.get("granted") and raw["granted"] > raw["expires"]:  # both YYYY-MM-DD: text order is date order
+            at = keys.get("granted", (line, column))
+            problems.append(Problem(name, *at, "E106", f"waiver for case '{raw['case']}' granted on {raw['granted']}, "
+                                    f"after it expires on {raw['expires']}: it never applies, the finding counts",
+                                    base + ("granted",), rule=raw["rule"]))
+            continue
         waivers.append(Waiver(raw["case"], raw["rule"], " ".join(raw["reason"].split()), raw["approver"],
                               raw["expires"], raw.get("granted"), raw.get("reference"), name, line, column, keys))
     problems += _duplicates(waivers, marks, name)
@@ -121,12 +135,17 @@ def index(waivers: list[Waiver]) -> dict[tuple[str, str], Waiver]:
 
 
 def lint(waivers: list[Waiver], on: dt.date) -> list[Problem]:
-    """Expired waivers (errors: they waive nothing any more) and ones about to expire (warnings)."""
+    """Expired waivers and waivers not yet granted on day ``on`` (errors: they waive nothing on that day), and
+    ones about to expire (warnings)."""
     out = []
     for w in waivers:
         left = w.days_left(on)
         where = w.at("expires")
-        if left < 0:
+        if w.status(on) == "not_yet_granted":
+            out.append(Problem(*w.at("granted"), "E313", f"waiver for case '{w.case}' is granted on {w.granted}, "
+                               f"after the day judged ({on.isoformat()}): it waives nothing before then, the "
+                               "finding counts", rule=w.rule))
+        elif left < 0:
             out.append(Problem(*where, "E310", f"waiver for case '{w.case}' expired on {w.expires}: the finding "
                                "counts again; renew it with a new decision or remove it", rule=w.rule))
         elif left <= EXPIRY_WARNING_DAYS:

@@ -13,23 +13,29 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from screening.errors import Marks, Problem, ScreeningError, fail
+from screening.files import read_input
 
 
 class Limits(NamedTuple):
     """What one input file may hold; each can be set through the environment variable named beside it."""
 
     max_bytes: int = 10_000_000
-    """SCREENING_MAX_BYTES: size of a file, checked before it is read."""
+    """SCREENING_MAX_BYTES: size of a file; reading stops one byte past it."""
     max_values: int = 200_000
     """SCREENING_MAX_VALUES: values in a document once aliases are expanded ("billion laughs")."""
     max_depth: int = 64
-    """SCREENING_MAX_DEPTH: nesting of mappings and lists."""
+    """SCREENING_MAX_DEPTH: nesting of mappings and lists (at most ``DEPTH_CEILING``)."""
     max_text: int = 100_000
     """SCREENING_MAX_TEXT: characters in one text value or key."""
 
 
 _ENV = {"max_bytes": "SCREENING_MAX_BYTES", "max_values": "SCREENING_MAX_VALUES",
         "max_depth": "SCREENING_MAX_DEPTH", "max_text": "SCREENING_MAX_TEXT"}
+
+
+DEPTH_CEILING = 200
+"""The highest SCREENING_MAX_DEPTH accepted: every reader and checker of nested data recurses, and stays well
+inside Python's recursion limit up to this depth."""
 
 
 def limits() -> Limits:
@@ -39,11 +45,16 @@ def limits() -> Limits:
         raw = os.environ.get(var)
         if raw is None or raw == "":
             continue
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only: str.isdigit accepts '²' and other digits int() refuses
+        digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
+        if not digits:
             raise fail(var, "E106", f"environment variable {var} must be a positive whole number, not {raw!r}")
-        values[field] = int(raw)
+        ceiling = DEPTH_CEILING if field == "max_depth" else 10**18
+        if len(digits) > 19 or int(digits) > ceiling:
+            raise fail(var, "E106", f"environment variable {var} can be at most {ceiling:,}, not {raw[:30]}"
+                       + ("..." if len(raw) > 30 else ""))
+        values[field] = int(digits)
     return Limits(**values)
-
 
 
 _STD = "tag:yaml.org,2002:"
@@ -54,19 +65,23 @@ class CoreResolver(BaseResolver):
     """YAML 1.2 core-schema scalars, so that ``NO`` (Norway), ``on`` or ``0777`` stay text.
 
     PyYAML follows YAML 1.1, where ``NO`` is false and ``0777`` is octal 511; a country
-    code or id must never silently change type.  Bare dates also stay text and are
-    parsed where the schema asks for a date.
+    code or id must never silently change type. The core schema is followed (``-0``, ``+0``, ``.5``,
+    ``1e3``; ``.inf`` and ``.nan`` are read as numbers, then refused as not finite) but for numbers
+    written with a leading zero, ``0o`` or ``0x`` (``0777``, ``007``, ``0x1F``), which stay text: YAML 1.1
+    readers take ``0777`` for 511, so such a number would mean one thing here and another elsewhere.
+    Bare dates also stay text and are parsed where the schema asks for a date.
     """
 
 
 CoreResolver.add_implicit_resolver(
     _STD + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 CoreResolver.add_implicit_resolver(
-    _STD + "int", re.compile(r"^(?:0|[-+]?[1-9][0-9]*)$"), list("-+0123456789"))
+    _STD + "int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 CoreResolver.add_implicit_resolver(
     _STD + "float",
-    re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)$"),
-    list("-+0123456789"))
+    re.compile(r"^[-+]?(?:(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$"
+               r"|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
 CoreResolver.add_implicit_resolver(
     _STD + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
@@ -96,21 +111,15 @@ else:  # pragma: no cover - exercised only where libyaml is missing
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is allowed); any other encoding is a located error."""
-    name = str(path)
-    limit = limits().max_bytes
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise fail(name, "E111", f"file of {size:,} bytes is larger than the limit of {limit:,} "
-                       "(SCREENING_MAX_BYTES)")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(name, "E001", "file not found") from None
-    except IsADirectoryError:
-        raise fail(name, "E001", "expected a file, found a directory") from None
-    except OSError as exc:
-        raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
+    """Read a UTF-8 file (a BOM is allowed) within the size limit; any other encoding is a located error.
+
+    Only a regular file is read (or stdin): a FIFO or a device such as /dev/zero is refused, unread.
+    """
+    return decode(read_input(path, limits().max_bytes), str(path))
+
+
+def decode(raw: bytes, name: str) -> str:
+    """The text of a file's bytes ``raw``: UTF-8, a BOM allowed; any other encoding is a located error (E002)."""
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
         return body.decode("utf-8")
@@ -153,7 +162,11 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
         raise fail(name, "E100", f"invalid YAML: character #x{ord(bad.group()):04X} is not allowed in a YAML file",
                    line, column)
     swapped = any(c in text for c in _SWAP) and not any(c in text for c in _SWAP.values())
-    loader = _Loader(text.translate(_TO_STANDIN) if swapped else text)
+    source = text.translate(_TO_STANDIN) if swapped else text
+    bound = limits()
+    if len(source) > bound.max_values:  # a shorter text cannot compose into more nodes than the limit
+        _count_values(source, name, bound, swapped)
+    loader = _Loader(source)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -174,11 +187,74 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
         loader.dispose()
     if node is None:
         return None, {(): (1, 1)}
-    builder = _Builder(loader, name, limits(), swapped)
+    builder = _Builder(loader, name, bound, swapped)
     data = builder.build(node, ())
     if builder.problems:
         raise ScreeningError(builder.problems)
     return data, builder.marks
+
+
+def _too_many(name: str, bound: Limits, where: tuple[int, int], path: tuple[str, ...]) -> ScreeningError:
+    return fail(name, "E111", f"document has more than {bound.max_values:,} values (too large, or aliases "
+                "expanding without bound; SCREENING_MAX_VALUES)", *where, path=path)
+
+
+def _count_values(source: str, name: str, bound: Limits, swapped: bool) -> None:
+    """Refuse a document of more values than the limit while its events stream by, before it is composed.
+
+    Composing builds a node per value: 10 MB of one-character values would take gigabytes before the values
+    could be counted. Values are counted as the builder counts them (values, not keys; an alias as many
+    values as its anchor's node holds), and the error is the builder's, placed at the same top-level value.
+    Text that does not parse is left to the composer, which reports it.
+    """
+    from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, ScalarEvent
+
+    parser = _Loader(source)
+    open_: list[list[Any]] = []  # per open collection: [is a mapping, entries seen, anchor, count at its start]
+    sizes: dict[str, int] = {}  # values an anchored node holds
+    count, top, top_path, label = 0, (1, 1), (), ""
+    places: dict[str, tuple[int, int]] = {}  # where each anchor is
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, CollectionEndEvent):
+                _, _, anchor, start = open_.pop()
+                if anchor is not None:
+                    sizes[anchor] = count - start
+                continue
+            if not isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent)):
+                if event.__class__.__name__ == "StreamEndEvent":
+                    return
+                continue
+            parent = open_[-1] if open_ else None
+            key = parent is not None and parent[0] and parent[1] % 2 == 0
+            if parent is not None:
+                parent[1] += 1
+            if len(open_) == 1:
+                if key:
+                    label = event.value if isinstance(event, ScalarEvent) else ""
+                    label = label.translate(_FROM_STANDIN) if swapped else label
+                else:  # an alias is where its anchor is, as the builder has it
+                    at = places.get(event.anchor) if isinstance(event, AliasEvent) else None
+                    top = at or (event.start_mark.line + 1, event.start_mark.column + 1)
+                    top_path = (label,) if parent[0] else (str(parent[1] - 1),)  # type: ignore[index]
+            if getattr(event, "anchor", None) is not None and not isinstance(event, AliasEvent):
+                places[event.anchor] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if isinstance(event, AliasEvent):
+                count += 0 if key else sizes.get(event.anchor, 1)
+            elif isinstance(event, ScalarEvent):
+                count += 0 if key else 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            else:
+                open_.append([isinstance(event, MappingStartEvent), 0, event.anchor, count])
+                count += 1
+            if count > bound.max_values:
+                raise _too_many(name, bound, top, top_path)
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
 
 
 def _one_line(text: str) -> str:
@@ -215,9 +291,7 @@ class _Builder:
     def build(self, node: Node, path: tuple[str, ...]) -> Any:
         self.count += 1
         if self.count > self.limits.max_values:  # reported at the top-level key whose value grows without bound
-            where = self.marks.get(path[:1]) or self._where(node)
-            raise fail(self.name, "E111", f"document has more than {self.limits.max_values:,} values (too large, "
-                       "or aliases expanding without bound; SCREENING_MAX_VALUES)", *where, path=path[:1])
+            raise _too_many(self.name, self.limits, self.marks.get(path[:1]) or self._where(node), path[:1])
         if len(path) > self.limits.max_depth:
             raise fail(self.name, "E111", f"nesting deeper than {self.limits.max_depth} levels "
                        "(SCREENING_MAX_DEPTH)", *self._where(node))

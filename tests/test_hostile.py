@@ -162,6 +162,16 @@ def test_yaml_1_1_words_stay_text():
     assert case.data["ownership"][0]["equity_pct"] == 10.0  # 1e1 is a YAML 1.2 float
 
 
+def test_yaml_1_2_numbers_are_numbers():
+    """-0, +0, .5 and -.5e1 are numbers in YAML 1.2's core schema (they were read as text)."""
+    case = load_case(HOSTILE / "valid" / "yaml-1-2-numbers.yaml")
+    tx, target = case.data["transaction"], case.data["target"]
+    assert (tx["stake_before_pct"], tx["stake_after_pct"], tx["price_premium_pct"]) == (0, 12.0, -5.0)
+    assert (target["turnover_eur"], target["land_area_m2"]) == (1000.0, 0.5)
+    assert case.data["entities"][0]["state_ownership_pct"] == 0
+    assert all(type(v) in (int, float) for v in (*tx.values(), target["turnover_eur"]) if v != "minority_stake")
+
+
 def test_non_latin_names_survive():
     case = load_case(HOSTILE / "valid" / "chinese-names.yaml")
     assert case.investor.name == "华科控股（香港）有限公司"

@@ -1,9 +1,11 @@
-"""The pack cache: hits skip hashing and parsing, any edit to a rule file is seen, a bad cache is ignored."""
+"""The pack cache: hits skip parsing, any edit to a rule file is seen (even one that keeps its size and
+modification time, as ``cp -p`` does), a bad cache is ignored."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,11 +33,11 @@ def test_second_load_comes_from_the_cache(copy, monkeypatch):
     first = load_pack(copy)
     assert len(list((copy.parent / "cache").glob("pack-*.json"))) == 1
 
-    def no_hashing(*_):
-        raise AssertionError("a cache hit must not hash or parse the files")
+    def no_parsing(*_):
+        raise AssertionError("a cache hit must not parse or validate the files")
 
-    monkeypatch.setattr(pack_module, "files_digest", no_hashing)
-    monkeypatch.setattr(pack_module, "load", no_hashing)
+    monkeypatch.setattr(pack_module, "loads", no_parsing)
+    monkeypatch.setattr(pack_module, "validate", no_parsing)
     second = load_pack(copy)
     assert second.digest == first.digest
     assert [r.id for r in second.rules] == [r.id for r in first.rules]
@@ -75,3 +77,27 @@ def test_cache_can_be_disabled(copy, monkeypatch):
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
     load_pack(copy)
     assert not (copy.parent / "cache").exists()
+
+
+@pytest.mark.parametrize("how", ["cp-p", "utime"])
+def test_an_edit_that_keeps_size_and_mtime_is_seen(copy, tmp_path, how):
+    """cp -p, rsync -t and tar x keep a file's size and modification time across an edit: the report must
+    not show the old score under the old digest."""
+    before = load_pack(copy)
+    rules = copy / "rules.yaml"
+    stat = rules.stat()
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(rules.read_text().replace("weight: 20", "weight: 21", 1))
+    assert edited.stat().st_size == stat.st_size
+    if how == "cp-p":
+        os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert subprocess.run(["cp", "-p", str(edited), str(rules)], check=False).returncode == 0
+    else:
+        shutil.copyfile(edited, rules)
+        os.utime(rules, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (rules.stat().st_size, rules.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    after = load_pack(copy)
+    assert weight(before, "T-001") == 20
+    assert weight(after, "T-001") == 21
+    assert after.digest != before.digest
+    assert after.digest == load_pack(copy).digest  # and the new content is what is cached now

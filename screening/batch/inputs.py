@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from screening.batch.mapping import Mapping
 from screening.errors import Problem, ScreeningError, fail
+from screening.files import open_input
 from screening.yamlio import limits
 
 KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -53,9 +54,12 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
             inputs.append(Input(path, "dir"))
             continue
         kind = KINDS.get(path.suffix.lower())
-        if not path.exists():
-            problems.append(Problem(name, None, None, "E001", "file not found"))
-        elif kind is None:
+        try:  # a FIFO or a device (say a link to /dev/zero) would block or never end: refused unread
+            open_input(path).close()
+        except ScreeningError as exc:
+            problems += exc.problems
+            continue
+        if kind is None:
             problems.append(Problem(name, None, None, "E001", f"unknown input type '{path.suffix}'; expected "
                                     "a directory of cases or a .yaml, .yml, .jsonl, .csv or .parquet file"))
         elif kind in ("csv", "parquet") and mapping is None:

@@ -55,7 +55,8 @@ def finding(f: Finding) -> dict[str, Any]:
 def waiver(f: Finding) -> dict[str, Any]:
     w = f.waiver
     assert w is not None
-    return {"status": "active" if f.waived else "expired", "reason": w.reason, "approver": w.approver,
+    return {"status": f.waiver_status or ("active" if f.waived else "expired"), "reason": w.reason,
+            "approver": w.approver,
             "expires": w.expires, **({"granted": w.granted} if w.granted else {}),
             **({"reference": w.reference} if w.reference else {}), "file": w.file, "line": w.line}
 

@@ -379,6 +379,10 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         out.append(f'<p class="waiver"><strong>Waived</strong> through {esc(w["expires"])} by {esc(w["approver"])}'
                    f'{ref}: <span dir="auto">{esc(w["reason"])}</span> ({fmt(abs(f["points"]))} points not counted)'
                    "</p>")
+    elif w and w["status"] == "not_yet_granted":
+        out.append(f'<p class="waiver expired"><strong>Waiver not yet granted</strong>: granted on '
+                   f'{esc(w["granted"])}, after the day judged (approved by {esc(w["approver"])}): the finding '
+                   f'counts. <span dir="auto">{esc(w["reason"])}</span></p>')
     elif w:
         out.append(f'<p class="waiver expired"><strong>Waiver expired</strong> on {esc(w["expires"])} (approved by '
                    f'{esc(w["approver"])}): the finding counts again. <span dir="auto">{esc(w["reason"])}</span></p>')

@@ -287,6 +287,9 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
         if w["status"] == "active":
             about.append(f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
                          f"({fmt(f['points'])} points not counted)")
+        elif w["status"] == "not_yet_granted":
+            about.append(f"**Waiver not yet granted**: granted on {esc(w['granted'])}, after the day judged "
+                         f"(approved by {esc(w['approver'])}{ref}): the finding counts")
         else:
             about.append(f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
                          "the finding counts again")

@@ -30,6 +30,7 @@ SRCROOT = "%SRCROOT%"
 DESCRIPTIONS = {
     "E001": "A file or pack directory is missing or unreadable.",
     "E002": "A file is not UTF-8.",
+    "E003": "A path named by a rule pack or its tests leads outside the pack or the root; it is not read.",
     "E100": "The YAML does not parse.",
     "E101": "A mapping repeats a key.",
     "E102": "A tab where YAML needs spaces.",
@@ -54,6 +55,7 @@ DESCRIPTIONS = {
     "E310": "A waiver has expired.",
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",
+    "E313": "A waiver is granted after the day judged.",
 }
 """One sentence per code, for SARIF rule descriptors (the README has the full table)."""
 

@@ -167,6 +167,9 @@ def _finding(page: Page, f: Finding) -> None:
     if w is not None and f.waived:
         page.hang("", Text(f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
                            f": {w.reason} ({fmt(f.points)} pts not counted)", style="magenta"), INDENT)
+    elif w is not None and f.waiver_status == "not_yet_granted":
+        page.hang("", Text(f"waiver granted on {w.granted}, after the day judged (approved by {w.approver}): the "
+                           "finding counts", style="bold red"), INDENT)
     elif w is not None:
         page.hang("", Text(f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again",
                            style="bold red"), INDENT)
