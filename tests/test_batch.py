@@ -147,7 +147,7 @@ def test_a_bad_cell_fails_its_row_only_located_at_the_cell(tmp_path, capsys):
     ('{"id": "x", ', ":1:13: error: invalid JSON: Expecting property name enclosed in double quotes"),
     ('[1, 2]', ":1:1: error: expected a mapping, found a list"),
     ('{"id": "y", "title": "T", "investor": "a", "entities": [], "target": {"name": NaN}}',
-     ":1:1: error: invalid JSON: NaN is not a finite number"),
+     ":1:79: error: 'NaN' is not a finite number"),
 ])
 def test_broken_json_cases_are_reported_in_their_row(tmp_path, line, expected):
     good = json.dumps(next(synthetic_cases(1)))
