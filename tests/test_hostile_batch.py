@@ -1,11 +1,15 @@
-"""Hostile batches: inputs built to break a run (lone surrogates, JSON laxer than YAML). Each runs through the
-CLI and ends in its exact outcome: the bad row fails alone, located, and the batch goes on.
+"""Hostile batches: inputs built to break a run (lone surrogates, file names that are not UTF-8, a line that is
+not UTF-8, JSON laxer than YAML, a damaged Parquet page). Each runs through the CLI and ends in its exact
+outcome: the bad row fails alone, located, and the batch goes on; or the run stops at once with one located
+line and exit 2, nothing touched.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import random
 from pathlib import Path
 
 import pytest
@@ -41,7 +45,7 @@ def good(n: int = 3) -> list[dict]:
     return list(synthetic_cases(n, seed=11))
 
 
-# --- 8. lone surrogates ---------------------------------------------------------------------------------------
+# --- 8. lone surrogates and file names that are not UTF-8 ----------------------------------------------------
 
 
 def test_an_id_with_a_lone_surrogate_fails_its_row_and_resume_goes_on(tmp_path, capsys):
@@ -74,6 +78,68 @@ def test_a_flat_row_with_a_lone_surrogate_fails_alone(tmp_path, capsys):
     assert first["error"] == (f"{source}:1:{column}: error: invalid JSON: \\udc00 is a lone surrogate, not a "
                               "Unicode character [E100 yaml-syntax]")
     assert first["id"] == "D-1" and second["error"] == ""
+
+
+def test_a_file_name_that_is_not_utf8_fails_its_row_and_resume_goes_on(tmp_path, capsys):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "a.yaml").write_bytes(CASE.read_bytes())
+    (cases / os.fsdecode(b"caf\xe9.yaml")).write_bytes(CASE.read_bytes())
+    for suffix in (".jsonl", ".csv"):
+        out = tmp_path / f"r{suffix}"
+        code, err = batch(capsys, cases, "-o", out)
+        assert code == 0, err
+        shown = f"{cases}/caf\\xe9.yaml"
+        message = (f"{shown}: error: the file name is not valid UTF-8, so the results could not name it; rename "
+                   "the file [E002 bad-encoding]")
+        assert f"  {message}\n" in err
+        found = jsonl_rows(out) if suffix == ".jsonl" else [
+            {"source": r[1], "error": r[-1]} for r in csv_cells(out)[1:]]
+        assert [(r["source"], r["error"]) for r in found] == [(f"{cases}/a.yaml", ""), (shown, message)]
+        code, err = batch(capsys, cases, "-o", out, "--resume")
+        assert code == 0 and "2 already in the results" in err
+
+
+def test_a_file_name_that_is_not_utf8_on_the_command_line_is_an_input_error(tmp_path, capsys):
+    name = tmp_path / os.fsdecode(b"d\xe9als.jsonl")
+    name.write_text(lines_of(*good(1)), "utf-8")
+    code, err = batch(capsys, name, "-o", tmp_path / "r.jsonl")
+    assert code == 2 and not (tmp_path / "r.jsonl").exists()
+    assert err == (f"{tmp_path}/d\\xe9als.jsonl: error: the file name is not valid UTF-8, so the results could not "
+                   "name it; rename the file [E002 bad-encoding]\n")
+
+
+# --- 20. a line or a row that is not UTF-8 fails alone -------------------------------------------------------
+
+
+def test_a_jsonl_line_that_is_not_utf8_fails_alone_at_its_byte(tmp_path, capsys):
+    one, two, three = (json.dumps(d) for d in good(3))
+    bad = two.replace('"title": "', '"title": "Li\u00e8ge ', 1)
+    column = bad.index("\u00e8") + 1
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(f"{one}\n".encode() + bad.encode("latin-1") + f"\n{three}\n".encode())
+    out = tmp_path / "r.jsonl"
+    assert batch(capsys, source, "-o", out)[0] == 0
+    found = jsonl_rows(out)
+    assert [r["error"] for r in found] == ["", f"{source}:2:{column}: error: not valid UTF-8 (byte 0xe8); save the "
+                                           "file as UTF-8 [E002 bad-encoding]", ""]
+    assert [r["source"] for r in found] == [f"{source}:{i}" for i in (1, 2, 3)]
+
+
+def test_a_csv_row_that_is_not_utf8_fails_alone_at_its_byte(tmp_path, capsys):
+    lines = DEALS.read_bytes().split(b"\n")
+    assert lines[3].startswith(b"D-2018-003,State Grid ")
+    lines[3] = lines[3].replace(b"Grid", b"Gr\xfcd", 1)  # Latin-1, in a cell no quoted cell comes before
+    source = tmp_path / "deals.csv"
+    source.write_bytes(b"\n".join(lines))
+    out = tmp_path / "r.jsonl"
+    assert batch(capsys, source, "-m", MAPPING, "-o", out)[0] == 0
+    found = jsonl_rows(out)
+    assert len(found) == 10
+    column = lines[3].index(b"\xfc") + 1
+    assert found[2]["error"] == (f"{source}:4:{column}: error: not valid UTF-8 (byte 0xfc); save the file as UTF-8 "
+                                 "[E002 bad-encoding]")
+    assert [r["error"] == "" for r in found].count(True) == 8  # the other rows (one bad cell is in the example)
 
 
 # --- 22. JSON refuses what YAML refuses -----------------------------------------------------------------------
@@ -160,3 +226,77 @@ def test_a_watchlist_in_json_lines_refuses_duplicate_keys(tmp_path, capsys):
     first, second = line.index('"schema"') + 1, line.rindex('"schema"') + 1
     assert err == (f"{listing}:1:{second}: error: duplicate key 'schema' (first defined on line 1, column {first}) "
                    "[E101 duplicate-key]\n")
+
+
+def test_a_json_case_with_registry_references_screens_as_its_yaml(tmp_path, capsys):
+    from screening.yamlio import load
+
+    source = tmp_path / "cases.jsonl"
+    source.write_text(lines_of(load(CASE)[0]), "utf-8")  # its entities are {ref: ...} into the registry
+    out = tmp_path / "r.jsonl"
+    assert batch(capsys, CASE, source, "-o", out)[0] == 0
+    from_yaml, from_json = jsonl_rows(out)
+    assert from_json["error"] == "" and {**from_json, "source": ""} == {**from_yaml, "source": ""}
+
+
+# --- 12. a damaged Parquet page ------------------------------------------------------------------------------
+
+
+def _parquet(path: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with DEALS.open(encoding="utf-8", newline="") as handle:
+        deals = list(csv.DictReader(handle))
+    table = [dict(deals[i % len(deals)], deal_id=f"D-{i:03d}") for i in range(120)]
+    pq.write_table(pa.Table.from_pylist(table), path, row_group_size=40)
+    return path
+
+
+def test_a_damaged_page_fails_the_rows_of_its_row_group_and_the_rest_is_screened(tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    source = _parquet(tmp_path / "deals.parquet")
+    chunk = pq.ParquetFile(source).metadata.row_group(1).column(0)
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(source.read_bytes())
+    data[start + 10: start + chunk.total_compressed_size - 2] = b"\xff" * (chunk.total_compressed_size - 12)
+    source.write_bytes(data)
+    out = tmp_path / "r.jsonl"
+    code, err = batch(capsys, source, "-m", MAPPING, "-o", out)
+    assert code == 0, err
+    found = jsonl_rows(out)
+    assert [r["source"] for r in found] == [f"{source}:{i}" for i in range(1, 121)]
+    damaged = [r for r in found if "invalid Parquet" in r["error"]]
+    assert [r["source"] for r in damaged] == [f"{source}:{i}" for i in range(41, 81)]
+    prefix = f"{source}:41:1: error: invalid Parquet: rows 41 to 80 (row group 2) cannot be read: "
+    assert damaged[0]["error"].startswith(prefix) and damaged[0]["error"].endswith(" [E100 yaml-syntax]")
+    assert sum(1 for r in found if r["level"]) == 72  # the other row groups: 80 rows, 8 with the example's bad cell
+
+
+def test_random_damage_never_stops_a_batch(tmp_path, capsys):
+    """24 random damages to the pages of a file: each run ends in results for every row, or in exit 2 naming the
+    file; never in a traceback or an internal error."""
+    source = _parquet(tmp_path / "clean.parquet")
+    data = source.read_bytes()
+    footer = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    outcomes = set()
+    for seed in range(24):
+        rng, damaged = random.Random(seed), bytearray(data)
+        for _ in range(8):
+            damaged[rng.randrange(4, footer)] = rng.randrange(256)
+        bad = tmp_path / f"bad{seed}.parquet"
+        bad.write_bytes(damaged)
+        out = tmp_path / f"r{seed}.jsonl"
+        code, err = batch(capsys, bad, "-m", MAPPING, "-o", out)
+        assert "internal error" not in err and "Traceback" not in err
+        assert code in (0, 2), err
+        if code == 0:
+            found = jsonl_rows(out)
+            assert [r["source"] for r in found] == [f"{bad}:{i}" for i in range(1, 121)]
+            assert "internal error" not in out.read_text("utf-8")
+            outcomes.add("rows failed" if any("invalid Parquet" in r["error"] for r in found) else "read")
+        else:
+            assert err.startswith(f"{bad}: error: ") and err.count("\n") == 1
+            outcomes.add("refused")
+    assert "rows failed" in outcomes
