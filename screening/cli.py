@@ -27,13 +27,24 @@ RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (defaul
                         file_okay=False)
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
+def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] = ()) -> None:
+    """Write a report to stdout, or to ``output`` through the one safe path (screening.output), refusing an
+    output that is one of ``inputs``."""
     if output is None:
         sys.stdout.write(text)
-    else:
-        from screening.output import write_atomic
+        return
+    from screening.errors import printable
+    from screening.output import write_atomic
 
-        write_atomic(output, text)
+    written = write_atomic(output, text, [p for p in inputs if p is not None])
+    if written.note:
+        sys.stderr.write(printable(f"note: {written.note}") + "\n")
+
+
+def _default_pack() -> Path:
+    from screening.pack import default_pack_path
+
+    return default_pack_path()
 
 
 def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # type: ignore[no-untyped-def]
@@ -111,10 +122,12 @@ def screen(
         if format not in ("text", "json", "markdown"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
         changes = [parse(expr) for expr in set_]
-        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output)
+        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output,
+              (*cases, rules or _default_pack(), waivers, entities))
         return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
-    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output)
+    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output,
+          (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())))
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)
 
@@ -150,7 +163,8 @@ def filings(
         raise typer.BadParameter(f"unknown regime {', '.join(unknown)}; the pack has "
                                  f"{', '.join(r.id for r in pack.regimes) or 'none'}", param_hint="--regime")
     results = screen_files(cases, rules, None, _day(as_of), entities)
-    _emit(render(results, format, _options(width, color, output is not None), regime), output)
+    _emit(render(results, format, _options(width, color, output is not None), regime), output,
+          (*cases, rules or _default_pack(), entities))
 
 
 @rules_app.command("list")
@@ -246,7 +260,7 @@ def check(
     result = check_paths(targets, rules, _day(as_of))
     options = _options(None, None, output is not None)
     _emit(render_problems(result.problems, format, width=options.width, color=options.color,
-                          checked=result.files), output)
+                          checked=result.files), output, (*targets, rules))
     worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
     if any(p.severity in worst for p in result.problems):
         raise typer.Exit(1)
@@ -291,7 +305,7 @@ def test_pack(
         low |= coverage.percent < min_coverage
         if low and format == "text":
             texts.append(f"coverage {coverage.percent:.1f}% is below --min-coverage {min_coverage:g}%\n")
-    _emit("".join(texts), output)
+    _emit("".join(texts), output, tuple(packs))
     if failed or low:
         raise typer.Exit(1)
 
@@ -327,7 +341,7 @@ def diff(
         sys.stderr.write(f"warning: {new} names no case that could be screened: give case files, or add tests "
                          "with `case:` to the pack\n")
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
-    _emit(render(result, format), output)
+    _emit(render(result, format), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
     if fail_on_change and (result.changed or unscreened or not loaded):
         raise typer.Exit(1)
 

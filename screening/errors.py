@@ -32,6 +32,8 @@ CODES = {
     "E310": "waiver-expired",
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",
+    "E401": "cannot-write",
+    "E402": "output-is-input",
 }
 
 
