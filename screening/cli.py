@@ -9,7 +9,7 @@ from typing import Literal, Optional
 import typer
 
 from screening import __version__
-from screening.errors import ScreeningError
+from screening.errors import Problem, ScreeningError
 from screening.report import FORMATS
 
 LEVELS = ["low", "medium", "high", "critical"]
@@ -31,7 +31,7 @@ def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] 
     """Write a report to stdout, or to ``output`` through the one safe path (screening.output), refusing an
     output that is one of ``inputs``."""
     if output is None:
-        sys.stdout.write(text)
+        _stdout(text)
         return
     from screening.errors import printable
     from screening.output import write_atomic
@@ -39,6 +39,57 @@ def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] 
     written = write_atomic(output, text, [p for p in inputs if p is not None])
     if written.note:
         sys.stderr.write(printable(f"note: {written.note}") + "\n")
+
+
+def _stdout(text: str) -> None:
+    """Write to stdout and flush, so that a failure (a full device, a closed stdout) is reported here, located,
+    rather than lost at exit; a reader that went away (EPIPE) is left to ``main``, to stop quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _ReaderGone from None  # not an OSError: click would turn it into exit 1
+    except OSError as exc:
+        _discard_stdout()
+        raise ScreeningError([Problem("<stdout>", None, None, "E401",
+                                      f"cannot write output: {exc.strerror or exc}")]) from None
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at the null device, so the text still buffered for a stdout that failed is not
+    written again, and fails again, when Python exits."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+class _ReaderGone(Exception):
+    """Stdout's reader went away (EPIPE), as ``| head`` does."""
+
+
+class _ClosedStdout:
+    """Stands for a stdout the process was started without (``>&-``): every write fails, located."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _default_pack() -> Path:
@@ -59,7 +110,7 @@ def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # typ
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"screening {__version__}")
+        _stdout(f"screening {__version__}\n")
         raise typer.Exit()
 
 
@@ -178,7 +229,7 @@ def rules_list(rules: Optional[Path] = RulesOpt,
     from screening.api import pack_at
     from screening.report.catalogue import rule_list
 
-    typer.echo(rule_list(pack_at(rules), category, format, _options(None, None, False)), nl=False)
+    _stdout(rule_list(pack_at(rules), category, format, _options(None, None, False)))
 
 
 @rules_app.command("regimes")
@@ -205,7 +256,7 @@ def rules_show(rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
     from screening.api import pack_at
     from screening.report.catalogue import rule_detail
 
-    typer.echo(rule_detail(pack_at(rules), rule_id, format, _options(None, None, False)), nl=False)
+    _stdout(rule_detail(pack_at(rules), rule_id, format, _options(None, None, False)))
 
 
 @app.command()
@@ -216,7 +267,7 @@ def facts(format: TextOrJson = typer.Option("text", "--format", "-f", help="Outp
     """
     from screening.report.catalogue import fact_list
 
-    typer.echo(fact_list(format, _options(None, None, False)), nl=False)
+    _stdout(fact_list(format, _options(None, None, False)))
 
 
 def _day(text: Optional[str]):  # type: ignore[no-untyped-def]
@@ -362,7 +413,7 @@ def fmt(
     changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
     if check_only:
         for change in changes:
-            sys.stdout.write(unified_diff(change))
+            _stdout(unified_diff(change))
         if changes:
             sys.stderr.write(f"{len(changes)} file{'s' if len(changes) != 1 else ''} would be reformatted\n")
             raise typer.Exit(1)
@@ -441,15 +492,26 @@ def schema(kind: SchemaKind = typer.Argument(..., help="Which file's schema.")) 
     """
     from screening.schemas import export_text
 
-    sys.stdout.write(export_text(kind))
+    _stdout(export_text(kind))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI and return its exit code; input problems print one located line each on stderr."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks is written as an escape
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        app(args=argv, prog_name="screening")
+        try:
+            app(args=argv, prog_name="screening")
+        finally:
+            _stdout("")  # what typer or rich left buffered: a failure to write it is reported too
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except (_ReaderGone, BrokenPipeError):  # the reader went away (| head): stop quietly, as SIGPIPE would
+        _discard_stdout()
+        return BROKEN_PIPE
     except ScreeningError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
@@ -464,6 +526,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 INTERNAL_ERROR = 3
 """Exit code of an unexpected error: a bug in screening, not a problem of the input."""
+BROKEN_PIPE = 141
+"""Exit code when stdout's reader went away: 128 + SIGPIPE, what a shell shows for a program it killed."""
 
 
 def _internal_error(exc: BaseException) -> int:

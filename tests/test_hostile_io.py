@@ -1,9 +1,10 @@
-"""Hostile outputs: what ``-o`` names (a device, a FIFO, a symbolic link, an input, a directory, a full disk).
-Each attack runs through the CLI and ends in its exact outcome: written where it should be, or one located line
-and exit 2; never a replaced device, a lost input or a traceback.
+"""Hostile outputs: what ``-o`` names (a device, a FIFO, a symbolic link, an input, a directory, a full disk) and
+what stdout is (full, closed, gone, not UTF-8). Each attack runs through the CLI and ends in its exact outcome:
+written where it should be, or one located line and exit 2; never a replaced device, a lost input or a traceback.
 
 Devices are never the machine's own: a character device is made in the test's directory (as a copy of the
-null or the full device, when the system allows it).
+null or the full device, when the system allows it), and stdout is pointed at the full device only through a
+redirection, which cannot replace it.
 """
 
 from __future__ import annotations
@@ -237,6 +238,55 @@ def test_a_full_disk_under_o_keeps_the_old_report(tmp_path, capsys, monkeypatch)
     assert code == 2
     assert err == f"{target}: error: cannot write output: No space left on device [E401 cannot-write]\n"
     assert target.read_text("utf-8") == "old\n" and [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+# --- stdout -------------------------------------------------------------------------------------------------
+
+
+def test_a_full_stdout_is_a_located_error():
+    with open("/dev/full", "wb") as full:  # a redirection: the device is written to, never replaced
+        done = cli("screen", CASE, "-f", "json", stdout=full, capture_output=False, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr.decode() == "<stdout>: error: cannot write output: No space left on device [E401 cannot-write]\n"
+
+
+def test_a_closed_stdout_is_a_located_error():
+    done = cli("screen", CASE, capture_output=False, stdout=None, stderr=subprocess.PIPE,
+               preexec_fn=lambda: os.close(1))
+    assert done.returncode == 2
+    assert done.stderr.decode() == ("<stdout>: error: cannot write output: standard output is closed "
+                                    "[E401 cannot-write]\n")
+
+
+@pytest.mark.parametrize("argv", [["screen", CASE, "-f", "json"], ["rules", "list"], ["facts"], ["schema", "case"]])
+def test_a_reader_that_went_away_ends_the_run_quietly(argv):
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written: every write is EPIPE
+    try:
+        done = cli(*argv, capture_output=False, stdout=write, stderr=subprocess.PIPE)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, b"")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("format", ["text", "json", "markdown"])
+def test_a_stdout_that_is_not_utf8_gets_escapes(encoding, format):
+    done = cli("screen", CHINESE, "-f", format, "--no-color" if format == "text" else "--width=100",
+               env={"PYTHONIOENCODING": encoding})
+    assert (done.returncode, done.stderr) == (0, b"")
+    text = done.stdout.decode(encoding)
+    assert "\\u534e\\u79d1\\u63a7\\u80a1" in text  # 华科控股, written as escapes, not lost and not a crash
+    utf8 = cli("screen", CHINESE, "-f", format, "--no-color" if format == "text" else "--width=100")
+    assert text == utf8.stdout.decode("utf-8").encode(encoding, "backslashreplace").decode(encoding)
+
+
+def test_a_set_path_of_500_steps_is_a_located_error(capsys):
+    path = ".".join(["a"] * 500)
+    code, out, err = run(capsys, "screen", CASE, "--set", f"{path}=1")
+    assert (code, out) == (2, "")
+    assert err == (f"--set {path[:77]}...: error: a path of 500 steps is deeper than the limit of 64 "
+                   "(SCREENING_MAX_DEPTH) [E111 too-large]\n")
 
 
 # --- the output is one of the inputs ------------------------------------------------------------------------
