@@ -459,6 +459,10 @@ def batch(
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
     checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force))
+    if checked.note:
+        from screening.errors import printable
+
+        sys.stderr.write(printable(f"note: {checked.note}") + "\n")
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

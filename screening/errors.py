@@ -34,6 +34,7 @@ CODES = {
     "W312": "waiver-unmatched",
     "E401": "cannot-write",
     "E402": "output-is-input",
+    "E403": "results-locked",
 }
 
 

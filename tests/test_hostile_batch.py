@@ -1,15 +1,20 @@
-"""Hostile batches: inputs built to break a run (lone surrogates, file names that are not UTF-8, a line that is
-not UTF-8, JSON laxer than YAML, a damaged Parquet page). Each runs through the CLI and ends in its exact
-outcome: the bad row fails alone, located, and the batch goes on; or the run stops at once with one located
-line and exit 2, nothing touched.
+"""Hostile batches: inputs and results built to break a run (lone surrogates, file names that are not UTF-8, a
+line that is not UTF-8, JSON laxer than YAML, a damaged Parquet page, two runs on one results file, a full
+disk). Each runs through the CLI and ends in its exact outcome: the bad row fails alone, located, and the
+batch goes on; or the run stops at once with one located line and exit 2, nothing touched.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
+import fcntl
 import json
 import os
 import random
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -300,3 +305,103 @@ def test_random_damage_never_stops_a_batch(tmp_path, capsys):
             assert err.startswith(f"{bad}: error: ") and err.count("\n") == 1
             outcomes.add("refused")
     assert "rows failed" in outcomes
+
+
+# --- 6. (batch) and 7. the results file: one run at a time ----------------------------------------------------
+
+
+GATE = """
+import os, time
+import screening.batch.work as work
+_process = work.process
+def process(item, config):
+    if item.line == 2:  # hold the run here, with the results open and locked, until the test says go
+        open(os.environ["GATE"] + ".waiting", "w").close()
+        deadline = time.monotonic() + 60
+        while not os.path.exists(os.environ["GATE"]) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return _process(item, config)
+work.process = process
+"""
+
+
+def _process(args: list[object], **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "screening", "batch", "--no-progress", *map(str, args)],
+                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("second", ["--resume", "--force"])
+def test_a_second_run_on_locked_results_fails_at_once_and_the_first_keeps_its_rows(tmp_path, second):
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*good(300)), "utf-8")
+    out, gate = tmp_path / "r.jsonl", tmp_path / "gate"
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(GATE, "utf-8")
+    first = _process([source, "-o", out], GATE=str(gate), PYTHONPATH=f"{tmp_path / 'hook'}{os.pathsep}{ROOT}")
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"{gate}.waiting").exists() and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.01)
+        assert Path(f"{gate}.waiting").exists(), first.communicate()[1]
+        lock = tmp_path / ".r.jsonl.lock"
+        assert lock.exists()
+        started = time.monotonic()
+        other = _process([source, "-o", out, second], PYTHONPATH=str(ROOT))
+        _, err = other.communicate(timeout=60)
+        assert time.monotonic() - started < 30, "the second run must fail at once, not wait"
+        assert other.returncode == 2
+        assert err.decode() == (f"{out}: error: another run is writing these results (it holds the lock {lock}); "
+                                "wait for it to end, or write to another file [E403 results-locked]\n")
+    finally:
+        gate.write_text("go", "utf-8")
+        _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err.decode()
+    found = jsonl_rows(out)
+    assert [r["source"] for r in found] == [f"{source}:{i}" for i in range(1, 301)]  # each row once, in order
+    assert not lock.exists()
+
+
+def test_a_held_lock_is_named_and_a_stale_one_is_taken(tmp_path, capsys):
+    out, lock = tmp_path / "r.csv", tmp_path / ".r.csv.lock"
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code, err = batch(capsys, CASE, "-o", out)
+    assert (code, out.exists()) == (2, False)
+    assert err == (f"{out}: error: another run is writing these results (it holds the lock {lock}); wait for it to "
+                   "end, or write to another file [E403 results-locked]\n")
+    assert lock.exists()  # left by a run that died: no one holds it
+    assert batch(capsys, CASE, "-o", out)[0] == 0
+    assert not lock.exists() and len(csv_cells(out)) == 2
+
+
+def test_a_full_disk_stops_the_batch_with_whole_rows_and_resume_goes_on(tmp_path, capsys, monkeypatch):
+    from screening.batch import outputs
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*good(300)), "utf-8")
+    out = tmp_path / "r.jsonl"
+
+    class Full:
+        """The results file on a disk that fills up after three rows."""
+
+        def __init__(self, handle) -> None:  # type: ignore[no-untyped-def]
+            self.handle, self.left = handle, 3
+
+        def write(self, data):  # type: ignore[no-untyped-def]
+            if not self.left:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            self.left -= 1
+            return self.handle.write(data)
+
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(outputs, "open", lambda *a, **k: Full(open(*a, **k)), raising=False)
+    code, err = batch(capsys, source, "-o", out)
+    assert code == 2
+    assert err == f"{out}: error: cannot write results: No space left on device [E401 cannot-write]\n"
+    assert len(jsonl_rows(out)) == 3 and not (tmp_path / ".r.jsonl.lock").exists()
+    monkeypatch.undo()
+    code, err = batch(capsys, source, "-o", out, "--resume")
+    assert code == 0 and "3 already in the results" in err
+    assert [r["source"] for r in jsonl_rows(out)] == [f"{source}:{i}" for i in range(1, 301)]

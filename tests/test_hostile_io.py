@@ -51,8 +51,10 @@ WRITERS = {
     "check": lambda out: ["check", CASE, "-f", "json", "-o", out],
     "test": lambda out: ["test", RULES, "-f", "json", "-o", out],
     "diff": lambda out: ["diff", RULES, RULES, CASE, "-f", "json", "-o", out],
+    "batch jsonl": lambda out: ["batch", "--no-progress", CASE, "-o", out],
+    "batch csv": lambda out: ["batch", "--no-progress", CASE, "-o", out],
 }
-SUFFIX: dict[str, str] = {}
+SUFFIX = {"batch jsonl": ".jsonl", "batch csv": ".csv"}
 
 
 def _name(writer: str, stem: str) -> str:
@@ -156,7 +158,7 @@ def test_a_loop_of_symlinks_is_refused(tmp_path, capsys):
     assert (tmp_path / "a.json").is_symlink() and (tmp_path / "b.json").is_symlink()
 
 
-@pytest.mark.parametrize("writer", ["screen"])
+@pytest.mark.parametrize("writer", ["screen", "batch csv"])
 def test_a_character_device_is_written_through_and_stays_a_device(tmp_path, capsys, writer):
     null = _device(tmp_path / _name(writer, "null"), 1, 3)  # a copy of the null device
     code, out, err = run(capsys, *WRITERS[writer](null))
@@ -165,7 +167,7 @@ def test_a_character_device_is_written_through_and_stays_a_device(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == [null.name], "no lock file beside a device"
 
 
-@pytest.mark.parametrize("writer", ["screen"])
+@pytest.mark.parametrize("writer", ["screen", "batch csv"])
 def test_a_full_device_under_o_is_a_located_error(tmp_path, capsys, writer):
     full = _device(tmp_path / _name(writer, "full"), 1, 7)  # a copy of the full device: every write is ENOSPC
     code, out, err = run(capsys, *WRITERS[writer](full))
@@ -189,6 +191,24 @@ def test_a_character_device_is_a_stream(tmp_path, monkeypatch):
 
     monkeypatch.setattr(output.os, "lstat", lstat)
     assert output.destination(path) == output.Destination(path, path, stream=True)
+
+
+def test_parquet_results_need_a_regular_file(tmp_path, capsys):
+    fifo = tmp_path / "r.parquet"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "batch", "--no-progress", CASE, "-o", fifo)
+    assert code == 2 and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert err == (f"{fifo}: error: cannot write Parquet results to {fifo}, which is not a regular file: they are "
+                   "written at the end, from a journal beside them [E401 cannot-write]\n")
+
+
+def test_results_in_a_fifo_cannot_be_resumed(tmp_path, capsys):
+    fifo = tmp_path / "r.jsonl"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "batch", "--no-progress", CASE, "-o", fifo, "--resume")
+    assert code == 2
+    assert err == (f"{fifo}: error: cannot resume: {fifo} is a device or a FIFO, which cannot be read back "
+                   "[E401 cannot-write]\n")
 
 
 WHAT_CANNOT_TAKE_A_REPORT = {
@@ -315,6 +335,12 @@ SAME_FILE = {  # the command, the input it is also given as output, how the outp
     "diff-case": (lambda f, o: ["diff", f["rule"].parent, f["rule"].parent, f["case"], "-o", o], "case", "same"),
     "diff-pack-hardlink": (lambda f, o: ["diff", f["rule"].parent, f["rule"].parent, f["case"], "-o", o], "rule",
                            "hardlink"),
+    "batch-force": (lambda f, o: ["batch", "--no-progress", f["jsonl"], "-o", o, "--force"], "jsonl", "same"),
+    "batch-resume": (lambda f, o: ["batch", "--no-progress", f["jsonl"], "-o", o, "--resume"], "jsonl", "same"),
+    "batch-dir-member-symlink": (lambda f, o: ["batch", "--no-progress", f["member"].parent, "-o", o, "--force"],
+                                 "member", "jsonl symlink"),
+    "batch-dir-member-hardlink": (lambda f, o: ["batch", "--no-progress", f["member"].parent, "-o", o, "--force"],
+                                  "member", "csv hardlink"),
 }
 
 
@@ -344,5 +370,7 @@ def test_an_output_that_is_an_input_is_refused_and_nothing_is_touched(tmp_path, 
 def test_an_output_beside_its_inputs_is_fine(tmp_path, capsys):
     """Only the inputs count: a report written into a case directory that is not a case file is allowed."""
     files = _inputs(tmp_path)
+    report = files["member"].parent / "report.jsonl"
+    report.write_text("", "utf-8")
+    assert run(capsys, "batch", "--no-progress", files["member"].parent, "-o", report, "--force")[0] == 0
     assert run(capsys, "screen", files["case"], "-o", files["rule"].parent / "report.txt")[0] == 0
-    assert run(capsys, "check", files["member"].parent, "-o", files["member"].parent / "report.json")[0] == 0

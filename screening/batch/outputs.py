@@ -15,7 +15,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from screening.batch.lock import acquire, release
 from screening.errors import fail
+from screening.output import destination
 
 FORMATS = (".jsonl", ".csv", ".parquet")
 
@@ -52,47 +54,83 @@ def _number(value: float | None) -> str:
 
 
 class Writer:
-    """Appends result rows to ``path``, one line per row, in the format its extension names."""
+    """Appends result rows to ``path``, one line per row, in the format its extension names.
+
+    The results are locked for the run (screening.batch.lock) before they are looked at. A symbolic link is
+    written through to its target; a character device or a FIFO is written directly, as a stream (no lock,
+    no resume, no Parquet).
+    """
 
     def __init__(self, path: Path, categories: list[str], resume: bool = False, force: bool = False,
-                 regimes: Sequence[str] = ()) -> None:
+                 regimes: Sequence[str] = (), levels: Sequence[str] = ()) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
             raise fail(str(path), "E001", f"unknown results format '{path.suffix}'; name the output "
                        ".jsonl, .csv or .parquet")
-        self.path, self.format, self.categories, self.regimes = path, suffix, categories, list(regimes)
-        self.lines = journal_of(path) if suffix == ".parquet" else path
-        existing = [p for p in dict.fromkeys((path, self.lines)) if p.exists()]
+        where = destination(path)
+        self.named, self.path, self.stream, self.note = str(path), where.path, where.stream, where.note
+        self.format, self.categories, self.regimes, self.levels = suffix, categories, list(regimes), list(levels)
+        self.lines = journal_of(self.path) if suffix == ".parquet" else self.path
+        self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
+        self.lock: int | None = None
+        if self.stream:
+            self._open_stream(resume)
+            return
+        self.lock = acquire(self.path, self.named)
+        try:
+            self._open(resume, force)
+        except BaseException:
+            release(self.path, self.lock)
+            raise
+
+    def _open(self, resume: bool, force: bool) -> None:
+        existing = [p for p in dict.fromkeys((self.path, self.lines)) if p.exists()]
         if existing and not resume and not force:
             raise fail(str(existing[-1]), "E001", "results already exist; add --resume to continue them or "
                        "--force to start again")
         if force and not resume:
             for p in existing:
                 p.unlink()
-        if resume and suffix == ".parquet" and path.exists() and not self.lines.exists():
-            raise fail(str(path), "E001", "this Parquet file is complete (no journal beside it); there is "
+        if resume and self.format == ".parquet" and self.path.exists() and not self.lines.exists():
+            raise fail(self.named, "E001", "this Parquet file is complete (no journal beside it); there is "
                        "nothing to resume: use --force to start again")
-        self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
         _drop_partial_line(self.lines)
         try:
             self.handle = open(self.lines, "ab", buffering=0)  # noqa: SIM115 - closed by close()
         except OSError as exc:
-            raise fail(str(self.lines), "E001", f"cannot write results: {exc.strerror}") from None
+            raise fail(str(self.lines), "E401", f"cannot write results: {exc.strerror}") from None
         if self.header:
             self._check_header()
+
+    def _open_stream(self, resume: bool) -> None:
+        if self.format == ".parquet":
+            raise fail(self.named, "E401", f"cannot write Parquet results to {self.path}, which is not a regular "
+                       "file: they are written at the end, from a journal beside them")
+        if resume:
+            raise fail(self.named, "E401", f"cannot resume: {self.path} is a device or a FIFO, which cannot be "
+                       "read back")
+        try:
+            self.handle = open(self.path, "wb", buffering=0)  # noqa: SIM115 - a device or FIFO: nothing is cut
+        except OSError as exc:
+            raise fail(self.named, "E401", f"cannot write results: {exc.strerror}") from None
+        if self.header:
+            self._append(self.header.encode())
 
     def _check_header(self) -> None:
         if self.lines.stat().st_size == 0:
             self._append(self.header.encode())
             return
-        with self.lines.open(encoding="utf-8", newline="") as handle:
+        with self.lines.open(encoding="utf-8", errors="replace", newline="") as handle:
             first = handle.readline()
         if first != self.header:
             raise fail(str(self.lines), "E001", "the results' columns differ from this run's (another rule "
                        "pack?); use --force to start again", 1)
 
     def prior(self) -> Iterator[Prior]:
-        """The rows already written, in order (read lazily: memory stays flat)."""
+        """The rows already written, in order (read lazily: memory stays flat); none for a stream, which cannot
+        be read back."""
+        if self.stream:
+            return
         with self.lines.open(encoding="utf-8", newline="") as handle:
             number = 0
             try:
@@ -131,21 +169,28 @@ class Writer:
 
     def _append(self, data: bytes) -> None:
         view = memoryview(data)
-        while view:
-            written = self.handle.write(view)
-            view = view[written or 0:]
+        try:
+            while view:
+                written = self.handle.write(view)
+                view = view[written or 0:]
+        except OSError as exc:  # a full disk: the rows written so far are whole, and --resume goes on
+            raise fail(self.named, "E401", f"cannot write results: {exc.strerror or exc}") from None
 
     def close(self, complete: bool) -> None:
-        """Flush to disk; when ``complete``, turn a Parquet journal into the Parquet file."""
+        """Flush to disk; when ``complete``, turn a Parquet journal into the Parquet file; unlock."""
         try:
-            os.fsync(self.handle.fileno())
-        finally:
-            self.handle.close()
-        if complete and self.format == ".parquet":
-            from screening.batch.parquet import write_parquet
+            try:
+                if not self.stream:
+                    os.fsync(self.handle.fileno())
+            finally:
+                self.handle.close()
+            if complete and self.format == ".parquet":
+                from screening.batch.parquet import write_parquet
 
-            write_parquet(self.lines, self.path, self.categories, self.regimes)
-            self.lines.unlink()
+                write_parquet(self.lines, self.path, self.categories, self.regimes)
+                self.lines.unlink()
+        finally:
+            release(self.path, self.lock)
 
 
 def _drop_partial_line(path: Path) -> None:

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.inputs import Input, Item, count, items, scan
-from screening.batch.outputs import Prior, Writer
+from screening.batch.outputs import Prior, Writer, journal_of
 from screening.batch.summary import Summary, Tally
 from screening.batch.work import Config, pack_for, process_chunk
 from screening.errors import fail
+from screening.output import destination, refuse_inputs
 
 CHUNK = 256
 """Items sent to a worker at a time: large enough to cost little in transport, small enough to keep
@@ -47,6 +48,8 @@ class Plan(NamedTuple):
     config: Config
     levels: list[str]
     """The pack's levels, in rising order."""
+    note: str = ""
+    """What to tell about the output: that it is a symbolic link, and its target is written."""
 
 
 def plan(job: Job) -> Plan:
@@ -61,10 +64,14 @@ def plan(job: Job) -> Plan:
 
         mapping = load_mapping(job.mapping)
     inputs = scan(job.inputs, mapping)
+    where = destination(job.output)
+    given = [*job.inputs, job.mapping, job.registry, job.pack or default_pack_path()]
+    for results in (where.path, journal_of(where.path)):  # nothing is touched when the output is an input
+        refuse_inputs(results, [p for p in given if p is not None], str(job.output))
     pack_dir = str((job.pack or default_pack_path()).resolve())
     pack = pack_for(pack_dir)
     config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping)
-    return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels])
+    return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels], where.note)
 
 
 def total(plan: Plan) -> int:
@@ -81,7 +88,7 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     job, started = plan.job, time.perf_counter()
     pack = pack_for(plan.config.pack)
     writer = Writer(job.output, [c.id for c in pack.scoring.categories], job.resume, job.force,
-                    [g.id for g in pack.regimes])
+                    [g.id for g in pack.regimes], plan.levels)
     tally = Tally()
     complete = False
     try:
