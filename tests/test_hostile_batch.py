@@ -1,7 +1,8 @@
 """Hostile batches: inputs and results built to break a run (lone surrogates, file names that are not UTF-8, a
 line that is not UTF-8, JSON laxer than YAML, a damaged Parquet page, two runs on one results file, a full
-disk). Each runs through the CLI and ends in its exact outcome: the bad row fails alone, located, and the
-batch goes on; or the run stops at once with one located line and exit 2, nothing touched.
+disk, formula cells, hand-edited results). Each runs through the CLI and ends in its exact outcome: the bad
+row fails alone, located, and the batch goes on; or the run stops at once with one located line and exit 2,
+nothing touched.
 """
 
 from __future__ import annotations
@@ -405,3 +406,101 @@ def test_a_full_disk_stops_the_batch_with_whole_rows_and_resume_goes_on(tmp_path
     code, err = batch(capsys, source, "-o", out, "--resume")
     assert code == 0 and "3 already in the results" in err
     assert [r["source"] for r in jsonl_rows(out)] == [f"{source}:{i}" for i in range(1, 301)]
+
+
+# --- 5. CSV formula injection -------------------------------------------------------------------------------
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", "'=1"]
+
+
+def test_csv_text_cells_cannot_start_a_formula(tmp_path, capsys, monkeypatch):
+    """Failed rows' ids and a file name each start a cell with a formula; every such cell gets a quote in front."""
+    monkeypatch.chdir(tmp_path)
+    attack = "=cmd|'-c calc'!A0.yaml"
+    Path(attack).write_text("id: x\n", "utf-8")
+    Path("in.jsonl").write_text(lines_of(*({"id": f} for f in FORMULAS), good(1)[0]), "utf-8")
+    code, err = batch(capsys, attack, "in.jsonl", "-o", "r.csv")
+    assert code == 0, err
+    header, *found = csv_cells(Path("r.csv"))
+    cell = {name: found[0][i] for i, name in enumerate(header)}
+    assert (cell["id"], cell["source"]) == ("x", "'" + attack)
+    assert cell["error"].startswith("'" + attack + ":")
+    assert [row[0] for row in found[1:-1]] == [
+        "'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1", "'-1+2", "'@SUM(A1)", "'\t=1+1",
+        "' =1+1",  # the carriage return is a line break: made a space, to keep the row on one line
+        "' =1+1", "''=1"]
+    risky = ("=", "+", "-", "@", "\t", "\r")
+    assert not [c for row in found for name, c in zip(header, row, strict=True)
+                if c.startswith(risky) and name != "score" and not name.startswith("cat.")]
+    last = dict(zip(header, found[-1], strict=True))
+    assert last["error"] == "" and float(last["score"]) > 0  # a good row is as it was
+
+
+def test_negative_numbers_stay_numbers(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*good(40)), "utf-8")
+    out = tmp_path / "r.csv"
+    assert batch(capsys, source, "-o", out)[0] == 0
+    header, *found = csv_cells(out)
+    credits = [row[header.index("cat.mitigations")] for row in found]
+    assert any(c.startswith("-") for c in credits) and all(float(c) <= 0 for c in credits)
+
+
+def test_neutralised_cells_resume_and_count_as_written(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of({"id": "=a"}, {"id": "=a"}, {"id": "'b"}), "utf-8")
+    out = tmp_path / "r.csv"
+    assert batch(capsys, source, "-o", out)[0] == 0
+    before = out.read_bytes()
+    code, err = batch(capsys, source, "-o", out, "--resume")
+    assert code == 0 and out.read_bytes() == before
+    assert "3 already in the results" in err and "  =a: " in err  # read back as written: '=a is the id =a
+
+
+# --- 23. resuming checks the rows already written -------------------------------------------------------------
+
+
+RESUME_EDITS = {  # the second row, edited by hand: the field, its new value, what is said of it
+    "score nan": ("score", "nan", "score 'nan' is not a number"),
+    "level pwned": ("level", "pwned", "level 'pwned' is not one of the pack's (low, medium, high, critical)"),
+    "score 150": ("score", "150.0", "score 150.0 is not a number from 0 to 100"),
+    "level without score": ("score", "", "a level without a score"),
+}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+@pytest.mark.parametrize("edit", RESUME_EDITS)
+def test_resume_refuses_rows_this_tool_would_not_write(tmp_path, capsys, suffix, edit):
+    field, value, said = RESUME_EDITS[edit]
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*good(4)), "utf-8")
+    out = tmp_path / f"r{suffix}"
+    assert batch(capsys, source, "-o", out)[0] == 0
+    lines = out.read_text("utf-8").splitlines(keepends=True)
+    at = 2 if suffix == ".csv" else 1  # the second row (after the CSV header)
+    if suffix == ".jsonl":
+        row = json.loads(lines[at])
+        row[field] = None if value == "" else "NAN" if value == "nan" else float(value) if field == "score" else value
+        text = json.dumps(row, separators=(",", ":")).replace('"NAN"', "NaN")
+        key = "level" if value == "" else field
+        column = text.index("NaN" if value == "nan" else f'"{key}"') + 1
+    else:
+        cells = next(csv.reader([lines[at]]))
+        index = 3 if field == "level" or value == "" else 2
+        cells[2 if field == "score" else 3] = value
+        text = ",".join(cells)  # no cell here needs quoting
+        column = len(",".join(cells[:index])) + 2
+    lines[at] = text + "\n"
+    out.write_text("".join(lines), "utf-8")
+    before = out.read_bytes()
+    code, err = batch(capsys, source, "-o", out, "--resume")
+    assert code == 2
+    if suffix == ".jsonl" and value == "nan":  # not even JSON as this tool reads it
+        expected = "cannot resume: this line is not a result row: 'NaN' is not a finite number"
+    else:
+        expected = (f"cannot resume: result row 2 is not one this tool writes: {said}; correct or delete it and the "
+                    "rows after it, or start again with --force")
+    assert err == f"{out}:{at + 1}:{column}: error: {expected} [E106 bad-value]\n"
+    assert out.read_bytes() == before, "nothing touched"
+    assert not (tmp_path / f".r{suffix}.lock").exists()

@@ -13,23 +13,14 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from screening.batch.lock import acquire, release
+from screening.batch.prior import Prior, read_rows, safe_cell
 from screening.errors import fail
 from screening.output import destination
 
 FORMATS = (".jsonl", ".csv", ".parquet")
-
-
-class Prior(NamedTuple):
-    """A row already in the output, as --resume reads it back."""
-
-    id: str
-    source: str
-    score: float | None
-    level: str | None
-    error: str
 
 
 def journal_of(path: Path) -> Path:
@@ -127,44 +118,28 @@ class Writer:
                        "pack?); use --force to start again", 1)
 
     def prior(self) -> Iterator[Prior]:
-        """The rows already written, in order (read lazily: memory stays flat); none for a stream, which cannot
-        be read back."""
+        """The rows already written, in order, each checked (read lazily: memory stays flat); none for a
+        stream, which cannot be read back."""
         if self.stream:
-            return
-        with self.lines.open(encoding="utf-8", newline="") as handle:
-            number = 0
-            try:
-                if self.format == ".csv":
-                    reader = csv.reader(handle)
-                    next(reader, None)
-                    for cells in reader:
-                        number = reader.line_num
-                        if cells:
-                            yield Prior(cells[0], cells[1], float(cells[2]) if cells[2] else None,
-                                        cells[3] or None, cells[-1])
-                    return
-                for line in handle:
-                    number += 1
-                    row = json.loads(line)
-                    yield Prior(row["id"], row["source"], row["score"], row["level"], row["error"])
-            except (ValueError, KeyError, IndexError, TypeError, csv.Error):
-                raise fail(str(self.lines), "E100", "cannot resume: this line is not a result row", number) from None
+            return iter(())
+        return read_rows(self.lines, self.format == ".csv", columns(self.categories, self.regimes), self.levels)
 
     def write(self, row: dict[str, Any]) -> None:
         """Append one row (a complete line, one write)."""
         self._append(self.line(row).encode("utf-8"))
 
     def line(self, row: dict[str, Any]) -> str:
-        """The text of one row, ending with a newline."""
+        """The text of one row, ending with a newline. In CSV, text cells are neutralised against formulas
+        (``safe_cell``); numbers are written as numbers."""
         if self.format != ".csv":
             return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
         out = io.StringIO()
         cats, filings = row["categories"], row.get("filings") or {}
         csv.writer(out, lineterminator="\n").writerow(
-            [one_line(row["id"]), one_line(row["source"]), _number(row["score"]), row["level"] or "",
-             *(_number(cats.get(c)) if cats else "" for c in self.categories),
-             " ".join(row["fired"]), " ".join(row["gaps"]), *(filings.get(r, "") for r in self.regimes),
-             one_line(row["error"])])
+            [safe_cell(one_line(row["id"])), safe_cell(one_line(row["source"])), _number(row["score"]),
+             safe_cell(row["level"] or ""), *(_number(cats.get(c)) if cats else "" for c in self.categories),
+             safe_cell(" ".join(row["fired"])), safe_cell(" ".join(row["gaps"])),
+             *(safe_cell(filings.get(r, "")) for r in self.regimes), safe_cell(one_line(row["error"]))])
         return out.getvalue()
 
     def _append(self, data: bytes) -> None:
