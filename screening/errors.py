@@ -35,6 +35,7 @@ CODES = {
     "E401": "cannot-write",
     "E402": "output-is-input",
     "E403": "results-locked",
+    "E404": "worker-lost",
 }
 
 

@@ -1,8 +1,8 @@
 """Hostile batches: inputs and results built to break a run (lone surrogates, file names that are not UTF-8, a
 line that is not UTF-8, JSON laxer than YAML, a damaged Parquet page, two runs on one results file, a full
-disk, formula cells, hand-edited results). Each runs through the CLI and ends in its exact outcome: the bad
-row fails alone, located, and the batch goes on; or the run stops at once with one located line and exit 2,
-nothing touched.
+disk, formula cells, hand-edited results, a worker killed by the system). Each runs through the CLI and ends
+in its exact outcome: the bad row fails alone, located, and the batch goes on; or the run stops at once with
+one located line and exit 2, nothing touched.
 """
 
 from __future__ import annotations
@@ -504,3 +504,61 @@ def test_resume_refuses_rows_this_tool_would_not_write(tmp_path, capsys, suffix,
     assert err == f"{out}:{at + 1}:{column}: error: {expected} [E106 bad-value]\n"
     assert out.read_bytes() == before, "nothing touched"
     assert not (tmp_path / f".r{suffix}.lock").exists()
+
+
+# --- 13. a worker killed by the system -----------------------------------------------------------------------
+
+
+KILLER = """
+import os, signal
+import screening.batch.work as work
+_process = work.process
+def process(item, config):
+    if item.line in (5, 300):  # as the OOM killer would: SIGKILL, nothing said
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _process(item, config)
+work.process = process
+"""
+
+
+def test_a_worker_killed_fails_only_its_case_and_the_batch_goes_on(tmp_path, capsys, monkeypatch):
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILLER, "utf-8")
+    monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{ROOT}")  # the workers, spawned, read it; not this process
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*synthetic_cases(600, seed=2)), "utf-8")
+    out = tmp_path / "r.jsonl"
+    code, err = batch(capsys, source, "-o", out, "--workers", "2")
+    assert code == 0, err
+    found = jsonl_rows(out)
+    assert [r["source"] for r in found] == [f"{source}:{i}" for i in range(1, 601)]
+    failed = {r["source"]: r["error"] for r in found if r["error"]}
+    message = ("error: the process screening this case on its own ended abruptly (killed, perhaps by the system "
+               "for want of memory); the case is not screened [E404 worker-lost]")
+    assert failed == {f"{source}:{n}": f"{source}:{n}:1: {message}" for n in (5, 300)}
+    assert [r["id"] for r in found if r["error"]] == ["syn-000004", "syn-000299"]
+    assert "600 cases:" in err and "2 errors" in err
+    monkeypatch.delenv("PYTHONPATH")
+    reference = tmp_path / "ref.jsonl"
+    assert batch(capsys, source, "-o", reference)[0] == 0
+    assert [r for r in found if not r["error"]] == [r for r in jsonl_rows(reference) if r["source"] not in failed]
+
+
+@pytest.mark.slow  # reason: a Dask cluster of worker processes, two of them killed and started again (10 to 20 s)
+def test_a_dask_worker_killed_fails_only_its_case(tmp_path, capsys, monkeypatch):
+    dask = pytest.importorskip("dask")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILLER, "utf-8")
+    monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{ROOT}")  # the workers, spawned, read it; not this process
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*synthetic_cases(400, seed=2)), "utf-8")
+    out = tmp_path / "r.jsonl"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # give up on a task at its first kill
+        code, err = batch(capsys, source, "-o", out, "--engine", "dask", "--workers", "2")
+    assert code == 0, err
+    found = jsonl_rows(out)
+    assert [r["source"] for r in found] == [f"{source}:{i}" for i in range(1, 401)]
+    assert [(r["source"], "[E404 worker-lost]" in r["error"]) for r in found if r["error"]] == [
+        (f"{source}:5", True), (f"{source}:300", True)]

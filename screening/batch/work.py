@@ -169,6 +169,17 @@ def utf8(text: str) -> str:
     return text
 
 
+def lost_row(item: Item, config: Config) -> dict[str, Any]:
+    """The row of a case whose worker process died while screening it, on its own (E404)."""
+    try:
+        case_id = _guess_id(item, config)
+    except Exception:  # noqa: BLE001 - the id is only a help here
+        case_id = ""
+    problem = Problem(item.file, item.line, None, "E404", "the process screening this case on its own ended "
+                      "abruptly (killed, perhaps by the system for want of memory); the case is not screened")
+    return {"id": utf8(case_id), "source": item.source, **EMPTY_ROW, "error": utf8(str(problem))}
+
+
 def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
     """The result rows of a chunk of items, in order."""
     return [process(item, config) for item in chunk]
