@@ -36,7 +36,10 @@ def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] 
     from screening.errors import printable
     from screening.output import write_atomic
 
-    written = write_atomic(output, text, [p for p in inputs if p is not None])
+    try:
+        written = write_atomic(output, text, [p for p in inputs if p is not None])
+    except BrokenPipeError:
+        raise _ReaderGone from None  # -o /dev/stdout | head
     if written.note:
         sys.stderr.write(printable(f"note: {written.note}") + "\n")
 
@@ -73,6 +76,14 @@ def _discard_stdout() -> None:
 
 class _ReaderGone(Exception):
     """Stdout's reader went away (EPIPE), as ``| head`` does."""
+
+
+def _reading(run, *args):  # type: ignore[no-untyped-def]
+    """``run(*args)``, a broken pipe (results to ``/dev/stdout | head``) turned into a quiet stop."""
+    try:
+        return run(*args)
+    except BrokenPipeError:
+        raise _ReaderGone from None
 
 
 class _ClosedStdout:
@@ -476,9 +487,9 @@ def batch(
                 bar.advance(task, rows)
                 bar.update(task, rate=f"{bar.tasks[0].speed or 0:,.0f}")
 
-            summary = run_batch(checked, tick)
+            summary = _reading(run_batch, checked, tick)
     else:
-        summary = run_batch(checked)
+        summary = _reading(run_batch, checked)
     sys.stderr.write(render(summary, checked.levels))
     reached = [lv for lv in summary.levels if lv in LEVELS and fail_on and LEVELS.index(lv) >= LEVELS.index(fail_on)]
     if fail_on and (reached or summary.errors):

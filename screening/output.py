@@ -3,13 +3,15 @@
 A regular file (or a new one) is replaced atomically: a reader sees the old file or the complete new
 one, never a part. A character device or a FIFO is written directly, since renaming a file over it would
 replace the device node or the pipe with a regular file. A symbolic link is followed and its target
-written, never the link replaced; the caller is told, to say so. Nothing else (a directory, a block
-device, a socket) is written to at all.
+written, never the link replaced; the caller is told, to say so. A link to one of the process's own
+descriptors (``/dev/stdout``, ``/dev/fd/1``) is that descriptor, written as it is. Nothing else (a
+directory, a block device, a socket) is written to at all.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +30,9 @@ class Destination(NamedTuple):
     """The path as given."""
     stream: bool = False
     """A character device or a FIFO, written directly (never replaced, never synced)."""
+    fd: int | None = None
+    """A descriptor of this process that ``named`` stands for (``/dev/stdout`` is ``/proc/self/fd/1``): written
+    through as it is, so that ``-o /dev/stdout >> log`` appends as the shell would."""
 
     @property
     def note(self) -> str:
@@ -46,6 +51,9 @@ def destination(path: Path) -> Destination:
         raise fail(name, "E401", f"cannot write output: {exc.strerror}") from None
     real = path
     if stat.S_ISLNK(found.st_mode):
+        fd = own_descriptor(path)
+        if fd is not None:
+            return Destination(path, path, stream=True, fd=fd)
         real = Path(os.path.realpath(path))
         try:
             found = os.stat(real)
@@ -65,6 +73,24 @@ def destination(path: Path) -> Destination:
     raise fail(name, "E401", f"cannot write output: {real if real != path else 'this'} is {what}")
 
 
+_FD = re.compile(r"/(?:proc/(self|[0-9]+)|dev)/fd/([0-9]+)")
+
+
+def own_descriptor(path: Path) -> int | None:
+    """The descriptor of this process that ``path`` names through its links (``/dev/stdout`` links to
+    ``/proc/self/fd/1``), if it names one."""
+    probe = str(path)
+    for _ in range(40):  # as many links as the system follows
+        match = _FD.fullmatch(probe)
+        if match and match.group(1) in (None, "self", str(os.getpid())):
+            return int(match.group(2))
+        try:
+            probe = os.path.normpath(os.path.join(os.path.dirname(probe), os.readlink(probe)))
+        except OSError:
+            return None
+    return None
+
+
 def write_atomic(path: Path, text: str, inputs: Iterable[Path] = ()) -> Destination:
     """Write ``text`` (UTF-8) to ``path``: a regular file through a temporary file in the same directory,
     renamed into place; a device or FIFO directly; a symbolic link's target. Refuses (E402) a ``path`` that
@@ -75,10 +101,14 @@ def write_atomic(path: Path, text: str, inputs: Iterable[Path] = ()) -> Destinat
     # A lone surrogate can only come from a file name that is not UTF-8: it is written as an escape.
     data = text.encode("utf-8", "backslashreplace")
     try:
-        if where.stream:
+        if where.fd is not None:
+            write_all(where.fd, data)
+        elif where.stream:
             _write_through(where.path, data)
         else:
             _replace(where.path, data)
+    except BrokenPipeError:  # the reader of a pipe went away: the caller decides (a CLI stops quietly)
+        raise
     except OSError as exc:
         raise fail(str(path), "E401", f"cannot write output: {exc.strerror or exc}") from None
     return where

@@ -301,6 +301,30 @@ def test_a_stdout_that_is_not_utf8_gets_escapes(encoding, format):
     assert text == utf8.stdout.decode("utf-8").encode(encoding, "backslashreplace").decode(encoding)
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="needs /proc/self/fd")
+@pytest.mark.parametrize("writer", ["screen", "batch jsonl"])
+def test_a_link_to_stdout_is_stdout_as_the_shell_left_it(tmp_path, writer):
+    """``-o /dev/stdout`` (a link to /proc/self/fd/1): the descriptor is written as it is, so ``>> log`` appends;
+    the test uses a link of its own to the same place, never the machine's /dev/stdout."""
+    link = tmp_path / _name(writer, "stdout")
+    link.symlink_to("/proc/self/fd/1")
+    log = tmp_path / "log.txt"
+    log.write_text("earlier lines\n", "utf-8")
+    with open(log, "ab") as append:
+        done = cli(*WRITERS[writer](link), capture_output=False, stdout=append, stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr
+    assert b"note:" not in done.stderr and link.is_symlink()
+    text = log.read_text("utf-8")
+    assert text.startswith("earlier lines\n{") and "alibaba-liege" in text
+    read, write = os.pipe()
+    os.close(read)
+    try:  # and a reader that went away ends the run quietly, as on stdout
+        gone = cli(*WRITERS[writer](link), capture_output=False, stdout=write, stderr=subprocess.PIPE)
+    finally:
+        os.close(write)
+    assert (gone.returncode, gone.stderr) == (141, b"")
+
+
 def test_a_set_path_of_500_steps_is_a_located_error(capsys):
     path = ".".join(["a"] * 500)
     code, out, err = run(capsys, "screen", CASE, "--set", f"{path}=1")

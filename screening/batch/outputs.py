@@ -60,6 +60,7 @@ class Writer:
                        ".jsonl, .csv or .parquet")
         where = destination(path)
         self.named, self.path, self.stream, self.note = str(path), where.path, where.stream, where.note
+        self.fd = where.fd
         self.format, self.categories, self.regimes, self.levels = suffix, categories, list(regimes), list(levels)
         self.lines = journal_of(self.path) if suffix == ".parquet" else self.path
         self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
@@ -101,7 +102,10 @@ class Writer:
             raise fail(self.named, "E401", f"cannot resume: {self.path} is a device or a FIFO, which cannot be "
                        "read back")
         try:
-            self.handle = open(self.path, "wb", buffering=0)  # noqa: SIM115 - a device or FIFO: nothing is cut
+            if self.fd is not None:  # /dev/stdout: the descriptor itself, as a shell redirection left it
+                self.handle = os.fdopen(os.dup(self.fd), "wb", buffering=0)
+            else:
+                self.handle = open(self.path, "wb", buffering=0)  # noqa: SIM115 - a device or FIFO: nothing is cut
         except OSError as exc:
             raise fail(self.named, "E401", f"cannot write results: {exc.strerror}") from None
         if self.header:
@@ -148,6 +152,8 @@ class Writer:
             while view:
                 written = self.handle.write(view)
                 view = view[written or 0:]
+        except BrokenPipeError:  # the reader of a pipe went away: the caller decides (a CLI stops quietly)
+            raise
         except OSError as exc:  # a full disk: the rows written so far are whole, and --resume goes on
             raise fail(self.named, "E401", f"cannot write results: {exc.strerror or exc}") from None
 
