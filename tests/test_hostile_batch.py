@@ -506,6 +506,24 @@ def test_resume_refuses_rows_this_tool_would_not_write(tmp_path, capsys, suffix,
     assert not (tmp_path / f".r{suffix}.lock").exists()
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_resume_refuses_a_row_that_is_not_utf8(tmp_path, capsys, suffix):
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines_of(*good(3)), "utf-8")
+    out = tmp_path / f"r{suffix}"
+    assert batch(capsys, source, "-o", out)[0] == 0
+    lines = out.read_bytes().split(b"\n")
+    at = 2 if suffix == ".csv" else 1  # the second row
+    lines[at] = lines[at].replace(b"syn-", b"syn\xff", 1)  # a hand edit saved as Latin-1
+    out.write_bytes(b"\n".join(lines))
+    before = out.read_bytes()
+    code, err = batch(capsys, source, "-o", out, "--resume")
+    assert code == 2 and out.read_bytes() == before
+    column = lines[at].index(b"\xff") + 1
+    assert err == (f"{out}:{at + 1}:{column}: error: cannot resume: this line is not UTF-8 (byte 0xff) "
+                   "[E002 bad-encoding]\n")
+
+
 # --- 13. a worker killed by the system -----------------------------------------------------------------------
 
 

@@ -48,7 +48,8 @@ def read_rows(path: Path, csv_format: bool, columns: Sequence[str], levels: Sequ
     ``columns`` are the CSV columns; ``levels`` the pack's levels. Raises ScreeningError (exit 2) at the first
     row that is not one this tool writes, naming its line and column.
     """
-    with path.open(encoding="utf-8", newline="") as handle:
+    # surrogateescape: a byte that is not UTF-8 (a hand edit in another encoding) is found in its row, below
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
         if csv_format:
             yield from _csv_rows(handle, str(path), columns, levels)
         else:
@@ -64,6 +65,7 @@ def _json_rows(handle: io.TextIOBase, file: str, levels: Sequence[str]) -> Itera
     from screening.jsonio import loads
 
     for number, line in enumerate(handle, 1):
+        _utf8(file, number, line, line)
         try:
             row = loads(line, file, number)
         except ScreeningError as exc:
@@ -75,6 +77,19 @@ def _json_rows(handle: io.TextIOBase, file: str, levels: Sequence[str]) -> Itera
             at = line.find(f'"{key}"') if key else -1
             raise _refuse(file, number, message, number, at + 1 if at >= 0 else 1)
         yield Prior(row["id"], row["source"], row["score"], row["level"], row["error"])
+
+
+def _utf8(file: str, line: int, text: str, probe: str) -> None:
+    """Refuse (E002, at its column) a line whose ``text`` holds a byte that was not UTF-8; ``probe`` is tried
+    first, fast (for a CSV row, its cells; the column is then counted as if no cell were quoted)."""
+    try:
+        probe.encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    at = next(i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff")
+    raise fail(file, "E002", f"cannot resume: this line is not UTF-8 (byte 0x{ord(text[at]) - 0xDC00:02x})", line,
+               at + 1)
 
 
 def _number(value: Any) -> bool:
@@ -132,6 +147,7 @@ def _csv_rows(handle: io.TextIOBase, file: str, columns: Sequence[str], levels: 
             if not cells:
                 continue
             number += 1
+            _utf8(file, reader.line_num, ",".join(cells), "".join(cells))
             fault, score = _csv_fault(cells, columns, levels)
             if fault:
                 index, message = fault
