@@ -375,6 +375,17 @@ def test_a_held_lock_is_named_and_a_stale_one_is_taken(tmp_path, capsys):
     assert not lock.exists() and len(csv_cells(out)) == 2
 
 
+def test_a_link_planted_as_the_lock_is_not_followed(tmp_path, capsys):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n", "utf-8")
+    (tmp_path / ".r.jsonl.lock").symlink_to(victim)
+    code, err = batch(capsys, CASE, "-o", tmp_path / "r.jsonl")
+    assert code == 2 and victim.read_text("utf-8") == "keep\n" and not (tmp_path / "r.jsonl").exists()
+    out, lock = tmp_path / "r.jsonl", tmp_path / ".r.jsonl.lock"
+    assert err == (f"{out}: error: cannot lock the results: cannot create {lock}: Too many levels of symbolic links "
+                   "[E401 cannot-write]\n")
+
+
 def test_a_full_disk_stops_the_batch_with_whole_rows_and_resume_goes_on(tmp_path, capsys, monkeypatch):
     from screening.batch import outputs
 

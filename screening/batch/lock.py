@@ -33,7 +33,8 @@ def acquire(results: Path, shown: str = "") -> int | None:
     path = lock_path(results)
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+            # O_NOFOLLOW: a link planted under the lock's name must not make this open (or create) another file
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o666)
         except OSError as exc:
             raise fail(shown, "E401", f"cannot lock the results: cannot create {path}: {exc.strerror}") from None
         try:
