@@ -9,7 +9,7 @@ from typing import Literal, Optional
 import typer
 
 from screening import __version__
-from screening.errors import ScreeningError
+from screening.errors import Problem, ScreeningError
 from screening.report import FORMATS
 
 LEVELS = ["low", "medium", "high", "critical"]
@@ -30,13 +30,86 @@ RootOpt = typer.Option(None, "--root", file_okay=False,
                        "the directory holding the pack).")
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
+def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] = ()) -> None:
+    """Write a report to stdout, or to ``output`` through the one safe path (screening.output), refusing an
+    output that is one of ``inputs``."""
     if output is None:
-        sys.stdout.write(text)
-    else:
-        from screening.output import write_atomic
+        _stdout(text)
+        return
+    from screening.errors import printable
+    from screening.output import write_atomic
 
-        write_atomic(output, text)
+    try:
+        written = write_atomic(output, text, [p for p in inputs if p is not None])
+    except BrokenPipeError:
+        raise _ReaderGone from None  # -o /dev/stdout | head
+    if written.note:
+        sys.stderr.write(printable(f"note: {written.note}") + "\n")
+
+
+def _stdout(text: str) -> None:
+    """Write to stdout and flush, so that a failure (a full device, a closed stdout) is reported here, located,
+    rather than lost at exit; a reader that went away (EPIPE) is left to ``main``, to stop quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _ReaderGone from None  # not an OSError: click would turn it into exit 1
+    except OSError as exc:
+        _discard_stdout()
+        raise ScreeningError([Problem("<stdout>", None, None, "E401",
+                                      f"cannot write output: {exc.strerror or exc}")]) from None
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at the null device, so the text still buffered for a stdout that failed is not
+    written again, and fails again, when Python exits."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+class _ReaderGone(Exception):
+    """Stdout's reader went away (EPIPE), as ``| head`` does."""
+
+
+def _reading(run, *args):  # type: ignore[no-untyped-def]
+    """``run(*args)``, a broken pipe (results to ``/dev/stdout | head``) turned into a quiet stop."""
+    try:
+        return run(*args)
+    except BrokenPipeError:
+        raise _ReaderGone from None
+
+
+class _ClosedStdout:
+    """Stands for a stdout the process was started without (``>&-``): every write fails, located."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _default_pack() -> Path:
+    from screening.pack import default_pack_path
+
+    return default_pack_path()
 
 
 def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # type: ignore[no-untyped-def]
@@ -51,7 +124,7 @@ def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # typ
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"screening {__version__}")
+        _stdout(f"screening {__version__}\n")
         raise typer.Exit()
 
 
@@ -114,10 +187,12 @@ def screen(
         if format not in ("text", "json", "markdown"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
         changes = [parse(expr) for expr in set_]
-        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output)
+        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output,
+              (*cases, rules or _default_pack(), waivers, entities))
         return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
-    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output)
+    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output,
+          (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())))
     if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
         raise typer.Exit(1)
 
@@ -153,7 +228,8 @@ def filings(
         raise typer.BadParameter(f"unknown regime {', '.join(unknown)}; the pack has "
                                  f"{', '.join(r.id for r in pack.regimes) or 'none'}", param_hint="--regime")
     results = screen_files(cases, rules, None, _day(as_of), entities)
-    _emit(render(results, format, _options(width, color, output is not None), regime), output)
+    _emit(render(results, format, _options(width, color, output is not None), regime), output,
+          (*cases, rules or _default_pack(), entities))
 
 
 @rules_app.command("list")
@@ -167,7 +243,7 @@ def rules_list(rules: Optional[Path] = RulesOpt,
     from screening.api import pack_at
     from screening.report.catalogue import rule_list
 
-    typer.echo(rule_list(pack_at(rules), category, format, _options(None, None, False)), nl=False)
+    _stdout(rule_list(pack_at(rules), category, format, _options(None, None, False)))
 
 
 @rules_app.command("regimes")
@@ -194,7 +270,7 @@ def rules_show(rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
     from screening.api import pack_at
     from screening.report.catalogue import rule_detail
 
-    typer.echo(rule_detail(pack_at(rules), rule_id, format, _options(None, None, False)), nl=False)
+    _stdout(rule_detail(pack_at(rules), rule_id, format, _options(None, None, False)))
 
 
 @app.command()
@@ -205,7 +281,7 @@ def facts(format: TextOrJson = typer.Option("text", "--format", "-f", help="Outp
     """
     from screening.report.catalogue import fact_list
 
-    typer.echo(fact_list(format, _options(None, None, False)), nl=False)
+    _stdout(fact_list(format, _options(None, None, False)))
 
 
 def _day(text: Optional[str]):  # type: ignore[no-untyped-def]
@@ -250,7 +326,7 @@ def check(
     result = check_paths(targets, rules, _day(as_of), root)
     options = _options(None, None, output is not None)
     _emit(render_problems(result.problems, format, width=options.width, color=options.color,
-                          checked=result.files), output)
+                          checked=result.files), output, (*targets, rules))
     worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
     if any(p.severity in worst for p in result.problems):
         raise typer.Exit(1)
@@ -296,7 +372,7 @@ def test_pack(
         low |= coverage.percent < min_coverage
         if low and format == "text":
             texts.append(f"coverage {coverage.percent:.1f}% is below --min-coverage {min_coverage:g}%\n")
-    _emit("".join(texts), output)
+    _emit("".join(texts), output, tuple(packs))
     if failed or low:
         raise typer.Exit(1)
 
@@ -333,7 +409,7 @@ def diff(
         sys.stderr.write(f"warning: {new} names no case that could be screened: give case files, or add tests "
                          "with `case:` to the pack\n")
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
-    _emit(render(result, format), output)
+    _emit(render(result, format), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
     if fail_on_change and (result.changed or unscreened or not loaded):
         raise typer.Exit(1)
 
@@ -354,7 +430,7 @@ def fmt(
     changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
     if check_only:
         for change in changes:
-            sys.stdout.write(unified_diff(change))
+            _stdout(unified_diff(change))
         if changes:
             sys.stderr.write(f"{len(changes)} file{'s' if len(changes) != 1 else ''} would be reformatted\n")
             raise typer.Exit(1)
@@ -400,6 +476,10 @@ def batch(
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
     checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force))
+    if checked.note:
+        from screening.errors import printable
+
+        sys.stderr.write(printable(f"note: {checked.note}") + "\n")
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -413,9 +493,9 @@ def batch(
                 bar.advance(task, rows)
                 bar.update(task, rate=f"{bar.tasks[0].speed or 0:,.0f}")
 
-            summary = run_batch(checked, tick)
+            summary = _reading(run_batch, checked, tick)
     else:
-        summary = run_batch(checked)
+        summary = _reading(run_batch, checked)
     sys.stderr.write(render(summary, checked.levels))
     reached = [lv for lv in summary.levels if lv in LEVELS and fail_on and LEVELS.index(lv) >= LEVELS.index(fail_on)]
     if fail_on and (reached or summary.errors):
@@ -433,15 +513,26 @@ def schema(kind: SchemaKind = typer.Argument(..., help="Which file's schema.")) 
     """
     from screening.schemas import export_text
 
-    sys.stdout.write(export_text(kind))
+    _stdout(export_text(kind))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI and return its exit code; input problems print one located line each on stderr."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks is written as an escape
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        app(args=argv, prog_name="screening")
+        try:
+            app(args=argv, prog_name="screening")
+        finally:
+            _stdout("")  # what typer or rich left buffered: a failure to write it is reported too
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except (_ReaderGone, BrokenPipeError):  # the reader went away (| head): stop quietly, as SIGPIPE would
+        _discard_stdout()
+        return BROKEN_PIPE
     except ScreeningError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
@@ -456,6 +547,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 INTERNAL_ERROR = 3
 """Exit code of an unexpected error: a bug in screening, not a problem of the input."""
+BROKEN_PIPE = 141
+"""Exit code when stdout's reader went away: 128 + SIGPIPE, what a shell shows for a program it killed."""
 
 
 def _internal_error(exc: BaseException) -> int:

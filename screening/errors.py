@@ -34,6 +34,10 @@ CODES = {
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",
     "E313": "waiver-not-yet-granted",
+    "E401": "cannot-write",
+    "E402": "output-is-input",
+    "E403": "results-locked",
+    "E404": "worker-lost",
 }
 
 

@@ -114,7 +114,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -123,6 +122,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
 from screening.errors import Marks, Problem, ScreeningError, closest, located
+from screening.jsonio import loads as strict_json
 from screening.kept import Kept
 from screening.yamlio import loads, read_text
 
@@ -546,9 +546,9 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
         if not line.strip():
             continue
         try:
-            obj = json.loads(line.rstrip("\r\n"))
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(name, number, exc.colno, "E100", f"invalid JSON: {exc.msg}"))
+            obj = strict_json(line.rstrip("\r\n"), name, number)  # as strict as YAML: no duplicate keys, no NaN
+        except ScreeningError as exc:
+            problems.extend(exc.problems)
             continue
         if not isinstance(obj, dict):
             problems.append(Problem(name, number, 1, "E103", "each line must be one JSON object (a FollowTheMoney "

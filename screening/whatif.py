@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from screening.errors import Problem, ScreeningError
-from screening.yamlio import loads
+from screening.yamlio import limits, loads
 
 _SET = re.compile(r"^\s*([A-Za-z0-9_.\-]+?)\s*(\+?=)\s*(.*)$", re.S)
 
@@ -41,6 +41,11 @@ def parse(expr: str) -> Change:
     path = tuple(match.group(1).split("."))
     if any(not part for part in path):
         raise _error(expr, f"empty step in the path '{match.group(1)}'")
+    depth = limits().max_depth
+    if len(path) > depth:  # a case file could not nest so deep either
+        shown = expr if len(expr) <= 80 else expr[:77] + "..."
+        raise ScreeningError([Problem(f"--set {shown}", None, None, "E111", f"a path of {len(path):,} steps is "
+                                      f"deeper than the limit of {depth} (SCREENING_MAX_DEPTH)")])
     try:
         value, _ = loads(match.group(3) or "null", f"--set {expr}")
     except ScreeningError as exc:

@@ -12,12 +12,14 @@ import time
 
 import pytest
 
+from screening.errors import ScreeningError
 from screening.output import write_atomic
 from tests.conftest import ROOT
 
 WRITER = """
 import sys
 from pathlib import Path
+from screening.errors import ScreeningError
 from screening.output import write_atomic
 print("start", flush=True)
 write_atomic(Path(sys.argv[1]), "x" * 200_000_000 + "\\nEND\\n")
@@ -60,8 +62,9 @@ def test_a_failed_write_removes_its_temporary_and_keeps_the_old_file(tmp_path, m
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(ScreeningError) as info:
         write_atomic(target, "new\n")
+    assert str(info.value) == f"{target}: error: cannot write output: disk full [E401 cannot-write]"
     assert target.read_text() == "old\n" and not _partial_files(tmp_path)
 
 

@@ -22,6 +22,7 @@ from screening.report.problems import FORMATS, artifact_location, escape_data, e
 from screening.report.tests import FORMATS as TEST_FORMATS
 from screening.report.tests import coverage_line, percent, render_tests
 from screening.testing_types import Coverage, TestOutcome
+from tests.conftest import ROOT
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -379,3 +380,10 @@ def test_tests_formats_are_deterministic(fmt):
 
 def test_tests_junit_is_the_junit_module():
     assert render_tests(OUTCOMES, COVERAGE, "junit", suite="pack") == junit.render(OUTCOMES, "pack", COVERAGE)
+
+
+def test_the_readme_lists_every_problem_code_and_no_other():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    table = readme[readme.index("## Problem codes"):]
+    listed = dict(re.findall(r"^\| ([EW]\d{3}) \| ([a-z-]+) \|", table, re.M))
+    assert listed == CODES

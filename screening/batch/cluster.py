@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from screening.batch.inputs import Item, inline
-from screening.batch.work import Config, bundle, process_bundled
+from screening.batch.work import Config, bundle, lost_row, process_bundled
 from screening.errors import fail
+
+TRIES = 3
+"""Tries a case gets on its own after its chunk's task killed its workers."""
 
 
 def run_on_dask(chunks: Iterator[list[Item]], config: Config, scheduler: str | None,
@@ -44,13 +47,59 @@ def run_on_dask(chunks: Iterator[list[Item]], config: Config, scheduler: str | N
 
 
 def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -> Iterator[list[dict[str, Any]]]:
-    """Submit chunks to ``client`` and yield their rows in submission order, with bounded tasks in flight."""
+    """Submit chunks to ``client`` and yield their rows in submission order, with bounded tasks in flight.
+
+    A chunk whose task kills its workers (Dask gives up after ``allowed-failures`` tries: ``KilledWorker``),
+    or that a dead worker took down with it (its data lost: cancelled), is screened again one case per task,
+    with the pack sent again; a case that kills its worker on its own, three times, gets a row saying so (E404).
+    """
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
     slots = max(1, sum(client.nthreads().values())) * 2
-    [sent] = client.scatter([bundle(config)], broadcast=True)  # the pack's files, once to every worker
-    pending: deque[Any] = deque()
+    files = bundle(config)
+    sent = client.scatter([files], broadcast=True)  # the pack's files, once to every worker
+    pending: deque[tuple[list[Item], Any]] = deque()
+    lost = (KilledWorker, CancelledError)
+    stale = False
+
+    def submit(items: list[Item]) -> Any:
+        return client.submit(process_bundled, [inline(item) for item in items], sent[0], pure=False)
+
+    def rows(chunk: list[Item], future: Any) -> list[dict[str, Any]]:
+        try:
+            return future.result()  # type: ignore[no-any-return]
+        except lost:
+            pass
+        nonlocal stale
+        stale = True
+        out: list[dict[str, Any]] = []
+        for item in chunk:
+            for _ in range(TRIES):  # a try may also meet the cluster still replacing the dead worker
+                found = alone(item)
+                if found is not None:
+                    out += found
+                    break
+            else:
+                out.append(lost_row(item, config))
+        return out
+
+    def alone(item: Item) -> list[dict[str, Any]] | None:
+        """The row of one case screened in a task of its own, the pack sent again first (a worker that died
+        may have taken it along); None when the task's worker dies, or the cluster fails it otherwise."""
+        nonlocal sent, stale
+        try:
+            if stale:
+                sent, stale = client.scatter([files], broadcast=True), False
+            return submit([item]).result()  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - a cluster replacing a dead worker fails in many ways (lost, cancelled,
+            stale = True   # unreachable, a worker it no longer knows): each is a failed try
+            return None
+
     for chunk in chunks:
-        pending.append(client.submit(process_bundled, [inline(item) for item in chunk], sent, pure=False))
+        pending.append((chunk, submit(chunk)))
         if len(pending) >= slots:
-            yield pending.popleft().result()
+            yield rows(*pending.popleft())
     while pending:
-        yield pending.popleft().result()
+        yield rows(*pending.popleft())

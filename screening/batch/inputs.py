@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -50,7 +51,10 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
     inputs, problems = [], []
     for path in paths:
         name = str(path)
-        if path.is_dir():
+        unnamed = _not_utf8_name(path)
+        if unnamed is not None:
+            problems.append(unnamed)
+        elif path.is_dir():
             inputs.append(Input(path, "dir"))
             continue
         kind = KINDS.get(path.suffix.lower())
@@ -84,11 +88,15 @@ def _missing_columns(path: Path, kind: str, mapping: Mapping) -> list[Problem]:
 
 def csv_header(path: Path) -> tuple[str, ...]:
     """The column names of a CSV file's first line."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return tuple(h.strip() for h in next(csv.reader(handle), []))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    try:  # surrogateescape: text is decoded a block at a time, and a later row's bad byte is that row's problem
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            header = [h.strip() for h in next(csv.reader(handle), [])]
+    except (OSError, csv.Error) as exc:
         raise fail(str(path), "E001", f"cannot read the CSV header: {exc}") from None
+    bad = _undecodable(str(path), 1, header)
+    if bad is not None:
+        raise ScreeningError([bad])
+    return tuple(header)
 
 
 def parquet_columns(path: Path) -> tuple[str, ...]:
@@ -118,7 +126,9 @@ def items(inputs: list[Input], mapping: Mapping | None) -> Iterator[Item]:
     for source in inputs:
         if source.kind == "dir":
             for path in yaml_files(source.path):
-                yield Item("yaml", str(path), None, str(path))
+                unnamed = _not_utf8_name(path)
+                yield (Item("yaml", str(path), None, str(path)) if unnamed is None
+                       else Item("yaml", unnamed.file, None, Unreadable((unnamed,))))
         elif source.kind == "yaml":
             yield Item("yaml", str(source.path), None, str(source.path))
         elif source.kind == "jsonl":
@@ -127,6 +137,19 @@ def items(inputs: list[Input], mapping: Mapping | None) -> Iterator[Item]:
             yield from _csv(source.path)
         else:
             yield from _parquet(source.path, mapping)
+
+
+def _not_utf8_name(path: Path) -> Problem | None:
+    """E002 for a file whose name is not UTF-8 (the results could not name it), the name shown with the bytes
+    that are not UTF-8 escaped (``caf\\xe9.yaml``); None for any other name."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return Problem(shown, None, None, "E002", "the file name is not valid UTF-8, so the results could not name "
+                   "it; rename the file")
 
 
 def yaml_files(directory: Path) -> list[Path]:
@@ -149,34 +172,49 @@ class Inline(NamedTuple):
 
 
 def _jsonl(path: Path, kind: str) -> Iterator[Item]:
+    """Each non-blank line, decoded on its own: a line that is not UTF-8 fails its own row (E002, at the byte)."""
     name = str(path)
     limit = limits().max_bytes  # a line is a document: it may be as large as a case file
     try:
-        with path.open(encoding="utf-8-sig", newline="\n") as handle:
+        with path.open("rb") as handle:
             number = 0
-            while line := handle.readline(limit + 1):
+            while raw := handle.readline(limit + 1):
                 number += 1
-                if len(line) > limit and not line.endswith("\n"):
-                    size = len(line)
+                if number == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
+                if len(raw) > limit and not raw.endswith(b"\n"):
+                    size = len(raw)
                     while rest := handle.readline(1 << 20):
                         size += len(rest)
-                        if rest.endswith("\n"):
+                        if rest.endswith(b"\n"):
                             break
                     yield Item(kind, name, number, Unreadable((Problem(
-                        name, number, 1, "E111", f"line of {size:,} characters is longer than the limit of {limit:,} "
+                        name, number, 1, "E111", f"line of {size:,} bytes is longer than the limit of {limit:,} "
                         "(SCREENING_MAX_BYTES)"),)))
-                elif line.strip():
+                    continue
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield Item(kind, name, number, Unreadable((_not_utf8(name, number, raw, exc.start),)))
+                    continue
+                if line.strip():
                     yield Item(kind, name, number, line)
-    except UnicodeDecodeError as exc:
-        raise fail(name, "E002", f"not valid UTF-8: {exc.reason}") from None
     except OSError as exc:
         raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
 
 
+def _not_utf8(name: str, line: int, raw: bytes, at: int) -> Problem:
+    """E002 at the first byte that is not UTF-8 in a line (``raw``, its bytes)."""
+    column = len(raw[:at].decode("utf-8", "replace")) + 1
+    return Problem(name, line, column, "E002", f"not valid UTF-8 (byte 0x{raw[at]:02x}); save the file as UTF-8")
+
+
 def _csv(path: Path) -> Iterator[Item]:
+    """Each row; a row the csv module cannot read, or holding bytes that are not UTF-8, fails its own row."""
     name = str(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        # surrogateescape: a byte that is not UTF-8 becomes a lone surrogate, found in its row (below)
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             reader = csv.reader(handle)
             header = tuple(h.strip() for h in next(reader, []))
             start = reader.line_num + 1
@@ -193,7 +231,8 @@ def _csv(path: Path) -> Iterator[Item]:
                     start = reader.line_num + 1
                     continue
                 if cells:  # a blank line is no row
-                    yield Item("csv", name, start, (header, cells))
+                    bad = _undecodable(name, start, cells)
+                    yield Item("csv", name, start, (header, cells) if bad is None else Unreadable((bad,)))
                 start = reader.line_num + 1
     except csv.Error as exc:
         raise fail(name, "E100", f"invalid CSV: {exc}", reader.line_num) from None
@@ -203,20 +242,52 @@ def _csv(path: Path) -> Iterator[Item]:
         raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
 
 
+def _undecodable(name: str, line: int, cells: list[str]) -> Problem | None:
+    """E002 at the first byte of a row that was not UTF-8, if any (its column counted as if no cell were quoted)."""
+    try:
+        "".join(cells).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    column = 1
+    for cell in cells:
+        for i, char in enumerate(cell):
+            if "\udc80" <= char <= "\udcff":
+                return Problem(name, line, column + i, "E002",
+                               f"not valid UTF-8 (byte 0x{ord(char) - 0xDC00:02x}); save the file as UTF-8")
+        column += len(cell) + 1
+    return None
+
+
 def _parquet(path: Path, mapping: Mapping | None) -> Iterator[Item]:
-    """Rows of a Parquet file, read one batch at a time (never the whole table), mapped columns only."""
+    """Rows of a Parquet file, read one batch at a time (never the whole table), mapped columns only.
+
+    A row group whose data cannot be read (a damaged page) fails its rows, each located, and the next
+    row group is read: the rows of the file keep their numbers, and the batch goes on.
+    """
     import pyarrow.parquet as pq
 
     assert mapping is not None
+    name = str(path)
     handle = pq.ParquetFile(path)
     names = handle.schema_arrow.names
     columns = [c for c in mapping.columns if c in names]
     positions = {c: names.index(c) + 1 for c in columns}
     number = 0
-    for batch in handle.iter_batches(batch_size=2048, columns=columns):
-        for row in batch.to_pylist():
-            number += 1
-            yield Item("parquet", str(path), number, (positions, row))
+    for group in range(handle.metadata.num_row_groups):
+        first, size = number + 1, handle.metadata.row_group(group).num_rows
+        try:
+            for batch in handle.iter_batches(batch_size=2048, columns=columns, row_groups=[group]):
+                for row in batch.to_pylist():
+                    number += 1
+                    yield Item("parquet", name, number, (positions, row))
+        except Exception as exc:  # pyarrow raises OSError, ArrowInvalid, UnicodeDecodeError ... for damaged data
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            problem = (f"invalid Parquet: rows {first:,} to {first + size - 1:,} (row group {group + 1}) cannot be "
+                       f"read: {reason}")
+            while number < first + size - 1:
+                number += 1
+                yield Item("parquet", name, number, Unreadable((Problem(name, number, None, "E100", problem),)))
 
 
 def count(inputs: list[Input]) -> int:

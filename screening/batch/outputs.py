@@ -13,21 +13,14 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from screening.batch.lock import acquire, release
+from screening.batch.prior import Prior, read_rows, safe_cell
 from screening.errors import fail
+from screening.output import destination
 
 FORMATS = (".jsonl", ".csv", ".parquet")
-
-
-class Prior(NamedTuple):
-    """A row already in the output, as --resume reads it back."""
-
-    id: str
-    source: str
-    score: float | None
-    level: str | None
-    error: str
 
 
 def journal_of(path: Path) -> Path:
@@ -52,100 +45,133 @@ def _number(value: float | None) -> str:
 
 
 class Writer:
-    """Appends result rows to ``path``, one line per row, in the format its extension names."""
+    """Appends result rows to ``path``, one line per row, in the format its extension names.
+
+    The results are locked for the run (screening.batch.lock) before they are looked at. A symbolic link is
+    written through to its target; a character device or a FIFO is written directly, as a stream (no lock,
+    no resume, no Parquet).
+    """
 
     def __init__(self, path: Path, categories: list[str], resume: bool = False, force: bool = False,
-                 regimes: Sequence[str] = ()) -> None:
+                 regimes: Sequence[str] = (), levels: Sequence[str] = ()) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
             raise fail(str(path), "E001", f"unknown results format '{path.suffix}'; name the output "
                        ".jsonl, .csv or .parquet")
-        self.path, self.format, self.categories, self.regimes = path, suffix, categories, list(regimes)
-        self.lines = journal_of(path) if suffix == ".parquet" else path
-        existing = [p for p in dict.fromkeys((path, self.lines)) if p.exists()]
+        where = destination(path)
+        self.named, self.path, self.stream, self.note = str(path), where.path, where.stream, where.note
+        self.fd = where.fd
+        self.format, self.categories, self.regimes, self.levels = suffix, categories, list(regimes), list(levels)
+        self.lines = journal_of(self.path) if suffix == ".parquet" else self.path
+        self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
+        self.lock: int | None = None
+        if self.stream:
+            self._open_stream(resume)
+            return
+        self.lock = acquire(self.path, self.named)
+        try:
+            self._open(resume, force)
+        except BaseException:
+            release(self.path, self.lock)
+            raise
+
+    def _open(self, resume: bool, force: bool) -> None:
+        existing = [p for p in dict.fromkeys((self.path, self.lines)) if p.exists()]
         if existing and not resume and not force:
             raise fail(str(existing[-1]), "E001", "results already exist; add --resume to continue them or "
                        "--force to start again")
         if force and not resume:
             for p in existing:
                 p.unlink()
-        if resume and suffix == ".parquet" and path.exists() and not self.lines.exists():
-            raise fail(str(path), "E001", "this Parquet file is complete (no journal beside it); there is "
+        if resume and self.format == ".parquet" and self.path.exists() and not self.lines.exists():
+            raise fail(self.named, "E001", "this Parquet file is complete (no journal beside it); there is "
                        "nothing to resume: use --force to start again")
-        self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
         _drop_partial_line(self.lines)
         try:
             self.handle = open(self.lines, "ab", buffering=0)  # noqa: SIM115 - closed by close()
         except OSError as exc:
-            raise fail(str(self.lines), "E001", f"cannot write results: {exc.strerror}") from None
+            raise fail(str(self.lines), "E401", f"cannot write results: {exc.strerror}") from None
         if self.header:
             self._check_header()
+
+    def _open_stream(self, resume: bool) -> None:
+        if self.format == ".parquet":
+            raise fail(self.named, "E401", f"cannot write Parquet results to {self.path}, which is not a regular "
+                       "file: they are written at the end, from a journal beside them")
+        if resume:
+            raise fail(self.named, "E401", f"cannot resume: {self.path} is a device or a FIFO, which cannot be "
+                       "read back")
+        try:
+            if self.fd is not None:  # /dev/stdout: the descriptor itself, as a shell redirection left it
+                self.handle = os.fdopen(os.dup(self.fd), "wb", buffering=0)
+            else:
+                self.handle = open(self.path, "wb", buffering=0)  # noqa: SIM115 - a device or FIFO: nothing is cut
+        except OSError as exc:
+            raise fail(self.named, "E401", f"cannot write results: {exc.strerror}") from None
+        if self.header:
+            self._append(self.header.encode())
 
     def _check_header(self) -> None:
         if self.lines.stat().st_size == 0:
             self._append(self.header.encode())
             return
-        with self.lines.open(encoding="utf-8", newline="") as handle:
+        with self.lines.open(encoding="utf-8", errors="replace", newline="") as handle:
             first = handle.readline()
         if first != self.header:
             raise fail(str(self.lines), "E001", "the results' columns differ from this run's (another rule "
                        "pack?); use --force to start again", 1)
 
     def prior(self) -> Iterator[Prior]:
-        """The rows already written, in order (read lazily: memory stays flat)."""
-        with self.lines.open(encoding="utf-8", newline="") as handle:
-            number = 0
-            try:
-                if self.format == ".csv":
-                    reader = csv.reader(handle)
-                    next(reader, None)
-                    for cells in reader:
-                        number = reader.line_num
-                        if cells:
-                            yield Prior(cells[0], cells[1], float(cells[2]) if cells[2] else None,
-                                        cells[3] or None, cells[-1])
-                    return
-                for line in handle:
-                    number += 1
-                    row = json.loads(line)
-                    yield Prior(row["id"], row["source"], row["score"], row["level"], row["error"])
-            except (ValueError, KeyError, IndexError, TypeError, csv.Error):
-                raise fail(str(self.lines), "E100", "cannot resume: this line is not a result row", number) from None
+        """The rows already written, in order, each checked (read lazily: memory stays flat); none for a
+        stream, which cannot be read back."""
+        if self.stream:
+            return iter(())
+        return read_rows(self.lines, self.format == ".csv", columns(self.categories, self.regimes), self.levels)
 
     def write(self, row: dict[str, Any]) -> None:
         """Append one row (a complete line, one write)."""
         self._append(self.line(row).encode("utf-8"))
 
     def line(self, row: dict[str, Any]) -> str:
-        """The text of one row, ending with a newline."""
+        """The text of one row, ending with a newline. In CSV, text cells are neutralised against formulas
+        (``safe_cell``); numbers are written as numbers."""
         if self.format != ".csv":
             return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
         out = io.StringIO()
         cats, filings = row["categories"], row.get("filings") or {}
         csv.writer(out, lineterminator="\n").writerow(
-            [one_line(row["id"]), one_line(row["source"]), _number(row["score"]), row["level"] or "",
-             *(_number(cats.get(c)) if cats else "" for c in self.categories),
-             " ".join(row["fired"]), " ".join(row["gaps"]), *(filings.get(r, "") for r in self.regimes),
-             one_line(row["error"])])
+            [safe_cell(one_line(row["id"])), safe_cell(one_line(row["source"])), _number(row["score"]),
+             safe_cell(row["level"] or ""), *(_number(cats.get(c)) if cats else "" for c in self.categories),
+             safe_cell(" ".join(row["fired"])), safe_cell(" ".join(row["gaps"])),
+             *(safe_cell(filings.get(r, "")) for r in self.regimes), safe_cell(one_line(row["error"]))])
         return out.getvalue()
 
     def _append(self, data: bytes) -> None:
         view = memoryview(data)
-        while view:
-            written = self.handle.write(view)
-            view = view[written or 0:]
+        try:
+            while view:
+                written = self.handle.write(view)
+                view = view[written or 0:]
+        except BrokenPipeError:  # the reader of a pipe went away: the caller decides (a CLI stops quietly)
+            raise
+        except OSError as exc:  # a full disk: the rows written so far are whole, and --resume goes on
+            raise fail(self.named, "E401", f"cannot write results: {exc.strerror or exc}") from None
 
     def close(self, complete: bool) -> None:
-        """Flush to disk; when ``complete``, turn a Parquet journal into the Parquet file."""
+        """Flush to disk; when ``complete``, turn a Parquet journal into the Parquet file; unlock."""
         try:
-            os.fsync(self.handle.fileno())
-        finally:
-            self.handle.close()
-        if complete and self.format == ".parquet":
-            from screening.batch.parquet import write_parquet
+            try:
+                if not self.stream:
+                    os.fsync(self.handle.fileno())
+            finally:
+                self.handle.close()
+            if complete and self.format == ".parquet":
+                from screening.batch.parquet import write_parquet
 
-            write_parquet(self.lines, self.path, self.categories, self.regimes)
-            self.lines.unlink()
+                write_parquet(self.lines, self.path, self.categories, self.regimes)
+                self.lines.unlink()
+        finally:
+            release(self.path, self.lock)
 
 
 def _drop_partial_line(path: Path) -> None:

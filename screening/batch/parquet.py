@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from itertools import islice
 from pathlib import Path
@@ -40,26 +38,16 @@ def write_parquet(journal: Path, path: Path, categories: list[str], regimes: Seq
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from screening.output import replacing
+
     arrow = schema(categories, regimes)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
     try:
-        with journal.open(encoding="utf-8") as lines, pq.ParquetWriter(tmp, arrow) as writer:
+        with (replacing(path) as tmp, journal.open(encoding="utf-8") as lines,
+              pq.ParquetWriter(str(tmp), arrow) as writer):
             while True:
                 block = [_flat(json.loads(line), categories, regimes) for line in islice(lines, BATCH)]
                 if not block:
                     break
                 writer.write_batch(pa.RecordBatch.from_pylist(block, schema=arrow))
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise fail(str(path), "E001", f"cannot write results: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        raise fail(str(path), "E401", f"cannot write results: {exc.strerror or exc}") from None

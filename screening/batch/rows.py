@@ -141,6 +141,8 @@ def _number(field: Field, raw: Any) -> Any:
         raise ValueError(f"expected a finite number, found {raw!r}")
     if field.scale is not None:
         value = value * field.scale
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{raw!r} times the scale {field.scale:g} is not a finite number")
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         value = int(value)
     if field.type == "integer" and not isinstance(value, int):

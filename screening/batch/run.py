@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.inputs import Input, Item, count, items, scan
-from screening.batch.outputs import Prior, Writer
+from screening.batch.outputs import Prior, Writer, journal_of
 from screening.batch.summary import Summary, Tally
-from screening.batch.work import Config, pack_for, process_chunk
+from screening.batch.work import Config, lost_row, pack_for, process_chunk
 from screening.errors import fail
+from screening.output import destination, refuse_inputs
 
 CHUNK = 256
 """Items sent to a worker at a time: large enough to cost little in transport, small enough to keep
@@ -47,6 +48,8 @@ class Plan(NamedTuple):
     config: Config
     levels: list[str]
     """The pack's levels, in rising order."""
+    note: str = ""
+    """What to tell about the output: that it is a symbolic link, and its target is written."""
 
 
 def plan(job: Job) -> Plan:
@@ -61,10 +64,14 @@ def plan(job: Job) -> Plan:
 
         mapping = load_mapping(job.mapping)
     inputs = scan(job.inputs, mapping)
+    where = destination(job.output)
+    given = [*job.inputs, job.mapping, job.registry, job.pack or default_pack_path()]
+    for results in (where.path, journal_of(where.path)):  # nothing is touched when the output is an input
+        refuse_inputs(results, [p for p in given if p is not None], str(job.output))
     pack_dir = str((job.pack or default_pack_path()).resolve())
     pack = pack_for(pack_dir)
     config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping)
-    return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels])
+    return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels], where.note)
 
 
 def total(plan: Plan) -> int:
@@ -81,7 +88,7 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     job, started = plan.job, time.perf_counter()
     pack = pack_for(plan.config.pack)
     writer = Writer(job.output, [c.id for c in pack.scoring.categories], job.resume, job.force,
-                    [g.id for g in pack.regimes])
+                    [g.id for g in pack.regimes], plan.levels)
     tally = Tally()
     complete = False
     try:
@@ -134,17 +141,85 @@ def _engine(plan: Plan, chunks: Iterator[list[Item]]) -> Iterator[list[dict[str,
 
 
 def _pool(chunks: Iterator[list[Item]], config: Config, workers: int) -> Iterator[list[dict[str, Any]]]:
-    """Chunks screened by ``workers`` processes; at most two chunks per worker in flight."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """Chunks screened by ``workers`` processes; at most two chunks per worker in flight.
 
-    # spawn, not fork: the parent may run a progress thread, and forking a threaded process is unsafe
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=pack_for, initargs=(config.pack,)) as pool:
-        pending: deque[Any] = deque()
+    A worker that dies (killed by the system for want of memory, say) breaks the pool and every chunk in
+    flight: those chunks are screened again in a new pool, one case at a time, so that only a case whose
+    process dies again fails, in its own row (E404), and the batch goes on.
+    """
+    team = _Workers(config, workers)
+    pending: deque[tuple[list[Item], Any]] = deque()
+    try:
         for chunk in chunks:
-            pending.append(pool.submit(process_chunk, chunk, config))
+            pending.append((chunk, team.submit(chunk)))
             if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
+                yield from team.next(pending)
         while pending:
-            yield pending.popleft().result()
+            yield from team.next(pending)
+    finally:
+        team.close()
+
+
+class _Workers:
+    """A pool of worker processes, started again when one of them dies."""
+
+    def __init__(self, config: Config, workers: int) -> None:
+        self.config, self.workers = config, workers
+        self.pool = self._start()
+
+    def _start(self) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: the parent may run a progress thread, and forking a threaded process is unsafe
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=pack_for,
+                                   initargs=(self.config.pack,))
+
+    def submit(self, chunk: list[Item]) -> Any:
+        """The future of a chunk's rows; None when the pool is already broken."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.pool.submit(process_chunk, chunk, self.config)
+        except BrokenProcessPool:
+            return None
+
+    def next(self, pending: deque[tuple[list[Item], Any]]) -> Iterator[list[dict[str, Any]]]:
+        """The rows of the first pending chunk; after a break, of every chunk that was pending."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunk, future = pending.popleft()
+        try:
+            if future is not None:
+                rows = future.result()
+        except BrokenProcessPool:
+            future = None
+        if future is not None:
+            yield rows
+            return
+        lost = [chunk, *(c for c, _ in pending)]
+        pending.clear()
+        self.restart()
+        for chunk in lost:
+            yield self.alone(chunk)
+
+    def alone(self, chunk: list[Item]) -> list[dict[str, Any]]:
+        """The rows of a chunk, each case screened on its own; a case whose process dies gets a row saying so."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        rows = []
+        for item in chunk:
+            try:
+                rows += self.pool.submit(process_chunk, [item], self.config).result()
+            except BrokenProcessPool:
+                rows.append(lost_row(item, self.config))
+                self.restart()
+        return rows
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._start()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)

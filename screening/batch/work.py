@@ -155,7 +155,29 @@ def process(item: Item, config: Config) -> dict[str, Any]:
     except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
-    return {"id": row["id"], "source": item.source, **{k: v for k, v in row.items() if k != "id"}, "error": error}
+    return {"id": utf8(row["id"]), "source": item.source, **{k: v for k, v in row.items() if k != "id"},
+            "error": utf8(error)}
+
+
+def utf8(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a lone surrogate (from a JSON ``"\\ud800"``, or a file name that is not
+    UTF-8) written as a backslash escape, so that every row can be written, and read back the same."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def lost_row(item: Item, config: Config) -> dict[str, Any]:
+    """The row of a case whose worker process died while screening it, on its own (E404)."""
+    try:
+        case_id = _guess_id(item, config)
+    except Exception:  # noqa: BLE001 - the id is only a help here
+        case_id = ""
+    problem = Problem(item.file, item.line, None, "E404", "the process screening this case on its own ended "
+                      "abruptly (killed, perhaps by the system for want of memory); the case is not screened")
+    return {"id": utf8(case_id), "source": item.source, **EMPTY_ROW, "error": utf8(str(problem))}
 
 
 def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
@@ -231,22 +253,13 @@ def _yaml(item: Item) -> tuple[Any, Any]:
     return load(Path(item.payload))
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a finite number")
-
-
 def _json(item: Item) -> Any:
-    """The JSON value of a line, within the limits a case file has (screening.yamlio.Limits)."""
+    """The JSON value of a line, read as strictly as YAML (screening.jsonio) and within the limits a case file
+    has (screening.yamlio.Limits)."""
+    from screening.jsonio import loads
+
     text = item.payload
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        column = min(exc.pos, len(item.payload.rstrip("\r\n"))) + 1  # the line's own newline is not its text
-        raise ScreeningError([Problem(item.file, item.line, column, "E100", f"invalid JSON: {exc.msg}")]) from None
-    except ValueError as exc:
-        raise ScreeningError([Problem(item.file, item.line, 1, "E106", f"invalid JSON: {exc}")]) from None
-    except RecursionError:
-        raise ScreeningError([Problem(item.file, item.line, 1, "E111", "JSON nested too deeply")]) from None
+    data = loads(text, item.file, item.line or 1)
     bound = limits()
     # Cheap tests first: nesting needs brackets, many values or a long text need a long line.
     if text.count("{") + text.count("[") > bound.max_depth or len(text) > min(bound.max_values, bound.max_text):
@@ -288,6 +301,9 @@ class LineMarks(dict):  # type: ignore[type-arg]
 
     def __contains__(self, path: object) -> bool:
         return True
+
+    def __missing__(self, path: Any) -> Any:  # marks[path], as the registry's expansion reads them
+        return self.get(path)
 
     def get(self, path: Any, default: Any = None) -> Any:
         if dict.__contains__(self, path):
