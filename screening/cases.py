@@ -38,11 +38,14 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     if problems:
         raise ScreeningError(problems)
     entities = {e["id"]: Entity.from_data(e, i) for i, e in enumerate(data["entities"])}
+    edges = tuple(Edge.from_data(e, i) for i, e in enumerate(data.get("ownership") or ()))
+    owners: dict[str, list[Edge]] = {}
+    for edge in edges:
+        owners.setdefault(edge.owned, []).append(edge)
     return Case(
         id=data["id"], title=data["title"], file=name, investor_id=data["investor"], entities=entities,
-        ownership=tuple(Edge.from_data(e, i) for i, e in enumerate(data.get("ownership") or ())),
-        data=data, sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
-        fact_sources=fact_sources)
+        ownership=edges, data=data, sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
+        fact_sources=fact_sources, owners={k: tuple(v) for k, v in owners.items()})
 
 
 def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]],
