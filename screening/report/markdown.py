@@ -20,7 +20,7 @@ from typing import Any
 from screening import countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import fmt, report, value_text
+from screening.report.data import fmt, listing, more_listed, owner_tree, report, value_text
 
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
@@ -362,25 +362,21 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     out.block(f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
               "state bodies are in **bold**.")
     tree = [f"- {label(own['investor'], ', the investor')}"]
-    seen = {own["investor"]}
-
-    def grow(eid: str, depth: int) -> None:
-        for edge in (e for e in own["edges"] if e["owned"] == eid):
-            pad = "  " * depth
-            tree.append(f"{pad}- {share(edge)} ← {label(edge['owner'])}")
-            if edge["owner"] in seen:
-                tree.append(f"{pad}  - (cycle: already shown)")
-                continue
-            seen.add(edge["owner"])
-            grow(edge["owner"], depth + 1)
-
-    grow(own["investor"], 1)
+    into: dict[str, list[dict[str, Any]]] = {}
+    for edge in own["edges"]:
+        into.setdefault(edge["owned"], []).append(edge)
+    for level, edge, note in owner_tree(own["investor"], lambda eid: into.get(eid, ()), lambda e: e["owner"]):
+        pad = "  " * level
+        tree.append(f"{pad}- {share(edge)} ← {label(edge['owner'])}")
+        if note:
+            tree.append(f"{pad}  - ({note})")
     out.block(*tree)
 
     ultimate, controllers = analysis["ultimate_controllers"], analysis["controllers"]
     if ultimate:
-        through = [who(c) for c in controllers if c not in ultimate]
-        text = "; ".join(who(c) for c in ultimate) + (f" (through {', '.join(through)})" if through else "")
+        top = set(ultimate)
+        through = [who(c) for c in controllers if c not in top]
+        text = listing([who(c) for c in ultimate], "; ") + (f" (through {listing(through)})" if through else "")
     elif own["complete"]:
         text = "no one: no majority of votes or control right reaches the investor"
     else:
@@ -400,8 +396,13 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
                   [[f"{esc(country(st['state']))} ({esc(st['state'])})", pct(st["equity_pct"]), pct(st["voting_pct"]),
                     YES[st["controls"]], pct(st["in_target_voting_pct"]), YES[st["substantial_interest"]]]
                    for st in analysis["states"]])
-        chains = [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
-                  for st in analysis["states"] for ch in st["chains"]]
+        chains = []
+        for st in analysis["states"]:
+            chains += [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
+                       for ch in st["chains"]]
+            more = more_listed(st)
+            if more:
+                chains.append(f"- {esc(st['state'])}: {more}")
         if chains:
             out.block("Chains from each state's bodies to the investor, with their equity:")
             out.block(*chains)
