@@ -379,6 +379,9 @@ def batch(
                                             help="Dask scheduler address (default: start a local cluster)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the results of an interrupted run."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing results."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS",
+                                  help="Most time one case may take; a case over it fails its row (E401) and "
+                                  "the batch goes on. 0: no limit."),
     fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level "
                                             "or a case could not be screened."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -393,7 +396,8 @@ def batch(
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
-    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force))
+    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force,
+                       timeout=timeout))
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

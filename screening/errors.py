@@ -33,6 +33,7 @@ CODES = {
     "E310": "waiver-expired",
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",
+    "E401": "time-limit",
 }
 
 

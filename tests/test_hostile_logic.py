@@ -9,6 +9,7 @@ quadratic, and a bound ten times what they take now catches a return of that.
 from __future__ import annotations
 
 import functools
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import yaml
 
 from screening import api
 from screening.cli import main
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -80,3 +82,194 @@ def test_an_unknown_registry_reference_still_gets_its_hint(tmp_path, capsys):
     assert main(["screen", str(path)]) == 2
     err = capsys.readouterr().err
     assert "'csp1' is not in the entity registry; did you mean 'cspl'? [E108 unknown-reference]" in err
+
+
+# -- ownership shapes that were exponential, cubic or quadratic -------------------------------------------
+
+DONE = {"owners_complete": True}
+
+
+def ladder(levels: int) -> dict[str, Any]:
+    """Each level two companies, each holding 50% of both companies of the level below; the investor at the
+    foot, two state bodies at the top: 2^levels chains from the state to the investor."""
+    ents = [entity("inv", **DONE)]
+    edges = []
+    below = ["inv"]
+    for level in range(levels):
+        top = level == levels - 1
+        row = [f"l{level}a", f"l{level}b"]
+        ents += [entity(r, "state_body", "CN") if top else entity(r, **DONE) for r in row]
+        edges += [{"owner": r, "owned": b, "equity_pct": 50} for r in row for b in below]
+        below = row
+    return case(ents, edges)
+
+
+def chain(n: int) -> dict[str, Any]:
+    """A chain of n entities, each holding all of the next; a state body at the top."""
+    ents = [entity("inv", **DONE)] + [entity(f"e{i:03d}", **DONE) for i in range(1, n - 1)]
+    ents.append(entity("gov", "state_body", "CN"))
+    ids = [e["id"] for e in ents]
+    return case(ents, [{"owner": ids[i + 1], "owned": ids[i], "equity_pct": 100} for i in range(n - 1)])
+
+
+def star(n: int) -> dict[str, Any]:
+    """n people holding 100/n% each of the investor."""
+    ents = [entity("inv", **DONE)] + [entity(f"p{i:05d}", "individual") for i in range(n)]
+    return case(ents, [{"owner": f"p{i:05d}", "owned": "inv", "equity_pct": 100 / n} for i in range(n)])
+
+
+def report(path: Path, capsys, limit: float) -> dict[str, Any]:
+    code, seconds = timed(["screen", str(path), "-f", "json"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert seconds < limit, f"{seconds:.1f} s"
+    return json.loads(out)
+
+
+def test_a_ladder_of_30_levels_is_analysed_in_bounded_time(tmp_path, capsys):
+    # 60 companies, 120 holdings, 12 KB: 2^30 chains. Before: 20 levels took 1.5 s here, 30 never ended.
+    path = write(tmp_path / "ladder.yaml", ladder(30))
+    doc = report(path, capsys, 5)
+    analysis = doc["ownership"]["analysis"]
+    (cn,) = analysis["states"]
+    assert (cn["state"], cn["equity_pct"], cn["voting_pct"], cn["controls"]) == ("CN", 100, 100, True)
+    assert len(cn["chains"]) == 20 and cn["more_chains"] == 2**30 - 20
+    assert cn["chains"][0]["entities"] == ["l29a"] + [f"l{i}a" for i in range(28, -1, -1)] + ["inv"]
+    assert analysis["controllers"] == [] and analysis["ultimate_controllers"] == []  # 50% each: the state's bloc
+    for owner in analysis["owners"]:
+        assert owner["equity_pct"] == 50 and owner["controls"] is False and owner["more_chains"] == 2**29 - 20
+    code, seconds = timed(["screen", str(path)])
+    text = capsys.readouterr().out
+    assert code == 0 and seconds < 5
+    assert "and 1,073,741,821 more chains" in text  # three of the state's chains are shown
+
+
+def test_a_chain_of_500_entities_is_analysed_in_bounded_time(tmp_path, capsys):
+    # Before: 83 s (each entity's control worked out by sweeping every holding until nothing changed).
+    path = write(tmp_path / "chain.yaml", chain(500))
+    doc = report(path, capsys, 5)
+    analysis = doc["ownership"]["analysis"]
+    assert analysis["ultimate_controllers"] == ["gov"] and len(analysis["controllers"]) == 499
+    (cn,) = analysis["states"]
+    assert (cn["equity_pct"], cn["controls"], len(cn["chains"])) == (100, True, 1)
+    assert len(cn["chains"][0]["entities"]) == 500 and "more_chains" not in cn
+    for fmt in ("text", "markdown", "html"):  # no recursion through the chain: the trees stop at 16 levels
+        code, seconds = timed(["screen", str(path), "-f", fmt, "--width", "200"])
+        out, err = capsys.readouterr()
+        assert (code, err) == (0, "") and seconds < 5
+        if fmt != "html":
+            assert "(more owners above: the tree stops at 16 levels; --format json lists them all)" in out
+            assert "E016" in out and "E017" not in out.split("Controlled by")[0].split("controlled by")[0]
+
+
+def test_10000_owners_of_one_entity_are_analysed_in_bounded_time(tmp_path, capsys):
+    # Before: past 300 s (the fixed point iterated once per owner over every holding).
+    path = write(tmp_path / "star.yaml", star(10_000))
+    doc = report(path, capsys, 20)
+    analysis = doc["ownership"]["analysis"]
+    assert len(analysis["owners"]) == 10_000 and analysis["controllers"] == []
+    first = analysis["owners"][0]
+    assert (first["id"], first["equity_pct"], first["controls"]) == ("p00000", 0.01, False)
+    assert [c["entities"] for c in first["chains"]] == [["p00000", "inv"]]
+    code, seconds = timed(["screen", str(path), "-f", "html"])
+    out = capsys.readouterr().out
+    assert code == 0 and seconds < 20
+    assert "10,001 entities: too many to draw" in out
+
+
+def test_a_ring_of_3000_entities_holding_each_other_is_solved_in_bounded_time(tmp_path, capsys):
+    # One cycle of cross-holdings through the investor, each holding 60% of the next, a state 1% of each:
+    # a strongly connected group of 3,000 solved by iteration, and 3,000 entities controlling each other.
+    n = 3000
+    ents = [entity("inv", **DONE)] + [entity(f"r{i:04d}", **DONE) for i in range(1, n)]
+    ents.append(entity("gov", "state_body", "CN"))
+    ids = [e["id"] for e in ents[:n]]
+    edges = [{"owner": ids[(i + 1) % n], "owned": ids[i], "equity_pct": 60} for i in range(n)]
+    edges += [{"owner": "gov", "owned": eid, "equity_pct": 1} for eid in ids]
+    path = write(tmp_path / "ring.yaml", case(ents, edges))
+    doc = report(path, capsys, 10)
+    analysis = doc["ownership"]["analysis"]
+    assert len(analysis["ultimate_controllers"]) == n - 1  # each controls all the others: all are ultimate
+    (cn,) = analysis["states"]
+    assert cn["equity_pct"] == 2.5 and cn["controls"] is False  # x = 1 + 0.6 x: 2.5%
+    assert cn["more_chains"] == n - 20
+
+
+def test_a_batch_with_such_cases_writes_every_row(tmp_path, capsys):
+    # Before: the ladder held the batch forever and it wrote nothing.
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    write(folder / "a-ladder.yaml", ladder(30))
+    write(folder / "b-chain.yaml", chain(500))
+    write(folder / "c-star.yaml", star(10_000) | {"id": "star"})
+    (folder / "d-plain.yaml").write_bytes((ROOT / "cases" / "alibaba-liege.yaml").read_bytes())
+    code, seconds = timed(["batch", "--no-progress", str(folder), "-o", str(tmp_path / "out.jsonl")])
+    capsys.readouterr()
+    assert code == 0 and seconds < 30
+    found = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["error"]) for r in found] == [("hostile", ""), ("hostile", ""), ("star", ""),
+                                                      ("alibaba-liege", "")]
+
+
+def test_a_case_over_the_time_limit_fails_its_row_and_the_batch_goes_on(tmp_path, capsys, monkeypatch):
+    from screening.batch import work
+
+    assess = work.assess
+
+    def slow(case, pack):  # a case built to be slow, whatever it is slow at
+        if case.id == "slow":
+            time.sleep(30)
+        return assess(case, pack)
+
+    monkeypatch.setattr(work, "assess", slow)
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    plain = (ROOT / "cases" / "alibaba-liege.yaml").read_text(encoding="utf-8")
+    (folder / "a.yaml").write_text(plain, encoding="utf-8")
+    (folder / "b.yaml").write_text(plain.replace("id: alibaba-liege", "id: slow", 1), encoding="utf-8")
+    (folder / "c.yaml").write_text(plain, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code, seconds = timed(["batch", "--no-progress", str(folder), "-o", str(out), "--timeout", "0.5"])
+    err = capsys.readouterr().err
+    assert code == 0 and seconds < 10
+    found = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["id"], r["level"]) for r in found] == [("alibaba-liege", "high"), ("slow", None),
+                                                      ("alibaba-liege", "high")]
+    assert found[1]["error"] == (f"{folder / 'b.yaml'}: error: screening the case took longer than 0.5 s "
+                                 "(--timeout); it was stopped [E401 time-limit]")
+    assert "E401" in err  # the summary lists the row's error
+    code, _ = timed(["batch", "--no-progress", str(folder), "-o", str(out), "--force", "--timeout", "0.5",
+                     "--fail-on", "critical"])
+    capsys.readouterr()
+    assert code == 1, "a case that could not be screened fails --fail-on"
+
+
+def test_the_time_limit_also_stops_work_outside_the_main_thread():
+    import threading
+
+    from screening.budget import OverTime, time_limit
+
+    outcome = []
+
+    def work() -> None:
+        start = time.perf_counter()
+        try:
+            with time_limit(0.2):
+                while time.perf_counter() - start < 30:
+                    pass
+        except OverTime:
+            outcome.append(time.perf_counter() - start)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    assert outcome and outcome[0] < 5
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "x"])
+def test_a_bad_time_limit_is_a_usage_error(tmp_path, capsys, value):
+    code = main(["batch", "--no-progress", str(ROOT / "cases"), "-o", str(tmp_path / "out.jsonl"),
+                 "--timeout", value])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "--timeout" in err
+    assert not (tmp_path / "out.jsonl").exists()

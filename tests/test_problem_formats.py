@@ -379,3 +379,9 @@ def test_tests_formats_are_deterministic(fmt):
 
 def test_tests_junit_is_the_junit_module():
     assert render_tests(OUTCOMES, COVERAGE, "junit", suite="pack") == junit.render(OUTCOMES, "pack", COVERAGE)
+
+
+def test_the_readme_lists_every_problem_code_with_its_name():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| ([EW]\d{3}) \| ([a-z-]+) \|", readme, re.MULTILINE))
+    assert table == CODES

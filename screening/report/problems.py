@@ -54,6 +54,7 @@ DESCRIPTIONS = {
     "E310": "A waiver has expired.",
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",
+    "E401": "A case of a batch took longer than the time limit per case.",
 }
 """One sentence per code, for SARIF rule descriptors (the README has the full table)."""
 
