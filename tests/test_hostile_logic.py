@@ -299,3 +299,19 @@ def test_a_bad_time_limit_is_a_usage_error(tmp_path, capsys, value):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "--timeout" in err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# -- sanctions matching evaded by what prints as nothing or looks Latin --------------------------------
+
+@pytest.mark.parametrize("stem", ["watchlist-zero-width-spaces", "watchlist-soft-hyphens",
+                                  "watchlist-cyrillic-lookalikes"])
+def test_a_sanctioned_name_in_disguise_is_still_a_hit(stem, capsys):
+    path = ROOT / "tests" / "hostile" / "valid" / f"{stem}.yaml"
+    code = main(["screen", str(path), "--watchlist", str(ROOT / "watchlists" / "sample-sanctions.csv"), "-f", "json"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert [(h["entity"], h["entry"], h["score"], h["read_as"]) for h in doc["watchlist_hits"]] == [
+        ("owner", "sample-eu-fridman", 100.0, "mikhail maratovich fridman"),
+        ("owner", "sample-ofac-fridman", 100.0, "mikhail maratovich fridman")]
+    assert "IC-016" in [f["rule"] for f in doc["findings"]]  # a sanctioned owner: the rule fires

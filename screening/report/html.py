@@ -527,11 +527,12 @@ def _watchlists(ctx: Ctx) -> list[str]:
     if not hits:
         out.append("<p>No entity of the chain matches an entry of the lists screened.</p>")
         return out
-    out += ['<table class="hits">', "<thead><tr><th>Entity</th><th>Matches</th><th>List</th>"
+    out += ['<table class="hits">', "<thead><tr><th>Entity</th><th>Read as</th><th>Matches</th><th>List</th>"
             '<th class="num">Score</th><th>Why</th></tr></thead>', "<tbody>"]
     for hit in hits:
         url = f"<br>{link(hit['url'])}" if hit.get("url") else ""
-        out.append(f'<tr class="hit"><td>{name(hit["name"])}</td><td>{name(hit["matched_name"])}</td>'
+        out.append(f'<tr class="hit"><td>{name(hit["name"])}</td><td>{esc(hit["read_as"])}</td>'
+                   f'<td>{name(hit["matched_name"])}</td>'
                    f'<td>{esc(hit["lists"])} ({esc(str(hit["type"]).replace("_", " "))}){url}</td>'
                    f'<td class="num">{fmt(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>')
     out += ["</tbody>", "</table>"]

@@ -421,8 +421,8 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
         out.block("**Watchlists:** no entity of the group matches an entry.")
         return
     out.block(f"**Watchlists:** {len(hits)} hit{'s' if len(hits) > 1 else ''}.")
-    out.table(["entity", "matches", "list", "type", "score", "why"], "llllrl",
-              [[bold(esc(h["name"])), esc(h["matched_name"]), link(h["lists"], h.get("url")),
+    out.table(["entity", "read as", "matches", "list", "type", "score", "why"], "lllllrl",
+              [[bold(esc(h["name"])), esc(h["read_as"]), esc(h["matched_name"]), link(h["lists"], h.get("url")),
                 esc(str(h["type"]).replace("_", " ")), fmt(h["score"]), esc(h["why"])] for h in hits])
 
 

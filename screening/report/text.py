@@ -277,7 +277,8 @@ def _control(page: Page, result: Result) -> None:
     elif not hits:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
     for hit in hits or ():
-        line = Text.assemble((f"{hit['name']} ", "bold"), f"matches '{hit['matched_name']}' on {hit['lists']} "
+        line = Text.assemble((f"{hit['name']} ", "bold"), f"(read as '{hit['read_as']}') "
+                             f"matches '{hit['matched_name']}' on {hit['lists']} "
                              f"({hit['type'].replace('_', ' ')}, score {fmt(hit['score'])}): {hit['why']}")
         page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
 
