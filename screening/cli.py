@@ -9,7 +9,7 @@ from typing import Literal, Optional
 import typer
 
 from screening import __version__
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, printable
 from screening.report import FORMATS
 
 LEVELS = ["low", "medium", "high", "critical"]
@@ -324,7 +324,8 @@ def diff(
     for problem in unscreened:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:
-        sys.stderr.write(f"warning: {new} names no case that could be screened: give case files, or add tests "
+        sys.stderr.write(f"warning: {printable(str(new))} names no case that could be screened: give case files, "
+                         "or add tests "
                          "with `case:` to the pack\n")
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
     _emit(render(result, format), output)
@@ -344,18 +345,19 @@ def fmt(
     """
     from screening.fmt import format_paths, unified_diff, write_changes
     from screening.pack import default_pack_path
+    from screening.visible import visible
 
     changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
     if check_only:
         for change in changes:
-            sys.stdout.write(unified_diff(change))
+            sys.stdout.write(visible(unified_diff(change)))  # rule files come from pull requests
         if changes:
             sys.stderr.write(f"{len(changes)} file{'s' if len(changes) != 1 else ''} would be reformatted\n")
             raise typer.Exit(1)
         return
     write_changes(changes)
     for change in changes:
-        sys.stderr.write(f"reformatted {change.path}\n")
+        sys.stderr.write(f"reformatted {printable(str(change.path))}\n")
 
 
 Engine = Literal["local", "dask"]
@@ -461,7 +463,7 @@ def _internal_error(exc: BaseException) -> int:
     data is confidential) only when SCREENING_TRACEBACK=1."""
     import os
 
-    from screening.errors import printable
+
 
     where = ""
     tb = exc.__traceback__

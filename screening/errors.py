@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from screening.visible import BIDI, HIDING, joiners
+
 # Stable problem codes: documented in the README; never reused for another meaning.
 CODES = {
     "E001": "file-not-found",
@@ -91,12 +93,14 @@ def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: 
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]} | {
-    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"} | {
+    ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING}
 
 
 def printable(text: str) -> str:
-    """``text`` on one line with control characters written as escapes, safe to print on a terminal."""
-    return text.translate(_CONTROL)
+    """``text`` on one line with control characters, bidirectional overrides and invisible characters
+    written as escapes (screening.visible), safe to print on a terminal."""
+    return joiners(text.translate(_CONTROL))
 
 
 MAX_HINTS = 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,157 @@ def test_a_sanctioned_name_in_disguise_is_still_a_hit(stem, capsys):
         ("owner", "sample-eu-fridman", 100.0, "mikhail maratovich fridman"),
         ("owner", "sample-ofac-fridman", 100.0, "mikhail maratovich fridman")]
     assert "IC-016" in [f["rule"] for f in doc["findings"]]  # a sanctioned owner: the rule fires
+
+
+# -- terminal injection: nothing from an input is obeyed by a terminal ---------------------------------
+
+ATTACK = ("\x1b]52;c;SGVsbG8=\x07 \x1b]8;;https://x.example/\x1b\\link\x1b]8;;\x1b\\ \x1b[2J \x1b[8mhidden\x1b[0m "
+          "bare\rCR bell\x07 [link=https://x]y[/link] [red]red[/red] \u202eevil\u202c zero\u200bwidth")
+"""A clipboard write (OSC 52), a hyperlink (OSC 8), a screen clear, hidden text, a bare carriage return, a bell,
+rich markup for a link and a colour, a right-to-left override and a zero-width space."""
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def assert_safe(output: str, whole: bool = True) -> None:
+    """No control sequence but the report's own colours, no live link, and (``whole``) the attack readable."""
+    assert not [c for c in SGR.sub("", output) if c in "\x1b\x07\r\x9b\x9d\u202e\u200b"], repr(output[:2000])
+    assert "\x1b]" not in output and "\x1b[2J" not in output and "\x1b[8m" not in output
+    if whole:  # unwrapped, and Markdown's own escape of a backslash undone
+        flat = output.replace("\n", "").replace(" ", "").replace("&#92;", "\\").replace("\\\\", "\\")
+        assert "\\x1b]52;c;SGVsbG8=\\x07" in flat, "the attack is shown, escaped"
+        assert "\\u202eevil\\u202c" in flat and "zero\\u200bwidth" in flat
+
+
+def yaml_text(value: str) -> str:
+    """``value`` as a YAML double-quoted scalar (JSON's escapes are YAML's)."""
+    return json.dumps(value)
+
+
+def hostile_case(tmp_path: Path) -> Path:
+    """The corpus case whose every text carries ``ATTACK`` (YAML's escapes write the control characters)."""
+    path = ROOT / "tests" / "hostile" / "valid" / "terminal-injection.yaml"
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["title"] == "Title " + ATTACK
+    return path
+
+
+@pytest.mark.parametrize("args", [["-f", "text"], ["-f", "text", "--color"], ["-f", "markdown"],
+                                  ["--explain", "--color"]], ids=["text", "color", "markdown", "explain"])
+def test_case_text_reaches_the_terminal_escaped(tmp_path, capsys, args):
+    code = main(["screen", str(hostile_case(tmp_path)), *args])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert_safe(out)
+    assert "[link=https://x]y[/link]" in out.replace("\\", "")  # markup is text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_what_if_text_escapes_the_rule_titles(tmp_path, capsys, fmt):
+    code = main(["screen", str(hostile_case(tmp_path)), "--rules", str(hostile_pack(tmp_path)),
+                 "--set", "entities.0.kind=soe", "-f", fmt])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "SI-001" in out  # fires now: its title is printed
+    assert_safe(out)
+
+
+@pytest.mark.parametrize("color", [[], ["--color"]], ids=["plain", "color"])
+def test_filings_text_escapes_the_case(tmp_path, capsys, color):
+    assert main(["filings", str(hostile_case(tmp_path)), *color]) == 0
+    assert_safe(capsys.readouterr().out)
+
+
+def hostile_pack(tmp_path: Path) -> Path:
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack)
+    rules = pack / "state_influence.yaml"
+    text = rules.read_text(encoding="utf-8")
+    old = "    title: Investor is a state body, state-owned enterprise or sovereign wealth fund\n"
+    assert old in text
+    rules.write_text(text.replace(old, f"    title: {yaml_text('State investor ' + ATTACK)}\n"), encoding="utf-8")
+    regime = pack / "regimes" / "be.yaml"
+    text = regime.read_text(encoding="utf-8")
+    old = "  title: Interfederal screening of foreign direct investments (cooperation agreement of 30 November 2022)\n"
+    assert old in text
+    regime.write_text(text.replace(old, f"  title: {yaml_text('Belgium ' + ATTACK)}\n"), encoding="utf-8")
+    return pack
+
+
+@pytest.mark.parametrize("command", [["rules", "list"], ["rules", "show", "SI-001"], ["rules", "regimes"]])
+def test_rule_pack_titles_make_no_links_colours_or_sequences(tmp_path, capsys, command):
+    pack = hostile_pack(tmp_path)
+    code = main([*command, "--rules", str(pack)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert_safe(out)
+    assert "[link=https://x]y[/link]" in out.replace("\n", "").replace(" ", "").replace("│", "")
+    # as on a terminal, in colour (the CLI colours only a terminal): the same text, coloured by the table only
+    from screening.pack import load_pack
+    from screening.report import Options
+    from screening.report.catalogue import regime_list, rule_detail, rule_list
+
+    loaded, options = load_pack(pack), Options(width=200, color=True)
+    coloured = {"list": lambda: rule_list(loaded, None, "text", options),
+                "show": lambda: rule_detail(loaded, "SI-001", "text", options),
+                "regimes": lambda: regime_list(loaded, "text", options)}[command[1]]()
+    assert SGR.search(coloured), "coloured"
+    assert_safe(coloured)
+    assert "\x1b]8;" not in coloured
+
+
+def test_registry_and_watchlist_names_reach_the_terminal_escaped(tmp_path, capsys):
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    (registry / "evil.yaml").write_text(f"""format: 1
+entities:
+  - id: evil-parent
+    name: {yaml_text("Evil Parent " + ATTACK)}
+    country: RU
+    kind: private_company
+""", encoding="utf-8")
+    watchlist = tmp_path / "list.yaml"
+    watchlist.write_text(f"""entries:
+  - name: {yaml_text("Evil Parent " + ATTACK)}
+    lists: [{yaml_text("Sanctions " + ATTACK)}]
+    type: sanctions
+""", encoding="utf-8")
+    case = tmp_path / "case.yaml"
+    case.write_text("""format: 1
+id: registry-injection
+title: A case that takes its owner from a registry
+investor: inv
+entities:
+  - {id: inv, name: Plain Holdco, country: HK, kind: private_company}
+  - ref: evil-parent
+ownership:
+  - {owner: evil-parent, owned: inv, equity_pct: 100}
+target: {name: Target, country: DE}
+""", encoding="utf-8")
+    for color in ([], ["--color"]):
+        code = main(["screen", str(case), "--entities", str(registry), "--watchlist", str(watchlist), *color])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert_safe(out)
+        assert "watchlist hit: Evil Parent" in SGR.sub("", out)
+
+
+def test_file_names_and_ids_reach_the_terminal_escaped(tmp_path, capsys):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    name = "evil\x1b]52;c;SGVsbG8=\x07\u202e.yaml"
+    (folder / name).write_text("format: 1\nid: x\n", encoding="utf-8")  # broken: its problems name the file
+    (folder / "good.yaml").write_text(hostile_case(tmp_path).read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["screen", str(folder / name)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "\\x1b]52;c;SGVsbG8=\\x07\\u202e.yaml" in err
+    assert_safe(err, whole=False)
+    rows = tmp_path / "deals.csv"
+    rows.write_text("deal_id,acquirer\n" + json.dumps("id " + ATTACK.replace('"', "")) + ",Acme\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("format: 1\nid: deal_id\nfields:\n  investor.name: acquirer\n", encoding="utf-8")
+    code = main(["batch", "--no-progress", str(folder), str(rows), "-m", str(mapping), "-o", str(tmp_path / "o.jsonl")])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert_safe(err)  # the summary names the files, ids and errors
+    assert "\\x1b]52;c;SGVsbG8=\\x07\\u202e.yaml" in err

@@ -21,6 +21,7 @@ from screening import countries
 from screening.engine import Result
 from screening.report import Options
 from screening.report.data import fmt, listing, more_listed, owner_tree, report, value_text
+from screening.visible import visible
 
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
@@ -42,7 +43,7 @@ def render(results: list[Result], options: Options) -> str:
         for doc in docs:
             out.block("---")
             _case(out, doc, 2)
-    return out.text()
+    return visible(out.text())  # read on terminals too: no control character from an input is obeyed
 
 
 class Doc:
@@ -74,15 +75,15 @@ def _row(cells: list[str]) -> str:
 
 # ---------------------------------------------------------------- escaping
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPECIAL = re.compile(r"[\\&<>|`*\[~$_]")
 _ENTITY = {"\\": "&#92;", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
 def flat(value: Any) -> str:
-    """Text on one line: control characters dropped, runs of white space (line breaks too) made one space."""
-    return " ".join(_CONTROL.sub("", str(value)).split())
+    """Text on one line: control characters, bidirectional overrides and invisible characters written as
+    escapes (screening.visible), runs of white space (line breaks too) made one space."""
+    return " ".join(visible(str(value)).split())
 
 
 def esc(value: Any) -> str:

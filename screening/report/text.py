@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 from rich.tree import Tree
 
 from screening import countries
@@ -17,6 +16,7 @@ from screening.engine import Finding, Result
 from screening.facts import AtLeast
 from screening.report import Options, lines
 from screening.report.data import BASIS, decision_notes, fmt, listing, more_chains, owner_tree, value_text
+from screening.report.lines import RichText, Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
@@ -47,7 +47,7 @@ class Page:
         self.explain = False
 
     def add(self, line: Text | str = "") -> None:
-        self.parts.append(line if isinstance(line, Text) else Text(line))
+        self.parts.append(line if isinstance(line, RichText) else Text(line))
 
     def heading(self, title: str, right: str = "") -> None:
         if self.parts:
@@ -60,7 +60,7 @@ class Page:
     def hang(self, lead: Text | str, body: Text, indent: int) -> None:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
         if not body:
-            self.parts.append(lead if isinstance(lead, Text) else Text(lead))
+            self.parts.append(lead if isinstance(lead, RichText) else Text(lead))
             return
         self.parts += lines.hang(self.console, lead, body, self.width, indent, min_room=0)
 
