@@ -470,3 +470,23 @@ def test_file_names_and_ids_reach_the_terminal_escaped(tmp_path, capsys):
     assert code == 0
     assert_safe(err)  # the summary names the files, ids and errors
     assert "\\x1b]52;c;SGVsbG8=\\x07\\u202e.yaml" in err
+
+
+def test_check_and_fmt_show_rule_files_escaped(tmp_path, capsys):
+    # a pull request's rule file: a name with a clipboard write, a right-to-left override inside a title
+    # (as in "Trojan Source"), written raw in the file, which YAML allows
+    pack = hostile_pack(tmp_path)
+    rules = pack / "state_influence.yaml"
+    text = rules.read_text(encoding="utf-8").replace(
+        "    name: state_influence.state_investor\n", "    name: state_influence.state_investor\n    junk: 1\n", 1)
+    evil = pack / "evil\x1b]52;c;SGVsbG8=\x07.yaml"
+    evil.write_text(text.replace("\\u202e", "\u202e"), encoding="utf-8")
+    rules.unlink()
+    assert main(["check", str(pack)]) == 1
+    out, err = capsys.readouterr()
+    assert "evil\\x1b]52;c;SGVsbG8=\\x07.yaml" in out + err and "unknown field" in out + err
+    assert_safe(out + err, whole=False)
+    assert main(["fmt", "--check", str(pack)]) == 1
+    out, err = capsys.readouterr()
+    assert "\\u202e" in out and "\u202e" not in out  # the diff shows the override, escaped
+    assert_safe(out + err, whole=False)
