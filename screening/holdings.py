@@ -248,7 +248,8 @@ def reached(g: Holdings, starts: Iterable[int], downward: bool, follow: Sequence
 
 class Closure(NamedTuple):
     members: int
-    """Bit set of the entities in the closure."""
+    """Bit set of the entities in the closure; 0 for a closure of the entity alone (its one bit, at a
+    high place, would cost as much memory as a large closure: a star of 20,000 owners)."""
     votes: dict[int, float] | None
     """Votes the members hold in each entity outside it (None when there are too many to keep)."""
 
@@ -292,37 +293,32 @@ def bloc_closure(g: Holdings, votes: Sequence[float | None], rights: Sequence[bo
         closure = known[x] if x != single else None
         if closure is not None and single is not None and closure.members >> single & 1:
             return closure  # x controls the seed, and the seed x: the two control the same
-        if closure is not None and closure.votes is not None and not closure.members & bloc:
-            bloc |= closure.members
-            for y, amount in closure.votes.items():
-                count(y, amount, False)
-            continue
+        if closure is not None and closure.votes is not None:
+            taken = closure.members or 1 << x
+            if not taken & bloc:
+                bloc |= taken
+                for y, amount in closure.votes.items():
+                    count(y, amount, False)
+                continue
         bloc |= 1 << x
         for k in g.out[x]:
             count(owned[k], votes[k] or 0.0, rights[k])
     outside = {y: v for y, v in held.items() if not bloc >> y & 1}
-    return Closure(bloc, outside if len(outside) <= FRONTIER_LIMIT else None)
+    alone = single is not None and bloc == 1 << single
+    return Closure(0 if alone else bloc, outside if len(outside) <= FRONTIER_LIMIT else None)
 
 
 def ultimate(members: dict[int, int], controllers: Iterable[int]) -> set[int]:
     """The controllers no other controller controls, unless they control each other; ``members``
     maps each to its closure's bit set. Two entities control each other exactly when their closures
-    are equal, so an entity is ultimate when no closure other than its own holds it."""
-    classes: dict[int, list[int]] = {}
-    for c in controllers:
-        classes.setdefault(members[c], []).append(c)
-    bits = list(classes)
-    before = [0] * (len(bits) + 1)
-    after = [0] * (len(bits) + 1)
-    for i, b in enumerate(bits):
-        before[i + 1] = before[i] | b
-    for i in range(len(bits) - 1, -1, -1):
-        after[i] = after[i + 1] | bits[i]
-    out = set()
-    for i, b in enumerate(bits):
-        others = before[i] | after[i + 1]
-        out.update(c for c in classes[b] if not others >> c & 1)
-    return out
+    are equal, so an entity is ultimate when no closure other than its own holds it: when, counting
+    each distinct closure once, no two hold it (its own always does)."""
+    controllers = list(controllers)
+    once = twice = 0
+    for bits in {members[c] for c in controllers}:
+        twice |= once & bits
+        once |= bits
+    return {c for c in controllers if not twice >> c & 1}
 
 
 # -- chains --------------------------------------------------------------------------------------------

@@ -26,18 +26,25 @@ _TABLE.update({ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING})
 _TABLE[ord("\t")] = " "
 _LINE = {**_TABLE, ord("\n"): "\\n", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 _ANY = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f" + BIDI + HIDING + "\u200c\u200d\u2028\u2029\t]")
+_PRINTABLE_HIDING = "".join(c for c in HIDING + "\u200c\u200d" if c.isprintable())
+"""Of these, those Python calls printable (Hangul fillers, the blank Braille pattern ...)."""
+
+
+def _clean(text: str) -> bool:
+    """Nothing to escape: the usual case, told without a regular expression."""
+    return text.isprintable() and not any(c in text for c in _PRINTABLE_HIDING)
 
 
 def visible(text: str) -> str:
     """``text`` with what a terminal would obey or not show written as escapes; line breaks kept."""
-    if not _ANY.search(text):
+    if _clean(text) or not _ANY.search(text):
         return text
     return joiners(text.replace("\r\n", "\n").translate(_TABLE))
 
 
 def visible_line(text: str) -> str:
     """``visible``, on one line: line breaks written as ``\\n`` too."""
-    if not _ANY.search(text):
+    if _clean(text) or not _ANY.search(text):
         return text
     return joiners(text.translate(_LINE))
 
