@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from screening import countries, schemacheck
-from screening.errors import Marks, ScreeningError, closest, located
+from screening.errors import Hints, Marks, ScreeningError, located
 from screening.fields import case_schema
 from screening.model import Case, DocPath, Edge, Entity, Source
 from screening.yamlio import load
@@ -38,11 +38,14 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     if problems:
         raise ScreeningError(problems)
     entities = {e["id"]: Entity.from_data(e, i) for i, e in enumerate(data["entities"])}
+    edges = tuple(Edge.from_data(e, i) for i, e in enumerate(data.get("ownership") or ()))
+    owners: dict[str, list[Edge]] = {}
+    for edge in edges:
+        owners.setdefault(edge.owned, []).append(edge)
     return Case(
         id=data["id"], title=data["title"], file=name, investor_id=data["investor"], entities=entities,
-        ownership=tuple(Edge.from_data(e, i) for i, e in enumerate(data.get("ownership") or ())),
-        data=data, sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
-        fact_sources=fact_sources)
+        ownership=edges, data=data, sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
+        fact_sources=fact_sources, owners={k: tuple(v) for k, v in owners.items()})
 
 
 def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]],
@@ -116,20 +119,21 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)
     cited += [(p, s) for p, ids in fact_sources.items() for s in ids]
+    hint = Hints(known)
     for path, sid in cited:
         if path[0] != "sources" and sid not in known:
-            yield located(name, marks, path, "E108", _unknown("source", sid, known))
+            yield located(name, marks, path, "E108", _unknown("source", sid, hint))
     entity_ids = [e["id"] for e in data["entities"]]
     yield from _duplicates(name, marks, entity_ids, ("entities",), "entity")
     entities = set(entity_ids)
+    hint = Hints(entities)
     if data["investor"] not in entities:
-        yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], entities))
+        yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hint))
     held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):
             if edge[key] not in entities:
-                yield located(name, marks, ("ownership", str(i), key), "E108",
-                               _unknown("entity", edge[key], entities))
+                yield located(name, marks, ("ownership", str(i), key), "E108", _unknown("entity", edge[key], hint))
         if edge["owner"] == edge["owned"]:
             yield located(name, marks, ("ownership", str(i)), "E106", "an entity cannot own itself")
         for key, what in (("equity_pct", "stakes"), ("voting_pct", "voting rights")):
@@ -155,7 +159,6 @@ def _duplicates(name: str, marks: Marks, ids: list[str], base: DocPath, what: st
         seen.add(item)
 
 
-def _unknown(what: str, value: str, known: set[str]) -> str:
-
-    hint = closest(value, sorted(known), 0.6)
+def _unknown(what: str, value: str, hints: Hints) -> str:
+    hint = hints(value)
     return f"unknown {what} '{value}'" + (f"; did you mean '{hint}'?" if hint else "")

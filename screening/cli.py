@@ -9,7 +9,7 @@ from typing import Literal, Optional
 import typer
 
 from screening import __version__
-from screening.errors import Problem, ScreeningError
+from screening.errors import Problem, ScreeningError, printable
 from screening.report import FORMATS
 
 LEVELS = ["low", "medium", "high", "critical"]
@@ -406,7 +406,8 @@ def diff(
     for problem in unscreened:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:
-        sys.stderr.write(f"warning: {new} names no case that could be screened: give case files, or add tests "
+        sys.stderr.write(f"warning: {printable(str(new))} names no case that could be screened: give case files, "
+                         "or add tests "
                          "with `case:` to the pack\n")
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
     _emit(render(result, format), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
@@ -426,18 +427,19 @@ def fmt(
     """
     from screening.fmt import format_paths, unified_diff, write_changes
     from screening.pack import default_pack_path
+    from screening.visible import visible
 
     changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
     if check_only:
         for change in changes:
-            _stdout(unified_diff(change))
+            _stdout(visible(unified_diff(change)))  # rule files come from pull requests
         if changes:
             sys.stderr.write(f"{len(changes)} file{'s' if len(changes) != 1 else ''} would be reformatted\n")
             raise typer.Exit(1)
         return
     write_changes(changes)
     for change in changes:
-        sys.stderr.write(f"reformatted {change.path}\n")
+        sys.stderr.write(f"reformatted {printable(str(change.path))}\n")
 
 
 Engine = Literal["local", "dask"]
@@ -461,6 +463,9 @@ def batch(
                                             help="Dask scheduler address (default: start a local cluster)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the results of an interrupted run."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing results."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS",
+                                  help="Most time one case may take; a case over it fails its row (E405) and "
+                                  "the batch goes on. 0: no limit."),
     fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level "
                                             "or a case could not be screened."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -475,11 +480,7 @@ def batch(
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
-    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force))
-    if checked.note:
-        from screening.errors import printable
-
-        sys.stderr.write(printable(f"note: {checked.note}") + "\n")
+from screening.errors import Problem, ScreeningError, printable
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -556,7 +557,7 @@ def _internal_error(exc: BaseException) -> int:
     data is confidential) only when SCREENING_TRACEBACK=1."""
     import os
 
-    from screening.errors import printable
+
 
     where = ""
     tb = exc.__traceback__

@@ -198,9 +198,9 @@ def _num(x: float) -> str:
 def render(d: PackDiff, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(_data(d), indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        return _markdown(d)
-    return _text(d)
+    from screening.visible import visible  # titles and ids come from packs: nothing in them is obeyed
+
+    return visible(_markdown(d) if fmt == "markdown" else _text(d))
 
 
 def _data(d: PackDiff) -> dict[str, Any]:

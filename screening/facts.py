@@ -110,7 +110,8 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     if hits is not None:
         values["group.watchlist_hits"] = [
             {"entity": h.entity, "name": h.entity_name, "lists": ", ".join(h.entry.lists), "type": h.entry.type,
-             "score": h.score, "matched_name": h.matched_name, "entry": h.entry.id, "why": h.why,
+             "score": h.score, "matched_name": h.matched_name, "read_as": h.read_as, "entry": h.entry.id,
+             "why": h.why,
              "source": h.entry.source, **({"url": h.entry.url} if h.entry.url else {})} for h in hits]
         origin["group.watchlist_hits"] = ("entities",)
 

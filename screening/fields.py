@@ -152,7 +152,11 @@ def catalogue() -> dict[str, Fact]:
                         "lists": Fact("lists", "string", description="The list entry's datasets or programmes."),
                         "type": Fact("type", "enum", values=("sanctions", "export_control", "other")),
                         "score": Fact("score", "number", description="Name similarity, 0-100."),
-                        "matched_name": Fact("matched_name", "string"), "entry": Fact("entry", "string"),
+                        "matched_name": Fact("matched_name", "string"),
+                        "read_as": Fact("read_as", "string", description="The entity's name as compared: "
+                                        "normalised, invisible characters removed, look-alike letters read "
+                                        "as Latin."),
+                        "entry": Fact("entry", "string"),
                         "why": Fact("why", "string")}),
         Fact("group.complete", "boolean", derived=True, question=group_q,
              description="The group is documented up to its ultimate owners (states, individuals, "

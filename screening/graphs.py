@@ -32,6 +32,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from screening.holdings import components as strong_components
+
 __all__ = ["integrated_interest", "simple_chain_interest"]
 
 SUM_SLACK = 1e-9
@@ -332,7 +334,7 @@ def _solve_rest(rest, starts, degree, held, share, self_stake, inflow, x) -> boo
     adjacency = [targets[begins[v]:ends[v]] for v in range(k)]
     values = inflow[rest].tolist()
     selfs = self_stake[rest].tolist()
-    components = _strong_components(adjacency)
+    components = strong_components(adjacency)
     if max(len(c) for c in components) > DENSE_BLOCK_LIMIT:
         return False
     result = [0.0] * k
@@ -359,55 +361,6 @@ def _solve_rest(rest, starts, degree, held, share, self_stake, inflow, x) -> boo
                     values[targets[e]] += stakes[e] * xv
     x[rest] = result
     return True
-
-
-def _strong_components(adjacency: list[list[int]]) -> list[list[int]]:
-    """Tarjan's strongly connected components, iteratively; each is found after all those it reaches."""
-    k = len(adjacency)
-    index = [-1] * k
-    low = [0] * k
-    on_stack = [False] * k
-    stack: list[int] = []
-    components: list[list[int]] = []
-    counter = 0
-    for root in range(k):
-        if index[root] != -1:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        work = [(root, 0)]
-        while work:
-            v, i = work[-1]
-            out = adjacency[v]
-            while i < len(out):
-                t = out[i]
-                i += 1
-                if index[t] == -1:
-                    work[-1] = (v, i)
-                    index[t] = low[t] = counter
-                    counter += 1
-                    stack.append(t)
-                    on_stack[t] = True
-                    work.append((t, 0))
-                    break
-                if on_stack[t] and index[t] < low[v]:
-                    low[v] = index[t]
-            else:
-                work.pop()
-                if low[v] == index[v]:
-                    component = []
-                    while True:
-                        u = stack.pop()
-                        on_stack[u] = False
-                        component.append(u)
-                        if u == v:
-                            break
-                    components.append(component)
-                if work and low[v] < low[work[-1][0]]:
-                    low[work[-1][0]] = low[v]
-    return components
 
 
 # -- scipy path -----------------------------------------------------------------------------------

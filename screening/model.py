@@ -102,6 +102,8 @@ class Case(NamedTuple):
     sources: dict[str, Source]
     fact_sources: dict[DocPath, tuple[str, ...]] = EMPTY
     """Sources cited by single facts in long form (``{value: ..., sources: [...]}``)."""
+    owners: dict[str, tuple[Edge, ...]] | None = None
+    """The edges into each entity, in the order of ``ownership`` (None: found by a scan)."""
 
     @property
     def investor(self) -> Entity:
@@ -113,7 +115,9 @@ class Case(NamedTuple):
 
     def owners_of(self, entity_id: str) -> list[Edge]:
         """Edges pointing at ``entity_id`` (its direct owners)."""
-        return [e for e in self.ownership if e.owned == entity_id]
+        if self.owners is None:
+            return [e for e in self.ownership if e.owned == entity_id]
+        return list(self.owners.get(entity_id, ()))
 
     def sources_at(self, path: DocPath) -> tuple[str, ...]:
         """Source ids backing the fact at ``path``: its own, else the nearest enclosing mapping's."""

@@ -21,9 +21,9 @@ Semantics (documented in docs/ownership.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from screening import holdings
 from screening.facts import AtLeast, _complete, group_of
 from screening.model import CONTROL_RIGHTS, Case
 
@@ -32,7 +32,7 @@ SUBSTANTIAL_STATE_VOTES = 49.0
 SUBSTANTIAL_INVESTOR_VOTES = 25.0
 """31 CFR 800.244: with the investor's 25% or more voting interest in the US business."""
 MAX_PATHS = 20
-TOL = 1e-12
+"""Chains listed per owner and per state; the others are counted (``ChainCount``)."""
 
 
 class Link(NamedTuple):
@@ -56,6 +56,18 @@ class Chain(NamedTuple):
     """Product of the stakes along the chain; None when a stake on it is unknown."""
 
 
+class ChainCount(NamedTuple):
+    """How many simple chains lead from an owner (or a state's bodies) to the investor."""
+
+    total: int
+    exact: bool
+    """False when ``total`` is a lower bound (chains round cycles, too many to follow)."""
+
+    def more(self, listed: int) -> int:
+        """How many are not among the ``listed`` ones."""
+        return max(0, self.total - listed)
+
+
 class Interest(NamedTuple):
     """An owner's effective interest in the investor."""
 
@@ -70,6 +82,8 @@ class Interest(NamedTuple):
     chains: tuple[Chain, ...]
     in_target_voting_pct: float | None = None
     """Its voting interest in the target after the transaction, through the investor."""
+    chain_count: ChainCount = ChainCount(0, True)
+    """How many chains there are; ``chains`` lists the first MAX_PATHS."""
 
 
 class StateInterest(NamedTuple):
@@ -89,6 +103,8 @@ class StateInterest(NamedTuple):
     """Its voting interest in the target after the transaction."""
     substantial_interest: bool | None
     """CFIUS substantial interest: 49% of the investor's votes, the investor 25% of the target's."""
+    chain_count: ChainCount = ChainCount(0, True)
+    """How many chains there are; ``chains`` lists the first MAX_PATHS."""
 
 
 class Ownership(NamedTuple):
@@ -102,8 +118,6 @@ class Ownership(NamedTuple):
     states: tuple[StateInterest, ...]
     missing: tuple[str, ...]
     """What the analysis lacks: edges without percentages, entities whose owners are unknown."""
-    controlled: dict[str, frozenset[str]]
-    """For each entity, the entities it controls."""
 
     def state(self, code: str) -> StateInterest | None:
         return next((s for s in self.states if s.state == code), None)
@@ -115,31 +129,33 @@ def analyse(case: Case) -> Ownership:
     members = {e.id for e, _ in group}
     links = _links(case, members)
     nodes = sorted(members | {lk.owner for lk in links})
-    controlled = {n: frozenset(_closure(links, {n}) - {n}) for n in nodes}
+    at = {n: i for i, n in enumerate(nodes)}
+    g = holdings.holdings(len(nodes), [at[lk.owner] for lk in links], [at[lk.owned] for lk in links])
     inv = case.investor_id
-    controllers = tuple(sorted(n for n in nodes if inv in controlled[n]))
-    ultimate = tuple(c for c in controllers  # not controlled by another controller (unless they control each other)
-                     if not any(c in controlled[d] and d not in controlled[c] for d in controllers if d != c))
     complete = _complete(case, group)
+    unknown_above = complete is not True
+    interest = _Interests(g, links, nodes, at[inv], unknown_above)
+    closed = holdings.closures(g, interest.votes, interest.rights)
+    controllers = tuple(n for n in nodes if n != inv and closed[at[n]].members >> at[inv] & 1)
+    top = holdings.ultimate({at[c]: closed[at[c]].members for c in controllers}, [at[c] for c in controllers])
+    ultimate = tuple(c for c in controllers if at[c] in top)
     missing = _missing(case, links, group)
-    owned_by = {n for lk in links for n in [lk.owned]}
-    roots = [n for n in nodes if n not in owned_by and n != inv]
+    roots = [n for n in nodes if not g.into[at[n]] and n != inv]
     # control not found is only "no control" when the group is complete and every stake in it is known
     undecided = complete is not True or any(lk.votes is None and not lk.rights for lk in links)
-    unknown_above = complete is not True
     owners = []
     in_target = _in_target(case)
-    interest = _Interests(links, inv, unknown_above)
     for root in roots:
-        equity, votes, chains = interest({root})
+        equity, votes, chains, count = interest({at[root]})
         entity = case.entities.get(root)
         owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
                                entity.kind if entity else "state_body",
                                entity.country if entity else root[6:], equity, votes,
-                               _decided(inv in controlled[root], undecided), chains, _through(votes, in_target)))
+                               _decided(root in controllers, undecided), chains, _through(votes, in_target),
+                               count))
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
-    states = _states(case, links, nodes, inv, undecided, interest, controlled)
-    return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing, controlled)
+    states = _states(case, g, closed, nodes, inv, undecided, interest)
+    return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing)
 
 
 def _links(case: Case, members: set[str]) -> list[Link]:
@@ -155,85 +171,90 @@ def _links(case: Case, members: set[str]) -> list[Link]:
     return out
 
 
-def _closure(links: Iterable[Link], bloc: set[str]) -> set[str]:
-    """``bloc`` and every entity it controls, directly or through what it controls."""
-    bloc = set(bloc)
-    into: dict[str, list[Link]] = {}
-    for lk in links:
-        into.setdefault(lk.owned, []).append(lk)
-    changed = True
-    while changed:
-        changed = False
-        for owned, holders in into.items():
-            if owned in bloc:
+class _Interests:
+    """Integrated equity and voting interest of sets of entities in the investor, with their chains.
+
+    Each is solved as linear algebra (screening.holdings.shares), never by following chains: for the
+    owners no one holds, all at once; for any other set (a state's bodies), once per set.
+    """
+
+    def __init__(self, g: holdings.Holdings, links: list[Link], nodes: list[str], investor: int,
+                 unknown_above: bool):
+        self.g, self.links, self.nodes, self.investor = g, links, nodes, investor
+        self.at = {n: i for i, n in enumerate(nodes)}
+        self.unknown_above = unknown_above
+        self.stakes = {field: [getattr(lk, field) for lk in links] for field in ("equity", "votes")}
+        self.votes = self.stakes["votes"]
+        self.votes_are_equity = self.votes == self.stakes["equity"]
+        self.rights = [bool(lk.rights & CONTROL_RIGHTS) for lk in links]
+        rank = sorted(range(len(links)), key=lambda k: (links[k].owner, k))  # chains are searched by owner
+        self.order = [0] * len(links)
+        for position, k in enumerate(rank):
+            self.order[k] = position
+        self.roots = frozenset(v for v in range(g.n) if not g.into[v])
+        self.root_chains: dict[str, Any] = {}
+        self.root_shares: dict[str, tuple[dict[int, float], set[int]]] = {}
+        self.done: dict[frozenset[int], tuple[float | None, float | None, tuple[Chain, ...], ChainCount]] = {}
+
+    def __call__(self, sources: set[int]) -> tuple[float | None, float | None, tuple[Chain, ...], ChainCount]:
+        key = frozenset(sources)
+        found = self.done.get(key)
+        if found is None:
+            found = self.done[key] = self._interest(key)
+        return found
+
+    def _interest(self, sources: frozenset[int]) -> tuple[float | None, float | None, tuple[Chain, ...],
+                                                         ChainCount]:
+        g, t = self.g, self.investor
+        of_roots = sources <= self.roots
+        found = holdings.chains(g, set(sources), t, MAX_PATHS, self.order, self.root_chains if of_roots else None)
+        if not found.count:
+            value = None if self.unknown_above else 0.0
+            return value, value, (), ChainCount(0, True)
+        out: list[float | None] = []
+        for field in ("equity", "votes"):
+            if field == "votes" and self.votes_are_equity:  # no link gives them apart: the same sums
+                out.append(out[0])
                 continue
-            mine = [lk for lk in holders if lk.owner in bloc]
-            votes = sum(lk.votes for lk in mine if lk.votes is not None)
-            if votes > 50 or any(lk.rights & CONTROL_RIGHTS for lk in mine):
-                bloc.add(owned)
-                changed = True
-    return bloc
+            y, inexact = self._root_shares(field) if of_roots else self._shares(field, sources, False)
+            low = min(100.0, 100.0 * sum(y.get(s, 0.0) for s in sources))
+            exact = (low >= 100.0 - 1e-9 or not inexact & sources) and not self.unknown_above
+            value = round(low, 6)
+            out.append(value if exact else (AtLeast(value) if value > 0 else None))
+        return out[0], out[1], self._chains(found.listed), ChainCount(found.count, found.exact)
 
+    def _root_shares(self, field: str) -> tuple[dict[int, float], set[int]]:
+        if field not in self.root_shares:
+            self.root_shares[field] = self._shares(field, self.roots, True)
+        return self.root_shares[field]
 
-def _interest(links: list[Link], sources: set[str], target: str,
-              unknown_above: bool) -> tuple[float | None, float | None, tuple[Chain, ...]]:
-    """Integrated equity and voting interest of ``sources`` (together) in ``target``, and the chains."""
-    chains = _chains(links, sources, target)
-    if not chains:
-        return (None, None, ()) if unknown_above else (0.0, 0.0, ())
-    out: list[float | None] = []
-    done: dict[tuple[float | None, ...], float | None] = {}
-    for field in ("equity", "votes"):
-        stakes = tuple(getattr(lk, field) for lk in links)
-        if stakes in done:  # votes are the equity where no link gives them apart: the same sums
-            out.append(done[stakes])
-            continue
-        low = _fixed_point(links, sources, target, field, unknown=0.0)
-        # with every stake known, the bounds of the unknown stakes make no difference
-        high = _fixed_point(links, sources, target, field, unknown=100.0) if None in stakes else low
-        exact = abs(high - low) < 1e-9 and not unknown_above
-        value = round(low, 6)
-        out.append(done.setdefault(stakes, value if exact else (AtLeast(value) if value > 0 else None)))
-    return out[0], out[1], chains
+    def _shares(self, field: str, sources: frozenset[int], of_roots: bool) -> tuple[dict[int, float], set[int]]:
+        """Every source's share of the investor (unknown stakes taken as 0), and the sources whose
+        share an unknown stake could raise: those above a holding of unknown size that leads on to
+        the investor (not through a source)."""
+        g, stakes = self.g, self.stakes[field]
+        y = holdings.shares(g, [0.0 if s is None else s / 100 for s in stakes], self.investor, sources)
+        if None not in stakes:
+            return y, set()
+        follow = [(s is None or s > 0) and g.owned[k] not in sources for k, s in enumerate(stakes)]
+        ahead = holdings.reached(g, [self.investor], downward=False, follow=follow)
+        doubtful = {g.owner[k] for k, s in enumerate(stakes) if s is None and follow[k] and g.owned[k] in ahead}
+        if of_roots:  # sources no one holds: those above a doubtful holding, or holding it
+            return y, holdings.reached(g, doubtful, downward=False, follow=follow)
+        below = holdings.reached(g, sources, downward=True, follow=follow)
+        return y, set(sources) if doubtful & below else set()
 
-
-def _fixed_point(links: list[Link], sources: set[str], target: str, field: str, unknown: float) -> float:
-    """x = d + A x: sources hold 100% of themselves; every other entity what flows into it."""
-    weights = [(lk.owner, lk.owned, (getattr(lk, field) if getattr(lk, field) is not None else unknown) / 100)
-               for lk in links if lk.owned not in sources]
-    x: dict[str, float] = dict.fromkeys(sources, 100.0)
-    for _ in range(10_000):
-        new = dict.fromkeys(sources, 100.0)
-        for owner, owned, w in weights:
-            if owner in x and w:
-                new[owned] = new.get(owned, 0.0) + x[owner] * w
-        if all(abs(new.get(k, 0.0) - x.get(k, 0.0)) < TOL for k in set(new) | set(x)):
-            x = new
-            break
-        x = new
-    return min(100.0, x.get(target, 0.0))
-
-
-def _chains(links: list[Link], sources: set[str], target: str) -> tuple[Chain, ...]:
-    """Simple chains (no entity twice) from any source to ``target``, at most MAX_PATHS."""
-    above: dict[str, list[Link]] = {}
-    for lk in links:
-        above.setdefault(lk.owned, []).append(lk)
-    found: list[Chain] = []
-
-    def walk(node: str, path: tuple[str, ...], pct: float | None) -> None:
-        if len(found) >= MAX_PATHS:
-            return
-        if node in sources:
-            found.append(Chain(path, None if pct is None else round(pct, 6)))
-            return
-        for lk in sorted(above.get(node, ()), key=lambda lk: lk.owner):
-            if lk.owner not in path:
-                share = None if pct is None or lk.equity is None else pct * lk.equity / 100
-                walk(lk.owner, (lk.owner,) + path, share)
-
-    walk(target, (target,), 100.0)
-    return tuple(sorted(found, key=lambda c: (-(c.equity_pct or 0.0), c.entities)))
+    def _chains(self, listed: tuple[tuple[int, ...], ...]) -> tuple[Chain, ...]:
+        g, equity = self.g, self.stakes["equity"]
+        out = []
+        for path in listed:  # holdings from the investor up
+            entities = [self.investor] + [g.owner[k] for k in path]
+            pct: float | None = 100.0
+            for k in path:
+                share = equity[k]
+                pct = None if pct is None or share is None else pct * share / 100
+            out.append(Chain(tuple(self.nodes[v] for v in reversed(entities)), None if pct is None else round(pct, 6)))
+        return tuple(sorted(out, key=lambda c: (-(c.equity_pct or 0.0), c.entities)))
 
 
 def _in_target(case: Case) -> float | None:
@@ -270,23 +291,8 @@ def _name(case: Case, eid: str) -> str:
     return entity.name if entity else f"the state of {eid[6:]}"
 
 
-class _Interests:
-    """``_interest`` of sets of entities in the investor, each set worked out once per analysis."""
-
-    def __init__(self, links: list[Link], investor: str, unknown_above: bool):
-        self.links, self.investor, self.unknown_above = links, investor, unknown_above
-        self.done: dict[frozenset[str], tuple[float | None, float | None, tuple[Chain, ...]]] = {}
-
-    def __call__(self, sources: set[str]) -> tuple[float | None, float | None, tuple[Chain, ...]]:
-        key = frozenset(sources)
-        found = self.done.get(key)
-        if found is None:
-            found = self.done[key] = _interest(self.links, set(sources), self.investor, self.unknown_above)
-        return found
-
-
-def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided: bool, interest: _Interests,
-            controlled: dict[str, frozenset[str]]) -> tuple[StateInterest, ...]:
+def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], nodes: list[str], inv: str,
+            undecided: bool, interest: _Interests) -> tuple[StateInterest, ...]:
     unknown_above = interest.unknown_above
     bodies: dict[str, list[str]] = {}
     for n in nodes:
@@ -308,13 +314,16 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided
     for state in sorted(set(bodies) | set(links_by_state)):
         own = set(bodies.get(state, ()))
         if own:
-            equity, votes, chains = interest(own)
+            at = [interest.at[b] for b in sorted(own)]
+            equity, votes, chains, count = interest(set(at))
             # one body controls what its closure holds; a bloc of bodies is worked out together
-            bloc = controlled[next(iter(own))] if len(own) == 1 else _closure(links, own)
-            controls = _decided(inv in own or inv in bloc, undecided)
+            bloc = closed[at[0]] if len(at) == 1 else holdings.bloc_closure(g, interest.votes, interest.rights, at,
+                                                                              closed)
+            controls = _decided(inv in own or bool(bloc.members >> interest.investor & 1), undecided)
         else:
             equity = votes = None
             chains = ()
+            count = ChainCount(0, True)
             controls = None if undecided else False
             if not unknown_above:
                 equity = votes = 0.0
@@ -330,6 +339,6 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided
         else:
             substantial = False
         out.append(StateInterest(state, tuple(sorted(own & group_ids)), equity, votes, controls, chains,
-                                 tuple(links_by_state.get(state, ())), through, substantial))
+                                 tuple(links_by_state.get(state, ())), through, substantial, count))
     out.sort(key=lambda s: (-(s.voting_pct or 0.0), s.state))
     return tuple(out)

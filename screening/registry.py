@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening import schemacheck
-from screening.errors import Marks, Problem, ScreeningError, closest, located
+from screening.errors import Hints, Marks, Problem, ScreeningError, located
 from screening.fields import case_schema
 from screening.yamlio import load
 
@@ -72,10 +72,11 @@ def read_registry(path: Path) -> tuple[Registry, list[Problem]]:
         for source in data.get("sources") or ():
             sources.setdefault(source["id"], source)
     for data, marks, name in docs:
+        hints = Hints(entities)
         for i, edge in enumerate(data.get("ownership") or ()):
             for key in ("owner", "owned"):
                 if edge[key] not in entities:
-                    hint = closest(edge[key], entities)
+                    hint = hints(edge[key])
                     problems.append(located(name, marks, ("ownership", str(i), key), "E108",
                                             f"unknown entity '{edge[key]}'"
                                             + (f"; did you mean '{hint}'?" if hint else "")))
@@ -152,6 +153,7 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
     have_sources = {_text(s.get("id")) for s in sources if isinstance(s, dict)}
     problems: list[Problem] = []
     added: set[str] = set()
+    hints = Hints(registry.entities)
     for i, item in refs:
         ref = item["ref"]
         base = ("entities", str(i))
@@ -161,7 +163,7 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
                                     f"expected text (the id of a registry entity), found {kind}"))
             continue
         if ref not in registry.entities:
-            hint = closest(str(ref), registry.entities)
+            hint = hints(str(ref))
             problems.append(located(name, marks, base + ("ref",), "E108", f"'{ref}' is not in the entity registry"
                                     + (f"; did you mean '{hint}'?" if hint else f" ({len(registry.entities)} "
                                        "entities; see entities/)")))

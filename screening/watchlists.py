@@ -69,15 +69,22 @@ When several apply, ``sanctions`` wins over ``export_control``, which wins over 
 
 Matching, in short (``match`` and the constants below have the details):
 
-* names are normalised (``normalise``): Unicode NFKD with combining marks dropped (accents),
-  a few Latin letters without a decomposition mapped (``ß``, ``æ``, ``ø``, ``ł`` ...), case
-  folded, ``&`` read as ``and``, apostrophes dropped, other punctuation read as spaces, runs of
-  single letters joined (``S. A.`` = ``SA``, ``J P`` = ``JP``) and, for organisations,
-  company-form words removed from the start and the end (``Ltd``, ``Co.``, ``GmbH``, ``S.p.A.``,
-  ``PJSC``, ``OOO`` ...).  ``Holding(s)`` and ``Group`` are kept: removing them would make a
-  group's holding company identical to every other company sharing the first word of its name.
-  Transliteration between scripts is out of scope: a Cyrillic or Chinese name matches only the
-  same name in the same script;
+* names are normalised (``normalise``): what prints as nothing removed (zero-width spaces and
+  joiners, soft hyphens, bidirectional controls and other format characters, Hangul fillers), so
+  that one zero-width space per word cannot hide a name; NFKC (full-width and mathematical
+  letters); in a name that uses Latin letters, letters of other scripts posing as Latin read as
+  the ASCII letter they look like (Unicode TR39 confusables: a Cyrillic ``М`` in "Мikhail") and
+  words in Cyrillic or Greek transliterated ("Petr Авен" = "Petr Aven"); Unicode NFKD with
+  combining marks dropped (accents), a few Latin letters without a decomposition mapped (``ß``,
+  ``æ``, ``ø``, ``ł`` ...), case folded, ``&`` read as ``and``, apostrophes dropped, other
+  punctuation read as spaces, runs of single letters joined (``S. A.`` = ``SA``, ``J P`` =
+  ``JP``) and, for organisations, company-form words removed from the start and the end (``Ltd``,
+  ``Co.``, ``GmbH``, ``S.p.A.``, ``PJSC``, ``OOO`` ...).  ``Holding(s)`` and ``Group`` are kept:
+  removing them would make a group's holding company identical to every other company sharing
+  the first word of its name.  A name written wholly in another script is compared as written:
+  a Cyrillic or Chinese name matches the same name in the same script (lists give aliases in
+  each script), unless every letter of it looks like an ASCII letter.  Each hit carries the
+  entity's name as compared (``Hit.read_as``);
 * the score is ``rapidfuzz.fuzz.token_sort_ratio`` of the normalised names (computed as
   ``fuzz.ratio`` on pre-sorted tokens): word order is ignored but every word counts, so a name
   that is a mere subset of another ("Huawei" / "Huawei Marine Networks") scores low.
@@ -188,6 +195,9 @@ class Hit(NamedTuple):
     """0-100, rounded to one decimal."""
     why: str
     """How the names compare, in words."""
+    read_as: str = ""
+    """The entity's name (or alias) that matched, as compared: normalised, invisible characters
+    removed, letters of other scripts that pose as Latin read as Latin (``normalise``)."""
 
 
 NameRow = Union[tuple[str, str, tuple[str, ...], Optional[str]],
@@ -207,6 +217,7 @@ _SPECIAL = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ð": "d",
 """Latin letters that NFKD does not decompose, and their usual ASCII spelling."""
 _LETTERS = str.maketrans({**_SPECIAL, "ı": "i", **{k.upper(): v.capitalize() for k, v in _SPECIAL.items()
                                                    if len(k.upper()) == 1}})
+_LATIN_OWN = frozenset({*_SPECIAL, "ı", *(k.upper() for k in _SPECIAL)})
 _APOSTROPHES = re.compile(r"['’ʼ`´‘]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _DIGIT = re.compile(r"\d")
@@ -255,10 +266,98 @@ class _Norm(NamedTuple):
     """Labels of the company forms removed, in name order."""
 
 
+_INVISIBLE_LETTERS = frozenset("\u034f\u115f\u1160\u180e\u2800\u3164\uffa0")
+"""Characters that print as nothing but are no format characters: the combining grapheme joiner, the
+Hangul fillers, the Mongolian vowel separator and the blank Braille pattern."""
+_SPACE = re.compile(r"(\s+)")
+_TRANSLITERATED = ("CYRILLIC", "GREEK")
+"""Scripts whose letters, in a name written in Latin letters, are transliterated when they pose as no
+Latin letter."""
+
+
+def _visible(text: str) -> str:
+    """``text`` without what prints as nothing: format characters (zero-width spaces and joiners, soft
+    hyphens, bidirectional controls, the byte-order mark), control characters other than white space,
+    and ``_INVISIBLE_LETTERS``. One zero-width space per word must not hide a name."""
+    return "".join(c for c in text if c not in _INVISIBLE_LETTERS and (
+        c.isspace() or unicodedata.category(c) not in ("Cf", "Cc")))
+
+
+@lru_cache(maxsize=4096)
+def _script(c: str) -> str:
+    """The script of a letter, as the first word of its Unicode name (LATIN, CYRILLIC, GREEK, CJK ...)."""
+    return unicodedata.name(c, "?").split(" ", 1)[0]
+
+
+@lru_cache(maxsize=4096)
+def _lookalike(c: str) -> str | None:
+    """The ASCII letter that ``c`` is confusable with (Unicode TR39 confusables, as the
+    confusable-homoglyphs package holds them), or None."""
+    from confusable_homoglyphs.confusables import confusables_data  # only for names with letters to read
+
+    for glyph in confusables_data.get(c, ()):
+        if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha():
+            return glyph["c"]
+    return None
+
+
+def _posing(c: str) -> bool:
+    """A letter to read as the ASCII letter it looks like: one of another script, or a Latin letter that
+    neither decomposes into one with an accent nor has a usual spelling of its own (``_SPECIAL``)."""
+    return c.isalpha() and not c.isascii() and not unicodedata.decomposition(c) and c not in _LATIN_OWN
+
+
+def _latin(text: str) -> str:
+    """``text`` (NFKC) with letters of other scripts that pose as Latin read as Latin.
+
+    A name that uses Latin letters may hide one behind look-alikes of other scripts ("Мikhail" with a
+    Cyrillic М) or switch a word to another script ("Petr Авен"). In such a name, a word that mixes
+    scripts, or whose letters all look like ASCII letters, is read as it looks (Cyrillic к, which has
+    no ASCII look-alike, transliterated); a word in Cyrillic or Greek is transliterated (anyascii). A
+    name written in one other script is left as written (a Cyrillic name matches the same name in
+    Cyrillic), unless every letter of it looks like an ASCII letter.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    parts = _SPACE.split(text)
+    scripts = [{_script(c) for c in part if c.isalpha()} for part in parts]
+    latin_name = any("LATIN" in found for found in scripts)
+    if not latin_name and not all(_lookalike(c) for c in text if c.isalpha()):
+        return text  # one other script, as written
+    out = []
+    for part, found in zip(parts, scripts, strict=True):
+        if found <= {"LATIN"} and part.isascii():
+            out.append(part)
+        elif "LATIN" in found or all(_lookalike(c) for c in part if _posing(c)):  # posing as Latin
+            out.append("".join(_read(c) for c in part))
+        elif found <= set(_TRANSLITERATED):  # a word in another script: as it is spelt in Latin letters
+            from anyascii import anyascii  # only for names mixing scripts
+
+            out.append(anyascii(part))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def _read(c: str) -> str:
+    """A letter of a word posing as Latin: the ASCII letter it looks like, or its transliteration."""
+    seen = _lookalike(c) if _posing(c) else None
+    if seen is None and c.isalpha() and _script(c) in _TRANSLITERATED:
+        from anyascii import anyascii
+
+        seen = anyascii(c)
+    return seen or c
+
+
 def _tokens(name: str, *, case: bool = True, accents: bool = True, punctuation: bool = True,
-            forms: bool = True) -> _Norm:
+            forms: bool = True, invisible: bool = True, scripts: bool = True) -> _Norm:
     """Normalised words of ``name``; each flag turns one step off (used to explain matches)."""
     text = name
+    if invisible and not text.isascii():
+        text = _visible(text)
+    if scripts and not text.isascii():
+        text = _latin(text)
     if accents and not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
         text = text.translate(_LETTERS)
@@ -830,7 +929,7 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                         continue
                     why = _why(text, matched, person, how, score, entity_alias=text != entity_name, entry_alias=n > 0,
                                country=country, entry=entry, differ=differ, needed=needed)
-                    best[slot] = (rank, Hit(entity_id, entity_name, entry, matched, score, why))
+                    best[slot] = (rank, Hit(entity_id, entity_name, entry, matched, score, why, " ".join(tokens)))
     hits = [hit for _, hit in best.values()]
     hits.sort(key=lambda h: (h.entity, -h.score, h.entry.id, h.entry.source))
     return hits
@@ -885,10 +984,15 @@ def _ignored(a: str, b: str, person: bool) -> list[str]:
             return sorted(tokens)
         return sorted(t for t in tokens if not set(_tokens(t, forms=False).tokens) <= _FORM_WORDS | {"and"})
 
-    out = [step for step in ("case", "accents", "punctuation") if words(a, step) != words(b, step)]
+    out = [_STEPS[step] for step in _STEPS if words(a, step) != words(b, step)]
     if _norm(a, person).tokens != _norm(b, person).tokens:
         out.append("word order")
     return out
+
+
+_STEPS = {"invisible": "invisible characters", "scripts": "script (other scripts' letters read as Latin)",
+          "case": "case", "accents": "accents", "punctuation": "punctuation"}
+"""The normalisation steps an explanation can name, in the order it names them."""
 
 
 def _why(text: str, matched: str, person: bool, how: str, score: float, *, entity_alias: bool,

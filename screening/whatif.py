@@ -258,4 +258,6 @@ def render(pairs: list[tuple[Any, Any]], changes: list[Change], fmt: str) -> str
             lines.append("  near thresholds after the change:")
             lines += [f"    {describe(Margin(**m))}" for m in near]
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    from screening.visible import visible  # the changes and titles come from inputs: nothing in them is obeyed
+
+    return visible("\n".join(lines).rstrip()) + "\n"

@@ -136,10 +136,13 @@ def test_a_dangling_symlink_gets_its_target_created(tmp_path, capsys):
 
 
 def test_fmt_rewrites_a_linked_rule_file_through_the_link(tmp_path, capsys):
+    """A rule file linked to another file inside the pack is rewritten through the link (a link out of the
+    pack is refused unread: tests/test_hostile_read.py)."""
     import shutil
 
     shutil.copytree(RULES, tmp_path / "pack")
-    rule, real = tmp_path / "pack" / "control_acquired.yaml", tmp_path / "elsewhere.yaml"
+    (tmp_path / "pack" / "shared").mkdir()
+    rule, real = tmp_path / "pack" / "control_acquired.yaml", tmp_path / "pack" / "shared" / "elsewhere.yaml"
     real.write_bytes(rule.read_bytes().replace(b"\n", b"\r\n"))  # not in the canonical layout
     rule.unlink()
     rule.symlink_to(real)

@@ -313,6 +313,25 @@ def test_normalise(name, expected):
     assert normalise(name) == expected
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Mik\u200bhail Mara\u200btovich Frid\u200bman", "mikhail maratovich fridman"),  # zero-width spaces
+    ("Fri\u00addman", "fridman"),  # soft hyphen
+    ("Mi\u200dkhail\u2060 Frid\u200cman\ufeff", "mikhail fridman"),  # joiners, word joiner, byte-order mark
+    ("\u202eMikhail\u202c Fridman", "mikhail fridman"),  # a bidirectional override
+    ("Mikhail\u3164Fridman", "mikhailfridman"),  # a Hangul filler prints as nothing: it joins, as it looks
+    ("\uff2d\uff49\uff4b\uff48\uff41\uff49\uff4c", "mikhail"),  # full-width letters (NFKC)
+    ("\U0001d40c\U0001d422\U0001d424\U0001d421\U0001d41a\U0001d422\U0001d425", "mikhail"),  # mathematical bold
+    ("\u041c\u0456\u043a\u04bb\u0430\u0456l Fridman", "mikhail fridman"),  # Cyrillic posing as Latin
+    ("\u0420etr \u0410ven", "petr aven"),  # Cyrillic Р and А read as they look, not as R and A
+    ("Petr \u0410\u0432\u0435\u043d", "petr aven"),  # a Cyrillic word in a Latin name: transliterated
+    ("\u03a1etr Aven", "petr aven"),  # Greek Rho
+    ("Михаил Маратович Фридман", "михаил маратович фридман"),  # a Cyrillic name stays Cyrillic
+    ("\u0421\u041e\u0421\u041e", "coco"),  # a name of look-alikes only reads as it looks
+])
+def test_normalise_reads_what_is_seen(name, expected):
+    assert normalise(name) == expected
+
+
 def test_normalise_without_forms_keeps_them():
     assert normalise("Kim Co", forms=False) == "kim co"
 
@@ -359,6 +378,33 @@ def test_aliases_on_both_sides(fixtures):
     assert hit.why == "entity alias 'SMIC' and list alias 'SMIC': exact name; same country (CN)"
     cyrillic = match([("f", "Михаил Маратович Фридман", (), "RU", "individual")], fixtures)
     assert [(h.entry.id, h.matched_name) for h in cyrillic] == [("sample-eu-fridman", "Михаил Маратович Фридман")]
+
+
+@pytest.mark.parametrize("name, why", [
+    ("Mik\u200bhail Mara\u200btovich Frid\u200bman", "same name ignoring invisible characters"),
+    ("Mi\u00adkhail Ma\u00adratovich Frid\u00adman", "same name ignoring invisible characters"),
+    ("\u041c\u0456\u043a\u04bb\u0430\u0456l \u041c\u0430ratovich Fridman",
+     "same name ignoring script (other scripts' letters read as Latin)"),
+    ("Mikhail Maratovich \u0424\u0440\u0438\u0434\u043c\u0430\u043d",
+     "same name ignoring script (other scripts' letters read as Latin)"),
+])
+def test_sanctioned_names_hidden_by_invisible_or_foreign_letters_are_found(name, why):
+    hits = match([("f", name, (), "RU", "individual")], load_watchlists([SAMPLE]))
+    assert [(h.entry.id, h.score, h.read_as) for h in hits] == [
+        ("sample-eu-fridman", 100.0, "mikhail maratovich fridman"),
+        ("sample-ofac-fridman", 100.0, "mikhail maratovich fridman")]
+    assert hits[1].why == f"{why}; same country (RU)"
+
+
+def test_a_cyrillic_name_matches_the_same_name_in_cyrillic_only():
+    sample = load_watchlists([SAMPLE])
+    cyrillic = match([("f", "Михаил Фридман", (), "RU", "individual")], sample)
+    assert [(h.entry.id, h.matched_name, h.score, h.read_as) for h in cyrillic] == [
+        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "михаил фридман")]
+    latin = match([("f", "Mikhail Fridman", (), "RU", "individual")], one(entry("p", "Михаил Фридман",
+                                                                                     schema="Person")))
+    assert latin == []  # transliteration across whole names is left out: lists carry aliases in each script
+    assert match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxin Guoji"))) == []
 
 
 def test_spelling_variant():

@@ -16,6 +16,9 @@ from screening.batch.work import Config, lost_row, pack_for, process_chunk
 from screening.errors import fail
 from screening.output import destination, refuse_inputs
 
+TIMEOUT = 60.0
+"""Default time limit of one case, in seconds: an ordinary case takes a millisecond, a group of ten
+thousand entities a second or two; one past a minute was built to be slow."""
 CHUNK = 256
 """Items sent to a worker at a time: large enough to cost little in transport, small enough to keep
 every worker busy and the rows in flight few."""
@@ -38,6 +41,8 @@ class Job(NamedTuple):
     resume: bool = False
     force: bool = False
     chunk: int = CHUNK
+    timeout: float | None = TIMEOUT
+    """Most seconds one case may take (None or 0: no limit)."""
 
 
 class Plan(NamedTuple):
@@ -70,7 +75,9 @@ def plan(job: Job) -> Plan:
         refuse_inputs(results, [p for p in given if p is not None], str(job.output))
     pack_dir = str((job.pack or default_pack_path()).resolve())
     pack = pack_for(pack_dir)
-    config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping)
+    if job.timeout is not None and not job.timeout >= 0:  # also NaN
+        raise fail("--timeout", "E106", f"the time limit must be a number of seconds, 0 or more, not {job.timeout}")
+    config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping, job.timeout or None)
     return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels], where.note)
 
 

@@ -22,6 +22,8 @@ class Config(NamedTuple):
     """Directory of the rule pack."""
     registry: str | None = None
     mapping: Mapping | None = None
+    timeout: float | None = None
+    """Most seconds one case may take to read and screen; a case over it fails its row (E405)."""
 
 
 class Bundle(NamedTuple):
@@ -143,10 +145,20 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
 
 def process(item: Item, config: Config) -> dict[str, Any]:
     """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
+    from screening.budget import OverTime, call_with_limit
+
     pack = pack_for(config.pack)
     try:
-        row = assess(read(item, config), pack)
+        row = call_with_limit(config.timeout, lambda: assess(read(item, config), pack))
         error = ""
+    except OverTime:  # a case built to be slow (or a defect) must not hold up the batch
+        try:
+            case_id = call_with_limit(config.timeout, lambda: _guess_id(item, config))
+        except OverTime:
+            case_id = ""
+        row = {"id": case_id, **EMPTY_ROW}
+        error = str(Problem(item.file, item.line, None, "E405", f"screening the case took longer than "
+                            f"{config.timeout:g} s (--timeout); it was stopped"))
     except ScreeningError as exc:
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = "; ".join(str(p) for p in exc.problems[:5])

@@ -1,4 +1,9 @@
-"""Render the rule catalogue and the fact catalogue (text or JSON)."""
+"""Render the rule catalogue and the fact catalogue (text or JSON).
+
+Titles, rationales and sources come from rule packs, which arrive in pull requests: the terminal form
+prints them as ``screening.report.lines.Text`` on a console that parses no markup, so a title cannot
+make a link, a colour or a control sequence of itself.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,14 @@ def _console(options: Options):  # type: ignore[no-untyped-def]
 
     buffer = io.StringIO()
     return buffer, Console(file=buffer, width=options.width, force_terminal=options.color,
-                           color_system="truecolor" if options.color else None, highlight=False, emoji=False)
+                           color_system="truecolor" if options.color else None, highlight=False, emoji=False,
+                           markup=False)
+
+
+def _row(*cells: str) -> list[Any]:
+    from screening.report.lines import Text
+
+    return [Text(c) for c in cells]
 
 
 def rule_data(rule: Rule) -> dict[str, Any]:
@@ -44,11 +56,13 @@ def rule_list(pack: Pack, category: str | None, fmt: str, options: Options) -> s
     from rich.table import Table
 
     buffer, console = _console(options)
-    table = Table(title=f"{pack.name} {pack.version}: {len(rules)} rules", title_justify="left")
+    from screening.report.lines import Text
+
+    table = Table(title=Text(f"{pack.name} {pack.version}: {len(rules)} rules"), title_justify="left")
     for col, just in (("id", "left"), ("category", "left"), ("weight", "right"), ("title", "left")):
         table.add_column(col, justify=just, no_wrap=col != "title")  # type: ignore[arg-type]
     for r in rules:
-        table.add_row(r.id, r.category, f"{r.weight:g}", r.title)
+        table.add_row(*_row(r.id, r.category, f"{r.weight:g}", r.title))
     console.print(table)
     return buffer.getvalue()
 
@@ -74,13 +88,15 @@ def regime_list(pack: Pack, fmt: str, options: Options) -> str:
                           indent=2, ensure_ascii=False) + "\n"
     from rich.table import Table
 
+    from screening.report.lines import Text
+
     buffer, console = _console(options)
     for g in pack.regimes:
-        table = Table(title=f"{g.id}  {g.title} ({_dates(g)})", title_justify="left")
+        table = Table(title=Text(f"{g.id}  {g.title} ({_dates(g)})"), title_justify="left")
         for col in ("id", "outcome", "in force", "title"):
             table.add_column(col, no_wrap=col != "title")
         for t in g.rules:
-            table.add_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.title)
+            table.add_row(*_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.title))
         console.print(table)
     return buffer.getvalue()
 
@@ -92,7 +108,7 @@ def _trigger_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str
     regime, t = found[0]
     if fmt == "json":
         return json.dumps(trigger_data(regime, t), indent=2, ensure_ascii=False) + "\n"
-    from rich.text import Text
+    from screening.report.lines import Text
 
     buffer, console = _console(options)
     console.print(Text(f"{t.id}  {t.title}", style="bold"))
@@ -127,31 +143,33 @@ def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
     import yaml
     from rich.panel import Panel
     from rich.syntax import Syntax
-    from rich.text import Text
+
+    from screening.report.lines import Text
+    from screening.visible import visible
 
     buffer, console = _console(options)
     head = Text.assemble((rule.title, "bold"), f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"
                          + (f" · former ids {', '.join(rule.aliases)}" if rule.aliases else ""))
-    console.print(Panel(head, title=rule.id, title_align="left"))
+    console.print(Panel(head, title=Text(rule.id), title_align="left"))
     console.print(Text("Condition", style="bold"))
-    console.print(Syntax(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip(), "yaml",
+    console.print(Syntax(visible(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip()), "yaml",
                          theme="ansi_dark", background_color="default"))
     console.print(Text(f"  = {rule.condition.describe()}", style="dim"))
     console.print(Text("\nRationale", style="bold"))
-    console.print(rule.rationale)
+    console.print(Text(rule.rationale))
     if rule.legal_basis:
         console.print(Text("\nLegal basis", style="bold"))
         for ref in rule.legal_basis:
-            console.print(f"- {ref}: {ref.title}" + (f" <{ref.url}>" if ref.url else ""))
+            console.print(Text(f"- {ref}: {ref.title}" + (f" <{ref.url}>" if ref.url else "")))
     if rule.practice:
         console.print(Text("\nAnalyst practice", style="bold"))
-        console.print(rule.practice)
+        console.print(Text(rule.practice))
     if rule.references:
         console.print(Text("\nSources", style="bold"))
         for sid in rule.references:
             s = pack.sources[sid]
-            console.print(f"- [{sid}] {s.title}" + (f", {s.publisher}" if s.publisher else "")
-                          + (f" ({s.date})" if s.date else "") + (f" <{s.url}>" if s.url else ""))
+            console.print(Text(f"- [{sid}] {s.title}" + (f", {s.publisher}" if s.publisher else "")
+                               + (f" ({s.date})" if s.date else "") + (f" <{s.url}>" if s.url else "")))
     for kind in ("fires", "quiet"):
         for ex in rule.examples.get(kind, []):
             console.print(Text(f"\nExample ({kind}): ", style="bold") + Text(json.dumps(ex, ensure_ascii=False)))

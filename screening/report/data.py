@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from screening import __version__
 from screening.engine import Finding, Result, plain
 from screening.facts import AtLeast, group_of
 
 SCHEMA_VERSION = "1.0"
+TREE_DEPTH = 16
+"""Levels of owners the text and Markdown trees draw; the JSON report has the whole group."""
+DEEPER = f"more owners above: the tree stops at {TREE_DEPTH} levels; --format json lists them all"
+LISTED = 10
+"""Names listed in one line (the controllers a control passes through); the others are counted."""
+SHOWN = "cycle: already shown"
+E = TypeVar("E")
 
 
 def number(x: float) -> int | float:
@@ -34,6 +42,55 @@ def value_text(value: Any) -> str:
     if value is None:
         return "unknown"
     return fmt(value)
+
+
+def owner_tree(investor: str, owners_of: Callable[[str], Iterable[E]], owner: Callable[[E], str],
+               depth: int = TREE_DEPTH) -> Iterator[tuple[int, E, str | None]]:
+    """The ownership tree, depth first from the investor up, as (level, edge, note): each owner is
+    drawn once, its owners below it (note None); drawn again it is marked ``SHOWN``, and at ``depth``
+    levels the owners above it are left out (``DEEPER``). Without recursion, for chains of any length."""
+    seen = {investor}
+    work = [iter(owners_of(investor))]
+    while work:
+        edge = next(work[-1], None)
+        if edge is None:
+            work.pop()
+            continue
+        above = owner(edge)
+        if above in seen:
+            yield len(work), edge, SHOWN
+        elif len(work) >= depth and any(True for _ in owners_of(above)):
+            seen.add(above)
+            yield len(work), edge, DEEPER
+        else:
+            seen.add(above)
+            yield len(work), edge, None
+            work.append(iter(owners_of(above)))
+
+
+def listing(names: list[str], sep: str = ", ", limit: int = LISTED) -> str:
+    """``names`` joined by ``sep``: the first ``limit`` of them, and how many more."""
+    if len(names) <= limit:
+        return sep.join(names)
+    return sep.join(names[:limit]) + f" and {len(names) - limit:,} more"
+
+
+def more_chains(count: Any, listed: int) -> str | None:
+    """"and 3 more chains" (or "at least 3") for the chains of a ``ChainCount`` past the ``listed`` ones."""
+    n = count.more(listed)
+    return _more(n, count.exact) if n else None
+
+
+def more_listed(item: dict[str, Any]) -> str | None:
+    """The same for an owner or a state of the JSON report, past the chains it lists."""
+    more = item.get("more_chains")
+    if more is None:
+        return None
+    return _more(more["at_least"], False) if isinstance(more, dict) else _more(more, True)
+
+
+def _more(n: int, exact: bool) -> str:
+    return f"and {'' if exact else 'at least '}{n:,} more chain{'s' if n > 1 else ''}"
 
 
 def finding(f: Finding) -> dict[str, Any]:
@@ -75,17 +132,24 @@ def analysis(result: Result) -> dict[str, Any]:
     def chains(items: Any) -> list[dict[str, Any]]:
         return [{"entities": list(c.entities), "equity_pct": _pct(c.equity_pct)} for c in items]
 
+    def more(item: Any) -> dict[str, Any]:
+        """``more_chains``, only when some are not listed: a number, or ``{"at_least": n}``."""
+        n = item.chain_count.more(len(item.chains))
+        if not n:
+            return {}
+        return {"more_chains": n if item.chain_count.exact else {"at_least": n}}
+
     return {
         "controllers": list(own.controllers),
         "ultimate_controllers": list(own.ultimate_controllers),
         "owners": [{"id": o.owner, "name": o.name, "kind": o.kind, "country": o.country,
                     "equity_pct": _pct(o.equity_pct), "voting_pct": _pct(o.voting_pct), "controls": o.controls,
-                    "in_target_voting_pct": _pct(o.in_target_voting_pct), "chains": chains(o.chains)}
+                    "in_target_voting_pct": _pct(o.in_target_voting_pct), "chains": chains(o.chains), **more(o)}
                    for o in own.owners],
         "states": [{"state": st.state, "bodies": list(st.bodies), "equity_pct": _pct(st.equity_pct),
                     "voting_pct": _pct(st.voting_pct), "controls": st.controls,
                     "in_target_voting_pct": _pct(st.in_target_voting_pct),
-                    "substantial_interest": st.substantial_interest, "chains": chains(st.chains),
+                    "substantial_interest": st.substantial_interest, "chains": chains(st.chains), **more(st),
                     "links": [{"entity": lk["entity"], "kind": lk["kind"], "sources": list(lk.get("sources") or ())}
                               for lk in st.links]} for st in own.states],
         "missing": list(own.missing),

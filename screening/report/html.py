@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from screening import __version__, countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import fmt, report, value_text
+from screening.report.data import fmt, listing, more_listed, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -431,7 +431,11 @@ def _ownership(ctx: Ctx) -> list[str]:
     note = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}
     out = [f'<section id="{ctx.ids("ownership")}">',
            ctx.heading("Ownership and control", f'<span class="cat-score">chain {note[own["complete"]]}</span>')]
-    out += diagram(own, ctx.ids("ownership-diagram"))
+    if len(own["entities"]) <= DIAGRAM_LIMIT:
+        out += diagram(own, ctx.ids("ownership-diagram"))
+    else:  # a drawing of hundreds of boxes helps no one, and its layout grows with the square of them
+        out.append(f'<p class="muted">{len(own["entities"]):,} entities: too many to draw; the tables below '
+                   "list them.</p>")
     out += _entities(ctx)
     out += _control(ctx)
     out += _watchlists(ctx)
@@ -459,10 +463,11 @@ def _control(ctx: Ctx) -> list[str]:
     who = ctx.entity_name
     out = [ctx.heading("Control and state attribution", below=2)]
     if an["ultimate_controllers"]:
-        through = [c for c in an["controllers"] if c not in an["ultimate_controllers"]]
-        text = "; ".join(name(who(c)) for c in an["ultimate_controllers"])
+        top = set(an["ultimate_controllers"])
+        through = [name(who(c)) for c in an["controllers"] if c not in top]
+        text = listing([name(who(c)) for c in an["ultimate_controllers"]], "; ")
         if through:
-            text += " (through " + ", ".join(name(who(c)) for c in through) + ")"
+            text += f" (through {listing(through)})"
     elif own["complete"]:
         text = "no one: no majority of votes or control right reaches the investor"
     else:
@@ -499,6 +504,7 @@ def _state(ctx: Ctx, st: dict[str, Any]) -> list[str]:
     bodies = ", ".join(name(who(b)) for b in st["bodies"]) or '<span class="muted">none in the chain</span>'
     chains = "".join(f'<li>{" → ".join(name(who(e)) for e in c["entities"])} '
                      f'<span class="muted">({pct(c["equity_pct"])})</span></li>' for c in st["chains"])
+    more = more_listed(st)
     links = "".join(f'<li>{esc(lk["kind"].replace("_", " "))} on {name(who(lk["entity"]))} {ctx.cite(lk["sources"])}'
                     "</li>" for lk in st["links"])
     rows = [("State bodies in the chain", bodies),
@@ -507,7 +513,8 @@ def _state(ctx: Ctx, st: dict[str, Any]) -> list[str]:
             ("Controls the investor", yes_no(st["controls"])),
             ("Votes in the target after the deal", pct(st["in_target_voting_pct"])),
             ("CFIUS substantial interest (49% / 25%)", yes_no(st["substantial_interest"])),
-            ("Chains", f'<ol class="chains">{chains}</ol>' if chains else '<span class="muted">none</span>'),
+            ("Chains", (f'<ol class="chains">{chains}</ol>' if chains else '<span class="muted">none</span>')
+             + (f'<span class="muted">{esc(more)}</span>' if more else "")),
             ("State links", f'<ul class="chains">{links}</ul>' if links else '<span class="muted">none</span>')]
     out = [ctx.heading(head, below=3), f'<table class="kv state" data-state="{esc(st["state"])}">', "<tbody>"]
     out += [f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows]
@@ -524,11 +531,12 @@ def _watchlists(ctx: Ctx) -> list[str]:
     if not hits:
         out.append("<p>No entity of the chain matches an entry of the lists screened.</p>")
         return out
-    out += ['<table class="hits">', "<thead><tr><th>Entity</th><th>Matches</th><th>List</th>"
+    out += ['<table class="hits">', "<thead><tr><th>Entity</th><th>Read as</th><th>Matches</th><th>List</th>"
             '<th class="num">Score</th><th>Why</th></tr></thead>', "<tbody>"]
     for hit in hits:
         url = f"<br>{link(hit['url'])}" if hit.get("url") else ""
-        out.append(f'<tr class="hit"><td>{name(hit["name"])}</td><td>{name(hit["matched_name"])}</td>'
+        out.append(f'<tr class="hit"><td>{name(hit["name"])}</td><td>{esc(hit["read_as"])}</td>'
+                   f'<td>{name(hit["matched_name"])}</td>'
                    f'<td>{esc(hit["lists"])} ({esc(str(hit["type"]).replace("_", " "))}){url}</td>'
                    f'<td class="num">{fmt(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>')
     out += ["</tbody>", "</table>"]
@@ -537,6 +545,8 @@ def _watchlists(ctx: Ctx) -> list[str]:
 
 # --- the ownership diagram -------------------------------------------------------------------------------
 
+DIAGRAM_LIMIT = 60
+"""Most entities the diagram draws."""
 BOX_W, BOX_H = 240, 88
 """Size of an entity's box in the diagram (SVG user units, about CSS pixels)."""
 GAP_X, ROW_GAP, LAYER_GAP, MARGIN, PER_ROW = 28, 26, 78, 20, 3

@@ -2,6 +2,10 @@
 
 The terminal formats (screen report, check problems, test results) build lists of rich ``Text`` lines
 themselves rather than rich tables: the evidence gets the full width and rendering stays cheap.
+
+Everything they print passes through ``safe``: text from inputs can hold control characters (a
+clipboard write, a link, a screen clear), bidirectional overrides and invisible characters, which are
+shown as escapes (screening.visible). The console parses no markup: ``[link=...]`` stays text.
 """
 
 from __future__ import annotations
@@ -10,7 +14,21 @@ import io
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
+from rich.text import Text as RichText
+
+from screening.visible import escapes, visible
+
+
+class Text(RichText):
+    """A rich ``Text`` that writes what a terminal would obey or not show as escapes (screening.visible),
+    also the characters rich itself would drop silently (a bell, a bare carriage return): the Text the
+    terminal formats build from inputs."""
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(visible(text), *args, **kwargs)
+
+    def append(self, text: Any, style: Any = None) -> Text:
+        return super().append(visible(text) if isinstance(text, str) else text, style)  # type: ignore[return-value]
 
 
 def console(width: int, color: bool) -> Console:
@@ -19,14 +37,46 @@ def console(width: int, color: bool) -> Console:
                    legacy_windows=False, highlight=False, emoji=False, markup=False)
 
 
-def hang(con: Console, lead: Text | str, body: Text, width: int, indent: int | None = None,
-         min_room: int = 20) -> list[Text]:
+def safe(text: RichText | str) -> RichText:
+    """``text`` with what a terminal would obey or not show written as escapes, its styles kept (for a
+    rich Text made elsewhere than with ``Text``)."""
+    if isinstance(text, str):
+        return Text(text)
+    found = escapes(text.plain)
+    if not found:
+        return text
+    pieces = text.divide(i for at, _ in found for i in (at, at + 1))
+    out = []
+    for n, piece in enumerate(pieces):
+        if n % 2:  # the characters found, one per odd piece
+            escaped = Text(found[n // 2][1], style=piece.style)
+            for span in piece.spans:
+                escaped.stylize(span.style, 0, len(escaped))
+            out.append(escaped)
+        else:
+            out.append(piece)
+    return Text.assemble(*out, style=text.style, justify=text.justify, no_wrap=text.no_wrap,
+                         overflow=text.overflow, end=text.end)
+
+
+def safe_tree(node: Any) -> Any:
+    """A rich tree with every label ``safe``."""
+    stack = [node]
+    while stack:
+        tree = stack.pop()
+        tree.label = safe(tree.label) if isinstance(tree.label, (RichText, str)) else tree.label
+        stack.extend(tree.children)
+    return node
+
+
+def hang(con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None,
+         min_room: int = 20) -> list[RichText]:
     """``lead`` then ``body`` wrapped to ``width``; continuation lines start at column ``indent``.
 
     ``indent`` defaults to the lead's width (a shorter lead is padded to it). When the lead leaves less
     than ``min_room`` columns, the body starts on the next line, indented by six.
     """
-    lead = lead.copy() if isinstance(lead, Text) else Text(lead)
+    lead, body = safe(lead).copy(), safe(body)
     indent = lead.cell_len if indent is None else indent
     lead.pad_right(max(0, indent - lead.cell_len))
     if "\n" not in body.plain and lead.cell_len + body.cell_len <= width:  # the common case: it fits
@@ -59,7 +109,7 @@ def emit(con: Console, parts: list[Any], color: bool) -> str:
 
     Without colour, runs of lines are written as they are: they are laid out already.
     """
-    run: list[Text] = []
+    run: list[RichText] = []
 
     def flush() -> None:
         if not run:
@@ -71,11 +121,11 @@ def emit(con: Console, parts: list[Any], color: bool) -> str:
         run.clear()
 
     for part in parts:
-        if isinstance(part, Text):
-            run.append(part)
+        if isinstance(part, RichText):
+            run.append(safe(part))
         else:
             flush()
-            con.print(part)
+            con.print(safe_tree(part) if hasattr(part, "children") and hasattr(part, "label") else part)
     flush()
     text = con.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in text.rstrip("\n").split("\n")) + "\n"

@@ -20,7 +20,8 @@ from typing import Any
 from screening import countries
 from screening.engine import Result
 from screening.report import Options
-from screening.report.data import fmt, report, value_text
+from screening.report.data import fmt, listing, more_listed, owner_tree, report, value_text
+from screening.visible import visible
 
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
@@ -42,7 +43,7 @@ def render(results: list[Result], options: Options) -> str:
         for doc in docs:
             out.block("---")
             _case(out, doc, 2)
-    return out.text()
+    return visible(out.text())  # read on terminals too: no control character from an input is obeyed
 
 
 class Doc:
@@ -74,15 +75,15 @@ def _row(cells: list[str]) -> str:
 
 # ---------------------------------------------------------------- escaping
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPECIAL = re.compile(r"[\\&<>|`*\[~$_]")
 _ENTITY = {"\\": "&#92;", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
 def flat(value: Any) -> str:
-    """Text on one line: control characters dropped, runs of white space (line breaks too) made one space."""
-    return " ".join(_CONTROL.sub("", str(value)).split())
+    """Text on one line: control characters, bidirectional overrides and invisible characters written as
+    escapes (screening.visible), runs of white space (line breaks too) made one space."""
+    return " ".join(visible(str(value)).split())
 
 
 def esc(value: Any) -> str:
@@ -365,25 +366,21 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     out.block(f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
               "state bodies are in **bold**.")
     tree = [f"- {label(own['investor'], ', the investor')}"]
-    seen = {own["investor"]}
-
-    def grow(eid: str, depth: int) -> None:
-        for edge in (e for e in own["edges"] if e["owned"] == eid):
-            pad = "  " * depth
-            tree.append(f"{pad}- {share(edge)} ← {label(edge['owner'])}")
-            if edge["owner"] in seen:
-                tree.append(f"{pad}  - (cycle: already shown)")
-                continue
-            seen.add(edge["owner"])
-            grow(edge["owner"], depth + 1)
-
-    grow(own["investor"], 1)
+    into: dict[str, list[dict[str, Any]]] = {}
+    for edge in own["edges"]:
+        into.setdefault(edge["owned"], []).append(edge)
+    for level, edge, note in owner_tree(own["investor"], lambda eid: into.get(eid, ()), lambda e: e["owner"]):
+        pad = "  " * level
+        tree.append(f"{pad}- {share(edge)} ← {label(edge['owner'])}")
+        if note:
+            tree.append(f"{pad}  - ({note})")
     out.block(*tree)
 
     ultimate, controllers = analysis["ultimate_controllers"], analysis["controllers"]
     if ultimate:
-        through = [who(c) for c in controllers if c not in ultimate]
-        text = "; ".join(who(c) for c in ultimate) + (f" (through {', '.join(through)})" if through else "")
+        top = set(ultimate)
+        through = [who(c) for c in controllers if c not in top]
+        text = listing([who(c) for c in ultimate], "; ") + (f" (through {listing(through)})" if through else "")
     elif own["complete"]:
         text = "no one: no majority of votes or control right reaches the investor"
     else:
@@ -403,8 +400,13 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
                   [[f"{esc(country(st['state']))} ({esc(st['state'])})", pct(st["equity_pct"]), pct(st["voting_pct"]),
                     YES[st["controls"]], pct(st["in_target_voting_pct"]), YES[st["substantial_interest"]]]
                    for st in analysis["states"]])
-        chains = [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
-                  for st in analysis["states"] for ch in st["chains"]]
+        chains = []
+        for st in analysis["states"]:
+            chains += [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
+                       for ch in st["chains"]]
+            more = more_listed(st)
+            if more:
+                chains.append(f"- {esc(st['state'])}: {more}")
         if chains:
             out.block("Chains from each state's bodies to the investor, with their equity:")
             out.block(*chains)
@@ -423,8 +425,8 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
         out.block("**Watchlists:** no entity of the group matches an entry.")
         return
     out.block(f"**Watchlists:** {len(hits)} hit{'s' if len(hits) > 1 else ''}.")
-    out.table(["entity", "matches", "list", "type", "score", "why"], "llllrl",
-              [[bold(esc(h["name"])), esc(h["matched_name"]), link(h["lists"], h.get("url")),
+    out.table(["entity", "read as", "matches", "list", "type", "score", "why"], "lllllrl",
+              [[bold(esc(h["name"])), esc(h["read_as"]), esc(h["matched_name"]), link(h["lists"], h.get("url")),
                 esc(str(h["type"]).replace("_", " ")), fmt(h["score"]), esc(h["why"])] for h in hits])
 
 

@@ -29,14 +29,15 @@ def render(results: list[Result], fmt: str, options: Options, regimes: list[str]
         body: Any = [d for _, d in docs]
         return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return _markdown(docs)
+        from screening.visible import visible
+
+        return visible(_markdown(docs))
     return _text(docs, options)
 
 
 def _text(docs: list[tuple[Result, dict[str, Any]]], options: Options) -> str:
-    from rich.text import Text
-
     from screening.report import lines
+    from screening.report.lines import Text
     from screening.report.text import Page, filings_section
 
     page = Page(lines.console(options.width, options.color), options.width)

@@ -21,6 +21,7 @@ from typing import Any
 
 from screening import __version__
 from screening.errors import CODES, Problem
+from screening.visible import visible
 
 FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"
@@ -56,6 +57,11 @@ DESCRIPTIONS = {
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",
     "E313": "A waiver is granted after the day judged.",
+    "E401": "An output cannot be written.",
+    "E402": "The output is one of the command's inputs.",
+    "E403": "Another batch run holds the results file.",
+    "E404": "The process screening a case died.",
+    "E405": "A case of a batch took longer than the time limit per case.",
 }
 """One sentence per code, for SARIF rule descriptors (the README has the full table)."""
 
@@ -107,22 +113,11 @@ def with_rule(p: Problem) -> str:
 # --- text -------------------------------------------------------------------------------------------------
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSEEN = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\n\t"}
-_UNSEEN.update({ord(c): f"\\u{ord(c):04x}" for c in _BIDI})
-_UNSEEN[ord("\t")] = " "
-
-
-def visible(s: str) -> str:
-    """``s`` safe for a terminal: control characters and bidi overrides shown as escapes, not obeyed."""
-    return s.replace("\r\n", "\n").translate(_UNSEEN)
 
 
 def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
-    from rich.text import Text
-
+    from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
-    from screening.report.lines import emit, hang
 
     console = make_console(width, color)
     lines: list[Text] = []

@@ -75,10 +75,8 @@ def _where(o: TestOutcome) -> str:
 
 
 def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool) -> str:
-    from rich.text import Text
-
+    from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
-    from screening.report.lines import emit, hang
 
     console = make_console(width, color)
     lines: list[Text] = []

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 from rich.tree import Tree
 
 from screening import countries
 from screening.engine import Finding, Result
 from screening.facts import AtLeast
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, fmt, value_text
+from screening.report.data import BASIS, decision_notes, fmt, listing, more_chains, owner_tree, value_text
+from screening.report.lines import RichText, Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
@@ -47,7 +47,7 @@ class Page:
         self.explain = False
 
     def add(self, line: Text | str = "") -> None:
-        self.parts.append(line if isinstance(line, Text) else Text(line))
+        self.parts.append(line if isinstance(line, RichText) else Text(line))
 
     def heading(self, title: str, right: str = "") -> None:
         if self.parts:
@@ -60,7 +60,7 @@ class Page:
     def hang(self, lead: Text | str, body: Text, indent: int) -> None:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
         if not body:
-            self.parts.append(lead if isinstance(lead, Text) else Text(lead))
+            self.parts.append(lead if isinstance(lead, RichText) else Text(lead))
             return
         self.parts += lines.hang(self.console, lead, body, self.width, indent, min_room=0)
 
@@ -209,8 +209,8 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
         label.append(f"\n  state link: {link['kind'].replace('_', ' ')} ({link['state']})", style="red")
         if link.get("sources"):
             label.append(f" [{', '.join(link['sources'])}]", style="cyan")
-    for listing in e.listings or ():
-        label.append(f"\n  listed: {listing['list']}", style="bold red")
+    for entry in e.listings or ():
+        label.append(f"\n  listed: {entry['list']}", style="bold red")
     return label
 
 
@@ -221,18 +221,13 @@ def _ownership(page: Page, result: Result) -> None:
     page.heading(f"Ownership chain ({note})")
     page.add(Text("owners above the investor; controlling links marked", style="dim"))
     tree = Tree(_entity_label(result, case.investor_id))
-    seen = {case.investor_id}
-
-    def grow(node: Tree, entity_id: str) -> None:
-        for edge in case.owners_of(entity_id):
-            child = node.add(_entity_label(result, edge.owner, edge))
-            if edge.owner in seen:
-                child.add(Text("(cycle: already shown)", style="dim"))
-                continue
-            seen.add(edge.owner)
-            grow(child, edge.owner)
-
-    grow(tree, case.investor_id)
+    parents = [tree]
+    for level, edge, note in owner_tree(case.investor_id, case.owners_of, lambda e: e.owner):
+        del parents[level:]
+        child = parents[-1].add(_entity_label(result, edge.owner, edge))
+        parents.append(child)
+        if note:
+            child.add(Text(f"({note})", style="dim"))
     page.block(tree)
     _control(page, result)
 
@@ -253,9 +248,10 @@ def _control(page: Page, result: Result) -> None:
 
     page.add()
     if own.ultimate_controllers:
-        through = [who(c) for c in own.controllers if c not in own.ultimate_controllers]
-        text = "; ".join(who(c) for c in own.ultimate_controllers)
-        text += f" (through {', '.join(through)})" if through else ""
+        top = set(own.ultimate_controllers)
+        through = [who(c) for c in own.controllers if c not in top]
+        text = listing([who(c) for c in own.ultimate_controllers], "; ")
+        text += f" (through {listing(through)})" if through else ""
     elif own.complete:
         text = "no one: no majority of votes or control right reaches the investor"
     else:
@@ -272,6 +268,9 @@ def _control(page: Page, result: Result) -> None:
         for chain in st.chains[:3]:
             page.hang("    ", Text(" → ".join(who(e) for e in chain.entities) + f" ({_pct(chain.equity_pct)})",
                                    style="dim"), 4)
+        more = more_chains(st.chain_count, min(3, len(st.chains)))
+        if more:
+            page.hang("    ", Text(more, style="dim"), 4)
     if own.missing:
         page.hang(Text("missing: ", style="dim"), Text("; ".join(own.missing), style="dim"), 4)
     hits = result.facts.get("group.watchlist_hits")
@@ -281,7 +280,8 @@ def _control(page: Page, result: Result) -> None:
     elif not hits:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
     for hit in hits or ():
-        line = Text.assemble((f"{hit['name']} ", "bold"), f"matches '{hit['matched_name']}' on {hit['lists']} "
+        line = Text.assemble((f"{hit['name']} ", "bold"), f"(read as '{hit['read_as']}') "
+                             f"matches '{hit['matched_name']}' on {hit['lists']} "
                              f"({hit['type'].replace('_', ' ')}, score {fmt(hit['score'])}): {hit['why']}")
         page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
 
