@@ -480,7 +480,10 @@ def batch(
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
-from screening.errors import Problem, ScreeningError, printable
+    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force,
+                       timeout=timeout))
+    if checked.note:
+        sys.stderr.write(printable(f"note: {checked.note}") + "\n")
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
