@@ -34,7 +34,7 @@ import yaml  # noqa: E402
 
 from screening.batch.run import Job, plan, run_batch  # noqa: E402
 from screening.batch.synthetic import cases  # noqa: E402
-from screening.yamlio import load  # noqa: E402
+from screening.infra.yamlio import load  # noqa: E402
 
 RSS = ("import resource, sys; from screening.cli import main; code = main(sys.argv[1:]); "
        "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); sys.exit(code)")
@@ -71,7 +71,7 @@ def baseline(jsonl: Path, directory: Path) -> None:
     start = time.perf_counter()
     for path in files:
         load(path)
-    print(f"  parse only, screening.yamlio.load:        {len(files) / (time.perf_counter() - start):>10,.0f} "
+    print(f"  parse only, screening.infra.yamlio.load:        {len(files) / (time.perf_counter() - start):>10,.0f} "
           "cases/s  (C parser, marks, limits)")
 
 
@@ -116,12 +116,12 @@ def profile(jsonl: Path, out: Path, limit: int) -> None:
 
 def stages(jsonl: Path, limit: int) -> None:
     """CPU time per case of each stage of a batch's work, timed stage by stage (no profiler overhead)."""
-    from screening import engine
     from screening.batch.work import LineMarks, assess, pack_for
-    from screening.cases import build_case
-    from screening.facts import build_facts
-    from screening.filings import matrix
-    from screening.pack import default_pack_path
+    from screening.case.facts import build_facts
+    from screening.case.load import build_case
+    from screening.decision import engine
+    from screening.decision.filings import matrix
+    from screening.pack.load import default_pack_path
 
     pack = pack_for(str(default_pack_path()))
     evaluator = engine._compiled(pack)

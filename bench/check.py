@@ -26,8 +26,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.check import check_paths  # noqa: E402
-from screening.yamlio import load  # noqa: E402
+from screening.infra.yamlio import load  # noqa: E402
+from screening.tooling.check import check_paths  # noqa: E402
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 

@@ -1,6 +1,6 @@
 """Benchmark of rule evaluation: cases per second for the default pack, by five evaluators, in one run.
 
-The cases are synthetic fact dictionaries (what screening.facts.build_facts makes of a case), drawn
+The cases are synthetic fact dictionaries (what screening.case.facts.build_facts makes of a case), drawn
 from the fact catalogue with a seed: each fact is unknown, empty or given at set rates, numbers
 sit at and around the thresholds the rules test, group and ownership aggregates are sometimes
 partial (PartialList, AtLeast). The evaluators, on the same cases and rules:
@@ -37,11 +37,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.compiled import compile_pack  # noqa: E402
-from screening.conditions import ALIASES, Node  # noqa: E402
-from screening.facts import AtLeast, PartialList  # noqa: E402
-from screening.fields import Fact, catalogue  # noqa: E402
-from screening.pack import Pack, Rule, default_pack_path, load_pack  # noqa: E402
+from screening.case.catalogue import Fact, catalogue  # noqa: E402
+from screening.case.facts import AtLeast, PartialList  # noqa: E402
+from screening.conditions.compile import ALIASES, Node  # noqa: E402
+from screening.conditions.compiled.evaluator import compile_pack  # noqa: E402
+from screening.pack.load import Pack, Rule, default_pack_path, load_pack  # noqa: E402
 
 COUNTRIES = ("CN", "RU", "US", "FR", "DE", "GB", "JP", "AE", "SA", "QA", "LU", "NL", "KY", "VG", "BE", "IT")
 PARTIAL = ("group.", "ownership.")

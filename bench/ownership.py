@@ -1,4 +1,4 @@
-"""Benchmark of `screening.graphs.integrated_interest` on a large ownership graph.
+"""Benchmark of `screening.case.graphs.integrated_interest` on a large ownership graph.
 
 Generates (seeded, deterministic) a graph of 1,000,000 entities, 1,500,000 holdings and 1,000 state
 roots, saves it to an .npz in a temporary folder, then times whole processes that load it and
@@ -6,7 +6,7 @@ compute the roots' integrated interest in every entity:
 
 * baseline: the plain fixed-point iteration x <- d + A x from x = d, on a scipy CSR matrix, until
   the largest change is below 1e-12 points, written out below;
-* ours: `screening.graphs.integrated_interest` (exact: forward substitution in topological order,
+* ours: `screening.case.graphs.integrated_interest` (exact: forward substitution in topological order,
   cycles solved as small dense systems; on this graph its numpy-only path).
 
 Runs alternate between the two so machine noise hits both alike; the figures are medians of wall
@@ -48,7 +48,7 @@ def child(method: str, graph_path: str, out_path: str) -> None:
         x = baseline(n, owner, owned, pct, roots)
     else:
         sys.path.insert(0, ROOT)
-        from screening.graphs import integrated_interest
+        from screening.case.graphs import integrated_interest
 
         x = integrated_interest(n, owner, owned, pct, roots, tol=TOL)
     elapsed = time.perf_counter() - start
@@ -189,7 +189,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20_240_611)
     args = parser.parse_args()
     sys.path.insert(0, ROOT)
-    from screening.graphs import integrated_interest, simple_chain_interest
+    from screening.case.graphs import integrated_interest, simple_chain_interest
 
     tmp = tempfile.mkdtemp(prefix="screening-ownership-")
     try:

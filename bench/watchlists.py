@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.watchlists import load_watchlists, match  # noqa: E402
+from screening.case.watchlists import load_watchlists, match  # noqa: E402
 
 SYLLABLES = ["ka", "ro", "mi", "ten", "vol", "gar", "shi", "lin", "tech", "sun", "nor", "bel", "das", "quo",
              "zen", "fer", "mar", "tor", "vik", "ul"]

@@ -9,7 +9,7 @@ from typing import Literal, Optional
 import typer
 
 from screening import __version__
-from screening.errors import Problem, ScreeningError, printable
+from screening.infra.errors import Problem, ScreeningError, printable
 from screening.report import FORMATS
 
 LEVELS = ["low", "medium", "high", "critical"]
@@ -31,13 +31,13 @@ RootOpt = typer.Option(None, "--root", file_okay=False,
 
 
 def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] = ()) -> None:
-    """Write a report to stdout, or to ``output`` through the one safe path (screening.output), refusing an
+    """Write a report to stdout, or to ``output`` through the one safe path (screening.infra.output), refusing an
     output that is one of ``inputs``."""
     if output is None:
         _stdout(text)
         return
-    from screening.errors import printable
-    from screening.output import write_atomic
+    from screening.infra.errors import printable
+    from screening.infra.output import write_atomic
 
     try:
         written = write_atomic(output, text, [p for p in inputs if p is not None])
@@ -107,7 +107,7 @@ class _ClosedStdout:
 
 
 def _default_pack() -> Path:
-    from screening.pack import default_pack_path
+    from screening.pack.load import default_pack_path
 
     return default_pack_path()
 
@@ -172,8 +172,8 @@ def screen(
 
     index = None
     if waivers is not None:
-        from screening.waivers import index as by_key
-        from screening.waivers import load_waivers
+        from screening.pack.waivers import index as by_key
+        from screening.pack.waivers import load_waivers
 
         found, problems = load_waivers(waivers)
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
@@ -181,8 +181,8 @@ def screen(
         index = by_key(found)
     if set_:
         from screening.api import what_if
-        from screening.whatif import parse
-        from screening.whatif import render as render_what_if
+        from screening.decision.whatif import parse
+        from screening.decision.whatif import render as render_what_if
 
         if format not in ("text", "json", "markdown"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
@@ -318,9 +318,9 @@ def check(
 
     Example: screening check rules/ --format sarif -o check.sarif
     """
-    from screening.check import check_paths
-    from screening.pack import default_pack_path
+    from screening.pack.load import default_pack_path
     from screening.report.problems import render as render_problems
+    from screening.tooling.check import check_paths
 
     targets = paths or [default_pack_path()]
     result = check_paths(targets, rules, _day(as_of), root)
@@ -346,10 +346,10 @@ def test_pack(
 
     Example: screening test rules/ --min-coverage 100 --format junit -o junit.xml
     """
-    from screening.errors import ScreeningError as InputError
-    from screening.pack import default_pack_path, read_pack
+    from screening.infra.errors import ScreeningError as InputError
+    from screening.pack.load import default_pack_path, read_pack
     from screening.report.tests import render_tests
-    from screening.testing import run_pack_tests
+    from screening.tooling.testing import run_pack_tests
 
     failed = low = False
     texts = []
@@ -396,8 +396,8 @@ def diff(
     import tempfile
 
     from screening.api import load_cases
-    from screening.diff import diff_packs, render, resolve_pack, test_cases
-    from screening.pack import load_pack
+    from screening.pack.load import load_pack
+    from screening.tooling.diff import diff_packs, render, resolve_pack, test_cases
 
     with tempfile.TemporaryDirectory() as work:
         old_pack = load_pack(resolve_pack(old, Path(work)))
@@ -425,9 +425,9 @@ def fmt(
 
     Example: screening fmt --check rules/
     """
-    from screening.fmt import format_paths, unified_diff, write_changes
-    from screening.pack import default_pack_path
-    from screening.visible import visible
+    from screening.infra.visible import visible
+    from screening.pack.load import default_pack_path
+    from screening.tooling.fmt import format_paths, unified_diff, write_changes
 
     changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
     if check_only:
@@ -515,7 +515,7 @@ def schema(kind: SchemaKind = typer.Argument(..., help="Which file's schema.")) 
 
     Example: screening schema rule > rule.schema.json
     """
-    from screening.schemas import export_text
+    from screening.tooling.schemas import export_text
 
     _stdout(export_text(kind))
 

@@ -3,7 +3,7 @@
 It follows the definitions literally: the fixed point by iteration, each entity's control closure by
 sweeping all holdings until nothing changes, chains by following every simple path. That is easy to
 check by hand, and exponential or cubic in the shape of the group (a ladder of owners, a long chain),
-so screening.ownership computes the same answers another way; property tests compare the two on small
+so screening.case.ownership computes the same answers another way; property tests compare the two on small
 random groups. Only its ``analyse`` is used.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from screening.facts import AtLeast, _complete, group_of
-from screening.model import CONTROL_RIGHTS, Case
+from screening.case.facts import AtLeast, _complete, group_of
+from screening.case.model import CONTROL_RIGHTS, Case
 
 SUBSTANTIAL_STATE_VOTES = 49.0
 """31 CFR 800.244: a foreign government's 49% or more voting interest in the investor is substantial."""

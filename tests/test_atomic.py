@@ -12,15 +12,15 @@ import time
 
 import pytest
 
-from screening.errors import ScreeningError
-from screening.output import write_atomic
+from screening.infra.errors import ScreeningError
+from screening.infra.output import write_atomic
 from tests.conftest import ROOT
 
 WRITER = """
 import sys
 from pathlib import Path
-from screening.errors import ScreeningError
-from screening.output import write_atomic
+from screening.infra.errors import ScreeningError
+from screening.infra.output import write_atomic
 print("start", flush=True)
 write_atomic(Path(sys.argv[1]), "x" * 200_000_000 + "\\nEND\\n")
 """

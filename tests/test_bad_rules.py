@@ -31,9 +31,9 @@ from typing import NamedTuple
 
 import pytest
 
-from screening.check import CheckResult, check_paths
-from screening.errors import CODES, Problem
-from screening.pack import read_pack
+from screening.infra.errors import CODES, Problem
+from screening.pack.load import read_pack
+from screening.tooling.check import CheckResult, check_paths
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

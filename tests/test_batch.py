@@ -18,8 +18,8 @@ from screening.batch.mapping import load_mapping
 from screening.batch.run import Job, plan, run_batch
 from screening.batch.synthetic import cases as synthetic_cases
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.yamlio import load
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import load
 from tests.conftest import CASES, ROOT
 
 EXAMPLES = ROOT / "examples"
@@ -255,8 +255,8 @@ def test_row_problems_name_the_field_and_column(tmp_path):
 
 def test_screening_without_evidence_changes_nothing_else(pack):
     from screening.api import load_cases
-    from screening.cases import build_case
-    from screening.engine import screen
+    from screening.case.load import build_case
+    from screening.decision.engine import screen
 
     synthetic = [build_case(doc, {}, "synthetic", None) for doc in synthetic_cases(150, seed=11)]
     for case in [*load_cases(CASES), *synthetic]:
@@ -353,7 +353,7 @@ def test_csv_columns_missing_from_the_header_are_an_input_error(tmp_path, capsys
 
 
 def test_mapping_schema_is_exported():
-    from screening.schemas import export
+    from screening.tooling.schemas import export
 
     document = export("mapping")
     assert document["required"] == ["format", "id", "fields"]
@@ -571,8 +571,8 @@ def test_remote_workers_need_none_of_the_clients_files(tmp_path):
 
     from screening.batch import work
     from screening.batch.inputs import inline, items, scan
-    from screening.pack import default_pack_path
-    from screening.registry import default_registry_path
+    from screening.case.registry import default_registry_path
+    from screening.pack.load import default_pack_path
 
     pack, registry, cases = tmp_path / "pack", tmp_path / "registry", tmp_path / "cases"
     shutil.copytree(default_pack_path(), pack)

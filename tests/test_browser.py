@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from screening.api import screen_files
-from screening.cases import build_case
-from screening.engine import screen
-from screening.pack import default_pack_path, load_pack
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.load import default_pack_path, load_pack
 from screening.report import Options, render
 from tests.conftest import ROOT
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import load_case
-from screening.errors import ScreeningError
+from screening.case.load import load_case
+from screening.infra.errors import ScreeningError
 from tests.conftest import CASES
 
 HERE = Path(__file__).parent
@@ -60,7 +60,7 @@ def test_missing_file():
 
 def test_unknown_stays_unknown():
     case = load_case(HERE / "data" / "minimal.yaml")
-    from screening.facts import build_facts
+    from screening.case.facts import build_facts
 
     facts = build_facts(case)
     assert facts.get("target.data") is None  # not given: unknown, not "no data"

@@ -9,14 +9,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from screening import compiled, engine
-from screening.cases import load_case
-from screening.conditions import CompileError, Compiler
-from screening.engine import screen, supporting, trace, unknown_leaves
-from screening.examples import fragment_values
-from screening.facts import AtLeast, PartialList, build_facts
-from screening.fields import catalogue
-from screening.pack import Rule, default_pack_path, load_pack
+from screening.case.catalogue import catalogue
+from screening.case.facts import AtLeast, PartialList, build_facts
+from screening.case.load import load_case
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.compiled import evaluator as compiled
+from screening.decision import engine
+from screening.decision.engine import screen, supporting, trace, unknown_leaves
+from screening.pack.examples import fragment_values
+from screening.pack.load import Rule, default_pack_path, load_pack
 from screening.report import render
 from tests.conftest import CASES
 
@@ -260,7 +261,7 @@ def _pattern(sub: Any, draw: Any) -> Any:
 
 
 def _fits(op: str, fact: Any) -> bool:
-    from screening.conditions import _ALLOWED
+    from screening.conditions.compile import _ALLOWED
 
     return fact.type in _ALLOWED[op]
 
@@ -273,7 +274,7 @@ def conditions(draw: Any, depth: int = 0) -> dict[str, Any]:
             return {"not": draw(conditions(depth + 1))}
         return {kind: draw(st.lists(conditions(depth + 1), min_size=1, max_size=4))}
     fact = catalogue()[draw(st.sampled_from(FACTS))]
-    from screening.conditions import OPERATORS
+    from screening.conditions.compile import OPERATORS
 
     op = draw(st.sampled_from([op for op in OPERATORS if _fits(op, fact)]))
     return {"field": fact.path, op: _argument(fact, op, draw)}
@@ -300,7 +301,7 @@ def test_random_conditions_on_random_facts(specs, data):
 
 
 def test_not_in_compiles_like_the_closures():
-    from screening.facts import PartialList
+    from screening.case.facts import PartialList
 
     rules = rules_of([{"field": "investor.country", "not_in": "concern"},
                       {"field": "ownership.ultimate_controllers", "contains": {"country": {"not_in": ["FR", "DE"]}}},

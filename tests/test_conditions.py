@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from screening.conditions import CompileError, Compiler, kleene_all, kleene_any
-from screening.facts import AtLeast, PartialList
-from screening.fields import catalogue
+from screening.case.catalogue import catalogue
+from screening.case.facts import AtLeast, PartialList
+from screening.conditions.compile import CompileError, Compiler, kleene_all, kleene_any
 
 COMPILER = Compiler(catalogue(), {"concern": ["CN", "RU"]})
 

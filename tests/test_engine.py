@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import build_case
-from screening.engine import screen
-from screening.pack import load_pack
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.load import load_pack
 
 PACK = load_pack(Path(__file__).parent / "data" / "pack")
 
@@ -92,7 +92,7 @@ def test_ownership_cycle_terminates():
     data["ownership"] = [{"owner": "a", "owned": "buyer", "equity_pct": 50},
                          {"owner": "b", "owned": "a", "equity_pct": 50},
                          {"owner": "a", "owned": "b", "equity_pct": 50}]
-    from screening.facts import group_of
+    from screening.case.facts import group_of
 
     case = build_case(data, {}, "t.yaml")
     assert [(e.id, d) for e, d in group_of(case)] == [("buyer", 0), ("a", 1), ("b", 2)]
@@ -101,6 +101,6 @@ def test_ownership_cycle_terminates():
 
 @pytest.mark.parametrize("rule", PACK.rules, ids=[r.id for r in PACK.rules])
 def test_test_pack_examples(rule):
-    from screening.examples import run_rule_examples
+    from screening.pack.examples import run_rule_examples
 
     assert all(r.passed for r in run_rule_examples(rule))

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import filings
 from screening.api import screen_files
 from screening.cli import main
-from screening.examples import fragment_values
-from screening.filings import judgement_day, matrix
-from screening.kept import Kept
-from screening.pack import read_pack
-from screening.regimes import RANK
+from screening.decision import filings
+from screening.decision.filings import judgement_day, matrix
+from screening.infra.kept import Kept
+from screening.pack.examples import fragment_values
+from screening.pack.load import read_pack
+from screening.pack.regimes import RANK
 from tests.conftest import mutated, paths_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,9 +252,9 @@ def test_a_larger_stake_never_weakens_a_filing_answer(pack, target, investor, se
 
 
 def test_not_in_is_three_valued_and_works_in_record_patterns():
-    from screening.conditions import Compiler
-    from screening.facts import PartialList
-    from screening.fields import catalogue
+    from screening.case.catalogue import catalogue
+    from screening.case.facts import PartialList
+    from screening.conditions.compile import Compiler
 
     compiler = Compiler(catalogue(), {"eu": ["FR", "DE"]})
     scalar = compiler.compile({"field": "investor.country", "not_in": "eu"})
@@ -266,9 +266,9 @@ def test_not_in_is_three_valued_and_works_in_record_patterns():
 
 
 def test_in_and_not_in_the_same_values_can_never_hold():
-    from screening.check import never_fires
-    from screening.conditions import Compiler
-    from screening.fields import catalogue
+    from screening.case.catalogue import catalogue
+    from screening.conditions.compile import Compiler
+    from screening.tooling.check import never_fires
 
     node = Compiler(catalogue(), {}).compile({"all": [{"field": "investor.country", "in": ["CN"]},
                                                       {"field": "investor.country", "not_in": ["CN", "RU"]}]})
@@ -305,7 +305,7 @@ tests:
     ("  - facts: {target: {contry: BE}}\n    expect: {filings: {BE: mandatory}}\n", "E201", "target.contry"),
 ])
 def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
-    from screening.testing import read_test_file
+    from screening.tooling.testing import read_test_file
 
     path = tmp_path / "t.yaml"
     path.write_text("format: 1\ntests:\n" + entry, encoding="utf-8")
@@ -346,8 +346,8 @@ def test_diff_shows_trigger_changes_and_the_filings_they_move(tmp_path, capsys):
 @pytest.mark.parametrize("case", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
 @pytest.mark.parametrize("day", [None, dt.date(2018, 7, 1), dt.date(2028, 6, 1)])
 def test_the_brief_matrix_gives_the_same_answers(pack, case, day, monkeypatch):
-    from screening.cases import load_case
-    from screening.facts import build_facts
+    from screening.case.facts import build_facts
+    from screening.case.load import load_case
 
     values = build_facts(load_case(case)).values
     full, brief = matrix(values, pack.regimes, day), matrix(values, pack.regimes, day, explain=False)
@@ -367,8 +367,8 @@ def test_the_compiled_brief_matrix_agrees_on_synthetic_cases(pack, monkeypatch):
     import random
 
     from screening.batch.synthetic import case as synthetic
-    from screening.cases import build_case
-    from screening.facts import build_facts
+    from screening.case.facts import build_facts
+    from screening.case.load import build_case
 
     rng = random.Random(3)
     cases = [build_facts(build_case(synthetic(i, rng), {}, f"s{i}")).values for i in range(300)]
@@ -476,7 +476,7 @@ def test_check_reads_a_regimes_directory_and_a_loose_regime_file(tmp_path, capsy
 
 
 def test_coverage_counts_a_trigger_only_for_the_regimes_a_test_names(tmp_path, pack):
-    from screening.testing import run_pack_tests
+    from screening.tooling.testing import run_pack_tests
 
     pack_dir = _pack_copy(tmp_path)
     (pack_dir / "tests").mkdir()
@@ -495,9 +495,9 @@ tests:
 
 
 def test_a_pack_read_from_the_cache_compiles_regimes_on_first_use_and_answers_alike(tmp_path, monkeypatch):
-    from screening.cases import load_case
-    from screening.facts import build_facts
-    from screening.regimes import Deferred
+    from screening.case.facts import build_facts
+    from screening.case.load import load_case
+    from screening.pack.regimes import Deferred
 
     monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
     fresh, problems = read_pack(ROOT / "rules")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from screening import yamlio
-from screening.errors import ScreeningError
-from screening.fmt import Change, format_paths, format_text, key_order, unified_diff, write_changes
+from screening.infra import yamlio
+from screening.infra.errors import ScreeningError
+from screening.tooling.fmt import Change, format_paths, format_text, key_order, unified_diff, write_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = sorted((ROOT / "rules").glob("*.yaml"))
@@ -386,4 +386,4 @@ def test_only_the_fmt_command_imports_the_formatter():
                 names |= {f"{node.module}.{a.name}" for a in node.names}
         assert not {n for n in names if n.startswith("ruamel")}, path.name
         if path.name != "cli.py":
-            assert "screening.fmt" not in names, path.name
+            assert "screening.tooling.fmt" not in names, path.name

@@ -27,14 +27,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening import api
-from screening.cases import build_case, load_case
+from screening.case.catalogue import case_schema
+from screening.case.load import build_case, load_case
 from screening.cli import main
-from screening.engine import screen
-from screening.errors import Problem, ScreeningError
-from screening.fields import case_schema
-from screening.pack import default_pack_path, load_pack, read_pack
+from screening.decision.engine import screen
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.yamlio import loads
+from screening.pack.load import default_pack_path, load_pack, read_pack
 from screening.report import render
-from screening.yamlio import loads
 from tests.conftest import CASES, ROOT
 
 RULE_FILES = sorted((ROOT / "rules").glob("*.yaml"))

@@ -18,8 +18,8 @@ np = pytest.importorskip("numpy")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from screening import graphs  # noqa: E402
-from screening.graphs import integrated_interest, simple_chain_interest  # noqa: E402
+from screening.case import graphs  # noqa: E402
+from screening.case.graphs import integrated_interest, simple_chain_interest  # noqa: E402
 
 PACKAGE = Path(__file__).resolve().parent.parent / "screening"
 

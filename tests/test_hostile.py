@@ -25,9 +25,9 @@ from typing import NamedTuple
 import pytest
 
 from screening import api
-from screening.cases import load_case
+from screening.case.load import load_case
 from screening.cli import main
-from screening.errors import ScreeningError
+from screening.infra.errors import ScreeningError
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "hostile"

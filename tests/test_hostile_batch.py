@@ -22,7 +22,7 @@ import pytest
 
 from screening.batch.synthetic import cases as synthetic_cases
 from screening.cli import main
-from screening.errors import CODES
+from screening.infra.errors import CODES
 from tests.conftest import ROOT
 
 CASE = ROOT / "cases" / "alibaba-liege.yaml"
@@ -235,7 +235,7 @@ def test_a_watchlist_in_json_lines_refuses_duplicate_keys(tmp_path, capsys):
 
 
 def test_a_json_case_with_registry_references_screens_as_its_yaml(tmp_path, capsys):
-    from screening.yamlio import load
+    from screening.infra.yamlio import load
 
     source = tmp_path / "cases.jsonl"
     source.write_text(lines_of(load(CASE)[0]), "utf-8")  # its entities are {ref: ...} into the registry

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from screening import output
 from screening.cli import main
+from screening.infra import output
 from tests.conftest import ROOT
 
 CASE = ROOT / "cases" / "alibaba-liege.yaml"

@@ -267,7 +267,7 @@ def test_the_time_limit_stops_work_in_any_thread_even_if_an_interruption_is_swal
     import gc
     import threading
 
-    from screening.budget import OverTime, call_with_limit
+    from screening.infra.budget import OverTime, call_with_limit
 
     outcome = []
 
@@ -402,7 +402,7 @@ def test_rule_pack_titles_make_no_links_colours_or_sequences(tmp_path, capsys, c
     assert_safe(out)
     assert "[link=https://x]y[/link]" in out.replace("\n", "").replace(" ", "").replace("│", "")
     # as on a terminal, in colour (the CLI colours only a terminal): the same text, coloured by the table only
-    from screening.pack import load_pack
+    from screening.pack.load import load_pack
     from screening.report import Options
     from screening.report.catalogue import regime_list, rule_detail, rule_list
 

@@ -187,8 +187,8 @@ def test_fmt_refuses_two_megabytes_of_tiny_values_before_the_round_trip(tmp_path
 
 def test_values_are_counted_as_the_builder_counts_them(tmp_path):
     """The early count and the builder agree: keys do not count, an alias counts what its anchor holds."""
-    from screening.errors import ScreeningError
-    from screening.yamlio import loads
+    from screening.infra.errors import ScreeningError
+    from screening.infra.yamlio import loads
 
     anchored = "a: &x [" + ",".join(["1"] * 99) + "]\n" + "".join(f"k{i}: *x\n" for i in range(1999))
     padded = anchored + "#" * 300_000 + "\n"  # long enough to be counted while parsed
@@ -396,7 +396,7 @@ def test_a_400_digit_number_in_set_is_a_located_error(change, line):
 def test_a_400_digit_number_fails_its_batch_row_only(tmp_path, field):
     import json
 
-    from screening.yamlio import load
+    from screening.infra.yamlio import load
 
     good = load(CASE)[0]
     bad = json.loads(json.dumps(good))
@@ -431,7 +431,7 @@ def test_a_rule_id_with_a_trailing_newline_is_refused(tmp_path):
 
 
 def test_the_id_pattern_of_a_pack_is_anchored_at_the_very_end():
-    from screening.schemacheck import regex
+    from screening.infra.schemacheck import regex
 
     pattern = regex("^(SI|CI)-[0-9]{3}$")
     assert pattern.search("SI-001") and not pattern.search("SI-001\n")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from screening.api import screen_files
-from screening.cases import build_case
-from screening.engine import screen
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.waivers import index, load_waivers
 from screening.report import Options, render
 from screening.report.html import layout, link, safe_url, units, wrap
-from screening.waivers import index, load_waivers
 from tests.conftest import CASES, ROOT
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.yamlio import Limits, limits, load, loads
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import Limits, limits, load, loads
 from tests.conftest import ROOT
 
 ALIBABA = ROOT / "cases" / "alibaba-liege.yaml"

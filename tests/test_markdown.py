@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from screening.api import screen_files
+from screening.pack.waivers import index, load_waivers
 from screening.report import Options, render
 from screening.report.markdown import esc, link, pct
-from screening.waivers import index, load_waivers
 from tests.conftest import CASES, ROOT
 
 DELIMITER = re.compile(r"^\|( *:?-{3,}:? *\|)+$")

@@ -7,10 +7,10 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.cases import build_case
-from screening.engine import screen
-from screening.fields import case_schema
-from screening.pack import default_pack_path, load_pack
+from screening.case.catalogue import case_schema
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.load import default_pack_path, load_pack
 
 PACK = load_pack(default_pack_path())
 DEFS = case_schema()["$defs"]

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import holdings
-from screening.cases import build_case
-from screening.errors import ScreeningError
-from screening.facts import AtLeast, build_facts
-from screening.ownership import MAX_PATHS, analyse
+from screening.case import holdings
+from screening.case.facts import AtLeast, build_facts
+from screening.case.load import build_case
+from screening.case.ownership import MAX_PATHS, analyse
+from screening.infra.errors import ScreeningError
 from tests import ownership_reference as reference
 
 
@@ -156,7 +156,7 @@ def test_case_analysis_agrees_with_the_graph_algorithm():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from screening.graphs import integrated_interest
+    from screening.case.graphs import integrated_interest
 
     @settings(max_examples=60, deadline=None)
     @given(st.integers(2, 6), st.data())
@@ -270,7 +270,7 @@ def test_the_analysis_agrees_with_the_literal_one(c, small_limits):
         assert (a.bodies, a.links, a.substantial_interest) == (b.bodies, b.links, b.substantial_interest)
         same_interest(a, b)
     facts = build_facts(c).values
-    with mock.patch("screening.ownership.analyse", reference.analyse):
+    with mock.patch("screening.case.ownership.analyse", reference.analyse):
         literal = build_facts(c).values
     for key in facts:
         if key.startswith("ownership."):

@@ -16,12 +16,12 @@ import pytest
 from jsonschema import Draft7Validator
 
 from screening import __version__
-from screening.errors import CODES, Problem
+from screening.infra.errors import CODES, Problem
 from screening.report import junit
 from screening.report.problems import FORMATS, artifact_location, escape_data, escape_property, order, render
 from screening.report.tests import FORMATS as TEST_FORMATS
 from screening.report.tests import coverage_line, percent, render_tests
-from screening.testing_types import Coverage, TestOutcome
+from screening.tooling.results import Coverage, TestOutcome
 from tests.conftest import ROOT
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import build_case, load_case
+from screening.case.load import build_case, load_case
+from screening.case.registry import default_registry_path, read_registry
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.registry import default_registry_path, read_registry
-from screening.yamlio import loads
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import loads
 from tests.conftest import ROOT
 
 
@@ -104,7 +104,7 @@ def test_check_reads_registry_files(capsys, tmp_path):
 
 
 def test_registry_cache_sees_edits(tmp_path, monkeypatch):
-    from screening.registry import load_registry
+    from screening.case.registry import load_registry
 
     monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
     directory = write_registry(tmp_path, {"a.yaml": "entities:\n  - {id: x, name: First}\n"})

@@ -12,13 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import schemacheck, schemas
-from screening.cases import _unwrap
-from screening.errors import ScreeningError
-from screening.fields import case_schema
-from screening.pack import RESERVED
-from screening.registry import expand
-from screening.yamlio import load, loads
+from screening.case.catalogue import case_schema
+from screening.case.load import _unwrap
+from screening.case.registry import expand
+from screening.infra import schemacheck
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import load, loads
+from screening.pack.load import RESERVED
+from screening.tooling import schemas
 from tests.conftest import CASES, ROOT, mutated, paths_of
 
 RULES = ROOT / "rules"
@@ -143,7 +144,7 @@ def test_questions_show_as_descriptions():
 
 
 def test_module_stays_light():
-    code = ("import sys, screening.schemas as s; s.export('case'); "
+    code = ("import sys, screening.tooling.schemas as s; s.export('case'); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'jsonschema')))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert run.stdout.strip() == "[]"

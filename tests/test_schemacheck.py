@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import schemacheck
-from screening.fields import case_schema
-from screening.yamlio import load
+from screening.case.catalogue import case_schema
+from screening.infra import schemacheck
+from screening.infra.yamlio import load
 from tests.conftest import CASES, mutated, paths_of
 
 REFERENCE = jsonschema.Draft202012Validator(case_schema(), format_checker=jsonschema.FormatChecker())
@@ -66,8 +66,8 @@ def test_format_version_is_exactly_one(value):
 def test_problems_compile_the_schema_when_it_is_met_again(monkeypatch):
     """The first document is walked; from the second on a compiled check passes valid ones, and an invalid
     one is still walked for every located problem."""
-    from screening.cases import _unwrap
-    from screening.registry import expand
+    from screening.case.load import _unwrap
+    from screening.case.registry import expand
 
     schema = {**case_schema()}  # a fresh schema object: never met before
     good, marks = load(CASES[0])

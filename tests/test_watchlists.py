@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.errors import ScreeningError
-from screening.model import Entity
-from screening.watchlists import (
+from screening.case.model import Entity
+from screening.case.watchlists import (
     COUNTRY_MARGIN,
     SUBSET_SCORE,
     ListEntry,
@@ -20,6 +19,7 @@ from screening.watchlists import (
     match,
     normalise,
 )
+from screening.infra.errors import ScreeningError
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "watchlists"

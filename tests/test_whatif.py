@@ -8,8 +8,8 @@ import pytest
 
 from screening.api import screen_files
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.whatif import apply, margins, parse
+from screening.decision.whatif import apply, margins, parse
+from screening.infra.errors import ScreeningError
 from tests.conftest import ROOT
 
 COSCO = str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml")

@@ -14,7 +14,7 @@ from typing import Any
 
 from screening.batch.inputs import Item, inline
 from screening.batch.work import Config, bundle, lost_row, process_bundled
-from screening.errors import fail
+from screening.infra.errors import fail
 
 TRIES = 3
 """Tries a case gets on its own after its chunk's task killed its workers."""

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.mapping import Mapping
-from screening.errors import Problem, ScreeningError, fail
-from screening.files import open_input
-from screening.yamlio import limits
+from screening.infra.errors import Problem, ScreeningError, fail
+from screening.infra.files import open_input
+from screening.infra.yamlio import limits
 
 KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 """Input kind by file extension; a directory holds case YAML files."""
@@ -113,7 +113,7 @@ def inline(item: Item) -> Item:
     """The item with its case's text instead of a path to it, for workers that do not share the client's files."""
     if item.kind != "yaml" or not isinstance(item.payload, str):
         return item
-    from screening.yamlio import read_text
+    from screening.infra.yamlio import read_text
 
     try:
         return item._replace(payload=Inline(read_text(Path(item.payload))))

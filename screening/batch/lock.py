@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from screening.errors import fail
+from screening.infra.errors import fail
 
 
 def lock_path(results: Path) -> Path:

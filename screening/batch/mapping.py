@@ -7,10 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening import schemacheck
-from screening.errors import Marks, Problem, ScreeningError, closest, located
-from screening.fields import case_schema
-from screening.yamlio import load
+from screening.case.catalogue import case_schema
+from screening.infra import schemacheck
+from screening.infra.errors import Marks, Problem, ScreeningError, closest, located
+from screening.infra.yamlio import load
 
 TYPES = ("text", "number", "integer", "boolean", "date")
 TOP_FIELDS = ("title", "summary", "as_of", "tags")

@@ -17,8 +17,8 @@ from typing import Any
 
 from screening.batch.lock import acquire, release
 from screening.batch.prior import Prior, read_rows, safe_cell
-from screening.errors import fail
-from screening.output import destination
+from screening.infra.errors import fail
+from screening.infra.output import destination
 
 FORMATS = (".jsonl", ".csv", ".parquet")
 

@@ -8,7 +8,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from screening.errors import fail
+from screening.infra.errors import fail
 
 BATCH = 10_000
 """Rows per record batch: the journal is read this many rows at a time, never whole."""
@@ -38,7 +38,7 @@ def write_parquet(journal: Path, path: Path, categories: list[str], regimes: Seq
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from screening.output import replacing
+    from screening.infra.output import replacing
 
     arrow = schema(categories, regimes)
     try:

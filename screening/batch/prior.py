@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.errors import ScreeningError, fail
+from screening.infra.errors import ScreeningError, fail
 
 KEYS = ("id", "source", "score", "level", "categories", "fired", "gaps", "filings", "error")
 """The keys of a JSON Lines row, in the order they are written."""
@@ -62,7 +62,7 @@ def _refuse(file: str, number: int, message: str, line: int, column: int) -> Scr
 
 
 def _json_rows(handle: io.TextIOBase, file: str, levels: Sequence[str]) -> Iterator[Prior]:
-    from screening.jsonio import loads
+    from screening.infra.jsonio import loads
 
     for number, line in enumerate(handle, 1):
         _utf8(file, number, line, line)

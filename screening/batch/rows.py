@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from screening.batch.mapping import Field, Mapping
-from screening.cases import build_case
-from screening.errors import Marks, Problem, ScreeningError
-from screening.model import Case
+from screening.case.load import build_case
+from screening.case.model import Case
+from screening.infra.errors import Marks, Problem, ScreeningError
 
 INVESTOR = "investor"
 """Entity id of the investor in a case made from a row (its only entity)."""

@@ -13,8 +13,8 @@ from screening.batch.inputs import Input, Item, count, items, scan
 from screening.batch.outputs import Prior, Writer, journal_of
 from screening.batch.summary import Summary, Tally
 from screening.batch.work import Config, lost_row, pack_for, process_chunk
-from screening.errors import fail
-from screening.output import destination, refuse_inputs
+from screening.infra.errors import fail
+from screening.infra.output import destination, refuse_inputs
 
 TIMEOUT = 60.0
 """Default time limit of one case, in seconds: an ordinary case takes a millisecond, a group of ten
@@ -59,7 +59,7 @@ class Plan(NamedTuple):
 
 def plan(job: Job) -> Plan:
     """Check the job before anything runs: the pack, the mapping and every input (ScreeningError: exit 2)."""
-    from screening.pack import default_pack_path
+    from screening.pack.load import default_pack_path
 
     if job.engine not in ("local", "dask"):
         raise fail("--engine", "E001", f"unknown engine '{job.engine}'; expected local or dask")

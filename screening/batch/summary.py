@@ -139,6 +139,6 @@ def render(summary: Summary, levels: list[str]) -> str:
                      f"{len(summary.first_duplicates)}):")
         lines += [f"  {id}: {', '.join(sources)}" for id, sources in summary.first_duplicates]
     lines.append(f"{summary.screened:,} screened in {summary.elapsed:.1f} s ({summary.rate:,.0f} cases/s)")
-    from screening.visible import visible  # ids and file names come from the inputs: nothing in them is obeyed
+    from screening.infra.visible import visible  # ids and file names come from the inputs: nothing in them is obeyed
 
     return visible("\n".join(lines)) + "\n"

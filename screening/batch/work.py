@@ -9,10 +9,10 @@ from typing import Any, NamedTuple
 
 from screening.batch.inputs import Inline, Item, Unreadable
 from screening.batch.mapping import Mapping
-from screening.errors import Problem, ScreeningError
-from screening.model import Case
-from screening.pack import Pack
-from screening.yamlio import Limits, limits
+from screening.case.model import Case
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.yamlio import Limits, limits
+from screening.pack.load import Pack
 
 
 class Config(NamedTuple):
@@ -44,7 +44,7 @@ def bundle(config: Config) -> Bundle:
     """The config with its pack's and registry's files."""
     import hashlib
 
-    from screening.pack import pack_files
+    from screening.pack.load import pack_files
 
     root = Path(config.pack)
     pack, digest = _read(root, pack_files(root))
@@ -57,8 +57,8 @@ def bundle(config: Config) -> Bundle:
 
 
 def _read(root: Path, paths: list[Path]) -> tuple[tuple[tuple[str, bytes], ...], str]:
-    """The files (path inside ``root``, bytes) and their digest (screening.pack.files_digest)."""
-    from screening.pack import files_digest
+    """The files (path inside ``root``, bytes) and their digest (screening.pack.load.files_digest)."""
+    from screening.pack.load import files_digest
 
     raw = {path: path.read_bytes() for path in paths}
     return tuple((path.relative_to(root).as_posix(), raw[path]) for path in paths), files_digest(root, paths, raw)
@@ -106,13 +106,14 @@ EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fi
 
 @lru_cache(maxsize=4)
 def pack_for(path: str) -> Pack:
-    """The pack in ``path``, loaded and compiled (to generated code, see screening.compiled) once per worker.
+    """The pack in ``path``, loaded and compiled (to generated code, see
+    screening.conditions.compiled.evaluator) once per worker.
 
-    The rules are compiled, and so are the regimes' reach and triggers (screening.filings.compile_brief).
+    The rules are compiled, and so are the regimes' reach and triggers (screening.decision.filings.compile_brief).
     """
-    from screening.compiled import evaluator
-    from screening.filings import compile_brief
-    from screening.pack import load_pack
+    from screening.conditions.compiled.evaluator import evaluator
+    from screening.decision.filings import compile_brief
+    from screening.pack.load import load_pack
 
     pack = load_pack(Path(path))
     evaluator(pack)  # a batch pays for compiling at once: screen() then uses it from the first case
@@ -128,7 +129,7 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
     lists the names of the facts whose absence left rules undecided, most points at stake first;
     ``filings`` gives the answer of each regime that reaches the case, on the case's own day.
     """
-    from screening.engine import screen
+    from screening.decision.engine import screen
 
     result = screen(case, pack, evidence=False)  # the row shows no evidence
     return {
@@ -145,7 +146,7 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
 
 def process(item: Item, config: Config) -> dict[str, Any]:
     """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
-    from screening.budget import OverTime, call_with_limit
+    from screening.infra.budget import OverTime, call_with_limit
 
     pack = pack_for(config.pack)
     try:
@@ -199,7 +200,7 @@ def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
 
 def read(item: Item, config: Config) -> Case:
     """The case of ``item``; raises ScreeningError naming the input, line and column of each problem."""
-    from screening.cases import build_case
+    from screening.case.load import build_case
 
     registry = Path(config.registry) if config.registry else None
     if isinstance(item.payload, Unreadable):
@@ -258,7 +259,7 @@ def _guess_id(item: Item, config: Config) -> str:
 
 def _yaml(item: Item) -> tuple[Any, Any]:
     """The data and marks of a YAML case, read from its file or from the text sent with it."""
-    from screening.yamlio import load, loads
+    from screening.infra.yamlio import load, loads
 
     if isinstance(item.payload, Inline):
         return loads(item.payload.text, item.file)
@@ -266,9 +267,9 @@ def _yaml(item: Item) -> tuple[Any, Any]:
 
 
 def _json(item: Item) -> Any:
-    """The JSON value of a line, read as strictly as YAML (screening.jsonio) and within the limits a case file
-    has (screening.yamlio.Limits)."""
-    from screening.jsonio import loads
+    """The JSON value of a line, read as strictly as YAML (screening.infra.jsonio) and within the limits a case file
+    has (screening.infra.yamlio.Limits)."""
+    from screening.infra.jsonio import loads
 
     text = item.payload
     data = loads(text, item.file, item.line or 1)

@@ -6,7 +6,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from screening.engine import Result
+    from screening.decision.engine import Result
 
 
 class Options(NamedTuple):

@@ -11,9 +11,9 @@ import io
 import json
 from typing import Any
 
-from screening.errors import Problem, ScreeningError
-from screening.fields import catalogue
-from screening.pack import Pack, Rule
+from screening.case.catalogue import catalogue
+from screening.infra.errors import Problem, ScreeningError
+from screening.pack.load import Pack, Rule
 from screening.report import Options
 
 
@@ -144,8 +144,8 @@ def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
     from rich.panel import Panel
     from rich.syntax import Syntax
 
+    from screening.infra.visible import visible
     from screening.report.lines import Text
-    from screening.visible import visible
 
     buffer, console = _console(options)
     head = Text.assemble((rule.title, "bold"), f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"

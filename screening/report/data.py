@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from screening import __version__
-from screening.engine import Finding, Result, plain
-from screening.facts import AtLeast, group_of
+from screening.case.facts import AtLeast, group_of
+from screening.decision.engine import Finding, Result, plain
 
 SCHEMA_VERSION = "1.0"
 TREE_DEPTH = 16
@@ -126,7 +126,7 @@ def _pct(x: float | None) -> dict[str, Any] | int | float | None:
 
 
 def analysis(result: Result) -> dict[str, Any]:
-    """The ownership analysis: effective interests, controllers, states (see screening.ownership)."""
+    """The ownership analysis: effective interests, controllers, states (see screening.case.ownership)."""
     own = result.facts.ownership
 
     def chains(items: Any) -> list[dict[str, Any]]:
@@ -175,7 +175,7 @@ def ownership(result: Result) -> dict[str, Any]:
 
 def explain(result: Result) -> list[dict[str, Any]]:
     """Every rule of the pack, fired or not, with its condition and the value of every node and fact."""
-    from screening.engine import trace
+    from screening.decision.engine import trace
 
     values = result.facts.values
     fired = {f.rule.id: f for f in result.findings + result.mitigations}
@@ -200,8 +200,8 @@ def explain(result: Result) -> list[dict[str, Any]]:
 
 
 def thresholds(result: Result) -> list[dict[str, Any]]:
-    """Numeric thresholds of the rules that the case's facts are near (see screening.whatif.margins)."""
-    from screening.whatif import describe, margins
+    """Numeric thresholds of the rules that the case's facts are near (see screening.decision.whatif.margins)."""
+    from screening.decision.whatif import describe, margins
 
     return [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value), "threshold": number(m.threshold),
              "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in margins(result)]
@@ -209,8 +209,8 @@ def thresholds(result: Result) -> list[dict[str, Any]]:
 
 def filings(result: Result) -> dict[str, Any] | None:
     """The filing matrix: each regime that reaches the case, its answer, and why (None without regimes)."""
-    from screening.regimes import OUTCOME_TEXT
-    from screening.whatif import describe
+    from screening.decision.whatif import describe
+    from screening.pack.regimes import OUTCOME_TEXT
 
     matrix = result.filings
     if matrix is None:

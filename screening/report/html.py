@@ -14,8 +14,9 @@ from html import escape
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening import __version__, countries
-from screening.engine import Result
+from screening import __version__
+from screening.case import countries
+from screening.decision.engine import Result
 from screening.report import Options
 from screening.report.data import fmt, listing, more_listed, report, value_text
 

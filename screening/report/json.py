@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from screening.engine import Result
+from screening.decision.engine import Result
 from screening.report import Options
 from screening.report.data import report
 

@@ -21,7 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from screening.report.tests import ordered, percent
-from screening.testing_types import Coverage, TestOutcome
+from screening.tooling.results import Coverage, TestOutcome
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

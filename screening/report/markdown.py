@@ -17,11 +17,11 @@ import re
 import unicodedata
 from typing import Any
 
-from screening import countries
-from screening.engine import Result
+from screening.case import countries
+from screening.decision.engine import Result
+from screening.infra.visible import visible
 from screening.report import Options
 from screening.report.data import fmt, listing, more_listed, owner_tree, report, value_text
-from screening.visible import visible
 
 KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
         "listed_company": "listed company", "private_company": "private company", "fund": "fund",
@@ -82,7 +82,7 @@ _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 def flat(value: Any) -> str:
     """Text on one line: control characters, bidirectional overrides and invisible characters written as
-    escapes (screening.visible), runs of white space (line breaks too) made one space."""
+    escapes (screening.infra.visible), runs of white space (line breaks too) made one space."""
     return " ".join(visible(str(value)).split())
 
 

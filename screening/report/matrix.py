@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from screening.engine import Result
+from screening.decision.engine import Result
 from screening.report import Options
 
 
@@ -29,7 +29,7 @@ def render(results: list[Result], fmt: str, options: Options, regimes: list[str]
         body: Any = [d for _, d in docs]
         return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        from screening.visible import visible
+        from screening.infra.visible import visible
 
         return visible(_markdown(docs))
     return _text(docs, options)

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from screening import __version__
-from screening.errors import CODES, Problem
-from screening.visible import visible
+from screening.infra.errors import CODES, Problem
+from screening.infra.visible import visible
 
 FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"

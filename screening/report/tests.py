@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from screening.report.problems import SEVERITY_STYLE, command, visible
-from screening.testing_types import Coverage, TestOutcome
+from screening.tooling.results import Coverage, TestOutcome
 
 FORMATS = ("text", "json", "github", "junit")
 SCHEMA_VERSION = "1.0"

@@ -11,9 +11,9 @@ from typing import Any
 from rich.console import Console
 from rich.tree import Tree
 
-from screening import countries
-from screening.engine import Finding, Result
-from screening.facts import AtLeast
+from screening.case import countries
+from screening.case.facts import AtLeast
+from screening.decision.engine import Finding, Result
 from screening.report import Options, lines
 from screening.report.data import BASIS, decision_notes, fmt, listing, more_chains, owner_tree, value_text
 from screening.report.lines import RichText, Text
@@ -303,7 +303,7 @@ def _gaps(page: Page, result: Result) -> None:
 
 def _thresholds(page: Page, result: Result) -> None:
     """Numeric thresholds the facts are near: what a small change in the deal would change."""
-    from screening.whatif import describe, margins
+    from screening.decision.whatif import describe, margins
 
     near = margins(result)
     if not near:

@@ -1,0 +1,263 @@
+"""What would change the answer: edits to a case (``--set``) and the margins to the rules' thresholds.
+
+``--set PATH=VALUE`` replaces a value of the case document (``transaction.stake_after_pct=9.9``);
+``--set PATH+=VALUE`` appends to a list (``mitigations+={kind: data_localisation, binding: true}``; a
+bare word appended to a list of records becomes ``{kind: WORD}``). Paths are dotted keys with list
+indices as numbers (``entities.0.country=FR``); values are read as YAML 1.2 scalars or flow
+collections, exactly as in a case file. The case is screened before and after, and the difference
+(score, level, findings) is reported.
+
+Threshold margins come from the compiled rules: every numeric comparison (``gte 25``, ``between``) a
+rule makes on a fact the case gives, with the distance from the fact's value to the threshold, so a
+report can say "transaction.stake_after_pct 24.99 is 0.01 under the 25 of SI-... / CA-002".
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.yamlio import limits, loads
+
+_SET = re.compile(r"^\s*([A-Za-z0-9_.\-]+?)\s*(\+?=)\s*(.*)$", re.S)
+
+
+class Change(NamedTuple):
+    path: tuple[str, ...]
+    append: bool
+    value: Any
+    text: str
+    """As the user wrote it."""
+
+
+def parse(expr: str) -> Change:
+    """One ``--set`` expression; a malformed one is an input error naming it."""
+    match = _SET.match(expr)
+    if not match or not match.group(1).strip("."):
+        raise _error(expr, "expected PATH=VALUE or PATH+=VALUE, e.g. transaction.stake_after_pct=9.9")
+    path = tuple(match.group(1).split("."))
+    if any(not part for part in path):
+        raise _error(expr, f"empty step in the path '{match.group(1)}'")
+    depth = limits().max_depth
+    if len(path) > depth:  # a case file could not nest so deep either
+        shown = expr if len(expr) <= 80 else expr[:77] + "..."
+        raise ScreeningError([Problem(f"--set {shown}", None, None, "E111", f"a path of {len(path):,} steps is "
+                                      f"deeper than the limit of {depth} (SCREENING_MAX_DEPTH)")])
+    try:
+        value, _ = loads(match.group(3) or "null", f"--set {expr}")
+    except ScreeningError as exc:
+        raise _error(expr, f"the value is not YAML: {exc.problems[0].message}") from None
+    return Change(path, match.group(2) == "+=", value, expr.strip())
+
+
+def _error(expr: str, message: str) -> ScreeningError:
+    return ScreeningError([Problem(f"--set {expr}", None, None, "E106", message)])
+
+
+def apply(document: Any, changes: list[Change]) -> Any:
+    """A copy of the case document with the changes made, in order."""
+    out = copy.deepcopy(document)
+    for change in changes:
+        node = out
+        for i, step in enumerate(change.path[:-1]):
+            node = _step(node, step, change, create=change.path[i + 1])
+        last = change.path[-1]
+        if change.append:
+            target = _get(node, last, change)
+            if target is None:
+                target = []
+                _put(node, last, target, change)
+            if not isinstance(target, list):
+                raise _error(change.text, f"'{'.'.join(change.path)}' is not a list: use = instead of +=")
+            value = change.value
+            if isinstance(value, str) and (not target or isinstance(target[0], dict)) and _records(change.path):
+                value = {"kind": value}
+            target.append(value)
+        else:
+            _put(node, last, change.value, change)
+    return out
+
+
+def _records(path: tuple[str, ...]) -> bool:
+    """Lists of records whose items have a ``kind``: a bare word appended becomes ``{kind: word}``."""
+    return path[-1] in ("mitigations", "critical_infrastructure", "critical_technologies", "government_contracts",
+                        "sensitive_sites", "state_links", "conduct", "listings")
+
+
+def _step(node: Any, step: str, change: Change, create: str) -> Any:
+    child = _get(node, step, change)
+    if child is None:
+        child = [] if create.isdigit() else {}
+        _put(node, step, child, change)
+    return child
+
+
+def _get(node: Any, step: str, change: Change) -> Any:
+    if isinstance(node, dict):
+        return node.get(step)
+    if isinstance(node, list) and step.isdigit():
+        if int(step) >= len(node):
+            raise _error(change.text, f"there is no item {step} in a list of {len(node)}")
+        return node[int(step)]
+    raise _error(change.text, f"cannot go into '{step}': the value there is not a mapping or list")
+
+
+def _put(node: Any, step: str, value: Any, change: Change) -> None:
+    if isinstance(node, dict):
+        node[step] = value
+    elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
+        node[int(step)] = value
+    else:
+        raise _error(change.text, f"cannot set '{step}' here")
+
+
+# ------------------------------------------------------------------------------------------ thresholds
+
+
+class Margin(NamedTuple):
+    """How far a fact's value is from a threshold a rule compares it with."""
+
+    rule: str
+    fact: str
+    test: str
+    """The comparison, as text (``transaction.stake_after_pct gte 25``)."""
+    value: float
+    threshold: float
+    distance: float
+    """Value minus threshold (negative: under it)."""
+    holds: bool
+    """Whether the comparison holds now."""
+
+
+def margins(result: Any, within: float = 5.0) -> list[Margin]:
+    """Numeric comparisons of the rules on facts the case gives, nearest first, within ``within`` (points for
+    percentages, a relative 20% for other numbers)."""
+    return nearby(result.facts.values, ((rule.id, rule.condition) for rule in result.pack.rules), within)
+
+
+def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Any]], within: float = 5.0) -> list[Margin]:
+    """The thresholds of ``conditions`` (rule id, compiled condition) that ``values`` are near, nearest first."""
+    out: dict[tuple[str, str, float], Margin] = {}
+    for rule_id, condition in conditions:
+        for node in _leaves(condition):
+            value = values.get(node.field)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            for threshold in _thresholds(node):
+                distance = float(value) - threshold
+                near = abs(distance) <= (within if node.field.endswith("_pct") else 0.2 * max(abs(threshold), 1))
+                if near:
+                    holds = node.test(value) is True if node.test else False
+                    out[(rule_id, node.field, threshold)] = Margin(rule_id, node.field, node.describe(), float(value),
+                                                                   threshold, round(distance, 6), holds)
+    return sorted(out.values(), key=lambda m: (abs(m.distance), m.fact, m.rule))
+
+
+def _leaves(node: Any) -> list[Any]:
+    if node.kind == "leaf":
+        return [node]
+    return [leaf for child in node.children for leaf in _leaves(child)]
+
+
+def _thresholds(node: Any) -> list[float]:
+    arg = node.arg
+    if node.op in ("gt", "gte", "lt", "lte") and isinstance(arg, (int, float)) and not isinstance(arg, bool):
+        return [float(arg)]
+    if node.op == "between" and isinstance(arg, list) and len(arg) == 2:
+        return [float(a) for a in arg if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    return []
+
+
+def describe(margin: Margin) -> str:
+    """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (fires/does not fire)``."""
+    unit = " pt" if margin.fact.endswith("_pct") else ""
+    side = "under" if margin.distance < 0 else "over" if margin.distance > 0 else "exactly at"
+    gap = f"{_num(abs(margin.distance))}{unit} {side}" if margin.distance else side
+    state = "fires" if margin.holds else "does not hold"
+    return f"{margin.fact} {_num(margin.value)} is {gap} the {_num(margin.threshold)} of {margin.rule} " \
+           f"({margin.test}: {state})"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+# ------------------------------------------------------------------------------------------ delta
+
+
+def delta(before: Any, after: Any) -> dict[str, Any]:
+    """What the changes did: score, level, findings that appeared or went, filing answers that moved."""
+    from screening.decision.filings import changes
+
+    fired_before = {f.rule.id: f for f in before.findings + before.mitigations}
+    fired_after = {f.rule.id: f for f in after.findings + after.mitigations}
+    return {
+        "score": [_plain(before.score), _plain(after.score)],
+        "level": [before.level, after.level],
+        "fires_now": [{"rule": r, "title": fired_after[r].rule.title, "points": _plain(fired_after[r].points)}
+                      for r in sorted(set(fired_after) - set(fired_before))],
+        "no_longer_fires": [{"rule": r, "title": fired_before[r].rule.title,
+                             "points": _plain(fired_before[r].points)}
+                            for r in sorted(set(fired_before) - set(fired_after))],
+        "gaps": [len(before.gaps), len(after.gaps)],
+        "filings": changes(before.filings, after.filings),
+    }
+
+
+def filing_text(change: dict[str, Any]) -> str:
+    """``DE: mandatory (DE-003) → out of scope`` (``BE today: ...`` for the answer under today's law)."""
+    def side(i: int) -> str:
+        rule = change["rule"][i]
+        return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
+    when = " today" if change.get("law") == "today" else ""
+    return f"{change['regime']}{when}: {side(0)} → {side(1)}"
+
+
+def _plain(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def render(pairs: list[tuple[Any, Any]], changes: list[Change], fmt: str) -> str:
+    """The before/after comparison of each case, as text, JSON or Markdown."""
+    import json
+
+    docs = [{"case": after.case.id, "changes": [c.text for c in changes], **delta(before, after),
+             "thresholds_after": [m._asdict() for m in margins(after)]} for before, after in pairs]
+    if fmt == "json":
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+    lines: list[str] = []
+    for doc in docs:
+        score, level = doc["score"], doc["level"]
+        change = ("+" if score[1] >= score[0] else "") + _num(score[1] - score[0])
+        if fmt == "markdown":
+            lines += [f"### What if: `{doc['case']}`", "", "Changes: " + "; ".join(f"`{c}`" for c in doc["changes"]),
+                      "", "| | before | after |", "|---|---|---|",
+                      f"| score | {_num(score[0])} | {_num(score[1])} ({change}) |",
+                      f"| level | {level[0]} | {level[1]} |",
+                      f"| open questions | {doc['gaps'][0]} | {doc['gaps'][1]} |", ""]
+            for key, word in (("fires_now", "Fires now"), ("no_longer_fires", "No longer fires")):
+                if doc[key]:
+                    lines.append(f"{word}: " + "; ".join(f"`{f['rule']}` {f['title']} ({f['points']:+})"
+                                                         for f in doc[key]))
+            if doc["filings"]:
+                lines.append("Filings: " + "; ".join(filing_text(c) for c in doc["filings"]))
+            lines.append("")
+            continue
+        lines += [f"What if: {doc['case']}", "  " + "; ".join(doc["changes"]),
+                  f"  score {_num(score[0])} → {_num(score[1])} ({change}), "
+                  f"level {level[0]} → {level[1]}, open questions {doc['gaps'][0]} → {doc['gaps'][1]}"]
+        for key, word in (("fires_now", "fires now"), ("no_longer_fires", "no longer fires")):
+            for f in doc[key]:
+                lines.append(f"  {word}: {f['rule']} {f['title']} ({f['points']:+})")
+        lines += [f"  filing: {filing_text(c)}" for c in doc["filings"]]
+        near = doc["thresholds_after"][:5]
+        if near:
+            lines.append("  near thresholds after the change:")
+            lines += [f"    {describe(Margin(**m))}" for m in near]
+        lines.append("")
+    from screening.infra.visible import visible  # the changes and titles come from inputs: nothing in them is obeyed
+
+    return visible("\n".join(lines).rstrip()) + "\n"
