@@ -119,12 +119,13 @@ def stages(jsonl: Path, limit: int) -> None:
     from screening.batch.work import LineMarks, assess, pack_for
     from screening.case.facts import build_facts
     from screening.case.load import build_case
+    from screening.conditions.evaluate import evaluate, prepare
     from screening.decision import engine
     from screening.decision.filings import matrix
     from screening.pack.load import default_pack_path
 
     pack = pack_for(str(default_pack_path()))
-    evaluator = engine._compiled(pack)
+    prepare(pack)
     mitigation = {c.id for c in pack.scoring.categories if c.mitigation}
     with jsonl.open(encoding="utf-8") as handle:
         lines = [line for _, line in zip(range(limit), handle, strict=False)]
@@ -143,7 +144,7 @@ def stages(jsonl: Path, limit: int) -> None:
         data = timed(0, json.loads, line)
         case = timed(1, build_case, data, LineMarks(line, 1), "bench")
         facts = timed(2, build_facts, case)
-        explained = timed(3, evaluator.explain, facts.values)
+        explained = timed(3, lambda values: evaluate(pack, values, unknowns=True), facts.values)
         unknown = [(pack.rules[i], found) for i, found in zip(explained.undecided, explained.unknowns, strict=True)]
         timed(4, engine._gaps, facts, unknown, mitigation)
         timed(5, matrix, facts.values, pack.regimes, None, None, False)

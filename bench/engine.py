@@ -38,9 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from screening.case.catalogue import Fact, catalogue  # noqa: E402
-from screening.case.facts import AtLeast, PartialList  # noqa: E402
-from screening.conditions.compile import ALIASES, Node  # noqa: E402
+from screening.case.values import AtLeast, PartialList  # noqa: E402
 from screening.conditions.compiled.evaluator import compile_pack  # noqa: E402
+from screening.conditions.operators import ALIASES  # noqa: E402
+from screening.conditions.tree import Node  # noqa: E402
 from screening.pack.load import Pack, Rule, default_pack_path, load_pack  # noqa: E402
 
 COUNTRIES = ("CN", "RU", "US", "FR", "DE", "GB", "JP", "AE", "SA", "QA", "LU", "NL", "KY", "VG", "BE", "IT")

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from screening.case.facts import AtLeast, _complete, group_of
+from screening.case.facts import _complete, group_of
 from screening.case.model import CONTROL_RIGHTS, Case
+from screening.case.values import AtLeast
 
 SUBSTANTIAL_STATE_VOTES = 49.0
 """31 CFR 800.244: a foreign government's 49% or more voting interest in the investor is substantial."""

@@ -10,12 +10,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from screening.case.catalogue import catalogue
-from screening.case.facts import AtLeast, PartialList, build_facts
+from screening.case.facts import build_facts
 from screening.case.load import load_case
+from screening.case.values import AtLeast, PartialList
+from screening.conditions import evaluate
 from screening.conditions.compile import CompileError, Compiler
 from screening.conditions.compiled import evaluator as compiled
-from screening.decision import engine
-from screening.decision.engine import screen, supporting, trace, unknown_leaves
+from screening.conditions.explain import supporting, trace, unknown_leaves
+from screening.decision.engine import screen
 from screening.pack.examples import fragment_values
 from screening.pack.load import Rule, default_pack_path, load_pack
 from screening.report import render
@@ -105,10 +107,8 @@ def test_source_names_each_rule_and_is_kept():
 def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
     pack = default_pack()
     cases = [load_case(p) for p in CASES]
-    monkeypatch.setattr(engine, "_compiled", lambda p: None)
-    plain = [screen(case, pack) for case in cases]
-    monkeypatch.setattr(engine, "_compiled", lambda p: compiled.evaluator(p))
-    fast = [screen(case, pack) for case in cases]
+    plain = [screen(case, pack, how="closures") for case in cases]
+    fast = [screen(case, pack, how="compiled") for case in cases]
     for fmt in ("json", "text"):
         assert render(fmt, fast) == render(fmt, plain)
 
@@ -116,7 +116,7 @@ def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
 def test_screen_compiles_once_a_pack_has_screened_enough_cases(monkeypatch):
     pack = load_pack(default_pack_path())  # a pack object of its own: no evaluator cached yet
     case = load_case(CASES[0])
-    monkeypatch.setattr(engine, "COMPILE_AFTER", 3)
+    monkeypatch.setattr(evaluate, "COMPILE_AFTER", 3)
     for _ in range(2):
         screen(case, pack)
         assert compiled.cached(pack) is None
@@ -261,9 +261,9 @@ def _pattern(sub: Any, draw: Any) -> Any:
 
 
 def _fits(op: str, fact: Any) -> bool:
-    from screening.conditions.compile import _ALLOWED
+    from screening.conditions.operators import OPERATORS
 
-    return fact.type in _ALLOWED[op]
+    return fact.type in OPERATORS[op].types
 
 
 @st.composite
@@ -274,7 +274,7 @@ def conditions(draw: Any, depth: int = 0) -> dict[str, Any]:
             return {"not": draw(conditions(depth + 1))}
         return {kind: draw(st.lists(conditions(depth + 1), min_size=1, max_size=4))}
     fact = catalogue()[draw(st.sampled_from(FACTS))]
-    from screening.conditions.compile import OPERATORS
+    from screening.conditions.operators import OPERATORS
 
     op = draw(st.sampled_from([op for op in OPERATORS if _fits(op, fact)]))
     return {"field": fact.path, op: _argument(fact, op, draw)}
@@ -301,7 +301,7 @@ def test_random_conditions_on_random_facts(specs, data):
 
 
 def test_not_in_compiles_like_the_closures():
-    from screening.case.facts import PartialList
+    from screening.case.values import PartialList
 
     rules = rules_of([{"field": "investor.country", "not_in": "concern"},
                       {"field": "ownership.ultimate_controllers", "contains": {"country": {"not_in": ["FR", "DE"]}}},

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from screening.case.catalogue import catalogue
-from screening.case.facts import AtLeast, PartialList
-from screening.conditions.compile import CompileError, Compiler, kleene_all, kleene_any
+from screening.case.values import AtLeast, PartialList
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.tree import kleene_all, kleene_any
 
 COMPILER = Compiler(catalogue(), {"concern": ["CN", "RU"]})
 

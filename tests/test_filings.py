@@ -253,7 +253,7 @@ def test_a_larger_stake_never_weakens_a_filing_answer(pack, target, investor, se
 
 def test_not_in_is_three_valued_and_works_in_record_patterns():
     from screening.case.catalogue import catalogue
-    from screening.case.facts import PartialList
+    from screening.case.values import PartialList
     from screening.conditions.compile import Compiler
 
     compiler = Compiler(catalogue(), {"eu": ["FR", "DE"]})

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.case import holdings
-from screening.case.facts import AtLeast, build_facts
+from screening.case.facts import build_facts
 from screening.case.load import build_case
 from screening.case.ownership import MAX_PATHS, analyse
+from screening.case.values import AtLeast
 from screening.infra.errors import ScreeningError
 from tests import ownership_reference as reference
 

@@ -11,17 +11,10 @@ from typing import Any, NamedTuple
 from screening import EMPTY
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
 from screening.case.model import Case, DocPath, Entity
+from screening.case.values import AtLeast, PartialList
 
 DOC = "@doc"
 """Key under which each record keeps its path in the case document (for sources)."""
-
-
-class PartialList(list):  # type: ignore[type-arg]
-    """A list known to hold these items, possibly among others not yet known."""
-
-
-class AtLeast(float):
-    """A number known to be at least this value."""
 
 
 class Facts(NamedTuple):
@@ -274,3 +267,16 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
         acquired = False if control is False else None
     values["transaction.control_acquired"] = acquired
     origin["transaction.control_acquired"] = ("transaction",)
+
+
+def plain(value: Any) -> Any:
+    """Record values without internal keys, as JSON-ready data."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if not k.startswith("@")}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value

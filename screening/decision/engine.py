@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
-from screening.case.facts import DOC, Facts, build_facts
+from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
-from screening.conditions.compile import Node, Truth
+from screening.conditions.evaluate import How, evaluate
+from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
+from screening.conditions.operators import OPERATORS
 from screening.infra import clock
 from screening.pack.load import Floor, Pack, Rule
 
 if TYPE_CHECKING:
     from screening.case.watchlists import Watchlist
-    from screening.conditions.compiled.evaluator import Evaluator
     from screening.decision.filings import Matrix
     from screening.pack.waivers import Waiver
 
@@ -99,58 +99,11 @@ class Result(NamedTuple):
     """Each regime's filing answer, when the pack has regimes."""
 
 
-class Trace(NamedTuple):
-    """A condition node with its value on one case."""
-
-    node: Node
-    value: Truth
-    children: tuple[Trace, ...] = ()
-
-
-def trace(node: Node, values: dict[str, Any]) -> Trace:
-    """Evaluate every node of a condition (no short-cut) to explain it."""
-    if node.kind == "leaf":
-        return Trace(node, node.check(values))
-    children = tuple(trace(c, values) for c in node.children)
-    return Trace(node, node.check(values), children)
-
-
-def supporting(t: Trace) -> list[Trace]:
-    """Leaves that made a true (or false, under `not`) node come out as it did."""
-    if t.node.kind == "leaf":
-        return [t]
-    if t.node.kind == "any":
-        return [leaf for c in t.children if c.value == t.value for leaf in supporting(c)]
-    return [leaf for c in t.children for leaf in supporting(c)]
-
-
-def unknown_leaves(t: Trace) -> list[Trace]:
-    """Leaves whose being known could change an unknown node."""
-    if t.value is not None:
-        return []
-    if t.node.kind == "leaf":
-        return [t]
-    return [leaf for c in t.children for leaf in unknown_leaves(c)]
-
-
-def plain(value: Any) -> Any:
-    """Record values without internal keys, as JSON-ready data."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if not k.startswith("@")}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
-
-
 def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
     node = leaf.node
     value = facts.get(node.field)
     sources: list[str] = []
-    if node.op in ("contains", "contains_any", "matches") and isinstance(value, list):
+    if OPERATORS[node.op].witnesses and isinstance(value, list):
         shown: Any = node.witness(value) if node.witness else value
         for item in shown:
             if isinstance(item, dict) and DOC in item:
@@ -164,14 +117,15 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
 
 def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | None = None,
            on: dt.date | None = None, watchlist: Watchlist | None = None, threshold: float = 90.0,
-           evidence: bool = True) -> Result:
+           evidence: bool = True, how: How = "auto") -> Result:
     """Screen ``case`` with ``pack``.
 
     ``waivers`` (by case id and rule id) apply when active on day ``on``: a waived finding is kept,
     marked, and does not count towards scores or floors. An expired waiver waives nothing.
     Every entity of the group is matched against ``watchlist`` (name similarity >= ``threshold``).
     With ``evidence=False`` findings carry no evidence (a quarter of the work, for callers that show
-    only scores, levels, rule ids and gaps); everything else is the same.
+    only scores, levels, rule ids and gaps); everything else is the same. ``how`` chooses the evaluator of
+    the conditions (screening.conditions.evaluate: the same answers either way).
     """
     waivers = waivers or {}
     hits = None
@@ -183,16 +137,15 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     facts = build_facts(case, hits)
     values = facts.values
     fired: list[Finding] = []
-    compiled = _compiled(pack) if not evidence else None
-    if compiled is not None:  # rows without evidence: one generated pass also names the unknown facts
-        explained = compiled.explain(values)
-        fired_at, undecided_at = explained.fired, explained.undecided
-        unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, explained.unknowns, strict=True)]
-    else:
-        fired_at, undecided_at = _first_pass(pack, values)
+    # rows without evidence: one pass also names the unknown facts (the compiled evaluator does it in one go)
+    outcome = evaluate(pack, values, how=how, unknowns=not evidence)
+    fired_at, undecided_at = outcome.fired, outcome.undecided
+    if evidence:
         unknown = [(pack.rules[i], tuple(leaf.node.field for leaf in unknown_leaves(trace(pack.rules[i].condition,
                                                                                            values))))
                    for i in undecided_at]
+    else:
+        unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
     for i in fired_at:
         rule = pack.rules[i]
         shown: tuple[Evidence, ...] = ()
@@ -227,46 +180,6 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
         gaps=_gaps(facts, unknown, mitigation_ids), undecided=tuple(pack.rules[i].id for i in undecided_at),
         waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings)
-
-
-COMPILE_AFTER = 200
-"""Cases a pack screens with its closures before screen() compiles it (screening.conditions.compiled.evaluator):
-compiling the default pack costs as much as a few hundred first passes by the closures."""
-_screened: dict[int, int] = {}
-
-
-def _first_pass(pack: Pack, values: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Indexes of the rules that fire and of those undecided, by the compiled evaluator once it pays."""
-    compiled = _compiled(pack)
-    if compiled is not None:
-        return compiled.run(values)
-    fired, undecided = [], []
-    for i, rule in enumerate(pack.rules):
-        outcome = rule.condition.check(values)
-        if outcome is True:
-            fired.append(i)
-        elif outcome is None:
-            undecided.append(i)
-    return tuple(fired), tuple(undecided)
-
-
-def _compiled(pack: Pack) -> Evaluator | None:
-    """The pack's compiled evaluator if it has one, or once it has screened COMPILE_AFTER cases; else None."""
-    # not imported: no pack is compiled, and one case stays cheap
-    module = sys.modules.get("screening.conditions.compiled.evaluator")
-    found = module.cached(pack) if module else None
-    if found is not None:
-        return found
-    count = _screened.get(id(pack), 0) + 1  # a count a freed pack left only brings its successor's compile forward
-    if count < COMPILE_AFTER:
-        if len(_screened) > 64:
-            _screened.clear()
-        _screened[id(pack)] = count
-        return None
-    _screened.pop(id(pack), None)
-    from screening.conditions.compiled.evaluator import evaluator
-
-    return evaluator(pack)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:

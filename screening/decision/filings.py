@@ -12,9 +12,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from screening.case.catalogue import catalogue
-from screening.conditions.compile import Node
-from screening.decision.engine import Trace, plain, supporting, trace, unknown_leaves
-from screening.decision.whatif import Margin, nearby
+from screening.case.facts import plain
+from screening.conditions.evaluate import evaluate, prepare
+from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
+from screening.conditions.margins import Margin, nearby
+from screening.conditions.operators import OPERATORS
+from screening.conditions.text import describe
+from screening.conditions.tree import Node
 from screening.infra import clock
 from screening.infra.kept import Kept
 from screening.pack.regimes import RANK, Regime, Trigger
@@ -93,7 +97,7 @@ def matrix(values: dict[str, Any], regimes: Iterable[Regime], as_of: dt.date | N
     else:
         brief = _BRIEF.get(regimes)
         if brief is not None:  # compiled: every condition in one generated pass
-            truth = brief(values)
+            truth = brief.truth(values)
             judge = lambda values, regime, on: outcome_only(values, regime, on, truth)  # noqa: E731
         else:
             judge = outcome_only
@@ -138,11 +142,29 @@ def outcome_only(values: dict[str, Any], regime: Regime, on: str,
 
 
 class _Condition(NamedTuple):
-    """A regime's reach or a trigger's condition, in the shape screening.conditions.compiled.evaluator compiles."""
+    """A regime's reach or a trigger's condition, as a rule of a rule set (screening.conditions.evaluate)."""
 
     id: str
     name: str
     condition: Node
+
+
+class _Brief(NamedTuple):
+    """Every condition of some regimes (reach and triggers) as one rule set, and where each node's value goes."""
+
+    rules: tuple[_Condition, ...]
+    keys: tuple[int, ...]
+    """The id of each condition's node, in the order of ``rules``."""
+
+    def truth(self, values: dict[str, Any]) -> dict[int, bool | None]:
+        """Each condition's value on the case, by its node's id, from one evaluation of the whole set."""
+        fired, undecided, _ = evaluate(self, values)
+        out: dict[int, bool | None] = dict.fromkeys(self.keys, False)
+        for i in fired:
+            out[self.keys[i]] = True
+        for i in undecided:
+            out[self.keys[i]] = None
+        return out
 
 
 _BRIEF = Kept(8)
@@ -152,27 +174,14 @@ def compile_brief(regimes: Sequence[Regime]) -> None:
     """Compile every condition of ``regimes`` (reach and triggers) into one generated function.
 
     ``matrix(..., explain=False)`` on these very regimes then evaluates them all in one pass, as the rule
-    pack's rules are (screening.conditions.compiled.evaluator). A batch calls this once per worker; one case does
+    pack's rules are (screening.conditions.evaluate). A batch calls this once per worker; one case does
     not pay for it.
     """
-    from screening.conditions.compiled.evaluator import compile_pack
-
     nodes = [(r.id, "applies", r.applies) for r in regimes]
     nodes += [(t.id, t.title, t.condition) for r in regimes for t in r.rules]
-    evaluator = compile_pack([_Condition(*n) for n in nodes])  # type: ignore[arg-type]
-    keys = [id(node) for _, _, node in nodes]
-    none_met = dict.fromkeys(keys, False)
-
-    def truth(values: dict[str, Any]) -> dict[int, bool | None]:
-        fired, undecided = evaluator.run(values)
-        out = none_met.copy()
-        for i in fired:
-            out[keys[i]] = True
-        for i in undecided:
-            out[keys[i]] = None
-        return out
-
-    _BRIEF.put(regimes, truth)
+    brief = _Brief(tuple(_Condition(*n) for n in nodes), tuple(id(node) for _, _, node in nodes))
+    prepare(brief)
+    _BRIEF.put(regimes, brief)
 
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
@@ -181,7 +190,7 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     if reach.value is False:
         used = _used(values, reach)
         return Decision(regime, on, "out_of_scope", None, used,
-                        (f"Outside its reach ({regime.applies_text or regime.applies.describe()}): "
+                        (f"Outside its reach ({regime.applies_text or describe(regime.applies)}): "
                          + "; ".join(_fact_text(u) for u in used) + ".",), (), (), reached=False)
     if not regime.in_force(on):
         if on < regime.valid_from:
@@ -259,9 +268,9 @@ def _used(values: dict[str, Any], t: Trace) -> tuple[Used, ...]:
     for leaf in supporting(t):
         node = leaf.node
         value = values.get(node.field)
-        if node.op in ("contains", "contains_any", "matches") and isinstance(value, list) and node.witness:
+        if OPERATORS[node.op].witnesses and isinstance(value, list) and node.witness:
             value = node.witness(value)
-        out.setdefault(node.describe(), Used(node.field, node.describe(), plain(value)))
+        out.setdefault(describe(node), Used(node.field, describe(node), plain(value)))
     return tuple(out.values())
 
 
@@ -283,34 +292,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _failing(t: Trace) -> list[Trace]:
-    """The leaves that made a false node false (for ``all``: only its false parts)."""
-    if t.node.kind == "leaf":
-        return [t]
-    if t.node.kind == "not":
-        return [t]
-    if t.node.kind == "all":
-        return [leaf for c in t.children if c.value is False for leaf in _failing(c)]
-    return [leaf for c in t.children for leaf in _failing(c)]
-
-
-def describe(node: Node, sets: dict[str, list[Any]]) -> str:
-    """A condition as text, with the values of the named sets it uses spelled out."""
-    if node.kind == "leaf":
-        arg = node.arg
-        if isinstance(arg, str) and node.op in ("in", "not_in", "contains_any") and arg in sets:
-            return f"{node.field} {node.op} [{', '.join(map(str, sets[arg]))}]"
-        return node.describe()
-    if node.kind == "not":
-        return f"not ({describe(node.children[0], sets)})"
-    joint = " and " if node.kind == "all" else " or "
-    return "(" + joint.join(describe(c, sets) for c in node.children) + ")"
-
-
 def _not_met(values: dict[str, Any], t: Trace, sets: dict[str, list[Any]]) -> str:
     """Why a trigger is not met: ``transaction.kind is lease_or_concession (needs transaction.kind in [...])``."""
     parts = []
-    for leaf in _failing(t)[:2]:
+    for leaf in failing(t)[:2]:
         node: Node = leaf.node
         if node.kind == "leaf":
             parts.append(f"{node.field} is {_show(plain(values.get(node.field)))} (needs {describe(node, sets)})")

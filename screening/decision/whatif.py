@@ -7,18 +7,18 @@ indices as numbers (``entities.0.country=FR``); values are read as YAML 1.2 scal
 collections, exactly as in a case file. The case is screened before and after, and the difference
 (score, level, findings) is reported.
 
-Threshold margins come from the compiled rules: every numeric comparison (``gte 25``, ``between``) a
-rule makes on a fact the case gives, with the distance from the fact's value to the threshold, so a
-report can say "transaction.stake_after_pct 24.99 is 0.01 under the 25 of SI-... / CA-002".
+Threshold margins (screening.conditions.margins) say how near the case's facts are to the rules'
+numeric thresholds, after the change too.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from screening.conditions.margins import WITHIN, Margin, nearby
+from screening.conditions.text import describe_margin as describe
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.yamlio import limits, loads
 
@@ -117,68 +117,10 @@ def _put(node: Any, step: str, value: Any, change: Change) -> None:
 # ------------------------------------------------------------------------------------------ thresholds
 
 
-class Margin(NamedTuple):
-    """How far a fact's value is from a threshold a rule compares it with."""
-
-    rule: str
-    fact: str
-    test: str
-    """The comparison, as text (``transaction.stake_after_pct gte 25``)."""
-    value: float
-    threshold: float
-    distance: float
-    """Value minus threshold (negative: under it)."""
-    holds: bool
-    """Whether the comparison holds now."""
-
-
-def margins(result: Any, within: float = 5.0) -> list[Margin]:
+def margins(result: Any, within: float = WITHIN) -> list[Margin]:
     """Numeric comparisons of the rules on facts the case gives, nearest first, within ``within`` (points for
     percentages, a relative 20% for other numbers)."""
     return nearby(result.facts.values, ((rule.id, rule.condition) for rule in result.pack.rules), within)
-
-
-def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Any]], within: float = 5.0) -> list[Margin]:
-    """The thresholds of ``conditions`` (rule id, compiled condition) that ``values`` are near, nearest first."""
-    out: dict[tuple[str, str, float], Margin] = {}
-    for rule_id, condition in conditions:
-        for node in _leaves(condition):
-            value = values.get(node.field)
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                continue
-            for threshold in _thresholds(node):
-                distance = float(value) - threshold
-                near = abs(distance) <= (within if node.field.endswith("_pct") else 0.2 * max(abs(threshold), 1))
-                if near:
-                    holds = node.test(value) is True if node.test else False
-                    out[(rule_id, node.field, threshold)] = Margin(rule_id, node.field, node.describe(), float(value),
-                                                                   threshold, round(distance, 6), holds)
-    return sorted(out.values(), key=lambda m: (abs(m.distance), m.fact, m.rule))
-
-
-def _leaves(node: Any) -> list[Any]:
-    if node.kind == "leaf":
-        return [node]
-    return [leaf for child in node.children for leaf in _leaves(child)]
-
-
-def _thresholds(node: Any) -> list[float]:
-    arg = node.arg
-    if node.op in ("gt", "gte", "lt", "lte") and isinstance(arg, (int, float)) and not isinstance(arg, bool):
-        return [float(arg)]
-    if node.op == "between" and isinstance(arg, list) and len(arg) == 2:
-        return [float(a) for a in arg if isinstance(a, (int, float)) and not isinstance(a, bool)]
-    return []
-
-
-def describe(margin: Margin) -> str:
-    """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (fires/does not fire)``."""
-    unit = " pt" if margin.fact.endswith("_pct") else ""
-    side = "under" if margin.distance < 0 else "over" if margin.distance > 0 else "exactly at"
-    gap = f"{_num(abs(margin.distance))}{unit} {side}" if margin.distance else side
-    state = "fires" if margin.holds else "does not hold"
-    return f"{margin.fact} {_num(margin.value)} is {gap} the {_num(margin.threshold)} of {margin.rule} " \
-           f"({margin.test}: {state})"
 
 
 def _num(x: float) -> str:

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.facts import with_list_type
-from screening.conditions.compile import Truth
+from screening.conditions.logic import Truth
 from screening.pack.load import Pack, Rule
 
 EXPECTED: dict[str, Truth] = {"fires": True, "quiet": False}

@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 from screening import EMPTY
 from screening.case.catalogue import catalogue
 from screening.case.model import Source
-from screening.conditions.compile import CompileError, Compiler, Node
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.tree import Node
 from screening.infra import cache as doc_cache
 from screening.infra import schemacheck
 from screening.infra.cache import files_digest

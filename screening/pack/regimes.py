@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from screening import EMPTY
-from screening.conditions.compile import CompileError, Compiler, Node, kleene_all
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.tree import Node, all_of
 from screening.infra.errors import Marks, Problem, ScreeningError, located
 
 OUTCOMES = ("mandatory", "voluntary", "call_in", "undetermined", "out_of_scope", "not_in_force")
@@ -104,11 +105,6 @@ class Regime(NamedTuple):
     def in_force(self, day: str) -> bool:
         """Whether the regime is law on ``day`` (YYYY-MM-DD)."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
-
-def _node(kind: str, children: tuple[Node, ...]) -> Node:
-    checks = tuple(c.check for c in children)
-    return Node(kind, lambda v: kleene_all(c(v) for c in checks), children)
 
 
 class Deferred(Sequence):  # type: ignore[type-arg]
@@ -227,7 +223,7 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
             parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
             out.append(Trigger(
                 id=raw["id"], title=raw["title"], outcome=raw["outcome"], investor=test,
-                condition=_node("all", parts), when=when, legal_basis=refs, valid_from=start, valid_to=end,
+                condition=all_of(parts), when=when, legal_basis=refs, valid_from=start, valid_to=end,
                 rationale=(raw.get("rationale") or "").strip(), examples=raw.get("examples") or {}, file=name,
                 line=marks.get(base, (None, None))[0], column=marks.get(base, (None, None))[1],
                 keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from screening import __version__
-from screening.case.facts import AtLeast, group_of
-from screening.decision.engine import Finding, Result, plain
+from screening.case.facts import group_of, plain
+from screening.case.values import AtLeast
+from screening.decision.engine import Finding, Result
 
 SCHEMA_VERSION = "1.0"
 TREE_DEPTH = 16
@@ -175,7 +176,7 @@ def ownership(result: Result) -> dict[str, Any]:
 
 def explain(result: Result) -> list[dict[str, Any]]:
     """Every rule of the pack, fired or not, with its condition and the value of every node and fact."""
-    from screening.decision.engine import trace
+    from screening.conditions.explain import trace
 
     values = result.facts.values
     fired = {f.rule.id: f for f in result.findings + result.mitigations}
@@ -201,7 +202,8 @@ def explain(result: Result) -> list[dict[str, Any]]:
 
 def thresholds(result: Result) -> list[dict[str, Any]]:
     """Numeric thresholds of the rules that the case's facts are near (see screening.decision.whatif.margins)."""
-    from screening.decision.whatif import describe, margins
+    from screening.conditions.text import describe_margin as describe
+    from screening.decision.whatif import margins
 
     return [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value), "threshold": number(m.threshold),
              "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in margins(result)]
@@ -209,7 +211,7 @@ def thresholds(result: Result) -> list[dict[str, Any]]:
 
 def filings(result: Result) -> dict[str, Any] | None:
     """The filing matrix: each regime that reaches the case, its answer, and why (None without regimes)."""
-    from screening.decision.whatif import describe
+    from screening.conditions.text import describe_margin as describe
     from screening.pack.regimes import OUTCOME_TEXT
 
     matrix = result.filings

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.tree import Tree
 
 from screening.case import countries
-from screening.case.facts import AtLeast
+from screening.case.values import AtLeast
 from screening.decision.engine import Finding, Result
 from screening.report import Options, lines
 from screening.report.data import BASIS, decision_notes, fmt, listing, more_chains, owner_tree, value_text
@@ -303,7 +303,8 @@ def _gaps(page: Page, result: Result) -> None:
 
 def _thresholds(page: Page, result: Result) -> None:
     """Numeric thresholds the facts are near: what a small change in the deal would change."""
-    from screening.decision.whatif import describe, margins
+    from screening.conditions.text import describe_margin as describe
+    from screening.decision.whatif import margins
 
     near = margins(result)
     if not near:

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.conditions.compile import Node
+from screening.conditions.operators import OPERATORS, Range
+from screening.conditions.text import condition_key
+from screening.conditions.tree import Node
 from screening.infra import clock
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.files import open_input
@@ -191,24 +193,6 @@ def _example_lints(rule: Any) -> list[Problem]:
     return [Problem(*rule.at("examples"), "W301", message, severity="warning", rule=rule.id)]
 
 
-def condition_key(node: Node, sets: dict[str, list[Any]]) -> str:
-    """A canonical text of a condition: equal for conditions that differ only in order or set naming."""
-    if node.kind == "leaf":
-        return json.dumps([node.field, node.op, _normal(node.op, node.arg, sets)], sort_keys=True, default=str)
-    children = sorted(condition_key(c, sets) for c in node.children)
-    return json.dumps([node.kind, children])
-
-
-def _normal(op: str, arg: Any, sets: dict[str, list[Any]]) -> Any:
-    if op in ("in", "not_in", "contains_any"):
-        values = sets.get(arg, []) if isinstance(arg, str) else arg
-        return sorted({json.dumps(v, sort_keys=True) for v in values})
-    if isinstance(arg, dict):  # a record pattern: a key's list, or an {in: SET} mapping, is a set of values
-        return {k: _normal(k if k in ("in", "not_in", "contains_any") else "in" if isinstance(v, list) else "",
-                           v, sets) for k, v in arg.items()}
-    return arg
-
-
 def never_fires(node: Node, sets: dict[str, list[Any]]) -> str | None:
     """Why ``node`` can never be true, or None when it can (as far as a static look can tell)."""
     if node.kind == "leaf":
@@ -280,17 +264,10 @@ def _iter(op: str, arg: Any, sets: dict[str, list[Any]]) -> Iterable[Any]:
     return sets.get(arg, []) if isinstance(arg, str) else arg
 
 
-def _bounds(leaf: Node) -> tuple[tuple[float, bool], tuple[float, bool]] | None:
-    arg, inf = leaf.arg, float("inf")
-    number = isinstance(arg, (int, float)) and not isinstance(arg, bool)
-    if leaf.op == "between" and isinstance(arg, list) and len(arg) == 2 and all(
-            isinstance(a, (int, float)) and not isinstance(a, bool) for a in arg):
-        return (float(arg[0]), False), (float(arg[1]), False)
-    if not number:
-        return None
-    x = float(arg)
-    return {"gt": ((x, True), (inf, False)), "gte": ((x, False), (inf, False)), "lt": ((-inf, False), (x, True)),
-            "lte": ((-inf, False), (x, False)), "equals": ((x, False), (x, False))}.get(leaf.op)
+def _bounds(leaf: Node) -> Range | None:
+    """The numbers that satisfy a leaf, when they form an interval (its operator's ``range``)."""
+    op = OPERATORS.get(leaf.op)
+    return op.range(leaf.arg) if op is not None else None
 
 
 # ------------------------------------------------------------------------------------- tests and waivers

@@ -167,8 +167,7 @@ def _rule_details(a: Any, b: Any) -> tuple[str, ...]:
 def _trigger_details(a: Any, ga: Any, b: Any, gb: Any) -> tuple[str, ...]:
     """What changed in a filing trigger (``a`` of regime ``ga``, ``b`` of ``gb``): its test with the named sets
     spelled out, the regime's reach, the investor test, outcome, dates, wording or legal basis."""
-    from screening.decision.filings import describe
-    from screening.tooling.check import condition_key
+    from screening.conditions.text import condition_key, describe
 
     out = []
     if condition_key(a.when, ga.sets) != condition_key(b.when, gb.sets):

@@ -1,4 +1,10 @@
-"""Write the leaves of compiled conditions as straight-line Python: each fact read once, each test made once."""
+"""Write the leaves of compiled conditions as straight-line Python: each fact read once, each test made once.
+
+Each operator writes its own test (``Operator.code``, screening.conditions.operators); this module
+arranges them: one read per fact, the tests of one fact after one check that it is known, the kinds of a
+value asked once per fact, a complete empty list deciding every list test at once, and one pass over a
+list of records for every pattern tested on it.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from screening.conditions.compile import Node
-
-_UPWARD = ("gt", "gte")
-_LISTS = ("contains", "contains_any", "empty", "matches")
-_COMPARE = {"equals": "{v} == {a}", "in": "{v} in {a}", "not_in": "{v} not in {a}", "gt": "{v} > {a}",
-            "gte": "{v} >= {a}", "lt": "{v} < {a}", "lte": "{v} <= {a}", "between": "{a[0]} <= {v} <= {a[1]}"}
+from screening.conditions.operators import OPERATORS, Kinds, Pattern
+from screening.conditions.tree import Node
 
 
 class Writer:
@@ -123,7 +125,7 @@ def _canon(value: Any) -> Any:
 def _set_name(node: Node) -> str:
     raw = [k for k in node.spec if k != "field"]
     named = node.spec.get(raw[0]) if raw else None
-    return f"set_{named}" if isinstance(named, str) and node.op in ("in", "not_in", "contains_any") else ""
+    return f"set_{named}" if isinstance(named, str) and OPERATORS[node.op].sets else ""
 
 
 def prelude(w: Writer, leaves: list[Node]) -> None:
@@ -134,116 +136,51 @@ def prelude(w: Writer, leaves: list[Node]) -> None:
     for path, tests in by_fact.items():
         v = w.fact(path)
         for name, node in tests.items():
-            if node.op == "exists":
-                w.emit(f"{name} = {v} is {'not ' if node.value else ''}None")
-        rest = {n: t for n, t in tests.items() if t.op != "exists"}
+            if OPERATORS[node.op].total:  # it decides an unknown value too
+                leaf(w, node.op, node.value, _set_name(node), v, name)
+        rest = {n: t for n, t in tests.items() if not OPERATORS[t.op].total}
         if rest:
             w.emit(f"# {path}")
             w.emit(f"if {v} is None:")
             w.emit("    " + " = ".join(rest) + " = None")
-            if all(t.op in _LISTS for t in rest.values()):
+            if all(OPERATORS[t.op].on_empty_list is not None for t in rest.values()):
                 _empty_list(w, v, rest)
             w.block("else:", lambda v=v, rest=rest: _known(w, v, rest))
 
 
 def _known(w: Writer, v: str, tests: dict[str, Node]) -> None:
     """The tests of one fact whose value is not None: each asks the value's kind once."""
-    patterns = {n: t for n, t in tests.items() if t.op == "contains" and isinstance(t.value, dict)}
-    kinds = {"flag": "", "partial": "", "islist": ""}
-    if any(t.op in _COMPARE for t in tests.values()):
-        kinds["flag"] = w.fresh("a")
-        w.emit(f"{kinds['flag']} = isinstance({v}, AtLeast)")
-    if any(t.op in _LISTS for t in tests.values()):
-        kinds["partial"] = w.fresh("pl")
-        w.emit(f"{kinds['partial']} = isinstance({v}, PartialList)")
-    if any(t.op == "matches" or (t.op == "contains" and name not in patterns) for name, t in tests.items()):
-        kinds["islist"] = w.fresh("il")
-        w.emit(f"{kinds['islist']} = isinstance({v}, list)")
+    patterns = {n: t for n, t in tests.items() if isinstance(t.value, Pattern)}
+    asked = {kind for n, t in tests.items() for kind in (("partial",) if n in patterns else OPERATORS[t.op].asks)}
+    kinds = {"bound": "", "partial": "", "islist": ""}
+    for kind, prefix, test in (("bound", "a", "Bound"), ("partial", "pl", "PartialList"), ("islist", "il", "list")):
+        if kind in asked:
+            kinds[kind] = w.fresh(prefix)
+            w.emit(f"{kinds[kind]} = isinstance({v}, {test})")
     for name, node in tests.items():
         if name not in patterns:
-            leaf(w, node.op, node.value, _set_name(node), v, name, **kinds)
+            leaf(w, node.op, node.value, _set_name(node), v, name, Kinds.of(v, **kinds))
     if patterns:
         _scan(w, v, patterns, kinds["partial"])
 
 
 def _empty_list(w: Writer, v: str, tests: dict[str, Node]) -> None:
-    """A complete empty list decides every list test at once: nothing is contained, it is empty."""
-    false = [n for n, t in tests.items() if not (t.op == "empty" and t.value)]
-    true = [n for n in tests if n not in false]
+    """A complete empty list decides every list test at once (nothing is contained, it is empty)."""
+    truths: dict[str, list[str]] = {"False": [], "True": []}
+    for name, node in tests.items():
+        decide = OPERATORS[node.op].on_empty_list
+        assert decide is not None
+        truths["True" if decide(node.value) else "False"].append(name)
     w.emit(f"elif not {v} and {v}.__class__ is list:")
-    for names, truth in ((false, "False"), (true, "True")):
+    for truth, names in truths.items():
         if names:
             w.emit("    " + " = ".join(names) + f" = {truth}")
 
 
-def leaf(w: Writer, op: str, arg: Any, hint: str, v: str, out: str, flag: str = "", partial: str = "",
-         islist: str = "") -> None:
-    """Emit one operator's three-valued test of local ``v``, known not to be None, into ``out``.
-
-    See conditions._make_test. ``flag``, ``partial`` and ``islist`` may name locals already telling
-    whether ``v`` is a lower bound (AtLeast), a PartialList, a list.
-    """
-    partial = partial or f"isinstance({v}, PartialList)"
-    islist = islist or f"isinstance({v}, list)"
-    if op == "exists":
-        w.emit(f"{out} = {'True' if arg else 'False'}")
-    elif op in _COMPARE:
-        _compare(w, op, arg, hint, v, out, flag or f"isinstance({v}, AtLeast)")
-    elif op == "matches":
-        _matches(w, w.constant(arg), v, out, partial, islist)
-    elif op == "empty":
-        w.emit(f"if {partial}:")
-        w.emit(f"    {out} = {'False' if arg else 'True'} if {v} else None")
-        w.emit("else:")
-        w.emit(f"    {out} = (len({v}) == 0) is {arg}")
-    elif op == "contains_any":
-        w.emit(f"if {w.constant(arg, hint)}.isdisjoint({v}):")
-        w.emit(f"    {out} = None if {partial} else False")
-        w.emit("else:")
-        w.emit(f"    {out} = True")
-    else:
-        _contains(w, arg, v, out, partial, islist)
-
-
-def _compare(w: Writer, op: str, arg: Any, hint: str, v: str, out: str, flag: str) -> None:
-    shown = tuple(w.constant(a) for a in arg) if op == "between" else w.constant(arg, hint)
-    expr = _COMPARE[op].format(v=v, a=shown)
-    texts = arg if op == "in" else (arg,)
-    # A lower bound (AtLeast) decides only a test it passes upwards; a float never equals text,
-    # so a test on text that passed needs no look at the value's kind.
-    if op in _UPWARD or (op in ("in", "equals") and all(isinstance(a, str) for a in texts)):
-        w.emit(f"{out} = {expr} or (None if {flag} else False)")
-    else:
-        w.emit(f"{out} = None if {flag} else {expr}")
-
-
-def _matches(w: Writer, pattern: str, v: str, out: str, partial: str, islist: str) -> None:
-    x = w.fresh("x")
-    w.emit(f"if {islist}:")
-    w.emit(f"    {out} = False")
-    w.emit(f"    for {x} in {v}:")
-    w.emit(f"        if isinstance({x}, str) and {pattern}.search({x}):")
-    w.emit(f"            {out} = True")
-    w.emit("            break")
-    w.emit(f"    if {out} is False and {partial}:")
-    w.emit(f"        {out} = None")
-    w.emit("else:")
-    w.emit(f"    {out} = {pattern}.search(str({v})) is not None")
-
-
-def _contains(w: Writer, arg: Any, v: str, out: str, partial: str, islist: str) -> None:
-    literal, x = w.constant(arg), w.fresh("x")
-    if not (isinstance(arg, float) and math.isnan(arg)):  # `in` on a list also takes identity for equality
-        w.emit(f"if {islist}:")
-        w.emit(f"    {out} = True if {literal} in {v} else (None if {partial} else False)")
-        w.emit("else:")
-    else:
-        w.emit("if True:")
-    w.emit(f"    {out} = False")
-    w.emit(f"    for {x} in {v}:")
-    w.emit(f"        if {x} == {literal}:")
-    w.emit(f"            {out} = True")
-    w.emit("            break")
+def leaf(w: Writer, op: str, arg: Any, hint: str, v: str, out: str, kinds: Kinds | None = None) -> None:
+    """Emit one operator's three-valued test of local ``v`` into ``out`` (``v`` known not to be None, unless
+    the operator is total); ``kinds`` names locals telling what ``v`` is, when they were computed."""
+    OPERATORS[op].code(w, arg, hint, v, out, kinds or Kinds.of(v))
 
 
 def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
@@ -257,7 +194,7 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
     x = w.fresh("x")
     gated: dict[str, dict[str, Node]] = {}  # the first key each pattern tests against text -> patterns
     for name, node in patterns.items():
-        key = next((k for k, spec in node.value.items() if _textual(*spec)), None)
+        key = next((k for k, spec in node.value.items() if _texts(*spec) is not None), None)
         if key is not None:
             gated.setdefault(key, {})[name] = node
     single = {n for names in gated.values() for n, t in names.items() if len(t.value) == 1}
@@ -294,46 +231,54 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
         w.block(f"if {partial}:", lambda: [w.emit(f"{name} = {name} or None") for name in other])
 
 
-def _textual(op: str, arg: Any) -> bool:
-    return (op == "equals" and isinstance(arg, str)) or (op == "in" and all(isinstance(a, str) for a in arg))
+def _texts(op: str, arg: Any) -> tuple[str, ...] | None:
+    """The texts a key's test is true for, when it is an equality on text."""
+    return OPERATORS[op].texts(arg)
+
+
+def _exact(op: str, y: str, arg: Any, w: Writer) -> str:
+    """The test of an exact value (neither None nor a bound) as one expression."""
+    a = tuple(w.constant(x) for x in arg) if isinstance(arg, tuple) else w.constant(arg)
+    return OPERATORS[op].expr.format(v=y, a=a)
 
 
 def _gate(w: Writer, y: str, names: dict[str, Node], mask: tuple[str, str] | None) -> tuple[str, str]:
     """Test one key of a record against the text of every pattern gated on it, with one table look-up.
 
-    Emits the bits of the patterns it matches and whether it is undecided (missing, or a lower bound:
-    no float equals text); a value neither text nor undecided is compared as the closures compare it.
+    Emits the bits of the patterns it matches and whether it is undecided (missing, or a bound: an
+    equality is undecided on a bound, screening.conditions.operators.compare); a value neither text nor
+    undecided is compared as the closures compare it.
     One-key patterns gather their bits and undecidedness over the records in ``mask``.
     """
     table: dict[str, int] = {}
     tests = []
     for bit, node in enumerate(names.values()):
-        op, arg = next(spec for spec in node.value.values() if _textual(*spec))
+        op, arg = next(spec for spec in node.value.values() if _texts(*spec) is not None)
         tests.append((op, arg, 1 << bit))
-        for text in ([arg] if op == "equals" else arg):
+        for text in _texts(op, arg) or ():
             table[text] = table.get(text, 0) | 1 << bit
     if mask and all(len(node.value) == 1 for node in names.values()):  # no pattern goes on: gather directly
         w.emit(f"if {y}.__class__ is str:")
         w.emit(f"    {mask[0]} |= {w.constant(table)}.get({y}, 0)")
-        w.emit(f"elif {y} is None or isinstance({y}, AtLeast):")
+        w.emit(f"elif {y} is None or isinstance({y}, Bound):")
         w.emit(f"    {mask[1]} = True")
         w.emit("else:")
         for op, arg, bit in tests:
-            w.emit(f"    if {_COMPARE[op].format(v=y, a=w.constant(arg))}:")
+            w.emit(f"    if {_exact(op, y, arg, w)}:")
             w.emit(f"        {mask[0]} |= {bit}")
         return "", ""
     hit, missing = w.fresh("g"), w.fresh("z")
     w.emit(f"if {y}.__class__ is str:")
     w.emit(f"    {hit} = {w.constant(table)}.get({y}, 0)")
     w.emit(f"    {missing} = False")
-    w.emit(f"elif {y} is None or isinstance({y}, AtLeast):")
+    w.emit(f"elif {y} is None or isinstance({y}, Bound):")
     w.emit(f"    {hit} = 0")
     w.emit(f"    {missing} = True")
     w.emit("else:")
     w.emit(f"    {hit} = 0")
     w.emit(f"    {missing} = False")
     for op, arg, bit in tests:
-        w.emit(f"    if {_COMPARE[op].format(v=y, a=w.constant(arg))}:")
+        w.emit(f"    if {_exact(op, y, arg, w)}:")
         w.emit(f"        {hit} |= {bit}")
     if mask:
         w.emit(f"{mask[0]} |= {hit}")
@@ -358,8 +303,8 @@ def _record(w: Writer, keys: dict[str, str], tests: list[tuple[str, Any]], name:
 
 def _part(w: Writer, y: str, spec: tuple[str, Any]) -> str:
     out = w.fresh("p")
-    if spec[0] == "exists":  # the one test that a missing value decides
-        w.emit(f"{out} = {y} is {'not ' if spec[1] else ''}None")
+    if OPERATORS[spec[0]].total:  # a test that a missing value decides
+        leaf(w, spec[0], spec[1], "", y, out)
         return out
     w.emit(f"if {y} is None:")
     w.emit(f"    {out} = None")

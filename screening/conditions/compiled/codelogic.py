@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.conditions.compile import Node
 from screening.conditions.compiled.codegen import Writer
+from screening.conditions.tree import Node
 
 UNSET = object()
 """A node's value, to the generator: not known before the case is seen."""
@@ -59,7 +59,7 @@ def support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) 
     """Emit code appending to list ``out`` the facts of the leaves that made the node come out as it did.
 
     ``known`` is the node's value when the code runs, or UNSET; ``names`` holds the value of every part
-    (see ``value``). See engine.supporting.
+    (see ``value``). See screening.conditions.explain.supporting.
     """
     fixed = static_support(node, known)
     if fixed is not None:
@@ -86,7 +86,7 @@ def static_unknowns(node: Node) -> tuple[str, ...] | None:
 def unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
     """Emit code appending to ``out`` the facts of the leaves that leave an unknown node unknown.
 
-    ``names`` holds the value of every part (see ``value``). See engine.unknown_leaves.
+    ``names`` holds the value of every part (see ``value``). See screening.conditions.explain.unknown_leaves.
     """
     if node.kind == "leaf":
         w.emit(f"{out}.append({node.field!r})")

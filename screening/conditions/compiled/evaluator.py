@@ -1,10 +1,11 @@
 """Compile a whole rule pack into one Python function that evaluates every rule of a case at once.
 
 The conditions' closures (screening.conditions.compile) cost a call per node and a generator per
-``all``/``any``. The generated function reads each fact once, makes each distinct leaf test once
-(see screening.conditions.compiled.codegen), then gives each rule a block of straight-line code combining the leaves
-under three-valued logic (screening.conditions.compiled.codelogic). The text is kept (``Evaluator.source``) to be read,
-and tracebacks show it.
+``all``/``any``. The generated function reads each fact once, makes each distinct leaf test once (see
+screening.conditions.compiled.codegen), then gives each rule a block of straight-line code combining the
+leaves under three-valued logic (screening.conditions.compiled.codelogic). The text is kept
+(``Evaluator.source``) to be read, and tracebacks show it. Which evaluator runs is chosen in one place:
+screening.conditions.evaluate.
 """
 
 from __future__ import annotations
@@ -12,41 +13,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from itertools import count
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from screening.case.facts import AtLeast, PartialList
+from screening.case.values import BOUNDS, PartialList
+from screening.conditions.explain import Explained, Outcome
+from screening.conditions.operators import compare
 from screening.infra.kept import Kept
 
 if TYPE_CHECKING:
-    from screening.pack.load import Pack, Rule
+    from screening.conditions.evaluate import Ruled, RuleSet
 
 _FILES = count()
-
-
-class Outcome(NamedTuple):
-    """Which rules of the sequence compiled came out true and which unknown on one case."""
-
-    fired: tuple[int, ...]
-    """Indexes, in the sequence compiled, of the rules whose condition is true."""
-    undecided: tuple[int, ...]
-    """Indexes of the rules whose condition is unknown."""
-
-
-class Explained(NamedTuple):
-    """An Outcome with, for each rule fired, its evidence, and for each undecided rule, its unknown facts."""
-
-    fired: tuple[int, ...]
-    undecided: tuple[int, ...]
-    evidence: tuple[tuple[str, ...], ...]
-    """Facts of the supporting leaves of each rule fired, in the order of ``fired``."""
-    unknowns: tuple[tuple[str, ...], ...]
-    """Facts of the unknown leaves of each undecided rule, in the order of ``undecided``."""
 
 
 class Evaluator:
     """The rules of a pack compiled to Python: call it on a case's fact values."""
 
-    def __init__(self, rules: Sequence[Rule]):
+    def __init__(self, rules: Sequence[Ruled]):
         from screening.conditions.compiled.source import (
             source,  # only when compiling: screen() imports this module every time
         )
@@ -67,11 +50,11 @@ class Evaluator:
         return self.run(values)
 
     def evidence(self, index: int, values: dict[str, Any]) -> tuple[str, ...]:
-        """Facts of the leaves that support rule ``index``'s value (engine.supporting, in order)."""
+        """Facts of the leaves that support rule ``index``'s value (explain.supporting, in order)."""
         return self._rule(index)(values)[1]
 
     def unknowns(self, index: int, values: dict[str, Any]) -> tuple[str, ...]:
-        """Facts of the leaves that leave rule ``index`` unknown (engine.unknown_leaves, in order)."""
+        """Facts of the leaves that leave rule ``index`` unknown (explain.unknown_leaves, in order)."""
         return self._rule(index)(values)[2]
 
     def _rule(self, index: int) -> Callable[[dict[str, Any]], tuple[Any, tuple[str, ...], tuple[str, ...]]]:
@@ -88,10 +71,10 @@ def _load(text: str) -> Any:
     linecache.cache[name] = (len(text), None, text.splitlines(True), name)  # tracebacks show the code
     namespace: dict[str, Any] = {"re": re}
     exec(compile(text, name, "exec"), namespace)
-    return namespace["build"](AtLeast, PartialList, Outcome, Explained)
+    return namespace["build"](BOUNDS, PartialList, compare, Outcome, Explained)
 
 
-def compile_pack(rules: Sequence[Rule]) -> Evaluator:
+def compile_pack(rules: Sequence[Ruled]) -> Evaluator:
     """Generate, compile and load the evaluator of ``rules``."""
     return Evaluator(rules)
 
@@ -99,13 +82,13 @@ def compile_pack(rules: Sequence[Rule]) -> Evaluator:
 _COMPILED = Kept(8)  # packs compiled and kept; a program that loads many packs (tests, fuzzing) compiles them again
 
 
-def evaluator(pack: Pack) -> Evaluator:
+def evaluator(pack: RuleSet) -> Evaluator:
     """The evaluator of the pack's rules, compiled on first use and kept with the pack."""
     found = cached(pack)
     return found if found is not None else _COMPILED.put(pack, compile_pack(pack.rules))
 
 
-def cached(pack: Pack) -> Evaluator | None:
+def cached(pack: RuleSet) -> Evaluator | None:
     """The pack's evaluator if it has been compiled, else None."""
     found: Evaluator | None = _COMPILED.get(pack)
     return found

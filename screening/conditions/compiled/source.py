@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from screening.conditions.compiled import codegen, codelogic
+from screening.conditions.tree import leaves
 
 if TYPE_CHECKING:
-    from screening.conditions.compile import Node
-    from screening.pack.load import Rule
+    from screening.conditions.evaluate import Ruled as Rule
 
 
 def source(rules: Sequence[Rule]) -> tuple[str, str]:
@@ -27,7 +27,7 @@ def source(rules: Sequence[Rule]) -> tuple[str, str]:
 
 
 def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) -> str:
-    head = [f"# {title}", "", "def build(AtLeast, PartialList, Outcome, Explained):"]
+    head = [f"# {title}", "", "def build(Bound, PartialList, compare, Outcome, Explained):"]
     head += [f"    {name} = {text}" for name, text in w.constants.items()]
     return "\n".join(head + [""] + functions + [f"    return {returned}"]) + "\n\n"
 
@@ -35,7 +35,7 @@ def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) 
 def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callable[..., None]) -> list[str]:
     """One function of the values: read the facts the rules name, test each leaf once, then one block per rule."""
     w.lines, w.facts, w.leaves = [], {}, {}
-    codegen.prelude(w, [leaf for rule in rules for leaf in _leaves(rule.condition)])
+    codegen.prelude(w, [leaf for rule in rules for leaf in leaves(rule.condition)])
     results = {"evaluate": ("fired", "undecided"), "explain": ("fired", "undecided", "evidence", "unknowns")}
     for kept in results.get(name, ()):
         w.emit(f"{kept} = []")
@@ -50,10 +50,6 @@ def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callab
     indent = "    " * 2
     reads = [indent + "get = values.get"] + [indent + f"{local} = get({path!r})" for path, local in w.facts.items()]
     return [f"    def {name}(values):"] + reads + w.lines + [""]
-
-
-def _leaves(node: Node) -> list[Node]:
-    return [node] if node.kind == "leaf" else [leaf for c in node.children for leaf in _leaves(c)]
 
 
 def _block(w: codegen.Writer, rule: Rule) -> tuple[str, dict[int, str]]:
