@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from screening.case.facts import _complete, group_of
-from screening.case.model import CONTROL_RIGHTS, Case
+from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of
 from screening.case.values import AtLeast
 
 SUBSTANTIAL_STATE_VOTES = 49.0
@@ -109,7 +108,7 @@ def analyse(case: Case) -> Ownership:
     controllers = tuple(sorted(n for n in nodes if inv in controlled[n]))
     ultimate = tuple(c for c in controllers  # not controlled by another controller (unless they control each other)
                      if not any(c in controlled[d] and d not in controlled[c] for d in controllers if d != c))
-    complete = _complete(case, group)
+    complete = group_complete(group)
     missing = _missing(case, links, group)
     owned_by = {n for lk in links for n in [lk.owned]}
     roots = [n for n in nodes if n not in owned_by and n != inv]

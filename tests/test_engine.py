@@ -92,7 +92,7 @@ def test_ownership_cycle_terminates():
     data["ownership"] = [{"owner": "a", "owned": "buyer", "equity_pct": 50},
                          {"owner": "b", "owned": "a", "equity_pct": 50},
                          {"owner": "a", "owned": "b", "equity_pct": 50}]
-    from screening.case.facts import group_of
+    from screening.case.model import group_of
 
     case = build_case(data, {}, "t.yaml")
     assert [(e.id, d) for e, d in group_of(case)] == [("buyer", 0), ("a", 1), ("b", 2)]

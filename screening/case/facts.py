@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from screening import EMPTY
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
-from screening.case.model import Case, DocPath, Entity
+from screening.case.model import Case, DocPath, group_complete, group_of
 from screening.case.values import AtLeast, PartialList
 
 DOC = "@doc"
@@ -30,33 +30,6 @@ class Facts(NamedTuple):
 
     def get(self, path: str) -> Any:
         return self.values.get(path)
-
-
-def group_of(case: Case) -> list[tuple[Entity, int]]:
-    """The investor and every entity above it, with its depth (0 = investor); cycles terminate."""
-    seen = {case.investor_id: 0}
-    frontier = [case.investor_id]
-    while frontier:
-        nxt = []
-        for eid in frontier:
-            for edge in case.owners_of(eid):
-                if edge.owner not in seen:
-                    seen[edge.owner] = seen[eid] + 1
-                    nxt.append(edge.owner)
-        frontier = nxt
-    return [(case.entities[eid], depth) for eid, depth in seen.items()]
-
-
-def _complete(case: Case, group: list[tuple[Entity, int]]) -> bool | None:
-    status = []
-    for entity, _ in group:
-        if entity.terminal or entity.owners_complete is True:
-            status.append(True)
-        elif entity.owners_complete is False:
-            return False
-        else:
-            status.append(None)
-    return True if all(status) else None
 
 
 def _records(records: tuple[dict[str, Any], ...] | None, base: DocPath, **extra: Any) -> list[dict[str, Any]] | None:
@@ -143,7 +116,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
 
 def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
     group = group_of(case)
-    complete = _complete(case, group)
+    complete = group_complete(group)
     values["group.complete"] = complete
     values["group.size"] = len(group) if complete else None
     rows, countries, kinds = [], [], []

@@ -134,3 +134,32 @@ class Case(NamedTuple):
             if isinstance(node, dict) and node.get("sources"):
                 return tuple(node["sources"])
         return ()
+
+
+def group_of(case: Case) -> list[tuple[Entity, int]]:
+    """The investor and every entity above it, with its depth (0 = investor); cycles terminate."""
+    seen = {case.investor_id: 0}
+    frontier = [case.investor_id]
+    while frontier:
+        nxt = []
+        for eid in frontier:
+            for edge in case.owners_of(eid):
+                if edge.owner not in seen:
+                    seen[edge.owner] = seen[eid] + 1
+                    nxt.append(edge.owner)
+        frontier = nxt
+    return [(case.entities[eid], depth) for eid, depth in seen.items()]
+
+
+def group_complete(group: list[tuple[Entity, int]]) -> bool | None:
+    """Whether the group is documented up to its ultimate owners: False when an entity's owners are known to
+    be incomplete, None when some are not said to be complete."""
+    status = []
+    for entity, _ in group:
+        if entity.terminal or entity.owners_complete is True:
+            status.append(True)
+        elif entity.owners_complete is False:
+            return False
+        else:
+            status.append(None)
+    return True if all(status) else None

@@ -24,8 +24,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening.case import holdings
-from screening.case.facts import _complete, group_of
-from screening.case.model import CONTROL_RIGHTS, Case
+from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of
 from screening.case.values import AtLeast
 
 SUBSTANTIAL_STATE_VOTES = 49.0
@@ -133,7 +132,7 @@ def analyse(case: Case) -> Ownership:
     at = {n: i for i, n in enumerate(nodes)}
     g = holdings.holdings(len(nodes), [at[lk.owner] for lk in links], [at[lk.owned] for lk in links])
     inv = case.investor_id
-    complete = _complete(case, group)
+    complete = group_complete(group)
     unknown_above = complete is not True
     interest = _Interests(g, links, nodes, at[inv], unknown_above)
     closed = holdings.closures(g, interest.votes, interest.rights)

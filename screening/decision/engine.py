@@ -130,7 +130,7 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     waivers = waivers or {}
     hits = None
     if watchlist is not None:
-        from screening.case.facts import group_of
+        from screening.case.model import group_of
         from screening.case.watchlists import entity_names, match
 
         hits = match(entity_names(e for e, _ in group_of(case)), watchlist, threshold)

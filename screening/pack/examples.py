@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.facts import with_list_type
 from screening.conditions.logic import Truth
-from screening.pack.load import Pack, Rule
+
+if TYPE_CHECKING:
+    from screening.pack.load import Pack, Rule
 
 EXPECTED: dict[str, Truth] = {"fires": True, "quiet": False}
 
@@ -170,5 +173,14 @@ def run_examples(pack: Pack) -> list[ExampleResult]:
     return [r for rule in pack.rules for r in run_rule_examples(rule)]
 
 
-__all__ = ["ExampleResult", "fragment_problems", "fragment_values", "run_examples", "run_rule_examples",
-           "value_problem"]
+def example_problems(raw: dict[str, Any], report: Callable[[tuple[str, ...], str, str], None]) -> None:
+    """Report each fact of a rule's (or trigger's) examples that is unknown or of the wrong type: ``check``
+    must catch what would make ``test`` fail to evaluate the example."""
+    for kind in ("fires", "quiet"):
+        for j, fragment in enumerate((raw.get("examples") or {}).get(kind) or ()):
+            for sub, code, message in fragment_problems(fragment):
+                report(("examples", kind, str(j), *sub), code, message)
+
+
+__all__ = ["ExampleResult", "example_problems", "fragment_problems", "fragment_values", "run_examples",
+           "run_rule_examples", "value_problem"]

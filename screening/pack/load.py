@@ -20,6 +20,7 @@ from screening.infra.cache import files_digest
 from screening.infra.errors import Marks, Problem, ScreeningError, located
 from screening.infra.files import confine, read_input
 from screening.infra.yamlio import decode, limits, loads
+from screening.pack.examples import example_problems
 from screening.pack.regimes import Regime, build_regime
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
@@ -364,17 +365,6 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
                 sources=sources, sets=sets, description=(meta.get("description") or "").strip(),
                 regimes=tuple(regimes))
-
-
-def example_problems(raw: dict[str, Any], report: Callable[[tuple[str, ...], str, str], None]) -> None:
-    """Report each fact of a rule's (or trigger's) examples that is unknown or of the wrong type: ``check``
-    must catch what would make ``test`` fail to evaluate the example."""
-    from screening.pack.examples import fragment_problems
-
-    for kind in ("fires", "quiet"):
-        for j, fragment in enumerate((raw.get("examples") or {}).get(kind) or ()):
-            for sub, code, message in fragment_problems(fragment):
-                report(("examples", kind, str(j), *sub), code, message)
 
 
 def legal_refs(instruments: dict[str, dict[str, Any]], texts: list[str],

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from screening import __version__
-from screening.case.facts import group_of, plain
+from screening.case.facts import plain
+from screening.case.model import group_of
 from screening.case.values import AtLeast
 from screening.decision.engine import Finding, Result
 

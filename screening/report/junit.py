@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from screening.report.tests import ordered, percent
+from screening.report.outcomes import ordered, percent
 from screening.tooling.results import Coverage, TestOutcome
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -18,9 +18,9 @@ every rule of the pack, in pack order, with the names of the tests that made it 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
+from screening.report.outcomes import ordered, percent
 from screening.report.problems import SEVERITY_STYLE, command, visible
 from screening.tooling.results import Coverage, TestOutcome
 
@@ -43,19 +43,6 @@ def render_tests(outcomes: list[TestOutcome], coverage: Coverage, fmt: str, *, w
 
         return junit.render(tests, suite, coverage)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-
-
-def ordered(outcomes: Iterable[TestOutcome]) -> list[TestOutcome]:
-    """Outcomes in report order: by file, then line, then name."""
-    return sorted(outcomes, key=lambda o: (o.file, o.line or 0, o.name, o.kind))
-
-
-def percent(coverage: Coverage) -> str:
-    """Coverage to one decimal, never shown as 100.0 while a rule is uncovered."""
-    pct = round(coverage.percent, 1)
-    if coverage.uncovered and pct >= 100.0:
-        pct = 99.9
-    return f"{pct:.1f}"
 
 
 def tally(outcomes: list[TestOutcome]) -> str:
