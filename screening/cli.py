@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -10,11 +11,8 @@ import typer
 
 from screening import __version__
 from screening.infra.errors import Problem, ScreeningError, printable
-from screening.report import FORMATS
 
-LEVELS = ["low", "medium", "high", "critical"]
-Level = Literal["low", "medium", "high", "critical"]
-Format = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
 app = typer.Typer(help="Screen foreign investments for security risk with versioned YAML rule packs.",
@@ -141,7 +139,9 @@ def screen(
     format: Format = typer.Option("text", "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file.",
                                           dir_okay=False),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="LEVEL",
+                                          help="Exit 1 when a case reaches this level of the pack's scoring (low, "
+                                          "medium, high, critical in the bundled pack)."),
     width: Optional[int] = typer.Option(None, "--width", help="Width of the text report (columns)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report."),
     waivers: Optional[Path] = typer.Option(None, "--waivers", "-w", dir_okay=False,
@@ -168,7 +168,7 @@ def screen(
     Example: screening screen cases/alibaba-liege.yaml --format json -o report.json
     """
     from screening.api import screen_files
-    from screening.report import render
+    from screening.report import formats, render
 
     index = None
     if waivers is not None:
@@ -179,21 +179,22 @@ def screen(
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
+    options = _options(width, color, output is not None)._replace(explain=explain)
     if set_:
         from screening.api import what_if
-        from screening.decision.whatif import parse
-        from screening.decision.whatif import render as render_what_if
+        from screening.decision.whatif import compare, parse
 
-        if format not in ("text", "json", "markdown"):
+        if format not in formats("what-if"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
         changes = [parse(expr) for expr in set_]
-        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output,
-              (*cases, rules or _default_pack(), waivers, entities))
+        value = compare(what_if(cases, changes, rules, entities, index, _day(as_of)), changes)
+        _emit(render(format, value, options), output, (*cases, rules or _default_pack(), waivers, entities))
         return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
-    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output,
+    levels = _levels(fail_on, results[0].pack.scoring.names if results else ())
+    _emit(render(format, results, options), output,
           (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())))
-    if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
+    if fail_on and any(levels.index(r.level) >= levels.index(fail_on) for r in results if r.level in levels):
         raise typer.Exit(1)
 
 
@@ -220,7 +221,8 @@ def filings(
     Example: screening filings cases/cosco-hamburg-tollerort.yaml --as-of 2018-07-01
     """
     from screening.api import pack_at, screen_files
-    from screening.report.matrix import render
+    from screening.decision.filings import Filings
+    from screening.report import render
 
     pack = pack_at(rules)
     unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
@@ -228,8 +230,8 @@ def filings(
         raise typer.BadParameter(f"unknown regime {', '.join(unknown)}; the pack has "
                                  f"{', '.join(r.id for r in pack.regimes) or 'none'}", param_hint="--regime")
     results = screen_files(cases, rules, None, _day(as_of), entities)
-    _emit(render(results, format, _options(width, color, output is not None), regime), output,
-          (*cases, rules or _default_pack(), entities))
+    _emit(render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
+          output, (*cases, rules or _default_pack(), entities))
 
 
 @rules_app.command("list")
@@ -241,9 +243,10 @@ def rules_list(rules: Optional[Path] = RulesOpt,
     Example: screening rules list --category state_influence
     """
     from screening.api import pack_at
-    from screening.report.catalogue import rule_list
+    from screening.report import render
+    from screening.tooling.catalogue import list_rules
 
-    _stdout(rule_list(pack_at(rules), category, format, _options(None, None, False)))
+    _stdout(render(format, list_rules(pack_at(rules), category), _options(None, None, False)))
 
 
 @rules_app.command("regimes")
@@ -254,9 +257,10 @@ def rules_regimes(rules: Optional[Path] = RulesOpt,
     Example: screening rules regimes; then screening rules show DE-003
     """
     from screening.api import pack_at
-    from screening.report.catalogue import regime_list
+    from screening.report import render
+    from screening.tooling.catalogue import list_regimes
 
-    _emit(regime_list(pack_at(rules), format, _options(None, None, False)), None)
+    _stdout(render(format, list_regimes(pack_at(rules)), _options(None, None, False)))
 
 
 @rules_app.command("show")
@@ -268,9 +272,10 @@ def rules_show(rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
     Example: screening rules show SI-001
     """
     from screening.api import pack_at
-    from screening.report.catalogue import rule_detail
+    from screening.report import render
+    from screening.tooling.catalogue import show_rule
 
-    _stdout(rule_detail(pack_at(rules), rule_id, format, _options(None, None, False)))
+    _stdout(render(format, show_rule(pack_at(rules), rule_id), _options(None, None, False)))
 
 
 @app.command()
@@ -279,9 +284,18 @@ def facts(format: TextOrJson = typer.Option("text", "--format", "-f", help="Outp
 
     Example: screening facts --format json
     """
-    from screening.report.catalogue import fact_list
+    from screening.report import render
+    from screening.tooling.catalogue import list_facts
 
-    _stdout(fact_list(format, _options(None, None, False)))
+    _stdout(render(format, list_facts(), _options(None, None, False)))
+
+
+def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
+    """The pack's levels (rising); a ``--fail-on`` level the pack does not have is a usage error."""
+    if fail_on is not None and fail_on not in levels:
+        raise typer.BadParameter(f"unknown level '{fail_on}'; the pack's levels are {', '.join(levels)}",
+                                 param_hint="--fail-on")
+    return list(levels)
 
 
 def _day(text: Optional[str]):  # type: ignore[no-untyped-def]
@@ -319,14 +333,12 @@ def check(
     Example: screening check rules/ --format sarif -o check.sarif
     """
     from screening.pack.load import default_pack_path
-    from screening.report.problems import render as render_problems
+    from screening.report import render
     from screening.tooling.check import check_paths
 
     targets = paths or [default_pack_path()]
     result = check_paths(targets, rules, _day(as_of), root)
-    options = _options(None, None, output is not None)
-    _emit(render_problems(result.problems, format, width=options.width, color=options.color,
-                          checked=result.files), output, (*targets, rules))
+    _emit(render(format, result, _options(None, None, output is not None)), output, (*targets, rules))
     worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
     if any(p.severity in worst for p in result.problems):
         raise typer.Exit(1)
@@ -348,7 +360,8 @@ def test_pack(
     """
     from screening.infra.errors import ScreeningError as InputError
     from screening.pack.load import default_pack_path, read_pack
-    from screening.report.tests import render_tests
+    from screening.report import render
+    from screening.tooling.results import TestRun
     from screening.tooling.testing import run_pack_tests
 
     failed = low = False
@@ -365,9 +378,8 @@ def test_pack(
         outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root)
         if problems:
             raise InputError(problems)
-        options = _options(None, None, output is not None)
-        texts.append(render_tests(outcomes, coverage, format, width=options.width, color=options.color,
-                                  suite=f"{pack.name} {pack.version}"))
+        run = TestRun(tuple(outcomes), coverage, f"{pack.name} {pack.version}")
+        texts.append(render(format, run, _options(None, None, output is not None)))
         failed |= any(not o.passed for o in outcomes)
         low |= coverage.percent < min_coverage
         if low and format == "text":
@@ -397,7 +409,8 @@ def diff(
 
     from screening.api import load_cases
     from screening.pack.load import load_pack
-    from screening.tooling.diff import diff_packs, render, resolve_pack, test_cases
+    from screening.report import render
+    from screening.tooling.diff import diff_packs, resolve_pack, test_cases
 
     with tempfile.TemporaryDirectory() as work:
         old_pack = load_pack(resolve_pack(old, Path(work)))
@@ -410,7 +423,7 @@ def diff(
                          "or add tests "
                          "with `case:` to the pack\n")
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
-    _emit(render(result, format), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
+    _emit(render(format, result), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
     if fail_on_change and (result.changed or unscreened or not loaded):
         raise typer.Exit(1)
 
@@ -466,8 +479,9 @@ def batch(
     timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS",
                                   help="Most time one case may take; a case over it fails its row (E405) and "
                                   "the batch goes on. 0: no limit."),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level "
-                                            "or a case could not be screened."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="LEVEL",
+                                          help="Exit 1 when a case reaches this level of the pack's scoring "
+                                          "or a case could not be screened."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="Progress bar on stderr (default: when stderr is a terminal)."),
 ) -> None:
@@ -476,12 +490,13 @@ def batch(
     Example: screening batch examples/deals.csv --mapping examples/deals-mapping.yaml -o results.csv
     """
     from screening.batch.run import Job, plan, run_batch, total
-    from screening.batch.summary import render
+    from screening.report import render
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
     checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force,
                        timeout=timeout))
+    levels = _levels(fail_on, checked.levels)
     if checked.note:
         sys.stderr.write(printable(f"note: {checked.note}") + "\n")
     if progress if progress is not None else sys.stderr.isatty():
@@ -500,8 +515,8 @@ def batch(
             summary = _reading(run_batch, checked, tick)
     else:
         summary = _reading(run_batch, checked)
-    sys.stderr.write(render(summary, checked.levels))
-    reached = [lv for lv in summary.levels if lv in LEVELS and fail_on and LEVELS.index(lv) >= LEVELS.index(fail_on)]
+    sys.stderr.write(render("text", summary))
+    reached = [lv for lv in summary.levels if lv in levels and fail_on and levels.index(lv) >= levels.index(fail_on)]
     if fail_on and (reached or summary.errors):
         raise typer.Exit(1)
 

@@ -134,12 +134,12 @@ def test_a_pack_whose_test_cases_are_missing_warns_and_fails_on_change(capsys, t
 
 
 def test_an_unexpected_error_is_one_line_and_exit_3(capsys, monkeypatch):
-    import screening.tooling.diff
+    import screening.report.diff
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise TypeError("sequence item 0: expected str instance")
 
-    monkeypatch.setattr(screening.tooling.diff, "render", broken)
+    monkeypatch.setattr(screening.report.diff, "render", broken)
     monkeypatch.delenv("SCREENING_TRACEBACK", raising=False)
     code, out, err = run(capsys, "diff", RULES, RULES, str(ROOT / "cases" / "alibaba-liege.yaml"))
     assert code == 3
@@ -157,8 +157,8 @@ def test_the_console_script_exits_3_on_an_internal_error(tmp_path):
     import subprocess
     import sys
 
-    code = ("import screening.tooling.diff, sys\n"
-            "screening.tooling.diff.render = lambda *a: 1 / 0\n"
+    code = ("import screening.report.diff, sys\n"
+            "screening.report.diff.render = lambda *a: 1 / 0\n"
             "from screening.cli import run\n"
             f"sys.argv = ['screening', 'diff', {RULES!r}, {RULES!r}, {str(ROOT / 'cases' / 'alibaba-liege.yaml')!r}]\n"
             "run()\n")

@@ -78,7 +78,7 @@ def plan(job: Job) -> Plan:
     if job.timeout is not None and not job.timeout >= 0:  # also NaN
         raise fail("--timeout", "E106", f"the time limit must be a number of seconds, 0 or more, not {job.timeout}")
     config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping, job.timeout or None)
-    return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels], where.note)
+    return Plan(job, inputs, config, list(pack.scoring.names), where.note)
 
 
 def total(plan: Plan) -> int:
@@ -114,7 +114,7 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
         complete = True
     finally:
         writer.close(complete)
-    return tally.summary(time.perf_counter() - started)
+    return tally.summary(time.perf_counter() - started, plan.levels)
 
 
 def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output: str) -> None:

@@ -12,6 +12,7 @@ from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
 from screening.conditions.evaluate import How, evaluate
 from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
+from screening.conditions.margins import Margin, nearby
 from screening.conditions.operators import OPERATORS
 from screening.infra import clock
 from screening.pack.load import Floor, Pack, Rule
@@ -97,6 +98,14 @@ class Result(NamedTuple):
     """The day waivers were judged on (YYYY-MM-DD), when waivers were given."""
     filings: Matrix | None = None
     """Each regime's filing answer, when the pack has regimes."""
+    uncaught_risk: bool = False
+    """A risk in the top two levels that no mandatory filing catches where the pack knows the target country's
+    law (screening.decision.filings.uncaught)."""
+
+    @property
+    def margins(self) -> tuple[Margin, ...]:
+        """The rules' numeric thresholds the case's facts are near, nearest first (screening.conditions.margins)."""
+        return tuple(nearby(self.facts.values, ((rule.id, rule.condition) for rule in self.pack.rules)))
 
 
 def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
@@ -166,11 +175,13 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
             score = max(score, pack.scoring.minimum(level))
             floors.append(floor)
     mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
-    filings = None
+    filings, uncaught_risk = None, False
     if pack.regimes:
-        from screening.decision.filings import matrix
+        from screening.decision.filings import matrix, uncaught
 
         filings = matrix(values, pack.regimes, on, explain=evidence)
+        uncaught_risk = uncaught(filings, level, pack.scoring.names,
+                                 case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
         case=case, pack=pack, facts=facts,
@@ -179,7 +190,8 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         categories=categories, subtotal=subtotal, score_from_rules=score_from_rules,
         level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
         gaps=_gaps(facts, unknown, mitigation_ids), undecided=tuple(pack.rules[i].id for i in undecided_at),
-        waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings)
+        waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings,
+        uncaught_risk=uncaught_risk)
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:

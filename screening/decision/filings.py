@@ -251,6 +251,15 @@ def changes(before: Matrix | None, after: Matrix | None, today: str | None = Non
     return out
 
 
+def change_text(change: dict[str, Any]) -> str:
+    """``DE: mandatory (DE-003) → out of scope`` (``BE today: ...`` for the answer under today's law)."""
+    def side(i: int) -> str:
+        rule = change["rule"][i]
+        return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
+    when = " today" if change.get("law") == "today" else ""
+    return f"{change['regime']}{when}: {side(0)} → {side(1)}"
+
+
 def _decisive(values: dict[str, Any], rule: Trigger, margin: Margin) -> bool:
     """Whether moving the fact just across the threshold changes whether the trigger is met."""
     step = 0.01 if margin.fact.endswith("_pct") else max(abs(margin.threshold) * 1e-6, 1e-6)
@@ -319,3 +328,20 @@ def _questions(open_rules: list[tuple[Trigger, Trace]]) -> tuple[Question, ...]:
                 by_question[question] = (names, rule.outcome, rules)
     out = [Question(tuple(n), q, c, tuple(r)) for q, (n, c, r) in by_question.items()]
     return tuple(sorted(out, key=lambda q: (-RANK[q.could_be], q.facts)))
+
+
+def uncaught(matrix: Matrix, level: str, levels: Sequence[str], country: str | None) -> bool:
+    """Whether a risk in the top two ``levels`` is caught by no mandatory filing, on the day judged nor under
+    today's law: only where the pack knows the target country's own law (a regime of its jurisdiction
+    reaches the case)."""
+    national = [d for d in matrix.decisions if d.reached and d.regime.jurisdiction == country]
+    mandatory = any((d.outcome == "mandatory" or (d.today or d).outcome == "mandatory") for d in matrix.decisions)
+    return bool(national) and list(levels).index(level) >= len(levels) - 2 and not mandatory
+
+
+class Filings(NamedTuple):
+    """The filing matrices of screened cases, as `screening filings` shows them (``regimes``: only those ids)."""
+
+    results: tuple[Any, ...]
+    """screening.decision.engine.Result of each case."""
+    regimes: tuple[str, ...] = ()

@@ -18,7 +18,6 @@ import re
 from typing import Any, NamedTuple
 
 from screening.conditions.margins import WITHIN, Margin, nearby
-from screening.conditions.text import describe_margin as describe
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.yamlio import limits, loads
 
@@ -123,10 +122,6 @@ def margins(result: Any, within: float = WITHIN) -> list[Margin]:
     return nearby(result.facts.values, ((rule.id, rule.condition) for rule in result.pack.rules), within)
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 # ------------------------------------------------------------------------------------------ delta
 
 
@@ -149,57 +144,20 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
     }
 
 
-def filing_text(change: dict[str, Any]) -> str:
-    """``DE: mandatory (DE-003) → out of scope`` (``BE today: ...`` for the answer under today's law)."""
-    def side(i: int) -> str:
-        rule = change["rule"][i]
-        return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
-    when = " today" if change.get("law") == "today" else ""
-    return f"{change['regime']}{when}: {side(0)} → {side(1)}"
-
-
 def _plain(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 2)
 
 
-def render(pairs: list[tuple[Any, Any]], changes: list[Change], fmt: str) -> str:
-    """The before/after comparison of each case, as text, JSON or Markdown."""
-    import json
+class WhatIf(NamedTuple):
+    """Each case screened as written and as changed by ``--set``, with what the changes did."""
 
-    docs = [{"case": after.case.id, "changes": [c.text for c in changes], **delta(before, after),
-             "thresholds_after": [m._asdict() for m in margins(after)]} for before, after in pairs]
-    if fmt == "json":
-        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
-    lines: list[str] = []
-    for doc in docs:
-        score, level = doc["score"], doc["level"]
-        change = ("+" if score[1] >= score[0] else "") + _num(score[1] - score[0])
-        if fmt == "markdown":
-            lines += [f"### What if: `{doc['case']}`", "", "Changes: " + "; ".join(f"`{c}`" for c in doc["changes"]),
-                      "", "| | before | after |", "|---|---|---|",
-                      f"| score | {_num(score[0])} | {_num(score[1])} ({change}) |",
-                      f"| level | {level[0]} | {level[1]} |",
-                      f"| open questions | {doc['gaps'][0]} | {doc['gaps'][1]} |", ""]
-            for key, word in (("fires_now", "Fires now"), ("no_longer_fires", "No longer fires")):
-                if doc[key]:
-                    lines.append(f"{word}: " + "; ".join(f"`{f['rule']}` {f['title']} ({f['points']:+})"
-                                                         for f in doc[key]))
-            if doc["filings"]:
-                lines.append("Filings: " + "; ".join(filing_text(c) for c in doc["filings"]))
-            lines.append("")
-            continue
-        lines += [f"What if: {doc['case']}", "  " + "; ".join(doc["changes"]),
-                  f"  score {_num(score[0])} → {_num(score[1])} ({change}), "
-                  f"level {level[0]} → {level[1]}, open questions {doc['gaps'][0]} → {doc['gaps'][1]}"]
-        for key, word in (("fires_now", "fires now"), ("no_longer_fires", "no longer fires")):
-            for f in doc[key]:
-                lines.append(f"  {word}: {f['rule']} {f['title']} ({f['points']:+})")
-        lines += [f"  filing: {filing_text(c)}" for c in doc["filings"]]
-        near = doc["thresholds_after"][:5]
-        if near:
-            lines.append("  near thresholds after the change:")
-            lines += [f"    {describe(Margin(**m))}" for m in near]
-        lines.append("")
-    from screening.infra.visible import visible  # the changes and titles come from inputs: nothing in them is obeyed
+    changes: tuple[Change, ...]
+    pairs: tuple[tuple[Any, Any], ...]
+    """(before, after): screening.decision.engine.Result of each case."""
+    deltas: tuple[dict[str, Any], ...]
+    """What the changes did to each case (``delta``), in the order of ``pairs``."""
 
-    return visible("\n".join(lines).rstrip()) + "\n"
+
+def compare(pairs: list[tuple[Any, Any]], changes: list[Change]) -> WhatIf:
+    """The what-if answer for cases screened before and after ``changes``."""
+    return WhatIf(tuple(changes), tuple(pairs), tuple(delta(before, after) for before, after in pairs))

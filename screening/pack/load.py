@@ -89,6 +89,11 @@ class Scoring(NamedTuple):
     """(level id, minimum score), ascending."""
     floors: tuple[Floor, ...] = ()
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The level ids, in rising order."""
+        return tuple(name for name, _ in self.levels)
+
     def level_of(self, score: float) -> str:
         level = self.levels[0][0]
         for name, minimum in self.levels:
@@ -97,7 +102,7 @@ class Scoring(NamedTuple):
         return level
 
     def rank(self, level: str) -> int:
-        return [name for name, _ in self.levels].index(level)
+        return self.names.index(level)
 
     def minimum(self, level: str) -> float:
         return dict(self.levels)[level]

@@ -202,12 +202,11 @@ def explain(result: Result) -> list[dict[str, Any]]:
 
 
 def thresholds(result: Result) -> list[dict[str, Any]]:
-    """Numeric thresholds of the rules that the case's facts are near (see screening.decision.whatif.margins)."""
+    """Numeric thresholds of the rules that the case's facts are near (``Result.margins``)."""
     from screening.conditions.text import describe_margin as describe
-    from screening.decision.whatif import margins
 
     return [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value), "threshold": number(m.threshold),
-             "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in margins(result)]
+             "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in result.margins]
 
 
 def filings(result: Result) -> dict[str, Any] | None:
@@ -219,14 +218,10 @@ def filings(result: Result) -> dict[str, Any] | None:
     if matrix is None:
         return None
     reached = [d for d in matrix.decisions if d.reached]
-    levels = [name for name, _ in result.pack.scoring.levels]
     mandatory = [d.regime.id for d in matrix.decisions if d.outcome == "mandatory"]
     mandatory_today = [d.regime.id for d in matrix.decisions if (d.today or d).outcome == "mandatory"]
     country = result.case.data["target"].get("country")
     national = [d for d in reached if d.regime.jurisdiction == country]
-    # a high risk is "uncaught" only where the pack knows the target country's own law
-    uncaught = bool(national) and levels.index(result.level) >= len(levels) - 2 and not mandatory \
-        and not mandatory_today
 
     def decision(d: Any, nested: bool = False) -> dict[str, Any]:
         regime = d.regime
@@ -253,7 +248,7 @@ def filings(result: Result) -> dict[str, Any] | None:
 
     return {
         "judged_on": matrix.on, "basis": matrix.basis, "mandatory": mandatory, "mandatory_today": mandatory_today,
-        "uncaught_risk": uncaught,
+        "uncaught_risk": result.uncaught_risk,
         **({} if national or country is None else {"not_covered": country}),
         "regimes": [decision(d) for d in reached],
         "not_reached": [{"regime": d.regime.id, "name": d.regime.name, "why": d.why[0]}

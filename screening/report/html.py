@@ -31,7 +31,7 @@ WAIVED = ' <span class="waived-label">WAIVED</span>'
 BOLD = ' font-weight="700"'
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     docs = [report(r, options.explain) for r in results]
     several = len(docs) != 1
     if several:

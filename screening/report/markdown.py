@@ -33,7 +33,7 @@ LINK_SCHEMES = ("http://", "https://", "ftp://", "mailto:")
 EXPLAIN_VALUE_MAX = 160  # characters of a fact's value shown in the explanation (the JSON has all of it)
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     docs = [report(r, options.explain) for r in results]
     out = Doc()
     if len(docs) == 1:

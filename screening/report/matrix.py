@@ -6,15 +6,17 @@ import json
 from typing import Any
 
 from screening.decision.engine import Result
+from screening.decision.filings import Filings
 from screening.report import Options
 
 
-def render(results: list[Result], fmt: str, options: Options, regimes: list[str] | None = None) -> str:
-    """Each case's filing matrix; ``regimes`` (ids) keeps only those regimes."""
+def render(value: Filings, fmt: str, options: Options) -> str:
+    """Each case's filing matrix; ``value.regimes`` (ids), when given, keeps only those regimes."""
     from screening.report.data import filings
 
+    regimes = value.regimes
     docs = []
-    for result in results:
+    for result in value.results:
         doc = filings(result)
         if doc is None:
             continue

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening import __version__
 from screening.infra.errors import CODES, Problem
 from screening.infra.visible import visible
+
+if TYPE_CHECKING:
+    from screening.report import Options
+    from screening.tooling.check import CheckResult
 
 FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"
@@ -80,6 +84,11 @@ def render(problems: list[Problem], fmt: str, *, width: int = 100, color: bool =
     if fmt == "sarif":
         return _sarif(ordered, files)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def report(result: CheckResult, fmt: str, options: Options) -> str:
+    """What `screening check` found, in format ``fmt``: the renderer screening.report.render calls."""
+    return render(result.problems, fmt, width=options.width, color=options.color, checked=result.files)
 
 
 def order(p: Problem) -> tuple[Any, ...]:

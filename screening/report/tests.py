@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screening.report import Options
 from screening.report.outcomes import ordered, percent
 from screening.report.problems import SEVERITY_STYLE, command, visible
-from screening.tooling.results import Coverage, TestOutcome
+from screening.tooling.results import Coverage, TestOutcome, TestRun
 
 FORMATS = ("text", "json", "github", "junit")
 SCHEMA_VERSION = "1.0"
@@ -43,6 +44,12 @@ def render_tests(outcomes: list[TestOutcome], coverage: Coverage, fmt: str, *, w
 
         return junit.render(tests, suite, coverage)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def report(run: TestRun, fmt: str, options: Options) -> str:
+    """A pack's test run in format ``fmt``: the renderer screening.report.render calls."""
+    return render_tests(list(run.outcomes), run.coverage, fmt, width=options.width, color=options.color,
+                        suite=run.suite)
 
 
 def tally(outcomes: list[TestOutcome]) -> str:

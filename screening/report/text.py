@@ -26,7 +26,7 @@ HEADING = "bold underline"
 INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     page = Page(lines.console(options.width, options.color), options.width)
     page.explain = options.explain
     if len(results) > 1:
@@ -304,9 +304,8 @@ def _gaps(page: Page, result: Result) -> None:
 def _thresholds(page: Page, result: Result) -> None:
     """Numeric thresholds the facts are near: what a small change in the deal would change."""
     from screening.conditions.text import describe_margin as describe
-    from screening.decision.whatif import margins
 
-    near = margins(result)
+    near = result.margins
     if not near:
         return
     page.heading("Near thresholds: a small change in the deal would change these tests")

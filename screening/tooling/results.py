@@ -47,3 +47,14 @@ class Coverage(NamedTuple):
         if not self.rules:
             return 100.0
         return 100.0 * len(self.covered) / len(self.rules)
+
+
+class TestRun(NamedTuple):
+    """What `screening test` found for one pack: every outcome, the rule coverage, and the suite's name."""
+
+    __test__ = False
+
+    outcomes: tuple[TestOutcome, ...]
+    coverage: Coverage
+    suite: str = "screening"
+    """The name JUnit reports the tests under (the pack's name and version)."""

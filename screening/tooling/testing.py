@@ -85,7 +85,7 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
         return [], problems
     rules = {r.id for r in pack.rules}
     regimes = {g.id: {t.id for t in g.rules} for g in pack.regimes}
-    levels = [lv for lv, _ in pack.scoring.levels]
+    levels = list(pack.scoring.names)
     tests = []
     for i, raw in enumerate(data["tests"]):
         base = ("tests", str(i))
