@@ -10,7 +10,8 @@ from typing import Literal, Optional
 import typer
 
 from screening import __version__
-from screening.infra.errors import Problem, ScreeningError, printable
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.text import printable
 
 Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
@@ -34,7 +35,6 @@ def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] 
     if output is None:
         _stdout(text)
         return
-    from screening.infra.errors import printable
     from screening.infra.output import write_atomic
 
     try:

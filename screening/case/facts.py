@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from screening import EMPTY
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
-from screening.case.model import Case, DocPath, group_complete, group_of
+from screening.case.model import Case, DocPath, group_complete, group_of, state_of
 from screening.case.values import AtLeast, PartialList
 
 DOC = "@doc"
@@ -198,9 +198,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)
-        ultimate.append({"id": eid, "name": entity.name if entity else f"the state of {eid[6:]}",
+        ultimate.append({"id": eid, "name": entity.name if entity else f"the state of {state_of(eid)}",
                          "kind": entity.kind if entity else "state_body",
-                         "country": entity.country if entity else eid[6:]})
+                         "country": entity.country if entity else state_of(eid)})
     values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))

@@ -8,6 +8,15 @@ from screening import EMPTY
 
 DocPath = tuple[str, ...]
 
+KIND_LABELS = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
+               "listed_company": "listed company", "private_company": "private company", "fund": "fund",
+               "individual": "individual"}
+"""Each kind of entity in words, as every report writes it."""
+STATE_KINDS = ("state_body", "soe", "sovereign_fund")
+"""Kinds of entity that are the state, or held by it: reports set them apart."""
+STATE = "state:"
+"""Prefix of the id the ownership analysis gives a state holding a stated share (``state:CN``)."""
+
 CONTROL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority", "stated_control"})
 """Rights over an entity that give control of it, whatever the stake (``stated_control``: an edge the
 sources call controlling, written ``controlling: true``)."""
@@ -134,6 +143,16 @@ class Case(NamedTuple):
             if isinstance(node, dict) and node.get("sources"):
                 return tuple(node["sources"])
         return ()
+
+
+def state_id(country: str) -> str:
+    """The id of the state of ``country`` as an owner: ``state:CN``."""
+    return STATE + country
+
+
+def state_of(entity_id: str) -> str | None:
+    """The country of a state's id (``state:CN`` -> ``CN``); None for the id of an entity."""
+    return entity_id[len(STATE):] if entity_id.startswith(STATE) else None
 
 
 def group_of(case: Case) -> list[tuple[Entity, int]]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening.case import holdings
-from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of
+from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of, state_id, state_of
 from screening.case.values import AtLeast
 
 SUBSTANTIAL_STATE_VOTES = 49.0
@@ -148,9 +148,9 @@ def analyse(case: Case) -> Ownership:
     for root in roots:
         equity, votes, chains, count = interest({at[root]})
         entity = case.entities.get(root)
-        owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
+        owners.append(Interest(root, entity.name if entity else f"the state of {state_of(root)}",
                                entity.kind if entity else "state_body",
-                               entity.country if entity else root[6:], equity, votes,
+                               entity.country if entity else state_of(root), equity, votes,
                                _decided(root in controllers, undecided), chains, _through(votes, in_target),
                                count))
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
@@ -167,7 +167,7 @@ def _links(case: Case, members: set[str]) -> list[Link]:
         if (eid not in itemised and entity.state_ownership_pct and entity.country
                 and entity.kind != "state_body"):
             pct = float(entity.state_ownership_pct)
-            out.append(Link(f"state:{entity.country}", eid, pct, pct, frozenset(), None))
+            out.append(Link(state_id(entity.country), eid, pct, pct, frozenset(), None))
     return out
 
 
@@ -288,7 +288,7 @@ def _missing(case: Case, links: list[Link], group: list[Any]) -> tuple[str, ...]
 
 def _name(case: Case, eid: str) -> str:
     entity = case.entities.get(eid)
-    return entity.name if entity else f"the state of {eid[6:]}"
+    return entity.name if entity else f"the state of {state_of(eid)}"
 
 
 def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], nodes: list[str], inv: str,
@@ -297,8 +297,9 @@ def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], no
     bodies: dict[str, list[str]] = {}
     for n in nodes:
         entity = case.entities.get(n)
-        if entity is None and n.startswith("state:"):
-            bodies.setdefault(n[6:], []).append(n)
+        state = state_of(n) if entity is None else None
+        if state is not None:
+            bodies.setdefault(state, []).append(n)
         elif entity is not None and entity.kind == "state_body" and entity.country:
             bodies.setdefault(entity.country, []).append(n)
     group_ids = set(nodes)

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from screening.conditions.operators import OPERATORS
+from screening.infra.text import num
 
 if TYPE_CHECKING:
     from screening.conditions.margins import Margin
@@ -61,16 +62,11 @@ def _takes_sets(op: str) -> bool:
     return found is not None and found.sets
 
 
-def number(x: float) -> str:
-    """A number in a margin's text: whole numbers without decimals, others to at most two."""
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 def describe_margin(margin: Margin) -> str:
     """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (fires/does not fire)``."""
     unit = " pt" if margin.fact.endswith("_pct") else ""
     side = "under" if margin.distance < 0 else "over" if margin.distance > 0 else "exactly at"
-    gap = f"{number(abs(margin.distance))}{unit} {side}" if margin.distance else side
+    gap = f"{num(abs(margin.distance))}{unit} {side}" if margin.distance else side
     state = "fires" if margin.holds else "does not hold"
-    return (f"{margin.fact} {number(margin.value)} is {gap} the {number(margin.threshold)} of {margin.rule} "
+    return (f"{margin.fact} {num(margin.value)} is {gap} the {num(margin.threshold)} of {margin.rule} "
             f"({margin.test}: {state})")

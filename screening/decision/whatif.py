@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from screening.conditions.margins import WITHIN, Margin, nearby
 from screening.infra.errors import Problem, ScreeningError
+from screening.infra.text import number
 from screening.infra.yamlio import limits, loads
 
 _SET = re.compile(r"^\s*([A-Za-z0-9_.\-]+?)\s*(\+?=)\s*(.*)$", re.S)
@@ -132,20 +133,16 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
     fired_before = {f.rule.id: f for f in before.findings + before.mitigations}
     fired_after = {f.rule.id: f for f in after.findings + after.mitigations}
     return {
-        "score": [_plain(before.score), _plain(after.score)],
+        "score": [number(before.score), number(after.score)],
         "level": [before.level, after.level],
-        "fires_now": [{"rule": r, "title": fired_after[r].rule.title, "points": _plain(fired_after[r].points)}
+        "fires_now": [{"rule": r, "title": fired_after[r].rule.title, "points": number(fired_after[r].points)}
                       for r in sorted(set(fired_after) - set(fired_before))],
         "no_longer_fires": [{"rule": r, "title": fired_before[r].rule.title,
-                             "points": _plain(fired_before[r].points)}
+                             "points": number(fired_before[r].points)}
                             for r in sorted(set(fired_before) - set(fired_after))],
         "gaps": [len(before.gaps), len(after.gaps)],
         "filings": changes(before.filings, after.filings),
     }
-
-
-def _plain(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else round(x, 2)
 
 
 class WhatIf(NamedTuple):

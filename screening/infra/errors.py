@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from screening.infra.visible import BIDI, HIDING, joiners
+from screening.infra.text import printable
 
 # Stable problem codes: documented in the README; never reused for another meaning.
 CODES = {
@@ -97,17 +97,6 @@ def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: 
     line, column = marks.get(probe, (None, None))
     where = ".".join(path)
     return Problem(name, line, column, code, f"{where}: {message}" if where else message, path, severity, rule)
-
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]} | {
-    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"} | {
-    ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING}
-
-
-def printable(text: str) -> str:
-    """``text`` on one line with control characters, bidirectional overrides and invisible characters
-    written as escapes (screening.infra.visible), safe to print on a terminal."""
-    return joiners(text.translate(_CONTROL))
 
 
 MAX_HINTS = 20

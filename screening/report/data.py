@@ -10,6 +10,7 @@ from screening.case.facts import plain
 from screening.case.model import group_of
 from screening.case.values import AtLeast
 from screening.decision.engine import Finding, Result
+from screening.infra.text import num, number
 
 SCHEMA_VERSION = "1.0"
 TREE_DEPTH = 16
@@ -19,16 +20,6 @@ LISTED = 10
 """Names listed in one line (the controllers a control passes through); the others are counted."""
 SHOWN = "cycle: already shown"
 E = TypeVar("E")
-
-
-def number(x: float) -> int | float:
-    """Integral floats as ints, others rounded to 2 decimals (stable text across platforms)."""
-    return int(x) if float(x).is_integer() else round(x, 2)
-
-
-def fmt(x: Any) -> str:
-    """A number as every format writes it (``number``); anything else as text."""
-    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
 
 
 def value_text(value: Any) -> str:
@@ -43,7 +34,7 @@ def value_text(value: Any) -> str:
         return str(value).lower()
     if value is None:
         return "unknown"
-    return fmt(value)
+    return num(value)
 
 
 def owner_tree(investor: str, owners_of: Callable[[str], Iterable[E]], owner: Callable[[E], str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screening.infra.text import num, number
 from screening.report import Options
 from screening.tooling.diff import PackDiff
 
@@ -27,13 +28,9 @@ def _data(d: PackDiff) -> dict[str, Any]:
         "cases_screened": len(d.cases),
         "cases_not_screened": [{"file": p.file, "line": p.line, "message": p.message} for p in d.unscreened],
         "cases_changed": [{"case": c.case, "file": c.file, "level": [c.old_level, c.new_level],
-                           "score": [_plain(c.old_score), _plain(c.new_score)], "fires_now": list(c.added),
+                           "score": [number(c.old_score), number(c.new_score)], "fires_now": list(c.added),
                            "no_longer_fires": list(c.removed), "filings": list(c.filings)} for c in d.changed],
     }
-
-
-def _plain(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else round(x, 2)
 
 
 def _summary(d: PackDiff) -> str:
@@ -61,7 +58,7 @@ def _text(d: PackDiff) -> str:
         lines.append("")
     for c in d.changed:
         level = c.new_level if c.old_level == c.new_level else f"{c.old_level} → {c.new_level}"
-        lines.append(f"  {c.case}: {level}, score {_num(c.old_score)} → {_num(c.new_score)}")
+        lines.append(f"  {c.case}: {level}, score {num(c.old_score)} → {num(c.new_score)}")
         if c.added:
             lines.append(f"      fires now: {', '.join(c.added)}")
         if c.removed:
@@ -86,7 +83,7 @@ def _markdown(d: PackDiff) -> str:
         out += ["| case | level | score | fires now | no longer fires | filings |", "|---|---|---|---|---|---|"]
         for c in d.changed:
             level = c.new_level if c.old_level == c.new_level else f"{c.old_level} → **{c.new_level}**"
-            out.append(f"| `{c.case}` | {level} | {_num(c.old_score)} → {_num(c.new_score)} | "
+            out.append(f"| `{c.case}` | {level} | {num(c.old_score)} → {num(c.new_score)} | "
                        f"{', '.join(c.added) or '-'} | {', '.join(c.removed) or '-'} | "
                        f"{_cell('; '.join(c.filings)) or '-'} |")
         out.append("")
@@ -98,7 +95,3 @@ def _markdown(d: PackDiff) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"

@@ -16,16 +16,15 @@ from typing import Any, NamedTuple
 
 from screening import __version__
 from screening.case import countries
+from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
 from screening.decision.engine import Result
+from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import fmt, listing, more_listed, report, value_text
+from screening.report.data import listing, more_listed, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
-KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-        "individual": "individual"}
-STATE_KINDS = ("state_body", "soe", "sovereign_fund")
+"""The levels html.css colours (those of the bundled pack); another pack's levels show uncoloured."""
 TRUTH = {True: "true", False: "false", None: "unknown"}
 WAIVED = ' <span class="waived-label">WAIVED</span>'
 BOLD = ' font-weight="700"'
@@ -66,13 +65,9 @@ def esc(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else words or word + 's'}"
-
-
 
 def signed(x: float) -> str:
-    return f"+{fmt(x)}" if x > 0 else "−" + fmt(-x) if x < 0 else "0"
+    return f"+{num(x)}" if x > 0 else "−" + num(-x) if x < 0 else "0"
 
 
 def pct(x: Any) -> str:
@@ -80,8 +75,8 @@ def pct(x: Any) -> str:
     if x is None:
         return "unknown"
     if isinstance(x, dict):
-        return f"at least {fmt(x['at_least'])}%"
-    return f"{fmt(x)}%"
+        return f"at least {num(x['at_least'])}%"
+    return f"{num(x)}%"
 
 
 def name(text: Any, tag: str = "span", cls: str = "name") -> str:
@@ -116,7 +111,7 @@ def level_badge(level: str, big: bool = False) -> str:
 
 
 def kind_name(kind: str | None) -> str:
-    return KIND.get(kind or "", (kind or "kind unknown").replace("_", " "))
+    return KIND_LABELS.get(kind or "", (kind or "kind unknown").replace("_", " "))
 
 
 class Ids:
@@ -149,7 +144,7 @@ def _comparison(docs: list[dict[str, Any]]) -> list[str]:
         tops = f'<ul class="top-findings">{items}</ul>' if items else '<span class="muted">none</span>'
         out.append(f'<tr><td class="num">{i}</td><td><a href="#case-{esc(cid)}"><code>{esc(cid)}</code></a><br>'
                    f'{name(d["case"]["title"], cls="case-title")}</td><td>{level_badge(d["level"])}</td>'
-                   f'<td class="num">{fmt(d["score"])}</td><td>{tops}</td></tr>')
+                   f'<td class="num">{num(d["score"])}</td><td>{tops}</td></tr>')
     out += ["</tbody>", "</table>", "</section>"]
     return out
 
@@ -199,8 +194,9 @@ class Ctx(NamedTuple):
         for e in self.doc["ownership"]["entities"]:
             if e["id"] == entity_id:
                 return e["name"]
-        if entity_id.startswith("state:"):
-            return f"the state of {country(entity_id[6:])}"
+        state = state_of(entity_id)
+        if state is not None:
+            return f"the state of {country(state)}"
         return entity_id
 
 
@@ -212,7 +208,7 @@ def _summary(ctx: Ctx) -> list[str]:
            f'<p class="kicker">Foreign-investment screening · case <code>{esc(case["id"])}</code></p>',
            f'<h{h} class="doc-title" dir="auto">{esc(case["title"])}</h{h}>',
            f'<div class="verdict">{level_badge(doc["level"], big=True)}'
-           f'<span class="score-big">{fmt(doc["score"])}<span class="of"> / 100</span></span>'
+           f'<span class="score-big">{num(doc["score"])}<span class="of"> / 100</span></span>'
            f'<span class="muted">risk level and score</span></div>',
            '<dl class="facts">',
            f'<dt>Investor → target</dt><dd>{name(investor["name"])} ({esc(country(investor["country"]))}) → '
@@ -221,7 +217,7 @@ def _summary(ctx: Ctx) -> list[str]:
         out.append(f'<dt>Screening date</dt><dd>{esc(doc["waivers_judged_on"])} (the day waivers are judged on)</dd>')
     elif case.get("as_of"):
         out.append(f'<dt>Screening date</dt><dd>{esc(case["as_of"])} (facts as of)</dd>')
-    out += [f'<dt>Rule pack</dt><dd>{esc(pack["name"])} {esc(pack["version"])} ({fmt(pack["rules"])} rules)</dd>',
+    out += [f'<dt>Rule pack</dt><dd>{esc(pack["name"])} {esc(pack["version"])} ({num(pack["rules"])} rules)</dd>',
             f'<dt>Rule-pack digest</dt><dd><code class="digest">{esc(pack["digest"])}</code></dd>',
             f'<dt>Case file</dt><dd><code>{esc(case["file"])}</code></dd>']
     counted = [f for f in doc["findings"] if not f["waived"]]
@@ -258,26 +254,26 @@ def _score(ctx: Ctx) -> list[str]:
             continue
         rules = ", ".join(f'<a href="{ids.href("finding-" + r)}">{esc(r)}</a>' for r in c["rules"]) or \
             '<span class="muted">none</span>'
-        cap = "–" if c["cap"] is None else fmt(c["cap"])
-        credit = f"−{fmt(c['mitigation_credit'])}" if c["mitigation_credit"] else ""
-        out.append(f'<tr><td>{esc(c["title"])}</td><td>{rules}</td><td class="num">{fmt(c["raw"])}</td>'
+        cap = "–" if c["cap"] is None else num(c["cap"])
+        credit = f"−{num(c['mitigation_credit'])}" if c["mitigation_credit"] else ""
+        out.append(f'<tr><td>{esc(c["title"])}</td><td>{rules}</td><td class="num">{num(c["raw"])}</td>'
                    f'<td class="num">{cap}</td><td class="num">{credit}</td>'
-                   f'<td class="num">{fmt(c["score"])}</td></tr>')
+                   f'<td class="num">{num(c["score"])}</td></tr>')
     out += [f'<tr class="total"><td>Total</td><td></td><td></td><td></td><td></td>'
-            f'<td class="num">{fmt(math["score_from_rules"])}</td></tr>', "</tbody>", "</table>",
+            f'<td class="num">{num(math["score_from_rules"])}</td></tr>', "</tbody>", "</table>",
             '<ul class="math-notes">']
     waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
     if waived:
-        listed = ", ".join(f"{f['rule']} ({fmt(f['points'])})" for f in waived)
+        listed = ", ".join(f"{f['rule']} ({num(f['points'])})" for f in waived)
         on = f"; waivers judged on {doc['waivers_judged_on']}" if doc.get("waivers_judged_on") else ""
         out.append(f"<li>Waived, not counted: {esc(listed + on)}</li>")
-    levels = ", ".join(f"{lv['level']} ≥ {fmt(lv['min'])}" for lv in math["levels"])
-    out.append(f"<li>Sum of category scores {fmt(math['subtotal'])}, clamped to 0–100 = "
-               f"{fmt(math['score_from_rules'])} → <strong>{esc(math['level_from_score'])}</strong> "
+    levels = ", ".join(f"{lv['level']} ≥ {num(lv['min'])}" for lv in math["levels"])
+    out.append(f"<li>Sum of category scores {num(math['subtotal'])}, clamped to 0–100 = "
+               f"{num(math['score_from_rules'])} → <strong>{esc(math['level_from_score'])}</strong> "
                f"(levels: {esc(levels)})</li>")
     for floor in math["floors"]:
         out.append(f'<li>Floor <code>{esc(floor["id"])}</code>: {esc(", ".join(floor["rules"]))} fired → at least '
-                   f'<strong>{esc(floor["level"])}</strong>, score raised to {fmt(doc["score"])}. '
+                   f'<strong>{esc(floor["level"])}</strong>, score raised to {num(doc["score"])}. '
                    f'{esc(floor["reason"])}</li>')
     out += ["</ul>", "</section>"]
     return out
@@ -290,7 +286,7 @@ def _chart(ctx: Ctx) -> list[str]:
     width, height = text_x + 250, len(cats) * row_h + 8
     top = max([c["cap"] for c in cats] + [1])
     scale = bar_w / top
-    summary = "; ".join(f"{c['title']} {fmt(c['score'])} of {fmt(c['cap'])}" for c in cats)
+    summary = "; ".join(f"{c['title']} {num(c['score'])} of {num(c['cap'])}" for c in cats)
     label = f"Category scores against their caps: {summary}"
     out = [f'<figure id="{ctx.ids("categories-chart")}">',
            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(label)}" width="{width}" '
@@ -313,11 +309,11 @@ def _chart(ctx: Ctx) -> list[str]:
             full = c["score"] >= c["cap"]
             out.append(f'<rect x="{label_w}" y="{y + 6}" width="{score_w:.1f}" height="{row_h - 12}" '
                        f'fill="{"#a40e26" if full else "#1f4e79"}"/>')
-        note = [f"{fmt(c['score'])} of {fmt(c['cap'])}"]
+        note = [f"{num(c['score'])} of {num(c['cap'])}"]
         if c["raw"] > c["cap"]:
-            note.append(f"{fmt(c['raw'])} before the cap")
+            note.append(f"{num(c['raw'])} before the cap")
         if c["mitigation_credit"]:
-            note.append(f"−{fmt(c['mitigation_credit'])} mitigated")
+            note.append(f"−{num(c['mitigation_credit'])} mitigated")
         rest = "".join(f'<tspan fill="#59636e"> · {esc(n)}</tspan>' for n in note[1:])
         out.append(f'<text x="{text_x}" y="{mid + 4.5:.1f}" fill="#1f2328">'
                    f'<tspan font-weight="700">{esc(note[0])}</tspan>{rest}</text>')
@@ -337,8 +333,8 @@ def _findings(ctx: Ctx) -> list[str]:
         mine = [f for f in doc["findings"] if f["category"] == cat["id"]]
         if not mine:
             continue
-        cap = f" of {fmt(cat['cap'])}" if cat["cap"] is not None else ""
-        out.append(ctx.heading(cat["title"], f'<span class="cat-score">{fmt(cat["score"])}{cap}</span>', 2))
+        cap = f" of {num(cat['cap'])}" if cat["cap"] is not None else ""
+        out.append(ctx.heading(cat["title"], f'<span class="cat-score">{num(cat["score"])}{cap}</span>', 2))
         for f in mine:
             out += _finding(ctx, f)
         shown = True
@@ -356,7 +352,7 @@ def _findings(ctx: Ctx) -> list[str]:
 def _mitigations(ctx: Ctx) -> list[str]:
     mits = ctx.doc["mitigations"]
     credit = sum(-m["points"] for m in mits if not m["waived"])
-    extra = f'<span class="cat-score">credit {fmt(credit)}</span>' if mits else ""
+    extra = f'<span class="cat-score">credit {num(credit)}</span>' if mits else ""
     out = [f'<section id="{ctx.ids("mitigations")}">', ctx.heading("Mitigations", extra)]
     if not mits:
         out.append("<p>No mitigation offered by the investor was recorded, or none earns credit.</p>")
@@ -378,7 +374,7 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
     if w and waived:
         ref = f" ({esc(w['reference'])})" if w.get("reference") else ""
         out.append(f'<p class="waiver"><strong>Waived</strong> through {esc(w["expires"])} by {esc(w["approver"])}'
-                   f'{ref}: <span dir="auto">{esc(w["reason"])}</span> ({fmt(abs(f["points"]))} points not counted)'
+                   f'{ref}: <span dir="auto">{esc(w["reason"])}</span> ({num(abs(f["points"]))} points not counted)'
                    "</p>")
     elif w and w["status"] == "not_yet_granted":
         out.append(f'<p class="waiver expired"><strong>Waiver not yet granted</strong>: granted on '
@@ -539,7 +535,7 @@ def _watchlists(ctx: Ctx) -> list[str]:
         out.append(f'<tr class="hit"><td>{name(hit["name"])}</td><td>{esc(hit["read_as"])}</td>'
                    f'<td>{name(hit["matched_name"])}</td>'
                    f'<td>{esc(hit["lists"])} ({esc(str(hit["type"]).replace("_", " "))}){url}</td>'
-                   f'<td class="num">{fmt(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>')
+                   f'<td class="num">{num(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>')
     out += ["</tbody>", "</table>"]
     return out
 
@@ -674,9 +670,9 @@ def _channel(x: float, blocked: list[tuple[float, float]]) -> float:
 def edge_label(edge: dict[str, Any]) -> list[str]:
     lines = []
     if edge["equity_pct"] is not None:
-        lines.append(f"{fmt(edge['equity_pct'])}%")
+        lines.append(f"{num(edge['equity_pct'])}%")
     if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-        lines.append(f"votes {fmt(edge['voting_pct'])}%")
+        lines.append(f"votes {num(edge['voting_pct'])}%")
     if edge["rights"]:
         lines.append(", ".join(r.replace("_", " ") for r in edge["rights"]))
     if not lines:
@@ -899,7 +895,7 @@ def _filings(ctx: Ctx) -> list[str]:
         out.append(f'<p class="alert"><strong>No regime in this pack covers {esc(country(f["not_covered"]))}:'
                    "</strong> check its national rules.</p>")
     if f["uncaught_risk"]:
-        out.append(f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({fmt(ctx.doc["score"])}) '
+        out.append(f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({num(ctx.doc["score"])}) '
                    f"that no filing obligation catches:</strong> no regime requires a filing on "
                    f"{esc(f['judged_on'])} or under today's law.</p>")
     if f["regimes"]:
@@ -940,7 +936,7 @@ def _gaps(ctx: Ctx) -> list[str]:
             "what those rules could add.</p>", '<ol class="gaps">']
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
-        out.append(f'<li><p><span class="stake">{fmt(g["points_at_stake"])} pts</span> {esc(g["question"])}</p>'
+        out.append(f'<li><p><span class="stake">{num(g["points_at_stake"])} pts</span> {esc(g["question"])}</p>'
                    f'<p class="muted small">settles {facts}; decides {esc(", ".join(g["rules"]))}</p></li>')
     out += ["</ol>", "</section>"]
     return out

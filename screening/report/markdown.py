@@ -18,15 +18,13 @@ import unicodedata
 from typing import Any
 
 from screening.case import countries
+from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
 from screening.decision.engine import Result
+from screening.infra.text import num
 from screening.infra.visible import visible
 from screening.report import Options
-from screening.report.data import fmt, listing, more_listed, owner_tree, report, value_text
+from screening.report.data import listing, more_listed, owner_tree, report, value_text
 
-KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-        "individual": "individual"}
-STATE_KINDS = ("state_body", "soe", "sovereign_fund")
 TRUTH = {True: "true", False: "false", None: "unknown"}
 YES = {True: "yes", False: "no", None: "unknown"}
 LINK_SCHEMES = ("http://", "https://", "ftp://", "mailto:")
@@ -145,7 +143,7 @@ def link(text: Any, url: str | None) -> str:
 
 
 def signed(x: Any) -> str:
-    return f"+{fmt(x)}" if x > 0 else fmt(x)
+    return f"+{num(x)}" if x > 0 else num(x)
 
 
 def pct(x: Any) -> str:
@@ -153,8 +151,8 @@ def pct(x: Any) -> str:
     if x is None:
         return "unknown"
     if isinstance(x, dict):
-        return f"≥ {fmt(x['at_least'])}%"
-    return f"{fmt(x)}%"
+        return f"≥ {num(x['at_least'])}%"
+    return f"{num(x)}%"
 
 
 def ids(items: list[str]) -> str:
@@ -188,7 +186,7 @@ def _comparison(out: Doc, docs: list[dict[str, Any]]) -> None:
     rows = []
     for d in ranked:
         top = [f"{esc(f['rule'])} {esc(f['title'])}{' (waived)' if f['waived'] else ''}" for f in d["findings"][:4]]
-        rows.append([bold(esc(d["case"]["id"])), gauge(d), fmt(d["score"]), "<br>".join(top) or "none"])
+        rows.append([bold(esc(d["case"]["id"])), gauge(d), num(d["score"]), "<br>".join(top) or "none"])
     out.table(["case", "level", "score", "top findings"], "llrl", rows)
 
 
@@ -210,8 +208,8 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
     case, pack = doc["case"], doc["rule_pack"]
     inv, target = case["investor"], case["target"]
     out.heading(level, f"{esc(case['id'])}: {esc(case['title'])}")
-    out.block(f"{gauge(doc)}, score **{fmt(doc['score'])}/100**")
-    kind = KIND.get(inv["kind"] or "", "kind unknown")
+    out.block(f"{gauge(doc)}, score **{num(doc['score'])}/100**")
+    kind = KIND_LABELS.get(inv["kind"] or "", "kind unknown")
     lines = [f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
              f"{esc(target['name'])} ({esc(country(target['country']))})",
              f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
@@ -232,22 +230,22 @@ def _score(out: Doc, doc: dict[str, Any], level: int) -> None:
     for c in doc["categories"]:
         if c["cap"] is None and c["score"] <= 0 and not c["rules"]:
             continue
-        rows.append([esc(c["title"]), ids(c["rules"]) or "none", fmt(c["raw"]),
-                     "none" if c["cap"] is None else fmt(c["cap"]),
-                     f"-{fmt(c['mitigation_credit'])}" if c["mitigation_credit"] else "", fmt(c["score"])])
-    rows.append(["**total**", "", "", "", "", f"**{fmt(math['score_from_rules'])}**"])
+        rows.append([esc(c["title"]), ids(c["rules"]) or "none", num(c["raw"]),
+                     "none" if c["cap"] is None else num(c["cap"]),
+                     f"-{num(c['mitigation_credit'])}" if c["mitigation_credit"] else "", num(c["score"])])
+    rows.append(["**total**", "", "", "", "", f"**{num(math['score_from_rules'])}**"])
     out.table(["category", "rules fired", "points", "cap", "mitigated", "score"], "llrrrr", rows)
     lines = []
     waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
     if waived:
-        lines.append("Waived, not counted: " + ", ".join(f"{esc(f['rule'])} ({fmt(f['points'])})" for f in waived)
+        lines.append("Waived, not counted: " + ", ".join(f"{esc(f['rule'])} ({num(f['points'])})" for f in waived)
                      + f"; waivers judged on {esc(doc['waivers_judged_on'])}.")
-    levels = ", ".join(f"{esc(lv['level'])} ≥ {fmt(lv['min'])}" for lv in math["levels"])
-    lines.append(f"Sum {fmt(math['subtotal'])}, clamped to 0-100: {fmt(math['score_from_rules'])} → "
+    levels = ", ".join(f"{esc(lv['level'])} ≥ {num(lv['min'])}" for lv in math["levels"])
+    lines.append(f"Sum {num(math['subtotal'])}, clamped to 0-100: {num(math['score_from_rules'])} → "
                  f"{bold(esc(math['level_from_score']))} ({levels}).")
     for floor in math["floors"]:
         lines.append(f"Floor {esc(floor['id'])}: {ids(floor['rules'])} fired → at least {bold(esc(floor['level']))}, "
-                     f"score raised to {fmt(doc['score'])}. {esc(floor['reason'])}")
+                     f"score raised to {num(doc['score'])}. {esc(floor['reason'])}")
     for line in lines:
         out.block(line)
 
@@ -269,9 +267,9 @@ def _findings(out: Doc, doc: dict[str, Any], level: int) -> None:
         if c is None:
             title = esc(cat)
         elif c["cap"] is None:
-            title = f"{esc(c['title'])}: {fmt(c['score'])}"
+            title = f"{esc(c['title'])}: {num(c['score'])}"
         else:
-            title = f"{esc(c['title'])}: {fmt(c['score'])} of {fmt(c['cap'])}"
+            title = f"{esc(c['title'])}: {num(c['score'])} of {num(c['cap'])}"
         out.heading(level + 1, title)
         out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mine])
         shown = True
@@ -287,7 +285,7 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
         ref = f" ({esc(w['reference'])})" if w.get("reference") else ""
         if w["status"] == "active":
             about.append(f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
-                         f"({fmt(f['points'])} points not counted)")
+                         f"({num(f['points'])} points not counted)")
         elif w["status"] == "not_yet_granted":
             about.append(f"**Waiver not yet granted**: granted on {esc(w['granted'])}, after the day judged "
                          f"(approved by {esc(w['approver'])}{ref}): the finding counts")
@@ -313,7 +311,7 @@ def _mitigations(out: Doc, doc: dict[str, Any], level: int) -> None:
         out.block("No mitigation rule fired.")
         return
     credit = sum(-f["points"] for f in mitigations if not f["waived"])
-    out.heading(level, f"Mitigations: credit {fmt(credit)}")
+    out.heading(level, f"Mitigations: credit {num(credit)}")
     titles = {c["id"]: c for c in doc["categories"]}
     out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mitigations])
 
@@ -325,8 +323,9 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     names = {o["id"]: o["name"] for o in analysis["owners"]} | {e["id"]: e["name"] for e in own["entities"]}
 
     def who(eid: str) -> str:
-        if eid.startswith("state:"):  # a state's share stated on an entity whose owners are not itemised
-            return f"the state of {esc(country(eid[6:]))}"
+        state = state_of(eid)
+        if state is not None:  # a state's share stated on an entity whose owners are not itemised
+            return f"the state of {esc(country(state))}"
         return esc(names.get(eid, eid))
 
     links: dict[str, list[str]] = {}
@@ -341,7 +340,7 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
             return who(eid) + role
         name = esc(e["name"])
         text = (bold(name) if e["kind"] in STATE_KINDS else name) + role
-        text += f" ({esc(KIND.get(e['kind'] or '', 'kind unknown'))}, {esc(country(e['country']))})"
+        text += f" ({esc(KIND_LABELS.get(e['kind'] or '', 'kind unknown'))}, {esc(country(e['country']))})"
         mine = links.get(eid, [])
         if mine:
             text += f"; state link{'s' if len(mine) > 1 else ''}: " + "; ".join(mine)
@@ -350,9 +349,9 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     def share(edge: dict[str, Any]) -> str:
         parts = []
         if edge["equity_pct"] is not None:
-            parts.append(f"{fmt(edge['equity_pct'])}% equity")
+            parts.append(f"{num(edge['equity_pct'])}% equity")
         if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-            parts.append(f"{fmt(edge['voting_pct'])}% votes")
+            parts.append(f"{num(edge['voting_pct'])}% votes")
         parts += [esc(r.replace("_", " ")) for r in edge["rights"]]
         if edge["control_stated"]:
             parts.append("*controls (as the sources state)*")
@@ -391,7 +390,7 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
         out.block("**Ultimate owners**, with their effective interest in the investor:")
         out.table(["owner", "kind", "equity", "votes", "controls", "in target"], "llrrlr",
                   [[bold(who(o["id"])) if o["kind"] in STATE_KINDS else who(o["id"]),
-                    f"{esc(KIND.get(o['kind'] or '', 'kind unknown'))}, {esc(country(o['country']))}",
+                    f"{esc(KIND_LABELS.get(o['kind'] or '', 'kind unknown'))}, {esc(country(o['country']))}",
                     pct(o["equity_pct"]), pct(o["voting_pct"]), YES[o["controls"]], pct(o["in_target_voting_pct"])]
                    for o in analysis["owners"]])
     if analysis["states"]:
@@ -427,7 +426,7 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
     out.block(f"**Watchlists:** {len(hits)} hit{'s' if len(hits) > 1 else ''}.")
     out.table(["entity", "read as", "matches", "list", "type", "score", "why"], "lllllrl",
               [[bold(esc(h["name"])), esc(h["read_as"]), esc(h["matched_name"]), link(h["lists"], h.get("url")),
-                esc(str(h["type"]).replace("_", " ")), fmt(h["score"]), esc(h["why"])] for h in hits])
+                esc(str(h["type"]).replace("_", " ")), num(h["score"]), esc(h["why"])] for h in hits])
 
 
 def _filings(out: Doc, doc: dict[str, Any], level: int) -> None:
@@ -455,7 +454,7 @@ def filings_section(out: Doc, doc: dict[str, Any], f: dict[str, Any], level: int
         out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national "
                   "rules.")
     if f["uncaught_risk"]:
-        out.block(f"**{esc(doc['level'].capitalize())} risk ({fmt(doc['score'])}) that no filing obligation "
+        out.block(f"**{esc(doc['level'].capitalize())} risk ({num(doc['score'])}) that no filing obligation "
                   f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law.")
     for d in f["regimes"]:
         items = [f"- **{esc(d['regime'])}: {esc(d['outcome_text'])}**"
@@ -482,7 +481,7 @@ def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
     for i, g in enumerate(gaps, 1):
         pad = " " * len(f"{i}. ")
         items.append(f"{i}. {esc(g['question'])}<br>")
-        items.append(f"{pad}{fmt(g['points_at_stake'])} points at stake; facts "
+        items.append(f"{pad}{num(g['points_at_stake'])} points at stake; facts "
                      f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}")
     out.block(*items)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from screening import __version__
 from screening.infra.errors import CODES, Problem
+from screening.infra.text import plural
 from screening.infra.visible import visible
 
 if TYPE_CHECKING:
@@ -105,13 +106,9 @@ def counts(problems: Iterable[Problem]) -> tuple[int, int]:
 
 def summary(errors: int, warnings: int, files: int) -> str:
     """``2 errors, 3 warnings in 14 files`` / ``no problems in 14 files``."""
-    parts = [_plural(errors, "error")] if errors else []
-    parts += [_plural(warnings, "warning")] if warnings else []
-    return f"{', '.join(parts) or 'no problems'} in {_plural(files, 'file')}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    parts = [plural(errors, "error")] if errors else []
+    parts += [plural(warnings, "warning")] if warnings else []
+    return f"{', '.join(parts) or 'no problems'} in {plural(files, 'file')}"
 
 
 def with_rule(p: Problem) -> str:

@@ -12,16 +12,15 @@ from rich.console import Console
 from rich.tree import Tree
 
 from screening.case import countries
+from screening.case.model import KIND_LABELS, state_of
 from screening.case.values import AtLeast
 from screening.decision.engine import Finding, Result
+from screening.infra.text import num
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, fmt, listing, more_chains, owner_tree, value_text
+from screening.report.data import BASIS, decision_notes, listing, more_chains, owner_tree, value_text
 from screening.report.lines import RichText, Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
-KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-        "individual": "individual"}
 HEADING = "bold underline"
 INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
@@ -81,7 +80,7 @@ def _comparison(page: Page, results: list[Result]) -> None:
     page.add(Text(f"  {'case':<{width}}  {'level':<8}  score  top findings", style="bold"))
     for r in ranked:
         lead = Text(f"  {r.case.id:<{width}}  ") + _level(r.level) + Text(" " * (10 - len(r.level)))
-        lead.append(f"{fmt(r.score):>5}  ")
+        lead.append(f"{num(r.score):>5}  ")
         page.hang(lead, Text(", ".join(f.rule.id for f in r.findings[:4]) or "none"), width + 21)
     page.add()
 
@@ -91,7 +90,7 @@ def _case(page: Page, result: Result) -> None:
     _math(page, result)
     _findings(page, result)
     if result.mitigations:
-        page.heading("Mitigations", f"credit {fmt(sum(-f.points for f in result.mitigations))}")
+        page.heading("Mitigations", f"credit {num(sum(-f.points for f in result.mitigations))}")
         for f in result.mitigations:
             _finding(page, f)
     _filings(page, result)
@@ -107,7 +106,7 @@ def _header(page: Page, result: Result) -> None:
     case, pack = result.case, result.pack
     target = case.data["target"]
     page.hang(Text(case.id, style="bold"), Text(f": {case.title}", style="bold"), 2)
-    page.add(Text.assemble("  ", _level(result.level), f"  score {fmt(result.score)}/100"))
+    page.add(Text.assemble("  ", _level(result.level), f"  score {num(result.score)}/100"))
     page.hang("  ", Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
                          f"({target.get('country') or '?'})"), 2)
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
@@ -124,22 +123,22 @@ def _math(page: Page, result: Result) -> None:
     for c in result.categories:
         if c.cap is None and c.score <= 0 and not c.rules:
             continue
-        cap = "-" if c.cap is None else fmt(c.cap)
-        credit = f"-{fmt(c.credit)}" if c.credit else ""
-        lead = f"  {c.title:<{width}}  {fmt(c.raw):>6}  {cap:>4}  {credit:>9}  {fmt(c.score):>5}  "
+        cap = "-" if c.cap is None else num(c.cap)
+        credit = f"-{num(c.credit)}" if c.credit else ""
+        lead = f"  {c.title:<{width}}  {num(c.raw):>6}  {cap:>4}  {credit:>9}  {num(c.score):>5}  "
         page.hang(lead, Text(", ".join(c.rules) or "-", style="" if c.rules else "dim"), len(head))
     total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  ", style="bold")
-    page.add(total + Text(f"{fmt(result.score_from_rules):>5}", style="bold"))
+    page.add(total + Text(f"{num(result.score_from_rules):>5}", style="bold"))
     waived = [f for f in result.findings + result.mitigations if f.waived]
     if waived:
-        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({fmt(f.points)})" for f in waived)
+        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({num(f.points)})" for f in waived)
                              + f"; waivers judged on {result.waivers_on}", style="magenta"), 2)
-    levels = ", ".join(f"{name} ≥ {fmt(m)}" for name, m in result.pack.scoring.levels)
-    page.hang("  ", Text(f"sum {fmt(result.subtotal)}, clamped to 0-100 = {fmt(result.score_from_rules)} → "
+    levels = ", ".join(f"{name} ≥ {num(m)}" for name, m in result.pack.scoring.levels)
+    page.hang("  ", Text(f"sum {num(result.subtotal)}, clamped to 0-100 = {num(result.score_from_rules)} → "
                          f"{result.level_from_score} ({levels})", style="dim"), 2)
     for floor in result.floors:
         page.hang("  ", Text(f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
-                             f"score raised to {fmt(result.score)}. {floor.reason}"), 2)
+                             f"score raised to {num(result.score)}. {floor.reason}"), 2)
 
 
 def _findings(page: Page, result: Result) -> None:
@@ -148,8 +147,8 @@ def _findings(page: Page, result: Result) -> None:
         mine = [f for f in result.findings if f.rule.category == cat.id]
         if not mine:
             continue
-        cap = f" of {fmt(cat.cap)}" if cat.cap is not None else ""
-        page.heading(cat.title, f"{fmt(cat.score)}{cap}")
+        cap = f" of {num(cat.cap)}" if cat.cap is not None else ""
+        page.heading(cat.title, f"{num(cat.score)}{cap}")
         for f in mine:
             _finding(page, f)
         shown = True
@@ -158,7 +157,7 @@ def _findings(page: Page, result: Result) -> None:
 
 
 def _finding(page: Page, f: Finding) -> None:
-    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{fmt(f.points)}"
+    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{num(f.points)}"
     title = Text(f.rule.title, style="bold")
     if f.waived:
         title = Text.assemble(("WAIVED ", "bold magenta"), title)
@@ -166,7 +165,7 @@ def _finding(page: Page, f: Finding) -> None:
     w = f.waiver
     if w is not None and f.waived:
         page.hang("", Text(f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
-                           f": {w.reason} ({fmt(f.points)} pts not counted)", style="magenta"), INDENT)
+                           f": {w.reason} ({num(f.points)} pts not counted)", style="magenta"), INDENT)
     elif w is not None and f.waiver_status == "not_yet_granted":
         page.hang("", Text(f"waiver granted on {w.granted}, after the day judged (approved by {w.approver}): the "
                            "finding counts", style="bold red"), INDENT)
@@ -192,9 +191,9 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
-            share.append(f"{fmt(edge.equity_pct)}% equity")
+            share.append(f"{num(edge.equity_pct)}% equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
-            share.append(f"{fmt(edge.voting_pct)}% votes")
+            share.append(f"{num(edge.voting_pct)}% votes")
         share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
         if "stated_control" in edge.rights:
             share.append("controls (as the sources state)")
@@ -204,7 +203,7 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
                      style="bold magenta" if edge.controlling else "")
     label.append(e.name, style="bold red" if state else "bold")
     where = countries.name(e.country) if e.country else "country unknown"
-    label.append(f"  {KIND.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
+    label.append(f"  {KIND_LABELS.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
     for link in e.state_links or ():
         label.append(f"\n  state link: {link['kind'].replace('_', ' ')} ({link['state']})", style="red")
         if link.get("sources"):
@@ -235,7 +234,7 @@ def _ownership(page: Page, result: Result) -> None:
 def _pct(x: float | None) -> str:
     if x is None:
         return "unknown"
-    return f"at least {fmt(x)}%" if isinstance(x, AtLeast) else f"{fmt(x)}%"
+    return f"at least {num(x)}%" if isinstance(x, AtLeast) else f"{num(x)}%"
 
 
 def _control(page: Page, result: Result) -> None:
@@ -244,7 +243,7 @@ def _control(page: Page, result: Result) -> None:
     name = {eid: e.name for eid, e in result.case.entities.items()}
 
     def who(eid: str) -> str:
-        return name.get(eid) or f"the state of {countries.name(eid[6:])}"
+        return name.get(eid) or f"the state of {countries.name(state_of(eid) or eid)}"
 
     page.add()
     if own.ultimate_controllers:
@@ -282,7 +281,7 @@ def _control(page: Page, result: Result) -> None:
     for hit in hits or ():
         line = Text.assemble((f"{hit['name']} ", "bold"), f"(read as '{hit['read_as']}') "
                              f"matches '{hit['matched_name']}' on {hit['lists']} "
-                             f"({hit['type'].replace('_', ' ')}, score {fmt(hit['score'])}): {hit['why']}")
+                             f"({hit['type'].replace('_', ' ')}, score {num(hit['score'])}): {hit['why']}")
         page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
 
 
@@ -292,7 +291,7 @@ def _gaps(page: Page, result: Result) -> None:
         return
     page.heading("Information gaps: questions to put to the investor")
     width = len(str(len(result.gaps)))
-    stakes = [fmt(g.points_at_stake) for g in result.gaps]
+    stakes = [num(g.points_at_stake) for g in result.gaps]
     pts = max(3, *(len(s) for s in stakes))
     page.add(Text(f"  {'#':>{width}}  {'pts':>{pts}}  question (facts it settles; rules it decides)", style="bold"))
     indent = width + pts + 6
@@ -344,7 +343,7 @@ def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
             style="bold"), 4)
     if doc["uncaught_risk"]:
         page.hang(Text("  ! ", style="bold red"), Text(
-            f"{result.level.capitalize()} risk ({fmt(result.score)}) that no filing obligation catches: no regime "
+            f"{result.level.capitalize()} risk ({num(result.score)}) that no filing obligation catches: no regime "
             f"requires a filing on {doc['judged_on']}" + (" or under today's law." if any(
                 "today" in d for d in doc["regimes"]) or doc["basis"] != "today" else "."), style="bold"), 4)
 

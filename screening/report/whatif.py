@@ -9,6 +9,7 @@ from screening.conditions.margins import Margin
 from screening.conditions.text import describe_margin
 from screening.decision.filings import change_text
 from screening.decision.whatif import WhatIf
+from screening.infra.text import num
 from screening.report import Options
 
 
@@ -22,11 +23,11 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
     lines: list[str] = []
     for doc in docs:
         score, level = doc["score"], doc["level"]
-        change = ("+" if score[1] >= score[0] else "") + _num(score[1] - score[0])
+        change = ("+" if score[1] >= score[0] else "") + num(score[1] - score[0])
         if fmt == "markdown":
             lines += [f"### What if: `{doc['case']}`", "", "Changes: " + "; ".join(f"`{c}`" for c in doc["changes"]),
                       "", "| | before | after |", "|---|---|---|",
-                      f"| score | {_num(score[0])} | {_num(score[1])} ({change}) |",
+                      f"| score | {num(score[0])} | {num(score[1])} ({change}) |",
                       f"| level | {level[0]} | {level[1]} |",
                       f"| open questions | {doc['gaps'][0]} | {doc['gaps'][1]} |", ""]
             for key, word in (("fires_now", "Fires now"), ("no_longer_fires", "No longer fires")):
@@ -38,7 +39,7 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             lines.append("")
             continue
         lines += [f"What if: {doc['case']}", "  " + "; ".join(doc["changes"]),
-                  f"  score {_num(score[0])} → {_num(score[1])} ({change}), "
+                  f"  score {num(score[0])} → {num(score[1])} ({change}), "
                   f"level {level[0]} → {level[1]}, open questions {doc['gaps'][0]} → {doc['gaps'][1]}"]
         for key, word in (("fires_now", "fires now"), ("no_longer_fires", "no longer fires")):
             for f in doc[key]:
@@ -52,7 +53,3 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
     from screening.infra.visible import visible  # the changes and titles come from inputs: nothing in them is obeyed
 
     return visible("\n".join(lines).rstrip()) + "\n"
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.infra.errors import Problem, ScreeningError
+from screening.infra.text import num
 from screening.pack.load import Pack, Rule
 
 
@@ -151,7 +152,7 @@ def _rule_details(a: Any, b: Any) -> tuple[str, ...]:
         return _trigger_details(*a, *b)
     out = []
     if a.weight != b.weight:
-        out.append(f"weight {_num(a.weight)} → {_num(b.weight)}")
+        out.append(f"weight {num(a.weight)} → {num(b.weight)}")
     if json.dumps(a.when, sort_keys=True) != json.dumps(b.when, sort_keys=True):
         out.append(f"condition {a.condition.describe()} → {b.condition.describe()}")
     if a.category != b.category:
@@ -187,10 +188,6 @@ def _trigger_details(a: Any, ga: Any, b: Any, gb: Any) -> tuple[str, ...]:
     if [str(r) for r in a.legal_basis] != [str(r) for r in b.legal_basis]:
         out.append("legal basis changed")
     return tuple(out)
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
 __all__ = ["CaseChange", "PackDiff", "RuleChange", "diff_packs", "resolve_pack", "test_cases"]

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from screening.decision import filings
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.files import confine
+from screening.infra.text import num
 from screening.infra.yamlio import load
 from screening.pack.examples import run_rule_examples
 from screening.pack.load import Pack, validate
@@ -215,7 +216,7 @@ def compare(expect: dict[str, Any], level: str, score: float, fired: list[str]) 
     bounds = expect.get("score") or {}
     low, high = bounds.get("min", 0), bounds.get("max", 100)
     if bounds and not low <= score <= high:
-        out += [f"- score: {_num(low)} to {_num(high)}", f"+ score: {_num(score)}"]
+        out += [f"- score: {num(low)} to {num(high)}", f"+ score: {num(score)}"]
     missing = [r for r in expect.get("fires") or () if r not in fired]
     if missing:
         out += [f"- fires: {', '.join(missing)}", "+ (did not fire)"]
@@ -255,10 +256,6 @@ def compare_filings(expect: dict[str, Any], matrix: Any) -> list[str]:
         if d is not None and (d.rule is None or d.rule.id != rule):
             out += [f"- {regime} decided by {rule}", f"+ {regime} decided by {d.rule.id if d.rule else 'no trigger'}"]
     return out
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
 def _example_diff(ex: Any) -> str:

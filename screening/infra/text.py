@@ -1,0 +1,37 @@
+"""Numbers and words as every output writes them, and text made safe to print on one line.
+
+One home for the small vocabulary of output: a number as JSON holds it and as text shows it, a count with
+its noun, and a line of input shown on a terminal with what it would obey written as escapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.infra.visible import BIDI, HIDING, joiners
+
+
+def number(x: float) -> int | float:
+    """Integral floats as ints, others rounded to 2 decimals (stable text across platforms)."""
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def num(x: Any) -> str:
+    """A number as every format writes it (``number``: ``25``, ``24.99``); anything else as text."""
+    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 file``, ``2 files`` (``words``: the plural, when it is not ``word`` + s)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]} | {
+    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"} | {
+    ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING}
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with control characters, bidirectional overrides and invisible characters
+    written as escapes (screening.infra.visible), safe to print on a terminal."""
+    return joiners(text.translate(_CONTROL))
