@@ -15,7 +15,8 @@ from screening.conditions.explain import Trace, supporting, trace, unknown_leave
 from screening.conditions.margins import Margin, nearby
 from screening.conditions.operators import OPERATORS
 from screening.infra import clock
-from screening.pack.load import Floor, Pack, Rule
+from screening.pack.load import Pack, Rule
+from screening.pack.scoring import Floor
 
 if TYPE_CHECKING:
     from screening.case.watchlists import Watchlist

@@ -22,6 +22,7 @@ from screening.infra.files import confine, read_input
 from screening.infra.yamlio import decode, limits, loads
 from screening.pack.examples import example_problems
 from screening.pack.regimes import Regime, build_regime
+from screening.pack.scoring import Scoring, build_scoring
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 
@@ -65,47 +66,6 @@ class Rule(NamedTuple):
         """File, line and column of one of the rule's keys (the rule's start when unknown)."""
         line, column = self.keys.get(key, (self.line, self.column))
         return self.file, line, column
-
-
-class Category(NamedTuple):
-    id: str
-    title: str
-    cap: float | None = None
-    mitigation: bool = False
-
-
-class Floor(NamedTuple):
-    """When any of ``rules`` fires, the level is at least ``level``."""
-
-    id: str
-    rules: tuple[str, ...]
-    level: str
-    reason: str
-
-
-class Scoring(NamedTuple):
-    categories: tuple[Category, ...]
-    levels: tuple[tuple[str, float], ...]
-    """(level id, minimum score), ascending."""
-    floors: tuple[Floor, ...] = ()
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The level ids, in rising order."""
-        return tuple(name for name, _ in self.levels)
-
-    def level_of(self, score: float) -> str:
-        level = self.levels[0][0]
-        for name, minimum in self.levels:
-            if score >= minimum:
-                level = name
-        return level
-
-    def rank(self, level: str) -> int:
-        return self.names.index(level)
-
-    def minimum(self, level: str) -> float:
-        return dict(self.levels)[level]
 
 
 class Pack(NamedTuple):
@@ -274,7 +234,7 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
            skip: dict[str, set[int]], lazy: bool = False) -> Pack:
     meta, _, _ = docs["pack.yaml"]
     sets = meta.get("sets") or {}
-    scoring = _scoring(*docs["scoring.yaml"], problems)
+    scoring = build_scoring(*docs["scoring.yaml"], problems)
     instruments = {i["id"]: i for i in docs.get("legal.yaml", ({"instruments": []},))[0]["instruments"]}
     sources = {s["id"]: Source.from_data(s) for s in docs.get("sources.yaml", ({"sources": []},))[0]["sources"]}
     categories = {c.id: c for c in scoring.categories}
@@ -398,18 +358,3 @@ def _check_condition(compiler: Compiler, raw: Any, base: tuple[str, ...], name: 
         path = base + ("when",) + exc.path
         if path not in already:
             problems.append(located(name, marks, path, exc.code, exc.message, rule=rule))
-
-
-def _scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[Problem]) -> Scoring:
-    categories = tuple(Category(c["id"], c["title"], c.get("cap"), bool(c.get("mitigation")))
-                       for c in data["categories"])
-    levels = tuple((lv["id"], float(lv["min"])) for lv in data["levels"])
-    if [m for _, m in levels] != sorted(m for _, m in levels) or levels[0][1] != 0:
-        problems.append(located(name, marks, ("levels",), "E106",
-                                 "levels must ascend by 'min', the first starting at 0"))
-    floors = tuple(Floor(f["id"], tuple(f["rules"]), f["level"], f["reason"].strip()) for f in data.get("floors") or ())
-    for j, floor in enumerate(floors):
-        if floor.level not in dict(levels):
-            problems.append(located(name, marks, ("floors", str(j), "level"), "E108",
-                                     f"unknown level '{floor.level}'; levels are {', '.join(dict(levels))}"))
-    return Scoring(categories, levels, floors)
