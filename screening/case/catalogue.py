@@ -100,7 +100,9 @@ def catalogue() -> dict[str, Fact]:
                      description="Kind of list: sanctions, export_control, investment_ban, military_company.")
     who = Fact("entity", "string", description="Id of the group entity the record belongs to.")
     for key, node in entity.items():
-        if key in ("sources", "note", "aliases"):
+        # ``ref`` names a registry entity in a case file; once the case is loaded the entity is the registry's,
+        # its id that ref (investor.id), so a fact of its own would only repeat investor.id
+        if key in ("sources", "note", "aliases", "ref"):
             continue
         fact = _from_schema(f"investor.{key}", node, defs)
         if key == "listings":
