@@ -35,8 +35,15 @@ def entity(eid: str, kind: str = "private_company") -> Doc:
 
 
 def case(entities: list[Doc], edges: list[Doc]) -> Doc:
-    return {"format": 1, "id": "shape", "title": "Shape", "investor": "inv", "entities": entities,
-            "ownership": edges, "target": {"name": "Target", "country": "DE"}}
+    return {
+        "format": 1,
+        "id": "shape",
+        "title": "Shape",
+        "investor": "inv",
+        "entities": entities,
+        "ownership": edges,
+        "target": {"name": "Target", "country": "DE"},
+    }
 
 
 def ladder(levels: int) -> Doc:
@@ -54,8 +61,9 @@ def ladder(levels: int) -> Doc:
 
 def chain(n: int) -> Doc:
     ids = ["inv"] + [f"e{i}" for i in range(1, n)]
-    return case([entity(i) for i in ids], [{"owner": ids[i + 1], "owned": ids[i], "equity_pct": 60}
-                                           for i in range(n - 1)])
+    return case(
+        [entity(i) for i in ids], [{"owner": ids[i + 1], "owned": ids[i], "equity_pct": 60} for i in range(n - 1)]
+    )
 
 
 def star(n: int) -> Doc:

@@ -34,18 +34,24 @@ def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:
     ids: dict[str, str] = {}
     for case in cases:
         if case.id in ids:
-            problems.append(Problem(case.file, None, None, "E109",
-                                    f"case id '{case.id}' is also used by {ids[case.id]}"))
+            problems.append(
+                Problem(case.file, None, None, "E109", f"case id '{case.id}' is also used by {ids[case.id]}")
+            )
         ids[case.id] = case.file
     if problems:
         raise ScreeningError(problems)
     return cases
 
 
-def screen_files(paths: list[Path], pack_path: Path | None = None,
-                 waivers: Mapping[tuple[str, str], Waiver] | None = None, on: dt.date | None = None,
-                 registry: Path | None = None, watchlists: list[Path] | None = None,
-                 threshold: float = 90.0) -> list[Result]:
+def screen_files(
+    paths: list[Path],
+    pack_path: Path | None = None,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: dt.date | None = None,
+    registry: Path | None = None,
+    watchlists: list[Path] | None = None,
+    threshold: float = 90.0,
+) -> list[Result]:
     """Screen each case file with the pack (default pack when None), in the order given.
 
     ``waivers`` (see :func:`screening.pack.waivers.index`) apply when active on day ``on`` (default: today).
@@ -59,9 +65,14 @@ def screen_files(paths: list[Path], pack_path: Path | None = None,
     return [screen(case, pack, waivers, on, watchlist, threshold) for case in load_cases(paths, registry)]
 
 
-def what_if(paths: list[Path], changes: list[Any], pack_path: Path | None = None, registry: Path | None = None,
-            waivers: Mapping[tuple[str, str], Waiver] | None = None,
-            on: dt.date | None = None) -> list[tuple[Result, Result]]:
+def what_if(
+    paths: list[Path],
+    changes: list[Any],
+    pack_path: Path | None = None,
+    registry: Path | None = None,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: dt.date | None = None,
+) -> list[tuple[Result, Result]]:
     """Each case screened as written and with ``changes`` (screening.decision.whatif.Change) made to its document."""
     from screening.case.load import build_case
     from screening.decision.whatif import apply

@@ -16,17 +16,24 @@ from screening.infra.text import printable
 Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
-app = typer.Typer(help="Screen foreign investments for security risk with versioned YAML rule packs.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  rich_markup_mode=None)
+app = typer.Typer(
+    help="Screen foreign investments for security risk with versioned YAML rule packs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
 rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).",
-                        file_okay=False)
-RootOpt = typer.Option(None, "--root", file_okay=False,
-                       help="Directory the case files named by pack tests must be in, links followed (default: "
-                       "the directory holding the pack).")
+RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).", file_okay=False)
+RootOpt = typer.Option(
+    None,
+    "--root",
+    file_okay=False,
+    help="Directory the case files named by pack tests must be in, links followed (default: "
+    "the directory holding the pack).",
+)
 
 
 def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] = ()) -> None:
@@ -55,8 +62,9 @@ def _stdout(text: str) -> None:
         raise _ReaderGone from None  # not an OSError: click would turn it into exit 1
     except OSError as exc:
         _discard_stdout()
-        raise ScreeningError([Problem("<stdout>", None, None, "E401",
-                                      f"cannot write output: {exc.strerror or exc}")]) from None
+        raise ScreeningError(
+            [Problem("<stdout>", None, None, "E401", f"cannot write output: {exc.strerror or exc}")]
+        ) from None
 
 
 def _discard_stdout() -> None:
@@ -116,8 +124,10 @@ def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # typ
     from screening.report import Options
 
     tty = sys.stdout.isatty() and not to_file
-    return Options(width=width or (shutil.get_terminal_size((100, 24)).columns if tty else 100),
-                   color=tty if color is None else color)
+    return Options(
+        width=width or (shutil.get_terminal_size((100, 24)).columns if tty else 100),
+        color=tty if color is None else color,
+    )
 
 
 def _version(value: bool) -> None:
@@ -127,8 +137,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main_options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                              help="Print the version and exit.")) -> None:
+def main_options(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """Screen foreign investments for security risk with versioned YAML rule packs."""
 
 
@@ -137,31 +150,53 @@ def screen(
     cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Format = typer.Option("text", "--format", "-f", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file.",
-                                          dir_okay=False),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="LEVEL",
-                                          help="Exit 1 when a case reaches this level of the pack's scoring (low, "
-                                          "medium, high, critical in the bundled pack)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file.", dir_okay=False
+    ),
+    fail_on: Optional[str] = typer.Option(
+        None,
+        "--fail-on",
+        metavar="LEVEL",
+        help="Exit 1 when a case reaches this level of the pack's scoring (low, "
+        "medium, high, critical in the bundled pack).",
+    ),
     width: Optional[int] = typer.Option(None, "--width", help="Width of the text report (columns)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report."),
-    waivers: Optional[Path] = typer.Option(None, "--waivers", "-w", dir_okay=False,
-                                           help="Waivers file: findings it waives are shown but not counted."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Judge waivers and the law on this day (default: waivers "
-                                        "today, the law on the signing date)."),
-    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
-                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
-    watchlist: Optional[list[Path]] = typer.Option(None, "--watchlist", dir_okay=False,
-                                                   help="Sanctions or export-control list to screen every entity "
-                                                   "of the group against (OpenSanctions CSV or FtM JSON lines, "
-                                                   "or a plain YAML/CSV list); repeat for several."),
-    threshold: float = typer.Option(90.0, "--match-threshold", min=0, max=100,
-                                    help="Name similarity (0-100) from which a watchlist entry is a hit."),
-    explain: bool = typer.Option(False, "--explain", help="Show every rule, fired or not, with the value of "
-                                 "each test of its condition and of each fact it reads."),
-    set_: Optional[list[str]] = typer.Option(None, "--set", metavar="PATH=VALUE",
-                                             help="What if: change the case (PATH=VALUE, or PATH+=VALUE to add to "
-                                             "a list) and print the difference it makes; repeat for several."),
+    waivers: Optional[Path] = typer.Option(
+        None, "--waivers", "-w", dir_okay=False, help="Waivers file: findings it waives are shown but not counted."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Judge waivers and the law on this day (default: waivers today, the law on the signing date).",
+    ),
+    entities: Optional[Path] = typer.Option(
+        None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
+    ),
+    watchlist: Optional[list[Path]] = typer.Option(
+        None,
+        "--watchlist",
+        dir_okay=False,
+        help="Sanctions or export-control list to screen every entity "
+        "of the group against (OpenSanctions CSV or FtM JSON lines, "
+        "or a plain YAML/CSV list); repeat for several.",
+    ),
+    threshold: float = typer.Option(
+        90.0, "--match-threshold", min=0, max=100, help="Name similarity (0-100) from which a watchlist entry is a hit."
+    ),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Show every rule, fired or not, with the value of each test of its condition and of each fact it reads.",
+    ),
+    set_: Optional[list[str]] = typer.Option(
+        None,
+        "--set",
+        metavar="PATH=VALUE",
+        help="What if: change the case (PATH=VALUE, or PATH+=VALUE to add to "
+        "a list) and print the difference it makes; repeat for several.",
+    ),
 ) -> None:
     """Screen investment cases and print the report.
 
@@ -192,8 +227,11 @@ def screen(
         return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
     levels = _levels(fail_on, results[0].pack.scoring.names if results else ())
-    _emit(render(format, results, options), output,
-          (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())))
+    _emit(
+        render(format, results, options),
+        output,
+        (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())),
+    )
     if fail_on and any(levels.index(r.level) >= levels.index(fail_on) for r in results if r.level in levels):
         raise typer.Exit(1)
 
@@ -203,16 +241,21 @@ def filings(
     cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the matrix to this file.",
-                                          dir_okay=False),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Apply the law in force on this day (default: the signing date, "
-                                        "else the completion date, else today)."),
-    regime: Optional[list[str]] = typer.Option(None, "--regime", metavar="ID",
-                                               help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat "
-                                               "for several."),
-    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
-                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the matrix to this file.", dir_okay=False
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Apply the law in force on this day (default: the signing date, else the completion date, else today).",
+    ),
+    regime: Optional[list[str]] = typer.Option(
+        None, "--regime", metavar="ID", help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat for several."
+    ),
+    entities: Optional[Path] = typer.Option(
+        None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
+    ),
     width: Optional[int] = typer.Option(None, "--width", help="Width of the text output (columns)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text output."),
 ) -> None:
@@ -227,17 +270,24 @@ def filings(
     pack = pack_at(rules)
     unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
     if unknown:
-        raise typer.BadParameter(f"unknown regime {', '.join(unknown)}; the pack has "
-                                 f"{', '.join(r.id for r in pack.regimes) or 'none'}", param_hint="--regime")
+        raise typer.BadParameter(
+            f"unknown regime {', '.join(unknown)}; the pack has {', '.join(r.id for r in pack.regimes) or 'none'}",
+            param_hint="--regime",
+        )
     results = screen_files(cases, rules, None, _day(as_of), entities)
-    _emit(render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
-          output, (*cases, rules or _default_pack(), entities))
+    _emit(
+        render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
+        output,
+        (*cases, rules or _default_pack(), entities),
+    )
 
 
 @rules_app.command("list")
-def rules_list(rules: Optional[Path] = RulesOpt,
-               category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category."),
-               format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+def rules_list(
+    rules: Optional[Path] = RulesOpt,
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category."),
+    format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format."),
+) -> None:
     """List the rules of a pack: id, category, weight, title.
 
     Example: screening rules list --category state_influence
@@ -250,8 +300,9 @@ def rules_list(rules: Optional[Path] = RulesOpt,
 
 
 @rules_app.command("regimes")
-def rules_regimes(rules: Optional[Path] = RulesOpt,
-                  format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+def rules_regimes(
+    rules: Optional[Path] = RulesOpt, format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")
+) -> None:
     """List the filing regimes and their triggers (outcome, dates in force, title).
 
     Example: screening rules regimes; then screening rules show DE-003
@@ -264,9 +315,11 @@ def rules_regimes(rules: Optional[Path] = RulesOpt,
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
-               rules: Optional[Path] = RulesOpt,
-               format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+def rules_show(
+    rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
+    rules: Optional[Path] = RulesOpt,
+    format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format."),
+) -> None:
     """Show one rule: condition, rationale, legal basis, sources, examples.
 
     Example: screening rules show SI-001
@@ -293,8 +346,9 @@ def facts(format: TextOrJson = typer.Option("text", "--format", "-f", help="Outp
 def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
     """The pack's levels (rising); a ``--fail-on`` level the pack does not have is a usage error."""
     if fail_on is not None and fail_on not in levels:
-        raise typer.BadParameter(f"unknown level '{fail_on}'; the pack's levels are {', '.join(levels)}",
-                                 param_hint="--fail-on")
+        raise typer.BadParameter(
+            f"unknown level '{fail_on}'; the pack's levels are {', '.join(levels)}", param_hint="--fail-on"
+        )
     return list(levels)
 
 
@@ -317,15 +371,20 @@ DiffFormat = Literal["text", "json", "markdown"]
 
 @app.command()
 def check(
-    paths: list[Path] = typer.Argument(None, help="Rule packs (directories), rule files, case files, test files "
-                                       "and waiver files. Default: the bundled pack."),
+    paths: list[Path] = typer.Argument(
+        None,
+        help="Rule packs (directories), rule files, case files, test files "
+        "and waiver files. Default: the bundled pack.",
+    ),
     rules: Optional[Path] = RulesOpt,
     format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
-    severity: Severity = typer.Option("error", "--severity", help="Exit 1 when a problem at or above this "
-                                      "severity is found."),
+    severity: Severity = typer.Option(
+        "error", "--severity", help="Exit 1 when a problem at or above this severity is found."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Judge waiver expiry on this day (default: today)."),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", metavar="YYYY-MM-DD", help="Judge waiver expiry on this day (default: today)."
+    ),
     root: Optional[Path] = RootOpt,
 ) -> None:
     """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
@@ -348,9 +407,13 @@ def check(
 def test_pack(
     paths: list[Path] = typer.Argument(None, help="Rule pack directories. Default: the bundled pack."),
     format: TestFormat = typer.Option("text", "--format", "-f", help="Output format."),
-    min_coverage: float = typer.Option(0.0, "--min-coverage", min=0, max=100,
-                                       help="Exit 1 when fewer than this percentage of rules are made to fire "
-                                       "by a test."),
+    min_coverage: float = typer.Option(
+        0.0,
+        "--min-coverage",
+        min=0,
+        max=100,
+        help="Exit 1 when fewer than this percentage of rules are made to fire by a test.",
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     root: Optional[Path] = RootOpt,
 ) -> None:
@@ -368,8 +431,9 @@ def test_pack(
     texts = []
     packs = paths or [default_pack_path()]
     if len(packs) > 1 and format in ("json", "junit"):
-        raise typer.BadParameter(f"--format {format} reports one pack: run the command once per pack",
-                                 param_hint="PATHS")
+        raise typer.BadParameter(
+            f"--format {format} reports one pack: run the command once per pack", param_hint="PATHS"
+        )
     for pack_dir in packs:
         pack, problems = read_pack(pack_dir, use_cache=False)  # parsed afresh: every rule has its line
         problems = [p for p in problems if p.severity == "error"]
@@ -391,11 +455,11 @@ def test_pack(
 
 @app.command()
 def diff(
-    old: str = typer.Argument(..., help="The pack before the change: a directory, or REV:PATH read from git "
-                              "(e.g. origin/main:rules)."),
+    old: str = typer.Argument(
+        ..., help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules)."
+    ),
     new: Path = typer.Argument(..., help="The pack after the change (a directory).", file_okay=False),
-    cases: list[Path] = typer.Argument(None, help="Case files (default: the cases of NEW's tests).",
-                                       dir_okay=False),
+    cases: list[Path] = typer.Argument(None, help="Case files (default: the cases of NEW's tests).", dir_okay=False),
     format: DiffFormat = typer.Option("text", "--format", "-f", help="Output format (markdown for a PR comment)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when any case changes."),
@@ -419,9 +483,11 @@ def diff(
     for problem in unscreened:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:
-        sys.stderr.write(f"warning: {printable(str(new))} names no case that could be screened: give case files, "
-                         "or add tests "
-                         "with `case:` to the pack\n")
+        sys.stderr.write(
+            f"warning: {printable(str(new))} names no case that could be screened: give case files, "
+            "or add tests "
+            "with `case:` to the pack\n"
+        )
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
     _emit(render(format, result), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
     if fail_on_change and (result.changed or unscreened or not loaded):
@@ -431,8 +497,9 @@ def diff(
 @app.command()
 def fmt(
     paths: list[Path] = typer.Argument(None, help="Rule files or pack directories. Default: the bundled pack."),
-    check_only: bool = typer.Option(False, "--check", help="Change nothing; print the diff and exit 1 when a "
-                                    "file is not in the canonical layout."),
+    check_only: bool = typer.Option(
+        False, "--check", help="Change nothing; print the diff and exit 1 when a file is not in the canonical layout."
+    ),
 ) -> None:
     """Rewrite rule files in one canonical layout, keeping comments, so rule diffs stay small.
 
@@ -460,30 +527,53 @@ Engine = Literal["local", "dask"]
 
 @app.command()
 def batch(
-    inputs: list[Path] = typer.Argument(..., help="Case YAML files or directories of them, JSON Lines (.jsonl), "
-                                        "CSV (.csv) and Parquet (.parquet) files, in any mix."),
-    output: Path = typer.Option(..., "--output", "-o", dir_okay=False,
-                                help="Results file: .jsonl, .csv or .parquet (one row per case, in input order)."),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", dir_okay=False,
-                                           help="Mapping file: which column gives which case field (needed for "
-                                           "CSV and Parquet; makes JSON Lines flat rows too)."),
+    inputs: list[Path] = typer.Argument(
+        ...,
+        help="Case YAML files or directories of them, JSON Lines (.jsonl), "
+        "CSV (.csv) and Parquet (.parquet) files, in any mix.",
+    ),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Results file: .jsonl, .csv or .parquet (one row per case, in input order).",
+    ),
+    mapping: Optional[Path] = typer.Option(
+        None,
+        "--mapping",
+        "-m",
+        dir_okay=False,
+        help="Mapping file: which column gives which case field (needed for "
+        "CSV and Parquet; makes JSON Lines flat rows too).",
+    ),
     rules: Optional[Path] = RulesOpt,
-    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
-                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    entities: Optional[Path] = typer.Option(
+        None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
+    ),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes (or local Dask workers)."),
     engine: Engine = typer.Option("local", "--engine", help="local: this machine; dask: a Dask cluster."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
-                                            help="Dask scheduler address (default: start a local cluster)."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Continue the results of an interrupted run."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing results."),
-    timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS",
-                                  help="Most time one case may take; a case over it fails its row (E405) and "
-                                  "the batch goes on. 0: no limit."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="LEVEL",
-                                          help="Exit 1 when a case reaches this level of the pack's scoring "
-                                          "or a case could not be screened."),
-    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
-                                            help="Progress bar on stderr (default: when stderr is a terminal)."),
+    timeout: float = typer.Option(
+        60.0,
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Most time one case may take; a case over it fails its row (E405) and the batch goes on. 0: no limit.",
+    ),
+    fail_on: Optional[str] = typer.Option(
+        None,
+        "--fail-on",
+        metavar="LEVEL",
+        help="Exit 1 when a case reaches this level of the pack's scoring or a case could not be screened.",
+    ),
+    progress: Optional[bool] = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
+    ),
 ) -> None:
     """Screen many cases into one results file; resumable, with a summary on stderr.
 
@@ -494,8 +584,9 @@ def batch(
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
-    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force,
-                       timeout=timeout))
+    checked = plan(
+        Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force, timeout=timeout)
+    )
     levels = _levels(fail_on, checked.levels)
     if checked.note:
         sys.stderr.write(printable(f"note: {checked.note}") + "\n")
@@ -503,8 +594,13 @@ def batch(
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        columns = (BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]:>7} cases/s"),
-                   TextColumn("ETA"), TimeRemainingColumn())
+        columns = (
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>7} cases/s"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("batch", total=total(checked), rate="")
 
@@ -575,17 +671,17 @@ def _internal_error(exc: BaseException) -> int:
     data is confidential) only when SCREENING_TRACEBACK=1."""
     import os
 
-
-
     where = ""
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_next is None:
             where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
         tb = tb.tb_next
-    sys.stderr.write(printable(f"screening: internal error: {type(exc).__name__}: {exc}{where}") +
-                     f" (screening {__version__}). This is a bug: please report it with the command you ran. "
-                     "Set SCREENING_TRACEBACK=1 to print the traceback.\n")
+    sys.stderr.write(
+        printable(f"screening: internal error: {type(exc).__name__}: {exc}{where}")
+        + f" (screening {__version__}). This is a bug: please report it with the command you ran. "
+        "Set SCREENING_TRACEBACK=1 to print the traceback.\n"
+    )
     if os.environ.get("SCREENING_TRACEBACK") == "1":
         import traceback
 

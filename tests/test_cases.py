@@ -71,7 +71,8 @@ def test_unknown_stays_unknown():
 def test_long_form_fact_keeps_its_own_source(tmp_path):
     text = (HERE / "data" / "minimal.yaml").read_text() + (
         "transaction:\n  kind: acquisition\n  value_eur: {value: 5000000, sources: [s1]}\n"
-        "sources:\n  - {id: s1, title: Deal note}\n")
+        "sources:\n  - {id: s1, title: Deal note}\n"
+    )
     path = tmp_path / "long.yaml"
     path.write_text(text)
     case = load_case(path)

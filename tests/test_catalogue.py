@@ -33,14 +33,33 @@ def complete_case() -> dict[str, Any]:
             given[head][key] = value(fact)
         else:
             given[head] = value(fact)
-    investor = {**given.pop("investor"), "id": "buyer", "kind": "state_body", "owners_complete": True,
-                "lei": "529900T8BM49AURSDO55"}
+    investor = {
+        **given.pop("investor"),
+        "id": "buyer",
+        "kind": "state_body",
+        "owners_complete": True,
+        "lei": "529900T8BM49AURSDO55",
+    }
     investor["listings"] = [{k: v for k, v in investor["listings"][0].items() if k != "type"}]  # type: derived
-    given["transaction"].update(stake_before_pct=10, stake_after_pct=60, voting_before_pct=10, voting_after_pct=60,
-                                board_seats=3, board_size=5, signing_date="2020-06-30", completion_date="2020-09-30")
+    given["transaction"].update(
+        stake_before_pct=10,
+        stake_after_pct=60,
+        voting_before_pct=10,
+        voting_after_pct=60,
+        board_seats=3,
+        board_size=5,
+        signing_date="2020-06-30",
+        completion_date="2020-09-30",
+    )
     given["target"]["data"] = [{**given["target"]["data"][0], "subjects": 5000}]
-    return {"format": 1, "id": "complete", "title": "Every fact given", "investor": "buyer", "entities": [investor],
-            **given}
+    return {
+        "format": 1,
+        "id": "complete",
+        "title": "Every fact given",
+        "investor": "buyer",
+        "entities": [investor],
+        **given,
+    }
 
 
 def test_a_complete_case_gives_every_declared_fact_and_no_other():

@@ -14,11 +14,26 @@ from screening.pack.load import load_pack
 PACK = load_pack(Path(__file__).parent / "data" / "pack")
 
 BASE = {
-    "format": 1, "id": "t", "title": "Test case", "investor": "buyer",
-    "entities": [{"id": "buyer", "name": "Buyer Co", "country": "CN", "kind": "private_company",
-                  "owners_complete": True, "listings": [], "sources": ["s1"]}],
-    "target": {"name": "Target", "country": "BE",
-               "data": [{"category": "personal", "subjects": 3000000, "sources": ["s2"]}]},
+    "format": 1,
+    "id": "t",
+    "title": "Test case",
+    "investor": "buyer",
+    "entities": [
+        {
+            "id": "buyer",
+            "name": "Buyer Co",
+            "country": "CN",
+            "kind": "private_company",
+            "owners_complete": True,
+            "listings": [],
+            "sources": ["s1"],
+        }
+    ],
+    "target": {
+        "name": "Target",
+        "country": "BE",
+        "data": [{"category": "personal", "subjects": 3000000, "sources": ["s2"]}],
+    },
     "sources": [{"id": "s1", "title": "Registry extract"}, {"id": "s2", "title": "Privacy notice"}],
 }
 
@@ -89,9 +104,11 @@ def test_identical_inputs_give_identical_results():
 def test_ownership_cycle_terminates():
     data = copy.deepcopy(BASE)
     data["entities"] += [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]
-    data["ownership"] = [{"owner": "a", "owned": "buyer", "equity_pct": 50},
-                         {"owner": "b", "owned": "a", "equity_pct": 50},
-                         {"owner": "a", "owned": "b", "equity_pct": 50}]
+    data["ownership"] = [
+        {"owner": "a", "owned": "buyer", "equity_pct": 50},
+        {"owner": "b", "owned": "a", "equity_pct": 50},
+        {"owner": "a", "owned": "b", "equity_pct": 50},
+    ]
     from screening.case.model import group_of
 
     case = build_case(data, {}, "t.yaml")

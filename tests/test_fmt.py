@@ -96,8 +96,20 @@ def test_golden_file_is_canonical_and_holds_the_same_data():
 
 def test_rule_key_order_is_the_documented_one():
     assert key_order("rules", "rules", "[]") == [
-        "id", "name", "title", "category", "weight", "mitigates", "when", "rationale", "legal_basis", "practice",
-        "references", "aliases", "examples"]
+        "id",
+        "name",
+        "title",
+        "category",
+        "weight",
+        "mitigates",
+        "when",
+        "rationale",
+        "legal_basis",
+        "practice",
+        "references",
+        "aliases",
+        "examples",
+    ]
     assert key_order("rules", "rules", "[]", "examples") == ["fires", "quiet"]
 
 
@@ -217,7 +229,7 @@ def test_anchor_moves_to_the_first_occurrence_when_keys_are_reordered():
 def test_scalars_and_flow_collections_are_kept_as_written():
     text = (
         "a: 'single'\n"
-        "b: \"double\"\n"
+        'b: "double"\n'
         "c: NO\n"
         "d: 2026-13-01\n"
         "e: 24.90\n"

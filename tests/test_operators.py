@@ -46,8 +46,15 @@ def _code(w: Any, prefix: str, hint: str, v: str, out: str, kinds: Any) -> None:
     w.emit(f"{out} = {v}.__class__ is str and {v}.startswith({w.constant(prefix)})")
 
 
-STARTS_WITH = Operator("starts_with", ("string", "country", "enum"), _argument, _test, _code,
-                       summary="the text begins with the argument", aliases=("^=",))
+STARTS_WITH = Operator(
+    "starts_with",
+    ("string", "country", "enum"),
+    _argument,
+    _test,
+    _code,
+    summary="the text begins with the argument",
+    aliases=("^=",),
+)
 
 
 @pytest.fixture
@@ -80,11 +87,14 @@ SPECS = (
     {"not": {"field": "target.name", "starts_with": "Liège"}},
 )
 CASES = (
-    {}, {"target.name": "Liège Airport", "investor.country": "CN"}, {"target.name": "Port of Hamburg"},
+    {},
+    {"target.name": "Liège Airport", "investor.country": "CN"},
+    {"target.name": "Port of Hamburg"},
     {"target.name": "Port of Piraeus", "investor.country": "CN"},
     {"group.entities": [{"name": "State Grid", "depth": 1}, {"name": "X"}]},
     {"group.entities": PartialList([{"name": "Statkraft", "depth": AtLeast(1)}])},
-    {"group.entities": [{"name": "State Grid"}]}, {"group.entities": [{"depth": 2}]},
+    {"group.entities": [{"name": "State Grid"}]},
+    {"group.entities": [{"depth": 2}]},
 )
 
 
@@ -130,8 +140,15 @@ def test_every_ordered_comparison_reads_a_bound_through_its_bounds():
     """A bound decides a comparison only where it holds for every value it admits; never false (for now)."""
     assert bounds(AtLeast(30)) == (30.0, None) and bounds(7) == (7, 7)
     assert compare("gt", AtLeast(30), 25) is True and compare("gte", AtLeast(30), 30) is True
-    for name, arg in (("gte", 40), ("lt", 25), ("lte", 40), ("between", (10, 50)), ("equals", 30), ("in", {30}),
-                      ("not_in", {25})):
+    for name, arg in (
+        ("gte", 40),
+        ("lt", 25),
+        ("lte", 40),
+        ("between", (10, 50)),
+        ("equals", 30),
+        ("in", {30}),
+        ("not_in", {25}),
+    ):
         assert compare(name, AtLeast(30), arg) is None, name
     assert compare("lt", 20, 25) is True and compare("between", 60, (10, 50)) is False
     comparisons = [op for op in OPERATORS.values() if op.holds is not None]

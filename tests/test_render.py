@@ -13,13 +13,31 @@ from screening.cli import app, main
 from screening.report import RENDERERS, VIEWS, Options, formats, render, view
 from tests.conftest import ROOT
 
-COMMANDS = {"screen": "screen", "filings": "filings", "rules list": "rules list", "rules show": "rules show",
-            "rules regimes": "rules regimes", "facts": "facts", "check": "check", "test": "test", "diff": "diff"}
+COMMANDS = {
+    "screen": "screen",
+    "filings": "filings",
+    "rules list": "rules list",
+    "rules show": "rules show",
+    "rules regimes": "rules regimes",
+    "facts": "facts",
+    "check": "check",
+    "test": "test",
+    "diff": "diff",
+}
 """Each command with a --format option -> the view that shows its result."""
 CASE = str(ROOT / "cases" / "alibaba-liege.yaml")
 RULES = str(ROOT / "rules")
-ARGS = {"screen": [CASE], "filings": [CASE], "rules list": [], "rules show": ["SI-001"], "rules regimes": [],
-        "facts": [], "check": [RULES], "test": [RULES], "diff": [RULES, RULES, CASE]}
+ARGS = {
+    "screen": [CASE],
+    "filings": [CASE],
+    "rules list": [],
+    "rules show": ["SI-001"],
+    "rules regimes": [],
+    "facts": [],
+    "check": [RULES],
+    "test": [RULES],
+    "diff": [RULES, RULES, CASE],
+}
 
 
 def offered() -> dict[str, tuple[str, ...]]:

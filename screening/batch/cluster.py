@@ -20,15 +20,17 @@ TRIES = 3
 """Tries a case gets on its own after its chunk's task killed its workers."""
 
 
-def run_on_dask(chunks: Iterator[list[Item]], config: Config, scheduler: str | None,
-                workers: int = 1) -> Iterator[list[dict[str, Any]]]:
+def run_on_dask(
+    chunks: Iterator[list[Item]], config: Config, scheduler: str | None, workers: int = 1
+) -> Iterator[list[dict[str, Any]]]:
     """The rows of each chunk, in order, screened on the cluster at ``scheduler`` (None: a local cluster
     of ``workers`` processes). At most two chunks per worker thread are in flight."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise fail("--engine", "E001", "the dask engine needs the 'batch' extra: "
-                   "pip install 'screening[batch]'") from None
+        raise fail(
+            "--engine", "E001", "the dask engine needs the 'batch' extra: pip install 'screening[batch]'"
+        ) from None
     cluster = None
     try:
         if scheduler is None:
@@ -94,7 +96,7 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
                 sent, stale = client.scatter([files], broadcast=True), False
             return submit([item]).result()  # type: ignore[no-any-return]
         except Exception:  # noqa: BLE001 - a cluster replacing a dead worker fails in many ways (lost, cancelled,
-            stale = True   # unreachable, a worker it no longer knows): each is a failed try
+            stale = True  # unreachable, a worker it no longer knows): each is a failed try
             return None
 
     for chunk in chunks:

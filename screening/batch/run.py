@@ -94,8 +94,14 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     """
     job, started = plan.job, time.perf_counter()
     pack = pack_for(plan.config.pack)
-    writer = Writer(job.output, [c.id for c in pack.scoring.categories], job.resume, job.force,
-                    [g.id for g in pack.regimes], plan.levels)
+    writer = Writer(
+        job.output,
+        [c.id for c in pack.scoring.categories],
+        job.resume,
+        job.force,
+        [g.id for g in pack.regimes],
+        plan.levels,
+    )
     tally = Tally()
     complete = False
     try:
@@ -124,8 +130,12 @@ def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output
         item = next(todo, None)
         if item is None or item.source != prior.source:
             found = "no such input" if item is None else item.source
-            raise fail(output, "E001", f"cannot resume: result row {number} is for {prior.source}, but the "
-                       f"inputs give {found} there (were the inputs changed?)")
+            raise fail(
+                output,
+                "E001",
+                f"cannot resume: result row {number} is for {prior.source}, but the "
+                f"inputs give {found} there (were the inputs changed?)",
+            )
         tally.add(prior.id, prior.source, prior.score, prior.level, prior.error, resumed=True)
 
 
@@ -180,8 +190,7 @@ class _Workers:
 
         # spawn, not fork: the parent may run a progress thread, and forking a threaded process is unsafe
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=pack_for,
-                                   initargs=(self.config.pack,))
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=pack_for, initargs=(self.config.pack,))
 
     def submit(self, chunk: list[Item]) -> Any:
         """The future of a chunk's rows; None when the pool is already broken."""

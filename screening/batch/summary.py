@@ -60,8 +60,9 @@ class Tally:
         self.duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.duplicated = 0
 
-    def add(self, id: str, source: str, score: float | None, level: str | None, error: str,
-            resumed: bool = False) -> None:
+    def add(
+        self, id: str, source: str, score: float | None, level: str | None, error: str, resumed: bool = False
+    ) -> None:
         """Count one row."""
         self.cases += 1
         self.resumed += resumed
@@ -110,8 +111,18 @@ class Tally:
     def summary(self, elapsed: float, levels: Iterable[str] = ()) -> Summary:
         """The summary so far; ``levels`` are the pack's, in rising order."""
         top = [(s, i, lv, src) for s, _, i, lv, src in sorted(self.top, reverse=True)]
-        return Summary(self.cases, dict(self.levels), top, self.errors, list(self.first_errors), self.resumed,
-                       elapsed, self.duplicated, self.duplicates, tuple(levels))
+        return Summary(
+            self.cases,
+            dict(self.levels),
+            top,
+            self.errors,
+            list(self.first_errors),
+            self.resumed,
+            elapsed,
+            self.duplicated,
+            self.duplicates,
+            tuple(levels),
+        )
 
 
 def _key(id: str) -> int:

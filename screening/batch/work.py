@@ -91,7 +91,8 @@ def unbundle(sent: Bundle) -> Config:
 
             shutil.rmtree(staging, ignore_errors=True)
     found = _UNBUNDLED[sent.digest] = sent.config._replace(
-        pack=str(home / "pack"), registry=str(home / "registry") if sent.registry is not None else None)
+        pack=str(home / "pack"), registry=str(home / "registry") if sent.registry is not None else None
+    )
     return found
 
 
@@ -139,8 +140,9 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
         "categories": {c.id: c.score + 0.0 for c in result.categories},  # + 0.0: no -0.0 credit
         "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
         "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
-        "filings": {} if result.filings is None else {d.regime.id: d.outcome for d in result.filings.decisions
-                                                       if d.reached},
+        "filings": {}
+        if result.filings is None
+        else {d.regime.id: d.outcome for d in result.filings.decisions if d.reached},
     }
 
 
@@ -158,8 +160,15 @@ def process(item: Item, config: Config) -> dict[str, Any]:
         except OverTime:
             case_id = ""
         row = {"id": case_id, **EMPTY_ROW}
-        error = str(Problem(item.file, item.line, None, "E405", f"screening the case took longer than "
-                            f"{config.timeout:g} s (--timeout); it was stopped"))
+        error = str(
+            Problem(
+                item.file,
+                item.line,
+                None,
+                "E405",
+                f"screening the case took longer than {config.timeout:g} s (--timeout); it was stopped",
+            )
+        )
     except ScreeningError as exc:
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = "; ".join(str(p) for p in exc.problems[:5])
@@ -168,8 +177,12 @@ def process(item: Item, config: Config) -> dict[str, Any]:
     except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
-    return {"id": utf8(row["id"]), "source": item.source, **{k: v for k, v in row.items() if k != "id"},
-            "error": utf8(error)}
+    return {
+        "id": utf8(row["id"]),
+        "source": item.source,
+        **{k: v for k, v in row.items() if k != "id"},
+        "error": utf8(error),
+    }
 
 
 def utf8(text: str) -> str:
@@ -188,8 +201,14 @@ def lost_row(item: Item, config: Config) -> dict[str, Any]:
         case_id = _guess_id(item, config)
     except Exception:  # noqa: BLE001 - the id is only a help here
         case_id = ""
-    problem = Problem(item.file, item.line, None, "E404", "the process screening this case on its own ended "
-                      "abruptly (killed, perhaps by the system for want of memory); the case is not screened")
+    problem = Problem(
+        item.file,
+        item.line,
+        None,
+        "E404",
+        "the process screening this case on its own ended "
+        "abruptly (killed, perhaps by the system for want of memory); the case is not screened",
+    )
     return {"id": utf8(case_id), "source": item.source, **EMPTY_ROW, "error": utf8(str(problem))}
 
 
@@ -218,8 +237,17 @@ def read(item: Item, config: Config) -> Case:
     if item.kind == "csv":
         header, cells = item.payload
         if len(cells) > len(header):
-            raise ScreeningError([Problem(item.file, item.line, len(header) + 1, "E106",
-                                          f"row has {len(cells)} cells, the header names {len(header)} columns")])
+            raise ScreeningError(
+                [
+                    Problem(
+                        item.file,
+                        item.line,
+                        len(header) + 1,
+                        "E106",
+                        f"row has {len(cells)} cells, the header names {len(header)} columns",
+                    )
+                ]
+            )
         row = dict(zip(header, cells, strict=False))  # a short row: the cells left out are empty
         positions = {name: i + 1 for i, name in enumerate(header)}
     elif item.kind == "parquet":
@@ -324,4 +352,3 @@ class LineMarks(dict):  # type: ignore[type-arg]
         key = next((k for k in reversed(path) if not k.isdigit()), None) if path else None
         at = self.text.find(json.dumps(key, ensure_ascii=False)) if key else -1
         return (self.line, at + 1 if at >= 0 else 1)
-

@@ -75,10 +75,21 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     own = _ownership_facts(case, values, origin)
     if hits is not None:
         values["group.watchlist_hits"] = [
-            {"entity": h.entity, "name": h.entity_name, "lists": ", ".join(h.entry.lists), "type": h.entry.type,
-             "score": h.score, "matched_name": h.matched_name, "read_as": h.read_as, "entry": h.entry.id,
-             "why": h.why,
-             "source": h.entry.source, **({"url": h.entry.url} if h.entry.url else {})} for h in hits]
+            {
+                "entity": h.entity,
+                "name": h.entity_name,
+                "lists": ", ".join(h.entry.lists),
+                "type": h.entry.type,
+                "score": h.score,
+                "matched_name": h.matched_name,
+                "read_as": h.read_as,
+                "entry": h.entry.id,
+                "why": h.why,
+                "source": h.entry.source,
+                **({"url": h.entry.url} if h.entry.url else {}),
+            }
+            for h in hits
+        ]
         origin["group.watchlist_hits"] = ("entities",)
 
     target = case.data["target"]
@@ -125,9 +136,17 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     partial = complete is not True
     state_pcts: list[float | None] = []
     for entity, depth in group:
-        rows.append({"id": entity.id, "name": entity.name, "country": entity.country, "kind": entity.kind,
-                     "depth": depth, "state_ownership_pct": entity.state_ownership_pct,
-                     DOC: ("entities", str(entity.index))})
+        rows.append(
+            {
+                "id": entity.id,
+                "name": entity.name,
+                "country": entity.country,
+                "kind": entity.kind,
+                "depth": depth,
+                "state_ownership_pct": entity.state_ownership_pct,
+                DOC: ("entities", str(entity.index)),
+            }
+        )
         partial |= entity.country is None or entity.kind is None
         countries.append(entity.country)
         kinds.append(entity.kind)
@@ -146,20 +165,37 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         values[f"group.{key}"] = (PartialList if partial or key in unknown else list)(lists[key])
     known = [p for p in state_pcts if p is not None]
     if known:
-        values["group.state_ownership_pct"] = max(known) if (len(known) == len(state_pcts) and not partial) \
-            else AtLeast(max(known))
+        values["group.state_ownership_pct"] = (
+            max(known) if (len(known) == len(state_pcts) and not partial) else AtLeast(max(known))
+        )
     where = ("entities", str(case.investor.index))
     for key in _GROUP_FACTS:
         if key in values:
             origin.setdefault(key, where)
 
 
-_GROUP_FACTS = ("group.complete", "group.size", "group.entities", "group.countries", "group.kinds",
-                "group.listings", "group.state_links", "group.conduct", "group.state_ownership_pct")
-_OWNERSHIP_FACTS = ("ownership.state_equity_pct", "ownership.state_voting_pct",
-                    "ownership.state_interest_in_target_pct", "ownership.state_controls",
-                    "ownership.foreign_state_substantial_interest", "ownership.controlling_states",
-                    "ownership.controlled", "ownership.states", "ownership.ultimate_controllers")
+_GROUP_FACTS = (
+    "group.complete",
+    "group.size",
+    "group.entities",
+    "group.countries",
+    "group.kinds",
+    "group.listings",
+    "group.state_links",
+    "group.conduct",
+    "group.state_ownership_pct",
+)
+_OWNERSHIP_FACTS = (
+    "ownership.state_equity_pct",
+    "ownership.state_voting_pct",
+    "ownership.state_interest_in_target_pct",
+    "ownership.state_controls",
+    "ownership.foreign_state_substantial_interest",
+    "ownership.controlling_states",
+    "ownership.controlled",
+    "ownership.states",
+    "ownership.ultimate_controllers",
+)
 
 
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
@@ -191,16 +227,29 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     controlling = sorted(s.state for s in own.states if s.controls)
     values["ownership.controlling_states"] = controlling if decided else PartialList(controlling)
     values["ownership.controlled"] = True if own.controllers else (False if decided else None)
-    rows = [{"state": s.state, "equity_pct": s.equity_pct, "voting_pct": s.voting_pct, "controls": s.controls,
-             "in_target_voting_pct": s.in_target_voting_pct, "substantial_interest": s.substantial_interest}
-            for s in own.states]
+    rows = [
+        {
+            "state": s.state,
+            "equity_pct": s.equity_pct,
+            "voting_pct": s.voting_pct,
+            "controls": s.controls,
+            "in_target_voting_pct": s.in_target_voting_pct,
+            "substantial_interest": s.substantial_interest,
+        }
+        for s in own.states
+    ]
     values["ownership.states"] = rows if decided else PartialList(rows)
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)
-        ultimate.append({"id": eid, "name": entity.name if entity else f"the state of {state_of(eid)}",
-                         "kind": entity.kind if entity else "state_body",
-                         "country": entity.country if entity else state_of(eid)})
+        ultimate.append(
+            {
+                "id": eid,
+                "name": entity.name if entity else f"the state of {state_of(eid)}",
+                "kind": entity.kind if entity else "state_body",
+                "country": entity.country if entity else state_of(eid),
+            }
+        )
     values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
@@ -217,8 +266,10 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
     votes = tx.get("voting_after_pct", after)
     votes_before = tx.get("voting_before_pct", before)
-    for key, value, given in (("votes_before_pct", votes_before, "voting_before_pct"),
-                              ("votes_after_pct", votes, "voting_after_pct")):
+    for key, value, given in (
+        ("votes_before_pct", votes_before, "voting_before_pct"),
+        ("votes_after_pct", votes, "voting_after_pct"),
+    ):
         if value is not None:
             values[f"transaction.{key}"] = value
             origin[f"transaction.{key}"] = ("transaction", given if given in tx else given.replace("voting", "stake"))

@@ -53,8 +53,9 @@ Ints = Sequence[int] | np.ndarray
 Floats = Sequence[float] | np.ndarray
 
 
-def integrated_interest(n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints, *,
-                        tol: float = 1e-12, max_iter: int = 10_000) -> np.ndarray:
+def integrated_interest(
+    n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints, *, tol: float = 1e-12, max_iter: int = 10_000
+) -> np.ndarray:
     """Integrated ownership of the roots, together, in every entity: ``x = (I - A)^-1 d``, in percent.
 
     Exact up to rounding: one forward substitution in topological order, where each cycle of
@@ -91,8 +92,9 @@ def integrated_interest(n: int, owner: Ints, owned: Ints, pct: Floats, roots: In
     return x if x is not None else _interest_scipy(n, src, dst, w, is_root, tol, max_iter)
 
 
-def simple_chain_interest(n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints, *,
-                          max_paths: int = 100_000) -> np.ndarray:
+def simple_chain_interest(
+    n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints, *, max_paths: int = 100_000
+) -> np.ndarray:
     """The roots' interest counted over simple chains only (no entity twice on a chain), in percent.
 
     Enumerates, depth first from every root, the chains that start at a root, visit no entity
@@ -140,6 +142,7 @@ def simple_chain_interest(n: int, owner: Ints, owned: Ints, pct: Floats, roots: 
 
 # -- input ----------------------------------------------------------------------------------------
 
+
 def _arrays(n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints):
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be a non-negative integer, not {n!r}")
@@ -185,6 +188,7 @@ def _check_sums(n: int, dst: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 # -- closed cycles --------------------------------------------------------------------------------
 
+
 def _check_closed_cycles(n: int, src: np.ndarray, dst: np.ndarray, full: np.ndarray) -> None:
     """Raise when some entities form a cycle of holdings with no owner outside it.
 
@@ -224,9 +228,11 @@ def _check_closed_cycles(n: int, src: np.ndarray, dst: np.ndarray, full: np.ndar
     while entity not in seen:
         seen.add(entity)
         entity = int(owner_of[entity])
-    raise ValueError(f"integrated ownership does not converge: entity {entity} is on a cycle of holdings "
-                     "with no owner outside it (each entity on it is held 100% from inside the cycle, so "
-                     "the stakes around it multiply to 100%)")
+    raise ValueError(
+        f"integrated ownership does not converge: entity {entity} is on a cycle of holdings "
+        "with no owner outside it (each entity on it is held 100% from inside the cycle, so "
+        "the stakes around it multiply to 100%)"
+    )
 
 
 def _closed_by_search(n: int, src: np.ndarray, dst: np.ndarray, full: np.ndarray) -> np.ndarray:
@@ -241,6 +247,7 @@ def _closed_by_search(n: int, src: np.ndarray, dst: np.ndarray, full: np.ndarray
 
 # -- numpy path -----------------------------------------------------------------------------------
 
+
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(start, start + count)`` for each pair."""
     ends = np.cumsum(counts)
@@ -254,8 +261,7 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
-def _interest_numpy(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray,
-                    is_root: np.ndarray) -> np.ndarray | None:
+def _interest_numpy(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, is_root: np.ndarray) -> np.ndarray | None:
     """The numpy path (see :func:`integrated_interest`), or None for a graph it leaves to scipy."""
     order = np.argsort(src)  # holdings grouped by holder: those of k are order[indptr[k]:indptr[k + 1]]
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -331,7 +337,7 @@ def _solve_rest(rest, starts, degree, held, share, self_stake, inflow, x) -> boo
     targets = position[held[pick]].tolist()
     stakes = share[pick].tolist()
     begins = [0, *ends[:-1]]
-    adjacency = [targets[begins[v]:ends[v]] for v in range(k)]
+    adjacency = [targets[begins[v] : ends[v]] for v in range(k)]
     values = inflow[rest].tolist()
     selfs = self_stake[rest].tolist()
     components = strong_components(adjacency)
@@ -365,8 +371,10 @@ def _solve_rest(rest, starts, degree, held, share, self_stake, inflow, x) -> boo
 
 # -- scipy path -----------------------------------------------------------------------------------
 
-def _interest_scipy(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, is_root: np.ndarray,
-                    tol: float, max_iter: int) -> np.ndarray:
+
+def _interest_scipy(
+    n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, is_root: np.ndarray, tol: float, max_iter: int
+) -> np.ndarray:
     """The scipy path (see :func:`integrated_interest`)."""
     import scipy.sparse as sp
 
@@ -457,8 +465,9 @@ def _forward(n, count, label, size, holder, held, stake, across, self_stake, d) 
     inflow = pos.copy()  # slot receiving the stakes held in an entity from outside its component
     inflow[members] = twin
 
-    inv_rows, inv_cols, inv_vals = _component_inverses(n, members, comp_of, rank, size, holder, held, stake,
-                                                       across, self_stake)
+    inv_rows, inv_cols, inv_vals = _component_inverses(
+        n, members, comp_of, rank, size, holder, held, stake, across, self_stake
+    )
     # Unit lower-triangular system (I - K) y = b in slot order. Column of an entity's slot: the
     # stakes it holds (rows: inflow slots of the held entities); column of a twin: its column of
     # the component's inverse (rows: the value slots of the members).
@@ -508,6 +517,7 @@ def _component_inverses(n, members, comp_of, rank, size, holder, held, stake, ac
 
 # -- fixed-point iteration -----------------------------------------------------------------------
 
+
 def _fixed_point(holdings, d: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     """``x <- d + A x`` from ``x = d`` until the largest change is below ``tol`` points."""
     stakes = holdings.T.tocsr()
@@ -521,6 +531,8 @@ def _fixed_point(holdings, d: np.ndarray, tol: float, max_iter: int) -> np.ndarr
         if change.max() < tol:
             return x
     worst = int(np.argmax(change))
-    raise ValueError(f"integrated ownership did not converge in {max_iter} iterations: an interest still "
-                     f"changed by {change[worst]:.3g} points (a cycle of holdings whose stakes multiply to "
-                     "nearly 100%)")
+    raise ValueError(
+        f"integrated ownership did not converge in {max_iter} iterations: an interest still "
+        f"changed by {change[worst]:.3g} points (a cycle of holdings whose stakes multiply to "
+        "nearly 100%)"
+    )

@@ -107,6 +107,7 @@ def components(adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
 
 # -- integrated ownership ------------------------------------------------------------------------------
 
+
 def shares(g: Holdings, weight: Sequence[float], target: int, sources: Iterable[int]) -> dict[int, float]:
     """For each entity ``v`` that ``sources`` reach and that reaches ``target``: ``y[v]``, the part of
     ``target`` that all of ``v`` carries, counting every chain, round cycles too.
@@ -162,8 +163,14 @@ def shares(g: Holdings, weight: Sequence[float], target: int, sources: Iterable[
     return y
 
 
-def _cycle(comp: list[int], out: dict[int, list[int]], owned: Sequence[int], weight: Sequence[float],
-           target: int, y: dict[int, float]) -> dict[int, float]:
+def _cycle(
+    comp: list[int],
+    out: dict[int, list[int]],
+    owned: Sequence[int],
+    weight: Sequence[float],
+    target: int,
+    y: dict[int, float],
+) -> dict[int, float]:
     """``y`` on one cycle of cross-holdings: ``(I - A_CC) y_C = b``, where ``b`` is what each member
     carries through holdings out of the cycle (already solved)."""
     pos = {v: i for i, v in enumerate(comp)}
@@ -226,8 +233,13 @@ def _solve_iterative(size: int, inside: list[list[tuple[int, float]]], b: list[f
     return x
 
 
-def reached(g: Holdings, starts: Iterable[int], downward: bool, follow: Sequence[bool] | None = None,
-            stop: set[int] | frozenset[int] = frozenset()) -> set[int]:
+def reached(
+    g: Holdings,
+    starts: Iterable[int],
+    downward: bool,
+    follow: Sequence[bool] | None = None,
+    stop: set[int] | frozenset[int] = frozenset(),
+) -> set[int]:
     """Entities reached from ``starts`` along holdings (down, owner to owned; or up), through the
     holdings ``follow`` allows, not going on from an entity in ``stop``."""
     seen = set(starts)
@@ -245,6 +257,7 @@ def reached(g: Holdings, starts: Iterable[int], downward: bool, follow: Sequence
 
 
 # -- control -------------------------------------------------------------------------------------------
+
 
 class Closure(NamedTuple):
     members: int
@@ -270,8 +283,13 @@ def closures(g: Holdings, votes: Sequence[float | None], rights: Sequence[bool])
     return [c for c in done if c is not None]
 
 
-def bloc_closure(g: Holdings, votes: Sequence[float | None], rights: Sequence[bool], seeds: Sequence[int],
-                 known: Sequence[Closure | None]) -> Closure:
+def bloc_closure(
+    g: Holdings,
+    votes: Sequence[float | None],
+    rights: Sequence[bool],
+    seeds: Sequence[int],
+    known: Sequence[Closure | None],
+) -> Closure:
     """``seeds`` acting together and everything they control (see :func:`closures`)."""
     bloc = 0
     held: dict[int, float] = {}
@@ -323,6 +341,7 @@ def ultimate(members: dict[int, int], controllers: Iterable[int]) -> set[int]:
 
 # -- chains --------------------------------------------------------------------------------------------
 
+
 class Chains(NamedTuple):
     """Chains of holdings from some owners down to an entity."""
 
@@ -334,8 +353,9 @@ class Chains(NamedTuple):
     """False when ``count`` is a lower bound: the chains pass round cycles and were too many to follow."""
 
 
-def chains(g: Holdings, sources: set[int], target: int, limit: int, order: Sequence[int],
-           shared: dict[str, Any] | None = None) -> Chains:
+def chains(
+    g: Holdings, sources: set[int], target: int, limit: int, order: Sequence[int], shared: dict[str, Any] | None = None
+) -> Chains:
     """The simple chains from any of ``sources`` down to ``target`` that pass through no other
     source: the first ``limit`` of them, and their number.
 
@@ -366,8 +386,9 @@ def chains(g: Holdings, sources: set[int], target: int, limit: int, order: Seque
     return Chains(listed, max(seen, 1), finished)
 
 
-def _count(g: Holdings, start: int, sources: set[int], target: int, ahead: set[int],
-           memo: dict[int, int | None]) -> int | None:
+def _count(
+    g: Holdings, start: int, sources: set[int], target: int, ahead: set[int], memo: dict[int, int | None]
+) -> int | None:
     """Chains from ``start`` down to ``target``, counted level by level; None when a cycle is on the way."""
     if start in memo:
         return memo[start]
@@ -407,8 +428,9 @@ def _count(g: Holdings, start: int, sources: set[int], target: int, ahead: set[i
     return memo[start]
 
 
-def _search(g: Holdings, sources: set[int], target: int, able: set[int], limit: int, order: Sequence[int],
-            stop_at: int | None) -> tuple[tuple[tuple[int, ...], ...], int, bool]:
+def _search(
+    g: Holdings, sources: set[int], target: int, able: set[int], limit: int, order: Sequence[int], stop_at: int | None
+) -> tuple[tuple[tuple[int, ...], ...], int, bool]:
     """Depth first from ``target`` up through ``able`` entities: the first ``limit`` chains, how many
     were seen, and whether the search finished (it stops at ``stop_at`` chains, or after
     ``STEP_BUDGET`` steps)."""

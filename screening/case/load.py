@@ -44,13 +44,22 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     for edge in edges:
         owners.setdefault(edge.owned, []).append(edge)
     return Case(
-        id=data["id"], title=data["title"], file=name, investor_id=data["investor"], entities=entities,
-        ownership=edges, data=data, sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
-        fact_sources=fact_sources, owners={k: tuple(v) for k, v in owners.items()})
+        id=data["id"],
+        title=data["title"],
+        file=name,
+        investor_id=data["investor"],
+        entities=entities,
+        ownership=edges,
+        data=data,
+        sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
+        fact_sources=fact_sources,
+        owners={k: tuple(v) for k, v in owners.items()},
+    )
 
 
-def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]],
-            problems: list[tuple[DocPath, str]] | None = None) -> Any:
+def _unwrap(
+    node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]], problems: list[tuple[DocPath, str]] | None = None
+) -> Any:
     """Replace long-form facts ``{value: X, sources: [...], note: ...}`` by X, keeping their sources.
 
     A long form whose ``sources`` is not a list of source ids, or whose ``note`` is not text, is
@@ -64,23 +73,29 @@ def _unwrap(node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]],
                 if sources:
                     out[path] = tuple(sources)
             else:
-                problems.append((path + ("sources",), "expected a list of source ids, found "
-                                 + _kind(sources) if not isinstance(sources, list) else
-                                 "expected a list of source ids (text)"))
+                problems.append(
+                    (
+                        path + ("sources",),
+                        "expected a list of source ids, found " + _kind(sources)
+                        if not isinstance(sources, list)
+                        else "expected a list of source ids (text)",
+                    )
+                )
             if "note" in node and not isinstance(node["note"], str):
                 problems.append((path + ("note",), f"expected text, found {_kind(node['note'])}"))
             return node["value"]
-        return {k: _unwrap(v, path + (k,), out, problems) if isinstance(v, _CONTAINERS) else v
-                for k, v in node.items()}
+        return {k: _unwrap(v, path + (k,), out, problems) if isinstance(v, _CONTAINERS) else v for k, v in node.items()}
     if isinstance(node, list):
-        return [_unwrap(v, path + (str(i),), out, problems) if isinstance(v, _CONTAINERS) else v
-                for i, v in enumerate(node)]
+        return [
+            _unwrap(v, path + (str(i),), out, problems) if isinstance(v, _CONTAINERS) else v for i, v in enumerate(node)
+        ]
     return node
 
 
 def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
-        type(value), "a number")
+        type(value), "a number"
+    )
 
 
 def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tuple[DocPath, Any]]) -> None:
@@ -88,8 +103,11 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
     if isinstance(node, dict):
         if path and node.get("sources"):
             sources = node["sources"]
-            cited += [(path + ("sources", str(i)), sid) for i, sid in enumerate(sources)] \
-                if isinstance(sources, list) else []
+            cited += (
+                [(path + ("sources", str(i)), sid) for i, sid in enumerate(sources)]
+                if isinstance(sources, list)
+                else []
+            )
         for key, value in node.items():
             if isinstance(value, (dict, list)):
                 _scan(value, path + (key,), country_paths, cited)
@@ -104,8 +122,7 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
                 country_paths.append(path + (str(i),))
 
 
-def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
-                       fact_sources: dict[DocPath, tuple[str, ...]]):  # type: ignore[no-untyped-def]
+def _semantic_problems(data: dict[str, Any], marks: Marks, name: str, fact_sources: dict[DocPath, tuple[str, ...]]):  # type: ignore[no-untyped-def]
     """What a schema cannot say: country codes, references between ids, stakes adding up."""
     schema_countries: list[DocPath] = []
     cited: list[tuple[DocPath, Any]] = []
@@ -114,8 +131,7 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
         code = _get(data, path)
         if isinstance(code, str) and not countries.is_country(code):
             hint = countries.suggest(code)
-            yield located(name, marks, path, "E107",
-                           f"unknown country code {code!r}" + (f"; {hint}" if hint else ""))
+            yield located(name, marks, path, "E107", f"unknown country code {code!r}" + (f"; {hint}" if hint else ""))
     source_ids = [s["id"] for s in data.get("sources") or ()]
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)
@@ -142,8 +158,13 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str,
                 continue
             total = held[(edge["owned"], key)] = held.get((edge["owned"], key), 0.0) + edge[key]
             if total > 100.0001:
-                yield located(name, marks, ("ownership", str(i), key), "E106",
-                               f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%")
+                yield located(
+                    name,
+                    marks,
+                    ("ownership", str(i), key),
+                    "E106",
+                    f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%",
+                )
 
 
 def _get(data: Any, path: DocPath) -> Any:

@@ -8,9 +8,15 @@ from screening import EMPTY
 
 DocPath = tuple[str, ...]
 
-KIND_LABELS = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-               "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-               "individual": "individual"}
+KIND_LABELS = {
+    "state_body": "state body",
+    "soe": "state-owned enterprise",
+    "sovereign_fund": "sovereign fund",
+    "listed_company": "listed company",
+    "private_company": "private company",
+    "fund": "fund",
+    "individual": "individual",
+}
 """Each kind of entity in words, as every report writes it."""
 STATE_KINDS = ("state_body", "soe", "sovereign_fund")
 """Kinds of entity that are the state, or held by it: reports set them apart."""
@@ -62,11 +68,19 @@ class Entity(NamedTuple):
         def records(key: str) -> tuple[dict[str, Any], ...] | None:
             return None if data.get(key) is None else tuple(data[key])
 
-        return cls(id=data["id"], name=data["name"], index=index, country=data.get("country"),
-                   kind=data.get("kind"), aliases=tuple(data.get("aliases") or ()),
-                   state_ownership_pct=data.get("state_ownership_pct"),
-                   owners_complete=data.get("owners_complete"), listings=records("listings"),
-                   state_links=records("state_links"), conduct=records("conduct"))
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            index=index,
+            country=data.get("country"),
+            kind=data.get("kind"),
+            aliases=tuple(data.get("aliases") or ()),
+            state_ownership_pct=data.get("state_ownership_pct"),
+            owners_complete=data.get("owners_complete"),
+            listings=records("listings"),
+            state_links=records("state_links"),
+            conduct=records("conduct"),
+        )
 
     @property
     def terminal(self) -> bool:
@@ -87,8 +101,14 @@ class Edge(NamedTuple):
     @classmethod
     def from_data(cls, data: dict[str, Any], index: int) -> Edge:
         rights = tuple(data.get("rights") or ()) + (("stated_control",) if data.get("controlling") else ())
-        return cls(owner=data["owner"], owned=data["owned"], index=index, equity_pct=data.get("equity_pct"),
-                   voting_pct=data.get("voting_pct"), rights=rights)
+        return cls(
+            owner=data["owner"],
+            owned=data["owned"],
+            index=index,
+            equity_pct=data.get("equity_pct"),
+            voting_pct=data.get("voting_pct"),
+            rights=rights,
+        )
 
     @property
     def controlling(self) -> bool:
@@ -152,7 +172,7 @@ def state_id(country: str) -> str:
 
 def state_of(entity_id: str) -> str | None:
     """The country of a state's id (``state:CN`` -> ``CN``); None for the id of an entity."""
-    return entity_id[len(STATE):] if entity_id.startswith(STATE) else None
+    return entity_id[len(STATE) :] if entity_id.startswith(STATE) else None
 
 
 def group_of(case: Case) -> list[tuple[Entity, int]]:

@@ -148,24 +148,42 @@ def analyse(case: Case) -> Ownership:
     for root in roots:
         equity, votes, chains, count = interest({at[root]})
         entity = case.entities.get(root)
-        owners.append(Interest(root, entity.name if entity else f"the state of {state_of(root)}",
-                               entity.kind if entity else "state_body",
-                               entity.country if entity else state_of(root), equity, votes,
-                               _decided(root in controllers, undecided), chains, _through(votes, in_target),
-                               count))
+        owners.append(
+            Interest(
+                root,
+                entity.name if entity else f"the state of {state_of(root)}",
+                entity.kind if entity else "state_body",
+                entity.country if entity else state_of(root),
+                equity,
+                votes,
+                _decided(root in controllers, undecided),
+                chains,
+                _through(votes, in_target),
+                count,
+            )
+        )
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
     states = _states(case, g, closed, nodes, inv, undecided, interest)
     return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing)
 
 
 def _links(case: Case, members: set[str]) -> list[Link]:
-    out = [Link(e.owner, e.owned, e.equity_pct, e.voting_pct if e.voting_pct is not None else e.equity_pct,
-                frozenset(e.rights), e.index) for e in case.ownership if e.owned in members]
+    out = [
+        Link(
+            e.owner,
+            e.owned,
+            e.equity_pct,
+            e.voting_pct if e.voting_pct is not None else e.equity_pct,
+            frozenset(e.rights),
+            e.index,
+        )
+        for e in case.ownership
+        if e.owned in members
+    ]
     itemised = {lk.owned for lk in out}
     for eid in sorted(members):
         entity = case.entities[eid]
-        if (eid not in itemised and entity.state_ownership_pct and entity.country
-                and entity.kind != "state_body"):
+        if eid not in itemised and entity.state_ownership_pct and entity.country and entity.kind != "state_body":
             pct = float(entity.state_ownership_pct)
             out.append(Link(state_id(entity.country), eid, pct, pct, frozenset(), None))
     return out
@@ -178,8 +196,7 @@ class _Interests:
     owners no one holds, all at once; for any other set (a state's bodies), once per set.
     """
 
-    def __init__(self, g: holdings.Holdings, links: list[Link], nodes: list[str], investor: int,
-                 unknown_above: bool):
+    def __init__(self, g: holdings.Holdings, links: list[Link], nodes: list[str], investor: int, unknown_above: bool):
         self.g, self.links, self.nodes, self.investor = g, links, nodes, investor
         self.at = {n: i for i, n in enumerate(nodes)}
         self.unknown_above = unknown_above
@@ -203,8 +220,7 @@ class _Interests:
             found = self.done[key] = self._interest(key)
         return found
 
-    def _interest(self, sources: frozenset[int]) -> tuple[float | None, float | None, tuple[Chain, ...],
-                                                         ChainCount]:
+    def _interest(self, sources: frozenset[int]) -> tuple[float | None, float | None, tuple[Chain, ...], ChainCount]:
         g, t = self.g, self.investor
         of_roots = sources <= self.roots
         found = holdings.chains(g, set(sources), t, MAX_PATHS, self.order, self.root_chains if of_roots else None)
@@ -291,8 +307,15 @@ def _name(case: Case, eid: str) -> str:
     return entity.name if entity else f"the state of {state_of(eid)}"
 
 
-def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], nodes: list[str], inv: str,
-            undecided: bool, interest: _Interests) -> tuple[StateInterest, ...]:
+def _states(
+    case: Case,
+    g: holdings.Holdings,
+    closed: list[holdings.Closure],
+    nodes: list[str],
+    inv: str,
+    undecided: bool,
+    interest: _Interests,
+) -> tuple[StateInterest, ...]:
     unknown_above = interest.unknown_above
     bodies: dict[str, list[str]] = {}
     for n in nodes:
@@ -308,7 +331,8 @@ def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], no
         entity = case.entities.get(n)
         for i, link in enumerate(entity.state_links or ()) if entity else ():
             links_by_state.setdefault(link["state"], []).append(
-                {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))})
+                {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))}
+            )
     in_target = _in_target(case)
     target_country = case.data["target"].get("country")
     out = []
@@ -318,8 +342,9 @@ def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], no
             at = [interest.at[b] for b in sorted(own)]
             equity, votes, chains, count = interest(set(at))
             # one body controls what its closure holds; a bloc of bodies is worked out together
-            bloc = closed[at[0]] if len(at) == 1 else holdings.bloc_closure(g, interest.votes, interest.rights, at,
-                                                                              closed)
+            bloc = (
+                closed[at[0]] if len(at) == 1 else holdings.bloc_closure(g, interest.votes, interest.rights, at, closed)
+            )
             controls = _decided(inv in own or bool(bloc.members >> interest.investor & 1), undecided)
         else:
             equity = votes = None
@@ -339,7 +364,19 @@ def _states(case: Case, g: holdings.Holdings, closed: list[holdings.Closure], no
                 substantial = False
         else:
             substantial = False
-        out.append(StateInterest(state, tuple(sorted(own & group_ids)), equity, votes, controls, chains,
-                                 tuple(links_by_state.get(state, ())), through, substantial, count))
+        out.append(
+            StateInterest(
+                state,
+                tuple(sorted(own & group_ids)),
+                equity,
+                votes,
+                controls,
+                chains,
+                tuple(links_by_state.get(state, ())),
+                through,
+                substantial,
+                count,
+            )
+        )
     out.sort(key=lambda s: (-(s.voting_pct or 0.0), s.state))
     return tuple(out)

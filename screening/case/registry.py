@@ -42,8 +42,9 @@ def read_registry(path: Path) -> tuple[Registry, list[Problem]]:
     where: dict[str, str] = {}
     files = sorted(path.glob("*.yaml")) if path.is_dir() else []
     if not path.is_dir():
-        problems.append(Problem(str(path), None, None, "E001", "entity registry not found: expected a directory "
-                                "of YAML files"))
+        problems.append(
+            Problem(str(path), None, None, "E001", "entity registry not found: expected a directory of YAML files")
+        )
     schema = {**case_schema()["$defs"]["registry"], "$defs": case_schema()["$defs"]}
     docs: list[tuple[dict[str, Any], Marks, str]] = []
     for file in files:
@@ -57,16 +58,30 @@ def read_registry(path: Path) -> tuple[Registry, list[Problem]]:
         if isinstance(data, dict):
             for i, entity in enumerate(data.get("entities") or ()):
                 if isinstance(entity, dict) and "ref" in entity:
-                    found.append(located(name, marks, ("entities", str(i), "ref"), "E104",
-                                         "'ref' refers a case to the registry; registry entities are written out"))
+                    found.append(
+                        located(
+                            name,
+                            marks,
+                            ("entities", str(i), "ref"),
+                            "E104",
+                            "'ref' refers a case to the registry; registry entities are written out",
+                        )
+                    )
         problems += found
         if found:
             continue
         docs.append((data, marks, name))
         for i, entity in enumerate(data["entities"]):
             if entity["id"] in entities:
-                problems.append(located(name, marks, ("entities", str(i), "id"), "E109",
-                                        f"entity '{entity['id']}' is also in {where[entity['id']]}"))
+                problems.append(
+                    located(
+                        name,
+                        marks,
+                        ("entities", str(i), "id"),
+                        "E109",
+                        f"entity '{entity['id']}' is also in {where[entity['id']]}",
+                    )
+                )
             entities.setdefault(entity["id"], entity)
             where.setdefault(entity["id"], name)
         for source in data.get("sources") or ():
@@ -77,9 +92,15 @@ def read_registry(path: Path) -> tuple[Registry, list[Problem]]:
             for key in ("owner", "owned"):
                 if edge[key] not in entities:
                     hint = hints(edge[key])
-                    problems.append(located(name, marks, ("ownership", str(i), key), "E108",
-                                            f"unknown entity '{edge[key]}'"
-                                            + (f"; did you mean '{hint}'?" if hint else "")))
+                    problems.append(
+                        located(
+                            name,
+                            marks,
+                            ("ownership", str(i), key),
+                            "E108",
+                            f"unknown entity '{edge[key]}'" + (f"; did you mean '{hint}'?" if hint else ""),
+                        )
+                    )
             edges.append(edge)
         for cited_path, source_id in _citations(data):
             if source_id not in sources:
@@ -109,8 +130,17 @@ def load_registry(path: Path) -> Registry:
     registry, problems = read_registry(path)
     if problems:
         raise ScreeningError(problems)
-    doc_cache.write("registry", path, key, {"entities": registry.entities, "edges": list(registry.edges),
-                                              "sources": registry.sources, "files": list(registry.files)})
+    doc_cache.write(
+        "registry",
+        path,
+        key,
+        {
+            "entities": registry.entities,
+            "edges": list(registry.edges),
+            "sources": registry.sources,
+            "files": list(registry.files),
+        },
+    )
     return registry
 
 
@@ -159,14 +189,24 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
         base = ("entities", str(i))
         if not isinstance(ref, str):
             kind = {list: "a list", dict: "a mapping"}.get(type(ref), f"{type(ref).__name__}")
-            problems.append(located(name, marks, base + ("ref",), "E103",
-                                    f"expected text (the id of a registry entity), found {kind}"))
+            problems.append(
+                located(
+                    name, marks, base + ("ref",), "E103", f"expected text (the id of a registry entity), found {kind}"
+                )
+            )
             continue
         if ref not in registry.entities:
             hint = hints(str(ref))
-            problems.append(located(name, marks, base + ("ref",), "E108", f"'{ref}' is not in the entity registry"
-                                    + (f"; did you mean '{hint}'?" if hint else f" ({len(registry.entities)} "
-                                       "entities; see entities/)")))
+            problems.append(
+                located(
+                    name,
+                    marks,
+                    base + ("ref",),
+                    "E108",
+                    f"'{ref}' is not in the entity registry"
+                    + (f"; did you mean '{hint}'?" if hint else f" ({len(registry.entities)} entities; see entities/)"),
+                )
+            )
             continue
         entities[i] = {**registry.entities[ref], **{k: v for k, v in item.items() if k != "ref"}, "id": ref}
         added.add(ref)
@@ -188,8 +228,9 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
                     frontier.append(owner)
     if problems:
         raise ScreeningError(problems)
-    pulled = entities[len(data["entities"]):] + [entities[i] for i, _ in refs] + edges[len(data.get("ownership")
-                                                                                          or []):]
+    pulled = (
+        entities[len(data["entities"]) :] + [entities[i] for i, _ in refs] + edges[len(data.get("ownership") or []) :]
+    )
     for _, source_id in _citations({"pulled": pulled}):
         if source_id not in have_sources and source_id in registry.sources:
             have_sources.add(source_id)

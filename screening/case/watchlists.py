@@ -200,8 +200,9 @@ class Hit(NamedTuple):
     removed, letters of other scripts that pose as Latin read as Latin (``normalise``)."""
 
 
-NameRow = Union[tuple[str, str, tuple[str, ...], Optional[str]],
-                tuple[str, str, tuple[str, ...], Optional[str], Optional[str]]]
+NameRow = Union[
+    tuple[str, str, tuple[str, ...], Optional[str]], tuple[str, str, tuple[str, ...], Optional[str], Optional[str]]
+]
 """A row of ``match``'s ``names``: ``(id, name, aliases, country)``, or with the entity kind fifth."""
 
 
@@ -212,11 +213,11 @@ def entity_names(entities: Iterable[Any]) -> list[tuple[str, str, tuple[str, ...
 
 # --------------------------------------------------------------------------- normalisation
 
-_SPECIAL = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ħ": "h",
-            "ŧ": "t"}
+_SPECIAL = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ħ": "h", "ŧ": "t"}
 """Latin letters that NFKD does not decompose, and their usual ASCII spelling."""
-_LETTERS = str.maketrans({**_SPECIAL, "ı": "i", **{k.upper(): v.capitalize() for k, v in _SPECIAL.items()
-                                                   if len(k.upper()) == 1}})
+_LETTERS = str.maketrans(
+    {**_SPECIAL, "ı": "i", **{k.upper(): v.capitalize() for k, v in _SPECIAL.items() if len(k.upper()) == 1}}
+)
 _LATIN_OWN = frozenset({*_SPECIAL, "ı", *(k.upper() for k in _SPECIAL)})
 _APOSTROPHES = re.compile(r"['’ʼ`´‘]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
@@ -229,28 +230,129 @@ def _forms(*texts: str) -> frozenset[tuple[str, ...]]:
 
 # Written normalised: lower case, no dots, single letters joined ("s.p.a." -> "spa", "S. à r.l." -> "sarl").
 _TRAILING = _forms(
-    "ltd", "limited", "llc", "llp", "lp", "inc", "incorporated", "corp", "corporation", "co", "cos",
-    "company", "gmbh", "mbh", "ag", "kg", "kgaa", "se", "sa", "sas", "sasu", "sarl", "sa rl", "spa",
-    "srl", "sl", "slu", "sau", "bv", "nv", "cv", "plc", "jsc", "pjsc", "ojsc", "cjsc", "oao", "ooo",
-    "zao", "pao", "ao", "ab", "as", "asa", "aps", "oy", "oyj", "kk", "pte", "pty", "pvt", "bhd",
-    "sdn bhd", "tbk", "sp zoo", "spzoo", "doo", "sro", "kft", "zrt", "nyrt", "sca", "scs", "ltda",
-    "limited liability company", "public limited company", "joint stock company", "public joint stock company",
-    "open joint stock company", "closed joint stock company", "limited liability partnership",
-    "private limited", "sa de cv", "s de rl", "s de rl de cv")
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "cos",
+    "company",
+    "gmbh",
+    "mbh",
+    "ag",
+    "kg",
+    "kgaa",
+    "se",
+    "sa",
+    "sas",
+    "sasu",
+    "sarl",
+    "sa rl",
+    "spa",
+    "srl",
+    "sl",
+    "slu",
+    "sau",
+    "bv",
+    "nv",
+    "cv",
+    "plc",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "oao",
+    "ooo",
+    "zao",
+    "pao",
+    "ao",
+    "ab",
+    "as",
+    "asa",
+    "aps",
+    "oy",
+    "oyj",
+    "kk",
+    "pte",
+    "pty",
+    "pvt",
+    "bhd",
+    "sdn bhd",
+    "tbk",
+    "sp zoo",
+    "spzoo",
+    "doo",
+    "sro",
+    "kft",
+    "zrt",
+    "nyrt",
+    "sca",
+    "scs",
+    "ltda",
+    "limited liability company",
+    "public limited company",
+    "joint stock company",
+    "public joint stock company",
+    "open joint stock company",
+    "closed joint stock company",
+    "limited liability partnership",
+    "private limited",
+    "sa de cv",
+    "s de rl",
+    "s de rl de cv",
+)
 # Forms made of other forms ("Co., Ltd.", "GmbH & Co. KG") are removed word by word, so that an explanation
 # names each of them.
 _LEADING = _forms(
-    "the", "ooo", "oao", "zao", "pao", "ao", "jsc", "pjsc", "ojsc", "cjsc", "llc", "tov", "pt",
-    "joint stock company", "public joint stock company", "open joint stock company",
-    "closed joint stock company", "limited liability company")
+    "the",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
+    "ao",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "llc",
+    "tov",
+    "pt",
+    "joint stock company",
+    "public joint stock company",
+    "open joint stock company",
+    "closed joint stock company",
+    "limited liability company",
+)
 _FORM_SIZES = sorted({len(f) for f in _TRAILING | _LEADING}, reverse=True)
 _FORM_WORDS = frozenset(w for f in _TRAILING | _LEADING for w in f)
 _LAST_WORDS = frozenset(f[-1] for f in _TRAILING)
 _FIRST_WORDS = frozenset(f[0] for f in _LEADING)
-_LABELS = {"ltd": "Ltd", "co": "Co.", "corp": "Corp.", "inc": "Inc.", "gmbh": "GmbH", "sa": "S.A.",
-           "spa": "S.p.A.", "srl": "S.r.l.", "sarl": "S.à r.l.", "bv": "B.V.", "nv": "N.V.", "the": "The",
-           "ag": "AG", "plc": "PLC", "llc": "LLC", "sp zoo": "sp. z o.o.", "sdn bhd": "Sdn. Bhd.", "tov": "TOV",
-           "pt": "PT"}
+_LABELS = {
+    "ltd": "Ltd",
+    "co": "Co.",
+    "corp": "Corp.",
+    "inc": "Inc.",
+    "gmbh": "GmbH",
+    "sa": "S.A.",
+    "spa": "S.p.A.",
+    "srl": "S.r.l.",
+    "sarl": "S.à r.l.",
+    "bv": "B.V.",
+    "nv": "N.V.",
+    "the": "The",
+    "ag": "AG",
+    "plc": "PLC",
+    "llc": "LLC",
+    "sp zoo": "sp. z o.o.",
+    "sdn bhd": "Sdn. Bhd.",
+    "tov": "TOV",
+    "pt": "PT",
+}
 
 
 def _label(form: tuple[str, ...]) -> str:
@@ -279,8 +381,9 @@ def _visible(text: str) -> str:
     """``text`` without what prints as nothing: format characters (zero-width spaces and joiners, soft
     hyphens, bidirectional controls, the byte-order mark), control characters other than white space,
     and ``_INVISIBLE_LETTERS``. One zero-width space per word must not hide a name."""
-    return "".join(c for c in text if c not in _INVISIBLE_LETTERS and (
-        c.isspace() or unicodedata.category(c) not in ("Cf", "Cc")))
+    return "".join(
+        c for c in text if c not in _INVISIBLE_LETTERS and (c.isspace() or unicodedata.category(c) not in ("Cf", "Cc"))
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -350,8 +453,16 @@ def _read(c: str) -> str:
     return seen or c
 
 
-def _tokens(name: str, *, case: bool = True, accents: bool = True, punctuation: bool = True,
-            forms: bool = True, invisible: bool = True, scripts: bool = True) -> _Norm:
+def _tokens(
+    name: str,
+    *,
+    case: bool = True,
+    accents: bool = True,
+    punctuation: bool = True,
+    forms: bool = True,
+    invisible: bool = True,
+    scripts: bool = True,
+) -> _Norm:
     """Normalised words of ``name``; each flag turns one step off (used to explain matches)."""
     text = name
     if invisible and not text.isascii():
@@ -394,13 +505,13 @@ def _strip_forms(words: list[str]) -> tuple[list[str], list[str]]:
         if end - start < 2 or (lower[end - 1] not in _LAST_WORDS and lower[start] not in _FIRST_WORDS):
             break  # the common case, decided without building tuples
         for size in _FORM_SIZES:
-            if end - start > size and tuple(lower[end - size:end]) in _TRAILING:
-                tail.insert(0, _label(tuple(lower[end - size:end])))
+            if end - start > size and tuple(lower[end - size : end]) in _TRAILING:
+                tail.insert(0, _label(tuple(lower[end - size : end])))
                 end -= size
                 changed = True
                 break
-            if end - start > size and tuple(lower[start:start + size]) in _LEADING:
-                head.append(_label(tuple(lower[start:start + size])))
+            if end - start > size and tuple(lower[start : start + size]) in _LEADING:
+                head.append(_label(tuple(lower[start : start + size])))
                 start += size
                 changed = True
                 break
@@ -440,10 +551,28 @@ def _numbers(tokens: Sequence[str]) -> frozenset[str]:
 # --------------------------------------------------------------------------- list types
 
 _TOPIC_TYPES = {"sanction": "sanctions", "invest.ban": "sanctions", "export.control": "export_control"}
-_SANCTION_WORDS = (" sanction", " sdn ", " ofac ", " fsf ", " hmt ", " ofsi ", " seco ", " cmic ",
-                   " asset freeze", " restrictive measures ")
-_EXPORT_WORDS = (" entity list ", " bis ", " export", " end user", " meu ", " dual use ", " unverified ",
-                 " denied persons ")
+_SANCTION_WORDS = (
+    " sanction",
+    " sdn ",
+    " ofac ",
+    " fsf ",
+    " hmt ",
+    " ofsi ",
+    " seco ",
+    " cmic ",
+    " asset freeze",
+    " restrictive measures ",
+)
+_EXPORT_WORDS = (
+    " entity list ",
+    " bis ",
+    " export",
+    " end user",
+    " meu ",
+    " dual use ",
+    " unverified ",
+    " denied persons ",
+)
 
 
 def list_type(lists: Iterable[str], topics: Iterable[str] = ()) -> str:
@@ -538,10 +667,12 @@ def _country_problem(code: str) -> str | None:
 
 
 def _schema_problem(schema: str) -> str:
-    hint = closest(schema, sorted(FTM_SCHEMAS)) or next((s for s in FTM_SCHEMAS if s.casefold() == schema.casefold()),
-                                                         None)
-    return (f"schema '{schema}' is not one of {', '.join(sorted(FTM_SCHEMAS))}"
-            + (f"; did you mean '{hint}'?" if hint else ""))
+    hint = closest(schema, sorted(FTM_SCHEMAS)) or next(
+        (s for s in FTM_SCHEMAS if s.casefold() == schema.casefold()), None
+    )
+    return f"schema '{schema}' is not one of {', '.join(sorted(FTM_SCHEMAS))}" + (
+        f"; did you mean '{hint}'?" if hint else ""
+    )
 
 
 def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
@@ -554,19 +685,28 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
     except csv.Error as exc:
         return [], [Problem(name, reader.line_num, None, "E100", f"malformed CSV header: {exc}")]
     if not header or not any(h.strip() for h in header):
-        return [], [Problem(name, 1, None, "E105", "no header row: the first line must name the columns "
-                                                   "(at least 'name')")]
+        return [], [
+            Problem(name, 1, None, "E105", "no header row: the first line must name the columns (at least 'name')")
+        ]
     columns = [h.strip().casefold() for h in header]
     starts = _field_columns(lines[0])
     seen: dict[str, int] = {}
     for i, col in enumerate(columns):
         if col and col in seen:
-            problems.append(Problem(name, 1, starts[i] if i < len(starts) else None, "E101",
-                                    f"duplicate column '{col}' (first is column {seen[col] + 1})"))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    starts[i] if i < len(starts) else None,
+                    "E101",
+                    f"duplicate column '{col}' (first is column {seen[col] + 1})",
+                )
+            )
         seen.setdefault(col, i)
     if "name" not in seen:
-        return [], problems + [Problem(name, 1, 1, "E105", "no 'name' column in the header "
-                                                           f"(found: {', '.join(c for c in columns if c)})")]
+        return [], problems + [
+            Problem(name, 1, 1, "E105", f"no 'name' column in the header (found: {', '.join(c for c in columns if c)})")
+        ]
     opensanctions = "dataset" in seen
     ids: dict[str, int] = {}
     count = 0
@@ -590,8 +730,16 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             return starts[index] if index is not None and index < len(starts) else None
 
         if len(row) != len(header):
-            problems.append(Problem(name, line, None, "E100", f"row has {len(row)} fields but the header has "
-                                    f"{len(header)} (a missing or extra comma, or an unclosed quote?)"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    None,
+                    "E100",
+                    f"row has {len(row)} fields but the header has "
+                    f"{len(header)} (a missing or extra comma, or an unclosed quote?)",
+                )
+            )
             continue
 
         def cell(col: str, _row: list[str] = row) -> str:
@@ -604,8 +752,9 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             continue
         entry_id = cell("id") or f"{stem}-{count}"
         if entry_id in ids:
-            problems.append(Problem(name, line, where("id"), "E109",
-                                    f"duplicate id '{entry_id}' (first on line {ids[entry_id]})"))
+            problems.append(
+                Problem(name, line, where("id"), "E109", f"duplicate id '{entry_id}' (first on line {ids[entry_id]})")
+            )
             continue
         ids[entry_id] = line
         countries = _unique(c.upper() for c in _split(cell("countries")))
@@ -619,16 +768,28 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
                 continue
         kind = cell("type")
         if kind and kind not in TYPES:
-            problems.append(Problem(name, line, where("type"), "E106",
-                                    f"type '{kind}' is not one of {', '.join(TYPES)}"))
+            problems.append(
+                Problem(name, line, where("type"), "E106", f"type '{kind}' is not one of {', '.join(TYPES)}")
+            )
             continue
         schema = cell("schema")
         if schema and not opensanctions and schema not in FTM_SCHEMAS:
             problems.append(Problem(name, line, where("schema"), "E106", _schema_problem(schema)))
             continue
         aliases = tuple(a for a in _split(cell("aliases")) if a != entry_name)
-        entries.append(ListEntry(entry_id, entry_name, aliases, countries, lists, kind or list_type(lists),
-                                 schema or DEFAULT_SCHEMA, f"{name}:{line}", cell("url") or None))
+        entries.append(
+            ListEntry(
+                entry_id,
+                entry_name,
+                aliases,
+                countries,
+                lists,
+                kind or list_type(lists),
+                schema or DEFAULT_SCHEMA,
+                f"{name}:{line}",
+                cell("url") or None,
+            )
+        )
     return entries, problems
 
 
@@ -650,8 +811,15 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             problems.extend(exc.problems)
             continue
         if not isinstance(obj, dict):
-            problems.append(Problem(name, number, 1, "E103", "each line must be one JSON object (a FollowTheMoney "
-                                    f"entity), not {type(obj).__name__}"))
+            problems.append(
+                Problem(
+                    name,
+                    number,
+                    1,
+                    "E103",
+                    f"each line must be one JSON object (a FollowTheMoney entity), not {type(obj).__name__}",
+                )
+            )
             continue
         trouble = _ftm_problems(obj)
         if trouble:
@@ -665,8 +833,9 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
         if obj["schema"] not in FTM_SCHEMAS:
             continue
         if entity_id in ids:
-            problems.append(Problem(name, number, None, "E109",
-                                    f"duplicate id '{entity_id}' (first on line {ids[entity_id]})"))
+            problems.append(
+                Problem(name, number, None, "E109", f"duplicate id '{entity_id}' (first on line {ids[entity_id]})")
+            )
             continue
         ids[entity_id] = number
         found.append((number, obj))
@@ -686,9 +855,19 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
         lists = _unique(list(obj.get("datasets") or []) + [p for s in linked for p in s.get("programId", [])])
         urls = props.get("sourceUrl", []) or [u for s in linked for u in s.get("sourceUrl", [])]
         countries = _unique(c.upper() for p in _COUNTRY_PROPS for c in props.get(p, []))
-        entries.append(ListEntry(obj["id"], primary, tuple(n for n in names if n != primary), countries, lists,
-                                 list_type(lists, topics), obj["schema"], f"{name}:{number}",
-                                 urls[0] if urls else None))
+        entries.append(
+            ListEntry(
+                obj["id"],
+                primary,
+                tuple(n for n in names if n != primary),
+                countries,
+                lists,
+                list_type(lists, topics),
+                obj["schema"],
+                f"{name}:{number}",
+                urls[0] if urls else None,
+            )
+        )
     return entries, problems
 
 
@@ -748,16 +927,20 @@ def _read_yaml(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[P
             continue
         line = marks.get(path, (None, None))[0]
         if entry.id in ids:
-            problem(path + ("id",) if "id" in item else path, "E109",
-                    f"duplicate id '{entry.id}' (first on line {ids[entry.id]})")
+            problem(
+                path + ("id",) if "id" in item else path,
+                "E109",
+                f"duplicate id '{entry.id}' (first on line {ids[entry.id]})",
+            )
             continue
         ids[entry.id] = line or 0
         entries.append(entry)
     return entries, problems
 
 
-def _yaml_entry(item: Any, path: tuple[str, ...], marks: Marks, problem: Any, default_id: str,
-                name: str) -> ListEntry | None:
+def _yaml_entry(
+    item: Any, path: tuple[str, ...], marks: Marks, problem: Any, default_id: str, name: str
+) -> ListEntry | None:
     if not isinstance(item, dict):
         problem(path, "E103", "an entry must be a mapping with at least 'name'")
         return None
@@ -811,8 +994,17 @@ def _yaml_entry(item: Any, path: tuple[str, ...], marks: Marks, problem: Any, de
     if not ok or entry_name is None:
         return None
     line = marks.get(path, (None, None))[0]
-    return ListEntry(entry_id or default_id, entry_name, tuple(a for a in aliases if a != entry_name), countries,
-                     lists, kind or list_type(lists), schema or DEFAULT_SCHEMA, f"{name}:{line}", url)
+    return ListEntry(
+        entry_id or default_id,
+        entry_name,
+        tuple(a for a in aliases if a != entry_name),
+        countries,
+        lists,
+        kind or list_type(lists),
+        schema or DEFAULT_SCHEMA,
+        f"{name}:{line}",
+        url,
+    )
 
 
 _READERS = {"csv": _read_csv, "ftm": _read_ftm, "yaml": _read_yaml}
@@ -888,8 +1080,13 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     for row in names:
         entity_id, entity_name, aliases, country = row[0], row[1], tuple(row[2] or ()), row[3]
         kind = row[4] if len(row) > 4 else None
-        sides = [(True, index.person)] if kind == "individual" else \
-            [(False, index.other)] if kind else [(True, index.person), (False, index.other)]
+        sides = (
+            [(True, index.person)]
+            if kind == "individual"
+            else [(False, index.other)]
+            if kind
+            else [(True, index.person), (False, index.other)]
+        )
         for v, text in enumerate(_unique(t for t in (entity_name, *aliases) if t and t.strip())):
             for person, side in sides:
                 tokens = _norm(text, person).tokens
@@ -900,8 +1097,14 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                 for owner in side.exact.get(key, ()):
                     candidates[owner] = (100.0, "exact")
                 if not _short(key) and side.keys:
-                    for _, raw, i in process.extract(key, side.keys, scorer=fuzz.ratio, processor=None,
-                                                      score_cutoff=max(threshold - 0.05, 0), limit=None):
+                    for _, raw, i in process.extract(
+                        key,
+                        side.keys,
+                        scorer=fuzz.ratio,
+                        processor=None,
+                        score_cutoff=max(threshold - 0.05, 0),
+                        limit=None,
+                    ):
                         owner = side.owners[i]
                         if owner not in candidates:
                             candidates[owner] = (raw, "fuzzy")
@@ -927,8 +1130,19 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                     slot = (entity_id, e)
                     if slot in best and best[slot][0] >= rank:
                         continue
-                    why = _why(text, matched, person, how, score, entity_alias=text != entity_name, entry_alias=n > 0,
-                               country=country, entry=entry, differ=differ, needed=needed)
+                    why = _why(
+                        text,
+                        matched,
+                        person,
+                        how,
+                        score,
+                        entity_alias=text != entity_name,
+                        entry_alias=n > 0,
+                        country=country,
+                        entry=entry,
+                        differ=differ,
+                        needed=needed,
+                    )
                     best[slot] = (rank, Hit(entity_id, entity_name, entry, matched, score, why, " ".join(tokens)))
     hits = [hit for _, hit in best.values()]
     hits.sort(key=lambda h: (h.entity, -h.score, h.entry.id, h.entry.source))
@@ -944,8 +1158,10 @@ def _words_agree(a: Sequence[str], b: Sequence[str], ratio: Any) -> bool:
     """
     fewer, more = (a, b) if len(a) <= len(b) else (b, a)
     glued = "".join(more)
-    return all(any(w == v or ratio(w, v) >= WORD_SIMILARITY for v in more) or (len(w) > SHORT_NAME and w in glued)
-               for w in fewer)
+    return all(
+        any(w == v or ratio(w, v) >= WORD_SIMILARITY for v in more) or (len(w) > SHORT_NAME and w in glued)
+        for w in fewer
+    )
 
 
 def _subsets(tokens: Sequence[str], side: _Side) -> dict[int, float]:
@@ -962,8 +1178,9 @@ def _subsets(tokens: Sequence[str], side: _Side) -> dict[int, float]:
         if shared < 2:
             continue
         theirs = set(side.keys[i].split())
-        if (shared == len(mine) and len(theirs) - shared <= SUBSET_MAX_EXTRA) or \
-                (shared == len(theirs) and len(mine) - shared <= SUBSET_MAX_EXTRA):
+        if (shared == len(mine) and len(theirs) - shared <= SUBSET_MAX_EXTRA) or (
+            shared == len(theirs) and len(mine) - shared <= SUBSET_MAX_EXTRA
+        ):
             out[i] = SUBSET_SCORE
     return out
 
@@ -978,6 +1195,7 @@ def _ignored(a: str, b: str, person: bool) -> list[str]:
     Company-form words are left out of these comparisons: the explanation names the forms removed
     on its own, so "Co.," versus "Co" is no difference of punctuation.
     """
+
     def words(name: str, step: str) -> list[str]:
         tokens = _tokens(name, forms=False, **{step: False}).tokens
         if person:
@@ -990,13 +1208,30 @@ def _ignored(a: str, b: str, person: bool) -> list[str]:
     return out
 
 
-_STEPS = {"invisible": "invisible characters", "scripts": "script (other scripts' letters read as Latin)",
-          "case": "case", "accents": "accents", "punctuation": "punctuation"}
+_STEPS = {
+    "invisible": "invisible characters",
+    "scripts": "script (other scripts' letters read as Latin)",
+    "case": "case",
+    "accents": "accents",
+    "punctuation": "punctuation",
+}
 """The normalisation steps an explanation can name, in the order it names them."""
 
 
-def _why(text: str, matched: str, person: bool, how: str, score: float, *, entity_alias: bool,
-         entry_alias: bool, country: str | None, entry: ListEntry, differ: bool, needed: float) -> str:
+def _why(
+    text: str,
+    matched: str,
+    person: bool,
+    how: str,
+    score: float,
+    *,
+    entity_alias: bool,
+    entry_alias: bool,
+    country: str | None,
+    entry: ListEntry,
+    differ: bool,
+    needed: float,
+) -> str:
     forms = _unique(_norm(text, person).forms + _norm(matched, person).forms)
     form_text = ""
     if forms:
@@ -1014,8 +1249,10 @@ def _why(text: str, matched: str, person: bool, how: str, score: float, *, entit
                 core += f"{' and' if form_text else ''} ignoring {_join(ignored)}"
     elif how == "subset":
         short, long = sorted((text, matched), key=lambda s: len(_norm(s, person).tokens))
-        core = (f"all words of '{short}' appear in '{long}' (the other words, such as a middle name or "
-                f"patronymic, are not compared; score {score:g})")
+        core = (
+            f"all words of '{short}' appear in '{long}' (the other words, such as a middle name or "
+            f"patronymic, are not compared; score {score:g})"
+        )
     else:
         from rapidfuzz import fuzz
 

@@ -29,9 +29,10 @@ class Compiler:
             raise CompileError(path, "E204", "expected a condition: a mapping with all, any, not, or field")
         if "field" not in spec:
             if len(spec) != 1:
-                raise CompileError(path, "E204", f"a condition node takes exactly one of all, any, not; "
-                                   f"found {', '.join(spec)}")
-            (key, body), = spec.items()
+                raise CompileError(
+                    path, "E204", f"a condition node takes exactly one of all, any, not; found {', '.join(spec)}"
+                )
+            ((key, body),) = spec.items()
             if key in ("all", "any"):
                 if not isinstance(body, list) or not body:
                     raise CompileError(path + (key,), "E204", f"'{key}' expects a non-empty list of conditions")
@@ -40,8 +41,9 @@ class Compiler:
             if key == "not":
                 return not_of(self.compile(body, path + ("not",)))
             hint = closest(key, ["all", "any", "not", "field"])
-            raise CompileError(path + (key,), "E204", f"unknown condition key '{key}'"
-                               + (f"; did you mean '{hint}'?" if hint else ""))
+            raise CompileError(
+                path + (key,), "E204", f"unknown condition key '{key}'" + (f"; did you mean '{hint}'?" if hint else "")
+            )
         return self._leaf(spec, path)
 
     def _leaf(self, spec: dict[str, Any], path: tuple[str, ...]) -> Node:
@@ -49,23 +51,34 @@ class Compiler:
         fact = self.facts.get(name) if isinstance(name, str) else None
         if fact is None:
             hint = closest(str(name), list(self.facts), 0.6)
-            raise CompileError(path + ("field",), "E201", f"unknown fact '{name}'"
-                               + (f"; did you mean '{hint}'?" if hint else "; see `screening facts`"))
+            raise CompileError(
+                path + ("field",),
+                "E201",
+                f"unknown fact '{name}'" + (f"; did you mean '{hint}'?" if hint else "; see `screening facts`"),
+            )
         ops = [k for k in spec if k != "field"]
         if len(ops) != 1:
-            raise CompileError(path, "E204", f"'{name}' needs exactly one operator ({', '.join(OPERATORS)})"
-                               + (f"; found {', '.join(ops)}" if ops else ""))
+            raise CompileError(
+                path,
+                "E204",
+                f"'{name}' needs exactly one operator ({', '.join(OPERATORS)})"
+                + (f"; found {', '.join(ops)}" if ops else ""),
+            )
         raw_op = ops[0]
         op = ALIASES.get(raw_op, raw_op)
         operator = OPERATORS.get(op)
         if operator is None:
             hint = closest(raw_op, list(OPERATORS))
-            raise CompileError(path + (raw_op,), "E202", f"unknown operator '{raw_op}'"
-                               + (f"; did you mean '{hint}'?" if hint
-                                  else f"; expected one of {', '.join(OPERATORS)}"))
+            raise CompileError(
+                path + (raw_op,),
+                "E202",
+                f"unknown operator '{raw_op}'"
+                + (f"; did you mean '{hint}'?" if hint else f"; expected one of {', '.join(OPERATORS)}"),
+            )
         if fact.type not in operator.types:
-            raise CompileError(path + (raw_op,), "E202", f"operator '{op}' does not apply to {name}, "
-                               f"which is {type_name(fact)}")
+            raise CompileError(
+                path + (raw_op,), "E202", f"operator '{op}' does not apply to {name}, which is {type_name(fact)}"
+            )
         arg = spec[raw_op]
         value = operator.argument(self, fact, arg, path + (raw_op,))
         test, witness = operator.test(fact, value)
@@ -74,16 +87,19 @@ class Compiler:
         def check(values: dict[str, Any]) -> Truth:
             return test(values.get(key))
 
-        return Node("leaf", check, field=name, op=op, arg=arg, test=test, witness=witness, spec=spec,
-                    value=value)
+        return Node("leaf", check, field=name, op=op, arg=arg, test=test, witness=witness, spec=spec, value=value)
 
     def set_or_list(self, arg: Any, path: tuple[str, ...]) -> list[Any]:
         """The values of a list argument, or of the pack set it names."""
         if isinstance(arg, str):
             if arg not in self.sets:
                 hint = closest(arg, list(self.sets))
-                raise CompileError(path, "E108", f"unknown set '{arg}'"
-                                   + (f"; did you mean '{hint}'?" if hint else "; sets are defined in pack.yaml"))
+                raise CompileError(
+                    path,
+                    "E108",
+                    f"unknown set '{arg}'"
+                    + (f"; did you mean '{hint}'?" if hint else "; sets are defined in pack.yaml"),
+                )
             return list(self.sets[arg])
         if not isinstance(arg, list) or not arg:
             raise CompileError(path, "E204", "expected a non-empty list of values or the name of a set")
@@ -94,19 +110,24 @@ class Compiler:
         sub = fact.subfields.get(key)
         if sub is None:
             hint = closest(key, list(fact.subfields))
-            raise CompileError(path, "E201", f"records of {fact.path} have no field '{key}'"
-                               + (f"; did you mean '{hint}'?" if hint else f"; fields: {', '.join(fact.subfields)}"))
+            raise CompileError(
+                path,
+                "E201",
+                f"records of {fact.path} have no field '{key}'"
+                + (f"; did you mean '{hint}'?" if hint else f"; fields: {', '.join(fact.subfields)}"),
+            )
         if isinstance(spec, dict):
             if len(spec) != 1:
                 raise CompileError(path, "E204", "a pattern operator mapping holds exactly one operator")
-            (raw, arg), = spec.items()
+            ((raw, arg),) = spec.items()
             op = ALIASES.get(raw, raw)
             operator = OPERATORS.get(op)
             if operator is None or not operator.in_pattern:
                 raise CompileError(path + (raw,), "E202", f"operator '{raw}' cannot be used inside a pattern")
             if sub.type not in operator.types:
-                raise CompileError(path + (raw,), "E202", f"operator '{op}' does not apply to '{key}', "
-                                   f"which is {type_name(sub)}")
+                raise CompileError(
+                    path + (raw,), "E202", f"operator '{op}' does not apply to '{key}', which is {type_name(sub)}"
+                )
             return op, operator.argument(self, sub, arg, path + (raw,))
         if isinstance(spec, list):
             return "in", OPERATORS["in"].argument(self, sub, spec, path)

@@ -97,8 +97,9 @@ def evaluate(ruleset: RuleSet, values: dict[str, Any], *, how: How = "auto", unk
             undecided.append(i)
     found: tuple[tuple[str, ...], ...] = ()
     if unknowns:
-        found = tuple(tuple(leaf.node.field for leaf in unknown_leaves(trace(rules[i].condition, values)))
-                      for i in undecided)
+        found = tuple(
+            tuple(leaf.node.field for leaf in unknown_leaves(trace(rules[i].condition, values))) for i in undecided
+        )
     return Evaluation(tuple(fired), tuple(undecided), found)
 
 

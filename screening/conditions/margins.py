@@ -58,8 +58,9 @@ def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Node]], withi
                 near = abs(distance) <= (within if node.field.endswith("_pct") else 0.2 * max(abs(threshold), 1))
                 if near:
                     holds = node.test(value) is True if node.test else False
-                    out[(rule_id, node.field, threshold)] = Margin(rule_id, node.field, node.describe(), end,
-                                                                   threshold, round(distance, 6), holds)
+                    out[(rule_id, node.field, threshold)] = Margin(
+                        rule_id, node.field, node.describe(), end, threshold, round(distance, 6), holds
+                    )
     return sorted(out.values(), key=lambda m: (abs(m.distance), m.fact, m.rule))
 
 

@@ -72,8 +72,11 @@ class Kinds(NamedTuple):
 
     @classmethod
     def of(cls, v: str, bound: str = "", partial: str = "", islist: str = "") -> Kinds:
-        return cls(bound or f"isinstance({v}, Bound)", partial or f"isinstance({v}, PartialList)",
-                   islist or f"isinstance({v}, list)")
+        return cls(
+            bound or f"isinstance({v}, Bound)",
+            partial or f"isinstance({v}, PartialList)",
+            islist or f"isinstance({v}, list)",
+        )
 
 
 Code = Callable[["Writer", Any, str, str, str, Kinds], None]
@@ -201,9 +204,12 @@ def scalar(fact: Fact, value: Any, path: Path) -> Any:
         raise CompileError(path, "E107", f"unknown country code {value!r}" + (f"; {hint}" if hint else ""))
     elif kind == "enum" and fact.values and value not in fact.values:
         hint = closest(value, list(fact.values), 0.6)
-        raise CompileError(path, "E106", f"'{value}' is not a value of {fact.path}"
-                           + (f"; did you mean '{hint}'?" if hint
-                              else f"; expected one of: {', '.join(fact.values)}"))
+        raise CompileError(
+            path,
+            "E106",
+            f"'{value}' is not a value of {fact.path}"
+            + (f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(fact.values)}"),
+        )
     return value
 
 
@@ -257,8 +263,9 @@ class Pattern(dict):  # type: ignore[type-arg]
 def _item_or_pattern(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
     if fact.type == "records":
         if not isinstance(arg, dict) or not arg:
-            raise CompileError(path, "E204", f"{fact.path} holds records: 'contains' expects "
-                               "a pattern such as {kind: airport}")
+            raise CompileError(
+                path, "E204", f"{fact.path} holds records: 'contains' expects a pattern such as {{kind: airport}}"
+            )
         return Pattern({k: ctx.pattern(fact, k, v, path + (k,)) for k, v in arg.items()})
     return scalar(item_fact(fact), arg, path)
 
@@ -274,8 +281,9 @@ def _constants(w: Writer, value: Any, hint: str) -> Any:
     return tuple(w.constant(a) for a in value) if isinstance(value, tuple) else w.constant(value, hint)
 
 
-def comparison(name: str, expr: str, holds: Callable[[Any, Any], bool],
-               throughout: Callable[[Any, Any, Any], bool], **fields: Any) -> Operator:
+def comparison(
+    name: str, expr: str, holds: Callable[[Any, Any], bool], throughout: Callable[[Any, Any, Any], bool], **fields: Any
+) -> Operator:
     """An operator that compares a scalar with its argument: exact values by ``holds`` (written ``expr`` in
     generated code), bounds by ``throughout`` (both through ``compare``)."""
 
@@ -296,8 +304,9 @@ def comparison(name: str, expr: str, holds: Callable[[Any, Any], bool],
 
     fields.setdefault("argument", _value)
     fields.setdefault("types", ORDERED)
-    return Operator(name, test=test, code=code, asks=("bound",), expr=expr, holds=holds, throughout=throughout,
-                    **fields)
+    return Operator(
+        name, test=test, code=code, asks=("bound",), expr=expr, holds=holds, throughout=throughout, **fields
+    )
 
 
 def _point(holds: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Any], bool]:
@@ -333,32 +342,88 @@ def _texts_in(value: Any) -> tuple[str, ...] | None:
 
 
 INF = math.inf
-_equals = comparison("equals", "{v} == {a}", lambda v, a: v == a, _point(lambda v, a: v == a), types=SCALAR_TYPES,
-                     aliases=("==",), texts=_text_of, range=_ranged(lambda x: ((x, False), (x, False))),
-                     summary="the fact equals V")
-_in = comparison("in", "{v} in {a}", lambda v, a: v in a, _point(lambda v, a: v in a), types=SCALAR_TYPES,
-                 argument=_values(items=False), sets=True, texts=_texts_in,
-                 summary="the fact is one of the values (or of the pack set named SET)")
-_not_in = comparison("not_in", "{v} not in {a}", lambda v, a: v not in a, _point(lambda v, a: v not in a),
-                     types=SCALAR_TYPES, argument=_values(items=False), sets=True,
-                     summary="the fact is known and none of the values")
-_gt = comparison("gt", "{v} > {a}", lambda v, a: v > a, lambda low, high, a: low > a, aliases=(">",),
-                 thresholds=_one_number, range=_ranged(lambda x: ((x, True), (INF, False))),
-                 summary="the comparison holds")
-_gte = comparison("gte", "{v} >= {a}", lambda v, a: v >= a, lambda low, high, a: low >= a, aliases=(">=",),
-                  thresholds=_one_number, range=_ranged(lambda x: ((x, False), (INF, False))),
-                  summary="the comparison holds")
-_lt = comparison("lt", "{v} < {a}", lambda v, a: v < a, lambda low, high, a: _at_most(high, a, True),
-                 aliases=("<",), thresholds=_one_number, range=_ranged(lambda x: ((-INF, False), (x, True))),
-                 summary="the comparison holds")
-_lte = comparison("lte", "{v} <= {a}", lambda v, a: v <= a, lambda low, high, a: _at_most(high, a, False),
-                  aliases=("<=",), thresholds=_one_number, range=_ranged(lambda x: ((-INF, False), (x, False))),
-                  summary="the comparison holds")
-_between = comparison("between", "{a[0]} <= {v} <= {a[1]}", lambda v, a: a[0] <= v <= a[1],
-                      lambda low, high, a: a[0] <= low and _at_most(high, a[1], False), argument=_pair,
-                      thresholds=lambda arg: [float(a) for a in arg if _number(a)]
-                      if isinstance(arg, list) and len(arg) == 2 else [],
-                      range=_between_range, summary="LOW <= fact <= HIGH")
+_equals = comparison(
+    "equals",
+    "{v} == {a}",
+    lambda v, a: v == a,
+    _point(lambda v, a: v == a),
+    types=SCALAR_TYPES,
+    aliases=("==",),
+    texts=_text_of,
+    range=_ranged(lambda x: ((x, False), (x, False))),
+    summary="the fact equals V",
+)
+_in = comparison(
+    "in",
+    "{v} in {a}",
+    lambda v, a: v in a,
+    _point(lambda v, a: v in a),
+    types=SCALAR_TYPES,
+    argument=_values(items=False),
+    sets=True,
+    texts=_texts_in,
+    summary="the fact is one of the values (or of the pack set named SET)",
+)
+_not_in = comparison(
+    "not_in",
+    "{v} not in {a}",
+    lambda v, a: v not in a,
+    _point(lambda v, a: v not in a),
+    types=SCALAR_TYPES,
+    argument=_values(items=False),
+    sets=True,
+    summary="the fact is known and none of the values",
+)
+_gt = comparison(
+    "gt",
+    "{v} > {a}",
+    lambda v, a: v > a,
+    lambda low, high, a: low > a,
+    aliases=(">",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((x, True), (INF, False))),
+    summary="the comparison holds",
+)
+_gte = comparison(
+    "gte",
+    "{v} >= {a}",
+    lambda v, a: v >= a,
+    lambda low, high, a: low >= a,
+    aliases=(">=",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((x, False), (INF, False))),
+    summary="the comparison holds",
+)
+_lt = comparison(
+    "lt",
+    "{v} < {a}",
+    lambda v, a: v < a,
+    lambda low, high, a: _at_most(high, a, True),
+    aliases=("<",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((-INF, False), (x, True))),
+    summary="the comparison holds",
+)
+_lte = comparison(
+    "lte",
+    "{v} <= {a}",
+    lambda v, a: v <= a,
+    lambda low, high, a: _at_most(high, a, False),
+    aliases=("<=",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((-INF, False), (x, False))),
+    summary="the comparison holds",
+)
+_between = comparison(
+    "between",
+    "{a[0]} <= {v} <= {a[1]}",
+    lambda v, a: a[0] <= v <= a[1],
+    lambda low, high, a: a[0] <= low and _at_most(high, a[1], False),
+    argument=_pair,
+    thresholds=lambda arg: [float(a) for a in arg if _number(a)] if isinstance(arg, list) and len(arg) == 2 else [],
+    range=_between_range,
+    summary="LOW <= fact <= HIGH",
+)
 
 
 # ---------------------------------------------------------------------------------------- lists and the rest
@@ -383,8 +448,11 @@ def _matches_test(fact: Fact, pattern: Any) -> tuple[Test, Witness]:
         if v is None:
             return None
         if isinstance(v, list):
-            return True if any(isinstance(x, str) and pattern.search(x) for x in v) else (
-                None if isinstance(v, PartialList) else False)
+            return (
+                True
+                if any(isinstance(x, str) and pattern.search(x) for x in v)
+                else (None if isinstance(v, PartialList) else False)
+            )
         return bool(pattern.search(str(v)))
 
     return test, lambda v: [x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str) and pattern.search(x)]
@@ -432,7 +500,7 @@ def _contains_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Ki
 
 
 def _contains_any_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
-    return list_test(lambda x: (True if x in value else False)), lambda v: [x for x in v or [] if x in value]
+    return list_test(lambda x: True if x in value else False), lambda v: [x for x in v or [] if x in value]
 
 
 def _contains_any_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
@@ -469,21 +537,70 @@ def _exists_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kind
 
 
 for _op in (
-    _equals, _in, _not_in, _gt, _gte, _lt, _lte, _between,
-    Operator("matches", ("string", "list", "enum", "country"), _regex, _matches_test, _matches_code,
-             summary="the regex matches (any item)", asks=("partial", "islist"), on_empty_list=lambda value: False,
-             witnesses=True),
-    Operator("contains", LISTS, _item_or_pattern, _contains_test, _contains_code, in_pattern=False,
-             summary="V is an item; or some record matches every key of the pattern", asks=("partial", "islist"),
-             on_empty_list=lambda value: False, witnesses=True),
-    Operator("contains_any", ("list",), _values(items=True), _contains_any_test, _contains_any_code, sets=True,
-             in_pattern=False, summary="some item is one of the values", asks=("partial",),
-             on_empty_list=lambda value: False, witnesses=True),
-    Operator("empty", LISTS, _flag("empty"), _empty_test, _empty_code, in_pattern=False,
-             summary="the list is known and empty / non-empty", asks=("partial",),
-             on_empty_list=lambda value: bool(value)),
-    Operator("exists", SCALAR_TYPES + LISTS, _flag("exists"), _exists_test, _exists_code, total=True,
-             summary="the fact is known / unknown (never itself unknown)"),
+    _equals,
+    _in,
+    _not_in,
+    _gt,
+    _gte,
+    _lt,
+    _lte,
+    _between,
+    Operator(
+        "matches",
+        ("string", "list", "enum", "country"),
+        _regex,
+        _matches_test,
+        _matches_code,
+        summary="the regex matches (any item)",
+        asks=("partial", "islist"),
+        on_empty_list=lambda value: False,
+        witnesses=True,
+    ),
+    Operator(
+        "contains",
+        LISTS,
+        _item_or_pattern,
+        _contains_test,
+        _contains_code,
+        in_pattern=False,
+        summary="V is an item; or some record matches every key of the pattern",
+        asks=("partial", "islist"),
+        on_empty_list=lambda value: False,
+        witnesses=True,
+    ),
+    Operator(
+        "contains_any",
+        ("list",),
+        _values(items=True),
+        _contains_any_test,
+        _contains_any_code,
+        sets=True,
+        in_pattern=False,
+        summary="some item is one of the values",
+        asks=("partial",),
+        on_empty_list=lambda value: False,
+        witnesses=True,
+    ),
+    Operator(
+        "empty",
+        LISTS,
+        _flag("empty"),
+        _empty_test,
+        _empty_code,
+        in_pattern=False,
+        summary="the list is known and empty / non-empty",
+        asks=("partial",),
+        on_empty_list=lambda value: bool(value),
+    ),
+    Operator(
+        "exists",
+        SCALAR_TYPES + LISTS,
+        _flag("exists"),
+        _exists_test,
+        _exists_code,
+        total=True,
+        summary="the fact is known / unknown (never itself unknown)",
+    ),
 ):
     register(_op)
 

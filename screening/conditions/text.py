@@ -52,8 +52,9 @@ def normal(op: str, arg: Any, sets: dict[str, list[Any]]) -> Any:
         values = sets.get(arg, []) if isinstance(arg, str) else arg
         return sorted({json.dumps(v, sort_keys=True) for v in values})
     if isinstance(arg, dict):  # a record pattern: a key's list, or an {in: SET} mapping, is a set of values
-        return {k: normal(k if _takes_sets(k) else "in" if isinstance(v, list) else "", v, sets)
-                for k, v in arg.items()}
+        return {
+            k: normal(k if _takes_sets(k) else "in" if isinstance(v, list) else "", v, sets) for k, v in arg.items()
+        }
     return arg
 
 
@@ -68,5 +69,7 @@ def describe_margin(margin: Margin) -> str:
     side = "under" if margin.distance < 0 else "over" if margin.distance > 0 else "exactly at"
     gap = f"{num(abs(margin.distance))}{unit} {side}" if margin.distance else side
     state = "fires" if margin.holds else "does not hold"
-    return (f"{margin.fact} {num(margin.value)} is {gap} the {num(margin.threshold)} of {margin.rule} "
-            f"({margin.test}: {state})")
+    return (
+        f"{margin.fact} {num(margin.value)} is {gap} the {num(margin.threshold)} of {margin.rule} "
+        f"({margin.test}: {state})"
+    )

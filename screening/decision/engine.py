@@ -125,9 +125,16 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
     return Evidence(node.field, node.describe(), plain(shown), tuple(sources))
 
 
-def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | None = None,
-           on: dt.date | None = None, watchlist: Watchlist | None = None, threshold: float = 90.0,
-           evidence: bool = True, how: How = "auto") -> Result:
+def screen(
+    case: Case,
+    pack: Pack,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: dt.date | None = None,
+    watchlist: Watchlist | None = None,
+    threshold: float = 90.0,
+    evidence: bool = True,
+    how: How = "auto",
+) -> Result:
     """Screen ``case`` with ``pack``.
 
     ``waivers`` (by case id and rule id) apply when active on day ``on``: a waived finding is kept,
@@ -151,9 +158,10 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
     outcome = evaluate(pack, values, how=how, unknowns=not evidence)
     fired_at, undecided_at = outcome.fired, outcome.undecided
     if evidence:
-        unknown = [(pack.rules[i], tuple(leaf.node.field for leaf in unknown_leaves(trace(pack.rules[i].condition,
-                                                                                           values))))
-                   for i in undecided_at]
+        unknown = [
+            (pack.rules[i], tuple(leaf.node.field for leaf in unknown_leaves(trace(pack.rules[i].condition, values))))
+            for i in undecided_at
+        ]
     else:
         unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
     for i in fired_at:
@@ -181,18 +189,27 @@ def screen(case: Case, pack: Pack, waivers: Mapping[tuple[str, str], Waiver] | N
         from screening.decision.filings import matrix, uncaught
 
         filings = matrix(values, pack.regimes, on, explain=evidence)
-        uncaught_risk = uncaught(filings, level, pack.scoring.names,
-                                 case.data["target"].get("country"))
+        uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
-        case=case, pack=pack, facts=facts,
+        case=case,
+        pack=pack,
+        facts=facts,
         findings=tuple(sorted((f for f in fired if f.rule.category not in mitigation_ids), key=key)),
         mitigations=tuple(sorted((f for f in fired if f.rule.category in mitigation_ids), key=key)),
-        categories=categories, subtotal=subtotal, score_from_rules=score_from_rules,
-        level_from_score=level_from_score, floors=tuple(floors), score=score, level=level,
-        gaps=_gaps(facts, unknown, mitigation_ids), undecided=tuple(pack.rules[i].id for i in undecided_at),
-        waivers_on=(on or clock.today()).isoformat() if waivers else None, filings=filings,
-        uncaught_risk=uncaught_risk)
+        categories=categories,
+        subtotal=subtotal,
+        score_from_rules=score_from_rules,
+        level_from_score=level_from_score,
+        floors=tuple(floors),
+        score=score,
+        level=level,
+        gaps=_gaps(facts, unknown, mitigation_ids),
+        undecided=tuple(pack.rules[i].id for i in undecided_at),
+        waivers_on=(on or clock.today()).isoformat() if waivers else None,
+        filings=filings,
+        uncaught_risk=uncaught_risk,
+    )
 
 
 def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
@@ -209,15 +226,19 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
         raw = float(sum(f.points for f in mine))
         capped = min(raw, cat.cap) if cat.cap is not None else raw
         score = max(0.0, capped - credits.get(cat.id, 0.0))
-        risk.append(CategoryScore(cat.id, cat.title, cat.cap, raw, capped, capped - score, score,
-                                  tuple(f.rule.id for f in mine)))
+        risk.append(
+            CategoryScore(
+                cat.id, cat.title, cat.cap, raw, capped, capped - score, score, tuple(f.rule.id for f in mine)
+            )
+        )
     removed = sum(c.credit for c in risk)
     mitigation = []
     for cat in (c for c in pack.scoring.categories if c.mitigation):
         mine = by_category.get(cat.id, [])
         raw = float(sum(f.points for f in mine))
-        mitigation.append(CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed,
-                                        tuple(f.rule.id for f in mine)))
+        mitigation.append(
+            CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed, tuple(f.rule.id for f in mine))
+        )
     return tuple(risk + mitigation), sum(c.score for c in risk)
 
 

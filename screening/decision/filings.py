@@ -82,8 +82,13 @@ def judgement_day(values: dict[str, Any], as_of: dt.date | None, today: dt.date 
     return (today or clock.today()).isoformat(), "today"
 
 
-def matrix(values: dict[str, Any], regimes: Iterable[Regime], as_of: dt.date | None = None,
-           today: dt.date | None = None, explain: bool = True) -> Matrix:
+def matrix(
+    values: dict[str, Any],
+    regimes: Iterable[Regime],
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
+    explain: bool = True,
+) -> Matrix:
     """Decide every regime for a case given by its fact ``values``.
 
     Without ``explain`` only the outcome and the deciding trigger are worked out (no reasons, questions
@@ -116,8 +121,9 @@ def _id(rule: Trigger | None) -> str | None:
     return rule.id if rule else None
 
 
-def outcome_only(values: dict[str, Any], regime: Regime, on: str,
-                 truth: dict[int, bool | None] | None = None) -> Decision:
+def outcome_only(
+    values: dict[str, Any], regime: Regime, on: str, truth: dict[int, bool | None] | None = None
+) -> Decision:
     """One regime's outcome and deciding trigger on day ``on``, without the explanation.
 
     ``truth`` gives each condition's value by the node's id, when they were evaluated together
@@ -189,9 +195,21 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     reach = trace(regime.applies, values)
     if reach.value is False:
         used = _used(values, reach)
-        return Decision(regime, on, "out_of_scope", None, used,
-                        (f"Outside its reach ({regime.applies_text or describe(regime.applies)}): "
-                         + "; ".join(_fact_text(u) for u in used) + ".",), (), (), reached=False)
+        return Decision(
+            regime,
+            on,
+            "out_of_scope",
+            None,
+            used,
+            (
+                f"Outside its reach ({regime.applies_text or describe(regime.applies)}): "
+                + "; ".join(_fact_text(u) for u in used)
+                + ".",
+            ),
+            (),
+            (),
+            reached=False,
+        )
     if not regime.in_force(on):
         if on < regime.valid_from:
             why = f"{regime.name}'s regime applies from {regime.valid_from}; the case is judged on {on}."
@@ -218,8 +236,11 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         if outcome == "out_of_scope" and regime.scope_note:
             why += (regime.scope_note,)
     open_rules = [(r, t) for r, t in traces if t.value is None and RANK[r.outcome] > RANK[outcome]]
-    near = tuple(m for m in nearby(values, ((r.id, r.when) for r in valid))
-                 if _decisive(values, next(r for r in valid if r.id == m.rule), m))
+    near = tuple(
+        m
+        for m in nearby(values, ((r.id, r.when) for r in valid))
+        if _decisive(values, next(r for r in valid if r.id == m.rule), m)
+    )
     return Decision(regime, on, outcome, rule, used, why, _questions(open_rules), near)
 
 
@@ -233,7 +254,7 @@ def changes(before: Matrix | None, after: Matrix | None, today: str | None = Non
 
     def answers(m: Matrix | None) -> dict[tuple[str, str], tuple[str, str | None]]:
         out: dict[tuple[str, str], tuple[str, str | None]] = {}
-        for d in (m.decisions if m is not None else ()):
+        for d in m.decisions if m is not None else ():
             out[(d.regime.id, "case day")] = (d.outcome, _id(d.rule))
             if m is not None and m.on != now:
                 current = d.today or d
@@ -253,9 +274,11 @@ def changes(before: Matrix | None, after: Matrix | None, today: str | None = Non
 
 def change_text(change: dict[str, Any]) -> str:
     """``DE: mandatory (DE-003) → out of scope`` (``BE today: ...`` for the answer under today's law)."""
+
     def side(i: int) -> str:
         rule = change["rule"][i]
         return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
+
     when = " today" if change.get("law") == "today" else ""
     return f"{change['regime']}{when}: {side(0)} → {side(1)}"
 

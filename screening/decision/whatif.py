@@ -44,8 +44,17 @@ def parse(expr: str) -> Change:
     depth = limits().max_depth
     if len(path) > depth:  # a case file could not nest so deep either
         shown = expr if len(expr) <= 80 else expr[:77] + "..."
-        raise ScreeningError([Problem(f"--set {shown}", None, None, "E111", f"a path of {len(path):,} steps is "
-                                      f"deeper than the limit of {depth} (SCREENING_MAX_DEPTH)")])
+        raise ScreeningError(
+            [
+                Problem(
+                    f"--set {shown}",
+                    None,
+                    None,
+                    "E111",
+                    f"a path of {len(path):,} steps is deeper than the limit of {depth} (SCREENING_MAX_DEPTH)",
+                )
+            ]
+        )
     try:
         value, _ = loads(match.group(3) or "null", f"--set {expr}")
     except ScreeningError as exc:
@@ -83,8 +92,16 @@ def apply(document: Any, changes: list[Change]) -> Any:
 
 def _records(path: tuple[str, ...]) -> bool:
     """Lists of records whose items have a ``kind``: a bare word appended becomes ``{kind: word}``."""
-    return path[-1] in ("mitigations", "critical_infrastructure", "critical_technologies", "government_contracts",
-                        "sensitive_sites", "state_links", "conduct", "listings")
+    return path[-1] in (
+        "mitigations",
+        "critical_infrastructure",
+        "critical_technologies",
+        "government_contracts",
+        "sensitive_sites",
+        "state_links",
+        "conduct",
+        "listings",
+    )
 
 
 def _step(node: Any, step: str, change: Change, create: str) -> Any:
@@ -135,11 +152,14 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
     return {
         "score": [number(before.score), number(after.score)],
         "level": [before.level, after.level],
-        "fires_now": [{"rule": r, "title": fired_after[r].rule.title, "points": number(fired_after[r].points)}
-                      for r in sorted(set(fired_after) - set(fired_before))],
-        "no_longer_fires": [{"rule": r, "title": fired_before[r].rule.title,
-                             "points": number(fired_before[r].points)}
-                            for r in sorted(set(fired_before) - set(fired_after))],
+        "fires_now": [
+            {"rule": r, "title": fired_after[r].rule.title, "points": number(fired_after[r].points)}
+            for r in sorted(set(fired_after) - set(fired_before))
+        ],
+        "no_longer_fires": [
+            {"rule": r, "title": fired_before[r].rule.title, "points": number(fired_before[r].points)}
+            for r in sorted(set(fired_before) - set(fired_after))
+        ],
         "gaps": [len(before.gaps), len(after.gaps)],
         "filings": changes(before.filings, after.filings),
     }

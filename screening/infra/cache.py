@@ -62,8 +62,12 @@ def read(kind: str, source: Path, key: str) -> dict[str, Any] | None:
         cached = json.loads(_file(directory, kind, source).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    fresh = (isinstance(cached, dict) and cached.get("path") == str(source.resolve())
-             and cached.get("key") == key and isinstance(cached.get("payload"), dict))
+    fresh = (
+        isinstance(cached, dict)
+        and cached.get("path") == str(source.resolve())
+        and cached.get("key") == key
+        and isinstance(cached.get("payload"), dict)
+    )
     return cached["payload"] if fresh else None
 
 

@@ -15,6 +15,7 @@ def today() -> dt.date:
         except ValueError:
             from screening.infra.errors import Problem, ScreeningError
 
-            raise ScreeningError([Problem("SCREENING_TODAY", None, None, "E106",
-                                          f"expected a date YYYY-MM-DD, found {fixed!r}")]) from None
+            raise ScreeningError(
+                [Problem("SCREENING_TODAY", None, None, "E106", f"expected a date YYYY-MM-DD, found {fixed!r}")]
+            ) from None
     return dt.date.today()

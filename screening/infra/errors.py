@@ -88,8 +88,15 @@ Marks = dict[tuple[str, ...], tuple[int, int]]
 """Key path -> (line, column), both 1-based, for every node of a document."""
 
 
-def located(name: str, marks: Marks, path: tuple[str, ...], code: str, message: str,
-            severity: str = "error", rule: str | None = None) -> Problem:
+def located(
+    name: str,
+    marks: Marks,
+    path: tuple[str, ...],
+    code: str,
+    message: str,
+    severity: str = "error",
+    rule: str | None = None,
+) -> Problem:
     """A problem at ``path`` of document ``name``, placed at the nearest marked node."""
     probe = path
     while probe and probe not in marks:
@@ -139,7 +146,8 @@ class Hints:
         return closest(word, self.names, self.cutoff)
 
 
-def fail(file: str, code: str, message: str, line: int | None = None,
-         column: int | None = None, path: tuple[str, ...] = ()) -> ScreeningError:
+def fail(
+    file: str, code: str, message: str, line: int | None = None, column: int | None = None, path: tuple[str, ...] = ()
+) -> ScreeningError:
     """Build a one-problem error, ready to raise."""
     return ScreeningError([Problem(file, line, column, code, message, path)])

@@ -19,8 +19,13 @@ from typing import BinaryIO
 
 from screening.infra.errors import fail
 
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
 
 
 def _what(mode: int) -> str:
@@ -41,8 +46,9 @@ def confine(path: Path, root: Path, what: str) -> Path:
         resolved = path.resolve()
         root = root.resolve()
     except (OSError, RuntimeError):  # a loop of links
-        raise fail(str(path), "E003", f"refused, unread: it cannot be resolved (a loop of links) inside {what}"
-                   ) from None
+        raise fail(
+            str(path), "E003", f"refused, unread: it cannot be resolved (a loop of links) inside {what}"
+        ) from None
     if not resolved.is_relative_to(root):
         raise fail(str(path), "E003", f"refused, unread: it leads outside {what} ({root}), by '..' or a link")
     if ".git" in resolved.relative_to(root).parts:
@@ -59,8 +65,9 @@ def _open_fd(path: Path) -> tuple[int, os.stat_result]:
         if stat.S_ISDIR(st.st_mode):
             raise fail(name, "E001", "expected a file, found a directory")
         if not stat.S_ISREG(st.st_mode) and not _is_stdin(st):
-            raise fail(name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or "
-                       "never end")
+            raise fail(
+                name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or never end"
+            )
         # O_NONBLOCK: were the file swapped for a FIFO since the stat, opening it must not wait for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -73,8 +80,9 @@ def _open_fd(path: Path) -> tuple[int, os.stat_result]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             if not _is_stdin(st):
-                raise fail(name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or "
-                           "never end")
+                raise fail(
+                    name, "E001", f"not a regular file ({_what(st.st_mode)}): refused, as it could block or never end"
+                )
             os.set_blocking(fd, True)  # stdin is read to its end, as the user asked
         return fd, st
     except BaseException:

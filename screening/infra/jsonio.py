@@ -55,8 +55,7 @@ def _constant(text: str) -> float:
     raise _Refused("number", text)
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_float=_float, parse_int=_int,
-                            parse_constant=_constant)
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_float=_float, parse_int=_int, parse_constant=_constant)
 
 
 def loads(text: str, file: str, line: int = 1) -> Any:
@@ -81,8 +80,9 @@ def _problem(text: str, file: str, line: int, fault: _Refused) -> Problem:
     where = _place(text, at, line)
     if fault.kind == "duplicate":
         before = _place(text, first, line)
-        return Problem(file, *where, "E101", f"duplicate key '{detail}' (first defined on line {before[0]}, "
-                       f"column {before[1]})")
+        return Problem(
+            file, *where, "E101", f"duplicate key '{detail}' (first defined on line {before[0]}, column {before[1]})"
+        )
     if fault.kind == "number":
         return Problem(file, *where, "E106", f"'{fault.text}' is not a finite number")
     if fault.kind == "long":

@@ -68,8 +68,15 @@ def destination(path: Path) -> Destination:
         return Destination(real, path)
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
         return Destination(real, path, stream=True)
-    what = ("a directory, not a file (an empty -o names the current directory)" if stat.S_ISDIR(mode)
-            else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+    what = (
+        "a directory, not a file (an empty -o names the current directory)"
+        if stat.S_ISDIR(mode)
+        else "a block device"
+        if stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a file"
+    )
     raise fail(name, "E401", f"cannot write output: {real if real != path else 'this'} is {what}")
 
 
@@ -118,7 +125,7 @@ def write_all(fd: int, data: bytes) -> None:
     """Write every byte of ``data`` to ``fd`` (a write may take only a part)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _write_through(path: Path, data: bytes) -> None:
@@ -200,8 +207,12 @@ def refuse_inputs(output: Path, inputs: Iterable[Path], name: str = "") -> None:
             if (other.st_dev, other.st_ino) == key:
                 name = name or str(output)
                 same = "" if str(file) == name else f" ({file})"
-                raise fail(name, "E402", f"the output is also an input{same}: writing it would destroy "
-                           "the input; nothing was written: name another output file")
+                raise fail(
+                    name,
+                    "E402",
+                    f"the output is also an input{same}: writing it would destroy "
+                    "the input; nothing was written: name another output file",
+                )
 
 
 def _files(path: Path) -> Iterator[Path]:

@@ -21,11 +21,23 @@ from screening.infra.kept import Kept
 Path = tuple[str, ...]
 
 _TYPES: dict[str, Any] = {
-    "object": dict, "array": list, "string": str, "boolean": bool,
-    "number": (int, float), "integer": int, "null": type(None),
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "number": (int, float),
+    "integer": int,
+    "null": type(None),
 }
-_NAMES = {"object": "a mapping", "array": "a list", "string": "text", "boolean": "true or false",
-          "number": "a number", "integer": "a whole number", "null": "null"}
+_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "boolean": "true or false",
+    "number": "a number",
+    "integer": "a whole number",
+    "null": "null",
+}
 
 
 @cache
@@ -59,8 +71,11 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"number {value}" if isinstance(value, float) or -10**30 < value < 10**30 else \
-            f"a number of {_digits(value)} digits"
+        return (
+            f"number {value}"
+            if isinstance(value, float) or -(10**30) < value < 10**30
+            else f"a number of {_digits(value)} digits"
+        )
     if isinstance(value, str):
         return f"text {value!r}"
     if value is None:
@@ -89,8 +104,10 @@ def _number_hint(value: Any, kind: str) -> str:
     """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``."""
     if kind not in ("number", "integer") or not isinstance(value, str) or not _ZERO_LED.fullmatch(value):
         return ""
-    return (" (a number written with a leading zero, 0o or 0x stays text here, where YAML 1.1 would read 0777 "
-            "as 511: write it in plain decimal)")
+    return (
+        " (a number written with a leading zero, 0o or 0x stays text here, where YAML 1.1 would read 0777 "
+        "as 511: write it in plain decimal)"
+    )
 
 
 def _is_type(value: Any, kind: str) -> bool:
@@ -122,8 +139,7 @@ def problems(data: Any, schema: dict[str, Any], marks: Marks, name: str) -> list
     return [located(name, marks, path, code, message) for path, code, message in errors(data, schema)]
 
 
-_KINDS = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list",
-          type(None): "null"}
+_KINDS = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list", type(None): "null"}
 
 
 def _foreign(data: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
@@ -134,20 +150,25 @@ def _foreign(data: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
     beside keys that are not), nothing of its content is shown, since it would then be printed in a CI
     log, an annotation or a SARIF report.
     """
-    top = {**schema.get("$defs", {}).get(schema["$ref"].rsplit("/", 1)[1], {}), **schema} \
-        if "$ref" in schema else schema
+    top = (
+        {**schema.get("$defs", {}).get(schema["$ref"].rsplit("/", 1)[1], {}), **schema} if "$ref" in schema else schema
+    )
     if top.get("type") != "object":
         return None
     if not isinstance(data, dict):
-        return "E103", (f"expected a mapping, found {_KINDS.get(type(data), 'something else')}: not a file of "
-                        "this kind (its content is not shown)")
+        return "E103", (
+            f"expected a mapping, found {_KINDS.get(type(data), 'something else')}: not a file of "
+            "this kind (its content is not shown)"
+        )
     fields = set(top.get("properties", ())) - {"format"}
     known = len(fields & set(data))
     unknown = len(set(data) - fields - {"format"})
     if data and fields and (known * 2 < len(data) or (unknown and known < 2)):
-        return "E104", (f"{known} of its {len(data)} top-level keys {'is a field' if known == 1 else 'are fields'} "
-                        f"of this kind of file (expected {', '.join(sorted(fields))}): not a file of this kind (its "
-                        "content is not shown)")
+        return "E104", (
+            f"{known} of its {len(data)} top-level keys {'is a field' if known == 1 else 'are fields'} "
+            f"of this kind of file (expected {', '.join(sorted(fields))}): not a file of this kind (its "
+            "content is not shown)"
+        )
     return None
 
 
@@ -173,8 +194,9 @@ def validator(schema: dict[str, Any]) -> Callable[[Any], bool]:
     return _compile(schema, schema.get("$defs", {}), {})
 
 
-def _compile(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
-             ) -> Callable[[Any], bool]:
+def _compile(
+    node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
+) -> Callable[[Any], bool]:
     cell = memo.get(id(node))  # nodes of the schema, which outlives the compiling: ids are not reused
     if cell is not None:
         if cell:
@@ -193,8 +215,9 @@ def _compile(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Ca
 _MISSING = object()
 
 
-def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
-                  ) -> Callable[[Any], bool]:
+def _compile_node(
+    node: dict[str, Any], defs: dict[str, Any], memo: dict[int, list[Callable[[Any], bool]]]
+) -> Callable[[Any], bool]:
     const = node.get("const", _MISSING)
     kind = node.get("type")
     options = node.get("enum")
@@ -263,14 +286,18 @@ def _compile_node(node: dict[str, Any], defs: dict[str, Any], memo: dict[int, li
             return False
         if kind and not _is_type(value, kind):
             return False
-        if options is not None and not (value in texts if texts is not None and isinstance(value, str)
-                                        else any(_same(value, option) for option in options)):
+        if options is not None and not (
+            value in texts
+            if texts is not None and isinstance(value, str)
+            else any(_same(value, option) for option in options)
+        ):
             return False
         if isinstance(value, str):
             return text(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (-FLOAT_MAX <= value <= FLOAT_MAX and (low is None or value >= low)
-                    and (high is None or value <= high))
+            return (
+                -FLOAT_MAX <= value <= FLOAT_MAX and (low is None or value >= low) and (high is None or value <= high)
+            )
         if isinstance(value, list):
             return listed(value)
         if isinstance(value, dict):
@@ -337,8 +364,9 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
         yield path, "E106", f"{value!r} does not match the expected form ({node.get('description') or node['pattern']})"
 
 
-def _check_mapping(value: dict[str, Any], node: dict[str, Any], defs: dict[str, Any],
-                   path: Path) -> Iterator[tuple[Path, str, str]]:
+def _check_mapping(
+    value: dict[str, Any], node: dict[str, Any], defs: dict[str, Any], path: Path
+) -> Iterator[tuple[Path, str, str]]:
     props = node.get("properties", {})
     for key in node.get("required", ()):
         if key not in value:

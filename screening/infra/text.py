@@ -26,9 +26,11 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else words or word + 's'}"
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]} | {
-    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"} | {
-    ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING}
+_CONTROL = (
+    {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+    | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    | {ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING}
+)
 
 
 def printable(text: str) -> str:

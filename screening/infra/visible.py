@@ -64,7 +64,7 @@ def escapes(text: str) -> list[tuple[int, str]]:
         if c == "\r" and text.startswith("\n", i + 1):
             out.append((i, ""))
         elif c in "\u200c\u200d":
-            if (i and text[i - 1].isascii()) or text[i + 1:i + 2].isascii() and i + 1 < len(text):
+            if (i and text[i - 1].isascii()) or text[i + 1 : i + 2].isascii() and i + 1 < len(text):
                 out.append((i, _escape(m)))
         else:
             out.append((i, _TABLE[ord(c)]))

@@ -29,8 +29,12 @@ class Limits(NamedTuple):
     """SCREENING_MAX_TEXT: characters in one text value or key."""
 
 
-_ENV = {"max_bytes": "SCREENING_MAX_BYTES", "max_values": "SCREENING_MAX_VALUES",
-        "max_depth": "SCREENING_MAX_DEPTH", "max_text": "SCREENING_MAX_TEXT"}
+_ENV = {
+    "max_bytes": "SCREENING_MAX_BYTES",
+    "max_values": "SCREENING_MAX_VALUES",
+    "max_depth": "SCREENING_MAX_DEPTH",
+    "max_text": "SCREENING_MAX_TEXT",
+}
 
 
 DEPTH_CEILING = 200
@@ -51,8 +55,12 @@ def limits() -> Limits:
             raise fail(var, "E106", f"environment variable {var} must be a positive whole number, not {raw!r}")
         ceiling = DEPTH_CEILING if field == "max_depth" else 10**18
         if len(digits) > 19 or int(digits) > ceiling:
-            raise fail(var, "E106", f"environment variable {var} can be at most {ceiling:,}, not {raw[:30]}"
-                       + ("..." if len(raw) > 30 else ""))
+            raise fail(
+                var,
+                "E106",
+                f"environment variable {var} can be at most {ceiling:,}, not {raw[:30]}"
+                + ("..." if len(raw) > 30 else ""),
+            )
         values[field] = int(digits)
     return Limits(**values)
 
@@ -73,17 +81,17 @@ class CoreResolver(BaseResolver):
     """
 
 
-CoreResolver.add_implicit_resolver(
-    _STD + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-CoreResolver.add_implicit_resolver(
-    _STD + "int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+CoreResolver.add_implicit_resolver(_STD + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+CoreResolver.add_implicit_resolver(_STD + "int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 CoreResolver.add_implicit_resolver(
     _STD + "float",
-    re.compile(r"^[-+]?(?:(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$"
-               r"|^\.(?:nan|NaN|NAN)$"),
-    list("-+0123456789."))
-CoreResolver.add_implicit_resolver(
-    _STD + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    re.compile(
+        r"^[-+]?(?:(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$"
+        r"|^\.(?:nan|NaN|NAN)$"
+    ),
+    list("-+0123456789."),
+)
+CoreResolver.add_implicit_resolver(_STD + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 if getattr(yaml, "__with_libyaml__", False):  # the C parser is about 4x faster
     from yaml.cyaml import CParser as _Parser
@@ -99,8 +107,14 @@ else:  # pragma: no cover - exercised only where libyaml is missing
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Loader(Reader, Scanner, Parser, Composer,  # type: ignore[no-redef,misc]
-                  yaml.constructor.SafeConstructor, CoreResolver):
+    class _Loader(
+        Reader,
+        Scanner,
+        Parser,
+        Composer,  # type: ignore[no-redef,misc]
+        yaml.constructor.SafeConstructor,
+        CoreResolver,
+    ):
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
@@ -125,8 +139,9 @@ def decode(raw: bytes, name: str) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position(body[: exc.start].decode("utf-8"))
-        raise fail(name, "E002", f"not valid UTF-8 (byte 0x{body[exc.start]:02x}); save the file as UTF-8",
-                   line, column) from None
+        raise fail(
+            name, "E002", f"not valid UTF-8 (byte 0x{body[exc.start]:02x}); save the file as UTF-8", line, column
+        ) from None
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -159,8 +174,13 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     bad = _FORBIDDEN.search(text)
     if bad:
         line, column = _position(text[: bad.start()])
-        raise fail(name, "E100", f"invalid YAML: character #x{ord(bad.group()):04X} is not allowed in a YAML file",
-                   line, column)
+        raise fail(
+            name,
+            "E100",
+            f"invalid YAML: character #x{ord(bad.group()):04X} is not allowed in a YAML file",
+            line,
+            column,
+        )
     swapped = any(c in text for c in _SWAP) and not any(c in text for c in _SWAP.values())
     source = text.translate(_TO_STANDIN) if swapped else text
     bound = limits()
@@ -195,8 +215,14 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
 
 
 def _too_many(name: str, bound: Limits, where: tuple[int, int], path: tuple[str, ...]) -> ScreeningError:
-    return fail(name, "E111", f"document has more than {bound.max_values:,} values (too large, or aliases "
-                "expanding without bound; SCREENING_MAX_VALUES)", *where, path=path)
+    return fail(
+        name,
+        "E111",
+        f"document has more than {bound.max_values:,} values (too large, or aliases "
+        "expanding without bound; SCREENING_MAX_VALUES)",
+        *where,
+        path=path,
+    )
 
 
 def _count_values(source: str, name: str, bound: Limits, swapped: bool) -> None:
@@ -264,7 +290,7 @@ def _one_line(text: str) -> str:
 def _tab_at(line: str, column: int) -> bool:
     """Whether a tab is the likely cause of an error at ``column``: one in the indentation, or right there."""
     indent = line[: len(line) - len(line.lstrip(" \t"))]
-    return "\t" in indent or line[column - 1: column] == "\t"
+    return "\t" in indent or line[column - 1 : column] == "\t"
 
 
 class _Builder:
@@ -293,15 +319,30 @@ class _Builder:
         if self.count > self.limits.max_values:  # reported at the top-level key whose value grows without bound
             raise _too_many(self.name, self.limits, self.marks.get(path[:1]) or self._where(node), path[:1])
         if len(path) > self.limits.max_depth:
-            raise fail(self.name, "E111", f"nesting deeper than {self.limits.max_depth} levels "
-                       "(SCREENING_MAX_DEPTH)", *self._where(node))
+            raise fail(
+                self.name,
+                "E111",
+                f"nesting deeper than {self.limits.max_depth} levels (SCREENING_MAX_DEPTH)",
+                *self._where(node),
+            )
         if isinstance(node, ScalarNode) and len(node.value) > self.limits.max_text:
-            raise fail(self.name, "E111", f"a text of {len(node.value):,} characters is longer than the limit of "
-                       f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)", *self._where(node), path=path)
+            raise fail(
+                self.name,
+                "E111",
+                f"a text of {len(node.value):,} characters is longer than the limit of "
+                f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)",
+                *self._where(node),
+                path=path,
+            )
         self.marks[path] = self._where(node)
         if node.tag not in _ALLOWED_TAGS:
-            raise fail(self.name, "E110", f"tag {node.tag!r} is not allowed: files hold plain data only",
-                       *self._where(node), path=path)
+            raise fail(
+                self.name,
+                "E110",
+                f"tag {node.tag!r} is not allowed: files hold plain data only",
+                *self._where(node),
+                path=path,
+            )
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -317,18 +358,35 @@ class _Builder:
             if knode.tag == _STD + "merge" or (knode.value == "<<" and not knode.style):
                 raise fail(self.name, "E110", "merge keys ('<<') are not supported", *where)
             if knode.tag not in _ALLOWED_TAGS:
-                raise fail(self.name, "E110", f"tag {knode.tag!r} on a key is not allowed: files hold plain data "
-                           "only", *where, path=path)
+                raise fail(
+                    self.name,
+                    "E110",
+                    f"tag {knode.tag!r} on a key is not allowed: files hold plain data only",
+                    *where,
+                    path=path,
+                )
             self.keys.add(id(knode))
             key = self._text(knode.value)  # the raw text: keys never become numbers or booleans
             if len(key) > self.limits.max_text:
-                raise fail(self.name, "E111", f"a key of {len(key):,} characters is longer than the limit of "
-                           f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)", *where, path=path)
+                raise fail(
+                    self.name,
+                    "E111",
+                    f"a key of {len(key):,} characters is longer than the limit of "
+                    f"{self.limits.max_text:,} (SCREENING_MAX_TEXT)",
+                    *where,
+                    path=path,
+                )
             if key in out:
                 first = self.marks.get(path + (key,), (None, None))[0]
-                self.problems.append(Problem(self.name, *where, "E101",
-                                             f"duplicate key '{key}' (first defined on line {first})",
-                                             path + (key,)))
+                self.problems.append(
+                    Problem(
+                        self.name,
+                        *where,
+                        "E101",
+                        f"duplicate key '{key}' (first defined on line {first})",
+                        path + (key,),
+                    )
+                )
             self.key_at[path + (key,)] = where
             out[key] = self.build(vnode, path + (key,))
             self.marks[path + (key,)] = where  # problems point at the key
@@ -337,15 +395,27 @@ class _Builder:
     def _scalar(self, node: ScalarNode, path: tuple[str, ...]) -> Any:
         at = self.key_at.get(path) or self._where(node)  # like every other problem, at the value's key
         if node.tag == _STD + "int" and len(node.value.lstrip("+-")) > 4000:
-            raise fail(self.name, "E111", f"a number of {len(node.value):,} digits is too long", *self._where(node),
-                       path=path)
+            raise fail(
+                self.name, "E111", f"a number of {len(node.value):,} digits is too long", *self._where(node), path=path
+            )
         try:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, IndexError, KeyError, TypeError, yaml.YAMLError):
-            kind = {"int": "an integer", "float": "a number", "bool": "true or false", "null": "null",
-                    "seq": "a list (sequence)", "map": "a mapping"}.get(node.tag.rsplit(":", 1)[-1], "this type")
-            raise fail(self.name, "E100", f"invalid YAML: {node.value!r} cannot be read as {kind} "
-                       f"({node.tag.rsplit(':', 1)[-1]} tag)", *self._where(node), path=path) from None
+            kind = {
+                "int": "an integer",
+                "float": "a number",
+                "bool": "true or false",
+                "null": "null",
+                "seq": "a list (sequence)",
+                "map": "a mapping",
+            }.get(node.tag.rsplit(":", 1)[-1], "this type")
+            raise fail(
+                self.name,
+                "E100",
+                f"invalid YAML: {node.value!r} cannot be read as {kind} ({node.tag.rsplit(':', 1)[-1]} tag)",
+                *self._where(node),
+                path=path,
+            ) from None
         if isinstance(value, float) and not math.isfinite(value):
             raise fail(self.name, "E106", f"{node.value!r} is not a finite number", *at, path=path)
         return self._text(value) if isinstance(value, str) else value

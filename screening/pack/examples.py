@@ -101,18 +101,34 @@ def fragment_problems(fragment: dict[str, Any]) -> list[tuple[Place, str, str]]:
                 walk(value, path, (*place, key))
             else:
                 hint = closest(path, facts)
-                out.append(((*place, key), "E201", f"unknown fact '{path}'" + (f"; did you mean '{hint}'?" if hint
-                                                                               else "")))
+                out.append(
+                    ((*place, key), "E201", f"unknown fact '{path}'" + (f"; did you mean '{hint}'?" if hint else ""))
+                )
 
     walk(fragment, "", ())
     return out
 
 
-_SCALARS: dict[str, tuple[type, ...]] = {"string": (str,), "country": (str,), "enum": (str,), "date": (str,),
-                                        "boolean": (bool,), "number": (int, float), "integer": (int,)}
-_WORDS = {"string": "text", "country": "a country code", "enum": "one of its values", "date": "a date YYYY-MM-DD",
-          "boolean": "true or false", "number": "a number", "integer": "a whole number", "list": "a list",
-          "records": "a list of records"}
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "country": (str,),
+    "enum": (str,),
+    "date": (str,),
+    "boolean": (bool,),
+    "number": (int, float),
+    "integer": (int,),
+}
+_WORDS = {
+    "string": "text",
+    "country": "a country code",
+    "enum": "one of its values",
+    "date": "a date YYYY-MM-DD",
+    "boolean": "true or false",
+    "number": "a number",
+    "integer": "a whole number",
+    "list": "a list",
+    "records": "a list of records",
+}
 
 
 def value_problem(fact: Any, value: Any) -> str | None:
@@ -182,5 +198,12 @@ def example_problems(raw: dict[str, Any], report: Callable[[tuple[str, ...], str
                 report(("examples", kind, str(j), *sub), code, message)
 
 
-__all__ = ["ExampleResult", "example_problems", "fragment_problems", "fragment_values", "run_examples",
-           "run_rule_examples", "value_problem"]
+__all__ = [
+    "ExampleResult",
+    "example_problems",
+    "fragment_problems",
+    "fragment_values",
+    "run_examples",
+    "run_rule_examples",
+    "value_problem",
+]

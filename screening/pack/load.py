@@ -132,8 +132,15 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     scoring.yaml is unusable. Without ``use_cache`` every file is parsed, so every rule has its line.
     """
     if not path.is_dir():
-        return None, [Problem(str(path), None, None, "E001", "rule pack not found: expected a directory "
-                              "holding pack.yaml, scoring.yaml and rule files")]
+        return None, [
+            Problem(
+                str(path),
+                None,
+                None,
+                "E001",
+                "rule pack not found: expected a directory holding pack.yaml, scoring.yaml and rule files",
+            )
+        ]
     problems: list[Problem] = []
     files = pack_files(path)
     raw = read_files(path, files, problems)
@@ -230,8 +237,14 @@ def _rule_id(data: Any, index: int | None) -> str | None:
     return rule.get("id") if isinstance(rule, dict) and isinstance(rule.get("id"), str) else None
 
 
-def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, problems: list[Problem],
-           skip: dict[str, set[int]], lazy: bool = False) -> Pack:
+def _build(
+    path: Path,
+    docs: dict[str, tuple[Any, Marks, str]],
+    digest: str,
+    problems: list[Problem],
+    skip: dict[str, set[int]],
+    lazy: bool = False,
+) -> Pack:
     meta, _, _ = docs["pack.yaml"]
     sets = meta.get("sets") or {}
     scoring = build_scoring(*docs["scoring.yaml"], problems)
@@ -244,8 +257,9 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
             pattern = schemacheck.regex(meta["id_pattern"])
         except re.error as exc:
             pack_doc = docs["pack.yaml"]
-            problems.append(located(pack_doc[2], pack_doc[1], ("id_pattern",), "E203",
-                                    f"invalid regular expression: {exc}"))
+            problems.append(
+                located(pack_doc[2], pack_doc[1], ("id_pattern",), "E203", f"invalid regular expression: {exc}")
+            )
     compiler = Compiler(catalogue(), sets)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
@@ -260,8 +274,15 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                     seen.setdefault(raw["id"], name)
                 continue
 
-            def report(sub: tuple[str, ...], code: str, message: str, name: str = name, marks: Marks = marks,
-                       base: tuple[str, ...] = base, raw: dict[str, Any] = raw) -> None:
+            def report(
+                sub: tuple[str, ...],
+                code: str,
+                message: str,
+                name: str = name,
+                marks: Marks = marks,
+                base: tuple[str, ...] = base,
+                raw: dict[str, Any] = raw,
+            ) -> None:
                 problems.append(located(name, marks, base + sub, code, message, rule=raw["id"]))
 
             if raw["id"] in seen:
@@ -271,8 +292,11 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                 report(("id",), "E106", f"id does not match the pack's id_pattern {meta['id_pattern']}")
             category = categories.get(raw["category"])
             if category is None:
-                report(("category",), "E108", f"unknown category '{raw['category']}'; scoring.yaml defines "
-                       + ", ".join(categories))
+                report(
+                    ("category",),
+                    "E108",
+                    f"unknown category '{raw['category']}'; scoring.yaml defines " + ", ".join(categories),
+                )
             elif raw["weight"] == 0:
                 report(("weight",), "E106", "a weight of 0 changes nothing: give the rule points or remove it")
             elif category.mitigation != (raw["weight"] < 0):
@@ -282,8 +306,11 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
                     report(("mitigates", str(j)), "E108", f"mitigates unknown risk category '{cat}'")
             if category and category.mitigation and not raw.get("mitigates"):
                 report(("mitigates",), "E105", "a mitigation rule must say which categories it mitigates")
-            refs = legal_refs(instruments, raw.get("legal_basis") or [],
-                              lambda sub, code, msg, report=report: report(("legal_basis",) + sub, code, msg))
+            refs = legal_refs(
+                instruments,
+                raw.get("legal_basis") or [],
+                lambda sub, code, msg, report=report: report(("legal_basis",) + sub, code, msg),
+            )
             if not raw.get("legal_basis") and not raw.get("practice"):
                 report((), "E105", "a rule needs a legal_basis or the analyst practice it encodes")
             for j, ref in enumerate(raw.get("references") or ()):
@@ -296,14 +323,28 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
             except CompileError as exc:
                 report(("when",) + exc.path, exc.code, exc.message)
                 continue
-            rules.append(Rule(
-                id=raw["id"], name=raw["name"], title=raw["title"], category=raw["category"],
-                weight=raw["weight"], condition=condition, when=raw["when"], rationale=raw["rationale"].strip(),
-                legal_basis=tuple(refs), practice=raw.get("practice"), references=tuple(raw.get("references") or ()),
-                mitigates=tuple(raw.get("mitigates") or ()), aliases=tuple(raw.get("aliases") or ()),
-                examples=raw.get("examples") or {}, file=name, line=marks.get(base, (None, None))[0],
-                column=marks.get(base, (None, None))[1],
-                keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
+            rules.append(
+                Rule(
+                    id=raw["id"],
+                    name=raw["name"],
+                    title=raw["title"],
+                    category=raw["category"],
+                    weight=raw["weight"],
+                    condition=condition,
+                    when=raw["when"],
+                    rationale=raw["rationale"].strip(),
+                    legal_basis=tuple(refs),
+                    practice=raw.get("practice"),
+                    references=tuple(raw.get("references") or ()),
+                    mitigates=tuple(raw.get("mitigates") or ()),
+                    aliases=tuple(raw.get("aliases") or ()),
+                    examples=raw.get("examples") or {},
+                    file=name,
+                    line=marks.get(base, (None, None))[0],
+                    column=marks.get(base, (None, None))[1],
+                    keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                )
+            )
     risk_ids = set(seen)
     regimes: list[Regime] = []
     regime_files: dict[str, str] = {}
@@ -311,29 +352,59 @@ def _build(path: Path, docs: dict[str, tuple[Any, Marks, str]], digest: str, pro
         if file_kind(fname) == "regime":
             regime_id = data["regime"]["id"]
             if regime_id in regime_files:
-                problems.append(located(name, marks, ("regime", "id"), "E109",
-                                        f"duplicate regime id '{regime_id}' (also in {regime_files[regime_id]})"))
+                problems.append(
+                    located(
+                        name,
+                        marks,
+                        ("regime", "id"),
+                        "E109",
+                        f"duplicate regime id '{regime_id}' (also in {regime_files[regime_id]})",
+                    )
+                )
                 continue
             regime_files[regime_id] = name
-            regime = build_regime(data, marks, name, compiler,
-                                  lambda texts, report: legal_refs(instruments, texts, report), problems, seen,
-                                  lazy)
+            regime = build_regime(
+                data,
+                marks,
+                name,
+                compiler,
+                lambda texts, report: legal_refs(instruments, texts, report),
+                problems,
+                seen,
+                lazy,
+            )
             if regime is not None:
                 regimes.append(regime)
     for j, floor in enumerate(scoring.floors):
         for k, rid in enumerate(floor.rules):
             if rid not in risk_ids:
-                problems.append(located(docs["scoring.yaml"][2], docs["scoring.yaml"][1],
-                                        ("floors", str(j), "rules", str(k)), "E108",
-                                        f"floor '{floor.id}' names unknown rule '{rid}'"))
-    return Pack(name=meta["name"], version=str(meta["version"]), path=str(path), digest=digest,
-                rules=tuple(sorted(rules, key=lambda r: r.id)), scoring=scoring, instruments=instruments,
-                sources=sources, sets=sets, description=(meta.get("description") or "").strip(),
-                regimes=tuple(regimes))
+                problems.append(
+                    located(
+                        docs["scoring.yaml"][2],
+                        docs["scoring.yaml"][1],
+                        ("floors", str(j), "rules", str(k)),
+                        "E108",
+                        f"floor '{floor.id}' names unknown rule '{rid}'",
+                    )
+                )
+    return Pack(
+        name=meta["name"],
+        version=str(meta["version"]),
+        path=str(path),
+        digest=digest,
+        rules=tuple(sorted(rules, key=lambda r: r.id)),
+        scoring=scoring,
+        instruments=instruments,
+        sources=sources,
+        sets=sets,
+        description=(meta.get("description") or "").strip(),
+        regimes=tuple(regimes),
+    )
 
 
-def legal_refs(instruments: dict[str, dict[str, Any]], texts: list[str],
-               report: Callable[[tuple[str, ...], str, str], None]) -> tuple[LegalRef, ...]:
+def legal_refs(
+    instruments: dict[str, dict[str, Any]], texts: list[str], report: Callable[[tuple[str, ...], str, str], None]
+) -> tuple[LegalRef, ...]:
     """Resolve citations ``"INSTRUMENT-ID pinpoint"``; report (by index) those naming no known instrument."""
     refs = []
     for j, text in enumerate(texts):
@@ -345,8 +416,9 @@ def legal_refs(instruments: dict[str, dict[str, Any]], texts: list[str],
     return tuple(refs)
 
 
-def _check_condition(compiler: Compiler, raw: Any, base: tuple[str, ...], name: str, marks: Marks,
-                     problems: list[Problem]) -> None:
+def _check_condition(
+    compiler: Compiler, raw: Any, base: tuple[str, ...], name: str, marks: Marks, problems: list[Problem]
+) -> None:
     """Compile the condition of a rule left out for other problems, so its own problems are reported too."""
     if not isinstance(raw, dict) or not isinstance(raw.get("when"), dict):
         return

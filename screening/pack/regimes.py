@@ -130,9 +130,16 @@ class Deferred(Sequence):  # type: ignore[type-arg]
         return iter(self._all())
 
 
-def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compiler,
-                 legal: Callable[[list[str], Callable[[tuple[str, ...], str, str], None]], tuple[Any, ...]],
-                 problems: list[Problem], seen: dict[str, str], lazy: bool = False) -> Regime | None:
+def build_regime(
+    data: dict[str, Any],
+    marks: Marks,
+    name: str,
+    compiler: Compiler,
+    legal: Callable[[list[str], Callable[[tuple[str, ...], str, str], None]], tuple[Any, ...]],
+    problems: list[Problem],
+    seen: dict[str, str],
+    lazy: bool = False,
+) -> Regime | None:
     """The regime of a validated regime file, or None when a condition of the regime itself is wrong.
 
     ``legal`` resolves citations against the pack's legal.yaml, reporting unknown instruments; ``seen``
@@ -190,8 +197,11 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
             bad(("id",), "E106", f"a trigger id starts with its regime's id: {meta['id']}-NNN")
         test = raw.get("investor", first)
         if test not in specs:
-            bad(("investor",), "E108", f"unknown investor test '{raw['investor']}'; the regime defines "
-                + ", ".join(specs))
+            bad(
+                ("investor",),
+                "E108",
+                f"unknown investor test '{raw['investor']}'; the regime defines " + ", ".join(specs),
+            )
             test = first
         start, end = raw.get("valid_from", meta["valid_from"]), raw.get("valid_to", valid_to)
         if start < meta["valid_from"]:
@@ -204,8 +214,9 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
         pending.append((raw, base, test, start, end, refs))
     usable = applies is not None
     if not lazy:  # a pack being checked: compile everything now, so that every problem is reported
-        usable = usable and all(spec is None or investors()[key].condition is not None
-                                for key, (_, spec, _) in specs.items())
+        usable = usable and all(
+            spec is None or investors()[key].condition is not None for key, (_, spec, _) in specs.items()
+        )
     if not usable:
         for raw, base, *_ in pending:  # the regime is unusable, but each trigger's own problems are reported
             compile_at(raw["when"], base + ("when",), raw["id"])
@@ -220,22 +231,45 @@ def build_regime(data: dict[str, Any], marks: Marks, name: str, compiler: Compil
             if when is None or applies is None or (specs[investor][1] is not None and test.condition is None):
                 continue
             parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
-            out.append(Trigger(
-                id=raw["id"], title=raw["title"], outcome=raw["outcome"], investor=test,
-                condition=all_of(parts), when=when, legal_basis=refs, valid_from=start, valid_to=end,
-                rationale=(raw.get("rationale") or "").strip(), examples=raw.get("examples") or {}, file=name,
-                line=marks.get(base, (None, None))[0], column=marks.get(base, (None, None))[1],
-                keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks}))
+            out.append(
+                Trigger(
+                    id=raw["id"],
+                    title=raw["title"],
+                    outcome=raw["outcome"],
+                    investor=test,
+                    condition=all_of(parts),
+                    when=when,
+                    legal_basis=refs,
+                    valid_from=start,
+                    valid_to=end,
+                    rationale=(raw.get("rationale") or "").strip(),
+                    examples=raw.get("examples") or {},
+                    file=name,
+                    line=marks.get(base, (None, None))[0],
+                    column=marks.get(base, (None, None))[1],
+                    keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                )
+            )
         if lazy and problems:  # a cached pack loaded cleanly once: a problem now means the cache is stale
             raise ScreeningError(list(problems))
         return tuple(out)
 
     return Regime(
-        id=meta["id"], name=meta["name"], title=meta["title"], jurisdiction=meta["jurisdiction"],
-        authority=meta["authority"], legal_basis=regime_refs, valid_from=meta["valid_from"], valid_to=valid_to,
-        applies=applies, applies_text=meta.get("applies_text", ""),
+        id=meta["id"],
+        name=meta["name"],
+        title=meta["title"],
+        jurisdiction=meta["jurisdiction"],
+        authority=meta["authority"],
+        legal_basis=regime_refs,
+        valid_from=meta["valid_from"],
+        valid_to=valid_to,
+        applies=applies,
+        applies_text=meta.get("applies_text", ""),
         investors=Deferred(lambda: tuple(investors().values())) if lazy else tuple(investors().values()),
         review=tuple(Phase(p["phase"], p["days"], p["unit"], p.get("note", "")) for p in meta["review"]),
-        outcomes=dict(meta.get("outcomes") or {}), scope_note=(meta.get("scope_note") or "").strip(),
-        rules=Deferred(triggers) if lazy else triggers(), sets=compiler.sets, file=name)
-
+        outcomes=dict(meta.get("outcomes") or {}),
+        scope_note=(meta.get("scope_note") or "").strip(),
+        rules=Deferred(triggers) if lazy else triggers(),
+        sets=compiler.sets,
+        file=name,
+    )

@@ -50,15 +50,24 @@ class Scoring(NamedTuple):
 
 def build_scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[Problem]) -> Scoring:
     """The scoring of a validated scoring.yaml; problems of its levels and floors are added to ``problems``."""
-    categories = tuple(Category(c["id"], c["title"], c.get("cap"), bool(c.get("mitigation")))
-                       for c in data["categories"])
+    categories = tuple(
+        Category(c["id"], c["title"], c.get("cap"), bool(c.get("mitigation"))) for c in data["categories"]
+    )
     levels = tuple((lv["id"], float(lv["min"])) for lv in data["levels"])
     if [m for _, m in levels] != sorted(m for _, m in levels) or levels[0][1] != 0:
-        problems.append(located(name, marks, ("levels",), "E106",
-                                 "levels must ascend by 'min', the first starting at 0"))
+        problems.append(
+            located(name, marks, ("levels",), "E106", "levels must ascend by 'min', the first starting at 0")
+        )
     floors = tuple(Floor(f["id"], tuple(f["rules"]), f["level"], f["reason"].strip()) for f in data.get("floors") or ())
     for j, floor in enumerate(floors):
         if floor.level not in dict(levels):
-            problems.append(located(name, marks, ("floors", str(j), "level"), "E108",
-                                     f"unknown level '{floor.level}'; levels are {', '.join(dict(levels))}"))
+            problems.append(
+                located(
+                    name,
+                    marks,
+                    ("floors", str(j), "level"),
+                    "E108",
+                    f"unknown level '{floor.level}'; levels are {', '.join(dict(levels))}",
+                )
+            )
     return Scoring(categories, levels, floors)

@@ -83,12 +83,33 @@ def read_waivers(path: Path) -> tuple[list[Waiver], list[Problem]]:
         keys = {k: marks[base + (k,)] for k in raw if base + (k,) in marks}
         if raw.get("granted") and raw["granted"] > raw["expires"]:  # both YYYY-MM-DD: text order is date order
             at = keys.get("granted", (line, column))
-            problems.append(Problem(name, *at, "E106", f"waiver for case '{raw['case']}' granted on {raw['granted']}, "
-                                    f"after it expires on {raw['expires']}: it never applies, the finding counts",
-                                    base + ("granted",), rule=raw["rule"]))
+            problems.append(
+                Problem(
+                    name,
+                    *at,
+                    "E106",
+                    f"waiver for case '{raw['case']}' granted on {raw['granted']}, "
+                    f"after it expires on {raw['expires']}: it never applies, the finding counts",
+                    base + ("granted",),
+                    rule=raw["rule"],
+                )
+            )
             continue
-        waivers.append(Waiver(raw["case"], raw["rule"], " ".join(raw["reason"].split()), raw["approver"],
-                              raw["expires"], raw.get("granted"), raw.get("reference"), name, line, column, keys))
+        waivers.append(
+            Waiver(
+                raw["case"],
+                raw["rule"],
+                " ".join(raw["reason"].split()),
+                raw["approver"],
+                raw["expires"],
+                raw.get("granted"),
+                raw.get("reference"),
+                name,
+                line,
+                column,
+                keys,
+            )
+        )
     problems += _duplicates(waivers, marks, name)
     return waivers, problems
 
@@ -120,8 +141,17 @@ def _duplicates(waivers: list[Waiver], marks: Marks, name: str) -> list[Problem]
     for w in waivers:
         key = (w.case, w.rule)
         if key in seen:
-            out.append(Problem(name, w.line, w.column, "E109", f"a second waiver for case '{w.case}' and rule "
-                               f"'{w.rule}' (first on line {seen[key].line}); keep one", rule=w.rule))
+            out.append(
+                Problem(
+                    name,
+                    w.line,
+                    w.column,
+                    "E109",
+                    f"a second waiver for case '{w.case}' and rule "
+                    f"'{w.rule}' (first on line {seen[key].line}); keep one",
+                    rule=w.rule,
+                )
+            )
         seen.setdefault(key, w)
     return out
 
@@ -142,15 +172,36 @@ def lint(waivers: list[Waiver], on: dt.date) -> list[Problem]:
         left = w.days_left(on)
         where = w.at("expires")
         if w.status(on) == "not_yet_granted":
-            out.append(Problem(*w.at("granted"), "E313", f"waiver for case '{w.case}' is granted on {w.granted}, "
-                               f"after the day judged ({on.isoformat()}): it waives nothing before then, the "
-                               "finding counts", rule=w.rule))
+            out.append(
+                Problem(
+                    *w.at("granted"),
+                    "E313",
+                    f"waiver for case '{w.case}' is granted on {w.granted}, "
+                    f"after the day judged ({on.isoformat()}): it waives nothing before then, the "
+                    "finding counts",
+                    rule=w.rule,
+                )
+            )
         elif left < 0:
-            out.append(Problem(*where, "E310", f"waiver for case '{w.case}' expired on {w.expires}: the finding "
-                               "counts again; renew it with a new decision or remove it", rule=w.rule))
+            out.append(
+                Problem(
+                    *where,
+                    "E310",
+                    f"waiver for case '{w.case}' expired on {w.expires}: the finding "
+                    "counts again; renew it with a new decision or remove it",
+                    rule=w.rule,
+                )
+            )
         elif left <= EXPIRY_WARNING_DAYS:
-            out.append(Problem(*where, "W311", f"waiver for case '{w.case}' expires on {w.expires} "
-                               f"(in {left} day{'s' if left != 1 else ''})", severity="warning", rule=w.rule))
+            out.append(
+                Problem(
+                    *where,
+                    "W311",
+                    f"waiver for case '{w.case}' expires on {w.expires} (in {left} day{'s' if left != 1 else ''})",
+                    severity="warning",
+                    rule=w.rule,
+                )
+            )
     return out
 
 

@@ -44,8 +44,12 @@ def _each(formats: tuple[str, ...], target: str) -> dict[str, str]:
 
 CATALOGUE = "screening.report.catalogue:render"
 RENDERERS: dict[str, dict[str, str]] = {
-    "screen": {"text": "screening.report.text:render", "json": "screening.report.json:render",
-               "markdown": "screening.report.markdown:render", "html": "screening.report.html:render"},
+    "screen": {
+        "text": "screening.report.text:render",
+        "json": "screening.report.json:render",
+        "markdown": "screening.report.markdown:render",
+        "html": "screening.report.html:render",
+    },
     "filings": _each(("text", "json", "markdown"), "screening.report.matrix:render"),
     "what-if": _each(("text", "json", "markdown"), "screening.report.whatif:render"),
     "diff": _each(("text", "json", "markdown"), "screening.report.diff:render"),

@@ -62,9 +62,15 @@ def _console(options: Options):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
     buffer = io.StringIO()
-    return buffer, Console(file=buffer, width=options.width, force_terminal=options.color,
-                           color_system="truecolor" if options.color else None, highlight=False, emoji=False,
-                           markup=False)
+    return buffer, Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        color_system="truecolor" if options.color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
 
 
 def _row(*cells: str) -> list[Any]:
@@ -74,22 +80,40 @@ def _row(*cells: str) -> list[Any]:
 
 
 def rule_data(rule: Rule) -> dict[str, Any]:
-    return {"id": rule.id, "name": rule.name, "title": rule.title, "category": rule.category,
-            "weight": rule.weight, "when": rule.when, "condition": rule.condition.describe(),
-            "rationale": rule.rationale,
-            "legal_basis": [{"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title,
-                             **({"url": r.url} if r.url else {})} for r in rule.legal_basis],
-            **({"practice": rule.practice} if rule.practice else {}),
-            "references": list(rule.references), **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
-            **({"aliases": list(rule.aliases)} if rule.aliases else {}),
-            "examples": rule.examples, "file": rule.file, "line": rule.line}
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "category": rule.category,
+        "weight": rule.weight,
+        "when": rule.when,
+        "condition": rule.condition.describe(),
+        "rationale": rule.rationale,
+        "legal_basis": [
+            {"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title, **({"url": r.url} if r.url else {})}
+            for r in rule.legal_basis
+        ],
+        **({"practice": rule.practice} if rule.practice else {}),
+        "references": list(rule.references),
+        **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
+        **({"aliases": list(rule.aliases)} if rule.aliases else {}),
+        "examples": rule.examples,
+        "file": rule.file,
+        "line": rule.line,
+    }
 
 
 def _rules(value: RuleList, fmt: str, options: Options) -> str:
     pack, rules = value.pack, value.rules
     if fmt == "json":
-        return json.dumps([{"id": r.id, "category": r.category, "weight": r.weight, "title": r.title}
-                           for r in rules], indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [{"id": r.id, "category": r.category, "weight": r.weight, "title": r.title} for r in rules],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     from rich.table import Table
 
     buffer, console = _console(options)
@@ -109,20 +133,45 @@ def _dates(x: Any) -> str:
 
 
 def trigger_data(regime: Any, t: Any) -> dict[str, Any]:
-    return {"id": t.id, "regime": regime.id, "title": t.title, "outcome": t.outcome, "valid_from": t.valid_from,
-            **({"valid_to": t.valid_to} if t.valid_to else {}), "investor": t.investor.title,
-            "condition": t.when.describe(), "legal_basis": [str(r) for r in t.legal_basis],
-            **({"rationale": t.rationale} if t.rationale else {}), "examples": t.examples, "file": t.file,
-            "line": t.line}
+    return {
+        "id": t.id,
+        "regime": regime.id,
+        "title": t.title,
+        "outcome": t.outcome,
+        "valid_from": t.valid_from,
+        **({"valid_to": t.valid_to} if t.valid_to else {}),
+        "investor": t.investor.title,
+        "condition": t.when.describe(),
+        "legal_basis": [str(r) for r in t.legal_basis],
+        **({"rationale": t.rationale} if t.rationale else {}),
+        "examples": t.examples,
+        "file": t.file,
+        "line": t.line,
+    }
 
 
 def _regimes(pack: Pack, fmt: str, options: Options) -> str:
     """Every regime of the pack with its triggers: outcome, dates in force, title."""
     if fmt == "json":
-        return json.dumps([{"id": g.id, "name": g.name, "title": g.title, "authority": g.authority,
-                            "valid_from": g.valid_from, **({"valid_to": g.valid_to} if g.valid_to else {}),
-                            "triggers": [trigger_data(g, t) for t in g.rules]} for g in pack.regimes],
-                          indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "id": g.id,
+                        "name": g.name,
+                        "title": g.title,
+                        "authority": g.authority,
+                        "valid_from": g.valid_from,
+                        **({"valid_to": g.valid_to} if g.valid_to else {}),
+                        "triggers": [trigger_data(g, t) for t in g.rules],
+                    }
+                    for g in pack.regimes
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     from rich.table import Table
 
     from screening.report.lines import Text
@@ -147,8 +196,12 @@ def _trigger(value: RuleDetail, fmt: str, options: Options) -> str:
 
     buffer, console = _console(options)
     console.print(Text(f"{t.id}  {t.title}", style="bold"))
-    console.print(Text(f"{regime.name}: {regime.title}\noutcome {t.outcome.replace('_', '-')}, in force "
-                       f"{_dates(t)}; investor: {t.investor.title}"))
+    console.print(
+        Text(
+            f"{regime.name}: {regime.title}\noutcome {t.outcome.replace('_', '-')}, in force "
+            f"{_dates(t)}; investor: {t.investor.title}"
+        )
+    )
     console.print(Text("\nCondition", style="bold"))
     console.print(Text(t.when.describe()))
     console.print(Text("\nLegal basis", style="bold"))
@@ -172,12 +225,21 @@ def _rule(pack: Pack, rule: Rule, fmt: str, options: Options) -> str:
     from screening.report.lines import Text
 
     buffer, console = _console(options)
-    head = Text.assemble((rule.title, "bold"), f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"
-                         + (f" · former ids {', '.join(rule.aliases)}" if rule.aliases else ""))
+    head = Text.assemble(
+        (rule.title, "bold"),
+        f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"
+        + (f" · former ids {', '.join(rule.aliases)}" if rule.aliases else ""),
+    )
     console.print(Panel(head, title=Text(rule.id), title_align="left"))
     console.print(Text("Condition", style="bold"))
-    console.print(Syntax(visible(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip()), "yaml",
-                         theme="ansi_dark", background_color="default"))
+    console.print(
+        Syntax(
+            visible(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip()),
+            "yaml",
+            theme="ansi_dark",
+            background_color="default",
+        )
+    )
     console.print(Text(f"  = {rule.condition.describe()}", style="dim"))
     console.print(Text("\nRationale", style="bold"))
     console.print(Text(rule.rationale))
@@ -192,8 +254,14 @@ def _rule(pack: Pack, rule: Rule, fmt: str, options: Options) -> str:
         console.print(Text("\nSources", style="bold"))
         for sid in rule.references:
             s = pack.sources[sid]
-            console.print(Text(f"- [{sid}] {s.title}" + (f", {s.publisher}" if s.publisher else "")
-                               + (f" ({s.date})" if s.date else "") + (f" <{s.url}>" if s.url else "")))
+            console.print(
+                Text(
+                    f"- [{sid}] {s.title}"
+                    + (f", {s.publisher}" if s.publisher else "")
+                    + (f" ({s.date})" if s.date else "")
+                    + (f" <{s.url}>" if s.url else "")
+                )
+            )
     for kind in ("fires", "quiet"):
         for ex in rule.examples.get(kind, []):
             console.print(Text(f"\nExample ({kind}): ", style="bold") + Text(json.dumps(ex, ensure_ascii=False)))
@@ -204,11 +272,26 @@ def _rule(pack: Pack, rule: Rule, fmt: str, options: Options) -> str:
 def _facts(value: FactList, fmt: str, options: Options) -> str:
     facts = value.facts
     if fmt == "json":
-        return json.dumps([{"fact": f.path, "type": f.type, **({"item": f.item} if f.item else {}),
-                            **({"values": list(f.values)} if f.values else {}),
-                            **({"fields": {k: s.type for k, s in f.subfields.items()}} if f.subfields else {}),
-                            "derived": f.derived, "description": f.description, "question": f.question}
-                           for f in facts], indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "fact": f.path,
+                        "type": f.type,
+                        **({"item": f.item} if f.item else {}),
+                        **({"values": list(f.values)} if f.values else {}),
+                        **({"fields": {k: s.type for k, s in f.subfields.items()}} if f.subfields else {}),
+                        "derived": f.derived,
+                        "description": f.description,
+                        "question": f.question,
+                    }
+                    for f in facts
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     from rich.table import Table
 
     buffer, console = _console(options)

@@ -27,9 +27,18 @@ def _data(d: PackDiff) -> dict[str, Any]:
         "rules": [{"rule": r.rule, "change": r.change, "details": list(r.details)} for r in d.rules],
         "cases_screened": len(d.cases),
         "cases_not_screened": [{"file": p.file, "line": p.line, "message": p.message} for p in d.unscreened],
-        "cases_changed": [{"case": c.case, "file": c.file, "level": [c.old_level, c.new_level],
-                           "score": [number(c.old_score), number(c.new_score)], "fires_now": list(c.added),
-                           "no_longer_fires": list(c.removed), "filings": list(c.filings)} for c in d.changed],
+        "cases_changed": [
+            {
+                "case": c.case,
+                "file": c.file,
+                "level": [c.old_level, c.new_level],
+                "score": [number(c.old_score), number(c.new_score)],
+                "fires_now": list(c.added),
+                "no_longer_fires": list(c.removed),
+                "filings": list(c.filings),
+            }
+            for c in d.changed
+        ],
     }
 
 
@@ -37,19 +46,27 @@ def _summary(d: PackDiff) -> str:
     counts = {k: sum(1 for r in d.rules if r.change == k) for k in ("added", "removed", "changed")}
     rules = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no rule changed"
     moved = sum(1 for c in d.changed if c.old_level != c.new_level)
-    return (f"Rules: {rules}. Cases: {len(d.changed)} of {len(d.cases)} change"
-            f"{'s' if len(d.changed) == 1 else ''}" + (f", {moved} of them change level." if moved else "."))
+    return f"Rules: {rules}. Cases: {len(d.changed)} of {len(d.cases)} change{'s' if len(d.changed) == 1 else ''}" + (
+        f", {moved} of them change level." if moved else "."
+    )
 
 
 def _unscreened(d: PackDiff) -> str:
     n = len(d.unscreened)
-    return (f"Warning: {n} test case{'s' if n != 1 else ''} of the new pack could not be loaded and "
-            f"{'were' if n != 1 else 'was'} not screened, so this diff is incomplete." if n else "")
+    return (
+        f"Warning: {n} test case{'s' if n != 1 else ''} of the new pack could not be loaded and "
+        f"{'were' if n != 1 else 'was'} not screened, so this diff is incomplete."
+        if n
+        else ""
+    )
 
 
 def _text(d: PackDiff) -> str:
-    lines = [f"{d.old.name} {d.old.version} ({d.old.digest[:19]}) → {d.new.name} {d.new.version} "
-             f"({d.new.digest[:19]})", _summary(d), ""]
+    lines = [
+        f"{d.old.name} {d.old.version} ({d.old.digest[:19]}) → {d.new.name} {d.new.version} ({d.new.digest[:19]})",
+        _summary(d),
+        "",
+    ]
     if d.unscreened:
         lines += [_unscreened(d), ""]
     for r in d.rules:
@@ -68,8 +85,12 @@ def _text(d: PackDiff) -> str:
 
 
 def _markdown(d: PackDiff) -> str:
-    out = [f"### Rule-pack change: what it does to {len(d.cases)} case{'s' if len(d.cases) != 1 else ''}", "",
-           _summary(d), ""]
+    out = [
+        f"### Rule-pack change: what it does to {len(d.cases)} case{'s' if len(d.cases) != 1 else ''}",
+        "",
+        _summary(d),
+        "",
+    ]
     if d.unscreened:
         out += [f"> **{_unscreened(d)}**", ">"]
         out += [f"> - `{_cell(str(p))}`" for p in d.unscreened[:20]]
@@ -83,9 +104,11 @@ def _markdown(d: PackDiff) -> str:
         out += ["| case | level | score | fires now | no longer fires | filings |", "|---|---|---|---|---|---|"]
         for c in d.changed:
             level = c.new_level if c.old_level == c.new_level else f"{c.old_level} → **{c.new_level}**"
-            out.append(f"| `{c.case}` | {level} | {num(c.old_score)} → {num(c.new_score)} | "
-                       f"{', '.join(c.added) or '-'} | {', '.join(c.removed) or '-'} | "
-                       f"{_cell('; '.join(c.filings)) or '-'} |")
+            out.append(
+                f"| `{c.case}` | {level} | {num(c.old_score)} → {num(c.new_score)} | "
+                f"{', '.join(c.added) or '-'} | {', '.join(c.removed) or '-'} | "
+                f"{_cell('; '.join(c.filings)) or '-'} |"
+            )
         out.append("")
     else:
         out += ["No case changes level, score, fired rules or filings.", ""]

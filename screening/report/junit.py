@@ -66,8 +66,9 @@ def render(outcomes: list[TestOutcome], suite: str, coverage: Coverage) -> str:
         case = ET.SubElement(node, "testcase", attrs)
         if not o.passed:
             message = o.message or f"{o.kind} failed"
-            failure = ET.SubElement(case, "failure", {"message": xml_text(message).split("\n", 1)[0],
-                                                      "type": f"{o.kind}-failed"})
+            failure = ET.SubElement(
+                case, "failure", {"message": xml_text(message).split("\n", 1)[0], "type": f"{o.kind}-failed"}
+            )
             failure.text = xml_text("\n\n".join(part for part in (message, o.diff) if part))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

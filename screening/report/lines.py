@@ -33,8 +33,16 @@ class Text(RichText):
 
 def console(width: int, color: bool) -> Console:
     """A console that renders into a string, at ``width`` columns, coloured or plain."""
-    return Console(file=io.StringIO(), width=width, force_terminal=color, color_system="truecolor" if color else None,
-                   legacy_windows=False, highlight=False, emoji=False, markup=False)
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        legacy_windows=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
 
 
 def safe(text: RichText | str) -> RichText:
@@ -55,8 +63,9 @@ def safe(text: RichText | str) -> RichText:
             out.append(escaped)
         else:
             out.append(piece)
-    return Text.assemble(*out, style=text.style, justify=text.justify, no_wrap=text.no_wrap,
-                         overflow=text.overflow, end=text.end)
+    return Text.assemble(
+        *out, style=text.style, justify=text.justify, no_wrap=text.no_wrap, overflow=text.overflow, end=text.end
+    )
 
 
 def safe_tree(node: Any) -> Any:
@@ -69,8 +78,9 @@ def safe_tree(node: Any) -> Any:
     return node
 
 
-def hang(con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None,
-         min_room: int = 20) -> list[RichText]:
+def hang(
+    con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None, min_room: int = 20
+) -> list[RichText]:
     """``lead`` then ``body`` wrapped to ``width``; continuation lines start at column ``indent``.
 
     ``indent`` defaults to the lead's width (a shorter lead is padded to it). When the lead leaves less

@@ -180,6 +180,7 @@ def gauge(doc: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- sections
 
+
 def _comparison(out: Doc, docs: list[dict[str, Any]]) -> None:
     out.heading(1, "Cases by score")
     ranked = sorted(docs, key=lambda d: (-d["score"], d["case"]["id"]))
@@ -210,10 +211,12 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
     out.heading(level, f"{esc(case['id'])}: {esc(case['title'])}")
     out.block(f"{gauge(doc)}, score **{num(doc['score'])}/100**")
     kind = KIND_LABELS.get(inv["kind"] or "", "kind unknown")
-    lines = [f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
-             f"{esc(target['name'])} ({esc(country(target['country']))})",
-             f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
-             f"{pack['rules']} rules)"]
+    lines = [
+        f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
+        f"{esc(target['name'])} ({esc(country(target['country']))})",
+        f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
+        f"{pack['rules']} rules)",
+    ]
     as_of = f", facts as of {esc(case['as_of'])}" if case.get("as_of") else ""
     lines.append(f"- **Case file:** {esc(case['file'])}{as_of}")
     if doc.get("waivers_judged_on"):
@@ -230,22 +233,36 @@ def _score(out: Doc, doc: dict[str, Any], level: int) -> None:
     for c in doc["categories"]:
         if c["cap"] is None and c["score"] <= 0 and not c["rules"]:
             continue
-        rows.append([esc(c["title"]), ids(c["rules"]) or "none", num(c["raw"]),
-                     "none" if c["cap"] is None else num(c["cap"]),
-                     f"-{num(c['mitigation_credit'])}" if c["mitigation_credit"] else "", num(c["score"])])
+        rows.append(
+            [
+                esc(c["title"]),
+                ids(c["rules"]) or "none",
+                num(c["raw"]),
+                "none" if c["cap"] is None else num(c["cap"]),
+                f"-{num(c['mitigation_credit'])}" if c["mitigation_credit"] else "",
+                num(c["score"]),
+            ]
+        )
     rows.append(["**total**", "", "", "", "", f"**{num(math['score_from_rules'])}**"])
     out.table(["category", "rules fired", "points", "cap", "mitigated", "score"], "llrrrr", rows)
     lines = []
     waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
     if waived:
-        lines.append("Waived, not counted: " + ", ".join(f"{esc(f['rule'])} ({num(f['points'])})" for f in waived)
-                     + f"; waivers judged on {esc(doc['waivers_judged_on'])}.")
+        lines.append(
+            "Waived, not counted: "
+            + ", ".join(f"{esc(f['rule'])} ({num(f['points'])})" for f in waived)
+            + f"; waivers judged on {esc(doc['waivers_judged_on'])}."
+        )
     levels = ", ".join(f"{esc(lv['level'])} ≥ {num(lv['min'])}" for lv in math["levels"])
-    lines.append(f"Sum {num(math['subtotal'])}, clamped to 0-100: {num(math['score_from_rules'])} → "
-                 f"{bold(esc(math['level_from_score']))} ({levels}).")
+    lines.append(
+        f"Sum {num(math['subtotal'])}, clamped to 0-100: {num(math['score_from_rules'])} → "
+        f"{bold(esc(math['level_from_score']))} ({levels})."
+    )
     for floor in math["floors"]:
-        lines.append(f"Floor {esc(floor['id'])}: {ids(floor['rules'])} fired → at least {bold(esc(floor['level']))}, "
-                     f"score raised to {num(doc['score'])}. {esc(floor['reason'])}")
+        lines.append(
+            f"Floor {esc(floor['id'])}: {ids(floor['rules'])} fired → at least {bold(esc(floor['level']))}, "
+            f"score raised to {num(doc['score'])}. {esc(floor['reason'])}"
+        )
     for line in lines:
         out.block(line)
 
@@ -284,22 +301,29 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
     if w is not None:
         ref = f" ({esc(w['reference'])})" if w.get("reference") else ""
         if w["status"] == "active":
-            about.append(f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
-                         f"({num(f['points'])} points not counted)")
+            about.append(
+                f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
+                f"({num(f['points'])} points not counted)"
+            )
         elif w["status"] == "not_yet_granted":
-            about.append(f"**Waiver not yet granted**: granted on {esc(w['granted'])}, after the day judged "
-                         f"(approved by {esc(w['approver'])}{ref}): the finding counts")
+            about.append(
+                f"**Waiver not yet granted**: granted on {esc(w['granted'])}, after the day judged "
+                f"(approved by {esc(w['approver'])}{ref}): the finding counts"
+            )
         else:
-            about.append(f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
-                         "the finding counts again")
+            about.append(
+                f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
+                "the finding counts again"
+            )
     legal = "; ".join(link(f"{r['instrument']} {r['pinpoint']}", r.get("url")) for r in f["legal_basis"])
     if not legal and f.get("practice"):
         legal = "practice: " + esc(f["practice"])
     if legal:
         about.append(legal)
     if f.get("mitigates"):
-        about.append("mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m)
-                                               for m in f["mitigates"]))
+        about.append(
+            "mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m) for m in f["mitigates"])
+        )
     evidence = [f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
     return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
 
@@ -332,7 +356,8 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     for st in analysis["states"]:
         for lk in st["links"]:
             links.setdefault(lk["entity"], []).append(
-                f"{esc(lk['kind'].replace('_', ' '))} ({esc(st['state'])}){cited(lk['sources'])}")
+                f"{esc(lk['kind'].replace('_', ' '))} ({esc(st['state'])}){cited(lk['sources'])}"
+            )
 
     def label(eid: str, role: str = "") -> str:
         e = entities.get(eid)
@@ -360,10 +385,13 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
         return ", ".join(parts) or "stake unknown"
 
     out.heading(level, "Ownership")
-    complete = {True: "documented to the ultimate owners", False: "incomplete",
-                None: "completeness unknown"}[own["complete"]]
-    out.block(f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
-              "state bodies are in **bold**.")
+    complete = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}[
+        own["complete"]
+    ]
+    out.block(
+        f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
+        "state bodies are in **bold**."
+    )
     tree = [f"- {label(own['investor'], ', the investor')}"]
     into: dict[str, list[dict[str, Any]]] = {}
     for edge in own["edges"]:
@@ -388,21 +416,44 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
 
     if analysis["owners"]:
         out.block("**Ultimate owners**, with their effective interest in the investor:")
-        out.table(["owner", "kind", "equity", "votes", "controls", "in target"], "llrrlr",
-                  [[bold(who(o["id"])) if o["kind"] in STATE_KINDS else who(o["id"]),
+        out.table(
+            ["owner", "kind", "equity", "votes", "controls", "in target"],
+            "llrrlr",
+            [
+                [
+                    bold(who(o["id"])) if o["kind"] in STATE_KINDS else who(o["id"]),
                     f"{esc(KIND_LABELS.get(o['kind'] or '', 'kind unknown'))}, {esc(country(o['country']))}",
-                    pct(o["equity_pct"]), pct(o["voting_pct"]), YES[o["controls"]], pct(o["in_target_voting_pct"])]
-                   for o in analysis["owners"]])
+                    pct(o["equity_pct"]),
+                    pct(o["voting_pct"]),
+                    YES[o["controls"]],
+                    pct(o["in_target_voting_pct"]),
+                ]
+                for o in analysis["owners"]
+            ],
+        )
     if analysis["states"]:
         out.block("**States**, with their interest in the investor and, after the deal, in the target's votes:")
-        out.table(["state", "equity", "votes", "controls", "in target", "CFIUS substantial interest"], "lrrlrl",
-                  [[f"{esc(country(st['state']))} ({esc(st['state'])})", pct(st["equity_pct"]), pct(st["voting_pct"]),
-                    YES[st["controls"]], pct(st["in_target_voting_pct"]), YES[st["substantial_interest"]]]
-                   for st in analysis["states"]])
+        out.table(
+            ["state", "equity", "votes", "controls", "in target", "CFIUS substantial interest"],
+            "lrrlrl",
+            [
+                [
+                    f"{esc(country(st['state']))} ({esc(st['state'])})",
+                    pct(st["equity_pct"]),
+                    pct(st["voting_pct"]),
+                    YES[st["controls"]],
+                    pct(st["in_target_voting_pct"]),
+                    YES[st["substantial_interest"]],
+                ]
+                for st in analysis["states"]
+            ],
+        )
         chains = []
         for st in analysis["states"]:
-            chains += [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
-                       for ch in st["chains"]]
+            chains += [
+                f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
+                for ch in st["chains"]
+            ]
             more = more_listed(st)
             if more:
                 chains.append(f"- {esc(st['state'])}: {more}")
@@ -424,9 +475,22 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
         out.block("**Watchlists:** no entity of the group matches an entry.")
         return
     out.block(f"**Watchlists:** {len(hits)} hit{'s' if len(hits) > 1 else ''}.")
-    out.table(["entity", "read as", "matches", "list", "type", "score", "why"], "lllllrl",
-              [[bold(esc(h["name"])), esc(h["read_as"]), esc(h["matched_name"]), link(h["lists"], h.get("url")),
-                esc(str(h["type"]).replace("_", " ")), num(h["score"]), esc(h["why"])] for h in hits])
+    out.table(
+        ["entity", "read as", "matches", "list", "type", "score", "why"],
+        "lllllrl",
+        [
+            [
+                bold(esc(h["name"])),
+                esc(h["read_as"]),
+                esc(h["matched_name"]),
+                link(h["lists"], h.get("url")),
+                esc(str(h["type"]).replace("_", " ")),
+                num(h["score"]),
+                esc(h["why"]),
+            ]
+            for h in hits
+        ],
+    )
 
 
 def _filings(out: Doc, doc: dict[str, Any], level: int) -> None:
@@ -444,26 +508,38 @@ def filings_section(out: Doc, doc: dict[str, Any], f: dict[str, Any], level: int
     for d in f["regimes"]:
         rule = d["rule"]
         now = d.get("today")
-        rows.append([bold(esc(d["regime"])), esc(d["name"]), bold(esc(d["outcome_text"])),
-                     code(rule["id"], True) if rule else "",
-                     f"{esc(now['outcome_text'])}" + (f" ({code(now['rule']['id'], True)})" if now["rule"] else "")
-                     if now else "same"])
+        rows.append(
+            [
+                bold(esc(d["regime"])),
+                esc(d["name"]),
+                bold(esc(d["outcome_text"])),
+                code(rule["id"], True) if rule else "",
+                f"{esc(now['outcome_text'])}" + (f" ({code(now['rule']['id'], True)})" if now["rule"] else "")
+                if now
+                else "same",
+            ]
+        )
     if rows:
         out.table(["regime", "", "outcome", "trigger", "under today's law"], "lllll", rows)
     if f.get("not_covered"):
-        out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national "
-                  "rules.")
+        out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national rules.")
     if f["uncaught_risk"]:
-        out.block(f"**{esc(doc['level'].capitalize())} risk ({num(doc['score'])}) that no filing obligation "
-                  f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law.")
+        out.block(
+            f"**{esc(doc['level'].capitalize())} risk ({num(doc['score'])}) that no filing obligation "
+            f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law."
+        )
     for d in f["regimes"]:
-        items = [f"- **{esc(d['regime'])}: {esc(d['outcome_text'])}**"
-                 + (f", {code(d['rule']['id'])} {esc(d['rule']['title'])}" if d["rule"] else "")]
+        items = [
+            f"- **{esc(d['regime'])}: {esc(d['outcome_text'])}**"
+            + (f", {code(d['rule']['id'])} {esc(d['rule']['title'])}" if d["rule"] else "")
+        ]
         items += [f"  - {key}: {esc(text)}" for key, text in decision_notes(d)]
         if d.get("today"):
             now = d["today"]
-            items.append(f"  - **today ({esc(now['judged_on'])}): {esc(now['outcome_text'])}**"
-                         + (f", {code(now['rule']['id'])} {esc(now['rule']['title'])}" if now["rule"] else ""))
+            items.append(
+                f"  - **today ({esc(now['judged_on'])}): {esc(now['outcome_text'])}**"
+                + (f", {code(now['rule']['id'])} {esc(now['rule']['title'])}" if now["rule"] else "")
+            )
             items += [f"    - {key}: {esc(text)}" for key, text in decision_notes(now)]
         out.block(*items)
     if f["not_reached"]:
@@ -481,8 +557,10 @@ def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
     for i, g in enumerate(gaps, 1):
         pad = " " * len(f"{i}. ")
         items.append(f"{i}. {esc(g['question'])}<br>")
-        items.append(f"{pad}{num(g['points_at_stake'])} points at stake; facts "
-                     f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}")
+        items.append(
+            f"{pad}{num(g['points_at_stake'])} points at stake; facts "
+            f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}"
+        )
     out.block(*items)
 
 
@@ -527,7 +605,7 @@ def _node(items: list[str], node: dict[str, Any], depth: int) -> None:
     if "fact" in node:
         actual = value_text(node["actual"])
         if len(actual) > EXPLAIN_VALUE_MAX:
-            actual = actual[:EXPLAIN_VALUE_MAX - 1] + "…"
+            actual = actual[: EXPLAIN_VALUE_MAX - 1] + "…"
         more = ", possibly more" if node.get("partial") else ""
         items.append(f"{pad}- {code(node['test'])} → {word}: {code(node['fact'])} = {esc(actual)}{more}")
         return

@@ -22,10 +22,13 @@ def render(value: Filings, fmt: str, options: Options) -> str:
             continue
         if regimes:
             keep = set(regimes)
-            doc = {**doc, "regimes": [d for d in doc["regimes"] if d["regime"] in keep],
-                   "not_reached": [d for d in doc["not_reached"] if d["regime"] in keep],
-                   "mandatory": [r for r in doc["mandatory"] if r in keep],
-                   "mandatory_today": [r for r in doc["mandatory_today"] if r in keep]}
+            doc = {
+                **doc,
+                "regimes": [d for d in doc["regimes"] if d["regime"] in keep],
+                "not_reached": [d for d in doc["not_reached"] if d["regime"] in keep],
+                "mandatory": [r for r in doc["mandatory"] if r in keep],
+                "mandatory_today": [r for r in doc["mandatory_today"] if r in keep],
+            }
         docs.append((result, {"case": result.case.id, "level": result.level, "score": result.score, **doc}))
     if fmt == "json":
         body: Any = [d for _, d in docs]

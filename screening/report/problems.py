@@ -71,8 +71,9 @@ DESCRIPTIONS = {
 """One sentence per code, for SARIF rule descriptors (the README has the full table)."""
 
 
-def render(problems: list[Problem], fmt: str, *, width: int = 100, color: bool = False,
-           checked: Sequence[str] = ()) -> str:
+def render(
+    problems: list[Problem], fmt: str, *, width: int = 100, color: bool = False, checked: Sequence[str] = ()
+) -> str:
     """Render ``problems`` in format ``fmt`` (one of FORMATS); ``checked`` names every file checked."""
     ordered = sorted(problems, key=order)
     files = sorted(set(checked) | {p.file for p in problems})
@@ -168,15 +169,27 @@ def _json(problems: list[Problem], files: int) -> str:
     errors, warnings = counts(problems)
     doc = {
         "schema_version": SCHEMA_VERSION,
-        "problems": [{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
-                      "code": p.code, "name": p.name, "rule": p.rule, "message": p.message,
-                      "path": list(p.path)} for p in problems],
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "severity": p.severity,
+                "code": p.code,
+                "name": p.name,
+                "rule": p.rule,
+                "message": p.message,
+                "path": list(p.path),
+            }
+            for p in problems
+        ],
         "summary": {"errors": errors, "warnings": warnings, "files": files},
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # --- github -----------------------------------------------------------------------------------------------
+
 
 def escape_data(s: str) -> str:
     """Escape the message of a GitHub Actions workflow command."""
@@ -195,9 +208,17 @@ def command(level: str, message: str, **properties: object) -> str:
 
 
 def _github(problems: list[Problem]) -> str:
-    lines = [command("warning" if p.severity == "warning" else "error", with_rule(p), file=_slashes(p.file),
-                     line=p.line, col=p.column if p.line is not None else None, title=f"{p.code} {p.name}")
-             for p in problems]
+    lines = [
+        command(
+            "warning" if p.severity == "warning" else "error",
+            with_rule(p),
+            file=_slashes(p.file),
+            line=p.line,
+            col=p.column if p.line is not None else None,
+            title=f"{p.code} {p.name}",
+        )
+        for p in problems
+    ]
     return "".join(line + "\n" for line in lines)
 
 
@@ -206,6 +227,7 @@ def _slashes(path: str) -> str:
 
 
 # --- sarif ------------------------------------------------------------------------------------------------
+
 
 def artifact_location(file: str) -> dict[str, str]:
     """SARIF artifactLocation of a file: a URI relative to %SRCROOT%, or a file: URI when absolute."""
@@ -231,18 +253,25 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
     rule_index = {code: i for i, code in enumerate(codes)}
     file_index = {f: i for i, f in enumerate(files)}
     located = {f: artifact_location(f) for f in files}
-    rules = [{
-        "id": code,
-        "name": CODES.get(code, "problem"),
-        "shortDescription": {"text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()},
-        "defaultConfiguration": {"level": _level(code)},
-    } for code in codes]
+    rules = [
+        {
+            "id": code,
+            "name": CODES.get(code, "problem"),
+            "shortDescription": {
+                "text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()
+            },
+            "defaultConfiguration": {"level": _level(code)},
+        }
+        for code in codes
+    ]
     results = []
     for p in problems:
         physical: dict[str, Any] = {"artifactLocation": {**located[p.file], "index": file_index[p.file]}}
         if p.line is not None:
-            physical["region"] = {"startLine": max(1, p.line),
-                                  **({"startColumn": max(1, p.column)} if p.column is not None else {})}
+            physical["region"] = {
+                "startLine": max(1, p.line),
+                **({"startColumn": max(1, p.column)} if p.column is not None else {}),
+            }
         location: dict[str, Any] = {"physicalLocation": physical}
         if p.path:
             location["logicalLocations"] = [{"fullyQualifiedName": ".".join(p.path), "kind": "element"}]

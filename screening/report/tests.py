@@ -29,8 +29,15 @@ FORMATS = ("text", "json", "github", "junit")
 SCHEMA_VERSION = "1.0"
 
 
-def render_tests(outcomes: list[TestOutcome], coverage: Coverage, fmt: str, *, width: int = 100,
-                 color: bool = False, suite: str = "screening") -> str:
+def render_tests(
+    outcomes: list[TestOutcome],
+    coverage: Coverage,
+    fmt: str,
+    *,
+    width: int = 100,
+    color: bool = False,
+    suite: str = "screening",
+) -> str:
     """Render test outcomes and coverage in format ``fmt`` (one of FORMATS); ``suite`` names the JUnit suite."""
     tests = ordered(outcomes)
     if fmt == "text":
@@ -48,8 +55,9 @@ def render_tests(outcomes: list[TestOutcome], coverage: Coverage, fmt: str, *, w
 
 def report(run: TestRun, fmt: str, options: Options) -> str:
     """A pack's test run in format ``fmt``: the renderer screening.report.render calls."""
-    return render_tests(list(run.outcomes), run.coverage, fmt, width=options.width, color=options.color,
-                        suite=run.suite)
+    return render_tests(
+        list(run.outcomes), run.coverage, fmt, width=options.width, color=options.color, suite=run.suite
+    )
 
 
 def tally(outcomes: list[TestOutcome]) -> str:
@@ -88,8 +96,15 @@ def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool)
         if o.message:
             wrapped(Text(visible(o.message)), 6)
         for row in visible(o.diff).split("\n") if o.diff else ():
-            style = "red" if row.startswith("-") else "green" if row.startswith("+") else \
-                "cyan" if row.startswith("@@") else ""
+            style = (
+                "red"
+                if row.startswith("-")
+                else "green"
+                if row.startswith("+")
+                else "cyan"
+                if row.startswith("@@")
+                else ""
+            )
             wrapped(Text(row, style=style), 6)
         lines.append(Text())
     failed = sum(not t.passed for t in tests)
@@ -102,20 +117,47 @@ def _json(tests: list[TestOutcome], coverage: Coverage) -> str:
     failed = sum(not o.passed for o in tests)
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "tests": [{"name": o.name, "kind": o.kind, "file": o.file, "line": o.line, "passed": o.passed,
-                   "message": o.message, "diff": o.diff, "rule": o.rule, "seconds": round(o.seconds, 3)}
-                  for o in tests],
-        "summary": {"tests": len(tests), "passed": len(tests) - failed, "failed": failed,
-                    "seconds": round(sum(o.seconds for o in tests), 3)},
-        "coverage": {"rules": len(coverage.rules), "covered": list(coverage.covered),
-                     "uncovered": list(coverage.uncovered), "percent": round(coverage.percent, 2),
-                     "fired_by": {r: sorted(coverage.fired_by.get(r, ())) for r in coverage.rules}},
+        "tests": [
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "file": o.file,
+                "line": o.line,
+                "passed": o.passed,
+                "message": o.message,
+                "diff": o.diff,
+                "rule": o.rule,
+                "seconds": round(o.seconds, 3),
+            }
+            for o in tests
+        ],
+        "summary": {
+            "tests": len(tests),
+            "passed": len(tests) - failed,
+            "failed": failed,
+            "seconds": round(sum(o.seconds for o in tests), 3),
+        },
+        "coverage": {
+            "rules": len(coverage.rules),
+            "covered": list(coverage.covered),
+            "uncovered": list(coverage.uncovered),
+            "percent": round(coverage.percent, 2),
+            "fired_by": {r: sorted(coverage.fired_by.get(r, ())) for r in coverage.rules},
+        },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _github(tests: list[TestOutcome]) -> str:
-    lines = [command("error", "\n".join(part for part in (o.message or f"{o.kind} failed", o.diff) if part),
-                     file=o.file.replace("\\", "/"), line=o.line, title=f"{o.kind} {o.name} failed")
-             for o in tests if not o.passed]
+    lines = [
+        command(
+            "error",
+            "\n".join(part for part in (o.message or f"{o.kind} failed", o.diff) if part),
+            file=o.file.replace("\\", "/"),
+            line=o.line,
+            title=f"{o.kind} {o.name} failed",
+        )
+        for o in tests
+        if not o.passed
+    ]
     return "".join(line + "\n" for line in lines)

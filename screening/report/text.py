@@ -68,7 +68,6 @@ class Page:
         self.parts.append(node)
 
 
-
 def _level(level: str) -> Text:
     return Text(level.upper(), style=LEVEL_STYLE.get(level, "bold"))
 
@@ -107,8 +106,13 @@ def _header(page: Page, result: Result) -> None:
     target = case.data["target"]
     page.hang(Text(case.id, style="bold"), Text(f": {case.title}", style="bold"), 2)
     page.add(Text.assemble("  ", _level(result.level), f"  score {num(result.score)}/100"))
-    page.hang("  ", Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
-                         f"({target.get('country') or '?'})"), 2)
+    page.hang(
+        "  ",
+        Text(
+            f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} ({target.get('country') or '?'})"
+        ),
+        2,
+    )
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
     if case.summary:
         page.add()
@@ -131,14 +135,35 @@ def _math(page: Page, result: Result) -> None:
     page.add(total + Text(f"{num(result.score_from_rules):>5}", style="bold"))
     waived = [f for f in result.findings + result.mitigations if f.waived]
     if waived:
-        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({num(f.points)})" for f in waived)
-                             + f"; waivers judged on {result.waivers_on}", style="magenta"), 2)
+        page.hang(
+            "  ",
+            Text(
+                "waived, not counted: "
+                + ", ".join(f"{f.rule.id} ({num(f.points)})" for f in waived)
+                + f"; waivers judged on {result.waivers_on}",
+                style="magenta",
+            ),
+            2,
+        )
     levels = ", ".join(f"{name} ≥ {num(m)}" for name, m in result.pack.scoring.levels)
-    page.hang("  ", Text(f"sum {num(result.subtotal)}, clamped to 0-100 = {num(result.score_from_rules)} → "
-                         f"{result.level_from_score} ({levels})", style="dim"), 2)
+    page.hang(
+        "  ",
+        Text(
+            f"sum {num(result.subtotal)}, clamped to 0-100 = {num(result.score_from_rules)} → "
+            f"{result.level_from_score} ({levels})",
+            style="dim",
+        ),
+        2,
+    )
     for floor in result.floors:
-        page.hang("  ", Text(f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
-                             f"score raised to {num(result.score)}. {floor.reason}"), 2)
+        page.hang(
+            "  ",
+            Text(
+                f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
+                f"score raised to {num(result.score)}. {floor.reason}"
+            ),
+            2,
+        )
 
 
 def _findings(page: Page, result: Result) -> None:
@@ -164,14 +189,32 @@ def _finding(page: Page, f: Finding) -> None:
     page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), title, INDENT)
     w = f.waiver
     if w is not None and f.waived:
-        page.hang("", Text(f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
-                           f": {w.reason} ({num(f.points)} pts not counted)", style="magenta"), INDENT)
+        page.hang(
+            "",
+            Text(
+                f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
+                f": {w.reason} ({num(f.points)} pts not counted)",
+                style="magenta",
+            ),
+            INDENT,
+        )
     elif w is not None and f.waiver_status == "not_yet_granted":
-        page.hang("", Text(f"waiver granted on {w.granted}, after the day judged (approved by {w.approver}): the "
-                           "finding counts", style="bold red"), INDENT)
+        page.hang(
+            "",
+            Text(
+                f"waiver granted on {w.granted}, after the day judged (approved by {w.approver}): the finding counts",
+                style="bold red",
+            ),
+            INDENT,
+        )
     elif w is not None:
-        page.hang("", Text(f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again",
-                           style="bold red"), INDENT)
+        page.hang(
+            "",
+            Text(
+                f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again", style="bold red"
+            ),
+            INDENT,
+        )
     legal = "; ".join(str(r) for r in f.rule.legal_basis)
     if not legal and f.rule.practice:
         legal = "practice: " + " ".join(f.rule.practice.split())
@@ -199,8 +242,7 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
             share.append("controls (as the sources state)")
         elif edge.controlling:
             share.append("controls")
-        label.append(f"{', '.join(share) or 'stake unknown'} ← ",
-                     style="bold magenta" if edge.controlling else "")
+        label.append(f"{', '.join(share) or 'stake unknown'} ← ", style="bold magenta" if edge.controlling else "")
     label.append(e.name, style="bold red" if state else "bold")
     where = countries.name(e.country) if e.country else "country unknown"
     label.append(f"  {KIND_LABELS.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
@@ -265,8 +307,11 @@ def _control(page: Page, result: Result) -> None:
             line.append("; CFIUS substantial interest (49%/25%)", style="bold")
         page.hang(Text(f"state {st.state}: ", style="bold red"), line, 4)
         for chain in st.chains[:3]:
-            page.hang("    ", Text(" → ".join(who(e) for e in chain.entities) + f" ({_pct(chain.equity_pct)})",
-                                   style="dim"), 4)
+            page.hang(
+                "    ",
+                Text(" → ".join(who(e) for e in chain.entities) + f" ({_pct(chain.equity_pct)})", style="dim"),
+                4,
+            )
         more = more_chains(st.chain_count, min(3, len(st.chains)))
         if more:
             page.hang("    ", Text(more, style="dim"), 4)
@@ -274,14 +319,18 @@ def _control(page: Page, result: Result) -> None:
         page.hang(Text("missing: ", style="dim"), Text("; ".join(own.missing), style="dim"), 4)
     hits = result.facts.get("group.watchlist_hits")
     if hits is None:
-        page.hang(Text("watchlists: ", style="bold"), Text("not screened (screening screen --watchlist FILE)",
-                                                             style="dim"), 4)
+        page.hang(
+            Text("watchlists: ", style="bold"), Text("not screened (screening screen --watchlist FILE)", style="dim"), 4
+        )
     elif not hits:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
     for hit in hits or ():
-        line = Text.assemble((f"{hit['name']} ", "bold"), f"(read as '{hit['read_as']}') "
-                             f"matches '{hit['matched_name']}' on {hit['lists']} "
-                             f"({hit['type'].replace('_', ' ')}, score {num(hit['score'])}): {hit['why']}")
+        line = Text.assemble(
+            (f"{hit['name']} ", "bold"),
+            f"(read as '{hit['read_as']}') "
+            f"matches '{hit['matched_name']}' on {hit['lists']} "
+            f"({hit['type'].replace('_', ' ')}, score {num(hit['score'])}): {hit['why']}",
+        )
         page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
 
 
@@ -312,8 +361,14 @@ def _thresholds(page: Page, result: Result) -> None:
         page.hang("  · ", Text(describe(m)), 4)
 
 
-OUTCOME_STYLE = {"mandatory": "bold red", "voluntary": "bold yellow", "call_in": "bold dark_orange",
-                 "undetermined": "bold magenta", "out_of_scope": "green", "not_in_force": "dim"}
+OUTCOME_STYLE = {
+    "mandatory": "bold red",
+    "voluntary": "bold yellow",
+    "call_in": "bold dark_orange",
+    "undetermined": "bold magenta",
+    "out_of_scope": "green",
+    "not_in_force": "dim",
+}
 
 
 def _filings(page: Page, result: Result) -> None:
@@ -335,17 +390,35 @@ def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
         if "today" in d:
             _decision(page, d["today"], Text(f"      today ({d['today']['judged_on']}): ", style="italic"))
     if doc["not_reached"]:
-        page.hang("  ", Text("not reached: " + ", ".join(f"{n['regime']} ({n['name']})" for n in doc["not_reached"]),
-                             style="dim"), 4)
+        page.hang(
+            "  ",
+            Text("not reached: " + ", ".join(f"{n['regime']} ({n['name']})" for n in doc["not_reached"]), style="dim"),
+            4,
+        )
     if doc.get("not_covered"):
-        page.hang(Text("  ! ", style="bold yellow"), Text(
-            f"No regime in this pack covers {countries.name(doc['not_covered'])}: check its national rules.",
-            style="bold"), 4)
+        page.hang(
+            Text("  ! ", style="bold yellow"),
+            Text(
+                f"No regime in this pack covers {countries.name(doc['not_covered'])}: check its national rules.",
+                style="bold",
+            ),
+            4,
+        )
     if doc["uncaught_risk"]:
-        page.hang(Text("  ! ", style="bold red"), Text(
-            f"{result.level.capitalize()} risk ({num(result.score)}) that no filing obligation catches: no regime "
-            f"requires a filing on {doc['judged_on']}" + (" or under today's law." if any(
-                "today" in d for d in doc["regimes"]) or doc["basis"] != "today" else "."), style="bold"), 4)
+        page.hang(
+            Text("  ! ", style="bold red"),
+            Text(
+                f"{result.level.capitalize()} risk ({num(result.score)}) that no filing obligation catches: no regime "
+                f"requires a filing on {doc['judged_on']}"
+                + (
+                    " or under today's law."
+                    if any("today" in d for d in doc["regimes"]) or doc["basis"] != "today"
+                    else "."
+                ),
+                style="bold",
+            ),
+            4,
+        )
 
 
 def _decision(page: Page, d: dict[str, Any], lead: Text) -> None:

@@ -48,8 +48,13 @@ def list_rules(pack: Pack, category: str | None = None) -> RuleList:
     rules = tuple(r for r in pack.rules if category is None or r.category == category)
     if category is not None and not rules:
         known = sorted({r.category for r in pack.rules})
-        raise ScreeningError([Problem(pack.path, None, None, "E108",
-                                      f"no rules in category '{category}'; categories: {', '.join(known)}")])
+        raise ScreeningError(
+            [
+                Problem(
+                    pack.path, None, None, "E108", f"no rules in category '{category}'; categories: {', '.join(known)}"
+                )
+            ]
+        )
     return RuleList(pack, rules)
 
 
@@ -64,8 +69,17 @@ def show_rule(pack: Pack, rule_id: str) -> RuleDetail:
         return RuleDetail(pack, trigger=trigger, regime=regime)
     ids = [r.id for r in pack.rules] + [t.id for g in pack.regimes for t in g.rules]
     hint = difflib.get_close_matches(rule_id, ids, n=1)
-    raise ScreeningError([Problem(pack.path, None, None, "E108", f"no rule '{rule_id}' in pack {pack.name}"
-                                  + (f"; did you mean '{hint[0]}'?" if hint else ""))])
+    raise ScreeningError(
+        [
+            Problem(
+                pack.path,
+                None,
+                None,
+                "E108",
+                f"no rule '{rule_id}' in pack {pack.name}" + (f"; did you mean '{hint[0]}'?" if hint else ""),
+            )
+        ]
+    )
 
 
 def list_regimes(pack: Pack) -> RegimeList:

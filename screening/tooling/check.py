@@ -35,8 +35,9 @@ class CheckResult(NamedTuple):
         return sum(1 for p in self.problems if p.severity == severity)
 
 
-def check_paths(paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None,
-                root: Path | None = None) -> CheckResult:
+def check_paths(
+    paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None, root: Path | None = None
+) -> CheckResult:
     """Check packs (directories holding pack.yaml), case files, test files and waiver files.
 
     A rule file names its pack (its directory). Waivers and cases are checked against ``pack_path``
@@ -157,28 +158,46 @@ def lint_pack(pack: Pack) -> list[Problem]:
 
         out.extend(_example_lints(rule))
         if not rule.legal_basis and rule.practice:
-            warn("practice", "W302", "no legal basis: the rule rests on analyst practice only; cite the provision "
-                 "if one applies")
+            warn(
+                "practice",
+                "W302",
+                "no legal basis: the rule rests on analyst practice only; cite the provision if one applies",
+            )
         reason = never_fires(rule.condition, pack.sets)
         if reason:
             warn("when", "W303", f"the condition can never be true: {reason}")
         key = condition_key(rule.condition, pack.sets)
         if key in seen:
             other = seen[key]
-            warn("when", "W304", f"same condition as {other.id} ({other.file}:{other.line}): the two always fire "
-                 "together, so the facts are counted twice; merge them or make one narrower")
+            warn(
+                "when",
+                "W304",
+                f"same condition as {other.id} ({other.file}:{other.line}): the two always fire "
+                "together, so the facts are counted twice; merge them or make one narrower",
+            )
         seen.setdefault(key, rule)
         words = rule.rationale.split()
         if len(words) < MIN_RATIONALE_WORDS or not rule.rationale.rstrip().endswith((".", "!", "?", ")")):
-            warn("rationale", "W305", f"rationale too short ({len(words)} words): say in at least a sentence why "
-                 "the fact matters for security or public order")
+            warn(
+                "rationale",
+                "W305",
+                f"rationale too short ({len(words)} words): say in at least a sentence why "
+                "the fact matters for security or public order",
+            )
     for regime in pack.regimes:
         for trigger in regime.rules:
             out += _example_lints(trigger)
             reason = never_fires(trigger.when, regime.sets)
             if reason:
-                out.append(Problem(*trigger.at("when"), "W303", f"the condition can never be true: {reason}",
-                                   severity="warning", rule=trigger.id))
+                out.append(
+                    Problem(
+                        *trigger.at("when"),
+                        "W303",
+                        f"the condition can never be true: {reason}",
+                        severity="warning",
+                        rule=trigger.id,
+                    )
+                )
     return out
 
 
@@ -187,9 +206,13 @@ def _example_lints(rule: Any) -> list[Problem]:
     fires, quiet = rule.examples.get("fires"), rule.examples.get("quiet")
     if fires and quiet:
         return []
-    message = ("no examples: add fragments on which the rule fires and on which it stays quiet"
-               if not fires and not quiet else
-               "no example on which the rule fires" if not fires else "no example on which the rule stays quiet")
+    message = (
+        "no examples: add fragments on which the rule fires and on which it stays quiet"
+        if not fires and not quiet
+        else "no example on which the rule fires"
+        if not fires
+        else "no example on which the rule stays quiet"
+    )
     return [Problem(*rule.at("examples"), "W301", message, severity="warning", rule=rule.id)]
 
 
@@ -293,20 +316,41 @@ def check_waivers(path: Path, pack: Pack | None, cases: dict[str, Any], on: dt.d
     for w in waivers:
         where = (w.file, w.line, w.column)
         if rules is not None and w.rule not in rules:
-            problems.append(Problem(*w.at("rule"), "W312", f"waiver matches nothing: the pack has no rule '{w.rule}'",
-                                    severity="warning", rule=w.rule))
+            problems.append(
+                Problem(
+                    *w.at("rule"),
+                    "W312",
+                    f"waiver matches nothing: the pack has no rule '{w.rule}'",
+                    severity="warning",
+                    rule=w.rule,
+                )
+            )
             continue
         case = cases.get(w.case)
         if case is None:
-            problems.append(Problem(*where, "W312", f"waiver matches nothing among the cases checked: no case "
-                                    f"'{w.case}' (check it together with its case file)", severity="warning",
-                                    rule=w.rule))
+            problems.append(
+                Problem(
+                    *where,
+                    "W312",
+                    f"waiver matches nothing among the cases checked: no case "
+                    f"'{w.case}' (check it together with its case file)",
+                    severity="warning",
+                    rule=w.rule,
+                )
+            )
             continue
         if pack is not None:
             if w.case not in fired:
                 result = screen(case, pack)
                 fired[w.case] = {f.rule.id for f in result.findings + result.mitigations}
             if w.rule not in fired[w.case]:
-                problems.append(Problem(*where, "W312", f"waiver matches nothing: {w.rule} does not fire on "
-                                        f"'{w.case}'", severity="warning", rule=w.rule))
+                problems.append(
+                    Problem(
+                        *where,
+                        "W312",
+                        f"waiver matches nothing: {w.rule} does not fire on '{w.case}'",
+                        severity="warning",
+                        rule=w.rule,
+                    )
+                )
     return problems

@@ -33,8 +33,13 @@ class CaseChange(NamedTuple):
 
     @property
     def changed(self) -> bool:
-        return (self.old_level != self.new_level or self.old_score != self.new_score
-                or bool(self.added) or bool(self.removed) or bool(self.filings))
+        return (
+            self.old_level != self.new_level
+            or self.old_score != self.new_score
+            or bool(self.added)
+            or bool(self.removed)
+            or bool(self.filings)
+        )
 
 
 class RuleChange(NamedTuple):
@@ -66,8 +71,9 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     rev, _, inner = spec.partition(":")
     inner = inner.rstrip("/") or "."
     try:
-        names = subprocess.run(["git", "ls-tree", "-r", "--name-only", f"{rev}:{inner}"], check=True,
-                               capture_output=True, text=True).stdout.split()
+        names = subprocess.run(
+            ["git", "ls-tree", "-r", "--name-only", f"{rev}:{inner}"], check=True, capture_output=True, text=True
+        ).stdout.split()
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
         message = f"cannot read the pack from git: {detail.strip()}"
@@ -91,8 +97,11 @@ def test_cases(pack_dir: Path, pack: Pack, root: Path | None = None) -> tuple[li
     problems: list[Problem] = []
     for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
         tests, file_problems = read_test_file(test_file, pack, root)
-        problems += [p._replace(severity="warning") for p in file_problems
-                     if p.path[-1:] == ("case",) or p.file != str(test_file)]
+        problems += [
+            p._replace(severity="warning")
+            for p in file_problems
+            if p.path[-1:] == ("case",) or p.file != str(test_file)
+        ]
         for test in tests:
             if test.case is not None:
                 found.setdefault(test.case.id, test.case)
@@ -108,8 +117,19 @@ def diff_packs(old: Pack, new: Pack, cases: list[Any], unscreened: tuple[Problem
         a, b = screen(case, old), screen(case, new)
         fa = {f.rule.id for f in a.findings + a.mitigations}
         fb = {f.rule.id for f in b.findings + b.mitigations}
-        changes.append(CaseChange(case.id, case.file, a.level, b.level, a.score, b.score,
-                                  tuple(sorted(fb - fa)), tuple(sorted(fa - fb)), _filings(a, b)))
+        changes.append(
+            CaseChange(
+                case.id,
+                case.file,
+                a.level,
+                b.level,
+                a.score,
+                b.score,
+                tuple(sorted(fb - fa)),
+                tuple(sorted(fa - fb)),
+                _filings(a, b),
+            )
+        )
     return PackDiff(old, new, rule_changes(old, new), changes, unscreened)
 
 
@@ -172,13 +192,19 @@ def _trigger_details(a: Any, ga: Any, b: Any, gb: Any) -> tuple[str, ...]:
     out = []
     if condition_key(a.when, ga.sets) != condition_key(b.when, gb.sets):
         old_text, new_text = describe(a.when, ga.sets), describe(b.when, gb.sets)
-        out.append(f"condition {old_text} → {new_text}" if old_text != new_text
-                   else f"the values of a named set the condition uses changed: {new_text}")
+        out.append(
+            f"condition {old_text} → {new_text}"
+            if old_text != new_text
+            else f"the values of a named set the condition uses changed: {new_text}"
+        )
     if condition_key(ga.applies, ga.sets) != condition_key(gb.applies, gb.sets):
         out.append(f"regime reach {describe(ga.applies, ga.sets)} → {describe(gb.applies, gb.sets)}")
     tests = [t.investor.condition for t in (a, b)]
-    if (tests[0] is None) != (tests[1] is None) or (tests[0] is not None and tests[1] is not None and condition_key(
-            tests[0], ga.sets) != condition_key(tests[1], gb.sets)):
+    if (tests[0] is None) != (tests[1] is None) or (
+        tests[0] is not None
+        and tests[1] is not None
+        and condition_key(tests[0], ga.sets) != condition_key(tests[1], gb.sets)
+    ):
         out.append(f"investor test {a.investor.id} → {b.investor.id} ({b.investor.title})")
     for key in ("outcome", "valid_from", "valid_to"):
         if getattr(a, key) != getattr(b, key):

@@ -131,8 +131,15 @@ def format_text(text: str, name: str = "<string>") -> str:
     # parsed), before the round-trip parser builds its much larger tree of a document within the limits.
     original, _ = yamlio.loads(text, name)
     if original is not None and not isinstance(original, dict):  # not a pack file: its diff would show it
-        raise fail(name, "E103", "expected a mapping, found " + ("a list" if isinstance(original, list) else
-                   "a single value") + ": not a rule-pack file (its content is not shown)", 1, 1)
+        raise fail(
+            name,
+            "E103",
+            "expected a mapping, found "
+            + ("a list" if isinstance(original, list) else "a single value")
+            + ": not a rule-pack file (its content is not shown)",
+            1,
+            1,
+        )
     try:
         tree = _load_roundtrip(text, name)
         new = _format(text, tree, name)
@@ -284,12 +291,18 @@ def _load_roundtrip(text: str, name: str) -> Any:
         column = mark.column + 1 if mark else None
         found = re.match(r'found duplicate key "(.*)" with value', exc.problem or "")
         if found and exc.context_mark is not None:
-            raise fail(name, "E101", f"duplicate key '{found.group(1)}' (first defined on line "
-                       f"{exc.context_mark.line + 1})", line, column) from None
+            raise fail(
+                name,
+                "E101",
+                f"duplicate key '{found.group(1)}' (first defined on line {exc.context_mark.line + 1})",
+                line,
+                column,
+            ) from None
         lines = text.split("\n")
         if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
-            raise fail(name, "E102", "a tab character where YAML needs spaces (indent with spaces)",
-                       line, column) from None
+            raise fail(
+                name, "E102", "a tab character where YAML needs spaces (indent with spaces)", line, column
+            ) from None
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         raise fail(name, "E100", f"invalid YAML: {message}", line, column) from None
     except YAMLError as exc:
@@ -324,9 +337,13 @@ def file_kind(tree: Any, name: str) -> str | None:
     defs = _schema_defs()
     if isinstance(tree, dict) and tree:
         keys = set(tree)
-        kinds = [kind for kind, schema in defs.items()
-                 if isinstance(schema.get("properties"), dict) and keys <= set(schema["properties"])
-                 and set(schema.get("required", ())) <= keys]
+        kinds = [
+            kind
+            for kind, schema in defs.items()
+            if isinstance(schema.get("properties"), dict)
+            and keys <= set(schema["properties"])
+            and set(schema.get("required", ())) <= keys
+        ]
         if len(kinds) == 1:
             return kinds[0]
     kind = RESERVED.get(Path(name).name)
@@ -420,8 +437,9 @@ class _Layout:
             events = list(yaml.parse(text, Loader=_Loader))
         except yaml.YAMLError as exc:
             raise _Unplaceable(f"not readable by the pack loader ({exc})") from None
-        self.dashes = sorted((t.start_mark.line, t.start_mark.column)
-                             for t in self.tokens if isinstance(t, BlockEntryToken))
+        self.dashes = sorted(
+            (t.start_mark.line, t.start_mark.column) for t in self.tokens if isinstance(t, BlockEntryToken)
+        )
         self.slots: list[_Slot] = []
         self.by_ref: dict[Any, _Slot] = {}
         self.boxes: dict[Any, _Box] = {_DOC: _Box(_DOC, 0, None)}
@@ -546,7 +564,7 @@ class _Layout:
                     inside.update(range(first + 1, end.line + 1))
             elif isinstance(token, ScalarToken) and end.line > start.line:
                 if token.style in ("|", ">"):
-                    span = self.text[self._offset(start):self._offset(end)].split("\n")
+                    span = self.text[self._offset(start) : self._offset(end)].split("\n")
                     header = span[0].split("#", 1)[0]
                     lines = range(start.line + 1, start.line + len(span))
                     block.update(lines)
@@ -615,8 +633,11 @@ def _attach(layout: _Layout) -> _Notes:
     lines = [slot.line for slot in slots]
     inside, _ = layout.scalar_lines()
     items: list[tuple[int, int, str, bool, bool]] = layout.comments()
-    items += [(i, 0, "", False, False) for i, text in enumerate(layout.lines)
-              if not text.strip() and i not in inside and i < len(layout.lines) - 1]
+    items += [
+        (i, 0, "", False, False)
+        for i, text in enumerate(layout.lines)
+        if not text.strip() and i not in inside and i < len(layout.lines) - 1
+    ]
     items.sort(key=lambda item: (item[0], item[1]))
 
     run: Any = object()  # the entry the current run of comments precedes
@@ -709,7 +730,7 @@ def _format(text: str, tree: Any, name: str) -> str:
         out: list[str] = []
         last = None
         for line, _, comment, _, _ in before.comments():
-            if last is not None and any(not t.strip() for t in before.lines[last + 1:line]):
+            if last is not None and any(not t.strip() for t in before.lines[last + 1 : line]):
                 out.append("")
             out.append(comment)
             last = line

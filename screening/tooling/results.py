@@ -14,22 +14,22 @@ class TestOutcome(NamedTuple):
 
     __test__ = False  # a record, not a test class: keeps pytest from trying to collect it
 
-    name: str           # e.g. "SI-003 fires[0]" or "alibaba-liege"
-    kind: str           # "example" or "case"
-    file: str           # where the test is written
+    name: str  # e.g. "SI-003 fires[0]" or "alibaba-liege"
+    kind: str  # "example" or "case"
+    file: str  # where the test is written
     line: int | None
     passed: bool
-    message: str = ""   # why it failed ("" when passed)
-    diff: str = ""      # expected vs actual, a unified-diff-like text ("" when passed)
-    rule: str | None = None   # the rule an example belongs to
+    message: str = ""  # why it failed ("" when passed)
+    diff: str = ""  # expected vs actual, a unified-diff-like text ("" when passed)
+    rule: str | None = None  # the rule an example belongs to
     seconds: float = 0.0
 
 
 class Coverage(NamedTuple):
     """Which rules of the pack some test made fire."""
 
-    rules: tuple[str, ...]                    # every rule id of the pack
-    fired_by: dict[str, tuple[str, ...]]      # rule id -> names of tests that made it fire
+    rules: tuple[str, ...]  # every rule id of the pack
+    fired_by: dict[str, tuple[str, ...]]  # rule id -> names of tests that made it fire
 
     @property
     def covered(self) -> tuple[str, ...]:

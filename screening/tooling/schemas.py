@@ -39,11 +39,15 @@ _DEF_NAME = {"rule": "rules"}
 
 _ABOUT = {
     "case": ("screening case", ""),  # the description is the case schema's own
-    "rule": ("screening rule file",
-             "A rule file of a rule pack: a top-level `rules:` list, each rule with its condition."),
+    "rule": (
+        "screening rule file",
+        "A rule file of a rule pack: a top-level `rules:` list, each rule with its condition.",
+    ),
     "pack": ("screening pack.yaml", "pack.yaml: the name, version and named value sets of a rule pack."),
-    "scoring": ("screening scoring.yaml",
-                "scoring.yaml: the categories, levels and floors that turn fired rules into a risk level."),
+    "scoring": (
+        "screening scoring.yaml",
+        "scoring.yaml: the categories, levels and floors that turn fired rules into a risk level.",
+    ),
     "legal": ("screening legal.yaml", "legal.yaml: the legal instruments that rules cite."),
     "sources": ("screening sources.yaml", "sources.yaml: the documents that rules cite as practice."),
     "waivers": ("screening waivers file", ""),  # the description is the definition's own
@@ -56,16 +60,33 @@ LONG_FORM = "long_form"
 """The definition, added to the case schema, of a fact given with its own sources."""
 
 _DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment",
-                          "deprecated", "readOnly", "writeOnly"})
-_SCHEMA = frozenset({"additionalProperties", "additionalItems", "not", "if", "then", "else",
-                     "contains", "propertyNames"})
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
+)
+_SCHEMA = frozenset(
+    {"additionalProperties", "additionalItems", "not", "if", "then", "else", "contains", "propertyNames"}
+)
 """Keywords whose value is one schema."""
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
-_SCHEMA_MAPS = {"properties": "properties", "patternProperties": "patternProperties",
-                "$defs": "definitions", "definitions": "definitions"}
-_UNSUPPORTED = frozenset({"unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$dynamicAnchor",
-                          "$recursiveRef", "$recursiveAnchor", "$anchor", "minContains", "maxContains"})
+_SCHEMA_MAPS = {
+    "properties": "properties",
+    "patternProperties": "patternProperties",
+    "$defs": "definitions",
+    "definitions": "definitions",
+}
+_UNSUPPORTED = frozenset(
+    {
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveRef",
+        "$recursiveAnchor",
+        "$anchor",
+        "minContains",
+        "maxContains",
+    }
+)
 """2019-09/2020-12 keywords with no draft-07 equivalent: converting them would change what validates."""
 
 
@@ -156,8 +177,9 @@ class _Converter:
             return self.schema(node)
         notes = {k: v for k, v in node.items() if k in _ANNOTATIONS or k.startswith("x-")}
         core = self.schema({k: v for k, v in node.items() if k not in notes})
-        long_form = {"allOf": [{"$ref": self.ref(f"#/$defs/{LONG_FORM}")},
-                               {"properties": {"value": copy.deepcopy(core)}}]}
+        long_form = {
+            "allOf": [{"$ref": self.ref(f"#/$defs/{LONG_FORM}")}, {"properties": {"value": copy.deepcopy(core)}}]
+        }
         return _described({**copy.deepcopy(notes), "anyOf": [core, long_form]})
 
     def long_form_definition(self) -> dict[str, Any]:
@@ -165,7 +187,7 @@ class _Converter:
         return {
             "type": "object",
             "description": "A fact in long form, with the sources that back it: "
-                           "{value: ..., sources: [ids], note: ...}.",
+            "{value: ..., sources: [ids], note: ...}.",
             "additionalProperties": False,
             "required": ["value"],
             "properties": {

@@ -109,8 +109,11 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
         for key in ("filings", "decided_by"):
             for regime, value in (expect.get(key) or {}).items():
                 if regime not in regimes:
-                    problem(("expect", key, regime), "E108", f"unknown regime '{regime}'; the pack has "
-                            + (", ".join(regimes) or "none"))
+                    problem(
+                        ("expect", key, regime),
+                        "E108",
+                        f"unknown regime '{regime}'; the pack has " + (", ".join(regimes) or "none"),
+                    )
                 elif key == "decided_by" and value not in regimes[regime]:
                     problem(("expect", key, regime), "E108", f"'{value}' is not a trigger of regime {regime}")
         if ("case" in raw) == ("facts" in raw):
@@ -139,8 +142,7 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
         try:
             case_path = confine(named, root, "the root").resolve()
         except ScreeningError as exc:
-            problem(("case",), "E003", f"case file {raw['case']} {exc.problems[0].message}; --root DIR widens "
-                    "the root")
+            problem(("case",), "E003", f"case file {raw['case']} {exc.problems[0].message}; --root DIR widens the root")
         else:
             if not case_path.exists():
                 problem(("case",), "E001", f"case file not found: {raw['case']} (resolved to {case_path})")
@@ -149,13 +151,15 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
                     case = load_case(case_path)
                 except ScreeningError as exc:
                     problems.extend(unquoted(p) for p in exc.problems)
-        tests.append(PackTest(raw.get("name") or (case.id if case else raw["case"]), case, expect, name, line,
-                              on=raw.get("on")))
+        tests.append(
+            PackTest(raw.get("name") or (case.id if case else raw["case"]), case, expect, name, line, on=raw.get("on"))
+        )
     return tests, problems
 
 
-def run_pack_tests(pack: Pack, pack_dir: Path, root: Path | None = None
-                   ) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
+def run_pack_tests(
+    pack: Pack, pack_dir: Path, root: Path | None = None
+) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
     """Run every example and every test case of the pack; problems are test files that cannot run.
 
     ``root`` confines the case files the tests name (see ``read_test_file``)."""
@@ -169,9 +173,19 @@ def run_pack_tests(pack: Pack, pack_dir: Path, root: Path | None = None
             start = time.perf_counter()
             name = f"{rule.id} {ex.kind}[{ex.index}]"
             passed = ex.passed
-            outcomes.append(TestOutcome(
-                name, "example", rule.file, rule.line, passed, "" if passed else ex.message,
-                "" if passed else _example_diff(ex), rule.id, time.perf_counter() - start))
+            outcomes.append(
+                TestOutcome(
+                    name,
+                    "example",
+                    rule.file,
+                    rule.line,
+                    passed,
+                    "" if passed else ex.message,
+                    "" if passed else _example_diff(ex),
+                    rule.id,
+                    time.perf_counter() - start,
+                )
+            )
             if ex.kind == "fires" and ex.actual is True:
                 fired_by[rule.id].append(name)
     problems: list[Problem] = []
@@ -200,10 +214,19 @@ def run_pack_tests(pack: Pack, pack_dir: Path, root: Path | None = None
                     if d.rule is not None and d.regime.id in named:
                         fired_by[d.rule.id].append(test.name)
                 lines += compare_filings(test.expect, matrix)
-            outcomes.append(TestOutcome(
-                test.name, "case", test.file, test.line, not lines,
-                "" if not lines else f"{len(lines)} expectation{'s' if len(lines) != 1 else ''} not met",
-                "\n".join(lines), None, time.perf_counter() - start))
+            outcomes.append(
+                TestOutcome(
+                    test.name,
+                    "case",
+                    test.file,
+                    test.line,
+                    not lines,
+                    "" if not lines else f"{len(lines)} expectation{'s' if len(lines) != 1 else ''} not met",
+                    "\n".join(lines),
+                    None,
+                    time.perf_counter() - start,
+                )
+            )
     coverage = Coverage(tuple(fired_by), {k: tuple(v) for k, v in fired_by.items()})
     return outcomes, coverage, problems
 
@@ -249,8 +272,12 @@ def compare_filings(expect: dict[str, Any], matrix: Any) -> list[str]:
     for regime, outcome in (expect.get("filings") or {}).items():
         if regime in by_id and by_id[regime].outcome != outcome:
             d = by_id[regime]
-            out += [f"- {regime}: {outcome}", f"+ {regime}: {d.outcome}" + (f" ({d.rule.id})" if d.rule else "")
-                    + (f"; {d.why[0]}" if d.why and not d.rule else "")]
+            out += [
+                f"- {regime}: {outcome}",
+                f"+ {regime}: {d.outcome}"
+                + (f" ({d.rule.id})" if d.rule else "")
+                + (f"; {d.why[0]}" if d.why and not d.rule else ""),
+            ]
     for regime, rule in (expect.get("decided_by") or {}).items():
         d = by_id.get(regime)
         if d is not None and (d.rule is None or d.rule.id != rule):

@@ -32,8 +32,10 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
         w.emit(f"{out} = None if {parts[0]} is None else not {parts[0]}")
     else:
         stop, keep = ("False", "True") if node.kind == "all" else ("True", "False")
-        w.emit(f"{out} = {stop} if {' or '.join(f'{p} is {stop}' for p in parts)} else "
-               f"(None if {' or '.join(f'{p} is None' for p in parts)} else {keep})")
+        w.emit(
+            f"{out} = {stop} if {' or '.join(f'{p} is {stop}' for p in parts)} else "
+            f"(None if {' or '.join(f'{p} is None' for p in parts)} else {keep})"
+        )
     names[id(node)] = out
     return out, names
 
@@ -72,8 +74,10 @@ def support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) 
     else:  # any: the children that came out as it did
         for child in node.children:
             same = "True" if known is True else names[id(node)]
-            w.block(f"if {names[id(child)]} is {same}:",
-                    lambda child=child: support(w, child, known if known is True else UNSET, names, out))
+            w.block(
+                f"if {names[id(child)]} is {same}:",
+                lambda child=child: support(w, child, known if known is True else UNSET, names, out),
+            )
 
 
 def static_unknowns(node: Node) -> tuple[str, ...] | None:

@@ -17,13 +17,19 @@ def source(rules: Sequence[Rule]) -> tuple[str, str]:
     w = codegen.Writer()
     w.depth = 2
     functions = _function(w, "evaluate", rules, _decide) + _function(w, "explain", rules, _decide_and_explain)
-    main = _module(w, f"The rule pack's {len(rules)} conditions, compiled by "
-                   "screening.conditions.compiled.evaluator: one block per rule.", functions, "evaluate, explain")
+    main = _module(
+        w,
+        f"The rule pack's {len(rules)} conditions, compiled by "
+        "screening.conditions.compiled.evaluator: one block per rule.",
+        functions,
+        "evaluate, explain",
+    )
     w.constants = {}
     singles = [line for i, rule in enumerate(rules) for line in _function(w, f"rule_{i}", [rule], _value_and_explain)]
     names = "".join(f"rule_{i}, " for i in range(len(rules)))
-    return main, _module(w, "Each rule on its own, to explain it: its value, evidence and unknown facts.", singles,
-                         f"({names})")
+    return main, _module(
+        w, "Each rule on its own, to explain it: its value, evidence and unknown facts.", singles, f"({names})"
+    )
 
 
 def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) -> str:
@@ -72,13 +78,21 @@ def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
 
     def fired() -> None:
         w.emit(f"fired_add({index})")
-        _collect(w, "evidence", codelogic.static_support(rule.condition, True),
-                 lambda: codelogic.support(w, rule.condition, True, names, "e"))
+        _collect(
+            w,
+            "evidence",
+            codelogic.static_support(rule.condition, True),
+            lambda: codelogic.support(w, rule.condition, True, names, "e"),
+        )
 
     def undecided() -> None:
         w.emit(f"undecided_add({index})")
-        _collect(w, "unknowns", codelogic.static_unknowns(rule.condition),
-                 lambda: codelogic.unknowns(w, rule.condition, names, "e"))
+        _collect(
+            w,
+            "unknowns",
+            codelogic.static_unknowns(rule.condition),
+            lambda: codelogic.unknowns(w, rule.condition, names, "e"),
+        )
 
     w.block(f"if {r} is True:", fired)
     w.block(f"elif {r} is None:", undecided)
