@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, TextIO, TypeVar, cast
 
 import typer
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from screening.report import Options
 
 from screening import __version__
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.text import printable
 
+T = TypeVar("T")
 Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
@@ -87,7 +93,7 @@ class _ReaderGone(Exception):
     """Stdout's reader went away (EPIPE), as ``| head`` does."""
 
 
-def _reading(run, *args):  # type: ignore[no-untyped-def]
+def _reading(run: Callable[..., T], *args: Any) -> T:
     """``run(*args)``, a broken pipe (results to ``/dev/stdout | head``) turned into a quiet stop."""
     try:
         return run(*args)
@@ -118,7 +124,7 @@ def _default_pack() -> Path:
     return default_pack_path()
 
 
-def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # type: ignore[no-untyped-def]
+def _options(width: Optional[int], color: Optional[bool], to_file: bool) -> Options:
     import shutil
 
     from screening.report import Options
@@ -352,7 +358,7 @@ def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
     return list(levels)
 
 
-def _day(text: Optional[str]):  # type: ignore[no-untyped-def]
+def _day(text: Optional[str]) -> Optional[dt.date]:
     import datetime as dt
 
     if text is None:
@@ -633,8 +639,8 @@ def schema(kind: SchemaKind = typer.Argument(..., help="Which file's schema.")) 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI and return its exit code; input problems print one located line each on stderr."""
-    if sys.stdout is None:
-        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    if getattr(sys, "stdout", None) is None:  # started without one (>&-)
+        sys.stdout = cast(TextIO, _ClosedStdout())
     for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks is written as an escape
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

@@ -71,7 +71,7 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
 
     def rows(chunk: list[Item], future: Any) -> list[dict[str, Any]]:
         try:
-            return future.result()  # type: ignore[no-any-return]
+            return future.result()
         except lost:
             pass
         nonlocal stale
@@ -94,7 +94,7 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
         try:
             if stale:
                 sent, stale = client.scatter([files], broadcast=True), False
-            return submit([item]).result()  # type: ignore[no-any-return]
+            return submit([item]).result()
         except Exception:  # noqa: BLE001 - a cluster replacing a dead worker fails in many ways (lost, cancelled,
             stale = True  # unreachable, a worker it no longer knows): each is a failed try
             return None

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.inputs import Input, Item, count, items, scan
-from screening.batch.outputs import Prior, Writer, journal_of
+from screening.batch.outputs import Writer, journal_of
+from screening.batch.prior import Prior
 from screening.batch.summary import Summary, Tally
 from screening.batch.work import Config, lost_row, pack_for, process_chunk
 from screening.infra.errors import fail

@@ -58,7 +58,7 @@ def bundle(config: Config) -> Bundle:
 
 def _read(root: Path, paths: list[Path]) -> tuple[tuple[tuple[str, bytes], ...], str]:
     """The files (path inside ``root``, bytes) and their digest (screening.pack.load.files_digest)."""
-    from screening.pack.load import files_digest
+    from screening.infra.cache import files_digest
 
     raw = {path: path.read_bytes() for path in paths}
     return tuple((path.relative_to(root).as_posix(), raw[path]) for path in paths), files_digest(root, paths, raw)
@@ -332,7 +332,7 @@ def _beyond(data: Any, bound: Limits) -> str:
     return ""
 
 
-class LineMarks(dict):  # type: ignore[type-arg]
+class LineMarks(dict[Any, Any]):
     """Marks for a document read from one JSON line: every path is on that line, at the column where its
     last key is first written (found only when a problem is reported)."""
 

@@ -29,6 +29,7 @@ is imported only by code that handles large graphs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,7 @@ with a larger one is solved by fixed-point iteration (``tol``, ``max_iter``) ins
 
 Ints = Sequence[int] | np.ndarray
 Floats = Sequence[float] | np.ndarray
+Array = np.ndarray
 
 
 def integrated_interest(
@@ -143,7 +145,7 @@ def simple_chain_interest(
 # -- input ----------------------------------------------------------------------------------------
 
 
-def _arrays(n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints):
+def _arrays(n: int, owner: Ints, owned: Ints, pct: Floats, roots: Ints) -> tuple[int, Array, Array, Array, Array]:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be a non-negative integer, not {n!r}")
     n = int(n)
@@ -323,7 +325,9 @@ def _interest_numpy(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, is_
     return out
 
 
-def _solve_rest(rest, starts, degree, held, share, self_stake, inflow, x) -> bool:
+def _solve_rest(
+    rest: Array, starts: Array, degree: Array, held: Array, share: Array, self_stake: Array, inflow: Array, x: Array
+) -> bool:
     """Entities on cycles and below them, in topological order of Tarjan's strongly connected
     components: one at a time, or one cycle at a time (a dense solve of ``(I - A_CC) x_C = y_C``,
     where ``y_C`` is what the members get from outside). Fills ``x``, or returns False for a cycle
@@ -390,7 +394,7 @@ def _interest_scipy(
     return x
 
 
-def _reached_scipy(holdings, sources: np.ndarray) -> np.ndarray:
+def _reached_scipy(holdings: Any, sources: np.ndarray) -> np.ndarray:
     """Entities reached from ``sources`` (included) along holdings, breadth first, in that order."""
     import scipy.sparse as sp
     from scipy.sparse.csgraph import breadth_first_order
@@ -406,7 +410,7 @@ def _reached_scipy(holdings, sources: np.ndarray) -> np.ndarray:
     return breadth_first_order(graph, n, directed=True, return_predecessors=False)[1:].astype(np.int64)
 
 
-def _restrict(holdings, entities: np.ndarray):
+def _restrict(holdings: Any, entities: np.ndarray) -> Any:
     """The holdings among ``entities`` (which must hold nothing outside them), renumbered in their order."""
     import scipy.sparse as sp
 
@@ -419,7 +423,7 @@ def _restrict(holdings, entities: np.ndarray):
     return sp.csr_matrix((rows.data, index[rows.indices], rows.indptr), shape=(entities.size, entities.size))
 
 
-def _solve(holdings, d: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
+def _solve(holdings: Any, d: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components
 
     n = holdings.shape[0]
@@ -440,7 +444,18 @@ def _solve(holdings, d: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     return _fixed_point(holdings, d, tol, max_iter)
 
 
-def _forward(n, count, label, size, holder, held, stake, across, self_stake, d) -> np.ndarray:
+def _forward(
+    n: int,
+    count: int,
+    label: Array,
+    size: Array,
+    holder: Array,
+    held: Array,
+    stake: Array,
+    across: Array,
+    self_stake: Array,
+    d: Array,
+) -> np.ndarray:
     """``(I - A)^-1 d`` by one forward substitution over the components in topological order."""
     import scipy.sparse as sp
     from scipy.sparse.linalg import spsolve_triangular
@@ -482,7 +497,18 @@ def _forward(n, count, label, size, holder, held, stake, across, self_stake, d) 
     return np.asarray(solution)[pos]
 
 
-def _component_inverses(n, members, comp_of, rank, size, holder, held, stake, across, self_stake):
+def _component_inverses(
+    n: int,
+    members: Array,
+    comp_of: Array,
+    rank: Array,
+    size: Array,
+    holder: Array,
+    held: Array,
+    stake: Array,
+    across: Array,
+    self_stake: Array,
+) -> tuple[Array, Array, Array]:
     """``(I - A_CC)^-1`` of every cyclic component C, batched by component size, as triplets
     (row, column, value) of indices into ``members``."""
     if members.size == 0:
@@ -518,7 +544,7 @@ def _component_inverses(n, members, comp_of, rank, size, holder, held, stake, ac
 # -- fixed-point iteration -----------------------------------------------------------------------
 
 
-def _fixed_point(holdings, d: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
+def _fixed_point(holdings: Any, d: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     """``x <- d + A x`` from ``x = d`` until the largest change is below ``tol`` points."""
     stakes = holdings.T.tocsr()
     x = d.copy()

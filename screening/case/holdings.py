@@ -347,7 +347,7 @@ class Chains(NamedTuple):
 
     listed: tuple[tuple[int, ...], ...]
     """The first ones found, as holdings from the entity up (see :func:`chains`)."""
-    count: int
+    count: int  # type: ignore[assignment]  # a field, where a tuple has a method
     """How many simple chains there are (no entity twice), counting each of parallel holdings."""
     exact: bool
     """False when ``count`` is a lower bound: the chains pass round cycles and were too many to follow."""
@@ -448,13 +448,14 @@ def _search(
     work = [(target, iter(into.get(target, ())))]
     while work:
         v, todo = work[-1]
-        k = next(todo, None)
-        if k is None:
+        step = next(todo, None)
+        if step is None:
             work.pop()
             on_path.discard(v)
             if links:
                 links.pop()
             continue
+        k = step
         u = g.owner[k]
         if u in on_path:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from screening.case import countries
 from screening.case.catalogue import case_schema
 from screening.case.model import Case, DocPath, Edge, Entity, Source
 from screening.infra import schemacheck
-from screening.infra.errors import Hints, Marks, ScreeningError, located
+from screening.infra.errors import Hints, Marks, Problem, ScreeningError, located
 from screening.infra.yamlio import load
 
 _FACT_KEYS = {"value", "sources", "note"}
@@ -122,7 +123,9 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
                 country_paths.append(path + (str(i),))
 
 
-def _semantic_problems(data: dict[str, Any], marks: Marks, name: str, fact_sources: dict[DocPath, tuple[str, ...]]):  # type: ignore[no-untyped-def]
+def _semantic_problems(
+    data: dict[str, Any], marks: Marks, name: str, fact_sources: dict[DocPath, tuple[str, ...]]
+) -> Iterator[Problem]:
     """What a schema cannot say: country codes, references between ids, stakes adding up."""
     schema_countries: list[DocPath] = []
     cited: list[tuple[DocPath, Any]] = []
@@ -136,21 +139,21 @@ def _semantic_problems(data: dict[str, Any], marks: Marks, name: str, fact_sourc
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)
     cited += [(p, s) for p, ids in fact_sources.items() for s in ids]
-    hint = Hints(known)
+    hints = Hints(known)
     for path, sid in cited:
         if path[0] != "sources" and sid not in known:
-            yield located(name, marks, path, "E108", _unknown("source", sid, hint))
+            yield located(name, marks, path, "E108", _unknown("source", sid, hints))
     entity_ids = [e["id"] for e in data["entities"]]
     yield from _duplicates(name, marks, entity_ids, ("entities",), "entity")
     entities = set(entity_ids)
-    hint = Hints(entities)
+    hints = Hints(entities)
     if data["investor"] not in entities:
-        yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hint))
+        yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hints))
     held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):
             if edge[key] not in entities:
-                yield located(name, marks, ("ownership", str(i), key), "E108", _unknown("entity", edge[key], hint))
+                yield located(name, marks, ("ownership", str(i), key), "E108", _unknown("entity", edge[key], hints))
         if edge["owner"] == edge["owned"]:
             yield located(name, marks, ("ownership", str(i)), "E106", "an entity cannot own itself")
         for key, what in (("equity_pct", "stakes"), ("voting_pct", "voting rights")):
@@ -173,7 +176,7 @@ def _get(data: Any, path: DocPath) -> Any:
     return data
 
 
-def _duplicates(name: str, marks: Marks, ids: list[str], base: DocPath, what: str):  # type: ignore[no-untyped-def]
+def _duplicates(name: str, marks: Marks, ids: list[str], base: DocPath, what: str) -> Iterator[Problem]:
     seen: set[str] = set()
     for i, item in enumerate(ids):
         if item in seen:

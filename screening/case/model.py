@@ -41,7 +41,7 @@ class Source(NamedTuple):
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Source:
-        return cls(**{k: data.get(k) for k in cls._fields})
+        return cls(**{k: data.get(k) for k in cls._fields})  # type: ignore[arg-type]  # validated data
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self._asdict().items() if v is not None}
@@ -52,7 +52,7 @@ class Entity(NamedTuple):
 
     id: str
     name: str
-    index: int
+    index: int  # type: ignore[assignment]  # a field, where a tuple has a method
     """Position in the case's ``entities`` list (for locating its facts)."""
     country: str | None = None
     kind: str | None = None
@@ -93,7 +93,7 @@ class Edge(NamedTuple):
 
     owner: str
     owned: str
-    index: int
+    index: int  # type: ignore[assignment]  # a field, where a tuple has a method
     equity_pct: float | None = None
     voting_pct: float | None = None
     rights: tuple[str, ...] = ()
@@ -193,7 +193,7 @@ def group_of(case: Case) -> list[tuple[Entity, int]]:
 def group_complete(group: list[tuple[Entity, int]]) -> bool | None:
     """Whether the group is documented up to its ultimate owners: False when an entity's owners are known to
     be incomplete, None when some are not said to be complete."""
-    status = []
+    status: list[bool | None] = []
     for entity, _ in group:
         if entity.terminal or entity.owners_complete is True:
             status.append(True)

@@ -329,7 +329,9 @@ def _states(
     links_by_state: dict[str, list[dict[str, Any]]] = {}
     for n in nodes:
         entity = case.entities.get(n)
-        for i, link in enumerate(entity.state_links or ()) if entity else ():
+        if entity is None:
+            continue
+        for i, link in enumerate(entity.state_links or ()):
             links_by_state.setdefault(link["state"], []).append(
                 {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))}
             )

@@ -188,7 +188,8 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
         ref = item["ref"]
         base = ("entities", str(i))
         if not isinstance(ref, str):
-            kind = {list: "a list", dict: "a mapping"}.get(type(ref), f"{type(ref).__name__}")
+            kinds: dict[type, str] = {list: "a list", dict: "a mapping"}
+            kind = kinds.get(type(ref), f"{type(ref).__name__}")
             problems.append(
                 located(
                     name, marks, base + ("ref",), "E103", f"expected text (the id of a registry entity), found {kind}"

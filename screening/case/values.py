@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 
-class PartialList(list):  # type: ignore[type-arg]
+class PartialList(list[Any]):
     """A list known to hold these items, possibly among others not yet known."""
 
 

@@ -120,7 +120,7 @@ class Compiler:
             if len(spec) != 1:
                 raise CompileError(path, "E204", "a pattern operator mapping holds exactly one operator")
             ((raw, arg),) = spec.items()
-            op = ALIASES.get(raw, raw)
+            op = ALIASES[raw] if raw in ALIASES else raw
             operator = OPERATORS.get(op)
             if operator is None or not operator.in_pattern:
                 raise CompileError(path + (raw,), "E202", f"operator '{raw}' cannot be used inside a pattern")

@@ -203,12 +203,12 @@ def scalar(fact: Fact, value: Any, path: Path) -> Any:
         hint = countries.suggest(value)
         raise CompileError(path, "E107", f"unknown country code {value!r}" + (f"; {hint}" if hint else ""))
     elif kind == "enum" and fact.values and value not in fact.values:
-        hint = closest(value, list(fact.values), 0.6)
+        close = closest(value, list(fact.values), 0.6)
         raise CompileError(
             path,
             "E106",
             f"'{value}' is not a value of {fact.path}"
-            + (f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(fact.values)}"),
+            + (f"; did you mean '{close}'?" if close else f"; expected one of: {', '.join(fact.values)}"),
         )
     return value
 
@@ -255,7 +255,7 @@ def _regex(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
         raise CompileError(path, "E203", f"invalid regular expression: {exc}") from None
 
 
-class Pattern(dict):  # type: ignore[type-arg]
+class Pattern(dict[str, Any]):
     """A records pattern, normalised: ``{key: (operator name, normalised argument)}``; true of a list of
     records when some record satisfies every key."""
 

@@ -218,8 +218,8 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
     by_category: dict[str, list[Finding]] = {}
     for f in fired:
         by_category.setdefault(f.rule.category, []).append(f)
-        for cat in f.rule.mitigates:
-            credits[cat] = credits.get(cat, 0.0) + abs(f.points)
+        for mitigated in f.rule.mitigates:
+            credits[mitigated] = credits.get(mitigated, 0.0) + abs(f.points)
     risk: list[CategoryScore] = []
     for cat in (c for c in pack.scoring.categories if not c.mitigation):
         mine = by_category.get(cat.id, [])

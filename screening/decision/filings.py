@@ -212,10 +212,10 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         )
     if not regime.in_force(on):
         if on < regime.valid_from:
-            why = f"{regime.name}'s regime applies from {regime.valid_from}; the case is judged on {on}."
+            law = f"{regime.name}'s regime applies from {regime.valid_from}; the case is judged on {on}."
         else:
-            why = f"{regime.name}'s regime ceased to apply after {regime.valid_to}; the case is judged on {on}."
-        return Decision(regime, on, "not_in_force", None, (), (why,), (), ())
+            law = f"{regime.name}'s regime ceased to apply after {regime.valid_to}; the case is judged on {on}."
+        return Decision(regime, on, "not_in_force", None, (), (law,), (), ())
     valid = [r for r in regime.rules if r.valid(on)]
     traces = [(r, trace(r.condition, values)) for r in valid]
     met = [(r, t) for r, t in traces if t.value is True]
@@ -223,7 +223,7 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         best = max(RANK[r.outcome] for r, _ in met)
         rule, t = next((r, t) for r, t in met if RANK[r.outcome] == best)
         outcome = rule.outcome
-        why = (f"{rule.id}: {rule.title}.",)
+        why: tuple[str, ...] = (f"{rule.id}: {rule.title}.",)
         used = _used(values, Trace(t.node, t.value, t.children[1:]))  # the reach is implied
     else:
         rule, used = None, ()

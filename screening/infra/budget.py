@@ -6,7 +6,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -50,14 +50,15 @@ class _Run:
     """The frame of ``work`` once it runs: interruptions land only below it."""
 
     def __init__(self, work: Callable[[], object]):
-        self.work, self.frame = work, None
+        self.work = work
+        self.frame: FrameType | None = None
 
     def __call__(self) -> object:
         self.frame = sys._getframe()
         return self.work()
 
 
-def _alarm(signal, seconds: float, work: Callable[[], T]) -> T:  # type: ignore[no-untyped-def]
+def _alarm(signal: Any, seconds: float, work: Callable[[], T]) -> T:
     run = _Run(work)
 
     def ring(signum: int, frame: FrameType | None) -> None:

@@ -40,12 +40,12 @@ def _sha256() -> Any:
     """A new sha256 hash. hashlib loads OpenSSL (about 2 ms of start-up); CPython's own implementation
     (``_sha256`` up to 3.11, ``_sha2`` from 3.12) gives the same digest without it."""
     try:
-        from _sha256 import sha256  # type: ignore[import-not-found]
+        from _sha256 import sha256  # type: ignore[import-not-found, unused-ignore]  # up to 3.11
     except ImportError:
         try:
-            from _sha2 import sha256  # type: ignore[import-not-found,no-redef]
+            from _sha2 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]  # 3.12
         except ImportError:
-            from hashlib import sha256  # type: ignore[assignment]
+            from hashlib import sha256  # type: ignore[assignment, unused-ignore]
     return sha256()
 
 

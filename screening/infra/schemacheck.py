@@ -91,7 +91,7 @@ def _digits(value: float) -> str:
         return f"about {int(abs(int(value)).bit_length() * 0.30103) + 1}"
 
 
-def _too_large(value: float) -> str:
+def _too_large(value: int | float) -> str:
     if isinstance(value, float):  # inf or nan
         return f"{value} is not a finite number"
     return f"a number of {_digits(value)} digits is too large (beyond ±1.8e308)"
@@ -201,7 +201,8 @@ def _compile(
     if cell is not None:
         if cell:
             return cell[0]
-        return lambda value: cell[0](value)  # a schema that refers to itself: looked up when called
+        later = cell
+        return lambda value: later[0](value)  # a schema that refers to itself: looked up when called
     cell = memo[id(node)] = []
     if "$ref" in node:
         merged = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}

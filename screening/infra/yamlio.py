@@ -6,7 +6,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -94,9 +94,9 @@ CoreResolver.add_implicit_resolver(
 CoreResolver.add_implicit_resolver(_STD + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 if getattr(yaml, "__with_libyaml__", False):  # the C parser is about 4x faster
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]  # present with libyaml
 
-    class _Loader(_Parser, yaml.constructor.SafeConstructor, CoreResolver):  # type: ignore[misc]
+    class _Loader(_Parser, yaml.constructor.SafeConstructor, CoreResolver):
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
@@ -107,11 +107,11 @@ else:  # pragma: no cover - exercised only where libyaml is missing
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Loader(
+    class _Loader(  # type: ignore[no-redef]
         Reader,
         Scanner,
         Parser,
-        Composer,  # type: ignore[no-redef,misc]
+        Composer,
         yaml.constructor.SafeConstructor,
         CoreResolver,
     ):
@@ -173,13 +173,13 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     text = text.removeprefix("\ufeff")
     bad = _FORBIDDEN.search(text)
     if bad:
-        line, column = _position(text[: bad.start()])
+        row, col = _position(text[: bad.start()])
         raise fail(
             name,
             "E100",
             f"invalid YAML: character #x{ord(bad.group()):04X} is not allowed in a YAML file",
-            line,
-            column,
+            row,
+            col,
         )
     swapped = any(c in text for c in _SWAP) and not any(c in text for c in _SWAP.values())
     source = text.translate(_TO_STANDIN) if swapped else text
@@ -238,11 +238,12 @@ def _count_values(source: str, name: str, bound: Limits, swapped: bool) -> None:
     parser = _Loader(source)
     open_: list[list[Any]] = []  # per open collection: [is a mapping, entries seen, anchor, count at its start]
     sizes: dict[str, int] = {}  # values an anchored node holds
-    count, top, top_path, label = 0, (1, 1), (), ""
+    count, top, label = 0, (1, 1), ""
+    top_path: tuple[str, ...] = ()
     places: dict[str, tuple[int, int]] = {}  # where each anchor is
     try:
         while True:
-            event = parser.get_event()
+            event: Any = parser.get_event()
             if isinstance(event, CollectionEndEvent):
                 _, _, anchor, start = open_.pop()
                 if anchor is not None:
@@ -252,6 +253,9 @@ def _count_values(source: str, name: str, bound: Limits, swapped: bool) -> None:
                 if event.__class__.__name__ == "StreamEndEvent":
                     return
                 continue
+            named: Any = getattr(event, "anchor", None)
+            mark: Any = event.start_mark
+            at_line, at_column = mark.line + 1, mark.column + 1
             parent = open_[-1] if open_ else None
             key = parent is not None and parent[0] and parent[1] % 2 == 0
             if parent is not None:
@@ -261,17 +265,17 @@ def _count_values(source: str, name: str, bound: Limits, swapped: bool) -> None:
                     label = event.value if isinstance(event, ScalarEvent) else ""
                     label = label.translate(_FROM_STANDIN) if swapped else label
                 else:  # an alias is where its anchor is, as the builder has it
-                    at = places.get(event.anchor) if isinstance(event, AliasEvent) else None
-                    top = at or (event.start_mark.line + 1, event.start_mark.column + 1)
+                    at = places.get(named) if isinstance(event, AliasEvent) else None
+                    top = at or (at_line, at_column)
                     top_path = (label,) if parent[0] else (str(parent[1] - 1),)  # type: ignore[index]
-            if getattr(event, "anchor", None) is not None and not isinstance(event, AliasEvent):
-                places[event.anchor] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if named is not None and not isinstance(event, AliasEvent):
+                places[named] = (at_line, at_column)
             if isinstance(event, AliasEvent):
-                count += 0 if key else sizes.get(event.anchor, 1)
+                count += 0 if key else sizes.get(named, 1)
             elif isinstance(event, ScalarEvent):
                 count += 0 if key else 1
-                if event.anchor is not None:
-                    sizes[event.anchor] = 1
+                if named is not None:
+                    sizes[named] = 1
             else:
                 open_.append([isinstance(event, MappingStartEvent), 0, event.anchor, count])
                 count += 1
@@ -347,7 +351,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (str(i),)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        return self._scalar(cast(ScalarNode, node), path)  # neither a mapping nor a sequence
 
     def _mapping(self, node: MappingNode, path: tuple[str, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from screening.conditions.logic import Truth
 
 if TYPE_CHECKING:
     from screening.pack.load import Pack, Rule
+    from screening.pack.regimes import Trigger
 
 EXPECTED: dict[str, Truth] = {"fires": True, "quiet": False}
 
@@ -21,7 +22,7 @@ class ExampleResult(NamedTuple):
     rule: str
     kind: str
     """``fires`` or ``quiet``."""
-    index: int
+    index: int  # type: ignore[assignment]  # a field, where a tuple has a method
     fragment: dict[str, Any]
     actual: Truth
     error: str = ""
@@ -59,7 +60,7 @@ def fragment_values(fragment: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def run_rule_examples(rule: Rule) -> list[ExampleResult]:
+def run_rule_examples(rule: Rule | Trigger) -> list[ExampleResult]:
     """Evaluate each example of ``rule``."""
     out = []
     for kind in ("fires", "quiet"):
@@ -155,7 +156,7 @@ def _scalar_problem(kind: str, value: Any) -> str | None:
 
     types = _SCALARS.get(kind, (str,))
     if value is None or (isinstance(value, types) and not (isinstance(value, bool) and bool not in types)):
-        if kind == "date":
+        if kind == "date" and isinstance(value, str):
             import datetime as dt
 
             try:

@@ -21,7 +21,7 @@ from screening.infra.errors import Marks, Problem, ScreeningError, located
 from screening.infra.files import confine, read_input
 from screening.infra.yamlio import decode, limits, loads
 from screening.pack.examples import example_problems
-from screening.pack.regimes import Regime, build_regime
+from screening.pack.regimes import Regime, build_regime, under
 from screening.pack.scoring import Scoring, build_scoring
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
@@ -147,12 +147,12 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     hexdigest = files_digest(path, [f for f in files if f in raw], raw)
     cached = doc_cache.read("pack", path, hexdigest) if use_cache and not problems else None
     if cached is not None:
-        docs = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
+        docs: dict[str, tuple[Any, Marks, str]] = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
         pack = _build(path, docs, hexdigest, problems, {}, lazy=True)
         if not problems:
             return pack, []
         problems.clear()
-    docs: dict[str, tuple[Any, Marks, str]] = {}
+    docs = {}
     skip: dict[str, set[int]] = {}
     for file in files:
         if file not in raw:
@@ -309,7 +309,7 @@ def _build(
             refs = legal_refs(
                 instruments,
                 raw.get("legal_basis") or [],
-                lambda sub, code, msg, report=report: report(("legal_basis",) + sub, code, msg),
+                under(("legal_basis",), report),
             )
             if not raw.get("legal_basis") and not raw.get("practice"):
                 report((), "E105", "a rule needs a legal_basis or the analyst practice it encodes")
@@ -317,7 +317,7 @@ def _build(
                 if ref not in sources:
                     report(("references", str(j)), "E108", f"unknown source '{ref}'; add it to sources.yaml")
             if not lazy:  # a cached pack was checked when it was cached
-                example_problems(raw, lambda sub, code, message, report=report: report(sub, code, message))
+                example_problems(raw, report)
             try:
                 condition = compiler.compile(raw["when"], ())
             except CompileError as exc:

@@ -108,7 +108,7 @@ class Regime(NamedTuple):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
-class Deferred(Sequence):  # type: ignore[type-arg]
+class Deferred(Sequence[Any]):
     """A tuple built on first use: the triggers of a regime a case never reaches are never compiled."""
 
     def __init__(self, build: Callable[[], tuple[Any, ...]]) -> None:
@@ -128,6 +128,15 @@ class Deferred(Sequence):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._all())
+
+
+Report = Callable[[tuple[str, ...], str, str], None]
+"""Reports a problem: (key path, code, message)."""
+
+
+def under(prefix: tuple[str, ...], report: Report) -> Report:
+    """``report`` for problems found under ``prefix``."""
+    return lambda sub, code, message: report(prefix + sub, code, message)
 
 
 def build_regime(
@@ -162,7 +171,7 @@ def build_regime(
     applies = compile_at(meta["applies"], ("regime", "applies"))
     specs: dict[str, tuple[str, Any, tuple[str, ...]]] = {}  # investor test id -> title, condition, path
     for i, raw in enumerate(meta.get("investors") or ()):
-        base = ("regime", "investors", str(i))
+        base: tuple[str, ...] = ("regime", "investors", str(i))
         if raw["id"] in specs:
             report(base + ("id",), "E109", f"duplicate investor test id '{raw['id']}'")
         specs[raw["id"]] = (raw["title"], raw.get("when"), base + ("when",))
@@ -178,7 +187,7 @@ def build_regime(
         return compiled
 
     first = next(iter(specs))
-    regime_refs = legal(meta["legal_basis"], lambda sub, code, msg: report(("regime", "legal_basis") + sub, code, msg))
+    regime_refs = legal(meta["legal_basis"], under(("regime", "legal_basis"), report))
     valid_to = meta.get("valid_to")
     if valid_to is not None and valid_to < meta["valid_from"]:
         report(("regime", "valid_to"), "E106", f"valid_to {valid_to} is before valid_from {meta['valid_from']}")
@@ -208,7 +217,7 @@ def build_regime(
             bad(("valid_from",), "E106", f"valid_from {start} is before the regime's {meta['valid_from']}")
         if end is not None and end < start and ("valid_from" in raw or "valid_to" in raw):
             bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
-        refs = legal(raw["legal_basis"], lambda sub, code, msg, bad=bad: bad(("legal_basis",) + sub, code, msg))
+        refs = legal(raw["legal_basis"], under(("legal_basis",), bad))
         if not lazy:  # a cached pack was checked when it was cached
             example_problems(raw, bad)
         pending.append((raw, base, test, start, end, refs))
@@ -254,6 +263,7 @@ def build_regime(
             raise ScreeningError(list(problems))
         return tuple(out)
 
+    assert applies is not None  # else the regime is unusable (above)
     return Regime(
         id=meta["id"],
         name=meta["name"],

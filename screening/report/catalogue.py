@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.pack.load import Pack, Rule
 from screening.report import Options
@@ -23,6 +23,9 @@ from screening.tooling.catalogue import (
     list_rules,
     show_rule,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def render(value: RuleList | RuleDetail | RegimeList | FactList, fmt: str, options: Options) -> str:
@@ -58,7 +61,7 @@ def fact_list(fmt: str, options: Options) -> str:
     return render(list_facts(), fmt, options)
 
 
-def _console(options: Options):  # type: ignore[no-untyped-def]
+def _console(options: Options) -> tuple[io.StringIO, Console]:
     from rich.console import Console
 
     buffer = io.StringIO()

@@ -54,7 +54,7 @@ def safe(text: RichText | str) -> RichText:
     if not found:
         return text
     pieces = text.divide(i for at, _ in found for i in (at, at + 1))
-    out = []
+    out: list[RichText] = []
     for n, piece in enumerate(pieces):
         if n % 2:  # the characters found, one per odd piece
             escaped = Text(found[n // 2][1], style=piece.style)
@@ -91,11 +91,11 @@ def hang(
     lead.pad_right(max(0, indent - lead.cell_len))
     if "\n" not in body.plain and lead.cell_len + body.cell_len <= width:  # the common case: it fits
         return [Text.assemble(lead, body)]
-    head: list[Text] = []
+    head: list[RichText] = []
     if width - max(indent, lead.cell_len) < min_room:
         head, lead, indent = [lead], Text(" " * 6), 6
     pad = " " * indent
-    out: list[Text] = []
+    out: list[RichText] = []
     if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
         first = body.wrap(con, max(10, width - lead.cell_len))[0]
         first.rstrip()

@@ -123,11 +123,13 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 
 
 def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
+    from rich.text import Text as RichText
+
     from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
 
     console = make_console(width, color)
-    lines: list[Text] = []
+    lines: list[RichText] = []
     where = [_where(p) for p in problems]
     w_where = max(map(len, where), default=0)
     w_code = max((len(p.code) + 1 + len(p.name) for p in problems), default=0)

@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screening.infra.visible import visible
 from screening.report import Options
 from screening.report.outcomes import ordered, percent
-from screening.report.problems import SEVERITY_STYLE, command, visible
+from screening.report.problems import SEVERITY_STYLE, command
 from screening.tooling.results import Coverage, TestOutcome, TestRun
 
 FORMATS = ("text", "json", "github", "junit")
@@ -77,11 +78,13 @@ def _where(o: TestOutcome) -> str:
 
 
 def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool) -> str:
+    from rich.text import Text as RichText
+
     from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
 
     console = make_console(width, color)
-    lines: list[Text] = []
+    lines: list[RichText] = []
 
     def wrapped(text: Text, indent: int) -> None:
         lines.extend(hang(console, " " * indent, text, width, min_room=0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text as RichText
 from rich.tree import Tree
 
 from screening.case import countries
@@ -18,7 +19,7 @@ from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
 from screening.report.data import BASIS, decision_notes, listing, more_chains, owner_tree, value_text
-from screening.report.lines import RichText, Text
+from screening.report.lines import Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 HEADING = "bold underline"
@@ -45,7 +46,7 @@ class Page:
         self.parts: list[Any] = []
         self.explain = False
 
-    def add(self, line: Text | str = "") -> None:
+    def add(self, line: RichText | str = "") -> None:
         self.parts.append(line if isinstance(line, RichText) else Text(line))
 
     def heading(self, title: str, right: str = "") -> None:
@@ -56,7 +57,7 @@ class Page:
             line.append(" " * max(1, self.width - len(title) - len(right)) + right, style="bold")
         self.add(line)
 
-    def hang(self, lead: Text | str, body: Text, indent: int) -> None:
+    def hang(self, lead: RichText | str, body: RichText, indent: int) -> None:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
         if not body:
             self.parts.append(lead if isinstance(lead, RichText) else Text(lead))
@@ -183,7 +184,7 @@ def _findings(page: Page, result: Result) -> None:
 
 def _finding(page: Page, f: Finding) -> None:
     points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{num(f.points)}"
-    title = Text(f.rule.title, style="bold")
+    title: RichText = Text(f.rule.title, style="bold")
     if f.waived:
         title = Text.assemble(("WAIVED ", "bold magenta"), title)
     page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), title, INDENT)
@@ -263,12 +264,12 @@ def _ownership(page: Page, result: Result) -> None:
     page.add(Text("owners above the investor; controlling links marked", style="dim"))
     tree = Tree(_entity_label(result, case.investor_id))
     parents = [tree]
-    for level, edge, note in owner_tree(case.investor_id, case.owners_of, lambda e: e.owner):
+    for level, edge, mark in owner_tree(case.investor_id, case.owners_of, lambda e: e.owner):
         del parents[level:]
         child = parents[-1].add(_entity_label(result, edge.owner, edge))
         parents.append(child)
-        if note:
-            child.add(Text(f"({note})", style="dim"))
+        if mark:
+            child.add(Text(f"({mark})", style="dim"))
     page.block(tree)
     _control(page, result)
 
@@ -325,13 +326,13 @@ def _control(page: Page, result: Result) -> None:
     elif not hits:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
     for hit in hits or ():
-        line = Text.assemble(
+        found = Text.assemble(
             (f"{hit['name']} ", "bold"),
             f"(read as '{hit['read_as']}') "
             f"matches '{hit['matched_name']}' on {hit['lists']} "
             f"({hit['type'].replace('_', ' ')}, score {num(hit['score'])}): {hit['why']}",
         )
-        page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
+        page.hang(Text("watchlist hit: ", style="bold red"), found, 4)
 
 
 def _gaps(page: Page, result: Result) -> None:

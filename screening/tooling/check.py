@@ -22,6 +22,7 @@ from screening.infra.errors import Problem, ScreeningError
 from screening.infra.files import open_input
 from screening.infra.yamlio import load
 from screening.pack.load import RESERVED, Pack, Rule, pack_files, read_pack
+from screening.pack.regimes import Trigger
 
 MIN_RATIONALE_WORDS = 8
 
@@ -201,7 +202,7 @@ def lint_pack(pack: Pack) -> list[Problem]:
     return out
 
 
-def _example_lints(rule: Any) -> list[Problem]:
+def _example_lints(rule: Rule | Trigger) -> list[Problem]:
     """W301: a rule or trigger without an example on which it fires, or on which it stays quiet."""
     fires, quiet = rule.examples.get("fires"), rule.examples.get("quiet")
     if fires and quiet:

@@ -494,11 +494,13 @@ class _Layout:
         return event
 
     def _node(self, event: Any, obj: Any, chain: tuple[Any, ...], slot: _Slot) -> None:
+        start: Any = event.start_mark
+        end: Any = event.end_mark
         if isinstance(event, ScalarEvent):
-            slot.eol_line = event.start_mark.line if event.style in ("|", ">") else event.end_mark.line
+            slot.eol_line = start.line if event.style in ("|", ">") else end.line
             return
         if isinstance(event, AliasEvent) or not isinstance(event, CollectionStartEvent):
-            slot.eol_line = event.end_mark.line
+            slot.eol_line = end.line
             return
         if event.flow_style:
             slot.eol_line = self._skip(event).end_mark.line
@@ -579,7 +581,7 @@ class _Layout:
 
     def comments(self) -> list[tuple[int, int, str, bool, bool]]:
         """Every comment as (line, column, text, at end of a line, inside a flow collection)."""
-        found = []
+        found: list[tuple[int, int, str, bool, bool]] = []
         depth = 0
         reached = 0
         for token in self.tokens:
@@ -773,12 +775,12 @@ def _place(after: _Layout, before: _Layout, notes: _Notes) -> str:
     lines = [line if i in keep else line.rstrip() for i, line in enumerate(lines)]
 
     extra_before: dict[Any, list[str]] = {}
-    for ref, text in notes.before.items():
+    for ref, block in notes.before.items():
         if ref not in after.by_ref:
-            extra_before.setdefault(_home(ref, after, before), []).extend(t for t in text if t)
-    for ref, text in notes.after.items():
+            extra_before.setdefault(_home(ref, after, before), []).extend(t for t in block if t)
+    for ref, block in notes.after.items():
         if ref not in after.boxes:
-            extra_before.setdefault(_home(ref, after, before), []).extend(t for t in text if t)
+            extra_before.setdefault(_home(ref, after, before), []).extend(t for t in block if t)
     used: set[int] = set()
     for ref, text in notes.eol.items():
         home = _home(ref, after, before)

@@ -12,8 +12,6 @@ from typing import NamedTuple
 class TestOutcome(NamedTuple):
     """The result of running one rule example or one test case."""
 
-    __test__ = False  # a record, not a test class: keeps pytest from trying to collect it
-
     name: str  # e.g. "SI-003 fires[0]" or "alibaba-liege"
     kind: str  # "example" or "case"
     file: str  # where the test is written
@@ -52,9 +50,12 @@ class Coverage(NamedTuple):
 class TestRun(NamedTuple):
     """What `screening test` found for one pack: every outcome, the rule coverage, and the suite's name."""
 
-    __test__ = False
-
     outcomes: tuple[TestOutcome, ...]
     coverage: Coverage
     suite: str = "screening"
     """The name JUnit reports the tests under (the pack's name and version)."""
+
+
+# records, not test classes: keeps pytest from trying to collect them where tests import them
+TestOutcome.__test__ = False  # type: ignore[attr-defined]
+TestRun.__test__ = False  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -150,8 +151,8 @@ class _Converter:
             elif key == "items" or key in _SCHEMA:
                 out[key] = self.schema(value)
             elif key in ("dependentRequired", "dependentSchemas"):
-                convert = self.schema if key == "dependentSchemas" else copy.deepcopy
-                out.setdefault("dependencies", {}).update({k: convert(v) for k, v in value.items()})
+                each: Callable[[Any], Any] = self.schema if key == "dependentSchemas" else copy.deepcopy
+                out.setdefault("dependencies", {}).update({k: each(v) for k, v in value.items()})
             else:
                 out[key] = copy.deepcopy(value)
         if out.get("format") == "date" and "pattern" not in out:

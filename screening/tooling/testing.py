@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.decision import filings
+from screening.decision.filings import Matrix
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.files import confine
 from screening.infra.text import num
 from screening.infra.yamlio import load
 from screening.pack.examples import run_rule_examples
-from screening.pack.load import Pack, validate
+from screening.pack.load import Pack, Rule, validate
+from screening.pack.regimes import Trigger
 from screening.tooling.results import Coverage, TestOutcome
 
 RISK_EXPECTATIONS = {"level", "score", "fires", "quiet", "fired"}
@@ -166,9 +168,9 @@ def run_pack_tests(
     from screening.decision.engine import screen
 
     outcomes: list[TestOutcome] = []
-    triggers = [t for regime in pack.regimes for t in regime.rules]
-    fired_by: dict[str, list[str]] = {r.id: [] for r in (*pack.rules, *triggers)}
-    for rule in (*pack.rules, *triggers):
+    rules: list[Rule | Trigger] = [*pack.rules, *(t for regime in pack.regimes for t in regime.rules)]
+    fired_by: dict[str, list[str]] = {r.id: [] for r in rules}
+    for rule in rules:
         for ex in run_rule_examples(rule):
             start = time.perf_counter()
             name = f"{rule.id} {ex.kind}[{ex.index}]"
@@ -197,6 +199,7 @@ def run_pack_tests(
                 continue
             start = time.perf_counter()
             on = dt.date.fromisoformat(test.on) if test.on else None
+            matrix: Matrix | None
             if test.case is None:
                 lines = []
                 matrix = filings.matrix(test.facts or {}, pack.regimes, on)

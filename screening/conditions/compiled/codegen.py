@@ -8,6 +8,7 @@ list of records for every pattern tested on it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -228,7 +229,12 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
             if name in single:
                 w.emit(f"{name} = True if {mask} & {1 << bit} else {unknown}")
     if other:
-        w.block(f"if {partial}:", lambda: [w.emit(f"{name} = {name} or None") for name in other])
+
+        def partial_list() -> None:
+            for name in other:
+                w.emit(f"{name} = {name} or None")
+
+        w.block(f"if {partial}:", partial_list)
 
 
 def _texts(op: str, arg: Any) -> tuple[str, ...] | None:
@@ -290,7 +296,7 @@ def _gate(w: Writer, y: str, names: dict[str, Node], mask: tuple[str, str] | Non
 def _record(w: Writer, keys: dict[str, str], tests: list[tuple[str, Any]], name: str, gate: bool | None) -> None:
     """The rest of a pattern on one record, given its gate key's truth (True or None), gathered into ``name``."""
     u = w.fresh("u")
-    combine(w, "all", [lambda k=k, spec=spec: _part(w, keys[k], spec) for k, spec in tests], u)
+    combine(w, "all", [functools.partial(_part, w, keys[k], spec) for k, spec in tests], u)
     if gate is True:
         w.emit(f"if {u} is True:")
         w.emit(f"    {name} = True")
