@@ -17,8 +17,12 @@ def number(x: float) -> int | float:
 
 
 def num(x: Any) -> str:
-    """A number as every format writes it (``number``: ``25``, ``24.99``); anything else as text."""
-    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
+    """A number as every text writes it: whole numbers without a decimal point, others to at most two decimals
+    (``25``, ``24.99``, ``0.5``; 24.999 is ``25``); anything else as text."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return str(x)
+    shown = number(x)
+    return str(int(shown)) if isinstance(shown, float) and shown.is_integer() else str(shown)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
