@@ -28,11 +28,13 @@ def load_case(path: Path, registry: Path | None = None) -> Case:
 
 def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None) -> Case:
     """Validate plain data (as read from a file called ``name``) and build the Case."""
-    from screening.case.registry import expand
+    if _refers(data):  # the registry is read only for a case that names its entities
+        from screening.case.registry import expand
 
+        data = expand(data, marks, name, registry)
     fact_sources: dict[DocPath, tuple[str, ...]] = {}
     long_form: list[tuple[DocPath, str]] = []
-    data = _unwrap(expand(data, marks, name, registry), (), fact_sources, long_form)
+    data = _unwrap(data, (), fact_sources, long_form)
     problems = [located(name, marks, path, "E103", message) for path, message in long_form]
     problems += schemacheck.problems(data, case_schema(), marks, name)
     if not problems:
@@ -56,6 +58,12 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         fact_sources=fact_sources,
         owners={k: tuple(v) for k, v in owners.items()},
     )
+
+
+def _refers(data: Any) -> bool:
+    """Whether the document has entities written ``{ref: ID}`` (screening.case.registry.expand fills them in)."""
+    entities = data.get("entities") if isinstance(data, dict) else None
+    return isinstance(entities, list) and any(isinstance(e, dict) and "ref" in e for e in entities)
 
 
 def _unwrap(

@@ -32,31 +32,30 @@ from screening.conditions.tree import Node
 if TYPE_CHECKING:
     from screening.conditions.compiled.evaluator import Evaluator
 
+    class Ruled(Protocol):
+        """Anything with an id, a name and a compiled condition: a rule, a filing trigger, a regime's reach."""
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def condition(self) -> Node: ...
+
+    class RuleSet(Protocol):
+        """Rules to evaluate together (a pack); the compiled evaluator is kept with the object."""
+
+        @property
+        def rules(self) -> Sequence[Ruled]: ...
+
+
 How = Literal["auto", "closures", "compiled"]
 HOW: tuple[How, ...] = ("auto", "closures", "compiled")
 COMPILE_AFTER = 200
 """Evaluations of one rule set by the closures after which ``how="auto"`` compiles it."""
 _COMPILED = "screening.conditions.compiled.evaluator"
-
-
-class Ruled(Protocol):
-    """Anything with an id, a name and a compiled condition: a rule, a filing trigger, a regime's reach."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def condition(self) -> Node: ...
-
-
-class RuleSet(Protocol):
-    """Rules to evaluate together (a pack); the compiled evaluator is kept with the object."""
-
-    @property
-    def rules(self) -> Sequence[Ruled]: ...
 
 
 class Evaluation(NamedTuple):

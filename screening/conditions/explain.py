@@ -48,23 +48,3 @@ def failing(t: Trace) -> list[Trace]:
     if t.node.kind == "all":
         return [leaf for c in t.children if c.value is False for leaf in failing(c)]
     return [leaf for c in t.children for leaf in failing(c)]
-
-
-class Outcome(NamedTuple):
-    """Which rules of a rule set came out true and which unknown on one case."""
-
-    fired: tuple[int, ...]
-    """Indexes, in the rule set, of the rules whose condition is true."""
-    undecided: tuple[int, ...]
-    """Indexes of the rules whose condition is unknown."""
-
-
-class Explained(NamedTuple):
-    """An Outcome with, for each rule fired, its evidence, and for each undecided rule, its unknown facts."""
-
-    fired: tuple[int, ...]
-    undecided: tuple[int, ...]
-    evidence: tuple[tuple[str, ...], ...]
-    """Facts of the supporting leaves of each rule fired, in the order of ``fired``."""
-    unknowns: tuple[tuple[str, ...], ...]
-    """Facts of the unknown leaves of each undecided rule, in the order of ``undecided``."""

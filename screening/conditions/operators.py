@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from screening.case import countries
 from screening.case.catalogue import SCALAR_TYPES, Fact
@@ -30,6 +30,16 @@ from screening.infra.errors import closest
 
 if TYPE_CHECKING:
     from screening.conditions.compiled.codegen import Writer
+
+    class Context(Protocol):
+        """What an operator's argument check may ask of the compiler."""
+
+        sets: dict[str, list[Any]]
+
+        def set_or_list(self, arg: Any, path: Path) -> list[Any]: ...
+
+        def pattern(self, fact: Fact, key: str, spec: Any, path: Path) -> tuple[str, Any]: ...
+
 
 Path = tuple[str, ...]
 Test = Callable[[Any], Truth]
@@ -50,25 +60,18 @@ class CompileError(Exception):
         self.path, self.code, self.message = path, code, message
 
 
-class Context(Protocol):
-    """What an operator's argument check may ask of the compiler."""
-
-    sets: dict[str, list[Any]]
-
-    def set_or_list(self, arg: Any, path: Path) -> list[Any]: ...
-
-    def pattern(self, fact: Fact, key: str, spec: Any, path: Path) -> tuple[str, Any]: ...
-
-
-class Kinds(NamedTuple):
+class Kinds:
     """Python expressions (usually locals computed once per fact) telling what a value known not to be None is."""
 
-    bound: str
-    """Whether it is a bound (``isinstance(v, Bound)``: read through ``compare``)."""
-    partial: str
-    """Whether it is a ``PartialList``."""
-    islist: str
-    """Whether it is a list."""
+    __slots__ = ("bound", "partial", "islist")
+
+    def __init__(self, bound: str, partial: str, islist: str) -> None:
+        self.bound = bound
+        """Whether it is a bound (``isinstance(v, Bound)``: read through ``compare``)."""
+        self.partial = partial
+        """Whether it is a ``PartialList``."""
+        self.islist = islist
+        """Whether it is a list."""
 
     @classmethod
     def of(cls, v: str, bound: str = "", partial: str = "", islist: str = "") -> Kinds:
@@ -87,46 +90,107 @@ def _none(value: Any) -> list[Any]:
     return []
 
 
-class Operator(NamedTuple):
-    """One operator of the condition language."""
+def _no_texts(value: Any) -> tuple[str, ...] | None:
+    return None
 
-    name: str
-    types: tuple[str, ...]
-    """The fact types it applies to (screening.case.catalogue: scalars, ``list``, ``records``)."""
-    argument: Callable[[Context, Fact, Any, Path], Any]
-    """Check the argument as written against the fact; return it normalised (kept as ``Node.value``)."""
-    test: Callable[[Fact, Any], tuple[Test, Witness]]
-    """The closure testing a value, and the witness listing the items that bear it out, from the normalised
-    argument."""
-    code: Code
-    """Write the test as Python for the compiled evaluator: the same answers as ``test``."""
-    summary: str = ""
-    """What it tests, in a few words (for the docs and ``screening facts``)."""
-    aliases: tuple[str, ...] = ()
-    in_pattern: bool = True
-    """Whether it may test a key inside a records pattern (``contains: {key: {op: value}}``)."""
-    sets: bool = False
-    """Whether its argument may name one of the pack's sets (whose values the canonical text spells out)."""
-    total: bool = False
-    """Whether it decides an unknown (None) value too (``exists``); the others are unknown on it."""
-    asks: tuple[str, ...] = ()
-    """Which of ``Kinds`` its code reads: the compiled evaluator computes those once per fact."""
-    on_empty_list: Callable[[Any], Truth] | None = None
-    """Its value on a complete empty list, when it tests lists (the compiled evaluator decides them at once)."""
-    witnesses: bool = False
-    """Whether, on a list, its witness lists the items that made it true (reports show those, not the list)."""
-    expr: str = ""
-    """For a comparison: the Python expression of the test on an exact value, ``{v}`` and ``{a}`` its parts."""
-    holds: Callable[[Any, Any], bool] | None = None
-    """For a comparison: whether it holds for an exact value."""
-    throughout: Callable[[Any, Any, Any], bool] | None = None
-    """For a comparison: whether it holds for every value between a bound's ends (low, high; None: open)."""
-    texts: Callable[[Any], tuple[str, ...] | None] = lambda value: None
-    """For an equality on text: the texts that make it true (a records scan tests them with one look-up)."""
-    thresholds: Callable[[Any], list[float]] = lambda arg: []
-    """The numbers, in the argument as written, a fact's value is compared with (margins: how near it is)."""
-    range: Callable[[Any], Range | None] = lambda arg: None
-    """The numbers that satisfy it, from the argument as written, when that is an interval (the lint)."""
+
+def _no_thresholds(arg: Any) -> list[float]:
+    return []
+
+
+def _no_range(arg: Any) -> Range | None:
+    return None
+
+
+class Operator:
+    """One operator of the condition language: a plain record (a class, not a NamedTuple, so that defining it
+    costs nothing at start-up); its fields are read, never changed."""
+
+    __slots__ = (
+        "name",
+        "types",
+        "argument",
+        "test",
+        "code",
+        "summary",
+        "aliases",
+        "in_pattern",
+        "sets",
+        "total",
+        "asks",
+        "on_empty_list",
+        "witnesses",
+        "expr",
+        "holds",
+        "throughout",
+        "texts",
+        "thresholds",
+        "range",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        types: tuple[str, ...],
+        argument: Callable[[Context, Fact, Any, Path], Any],
+        test: Callable[[Fact, Any], tuple[Test, Witness]],
+        code: Code,
+        *,
+        summary: str = "",
+        aliases: tuple[str, ...] = (),
+        in_pattern: bool = True,
+        sets: bool = False,
+        total: bool = False,
+        asks: tuple[str, ...] = (),
+        on_empty_list: Callable[[Any], Truth] | None = None,
+        witnesses: bool = False,
+        expr: str = "",
+        holds: Callable[[Any, Any], bool] | None = None,
+        throughout: Callable[[Any, Any, Any], bool] | None = None,
+        texts: Callable[[Any], tuple[str, ...] | None] = _no_texts,
+        thresholds: Callable[[Any], list[float]] = _no_thresholds,
+        range: Callable[[Any], Range | None] = _no_range,
+    ) -> None:
+        self.name = name
+        self.types = types
+        """The fact types it applies to (screening.case.catalogue: scalars, ``list``, ``records``)."""
+        self.argument = argument
+        """Check the argument as written against the fact; return it normalised (kept as ``Node.value``)."""
+        self.test = test
+        """The closure testing a value, and the witness listing the items that bear it out, from the normalised
+        argument."""
+        self.code = code
+        """Write the test as Python for the compiled evaluator: the same answers as ``test``."""
+        self.summary = summary
+        """What it tests, in a few words."""
+        self.aliases = aliases
+        self.in_pattern = in_pattern
+        """Whether it may test a key inside a records pattern (``contains: {key: {op: value}}``)."""
+        self.sets = sets
+        """Whether its argument may name one of the pack's sets (whose values the canonical text spells out)."""
+        self.total = total
+        """Whether it decides an unknown (None) value too (``exists``); the others are unknown on it."""
+        self.asks = asks
+        """Which of ``Kinds`` its code reads: the compiled evaluator computes those once per fact."""
+        self.on_empty_list = on_empty_list
+        """Its value on a complete empty list, when it tests lists (the compiled evaluator decides them at once)."""
+        self.witnesses = witnesses
+        """Whether, on a list, its witness lists the items that made it true (reports show those, not the list)."""
+        self.expr = expr
+        """For a comparison: the Python expression of the test on an exact value, ``{v}`` and ``{a}`` its parts."""
+        self.holds = holds
+        """For a comparison: whether it holds for an exact value."""
+        self.throughout = throughout
+        """For a comparison: whether it holds for every value between a bound's ends (low, high; None: open)."""
+        self.texts = texts
+        """For an equality on text: the texts that make it true (a records scan tests them with one look-up)."""
+        self.thresholds = thresholds
+        """The numbers, in the argument as written, a fact's value is compared with (margins: how near it is)."""
+        self.range = range
+        """The numbers that satisfy it, from the argument as written, when that is an interval (the lint)."""
+
+    def __repr__(self) -> str:
+        return f"Operator({self.name!r})"
 
 
 OPERATORS: dict[str, Operator] = {}

@@ -20,7 +20,6 @@ from screening.infra.cache import files_digest
 from screening.infra.errors import Marks, Problem, ScreeningError, located
 from screening.infra.files import confine, read_input
 from screening.infra.yamlio import decode, limits, loads
-from screening.pack.examples import example_problems
 from screening.pack.regimes import Regime, build_regime, under
 from screening.pack.scoring import Scoring, build_scoring
 
@@ -317,6 +316,8 @@ def _build(
                 if ref not in sources:
                     report(("references", str(j)), "E108", f"unknown source '{ref}'; add it to sources.yaml")
             if not lazy:  # a cached pack was checked when it was cached
+                from screening.pack.examples import example_problems
+
                 example_problems(raw, report)
             try:
                 condition = compiler.compile(raw["when"], ())

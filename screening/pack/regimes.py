@@ -15,7 +15,6 @@ from screening import EMPTY
 from screening.conditions.compile import CompileError, Compiler
 from screening.conditions.tree import Node, all_of
 from screening.infra.errors import Marks, Problem, ScreeningError, located
-from screening.pack.examples import example_problems
 
 OUTCOMES = ("mandatory", "voluntary", "call_in", "undetermined", "out_of_scope", "not_in_force")
 """Every answer a regime can give, strongest first. Triggers give one of the first three."""
@@ -219,6 +218,8 @@ def build_regime(
             bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
         refs = legal(raw["legal_basis"], under(("legal_basis",), bad))
         if not lazy:  # a cached pack was checked when it was cached
+            from screening.pack.examples import example_problems
+
             example_problems(raw, bad)
         pending.append((raw, base, test, start, end, refs))
     usable = applies is not None

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from itertools import count
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.values import BOUNDS, PartialList
-from screening.conditions.explain import Explained, Outcome
 from screening.conditions.operators import compare
 from screening.infra.kept import Kept
 
@@ -24,6 +23,26 @@ if TYPE_CHECKING:
     from screening.conditions.evaluate import Ruled, RuleSet
 
 _FILES = count()
+
+
+class Outcome(NamedTuple):
+    """Which rules of a rule set came out true and which unknown on one case."""
+
+    fired: tuple[int, ...]
+    """Indexes, in the rule set, of the rules whose condition is true."""
+    undecided: tuple[int, ...]
+    """Indexes of the rules whose condition is unknown."""
+
+
+class Explained(NamedTuple):
+    """An Outcome with, for each rule fired, its evidence, and for each undecided rule, its unknown facts."""
+
+    fired: tuple[int, ...]
+    undecided: tuple[int, ...]
+    evidence: tuple[tuple[str, ...], ...]
+    """Facts of the supporting leaves of each rule fired, in the order of ``fired``."""
+    unknowns: tuple[tuple[str, ...], ...]
+    """Facts of the unknown leaves of each undecided rule, in the order of ``undecided``."""
 
 
 class Evaluator:
