@@ -76,7 +76,7 @@ def baseline(jsonl: Path, directory: Path) -> None:
     for path in files:
         load(path)
     print(
-        f"  parse only, screening.infra.yamlio.load:        {len(files) / (time.perf_counter() - start):>10,.0f} "
+        f"  parse only, screening.infra.yamlio.load:  {len(files) / (time.perf_counter() - start):>10,.0f} "
         "cases/s  (C parser, marks, limits)"
     )
 
