@@ -511,7 +511,7 @@ def fmt(
 
     Example: screening fmt --check rules/
     """
-    from screening.infra.visible import visible
+    from screening.infra.text import visible
     from screening.pack.load import default_pack_path
     from screening.tooling.fmt import format_paths, unified_diff, write_changes
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from screening.case import countries
 from screening.case.catalogue import SCALAR_TYPES, Fact
 from screening.case.values import BOUNDS, PartialList, bounds
-from screening.conditions.logic import Truth, kleene_all, kleene_any
+from screening.conditions.tree import Truth, kleene_all, kleene_any
 from screening.infra.errors import closest
 
 if TYPE_CHECKING:

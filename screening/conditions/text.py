@@ -14,24 +14,13 @@ if TYPE_CHECKING:
     from screening.conditions.tree import Node
 
 
-def show(arg: Any) -> str:
-    """An argument as written in the condition's line: lists in brackets, sets sorted, booleans in lower case."""
-    if isinstance(arg, (list, tuple, frozenset, set)):
-        return "[" + ", ".join(show(a) for a in (sorted(arg) if isinstance(arg, (set, frozenset)) else arg)) + "]"
-    if isinstance(arg, dict):
-        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in arg.items()) + "}"
-    if isinstance(arg, bool):
-        return str(arg).lower()
-    return str(arg)
-
-
 def describe(node: Node, sets: dict[str, list[Any]] | None = None) -> str:
     """The condition as one line; with ``sets``, a named set it uses is spelled out as its values."""
     if node.kind == "leaf":
         arg = node.arg
         if sets is not None and isinstance(arg, str) and _takes_sets(node.op) and arg in sets:
             return f"{node.field} {node.op} [{', '.join(map(str, sets[arg]))}]"
-        return f"{node.field} {node.op} {show(arg)}"
+        return node.describe()
     if node.kind == "not":
         return f"not ({describe(node.children[0], sets)})"
     joint = " and " if node.kind == "all" else " or "

@@ -1,15 +1,45 @@
-"""A compiled condition: a tree of ``all``, ``any``, ``not`` and leaves, each with its fast three-valued check."""
+"""A compiled condition: a tree of ``all``, ``any``, ``not`` and leaves, each with its fast three-valued check.
+
+Three-valued logic: a condition is true, false, or None (unknown: it needs a fact the case does not give).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from screening import EMPTY
-from screening.conditions.logic import Check, Truth, kleene_all, kleene_any, kleene_not
-from screening.conditions.text import describe
 
-__all__ = ["Check", "Node", "Truth", "all_of", "any_of", "kleene_all", "kleene_any", "kleene_not", "leaves", "not_of"]
+Truth = bool | None
+Check = Callable[[dict[str, Any]], Truth]
+"""A condition's test of a case's fact values."""
+
+
+def kleene_all(values: Iterable[Truth]) -> Truth:
+    """False if any value is false, else unknown if any is unknown, else true."""
+    result: Truth = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            result = None
+    return result
+
+
+def kleene_any(values: Iterable[Truth]) -> Truth:
+    """True if any value is true, else unknown if any is unknown, else false."""
+    result: Truth = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            result = None
+    return result
+
+
+def kleene_not(value: Truth) -> Truth:
+    """True and false swapped; unknown stays unknown."""
+    return None if value is None else not value
 
 
 class Node(NamedTuple):
@@ -38,8 +68,24 @@ class Node(NamedTuple):
         return [f for c in self.children for f in c.fields()]
 
     def describe(self) -> str:
-        """The condition as one readable line (screening.conditions.text)."""
-        return describe(self)
+        """The condition as one readable line (screening.conditions.text spells out named sets too)."""
+        if self.kind == "leaf":
+            return f"{self.field} {self.op} {show(self.arg)}"
+        if self.kind == "not":
+            return f"not ({self.children[0].describe()})"
+        joint = " and " if self.kind == "all" else " or "
+        return "(" + joint.join(c.describe() for c in self.children) + ")"
+
+
+def show(arg: Any) -> str:
+    """An argument as written in the condition's line: lists in brackets, sets sorted, booleans in lower case."""
+    if isinstance(arg, (list, tuple, frozenset, set)):
+        return "[" + ", ".join(show(a) for a in (sorted(arg) if isinstance(arg, (set, frozenset)) else arg)) + "]"
+    if isinstance(arg, dict):
+        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in arg.items()) + "}"
+    if isinstance(arg, bool):
+        return str(arg).lower()
+    return str(arg)
 
 
 def leaves(node: Node) -> list[Node]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.facts import with_list_type
-from screening.conditions.logic import Truth
+from screening.conditions.tree import Truth
 
 if TYPE_CHECKING:
     from screening.pack.load import Pack, Rule

@@ -224,7 +224,7 @@ def _rule(pack: Pack, rule: Rule, fmt: str, options: Options) -> str:
     from rich.panel import Panel
     from rich.syntax import Syntax
 
-    from screening.infra.visible import visible
+    from screening.infra.text import visible
     from screening.report.lines import Text
 
     buffer, console = _console(options)

@@ -14,7 +14,7 @@ def render(d: PackDiff, fmt: str, options: Options) -> str:
     """What a rule change does to the cases: text, JSON, or Markdown for a pull request's comment."""
     if fmt == "json":
         return json.dumps(_data(d), indent=2, ensure_ascii=False) + "\n"
-    from screening.infra.visible import visible  # titles and ids come from packs: nothing in them is obeyed
+    from screening.infra.text import visible  # titles and ids come from packs: nothing in them is obeyed
 
     return visible(_markdown(d) if fmt == "markdown" else _text(d))
 

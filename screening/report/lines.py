@@ -5,7 +5,7 @@ themselves rather than rich tables: the evidence gets the full width and renderi
 
 Everything they print passes through ``safe``: text from inputs can hold control characters (a
 clipboard write, a link, a screen clear), bidirectional overrides and invisible characters, which are
-shown as escapes (screening.infra.visible). The console parses no markup: ``[link=...]`` stays text.
+shown as escapes (screening.infra.text). The console parses no markup: ``[link=...]`` stays text.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text as RichText
 
-from screening.infra.visible import escapes, visible
+from screening.infra.text import escapes, visible
 
 
 class Text(RichText):
-    """A rich ``Text`` that writes what a terminal would obey or not show as escapes (screening.infra.visible),
+    """A rich ``Text`` that writes what a terminal would obey or not show as escapes (screening.infra.text),
     also the characters rich itself would drop silently (a bell, a bare carriage return): the Text the
     terminal formats build from inputs."""
 

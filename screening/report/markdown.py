@@ -20,8 +20,7 @@ from typing import Any
 from screening.case import countries
 from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
 from screening.decision.engine import Result
-from screening.infra.text import num
-from screening.infra.visible import visible
+from screening.infra.text import num, visible
 from screening.report import Options
 from screening.report.data import listing, more_listed, owner_tree, report, value_text
 
@@ -80,7 +79,7 @@ _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 def flat(value: Any) -> str:
     """Text on one line: control characters, bidirectional overrides and invisible characters written as
-    escapes (screening.infra.visible), runs of white space (line breaks too) made one space."""
+    escapes (screening.infra.text), runs of white space (line breaks too) made one space."""
     return " ".join(visible(str(value)).split())
 
 

@@ -34,7 +34,7 @@ def render(value: Filings, fmt: str, options: Options) -> str:
         body: Any = [d for _, d in docs]
         return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        from screening.infra.visible import visible
+        from screening.infra.text import visible
 
         return visible(_markdown(docs))
     return _text(docs, options)

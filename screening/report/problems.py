@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from screening import __version__
 from screening.infra.errors import CODES, Problem
-from screening.infra.text import plural
-from screening.infra.visible import visible
+from screening.infra.text import plural, visible
 
 if TYPE_CHECKING:
     from screening.report import Options

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from screening.infra.visible import visible
+from screening.infra.text import visible
 from screening.report import Options
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from screening.infra.visible import visible
+from screening.infra.text import visible
 from screening.report import Options
 from screening.report.outcomes import ordered, percent
 from screening.report.problems import SEVERITY_STYLE, command

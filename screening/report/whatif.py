@@ -67,6 +67,6 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             lines.append("  near thresholds after the change:")
             lines += [f"    {describe_margin(Margin(**m))}" for m in near]
         lines.append("")
-    from screening.infra.visible import visible  # the changes and titles come from inputs: nothing in them is obeyed
+    from screening.infra.text import visible  # the changes and titles come from inputs: nothing in them is obeyed
 
     return visible("\n".join(lines).rstrip()) + "\n"
