@@ -57,7 +57,7 @@ def bundle(config: Config) -> Bundle:
 
 
 def _read(root: Path, paths: list[Path]) -> tuple[tuple[tuple[str, bytes], ...], str]:
-    """The files (path inside ``root``, bytes) and their digest (screening.pack.load.files_digest)."""
+    """The files (path inside ``root``, bytes) and their digest (screening.infra.cache.files_digest)."""
     from screening.infra.cache import files_digest
 
     raw = {path: path.read_bytes() for path in paths}
