@@ -34,10 +34,12 @@ import yaml  # noqa: E402
 
 from screening.batch.run import Job, plan, run_batch  # noqa: E402
 from screening.batch.synthetic import cases  # noqa: E402
-from screening.yamlio import load  # noqa: E402
+from screening.infra.yamlio import load  # noqa: E402
 
-RSS = ("import resource, sys; from screening.cli import main; code = main(sys.argv[1:]); "
-       "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); sys.exit(code)")
+RSS = (
+    "import resource, sys; from screening.cli import main; code = main(sys.argv[1:]); "
+    "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); sys.exit(code)"
+)
 
 
 def write_inputs(work: Path, n: int, m: int) -> tuple[Path, Path, Path]:
@@ -66,34 +68,54 @@ def baseline(jsonl: Path, directory: Path) -> None:
     start = time.perf_counter()
     for path in files:
         yaml.load(path.read_text("utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-    print(f"  parse only, yaml {loader.__name__} per file:  {len(files) / (time.perf_counter() - start):>10,.0f} "
-          f"cases/s  ({len(files):,} files)")
+    print(
+        f"  parse only, yaml {loader.__name__} per file:  {len(files) / (time.perf_counter() - start):>10,.0f} "
+        f"cases/s  ({len(files):,} files)"
+    )
     start = time.perf_counter()
     for path in files:
         load(path)
-    print(f"  parse only, screening.yamlio.load:        {len(files) / (time.perf_counter() - start):>10,.0f} "
-          "cases/s  (C parser, marks, limits)")
+    print(
+        f"  parse only, screening.infra.yamlio.load:  {len(files) / (time.perf_counter() - start):>10,.0f} "
+        "cases/s  (C parser, marks, limits)"
+    )
 
 
 def in_process(sources: list[Path], out: Path, workers: int, label: str) -> float:
     summary = run_batch(plan(Job(sources, out, workers=workers, force=True)))
-    print(f"  in process, {label:<22} workers {workers}: {summary.rate:>8,.0f} cases/s  "
-          f"({summary.cases:,} cases, {summary.elapsed:.1f} s)")
+    print(
+        f"  in process, {label:<22} workers {workers}: {summary.rate:>8,.0f} cases/s  "
+        f"({summary.cases:,} cases, {summary.elapsed:.1f} s)"
+    )
     return summary.rate
 
 
 def cli(sources: list[Path], out: Path, workers: int, label: str) -> tuple[float, int]:
     """Wall-clock rate of the CLI (start-up included) and the peak RSS (KiB) of its main process."""
-    cmd = [sys.executable, "-c", RSS, "batch", *map(str, sources), "-o", str(out), "--force", "--no-progress",
-           "--workers", str(workers)]
+    cmd = [
+        sys.executable,
+        "-c",
+        RSS,
+        "batch",
+        *map(str, sources),
+        "-o",
+        str(out),
+        "--force",
+        "--no-progress",
+        "--workers",
+        str(workers),
+    ]
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     wall = time.perf_counter() - start
     n = sum(1 for _ in out.open(encoding="utf-8"))
     rss = int(done.stdout.strip() or 0)
-    print(f"  CLI,        {label:<22} workers {workers}: {n / wall:>8,.0f} cases/s  ({n:,} cases, {wall:.1f} s wall, "
-          f"peak RSS {rss / 1024:,.0f} MiB)")
+    print(
+        f"  CLI,        {label:<22} workers {workers}: {n / wall:>8,.0f} cases/s  ({n:,} cases, {wall:.1f} s wall, "
+        f"peak RSS {rss / 1024:,.0f} MiB)"
+    )
     return n / wall, rss
 
 
@@ -116,21 +138,31 @@ def profile(jsonl: Path, out: Path, limit: int) -> None:
 
 def stages(jsonl: Path, limit: int) -> None:
     """CPU time per case of each stage of a batch's work, timed stage by stage (no profiler overhead)."""
-    from screening import engine
     from screening.batch.work import LineMarks, assess, pack_for
-    from screening.cases import build_case
-    from screening.facts import build_facts
-    from screening.filings import matrix
-    from screening.pack import default_pack_path
+    from screening.case.facts import build_facts
+    from screening.case.load import build_case
+    from screening.conditions.evaluate import evaluate, prepare
+    from screening.decision import engine
+    from screening.decision.filings import matrix
+    from screening.pack.load import default_pack_path
 
     pack = pack_for(str(default_pack_path()))
-    evaluator = engine._compiled(pack)
+    prepare(pack)
     mitigation = {c.id for c in pack.scoring.categories if c.mitigation}
     with jsonl.open(encoding="utf-8") as handle:
         lines = [line for _, line in zip(range(limit), handle, strict=False)]
-    spent = dict.fromkeys(("read the JSON line", "build and validate the case", "build the facts",
-                           "the rules' pass (fired, undecided, unknown facts)", "the information gaps",
-                           "the filing matrix (brief)", "the whole screen and row"), 0.0)
+    spent = dict.fromkeys(
+        (
+            "read the JSON line",
+            "build and validate the case",
+            "build the facts",
+            "the rules' pass (fired, undecided, unknown facts)",
+            "the information gaps",
+            "the filing matrix (brief)",
+            "the whole screen and row",
+        ),
+        0.0,
+    )
     labels = list(spent)
 
     def timed(stage: int, work, *args):  # type: ignore[no-untyped-def]
@@ -143,7 +175,7 @@ def stages(jsonl: Path, limit: int) -> None:
         data = timed(0, json.loads, line)
         case = timed(1, build_case, data, LineMarks(line, 1), "bench")
         facts = timed(2, build_facts, case)
-        explained = timed(3, evaluator.explain, facts.values)
+        explained = timed(3, lambda values: evaluate(pack, values, unknowns=True), facts.values)
         unknown = [(pack.rules[i], found) for i, found in zip(explained.undecided, explained.unknowns, strict=True)]
         timed(4, engine._gaps, facts, unknown, mitigation)
         timed(5, matrix, facts.values, pack.regimes, None, None, False)
@@ -167,9 +199,11 @@ def main() -> None:
         work = Path(tmp)
         start = time.perf_counter()
         jsonl, tenth, directory = write_inputs(work, args.cases, args.yaml_cases)
-        print(f"inputs: {args.cases:,} JSON Lines cases and {args.yaml_cases:,} YAML files written in "
-              f"{time.perf_counter() - start:.1f} s (cpus: {os.cpu_count()}, load average "
-              f"{os.getloadavg()[0]:.1f}: rates are shared with whatever else runs)")
+        print(
+            f"inputs: {args.cases:,} JSON Lines cases and {args.yaml_cases:,} YAML files written in "
+            f"{time.perf_counter() - start:.1f} s (cpus: {os.cpu_count()}, load average "
+            f"{os.getloadavg()[0]:.1f}: rates are shared with whatever else runs)"
+        )
         baseline(jsonl, directory)
         out = work / "results.jsonl"
         in_process([jsonl], out, 1, "JSON Lines")

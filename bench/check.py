@@ -26,8 +26,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.check import check_paths  # noqa: E402
-from screening.yamlio import load  # noqa: E402
+from screening.infra.yamlio import load  # noqa: E402
+from screening.tooling.check import check_paths  # noqa: E402
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
 
@@ -51,8 +51,13 @@ def build(target: Path, files: int) -> None:
     for i in range(files):
         text = texts[i % len(texts)]
         if i >= len(texts):  # the first copy keeps its ids (scoring.yaml's floors name them)
-            text = re.sub(r"^(\s*- id: )([A-Z]{2})-\d{3}$", lambda m, i=i: f"{m.group(1)}{m.group(2)}-{i:04d}", text,
-                          count=1, flags=re.M)
+            text = re.sub(
+                r"^(\s*- id: )([A-Z]{2})-\d{3}$",
+                lambda m, i=i: f"{m.group(1)}{m.group(2)}-{i:04d}",
+                text,
+                count=1,
+                flags=re.M,
+            )
         (target / f"rule-{i:04d}.yaml").write_text(text, encoding="utf-8")
     pack = (target / "pack.yaml").read_text(encoding="utf-8")
     (target / "pack.yaml").write_text(pack.replace("[0-9]{3}$", "[0-9]{3,4}$"), encoding="utf-8")
@@ -80,15 +85,22 @@ def main() -> None:
 
         env = {**os.environ, "SCREENING_CACHE_DIR": ""}
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "screening", "check", str(pack)], cwd=ROOT, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "screening", "check", str(pack)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         command = time.perf_counter() - start
 
     errors = result.count("error")
     print(f"{args.files} rule files, {len(paths)} files, {size / 1e6:.2f} MB")
     print(f"baseline: PyYAML C loader alone parses them in {parse:.2f} s")
-    print(f"check_paths (parse with marks, validate, compile, lint): {library:.2f} s "
-          f"({library / parse:.1f}x the bare parse); {errors} errors, {result.count('warning')} warnings")
+    print(
+        f"check_paths (parse with marks, validate, compile, lint): {library:.2f} s "
+        f"({library / parse:.1f}x the bare parse); {errors} errors, {result.count('warning')} warnings"
+    )
     print(f"screening check (whole command): {command:.2f} s")
 
 

@@ -1,6 +1,6 @@
 """Benchmark of rule evaluation: cases per second for the default pack, by five evaluators, in one run.
 
-The cases are synthetic fact dictionaries (what screening.facts.build_facts makes of a case), drawn
+The cases are synthetic fact dictionaries (what screening.case.facts.build_facts makes of a case), drawn
 from the fact catalogue with a seed: each fact is unknown, empty or given at set rates, numbers
 sit at and around the thresholds the rules test, group and ownership aggregates are sometimes
 partial (PartialList, AtLeast). The evaluators, on the same cases and rules:
@@ -37,19 +37,26 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.compiled import compile_pack  # noqa: E402
-from screening.conditions import ALIASES, Node  # noqa: E402
-from screening.facts import AtLeast, PartialList  # noqa: E402
-from screening.fields import Fact, catalogue  # noqa: E402
-from screening.pack import Pack, Rule, default_pack_path, load_pack  # noqa: E402
+from screening.case.catalogue import Fact, catalogue  # noqa: E402
+from screening.case.values import AtLeast, PartialList  # noqa: E402
+from screening.conditions.compiled.evaluator import compile_pack  # noqa: E402
+from screening.conditions.operators import ALIASES  # noqa: E402
+from screening.conditions.tree import Node  # noqa: E402
+from screening.pack.load import Pack, Rule, default_pack_path, load_pack  # noqa: E402
 
 COUNTRIES = ("CN", "RU", "US", "FR", "DE", "GB", "JP", "AE", "SA", "QA", "LU", "NL", "KY", "VG", "BE", "IT")
 PARTIAL = ("group.", "ownership.")
-BOUNDED = ("group.state_ownership_pct", "ownership.state_equity_pct", "ownership.state_voting_pct",
-           "ownership.state_interest_in_target_pct", "target.data_subjects")
+BOUNDED = (
+    "group.state_ownership_pct",
+    "ownership.state_equity_pct",
+    "ownership.state_voting_pct",
+    "ownership.state_interest_in_target_pct",
+    "target.data_subjects",
+)
 
 
 # ---- synthetic cases
+
 
 def thresholds(pack: Pack) -> dict[str, set[float]]:
     """The numbers the rules compare each fact (or records key, as ``fact.key``) with."""
@@ -115,8 +122,9 @@ class Synth:
         record: dict[str, Any] = {}
         for key, sub in fact.subfields.items():
             if self.rng.random() < 0.85:  # a key a source does not give
-                record[key] = self.listed(f"{name}.{key}", sub) if sub.type == "list" else \
-                    self.scalar(f"{name}.{key}", sub)
+                record[key] = (
+                    self.listed(f"{name}.{key}", sub) if sub.type == "list" else self.scalar(f"{name}.{key}", sub)
+                )
         return record
 
     def listed(self, name: str, fact: Fact) -> list[Any]:
@@ -130,8 +138,11 @@ class Synth:
             if roll < 0.2:
                 continue  # unknown
             if fact.is_list:
-                value = [] if roll < 0.5 else (self.records(name, fact) if fact.type == "records" else
-                                               self.listed(name, fact))
+                value = (
+                    []
+                    if roll < 0.5
+                    else (self.records(name, fact) if fact.type == "records" else self.listed(name, fact))
+                )
                 if name.startswith(PARTIAL) and rng.random() < 0.3:
                     value = PartialList(value)
             else:
@@ -143,6 +154,7 @@ class Synth:
 
 
 # ---- (d) a naive interpreter over the YAML conditions
+
 
 def naive(rules: list[Rule], sets: dict[str, list[Any]]) -> Callable[[dict[str, Any]], tuple[list[int], list[int]]]:
     """Walk each rule's ``when`` dictionary on every case, with three-valued logic."""
@@ -156,14 +168,23 @@ def naive(rules: list[Rule], sets: dict[str, list[Any]]) -> Callable[[dict[str, 
         if v is None:
             return None
         if op in ("equals", "in", "gt", "gte", "lt", "lte", "between"):
-            r = {"equals": lambda: v == arg, "in": lambda: v in members(arg), "gt": lambda: v > arg,
-                 "gte": lambda: v >= arg, "lt": lambda: v < arg, "lte": lambda: v <= arg,
-                 "between": lambda: arg[0] <= v <= arg[1]}[op]()
+            r = {
+                "equals": lambda: v == arg,
+                "in": lambda: v in members(arg),
+                "gt": lambda: v > arg,
+                "gte": lambda: v >= arg,
+                "lt": lambda: v < arg,
+                "lte": lambda: v <= arg,
+                "between": lambda: arg[0] <= v <= arg[1],
+            }[op]()
             return None if isinstance(v, AtLeast) and not (r and op in ("gt", "gte")) else r
         if op == "matches":
             if isinstance(v, list):
-                return True if any(isinstance(x, str) and re.search(arg, x) for x in v) else (
-                    None if isinstance(v, PartialList) else False)
+                return (
+                    True
+                    if any(isinstance(x, str) and re.search(arg, x) for x in v)
+                    else (None if isinstance(v, PartialList) else False)
+                )
             return bool(re.search(arg, str(v)))
         if op == "empty":
             if isinstance(v, PartialList):
@@ -179,7 +200,7 @@ def naive(rules: list[Rule], sets: dict[str, list[Any]]) -> Callable[[dict[str, 
 
     def pattern(spec: Any, v: Any) -> bool | None:
         if isinstance(spec, dict):
-            (op, arg), = spec.items()
+            ((op, arg),) = spec.items()
             return test(ALIASES.get(op, op), arg, v)
         return test("in" if isinstance(spec, list) else "equals", spec, v)
 
@@ -209,7 +230,7 @@ def naive(rules: list[Rule], sets: dict[str, list[Any]]) -> Callable[[dict[str, 
         if "not" in spec:
             r = check(spec["not"], values)
             return None if r is None else not r
-        (op, arg), = ((k, v) for k, v in spec.items() if k != "field")
+        ((op, arg),) = ((k, v) for k, v in spec.items() if k != "field")
         return test(ALIASES.get(op, op), arg, values.get(spec["field"]))
 
     def run(values: dict[str, Any]) -> tuple[list[int], list[int]]:
@@ -226,6 +247,7 @@ def naive(rules: list[Rule], sets: dict[str, list[Any]]) -> Callable[[dict[str, 
 
 
 # ---- (e) GoRules ZEN: truth as a number (0 false, 1 unknown, 2 true), Kleene all/any as min/max
+
 
 def zen_rules(rules: list[Rule], sets: dict[str, list[Any]]) -> tuple[dict[int, str], dict[str, int]]:
     """A ZEN expression per translatable rule, and why the others were left out."""
@@ -270,7 +292,7 @@ def _zen_test(op: str, arg: Any, v: str, sets: dict[str, list[Any]]) -> str:
 
 def _zen_pattern(spec: Any, v: str, sets: dict[str, list[Any]]) -> str:
     if isinstance(spec, dict):
-        (op, arg), = spec.items()
+        ((op, arg),) = spec.items()
         return _zen_test(ALIASES.get(op, op), arg, v, sets)
     return _zen_test("in" if isinstance(spec, list) else "equals", spec, v, sets)
 
@@ -282,7 +304,7 @@ def _zen(spec: dict[str, Any], sets: dict[str, list[Any]]) -> str:
         return f"max([{', '.join(_zen(c, sets) for c in spec['any'])}])"
     if "not" in spec:
         return f"(2 - {_zen(spec['not'], sets)})"
-    (op, arg), = ((k, v) for k, v in spec.items() if k != "field")
+    ((op, arg),) = ((k, v) for k, v in spec.items() if k != "field")
     if op == "matches":
         raise ValueError("matches (Python and Rust regular expressions differ)")
     return _zen_test(ALIASES.get(op, op), arg, spec["field"], sets)
@@ -294,13 +316,24 @@ def zen_evaluator(rules: list[Rule], sets: dict[str, list[Any]]) -> tuple[Callab
     except ImportError:
         return None
     expressions, _ = zen_rules(rules, sets)
-    node = {"id": "rules", "type": "expressionNode", "name": "rules", "position": {"x": 1, "y": 0},
-            "content": {"expressions": [{"id": f"e{i}", "key": f"r{i}", "value": text}
-                                        for i, text in expressions.items()]}}
-    content = {"nodes": [{"id": "in", "type": "inputNode", "name": "in", "position": {"x": 0, "y": 0}}, node,
-                         {"id": "out", "type": "outputNode", "name": "out", "position": {"x": 2, "y": 0}}],
-               "edges": [{"id": "a", "sourceId": "in", "targetId": "rules", "type": "edge"},
-                         {"id": "b", "sourceId": "rules", "targetId": "out", "type": "edge"}]}
+    node = {
+        "id": "rules",
+        "type": "expressionNode",
+        "name": "rules",
+        "position": {"x": 1, "y": 0},
+        "content": {"expressions": [{"id": f"e{i}", "key": f"r{i}", "value": text} for i, text in expressions.items()]},
+    }
+    content = {
+        "nodes": [
+            {"id": "in", "type": "inputNode", "name": "in", "position": {"x": 0, "y": 0}},
+            node,
+            {"id": "out", "type": "outputNode", "name": "out", "position": {"x": 2, "y": 0}},
+        ],
+        "edges": [
+            {"id": "a", "sourceId": "in", "targetId": "rules", "type": "edge"},
+            {"id": "b", "sourceId": "rules", "targetId": "out", "type": "edge"},
+        ],
+    }
     decision = zen.ZenEngine().create_decision(json.dumps(content))
     return decision.evaluate, len(expressions)
 
@@ -318,6 +351,7 @@ def nested(values: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- timing
+
 
 def rate(run: Callable[[Any], Any], cases: list[Any], repeats: int) -> tuple[float, float]:
     """Cases per second of wall time and of CPU time: medians of ``repeats`` timed passes after a warm-up.
@@ -344,21 +378,27 @@ def main() -> None:
     args = parser.parse_args()
     pack = load_pack(default_pack_path())
     rules = list(pack.rules)
-    print(f"Python {platform.python_version()} ({platform.python_implementation()}) on {platform.machine()}, "
-          f"{len(rules)} rules, {args.cases:,} cases (seed {args.seed})")
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}) on {platform.machine()}, "
+        f"{len(rules)} rules, {args.cases:,} cases (seed {args.seed})"
+    )
     start = time.perf_counter()
     synth = Synth(pack, args.seed)
     cases = [synth.case() for _ in range(args.cases)]
     print(f"generated the cases in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     evaluator = compile_pack(rules)
-    print(f"compiled the pack in {(time.perf_counter() - start) * 1000:.0f} ms "
-          f"({len(evaluator.source.splitlines()):,} lines of Python)")
+    print(
+        f"compiled the pack in {(time.perf_counter() - start) * 1000:.0f} ms "
+        f"({len(evaluator.source.splitlines()):,} lines of Python)"
+    )
     outcomes = [evaluator.explain(v) for v in cases]
-    print(f"per case: {statistics.mean(len(o.fired) for o in outcomes):.1f} rules fired, "
-          f"{statistics.mean(len(o.undecided) for o in outcomes):.1f} undecided, "
-          f"{statistics.mean(sum(map(len, o.evidence)) for o in outcomes):.1f} evidence facts, "
-          f"{statistics.mean(sum(map(len, o.unknowns)) for o in outcomes):.1f} unknown facts")
+    print(
+        f"per case: {statistics.mean(len(o.fired) for o in outcomes):.1f} rules fired, "
+        f"{statistics.mean(len(o.undecided) for o in outcomes):.1f} undecided, "
+        f"{statistics.mean(sum(map(len, o.evidence)) for o in outcomes):.1f} evidence facts, "
+        f"{statistics.mean(sum(map(len, o.unknowns)) for o in outcomes):.1f} unknown facts"
+    )
     table: list[tuple[str, tuple[float, float], int, str]] = []
 
     def measure(label: str, run: Callable[[Any], Any], share: int, note: str = "", inputs: list[Any] | None = None):
@@ -390,18 +430,28 @@ def main() -> None:
         print(f"{label:52} {per_second:10,.0f} {per_second / ours:8.3f} {per_cpu_second:10,.0f} {count:12,}  {note}")
     facts = list(dict.fromkeys(f for rule in rules for f in rule.condition.fields()))
     per_second, per_cpu_second = rate(lambda values: list(map(values.get, facts)), cases, args.repeats)
-    print(f"\nceiling of any evaluator that reads each case's facts from its dictionary: reading the {len(facts)} "
-          f"facts the rules test, and nothing else, {per_second:,.0f} cases/s ({per_cpu_second:,.0f} per CPU-second)")
+    print(
+        f"\nceiling of any evaluator that reads each case's facts from its dictionary: reading the {len(facts)} "
+        f"facts the rules test, and nothing else, {per_second:,.0f} cases/s ({per_cpu_second:,.0f} per CPU-second)"
+    )
     fifty = compile_pack(rules[:50])
     per_second, per_cpu_second = rate(fifty.explain, cases, args.repeats)
-    print(f"\nfirst 50 rules, compiled with evidence and unknowns: {per_second:,.0f} cases/s "
-          f"({per_cpu_second:,.0f} per CPU-second)")
+    print(
+        f"\nfirst 50 rules, compiled with evidence and unknowns: {per_second:,.0f} cases/s "
+        f"({per_cpu_second:,.0f} per CPU-second)"
+    )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average at the end: {load:.2f} on {os.cpu_count()} CPUs")
 
 
-def _zen_row(measure: Callable[..., None], rules: list[Rule], pack: Pack, cases: list[Any], outcomes: list[Any],
-             args: argparse.Namespace) -> None:
+def _zen_row(
+    measure: Callable[..., None],
+    rules: list[Rule],
+    pack: Pack,
+    cases: list[Any],
+    outcomes: list[Any],
+    args: argparse.Namespace,
+) -> None:
     made = zen_evaluator(rules, pack.sets)
     if made is None:
         print("(e) GoRules ZEN skipped: pip install zen-engine")

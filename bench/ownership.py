@@ -1,4 +1,4 @@
-"""Benchmark of `screening.graphs.integrated_interest` on a large ownership graph.
+"""Benchmark of `screening.case.graphs.integrated_interest` on a large ownership graph.
 
 Generates (seeded, deterministic) a graph of 1,000,000 entities, 1,500,000 holdings and 1,000 state
 roots, saves it to an .npz in a temporary folder, then times whole processes that load it and
@@ -6,7 +6,7 @@ compute the roots' integrated interest in every entity:
 
 * baseline: the plain fixed-point iteration x <- d + A x from x = d, on a scipy CSR matrix, until
   the largest change is below 1e-12 points, written out below;
-* ours: `screening.graphs.integrated_interest` (exact: forward substitution in topological order,
+* ours: `screening.case.graphs.integrated_interest` (exact: forward substitution in topological order,
   cycles solved as small dense systems; on this graph its numpy-only path).
 
 Runs alternate between the two so machine noise hits both alike; the figures are medians of wall
@@ -48,7 +48,7 @@ def child(method: str, graph_path: str, out_path: str) -> None:
         x = baseline(n, owner, owned, pct, roots)
     else:
         sys.path.insert(0, ROOT)
-        from screening.graphs import integrated_interest
+        from screening.case.graphs import integrated_interest
 
         x = integrated_interest(n, owner, owned, pct, roots, tol=TOL)
     elapsed = time.perf_counter() - start
@@ -102,7 +102,7 @@ def generate(n: int, m: int, n_roots: int, seed: int = 20_240_611, layers: int =
     first = np.concatenate(([0], bounds[:-1]))  # first entity of layer l (layer 0: the top)
     layer = np.zeros(n, dtype=np.int64)
     for level in range(1, layers + 1):
-        layer[bounds[level - 1]:bounds[level]] = level
+        layer[bounds[level - 1] : bounds[level]] = level
     n_cross = int(m * 0.004)
     owners = rng.choice([1, 2, 3, 4, 5], size=n_low, p=[0.50, 0.30, 0.12, 0.05, 0.03])
     excess = int(owners.sum()) - (m - n_cross)
@@ -138,12 +138,20 @@ def generate(n: int, m: int, n_roots: int, seed: int = 20_240_611, layers: int =
     stake = np.floor(np.minimum(stake, room[top]) * 1e4) / 1e4
     # holdings only go down the layers, so a walk down never comes back to where it started
     owner, owned, pct = np.concatenate((owner, down)), np.concatenate((owned, top)), np.concatenate((pct, stake))
-    roots = np.concatenate((rng.choice(n_top, n_roots - n_roots // 20, replace=False),
-                            rng.choice(np.arange(n_top, n), n_roots // 20, replace=False)))
+    roots = np.concatenate(
+        (
+            rng.choice(n_top, n_roots - n_roots // 20, replace=False),
+            rng.choice(np.arange(n_top, n), n_roots // 20, replace=False),
+        )
+    )
     label = rng.permutation(n)
     shuffle = rng.permutation(owner.size)
-    return (label[owner][shuffle].astype(np.int32), label[owned][shuffle].astype(np.int32), pct[shuffle],
-            np.sort(label[roots]).astype(np.int32))
+    return (
+        label[owner][shuffle].astype(np.int32),
+        label[owned][shuffle].astype(np.int32),
+        pct[shuffle],
+        np.sort(label[roots]).astype(np.int32),
+    )
 
 
 def run(cmd: list[str]) -> tuple[float, float, float]:
@@ -166,10 +174,12 @@ def describe(n, owner, owned, roots) -> str:
     _, label = connected_components(graph, directed=True, connection="strong")
     size = np.bincount(label)
     owners = np.bincount(owned, minlength=n)
-    return (f"{n:,} entities, {owner.size:,} holdings, {roots.size:,} roots; owners per entity: "
-            f"0: {np.mean(owners == 0):.0%}, 1: {np.mean(owners == 1):.0%}, 2: {np.mean(owners == 2):.0%}, "
-            f"3+: {np.mean(owners >= 3):.0%}; cycles: {int((size > 1).sum()):,} strongly connected components "
-            f"of 2+ entities ({int(size[size > 1].sum()):,} entities, largest {int(size.max())})")
+    return (
+        f"{n:,} entities, {owner.size:,} holdings, {roots.size:,} roots; owners per entity: "
+        f"0: {np.mean(owners == 0):.0%}, 1: {np.mean(owners == 1):.0%}, 2: {np.mean(owners == 2):.0%}, "
+        f"3+: {np.mean(owners >= 3):.0%}; cycles: {int((size > 1).sum()):,} strongly connected components "
+        f"of 2+ entities ({int(size[size > 1].sum()):,} entities, largest {int(size.max())})"
+    )
 
 
 def main() -> None:
@@ -189,7 +199,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20_240_611)
     args = parser.parse_args()
     sys.path.insert(0, ROOT)
-    from screening.graphs import integrated_interest, simple_chain_interest
+    from screening.case.graphs import integrated_interest, simple_chain_interest
 
     tmp = tempfile.mkdtemp(prefix="screening-ownership-")
     try:
@@ -197,8 +207,10 @@ def main() -> None:
         owner, owned, pct, roots = generate(args.entities, args.edges, args.roots, args.seed)
         path = os.path.join(tmp, "graph.npz")
         np.savez(path, n=args.entities, owner=owner, owned=owned, pct=pct, roots=roots)
-        print(f"graph: {describe(args.entities, owner, owned, roots)} "
-              f"(generated in {time.perf_counter() - start:.1f} s, not timed below)")
+        print(
+            f"graph: {describe(args.entities, owner, owned, roots)} "
+            f"(generated in {time.perf_counter() - start:.1f} s, not timed below)"
+        )
         results = {"baseline": [], "ours": []}
         for i in range(args.runs + 1):  # the first round warms the file cache and the bytecode
             for method in results:
@@ -211,16 +223,21 @@ def main() -> None:
         diff = float(np.max(np.abs(np.load(os.path.join(tmp, "baseline.npy")) - x)))
         (bw, bm, bc), (ow, om, oc) = med["baseline"], med["ours"]
         print(f"medians of {args.runs} runs, whole process (start, imports, load, compute):")
-        print(f"baseline fixed point: {bw:.2f} s, {bm:.0f} MiB | ours: {ow:.2f} s, {om:.0f} MiB | "
-              f"ratio {ow / bw:.2f} | max |diff| {diff:.1g}")
+        print(
+            f"baseline fixed point: {bw:.2f} s, {bm:.0f} MiB | ours: {ow:.2f} s, {om:.0f} MiB | "
+            f"ratio {ow / bw:.2f} | max |diff| {diff:.1g}"
+        )
         print(f"compute alone: baseline {bc:.3f} s | ours {oc:.3f} s | ratio {oc / bc:.2f}")
-        print(f"targets for ours: within 2x of the baseline ({'met' if ow <= 2 * bw else 'MISSED'}), "
-              f"under 1.5 s ({'met' if ow < 1.5 else 'MISSED'}), under 500 MiB ({'met' if om < 500 else 'MISSED'})")
+        print(
+            f"targets for ours: within 2x of the baseline ({'met' if ow <= 2 * bw else 'MISSED'}), "
+            f"under 1.5 s ({'met' if ow < 1.5 else 'MISSED'}), under 500 MiB ({'met' if om < 500 else 'MISSED'})"
+        )
         print(f"entities with a state interest: {int((x > 0).sum()):,}; at 50% or more: {int((x >= 50).sum()):,}")
 
         small = args.small_entities
-        s_owner, s_owned, s_pct, s_roots = generate(small, small * args.edges // args.entities,
-                                                    max(1, args.roots * small // args.entities), args.seed + 1)
+        s_owner, s_owned, s_pct, s_roots = generate(
+            small, small * args.edges // args.entities, max(1, args.roots * small // args.entities), args.seed + 1
+        )
         start = time.perf_counter()
         integrated = integrated_interest(small, s_owner, s_owned, s_pct, s_roots)
         t_int = time.perf_counter() - start
@@ -230,10 +247,12 @@ def main() -> None:
         gap = integrated - simple
         differ = np.abs(gap) > 1e-9
         print(f"semantics on a smaller graph: {describe(small, s_owner, s_owned, s_roots)}")
-        print(f"integrated vs simple chains: {int(differ.sum()):,} of {int((integrated > 0).sum()):,} entities "
-              f"with a state interest differ, by up to {float(np.abs(gap).max()):.2f} points "
-              f"(integrated below simple: {int((gap < -1e-9).sum())}); "
-              f"integrated {t_int:.3f} s, simple chains {t_simple:.2f} s")
+        print(
+            f"integrated vs simple chains: {int(differ.sum()):,} of {int((integrated > 0).sum()):,} entities "
+            f"with a state interest differ, by up to {float(np.abs(gap).max()):.2f} points "
+            f"(integrated below simple: {int((gap < -1e-9).sum())}); "
+            f"integrated {t_int:.3f} s, simple chains {t_simple:.2f} s"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -3,7 +3,7 @@
 Shapes: a "ladder" (each level two companies, each holding both companies of the level below: 2^levels
 chains, and a state body holding the investor directly), a plain chain, a "star" (n owners of the
 investor) and a ring of cross-holdings through the investor. Prints the seconds
-``screening.ownership.analyse`` takes at each size and the growth from the size before, so that a
+``screening.case.ownership.analyse`` takes at each size and the growth from the size before, so that a
 return to exponential or cubic time shows; with ``--literal``, also the literal implementation kept as
 the tests' oracle (tests/ownership_reference.py), while the next size is not expected to pass ``--cap``
 seconds. Then the did-you-mean hints of 500 unknown references among 2,000 entities.
@@ -23,9 +23,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.cases import build_case  # noqa: E402
-from screening.errors import ScreeningError  # noqa: E402
-from screening.ownership import analyse  # noqa: E402
+from screening.case.load import build_case  # noqa: E402
+from screening.case.ownership import analyse  # noqa: E402
+from screening.infra.errors import ScreeningError  # noqa: E402
 
 Doc = dict[str, Any]
 
@@ -35,8 +35,15 @@ def entity(eid: str, kind: str = "private_company") -> Doc:
 
 
 def case(entities: list[Doc], edges: list[Doc]) -> Doc:
-    return {"format": 1, "id": "shape", "title": "Shape", "investor": "inv", "entities": entities,
-            "ownership": edges, "target": {"name": "Target", "country": "DE"}}
+    return {
+        "format": 1,
+        "id": "shape",
+        "title": "Shape",
+        "investor": "inv",
+        "entities": entities,
+        "ownership": edges,
+        "target": {"name": "Target", "country": "DE"},
+    }
 
 
 def ladder(levels: int) -> Doc:
@@ -54,8 +61,9 @@ def ladder(levels: int) -> Doc:
 
 def chain(n: int) -> Doc:
     ids = ["inv"] + [f"e{i}" for i in range(1, n)]
-    return case([entity(i) for i in ids], [{"owner": ids[i + 1], "owned": ids[i], "equity_pct": 60}
-                                           for i in range(n - 1)])
+    return case(
+        [entity(i) for i in ids], [{"owner": ids[i + 1], "owned": ids[i], "equity_pct": 60} for i in range(n - 1)]
+    )
 
 
 def star(n: int) -> Doc:

@@ -21,10 +21,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screening.watchlists import load_watchlists, match  # noqa: E402
+from screening.case.watchlists import load_watchlists, match  # noqa: E402
 
-SYLLABLES = ["ka", "ro", "mi", "ten", "vol", "gar", "shi", "lin", "tech", "sun", "nor", "bel", "das", "quo",
-             "zen", "fer", "mar", "tor", "vik", "ul"]
+SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "ten",
+    "vol",
+    "gar",
+    "shi",
+    "lin",
+    "tech",
+    "sun",
+    "nor",
+    "bel",
+    "das",
+    "quo",
+    "zen",
+    "fer",
+    "mar",
+    "tor",
+    "vik",
+    "ul",
+]
 FORMS = ["Ltd", "Co., Ltd.", "GmbH", "S.A.", "LLC", "PJSC", "", "Corporation", "AG"]
 
 
@@ -66,9 +86,11 @@ def main() -> None:
         match(names, watchlist)
         second = time.perf_counter()
     variants = sum(1 + len(e.aliases) for e in watchlist.entries)
-    print(f"{len(watchlist.entries):,} entries ({variants:,} names and aliases) x {len(names)} entity names: "
-          f"read {read - start:.2f} s, first match (builds the index) {first - read:.2f} s, "
-          f"later match {second - first:.2f} s; {len(hits)} hits")
+    print(
+        f"{len(watchlist.entries):,} entries ({variants:,} names and aliases) x {len(names)} entity names: "
+        f"read {read - start:.2f} s, first match (builds the index) {first - read:.2f} s, "
+        f"later match {second - first:.2f} s; {len(hits)} hits"
+    )
 
 
 if __name__ == "__main__":

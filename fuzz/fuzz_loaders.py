@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 with atheris.instrument_imports():
-    from screening.cases import build_case
-    from screening.errors import ScreeningError
-    from screening.pack import validate
-    from screening.yamlio import loads
+    from screening.case.load import build_case
+    from screening.infra.errors import ScreeningError
+    from screening.infra.yamlio import loads
+    from screening.pack.load import validate
 
 
 def one_input(data: bytes) -> None:

@@ -7,15 +7,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from screening.cases import load_case
-from screening.engine import Result, screen
-from screening.errors import Problem, ScreeningError
-from screening.model import Case
-from screening.pack import Pack, default_pack_path, load_pack
+from screening.case.load import load_case
+from screening.case.model import Case
+from screening.decision.engine import Result, screen
+from screening.infra.errors import Problem, ScreeningError
+from screening.pack.load import Pack, default_pack_path, load_pack
 
 if TYPE_CHECKING:
     from screening.batch.summary import Summary
-    from screening.waivers import Waiver
+    from screening.pack.waivers import Waiver
 
 
 def pack_at(path: Path | None) -> Pack:
@@ -34,38 +34,49 @@ def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:
     ids: dict[str, str] = {}
     for case in cases:
         if case.id in ids:
-            problems.append(Problem(case.file, None, None, "E109",
-                                    f"case id '{case.id}' is also used by {ids[case.id]}"))
+            problems.append(
+                Problem(case.file, None, None, "E109", f"case id '{case.id}' is also used by {ids[case.id]}")
+            )
         ids[case.id] = case.file
     if problems:
         raise ScreeningError(problems)
     return cases
 
 
-def screen_files(paths: list[Path], pack_path: Path | None = None,
-                 waivers: Mapping[tuple[str, str], Waiver] | None = None, on: dt.date | None = None,
-                 registry: Path | None = None, watchlists: list[Path] | None = None,
-                 threshold: float = 90.0) -> list[Result]:
+def screen_files(
+    paths: list[Path],
+    pack_path: Path | None = None,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: dt.date | None = None,
+    registry: Path | None = None,
+    watchlists: list[Path] | None = None,
+    threshold: float = 90.0,
+) -> list[Result]:
     """Screen each case file with the pack (default pack when None), in the order given.
 
-    ``waivers`` (see :func:`screening.waivers.index`) apply when active on day ``on`` (default: today).
+    ``waivers`` (see :func:`screening.pack.waivers.index`) apply when active on day ``on`` (default: today).
     """
     pack = pack_at(pack_path)
     watchlist = None
     if watchlists:
-        from screening.watchlists import load_watchlists
+        from screening.case.watchlists import load_watchlists
 
         watchlist = load_watchlists(watchlists)
     return [screen(case, pack, waivers, on, watchlist, threshold) for case in load_cases(paths, registry)]
 
 
-def what_if(paths: list[Path], changes: list[Any], pack_path: Path | None = None, registry: Path | None = None,
-            waivers: Mapping[tuple[str, str], Waiver] | None = None,
-            on: dt.date | None = None) -> list[tuple[Result, Result]]:
-    """Each case screened as written and with ``changes`` (screening.whatif.Change) made to its document."""
-    from screening.cases import build_case
-    from screening.whatif import apply
-    from screening.yamlio import load
+def what_if(
+    paths: list[Path],
+    changes: list[Any],
+    pack_path: Path | None = None,
+    registry: Path | None = None,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: dt.date | None = None,
+) -> list[tuple[Result, Result]]:
+    """Each case screened as written and with ``changes`` (screening.decision.whatif.Change) made to its document."""
+    from screening.case.load import build_case
+    from screening.decision.whatif import apply
+    from screening.infra.yamlio import load
 
     pack = pack_at(pack_path)
     pairs, problems = [], []

@@ -1,43 +1,56 @@
-"""Command-line interface: parse, call one core function, render, return an exit code."""
+"""Command-line interface: parse, call one core function, render, return an exit code.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads every command's annotations on each run, and
+annotations that are objects cost it nothing, where strings are compiled and evaluated one by one.
+"""
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, TextIO, TypeVar, cast
 
 import typer
 
-from screening import __version__
-from screening.errors import Problem, ScreeningError, printable
-from screening.report import FORMATS
+if TYPE_CHECKING:
+    import datetime as dt
 
-LEVELS = ["low", "medium", "high", "critical"]
-Level = Literal["low", "medium", "high", "critical"]
-Format = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+    from screening.report import Options
+
+from screening import __version__
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.text import printable
+
+T = TypeVar("T")
+Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
-app = typer.Typer(help="Screen foreign investments for security risk with versioned YAML rule packs.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  rich_markup_mode=None)
+app = typer.Typer(
+    help="Screen foreign investments for security risk with versioned YAML rule packs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
 rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).",
-                        file_okay=False)
-RootOpt = typer.Option(None, "--root", file_okay=False,
-                       help="Directory the case files named by pack tests must be in, links followed (default: "
-                       "the directory holding the pack).")
+RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).", file_okay=False)
+RootOpt = typer.Option(
+    None,
+    "--root",
+    file_okay=False,
+    help="Directory the case files named by pack tests must be in, links followed (default: "
+    "the directory holding the pack).",
+)
 
 
 def _emit(text: str, output: Optional[Path], inputs: tuple[Optional[Path], ...] = ()) -> None:
-    """Write a report to stdout, or to ``output`` through the one safe path (screening.output), refusing an
+    """Write a report to stdout, or to ``output`` through the one safe path (screening.infra.output), refusing an
     output that is one of ``inputs``."""
     if output is None:
         _stdout(text)
         return
-    from screening.errors import printable
-    from screening.output import write_atomic
+    from screening.infra.output import write_atomic
 
     try:
         written = write_atomic(output, text, [p for p in inputs if p is not None])
@@ -57,8 +70,9 @@ def _stdout(text: str) -> None:
         raise _ReaderGone from None  # not an OSError: click would turn it into exit 1
     except OSError as exc:
         _discard_stdout()
-        raise ScreeningError([Problem("<stdout>", None, None, "E401",
-                                      f"cannot write output: {exc.strerror or exc}")]) from None
+        raise ScreeningError(
+            [Problem("<stdout>", None, None, "E401", f"cannot write output: {exc.strerror or exc}")]
+        ) from None
 
 
 def _discard_stdout() -> None:
@@ -81,7 +95,7 @@ class _ReaderGone(Exception):
     """Stdout's reader went away (EPIPE), as ``| head`` does."""
 
 
-def _reading(run, *args):  # type: ignore[no-untyped-def]
+def _reading(run: Callable[..., T], *args: Any) -> T:
     """``run(*args)``, a broken pipe (results to ``/dev/stdout | head``) turned into a quiet stop."""
     try:
         return run(*args)
@@ -107,19 +121,21 @@ class _ClosedStdout:
 
 
 def _default_pack() -> Path:
-    from screening.pack import default_pack_path
+    from screening.pack.load import default_pack_path
 
     return default_pack_path()
 
 
-def _options(width: Optional[int], color: Optional[bool], to_file: bool):  # type: ignore[no-untyped-def]
+def _options(width: Optional[int], color: Optional[bool], to_file: bool) -> "Options":
     import shutil
 
     from screening.report import Options
 
     tty = sys.stdout.isatty() and not to_file
-    return Options(width=width or (shutil.get_terminal_size((100, 24)).columns if tty else 100),
-                   color=tty if color is None else color)
+    return Options(
+        width=width or (shutil.get_terminal_size((100, 24)).columns if tty else 100),
+        color=tty if color is None else color,
+    )
 
 
 def _version(value: bool) -> None:
@@ -129,8 +145,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main_options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                              help="Print the version and exit.")) -> None:
+def main_options(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """Screen foreign investments for security risk with versioned YAML rule packs."""
 
 
@@ -139,61 +158,89 @@ def screen(
     cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Format = typer.Option("text", "--format", "-f", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file.",
-                                          dir_okay=False),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file.", dir_okay=False
+    ),
+    fail_on: Optional[str] = typer.Option(
+        None,
+        "--fail-on",
+        metavar="LEVEL",
+        help="Exit 1 when a case reaches this level of the pack's scoring (low, "
+        "medium, high, critical in the bundled pack).",
+    ),
     width: Optional[int] = typer.Option(None, "--width", help="Width of the text report (columns)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report."),
-    waivers: Optional[Path] = typer.Option(None, "--waivers", "-w", dir_okay=False,
-                                           help="Waivers file: findings it waives are shown but not counted."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Judge waivers and the law on this day (default: waivers "
-                                        "today, the law on the signing date)."),
-    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
-                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
-    watchlist: Optional[list[Path]] = typer.Option(None, "--watchlist", dir_okay=False,
-                                                   help="Sanctions or export-control list to screen every entity "
-                                                   "of the group against (OpenSanctions CSV or FtM JSON lines, "
-                                                   "or a plain YAML/CSV list); repeat for several."),
-    threshold: float = typer.Option(90.0, "--match-threshold", min=0, max=100,
-                                    help="Name similarity (0-100) from which a watchlist entry is a hit."),
-    explain: bool = typer.Option(False, "--explain", help="Show every rule, fired or not, with the value of "
-                                 "each test of its condition and of each fact it reads."),
-    set_: Optional[list[str]] = typer.Option(None, "--set", metavar="PATH=VALUE",
-                                             help="What if: change the case (PATH=VALUE, or PATH+=VALUE to add to "
-                                             "a list) and print the difference it makes; repeat for several."),
+    waivers: Optional[Path] = typer.Option(
+        None, "--waivers", "-w", dir_okay=False, help="Waivers file: findings it waives are shown but not counted."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Judge waivers and the law on this day (default: waivers today, the law on the signing date).",
+    ),
+    entities: Optional[Path] = typer.Option(
+        None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
+    ),
+    watchlist: Optional[list[Path]] = typer.Option(
+        None,
+        "--watchlist",
+        dir_okay=False,
+        help="Sanctions or export-control list to screen every entity "
+        "of the group against (OpenSanctions CSV or FtM JSON lines, "
+        "or a plain YAML/CSV list); repeat for several.",
+    ),
+    threshold: float = typer.Option(
+        90.0, "--match-threshold", min=0, max=100, help="Name similarity (0-100) from which a watchlist entry is a hit."
+    ),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Show every rule, fired or not, with the value of each test of its condition and of each fact it reads.",
+    ),
+    set_: Optional[list[str]] = typer.Option(
+        None,
+        "--set",
+        metavar="PATH=VALUE",
+        help="What if: change the case (PATH=VALUE, or PATH+=VALUE to add to "
+        "a list) and print the difference it makes; repeat for several.",
+    ),
 ) -> None:
     """Screen investment cases and print the report.
 
     Example: screening screen cases/alibaba-liege.yaml --format json -o report.json
     """
     from screening.api import screen_files
-    from screening.report import render
+    from screening.report import formats, render
 
     index = None
     if waivers is not None:
-        from screening.waivers import index as by_key
-        from screening.waivers import load_waivers
+        from screening.pack.waivers import index as by_key
+        from screening.pack.waivers import load_waivers
 
         found, problems = load_waivers(waivers)
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
+    options = _options(width, color, output is not None)._replace(explain=explain)
     if set_:
         from screening.api import what_if
-        from screening.whatif import parse
-        from screening.whatif import render as render_what_if
+        from screening.decision.whatif import compare, parse
 
-        if format not in ("text", "json", "markdown"):
+        if format not in formats("what-if"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
         changes = [parse(expr) for expr in set_]
-        _emit(render_what_if(what_if(cases, changes, rules, entities, index, _day(as_of)), changes, format), output,
-              (*cases, rules or _default_pack(), waivers, entities))
+        value = compare(what_if(cases, changes, rules, entities, index, _day(as_of)), changes)
+        _emit(render(format, value, options), output, (*cases, rules or _default_pack(), waivers, entities))
         return
     results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
-    _emit(render(format, results, _options(width, color, output is not None)._replace(explain=explain)), output,
-          (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())))
-    if fail_on and any(LEVELS.index(r.level) >= LEVELS.index(fail_on) for r in results if r.level in LEVELS):
+    levels = _levels(fail_on, results[0].pack.scoring.names if results else ())
+    _emit(
+        render(format, results, options),
+        output,
+        (*cases, rules or _default_pack(), waivers, entities, *(watchlist or ())),
+    )
+    if fail_on and any(levels.index(r.level) >= levels.index(fail_on) for r in results if r.level in levels):
         raise typer.Exit(1)
 
 
@@ -202,16 +249,21 @@ def filings(
     cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the matrix to this file.",
-                                          dir_okay=False),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Apply the law in force on this day (default: the signing date, "
-                                        "else the completion date, else today)."),
-    regime: Optional[list[str]] = typer.Option(None, "--regime", metavar="ID",
-                                               help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat "
-                                               "for several."),
-    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
-                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the matrix to this file.", dir_okay=False
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Apply the law in force on this day (default: the signing date, else the completion date, else today).",
+    ),
+    regime: Optional[list[str]] = typer.Option(
+        None, "--regime", metavar="ID", help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat for several."
+    ),
+    entities: Optional[Path] = typer.Option(
+        None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
+    ),
     width: Optional[int] = typer.Option(None, "--width", help="Width of the text output (columns)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text output."),
 ) -> None:
@@ -220,57 +272,71 @@ def filings(
     Example: screening filings cases/cosco-hamburg-tollerort.yaml --as-of 2018-07-01
     """
     from screening.api import pack_at, screen_files
-    from screening.report.matrix import render
+    from screening.decision.filings import Filings
+    from screening.report import render
 
     pack = pack_at(rules)
     unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
     if unknown:
-        raise typer.BadParameter(f"unknown regime {', '.join(unknown)}; the pack has "
-                                 f"{', '.join(r.id for r in pack.regimes) or 'none'}", param_hint="--regime")
+        raise typer.BadParameter(
+            f"unknown regime {', '.join(unknown)}; the pack has {', '.join(r.id for r in pack.regimes) or 'none'}",
+            param_hint="--regime",
+        )
     results = screen_files(cases, rules, None, _day(as_of), entities)
-    _emit(render(results, format, _options(width, color, output is not None), regime), output,
-          (*cases, rules or _default_pack(), entities))
+    _emit(
+        render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
+        output,
+        (*cases, rules or _default_pack(), entities),
+    )
 
 
 @rules_app.command("list")
-def rules_list(rules: Optional[Path] = RulesOpt,
-               category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category."),
-               format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+def rules_list(
+    rules: Optional[Path] = RulesOpt,
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only this category."),
+    format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format."),
+) -> None:
     """List the rules of a pack: id, category, weight, title.
 
     Example: screening rules list --category state_influence
     """
     from screening.api import pack_at
-    from screening.report.catalogue import rule_list
+    from screening.report import render
+    from screening.tooling.catalogue import list_rules
 
-    _stdout(rule_list(pack_at(rules), category, format, _options(None, None, False)))
+    _stdout(render(format, list_rules(pack_at(rules), category), _options(None, None, False)))
 
 
 @rules_app.command("regimes")
-def rules_regimes(rules: Optional[Path] = RulesOpt,
-                  format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+def rules_regimes(
+    rules: Optional[Path] = RulesOpt, format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")
+) -> None:
     """List the filing regimes and their triggers (outcome, dates in force, title).
 
     Example: screening rules regimes; then screening rules show DE-003
     """
     from screening.api import pack_at
-    from screening.report.catalogue import regime_list
+    from screening.report import render
+    from screening.tooling.catalogue import list_regimes
 
-    _emit(regime_list(pack_at(rules), format, _options(None, None, False)), None)
+    _stdout(render(format, list_regimes(pack_at(rules)), _options(None, None, False)))
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
-               rules: Optional[Path] = RulesOpt,
-               format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")) -> None:
+def rules_show(
+    rule_id: str = typer.Argument(..., help="Rule id, e.g. SI-001."),
+    rules: Optional[Path] = RulesOpt,
+    format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format."),
+) -> None:
     """Show one rule: condition, rationale, legal basis, sources, examples.
 
     Example: screening rules show SI-001
     """
     from screening.api import pack_at
-    from screening.report.catalogue import rule_detail
+    from screening.report import render
+    from screening.tooling.catalogue import show_rule
 
-    _stdout(rule_detail(pack_at(rules), rule_id, format, _options(None, None, False)))
+    _stdout(render(format, show_rule(pack_at(rules), rule_id), _options(None, None, False)))
 
 
 @app.command()
@@ -279,12 +345,22 @@ def facts(format: TextOrJson = typer.Option("text", "--format", "-f", help="Outp
 
     Example: screening facts --format json
     """
-    from screening.report.catalogue import fact_list
+    from screening.report import render
+    from screening.tooling.catalogue import list_facts
 
-    _stdout(fact_list(format, _options(None, None, False)))
+    _stdout(render(format, list_facts(), _options(None, None, False)))
 
 
-def _day(text: Optional[str]):  # type: ignore[no-untyped-def]
+def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
+    """The pack's levels (rising); a ``--fail-on`` level the pack does not have is a usage error."""
+    if fail_on is not None and fail_on not in levels:
+        raise typer.BadParameter(
+            f"unknown level '{fail_on}'; the pack's levels are {', '.join(levels)}", param_hint="--fail-on"
+        )
+    return list(levels)
+
+
+def _day(text: Optional[str]) -> "Optional[dt.date]":
     import datetime as dt
 
     if text is None:
@@ -303,30 +379,33 @@ DiffFormat = Literal["text", "json", "markdown"]
 
 @app.command()
 def check(
-    paths: list[Path] = typer.Argument(None, help="Rule packs (directories), rule files, case files, test files "
-                                       "and waiver files. Default: the bundled pack."),
+    paths: list[Path] = typer.Argument(
+        None,
+        help="Rule packs (directories), rule files, case files, test files "
+        "and waiver files. Default: the bundled pack.",
+    ),
     rules: Optional[Path] = RulesOpt,
     format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
-    severity: Severity = typer.Option("error", "--severity", help="Exit 1 when a problem at or above this "
-                                      "severity is found."),
+    severity: Severity = typer.Option(
+        "error", "--severity", help="Exit 1 when a problem at or above this severity is found."
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
-                                        help="Judge waiver expiry on this day (default: today)."),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", metavar="YYYY-MM-DD", help="Judge waiver expiry on this day (default: today)."
+    ),
     root: Optional[Path] = RootOpt,
 ) -> None:
     """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
 
     Example: screening check rules/ --format sarif -o check.sarif
     """
-    from screening.check import check_paths
-    from screening.pack import default_pack_path
-    from screening.report.problems import render as render_problems
+    from screening.pack.load import default_pack_path
+    from screening.report import render
+    from screening.tooling.check import check_paths
 
     targets = paths or [default_pack_path()]
     result = check_paths(targets, rules, _day(as_of), root)
-    options = _options(None, None, output is not None)
-    _emit(render_problems(result.problems, format, width=options.width, color=options.color,
-                          checked=result.files), output, (*targets, rules))
+    _emit(render(format, result, _options(None, None, output is not None)), output, (*targets, rules))
     worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
     if any(p.severity in worst for p in result.problems):
         raise typer.Exit(1)
@@ -336,9 +415,13 @@ def check(
 def test_pack(
     paths: list[Path] = typer.Argument(None, help="Rule pack directories. Default: the bundled pack."),
     format: TestFormat = typer.Option("text", "--format", "-f", help="Output format."),
-    min_coverage: float = typer.Option(0.0, "--min-coverage", min=0, max=100,
-                                       help="Exit 1 when fewer than this percentage of rules are made to fire "
-                                       "by a test."),
+    min_coverage: float = typer.Option(
+        0.0,
+        "--min-coverage",
+        min=0,
+        max=100,
+        help="Exit 1 when fewer than this percentage of rules are made to fire by a test.",
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     root: Optional[Path] = RootOpt,
 ) -> None:
@@ -346,17 +429,19 @@ def test_pack(
 
     Example: screening test rules/ --min-coverage 100 --format junit -o junit.xml
     """
-    from screening.errors import ScreeningError as InputError
-    from screening.pack import default_pack_path, read_pack
-    from screening.report.tests import render_tests
-    from screening.testing import run_pack_tests
+    from screening.infra.errors import ScreeningError as InputError
+    from screening.pack.load import default_pack_path, read_pack
+    from screening.report import render
+    from screening.tooling.results import TestRun
+    from screening.tooling.testing import run_pack_tests
 
     failed = low = False
     texts = []
     packs = paths or [default_pack_path()]
     if len(packs) > 1 and format in ("json", "junit"):
-        raise typer.BadParameter(f"--format {format} reports one pack: run the command once per pack",
-                                 param_hint="PATHS")
+        raise typer.BadParameter(
+            f"--format {format} reports one pack: run the command once per pack", param_hint="PATHS"
+        )
     for pack_dir in packs:
         pack, problems = read_pack(pack_dir, use_cache=False)  # parsed afresh: every rule has its line
         problems = [p for p in problems if p.severity == "error"]
@@ -365,9 +450,8 @@ def test_pack(
         outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root)
         if problems:
             raise InputError(problems)
-        options = _options(None, None, output is not None)
-        texts.append(render_tests(outcomes, coverage, format, width=options.width, color=options.color,
-                                  suite=f"{pack.name} {pack.version}"))
+        run = TestRun(tuple(outcomes), coverage, f"{pack.name} {pack.version}")
+        texts.append(render(format, run, _options(None, None, output is not None)))
         failed |= any(not o.passed for o in outcomes)
         low |= coverage.percent < min_coverage
         if low and format == "text":
@@ -379,11 +463,11 @@ def test_pack(
 
 @app.command()
 def diff(
-    old: str = typer.Argument(..., help="The pack before the change: a directory, or REV:PATH read from git "
-                              "(e.g. origin/main:rules)."),
+    old: str = typer.Argument(
+        ..., help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules)."
+    ),
     new: Path = typer.Argument(..., help="The pack after the change (a directory).", file_okay=False),
-    cases: list[Path] = typer.Argument(None, help="Case files (default: the cases of NEW's tests).",
-                                       dir_okay=False),
+    cases: list[Path] = typer.Argument(None, help="Case files (default: the cases of NEW's tests).", dir_okay=False),
     format: DiffFormat = typer.Option("text", "--format", "-f", help="Output format (markdown for a PR comment)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when any case changes."),
@@ -396,8 +480,9 @@ def diff(
     import tempfile
 
     from screening.api import load_cases
-    from screening.diff import diff_packs, render, resolve_pack, test_cases
-    from screening.pack import load_pack
+    from screening.pack.load import load_pack
+    from screening.report import render
+    from screening.tooling.diff import diff_packs, resolve_pack, test_cases
 
     with tempfile.TemporaryDirectory() as work:
         old_pack = load_pack(resolve_pack(old, Path(work)))
@@ -406,11 +491,13 @@ def diff(
     for problem in unscreened:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:
-        sys.stderr.write(f"warning: {printable(str(new))} names no case that could be screened: give case files, "
-                         "or add tests "
-                         "with `case:` to the pack\n")
+        sys.stderr.write(
+            f"warning: {printable(str(new))} names no case that could be screened: give case files, "
+            "or add tests "
+            "with `case:` to the pack\n"
+        )
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
-    _emit(render(result, format), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
+    _emit(render(format, result), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
     if fail_on_change and (result.changed or unscreened or not loaded):
         raise typer.Exit(1)
 
@@ -418,16 +505,17 @@ def diff(
 @app.command()
 def fmt(
     paths: list[Path] = typer.Argument(None, help="Rule files or pack directories. Default: the bundled pack."),
-    check_only: bool = typer.Option(False, "--check", help="Change nothing; print the diff and exit 1 when a "
-                                    "file is not in the canonical layout."),
+    check_only: bool = typer.Option(
+        False, "--check", help="Change nothing; print the diff and exit 1 when a file is not in the canonical layout."
+    ),
 ) -> None:
     """Rewrite rule files in one canonical layout, keeping comments, so rule diffs stay small.
 
     Example: screening fmt --check rules/
     """
-    from screening.fmt import format_paths, unified_diff, write_changes
-    from screening.pack import default_pack_path
-    from screening.visible import visible
+    from screening.infra.text import visible
+    from screening.pack.load import default_pack_path
+    from screening.tooling.fmt import format_paths, unified_diff, write_changes
 
     changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
     if check_only:
@@ -447,49 +535,80 @@ Engine = Literal["local", "dask"]
 
 @app.command()
 def batch(
-    inputs: list[Path] = typer.Argument(..., help="Case YAML files or directories of them, JSON Lines (.jsonl), "
-                                        "CSV (.csv) and Parquet (.parquet) files, in any mix."),
-    output: Path = typer.Option(..., "--output", "-o", dir_okay=False,
-                                help="Results file: .jsonl, .csv or .parquet (one row per case, in input order)."),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", "-m", dir_okay=False,
-                                           help="Mapping file: which column gives which case field (needed for "
-                                           "CSV and Parquet; makes JSON Lines flat rows too)."),
+    inputs: list[Path] = typer.Argument(
+        ...,
+        help="Case YAML files or directories of them, JSON Lines (.jsonl), "
+        "CSV (.csv) and Parquet (.parquet) files, in any mix.",
+    ),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Results file: .jsonl, .csv or .parquet (one row per case, in input order).",
+    ),
+    mapping: Optional[Path] = typer.Option(
+        None,
+        "--mapping",
+        "-m",
+        dir_okay=False,
+        help="Mapping file: which column gives which case field (needed for "
+        "CSV and Parquet; makes JSON Lines flat rows too).",
+    ),
     rules: Optional[Path] = RulesOpt,
-    entities: Optional[Path] = typer.Option(None, "--entities", file_okay=False,
-                                            help="Entity registry for {ref: ID} entities (default: the bundled one)."),
+    entities: Optional[Path] = typer.Option(
+        None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
+    ),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes (or local Dask workers)."),
     engine: Engine = typer.Option("local", "--engine", help="local: this machine; dask: a Dask cluster."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
-                                            help="Dask scheduler address (default: start a local cluster)."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Continue the results of an interrupted run."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing results."),
-    timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS",
-                                  help="Most time one case may take; a case over it fails its row (E405) and "
-                                  "the batch goes on. 0: no limit."),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 when a case reaches this level "
-                                            "or a case could not be screened."),
-    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
-                                            help="Progress bar on stderr (default: when stderr is a terminal)."),
+    timeout: float = typer.Option(
+        60.0,
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Most time one case may take; a case over it fails its row (E405) and the batch goes on. 0: no limit.",
+    ),
+    fail_on: Optional[str] = typer.Option(
+        None,
+        "--fail-on",
+        metavar="LEVEL",
+        help="Exit 1 when a case reaches this level of the pack's scoring or a case could not be screened.",
+    ),
+    progress: Optional[bool] = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
+    ),
 ) -> None:
     """Screen many cases into one results file; resumable, with a summary on stderr.
 
     Example: screening batch examples/deals.csv --mapping examples/deals-mapping.yaml -o results.csv
     """
     from screening.batch.run import Job, plan, run_batch, total
-    from screening.batch.summary import render
+    from screening.report import render
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
-    checked = plan(Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force,
-                       timeout=timeout))
+    checked = plan(
+        Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force, timeout=timeout)
+    )
+    levels = _levels(fail_on, checked.levels)
     if checked.note:
         sys.stderr.write(printable(f"note: {checked.note}") + "\n")
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        columns = (BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]:>7} cases/s"),
-                   TextColumn("ETA"), TimeRemainingColumn())
+        columns = (
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>7} cases/s"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("batch", total=total(checked), rate="")
 
@@ -500,8 +619,8 @@ def batch(
             summary = _reading(run_batch, checked, tick)
     else:
         summary = _reading(run_batch, checked)
-    sys.stderr.write(render(summary, checked.levels))
-    reached = [lv for lv in summary.levels if lv in LEVELS and fail_on and LEVELS.index(lv) >= LEVELS.index(fail_on)]
+    sys.stderr.write(render("text", summary))
+    reached = [lv for lv in summary.levels if lv in levels and fail_on and levels.index(lv) >= levels.index(fail_on)]
     if fail_on and (reached or summary.errors):
         raise typer.Exit(1)
 
@@ -515,15 +634,15 @@ def schema(kind: SchemaKind = typer.Argument(..., help="Which file's schema.")) 
 
     Example: screening schema rule > rule.schema.json
     """
-    from screening.schemas import export_text
+    from screening.tooling.schemas import export_text
 
     _stdout(export_text(kind))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI and return its exit code; input problems print one located line each on stderr."""
-    if sys.stdout is None:
-        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    if getattr(sys, "stdout", None) is None:  # started without one (>&-)
+        sys.stdout = cast(TextIO, _ClosedStdout())
     for stream in (sys.stdout, sys.stderr):  # a character the encoding lacks is written as an escape
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -560,17 +679,17 @@ def _internal_error(exc: BaseException) -> int:
     data is confidential) only when SCREENING_TRACEBACK=1."""
     import os
 
-
-
     where = ""
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_next is None:
             where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
         tb = tb.tb_next
-    sys.stderr.write(printable(f"screening: internal error: {type(exc).__name__}: {exc}{where}") +
-                     f" (screening {__version__}). This is a bug: please report it with the command you ran. "
-                     "Set SCREENING_TRACEBACK=1 to print the traceback.\n")
+    sys.stderr.write(
+        printable(f"screening: internal error: {type(exc).__name__}: {exc}{where}")
+        + f" (screening {__version__}). This is a bug: please report it with the command you ran. "
+        "Set SCREENING_TRACEBACK=1 to print the traceback.\n"
+    )
     if os.environ.get("SCREENING_TRACEBACK") == "1":
         import traceback
 

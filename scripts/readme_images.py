@@ -68,9 +68,18 @@ def screenshot(target: Path, ownership: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         page_file = Path(tmp) / "report.html"
         page_file.write_text(report_html(), encoding="utf-8")
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1000, "height": 1400}, device_scale_factor=1)
         page.goto(page_file.as_uri(), wait_until="load")
         page.screenshot(path=str(target), full_page=False)
@@ -94,9 +103,14 @@ def main() -> int:
     svg_path, png_path, sum_path = IMAGES / "terminal.svg", IMAGES / "report.png", IMAGES / "report.png.sha256"
     own_path = IMAGES / "report-ownership.png"
     if args.check:
-        stale = [p.name for p, ok in ((svg_path, svg_path.exists() and svg_path.read_text("utf-8") == svg),
-                                      (png_path, sum_path.exists() and sum_path.read_text().strip() == digest))
-                 if not ok]
+        stale = [
+            p.name
+            for p, ok in (
+                (svg_path, svg_path.exists() and svg_path.read_text("utf-8") == svg),
+                (png_path, sum_path.exists() and sum_path.read_text().strip() == digest),
+            )
+            if not ok
+        ]
         if stale:
             print(f"out of date: {', '.join(stale)}; run python scripts/readme_images.py", file=sys.stderr)
             return 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.pack import Pack, default_pack_path, load_pack
+from screening.pack.load import Pack, default_pack_path, load_pack
 
 # Reports say what today's law makes of a case: fix "today" so golden files hold on any day.
 os.environ["SCREENING_TODAY"] = "2026-11-28"

@@ -3,7 +3,7 @@
 It follows the definitions literally: the fixed point by iteration, each entity's control closure by
 sweeping all holdings until nothing changes, chains by following every simple path. That is easy to
 check by hand, and exponential or cubic in the shape of the group (a ladder of owners, a long chain),
-so screening.ownership computes the same answers another way; property tests compare the two on small
+so screening.case.ownership computes the same answers another way; property tests compare the two on small
 random groups. Only its ``analyse`` is used.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from screening.facts import AtLeast, _complete, group_of
-from screening.model import CONTROL_RIGHTS, Case
+from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of
+from screening.case.values import AtLeast
 
 SUBSTANTIAL_STATE_VOTES = 49.0
 """31 CFR 800.244: a foreign government's 49% or more voting interest in the investor is substantial."""
@@ -106,9 +106,12 @@ def analyse(case: Case) -> Ownership:
     controlled = {n: frozenset(_closure(links, {n}) - {n}) for n in nodes}
     inv = case.investor_id
     controllers = tuple(sorted(n for n in nodes if inv in controlled[n]))
-    ultimate = tuple(c for c in controllers  # not controlled by another controller (unless they control each other)
-                     if not any(c in controlled[d] and d not in controlled[c] for d in controllers if d != c))
-    complete = _complete(case, group)
+    ultimate = tuple(
+        c
+        for c in controllers  # not controlled by another controller (unless they control each other)
+        if not any(c in controlled[d] and d not in controlled[c] for d in controllers if d != c)
+    )
+    complete = group_complete(group)
     missing = _missing(case, links, group)
     owned_by = {n for lk in links for n in [lk.owned]}
     roots = [n for n in nodes if n not in owned_by and n != inv]
@@ -121,23 +124,41 @@ def analyse(case: Case) -> Ownership:
     for root in roots:
         equity, votes, chains = interest({root})
         entity = case.entities.get(root)
-        owners.append(Interest(root, entity.name if entity else f"the state of {root[6:]}",
-                               entity.kind if entity else "state_body",
-                               entity.country if entity else root[6:], equity, votes,
-                               _decided(inv in controlled[root], undecided), chains, _through(votes, in_target)))
+        owners.append(
+            Interest(
+                root,
+                entity.name if entity else f"the state of {root[6:]}",
+                entity.kind if entity else "state_body",
+                entity.country if entity else root[6:],
+                equity,
+                votes,
+                _decided(inv in controlled[root], undecided),
+                chains,
+                _through(votes, in_target),
+            )
+        )
     owners.sort(key=lambda o: (-(o.equity_pct or 0.0), o.owner))
     states = _states(case, links, nodes, inv, undecided, interest, controlled)
     return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing, controlled)
 
 
 def _links(case: Case, members: set[str]) -> list[Link]:
-    out = [Link(e.owner, e.owned, e.equity_pct, e.voting_pct if e.voting_pct is not None else e.equity_pct,
-                frozenset(e.rights), e.index) for e in case.ownership if e.owned in members]
+    out = [
+        Link(
+            e.owner,
+            e.owned,
+            e.equity_pct,
+            e.voting_pct if e.voting_pct is not None else e.equity_pct,
+            frozenset(e.rights),
+            e.index,
+        )
+        for e in case.ownership
+        if e.owned in members
+    ]
     itemised = {lk.owned for lk in out}
     for eid in sorted(members):
         entity = case.entities[eid]
-        if (eid not in itemised and entity.state_ownership_pct and entity.country
-                and entity.kind != "state_body"):
+        if eid not in itemised and entity.state_ownership_pct and entity.country and entity.kind != "state_body":
             pct = float(entity.state_ownership_pct)
             out.append(Link(f"state:{entity.country}", eid, pct, pct, frozenset(), None))
     return out
@@ -163,8 +184,9 @@ def _closure(links: Iterable[Link], bloc: set[str]) -> set[str]:
     return bloc
 
 
-def _interest(links: list[Link], sources: set[str], target: str,
-              unknown_above: bool) -> tuple[float | None, float | None, tuple[Chain, ...]]:
+def _interest(
+    links: list[Link], sources: set[str], target: str, unknown_above: bool
+) -> tuple[float | None, float | None, tuple[Chain, ...]]:
     """Integrated equity and voting interest of ``sources`` (together) in ``target``, and the chains."""
     chains = _chains(links, sources, target)
     if not chains:
@@ -187,8 +209,11 @@ def _interest(links: list[Link], sources: set[str], target: str,
 
 def _fixed_point(links: list[Link], sources: set[str], target: str, field: str, unknown: float) -> float:
     """x = d + A x: sources hold 100% of themselves; every other entity what flows into it."""
-    weights = [(lk.owner, lk.owned, (getattr(lk, field) if getattr(lk, field) is not None else unknown) / 100)
-               for lk in links if lk.owned not in sources]
+    weights = [
+        (lk.owner, lk.owned, (getattr(lk, field) if getattr(lk, field) is not None else unknown) / 100)
+        for lk in links
+        if lk.owned not in sources
+    ]
     x: dict[str, float] = dict.fromkeys(sources, 100.0)
     for _ in range(10_000):
         new = dict.fromkeys(sources, 100.0)
@@ -273,8 +298,15 @@ class _Interests:
         return found
 
 
-def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided: bool, interest: _Interests,
-            controlled: dict[str, frozenset[str]]) -> tuple[StateInterest, ...]:
+def _states(
+    case: Case,
+    links: list[Link],
+    nodes: list[str],
+    inv: str,
+    undecided: bool,
+    interest: _Interests,
+    controlled: dict[str, frozenset[str]],
+) -> tuple[StateInterest, ...]:
     unknown_above = interest.unknown_above
     bodies: dict[str, list[str]] = {}
     for n in nodes:
@@ -289,7 +321,8 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided
         entity = case.entities.get(n)
         for i, link in enumerate(entity.state_links or ()) if entity else ():
             links_by_state.setdefault(link["state"], []).append(
-                {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))})
+                {**link, "entity": n, "path": ("entities", str(entity.index), "state_links", str(i))}
+            )
     in_target = _in_target(case)
     target_country = case.data["target"].get("country")
     out = []
@@ -317,7 +350,18 @@ def _states(case: Case, links: list[Link], nodes: list[str], inv: str, undecided
                 substantial = False
         else:
             substantial = False
-        out.append(StateInterest(state, tuple(sorted(own & group_ids)), equity, votes, controls, chains,
-                                 tuple(links_by_state.get(state, ())), through, substantial))
+        out.append(
+            StateInterest(
+                state,
+                tuple(sorted(own & group_ids)),
+                equity,
+                votes,
+                controls,
+                chains,
+                tuple(links_by_state.get(state, ())),
+                through,
+                substantial,
+            )
+        )
     out.sort(key=lambda s: (-(s.voting_pct or 0.0), s.state))
     return tuple(out)

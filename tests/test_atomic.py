@@ -12,15 +12,15 @@ import time
 
 import pytest
 
-from screening.errors import ScreeningError
-from screening.output import write_atomic
+from screening.infra.errors import ScreeningError
+from screening.infra.output import write_atomic
 from tests.conftest import ROOT
 
 WRITER = """
 import sys
 from pathlib import Path
-from screening.errors import ScreeningError
-from screening.output import write_atomic
+from screening.infra.errors import ScreeningError
+from screening.infra.output import write_atomic
 print("start", flush=True)
 write_atomic(Path(sys.argv[1]), "x" * 200_000_000 + "\\nEND\\n")
 """
@@ -36,8 +36,12 @@ def test_a_writer_killed_mid_write_leaves_the_old_file_whole(tmp_path):
     target.write_text("OLD COMPLETE REPORT\n")
     killed_mid_write = 0
     for delay in (0.05, 0.2, 0.4):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], cwd=ROOT, stdout=subprocess.PIPE,
-                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(target)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert child.stdout.readline().strip() == b"start"
         deadline = time.monotonic() + 10
         while not _partial_files(tmp_path) and time.monotonic() < deadline and child.poll() is None:
@@ -82,8 +86,9 @@ def test_the_cli_killed_at_any_moment_leaves_no_partial_report(tmp_path):
     target = tmp_path / "all.json"
     cases = sorted(str(p) for p in (ROOT / "cases").glob("*.yaml"))
     for delay in (0.1, 0.3, 0.6, 1.0):
-        child = subprocess.Popen([sys.executable, "-m", "screening", "screen", *cases, "-f", "json", "-o",
-                                  str(target)], cwd=ROOT)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "screening", "screen", *cases, "-f", "json", "-o", str(target)], cwd=ROOT
+        )
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait()

@@ -31,9 +31,9 @@ from typing import NamedTuple
 
 import pytest
 
-from screening.check import CheckResult, check_paths
-from screening.errors import CODES, Problem
-from screening.pack import read_pack
+from screening.infra.errors import CODES, Problem
+from screening.pack.load import read_pack
+from screening.tooling.check import CheckResult, check_paths
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -49,10 +49,14 @@ BESIDE = ("waivers.yaml", "cases")
 HEADER = re.compile(rb"# expect: (\d+):(\d+) ([EW]\d{3}) (?:\[([^\]]+)\] )?(.+)")
 LINE = re.compile(r"(\S+) (\d+|-):(\d+|-) ([EW]\d{3}) (?:\[([^\]]+)\] )?(.+)")
 
-LINT_AT_RULE = ("lints are placed at the start of the rule (lint_pack uses the rule's line for every "
-                "warning), not at the key they are about")
-WAIVER_AT_ENTRY = ("waiver problems are placed at the start of the waiver entry (Waiver keeps only the "
-                   "entry's line), not at the key they are about")
+LINT_AT_RULE = (
+    "lints are placed at the start of the rule (lint_pack uses the rule's line for every "
+    "warning), not at the key they are about"
+)
+WAIVER_AT_ENTRY = (
+    "waiver problems are placed at the start of the waiver entry (Waiver keeps only the "
+    "entry's line), not at the key they are about"
+)
 XFAIL: dict[str, str] = {}
 
 UNCOVERED: dict[str, str] = {}
@@ -78,8 +82,9 @@ def rule_file_expectations(path: Path) -> list[Expect]:
         match = HEADER.match(line)
         if match:
             row, col, code, rule, fragment = match.groups()
-            out.append(Expect(path.name, int(row), int(col), code.decode(), rule and rule.decode(),
-                              fragment.decode().strip()))
+            out.append(
+                Expect(path.name, int(row), int(col), code.decode(), rule and rule.decode(), fragment.decode().strip())
+            )
     return out
 
 
@@ -95,8 +100,9 @@ def pack_expectations(directory: Path) -> tuple[list[Expect], list[str]]:
         match = LINE.fullmatch(line.strip())
         assert match, f"{directory.name}/expect.txt: cannot read {line!r}"
         file, row, col, code, rule, fragment = match.groups()
-        expects.append(Expect(file, None if row == "-" else int(row), None if col == "-" else int(col),
-                              code, rule, fragment))
+        expects.append(
+            Expect(file, None if row == "-" else int(row), None if col == "-" else int(col), code, rule, fragment)
+        )
     return expects, removals
 
 
@@ -182,8 +188,9 @@ def assert_reported(run: Run, expects: list[Expect]) -> None:
         assert found, f"expected {expect}; reported:\n{run.show(expects)}"
         matching = [p for p in found if expect.fragment in p.message]
         assert matching, f"expected {expect}; message is {found[0].message!r}"
-        assert any(p.rule == expect.rule for p in matching), \
+        assert any(p.rule == expect.rule for p in matching), (
             f"expected {expect} to name rule {expect.rule}; it names {matching[0].rule}"
+        )
 
 
 def assert_no_other_error(run: Run, expects: list[Expect]) -> None:
@@ -238,8 +245,10 @@ def test_every_problem_code_is_exercised(corpus):
             run = corpus(entry)
         except Exception:  # a crash fails (or xfails) the entry's own test
             continue
-        files = [run.where(e.file) for e in (rule_file_expectations(entry) if entry.is_file()
-                                               else pack_expectations(entry)[0])]
+        files = [
+            run.where(e.file)
+            for e in (rule_file_expectations(entry) if entry.is_file() else pack_expectations(entry)[0])
+        ]
         reported |= {p.code for p in run.result.problems if Path(p.file) in files}
     assert not set(UNCOVERED) & reported, "codes listed as uncovered are exercised now"
     assert wanted - reported == set(UNCOVERED), f"not exercised: {sorted(wanted - reported - set(UNCOVERED))}"

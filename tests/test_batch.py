@@ -18,8 +18,8 @@ from screening.batch.mapping import load_mapping
 from screening.batch.run import Job, plan, run_batch
 from screening.batch.synthetic import cases as synthetic_cases
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.yamlio import load
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import load
 from tests.conftest import CASES, ROOT
 
 EXAMPLES = ROOT / "examples"
@@ -38,19 +38,36 @@ def rows(path: Path) -> list[dict]:
     if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as handle:
             found = list(csv.DictReader(handle))
-        return [{"id": r["id"], "source": r["source"], "score": float(r["score"]) if r["score"] else None,
-                 "level": r["level"] or None,
-                 "categories": {k[4:]: float(v) for k, v in r.items() if k.startswith("cat.") and v != ""},
-                 "fired": r["fired"].split(), "gaps": r["gaps"].split(),
-                 "filings": {k[7:]: v for k, v in r.items() if k.startswith("filing.") and v},
-                 "error": r["error"]} for r in found]
+        return [
+            {
+                "id": r["id"],
+                "source": r["source"],
+                "score": float(r["score"]) if r["score"] else None,
+                "level": r["level"] or None,
+                "categories": {k[4:]: float(v) for k, v in r.items() if k.startswith("cat.") and v != ""},
+                "fired": r["fired"].split(),
+                "gaps": r["gaps"].split(),
+                "filings": {k[7:]: v for k, v in r.items() if k.startswith("filing.") and v},
+                "error": r["error"],
+            }
+            for r in found
+        ]
     import pyarrow.parquet as pq
 
-    return [{"id": r["id"], "source": r["source"], "score": r["score"], "level": r["level"],
-             "categories": {k[4:]: v for k, v in r.items() if k.startswith("cat.") and v is not None},
-             "fired": r["fired"], "gaps": r["gaps"],
-             "filings": {k[7:]: v for k, v in r.items() if k.startswith("filing.") and v is not None},
-             "error": r["error"]} for r in pq.read_table(path).to_pylist()]
+    return [
+        {
+            "id": r["id"],
+            "source": r["source"],
+            "score": r["score"],
+            "level": r["level"],
+            "categories": {k[4:]: v for k, v in r.items() if k.startswith("cat.") and v is not None},
+            "fired": r["fired"],
+            "gaps": r["gaps"],
+            "filings": {k[7:]: v for k, v in r.items() if k.startswith("filing.") and v is not None},
+            "error": r["error"],
+        }
+        for r in pq.read_table(path).to_pylist()
+    ]
 
 
 def essentials(found: list[dict]) -> list[tuple]:
@@ -135,20 +152,30 @@ def test_a_bad_cell_fails_its_row_only_located_at_the_cell(tmp_path, capsys):
     found = rows(out)
     bad = [r for r in found if r["error"]]
     assert len(bad) == 1 and bad[0]["id"] == "D-2026-009" and bad[0]["source"] == BAD_ROW
-    assert bad[0]["error"] == (f"{DEALS}:10:13: error: target.turnover_eur (column 'turnover_meur'): expected a "
-                               "number, found 'abc' [E106 bad-value]")
+    assert bad[0]["error"] == (
+        f"{DEALS}:10:13: error: target.turnover_eur (column 'turnover_meur'): expected a "
+        "number, found 'abc' [E106 bad-value]"
+    )
     assert sum(1 for r in found if r["level"]) == 9
     assert "1 error" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("line, expected", [
-    ('{"id": "x", "title": "T", "investor": "a", "entities": [{"id": "a", "name": "A", "country": "XX"}], '
-     '"target": {"name": "T"}}', ":1:82: error: entities.0.country: unknown country code 'XX'"),
-    ('{"id": "x", ', ":1:13: error: invalid JSON: Expecting property name enclosed in double quotes"),
-    ('[1, 2]', ":1:1: error: expected a mapping, found a list"),
-    ('{"id": "y", "title": "T", "investor": "a", "entities": [], "target": {"name": NaN}}',
-     ":1:79: error: 'NaN' is not a finite number"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        (
+            '{"id": "x", "title": "T", "investor": "a", "entities": [{"id": "a", "name": "A", "country": "XX"}], '
+            '"target": {"name": "T"}}',
+            ":1:82: error: entities.0.country: unknown country code 'XX'",
+        ),
+        ('{"id": "x", ', ":1:13: error: invalid JSON: Expecting property name enclosed in double quotes"),
+        ("[1, 2]", ":1:1: error: expected a mapping, found a list"),
+        (
+            '{"id": "y", "title": "T", "investor": "a", "entities": [], "target": {"name": NaN}}',
+            ":1:79: error: 'NaN' is not a finite number",
+        ),
+    ],
+)
 def test_broken_json_cases_are_reported_in_their_row(tmp_path, line, expected):
     good = json.dumps(next(synthetic_cases(1)))
     source = tmp_path / "in.jsonl"
@@ -161,16 +188,31 @@ def test_broken_json_cases_are_reported_in_their_row(tmp_path, line, expected):
     assert found[1]["error"].startswith(f"{source}{expected.replace(':1:', ':2:', 1)}")
 
 
-@pytest.mark.parametrize("env, line, expected", [
-    ({"SCREENING_MAX_BYTES": "2000"}, '{"id": "big", "title": "' + "x" * 5000 + '"}',
-     ":2:1: error: line of 5,027 bytes is longer than the limit of 2,000 (SCREENING_MAX_BYTES)"),
-    ({"SCREENING_MAX_DEPTH": "8"}, '{"id": "deep", "x": ' + "[" * 9 + "]" * 9 + "}",
-     ":2:1: error: nesting deeper than 8 levels (SCREENING_MAX_DEPTH)"),
-    ({"SCREENING_MAX_TEXT": "100"}, '{"id": "long", "title": "' + "y" * 101 + '"}',
-     ":2:1: error: a text longer than 100 characters (SCREENING_MAX_TEXT)"),
-    ({"SCREENING_MAX_VALUES": "300"}, '{"id": "many", "x": [' + ", ".join(["1"] * 300) + "]}",
-     ":2:1: error: document has more than 300 values (SCREENING_MAX_VALUES)"),
-])
+@pytest.mark.parametrize(
+    "env, line, expected",
+    [
+        (
+            {"SCREENING_MAX_BYTES": "2000"},
+            '{"id": "big", "title": "' + "x" * 5000 + '"}',
+            ":2:1: error: line of 5,027 bytes is longer than the limit of 2,000 (SCREENING_MAX_BYTES)",
+        ),
+        (
+            {"SCREENING_MAX_DEPTH": "8"},
+            '{"id": "deep", "x": ' + "[" * 9 + "]" * 9 + "}",
+            ":2:1: error: nesting deeper than 8 levels (SCREENING_MAX_DEPTH)",
+        ),
+        (
+            {"SCREENING_MAX_TEXT": "100"},
+            '{"id": "long", "title": "' + "y" * 101 + '"}',
+            ":2:1: error: a text longer than 100 characters (SCREENING_MAX_TEXT)",
+        ),
+        (
+            {"SCREENING_MAX_VALUES": "300"},
+            '{"id": "many", "x": [' + ", ".join(["1"] * 300) + "]}",
+            ":2:1: error: document has more than 300 values (SCREENING_MAX_VALUES)",
+        ),
+    ],
+)
 def test_json_lines_have_the_limits_of_case_files(tmp_path, monkeypatch, env, line, expected):
     """A line beyond a limit fails its row only, and an over-long line is skipped without being held whole."""
     for name, value in env.items():
@@ -205,14 +247,19 @@ def test_parquet_is_read_a_batch_at_a_time(tmp_path, monkeypatch):
 def test_csv_locators_are_the_lines_rows_start_on(tmp_path):
     source = tmp_path / "d.csv"
     header = DEALS.read_text("utf-8").splitlines()[0]
-    source.write_text(f"{header}\n"
-                      'X1,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,"two\nlines"\n'
-                      "\n"
-                      "X2,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,\n", "utf-8")
+    source.write_text(
+        f"{header}\n"
+        'X1,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,"two\nlines"\n'
+        "\n"
+        "X2,Acme,DE,private_company,,,Widgets,FR,manufacturing,,,,,,acquisition,10,,,\n",
+        "utf-8",
+    )
     out = tmp_path / "r.jsonl"
     assert batch(source, "-m", MAPPING, "-o", out) == 0
-    assert [(r["id"], r["source"], r["error"]) for r in rows(out)] == [("X1", f"{source}:2", ""),
-                                                                      ("X2", f"{source}:5", "")]
+    assert [(r["id"], r["source"], r["error"]) for r in rows(out)] == [
+        ("X1", f"{source}:2", ""),
+        ("X2", f"{source}:5", ""),
+    ]
 
 
 def test_a_csv_row_the_csv_module_cannot_read_fails_alone(tmp_path):
@@ -224,28 +271,41 @@ def test_a_csv_row_the_csv_module_cannot_read_fails_alone(tmp_path):
     out = tmp_path / "r.jsonl"
     assert batch(source, "-m", MAPPING, "-o", out) == 0
     found = [(r["id"], r["source"], r["error"]) for r in rows(out)]
-    assert found == [("X1", f"{source}:2", ""),
-                     ("", f"{source}:3", f"{source}:3:1: error: invalid CSV: field larger than field limit (131072) "
-                                         "[E100 yaml-syntax]"),
-                     ("X3", f"{source}:4", "")]
+    assert found == [
+        ("X1", f"{source}:2", ""),
+        (
+            "",
+            f"{source}:3",
+            f"{source}:3:1: error: invalid CSV: field larger than field limit (131072) [E100 yaml-syntax]",
+        ),
+        ("X3", f"{source}:4", ""),
+    ]
 
 
 def test_row_problems_name_the_field_and_column(tmp_path):
     source = tmp_path / "d.csv"
-    source.write_text("deal_id,acquirer,acquirer_country,target,stake_pct,signed\n"
-                      "A1,Acme,ZZ,Widgets,50,2024-01-01\n"
-                      ",Acme,DE,Widgets,50,2024-13-01\n"
-                      "A3,,DE,Widgets,150,\n", "utf-8")
+    source.write_text(
+        "deal_id,acquirer,acquirer_country,target,stake_pct,signed\n"
+        "A1,Acme,ZZ,Widgets,50,2024-01-01\n"
+        ",Acme,DE,Widgets,50,2024-13-01\n"
+        "A3,,DE,Widgets,150,\n",
+        "utf-8",
+    )
     mapping = tmp_path / "m.yaml"
-    mapping.write_text("format: 1\nid: deal_id\nfields:\n  investor.name: acquirer\n"
-                       "  investor.country: acquirer_country\n  target.name: target\n"
-                       "  transaction.stake_after_pct: {column: stake_pct, type: number}\n"
-                       "  transaction.signing_date: {column: signed, type: date}\n", "utf-8")
+    mapping.write_text(
+        "format: 1\nid: deal_id\nfields:\n  investor.name: acquirer\n"
+        "  investor.country: acquirer_country\n  target.name: target\n"
+        "  transaction.stake_after_pct: {column: stake_pct, type: number}\n"
+        "  transaction.signing_date: {column: signed, type: date}\n",
+        "utf-8",
+    )
     out = tmp_path / "r.jsonl"
     assert batch(source, "-m", mapping, "-o", out) == 0
     errors = [r["error"] for r in rows(out)]
-    assert errors[0] == (f"{source}:2:3: error: investor.country (column 'acquirer_country'): unknown country "
-                         "code 'ZZ' [E107 unknown-country]")
+    assert errors[0] == (
+        f"{source}:2:3: error: investor.country (column 'acquirer_country'): unknown country "
+        "code 'ZZ' [E107 unknown-country]"
+    )
     assert f"{source}:3:1: error: no case id: column 'deal_id' is empty" in errors[1]
     assert f"{source}:3:6: error: transaction.signing_date (column 'signed'): expected a date" in errors[1]
     assert f"{source}:4:1: error: investor: missing required field 'name'" in errors[2]
@@ -255,18 +315,21 @@ def test_row_problems_name_the_field_and_column(tmp_path):
 
 def test_screening_without_evidence_changes_nothing_else(pack):
     from screening.api import load_cases
-    from screening.cases import build_case
-    from screening.engine import screen
+    from screening.case.load import build_case
+    from screening.decision.engine import screen
 
     synthetic = [build_case(doc, {}, "synthetic", None) for doc in synthetic_cases(150, seed=11)]
     for case in [*load_cases(CASES), *synthetic]:
         full, lean = screen(case, pack), screen(case, pack, evidence=False)
         assert all(f.evidence == () for f in (*lean.findings, *lean.mitigations))
         strip = lambda r: r._replace(  # noqa: E731
-            facts=None, findings=[f._replace(evidence=()) for f in r.findings],
+            facts=None,
+            findings=[f._replace(evidence=()) for f in r.findings],
             mitigations=[f._replace(evidence=()) for f in r.mitigations],
-            filings=[(d.regime.id, d.outcome, d.rule and d.rule.id, d.today and d.today.outcome)
-                     for d in r.filings.decisions])  # without evidence, filings are not explained either
+            filings=[
+                (d.regime.id, d.outcome, d.rule and d.rule.id, d.today and d.today.outcome) for d in r.filings.decisions
+            ],
+        )  # without evidence, filings are not explained either
         assert strip(lean) == strip(full)
         assert any(f.evidence for f in full.findings) or not full.findings
 
@@ -294,8 +357,9 @@ def test_a_defect_on_one_case_is_reported_in_its_row(tmp_path, monkeypatch):
     assert batch(DEALS, "-m", MAPPING, "-o", out) == 0
     found = rows(out)
     assert found[1]["id"] == "D-2021-002"
-    assert found[1]["error"] == (f"{DEALS}:3: error: internal error (ZeroDivisionError: division by zero); "
-                                 "please report it")
+    assert found[1]["error"] == (
+        f"{DEALS}:3: error: internal error (ZeroDivisionError: division by zero); please report it"
+    )
     assert sum(1 for r in found if r["level"]) == 8
 
 
@@ -303,24 +367,42 @@ def test_a_defect_on_one_case_is_reported_in_its_row(tmp_path, monkeypatch):
 
 BAD_MAPPINGS = [
     ("id: deal_id\nfields: {target.name: t}\n", "m.yaml:1:1: error: missing required field 'format'"),
-    ("format: 1\nid: deal_id\nfields:\n  target.nmae: target\n",
-     "m.yaml:4:3: error: fields.target.nmae: unknown case field 'target.nmae'; did you mean 'target.name'?"),
-    ("format: 1\nid: deal_id\nfields:\n  target.name: {column: t, type: numbr}\n",
-     "m.yaml:4:28: error: fields.target.name.type: unknown value 'numbr'; did you mean 'number'?"),
-    ("format: 1\nid: deal_id\nfields:\n  target.name: {column: t, value: x}\n",
-     "m.yaml:4:3: error: fields.target.name: give either a column or a constant value, not both"),
-    ("format: 1\nid: deal_id\nfields:\n  target.name: {column: t, scale: 10}\n",
-     "m.yaml:4:28: error: fields.target.name.scale: scale applies to a number column"),
-    ("format: 1\nid: deal_id\nfields:\n  target.sectors: {column: s, each: kind}\n",
-     "m.yaml:4:31: error: fields.target.sectors.each: each applies to a column split into a list"),
-    ("format: 1\nid: deal_id\nfields:\n  target.name: [t]\n",
-     "m.yaml:4:3: error: fields.target.name: expected a column name or a mapping"),
-    ("format: 1\nid: deal_id\nfields:\n  transaction.kind: {value: buyout, type: text}\n",
-     "m.yaml:4:37: error: fields.transaction.kind.type: 'type' applies to a column, not to a constant value"),
-    ("format: 1\nid: deal_id\nfields:\n  target.name: t\n  target.name: u\n",
-     "m.yaml:5:3: error: duplicate key 'target.name'"),
-    ("format: 1\nid: deal_id\nfields: {target.name: t}\nextra: 1\n",
-     "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, fields"),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.nmae: target\n",
+        "m.yaml:4:3: error: fields.target.nmae: unknown case field 'target.nmae'; did you mean 'target.name'?",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.name: {column: t, type: numbr}\n",
+        "m.yaml:4:28: error: fields.target.name.type: unknown value 'numbr'; did you mean 'number'?",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.name: {column: t, value: x}\n",
+        "m.yaml:4:3: error: fields.target.name: give either a column or a constant value, not both",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.name: {column: t, scale: 10}\n",
+        "m.yaml:4:28: error: fields.target.name.scale: scale applies to a number column",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.sectors: {column: s, each: kind}\n",
+        "m.yaml:4:31: error: fields.target.sectors.each: each applies to a column split into a list",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.name: [t]\n",
+        "m.yaml:4:3: error: fields.target.name: expected a column name or a mapping",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  transaction.kind: {value: buyout, type: text}\n",
+        "m.yaml:4:37: error: fields.transaction.kind.type: 'type' applies to a column, not to a constant value",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields:\n  target.name: t\n  target.name: u\n",
+        "m.yaml:5:3: error: duplicate key 'target.name'",
+    ),
+    (
+        "format: 1\nid: deal_id\nfields: {target.name: t}\nextra: 1\n",
+        "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, fields",
+    ),
 ]
 
 
@@ -348,12 +430,14 @@ def test_csv_columns_missing_from_the_header_are_an_input_error(tmp_path, capsys
     source = tmp_path / "d.csv"
     source.write_text("deal_id,acquirer\nA,B\n", "utf-8")
     assert batch(source, "-m", MAPPING, "-o", tmp_path / "r.jsonl") == 2
-    assert f"{source}:1:1: error: column 'acquirer_country' named by {MAPPING} is not in the header" in \
-        capsys.readouterr().err
+    assert (
+        f"{source}:1:1: error: column 'acquirer_country' named by {MAPPING} is not in the header"
+        in capsys.readouterr().err
+    )
 
 
 def test_mapping_schema_is_exported():
-    from screening.schemas import export
+    from screening.tooling.schemas import export
 
     document = export("mapping")
     assert document["required"] == ["format", "id", "fields"]
@@ -478,9 +562,11 @@ def test_ids_given_to_more_than_one_row_are_named(tmp_path, capsys, suffix):
     assert batch(first, second, "-o", out) == 0
     err = capsys.readouterr().err
     assert len(rows(out)) == 7
-    assert (f"case ids given to more than one row (2; first 2):\n"
-            f"  {docs[0]['id']}: {first}:1, {second}:1\n"
-            f"  {docs[1]['id']}: {first}:2, {first}:5\n") in err
+    assert (
+        f"case ids given to more than one row (2; first 2):\n"
+        f"  {docs[0]['id']}: {first}:1, {second}:1\n"
+        f"  {docs[1]['id']}: {first}:2, {first}:5\n"
+    ) in err
 
 
 @pytest.mark.parametrize("suffix, shown", [(".csv", "a b"), (".jsonl", "a\nb")])
@@ -556,10 +642,12 @@ def test_dask_on_a_local_cluster_gives_the_local_rows(tmp_path):
     source = write_jsonl(tmp_path / "many.jsonl", synthetic_cases(120, seed=5))
     local, remote = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
     run_batch(plan(Job([source, ROOT / "cases"], local, chunk=16)))
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
-        summary = run_batch(plan(Job([source, ROOT / "cases"], remote, engine="dask",
-                                     scheduler=cluster.scheduler_address, chunk=16)))
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        summary = run_batch(
+            plan(Job([source, ROOT / "cases"], remote, engine="dask", scheduler=cluster.scheduler_address, chunk=16))
+        )
     assert summary.cases == 120 + len(CASES)
     assert remote.read_text("utf-8") == local.read_text("utf-8")
 
@@ -571,8 +659,8 @@ def test_remote_workers_need_none_of_the_clients_files(tmp_path):
 
     from screening.batch import work
     from screening.batch.inputs import inline, items, scan
-    from screening.pack import default_pack_path
-    from screening.registry import default_registry_path
+    from screening.case.registry import default_registry_path
+    from screening.pack.load import default_pack_path
 
     pack, registry, cases = tmp_path / "pack", tmp_path / "registry", tmp_path / "cases"
     shutil.copytree(default_pack_path(), pack)
@@ -588,8 +676,9 @@ def test_remote_workers_need_none_of_the_clients_files(tmp_path):
         shutil.rmtree(copy)
     work._UNBUNDLED.clear()
     rows_sent = work.process_bundled(chunk, sent)
-    assert [json.loads(line) for line in local.read_text("utf-8").splitlines()] == \
-        [json.loads(json.dumps(row)) for row in rows_sent]
+    assert [json.loads(line) for line in local.read_text("utf-8").splitlines()] == [
+        json.loads(json.dumps(row)) for row in rows_sent
+    ]
     (bad,) = [row for row in rows_sent if row["source"].endswith("latin1.yaml")]
     assert bad["error"].startswith(f"{cases / 'latin1.yaml'}:2:") and "not valid UTF-8" in bad["error"]
     assert sum(not row["error"] for row in rows_sent) == len(CASES)
@@ -641,8 +730,10 @@ def test_progress_bar_is_drawn_on_request(tmp_path, capsys):
 
 
 def test_the_cli_does_not_import_the_batch_machinery():
-    code = ("import sys, screening.cli; heavy = [m for m in ('pyarrow', 'dask', 'distributed', 'rich.progress', "
-            "'screening.batch.run') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, screening.cli; heavy = [m for m in ('pyarrow', 'dask', 'distributed', 'rich.progress', "
+        "'screening.batch.run') if m in sys.modules]; print(heavy)"
+    )
     found = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
 
@@ -651,8 +742,10 @@ def test_rows_carry_the_filing_answer_of_each_regime_that_reaches_the_case(tmp_p
     out = tmp_path / "r.jsonl"
     assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", ROOT / "cases" / "alibaba-liege.yaml", "-o", out) == 0
     found = {r["id"]: r["filings"] for r in rows(out)}
-    assert found == {"cosco-hamburg-tollerort": {"DE": "mandatory", "EU": "call_in"},
-                     "alibaba-liege": {"BE": "not_in_force", "EU": "not_in_force"}}
+    assert found == {
+        "cosco-hamburg-tollerort": {"DE": "mandatory", "EU": "call_in"},
+        "alibaba-liege": {"BE": "not_in_force", "EU": "not_in_force"},
+    }
     assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "-o", tmp_path / "r.csv") == 0
     (row,) = rows(tmp_path / "r.csv")
     assert row["filings"] == {"DE": "mandatory", "EU": "call_in"}

@@ -13,17 +13,25 @@ from pathlib import Path
 import pytest
 
 from screening.api import screen_files
-from screening.cases import build_case
-from screening.engine import screen
-from screening.pack import default_pack_path, load_pack
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.load import default_pack_path, load_pack
 from screening.report import Options, render
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("SCREENING_REQUIRE_BROWSER") == "1"
 SECTIONS = ["summary", "score", "categories-chart", "findings", "ownership", "gaps", "sources"]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if CHROMIUM is None and REQUIRED:
     pytest.fail("chromium is required here (SCREENING_REQUIRE_BROWSER=1) but is not installed")
@@ -52,14 +60,28 @@ def open_report(browser, html: str, tmp_path: Path):
 def stress_case():
     """A case with a very long name, Chinese and Arabic names, and markup in its title."""
     long_name = "Very Long Name Holding " * 9
-    data = {"format": 1, "id": "stress", "title": "Stress <script>alert(1)</script> test", "investor": "inv",
-            "entities": [{"id": "inv", "name": "阿里巴巴集团控股有限公司", "country": "CN", "kind": "private_company"},
-                         {"id": "pif", "name": "صندوق الاستثمارات العامة", "country": "SA", "kind": "sovereign_fund",
-                          "state_ownership_pct": 100},
-                         {"id": "mid", "name": long_name.strip(), "country": "HK", "kind": "private_company"}],
-            "ownership": [{"owner": "mid", "owned": "inv", "equity_pct": 60},
-                          {"owner": "pif", "owned": "mid", "equity_pct": 70}],
-            "target": {"name": "Target", "country": "BE", "critical_infrastructure": [{"kind": "port"}]}}
+    data = {
+        "format": 1,
+        "id": "stress",
+        "title": "Stress <script>alert(1)</script> test",
+        "investor": "inv",
+        "entities": [
+            {"id": "inv", "name": "阿里巴巴集团控股有限公司", "country": "CN", "kind": "private_company"},
+            {
+                "id": "pif",
+                "name": "صندوق الاستثمارات العامة",
+                "country": "SA",
+                "kind": "sovereign_fund",
+                "state_ownership_pct": 100,
+            },
+            {"id": "mid", "name": long_name.strip(), "country": "HK", "kind": "private_company"},
+        ],
+        "ownership": [
+            {"owner": "mid", "owned": "inv", "equity_pct": 60},
+            {"owner": "pif", "owned": "mid", "equity_pct": 70},
+        ],
+        "target": {"name": "Target", "country": "BE", "critical_infrastructure": [{"kind": "port"}]},
+    }
     return screen(build_case(data, {}, "stress.yaml"), load_pack(default_pack_path()))
 
 

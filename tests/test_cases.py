@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import load_case
-from screening.errors import ScreeningError
+from screening.case.load import load_case
+from screening.infra.errors import ScreeningError
 from tests.conftest import CASES
 
 HERE = Path(__file__).parent
@@ -60,7 +60,7 @@ def test_missing_file():
 
 def test_unknown_stays_unknown():
     case = load_case(HERE / "data" / "minimal.yaml")
-    from screening.facts import build_facts
+    from screening.case.facts import build_facts
 
     facts = build_facts(case)
     assert facts.get("target.data") is None  # not given: unknown, not "no data"
@@ -71,7 +71,8 @@ def test_unknown_stays_unknown():
 def test_long_form_fact_keeps_its_own_source(tmp_path):
     text = (HERE / "data" / "minimal.yaml").read_text() + (
         "transaction:\n  kind: acquisition\n  value_eur: {value: 5000000, sources: [s1]}\n"
-        "sources:\n  - {id: s1, title: Deal note}\n")
+        "sources:\n  - {id: s1, title: Deal note}\n"
+    )
     path = tmp_path / "long.yaml"
     path.write_text(text)
     case = load_case(path)

@@ -97,11 +97,22 @@ def test_version_and_facts(capsys):
 
 
 DETERMINISTIC = {
-    "screen json": ["screen", *sorted(str(p) for p in (ROOT / "cases").glob("*.yaml")), "--format", "json",
-                    "--watchlist", str(ROOT / "watchlists" / "sample-sanctions.csv")],
+    "screen json": [
+        "screen",
+        *sorted(str(p) for p in (ROOT / "cases").glob("*.yaml")),
+        "--format",
+        "json",
+        "--watchlist",
+        str(ROOT / "watchlists" / "sample-sanctions.csv"),
+    ],
     "screen text": ["screen", ALIBABA, "--width", "100"],
-    "screen markdown": ["screen", *sorted(str(p) for p in (ROOT / "cases").glob("*.yaml"))[:4], "-f", "markdown",
-                        "--explain"],
+    "screen markdown": [
+        "screen",
+        *sorted(str(p) for p in (ROOT / "cases").glob("*.yaml"))[:4],
+        "-f",
+        "markdown",
+        "--explain",
+    ],
     "screen html": ["screen", ALIBABA, "-f", "html"],
     "check sarif": ["check", str(ROOT / "rules"), str(ROOT / "cases"), str(ROOT / "entities"), "--format", "sarif"],
     "check json": ["check", str(ROOT / "rules"), "--format", "json"],
@@ -120,8 +131,13 @@ def test_outputs_are_byte_identical_across_hash_seeds(name):
     outputs = []
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "SCREENING_CACHE_DIR": ""}
-        run = subprocess.run([sys.executable, "-m", "screening", *DETERMINISTIC[name]],
-                             capture_output=True, env=env, cwd=ROOT, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-m", "screening", *DETERMINISTIC[name]],
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+        )
         assert run.returncode in (0, 1), run.stderr
         outputs.append(re.sub(rb'(time|seconds)="[0-9.]+"', b"", run.stdout))  # JUnit timings are measurements
     assert outputs[0] == outputs[1] == outputs[2]

@@ -9,19 +9,27 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from screening import compiled, engine
-from screening.cases import load_case
-from screening.conditions import CompileError, Compiler
-from screening.engine import screen, supporting, trace, unknown_leaves
-from screening.examples import fragment_values
-from screening.facts import AtLeast, PartialList, build_facts
-from screening.fields import catalogue
-from screening.pack import Rule, default_pack_path, load_pack
+from screening.case.catalogue import catalogue
+from screening.case.facts import build_facts
+from screening.case.load import load_case
+from screening.case.values import AtLeast, PartialList
+from screening.conditions import evaluate
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.compiled import evaluator as compiled
+from screening.conditions.explain import supporting, trace, unknown_leaves
+from screening.decision.engine import screen
+from screening.pack.examples import fragment_values
+from screening.pack.load import Rule, default_pack_path, load_pack
 from screening.report import render
 from tests.conftest import CASES
 
-PROFILE = settings(deadline=None, derandomize=True, database=None, max_examples=150,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    max_examples=150,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @functools.cache
@@ -61,8 +69,12 @@ def assert_same(evaluator: compiled.Evaluator, rules: Any, values: dict[str, Any
 
 def example_values() -> list[tuple[str, dict[str, Any]]]:
     pack = default_pack()
-    return [(f"{rule.id}-{kind}-{i}", fragment_values(fragment)) for rule in pack.rules
-            for kind in ("fires", "quiet") for i, fragment in enumerate(rule.examples.get(kind) or ())]
+    return [
+        (f"{rule.id}-{kind}-{i}", fragment_values(fragment))
+        for rule in pack.rules
+        for kind in ("fires", "quiet")
+        for i, fragment in enumerate(rule.examples.get(kind) or ())
+    ]
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -104,10 +116,8 @@ def test_source_names_each_rule_and_is_kept():
 def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
     pack = default_pack()
     cases = [load_case(p) for p in CASES]
-    monkeypatch.setattr(engine, "_compiled", lambda p: None)
-    plain = [screen(case, pack) for case in cases]
-    monkeypatch.setattr(engine, "_compiled", lambda p: compiled.evaluator(p))
-    fast = [screen(case, pack) for case in cases]
+    plain = [screen(case, pack, how="closures") for case in cases]
+    fast = [screen(case, pack, how="compiled") for case in cases]
     for fmt in ("json", "text"):
         assert render(fmt, fast) == render(fmt, plain)
 
@@ -115,7 +125,7 @@ def test_screen_reports_are_the_same_compiled_or_not(monkeypatch):
 def test_screen_compiles_once_a_pack_has_screened_enough_cases(monkeypatch):
     pack = load_pack(default_pack_path())  # a pack object of its own: no evaluator cached yet
     case = load_case(CASES[0])
-    monkeypatch.setattr(engine, "COMPILE_AFTER", 3)
+    monkeypatch.setattr(evaluate, "COMPILE_AFTER", 3)
     for _ in range(2):
         screen(case, pack)
         assert compiled.cached(pack) is None
@@ -131,25 +141,41 @@ SPECS = [
     {"field": "target.sectors", "contains_any": "tech"},
     {"field": "transaction.signing_date", "between": ["2020-01-01", "2022-12-31"]},
     {"not": {"field": "investor.country", "in": "concern"}},
-    {"all": [{"field": "target.data", "contains": {"category": ["health", "genetic"], "subjects": {"gte": 1000}}},
-             {"any": [{"field": "group.state_links", "contains": {"kind": "intelligence_law", "state": "CN"}},
-                      {"not": {"field": "group.listings", "empty": True}}]}]},
-    {"field": "group.entities", "contains": {"kind": ["soe", "state_body"], "depth": {"between": [1, 3]},
-                                             "name": {"matches": "(?i)state"}}},
+    {
+        "all": [
+            {"field": "target.data", "contains": {"category": ["health", "genetic"], "subjects": {"gte": 1000}}},
+            {
+                "any": [
+                    {"field": "group.state_links", "contains": {"kind": "intelligence_law", "state": "CN"}},
+                    {"not": {"field": "group.listings", "empty": True}},
+                ]
+            },
+        ]
+    },
+    {
+        "field": "group.entities",
+        "contains": {"kind": ["soe", "state_body"], "depth": {"between": [1, 3]}, "name": {"matches": "(?i)state"}},
+    },
     {"field": "transaction.stake_after_pct", "exists": False},
 ]
 
 
 def rules_of(specs: list[Any], sets: dict[str, list[Any]] | None = None) -> list[Rule]:
     compiler = Compiler(catalogue(), sets or SETS)
-    return [Rule(f"T-{i:03d}", f"test.rule_{i}", "", "test", 1, compiler.compile(spec), spec, "")
-            for i, spec in enumerate(specs)]
+    return [
+        Rule(f"T-{i:03d}", f"test.rule_{i}", "", "test", 1, compiler.compile(spec), spec, "")
+        for i, spec in enumerate(specs)
+    ]
 
 
 def test_infinite_and_nan_literals_compile():
-    rules = rules_of([{"field": "transaction.lease_years", "in": [float("inf"), 99]},
-                      {"field": "transaction.lease_years", "lt": float("inf")},
-                      {"field": "transaction.lease_years", "equals": float("nan")}])
+    rules = rules_of(
+        [
+            {"field": "transaction.lease_years", "in": [float("inf"), 99]},
+            {"field": "transaction.lease_years", "lt": float("inf")},
+            {"field": "transaction.lease_years", "equals": float("nan")},
+        ]
+    )
     evaluator = compiled.compile_pack(rules)
     for years in (float("inf"), 99, 5, float("nan"), None):
         assert_same(evaluator, rules, {"transaction.lease_years": years})
@@ -160,10 +186,13 @@ def test_every_operator_compiles_and_matches():
     evaluator = compiled.compile_pack(rules)
     assert "re.compile('(?i)airport|port\\\\b'" in evaluator.source and "SET_TECH = frozenset(" in evaluator.source
     case = {
-        "target.name": "Liège Airport", "target.sectors": PartialList(["energy"]),
-        "transaction.signing_date": "2021-06-30", "investor.country": "FR",
+        "target.name": "Liège Airport",
+        "target.sectors": PartialList(["energy"]),
+        "transaction.signing_date": "2021-06-30",
+        "investor.country": "FR",
         "target.data": [{"category": "health", "subjects": AtLeast(1500)}, {"category": "location"}],
-        "group.state_links": [{"kind": "intelligence_law"}], "group.listings": PartialList([]),
+        "group.state_links": [{"kind": "intelligence_law"}],
+        "group.listings": PartialList([]),
         "group.entities": [{"kind": "soe", "depth": 2, "name": "State Grid"}],
     }
     explained = assert_same(evaluator, rules, case)
@@ -236,8 +265,9 @@ def _argument(fact: Any, op: str, draw: Any) -> Any:
         item = fact._replace(type=fact.item or "string") if op == "contains_any" else fact
         return [_literal(item, draw) for _ in range(draw(st.integers(1, 3)))]
     if op == "between":
-        low, high = sorted(_value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw)
-                           for _ in range(2))
+        low, high = sorted(
+            _value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw) for _ in range(2)
+        )
         return [float(low) if isinstance(low, AtLeast) else low, float(high) if isinstance(high, AtLeast) else high]
     if op == "contains" and fact.type == "records":
         keys = draw(st.lists(st.sampled_from(sorted(fact.subfields)), min_size=1, max_size=2, unique=True))
@@ -260,9 +290,9 @@ def _pattern(sub: Any, draw: Any) -> Any:
 
 
 def _fits(op: str, fact: Any) -> bool:
-    from screening.conditions import _ALLOWED
+    from screening.conditions.operators import OPERATORS
 
-    return fact.type in _ALLOWED[op]
+    return fact.type in OPERATORS[op].types
 
 
 @st.composite
@@ -273,7 +303,7 @@ def conditions(draw: Any, depth: int = 0) -> dict[str, Any]:
             return {"not": draw(conditions(depth + 1))}
         return {kind: draw(st.lists(conditions(depth + 1), min_size=1, max_size=4))}
     fact = catalogue()[draw(st.sampled_from(FACTS))]
-    from screening.conditions import OPERATORS
+    from screening.conditions.operators import OPERATORS
 
     op = draw(st.sampled_from([op for op in OPERATORS if _fits(op, fact)]))
     return {"field": fact.path, op: _argument(fact, op, draw)}
@@ -300,15 +330,25 @@ def test_random_conditions_on_random_facts(specs, data):
 
 
 def test_not_in_compiles_like_the_closures():
-    from screening.facts import PartialList
+    from screening.case.values import PartialList
 
-    rules = rules_of([{"field": "investor.country", "not_in": "concern"},
-                      {"field": "ownership.ultimate_controllers", "contains": {"country": {"not_in": ["FR", "DE"]}}},
-                      {"field": "transaction.votes_after_pct", "not_in": [10, 25]}], {"concern": ["CN", "RU"]})
+    rules = rules_of(
+        [
+            {"field": "investor.country", "not_in": "concern"},
+            {"field": "ownership.ultimate_controllers", "contains": {"country": {"not_in": ["FR", "DE"]}}},
+            {"field": "transaction.votes_after_pct", "not_in": [10, 25]},
+        ],
+        {"concern": ["CN", "RU"]},
+    )
     evaluator = compiled.compile_pack(rules)
-    for values in ({}, {"investor.country": "CN"}, {"investor.country": "US"},
-                   {"ownership.ultimate_controllers": [{"country": "FR"}, {"country": "CN"}]},
-                   {"ownership.ultimate_controllers": PartialList([{"country": "FR"}])},
-                   {"ownership.ultimate_controllers": [{"id": "x"}]},
-                   {"transaction.votes_after_pct": 10}, {"transaction.votes_after_pct": AtLeast(11.0)}):
+    for values in (
+        {},
+        {"investor.country": "CN"},
+        {"investor.country": "US"},
+        {"ownership.ultimate_controllers": [{"country": "FR"}, {"country": "CN"}]},
+        {"ownership.ultimate_controllers": PartialList([{"country": "FR"}])},
+        {"ownership.ultimate_controllers": [{"id": "x"}]},
+        {"transaction.votes_after_pct": 10},
+        {"transaction.votes_after_pct": AtLeast(11.0)},
+    ):
         assert_same(evaluator, rules, values)

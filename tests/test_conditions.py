@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from screening.conditions import CompileError, Compiler, kleene_all, kleene_any
-from screening.facts import AtLeast, PartialList
-from screening.fields import catalogue
+from screening.case.catalogue import catalogue
+from screening.case.values import AtLeast, PartialList
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.tree import kleene_all, kleene_any
 
 COMPILER = Compiler(catalogue(), {"concern": ["CN", "RU"]})
 
@@ -15,31 +16,48 @@ def ev(spec, **values):
     return COMPILER.compile(spec).check({k.replace("__", "."): v for k, v in values.items()})
 
 
-@pytest.mark.parametrize("spec,values,expected", [
-    ({"field": "investor.country", "equals": "CN"}, {"investor__country": "CN"}, True),
-    ({"field": "investor.country", "equals": "CN"}, {"investor__country": "JP"}, False),
-    ({"field": "investor.country", "equals": "CN"}, {}, None),
-    ({"field": "investor.country", "in": "concern"}, {"investor__country": "RU"}, True),
-    ({"field": "investor.country", "in": ["FR", "DE"]}, {"investor__country": "RU"}, False),
-    ({"field": "transaction.stake_after_pct", ">=": 25}, {"transaction__stake_after_pct": 25}, True),
-    ({"field": "transaction.stake_after_pct", "gt": 25}, {"transaction__stake_after_pct": 25}, False),
-    ({"field": "transaction.stake_after_pct", "lt": 10}, {"transaction__stake_after_pct": 9.9}, True),
-    ({"field": "transaction.stake_after_pct", "between": [10, 25]}, {"transaction__stake_after_pct": 24.9}, True),
-    ({"field": "transaction.signing_date", "gte": "2023-07-01"}, {"transaction__signing_date": "2021-05-01"}, False),
-    ({"field": "target.name", "matches": "(?i)airport"}, {"target__name": "Liège Airport hub"}, True),
-    ({"field": "target.sectors", "contains": "energy"}, {"target__sectors": ["energy"]}, True),
-    ({"field": "target.sectors", "contains": "energy"}, {"target__sectors": []}, False),
-    ({"field": "target.sectors", "contains_any": ["energy", "water"]}, {"target__sectors": ["water"]}, True),
-    ({"field": "target.sectors", "empty": True}, {"target__sectors": []}, True),
-    ({"field": "target.sectors", "empty": False}, {}, None),
-    ({"field": "target.sectors", "exists": False}, {}, True),
-    ({"field": "target.sectors", "exists": True}, {}, False),
-    ({"field": "target.data", "contains": {"category": "health"}}, {"target__data": [{"category": "health"}]}, True),
-    ({"field": "target.data", "contains": {"category": "personal", "subjects": {">": 1000000}}},
-     {"target__data": [{"category": "personal"}]}, None),
-    ({"field": "target.data", "contains": {"category": "personal", "subjects": {">": 1000000}}},
-     {"target__data": [{"category": "health", "subjects": 5}]}, False),
-])
+@pytest.mark.parametrize(
+    "spec,values,expected",
+    [
+        ({"field": "investor.country", "equals": "CN"}, {"investor__country": "CN"}, True),
+        ({"field": "investor.country", "equals": "CN"}, {"investor__country": "JP"}, False),
+        ({"field": "investor.country", "equals": "CN"}, {}, None),
+        ({"field": "investor.country", "in": "concern"}, {"investor__country": "RU"}, True),
+        ({"field": "investor.country", "in": ["FR", "DE"]}, {"investor__country": "RU"}, False),
+        ({"field": "transaction.stake_after_pct", ">=": 25}, {"transaction__stake_after_pct": 25}, True),
+        ({"field": "transaction.stake_after_pct", "gt": 25}, {"transaction__stake_after_pct": 25}, False),
+        ({"field": "transaction.stake_after_pct", "lt": 10}, {"transaction__stake_after_pct": 9.9}, True),
+        ({"field": "transaction.stake_after_pct", "between": [10, 25]}, {"transaction__stake_after_pct": 24.9}, True),
+        (
+            {"field": "transaction.signing_date", "gte": "2023-07-01"},
+            {"transaction__signing_date": "2021-05-01"},
+            False,
+        ),
+        ({"field": "target.name", "matches": "(?i)airport"}, {"target__name": "Liège Airport hub"}, True),
+        ({"field": "target.sectors", "contains": "energy"}, {"target__sectors": ["energy"]}, True),
+        ({"field": "target.sectors", "contains": "energy"}, {"target__sectors": []}, False),
+        ({"field": "target.sectors", "contains_any": ["energy", "water"]}, {"target__sectors": ["water"]}, True),
+        ({"field": "target.sectors", "empty": True}, {"target__sectors": []}, True),
+        ({"field": "target.sectors", "empty": False}, {}, None),
+        ({"field": "target.sectors", "exists": False}, {}, True),
+        ({"field": "target.sectors", "exists": True}, {}, False),
+        (
+            {"field": "target.data", "contains": {"category": "health"}},
+            {"target__data": [{"category": "health"}]},
+            True,
+        ),
+        (
+            {"field": "target.data", "contains": {"category": "personal", "subjects": {">": 1000000}}},
+            {"target__data": [{"category": "personal"}]},
+            None,
+        ),
+        (
+            {"field": "target.data", "contains": {"category": "personal", "subjects": {">": 1000000}}},
+            {"target__data": [{"category": "health", "subjects": 5}]},
+            False,
+        ),
+    ],
+)
 def test_operators(spec, values, expected):
     assert ev(spec, **values) is expected
 
@@ -64,21 +82,24 @@ def test_lower_bound_decides_only_upward_comparisons():
     assert ev({"field": "group.state_ownership_pct", "lt": 50}, group__state_ownership_pct=AtLeast(10)) is None
 
 
-@pytest.mark.parametrize("spec,path,code,fragment", [
-    ({"field": "investor.contry", "equals": "CN"}, ("field",), "E201", "did you mean 'investor.country'"),
-    ({"field": "investor.country", "equal": "CN"}, ("equal",), "E202", "did you mean 'equals'"),
-    ({"field": "investor.country", "gte": 3}, ("gte",), "E202", "does not apply"),
-    ({"field": "investor.country", "equals": "UK"}, ("equals",), "E107", "use GB"),
-    ({"field": "investor.kind", "equals": "state"}, ("equals",), "E106", "not a value of investor.kind"),
-    ({"field": "target.name", "matches": "(unclosed"}, ("matches",), "E203", "invalid regular expression"),
-    ({"field": "investor.country", "in": "concen"}, ("in",), "E108", "did you mean 'concern'"),
-    ({"field": "target.data", "contains": {"categry": "health"}}, ("contains", "categry"), "E201", "category"),
-    ({"field": "transaction.stake_after_pct", "gte": "ten"}, ("gte",), "E103", "is a number"),
-    ({"all": []}, ("all",), "E204", "non-empty list"),
-    ({"every": [{"field": "investor.country", "equals": "CN"}]}, ("every",), "E204", "unknown condition key"),
-    ({"field": "investor.country"}, (), "E204", "exactly one operator"),
-    ("investor.country == CN", (), "E204", "expected a condition"),
-])
+@pytest.mark.parametrize(
+    "spec,path,code,fragment",
+    [
+        ({"field": "investor.contry", "equals": "CN"}, ("field",), "E201", "did you mean 'investor.country'"),
+        ({"field": "investor.country", "equal": "CN"}, ("equal",), "E202", "did you mean 'equals'"),
+        ({"field": "investor.country", "gte": 3}, ("gte",), "E202", "does not apply"),
+        ({"field": "investor.country", "equals": "UK"}, ("equals",), "E107", "use GB"),
+        ({"field": "investor.kind", "equals": "state"}, ("equals",), "E106", "not a value of investor.kind"),
+        ({"field": "target.name", "matches": "(unclosed"}, ("matches",), "E203", "invalid regular expression"),
+        ({"field": "investor.country", "in": "concen"}, ("in",), "E108", "did you mean 'concern'"),
+        ({"field": "target.data", "contains": {"categry": "health"}}, ("contains", "categry"), "E201", "category"),
+        ({"field": "transaction.stake_after_pct", "gte": "ten"}, ("gte",), "E103", "is a number"),
+        ({"all": []}, ("all",), "E204", "non-empty list"),
+        ({"every": [{"field": "investor.country", "equals": "CN"}]}, ("every",), "E204", "unknown condition key"),
+        ({"field": "investor.country"}, (), "E204", "exactly one operator"),
+        ("investor.country == CN", (), "E204", "expected a condition"),
+    ],
+)
 def test_compile_errors(spec, path, code, fragment):
     with pytest.raises(CompileError) as info:
         COMPILER.compile(spec)
@@ -87,7 +108,8 @@ def test_compile_errors(spec, path, code, fragment):
 
 
 def test_describe_is_readable():
-    node = COMPILER.compile({"any": [{"field": "investor.country", "in": "concern"},
-                                     {"not": {"field": "target.sectors", "empty": True}}]})
+    node = COMPILER.compile(
+        {"any": [{"field": "investor.country", "in": "concern"}, {"not": {"field": "target.sectors", "empty": True}}]}
+    )
     assert node.describe() == "(investor.country in concern or not (target.sectors empty true))"
     assert node.fields() == ["investor.country", "target.sectors"]

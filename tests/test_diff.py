@@ -61,8 +61,13 @@ def change_rule(doc):  # type: ignore[no-untyped-def]
 CHANGES = {
     "rule added": ("state_influence.yaml", add_rule, [("SI-900", "added")], {"SI-900"}, set()),
     "rule removed": ("state_influence.yaml", remove_rule, [("SI-003", "removed")], set(), {"SI-003"}),
-    "rule renamed": ("state_influence.yaml", rename_rule, [("SI-003", "removed"), ("SI-901", "added")],
-                     {"SI-901"}, {"SI-003"}),
+    "rule renamed": (
+        "state_influence.yaml",
+        rename_rule,
+        [("SI-003", "removed"), ("SI-901", "added")],
+        {"SI-901"},
+        {"SI-003"},
+    ),
     "rule changed": ("state_influence.yaml", change_rule, [("SI-003", "changed")], set(), set()),
 }
 
@@ -101,8 +106,9 @@ def remove_trigger(doc):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("change, expected", [(add_trigger, ("BE-900", "added")),
-                                              (remove_trigger, ("BE-002", "removed"))])
+@pytest.mark.parametrize(
+    "change, expected", [(add_trigger, ("BE-900", "added")), (remove_trigger, ("BE-002", "removed"))]
+)
 def test_diff_of_triggers_added_and_removed_in_each_format(capsys, new, change, expected, fmt):
     edit(new / "regimes" / "be.yaml", change)
     # a removed trigger is named by the pack's filing tests: drop those tests, or the pack would not load them
@@ -134,12 +140,12 @@ def test_a_pack_whose_test_cases_are_missing_warns_and_fails_on_change(capsys, t
 
 
 def test_an_unexpected_error_is_one_line_and_exit_3(capsys, monkeypatch):
-    import screening.diff
+    import screening.report.diff
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise TypeError("sequence item 0: expected str instance")
 
-    monkeypatch.setattr(screening.diff, "render", broken)
+    monkeypatch.setattr(screening.report.diff, "render", broken)
     monkeypatch.delenv("SCREENING_TRACEBACK", raising=False)
     code, out, err = run(capsys, "diff", RULES, RULES, str(ROOT / "cases" / "alibaba-liege.yaml"))
     assert code == 3
@@ -157,13 +163,18 @@ def test_the_console_script_exits_3_on_an_internal_error(tmp_path):
     import subprocess
     import sys
 
-    code = ("import screening.diff, sys\n"
-            "screening.diff.render = lambda *a: 1 / 0\n"
-            "from screening.cli import run\n"
-            f"sys.argv = ['screening', 'diff', {RULES!r}, {RULES!r}, {str(ROOT / 'cases' / 'alibaba-liege.yaml')!r}]\n"
-            "run()\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={"PATH": "", "SCREENING_CACHE_DIR": str(tmp_path)})
+    code = (
+        "import screening.report.diff, sys\n"
+        "screening.report.diff.render = lambda *a: 1 / 0\n"
+        "from screening.cli import run\n"
+        f"sys.argv = ['screening', 'diff', {RULES!r}, {RULES!r}, {str(ROOT / 'cases' / 'alibaba-liege.yaml')!r}]\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "SCREENING_CACHE_DIR": str(tmp_path)},
+    )
     assert done.returncode == 3
     assert "internal error: ZeroDivisionError" in done.stderr and "Traceback" not in done.stderr
-

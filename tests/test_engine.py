@@ -7,18 +7,33 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import build_case
-from screening.engine import screen
-from screening.pack import load_pack
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.load import load_pack
 
 PACK = load_pack(Path(__file__).parent / "data" / "pack")
 
 BASE = {
-    "format": 1, "id": "t", "title": "Test case", "investor": "buyer",
-    "entities": [{"id": "buyer", "name": "Buyer Co", "country": "CN", "kind": "private_company",
-                  "owners_complete": True, "listings": [], "sources": ["s1"]}],
-    "target": {"name": "Target", "country": "BE",
-               "data": [{"category": "personal", "subjects": 3000000, "sources": ["s2"]}]},
+    "format": 1,
+    "id": "t",
+    "title": "Test case",
+    "investor": "buyer",
+    "entities": [
+        {
+            "id": "buyer",
+            "name": "Buyer Co",
+            "country": "CN",
+            "kind": "private_company",
+            "owners_complete": True,
+            "listings": [],
+            "sources": ["s1"],
+        }
+    ],
+    "target": {
+        "name": "Target",
+        "country": "BE",
+        "data": [{"category": "personal", "subjects": 3000000, "sources": ["s2"]}],
+    },
     "sources": [{"id": "s1", "title": "Registry extract"}, {"id": "s2", "title": "Privacy notice"}],
 }
 
@@ -89,10 +104,12 @@ def test_identical_inputs_give_identical_results():
 def test_ownership_cycle_terminates():
     data = copy.deepcopy(BASE)
     data["entities"] += [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]
-    data["ownership"] = [{"owner": "a", "owned": "buyer", "equity_pct": 50},
-                         {"owner": "b", "owned": "a", "equity_pct": 50},
-                         {"owner": "a", "owned": "b", "equity_pct": 50}]
-    from screening.facts import group_of
+    data["ownership"] = [
+        {"owner": "a", "owned": "buyer", "equity_pct": 50},
+        {"owner": "b", "owned": "a", "equity_pct": 50},
+        {"owner": "a", "owned": "b", "equity_pct": 50},
+    ]
+    from screening.case.model import group_of
 
     case = build_case(data, {}, "t.yaml")
     assert [(e.id, d) for e, d in group_of(case)] == [("buyer", 0), ("a", 1), ("b", 2)]
@@ -101,6 +118,6 @@ def test_ownership_cycle_terminates():
 
 @pytest.mark.parametrize("rule", PACK.rules, ids=[r.id for r in PACK.rules])
 def test_test_pack_examples(rule):
-    from screening.examples import run_rule_examples
+    from screening.pack.examples import run_rule_examples
 
     assert all(r.passed for r in run_rule_examples(rule))

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import filings
 from screening.api import screen_files
 from screening.cli import main
-from screening.examples import fragment_values
-from screening.filings import judgement_day, matrix
-from screening.kept import Kept
-from screening.pack import read_pack
-from screening.regimes import RANK
+from screening.decision import filings
+from screening.decision.filings import judgement_day, matrix
+from screening.infra.kept import Kept
+from screening.pack.examples import fragment_values
+from screening.pack.load import read_pack
+from screening.pack.regimes import RANK
 from tests.conftest import mutated, paths_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +38,19 @@ def decisions(result) -> dict[str, object]:
 # --------------------------------------------------------------------------------------------- the day
 
 
-@pytest.mark.parametrize(("values", "as_of", "expected"), [
-    ({"transaction.signing_date": "2021-03-01", "transaction.completion_date": "2021-06-01"}, None,
-     ("2021-03-01", "transaction.signing_date")),
-    ({"transaction.completion_date": "2021-06-01"}, None, ("2021-06-01", "transaction.completion_date")),
-    ({}, None, ("2026-11-28", "today")),
-    ({"transaction.signing_date": "2021-03-01"}, dt.date(2019, 1, 2), ("2019-01-02", "as_of")),
-])
+@pytest.mark.parametrize(
+    ("values", "as_of", "expected"),
+    [
+        (
+            {"transaction.signing_date": "2021-03-01", "transaction.completion_date": "2021-06-01"},
+            None,
+            ("2021-03-01", "transaction.signing_date"),
+        ),
+        ({"transaction.completion_date": "2021-06-01"}, None, ("2021-06-01", "transaction.completion_date")),
+        ({}, None, ("2026-11-28", "today")),
+        ({"transaction.signing_date": "2021-03-01"}, dt.date(2019, 1, 2), ("2019-01-02", "as_of")),
+    ],
+)
 def test_the_day_whose_law_applies(values, as_of, expected):
     assert judgement_day(values, as_of, dt.date(2026, 11, 28)) == expected
 
@@ -104,9 +110,13 @@ def test_unknown_facts_that_could_make_a_filing_mandatory_are_questions():
 
 
 def test_undetermined_when_no_trigger_is_met_and_one_is_unknown(pack):
-    values = fragment_values({"target": {"country": "DE", "sectors": ["retail"]},
-                              "transaction": {"kind": "acquisition", "votes_before_pct": 0, "votes_after_pct": 12},
-                              "investor": {"country": "CN"}})
+    values = fragment_values(
+        {
+            "target": {"country": "DE", "sectors": ["retail"]},
+            "transaction": {"kind": "acquisition", "votes_before_pct": 0, "votes_after_pct": 12},
+            "investor": {"country": "CN"},
+        }
+    )
     de = next(d for d in matrix(values, pack.regimes, dt.date(2024, 1, 1)).decisions if d.regime.id == "DE")
     assert de.outcome == "undetermined"
     assert "target.critical_infrastructure" in {f for q in de.questions for f in q.facts}
@@ -139,11 +149,22 @@ def test_filings_command_as_of_and_unknown_regime(capsys):
 
 
 def test_what_if_reports_the_filings_it_moves(capsys):
-    code, out, _ = run(capsys, "screen", str(CASES / "cosco-hamburg-tollerort.yaml"),
-                       "--set", "transaction.voting_after_pct=9.9", "-f", "json")
+    code, out, _ = run(
+        capsys,
+        "screen",
+        str(CASES / "cosco-hamburg-tollerort.yaml"),
+        "--set",
+        "transaction.voting_after_pct=9.9",
+        "-f",
+        "json",
+    )
     assert code == 0
-    assert {"regime": "DE", "law": "case day", "outcome": ["mandatory", "out_of_scope"],
-            "rule": ["DE-003", None]} in json.loads(out)["filings"]
+    assert {
+        "regime": "DE",
+        "law": "case day",
+        "outcome": ["mandatory", "out_of_scope"],
+        "rule": ["DE-003", None],
+    } in json.loads(out)["filings"]
 
 
 # --------------------------------------------------------------------------------------------- bad regime files
@@ -173,17 +194,20 @@ rules:
 """
 
 
-@pytest.mark.parametrize(("old", "new", "code", "line", "column"), [
-    ("    outcome: mandatory\n", "    outcome: mandatory\n    investor: local\n", "E108", 21, 5),
-    ("  - id: XX-001", "  - id: YY-001", "E106", 18, 5),
-    ("  valid_from: 2020-01-01\n", "  valid_from: 2020-01-01\n  valid_to: 2019-01-01\n", "E106", 10, 3),
-    ("    legal_basis: [BE-CA-2022]\n", "    legal_basis: [XX-LAW]\n", "E108", 22, 19),
-    ("transaction.votes_after_pct, gte", "transaction.votes_aftr_pct, gte", "E201", 21, 12),
-    ("    outcome: mandatory\n", "    outcome: mandatory\n    valid_from: 2019-06-01\n", "E106", 21, 5),
-    ("    outcome: mandatory\n", "    outcome: required\n", "E106", 20, 5),
-    ("  review:\n", "  reviews:\n", "E104", 15, 3),
-    ("  - id: XX-001\n", "  - id: XX-001\n    weight: 3\n", "E104", 19, 5),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "code", "line", "column"),
+    [
+        ("    outcome: mandatory\n", "    outcome: mandatory\n    investor: local\n", "E108", 21, 5),
+        ("  - id: XX-001", "  - id: YY-001", "E106", 18, 5),
+        ("  valid_from: 2020-01-01\n", "  valid_from: 2020-01-01\n  valid_to: 2019-01-01\n", "E106", 10, 3),
+        ("    legal_basis: [BE-CA-2022]\n", "    legal_basis: [XX-LAW]\n", "E108", 22, 19),
+        ("transaction.votes_after_pct, gte", "transaction.votes_aftr_pct, gte", "E201", 21, 12),
+        ("    outcome: mandatory\n", "    outcome: mandatory\n    valid_from: 2019-06-01\n", "E106", 21, 5),
+        ("    outcome: mandatory\n", "    outcome: required\n", "E106", 20, 5),
+        ("  review:\n", "  reviews:\n", "E104", 15, 3),
+        ("  - id: XX-001\n", "  - id: XX-001\n    weight: 3\n", "E104", 19, 5),
+    ],
+)
 def test_bad_regime_files_are_located(tmp_path, old, new, code, line, column):
     pack_dir = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
@@ -197,7 +221,7 @@ def test_bad_regime_files_are_located(tmp_path, old, new, code, line, column):
 def test_a_trigger_id_used_twice_is_an_error(tmp_path):
     pack_dir = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
-    trigger = BASE[BASE.index("  - id: XX-001"):]
+    trigger = BASE[BASE.index("  - id: XX-001") :]
     (pack_dir / "regimes" / "xx.yaml").write_text(BASE + trigger, encoding="utf-8")
     _, problems = read_pack(pack_dir, use_cache=False)
     assert any(p.code == "E109" and p.rule == "XX-001" and p.line == 23 for p in problems), problems
@@ -209,8 +233,9 @@ def test_the_clean_regime_loads_and_answers(tmp_path):
     (pack_dir / "regimes" / "xx.yaml").write_text(BASE, encoding="utf-8")
     pack, problems = read_pack(pack_dir, use_cache=False)
     assert not [p for p in problems if p.severity == "error"]
-    values = fragment_values({"target": {"country": "BE"}, "investor": {"country": "US"},
-                              "transaction": {"votes_after_pct": 10}})
+    values = fragment_values(
+        {"target": {"country": "BE"}, "investor": {"country": "US"}, "transaction": {"votes_after_pct": 10}}
+    )
     xx = next(d for d in matrix(values, pack.regimes, dt.date(2021, 1, 1)).decisions if d.regime.id == "XX")
     assert (xx.outcome, xx.rule.id) == ("mandatory", "XX-001")
 
@@ -222,25 +247,50 @@ COUNTRIES = ["BE", "DE", "FR", "IT", "GB", "US", "NL", "CN", "CH", "CA"]
 
 
 @settings(max_examples=150, deadline=None)
-@given(target=st.sampled_from(COUNTRIES), investor=st.sampled_from(COUNTRIES),
-       sectors=st.lists(st.sampled_from(SECTORS), max_size=2, unique=True),
-       kind=st.sampled_from(["acquisition", "minority_stake", "greenfield", "asset_purchase"]),
-       before=st.sampled_from([0, 5, 15, 30]), after=st.floats(0, 100), more=st.floats(0, 50),
-       day=st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)))
-def test_a_larger_stake_never_weakens_a_filing_answer(pack, target, investor, sectors, kind, before, after, more,
-                                                      day):
+@given(
+    target=st.sampled_from(COUNTRIES),
+    investor=st.sampled_from(COUNTRIES),
+    sectors=st.lists(st.sampled_from(SECTORS), max_size=2, unique=True),
+    kind=st.sampled_from(["acquisition", "minority_stake", "greenfield", "asset_purchase"]),
+    before=st.sampled_from([0, 5, 15, 30]),
+    after=st.floats(0, 100),
+    more=st.floats(0, 50),
+    day=st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)),
+)
+def test_a_larger_stake_never_weakens_a_filing_answer(pack, target, investor, sectors, kind, before, after, more, day):
     """Raising the votes acquired (all else equal) never turns a stronger outcome into a weaker one."""
+
     def answers(votes: float) -> dict[str, int]:
-        values = fragment_values({
-            "target": {"country": target, "sectors": sectors, "turnover_eur": 2e8, "listed": False,
-                       "critical_infrastructure": [], "critical_technologies": [], "government_contracts": [],
-                       "data": [], "sensitive_sites": []},
-            "investor": {"country": investor},
-            "ownership": {"ultimate_controllers": [{"id": "p", "name": "P", "kind": "fund", "country": investor}],
-                          "foreign_state_substantial_interest": False},
-            "transaction": {"kind": kind, "votes_before_pct": before, "votes_after_pct": votes,
-                            "control_acquired": votes > 50 and before <= 50, "value_eur": 5e6, "board_seats": 0,
-                            "veto_rights": [], "technical_information_access": False}})
+        values = fragment_values(
+            {
+                "target": {
+                    "country": target,
+                    "sectors": sectors,
+                    "turnover_eur": 2e8,
+                    "listed": False,
+                    "critical_infrastructure": [],
+                    "critical_technologies": [],
+                    "government_contracts": [],
+                    "data": [],
+                    "sensitive_sites": [],
+                },
+                "investor": {"country": investor},
+                "ownership": {
+                    "ultimate_controllers": [{"id": "p", "name": "P", "kind": "fund", "country": investor}],
+                    "foreign_state_substantial_interest": False,
+                },
+                "transaction": {
+                    "kind": kind,
+                    "votes_before_pct": before,
+                    "votes_after_pct": votes,
+                    "control_acquired": votes > 50 and before <= 50,
+                    "value_eur": 5e6,
+                    "board_seats": 0,
+                    "veto_rights": [],
+                    "technical_information_access": False,
+                },
+            }
+        )
         return {d.regime.id: RANK[d.outcome] for d in matrix(values, pack.regimes, day).decisions}
 
     low = max(after, before)
@@ -252,9 +302,9 @@ def test_a_larger_stake_never_weakens_a_filing_answer(pack, target, investor, se
 
 
 def test_not_in_is_three_valued_and_works_in_record_patterns():
-    from screening.conditions import Compiler
-    from screening.facts import PartialList
-    from screening.fields import catalogue
+    from screening.case.catalogue import catalogue
+    from screening.case.values import PartialList
+    from screening.conditions.compile import Compiler
 
     compiler = Compiler(catalogue(), {"eu": ["FR", "DE"]})
     scalar = compiler.compile({"field": "investor.country", "not_in": "eu"})
@@ -266,12 +316,13 @@ def test_not_in_is_three_valued_and_works_in_record_patterns():
 
 
 def test_in_and_not_in_the_same_values_can_never_hold():
-    from screening.check import never_fires
-    from screening.conditions import Compiler
-    from screening.fields import catalogue
+    from screening.case.catalogue import catalogue
+    from screening.conditions.compile import Compiler
+    from screening.tooling.check import never_fires
 
-    node = Compiler(catalogue(), {}).compile({"all": [{"field": "investor.country", "in": ["CN"]},
-                                                      {"field": "investor.country", "not_in": ["CN", "RU"]}]})
+    node = Compiler(catalogue(), {}).compile(
+        {"all": [{"field": "investor.country", "in": ["CN"]}, {"field": "investor.country", "not_in": ["CN", "RU"]}]}
+    )
     assert "no value satisfies all of them" in (never_fires(node, {}) or "")
 
 
@@ -279,7 +330,8 @@ def test_filing_tests_report_what_they_expected(tmp_path, capsys, pack):
     pack_dir = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", pack_dir, ignore=shutil.ignore_patterns("tests"))
     (pack_dir / "tests").mkdir()
-    (pack_dir / "tests" / "filings.yaml").write_text("""format: 1
+    (pack_dir / "tests" / "filings.yaml").write_text(
+        """format: 1
 tests:
   - name: wrong on purpose
     on: 2024-01-01
@@ -288,24 +340,35 @@ tests:
       transaction: {kind: minority_stake, votes_before_pct: 0, votes_after_pct: 10}
       investor: {country: CN}
     expect: {filings: {BE: out_of_scope}, decided_by: {BE: BE-002}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "test", str(pack_dir))
     assert code == 1
     assert "- BE: out_of_scope" in out and "+ BE: mandatory (BE-001)" in out
     assert "- BE decided by BE-002" in out and "+ BE decided by BE-001" in out
 
 
-@pytest.mark.parametrize(("entry", "code", "fragment"), [
-    ("  - facts: {target: {country: BE}}\n    expect: {filings: {ZZ: mandatory}}\n", "E108", "unknown regime 'ZZ'"),
-    ("  - facts: {target: {country: BE}}\n    expect: {decided_by: {BE: DE-001}}\n", "E108",
-     "'DE-001' is not a trigger of regime BE"),
-    ("  - facts: {target: {country: BE}}\n    case: ../x.yaml\n    expect: {filings: {BE: mandatory}}\n", "E105",
-     "either a case file"),
-    ("  - facts: {target: {country: BE}}\n    expect: {level: high}\n", "E106", "only expect filings"),
-    ("  - facts: {target: {contry: BE}}\n    expect: {filings: {BE: mandatory}}\n", "E201", "target.contry"),
-])
+@pytest.mark.parametrize(
+    ("entry", "code", "fragment"),
+    [
+        ("  - facts: {target: {country: BE}}\n    expect: {filings: {ZZ: mandatory}}\n", "E108", "unknown regime 'ZZ'"),
+        (
+            "  - facts: {target: {country: BE}}\n    expect: {decided_by: {BE: DE-001}}\n",
+            "E108",
+            "'DE-001' is not a trigger of regime BE",
+        ),
+        (
+            "  - facts: {target: {country: BE}}\n    case: ../x.yaml\n    expect: {filings: {BE: mandatory}}\n",
+            "E105",
+            "either a case file",
+        ),
+        ("  - facts: {target: {country: BE}}\n    expect: {level: high}\n", "E106", "only expect filings"),
+        ("  - facts: {target: {contry: BE}}\n    expect: {filings: {BE: mandatory}}\n", "E201", "target.contry"),
+    ],
+)
 def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
-    from screening.testing import read_test_file
+    from screening.tooling.testing import read_test_file
 
     path = tmp_path / "t.yaml"
     path.write_text("format: 1\ntests:\n" + entry, encoding="utf-8")
@@ -332,9 +395,10 @@ def test_diff_shows_trigger_changes_and_the_filings_they_move(tmp_path, capsys):
     text = path.read_text("utf-8")
     start = text.index("  - id: DE-003")
     end = text.index("gte: 10}", start)
-    path.write_text(text[:end] + "gte: 30}" + text[end + len("gte: 10}"):], encoding="utf-8")
-    code, out, _ = run(capsys, "diff", str(ROOT / "rules"), str(new), str(CASES / "cosco-hamburg-tollerort.yaml"),
-                       "-f", "json")
+    path.write_text(text[:end] + "gte: 30}" + text[end + len("gte: 10}") :], encoding="utf-8")
+    code, out, _ = run(
+        capsys, "diff", str(ROOT / "rules"), str(new), str(CASES / "cosco-hamburg-tollerort.yaml"), "-f", "json"
+    )
     doc = json.loads(out)
     assert code == 0
     assert [(r["rule"], r["change"]) for r in doc["rules"]] == [("DE-003", "changed")]
@@ -346,8 +410,8 @@ def test_diff_shows_trigger_changes_and_the_filings_they_move(tmp_path, capsys):
 @pytest.mark.parametrize("case", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
 @pytest.mark.parametrize("day", [None, dt.date(2018, 7, 1), dt.date(2028, 6, 1)])
 def test_the_brief_matrix_gives_the_same_answers(pack, case, day, monkeypatch):
-    from screening.cases import load_case
-    from screening.facts import build_facts
+    from screening.case.facts import build_facts
+    from screening.case.load import load_case
 
     values = build_facts(load_case(case)).values
     full, brief = matrix(values, pack.regimes, day), matrix(values, pack.regimes, day, explain=False)
@@ -358,8 +422,10 @@ def test_the_brief_matrix_gives_the_same_answers(pack, case, day, monkeypatch):
 
 
 def answers(m):
-    return [(d.regime.id, d.outcome, d.rule and d.rule.id, d.today and (d.today.outcome, d.today.rule and
-             d.today.rule.id)) for d in m.decisions]
+    return [
+        (d.regime.id, d.outcome, d.rule and d.rule.id, d.today and (d.today.outcome, d.today.rule and d.today.rule.id))
+        for d in m.decisions
+    ]
 
 
 def test_the_compiled_brief_matrix_agrees_on_synthetic_cases(pack, monkeypatch):
@@ -367,8 +433,8 @@ def test_the_compiled_brief_matrix_agrees_on_synthetic_cases(pack, monkeypatch):
     import random
 
     from screening.batch.synthetic import case as synthetic
-    from screening.cases import build_case
-    from screening.facts import build_facts
+    from screening.case.facts import build_facts
+    from screening.case.load import build_case
 
     rng = random.Random(3)
     cases = [build_facts(build_case(synthetic(i, rng), {}, f"s{i}")).values for i in range(300)]
@@ -381,13 +447,16 @@ def test_the_compiled_brief_matrix_agrees_on_synthetic_cases(pack, monkeypatch):
     assert {"mandatory", "out_of_scope", "undetermined", "not_in_force"} <= outcomes  # the comparison means something
 
 
-
-
 REGIME = __import__("yaml").safe_load((ROOT / "rules" / "regimes" / "de.yaml").read_text("utf-8"))
-JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.text(max_size=6),
-                 st.sampled_from(["2021-02-30", "DE", "mandatory", "eu_efta", "DE-999", "transaction.kind"]),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.sampled_from(["field", "any", "id"]),
-                                                                      st.text(max_size=3), max_size=2))
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 500),
+    st.text(max_size=6),
+    st.sampled_from(["2021-02-30", "DE", "mandatory", "eu_efta", "DE-999", "transaction.kind"]),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["field", "any", "id"]), st.text(max_size=3), max_size=2),
+)
 
 
 @pytest.fixture(scope="module")
@@ -425,18 +494,32 @@ def test_a_target_country_without_a_regime_is_not_called_uncaught():
 
 
 def test_what_if_reports_filings_that_move_under_todays_law(capsys):
-    code, out, _ = run(capsys, "screen", str(CASES / "alibaba-liege.yaml"), "--set", "transaction.kind=acquisition",
-                       "-f", "json")
+    code, out, _ = run(
+        capsys, "screen", str(CASES / "alibaba-liege.yaml"), "--set", "transaction.kind=acquisition", "-f", "json"
+    )
     assert code == 0
-    assert {"regime": "BE", "law": "today", "outcome": ["out_of_scope", "mandatory"],
-            "rule": [None, "BE-002"]} in json.loads(out)["filings"]
+    assert {
+        "regime": "BE",
+        "law": "today",
+        "outcome": ["out_of_scope", "mandatory"],
+        "rule": [None, "BE-002"],
+    } in json.loads(out)["filings"]
 
 
 def test_a_stake_exactly_at_a_more_than_threshold_is_near_it(pack):
-    values = fragment_values({"target": {"country": "GB", "sectors": ["semiconductors"]},
-                              "transaction": {"kind": "minority_stake", "votes_before_pct": 0, "votes_after_pct": 25,
-                                              "board_seats": 0, "veto_rights": []},
-                              "investor": {"country": "US"}})
+    values = fragment_values(
+        {
+            "target": {"country": "GB", "sectors": ["semiconductors"]},
+            "transaction": {
+                "kind": "minority_stake",
+                "votes_before_pct": 0,
+                "votes_after_pct": 25,
+                "board_seats": 0,
+                "veto_rights": [],
+            },
+            "investor": {"country": "US"},
+        }
+    )
     uk = next(d for d in matrix(values, pack.regimes, dt.date(2024, 6, 1)).decisions if d.regime.id == "UK")
     assert {(m.rule, m.threshold, m.distance) for m in uk.near} >= {("UK-001", 25.0, 0.0), ("UK-002", 25.0, 0.0)}
 
@@ -452,8 +535,9 @@ def test_a_regime_id_used_by_two_files_is_an_error(tmp_path):
     text = (pack_dir / "regimes" / "be.yaml").read_text("utf-8").replace("BE-00", "BE-10")
     (pack_dir / "regimes" / "be2.yaml").write_text(text, encoding="utf-8")
     _, problems = read_pack(pack_dir, use_cache=False)
-    assert any(p.code == "E109" and "duplicate regime id 'BE'" in p.message and p.file.endswith("be2.yaml")
-               for p in problems)
+    assert any(
+        p.code == "E109" and "duplicate regime id 'BE'" in p.message and p.file.endswith("be2.yaml") for p in problems
+    )
 
 
 def test_a_floor_cannot_name_a_filing_trigger(tmp_path):
@@ -468,19 +552,24 @@ def test_check_reads_a_regimes_directory_and_a_loose_regime_file(tmp_path, capsy
     code, out, _ = run(capsys, "check", str(ROOT / "rules" / "regimes"), "--format", "json")
     assert code == 0 and not [p for p in json.loads(out)["problems"] if p["severity"] == "error"]
     loose = tmp_path / "fr.yaml"
-    loose.write_text((ROOT / "rules" / "regimes" / "fr.yaml").read_text("utf-8").replace(
-        "outcome: mandatory", "outcome: required", 1), "utf-8")
+    loose.write_text(
+        (ROOT / "rules" / "regimes" / "fr.yaml")
+        .read_text("utf-8")
+        .replace("outcome: mandatory", "outcome: required", 1),
+        "utf-8",
+    )
     code, out, _ = run(capsys, "check", str(loose), "--format", "json")
     problems = json.loads(out)["problems"]
     assert code == 1 and [p["code"] for p in problems] == ["E106"] and "required" in problems[0]["message"]
 
 
 def test_coverage_counts_a_trigger_only_for_the_regimes_a_test_names(tmp_path, pack):
-    from screening.testing import run_pack_tests
+    from screening.tooling.testing import run_pack_tests
 
     pack_dir = _pack_copy(tmp_path)
     (pack_dir / "tests").mkdir()
-    (pack_dir / "tests" / "t.yaml").write_text("""format: 1
+    (pack_dir / "tests" / "t.yaml").write_text(
+        """format: 1
 tests:
   - on: 2024-01-01
     facts:
@@ -488,16 +577,18 @@ tests:
       transaction: {kind: minority_stake, votes_before_pct: 0, votes_after_pct: 20}
       investor: {country: CN}
     expect: {filings: {DE: out_of_scope}}
-""", "utf-8")
+""",
+        "utf-8",
+    )
     loaded, _ = read_pack(pack_dir, use_cache=False)
     _, coverage, _ = run_pack_tests(loaded, pack_dir)
     assert coverage.fired_by["EU-001"] == ("EU-001 fires[0]",)  # its example, not the test about DE
 
 
 def test_a_pack_read_from_the_cache_compiles_regimes_on_first_use_and_answers_alike(tmp_path, monkeypatch):
-    from screening.cases import load_case
-    from screening.facts import build_facts
-    from screening.regimes import Deferred
+    from screening.case.facts import build_facts
+    from screening.case.load import load_case
+    from screening.pack.regimes import Deferred
 
     monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
     fresh, problems = read_pack(ROOT / "rules")
@@ -506,6 +597,11 @@ def test_a_pack_read_from_the_cache_compiles_regimes_on_first_use_and_answers_al
     assert not isinstance(fresh.regimes[0].rules, Deferred) and isinstance(cached.regimes[0].rules, Deferred)
     for case in sorted(CASES.glob("*.yaml")):
         values = build_facts(load_case(case)).values
-        answers = [[(d.regime.id, d.outcome, d.rule and d.rule.id, len(d.why), len(d.near))
-                    for d in matrix(values, p.regimes, dt.date(2024, 1, 1)).decisions] for p in (fresh, cached)]
+        answers = [
+            [
+                (d.regime.id, d.outcome, d.rule and d.rule.id, len(d.why), len(d.near))
+                for d in matrix(values, p.regimes, dt.date(2024, 1, 1)).decisions
+            ]
+            for p in (fresh, cached)
+        ]
         assert answers[0] == answers[1], case.name

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from screening import yamlio
-from screening.errors import ScreeningError
-from screening.fmt import Change, format_paths, format_text, key_order, unified_diff, write_changes
+from screening.infra import yamlio
+from screening.infra.errors import ScreeningError
+from screening.tooling.fmt import Change, format_paths, format_text, key_order, unified_diff, write_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = sorted((ROOT / "rules").glob("*.yaml"))
@@ -96,8 +96,20 @@ def test_golden_file_is_canonical_and_holds_the_same_data():
 
 def test_rule_key_order_is_the_documented_one():
     assert key_order("rules", "rules", "[]") == [
-        "id", "name", "title", "category", "weight", "mitigates", "when", "rationale", "legal_basis", "practice",
-        "references", "aliases", "examples"]
+        "id",
+        "name",
+        "title",
+        "category",
+        "weight",
+        "mitigates",
+        "when",
+        "rationale",
+        "legal_basis",
+        "practice",
+        "references",
+        "aliases",
+        "examples",
+    ]
     assert key_order("rules", "rules", "[]", "examples") == ["fires", "quiet"]
 
 
@@ -217,7 +229,7 @@ def test_anchor_moves_to_the_first_occurrence_when_keys_are_reordered():
 def test_scalars_and_flow_collections_are_kept_as_written():
     text = (
         "a: 'single'\n"
-        "b: \"double\"\n"
+        'b: "double"\n'
         "c: NO\n"
         "d: 2026-13-01\n"
         "e: 24.90\n"
@@ -386,4 +398,4 @@ def test_only_the_fmt_command_imports_the_formatter():
                 names |= {f"{node.module}.{a.name}" for a in node.names}
         assert not {n for n in names if n.startswith("ruamel")}, path.name
         if path.name != "cli.py":
-            assert "screening.fmt" not in names, path.name
+            assert "screening.tooling.fmt" not in names, path.name

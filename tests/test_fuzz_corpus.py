@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import build_case
-from screening.errors import Problem, ScreeningError
-from screening.pack import validate
-from screening.yamlio import loads, read_text
+from screening.case.load import build_case
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.yamlio import loads, read_text
+from screening.pack.load import validate
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 FILES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "README.md")

@@ -27,20 +27,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening import api
-from screening.cases import build_case, load_case
+from screening.case.catalogue import case_schema
+from screening.case.load import build_case, load_case
 from screening.cli import main
-from screening.engine import screen
-from screening.errors import Problem, ScreeningError
-from screening.fields import case_schema
-from screening.pack import default_pack_path, load_pack, read_pack
+from screening.decision.engine import screen
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.yamlio import loads
+from screening.pack.load import default_pack_path, load_pack, read_pack
 from screening.report import render
-from screening.yamlio import loads
 from tests.conftest import CASES, ROOT
 
 RULE_FILES = sorted((ROOT / "rules").glob("*.yaml"))
 ALIBABA = ROOT / "cases" / "alibaba-liege.yaml"
-PROFILE = settings(deadline=None, derandomize=True, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 LIMITS = ("SCREENING_MAX_BYTES", "SCREENING_MAX_VALUES", "SCREENING_MAX_DEPTH", "SCREENING_MAX_TEXT")
 
 
@@ -68,6 +72,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 # ---- generated documents
 
+
 def _schema_words() -> tuple[list[str], list[str]]:
     """Every field name and every enum value of the case schema."""
     fields: set[str] = set()
@@ -88,26 +93,70 @@ def _schema_words() -> tuple[list[str], list[str]]:
 
 
 FIELDS, ENUM_VALUES = _schema_words()
-WORDS = ["NO", "yes", "off", "0777", "0x1F", "1e3", "1_000", ".inf", ".nan", "~", "null", "<<", "2021-01-01",
-         "2021-13-01", "buyer", "CN", "UK", "s1", "ref", "cainiao", "value", "sources", "", " ", "\t", "a\nb",
-         "中国", "صندوق", "\u202e", "\x85", "\ufeff"]
+WORDS = [
+    "NO",
+    "yes",
+    "off",
+    "0777",
+    "0x1F",
+    "1e3",
+    "1_000",
+    ".inf",
+    ".nan",
+    "~",
+    "null",
+    "<<",
+    "2021-01-01",
+    "2021-13-01",
+    "buyer",
+    "CN",
+    "UK",
+    "s1",
+    "ref",
+    "cainiao",
+    "value",
+    "sources",
+    "",
+    " ",
+    "\t",
+    "a\nb",
+    "中国",
+    "صندوق",
+    "\u202e",
+    "\x85",
+    "\ufeff",
+]
 text = st.text(max_size=12)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.integers(-(10**300), 10**300),
-    st.floats(allow_nan=True, allow_infinity=True), text, st.sampled_from(WORDS + ENUM_VALUES))
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**64), 2**64),
+    st.integers(-(10**300), 10**300),
+    st.floats(allow_nan=True, allow_infinity=True),
+    text,
+    st.sampled_from(WORDS + ENUM_VALUES),
+)
 keys = st.one_of(st.sampled_from(FIELDS), text, st.integers(-5, 5), st.none(), st.booleans())
 documents = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5), max_leaves=30)
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5), max_leaves=30
+)
 
 
 def minimal_case() -> dict[str, Any]:
-    return {"format": 1, "id": "gen", "title": "Generated", "investor": "e0",
-            "entities": [{"id": "e0", "name": "Buyer", "country": "CN"},
-                         {"id": "e1", "name": "Parent", "country": "CN", "kind": "soe"}],
-            "ownership": [{"owner": "e1", "owned": "e0", "equity_pct": 60}],
-            "target": {"name": "T", "country": "DE", "sectors": ["energy"]},
-            "transaction": {"kind": "acquisition", "stake_after_pct": 30},
-            "sources": [{"id": "s1", "title": "S"}]}
+    return {
+        "format": 1,
+        "id": "gen",
+        "title": "Generated",
+        "investor": "e0",
+        "entities": [
+            {"id": "e0", "name": "Buyer", "country": "CN"},
+            {"id": "e1", "name": "Parent", "country": "CN", "kind": "soe"},
+        ],
+        "ownership": [{"owner": "e1", "owned": "e0", "equity_pct": 60}],
+        "target": {"name": "T", "country": "DE", "sectors": ["energy"]},
+        "transaction": {"kind": "acquisition", "stake_after_pct": 30},
+        "sources": [{"id": "s1", "title": "S"}],
+    }
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -152,10 +201,47 @@ def test_any_yaml_document_gives_a_case_or_problems(document, unicode, flow):
 
 # ---- mutated files
 
-TOKENS = [b":", b": ", b"- ", b"-", b"&a ", b"*a", b"&a [*a]", b"!!str ", b"!x ", b"!!", b"{", b"}", b"[", b"]",
-          b"'", b'"', b"\n", b"\r\n", b"\r", b"\t", b"#", b"? ", b"<<: ", b"|", b">-", b"\x00", b"\xff", b"\xc3",
-          b"\xef\xbb\xbf", b"---\n", b"...\n", b"%YAML 1.2\n", b"~", b"null", b"1e999", b"NO", b"\\u", b"  ",
-          b"\xe4\xb8\xad"]
+TOKENS = [
+    b":",
+    b": ",
+    b"- ",
+    b"-",
+    b"&a ",
+    b"*a",
+    b"&a [*a]",
+    b"!!str ",
+    b"!x ",
+    b"!!",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"'",
+    b'"',
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\t",
+    b"#",
+    b"? ",
+    b"<<: ",
+    b"|",
+    b">-",
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"\xef\xbb\xbf",
+    b"---\n",
+    b"...\n",
+    b"%YAML 1.2\n",
+    b"~",
+    b"null",
+    b"1e999",
+    b"NO",
+    b"\\u",
+    b"  ",
+    b"\xe4\xb8\xad",
+]
 KINDS = ["insert", "delete", "flip", "duplicate line", "swap lines", "truncate"]
 
 
@@ -171,9 +257,9 @@ def mutated(draw: Any, sources: list[Path]) -> tuple[Path, bytes]:
         if kind == "insert":
             data = data[:at] + draw(st.sampled_from(TOKENS) | st.binary(min_size=1, max_size=4)) + data[at:]
         elif kind == "delete":
-            data = data[:at] + data[at + draw(st.integers(1, 40)):]
+            data = data[:at] + data[at + draw(st.integers(1, 40)) :]
         elif kind == "flip" and at < len(data):
-            data = data[:at] + bytes([data[at] ^ (1 << draw(st.integers(0, 7)))]) + data[at + 1:]
+            data = data[:at] + bytes([data[at] ^ (1 << draw(st.integers(0, 7)))]) + data[at + 1 :]
         elif kind in ("duplicate line", "swap lines"):
             lines = data.splitlines(keepends=True)
             if not lines:
@@ -246,9 +332,14 @@ def test_mutated_rule_file_gives_a_pack_or_problems(workdir, pack_copy, rule_fil
 
 # ---- round trip and determinism
 
+
 def outcome(result: Any) -> tuple[Any, ...]:
-    return (result.score, result.level, sorted(f.rule.id for f in result.findings),
-            sorted(f.rule.id for f in result.mitigations))
+    return (
+        result.score,
+        result.level,
+        sorted(f.rule.id for f in result.findings),
+        sorted(f.rule.id for f in result.mitigations),
+    )
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -290,44 +381,110 @@ def valid_cases(draw: Any) -> dict[str, Any]:
         optional(entity, draw, "kind", enum(DEFS["entity"]["properties"]["kind"]))
         optional(entity, draw, "state_ownership_pct", pct)
         optional(entity, draw, "owners_complete", st.booleans())
-        optional(entity, draw, "listings", st.lists(st.builds(
-            lambda x: {"list": x}, enum(DEFS["listing"]["properties"]["list"])), max_size=2))
-        optional(entity, draw, "state_links", st.lists(st.builds(
-            lambda k, s, p: {"kind": k, "state": s, "pct": p}, enum(DEFS["state_link"]["properties"]["kind"]),
-            st.sampled_from(COUNTRIES), pct), max_size=2))
-        optional(entity, draw, "conduct", st.lists(st.builds(
-            lambda k: {"kind": k}, enum(DEFS["conduct"]["properties"]["kind"])), max_size=2))
+        optional(
+            entity,
+            draw,
+            "listings",
+            st.lists(st.builds(lambda x: {"list": x}, enum(DEFS["listing"]["properties"]["list"])), max_size=2),
+        )
+        optional(
+            entity,
+            draw,
+            "state_links",
+            st.lists(
+                st.builds(
+                    lambda k, s, p: {"kind": k, "state": s, "pct": p},
+                    enum(DEFS["state_link"]["properties"]["kind"]),
+                    st.sampled_from(COUNTRIES),
+                    pct,
+                ),
+                max_size=2,
+            ),
+        )
+        optional(
+            entity,
+            draw,
+            "conduct",
+            st.lists(st.builds(lambda k: {"kind": k}, enum(DEFS["conduct"]["properties"]["kind"])), max_size=2),
+        )
         entities.append(entity)
-    ownership = [{"owner": f"e{i}", "owned": f"e{draw(st.integers(0, i - 1))}",
-                  "equity_pct": draw(st.floats(0, 100 / n).map(lambda x: round(x, 1))),
-                  "rights": draw(st.lists(enum(DEFS["edge"]["properties"]["rights"]["items"]), max_size=2,
-                                          unique=True))}
-                 for i in range(1, n)]
+    ownership = [
+        {
+            "owner": f"e{i}",
+            "owned": f"e{draw(st.integers(0, i - 1))}",
+            "equity_pct": draw(st.floats(0, 100 / n).map(lambda x: round(x, 1))),
+            "rights": draw(st.lists(enum(DEFS["edge"]["properties"]["rights"]["items"]), max_size=2, unique=True)),
+        }
+        for i in range(1, n)
+    ]
     target = {"name": draw(names)}
     optional(target, draw, "country", st.sampled_from(COUNTRIES))
-    optional(target, draw, "sectors", st.lists(enum(PROPS["target"]["properties"]["sectors"]["items"]),
-                                               max_size=3, unique=True))
-    optional(target, draw, "critical_infrastructure", st.lists(st.builds(
-        lambda k: {"kind": k}, enum(DEFS["asset"]["properties"]["kind"])), max_size=2))
-    optional(target, draw, "critical_technologies", st.lists(st.builds(
-        lambda k, e: {"kind": k, "export_controlled": e}, enum(DEFS["technology"]["properties"]["kind"]),
-        st.booleans()), max_size=2))
-    optional(target, draw, "data", st.lists(st.builds(
-        lambda c, s: {"category": c, "subjects": s}, enum(DEFS["data"]["properties"]["category"]),
-        st.integers(0, 10**8)), max_size=2))
+    optional(
+        target,
+        draw,
+        "sectors",
+        st.lists(enum(PROPS["target"]["properties"]["sectors"]["items"]), max_size=3, unique=True),
+    )
+    optional(
+        target,
+        draw,
+        "critical_infrastructure",
+        st.lists(st.builds(lambda k: {"kind": k}, enum(DEFS["asset"]["properties"]["kind"])), max_size=2),
+    )
+    optional(
+        target,
+        draw,
+        "critical_technologies",
+        st.lists(
+            st.builds(
+                lambda k, e: {"kind": k, "export_controlled": e},
+                enum(DEFS["technology"]["properties"]["kind"]),
+                st.booleans(),
+            ),
+            max_size=2,
+        ),
+    )
+    optional(
+        target,
+        draw,
+        "data",
+        st.lists(
+            st.builds(
+                lambda c, s: {"category": c, "subjects": s},
+                enum(DEFS["data"]["properties"]["category"]),
+                st.integers(0, 10**8),
+            ),
+            max_size=2,
+        ),
+    )
     transaction: dict[str, Any] = {}
     optional(transaction, draw, "kind", enum(PROPS["transaction"]["properties"]["kind"]))
     optional(transaction, draw, "stake_after_pct", pct)
     optional(transaction, draw, "voting_after_pct", pct)
     optional(transaction, draw, "board_seats", st.integers(0, 5))
     optional(transaction, draw, "technical_information_access", st.booleans())
-    data = {"format": 1, "id": "gen", "title": draw(names), "investor": "e0", "entities": entities,
-            "ownership": ownership, "target": target}
+    data = {
+        "format": 1,
+        "id": "gen",
+        "title": draw(names),
+        "investor": "e0",
+        "entities": entities,
+        "ownership": ownership,
+        "target": target,
+    }
     if transaction:
         data["transaction"] = transaction
-    optional(data, draw, "mitigations", st.lists(st.builds(
-        lambda k, b: {"kind": k, "binding": b}, enum(DEFS["mitigation"]["properties"]["kind"]), st.booleans()),
-        max_size=2))
+    optional(
+        data,
+        draw,
+        "mitigations",
+        st.lists(
+            st.builds(
+                lambda k, b: {"kind": k, "binding": b}, enum(DEFS["mitigation"]["properties"]["kind"]), st.booleans()
+            ),
+            max_size=2,
+        ),
+    )
     return data
 
 

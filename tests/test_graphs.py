@@ -18,8 +18,8 @@ np = pytest.importorskip("numpy")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from screening import graphs  # noqa: E402
-from screening.graphs import integrated_interest, simple_chain_interest  # noqa: E402
+from screening.case import graphs  # noqa: E402
+from screening.case.graphs import integrated_interest, simple_chain_interest  # noqa: E402
 
 PACKAGE = Path(__file__).resolve().parent.parent / "screening"
 
@@ -29,8 +29,10 @@ def interest(n, edges, roots, **options):
     owner = [e[0] for e in edges]
     owned = [e[1] for e in edges]
     pct = [e[2] for e in edges]
-    return (integrated_interest(n, owner, owned, pct, roots, **options).tolist(),
-            simple_chain_interest(n, owner, owned, pct, roots).tolist())
+    return (
+        integrated_interest(n, owner, owned, pct, roots, **options).tolist(),
+        simple_chain_interest(n, owner, owned, pct, roots).tolist(),
+    )
 
 
 @contextmanager
@@ -49,6 +51,7 @@ PATHS = ["numpy", "scipy", "fixed point"]
 
 
 # -- by hand ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("way", PATHS)
 def test_chain_multiplies(way):
@@ -188,16 +191,19 @@ def test_empty_graphs():
         assert compute(2, [0], [1], [50], []).tolist() == [0, 0]
 
 
-@pytest.mark.parametrize("args, message", [
-    ((2, [0], [1], [0], [0]), r"edge 0 \(0 -> 1\): stake 0\.0 is not a percentage"),
-    ((2, [0], [1], [100.5], [0]), r"stake 100\.5 is not a percentage"),
-    ((2, [0], [1], [math.nan], [0]), r"stake nan is not a percentage"),
-    ((2, [0], [2], [10], [0]), r"owned\[0\] = 2 is not an entity index \(0 \.\. 1\)"),
-    ((2, [0], [1], [10], [-1]), r"roots\[0\] = -1 is not an entity index"),
-    ((2, [0, 1], [1], [10], [0]), r"differ in length \(2, 1, 1\)"),
-    ((2, [0.0], [1], [10], [0]), r"owner must hold integer entity indices"),
-    ((-1, [], [], [], []), r"n must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((2, [0], [1], [0], [0]), r"edge 0 \(0 -> 1\): stake 0\.0 is not a percentage"),
+        ((2, [0], [1], [100.5], [0]), r"stake 100\.5 is not a percentage"),
+        ((2, [0], [1], [math.nan], [0]), r"stake nan is not a percentage"),
+        ((2, [0], [2], [10], [0]), r"owned\[0\] = 2 is not an entity index \(0 \.\. 1\)"),
+        ((2, [0], [1], [10], [-1]), r"roots\[0\] = -1 is not an entity index"),
+        ((2, [0, 1], [1], [10], [0]), r"differ in length \(2, 1, 1\)"),
+        ((2, [0.0], [1], [10], [0]), r"owner must hold integer entity indices"),
+        ((-1, [], [], [], []), r"n must be a non-negative integer"),
+    ],
+)
 def test_malformed_input(args, message):
     for compute in (integrated_interest, simple_chain_interest):
         with pytest.raises(ValueError, match=message):
@@ -239,8 +245,13 @@ def test_large_cycles_go_to_scipy(limits):
 
 
 def test_numpy_arrays_and_large_indices_are_accepted():
-    x = integrated_interest(np.int64(3), np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.uint32),
-                            np.array([60.0, 50.0]), np.array([0]))
+    x = integrated_interest(
+        np.int64(3),
+        np.array([0, 1], dtype=np.int64),
+        np.array([1, 2], dtype=np.uint32),
+        np.array([60.0, 50.0]),
+        np.array([0]),
+    )
     assert x.tolist() == pytest.approx([100, 60, 30])
 
 
@@ -256,6 +267,7 @@ def test_no_module_imports_graphs_at_start_up():
 
 
 # -- properties ------------------------------------------------------------------------------------
+
 
 @st.composite
 def ownership_graphs(draw, acyclic: bool):

@@ -25,9 +25,9 @@ from typing import NamedTuple
 import pytest
 
 from screening import api
-from screening.cases import load_case
+from screening.case.load import load_case
 from screening.cli import main
-from screening.errors import ScreeningError
+from screening.infra.errors import ScreeningError
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "hostile"
@@ -36,23 +36,35 @@ VALID = sorted((HOSTILE / "valid").glob("*.yaml"))
 HEADER = re.compile(rb"# expect: (?:(\d+):(\d+)|-) (E\d{3}) (.+)")
 BOM = b"\xef\xbb\xbf"
 
-_TYPED_TAG = ("a standard tag on content it cannot hold escapes from the constructor as {}: "
-              "it should be a located E100 naming the value")
-_EOF = ("an error at the end of a file without a final line break is placed on line {}, which the file "
-        "does not have; it should be placed where the text ends")
-_UNESCAPED = ("the key is printed as is in the message, so the problem takes {} on stderr; keys should be "
-              "shown escaped (like values, with repr)")
-_READER = ("a control character is reported without line and column, in a message of two lines "
-           "('in \"<unicode string>\", position N'); it should be located, on one line")
-_BOM_E002 = ("after a UTF-8 BOM, E002 counts from the end of the BOM: it names the wrong byte (0x{}) and "
-             "the wrong place ({})")
-_ALIAS_AT = ("a key written as an alias (*k) is reported where its anchor is ({}), not where the alias is "
-             "used as a key")
-_REF = ("with a 'ref' entity, registry.expand replaces a non-list '{}' by the pulled-in list, so the "
-        "wrong type is never reported{}")
-_NL = ("libyaml treats {} as a line break (YAML 1.1); YAML 1.2 and editors do not, so a comment holding "
-       "one is cut in two and the rest of the comment is parsed as YAML (E100 at 6:1 instead of the "
-       "file's real problem)")
+_TYPED_TAG = (
+    "a standard tag on content it cannot hold escapes from the constructor as {}: "
+    "it should be a located E100 naming the value"
+)
+_EOF = (
+    "an error at the end of a file without a final line break is placed on line {}, which the file "
+    "does not have; it should be placed where the text ends"
+)
+_UNESCAPED = (
+    "the key is printed as is in the message, so the problem takes {} on stderr; keys should be "
+    "shown escaped (like values, with repr)"
+)
+_READER = (
+    "a control character is reported without line and column, in a message of two lines "
+    "('in \"<unicode string>\", position N'); it should be located, on one line"
+)
+_BOM_E002 = (
+    "after a UTF-8 BOM, E002 counts from the end of the BOM: it names the wrong byte (0x{}) and the wrong place ({})"
+)
+_ALIAS_AT = "a key written as an alias (*k) is reported where its anchor is ({}), not where the alias is used as a key"
+_REF = (
+    "with a 'ref' entity, registry.expand replaces a non-list '{}' by the pulled-in list, so the "
+    "wrong type is never reported{}"
+)
+_NL = (
+    "libyaml treats {} as a line break (YAML 1.1); YAML 1.2 and editors do not, so a comment holding "
+    "one is cut in two and the rest of the comment is parsed as YAML (E100 at 6:1 instead of the "
+    "file's real problem)"
+)
 XFAIL: dict[str, str] = {}
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from screening.batch.synthetic import cases as synthetic_cases
 from screening.cli import main
-from screening.errors import CODES
+from screening.infra.errors import CODES
 from tests.conftest import ROOT
 
 CASE = ROOT / "cases" / "alibaba-liege.yaml"
@@ -59,8 +59,10 @@ def test_an_id_with_a_lone_surrogate_fails_its_row_and_resume_goes_on(tmp_path, 
     source = tmp_path / "in.jsonl"
     source.write_text(lines_of(text, good(2)[1]), "utf-8")
     column = text.index('"x\\ud800y"') + 1
-    message = (f"{source}:1:{column}: error: invalid JSON: \\ud800 is a lone surrogate, not a Unicode character "
-               "[E100 yaml-syntax]")
+    message = (
+        f"{source}:1:{column}: error: invalid JSON: \\ud800 is a lone surrogate, not a Unicode character "
+        "[E100 yaml-syntax]"
+    )
     for suffix in (".jsonl", ".csv", ".parquet"):
         out = tmp_path / f"r{suffix}"
         code, err = batch(capsys, source, "-o", out)
@@ -81,8 +83,10 @@ def test_a_flat_row_with_a_lone_surrogate_fails_alone(tmp_path, capsys):
     assert batch(capsys, source, "-m", MAPPING, "-o", out)[0] == 0
     first, second = jsonl_rows(out)
     column = line.index('"A\\') + 1
-    assert first["error"] == (f"{source}:1:{column}: error: invalid JSON: \\udc00 is a lone surrogate, not a "
-                              "Unicode character [E100 yaml-syntax]")
+    assert first["error"] == (
+        f"{source}:1:{column}: error: invalid JSON: \\udc00 is a lone surrogate, not a "
+        "Unicode character [E100 yaml-syntax]"
+    )
     assert first["id"] == "D-1" and second["error"] == ""
 
 
@@ -96,11 +100,14 @@ def test_a_file_name_that_is_not_utf8_fails_its_row_and_resume_goes_on(tmp_path,
         code, err = batch(capsys, cases, "-o", out)
         assert code == 0, err
         shown = f"{cases}/caf\\xe9.yaml"
-        message = (f"{shown}: error: the file name is not valid UTF-8, so the results could not name it; rename "
-                   "the file [E002 bad-encoding]")
+        message = (
+            f"{shown}: error: the file name is not valid UTF-8, so the results could not name it; rename "
+            "the file [E002 bad-encoding]"
+        )
         assert f"  {message}\n" in err
-        found = jsonl_rows(out) if suffix == ".jsonl" else [
-            {"source": r[1], "error": r[-1]} for r in csv_cells(out)[1:]]
+        found = (
+            jsonl_rows(out) if suffix == ".jsonl" else [{"source": r[1], "error": r[-1]} for r in csv_cells(out)[1:]]
+        )
         assert [(r["source"], r["error"]) for r in found] == [(f"{cases}/a.yaml", ""), (shown, message)]
         code, err = batch(capsys, cases, "-o", out, "--resume")
         assert code == 0 and "2 already in the results" in err
@@ -111,8 +118,10 @@ def test_a_file_name_that_is_not_utf8_on_the_command_line_is_an_input_error(tmp_
     name.write_text(lines_of(*good(1)), "utf-8")
     code, err = batch(capsys, name, "-o", tmp_path / "r.jsonl")
     assert code == 2 and not (tmp_path / "r.jsonl").exists()
-    assert err == (f"{tmp_path}/d\\xe9als.jsonl: error: the file name is not valid UTF-8, so the results could not "
-                   "name it; rename the file [E002 bad-encoding]\n")
+    assert err == (
+        f"{tmp_path}/d\\xe9als.jsonl: error: the file name is not valid UTF-8, so the results could not "
+        "name it; rename the file [E002 bad-encoding]\n"
+    )
 
 
 # --- 20. a line or a row that is not UTF-8 fails alone -------------------------------------------------------
@@ -127,8 +136,11 @@ def test_a_jsonl_line_that_is_not_utf8_fails_alone_at_its_byte(tmp_path, capsys)
     out = tmp_path / "r.jsonl"
     assert batch(capsys, source, "-o", out)[0] == 0
     found = jsonl_rows(out)
-    assert [r["error"] for r in found] == ["", f"{source}:2:{column}: error: not valid UTF-8 (byte 0xe8); save the "
-                                           "file as UTF-8 [E002 bad-encoding]", ""]
+    assert [r["error"] for r in found] == [
+        "",
+        f"{source}:2:{column}: error: not valid UTF-8 (byte 0xe8); save the file as UTF-8 [E002 bad-encoding]",
+        "",
+    ]
     assert [r["source"] for r in found] == [f"{source}:{i}" for i in (1, 2, 3)]
 
 
@@ -143,8 +155,9 @@ def test_a_csv_row_that_is_not_utf8_fails_alone_at_its_byte(tmp_path, capsys):
     found = jsonl_rows(out)
     assert len(found) == 10
     column = lines[3].index(b"\xfc") + 1
-    assert found[2]["error"] == (f"{source}:4:{column}: error: not valid UTF-8 (byte 0xfc); save the file as UTF-8 "
-                                 "[E002 bad-encoding]")
+    assert found[2]["error"] == (
+        f"{source}:4:{column}: error: not valid UTF-8 (byte 0xfc); save the file as UTF-8 [E002 bad-encoding]"
+    )
     assert [r["error"] == "" for r in found].count(True) == 8  # the other rows (one bad cell is in the example)
 
 
@@ -178,10 +191,14 @@ def test_json_lines_refuse_what_yaml_refuses_with_the_same_code(tmp_path, capsys
 
 
 JSON_FAULTS = [
-    ('{"id": "a", "title": "x", "id": "b"}', ":1:27: error: duplicate key 'id' (first defined on line 1, column 2) "
-     "[E101 duplicate-key]"),
-    ('{"id": "a", "target": {"name": "T", "turnover_eur": 1e400}}', ":1:53: error: '1e400' is not a finite number "
-     "[E106 bad-value]"),
+    (
+        '{"id": "a", "title": "x", "id": "b"}',
+        ":1:27: error: duplicate key 'id' (first defined on line 1, column 2) [E101 duplicate-key]",
+    ),
+    (
+        '{"id": "a", "target": {"name": "T", "turnover_eur": 1e400}}',
+        ":1:53: error: '1e400' is not a finite number [E106 bad-value]",
+    ),
     ('{"id": "a", "n": [1, 2, NaN]}', ":1:25: error: 'NaN' is not a finite number [E106 bad-value]"),
     ('{"id": "a", "n": ' + "1" * 4001 + "}", ":1:18: error: a number of 4,001 digits is too long [E111 too-large]"),
 ]
@@ -205,20 +222,27 @@ def test_a_flat_row_with_a_duplicate_column_fails_alone(tmp_path, capsys):
     first, second = line.index('"stake_pct"') + 1, line.rindex('"stake_pct"') + 1
     assert [r["error"] for r in jsonl_rows(out)] == [
         f"{source}:1:{second}: error: duplicate key 'stake_pct' (first defined on line 1, column {first}) "
-        "[E101 duplicate-key]", ""]
+        "[E101 duplicate-key]",
+        "",
+    ]
 
 
 def test_a_scale_that_overflows_fails_the_row(tmp_path, capsys):
     mapping = tmp_path / "m.yaml"
-    mapping.write_text("format: 1\nid: deal_id\nfields:\n  investor.name: a\n  target.name: b\n  target.turnover_eur: "
-                       "{column: t, type: number, scale: 1.0e+300}\n", "utf-8")
+    mapping.write_text(
+        "format: 1\nid: deal_id\nfields:\n  investor.name: a\n  target.name: b\n  target.turnover_eur: "
+        "{column: t, type: number, scale: 1.0e+300}\n",
+        "utf-8",
+    )
     source = tmp_path / "deals.csv"
     source.write_text("deal_id,a,b,t\nD-1,A,B,1e10\nD-2,A,B,3\n", "utf-8")
     out = tmp_path / "r.jsonl"
     assert batch(capsys, source, "-m", mapping, "-o", out)[0] == 0
     first, second = jsonl_rows(out)
-    assert first["error"] == (f"{source}:2:4: error: target.turnover_eur (column 't'): '1e10' times the scale 1e+300 "
-                              "is not a finite number [E106 bad-value]")
+    assert first["error"] == (
+        f"{source}:2:4: error: target.turnover_eur (column 't'): '1e10' times the scale 1e+300 "
+        "is not a finite number [E106 bad-value]"
+    )
     assert second["error"] == ""
 
 
@@ -230,12 +254,14 @@ def test_a_watchlist_in_json_lines_refuses_duplicate_keys(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     first, second = line.index('"schema"') + 1, line.rindex('"schema"') + 1
-    assert err == (f"{listing}:1:{second}: error: duplicate key 'schema' (first defined on line 1, column {first}) "
-                   "[E101 duplicate-key]\n")
+    assert err == (
+        f"{listing}:1:{second}: error: duplicate key 'schema' (first defined on line 1, column {first}) "
+        "[E101 duplicate-key]\n"
+    )
 
 
 def test_a_json_case_with_registry_references_screens_as_its_yaml(tmp_path, capsys):
-    from screening.yamlio import load
+    from screening.infra.yamlio import load
 
     source = tmp_path / "cases.jsonl"
     source.write_text(lines_of(load(CASE)[0]), "utf-8")  # its entities are {ref: ...} into the registry
@@ -266,7 +292,7 @@ def test_a_damaged_page_fails_the_rows_of_its_row_group_and_the_rest_is_screened
     chunk = pq.ParquetFile(source).metadata.row_group(1).column(0)
     start = chunk.dictionary_page_offset or chunk.data_page_offset
     data = bytearray(source.read_bytes())
-    data[start + 10: start + chunk.total_compressed_size - 2] = b"\xff" * (chunk.total_compressed_size - 12)
+    data[start + 10 : start + chunk.total_compressed_size - 2] = b"\xff" * (chunk.total_compressed_size - 12)
     source.write_bytes(data)
     out = tmp_path / "r.jsonl"
     code, err = batch(capsys, source, "-m", MAPPING, "-o", out)
@@ -327,8 +353,13 @@ work.process = process
 
 
 def _process(args: list[object], **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "screening", "batch", "--no-progress", *map(str, args)],
-                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "screening", "batch", "--no-progress", *map(str, args)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.parametrize("second", ["--resume", "--force"])
@@ -351,8 +382,10 @@ def test_a_second_run_on_locked_results_fails_at_once_and_the_first_keeps_its_ro
         _, err = other.communicate(timeout=60)
         assert time.monotonic() - started < 30, "the second run must fail at once, not wait"
         assert other.returncode == 2
-        assert err.decode() == (f"{out}: error: another run is writing these results (it holds the lock {lock}); "
-                                "wait for it to end, or write to another file [E403 results-locked]\n")
+        assert err.decode() == (
+            f"{out}: error: another run is writing these results (it holds the lock {lock}); "
+            "wait for it to end, or write to another file [E403 results-locked]\n"
+        )
     finally:
         gate.write_text("go", "utf-8")
         _, err = first.communicate(timeout=120)
@@ -368,8 +401,10 @@ def test_a_held_lock_is_named_and_a_stale_one_is_taken(tmp_path, capsys):
         fcntl.flock(held, fcntl.LOCK_EX)
         code, err = batch(capsys, CASE, "-o", out)
     assert (code, out.exists()) == (2, False)
-    assert err == (f"{out}: error: another run is writing these results (it holds the lock {lock}); wait for it to "
-                   "end, or write to another file [E403 results-locked]\n")
+    assert err == (
+        f"{out}: error: another run is writing these results (it holds the lock {lock}); wait for it to "
+        "end, or write to another file [E403 results-locked]\n"
+    )
     assert lock.exists()  # left by a run that died: no one holds it
     assert batch(capsys, CASE, "-o", out)[0] == 0
     assert not lock.exists() and len(csv_cells(out)) == 2
@@ -382,8 +417,10 @@ def test_a_link_planted_as_the_lock_is_not_followed(tmp_path, capsys):
     code, err = batch(capsys, CASE, "-o", tmp_path / "r.jsonl")
     assert code == 2 and victim.read_text("utf-8") == "keep\n" and not (tmp_path / "r.jsonl").exists()
     out, lock = tmp_path / "r.jsonl", tmp_path / ".r.jsonl.lock"
-    assert err == (f"{out}: error: cannot lock the results: cannot create {lock}: Too many levels of symbolic links "
-                   "[E401 cannot-write]\n")
+    assert err == (
+        f"{out}: error: cannot lock the results: cannot create {lock}: Too many levels of symbolic links "
+        "[E401 cannot-write]\n"
+    )
 
 
 def test_a_full_disk_stops_the_batch_with_whole_rows_and_resume_goes_on(tmp_path, capsys, monkeypatch):
@@ -422,7 +459,7 @@ def test_a_full_disk_stops_the_batch_with_whole_rows_and_resume_goes_on(tmp_path
 # --- 5. CSV formula injection -------------------------------------------------------------------------------
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", "'=1"]
+FORMULAS = ['=HYPERLINK("http://evil","x")', "+1+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", "'=1"]
 
 
 def test_csv_text_cells_cannot_start_a_formula(tmp_path, capsys, monkeypatch):
@@ -438,12 +475,22 @@ def test_csv_text_cells_cannot_start_a_formula(tmp_path, capsys, monkeypatch):
     assert (cell["id"], cell["source"]) == ("x", "'" + attack)
     assert cell["error"].startswith("'" + attack + ":")
     assert [row[0] for row in found[1:-1]] == [
-        "'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1", "'-1+2", "'@SUM(A1)", "'\t=1+1",
+        '\'=HYPERLINK("http://evil","x")',
+        "'+1+1",
+        "'-1+2",
+        "'@SUM(A1)",
+        "'\t=1+1",
         "' =1+1",  # the carriage return is a line break: made a space, to keep the row on one line
-        "' =1+1", "''=1"]
+        "' =1+1",
+        "''=1",
+    ]
     risky = ("=", "+", "-", "@", "\t", "\r")
-    assert not [c for row in found for name, c in zip(header, row, strict=True)
-                if c.startswith(risky) and name != "score" and not name.startswith("cat.")]
+    assert not [
+        c
+        for row in found
+        for name, c in zip(header, row, strict=True)
+        if c.startswith(risky) and name != "score" and not name.startswith("cat.")
+    ]
     last = dict(zip(header, found[-1], strict=True))
     assert last["error"] == "" and float(last["score"]) > 0  # a good row is as it was
 
@@ -510,8 +557,10 @@ def test_resume_refuses_rows_this_tool_would_not_write(tmp_path, capsys, suffix,
     if suffix == ".jsonl" and value == "nan":  # not even JSON as this tool reads it
         expected = "cannot resume: this line is not a result row: 'NaN' is not a finite number"
     else:
-        expected = (f"cannot resume: result row 2 is not one this tool writes: {said}; correct or delete it and the "
-                    "rows after it, or start again with --force")
+        expected = (
+            f"cannot resume: result row 2 is not one this tool writes: {said}; correct or delete it and the "
+            "rows after it, or start again with --force"
+        )
     assert err == f"{out}:{at + 1}:{column}: error: {expected} [E106 bad-value]\n"
     assert out.read_bytes() == before, "nothing touched"
     assert not (tmp_path / f".r{suffix}.lock").exists()
@@ -531,8 +580,9 @@ def test_resume_refuses_a_row_that_is_not_utf8(tmp_path, capsys, suffix):
     code, err = batch(capsys, source, "-o", out, "--resume")
     assert code == 2 and out.read_bytes() == before
     column = lines[at].index(b"\xff") + 1
-    assert err == (f"{out}:{at + 1}:{column}: error: cannot resume: this line is not UTF-8 (byte 0xff) "
-                   "[E002 bad-encoding]\n")
+    assert err == (
+        f"{out}:{at + 1}:{column}: error: cannot resume: this line is not UTF-8 (byte 0xff) [E002 bad-encoding]\n"
+    )
 
 
 # --- 13. a worker killed by the system -----------------------------------------------------------------------
@@ -563,8 +613,10 @@ def test_a_worker_killed_fails_only_its_case_and_the_batch_goes_on(tmp_path, cap
     found = jsonl_rows(out)
     assert [r["source"] for r in found] == [f"{source}:{i}" for i in range(1, 601)]
     failed = {r["source"]: r["error"] for r in found if r["error"]}
-    message = ("error: the process screening this case on its own ended abruptly (killed, perhaps by the system "
-               "for want of memory); the case is not screened [E404 worker-lost]")
+    message = (
+        "error: the process screening this case on its own ended abruptly (killed, perhaps by the system "
+        "for want of memory); the case is not screened [E404 worker-lost]"
+    )
     assert failed == {f"{source}:{n}": f"{source}:{n}:1: {message}" for n in (5, 300)}
     assert [r["id"] for r in found if r["error"]] == ["syn-000004", "syn-000299"]
     assert "600 cases:" in err and "2 errors" in err
@@ -590,4 +642,6 @@ def test_a_dask_worker_killed_fails_only_its_case(tmp_path, capsys, monkeypatch)
     found = jsonl_rows(out)
     assert [r["source"] for r in found] == [f"{source}:{i}" for i in range(1, 401)]
     assert [(r["source"], "[E404 worker-lost]" in r["error"]) for r in found if r["error"]] == [
-        (f"{source}:5", True), (f"{source}:300", True)]
+        (f"{source}:5", True),
+        (f"{source}:300", True),
+    ]

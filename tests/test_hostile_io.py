@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from screening import output
 from screening.cli import main
+from screening.infra import output
 from tests.conftest import ROOT
 
 CASE = ROOT / "cases" / "alibaba-liege.yaml"
@@ -38,15 +38,20 @@ def run(capsys, *argv: object) -> tuple[int, str, str]:
 def cli(*argv: object, **options) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
     """The CLI as a process of its own (for what only a real process has: its stdout, its signals)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), **options.pop("env", {})}
-    return subprocess.run([sys.executable, "-m", "screening", *map(str, argv)], cwd=ROOT, env=env,
-                          capture_output=options.pop("capture_output", True), timeout=120, **options)
+    return subprocess.run(
+        [sys.executable, "-m", "screening", *map(str, argv)],
+        cwd=ROOT,
+        env=env,
+        capture_output=options.pop("capture_output", True),
+        timeout=120,
+        **options,
+    )
 
 
 # Every command that writes a file, with the arguments that make it write ``out``.
 WRITERS = {
     "screen": lambda out: ["screen", CASE, "-f", "json", "-o", out],
-    "screen --set": lambda out: ["screen", CASE, "--set", "transaction.stake_after_pct=9.9", "-f", "json", "-o",
-                                 out],
+    "screen --set": lambda out: ["screen", CASE, "--set", "transaction.stake_after_pct=9.9", "-f", "json", "-o", out],
     "filings": lambda out: ["filings", CASE, "-f", "json", "-o", out],
     "check": lambda out: ["check", CASE, "-f", "json", "-o", out],
     "test": lambda out: ["test", RULES, "-f", "json", "-o", out],
@@ -86,8 +91,10 @@ def _device(path: Path, major: int, minor: int) -> Path:
     try:
         os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
     except (PermissionError, OSError) as exc:
-        pytest.skip(f"cannot make a device node here ({exc.strerror}); test_a_character_device_is_a_stream "
-                    "covers the same path by the file's type")
+        pytest.skip(
+            f"cannot make a device node here ({exc.strerror}); test_a_character_device_is_a_stream "
+            "covers the same path by the file's type"
+        )
     return path
 
 
@@ -156,8 +163,9 @@ def test_a_loop_of_symlinks_is_refused(tmp_path, capsys):
     (tmp_path / "b.json").symlink_to("a.json")
     code, out, err = run(capsys, "screen", CASE, "-o", tmp_path / "a.json")
     assert (code, out) == (2, "")
-    assert err == (f"{tmp_path / 'a.json'}: error: cannot write output: Too many levels of symbolic links "
-                   "[E401 cannot-write]\n")
+    assert err == (
+        f"{tmp_path / 'a.json'}: error: cannot write output: Too many levels of symbolic links [E401 cannot-write]\n"
+    )
     assert (tmp_path / "a.json").is_symlink() and (tmp_path / "b.json").is_symlink()
 
 
@@ -201,8 +209,10 @@ def test_parquet_results_need_a_regular_file(tmp_path, capsys):
     os.mkfifo(fifo)
     code, _, err = run(capsys, "batch", "--no-progress", CASE, "-o", fifo)
     assert code == 2 and stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    assert err == (f"{fifo}: error: cannot write Parquet results to {fifo}, which is not a regular file: they are "
-                   "written at the end, from a journal beside them [E401 cannot-write]\n")
+    assert err == (
+        f"{fifo}: error: cannot write Parquet results to {fifo}, which is not a regular file: they are "
+        "written at the end, from a journal beside them [E401 cannot-write]\n"
+    )
 
 
 def test_results_in_a_fifo_cannot_be_resumed(tmp_path, capsys):
@@ -210,16 +220,17 @@ def test_results_in_a_fifo_cannot_be_resumed(tmp_path, capsys):
     os.mkfifo(fifo)
     code, _, err = run(capsys, "batch", "--no-progress", CASE, "-o", fifo, "--resume")
     assert code == 2
-    assert err == (f"{fifo}: error: cannot resume: {fifo} is a device or a FIFO, which cannot be read back "
-                   "[E401 cannot-write]\n")
+    assert err == (
+        f"{fifo}: error: cannot resume: {fifo} is a device or a FIFO, which cannot be read back [E401 cannot-write]\n"
+    )
 
 
 WHAT_CANNOT_TAKE_A_REPORT = {
     "": ".: error: cannot write output: this is a directory, not a file (an empty -o names the current directory) "
-        "[E401 cannot-write]\n",
+    "[E401 cannot-write]\n",
     "sock": "sock: error: cannot write output: this is a socket [E401 cannot-write]\n",
     "dir": "Usage: screening screen [OPTIONS] {cases}...\nTry 'screening screen --help' for help.\n\nError: Invalid "
-           "value for '--output' / '-o': File 'dir' is a directory.\n",  # typer's own check: a usage error
+    "value for '--output' / '-o': File 'dir' is a directory.\n",  # typer's own check: a usage error
 }
 
 
@@ -245,8 +256,9 @@ def test_a_read_only_report_is_not_replaced(tmp_path, capsys):
     target.chmod(0o444)
     code, _, err = run(capsys, "screen", CASE, "-o", target)
     assert code == 2 and target.read_text("utf-8") == "keep\n"
-    assert err == (f"{target}: error: cannot write output: permission denied (the file is read-only) "
-                   "[E401 cannot-write]\n")
+    assert err == (
+        f"{target}: error: cannot write output: permission denied (the file is read-only) [E401 cannot-write]\n"
+    )
 
 
 def test_a_full_disk_under_o_keeps_the_old_report(tmp_path, capsys, monkeypatch):
@@ -274,11 +286,13 @@ def test_a_full_stdout_is_a_located_error():
 
 
 def test_a_closed_stdout_is_a_located_error():
-    done = cli("screen", CASE, capture_output=False, stdout=None, stderr=subprocess.PIPE,
-               preexec_fn=lambda: os.close(1))
+    done = cli(
+        "screen", CASE, capture_output=False, stdout=None, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1)
+    )
     assert done.returncode == 2
-    assert done.stderr.decode() == ("<stdout>: error: cannot write output: standard output is closed "
-                                    "[E401 cannot-write]\n")
+    assert done.stderr.decode() == (
+        "<stdout>: error: cannot write output: standard output is closed [E401 cannot-write]\n"
+    )
 
 
 @pytest.mark.parametrize("argv", [["screen", CASE, "-f", "json"], ["rules", "list"], ["facts"], ["schema", "case"]])
@@ -295,8 +309,14 @@ def test_a_reader_that_went_away_ends_the_run_quietly(argv):
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 @pytest.mark.parametrize("format", ["text", "json", "markdown"])
 def test_a_stdout_that_is_not_utf8_gets_escapes(encoding, format):
-    done = cli("screen", CHINESE, "-f", format, "--no-color" if format == "text" else "--width=100",
-               env={"PYTHONIOENCODING": encoding})
+    done = cli(
+        "screen",
+        CHINESE,
+        "-f",
+        format,
+        "--no-color" if format == "text" else "--width=100",
+        env={"PYTHONIOENCODING": encoding},
+    )
     assert (done.returncode, done.stderr) == (0, b"")
     text = done.stdout.decode(encoding)
     assert "\\u534e\\u79d1\\u63a7\\u80a1" in text  # 华科控股, written as escapes, not lost and not a crash
@@ -332,8 +352,10 @@ def test_a_set_path_of_500_steps_is_a_located_error(capsys):
     path = ".".join(["a"] * 500)
     code, out, err = run(capsys, "screen", CASE, "--set", f"{path}=1")
     assert (code, out) == (2, "")
-    assert err == (f"--set {path[:77]}...: error: a path of 500 steps is deeper than the limit of 64 "
-                   "(SCREENING_MAX_DEPTH) [E111 too-large]\n")
+    assert err == (
+        f"--set {path[:77]}...: error: a path of 500 steps is deeper than the limit of 64 "
+        "(SCREENING_MAX_DEPTH) [E111 too-large]\n"
+    )
 
 
 # --- the output is one of the inputs ------------------------------------------------------------------------
@@ -346,8 +368,12 @@ def _inputs(tmp_path: Path) -> dict[str, Path]:
     shutil.copytree(RULES, tmp_path / "pack")
     shutil.copytree(ROOT / "cases", tmp_path / "cases")  # the pack's tests name ../../cases/
     (tmp_path / "cases.jsonl").write_text('{"id": "x"}\n', "utf-8")
-    return {"case": tmp_path / "case.yaml", "rule": tmp_path / "pack" / "scoring.yaml",
-            "member": tmp_path / "cases" / CASE.name, "jsonl": tmp_path / "cases.jsonl"}
+    return {
+        "case": tmp_path / "case.yaml",
+        "rule": tmp_path / "pack" / "scoring.yaml",
+        "member": tmp_path / "cases" / CASE.name,
+        "jsonl": tmp_path / "cases.jsonl",
+    }
 
 
 SAME_FILE = {  # the command, the input it is also given as output, how the output names that input
@@ -360,14 +386,23 @@ SAME_FILE = {  # the command, the input it is also given as output, how the outp
     "check-symlink": (lambda f, o: ["check", f["case"], "-o", o], "case", "symlink"),
     "test-pack-file": (lambda f, o: ["test", f["rule"].parent, "-o", o], "rule", "same"),
     "diff-case": (lambda f, o: ["diff", f["rule"].parent, f["rule"].parent, f["case"], "-o", o], "case", "same"),
-    "diff-pack-hardlink": (lambda f, o: ["diff", f["rule"].parent, f["rule"].parent, f["case"], "-o", o], "rule",
-                           "hardlink"),
+    "diff-pack-hardlink": (
+        lambda f, o: ["diff", f["rule"].parent, f["rule"].parent, f["case"], "-o", o],
+        "rule",
+        "hardlink",
+    ),
     "batch-force": (lambda f, o: ["batch", "--no-progress", f["jsonl"], "-o", o, "--force"], "jsonl", "same"),
     "batch-resume": (lambda f, o: ["batch", "--no-progress", f["jsonl"], "-o", o, "--resume"], "jsonl", "same"),
-    "batch-dir-member-symlink": (lambda f, o: ["batch", "--no-progress", f["member"].parent, "-o", o, "--force"],
-                                 "member", "jsonl symlink"),
-    "batch-dir-member-hardlink": (lambda f, o: ["batch", "--no-progress", f["member"].parent, "-o", o, "--force"],
-                                  "member", "csv hardlink"),
+    "batch-dir-member-symlink": (
+        lambda f, o: ["batch", "--no-progress", f["member"].parent, "-o", o, "--force"],
+        "member",
+        "jsonl symlink",
+    ),
+    "batch-dir-member-hardlink": (
+        lambda f, o: ["batch", "--no-progress", f["member"].parent, "-o", o, "--force"],
+        "member",
+        "csv hardlink",
+    ),
 }
 
 
@@ -388,8 +423,10 @@ def test_an_output_that_is_an_input_is_refused_and_nothing_is_touched(tmp_path, 
     code, out, err = run(capsys, *command(files, named))
     assert (code, out) == (2, "")
     same = "" if named == victim else f" ({victim})"
-    assert err == (f"{named}: error: the output is also an input{same}: writing it would destroy the input; nothing "
-                   "was written: name another output file [E402 output-is-input]\n")
+    assert err == (
+        f"{named}: error: the output is also an input{same}: writing it would destroy the input; nothing "
+        "was written: name another output file [E402 output-is-input]\n"
+    )
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.rglob(".*") if p.name.endswith((".tmp", ".lock"))]
 

@@ -44,8 +44,16 @@ def entity(eid: str, kind: str = "private_company", country: str = "HK", **extra
 
 
 def case(entities: list[dict[str, Any]], edges: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    return {"format": 1, "id": "hostile", "title": "Hostile shape", "investor": "inv", "entities": entities,
-            "ownership": edges, "target": {"name": "Target", "country": "DE"}, **extra}
+    return {
+        "format": 1,
+        "id": "hostile",
+        "title": "Hostile shape",
+        "investor": "inv",
+        "entities": entities,
+        "ownership": edges,
+        "target": {"name": "Target", "country": "DE"},
+        **extra,
+    }
 
 
 def timed(args: list[str]) -> tuple[int, float]:
@@ -55,6 +63,7 @@ def timed(args: list[str]) -> tuple[int, float]:
 
 
 # -- did-you-mean at scale ----------------------------------------------------------------------------
+
 
 def test_500_unknown_references_among_2000_entities_are_reported_fast_with_capped_hints(tmp_path, capsys):
     # Each unknown owner is one letter off an entity id: before, every hint compared the reference
@@ -71,15 +80,19 @@ def test_500_unknown_references_among_2000_entities_are_reported_fast_with_cappe
     assert all(line.endswith("[E108 unknown-reference]") for line in lines)
     hinted = [line for line in lines if "did you mean" in line]
     assert hinted == lines[:20], "the first 20 unknown references of a file get a hint, the others none"
-    assert lines[0].endswith(": error: ownership.2000.owner: unknown entity 'entiti-0000'; "
-                             "did you mean 'entity-0000'? [E108 unknown-reference]")
+    assert lines[0].endswith(
+        ": error: ownership.2000.owner: unknown entity 'entiti-0000'; "
+        "did you mean 'entity-0000'? [E108 unknown-reference]"
+    )
     assert lines[20].endswith(": error: ownership.2020.owner: unknown entity 'entiti-0020' [E108 unknown-reference]")
     assert seconds < 5, f"{seconds:.1f} s"
 
 
 def test_an_unknown_registry_reference_still_gets_its_hint(tmp_path, capsys):
-    path = write(tmp_path / "ref.yaml", case([entity("inv"), {"ref": "csp1"}],
-                                              [{"owner": "csp1", "owned": "inv", "equity_pct": 10}]))
+    path = write(
+        tmp_path / "ref.yaml",
+        case([entity("inv"), {"ref": "csp1"}], [{"owner": "csp1", "owned": "inv", "equity_pct": 10}]),
+    )
     assert main(["screen", str(path)]) == 2
     err = capsys.readouterr().err
     assert "'csp1' is not in the entity registry; did you mean 'cspl'? [E108 unknown-reference]" in err
@@ -208,8 +221,12 @@ def test_a_batch_with_such_cases_writes_every_row(tmp_path, capsys):
     capsys.readouterr()
     assert code == 0 and seconds < 30
     found = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [(r["id"], r["error"]) for r in found] == [("hostile", ""), ("hostile", ""), ("star", ""),
-                                                      ("alibaba-liege", "")]
+    assert [(r["id"], r["error"]) for r in found] == [
+        ("hostile", ""),
+        ("hostile", ""),
+        ("star", ""),
+        ("alibaba-liege", ""),
+    ]
 
 
 def test_a_case_over_the_time_limit_fails_its_row_and_the_batch_goes_on(tmp_path, capsys, monkeypatch):
@@ -234,13 +251,19 @@ def test_a_case_over_the_time_limit_fails_its_row_and_the_batch_goes_on(tmp_path
     err = capsys.readouterr().err
     assert code == 0 and seconds < 10
     found = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [(r["id"], r["level"]) for r in found] == [("alibaba-liege", "high"), ("slow", None),
-                                                      ("alibaba-liege", "high")]
-    assert found[1]["error"] == (f"{folder / 'b.yaml'}: error: screening the case took longer than 0.5 s "
-                                 "(--timeout); it was stopped [E405 time-limit]")
+    assert [(r["id"], r["level"]) for r in found] == [
+        ("alibaba-liege", "high"),
+        ("slow", None),
+        ("alibaba-liege", "high"),
+    ]
+    assert found[1]["error"] == (
+        f"{folder / 'b.yaml'}: error: screening the case took longer than 0.5 s "
+        "(--timeout); it was stopped [E405 time-limit]"
+    )
     assert "E405" in err  # the summary lists the row's error
-    code, _ = timed(["batch", "--no-progress", str(folder), "-o", str(out), "--force", "--timeout", "0.5",
-                     "--fail-on", "critical"])
+    code, _ = timed(
+        ["batch", "--no-progress", str(folder), "-o", str(out), "--force", "--timeout", "0.5", "--fail-on", "critical"]
+    )
     capsys.readouterr()
     assert code == 1, "a case that could not be screened fails --fail-on"
 
@@ -267,7 +290,7 @@ def test_the_time_limit_stops_work_in_any_thread_even_if_an_interruption_is_swal
     import gc
     import threading
 
-    from screening.budget import OverTime, call_with_limit
+    from screening.infra.budget import OverTime, call_with_limit
 
     outcome = []
 
@@ -295,8 +318,7 @@ def test_the_time_limit_stops_work_in_any_thread_even_if_an_interruption_is_swal
 
 @pytest.mark.parametrize("value", ["-1", "nan", "x"])
 def test_a_bad_time_limit_is_a_usage_error(tmp_path, capsys, value):
-    code = main(["batch", "--no-progress", str(ROOT / "cases"), "-o", str(tmp_path / "out.jsonl"),
-                 "--timeout", value])
+    code = main(["batch", "--no-progress", str(ROOT / "cases"), "-o", str(tmp_path / "out.jsonl"), "--timeout", value])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "--timeout" in err
     assert not (tmp_path / "out.jsonl").exists()
@@ -304,8 +326,10 @@ def test_a_bad_time_limit_is_a_usage_error(tmp_path, capsys, value):
 
 # -- sanctions matching evaded by what prints as nothing or looks Latin --------------------------------
 
-@pytest.mark.parametrize("stem", ["watchlist-zero-width-spaces", "watchlist-soft-hyphens",
-                                  "watchlist-cyrillic-lookalikes"])
+
+@pytest.mark.parametrize(
+    "stem", ["watchlist-zero-width-spaces", "watchlist-soft-hyphens", "watchlist-cyrillic-lookalikes"]
+)
 def test_a_sanctioned_name_in_disguise_is_still_a_hit(stem, capsys):
     path = ROOT / "tests" / "hostile" / "valid" / f"{stem}.yaml"
     code = main(["screen", str(path), "--watchlist", str(ROOT / "watchlists" / "sample-sanctions.csv"), "-f", "json"])
@@ -314,14 +338,17 @@ def test_a_sanctioned_name_in_disguise_is_still_a_hit(stem, capsys):
     doc = json.loads(out)
     assert [(h["entity"], h["entry"], h["score"], h["read_as"]) for h in doc["watchlist_hits"]] == [
         ("owner", "sample-eu-fridman", 100.0, "mikhail maratovich fridman"),
-        ("owner", "sample-ofac-fridman", 100.0, "mikhail maratovich fridman")]
+        ("owner", "sample-ofac-fridman", 100.0, "mikhail maratovich fridman"),
+    ]
     assert "IC-016" in [f["rule"] for f in doc["findings"]]  # a sanctioned owner: the rule fires
 
 
 # -- terminal injection: nothing from an input is obeyed by a terminal ---------------------------------
 
-ATTACK = ("\x1b]52;c;SGVsbG8=\x07 \x1b]8;;https://x.example/\x1b\\link\x1b]8;;\x1b\\ \x1b[2J \x1b[8mhidden\x1b[0m "
-          "bare\rCR bell\x07 [link=https://x]y[/link] [red]red[/red] \u202eevil\u202c zero\u200bwidth")
+ATTACK = (
+    "\x1b]52;c;SGVsbG8=\x07 \x1b]8;;https://x.example/\x1b\\link\x1b]8;;\x1b\\ \x1b[2J \x1b[8mhidden\x1b[0m "
+    "bare\rCR bell\x07 [link=https://x]y[/link] [red]red[/red] \u202eevil\u202c zero\u200bwidth"
+)
 """A clipboard write (OSC 52), a hyperlink (OSC 8), a screen clear, hidden text, a bare carriage return, a bell,
 rich markup for a link and a colour, a right-to-left override and a zero-width space."""
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -349,8 +376,11 @@ def hostile_case(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("args", [["-f", "text"], ["-f", "text", "--color"], ["-f", "markdown"],
-                                  ["--explain", "--color"]], ids=["text", "color", "markdown", "explain"])
+@pytest.mark.parametrize(
+    "args",
+    [["-f", "text"], ["-f", "text", "--color"], ["-f", "markdown"], ["--explain", "--color"]],
+    ids=["text", "color", "markdown", "explain"],
+)
 def test_case_text_reaches_the_terminal_escaped(tmp_path, capsys, args):
     code = main(["screen", str(hostile_case(tmp_path)), *args])
     out, err = capsys.readouterr()
@@ -361,8 +391,18 @@ def test_case_text_reaches_the_terminal_escaped(tmp_path, capsys, args):
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_what_if_text_escapes_the_rule_titles(tmp_path, capsys, fmt):
-    code = main(["screen", str(hostile_case(tmp_path)), "--rules", str(hostile_pack(tmp_path)),
-                 "--set", "entities.0.kind=soe", "-f", fmt])
+    code = main(
+        [
+            "screen",
+            str(hostile_case(tmp_path)),
+            "--rules",
+            str(hostile_pack(tmp_path)),
+            "--set",
+            "entities.0.kind=soe",
+            "-f",
+            fmt,
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0 and err == ""
     assert "SI-001" in out  # fires now: its title is printed
@@ -402,14 +442,16 @@ def test_rule_pack_titles_make_no_links_colours_or_sequences(tmp_path, capsys, c
     assert_safe(out)
     assert "[link=https://x]y[/link]" in out.replace("\n", "").replace(" ", "").replace("│", "")
     # as on a terminal, in colour (the CLI colours only a terminal): the same text, coloured by the table only
-    from screening.pack import load_pack
+    from screening.pack.load import load_pack
     from screening.report import Options
     from screening.report.catalogue import regime_list, rule_detail, rule_list
 
     loaded, options = load_pack(pack), Options(width=200, color=True)
-    coloured = {"list": lambda: rule_list(loaded, None, "text", options),
-                "show": lambda: rule_detail(loaded, "SI-001", "text", options),
-                "regimes": lambda: regime_list(loaded, "text", options)}[command[1]]()
+    coloured = {
+        "list": lambda: rule_list(loaded, None, "text", options),
+        "show": lambda: rule_detail(loaded, "SI-001", "text", options),
+        "regimes": lambda: regime_list(loaded, "text", options),
+    }[command[1]]()
     assert SGR.search(coloured), "coloured"
     assert_safe(coloured)
     assert "\x1b]8;" not in coloured
@@ -418,21 +460,28 @@ def test_rule_pack_titles_make_no_links_colours_or_sequences(tmp_path, capsys, c
 def test_registry_and_watchlist_names_reach_the_terminal_escaped(tmp_path, capsys):
     registry = tmp_path / "registry"
     registry.mkdir()
-    (registry / "evil.yaml").write_text(f"""format: 1
+    (registry / "evil.yaml").write_text(
+        f"""format: 1
 entities:
   - id: evil-parent
     name: {yaml_text("Evil Parent " + ATTACK)}
     country: RU
     kind: private_company
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     watchlist = tmp_path / "list.yaml"
-    watchlist.write_text(f"""entries:
+    watchlist.write_text(
+        f"""entries:
   - name: {yaml_text("Evil Parent " + ATTACK)}
     lists: [{yaml_text("Sanctions " + ATTACK)}]
     type: sanctions
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     case = tmp_path / "case.yaml"
-    case.write_text("""format: 1
+    case.write_text(
+        """format: 1
 id: registry-injection
 title: A case that takes its owner from a registry
 investor: inv
@@ -442,7 +491,9 @@ entities:
 ownership:
   - {owner: evil-parent, owned: inv, equity_pct: 100}
 target: {name: Target, country: DE}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     for color in ([], ["--color"]):
         code = main(["screen", str(case), "--entities", str(registry), "--watchlist", str(watchlist), *color])
         out, err = capsys.readouterr()
@@ -478,7 +529,8 @@ def test_check_and_fmt_show_rule_files_escaped(tmp_path, capsys):
     pack = hostile_pack(tmp_path)
     rules = pack / "state_influence.yaml"
     text = rules.read_text(encoding="utf-8").replace(
-        "    name: state_influence.state_investor\n", "    name: state_influence.state_investor\n    junk: 1\n", 1)
+        "    name: state_influence.state_investor\n", "    name: state_influence.state_investor\n    junk: 1\n", 1
+    )
     evil = pack / "evil\x1b]52;c;SGVsbG8=\x07.yaml"
     evil.write_text(text.replace("\\u202e", "\u202e"), encoding="utf-8")
     rules.unlink()

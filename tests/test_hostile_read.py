@@ -58,8 +58,15 @@ def screening(*args: object, timeout: float = 60, **extra: str) -> Run:
     """``screening ARGS`` in its own process, killed (and the test failed) when it outlives ``timeout``."""
     start = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "screening", *map(str, args)], capture_output=True, text=True,
-                              timeout=timeout, env=env(**extra), stdin=subprocess.DEVNULL, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "screening", *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env(**extra),
+            stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"screening {' '.join(map(str, args))} still running after {timeout} s")
     return Run(done.returncode, done.stdout, done.stderr, time.perf_counter() - start)
@@ -67,8 +74,14 @@ def screening(*args: object, timeout: float = 60, **extra: str) -> Run:
 
 def measured(*args: object, timeout: float = 120, **extra: str) -> Run:
     """``screening ARGS`` with its wall time and peak resident memory (``ru_maxrss`` of its process)."""
-    done = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "screening", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, env=env(**extra), cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, sys.executable, "-m", "screening", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env(**extra),
+        cwd=ROOT,
+    )
     head, _, err = done.stdout.partition("\n")
     code, seconds, mib = head.split()
     return Run(int(code), "", err, float(seconds), float(mib))
@@ -103,13 +116,14 @@ def _routes(tmp: Path, special) -> dict[str, tuple[list[object], str]]:  # type:
         "case file": (["screen", special(tmp / "case.yaml")], "case.yaml"),
         "--waivers": (["screen", CASE, "--waivers", special(tmp / "waivers.yaml")], "waivers.yaml"),
         "--watchlist": (["screen", CASE, "--watchlist", special(tmp / "list.csv")], "list.csv"),
-        "--entities": (["screen", ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "--entities", registry],
-                       "zz.yaml"),
+        "--entities": (["screen", ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "--entities", registry], "zz.yaml"),
         "--rules": (["screen", CASE, "--rules", pack], "zz.yaml"),
         "check": (["check", "-f", "github", special(tmp / "check.yaml")], "check.yaml"),
         "fmt": (["fmt", "--check", special(tmp / "fmt.yaml")], "fmt.yaml"),
-        "batch --mapping": (["batch", "--no-progress", ROOT / "examples" / "deals.csv", "-m",
-                             special(tmp / "map.yaml"), "-o", out], "map.yaml"),
+        "batch --mapping": (
+            ["batch", "--no-progress", ROOT / "examples" / "deals.csv", "-m", special(tmp / "map.yaml"), "-o", out],
+            "map.yaml",
+        ),
         "batch jsonl": (["batch", "--no-progress", special(tmp / "in.jsonl"), "-o", out], "in.jsonl"),
         "batch csv": (["batch", "--no-progress", special(tmp / "in.csv"), "-m", MAPPING, "-o", out], "in.csv"),
         "batch yaml": (["batch", "--no-progress", special(tmp / "in.yaml"), "-o", out], "in.yaml"),
@@ -117,8 +131,18 @@ def _routes(tmp: Path, special) -> dict[str, tuple[list[object], str]]:  # type:
 
 
 ROUTES = [
-    "case file", "--waivers", "--watchlist", "--entities", "--rules", "check", "fmt", "batch --mapping",
-    "batch jsonl", "batch csv", "batch yaml"]
+    "case file",
+    "--waivers",
+    "--watchlist",
+    "--entities",
+    "--rules",
+    "check",
+    "fmt",
+    "batch --mapping",
+    "batch jsonl",
+    "batch csv",
+    "batch yaml",
+]
 
 
 @pytest.mark.parametrize("kind", SPECIALS)
@@ -142,19 +166,32 @@ def test_a_fifo_or_a_device_is_refused_unread(tmp_path, route, kind):
 
 def test_stdin_may_be_piped(tmp_path):
     """The one non-regular file that is read: stdin, named /dev/stdin, which the user pipes on purpose."""
-    done = subprocess.run([sys.executable, "-m", "screening", "screen", "/dev/stdin", "-f", "json"],
-                          input=CASE.read_bytes(), capture_output=True, timeout=60, env=env(), cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "screening", "screen", "/dev/stdin", "-f", "json"],
+        input=CASE.read_bytes(),
+        capture_output=True,
+        timeout=60,
+        env=env(),
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert b'"benign-nordic-bakery"' in done.stdout
 
 
 def test_a_piped_stdin_beyond_the_size_limit_is_refused(tmp_path):
     limit = max(p.stat().st_size for p in (ROOT / "rules").rglob("*.yaml")) + 1000  # the pack's files fit
-    done = subprocess.run([sys.executable, "-m", "screening", "screen", "/dev/stdin"], input=b"#" * (limit + 1),
-                          capture_output=True, timeout=60, env=env(SCREENING_MAX_BYTES=str(limit)), cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "screening", "screen", "/dev/stdin"],
+        input=b"#" * (limit + 1),
+        capture_output=True,
+        timeout=60,
+        env=env(SCREENING_MAX_BYTES=str(limit)),
+        cwd=ROOT,
+    )
     assert done.returncode == 2
-    assert done.stderr.decode() == (f"/dev/stdin: error: file larger than the limit of {limit:,} bytes "
-                                    "(SCREENING_MAX_BYTES) [E111 too-large]\n")
+    assert done.stderr.decode() == (
+        f"/dev/stdin: error: file larger than the limit of {limit:,} bytes (SCREENING_MAX_BYTES) [E111 too-large]\n"
+    )
 
 
 # --- 17: millions of tiny values are refused while they are counted, in little time and memory ---------------
@@ -187,8 +224,8 @@ def test_fmt_refuses_two_megabytes_of_tiny_values_before_the_round_trip(tmp_path
 
 def test_values_are_counted_as_the_builder_counts_them(tmp_path):
     """The early count and the builder agree: keys do not count, an alias counts what its anchor holds."""
-    from screening.errors import ScreeningError
-    from screening.yamlio import loads
+    from screening.infra.errors import ScreeningError
+    from screening.infra.yamlio import loads
 
     anchored = "a: &x [" + ",".join(["1"] * 99) + "]\n" + "".join(f"k{i}: *x\n" for i in range(1999))
     padded = anchored + "#" * 300_000 + "\n"  # long enough to be counted while parsed
@@ -236,12 +273,13 @@ def test_fmt_turns_a_recursion_error_into_a_located_one(tmp_path):
     """Were ruamel.yaml to recurse too deep within the limits, fmt says so and leaves the file."""
     deep = tmp_path / "deep.yaml"
     deep.write_text(commented_levels(31), "utf-8")  # 63 levels, within the default limit
-    code = ("import sys; from screening.cli import main; sys.setrecursionlimit(200); "
-            f"sys.exit(main(['fmt', '--check', {str(deep)!r}]))")
+    code = (
+        "import sys; from screening.cli import main; sys.setrecursionlimit(200); "
+        f"sys.exit(main(['fmt', '--check', {str(deep)!r}]))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env())
     assert done.returncode == 2, done.stderr
-    assert done.stderr == (f"{deep}: error: nested too deeply to be formatted (SCREENING_MAX_DEPTH) "
-                           "[E111 too-large]\n")
+    assert done.stderr == (f"{deep}: error: nested too deeply to be formatted (SCREENING_MAX_DEPTH) [E111 too-large]\n")
 
 
 def deep_case(levels: int) -> str:
@@ -277,8 +315,10 @@ def test_a_limit_that_is_not_a_plain_positive_number_is_a_located_error(var, val
 
 def test_the_depth_limit_has_a_ceiling():
     done = screening("screen", CASE, SCREENING_MAX_DEPTH="100000").refused("E106")
-    assert done.err == ("SCREENING_MAX_DEPTH: error: environment variable SCREENING_MAX_DEPTH can be at most 200, "
-                        "not 100000 [E106 bad-value]\n")
+    assert done.err == (
+        "SCREENING_MAX_DEPTH: error: environment variable SCREENING_MAX_DEPTH can be at most 200, "
+        "not 100000 [E106 bad-value]\n"
+    )
 
 
 # --- 3: a pack from a pull request cannot make check or test read, or quote, a file outside it ---------------
@@ -293,7 +333,7 @@ def repo(tmp_path) -> Path:
     shutil.copytree(ROOT / "rules", root / "rules")
     shutil.copytree(ROOT / "cases", root / "cases")
     (root / ".git").mkdir()
-    (root / ".git" / "config").write_text(f'[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n', "utf-8")
+    (root / ".git" / "config").write_text(f"[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n", "utf-8")
     (tmp_path / "token.txt").write_text(SECRET + "\n", "utf-8")
     (tmp_path / "token.yaml").write_text(f"token: {SECRET}\n", "utf-8")
     return root
@@ -382,21 +422,27 @@ def test_diff_reads_test_cases_within_the_root_only(repo):
 HUGE = "9" * 400
 
 
-@pytest.mark.parametrize("change, line", [(f"target.turnover_eur={HUGE}", "74:3: error: target.turnover_eur"),
-                                          (f"target.land_area_m2=-{HUGE}", "76:3: error: target.land_area_m2"),
-                                          (f"transaction.board_seats={HUGE}", "91:3: error: transaction.board_seats")])
+@pytest.mark.parametrize(
+    "change, line",
+    [
+        (f"target.turnover_eur={HUGE}", "74:3: error: target.turnover_eur"),
+        (f"target.land_area_m2=-{HUGE}", "76:3: error: target.land_area_m2"),
+        (f"transaction.board_seats={HUGE}", "91:3: error: transaction.board_seats"),
+    ],
+)
 def test_a_400_digit_number_in_set_is_a_located_error(change, line):
     """--set transaction.board_seats=999...9 raised OverflowError where the number was used."""
     done = screening("screen", CASE, "--set", change).refused("E106")
-    assert done.err == (f"{CASE} (with --set):{line}: a number of 400 digits "
-                        "is too large (beyond ±1.8e308) [E106 bad-value]\n")
+    assert done.err == (
+        f"{CASE} (with --set):{line}: a number of 400 digits is too large (beyond ±1.8e308) [E106 bad-value]\n"
+    )
 
 
 @pytest.mark.parametrize("field", ["target.turnover_eur", "target.land_area_m2", "transaction.board_seats"])
 def test_a_400_digit_number_fails_its_batch_row_only(tmp_path, field):
     import json
 
-    from screening.yamlio import load
+    from screening.infra.yamlio import load
 
     good = load(CASE)[0]
     bad = json.loads(json.dumps(good))
@@ -425,13 +471,15 @@ def test_a_rule_id_with_a_trailing_newline_is_refused(tmp_path):
     done = screening("check", pack, "-f", "github")
     assert done.code == 1 and "Traceback" not in done.err
     line = next(n for n, text in enumerate(rules.read_text("utf-8").splitlines(), 1) if '"SI-001\\n"' in text)
-    assert (f"::error file={rules},line={line},col=5,title=E106 bad-value::SI-001%0A: rules.0.id: 'SI-001\\n' does "
-            "not match the expected form") in done.out, done.out
+    assert (
+        f"::error file={rules},line={line},col=5,title=E106 bad-value::SI-001%0A: rules.0.id: 'SI-001\\n' does "
+        "not match the expected form"
+    ) in done.out, done.out
     screening("screen", CASE, "--rules", pack).refused("E106", "rules.0.id: 'SI-001\\n' does not match")
 
 
 def test_the_id_pattern_of_a_pack_is_anchored_at_the_very_end():
-    from screening.schemacheck import regex
+    from screening.infra.schemacheck import regex
 
     pattern = regex("^(SI|CI)-[0-9]{3}$")
     assert pattern.search("SI-001") and not pattern.search("SI-001\n")
@@ -446,7 +494,8 @@ ALIBABA = ROOT / "cases" / "alibaba-liege.yaml"
 
 def waivers(tmp_path: Path, granted: str, expires: str) -> Path:
     path = tmp_path / "waivers.yaml"
-    path.write_text(f"""format: 1
+    path.write_text(
+        f"""format: 1
 waivers:
   - case: alibaba-liege
     rule: IC-013
@@ -454,7 +503,9 @@ waivers:
     approver: J. Peeters, head of unit
     granted: {granted}
     expires: {expires}
-""", "utf-8")
+""",
+        "utf-8",
+    )
     return path
 
 
@@ -475,17 +526,20 @@ def test_a_waiver_granted_after_the_day_judged_waives_nothing(tmp_path):
     assert finding["waiver"]["status"] == "not_yet_granted"
     assert report["score"] == before["score"]  # the finding counts
     text = screening("screen", ALIBABA, "--waivers", path, "--as-of", "2026-11-28", "--width", "200").out
-    assert "waiver granted on 2026-12-01, after the day judged (approved by J. Peeters, head of unit): the " \
-           "finding counts" in text
+    assert (
+        "waiver granted on 2026-12-01, after the day judged (approved by J. Peeters, head of unit): the "
+        "finding counts" in text
+    )
     assert "WAIVED" not in text
-    on_the_day = json.loads(screening("screen", ALIBABA, "--waivers", path, "--as-of", "2026-12-01", "-f",
-                                      "json").out)
+    on_the_day = json.loads(screening("screen", ALIBABA, "--waivers", path, "--as-of", "2026-12-01", "-f", "json").out)
     assert ic013(on_the_day)["waived"] is True and ic013(on_the_day)["waiver"]["status"] == "active"
     check = screening("check", path, ALIBABA, "--as-of", "2026-11-28", "-f", "github")
     assert check.code == 1
-    assert (f"::error file={path},line=7,col=5,title=E313 waiver-not-yet-granted::IC-013: waiver for case "
-            "'alibaba-liege' is granted on 2026-12-01, after the day judged (2026-11-28): it waives nothing "
-            "before then, the finding counts") in check.out
+    assert (
+        f"::error file={path},line=7,col=5,title=E313 waiver-not-yet-granted::IC-013: waiver for case "
+        "'alibaba-liege' is granted on 2026-12-01, after the day judged (2026-11-28): it waives nothing "
+        "before then, the finding counts"
+    ) in check.out
 
 
 def test_a_waiver_granted_after_it_expires_never_applies(tmp_path):
@@ -495,21 +549,29 @@ def test_a_waiver_granted_after_it_expires_never_applies(tmp_path):
     for day in ("2027-05-31", "2027-06-01", "2026-11-28"):
         done = screening("screen", ALIBABA, "--waivers", path, "--as-of", day, "-f", "json")
         assert done.code == 0, done.err
-        assert done.err == (f"{path}:7:5: warning: IC-013: waiver for case 'alibaba-liege' granted on 2027-06-01, "
-                            "after it expires on 2027-05-31: it never applies, the finding counts [E106 bad-value] "
-                            "(this waiver is ignored)\n")
+        assert done.err == (
+            f"{path}:7:5: warning: IC-013: waiver for case 'alibaba-liege' granted on 2027-06-01, "
+            "after it expires on 2027-05-31: it never applies, the finding counts [E106 bad-value] "
+            "(this waiver is ignored)\n"
+        )
         finding = ic013(json.loads(done.out))
         assert finding["waived"] is False and "waiver" not in finding
     check = screening("check", path, ALIBABA, "-f", "github")
-    assert check.code == 1 and "title=E106 bad-value::IC-013: waiver for case 'alibaba-liege' granted on " \
-                               "2027-06-01, after it expires on 2027-05-31" in check.out
+    assert (
+        check.code == 1
+        and "title=E106 bad-value::IC-013: waiver for case 'alibaba-liege' granted on "
+        "2027-06-01, after it expires on 2027-05-31"
+        in check.out
+    )
 
 
 # --- 11: check catches the examples and test facts that test would choke on ---------------------------------
 
 
-@pytest.mark.parametrize("value, found", [('"twelve"', "text 'twelve'"), ("[12]", "a list"), ("{a: 1}", "a mapping"),
-                                          ("true", "boolean true")])
+@pytest.mark.parametrize(
+    "value, found",
+    [('"twelve"', "text 'twelve'"), ("[12]", "a list"), ("{a: 1}", "a mapping"), ("true", "boolean true")],
+)
 def test_a_wrongly_typed_example_is_found_by_check_and_refused_by_test(tmp_path, value, found):
     """`check` passed the pack, then `test` raised TypeError comparing the text with 10."""
     pack = tmp_path / "pack"
@@ -519,12 +581,16 @@ def test_a_wrongly_typed_example_is_found_by_check_and_refused_by_test(tmp_path,
     rules.write_text(text.replace("stake_after_pct: 12}", f"stake_after_pct: {value}}}", 1), "utf-8")
     rows = rules.read_text("utf-8").splitlines()
     line = next(n for n, row in enumerate(rows, 1) if f"stake_after_pct: {value}" in row)
-    problem = (f"{rules}:{line}:48: error: CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a "
-               f"number, found {found} [E103 wrong-type]")
+    problem = (
+        f"{rules}:{line}:48: error: CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a "
+        f"number, found {found} [E103 wrong-type]"
+    )
     check = screening("check", pack, "-f", "github")
     assert check.code == 1 and "Traceback" not in check.err
-    assert f"title=E103 wrong-type::CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a " \
-           f"number, found {found}" in check.out
+    assert (
+        f"title=E103 wrong-type::CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a "
+        f"number, found {found}" in check.out
+    )
     assert screening("test", pack).refused("E103").err == problem + "\n"
 
 
@@ -533,19 +599,25 @@ def test_a_wrongly_typed_trigger_example_is_found_by_check(tmp_path):
     shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
     regime = pack / "regimes" / "be.yaml"
     regime.write_text(regime.read_text("utf-8").replace("turnover_eur: 150000000}", "turnover_eur: lots}", 1), "utf-8")
-    done = screening("test", pack).refused("E103", "examples.fires.0.target.turnover_eur: expected a number, found "
-                                                   "text 'lots'")
+    done = screening("test", pack).refused(
+        "E103", "examples.fires.0.target.turnover_eur: expected a number, found text 'lots'"
+    )
     assert done.err.startswith(f"{regime}:75:") and done.err.count("\n") == 1
 
 
 def test_wrongly_typed_facts_of_a_pack_test_are_found_by_check(repo):
     path = repo / "rules" / "tests" / "zz-facts.yaml"
-    path.write_text("format: 1\ntests:\n  - on: 2024-03-01\n    facts:\n      target: {country: BE, turnover_eur: "
-                    "lots}\n    expect: {filings: {BE: mandatory}}\n", "utf-8")
+    path.write_text(
+        "format: 1\ntests:\n  - on: 2024-03-01\n    facts:\n      target: {country: BE, turnover_eur: "
+        "lots}\n    expect: {filings: {BE: mandatory}}\n",
+        "utf-8",
+    )
     check = screening("check", repo / "rules", "-f", "github")
     assert check.code == 1
-    assert (f"::error file={path},line=5,col=29,title=E103 wrong-type::tests.0.facts.target.turnover_eur: expected "
-            "a number, found text 'lots'") in check.out
+    assert (
+        f"::error file={path},line=5,col=29,title=E103 wrong-type::tests.0.facts.target.turnover_eur: expected "
+        "a number, found text 'lots'"
+    ) in check.out
     screening("test", repo / "rules").refused("E103", f"{path}:5:29: error: tests.0.facts.target.turnover_eur")
 
 
@@ -566,8 +638,10 @@ def test_fmt_does_not_show_a_file_that_is_not_a_mapping(tmp_path):
     named.write_text(SECRET + "   \n", "utf-8")
     done = screening("fmt", "--check", named)
     assert SECRET not in done.out + done.err
-    assert done.refused("E103").err == (f"{named}:1:1: error: expected a mapping, found a single value: not a "
-                                        "rule-pack file (its content is not shown) [E103 wrong-type]\n")
+    assert done.refused("E103").err == (
+        f"{named}:1:1: error: expected a mapping, found a single value: not a "
+        "rule-pack file (its content is not shown) [E103 wrong-type]\n"
+    )
 
 
 # --- 18: an edit that keeps size and modification time is seen, score and digest alike ----------------------
@@ -626,14 +700,23 @@ def _big_inputs(tmp: Path, size: int) -> dict[str, list[object]]:
         "--rules": ["screen", CASE, "--rules", pack],
         "check": ["check", "-f", "github", big("check.yaml", HEAD)],
         "fmt": ["fmt", "--check", big("fmt.yaml", "rules: []\n")],
-        "batch --mapping": ["batch", "--no-progress", ROOT / "examples" / "deals.csv", "-m",
-                            big("map.yaml", MAPPING.read_text("utf-8")), "-o", out],
+        "batch --mapping": [
+            "batch",
+            "--no-progress",
+            ROOT / "examples" / "deals.csv",
+            "-m",
+            big("map.yaml", MAPPING.read_text("utf-8")),
+            "-o",
+            out,
+        ],
         "batch yaml": ["batch", "--no-progress", big("in.yaml", HEAD), "-o", out],
     }
 
 
-@pytest.mark.parametrize("route", ["case file", "--waivers", "--watchlist", "--entities", "--rules", "check", "fmt",
-                                   "batch --mapping", "batch yaml"])
+@pytest.mark.parametrize(
+    "route",
+    ["case file", "--waivers", "--watchlist", "--entities", "--rules", "check", "fmt", "batch --mapping", "batch yaml"],
+)
 def test_the_size_limit_applies_to_every_input(tmp_path, route):
     size = max(p.stat().st_size for p in (ROOT / "rules").rglob("*.yaml")) + 2000  # the bundled pack fits
     args = _big_inputs(tmp_path, size)[route]

@@ -15,18 +15,20 @@ from pathlib import Path
 import pytest
 
 from screening.api import screen_files
-from screening.cases import build_case
-from screening.engine import screen
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.waivers import index, load_waivers
 from screening.report import Options, render
 from screening.report.html import layout, link, safe_url, units, wrap
-from screening.waivers import index, load_waivers
 from tests.conftest import CASES, ROOT
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SECTIONS = ["summary", "score", "categories-chart", "findings", "mitigations", "ownership", "gaps", "sources"]
-LONG_NAME = ("Consolidated Strategic Infrastructure Investment Holdings of the Northern Maritime and "
-             "Logistics Corridor Development Authority Special Purpose Acquisition Vehicle Number Seventeen "
-             "Limited Partnership")[:200]
+LONG_NAME = (
+    "Consolidated Strategic Infrastructure Investment Holdings of the Northern Maritime and "
+    "Logistics Corridor Development Authority Special Purpose Acquisition Vehicle Number Seventeen "
+    "Limited Partnership"
+)[:200]
 CHINESE = "阿里巴巴集团控股有限公司"
 ARABIC = "صندوق الاستثمارات العامة"
 
@@ -57,8 +59,13 @@ class Element:
             yield from child.iter()
 
     def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Element]:
-        return [e for e in self.iter() if (tag is None or e.tag == tag) and (cls is None or cls in e.classes)
-                and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())]
+        return [
+            e
+            for e in self.iter()
+            if (tag is None or e.tag == tag)
+            and (cls is None or cls in e.classes)
+            and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]
 
 
 class Page(HTMLParser):
@@ -135,18 +142,26 @@ def cosco():
 def stress_case(pack):
     """A 200-character name, Chinese and Arabic names, markup in the title, a holding within a layer and
     one back down the chain (a cycle through the investor)."""
-    data = {"format": 1, "id": "stress", "title": "Stress <script>alert(1)</script> & test", "investor": "inv",
-            "entities": [{"id": "inv", "name": CHINESE, "country": "CN", "kind": "private_company"},
-                         {"id": "pif", "name": ARABIC, "country": "SA", "kind": "sovereign_fund",
-                          "state_ownership_pct": 100},
-                         {"id": "mid", "name": LONG_NAME, "country": "HK", "kind": "private_company"},
-                         {"id": "mof", "name": "Ministry of Finance <b>", "country": "SA", "kind": "state_body"}],
-            "ownership": [{"owner": "mid", "owned": "inv", "equity_pct": 60},
-                          {"owner": "pif", "owned": "inv", "equity_pct": 20},
-                          {"owner": "pif", "owned": "mid", "equity_pct": 70},
-                          {"owner": "mof", "owned": "pif", "equity_pct": 100},
-                          {"owner": "inv", "owned": "mid", "equity_pct": 5}],
-            "target": {"name": "Target", "country": "BE", "critical_infrastructure": [{"kind": "port"}]}}
+    data = {
+        "format": 1,
+        "id": "stress",
+        "title": "Stress <script>alert(1)</script> & test",
+        "investor": "inv",
+        "entities": [
+            {"id": "inv", "name": CHINESE, "country": "CN", "kind": "private_company"},
+            {"id": "pif", "name": ARABIC, "country": "SA", "kind": "sovereign_fund", "state_ownership_pct": 100},
+            {"id": "mid", "name": LONG_NAME, "country": "HK", "kind": "private_company"},
+            {"id": "mof", "name": "Ministry of Finance <b>", "country": "SA", "kind": "state_body"},
+        ],
+        "ownership": [
+            {"owner": "mid", "owned": "inv", "equity_pct": 60},
+            {"owner": "pif", "owned": "inv", "equity_pct": 20},
+            {"owner": "pif", "owned": "mid", "equity_pct": 70},
+            {"owner": "mof", "owned": "pif", "equity_pct": 100},
+            {"owner": "inv", "owned": "mid", "equity_pct": 5},
+        ],
+        "target": {"name": "Target", "country": "BE", "critical_infrastructure": [{"kind": "port"}]},
+    }
     return screen(build_case(data, {}, "stress.yaml"), pack)
 
 
@@ -249,8 +264,9 @@ def test_findings_link_their_sources(alibaba):
         assert f["title"] in article.all_text()
         cited = {a.attrs["href"] for a in article.find("a") if (a.attrs.get("href") or "").startswith("#source-")}
         assert cited == {f"#source-{s}" for e in f["evidence"] for s in e["sources"]}
-    assert {e.attrs["id"][7:] for e in page.root.find("li") if (e.attrs.get("id") or "").startswith("source-")} \
-        == {s["id"] for s in doc["sources"]}
+    assert {e.attrs["id"][7:] for e in page.root.find("li") if (e.attrs.get("id") or "").startswith("source-")} == {
+        s["id"] for s in doc["sources"]
+    }
 
 
 def test_waived_findings_are_marked_and_expired_waivers_said():
@@ -279,8 +295,9 @@ def test_diagram_has_a_box_per_entity_and_an_arrow_per_edge(cosco):
     page = parse(render("html", cosco, Options()))
     boxes, arrows = diagram_parts(page)
     assert sorted(b.attrs["data-id"] for b in boxes) == sorted(e["id"] for e in own["entities"])
-    assert sorted((a.attrs["data-owner"], a.attrs["data-owned"]) for a in arrows) == \
-        sorted((e["owner"], e["owned"]) for e in own["edges"])
+    assert sorted((a.attrs["data-owner"], a.attrs["data-owned"]) for a in arrows) == sorted(
+        (e["owner"], e["owned"]) for e in own["edges"]
+    )
     for box in boxes:
         entity = next(e for e in own["entities"] if e["id"] == box.attrs["data-id"])
         state = entity["kind"] in ("state_body", "soe", "sovereign_fund")
@@ -289,8 +306,11 @@ def test_diagram_has_a_box_per_entity_and_an_arrow_per_edge(cosco):
             assert "state body" in box.all_text()
     assert sum(1 for b in boxes if "state" in b.classes) == 3  # China COSCO (SOE), SASAC and NSSF
     for arrow in arrows:
-        edge = next(e for e in own["edges"] if (e["owner"], e["owned"]) ==
-                    (arrow.attrs["data-owner"], arrow.attrs["data-owned"]))
+        edge = next(
+            e
+            for e in own["edges"]
+            if (e["owner"], e["owned"]) == (arrow.attrs["data-owner"], arrow.attrs["data-owned"])
+        )
         assert ("controlling" in arrow.classes) == edge["controlling"]
         stroke = float(arrow.find("path")[0].attrs["stroke-width"])
         assert stroke > 2 if edge["controlling"] else stroke < 2
@@ -322,8 +342,10 @@ def test_states_watchlists_and_attribution(cosco):
     text = " ".join(own.all_text().split())
     assert "Controlled by State-owned Assets Supervision and Administration Commission of the State Council" in text
     (state,) = own.find("table", "state")
-    rows = {" ".join(r.find("th")[0].all_text().split()): " ".join(r.find("td")[0].all_text().split())
-            for r in state.find("tr")}
+    rows = {
+        " ".join(r.find("th")[0].all_text().split()): " ".join(r.find("td")[0].all_text().split())
+        for r in state.find("tr")
+    }
     assert rows["Controls the investor"] == "yes"
     assert rows["CFIUS substantial interest (49% / 25%)"] == "no"
     assert "informare-2022" in rows["State links"] and "intelligence law" in rows["State links"]
@@ -332,8 +354,9 @@ def test_states_watchlists_and_attribution(cosco):
 
 
 def test_watchlist_hits_are_shown():
-    results = screen_files([Path("cases/letterone-upp.yaml")],
-                           watchlists=[ROOT / "tests/data/watchlists/targets.simple.csv"])
+    results = screen_files(
+        [Path("cases/letterone-upp.yaml")], watchlists=[ROOT / "tests/data/watchlists/targets.simple.csv"]
+    )
     page = parse(render("html", results, Options()))
     hits = page.by_id("ownership").find("tr", "hit")
     assert len(hits) == len(results[0].facts.get("group.watchlist_hits"))

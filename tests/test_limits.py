@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.yamlio import Limits, limits, load, loads
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import Limits, limits, load, loads
 from tests.conftest import ROOT
 
 ALIBABA = ROOT / "cases" / "alibaba-liege.yaml"
@@ -16,12 +16,15 @@ def test_defaults():
     assert limits() == Limits(max_bytes=10_000_000, max_values=200_000, max_depth=64, max_text=100_000)
 
 
-@pytest.mark.parametrize("var, value, text, fragment", [
-    ("SCREENING_MAX_VALUES", "10", "a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n", "more than 10 values"),
-    ("SCREENING_MAX_DEPTH", "3", "a: {b: {c: {d: 1}}}\n", "deeper than 3 levels"),
-    ("SCREENING_MAX_TEXT", "5", "a: abcdefgh\n", "longer than the limit of 5"),
-    ("SCREENING_MAX_TEXT", "5", "abcdefgh: 1\n", "a key of 8 characters"),
-])
+@pytest.mark.parametrize(
+    "var, value, text, fragment",
+    [
+        ("SCREENING_MAX_VALUES", "10", "a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n", "more than 10 values"),
+        ("SCREENING_MAX_DEPTH", "3", "a: {b: {c: {d: 1}}}\n", "deeper than 3 levels"),
+        ("SCREENING_MAX_TEXT", "5", "a: abcdefgh\n", "longer than the limit of 5"),
+        ("SCREENING_MAX_TEXT", "5", "abcdefgh: 1\n", "a key of 8 characters"),
+    ],
+)
 def test_each_limit_can_be_lowered(monkeypatch, var, value, text, fragment):
     monkeypatch.setenv(var, value)
     with pytest.raises(ScreeningError) as err:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from screening.api import screen_files
+from screening.pack.waivers import index, load_waivers
 from screening.report import Options, render
 from screening.report.markdown import esc, link, pct
-from screening.waivers import index, load_waivers
 from tests.conftest import CASES, ROOT
 
 DELIMITER = re.compile(r"^\|( *:?-{3,}:? *\|)+$")
@@ -45,7 +45,7 @@ def tables(md: str) -> list[list[list[str]]]:
             j = i + 2
             while j < len(lines) and lines[j].startswith("|"):
                 j += 1
-            found.append([cells(row) for row in [lines[i], *lines[i + 2:j]]])
+            found.append([cells(row) for row in [lines[i], *lines[i + 2 : j]]])
             i = j
         else:
             i += 1
@@ -154,8 +154,11 @@ def test_waived_findings_are_marked(monkeypatch):
 
 def test_watchlist_hits_and_state_interests(monkeypatch):
     monkeypatch.chdir(ROOT)
-    md = render("markdown", screen_files([Path("cases/letterone-upp.yaml")],
-                                         watchlists=[Path("watchlists/sample-sanctions.csv")]), Options())
+    md = render(
+        "markdown",
+        screen_files([Path("cases/letterone-upp.yaml")], watchlists=[Path("watchlists/sample-sanctions.csv")]),
+        Options(),
+    )
     hits = next(t for t in well_formed(md) if t[0][0] == "entity")
     assert len(hits) == 7 and hits[1][0] == "**Petr Aven**"
     stc = render("markdown", screen_files([Path("cases/stc-telefonica.yaml")]), Options())

@@ -7,10 +7,10 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening.cases import build_case
-from screening.engine import screen
-from screening.fields import case_schema
-from screening.pack import default_pack_path, load_pack
+from screening.case.catalogue import case_schema
+from screening.case.load import build_case
+from screening.decision.engine import screen
+from screening.pack.load import default_pack_path, load_pack
 
 PACK = load_pack(default_pack_path())
 DEFS = case_schema()["$defs"]
@@ -24,20 +24,27 @@ def enum(defname: str, prop: str) -> list[str]:
 COUNTRIES = ["CN", "RU", "US", "DE", "NO", "KY", "VG", "SA", "JP", "BE", "GB", "IR"]
 maybe = lambda s: st.none() | s  # noqa: E731
 listing = st.builds(lambda x: {"list": x}, st.sampled_from(enum("listing", "list")))
-link = st.builds(lambda k, s: {"kind": k, "state": s}, st.sampled_from(enum("state_link", "kind")),
-                 st.sampled_from(COUNTRIES))
+link = st.builds(
+    lambda k, s: {"kind": k, "state": s}, st.sampled_from(enum("state_link", "kind")), st.sampled_from(COUNTRIES)
+)
 conduct = st.builds(lambda k: {"kind": k}, st.sampled_from(enum("conduct", "kind")))
 pct = st.floats(0, 100).map(lambda x: round(x, 1))
 RECORDS = {
     "critical_infrastructure": st.builds(lambda k: {"kind": k}, st.sampled_from(enum("asset", "kind"))),
-    "critical_technologies": st.builds(lambda k, e: {"kind": k, "export_controlled": e},
-                                       st.sampled_from(enum("technology", "kind")), st.booleans()),
-    "government_contracts": st.builds(lambda c, x: {"customer": c, "classified": x},
-                                      st.sampled_from(enum("contract", "customer")), st.booleans()),
-    "sensitive_sites": st.builds(lambda k, d: {"kind": k, "distance_km": d},
-                                 st.sampled_from(enum("site", "kind")), st.floats(0, 200).map(lambda x: round(x, 1))),
-    "data": st.builds(lambda c, n: {"category": c, "subjects": n},
-                      st.sampled_from(enum("data", "category")), st.integers(0, 10**8)),
+    "critical_technologies": st.builds(
+        lambda k, e: {"kind": k, "export_controlled": e}, st.sampled_from(enum("technology", "kind")), st.booleans()
+    ),
+    "government_contracts": st.builds(
+        lambda c, x: {"customer": c, "classified": x}, st.sampled_from(enum("contract", "customer")), st.booleans()
+    ),
+    "sensitive_sites": st.builds(
+        lambda k, d: {"kind": k, "distance_km": d},
+        st.sampled_from(enum("site", "kind")),
+        st.floats(0, 200).map(lambda x: round(x, 1)),
+    ),
+    "data": st.builds(
+        lambda c, n: {"category": c, "subjects": n}, st.sampled_from(enum("data", "category")), st.integers(0, 10**8)
+    ),
 }
 SECTORS = TARGET["sectors"]["items"]["enum"]
 
@@ -45,11 +52,15 @@ SECTORS = TARGET["sectors"]["items"]["enum"]
 @st.composite
 def entities(draw, i):
     e = {"id": f"e{i}", "name": f"Entity {i}"}
-    for key, strat in (("country", st.sampled_from(COUNTRIES)),
-                       ("kind", st.sampled_from(enum("entity", "kind"))),
-                       ("state_ownership_pct", pct), ("owners_complete", st.booleans()),
-                       ("listings", st.lists(listing, max_size=2)), ("state_links", st.lists(link, max_size=2)),
-                       ("conduct", st.lists(conduct, max_size=2))):
+    for key, strat in (
+        ("country", st.sampled_from(COUNTRIES)),
+        ("kind", st.sampled_from(enum("entity", "kind"))),
+        ("state_ownership_pct", pct),
+        ("owners_complete", st.booleans()),
+        ("listings", st.lists(listing, max_size=2)),
+        ("state_links", st.lists(link, max_size=2)),
+        ("conduct", st.lists(conduct, max_size=2)),
+    ):
         value = draw(maybe(strat))
         if value is not None:
             e[key] = value
@@ -60,10 +71,18 @@ def entities(draw, i):
 def cases(draw):
     n = draw(st.integers(1, 4))
     ents = [draw(entities(i)) for i in range(n)]
-    data = {"format": 1, "id": "gen", "title": "Generated", "investor": "e0", "entities": ents,
-            "ownership": [{"owner": f"e{i}", "owned": f"e{i - 1}", "equity_pct": draw(st.floats(1, 100).map(round))}
-                          for i in range(1, n)],
-            "target": {"name": "T", "country": draw(st.sampled_from(COUNTRIES))}}
+    data = {
+        "format": 1,
+        "id": "gen",
+        "title": "Generated",
+        "investor": "e0",
+        "entities": ents,
+        "ownership": [
+            {"owner": f"e{i}", "owned": f"e{i - 1}", "equity_pct": draw(st.floats(1, 100).map(round))}
+            for i in range(1, n)
+        ],
+        "target": {"name": "T", "country": draw(st.sampled_from(COUNTRIES))},
+    }
     for key, strat in RECORDS.items():
         value = draw(maybe(st.lists(strat, max_size=2)))
         if value is not None:
@@ -73,9 +92,13 @@ def cases(draw):
         data["target"]["sectors"] = sectors
     tx = {}
     kinds = case_schema()["properties"]["transaction"]["properties"]["kind"]["enum"]
-    for key, strat in (("kind", st.sampled_from(kinds)),
-                       ("stake_after_pct", pct), ("voting_after_pct", pct), ("board_seats", st.integers(0, 5)),
-                       ("technical_information_access", st.booleans())):
+    for key, strat in (
+        ("kind", st.sampled_from(kinds)),
+        ("stake_after_pct", pct),
+        ("voting_after_pct", pct),
+        ("board_seats", st.integers(0, 5)),
+        ("technical_information_access", st.booleans()),
+    ):
         value = draw(maybe(strat))
         if value is not None:
             tx[key] = value
@@ -119,8 +142,13 @@ def risk_additions(draw, data):
         entity["state_ownership_pct"] = min(100.0, (entity.get("state_ownership_pct") or 0) + draw(pct))
     else:
         tx = new.setdefault("transaction", {})
-        tx.setdefault("veto_rights", []).append(draw(st.sampled_from(
-            case_schema()["properties"]["transaction"]["properties"]["veto_rights"]["items"]["enum"])))
+        tx.setdefault("veto_rights", []).append(
+            draw(
+                st.sampled_from(
+                    case_schema()["properties"]["transaction"]["properties"]["veto_rights"]["items"]["enum"]
+                )
+            )
+        )
     return new
 
 
@@ -136,8 +164,14 @@ def test_adding_a_risk_fact_never_lowers_the_score(data):
 
 
 @PROFILE
-@given(cases(), st.lists(st.builds(lambda k, b: {"kind": k, "binding": b},
-                                   st.sampled_from(enum("mitigation", "kind")), st.booleans()), min_size=1, max_size=3))
+@given(
+    cases(),
+    st.lists(
+        st.builds(lambda k, b: {"kind": k, "binding": b}, st.sampled_from(enum("mitigation", "kind")), st.booleans()),
+        min_size=1,
+        max_size=3,
+    ),
+)
 def test_a_mitigation_never_raises_the_score(base, offered):
     more = copy.deepcopy(base)
     more.setdefault("mitigations", []).extend(offered)

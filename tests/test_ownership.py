@@ -8,20 +8,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import holdings
-from screening.cases import build_case
-from screening.errors import ScreeningError
-from screening.facts import AtLeast, build_facts
-from screening.ownership import MAX_PATHS, analyse
+from screening.case import holdings
+from screening.case.facts import build_facts
+from screening.case.load import build_case
+from screening.case.ownership import MAX_PATHS, analyse
+from screening.case.values import AtLeast
+from screening.infra.errors import ScreeningError
 from tests import ownership_reference as reference
 
 
 def case(entities, edges, investor="inv", transaction=None, target_country="DE"):
     """A case from compact entity tuples: (id, kind, country, extra fields)."""
-    data = {"format": 1, "id": "t", "title": "Test", "investor": investor,
-            "entities": [{"id": i, "name": i.upper(), "kind": k, "country": c, **(x or {})} for i, k, c, x in entities],
-            "ownership": [{"owner": o, "owned": d, **kw} for o, d, kw in edges],
-            "target": {"name": "Target", "country": target_country}}
+    data = {
+        "format": 1,
+        "id": "t",
+        "title": "Test",
+        "investor": investor,
+        "entities": [{"id": i, "name": i.upper(), "kind": k, "country": c, **(x or {})} for i, k, c, x in entities],
+        "ownership": [{"owner": o, "owned": d, **kw} for o, d, kw in edges],
+        "target": {"name": "Target", "country": target_country},
+    }
     if transaction:
         data["transaction"] = transaction
     return build_case(data, {}, "t.yaml")
@@ -31,8 +37,10 @@ DONE = {"owners_complete": True}
 
 
 def test_chain_multiplies_and_control_passes_down_majorities():
-    c = case([("inv", "private_company", "HK", None), ("a", "soe", "CN", None), ("s", "state_body", "CN", None)],
-             [("a", "inv", {"equity_pct": 51}), ("s", "a", {"equity_pct": 60})])
+    c = case(
+        [("inv", "private_company", "HK", None), ("a", "soe", "CN", None), ("s", "state_body", "CN", None)],
+        [("a", "inv", {"equity_pct": 51}), ("s", "a", {"equity_pct": 60})],
+    )
     own = analyse(c)
     cn = own.state("CN")
     assert cn.equity_pct == pytest.approx(30.6)  # 60% of 51%
@@ -42,9 +50,10 @@ def test_chain_multiplies_and_control_passes_down_majorities():
 
 
 def test_parallel_chains_add_up():
-    c = case([("inv", "private_company", "HK", DONE), ("b", "private_company", "HK", DONE),
-              ("s", "state_body", "CN", None)],
-             [("s", "inv", {"equity_pct": 30}), ("s", "b", {"equity_pct": 20}), ("b", "inv", {"equity_pct": 50})])
+    c = case(
+        [("inv", "private_company", "HK", DONE), ("b", "private_company", "HK", DONE), ("s", "state_body", "CN", None)],
+        [("s", "inv", {"equity_pct": 30}), ("s", "b", {"equity_pct": 20}), ("b", "inv", {"equity_pct": 50})],
+    )
     cn = analyse(c).state("CN")
     assert cn.equity_pct == pytest.approx(40.0)  # 30% + 20% x 50%
     assert cn.controls is False  # 30% of the votes directly; b is not s's to vote
@@ -52,9 +61,10 @@ def test_parallel_chains_add_up():
 
 
 def test_votes_of_what_a_state_controls_count_with_its_own():
-    c = case([("inv", "private_company", "HK", DONE), ("b", "private_company", "HK", DONE),
-              ("s", "state_body", "CN", None)],
-             [("s", "inv", {"equity_pct": 30}), ("s", "b", {"equity_pct": 60}), ("b", "inv", {"equity_pct": 25})])
+    c = case(
+        [("inv", "private_company", "HK", DONE), ("b", "private_company", "HK", DONE), ("s", "state_body", "CN", None)],
+        [("s", "inv", {"equity_pct": 30}), ("s", "b", {"equity_pct": 60}), ("b", "inv", {"equity_pct": 25})],
+    )
     own = analyse(c)
     assert own.state("CN").controls is True  # 30% + b's 25% = 55% of the votes
     assert own.state("CN").equity_pct == pytest.approx(45.0)  # 30% + 60% x 25%
@@ -63,10 +73,20 @@ def test_votes_of_what_a_state_controls_count_with_its_own():
 def test_cross_holding_is_counted_round_the_cycle():
     # s holds 50% of a; a holds 20% of b and b 10% of a; a holds 60% of inv.
     # Integrated: x_a = 50 + 0.1 x_b, x_b = 0.2 x_a  =>  x_a = 50 / 0.98 = 51.0204...; x_inv = 0.6 x_a.
-    c = case([("inv", "private_company", "HK", DONE), ("a", "private_company", "HK", DONE),
-              ("b", "private_company", "HK", DONE), ("s", "state_body", "CN", None)],
-             [("s", "a", {"equity_pct": 50}), ("a", "b", {"equity_pct": 20}), ("b", "a", {"equity_pct": 10}),
-              ("a", "inv", {"equity_pct": 60})])
+    c = case(
+        [
+            ("inv", "private_company", "HK", DONE),
+            ("a", "private_company", "HK", DONE),
+            ("b", "private_company", "HK", DONE),
+            ("s", "state_body", "CN", None),
+        ],
+        [
+            ("s", "a", {"equity_pct": 50}),
+            ("a", "b", {"equity_pct": 20}),
+            ("b", "a", {"equity_pct": 10}),
+            ("a", "inv", {"equity_pct": 60}),
+        ],
+    )
     cn = analyse(c).state("CN")
     assert cn.equity_pct == pytest.approx(0.6 * 50 / 0.98, abs=1e-6)  # 30.6122...
     assert [ch.equity_pct for ch in cn.chains] == [pytest.approx(30.0)]  # the one simple chain: 50% x 60%
@@ -74,8 +94,10 @@ def test_cross_holding_is_counted_round_the_cycle():
 
 
 def test_golden_share_gives_control_whatever_the_stake():
-    c = case([("inv", "private_company", "CN", DONE), ("s", "state_body", "CN", None)],
-             [("s", "inv", {"equity_pct": 1, "rights": ["golden_share"]})])
+    c = case(
+        [("inv", "private_company", "CN", DONE), ("s", "state_body", "CN", None)],
+        [("s", "inv", {"equity_pct": 1, "rights": ["golden_share"]})],
+    )
     own = analyse(c)
     assert own.state("CN").controls is True and own.state("CN").equity_pct == pytest.approx(1.0)
     facts = build_facts(c).values
@@ -83,8 +105,10 @@ def test_golden_share_gives_control_whatever_the_stake():
 
 
 def test_a_missing_stake_is_a_gap_not_a_zero():
-    c = case([("inv", "private_company", "HK", DONE), ("a", "soe", "CN", DONE), ("s", "state_body", "CN", None)],
-             [("a", "inv", {"equity_pct": 40}), ("s", "a", {})])
+    c = case(
+        [("inv", "private_company", "HK", DONE), ("a", "soe", "CN", DONE), ("s", "state_body", "CN", None)],
+        [("a", "inv", {"equity_pct": 40}), ("s", "a", {})],
+    )
     own = analyse(c)
     cn = own.state("CN")
     assert cn.equity_pct is None and cn.controls is None  # unknown, not 0% and not "no control"
@@ -94,8 +118,9 @@ def test_a_missing_stake_is_a_gap_not_a_zero():
 
 
 def test_an_undocumented_group_gives_lower_bounds():
-    c = case([("inv", "private_company", "HK", None), ("s", "state_body", "CN", None)],
-             [("s", "inv", {"equity_pct": 30})])
+    c = case(
+        [("inv", "private_company", "HK", None), ("s", "state_body", "CN", None)], [("s", "inv", {"equity_pct": 30})]
+    )
     cn = analyse(c).state("CN")
     assert isinstance(cn.equity_pct, AtLeast) and cn.equity_pct == pytest.approx(30.0)
     assert cn.controls is None  # other owners are unknown
@@ -110,23 +135,31 @@ def test_stated_state_share_of_an_entity_without_itemised_owners():
 
 @pytest.mark.parametrize("state_votes, in_target, expected", [(49, 25, True), (49, 24.9, False), (48.9, 30, False)])
 def test_cfius_substantial_interest(state_votes, in_target, expected):
-    c = case([("inv", "private_company", "AE", DONE), ("s", "state_body", "AE", None)],
-             [("s", "inv", {"equity_pct": state_votes})],
-             transaction={"kind": "minority_stake", "stake_after_pct": in_target}, target_country="US")
+    c = case(
+        [("inv", "private_company", "AE", DONE), ("s", "state_body", "AE", None)],
+        [("s", "inv", {"equity_pct": state_votes})],
+        transaction={"kind": "minority_stake", "stake_after_pct": in_target},
+        target_country="US",
+    )
     ae = analyse(c).state("AE")
     assert ae.substantial_interest is expected
     assert build_facts(c).values["ownership.foreign_state_substantial_interest"] is expected
 
 
 def test_the_targets_own_state_is_not_foreign():
-    c = case([("inv", "soe", "US", DONE), ("s", "state_body", "US", None)], [("s", "inv", {"equity_pct": 100})],
-             transaction={"kind": "acquisition", "stake_after_pct": 100}, target_country="US")
+    c = case(
+        [("inv", "soe", "US", DONE), ("s", "state_body", "US", None)],
+        [("s", "inv", {"equity_pct": 100})],
+        transaction={"kind": "acquisition", "stake_after_pct": 100},
+        target_country="US",
+    )
     assert analyse(c).state("US").substantial_interest is False
 
 
 def test_no_state_and_a_complete_group_means_no_state_interest():
-    c = case([("inv", "private_company", "NO", DONE), ("p", "individual", "NO", None)],
-             [("p", "inv", {"equity_pct": 100})])
+    c = case(
+        [("inv", "private_company", "NO", DONE), ("p", "individual", "NO", None)], [("p", "inv", {"equity_pct": 100})]
+    )
     facts = build_facts(c).values
     assert facts["ownership.state_equity_pct"] == 0.0 and facts["ownership.state_controls"] is False
     assert [u["id"] for u in facts["ownership.ultimate_controllers"]] == ["p"]
@@ -135,17 +168,27 @@ def test_no_state_and_a_complete_group_means_no_state_interest():
 @pytest.mark.parametrize("key", ["equity_pct", "voting_pct"])
 def test_more_than_100_percent_into_one_entity_is_a_located_error(key):
     with pytest.raises(ScreeningError) as err:
-        case([("inv", "private_company", "HK", None), ("a", "private_company", "HK", None),
-              ("b", "private_company", "HK", None)],
-             [("a", "inv", {key: 60}), ("b", "inv", {key: 50})])
+        case(
+            [
+                ("inv", "private_company", "HK", None),
+                ("a", "private_company", "HK", None),
+                ("b", "private_company", "HK", None),
+            ],
+            [("a", "inv", {key: 60}), ("b", "inv", {key: 50})],
+        )
     problem = err.value.problems[0]
     assert problem.code == "E106" and problem.path == ("ownership", "1", key) and "110%" in problem.message
 
 
 def test_mutual_control_terminates_and_both_are_ultimate():
-    c = case([("inv", "private_company", "HK", DONE), ("a", "private_company", "HK", DONE),
-              ("b", "private_company", "HK", DONE)],
-             [("a", "inv", {"equity_pct": 60}), ("a", "b", {"equity_pct": 51}), ("b", "a", {"equity_pct": 51})])
+    c = case(
+        [
+            ("inv", "private_company", "HK", DONE),
+            ("a", "private_company", "HK", DONE),
+            ("b", "private_company", "HK", DONE),
+        ],
+        [("a", "inv", {"equity_pct": 60}), ("a", "b", {"equity_pct": 51}), ("b", "a", {"equity_pct": 51})],
+    )
     own = analyse(c)
     assert set(own.ultimate_controllers) == {"a", "b"}
 
@@ -156,7 +199,7 @@ def test_case_analysis_agrees_with_the_graph_algorithm():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from screening.graphs import integrated_interest
+    from screening.case.graphs import integrated_interest
 
     @settings(max_examples=60, deadline=None)
     @given(st.integers(2, 6), st.data())
@@ -182,13 +225,17 @@ def test_case_analysis_agrees_with_the_graph_algorithm():
 
 
 def test_owners_interest_carries_through_to_the_target():
-    c = case([("inv", "private_company", "HK", DONE), ("p", "individual", "HK", None)],
-             [("p", "inv", {"equity_pct": 80})], transaction={"kind": "acquisition", "stake_after_pct": 60})
+    c = case(
+        [("inv", "private_company", "HK", DONE), ("p", "individual", "HK", None)],
+        [("p", "inv", {"equity_pct": 80})],
+        transaction={"kind": "acquisition", "stake_after_pct": 60},
+    )
     (owner,) = analyse(c).owners
     assert owner.voting_pct == pytest.approx(80) and owner.in_target_voting_pct == pytest.approx(48)
 
 
 # -- the analysis against the literal one (tests/ownership_reference.py) ---------------------------------
+
 
 @st.composite
 def groups(draw):
@@ -214,8 +261,9 @@ def groups(draw):
         for key in ("equity_pct", "voting_pct"):
             # From 5%, unless 0: a holding of unknown size then changes an interest by more than the
             # reference's tolerance (1e-9 points), which decides whether an interest is a lower bound.
-            pct = draw(st.one_of(st.none(), st.just(0), st.integers(5, 60),
-                                 st.integers(500, 6000).map(lambda v: v / 100)))
+            pct = draw(
+                st.one_of(st.none(), st.just(0), st.integers(5, 60), st.integers(500, 6000).map(lambda v: v / 100))
+            )
             if pct is not None and held.get((owned, key), 0) + pct <= 100:
                 held[(owned, key)] = held.get((owned, key), 0) + pct
                 kw[key] = pct
@@ -270,7 +318,7 @@ def test_the_analysis_agrees_with_the_literal_one(c, small_limits):
         assert (a.bodies, a.links, a.substantial_interest) == (b.bodies, b.links, b.substantial_interest)
         same_interest(a, b)
     facts = build_facts(c).values
-    with mock.patch("screening.ownership.analyse", reference.analyse):
+    with mock.patch("screening.case.ownership.analyse", reference.analyse):
         literal = build_facts(c).values
     for key in facts:
         if key.startswith("ownership."):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from screening import pack as pack_module
-from screening.errors import ScreeningError
-from screening.pack import load_pack
+from screening.infra.errors import ScreeningError
+from screening.pack import load as pack_module
+from screening.pack.load import load_pack
 
 TEST_PACK = Path(__file__).parent / "data" / "pack"
 

@@ -14,8 +14,9 @@ from tests.conftest import ROOT
 @pytest.mark.skipif(shutil.which("screening") is None, reason="package not installed")
 def test_installed_command_runs_outside_the_repo(tmp_path):
     case = ROOT / "cases" / "alibaba-liege.yaml"
-    run = subprocess.run(["screening", "screen", str(case), "--format", "json"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["screening", "screen", str(case), "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert doc["case"]["id"] == "alibaba-liege" and doc["rule_pack"]["rules"] >= 40

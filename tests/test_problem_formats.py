@@ -16,12 +16,12 @@ import pytest
 from jsonschema import Draft7Validator
 
 from screening import __version__
-from screening.errors import CODES, Problem
+from screening.infra.errors import CODES, Problem
 from screening.report import junit
 from screening.report.problems import FORMATS, artifact_location, escape_data, escape_property, order, render
 from screening.report.tests import FORMATS as TEST_FORMATS
 from screening.report.tests import coverage_line, percent, render_tests
-from screening.testing_types import Coverage, TestOutcome
+from screening.tooling.results import Coverage, TestOutcome
 from tests.conftest import ROOT
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -29,23 +29,56 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 ZH_FILE = "cases/华为-安特卫普.yaml"
 PROBLEMS = [
-    Problem("rules/pack.yaml", 12, 5, "E104", "rules.3.when: unknown field 'fcat': did you mean 'fact'?",
-            ("rules", "3", "when"), "error", "SI-003"),
+    Problem(
+        "rules/pack.yaml",
+        12,
+        5,
+        "E104",
+        "rules.3.when: unknown field 'fcat': did you mean 'fact'?",
+        ("rules", "3", "when"),
+        "error",
+        "SI-003",
+    ),
     Problem("rules/pack.yaml", 30, None, "W302", "rules.9: no legal basis", ("rules", "9"), "warning", "SI-010"),
     Problem("rules/pack.yaml", None, None, "W301", "no examples", (), "warning", "SI-009"),
-    Problem(ZH_FILE, 3, 7, "E106",
-            "ownership.0.equity_pct: 120% is over 100%, see: notes, a:b\nfix the stake held by 华为技术有限公司",
-            ("ownership", "0", "equity_pct"), "error"),
-    Problem("cases/aramco.yaml", 8, 14, "E107",
-            "entities.1.country: 'KSA' is not a country code (المملكة العربية السعودية): did you mean 'SA'?",
-            ("entities", "1", "country")),
+    Problem(
+        ZH_FILE,
+        3,
+        7,
+        "E106",
+        "ownership.0.equity_pct: 120% is over 100%, see: notes, a:b\nfix the stake held by 华为技术有限公司",
+        ("ownership", "0", "equity_pct"),
+        "error",
+    ),
+    Problem(
+        "cases/aramco.yaml",
+        8,
+        14,
+        "E107",
+        "entities.1.country: 'KSA' is not a country code (المملكة العربية السعودية): did you mean 'SA'?",
+        ("entities", "1", "country"),
+    ),
     Problem("cases/aramco.yaml", 2, 1, "E104", "nmae: unknown field \x1b[31mred\x1b[0m", ("nmae",)),
-    Problem("waivers/2026.yaml", 4, 3, "E310", "waiver expired on 2026-01-31\r\nrenew it or remove it",
-            ("waivers", "0"), "error", "SI-012"),
+    Problem(
+        "waivers/2026.yaml",
+        4,
+        3,
+        "E310",
+        "waiver expired on 2026-01-31\r\nrenew it or remove it",
+        ("waivers", "0"),
+        "error",
+        "SI-012",
+    ),
     Problem("waivers/2026.yaml", 9, 3, "W311", "waiver expires in 5 days", ("waivers", "1"), "warning", "SI-014"),
 ]
-CHECKED = ["rules/pack.yaml", "rules/scoring.yaml", ZH_FILE, "cases/aramco.yaml", "cases/clean.yaml",
-           "waivers/2026.yaml"]
+CHECKED = [
+    "rules/pack.yaml",
+    "rules/scoring.yaml",
+    ZH_FILE,
+    "cases/aramco.yaml",
+    "cases/clean.yaml",
+    "waivers/2026.yaml",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +98,7 @@ def assert_valid(validator: Draft7Validator, doc: dict) -> None:
 
 # --- the schema itself ------------------------------------------------------------------------------------
 
+
 def test_schema_file_is_the_complete_official_draft_07_schema():
     text = SCHEMA.read_text(encoding="utf-8")
     schema = json.loads(text)
@@ -73,7 +107,8 @@ def test_schema_file_is_the_complete_official_draft_07_schema():
     assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
     assert schema["required"] == ["version", "runs"]
     assert {"run", "result", "reportingDescriptor", "physicalLocation", "artifact", "webResponse"} <= set(
-        schema["definitions"])
+        schema["definitions"]
+    )
     refs = set(re.findall(r'"\$ref": "#/definitions/([A-Za-z]+)"', text))
     assert refs <= set(schema["definitions"])
 
@@ -87,6 +122,7 @@ def test_schema_rejects_what_sarif_forbids(sarif_validator):
 
 
 # --- sarif ------------------------------------------------------------------------------------------------
+
 
 def test_sarif_validates_against_the_official_schema(sarif_validator):
     assert_valid(sarif_validator, sarif())
@@ -147,16 +183,24 @@ def test_sarif_uris():
 
 
 def test_sarif_with_absolute_and_odd_paths_validates(sarif_validator):
-    odd = [Problem("/srv/pack/rules.yaml", 1, 1, "E100", "bad"), Problem("C:\\pack\\r s.yaml", None, None, "E001", "x"),
-           Problem("cases/100%#?.yaml", 0, 0, "E999", "unknown code")]
+    odd = [
+        Problem("/srv/pack/rules.yaml", 1, 1, "E100", "bad"),
+        Problem("C:\\pack\\r s.yaml", None, None, "E001", "x"),
+        Problem("cases/100%#?.yaml", 0, 0, "E999", "unknown code"),
+    ]
     doc = sarif(odd, [])
     assert_valid(sarif_validator, doc)
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
-    assert rules[-1] == {"id": "E999", "name": "problem", "shortDescription": {"text": "E999"},
-                         "defaultConfiguration": {"level": "error"}}
+    assert rules[-1] == {
+        "id": "E999",
+        "name": "problem",
+        "shortDescription": {"text": "E999"},
+        "defaultConfiguration": {"level": "error"},
+    }
 
 
 # --- github -----------------------------------------------------------------------------------------------
+
 
 def test_github_escaping_rules():
     assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
@@ -189,6 +233,7 @@ def test_github_escapes_properties():
 
 # --- json -------------------------------------------------------------------------------------------------
 
+
 def test_json_round_trips():
     text = render(PROBLEMS, "json", checked=CHECKED)
     assert text.endswith("}\n") and '\n  "problems": [' in text
@@ -196,15 +241,17 @@ def test_json_round_trips():
     doc = json.loads(text)
     assert doc["schema_version"] == "1.0"
     assert doc["summary"] == {"errors": 5, "warnings": 3, "files": 6}
-    back = [Problem(d["file"], d["line"], d["column"], d["code"], d["message"], tuple(d["path"]), d["severity"],
-                    d["rule"]) for d in doc["problems"]]
+    back = [
+        Problem(d["file"], d["line"], d["column"], d["code"], d["message"], tuple(d["path"]), d["severity"], d["rule"])
+        for d in doc["problems"]
+    ]
     assert back == sorted(PROBLEMS, key=order)
     assert all(d["name"] == CODES[d["code"]] for d in doc["problems"])
-    assert list(doc["problems"][0]) == ["file", "line", "column", "severity", "code", "name", "rule", "message",
-                                        "path"]
+    assert list(doc["problems"][0]) == ["file", "line", "column", "severity", "code", "name", "rule", "message", "path"]
 
 
 # --- text -------------------------------------------------------------------------------------------------
+
 
 def test_text_without_colour_lists_every_problem_plainly():
     text = render(PROBLEMS, "text", width=100, checked=CHECKED)
@@ -248,6 +295,7 @@ def test_text_summaries():
 
 # --- all formats ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_output_is_deterministic(fmt):
     shuffled = PROBLEMS[:]
@@ -268,16 +316,45 @@ def test_unknown_format():
 
 OUTCOMES = [
     TestOutcome("SI-003 fires[0]", "example", "rules/pack.yaml", 40, True, rule="SI-003", seconds=0.0012),
-    TestOutcome("SI-003 quiet[1]", "example", "rules/pack.yaml", 40, False, "expected SI-003 to stay quiet; it fired",
-                "- quiet\n+ fired", "SI-003", 0.002),
-    TestOutcome("alibaba-liege", "case", "rules/tests/cases.yaml", 3, False, "2 expectations not met",
-                "- level: high\n+ level: medium\n- score: 50 to 70\n+ score: 42", None, 0.01),
+    TestOutcome(
+        "SI-003 quiet[1]",
+        "example",
+        "rules/pack.yaml",
+        40,
+        False,
+        "expected SI-003 to stay quiet; it fired",
+        "- quiet\n+ fired",
+        "SI-003",
+        0.002,
+    ),
+    TestOutcome(
+        "alibaba-liege",
+        "case",
+        "rules/tests/cases.yaml",
+        3,
+        False,
+        "2 expectations not met",
+        "- level: high\n+ level: medium\n- score: 50 to 70\n+ score: 42",
+        None,
+        0.01,
+    ),
     TestOutcome("华为-安特卫普", "case", "rules/tests/cases.yaml", 9, True, seconds=0.01),
-    TestOutcome("ctrl\x1b\x00\x0b-case", "case", "rules/tests/odd.yaml", None, False,
-                "bad <value> & \x07bell\r\nin المملكة", "- a\x0c\n+ b", None, 0.0),
+    TestOutcome(
+        "ctrl\x1b\x00\x0b-case",
+        "case",
+        "rules/tests/odd.yaml",
+        None,
+        False,
+        "bad <value> & \x07bell\r\nin المملكة",
+        "- a\x0c\n+ b",
+        None,
+        0.0,
+    ),
 ]
-COVERAGE = Coverage(("SI-001", "SI-002", "SI-003", "SI-004"),
-                    {"SI-003": ("SI-003 fires[0]", "alibaba-liege"), "SI-001": ("alibaba-liege",), "SI-004": ()})
+COVERAGE = Coverage(
+    ("SI-001", "SI-002", "SI-003", "SI-004"),
+    {"SI-003": ("SI-003 fires[0]", "alibaba-liege"), "SI-001": ("alibaba-liege",), "SI-004": ()},
+)
 
 
 def test_coverage():
@@ -300,18 +377,37 @@ def test_junit_parses_with_counts_and_failures():
     for node in (root, suite):
         assert node.get("name") == "default"
         assert (node.get("tests"), node.get("failures"), node.get("errors"), node.get("skipped")) == (
-            "5", "3", "0", "0")
+            "5",
+            "3",
+            "0",
+            "0",
+        )
         assert node.get("time") == "0.023"
     props = {p.get("name"): p.get("value") for p in suite.find("properties")}
-    assert props == {"coverage.rules": "4", "coverage.covered": "2", "coverage.percent": "50.0",
-                     "coverage.uncovered": "SI-002,SI-004"}
+    assert props == {
+        "coverage.rules": "4",
+        "coverage.covered": "2",
+        "coverage.percent": "50.0",
+        "coverage.uncovered": "SI-002,SI-004",
+    }
     cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["SI-003 fires[0]", "SI-003 quiet[1]", "alibaba-liege", "华为-安特卫普",
-                                              "ctrl\\x1b\\x00\\x0b-case"]
-    assert [c.get("classname") for c in cases[:3]] == ["default.examples.SI-003", "default.examples.SI-003",
-                                                       "default.cases"]
-    assert (cases[2].get("file"), cases[2].get("line"), cases[2].get("time")) == ("rules/tests/cases.yaml", "3",
-                                                                                  "0.010")
+    assert [c.get("name") for c in cases] == [
+        "SI-003 fires[0]",
+        "SI-003 quiet[1]",
+        "alibaba-liege",
+        "华为-安特卫普",
+        "ctrl\\x1b\\x00\\x0b-case",
+    ]
+    assert [c.get("classname") for c in cases[:3]] == [
+        "default.examples.SI-003",
+        "default.examples.SI-003",
+        "default.cases",
+    ]
+    assert (cases[2].get("file"), cases[2].get("line"), cases[2].get("time")) == (
+        "rules/tests/cases.yaml",
+        "3",
+        "0.010",
+    )
     assert cases[4].get("line") is None
     assert cases[0].find("failure") is None and cases[3].find("failure") is None
     failure = cases[2].find("failure")
@@ -333,14 +429,18 @@ def test_tests_text():
     text = render_tests(OUTCOMES, COVERAGE, "text", width=80)
     assert "\x1b" not in text and "\x00" not in text
     lines = text.splitlines()
-    assert lines[-2:] == ["2 passed, 3 failed",
-                          "2/4 rules (50.0%) made to fire by a test; not covered: SI-002, SI-004"]
+    assert lines[-2:] == ["2 passed, 3 failed", "2/4 rules (50.0%) made to fire by a test; not covered: SI-002, SI-004"]
     fails = [i for i, line in enumerate(lines) if line.startswith("FAIL  ")]
     assert len(fails) == 3 and max(fails) < len(lines) - 2
     assert "FAIL  alibaba-liege  rules/tests/cases.yaml:3" in lines
     start = lines.index("FAIL  alibaba-liege  rules/tests/cases.yaml:3")
-    assert lines[start + 1:start + 6] == ["      2 expectations not met", "      - level: high",
-                                          "      + level: medium", "      - score: 50 to 70", "      + score: 42"]
+    assert lines[start + 1 : start + 6] == [
+        "      2 expectations not met",
+        "      - level: high",
+        "      + level: medium",
+        "      - score: 50 to 70",
+        "      + score: 42",
+    ]
     assert "华为-安特卫普" not in text  # passing tests are only counted
     coloured = render_tests(OUTCOMES, COVERAGE, "text", width=80, color=True)
     assert "\x1b[" in coloured
@@ -351,10 +451,18 @@ def test_tests_json_round_trips():
     doc = json.loads(render_tests(OUTCOMES, COVERAGE, "json"))
     assert doc["schema_version"] == "1.0"
     assert doc["summary"] == {"tests": 5, "passed": 2, "failed": 3, "seconds": 0.023}
-    assert doc["coverage"] == {"rules": 4, "covered": ["SI-001", "SI-003"], "uncovered": ["SI-002", "SI-004"],
-                               "percent": 50.0, "fired_by": {"SI-001": ["alibaba-liege"], "SI-002": [],
-                                                             "SI-003": ["SI-003 fires[0]", "alibaba-liege"],
-                                                             "SI-004": []}}
+    assert doc["coverage"] == {
+        "rules": 4,
+        "covered": ["SI-001", "SI-003"],
+        "uncovered": ["SI-002", "SI-004"],
+        "percent": 50.0,
+        "fired_by": {
+            "SI-001": ["alibaba-liege"],
+            "SI-002": [],
+            "SI-003": ["SI-003 fires[0]", "alibaba-liege"],
+            "SI-004": [],
+        },
+    }
     back = [TestOutcome(**t) for t in doc["tests"]]
     assert sorted(o._replace(seconds=round(o.seconds, 3)) for o in OUTCOMES) == sorted(back)
 
@@ -384,6 +492,6 @@ def test_tests_junit_is_the_junit_module():
 
 def test_the_readme_lists_every_problem_code_and_no_other():
     readme = (ROOT / "README.md").read_text("utf-8")
-    table = readme[readme.index("## Problem codes"):]
+    table = readme[readme.index("## Problem codes") :]
     listed = dict(re.findall(r"^\| ([EW]\d{3}) \| ([a-z-]+) \|", table, re.M))
     assert listed == CODES

@@ -6,17 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from screening.cases import build_case, load_case
+from screening.case.load import build_case, load_case
+from screening.case.registry import default_registry_path, read_registry
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.registry import default_registry_path, read_registry
-from screening.yamlio import loads
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import loads
 from tests.conftest import ROOT
 
 
 def case_text(entities: str, ownership: str = "") -> str:
-    return ("format: 1\nid: t\ntitle: Test\ninvestor: cspl\nentities:\n" + entities + ownership
-            + "target: {name: T, country: DE}\n")
+    return (
+        "format: 1\nid: t\ntitle: Test\ninvestor: cspl\nentities:\n"
+        + entities
+        + ownership
+        + "target: {name: T, country: DE}\n"
+    )
 
 
 def build(text: str, registry: Path | None = None):
@@ -41,8 +45,10 @@ def test_the_bundled_registry_is_clean():
 def test_a_ref_pulls_in_the_chain_above_it_with_edges_and_sources():
     case = load_case(ROOT / "cases" / "cosco-hamburg-tollerort.yaml")
     assert {"cspl", "cosco-shipping-holdings", "china-cosco-shipping", "sasac", "nssf"} <= set(case.entities)
-    assert {(e.owner, e.owned) for e in case.ownership} >= {("cosco-shipping-holdings", "cspl"),
-                                                            ("sasac", "china-cosco-shipping")}
+    assert {(e.owner, e.owned) for e in case.ownership} >= {
+        ("cosco-shipping-holdings", "cspl"),
+        ("sasac", "china-cosco-shipping"),
+    }
     assert "informare-2022" in case.sources  # cited by a pulled-in edge, defined in the registry
 
 
@@ -54,8 +60,12 @@ def test_fields_beside_ref_override_the_registry():
 
 
 def test_an_entity_or_edge_the_case_writes_wins(tmp_path):
-    case = build(case_text("  - ref: cspl\n  - {id: sasac, name: Written in the case, kind: state_body, country: CN}\n",
-                           "ownership:\n  - {owner: sasac, owned: china-cosco-shipping, equity_pct: 80}\n"))
+    case = build(
+        case_text(
+            "  - ref: cspl\n  - {id: sasac, name: Written in the case, kind: state_body, country: CN}\n",
+            "ownership:\n  - {owner: sasac, owned: china-cosco-shipping, equity_pct: 80}\n",
+        )
+    )
     assert case.entities["sasac"].name == "Written in the case"
     edges = [e for e in case.ownership if (e.owner, e.owned) == ("sasac", "china-cosco-shipping")]
     assert [e.equity_pct for e in edges] == [80]
@@ -70,11 +80,17 @@ def test_an_unknown_ref_is_located_with_a_suggestion():
 
 
 def test_a_custom_registry(tmp_path, capsys):
-    directory = write_registry(tmp_path, {"x.yaml": (
-        "format: 1\nentities:\n  - {id: cspl, name: Custom Ports, kind: private_company, country: HK}\n"
-        "  - {id: fund, name: A Fund, kind: fund, country: HK, owners_complete: true}\n"
-        "ownership:\n  - {owner: fund, owned: cspl, equity_pct: 100, sources: [s1]}\n"
-        "sources:\n  - {id: s1, title: Register extract}\n")})
+    directory = write_registry(
+        tmp_path,
+        {
+            "x.yaml": (
+                "format: 1\nentities:\n  - {id: cspl, name: Custom Ports, kind: private_company, country: HK}\n"
+                "  - {id: fund, name: A Fund, kind: fund, country: HK, owners_complete: true}\n"
+                "ownership:\n  - {owner: fund, owned: cspl, equity_pct: 100, sources: [s1]}\n"
+                "sources:\n  - {id: s1, title: Register extract}\n"
+            )
+        },
+    )
     case = build(case_text("  - ref: cspl\n"), directory)
     assert case.entities["cspl"].name == "Custom Ports" and "s1" in case.sources
     target = tmp_path / "t.yaml"
@@ -83,28 +99,39 @@ def test_a_custom_registry(tmp_path, capsys):
     assert '"Custom Ports"' in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("files, code, fragment", [
-    ({"a.yaml": "format: 1\nentities:\n  - {id: x, name: X}\n", "b.yaml": "entities:\n  - {id: x, name: Y}\n"},
-     "E109", "also in"),
-    ({"a.yaml": "entities:\n  - {id: x, name: X}\nownership:\n  - {owner: y, owned: x}\n"}, "E108", "unknown entity"),
-    ({"a.yaml": "entities:\n  - {id: x, name: X, sources: [nope]}\n"}, "E108", "unknown source 'nope'"),
-    ({"a.yaml": "entities:\n  - {id: x, name: X, ref: y}\n"}, "E104", "registry entities are written out"),
-    ({"a.yaml": "entities:\n  - {id: x}\n"}, "E105", "missing required field 'name'"),
-])
+@pytest.mark.parametrize(
+    "files, code, fragment",
+    [
+        (
+            {"a.yaml": "format: 1\nentities:\n  - {id: x, name: X}\n", "b.yaml": "entities:\n  - {id: x, name: Y}\n"},
+            "E109",
+            "also in",
+        ),
+        (
+            {"a.yaml": "entities:\n  - {id: x, name: X}\nownership:\n  - {owner: y, owned: x}\n"},
+            "E108",
+            "unknown entity",
+        ),
+        ({"a.yaml": "entities:\n  - {id: x, name: X, sources: [nope]}\n"}, "E108", "unknown source 'nope'"),
+        ({"a.yaml": "entities:\n  - {id: x, name: X, ref: y}\n"}, "E104", "registry entities are written out"),
+        ({"a.yaml": "entities:\n  - {id: x}\n"}, "E105", "missing required field 'name'"),
+    ],
+)
 def test_registry_problems_are_located(tmp_path, files, code, fragment):
     _, problems = read_registry(write_registry(tmp_path, files))
     assert any(p.code == code and fragment in p.message and p.line for p in problems), problems
 
 
 def test_check_reads_registry_files(capsys, tmp_path):
-    directory = write_registry(tmp_path, {"a.yaml": "entities:\n  - {id: x, name: X}\nownership:\n"
-                                                    "  - {owner: y, owned: x}\n"})
+    directory = write_registry(
+        tmp_path, {"a.yaml": "entities:\n  - {id: x, name: X}\nownership:\n  - {owner: y, owned: x}\n"}
+    )
     assert main(["check", str(directory)]) == 1
     assert "unknown entity 'y'" in capsys.readouterr().out
 
 
 def test_registry_cache_sees_edits(tmp_path, monkeypatch):
-    from screening.registry import load_registry
+    from screening.case.registry import load_registry
 
     monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
     directory = write_registry(tmp_path, {"a.yaml": "entities:\n  - {id: x, name: First}\n"})
@@ -123,8 +150,12 @@ def test_a_null_list_beside_registry_references_is_reported(tmp_path, key):
     """Filling in registry entities must not turn `sources: null` into a list the validator then accepts."""
     text = (ROOT / "cases" / "alibaba-liege.yaml").read_text("utf-8")
     path = tmp_path / "case.yaml"
-    path.write_text(text + f"\n{key}: null\n" if key == "ownership" else text.replace("\nsources:\n",
-                    "\nsources: null\nunused_sources:\n"), encoding="utf-8")
+    path.write_text(
+        text + f"\n{key}: null\n"
+        if key == "ownership"
+        else text.replace("\nsources:\n", "\nsources: null\nunused_sources:\n"),
+        encoding="utf-8",
+    )
     with pytest.raises(ScreeningError) as info:
         load_case(path)
     assert any(p.code == "E103" and p.path[:1] == (key,) for p in info.value.problems), info.value.problems

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from screening.examples import run_rule_examples
-from screening.pack import default_pack_path, load_pack
+from screening.pack.examples import run_rule_examples
+from screening.pack.load import default_pack_path, load_pack
 
 PACK = load_pack(default_pack_path())
 

@@ -62,14 +62,16 @@ def test_check_reports_every_problem_and_exits_1(capsys, pack):
 def test_check_sarif_validates_against_the_schema(capsys, pack):
     (pack / "extra.yaml").write_text(
         "rules:\n  - id: SI-999\n    name: state.x\n    title: X\n    category: state_influence\n"
-        "    weight: 1\n    when: {field: investor.country, gt: CN}\n    rationale: Short.\n")
+        "    weight: 1\n    when: {field: investor.country, gt: CN}\n    rationale: Short.\n"
+    )
     code, out, _ = run(capsys, "check", str(pack), "--format", "sarif")
     assert code == 1
     doc = json.loads(out)
     jsonschema.Draft7Validator(SARIF).validate(doc)
     results = doc["runs"][0]["results"]
-    assert any(r["ruleId"] == "E202" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
-               for r in results)
+    assert any(
+        r["ruleId"] == "E202" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 7 for r in results
+    )
 
 
 def test_check_github_annotations(capsys, pack):

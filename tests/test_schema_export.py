@@ -12,22 +12,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import schemacheck, schemas
-from screening.cases import _unwrap
-from screening.errors import ScreeningError
-from screening.fields import case_schema
-from screening.pack import RESERVED
-from screening.registry import expand
-from screening.yamlio import load, loads
+from screening.case.catalogue import case_schema
+from screening.case.load import _unwrap
+from screening.case.registry import expand
+from screening.infra import schemacheck
+from screening.infra.errors import ScreeningError
+from screening.infra.yamlio import load, loads
+from screening.pack.load import RESERVED
+from screening.tooling import schemas
 from tests.conftest import CASES, ROOT, mutated, paths_of
 
 RULES = ROOT / "rules"
-PACK_DEFS: dict[str, Any] = json.loads(
-    (ROOT / "screening" / "schema" / "pack.schema.json").read_text("utf-8"))["$defs"]
+PACK_DEFS: dict[str, Any] = json.loads((ROOT / "screening" / "schema" / "pack.schema.json").read_text("utf-8"))["$defs"]
 PACK_KINDS = ("pack", "scoring", "legal", "sources")
 """Kinds with one file each in a pack, named ``<kind>.yaml``."""
-RULE_FILES = sorted(p for p in RULES.glob("*.yaml")
-                    if p.name not in RESERVED and p.stem not in (*PACK_KINDS, "waivers"))
+RULE_FILES = sorted(
+    p for p in RULES.glob("*.yaml") if p.name not in RESERVED and p.stem not in (*PACK_KINDS, "waivers")
+)
 BAD_CASES = sorted((ROOT / "tests" / "bad" / "cases").glob("*.yaml"))
 
 
@@ -143,8 +144,10 @@ def test_questions_show_as_descriptions():
 
 
 def test_module_stays_light():
-    code = ("import sys, screening.schemas as s; s.export('case'); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'jsonschema')))")
+    code = (
+        "import sys, screening.tooling.schemas as s; s.export('case'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'jsonschema')))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert run.stdout.strip() == "[]"
 
@@ -197,14 +200,23 @@ def test_the_rule_files_are_found():
 
 
 def case_text(extra: str = "") -> str:
-    return ("id: demo\ntitle: Demo\ninvestor: inv\n"
-            "entities:\n  - {id: inv, name: Investor, country: NO}\n"
-            "target:\n  name: Target\n  country: BE\n" + extra)
+    return (
+        "id: demo\ntitle: Demo\ninvestor: inv\n"
+        "entities:\n  - {id: inv, name: Investor, country: NO}\n"
+        "target:\n  name: Target\n  country: BE\n" + extra
+    )
 
 
 def rule_data(**changes: Any) -> dict[str, Any]:
-    rule = {"id": "XX-001", "name": "demo.rule", "title": "Demo", "category": "demo", "weight": 3,
-            "when": {"field": "target.country", "equals": "BE"}, "rationale": "Because."}
+    rule = {
+        "id": "XX-001",
+        "name": "demo.rule",
+        "title": "Demo",
+        "category": "demo",
+        "weight": 3,
+        "when": {"field": "target.country", "equals": "BE"},
+        "rationale": "Because.",
+    }
     rule.update(changes)
     return {"rules": [{k: v for k, v in rule.items() if v is not None}]}
 
@@ -233,27 +245,35 @@ def test_rule_without_id_is_rejected_by_both():
     assert any("'id' is a required property" in e for e in editor_errors("rule", data))
 
 
-@pytest.mark.parametrize("extra, valid", [
-    ("transaction:\n  value_eur: {value: 5000000, sources: [s1], note: announced}\n", True),
-    ("transaction:\n  kind: {value: acquisition}\n", True),
-    ("as_of: {value: '2024-05-01', sources: [s1]}\n", True),
-    ("tags: {value: [a, b]}\n", True),
-    ("transaction:\n  value_eur: {value: lots, sources: [s1]}\n", False),
-    ("transaction:\n  kind: {value: purchase}\n", False),
-    ("transaction:\n  value_eur: {value: 5, source: [s1]}\n", False),
-    ("transaction:\n  value_eur: {sources: [s1]}\n", False),
-], ids=["number", "enum", "date", "list", "wrong-value", "unknown-enum", "unknown-key", "no-value"])
+@pytest.mark.parametrize(
+    "extra, valid",
+    [
+        ("transaction:\n  value_eur: {value: 5000000, sources: [s1], note: announced}\n", True),
+        ("transaction:\n  kind: {value: acquisition}\n", True),
+        ("as_of: {value: '2024-05-01', sources: [s1]}\n", True),
+        ("tags: {value: [a, b]}\n", True),
+        ("transaction:\n  value_eur: {value: lots, sources: [s1]}\n", False),
+        ("transaction:\n  kind: {value: purchase}\n", False),
+        ("transaction:\n  value_eur: {value: 5, source: [s1]}\n", False),
+        ("transaction:\n  value_eur: {sources: [s1]}\n", False),
+    ],
+    ids=["number", "enum", "date", "list", "wrong-value", "unknown-enum", "unknown-key", "no-value"],
+)
 def test_long_form_facts_agree(extra, valid):
     data, _ = loads(case_text(extra) + "sources:\n  - {id: s1, title: Deal note}\n")
     assert agree("case", data) is valid
 
 
-@pytest.mark.parametrize("extra", [
-    "tags: [{value: a}]\n",
-    "transaction:\n  value_local: {value: {amount: 5, currency: EUR}}\n",
-    "transaction:\n  value_eur: {value: 5, sources: s1}\n",
-    "transaction:\n  value_eur: {value: 5, note: 7}\n",
-], ids=["list-item", "mapping", "sources-not-a-list", "note-not-text"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "tags: [{value: a}]\n",
+        "transaction:\n  value_local: {value: {amount: 5, currency: EUR}}\n",
+        "transaction:\n  value_eur: {value: 5, sources: s1}\n",
+        "transaction:\n  value_eur: {value: 5, note: 7}\n",
+    ],
+    ids=["list-item", "mapping", "sources-not-a-list", "note-not-text"],
+)
 def test_editor_is_stricter_on_odd_long_forms(extra):
     """The tool unwraps any ``{value: ...}`` and ignores malformed sources and notes; the documented
     long form is a single fact with a list of source ids, which is all the editor schema offers."""
@@ -279,21 +299,33 @@ def test_dates_are_checked_even_without_format_checking():
 
 def test_waivers_agree():
     available("waivers")
-    waiver = {"case": "demo", "rule": "XX-001", "reason": "Cleared after review of the undertakings.",
-              "approver": "A. Analyst, head of unit", "expires": "2030-01-31"}
+    waiver = {
+        "case": "demo",
+        "rule": "XX-001",
+        "reason": "Cleared after review of the undertakings.",
+        "approver": "A. Analyst, head of unit",
+        "expires": "2030-01-31",
+    }
     assert agree("waivers", {"waivers": [waiver]})
-    for broken in ({**waiver, "expires": "31/01/2030"}, {k: v for k, v in waiver.items() if k != "reason"},
-                   {**waiver, "colour": "blue"}):
+    for broken in (
+        {**waiver, "expires": "31/01/2030"},
+        {k: v for k, v in waiver.items() if k != "reason"},
+        {**waiver, "colour": "blue"},
+    ):
         assert not agree("waivers", {"waivers": [broken]})
 
 
-
-
 BASES = {"case": load(CASES[0])[0], "rule": load(RULE_FILES[0])[0]}
-JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow_nan=False, allow_infinity=False),
-                 st.text(max_size=5), st.sampled_from(["CN", "2021-02-30", "2021-05-01", "soe", "x y", "NO"]),
-                 st.lists(st.integers(), max_size=2),
-                 st.dictionaries(st.sampled_from(["id", "kind", "zz", "sources"]), st.text(max_size=3), max_size=2))
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 500),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+    st.sampled_from(["CN", "2021-02-30", "2021-05-01", "soe", "x y", "NO"]),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["id", "kind", "zz", "sources"]), st.text(max_size=3), max_size=2),
+)
 """Long-form facts (mappings with ``value``) are tested above, where the editor is stricter on purpose."""
 
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening import schemacheck
-from screening.fields import case_schema
-from screening.yamlio import load
+from screening.case.catalogue import case_schema
+from screening.infra import schemacheck
+from screening.infra.yamlio import load
 from tests.conftest import CASES, mutated, paths_of
 
 REFERENCE = jsonschema.Draft202012Validator(case_schema(), format_checker=jsonschema.FormatChecker())
@@ -39,14 +39,18 @@ def test_agrees_on_files(path):
     agree(data)
 
 
-
-
 BASE, _ = load(CASES[0]) if CASES else ({}, {})
 PATHS = [p for p in paths_of(BASE) if p]
-JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow_nan=False, allow_infinity=False),
-                 st.text(max_size=5), st.sampled_from(["CN", "2021-02-30", "2021-05-01", "soe", "x y"]),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.sampled_from(["id", "kind", "zz"]),
-                                                                      st.text(max_size=3), max_size=2))
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 500),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+    st.sampled_from(["CN", "2021-02-30", "2021-05-01", "soe", "x y"]),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["id", "kind", "zz"]), st.text(max_size=3), max_size=2),
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -66,8 +70,8 @@ def test_format_version_is_exactly_one(value):
 def test_problems_compile_the_schema_when_it_is_met_again(monkeypatch):
     """The first document is walked; from the second on a compiled check passes valid ones, and an invalid
     one is still walked for every located problem."""
-    from screening.cases import _unwrap
-    from screening.registry import expand
+    from screening.case.load import _unwrap
+    from screening.case.registry import expand
 
     schema = {**case_schema()}  # a fresh schema object: never met before
     good, marks = load(CASES[0])
@@ -89,18 +93,33 @@ def test_problems_compile_the_schema_when_it_is_met_again(monkeypatch):
     assert compiled_calls == [1, 1]
     assert [(p.code, p.line, p.message.split(";")[0]) for p in found] == [
         ("E103", marks[("investor",)][0], "investor: expected text, found number 7"),
-        ("E104", 1, "unknown: unknown field 'unknown'")]
+        ("E104", 1, "unknown: unknown field 'unknown'"),
+    ]
 
 
 def test_the_compiled_check_follows_a_schema_that_refers_to_itself():
-    schema = {"$defs": {"tree": {"type": "object", "required": ["name"], "additionalProperties": False,
-                                 "properties": {"name": {"type": "string", "minLength": 1},
-                                                "children": {"type": "array", "items": {"$ref": "#/$defs/tree"}}}}},
-              "$ref": "#/$defs/tree"}
+    schema = {
+        "$defs": {
+            "tree": {
+                "type": "object",
+                "required": ["name"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/tree"}},
+                },
+            }
+        },
+        "$ref": "#/$defs/tree",
+    }
     check = schemacheck.validator(schema)
     good = {"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]}
-    for data, valid in [(good, True), ({"name": "a", "children": [{"name": "b", "children": [{"name": ""}]}]}, False),
-                        ({"name": "a", "children": [{"children": []}]}, False), ({"name": "a", "x": 1}, False),
-                        ([], False)]:
+    for data, valid in [
+        (good, True),
+        ({"name": "a", "children": [{"name": "b", "children": [{"name": ""}]}]}, False),
+        ({"name": "a", "children": [{"children": []}]}, False),
+        ({"name": "a", "x": 1}, False),
+        ([], False),
+    ]:
         assert check(data) is valid
         assert (not list(schemacheck.errors(data, schema))) is valid

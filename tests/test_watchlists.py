@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.errors import ScreeningError
-from screening.model import Entity
-from screening.watchlists import (
+from screening.case.model import Entity
+from screening.case.watchlists import (
     COUNTRY_MARGIN,
     SUBSET_SCORE,
     ListEntry,
@@ -20,6 +19,7 @@ from screening.watchlists import (
     match,
     normalise,
 )
+from screening.infra.errors import ScreeningError
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "watchlists"
@@ -28,8 +28,10 @@ FTM = DATA / "entities.ftm.json"
 YAML = DATA / "ns-cmic.yaml"
 SAMPLE = ROOT / "watchlists" / "sample-sanctions.csv"
 
-OS_HEADER = ("id,schema,name,aliases,birth_date,countries,addresses,identifiers,sanctions,phones,emails,"
-             "program_ids,dataset,first_seen,last_seen,last_change")
+OS_HEADER = (
+    "id,schema,name,aliases,birth_date,countries,addresses,identifiers,sanctions,phones,emails,"
+    "program_ids,dataset,first_seen,last_seen,last_change"
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +70,23 @@ def test_opensanctions_simple_csv(fixtures):
     entries = by_id(fixtures)
     fridman = entries["sample-ofac-fridman"]
     assert fridman == ListEntry(
-        id="sample-ofac-fridman", name="Mikhail Maratovich Fridman", aliases=("Mikhail Fridman",),
-        countries=("RU",), lists=("US OFAC Specially Designated Nationals (SDN) List",), type="sanctions",
-        schema="Person", source=f"{CSV}:2", url="https://ofac.treasury.gov/recent-actions/20230811")
+        id="sample-ofac-fridman",
+        name="Mikhail Maratovich Fridman",
+        aliases=("Mikhail Fridman",),
+        countries=("RU",),
+        lists=("US OFAC Specially Designated Nationals (SDN) List",),
+        type="sanctions",
+        schema="Person",
+        source=f"{CSV}:2",
+        url="https://ofac.treasury.gov/recent-actions/20230811",
+    )
     huawei = entries["sample-bis-huawei"]
     assert (huawei.type, huawei.schema, huawei.countries, huawei.source) == (
-        "export_control", "Company", ("CN",), f"{CSV}:6")
+        "export_control",
+        "Company",
+        ("CN",),
+        f"{CSV}:6",
+    )
     assert fixtures.files == (str(CSV), str(FTM), str(YAML))
 
 
@@ -81,8 +94,12 @@ def test_ftm_json_lines(fixtures):
     entries = by_id(fixtures)
     fridman, aven = entries["sample-eu-fridman"], entries["sample-eu-aven"]
     assert fridman.name == "Mikhail Maratovich FRIDMAN" and fridman.aliases == ("Михаил Маратович Фридман",)
-    assert (fridman.countries, fridman.lists, fridman.type, fridman.schema) == (("RU",), ("eu_fsf",), "sanctions",
-                                                                                 "Person")
+    assert (fridman.countries, fridman.lists, fridman.type, fridman.schema) == (
+        ("RU",),
+        ("eu_fsf",),
+        "sanctions",
+        "Person",
+    )
     assert fridman.source == f"{FTM}:1"
     assert aven.url == "https://eur-lex.europa.eu/eli/reg_impl/2022/336/oj"  # lent by its Sanction entity
     # Sanction and Address entities and the unlisted (target: false) LetterOne company are no entries
@@ -91,9 +108,17 @@ def test_ftm_json_lines(fixtures):
 
 def test_plain_yaml(fixtures):
     smic = by_id(fixtures)["sample-cmic-smic"]
-    assert smic == ListEntry("sample-cmic-smic", "Semiconductor Manufacturing International Corporation", ("SMIC",),
-                             ("CN",), ("us_ofac_ns_cmic",), "sanctions", "LegalEntity", f"{YAML}:13",
-                             "https://www.federalregister.gov/d/2021-12019")
+    assert smic == ListEntry(
+        "sample-cmic-smic",
+        "Semiconductor Manufacturing International Corporation",
+        ("SMIC",),
+        ("CN",),
+        ("us_ofac_ns_cmic",),
+        "sanctions",
+        "LegalEntity",
+        f"{YAML}:13",
+        "https://www.federalregister.gov/d/2021-12019",
+    )
 
 
 def test_user_sample_reads_and_every_entry_cites_a_source():
@@ -106,12 +131,24 @@ def test_user_sample_reads_and_every_entry_cites_a_source():
 
 
 def test_plain_csv_with_default_ids_and_derived_type(tmp_path):
-    path = write(tmp_path / "mine.csv", "name,aliases,countries,lists,type,url\n"
-                                        "Nordwind Logistik GmbH,Nordwind;NWL,DE,my_list,other,https://example.org/1\n"
-                                        "Polar Star Shipping Ltd,,,eu_fsf,,\n")
+    path = write(
+        tmp_path / "mine.csv",
+        "name,aliases,countries,lists,type,url\n"
+        "Nordwind Logistik GmbH,Nordwind;NWL,DE,my_list,other,https://example.org/1\n"
+        "Polar Star Shipping Ltd,,,eu_fsf,,\n",
+    )
     first, second = load_watchlists([path]).entries
-    assert first == ListEntry("mine-1", "Nordwind Logistik GmbH", ("Nordwind", "NWL"), ("DE",), ("my_list",),
-                              "other", "LegalEntity", f"{path}:2", "https://example.org/1")
+    assert first == ListEntry(
+        "mine-1",
+        "Nordwind Logistik GmbH",
+        ("Nordwind", "NWL"),
+        ("DE",),
+        ("my_list",),
+        "other",
+        "LegalEntity",
+        f"{path}:2",
+        "https://example.org/1",
+    )
     assert (second.id, second.type, second.url, second.countries) == ("mine-2", "sanctions", None, ())
 
 
@@ -126,8 +163,11 @@ def test_multi_values_quoted_semicolons_and_duplicates(tmp_path):
 
 def test_bom_and_crlf(tmp_path):
     path = tmp_path / "bom.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + f"{OS_HEADER}\r\nx1,Company,First Ltd,,,,,,,,,,eu_fsf,,,\r\n\r\n"
-                                       "x2,Person,Second Person,,,,,,,,,,eu_fsf,,,\r\n".encode())
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + f"{OS_HEADER}\r\nx1,Company,First Ltd,,,,,,,,,,eu_fsf,,,\r\n\r\n"
+        "x2,Person,Second Person,,,,,,,,,,eu_fsf,,,\r\n".encode()
+    )
     first, second = load_watchlists([path]).entries
     assert (first.id, first.name, first.source) == ("x1", "First Ltd", f"{path}:2")
     assert (second.id, second.source) == ("x2", f"{path}:4")
@@ -140,7 +180,13 @@ def test_missing_and_extra_columns(tmp_path):
     path = write(tmp_path / "few.csv", "Name,Dataset,Extra Column\nOnly Name Ltd,US BIS Entity List,whatever\n")
     (e,) = load_watchlists([path]).entries
     assert (e.id, e.name, e.aliases, e.countries, e.type, e.schema) == (
-        "few-1", "Only Name Ltd", (), (), "export_control", "LegalEntity")
+        "few-1",
+        "Only Name Ltd",
+        (),
+        (),
+        "export_control",
+        "LegalEntity",
+    )
 
 
 def test_no_name_column_or_no_header(tmp_path):
@@ -150,27 +196,36 @@ def test_no_name_column_or_no_header(tmp_path):
 
 
 def test_malformed_csv_rows_are_each_located(tmp_path):
-    text = (f"{OS_HEADER}\n"
-            "ok,Company,Fine Ltd,,,,,,,,,,ds,,,\n"
-            "short,Company,Short Row\n"                      # line 3: too few fields
-            "noname,Company,,,,,,,,,,,ds,,,\n"               # line 4: empty name (field 3, column 16)
-            'multi,Company,"Two\nLines Ltd",,,,,,,,,,ds,,,\n'  # lines 5-6: one row
-            "ok,Person,Dup Id,,,,,,,,,,ds,,,\n")             # line 7: duplicate id
+    text = (
+        f"{OS_HEADER}\n"
+        "ok,Company,Fine Ltd,,,,,,,,,,ds,,,\n"
+        "short,Company,Short Row\n"  # line 3: too few fields
+        "noname,Company,,,,,,,,,,,ds,,,\n"  # line 4: empty name (field 3, column 16)
+        'multi,Company,"Two\nLines Ltd",,,,,,,,,,ds,,,\n'  # lines 5-6: one row
+        "ok,Person,Dup Id,,,,,,,,,,ds,,,\n"
+    )  # line 7: duplicate id
     path = write(tmp_path / "bad.csv", text)
     assert problems([path]) == [("bad.csv", 3, None, "E100"), ("bad.csv", 4, 16, "E105"), ("bad.csv", 7, 1, "E109")]
-    plain = write(tmp_path / "plain.csv", "name,countries,type,schema\nA Ltd,DE,sanctions,Company\n"
-                                          "B Ltd,XX,other,\nC Ltd,,banned,\nD Person,,,person\n")
+    plain = write(
+        tmp_path / "plain.csv",
+        "name,countries,type,schema\nA Ltd,DE,sanctions,Company\nB Ltd,XX,other,\nC Ltd,,banned,\nD Person,,,person\n",
+    )
     with pytest.raises(ScreeningError) as info:
         load_watchlists([plain])
-    assert [(p.line, p.column, p.code) for p in info.value.problems] == [(3, 7, "E107"), (4, 8, "E106"),
-                                                                         (5, 12, "E106")]
+    assert [(p.line, p.column, p.code) for p in info.value.problems] == [
+        (3, 7, "E107"),
+        (4, 8, "E106"),
+        (5, 12, "E106"),
+    ]
     assert "schema 'person' is not one of" in str(info.value) and "did you mean 'Person'?" in str(info.value)
 
 
 def test_problems_of_all_files_are_collected(tmp_path):
     bad = write(tmp_path / "bad.csv", "name,type\nA Ltd,wrong\n")
-    assert problems([tmp_path / "missing.csv", bad, CSV]) == [("bad.csv", 2, 7, "E106"), ("missing.csv", None, None,
-                                                                                          "E001")]
+    assert problems([tmp_path / "missing.csv", bad, CSV]) == [
+        ("bad.csv", 2, 7, "E106"),
+        ("missing.csv", None, None, "E001"),
+    ]
 
 
 def test_non_utf8_file(tmp_path):
@@ -180,19 +235,26 @@ def test_non_utf8_file(tmp_path):
 
 
 def test_malformed_ftm_lines(tmp_path):
-    lines = ['{"id": "a", "schema": "Company", "properties": {"name": ["Good Co"]}}',
-             '{"id": "b", "schema": "Company", "properties": {"name": ["Bad"]}',  # unclosed
-             '["not", "an", "object"]',
-             '{"schema": "Company", "properties": {"name": ["No Id"]}}',
-             '{"id": "c", "schema": "Company", "properties": {"name": "not a list"}}',
-             '',
-             '{"id": "d", "schema": "Company", "properties": {"name": ["Fine"]}, "datasets": "x"}']
+    lines = [
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Good Co"]}}',
+        '{"id": "b", "schema": "Company", "properties": {"name": ["Bad"]}',  # unclosed
+        '["not", "an", "object"]',
+        '{"schema": "Company", "properties": {"name": ["No Id"]}}',
+        '{"id": "c", "schema": "Company", "properties": {"name": "not a list"}}',
+        "",
+        '{"id": "d", "schema": "Company", "properties": {"name": ["Fine"]}, "datasets": "x"}',
+    ]
     path = write(tmp_path / "bad.ftm.json", "\n".join(lines) + "\n")
     with pytest.raises(ScreeningError) as info:
         load_watchlists([path])
     found = [(p.line, p.column, p.code) for p in info.value.problems]
-    assert found == [(2, len(lines[1]) + 1, "E100"), (3, 1, "E103"), (4, None, "E105"), (5, None, "E103"),
-                     (7, None, "E103")]
+    assert found == [
+        (2, len(lines[1]) + 1, "E100"),
+        (3, 1, "E103"),
+        (4, None, "E105"),
+        (5, None, "E103"),
+        (7, None, "E103"),
+    ]
     assert "property 'name' must be a list of strings" in str(info.value)
 
 
@@ -204,43 +266,63 @@ def test_ftm_topics_target_and_names(tmp_path):
         '{"id": "t3", "schema": "Vessel", "properties": {"name": ["A Ship"]}}',
         '{"id": "t4", "schema": "Company", "properties": {}}',
         '{"id": "s1", "schema": "Sanction", "properties": {"entity": ["t2"], "programId": ["PROG-1"], '
-        '"sourceUrl": ["https://example.org/s1"]}}']
+        '"sourceUrl": ["https://example.org/s1"]}}',
+    ]
     path = write(tmp_path / "x.jsonl", "\n".join(lines))
     t1, t2 = load_watchlists([path]).entries
     assert (t1.name, t1.aliases, t1.type) == ("Listed Anyway", ("Old Name",), "export_control")
-    assert (t2.name, t2.countries, t2.lists, t2.type, t2.url) == ("Caption Only", ("DE",), ("PROG-1",), "other",
-                                                                  "https://example.org/s1")
+    assert (t2.name, t2.countries, t2.lists, t2.type, t2.url) == (
+        "Caption Only",
+        ("DE",),
+        ("PROG-1",),
+        "other",
+        "https://example.org/s1",
+    )
 
 
 def test_yaml_problems_are_located(tmp_path):
-    path = write(tmp_path / "list.yaml", "\n".join([
-        "titel: x",                          # 1: unknown top-level key
-        "entries:",
-        "  - name: Good Co",
-        "  - aliases: [No Name]",           # 4: missing name
-        "  - name: Bad Country",
-        "    countries: [CN, de]",          # 6: lower case
-        "  - name: Bad Type",
-        "    type: embargo",                # 8
-        "  - name: Typo",
-        "    alias: [x]",                   # 10: unknown key
-        "  - just text",                    # 11
-        "  - name: Someone",
-        "    schema: Persn",                # 13
-        ""]))
+    path = write(
+        tmp_path / "list.yaml",
+        "\n".join(
+            [
+                "titel: x",  # 1: unknown top-level key
+                "entries:",
+                "  - name: Good Co",
+                "  - aliases: [No Name]",  # 4: missing name
+                "  - name: Bad Country",
+                "    countries: [CN, de]",  # 6: lower case
+                "  - name: Bad Type",
+                "    type: embargo",  # 8
+                "  - name: Typo",
+                "    alias: [x]",  # 10: unknown key
+                "  - just text",  # 11
+                "  - name: Someone",
+                "    schema: Persn",  # 13
+                "",
+            ]
+        ),
+    )
     with pytest.raises(ScreeningError) as info:
         load_watchlists([path])
     found = [(p.line, p.column, p.code) for p in info.value.problems]
-    assert found == [(1, 1, "E104"), (4, 5, "E105"), (6, 21, "E107"), (8, 5, "E106"), (10, 5, "E104"),
-                     (11, 5, "E103"), (13, 5, "E106")]
+    assert found == [
+        (1, 1, "E104"),
+        (4, 5, "E105"),
+        (6, 21, "E107"),
+        (8, 5, "E106"),
+        (10, 5, "E104"),
+        (11, 5, "E103"),
+        (13, 5, "E106"),
+    ]
     text = str(info.value)
     assert "did you mean 'title'?" in text and "did you mean 'aliases'?" in text and "did you mean 'Person'?" in text
     assert "'de' is not an ISO 3166-1 alpha-2 country code: write it in upper case: DE" in text
 
 
 def test_yaml_person_entries_match_individuals(tmp_path):
-    path = write(tmp_path / "people.yaml", "entries:\n  - name: Kari Nordmann\n    schema: Person\n"
-                                           "  - name: Nordmann Kari AS\n")
+    path = write(
+        tmp_path / "people.yaml", "entries:\n  - name: Kari Nordmann\n    schema: Person\n  - name: Nordmann Kari AS\n"
+    )
     watchlist = load_watchlists([path])
     assert [(e.id, e.schema) for e in watchlist.entries] == [("people-1", "Person"), ("people-2", "LegalEntity")]
     hits = match([("k", "Kari Nordmann", (), "NO", "individual")], watchlist)
@@ -260,20 +342,23 @@ def test_format_is_sniffed_for_other_extensions(tmp_path):
     assert [e.name for e in load_watchlists([jsonl, csv_, yaml_]).entries] == ["Json Co", "Csv Co", "Yaml Co"]
 
 
-@pytest.mark.parametrize("lists, topics, expected", [
-    (["us_ofac_sdn"], [], "sanctions"),
-    (["EU Financial Sanctions Files (FSF)"], [], "sanctions"),
-    (["US OFAC Non-SDN Chinese Military-Industrial Complex Companies List (NS-CMIC)"], [], "sanctions"),
-    (["US BIS Entity List"], [], "export_control"),
-    (["us_bis_denied"], [], "export_control"),
-    (["jp_meti_eul", "Japan METI End User List"], [], "export_control"),
-    (["US BIS Entity List", "us_ofac_sdn"], [], "sanctions"),
-    (["some_dataset"], ["export.control"], "export_control"),
-    (["us_bis_entity_list"], ["sanction"], "sanctions"),
-    (["wd_peps"], ["role.pep"], "other"),
-    (["x"], ["sanction.linked", "export.risk"], "other"),
-    (["US Trade Consolidated Screening List"], [], "other"),
-])
+@pytest.mark.parametrize(
+    "lists, topics, expected",
+    [
+        (["us_ofac_sdn"], [], "sanctions"),
+        (["EU Financial Sanctions Files (FSF)"], [], "sanctions"),
+        (["US OFAC Non-SDN Chinese Military-Industrial Complex Companies List (NS-CMIC)"], [], "sanctions"),
+        (["US BIS Entity List"], [], "export_control"),
+        (["us_bis_denied"], [], "export_control"),
+        (["jp_meti_eul", "Japan METI End User List"], [], "export_control"),
+        (["US BIS Entity List", "us_ofac_sdn"], [], "sanctions"),
+        (["some_dataset"], ["export.control"], "export_control"),
+        (["us_bis_entity_list"], ["sanction"], "sanctions"),
+        (["wd_peps"], ["role.pep"], "other"),
+        (["x"], ["sanction.linked", "export.risk"], "other"),
+        (["US Trade Consolidated Screening List"], [], "other"),
+    ],
+)
 def test_list_type(lists, topics, expected):
     assert list_type(lists, topics) == expected
 
@@ -281,53 +366,59 @@ def test_list_type(lists, topics, expected):
 # --------------------------------------------------------------------------- normalisation
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Huawei Technologies Co., Ltd.", "huawei technologies"),
-    ("Huawei Technologies Ltd. Co.", "huawei technologies"),
-    ("HUAWEI TECHNOLOGIES CO.,LTD", "huawei technologies"),
-    ("SOCIÉTÉ GÉNÉRALE S.A.", "societe generale"),
-    ("Société Générale", "societe generale"),
-    ("LetterOne Core Investments S.à r.l.", "letterone core investments"),
-    ("LetterOne Holdings S.A.", "letterone holdings"),  # Holdings is kept
-    ("China Mobile Communications Group Co., Ltd.", "china mobile communications group"),  # Group is kept
-    ("Fiat S.p.A.", "fiat"),
-    ("Siemens GmbH & Co. KG", "siemens"),
-    ("Baring Brothers & Co.", "baring brothers"),
-    ("Holland & Barrett", "holland and barrett"),
-    ("PJSC Sberbank", "sberbank"),
-    ("OOO Romashka", "romashka"),
-    ("Public Joint Stock Company Sberbank of Russia", "sberbank of russia"),
-    ("The Boeing Company", "boeing"),
-    ("J.P. Morgan Chase & Co.", "jp morgan chase"),
-    ("J P Morgan", "jp morgan"),
-    ("O'Neil Trading", "oneil trading"),
-    ("Øresund Straße Ærø Łódź", "oresund strasse aero lodz"),
-    ("Nexperia B.V.", "nexperia"),
-    ("Ltd", "ltd"),  # a name is never normalised away
-    ("Limited Co", "limited"),
-    ("  Mixed\tWhite   Space  ", "mixed white space"),
-    ("闻泰科技股份有限公司", "闻泰科技股份有限公司"),  # no transliteration
-    ("Михаил Маратович Фридман", "михаил маратович фридман"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Huawei Technologies Co., Ltd.", "huawei technologies"),
+        ("Huawei Technologies Ltd. Co.", "huawei technologies"),
+        ("HUAWEI TECHNOLOGIES CO.,LTD", "huawei technologies"),
+        ("SOCIÉTÉ GÉNÉRALE S.A.", "societe generale"),
+        ("Société Générale", "societe generale"),
+        ("LetterOne Core Investments S.à r.l.", "letterone core investments"),
+        ("LetterOne Holdings S.A.", "letterone holdings"),  # Holdings is kept
+        ("China Mobile Communications Group Co., Ltd.", "china mobile communications group"),  # Group is kept
+        ("Fiat S.p.A.", "fiat"),
+        ("Siemens GmbH & Co. KG", "siemens"),
+        ("Baring Brothers & Co.", "baring brothers"),
+        ("Holland & Barrett", "holland and barrett"),
+        ("PJSC Sberbank", "sberbank"),
+        ("OOO Romashka", "romashka"),
+        ("Public Joint Stock Company Sberbank of Russia", "sberbank of russia"),
+        ("The Boeing Company", "boeing"),
+        ("J.P. Morgan Chase & Co.", "jp morgan chase"),
+        ("J P Morgan", "jp morgan"),
+        ("O'Neil Trading", "oneil trading"),
+        ("Øresund Straße Ærø Łódź", "oresund strasse aero lodz"),
+        ("Nexperia B.V.", "nexperia"),
+        ("Ltd", "ltd"),  # a name is never normalised away
+        ("Limited Co", "limited"),
+        ("  Mixed\tWhite   Space  ", "mixed white space"),
+        ("闻泰科技股份有限公司", "闻泰科技股份有限公司"),  # no transliteration
+        ("Михаил Маратович Фридман", "михаил маратович фридман"),
+    ],
+)
 def test_normalise(name, expected):
     assert normalise(name) == expected
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Mik\u200bhail Mara\u200btovich Frid\u200bman", "mikhail maratovich fridman"),  # zero-width spaces
-    ("Fri\u00addman", "fridman"),  # soft hyphen
-    ("Mi\u200dkhail\u2060 Frid\u200cman\ufeff", "mikhail fridman"),  # joiners, word joiner, byte-order mark
-    ("\u202eMikhail\u202c Fridman", "mikhail fridman"),  # a bidirectional override
-    ("Mikhail\u3164Fridman", "mikhailfridman"),  # a Hangul filler prints as nothing: it joins, as it looks
-    ("\uff2d\uff49\uff4b\uff48\uff41\uff49\uff4c", "mikhail"),  # full-width letters (NFKC)
-    ("\U0001d40c\U0001d422\U0001d424\U0001d421\U0001d41a\U0001d422\U0001d425", "mikhail"),  # mathematical bold
-    ("\u041c\u0456\u043a\u04bb\u0430\u0456l Fridman", "mikhail fridman"),  # Cyrillic posing as Latin
-    ("\u0420etr \u0410ven", "petr aven"),  # Cyrillic Р and А read as they look, not as R and A
-    ("Petr \u0410\u0432\u0435\u043d", "petr aven"),  # a Cyrillic word in a Latin name: transliterated
-    ("\u03a1etr Aven", "petr aven"),  # Greek Rho
-    ("Михаил Маратович Фридман", "михаил маратович фридман"),  # a Cyrillic name stays Cyrillic
-    ("\u0421\u041e\u0421\u041e", "coco"),  # a name of look-alikes only reads as it looks
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Mik\u200bhail Mara\u200btovich Frid\u200bman", "mikhail maratovich fridman"),  # zero-width spaces
+        ("Fri\u00addman", "fridman"),  # soft hyphen
+        ("Mi\u200dkhail\u2060 Frid\u200cman\ufeff", "mikhail fridman"),  # joiners, word joiner, byte-order mark
+        ("\u202eMikhail\u202c Fridman", "mikhail fridman"),  # a bidirectional override
+        ("Mikhail\u3164Fridman", "mikhailfridman"),  # a Hangul filler prints as nothing: it joins, as it looks
+        ("\uff2d\uff49\uff4b\uff48\uff41\uff49\uff4c", "mikhail"),  # full-width letters (NFKC)
+        ("\U0001d40c\U0001d422\U0001d424\U0001d421\U0001d41a\U0001d422\U0001d425", "mikhail"),  # mathematical bold
+        ("\u041c\u0456\u043a\u04bb\u0430\u0456l Fridman", "mikhail fridman"),  # Cyrillic posing as Latin
+        ("\u0420etr \u0410ven", "petr aven"),  # Cyrillic Р and А read as they look, not as R and A
+        ("Petr \u0410\u0432\u0435\u043d", "petr aven"),  # a Cyrillic word in a Latin name: transliterated
+        ("\u03a1etr Aven", "petr aven"),  # Greek Rho
+        ("Михаил Маратович Фридман", "михаил маратович фридман"),  # a Cyrillic name stays Cyrillic
+        ("\u0421\u041e\u0421\u041e", "coco"),  # a name of look-alikes only reads as it looks
+    ],
+)
 def test_normalise_reads_what_is_seen(name, expected):
     assert normalise(name) == expected
 
@@ -343,8 +434,9 @@ def test_case_suffixes_and_punctuation(fixtures):
     hits = match([("hw", "HUAWEI TECHNOLOGIES CO.,LTD", (), "CN", "private_company")], fixtures)
     assert [(h.entry.id, h.score) for h in hits] == [("sample-bis-huawei", 100.0), ("sample-cmic-huawei", 100.0)]
     # the punctuation is all in the company forms, which the explanation names on their own
-    assert hits[0].why == ("same name after removing the company forms 'Co.' and 'Ltd' and ignoring case; "
-                           "same country (CN)")
+    assert hits[0].why == (
+        "same name after removing the company forms 'Co.' and 'Ltd' and ignoring case; same country (CN)"
+    )
     dotted = match([("jp", "J.P. Morgan Chase & Co.", (), None)], one(entry("x", "JP Morgan Chase")))
     assert dotted[0].why == "same name after removing the company form 'Co.' and ignoring punctuation"
 
@@ -352,7 +444,8 @@ def test_case_suffixes_and_punctuation(fixtures):
 def test_accents_and_company_form():
     hits = match([("sg", "Société Générale", (), None)], one(entry("x", "SOCIETE GENERALE SA")))
     assert [(h.score, h.why) for h in hits] == [
-        (100.0, "same name after removing the company form 'S.A.' and ignoring case and accents")]
+        (100.0, "same name after removing the company form 'S.A.' and ignoring case and accents")
+    ]
 
 
 def test_word_order():
@@ -380,19 +473,27 @@ def test_aliases_on_both_sides(fixtures):
     assert [(h.entry.id, h.matched_name) for h in cyrillic] == [("sample-eu-fridman", "Михаил Маратович Фридман")]
 
 
-@pytest.mark.parametrize("name, why", [
-    ("Mik\u200bhail Mara\u200btovich Frid\u200bman", "same name ignoring invisible characters"),
-    ("Mi\u00adkhail Ma\u00adratovich Frid\u00adman", "same name ignoring invisible characters"),
-    ("\u041c\u0456\u043a\u04bb\u0430\u0456l \u041c\u0430ratovich Fridman",
-     "same name ignoring script (other scripts' letters read as Latin)"),
-    ("Mikhail Maratovich \u0424\u0440\u0438\u0434\u043c\u0430\u043d",
-     "same name ignoring script (other scripts' letters read as Latin)"),
-])
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("Mik\u200bhail Mara\u200btovich Frid\u200bman", "same name ignoring invisible characters"),
+        ("Mi\u00adkhail Ma\u00adratovich Frid\u00adman", "same name ignoring invisible characters"),
+        (
+            "\u041c\u0456\u043a\u04bb\u0430\u0456l \u041c\u0430ratovich Fridman",
+            "same name ignoring script (other scripts' letters read as Latin)",
+        ),
+        (
+            "Mikhail Maratovich \u0424\u0440\u0438\u0434\u043c\u0430\u043d",
+            "same name ignoring script (other scripts' letters read as Latin)",
+        ),
+    ],
+)
 def test_sanctioned_names_hidden_by_invisible_or_foreign_letters_are_found(name, why):
     hits = match([("f", name, (), "RU", "individual")], load_watchlists([SAMPLE]))
     assert [(h.entry.id, h.score, h.read_as) for h in hits] == [
         ("sample-eu-fridman", 100.0, "mikhail maratovich fridman"),
-        ("sample-ofac-fridman", 100.0, "mikhail maratovich fridman")]
+        ("sample-ofac-fridman", 100.0, "mikhail maratovich fridman"),
+    ]
     assert hits[1].why == f"{why}; same country (RU)"
 
 
@@ -400,31 +501,41 @@ def test_a_cyrillic_name_matches_the_same_name_in_cyrillic_only():
     sample = load_watchlists([SAMPLE])
     cyrillic = match([("f", "Михаил Фридман", (), "RU", "individual")], sample)
     assert [(h.entry.id, h.matched_name, h.score, h.read_as) for h in cyrillic] == [
-        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "михаил фридман")]
-    latin = match([("f", "Mikhail Fridman", (), "RU", "individual")], one(entry("p", "Михаил Фридман",
-                                                                                     schema="Person")))
+        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "михаил фридман")
+    ]
+    latin = match(
+        [("f", "Mikhail Fridman", (), "RU", "individual")], one(entry("p", "Михаил Фридман", schema="Person"))
+    )
     assert latin == []  # transliteration across whole names is left out: lists carry aliases in each script
     assert match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxin Guoji"))) == []
 
 
 def test_spelling_variant():
-    hits = match([("f", "Mikhail Fridmann", (), None, "individual")],
-                 one(entry("p", "Mikhail Fridman", schema="Person")))
+    hits = match(
+        [("f", "Mikhail Fridmann", (), None, "individual")], one(entry("p", "Mikhail Fridman", schema="Person"))
+    )
     assert [(h.score, h.why) for h in hits] == [(96.8, "similar spelling (score 96.8)")]
-    reordered = match([("f", "Fridmann Mikhail", (), None, "individual")],
-                      one(entry("p", "Mikhail Fridman", schema="Person")))
+    reordered = match(
+        [("f", "Fridmann Mikhail", (), None, "individual")], one(entry("p", "Mikhail Fridman", schema="Person"))
+    )
     assert reordered[0].why == "similar spelling with token order ignored (score 96.8)"
 
 
 def test_person_without_patronymic(fixtures):
     hits = match([("aven", "Petr Aven", (), "RU", "individual")], fixtures)
     assert [(h.entry.id, h.matched_name, h.score) for h in hits] == [
-        ("sample-ofac-aven", "Petr Aven", 100.0), ("sample-eu-aven", "Petr Olegovich AVEN", SUBSET_SCORE)]
-    assert hits[1].why == ("all words of 'Petr Aven' appear in 'Petr Olegovich AVEN' (the other words, such as "
-                           "a middle name or patronymic, are not compared; score 92); same country (RU)")
+        ("sample-ofac-aven", "Petr Aven", 100.0),
+        ("sample-eu-aven", "Petr Olegovich AVEN", SUBSET_SCORE),
+    ]
+    assert hits[1].why == (
+        "all words of 'Petr Aven' appear in 'Petr Olegovich AVEN' (the other words, such as "
+        "a middle name or patronymic, are not compared; score 92); same country (RU)"
+    )
     # the reverse (the entity's name is the longer one) and a single shared word
-    longer = match([("f", "Mikhail Maratovich Fridman", (), None, "individual")],
-                   one(entry("p", "Fridman Mikhail", schema="Person")))
+    longer = match(
+        [("f", "Mikhail Maratovich Fridman", (), None, "individual")],
+        one(entry("p", "Fridman Mikhail", schema="Person")),
+    )
     assert [h.score for h in longer] == [SUBSET_SCORE]
     assert match([("a", "Aven", (), None, "individual")], fixtures) == []
 
@@ -432,10 +543,19 @@ def test_person_without_patronymic(fixtures):
 def test_letterone_chain(fixtures):
     rows = [
         {"id": "l1t-fm", "name": "L1T FM Holdings UK Limited", "country": "GB", "kind": "private_company"},
-        {"id": "letterone-core", "name": "LetterOne Core Investments S.à r.l.", "country": "LU",
-         "kind": "private_company"},
-        {"id": "letterone", "name": "LetterOne Holdings S.A.", "aliases": ["LetterOne", "L1"], "country": "LU",
-         "kind": "private_company"},
+        {
+            "id": "letterone-core",
+            "name": "LetterOne Core Investments S.à r.l.",
+            "country": "LU",
+            "kind": "private_company",
+        },
+        {
+            "id": "letterone",
+            "name": "LetterOne Holdings S.A.",
+            "aliases": ["LetterOne", "L1"],
+            "country": "LU",
+            "kind": "private_company",
+        },
         {"id": "fridman", "name": "Mikhail Fridman", "country": "RU", "kind": "individual"},
         {"id": "aven", "name": "Petr Aven", "country": "RU", "kind": "individual"},
         {"id": "khan", "name": "German Khan", "country": "RU", "kind": "individual"},
@@ -444,9 +564,12 @@ def test_letterone_chain(fixtures):
     entities = [Entity.from_data(row, i) for i, row in enumerate(rows)]
     hits = match(entity_names(entities), fixtures)
     assert [(h.entity, h.entry.id) for h in hits] == [
-        ("aven", "sample-ofac-aven"), ("aven", "sample-eu-aven"),
-        ("fridman", "sample-ofac-fridman"), ("fridman", "sample-eu-fridman"),
-        ("khan", "sample-ofac-khan")]
+        ("aven", "sample-ofac-aven"),
+        ("aven", "sample-eu-aven"),
+        ("fridman", "sample-ofac-fridman"),
+        ("fridman", "sample-eu-fridman"),
+        ("khan", "sample-ofac-khan"),
+    ]
 
 
 # --------------------------------------------------------------------------- near misses and thresholds
@@ -456,7 +579,9 @@ def test_near_miss_just_under_the_threshold(fixtures):
     name = [("hw", "Huawei Technology", (), "CN", "private_company")]  # singular: 88.9
     assert match(name, fixtures) == []
     assert {(h.entry.id, h.score) for h in match(name, fixtures, threshold=88.5)} == {
-        ("sample-bis-huawei", 88.9), ("sample-cmic-huawei", 88.9)}
+        ("sample-bis-huawei", 88.9),
+        ("sample-cmic-huawei", 88.9),
+    }
     wingtech = [("w", "Wingtech Technologies", (), "CN", "listed_company")]  # exactly 90.0
     assert [(h.entry.id, h.score) for h in match(wingtech, fixtures)] == [("sample-bis-wingtech", 90.0)]
     assert match(wingtech, fixtures, threshold=90.1) == []
@@ -471,23 +596,31 @@ def test_country_mismatch_needs_a_higher_score():
     watchlist = one(entry("n", "Nordwind Logistics GmbH", countries=("RU",)))
     same = match([("e", "Nordwind Logistik", (), "RU")], watchlist)  # 91.4
     assert [(h.score, h.why) for h in same] == [
-        (91.4, "similar spelling (score 91.4) after removing the company form 'GmbH'; same country (RU)")]
+        (91.4, "similar spelling (score 91.4) after removing the company form 'GmbH'; same country (RU)")
+    ]
     assert match([("e", "Nordwind Logistik", (), "DE")], watchlist) == []
     assert match([("e", "Nordwind Logistik", (), None)], watchlist)[0].why.endswith("'GmbH'")  # no country to compare
     exact = match([("e", "Nordwind Logistics", (), "DE")], watchlist)
     assert exact[0].score == 100.0
-    assert exact[0].why.endswith(f"; countries differ (entity DE, list entry RU), so the hit needed "
-                                 f"{90 + COUNTRY_MARGIN:g}")
+    assert exact[0].why.endswith(
+        f"; countries differ (entity DE, list entry RU), so the hit needed {90 + COUNTRY_MARGIN:g}"
+    )
 
 
 # --------------------------------------------------------------------------- false-positive traps
 
 
 def test_common_words_do_not_carry_a_hit():
-    watchlist = one(entry("g", "Global Trading Company"), entry("h", "Harbin Institute of Technology"),
-                    entry("c", "China National Chemical Corporation"))
-    names = [("a", "International Trading Company", (), None), ("b", "Beijing Institute of Technology", (), None),
-             ("c", "China National Nuclear Corporation", (), None)]
+    watchlist = one(
+        entry("g", "Global Trading Company"),
+        entry("h", "Harbin Institute of Technology"),
+        entry("c", "China National Chemical Corporation"),
+    )
+    names = [
+        ("a", "International Trading Company", (), None),
+        ("b", "Beijing Institute of Technology", (), None),
+        ("c", "China National Nuclear Corporation", (), None),
+    ]
     assert match(names, watchlist, threshold=50) == []
 
 
@@ -506,8 +639,14 @@ def test_short_names_hit_only_when_equal():
 
 def test_different_numbers_are_no_hit():
     watchlist = one(entry("i38", "China Electronics Technology Group Corporation 38th Research Institute"))
-    assert match([("i14", "China Electronics Technology Group Corporation 14th Research Institute", (), None)],
-                 watchlist, threshold=50) == []
+    assert (
+        match(
+            [("i14", "China Electronics Technology Group Corporation 14th Research Institute", (), None)],
+            watchlist,
+            threshold=50,
+        )
+        == []
+    )
 
 
 def test_persons_and_companies_are_kept_apart(fixtures):
@@ -529,15 +668,18 @@ def test_persons_and_companies_are_kept_apart(fixtures):
 def test_one_hit_per_entity_and_entry_preferring_the_name():
     watchlist = one(entry("x", "Kestrel Avionics Systems LLC", "Kestrel Avionics Systems"))
     hits = match([("k", "Kestrel Avionics Systems", ("Kestrel Avionics Systems Ltd",), None)], watchlist)
-    assert [(h.entity_name, h.matched_name) for h in hits] == [("Kestrel Avionics Systems",
-                                                                "Kestrel Avionics Systems LLC")]
+    assert [(h.entity_name, h.matched_name) for h in hits] == [
+        ("Kestrel Avionics Systems", "Kestrel Avionics Systems LLC")
+    ]
 
 
 def test_sorted_and_deterministic(fixtures):
-    names = [("wingtech", "Wingtech Technology Co., Ltd.", (), "CN", "listed_company"),
-             ("aven", "Petr Aven", (), "RU", "individual"),
-             ("hw", "Huawei Technologies", (), "CN", "private_company"),
-             ("fridman", "Mikhail Fridman", (), "RU", "individual")]
+    names = [
+        ("wingtech", "Wingtech Technology Co., Ltd.", (), "CN", "listed_company"),
+        ("aven", "Petr Aven", (), "RU", "individual"),
+        ("hw", "Huawei Technologies", (), "CN", "private_company"),
+        ("fridman", "Mikhail Fridman", (), "RU", "individual"),
+    ]
     hits = match(names, fixtures)
     assert hits == sorted(hits, key=lambda h: (h.entity, -h.score, h.entry.id))
     assert [h.entity for h in hits] == ["aven", "aven", "fridman", "fridman", "hw", "hw", "wingtech"]
@@ -549,9 +691,11 @@ def test_sorted_and_deterministic(fixtures):
 
 
 def test_hits_carry_the_entry():
-    (hit,) = match([("w", "Wingtech Technology Co., Ltd.", (), "CN", "listed_company")],
-                   load_watchlists([CSV]))
+    (hit,) = match([("w", "Wingtech Technology Co., Ltd.", (), "CN", "listed_company")], load_watchlists([CSV]))
     assert hit.entity == "w" and hit.entity_name == "Wingtech Technology Co., Ltd."
     assert (hit.entry.type, hit.entry.lists, hit.entry.url) == (
-        "export_control", ("US BIS Entity List",), "https://www.federalregister.gov/d/2024-28267")
+        "export_control",
+        ("US BIS Entity List",),
+        "https://www.federalregister.gov/d/2024-28267",
+    )
     assert hit.why == "exact name; same country (CN)"

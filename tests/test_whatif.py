@@ -8,8 +8,8 @@ import pytest
 
 from screening.api import screen_files
 from screening.cli import main
-from screening.errors import ScreeningError
-from screening.whatif import apply, margins, parse
+from screening.decision.whatif import apply, margins, parse
+from screening.infra.errors import ScreeningError
 from tests.conftest import ROOT
 
 COSCO = str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml")
@@ -22,13 +22,20 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize("expr, path, append, value", [
-    ("transaction.stake_after_pct=9.9", ("transaction", "stake_after_pct"), False, 9.9),
-    ("entities.0.country = NO", ("entities", "0", "country"), False, "NO"),  # YAML 1.2: Norway, not false
-    ("mitigations+=data_localisation", ("mitigations",), True, "data_localisation"),
-    ("mitigations+={kind: ring_fencing, binding: true}", ("mitigations",), True,
-     {"kind": "ring_fencing", "binding": True}),
-])
+@pytest.mark.parametrize(
+    "expr, path, append, value",
+    [
+        ("transaction.stake_after_pct=9.9", ("transaction", "stake_after_pct"), False, 9.9),
+        ("entities.0.country = NO", ("entities", "0", "country"), False, "NO"),  # YAML 1.2: Norway, not false
+        ("mitigations+=data_localisation", ("mitigations",), True, "data_localisation"),
+        (
+            "mitigations+={kind: ring_fencing, binding: true}",
+            ("mitigations",),
+            True,
+            {"kind": "ring_fencing", "binding": True},
+        ),
+    ],
+)
 def test_parse(expr, path, append, value):
     change = parse(expr)
     assert (change.path, change.append, change.value) == (path, append, value)
@@ -42,8 +49,14 @@ def test_malformed_set_is_an_input_error(capsys, expr):
 
 def test_apply_replaces_creates_and_appends():
     doc = {"transaction": {"kind": "acquisition"}, "mitigations": []}
-    out = apply(doc, [parse("transaction.stake_after_pct=24.9"), parse("mitigations+=data_localisation"),
-                      parse("target.country=BE")])
+    out = apply(
+        doc,
+        [
+            parse("transaction.stake_after_pct=24.9"),
+            parse("mitigations+=data_localisation"),
+            parse("target.country=BE"),
+        ],
+    )
     assert out["transaction"] == {"kind": "acquisition", "stake_after_pct": 24.9}
     assert out["mitigations"] == [{"kind": "data_localisation"}]  # a bare word in a list of records is its kind
     assert out["target"] == {"country": "BE"} and doc["mitigations"] == []  # the original is untouched
@@ -52,8 +65,17 @@ def test_apply_replaces_creates_and_appends():
 
 
 def test_what_if_prints_the_difference(capsys):
-    code, out, _ = run(capsys, "screen", COSCO, "--set", "transaction.stake_after_pct=30",
-                       "--set", "transaction.voting_after_pct=30", "-f", "json")
+    code, out, _ = run(
+        capsys,
+        "screen",
+        COSCO,
+        "--set",
+        "transaction.stake_after_pct=30",
+        "--set",
+        "transaction.voting_after_pct=30",
+        "-f",
+        "json",
+    )
     doc = json.loads(out)
     assert code == 0 and doc["case"] == "cosco-hamburg-tollerort"
     assert "CA-003" in [f["rule"] for f in doc["fires_now"]]  # crossing 25% of the votes

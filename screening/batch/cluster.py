@@ -14,21 +14,23 @@ from typing import Any
 
 from screening.batch.inputs import Item, inline
 from screening.batch.work import Config, bundle, lost_row, process_bundled
-from screening.errors import fail
+from screening.infra.errors import fail
 
 TRIES = 3
 """Tries a case gets on its own after its chunk's task killed its workers."""
 
 
-def run_on_dask(chunks: Iterator[list[Item]], config: Config, scheduler: str | None,
-                workers: int = 1) -> Iterator[list[dict[str, Any]]]:
+def run_on_dask(
+    chunks: Iterator[list[Item]], config: Config, scheduler: str | None, workers: int = 1
+) -> Iterator[list[dict[str, Any]]]:
     """The rows of each chunk, in order, screened on the cluster at ``scheduler`` (None: a local cluster
     of ``workers`` processes). At most two chunks per worker thread are in flight."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise fail("--engine", "E001", "the dask engine needs the 'batch' extra: "
-                   "pip install 'screening[batch]'") from None
+        raise fail(
+            "--engine", "E001", "the dask engine needs the 'batch' extra: pip install 'screening[batch]'"
+        ) from None
     cluster = None
     try:
         if scheduler is None:
@@ -69,7 +71,7 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
 
     def rows(chunk: list[Item], future: Any) -> list[dict[str, Any]]:
         try:
-            return future.result()  # type: ignore[no-any-return]
+            return future.result()
         except lost:
             pass
         nonlocal stale
@@ -92,9 +94,9 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
         try:
             if stale:
                 sent, stale = client.scatter([files], broadcast=True), False
-            return submit([item]).result()  # type: ignore[no-any-return]
+            return submit([item]).result()
         except Exception:  # noqa: BLE001 - a cluster replacing a dead worker fails in many ways (lost, cancelled,
-            stale = True   # unreachable, a worker it no longer knows): each is a failed try
+            stale = True  # unreachable, a worker it no longer knows): each is a failed try
             return None
 
     for chunk in chunks:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.mapping import Mapping
-from screening.errors import Problem, ScreeningError, fail
-from screening.files import open_input
-from screening.yamlio import limits
+from screening.infra.errors import Problem, ScreeningError, fail
+from screening.infra.files import open_input
+from screening.infra.yamlio import limits
 
 KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 """Input kind by file extension; a directory holds case YAML files."""
@@ -64,11 +64,26 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
             problems += exc.problems
             continue
         if kind is None:
-            problems.append(Problem(name, None, None, "E001", f"unknown input type '{path.suffix}'; expected "
-                                    "a directory of cases or a .yaml, .yml, .jsonl, .csv or .parquet file"))
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "E001",
+                    f"unknown input type '{path.suffix}'; expected "
+                    "a directory of cases or a .yaml, .yml, .jsonl, .csv or .parquet file",
+                )
+            )
         elif kind in ("csv", "parquet") and mapping is None:
-            problems.append(Problem(name, None, None, "E001", f"a {kind.upper()} input needs --mapping to say "
-                                    "which column gives which case field"))
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "E001",
+                    f"a {kind.upper()} input needs --mapping to say which column gives which case field",
+                )
+            )
         else:
             if mapping is not None and kind in ("csv", "parquet"):
                 problems += _missing_columns(path, kind, mapping)
@@ -81,9 +96,16 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
 def _missing_columns(path: Path, kind: str, mapping: Mapping) -> list[Problem]:
     header = csv_header(path) if kind == "csv" else parquet_columns(path)
     missing = [c for c in mapping.columns if c not in header]
-    return [Problem(str(path), 1 if kind == "csv" else None, None, "E105",
-                    f"column '{c}' named by {mapping.file} is not in the "
-                    + ("header" if kind == "csv" else "file's columns")) for c in missing]
+    return [
+        Problem(
+            str(path),
+            1 if kind == "csv" else None,
+            None,
+            "E105",
+            f"column '{c}' named by {mapping.file} is not in the " + ("header" if kind == "csv" else "file's columns"),
+        )
+        for c in missing
+    ]
 
 
 def csv_header(path: Path) -> tuple[str, ...]:
@@ -113,7 +135,7 @@ def inline(item: Item) -> Item:
     """The item with its case's text instead of a path to it, for workers that do not share the client's files."""
     if item.kind != "yaml" or not isinstance(item.payload, str):
         return item
-    from screening.yamlio import read_text
+    from screening.infra.yamlio import read_text
 
     try:
         return item._replace(payload=Inline(read_text(Path(item.payload))))
@@ -127,8 +149,11 @@ def items(inputs: list[Input], mapping: Mapping | None) -> Iterator[Item]:
         if source.kind == "dir":
             for path in yaml_files(source.path):
                 unnamed = _not_utf8_name(path)
-                yield (Item("yaml", str(path), None, str(path)) if unnamed is None
-                       else Item("yaml", unnamed.file, None, Unreadable((unnamed,))))
+                yield (
+                    Item("yaml", str(path), None, str(path))
+                    if unnamed is None
+                    else Item("yaml", unnamed.file, None, Unreadable((unnamed,)))
+                )
         elif source.kind == "yaml":
             yield Item("yaml", str(source.path), None, str(source.path))
         elif source.kind == "jsonl":
@@ -148,8 +173,9 @@ def _not_utf8_name(path: Path) -> Problem | None:
         return None
     except UnicodeEncodeError:
         shown = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return Problem(shown, None, None, "E002", "the file name is not valid UTF-8, so the results could not name "
-                   "it; rename the file")
+    return Problem(
+        shown, None, None, "E002", "the file name is not valid UTF-8, so the results could not name it; rename the file"
+    )
 
 
 def yaml_files(directory: Path) -> list[Path]:
@@ -188,9 +214,23 @@ def _jsonl(path: Path, kind: str) -> Iterator[Item]:
                         size += len(rest)
                         if rest.endswith(b"\n"):
                             break
-                    yield Item(kind, name, number, Unreadable((Problem(
-                        name, number, 1, "E111", f"line of {size:,} bytes is longer than the limit of {limit:,} "
-                        "(SCREENING_MAX_BYTES)"),)))
+                    yield Item(
+                        kind,
+                        name,
+                        number,
+                        Unreadable(
+                            (
+                                Problem(
+                                    name,
+                                    number,
+                                    1,
+                                    "E111",
+                                    f"line of {size:,} bytes is longer than the limit of {limit:,} "
+                                    "(SCREENING_MAX_BYTES)",
+                                ),
+                            )
+                        ),
+                    )
                     continue
                 try:
                     line = raw.decode("utf-8")
@@ -253,8 +293,13 @@ def _undecodable(name: str, line: int, cells: list[str]) -> Problem | None:
     for cell in cells:
         for i, char in enumerate(cell):
             if "\udc80" <= char <= "\udcff":
-                return Problem(name, line, column + i, "E002",
-                               f"not valid UTF-8 (byte 0x{ord(char) - 0xDC00:02x}); save the file as UTF-8")
+                return Problem(
+                    name,
+                    line,
+                    column + i,
+                    "E002",
+                    f"not valid UTF-8 (byte 0x{ord(char) - 0xDC00:02x}); save the file as UTF-8",
+                )
         column += len(cell) + 1
     return None
 
@@ -283,8 +328,10 @@ def _parquet(path: Path, mapping: Mapping | None) -> Iterator[Item]:
                     yield Item("parquet", name, number, (positions, row))
         except Exception as exc:  # pyarrow raises OSError, ArrowInvalid, UnicodeDecodeError ... for damaged data
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            problem = (f"invalid Parquet: rows {first:,} to {first + size - 1:,} (row group {group + 1}) cannot be "
-                       f"read: {reason}")
+            problem = (
+                f"invalid Parquet: rows {first:,} to {first + size - 1:,} (row group {group + 1}) cannot be "
+                f"read: {reason}"
+            )
             while number < first + size - 1:
                 number += 1
                 yield Item("parquet", name, number, Unreadable((Problem(name, number, None, "E100", problem),)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from screening.errors import fail
+from screening.infra.errors import fail
 
 
 def lock_path(results: Path) -> Path:
@@ -41,8 +41,12 @@ def acquire(results: Path, shown: str = "") -> int | None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise fail(shown, "E403", f"another run is writing these results (it holds the lock {path}); wait for "
-                       "it to end, or write to another file") from None
+            raise fail(
+                shown,
+                "E403",
+                f"another run is writing these results (it holds the lock {path}); wait for "
+                "it to end, or write to another file",
+            ) from None
         except OSError as exc:
             os.close(fd)
             raise fail(shown, "E401", f"cannot lock the results ({path}): {exc.strerror}") from None

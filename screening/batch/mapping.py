@@ -7,10 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening import schemacheck
-from screening.errors import Marks, Problem, ScreeningError, closest, located
-from screening.fields import case_schema
-from screening.yamlio import load
+from screening.case.catalogue import case_schema
+from screening.infra import schemacheck
+from screening.infra.errors import Marks, Problem, ScreeningError, closest, located
+from screening.infra.yamlio import load
 
 TYPES = ("text", "number", "integer", "boolean", "date")
 TOP_FIELDS = ("title", "summary", "as_of", "tags")
@@ -53,7 +53,8 @@ class Mapping(NamedTuple):
 def schema() -> dict[str, Any]:
     """The mapping file's JSON Schema (2020-12, as the tool reads it)."""
     document: dict[str, Any] = json.loads(
-        (Path(__file__).parent.parent / "schema" / "mapping.schema.json").read_text("utf-8"))
+        (Path(__file__).parent.parent / "schema" / "mapping.schema.json").read_text("utf-8")
+    )
     return document
 
 
@@ -80,33 +81,54 @@ def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]
     if isinstance(spec, str):
         return Field(key, path, column=spec) if path else None
     if not isinstance(spec, dict):
-        problems.append(located(name, marks, at, "E103", "expected a column name or a mapping "
-                                f"{{column: ..}} / {{value: ..}}, found {schemacheck.describe(spec)}"))
+        problems.append(
+            located(
+                name,
+                marks,
+                at,
+                "E103",
+                "expected a column name or a mapping "
+                f"{{column: ..}} / {{value: ..}}, found {schemacheck.describe(spec)}",
+            )
+        )
         return None
     before = len(problems)
     field_schema = {**schema()["$defs"]["field"], "$defs": schema()["$defs"]}
-    problems += [located(name, marks, at + p, code, message)
-                 for p, code, message in schemacheck.errors(spec, field_schema)]
+    problems += [
+        located(name, marks, at + p, code, message) for p, code, message in schemacheck.errors(spec, field_schema)
+    ]
     if len(problems) > before:
         return None
     if ("column" in spec) == ("value" in spec):
-        problems.append(located(name, marks, at, "E105", "give either a column or a constant value, not "
-                                + ("both" if "column" in spec else "neither")))
+        problems.append(
+            located(
+                name,
+                marks,
+                at,
+                "E105",
+                "give either a column or a constant value, not " + ("both" if "column" in spec else "neither"),
+            )
+        )
         return None
     if "value" in spec:
         extra = sorted(set(spec) - {"value"})
         if extra:
-            problems.append(located(name, marks, at + (extra[0],), "E106", f"'{extra[0]}' applies to a column, "
-                                    "not to a constant value"))
+            problems.append(
+                located(
+                    name, marks, at + (extra[0],), "E106", f"'{extra[0]}' applies to a column, not to a constant value"
+                )
+            )
             return None
         return Field(key, path, value=spec["value"]) if path else None
     kind = spec.get("type", "text")
     if "scale" in spec and kind not in ("number", "integer"):
-        problems.append(located(name, marks, at + ("scale",), "E106", "scale applies to a number column; "
-                                "add 'type: number'"))
+        problems.append(
+            located(name, marks, at + ("scale",), "E106", "scale applies to a number column; add 'type: number'")
+        )
     if "each" in spec and "split" not in spec:
-        problems.append(located(name, marks, at + ("each",), "E106", "each applies to a column split into a "
-                                "list; add 'split'"))
+        problems.append(
+            located(name, marks, at + ("each",), "E106", "each applies to a column split into a list; add 'split'")
+        )
     if len(problems) > before or not path:
         return None
     return Field(key, path, spec["column"], None, kind, spec.get("split"), spec.get("scale"), spec.get("each"))
@@ -131,12 +153,14 @@ def _known_fields() -> frozenset[str]:
     root = case_schema()
     defs = root.get("$defs", {})
     out = set(TOP_FIELDS)
-    groups = {"investor": defs["entity"], "target": root["properties"]["target"],
-              "transaction": root["properties"]["transaction"]}
+    groups = {
+        "investor": defs["entity"],
+        "target": root["properties"]["target"],
+        "transaction": root["properties"]["transaction"],
+    }
     for group, node in groups.items():
         out.update(_leaves(group, node, defs))
-    return frozenset(out - {"investor.id", "investor.ref", "investor.sources", "target.sources",
-                            "transaction.sources"})
+    return frozenset(out - {"investor.id", "investor.ref", "investor.sources", "target.sources", "transaction.sources"})
 
 
 def _leaves(prefix: str, node: dict[str, Any], defs: dict[str, Any]) -> set[str]:

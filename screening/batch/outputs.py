@@ -17,8 +17,8 @@ from typing import Any
 
 from screening.batch.lock import acquire, release
 from screening.batch.prior import Prior, read_rows, safe_cell
-from screening.errors import fail
-from screening.output import destination
+from screening.infra.errors import fail
+from screening.infra.output import destination
 
 FORMATS = (".jsonl", ".csv", ".parquet")
 
@@ -31,8 +31,17 @@ def journal_of(path: Path) -> Path:
 def columns(categories: list[str], regimes: Sequence[str] = ()) -> list[str]:
     """The flat columns of CSV and Parquet results: per-category scores in pack order, then the filing answer
     of each regime (empty when the regime does not reach the case)."""
-    return ["id", "source", "score", "level", *(f"cat.{c}" for c in categories), "fired", "gaps",
-            *(f"filing.{r}" for r in regimes), "error"]
+    return [
+        "id",
+        "source",
+        "score",
+        "level",
+        *(f"cat.{c}" for c in categories),
+        "fired",
+        "gaps",
+        *(f"filing.{r}" for r in regimes),
+        "error",
+    ]
 
 
 def one_line(text: str) -> str:
@@ -52,12 +61,20 @@ class Writer:
     no resume, no Parquet).
     """
 
-    def __init__(self, path: Path, categories: list[str], resume: bool = False, force: bool = False,
-                 regimes: Sequence[str] = (), levels: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        path: Path,
+        categories: list[str],
+        resume: bool = False,
+        force: bool = False,
+        regimes: Sequence[str] = (),
+        levels: Sequence[str] = (),
+    ) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
-            raise fail(str(path), "E001", f"unknown results format '{path.suffix}'; name the output "
-                       ".jsonl, .csv or .parquet")
+            raise fail(
+                str(path), "E001", f"unknown results format '{path.suffix}'; name the output .jsonl, .csv or .parquet"
+            )
         where = destination(path)
         self.named, self.path, self.stream, self.note = str(path), where.path, where.stream, where.note
         self.fd = where.fd
@@ -78,14 +95,21 @@ class Writer:
     def _open(self, resume: bool, force: bool) -> None:
         existing = [p for p in dict.fromkeys((self.path, self.lines)) if p.exists()]
         if existing and not resume and not force:
-            raise fail(str(existing[-1]), "E001", "results already exist; add --resume to continue them or "
-                       "--force to start again")
+            raise fail(
+                str(existing[-1]),
+                "E001",
+                "results already exist; add --resume to continue them or --force to start again",
+            )
         if force and not resume:
             for p in existing:
                 p.unlink()
         if resume and self.format == ".parquet" and self.path.exists() and not self.lines.exists():
-            raise fail(self.named, "E001", "this Parquet file is complete (no journal beside it); there is "
-                       "nothing to resume: use --force to start again")
+            raise fail(
+                self.named,
+                "E001",
+                "this Parquet file is complete (no journal beside it); there is "
+                "nothing to resume: use --force to start again",
+            )
         _drop_partial_line(self.lines)
         try:
             self.handle = open(self.lines, "ab", buffering=0)  # noqa: SIM115 - closed by close()
@@ -96,11 +120,16 @@ class Writer:
 
     def _open_stream(self, resume: bool) -> None:
         if self.format == ".parquet":
-            raise fail(self.named, "E401", f"cannot write Parquet results to {self.path}, which is not a regular "
-                       "file: they are written at the end, from a journal beside them")
+            raise fail(
+                self.named,
+                "E401",
+                f"cannot write Parquet results to {self.path}, which is not a regular "
+                "file: they are written at the end, from a journal beside them",
+            )
         if resume:
-            raise fail(self.named, "E401", f"cannot resume: {self.path} is a device or a FIFO, which cannot be "
-                       "read back")
+            raise fail(
+                self.named, "E401", f"cannot resume: {self.path} is a device or a FIFO, which cannot be read back"
+            )
         try:
             if self.fd is not None:  # /dev/stdout: the descriptor itself, as a shell redirection left it
                 self.handle = os.fdopen(os.dup(self.fd), "wb", buffering=0)
@@ -118,8 +147,12 @@ class Writer:
         with self.lines.open(encoding="utf-8", errors="replace", newline="") as handle:
             first = handle.readline()
         if first != self.header:
-            raise fail(str(self.lines), "E001", "the results' columns differ from this run's (another rule "
-                       "pack?); use --force to start again", 1)
+            raise fail(
+                str(self.lines),
+                "E001",
+                "the results' columns differ from this run's (another rule pack?); use --force to start again",
+                1,
+            )
 
     def prior(self) -> Iterator[Prior]:
         """The rows already written, in order, each checked (read lazily: memory stays flat); none for a
@@ -140,10 +173,18 @@ class Writer:
         out = io.StringIO()
         cats, filings = row["categories"], row.get("filings") or {}
         csv.writer(out, lineterminator="\n").writerow(
-            [safe_cell(one_line(row["id"])), safe_cell(one_line(row["source"])), _number(row["score"]),
-             safe_cell(row["level"] or ""), *(_number(cats.get(c)) if cats else "" for c in self.categories),
-             safe_cell(" ".join(row["fired"])), safe_cell(" ".join(row["gaps"])),
-             *(safe_cell(filings.get(r, "")) for r in self.regimes), safe_cell(one_line(row["error"]))])
+            [
+                safe_cell(one_line(row["id"])),
+                safe_cell(one_line(row["source"])),
+                _number(row["score"]),
+                safe_cell(row["level"] or ""),
+                *(_number(cats.get(c)) if cats else "" for c in self.categories),
+                safe_cell(" ".join(row["fired"])),
+                safe_cell(" ".join(row["gaps"])),
+                *(safe_cell(filings.get(r, "")) for r in self.regimes),
+                safe_cell(one_line(row["error"])),
+            ]
+        )
         return out.getvalue()
 
     def _append(self, data: bytes) -> None:
@@ -151,7 +192,7 @@ class Writer:
         try:
             while view:
                 written = self.handle.write(view)
-                view = view[written or 0:]
+                view = view[written or 0 :]
         except BrokenPipeError:  # the reader of a pipe went away: the caller decides (a CLI stops quietly)
             raise
         except OSError as exc:  # a full disk: the rows written so far are whole, and --resume goes on
@@ -197,4 +238,3 @@ def _drop_partial_line(path: Path) -> None:
                 return
             end = start
         handle.truncate(0)
-

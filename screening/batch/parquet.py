@@ -8,7 +8,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from screening.errors import fail
+from screening.infra.errors import fail
 
 BATCH = 10_000
 """Rows per record batch: the journal is read this many rows at a time, never whole."""
@@ -19,10 +19,19 @@ def schema(categories: list[str], regimes: Sequence[str] = ()) -> Any:
     each regime's filing answer (null when the regime does not reach the case)."""
     import pyarrow as pa
 
-    return pa.schema([("id", pa.string()), ("source", pa.string()), ("score", pa.float64()),
-                      ("level", pa.string()), *((f"cat.{c}", pa.float64()) for c in categories),
-                      ("fired", pa.list_(pa.string())), ("gaps", pa.list_(pa.string())),
-                      *((f"filing.{r}", pa.string()) for r in regimes), ("error", pa.string())])
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("source", pa.string()),
+            ("score", pa.float64()),
+            ("level", pa.string()),
+            *((f"cat.{c}", pa.float64()) for c in categories),
+            ("fired", pa.list_(pa.string())),
+            ("gaps", pa.list_(pa.string())),
+            *((f"filing.{r}", pa.string()) for r in regimes),
+            ("error", pa.string()),
+        ]
+    )
 
 
 def _flat(row: dict[str, Any], categories: list[str], regimes: Sequence[str]) -> dict[str, Any]:
@@ -38,12 +47,15 @@ def write_parquet(journal: Path, path: Path, categories: list[str], regimes: Seq
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from screening.output import replacing
+    from screening.infra.output import replacing
 
     arrow = schema(categories, regimes)
     try:
-        with (replacing(path) as tmp, journal.open(encoding="utf-8") as lines,
-              pq.ParquetWriter(str(tmp), arrow) as writer):
+        with (
+            replacing(path) as tmp,
+            journal.open(encoding="utf-8") as lines,
+            pq.ParquetWriter(str(tmp), arrow) as writer,
+        ):
             while True:
                 block = [_flat(json.loads(line), categories, regimes) for line in islice(lines, BATCH)]
                 if not block:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.errors import ScreeningError, fail
+from screening.infra.errors import ScreeningError, fail
 
 KEYS = ("id", "source", "score", "level", "categories", "fired", "gaps", "filings", "error")
 """The keys of a JSON Lines row, in the order they are written."""
@@ -57,12 +57,18 @@ def read_rows(path: Path, csv_format: bool, columns: Sequence[str], levels: Sequ
 
 
 def _refuse(file: str, number: int, message: str, line: int, column: int) -> ScreeningError:
-    return fail(file, "E106", f"cannot resume: result row {number} is not one this tool writes: {message}; correct "
-                "or delete it and the rows after it, or start again with --force", line, column)
+    return fail(
+        file,
+        "E106",
+        f"cannot resume: result row {number} is not one this tool writes: {message}; correct "
+        "or delete it and the rows after it, or start again with --force",
+        line,
+        column,
+    )
 
 
 def _json_rows(handle: io.TextIOBase, file: str, levels: Sequence[str]) -> Iterator[Prior]:
-    from screening.jsonio import loads
+    from screening.infra.jsonio import loads
 
     for number, line in enumerate(handle, 1):
         _utf8(file, number, line, line)
@@ -70,8 +76,13 @@ def _json_rows(handle: io.TextIOBase, file: str, levels: Sequence[str]) -> Itera
             row = loads(line, file, number)
         except ScreeningError as exc:
             problem = exc.problems[0]
-            raise fail(file, problem.code, f"cannot resume: this line is not a result row: {problem.message}",
-                       problem.line, problem.column) from None
+            raise fail(
+                file,
+                problem.code,
+                f"cannot resume: this line is not a result row: {problem.message}",
+                problem.line,
+                problem.column,
+            ) from None
         key, message = _json_fault(row, levels)
         if message:
             at = line.find(f'"{key}"') if key else -1
@@ -88,8 +99,9 @@ def _utf8(file: str, line: int, text: str, probe: str) -> None:
     except UnicodeEncodeError:
         pass
     at = next(i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff")
-    raise fail(file, "E002", f"cannot resume: this line is not UTF-8 (byte 0x{ord(text[at]) - 0xDC00:02x})", line,
-               at + 1)
+    raise fail(
+        file, "E002", f"cannot resume: this line is not UTF-8 (byte 0x{ord(text[at]) - 0xDC00:02x})", line, at + 1
+    )
 
 
 def _number(value: Any) -> bool:
@@ -168,8 +180,9 @@ def _quoted(cell: str) -> str:
     return out.getvalue()
 
 
-def _csv_fault(cells: list[str], columns: Sequence[str], levels: Sequence[str]
-               ) -> tuple[tuple[int, str] | None, float | None]:
+def _csv_fault(
+    cells: list[str], columns: Sequence[str], levels: Sequence[str]
+) -> tuple[tuple[int, str] | None, float | None]:
     """((cell index, what is wrong) or None, the score) of a CSV row."""
     if len(cells) != len(columns):
         return (min(len(cells), len(columns)), f"it has {len(cells)} cells, the header {len(columns)}"), None

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from screening.batch.mapping import Field, Mapping
-from screening.cases import build_case
-from screening.errors import Marks, Problem, ScreeningError
-from screening.model import Case
+from screening.case.load import build_case
+from screening.case.model import Case
+from screening.infra.errors import Marks, Problem, ScreeningError
 
 INVESTOR = "investor"
 """Entity id of the investor in a case made from a row (its only entity)."""
@@ -27,8 +27,14 @@ def row_id(mapping: Mapping, row: MappingType[str, Any]) -> str:
     return "" if value is None else str(value).strip()
 
 
-def case_from_row(mapping: Mapping, row: MappingType[str, Any], file: str, line: int,
-                  positions: MappingType[str, int], registry: Path | None = None) -> Case:
+def case_from_row(
+    mapping: Mapping,
+    row: MappingType[str, Any],
+    file: str,
+    line: int,
+    positions: MappingType[str, int],
+    registry: Path | None = None,
+) -> Case:
     """Build and validate the case a row describes; problems are placed at the row's line and cell's column.
 
     ``positions`` gives each column's position (from 1) in the row, for the column of a problem.
@@ -37,10 +43,16 @@ def case_from_row(mapping: Mapping, row: MappingType[str, Any], file: str, line:
     problems: list[Problem] = []
     case_id = row_id(mapping, row)
     if not case_id:
-        problems.append(Problem(file, line, positions.get(mapping.id, 1), "E105",
-                                f"no case id: column '{mapping.id}' is empty"))
-    doc: dict[str, Any] = {"format": 1, "id": case_id, "investor": INVESTOR,
-                           "entities": [{"id": INVESTOR}], "target": {}}
+        problems.append(
+            Problem(file, line, positions.get(mapping.id, 1), "E105", f"no case id: column '{mapping.id}' is empty")
+        )
+    doc: dict[str, Any] = {
+        "format": 1,
+        "id": case_id,
+        "investor": INVESTOR,
+        "entities": [{"id": INVESTOR}],
+        "target": {},
+    }
     marks[("id",)] = (line, positions.get(mapping.id, 1))
     columns: dict[tuple[str, ...], str] = {}
     for field in mapping.fields:
@@ -53,8 +65,9 @@ def case_from_row(mapping: Mapping, row: MappingType[str, Any], file: str, line:
             try:
                 value = cell(field, row.get(field.column))
             except ValueError as exc:
-                problems.append(Problem(file, line, column, "E106",
-                                        f"{field.name} (column '{field.column}'): {exc}", field.path))
+                problems.append(
+                    Problem(file, line, column, "E106", f"{field.name} (column '{field.column}'): {exc}", field.path)
+                )
                 continue
             if value is _MISSING:
                 continue  # an empty cell: the fact is not given
@@ -74,7 +87,7 @@ def _named(problem: Problem, columns: dict[tuple[str, ...], str]) -> Problem:
     """A problem about a case field, reworded with the mapping's field name and the column it came from."""
     message = problem.message
     if message.startswith("entities.0"):
-        message = INVESTOR + message[len("entities.0"):]
+        message = INVESTOR + message[len("entities.0") :]
     probe = problem.path
     while probe and probe not in columns:
         probe = probe[:-1]

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.inputs import Input, Item, count, items, scan
-from screening.batch.outputs import Prior, Writer, journal_of
+from screening.batch.outputs import Writer, journal_of
+from screening.batch.prior import Prior
 from screening.batch.summary import Summary, Tally
 from screening.batch.work import Config, lost_row, pack_for, process_chunk
-from screening.errors import fail
-from screening.output import destination, refuse_inputs
+from screening.infra.errors import fail
+from screening.infra.output import destination, refuse_inputs
 
 TIMEOUT = 60.0
 """Default time limit of one case, in seconds: an ordinary case takes a millisecond, a group of ten
@@ -59,7 +60,7 @@ class Plan(NamedTuple):
 
 def plan(job: Job) -> Plan:
     """Check the job before anything runs: the pack, the mapping and every input (ScreeningError: exit 2)."""
-    from screening.pack import default_pack_path
+    from screening.pack.load import default_pack_path
 
     if job.engine not in ("local", "dask"):
         raise fail("--engine", "E001", f"unknown engine '{job.engine}'; expected local or dask")
@@ -78,7 +79,7 @@ def plan(job: Job) -> Plan:
     if job.timeout is not None and not job.timeout >= 0:  # also NaN
         raise fail("--timeout", "E106", f"the time limit must be a number of seconds, 0 or more, not {job.timeout}")
     config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping, job.timeout or None)
-    return Plan(job, inputs, config, [name for name, _ in pack.scoring.levels], where.note)
+    return Plan(job, inputs, config, list(pack.scoring.names), where.note)
 
 
 def total(plan: Plan) -> int:
@@ -94,8 +95,14 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
     """
     job, started = plan.job, time.perf_counter()
     pack = pack_for(plan.config.pack)
-    writer = Writer(job.output, [c.id for c in pack.scoring.categories], job.resume, job.force,
-                    [g.id for g in pack.regimes], plan.levels)
+    writer = Writer(
+        job.output,
+        [c.id for c in pack.scoring.categories],
+        job.resume,
+        job.force,
+        [g.id for g in pack.regimes],
+        plan.levels,
+    )
     tally = Tally()
     complete = False
     try:
@@ -114,7 +121,7 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
         complete = True
     finally:
         writer.close(complete)
-    return tally.summary(time.perf_counter() - started)
+    return tally.summary(time.perf_counter() - started, plan.levels)
 
 
 def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output: str) -> None:
@@ -124,8 +131,12 @@ def _skip_done(todo: Iterator[Item], done: Iterator[Prior], tally: Tally, output
         item = next(todo, None)
         if item is None or item.source != prior.source:
             found = "no such input" if item is None else item.source
-            raise fail(output, "E001", f"cannot resume: result row {number} is for {prior.source}, but the "
-                       f"inputs give {found} there (were the inputs changed?)")
+            raise fail(
+                output,
+                "E001",
+                f"cannot resume: result row {number} is for {prior.source}, but the "
+                f"inputs give {found} there (were the inputs changed?)",
+            )
         tally.add(prior.id, prior.source, prior.score, prior.level, prior.error, resumed=True)
 
 
@@ -180,8 +191,7 @@ class _Workers:
 
         # spawn, not fork: the parent may run a progress thread, and forking a threaded process is unsafe
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=pack_for,
-                                   initargs=(self.config.pack,))
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=pack_for, initargs=(self.config.pack,))
 
     def submit(self, chunk: list[Item]) -> Any:
         """The future of a chunk's rows; None when the pool is already broken."""

@@ -1,4 +1,5 @@
-"""The end-of-run summary: counts per level, the highest scores, errors, time and rate."""
+"""The end-of-run summary: counts per level, the highest scores, errors, time and rate (screening.report.summary
+writes it)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ class Summary(NamedTuple):
     """Case ids given to more than one row."""
     first_duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(id, sources of its rows) of the first ids given more than once."""
+    level_order: tuple[str, ...] = ()
+    """The pack's levels, in rising order."""
 
     @property
     def screened(self) -> int:
@@ -57,8 +60,9 @@ class Tally:
         self.duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.duplicated = 0
 
-    def add(self, id: str, source: str, score: float | None, level: str | None, error: str,
-            resumed: bool = False) -> None:
+    def add(
+        self, id: str, source: str, score: float | None, level: str | None, error: str, resumed: bool = False
+    ) -> None:
         """Count one row."""
         self.cases += 1
         self.resumed += resumed
@@ -104,41 +108,23 @@ class Tally:
         self.duplicated = len(found)
         self.duplicates = tuple(found[:FIRST_DUPLICATES])
 
-    def summary(self, elapsed: float) -> Summary:
-        """The summary so far."""
+    def summary(self, elapsed: float, levels: Iterable[str] = ()) -> Summary:
+        """The summary so far; ``levels`` are the pack's, in rising order."""
         top = [(s, i, lv, src) for s, _, i, lv, src in sorted(self.top, reverse=True)]
-        return Summary(self.cases, dict(self.levels), top, self.errors, list(self.first_errors), self.resumed,
-                       elapsed, self.duplicated, self.duplicates)
+        return Summary(
+            self.cases,
+            dict(self.levels),
+            top,
+            self.errors,
+            list(self.first_errors),
+            self.resumed,
+            elapsed,
+            self.duplicated,
+            self.duplicates,
+            tuple(levels),
+        )
 
 
 def _key(id: str) -> int:
     """The hash an id is compared by: of its text on one line, as a CSV result holds it."""
     return hash(one_line(id))
-
-
-def render(summary: Summary, levels: list[str]) -> str:
-    """The summary as plain text for stderr; ``levels`` in rising order (the pack's)."""
-    lines = [f"{summary.cases:,} case{'s' if summary.cases != 1 else ''}: "
-             + ", ".join(f"{summary.levels.get(lv, 0):,} {lv}" for lv in reversed(levels))
-             + f", {summary.errors:,} error{'s' if summary.errors != 1 else ''}"]
-    others = sorted(set(summary.levels) - set(levels))
-    if others:
-        lines[0] += "".join(f", {summary.levels[lv]:,} {lv}" for lv in others)
-    if summary.resumed:
-        lines.append(f"{summary.resumed:,} already in the results from an earlier run (not screened again)")
-    if summary.top:
-        lines.append(f"top {len(summary.top)} by score:")
-        width = max(len(i) for _, i, _, _ in summary.top)
-        lines += [f"  {score:5.1f}  {level:<8}  {id:<{width}}  {source}" for score, id, level, source
-                  in summary.top]
-    if summary.errors:
-        lines.append(f"errors ({summary.errors:,}; first {len(summary.first_errors)}):")
-        lines += [f"  {message}" for _, message in summary.first_errors]
-    if summary.duplicates:
-        lines.append(f"case ids given to more than one row ({summary.duplicates:,}; first "
-                     f"{len(summary.first_duplicates)}):")
-        lines += [f"  {id}: {', '.join(sources)}" for id, sources in summary.first_duplicates]
-    lines.append(f"{summary.screened:,} screened in {summary.elapsed:.1f} s ({summary.rate:,.0f} cases/s)")
-    from screening.visible import visible  # ids and file names come from the inputs: nothing in them is obeyed
-
-    return visible("\n".join(lines)) + "\n"

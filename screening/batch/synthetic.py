@@ -9,18 +9,80 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-_COUNTRIES = ["CN", "CN", "RU", "US", "US", "US", "DE", "DE", "FR", "FR", "GB", "GB", "JP", "JP", "AE", "SA", "NO",
-              "CH", "CH", "IN", "SG", "QA", "CA", "KR", "NL", "SE"]
+_COUNTRIES = [
+    "CN",
+    "CN",
+    "RU",
+    "US",
+    "US",
+    "US",
+    "DE",
+    "DE",
+    "FR",
+    "FR",
+    "GB",
+    "GB",
+    "JP",
+    "JP",
+    "AE",
+    "SA",
+    "NO",
+    "CH",
+    "CH",
+    "IN",
+    "SG",
+    "QA",
+    "CA",
+    "KR",
+    "NL",
+    "SE",
+]
 _STATE_HEAVY = {"CN", "RU", "AE", "SA", "QA"}
 _KINDS = ["soe", "sovereign_fund", "listed_company", "private_company", "private_company", "fund", "state_body"]
 _TARGET_COUNTRIES = ["DE", "FR", "IT", "NL", "BE", "ES", "PL", "SE", "FI", "AT", "GB", "US"]
-_SECTORS = ["transport", "logistics", "energy", "communications", "data_processing", "defence", "semiconductors",
-            "software", "health", "manufacturing", "agriculture_food", "financial", "media", "research", "water"]
-_ASSETS = ["airport", "port", "rail", "power_grid", "power_plant", "telecom_network", "data_centre",
-           "submarine_cable", "water_utility", "hospital", "lng_terminal"]
+_SECTORS = [
+    "transport",
+    "logistics",
+    "energy",
+    "communications",
+    "data_processing",
+    "defence",
+    "semiconductors",
+    "software",
+    "health",
+    "manufacturing",
+    "agriculture_food",
+    "financial",
+    "media",
+    "research",
+    "water",
+]
+_ASSETS = [
+    "airport",
+    "port",
+    "rail",
+    "power_grid",
+    "power_plant",
+    "telecom_network",
+    "data_centre",
+    "submarine_cable",
+    "water_utility",
+    "hospital",
+    "lng_terminal",
+]
 _ROLES = ["owner", "operator", "tenant", "supplier", "service_provider", "concession_holder"]
-_TECH = ["artificial_intelligence", "semiconductors", "cybersecurity", "aerospace", "defence", "quantum",
-         "dual_use", "robotics", "surveillance", "space"]
+_TECH = [
+    "artificial_intelligence",
+    "semiconductors",
+    "cybersecurity",
+    "aerospace",
+    "defence",
+    "quantum",
+    "dual_use",
+    "robotics",
+    "surveillance",
+    "space",
+]
 _DATA = ["personal", "health", "biometric", "location", "financial", "communications", "government"]
 _LISTS = ["us_entity_list", "us_ns_cmic", "eu_sanctions", "us_sdn", "us_1260h"]
 _LINKS = ["state_shareholder", "party_committee", "intelligence_law", "state_financing", "military_end_user"]
@@ -48,8 +110,11 @@ def case(i: int, rng: random.Random) -> dict[str, Any]:
     links = _some(rng, _LINKS, 2, 0.6) if country in _STATE_HEAVY else _some(rng, _LINKS, 0, 0.8)
     if links is not None:
         investor["state_links"] = [{"kind": x, "state": country} for x in links]
-    target: dict[str, Any] = {"name": f"Synthetic Target {i}", "country": rng.choice(_TARGET_COUNTRIES),
-                              "sectors": sorted(set(rng.choices(_SECTORS, k=rng.randint(1, 3))))}
+    target: dict[str, Any] = {
+        "name": f"Synthetic Target {i}",
+        "country": rng.choice(_TARGET_COUNTRIES),
+        "sectors": sorted(set(rng.choices(_SECTORS, k=rng.randint(1, 3)))),
+    }
     assets = _some(rng, _ASSETS, 2)
     if assets is not None:
         target["critical_infrastructure"] = [{"kind": a, "role": rng.choice(_ROLES)} for a in assets]
@@ -68,11 +133,23 @@ def case(i: int, rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.5:
         transaction["board_seats"] = rng.randint(0, 4)
         transaction["board_size"] = 5
-    doc: dict[str, Any] = {"format": 1, "id": f"syn-{i:06d}", "title": f"Synthetic case {i} (fictional)",
-                           "investor": "inv", "entities": [investor], "target": target, "transaction": transaction}
+    doc: dict[str, Any] = {
+        "format": 1,
+        "id": f"syn-{i:06d}",
+        "title": f"Synthetic case {i} (fictional)",
+        "investor": "inv",
+        "entities": [investor],
+        "target": target,
+        "transaction": transaction,
+    }
     if rng.random() < 0.2:
-        doc["mitigations"] = [{"kind": rng.choice(["data_localisation", "ring_fencing", "no_board_seat"]),
-                               "binding": True, "status": "offered"}]
+        doc["mitigations"] = [
+            {
+                "kind": rng.choice(["data_localisation", "ring_fencing", "no_board_seat"]),
+                "binding": True,
+                "status": "offered",
+            }
+        ]
     return doc
 
 

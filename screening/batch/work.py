@@ -9,10 +9,10 @@ from typing import Any, NamedTuple
 
 from screening.batch.inputs import Inline, Item, Unreadable
 from screening.batch.mapping import Mapping
-from screening.errors import Problem, ScreeningError
-from screening.model import Case
-from screening.pack import Pack
-from screening.yamlio import Limits, limits
+from screening.case.model import Case
+from screening.infra.errors import Problem, ScreeningError
+from screening.infra.yamlio import Limits, limits
+from screening.pack.load import Pack
 
 
 class Config(NamedTuple):
@@ -44,7 +44,7 @@ def bundle(config: Config) -> Bundle:
     """The config with its pack's and registry's files."""
     import hashlib
 
-    from screening.pack import pack_files
+    from screening.pack.load import pack_files
 
     root = Path(config.pack)
     pack, digest = _read(root, pack_files(root))
@@ -57,8 +57,8 @@ def bundle(config: Config) -> Bundle:
 
 
 def _read(root: Path, paths: list[Path]) -> tuple[tuple[tuple[str, bytes], ...], str]:
-    """The files (path inside ``root``, bytes) and their digest (screening.pack.files_digest)."""
-    from screening.pack import files_digest
+    """The files (path inside ``root``, bytes) and their digest (screening.infra.cache.files_digest)."""
+    from screening.infra.cache import files_digest
 
     raw = {path: path.read_bytes() for path in paths}
     return tuple((path.relative_to(root).as_posix(), raw[path]) for path in paths), files_digest(root, paths, raw)
@@ -91,7 +91,8 @@ def unbundle(sent: Bundle) -> Config:
 
             shutil.rmtree(staging, ignore_errors=True)
     found = _UNBUNDLED[sent.digest] = sent.config._replace(
-        pack=str(home / "pack"), registry=str(home / "registry") if sent.registry is not None else None)
+        pack=str(home / "pack"), registry=str(home / "registry") if sent.registry is not None else None
+    )
     return found
 
 
@@ -106,13 +107,14 @@ EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fi
 
 @lru_cache(maxsize=4)
 def pack_for(path: str) -> Pack:
-    """The pack in ``path``, loaded and compiled (to generated code, see screening.compiled) once per worker.
+    """The pack in ``path``, loaded and compiled (to generated code, see
+    screening.conditions.compiled.evaluator) once per worker.
 
-    The rules are compiled, and so are the regimes' reach and triggers (screening.filings.compile_brief).
+    The rules are compiled, and so are the regimes' reach and triggers (screening.decision.filings.compile_brief).
     """
-    from screening.compiled import evaluator
-    from screening.filings import compile_brief
-    from screening.pack import load_pack
+    from screening.conditions.compiled.evaluator import evaluator
+    from screening.decision.filings import compile_brief
+    from screening.pack.load import load_pack
 
     pack = load_pack(Path(path))
     evaluator(pack)  # a batch pays for compiling at once: screen() then uses it from the first case
@@ -128,7 +130,7 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
     lists the names of the facts whose absence left rules undecided, most points at stake first;
     ``filings`` gives the answer of each regime that reaches the case, on the case's own day.
     """
-    from screening.engine import screen
+    from screening.decision.engine import screen
 
     result = screen(case, pack, evidence=False)  # the row shows no evidence
     return {
@@ -138,14 +140,15 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
         "categories": {c.id: c.score + 0.0 for c in result.categories},  # + 0.0: no -0.0 credit
         "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
         "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
-        "filings": {} if result.filings is None else {d.regime.id: d.outcome for d in result.filings.decisions
-                                                       if d.reached},
+        "filings": {}
+        if result.filings is None
+        else {d.regime.id: d.outcome for d in result.filings.decisions if d.reached},
     }
 
 
 def process(item: Item, config: Config) -> dict[str, Any]:
     """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
-    from screening.budget import OverTime, call_with_limit
+    from screening.infra.budget import OverTime, call_with_limit
 
     pack = pack_for(config.pack)
     try:
@@ -157,8 +160,15 @@ def process(item: Item, config: Config) -> dict[str, Any]:
         except OverTime:
             case_id = ""
         row = {"id": case_id, **EMPTY_ROW}
-        error = str(Problem(item.file, item.line, None, "E405", f"screening the case took longer than "
-                            f"{config.timeout:g} s (--timeout); it was stopped"))
+        error = str(
+            Problem(
+                item.file,
+                item.line,
+                None,
+                "E405",
+                f"screening the case took longer than {config.timeout:g} s (--timeout); it was stopped",
+            )
+        )
     except ScreeningError as exc:
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = "; ".join(str(p) for p in exc.problems[:5])
@@ -167,8 +177,12 @@ def process(item: Item, config: Config) -> dict[str, Any]:
     except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
-    return {"id": utf8(row["id"]), "source": item.source, **{k: v for k, v in row.items() if k != "id"},
-            "error": utf8(error)}
+    return {
+        "id": utf8(row["id"]),
+        "source": item.source,
+        **{k: v for k, v in row.items() if k != "id"},
+        "error": utf8(error),
+    }
 
 
 def utf8(text: str) -> str:
@@ -187,8 +201,14 @@ def lost_row(item: Item, config: Config) -> dict[str, Any]:
         case_id = _guess_id(item, config)
     except Exception:  # noqa: BLE001 - the id is only a help here
         case_id = ""
-    problem = Problem(item.file, item.line, None, "E404", "the process screening this case on its own ended "
-                      "abruptly (killed, perhaps by the system for want of memory); the case is not screened")
+    problem = Problem(
+        item.file,
+        item.line,
+        None,
+        "E404",
+        "the process screening this case on its own ended "
+        "abruptly (killed, perhaps by the system for want of memory); the case is not screened",
+    )
     return {"id": utf8(case_id), "source": item.source, **EMPTY_ROW, "error": utf8(str(problem))}
 
 
@@ -199,7 +219,7 @@ def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
 
 def read(item: Item, config: Config) -> Case:
     """The case of ``item``; raises ScreeningError naming the input, line and column of each problem."""
-    from screening.cases import build_case
+    from screening.case.load import build_case
 
     registry = Path(config.registry) if config.registry else None
     if isinstance(item.payload, Unreadable):
@@ -217,8 +237,17 @@ def read(item: Item, config: Config) -> Case:
     if item.kind == "csv":
         header, cells = item.payload
         if len(cells) > len(header):
-            raise ScreeningError([Problem(item.file, item.line, len(header) + 1, "E106",
-                                          f"row has {len(cells)} cells, the header names {len(header)} columns")])
+            raise ScreeningError(
+                [
+                    Problem(
+                        item.file,
+                        item.line,
+                        len(header) + 1,
+                        "E106",
+                        f"row has {len(cells)} cells, the header names {len(header)} columns",
+                    )
+                ]
+            )
         row = dict(zip(header, cells, strict=False))  # a short row: the cells left out are empty
         positions = {name: i + 1 for i, name in enumerate(header)}
     elif item.kind == "parquet":
@@ -258,7 +287,7 @@ def _guess_id(item: Item, config: Config) -> str:
 
 def _yaml(item: Item) -> tuple[Any, Any]:
     """The data and marks of a YAML case, read from its file or from the text sent with it."""
-    from screening.yamlio import load, loads
+    from screening.infra.yamlio import load, loads
 
     if isinstance(item.payload, Inline):
         return loads(item.payload.text, item.file)
@@ -266,9 +295,9 @@ def _yaml(item: Item) -> tuple[Any, Any]:
 
 
 def _json(item: Item) -> Any:
-    """The JSON value of a line, read as strictly as YAML (screening.jsonio) and within the limits a case file
-    has (screening.yamlio.Limits)."""
-    from screening.jsonio import loads
+    """The JSON value of a line, read as strictly as YAML (screening.infra.jsonio) and within the limits a case file
+    has (screening.infra.yamlio.Limits)."""
+    from screening.infra.jsonio import loads
 
     text = item.payload
     data = loads(text, item.file, item.line or 1)
@@ -303,7 +332,7 @@ def _beyond(data: Any, bound: Limits) -> str:
     return ""
 
 
-class LineMarks(dict):  # type: ignore[type-arg]
+class LineMarks(dict[Any, Any]):
     """Marks for a document read from one JSON line: every path is on that line, at the column where its
     last key is first written (found only when a problem is reported)."""
 
@@ -323,4 +352,3 @@ class LineMarks(dict):  # type: ignore[type-arg]
         key = next((k for k in reversed(path) if not k.isdigit()), None) if path else None
         at = self.text.find(json.dumps(key, ensure_ascii=False)) if key else -1
         return (self.line, at + 1 if at >= 0 else 1)
-

@@ -1,12 +1,16 @@
-"""Output formats: one pure module per format (results in, text out), registered by name."""
+"""Rendering: every command's result, in every format, through one registry and one signature.
+
+Each command produces a plain value (the screening results, a filing matrix, a what-if, a pack diff, a
+check, a test run, a catalogue, a batch summary). ``render(fmt, value, options)`` finds the value's view by
+its class (``VIEWS``) and the renderer of that view in that format (``RENDERERS``), imports its module (only
+then: start-up stays fast) and calls it as ``renderer(value, fmt, options) -> str``. Renderers are pure:
+value in, text out; the CLI writes the text. A test renders every (command, format) pair the CLI offers.
+"""
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, NamedTuple, Protocol
-
-if TYPE_CHECKING:
-    from screening.engine import Result
+from typing import Any, NamedTuple
 
 
 class Options(NamedTuple):
@@ -18,16 +22,72 @@ class Options(NamedTuple):
     """Add, for every rule, its condition with the value of each part and of each fact it reads."""
 
 
-class Formatter(Protocol):
-    def render(self, results: list[Result], options: Options) -> str: ...
+VIEWS: dict[str, str] = {
+    "builtins.list": "screen",  # screening.decision.engine.Result of each case, as screening.api.screen_files gives
+    "screening.decision.filings.Filings": "filings",
+    "screening.decision.whatif.WhatIf": "what-if",
+    "screening.tooling.diff.PackDiff": "diff",
+    "screening.tooling.check.CheckResult": "check",
+    "screening.tooling.results.TestRun": "test",
+    "screening.tooling.catalogue.RuleList": "rules list",
+    "screening.tooling.catalogue.RuleDetail": "rules show",
+    "screening.tooling.catalogue.RegimeList": "rules regimes",
+    "screening.tooling.catalogue.FactList": "facts",
+    "screening.batch.summary.Summary": "batch summary",
+}
+"""The class of a value (module and name) -> the view that shows it."""
 
 
-FORMATS = {"text": "screening.report.text", "json": "screening.report.json", "markdown": "screening.report.markdown",
-           "html": "screening.report.html"}
-"""Format name -> module; imported only when used, so start-up stays fast."""
+def _each(formats: tuple[str, ...], target: str) -> dict[str, str]:
+    return dict.fromkeys(formats, target)
 
 
-def render(name: str, results: list[Result], options: Options | None = None) -> str:
-    """Render ``results`` in format ``name``."""
-    module: Formatter = import_module(FORMATS[name])  # type: ignore[assignment]
-    return module.render(results, options or Options())
+CATALOGUE = "screening.report.catalogue:render"
+RENDERERS: dict[str, dict[str, str]] = {
+    "screen": {
+        "text": "screening.report.text:render",
+        "json": "screening.report.json:render",
+        "markdown": "screening.report.markdown:render",
+        "html": "screening.report.html:render",
+    },
+    "filings": _each(("text", "json", "markdown"), "screening.report.matrix:render"),
+    "what-if": _each(("text", "json", "markdown"), "screening.report.whatif:render"),
+    "diff": _each(("text", "json", "markdown"), "screening.report.diff:render"),
+    "check": _each(("text", "json", "github", "sarif"), "screening.report.problems:report"),
+    "test": _each(("text", "json", "github", "junit"), "screening.report.tests:report"),
+    "rules list": _each(("text", "json"), CATALOGUE),
+    "rules show": _each(("text", "json"), CATALOGUE),
+    "rules regimes": _each(("text", "json"), CATALOGUE),
+    "facts": _each(("text", "json"), CATALOGUE),
+    "batch summary": {"text": "screening.report.summary:render"},
+}
+"""View -> format -> ``module:function`` rendering it."""
+
+FORMATS = RENDERERS["screen"]
+"""The formats of the screening report."""
+
+
+def view(value: Any) -> str:
+    """The view that shows ``value``."""
+    kind = type(value)
+    name = VIEWS.get(f"{kind.__module__}.{kind.__qualname__}")
+    if name is None:
+        raise TypeError(f"nothing renders a {kind.__module__}.{kind.__qualname__}")
+    return name
+
+
+def formats(name: str) -> tuple[str, ...]:
+    """The formats view ``name`` can be rendered in."""
+    return tuple(RENDERERS[name])
+
+
+def render(fmt: str, value: Any, options: Options | None = None) -> str:
+    """``value`` (any command's result) rendered in format ``fmt``."""
+    shown = view(value)
+    target = RENDERERS[shown].get(fmt)
+    if target is None:
+        raise ValueError(f"the {shown} view has no format {fmt!r}; choose one of {', '.join(RENDERERS[shown])}")
+    module, _, function = target.partition(":")
+    renderer = getattr(import_module(module), function)
+    text: str = renderer(value, fmt, options or Options())
+    return text

@@ -1,4 +1,4 @@
-"""Render the rule catalogue and the fact catalogue (text or JSON).
+"""Render the rule catalogue and the fact catalogue (text or JSON): the values of screening.tooling.catalogue.
 
 Titles, rationales and sources come from rule packs, which arrive in pull requests: the terminal form
 prints them as ``screening.report.lines.Text`` on a console that parses no markup, so a title cannot
@@ -9,21 +9,71 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from screening.errors import Problem, ScreeningError
-from screening.fields import catalogue
-from screening.pack import Pack, Rule
+from screening.pack.load import Pack, Rule
 from screening.report import Options
+from screening.tooling.catalogue import (
+    FactList,
+    RegimeList,
+    RuleDetail,
+    RuleList,
+    list_facts,
+    list_regimes,
+    list_rules,
+    show_rule,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
-def _console(options: Options):  # type: ignore[no-untyped-def]
+def render(value: RuleList | RuleDetail | RegimeList | FactList, fmt: str, options: Options) -> str:
+    """A catalogue view (screening.tooling.catalogue), as text or JSON."""
+    if isinstance(value, RuleList):
+        return _rules(value, fmt, options)
+    if isinstance(value, RuleDetail):
+        if value.rule is None:
+            return _trigger(value, fmt, options)
+        return _rule(value.pack, value.rule, fmt, options)
+    if isinstance(value, RegimeList):
+        return _regimes(value.pack, fmt, options)
+    return _facts(value, fmt, options)
+
+
+def rule_list(pack: Pack, category: str | None, fmt: str, options: Options) -> str:
+    """``screening rules list``: the same as rendering ``list_rules(pack, category)``."""
+    return render(list_rules(pack, category), fmt, options)
+
+
+def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
+    """``screening rules show``: the same as rendering ``show_rule(pack, rule_id)``."""
+    return render(show_rule(pack, rule_id), fmt, options)
+
+
+def regime_list(pack: Pack, fmt: str, options: Options) -> str:
+    """``screening rules regimes``: the same as rendering ``list_regimes(pack)``."""
+    return render(list_regimes(pack), fmt, options)
+
+
+def fact_list(fmt: str, options: Options) -> str:
+    """``screening facts``: the same as rendering ``list_facts()``."""
+    return render(list_facts(), fmt, options)
+
+
+def _console(options: Options) -> tuple[io.StringIO, Console]:
     from rich.console import Console
 
     buffer = io.StringIO()
-    return buffer, Console(file=buffer, width=options.width, force_terminal=options.color,
-                           color_system="truecolor" if options.color else None, highlight=False, emoji=False,
-                           markup=False)
+    return buffer, Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        color_system="truecolor" if options.color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
 
 
 def _row(*cells: str) -> list[Any]:
@@ -33,26 +83,40 @@ def _row(*cells: str) -> list[Any]:
 
 
 def rule_data(rule: Rule) -> dict[str, Any]:
-    return {"id": rule.id, "name": rule.name, "title": rule.title, "category": rule.category,
-            "weight": rule.weight, "when": rule.when, "condition": rule.condition.describe(),
-            "rationale": rule.rationale,
-            "legal_basis": [{"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title,
-                             **({"url": r.url} if r.url else {})} for r in rule.legal_basis],
-            **({"practice": rule.practice} if rule.practice else {}),
-            "references": list(rule.references), **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
-            **({"aliases": list(rule.aliases)} if rule.aliases else {}),
-            "examples": rule.examples, "file": rule.file, "line": rule.line}
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "category": rule.category,
+        "weight": rule.weight,
+        "when": rule.when,
+        "condition": rule.condition.describe(),
+        "rationale": rule.rationale,
+        "legal_basis": [
+            {"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title, **({"url": r.url} if r.url else {})}
+            for r in rule.legal_basis
+        ],
+        **({"practice": rule.practice} if rule.practice else {}),
+        "references": list(rule.references),
+        **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
+        **({"aliases": list(rule.aliases)} if rule.aliases else {}),
+        "examples": rule.examples,
+        "file": rule.file,
+        "line": rule.line,
+    }
 
 
-def rule_list(pack: Pack, category: str | None, fmt: str, options: Options) -> str:
-    rules = [r for r in pack.rules if category is None or r.category == category]
-    if category is not None and not rules:
-        known = sorted({r.category for r in pack.rules})
-        raise ScreeningError([Problem(pack.path, None, None, "E108",
-                                      f"no rules in category '{category}'; categories: {', '.join(known)}")])
+def _rules(value: RuleList, fmt: str, options: Options) -> str:
+    pack, rules = value.pack, value.rules
     if fmt == "json":
-        return json.dumps([{"id": r.id, "category": r.category, "weight": r.weight, "title": r.title}
-                           for r in rules], indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [{"id": r.id, "category": r.category, "weight": r.weight, "title": r.title} for r in rules],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     from rich.table import Table
 
     buffer, console = _console(options)
@@ -72,20 +136,45 @@ def _dates(x: Any) -> str:
 
 
 def trigger_data(regime: Any, t: Any) -> dict[str, Any]:
-    return {"id": t.id, "regime": regime.id, "title": t.title, "outcome": t.outcome, "valid_from": t.valid_from,
-            **({"valid_to": t.valid_to} if t.valid_to else {}), "investor": t.investor.title,
-            "condition": t.when.describe(), "legal_basis": [str(r) for r in t.legal_basis],
-            **({"rationale": t.rationale} if t.rationale else {}), "examples": t.examples, "file": t.file,
-            "line": t.line}
+    return {
+        "id": t.id,
+        "regime": regime.id,
+        "title": t.title,
+        "outcome": t.outcome,
+        "valid_from": t.valid_from,
+        **({"valid_to": t.valid_to} if t.valid_to else {}),
+        "investor": t.investor.title,
+        "condition": t.when.describe(),
+        "legal_basis": [str(r) for r in t.legal_basis],
+        **({"rationale": t.rationale} if t.rationale else {}),
+        "examples": t.examples,
+        "file": t.file,
+        "line": t.line,
+    }
 
 
-def regime_list(pack: Pack, fmt: str, options: Options) -> str:
+def _regimes(pack: Pack, fmt: str, options: Options) -> str:
     """Every regime of the pack with its triggers: outcome, dates in force, title."""
     if fmt == "json":
-        return json.dumps([{"id": g.id, "name": g.name, "title": g.title, "authority": g.authority,
-                            "valid_from": g.valid_from, **({"valid_to": g.valid_to} if g.valid_to else {}),
-                            "triggers": [trigger_data(g, t) for t in g.rules]} for g in pack.regimes],
-                          indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "id": g.id,
+                        "name": g.name,
+                        "title": g.title,
+                        "authority": g.authority,
+                        "valid_from": g.valid_from,
+                        **({"valid_to": g.valid_to} if g.valid_to else {}),
+                        "triggers": [trigger_data(g, t) for t in g.rules],
+                    }
+                    for g in pack.regimes
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     from rich.table import Table
 
     from screening.report.lines import Text
@@ -101,19 +190,21 @@ def regime_list(pack: Pack, fmt: str, options: Options) -> str:
     return buffer.getvalue()
 
 
-def _trigger_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str | None:
-    found = [(g, t) for g in pack.regimes for t in g.rules if t.id == rule_id]
-    if not found:
-        return None
-    regime, t = found[0]
+def _trigger(value: RuleDetail, fmt: str, options: Options) -> str:
+    regime, t = value.regime, value.trigger
+    assert regime is not None and t is not None
     if fmt == "json":
         return json.dumps(trigger_data(regime, t), indent=2, ensure_ascii=False) + "\n"
     from screening.report.lines import Text
 
     buffer, console = _console(options)
     console.print(Text(f"{t.id}  {t.title}", style="bold"))
-    console.print(Text(f"{regime.name}: {regime.title}\noutcome {t.outcome.replace('_', '-')}, in force "
-                       f"{_dates(t)}; investor: {t.investor.title}"))
+    console.print(
+        Text(
+            f"{regime.name}: {regime.title}\noutcome {t.outcome.replace('_', '-')}, in force "
+            f"{_dates(t)}; investor: {t.investor.title}"
+        )
+    )
     console.print(Text("\nCondition", style="bold"))
     console.print(Text(t.when.describe()))
     console.print(Text("\nLegal basis", style="bold"))
@@ -126,34 +217,32 @@ def _trigger_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str
     return buffer.getvalue()
 
 
-def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
-    rule = pack.rule(rule_id)
-    if rule is None:
-        import difflib
-
-        trigger = _trigger_detail(pack, rule_id, fmt, options)
-        if trigger is not None:
-            return trigger
-        ids = [r.id for r in pack.rules] + [t.id for g in pack.regimes for t in g.rules]
-        hint = difflib.get_close_matches(rule_id, ids, n=1)
-        raise ScreeningError([Problem(pack.path, None, None, "E108", f"no rule '{rule_id}' in pack {pack.name}"
-                                      + (f"; did you mean '{hint[0]}'?" if hint else ""))])
+def _rule(pack: Pack, rule: Rule, fmt: str, options: Options) -> str:
     if fmt == "json":
         return json.dumps(rule_data(rule), indent=2, ensure_ascii=False) + "\n"
     import yaml
     from rich.panel import Panel
     from rich.syntax import Syntax
 
+    from screening.infra.text import visible
     from screening.report.lines import Text
-    from screening.visible import visible
 
     buffer, console = _console(options)
-    head = Text.assemble((rule.title, "bold"), f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"
-                         + (f" · former ids {', '.join(rule.aliases)}" if rule.aliases else ""))
+    head = Text.assemble(
+        (rule.title, "bold"),
+        f"\n{rule.name} · {rule.category} · weight {rule.weight:g}"
+        + (f" · former ids {', '.join(rule.aliases)}" if rule.aliases else ""),
+    )
     console.print(Panel(head, title=Text(rule.id), title_align="left"))
     console.print(Text("Condition", style="bold"))
-    console.print(Syntax(visible(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip()), "yaml",
-                         theme="ansi_dark", background_color="default"))
+    console.print(
+        Syntax(
+            visible(yaml.safe_dump(rule.when, sort_keys=False, allow_unicode=True).rstrip()),
+            "yaml",
+            theme="ansi_dark",
+            background_color="default",
+        )
+    )
     console.print(Text(f"  = {rule.condition.describe()}", style="dim"))
     console.print(Text("\nRationale", style="bold"))
     console.print(Text(rule.rationale))
@@ -168,8 +257,14 @@ def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
         console.print(Text("\nSources", style="bold"))
         for sid in rule.references:
             s = pack.sources[sid]
-            console.print(Text(f"- [{sid}] {s.title}" + (f", {s.publisher}" if s.publisher else "")
-                               + (f" ({s.date})" if s.date else "") + (f" <{s.url}>" if s.url else "")))
+            console.print(
+                Text(
+                    f"- [{sid}] {s.title}"
+                    + (f", {s.publisher}" if s.publisher else "")
+                    + (f" ({s.date})" if s.date else "")
+                    + (f" <{s.url}>" if s.url else "")
+                )
+            )
     for kind in ("fires", "quiet"):
         for ex in rule.examples.get(kind, []):
             console.print(Text(f"\nExample ({kind}): ", style="bold") + Text(json.dumps(ex, ensure_ascii=False)))
@@ -177,14 +272,29 @@ def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
     return buffer.getvalue()
 
 
-def fact_list(fmt: str, options: Options) -> str:
-    facts = catalogue()
+def _facts(value: FactList, fmt: str, options: Options) -> str:
+    facts = value.facts
     if fmt == "json":
-        return json.dumps([{"fact": f.path, "type": f.type, **({"item": f.item} if f.item else {}),
-                            **({"values": list(f.values)} if f.values else {}),
-                            **({"fields": {k: s.type for k, s in f.subfields.items()}} if f.subfields else {}),
-                            "derived": f.derived, "description": f.description, "question": f.question}
-                           for f in facts.values()], indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "fact": f.path,
+                        "type": f.type,
+                        **({"item": f.item} if f.item else {}),
+                        **({"values": list(f.values)} if f.values else {}),
+                        **({"fields": {k: s.type for k, s in f.subfields.items()}} if f.subfields else {}),
+                        "derived": f.derived,
+                        "description": f.description,
+                        "question": f.question,
+                    }
+                    for f in facts
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     from rich.table import Table
 
     buffer, console = _console(options)
@@ -192,7 +302,7 @@ def fact_list(fmt: str, options: Options) -> str:
     table.add_column("fact", no_wrap=True)
     table.add_column("type")
     table.add_column("values / fields")
-    for f in facts.values():
+    for f in facts:
         kind = f"list of {f.item}" if f.type == "list" else f.type
         extra = ", ".join(f.values) if f.values else ", ".join(f.subfields)
         table.add_row(f.path + (" *" if f.derived else ""), kind, extra)

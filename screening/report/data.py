@@ -6,8 +6,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from screening import __version__
-from screening.engine import Finding, Result, plain
-from screening.facts import AtLeast, group_of
+from screening.case.facts import plain
+from screening.case.model import group_of
+from screening.case.values import AtLeast
+from screening.decision.engine import Finding, Result
+from screening.infra.text import num, number
 
 SCHEMA_VERSION = "1.0"
 TREE_DEPTH = 16
@@ -17,16 +20,6 @@ LISTED = 10
 """Names listed in one line (the controllers a control passes through); the others are counted."""
 SHOWN = "cycle: already shown"
 E = TypeVar("E")
-
-
-def number(x: float) -> int | float:
-    """Integral floats as ints, others rounded to 2 decimals (stable text across platforms)."""
-    return int(x) if float(x).is_integer() else round(x, 2)
-
-
-def fmt(x: Any) -> str:
-    """A number as every format writes it (``number``); anything else as text."""
-    return str(number(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)
 
 
 def value_text(value: Any) -> str:
@@ -41,11 +34,12 @@ def value_text(value: Any) -> str:
         return str(value).lower()
     if value is None:
         return "unknown"
-    return fmt(value)
+    return num(value)
 
 
-def owner_tree(investor: str, owners_of: Callable[[str], Iterable[E]], owner: Callable[[E], str],
-               depth: int = TREE_DEPTH) -> Iterator[tuple[int, E, str | None]]:
+def owner_tree(
+    investor: str, owners_of: Callable[[str], Iterable[E]], owner: Callable[[E], str], depth: int = TREE_DEPTH
+) -> Iterator[tuple[int, E, str | None]]:
     """The ownership tree, depth first from the investor up, as (level, edge, note): each owner is
     drawn once, its owners below it (note None); drawn again it is marked ``SHOWN``, and at ``depth``
     levels the owners above it are left out (``DEEPER``). Without recursion, for chains of any length."""
@@ -76,7 +70,7 @@ def listing(names: list[str], sep: str = ", ", limit: int = LISTED) -> str:
 
 
 def more_chains(count: Any, listed: int) -> str | None:
-    """"and 3 more chains" (or "at least 3") for the chains of a ``ChainCount`` past the ``listed`` ones."""
+    """ "and 3 more chains" (or "at least 3") for the chains of a ``ChainCount`` past the ``listed`` ones."""
     n = count.more(listed)
     return _more(n, count.exact) if n else None
 
@@ -96,14 +90,21 @@ def _more(n: int, exact: bool) -> str:
 def finding(f: Finding) -> dict[str, Any]:
     rule = f.rule
     return {
-        "rule": rule.id, "name": rule.name, "title": rule.title, "category": rule.category,
-        "points": number(f.points), "rationale": rule.rationale,
-        "legal_basis": [{"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title,
-                         **({"url": r.url} if r.url else {})} for r in rule.legal_basis],
+        "rule": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "category": rule.category,
+        "points": number(f.points),
+        "rationale": rule.rationale,
+        "legal_basis": [
+            {"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title, **({"url": r.url} if r.url else {})}
+            for r in rule.legal_basis
+        ],
         **({"practice": rule.practice} if rule.practice else {}),
         **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
-        "evidence": [{"fact": e.field, "test": e.test, "value": e.value, "sources": list(e.sources)}
-                     for e in f.evidence],
+        "evidence": [
+            {"fact": e.field, "test": e.test, "value": e.value, "sources": list(e.sources)} for e in f.evidence
+        ],
         "waived": f.waived,
         **({"waiver": waiver(f)} if f.waiver else {}),
     }
@@ -112,10 +113,16 @@ def finding(f: Finding) -> dict[str, Any]:
 def waiver(f: Finding) -> dict[str, Any]:
     w = f.waiver
     assert w is not None
-    return {"status": f.waiver_status or ("active" if f.waived else "expired"), "reason": w.reason,
-            "approver": w.approver,
-            "expires": w.expires, **({"granted": w.granted} if w.granted else {}),
-            **({"reference": w.reference} if w.reference else {}), "file": w.file, "line": w.line}
+    return {
+        "status": f.waiver_status or ("active" if f.waived else "expired"),
+        "reason": w.reason,
+        "approver": w.approver,
+        "expires": w.expires,
+        **({"granted": w.granted} if w.granted else {}),
+        **({"reference": w.reference} if w.reference else {}),
+        "file": w.file,
+        "line": w.line,
+    }
 
 
 def _pct(x: float | None) -> dict[str, Any] | int | float | None:
@@ -126,7 +133,7 @@ def _pct(x: float | None) -> dict[str, Any] | int | float | None:
 
 
 def analysis(result: Result) -> dict[str, Any]:
-    """The ownership analysis: effective interests, controllers, states (see screening.ownership)."""
+    """The ownership analysis: effective interests, controllers, states (see screening.case.ownership)."""
     own = result.facts.ownership
 
     def chains(items: Any) -> list[dict[str, Any]]:
@@ -142,16 +149,39 @@ def analysis(result: Result) -> dict[str, Any]:
     return {
         "controllers": list(own.controllers),
         "ultimate_controllers": list(own.ultimate_controllers),
-        "owners": [{"id": o.owner, "name": o.name, "kind": o.kind, "country": o.country,
-                    "equity_pct": _pct(o.equity_pct), "voting_pct": _pct(o.voting_pct), "controls": o.controls,
-                    "in_target_voting_pct": _pct(o.in_target_voting_pct), "chains": chains(o.chains), **more(o)}
-                   for o in own.owners],
-        "states": [{"state": st.state, "bodies": list(st.bodies), "equity_pct": _pct(st.equity_pct),
-                    "voting_pct": _pct(st.voting_pct), "controls": st.controls,
-                    "in_target_voting_pct": _pct(st.in_target_voting_pct),
-                    "substantial_interest": st.substantial_interest, "chains": chains(st.chains), **more(st),
-                    "links": [{"entity": lk["entity"], "kind": lk["kind"], "sources": list(lk.get("sources") or ())}
-                              for lk in st.links]} for st in own.states],
+        "owners": [
+            {
+                "id": o.owner,
+                "name": o.name,
+                "kind": o.kind,
+                "country": o.country,
+                "equity_pct": _pct(o.equity_pct),
+                "voting_pct": _pct(o.voting_pct),
+                "controls": o.controls,
+                "in_target_voting_pct": _pct(o.in_target_voting_pct),
+                "chains": chains(o.chains),
+                **more(o),
+            }
+            for o in own.owners
+        ],
+        "states": [
+            {
+                "state": st.state,
+                "bodies": list(st.bodies),
+                "equity_pct": _pct(st.equity_pct),
+                "voting_pct": _pct(st.voting_pct),
+                "controls": st.controls,
+                "in_target_voting_pct": _pct(st.in_target_voting_pct),
+                "substantial_interest": st.substantial_interest,
+                "chains": chains(st.chains),
+                **more(st),
+                "links": [
+                    {"entity": lk["entity"], "kind": lk["kind"], "sources": list(lk.get("sources") or ())}
+                    for lk in st.links
+                ],
+            }
+            for st in own.states
+        ],
         "missing": list(own.missing),
     }
 
@@ -163,19 +193,27 @@ def ownership(result: Result) -> dict[str, Any]:
     return {
         "investor": case.investor_id,
         "complete": result.facts.get("group.complete"),
-        "entities": [{"id": e.id, "name": e.name, "country": e.country, "kind": e.kind, "depth": d}
-                     for e, d in group],
-        "edges": [{"owner": e.owner, "owned": e.owned, "equity_pct": e.equity_pct, "voting_pct": e.voting_pct,
-                   "rights": [r for r in e.rights if r != "stated_control"],
-                   "controlling": e.controlling, "control_stated": "stated_control" in e.rights}
-                  for e in case.ownership if e.owned in members],
+        "entities": [{"id": e.id, "name": e.name, "country": e.country, "kind": e.kind, "depth": d} for e, d in group],
+        "edges": [
+            {
+                "owner": e.owner,
+                "owned": e.owned,
+                "equity_pct": e.equity_pct,
+                "voting_pct": e.voting_pct,
+                "rights": [r for r in e.rights if r != "stated_control"],
+                "controlling": e.controlling,
+                "control_stated": "stated_control" in e.rights,
+            }
+            for e in case.ownership
+            if e.owned in members
+        ],
         "analysis": analysis(result),
     }
 
 
 def explain(result: Result) -> list[dict[str, Any]]:
     """Every rule of the pack, fired or not, with its condition and the value of every node and fact."""
-    from screening.engine import trace
+    from screening.conditions.explain import trace
 
     values = result.facts.values
     fired = {f.rule.id: f for f in result.findings + result.mitigations}
@@ -183,9 +221,13 @@ def explain(result: Result) -> list[dict[str, Any]]:
     def node(t: Any) -> dict[str, Any]:
         if t.node.kind == "leaf":
             actual = values.get(t.node.field)
-            return {"fact": t.node.field, "test": t.node.describe(), "value": t.value,
-                    "actual": plain(list(actual) if isinstance(actual, list) else actual),
-                    **({"partial": True} if type(actual).__name__ in ("PartialList", "AtLeast") else {})}
+            return {
+                "fact": t.node.field,
+                "test": t.node.describe(),
+                "value": t.value,
+                "actual": plain(list(actual) if isinstance(actual, list) else actual),
+                **({"partial": True} if type(actual).__name__ in ("PartialList", "AtLeast") else {}),
+            }
         return {t.node.kind: [node(c) for c in t.children], "value": t.value}
 
     out = []
@@ -193,74 +235,124 @@ def explain(result: Result) -> list[dict[str, Any]]:
         t = trace(rule.condition, values)
         finding = fired.get(rule.id)
         outcome = "fired" if t.value is True else "not fired" if t.value is False else "undecided"
-        out.append({"rule": rule.id, "title": rule.title, "category": rule.category, "weight": number(rule.weight),
-                    "outcome": outcome, **({"waived": True} if finding is not None and finding.waived else {}),
-                    "condition": node(t)})
+        out.append(
+            {
+                "rule": rule.id,
+                "title": rule.title,
+                "category": rule.category,
+                "weight": number(rule.weight),
+                "outcome": outcome,
+                **({"waived": True} if finding is not None and finding.waived else {}),
+                "condition": node(t),
+            }
+        )
     return out
 
 
 def thresholds(result: Result) -> list[dict[str, Any]]:
-    """Numeric thresholds of the rules that the case's facts are near (see screening.whatif.margins)."""
-    from screening.whatif import describe, margins
+    """Numeric thresholds of the rules that the case's facts are near (``Result.margins``)."""
+    from screening.conditions.text import describe_margin as describe
 
-    return [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value), "threshold": number(m.threshold),
-             "distance": number(m.distance), "holds": m.holds, "text": describe(m)} for m in margins(result)]
+    return [
+        {
+            "rule": m.rule,
+            "fact": m.fact,
+            "test": m.test,
+            "value": number(m.value),
+            "threshold": number(m.threshold),
+            "distance": number(m.distance),
+            "holds": m.holds,
+            "text": describe(m),
+        }
+        for m in result.margins
+    ]
 
 
 def filings(result: Result) -> dict[str, Any] | None:
     """The filing matrix: each regime that reaches the case, its answer, and why (None without regimes)."""
-    from screening.regimes import OUTCOME_TEXT
-    from screening.whatif import describe
+    from screening.conditions.text import describe_margin as describe
+    from screening.pack.regimes import OUTCOME_TEXT
 
     matrix = result.filings
     if matrix is None:
         return None
     reached = [d for d in matrix.decisions if d.reached]
-    levels = [name for name, _ in result.pack.scoring.levels]
     mandatory = [d.regime.id for d in matrix.decisions if d.outcome == "mandatory"]
     mandatory_today = [d.regime.id for d in matrix.decisions if (d.today or d).outcome == "mandatory"]
     country = result.case.data["target"].get("country")
     national = [d for d in reached if d.regime.jurisdiction == country]
-    # a high risk is "uncaught" only where the pack knows the target country's own law
-    uncaught = bool(national) and levels.index(result.level) >= len(levels) - 2 and not mandatory \
-        and not mandatory_today
 
     def decision(d: Any, nested: bool = False) -> dict[str, Any]:
         regime = d.regime
         return {
-            **({} if nested else {"regime": regime.id, "name": regime.name, "title": regime.title,
-                                  "authority": regime.authority}),
-            "judged_on": d.on, "outcome": d.outcome, "outcome_text": OUTCOME_TEXT[d.outcome],
+            **(
+                {}
+                if nested
+                else {"regime": regime.id, "name": regime.name, "title": regime.title, "authority": regime.authority}
+            ),
+            "judged_on": d.on,
+            "outcome": d.outcome,
+            "outcome_text": OUTCOME_TEXT[d.outcome],
             **({"meaning": regime.outcomes[d.outcome]} if d.outcome in regime.outcomes else {}),
-            "rule": None if d.rule is None else {
-                "id": d.rule.id, "title": d.rule.title, "legal_basis": [str(ref) for ref in d.rule.legal_basis],
-                **({"rationale": d.rule.rationale} if d.rule.rationale else {})},
+            "rule": None
+            if d.rule is None
+            else {
+                "id": d.rule.id,
+                "title": d.rule.title,
+                "legal_basis": [str(ref) for ref in d.rule.legal_basis],
+                **({"rationale": d.rule.rationale} if d.rule.rationale else {}),
+            },
             "facts_used": [{"field": u.field, "test": u.test, "value": u.value} for u in d.used],
             "why": list(d.why),
-            "questions": [{"facts": list(q.facts), "question": q.question, "could_be": q.could_be,
-                           "rules": list(q.rules)} for q in d.questions],
-            "thresholds": [{"rule": m.rule, "fact": m.fact, "test": m.test, "value": number(m.value),
-                            "threshold": number(m.threshold), "distance": number(m.distance), "holds": m.holds,
-                            "text": describe(m)} for m in d.near],
-            "review": [{"phase": p.phase, "days": p.days, "unit": p.unit, **({"note": p.note} if p.note else {})}
-                       for p in regime.review] if d.outcome in ("mandatory", "voluntary", "call_in") else [],
+            "questions": [
+                {"facts": list(q.facts), "question": q.question, "could_be": q.could_be, "rules": list(q.rules)}
+                for q in d.questions
+            ],
+            "thresholds": [
+                {
+                    "rule": m.rule,
+                    "fact": m.fact,
+                    "test": m.test,
+                    "value": number(m.value),
+                    "threshold": number(m.threshold),
+                    "distance": number(m.distance),
+                    "holds": m.holds,
+                    "text": describe(m),
+                }
+                for m in d.near
+            ],
+            "review": [
+                {"phase": p.phase, "days": p.days, "unit": p.unit, **({"note": p.note} if p.note else {})}
+                for p in regime.review
+            ]
+            if d.outcome in ("mandatory", "voluntary", "call_in")
+            else [],
             **({} if nested else {"legal_basis": [str(ref) for ref in regime.legal_basis]}),
             **({"today": decision(d.today, True)} if d.today is not None else {}),
         }
 
     return {
-        "judged_on": matrix.on, "basis": matrix.basis, "mandatory": mandatory, "mandatory_today": mandatory_today,
-        "uncaught_risk": uncaught,
+        "judged_on": matrix.on,
+        "basis": matrix.basis,
+        "mandatory": mandatory,
+        "mandatory_today": mandatory_today,
+        "uncaught_risk": result.uncaught_risk,
         **({} if national or country is None else {"not_covered": country}),
         "regimes": [decision(d) for d in reached],
-        "not_reached": [{"regime": d.regime.id, "name": d.regime.name, "why": d.why[0]}
-                        for d in matrix.decisions if d not in reached],
+        "not_reached": [
+            {"regime": d.regime.id, "name": d.regime.name, "why": d.why[0]}
+            for d in matrix.decisions
+            if d not in reached
+        ],
     }
 
 
-BASIS = {"as_of": "--as-of", "transaction.signing_date": "the signing date",
-         "transaction.completion_date": "the completion date; no signing date given",
-         "today": "no signing or completion date given"}
+BASIS = {
+    "as_of": "--as-of",
+    "transaction.signing_date": "the signing date",
+    "transaction.completion_date": "the completion date; no signing date given",
+    "today": "no signing or completion date given",
+}
 """What fixed the day a case is judged on, in words."""
 
 
@@ -278,8 +370,10 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     if d["review"]:
         notes.append(("review", "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"])))
     notes += [("near", m["text"]) for m in d["thresholds"][:3]]
-    notes += [("open", f"{q['question']} (could make it {q['could_be'].replace('_', '-')}: "
-                       f"{', '.join(q['rules'])})") for q in d["questions"]]
+    notes += [
+        ("open", f"{q['question']} (could make it {q['could_be'].replace('_', '-')}: {', '.join(q['rules'])})")
+        for q in d["questions"]
+    ]
     return notes
 
 
@@ -291,12 +385,20 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "screening", "version": __version__},
-        "case": {"id": case.id, "title": case.title, "file": case.file,
-                 **({"summary": case.summary.strip()} if case.summary else {}),
-                 **({"as_of": case.data["as_of"]} if case.data.get("as_of") else {}),
-                 "investor": {"id": case.investor.id, "name": case.investor.name, "country": case.investor.country,
-                              "kind": case.investor.kind},
-                 "target": {"name": target["name"], "country": target.get("country")}},
+        "case": {
+            "id": case.id,
+            "title": case.title,
+            "file": case.file,
+            **({"summary": case.summary.strip()} if case.summary else {}),
+            **({"as_of": case.data["as_of"]} if case.data.get("as_of") else {}),
+            "investor": {
+                "id": case.investor.id,
+                "name": case.investor.name,
+                "country": case.investor.country,
+                "kind": case.investor.kind,
+            },
+            "target": {"name": target["name"], "country": target.get("country")},
+        },
         "rule_pack": {"name": pack.name, "version": pack.version, "digest": pack.digest, "rules": len(pack.rules)},
         "score": number(result.score),
         "level": result.level,
@@ -306,16 +408,34 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
             "score_from_rules": number(result.score_from_rules),
             "level_from_score": result.level_from_score,
             "levels": [{"level": name, "min": number(m)} for name, m in pack.scoring.levels],
-            "floors": [{"id": f.id, "level": f.level, "rules": list(f.rules), "reason": f.reason}
-                       for f in result.floors],
+            "floors": [
+                {"id": f.id, "level": f.level, "rules": list(f.rules), "reason": f.reason} for f in result.floors
+            ],
         },
-        "categories": [{"id": c.id, "title": c.title, "cap": None if c.cap is None else number(c.cap),
-                        "raw": number(c.raw), "capped": number(c.capped), "mitigation_credit": number(c.credit),
-                        "score": number(c.score), "rules": list(c.rules)} for c in result.categories],
+        "categories": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "cap": None if c.cap is None else number(c.cap),
+                "raw": number(c.raw),
+                "capped": number(c.capped),
+                "mitigation_credit": number(c.credit),
+                "score": number(c.score),
+                "rules": list(c.rules),
+            }
+            for c in result.categories
+        ],
         "findings": [finding(f) for f in result.findings],
         "mitigations": [finding(f) for f in result.mitigations],
-        "gaps": [{"facts": list(g.facts), "question": g.question, "rules": list(g.rules),
-                  "points_at_stake": number(g.points_at_stake)} for g in result.gaps],
+        "gaps": [
+            {
+                "facts": list(g.facts),
+                "question": g.question,
+                "rules": list(g.rules),
+                "points_at_stake": number(g.points_at_stake),
+            }
+            for g in result.gaps
+        ],
         "undecided_rules": list(result.undecided),
         "ownership": ownership(result),
         "watchlist_hits": result.facts.get("group.watchlist_hits"),

@@ -14,34 +14,44 @@ from html import escape
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening import __version__, countries
-from screening.engine import Result
+from screening import __version__
+from screening.case import countries
+from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.decision.engine import Result
+from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import fmt, listing, more_listed, report, value_text
+from screening.report.data import listing, more_listed, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
-KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-        "individual": "individual"}
-STATE_KINDS = ("state_body", "soe", "sovereign_fund")
+"""The levels html.css colours (those of the bundled pack); another pack's levels show uncoloured."""
 TRUTH = {True: "true", False: "false", None: "unknown"}
 WAIVED = ' <span class="waived-label">WAIVED</span>'
 BOLD = ' font-weight="700"'
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     docs = [report(r, options.explain) for r in results]
     several = len(docs) != 1
     if several:
         title = f"Screening report: {len(docs)} cases"
     else:
         title = f"Screening report: {docs[0]['case']['id']}: {docs[0]['case']['title']}"
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f'<meta name="generator" content="screening {esc(__version__)}">',
-           f"<title>{esc(title)}</title>", "<style>", STYLESHEET.read_text(encoding="utf-8").strip(), "</style>",
-           "</head>", "<body>", "<main>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="screening {esc(__version__)}">',
+        f"<title>{esc(title)}</title>",
+        "<style>",
+        STYLESHEET.read_text(encoding="utf-8").strip(),
+        "</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+    ]
     if several:
         out.append('<p class="kicker">Foreign-investment screening</p>')
         out.append(f'<h1 class="doc-title">{len(docs)} cases screened</h1>')
@@ -51,9 +61,11 @@ def render(results: list[Result], options: Options) -> str:
     packs = sorted({f"{d['rule_pack']['name']} {d['rule_pack']['version']}" for d in docs})
     out.append("</main>")
     with_pack = f", rule pack {', '.join(packs)}" if packs else ""
-    out.append(f'<footer class="colophon">Screened with screening {esc(__version__ + with_pack)}. Every finding '
-               "cites the facts it rests on and their sources; a fact the case leaves out is unknown, not false."
-               "</footer>")
+    out.append(
+        f'<footer class="colophon">Screened with screening {esc(__version__ + with_pack)}. Every finding '
+        "cites the facts it rests on and their sources; a fact the case leaves out is unknown, not false."
+        "</footer>"
+    )
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -65,13 +77,8 @@ def esc(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else words or word + 's'}"
-
-
-
 def signed(x: float) -> str:
-    return f"+{fmt(x)}" if x > 0 else "−" + fmt(-x) if x < 0 else "0"
+    return f"+{num(x)}" if x > 0 else "−" + num(-x) if x < 0 else "0"
 
 
 def pct(x: Any) -> str:
@@ -79,8 +86,8 @@ def pct(x: Any) -> str:
     if x is None:
         return "unknown"
     if isinstance(x, dict):
-        return f"at least {fmt(x['at_least'])}%"
-    return f"{fmt(x)}%"
+        return f"at least {num(x['at_least'])}%"
+    return f"{num(x)}%"
 
 
 def name(text: Any, tag: str = "span", cls: str = "name") -> str:
@@ -115,7 +122,7 @@ def level_badge(level: str, big: bool = False) -> str:
 
 
 def kind_name(kind: str | None) -> str:
-    return KIND.get(kind or "", (kind or "kind unknown").replace("_", " "))
+    return KIND_LABELS.get(kind or "", (kind or "kind unknown").replace("_", " "))
 
 
 class Ids:
@@ -136,19 +143,26 @@ class Ids:
 
 def _comparison(docs: list[dict[str, Any]]) -> list[str]:
     ranked = sorted(docs, key=lambda d: (-d["score"], d["case"]["id"]))
-    out = ['<section id="comparison">', "<h2>Cases by score</h2>",
-           '<table class="comparison">',
-           '<thead><tr><th class="num">#</th><th>Case</th><th>Level</th><th class="num">Score</th>'
-           "<th>Top findings</th></tr></thead>", "<tbody>"]
+    out = [
+        '<section id="comparison">',
+        "<h2>Cases by score</h2>",
+        '<table class="comparison">',
+        '<thead><tr><th class="num">#</th><th>Case</th><th>Level</th><th class="num">Score</th>'
+        "<th>Top findings</th></tr></thead>",
+        "<tbody>",
+    ]
     for i, d in enumerate(ranked, 1):
         cid = d["case"]["id"]
         top = d["findings"][:3]
-        items = "".join(f"<li><code>{esc(f['rule'])}</code> {esc(f['title'])}{WAIVED if f['waived'] else ''}</li>"
-                        for f in top)
+        items = "".join(
+            f"<li><code>{esc(f['rule'])}</code> {esc(f['title'])}{WAIVED if f['waived'] else ''}</li>" for f in top
+        )
         tops = f'<ul class="top-findings">{items}</ul>' if items else '<span class="muted">none</span>'
-        out.append(f'<tr><td class="num">{i}</td><td><a href="#case-{esc(cid)}"><code>{esc(cid)}</code></a><br>'
-                   f'{name(d["case"]["title"], cls="case-title")}</td><td>{level_badge(d["level"])}</td>'
-                   f'<td class="num">{fmt(d["score"])}</td><td>{tops}</td></tr>')
+        out.append(
+            f'<tr><td class="num">{i}</td><td><a href="#case-{esc(cid)}"><code>{esc(cid)}</code></a><br>'
+            f"{name(d['case']['title'], cls='case-title')}</td><td>{level_badge(d['level'])}</td>"
+            f'<td class="num">{num(d["score"])}</td><td>{tops}</td></tr>'
+        )
     out += ["</tbody>", "</table>", "</section>"]
     return out
 
@@ -190,16 +204,16 @@ class Ctx(NamedTuple):
 
     def cite(self, ids: list[str] | tuple[str, ...]) -> str:
         """Source ids, each a link to its entry in the source list when it is listed."""
-        parts = [f'<a href="{self.ids.href("source-" + s)}">{esc(s)}</a>' if s in self.sources else esc(s)
-                 for s in ids]
+        parts = [f'<a href="{self.ids.href("source-" + s)}">{esc(s)}</a>' if s in self.sources else esc(s) for s in ids]
         return f'<span class="cites">[{", ".join(parts)}]</span>' if parts else ""
 
     def entity_name(self, entity_id: str) -> str:
         for e in self.doc["ownership"]["entities"]:
             if e["id"] == entity_id:
                 return e["name"]
-        if entity_id.startswith("state:"):
-            return f"the state of {country(entity_id[6:])}"
+        state = state_of(entity_id)
+        if state is not None:
+            return f"the state of {country(state)}"
         return entity_id
 
 
@@ -207,34 +221,45 @@ def _summary(ctx: Ctx) -> list[str]:
     doc, h = ctx.doc, ctx.h
     case, pack = doc["case"], doc["rule_pack"]
     investor, target = case["investor"], case["target"]
-    out = [f'<section class="summary" id="{ctx.ids("summary")}">',
-           f'<p class="kicker">Foreign-investment screening · case <code>{esc(case["id"])}</code></p>',
-           f'<h{h} class="doc-title" dir="auto">{esc(case["title"])}</h{h}>',
-           f'<div class="verdict">{level_badge(doc["level"], big=True)}'
-           f'<span class="score-big">{fmt(doc["score"])}<span class="of"> / 100</span></span>'
-           f'<span class="muted">risk level and score</span></div>',
-           '<dl class="facts">',
-           f'<dt>Investor → target</dt><dd>{name(investor["name"])} ({esc(country(investor["country"]))}) → '
-           f'{name(target["name"])} ({esc(country(target.get("country")))})</dd>']
+    out = [
+        f'<section class="summary" id="{ctx.ids("summary")}">',
+        f'<p class="kicker">Foreign-investment screening · case <code>{esc(case["id"])}</code></p>',
+        f'<h{h} class="doc-title" dir="auto">{esc(case["title"])}</h{h}>',
+        f'<div class="verdict">{level_badge(doc["level"], big=True)}'
+        f'<span class="score-big">{num(doc["score"])}<span class="of"> / 100</span></span>'
+        f'<span class="muted">risk level and score</span></div>',
+        '<dl class="facts">',
+        f"<dt>Investor → target</dt><dd>{name(investor['name'])} ({esc(country(investor['country']))}) → "
+        f"{name(target['name'])} ({esc(country(target.get('country')))})</dd>",
+    ]
     if doc.get("waivers_judged_on"):
-        out.append(f'<dt>Screening date</dt><dd>{esc(doc["waivers_judged_on"])} (the day waivers are judged on)</dd>')
+        out.append(f"<dt>Screening date</dt><dd>{esc(doc['waivers_judged_on'])} (the day waivers are judged on)</dd>")
     elif case.get("as_of"):
-        out.append(f'<dt>Screening date</dt><dd>{esc(case["as_of"])} (facts as of)</dd>')
-    out += [f'<dt>Rule pack</dt><dd>{esc(pack["name"])} {esc(pack["version"])} ({fmt(pack["rules"])} rules)</dd>',
-            f'<dt>Rule-pack digest</dt><dd><code class="digest">{esc(pack["digest"])}</code></dd>',
-            f'<dt>Case file</dt><dd><code>{esc(case["file"])}</code></dd>']
+        out.append(f"<dt>Screening date</dt><dd>{esc(case['as_of'])} (facts as of)</dd>")
+    out += [
+        f"<dt>Rule pack</dt><dd>{esc(pack['name'])} {esc(pack['version'])} ({num(pack['rules'])} rules)</dd>",
+        f'<dt>Rule-pack digest</dt><dd><code class="digest">{esc(pack["digest"])}</code></dd>',
+        f"<dt>Case file</dt><dd><code>{esc(case['file'])}</code></dd>",
+    ]
     counted = [f for f in doc["findings"] if not f["waived"]]
     n_waived = len(doc["findings"]) - len(counted)
-    out.append(f"<dt>Findings</dt><dd>{plural(len(doc['findings']), 'risk rule')} fired"
-               f"{f' ({n_waived} waived)' if n_waived else ''}, {plural(len(doc['mitigations']), 'mitigation')}, "
-               f"{plural(len(doc['gaps']), 'open question')}</dd>")
+    out.append(
+        f"<dt>Findings</dt><dd>{plural(len(doc['findings']), 'risk rule')} fired"
+        f"{f' ({n_waived} waived)' if n_waived else ''}, {plural(len(doc['mitigations']), 'mitigation')}, "
+        f"{plural(len(doc['gaps']), 'open question')}</dd>"
+    )
     out.append("</dl>")
     for floor in doc["math"]["floors"]:
-        out.append(f'<p class="floor-note">Level raised by floor <code>{esc(floor["id"])}</code> to '
-                   f'{esc(floor["level"])}: {esc(", ".join(floor["rules"]))} fired. {esc(floor["reason"])}</p>')
+        out.append(
+            f'<p class="floor-note">Level raised by floor <code>{esc(floor["id"])}</code> to '
+            f"{esc(floor['level'])}: {esc(', '.join(floor['rules']))} fired. {esc(floor['reason'])}</p>"
+        )
     if counted:
-        items = "".join(f'<li><a href="{ctx.ids.href("finding-" + f["rule"])}"><code>{esc(f["rule"])}</code></a> '
-                        f'{esc(f["title"])} ({signed(f["points"])})</li>' for f in counted[:3])
+        items = "".join(
+            f'<li><a href="{ctx.ids.href("finding-" + f["rule"])}"><code>{esc(f["rule"])}</code></a> '
+            f"{esc(f['title'])} ({signed(f['points'])})</li>"
+            for f in counted[:3]
+        )
         out.append(f'<p class="label">Main findings</p><ul class="main-findings">{items}</ul>')
     if case.get("summary"):
         for para in case["summary"].split("\n\n"):
@@ -249,35 +274,50 @@ def _score(ctx: Ctx) -> list[str]:
     math = doc["math"]
     out = [f'<section id="{ids("score")}">', ctx.heading("Score: from rule points to level")]
     out += _chart(ctx)
-    out += ['<table class="math">',
-            '<thead><tr><th>Category</th><th>Rules fired</th><th class="num">Points</th><th class="num">Cap</th>'
-            '<th class="num">Mitigated</th><th class="num">Score</th></tr></thead>', "<tbody>"]
+    out += [
+        '<table class="math">',
+        '<thead><tr><th>Category</th><th>Rules fired</th><th class="num">Points</th><th class="num">Cap</th>'
+        '<th class="num">Mitigated</th><th class="num">Score</th></tr></thead>',
+        "<tbody>",
+    ]
     for c in doc["categories"]:
         if c["cap"] is None and c["score"] <= 0 and not c["rules"]:
             continue
-        rules = ", ".join(f'<a href="{ids.href("finding-" + r)}">{esc(r)}</a>' for r in c["rules"]) or \
-            '<span class="muted">none</span>'
-        cap = "–" if c["cap"] is None else fmt(c["cap"])
-        credit = f"−{fmt(c['mitigation_credit'])}" if c["mitigation_credit"] else ""
-        out.append(f'<tr><td>{esc(c["title"])}</td><td>{rules}</td><td class="num">{fmt(c["raw"])}</td>'
-                   f'<td class="num">{cap}</td><td class="num">{credit}</td>'
-                   f'<td class="num">{fmt(c["score"])}</td></tr>')
-    out += [f'<tr class="total"><td>Total</td><td></td><td></td><td></td><td></td>'
-            f'<td class="num">{fmt(math["score_from_rules"])}</td></tr>', "</tbody>", "</table>",
-            '<ul class="math-notes">']
+        rules = (
+            ", ".join(f'<a href="{ids.href("finding-" + r)}">{esc(r)}</a>' for r in c["rules"])
+            or '<span class="muted">none</span>'
+        )
+        cap = "–" if c["cap"] is None else num(c["cap"])
+        credit = f"−{num(c['mitigation_credit'])}" if c["mitigation_credit"] else ""
+        out.append(
+            f'<tr><td>{esc(c["title"])}</td><td>{rules}</td><td class="num">{num(c["raw"])}</td>'
+            f'<td class="num">{cap}</td><td class="num">{credit}</td>'
+            f'<td class="num">{num(c["score"])}</td></tr>'
+        )
+    out += [
+        f'<tr class="total"><td>Total</td><td></td><td></td><td></td><td></td>'
+        f'<td class="num">{num(math["score_from_rules"])}</td></tr>',
+        "</tbody>",
+        "</table>",
+        '<ul class="math-notes">',
+    ]
     waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
     if waived:
-        listed = ", ".join(f"{f['rule']} ({fmt(f['points'])})" for f in waived)
+        listed = ", ".join(f"{f['rule']} ({num(f['points'])})" for f in waived)
         on = f"; waivers judged on {doc['waivers_judged_on']}" if doc.get("waivers_judged_on") else ""
         out.append(f"<li>Waived, not counted: {esc(listed + on)}</li>")
-    levels = ", ".join(f"{lv['level']} ≥ {fmt(lv['min'])}" for lv in math["levels"])
-    out.append(f"<li>Sum of category scores {fmt(math['subtotal'])}, clamped to 0–100 = "
-               f"{fmt(math['score_from_rules'])} → <strong>{esc(math['level_from_score'])}</strong> "
-               f"(levels: {esc(levels)})</li>")
+    levels = ", ".join(f"{lv['level']} ≥ {num(lv['min'])}" for lv in math["levels"])
+    out.append(
+        f"<li>Sum of category scores {num(math['subtotal'])}, clamped to 0–100 = "
+        f"{num(math['score_from_rules'])} → <strong>{esc(math['level_from_score'])}</strong> "
+        f"(levels: {esc(levels)})</li>"
+    )
     for floor in math["floors"]:
-        out.append(f'<li>Floor <code>{esc(floor["id"])}</code>: {esc(", ".join(floor["rules"]))} fired → at least '
-                   f'<strong>{esc(floor["level"])}</strong>, score raised to {fmt(doc["score"])}. '
-                   f'{esc(floor["reason"])}</li>')
+        out.append(
+            f"<li>Floor <code>{esc(floor['id'])}</code>: {esc(', '.join(floor['rules']))} fired → at least "
+            f"<strong>{esc(floor['level'])}</strong>, score raised to {num(doc['score'])}. "
+            f"{esc(floor['reason'])}</li>"
+        )
     out += ["</ul>", "</section>"]
     return out
 
@@ -289,12 +329,14 @@ def _chart(ctx: Ctx) -> list[str]:
     width, height = text_x + 250, len(cats) * row_h + 8
     top = max([c["cap"] for c in cats] + [1])
     scale = bar_w / top
-    summary = "; ".join(f"{c['title']} {fmt(c['score'])} of {fmt(c['cap'])}" for c in cats)
+    summary = "; ".join(f"{c['title']} {num(c['score'])} of {num(c['cap'])}" for c in cats)
     label = f"Category scores against their caps: {summary}"
-    out = [f'<figure id="{ctx.ids("categories-chart")}">',
-           f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(label)}" width="{width}" '
-           f'height="{height}" viewBox="0 0 {width} {height}" font-size="13">',
-           f"<title>{esc(label)}</title>"]
+    out = [
+        f'<figure id="{ctx.ids("categories-chart")}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(label)}" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" font-size="13">',
+        f"<title>{esc(label)}</title>",
+    ]
     for i, c in enumerate(cats):
         y = 4 + i * row_h
         mid = y + row_h / 2
@@ -303,28 +345,38 @@ def _chart(ctx: Ctx) -> list[str]:
         capped_w = max(0.0, min(c["capped"], c["cap"])) * scale
         out.append(f'<g class="bar" data-category="{esc(c["id"])}">')
         out.append(f'<text x="0" y="{mid + 4.5:.1f}" fill="#1f2328">{esc(title)}</text>')
-        out.append(f'<rect x="{label_w}" y="{y + 6}" width="{cap_w:.1f}" height="{row_h - 12}" fill="#eef1f4" '
-                   f'stroke="#8c959f" stroke-width="1"/>')
+        out.append(
+            f'<rect x="{label_w}" y="{y + 6}" width="{cap_w:.1f}" height="{row_h - 12}" fill="#eef1f4" '
+            f'stroke="#8c959f" stroke-width="1"/>'
+        )
         if capped_w > score_w:  # the part mitigations took back
-            out.append(f'<rect x="{label_w + score_w:.1f}" y="{y + 6}" width="{capped_w - score_w:.1f}" '
-                       f'height="{row_h - 12}" fill="#b6d4f0"/>')
+            out.append(
+                f'<rect x="{label_w + score_w:.1f}" y="{y + 6}" width="{capped_w - score_w:.1f}" '
+                f'height="{row_h - 12}" fill="#b6d4f0"/>'
+            )
         if score_w:
             full = c["score"] >= c["cap"]
-            out.append(f'<rect x="{label_w}" y="{y + 6}" width="{score_w:.1f}" height="{row_h - 12}" '
-                       f'fill="{"#a40e26" if full else "#1f4e79"}"/>')
-        note = [f"{fmt(c['score'])} of {fmt(c['cap'])}"]
+            out.append(
+                f'<rect x="{label_w}" y="{y + 6}" width="{score_w:.1f}" height="{row_h - 12}" '
+                f'fill="{"#a40e26" if full else "#1f4e79"}"/>'
+            )
+        note = [f"{num(c['score'])} of {num(c['cap'])}"]
         if c["raw"] > c["cap"]:
-            note.append(f"{fmt(c['raw'])} before the cap")
+            note.append(f"{num(c['raw'])} before the cap")
         if c["mitigation_credit"]:
-            note.append(f"−{fmt(c['mitigation_credit'])} mitigated")
+            note.append(f"−{num(c['mitigation_credit'])} mitigated")
         rest = "".join(f'<tspan fill="#59636e"> · {esc(n)}</tspan>' for n in note[1:])
-        out.append(f'<text x="{text_x}" y="{mid + 4.5:.1f}" fill="#1f2328">'
-                   f'<tspan font-weight="700">{esc(note[0])}</tspan>{rest}</text>')
+        out.append(
+            f'<text x="{text_x}" y="{mid + 4.5:.1f}" fill="#1f2328">'
+            f'<tspan font-weight="700">{esc(note[0])}</tspan>{rest}</text>'
+        )
         out.append("</g>")
-    out += ["</svg>",
-            "<figcaption>Each bar is a category's score; the outlined track is its cap (the most the category "
-            "can add), dark red when the cap is reached; light blue is what mitigations took back.</figcaption>",
-            "</figure>"]
+    out += [
+        "</svg>",
+        "<figcaption>Each bar is a category's score; the outlined track is its cap (the most the category "
+        "can add), dark red when the cap is reached; light blue is what mitigations took back.</figcaption>",
+        "</figure>",
+    ]
     return out
 
 
@@ -336,8 +388,8 @@ def _findings(ctx: Ctx) -> list[str]:
         mine = [f for f in doc["findings"] if f["category"] == cat["id"]]
         if not mine:
             continue
-        cap = f" of {fmt(cat['cap'])}" if cat["cap"] is not None else ""
-        out.append(ctx.heading(cat["title"], f'<span class="cat-score">{fmt(cat["score"])}{cap}</span>', 2))
+        cap = f" of {num(cat['cap'])}" if cat["cap"] is not None else ""
+        out.append(ctx.heading(cat["title"], f'<span class="cat-score">{num(cat["score"])}{cap}</span>', 2))
         for f in mine:
             out += _finding(ctx, f)
         shown = True
@@ -355,7 +407,7 @@ def _findings(ctx: Ctx) -> list[str]:
 def _mitigations(ctx: Ctx) -> list[str]:
     mits = ctx.doc["mitigations"]
     credit = sum(-m["points"] for m in mits if not m["waived"])
-    extra = f'<span class="cat-score">credit {fmt(credit)}</span>' if mits else ""
+    extra = f'<span class="cat-score">credit {num(credit)}</span>' if mits else ""
     out = [f'<section id="{ctx.ids("mitigations")}">', ctx.heading("Mitigations", extra)]
     if not mits:
         out.append("<p>No mitigation offered by the investor was recorded, or none earns credit.</p>")
@@ -369,23 +421,32 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
     waived = f["waived"]
     points = f"<del>{signed(f['points'])}</del>" if waived else signed(f["points"])
     label = WAIVED if waived else ""
-    out = [f'<article class="finding{" waived" if waived else ""}" id="{ctx.ids("finding-" + f["rule"])}">',
-           f'<div class="finding-head"><span class="points">{points}</span> '
-           f'<code class="rule-id">{esc(f["rule"])}</code> '
-           f'<span class="finding-title">{esc(f["title"])}{label}</span></div>', '<div class="detail">']
+    out = [
+        f'<article class="finding{" waived" if waived else ""}" id="{ctx.ids("finding-" + f["rule"])}">',
+        f'<div class="finding-head"><span class="points">{points}</span> '
+        f'<code class="rule-id">{esc(f["rule"])}</code> '
+        f'<span class="finding-title">{esc(f["title"])}{label}</span></div>',
+        '<div class="detail">',
+    ]
     w = f.get("waiver")
     if w and waived:
         ref = f" ({esc(w['reference'])})" if w.get("reference") else ""
-        out.append(f'<p class="waiver"><strong>Waived</strong> through {esc(w["expires"])} by {esc(w["approver"])}'
-                   f'{ref}: <span dir="auto">{esc(w["reason"])}</span> ({fmt(abs(f["points"]))} points not counted)'
-                   "</p>")
+        out.append(
+            f'<p class="waiver"><strong>Waived</strong> through {esc(w["expires"])} by {esc(w["approver"])}'
+            f'{ref}: <span dir="auto">{esc(w["reason"])}</span> ({num(abs(f["points"]))} points not counted)'
+            "</p>"
+        )
     elif w and w["status"] == "not_yet_granted":
-        out.append(f'<p class="waiver expired"><strong>Waiver not yet granted</strong>: granted on '
-                   f'{esc(w["granted"])}, after the day judged (approved by {esc(w["approver"])}): the finding '
-                   f'counts. <span dir="auto">{esc(w["reason"])}</span></p>')
+        out.append(
+            f'<p class="waiver expired"><strong>Waiver not yet granted</strong>: granted on '
+            f"{esc(w['granted'])}, after the day judged (approved by {esc(w['approver'])}): the finding "
+            f'counts. <span dir="auto">{esc(w["reason"])}</span></p>'
+        )
     elif w:
-        out.append(f'<p class="waiver expired"><strong>Waiver expired</strong> on {esc(w["expires"])} (approved by '
-                   f'{esc(w["approver"])}): the finding counts again. <span dir="auto">{esc(w["reason"])}</span></p>')
+        out.append(
+            f'<p class="waiver expired"><strong>Waiver expired</strong> on {esc(w["expires"])} (approved by '
+            f'{esc(w["approver"])}): the finding counts again. <span dir="auto">{esc(w["reason"])}</span></p>'
+        )
     if f.get("rationale"):
         out.append(f'<p class="rationale">{esc(" ".join(str(f["rationale"]).split()))}</p>')
     if f["legal_basis"]:
@@ -429,13 +490,16 @@ def value_html(value: Any) -> str:
 def _ownership(ctx: Ctx) -> list[str]:
     own = ctx.doc["ownership"]
     note = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}
-    out = [f'<section id="{ctx.ids("ownership")}">',
-           ctx.heading("Ownership and control", f'<span class="cat-score">chain {note[own["complete"]]}</span>')]
+    out = [
+        f'<section id="{ctx.ids("ownership")}">',
+        ctx.heading("Ownership and control", f'<span class="cat-score">chain {note[own["complete"]]}</span>'),
+    ]
     if len(own["entities"]) <= DIAGRAM_LIMIT:
         out += diagram(own, ctx.ids("ownership-diagram"))
     else:  # a drawing of hundreds of boxes helps no one, and its layout grows with the square of them
-        out.append(f'<p class="muted">{len(own["entities"]):,} entities: too many to draw; the tables below '
-                   "list them.</p>")
+        out.append(
+            f'<p class="muted">{len(own["entities"]):,} entities: too many to draw; the tables below list them.</p>'
+        )
     out += _entities(ctx)
     out += _control(ctx)
     out += _watchlists(ctx)
@@ -445,14 +509,20 @@ def _ownership(ctx: Ctx) -> list[str]:
 
 def _entities(ctx: Ctx) -> list[str]:
     own = ctx.doc["ownership"]
-    out = [ctx.heading("Entities of the chain", below=2), '<table class="entities">',
-           '<thead><tr><th>Entity</th><th>Kind</th><th>Country</th><th class="num">Levels above the investor</th>'
-           "</tr></thead>", "<tbody>"]
+    out = [
+        ctx.heading("Entities of the chain", below=2),
+        '<table class="entities">',
+        '<thead><tr><th>Entity</th><th>Kind</th><th>Country</th><th class="num">Levels above the investor</th>'
+        "</tr></thead>",
+        "<tbody>",
+    ]
     for e in sorted(own["entities"], key=lambda e: (e["depth"], e["id"])):
         kind = kind_name(e["kind"])
         kind_html = f'<span class="state-tag">{esc(kind)}</span>' if e["kind"] in STATE_KINDS else esc(kind)
-        out.append(f'<tr><td>{name(e["name"])}<br><code class="muted small">{esc(e["id"])}</code></td>'
-                   f'<td>{kind_html}</td><td>{esc(country(e["country"]))}</td><td class="num">{e["depth"]}</td></tr>')
+        out.append(
+            f'<tr><td>{name(e["name"])}<br><code class="muted small">{esc(e["id"])}</code></td>'
+            f'<td>{kind_html}</td><td>{esc(country(e["country"]))}</td><td class="num">{e["depth"]}</td></tr>'
+        )
     out += ["</tbody>", "</table>"]
     return out
 
@@ -474,15 +544,20 @@ def _control(ctx: Ctx) -> list[str]:
         text = "unknown: the chain is not documented to its ultimate owners"
     out.append(f'<p><span class="label">Controlled by</span> {text}</p>')
     if an["owners"]:
-        out += [ctx.heading("Ultimate owners", below=3), '<table class="owners">',
-                '<thead><tr><th>Owner</th><th>Kind</th><th class="num">Equity</th><th class="num">Votes</th>'
-                '<th>Controls the investor</th><th class="num">Target votes after the deal</th></tr></thead>',
-                "<tbody>"]
+        out += [
+            ctx.heading("Ultimate owners", below=3),
+            '<table class="owners">',
+            '<thead><tr><th>Owner</th><th>Kind</th><th class="num">Equity</th><th class="num">Votes</th>'
+            '<th>Controls the investor</th><th class="num">Target votes after the deal</th></tr></thead>',
+            "<tbody>",
+        ]
         for o in an["owners"]:
-            out.append(f'<tr><td>{name(o["name"])}<br><span class="muted small">{esc(country(o["country"]))}</span>'
-                       f'</td><td>{esc(kind_name(o["kind"]))}</td><td class="num">{pct(o["equity_pct"])}</td>'
-                       f'<td class="num">{pct(o["voting_pct"])}</td><td>{yes_no(o["controls"])}</td>'
-                       f'<td class="num">{pct(o["in_target_voting_pct"])}</td></tr>')
+            out.append(
+                f'<tr><td>{name(o["name"])}<br><span class="muted small">{esc(country(o["country"]))}</span>'
+                f'</td><td>{esc(kind_name(o["kind"]))}</td><td class="num">{pct(o["equity_pct"])}</td>'
+                f'<td class="num">{pct(o["voting_pct"])}</td><td>{yes_no(o["controls"])}</td>'
+                f'<td class="num">{pct(o["in_target_voting_pct"])}</td></tr>'
+            )
         out += ["</tbody>", "</table>"]
     for st in an["states"]:
         out += _state(ctx, st)
@@ -500,22 +575,32 @@ def yes_no(x: bool | None) -> str:
 
 def _state(ctx: Ctx, st: dict[str, Any]) -> list[str]:
     who = ctx.entity_name
-    head = f'State: {country(st["state"])} ({st["state"]})'
+    head = f"State: {country(st['state'])} ({st['state']})"
     bodies = ", ".join(name(who(b)) for b in st["bodies"]) or '<span class="muted">none in the chain</span>'
-    chains = "".join(f'<li>{" → ".join(name(who(e)) for e in c["entities"])} '
-                     f'<span class="muted">({pct(c["equity_pct"])})</span></li>' for c in st["chains"])
+    chains = "".join(
+        f"<li>{' → '.join(name(who(e)) for e in c['entities'])} "
+        f'<span class="muted">({pct(c["equity_pct"])})</span></li>'
+        for c in st["chains"]
+    )
     more = more_listed(st)
-    links = "".join(f'<li>{esc(lk["kind"].replace("_", " "))} on {name(who(lk["entity"]))} {ctx.cite(lk["sources"])}'
-                    "</li>" for lk in st["links"])
-    rows = [("State bodies in the chain", bodies),
-            ("Effective equity in the investor", pct(st["equity_pct"])),
-            ("Effective votes in the investor", pct(st["voting_pct"])),
-            ("Controls the investor", yes_no(st["controls"])),
-            ("Votes in the target after the deal", pct(st["in_target_voting_pct"])),
-            ("CFIUS substantial interest (49% / 25%)", yes_no(st["substantial_interest"])),
-            ("Chains", (f'<ol class="chains">{chains}</ol>' if chains else '<span class="muted">none</span>')
-             + (f'<span class="muted">{esc(more)}</span>' if more else "")),
-            ("State links", f'<ul class="chains">{links}</ul>' if links else '<span class="muted">none</span>')]
+    links = "".join(
+        f"<li>{esc(lk['kind'].replace('_', ' '))} on {name(who(lk['entity']))} {ctx.cite(lk['sources'])}</li>"
+        for lk in st["links"]
+    )
+    rows = [
+        ("State bodies in the chain", bodies),
+        ("Effective equity in the investor", pct(st["equity_pct"])),
+        ("Effective votes in the investor", pct(st["voting_pct"])),
+        ("Controls the investor", yes_no(st["controls"])),
+        ("Votes in the target after the deal", pct(st["in_target_voting_pct"])),
+        ("CFIUS substantial interest (49% / 25%)", yes_no(st["substantial_interest"])),
+        (
+            "Chains",
+            (f'<ol class="chains">{chains}</ol>' if chains else '<span class="muted">none</span>')
+            + (f'<span class="muted">{esc(more)}</span>' if more else ""),
+        ),
+        ("State links", f'<ul class="chains">{links}</ul>' if links else '<span class="muted">none</span>'),
+    ]
     out = [ctx.heading(head, below=3), f'<table class="kv state" data-state="{esc(st["state"])}">', "<tbody>"]
     out += [f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows]
     out += ["</tbody>", "</table>"]
@@ -526,19 +611,25 @@ def _watchlists(ctx: Ctx) -> list[str]:
     hits = ctx.doc["watchlist_hits"]
     out = [ctx.heading("Watchlists", below=2)]
     if hits is None:
-        out.append('<p>Not screened: no watchlist was given (<code>screening screen --watchlist FILE</code>).</p>')
+        out.append("<p>Not screened: no watchlist was given (<code>screening screen --watchlist FILE</code>).</p>")
         return out
     if not hits:
         out.append("<p>No entity of the chain matches an entry of the lists screened.</p>")
         return out
-    out += ['<table class="hits">', "<thead><tr><th>Entity</th><th>Read as</th><th>Matches</th><th>List</th>"
-            '<th class="num">Score</th><th>Why</th></tr></thead>', "<tbody>"]
+    out += [
+        '<table class="hits">',
+        "<thead><tr><th>Entity</th><th>Read as</th><th>Matches</th><th>List</th>"
+        '<th class="num">Score</th><th>Why</th></tr></thead>',
+        "<tbody>",
+    ]
     for hit in hits:
         url = f"<br>{link(hit['url'])}" if hit.get("url") else ""
-        out.append(f'<tr class="hit"><td>{name(hit["name"])}</td><td>{esc(hit["read_as"])}</td>'
-                   f'<td>{name(hit["matched_name"])}</td>'
-                   f'<td>{esc(hit["lists"])} ({esc(str(hit["type"]).replace("_", " "))}){url}</td>'
-                   f'<td class="num">{fmt(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>')
+        out.append(
+            f'<tr class="hit"><td>{name(hit["name"])}</td><td>{esc(hit["read_as"])}</td>'
+            f"<td>{name(hit['matched_name'])}</td>"
+            f"<td>{esc(hit['lists'])} ({esc(str(hit['type']).replace('_', ' '))}){url}</td>"
+            f'<td class="num">{num(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>'
+        )
     out += ["</tbody>", "</table>"]
     return out
 
@@ -583,7 +674,7 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
             lines.append(line)
             line = word
             continue
-        for ch in (" " + word if line else word):  # too long for a line of its own: break inside it
+        for ch in " " + word if line else word:  # too long for a line of its own: break inside it
             if units(line + ch) > width:
                 lines.append(line.rstrip())
                 line = ch.lstrip()
@@ -596,7 +687,7 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
     last = lines[max_lines - 1]
     while last and units(last) + 1 > width:
         last = last[:-1]
-    return lines[:max_lines - 1] + [last.rstrip(" ,;:-") + "…"]
+    return lines[: max_lines - 1] + [last.rstrip(" ,;:-") + "…"]
 
 
 def rtl(text: str) -> bool:
@@ -644,7 +735,7 @@ def layout(entities: list[dict[str, Any]], top: float = 0.0) -> Layout:
     y = MARGIN + 6.0 + top
     for depth in sorted(layers, reverse=True):
         members = sorted(layers[depth])
-        rows[depth] = [members[i:i + PER_ROW] for i in range(0, len(members), PER_ROW)]
+        rows[depth] = [members[i : i + PER_ROW] for i in range(0, len(members), PER_ROW)]
         for r, row in enumerate(rows[depth]):
             row_w = len(row) * BOX_W + (len(row) - 1) * GAP_X
             x0 = MARGIN + (inner - row_w) / 2
@@ -673,9 +764,9 @@ def _channel(x: float, blocked: list[tuple[float, float]]) -> float:
 def edge_label(edge: dict[str, Any]) -> list[str]:
     lines = []
     if edge["equity_pct"] is not None:
-        lines.append(f"{fmt(edge['equity_pct'])}%")
+        lines.append(f"{num(edge['equity_pct'])}%")
     if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-        lines.append(f"votes {fmt(edge['voting_pct'])}%")
+        lines.append(f"votes {num(edge['voting_pct'])}%")
     if edge["rights"]:
         lines.append(", ".join(r.replace("_", " ") for r in edge["rights"]))
     if not lines:
@@ -730,19 +821,23 @@ def diagram(own: dict[str, Any], svg_id: str) -> list[str]:
         width = max(width, right + 26 + 22 * len(back) + 50)
     height = bottom + 30 + 7 * len(back)
     n_state = sum(1 for e in entities if e["kind"] in STATE_KINDS)
-    aria = (f"Ownership chain: {plural(len(entities), 'entity', 'entities')} ({n_state} of them state bodies, "
-            f"state-owned or sovereign funds), {plural(len(own['edges']), 'ownership link')}; owners above, "
-            "the investor at the bottom")
-    out = ['<figure class="diagram">',
-           f'<svg xmlns="http://www.w3.org/2000/svg" id="{svg_id}" role="img" aria-label="{esc(aria)}" '
-           f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
-           f"<title>{esc(aria)}</title>"]
+    aria = (
+        f"Ownership chain: {plural(len(entities), 'entity', 'entities')} ({n_state} of them state bodies, "
+        f"state-owned or sovereign funds), {plural(len(own['edges']), 'ownership link')}; owners above, "
+        "the investor at the bottom"
+    )
+    out = [
+        '<figure class="diagram">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{svg_id}" role="img" aria-label="{esc(aria)}" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
+        f"<title>{esc(aria)}</title>",
+    ]
     labels: list[str] = []
     for i, e in up:
         owner, owned = boxes[e["owner"]], boxes[e["owned"]]
         points = [(start[i], owner.y + BOX_H)]
         d, r = row_of[e["owner"]]
-        below = lay.rows[d][r + 1:]
+        below = lay.rows[d][r + 1 :]
         if below:  # an upper row of a wide layer: down between the boxes of the rows below it first
             blocked = [(boxes[b].x, boxes[b].x + BOX_W) for row in below for b in row]
             x = _channel(start[i], blocked)
@@ -794,13 +889,17 @@ def _edge(e: dict[str, Any], points: list[tuple[float, float]], dashed: bool = F
     half = head * 0.5
     base_x, base_y = tx - ux * head, ty - uy * head
     path = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points[:-1]) + f" L{base_x:.1f},{base_y:.1f}"
-    tip = (f"{tx:.1f},{ty:.1f} {base_x - uy * half:.1f},{base_y + ux * half:.1f} "
-           f"{base_x + uy * half:.1f},{base_y - ux * half:.1f}")
+    tip = (
+        f"{tx:.1f},{ty:.1f} {base_x - uy * half:.1f},{base_y + ux * half:.1f} "
+        f"{base_x + uy * half:.1f},{base_y - ux * half:.1f}"
+    )
     what = f"{e['owner']} owns {e['owned']}: {' '.join(edge_label(e))}"
-    return (f'<g class="{cls}" data-owner="{esc(e["owner"])}" data-owned="{esc(e["owned"])}">'
-            f"<title>{esc(what)}</title>"
-            f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}" stroke-linejoin="round"{dash}/>'
-            f'<polygon points="{tip}" fill="{colour}"/></g>')
+    return (
+        f'<g class="{cls}" data-owner="{esc(e["owner"])}" data-owned="{esc(e["owned"])}">'
+        f"<title>{esc(what)}</title>"
+        f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}" stroke-linejoin="round"{dash}/>'
+        f'<polygon points="{tip}" fill="{colour}"/></g>'
+    )
 
 
 def _edge_label(e: dict[str, Any], x: float, y: float) -> str:
@@ -811,11 +910,15 @@ def _edge_label(e: dict[str, Any], x: float, y: float) -> str:
     top = y - (len(lines) - 1) * step / 2 + LABEL_SIZE * 0.35
     wide = max(units(line) for line in lines) * LABEL_SIZE * 0.58 + 6
     high = len(lines) * step + 3
-    spans = "".join(f'<tspan x="{x:.1f}" y="{top + i * step:.1f}"{BOLD if line.startswith("controls") else ""}>'
-                    f"{esc(line)}</tspan>" for i, line in enumerate(lines))
-    return (f'<g><rect x="{x - wide / 2:.1f}" y="{y - high / 2:.1f}" width="{wide:.1f}" height="{high:.1f}" rx="3" '
-            f'fill="#ffffff" fill-opacity="0.92"/><text class="edge-label" text-anchor="middle" '
-            f'font-size="{LABEL_SIZE}" fill="{colour}">{spans}</text></g>')
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{top + i * step:.1f}"{BOLD if line.startswith("controls") else ""}>{esc(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return (
+        f'<g><rect x="{x - wide / 2:.1f}" y="{y - high / 2:.1f}" width="{wide:.1f}" height="{high:.1f}" rx="3" '
+        f'fill="#ffffff" fill-opacity="0.92"/><text class="edge-label" text-anchor="middle" '
+        f'font-size="{LABEL_SIZE}" fill="{colour}">{spans}</text></g>'
+    )
 
 
 def _box(e: dict[str, Any], box: Box, investor: bool) -> list[str]:
@@ -831,55 +934,96 @@ def _box(e: dict[str, Any], box: Box, investor: bool) -> list[str]:
     top = box.y + (BOX_H - block) / 2 + NAME_SIZE - 1
     cls = "entity" + (" state" if state else "") + (" investor" if investor else "")
     direction = ' direction="rtl"' if rtl(e["name"]) else ""
-    out = [f'<g class="{cls}" data-id="{esc(e["id"])}" data-kind="{esc(e["kind"] or "")}">',
-           f"<title>{esc(e['name'])} ({esc(kind)}, {esc(country(e['country']))})</title>",
-           f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" '
-           f'stroke="{stroke}" stroke-width="{width}"/>',
-           f'<text class="entity-name" text-anchor="middle" font-size="{NAME_SIZE}" font-weight="600" '
-           f'fill="#1f2328"{direction}>'
-           + "".join(f'<tspan x="{box.cx:.1f}" y="{top + i * LINE_H:.1f}">{esc(line)}</tspan>'
-                     for i, line in enumerate(lines)) + "</text>",
-           f'<text class="entity-kind" x="{box.cx:.1f}" y="{top + (len(lines) - 1) * LINE_H + 4 + SMALL_SIZE + 2:.1f}" '
-           f'text-anchor="middle" font-size="{SMALL_SIZE}" fill="{"#a40e26" if state else "#59636e"}"'
-           f'{BOLD if state else ""}>{esc(detail)}</text>']
+    out = [
+        f'<g class="{cls}" data-id="{esc(e["id"])}" data-kind="{esc(e["kind"] or "")}">',
+        f"<title>{esc(e['name'])} ({esc(kind)}, {esc(country(e['country']))})</title>",
+        f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" '
+        f'stroke="{stroke}" stroke-width="{width}"/>',
+        f'<text class="entity-name" text-anchor="middle" font-size="{NAME_SIZE}" font-weight="600" '
+        f'fill="#1f2328"{direction}>'
+        + "".join(
+            f'<tspan x="{box.cx:.1f}" y="{top + i * LINE_H:.1f}">{esc(line)}</tspan>' for i, line in enumerate(lines)
+        )
+        + "</text>",
+        f'<text class="entity-kind" x="{box.cx:.1f}" y="{top + (len(lines) - 1) * LINE_H + 4 + SMALL_SIZE + 2:.1f}" '
+        f'text-anchor="middle" font-size="{SMALL_SIZE}" fill="{"#a40e26" if state else "#59636e"}"'
+        f"{BOLD if state else ''}>{esc(detail)}</text>",
+    ]
     if investor:
-        out.append(f'<text x="{box.cx:.1f}" y="{box.y + BOX_H + 16:.1f}" text-anchor="middle" font-size="{SMALL_SIZE}" '
-                   f'font-weight="700" fill="#1f4e79" letter-spacing="0.08em">INVESTOR</text>')
+        out.append(
+            f'<text x="{box.cx:.1f}" y="{box.y + BOX_H + 16:.1f}" text-anchor="middle" font-size="{SMALL_SIZE}" '
+            f'font-weight="700" fill="#1f4e79" letter-spacing="0.08em">INVESTOR</text>'
+        )
     out.append("</g>")
     return out
 
 
 def _legend() -> str:
     def swatch(body: str) -> str:
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="34" height="16" viewBox="0 0 34 16" '
-                f'aria-hidden="true">{body}</svg>')
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="34" height="16" viewBox="0 0 34 16" '
+            f'aria-hidden="true">{body}</svg>'
+        )
 
     items = [
-        (swatch('<rect x="1" y="1" width="32" height="14" rx="3" fill="#f6f8fa" stroke="#57606a"/>'),
-         "company, fund or person"),
-        (swatch('<rect x="1" y="1" width="32" height="14" rx="3" fill="#fde7e9" stroke="#a40e26" stroke-width="1.6"/>'),
-         "state body, state-owned enterprise or sovereign fund (red, labelled with its kind)"),
-        (swatch('<rect x="1.5" y="1.5" width="31" height="13" rx="3" fill="#eaf2fb" stroke="#1f4e79" '
-                'stroke-width="2.6"/>'), "the investor (bottom)"),
-        (swatch('<path d="M2,8 L24,8" stroke="#57606a" stroke-width="1.4"/><polygon points="32,8 24,4 24,12" '
-                'fill="#57606a"/>'), "owner → owned, labelled with the equity held"),
-        (swatch('<path d="M2,8 L22,8" stroke="#6e40c9" stroke-width="2.8"/><polygon points="32,8 22,3 22,13" '
-                'fill="#6e40c9"/>'), "controlling link, thick purple, labelled “controls”"),
-        (swatch('<path d="M2,8 L24,8" stroke="#57606a" stroke-width="1.4" stroke-dasharray="6 4"/>'
-                '<polygon points="32,8 24,4 24,12" fill="#57606a"/>'),
-         "dashed: a holding within a level or back down the chain (cross-holding or cycle)"),
+        (
+            swatch('<rect x="1" y="1" width="32" height="14" rx="3" fill="#f6f8fa" stroke="#57606a"/>'),
+            "company, fund or person",
+        ),
+        (
+            swatch(
+                '<rect x="1" y="1" width="32" height="14" rx="3" fill="#fde7e9" stroke="#a40e26" stroke-width="1.6"/>'
+            ),
+            "state body, state-owned enterprise or sovereign fund (red, labelled with its kind)",
+        ),
+        (
+            swatch(
+                '<rect x="1.5" y="1.5" width="31" height="13" rx="3" fill="#eaf2fb" stroke="#1f4e79" '
+                'stroke-width="2.6"/>'
+            ),
+            "the investor (bottom)",
+        ),
+        (
+            swatch(
+                '<path d="M2,8 L24,8" stroke="#57606a" stroke-width="1.4"/><polygon points="32,8 24,4 24,12" '
+                'fill="#57606a"/>'
+            ),
+            "owner → owned, labelled with the equity held",
+        ),
+        (
+            swatch(
+                '<path d="M2,8 L22,8" stroke="#6e40c9" stroke-width="2.8"/><polygon points="32,8 22,3 22,13" '
+                'fill="#6e40c9"/>'
+            ),
+            "controlling link, thick purple, labelled “controls”",
+        ),
+        (
+            swatch(
+                '<path d="M2,8 L24,8" stroke="#57606a" stroke-width="1.4" stroke-dasharray="6 4"/>'
+                '<polygon points="32,8 24,4 24,12" fill="#57606a"/>'
+            ),
+            "dashed: a holding within a level or back down the chain (cross-holding or cycle)",
+        ),
     ]
     lis = "".join(f"<li>{svg}<span>{esc(text)}</span></li>" for svg, text in items)
-    return (f'<figcaption><ul class="legend">{lis}</ul>Owners stand above what they own, by number of levels above '
-            "the investor; boxes of one level are in order of id. Long names are cut short in the drawing; the "
-            "table below gives them in full.</figcaption>")
+    return (
+        f'<figcaption><ul class="legend">{lis}</ul>Owners stand above what they own, by number of levels above '
+        "the investor; boxes of one level are in order of id. Long names are cut short in the drawing; the "
+        "table below gives them in full.</figcaption>"
+    )
 
 
 # --- gaps, sources, explanation --------------------------------------------------------------------------
 
 
-OUTCOME_CLASS = {"mandatory": "critical", "voluntary": "medium", "call_in": "high", "undetermined": "unknown",
-                 "out_of_scope": "low", "not_in_force": "unknown"}
+OUTCOME_CLASS = {
+    "mandatory": "critical",
+    "voluntary": "medium",
+    "call_in": "high",
+    "undetermined": "unknown",
+    "out_of_scope": "low",
+    "not_in_force": "unknown",
+}
 
 
 def outcome_badge(d: dict[str, Any]) -> str:
@@ -892,29 +1036,43 @@ def _filings(ctx: Ctx) -> list[str]:
     f = ctx.doc.get("filings")
     if not f:
         return []
-    out = [f'<section id="{ctx.ids("filings")}">', ctx.heading("Where to file"),
-           f'<p>The law in force on <strong>{esc(f["judged_on"])}</strong> ({esc(BASIS[f["basis"]])}).</p>']
+    out = [
+        f'<section id="{ctx.ids("filings")}">',
+        ctx.heading("Where to file"),
+        f"<p>The law in force on <strong>{esc(f['judged_on'])}</strong> ({esc(BASIS[f['basis']])}).</p>",
+    ]
     if f.get("not_covered"):
-        out.append(f'<p class="alert"><strong>No regime in this pack covers {esc(country(f["not_covered"]))}:'
-                   "</strong> check its national rules.</p>")
+        out.append(
+            f'<p class="alert"><strong>No regime in this pack covers {esc(country(f["not_covered"]))}:'
+            "</strong> check its national rules.</p>"
+        )
     if f["uncaught_risk"]:
-        out.append(f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({fmt(ctx.doc["score"])}) '
-                   f"that no filing obligation catches:</strong> no regime requires a filing on "
-                   f"{esc(f['judged_on'])} or under today's law.</p>")
+        out.append(
+            f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({num(ctx.doc["score"])}) '
+            f"that no filing obligation catches:</strong> no regime requires a filing on "
+            f"{esc(f['judged_on'])} or under today's law.</p>"
+        )
     if f["regimes"]:
         out.append('<table class="filings"><thead><tr><th>regime</th><th>outcome</th><th>why</th></tr></thead><tbody>')
         for d in f["regimes"]:
-            out.append(f'<tr><th scope="row">{esc(d["regime"])}<br><span class="muted small">{esc(d["name"])}'
-                       f'</span></th><td>{outcome_badge(d)}</td><td>{_decision(d)}')
+            out.append(
+                f'<tr><th scope="row">{esc(d["regime"])}<br><span class="muted small">{esc(d["name"])}'
+                f"</span></th><td>{outcome_badge(d)}</td><td>{_decision(d)}"
+            )
             if d.get("today"):
                 now = d["today"]
-                out.append(f'<p class="today">Under today\'s law ({esc(now["judged_on"])}): {outcome_badge(now)}</p>'
-                           + _decision(now))
+                out.append(
+                    f'<p class="today">Under today\'s law ({esc(now["judged_on"])}): {outcome_badge(now)}</p>'
+                    + _decision(now)
+                )
             out.append("</td></tr>")
         out.append("</tbody></table>")
     if f["not_reached"]:
-        out.append('<p class="muted small">Not reached: '
-                   + ", ".join(f"{esc(n['regime'])} ({esc(n['name'])})" for n in f["not_reached"]) + ".</p>")
+        out.append(
+            '<p class="muted small">Not reached: '
+            + ", ".join(f"{esc(n['regime'])} ({esc(n['name'])})" for n in f["not_reached"])
+            + ".</p>"
+        )
     return out + ["</section>"]
 
 
@@ -922,7 +1080,7 @@ def _decision(d: dict[str, Any]) -> str:
     from screening.report.data import decision_notes
 
     rule = d["rule"]
-    head = f'<p><code>{esc(rule["id"])}</code> {esc(rule["title"])}</p>' if rule else ""
+    head = f"<p><code>{esc(rule['id'])}</code> {esc(rule['title'])}</p>" if rule else ""
     items = "".join(f'<li><span class="muted">{esc(key)}</span> {esc(text)}</li>' for key, text in decision_notes(d))
     return head + (f'<ul class="notes">{items}</ul>' if items else "")
 
@@ -931,16 +1089,24 @@ def _gaps(ctx: Ctx) -> list[str]:
     gaps = ctx.doc["gaps"]
     out = [f'<section id="{ctx.ids("gaps")}">']
     if not gaps:
-        out += [ctx.heading("Information gaps"), "<p>None: every rule was decided on the facts given.</p>",
-                "</section>"]
+        out += [
+            ctx.heading("Information gaps"),
+            "<p>None: every rule was decided on the facts given.</p>",
+            "</section>",
+        ]
         return out
-    out += [ctx.heading("Information gaps: questions to put to the investor"),
-            '<p class="muted">Each answer would decide rules the case leaves undecided; the points at stake are '
-            "what those rules could add.</p>", '<ol class="gaps">']
+    out += [
+        ctx.heading("Information gaps: questions to put to the investor"),
+        '<p class="muted">Each answer would decide rules the case leaves undecided; the points at stake are '
+        "what those rules could add.</p>",
+        '<ol class="gaps">',
+    ]
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
-        out.append(f'<li><p><span class="stake">{fmt(g["points_at_stake"])} pts</span> {esc(g["question"])}</p>'
-                   f'<p class="muted small">settles {facts}; decides {esc(", ".join(g["rules"]))}</p></li>')
+        out.append(
+            f'<li><p><span class="stake">{num(g["points_at_stake"])} pts</span> {esc(g["question"])}</p>'
+            f'<p class="muted small">settles {facts}; decides {esc(", ".join(g["rules"]))}</p></li>'
+        )
     out += ["</ol>", "</section>"]
     return out
 
@@ -949,8 +1115,12 @@ def _thresholds(ctx: Ctx) -> list[str]:
     near = ctx.doc.get("thresholds") or []
     if not near:
         return []
-    out = [f'<section id="{ctx.ids("thresholds")}">', ctx.heading("Near thresholds"),
-           '<p class="muted">A small change in the deal would change these tests.</p>', "<ul>"]
+    out = [
+        f'<section id="{ctx.ids("thresholds")}">',
+        ctx.heading("Near thresholds"),
+        '<p class="muted">A small change in the deal would change these tests.</p>',
+        "<ul>",
+    ]
     out += [f"<li>{esc(t['text'])}</li>" for t in near[:10]]
     return out + ["</ul>", "</section>"]
 
@@ -979,14 +1149,19 @@ def _sources(ctx: Ctx) -> list[str]:
 
 
 def _explain(ctx: Ctx) -> list[str]:
-    out = [f'<section id="{ctx.ids("explain")}">', ctx.heading("Explanation: every rule, with the value of each test"),
-           '<ol class="explain">']
+    out = [
+        f'<section id="{ctx.ids("explain")}">',
+        ctx.heading("Explanation: every rule, with the value of each test"),
+        '<ol class="explain">',
+    ]
     for item in ctx.doc["explain"]:
         outcome = item["outcome"]
         waived = WAIVED if item.get("waived") else ""
-        out.append(f'<li><code class="rule-id">{esc(item["rule"])}</code> '
-                   f'<span class="outcome-{outcome.replace(" ", "-")}">{esc(outcome)}</span> '
-                   f'{esc(item["title"])}{waived}<ul class="cond">{_explain_node(item["condition"])}</ul></li>')
+        out.append(
+            f'<li><code class="rule-id">{esc(item["rule"])}</code> '
+            f'<span class="outcome-{outcome.replace(" ", "-")}">{esc(outcome)}</span> '
+            f'{esc(item["title"])}{waived}<ul class="cond">{_explain_node(item["condition"])}</ul></li>'
+        )
     out += ["</ol>", "</section>"]
     return out
 
@@ -999,8 +1174,10 @@ def _explain_node(node: dict[str, Any]) -> str:
         if len(actual) > 240:
             actual = actual[:237] + "..."
         more = ", possibly more" if node.get("partial") else ""
-        return (f"<li><code>{esc(node['test'])}</code> → {truth} "
-                f'<span class="actual">({esc(node["fact"])} = {esc(actual)}{more})</span></li>')
+        return (
+            f"<li><code>{esc(node['test'])}</code> → {truth} "
+            f'<span class="actual">({esc(node["fact"])} = {esc(actual)}{more})</span></li>'
+        )
     kind = next(k for k in ("all", "any", "not") if k in node)
     children = "".join(_explain_node(c) for c in node[kind])
     return f'<li><strong>{kind}</strong> → {truth}<ul class="cond">{children}</ul></li>'

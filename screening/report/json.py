@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from screening.engine import Result
+from screening.decision.engine import Result
 from screening.report import Options
 from screening.report.data import report
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     docs = [report(r, options.explain) for r in results]
     body = docs[0] if len(docs) == 1 else docs
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

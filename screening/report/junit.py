@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from screening.report.tests import ordered, percent
-from screening.testing_types import Coverage, TestOutcome
+from screening.report.outcomes import ordered, percent
+from screening.tooling.results import Coverage, TestOutcome
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -66,8 +66,9 @@ def render(outcomes: list[TestOutcome], suite: str, coverage: Coverage) -> str:
         case = ET.SubElement(node, "testcase", attrs)
         if not o.passed:
             message = o.message or f"{o.kind} failed"
-            failure = ET.SubElement(case, "failure", {"message": xml_text(message).split("\n", 1)[0],
-                                                      "type": f"{o.kind}-failed"})
+            failure = ET.SubElement(
+                case, "failure", {"message": xml_text(message).split("\n", 1)[0], "type": f"{o.kind}-failed"}
+            )
             failure.text = xml_text("\n\n".join(part for part in (message, o.diff) if part))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -5,7 +5,7 @@ themselves rather than rich tables: the evidence gets the full width and renderi
 
 Everything they print passes through ``safe``: text from inputs can hold control characters (a
 clipboard write, a link, a screen clear), bidirectional overrides and invisible characters, which are
-shown as escapes (screening.visible). The console parses no markup: ``[link=...]`` stays text.
+shown as escapes (screening.infra.text). The console parses no markup: ``[link=...]`` stays text.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text as RichText
 
-from screening.visible import escapes, visible
+from screening.infra.text import escapes, visible
 
 
 class Text(RichText):
-    """A rich ``Text`` that writes what a terminal would obey or not show as escapes (screening.visible),
+    """A rich ``Text`` that writes what a terminal would obey or not show as escapes (screening.infra.text),
     also the characters rich itself would drop silently (a bell, a bare carriage return): the Text the
     terminal formats build from inputs."""
 
@@ -33,8 +33,16 @@ class Text(RichText):
 
 def console(width: int, color: bool) -> Console:
     """A console that renders into a string, at ``width`` columns, coloured or plain."""
-    return Console(file=io.StringIO(), width=width, force_terminal=color, color_system="truecolor" if color else None,
-                   legacy_windows=False, highlight=False, emoji=False, markup=False)
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        legacy_windows=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
 
 
 def safe(text: RichText | str) -> RichText:
@@ -46,7 +54,7 @@ def safe(text: RichText | str) -> RichText:
     if not found:
         return text
     pieces = text.divide(i for at, _ in found for i in (at, at + 1))
-    out = []
+    out: list[RichText] = []
     for n, piece in enumerate(pieces):
         if n % 2:  # the characters found, one per odd piece
             escaped = Text(found[n // 2][1], style=piece.style)
@@ -55,8 +63,9 @@ def safe(text: RichText | str) -> RichText:
             out.append(escaped)
         else:
             out.append(piece)
-    return Text.assemble(*out, style=text.style, justify=text.justify, no_wrap=text.no_wrap,
-                         overflow=text.overflow, end=text.end)
+    return Text.assemble(
+        *out, style=text.style, justify=text.justify, no_wrap=text.no_wrap, overflow=text.overflow, end=text.end
+    )
 
 
 def safe_tree(node: Any) -> Any:
@@ -69,8 +78,9 @@ def safe_tree(node: Any) -> Any:
     return node
 
 
-def hang(con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None,
-         min_room: int = 20) -> list[RichText]:
+def hang(
+    con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None, min_room: int = 20
+) -> list[RichText]:
     """``lead`` then ``body`` wrapped to ``width``; continuation lines start at column ``indent``.
 
     ``indent`` defaults to the lead's width (a shorter lead is padded to it). When the lead leaves less
@@ -81,11 +91,11 @@ def hang(con: Console, lead: RichText | str, body: RichText, width: int, indent:
     lead.pad_right(max(0, indent - lead.cell_len))
     if "\n" not in body.plain and lead.cell_len + body.cell_len <= width:  # the common case: it fits
         return [Text.assemble(lead, body)]
-    head: list[Text] = []
+    head: list[RichText] = []
     if width - max(indent, lead.cell_len) < min_room:
         head, lead, indent = [lead], Text(" " * 6), 6
     pad = " " * indent
-    out: list[Text] = []
+    out: list[RichText] = []
     if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
         first = body.wrap(con, max(10, width - lead.cell_len))[0]
         first.rstrip()

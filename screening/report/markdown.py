@@ -17,23 +17,20 @@ import re
 import unicodedata
 from typing import Any
 
-from screening import countries
-from screening.engine import Result
+from screening.case import countries
+from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.decision.engine import Result
+from screening.infra.text import num, visible
 from screening.report import Options
-from screening.report.data import fmt, listing, more_listed, owner_tree, report, value_text
-from screening.visible import visible
+from screening.report.data import listing, more_listed, owner_tree, report, value_text
 
-KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-        "individual": "individual"}
-STATE_KINDS = ("state_body", "soe", "sovereign_fund")
 TRUTH = {True: "true", False: "false", None: "unknown"}
 YES = {True: "yes", False: "no", None: "unknown"}
 LINK_SCHEMES = ("http://", "https://", "ftp://", "mailto:")
 EXPLAIN_VALUE_MAX = 160  # characters of a fact's value shown in the explanation (the JSON has all of it)
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     docs = [report(r, options.explain) for r in results]
     out = Doc()
     if len(docs) == 1:
@@ -82,7 +79,7 @@ _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 def flat(value: Any) -> str:
     """Text on one line: control characters, bidirectional overrides and invisible characters written as
-    escapes (screening.visible), runs of white space (line breaks too) made one space."""
+    escapes (screening.infra.text), runs of white space (line breaks too) made one space."""
     return " ".join(visible(str(value)).split())
 
 
@@ -145,7 +142,7 @@ def link(text: Any, url: str | None) -> str:
 
 
 def signed(x: Any) -> str:
-    return f"+{fmt(x)}" if x > 0 else fmt(x)
+    return f"+{num(x)}" if x > 0 else num(x)
 
 
 def pct(x: Any) -> str:
@@ -153,8 +150,8 @@ def pct(x: Any) -> str:
     if x is None:
         return "unknown"
     if isinstance(x, dict):
-        return f"≥ {fmt(x['at_least'])}%"
-    return f"{fmt(x)}%"
+        return f"≥ {num(x['at_least'])}%"
+    return f"{num(x)}%"
 
 
 def ids(items: list[str]) -> str:
@@ -182,13 +179,14 @@ def gauge(doc: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- sections
 
+
 def _comparison(out: Doc, docs: list[dict[str, Any]]) -> None:
     out.heading(1, "Cases by score")
     ranked = sorted(docs, key=lambda d: (-d["score"], d["case"]["id"]))
     rows = []
     for d in ranked:
         top = [f"{esc(f['rule'])} {esc(f['title'])}{' (waived)' if f['waived'] else ''}" for f in d["findings"][:4]]
-        rows.append([bold(esc(d["case"]["id"])), gauge(d), fmt(d["score"]), "<br>".join(top) or "none"])
+        rows.append([bold(esc(d["case"]["id"])), gauge(d), num(d["score"]), "<br>".join(top) or "none"])
     out.table(["case", "level", "score", "top findings"], "llrl", rows)
 
 
@@ -210,12 +208,14 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
     case, pack = doc["case"], doc["rule_pack"]
     inv, target = case["investor"], case["target"]
     out.heading(level, f"{esc(case['id'])}: {esc(case['title'])}")
-    out.block(f"{gauge(doc)}, score **{fmt(doc['score'])}/100**")
-    kind = KIND.get(inv["kind"] or "", "kind unknown")
-    lines = [f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
-             f"{esc(target['name'])} ({esc(country(target['country']))})",
-             f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
-             f"{pack['rules']} rules)"]
+    out.block(f"{gauge(doc)}, score **{num(doc['score'])}/100**")
+    kind = KIND_LABELS.get(inv["kind"] or "", "kind unknown")
+    lines = [
+        f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
+        f"{esc(target['name'])} ({esc(country(target['country']))})",
+        f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
+        f"{pack['rules']} rules)",
+    ]
     as_of = f", facts as of {esc(case['as_of'])}" if case.get("as_of") else ""
     lines.append(f"- **Case file:** {esc(case['file'])}{as_of}")
     if doc.get("waivers_judged_on"):
@@ -232,22 +232,36 @@ def _score(out: Doc, doc: dict[str, Any], level: int) -> None:
     for c in doc["categories"]:
         if c["cap"] is None and c["score"] <= 0 and not c["rules"]:
             continue
-        rows.append([esc(c["title"]), ids(c["rules"]) or "none", fmt(c["raw"]),
-                     "none" if c["cap"] is None else fmt(c["cap"]),
-                     f"-{fmt(c['mitigation_credit'])}" if c["mitigation_credit"] else "", fmt(c["score"])])
-    rows.append(["**total**", "", "", "", "", f"**{fmt(math['score_from_rules'])}**"])
+        rows.append(
+            [
+                esc(c["title"]),
+                ids(c["rules"]) or "none",
+                num(c["raw"]),
+                "none" if c["cap"] is None else num(c["cap"]),
+                f"-{num(c['mitigation_credit'])}" if c["mitigation_credit"] else "",
+                num(c["score"]),
+            ]
+        )
+    rows.append(["**total**", "", "", "", "", f"**{num(math['score_from_rules'])}**"])
     out.table(["category", "rules fired", "points", "cap", "mitigated", "score"], "llrrrr", rows)
     lines = []
     waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
     if waived:
-        lines.append("Waived, not counted: " + ", ".join(f"{esc(f['rule'])} ({fmt(f['points'])})" for f in waived)
-                     + f"; waivers judged on {esc(doc['waivers_judged_on'])}.")
-    levels = ", ".join(f"{esc(lv['level'])} ≥ {fmt(lv['min'])}" for lv in math["levels"])
-    lines.append(f"Sum {fmt(math['subtotal'])}, clamped to 0-100: {fmt(math['score_from_rules'])} → "
-                 f"{bold(esc(math['level_from_score']))} ({levels}).")
+        lines.append(
+            "Waived, not counted: "
+            + ", ".join(f"{esc(f['rule'])} ({num(f['points'])})" for f in waived)
+            + f"; waivers judged on {esc(doc['waivers_judged_on'])}."
+        )
+    levels = ", ".join(f"{esc(lv['level'])} ≥ {num(lv['min'])}" for lv in math["levels"])
+    lines.append(
+        f"Sum {num(math['subtotal'])}, clamped to 0-100: {num(math['score_from_rules'])} → "
+        f"{bold(esc(math['level_from_score']))} ({levels})."
+    )
     for floor in math["floors"]:
-        lines.append(f"Floor {esc(floor['id'])}: {ids(floor['rules'])} fired → at least {bold(esc(floor['level']))}, "
-                     f"score raised to {fmt(doc['score'])}. {esc(floor['reason'])}")
+        lines.append(
+            f"Floor {esc(floor['id'])}: {ids(floor['rules'])} fired → at least {bold(esc(floor['level']))}, "
+            f"score raised to {num(doc['score'])}. {esc(floor['reason'])}"
+        )
     for line in lines:
         out.block(line)
 
@@ -269,9 +283,9 @@ def _findings(out: Doc, doc: dict[str, Any], level: int) -> None:
         if c is None:
             title = esc(cat)
         elif c["cap"] is None:
-            title = f"{esc(c['title'])}: {fmt(c['score'])}"
+            title = f"{esc(c['title'])}: {num(c['score'])}"
         else:
-            title = f"{esc(c['title'])}: {fmt(c['score'])} of {fmt(c['cap'])}"
+            title = f"{esc(c['title'])}: {num(c['score'])} of {num(c['cap'])}"
         out.heading(level + 1, title)
         out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mine])
         shown = True
@@ -286,22 +300,29 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
     if w is not None:
         ref = f" ({esc(w['reference'])})" if w.get("reference") else ""
         if w["status"] == "active":
-            about.append(f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
-                         f"({fmt(f['points'])} points not counted)")
+            about.append(
+                f"Waived through {esc(w['expires'])} by {esc(w['approver'])}{ref}: {esc(w['reason'])} "
+                f"({num(f['points'])} points not counted)"
+            )
         elif w["status"] == "not_yet_granted":
-            about.append(f"**Waiver not yet granted**: granted on {esc(w['granted'])}, after the day judged "
-                         f"(approved by {esc(w['approver'])}{ref}): the finding counts")
+            about.append(
+                f"**Waiver not yet granted**: granted on {esc(w['granted'])}, after the day judged "
+                f"(approved by {esc(w['approver'])}{ref}): the finding counts"
+            )
         else:
-            about.append(f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
-                         "the finding counts again")
+            about.append(
+                f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
+                "the finding counts again"
+            )
     legal = "; ".join(link(f"{r['instrument']} {r['pinpoint']}", r.get("url")) for r in f["legal_basis"])
     if not legal and f.get("practice"):
         legal = "practice: " + esc(f["practice"])
     if legal:
         about.append(legal)
     if f.get("mitigates"):
-        about.append("mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m)
-                                               for m in f["mitigates"]))
+        about.append(
+            "mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m) for m in f["mitigates"])
+        )
     evidence = [f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
     return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
 
@@ -313,7 +334,7 @@ def _mitigations(out: Doc, doc: dict[str, Any], level: int) -> None:
         out.block("No mitigation rule fired.")
         return
     credit = sum(-f["points"] for f in mitigations if not f["waived"])
-    out.heading(level, f"Mitigations: credit {fmt(credit)}")
+    out.heading(level, f"Mitigations: credit {num(credit)}")
     titles = {c["id"]: c for c in doc["categories"]}
     out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mitigations])
 
@@ -325,15 +346,17 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     names = {o["id"]: o["name"] for o in analysis["owners"]} | {e["id"]: e["name"] for e in own["entities"]}
 
     def who(eid: str) -> str:
-        if eid.startswith("state:"):  # a state's share stated on an entity whose owners are not itemised
-            return f"the state of {esc(country(eid[6:]))}"
+        state = state_of(eid)
+        if state is not None:  # a state's share stated on an entity whose owners are not itemised
+            return f"the state of {esc(country(state))}"
         return esc(names.get(eid, eid))
 
     links: dict[str, list[str]] = {}
     for st in analysis["states"]:
         for lk in st["links"]:
             links.setdefault(lk["entity"], []).append(
-                f"{esc(lk['kind'].replace('_', ' '))} ({esc(st['state'])}){cited(lk['sources'])}")
+                f"{esc(lk['kind'].replace('_', ' '))} ({esc(st['state'])}){cited(lk['sources'])}"
+            )
 
     def label(eid: str, role: str = "") -> str:
         e = entities.get(eid)
@@ -341,7 +364,7 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
             return who(eid) + role
         name = esc(e["name"])
         text = (bold(name) if e["kind"] in STATE_KINDS else name) + role
-        text += f" ({esc(KIND.get(e['kind'] or '', 'kind unknown'))}, {esc(country(e['country']))})"
+        text += f" ({esc(KIND_LABELS.get(e['kind'] or '', 'kind unknown'))}, {esc(country(e['country']))})"
         mine = links.get(eid, [])
         if mine:
             text += f"; state link{'s' if len(mine) > 1 else ''}: " + "; ".join(mine)
@@ -350,9 +373,9 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     def share(edge: dict[str, Any]) -> str:
         parts = []
         if edge["equity_pct"] is not None:
-            parts.append(f"{fmt(edge['equity_pct'])}% equity")
+            parts.append(f"{num(edge['equity_pct'])}% equity")
         if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-            parts.append(f"{fmt(edge['voting_pct'])}% votes")
+            parts.append(f"{num(edge['voting_pct'])}% votes")
         parts += [esc(r.replace("_", " ")) for r in edge["rights"]]
         if edge["control_stated"]:
             parts.append("*controls (as the sources state)*")
@@ -361,10 +384,13 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
         return ", ".join(parts) or "stake unknown"
 
     out.heading(level, "Ownership")
-    complete = {True: "documented to the ultimate owners", False: "incomplete",
-                None: "completeness unknown"}[own["complete"]]
-    out.block(f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
-              "state bodies are in **bold**.")
+    complete = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}[
+        own["complete"]
+    ]
+    out.block(
+        f"Chain {complete}. From the investor up to its owners; controlling links are marked *controls*, "
+        "state bodies are in **bold**."
+    )
     tree = [f"- {label(own['investor'], ', the investor')}"]
     into: dict[str, list[dict[str, Any]]] = {}
     for edge in own["edges"]:
@@ -389,21 +415,44 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
 
     if analysis["owners"]:
         out.block("**Ultimate owners**, with their effective interest in the investor:")
-        out.table(["owner", "kind", "equity", "votes", "controls", "in target"], "llrrlr",
-                  [[bold(who(o["id"])) if o["kind"] in STATE_KINDS else who(o["id"]),
-                    f"{esc(KIND.get(o['kind'] or '', 'kind unknown'))}, {esc(country(o['country']))}",
-                    pct(o["equity_pct"]), pct(o["voting_pct"]), YES[o["controls"]], pct(o["in_target_voting_pct"])]
-                   for o in analysis["owners"]])
+        out.table(
+            ["owner", "kind", "equity", "votes", "controls", "in target"],
+            "llrrlr",
+            [
+                [
+                    bold(who(o["id"])) if o["kind"] in STATE_KINDS else who(o["id"]),
+                    f"{esc(KIND_LABELS.get(o['kind'] or '', 'kind unknown'))}, {esc(country(o['country']))}",
+                    pct(o["equity_pct"]),
+                    pct(o["voting_pct"]),
+                    YES[o["controls"]],
+                    pct(o["in_target_voting_pct"]),
+                ]
+                for o in analysis["owners"]
+            ],
+        )
     if analysis["states"]:
         out.block("**States**, with their interest in the investor and, after the deal, in the target's votes:")
-        out.table(["state", "equity", "votes", "controls", "in target", "CFIUS substantial interest"], "lrrlrl",
-                  [[f"{esc(country(st['state']))} ({esc(st['state'])})", pct(st["equity_pct"]), pct(st["voting_pct"]),
-                    YES[st["controls"]], pct(st["in_target_voting_pct"]), YES[st["substantial_interest"]]]
-                   for st in analysis["states"]])
+        out.table(
+            ["state", "equity", "votes", "controls", "in target", "CFIUS substantial interest"],
+            "lrrlrl",
+            [
+                [
+                    f"{esc(country(st['state']))} ({esc(st['state'])})",
+                    pct(st["equity_pct"]),
+                    pct(st["voting_pct"]),
+                    YES[st["controls"]],
+                    pct(st["in_target_voting_pct"]),
+                    YES[st["substantial_interest"]],
+                ]
+                for st in analysis["states"]
+            ],
+        )
         chains = []
         for st in analysis["states"]:
-            chains += [f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
-                       for ch in st["chains"]]
+            chains += [
+                f"- {esc(st['state'])}: {' → '.join(who(e) for e in ch['entities'])} ({pct(ch['equity_pct'])})"
+                for ch in st["chains"]
+            ]
             more = more_listed(st)
             if more:
                 chains.append(f"- {esc(st['state'])}: {more}")
@@ -425,9 +474,22 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
         out.block("**Watchlists:** no entity of the group matches an entry.")
         return
     out.block(f"**Watchlists:** {len(hits)} hit{'s' if len(hits) > 1 else ''}.")
-    out.table(["entity", "read as", "matches", "list", "type", "score", "why"], "lllllrl",
-              [[bold(esc(h["name"])), esc(h["read_as"]), esc(h["matched_name"]), link(h["lists"], h.get("url")),
-                esc(str(h["type"]).replace("_", " ")), fmt(h["score"]), esc(h["why"])] for h in hits])
+    out.table(
+        ["entity", "read as", "matches", "list", "type", "score", "why"],
+        "lllllrl",
+        [
+            [
+                bold(esc(h["name"])),
+                esc(h["read_as"]),
+                esc(h["matched_name"]),
+                link(h["lists"], h.get("url")),
+                esc(str(h["type"]).replace("_", " ")),
+                num(h["score"]),
+                esc(h["why"]),
+            ]
+            for h in hits
+        ],
+    )
 
 
 def _filings(out: Doc, doc: dict[str, Any], level: int) -> None:
@@ -445,26 +507,38 @@ def filings_section(out: Doc, doc: dict[str, Any], f: dict[str, Any], level: int
     for d in f["regimes"]:
         rule = d["rule"]
         now = d.get("today")
-        rows.append([bold(esc(d["regime"])), esc(d["name"]), bold(esc(d["outcome_text"])),
-                     code(rule["id"], True) if rule else "",
-                     f"{esc(now['outcome_text'])}" + (f" ({code(now['rule']['id'], True)})" if now["rule"] else "")
-                     if now else "same"])
+        rows.append(
+            [
+                bold(esc(d["regime"])),
+                esc(d["name"]),
+                bold(esc(d["outcome_text"])),
+                code(rule["id"], True) if rule else "",
+                f"{esc(now['outcome_text'])}" + (f" ({code(now['rule']['id'], True)})" if now["rule"] else "")
+                if now
+                else "same",
+            ]
+        )
     if rows:
         out.table(["regime", "", "outcome", "trigger", "under today's law"], "lllll", rows)
     if f.get("not_covered"):
-        out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national "
-                  "rules.")
+        out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national rules.")
     if f["uncaught_risk"]:
-        out.block(f"**{esc(doc['level'].capitalize())} risk ({fmt(doc['score'])}) that no filing obligation "
-                  f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law.")
+        out.block(
+            f"**{esc(doc['level'].capitalize())} risk ({num(doc['score'])}) that no filing obligation "
+            f"catches:** no regime requires a filing on {esc(f['judged_on'])} or under today's law."
+        )
     for d in f["regimes"]:
-        items = [f"- **{esc(d['regime'])}: {esc(d['outcome_text'])}**"
-                 + (f", {code(d['rule']['id'])} {esc(d['rule']['title'])}" if d["rule"] else "")]
+        items = [
+            f"- **{esc(d['regime'])}: {esc(d['outcome_text'])}**"
+            + (f", {code(d['rule']['id'])} {esc(d['rule']['title'])}" if d["rule"] else "")
+        ]
         items += [f"  - {key}: {esc(text)}" for key, text in decision_notes(d)]
         if d.get("today"):
             now = d["today"]
-            items.append(f"  - **today ({esc(now['judged_on'])}): {esc(now['outcome_text'])}**"
-                         + (f", {code(now['rule']['id'])} {esc(now['rule']['title'])}" if now["rule"] else ""))
+            items.append(
+                f"  - **today ({esc(now['judged_on'])}): {esc(now['outcome_text'])}**"
+                + (f", {code(now['rule']['id'])} {esc(now['rule']['title'])}" if now["rule"] else "")
+            )
             items += [f"    - {key}: {esc(text)}" for key, text in decision_notes(now)]
         out.block(*items)
     if f["not_reached"]:
@@ -482,8 +556,10 @@ def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
     for i, g in enumerate(gaps, 1):
         pad = " " * len(f"{i}. ")
         items.append(f"{i}. {esc(g['question'])}<br>")
-        items.append(f"{pad}{fmt(g['points_at_stake'])} points at stake; facts "
-                     f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}")
+        items.append(
+            f"{pad}{num(g['points_at_stake'])} points at stake; facts "
+            f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}"
+        )
     out.block(*items)
 
 
@@ -528,7 +604,7 @@ def _node(items: list[str], node: dict[str, Any], depth: int) -> None:
     if "fact" in node:
         actual = value_text(node["actual"])
         if len(actual) > EXPLAIN_VALUE_MAX:
-            actual = actual[:EXPLAIN_VALUE_MAX - 1] + "…"
+            actual = actual[: EXPLAIN_VALUE_MAX - 1] + "…"
         more = ", possibly more" if node.get("partial") else ""
         items.append(f"{pad}- {code(node['test'])} → {word}: {code(node['fact'])} = {esc(actual)}{more}")
         return

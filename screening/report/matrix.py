@@ -5,31 +5,36 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from screening.engine import Result
+from screening.decision.engine import Result
+from screening.decision.filings import Filings
 from screening.report import Options
 
 
-def render(results: list[Result], fmt: str, options: Options, regimes: list[str] | None = None) -> str:
-    """Each case's filing matrix; ``regimes`` (ids) keeps only those regimes."""
+def render(value: Filings, fmt: str, options: Options) -> str:
+    """Each case's filing matrix; ``value.regimes`` (ids), when given, keeps only those regimes."""
     from screening.report.data import filings
 
+    regimes = value.regimes
     docs = []
-    for result in results:
+    for result in value.results:
         doc = filings(result)
         if doc is None:
             continue
         if regimes:
             keep = set(regimes)
-            doc = {**doc, "regimes": [d for d in doc["regimes"] if d["regime"] in keep],
-                   "not_reached": [d for d in doc["not_reached"] if d["regime"] in keep],
-                   "mandatory": [r for r in doc["mandatory"] if r in keep],
-                   "mandatory_today": [r for r in doc["mandatory_today"] if r in keep]}
+            doc = {
+                **doc,
+                "regimes": [d for d in doc["regimes"] if d["regime"] in keep],
+                "not_reached": [d for d in doc["not_reached"] if d["regime"] in keep],
+                "mandatory": [r for r in doc["mandatory"] if r in keep],
+                "mandatory_today": [r for r in doc["mandatory_today"] if r in keep],
+            }
         docs.append((result, {"case": result.case.id, "level": result.level, "score": result.score, **doc}))
     if fmt == "json":
         body: Any = [d for _, d in docs]
         return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        from screening.visible import visible
+        from screening.infra.text import visible
 
         return visible(_markdown(docs))
     return _text(docs, options)

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening import __version__
-from screening.errors import CODES, Problem
-from screening.visible import visible
+from screening.infra.errors import CODES, Problem
+from screening.infra.text import plural, visible
+
+if TYPE_CHECKING:
+    from screening.report import Options
+    from screening.tooling.check import CheckResult
 
 FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"
@@ -66,8 +70,9 @@ DESCRIPTIONS = {
 """One sentence per code, for SARIF rule descriptors (the README has the full table)."""
 
 
-def render(problems: list[Problem], fmt: str, *, width: int = 100, color: bool = False,
-           checked: Sequence[str] = ()) -> str:
+def render(
+    problems: list[Problem], fmt: str, *, width: int = 100, color: bool = False, checked: Sequence[str] = ()
+) -> str:
     """Render ``problems`` in format ``fmt`` (one of FORMATS); ``checked`` names every file checked."""
     ordered = sorted(problems, key=order)
     files = sorted(set(checked) | {p.file for p in problems})
@@ -80,6 +85,11 @@ def render(problems: list[Problem], fmt: str, *, width: int = 100, color: bool =
     if fmt == "sarif":
         return _sarif(ordered, files)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def report(result: CheckResult, fmt: str, options: Options) -> str:
+    """What `screening check` found, in format ``fmt``: the renderer screening.report.render calls."""
+    return render(result.problems, fmt, width=options.width, color=options.color, checked=result.files)
 
 
 def order(p: Problem) -> tuple[Any, ...]:
@@ -96,13 +106,9 @@ def counts(problems: Iterable[Problem]) -> tuple[int, int]:
 
 def summary(errors: int, warnings: int, files: int) -> str:
     """``2 errors, 3 warnings in 14 files`` / ``no problems in 14 files``."""
-    parts = [_plural(errors, "error")] if errors else []
-    parts += [_plural(warnings, "warning")] if warnings else []
-    return f"{', '.join(parts) or 'no problems'} in {_plural(files, 'file')}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    parts = [plural(errors, "error")] if errors else []
+    parts += [plural(warnings, "warning")] if warnings else []
+    return f"{', '.join(parts) or 'no problems'} in {plural(files, 'file')}"
 
 
 def with_rule(p: Problem) -> str:
@@ -116,11 +122,13 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 
 
 def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
+    from rich.text import Text as RichText
+
     from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
 
     console = make_console(width, color)
-    lines: list[Text] = []
+    lines: list[RichText] = []
     where = [_where(p) for p in problems]
     w_where = max(map(len, where), default=0)
     w_code = max((len(p.code) + 1 + len(p.name) for p in problems), default=0)
@@ -162,15 +170,27 @@ def _json(problems: list[Problem], files: int) -> str:
     errors, warnings = counts(problems)
     doc = {
         "schema_version": SCHEMA_VERSION,
-        "problems": [{"file": p.file, "line": p.line, "column": p.column, "severity": p.severity,
-                      "code": p.code, "name": p.name, "rule": p.rule, "message": p.message,
-                      "path": list(p.path)} for p in problems],
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "severity": p.severity,
+                "code": p.code,
+                "name": p.name,
+                "rule": p.rule,
+                "message": p.message,
+                "path": list(p.path),
+            }
+            for p in problems
+        ],
         "summary": {"errors": errors, "warnings": warnings, "files": files},
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # --- github -----------------------------------------------------------------------------------------------
+
 
 def escape_data(s: str) -> str:
     """Escape the message of a GitHub Actions workflow command."""
@@ -189,9 +209,17 @@ def command(level: str, message: str, **properties: object) -> str:
 
 
 def _github(problems: list[Problem]) -> str:
-    lines = [command("warning" if p.severity == "warning" else "error", with_rule(p), file=_slashes(p.file),
-                     line=p.line, col=p.column if p.line is not None else None, title=f"{p.code} {p.name}")
-             for p in problems]
+    lines = [
+        command(
+            "warning" if p.severity == "warning" else "error",
+            with_rule(p),
+            file=_slashes(p.file),
+            line=p.line,
+            col=p.column if p.line is not None else None,
+            title=f"{p.code} {p.name}",
+        )
+        for p in problems
+    ]
     return "".join(line + "\n" for line in lines)
 
 
@@ -200,6 +228,7 @@ def _slashes(path: str) -> str:
 
 
 # --- sarif ------------------------------------------------------------------------------------------------
+
 
 def artifact_location(file: str) -> dict[str, str]:
     """SARIF artifactLocation of a file: a URI relative to %SRCROOT%, or a file: URI when absolute."""
@@ -225,18 +254,25 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
     rule_index = {code: i for i, code in enumerate(codes)}
     file_index = {f: i for i, f in enumerate(files)}
     located = {f: artifact_location(f) for f in files}
-    rules = [{
-        "id": code,
-        "name": CODES.get(code, "problem"),
-        "shortDescription": {"text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()},
-        "defaultConfiguration": {"level": _level(code)},
-    } for code in codes]
+    rules = [
+        {
+            "id": code,
+            "name": CODES.get(code, "problem"),
+            "shortDescription": {
+                "text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()
+            },
+            "defaultConfiguration": {"level": _level(code)},
+        }
+        for code in codes
+    ]
     results = []
     for p in problems:
         physical: dict[str, Any] = {"artifactLocation": {**located[p.file], "index": file_index[p.file]}}
         if p.line is not None:
-            physical["region"] = {"startLine": max(1, p.line),
-                                  **({"startColumn": max(1, p.column)} if p.column is not None else {})}
+            physical["region"] = {
+                "startLine": max(1, p.line),
+                **({"startColumn": max(1, p.column)} if p.column is not None else {}),
+            }
         location: dict[str, Any] = {"physicalLocation": physical}
         if p.path:
             location["logicalLocations"] = [{"fullyQualifiedName": ".".join(p.path), "kind": "element"}]

@@ -18,18 +18,27 @@ every rule of the pack, in pack order, with the names of the tests that made it 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
-from screening.report.problems import SEVERITY_STYLE, command, visible
-from screening.testing_types import Coverage, TestOutcome
+from screening.infra.text import visible
+from screening.report import Options
+from screening.report.outcomes import ordered, percent
+from screening.report.problems import SEVERITY_STYLE, command
+from screening.tooling.results import Coverage, TestOutcome, TestRun
 
 FORMATS = ("text", "json", "github", "junit")
 SCHEMA_VERSION = "1.0"
 
 
-def render_tests(outcomes: list[TestOutcome], coverage: Coverage, fmt: str, *, width: int = 100,
-                 color: bool = False, suite: str = "screening") -> str:
+def render_tests(
+    outcomes: list[TestOutcome],
+    coverage: Coverage,
+    fmt: str,
+    *,
+    width: int = 100,
+    color: bool = False,
+    suite: str = "screening",
+) -> str:
     """Render test outcomes and coverage in format ``fmt`` (one of FORMATS); ``suite`` names the JUnit suite."""
     tests = ordered(outcomes)
     if fmt == "text":
@@ -45,17 +54,11 @@ def render_tests(outcomes: list[TestOutcome], coverage: Coverage, fmt: str, *, w
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
-def ordered(outcomes: Iterable[TestOutcome]) -> list[TestOutcome]:
-    """Outcomes in report order: by file, then line, then name."""
-    return sorted(outcomes, key=lambda o: (o.file, o.line or 0, o.name, o.kind))
-
-
-def percent(coverage: Coverage) -> str:
-    """Coverage to one decimal, never shown as 100.0 while a rule is uncovered."""
-    pct = round(coverage.percent, 1)
-    if coverage.uncovered and pct >= 100.0:
-        pct = 99.9
-    return f"{pct:.1f}"
+def report(run: TestRun, fmt: str, options: Options) -> str:
+    """A pack's test run in format ``fmt``: the renderer screening.report.render calls."""
+    return render_tests(
+        list(run.outcomes), run.coverage, fmt, width=options.width, color=options.color, suite=run.suite
+    )
 
 
 def tally(outcomes: list[TestOutcome]) -> str:
@@ -75,11 +78,13 @@ def _where(o: TestOutcome) -> str:
 
 
 def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool) -> str:
+    from rich.text import Text as RichText
+
     from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
 
     console = make_console(width, color)
-    lines: list[Text] = []
+    lines: list[RichText] = []
 
     def wrapped(text: Text, indent: int) -> None:
         lines.extend(hang(console, " " * indent, text, width, min_room=0))
@@ -94,8 +99,15 @@ def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool)
         if o.message:
             wrapped(Text(visible(o.message)), 6)
         for row in visible(o.diff).split("\n") if o.diff else ():
-            style = "red" if row.startswith("-") else "green" if row.startswith("+") else \
-                "cyan" if row.startswith("@@") else ""
+            style = (
+                "red"
+                if row.startswith("-")
+                else "green"
+                if row.startswith("+")
+                else "cyan"
+                if row.startswith("@@")
+                else ""
+            )
             wrapped(Text(row, style=style), 6)
         lines.append(Text())
     failed = sum(not t.passed for t in tests)
@@ -108,20 +120,47 @@ def _json(tests: list[TestOutcome], coverage: Coverage) -> str:
     failed = sum(not o.passed for o in tests)
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "tests": [{"name": o.name, "kind": o.kind, "file": o.file, "line": o.line, "passed": o.passed,
-                   "message": o.message, "diff": o.diff, "rule": o.rule, "seconds": round(o.seconds, 3)}
-                  for o in tests],
-        "summary": {"tests": len(tests), "passed": len(tests) - failed, "failed": failed,
-                    "seconds": round(sum(o.seconds for o in tests), 3)},
-        "coverage": {"rules": len(coverage.rules), "covered": list(coverage.covered),
-                     "uncovered": list(coverage.uncovered), "percent": round(coverage.percent, 2),
-                     "fired_by": {r: sorted(coverage.fired_by.get(r, ())) for r in coverage.rules}},
+        "tests": [
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "file": o.file,
+                "line": o.line,
+                "passed": o.passed,
+                "message": o.message,
+                "diff": o.diff,
+                "rule": o.rule,
+                "seconds": round(o.seconds, 3),
+            }
+            for o in tests
+        ],
+        "summary": {
+            "tests": len(tests),
+            "passed": len(tests) - failed,
+            "failed": failed,
+            "seconds": round(sum(o.seconds for o in tests), 3),
+        },
+        "coverage": {
+            "rules": len(coverage.rules),
+            "covered": list(coverage.covered),
+            "uncovered": list(coverage.uncovered),
+            "percent": round(coverage.percent, 2),
+            "fired_by": {r: sorted(coverage.fired_by.get(r, ())) for r in coverage.rules},
+        },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _github(tests: list[TestOutcome]) -> str:
-    lines = [command("error", "\n".join(part for part in (o.message or f"{o.kind} failed", o.diff) if part),
-                     file=o.file.replace("\\", "/"), line=o.line, title=f"{o.kind} {o.name} failed")
-             for o in tests if not o.passed]
+    lines = [
+        command(
+            "error",
+            "\n".join(part for part in (o.message or f"{o.kind} failed", o.diff) if part),
+            file=o.file.replace("\\", "/"),
+            line=o.line,
+            title=f"{o.kind} {o.name} failed",
+        )
+        for o in tests
+        if not o.passed
+    ]
     return "".join(line + "\n" for line in lines)

@@ -9,24 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text as RichText
 from rich.tree import Tree
 
-from screening import countries
-from screening.engine import Finding, Result
-from screening.facts import AtLeast
+from screening.case import countries
+from screening.case.model import KIND_LABELS, state_of
+from screening.case.values import AtLeast
+from screening.decision.engine import Finding, Result
+from screening.infra.text import num
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, fmt, listing, more_chains, owner_tree, value_text
-from screening.report.lines import RichText, Text
+from screening.report.data import BASIS, decision_notes, listing, more_chains, owner_tree, value_text
+from screening.report.lines import Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
-KIND = {"state_body": "state body", "soe": "state-owned enterprise", "sovereign_fund": "sovereign fund",
-        "listed_company": "listed company", "private_company": "private company", "fund": "fund",
-        "individual": "individual"}
 HEADING = "bold underline"
 INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
 
-def render(results: list[Result], options: Options) -> str:
+def render(results: list[Result], fmt: str, options: Options) -> str:
     page = Page(lines.console(options.width, options.color), options.width)
     page.explain = options.explain
     if len(results) > 1:
@@ -46,7 +46,7 @@ class Page:
         self.parts: list[Any] = []
         self.explain = False
 
-    def add(self, line: Text | str = "") -> None:
+    def add(self, line: RichText | str = "") -> None:
         self.parts.append(line if isinstance(line, RichText) else Text(line))
 
     def heading(self, title: str, right: str = "") -> None:
@@ -57,7 +57,7 @@ class Page:
             line.append(" " * max(1, self.width - len(title) - len(right)) + right, style="bold")
         self.add(line)
 
-    def hang(self, lead: Text | str, body: Text, indent: int) -> None:
+    def hang(self, lead: RichText | str, body: RichText, indent: int) -> None:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
         if not body:
             self.parts.append(lead if isinstance(lead, RichText) else Text(lead))
@@ -67,7 +67,6 @@ class Page:
     def block(self, node: Any) -> None:
         """A rich renderable (a tree) printed as it is."""
         self.parts.append(node)
-
 
 
 def _level(level: str) -> Text:
@@ -81,7 +80,7 @@ def _comparison(page: Page, results: list[Result]) -> None:
     page.add(Text(f"  {'case':<{width}}  {'level':<8}  score  top findings", style="bold"))
     for r in ranked:
         lead = Text(f"  {r.case.id:<{width}}  ") + _level(r.level) + Text(" " * (10 - len(r.level)))
-        lead.append(f"{fmt(r.score):>5}  ")
+        lead.append(f"{num(r.score):>5}  ")
         page.hang(lead, Text(", ".join(f.rule.id for f in r.findings[:4]) or "none"), width + 21)
     page.add()
 
@@ -91,7 +90,7 @@ def _case(page: Page, result: Result) -> None:
     _math(page, result)
     _findings(page, result)
     if result.mitigations:
-        page.heading("Mitigations", f"credit {fmt(sum(-f.points for f in result.mitigations))}")
+        page.heading("Mitigations", f"credit {num(sum(-f.points for f in result.mitigations))}")
         for f in result.mitigations:
             _finding(page, f)
     _filings(page, result)
@@ -107,9 +106,14 @@ def _header(page: Page, result: Result) -> None:
     case, pack = result.case, result.pack
     target = case.data["target"]
     page.hang(Text(case.id, style="bold"), Text(f": {case.title}", style="bold"), 2)
-    page.add(Text.assemble("  ", _level(result.level), f"  score {fmt(result.score)}/100"))
-    page.hang("  ", Text(f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} "
-                         f"({target.get('country') or '?'})"), 2)
+    page.add(Text.assemble("  ", _level(result.level), f"  score {num(result.score)}/100"))
+    page.hang(
+        "  ",
+        Text(
+            f"{case.investor.name} ({case.investor.country or '?'}) → {target['name']} ({target.get('country') or '?'})"
+        ),
+        2,
+    )
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
     if case.summary:
         page.add()
@@ -124,22 +128,43 @@ def _math(page: Page, result: Result) -> None:
     for c in result.categories:
         if c.cap is None and c.score <= 0 and not c.rules:
             continue
-        cap = "-" if c.cap is None else fmt(c.cap)
-        credit = f"-{fmt(c.credit)}" if c.credit else ""
-        lead = f"  {c.title:<{width}}  {fmt(c.raw):>6}  {cap:>4}  {credit:>9}  {fmt(c.score):>5}  "
+        cap = "-" if c.cap is None else num(c.cap)
+        credit = f"-{num(c.credit)}" if c.credit else ""
+        lead = f"  {c.title:<{width}}  {num(c.raw):>6}  {cap:>4}  {credit:>9}  {num(c.score):>5}  "
         page.hang(lead, Text(", ".join(c.rules) or "-", style="" if c.rules else "dim"), len(head))
     total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  ", style="bold")
-    page.add(total + Text(f"{fmt(result.score_from_rules):>5}", style="bold"))
+    page.add(total + Text(f"{num(result.score_from_rules):>5}", style="bold"))
     waived = [f for f in result.findings + result.mitigations if f.waived]
     if waived:
-        page.hang("  ", Text("waived, not counted: " + ", ".join(f"{f.rule.id} ({fmt(f.points)})" for f in waived)
-                             + f"; waivers judged on {result.waivers_on}", style="magenta"), 2)
-    levels = ", ".join(f"{name} ≥ {fmt(m)}" for name, m in result.pack.scoring.levels)
-    page.hang("  ", Text(f"sum {fmt(result.subtotal)}, clamped to 0-100 = {fmt(result.score_from_rules)} → "
-                         f"{result.level_from_score} ({levels})", style="dim"), 2)
+        page.hang(
+            "  ",
+            Text(
+                "waived, not counted: "
+                + ", ".join(f"{f.rule.id} ({num(f.points)})" for f in waived)
+                + f"; waivers judged on {result.waivers_on}",
+                style="magenta",
+            ),
+            2,
+        )
+    levels = ", ".join(f"{name} ≥ {num(m)}" for name, m in result.pack.scoring.levels)
+    page.hang(
+        "  ",
+        Text(
+            f"sum {num(result.subtotal)}, clamped to 0-100 = {num(result.score_from_rules)} → "
+            f"{result.level_from_score} ({levels})",
+            style="dim",
+        ),
+        2,
+    )
     for floor in result.floors:
-        page.hang("  ", Text(f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
-                             f"score raised to {fmt(result.score)}. {floor.reason}"), 2)
+        page.hang(
+            "  ",
+            Text(
+                f"floor {floor.id}: {', '.join(floor.rules)} fired → at least {floor.level}, "
+                f"score raised to {num(result.score)}. {floor.reason}"
+            ),
+            2,
+        )
 
 
 def _findings(page: Page, result: Result) -> None:
@@ -148,8 +173,8 @@ def _findings(page: Page, result: Result) -> None:
         mine = [f for f in result.findings if f.rule.category == cat.id]
         if not mine:
             continue
-        cap = f" of {fmt(cat.cap)}" if cat.cap is not None else ""
-        page.heading(cat.title, f"{fmt(cat.score)}{cap}")
+        cap = f" of {num(cat.cap)}" if cat.cap is not None else ""
+        page.heading(cat.title, f"{num(cat.score)}{cap}")
         for f in mine:
             _finding(page, f)
         shown = True
@@ -158,21 +183,39 @@ def _findings(page: Page, result: Result) -> None:
 
 
 def _finding(page: Page, f: Finding) -> None:
-    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{fmt(f.points)}"
-    title = Text(f.rule.title, style="bold")
+    points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{num(f.points)}"
+    title: RichText = Text(f.rule.title, style="bold")
     if f.waived:
         title = Text.assemble(("WAIVED ", "bold magenta"), title)
     page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), title, INDENT)
     w = f.waiver
     if w is not None and f.waived:
-        page.hang("", Text(f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
-                           f": {w.reason} ({fmt(f.points)} pts not counted)", style="magenta"), INDENT)
+        page.hang(
+            "",
+            Text(
+                f"waived through {w.expires} by {w.approver}{f' ({w.reference})' if w.reference else ''}"
+                f": {w.reason} ({num(f.points)} pts not counted)",
+                style="magenta",
+            ),
+            INDENT,
+        )
     elif w is not None and f.waiver_status == "not_yet_granted":
-        page.hang("", Text(f"waiver granted on {w.granted}, after the day judged (approved by {w.approver}): the "
-                           "finding counts", style="bold red"), INDENT)
+        page.hang(
+            "",
+            Text(
+                f"waiver granted on {w.granted}, after the day judged (approved by {w.approver}): the finding counts",
+                style="bold red",
+            ),
+            INDENT,
+        )
     elif w is not None:
-        page.hang("", Text(f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again",
-                           style="bold red"), INDENT)
+        page.hang(
+            "",
+            Text(
+                f"waiver expired on {w.expires} (approved by {w.approver}): the finding counts again", style="bold red"
+            ),
+            INDENT,
+        )
     legal = "; ".join(str(r) for r in f.rule.legal_basis)
     if not legal and f.rule.practice:
         legal = "practice: " + " ".join(f.rule.practice.split())
@@ -192,19 +235,18 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
-            share.append(f"{fmt(edge.equity_pct)}% equity")
+            share.append(f"{num(edge.equity_pct)}% equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
-            share.append(f"{fmt(edge.voting_pct)}% votes")
+            share.append(f"{num(edge.voting_pct)}% votes")
         share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
         if "stated_control" in edge.rights:
             share.append("controls (as the sources state)")
         elif edge.controlling:
             share.append("controls")
-        label.append(f"{', '.join(share) or 'stake unknown'} ← ",
-                     style="bold magenta" if edge.controlling else "")
+        label.append(f"{', '.join(share) or 'stake unknown'} ← ", style="bold magenta" if edge.controlling else "")
     label.append(e.name, style="bold red" if state else "bold")
     where = countries.name(e.country) if e.country else "country unknown"
-    label.append(f"  {KIND.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
+    label.append(f"  {KIND_LABELS.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
     for link in e.state_links or ():
         label.append(f"\n  state link: {link['kind'].replace('_', ' ')} ({link['state']})", style="red")
         if link.get("sources"):
@@ -222,12 +264,12 @@ def _ownership(page: Page, result: Result) -> None:
     page.add(Text("owners above the investor; controlling links marked", style="dim"))
     tree = Tree(_entity_label(result, case.investor_id))
     parents = [tree]
-    for level, edge, note in owner_tree(case.investor_id, case.owners_of, lambda e: e.owner):
+    for level, edge, mark in owner_tree(case.investor_id, case.owners_of, lambda e: e.owner):
         del parents[level:]
         child = parents[-1].add(_entity_label(result, edge.owner, edge))
         parents.append(child)
-        if note:
-            child.add(Text(f"({note})", style="dim"))
+        if mark:
+            child.add(Text(f"({mark})", style="dim"))
     page.block(tree)
     _control(page, result)
 
@@ -235,7 +277,7 @@ def _ownership(page: Page, result: Result) -> None:
 def _pct(x: float | None) -> str:
     if x is None:
         return "unknown"
-    return f"at least {fmt(x)}%" if isinstance(x, AtLeast) else f"{fmt(x)}%"
+    return f"at least {num(x)}%" if isinstance(x, AtLeast) else f"{num(x)}%"
 
 
 def _control(page: Page, result: Result) -> None:
@@ -244,7 +286,7 @@ def _control(page: Page, result: Result) -> None:
     name = {eid: e.name for eid, e in result.case.entities.items()}
 
     def who(eid: str) -> str:
-        return name.get(eid) or f"the state of {countries.name(eid[6:])}"
+        return name.get(eid) or f"the state of {countries.name(state_of(eid) or eid)}"
 
     page.add()
     if own.ultimate_controllers:
@@ -266,8 +308,11 @@ def _control(page: Page, result: Result) -> None:
             line.append("; CFIUS substantial interest (49%/25%)", style="bold")
         page.hang(Text(f"state {st.state}: ", style="bold red"), line, 4)
         for chain in st.chains[:3]:
-            page.hang("    ", Text(" → ".join(who(e) for e in chain.entities) + f" ({_pct(chain.equity_pct)})",
-                                   style="dim"), 4)
+            page.hang(
+                "    ",
+                Text(" → ".join(who(e) for e in chain.entities) + f" ({_pct(chain.equity_pct)})", style="dim"),
+                4,
+            )
         more = more_chains(st.chain_count, min(3, len(st.chains)))
         if more:
             page.hang("    ", Text(more, style="dim"), 4)
@@ -275,15 +320,19 @@ def _control(page: Page, result: Result) -> None:
         page.hang(Text("missing: ", style="dim"), Text("; ".join(own.missing), style="dim"), 4)
     hits = result.facts.get("group.watchlist_hits")
     if hits is None:
-        page.hang(Text("watchlists: ", style="bold"), Text("not screened (screening screen --watchlist FILE)",
-                                                             style="dim"), 4)
+        page.hang(
+            Text("watchlists: ", style="bold"), Text("not screened (screening screen --watchlist FILE)", style="dim"), 4
+        )
     elif not hits:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
     for hit in hits or ():
-        line = Text.assemble((f"{hit['name']} ", "bold"), f"(read as '{hit['read_as']}') "
-                             f"matches '{hit['matched_name']}' on {hit['lists']} "
-                             f"({hit['type'].replace('_', ' ')}, score {fmt(hit['score'])}): {hit['why']}")
-        page.hang(Text("watchlist hit: ", style="bold red"), line, 4)
+        found = Text.assemble(
+            (f"{hit['name']} ", "bold"),
+            f"(read as '{hit['read_as']}') "
+            f"matches '{hit['matched_name']}' on {hit['lists']} "
+            f"({hit['type'].replace('_', ' ')}, score {num(hit['score'])}): {hit['why']}",
+        )
+        page.hang(Text("watchlist hit: ", style="bold red"), found, 4)
 
 
 def _gaps(page: Page, result: Result) -> None:
@@ -292,7 +341,7 @@ def _gaps(page: Page, result: Result) -> None:
         return
     page.heading("Information gaps: questions to put to the investor")
     width = len(str(len(result.gaps)))
-    stakes = [fmt(g.points_at_stake) for g in result.gaps]
+    stakes = [num(g.points_at_stake) for g in result.gaps]
     pts = max(3, *(len(s) for s in stakes))
     page.add(Text(f"  {'#':>{width}}  {'pts':>{pts}}  question (facts it settles; rules it decides)", style="bold"))
     indent = width + pts + 6
@@ -303,9 +352,9 @@ def _gaps(page: Page, result: Result) -> None:
 
 def _thresholds(page: Page, result: Result) -> None:
     """Numeric thresholds the facts are near: what a small change in the deal would change."""
-    from screening.whatif import describe, margins
+    from screening.conditions.text import describe_margin as describe
 
-    near = margins(result)
+    near = result.margins
     if not near:
         return
     page.heading("Near thresholds: a small change in the deal would change these tests")
@@ -313,8 +362,14 @@ def _thresholds(page: Page, result: Result) -> None:
         page.hang("  · ", Text(describe(m)), 4)
 
 
-OUTCOME_STYLE = {"mandatory": "bold red", "voluntary": "bold yellow", "call_in": "bold dark_orange",
-                 "undetermined": "bold magenta", "out_of_scope": "green", "not_in_force": "dim"}
+OUTCOME_STYLE = {
+    "mandatory": "bold red",
+    "voluntary": "bold yellow",
+    "call_in": "bold dark_orange",
+    "undetermined": "bold magenta",
+    "out_of_scope": "green",
+    "not_in_force": "dim",
+}
 
 
 def _filings(page: Page, result: Result) -> None:
@@ -336,17 +391,35 @@ def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
         if "today" in d:
             _decision(page, d["today"], Text(f"      today ({d['today']['judged_on']}): ", style="italic"))
     if doc["not_reached"]:
-        page.hang("  ", Text("not reached: " + ", ".join(f"{n['regime']} ({n['name']})" for n in doc["not_reached"]),
-                             style="dim"), 4)
+        page.hang(
+            "  ",
+            Text("not reached: " + ", ".join(f"{n['regime']} ({n['name']})" for n in doc["not_reached"]), style="dim"),
+            4,
+        )
     if doc.get("not_covered"):
-        page.hang(Text("  ! ", style="bold yellow"), Text(
-            f"No regime in this pack covers {countries.name(doc['not_covered'])}: check its national rules.",
-            style="bold"), 4)
+        page.hang(
+            Text("  ! ", style="bold yellow"),
+            Text(
+                f"No regime in this pack covers {countries.name(doc['not_covered'])}: check its national rules.",
+                style="bold",
+            ),
+            4,
+        )
     if doc["uncaught_risk"]:
-        page.hang(Text("  ! ", style="bold red"), Text(
-            f"{result.level.capitalize()} risk ({fmt(result.score)}) that no filing obligation catches: no regime "
-            f"requires a filing on {doc['judged_on']}" + (" or under today's law." if any(
-                "today" in d for d in doc["regimes"]) or doc["basis"] != "today" else "."), style="bold"), 4)
+        page.hang(
+            Text("  ! ", style="bold red"),
+            Text(
+                f"{result.level.capitalize()} risk ({num(result.score)}) that no filing obligation catches: no regime "
+                f"requires a filing on {doc['judged_on']}"
+                + (
+                    " or under today's law."
+                    if any("today" in d for d in doc["regimes"]) or doc["basis"] != "today"
+                    else "."
+                ),
+                style="bold",
+            ),
+            4,
+        )
 
 
 def _decision(page: Page, d: dict[str, Any], lead: Text) -> None:

@@ -1,0 +1,407 @@
+"""The catalogue of facts that rule conditions may name, with types and gap questions.
+
+Facts about the investor, target, transaction and mitigations come straight from the
+case schema (one source of truth); facts about the investor's group and a few
+conveniences are derived (see ``screening.case.facts``) and declared here.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening import EMPTY
+
+SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "country", "enum")
+
+
+class Fact(NamedTuple):
+    """One named fact a condition can test."""
+
+    path: str
+    type: str
+    """One of SCALAR_TYPES, ``list`` (of scalars) or ``records`` (list of objects)."""
+    item: str | None = None
+    """For ``list``: the type of each item."""
+    values: tuple[str, ...] = ()
+    """Allowed values of an enum, or of the items of an enum list."""
+    subfields: dict[str, Fact] = EMPTY
+    """For ``records``: the facts of each record, by key."""
+    question: str = ""
+    """The question to put to the investor when the fact is unknown ({name} is the entity)."""
+    description: str = ""
+    derived: bool = False
+
+    @property
+    def is_list(self) -> bool:
+        return self.type in ("list", "records")
+
+
+@cache
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema of case files."""
+    text = (Path(__file__).parent.parent / "schema" / "case.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _from_schema(path: str, node: dict[str, Any], defs: dict[str, Any]) -> Fact:
+    question = node.get("x-question", "")
+    description = node.get("description", "")
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        target = defs[name]
+        if name in ("country", "date"):
+            return Fact(path, name, question=question, description=description or target["description"])
+        return _from_schema(path, {**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
+    kind = node.get("type")
+    if kind == "string" and "enum" in node:
+        return Fact(path, "enum", values=tuple(node["enum"]), question=question, description=description)
+    if kind == "array":
+        item = _from_schema(path, node["items"], defs)
+        if item.type == "records":
+            return Fact(path, "records", subfields=item.subfields, question=question, description=description)
+        return Fact(path, "list", item=item.type, values=item.values, question=question, description=description)
+    if kind == "object":
+        subs = {k: _from_schema(k, v, defs) for k, v in node["properties"].items() if k not in ("sources", "note")}
+        return Fact(path, "records", subfields=subs, question=question, description=description)
+    return Fact(path, kind or "string", question=question, description=description)
+
+
+def _enum(defs: dict[str, Any], name: str, prop: str) -> tuple[str, ...]:
+    return tuple(defs[name]["properties"][prop]["enum"])
+
+
+LIST_TYPES = {
+    "un_sanctions": "sanctions",
+    "eu_sanctions": "sanctions",
+    "uk_sanctions": "sanctions",
+    "us_sdn": "sanctions",
+    "other_sanctions": "sanctions",
+    "us_entity_list": "export_control",
+    "us_meu_list": "export_control",
+    "us_uvl": "export_control",
+    "other_export_control": "export_control",
+    "us_ns_cmic": "investment_ban",
+    "us_1260h": "military_company",
+}
+"""What each list is, so rules can ask for 'any sanctions list' without naming every list."""
+
+
+def _with(fact: Fact, **subfields: Fact) -> Fact:
+    return Fact(
+        fact.path,
+        fact.type,
+        subfields={**fact.subfields, **subfields},
+        question=fact.question,
+        description=fact.description,
+    )
+
+
+@cache
+def catalogue() -> dict[str, Fact]:
+    """Every fact a rule may name, by dotted path."""
+    schema = case_schema()
+    defs = schema["$defs"]
+    out: dict[str, Fact] = {}
+    entity = defs["entity"]["properties"]
+    list_type = Fact(
+        "type",
+        "enum",
+        values=tuple(sorted(set(LIST_TYPES.values()))),
+        description="Kind of list: sanctions, export_control, investment_ban, military_company.",
+    )
+    who = Fact("entity", "string", description="Id of the group entity the record belongs to.")
+    for key, node in entity.items():
+        # ``ref`` names a registry entity in a case file; once the case is loaded the entity is the registry's,
+        # its id that ref (investor.id), so a fact of its own would only repeat investor.id
+        if key in ("sources", "note", "aliases", "ref"):
+            continue
+        fact = _from_schema(f"investor.{key}", node, defs)
+        if key == "listings":
+            fact = _with(fact, type=list_type)
+        out[fact.path] = fact
+    out["investor.in_eu"] = Fact(
+        "investor.in_eu",
+        "boolean",
+        derived=True,
+        description="The investor is incorporated or resident in an EU member state.",
+        question="In which country is {name} incorporated or resident?",
+    )
+    for key, node in schema["properties"]["target"]["properties"].items():
+        if key not in ("sources", "note", "description"):
+            out[f"target.{key}"] = _from_schema(f"target.{key}", node, defs)
+    for key, node in schema["properties"]["transaction"]["properties"].items():
+        if key not in ("sources", "note", "value_local"):
+            out[f"transaction.{key}"] = _from_schema(f"transaction.{key}", node, defs)
+    out["mitigations"] = _from_schema("mitigations", schema["properties"]["mitigations"], defs)
+
+    group_q = "Who are the owners of {name}, at every level up to the ultimate owners, with their stakes?"
+    entity_kinds = _enum(defs, "entity", "kind")
+    own_q = (
+        "Who holds the shares and voting rights of {name} and of each entity above it, with what "
+        "percentages and special rights, up to the ultimate owners?"
+    )
+    derived = [
+        Fact(
+            "group.entities",
+            "records",
+            derived=True,
+            question=group_q,
+            description="The investor and every entity above it through ownership edges.",
+            subfields={
+                "id": Fact("id", "string"),
+                "name": Fact("name", "string"),
+                "country": Fact("country", "country"),
+                "kind": Fact("kind", "enum", values=entity_kinds),
+                "depth": Fact("depth", "integer", description="0 for the investor, 1 for its owners, ..."),
+                "state_ownership_pct": Fact("state_ownership_pct", "number"),
+            },
+        ),
+        Fact(
+            "group.countries",
+            "list",
+            item="country",
+            derived=True,
+            question=group_q,
+            description="Countries of the investor and every entity above it.",
+        ),
+        Fact(
+            "group.kinds",
+            "list",
+            item="enum",
+            values=entity_kinds,
+            derived=True,
+            question=group_q,
+            description="Kinds of the investor and every entity above it.",
+        ),
+        _with(
+            Fact(
+                "group.listings",
+                "records",
+                derived=True,
+                question=entity["listings"]["x-question"],
+                description="Listings of any entity in the group.",
+                subfields=_from_schema("l", entity["listings"], defs).subfields,
+            ),
+            type=list_type,
+            entity=who,
+        ),
+        _with(
+            Fact(
+                "group.state_links",
+                "records",
+                derived=True,
+                question=entity["state_links"]["x-question"],
+                description="State links of any entity in the group.",
+                subfields=_from_schema("s", entity["state_links"], defs).subfields,
+            ),
+            entity=who,
+        ),
+        _with(
+            Fact(
+                "group.conduct",
+                "records",
+                derived=True,
+                question=entity["conduct"]["x-question"],
+                description="Conduct records of any entity in the group.",
+                subfields=_from_schema("c", entity["conduct"], defs).subfields,
+            ),
+            entity=who,
+        ),
+        Fact(
+            "group.state_ownership_pct",
+            "number",
+            derived=True,
+            question=entity["state_ownership_pct"]["x-question"],
+            description="Highest stated state ownership of any entity in the group.",
+        ),
+        Fact(
+            "group.watchlist_hits",
+            "records",
+            derived=True,
+            question="Has {name}, and every entity above it, been screened against the sanctions and "
+            "export-control lists (screening screen --watchlist FILE)?",
+            description="Entries of the watchlists screened that match an entity of the group by name.",
+            subfields={
+                "entity": Fact("entity", "string"),
+                "name": Fact("name", "string"),
+                "lists": Fact("lists", "string", description="The list entry's datasets or programmes."),
+                "type": Fact("type", "enum", values=("sanctions", "export_control", "other")),
+                "score": Fact("score", "number", description="Name similarity, 0-100."),
+                "matched_name": Fact("matched_name", "string"),
+                "read_as": Fact(
+                    "read_as",
+                    "string",
+                    description="The entity's name as compared: "
+                    "normalised, invisible characters removed, look-alike letters read "
+                    "as Latin.",
+                ),
+                "entry": Fact("entry", "string"),
+                "why": Fact("why", "string"),
+            },
+        ),
+        Fact(
+            "group.complete",
+            "boolean",
+            derived=True,
+            question=group_q,
+            description="The group is documented up to its ultimate owners (states, individuals, "
+            "or entities marked owners_complete).",
+        ),
+        Fact(
+            "group.size",
+            "integer",
+            derived=True,
+            question=group_q,
+            description="Number of entities in the group, the investor included.",
+        ),
+        Fact(
+            "ownership.state_equity_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="Highest effective equity interest any one state holds in the investor, through every "
+            "chain (integrated ownership); a lower bound while stakes or owners are missing.",
+        ),
+        Fact(
+            "ownership.state_voting_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="Highest effective voting interest any one state holds in the investor.",
+        ),
+        Fact(
+            "ownership.state_interest_in_target_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="Highest voting interest any one state will hold in the target through the investor.",
+        ),
+        Fact(
+            "ownership.state_controls",
+            "boolean",
+            derived=True,
+            question=own_q,
+            description="A state controls the investor: its bodies, with what they control, hold a majority "
+            "of the votes or a golden share, veto or board right somewhere up the chain.",
+        ),
+        Fact(
+            "ownership.controlling_states",
+            "list",
+            item="country",
+            derived=True,
+            question=own_q,
+            description="States that control the investor.",
+        ),
+        Fact(
+            "ownership.controlled",
+            "boolean",
+            derived=True,
+            question=own_q,
+            description="Some entity or state controls the investor.",
+        ),
+        Fact(
+            "ownership.foreign_state_substantial_interest",
+            "boolean",
+            derived=True,
+            question=own_q,
+            description="A state other than the target's holds 49% or more of the investor's votes and the "
+            "investor 25% or more of the target's (the CFIUS 'substantial interest', 31 CFR 800.244).",
+        ),
+        Fact(
+            "ownership.states",
+            "records",
+            derived=True,
+            question=own_q,
+            description="Each state with bodies or links in the group: its interests and whether it controls.",
+            subfields={
+                "state": Fact("state", "country"),
+                "equity_pct": Fact("equity_pct", "number"),
+                "voting_pct": Fact("voting_pct", "number"),
+                "controls": Fact("controls", "boolean"),
+                "in_target_voting_pct": Fact("in_target_voting_pct", "number"),
+                "substantial_interest": Fact("substantial_interest", "boolean"),
+            },
+        ),
+        Fact(
+            "ownership.ultimate_controllers",
+            "records",
+            derived=True,
+            question=own_q,
+            description="The controllers of the investor that nobody else controls.",
+            subfields={
+                "id": Fact("id", "string"),
+                "name": Fact("name", "string"),
+                "kind": Fact("kind", "enum", values=entity_kinds),
+                "country": Fact("country", "country"),
+            },
+        ),
+        Fact(
+            "target.in_eu",
+            "boolean",
+            derived=True,
+            question=out["target.country"].question,
+            description="The target is established in an EU member state.",
+        ),
+        Fact(
+            "target.data_categories",
+            "list",
+            item="enum",
+            derived=True,
+            values=_enum(defs, "data", "category"),
+            question=out["target.data"].question,
+            description="Categories of data the target holds.",
+        ),
+        Fact(
+            "target.data_subjects",
+            "integer",
+            derived=True,
+            question=out["target.data"].question,
+            description="Largest number of people any data category of the target covers.",
+        ),
+        Fact(
+            "transaction.stake_acquired_pct",
+            "number",
+            derived=True,
+            question=out["transaction.stake_after_pct"].question,
+            description="stake_after_pct - stake_before_pct (before counts as 0 for a greenfield).",
+        ),
+        Fact(
+            "transaction.votes_before_pct",
+            "number",
+            derived=True,
+            question=out["transaction.voting_before_pct"].question,
+            description="voting_before_pct, or stake_before_pct when the votes are not given (one share, one "
+            "vote); 0 for a greenfield investment.",
+        ),
+        Fact(
+            "transaction.votes_after_pct",
+            "number",
+            derived=True,
+            question=out["transaction.voting_after_pct"].question,
+            description="voting_after_pct, or stake_after_pct when the votes are not given (one share, one vote).",
+        ),
+        Fact(
+            "transaction.control",
+            "boolean",
+            derived=True,
+            question="Will the investor hold a majority of the votes or appoint a majority of the board?",
+            description="Majority of votes (> 50%) or of board seats after the transaction.",
+        ),
+        Fact(
+            "transaction.control_acquired",
+            "boolean",
+            derived=True,
+            question="What share of the votes did the investor hold before the transaction, and will it then hold "
+            "a majority of the votes or the board?",
+            description="Control after the transaction (transaction.control) that the investor did not have before "
+            "(votes_before_pct 50 or less).",
+        ),
+    ]
+    out.update((f.path, f) for f in derived)
+    return out
+
+
+EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())

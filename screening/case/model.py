@@ -1,0 +1,204 @@
+"""Case models: immutable records built once from validated plain data."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from screening import EMPTY
+
+DocPath = tuple[str, ...]
+
+KIND_LABELS = {
+    "state_body": "state body",
+    "soe": "state-owned enterprise",
+    "sovereign_fund": "sovereign fund",
+    "listed_company": "listed company",
+    "private_company": "private company",
+    "fund": "fund",
+    "individual": "individual",
+}
+"""Each kind of entity in words, as every report writes it."""
+STATE_KINDS = ("state_body", "soe", "sovereign_fund")
+"""Kinds of entity that are the state, or held by it: reports set them apart."""
+STATE = "state:"
+"""Prefix of the id the ownership analysis gives a state holding a stated share (``state:CN``)."""
+
+CONTROL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority", "stated_control"})
+"""Rights over an entity that give control of it, whatever the stake (``stated_control``: an edge the
+sources call controlling, written ``controlling: true``)."""
+
+
+class Source(NamedTuple):
+    """A document that facts cite."""
+
+    id: str
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    accessed: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Source:
+        return cls(**{k: data.get(k) for k in cls._fields})  # type: ignore[arg-type]  # validated data
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self._asdict().items() if v is not None}
+
+
+class Entity(NamedTuple):
+    """A company, state body, fund or person; list fields are None when unknown."""
+
+    id: str
+    name: str
+    index: int  # type: ignore[assignment]  # a field, where a tuple has a method
+    """Position in the case's ``entities`` list (for locating its facts)."""
+    country: str | None = None
+    kind: str | None = None
+    aliases: tuple[str, ...] = ()
+    state_ownership_pct: float | None = None
+    owners_complete: bool | None = None
+    listings: tuple[dict[str, Any], ...] | None = None
+    state_links: tuple[dict[str, Any], ...] | None = None
+    conduct: tuple[dict[str, Any], ...] | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], index: int) -> Entity:
+        def records(key: str) -> tuple[dict[str, Any], ...] | None:
+            return None if data.get(key) is None else tuple(data[key])
+
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            index=index,
+            country=data.get("country"),
+            kind=data.get("kind"),
+            aliases=tuple(data.get("aliases") or ()),
+            state_ownership_pct=data.get("state_ownership_pct"),
+            owners_complete=data.get("owners_complete"),
+            listings=records("listings"),
+            state_links=records("state_links"),
+            conduct=records("conduct"),
+        )
+
+    @property
+    def terminal(self) -> bool:
+        """Nothing stands above a state body or a natural person."""
+        return self.kind in ("state_body", "individual")
+
+
+class Edge(NamedTuple):
+    """An ownership or control link: ``owner`` holds a stake or rights in ``owned``."""
+
+    owner: str
+    owned: str
+    index: int  # type: ignore[assignment]  # a field, where a tuple has a method
+    equity_pct: float | None = None
+    voting_pct: float | None = None
+    rights: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], index: int) -> Edge:
+        rights = tuple(data.get("rights") or ()) + (("stated_control",) if data.get("controlling") else ())
+        return cls(
+            owner=data["owner"],
+            owned=data["owned"],
+            index=index,
+            equity_pct=data.get("equity_pct"),
+            voting_pct=data.get("voting_pct"),
+            rights=rights,
+        )
+
+    @property
+    def controlling(self) -> bool:
+        """A majority of votes (or of equity when votes are not given), or a control right on its own."""
+        votes = self.voting_pct if self.voting_pct is not None else self.equity_pct
+        return (votes is not None and votes > 50) or bool(set(self.rights) & CONTROL_RIGHTS)
+
+
+class Case(NamedTuple):
+    """One investment case, validated."""
+
+    id: str
+    title: str
+    file: str
+    investor_id: str
+    entities: dict[str, Entity]
+    ownership: tuple[Edge, ...]
+    data: dict[str, Any]
+    """The validated document (long-form facts unwrapped), for facts and provenance."""
+    sources: dict[str, Source]
+    fact_sources: dict[DocPath, tuple[str, ...]] = EMPTY
+    """Sources cited by single facts in long form (``{value: ..., sources: [...]}``)."""
+    owners: dict[str, tuple[Edge, ...]] | None = None
+    """The edges into each entity, in the order of ``ownership`` (None: found by a scan)."""
+
+    @property
+    def investor(self) -> Entity:
+        return self.entities[self.investor_id]
+
+    @property
+    def summary(self) -> str | None:
+        return self.data.get("summary")
+
+    def owners_of(self, entity_id: str) -> list[Edge]:
+        """Edges pointing at ``entity_id`` (its direct owners)."""
+        if self.owners is None:
+            return [e for e in self.ownership if e.owned == entity_id]
+        return list(self.owners.get(entity_id, ()))
+
+    def sources_at(self, path: DocPath) -> tuple[str, ...]:
+        """Source ids backing the fact at ``path``: its own, else the nearest enclosing mapping's."""
+        if path in self.fact_sources:
+            return self.fact_sources[path]
+        nodes: list[Any] = [self.data]
+        for key in path:
+            node = nodes[-1]
+            try:
+                nodes.append(node[int(key)] if isinstance(node, list) else node[key])
+            except (KeyError, IndexError, ValueError, TypeError):
+                break
+        for node in reversed(nodes[1:]):  # the document's own top-level sources list is no citation
+            if isinstance(node, dict) and node.get("sources"):
+                return tuple(node["sources"])
+        return ()
+
+
+def state_id(country: str) -> str:
+    """The id of the state of ``country`` as an owner: ``state:CN``."""
+    return STATE + country
+
+
+def state_of(entity_id: str) -> str | None:
+    """The country of a state's id (``state:CN`` -> ``CN``); None for the id of an entity."""
+    return entity_id[len(STATE) :] if entity_id.startswith(STATE) else None
+
+
+def group_of(case: Case) -> list[tuple[Entity, int]]:
+    """The investor and every entity above it, with its depth (0 = investor); cycles terminate."""
+    seen = {case.investor_id: 0}
+    frontier = [case.investor_id]
+    while frontier:
+        nxt = []
+        for eid in frontier:
+            for edge in case.owners_of(eid):
+                if edge.owner not in seen:
+                    seen[edge.owner] = seen[eid] + 1
+                    nxt.append(edge.owner)
+        frontier = nxt
+    return [(case.entities[eid], depth) for eid, depth in seen.items()]
+
+
+def group_complete(group: list[tuple[Entity, int]]) -> bool | None:
+    """Whether the group is documented up to its ultimate owners: False when an entity's owners are known to
+    be incomplete, None when some are not said to be complete."""
+    status: list[bool | None] = []
+    for entity, _ in group:
+        if entity.terminal or entity.owners_complete is True:
+            status.append(True)
+        elif entity.owners_complete is False:
+            return False
+        else:
+            status.append(None)
+    return True if all(status) else None

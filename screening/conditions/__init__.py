@@ -1,0 +1,1 @@
+"""Rule conditions: the tree, operators, compiling, evaluating, explaining, margins and text."""

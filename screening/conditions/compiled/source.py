@@ -1,0 +1,116 @@
+"""Write the Python source of a whole pack: the evaluating functions, then one function per rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from screening.conditions.compiled import codegen, codelogic
+from screening.conditions.tree import leaves
+
+if TYPE_CHECKING:
+    from screening.conditions.evaluate import Ruled as Rule
+
+
+def source(rules: Sequence[Rule]) -> tuple[str, str]:
+    """The Python text of the evaluator of ``rules``: the whole-pack functions, and one function per rule."""
+    w = codegen.Writer()
+    w.depth = 2
+    functions = _function(w, "evaluate", rules, _decide) + _function(w, "explain", rules, _decide_and_explain)
+    main = _module(
+        w,
+        f"The rule pack's {len(rules)} conditions, compiled by "
+        "screening.conditions.compiled.evaluator: one block per rule.",
+        functions,
+        "evaluate, explain",
+    )
+    w.constants = {}
+    singles = [line for i, rule in enumerate(rules) for line in _function(w, f"rule_{i}", [rule], _value_and_explain)]
+    names = "".join(f"rule_{i}, " for i in range(len(rules)))
+    return main, _module(
+        w, "Each rule on its own, to explain it: its value, evidence and unknown facts.", singles, f"({names})"
+    )
+
+
+def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) -> str:
+    head = [f"# {title}", "", "def build(Bound, PartialList, compare, Outcome, Explained):"]
+    head += [f"    {name} = {text}" for name, text in w.constants.items()]
+    return "\n".join(head + [""] + functions + [f"    return {returned}"]) + "\n\n"
+
+
+def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callable[..., None]) -> list[str]:
+    """One function of the values: read the facts the rules name, test each leaf once, then one block per rule."""
+    w.lines, w.facts, w.leaves = [], {}, {}
+    codegen.prelude(w, [leaf for rule in rules for leaf in leaves(rule.condition)])
+    results = {"evaluate": ("fired", "undecided"), "explain": ("fired", "undecided", "evidence", "unknowns")}
+    for kept in results.get(name, ()):
+        w.emit(f"{kept} = []")
+        w.emit(f"{kept}_add = {kept}.append")
+    for i, rule in enumerate(rules):
+        block(w, i if name in results else None, rule)
+    make = {"evaluate": "Outcome", "explain": "Explained"}.get(name)
+    if make:
+        w.emit(f"return {make}(" + ", ".join(f"tuple({r})" for r in results[name]) + ")")
+    else:
+        w.emit("return r, tuple(e), tuple(u)")
+    indent = "    " * 2
+    reads = [indent + "get = values.get"] + [indent + f"{local} = get({path!r})" for path, local in w.facts.items()]
+    return [f"    def {name}(values):"] + reads + w.lines + [""]
+
+
+def _block(w: codegen.Writer, rule: Rule) -> tuple[str, dict[int, str]]:
+    """A rule's comment and the code combining its leaves; the local its value is in, and each part's."""
+    mark = len(w.lines)
+    w.emit("")
+    root, names = codelogic.value(w, rule.condition)
+    w.lines[mark] = "    " * w.depth + f"# {rule.id} {rule.name} -> {root}"
+    return root, names
+
+
+def _decide(w: codegen.Writer, index: int, rule: Rule) -> None:
+    r, _ = _block(w, rule)
+    w.block(f"if {r} is True:", lambda: w.emit(f"fired_add({index})"))
+    w.block(f"elif {r} is None:", lambda: w.emit(f"undecided_add({index})"))
+
+
+def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
+    r, names = _block(w, rule)
+
+    def fired() -> None:
+        w.emit(f"fired_add({index})")
+        _collect(
+            w,
+            "evidence",
+            codelogic.static_support(rule.condition, True),
+            lambda: codelogic.support(w, rule.condition, True, names, "e"),
+        )
+
+    def undecided() -> None:
+        w.emit(f"undecided_add({index})")
+        _collect(
+            w,
+            "unknowns",
+            codelogic.static_unknowns(rule.condition),
+            lambda: codelogic.unknowns(w, rule.condition, names, "e"),
+        )
+
+    w.block(f"if {r} is True:", fired)
+    w.block(f"elif {r} is None:", undecided)
+
+
+def _collect(w: codegen.Writer, into: str, fixed: tuple[str, ...] | None, dynamic: Callable[[], None]) -> None:
+    if fixed is not None:
+        w.emit(f"{into}_add({fixed!r})")
+        return
+    w.emit("e = []")
+    dynamic()
+    w.emit(f"{into}_add(tuple(e))")
+
+
+def _value_and_explain(w: codegen.Writer, _index: None, rule: Rule) -> None:
+    r, names = _block(w, rule)
+    w.emit(f"r = {r}")
+    w.emit("e = []")
+    codelogic.support(w, rule.condition, codelogic.UNSET, names, "e")
+    w.emit("u = []")
+    w.block("if r is None:", lambda: codelogic.unknowns(w, rule.condition, names, "u"))

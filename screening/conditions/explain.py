@@ -1,0 +1,50 @@
+"""Why a condition came out as it did: its trace, the leaves that support its value, the leaves it waits on."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from screening.conditions.tree import Node, Truth
+
+
+class Trace(NamedTuple):
+    """A condition node with its value on one case."""
+
+    node: Node
+    value: Truth
+    children: tuple[Trace, ...] = ()
+
+
+def trace(node: Node, values: dict[str, Any]) -> Trace:
+    """Evaluate every node of a condition (no short-cut) to explain it."""
+    if node.kind == "leaf":
+        return Trace(node, node.check(values))
+    children = tuple(trace(c, values) for c in node.children)
+    return Trace(node, node.check(values), children)
+
+
+def supporting(t: Trace) -> list[Trace]:
+    """Leaves that made a true (or false, under `not`) node come out as it did."""
+    if t.node.kind == "leaf":
+        return [t]
+    if t.node.kind == "any":
+        return [leaf for c in t.children if c.value == t.value for leaf in supporting(c)]
+    return [leaf for c in t.children for leaf in supporting(c)]
+
+
+def unknown_leaves(t: Trace) -> list[Trace]:
+    """Leaves whose being known could change an unknown node."""
+    if t.value is not None:
+        return []
+    if t.node.kind == "leaf":
+        return [t]
+    return [leaf for c in t.children for leaf in unknown_leaves(c)]
+
+
+def failing(t: Trace) -> list[Trace]:
+    """The leaves (or ``not`` nodes) that made a false node false (for ``all``: only its false parts)."""
+    if t.node.kind in ("leaf", "not"):
+        return [t]
+    if t.node.kind == "all":
+        return [leaf for c in t.children if c.value is False for leaf in failing(c)]
+    return [leaf for c in t.children for leaf in failing(c)]

@@ -1,0 +1,674 @@
+"""The operators a condition leaf applies to a fact: one record each, in one registry, ``OPERATORS``.
+
+An ``Operator`` says everything the rest of the code needs to know of it: the fact types it applies to,
+how its argument is checked and normalised, how it tests a value (three-valued, with the items of a list
+that bear it out), how the compiled evaluator writes that test as Python, the numeric thresholds margins
+measure against, and the values that can satisfy it (for the never-fires lint). The compiler
+(screening.conditions.compile), the compiled evaluator (screening.conditions.compiled), the margins,
+the canonical text and the docs' operator table (checked by a test) all read ``OPERATORS``, so a new
+operator is one record here, or one ``register`` call.
+
+Values: a fact is None (unknown), a plain value, or a value form (screening.case.values): a bound
+(``AtLeast``) or a ``PartialList``. Ordered and equality comparisons read a value through ``compare``,
+the one function over a value's bounds; list operators treat a ``PartialList`` as finding but never
+denying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from screening.case import countries
+from screening.case.catalogue import SCALAR_TYPES, Fact
+from screening.case.values import BOUNDS, PartialList, bounds
+from screening.conditions.tree import Truth, kleene_all, kleene_any
+from screening.infra.errors import closest
+
+if TYPE_CHECKING:
+    from screening.conditions.compiled.codegen import Writer
+
+    class Context(Protocol):
+        """What an operator's argument check may ask of the compiler."""
+
+        sets: dict[str, list[Any]]
+
+        def set_or_list(self, arg: Any, path: Path) -> list[Any]: ...
+
+        def pattern(self, fact: Fact, key: str, spec: Any, path: Path) -> tuple[str, Any]: ...
+
+
+Path = tuple[str, ...]
+Test = Callable[[Any], Truth]
+"""An operator's test of one fact value (None: unknown)."""
+Witness = Callable[[Any], list[Any]]
+"""The items of a list value that bear a test out (the evidence a report shows)."""
+Range = tuple[tuple[float, bool], tuple[float, bool]]
+"""(low, low is open), (high, high is open): the numbers that satisfy a comparison."""
+ORDERED = ("number", "integer", "date")
+LISTS = ("list", "records")
+
+
+class CompileError(Exception):
+    """A problem in a condition, at a path inside the condition."""
+
+    def __init__(self, path: Path, code: str, message: str):
+        super().__init__(message)
+        self.path, self.code, self.message = path, code, message
+
+
+class Kinds:
+    """Python expressions (usually locals computed once per fact) telling what a value known not to be None is."""
+
+    __slots__ = ("bound", "partial", "islist")
+
+    def __init__(self, bound: str, partial: str, islist: str) -> None:
+        self.bound = bound
+        """Whether it is a bound (``isinstance(v, Bound)``: read through ``compare``)."""
+        self.partial = partial
+        """Whether it is a ``PartialList``."""
+        self.islist = islist
+        """Whether it is a list."""
+
+    @classmethod
+    def of(cls, v: str, bound: str = "", partial: str = "", islist: str = "") -> Kinds:
+        return cls(
+            bound or f"isinstance({v}, Bound)",
+            partial or f"isinstance({v}, PartialList)",
+            islist or f"isinstance({v}, list)",
+        )
+
+
+Code = Callable[["Writer", Any, str, str, str, Kinds], None]
+"""Emit the test of local ``v`` into local ``out``: (writer, value, hint for a constant's name, v, out, kinds)."""
+
+
+def _none(value: Any) -> list[Any]:
+    return []
+
+
+def _no_texts(value: Any) -> tuple[str, ...] | None:
+    return None
+
+
+def _no_thresholds(arg: Any) -> list[float]:
+    return []
+
+
+def _no_range(arg: Any) -> Range | None:
+    return None
+
+
+class Operator:
+    """One operator of the condition language: a plain record (a class, not a NamedTuple, so that defining it
+    costs nothing at start-up); its fields are read, never changed."""
+
+    __slots__ = (
+        "name",
+        "types",
+        "argument",
+        "test",
+        "code",
+        "summary",
+        "aliases",
+        "in_pattern",
+        "sets",
+        "total",
+        "asks",
+        "on_empty_list",
+        "witnesses",
+        "expr",
+        "holds",
+        "throughout",
+        "texts",
+        "thresholds",
+        "range",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        types: tuple[str, ...],
+        argument: Callable[[Context, Fact, Any, Path], Any],
+        test: Callable[[Fact, Any], tuple[Test, Witness]],
+        code: Code,
+        *,
+        summary: str = "",
+        aliases: tuple[str, ...] = (),
+        in_pattern: bool = True,
+        sets: bool = False,
+        total: bool = False,
+        asks: tuple[str, ...] = (),
+        on_empty_list: Callable[[Any], Truth] | None = None,
+        witnesses: bool = False,
+        expr: str = "",
+        holds: Callable[[Any, Any], bool] | None = None,
+        throughout: Callable[[Any, Any, Any], bool] | None = None,
+        texts: Callable[[Any], tuple[str, ...] | None] = _no_texts,
+        thresholds: Callable[[Any], list[float]] = _no_thresholds,
+        range: Callable[[Any], Range | None] = _no_range,
+    ) -> None:
+        self.name = name
+        self.types = types
+        """The fact types it applies to (screening.case.catalogue: scalars, ``list``, ``records``)."""
+        self.argument = argument
+        """Check the argument as written against the fact; return it normalised (kept as ``Node.value``)."""
+        self.test = test
+        """The closure testing a value, and the witness listing the items that bear it out, from the normalised
+        argument."""
+        self.code = code
+        """Write the test as Python for the compiled evaluator: the same answers as ``test``."""
+        self.summary = summary
+        """What it tests, in a few words."""
+        self.aliases = aliases
+        self.in_pattern = in_pattern
+        """Whether it may test a key inside a records pattern (``contains: {key: {op: value}}``)."""
+        self.sets = sets
+        """Whether its argument may name one of the pack's sets (whose values the canonical text spells out)."""
+        self.total = total
+        """Whether it decides an unknown (None) value too (``exists``); the others are unknown on it."""
+        self.asks = asks
+        """Which of ``Kinds`` its code reads: the compiled evaluator computes those once per fact."""
+        self.on_empty_list = on_empty_list
+        """Its value on a complete empty list, when it tests lists (the compiled evaluator decides them at once)."""
+        self.witnesses = witnesses
+        """Whether, on a list, its witness lists the items that made it true (reports show those, not the list)."""
+        self.expr = expr
+        """For a comparison: the Python expression of the test on an exact value, ``{v}`` and ``{a}`` its parts."""
+        self.holds = holds
+        """For a comparison: whether it holds for an exact value."""
+        self.throughout = throughout
+        """For a comparison: whether it holds for every value between a bound's ends (low, high; None: open)."""
+        self.texts = texts
+        """For an equality on text: the texts that make it true (a records scan tests them with one look-up)."""
+        self.thresholds = thresholds
+        """The numbers, in the argument as written, a fact's value is compared with (margins: how near it is)."""
+        self.range = range
+        """The numbers that satisfy it, from the argument as written, when that is an interval (the lint)."""
+
+    def __repr__(self) -> str:
+        return f"Operator({self.name!r})"
+
+
+OPERATORS: dict[str, Operator] = {}
+"""Every operator by name, in the order messages and docs list them."""
+ALIASES: dict[str, str] = {}
+"""Other spellings (``>=``) -> operator name."""
+
+
+def register(op: Operator) -> Operator:
+    """Add ``op`` to the registry (replacing one of the same name); return it."""
+    OPERATORS[op.name] = op
+    for alias in op.aliases:
+        ALIASES[alias] = op.name
+    return op
+
+
+def unregister(name: str) -> None:
+    """Remove an operator and its aliases (a test's own operator, say)."""
+    OPERATORS.pop(name, None)
+    for alias in [a for a, n in ALIASES.items() if n == name]:
+        del ALIASES[alias]
+
+
+def compare(name: str, value: Any, arg: Any) -> Truth:
+    """The one three-valued comparison of a value known not to be None: an exact value by the operator's
+    ``holds``, a bound (screening.case.values) by its ``bounds``.
+
+    A bound decides a comparison only when it holds for every value the bound admits (``AtLeast(30)`` is
+    ``gt 25``); otherwise it is unknown, never false: the false half of reading bounds is left to the forms
+    that will need it (intervals). The closures and the generated code both call this for bounds.
+    """
+    op = OPERATORS[name]
+    assert op.holds is not None and op.throughout is not None, name
+    if not isinstance(value, BOUNDS):
+        return op.holds(value, arg)
+    low, high = bounds(value)
+    return True if op.throughout(low, high, arg) else None
+
+
+# ---------------------------------------------------------------------------------------- arguments
+
+
+def item_fact(fact: Fact) -> Fact:
+    """The fact of one item of a list fact."""
+    return Fact(fact.path, fact.item or "string", values=fact.values)
+
+
+def type_name(fact: Fact) -> str:
+    """A fact's type in words, for messages."""
+    if fact.type == "list":
+        return f"a list of {fact.item}"
+    return {"records": "a list of records", "enum": "one of a fixed set of values"}.get(fact.type, f"a {fact.type}")
+
+
+def scalar(fact: Fact, value: Any, path: Path) -> Any:
+    """Check one literal against a fact's type; return it normalised."""
+    kind = fact.type
+    if kind in ("number", "integer"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CompileError(path, "E103", f"{fact.path} is a number; found {value!r}")
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise CompileError(path, "E103", f"{fact.path} is true or false; found {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise CompileError(path, "E103", f"{fact.path} is text; found {value!r}")
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise CompileError(path, "E106", f"expected a date YYYY-MM-DD, found {value!r}") from None
+    elif kind == "country" and not countries.is_country(value):
+        hint = countries.suggest(value)
+        raise CompileError(path, "E107", f"unknown country code {value!r}" + (f"; {hint}" if hint else ""))
+    elif kind == "enum" and fact.values and value not in fact.values:
+        close = closest(value, list(fact.values), 0.6)
+        raise CompileError(
+            path,
+            "E106",
+            f"'{value}' is not a value of {fact.path}"
+            + (f"; did you mean '{close}'?" if close else f"; expected one of: {', '.join(fact.values)}"),
+        )
+    return value
+
+
+def _flag(name: str) -> Callable[[Context, Fact, Any, Path], Any]:
+    def argument(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
+        if not isinstance(arg, bool):
+            raise CompileError(path, "E204", f"'{name}' expects true or false")
+        return arg
+
+    return argument
+
+
+def _value(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
+    return scalar(fact, arg, path)
+
+
+def _values(items: bool) -> Callable[[Context, Fact, Any, Path], Any]:
+    """The argument of ``in``, ``not_in`` (values of the fact) or ``contains_any`` (values of its items)."""
+
+    def argument(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
+        values = ctx.set_or_list(arg, path)
+        item = item_fact(fact) if items else fact
+        return frozenset(scalar(item, v, path + (str(i),)) for i, v in enumerate(values))
+
+    return argument
+
+
+def _pair(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
+    if not isinstance(arg, list) or len(arg) != 2:
+        raise CompileError(path, "E204", "'between' expects [low, high]")
+    low, high = (scalar(fact, v, path) for v in arg)
+    if low > high:
+        raise CompileError(path, "E204", f"'between' bounds are reversed: {low} > {high}")
+    return (low, high)
+
+
+def _regex(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
+    if not isinstance(arg, str):
+        raise CompileError(path, "E203", "'matches' expects a regular expression as text")
+    try:
+        return re.compile(arg)
+    except re.error as exc:
+        raise CompileError(path, "E203", f"invalid regular expression: {exc}") from None
+
+
+class Pattern(dict[str, Any]):
+    """A records pattern, normalised: ``{key: (operator name, normalised argument)}``; true of a list of
+    records when some record satisfies every key."""
+
+
+def _item_or_pattern(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
+    if fact.type == "records":
+        if not isinstance(arg, dict) or not arg:
+            raise CompileError(
+                path, "E204", f"{fact.path} holds records: 'contains' expects a pattern such as {{kind: airport}}"
+            )
+        return Pattern({k: ctx.pattern(fact, k, v, path + (k,)) for k, v in arg.items()})
+    return scalar(item_fact(fact), arg, path)
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+# ---------------------------------------------------------------------------------------- comparisons
+
+
+def _constants(w: Writer, value: Any, hint: str) -> Any:
+    return tuple(w.constant(a) for a in value) if isinstance(value, tuple) else w.constant(value, hint)
+
+
+def comparison(
+    name: str, expr: str, holds: Callable[[Any, Any], bool], throughout: Callable[[Any, Any, Any], bool], **fields: Any
+) -> Operator:
+    """An operator that compares a scalar with its argument: exact values by ``holds`` (written ``expr`` in
+    generated code), bounds by ``throughout`` (both through ``compare``)."""
+
+    def test(fact: Fact, arg: Any) -> tuple[Test, Witness]:
+        def check(v: Any) -> Truth:
+            if v is None:
+                return None
+            if not isinstance(v, BOUNDS):
+                return holds(v, arg)
+            return compare(name, v, arg)
+
+        return check, _none
+
+    def code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
+        a = _constants(w, value, hint)
+        literal = f"({a[0]}, {a[1]})" if isinstance(a, tuple) else a
+        w.emit(f"{out} = {expr.format(v=v, a=a)} if not {kinds.bound} else compare({name!r}, {v}, {literal})")
+
+    fields.setdefault("argument", _value)
+    fields.setdefault("types", ORDERED)
+    return Operator(
+        name, test=test, code=code, asks=("bound",), expr=expr, holds=holds, throughout=throughout, **fields
+    )
+
+
+def _point(holds: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Any], bool]:
+    """An equality decided on a bound only when its ends meet (nothing to decide on a range yet)."""
+    return lambda low, high, arg: high is not None and low == high and holds(low, arg)
+
+
+def _at_most(high: Any, arg: Any, strict: bool) -> bool:
+    return high is not None and (high < arg if strict else high <= arg)
+
+
+def _one_number(arg: Any) -> list[float]:
+    return [float(arg)] if _number(arg) else []
+
+
+def _ranged(make: Callable[[float], Range]) -> Callable[[Any], Range | None]:
+    """The range of a comparison with one number, made from the number; None for any other argument."""
+    return lambda arg: make(float(arg)) if _number(arg) else None
+
+
+def _between_range(arg: Any) -> Range | None:
+    if isinstance(arg, list) and len(arg) == 2 and all(_number(a) for a in arg):
+        return (float(arg[0]), False), (float(arg[1]), False)
+    return None
+
+
+def _text_of(value: Any) -> tuple[str, ...] | None:
+    return (value,) if isinstance(value, str) else None
+
+
+def _texts_in(value: Any) -> tuple[str, ...] | None:
+    return tuple(value) if all(isinstance(a, str) for a in value) else None
+
+
+INF = math.inf
+_equals = comparison(
+    "equals",
+    "{v} == {a}",
+    lambda v, a: v == a,
+    _point(lambda v, a: v == a),
+    types=SCALAR_TYPES,
+    aliases=("==",),
+    texts=_text_of,
+    range=_ranged(lambda x: ((x, False), (x, False))),
+    summary="the fact equals V",
+)
+_in = comparison(
+    "in",
+    "{v} in {a}",
+    lambda v, a: v in a,
+    _point(lambda v, a: v in a),
+    types=SCALAR_TYPES,
+    argument=_values(items=False),
+    sets=True,
+    texts=_texts_in,
+    summary="the fact is one of the values (or of the pack set named SET)",
+)
+_not_in = comparison(
+    "not_in",
+    "{v} not in {a}",
+    lambda v, a: v not in a,
+    _point(lambda v, a: v not in a),
+    types=SCALAR_TYPES,
+    argument=_values(items=False),
+    sets=True,
+    summary="the fact is known and none of the values",
+)
+_gt = comparison(
+    "gt",
+    "{v} > {a}",
+    lambda v, a: v > a,
+    lambda low, high, a: low > a,
+    aliases=(">",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((x, True), (INF, False))),
+    summary="the comparison holds",
+)
+_gte = comparison(
+    "gte",
+    "{v} >= {a}",
+    lambda v, a: v >= a,
+    lambda low, high, a: low >= a,
+    aliases=(">=",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((x, False), (INF, False))),
+    summary="the comparison holds",
+)
+_lt = comparison(
+    "lt",
+    "{v} < {a}",
+    lambda v, a: v < a,
+    lambda low, high, a: _at_most(high, a, True),
+    aliases=("<",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((-INF, False), (x, True))),
+    summary="the comparison holds",
+)
+_lte = comparison(
+    "lte",
+    "{v} <= {a}",
+    lambda v, a: v <= a,
+    lambda low, high, a: _at_most(high, a, False),
+    aliases=("<=",),
+    thresholds=_one_number,
+    range=_ranged(lambda x: ((-INF, False), (x, False))),
+    summary="the comparison holds",
+)
+_between = comparison(
+    "between",
+    "{a[0]} <= {v} <= {a[1]}",
+    lambda v, a: a[0] <= v <= a[1],
+    lambda low, high, a: a[0] <= low and _at_most(high, a[1], False),
+    argument=_pair,
+    thresholds=lambda arg: [float(a) for a in arg if _number(a)] if isinstance(arg, list) and len(arg) == 2 else [],
+    range=_between_range,
+    summary="LOW <= fact <= HIGH",
+)
+
+
+# ---------------------------------------------------------------------------------------- lists and the rest
+
+
+def list_test(item: Callable[[Any], Truth]) -> Test:
+    """True when some item passes ``item``; a partial list is never false, only unknown."""
+
+    def test(v: Any) -> Truth:
+        if v is None:
+            return None
+        result = kleene_any(item(x) for x in v)
+        if result is not True and isinstance(v, PartialList):
+            return None
+        return result
+
+    return test
+
+
+def _matches_test(fact: Fact, pattern: Any) -> tuple[Test, Witness]:
+    def test(v: Any) -> Truth:
+        if v is None:
+            return None
+        if isinstance(v, list):
+            return (
+                True
+                if any(isinstance(x, str) and pattern.search(x) for x in v)
+                else (None if isinstance(v, PartialList) else False)
+            )
+        return bool(pattern.search(str(v)))
+
+    return test, lambda v: [x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str) and pattern.search(x)]
+
+
+def _matches_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
+    pattern, x = w.constant(value), w.fresh("x")
+    w.emit(f"if {kinds.islist}:")
+    w.emit(f"    {out} = False")
+    w.emit(f"    for {x} in {v}:")
+    w.emit(f"        if isinstance({x}, str) and {pattern}.search({x}):")
+    w.emit(f"            {out} = True")
+    w.emit("            break")
+    w.emit(f"    if {out} is False and {kinds.partial}:")
+    w.emit(f"        {out} = None")
+    w.emit("else:")
+    w.emit(f"    {out} = {pattern}.search(str({v})) is not None")
+
+
+def _contains_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
+    if isinstance(value, Pattern):
+        keys = {k: OPERATORS[op].test(fact, arg)[0] for k, (op, arg) in value.items()}
+
+        def record(x: dict[str, Any]) -> Truth:
+            return kleene_all(p(x.get(k)) for k, p in keys.items())
+
+        return list_test(record), lambda v: [x for x in v or [] if record(x)]
+    return list_test(lambda x: x == value), lambda v: [x for x in v or [] if x == value]
+
+
+def _contains_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
+    """An item of a list of scalars (a records pattern is scanned by the code generator: codegen.scan)."""
+    literal, x = w.constant(value), w.fresh("x")
+    if not (isinstance(value, float) and math.isnan(value)):  # `in` on a list also takes identity for equality
+        w.emit(f"if {kinds.islist}:")
+        w.emit(f"    {out} = True if {literal} in {v} else (None if {kinds.partial} else False)")
+        w.emit("else:")
+    else:
+        w.emit("if True:")
+    w.emit(f"    {out} = False")
+    w.emit(f"    for {x} in {v}:")
+    w.emit(f"        if {x} == {literal}:")
+    w.emit(f"            {out} = True")
+    w.emit("            break")
+
+
+def _contains_any_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
+    return list_test(lambda x: True if x in value else False), lambda v: [x for x in v or [] if x in value]
+
+
+def _contains_any_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
+    w.emit(f"if {w.constant(value, hint)}.isdisjoint({v}):")
+    w.emit(f"    {out} = None if {kinds.partial} else False")
+    w.emit("else:")
+    w.emit(f"    {out} = True")
+
+
+def _empty_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
+    def test(v: Any) -> Truth:
+        if v is None:
+            return None
+        if isinstance(v, PartialList):
+            return (False if value else True) if v else None
+        return (len(v) == 0) == value
+
+    return test, _none
+
+
+def _empty_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
+    w.emit(f"if {kinds.partial}:")
+    w.emit(f"    {out} = {'False' if value else 'True'} if {v} else None")
+    w.emit("else:")
+    w.emit(f"    {out} = (len({v}) == 0) is {value}")
+
+
+def _exists_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
+    return (lambda v: (v is not None) == value), _none
+
+
+def _exists_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
+    w.emit(f"{out} = {v} is {'not ' if value else ''}None")
+
+
+for _op in (
+    _equals,
+    _in,
+    _not_in,
+    _gt,
+    _gte,
+    _lt,
+    _lte,
+    _between,
+    Operator(
+        "matches",
+        ("string", "list", "enum", "country"),
+        _regex,
+        _matches_test,
+        _matches_code,
+        summary="the regex matches (any item)",
+        asks=("partial", "islist"),
+        on_empty_list=lambda value: False,
+        witnesses=True,
+    ),
+    Operator(
+        "contains",
+        LISTS,
+        _item_or_pattern,
+        _contains_test,
+        _contains_code,
+        in_pattern=False,
+        summary="V is an item; or some record matches every key of the pattern",
+        asks=("partial", "islist"),
+        on_empty_list=lambda value: False,
+        witnesses=True,
+    ),
+    Operator(
+        "contains_any",
+        ("list",),
+        _values(items=True),
+        _contains_any_test,
+        _contains_any_code,
+        sets=True,
+        in_pattern=False,
+        summary="some item is one of the values",
+        asks=("partial",),
+        on_empty_list=lambda value: False,
+        witnesses=True,
+    ),
+    Operator(
+        "empty",
+        LISTS,
+        _flag("empty"),
+        _empty_test,
+        _empty_code,
+        in_pattern=False,
+        summary="the list is known and empty / non-empty",
+        asks=("partial",),
+        on_empty_list=lambda value: bool(value),
+    ),
+    Operator(
+        "exists",
+        SCALAR_TYPES + LISTS,
+        _flag("exists"),
+        _exists_test,
+        _exists_code,
+        total=True,
+        summary="the fact is known / unknown (never itself unknown)",
+    ),
+):
+    register(_op)
+
+
+def operator(raw: str) -> Operator | None:
+    """The operator written ``raw`` (a name or an alias), or None."""
+    return OPERATORS.get(ALIASES.get(raw, raw))

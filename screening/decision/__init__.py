@@ -1,0 +1,1 @@
+"""The decision: screening a case, the filing matrix, and what-if edits."""

@@ -1,0 +1,276 @@
+"""Screen a case with a rule pack: evaluate every rule, score, explain, list information gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from screening.case.catalogue import catalogue
+from screening.case.facts import DOC, Facts, build_facts, plain
+from screening.case.model import Case
+from screening.conditions.evaluate import How, evaluate
+from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
+from screening.conditions.margins import Margin, nearby
+from screening.conditions.operators import OPERATORS
+from screening.infra import clock
+from screening.pack.load import Pack, Rule
+from screening.pack.scoring import Floor
+
+if TYPE_CHECKING:
+    from screening.case.watchlists import Watchlist
+    from screening.decision.filings import Matrix
+    from screening.pack.waivers import Waiver
+
+
+class Evidence(NamedTuple):
+    """A fact value that made a rule fire, with the sources that back it."""
+
+    field: str
+    test: str
+    """The condition leaf, as text (``investor.country in [CN]``)."""
+    value: Any
+    """The fact's value, or the matching records for list tests (plain data)."""
+    sources: tuple[str, ...]
+
+
+class Finding(NamedTuple):
+    """A rule that fired."""
+
+    rule: Rule
+    points: float
+    evidence: tuple[Evidence, ...]
+    waiver: Waiver | None = None
+    """The waiver written for this case and rule, if any (active or expired)."""
+    waived: bool = False
+    """True when an active waiver applies: the finding is shown but its points do not count."""
+    waiver_status: str = ""
+    """The waiver's status on the day judged (``active``, ``expired``, ``not_yet_granted``); empty without one."""
+
+
+class Gap(NamedTuple):
+    """A question whose answer (one or more facts the case does not give) would decide rules."""
+
+    facts: tuple[str, ...]
+    question: str
+    rules: tuple[str, ...]
+    points_at_stake: float
+    """Sum of the weights of the undecided risk rules that read this fact."""
+
+
+class CategoryScore(NamedTuple):
+    """How one category's points add up."""
+
+    id: str
+    title: str
+    cap: float | None
+    raw: float
+    """Sum of the points of the rules that fired."""
+    capped: float
+    credit: float
+    """Points removed by mitigations (0 for the mitigation category itself)."""
+    score: float
+    rules: tuple[str, ...]
+
+
+class Result(NamedTuple):
+    """The outcome of screening one case."""
+
+    case: Case
+    pack: Pack
+    facts: Facts
+    findings: tuple[Finding, ...]
+    """Risk rules that fired, highest points first."""
+    mitigations: tuple[Finding, ...]
+    categories: tuple[CategoryScore, ...]
+    subtotal: float
+    """Sum of category scores before clamping to 0-100."""
+    score_from_rules: float
+    level_from_score: str
+    floors: tuple[Floor, ...]
+    """Floors that raised the level."""
+    score: float
+    level: str
+    gaps: tuple[Gap, ...]
+    undecided: tuple[str, ...]
+    """Rules whose condition is unknown on this case."""
+    waivers_on: str | None = None
+    """The day waivers were judged on (YYYY-MM-DD), when waivers were given."""
+    filings: Matrix | None = None
+    """Each regime's filing answer, when the pack has regimes."""
+    uncaught_risk: bool = False
+    """A risk in the top two levels that no mandatory filing catches where the pack knows the target country's
+    law (screening.decision.filings.uncaught)."""
+
+    @property
+    def margins(self) -> tuple[Margin, ...]:
+        """The rules' numeric thresholds the case's facts are near, nearest first (screening.conditions.margins)."""
+        return tuple(nearby(self.facts.values, ((rule.id, rule.condition) for rule in self.pack.rules)))
+
+
+def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
+    node = leaf.node
+    value = facts.get(node.field)
+    sources: list[str] = []
+    if OPERATORS[node.op].witnesses and isinstance(value, list):
+        shown: Any = node.witness(value) if node.witness else value
+        for item in shown:
+            if isinstance(item, dict) and DOC in item:
+                sources += [s for s in case.sources_at(item[DOC]) if s not in sources]
+    else:
+        shown = value
+    if not sources and node.field in facts.origin:
+        sources = list(case.sources_at(facts.origin[node.field]))
+    return Evidence(node.field, node.describe(), plain(shown), tuple(sources))
+
+
+def screen(
+    case: Case,
+    pack: Pack,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: dt.date | None = None,
+    watchlist: Watchlist | None = None,
+    threshold: float = 90.0,
+    evidence: bool = True,
+    how: How = "auto",
+) -> Result:
+    """Screen ``case`` with ``pack``.
+
+    ``waivers`` (by case id and rule id) apply when active on day ``on``: a waived finding is kept,
+    marked, and does not count towards scores or floors. An expired waiver waives nothing.
+    Every entity of the group is matched against ``watchlist`` (name similarity >= ``threshold``).
+    With ``evidence=False`` findings carry no evidence (a quarter of the work, for callers that show
+    only scores, levels, rule ids and gaps); everything else is the same. ``how`` chooses the evaluator of
+    the conditions (screening.conditions.evaluate: the same answers either way).
+    """
+    waivers = waivers or {}
+    hits = None
+    if watchlist is not None:
+        from screening.case.model import group_of
+        from screening.case.watchlists import entity_names, match
+
+        hits = match(entity_names(e for e, _ in group_of(case)), watchlist, threshold)
+    facts = build_facts(case, hits)
+    values = facts.values
+    fired: list[Finding] = []
+    # rows without evidence: one pass also names the unknown facts (the compiled evaluator does it in one go)
+    outcome = evaluate(pack, values, how=how, unknowns=not evidence)
+    fired_at, undecided_at = outcome.fired, outcome.undecided
+    if evidence:
+        unknown = [
+            (pack.rules[i], tuple(leaf.node.field for leaf in unknown_leaves(trace(pack.rules[i].condition, values))))
+            for i in undecided_at
+        ]
+    else:
+        unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
+    for i in fired_at:
+        rule = pack.rules[i]
+        shown: tuple[Evidence, ...] = ()
+        if evidence:
+            shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
+        waiver = waivers.get((case.id, rule.id))
+        status = waiver.status(on or clock.today()) if waiver is not None else ""
+        fired.append(Finding(rule, rule.weight, shown, waiver, status == "active", status))
+    counted = [f for f in fired if not f.waived]
+    categories, subtotal = _categories(pack, counted)
+    score_from_rules = max(0.0, min(100.0, subtotal))
+    level_from_score = pack.scoring.level_of(score_from_rules)
+    score, level, floors = score_from_rules, level_from_score, []
+    fired_ids = {f.rule.id for f in counted}
+    for floor in pack.scoring.floors:
+        if fired_ids & set(floor.rules) and pack.scoring.rank(floor.level) > pack.scoring.rank(level):
+            level = floor.level
+            score = max(score, pack.scoring.minimum(level))
+            floors.append(floor)
+    mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
+    filings, uncaught_risk = None, False
+    if pack.regimes:
+        from screening.decision.filings import matrix, uncaught
+
+        filings = matrix(values, pack.regimes, on, explain=evidence)
+        uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
+    key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
+    return Result(
+        case=case,
+        pack=pack,
+        facts=facts,
+        findings=tuple(sorted((f for f in fired if f.rule.category not in mitigation_ids), key=key)),
+        mitigations=tuple(sorted((f for f in fired if f.rule.category in mitigation_ids), key=key)),
+        categories=categories,
+        subtotal=subtotal,
+        score_from_rules=score_from_rules,
+        level_from_score=level_from_score,
+        floors=tuple(floors),
+        score=score,
+        level=level,
+        gaps=_gaps(facts, unknown, mitigation_ids),
+        undecided=tuple(pack.rules[i].id for i in undecided_at),
+        waivers_on=(on or clock.today()).isoformat() if waivers else None,
+        filings=filings,
+        uncaught_risk=uncaught_risk,
+    )
+
+
+def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
+    """Category scores (capped, less mitigation credit) and their sum; mitigation rows report the credit."""
+    credits: dict[str, float] = {}
+    by_category: dict[str, list[Finding]] = {}
+    for f in fired:
+        by_category.setdefault(f.rule.category, []).append(f)
+        for mitigated in f.rule.mitigates:
+            credits[mitigated] = credits.get(mitigated, 0.0) + abs(f.points)
+    risk: list[CategoryScore] = []
+    for cat in (c for c in pack.scoring.categories if not c.mitigation):
+        mine = by_category.get(cat.id, [])
+        raw = float(sum(f.points for f in mine))
+        capped = min(raw, cat.cap) if cat.cap is not None else raw
+        score = max(0.0, capped - credits.get(cat.id, 0.0))
+        risk.append(
+            CategoryScore(
+                cat.id, cat.title, cat.cap, raw, capped, capped - score, score, tuple(f.rule.id for f in mine)
+            )
+        )
+    removed = sum(c.credit for c in risk)
+    mitigation = []
+    for cat in (c for c in pack.scoring.categories if c.mitigation):
+        mine = by_category.get(cat.id, [])
+        raw = float(sum(f.points for f in mine))
+        mitigation.append(
+            CategoryScore(cat.id, cat.title, None, raw, raw, 0.0, -removed, tuple(f.rule.id for f in mine))
+        )
+    return tuple(risk + mitigation), sum(c.score for c in risk)
+
+
+def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigation_ids: set[str]) -> tuple[Gap, ...]:
+    """One gap per question: facts that share a question are asked about once.
+
+    ``undecided`` pairs each undecided rule with the facts of its unknown leaves (repeats allowed).
+    """
+    asked: dict[str, str] = {}
+    by_question: dict[str, list[Any]] = {}  # question -> [fact names, rule ids, points at stake]
+    subject = facts.subject
+    for rule, fields in undecided:
+        seen: set[str] = set()
+        points = rule.weight if rule.category not in mitigation_ids else 0.0
+        for name in fields:
+            question = asked.get(name)
+            if question is None:
+                question = asked[name] = _question(name).replace("{name}", subject)
+            entry = by_question.get(question)
+            if entry is None:
+                entry = by_question[question] = [[name], [], 0.0]
+            elif name not in entry[0]:
+                entry[0].append(name)
+            if question not in seen:
+                seen.add(question)
+                entry[1].append(rule.id)
+                entry[2] += points
+    gaps = [Gap(tuple(names), q, tuple(rules), points) for q, (names, rules, points) in by_question.items()]
+    return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))
+
+
+@cache
+def _question(name: str) -> str:
+    """The question a gap on fact ``name`` asks, before the subject's name is put in."""
+    return catalogue()[name].question or f"What is {name}?"

@@ -1,0 +1,370 @@
+"""The filing matrix: for each regime, must the deal be filed, may it be, can it be called in, or neither?
+
+A case is judged by the law in force on one day: ``--as-of`` when given, else its signing date, else
+its completion date, else today. When that day is not today, the answer under today's law is given
+too, so a deal that predates a regime shows both what applied then and what would apply now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from screening.case.catalogue import catalogue
+from screening.case.facts import plain
+from screening.conditions.evaluate import evaluate, prepare
+from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
+from screening.conditions.margins import Margin, nearby
+from screening.conditions.operators import OPERATORS
+from screening.conditions.text import describe
+from screening.conditions.tree import Node
+from screening.infra import clock
+from screening.infra.kept import Kept
+from screening.pack.regimes import RANK, Regime, Trigger
+
+
+class Used(NamedTuple):
+    """A fact that decided the answer: the test it met and its value."""
+
+    field: str
+    test: str
+    value: Any
+
+
+class Question(NamedTuple):
+    """Facts the case does not give whose answer could make the outcome stronger."""
+
+    facts: tuple[str, ...]
+    question: str
+    could_be: str
+    """The strongest outcome the answer could lead to."""
+    rules: tuple[str, ...]
+
+
+class Decision(NamedTuple):
+    """One regime's answer for one case on one day."""
+
+    regime: Regime
+    on: str
+    """The day whose law was applied (YYYY-MM-DD)."""
+    outcome: str
+    rule: Trigger | None
+    """The trigger that decided a mandatory, voluntary or call-in outcome."""
+    used: tuple[Used, ...]
+    why: tuple[str, ...]
+    """Why the outcome is what it is, in sentences (for out of scope and not in force above all)."""
+    questions: tuple[Question, ...]
+    near: tuple[Margin, ...]
+    """Thresholds of the triggers the case is close to."""
+    today: Decision | None = None
+    """The answer under today's law, when the case is judged on another day and the answer differs."""
+    reached: bool = True
+    """False when the case is outside the regime's reach (a target in another country)."""
+
+
+class Matrix(NamedTuple):
+    """Every regime's answer for one case."""
+
+    on: str
+    basis: str
+    """What fixed the day: ``as_of``, ``transaction.signing_date``, ``transaction.completion_date`` or ``today``."""
+    decisions: tuple[Decision, ...]
+
+
+def judgement_day(values: dict[str, Any], as_of: dt.date | None, today: dt.date | None = None) -> tuple[str, str]:
+    """The day a case is judged on, and what fixed it."""
+    if as_of is not None:
+        return as_of.isoformat(), "as_of"
+    for key in ("transaction.signing_date", "transaction.completion_date"):
+        if values.get(key):
+            return str(values[key]), key
+    return (today or clock.today()).isoformat(), "today"
+
+
+def matrix(
+    values: dict[str, Any],
+    regimes: Iterable[Regime],
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
+    explain: bool = True,
+) -> Matrix:
+    """Decide every regime for a case given by its fact ``values``.
+
+    Without ``explain`` only the outcome and the deciding trigger are worked out (no reasons, questions
+    or margins): what a batch of thousands of cases needs, at a tenth of the cost.
+    """
+    today = today or clock.today()
+    on, basis = judgement_day(values, as_of, today)
+    now = today.isoformat()
+    if explain:
+        judge: Any = decide
+    else:
+        brief = _BRIEF.get(regimes)
+        if brief is not None:  # compiled: every condition in one generated pass
+            truth = brief.truth(values)
+            judge = lambda values, regime, on: outcome_only(values, regime, on, truth)  # noqa: E731
+        else:
+            judge = outcome_only
+    decisions = []
+    for regime in regimes:
+        first = judge(values, regime, on)
+        if on != now:
+            current = judge(values, regime, now)
+            if (current.outcome, _id(current.rule)) != (first.outcome, _id(first.rule)):
+                first = first._replace(today=current)
+        decisions.append(first)
+    return Matrix(on, basis, tuple(decisions))
+
+
+def _id(rule: Trigger | None) -> str | None:
+    return rule.id if rule else None
+
+
+def outcome_only(
+    values: dict[str, Any], regime: Regime, on: str, truth: dict[int, bool | None] | None = None
+) -> Decision:
+    """One regime's outcome and deciding trigger on day ``on``, without the explanation.
+
+    ``truth`` gives each condition's value by the node's id, when they were evaluated together
+    (see ``compile_brief``); otherwise each condition is checked here.
+    """
+    value = (lambda node: node.check(values)) if truth is None else (lambda node: truth[id(node)])
+    reach = value(regime.applies)
+    if reach is False:
+        return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), (), reached=False)
+    if not regime.in_force(on):
+        return Decision(regime, on, "not_in_force", None, (), (), (), ())
+    best, unknown = None, reach is None
+    for rule in regime.rules:
+        if rule.valid(on):
+            met = value(rule.condition)
+            if met is True and (best is None or RANK[rule.outcome] > RANK[best.outcome]):
+                best = rule
+            unknown = unknown or met is None
+    if best is not None:
+        return Decision(regime, on, best.outcome, best, (), (), (), ())
+    return Decision(regime, on, "undetermined" if unknown else "out_of_scope", None, (), (), (), ())
+
+
+class _Condition(NamedTuple):
+    """A regime's reach or a trigger's condition, as a rule of a rule set (screening.conditions.evaluate)."""
+
+    id: str
+    name: str
+    condition: Node
+
+
+class _Brief(NamedTuple):
+    """Every condition of some regimes (reach and triggers) as one rule set, and where each node's value goes."""
+
+    rules: tuple[_Condition, ...]
+    keys: tuple[int, ...]
+    """The id of each condition's node, in the order of ``rules``."""
+
+    def truth(self, values: dict[str, Any]) -> dict[int, bool | None]:
+        """Each condition's value on the case, by its node's id, from one evaluation of the whole set."""
+        fired, undecided, _ = evaluate(self, values)
+        out: dict[int, bool | None] = dict.fromkeys(self.keys, False)
+        for i in fired:
+            out[self.keys[i]] = True
+        for i in undecided:
+            out[self.keys[i]] = None
+        return out
+
+
+_BRIEF = Kept(8)
+
+
+def compile_brief(regimes: Sequence[Regime]) -> None:
+    """Compile every condition of ``regimes`` (reach and triggers) into one generated function.
+
+    ``matrix(..., explain=False)`` on these very regimes then evaluates them all in one pass, as the rule
+    pack's rules are (screening.conditions.evaluate). A batch calls this once per worker; one case does
+    not pay for it.
+    """
+    nodes = [(r.id, "applies", r.applies) for r in regimes]
+    nodes += [(t.id, t.title, t.condition) for r in regimes for t in r.rules]
+    brief = _Brief(tuple(_Condition(*n) for n in nodes), tuple(id(node) for _, _, node in nodes))
+    prepare(brief)
+    _BRIEF.put(regimes, brief)
+
+
+def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
+    """One regime's answer on day ``on`` (YYYY-MM-DD)."""
+    reach = trace(regime.applies, values)
+    if reach.value is False:
+        used = _used(values, reach)
+        return Decision(
+            regime,
+            on,
+            "out_of_scope",
+            None,
+            used,
+            (
+                f"Outside its reach ({regime.applies_text or describe(regime.applies)}): "
+                + "; ".join(_fact_text(u) for u in used)
+                + ".",
+            ),
+            (),
+            (),
+            reached=False,
+        )
+    if not regime.in_force(on):
+        if on < regime.valid_from:
+            law = f"{regime.name}'s regime applies from {regime.valid_from}; the case is judged on {on}."
+        else:
+            law = f"{regime.name}'s regime ceased to apply after {regime.valid_to}; the case is judged on {on}."
+        return Decision(regime, on, "not_in_force", None, (), (law,), (), ())
+    valid = [r for r in regime.rules if r.valid(on)]
+    traces = [(r, trace(r.condition, values)) for r in valid]
+    met = [(r, t) for r, t in traces if t.value is True]
+    if met:
+        best = max(RANK[r.outcome] for r, _ in met)
+        rule, t = next((r, t) for r, t in met if RANK[r.outcome] == best)
+        outcome = rule.outcome
+        why: tuple[str, ...] = (f"{rule.id}: {rule.title}.",)
+        used = _used(values, Trace(t.node, t.value, t.children[1:]))  # the reach is implied
+    else:
+        rule, used = None, ()
+        outcome = "undetermined" if any(t.value is None for _, t in traces) or reach.value is None else "out_of_scope"
+        reasons: dict[str, list[str]] = {}
+        for r, t in traces:
+            if t.value is False:
+                reasons.setdefault(_not_met(values, t, regime.sets), []).append(r.id)
+        why = tuple(f"{', '.join(ids)} not met: {reason}." for reason, ids in reasons.items())
+        if outcome == "out_of_scope" and regime.scope_note:
+            why += (regime.scope_note,)
+    open_rules = [(r, t) for r, t in traces if t.value is None and RANK[r.outcome] > RANK[outcome]]
+    near = tuple(
+        m
+        for m in nearby(values, ((r.id, r.when) for r in valid))
+        if _decisive(values, next(r for r in valid if r.id == m.rule), m)
+    )
+    return Decision(regime, on, outcome, rule, used, why, _questions(open_rules), near)
+
+
+def changes(before: Matrix | None, after: Matrix | None, today: str | None = None) -> list[dict[str, Any]]:
+    """Regimes whose answer differs between two matrices: on the day judged, and under today's law.
+
+    Each change is ``{"regime", "law": "case day" | "today", "outcome": [old, new], "rule": [old, new]}``;
+    a regime only one matrix has is ``no_regime`` on the other side.
+    """
+    now = today or clock.today().isoformat()
+
+    def answers(m: Matrix | None) -> dict[tuple[str, str], tuple[str, str | None]]:
+        out: dict[tuple[str, str], tuple[str, str | None]] = {}
+        for d in m.decisions if m is not None else ():
+            out[(d.regime.id, "case day")] = (d.outcome, _id(d.rule))
+            if m is not None and m.on != now:
+                current = d.today or d
+                out[(d.regime.id, "today")] = (current.outcome, _id(current.rule))
+        return out
+
+    old, new = answers(before), answers(after)
+    out: list[dict[str, Any]] = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] != "case day")):
+        was, now_ = old.get(key, ("no_regime", None)), new.get(key, ("no_regime", None))
+        change = {"regime": key[0], "law": key[1], "outcome": [was[0], now_[0]], "rule": [was[1], now_[1]]}
+        same_as_case_day = out and {**out[-1], "law": key[1]} == change  # today's law moved it the same way
+        if was != now_ and not same_as_case_day:
+            out.append(change)
+    return out
+
+
+def change_text(change: dict[str, Any]) -> str:
+    """``DE: mandatory (DE-003) → out of scope`` (``BE today: ...`` for the answer under today's law)."""
+
+    def side(i: int) -> str:
+        rule = change["rule"][i]
+        return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
+
+    when = " today" if change.get("law") == "today" else ""
+    return f"{change['regime']}{when}: {side(0)} → {side(1)}"
+
+
+def _decisive(values: dict[str, Any], rule: Trigger, margin: Margin) -> bool:
+    """Whether moving the fact just across the threshold changes whether the trigger is met."""
+    step = 0.01 if margin.fact.endswith("_pct") else max(abs(margin.threshold) * 1e-6, 1e-6)
+    now = rule.condition.check(values)
+    for candidate in (margin.threshold - step, margin.threshold, margin.threshold + step):
+        if candidate != margin.value:
+            moved = rule.condition.check({**values, margin.fact: candidate})
+            if (moved is True) != (now is True):
+                return True
+    return False
+
+
+def _used(values: dict[str, Any], t: Trace) -> tuple[Used, ...]:
+    out: dict[str, Used] = {}
+    for leaf in supporting(t):
+        node = leaf.node
+        value = values.get(node.field)
+        if OPERATORS[node.op].witnesses and isinstance(value, list) and node.witness:
+            value = node.witness(value)
+        out.setdefault(describe(node), Used(node.field, describe(node), plain(value)))
+    return tuple(out.values())
+
+
+def _fact_text(u: Used) -> str:
+    return f"{u.field} is {_show(u.value)}"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]" if value else "none"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _not_met(values: dict[str, Any], t: Trace, sets: dict[str, list[Any]]) -> str:
+    """Why a trigger is not met: ``transaction.kind is lease_or_concession (needs transaction.kind in [...])``."""
+    parts = []
+    for leaf in failing(t)[:2]:
+        node: Node = leaf.node
+        if node.kind == "leaf":
+            parts.append(f"{node.field} is {_show(plain(values.get(node.field)))} (needs {describe(node, sets)})")
+        else:
+            parts.append(f"needs {describe(node, sets)}")
+    return "; ".join(parts)
+
+
+def _questions(open_rules: list[tuple[Trigger, Trace]]) -> tuple[Question, ...]:
+    by_question: dict[str, tuple[list[str], str, list[str]]] = {}
+    for rule, t in open_rules:
+        for name in dict.fromkeys(leaf.node.field for leaf in unknown_leaves(t)):
+            fact = catalogue()[name]
+            question = (fact.question or f"What is {name}?").replace("{name}", "the investor")
+            names, could, rules = by_question.setdefault(question, ([], rule.outcome, []))
+            if name not in names:
+                names.append(name)
+            if rule.id not in rules:
+                rules.append(rule.id)
+            if RANK[rule.outcome] > RANK[could]:
+                by_question[question] = (names, rule.outcome, rules)
+    out = [Question(tuple(n), q, c, tuple(r)) for q, (n, c, r) in by_question.items()]
+    return tuple(sorted(out, key=lambda q: (-RANK[q.could_be], q.facts)))
+
+
+def uncaught(matrix: Matrix, level: str, levels: Sequence[str], country: str | None) -> bool:
+    """Whether a risk in the top two ``levels`` is caught by no mandatory filing, on the day judged nor under
+    today's law: only where the pack knows the target country's own law (a regime of its jurisdiction
+    reaches the case)."""
+    national = [d for d in matrix.decisions if d.reached and d.regime.jurisdiction == country]
+    mandatory = any((d.outcome == "mandatory" or (d.today or d).outcome == "mandatory") for d in matrix.decisions)
+    return bool(national) and list(levels).index(level) >= len(levels) - 2 and not mandatory
+
+
+class Filings(NamedTuple):
+    """The filing matrices of screened cases, as `screening filings` shows them (``regimes``: only those ids)."""
+
+    results: tuple[Any, ...]
+    """screening.decision.engine.Result of each case."""
+    regimes: tuple[str, ...] = ()

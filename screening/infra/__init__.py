@@ -1,0 +1,1 @@
+"""Infrastructure: reading YAML and JSON, schema checks, located problems, limits, files and output."""

@@ -1,0 +1,1 @@
+"""The rule pack: rules, scoring, regimes, waivers and examples, loaded and validated."""

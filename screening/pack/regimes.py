@@ -1,0 +1,286 @@
+"""Regime packs: one jurisdiction's screening law as data (who is foreign, what triggers a filing, when).
+
+A regime file lives in ``regimes/`` inside a rule pack. It says where the regime reaches (``applies``),
+who counts as a foreign investor, its review periods, the dates it is in force, and its triggers: rules
+whose outcome is a mandatory filing, a voluntary one, or exposure to a call-in. Triggers are compiled
+with the same condition compiler as risk rules, over the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from screening import EMPTY
+from screening.conditions.compile import CompileError, Compiler
+from screening.conditions.tree import Node, all_of
+from screening.infra.errors import Marks, Problem, ScreeningError, located
+
+OUTCOMES = ("mandatory", "voluntary", "call_in", "undetermined", "out_of_scope", "not_in_force")
+"""Every answer a regime can give, strongest first. Triggers give one of the first three."""
+
+RANK = {name: len(OUTCOMES) - i for i, name in enumerate(OUTCOMES)}
+
+OUTCOME_TEXT = {
+    "mandatory": "mandatory filing",
+    "voluntary": "voluntary filing",
+    "call_in": "call-in risk",
+    "undetermined": "undetermined",
+    "out_of_scope": "out of scope",
+    "not_in_force": "not in force",
+}
+
+
+class Phase(NamedTuple):
+    """One review phase: ``Phase 1``, 30, ``calendar days``."""
+
+    phase: str
+    days: int
+    unit: str
+    note: str = ""
+
+
+class InvestorTest(NamedTuple):
+    """Who counts as a foreign investor for some triggers of a regime."""
+
+    id: str
+    title: str
+    condition: Node | None
+    """None: every acquirer counts."""
+
+
+class Trigger(NamedTuple):
+    """One filing rule of a regime."""
+
+    id: str
+    title: str
+    outcome: str
+    investor: InvestorTest
+    condition: Node
+    """The whole test: the regime reaches the deal, the investor counts, and ``when`` holds."""
+    when: Node
+    legal_basis: tuple[Any, ...]
+    valid_from: str
+    valid_to: str | None = None
+    rationale: str = ""
+    examples: dict[str, list[dict[str, Any]]] = EMPTY
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    keys: dict[str, tuple[int, int]] = EMPTY
+
+    def valid(self, day: str) -> bool:
+        """Whether the trigger is law on ``day`` (YYYY-MM-DD)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def at(self, key: str) -> tuple[str, int | None, int | None]:
+        """File, line and column of one of the trigger's keys (its start when unknown)."""
+        line, column = self.keys.get(key, (self.line, self.column))
+        return self.file, line, column
+
+
+class Regime(NamedTuple):
+    """A jurisdiction's screening regime."""
+
+    id: str
+    name: str
+    title: str
+    jurisdiction: str
+    authority: str
+    legal_basis: tuple[Any, ...]
+    valid_from: str
+    valid_to: str | None
+    applies: Node
+    applies_text: str
+    investors: Sequence[InvestorTest]
+    review: tuple[Phase, ...]
+    outcomes: dict[str, str]
+    scope_note: str
+    rules: Sequence[Trigger]
+    """The triggers, in file order (compiled on first use for a pack read from the cache)."""
+    sets: dict[str, list[Any]] = EMPTY
+    """The named value sets the regime's conditions can use (the pack's and its own)."""
+    file: str = ""
+
+    def in_force(self, day: str) -> bool:
+        """Whether the regime is law on ``day`` (YYYY-MM-DD)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class Deferred(Sequence[Any]):
+    """A tuple built on first use: the triggers of a regime a case never reaches are never compiled."""
+
+    def __init__(self, build: Callable[[], tuple[Any, ...]]) -> None:
+        self._build: Callable[[], tuple[Any, ...]] | None = build
+        self._items: tuple[Any, ...] = ()
+
+    def _all(self) -> tuple[Any, ...]:
+        if self._build is not None:
+            self._items, self._build = self._build(), None
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+
+Report = Callable[[tuple[str, ...], str, str], None]
+"""Reports a problem: (key path, code, message)."""
+
+
+def under(prefix: tuple[str, ...], report: Report) -> Report:
+    """``report`` for problems found under ``prefix``."""
+    return lambda sub, code, message: report(prefix + sub, code, message)
+
+
+def build_regime(
+    data: dict[str, Any],
+    marks: Marks,
+    name: str,
+    compiler: Compiler,
+    legal: Callable[[list[str], Callable[[tuple[str, ...], str, str], None]], tuple[Any, ...]],
+    problems: list[Problem],
+    seen: dict[str, str],
+    lazy: bool = False,
+) -> Regime | None:
+    """The regime of a validated regime file, or None when a condition of the regime itself is wrong.
+
+    ``legal`` resolves citations against the pack's legal.yaml, reporting unknown instruments; ``seen``
+    maps trigger ids already used in the pack to their file. With ``lazy`` (a pack read from the cache,
+    which loaded cleanly before) the triggers' conditions are compiled when first used.
+    """
+    meta = data["regime"]
+    compiler = Compiler(compiler.facts, {**compiler.sets, **(meta.get("sets") or {})})
+
+    def report(path: tuple[str, ...], code: str, message: str, rule: str | None = None) -> None:
+        problems.append(located(name, marks, path, code, message, rule=rule))
+
+    def compile_at(spec: Any, path: tuple[str, ...], rule: str | None = None) -> Node | None:
+        try:
+            return compiler.compile(spec, ())
+        except CompileError as exc:
+            report(path + exc.path, exc.code, exc.message, rule)
+            return None
+
+    applies = compile_at(meta["applies"], ("regime", "applies"))
+    specs: dict[str, tuple[str, Any, tuple[str, ...]]] = {}  # investor test id -> title, condition, path
+    for i, raw in enumerate(meta.get("investors") or ()):
+        base: tuple[str, ...] = ("regime", "investors", str(i))
+        if raw["id"] in specs:
+            report(base + ("id",), "E109", f"duplicate investor test id '{raw['id']}'")
+        specs[raw["id"]] = (raw["title"], raw.get("when"), base + ("when",))
+    if not specs:
+        specs["anyone"] = ("any acquirer", None, ())
+    compiled: dict[str, InvestorTest] = {}
+
+    def investors() -> dict[str, InvestorTest]:
+        """The investor tests, compiled once (with the triggers, when they are compiled)."""
+        if not compiled:
+            for key, (title, spec, path) in specs.items():
+                compiled[key] = InvestorTest(key, title, None if spec is None else compile_at(spec, path))
+        return compiled
+
+    first = next(iter(specs))
+    regime_refs = legal(meta["legal_basis"], under(("regime", "legal_basis"), report))
+    valid_to = meta.get("valid_to")
+    if valid_to is not None and valid_to < meta["valid_from"]:
+        report(("regime", "valid_to"), "E106", f"valid_to {valid_to} is before valid_from {meta['valid_from']}")
+    pending: list[tuple[dict[str, Any], tuple[str, ...], str, str, str | None, tuple[Any, ...]]] = []
+    for i, raw in enumerate(data["rules"]):
+        base = ("rules", str(i))
+        rid = raw["id"]
+
+        def bad(sub: tuple[str, ...], code: str, message: str, base: tuple[str, ...] = base, rid: str = rid) -> None:
+            report(base + sub, code, message, rid)
+
+        if rid in seen:
+            bad(("id",), "E109", f"duplicate rule id (also in {seen[rid]})")
+        seen[rid] = name
+        if not rid.startswith(meta["id"] + "-"):
+            bad(("id",), "E106", f"a trigger id starts with its regime's id: {meta['id']}-NNN")
+        test = raw.get("investor", first)
+        if test not in specs:
+            bad(
+                ("investor",),
+                "E108",
+                f"unknown investor test '{raw['investor']}'; the regime defines " + ", ".join(specs),
+            )
+            test = first
+        start, end = raw.get("valid_from", meta["valid_from"]), raw.get("valid_to", valid_to)
+        if start < meta["valid_from"]:
+            bad(("valid_from",), "E106", f"valid_from {start} is before the regime's {meta['valid_from']}")
+        if end is not None and end < start and ("valid_from" in raw or "valid_to" in raw):
+            bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
+        refs = legal(raw["legal_basis"], under(("legal_basis",), bad))
+        if not lazy:  # a cached pack was checked when it was cached
+            from screening.pack.examples import example_problems
+
+            example_problems(raw, bad)
+        pending.append((raw, base, test, start, end, refs))
+    usable = applies is not None
+    if not lazy:  # a pack being checked: compile everything now, so that every problem is reported
+        usable = usable and all(
+            spec is None or investors()[key].condition is not None for key, (_, spec, _) in specs.items()
+        )
+    if not usable:
+        for raw, base, *_ in pending:  # the regime is unusable, but each trigger's own problems are reported
+            compile_at(raw["when"], base + ("when",), raw["id"])
+        return None
+
+    def triggers() -> tuple[Trigger, ...]:
+        tests = investors()
+        out = []
+        for raw, base, investor, start, end, refs in pending:
+            when = compile_at(raw["when"], base + ("when",), raw["id"])
+            test = tests[investor]
+            if when is None or applies is None or (specs[investor][1] is not None and test.condition is None):
+                continue
+            parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
+            out.append(
+                Trigger(
+                    id=raw["id"],
+                    title=raw["title"],
+                    outcome=raw["outcome"],
+                    investor=test,
+                    condition=all_of(parts),
+                    when=when,
+                    legal_basis=refs,
+                    valid_from=start,
+                    valid_to=end,
+                    rationale=(raw.get("rationale") or "").strip(),
+                    examples=raw.get("examples") or {},
+                    file=name,
+                    line=marks.get(base, (None, None))[0],
+                    column=marks.get(base, (None, None))[1],
+                    keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                )
+            )
+        if lazy and problems:  # a cached pack loaded cleanly once: a problem now means the cache is stale
+            raise ScreeningError(list(problems))
+        return tuple(out)
+
+    assert applies is not None  # else the regime is unusable (above)
+    return Regime(
+        id=meta["id"],
+        name=meta["name"],
+        title=meta["title"],
+        jurisdiction=meta["jurisdiction"],
+        authority=meta["authority"],
+        legal_basis=regime_refs,
+        valid_from=meta["valid_from"],
+        valid_to=valid_to,
+        applies=applies,
+        applies_text=meta.get("applies_text", ""),
+        investors=Deferred(lambda: tuple(investors().values())) if lazy else tuple(investors().values()),
+        review=tuple(Phase(p["phase"], p["days"], p["unit"], p.get("note", "")) for p in meta["review"]),
+        outcomes=dict(meta.get("outcomes") or {}),
+        scope_note=(meta.get("scope_note") or "").strip(),
+        rules=Deferred(triggers) if lazy else triggers(),
+        sets=compiler.sets,
+        file=name,
+    )

@@ -1,0 +1,72 @@
+"""`screening screen --set`: what the changes to each case did (screening.decision.whatif.WhatIf), as text,
+JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from screening.conditions.margins import Margin
+from screening.conditions.text import describe_margin
+from screening.decision.filings import change_text
+from screening.decision.whatif import WhatIf
+from screening.infra.text import num
+from screening.report import Options
+
+
+def render(value: WhatIf, fmt: str, options: Options) -> str:
+    """The before/after comparison of each case, as text, JSON or Markdown."""
+    docs = [
+        {
+            "case": after.case.id,
+            "changes": [c.text for c in value.changes],
+            **delta,
+            "thresholds_after": [m._asdict() for m in after.margins],
+        }
+        for (_, after), delta in zip(value.pairs, value.deltas, strict=True)
+    ]
+    if fmt == "json":
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+    lines: list[str] = []
+    for doc in docs:
+        score, level = doc["score"], doc["level"]
+        change = ("+" if score[1] >= score[0] else "") + num(score[1] - score[0])
+        if fmt == "markdown":
+            lines += [
+                f"### What if: `{doc['case']}`",
+                "",
+                "Changes: " + "; ".join(f"`{c}`" for c in doc["changes"]),
+                "",
+                "| | before | after |",
+                "|---|---|---|",
+                f"| score | {num(score[0])} | {num(score[1])} ({change}) |",
+                f"| level | {level[0]} | {level[1]} |",
+                f"| open questions | {doc['gaps'][0]} | {doc['gaps'][1]} |",
+                "",
+            ]
+            for key, word in (("fires_now", "Fires now"), ("no_longer_fires", "No longer fires")):
+                if doc[key]:
+                    lines.append(
+                        f"{word}: " + "; ".join(f"`{f['rule']}` {f['title']} ({f['points']:+})" for f in doc[key])
+                    )
+            if doc["filings"]:
+                lines.append("Filings: " + "; ".join(change_text(c) for c in doc["filings"]))
+            lines.append("")
+            continue
+        lines += [
+            f"What if: {doc['case']}",
+            "  " + "; ".join(doc["changes"]),
+            f"  score {num(score[0])} → {num(score[1])} ({change}), "
+            f"level {level[0]} → {level[1]}, open questions {doc['gaps'][0]} → {doc['gaps'][1]}",
+        ]
+        for key, word in (("fires_now", "fires now"), ("no_longer_fires", "no longer fires")):
+            for f in doc[key]:
+                lines.append(f"  {word}: {f['rule']} {f['title']} ({f['points']:+})")
+        lines += [f"  filing: {change_text(c)}" for c in doc["filings"]]
+        near = doc["thresholds_after"][:5]
+        if near:
+            lines.append("  near thresholds after the change:")
+            lines += [f"    {describe_margin(Margin(**m))}" for m in near]
+        lines.append("")
+    from screening.infra.text import visible  # the changes and titles come from inputs: nothing in them is obeyed
+
+    return visible("\n".join(lines).rstrip()) + "\n"

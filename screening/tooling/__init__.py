@@ -1,0 +1,1 @@
+"""Pack tooling: check, test, diff, fmt and the editor schemas."""

@@ -1,0 +1,840 @@
+"""Canonical layout of rule-pack YAML files, comments kept (the library side of ``screening fmt``).
+
+Formatting is a round trip through ruamel.yaml: the document is loaded with its anchors, quoting,
+flow collections and block scalars, keys are put in their canonical order, and it is written back in
+one layout. Only the ``fmt`` command imports this module.
+
+The canonical layout
+--------------------
+* UTF-8 without a byte-order mark, ``\\n`` line ends, no trailing spaces, exactly one final newline
+  (an empty file stays empty). Trailing spaces inside a block scalar are part of its text and stay.
+* Mappings indent by 2 spaces. A block sequence is indented 2 spaces under its key, its items'
+  content 2 more: ``rules:`` / ``  - id: SI-001`` / ``    name: ...``.
+* Nothing is re-wrapped: plain and quoted scalars and flow collections are written on one line
+  whatever their length (a flow collection written over several lines is joined), block scalars
+  (``|``, ``>``) keep their lines, chomping and folds. Quotes stay as written. Flow collections stay
+  flow, block collections stay block.
+* Plain scalars keep their text (``~``, ``True``, ``0x1F``, ``1_000``, ``24.90`` and a date-like
+  ``2026-13-01`` included); only an empty value inside a flow collection is written ``null``, and a
+  mapping of one pair in a flow sequence keeps (or gets) its braces: ``[{a: 1}]``.
+* Anchors and aliases are kept. When reordering puts an alias before its anchor, the anchor moves to
+  the first occurrence (the data is the same).
+* Keys are put in the order the pack schema (``screening/schema/pack.schema.json``) lists them, at
+  every level the schema describes: a rule's keys as id, name, title, category, weight, mitigates, when,
+  rationale, legal_basis, practice, references, aliases, examples (``fires`` before
+  ``quiet`` inside ``examples``); the keys of pack.yaml, scoring.yaml (and of its categories, levels
+  and floors), legal.yaml instruments and sources.yaml sources likewise. Keys the schema does not
+  know come last, in their original order. Conditions (``when``), examples and ``sets`` keep their
+  order. The kind of file is the schema definition whose keys cover the document's top-level keys
+  (``rules:`` makes a rule file), else the reserved file name (pack.yaml, scoring.yaml, legal.yaml,
+  sources.yaml); a file of no known kind (a case, say) is laid out without reordering.
+* Comments are kept and travel with what they belong to:
+
+  - an end-of-line comment belongs to the key or list item that starts on its line (or whose value
+    it ends) and is written after that value, two spaces from it;
+  - a whole-line comment belongs to the key or list item that follows it and is indented like it
+    (comments before the first key of a list item go above its ``-``, which shares that key's line);
+    but a comment below the end of a nested block, indented deeper than the next key and at least
+    as deep as the block's own entries, stays at the end of that block, indented like its entries
+    (the entries of a sequence written without indentation, ``key:`` / ``- item``, count as one
+    column deeper than their dashes, so a comment at the dashes' column ends the enclosing block);
+  - comments at the end of the file stay at the end; a comment inside a flow collection, which
+    cannot be kept there, is written above the key that holds the collection.
+
+* Blank lines are kept where they separate entries (runs of blank lines become one); they are
+  dropped at the start and end of the file and before the first entry of a block.
+
+Formatting is idempotent, and the formatted text always loads to the same data as the original
+(this is checked on every file; a file that cannot be formatted without changing its data is
+reported and left as it is).
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import io
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq, comment_attrib
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+)
+from yaml.tokens import (
+    BlockEntryToken,
+    FlowMappingEndToken,
+    FlowMappingStartToken,
+    FlowSequenceEndToken,
+    FlowSequenceStartToken,
+    ScalarToken,
+)
+
+from screening.infra import yamlio
+from screening.infra.errors import ScreeningError, fail
+from screening.infra.files import confine
+from screening.infra.output import write_atomic
+
+WIDTH = 1_000_000
+"""Line width given to the emitter: large enough that nothing is ever re-wrapped."""
+EOL_GAP = "  "
+"""Space between a value and its end-of-line comment."""
+RESERVED = {"pack.yaml": "pack", "scoring.yaml": "scoring", "legal.yaml": "legal", "sources.yaml": "sources"}
+"""Pack files whose kind their name gives."""
+
+_Loader: Any = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+_DOC = "doc"
+"""Reference of the document itself, the outermost box of comments."""
+
+
+class Change(NamedTuple):
+    """One file: its text before and after formatting."""
+
+    path: Path
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether formatting changes the file."""
+        return self.old != self.new
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def format_text(text: str, name: str = "<string>") -> str:
+    """The canonical layout of one rule-pack YAML document (the file's kind is read from its top-level
+    key or its file name).
+
+    Raises :class:`ScreeningError` for text that is not valid YAML (E100, E101, E102, located), holds
+    what pack files may not (tags, merge keys: E110) or cannot be formatted without changing its data.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # The data, and the checks every pack file gets (tags, size, values and nesting counted as the text is
+    # parsed), before the round-trip parser builds its much larger tree of a document within the limits.
+    original, _ = yamlio.loads(text, name)
+    if original is not None and not isinstance(original, dict):  # not a pack file: its diff would show it
+        raise fail(
+            name,
+            "E103",
+            "expected a mapping, found "
+            + ("a list" if isinstance(original, list) else "a single value")
+            + ": not a rule-pack file (its content is not shown)",
+            1,
+            1,
+        )
+    try:
+        tree = _load_roundtrip(text, name)
+        new = _format(text, tree, name)
+    except RecursionError:  # ruamel.yaml recurses several frames a level: nesting raised near DEPTH_CEILING
+        raise fail(name, "E111", "nested too deeply to be formatted (SCREENING_MAX_DEPTH)") from None
+    except _Unplaceable as exc:
+        where = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark is not None else (None, None)
+        raise fail(name, exc.code, f"cannot be formatted: {exc.message}; file left as it is", *where) from None
+    if yamlio.loads(new, name)[0] != original or not _same_safe_data(text, new):
+        raise fail(name, "E100", "cannot be formatted without changing its data; file left as it is")
+    return new
+
+
+def format_paths(paths: list[Path]) -> list[Change]:
+    """For every *.yaml file in the given files/directories (a directory means its top-level *.yaml
+    files, i.e. a pack), the file and its old and new text. Does not write.
+
+    Files named explicitly are formatted whatever their suffix. Problems in any file are raised
+    together, as one :class:`ScreeningError`, after every file was read.
+    """
+    changes: list[Change] = []
+    problems = []
+    for path, pack in _files(paths):
+        try:
+            if pack is not None:  # a file of a pack: read only inside it (a link to a credential is not)
+                confine(path, pack, "the pack")
+            old = _read(path)
+            changes.append(Change(path, old, format_text(old, str(path))))
+        except ScreeningError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScreeningError(problems)
+    return changes
+
+
+def write_changes(changes: list[Change]) -> None:
+    """Write the files whose text changes, each atomically; unchanged files are not touched."""
+    for change in changes:
+        if change.changed:
+            write_atomic(change.path, change.new)
+
+
+def unified_diff(change: Change) -> str:
+    """The change as a unified diff labelled ``a/<path>`` and ``b/<path>`` (empty when unchanged)."""
+    if not change.changed:
+        return ""
+    label = change.path.as_posix().lstrip("/")
+    out = []
+    for line in difflib.unified_diff(_lines(change.old), _lines(change.new), f"a/{label}", f"b/{label}"):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at ``\\n`` only, each with its line end (a ``\\r`` before it is shown as part of the line)."""
+    return re.findall(r"[^\n]*\n|[^\n]+", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def _files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
+    """Each file to format, with the directory it was found in (None for a file named itself)."""
+    seen: set[Path] = set()
+    out = []
+    for path in paths:
+        found = sorted(p for p in path.glob("*.yaml") if not p.is_dir()) if path.is_dir() else [path]
+        if path.is_dir():
+            found += sorted(p for p in (path / "regimes").glob("*.yaml") if not p.is_dir())
+        for file in found:
+            try:
+                key = file.resolve()
+            except (OSError, RuntimeError):  # a loop of links: refused when read
+                key = file.absolute()
+            if key not in seen:
+                seen.add(key)
+                out.append((file, path if path.is_dir() else None))
+    return out
+
+
+def _read(path: Path) -> str:
+    """The file's text as stored (line ends and a byte-order mark kept, so that they count as changes)."""
+    text = yamlio.read_text(path)  # located errors for missing files and bad encodings
+    with open(path, "rb") as handle:
+        bom = handle.read(3) == b"\xef\xbb\xbf"
+    return "\ufeff" + text if bom else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+class _Plain(str):
+    """A plain scalar that is not text (null, boolean, number, date), kept exactly as written.
+
+    ruamel.yaml would rewrite some of them (``~`` as nothing, ``True`` as ``true``, ``-0`` as ``0``)
+    and fails on a date-like value that is not a date (``2026-13-01``, which the pack loader reads as text).
+    """
+
+    tag = ""
+
+
+_PLAIN_TAGS = [f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")]
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_plain(self, node: Any) -> Any:
+        if node.style or node.anchor or not node.value:  # quoted, anchored or empty: ruamel.yaml's own way
+            try:
+                return RoundTripConstructor.yaml_constructors[str(node.tag)](self, node)
+            except ValueError:
+                pass
+        plain = _Plain(node.value)
+        plain.tag = str(node.tag)
+        return plain
+
+
+for _tag in _PLAIN_TAGS:
+    _Constructor.add_constructor(_tag, _Constructor.construct_plain)
+
+
+class _Representer(RoundTripRepresenter):
+    def represent_plain(self, data: _Plain) -> Any:
+        return self.represent_scalar(data.tag, str(data))
+
+
+_Representer.add_representer(_Plain, _Representer.represent_plain)
+
+
+def _roundtrip() -> YAML:
+    rt = YAML(typ="rt")
+    rt.Constructor = _Constructor
+    rt.Representer = _Representer
+    rt.preserve_quotes = True
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = WIDTH
+    rt.allow_unicode = True
+    rt.brace_single_entry_mapping_in_flow_sequence = True  # [{a: 1}] stays so, not [a: 1]
+    return rt
+
+
+def _load_roundtrip(text: str, name: str) -> Any:
+    try:
+        return _roundtrip().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        found = re.match(r'found duplicate key "(.*)" with value', exc.problem or "")
+        if found and exc.context_mark is not None:
+            raise fail(
+                name,
+                "E101",
+                f"duplicate key '{found.group(1)}' (first defined on line {exc.context_mark.line + 1})",
+                line,
+                column,
+            ) from None
+        lines = text.split("\n")
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
+            raise fail(
+                name, "E102", "a tab character where YAML needs spaces (indent with spaces)", line, column
+            ) from None
+        message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise fail(name, "E100", f"invalid YAML: {message}", line, column) from None
+    except YAMLError as exc:
+        raise fail(name, "E100", f"invalid YAML: {exc}") from None
+
+
+def _same_safe_data(old: str, new: str) -> bool:
+    """Whether a YAML 1.1 safe loader (PyYAML's) also reads the same data; true when it cannot read the old text."""
+    try:
+        before = yaml.load(old, Loader=_Loader)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return True
+    try:
+        return bool(yaml.load(new, Loader=_Loader) == before)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Key order
+
+
+@cache
+def _schema_defs() -> dict[str, Any]:
+    path = Path(__file__).parent.parent / "schema" / "pack.schema.json"
+    defs: dict[str, Any] = json.loads(path.read_text("utf-8"))["$defs"]
+    return defs
+
+
+def file_kind(tree: Any, name: str) -> str | None:
+    """The pack schema definition a document follows: by its top-level keys, else by its file name."""
+    defs = _schema_defs()
+    if isinstance(tree, dict) and tree:
+        keys = set(tree)
+        kinds = [
+            kind
+            for kind, schema in defs.items()
+            if isinstance(schema.get("properties"), dict)
+            and keys <= set(schema["properties"])
+            and set(schema.get("required", ())) <= keys
+        ]
+        if len(kinds) == 1:
+            return kinds[0]
+    kind = RESERVED.get(Path(name).name)
+    return kind if kind in defs else None
+
+
+def key_order(kind: str, *path: str) -> list[str]:
+    """Canonical key order of the mappings at ``path`` (property names; ``[]`` for list items) in a file of ``kind``."""
+    defs = _schema_defs()
+    schema = _resolve(defs[kind], defs)
+    for step in path:
+        schema = _resolve(schema["items"] if step == "[]" else schema["properties"][step], defs)
+    return list(schema.get("properties", ()))
+
+
+def _resolve(schema: Any, defs: dict[str, Any]) -> Any:
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = defs[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _reorder(node: Any, schema: Any, defs: dict[str, Any], seen: set[int]) -> None:
+    schema = _resolve(schema, defs)
+    if not isinstance(schema, dict) or id(node) in seen:
+        return
+    if isinstance(node, CommentedMap):
+        seen.add(id(node))
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            rank = {key: i for i, key in enumerate(props)}
+            keys = list(node)
+            ordered = sorted(keys, key=lambda k: (rank.get(k, len(rank)), keys.index(k)))
+            if ordered != keys:
+                for key in ordered:
+                    node.move_to_end(key)
+        extra = schema.get("additionalProperties")
+        for key, value in node.items():
+            sub = props.get(key) if isinstance(props, dict) and key in props else extra
+            _reorder(value, sub, defs, seen)
+    elif isinstance(node, CommentedSeq):
+        seen.add(id(node))
+        for item in node:
+            _reorder(item, schema.get("items"), defs, seen)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where things are: entries (keys of block mappings, items of block sequences) and comments
+
+
+class _Slot:
+    """A key of a block mapping or an item of a block sequence, where comments attach."""
+
+    __slots__ = ("ref", "line", "col", "chain", "eol_line")
+
+    def __init__(self, ref: Any, line: int, col: int, chain: tuple[Any, ...]) -> None:
+        self.ref, self.line, self.col, self.chain = ref, line, col, chain
+        self.eol_line = line
+        """Line on which an end-of-line comment of the entry goes: where its value ends, or the key's line."""
+
+
+class _Box:
+    """A block collection (or the document): comments may stay at its end."""
+
+    __slots__ = ("ref", "col", "depth", "parent", "first")
+
+    def __init__(self, ref: Any, depth: int, parent: Any) -> None:
+        self.ref, self.depth, self.parent = ref, depth, parent
+        self.col = 0
+        self.first: Any = None
+
+
+class _Unplaceable(Exception):
+    """The parsed events do not match the loaded tree (a construct the formatter does not handle)."""
+
+    def __init__(self, message: str, mark: Any = None, code: str = "E100") -> None:
+        super().__init__(message)
+        self.message, self.mark, self.code = message, mark, code
+
+
+class _Layout:
+    """Entries, boxes and comments of one YAML text, matched with its loaded tree."""
+
+    def __init__(self, text: str, tree: Any) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+        try:
+            self.tokens = list(yaml.scan(text, Loader=_Loader))
+            events = list(yaml.parse(text, Loader=_Loader))
+        except yaml.YAMLError as exc:
+            raise _Unplaceable(f"not readable by the pack loader ({exc})") from None
+        self.dashes = sorted(
+            (t.start_mark.line, t.start_mark.column) for t in self.tokens if isinstance(t, BlockEntryToken)
+        )
+        self.slots: list[_Slot] = []
+        self.by_ref: dict[Any, _Slot] = {}
+        self.boxes: dict[Any, _Box] = {_DOC: _Box(_DOC, 0, None)}
+        self.order: list[tuple[str, Any]] = []
+        """("slot", ref) and ("close", box ref) in document order."""
+        self._events: Iterator[Any] = iter(events)
+        self.root_text = ""
+        """The root node's text when it is a scalar (empty for an empty document)."""
+        if any(isinstance(e, DocumentStartEvent) for e in events):
+            self._walk_document(tree)
+
+    # -- entries --------------------------------------------------------------------------------
+
+    def _next(self) -> Any:
+        try:
+            return next(self._events)
+        except StopIteration:
+            raise _Unplaceable("unexpected end of events") from None
+
+    def _walk_document(self, tree: Any) -> None:
+        event = self._next()
+        while not isinstance(event, DocumentStartEvent):
+            event = self._next()
+        event = self._next()
+        self.root_text = event.value if isinstance(event, ScalarEvent) else "-"
+        root = self._add_slot((_DOC, None), event.start_mark.line, 0, (_DOC,))
+        self._node(event, tree, (_DOC,), root)
+        self.order.append(("close", _DOC))
+
+    def _add_slot(self, ref: Any, line: int, col: int, chain: tuple[Any, ...]) -> _Slot:
+        slot = _Slot(ref, line, col, chain)
+        box = self.boxes[chain[-1]]
+        if box.first is None:
+            box.first, box.col = ref, col
+            holder = self.by_ref.get(box.parent)
+            if holder is not None and holder.ref != (_DOC, None) and col <= holder.col:
+                box.col = holder.col + 1  # an indentless sequence: a comment at its dashes' column is the outer one's
+        self.slots.append(slot)
+        self.by_ref[ref] = slot
+        self.order.append(("slot", ref))
+        return slot
+
+    def _skip(self, event: Any) -> Any:
+        """Consume the rest of a node that has no entries; return its last event."""
+        depth = 1 if isinstance(event, CollectionStartEvent) else 0
+        while depth:
+            event = self._next()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+        return event
+
+    def _node(self, event: Any, obj: Any, chain: tuple[Any, ...], slot: _Slot) -> None:
+        start: Any = event.start_mark
+        end: Any = event.end_mark
+        if isinstance(event, ScalarEvent):
+            slot.eol_line = start.line if event.style in ("|", ">") else end.line
+            return
+        if isinstance(event, AliasEvent) or not isinstance(event, CollectionStartEvent):
+            slot.eol_line = end.line
+            return
+        if event.flow_style:
+            slot.eol_line = self._skip(event).end_mark.line
+            return
+        if not isinstance(obj, (CommentedMap, CommentedSeq)):
+            raise _Unplaceable("a collection the loader did not keep as one")
+        box = _Box(id(obj), len(chain), slot.ref)
+        self.boxes[box.ref] = box
+        inner = chain + (box.ref,)
+        if isinstance(event, MappingStartEvent):
+            if not isinstance(obj, CommentedMap):
+                raise _Unplaceable("a mapping the loader did not keep as one")
+            keys = list(obj)
+            index = 0
+            event = self._next()
+            while not isinstance(event, CollectionEndEvent):
+                if isinstance(event, ScalarEvent) and event.value == "<<" and not event.style:
+                    raise _Unplaceable("merge keys ('<<') are not supported", event.start_mark, "E110")
+                if index >= len(keys):
+                    raise _Unplaceable("more keys than the loader kept", event.start_mark)
+                key = keys[index]
+                entry = self._add_slot((box.ref, key), event.start_mark.line, event.start_mark.column, inner)
+                self._skip(event)
+                self._node(self._next(), obj[key], inner, entry)
+                index += 1
+                event = self._next()
+            if index != len(keys):
+                raise _Unplaceable("fewer keys than the loader kept")
+        else:
+            if not isinstance(event, SequenceStartEvent) or not isinstance(obj, CommentedSeq):
+                raise _Unplaceable("a sequence the loader did not keep as one")
+            index = 0
+            event = self._next()
+            while not isinstance(event, CollectionEndEvent):
+                if index >= len(obj):
+                    raise _Unplaceable("more items than the loader kept")
+                at = bisect.bisect_left(self.dashes, (event.start_mark.line, event.start_mark.column)) - 1
+                line, col = self.dashes[at] if at >= 0 else (event.start_mark.line, event.start_mark.column)
+                entry = self._add_slot((box.ref, index), line, col, inner)
+                self._node(event, obj[index], inner, entry)
+                index += 1
+                event = self._next()
+        self.order.append(("close", box.ref))
+
+    # -- comments and blank lines ---------------------------------------------------------------
+
+    def _offset(self, mark: Any) -> int:
+        return self.starts[mark.line] + mark.column
+
+    def scalar_lines(self) -> tuple[set[int], set[int]]:
+        """Lines inside scalars and flow collections (where blank lines are content, not layout), and
+        the content lines of block scalars (whose trailing spaces are text)."""
+        inside: set[int] = set()
+        block: set[int] = set()
+        flow_start: list[int] = []
+        for token in self.tokens:
+            start, end = token.start_mark, token.end_mark
+            if isinstance(token, (FlowSequenceStartToken, FlowMappingStartToken)):
+                flow_start.append(start.line)
+            elif isinstance(token, (FlowSequenceEndToken, FlowMappingEndToken)) and flow_start:
+                first = flow_start.pop()
+                if not flow_start:
+                    inside.update(range(first + 1, end.line + 1))
+            elif isinstance(token, ScalarToken) and end.line > start.line:
+                if token.style in ("|", ">"):
+                    span = self.text[self._offset(start) : self._offset(end)].split("\n")
+                    header = span[0].split("#", 1)[0]
+                    lines = range(start.line + 1, start.line + len(span))
+                    block.update(lines)
+                    if "+" in header:
+                        inside.update(lines)
+                    else:
+                        filled = [i for i, part in enumerate(span) if i and part.strip()]
+                        inside.update(range(start.line + 1, start.line + (filled[-1] if filled else 0) + 1))
+                else:
+                    inside.update(range(start.line + 1, end.line + 1))
+        return inside, block
+
+    def comments(self) -> list[tuple[int, int, str, bool, bool]]:
+        """Every comment as (line, column, text, at end of a line, inside a flow collection)."""
+        found: list[tuple[int, int, str, bool, bool]] = []
+        depth = 0
+        reached = 0
+        for token in self.tokens:
+            begin = self._offset(token.start_mark)
+            if begin > reached:
+                found.extend(self._gap_comments(reached, begin, depth > 0))
+            if isinstance(token, (FlowSequenceStartToken, FlowMappingStartToken)):
+                depth += 1
+            elif isinstance(token, (FlowSequenceEndToken, FlowMappingEndToken)):
+                depth = max(depth - 1, 0)
+            elif isinstance(token, ScalarToken) and token.style in ("|", ">"):
+                header_end = self.text.find("\n", begin)
+                header_end = len(self.text) if header_end < 0 else header_end
+                hash_at = self.text.find("#", begin, header_end)
+                if hash_at >= 0:
+                    found.append(self._comment_at(hash_at, header_end, False))
+            reached = max(reached, self._offset(token.end_mark))
+        if reached < len(self.text):
+            found.extend(self._gap_comments(reached, len(self.text), False))
+        return found
+
+    def _gap_comments(self, begin: int, end: int, in_flow: bool) -> Iterator[tuple[int, int, str, bool, bool]]:
+        at = self.text.find("#", begin, end)
+        while at >= 0:
+            stop = self.text.find("\n", at, end)
+            stop = end if stop < 0 else stop
+            yield self._comment_at(at, stop, in_flow)
+            at = self.text.find("#", stop, end)
+
+    def _comment_at(self, at: int, stop: int, in_flow: bool) -> tuple[int, int, str, bool, bool]:
+        line = bisect.bisect_right(self.starts, at) - 1
+        col = at - self.starts[line]
+        eol = bool(self.lines[line][:col].strip())
+        return line, col, self.text[at:stop].rstrip(), eol, in_flow
+
+
+class _Notes:
+    """The comments and blank lines of a document, attached to entries and boxes."""
+
+    def __init__(self) -> None:
+        self.before: dict[Any, list[str]] = {}
+        self.eol: dict[Any, str] = {}
+        self.after: dict[Any, list[str]] = {}
+        """Comments that stay at the end of a box."""
+
+
+def _attach(layout: _Layout) -> _Notes:
+    """Give every comment and blank line of the text to the entry or box it belongs to."""
+    notes = _Notes()
+    slots = layout.slots
+    lines = [slot.line for slot in slots]
+    inside, _ = layout.scalar_lines()
+    items: list[tuple[int, int, str, bool, bool]] = layout.comments()
+    items += [
+        (i, 0, "", False, False)
+        for i, text in enumerate(layout.lines)
+        if not text.strip() and i not in inside and i < len(layout.lines) - 1
+    ]
+    items.sort(key=lambda item: (item[0], item[1]))
+
+    run: Any = object()  # the entry the current run of comments precedes
+    floor = 0  # deepest box the run may still attach to
+    blanks = 0
+    final = False  # the run already attached to its following entry
+
+    def target_list(kind: str, ref: Any) -> list[str]:
+        store = notes.before if kind == "before" else notes.after
+        return store.setdefault(ref, [])
+
+    def put(kind: str, ref: Any, text: str) -> None:
+        nonlocal blanks
+        where = target_list(kind, ref)
+        if blanks and (not where or where[-1] != ""):
+            where.append("")
+        blanks = 0
+        where.append(text)
+
+    def flush() -> None:
+        nonlocal blanks
+        if blanks and isinstance(run, int) and run < len(slots):
+            where = target_list("before", slots[run].ref)
+            if not where or where[-1] != "":
+                where.append("")
+        blanks = 0
+
+    for line, col, text, eol, in_flow in items:
+        following = bisect.bisect_right(lines, line)  # index of the first entry after this line
+        if (eol or in_flow) and following:
+            owner = slots[following - 1]
+            if eol and owner.ref not in notes.eol:
+                notes.eol[owner.ref] = text
+            else:
+                notes.before.setdefault(owner.ref, []).append(text)
+            continue
+        if following != run:
+            flush()
+            run, floor, final = following, len(slots) + 1, False
+        if not text:
+            blanks += 1
+            continue
+        nxt = slots[following] if following < len(slots) else None
+        prev = slots[following - 1] if following else None
+        if final or prev is None or (nxt is not None and col <= nxt.col):
+            final = True
+            put("before", nxt.ref if nxt is not None else _DOC, text)
+            continue
+        chain = prev.chain
+        open_boxes = [ref for ref in chain if nxt is None or ref not in nxt.chain]
+        chosen = None
+        for ref in reversed(open_boxes):
+            box = layout.boxes[ref]
+            if box.depth <= floor and box.col <= col:
+                chosen = box
+                break
+        if chosen is None:
+            if nxt is None:
+                chosen = layout.boxes[_DOC]
+            else:
+                final = True
+                put("before", nxt.ref, text)
+                continue
+        floor = chosen.depth
+        put("after", chosen.ref, text)
+    flush()
+    return notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def _strip_comments(node: Any, seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        seen.add(id(node))
+        setattr(node, comment_attrib, Comment())
+        values = node.values() if isinstance(node, CommentedMap) else node
+        for value in values:
+            _strip_comments(value, seen)
+    elif getattr(node, "comment", None) is not None:  # block scalars keep their header comment here
+        node.comment = None
+
+
+def _format(text: str, tree: Any, name: str) -> str:
+    before = _Layout(text, tree)
+    if tree is None and not before.root_text:  # no content (``---`` at most): the comments alone
+        out: list[str] = []
+        last = None
+        for line, _, comment, _, _ in before.comments():
+            if last is not None and any(not t.strip() for t in before.lines[last + 1 : line]):
+                out.append("")
+            out.append(comment)
+            last = line
+        return "".join(line + "\n" for line in out)
+    notes = _attach(before)
+
+    _strip_comments(tree, set())
+    kind = file_kind(tree, name)
+    if kind is not None:
+        defs = _schema_defs()
+        _reorder(tree, defs[kind], defs, set())
+    stream = io.StringIO()
+    _roundtrip().dump(tree, stream)
+    plain = stream.getvalue()
+    after = _Layout(plain, tree)
+    return _place(after, before, notes)
+
+
+def _home(ref: Any, after: _Layout, before: _Layout) -> Any:
+    """The entry where a comment of ``ref`` (an entry or a box) is written: itself, or, when the
+    formatted text has no such entry (its collection went inside a flow collection), the nearest
+    enclosing entry that is there."""
+    while ref not in after.by_ref:
+        box = before.boxes.get(ref)
+        if box is None:
+            slot = before.by_ref.get(ref)
+            if slot is None:
+                return (_DOC, None)
+            box = before.boxes[slot.chain[-1]]
+        ref = box.parent
+        if ref is None:
+            return (_DOC, None)
+    return ref
+
+
+def _place(after: _Layout, before: _Layout, notes: _Notes) -> str:
+    """Write the comments into the formatted text."""
+    lines = after.lines[:-1] if after.lines and after.lines[-1] == "" else list(after.lines)
+    _, keep = after.scalar_lines()
+    lines = [line if i in keep else line.rstrip() for i, line in enumerate(lines)]
+
+    extra_before: dict[Any, list[str]] = {}
+    for ref, block in notes.before.items():
+        if ref not in after.by_ref:
+            extra_before.setdefault(_home(ref, after, before), []).extend(t for t in block if t)
+    for ref, block in notes.after.items():
+        if ref not in after.boxes:
+            extra_before.setdefault(_home(ref, after, before), []).extend(t for t in block if t)
+    used: set[int] = set()
+    for ref, text in notes.eol.items():
+        home = _home(ref, after, before)
+        slot = after.by_ref[home]
+        if home != ref or slot.eol_line in used or slot.eol_line >= len(lines):
+            extra_before.setdefault(home, []).append(text)
+            continue
+        used.add(slot.eol_line)
+        lines[slot.eol_line] += EOL_GAP + text
+
+    first_on_line: dict[int, _Slot] = {}
+    for slot in after.slots:
+        first_on_line.setdefault(slot.line, slot)
+
+    inserts: dict[int, list[str]] = {}
+    tail: list[str] = []
+    order = after.order
+    next_line: list[int | None] = [None] * len(order)
+    upcoming: int | None = None
+    for i in range(len(order) - 1, -1, -1):
+        kind, ref = order[i]
+        if kind == "slot":
+            upcoming = after.by_ref[ref].line
+        next_line[i] = upcoming
+
+    def emit(at: int | None, col: int, texts: list[str]) -> None:
+        where = tail if at is None else inserts.setdefault(at, [])
+        for text in texts:
+            if not text and where and not where[-1]:
+                continue
+            where.append(" " * col + text if text else "")
+
+    for i, (kind, ref) in enumerate(order):
+        if kind == "close":
+            texts = notes.after.get(ref, [])
+            if texts:
+                emit(next_line[i], after.boxes[ref].col, texts)
+            continue
+        slot = after.by_ref[ref]
+        texts = notes.before.get(ref, []) + extra_before.get(ref, [])
+        box = after.boxes[slot.chain[-1]]
+        if box.first == ref or ref == (_DOC, None):
+            while texts and not texts[0]:
+                texts = texts[1:]
+        if texts:
+            emit(slot.line, first_on_line[slot.line].col, texts)
+
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        for text in inserts.get(i, ()):
+            if text or (out and out[-1]):
+                out.append(text)
+        out.append(line)
+    for text in tail:
+        if text or (out and out[-1]):
+            out.append(text)
+    return "\n".join(out) + "\n" if out else ""
