@@ -1,0 +1,40 @@
+"""What the command-line fuzzer (fuzz/fuzz_cli.py) found, each minimised to its attack and run through the CLI
+with its exact outcome: one located line and exit 2, never an internal error (exit 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.cli import main
+from tests.conftest import ROOT
+
+CASE = ROOT / "cases" / "alibaba-liege.yaml"
+LONG = "a" * 300 + ".yaml"  # one component over the 255 bytes a Linux file system takes
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", LONG], ["fmt", LONG], ["test", LONG], ["diff", LONG, LONG], ["rules", "list", "-r", LONG],
+    ["batch", "--no-progress", LONG, "-o", "results.jsonl"], ["screen", CASE, "--entities", LONG],
+], ids=["check", "fmt", "test", "diff", "rules", "batch", "entities"])
+def test_a_file_name_too_long_for_the_system_is_a_located_error(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    name = str(tmp_path / LONG) if "--entities" in argv else LONG
+    assert (code, out) == (2, "")
+    assert err == f"{name}: error: cannot use path: File name too long [E001 file-not-found]\n"
+
+
+@pytest.mark.parametrize("argv, found", [
+    (["screen", LONG], "cannot read file: File name too long [E001 file-not-found]"),
+    (["screen", CASE, "-o", LONG], "cannot write output: File name too long [E401 cannot-write]"),
+], ids=["case", "output"])
+def test_the_readers_and_writers_already_said_so(tmp_path, monkeypatch, capsys, argv, found):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert (code, err) == (2, f"{LONG}: error: {found}\n")
