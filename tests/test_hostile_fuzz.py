@@ -3,6 +3,11 @@ with its exact outcome: one located line and exit 2, never an internal error (ex
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from screening.cli import main
@@ -38,3 +43,27 @@ def test_the_readers_and_writers_already_said_so(tmp_path, monkeypatch, capsys, 
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, *argv)
     assert (code, err) == (2, f"{LONG}: error: {found}\n")
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=repo, check=True,
+                   capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_reads_a_pack_from_git_whose_file_names_have_spaces(tmp_path, monkeypatch, capsys):
+    # Before: the names git listed were split at white space, 'state influence.yaml' read as 'influence.yaml',
+    # and git's refusal to show it escaped as an internal error (CalledProcessError, exit 3).
+    shutil.copytree(ROOT / "rules", tmp_path / "pack", ignore=shutil.ignore_patterns("tests"))
+    (tmp_path / "pack" / "state_influence.yaml").rename(tmp_path / "pack" / "state influence.yaml")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "pack")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "diff", "HEAD:pack", "pack", CASE, "-f", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["rules"] == []
+    code, _, err = run(capsys, "diff", "HEAD:nothing", "pack", CASE)
+    assert code == 2
+    assert err.startswith("HEAD:nothing: error: cannot read the pack from git: fatal: ")
+    assert err.endswith(" [E001 file-not-found]\n") and err.count("\n") == 1
