@@ -102,6 +102,14 @@ def lay_out(files: dict[str, dict], root: Path) -> list[Path]:
     return fifos
 
 
+def commit(root: Path) -> None:
+    """Commit the files of a scenario to a new git repository in its directory (for ``diff REV:PATH``)."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "f", "GIT_AUTHOR_EMAIL": "f@example.org", "GIT_COMMITTER_NAME": "f",
+           "GIT_COMMITTER_EMAIL": "f@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (["init", "-q"], ["add", "-A", "--ignore-errors"], ["commit", "-q", "-m", "scenario"]):
+        subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, timeout=60)
+
+
 class FifoDrain(threading.Thread):
     """A reader on a FIFO of the scenario, so that a command writing its output there is not blocked."""
 
@@ -355,6 +363,8 @@ def run_scenario(scenario: dict, base: Path, *, fork: bool = True, keep: bool = 
     outcomes: list[Outcome] = []
     try:
         fifos = lay_out(scenario["files"], root)
+        if scenario.get("git"):
+            commit(root)
         drains = [FifoDrain(p) for p in fifos]
         for drain in drains:
             drain.start()

@@ -256,6 +256,8 @@ class Builder:
         self.files: dict[str, dict] = {}
         self.steps: list[dict] = []
         self.count = 0
+        self.git = False
+        """Whether the scenario's files are committed to a git repository before the commands run."""
         self.heat = rng.choice([0.03, 0.1, 0.25, 0.5, 1.0])
         """How much goes wrong in this scenario: every chance of a mutation is scaled by it."""
 
@@ -356,6 +358,10 @@ class Builder:
             else:
                 extra = rng.choice(sorted(self.seeds.bad_rules))
                 files[prefix + "extra-" + Path(extra).name] = self.seeds.bad_rules[extra]
+        if files and rng.random() < 0.15 * self.heat:  # a rule file with an odd name
+            odd = rng.choice(sorted(files))
+            files[prefix + rng.choice(["state influence.yaml", "-rf.yaml", "new\nline.yaml", "ü.yaml", " .yaml",
+                                       "\x1b[2J.yaml", "a:b.yaml"])] = files.pop(odd)
         for rel, data in files.items():
             self.add(f"{name}/{rel[len(prefix):]}", data)
         if rng.random() < 0.1:
@@ -629,6 +635,10 @@ def diff(b: Builder) -> None:
     rng = b.rng
     old = b.pack() or rng.choice(["HEAD:rules", "nope:rules", "pack-missing"])
     new = b.pack() or old
+    if rng.random() < 0.4 and not old.startswith(("HEAD:", "nope:", "pack-missing")):  # the old pack from git
+        b.git = True
+        new, old = old, b.pick([f"HEAD:{old}", f"HEAD:{old}/"], [f"HEAD~1:{old}", f"HEAD:{old}/pack.yaml",
+                                                                 f"--output=x:{old}", f"HEAD:{old}/../.."])
     argv = ["diff", old, new, *[b.case() for _ in range(rng.choice([0, 0, 1, 2]))]]
     b.opt(argv, 0.5, "-f", b.pick(["text", "json", "markdown"], ["html"]))
     b.opt(argv, 0.15, "-o", b.output())
@@ -813,4 +823,4 @@ def scenario(rng: random.Random, seeds: Seeds) -> dict:
     b = Builder(rng, seeds)
     make = rng.choices([c for c, _ in COMMANDS], weights=[w for _, w in COMMANDS])[0]
     make(b)
-    return {"command": make.__name__, "files": b.files, "steps": b.steps}
+    return {"command": make.__name__, "files": b.files, "steps": b.steps, "git": b.git}
