@@ -67,3 +67,16 @@ def test_diff_reads_a_pack_from_git_whose_file_names_have_spaces(tmp_path, monke
     assert code == 2
     assert err.startswith("HEAD:nothing: error: cannot read the pack from git: fatal: ")
     assert err.endswith(" [E001 file-not-found]\n") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name, shown", [("\x1b[2Jx.yaml", "\\x1b[2Jx.yaml"),
+                                         ("b\x1b]52;c;aGk=\x07.yaml", "b\\x1b]52;c;aGk=\\x07.yaml"),
+                                         ("\u202ex.yaml", "\\u202ex.yaml")], ids=["clear", "clipboard", "bidi"])
+def test_github_annotations_show_a_file_name_escaped(tmp_path, monkeypatch, capsys, name, shown):
+    # Before: the annotation's file= property held the name raw, and a CI log, a terminal too, obeyed it.
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text("format: 1\nid: x\n", "utf-8")
+    code, out, _ = run(capsys, "check", name, "-f", "github")
+    assert code == 1
+    assert out.splitlines()[0] == (f"::error file={shown.replace(':', '%3A').replace(',', '%2C')},line=1,col=1,"
+                                   "title=E105 missing-field::missing required field 'entities'")
