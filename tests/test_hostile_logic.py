@@ -325,6 +325,10 @@ def test_a_sanctioned_name_in_disguise_is_still_a_hit(stem, capsys):
         ("owner", "sample-eu-fridman", 100.0, "mikhail maratovich fridman"),
         ("owner", "sample-ofac-fridman", 100.0, "mikhail maratovich fridman")]
     assert "IC-016" in [f["rule"] for f in doc["findings"]]  # a sanctioned owner: the rule fires
+    assert main(["screen", str(path), "--watchlist", str(ROOT / "watchlists" / "sample-sanctions.csv"), "--width",
+                 "200"]) == 0
+    text = capsys.readouterr().out  # the terminal shows the name as compared beside each hit
+    assert text.count("(read as 'mikhail maratovich fridman') matches 'Mikhail Maratovich Fridman' on ") == 2
 
 
 # -- terminal injection: nothing from an input is obeyed by a terminal ---------------------------------
