@@ -324,6 +324,34 @@ def verdict(outcome: Outcome, env: dict[str, str]) -> str | None:
     return None
 
 
+def results_verdict(argv: list[str], root: Path, outcome: Outcome) -> str | None:
+    """What is wrong with the JSON Lines results of a batch that ended well: every line whole, one row per
+    input row (no source twice, as a resume after a kill must leave them)."""
+    if not argv or argv[0] != "batch" or outcome.code not in (0, 1) or "-o" not in argv[:-1]:
+        return None
+    name = argv[argv.index("-o") + 1]
+    inputs = argv[1:argv.index("-o")]
+    if len(set(inputs)) != len(inputs) or any(i in (".", "", "-", "/dev/stdin") for i in inputs):
+        return None  # an input given twice, or a directory holding the others: its rows come twice, rightly
+    path = root / name
+    if not name.endswith(".jsonl") or not path.is_file() or path.is_symlink():
+        return None
+    import json
+
+    sources = []
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        return "results end in a partial row [batch]"
+    for line in data.splitlines():
+        try:
+            sources.append(json.loads(line)["source"])
+        except (ValueError, KeyError, TypeError):
+            return "results hold a row that is not one JSON object with a source [batch]"
+    if len(sources) != len(set(sources)):
+        return "results hold a row twice [batch]"
+    return None
+
+
 COMMANDS = {"screen", "filings", "facts", "check", "test", "diff", "fmt", "batch", "schema", "rules", "list",
             "show", "regimes"}
 
@@ -381,7 +409,7 @@ def run_scenario(scenario: dict, base: Path, *, fork: bool = True, keep: bool = 
             outcomes.append(outcome)
             if step.get("kill") is not None:
                 continue  # killed on purpose: only the steps after it are judged
-            found = verdict(outcome, env)
+            found = verdict(outcome, env) or results_verdict(step["argv"], root, outcome)
             if found:
                 where = index
                 break

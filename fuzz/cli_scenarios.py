@@ -687,7 +687,7 @@ def batch_input(b: Builder) -> tuple[str, bool]:
     """One input of a batch and whether it needs the mapping."""
     rng = b.rng
     kind = rng.randrange(6)
-    n = rng.choice([1, 2, 5, 20])
+    n = rng.choice([1, 2, 5, 20, 20, 300])
     if kind == 0:
         name = b.fresh("in", "")
         for i in range(rng.choice([1, 2, 4])):
