@@ -47,8 +47,12 @@ def seed(corpus: Path) -> None:
     corpus.mkdir(parents=True, exist_ok=True)
     if any(corpus.iterdir()):
         return
-    sources = [*ROOT.glob("cases/*.yaml"), *ROOT.glob("rules/*.yaml"), *ROOT.glob("tests/bad/**/*.yaml"),
-               *ROOT.glob("tests/fuzz_corpus/*")]
+    sources = [
+        *ROOT.glob("cases/*.yaml"),
+        *ROOT.glob("rules/*.yaml"),
+        *ROOT.glob("tests/bad/**/*.yaml"),
+        *ROOT.glob("tests/fuzz_corpus/*"),
+    ]
     for i, path in enumerate(sorted(sources)):
         (corpus / f"seed-{i:03d}").write_bytes(path.read_bytes()[:20000])
 

@@ -663,6 +663,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except OSError as exc:
+        if _name_too_long(exc):
+            sys.stderr.write(f"{Problem(str(exc.filename), None, None, 'E001', f'cannot use path: {exc.strerror}')}\n")
+            return 2
+        return _internal_error(exc)
     except Exception as exc:  # the last resort: a bug, never a raw traceback
         return _internal_error(exc)
     return 0
@@ -672,6 +677,14 @@ INTERNAL_ERROR = 3
 """Exit code of an unexpected error: a bug in screening, not a problem of the input."""
 BROKEN_PIPE = 141
 """Exit code when stdout's reader went away: 128 + SIGPIPE, what a shell shows for a program it killed."""
+
+
+def _name_too_long(exc: OSError) -> bool:
+    """A path named on the command line that the system cannot take (a component over 255 bytes): Python
+    3.11's ``Path.is_dir()`` and ``exists()`` raise it rather than answer False, wherever a path is tested."""
+    import errno
+
+    return exc.errno == errno.ENAMETOOLONG and exc.filename is not None
 
 
 def _internal_error(exc: BaseException) -> int:

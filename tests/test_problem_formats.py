@@ -210,7 +210,8 @@ def test_github_escaping_rules():
 def test_github_lines_are_exact():
     lines = render(PROBLEMS, "github", checked=CHECKED).splitlines()
     assert lines == [
-        "::error file=cases/aramco.yaml,line=2,col=1,title=E104 unknown-field::nmae: unknown field \x1b[31mred\x1b[0m",
+        "::error file=cases/aramco.yaml,line=2,col=1,title=E104 unknown-field::nmae: unknown field \\x1b[31mred"
+        "\\x1b[0m",  # a terminal (a CI log) would obey the control characters: they are shown as escapes
         "::error file=cases/aramco.yaml,line=8,col=14,title=E107 unknown-country::entities.1.country: 'KSA' is not"
         " a country code (المملكة العربية السعودية): did you mean 'SA'?",
         f"::error file={ZH_FILE},line=3,col=7,title=E106 bad-value::ownership.0.equity_pct: 120%25 is over 100%25,"
@@ -473,8 +474,8 @@ def test_tests_github_lines_are_exact():
         " it fired%0A- quiet%0A+ fired",
         "::error file=rules/tests/cases.yaml,line=3,title=case alibaba-liege failed::2 expectations not met"
         "%0A- level: high%0A+ level: medium%0A- score: 50 to 70%0A+ score: 42",
-        "::error file=rules/tests/odd.yaml,title=case ctrl\x1b\x00\x0b-case failed::bad <value> & \x07bell%0D%0Ain"
-        " المملكة%0A- a\x0c%0A+ b",
+        "::error file=rules/tests/odd.yaml,title=case ctrl\\x1b\\x00\\x0b-case failed::bad <value> & \\x07bell%0D%0Ain"
+        " المملكة%0A- a\\x0c%0A+ b",
         "",
     ]
 

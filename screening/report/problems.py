@@ -203,9 +203,15 @@ def escape_property(s: str) -> str:
 
 
 def command(level: str, message: str, **properties: object) -> str:
-    """One workflow command: ``::level k=v,k=v::message``; properties that are None are left out."""
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
-    return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
+    """One workflow command: ``::level k=v,k=v::message``; properties that are None are left out. A CI log is
+    a terminal too: what an input holds that a terminal would obey (a file name's escape sequence) is escaped."""
+    props = ",".join(f"{k}={escape_property(_shown(str(v)))}" for k, v in properties.items() if v is not None)
+    return f"::{level}{' ' + props if props else ''}::{escape_data(_shown(message))}"
+
+
+def _shown(text: str) -> str:
+    """``visible``, but a carriage return left to the workflow command's own escape (%0D)."""
+    return "\r".join(visible(part) for part in text.split("\r"))
 
 
 def _github(problems: list[Problem]) -> str:

@@ -8,6 +8,7 @@ this answers "what does this rule change do?" (Markdown output for the PR commen
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -70,21 +71,23 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
         return path
     rev, _, inner = spec.partition(":")
     inner = inner.rstrip("/") or "."
-    try:
-        names = subprocess.run(
-            ["git", "ls-tree", "-r", "--name-only", f"{rev}:{inner}"], check=True, capture_output=True, text=True
-        ).stdout.split()
+    try:  # names end at NUL (-z): a name may hold a space or a line break
+        listed = subprocess.run(
+            ["git", "ls-tree", "-r", "-z", "--name-only", f"{rev}:{inner}"], check=True, capture_output=True
+        ).stdout
+        names = [os.fsdecode(name) for name in listed.split(b"\0") if name]
+        target = workdir / "old-pack"
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if name.endswith(".yaml") and "/" not in name.replace("regimes/", "", 1):
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                blob = subprocess.run(["git", "show", f"{rev}:{inner}/{name}"], check=True, capture_output=True).stdout
+                (target / name).write_bytes(blob)
     except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
+        detail = getattr(exc, "stderr", b"") or str(exc)
+        detail = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else detail
         message = f"cannot read the pack from git: {detail.strip()}"
         raise ScreeningError([Problem(spec, None, None, "E001", message)]) from None
-    target = workdir / "old-pack"
-    target.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        if name.endswith(".yaml") and "/" not in name.replace("regimes/", "", 1):
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            blob = subprocess.run(["git", "show", f"{rev}:{inner}/{name}"], check=True, capture_output=True).stdout
-            (target / name).write_bytes(blob)
     return target
 
 

@@ -1,0 +1,104 @@
+"""What the command-line fuzzer (fuzz/fuzz_cli.py) found, each minimised to its attack and run through the CLI
+with its exact outcome: one located line and exit 2, never an internal error (exit 3)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from screening.cli import main
+from tests.conftest import ROOT
+
+CASE = ROOT / "cases" / "alibaba-liege.yaml"
+LONG = "a" * 300 + ".yaml"  # one component over the 255 bytes a Linux file system takes
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", LONG],
+        ["fmt", LONG],
+        ["test", LONG],
+        ["diff", LONG, LONG],
+        ["rules", "list", "-r", LONG],
+        ["batch", "--no-progress", LONG, "-o", "results.jsonl"],
+        ["screen", CASE, "--entities", LONG],
+    ],
+    ids=["check", "fmt", "test", "diff", "rules", "batch", "entities"],
+)
+def test_a_file_name_too_long_for_the_system_is_a_located_error(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    name = str(tmp_path / LONG) if "--entities" in argv else LONG
+    assert (code, out) == (2, "")
+    assert err == f"{name}: error: cannot use path: File name too long [E001 file-not-found]\n"
+
+
+@pytest.mark.parametrize(
+    "argv, found",
+    [
+        (["screen", LONG], "cannot read file: File name too long [E001 file-not-found]"),
+        (["screen", CASE, "-o", LONG], "cannot write output: File name too long [E401 cannot-write]"),
+    ],
+    ids=["case", "output"],
+)
+def test_the_readers_and_writers_already_said_so(tmp_path, monkeypatch, capsys, argv, found):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert (code, err) == (2, f"{LONG}: error: {found}\n")
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_reads_a_pack_from_git_whose_file_names_have_spaces(tmp_path, monkeypatch, capsys):
+    # Before: the names git listed were split at white space, 'state influence.yaml' read as 'influence.yaml',
+    # and git's refusal to show it escaped as an internal error (CalledProcessError, exit 3).
+    shutil.copytree(ROOT / "rules", tmp_path / "pack", ignore=shutil.ignore_patterns("tests"))
+    (tmp_path / "pack" / "state_influence.yaml").rename(tmp_path / "pack" / "state influence.yaml")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "pack")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "diff", "HEAD:pack", "pack", CASE, "-f", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["rules"] == []
+    code, _, err = run(capsys, "diff", "HEAD:nothing", "pack", CASE)
+    assert code == 2
+    assert err.startswith("HEAD:nothing: error: cannot read the pack from git: fatal: ")
+    assert err.endswith(" [E001 file-not-found]\n") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("\x1b[2Jx.yaml", "\\x1b[2Jx.yaml"),
+        ("b\x1b]52;c;aGk=\x07.yaml", "b\\x1b]52;c;aGk=\\x07.yaml"),
+        ("\u202ex.yaml", "\\u202ex.yaml"),
+    ],
+    ids=["clear", "clipboard", "bidi"],
+)
+def test_github_annotations_show_a_file_name_escaped(tmp_path, monkeypatch, capsys, name, shown):
+    # Before: the annotation's file= property held the name raw, and a CI log, a terminal too, obeyed it.
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text("format: 1\nid: x\n", "utf-8")
+    code, out, _ = run(capsys, "check", name, "-f", "github")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"::error file={shown.replace(':', '%3A').replace(',', '%2C')},line=1,col=1,"
+        "title=E105 missing-field::missing required field 'entities'"
+    )
