@@ -57,3 +57,20 @@ def test_the_operator_table_is_the_operator_registry():
         first = row.split("|")[1]
         written |= {token.split(":")[0] for token in re.findall(r"`([^`]+)`", first)}
     assert written == set(OPERATORS) | set(ALIASES)
+
+
+def test_every_test_the_hostile_input_audit_names_exists():
+    """docs/hostile.md maps each attack to the tests that hold it; a renamed or removed test breaks the map."""
+    text = (ROOT / "docs" / "hostile.md").read_text("utf-8")
+    named: list[tuple[str, str]] = []
+    for row in text.splitlines():
+        current = None
+        for ref in re.findall(r"`(tests/[\w/]+\.py)?(?:::(test_\w+))?`", row):
+            path, test = ref
+            current = path or current
+            if test:
+                assert current, f"a test named without its file: {test}"
+                named.append((current, test))
+    assert len(named) > 60
+    missing = [f"{path}::{test}" for path, test in named if f"def {test}(" not in (ROOT / path).read_text("utf-8")]
+    assert not missing, f"docs/hostile.md names tests that do not exist: {missing}"
