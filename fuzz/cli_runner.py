@@ -291,10 +291,12 @@ def _terminal_stdout(argv: list[str]) -> bool:
         return False
     if argv[0] in ("schema", "facts"):
         return False
-    fmt = None
-    for flag in ("-f", "--format"):
-        if flag in argv[:-1]:
-            fmt = argv[argv.index(flag) + 1]
+    fmt = None  # the last -f or --format wins, as it does for the command line
+    for i, arg in enumerate(argv):
+        if arg in ("-f", "--format") and i + 1 < len(argv):
+            fmt = argv[i + 1]
+        elif arg.startswith("--format="):
+            fmt = arg.partition("=")[2]
     return fmt in (None, "text", "markdown", "github")
 
 

@@ -102,3 +102,35 @@ def test_github_annotations_show_a_file_name_escaped(tmp_path, monkeypatch, caps
         f"::error file={shown.replace(':', '%3A').replace(',', '%2C')},line=1,col=1,"
         "title=E105 missing-field::missing required field 'entities'"
     )
+
+
+def _runner():  # type: ignore[no-untyped-def]
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        spec = importlib.util.spec_from_file_location("cli_runner", ROOT / "fuzz" / "cli_runner.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(ROOT / "fuzz"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "terminal"),
+    [
+        (["screen", "c.yaml"], True),
+        (["screen", "c.yaml", "-f", "json"], False),
+        (["screen", "c.yaml", "-f", "markdown", "-f", "json"], False),  # the last one wins, as on the command line
+        (["screen", "c.yaml", "-f", "json", "--format", "text"], True),
+        (["screen", "c.yaml", "--format=json"], False),
+        (["screen", "c.yaml", "-o", "r.md"], False),
+    ],
+)
+def test_the_fuzzer_judges_the_format_the_command_line_uses(argv, terminal):
+    """A ten-minute run flagged raw text in a JSON report, which keeps text as it is by design: the fuzzer had
+    taken the first of two --format options for the one in force."""
+    assert _runner()._terminal_stdout(argv) is terminal
