@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from screening.report import Options
+    from screening.tooling.settings import Settings
 
 from screening import __version__
 from screening.infra.errors import Problem, ScreeningError
@@ -386,29 +387,62 @@ def check(
     ),
     rules: Optional[Path] = RulesOpt,
     format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
-    severity: Severity = typer.Option(
-        "error", "--severity", help="Exit 1 when a problem at or above this severity is found."
+    severity: Optional[Severity] = typer.Option(
+        None, "--severity", help="Exit 1 when a problem at or above this severity is found (default: error)."
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     as_of: Optional[str] = typer.Option(
         None, "--as-of", metavar="YYYY-MM-DD", help="Judge waiver expiry on this day (default: today)."
     ),
     root: Optional[Path] = RootOpt,
+    select: list[str] = typer.Option(
+        None, "--select", metavar="CODE", help="Report only these codes or prefixes (W3); repeatable."
+    ),
+    ignore: list[str] = typer.Option(
+        None, "--ignore", metavar="CODE", help="Never report these codes or prefixes (W302); repeatable."
+    ),
 ) -> None:
     """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
 
+    Settings come from the [tool.screening] table of the nearest pyproject.toml (pack, severity, select,
+    ignore); options given here win. A `# screening: ignore[W302] reason` comment hides the problems of its
+    line, or of the rule whose `- id:` line holds it.
+
     Example: screening check rules/ --format sarif -o check.sarif
     """
-    from screening.pack.load import default_pack_path
     from screening.report import render
     from screening.tooling.check import check_paths
 
-    targets = paths or [default_pack_path()]
-    result = check_paths(targets, rules, _day(as_of), root)
+    config = _settings()
+    chosen, dropped = _codes(select), _codes(ignore)
+    targets = paths or [config.pack or _default_pack()]
+    result = check_paths(targets, rules, _day(as_of), root, chosen or config.select, dropped + config.ignore)
     _emit(render(format, result, _options(None, None, output is not None)), output, (*targets, rules))
-    worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
+    level = severity or config.severity or "error"
+    worst = {"error": ("error",), "warning": ("error", "warning")}[level]
     if any(p.severity in worst for p in result.problems):
         raise typer.Exit(1)
+
+
+def _settings() -> "Settings":
+    """The [tool.screening] settings of the nearest pyproject.toml; a problem in them stops the command (exit 2)."""
+    from screening.tooling.settings import find_settings
+
+    settings, problems = find_settings(Path.cwd())
+    if problems:
+        raise ScreeningError(problems)
+    return settings
+
+
+def _codes(given: Optional[list[str]]) -> tuple[str, ...]:
+    """Codes and prefixes given to --select or --ignore, repeated or comma-separated (E2,W301)."""
+    from screening.tooling.settings import known
+
+    codes = tuple(c.strip().upper() for text in given or () for c in text.split(",") if c.strip())
+    for code in codes:
+        if not known(code):
+            raise typer.BadParameter(f"no problem code is or starts with {code!r}", param_hint="--select/--ignore")
+    return codes
 
 
 @app.command("test")
@@ -437,7 +471,7 @@ def test_pack(
 
     failed = low = False
     texts = []
-    packs = paths or [default_pack_path()]
+    packs = paths or [_settings().pack or default_pack_path()]
     if len(packs) > 1 and format in ("json", "junit"):
         raise typer.BadParameter(
             f"--format {format} reports one pack: run the command once per pack", param_hint="PATHS"
@@ -517,7 +551,7 @@ def fmt(
     from screening.pack.load import default_pack_path
     from screening.tooling.fmt import format_paths, unified_diff, write_changes
 
-    changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
+    changes = [c for c in format_paths(paths or [_settings().pack or default_pack_path()]) if c.changed]
     if check_only:
         for change in changes:
             _stdout(visible(unified_diff(change)))  # rule files come from pull requests

@@ -58,6 +58,16 @@ class CompileError(Exception):
     def __init__(self, path: Path, code: str, message: str):
         super().__init__(message)
         self.path, self.code, self.message = path, code, message
+        self.all: tuple[CompileError, ...] = (self,)
+        """Every problem found in the condition, this one first (a condition reports all of its problems)."""
+
+    @staticmethod
+    def many(errors: list[CompileError]) -> CompileError:
+        """One error standing for several: the first, carrying them all."""
+        found = list(dict.fromkeys(e for error in errors for e in error.all))
+        first = found[0]
+        first.all = tuple(found)
+        return first
 
 
 class Kinds:
@@ -296,7 +306,16 @@ def _values(items: bool) -> Callable[[Context, Fact, Any, Path], Any]:
     def argument(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
         values = ctx.set_or_list(arg, path)
         item = item_fact(fact) if items else fact
-        return frozenset(scalar(item, v, path + (str(i),)) for i, v in enumerate(values))
+        errors: list[CompileError] = []
+        out = []
+        for i, v in enumerate(values):
+            try:
+                out.append(scalar(item, v, path + (str(i),)))
+            except CompileError as exc:
+                errors.extend(exc.all)
+        if errors:
+            raise CompileError.many(errors)
+        return frozenset(out)
 
     return argument
 
@@ -330,7 +349,16 @@ def _item_or_pattern(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
             raise CompileError(
                 path, "E204", f"{fact.path} holds records: 'contains' expects a pattern such as {{kind: airport}}"
             )
-        return Pattern({k: ctx.pattern(fact, k, v, path + (k,)) for k, v in arg.items()})
+        errors: list[CompileError] = []
+        keys = {}
+        for k, v in arg.items():
+            try:
+                keys[k] = ctx.pattern(fact, k, v, path + (k,))
+            except CompileError as exc:
+                errors.extend(exc.all)
+        if errors:
+            raise CompileError.many(errors)
+        return Pattern(keys)
     return scalar(item_fact(fact), arg, path)
 
 

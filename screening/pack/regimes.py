@@ -164,7 +164,8 @@ def build_regime(
         try:
             return compiler.compile(spec, ())
         except CompileError as exc:
-            report(path + exc.path, exc.code, exc.message, rule)
+            for error in exc.all:
+                report(path + error.path, error.code, error.message, rule)
             return None
 
     applies = compile_at(meta["applies"], ("regime", "applies"))

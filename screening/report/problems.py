@@ -61,6 +61,8 @@ DESCRIPTIONS = {
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",
     "E313": "A waiver is granted after the day judged.",
+    "W330": "An inline suppression names no code or gives no reason.",
+    "W331": "An inline suppression hides nothing, or names no known code.",
     "E401": "An output cannot be written.",
     "E402": "The output is one of the command's inputs.",
     "E403": "Another batch run holds the results file.",
@@ -122,48 +124,27 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 
 
 def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
+    """One problem a line, ``file:line:col: severity: RULE: message [CODE name]``, as compilers and linters
+    write them (editors and terminals jump to the place), then the summary. Lines are never wrapped."""
     from rich.text import Text as RichText
 
-    from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
+    from screening.report.lines import emit
 
     console = make_console(width, color)
     lines: list[RichText] = []
-    where = [_where(p) for p in problems]
-    w_where = max(map(len, where), default=0)
-    w_code = max((len(p.code) + 1 + len(p.name) for p in problems), default=0)
-    w_rule = max((len(p.rule) + 2 for p in problems if p.rule), default=0)
-    current = None
-    for p, at in zip(problems, where, strict=True):
-        if p.file != current:
-            if current is not None:
-                lines.append(Text())
-            current = p.file
-            lines.append(Text(visible(p.file), style="bold underline"))
-        lead = Text("  ")
-        lead.append(at.ljust(w_where), style="dim")
-        lead.append("  ")
-        lead.append(p.severity.ljust(7), style=SEVERITY_STYLE.get(p.severity, "bold"))
-        lead.append("  ")
-        lead.append(p.code, style="bold")
-        lead.append(" " + p.name.ljust(w_code - len(p.code) - 1))
-        if w_rule:
-            lead.append("  ")
-            lead.append(f"[{visible(p.rule)}]".ljust(w_rule) if p.rule else " " * w_rule, style="cyan")
-        lead.append("  ")
-        lines += hang(console, lead, Text(visible(p.message)), width, min_room=30)
-    if lines:
-        lines.append(Text())
+    for p in problems:
+        line = str(p)
+        where, _, rest = line.partition(f": {p.severity}: ")
+        text = RichText(where, style="bold")
+        text.append(": ")
+        text.append(p.severity, style=SEVERITY_STYLE.get(p.severity, "bold"))
+        text.append(": " + rest)
+        lines.append(text)
     errors, warnings = counts(problems)
     style = "bold red" if errors else "bold yellow" if warnings else "bold green"
-    lines.append(Text(summary(errors, warnings, files), style=style))
+    lines.append(RichText(summary(errors, warnings, files), style=style))
     return emit(console, lines, color)
-
-
-def _where(p: Problem) -> str:
-    if p.line is None:
-        return "-"
-    return f"{p.line}:{p.column}" if p.column is not None else str(p.line)
 
 
 def _json(problems: list[Problem], files: int) -> str:

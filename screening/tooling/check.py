@@ -19,10 +19,11 @@ from screening.conditions.text import condition_key
 from screening.conditions.tree import Node
 from screening.infra import clock
 from screening.infra.errors import Problem, ScreeningError
-from screening.infra.files import open_input
-from screening.infra.yamlio import load
+from screening.infra.files import open_input, read_input
+from screening.infra.yamlio import limits, load
 from screening.pack.load import RESERVED, Pack, Rule, pack_files, read_pack
 from screening.pack.regimes import Trigger
+from screening.tooling import settings
 
 MIN_RATIONALE_WORDS = 8
 
@@ -37,14 +38,42 @@ class CheckResult(NamedTuple):
 
 
 def check_paths(
-    paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None, root: Path | None = None
+    paths: list[Path],
+    pack_path: Path | None = None,
+    on: dt.date | None = None,
+    root: Path | None = None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
 ) -> CheckResult:
     """Check packs (directories holding pack.yaml), case files, test files and waiver files.
 
     A rule file names its pack (its directory). Waivers and cases are checked against ``pack_path``
     (default: the first pack among ``paths``, else the bundled pack). Case files that test files name are
-    read only inside ``root`` (default: see ``screening.tooling.testing.default_root``).
+    read only inside ``root`` (default: see ``screening.tooling.testing.default_root``). Problems that an
+    inline ``# screening: ignore[CODE] reason`` hides are left out, then those ``select`` and ``ignore``
+    leave out (screening.tooling.settings).
     """
+    result = _check(paths, pack_path, on, root)
+    problems = settings.suppress(result.problems, _texts(result.files))
+    return CheckResult(sorted(settings.select(problems, select, ignore), key=_order), result.files)
+
+
+def _texts(files: list[str]) -> dict[str, str]:
+    """The text of each file checked that can be read (a regular file, not a link), for inline comments."""
+    limit = limits().max_bytes
+    texts = {}
+    for name in dict.fromkeys(files):
+        path = Path(name)
+        try:
+            if path.is_symlink() or not path.is_file():
+                continue
+            texts[name] = read_input(path, limit).decode("utf-8", "replace")
+        except (OSError, ScreeningError):
+            continue
+    return texts
+
+
+def _check(paths: list[Path], pack_path: Path | None, on: dt.date | None, root: Path | None) -> CheckResult:
     from screening.case.load import build_case
     from screening.case.registry import read_registry
     from screening.pack.load import default_pack_path
