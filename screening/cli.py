@@ -410,13 +410,15 @@ def check(
 
     Example: screening check rules/ --format sarif -o check.sarif
     """
+    from screening.api import check_files
     from screening.report import render
-    from screening.tooling.check import check_paths
 
     config = _settings()
     chosen, dropped = _codes(select), _codes(ignore)
     targets = paths or [config.pack or _default_pack()]
-    result = check_paths(targets, rules, _day(as_of), root, chosen or config.select, dropped + config.ignore)
+    result = check_files(
+        targets, rules, on=_day(as_of), root=root, select=chosen or config.select, ignore=dropped + config.ignore
+    )
     _emit(render(format, result, _options(None, None, output is not None)), output, (*targets, rules))
     level = severity or config.severity or "error"
     worst = {"error": ("error",), "warning": ("error", "warning")}[level]

@@ -18,7 +18,7 @@ from jsonschema import Draft7Validator
 from screening import __version__
 from screening.infra.errors import CODES, Problem
 from screening.report import junit
-from screening.report.problems import FORMATS, artifact_location, escape_data, escape_property, order, render
+from screening.report.problems import FORMATS, HELP_URI, artifact_location, escape_data, escape_property, order, render
 from screening.report.tests import FORMATS as TEST_FORMATS
 from screening.report.tests import coverage_line, percent, render_tests
 from screening.tooling.results import Coverage, TestOutcome
@@ -143,6 +143,8 @@ def test_sarif_content():
         assert rule["name"] == CODES[rule["id"]]
         assert rule["shortDescription"]["text"]
         assert rule["defaultConfiguration"]["level"] == ("warning" if rule["id"][0] == "W" else "error")
+        assert rule["helpUri"].startswith("https://") and rule["helpUri"].endswith("#problem-codes")
+        assert rule["help"]["text"].startswith(f"{rule['id']} {rule['name']}: ")
 
     results = run["results"]
     assert len(results) == len(PROBLEMS)
@@ -173,6 +175,19 @@ def test_sarif_content():
         assert location["uri"].isascii() and " " not in location["uri"]
 
 
+def test_sarif_fingerprints_survive_a_move_and_tell_problems_apart():
+    """partialFingerprints let code scanning match an alert across runs: a problem whose line moved keeps its
+    fingerprint; two problems differ."""
+    prints = [r["partialFingerprints"]["screening/v1"] for r in sarif()["runs"][0]["results"]]
+    assert len(set(prints)) == len(prints)
+    p = Problem("rules/a.yaml", 8, 5, "E101", "duplicate key 'weight' (first defined on line 7)", ("rules", "0"))
+    moved = p._replace(line=18, message="duplicate key 'weight' (first defined on line 17)")
+    again = [sarif([q], ["rules/a.yaml"])["runs"][0]["results"][0]["partialFingerprints"] for q in (p, moved)]
+    assert again[0] == again[1]
+    other = sarif([p._replace(code="E102")], ["rules/a.yaml"])["runs"][0]["results"][0]["partialFingerprints"]
+    assert other != again[0]
+
+
 def test_sarif_uris():
     assert artifact_location("rules/pack.yaml") == {"uri": "rules/pack.yaml", "uriBaseId": "%SRCROOT%"}
     assert artifact_location("./cases/a b.yaml") == {"uri": "cases/a%20b.yaml", "uriBaseId": "%SRCROOT%"}
@@ -195,6 +210,8 @@ def test_sarif_with_absolute_and_odd_paths_validates(sarif_validator):
         "id": "E999",
         "name": "problem",
         "shortDescription": {"text": "E999"},
+        "helpUri": HELP_URI,
+        "help": {"text": "E999 problem: see the table"},
         "defaultConfiguration": {"level": "error"},
     }
 

@@ -31,6 +31,8 @@ FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+HELP_URI = "https://github.com/OWNER/screening/blob/main/README.md#problem-codes"
+"""Where a code is explained (the README's table of problem codes), for SARIF's ``helpUri``."""
 
 DESCRIPTIONS = {
     "E001": "A file or pack directory is missing or unreadable.",
@@ -236,6 +238,17 @@ def _level(code: str) -> str:
     return "warning" if code.startswith("W") else "error"
 
 
+def fingerprint(p: Problem) -> str:
+    """A problem's identity across runs, for code scanning to tell a new alert from an old one that moved: its
+    file, code, rule and key path, and its message with line numbers left out (``first defined on line 7``)."""
+    import hashlib
+    import re
+
+    message = re.sub(r"\bline \d+", "line N", p.message)
+    text = "\x00".join((_slashes(p.file), p.code, p.rule or "", ".".join(p.path), message))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _sarif(problems: list[Problem], files: list[str]) -> str:
     codes = sorted({p.code for p in problems})
     rule_index = {code: i for i, code in enumerate(codes)}
@@ -248,6 +261,8 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
             "shortDescription": {
                 "text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()
             },
+            "helpUri": HELP_URI,
+            "help": {"text": f"{code} {CODES.get(code, 'problem')}: {DESCRIPTIONS.get(code, 'see the table')}"},
             "defaultConfiguration": {"level": _level(code)},
         }
         for code in codes
@@ -269,6 +284,7 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
             "level": "warning" if p.severity == "warning" else "error",
             "message": {"text": with_rule(p)},
             "locations": [location],
+            "partialFingerprints": {"screening/v1": fingerprint(p)},
         }
         if p.rule:
             result["properties"] = {"rule": p.rule}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,6 +44,7 @@ def check_paths(
     root: Path | None = None,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
+    validators: dict[str, Callable[[Path], list[Problem]]] | None = None,
 ) -> CheckResult:
     """Check packs (directories holding pack.yaml), case files, test files and waiver files.
 
@@ -51,9 +52,10 @@ def check_paths(
     (default: the first pack among ``paths``, else the bundled pack). Case files that test files name are
     read only inside ``root`` (default: see ``screening.tooling.testing.default_root``). Problems that an
     inline ``# screening: ignore[CODE] reason`` hides are left out, then those ``select`` and ``ignore``
-    leave out (screening.tooling.settings).
+    leave out (screening.tooling.settings). ``validators`` check the kinds of file that layers above this one
+    read (``mapping``: screening.api.check_files gives the batch's own reader).
     """
-    result = _check(paths, pack_path, on, root)
+    result = _check(paths, pack_path, on, root, validators or {})
     problems = settings.suppress(result.problems, _texts(result.files))
     return CheckResult(sorted(settings.select(problems, select, ignore), key=_order), result.files)
 
@@ -73,7 +75,13 @@ def _texts(files: list[str]) -> dict[str, str]:
     return texts
 
 
-def _check(paths: list[Path], pack_path: Path | None, on: dt.date | None, root: Path | None) -> CheckResult:
+def _check(
+    paths: list[Path],
+    pack_path: Path | None,
+    on: dt.date | None,
+    root: Path | None,
+    validators: dict[str, Callable[[Path], list[Problem]]],
+) -> CheckResult:
     from screening.case.load import build_case
     from screening.case.registry import read_registry
     from screening.pack.load import default_pack_path
@@ -134,6 +142,11 @@ def _check(paths: list[Path], pack_path: Path | None, on: dt.date | None, root: 
         files.append(str(path))
         if kind == "waivers":
             waiver_files.append(path)
+        elif kind == "mapping":
+            if isinstance(document, ScreeningError):
+                problems += document.problems
+            elif "mapping" in validators:
+                problems += validators["mapping"](path)
         elif kind == "tests" and pack is not None:
             problems += check_test_file(path, pack, root)[1]
         elif kind == "regime":  # outside a pack: its structure only (conditions need the pack's sets)
@@ -159,12 +172,16 @@ def _order(p: Problem) -> tuple[Any, ...]:
 
 def _read(path: Path) -> tuple[str, Any, Any]:
     """The kind of a file other than a pack's, with its document and marks (the error when it cannot be read)."""
+    named = path.name.lower()
     try:
         data, marks = load(path)
-    except ScreeningError as exc:
-        return "case", exc, None  # reported as the case loader sees it
-    if isinstance(data, dict) and "waivers" in data:
+    except ScreeningError as exc:  # reported as the loader of its kind sees it
+        return ("mapping" if "mapping" in named else "waivers" if "waiver" in named else "case"), exc, None
+    keys = set(data) if isinstance(data, dict) else set()
+    if "waivers" in keys or ("waiver" in named and not {"investor", "target"} & keys):
         return "waivers", data, marks
+    if {"id", "fields"} <= keys or ("mapping" in named and not {"investor", "target"} & keys):
+        return "mapping", data, marks
     if isinstance(data, dict) and "regime" in data:
         return "regime", data, marks
     if isinstance(data, dict) and "tests" in data:
