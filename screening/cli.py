@@ -460,6 +460,13 @@ def test_pack(
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     root: Optional[Path] = RootOpt,
+    pattern: Optional[str] = typer.Option(
+        None,
+        "-k",
+        metavar="PATTERN",
+        help="Run only the tests whose names hold PATTERN or match it as a shell pattern (SI-003, alibaba, 'SI-00?'); "
+        "coverage then counts those only.",
+    ),
 ) -> None:
     """Run every rule's examples and the pack's test cases; report failures and rule coverage.
 
@@ -483,7 +490,7 @@ def test_pack(
         problems = [p for p in problems if p.severity == "error"]
         if pack is None or problems:
             raise InputError(problems)
-        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root)
+        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root, pattern)
         if problems:
             raise InputError(problems)
         run = TestRun(tuple(outcomes), coverage, f"{pack.name} {pack.version}")

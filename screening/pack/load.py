@@ -20,7 +20,7 @@ from screening.infra.cache import files_digest
 from screening.infra.errors import Marks, Problem, ScreeningError, located
 from screening.infra.files import confine, read_input
 from screening.infra.yamlio import decode, limits, loads_duplicates
-from screening.pack.regimes import Regime, build_regime, under
+from screening.pack.regimes import Regime, build_regime, example_keys, under
 from screening.pack.scoring import Scoring, build_scoring
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
@@ -346,7 +346,10 @@ def _build(
                     file=name,
                     line=marks.get(base, (None, None))[0],
                     column=marks.get(base, (None, None))[1],
-                    keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                    keys={
+                        **{k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                        **example_keys(raw, marks, base),
+                    },
                 )
             )
     risk_ids = set(seen)
