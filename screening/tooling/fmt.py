@@ -148,7 +148,7 @@ def format_text(text: str, name: str = "<string>") -> str:
     except _Unplaceable as exc:
         where = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark is not None else (None, None)
         raise fail(name, exc.code, f"cannot be formatted: {exc.message}; file left as it is", *where) from None
-    if yamlio.loads(new, name)[0] != original or not _same_safe_data(text, new):
+    if new != text and (yamlio.loads(new, name)[0] != original or not _same_safe_data(text, new)):
         raise fail(name, "E100", "cannot be formatted without changing its data; file left as it is")
     return new
 
@@ -162,17 +162,67 @@ def format_paths(paths: list[Path]) -> list[Change]:
     """
     changes: list[Change] = []
     problems = []
+    known = _Canonical()
     for path, pack in _files(paths):
         try:
             if pack is not None:  # a file of a pack: read only inside it (a link to a credential is not)
                 confine(path, pack, "the pack")
             old = _read(path)
-            changes.append(Change(path, old, format_text(old, str(path))))
+            if known.holds(old):
+                changes.append(Change(path, old, old))
+                continue
+            new = format_text(old, str(path))
+            changes.append(Change(path, old, new))
+            if new == old:
+                known.add(old)
         except ScreeningError as exc:
             problems.extend(exc.problems)
+    known.save()
     if problems:
         raise ScreeningError(problems)
     return changes
+
+
+class _Canonical:
+    """Texts already found in the canonical layout, by their sha256, kept in the cache directory
+    (screening.infra.cache) and keyed on this formatter's own source, ruamel.yaml's version and the input
+    limits: formatting is a pure function of those and the text, so a text found canonical once needs no
+    round trip again (the round trip is what `fmt --check` spends its time on: most files of a pack are
+    unchanged between two runs of a pre-commit hook)."""
+
+    KEEP = 5_000
+
+    def __init__(self) -> None:
+        from ruamel.yaml import __version__ as ruamel_version
+
+        from screening.infra import cache
+
+        self.cache = cache
+        digest = cache._sha256()
+        digest.update(Path(__file__).read_bytes())
+        digest.update(f"{ruamel_version}\0{yamlio.limits()}".encode())
+        self.key = digest.hexdigest()
+        self.source = Path(__file__)
+        cached = cache.read("fmt", self.source, self.key) or {}
+        self.seen: dict[str, None] = dict.fromkeys(cached.get("canonical") or ())
+        self.added = False
+
+    def _digest(self, text: str) -> str:
+        digest = self.cache._sha256()
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return str(digest.hexdigest())
+
+    def holds(self, text: str) -> bool:
+        return self._digest(text) in self.seen
+
+    def add(self, text: str) -> None:
+        self.seen[self._digest(text)] = None
+        self.added = True
+
+    def save(self) -> None:
+        if self.added:
+            kept = list(self.seen)[-self.KEEP :]
+            self.cache.write("fmt", self.source, self.key, {"canonical": kept})
 
 
 def write_changes(changes: list[Change]) -> None:
