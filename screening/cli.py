@@ -25,14 +25,16 @@ T = TypeVar("T")
 Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
+HELP = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     help="Screen foreign investments for security risk with versioned YAML rule packs.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings=HELP,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True)
+rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True, context_settings=HELP)
 app.add_typer(rules_app, name="rules")
 
 RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).", file_okay=False)
@@ -121,6 +123,14 @@ class _ClosedStdout:
         return False
 
 
+STDIN = Path("/dev/stdin")
+
+
+def _dashes(paths: list[Path]) -> list[Path]:
+    """``-`` is standard input, as for cat and grep (read through /dev/stdin, within the size limit)."""
+    return [STDIN if str(p) == "-" else p for p in paths]
+
+
 def _default_pack() -> Path:
     from screening.pack.load import default_pack_path
 
@@ -156,7 +166,7 @@ def main_options(
 
 @app.command()
 def screen(
-    cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
+    cases: list[Path] = typer.Argument(..., help="Case files (YAML); - reads one from standard input.", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Format = typer.Option("text", "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(
@@ -214,6 +224,7 @@ def screen(
     from screening.api import screen_files
     from screening.report import formats, render
 
+    cases = _dashes(cases)
     index = None
     if waivers is not None:
         from screening.pack.waivers import index as by_key
@@ -247,7 +258,7 @@ def screen(
 
 @app.command()
 def filings(
-    cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
+    cases: list[Path] = typer.Argument(..., help="Case files (YAML); - reads one from standard input.", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(
@@ -275,6 +286,8 @@ def filings(
     from screening.api import pack_at, screen_files
     from screening.decision.filings import Filings
     from screening.report import render
+
+    cases = _dashes(cases)
 
     pack = pack_at(rules)
     unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
