@@ -586,6 +586,23 @@ def fmt(
         sys.stderr.write(f"reformatted {printable(str(change.path))}\n")
 
 
+@app.command()
+def init(
+    directory: Path = typer.Argument(..., help="Where to create the pack (a new or empty directory).", file_okay=False),
+) -> None:
+    """Create a rule pack that works from the first run: a rule, a case and a test inside the pack, pre-commit
+    hooks and a CI workflow.
+
+    Example: screening init my-pack && screening test my-pack --min-coverage 100
+    """
+    from screening.tooling.init import create_pack
+
+    for path in create_pack(directory):
+        sys.stderr.write(printable(f"created {path}") + "\n")
+    shown = printable(str(directory))
+    sys.stderr.write(f"next: screening check {shown} && screening test {shown} --min-coverage 100\n")
+
+
 Engine = Literal["local", "dask"]
 
 

@@ -187,9 +187,12 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
 
 def pack_files(path: Path) -> list[Path]:
     """The files of the pack in ``path``: its top-level YAML files, then its regime files (whatever they are:
-    a FIFO or a link leading out of the pack is refused when read, not skipped)."""
-    top = sorted(p for p in path.glob("*.yaml") if not p.is_dir())
-    return top + sorted(p for p in (path / "regimes").glob("*.yaml") if not p.is_dir())
+    a FIFO or a link leading out of the pack is refused when read, not skipped), hidden files left out."""
+
+    def found(directory: Path) -> list[Path]:  # hidden files are the repository's (.pre-commit-config.yaml)
+        return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith(".") and not p.is_dir())
+
+    return found(path) + found(path / "regimes")
 
 
 def read_files(path: Path, files: list[Path], problems: list[Problem]) -> dict[Path, bytes]:

@@ -257,9 +257,12 @@ def _files(paths: list[Path]) -> list[tuple[Path, Path | None]]:
     seen: set[Path] = set()
     out = []
     for path in paths:
-        found = sorted(p for p in path.glob("*.yaml") if not p.is_dir()) if path.is_dir() else [path]
         if path.is_dir():
-            found += sorted(p for p in (path / "regimes").glob("*.yaml") if not p.is_dir())
+            from screening.pack.load import pack_files  # a pack's files, as check and test read them
+
+            found = pack_files(path)
+        else:
+            found = [path]
         for file in found:
             try:
                 key = file.resolve()
