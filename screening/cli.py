@@ -25,7 +25,7 @@ T = TypeVar("T")
 Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
-HELP = {"help_option_names": ["-h", "--help"]}
+HELP = {"help_option_names": ["--help", "-h"]}
 
 app = typer.Typer(
     help="Screen foreign investments for security risk with versioned YAML rule packs.",
