@@ -49,3 +49,17 @@ def test_init_refuses_a_directory_that_is_not_empty(capsys, tmp_path):
     code, _, err = run(capsys, "init", str(tmp_path))
     assert code == 2 and "E401" in err and (tmp_path / "notes.txt").read_text() == "mine"
     assert not (tmp_path / "pack.yaml").exists()
+
+
+def test_a_pack_whose_tests_reach_outside_it_says_so_when_moved(capsys, tmp_path, monkeypatch):
+    """The default pack's tests read the repository's cases: copied alone, each missing case says why."""
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    code, out, _ = run(capsys, "check", str(tmp_path / "rules"), "-f", "json")
+    import json
+
+    missing = [p for p in json.loads(out)["problems"] if p["code"] == "E001"]
+    assert code == 1 and missing
+    assert all("should name cases inside the pack (see screening init)" in p["message"] for p in missing)

@@ -147,7 +147,14 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
             problem(("case",), "E003", f"case file {raw['case']} {exc.problems[0].message}; --root DIR widens the root")
         else:
             if not case_path.exists():
-                problem(("case",), "E001", f"case file not found: {raw['case']} (resolved to {case_path})")
+                owner = pack_of(path)
+                away = owner is not None and not case_path.is_relative_to(owner.resolve())
+                problem(
+                    ("case",),
+                    "E001",
+                    f"case file not found: {raw['case']} (resolved to {case_path})"
+                    + ("; a pack's tests should name cases inside the pack (see screening init)" if away else ""),
+                )
             else:
                 try:
                     case = load_case(case_path)
