@@ -16,11 +16,30 @@ from screening.pack.load import Pack, default_pack_path, load_pack
 if TYPE_CHECKING:
     from screening.batch.summary import Summary
     from screening.pack.waivers import Waiver
+    from screening.tooling.check import CheckResult
 
 
 def pack_at(path: Path | None) -> Pack:
     """The pack in ``path``, or the default pack."""
     return load_pack(path or default_pack_path())
+
+
+def check_files(paths: list[Path], pack: Path | None = None, **options: Any) -> CheckResult:
+    """`screening check`: screening.tooling.check.check_paths, with batch mapping files validated by the batch's
+    own reader (a layer above the tooling)."""
+    from screening.tooling.check import check_paths
+
+    return check_paths(paths, pack, validators={"mapping": _mapping_problems}, **options)
+
+
+def _mapping_problems(path: Path) -> list[Problem]:
+    from screening.batch.mapping import load_mapping
+
+    try:
+        load_mapping(path)
+    except ScreeningError as exc:
+        return exc.problems
+    return []
 
 
 def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from screening.report import Options
+    from screening.tooling.settings import Settings
 
 from screening import __version__
 from screening.infra.errors import Problem, ScreeningError
@@ -24,14 +25,16 @@ T = TypeVar("T")
 Format = Literal["text", "json", "markdown", "html"]
 TextOrJson = Literal["text", "json"]
 
+HELP = {"help_option_names": ["--help", "-h"]}
+
 app = typer.Typer(
     help="Screen foreign investments for security risk with versioned YAML rule packs.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings=HELP,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True)
+rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True, context_settings=HELP)
 app.add_typer(rules_app, name="rules")
 
 RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).", file_okay=False)
@@ -120,6 +123,14 @@ class _ClosedStdout:
         return False
 
 
+STDIN = Path("/dev/stdin")
+
+
+def _dashes(paths: list[Path]) -> list[Path]:
+    """``-`` is standard input, as for cat and grep (read through /dev/stdin, within the size limit)."""
+    return [STDIN if str(p) == "-" else p for p in paths]
+
+
 def _default_pack() -> Path:
     from screening.pack.load import default_pack_path
 
@@ -155,7 +166,7 @@ def main_options(
 
 @app.command()
 def screen(
-    cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
+    cases: list[Path] = typer.Argument(..., help="Case files (YAML); - reads one from standard input.", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Format = typer.Option("text", "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(
@@ -213,6 +224,7 @@ def screen(
     from screening.api import screen_files
     from screening.report import formats, render
 
+    cases = _dashes(cases)
     index = None
     if waivers is not None:
         from screening.pack.waivers import index as by_key
@@ -246,7 +258,7 @@ def screen(
 
 @app.command()
 def filings(
-    cases: list[Path] = typer.Argument(..., help="Case files (YAML).", dir_okay=False),
+    cases: list[Path] = typer.Argument(..., help="Case files (YAML); - reads one from standard input.", dir_okay=False),
     rules: Optional[Path] = RulesOpt,
     format: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(
@@ -274,6 +286,8 @@ def filings(
     from screening.api import pack_at, screen_files
     from screening.decision.filings import Filings
     from screening.report import render
+
+    cases = _dashes(cases)
 
     pack = pack_at(rules)
     unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
@@ -386,29 +400,64 @@ def check(
     ),
     rules: Optional[Path] = RulesOpt,
     format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
-    severity: Severity = typer.Option(
-        "error", "--severity", help="Exit 1 when a problem at or above this severity is found."
+    severity: Optional[Severity] = typer.Option(
+        None, "--severity", help="Exit 1 when a problem at or above this severity is found (default: error)."
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     as_of: Optional[str] = typer.Option(
         None, "--as-of", metavar="YYYY-MM-DD", help="Judge waiver expiry on this day (default: today)."
     ),
     root: Optional[Path] = RootOpt,
+    select: list[str] = typer.Option(
+        None, "--select", metavar="CODE", help="Report only these codes or prefixes (W3); repeatable."
+    ),
+    ignore: list[str] = typer.Option(
+        None, "--ignore", metavar="CODE", help="Never report these codes or prefixes (W302); repeatable."
+    ),
 ) -> None:
     """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
 
+    Settings come from the [tool.screening] table of the nearest pyproject.toml (pack, severity, select,
+    ignore); options given here win. A `# screening: ignore[W302] reason` comment hides the problems of its
+    line, or of the rule whose `- id:` line holds it.
+
     Example: screening check rules/ --format sarif -o check.sarif
     """
-    from screening.pack.load import default_pack_path
+    from screening.api import check_files
     from screening.report import render
-    from screening.tooling.check import check_paths
 
-    targets = paths or [default_pack_path()]
-    result = check_paths(targets, rules, _day(as_of), root)
+    config = _settings()
+    chosen, dropped = _codes(select), _codes(ignore)
+    targets = paths or [config.pack or _default_pack()]
+    result = check_files(
+        targets, rules, on=_day(as_of), root=root, select=chosen or config.select, ignore=dropped + config.ignore
+    )
     _emit(render(format, result, _options(None, None, output is not None)), output, (*targets, rules))
-    worst = {"error": ("error",), "warning": ("error", "warning")}[severity]
+    level = severity or config.severity or "error"
+    worst = {"error": ("error",), "warning": ("error", "warning")}[level]
     if any(p.severity in worst for p in result.problems):
         raise typer.Exit(1)
+
+
+def _settings() -> "Settings":
+    """The [tool.screening] settings of the nearest pyproject.toml; a problem in them stops the command (exit 2)."""
+    from screening.tooling.settings import find_settings
+
+    settings, problems = find_settings(Path.cwd())
+    if problems:
+        raise ScreeningError(problems)
+    return settings
+
+
+def _codes(given: Optional[list[str]]) -> tuple[str, ...]:
+    """Codes and prefixes given to --select or --ignore, repeated or comma-separated (E2,W301)."""
+    from screening.tooling.settings import known
+
+    codes = tuple(c.strip().upper() for text in given or () for c in text.split(",") if c.strip())
+    for code in codes:
+        if not known(code):
+            raise typer.BadParameter(f"no problem code is or starts with {code!r}", param_hint="--select/--ignore")
+    return codes
 
 
 @app.command("test")
@@ -424,6 +473,13 @@ def test_pack(
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     root: Optional[Path] = RootOpt,
+    pattern: Optional[str] = typer.Option(
+        None,
+        "-k",
+        metavar="PATTERN",
+        help="Run only the tests whose names hold PATTERN or match it as a shell pattern (SI-003, alibaba, 'SI-00?'); "
+        "coverage then counts those only.",
+    ),
 ) -> None:
     """Run every rule's examples and the pack's test cases; report failures and rule coverage.
 
@@ -437,7 +493,7 @@ def test_pack(
 
     failed = low = False
     texts = []
-    packs = paths or [default_pack_path()]
+    packs = paths or [_settings().pack or default_pack_path()]
     if len(packs) > 1 and format in ("json", "junit"):
         raise typer.BadParameter(
             f"--format {format} reports one pack: run the command once per pack", param_hint="PATHS"
@@ -447,7 +503,7 @@ def test_pack(
         problems = [p for p in problems if p.severity == "error"]
         if pack is None or problems:
             raise InputError(problems)
-        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root)
+        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root, pattern)
         if problems:
             raise InputError(problems)
         run = TestRun(tuple(outcomes), coverage, f"{pack.name} {pack.version}")
@@ -517,7 +573,7 @@ def fmt(
     from screening.pack.load import default_pack_path
     from screening.tooling.fmt import format_paths, unified_diff, write_changes
 
-    changes = [c for c in format_paths(paths or [default_pack_path()]) if c.changed]
+    changes = [c for c in format_paths(paths or [_settings().pack or default_pack_path()]) if c.changed]
     if check_only:
         for change in changes:
             _stdout(visible(unified_diff(change)))  # rule files come from pull requests
@@ -528,6 +584,23 @@ def fmt(
     write_changes(changes)
     for change in changes:
         sys.stderr.write(f"reformatted {printable(str(change.path))}\n")
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(..., help="Where to create the pack (a new or empty directory).", file_okay=False),
+) -> None:
+    """Create a rule pack that works from the first run: a rule, a case and a test inside the pack, pre-commit
+    hooks and a CI workflow.
+
+    Example: screening init my-pack && screening test my-pack --min-coverage 100
+    """
+    from screening.tooling.init import create_pack
+
+    for path in create_pack(directory):
+        sys.stderr.write(printable(f"created {path}") + "\n")
+    shown = printable(str(directory))
+    sys.stderr.write(f"next: screening check {shown} && screening test {shown} --min-coverage 100\n")
 
 
 Engine = Literal["local", "dask"]

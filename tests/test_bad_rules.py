@@ -252,3 +252,20 @@ def test_every_problem_code_is_exercised(corpus):
         reported |= {p.code for p in run.result.problems if Path(p.file) in files}
     assert not set(UNCOVERED) & reported, "codes listed as uncovered are exercised now"
     assert wanted - reported == set(UNCOVERED), f"not exercised: {sorted(wanted - reported - set(UNCOVERED))}"
+
+
+def test_duplicate_key_leaves_out_only_its_rule(corpus):
+    """A repeated key inside one rule leaves out that rule; the rules beside it load and are checked."""
+    run = corpus(HERE / "bad" / "rules" / "duplicate-key-one-rule.yaml")
+    pack, problems = read_pack(run.pack, use_cache=False)
+    assert pack is not None
+    ids = {r.id for r in pack.rules}
+    assert "T-102" in ids and not {"T-101", "T-103"} & ids
+    assert [p.code for p in problems if p.severity == "error"] == ["E101", "E201"]
+
+
+def test_every_mistake_of_a_condition_in_one_run(corpus):
+    """The first mistake in a condition hides none of the others."""
+    run = corpus(HERE / "bad" / "rules" / "several-mistakes.yaml")
+    codes = [p.code for p in run.result.problems if p.rule == "T-101"]
+    assert codes == ["E201", "E202", "E103", "E107", "E107"]

@@ -399,3 +399,65 @@ def test_only_the_fmt_command_imports_the_formatter():
         assert not {n for n in names if n.startswith("ruamel")}, path.name
         if path.name != "cli.py":
             assert "screening.tooling.fmt" not in names, path.name
+
+
+# -- the cache of canonical texts ----------------------------------------------------------------
+
+
+def test_a_text_found_canonical_is_not_formatted_again(tmp_path, monkeypatch):
+    """The second run of fmt --check over an unchanged pack skips the round trip; an edited file takes it."""
+    import screening.tooling.fmt as fmt
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    for path in RULES[:3]:
+        (pack / path.name).write_bytes(path.read_bytes())
+    calls: list[str] = []
+    real = fmt.format_text
+    monkeypatch.setattr(fmt, "format_text", lambda text, name: calls.append(name) or real(text, name))
+    assert not any(c.changed for c in format_paths([pack]))
+    assert len(calls) == 3
+    assert not any(c.changed for c in format_paths([pack]))
+    assert len(calls) == 3  # all three known canonical now
+    edited = pack / RULES[0].name
+    edited.write_text(edited.read_text() + "\n\n")
+    changes = format_paths([pack])
+    assert len(calls) == 4 and [c.path for c in changes if c.changed] == [edited]
+    assert format_paths([pack])[0].changed  # a text that is not canonical is never remembered as one
+    monkeypatch.setenv("SCREENING_MAX_TEXT", "10")  # other limits: the cache does not hold for them
+    with pytest.raises(ScreeningError):
+        format_paths([pack])
+
+
+def test_many_files_are_formatted_in_processes_with_the_same_result(tmp_path, monkeypatch):
+    """Past PARALLEL_FROM files the round trips are shared among forked processes: same texts, same problems,
+    in file order."""
+    import screening.tooling.fmt as fmt
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    for path in RULES:
+        (pack / path.name).write_text(path.read_text().replace("\n\n", "\n\n\n"))  # each one needs formatting
+    (pack / "broken.yaml").write_text("rules: [\n")
+    (pack / "zz-tab.yaml").write_text("rules:\n\t- id: X\n")
+    assert len(RULES) + 2 >= fmt.PARALLEL_FROM
+
+    def outcome():
+        try:
+            return fmt.format_paths([pack]), None
+        except ScreeningError as exc:
+            return None, [(p.file, p.line, p.code) for p in exc.problems]
+
+    _, parallel = outcome()
+    assert [Path(f).name for f, _, _ in parallel] == ["broken.yaml", "zz-tab.yaml"]
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 10_000)
+    assert outcome()[1] == parallel
+    (pack / "broken.yaml").unlink()
+    (pack / "zz-tab.yaml").unlink()
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 2)
+    in_processes = fmt.format_paths([pack])
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 10_000)
+    assert fmt.format_paths([pack]) == in_processes and sum(c.changed for c in in_processes) >= 6
+    assert [c.new for c in in_processes] == [formatted(p) for p in RULES]

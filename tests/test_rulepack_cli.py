@@ -135,6 +135,40 @@ def test_test_failure_shows_expected_and_actual(capsys, pack):
     assert "- level: low" in out and "+ level: high" in out
 
 
+def test_test_counts_failed_expectations_not_diff_lines(capsys, pack):
+    tests = pack / "tests" / "example-cases.yaml"
+    text = (
+        tests.read_text().replace("level: high", "level: low", 1).replace("{min: 63, max: 69}", "{min: 1, max: 2}", 1)
+    )
+    tests.write_text(text)
+    code, out, _ = run(capsys, "test", str(pack), "-f", "json")
+    (failed,) = [t for t in json.loads(out)["tests"] if not t["passed"]]
+    assert failed["message"] == "2 expectations not met"  # level and score: four diff lines, two expectations
+
+
+def test_test_undecided_example_names_the_fact_points_at_its_line_and_shows_yaml(capsys, pack):
+    rule_file = pack / "state_influence.yaml"
+    text = rule_file.read_text()
+    marker = "        - {investor: {kind: sovereign_fund}}\n"
+    rule_file.write_text(text.replace(marker, marker + "        - {investor: {country: CN}}\n", 1))
+    line = text[: text.index(marker)].count("\n") + 2  # the new example's own line
+    code, out, _ = run(capsys, "test", str(pack), "-k", "SI-001")
+    assert code == 1
+    assert f"SI-001 fires[2] {rule_file}:{line}" in " ".join(out.split())
+    assert "undecided: investor.kind is unknown in the example" in out
+    assert "fragment: {investor: {country: CN}}" in out  # YAML as the author wrote it, not a Python dict
+
+
+def test_test_k_runs_matching_tests_only(capsys, pack):
+    code, out, _ = run(capsys, "test", str(pack), "-k", "SI-00?", "-f", "json")
+    doc = json.loads(out)
+    names = {t["name"].split()[0] for t in doc["tests"]}
+    assert code == 0 and names == {f"SI-00{i}" for i in range(1, 10)}
+    assert doc["coverage"]["percent"] == 100.0 and len(doc["coverage"]["covered"]) >= 9
+    _, out, _ = run(capsys, "test", str(pack), "-k", "alibaba", "-f", "json")
+    assert {t["kind"] for t in json.loads(out)["tests"]} == {"case"}
+
+
 def test_test_min_coverage(capsys, pack):
     tests = pack / "tests" / "example-cases.yaml"
     tests.unlink()
@@ -154,6 +188,9 @@ def test_test_junit(capsys, pack):
     code, out, _ = run(capsys, "test", str(pack), "--format", "junit")
     suite = ET.fromstring(out).find("testsuite")
     assert code == 0 and int(suite.get("tests")) > 200 and suite.get("failures") == "0"
+    classes = {case.get("classname") for case in suite.iter("testcase")}
+    assert "screening-default.examples.SI-001" in classes and "screening-default.cases" in classes
+    assert all(c.count(".") <= 2 for c in classes)  # no version dots for a reporter to read as packages
 
 
 def test_diff_lists_changed_cases_in_markdown(capsys, pack):

@@ -333,8 +333,89 @@ JUNK = st.one_of(
 @given(st.sampled_from(sorted(BASES)), st.data(), JUNK, st.booleans())
 def test_agrees_on_mutations(kind, draw, junk, delete):
     base = BASES[kind]
-    path = draw.draw(st.sampled_from([p for p in paths_of(base) if p]))
+    # conditions: the editor checks them against the catalogue and operators (below), the tool's pack schema
+    # leaves them to the condition compiler
+    path = draw.draw(st.sampled_from([p for p in paths_of(base) if p and "when" not in p]))
     agree(kind, mutated(base, path, junk, delete))
+
+
+# Conditions: generated from the fact catalogue and the operator registry
+
+
+def condition_errors(when: Any) -> list[str]:
+    rule = {
+        "id": "SI-900",
+        "name": "state_influence.example",
+        "title": "An example",
+        "category": "state_influence",
+        "weight": 5,
+        "when": when,
+        "rationale": "An example rule long enough to say why it matters.",
+        "practice": "An example.",
+    }
+    return editor_errors("rule", {"rules": [rule]})
+
+
+@pytest.mark.parametrize("path", RULE_FILES + sorted((RULES / "regimes").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_condition_is_valid_for_the_editor(path):
+    kind = "regime" if path.parent.name == "regimes" else "rule"
+    assert editor_errors(kind, load(path)[0]) == []
+
+
+def test_conditions_are_described_fully():
+    tests = schemas.export("rule")["definitions"]["condition_test"]
+    from screening.case.catalogue import catalogue
+    from screening.conditions.operators import OPERATORS
+
+    assert tests["properties"]["field"]["enum"] == list(catalogue())  # every fact, for completion
+    assert set(OPERATORS) <= set(tests["properties"])
+    by_fact = {t["if"]["properties"]["field"]["const"]: t["then"]["properties"] for t in tests["allOf"]}
+    assert set(by_fact) == set(catalogue())
+    assert by_fact["transaction.stake_after_pct"]["gte"] == {"type": "number"}
+    assert "gte" not in by_fact["investor.country"]  # an operator that does not apply is not offered
+    assert by_fact["investor.country"]["equals"]["pattern"] == "^[A-Z]{2}$"
+    kinds = by_fact["investor.kind"]["equals"]["enum"]
+    assert "soe" in kinds and "state_body" in kinds
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"field": "investor.country", "in": ["CN", "RU"]},
+        {"field": "investor.country", "in": "countries_of_concern"},
+        {
+            "all": [
+                {"field": "transaction.stake_after_pct", ">=": 10},
+                {"not": {"field": "investor.kind", "equals": "soe"}},
+            ]
+        },
+        {"field": "target.critical_infrastructure", "contains": {"kind": ["port", "airport"]}},
+        {"field": "transaction.stake_after_pct", "between": [10, 25]},
+        {"field": "investor.country", "exists": True},
+    ],
+)
+def test_good_conditions_pass(when):
+    assert condition_errors(when) == []
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"field": "investor.contry", "in": ["CN"]},  # unknown fact
+        {"field": "investor.kind", "gt": 3},  # operator that does not apply
+        {"field": "investor.kind", "greater": "soe"},  # unknown operator
+        {"field": "transaction.stake_after_pct", "gte": "ten"},  # value of the wrong type
+        {"field": "investor.kind", "equals": "state_owned"},  # not a value of the fact
+        {"field": "investor.country", "in": ["cn"]},  # not a country code
+        {"field": "investor.country"},  # no operator
+        {"field": "investor.country", "equals": "CN", "in": ["CN"]},  # two operators
+        {"all": []},
+        {"nay": {"field": "investor.country", "equals": "CN"}},
+        {"field": "target.critical_infrastructure", "contains": {"knd": "port"}},  # no such record field
+    ],
+)
+def test_bad_conditions_are_flagged(when):
+    assert condition_errors(when), when
 
 
 def test_rule_files_are_not_case_files():

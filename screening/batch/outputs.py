@@ -50,7 +50,10 @@ def one_line(text: str) -> str:
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else repr(float(value))
+    """A score as every report writes it: ``66``, ``12.5`` (never ``66.0``)."""
+    from screening.infra.text import num
+
+    return "" if value is None else num(value)
 
 
 class Writer:

@@ -11,6 +11,7 @@ from screening.batch.inputs import Inline, Item, Unreadable
 from screening.batch.mapping import Mapping
 from screening.case.model import Case
 from screening.infra.errors import Problem, ScreeningError
+from screening.infra.text import number
 from screening.infra.yamlio import Limits, limits
 from screening.pack.load import Pack
 
@@ -135,9 +136,9 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
     result = screen(case, pack, evidence=False)  # the row shows no evidence
     return {
         "id": case.id,
-        "score": result.score,
+        "score": number(result.score),  # 66, as every report writes it (not 66.0)
         "level": result.level,
-        "categories": {c.id: c.score + 0.0 for c in result.categories},  # + 0.0: no -0.0 credit
+        "categories": {c.id: number(c.score + 0.0) for c in result.categories},  # + 0.0: no -0.0 credit
         "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
         "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
         "filings": {}

@@ -15,7 +15,19 @@ from screening.conditions.operators import ALIASES, OPERATORS, CompileError, sca
 from screening.conditions.tree import Node, Truth, all_of, any_of, not_of
 from screening.infra.errors import closest
 
-__all__ = ["CompileError", "Compiler"]
+__all__ = ["CompileError", "Compiler", "applicable"]
+
+
+def applicable(fact: Fact | None) -> list[str]:
+    """The operators that apply to ``fact`` (every operator when the fact is unknown), in registry order."""
+    return [n for n, o in OPERATORS.items() if fact is None or fact.type in o.types]
+
+
+def _operators_for(name: str, fact: Fact | None, applies: list[str]) -> str:
+    """The operators that apply, as the end of a message."""
+    if fact is None:
+        return f"; the operators are {', '.join(applies)}"
+    return f"; the operators for {name} ({type_name(fact)}) are {', '.join(applies)}"
 
 
 class Compiler:
@@ -25,62 +37,104 @@ class Compiler:
         self.facts, self.sets = facts, sets
 
     def compile(self, spec: Any, path: tuple[str, ...] = ()) -> Node:
+        """The condition as a tree; a CompileError carrying every problem of the condition (``.all``), so that
+        the first mistake hides none of the others."""
+        errors: list[CompileError] = []
+        node = self._node(spec, path, errors)
+        if errors or node is None:
+            raise CompileError.many(errors)
+        return node
+
+    def _node(self, spec: Any, path: tuple[str, ...], errors: list[CompileError]) -> Node | None:
         if not isinstance(spec, dict) or not spec:
-            raise CompileError(path, "E204", "expected a condition: a mapping with all, any, not, or field")
-        if "field" not in spec:
-            if len(spec) != 1:
-                raise CompileError(
+            errors.append(CompileError(path, "E204", "expected a condition: a mapping with all, any, not, or field"))
+            return None
+        if "field" in spec:
+            return self._leaf(spec, path, errors)
+        if len(spec) != 1:
+            errors.append(
+                CompileError(
                     path, "E204", f"a condition node takes exactly one of all, any, not; found {', '.join(spec)}"
                 )
-            ((key, body),) = spec.items()
-            if key in ("all", "any"):
-                if not isinstance(body, list) or not body:
-                    raise CompileError(path + (key,), "E204", f"'{key}' expects a non-empty list of conditions")
-                children = tuple(self.compile(c, path + (key, str(i))) for i, c in enumerate(body))
-                return all_of(children) if key == "all" else any_of(children)
-            if key == "not":
-                return not_of(self.compile(body, path + ("not",)))
-            hint = closest(key, ["all", "any", "not", "field"])
-            raise CompileError(
+            )
+            return None
+        ((key, body),) = spec.items()
+        if key in ("all", "any"):
+            if not isinstance(body, list) or not body:
+                errors.append(CompileError(path + (key,), "E204", f"'{key}' expects a non-empty list of conditions"))
+                return None
+            children = [self._node(c, path + (key, str(i)), errors) for i, c in enumerate(body)]
+            if any(c is None for c in children):
+                return None
+            return all_of(tuple(children)) if key == "all" else any_of(tuple(children))  # type: ignore[arg-type]
+        if key == "not":
+            child = self._node(body, path + ("not",), errors)
+            return None if child is None else not_of(child)
+        hint = closest(key, ["all", "any", "not", "field"])
+        errors.append(
+            CompileError(
                 path + (key,), "E204", f"unknown condition key '{key}'" + (f"; did you mean '{hint}'?" if hint else "")
             )
-        return self._leaf(spec, path)
+        )
+        return None
 
-    def _leaf(self, spec: dict[str, Any], path: tuple[str, ...]) -> Node:
+    def _leaf(self, spec: dict[str, Any], path: tuple[str, ...], errors: list[CompileError]) -> Node | None:
         name = spec["field"]
         fact = self.facts.get(name) if isinstance(name, str) else None
         if fact is None:
             hint = closest(str(name), list(self.facts), 0.6)
-            raise CompileError(
-                path + ("field",),
-                "E201",
-                f"unknown fact '{name}'" + (f"; did you mean '{hint}'?" if hint else "; see `screening facts`"),
+            errors.append(
+                CompileError(
+                    path + ("field",),
+                    "E201",
+                    f"unknown fact '{name}'" + (f"; did you mean '{hint}'?" if hint else "; see `screening facts`"),
+                )
             )
         ops = [k for k in spec if k != "field"]
+        applies = applicable(fact)
         if len(ops) != 1:
-            raise CompileError(
-                path,
-                "E204",
-                f"'{name}' needs exactly one operator ({', '.join(OPERATORS)})"
-                + (f"; found {', '.join(ops)}" if ops else ""),
+            errors.append(
+                CompileError(
+                    path,
+                    "E204",
+                    f"'{name}' needs exactly one operator ({', '.join(applies)})"
+                    + (f"; found {', '.join(map(str, ops))}" if ops else ""),
+                )
             )
+            return None
         raw_op = ops[0]
         op = ALIASES.get(raw_op, raw_op)
         operator = OPERATORS.get(op)
         if operator is None:
-            hint = closest(raw_op, list(OPERATORS))
-            raise CompileError(
-                path + (raw_op,),
-                "E202",
-                f"unknown operator '{raw_op}'"
-                + (f"; did you mean '{hint}'?" if hint else f"; expected one of {', '.join(OPERATORS)}"),
+            hint = closest(str(raw_op), applies)
+            errors.append(
+                CompileError(
+                    path + (raw_op,),
+                    "E202",
+                    f"unknown operator '{raw_op}'"
+                    + (f"; did you mean '{hint}'?" if hint else "")
+                    + _operators_for(name, fact, applies),
+                )
             )
+            return None
+        if fact is None:
+            return None
         if fact.type not in operator.types:
-            raise CompileError(
-                path + (raw_op,), "E202", f"operator '{op}' does not apply to {name}, which is {type_name(fact)}"
+            errors.append(
+                CompileError(
+                    path + (raw_op,),
+                    "E202",
+                    f"operator '{op}' does not apply to {name}, which is {type_name(fact)}"
+                    + _operators_for(name, fact, applies),
+                )
             )
+            return None
         arg = spec[raw_op]
-        value = operator.argument(self, fact, arg, path + (raw_op,))
+        try:
+            value = operator.argument(self, fact, arg, path + (raw_op,))
+        except CompileError as exc:
+            errors.extend(exc.all)
+            return None
         test, witness = operator.test(fact, value)
         key = name
 

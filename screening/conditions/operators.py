@@ -58,6 +58,16 @@ class CompileError(Exception):
     def __init__(self, path: Path, code: str, message: str):
         super().__init__(message)
         self.path, self.code, self.message = path, code, message
+        self.all: tuple[CompileError, ...] = (self,)
+        """Every problem found in the condition, this one first (a condition reports all of its problems)."""
+
+    @staticmethod
+    def many(errors: list[CompileError]) -> CompileError:
+        """One error standing for several: the first, carrying them all."""
+        found = list(dict.fromkeys(e for error in errors for e in error.all))
+        first = found[0]
+        first.all = tuple(found)
+        return first
 
 
 class Kinds:
@@ -126,6 +136,7 @@ class Operator:
         "texts",
         "thresholds",
         "range",
+        "schema",
     )
 
     def __init__(
@@ -150,6 +161,7 @@ class Operator:
         texts: Callable[[Any], tuple[str, ...] | None] = _no_texts,
         thresholds: Callable[[Any], list[float]] = _no_thresholds,
         range: Callable[[Any], Range | None] = _no_range,
+        schema: Callable[[Fact], dict[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.types = types
@@ -188,6 +200,9 @@ class Operator:
         """The numbers, in the argument as written, a fact's value is compared with (margins: how near it is)."""
         self.range = range
         """The numbers that satisfy it, from the argument as written, when that is an interval (the lint)."""
+        self.schema = schema or value_schema
+        """The JSON Schema of its argument as written for a fact (`screening schema rule`: what editors complete
+        and flag); the argument check (``argument``) stays the judge."""
 
     def __repr__(self) -> str:
         return f"Operator({self.name!r})"
@@ -277,6 +292,81 @@ def scalar(fact: Fact, value: Any, path: Path) -> Any:
     return value
 
 
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def value_schema(fact: Fact) -> dict[str, Any]:
+    """The JSON Schema of one literal of ``fact``'s type (what ``scalar`` accepts)."""
+    kind = fact.type
+    if kind in ("list", "records"):
+        return value_schema(item_fact(fact)) if kind == "list" else {"type": "object"}
+    if kind in ("number", "integer", "boolean"):
+        return {"type": kind}
+    if kind == "date":
+        return {"type": "string", "pattern": DATE_PATTERN, "description": "A date, YYYY-MM-DD."}
+    if kind == "country":
+        return {"type": "string", "pattern": "^[A-Z]{2}$", "description": "An ISO 3166-1 alpha-2 country code."}
+    if kind == "enum" and fact.values:
+        return {"enum": list(fact.values)}
+    return {"type": "string"}
+
+
+def values_schema(items: bool) -> Callable[[Fact], dict[str, Any]]:
+    """A non-empty list of literals (of the fact, or of its items), or the name of a pack set."""
+
+    def schema(fact: Fact) -> dict[str, Any]:
+        one = value_schema(item_fact(fact) if items else fact)
+        return {
+            "anyOf": [
+                {"type": "array", "minItems": 1, "items": one},
+                {"type": "string", "description": "The name of a set of pack.yaml."},
+            ]
+        }
+
+    return schema
+
+
+def _pair_schema(fact: Fact) -> dict[str, Any]:
+    one = value_schema(fact)
+    return {"type": "array", "items": [one, one], "minItems": 2, "maxItems": 2, "additionalItems": False}
+
+
+def _flag_schema(fact: Fact) -> dict[str, Any]:
+    return {"type": "boolean"}
+
+
+def _regex_schema(fact: Fact) -> dict[str, Any]:
+    return {"type": "string", "format": "regex", "description": "A regular expression (Python syntax)."}
+
+
+def pattern_schema(fact: Fact) -> dict[str, Any]:
+    """A records pattern: each key a field of the records, its value a literal, a list of them (any of), or a
+    mapping of one operator that may test a key inside a pattern."""
+    keys: dict[str, Any] = {}
+    for key, sub in fact.subfields.items():
+        one = value_schema(sub)
+        ops = {n: o.schema(sub) for n, o in OPERATORS.items() if o.in_pattern and sub.type in o.types and n != "exists"}
+        keys[key] = {
+            "anyOf": [
+                one,
+                {"type": "array", "minItems": 1, "items": one},
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "properties": ops,
+                    "additionalProperties": False,
+                },
+            ],
+            **({"description": sub.description} if sub.description else {}),
+        }
+    return {"type": "object", "minProperties": 1, "properties": keys, "additionalProperties": False}
+
+
+def _item_or_pattern_schema(fact: Fact) -> dict[str, Any]:
+    return pattern_schema(fact) if fact.type == "records" else value_schema(item_fact(fact))
+
+
 def _flag(name: str) -> Callable[[Context, Fact, Any, Path], Any]:
     def argument(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
         if not isinstance(arg, bool):
@@ -296,7 +386,16 @@ def _values(items: bool) -> Callable[[Context, Fact, Any, Path], Any]:
     def argument(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
         values = ctx.set_or_list(arg, path)
         item = item_fact(fact) if items else fact
-        return frozenset(scalar(item, v, path + (str(i),)) for i, v in enumerate(values))
+        errors: list[CompileError] = []
+        out = []
+        for i, v in enumerate(values):
+            try:
+                out.append(scalar(item, v, path + (str(i),)))
+            except CompileError as exc:
+                errors.extend(exc.all)
+        if errors:
+            raise CompileError.many(errors)
+        return frozenset(out)
 
     return argument
 
@@ -330,7 +429,16 @@ def _item_or_pattern(ctx: Context, fact: Fact, arg: Any, path: Path) -> Any:
             raise CompileError(
                 path, "E204", f"{fact.path} holds records: 'contains' expects a pattern such as {{kind: airport}}"
             )
-        return Pattern({k: ctx.pattern(fact, k, v, path + (k,)) for k, v in arg.items()})
+        errors: list[CompileError] = []
+        keys = {}
+        for k, v in arg.items():
+            try:
+                keys[k] = ctx.pattern(fact, k, v, path + (k,))
+            except CompileError as exc:
+                errors.extend(exc.all)
+        if errors:
+            raise CompileError.many(errors)
+        return Pattern(keys)
     return scalar(item_fact(fact), arg, path)
 
 
@@ -424,6 +532,7 @@ _in = comparison(
     _point(lambda v, a: v in a),
     types=SCALAR_TYPES,
     argument=_values(items=False),
+    schema=values_schema(items=False),
     sets=True,
     texts=_texts_in,
     summary="the fact is one of the values (or of the pack set named SET)",
@@ -435,6 +544,7 @@ _not_in = comparison(
     _point(lambda v, a: v not in a),
     types=SCALAR_TYPES,
     argument=_values(items=False),
+    schema=values_schema(items=False),
     sets=True,
     summary="the fact is known and none of the values",
 )
@@ -484,6 +594,7 @@ _between = comparison(
     lambda v, a: a[0] <= v <= a[1],
     lambda low, high, a: a[0] <= low and _at_most(high, a[1], False),
     argument=_pair,
+    schema=_pair_schema,
     thresholds=lambda arg: [float(a) for a in arg if _number(a)] if isinstance(arg, list) and len(arg) == 2 else [],
     range=_between_range,
     summary="LOW <= fact <= HIGH",
@@ -615,6 +726,7 @@ for _op in (
         _regex,
         _matches_test,
         _matches_code,
+        schema=_regex_schema,
         summary="the regex matches (any item)",
         asks=("partial", "islist"),
         on_empty_list=lambda value: False,
@@ -626,6 +738,7 @@ for _op in (
         _item_or_pattern,
         _contains_test,
         _contains_code,
+        schema=_item_or_pattern_schema,
         in_pattern=False,
         summary="V is an item; or some record matches every key of the pattern",
         asks=("partial", "islist"),
@@ -638,6 +751,7 @@ for _op in (
         _values(items=True),
         _contains_any_test,
         _contains_any_code,
+        schema=values_schema(items=True),
         sets=True,
         in_pattern=False,
         summary="some item is one of the values",
@@ -651,6 +765,7 @@ for _op in (
         _flag("empty"),
         _empty_test,
         _empty_code,
+        schema=_flag_schema,
         in_pattern=False,
         summary="the list is known and empty / non-empty",
         asks=("partial",),
@@ -662,6 +777,7 @@ for _op in (
         _flag("exists"),
         _exists_test,
         _exists_code,
+        schema=_flag_schema,
         total=True,
         summary="the fact is known / unknown (never itself unknown)",
     ),

@@ -37,6 +37,8 @@ CODES = {
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",
     "E313": "waiver-not-yet-granted",
+    "W330": "suppression-without-reason",
+    "W331": "unused-suppression",
     "E401": "cannot-write",
     "E402": "output-is-input",
     "E403": "results-locked",

@@ -170,6 +170,15 @@ def load(path: Path) -> tuple[Any, Marks]:
 
 def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     """Parse YAML text into plain data (dict, list, str, int, float, bool, None) and marks."""
+    data, marks, duplicates = loads_duplicates(text, name)
+    if duplicates:
+        raise ScreeningError(duplicates)
+    return data, marks
+
+
+def loads_duplicates(text: str, name: str = "<string>") -> tuple[Any, Marks, list[Problem]]:
+    """As ``loads``, but a repeated key (E101) is returned, located, with the data (the last value kept), so
+    that a caller can leave out only the part of the document that holds it; every other problem raises."""
     text = text.removeprefix("\ufeff")
     bad = _FORBIDDEN.search(text)
     if bad:
@@ -206,12 +215,12 @@ def loads(text: str, name: str = "<string>") -> tuple[Any, Marks]:
     finally:
         loader.dispose()
     if node is None:
-        return None, {(): (1, 1)}
+        return None, {(): (1, 1)}, []
     builder = _Builder(loader, name, bound, swapped)
     data = builder.build(node, ())
-    if builder.problems:
+    if any(p.code != "E101" for p in builder.problems):
         raise ScreeningError(builder.problems)
-    return data, builder.marks
+    return data, builder.marks, builder.problems
 
 
 def _too_many(name: str, bound: Limits, where: tuple[int, int], path: tuple[str, ...]) -> ScreeningError:

@@ -26,6 +26,8 @@ class ExampleResult(NamedTuple):
     fragment: dict[str, Any]
     actual: Truth
     error: str = ""
+    unknown: tuple[str, ...] = ()
+    """The facts whose being known could decide an undecided rule."""
 
     @property
     def passed(self) -> bool:
@@ -35,8 +37,16 @@ class ExampleResult(NamedTuple):
     def message(self) -> str:
         if self.error:
             return self.error
-        word = {True: "fired", False: "stayed quiet", None: "was undecided (a fact it reads is unknown)"}
+        word = {True: "fired", False: "stayed quiet", None: f"was undecided: {undecided(self.unknown)}"}
         return f"expected the rule to {'fire' if self.kind == 'fires' else 'stay quiet'}; it {word[self.actual]}"
+
+
+def undecided(facts: tuple[str, ...]) -> str:
+    """``transaction.stake_after_pct is unknown in the example`` (named, so the author knows what to add)."""
+    if not facts:
+        return "a fact it reads is unknown in the example"
+    names = ", ".join(facts)
+    return f"{names} {'is' if len(facts) == 1 else 'are'} unknown in the example"
 
 
 def fragment_values(fragment: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +85,14 @@ def run_rule_examples(rule: Rule | Trigger) -> list[ExampleResult]:
                 place, _, message = wrong[0]
                 out.append(ExampleResult(rule.id, kind, i, fragment, None, f"{'.'.join(place)}: {message}"))
                 continue
-            out.append(ExampleResult(rule.id, kind, i, fragment, rule.condition.check(values)))
+            actual = rule.condition.check(values)
+            unknown: tuple[str, ...] = ()
+            if actual is None:
+                from screening.conditions.explain import trace, unknown_leaves
+
+                leaves = unknown_leaves(trace(rule.condition, values))
+                unknown = tuple(dict.fromkeys(t.node.field for t in leaves if t.node.field))
+            out.append(ExampleResult(rule.id, kind, i, fragment, actual, unknown=unknown))
     return out
 
 

@@ -19,8 +19,8 @@ from screening.infra import schemacheck
 from screening.infra.cache import files_digest
 from screening.infra.errors import Marks, Problem, ScreeningError, located
 from screening.infra.files import confine, read_input
-from screening.infra.yamlio import decode, limits, loads
-from screening.pack.regimes import Regime, build_regime, under
+from screening.infra.yamlio import decode, limits, loads_duplicates
+from screening.pack.regimes import Regime, build_regime, example_keys, under
 from screening.pack.scoring import Scoring, build_scoring
 
 RESERVED = ("pack.yaml", "scoring.yaml", "legal.yaml", "sources.yaml")
@@ -156,14 +156,16 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     for file in files:
         if file not in raw:
             continue
+        key = file.relative_to(path).as_posix()
+        kind = file_kind(key)
         try:
-            data, marks = loads(decode(raw[file], str(file)), str(file))
+            data, marks, found = loads_duplicates(decode(raw[file], str(file)), str(file))
+            if found and (kind != "rules" or any(_rule_index(p, data) is None for p in found)):
+                raise ScreeningError(found)  # a repeated key outside a rule spoils the whole file
         except ScreeningError as exc:
             problems += exc.problems
             continue
-        key = file.relative_to(path).as_posix()
-        kind = file_kind(key)
-        found = validate(kind, data, marks, str(file))
+        found += validate(kind, data, marks, str(file))
         if kind == "rules" and found and all(_rule_index(p, data) is not None for p in found):
             skip[key] = {_rule_index(p, data) for p in found}  # type: ignore[misc]
             found = [p._replace(rule=_rule_id(data, _rule_index(p, data))) for p in found]
@@ -185,9 +187,12 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
 
 def pack_files(path: Path) -> list[Path]:
     """The files of the pack in ``path``: its top-level YAML files, then its regime files (whatever they are:
-    a FIFO or a link leading out of the pack is refused when read, not skipped)."""
-    top = sorted(p for p in path.glob("*.yaml") if not p.is_dir())
-    return top + sorted(p for p in (path / "regimes").glob("*.yaml") if not p.is_dir())
+    a FIFO or a link leading out of the pack is refused when read, not skipped), hidden files left out."""
+
+    def found(directory: Path) -> list[Path]:  # hidden files are the repository's (.pre-commit-config.yaml)
+        return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith(".") and not p.is_dir())
+
+    return found(path) + found(path / "regimes")
 
 
 def read_files(path: Path, files: list[Path], problems: list[Problem]) -> dict[Path, bytes]:
@@ -322,7 +327,8 @@ def _build(
             try:
                 condition = compiler.compile(raw["when"], ())
             except CompileError as exc:
-                report(("when",) + exc.path, exc.code, exc.message)
+                for error in exc.all:
+                    report(("when",) + error.path, error.code, error.message)
                 continue
             rules.append(
                 Rule(
@@ -343,7 +349,10 @@ def _build(
                     file=name,
                     line=marks.get(base, (None, None))[0],
                     column=marks.get(base, (None, None))[1],
-                    keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                    keys={
+                        **{k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                        **example_keys(raw, marks, base),
+                    },
                 )
             )
     risk_ids = set(seen)
@@ -428,6 +437,7 @@ def _check_condition(
     try:
         compiler.compile(raw["when"], ())
     except CompileError as exc:
-        path = base + ("when",) + exc.path
-        if path not in already:
-            problems.append(located(name, marks, path, exc.code, exc.message, rule=rule))
+        for error in exc.all:
+            path = base + ("when",) + error.path
+            if path not in already:
+                problems.append(located(name, marks, path, error.code, error.message, rule=rule))

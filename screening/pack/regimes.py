@@ -164,7 +164,8 @@ def build_regime(
         try:
             return compiler.compile(spec, ())
         except CompileError as exc:
-            report(path + exc.path, exc.code, exc.message, rule)
+            for error in exc.all:
+                report(path + error.path, error.code, error.message, rule)
             return None
 
     applies = compile_at(meta["applies"], ("regime", "applies"))
@@ -257,7 +258,10 @@ def build_regime(
                     file=name,
                     line=marks.get(base, (None, None))[0],
                     column=marks.get(base, (None, None))[1],
-                    keys={k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                    keys={
+                        **{k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                        **example_keys(raw, marks, base),
+                    },
                 )
             )
         if lazy and problems:  # a cached pack loaded cleanly once: a problem now means the cache is stale
@@ -284,3 +288,15 @@ def build_regime(
         sets=compiler.sets,
         file=name,
     )
+
+
+def example_keys(raw: Any, marks: dict[tuple[str, ...], tuple[int, int]], base: tuple[str, ...]) -> dict[str, Any]:
+    """Where each example of a rule (or trigger) is written: ``{"examples.fires.0": (line, column)}``."""
+    out = {}
+    examples = raw.get("examples") if isinstance(raw, dict) else None
+    for kind in ("fires", "quiet"):
+        for j, _ in enumerate((examples or {}).get(kind) or ()):
+            at = marks.get((*base, "examples", kind, str(j)))
+            if at is not None:
+                out[f"examples.{kind}.{j}"] = at
+    return out

@@ -33,10 +33,14 @@ def xml_text(s: str) -> str:
 
 
 def classname(suite: str, o: TestOutcome) -> str:
-    """Where a reporter groups the test: ``suite.examples.SI-003`` or ``suite.cases``."""
+    """Where a reporter groups the test: ``screening-default.examples.SI-003`` or ``screening-default.cases``.
+
+    Reporters read the dots of a classname as packages, so the suite's name (a pack name and its version,
+    ``screening-default 2026.11.0``) gives only its name here; the version stays in the suite's name."""
+    base = re.sub(r"[.\s]+", "_", suite.split(" ", 1)[0]) or "screening"
     if o.kind == "example":
-        return f"{suite}.examples.{o.rule}" if o.rule else f"{suite}.examples"
-    return f"{suite}.{o.kind}s"
+        return f"{base}.examples.{o.rule}" if o.rule else f"{base}.examples"
+    return f"{base}.{o.kind}s"
 
 
 def _seconds(x: float) -> str:

@@ -31,6 +31,8 @@ FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+HELP_URI = "https://github.com/OWNER/screening/blob/main/README.md#problem-codes"
+"""Where a code is explained (the README's table of problem codes), for SARIF's ``helpUri``."""
 
 DESCRIPTIONS = {
     "E001": "A file or pack directory is missing or unreadable.",
@@ -61,6 +63,8 @@ DESCRIPTIONS = {
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",
     "E313": "A waiver is granted after the day judged.",
+    "W330": "An inline suppression names no code or gives no reason.",
+    "W331": "An inline suppression hides nothing, or names no known code.",
     "E401": "An output cannot be written.",
     "E402": "The output is one of the command's inputs.",
     "E403": "Another batch run holds the results file.",
@@ -122,48 +126,27 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
 
 
 def _text(problems: list[Problem], files: int, width: int, color: bool) -> str:
+    """One problem a line, ``file:line:col: severity: RULE: message [CODE name]``, as compilers and linters
+    write them (editors and terminals jump to the place), then the summary. Lines are never wrapped."""
     from rich.text import Text as RichText
 
-    from screening.report.lines import Text, emit, hang
     from screening.report.lines import console as make_console
+    from screening.report.lines import emit
 
     console = make_console(width, color)
     lines: list[RichText] = []
-    where = [_where(p) for p in problems]
-    w_where = max(map(len, where), default=0)
-    w_code = max((len(p.code) + 1 + len(p.name) for p in problems), default=0)
-    w_rule = max((len(p.rule) + 2 for p in problems if p.rule), default=0)
-    current = None
-    for p, at in zip(problems, where, strict=True):
-        if p.file != current:
-            if current is not None:
-                lines.append(Text())
-            current = p.file
-            lines.append(Text(visible(p.file), style="bold underline"))
-        lead = Text("  ")
-        lead.append(at.ljust(w_where), style="dim")
-        lead.append("  ")
-        lead.append(p.severity.ljust(7), style=SEVERITY_STYLE.get(p.severity, "bold"))
-        lead.append("  ")
-        lead.append(p.code, style="bold")
-        lead.append(" " + p.name.ljust(w_code - len(p.code) - 1))
-        if w_rule:
-            lead.append("  ")
-            lead.append(f"[{visible(p.rule)}]".ljust(w_rule) if p.rule else " " * w_rule, style="cyan")
-        lead.append("  ")
-        lines += hang(console, lead, Text(visible(p.message)), width, min_room=30)
-    if lines:
-        lines.append(Text())
+    for p in problems:
+        line = str(p)
+        where, _, rest = line.partition(f": {p.severity}: ")
+        text = RichText(where, style="bold")
+        text.append(": ")
+        text.append(p.severity, style=SEVERITY_STYLE.get(p.severity, "bold"))
+        text.append(": " + rest)
+        lines.append(text)
     errors, warnings = counts(problems)
     style = "bold red" if errors else "bold yellow" if warnings else "bold green"
-    lines.append(Text(summary(errors, warnings, files), style=style))
+    lines.append(RichText(summary(errors, warnings, files), style=style))
     return emit(console, lines, color)
-
-
-def _where(p: Problem) -> str:
-    if p.line is None:
-        return "-"
-    return f"{p.line}:{p.column}" if p.column is not None else str(p.line)
 
 
 def _json(problems: list[Problem], files: int) -> str:
@@ -255,6 +238,17 @@ def _level(code: str) -> str:
     return "warning" if code.startswith("W") else "error"
 
 
+def fingerprint(p: Problem) -> str:
+    """A problem's identity across runs, for code scanning to tell a new alert from an old one that moved: its
+    file, code, rule and key path, and its message with line numbers left out (``first defined on line 7``)."""
+    import hashlib
+    import re
+
+    message = re.sub(r"\bline \d+", "line N", p.message)
+    text = "\x00".join((_slashes(p.file), p.code, p.rule or "", ".".join(p.path), message))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _sarif(problems: list[Problem], files: list[str]) -> str:
     codes = sorted({p.code for p in problems})
     rule_index = {code: i for i, code in enumerate(codes)}
@@ -267,6 +261,8 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
             "shortDescription": {
                 "text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()
             },
+            "helpUri": HELP_URI,
+            "help": {"text": f"{code} {CODES.get(code, 'problem')}: {DESCRIPTIONS.get(code, 'see the table')}"},
             "defaultConfiguration": {"level": _level(code)},
         }
         for code in codes
@@ -288,6 +284,7 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
             "level": "warning" if p.severity == "warning" else "error",
             "message": {"text": with_rule(p)},
             "locations": [location],
+            "partialFingerprints": {"screening/v1": fingerprint(p)},
         }
         if p.rule:
             result["properties"] = {"rule": p.rule}

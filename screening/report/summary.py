@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from screening.infra.text import visible
+from screening.infra.text import num, visible
 from screening.report import Options
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def render(summary: Summary, fmt: str, options: Options) -> str:
     if summary.top:
         lines.append(f"top {len(summary.top)} by score:")
         width = max(len(i) for _, i, _, _ in summary.top)
-        lines += [f"  {score:5.1f}  {level:<8}  {id:<{width}}  {source}" for score, id, level, source in summary.top]
+        lines += [f"  {num(score):>5}  {level:<8}  {id:<{width}}  {source}" for score, id, level, source in summary.top]
     if summary.errors:
         lines.append(f"errors ({summary.errors:,}; first {len(summary.first_errors)}):")
         lines += [f"  {message}" for _, message in summary.first_errors]

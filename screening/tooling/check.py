@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -19,10 +19,11 @@ from screening.conditions.text import condition_key
 from screening.conditions.tree import Node
 from screening.infra import clock
 from screening.infra.errors import Problem, ScreeningError
-from screening.infra.files import open_input
-from screening.infra.yamlio import load
+from screening.infra.files import open_input, read_input
+from screening.infra.yamlio import limits, load
 from screening.pack.load import RESERVED, Pack, Rule, pack_files, read_pack
 from screening.pack.regimes import Trigger
+from screening.tooling import settings
 
 MIN_RATIONALE_WORDS = 8
 
@@ -37,14 +38,50 @@ class CheckResult(NamedTuple):
 
 
 def check_paths(
-    paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None, root: Path | None = None
+    paths: list[Path],
+    pack_path: Path | None = None,
+    on: dt.date | None = None,
+    root: Path | None = None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    validators: dict[str, Callable[[Path], list[Problem]]] | None = None,
 ) -> CheckResult:
     """Check packs (directories holding pack.yaml), case files, test files and waiver files.
 
     A rule file names its pack (its directory). Waivers and cases are checked against ``pack_path``
     (default: the first pack among ``paths``, else the bundled pack). Case files that test files name are
-    read only inside ``root`` (default: see ``screening.tooling.testing.default_root``).
+    read only inside ``root`` (default: see ``screening.tooling.testing.default_root``). Problems that an
+    inline ``# screening: ignore[CODE] reason`` hides are left out, then those ``select`` and ``ignore``
+    leave out (screening.tooling.settings). ``validators`` check the kinds of file that layers above this one
+    read (``mapping``: screening.api.check_files gives the batch's own reader).
     """
+    result = _check(paths, pack_path, on, root, validators or {})
+    problems = settings.suppress(result.problems, _texts(result.files))
+    return CheckResult(sorted(settings.select(problems, select, ignore), key=_order), result.files)
+
+
+def _texts(files: list[str]) -> dict[str, str]:
+    """The text of each file checked that can be read (a regular file, not a link), for inline comments."""
+    limit = limits().max_bytes
+    texts = {}
+    for name in dict.fromkeys(files):
+        path = Path(name)
+        try:
+            if path.is_symlink() or not path.is_file():
+                continue
+            texts[name] = read_input(path, limit).decode("utf-8", "replace")
+        except (OSError, ScreeningError):
+            continue
+    return texts
+
+
+def _check(
+    paths: list[Path],
+    pack_path: Path | None,
+    on: dt.date | None,
+    root: Path | None,
+    validators: dict[str, Callable[[Path], list[Problem]]],
+) -> CheckResult:
     from screening.case.load import build_case
     from screening.case.registry import read_registry
     from screening.pack.load import default_pack_path
@@ -105,6 +142,11 @@ def check_paths(
         files.append(str(path))
         if kind == "waivers":
             waiver_files.append(path)
+        elif kind == "mapping":
+            if isinstance(document, ScreeningError):
+                problems += document.problems
+            elif "mapping" in validators:
+                problems += validators["mapping"](path)
         elif kind == "tests" and pack is not None:
             problems += check_test_file(path, pack, root)[1]
         elif kind == "regime":  # outside a pack: its structure only (conditions need the pack's sets)
@@ -130,12 +172,16 @@ def _order(p: Problem) -> tuple[Any, ...]:
 
 def _read(path: Path) -> tuple[str, Any, Any]:
     """The kind of a file other than a pack's, with its document and marks (the error when it cannot be read)."""
+    named = path.name.lower()
     try:
         data, marks = load(path)
-    except ScreeningError as exc:
-        return "case", exc, None  # reported as the case loader sees it
-    if isinstance(data, dict) and "waivers" in data:
+    except ScreeningError as exc:  # reported as the loader of its kind sees it
+        return ("mapping" if "mapping" in named else "waivers" if "waiver" in named else "case"), exc, None
+    keys = set(data) if isinstance(data, dict) else set()
+    if "waivers" in keys or ("waiver" in named and not {"investor", "target"} & keys):
         return "waivers", data, marks
+    if {"id", "fields"} <= keys or ("mapping" in named and not {"investor", "target"} & keys):
+        return "mapping", data, marks
     if isinstance(data, dict) and "regime" in data:
         return "regime", data, marks
     if isinstance(data, dict) and "tests" in data:

@@ -256,7 +256,97 @@ def export(kind: str) -> dict[str, Any]:
         entity["anyOf"] = [{"required": required}, {"required": ["ref"]}]
     if converted:
         document["definitions"] = {name: converted[name] for name in [*defs, LONG_FORM] if name in converted}
+    if kind in ("rule", "regime") and _conditions_in(document):
+        document.setdefault("definitions", {}).update(condition_definitions())
     return document
+
+
+CONDITION_KEYS = ("when", "applies")
+"""Properties of rule and regime files that hold a condition tree."""
+
+
+def _conditions_in(node: Any) -> bool:
+    """Point every condition property (``when``, ``applies``) of a converted schema at the condition definition;
+    whether there was one."""
+    found = False
+    if isinstance(node, dict):
+        for name, prop in (node.get("properties") or {}).items():
+            if name in CONDITION_KEYS and isinstance(prop, dict) and prop.get("type") == "object":
+                node["properties"][name] = {"$ref": "#/definitions/condition"}
+                found = True
+        for value in node.values():
+            found = _conditions_in(value) or found
+    elif isinstance(node, list):
+        for value in node:
+            found = _conditions_in(value) or found
+    return found
+
+
+def condition_definitions() -> dict[str, Any]:
+    """The condition language as draft-07 definitions, made from the fact catalogue (the facts, their types and
+    descriptions) and the operator registry (which operators apply to which type, and the argument each takes):
+    a condition is ``all``/``any`` of conditions, ``not`` one, or a test ``{field: FACT, OPERATOR: ARGUMENT}``."""
+    from screening.case.catalogue import catalogue
+    from screening.conditions.operators import ALIASES, OPERATORS
+
+    facts = catalogue()
+    tests = []
+    for name, fact in facts.items():
+        ops = {op: o.schema(fact) for op, o in OPERATORS.items() if fact.type in o.types}
+        ops.update({alias: ops[op] for alias, op in ALIASES.items() if op in ops})
+        tests.append(
+            {
+                "if": {"properties": {"field": {"const": name}}, "required": ["field"]},
+                "then": {"properties": {"field": True, **ops}, "additionalProperties": False},
+            }
+        )
+    return {
+        "condition": {
+            "description": "A condition: all / any of conditions, not one, or a test of one fact.",
+            "anyOf": [
+                {"$ref": "#/definitions/condition_all"},
+                {"$ref": "#/definitions/condition_any"},
+                {"$ref": "#/definitions/condition_not"},
+                {"$ref": "#/definitions/condition_test"},
+            ],
+        },
+        "condition_all": {
+            "type": "object",
+            "description": "True when every condition is true.",
+            "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/condition"}}},
+            "required": ["all"],
+            "additionalProperties": False,
+        },
+        "condition_any": {
+            "type": "object",
+            "description": "True when some condition is true.",
+            "properties": {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/condition"}}},
+            "required": ["any"],
+            "additionalProperties": False,
+        },
+        "condition_not": {
+            "type": "object",
+            "description": "True when the condition is false (unknown stays unknown).",
+            "properties": {"not": {"$ref": "#/definitions/condition"}},
+            "required": ["not"],
+            "additionalProperties": False,
+        },
+        "condition_test": {
+            "type": "object",
+            "description": "A test of one fact: {field: FACT, OPERATOR: ARGUMENT}; see `screening facts`.",
+            "properties": {
+                "field": {
+                    "enum": list(facts),
+                    "description": "The fact tested (`screening facts` lists them with their types).",
+                },
+                **{op: {"description": o.summary} for op, o in OPERATORS.items()},
+            },
+            "required": ["field"],
+            "minProperties": 2,
+            "maxProperties": 2,
+            "allOf": tests,
+        },
+    }
 
 
 def export_text(kind: str) -> str:

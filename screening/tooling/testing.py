@@ -18,7 +18,7 @@ from screening.decision import filings
 from screening.decision.filings import Matrix
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.files import confine
-from screening.infra.text import num
+from screening.infra.text import num, plural
 from screening.infra.yamlio import load
 from screening.pack.examples import run_rule_examples
 from screening.pack.load import Pack, Rule, validate
@@ -147,7 +147,14 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
             problem(("case",), "E003", f"case file {raw['case']} {exc.problems[0].message}; --root DIR widens the root")
         else:
             if not case_path.exists():
-                problem(("case",), "E001", f"case file not found: {raw['case']} (resolved to {case_path})")
+                owner = pack_of(path)
+                away = owner is not None and not case_path.is_relative_to(owner.resolve())
+                problem(
+                    ("case",),
+                    "E001",
+                    f"case file not found: {raw['case']} (resolved to {case_path})"
+                    + ("; a pack's tests should name cases inside the pack (see screening init)" if away else ""),
+                )
             else:
                 try:
                     case = load_case(case_path)
@@ -159,12 +166,25 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
     return tests, problems
 
 
+def selected(name: str, pattern: str | None) -> bool:
+    """Whether ``-k PATTERN`` runs the test ``name``: the pattern is a part of its name (``SI-003``,
+    ``alibaba``), or a shell-style pattern for the whole name or its first word, the rule id (``SI-00?``,
+    ``*fires*``), case ignored."""
+    if not pattern:
+        return True
+    import fnmatch
+
+    low, want = name.lower(), pattern.lower()
+    return want in low or any(fnmatch.fnmatchcase(text, want) for text in (low, low.split(" ", 1)[0]))
+
+
 def run_pack_tests(
-    pack: Pack, pack_dir: Path, root: Path | None = None
+    pack: Pack, pack_dir: Path, root: Path | None = None, pattern: str | None = None
 ) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
     """Run every example and every test case of the pack; problems are test files that cannot run.
 
-    ``root`` confines the case files the tests name (see ``read_test_file``)."""
+    ``root`` confines the case files the tests name (see ``read_test_file``); ``pattern`` (``-k``) runs only
+    the tests whose names it matches (``selected``), and coverage then counts those only."""
     from screening.decision.engine import screen
 
     outcomes: list[TestOutcome] = []
@@ -174,13 +194,15 @@ def run_pack_tests(
         for ex in run_rule_examples(rule):
             start = time.perf_counter()
             name = f"{rule.id} {ex.kind}[{ex.index}]"
+            if not selected(name, pattern):
+                continue
             passed = ex.passed
             outcomes.append(
                 TestOutcome(
                     name,
                     "example",
                     rule.file,
-                    rule.line,
+                    rule.at(f"examples.{ex.kind}.{ex.index}")[1],
                     passed,
                     "" if passed else ex.message,
                     "" if passed else _example_diff(ex),
@@ -195,7 +217,7 @@ def run_pack_tests(
         tests, found = read_test_file(test_file, pack, root)
         problems += found
         for test in tests:
-            if test.case is None and test.facts is None:
+            if (test.case is None and test.facts is None) or not selected(test.name, pattern):
                 continue
             start = time.perf_counter()
             on = dt.date.fromisoformat(test.on) if test.on else None
@@ -224,12 +246,14 @@ def run_pack_tests(
                     test.file,
                     test.line,
                     not lines,
-                    "" if not lines else f"{len(lines)} expectation{'s' if len(lines) != 1 else ''} not met",
+                    "" if not lines else f"{plural(unmet(lines), 'expectation')} not met",
                     "\n".join(lines),
                     None,
                     time.perf_counter() - start,
                 )
             )
+    if pattern:  # coverage of what ran: the rules the pattern names and those its tests made fire
+        fired_by = {k: v for k, v in fired_by.items() if v or selected(k, pattern)}
     coverage = Coverage(tuple(fired_by), {k: tuple(v) for k, v in fired_by.items()})
     return outcomes, coverage, problems
 
@@ -255,6 +279,11 @@ def compare(expect: dict[str, Any], level: str, score: float, fired: list[str]) 
         out += [f"- fired: {', '.join(sorted(expect['fired']))}", f"+ fired: {', '.join(sorted(fired))}"]
         out += [f"  (unexpected: {', '.join(extra) or 'none'}; missing: {', '.join(lost) or 'none'})"]
     return out
+
+
+def unmet(lines: list[str]) -> int:
+    """How many expectations the diff lines of one test show unmet: each starts with a ``- `` line."""
+    return sum(line.startswith("- ") for line in lines)
 
 
 def with_derived(values: dict[str, Any]) -> dict[str, Any]:
@@ -289,6 +318,16 @@ def compare_filings(expect: dict[str, Any], matrix: Any) -> list[str]:
 
 
 def _example_diff(ex: Any) -> str:
-    word = {True: "fires", False: "stays quiet", None: "undecided (a fact it reads is unknown)"}
+    from screening.pack.examples import undecided
+
+    word = {True: "fires", False: "stays quiet", None: f"undecided: {undecided(ex.unknown)}"}
     expected = "fires" if ex.kind == "fires" else "stays quiet"
-    return f"- {expected}\n+ {word.get(ex.actual, 'error')}\n  fragment: {ex.fragment}"
+    return f"- {expected}\n+ {word.get(ex.actual, 'error')}\n  fragment: {flow_yaml(ex.fragment)}"
+
+
+def flow_yaml(value: Any) -> str:
+    """A fragment as a rule author writes it, in YAML's flow style: ``{investor: {country: CN}}``."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=1_000_000)
+    return text.strip().removesuffix("...").strip()
