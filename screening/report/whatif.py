@@ -52,7 +52,7 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             if doc["filings"]:
                 lines.append("Filings: " + "; ".join(change_text(c) for c in doc["filings"]))
             if doc["unmoved"]:
-                lines += ["", "Why these did not move:", ""]
+                lines += ([] if lines[-1] == "" else [""]) + ["Why these did not move:", ""]
                 lines += [f"- {unmoved_text(u)}" for u in doc["unmoved"]]
             if doc["new_questions"]:
                 lines += ["", "New open questions:", ""]
