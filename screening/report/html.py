@@ -231,13 +231,15 @@ def _summary(ctx: Ctx) -> list[str]:
         f'<div class="verdict">{level_badge(doc["level"], big=True)}'
         f'<span class="score-big">{num(doc["score"])}<span class="of"> / 100</span></span>'
         f'<span class="muted">risk level and score</span></div>',
+    ]
+    answer = doc["answer"]
+    if answer.get("filing"):  # the answer a memo opens with, right under the verdict
+        out.append(f'<p class="filing-answer"><span class="label">Filing</span> {esc(answer["filing"])}</p>')
+    out += [
         '<dl class="facts">',
         f"<dt>Investor → target</dt><dd>{name(investor['name'])} ({esc(country(investor['country']))}) → "
         f"{name(target['name'])} ({esc(country(target.get('country')))})</dd>",
     ]
-    answer = doc["answer"]
-    if answer.get("filing"):
-        out.insert(-2, f'<p class="filing-answer"><span class="label">Filing</span> {esc(answer["filing"])}</p>')
     out.append(f"<dt>Facts as of</dt><dd>{esc(answer['facts_as_of'] or 'not given')}</dd>")
     out.append(f"<dt>Screened on</dt><dd>{esc(answer['screened_on'])}</dd>")
     if doc.get("waivers_judged_on"):
