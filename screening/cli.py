@@ -138,15 +138,27 @@ def _default_pack() -> Path:
 
 
 def _options(width: Optional[int], color: Optional[bool], to_file: bool) -> "Options":
+    """Width and colour as rich decides them: ``--width``, else ``COLUMNS``, else the terminal's (100 when
+    piped); ``--color/--no-color``, else off under ``NO_COLOR`` or ``TERM=dumb``, on under ``FORCE_COLOR``,
+    else on a terminal only. A report written with ``-o`` is 100 columns, plain, unless the options say."""
+    import os
     import shutil
 
     from screening.report import Options
 
     tty = sys.stdout.isatty() and not to_file
-    return Options(
-        width=width or (shutil.get_terminal_size((100, 24)).columns if tty else 100),
-        color=tty if color is None else color,
-    )
+    if width is None:
+        columns = os.environ.get("COLUMNS", "").strip()
+        if columns.isascii() and columns.isdigit() and int(columns) > 0 and not to_file:
+            width = max(40, int(columns))
+        else:
+            width = shutil.get_terminal_size((100, 24)).columns if tty else 100
+    if color is None:
+        if to_file or os.environ.get("NO_COLOR") or os.environ.get("TERM") in ("dumb", "unknown"):
+            color = False
+        else:
+            color = bool(os.environ.get("FORCE_COLOR")) or tty
+    return Options(width=width, color=color)
 
 
 def _version(value: bool) -> None:
@@ -209,6 +221,12 @@ def screen(
         "--explain",
         help="Show every rule, fired or not, with the value of each test of its condition and of each fact it reads.",
     ),
+    brief: bool = typer.Option(
+        False,
+        "--brief",
+        help="A brief of at most two A4 pages: verdict, filings, main findings, the deal, open questions "
+        "(text, markdown, html).",
+    ),
     set_: Optional[list[str]] = typer.Option(
         None,
         "--set",
@@ -234,7 +252,9 @@ def screen(
         for problem in problems:  # a malformed waiver waives nothing: say so, and go on
             sys.stderr.write(f"{problem._replace(severity='warning')} (this waiver is ignored)\n")
         index = by_key(found)
-    options = _options(width, color, output is not None)._replace(explain=explain)
+    options = _options(width, color, output is not None)._replace(explain=explain, brief=brief)
+    if brief and (format == "json" or explain or set_):
+        raise typer.BadParameter("--brief is a report in text, markdown or html, without --explain or --set")
     if set_:
         from screening.api import what_if
         from screening.decision.whatif import compare, parse

@@ -11,6 +11,9 @@ from screening.pack.load import Pack, default_pack_path, load_pack
 
 # Reports say what today's law makes of a case: fix "today" so golden files hold on any day.
 os.environ["SCREENING_TODAY"] = "2026-11-28"
+# Width and colour follow these as rich does: a test that wants them sets them itself.
+for _name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.yaml"))

@@ -122,3 +122,60 @@ def test_it_prints_on_a4(browser, tmp_path):
     page, _, _ = open_report(browser, render("html", results, Options()), tmp_path)
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf[:4] == b"%PDF" and len(pdf) > 20_000
+
+
+A4_PAGE = (297 - 16 - 18) / 25.4 * 96
+"""Height of the printable part of an A4 page in CSS pixels (html.css: margins of 16 and 18 mm)."""
+A4_WIDTH = (210 - 2 * 15) / 25.4 * 96
+
+
+def pdf_pages(pdf: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def printed(browser, html: str, tmp_path: Path):
+    """The page laid out for print at the width of an A4 page's text, and its PDF."""
+    path = tmp_path / "report.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": round(A4_WIDTH), "height": round(A4_PAGE)})
+    page.emulate_media(media="print")
+    page.goto(path.as_uri(), wait_until="load")
+    return page, page.pdf(format="A4")
+
+
+@pytest.mark.parametrize("case", sorted((ROOT / "cases").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_brief_prints_on_at_most_two_a4_pages(browser, tmp_path, case):
+    results = screen_files([case])
+    page, pdf = printed(browser, render("html", results, Options(brief=True)), tmp_path)
+    assert 1 <= pdf_pages(pdf) <= 2
+    text = page.inner_text("body")
+    for part in ("Where to file", "Main findings", "The deal", "Open questions"):
+        assert part in text or (part == "Where to file" and "Filing" not in text)
+
+
+UNBREAKABLE = """() => {
+  const tall = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const s = getComputedStyle(e);
+    if ((s.breakInside === 'avoid' || s.pageBreakInside === 'avoid') && e.tagName.toLowerCase() !== 'svg') {
+      const h = e.getBoundingClientRect().height;
+      if (h > MAX) tall.push(`${e.tagName}.${e.className} ${Math.round(h)}px`);
+    }
+  }
+  const loose = [...document.querySelectorAll('h1, h2, h3, h4')]
+    .filter(h => getComputedStyle(h).breakAfter !== 'avoid').map(h => h.textContent);
+  return {tall, loose, height: document.documentElement.scrollHeight};
+}"""
+
+
+@pytest.mark.parametrize("case", sorted((ROOT / "cases").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_full_report_prints_without_orphaned_headings_or_half_empty_pages(browser, tmp_path, case):
+    results = screen_files([case])
+    page, pdf = printed(browser, render("html", results, Options()), tmp_path)
+    found = page.evaluate(UNBREAKABLE.replace("MAX", str(round(0.4 * A4_PAGE))))
+    assert found["loose"] == [], "a heading may be left alone at the foot of a page"
+    assert found["tall"] == [], "a block that may not break is over 40% of a page: it can leave one half empty"
+    # the pages hold the text: what the breaks leave blank is under a fifth of what is printed, plus the last page
+    assert pdf_pages(pdf) <= found["height"] / A4_PAGE * 1.2 + 1

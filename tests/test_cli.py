@@ -141,3 +141,46 @@ def test_outputs_are_byte_identical_across_hash_seeds(name):
         assert run.returncode in (0, 1), run.stderr
         outputs.append(re.sub(rb'(time|seconds)="[0-9.]+"', b"", run.stdout))  # JUnit timings are measurements
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+@pytest.mark.parametrize(
+    ("env", "width", "colour"),
+    [
+        ({}, 100, False),  # piped: 100 columns, plain
+        ({"COLUMNS": "80"}, 80, False),
+        ({"COLUMNS": "132", "FORCE_COLOR": "1"}, 132, True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, 100, False),  # NO_COLOR wins, as in rich
+        ({"FORCE_COLOR": "1", "TERM": "dumb"}, 100, False),
+        ({"COLUMNS": "wide"}, 100, False),  # not a number: ignored
+    ],
+)
+def test_piped_output_follows_columns_and_the_colour_variables(capsys, monkeypatch, env, width, colour):
+    for name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = run(capsys, "screen", str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml"))
+    assert code == 0 and ("\x1b[" in out) == colour
+    plain = [line for line in out.splitlines() if "\x1b" not in line and "https://" not in line]
+    assert max(len(line) for line in plain) <= width
+    assert any(len(line) > width - 12 for line in plain)  # the width is used, not some narrower default
+    code, out, _ = run(capsys, "screen", str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml"), "--width", "90")
+    assert max(len(line) for line in out.splitlines() if "https://" not in line and "\x1b" not in line) <= 90
+
+
+def test_at_80_columns_tree_lines_keep_their_indent_and_urls_stay_whole(capsys):
+    code, out, _ = run(capsys, "screen", str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml"), "--width", "80")
+    lines = out.splitlines()
+    at = lines.index("    └── 41.94% equity, controls (as the sources state) ← China COSCO Shipping")
+    assert lines[at + 1] == "            Corporation Limited  state-owned enterprise, China"  # under its own text, +4
+    url = "https://www.cash.ch/news/politik/deutschland-will-chinas-cosco-wohl-nur-teil-einstieg-bei-terminal-erlauben-541599"
+    assert any(line.strip() == url for line in lines)
+
+
+def test_brief_is_text_markdown_or_html(capsys):
+    code, out, _ = run(capsys, "screen", str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml"), "--brief")
+    assert code == 0 and "Main findings" in out and "Sources cited" not in out
+    code, out, err = run(
+        capsys, "screen", str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml"), "--brief", "-f", "json"
+    )
+    assert code == 2 and out == "" and "--brief is a report in text, markdown or html" in err

@@ -296,7 +296,8 @@ def only_problem(text: str, name: str = "bad.yaml"):
 def test_syntax_error_is_located():
     problem = only_problem("rules:\n  - id: X\n    when: {field: a, equals: [1}\n")
     assert (problem.file, problem.code) == ("bad.yaml", "E100")
-    assert (problem.line, problem.column) == (3, 32)
+    assert (problem.line, problem.column) == (3, 30)  # the '[' left open, not where the parser noticed
+    assert "still open at line 3, column 32" in problem.message
     problem = only_problem("a: 1\n  b: 2\n")
     assert (problem.code, problem.line, problem.column) == ("E100", 2, 4)
 

@@ -756,3 +756,24 @@ def test_no_credential_named_by_a_test_reaches_the_output(repo, kind):
         assert "Traceback" not in done.err
         assert SECRET not in done.out + done.err, (args, done.out + done.err)
         assert "credential" in done.out + done.err
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("a: 1\nb: [x, y\nc: 2\nd: 3\n", (2, 4), "this '[' is never closed: still open at line 3, column 2"),
+        ("a: {x: 1\nb: 2\n", (1, 4), "this '{' is never closed"),
+        ("a: [1, 2\n\n\n\n", (1, 4), "this '[' is never closed: still open at the end of the file"),
+        ('a: 1\nb: "hello\nc: 2\nd: 3\n', (2, 4), 'this " quote is never closed: the text runs on to the end'),
+        ("title: 'it\nb: 2\n", (1, 8), "this ' quote is never closed"),
+    ],
+)
+def test_an_unclosed_bracket_or_quote_is_reported_where_it_opened(text, where, message):
+    from screening.infra.errors import ScreeningError
+    from screening.infra.yamlio import loads
+
+    with pytest.raises(ScreeningError) as info:
+        loads(text, "case.yaml")
+    (problem,) = info.value.problems
+    assert (problem.code, (problem.line, problem.column)) == ("E100", where)
+    assert message in problem.message

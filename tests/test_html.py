@@ -294,10 +294,19 @@ def test_diagram_has_a_box_per_entity_and_an_arrow_per_edge(cosco):
     own = doc["ownership"]
     page = parse(render("html", cosco, Options()))
     boxes, arrows = diagram_parts(page)
-    assert sorted(b.attrs["data-id"] for b in boxes) == sorted(e["id"] for e in own["entities"])
-    assert sorted((a.attrs["data-owner"], a.attrs["data-owned"]) for a in arrows) == sorted(
-        (e["owner"], e["owned"]) for e in own["edges"]
+    deal = [("cspl", "@target"), ("@others", "@target")]  # the deal: the stake bought and the other owners' votes
+    assert sorted(b.attrs["data-id"] for b in boxes) == sorted(
+        [e["id"] for e in own["entities"]] + ["@target", "@others"]
     )
+    assert sorted((a.attrs["data-owner"], a.attrs["data-owned"]) for a in arrows) == sorted(
+        [(e["owner"], e["owned"]) for e in own["edges"]] + deal
+    )
+    target = next(b for b in boxes if b.attrs["data-id"] == "@target")
+    assert "HHLA Container Terminal Tollerort GmbH" in target.all_text() and "TARGET" in target.all_text()
+    labels = page.by_id("ownership-diagram").find("text")
+    assert any("24.99%" in t.all_text() for t in labels) and any("votes 75.01%" in t.all_text() for t in labels)
+    boxes = [b for b in boxes if not b.attrs["data-id"].startswith("@")]
+    arrows = [a for a in arrows if (a.attrs["data-owner"], a.attrs["data-owned"]) not in deal]
     for box in boxes:
         entity = next(e for e in own["entities"] if e["id"] == box.attrs["data-id"])
         state = entity["kind"] in ("state_body", "soe", "sovereign_fund")
@@ -377,7 +386,7 @@ def test_long_chinese_and_arabic_names_and_markup_are_escaped(pack):
     for name in (CHINESE, ARABIC, LONG_NAME, "Ministry of Finance <b>"):
         assert name in auto, name
     boxes, arrows = diagram_parts(page)
-    assert len(boxes) == 4 and len(arrows) == 5
+    assert len(boxes) == 5 and len(arrows) == 6  # and the target of the deal, its stake unknown (no transaction)
     assert sum(1 for a in arrows if "back" in a.classes) == 2  # within the layer (pif → mid) and inv → mid
     by_id = {b.attrs["data-id"]: b for b in boxes}
     lines = [t.all_text() for t in by_id["mid"].find("text", "entity-name")[0].find("tspan")]

@@ -99,7 +99,7 @@ def test_the_comparison_is_sorted_by_score_then_id(everything):
     md = render("markdown", everything, Options())
     assert md.startswith("# Cases by score\n")
     first = tables(md)[0]
-    assert first[0] == ["case", "level", "score", "top findings"]
+    assert first[0] == ["case", "level", "score", "filing", "top findings"]
     ranked = [(-float(row[2]), row[0].strip("*")) for row in first[1:]]
     assert ranked == sorted(ranked) and len(ranked) == len(everything)
     assert md.count("\n## ") >= len(everything) and md.count("\n---\n") == len(everything)

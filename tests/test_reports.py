@@ -53,7 +53,7 @@ def test_golden_comparison_of_all_cases(fmt):
 def test_json_structure_is_documented_and_stable():
     (result,) = screen_files([Path("cases/alibaba-liege.yaml")])
     doc = json.loads(render("json", [result]))
-    assert list(doc)[:4] == ["schema_version", "tool", "case", "rule_pack"]
+    assert list(doc)[:5] == ["schema_version", "answer", "tool", "case", "rule_pack"]
     for key in ("score", "level", "categories", "findings", "gaps", "math", "ownership", "sources"):
         assert key in doc
     assert 0 <= doc["score"] <= 100 and doc["level"] in ("low", "medium", "high", "critical")
@@ -73,7 +73,8 @@ def test_colour_output_has_ansi_and_plain_has_none():
 def test_text_report_fits_the_terminal_width(width):
     results = screen_files([Path("cases") / c.name for c in CASES])
     text = render("text", results, Options(width=width, color=False))
-    too_long = [line for line in text.splitlines() if len(line) > width]
+    # a source's URL is never broken (it could be neither clicked nor copied): it alone may run past the width
+    too_long = [line for line in text.splitlines() if len(line) > width and not line.strip().startswith("http")]
     assert not too_long
     for result in results:  # nothing is lost to wrapping: every finding and gap question is there
         for f in result.findings:
@@ -119,3 +120,84 @@ def test_explain_gives_every_rule_with_the_value_of_each_test():
 def test_golden_explanation():
     results = screen_files([Path("cases/alibaba-liege.yaml")])
     check("alibaba-liege.explain.txt", render("text", results, Options(width=100, color=False, explain=True)))
+
+
+@pytest.mark.parametrize(
+    ("case", "answer"),
+    [
+        ("cosco-hamburg-tollerort", "Mandatory: DE (DE-003); call-in risk: EU (EU-001)"),
+        ("teledyne-photonis", "Mandatory: FR (FR-001); call-in risk: EU (EU-001)"),
+        ("nexperia-newport", "Call-in risk: UK (UK-002). Under today's law: mandatory: UK (UK-001)"),
+    ],
+)
+def test_the_filing_answer_opens_every_format(case, answer):
+    results = screen_files([Path("cases") / f"{case}.yaml"])
+    doc = json.loads(render("json", results))
+    assert list(doc["answer"])[:3] == ["level", "score", "filing"] and doc["answer"]["filing"] == answer
+    assert doc["answer"]["facts_as_of"] == "2026-11-28" and doc["answer"]["screened_on"] == "2026-11-28"
+    text = render("text", results, Options(width=100))
+    assert text.index(answer.split(";")[0]) < text.index("Score: from rule points")
+    assert "facts as of 2026-11-28 · screened on 2026-11-28" in text
+    markdown = render("markdown", results)
+    assert markdown.index(f"**Filing:** {answer}") < markdown.index("## Score")
+    html = render("html", results)
+    assert html.index('class="filing-answer"') < html.index('id="score"')
+    assert "<dt>Facts as of</dt>" in html and "<dt>Screened on</dt>" in html and "Screening date" not in html
+
+
+def test_the_comparison_has_a_filing_column():
+    results = screen_files([Path("cases") / c.name for c in CASES])
+    assert "<th>Filing</th>" in render("html", results)
+    assert "| case | level | score | filing | top findings |" in render("markdown", results)
+    text = render("text", results, Options(width=100))
+    assert "filing · top findings" in text and "Mandatory: FR; call-in risk: EU · " in text
+
+
+def test_a_group_fact_cites_the_entity_its_value_came_from():
+    (result,) = screen_files([Path("cases/cosco-hamburg-tollerort.yaml")])
+    doc = json.loads(render("json", [result]))
+    evidence = [e for f in doc["findings"] for e in f["evidence"] if e["fact"] == "group.state_ownership_pct"]
+    assert evidence and all(e["sources"] == ["informare-2022"] for e in evidence)  # not the investor's own
+    assert all("china-cosco-shipping" in e["entities"] for e in evidence)
+    text = render("text", [result], Options(width=200))
+    assert "group.state_ownership_pct = 100 (from China COSCO Shipping Corporation Limited" in text
+
+
+def test_a_record_repeated_across_findings_is_printed_once():
+    (result,) = screen_files([Path("cases/cosco-hamburg-tollerort.yaml")])
+    text = render("text", [result], Options(width=200))
+    assert text.count("kind: port, name: Port of Hamburg, Container Terminal Tollerort, role: operator [") == 1
+    assert "target.critical_infrastructure = as in CI-001" in text
+
+
+A4_LINES = 66
+"""Lines of monospaced text an A4 page holds at 10 pt with the usual margins."""
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.stem for p in CASES])
+def test_the_brief_holds_the_memo_on_two_pages(case):
+    results = screen_files([Path("cases") / case.name])
+    text = render("text", results, Options(width=100, brief=True))
+    assert len(text.splitlines()) <= 2 * A4_LINES
+    for part in ("Main findings", "The deal", "Open questions", "facts as of", "screened on"):
+        assert part in text
+    full = render("text", results, Options(width=100))
+    assert "Sources cited" not in text and len(text) < len(full)
+    markdown = render("markdown", results, Options(brief=True))
+    assert "## Main findings" in markdown and "## The deal" in markdown and "## Open questions" in markdown
+    if results[0].filings is not None:
+        assert "Where to file" in text and "**Filing:**" in markdown
+    html = render("html", results, Options(brief=True))
+    assert 'class="case brief"' in html and "<script" not in html
+
+
+def test_the_deal_shows_the_stake_and_the_other_owners():
+    (result,) = screen_files([Path("cases/cosco-hamburg-tollerort.yaml")])
+    doc = json.loads(render("json", [result]))
+    deal = doc["deal"]
+    assert (deal["stake_after_pct"], deal["votes_after_pct"], deal["others_votes_pct"]) == (24.99, 24.99, 75.01)
+    assert deal["control"] == "others"
+    text = render("text", [result], Options(width=100))
+    assert "├── 24.99% equity ← COSCO SHIPPING Ports Limited" in text
+    assert "└── 75.01% votes ← the other owners" in text
+    assert text.index("The deal") < text.index("Ownership chain")

@@ -107,3 +107,40 @@ def test_thresholds_are_in_the_json_report(capsys):
     code, out, _ = run(capsys, "screen", COSCO, "-f", "json")
     texts = [t["text"] for t in json.loads(out)["thresholds"]]
     assert any("0.01 pt under the 25 of CA-003" in t for t in texts)
+
+
+def test_the_readme_example_says_why_nothing_moved(capsys):
+    code, out, _ = run(
+        capsys, "screen", COSCO, "--set", "transaction.stake_after_pct=9.9", "--set", "mitigations+=data_localisation"
+    )
+    assert code == 0 and "(+0)" in out
+    assert "CA-002 still fires: transaction.voting_after_pct gte 10 (24.99) still holds" in out
+    assert "MI-001 undecided: mitigations contains {kind: data_localisation, binding: true}" in out
+    assert "the record added does not give binding: true" in out
+    code, out, _ = run(
+        capsys, "screen", COSCO, "-f", "json", "--set", "mitigations+={kind: data_localisation, binding: true}"
+    )
+    doc = json.loads(out)
+    assert [f["rule"] for f in doc["fires_now"]] == ["MI-001"] and not any(
+        u["rule"] == "MI-001" for u in doc["unmoved"]
+    )
+
+
+def test_each_new_open_question_is_named(capsys):
+    bakery = str(ROOT / "cases" / "benign-nordic-bakery.yaml")
+    code, out, _ = run(capsys, "screen", bakery, "-f", "json", "--set", "mitigations+=data_localisation")
+    doc = json.loads(out)
+    assert doc["gaps"] == [1, 2]
+    (question,) = doc["new_questions"]
+    assert question["facts"] == ["mitigations"] and question["rules"] == ["MI-001"]
+    code, out, _ = run(capsys, "screen", bakery, "--set", "mitigations+=data_localisation")
+    assert f"new open question: {question['question']}" in out
+
+
+def test_set_takes_the_fact_name_the_filings_print(capsys):
+    code, by_fact, _ = run(capsys, "screen", COSCO, "-f", "json", "--set", "transaction.votes_after_pct=9.9")
+    code2, by_field, _ = run(capsys, "screen", COSCO, "-f", "json", "--set", "transaction.voting_after_pct=9.9")
+    assert code == code2 == 0
+    first, second = json.loads(by_fact), json.loads(by_field)
+    assert first["filings"] == second["filings"] and first["filings"][0]["outcome"] == ["mandatory", "out_of_scope"]
+    assert first["changes"] == ["transaction.votes_after_pct=9.9"]  # as the user wrote it

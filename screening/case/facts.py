@@ -27,6 +27,9 @@ class Facts(NamedTuple):
     """Name used in gap questions."""
     ownership: Any = None
     """The ownership analysis the ``ownership.*`` facts come from (screening.case.ownership.Ownership)."""
+    by_value: dict[str, dict[Any, tuple[DocPath, ...]]] = EMPTY
+    """Fact path -> value (or item of a list value) -> the places in the case document it came from: a
+    ``group.*`` fact cites the entity that gave the value (the state-owned parent), not the investor."""
 
     def get(self, path: str) -> Any:
         return self.values.get(path)
@@ -71,7 +74,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
     origin["investor.in_eu"] = inv_doc + ("country",)
 
-    _group_facts(case, values, origin)
+    by_value = _group_facts(case, values, origin)
     own = _ownership_facts(case, values, origin)
     if hits is not None:
         values["group.watchlist_hits"] = [
@@ -122,11 +125,17 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
             origin[f"transaction.{key}"] = ("transaction", key)
     derive_transaction(tx, values, origin)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
-    return Facts(values, origin, subject=inv.name, ownership=own)
+    return Facts(values, origin, subject=inv.name, ownership=own, by_value=by_value)
 
 
-def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+def _group_facts(
+    case: Case, values: dict[str, Any], origin: dict[str, DocPath]
+) -> dict[str, dict[Any, tuple[DocPath, ...]]]:
+    """The ``group.*`` facts, and for each where its values came from (see ``Facts.by_value``)."""
     group = group_of(case)
+    came: dict[str, dict[Any, list[DocPath]]] = {"group.countries": {}, "group.kinds": {}}
+    state_at: dict[Any, list[DocPath]] = {}
+    open_at: dict[bool | None, list[DocPath]] = {}
     complete = group_complete(group)
     values["group.complete"] = complete
     values["group.size"] = len(group) if complete else None
@@ -148,6 +157,14 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
             }
         )
         partial |= entity.country is None or entity.kind is None
+        at: DocPath = ("entities", str(entity.index))
+        for fact, key, given in (("group.countries", "country", entity.country), ("group.kinds", "kind", entity.kind)):
+            if given:
+                came[fact].setdefault(given, []).append(at + (key,))
+        if entity.state_ownership_pct is not None:
+            state_at.setdefault(entity.state_ownership_pct, []).append(at + ("state_ownership_pct",))
+        if not entity.terminal and entity.owners_complete is not True:
+            open_at.setdefault(entity.owners_complete, []).append(at + ("owners_complete",))
         countries.append(entity.country)
         kinds.append(entity.kind)
         state_pcts.append(entity.state_ownership_pct)
@@ -172,6 +189,13 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     for key in _GROUP_FACTS:
         if key in values:
             origin.setdefault(key, where)
+    out = {fact: {v: tuple(paths) for v, paths in by.items()} for fact, by in came.items()}
+    if known:
+        top = max(known)
+        out["group.state_ownership_pct"] = {values["group.state_ownership_pct"]: tuple(state_at[top])}
+    if complete is not True and open_at.get(complete):
+        out["group.complete"] = {complete: tuple(open_at[complete])}
+    return out
 
 
 _GROUP_FACTS = (

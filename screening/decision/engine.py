@@ -33,6 +33,8 @@ class Evidence(NamedTuple):
     value: Any
     """The fact's value, or the matching records for list tests (plain data)."""
     sources: tuple[str, ...]
+    entities: tuple[str, ...] = ()
+    """Ids of the group entities the value came from, for a ``group.*`` fact (its sources are theirs)."""
 
 
 class Finding(NamedTuple):
@@ -113,16 +115,24 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
     node = leaf.node
     value = facts.get(node.field)
     sources: list[str] = []
-    if OPERATORS[node.op].witnesses and isinstance(value, list):
-        shown: Any = node.witness(value) if node.witness else value
+    if isinstance(value, list):  # records cite their own sources, whatever the test on them
+        shown: Any = node.witness(value) if node.witness and OPERATORS[node.op].witnesses else value
         for item in shown:
             if isinstance(item, dict) and DOC in item:
                 sources += [s for s in case.sources_at(item[DOC]) if s not in sources]
     else:
         shown = value
+    came = facts.by_value.get(node.field)
+    entities: list[str] = []
+    if not sources and came:  # a group fact: the entities that gave the value shown, not the investor
+        for item in shown if isinstance(shown, list) else [shown]:
+            for path in came.get(item, ()):
+                sources += [s for s in case.sources_at(path) if s not in sources]
+                eid = case.data["entities"][int(path[1])]["id"]
+                entities += [eid] if eid not in entities else []
     if not sources and node.field in facts.origin:
         sources = list(case.sources_at(facts.origin[node.field]))
-    return Evidence(node.field, node.describe(), plain(shown), tuple(sources))
+    return Evidence(node.field, node.describe(), plain(shown), tuple(sources), tuple(entities))
 
 
 def screen(

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from screening.conditions.margins import WITHIN, Margin, nearby
 from screening.infra.errors import Problem, ScreeningError
-from screening.infra.text import number
+from screening.infra.text import num, number
 from screening.infra.yamlio import limits, loads
 
 _SET = re.compile(r"^\s*([A-Za-z0-9_.\-]+?)\s*(\+?=)\s*(.*)$", re.S)
@@ -59,7 +59,7 @@ def parse(expr: str) -> Change:
         value, _ = loads(match.group(3) or "null", f"--set {expr}")
     except ScreeningError as exc:
         raise _error(expr, f"the value is not YAML: {exc.problems[0].message}") from None
-    return Change(path, match.group(2) == "+=", value, expr.strip())
+    return Change(ALIASES.get(path, path), match.group(2) == "+=", value, expr.strip())
 
 
 def _error(expr: str, message: str) -> ScreeningError:
@@ -143,9 +143,10 @@ def margins(result: Any, within: float = WITHIN) -> list[Margin]:
 # ------------------------------------------------------------------------------------------ delta
 
 
-def delta(before: Any, after: Any) -> dict[str, Any]:
-    """What the changes did: score, level, findings that appeared or went, filing answers that moved."""
-    from screening.decision.filings import changes
+def delta(before: Any, after: Any, changes: tuple[Change, ...] = ()) -> dict[str, Any]:
+    """What the changes did: score, level, findings that appeared or went, the open questions they raised,
+    filing answers that moved, and why the rules and filings the changes touch did not move (``unmoved``)."""
+    from screening.decision import filings
 
     fired_before = {f.rule.id: f for f in before.findings + before.mitigations}
     fired_after = {f.rule.id: f for f in after.findings + after.mitigations}
@@ -161,7 +162,9 @@ def delta(before: Any, after: Any) -> dict[str, Any]:
             for r in sorted(set(fired_before) - set(fired_after))
         ],
         "gaps": [len(before.gaps), len(after.gaps)],
-        "filings": changes(before.filings, after.filings),
+        "new_questions": new_questions(before, after),
+        "filings": filings.changes(before.filings, after.filings),
+        "unmoved": unmoved(before, after, changes),
     }
 
 
@@ -177,4 +180,137 @@ class WhatIf(NamedTuple):
 
 def compare(pairs: list[tuple[Any, Any]], changes: list[Change]) -> WhatIf:
     """The what-if answer for cases screened before and after ``changes``."""
-    return WhatIf(tuple(changes), tuple(pairs), tuple(delta(before, after) for before, after in pairs))
+    done = tuple(changes)
+    return WhatIf(done, tuple(pairs), tuple(delta(before, after, done) for before, after in pairs))
+
+
+# ------------------------------------------------------------------------------------------ why nothing moved
+
+ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("transaction", "votes_after_pct"): ("transaction", "voting_after_pct"),
+    ("transaction", "votes_before_pct"): ("transaction", "voting_before_pct"),
+}
+"""Fact names a report prints (the filing triggers' ``transaction.votes_after_pct``) -> the case field that gives
+the value, so that ``--set`` takes the name the reader sees. ``votes_*`` is the votes after all (the case's
+``voting_*``, else its stake: one share, one vote)."""
+
+
+def aliased(changes: list[Change]) -> list[Change]:
+    """``changes`` with a fact name that a case field gives (``transaction.votes_after_pct``) set on that field."""
+    return [c._replace(path=ALIASES.get(c.path, c.path)) for c in changes]
+
+
+def _touched(result: Any, changes: tuple[Change, ...]) -> set[str]:
+    """The facts a change can move: the fact it names, and those computed from the place it changes."""
+    out = set()
+    for change in changes:
+        out.add(".".join(change.path))
+        n = len(change.path)
+        out |= {fact for fact, at in result.facts.origin.items() if tuple(at[:n]) == change.path[: len(at)]}
+    return out
+
+
+def _record_gap(change: Change, arg: Any) -> str | None:
+    """What a record added with ``+=`` lacks to match a ``contains`` pattern (``binding: true``), when it
+    matches the pattern in part (its ``kind``) and not in whole."""
+    value = change.value if isinstance(change.value, dict) else {"kind": change.value}
+    if not change.append or not isinstance(arg, dict):
+        return None
+    shared = [k for k, v in arg.items() if k in value and value[k] == v]
+    lacking = {k: v for k, v in arg.items() if value.get(k) != v}
+    if not shared or not lacking:
+        return None
+    from screening.conditions.tree import show
+
+    return ", ".join(f"{k}: {show(v)}" for k, v in lacking.items())
+
+
+def unmoved(before: Any, after: Any, changes: tuple[Change, ...]) -> list[dict[str, Any]]:
+    """Why rules that read what the changes touch came out as before: a rule that still fires, and the tests
+    that still hold; a rule a record added was meant to meet, and what the record lacks (``binding: true``)."""
+    from screening.conditions.explain import failing, trace, unknown_leaves
+
+    touched = _touched(after, changes)
+    replaced = _touched(after, tuple(c for c in changes if not c.append))  # an added record is explained apart
+    fired_before = {f.rule.id for f in before.findings + before.mitigations}
+    fired_after = {f.rule.id for f in after.findings + after.mitigations}
+    out: list[dict[str, Any]] = []
+    for rule in after.pack.rules:
+        reads = set(rule.condition.fields())
+        if not reads & touched or (rule.id in fired_before) != (rule.id in fired_after):
+            continue
+        t = trace(rule.condition, after.facts.values)
+        if rule.id in fired_after:
+            held = _holding(t, replaced)
+            tests = [f"{leaf.node.describe()} ({_shown(after.facts.values.get(leaf.node.field))})" for leaf in held]
+            if tests:
+                out.append({"rule": rule.id, "outcome": "still fires", "because": tests})
+            continue
+        for change in changes:
+            for leaf in (unknown_leaves(t) if t.value is None else failing(t)) if change.append else ():
+                lacks = _record_gap(change, leaf.node.arg) if leaf.node.field == ".".join(change.path) else None
+                if lacks:
+                    out.append(
+                        {
+                            "rule": rule.id,
+                            "outcome": "undecided" if t.value is None else "does not fire",
+                            "because": [f"{leaf.node.describe()}: the record added does not give {lacks}"],
+                        }
+                    )
+    moved = {c["regime"] for c in _filing_changes(before, after)}
+    for d in after.filings.decisions if after.filings is not None else ():
+        if d.rule is None or d.regime.id in moved or not set(d.rule.condition.fields()) & touched:
+            continue
+        held = _holding(trace(d.rule.condition, after.facts.values), replaced)
+        tests = [f"{leaf.node.describe()} ({_shown(after.facts.values.get(leaf.node.field))})" for leaf in held[:3]]
+        if tests:
+            out.append({"regime": d.regime.id, "rule": d.rule.id, "outcome": d.outcome, "because": tests})
+    return out
+
+
+def _holding(t: Any, touched: set[str]) -> list[Any]:
+    """The tests that keep a true condition true although the changes touched it: a test on a changed fact that
+    still holds, or, in an ``any`` with a test on a changed fact, the other tests that hold."""
+    from screening.conditions.explain import supporting
+    from screening.conditions.tree import leaves
+
+    if t.value is not True:
+        return []
+    if t.node.kind == "leaf":
+        return [t] if t.node.field in touched else []
+    if t.node.kind == "any":
+        if not any(leaf.field in touched for leaf in leaves(t.node)):
+            return []
+        return [leaf for c in t.children if c.value is True for leaf in supporting(c)]
+    if t.node.kind == "all":
+        return [leaf for c in t.children for leaf in _holding(c, touched)]
+    return []
+
+
+def _filing_changes(before: Any, after: Any) -> list[dict[str, Any]]:
+    from screening.decision.filings import changes
+
+    return changes(before.filings, after.filings)
+
+
+def _shown(value: Any) -> str:
+    """A fact's value in a few words (the reports show the whole of it)."""
+    if isinstance(value, list):
+        text = "; ".join(_shown(v) for v in value) or "none"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}: {_shown(v)}" for k, v in value.items() if not str(k).startswith("@"))
+    elif isinstance(value, bool) or value is None:
+        text = {True: "true", False: "false", None: "unknown"}[value]
+    else:
+        text = num(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def new_questions(before: Any, after: Any) -> list[dict[str, Any]]:
+    """The open questions the changes raised: gaps after that were not gaps before."""
+    known = {g.question for g in before.gaps}
+    return [
+        {"question": g.question, "facts": list(g.facts), "rules": list(g.rules)}
+        for g in after.gaps
+        if g.question not in known
+    ]

@@ -209,6 +209,10 @@ def loads_duplicates(text: str, name: str = "<string>") -> tuple[Any, Marks, lis
         code = "E100"
         if line is not None and _tab_at(lines[line - 1] if line <= len(lines) else "", column or 1):
             code, message = "E102", "a tab character where YAML needs spaces (indent with spaces)"
+        else:
+            opened = _unclosed(exc, lines, (line, column))
+            if opened is not None:  # point at the bracket or quote left open, where the fix is
+                message, line, column = opened
         raise fail(name, code, f"invalid YAML: {message}", line, column) from None
     except yaml.YAMLError as exc:
         raise fail(name, "E100", f"invalid YAML: {_one_line(str(exc))}") from None
@@ -221,6 +225,50 @@ def loads_duplicates(text: str, name: str = "<string>") -> tuple[Any, Marks, lis
     if any(p.code != "E101" for p in builder.problems):
         raise ScreeningError(builder.problems)
     return data, builder.marks, builder.problems
+
+
+_OPENERS = {"flow sequence": "[", "flow mapping": "{", "quoted scalar": None}
+
+
+def _unclosed(
+    exc: yaml.MarkedYAMLError, lines: list[str], found: tuple[int | None, int | None]
+) -> tuple[str, int, int] | None:
+    """For a bracket or quote that is never closed: the message and the place it opened (line, column), where
+    the parser only notices it later, often at the end of the file."""
+    mark, context = exc.context_mark, str(exc.context or "")
+    what = next((k for k in _OPENERS if k in context), None)
+    if mark is None or what is None or found[0] is None or (mark.line + 1, mark.column + 1) == found:
+        return None
+    line, column = mark.line + 1, mark.column + 1
+    text = lines[line - 1] if line <= len(lines) else ""
+    char = _OPENERS[what] or (text[column - 1] if column <= len(text) and text[column - 1] in "'\"" else "quote")
+    there = lines[found[0] - 1][(found[1] or 1) - 1 :] if found[0] <= len(lines) else ""
+    at = (
+        "the end of the file"
+        if not (there + "".join(lines[found[0] :])).strip()
+        else f"line {found[0]}, column {found[1]}"
+    )
+    if char in ("[", "{"):
+        closer = "]" if char == "[" else "}"
+        if _closes(there, char, closer):  # closed later on the line: what is wrong is inside, as the parser says
+            return None
+        return f"this '{char}' is never closed: still open at {at}, where ',' or '{closer}' was expected", line, column
+    if "end of stream" not in str(exc.problem):  # a bad escape inside a closed quote, not an open one
+        return None
+    return f"this {char} quote is never closed: the text runs on to {at}", line, column
+
+
+def _closes(text: str, opener: str, closer: str) -> bool:
+    """Whether ``text`` holds a ``closer`` that no ``opener`` in it matches (one closing a bracket opened before)."""
+    depth = 0
+    for ch in text:
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 def _too_many(name: str, bound: Limits, where: tuple[int, int], path: tuple[str, ...]) -> ScreeningError:

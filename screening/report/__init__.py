@@ -20,6 +20,8 @@ class Options(NamedTuple):
     color: bool = False
     explain: bool = False
     """Add, for every rule, its condition with the value of each part and of each fact it reads."""
+    brief: bool = False
+    """The screening report as a brief of at most two A4 pages (text, Markdown, HTML: screening.report.brief)."""
 
 
 VIEWS: dict[str, str] = {
@@ -65,6 +67,8 @@ RENDERERS: dict[str, dict[str, str]] = {
 
 FORMATS = RENDERERS["screen"]
 """The formats of the screening report."""
+BRIEF_FORMATS = ("text", "markdown", "html")
+"""The formats the brief of the screening report (``Options.brief``) comes in."""
 
 
 def view(value: Any) -> str:
@@ -87,6 +91,8 @@ def render(fmt: str, value: Any, options: Options | None = None) -> str:
     target = RENDERERS[shown].get(fmt)
     if target is None:
         raise ValueError(f"the {shown} view has no format {fmt!r}; choose one of {', '.join(RENDERERS[shown])}")
+    if options is not None and options.brief and shown == "screen" and fmt in BRIEF_FORMATS:
+        target = "screening.report.brief:render"
     module, _, function = target.partition(":")
     renderer = getattr(import_module(module), function)
     text: str = renderer(value, fmt, options or Options())

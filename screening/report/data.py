@@ -103,7 +103,14 @@ def finding(f: Finding) -> dict[str, Any]:
         **({"practice": rule.practice} if rule.practice else {}),
         **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
         "evidence": [
-            {"fact": e.field, "test": e.test, "value": e.value, "sources": list(e.sources)} for e in f.evidence
+            {
+                "fact": e.field,
+                "test": e.test,
+                "value": e.value,
+                "sources": list(e.sources),
+                **({"entities": list(e.entities)} if e.entities else {}),
+            }
+            for e in f.evidence
         ],
         "waived": f.waived,
         **({"waiver": waiver(f)} if f.waiver else {}),
@@ -209,6 +216,77 @@ def ownership(result: Result) -> dict[str, Any]:
         ],
         "analysis": analysis(result),
     }
+
+
+def deal(result: Result) -> dict[str, Any]:
+    """The deal itself: the target, the stake the investor holds before and after, and the other owners' share
+    of the votes with who controls the target after the deal (the case names the investor's owners, not the
+    target's: the others are one figure, 100 less the investor's votes)."""
+    case, values = result.case, result.facts.values
+    tx = case.data.get("transaction") or {}
+    target = case.data["target"]
+    votes_after = values.get("transaction.votes_after_pct")
+    others = None if votes_after is None else round(100 - float(votes_after), 6)
+    if values.get("transaction.control") is True:
+        control = "investor"
+        text = (
+            "the investor takes control"
+            if values.get("transaction.control_acquired")
+            else "the investor holds control (before the deal too)"
+            if values.get("transaction.control_acquired") is False
+            else "the investor holds control"
+        )
+    elif others is not None and others > 50:
+        control, text = (
+            "others",
+            "the other owners together keep a majority of the votes: the investor gains no control alone",
+        )
+    elif others is not None and others == 50:
+        control, text = "shared", "the votes are split 50/50: control is shared"
+    else:
+        control, text = "unknown", "who controls the target after the deal is unknown"
+    return {
+        "target": {"name": target["name"], "country": target.get("country")},
+        "investor": case.investor_id,
+        "kind": tx.get("kind"),
+        "stake_before_pct": _pct(tx.get("stake_before_pct")),
+        "stake_after_pct": _pct(tx.get("stake_after_pct")),
+        "votes_before_pct": _pct(values.get("transaction.votes_before_pct")),
+        "votes_after_pct": _pct(votes_after),
+        **{k: tx[k] for k in ("board_seats", "board_size", "veto_rights") if tx.get(k) is not None},
+        "others_votes_pct": _pct(others),
+        "control": control,
+        "control_text": text,
+        "sources": list(case.sources_at(("transaction",))),
+    }
+
+
+def deal_lines(d: dict[str, Any], investor: str) -> tuple[str, str]:
+    """The deal in two lines of text: the investor's stake (before → after) and the other owners'."""
+
+    def pct(x: Any) -> str:
+        return "unknown" if x is None else f"at least {num(x['at_least'])}%" if isinstance(x, dict) else f"{num(x)}%"
+
+    stake = pct(d["stake_after_pct"]) + " equity"
+    if d["stake_before_pct"] not in (None, 0):
+        stake = f"{pct(d['stake_before_pct'])} → {stake}"
+    if d["votes_after_pct"] is not None and d["votes_after_pct"] != d["stake_after_pct"]:
+        stake += f", {pct(d['votes_after_pct'])} of the votes"
+    board = f", {d['board_seats']} of {d.get('board_size', '?')} board seats" if "board_seats" in d else ""
+    veto = f", vetoes: {', '.join(d['veto_rights'])}" if d.get("veto_rights") else ""
+    kind = (d["kind"] or "deal").replace("_", " ")
+    first = f"{investor} ({kind}): {stake}{board}{veto}"
+    others = d["others_votes_pct"]
+    if not others:
+        second = d["control_text"]
+    elif d["control"] == "others":
+        second = (
+            f"other owners (not named in the case): {pct(others)} of the votes, a majority together: "
+            "the investor gains no control alone"
+        )
+    else:
+        second = f"other owners (not named in the case): {pct(others)} of the votes; {d['control_text']}"
+    return first, second
 
 
 def explain(result: Result) -> list[dict[str, Any]]:
@@ -356,6 +434,104 @@ BASIS = {
 """What fixed the day a case is judged on, in words."""
 
 
+ANSWER_ORDER = ("mandatory", "voluntary", "call_in", "undetermined")
+"""The outcomes the filing answer names, in the order it names them; the others say no filing."""
+
+
+def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
+    """The filing answer in one line, from :func:`filings`: "Mandatory: DE (DE-003); call-in risk: EU (EU-001)",
+    with today's answer beside it when the law has changed since the day judged (None without regimes);
+    without ``rules``, the regimes alone (the comparison of several cases)."""
+    from screening.pack.regimes import OUTCOME_TEXT
+
+    if doc is None:
+        return None
+
+    def line(decisions: list[tuple[str, dict[str, Any]]]) -> str:
+        parts = []
+        for outcome in ANSWER_ORDER:
+            named = [
+                f"{r} ({d['rule']['id']})" if d["rule"] and rules else r
+                for r, d in decisions
+                if d["outcome"] == outcome
+            ]
+            if named:
+                label = "call-in risk" if outcome == "call_in" else OUTCOME_TEXT[outcome].replace(" filing", "")
+                parts.append(f"{label}: {', '.join(named)}")
+        if not parts:
+            others: dict[str, list[str]] = {}
+            for r, d in decisions:
+                others.setdefault(OUTCOME_TEXT[d["outcome"]], []).append(r)
+            why = "; ".join(f"{label}: {', '.join(rs)}" for label, rs in others.items())
+            parts.append("no filing" + (f" ({why})" if why else ": no regime of the pack reaches the deal"))
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:]
+
+    on_day = [(d["regime"], d) for d in doc["regimes"]]
+    answer = line(on_day)
+    if any("today" in d for d in doc["regimes"]):
+        today = line([(d["regime"], d.get("today", d)) for d in doc["regimes"]])
+        if today != answer:
+            answer += f". Under today's law: {today[0].lower()}{today[1:]}"
+    if doc.get("not_covered"):
+        from screening.case import countries
+
+        answer += f". No regime of the pack covers {countries.name(doc['not_covered'])}"
+    return answer
+
+
+def answer(result: Result, doc: dict[str, Any] | None) -> dict[str, Any]:
+    """The answer a memo opens with: the level, the score, where to file, and the two dates that matter."""
+    from screening.infra.clock import today
+
+    by_outcome: dict[str, list[dict[str, Any]]] = {}
+    for d in (doc or {}).get("regimes", ()):
+        if d["outcome"] in ANSWER_ORDER:
+            entry = {"regime": d["regime"], **({"rule": d["rule"]["id"]} if d["rule"] else {})}
+            by_outcome.setdefault(d["outcome"], []).append(entry)
+    return {
+        "level": result.level,
+        "score": number(result.score),
+        "filing": filing_answer(doc),
+        **({"filings": by_outcome} if doc is not None else {}),
+        "facts_as_of": result.case.data.get("as_of"),
+        "screened_on": today().isoformat(),
+    }
+
+
+def came_from(entities: list[str] | tuple[str, ...], name: Callable[[str], str], limit: int = 2) -> str:
+    """ "from China COSCO Shipping Corporation Limited": the group entities a ``group.*`` value came from."""
+    return "from " + listing([name(e) for e in entities], limit=limit) if entities else ""
+
+
+def namer(doc: dict[str, Any]) -> Callable[[str], str]:
+    """The name of an entity of the report ``doc`` by its id (the id when the group does not hold it)."""
+    names = {e["id"]: e["name"] for e in doc["ownership"]["entities"]}
+    return lambda eid: names.get(eid, eid)
+
+
+SAME_AS = 24
+"""Evidence values longer than this (as text) that a finding repeats are printed once and referred to."""
+
+
+def repeats(findings: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
+    """(rule, evidence index) -> the rule whose evidence already shows the same long value for the same fact,
+    so that a record repeated across findings is printed once and referred to ("as in CI-001")."""
+    first: dict[tuple[str, str], str] = {}
+    out: dict[tuple[str, int], str] = {}
+    for f in findings:
+        for i, e in enumerate(f["evidence"]):
+            text = value_text(e["value"])
+            if len(text) <= SAME_AS:
+                continue
+            key = (e["fact"], text)
+            if key in first and first[key] != f["rule"]:
+                out[(f["rule"], i)] = first[key]
+            else:
+                first.setdefault(key, f["rule"])
+    return out
+
+
 def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
     notes: list[tuple[str, str]] = []
@@ -382,8 +558,10 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     case, pack = result.case, result.pack
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
     target = case.data["target"]
+    matrix = filings(result) if result.filings is not None else None
     return {
         "schema_version": SCHEMA_VERSION,
+        "answer": answer(result, matrix),
         "tool": {"name": "screening", "version": __version__},
         "case": {
             "id": case.id,
@@ -437,10 +615,11 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
             for g in result.gaps
         ],
         "undecided_rules": list(result.undecided),
+        "deal": deal(result),
         "ownership": ownership(result),
         "watchlist_hits": result.facts.get("group.watchlist_hits"),
         "thresholds": thresholds(result),
-        **({"filings": filings(result)} if result.filings is not None else {}),
+        **({"filings": matrix} if matrix is not None else {}),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
         **({"explain": explain(result)} if with_explanation else {}),
     }

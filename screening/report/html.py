@@ -20,7 +20,7 @@ from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import listing, more_listed, report, value_text
+from screening.report.data import filing_answer, listing, more_listed, repeats, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -148,7 +148,7 @@ def _comparison(docs: list[dict[str, Any]]) -> list[str]:
         "<h2>Cases by score</h2>",
         '<table class="comparison">',
         '<thead><tr><th class="num">#</th><th>Case</th><th>Level</th><th class="num">Score</th>'
-        "<th>Top findings</th></tr></thead>",
+        "<th>Filing</th><th>Top findings</th></tr></thead>",
         "<tbody>",
     ]
     for i, d in enumerate(ranked, 1):
@@ -161,7 +161,8 @@ def _comparison(docs: list[dict[str, Any]]) -> list[str]:
         out.append(
             f'<tr><td class="num">{i}</td><td><a href="#case-{esc(cid)}"><code>{esc(cid)}</code></a><br>'
             f"{name(d['case']['title'], cls='case-title')}</td><td>{level_badge(d['level'])}</td>"
-            f'<td class="num">{num(d["score"])}</td><td>{tops}</td></tr>'
+            f'<td class="num">{num(d["score"])}</td><td>{esc(filing_answer(d.get("filings"), rules=False) or "")}</td>'
+            f"<td>{tops}</td></tr>"
         )
     out += ["</tbody>", "</table>", "</section>"]
     return out
@@ -173,7 +174,7 @@ def _comparison(docs: list[dict[str, Any]]) -> list[str]:
 def _case(doc: dict[str, Any], ids: Ids, h: int) -> list[str]:
     cid = doc["case"]["id"]
     sources = {s["id"] for s in doc["sources"]}
-    ctx = Ctx(doc, ids, h, sources)
+    ctx = Ctx(doc, ids, h, sources, repeats(doc["findings"] + doc["mitigations"]))
     out = [f'<section class="case" id="case-{esc(cid)}">']
     out += _summary(ctx)
     out += _score(ctx)
@@ -197,6 +198,8 @@ class Ctx(NamedTuple):
     """Level of the case's title heading; its sections are one below."""
     sources: set[str]
     """Ids of the sources the report lists (those cited by findings)."""
+    same_as: dict[tuple[str, int], str]
+    """Evidence printed once and referred to (screening.report.data.repeats)."""
 
     def heading(self, text: str, extra: str = "", below: int = 1) -> str:
         level = min(6, self.h + below)
@@ -228,14 +231,19 @@ def _summary(ctx: Ctx) -> list[str]:
         f'<div class="verdict">{level_badge(doc["level"], big=True)}'
         f'<span class="score-big">{num(doc["score"])}<span class="of"> / 100</span></span>'
         f'<span class="muted">risk level and score</span></div>',
+    ]
+    answer = doc["answer"]
+    if answer.get("filing"):  # the answer a memo opens with, right under the verdict
+        out.append(f'<p class="filing-answer"><span class="label">Filing</span> {esc(answer["filing"])}</p>')
+    out += [
         '<dl class="facts">',
         f"<dt>Investor → target</dt><dd>{name(investor['name'])} ({esc(country(investor['country']))}) → "
         f"{name(target['name'])} ({esc(country(target.get('country')))})</dd>",
     ]
+    out.append(f"<dt>Facts as of</dt><dd>{esc(answer['facts_as_of'] or 'not given')}</dd>")
+    out.append(f"<dt>Screened on</dt><dd>{esc(answer['screened_on'])}</dd>")
     if doc.get("waivers_judged_on"):
-        out.append(f"<dt>Screening date</dt><dd>{esc(doc['waivers_judged_on'])} (the day waivers are judged on)</dd>")
-    elif case.get("as_of"):
-        out.append(f"<dt>Screening date</dt><dd>{esc(case['as_of'])} (facts as of)</dd>")
+        out.append(f"<dt>Waivers judged on</dt><dd>{esc(doc['waivers_judged_on'])}</dd>")
     out += [
         f"<dt>Rule pack</dt><dd>{esc(pack['name'])} {esc(pack['version'])} ({num(pack['rules'])} rules)</dd>",
         f'<dt>Rule-pack digest</dt><dd><code class="digest">{esc(pack["digest"])}</code></dd>',
@@ -464,8 +472,16 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         out.append(f'<p class="legal"><span class="label">Mitigates</span> {esc(mitigated)}</p>')
     if f["evidence"]:
         out.append('<ul class="evidence">')
-        for e in f["evidence"]:
-            value = value_html(e["value"])
+        for i, e in enumerate(f["evidence"]):
+            same = ctx.same_as.get((f["rule"], i))
+            if same:
+                href = ctx.ids.href("finding-" + same)
+                value = f'<span class="value">as in <a href="{href}">{esc(same)}</a></span>'
+            else:
+                value = value_html(e["value"])
+            if e.get("entities"):  # each name isolated, so that a right-to-left one reads as it should
+                names = [f"<bdi>{esc(ctx.entity_name(eid))}</bdi>" for eid in e["entities"]]
+                value += f' <span class="from">(from {listing(names, limit=2)})</span>'
             if value.startswith("<ul"):  # several records: the sources first, then a record a line
                 out.append(f"<li><code>{esc(e['fact'])}</code>: {ctx.cite(e['sources'])}{value}</li>")
             else:
@@ -495,7 +511,8 @@ def _ownership(ctx: Ctx) -> list[str]:
         ctx.heading("Ownership and control", f'<span class="cat-score">chain {note[own["complete"]]}</span>'),
     ]
     if len(own["entities"]) <= DIAGRAM_LIMIT:
-        out += diagram(own, ctx.ids("ownership-diagram"))
+        out += diagram(with_deal(own, ctx.doc["deal"]), ctx.ids("ownership-diagram"))
+        out.append(f'<p class="deal-note">Control after the deal: {esc(ctx.doc["deal"]["control_text"])}.</p>')
     else:  # a drawing of hundreds of boxes helps no one, and its layout grows with the square of them
         out.append(
             f'<p class="muted">{len(own["entities"]):,} entities: too many to draw; the tables below list them.</p>'
@@ -764,14 +781,17 @@ def _channel(x: float, blocked: list[tuple[float, float]]) -> float:
 def edge_label(edge: dict[str, Any]) -> list[str]:
     lines = []
     if edge["equity_pct"] is not None:
-        lines.append(f"{num(edge['equity_pct'])}%")
+        before = edge.get("before_pct")
+        lines.append(f"{num(before)}% → {num(edge['equity_pct'])}%" if before else f"{num(edge['equity_pct'])}%")
     if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
         lines.append(f"votes {num(edge['voting_pct'])}%")
     if edge["rights"]:
         lines.append(", ".join(r.replace("_", " ") for r in edge["rights"]))
     if not lines:
         lines.append("stake unknown")
-    if edge["controlling"]:
+    if edge["controlling"] and edge["owner"] == OTHERS:
+        lines.append("a majority together")
+    elif edge["controlling"]:
         lines.append("controls (stated)" if edge.get("control_stated") else "controls")
     if len(lines) > 3:
         lines = [" · ".join(lines[:-2])] + lines[-2:]
@@ -784,6 +804,54 @@ def _spread(n: int) -> list[float]:
         return [0.0]
     step = min(40.0, (BOX_W - 48) / (n - 1))
     return [(i - (n - 1) / 2) * step for i in range(n)]
+
+
+TARGET, OTHERS = "@target", "@others"
+"""Ids of the two boxes the deal adds to the drawing (no entity id starts with @)."""
+
+
+def with_deal(own: dict[str, Any], deal: dict[str, Any]) -> dict[str, Any]:
+    """The ownership section's data with the deal drawn in: the target below the investor, the investor's stake
+    in it (before → after), and the other owners' votes beside the investor."""
+
+    def plain(x: Any) -> Any:
+        return x["at_least"] if isinstance(x, dict) else x
+
+    entities = [
+        *own["entities"],
+        {
+            "id": TARGET,
+            "name": deal["target"]["name"],
+            "country": deal["target"]["country"],
+            "kind": "target",
+            "depth": -1,
+        },
+    ]
+    edges = [
+        *own["edges"],
+        {
+            "owner": own["investor"],
+            "owned": TARGET,
+            "equity_pct": plain(deal["stake_after_pct"]),
+            "voting_pct": plain(deal["votes_after_pct"]),
+            "before_pct": plain(deal["stake_before_pct"]),
+            "rights": ["veto"] if deal.get("veto_rights") else [],
+            "controlling": deal["control"] == "investor",
+        },
+    ]
+    if deal["others_votes_pct"]:
+        entities.append({"id": OTHERS, "name": "Other owners", "country": None, "kind": "others", "depth": 0})
+        edges.append(
+            {
+                "owner": OTHERS,
+                "owned": TARGET,
+                "equity_pct": None,
+                "voting_pct": plain(deal["others_votes_pct"]),
+                "rights": [],
+                "controlling": deal["control"] == "others",
+            }
+        )
+    return {**own, "entities": entities, "edges": edges}
 
 
 def diagram(own: dict[str, Any], svg_id: str) -> list[str]:
@@ -824,7 +892,11 @@ def diagram(own: dict[str, Any], svg_id: str) -> list[str]:
     aria = (
         f"Ownership chain: {plural(len(entities), 'entity', 'entities')} ({n_state} of them state bodies, "
         f"state-owned or sovereign funds), {plural(len(own['edges']), 'ownership link')}; owners above, "
-        "the investor at the bottom"
+        + (
+            "the target of the deal at the bottom, the investor above it"
+            if TARGET in depth
+            else "the investor at the bottom"
+        )
     )
     out = [
         '<figure class="diagram">',
@@ -867,7 +939,7 @@ def diagram(own: dict[str, Any], svg_id: str) -> list[str]:
         labels.append(_edge_label(e, lane, (yb + yt) / 2))
     by_id = {e["id"]: e for e in entities}
     for eid in sorted(boxes, key=lambda k: (-depth[k], k)):
-        out += _box(by_id[eid], boxes[eid], eid == own["investor"])
+        out += _box(by_id[eid], boxes[eid], eid == own["investor"], TARGET in depth)
     out += labels
     out.append("</svg>")
     out.append(_legend())
@@ -921,15 +993,27 @@ def _edge_label(e: dict[str, Any], x: float, y: float) -> str:
     )
 
 
-def _box(e: dict[str, Any], box: Box, investor: bool) -> list[str]:
+def _box(e: dict[str, Any], box: Box, investor: bool, deal: bool = False) -> list[str]:
     state = e["kind"] in STATE_KINDS
     fill, stroke, width = ("#fde7e9", "#a40e26", 1.6) if state else ("#f6f8fa", "#57606a", 1.2)
+    dash = ""
     if investor:
         fill, stroke, width = ("#fde7e9" if state else "#eaf2fb"), ("#a40e26" if state else "#1f4e79"), 2.6
+    elif e["id"] == TARGET:
+        fill, stroke, width = "#e6f4ea", "#1a7f37", 2.6
+    elif e["id"] == OTHERS:
+        dash = ' stroke-dasharray="5 3"'
     lines = wrap(e["name"], NAME_UNITS, 3)
     kind = kind_name(e["kind"])
     where = e["country"] or "?"
-    detail = wrap(f"{kind} · {where}", int((BOX_W - 16) / (SMALL_SIZE * 0.6)), 1)[0]
+    detail = f"{kind} · {where}"
+    if e["id"] == OTHERS:
+        detail = "not named in the case"
+    elif e["id"] == TARGET:
+        detail = f"TARGET · {where}"
+    elif investor and deal:
+        detail = f"INVESTOR · {kind} · {where}"
+    detail = wrap(detail, int((BOX_W - 16) / (SMALL_SIZE * 0.6)), 1)[0]
     block = len(lines) * LINE_H + 4 + SMALL_SIZE
     top = box.y + (BOX_H - block) / 2 + NAME_SIZE - 1
     cls = "entity" + (" state" if state else "") + (" investor" if investor else "")
@@ -938,7 +1022,7 @@ def _box(e: dict[str, Any], box: Box, investor: bool) -> list[str]:
         f'<g class="{cls}" data-id="{esc(e["id"])}" data-kind="{esc(e["kind"] or "")}">',
         f"<title>{esc(e['name'])} ({esc(kind)}, {esc(country(e['country']))})</title>",
         f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" '
-        f'stroke="{stroke}" stroke-width="{width}"/>',
+        f'stroke="{stroke}" stroke-width="{width}"{dash}/>',
         f'<text class="entity-name" text-anchor="middle" font-size="{NAME_SIZE}" font-weight="600" '
         f'fill="#1f2328"{direction}>'
         + "".join(
@@ -949,7 +1033,7 @@ def _box(e: dict[str, Any], box: Box, investor: bool) -> list[str]:
         f'text-anchor="middle" font-size="{SMALL_SIZE}" fill="{"#a40e26" if state else "#59636e"}"'
         f"{BOLD if state else ''}>{esc(detail)}</text>",
     ]
-    if investor:
+    if investor and not deal:  # with the deal drawn, the arrow to the target leaves from here: the kind says it
         out.append(
             f'<text x="{box.cx:.1f}" y="{box.y + BOX_H + 16:.1f}" text-anchor="middle" font-size="{SMALL_SIZE}" '
             f'font-weight="700" fill="#1f4e79" letter-spacing="0.08em">INVESTOR</text>'
@@ -981,7 +1065,14 @@ def _legend() -> str:
                 '<rect x="1.5" y="1.5" width="31" height="13" rx="3" fill="#eaf2fb" stroke="#1f4e79" '
                 'stroke-width="2.6"/>'
             ),
-            "the investor (bottom)",
+            "the investor (above the target of the deal)",
+        ),
+        (
+            swatch(
+                '<rect x="1.5" y="1.5" width="31" height="13" rx="3" fill="#e6f4ea" stroke="#1a7f37" '
+                'stroke-width="2.6"/>'
+            ),
+            "the target, at the bottom, with the stake bought (before → after) and the other owners' votes",
         ),
         (
             swatch(
@@ -1008,7 +1099,7 @@ def _legend() -> str:
     lis = "".join(f"<li>{svg}<span>{esc(text)}</span></li>" for svg, text in items)
     return (
         f'<figcaption><ul class="legend">{lis}</ul>Owners stand above what they own, by number of levels above '
-        "the investor; boxes of one level are in order of id. Long names are cut short in the drawing; the "
+        "the target; boxes of one level are in order of id. Long names are cut short in the drawing; the "
         "table below gives them in full.</figcaption>"
     )
 

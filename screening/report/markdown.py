@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from screening.case import countries
@@ -22,7 +23,18 @@ from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
 from screening.decision.engine import Result
 from screening.infra.text import num, visible
 from screening.report import Options
-from screening.report.data import listing, more_listed, owner_tree, report, value_text
+from screening.report.data import (
+    came_from,
+    deal_lines,
+    filing_answer,
+    listing,
+    more_listed,
+    namer,
+    owner_tree,
+    repeats,
+    report,
+    value_text,
+)
 
 TRUTH = {True: "true", False: "false", None: "unknown"}
 YES = {True: "yes", False: "no", None: "unknown"}
@@ -186,8 +198,11 @@ def _comparison(out: Doc, docs: list[dict[str, Any]]) -> None:
     rows = []
     for d in ranked:
         top = [f"{esc(f['rule'])} {esc(f['title'])}{' (waived)' if f['waived'] else ''}" for f in d["findings"][:4]]
-        rows.append([bold(esc(d["case"]["id"])), gauge(d), num(d["score"]), "<br>".join(top) or "none"])
-    out.table(["case", "level", "score", "top findings"], "llrl", rows)
+        filing = filing_answer(d.get("filings"), rules=False)
+        rows.append(
+            [bold(esc(d["case"]["id"])), gauge(d), num(d["score"]), esc(filing or ""), "<br>".join(top) or "none"]
+        )
+    out.table(["case", "level", "score", "filing", "top findings"], "llrll", rows)
 
 
 def _case(out: Doc, doc: dict[str, Any], top: int) -> None:
@@ -209,6 +224,9 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
     inv, target = case["investor"], case["target"]
     out.heading(level, f"{esc(case['id'])}: {esc(case['title'])}")
     out.block(f"{gauge(doc)}, score **{num(doc['score'])}/100**")
+    answer = doc["answer"]
+    if answer.get("filing"):
+        out.block(f"**Filing:** {esc(answer['filing'])}")
     kind = KIND_LABELS.get(inv["kind"] or "", "kind unknown")
     lines = [
         f"- **Investor → target:** {esc(inv['name'])} ({esc(kind)}, {esc(country(inv['country']))}) → "
@@ -216,8 +234,10 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
         f"- **Rule pack:** {esc(pack['name'])} {esc(pack['version'])} ({code(pack['digest'][:19])}, "
         f"{pack['rules']} rules)",
     ]
-    as_of = f", facts as of {esc(case['as_of'])}" if case.get("as_of") else ""
-    lines.append(f"- **Case file:** {esc(case['file'])}{as_of}")
+    lines.append(
+        f"- **Facts as of:** {esc(answer['facts_as_of'] or 'not given')}; **screened on:** {esc(answer['screened_on'])}"
+    )
+    lines.append(f"- **Case file:** {esc(case['file'])}")
     if doc.get("waivers_judged_on"):
         lines.append(f"- **Waivers judged on:** {esc(doc['waivers_judged_on'])}")
     out.block(*lines)
@@ -272,6 +292,7 @@ FINDING_HEAD = ["rule", "points", "finding and legal basis", "evidence"]
 def _findings(out: Doc, doc: dict[str, Any], level: int) -> None:
     out.heading(level, "Findings")
     titles = {c["id"]: c for c in doc["categories"]}
+    same_as, name = repeats(doc["findings"] + doc["mitigations"]), namer(doc)
     order = [c["id"] for c in doc["categories"]]
     order += sorted({f["category"] for f in doc["findings"]} - set(order))
     shown = False
@@ -287,13 +308,18 @@ def _findings(out: Doc, doc: dict[str, Any], level: int) -> None:
         else:
             title = f"{esc(c['title'])}: {num(c['score'])} of {num(c['cap'])}"
         out.heading(level + 1, title)
-        out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mine])
+        out.table(FINDING_HEAD, "lrll", [_finding(f, titles, same_as, name) for f in mine])
         shown = True
     if not shown:
         out.block("No risk rule fired.")
 
 
-def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
+def _finding(
+    f: dict[str, Any],
+    categories: dict[str, Any],
+    same_as: dict[tuple[str, int], str] | None = None,
+    name: Callable[[str], str] | None = None,
+) -> list[str]:
     points = f"~~{signed(f['points'])}~~ 0" if f["waived"] else signed(f["points"])
     about = [("**WAIVED** " if f["waived"] else "") + bold(esc(f["title"]))]
     w = f.get("waiver")
@@ -323,7 +349,14 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
         about.append(
             "mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m) for m in f["mitigates"])
         )
-    evidence = [f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
+    evidence = []
+    for i, e in enumerate(f["evidence"]):
+        same = (same_as or {}).get((f["rule"], i))
+        value = f"as in {esc(same)}" if same else esc(value_text(e["value"]))
+        origin = came_from(e.get("entities", ()), name or str)
+        evidence.append(
+            f"{code(e['fact'], True)} = {value}{' (' + esc(origin) + ')' if origin else ''}{cited(e['sources'])}"
+        )
     return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
 
 
@@ -336,10 +369,21 @@ def _mitigations(out: Doc, doc: dict[str, Any], level: int) -> None:
     credit = sum(-f["points"] for f in mitigations if not f["waived"])
     out.heading(level, f"Mitigations: credit {num(credit)}")
     titles = {c["id"]: c for c in doc["categories"]}
-    out.table(FINDING_HEAD, "lrll", [_finding(f, titles) for f in mitigations])
+    same_as, name = repeats(doc["findings"] + mitigations), namer(doc)
+    out.table(FINDING_HEAD, "lrll", [_finding(f, titles, same_as, name) for f in mitigations])
+
+
+def _deal(out: Doc, doc: dict[str, Any], level: int) -> None:
+    """The deal: the target, the investor's stake in it, the other owners' votes, and who controls after."""
+    d = doc["deal"]
+    first, second = deal_lines(d, doc["case"]["investor"]["name"])
+    target = f"{d['target']['name']} ({country(d['target']['country'])})"
+    out.heading(level, "The deal")
+    out.block(f"- **Target:** {esc(target)}", f"  - {esc(first)}", f"  - {esc(second)}")
 
 
 def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
+    _deal(out, doc, level)
     own = doc["ownership"]
     analysis = own["analysis"]
     entities = {e["id"]: e for e in own["entities"]}

@@ -18,7 +18,17 @@ from screening.case.values import AtLeast
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, listing, more_chains, owner_tree, value_text
+from screening.report.data import (
+    BASIS,
+    came_from,
+    decision_notes,
+    filing_answer,
+    listing,
+    more_chains,
+    owner_tree,
+    repeats,
+    value_text,
+)
 from screening.report.lines import Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
@@ -45,6 +55,10 @@ class Page:
         self.console, self.width = console, width
         self.parts: list[Any] = []
         self.explain = False
+        self.same_as: dict[tuple[str, int], str] = {}
+        """Evidence printed once and referred to (screening.report.data.repeats), for the case being drawn."""
+        self.name: Any = str
+        """An entity's name by its id, in the case being drawn."""
 
     def add(self, line: RichText | str = "") -> None:
         self.parts.append(line if isinstance(line, RichText) else Text(line))
@@ -74,18 +88,28 @@ def _level(level: str) -> Text:
 
 
 def _comparison(page: Page, results: list[Result]) -> None:
+    from screening.report.data import filings
+
     page.heading("Cases by score")
     ranked = sorted(results, key=lambda r: (-r.score, r.case.id))
     width = max(len(r.case.id) for r in ranked)
-    page.add(Text(f"  {'case':<{width}}  {'level':<8}  score  top findings", style="bold"))
+    page.add(Text(f"  {'case':<{width}}  {'level':<8}  score  filing · top findings", style="bold"))
     for r in ranked:
         lead = Text(f"  {r.case.id:<{width}}  ") + _level(r.level) + Text(" " * (10 - len(r.level)))
         lead.append(f"{num(r.score):>5}  ")
-        page.hang(lead, Text(", ".join(f.rule.id for f in r.findings[:4]) or "none"), width + 21)
+        answer = filing_answer(filings(r), rules=False) if r.filings is not None else None
+        body = Text(f"{answer} · " if answer else "", style="bold")
+        body.append(", ".join(f.rule.id for f in r.findings[:4]) or "no finding")
+        page.hang(lead, body, width + 21)
     page.add()
 
 
 def _case(page: Page, result: Result) -> None:
+    fired = result.findings + result.mitigations
+    page.same_as = repeats(
+        [{"rule": f.rule.id, "evidence": [{"fact": e.field, "value": e.value} for e in f.evidence]} for f in fired]
+    )
+    page.name = lambda eid: result.case.entities[eid].name if eid in result.case.entities else eid
     _header(page, result)
     _math(page, result)
     _findings(page, result)
@@ -103,10 +127,16 @@ def _case(page: Page, result: Result) -> None:
 
 
 def _header(page: Page, result: Result) -> None:
+    from screening.infra.clock import today
+    from screening.report.data import filings
+
     case, pack = result.case, result.pack
     target = case.data["target"]
     page.hang(Text(case.id, style="bold"), Text(f": {case.title}", style="bold"), 2)
     page.add(Text.assemble("  ", _level(result.level), f"  score {num(result.score)}/100"))
+    answer = filing_answer(filings(result)) if result.filings is not None else None
+    if answer:
+        page.hang(Text("  filing: ", style="bold"), Text(answer, style="bold"), 4)
     page.hang(
         "  ",
         Text(
@@ -114,6 +144,7 @@ def _header(page: Page, result: Result) -> None:
         ),
         2,
     )
+    page.hang("  ", Text(f"facts as of {case.data.get('as_of') or 'not given'} · screened on {today()}"), 2)
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
     if case.summary:
         page.add()
@@ -221,17 +252,22 @@ def _finding(page: Page, f: Finding) -> None:
         legal = "practice: " + " ".join(f.rule.practice.split())
     if legal:
         page.hang("", Text(legal, style="dim"), INDENT)
-    for e in f.evidence:
-        body = Text.assemble((e.field, "bold"), " = ", value_text(e.value))
+    for i, e in enumerate(f.evidence):
+        same = page.same_as.get((f.rule.id, i))
+        body = Text.assemble((e.field, "bold"), " = ", f"as in {same}" if same else value_text(e.value))
+        if e.entities:
+            body.append(f" ({came_from(e.entities, page.name)})")
         if e.sources:
             body.append(f" [{', '.join(e.sources)}]", style="cyan")
         page.hang("", body, INDENT)
 
 
-def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
+def _entity_label(page: Page, result: Result, entity_id: str, edge: Any = None, level: int = 0) -> RichText:
+    """An entity of the tree (with the stake by which it owns the one below it), wrapped to the room its level
+    of the tree leaves, each wrapped line indented under its own first line (rich would start it flush)."""
     e = result.case.entities[entity_id]
     state = e.kind in ("state_body", "soe", "sovereign_fund")
-    label = Text()
+    head = Text()
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
@@ -243,30 +279,94 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
             share.append("controls (as the sources state)")
         elif edge.controlling:
             share.append("controls")
-        label.append(f"{', '.join(share) or 'stake unknown'} ← ", style="bold magenta" if edge.controlling else "")
-    label.append(e.name, style="bold red" if state else "bold")
+        head.append(f"{', '.join(share) or 'stake unknown'} ← ", style="bold magenta" if edge.controlling else "")
+    head.append(e.name, style="bold red" if state else "bold")
     where = countries.name(e.country) if e.country else "country unknown"
-    label.append(f"  {KIND_LABELS.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
+    head.append(f"  {KIND_LABELS.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
+    rows: list[tuple[str, RichText, int]] = [("", head, 4)]
     for link in e.state_links or ():
-        label.append(f"\n  state link: {link['kind'].replace('_', ' ')} ({link['state']})", style="red")
+        body = Text(f"state link: {link['kind'].replace('_', ' ')} ({link['state']})", style="red")
         if link.get("sources"):
-            label.append(f" [{', '.join(link['sources'])}]", style="cyan")
+            body.append(f" [{', '.join(link['sources'])}]", style="cyan")
+        rows.append(("  ", body, 6))
     for entry in e.listings or ():
-        label.append(f"\n  listed: {entry['list']}", style="bold red")
+        rows.append(("  ", Text(f"listed: {entry['list']}", style="bold red"), 6))
+    return tree_label(page, rows, level)
+
+
+def tree_label(page: Page, rows: list[tuple[str, RichText, int]], level: int) -> RichText:
+    """Lines of a tree's label, each (lead, body, indent of its wrapped lines), wrapped to what is left of the
+    page at ``level`` of the tree (rich draws four columns of guide a level)."""
+    room = max(24, page.width - 4 * level)
+    out: list[RichText] = []
+    for lead, body, indent in rows:
+        line = lines.safe(Text.assemble(lead, body))
+        if line.cell_len <= room:
+            out.append(line)
+            continue
+        first = line.wrap(page.console, room)[0]
+        first.rstrip()
+        cut = len(first.plain)
+        while cut < len(line.plain) and line.plain[cut] == " ":
+            cut += 1
+        out.append(first)
+        for rest in line[cut:].wrap(page.console, room - indent):
+            rest.rstrip()
+            out.append(Text(" " * indent) + rest)
+    label = Text("\n").join(out)
+    label.no_wrap = True
     return label
 
 
+def _deal(page: Page, result: Result) -> None:
+    """The deal as a tree: the target, the investor's stake in it, and the other owners' votes."""
+    from screening.report.data import deal
+
+    d = deal(result)
+
+    def pct(x: Any) -> str:
+        return "unknown" if x is None else f"at least {num(x['at_least'])}%" if isinstance(x, dict) else f"{num(x)}%"
+
+    page.heading("The deal")
+    where = countries.name(d["target"]["country"]) if d["target"]["country"] else "country unknown"
+    root = Text.assemble((d["target"]["name"], "bold"), (f"  target, {where}", "dim"))
+    tree = Tree(tree_label(page, [("", root, 4)], 0))
+    stake = pct(d["stake_after_pct"]) + " equity"
+    if d["stake_before_pct"] not in (None, 0):
+        stake = f"{pct(d['stake_before_pct'])} → {stake}"
+    if d["votes_after_pct"] != d["stake_after_pct"]:
+        stake += f", {pct(d['votes_after_pct'])} votes"
+    if "board_seats" in d:
+        stake += f", {d['board_seats']} of {d.get('board_size', '?')} board seats"
+    if d.get("veto_rights"):
+        stake += f", vetoes: {', '.join(d['veto_rights'])}"
+    mine = d["control"] == "investor"
+    head = Text(f"{stake}{', controls' if mine else ''} ← ", style="bold magenta" if mine else "")
+    head.append(result.case.investor.name, style="bold")
+    head.append(f"  the investor, {(d['kind'] or 'deal').replace('_', ' ')}; its owners: the chain below", style="dim")
+    tree.add(tree_label(page, [("", head, 4)], 1))
+    if d["others_votes_pct"]:
+        theirs = d["control"] == "others"
+        other = Text(f"{pct(d['others_votes_pct'])} votes ← ", style="bold magenta" if theirs else "")
+        other.append("the other owners", style="bold")
+        other.append("  not named in the case", style="dim")
+        tree.add(tree_label(page, [("", other, 4)], 1))
+    page.block(tree)
+    page.hang(Text("control after the deal: ", style="bold"), Text(d["control_text"]), 4)
+
+
 def _ownership(page: Page, result: Result) -> None:
+    _deal(page, result)
     case = result.case
     complete = result.facts.get("group.complete")
     note = {True: "documented to the ultimate owners", False: "incomplete", None: "completeness unknown"}[complete]
     page.heading(f"Ownership chain ({note})")
     page.add(Text("owners above the investor; controlling links marked", style="dim"))
-    tree = Tree(_entity_label(result, case.investor_id))
+    tree = Tree(_entity_label(page, result, case.investor_id))
     parents = [tree]
     for level, edge, mark in owner_tree(case.investor_id, case.owners_of, lambda e: e.owner):
         del parents[level:]
-        child = parents[-1].add(_entity_label(result, edge.owner, edge))
+        child = parents[-1].add(_entity_label(page, result, edge.owner, edge, level))
         parents.append(child)
         if mark:
             child.add(Text(f"({mark})", style="dim"))
@@ -446,10 +546,8 @@ def _sources(page: Page, result: Result) -> None:
         if meta:
             line.append(f" ({meta})", style="dim")
         page.hang(Text(f"  {s.id:<{width}}  ", style="cyan"), line, width + 4)
-        if s.url:
-            url = Text(s.url, style="blue")
-            url.overflow = "fold"
-            page.hang("", url, width + 4)
+        if s.url:  # whole, on a line of its own: a URL broken across lines can be neither clicked nor copied
+            page.add(Text(" " * (width + 4)) + Text(s.url, style="blue"))
 
 
 TRUTH = {True: ("true", "green"), False: ("false", "red"), None: ("unknown", "yellow")}

@@ -4,6 +4,7 @@ JSON or Markdown."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from screening.conditions.margins import Margin
 from screening.conditions.text import describe_margin
@@ -50,6 +51,15 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
                     )
             if doc["filings"]:
                 lines.append("Filings: " + "; ".join(change_text(c) for c in doc["filings"]))
+            if doc["unmoved"]:
+                lines += ([] if lines[-1] == "" else [""]) + ["Why these did not move:", ""]
+                lines += [f"- {unmoved_text(u)}" for u in doc["unmoved"]]
+            if doc["new_questions"]:
+                lines += ["", "New open questions:", ""]
+                lines += [
+                    f"- {q['question']} ({', '.join(q['facts'])}; decides {', '.join(q['rules'])})"
+                    for q in doc["new_questions"]
+                ]
             lines.append("")
             continue
         lines += [
@@ -62,6 +72,13 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             for f in doc[key]:
                 lines.append(f"  {word}: {f['rule']} {f['title']} ({f['points']:+})")
         lines += [f"  filing: {change_text(c)}" for c in doc["filings"]]
+        if doc["unmoved"]:
+            lines.append("  why these did not move:")
+            lines += [f"    {unmoved_text(u)}" for u in doc["unmoved"]]
+        for q in doc["new_questions"]:
+            lines.append(
+                f"  new open question: {q['question']} ({', '.join(q['facts'])}; decides {', '.join(q['rules'])})"
+            )
         near = doc["thresholds_after"][:5]
         if near:
             lines.append("  near thresholds after the change:")
@@ -70,3 +87,13 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
     from screening.infra.text import visible  # the changes and titles come from inputs: nothing in them is obeyed
 
     return visible("\n".join(lines).rstrip()) + "\n"
+
+
+def unmoved_text(u: dict[str, Any]) -> str:
+    """``CA-002 still fires: transaction.voting_after_pct gte 10 holds (24.99)``, or a filing that stays."""
+    tests = "; ".join(u["because"])
+    if "regime" in u:
+        return f"{u['regime']}: {u['outcome'].replace('_', ' ')} ({u['rule']}) stays: {tests} still holds"
+    if u["outcome"] == "still fires":
+        return f"{u['rule']} still fires: {tests} still holds"
+    return f"{u['rule']} {u['outcome']}: {tests}"
