@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from screening.case.catalogue import case_schema
@@ -334,6 +334,8 @@ JUNK = st.one_of(
 def test_agrees_on_mutations(kind, draw, junk, delete):
     base = BASES[kind]
     path = draw.draw(st.sampled_from([p for p in paths_of(base) if p]))
+    # a registry reference changed to another string is a problem only the registry can show, not a schema
+    assume(not (kind == "case" and path[-1] == "ref" and isinstance(junk, str) and not delete))
     agree(kind, mutated(base, path, junk, delete))
 
 
