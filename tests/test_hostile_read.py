@@ -602,7 +602,7 @@ def test_a_wrongly_typed_trigger_example_is_found_by_check(tmp_path):
     done = screening("test", pack).refused(
         "E103", "examples.fires.0.target.turnover_eur: expected a number, found text 'lots'"
     )
-    assert done.err.startswith(f"{regime}:75:") and done.err.count("\n") == 1
+    assert done.err.startswith(f"{regime}:86:") and done.err.count("\n") == 1
 
 
 def test_wrongly_typed_facts_of_a_pack_test_are_found_by_check(repo):

@@ -125,9 +125,10 @@ def test_golden_explanation():
 @pytest.mark.parametrize(
     ("case", "answer"),
     [
-        ("cosco-hamburg-tollerort", "Mandatory: DE (DE-003); call-in risk: EU (EU-001)"),
+        ("cosco-hamburg-tollerort", "Call-in risk: EU (EU-001); undetermined: DE"),  # KRITIS threshold not stated
         ("teledyne-photonis", "Mandatory: FR (FR-001); call-in risk: EU (EU-001)"),
-        ("nexperia-newport", "Call-in risk: UK (UK-002). Under today's law: mandatory: UK (UK-001)"),
+        ("nexperia-newport", "Call-in risk: UK (UK-002)"),
+        ("alibaba-liege", "No filing (not in force: BE, EU). Under today's law: call-in risk: EU (EU-001)"),
     ],
 )
 def test_the_filing_answer_opens_every_format(case, answer):

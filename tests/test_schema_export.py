@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from screening.case.catalogue import case_schema
@@ -336,6 +336,8 @@ def test_agrees_on_mutations(kind, draw, junk, delete):
     # conditions: the editor checks them against the catalogue and operators (below), the tool's pack schema
     # leaves them to the condition compiler
     path = draw.draw(st.sampled_from([p for p in paths_of(base) if p and "when" not in p]))
+    # a registry reference changed to another string is a problem only the registry can show, not a schema
+    assume(not (kind == "case" and path[-1] == "ref" and isinstance(junk, str) and not delete))
     agree(kind, mutated(base, path, junk, delete))
 
 

@@ -241,7 +241,7 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         for m in nearby(values, ((r.id, r.when) for r in valid))
         if _decisive(values, next(r for r in valid if r.id == m.rule), m)
     )
-    return Decision(regime, on, outcome, rule, used, why, _questions(open_rules), near)
+    return Decision(regime, on, outcome, rule, used, why, _questions(open_rules, values), near)
 
 
 def changes(before: Matrix | None, after: Matrix | None, today: str | None = None) -> list[dict[str, Any]]:
@@ -336,12 +336,24 @@ def _not_met(values: dict[str, Any], t: Trace, sets: dict[str, list[Any]]) -> st
     return "; ".join(parts)
 
 
-def _questions(open_rules: list[tuple[Trigger, Trace]]) -> tuple[Question, ...]:
+def _question(node: Node, values: dict[str, Any]) -> str:
+    """The question that settles an unknown leaf: for a records pattern left open by a key its records do
+    not give (a contract's classification), that key's own question; else the fact's."""
+    fact = catalogue()[node.field]
+    records = values.get(node.field)
+    if fact.type == "records" and isinstance(node.value, dict) and isinstance(records, list) and records:
+        for key in node.value:
+            sub = fact.subfields.get(key)
+            if sub is not None and sub.question and any(isinstance(r, dict) and key not in r for r in records):
+                return sub.question
+    return (fact.question or f"What is {node.field}?").replace("{name}", "the investor")
+
+
+def _questions(open_rules: list[tuple[Trigger, Trace]], values: dict[str, Any]) -> tuple[Question, ...]:
     by_question: dict[str, tuple[list[str], str, list[str]]] = {}
     for rule, t in open_rules:
-        for name in dict.fromkeys(leaf.node.field for leaf in unknown_leaves(t)):
-            fact = catalogue()[name]
-            question = (fact.question or f"What is {name}?").replace("{name}", "the investor")
+        for leaf in unknown_leaves(t):
+            name, question = leaf.node.field, _question(leaf.node, values)
             names, could, rules = by_question.setdefault(question, ([], rule.outcome, []))
             if name not in names:
                 names.append(name)
@@ -358,8 +370,14 @@ def uncaught(matrix: Matrix, level: str, levels: Sequence[str], country: str | N
     today's law: only where the pack knows the target country's own law (a regime of its jurisdiction
     reaches the case)."""
     national = [d for d in matrix.decisions if d.reached and d.regime.jurisdiction == country]
-    mandatory = any((d.outcome == "mandatory" or (d.today or d).outcome == "mandatory") for d in matrix.decisions)
+    mandatory = any(_may_be_mandatory(d) or _may_be_mandatory(d.today or d) for d in matrix.decisions)
     return bool(national) and list(levels).index(level) >= len(levels) - 2 and not mandatory
+
+
+def _may_be_mandatory(d: Decision) -> bool:
+    """A mandatory filing, or an undetermined answer that an open question could make one (the outcome
+    alone decides, so that a batch, which does not explain its answers, flags the same cases)."""
+    return d.outcome in ("mandatory", "undetermined")
 
 
 class Filings(NamedTuple):

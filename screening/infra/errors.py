@@ -33,6 +33,8 @@ CODES = {
     "W303": "never-fires",
     "W304": "shadowed",
     "W305": "short-rationale",
+    "W335": "trigger-not-primary",
+    "W336": "trigger-status-unsourced",
     "E310": "waiver-expired",
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",

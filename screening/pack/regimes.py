@@ -8,6 +8,7 @@ with the same condition compiler as risk rules, over the same facts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -38,6 +39,26 @@ class Phase(NamedTuple):
     days: int
     unit: str
     note: str = ""
+    valid_from: str | None = None
+    valid_to: str | None = None
+    """A phase with dates applies on those days only (review periods changed over time)."""
+
+    def valid(self, day: str) -> bool:
+        """Whether the phase is law on ``day`` (YYYY-MM-DD)."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+VERIFIED = ("primary", "secondary", "unverified")
+"""How far a trigger was checked: against the text of the law itself, a named secondary source, or neither."""
+
+
+class Meaning(NamedTuple):
+    """What an outcome means on some days only (``outcomes_dated`` of a regime file)."""
+
+    outcome: str
+    text: str
+    valid_from: str
+    valid_to: str | None = None
 
 
 class InvestorTest(NamedTuple):
@@ -63,6 +84,12 @@ class Trigger(NamedTuple):
     valid_from: str
     valid_to: str | None = None
     rationale: str = ""
+    verified: str = "unverified"
+    """primary, secondary or unverified (see VERIFIED)."""
+    verified_by: str = ""
+    """The source the status rests on."""
+    planned: bool = False
+    """Announced, not known to be in force: listed, never applied."""
     examples: dict[str, list[dict[str, Any]]] = EMPTY
     file: str = ""
     line: int | None = None
@@ -70,8 +97,8 @@ class Trigger(NamedTuple):
     keys: dict[str, tuple[int, int]] = EMPTY
 
     def valid(self, day: str) -> bool:
-        """Whether the trigger is law on ``day`` (YYYY-MM-DD)."""
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        """Whether the trigger is law on ``day`` (YYYY-MM-DD); a planned trigger never is."""
+        return not self.planned and self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def at(self, key: str) -> tuple[str, int | None, int | None]:
         """File, line and column of one of the trigger's keys (its start when unknown)."""
@@ -101,10 +128,23 @@ class Regime(NamedTuple):
     sets: dict[str, list[Any]] = EMPTY
     """The named value sets the regime's conditions can use (the pack's and its own)."""
     file: str = ""
+    dated: tuple[Meaning, ...] = ()
+    """Outcome texts that apply on some days only, overriding ``outcomes`` then."""
 
     def in_force(self, day: str) -> bool:
         """Whether the regime is law on ``day`` (YYYY-MM-DD)."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def review_on(self, day: str) -> tuple[Phase, ...]:
+        """The review phases in force on ``day``."""
+        return tuple(p for p in self.review if p.valid(day))
+
+    def meaning(self, outcome: str, day: str) -> str | None:
+        """What ``outcome`` means under the law of ``day``: a dated text when one applies, else the regime's."""
+        for m in self.dated:
+            if m.outcome == outcome and m.valid_from <= day and (m.valid_to is None or day <= m.valid_to):
+                return m.text
+        return self.outcomes.get(outcome)
 
 
 class Deferred(Sequence[Any]):
@@ -170,11 +210,23 @@ def build_regime(
 
     applies = compile_at(meta["applies"], ("regime", "applies"))
     specs: dict[str, tuple[str, Any, tuple[str, ...]]] = {}  # investor test id -> title, condition, path
+    earlier: dict[str, tuple[str, str]] = {}  # investor test id -> (its first day, the test that applies before)
     for i, raw in enumerate(meta.get("investors") or ()):
         base: tuple[str, ...] = ("regime", "investors", str(i))
         if raw["id"] in specs:
             report(base + ("id",), "E109", f"duplicate investor test id '{raw['id']}'")
         specs[raw["id"]] = (raw["title"], raw.get("when"), base + ("when",))
+        if "valid_from" in raw:
+            earlier[raw["id"]] = (raw["valid_from"], raw.get("before", ""))
+    for key, (_, before) in earlier.items():
+        if before not in specs or before in earlier:
+            i = next(i for i, r in enumerate(meta["investors"]) if r["id"] == key)
+            report(
+                ("regime", "investors", str(i), "before"),
+                "E108",
+                f"an investor test with valid_from names, in `before`, an undated test of the regime: "
+                f"'{before}' is not one",
+            )
     if not specs:
         specs["anyone"] = ("any acquirer", None, ())
     compiled: dict[str, InvestorTest] = {}
@@ -233,40 +285,67 @@ def build_regime(
             compile_at(raw["when"], base + ("when",), raw["id"])
         return None
 
+    def periods(investor: str, start: str, end: str | None) -> list[tuple[str, str, str | None]]:
+        """The trigger's investor test by period: a dated test gives way to its ``before`` test earlier."""
+        if investor not in earlier or earlier[investor][1] not in specs:
+            return [(investor, start, end)]
+        first_day, before = earlier[investor]
+        out: list[tuple[str, str, str | None]] = []
+        if start < first_day:
+            last = (dt.date.fromisoformat(first_day) - dt.timedelta(days=1)).isoformat()
+            out.append((before, start, last if end is None or end > last else end))
+        if end is None or end >= first_day:
+            out.append((investor, max(start, first_day), end))
+        return out
+
     def triggers() -> tuple[Trigger, ...]:
         tests = investors()
         out = []
-        for raw, base, investor, start, end, refs in pending:
+        for raw, base, key, first_start, last_end, refs in pending:
             when = compile_at(raw["when"], base + ("when",), raw["id"])
-            test = tests[investor]
-            if when is None or applies is None or (specs[investor][1] is not None and test.condition is None):
-                continue
-            parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
-            out.append(
-                Trigger(
-                    id=raw["id"],
-                    title=raw["title"],
-                    outcome=raw["outcome"],
-                    investor=test,
-                    condition=all_of(parts),
-                    when=when,
-                    legal_basis=refs,
-                    valid_from=start,
-                    valid_to=end,
-                    rationale=(raw.get("rationale") or "").strip(),
-                    examples=raw.get("examples") or {},
-                    file=name,
-                    line=marks.get(base, (None, None))[0],
-                    column=marks.get(base, (None, None))[1],
-                    keys={
-                        **{k: marks[base + (k,)] for k in raw if base + (k,) in marks},
-                        **example_keys(raw, marks, base),
-                    },
-                )
-            )
+            for investor, start, end in periods(key, first_start, last_end):
+                test = tests[investor]
+                if when is None or applies is None or (specs[investor][1] is not None and test.condition is None):
+                    continue
+                out.append(trigger(raw, base, test, when, refs, start, end))
         if lazy and problems:  # a cached pack loaded cleanly once: a problem now means the cache is stale
             raise ScreeningError(list(problems))
         return tuple(out)
+
+    def trigger(
+        raw: dict[str, Any],
+        base: tuple[str, ...],
+        test: InvestorTest,
+        when: Node,
+        refs: tuple[Any, ...],
+        start: str,
+        end: str | None,
+    ) -> Trigger:
+        assert applies is not None
+        parts = (applies,) + ((test.condition,) if test.condition is not None else ()) + (when,)
+        return Trigger(
+            id=raw["id"],
+            title=raw["title"],
+            outcome=raw["outcome"],
+            investor=test,
+            condition=all_of(parts),
+            when=when,
+            legal_basis=refs,
+            valid_from=start,
+            valid_to=end,
+            rationale=(raw.get("rationale") or "").strip(),
+            verified=raw.get("verified", "unverified"),
+            verified_by=(raw.get("verified_by") or "").strip(),
+            planned=bool(raw.get("planned", False)),
+            examples=raw.get("examples") or {},
+            file=name,
+            line=marks.get(base, (None, None))[0],
+            column=marks.get(base, (None, None))[1],
+            keys={
+                **{k: marks[base + (k,)] for k in raw if base + (k,) in marks},
+                **example_keys(raw, marks, base),
+            },
+        )
 
     assert applies is not None  # else the regime is unusable (above)
     return Regime(
@@ -281,8 +360,15 @@ def build_regime(
         applies=applies,
         applies_text=meta.get("applies_text", ""),
         investors=Deferred(lambda: tuple(investors().values())) if lazy else tuple(investors().values()),
-        review=tuple(Phase(p["phase"], p["days"], p["unit"], p.get("note", "")) for p in meta["review"]),
+        review=tuple(
+            Phase(p["phase"], p["days"], p["unit"], p.get("note", ""), p.get("valid_from"), p.get("valid_to"))
+            for p in meta["review"]
+        ),
         outcomes=dict(meta.get("outcomes") or {}),
+        dated=tuple(
+            Meaning(m["outcome"], m["text"].strip(), m["valid_from"], m.get("valid_to"))
+            for m in meta.get("outcomes_dated") or ()
+        ),
         scope_note=(meta.get("scope_note") or "").strip(),
         rules=Deferred(triggers) if lazy else triggers(),
         sets=compiler.sets,

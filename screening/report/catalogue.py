@@ -132,6 +132,8 @@ def _rules(value: RuleList, fmt: str, options: Options) -> str:
 
 
 def _dates(x: Any) -> str:
+    if getattr(x, "planned", False):
+        return "planned, not in force"
     return f"{x.valid_from} to {x.valid_to}" if x.valid_to else f"from {x.valid_from}"
 
 
@@ -146,6 +148,9 @@ def trigger_data(regime: Any, t: Any) -> dict[str, Any]:
         "investor": t.investor.title,
         "condition": t.when.describe(),
         "legal_basis": [str(r) for r in t.legal_basis],
+        "verified": t.verified,
+        **({"verified_by": t.verified_by} if t.verified_by else {}),
+        **({"planned": True} if t.planned else {}),
         **({"rationale": t.rationale} if t.rationale else {}),
         "examples": t.examples,
         "file": t.file,
@@ -182,10 +187,10 @@ def _regimes(pack: Pack, fmt: str, options: Options) -> str:
     buffer, console = _console(options)
     for g in pack.regimes:
         table = Table(title=Text(f"{g.id}  {g.title} ({_dates(g)})"), title_justify="left")
-        for col in ("id", "outcome", "in force", "title"):
+        for col in ("id", "outcome", "in force", "checked", "title"):
             table.add_column(col, no_wrap=col != "title")
         for t in g.rules:
-            table.add_row(*_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.title))
+            table.add_row(*_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.verified, t.title))
         console.print(table)
     return buffer.getvalue()
 
@@ -210,6 +215,7 @@ def _trigger(value: RuleDetail, fmt: str, options: Options) -> str:
     console.print(Text("\nLegal basis", style="bold"))
     for ref in t.legal_basis:
         console.print(Text(f"- {ref}: {ref.title}" + (f" <{ref.url}>" if ref.url else "")))
+    console.print(Text(f"Checked: {t.verified}" + (f" ({t.verified_by})" if t.verified_by else "")))
     if t.rationale:
         console.print(Text("\nRationale", style="bold"))
         console.print(Text(t.rationale))

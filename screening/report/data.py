@@ -371,13 +371,15 @@ def filings(result: Result) -> dict[str, Any] | None:
             "judged_on": d.on,
             "outcome": d.outcome,
             "outcome_text": OUTCOME_TEXT[d.outcome],
-            **({"meaning": regime.outcomes[d.outcome]} if d.outcome in regime.outcomes else {}),
+            **({"meaning": meaning} if (meaning := regime.meaning(d.outcome, d.on)) else {}),
             "rule": None
             if d.rule is None
             else {
                 "id": d.rule.id,
                 "title": d.rule.title,
                 "legal_basis": [str(ref) for ref in d.rule.legal_basis],
+                "verified": d.rule.verified,
+                **({"verified_by": d.rule.verified_by} if d.rule.verified_by else {}),
                 **({"rationale": d.rule.rationale} if d.rule.rationale else {}),
             },
             "facts_used": [{"field": u.field, "test": u.test, "value": u.value} for u in d.used],
@@ -401,7 +403,7 @@ def filings(result: Result) -> dict[str, Any] | None:
             ],
             "review": [
                 {"phase": p.phase, "days": p.days, "unit": p.unit, **({"note": p.note} if p.note else {})}
-                for p in regime.review
+                for p in regime.review_on(d.on)
             ]
             if d.outcome in ("mandatory", "voluntary", "call_in")
             else [],
@@ -532,12 +534,20 @@ def repeats(findings: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
     return out
 
 
+def verified_text(rule: dict[str, Any]) -> str:
+    """``secondary (Norton Rose Fulbright, March 2026)``: how far a trigger was checked, and against what."""
+    status = rule.get("verified", "unverified")
+    source = rule.get("verified_by")
+    return f"{status} ({source})" if source else status
+
+
 def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
     notes: list[tuple[str, str]] = []
     rule = d["rule"]
     if rule:
         notes.append(("law", "; ".join(rule["legal_basis"])))
+        notes.append(("status", verified_text(rule)))
         notes += [("fact", f"{u['test']}: {value_text(u['value'])}") for u in d["facts_used"]]
     else:
         notes += [("why", w) for w in d["why"]]

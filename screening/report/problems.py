@@ -59,6 +59,8 @@ DESCRIPTIONS = {
     "W303": "A rule never fires.",
     "W304": "A rule is shadowed by another.",
     "W305": "A rule's rationale is too short.",
+    "W335": "A filing trigger is not checked against the text of the law (secondary or unverified).",
+    "W336": "A filing trigger's verified status names no source.",
     "E310": "A waiver has expired.",
     "W311": "A waiver expires soon.",
     "W312": "A waiver matches nothing.",

@@ -232,8 +232,13 @@ def lint_pack(pack: Pack) -> list[Problem]:
                 "the fact matters for security or public order",
             )
     for regime in pack.regimes:
+        linted: set[str] = set()
         for trigger in regime.rules:
+            if trigger.id in linted:  # one trigger split by period (a dated investor test) is linted once
+                continue
+            linted.add(trigger.id)
             out += _example_lints(trigger)
+            out += _verified_lints(trigger)
             reason = never_fires(trigger.when, regime.sets)
             if reason:
                 out.append(
@@ -245,6 +250,32 @@ def lint_pack(pack: Pack) -> list[Problem]:
                         rule=trigger.id,
                     )
                 )
+    return out
+
+
+def _verified_lints(trigger: Trigger) -> list[Problem]:
+    """W335: a trigger not checked against the text of the law; W336: a status that names no source."""
+    key = "verified" if "verified" in trigger.keys else "legal_basis"
+    if trigger.verified != "primary":
+        if "verified" not in trigger.keys:
+            message = "no `verified` status: the trigger counts as unverified; check it and say against what"
+        elif trigger.verified == "secondary":
+            message = "verified: secondary (a named note or summary); read the provision itself before relying on it"
+        else:
+            message = "verified: unverified; neither the provision nor a named source confirms it"
+        out = [Problem(*trigger.at(key), "W335", message, severity="warning", rule=trigger.id)]
+    else:
+        out = []
+    if trigger.verified != "unverified" and not trigger.verified_by:
+        out.append(
+            Problem(
+                *trigger.at(key),
+                "W336",
+                f"`verified: {trigger.verified}` names no source: say in `verified_by` what was read",
+                severity="warning",
+                rule=trigger.id,
+            )
+        )
     return out
 
 
