@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from screening.cli import main
 from tests.conftest import ROOT
@@ -119,7 +120,7 @@ def test_fmt_killed_at_any_moment_leaves_each_rule_file_old_or_new(tmp_path):
     shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
     messy = {}
     for path in sorted(pack.glob("*.yaml")):  # the same rules, laid out otherwise: fmt rewrites every file
-        text = path.read_text("utf-8").replace("\n- id:", "\n-   id:")
+        text = yaml.safe_dump(yaml.safe_load(path.read_text("utf-8")), indent=4, sort_keys=True, allow_unicode=True)
         messy[path.name] = text
         path.write_text(text, "utf-8")
     subprocess.run(
