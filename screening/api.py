@@ -16,6 +16,7 @@ from screening.pack.load import Pack, default_pack_path, load_pack
 if TYPE_CHECKING:
     from screening.batch.summary import Summary
     from screening.pack.waivers import Waiver
+    from screening.tooling.check import CheckResult
 
 
 def pack_at(path: Path | None) -> Pack:
@@ -103,3 +104,21 @@ def screen_batch(inputs: list[Path], output: Path, **options: Any) -> Summary:
     from screening.batch.run import Job, plan, run_batch
 
     return run_batch(plan(Job(inputs, output, **options)))
+
+
+def check_files(
+    paths: list[Path], pack_path: Path | None = None, on: dt.date | None = None, root: Path | None = None
+) -> CheckResult:
+    """``screening check``: packs, cases, tests and waivers (screening.tooling.check.check_paths), and batch
+    mapping files (screening.batch.mapping.check_mapping), every problem located."""
+    from screening.batch.mapping import check_mapping
+    from screening.tooling.check import check_paths
+
+    result = check_paths(paths, pack_path, on, root)
+    if not result.mappings:
+        return result
+    problems = list(result.problems)
+    for name in result.mappings:
+        problems += check_mapping(Path(name))
+    ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.code, p.message))
+    return result._replace(problems=ordered)

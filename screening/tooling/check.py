@@ -31,6 +31,9 @@ class CheckResult(NamedTuple):
     problems: list[Problem]
     files: list[str]
     """Every file that was read."""
+    mappings: tuple[str, ...] = ()
+    """The batch mapping files among them, left to ``screening.api.check_files`` (the batch layer validates
+    them: screening.batch.mapping.check_mapping)."""
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
@@ -101,9 +104,12 @@ def check_paths(
     for directory in registries:
         problems += read_registry(directory)[1]
     waiver_files: list[Path] = []
+    mappings: list[str] = []
     for path, (kind, document, marks) in documents.items():
         files.append(str(path))
-        if kind == "waivers":
+        if kind == "mapping":
+            mappings.append(str(path))
+        elif kind == "waivers":
             waiver_files.append(path)
         elif kind == "tests" and pack is not None:
             problems += check_test_file(path, pack, root)[1]
@@ -121,7 +127,7 @@ def check_paths(
                 problems += exc.problems
     for path in waiver_files:
         problems += check_waivers(path, pack, cases, on)
-    return CheckResult(sorted(problems, key=_order), files)
+    return CheckResult(sorted(problems, key=_order), files, tuple(mappings))
 
 
 def _order(p: Problem) -> tuple[Any, ...]:
@@ -140,6 +146,8 @@ def _read(path: Path) -> tuple[str, Any, Any]:
         return "regime", data, marks
     if isinstance(data, dict) and "tests" in data:
         return "tests", data, marks
+    if isinstance(data, dict) and "id" in data and isinstance(data.get("fields"), dict) and "investor" not in data:
+        return "mapping", data, marks  # a batch mapping: a column for the id, columns for fields
     if isinstance(data, dict) and "entities" in data and not {"investor", "target", "id"} & set(data):
         return "registry", data, marks
     return "case", data, marks
