@@ -687,6 +687,27 @@ def batch(
         raise typer.Exit(1)
 
 
+@app.command()
+def portfolio(
+    results: Path = typer.Argument(..., dir_okay=False, help="Results of screening batch: .jsonl, .csv or .parquet."),
+    format: Format = typer.Option("text", "--format", "-f", help="Report format."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file.", dir_okay=False
+    ),
+    rules: Optional[Path] = RulesOpt,
+) -> None:
+    """A portfolio report of a batch's results: levels by investor country, filings per regime, the most
+    frequent open questions and rules, watchlist hits, the top cases; HTML with charts.
+
+    Example: screening portfolio results.csv --format html -o portfolio.html
+    """
+    from screening.batch.portfolio import read_portfolio
+    from screening.report import render
+
+    value = read_portfolio(results, rules)
+    _emit(render(format, value, _options(None, None, output is not None)), output, (results, rules))
+
+
 SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers", "regime", "mapping"]
 
 
