@@ -170,14 +170,17 @@ def test_workers_default_to_one_for_small_inputs_and_a_note_says_when_more_are_s
     assert "note: 2 workers for 11 cases are likely slower than one" in capsys.readouterr().err
 
 
-def test_workers_grow_with_large_inputs(tmp_path, monkeypatch):
+def test_workers_grow_with_large_inputs_and_free_cores(tmp_path, monkeypatch):
     from screening.batch import run
 
-    monkeypatch.setattr(run, "total", lambda plan: 20_000)
-    monkeypatch.setattr(run.os if hasattr(run, "os") else __import__("os"), "sched_getaffinity", lambda pid: {0, 1})
     checked = run.plan(run.Job([EXPORT], tmp_path / "a.jsonl", mapping=EXPORT_MAPPING))
+    monkeypatch.setattr(run, "total", lambda plan: 20_000)
+    monkeypatch.setattr(run, "_cores", lambda: (4, 4))
     chosen, note = run.choose_workers(checked)
-    assert chosen.job.workers == 2 and note == "20,000 cases: 2 worker processes (--workers 1 to use one)"
+    assert chosen.job.workers == 4 and note == "20,000 cases: 4 worker processes (--workers 1 to use one)"
+    monkeypatch.setattr(run, "_cores", lambda: (2, 1))  # the other core is busy
+    chosen, note = run.choose_workers(checked)
+    assert chosen.job.workers == 1 and note == "20,000 cases: one process (the machine is busy: 1 of 2 cores in use)"
 
 
 # --- the portfolio report -----------------------------------------------------------------------------------

@@ -155,18 +155,33 @@ SMALL = 5_000
 
 
 def choose_workers(plan: Plan) -> tuple[Plan, str]:
-    """The plan with the number of workers that pays for its inputs, and a note saying why when it is not one."""
-    import os
-
+    """The plan with the number of workers that pays for its inputs and the cores free, and a note saying so
+    when the input is large."""
     if plan.job.engine != "local":
         return plan, ""
     cases = total(plan)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = 1 if cases < SMALL or cores < 2 else min(cores, 1 + cases // SMALL)
-    if workers == 1:
+    if cases < SMALL:
         return plan, ""
+    cores, free = _cores()
+    workers = min(free, 1 + cases // SMALL)
+    if workers == 1:
+        busy = f" (the machine is busy: {cores - free} of {cores} cores in use)" if free < cores else ""
+        return plan, f"{cases:,} cases: one process{busy}" if busy else ""
     note = f"{cases:,} cases: {workers} worker processes (--workers 1 to use one)"
     return plan._replace(job=plan.job._replace(workers=workers)), note
+
+
+def _cores() -> tuple[int, int]:
+    """The cores this process may use, and how many of them are not busy (by the 1-minute load average):
+    on a machine whose cores are taken, more processes only queue (bench/workers.py)."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not on every system
+        load = 0.0
+    return cores, max(1, min(cores, round(cores - load)))
 
 
 def slow_workers(plan: Plan) -> str:

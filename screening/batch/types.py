@@ -118,13 +118,14 @@ def country_code(text: str) -> str | None:
         return next(code for code, name in EXTRA.items() if upper == code or text.casefold() == name.casefold())
     import pycountry
 
-    try:
-        found: Any = pycountry.countries.lookup(text)
-        return str(found.alpha_2)
-    except LookupError:
-        pass
     plain = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
-    try:
+    for name in dict.fromkeys((text, plain)):
+        try:
+            found: Any = pycountry.countries.lookup(name)
+            return str(found.alpha_2)
+        except LookupError:
+            pass
+    try:  # the fuzzy search reads the subdivisions too (a quarter of a second, once per process)
         matches = pycountry.countries.search_fuzzy(plain)
     except LookupError:
         return None
