@@ -73,10 +73,14 @@ def test_a_value_no_table_names_fails_its_row_with_a_hint(tmp_path):
 def test_a_default_is_taken_and_reported(tmp_path):
     data, notes = build(tmp_path, KIND % ", default: private_company", {"k": "Family office"})
     assert data["entities"][0]["kind"] == "private_company"
-    assert notes == ["investor.kind: 'Family office' not in the values table, taken as 'private_company' [W345]"]
+    assert notes == [
+        "investor.kind: 'Family office' not in the values table, taken as 'private_company' [W345 value-defaulted]"
+    ]
     data, notes = build(tmp_path, KIND % ", default: null", {"k": "Family office"})
     assert "kind" not in data["entities"][0]  # null: not given, so an information gap, never a guess
-    assert notes == ["investor.kind: 'Family office' not in the values table, taken as not given [W345]"]
+    assert notes == [
+        "investor.kind: 'Family office' not in the values table, taken as not given [W345 value-defaulted]"
+    ]
     assert CODES["W345"] == "value-defaulted"
 
 
@@ -250,6 +254,6 @@ def test_the_shipped_export_runs_as_printed(tmp_path, monkeypatch, capsys):
     assert [r["id"] for r in found][:2] == ["0004417521", "0004319877"]  # ids stay text
     assert found[0]["Deal Status"] == "Completed" and found[0]["investor_country"] == "CN"
     assert all(r["error"] == "" for r in found)
-    assert "USD 76,400,000 = EUR" in found[0]["notes"] and "[W345]" in found[-1]["notes"]
+    assert "USD 76,400,000 = EUR" in found[0]["notes"] and "[W345 value-defaulted]" in found[-1]["notes"]
     assert found[0]["title"] == "COSCO Shipping Ports Ltd / Container Terminal Tollerort GmbH"
     assert {r["level_rank"] for r in found} <= {"1", "2", "3", "4"}

@@ -206,5 +206,5 @@ def _one(field: Field, raw: Any, notes: list[str] | None) -> Any:
     default = field.options["default"]
     if notes is not None:
         taken = "not given" if default is None else repr(default)
-        notes.append(f"{field.name}: '{text}' not in the values table, taken as {taken} [W345]")
+        notes.append(f"{field.name}: '{text}' not in the values table, taken as {taken} [W345 value-defaulted]")
     return _MISSING if default is None else default
