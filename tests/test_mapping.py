@@ -257,3 +257,14 @@ def test_the_shipped_export_runs_as_printed(tmp_path, monkeypatch, capsys):
     assert "USD 76,400,000 = EUR" in found[0]["notes"] and "[W345 value-defaulted]" in found[-1]["notes"]
     assert found[0]["title"] == "COSCO Shipping Ports Ltd / Container Terminal Tollerort GmbH"
     assert {r["level_rank"] for r in found} <= {"1", "2", "3", "4"}
+
+
+def test_a_rates_table_that_is_not_a_regular_file_is_refused_unread(tmp_path):
+    import os
+
+    fifo = tmp_path / "rates.csv"
+    os.mkfifo(fifo)  # would block a reader for ever
+    fields = "  transaction.value_eur: {column: v, type: number, currency: USD, date: transaction.signing_date}\n"
+    fields += "  transaction.signing_date: {column: d, type: date}\n"
+    problems = check_mapping(mapping_file(tmp_path, fields, "rates: rates.csv\n"))
+    assert [p.code for p in problems] == ["E001"] and str(fifo) in str(problems[0])

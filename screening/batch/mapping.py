@@ -86,11 +86,6 @@ def check_mapping(path: Path) -> list[Problem]:
     return read_mapping(data, marks, path)[1]
 
 
-def is_mapping(data: Any) -> bool:
-    """Whether a YAML document looks like a mapping file (for ``screening check`` to tell the kinds apart)."""
-    return isinstance(data, dict) and "fields" in data and "id" in data and "investor" not in data
-
-
 def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, list[Problem]]:
     """The mapping a document describes, and every problem found in it (the mapping is None when any)."""
     name = str(path)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
+import io
 import math
 from pathlib import Path
 from typing import NamedTuple
 
 from screening.infra.errors import Problem, ScreeningError, closest
+from screening.infra.files import open_input
 
 STALE_DAYS = 7
 """How many days back a rate may be taken from: a long weekend and holidays, not a missing year."""
@@ -57,7 +59,8 @@ def read_rates(path: Path, currencies: list[str]) -> Rates:
     """The rates of ``currencies`` in the CSV at ``path``; raises ScreeningError, located, for a bad file."""
     name = str(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        # open_input: a FIFO or a device is refused unread, never waited on
+        with io.TextIOWrapper(open_input(path), encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = [h.strip() for h in next(reader, [])]
             if "Date" not in header:
