@@ -197,8 +197,14 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
         "filings": {}
         if result.filings is None
         else {d.regime.id: d.outcome for d in result.filings.decisions if d.reached},
-        "hits": [f"{h['name']} ~ {h['matched_name']} ({h['lists']}, {h['score']:g})" for h in hits],
+        "hits": [_hit(h) for h in hits],
     }
+
+
+def _hit(hit: dict[str, Any]) -> str:
+    """A watchlist hit in a row: ``NAME ~ LISTED NAME (lists, score)``."""
+    said = ", ".join(x for x in (str(hit["lists"]), f"{hit['score']:g}") if x)
+    return f"{hit['name']} ~ {hit['matched_name']} ({said})"
 
 
 def process(item: Item, config: Config) -> dict[str, Any]:
