@@ -435,7 +435,7 @@ def check(
         None, "--ignore", metavar="CODE", help="Never report these codes or prefixes (W302); repeatable."
     ),
 ) -> None:
-    """Validate rule packs, case files, pack tests and waivers, and lint rules; every problem in one run.
+    """Validate rule packs, cases, pack tests, waivers and batch mappings, and lint rules; every problem in one run.
 
     Settings come from the [tool.screening] table of the nearest pyproject.toml (pack, severity, select,
     ignore); options given here win. A `# screening: ignore[W302] reason` comment hides the problems of its
@@ -652,7 +652,40 @@ def batch(
     entities: Optional[Path] = typer.Option(
         None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
     ),
-    workers: int = typer.Option(1, "--workers", "-j", min=1, help="Worker processes (or local Dask workers)."),
+    keep: Optional[list[str]] = typer.Option(
+        None,
+        "--keep",
+        "-k",
+        metavar="COLUMN",
+        help="Carry this input column into the results, as text; repeat for several (adds to the mapping's keep).",
+    ),
+    excel: bool = typer.Option(
+        False,
+        "--excel",
+        help="CSV results for Excel: a byte order mark, so that it reads UTF-8 (formulas are always neutralised).",
+    ),
+    watchlist: Optional[list[Path]] = typer.Option(
+        None, "--watchlist", dir_okay=False, help="Sanctions or export-control list, as for screen; repeat for several."
+    ),
+    threshold: float = typer.Option(
+        90.0, "--match-threshold", min=0, max=100, help="Name similarity (0-100) from which a watchlist entry is a hit."
+    ),
+    waivers: Optional[Path] = typer.Option(
+        None, "--waivers", "-w", dir_okay=False, help="Waivers file: findings it waives are not counted."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None,
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Judge waivers and the law on this day (default: waivers today, the law on each signing date).",
+    ),
+    workers: Optional[int] = typer.Option(
+        None,
+        "--workers",
+        "-j",
+        min=1,
+        help="Worker processes (or local Dask workers); default: one for small inputs, else what the machine has.",
+    ),
     engine: Engine = typer.Option("local", "--engine", help="local: this machine; dask: a Dask cluster."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)."
@@ -670,7 +703,10 @@ def batch(
         None,
         "--fail-on",
         metavar="LEVEL",
-        help="Exit 1 when a case reaches this level of the pack's scoring or a case could not be screened.",
+        help="Exit 1 when a case reaches this level of the pack's scoring.",
+    ),
+    max_errors: int = typer.Option(
+        0, "--max-errors", min=0, metavar="N", help="Exit 0 with up to N rows that could not be screened (default 0)."
     ),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal)."
@@ -685,12 +721,36 @@ def batch(
 
     if scheduler is not None and engine != "dask":
         raise typer.BadParameter("--scheduler needs --engine dask", param_hint="--scheduler")
-    checked = plan(
-        Job(inputs, output, rules, mapping, entities, workers, engine, scheduler, resume, force, timeout=timeout)
+    _day(as_of)
+    job = Job(
+        inputs,
+        output,
+        rules,
+        mapping,
+        entities,
+        workers or 1,
+        engine,
+        scheduler,
+        resume,
+        force,
+        timeout=timeout,
+        keep=tuple(keep or ()),
+        excel=excel,
+        watchlists=tuple(watchlist or ()),
+        waivers=waivers,
+        as_of=as_of,
+        threshold=threshold,
     )
+    checked = plan(job)
     levels = _levels(fail_on, checked.levels)
-    if checked.note:
-        sys.stderr.write(printable(f"note: {checked.note}") + "\n")
+    from screening.batch.run import choose_workers, slow_workers
+
+    checked, why = choose_workers(checked) if workers is None else (checked, slow_workers(checked))
+    if why:
+        sys.stderr.write(printable(f"note: {why}") + "\n")
+    for line in (checked.note and f"note: {checked.note}", *checked.warnings):
+        if line:
+            sys.stderr.write(printable(line) + "\n")
     if progress if progress is not None else sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -713,9 +773,32 @@ def batch(
     else:
         summary = _reading(run_batch, checked)
     sys.stderr.write(render("text", summary))
+    if summary.cases and summary.errors == summary.cases:
+        raise typer.Exit(2)  # nothing could be screened: the input, or the mapping, is wrong
     reached = [lv for lv in summary.levels if lv in levels and fail_on and levels.index(lv) >= levels.index(fail_on)]
-    if fail_on and (reached or summary.errors):
+    if reached or summary.errors > max_errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def portfolio(
+    results: Path = typer.Argument(..., dir_okay=False, help="Results of screening batch: .jsonl, .csv or .parquet."),
+    format: Format = typer.Option("text", "--format", "-f", help="Report format."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report to this file.", dir_okay=False
+    ),
+    rules: Optional[Path] = RulesOpt,
+) -> None:
+    """A portfolio report of a batch's results: levels by investor country, filings per regime, the most
+    frequent open questions and rules, watchlist hits, the top cases; HTML with charts.
+
+    Example: screening portfolio results.csv --format html -o portfolio.html
+    """
+    from screening.batch.portfolio import read_portfolio
+    from screening.report import render
+
+    value = read_portfolio(results, rules)
+    _emit(render(format, value, _options(None, None, output is not None)), output, (results, rules))
 
 
 SchemaKind = Literal["case", "rule", "pack", "scoring", "legal", "sources", "tests", "waivers", "regime", "mapping"]

@@ -179,3 +179,23 @@ def test_the_full_report_prints_without_orphaned_headings_or_half_empty_pages(br
     assert found["tall"] == [], "a block that may not break is over 40% of a page: it can leave one half empty"
     # the pages hold the text: what the breaks leave blank is under a fifth of what is printed, plus the last page
     assert pdf_pages(pdf) <= found["height"] / A4_PAGE * 1.2 + 1
+
+
+def test_the_portfolio_report_and_its_charts_render_offline(browser, tmp_path):
+    from screening.batch.portfolio import read_portfolio
+
+    value = read_portfolio(ROOT / "tests" / "data" / "portfolio-results.jsonl")
+    page, requests, path = open_report(browser, render("html", value, Options()), tmp_path)
+    assert requests == [path.as_uri()], f"the report fetched something: {requests}"
+    assert page.evaluate("() => document.querySelectorAll('script').length") == 0
+    for chart in ("country-chart", "filings-chart", "score-chart"):
+        svg = page.locator(f"#{chart} svg")
+        assert svg.is_visible(), chart
+        box = svg.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 40, chart
+        assert page.locator(f"#{chart} rect").count() >= 3, chart  # bars drawn
+    for section in ("by-country", "filings", "scores", "top", "questions", "rules", "watchlist"):
+        box = page.locator(f"#{section}").bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 10, section
+    assert "Fujian Grand Chip Investment Fund LP / Aixtron SE" in page.inner_text("#top")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1200

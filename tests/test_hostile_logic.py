@@ -243,10 +243,10 @@ def test_a_case_over_the_time_limit_fails_its_row_and_the_batch_goes_on(tmp_path
 
     assess = work.assess
 
-    def slow(case, pack):  # a case built to be slow, whatever it is slow at
+    def slow(case, pack, context=None):  # a case built to be slow, whatever it is slow at
         if case.id == "slow":
             time.sleep(30)
-        return assess(case, pack)
+        return assess(case, pack, context)
 
     monkeypatch.setattr(work, "assess", slow)
     folder = tmp_path / "cases"
@@ -258,7 +258,7 @@ def test_a_case_over_the_time_limit_fails_its_row_and_the_batch_goes_on(tmp_path
     out = tmp_path / "out.jsonl"
     code, seconds = timed(["batch", "--no-progress", str(folder), "-o", str(out), "--timeout", "0.5"])
     err = capsys.readouterr().err
-    assert code == 0 and seconds < 10
+    assert code == 1 and seconds < 10  # a row failed
     found = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["id"], r["level"]) for r in found] == [
         ("alibaba-liege", "high"),
@@ -533,7 +533,7 @@ def test_file_names_and_ids_reach_the_terminal_escaped(tmp_path, capsys):
     mapping.write_text("format: 1\nid: deal_id\nfields:\n  investor.name: acquirer\n", encoding="utf-8")
     code = main(["batch", "--no-progress", str(folder), str(rows), "-m", str(mapping), "-o", str(tmp_path / "o.jsonl")])
     out, err = capsys.readouterr()
-    assert code == 0
+    assert code == 1  # the broken case's row failed
     assert_safe(err)  # the summary names the files, ids and errors
     assert "\\x1b]52;c;SGVsbG8=\\x07\\u202e.yaml" in err
 

@@ -453,7 +453,7 @@ def test_a_400_digit_number_fails_its_batch_row_only(tmp_path, field):
     lines.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", "utf-8")
     out = tmp_path / "out.jsonl"
     done = screening("batch", "--no-progress", lines, "-o", out)
-    assert done.code == 0 and "Traceback" not in done.err, done.err
+    assert done.code == 1 and "Traceback" not in done.err, done.err  # 1: a row failed
     rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert rows[0]["error"] in ("", None) and rows[0]["level"] == "low"
     assert f"{field}: a number of 400 digits is too large (beyond ±1.8e308) [E106 bad-value]" in rows[1]["error"]
@@ -724,8 +724,8 @@ def test_the_size_limit_applies_to_every_input(tmp_path, route):
     text = done.out + done.err
     assert "Traceback" not in text and "internal error" not in text
     assert f"is larger than the limit of {size:,} (SCREENING_MAX_BYTES)" in text, text
-    if route == "batch yaml":  # a case file of a batch fails its row, and the batch goes on
-        assert done.code == 0
+    if route == "batch yaml":  # a case file of a batch fails its row (its only one: exit 2), and the batch goes on
+        assert done.code == 2 and "1 case: " in done.err
     else:
         assert done.code == (1 if route == "check" else 2), text
 

@@ -185,7 +185,7 @@ def test_every_kind_of_bad_row_fails_alone_in_one_batch(tmp_path, capsys):
     source.write_bytes(b"\n".join(lines) + b"\n")
     out = tmp_path / "results.jsonl"
     code, _, err = run(capsys, "batch", "--no-progress", source, "-o", out)
-    assert code == 0, err
+    assert code == 1, err  # rows failed
     rows = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
     assert [r["source"] for r in rows] == [f"{source}:{i}" for i in range(1, len(lines) + 1)]
     assert all(r["level"] and not r["error"] for r in rows[0::2])

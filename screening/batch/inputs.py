@@ -96,16 +96,29 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
 def _missing_columns(path: Path, kind: str, mapping: Mapping) -> list[Problem]:
     header = csv_header(path) if kind == "csv" else parquet_columns(path)
     missing = [c for c in mapping.columns if c not in header]
+    where = "header" if kind == "csv" else "file's columns"
     return [
         Problem(
             str(path),
             1 if kind == "csv" else None,
             None,
             "E105",
-            f"column '{c}' named by {mapping.file} is not in the " + ("header" if kind == "csv" else "file's columns"),
+            f"column '{c}' named by {mapping.file} is not in the {where}{_hint(c, header)}",
         )
         for c in missing
     ]
+
+
+def _hint(column: str, header: tuple[str, ...]) -> str:
+    """A did-you-mean over the header: the closest name, compared without case and spacing first."""
+    from screening.infra.errors import closest
+
+    def squeeze(text: str) -> str:
+        return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+    same = [h for h in header if squeeze(h) == squeeze(column)]
+    hint = same[0] if same else closest(column, list(header), 0.6)
+    return f"; did you mean '{hint}'?" if hint else ""
 
 
 def csv_header(path: Path) -> tuple[str, ...]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from screening.batch.types import COMMON, TYPES
 from screening.case.catalogue import case_schema
 from screening.infra import schemacheck
 from screening.infra.errors import Marks, Problem, ScreeningError, closest, located
 from screening.infra.yamlio import load
 
-TYPES = ("text", "number", "integer", "boolean", "date")
+if TYPE_CHECKING:
+    from screening.batch.rates import Rates
+
 TOP_FIELDS = ("title", "summary", "as_of", "tags")
 """Top-level case fields a mapping may fill; ``id`` comes from the mapping's own ``id`` column."""
 GROUPS = {"investor": ("entities", "0"), "target": ("target",), "transaction": ("transaction",)}
@@ -33,6 +36,9 @@ class Field(NamedTuple):
     split: str | None = None
     scale: float | None = None
     each: str | None = None
+    options: dict[str, Any] = {}  # noqa: RUF012 - never mutated: a NamedTuple field's default
+    """The type's options and the value table: ``format``, ``thousands``, ``currency``, ``date``, ``values``,
+    ``default`` (screening.batch.types)."""
 
 
 class Mapping(NamedTuple):
@@ -42,11 +48,15 @@ class Mapping(NamedTuple):
     id: str
     """The column that gives each case id."""
     fields: tuple[Field, ...]
+    keep: tuple[str, ...] = ()
+    """Input columns carried into each result row as they are (``keep:``; ``--keep`` adds more)."""
+    rates: Rates | None = None
+    """The exchange rates named by ``rates:``, for fields with a ``currency``."""
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Every column the mapping reads, the id column first, without repeats."""
-        return tuple(dict.fromkeys([self.id, *(f.column for f in self.fields if f.column is not None)]))
+        return tuple(dict.fromkeys([self.id, *(f.column for f in self.fields if f.column is not None), *self.keep]))
 
 
 @cache
@@ -61,18 +71,70 @@ def schema() -> dict[str, Any]:
 def load_mapping(path: Path) -> Mapping:
     """Read and validate the mapping in ``path``; raise ScreeningError listing every problem."""
     data, marks = load(path)
+    mapping, problems = read_mapping(data, marks, path)
+    if problems or mapping is None:
+        raise ScreeningError(problems)
+    return mapping
+
+
+def check_mapping(path: Path) -> list[Problem]:
+    """Every problem of the mapping file in ``path``, located (for ``screening check``); none for a good one."""
+    try:
+        data, marks = load(path)
+    except ScreeningError as exc:
+        return list(exc.problems)
+    return read_mapping(data, marks, path)[1]
+
+
+def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, list[Problem]]:
+    """The mapping a document describes, and every problem found in it (the mapping is None when any)."""
     name = str(path)
     problems = schemacheck.problems(data, schema(), marks, name)
     if problems:
-        raise ScreeningError(problems)
+        return None, problems
     fields = []
     for key, spec in data["fields"].items():
         field = _field(key, spec, marks, name, problems)
         if field is not None:
             fields.append(field)
+    rates = None
+    wanted = sorted({str(f.options["currency"]) for f in fields if "currency" in f.options})
+    if "rates" in data:
+        from screening.batch.rates import read_rates
+
+        try:
+            rates = read_rates(path.parent / data["rates"], wanted)
+        except ScreeningError as exc:
+            problems += exc.problems
+    elif wanted:
+        first = next(f for f in fields if "currency" in f.options)
+        problems.append(
+            located(
+                name,
+                marks,
+                ("fields", first.name, "currency"),
+                "E106",
+                "a currency to convert needs a table of rates: add 'rates: FILE.csv' (ECB reference rates, say)",
+            )
+        )
+    dates = {f.name for f in fields if f.type == "date"}
+    for field in fields:
+        on = field.options.get("date")
+        if on is not None and on not in dates:
+            hint = closest(on, sorted(dates), 0.6)
+            more = f"; did you mean '{hint}'?" if hint else ""
+            problems.append(
+                located(
+                    name,
+                    marks,
+                    ("fields", field.name, "date"),
+                    "E104",
+                    f"'{on}' is not a date field of this mapping (the rate is taken on that field's day){more}",
+                )
+            )
     if problems:
-        raise ScreeningError(problems)
-    return Mapping(name, data["id"], tuple(fields))
+        return None, problems
+    return Mapping(name, data["id"], tuple(fields), tuple(data.get("keep", ())), rates), problems
 
 
 def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]) -> Field | None:
@@ -121,17 +183,29 @@ def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]
             return None
         return Field(key, path, value=spec["value"]) if path else None
     kind = spec.get("type", "text")
-    if "scale" in spec and kind not in ("number", "integer"):
-        problems.append(
-            located(name, marks, at + ("scale",), "E106", "scale applies to a number column; add 'type: number'")
-        )
+    allowed = TYPES[kind].options
+    for option in spec:
+        if option in COMMON or option in allowed:
+            continue
+        taker = next((t for t, entry in TYPES.items() if option in entry.options), None)
+        message = f"{option} applies to a {taker} column; add 'type: {taker}'" if taker else f"unknown option {option}"
+        problems.append(located(name, marks, at + (option,), "E106", message))
     if "each" in spec and "split" not in spec:
         problems.append(
             located(name, marks, at + ("each",), "E106", "each applies to a column split into a list; add 'split'")
         )
+    if "default" in spec and "values" not in spec:
+        problems.append(
+            located(name, marks, at + ("default",), "E106", "default applies to a values table; add 'values'")
+        )
+    if "date" in spec and "currency" not in spec:
+        problems.append(
+            located(name, marks, at + ("date",), "E106", "date applies to a currency conversion; add 'currency'")
+        )
     if len(problems) > before or not path:
         return None
-    return Field(key, path, spec["column"], None, kind, spec.get("split"), spec.get("scale"), spec.get("each"))
+    options = {k: v for k, v in spec.items() if k not in ("column", "type", "split", "each")}
+    return Field(key, path, spec["column"], None, kind, spec.get("split"), spec.get("scale"), spec.get("each"), options)
 
 
 def _case_path(key: str, marks: Marks, name: str, problems: list[Problem]) -> tuple[str, ...]:

@@ -28,20 +28,30 @@ def journal_of(path: Path) -> Path:
     return path.with_name(path.name + ".journal.jsonl")
 
 
-def columns(categories: list[str], regimes: Sequence[str] = ()) -> list[str]:
-    """The flat columns of CSV and Parquet results: per-category scores in pack order, then the filing answer
-    of each regime (empty when the regime does not reach the case)."""
+def columns(categories: list[str], regimes: Sequence[str] = (), keep: Sequence[str] = ()) -> list[str]:
+    """The flat columns of CSV and Parquet results: the columns kept from the input, per-category scores in
+    pack order, then the filing answer of each regime (empty when the regime does not reach the case)."""
     return [
         "id",
         "source",
+        *keep,
+        "title",
+        "investor_country",
         "score",
         "level",
+        "level_rank",
         *(f"cat.{c}" for c in categories),
         "fired",
         "gaps",
         *(f"filing.{r}" for r in regimes),
+        "hits",
+        "notes",
         "error",
     ]
+
+
+RESERVED = frozenset(columns([], [])) | {"kept", "categories", "filings"}
+"""Names a kept column cannot take: the results' own (``cat.*`` and ``filing.*`` too)."""
 
 
 def one_line(text: str) -> str:
@@ -72,6 +82,8 @@ class Writer:
         force: bool = False,
         regimes: Sequence[str] = (),
         levels: Sequence[str] = (),
+        keep: Sequence[str] = (),
+        excel: bool = False,
     ) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
@@ -83,7 +95,12 @@ class Writer:
         self.fd = where.fd
         self.format, self.categories, self.regimes, self.levels = suffix, categories, list(regimes), list(levels)
         self.lines = journal_of(self.path) if suffix == ".parquet" else self.path
-        self.header = ",".join(columns(categories, self.regimes)) + "\n" if suffix == ".csv" else ""
+        self.keep = list(keep)
+        if excel and suffix != ".csv":
+            raise fail(str(path), "E001", "--excel writes CSV results: name the output .csv")
+        self.header = ""
+        if suffix == ".csv":  # a byte order mark tells Excel the file is UTF-8 (it reads ANSI otherwise)
+            self.header = ("\ufeff" if excel else "") + _csv_line(self.columns)
         self.lock: int | None = None
         if self.stream:
             self._open_stream(resume)
@@ -162,7 +179,12 @@ class Writer:
         stream, which cannot be read back."""
         if self.stream:
             return iter(())
-        return read_rows(self.lines, self.format == ".csv", columns(self.categories, self.regimes), self.levels)
+        return read_rows(self.lines, self.format == ".csv", self.columns, self.levels)
+
+    @property
+    def columns(self) -> list[str]:
+        """The flat columns of these results."""
+        return columns(self.categories, self.regimes, self.keep)
 
     def write(self, row: dict[str, Any]) -> None:
         """Append one row (a complete line, one write)."""
@@ -173,22 +195,27 @@ class Writer:
         (``safe_cell``); numbers are written as numbers."""
         if self.format != ".csv":
             return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
-        out = io.StringIO()
-        cats, filings = row["categories"], row.get("filings") or {}
-        csv.writer(out, lineterminator="\n").writerow(
+        cats, filings, kept = row["categories"], row.get("filings") or {}, row.get("kept") or {}
+        rank = row.get("level_rank")
+        return _csv_line(
             [
                 safe_cell(one_line(row["id"])),
                 safe_cell(one_line(row["source"])),
+                *(safe_cell(one_line(kept.get(c, ""))) for c in self.keep),
+                safe_cell(one_line(row.get("title", ""))),
+                safe_cell(row.get("investor_country", "")),
                 _number(row["score"]),
                 safe_cell(row["level"] or ""),
+                "" if rank is None else str(rank),
                 *(_number(cats.get(c)) if cats else "" for c in self.categories),
                 safe_cell(" ".join(row["fired"])),
                 safe_cell(" ".join(row["gaps"])),
                 *(safe_cell(filings.get(r, "")) for r in self.regimes),
+                safe_cell(one_line("; ".join(row.get("hits") or ()))),
+                safe_cell(one_line("; ".join(row.get("notes") or ()))),
                 safe_cell(one_line(row["error"])),
             ]
         )
-        return out.getvalue()
 
     def _append(self, data: bytes) -> None:
         view = memoryview(data)
@@ -212,10 +239,16 @@ class Writer:
             if complete and self.format == ".parquet":
                 from screening.batch.parquet import write_parquet
 
-                write_parquet(self.lines, self.path, self.categories, self.regimes)
+                write_parquet(self.lines, self.path, self.categories, self.regimes, self.keep)
                 self.lines.unlink()
         finally:
             release(self.path, self.lock)
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue()
 
 
 def _drop_partial_line(path: Path) -> None:

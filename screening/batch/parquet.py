@@ -14,7 +14,7 @@ BATCH = 10_000
 """Rows per record batch: the journal is read this many rows at a time, never whole."""
 
 
-def schema(categories: list[str], regimes: Sequence[str] = ()) -> Any:
+def schema(categories: list[str], regimes: Sequence[str] = (), keep: Sequence[str] = ()) -> Any:
     """The Arrow schema of the results: per-category scores in pack order, lists of rule ids and facts, and
     each regime's filing answer (null when the regime does not reach the case)."""
     import pyarrow as pa
@@ -23,33 +23,44 @@ def schema(categories: list[str], regimes: Sequence[str] = ()) -> Any:
         [
             ("id", pa.string()),
             ("source", pa.string()),
+            *((c, pa.string()) for c in keep),
+            ("title", pa.string()),
+            ("investor_country", pa.string()),
             ("score", pa.float64()),
             ("level", pa.string()),
+            ("level_rank", pa.int64()),
             *((f"cat.{c}", pa.float64()) for c in categories),
             ("fired", pa.list_(pa.string())),
             ("gaps", pa.list_(pa.string())),
             *((f"filing.{r}", pa.string()) for r in regimes),
+            ("hits", pa.list_(pa.string())),
+            ("notes", pa.list_(pa.string())),
             ("error", pa.string()),
         ]
     )
 
 
-def _flat(row: dict[str, Any], categories: list[str], regimes: Sequence[str]) -> dict[str, Any]:
-    cats, filings = row["categories"], row.get("filings") or {}
+def _flat(row: dict[str, Any], categories: list[str], regimes: Sequence[str], keep: Sequence[str]) -> dict[str, Any]:
+    cats, filings, kept = row["categories"], row.get("filings") or {}, row.get("kept") or {}
     flat = {k: row[k] for k in ("id", "source", "score", "level", "fired", "gaps", "error")}
+    flat.update(level_rank=row.get("level_rank"), notes=row.get("notes") or [], hits=row.get("hits") or [])
+    flat.update(title=row.get("title", ""), investor_country=row.get("investor_country", ""))
+    flat.update((c, kept.get(c, "")) for c in keep)
     flat.update((f"cat.{c}", cats.get(c)) for c in categories)
     flat.update((f"filing.{r}", filings.get(r)) for r in regimes)
     return flat
 
 
-def write_parquet(journal: Path, path: Path, categories: list[str], regimes: Sequence[str] = ()) -> None:
+def write_parquet(
+    journal: Path, path: Path, categories: list[str], regimes: Sequence[str] = (), keep: Sequence[str] = ()
+) -> None:
     """Write the rows of ``journal`` to ``path`` through a temporary file: ``path`` is whole or absent."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from screening.infra.output import replacing
 
-    arrow = schema(categories, regimes)
+    arrow = schema(categories, regimes, keep)
     try:
         with (
             replacing(path) as tmp,
@@ -57,7 +68,7 @@ def write_parquet(journal: Path, path: Path, categories: list[str], regimes: Seq
             pq.ParquetWriter(str(tmp), arrow) as writer,
         ):
             while True:
-                block = [_flat(json.loads(line), categories, regimes) for line in islice(lines, BATCH)]
+                block = [_flat(json.loads(line), categories, regimes, keep) for line in islice(lines, BATCH)]
                 if not block:
                     break
                 writer.write_batch(pa.RecordBatch.from_pylist(block, schema=arrow))

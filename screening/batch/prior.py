@@ -12,8 +12,26 @@ from typing import Any, NamedTuple
 
 from screening.infra.errors import ScreeningError, fail
 
-KEYS = ("id", "source", "score", "level", "categories", "fired", "gaps", "filings", "error")
+KEYS = (
+    "id",
+    "source",
+    "kept",
+    "title",
+    "investor_country",
+    "score",
+    "level",
+    "categories",
+    "fired",
+    "gaps",
+    "filings",
+    "hits",
+    "level_rank",
+    "notes",
+    "error",
+)
 """The keys of a JSON Lines row, in the order they are written."""
+OPTIONAL = ("kept", "title", "investor_country", "filings", "hits", "level_rank", "notes")
+"""Keys a row may lack: ``kept`` without kept columns; the others in rows of earlier versions."""
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -117,13 +135,13 @@ def _json_fault(row: Any, levels: Sequence[str]) -> tuple[str, str]:
     if not isinstance(row, dict):
         return "", "not a JSON object"
     for key in KEYS:
-        if key not in row and key != "filings":  # rows of versions before filings have none
+        if key not in row and key not in OPTIONAL:
             return "", f"it has no '{key}'"
     for key in row:
         if key not in KEYS:
             return key, f"unknown key '{key}'"
-    for key in ("id", "source", "error"):
-        if not isinstance(row[key], str):
+    for key in ("id", "source", "error", "title", "investor_country"):
+        if key in row and not isinstance(row[key], str):
             return key, f"{key} is not a text"
     fault = _score_and_level(row["score"], row["level"], levels)
     if fault:
@@ -133,6 +151,15 @@ def _json_fault(row: Any, levels: Sequence[str]) -> tuple[str, str]:
         return "categories", "categories is not a mapping of category ids to numbers"
     for key in ("fired", "gaps"):
         if not _texts(row[key]):
+            return key, f"{key} is not a list of texts"
+    kept = row.get("kept", {})
+    if not isinstance(kept, dict) or not all(isinstance(v, str) for v in kept.values()):
+        return "kept", "kept is not a mapping of column names to texts"
+    rank = row.get("level_rank")
+    if rank is not None and not (isinstance(rank, int) and not isinstance(rank, bool) and rank >= 1):
+        return "level_rank", f"level_rank {rank!r} is not a whole number from 1"
+    for key in ("hits", "notes"):
+        if not _texts(row.get(key, [])):
             return key, f"{key} is not a list of texts"
     filings = row.get("filings", {})
     if not isinstance(filings, dict) or not all(isinstance(v, str) for v in filings.values()):
@@ -165,7 +192,7 @@ def _csv_rows(handle: io.TextIOBase, file: str, columns: Sequence[str], levels: 
                 index, message = fault
                 column = 1 + sum(len(_quoted(c)) + 1 for c in cells[:index])
                 raise _refuse(file, number, message, reader.line_num, column)
-            level = plain_cell(cells[3]) or None
+            level = plain_cell(cells[columns.index("level")]) or None
             yield Prior(plain_cell(cells[0]), plain_cell(cells[1]), score, level, plain_cell(cells[-1]))
     except csv.Error as exc:
         raise fail(file, "E100", f"cannot resume: this line is not a result row: {exc}", reader.line_num) from None
@@ -197,8 +224,9 @@ def _csv_fault(
             if value is not None and not math.isfinite(value):
                 return (index, f"{name} {text!r} is not a number"), None
             numbers[index] = value
-    score = numbers[2]
-    fault = _score_and_level(score, plain_cell(cells[3]) or None, levels)
+    at, level_at = columns.index("score"), columns.index("level")
+    score = numbers[at]
+    fault = _score_and_level(score, plain_cell(cells[level_at]) or None, levels)
     if fault:
-        return (2 if fault[0] == "score" else 3, fault[1]), None
+        return (at if fault[0] == "score" else level_at, fault[1]), None
     return None, score

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
 from collections.abc import Mapping as MappingType
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.batch.mapping import Field, Mapping
+from screening.batch.types import TYPES
 from screening.case.load import build_case
 from screening.case.model import Case
-from screening.infra.errors import Marks, Problem, ScreeningError
+from screening.infra.errors import Marks, Problem, ScreeningError, closest
+
+if TYPE_CHECKING:
+    from screening.batch.rates import Rates
 
 INVESTOR = "investor"
 """Entity id of the investor in a case made from a row (its only entity)."""
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
-_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
 _MISSING = object()
 
 
@@ -34,11 +33,15 @@ def case_from_row(
     line: int,
     positions: MappingType[str, int],
     registry: Path | None = None,
+    notes: list[str] | None = None,
 ) -> Case:
     """Build and validate the case a row describes; problems are placed at the row's line and cell's column.
 
-    ``positions`` gives each column's position (from 1) in the row, for the column of a problem.
+    ``positions`` gives each column's position (from 1) in the row, for the column of a problem. What the
+    row's result should tell besides (a default taken for a value no table names, the exchange rate an amount
+    was converted at) is appended to ``notes``.
     """
+    notes = notes if notes is not None else []
     marks: Marks = {(): (line, 1)}
     problems: list[Problem] = []
     case_id = row_id(mapping, row)
@@ -55,25 +58,36 @@ def case_from_row(
     }
     marks[("id",)] = (line, positions.get(mapping.id, 1))
     columns: dict[tuple[str, ...], str] = {}
+    read: dict[str, Any] = {}
     for field in mapping.fields:
         if field.column is None:
-            value = field.value
-        else:
-            column = positions.get(field.column, 1)
-            marks[field.path] = (line, column)
-            columns[field.path] = field.column
+            read[field.name] = field.value
+            continue
+        column = positions.get(field.column, 1)
+        marks[field.path] = (line, column)
+        columns[field.path] = field.column
+        try:
+            read[field.name] = cell(field, row.get(field.column), notes)
+        except ValueError as exc:
+            code = exc.code if isinstance(exc, CellError) else "E106"
+            problems.append(
+                Problem(file, line, column, code, f"{field.name} (column '{field.column}'): {exc}", field.path)
+            )
+    for field in mapping.fields:
+        if "currency" in field.options and read.get(field.name, _MISSING) is not _MISSING and mapping.rates:
+            at = (line, positions.get(field.column or "", 1))
             try:
-                value = cell(field, row.get(field.column))
-            except ValueError as exc:
+                read[field.name] = _convert(field, read[field.name], read, mapping.rates, notes)
+            except LookupError as exc:
                 problems.append(
-                    Problem(file, line, column, "E106", f"{field.name} (column '{field.column}'): {exc}", field.path)
+                    Problem(
+                        file, at[0], at[1], "E411", f"{field.name} (column '{field.column}'): {exc.args[0]}", field.path
+                    )
                 )
-                continue
-            if value is _MISSING:
-                continue  # an empty cell: the fact is not given
-        _put(doc, field.path, value)
     if problems:
         raise ScreeningError(problems)
+    for field in _given(mapping.fields, read):
+        _put(doc, field.path, read[field.name])
     if "title" not in doc:
         names = [n for n in (doc["entities"][0].get("name"), doc["target"].get("name")) if isinstance(n, str)]
         doc["title"] = " / ".join(names) or case_id
@@ -81,6 +95,54 @@ def case_from_row(
         return build_case(doc, marks, file, registry)
     except ScreeningError as exc:
         raise ScreeningError([_named(p, columns) for p in exc.problems]) from None
+
+
+_GROUPS = {("target",), ("transaction",), ("entities", "0")}
+
+
+def _given(fields: tuple[Field, ...], read: dict[str, Any]) -> list[Field]:
+    """The fields that make the case: an empty cell means "not given" for the whole record it is part of, so
+    a constant beside it (a currency beside an empty amount) is left out too, rather than making half a
+    record that fails the row."""
+    records: dict[tuple[str, ...], list[Field]] = {}
+    for field in fields:
+        parent = field.path[:-1]
+        if len(parent) > 1 and parent not in _GROUPS:
+            records.setdefault(parent, []).append(field)
+    empty = {
+        parent
+        for parent, members in records.items()
+        if any(f.column is not None for f in members)
+        and all(read.get(f.name, _MISSING) is _MISSING for f in members if f.column is not None)
+    }
+    return [f for f in fields if read.get(f.name, _MISSING) is not _MISSING and f.path[:-1] not in empty]
+
+
+def _convert(field: Field, amount: Any, read: dict[str, Any], rates: Rates, notes: list[str]) -> Any:
+    """``amount`` in euros at the rate of the field's currency on the day of its date field (LookupError: none)."""
+    currency = field.options["currency"]
+    if currency == "EUR":
+        return amount
+    on = field.options.get("date")
+    day = read.get(on, _MISSING) if on else _MISSING
+    if not isinstance(day, str):
+        raise LookupError(f"no day to take the {currency} rate on: {on} is empty" if on else "no date field named")
+    rate = rates.at(currency, day)
+    value = round(amount / rate.per_euro, 2)
+    source = Path(rates.file).name
+    notes.append(
+        f"{field.name}: {currency} {amount:,.0f} = EUR {value:,.0f} at {rate.per_euro:g} {currency}/EUR "
+        f"(rate of {rate.day}, {source})"
+    )
+    return int(value) if value.is_integer() else value
+
+
+class CellError(ValueError):
+    """A bad cell with a problem code of its own (E106 otherwise)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _named(problem: Problem, columns: dict[tuple[str, ...], str]) -> Problem:
@@ -104,60 +166,45 @@ def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-def cell(field: Field, raw: Any) -> Any:
-    """The value of one cell for ``field``; ``_MISSING`` for an empty one. Raises ValueError for a bad cell."""
+def cell(field: Field, raw: Any, notes: list[str] | None = None) -> Any:
+    """The value of one cell for ``field``; ``_MISSING`` for an empty one. Raises ValueError for a bad cell.
+
+    A value table's default taken for a cell it does not name is told in ``notes``.
+    """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return _MISSING
     if field.split is not None:
         parts = raw.split(field.split) if isinstance(raw, str) else list(raw) if isinstance(raw, list) else [raw]
-        values = [_one(field, p) for p in parts if p is not None and not (isinstance(p, str) and not p.strip())]
+        values = [_one(field, p, notes) for p in parts if p is not None and not (isinstance(p, str) and not p.strip())]
+        if values and all(v is _MISSING for v in values):
+            return _MISSING  # every item unknown (a table's default of null): not given, not an empty list
+        values = [v for v in values if v is not _MISSING]
         return [{field.each: v} for v in values] if field.each else values
-    return _one(field, raw)
+    return _one(field, raw, notes)
 
 
-def _one(field: Field, raw: Any) -> Any:
-    kind = field.type
-    if kind == "text":
-        return raw.strip() if isinstance(raw, str) else str(raw)
-    if kind in ("number", "integer"):
-        return _number(field, raw)
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _TRUE or text in _FALSE:
-            return text in _TRUE
-        raise ValueError(f"expected true or false (yes/no, 1/0), found {raw!r}")
-    if isinstance(raw, (dt.date, dt.datetime)):
-        return raw.isoformat()[:10]
-    text = str(raw).strip()
+def _one(field: Field, raw: Any, notes: list[str] | None) -> Any:
+    table = field.options.get("values")
+    if table is None:
+        return TYPES[field.type].read(field, raw)
+    text = raw.strip() if isinstance(raw, str) else str(raw)
+    if text in table:
+        return table[text]
+    folded = text.casefold()
+    for key, value in table.items():  # tables are short; an exact match (above) is the common case
+        if str(key).casefold() == folded:
+            return value
     try:
-        dt.date.fromisoformat(text)
-        if len(text) != 10:
-            raise ValueError
+        if field.type == "text":
+            hint = closest(text, [str(k) for k in table], 0.6)
+            more = f"; did you mean '{hint}'?" if hint else ""
+            raise CellError("E410", f"'{text}' is not in the field's values table{more}")
+        return TYPES[field.type].read(field, raw)
     except ValueError:
-        raise ValueError(f"expected a date written YYYY-MM-DD, found {raw!r}") from None
-    return text
-
-
-def _number(field: Field, raw: Any) -> Any:
-    if isinstance(raw, bool):
-        raise ValueError(f"expected a number, found {raw!r}")
-    if isinstance(raw, (int, float)):
-        value: float = raw
-    else:
-        text = str(raw).strip()
-        if not _NUMBER.match(text):
-            raise ValueError(f"expected a number, found {raw!r}")
-        value = float(text) if any(c in text for c in ".eE") else int(text)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"expected a finite number, found {raw!r}")
-    if field.scale is not None:
-        value = value * field.scale
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"{raw!r} times the scale {field.scale:g} is not a finite number")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        value = int(value)
-    if field.type == "integer" and not isinstance(value, int):
-        raise ValueError(f"expected a whole number, found {raw!r}")
-    return value
+        if "default" not in field.options:
+            raise
+    default = field.options["default"]
+    if notes is not None:
+        taken = "not given" if default is None else repr(default)
+        notes.append(f"{field.name}: '{text}' not in the values table, taken as {taken} [W345 value-defaulted]")
+    return _MISSING if default is None else default

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from screening.batch.inputs import Input, Item, count, items, scan
+from screening.batch.mapping import Mapping
 from screening.batch.outputs import Writer, journal_of
 from screening.batch.prior import Prior
 from screening.batch.summary import Summary, Tally
-from screening.batch.work import Config, lost_row, pack_for, process_chunk
+from screening.batch.work import Config, context_for, lost_row, pack_for, process_chunk
 from screening.infra.errors import fail
 from screening.infra.output import destination, refuse_inputs
 
@@ -44,6 +45,15 @@ class Job(NamedTuple):
     chunk: int = CHUNK
     timeout: float | None = TIMEOUT
     """Most seconds one case may take (None or 0: no limit)."""
+    keep: tuple[str, ...] = ()
+    """Input columns carried into the results (added to the mapping's ``keep``)."""
+    excel: bool = False
+    """CSV results for Excel: a byte order mark (text cells are neutralised against formulas in any CSV)."""
+    watchlists: tuple[Path, ...] = ()
+    waivers: Path | None = None
+    as_of: str | None = None
+    """YYYY-MM-DD: the day waivers and the law are judged on."""
+    threshold: float = 90.0
 
 
 class Plan(NamedTuple):
@@ -56,6 +66,8 @@ class Plan(NamedTuple):
     """The pack's levels, in rising order."""
     note: str = ""
     """What to tell about the output: that it is a symbolic link, and its target is written."""
+    warnings: tuple[str, ...] = ()
+    """Problems that do not stop the run (a malformed waiver, which waives nothing), as lines to show."""
 
 
 def plan(job: Job) -> Plan:
@@ -69,17 +81,120 @@ def plan(job: Job) -> Plan:
         from screening.batch.mapping import load_mapping
 
         mapping = load_mapping(job.mapping)
+    if job.keep:
+        if mapping is None:
+            raise fail("--keep", "E001", "--keep carries columns of flat rows into the results: it needs --mapping")
+        mapping = mapping._replace(keep=tuple(dict.fromkeys((*mapping.keep, *job.keep))))
+    if mapping is not None:
+        _check_keep(mapping)
+    warnings = _check_context(job)
     inputs = scan(job.inputs, mapping)
     where = destination(job.output)
-    given = [*job.inputs, job.mapping, job.registry, job.pack or default_pack_path()]
+    given = [*job.inputs, job.mapping, job.registry, job.pack or default_pack_path(), job.waivers, *job.watchlists]
     for results in (where.path, journal_of(where.path)):  # nothing is touched when the output is an input
         refuse_inputs(results, [p for p in given if p is not None], str(job.output))
     pack_dir = str((job.pack or default_pack_path()).resolve())
     pack = pack_for(pack_dir)
     if job.timeout is not None and not job.timeout >= 0:  # also NaN
         raise fail("--timeout", "E106", f"the time limit must be a number of seconds, 0 or more, not {job.timeout}")
-    config = Config(pack_dir, str(job.registry.resolve()) if job.registry else None, mapping, job.timeout or None)
-    return Plan(job, inputs, config, list(pack.scoring.names), where.note)
+    config = Config(
+        pack_dir,
+        str(job.registry.resolve()) if job.registry else None,
+        mapping,
+        job.timeout or None,
+        tuple(str(p.resolve()) for p in job.watchlists),
+        str(job.waivers.resolve()) if job.waivers else None,
+        job.as_of,
+        job.threshold,
+    )
+    context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # read here: a bad list is exit 2
+    return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings)
+
+
+def _check_keep(mapping: Mapping) -> None:
+    """A kept column may not take the name of a result column (E106)."""
+    from screening.batch.outputs import RESERVED
+
+    clash = [c for c in mapping.keep if c in RESERVED or c.startswith(("cat.", "filing."))]
+    if clash:
+        raise fail(
+            "--keep",
+            "E106",
+            f"column '{clash[0]}' would take the name of a result column; rename it in the input to keep it",
+        )
+
+
+def _check_context(job: Job) -> tuple[str, ...]:
+    """Check the day, the watchlists and the waivers before anything runs (ScreeningError: exit 2); a malformed
+    waiver waives nothing and is a warning, as in ``screen``."""
+    import datetime as dt
+
+    if job.as_of is not None:
+        try:
+            dt.date.fromisoformat(job.as_of)
+        except ValueError:
+            raise fail("--as-of", "E106", f"expected a date as YYYY-MM-DD, got {job.as_of!r}") from None
+    if (job.watchlists or job.waivers) and job.engine == "dask" and job.scheduler is not None:
+        raise fail(
+            "--scheduler",
+            "E001",
+            "--watchlist and --waivers are read by each worker: run them with --engine local or a local Dask cluster",
+        )
+    warnings: tuple[str, ...] = ()
+    if job.waivers is not None:
+        from screening.pack.waivers import load_waivers
+
+        problems = load_waivers(job.waivers)[1]
+        warnings = tuple(f"{p._replace(severity='warning')} (this waiver is ignored)" for p in problems)
+    return warnings
+
+
+SMALL = 5_000
+"""Fewer cases than this are screened in one process when --workers is not given: starting a worker process
+(Python, the pack loaded and compiled) costs about a second, some 1,500 cases' worth (bench/batch.py)."""
+
+
+def choose_workers(plan: Plan) -> tuple[Plan, str]:
+    """The plan with the number of workers that pays for its inputs and the cores free, and a note saying so
+    when the input is large."""
+    if plan.job.engine != "local":
+        return plan, ""
+    cases = total(plan)
+    if cases < SMALL:
+        return plan, ""
+    cores, free = _cores()
+    workers = min(free, 1 + cases // SMALL)
+    if workers == 1:
+        busy = f" (the machine is busy: {cores - free} of {cores} cores in use)" if free < cores else ""
+        return plan, f"{cases:,} cases: one process{busy}" if busy else ""
+    note = f"{cases:,} cases: {workers} worker processes (--workers 1 to use one)"
+    return plan._replace(job=plan.job._replace(workers=workers)), note
+
+
+def _cores() -> tuple[int, int]:
+    """The cores this process may use, and how many of them are not busy (by the 1-minute load average):
+    on a machine whose cores are taken, more processes only queue (bench/workers.py)."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not on every system
+        load = 0.0
+    return cores, max(1, min(cores, round(cores - load)))
+
+
+def slow_workers(plan: Plan) -> str:
+    """A note when the workers asked for are likely slower than one process for so few cases; empty otherwise."""
+    if plan.job.engine != "local" or plan.job.workers <= 1:
+        return ""
+    cases = total(plan)
+    if cases >= SMALL:
+        return ""
+    return (
+        f"{plan.job.workers} workers for {cases:,} cases are likely slower than one: starting each costs about a "
+        f"second; one process is faster below {SMALL:,} cases"
+    )
 
 
 def total(plan: Plan) -> int:
@@ -102,6 +217,8 @@ def run_batch(plan: Plan, progress: Callable[[int], None] | None = None) -> Summ
         job.force,
         [g.id for g in pack.regimes],
         plan.levels,
+        plan.config.mapping.keep if plan.config.mapping else (),
+        job.excel,
     )
     tally = Tally()
     complete = False

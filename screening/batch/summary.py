@@ -4,6 +4,7 @@ writes it)."""
 from __future__ import annotations
 
 import heapq
+import re
 from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -35,6 +36,9 @@ class Summary(NamedTuple):
     """(id, sources of its rows) of the first ids given more than once."""
     level_order: tuple[str, ...] = ()
     """The pack's levels, in rising order."""
+    error_groups: tuple[tuple[str, str, int, str], ...] = ()
+    """The errors grouped by problem code and input column, most rows first: (code, column or "", rows, the
+    first row's error)."""
 
     @property
     def screened(self) -> int:
@@ -59,6 +63,8 @@ class Tally:
         self.hashes = array("q")
         self.duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.duplicated = 0
+        self.groups: dict[tuple[str, str], int] = {}
+        self.examples: dict[tuple[str, str], str] = {}
 
     def add(
         self, id: str, source: str, score: float | None, level: str | None, error: str, resumed: bool = False
@@ -72,6 +78,9 @@ class Tally:
             self.errors += 1
             if len(self.first_errors) < FIRST_ERRORS:
                 self.first_errors.append((source, error))
+            key = error_key(error)
+            self.groups[key] = self.groups.get(key, 0) + 1
+            self.examples.setdefault(key, error)
             return
         if level is not None:
             self.levels[level] = self.levels.get(level, 0) + 1
@@ -122,9 +131,31 @@ class Tally:
             self.duplicated,
             self.duplicates,
             tuple(levels),
+            tuple(
+                (key[0], key[1], n, self.examples[key]) for key, n in sorted(self.groups.items(), key=lambda kv: -kv[1])
+            ),
         )
+
+
+_CODE = re.compile(r"\[([EW]\d{3}) [a-z-]+\]")
+_COLUMN = re.compile(r"\(column '(.*?)'\)")
+
+
+def error_key(error: str) -> tuple[str, str]:
+    """(problem code, input column) of a row's first error, as its text gives them; ("", "") when it has none
+    (an internal error), and "" for the column of an error about no column."""
+    first = first_problem(error)
+    code = _CODE.search(first)
+    column = _COLUMN.search(first)
+    return (code.group(1) if code else "", column.group(1) if column else "")
 
 
 def _key(id: str) -> int:
     """The hash an id is compared by: of its text on one line, as a CSV result holds it."""
     return hash(one_line(id))
+
+
+def first_problem(error: str) -> str:
+    """The first problem of a row's error text (its problems are joined by ``; ``, each ending ``[CODE name]``)."""
+    head, sep, _ = error.partition("]; ")
+    return head + "]" if sep else error

@@ -25,6 +25,14 @@ class Config(NamedTuple):
     mapping: Mapping | None = None
     timeout: float | None = None
     """Most seconds one case may take to read and screen; a case over it fails its row (E405)."""
+    watchlists: tuple[str, ...] = ()
+    """Sanctions or export-control lists every case's group is matched against (as ``screen --watchlist``)."""
+    waivers: str | None = None
+    """Waivers file (as ``screen --waivers``)."""
+    as_of: str | None = None
+    """The day (YYYY-MM-DD) waivers and the law are judged on; None: as ``screen`` does without --as-of."""
+    threshold: float = 90.0
+    """Name similarity (0-100) from which a watchlist entry is a hit."""
 
 
 class Bundle(NamedTuple):
@@ -102,7 +110,17 @@ def process_bundled(chunk: list[Item], sent: Bundle) -> list[dict[str, Any]]:
     return process_chunk(chunk, unbundle(sent))
 
 
-EMPTY_ROW: dict[str, Any] = {"score": None, "level": None, "categories": {}, "fired": [], "gaps": [], "filings": {}}
+EMPTY_ROW: dict[str, Any] = {
+    "title": "",
+    "investor_country": "",
+    "score": None,
+    "level": None,
+    "categories": {},
+    "fired": [],
+    "gaps": [],
+    "filings": {},
+    "hits": [],
+}
 """The row of a case that could not be screened (its id and error are added)."""
 
 
@@ -124,7 +142,38 @@ def pack_for(path: str) -> Pack:
     return pack
 
 
-def assess(case: Case, pack: Pack) -> dict[str, Any]:
+class Context(NamedTuple):
+    """What every case of a batch is screened with besides the pack: read once per process."""
+
+    waivers: dict[tuple[str, str], Any] | None = None
+    on: Any = None
+    watchlist: Any = None
+    threshold: float = 90.0
+
+
+@lru_cache(maxsize=4)
+def context_for(watchlists: tuple[str, ...], waivers: str | None, as_of: str | None, threshold: float) -> Context:
+    """The watchlist, the waivers (malformed ones waive nothing) and the day of a batch, loaded once per process."""
+    import datetime as dt
+
+    found = None
+    if waivers is not None:
+        from screening.pack.waivers import index, load_waivers
+
+        found = index(load_waivers(Path(waivers))[0])
+    watchlist = None
+    if watchlists:
+        from screening.case.watchlists import load_watchlists
+
+        watchlist = load_watchlists([Path(p) for p in watchlists])
+    return Context(found, dt.date.fromisoformat(as_of) if as_of else None, watchlist, threshold)
+
+
+def _context(config: Config) -> Context:
+    return context_for(config.watchlists, config.waivers, config.as_of, config.threshold)
+
+
+def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, Any]:
     """Screen one case and return its result row: id, score, level, categories, fired, gaps and filings.
 
     ``fired`` lists every rule that fired (risk rules highest points first, then mitigations); ``gaps``
@@ -133,9 +182,14 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
     """
     from screening.decision.engine import screen
 
-    result = screen(case, pack, evidence=False)  # the row shows no evidence
+    context = context or Context()
+    result = screen(case, pack, context.waivers, context.on, context.watchlist, context.threshold, evidence=False)
+    hits = result.facts.values.get("group.watchlist_hits") or []
+    country = case.investor.country
     return {
         "id": case.id,
+        "title": case.title,
+        "investor_country": country if isinstance(country, str) else "",
         "score": number(result.score),  # 66, as every report writes it (not 66.0)
         "level": result.level,
         "categories": {c.id: number(c.score + 0.0) for c in result.categories},  # + 0.0: no -0.0 credit
@@ -144,7 +198,14 @@ def assess(case: Case, pack: Pack) -> dict[str, Any]:
         "filings": {}
         if result.filings is None
         else {d.regime.id: d.outcome for d in result.filings.decisions if d.reached},
+        "hits": [_hit(h) for h in hits],
     }
+
+
+def _hit(hit: dict[str, Any]) -> str:
+    """A watchlist hit in a row: ``NAME ~ LISTED NAME (lists, score)``."""
+    said = ", ".join(x for x in (str(hit["lists"]), f"{hit['score']:g}") if x)
+    return f"{hit['name']} ~ {hit['matched_name']} ({said})"
 
 
 def process(item: Item, config: Config) -> dict[str, Any]:
@@ -152,8 +213,9 @@ def process(item: Item, config: Config) -> dict[str, Any]:
     from screening.infra.budget import OverTime, call_with_limit
 
     pack = pack_for(config.pack)
+    extra: dict[str, Any] = {}
     try:
-        row = call_with_limit(config.timeout, lambda: assess(read(item, config), pack))
+        row = call_with_limit(config.timeout, lambda: assess(read(item, config, extra), pack, _context(config)))
         error = ""
     except OverTime:  # a case built to be slow (or a defect) must not hold up the batch
         try:
@@ -178,12 +240,25 @@ def process(item: Item, config: Config) -> dict[str, Any]:
     except Exception as exc:  # a defect met on one case must not stop (nor, resumed, block) a long batch
         row = {"id": _guess_id(item, config), **EMPTY_ROW}
         error = f"{item.source}: error: internal error ({type(exc).__name__}: {exc}); please report it"
-    return {
-        "id": utf8(row["id"]),
-        "source": item.source,
-        **{k: v for k, v in row.items() if k != "id"},
-        "error": utf8(error),
-    }
+    return shaped(row, item, config, pack, error, extra)
+
+
+def shaped(
+    row: dict[str, Any], item: Item, config: Config, pack: Pack, error: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """The row as written: id and source, the columns kept from the input, the assessment with the level's
+    rank (1 for the lowest level; null for a case not screened), the mapping's notes, the error."""
+    out: dict[str, Any] = {"id": utf8(row["id"]), "source": item.source}
+    if config.mapping is not None and config.mapping.keep:
+        kept = extra.get("kept", {})
+        out["kept"] = {c: utf8(kept.get(c, "")) for c in config.mapping.keep}
+    out.update((k, v) for k, v in row.items() if k != "id")
+    out["title"] = utf8(out["title"])
+    names = pack.scoring.names
+    out["level_rank"] = names.index(row["level"]) + 1 if row["level"] in names else None
+    out["notes"] = [utf8(n) for n in extra.get("notes", ())]
+    out["error"] = utf8(error)
+    return out
 
 
 def utf8(text: str) -> str:
@@ -210,7 +285,7 @@ def lost_row(item: Item, config: Config) -> dict[str, Any]:
         "the process screening this case on its own ended "
         "abruptly (killed, perhaps by the system for want of memory); the case is not screened",
     )
-    return {"id": utf8(case_id), "source": item.source, **EMPTY_ROW, "error": utf8(str(problem))}
+    return shaped({"id": case_id, **EMPTY_ROW}, item, config, pack_for(config.pack), str(problem), {})
 
 
 def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
@@ -218,8 +293,13 @@ def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
     return [process(item, config) for item in chunk]
 
 
-def read(item: Item, config: Config) -> Case:
-    """The case of ``item``; raises ScreeningError naming the input, line and column of each problem."""
+def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Case:
+    """The case of ``item``; raises ScreeningError naming the input, line and column of each problem.
+
+    For a flat row, ``extra`` gets the cells of the columns the mapping keeps (``kept``, as text) and the
+    mapping's notes on the row (``notes``).
+    """
+    extra = extra if extra is not None else {}
     from screening.case.load import build_case
 
     registry = Path(config.registry) if config.registry else None
@@ -258,7 +338,23 @@ def read(item: Item, config: Config) -> Case:
         if not isinstance(row, dict):
             raise ScreeningError([Problem(item.file, item.line, 1, "E103", "expected a JSON object (a flat row)")])
         positions = {c: max(1, item.payload.find(json.dumps(c)) + 1) for c in mapping.columns if c in row}
-    return case_from_row(mapping, row, item.file, item.line or 1, positions, registry)
+    if mapping.keep:
+        extra["kept"] = {c: _text(row.get(c)) for c in mapping.keep}
+    notes = extra.setdefault("notes", [])
+    return case_from_row(mapping, row, item.file, item.line or 1, positions, registry, notes)
+
+
+def _text(value: Any) -> str:
+    """A kept cell as text, as the input wrote it: an id ``007`` stays ``007``; a null is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value)
 
 
 def _guess_id(item: Item, config: Config) -> str:

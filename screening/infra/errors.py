@@ -46,6 +46,10 @@ CODES = {
     "E403": "results-locked",
     "E404": "worker-lost",
     "E405": "time-limit",
+    "E410": "unmapped-value",
+    "E411": "no-rate",
+    "E412": "bad-rates",
+    "W345": "value-defaulted",
 }
 
 

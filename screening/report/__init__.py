@@ -36,6 +36,7 @@ VIEWS: dict[str, str] = {
     "screening.tooling.catalogue.RegimeList": "rules regimes",
     "screening.tooling.catalogue.FactList": "facts",
     "screening.batch.summary.Summary": "batch summary",
+    "screening.batch.portfolio.Portfolio": "portfolio",
 }
 """The class of a value (module and name) -> the view that shows it."""
 
@@ -62,6 +63,10 @@ RENDERERS: dict[str, dict[str, str]] = {
     "rules regimes": _each(("text", "json"), CATALOGUE),
     "facts": _each(("text", "json"), CATALOGUE),
     "batch summary": {"text": "screening.report.summary:render"},
+    "portfolio": {
+        **_each(("text", "json", "markdown"), "screening.report.portfolio:render"),
+        "html": "screening.report.portfolio_html:render",
+    },
 }
 """View -> format -> ``module:function`` rendering it."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from screening.infra.errors import CODES
 from screening.infra.text import num, visible
 from screening.report import Options
 
@@ -29,8 +30,11 @@ def render(summary: Summary, fmt: str, options: Options) -> str:
         width = max(len(i) for _, i, _, _ in summary.top)
         lines += [f"  {num(score):>5}  {level:<8}  {id:<{width}}  {source}" for score, id, level, source in summary.top]
     if summary.errors:
-        lines.append(f"errors ({summary.errors:,}; first {len(summary.first_errors)}):")
-        lines += [f"  {message}" for _, message in summary.first_errors]
+        lines.append(f"errors ({summary.errors:,}), by problem and column:")
+        for code, column, rows, example in summary.error_groups:
+            what = f"{code} {CODES.get(code, 'internal-error')}" if code else "internal error"
+            where = f" in '{column}'" if column else ""
+            lines.append(f"  {rows:,} row{'s' if rows != 1 else ''}: {what}{where}, e.g. {example}")
     if summary.duplicates:
         lines.append(
             f"case ids given to more than one row ({summary.duplicates:,}; first {len(summary.first_duplicates)}):"

@@ -1,0 +1,253 @@
+"""`screening portfolio`: a batch's results read back (JSON Lines, CSV or Parquet) and summed up as a portfolio.
+
+The results are streamed: memory grows with the number of countries, regimes, rules and facts, not with the
+number of rows; only the top cases and the first watchlist hits are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from screening.batch.prior import plain_cell
+from screening.batch.summary import error_key
+from screening.infra.errors import Problem, ScreeningError, fail
+
+TOP = 10
+"""Cases listed by score, rules and open questions listed by frequency."""
+HITS = 50
+"""Watchlist hits listed (all are counted)."""
+BINS = 10
+"""Bars of the score distribution: 0-9, 10-19, ..., 90-100."""
+OUTCOMES = ("mandatory", "call_in", "voluntary", "undetermined", "out_of_scope", "not_in_force")
+"""Filing answers, from the one that needs a filing most (screening.pack.regimes.OUTCOME_TEXT)."""
+NEEDED = ("mandatory", "call_in", "voluntary")
+"""The answers that mean a filing is needed or advisable."""
+
+
+class Case(NamedTuple):
+    """One case of the top list."""
+
+    score: float
+    id: str
+    title: str
+    level: str
+    country: str
+    source: str
+
+
+class Portfolio(NamedTuple):
+    """What a batch's results say of the portfolio as a whole."""
+
+    file: str
+    cases: int
+    errors: int
+    levels: tuple[str, ...]
+    """The levels met, lowest first (by the rows' level_rank where they have it)."""
+    by_level: dict[str, int]
+    by_country: dict[str, dict[str, int]]
+    """Investor country ("" when not given) -> level -> cases, most cases first."""
+    filings: dict[str, dict[str, int]]
+    """Regime -> filing answer -> cases, regimes in the results' order."""
+    questions: tuple[tuple[str, int, str], ...]
+    """The most frequent open questions: (fact, cases, question)."""
+    rules: tuple[tuple[str, int, str], ...]
+    """The rules that fired most: (rule id, cases, title)."""
+    hit_cases: int
+    """Cases with at least one watchlist hit."""
+    hits: tuple[tuple[str, str, str], ...]
+    """The first watchlist hits: (case id, title, hit)."""
+    top: tuple[Case, ...]
+    scores: tuple[int, ...]
+    """Cases per score band of 10 points (the last band holds 90 to 100)."""
+    error_groups: tuple[tuple[str, str, int], ...]
+    """Cases that could not be screened, by problem code and input column."""
+    unlisted: int = 0
+    """Cases not screened against any list (their gaps name ``group.watchlist_hits``)."""
+
+
+def read_portfolio(path: Path, pack_path: Path | None = None) -> Portfolio:
+    """Sum up the results in ``path``; the pack (default: the bundled one) gives rules' titles and questions.
+
+    Raises ScreeningError (exit 2) for a file that cannot be read or is not results of ``screening batch``.
+    """
+    tally = _Tally()
+    for row in rows(path):
+        tally.add(row)
+    return tally.portfolio(str(path), pack_path)
+
+
+def rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of results in any of batch's formats, as JSON Lines rows (``filings`` as a mapping)."""
+    name, suffix = str(path), path.suffix.lower()
+    if suffix not in (".jsonl", ".csv", ".parquet"):
+        raise fail(name, "E001", f"unknown results format '{path.suffix}'; expected .jsonl, .csv or .parquet")
+    try:
+        if suffix == ".jsonl":
+            yield from _jsonl(path)
+        elif suffix == ".csv":
+            yield from _csv(path)
+        else:
+            yield from _parquet(path)
+    except OSError as exc:
+        raise fail(name, "E001", f"cannot read the results: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise fail(name, "E002", f"not valid UTF-8: {exc.reason}") from None
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise fail(str(path), "E100", f"not a result row: {exc}", number) from None
+            if not isinstance(row, dict) or "level" not in row or "id" not in row:
+                raise fail(str(path), "E105", "not a result row of screening batch: no 'id' or 'level'", number)
+            yield row
+
+
+def _csv(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # -sig: results written with --excel
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        if "level" not in header or "id" not in header:
+            raise fail(str(path), "E105", "not results of screening batch: no 'id' or 'level' column", 1)
+        regimes = [h for h in header if h.startswith("filing.")]
+        for cells in reader:
+            yield {
+                "id": plain_cell(cells.get("id") or ""),
+                "source": plain_cell(cells.get("source") or ""),
+                "title": plain_cell(cells.get("title") or ""),
+                "investor_country": plain_cell(cells.get("investor_country") or ""),
+                "score": float(cells["score"]) if cells.get("score") else None,
+                "level": plain_cell(cells.get("level") or "") or None,
+                "level_rank": int(cells["level_rank"]) if (cells.get("level_rank") or "").isdigit() else None,
+                "fired": plain_cell(cells.get("fired") or "").split(),
+                "gaps": plain_cell(cells.get("gaps") or "").split(),
+                "filings": {r[7:]: plain_cell(cells[r]) for r in regimes if cells.get(r)},
+                **({"hits": _split(cells.get("hits") or "")} if "hits" in header else {}),
+                "error": plain_cell(cells.get("error") or ""),
+            }
+
+
+def _split(cell: str) -> list[str]:
+    text = plain_cell(cell)
+    return text.split("; ") if text else []
+
+
+def _parquet(path: Path) -> Iterator[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise fail(str(path), "E001", f"cannot read as Parquet: {exc}") from None
+    names = handle.schema_arrow.names
+    if "level" not in names or "id" not in names:
+        raise fail(str(path), "E105", "not results of screening batch: no 'id' or 'level' column")
+    for batch in handle.iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            row["filings"] = {k[7:]: v for k, v in row.items() if k.startswith("filing.") and v is not None}
+            yield row
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.cases = self.errors = self.hit_cases = 0
+        self.ranks: dict[str, int] = {}
+        self.by_level: Counter[str] = Counter()
+        self.by_country: dict[str, Counter[str]] = {}
+        self.filings: dict[str, Counter[str]] = {}
+        self.gaps: Counter[str] = Counter()
+        self.rules: Counter[str] = Counter()
+        self.hits: list[tuple[str, str, str]] = []
+        self.top: list[tuple[float, int, Case]] = []
+        self.scores = [0] * BINS
+        self.error_groups: Counter[tuple[str, str]] = Counter()
+        self.unlisted = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.cases += 1
+        if row.get("error"):
+            self.errors += 1
+            self.error_groups[error_key(str(row["error"]))] += 1
+            return
+        level, score = row.get("level"), row.get("score")
+        if not isinstance(level, str) or not isinstance(score, (int, float)):
+            return
+        rank = row.get("level_rank")
+        if isinstance(rank, int):
+            self.ranks[level] = rank
+        self.by_level[level] += 1
+        country = str(row.get("investor_country") or "")
+        self.by_country.setdefault(country, Counter())[level] += 1
+        for regime, outcome in (row.get("filings") or {}).items():
+            self.filings.setdefault(regime, Counter())[str(outcome)] += 1
+        gaps = set(row.get("gaps") or ())
+        self.gaps.update(gaps)
+        self.unlisted += "group.watchlist_hits" in gaps
+        self.rules.update(set(row.get("fired") or ()))
+        hits = row.get("hits") or ()
+        if hits:
+            self.hit_cases += 1
+            for hit in hits:
+                if len(self.hits) < HITS:
+                    self.hits.append((str(row["id"]), str(row.get("title") or ""), str(hit)))
+        self.scores[min(BINS - 1, max(0, int(score // 10)))] += 1
+        case = Case(float(score), str(row["id"]), str(row.get("title") or ""), level, country, str(row.get("source")))
+        entry = (float(score), -self.cases, case)  # ties: the earlier row ranks higher
+        if len(self.top) < TOP:
+            heapq.heappush(self.top, entry)
+        else:
+            heapq.heappushpop(self.top, entry)
+
+    def portfolio(self, file: str, pack_path: Path | None) -> Portfolio:
+        from screening.case.catalogue import catalogue
+        from screening.pack.load import default_pack_path, load_pack
+
+        try:
+            pack = load_pack(pack_path or default_pack_path())
+            titles = {r.id: r.title for r in pack.rules}
+            order = list(pack.scoring.names)
+        except ScreeningError as exc:
+            raise ScreeningError([Problem(p.file, p.line, p.column, p.code, p.message) for p in exc.problems]) from None
+        met = [lv for lv in self.by_level if lv not in order]  # results of another pack: its levels, by rank
+        known = [*order, *sorted(met, key=lambda lv: self.ranks.get(lv, 99))]
+        facts = catalogue()
+        questions = tuple(
+            (fact, n, (facts[fact].question if fact in facts else "").replace("{name}", "the investor"))
+            for fact, n in _most(self.gaps)
+        )
+        return Portfolio(
+            file,
+            self.cases,
+            self.errors,
+            tuple(known),
+            dict(self.by_level),
+            {c: dict(n) for c, n in sorted(self.by_country.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))},
+            {
+                r: {o: n[o] for o in (*OUTCOMES, *sorted(set(n) - set(OUTCOMES))) if n[o]}
+                for r, n in self.filings.items()
+            },
+            questions,
+            tuple((rule, n, titles.get(rule, "")) for rule, n in _most(self.rules)),
+            self.hit_cases,
+            tuple(self.hits),
+            tuple(case for _, _, case in sorted(self.top, reverse=True)),
+            tuple(self.scores),
+            tuple((code, column, n) for (code, column), n in self.error_groups.most_common()),
+            self.unlisted,
+        )
+
+
+def _most(counts: Counter[str]) -> list[tuple[str, int]]:
+    """The ``TOP`` most frequent, ties in name order (the same report whatever the order of the rows' sets)."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]

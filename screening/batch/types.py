@@ -1,0 +1,143 @@
+"""Column types of a mapping: how a cell is read, one entry per type in ``TYPES``.
+
+A type is a reader (``Field``, raw cell) -> value, raising ValueError with the message for a bad cell, and
+the options it accepts beside ``column``. A new type is one function and one ``TYPES`` entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from screening.batch.mapping import Field
+
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+COMMON = ("column", "type", "split", "each", "values", "default")
+"""Options every column field takes, whatever its type."""
+
+
+class Type(NamedTuple):
+    """One column type: its reader and the options it adds to ``COMMON``."""
+
+    read: Callable[[Field, Any], Any]
+    options: tuple[str, ...] = ()
+
+
+def _text(field: Field, raw: Any) -> Any:
+    return raw.strip() if isinstance(raw, str) else str(raw)
+
+
+def _boolean(field: Field, raw: Any) -> Any:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"expected true or false (yes/no, 1/0), found {raw!r}")
+
+
+def _date(field: Field, raw: Any) -> Any:
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return raw.isoformat()[:10]
+    text = str(raw).strip()
+    pattern = field.options.get("format")
+    if pattern:
+        try:
+            return dt.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            raise ValueError(f"expected a date written {shown_format(pattern)} ({pattern}), found {raw!r}") from None
+    try:
+        dt.date.fromisoformat(text)
+        if len(text) != 10:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"expected a date written YYYY-MM-DD, found {raw!r}") from None
+    return text
+
+
+def shown_format(pattern: str) -> str:
+    """A strptime pattern as people write it: ``%m/%d/%Y`` is ``MM/DD/YYYY``."""
+    for code, text in (("%Y", "YYYY"), ("%y", "YY"), ("%m", "MM"), ("%d", "DD"), ("%b", "Mon"), ("%B", "Month")):
+        pattern = pattern.replace(code, text)
+    return pattern
+
+
+def _number(field: Field, raw: Any) -> Any:
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a number, found {raw!r}")
+    if isinstance(raw, (int, float)):
+        value: float = raw
+    else:
+        text = str(raw).strip()
+        thousands = field.options.get("thousands")
+        if thousands:
+            text = text.replace(thousands, "")
+        if not _NUMBER.match(text):
+            raise ValueError(f"expected a number, found {raw!r}")
+        value = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, found {raw!r}")
+    scale = field.options.get("scale")
+    if scale is not None:
+        value = value * scale
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{raw!r} times the scale {scale:g} is not a finite number")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    if field.type == "integer" and not isinstance(value, int):
+        raise ValueError(f"expected a whole number, found {raw!r}")
+    return value
+
+
+def _country(field: Field, raw: Any) -> Any:
+    text = str(raw).strip()
+    code = country_code(text)
+    if code is None:
+        raise ValueError(
+            f"'{text}' is not a country name or code this tool knows; add it to the field's values table ({text}: XX)"
+        )
+    return code
+
+
+@cache
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country name, code or common variant (pycountry's lookup and fuzzy
+    search, imported only here); None when it names no country, or more than one."""
+    from screening.case.countries import ALIASES, EXTRA
+
+    upper = text.upper()
+    if upper in ALIASES:
+        return ALIASES[upper]
+    if upper in EXTRA or text.casefold() in (n.casefold() for n in EXTRA.values()):
+        return next(code for code, name in EXTRA.items() if upper == code or text.casefold() == name.casefold())
+    import pycountry
+
+    plain = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+    for name in dict.fromkeys((text, plain)):
+        try:
+            found: Any = pycountry.countries.lookup(name)
+            return str(found.alpha_2)
+        except LookupError:
+            pass
+    try:  # the fuzzy search reads the subdivisions too (a quarter of a second, once per process)
+        matches = pycountry.countries.search_fuzzy(plain)
+    except LookupError:
+        return None
+    return str(matches[0].alpha_2) if len(matches) == 1 else None
+
+
+TYPES: dict[str, Type] = {
+    "text": Type(_text),
+    "number": Type(_number, ("scale", "thousands", "currency", "date")),
+    "integer": Type(_number, ("scale", "thousands")),
+    "boolean": Type(_boolean),
+    "date": Type(_date, ("format",)),
+    "country": Type(_country),
+}
+"""Type name -> its reader and extra options. (``values`` tables apply before any type.)"""

@@ -1,0 +1,270 @@
+"""Mappings of real deal tables: value tables, country names, date formats, thousands, currency conversion,
+whole records left out, did-you-mean over the header, `screening check` on mapping files, the shipped export."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from screening.batch.mapping import check_mapping, load_mapping
+from screening.batch.rates import read_rates
+from screening.batch.rows import case_from_row
+from screening.batch.types import TYPES, country_code
+from screening.cli import main
+from screening.infra.errors import CODES, ScreeningError
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+EXPORT, EXPORT_MAPPING = EXAMPLES / "deal-export.csv", EXAMPLES / "deal-export-mapping.yaml"
+RATES = "Date,USD,JPY,\n2020-09-04,1.1823,125.6,\n2020-09-03,1.1809,N/A,\n"
+
+
+def batch(*args: object) -> int:
+    return main(["batch", "--no-progress", *map(str, args)])
+
+
+def mapping_file(tmp_path: Path, fields: str, extra: str = "") -> Path:
+    path = tmp_path / "m.yaml"
+    path.write_text(f"format: 1\nid: id\n{extra}fields:\n{fields}", "utf-8")
+    return path
+
+
+def build(tmp_path: Path, fields: str, row: dict[str, str], extra: str = "") -> tuple[dict, list[str]]:
+    """The case document a row makes (as data), and the row's notes."""
+    names = "  investor.name: investor\n" + ("" if "target.name" in fields else "  target.name: target\n")
+    mapping = load_mapping(mapping_file(tmp_path, names + fields, extra))
+    notes: list[str] = []
+    full = {"id": "x", **row, "investor": "I", "target": "T"}
+    positions = {c: i + 1 for i, c in enumerate(full)}
+    case = case_from_row(mapping, full, "d.csv", 2, positions, None, notes)
+    return case.data, notes
+
+
+def test_the_schema_knows_every_type_of_the_registry():
+    from screening.batch.mapping import schema
+
+    assert schema()["$defs"]["field"]["properties"]["type"]["enum"] == list(TYPES)
+
+
+# --- value tables -------------------------------------------------------------------------------------------
+
+
+KIND = "  investor.kind: {column: k, values: {State-owned: soe, Listed: listed_company}%s}\n"
+
+
+def test_a_value_table_maps_cells_exactly_then_without_case(tmp_path):
+    for cell, kind in (("State-owned", "soe"), ("state-OWNED", "soe"), (" Listed ", "listed_company")):
+        data, notes = build(tmp_path, KIND % "", {"k": cell})
+        assert data["entities"][0]["kind"] == kind and notes == []
+
+
+def test_a_value_no_table_names_fails_its_row_with_a_hint(tmp_path):
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, KIND % "", {"k": "State owned"})
+    assert str(caught.value) == (
+        "d.csv:2:2: error: investor.kind (column 'k'): 'State owned' is not in the field's values table; "
+        "did you mean 'State-owned'? [E410 unmapped-value]"
+    )
+
+
+def test_a_default_is_taken_and_reported(tmp_path):
+    data, notes = build(tmp_path, KIND % ", default: private_company", {"k": "Family office"})
+    assert data["entities"][0]["kind"] == "private_company"
+    assert notes == [
+        "investor.kind: 'Family office' not in the values table, taken as 'private_company' [W345 value-defaulted]"
+    ]
+    data, notes = build(tmp_path, KIND % ", default: null", {"k": "Family office"})
+    assert "kind" not in data["entities"][0]  # null: not given, so an information gap, never a guess
+    assert notes == [
+        "investor.kind: 'Family office' not in the values table, taken as not given [W345 value-defaulted]"
+    ]
+    assert CODES["W345"] == "value-defaulted"
+
+
+def test_a_table_value_may_be_a_list(tmp_path):
+    fields = "  target.sectors: {column: s, values: {Ports & Logistics: [transport, logistics]}, default: null}\n"
+    data, _ = build(tmp_path, fields, {"s": "Ports & Logistics"})
+    assert data["target"]["sectors"] == ["transport", "logistics"]
+    data, _ = build(tmp_path, fields, {"s": "Holding"})
+    assert "sectors" not in data["target"]
+
+
+def test_split_items_go_through_the_table_and_all_unknown_is_not_an_empty_list(tmp_path):
+    fields = (
+        "  target.sectors: {column: s, split: ';', values: {Chips: semiconductors, Cloud: software}, default: null}\n"
+    )
+    data, notes = build(tmp_path, fields, {"s": "Chips;Toys"})
+    assert data["target"]["sectors"] == ["semiconductors"] and len(notes) == 1
+    data, _ = build(tmp_path, fields, {"s": "Toys;Games"})
+    assert "sectors" not in data["target"]
+
+
+# --- countries ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("China", "CN"),
+        ("United States of America", "US"),
+        ("USA", "US"),
+        ("United Kingdom", "GB"),
+        ("UK", "GB"),
+        ("Russia", "RU"),
+        ("South Korea", "KR"),
+        ("Korea, Republic of", "KR"),
+        ("The Netherlands", "NL"),
+        ("Türkiye", "TR"),
+        ("Cayman Islands", "KY"),
+        ("Kosovo", "XK"),
+        ("DE", "DE"),
+        ("DEU", "DE"),
+        ("Germany", "DE"),
+    ],
+)
+def test_country_names_and_variants_give_iso_codes(name, code):
+    assert country_code(name) == code
+
+
+def test_an_unknown_country_name_fails_its_row_and_a_table_fills_the_gap(tmp_path):
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, "  investor.country: {column: c, type: country}\n", {"c": "Atlantis"})
+    assert "'Atlantis' is not a country name or code this tool knows; add it to the field's values table" in str(
+        caught.value
+    )
+    fields = "  investor.country: {column: c, type: country, values: {Turkey: TR, Ivory Coast: CI}}\n"
+    assert build(tmp_path, fields, {"c": "Ivory Coast"})[0]["entities"][0]["country"] == "CI"
+    assert build(tmp_path, fields, {"c": "China"})[0]["entities"][0]["country"] == "CN"  # the type reads the rest
+
+
+def test_the_country_library_is_not_imported_by_the_cli():
+    import subprocess
+    import sys
+
+    code = "import sys, screening.cli, screening.batch.mapping; print('pycountry' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+# --- dates, numbers, currencies -----------------------------------------------------------------------------
+
+
+def test_a_date_format_reads_the_export_and_says_what_it_expected(tmp_path):
+    fields = '  transaction.signing_date: {column: d, type: date, format: "%m/%d/%Y"}\n'
+    assert build(tmp_path, fields, {"d": "09/04/2020"})[0]["transaction"]["signing_date"] == "2020-09-04"
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, fields, {"d": "13/04/2020"})
+    assert "expected a date written MM/DD/YYYY (%m/%d/%Y), found '13/04/2020' [E106 bad-value]" in str(caught.value)
+
+
+def test_scaled_numbers_with_thousands_separators(tmp_path):
+    fields = "  target.turnover_eur: {column: t, type: number, thousands: ',', scale: 1000000}\n"
+    assert build(tmp_path, fields, {"t": "1,250.5"})[0]["target"]["turnover_eur"] == 1_250_500_000
+
+
+def test_an_amount_is_converted_at_the_rate_of_its_day_and_the_row_says_which(tmp_path):
+    (tmp_path / "rates.csv").write_text(RATES, "utf-8")
+    fields = (
+        '  transaction.signing_date: {column: d, type: date, format: "%m/%d/%Y"}\n'
+        "  transaction.value_eur: {column: v, type: number, scale: 1000000, currency: USD, "
+        "date: transaction.signing_date}\n"
+    )
+    data, notes = build(tmp_path, fields, {"d": "09/06/2020", "v": "118.23"}, "rates: rates.csv\n")
+    assert data["transaction"]["value_eur"] == 100_000_000  # a Sunday: Friday's rate
+    assert notes == [
+        "transaction.value_eur: USD 118,230,000 = EUR 100,000,000 at 1.1823 USD/EUR (rate of 2020-09-04, rates.csv)"
+    ]
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, fields, {"d": "09/30/2020", "v": "1"}, "rates: rates.csv\n")
+    assert "rates.csv has no USD rate within 7 days before 2020-09-30 (the latest is of 2020-09-04) [E411 no-rate]" in (
+        str(caught.value)
+    )
+    data, notes = build(tmp_path, fields, {"d": "09/06/2020", "v": ""}, "rates: rates.csv\n")
+    assert "value_eur" not in data["transaction"] and notes == []
+
+
+def test_rates_tables_are_checked_located(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("Date,USD\n2020-09-04,abc\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        read_rates(path, ["USD"])
+    assert f"{path}:2:12: error: USD on 2020-09-04: expected a rate above 0, found 'abc' [E412 bad-rates]" == str(
+        caught.value
+    )
+    path.write_text("Date,USDD\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        read_rates(path, ["USD"])
+    assert "no column for the currency 'USD' in the rates; did you mean 'USDD'?" in str(caught.value)
+
+
+def test_a_currency_needs_rates_and_a_date_field_of_the_mapping(tmp_path):
+    fields = "  transaction.value_eur: {column: v, type: number, currency: USD, date: transaction.signing}\n"
+    problems = [str(p) for p in check_mapping(mapping_file(tmp_path, fields))]
+    assert any("a currency to convert needs a table of rates: add 'rates: FILE.csv'" in p for p in problems)
+    assert any("'transaction.signing' is not a date field of this mapping" in p for p in problems)
+
+
+# --- whole records ------------------------------------------------------------------------------------------
+
+
+def test_an_empty_amount_leaves_out_the_constant_currency_beside_it(tmp_path):
+    fields = (
+        "  target.name: t\n"
+        "  transaction.value_local.amount: {column: v, type: number}\n"
+        "  transaction.value_local.currency: {value: USD}\n"
+    )
+    data, _ = build(tmp_path, fields, {"t": "T", "v": ""})
+    assert "value_local" not in data.get("transaction", {})
+    data, _ = build(tmp_path, fields, {"t": "T", "v": "5"})
+    assert data["transaction"]["value_local"] == {"amount": 5, "currency": "USD"}
+
+
+# --- headers and checking -----------------------------------------------------------------------------------
+
+
+def test_a_missing_column_gets_a_did_you_mean_over_the_header(tmp_path, capsys):
+    source = tmp_path / "d.csv"
+    source.write_text("id,Date Announced\nA,2020-01-01\n", "utf-8")
+    mapping = mapping_file(tmp_path, "  transaction.signing_date: {column: date announced, type: date}\n")
+    assert batch(source, "-m", mapping, "-o", tmp_path / "r.jsonl") == 2
+    assert "column 'date announced' named by" in (err := capsys.readouterr().err)
+    assert "is not in the header; did you mean 'Date Announced'?" in err
+
+
+def test_check_validates_mapping_files_located(tmp_path, capsys):
+    bad = mapping_file(tmp_path, "  target.nmae: t\n  target.country: {column: c, type: country, format: x}\n")
+    assert main(["check", str(bad), "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["line"], p["column"], p["code"]) for p in found] == [(4, 3, "E104"), (5, 46, "E106")]
+    assert main(["check", str(EXPORT_MAPPING), str(EXAMPLES / "deals-mapping.yaml")]) == 0
+
+
+# --- the shipped export -------------------------------------------------------------------------------------
+
+
+def test_the_shipped_export_runs_as_printed(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "results.csv"
+    assert batch("examples/deal-export.csv", "-m", "examples/deal-export-mapping.yaml", "-o", out) == 0
+    assert "11 cases: 0 critical" in capsys.readouterr().err
+    with out.open(encoding="utf-8", newline="") as handle:
+        found = list(csv.DictReader(handle))
+    assert [r["id"] for r in found][:2] == ["0004417521", "0004319877"]  # ids stay text
+    assert found[0]["Deal Status"] == "Completed" and found[0]["investor_country"] == "CN"
+    assert all(r["error"] == "" for r in found)
+    assert "USD 76,400,000 = EUR" in found[0]["notes"] and "[W345 value-defaulted]" in found[-1]["notes"]
+    assert found[0]["title"] == "COSCO Shipping Ports Ltd / Container Terminal Tollerort GmbH"
+    assert {r["level_rank"] for r in found} <= {"1", "2", "3", "4"}
+
+
+def test_a_rates_table_that_is_not_a_regular_file_is_refused_unread(tmp_path):
+    import os
+
+    fifo = tmp_path / "rates.csv"
+    os.mkfifo(fifo)  # would block a reader for ever
+    fields = "  transaction.value_eur: {column: v, type: number, currency: USD, date: transaction.signing_date}\n"
+    fields += "  transaction.signing_date: {column: d, type: date}\n"
+    problems = check_mapping(mapping_file(tmp_path, fields, "rates: rates.csv\n"))
+    assert [p.code for p in problems] == ["E001"] and str(fifo) in str(problems[0])
