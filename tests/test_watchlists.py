@@ -699,3 +699,57 @@ def test_hits_carry_the_entry():
         "https://www.federalregister.gov/d/2024-28267",
     )
     assert hit.why == "exact name; same country (CN)"
+
+
+# -- bulk lists: their own limits, streamed -----------------------------------------------------------
+
+
+def ftm_line(i: int, name: str) -> str:
+    return f'{{"id": "e{i}", "schema": "Company", "properties": {{"name": ["{name}"]}}, "datasets": ["x"]}}\n'
+
+
+def test_a_list_past_the_case_size_limit_loads(tmp_path, monkeypatch):
+    path = write(tmp_path / "big.json", "".join(ftm_line(i, f"Company Number {i}") for i in range(300)))
+    monkeypatch.setenv("SCREENING_MAX_BYTES", "2000")  # a case file this size would be refused
+    assert len(load_watchlists([path]).entries) == 300
+    monkeypatch.setenv("SCREENING_MAX_WATCHLIST_BYTES", "5000")
+    [(file, line, column, code)] = problems([path])
+    assert (file, line, code) == ("big.json", None, "E111")
+    with pytest.raises(ScreeningError, match=r"larger than the limit of 5,000 \(SCREENING_MAX_WATCHLIST_BYTES\)"):
+        load_watchlists([path])
+
+
+def test_a_line_past_the_line_limit_is_located_and_skipped(tmp_path, monkeypatch):
+    long = ftm_line(2, "X" * 5000)
+    path = write(tmp_path / "lines.jsonl", ftm_line(1, "First Co") + long + ftm_line(3, "Third Co"))
+    monkeypatch.setenv("SCREENING_MAX_BYTES", "1000")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    [problem] = info.value.problems
+    assert (problem.line, problem.code) == (2, "E111")
+    assert "line longer than the limit of 1,000 bytes (SCREENING_MAX_BYTES)" in problem.message
+
+
+def test_a_line_that_is_not_utf8_is_located(tmp_path):
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(b"name,countries\nGood Co,CN\nBad \xff Co,CN\nOther Co,CN\n")
+    assert problems([path]) == [("bytes.csv", 3, 5, "E002")]
+
+
+def test_csv_rows_spanning_lines_keep_their_place(tmp_path):
+    path = write(tmp_path / "multi.csv", 'name,aliases,countries\n"Two\nLines Ltd",,CN\nBad Co,,china\n')
+    assert problems([path]) == [("multi.csv", 4, 9, "E107")]
+
+
+def test_an_ftm_hit_lists_its_lists_as_a_list(tmp_path, capsys):
+    from screening.cli import main
+
+    path = write(
+        tmp_path / "l.json",
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Cainiao Smart Logistics Network"]}, '
+        '"datasets": ["one", "two"]}\n',
+    )
+    code = main(["screen", str(ROOT / "cases" / "alibaba-liege.yaml"), "--watchlist", str(path), "-f", "json"])
+    doc = __import__("json").loads(capsys.readouterr().out)
+    assert code in (0, 1)
+    assert [h["lists"] for h in doc["watchlist_hits"]] == [["one", "two"]]

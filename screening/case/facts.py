@@ -78,7 +78,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
             {
                 "entity": h.entity,
                 "name": h.entity_name,
-                "lists": ", ".join(h.entry.lists),
+                "lists": list(h.entry.lists),
                 "type": h.entry.type,
                 "score": h.score,
                 "matched_name": h.matched_name,

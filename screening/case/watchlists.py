@@ -120,10 +120,10 @@ measures 10,000 entries against 50 names.
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
@@ -595,18 +595,47 @@ def list_type(lists: Iterable[str], topics: Iterable[str] = ()) -> str:
 
 
 def load_watchlists(paths: Sequence[Path]) -> Watchlist:
-    """Read every file; raise one ``ScreeningError`` with every problem of every file."""
+    """Read every file; raise one ``ScreeningError`` with every problem of every file.
+
+    CSV and JSON-lines files are streamed within their own limits (``screening.case.listfiles``);
+    YAML lists are read whole, within the limits of every other input."""
+    from screening.case.listfiles import lines, open_list
+
     entries: list[ListEntry] = []
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
-        try:
-            text = read_text(path)
-        except ScreeningError as exc:
-            problems.extend(exc.problems)
-            continue
-        reader = _READERS[_format(path, text)]
-        found, trouble = reader(text, str(path), path.stem)
+        name = str(path)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            try:
+                text = read_text(path)
+            except ScreeningError as exc:
+                problems.extend(exc.problems)
+                continue
+            found, trouble = _read_yaml(text, name, path.stem)
+        else:
+            try:
+                handle = open_list(path)
+            except ScreeningError as exc:
+                problems.extend(exc.problems)
+                continue
+            with handle:
+                trouble = []
+                stream = lines(handle, name, trouble)
+                head: list[tuple[int, str]] = []
+                for number, line in stream:  # up to the first line with text, to tell the format
+                    head.append((number, line))
+                    if line.strip():
+                        break
+                kind = _format(path, head[-1][1] if head else "")
+                rows = itertools.chain(head, stream)
+                if kind == "yaml":
+                    found, more = _read_yaml("".join(line for _, line in rows), name, path.stem)
+                elif kind == "csv":
+                    found, more = _read_csv((line for _, line in rows), name, path.stem)
+                else:
+                    found, more = _read_ftm(rows, name, path.stem)
+                trouble = sorted(trouble + more, key=lambda p: p.line or 0)  # reading's and the reader's, in order
         entries.extend(found)
         problems.extend(trouble)
     if problems:
@@ -614,7 +643,8 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
     return Watchlist(tuple(entries), tuple(str(Path(p)) for p in paths))
 
 
-def _format(path: Path, text: str) -> str:
+def _format(path: Path, first: str) -> str:
+    """``csv``, ``ftm`` or ``yaml`` by extension, else by ``first``, the file's first line with text."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "csv"
@@ -622,7 +652,7 @@ def _format(path: Path, text: str) -> str:
         return "ftm"
     if suffix in (".yaml", ".yml"):
         return "yaml"
-    head = text.lstrip()
+    head = first.lstrip()
     if head.startswith("{"):
         return "ftm"
     first = head.split("\n", 1)[0].casefold()
@@ -675,9 +705,15 @@ def _schema_problem(schema: str) -> str:
     )
 
 
-def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
-    lines = list(io.StringIO(text, newline=""))
-    reader = csv.reader(iter(lines))
+def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
+    kept: dict[int, str] = {}  # the lines of the row being read (a quoted cell may span lines)
+
+    def feed() -> Iterator[str]:
+        for number, text in enumerate(stream, 1):
+            kept[number] = text
+            yield text
+
+    reader = csv.reader(feed())
     problems: list[Problem] = []
     entries: list[ListEntry] = []
     try:
@@ -689,7 +725,7 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             Problem(name, 1, None, "E105", "no header row: the first line must name the columns (at least 'name')")
         ]
     columns = [h.strip().casefold() for h in header]
-    starts = _field_columns(lines[0])
+    starts = _field_columns(kept.get(1, ""))
     seen: dict[str, int] = {}
     for i, col in enumerate(columns):
         if col and col in seen:
@@ -720,13 +756,15 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             problems.append(Problem(name, reader.line_num, None, "E100", f"malformed CSV: {exc}"))
             break
         line, previous = previous + 1, reader.line_num
+        for old in [k for k in kept if k < line]:
+            del kept[old]
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
         count += 1
 
         def where(col: str, _line: int = line) -> int | None:
             """Column of a field in the row's first line (None past a line break inside quotes)."""
-            index, starts = seen.get(col), _field_columns(lines[_line - 1])
+            index, starts = seen.get(col), _field_columns(kept.get(_line, ""))
             return starts[index] if index is not None and index < len(starts) else None
 
         if len(row) != len(header):
@@ -795,14 +833,15 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
 
 _NAME_PROPS = ("name", "alias", "previousName")
 _COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry")
+_ID_PROPS = ("leiCode", "registrationNumber")
 
 
-def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
+def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
     problems: list[Problem] = []
     found: list[tuple[int, dict[str, Any]]] = []
     sanctions: dict[str, list[dict[str, list[str]]]] = {}
     ids: dict[str, int] = {}
-    for number, line in enumerate(io.StringIO(text, newline=""), 1):
+    for number, line in stream:
         if not line.strip():
             continue
         try:
@@ -838,7 +877,7 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             )
             continue
         ids[entity_id] = number
-        found.append((number, obj))
+        found.append((number, _slim(obj)))  # what the entry needs: a million whole entities would not fit
     entries = []
     for number, obj in found:
         props = obj.get("properties") or {}
@@ -869,6 +908,22 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             )
         )
     return entries, problems
+
+
+_KEPT_PROPS = frozenset({*_NAME_PROPS, *_COUNTRY_PROPS, "topics", "sourceUrl", *_ID_PROPS})
+
+
+def _slim(obj: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an FtM entity that its list entry uses."""
+    props = obj.get("properties") or {}
+    return {
+        "id": obj["id"],
+        "schema": obj["schema"],
+        "target": obj.get("target"),
+        "caption": obj.get("caption"),
+        "datasets": obj.get("datasets"),
+        "properties": {k: v for k, v in props.items() if k in _KEPT_PROPS},
+    }
 
 
 def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
