@@ -393,8 +393,8 @@ def test_list_type(lists, topics, expected):
         ("Ltd", "ltd"),  # a name is never normalised away
         ("Limited Co", "limited"),
         ("  Mixed\tWhite   Space  ", "mixed white space"),
-        ("闻泰科技股份有限公司", "闻泰科技股份有限公司"),  # no transliteration
-        ("Михаил Маратович Фридман", "михаил маратович фридман"),
+        ("闻泰科技股份有限公司", "wentaikejigufenyouxiangongsi"),  # transliterated, one word as written
+        ("Михаил Маратович Фридман", "mihail maratovich fridman"),  # transliterated
     ],
 )
 def test_normalise(name, expected):
@@ -415,7 +415,7 @@ def test_normalise(name, expected):
         ("\u0420etr \u0410ven", "petr aven"),  # Cyrillic Р and А read as they look, not as R and A
         ("Petr \u0410\u0432\u0435\u043d", "petr aven"),  # a Cyrillic word in a Latin name: transliterated
         ("\u03a1etr Aven", "petr aven"),  # Greek Rho
-        ("Михаил Маратович Фридман", "михаил маратович фридман"),  # a Cyrillic name stays Cyrillic
+        ("Михаил Маратович Фридман", "mihail maratovich fridman"),  # a Cyrillic name is transliterated
         ("\u0421\u041e\u0421\u041e", "coco"),  # a name of look-alikes only reads as it looks
     ],
 )
@@ -470,7 +470,10 @@ def test_aliases_on_both_sides(fixtures):
     assert (hit.entry.id, hit.matched_name, hit.score) == ("sample-cmic-smic", "SMIC", 100.0)
     assert hit.why == "entity alias 'SMIC' and list alias 'SMIC': exact name; same country (CN)"
     cyrillic = match([("f", "Михаил Маратович Фридман", (), "RU", "individual")], fixtures)
-    assert [(h.entry.id, h.matched_name) for h in cyrillic] == [("sample-eu-fridman", "Михаил Маратович Фридман")]
+    assert [(h.entry.id, h.matched_name, h.score) for h in cyrillic] == [
+        ("sample-eu-fridman", "Михаил Маратович Фридман", 100.0),
+        ("sample-ofac-fridman", "Mikhail Maratovich Fridman", 98.0),  # the Latin name, transliterated "Mihail"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -497,17 +500,40 @@ def test_sanctioned_names_hidden_by_invisible_or_foreign_letters_are_found(name,
     assert hits[1].why == f"{why}; same country (RU)"
 
 
-def test_a_cyrillic_name_matches_the_same_name_in_cyrillic_only():
+def test_cyrillic_and_chinese_names_match_their_latin_forms():
     sample = load_watchlists([SAMPLE])
     cyrillic = match([("f", "Михаил Фридман", (), "RU", "individual")], sample)
     assert [(h.entry.id, h.matched_name, h.score, h.read_as) for h in cyrillic] == [
-        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "михаил фридман")
+        ("sample-ofac-fridman", "Mikhail Fridman", 96.6, "mihail fridman"),
+        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "mihail fridman"),
     ]
+    assert "reading 'Михаил Фридман' as 'mihail fridman'" in cyrillic[0].why
     latin = match(
         [("f", "Mikhail Fridman", (), "RU", "individual")], one(entry("p", "Михаил Фридман", schema="Person"))
     )
-    assert latin == []  # transliteration across whole names is left out: lists carry aliases in each script
-    assert match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxin Guoji"))) == []
+    assert [(h.score, h.read_as) for h in latin] == [(96.6, "mikhail fridman")]
+    (chinese,) = match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxin Guoji")))
+    assert (chinese.score, chinese.read_as) == (100.0, "zhongxinguoji")
+    assert chinese.why == "same name transliterated, same letters once the spaces are removed ('zhongxinguoji')"
+    (person,) = match([("x", "Xi Jinping", (), "CN", "individual")], one(entry("p", "习近平", schema="Person")))
+    assert (person.matched_name, person.score) == ("习近平", 100.0)
+    greek = match(
+        [("g", "Ηλίας Παπαδόπουλος", (), None, "individual")], one(entry("p", "Ilias Papadopoulos", schema="Person"))
+    )
+    assert [h.score for h in greek] == [100.0]
+    assert match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxing Tongxun"))) == []
+
+
+def test_transliteration_is_loaded_only_for_names_in_other_scripts():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from screening.case.watchlists import normalise; normalise('Mikhail Fridman'); "
+        "print('rigour' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_spelling_variant():

@@ -81,10 +81,12 @@ Matching, in short (``match`` and the constants below have the details):
   ``JP``) and, for organisations, company-form words removed from the start and the end (``Ltd``,
   ``Co.``, ``GmbH``, ``S.p.A.``, ``PJSC``, ``OOO`` ...).  ``Holding(s)`` and ``Group`` are kept:
   removing them would make a group's holding company identical to every other company sharing
-  the first word of its name.  A name written wholly in another script is compared as written:
-  a Cyrillic or Chinese name matches the same name in the same script (lists give aliases in
-  each script), unless every letter of it looks like an ASCII letter.  Each hit carries the
-  entity's name as compared (``Hit.read_as``);
+  the first word of its name.  A name written wholly in another script (unless every letter of it
+  looks like an ASCII letter) is transliterated with OpenSanctions' ``rigour`` (``Лукашенко`` is
+  ``lukashenko``); a run of Chinese, Japanese or Korean characters becomes one word
+  (``习近平`` is ``xijinping``), which matches a Latin name of several words with its spaces removed
+  (``Xi Jinping``; ``_Side.glued``).  Each hit carries the entity's name as compared
+  (``Hit.read_as``);
 * the score is ``rapidfuzz.fuzz.token_sort_ratio`` of the normalised names (computed as
   ``fuzz.ratio`` on pre-sorted tokens): word order is ignored but every word counts, so a name
   that is a mere subset of another ("Huawei" / "Huawei Marine Networks") scores low.
@@ -427,7 +429,7 @@ def _latin(text: str) -> str:
     scripts = [{_script(c) for c in part if c.isalpha()} for part in parts]
     latin_name = any("LATIN" in found for found in scripts)
     if not latin_name and not all(_lookalike(c) for c in text if c.isalpha()):
-        return text  # one other script, as written
+        return _transliterate(text)  # a name in another script: as it is spelt in Latin letters
     out = []
     for part, found in zip(parts, scripts, strict=True):
         if found <= {"LATIN"} and part.isascii():
@@ -441,6 +443,33 @@ def _latin(text: str) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+_GLUED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+"""Scripts written without spaces between words: a run of them is transliterated as one word."""
+
+
+def _transliterate(text: str) -> str:
+    """``text``, written in scripts other than Latin, in Latin letters (OpenSanctions' ``rigour``, whose
+    romanisation of names follows common usage: Лукашенко is Lukashenko).
+
+    A run of Chinese, Japanese or Korean characters becomes one word, its syllables joined ("习近平" is
+    "xijinping"), as such names are written without spaces; its Latin spelling is then compared with
+    the Latin names with their spaces removed (``_Side.glued``)."""
+    from rigour.text.translit import ascii_text  # only for names written in another script
+
+    out = []
+    for glued, run in itertools.groupby(text, key=lambda c: c.isalpha() and _script(c) in _GLUED_SCRIPTS):
+        part = "".join(run)
+        spelt = ascii_text(part)
+        out.append("".join(c for c in spelt if c.isalnum()) if glued else spelt)
+    return " ".join(out) if len(out) > 1 else "".join(out)
+
+
+def _other_script(text: str) -> bool:
+    """Whether ``text`` has letters and none of them Latin (a name that matching transliterates)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and not any(_script(c) == "LATIN" for c in letters)
 
 
 def _read(c: str) -> str:
@@ -1079,6 +1108,9 @@ class _Side(NamedTuple):
     """Every normalised key (short ones included) -> names having it."""
     words: dict[str, list[int]]
     """Word -> indexes into keys/owners (persons only: the subset rule)."""
+    glued: dict[str, list[tuple[int, int]]]
+    """Names of several words, written without spaces in their order -> names having it: a Chinese name
+    transliterated is one word ("xijinping"), compared so with "Xi Jinping"."""
 
 
 class _Index(NamedTuple):
@@ -1093,7 +1125,7 @@ def _index(watchlist: Watchlist) -> _Index:
     cached: _Index | None = _INDEXES.get(watchlist)
     if cached is not None:
         return cached
-    sides: dict[bool, _Side] = {True: _Side([], [], {}, {}), False: _Side([], [], {}, {})}
+    sides: dict[bool, _Side] = {True: _Side([], [], {}, {}, {}), False: _Side([], [], {}, {}, {})}
     for e, entry in enumerate(watchlist.entries):
         person = entry.is_person
         side = sides[person]
@@ -1105,6 +1137,8 @@ def _index(watchlist: Watchlist) -> _Index:
                 continue
             seen.add(key)
             side.exact.setdefault(key, []).append((e, n))
+            if len(tokens) > 1:
+                side.glued.setdefault("".join(tokens), []).append((e, n))
             if _short(key):
                 continue
             if person:
@@ -1151,6 +1185,10 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                 candidates: dict[tuple[int, int], tuple[float, str]] = {}
                 for owner in side.exact.get(key, ()):
                     candidates[owner] = (100.0, "exact")
+                glued = "".join(tokens)
+                if not _short(glued):  # one word against several, the spaces removed
+                    for owner in side.glued.get(glued, ()) if len(tokens) == 1 else side.exact.get(glued, ()):
+                        candidates.setdefault(owner, (100.0, "glued"))
                 if not _short(key) and side.keys:
                     for _, raw, i in process.extract(
                         key,
@@ -1302,6 +1340,11 @@ def _why(
                 core += f" after removing {form_text}"
             if ignored:
                 core += f"{' and' if form_text else ''} ignoring {_join(ignored)}"
+    elif how == "glued":
+        spelt = "".join(_norm(text, person).tokens)
+        core = f"same letters once the spaces are removed ('{spelt}')"
+        if not (text.isascii() and matched.isascii()):
+            core = f"same name transliterated, {core}"
     elif how == "subset":
         short, long = sorted((text, matched), key=lambda s: len(_norm(s, person).tokens))
         core = (
@@ -1316,6 +1359,12 @@ def _why(
         core = f"similar spelling{order} (score {score:g})"
         if form_text:
             core += f" after removing {form_text}"
+    if how in ("fuzzy", "subset"):
+        readings = [
+            f"'{t}' as '{' '.join(_norm(t, person).tokens)}'" for t in _unique((text, matched)) if _other_script(t)
+        ]
+        if readings:
+            core += f", reading {_join(readings)}"
     subject = []
     if entity_alias:
         subject.append(f"entity alias '{text}'")
