@@ -779,3 +779,46 @@ def test_an_ftm_hit_lists_its_lists_as_a_list(tmp_path, capsys):
     doc = __import__("json").loads(capsys.readouterr().out)
     assert code in (0, 1)
     assert [h["lists"] for h in doc["watchlist_hits"]] == [["one", "two"]]
+
+
+# -- identifiers ----------------------------------------------------------------------------------------
+
+LEI = "529900T8BM49AURSDO55"  # a valid LEI (check digits hold)
+
+
+def test_lei_check_digits():
+    from screening.case.watchlists import identifier, is_lei
+
+    assert is_lei(LEI) and is_lei(LEI.lower())
+    assert not is_lei(LEI[:-1] + "6") and not is_lei("HRB 12345") and not is_lei(LEI + "0")
+    assert identifier("reg", " hrb-12.345 ") == "reg:HRB12345" == identifier("reg", "HRB 12345")
+
+
+def test_identifiers_match_exactly_before_any_name(tmp_path):
+    path = write(
+        tmp_path / "ids.json",
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Unrelated Name Ltd"], '
+        f'"leiCode": ["{LEI}"], "country": ["de"]}}, "datasets": ["x"]}}\n'
+        '{"id": "b", "schema": "Company", "properties": {"name": ["Other Trading GmbH"], '
+        '"registrationNumber": ["HRB 12345"], "country": ["de"]}, "datasets": ["x"]}\n',
+    )
+    listed = load_watchlists([path])
+    assert [e.identifiers for e in listed.entries] == [(f"lei:{LEI}",), ("reg:HRB12345",)]
+    entities = [
+        Entity("x", "Quite Different Co", 0, country="DE", kind="private_company", lei=LEI),
+        Entity("y", "Another Co", 1, country="DE", kind="private_company", registration_number="hrb-12345"),
+        Entity("z", "Far Away Co", 2, country="FR", kind="private_company", registration_number="HRB 12345"),
+    ]
+    hits = match(entity_names(entities), listed)
+    assert [(h.entity, h.entry.id, h.score, h.read_as, h.why) for h in hits] == [
+        ("x", "a", 100.0, f"lei:{LEI}", f"same LEI ({LEI})"),
+        ("y", "b", 100.0, "reg:HRB12345", "same registration number (HRB12345) and same country (DE)"),
+    ]  # a registration number in another country's register is another company's
+
+
+def test_an_opensanctions_identifiers_cell_is_split_into_lei_and_numbers(tmp_path):
+    path = write(tmp_path / "t.csv", f"{OS_HEADER}\nx1,Company,Named Co,,,cn,,{LEI};91110000X,,,,,eu_fsf,,,\n")
+    (listed,) = load_watchlists([path]).entries
+    assert listed.identifiers == (f"lei:{LEI}", "reg:91110000X")
+    yaml = write(tmp_path / "l.yaml", f"entries:\n  - name: Named Co\n    identifiers: ['{LEI}']\n")
+    assert load_watchlists([yaml]).entries[0].identifiers == (f"lei:{LEI}",)

@@ -63,7 +63,16 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     inv = case.investor
     inv_doc: DocPath = ("entities", str(inv.index))
     inv_data = case.data["entities"][inv.index]
-    for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei"):
+    for key in (
+        "id",
+        "name",
+        "country",
+        "kind",
+        "state_ownership_pct",
+        "owners_complete",
+        "lei",
+        "registration_number",
+    ):
         values[f"investor.{key}"] = inv_data.get(key)
         origin[f"investor.{key}"] = inv_doc + (key,)
     for key in ("listings", "state_links", "conduct"):

@@ -69,6 +69,12 @@ When several apply, ``sanctions`` wins over ``export_control``, which wins over 
 
 Matching, in short (``match`` and the constants below have the details):
 
+* identifiers first: an entity's LEI or registration number (``entity_names``) equal to one of an
+  entry's (``ListEntry.identifiers``: FtM ``leiCode`` and ``registrationNumber``, the ``identifiers``
+  column of CSV lists and key of YAML lists, where an LEI is told apart by its check digits), compared
+  by ``identifier`` (upper case, no spaces or punctuation), is a hit of 100, kept before any name hit of
+  the same entry; a registration number only when the countries do not differ;
+
 * names are normalised (``normalise``): what prints as nothing removed (zero-width spaces and
   joiners, soft hyphens, bidirectional controls and other format characters, Hangul fillers), so
   that one zero-width space per word cannot hide a name; NFKC (full-width and mathematical
@@ -171,6 +177,8 @@ class ListEntry(NamedTuple):
     source: str
     """File and line the entry was read from: ``lists/x.csv:12``."""
     url: str | None = None
+    identifiers: tuple[str, ...] = ()
+    """``lei:CODE`` and ``reg:NUMBER`` (``identifier``), matched exactly before any name."""
 
     @property
     def is_person(self) -> bool:
@@ -203,14 +211,59 @@ class Hit(NamedTuple):
 
 
 NameRow = Union[
-    tuple[str, str, tuple[str, ...], Optional[str]], tuple[str, str, tuple[str, ...], Optional[str], Optional[str]]
+    tuple[str, str, tuple[str, ...], Optional[str]],
+    tuple[str, str, tuple[str, ...], Optional[str], Optional[str]],
+    tuple[str, str, tuple[str, ...], Optional[str], Optional[str], tuple[str, ...]],
 ]
-"""A row of ``match``'s ``names``: ``(id, name, aliases, country)``, or with the entity kind fifth."""
+"""A row of ``match``'s ``names``: ``(id, name, aliases, country)``, or with the entity kind fifth and its
+identifiers (``identifier``) sixth."""
 
 
-def entity_names(entities: Iterable[Any]) -> list[tuple[str, str, tuple[str, ...], str | None, str | None]]:
-    """``match`` rows for case entities (``screening.case.model.Entity``), kind included."""
-    return [(e.id, e.name, tuple(e.aliases), e.country, e.kind) for e in entities]
+def entity_names(
+    entities: Iterable[Any],
+) -> list[tuple[str, str, tuple[str, ...], str | None, str | None, tuple[str, ...]]]:
+    """``match`` rows for case entities (``screening.case.model.Entity``), kind and identifiers included."""
+    return [
+        (
+            e.id,
+            e.name,
+            tuple(e.aliases),
+            e.country,
+            e.kind,
+            tuple(
+                identifier(kind, value)
+                for kind, value in (("lei", e.lei), ("reg", e.registration_number))
+                if value and identifier(kind, value)
+            ),
+        )
+        for e in entities
+    ]
+
+
+_ID_JUNK = re.compile(r"[\s.\-/_]+")
+
+
+def identifier(kind: str, value: str) -> str:
+    """An identifier as compared: ``lei:CODE`` or ``reg:NUMBER``, upper case, without spaces, dots, dashes,
+    slashes or underscores ("HRB 12345" and "hrb-12345" are one number); empty when nothing is left."""
+    code = _ID_JUNK.sub("", value).upper()
+    return f"{kind}:{code}" if code else ""
+
+
+def is_lei(value: str) -> bool:
+    """Whether ``value`` is a Legal Entity Identifier: 20 characters whose ISO 17442 check digits hold (ISO 7064
+    mod 97-10, as in an IBAN)."""
+    code = value.strip().upper()
+    if len(code) != 20 or not code.isascii() or not code.isalnum() or not code[-2:].isdigit():
+        return False
+    return int("".join(str(int(c, 36)) for c in code)) % 97 == 1
+
+
+def _identifiers(values: Iterable[str], kind: str | None = None) -> tuple[str, ...]:
+    """Typed identifiers of ``values``: of ``kind``, or, untyped, ``lei`` when a value is an LEI and ``reg``
+    otherwise (an OpenSanctions ``identifiers`` cell mixes them)."""
+    out = (identifier(kind or ("lei" if is_lei(v) else "reg"), v) for v in values)
+    return _unique(i for i in out if i)
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -855,6 +908,7 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
                 schema or DEFAULT_SCHEMA,
                 f"{name}:{line}",
                 cell("url") or None,
+                _identifiers(_split(cell("identifiers"))),
             )
         )
     return entries, problems
@@ -934,6 +988,8 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
                 obj["schema"],
                 f"{name}:{number}",
                 urls[0] if urls else None,
+                _identifiers(props.get("leiCode", []), "lei")
+                + _identifiers(props.get("registrationNumber", []), "reg"),
             )
         )
     return entries, problems
@@ -976,7 +1032,7 @@ def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 _YAML_TOP = ("entries", "title", "note")
-_YAML_KEYS = ("id", "name", "aliases", "countries", "lists", "type", "schema", "url", "note")
+_YAML_KEYS = ("id", "name", "aliases", "countries", "lists", "type", "schema", "url", "note", "identifiers")
 
 
 def _read_yaml(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
@@ -1064,6 +1120,7 @@ def _yaml_entry(
     schema, url = text("schema"), text("url")
     text("note")
     aliases, countries, lists = texts("aliases"), texts("countries"), texts("lists")
+    identifiers = _identifiers(texts("identifiers"))
     for j, code in enumerate(countries):
         message = _country_problem(code)
         if message:
@@ -1088,6 +1145,7 @@ def _yaml_entry(
         schema or DEFAULT_SCHEMA,
         f"{name}:{line}",
         url,
+        identifiers,
     )
 
 
@@ -1116,6 +1174,8 @@ class _Side(NamedTuple):
 class _Index(NamedTuple):
     person: _Side
     other: _Side
+    identifiers: dict[str, list[int]]
+    """Identifier (``identifier``) -> entries having it."""
 
 
 _INDEXES = Kept(4)
@@ -1126,7 +1186,10 @@ def _index(watchlist: Watchlist) -> _Index:
     if cached is not None:
         return cached
     sides: dict[bool, _Side] = {True: _Side([], [], {}, {}, {}), False: _Side([], [], {}, {}, {})}
+    identifiers: dict[str, list[int]] = {}
     for e, entry in enumerate(watchlist.entries):
+        for code in entry.identifiers:
+            identifiers.setdefault(code, []).append(e)
         person = entry.is_person
         side = sides[person]
         seen: set[str] = set()
@@ -1146,7 +1209,7 @@ def _index(watchlist: Watchlist) -> _Index:
                     side.words.setdefault(word, []).append(len(side.keys))
             side.keys.append(key)
             side.owners.append((e, n))
-    index: _Index = _INDEXES.put(watchlist, _Index(sides[True], sides[False]))
+    index: _Index = _INDEXES.put(watchlist, _Index(sides[True], sides[False], identifiers))
     return index
 
 
@@ -1169,6 +1232,11 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     for row in names:
         entity_id, entity_name, aliases, country = row[0], row[1], tuple(row[2] or ()), row[3]
         kind = row[4] if len(row) > 4 else None
+        for code in row[5] if len(row) > 5 else ():
+            for e in index.identifiers.get(code, ()):
+                hit = _identifier_hit(entity_id, entity_name, country, entries[e], code)
+                if hit is not None:
+                    best[(entity_id, e)] = ((100.0, 1, 1), hit)  # before any name
         sides = (
             [(True, index.person)]
             if kind == "individual"
@@ -1240,6 +1308,21 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     hits = [hit for _, hit in best.values()]
     hits.sort(key=lambda h: (h.entity, -h.score, h.entry.id, h.entry.source))
     return hits
+
+
+def _identifier_hit(entity_id: str, entity_name: str, country: str | None, entry: ListEntry, code: str) -> Hit | None:
+    """The hit of an entity and an entry sharing an identifier: an LEI is unique worldwide; a registration
+    number only within its register, so it needs the countries not to differ."""
+    kind, value = code.split(":", 1)
+    if kind == "lei":
+        why = f"same LEI ({value})"
+    else:
+        if country and entry.countries and country not in entry.countries:
+            return None
+        why = f"same registration number ({value})"
+        if country and entry.countries:
+            why += f" and same country ({country})"
+    return Hit(entity_id, entity_name, entry, entry.name, 100.0, why, code)
 
 
 def _words_agree(a: Sequence[str], b: Sequence[str], ratio: Any) -> bool:
