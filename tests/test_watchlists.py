@@ -822,3 +822,61 @@ def test_an_opensanctions_identifiers_cell_is_split_into_lei_and_numbers(tmp_pat
     assert listed.identifiers == (f"lei:{LEI}", "reg:91110000X")
     yaml = write(tmp_path / "l.yaml", f"entries:\n  - name: Named Co\n    identifiers: ['{LEI}']\n")
     assert load_watchlists([yaml]).entries[0].identifiers == (f"lei:{LEI}",)
+
+
+# -- the index kept in the cache ------------------------------------------------------------------------
+
+QUERIES = [
+    ("a", "Mikhail Fridmann", (), None, "individual"),
+    ("b", "Михаил Фридман", (), "RU", "individual"),
+    ("c", "Semiconductor Manufacturing International Corp", ("SMIC",), "CN", "listed_company"),
+    ("d", "Petr Aven", (), "RU", None),
+    ("e", "Hikvision Digital Technology", (), "CN", None),
+    ("f", "Nobody At All Ltd", (), None, None),
+    ("g", "LetterOne Holding", (), "LU", "private_company"),
+]
+
+
+def summary(hits):
+    return [(h.entity, h.entry.id, h.matched_name, h.score, h.why, h.read_as) for h in hits]
+
+
+def test_the_index_kept_in_the_cache_finds_what_the_full_comparison_finds(tmp_path, monkeypatch):
+    from screening.case import listindex
+
+    paths = [CSV, FTM, YAML, SAMPLE]
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    expected = summary(match(QUERIES, load_watchlists(paths)))
+    assert len(expected) >= 5
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    built = load_watchlists(paths)  # reads the files and writes the index
+    assert summary(match(QUERIES, built)) == expected
+    assert len(list((tmp_path / "cache" / "watchlists").iterdir())) == 2  # the index and the files' stamps
+    monkeypatch.setattr("screening.case.watchlists._read_all", lambda paths: pytest.fail("read the files again"))
+    opened = load_watchlists(paths)
+    assert isinstance(opened.entries, listindex.Entries)
+    assert summary(match(QUERIES, opened)) == expected
+    assert [e.id for e in opened.entries] == [e.id for e in built.entries]
+
+
+def test_a_changed_list_is_indexed_again(tmp_path, monkeypatch):
+    from screening.case import listindex
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    path = write(tmp_path / "l.csv", "name\nFirst Trading Co\n")
+    assert [h.entry.name for h in match([("x", "First Trading Co", (), None)], load_watchlists([path]))] == [
+        "First Trading Co"
+    ]
+    path.write_text("name\nSecond Trading Co\n", "utf-8")  # same size: the change time tells
+    hits = match([("x", "Second Trading Co", (), None)], load_watchlists([path]))
+    assert [h.entry.name for h in hits] == ["Second Trading Co"]
+
+
+def test_words_one_edit_apart_share_a_spelling_with_a_letter_left_out():
+    from screening.case.listindex import variants
+
+    for listed, searched in [("fridman", "fridmann"), ("fridman", "fridmen"), ("aven", "avem"), ("abcdef", "xbcdef")]:
+        assert variants(listed) & variants(searched), (listed, searched)
+    assert not variants("fridman") & variants("friedmann")  # two edits

@@ -120,9 +120,12 @@ Matching, in short (``match`` and the constants below have the details):
   whether they agree.
 
 Speed: the first ``match`` on a ``Watchlist`` normalises its names into a search index (kept for
-later calls on the same object); candidates come from ``rapidfuzz.process.extract`` with a score
-cut-off, so only pairs near the threshold are examined in Python.  ``bench/watchlists.py``
-measures 10,000 entries against 50 names.
+later calls on the same object); candidates come from ``rapidfuzz.process.extract`` over every name
+with a score cut-off, so only pairs near the threshold are examined in Python.  A list of
+``listindex.MIN_ENTRIES`` entries or more is indexed once and kept in the user cache
+(``screening.case.listindex``): later loads of the same files open it without reading them, and
+candidates come from the words of the names searched (each within one edit), not from every name.
+``bench/watchlists.py`` measures it on a synthetic list of a million entities.
 """
 
 from __future__ import annotations
@@ -188,7 +191,9 @@ class ListEntry(NamedTuple):
 class Watchlist(NamedTuple):
     """Entries of every file loaded, in file order, and the files."""
 
-    entries: tuple[ListEntry, ...]
+    entries: Sequence[ListEntry]
+    """A tuple, or for a list opened from its index in the cache (``screening.case.listindex``) a
+    sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
 
 
@@ -680,7 +685,62 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
     """Read every file; raise one ``ScreeningError`` with every problem of every file.
 
     CSV and JSON-lines files are streamed within their own limits (``screening.case.listfiles``);
-    YAML lists are read whole, within the limits of every other input."""
+    YAML lists are read whole, within the limits of every other input. Lists of ``MIN_ENTRIES`` entries
+    or more are indexed once and kept in the user cache (``screening.case.listindex``): the next load of
+    the same files opens that index and reads nothing else."""
+    from screening.case import listindex
+
+    key = listindex.key(paths) if paths else None
+    if key is not None:
+        kept = listindex.open_index(key, _rules())
+        if kept is not None:
+            opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths))
+            _INDEXES.put(opened, kept)
+            return opened
+    watchlist = _read_all(paths)
+    if key is not None and len(watchlist.entries) >= listindex.MIN_ENTRIES:
+        entries = watchlist.entries
+        built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules())
+        if built is not None:
+            _INDEXES.put(watchlist, built)
+    return watchlist
+
+
+def _rules() -> Any:
+    """What the index kept in the cache takes from this module."""
+    from screening.case.listindex import Rules
+
+    return Rules(ListEntry, _short, _subset, SUBSET_SCORE)
+
+
+def _names_of(watchlist: Watchlist) -> Any:
+    """For ``listindex.build``: ``names(person)`` yields the names of that side as ``_index`` files them."""
+
+    def names(person: bool) -> Iterator[tuple[str, tuple[str, ...], tuple[int, int]]]:
+        for e, entry in enumerate(watchlist.entries):
+            if entry.is_person != person:
+                continue
+            seen: set[str] = set()
+            for n, text in enumerate((entry.name, *entry.aliases)):
+                tokens = _tokens(text, forms=not person).tokens
+                key = _key(tokens)
+                if key and key not in seen:
+                    seen.add(key)
+                    yield key, tokens, (e, n)
+
+    return names
+
+
+def _identifier_index(entries: Sequence[ListEntry]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for e, entry in enumerate(entries):
+        for code in entry.identifiers:
+            found.setdefault(code, []).append(e)
+    return found
+
+
+def _read_all(paths: Sequence[Path]) -> Watchlist:
+    """The lists read from their files (``load_watchlists`` without the cache)."""
     from screening.case.listfiles import lines, open_list
 
     entries: list[ListEntry] = []
@@ -1170,6 +1230,35 @@ class _Side(NamedTuple):
     """Names of several words, written without spaces in their order -> names having it: a Chinese name
     transliterated is one word ("xijinping"), compared so with "Xi Jinping"."""
 
+    def find_exact(self, key: str) -> Sequence[tuple[int, int]]:
+        """Names whose key is ``key``."""
+        return self.exact.get(key, ())
+
+    def find_glued(self, glued: str, single: bool) -> Sequence[tuple[int, int]]:
+        """Names of several words equal to the one word ``glued`` once their spaces are removed, or (not
+        ``single``: the name searched has several words) names of one word equal to ``glued``."""
+        return self.glued.get(glued, ()) if single else self.exact.get(glued, ())
+
+    def find_fuzzy(self, key: str, tokens: Sequence[str], cutoff: float) -> list[tuple[tuple[int, int], float]]:
+        """Names whose key scores at least ``cutoff`` against ``key`` (``fuzz.ratio``): all of them compared."""
+        from rapidfuzz import fuzz, process
+
+        if not self.keys:
+            return []
+        found = process.extract(key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None)
+        return [(self.owners[i], raw) for _, raw, i in found]
+
+    def find_subsets(self, tokens: Sequence[str]) -> dict[tuple[int, int], float]:
+        """Person names that contain all words of ``tokens``, or whose words all appear in it."""
+        mine = set(tokens)
+        if len(mine) < 2:
+            return {}
+        counts: dict[int, int] = {}
+        for word in mine:
+            for i in self.words.get(word, ()):
+                counts[i] = counts.get(i, 0) + 1
+        return {self.owners[i]: SUBSET_SCORE for i, n in counts.items() if n >= 2 and _subset(mine, self.keys[i])}
+
 
 class _Index(NamedTuple):
     person: _Side
@@ -1186,10 +1275,8 @@ def _index(watchlist: Watchlist) -> _Index:
     if cached is not None:
         return cached
     sides: dict[bool, _Side] = {True: _Side([], [], {}, {}, {}), False: _Side([], [], {}, {}, {})}
-    identifiers: dict[str, list[int]] = {}
+    identifiers = _identifier_index(watchlist.entries)
     for e, entry in enumerate(watchlist.entries):
-        for code in entry.identifiers:
-            identifiers.setdefault(code, []).append(e)
         person = entry.is_person
         side = sides[person]
         seen: set[str] = set()
@@ -1223,7 +1310,7 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     """
     if not 0 <= threshold <= 100:
         raise ValueError(f"threshold must lie in [0, 100], not {threshold}")
-    from rapidfuzz import fuzz, process  # imported here: reading lists and the CLI start-up do not need it
+    from rapidfuzz import fuzz  # imported here: reading lists and the CLI start-up do not need it
 
     index = _index(watchlist)
     entries = watchlist.entries
@@ -1251,27 +1338,18 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                 if not key:
                     continue
                 candidates: dict[tuple[int, int], tuple[float, str]] = {}
-                for owner in side.exact.get(key, ()):
+                for owner in side.find_exact(key):
                     candidates[owner] = (100.0, "exact")
                 glued = "".join(tokens)
                 if not _short(glued):  # one word against several, the spaces removed
-                    for owner in side.glued.get(glued, ()) if len(tokens) == 1 else side.exact.get(glued, ()):
+                    for owner in side.find_glued(glued, len(tokens) == 1):
                         candidates.setdefault(owner, (100.0, "glued"))
-                if not _short(key) and side.keys:
-                    for _, raw, i in process.extract(
-                        key,
-                        side.keys,
-                        scorer=fuzz.ratio,
-                        processor=None,
-                        score_cutoff=max(threshold - 0.05, 0),
-                        limit=None,
-                    ):
-                        owner = side.owners[i]
+                if not _short(key):
+                    for owner, raw in side.find_fuzzy(key, tokens, max(threshold - 0.05, 0)):
                         if owner not in candidates:
                             candidates[owner] = (raw, "fuzzy")
                     if person:
-                        for i, score in _subsets(tokens, side).items():
-                            owner = side.owners[i]
+                        for owner, score in side.find_subsets(tokens).items():
                             if owner not in candidates or candidates[owner][0] < score:
                                 candidates[owner] = (score, "subset")
                 for (e, n), (raw, how) in candidates.items():
@@ -1340,25 +1418,15 @@ def _words_agree(a: Sequence[str], b: Sequence[str], ratio: Any) -> bool:
     )
 
 
-def _subsets(tokens: Sequence[str], side: _Side) -> dict[int, float]:
-    """Person names that contain all words of ``tokens``, or whose words all appear in it."""
-    mine = set(tokens)
-    if len(mine) < 2:
-        return {}
-    counts: dict[int, int] = {}
-    for word in mine:
-        for i in side.words.get(word, ()):
-            counts[i] = counts.get(i, 0) + 1
-    out = {}
-    for i, shared in counts.items():
-        if shared < 2:
-            continue
-        theirs = set(side.keys[i].split())
-        if (shared == len(mine) and len(theirs) - shared <= SUBSET_MAX_EXTRA) or (
-            shared == len(theirs) and len(mine) - shared <= SUBSET_MAX_EXTRA
-        ):
-            out[i] = SUBSET_SCORE
-    return out
+def _subset(mine: set[str], key: str) -> bool:
+    """Whether a person's name of the words ``mine`` and one of the key ``key``, sharing two words or more,
+    differ only by words missing from one of them, at most ``SUBSET_MAX_EXTRA`` (a middle name)."""
+    theirs = set(key.split())
+    shared = len(mine & theirs)
+    return shared >= 2 and (
+        (shared == len(mine) and len(theirs) - shared <= SUBSET_MAX_EXTRA)
+        or (shared == len(theirs) and len(mine) - shared <= SUBSET_MAX_EXTRA)
+    )
 
 
 def _join(items: Sequence[str]) -> str:
