@@ -25,6 +25,12 @@ mostly among the top entities, 5% of them further down (state bodies that others
 Entity numbers are shuffled, so that their order says nothing about the structure.
 
     python bench/ownership.py [--runs 5] [--entities 1000000] [--edges 1500000] [--roots 1000]
+    python bench/ownership.py --blocks 5 --block-size 10000    # also rings of 10,000 entities each
+
+``--blocks K`` adds K rings of ``--block-size`` companies that held nothing before, each holding 1-30%
+of the next (within what is left of its capital), and from every tenth member a stake in a company
+outside the rings that holds nothing either: strongly connected blocks of exactly that size, far above
+what is solved densely, with holdings below them. The analysis solves each as one sparse system.
 """
 
 from __future__ import annotations
@@ -91,11 +97,12 @@ def baseline(n, owner, owned, pct, roots, max_iter: int = 10_000):
     raise RuntimeError("baseline did not converge")
 
 
-def generate(n: int, m: int, n_roots: int, seed: int = 20_240_611, layers: int = 10):
+def generate(n: int, m: int, n_roots: int, seed: int = 20_240_611, layers: int = 10, blocks: int = 0, block: int = 0):
     """A realistic ownership graph: (owner, owned, pct, roots) arrays; see the module docstring."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
+    m -= blocks * block + blocks * ((block + 9) // 10)  # the rings' holdings count in the total
     n_top = int(n * 0.15)
     n_low = n - n_top
     bounds = np.linspace(n_top, n, layers + 1).astype(np.int64)
@@ -138,6 +145,20 @@ def generate(n: int, m: int, n_roots: int, seed: int = 20_240_611, layers: int =
     stake = np.floor(np.minimum(stake, room[top]) * 1e4) / 1e4
     # holdings only go down the layers, so a walk down never comes back to where it started
     owner, owned, pct = np.concatenate((owner, down)), np.concatenate((owned, top)), np.concatenate((pct, stake))
+    if blocks:  # rings of companies, each holding a stake in the next: one strongly connected block each
+        room = 100.0 - np.bincount(owned, weights=pct, minlength=n)
+        # companies that hold nothing yet: a ring of them is one block of exactly its size
+        holds = np.bincount(owner, minlength=n) > 0
+        free = np.flatnonzero((room >= 1.0) & ~holds & (np.arange(n) >= n_top))
+        ring = rng.choice(free, blocks * block, replace=False).reshape(blocks, -1)
+        nxt = np.roll(ring, -1, axis=1)
+        share = np.floor(np.minimum(rng.uniform(1, 30, ring.shape), room[nxt]) * 1e4) / 1e4
+        below = ring[:, ::10].ravel()  # stakes out of the rings, into companies that are not in one
+        others = np.setdiff1d(free[room[free] >= 2.0], ring.ravel())  # they hold nothing: no way back up
+        into = rng.choice(others, below.size, replace=False)
+        owner = np.concatenate((owner, ring.ravel(), below))
+        owned = np.concatenate((owned, nxt.ravel(), into))
+        pct = np.concatenate((pct, share.ravel(), np.full(below.size, 1.0)))
     roots = np.concatenate(
         (
             rng.choice(n_top, n_roots - n_roots // 20, replace=False),
@@ -196,6 +217,8 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=1_500_000)
     parser.add_argument("--roots", type=int, default=1_000)
     parser.add_argument("--small-entities", type=int, default=20_000)
+    parser.add_argument("--blocks", type=int, default=0, help="rings of cross-holdings (strongly connected blocks)")
+    parser.add_argument("--block-size", type=int, default=10_000, help="entities in each ring")
     parser.add_argument("--seed", type=int, default=20_240_611)
     args = parser.parse_args()
     sys.path.insert(0, ROOT)
@@ -204,7 +227,9 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="screening-ownership-")
     try:
         start = time.perf_counter()
-        owner, owned, pct, roots = generate(args.entities, args.edges, args.roots, args.seed)
+        owner, owned, pct, roots = generate(
+            args.entities, args.edges, args.roots, args.seed, blocks=args.blocks, block=args.block_size
+        )
         path = os.path.join(tmp, "graph.npz")
         np.savez(path, n=args.entities, owner=owner, owned=owned, pct=pct, roots=roots)
         print(

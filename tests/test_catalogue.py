@@ -39,6 +39,7 @@ def complete_case() -> dict[str, Any]:
         "kind": "state_body",
         "owners_complete": True,
         "lei": "529900T8BM49AURSDO55",
+        "registration_number": "HRB 12345",
     }
     investor["listings"] = [{k: v for k, v in investor["listings"][0].items() if k != "type"}]  # type: derived
     given["transaction"].update(

@@ -393,8 +393,8 @@ def test_list_type(lists, topics, expected):
         ("Ltd", "ltd"),  # a name is never normalised away
         ("Limited Co", "limited"),
         ("  Mixed\tWhite   Space  ", "mixed white space"),
-        ("闻泰科技股份有限公司", "闻泰科技股份有限公司"),  # no transliteration
-        ("Михаил Маратович Фридман", "михаил маратович фридман"),
+        ("闻泰科技股份有限公司", "wentaikejigufenyouxiangongsi"),  # transliterated, one word as written
+        ("Михаил Маратович Фридман", "mihail maratovich fridman"),  # transliterated
     ],
 )
 def test_normalise(name, expected):
@@ -415,7 +415,7 @@ def test_normalise(name, expected):
         ("\u0420etr \u0410ven", "petr aven"),  # Cyrillic Р and А read as they look, not as R and A
         ("Petr \u0410\u0432\u0435\u043d", "petr aven"),  # a Cyrillic word in a Latin name: transliterated
         ("\u03a1etr Aven", "petr aven"),  # Greek Rho
-        ("Михаил Маратович Фридман", "михаил маратович фридман"),  # a Cyrillic name stays Cyrillic
+        ("Михаил Маратович Фридман", "mihail maratovich fridman"),  # a Cyrillic name is transliterated
         ("\u0421\u041e\u0421\u041e", "coco"),  # a name of look-alikes only reads as it looks
     ],
 )
@@ -470,7 +470,10 @@ def test_aliases_on_both_sides(fixtures):
     assert (hit.entry.id, hit.matched_name, hit.score) == ("sample-cmic-smic", "SMIC", 100.0)
     assert hit.why == "entity alias 'SMIC' and list alias 'SMIC': exact name; same country (CN)"
     cyrillic = match([("f", "Михаил Маратович Фридман", (), "RU", "individual")], fixtures)
-    assert [(h.entry.id, h.matched_name) for h in cyrillic] == [("sample-eu-fridman", "Михаил Маратович Фридман")]
+    assert [(h.entry.id, h.matched_name, h.score) for h in cyrillic] == [
+        ("sample-eu-fridman", "Михаил Маратович Фридман", 100.0),
+        ("sample-ofac-fridman", "Mikhail Maratovich Fridman", 98.0),  # the Latin name, transliterated "Mihail"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -497,17 +500,40 @@ def test_sanctioned_names_hidden_by_invisible_or_foreign_letters_are_found(name,
     assert hits[1].why == f"{why}; same country (RU)"
 
 
-def test_a_cyrillic_name_matches_the_same_name_in_cyrillic_only():
+def test_cyrillic_and_chinese_names_match_their_latin_forms():
     sample = load_watchlists([SAMPLE])
     cyrillic = match([("f", "Михаил Фридман", (), "RU", "individual")], sample)
     assert [(h.entry.id, h.matched_name, h.score, h.read_as) for h in cyrillic] == [
-        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "михаил фридман")
+        ("sample-ofac-fridman", "Mikhail Fridman", 96.6, "mihail fridman"),
+        ("sample-eu-fridman", "Михаил Маратович Фридман", SUBSET_SCORE, "mihail fridman"),
     ]
+    assert "reading 'Михаил Фридман' as 'mihail fridman'" in cyrillic[0].why
     latin = match(
         [("f", "Mikhail Fridman", (), "RU", "individual")], one(entry("p", "Михаил Фридман", schema="Person"))
     )
-    assert latin == []  # transliteration across whole names is left out: lists carry aliases in each script
-    assert match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxin Guoji"))) == []
+    assert [(h.score, h.read_as) for h in latin] == [(96.6, "mikhail fridman")]
+    (chinese,) = match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxin Guoji")))
+    assert (chinese.score, chinese.read_as) == (100.0, "zhongxinguoji")
+    assert chinese.why == "same name transliterated, same letters once the spaces are removed ('zhongxinguoji')"
+    (person,) = match([("x", "Xi Jinping", (), "CN", "individual")], one(entry("p", "习近平", schema="Person")))
+    assert (person.matched_name, person.score) == ("习近平", 100.0)
+    greek = match(
+        [("g", "Ηλίας Παπαδόπουλος", (), None, "individual")], one(entry("p", "Ilias Papadopoulos", schema="Person"))
+    )
+    assert [h.score for h in greek] == [100.0]
+    assert match([("c", "中芯国际", (), "CN", "private_company")], one(entry("x", "Zhongxing Tongxun"))) == []
+
+
+def test_transliteration_is_loaded_only_for_names_in_other_scripts():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from screening.case.watchlists import normalise; normalise('Mikhail Fridman'); "
+        "print('rigour' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_spelling_variant():
@@ -699,3 +725,175 @@ def test_hits_carry_the_entry():
         "https://www.federalregister.gov/d/2024-28267",
     )
     assert hit.why == "exact name; same country (CN)"
+
+
+# -- bulk lists: their own limits, streamed -----------------------------------------------------------
+
+
+def ftm_line(i: int, name: str) -> str:
+    return f'{{"id": "e{i}", "schema": "Company", "properties": {{"name": ["{name}"]}}, "datasets": ["x"]}}\n'
+
+
+def test_a_list_past_the_case_size_limit_loads(tmp_path, monkeypatch):
+    path = write(tmp_path / "big.json", "".join(ftm_line(i, f"Company Number {i}") for i in range(300)))
+    monkeypatch.setenv("SCREENING_MAX_BYTES", "2000")  # a case file this size would be refused
+    assert len(load_watchlists([path]).entries) == 300
+    monkeypatch.setenv("SCREENING_MAX_WATCHLIST_BYTES", "5000")
+    [(file, line, column, code)] = problems([path])
+    assert (file, line, code) == ("big.json", None, "E111")
+    with pytest.raises(ScreeningError, match=r"larger than the limit of 5,000 \(SCREENING_MAX_WATCHLIST_BYTES\)"):
+        load_watchlists([path])
+
+
+def test_a_line_past_the_line_limit_is_located_and_skipped(tmp_path, monkeypatch):
+    long = ftm_line(2, "X" * 5000)
+    path = write(tmp_path / "lines.jsonl", ftm_line(1, "First Co") + long + ftm_line(3, "Third Co"))
+    monkeypatch.setenv("SCREENING_MAX_BYTES", "1000")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    [problem] = info.value.problems
+    assert (problem.line, problem.code) == (2, "E111")
+    assert "line longer than the limit of 1,000 bytes (SCREENING_MAX_BYTES)" in problem.message
+
+
+def test_a_line_that_is_not_utf8_is_located(tmp_path):
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(b"name,countries\nGood Co,CN\nBad \xff Co,CN\nOther Co,CN\n")
+    assert problems([path]) == [("bytes.csv", 3, 5, "E002")]
+
+
+def test_csv_rows_spanning_lines_keep_their_place(tmp_path):
+    path = write(tmp_path / "multi.csv", 'name,aliases,countries\n"Two\nLines Ltd",,CN\nBad Co,,china\n')
+    assert problems([path]) == [("multi.csv", 4, 9, "E107")]
+
+
+def test_an_ftm_hit_lists_its_lists_as_a_list(tmp_path, capsys):
+    from screening.cli import main
+
+    path = write(
+        tmp_path / "l.json",
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Cainiao Smart Logistics Network"]}, '
+        '"datasets": ["one", "two"]}\n',
+    )
+    code = main(["screen", str(ROOT / "cases" / "alibaba-liege.yaml"), "--watchlist", str(path), "-f", "json"])
+    doc = __import__("json").loads(capsys.readouterr().out)
+    assert code in (0, 1)
+    assert [h["lists"] for h in doc["watchlist_hits"]] == [["one", "two"]]
+
+
+# -- identifiers ----------------------------------------------------------------------------------------
+
+LEI = "529900T8BM49AURSDO55"  # a valid LEI (check digits hold)
+
+
+def test_lei_check_digits():
+    from screening.case.watchlists import identifier, is_lei
+
+    assert is_lei(LEI) and is_lei(LEI.lower())
+    assert not is_lei(LEI[:-1] + "6") and not is_lei("HRB 12345") and not is_lei(LEI + "0")
+    assert identifier("reg", " hrb-12.345 ") == "reg:HRB12345" == identifier("reg", "HRB 12345")
+
+
+def test_identifiers_match_exactly_before_any_name(tmp_path):
+    path = write(
+        tmp_path / "ids.json",
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Unrelated Name Ltd"], '
+        f'"leiCode": ["{LEI}"], "country": ["de"]}}, "datasets": ["x"]}}\n'
+        '{"id": "b", "schema": "Company", "properties": {"name": ["Other Trading GmbH"], '
+        '"registrationNumber": ["HRB 12345"], "country": ["de"]}, "datasets": ["x"]}\n',
+    )
+    listed = load_watchlists([path])
+    assert [e.identifiers for e in listed.entries] == [(f"lei:{LEI}",), ("reg:HRB12345",)]
+    entities = [
+        Entity("x", "Quite Different Co", 0, country="DE", kind="private_company", lei=LEI),
+        Entity("y", "Another Co", 1, country="DE", kind="private_company", registration_number="hrb-12345"),
+        Entity("z", "Far Away Co", 2, country="FR", kind="private_company", registration_number="HRB 12345"),
+    ]
+    hits = match(entity_names(entities), listed)
+    assert [(h.entity, h.entry.id, h.score, h.read_as, h.why) for h in hits] == [
+        ("x", "a", 100.0, f"lei:{LEI}", f"same LEI ({LEI})"),
+        ("y", "b", 100.0, "reg:HRB12345", "same registration number (HRB12345) and same country (DE)"),
+    ]  # a registration number in another country's register is another company's
+
+
+def test_an_opensanctions_identifiers_cell_is_split_into_lei_and_numbers(tmp_path):
+    path = write(tmp_path / "t.csv", f"{OS_HEADER}\nx1,Company,Named Co,,,cn,,{LEI};91110000X,,,,,eu_fsf,,,\n")
+    (listed,) = load_watchlists([path]).entries
+    assert listed.identifiers == (f"lei:{LEI}", "reg:91110000X")
+    yaml = write(tmp_path / "l.yaml", f"entries:\n  - name: Named Co\n    identifiers: ['{LEI}']\n")
+    assert load_watchlists([yaml]).entries[0].identifiers == (f"lei:{LEI}",)
+
+
+# -- the index kept in the cache ------------------------------------------------------------------------
+
+QUERIES = [
+    ("a", "Mikhail Fridmann", (), None, "individual"),
+    ("b", "Михаил Фридман", (), "RU", "individual"),
+    ("c", "Semiconductor Manufacturing International Corp", ("SMIC",), "CN", "listed_company"),
+    ("d", "Petr Aven", (), "RU", None),
+    ("e", "Hikvision Digital Technology", (), "CN", None),
+    ("f", "Nobody At All Ltd", (), None, None),
+    ("g", "LetterOne Holding", (), "LU", "private_company"),
+]
+
+
+def summary(hits):
+    return [(h.entity, h.entry.id, h.matched_name, h.score, h.why, h.read_as) for h in hits]
+
+
+def test_the_index_kept_in_the_cache_finds_what_the_full_comparison_finds(tmp_path, monkeypatch):
+    from screening.case import listindex
+
+    paths = [CSV, FTM, YAML, SAMPLE]
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    expected = summary(match(QUERIES, load_watchlists(paths)))
+    assert len(expected) >= 5
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    built = load_watchlists(paths)  # reads the files and writes the index
+    assert summary(match(QUERIES, built)) == expected
+    assert len(list((tmp_path / "cache" / "watchlists").iterdir())) == 2  # the index and the files' stamps
+    monkeypatch.setattr("screening.case.watchlists._read_all", lambda paths: pytest.fail("read the files again"))
+    opened = load_watchlists(paths)
+    assert isinstance(opened.entries, listindex.Entries)
+    assert summary(match(QUERIES, opened)) == expected
+    assert [e.id for e in opened.entries] == [e.id for e in built.entries]
+
+
+def test_a_changed_list_is_indexed_again(tmp_path, monkeypatch):
+    from screening.case import listindex
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    path = write(tmp_path / "l.csv", "name\nFirst Trading Co\n")
+    assert [h.entry.name for h in match([("x", "First Trading Co", (), None)], load_watchlists([path]))] == [
+        "First Trading Co"
+    ]
+    path.write_text("name\nSecond Trading Co\n", "utf-8")  # same size: the change time tells
+    hits = match([("x", "Second Trading Co", (), None)], load_watchlists([path]))
+    assert [h.entry.name for h in hits] == ["Second Trading Co"]
+
+
+def test_words_one_edit_apart_share_a_spelling_with_a_letter_left_out():
+    from screening.case.listindex import variants
+
+    for listed, searched in [("fridman", "fridmann"), ("fridman", "fridmen"), ("aven", "avem"), ("abcdef", "xbcdef")]:
+        assert variants(listed) & variants(searched), (listed, searched)
+    assert not variants("fridman") & variants("friedmann")  # two edits
+
+
+def test_without_rigour_names_in_other_scripts_still_match(monkeypatch):
+    """rigour is an extra (its PyICU needs ICU's headers to build); without it anyascii transliterates."""
+    import sys
+
+    from screening.case import watchlists
+
+    monkeypatch.setitem(sys.modules, "rigour.text.translit", None)  # import fails as if not installed
+    watchlists._norm.cache_clear()  # names read with rigour earlier in this process
+    latin = match(
+        [("f", "Mikhail Fridman", (), "RU", "individual")], one(entry("p", "Михаил Фридман", schema="Person"))
+    )
+    assert [h.score for h in latin] == [100.0]
+    (person,) = match([("x", "Xi Jinping", (), "CN", "individual")], one(entry("p", "习近平", schema="Person")))
+    assert person.score == 100.0
+    watchlists._norm.cache_clear()  # and none read without it stays for the tests after

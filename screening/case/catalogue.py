@@ -227,7 +227,7 @@ def catalogue() -> dict[str, Fact]:
             subfields={
                 "entity": Fact("entity", "string"),
                 "name": Fact("name", "string"),
-                "lists": Fact("lists", "string", description="The list entry's datasets or programmes."),
+                "lists": Fact("lists", "list", item="string", description="The list entry's datasets or programmes."),
                 "type": Fact("type", "enum", values=("sanctions", "export_control", "other")),
                 "score": Fact("score", "number", description="Name similarity, 0-100."),
                 "matched_name": Fact("matched_name", "string"),

@@ -66,7 +66,17 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     inv = case.investor
     inv_doc: DocPath = ("entities", str(inv.index))
     inv_data = case.data["entities"][inv.index]
-    for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei", "cfius_excepted"):
+    for key in (
+        "id",
+        "name",
+        "country",
+        "kind",
+        "state_ownership_pct",
+        "owners_complete",
+        "lei",
+        "registration_number",
+        "cfius_excepted",
+    ):
         values[f"investor.{key}"] = inv_data.get(key)
         origin[f"investor.{key}"] = inv_doc + (key,)
     for key in ("listings", "state_links", "conduct"):
@@ -81,7 +91,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
             {
                 "entity": h.entity,
                 "name": h.entity_name,
-                "lists": ", ".join(h.entry.lists),
+                "lists": list(h.entry.lists),
                 "type": h.entry.type,
                 "score": h.score,
                 "matched_name": h.matched_name,

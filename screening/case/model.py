@@ -62,6 +62,8 @@ class Entity(NamedTuple):
     listings: tuple[dict[str, Any], ...] | None = None
     state_links: tuple[dict[str, Any], ...] | None = None
     conduct: tuple[dict[str, Any], ...] | None = None
+    lei: str | None = None
+    registration_number: str | None = None
 
     @classmethod
     def from_data(cls, data: dict[str, Any], index: int) -> Entity:
@@ -80,6 +82,8 @@ class Entity(NamedTuple):
             listings=records("listings"),
             state_links=records("state_links"),
             conduct=records("conduct"),
+            lei=data.get("lei"),
+            registration_number=data.get("registration_number"),
         )
 
     @property

@@ -69,6 +69,12 @@ When several apply, ``sanctions`` wins over ``export_control``, which wins over 
 
 Matching, in short (``match`` and the constants below have the details):
 
+* identifiers first: an entity's LEI or registration number (``entity_names``) equal to one of an
+  entry's (``ListEntry.identifiers``: FtM ``leiCode`` and ``registrationNumber``, the ``identifiers``
+  column of CSV lists and key of YAML lists, where an LEI is told apart by its check digits), compared
+  by ``identifier`` (upper case, no spaces or punctuation), is a hit of 100, kept before any name hit of
+  the same entry; a registration number only when the countries do not differ;
+
 * names are normalised (``normalise``): what prints as nothing removed (zero-width spaces and
   joiners, soft hyphens, bidirectional controls and other format characters, Hangul fillers), so
   that one zero-width space per word cannot hide a name; NFKC (full-width and mathematical
@@ -81,10 +87,12 @@ Matching, in short (``match`` and the constants below have the details):
   ``JP``) and, for organisations, company-form words removed from the start and the end (``Ltd``,
   ``Co.``, ``GmbH``, ``S.p.A.``, ``PJSC``, ``OOO`` ...).  ``Holding(s)`` and ``Group`` are kept:
   removing them would make a group's holding company identical to every other company sharing
-  the first word of its name.  A name written wholly in another script is compared as written:
-  a Cyrillic or Chinese name matches the same name in the same script (lists give aliases in
-  each script), unless every letter of it looks like an ASCII letter.  Each hit carries the
-  entity's name as compared (``Hit.read_as``);
+  the first word of its name.  A name written wholly in another script (unless every letter of it
+  looks like an ASCII letter) is transliterated with OpenSanctions' ``rigour`` (``Лукашенко`` is
+  ``lukashenko``); a run of Chinese, Japanese or Korean characters becomes one word
+  (``习近平`` is ``xijinping``), which matches a Latin name of several words with its spaces removed
+  (``Xi Jinping``; ``_Side.glued``).  Each hit carries the entity's name as compared
+  (``Hit.read_as``);
 * the score is ``rapidfuzz.fuzz.token_sort_ratio`` of the normalised names (computed as
   ``fuzz.ratio`` on pre-sorted tokens): word order is ignored but every word counts, so a name
   that is a mere subset of another ("Huawei" / "Huawei Marine Networks") scores low.
@@ -112,18 +120,21 @@ Matching, in short (``match`` and the constants below have the details):
   whether they agree.
 
 Speed: the first ``match`` on a ``Watchlist`` normalises its names into a search index (kept for
-later calls on the same object); candidates come from ``rapidfuzz.process.extract`` with a score
-cut-off, so only pairs near the threshold are examined in Python.  ``bench/watchlists.py``
-measures 10,000 entries against 50 names.
+later calls on the same object); candidates come from ``rapidfuzz.process.extract`` over every name
+with a score cut-off, so only pairs near the threshold are examined in Python.  A list of
+``listindex.MIN_ENTRIES`` entries or more is indexed once and kept in the user cache
+(``screening.case.listindex``): later loads of the same files open it without reading them, and
+candidates come from the words of the names searched (each within one edit), not from every name.
+``bench/watchlists.py`` measures it on a synthetic list of a million entities.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
@@ -169,6 +180,8 @@ class ListEntry(NamedTuple):
     source: str
     """File and line the entry was read from: ``lists/x.csv:12``."""
     url: str | None = None
+    identifiers: tuple[str, ...] = ()
+    """``lei:CODE`` and ``reg:NUMBER`` (``identifier``), matched exactly before any name."""
 
     @property
     def is_person(self) -> bool:
@@ -178,7 +191,9 @@ class ListEntry(NamedTuple):
 class Watchlist(NamedTuple):
     """Entries of every file loaded, in file order, and the files."""
 
-    entries: tuple[ListEntry, ...]
+    entries: Sequence[ListEntry]
+    """A tuple, or for a list opened from its index in the cache (``screening.case.listindex``) a
+    sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
 
 
@@ -201,14 +216,59 @@ class Hit(NamedTuple):
 
 
 NameRow = Union[
-    tuple[str, str, tuple[str, ...], Optional[str]], tuple[str, str, tuple[str, ...], Optional[str], Optional[str]]
+    tuple[str, str, tuple[str, ...], Optional[str]],
+    tuple[str, str, tuple[str, ...], Optional[str], Optional[str]],
+    tuple[str, str, tuple[str, ...], Optional[str], Optional[str], tuple[str, ...]],
 ]
-"""A row of ``match``'s ``names``: ``(id, name, aliases, country)``, or with the entity kind fifth."""
+"""A row of ``match``'s ``names``: ``(id, name, aliases, country)``, or with the entity kind fifth and its
+identifiers (``identifier``) sixth."""
 
 
-def entity_names(entities: Iterable[Any]) -> list[tuple[str, str, tuple[str, ...], str | None, str | None]]:
-    """``match`` rows for case entities (``screening.case.model.Entity``), kind included."""
-    return [(e.id, e.name, tuple(e.aliases), e.country, e.kind) for e in entities]
+def entity_names(
+    entities: Iterable[Any],
+) -> list[tuple[str, str, tuple[str, ...], str | None, str | None, tuple[str, ...]]]:
+    """``match`` rows for case entities (``screening.case.model.Entity``), kind and identifiers included."""
+    return [
+        (
+            e.id,
+            e.name,
+            tuple(e.aliases),
+            e.country,
+            e.kind,
+            tuple(
+                identifier(kind, value)
+                for kind, value in (("lei", e.lei), ("reg", e.registration_number))
+                if value and identifier(kind, value)
+            ),
+        )
+        for e in entities
+    ]
+
+
+_ID_JUNK = re.compile(r"[\s.\-/_]+")
+
+
+def identifier(kind: str, value: str) -> str:
+    """An identifier as compared: ``lei:CODE`` or ``reg:NUMBER``, upper case, without spaces, dots, dashes,
+    slashes or underscores ("HRB 12345" and "hrb-12345" are one number); empty when nothing is left."""
+    code = _ID_JUNK.sub("", value).upper()
+    return f"{kind}:{code}" if code else ""
+
+
+def is_lei(value: str) -> bool:
+    """Whether ``value`` is a Legal Entity Identifier: 20 characters whose ISO 17442 check digits hold (ISO 7064
+    mod 97-10, as in an IBAN)."""
+    code = value.strip().upper()
+    if len(code) != 20 or not code.isascii() or not code.isalnum() or not code[-2:].isdigit():
+        return False
+    return int("".join(str(int(c, 36)) for c in code)) % 97 == 1
+
+
+def _identifiers(values: Iterable[str], kind: str | None = None) -> tuple[str, ...]:
+    """Typed identifiers of ``values``: of ``kind``, or, untyped, ``lei`` when a value is an LEI and ``reg``
+    otherwise (an OpenSanctions ``identifiers`` cell mixes them)."""
+    out = (identifier(kind or ("lei" if is_lei(v) else "reg"), v) for v in values)
+    return _unique(i for i in out if i)
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -427,7 +487,7 @@ def _latin(text: str) -> str:
     scripts = [{_script(c) for c in part if c.isalpha()} for part in parts]
     latin_name = any("LATIN" in found for found in scripts)
     if not latin_name and not all(_lookalike(c) for c in text if c.isalpha()):
-        return text  # one other script, as written
+        return _transliterate(text)  # a name in another script: as it is spelt in Latin letters
     out = []
     for part, found in zip(parts, scripts, strict=True):
         if found <= {"LATIN"} and part.isascii():
@@ -441,6 +501,46 @@ def _latin(text: str) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+_GLUED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+"""Scripts written without spaces between words: a run of them is transliterated as one word."""
+
+
+def _transliterate(text: str) -> str:
+    """``text``, written in scripts other than Latin, in Latin letters (OpenSanctions' ``rigour``, whose
+    romanisation of names follows common usage: Лукашенко is Lukashenko).
+
+    A run of Chinese, Japanese or Korean characters becomes one word, its syllables joined ("习近平" is
+    "xijinping"), as such names are written without spaces; its Latin spelling is then compared with
+    the Latin names with their spaces removed (``_Side.glued``)."""
+    out = []
+    ascii_text = _transliterator()
+    for glued, run in itertools.groupby(text, key=lambda c: c.isalpha() and _script(c) in _GLUED_SCRIPTS):
+        part = "".join(run)
+        spelt = ascii_text(part)
+        out.append("".join(c for c in spelt if c.isalnum()) if glued else spelt)
+    return " ".join(out) if len(out) > 1 else "".join(out)
+
+
+def _transliterator() -> Callable[[str], str]:
+    """OpenSanctions' ``rigour`` when it is installed (the ``names`` extra, in the test extras), else
+    ``anyascii``. Both spell Лукашенко as Lukashenko; they differ in details (Михаил is Mihail to rigour,
+    Mikhail to anyascii; 习近平 xi jin ping and XiJinPing), which the fuzzy score and the glued
+    comparison of CJK names absorb."""
+    try:
+        from rigour.text.translit import ascii_text  # only for names written in another script
+    except ImportError:
+        from anyascii import anyascii
+
+        return anyascii
+    return ascii_text
+
+
+def _other_script(text: str) -> bool:
+    """Whether ``text`` has letters and none of them Latin (a name that matching transliterates)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and not any(_script(c) == "LATIN" for c in letters)
 
 
 def _read(c: str) -> str:
@@ -595,18 +695,102 @@ def list_type(lists: Iterable[str], topics: Iterable[str] = ()) -> str:
 
 
 def load_watchlists(paths: Sequence[Path]) -> Watchlist:
-    """Read every file; raise one ``ScreeningError`` with every problem of every file."""
+    """Read every file; raise one ``ScreeningError`` with every problem of every file.
+
+    CSV and JSON-lines files are streamed within their own limits (``screening.case.listfiles``);
+    YAML lists are read whole, within the limits of every other input. Lists of ``MIN_ENTRIES`` entries
+    or more are indexed once and kept in the user cache (``screening.case.listindex``): the next load of
+    the same files opens that index and reads nothing else."""
+    from screening.case import listindex
+
+    key = listindex.key(paths) if paths else None
+    if key is not None:
+        kept = listindex.open_index(key, _rules())
+        if kept is not None:
+            opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths))
+            _INDEXES.put(opened, kept)
+            return opened
+    watchlist = _read_all(paths)
+    if key is not None and len(watchlist.entries) >= listindex.MIN_ENTRIES:
+        entries = watchlist.entries
+        built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules())
+        if built is not None:
+            _INDEXES.put(watchlist, built)
+    return watchlist
+
+
+def _rules() -> Any:
+    """What the index kept in the cache takes from this module."""
+    from screening.case.listindex import Rules
+
+    return Rules(ListEntry, _short, _subset, SUBSET_SCORE)
+
+
+def _names_of(watchlist: Watchlist) -> Any:
+    """For ``listindex.build``: ``names(person)`` yields the names of that side as ``_index`` files them."""
+
+    def names(person: bool) -> Iterator[tuple[str, tuple[str, ...], tuple[int, int]]]:
+        for e, entry in enumerate(watchlist.entries):
+            if entry.is_person != person:
+                continue
+            seen: set[str] = set()
+            for n, text in enumerate((entry.name, *entry.aliases)):
+                tokens = _tokens(text, forms=not person).tokens
+                key = _key(tokens)
+                if key and key not in seen:
+                    seen.add(key)
+                    yield key, tokens, (e, n)
+
+    return names
+
+
+def _identifier_index(entries: Sequence[ListEntry]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for e, entry in enumerate(entries):
+        for code in entry.identifiers:
+            found.setdefault(code, []).append(e)
+    return found
+
+
+def _read_all(paths: Sequence[Path]) -> Watchlist:
+    """The lists read from their files (``load_watchlists`` without the cache)."""
+    from screening.case.listfiles import lines, open_list
+
     entries: list[ListEntry] = []
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
-        try:
-            text = read_text(path)
-        except ScreeningError as exc:
-            problems.extend(exc.problems)
-            continue
-        reader = _READERS[_format(path, text)]
-        found, trouble = reader(text, str(path), path.stem)
+        name = str(path)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            try:
+                text = read_text(path)
+            except ScreeningError as exc:
+                problems.extend(exc.problems)
+                continue
+            found, trouble = _read_yaml(text, name, path.stem)
+        else:
+            try:
+                handle = open_list(path)
+            except ScreeningError as exc:
+                problems.extend(exc.problems)
+                continue
+            with handle:
+                trouble = []
+                stream = lines(handle, name, trouble)
+                head: list[tuple[int, str]] = []
+                for number, line in stream:  # up to the first line with text, to tell the format
+                    head.append((number, line))
+                    if line.strip():
+                        break
+                kind = _format(path, head[-1][1] if head else "")
+                rows = itertools.chain(head, stream)
+                if kind == "yaml":
+                    found, more = _read_yaml("".join(line for _, line in rows), name, path.stem)
+                elif kind == "csv":
+                    found, more = _read_csv((line for _, line in rows), name, path.stem)
+                else:
+                    found, more = _read_ftm(rows, name, path.stem)
+                trouble = sorted(trouble + more, key=lambda p: p.line or 0)  # reading's and the reader's, in order
         entries.extend(found)
         problems.extend(trouble)
     if problems:
@@ -614,7 +798,8 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
     return Watchlist(tuple(entries), tuple(str(Path(p)) for p in paths))
 
 
-def _format(path: Path, text: str) -> str:
+def _format(path: Path, first: str) -> str:
+    """``csv``, ``ftm`` or ``yaml`` by extension, else by ``first``, the file's first line with text."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "csv"
@@ -622,7 +807,7 @@ def _format(path: Path, text: str) -> str:
         return "ftm"
     if suffix in (".yaml", ".yml"):
         return "yaml"
-    head = text.lstrip()
+    head = first.lstrip()
     if head.startswith("{"):
         return "ftm"
     first = head.split("\n", 1)[0].casefold()
@@ -675,9 +860,15 @@ def _schema_problem(schema: str) -> str:
     )
 
 
-def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
-    lines = list(io.StringIO(text, newline=""))
-    reader = csv.reader(iter(lines))
+def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
+    kept: dict[int, str] = {}  # the lines of the row being read (a quoted cell may span lines)
+
+    def feed() -> Iterator[str]:
+        for number, text in enumerate(stream, 1):
+            kept[number] = text
+            yield text
+
+    reader = csv.reader(feed())
     problems: list[Problem] = []
     entries: list[ListEntry] = []
     try:
@@ -689,7 +880,7 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             Problem(name, 1, None, "E105", "no header row: the first line must name the columns (at least 'name')")
         ]
     columns = [h.strip().casefold() for h in header]
-    starts = _field_columns(lines[0])
+    starts = _field_columns(kept.get(1, ""))
     seen: dict[str, int] = {}
     for i, col in enumerate(columns):
         if col and col in seen:
@@ -720,13 +911,15 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             problems.append(Problem(name, reader.line_num, None, "E100", f"malformed CSV: {exc}"))
             break
         line, previous = previous + 1, reader.line_num
+        for old in [k for k in kept if k < line]:
+            del kept[old]
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
         count += 1
 
         def where(col: str, _line: int = line) -> int | None:
             """Column of a field in the row's first line (None past a line break inside quotes)."""
-            index, starts = seen.get(col), _field_columns(lines[_line - 1])
+            index, starts = seen.get(col), _field_columns(kept.get(_line, ""))
             return starts[index] if index is not None and index < len(starts) else None
 
         if len(row) != len(header):
@@ -788,6 +981,7 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
                 schema or DEFAULT_SCHEMA,
                 f"{name}:{line}",
                 cell("url") or None,
+                _identifiers(_split(cell("identifiers"))),
             )
         )
     return entries, problems
@@ -795,14 +989,15 @@ def _read_csv(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
 
 _NAME_PROPS = ("name", "alias", "previousName")
 _COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry")
+_ID_PROPS = ("leiCode", "registrationNumber")
 
 
-def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
+def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
     problems: list[Problem] = []
     found: list[tuple[int, dict[str, Any]]] = []
     sanctions: dict[str, list[dict[str, list[str]]]] = {}
     ids: dict[str, int] = {}
-    for number, line in enumerate(io.StringIO(text, newline=""), 1):
+    for number, line in stream:
         if not line.strip():
             continue
         try:
@@ -838,7 +1033,7 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
             )
             continue
         ids[entity_id] = number
-        found.append((number, obj))
+        found.append((number, _slim(obj)))  # what the entry needs: a million whole entities would not fit
     entries = []
     for number, obj in found:
         props = obj.get("properties") or {}
@@ -866,9 +1061,27 @@ def _read_ftm(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Pr
                 obj["schema"],
                 f"{name}:{number}",
                 urls[0] if urls else None,
+                _identifiers(props.get("leiCode", []), "lei")
+                + _identifiers(props.get("registrationNumber", []), "reg"),
             )
         )
     return entries, problems
+
+
+_KEPT_PROPS = frozenset({*_NAME_PROPS, *_COUNTRY_PROPS, "topics", "sourceUrl", *_ID_PROPS})
+
+
+def _slim(obj: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an FtM entity that its list entry uses."""
+    props = obj.get("properties") or {}
+    return {
+        "id": obj["id"],
+        "schema": obj["schema"],
+        "target": obj.get("target"),
+        "caption": obj.get("caption"),
+        "datasets": obj.get("datasets"),
+        "properties": {k: v for k, v in props.items() if k in _KEPT_PROPS},
+    }
 
 
 def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
@@ -892,7 +1105,7 @@ def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 _YAML_TOP = ("entries", "title", "note")
-_YAML_KEYS = ("id", "name", "aliases", "countries", "lists", "type", "schema", "url", "note")
+_YAML_KEYS = ("id", "name", "aliases", "countries", "lists", "type", "schema", "url", "note", "identifiers")
 
 
 def _read_yaml(text: str, name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
@@ -980,6 +1193,7 @@ def _yaml_entry(
     schema, url = text("schema"), text("url")
     text("note")
     aliases, countries, lists = texts("aliases"), texts("countries"), texts("lists")
+    identifiers = _identifiers(texts("identifiers"))
     for j, code in enumerate(countries):
         message = _country_problem(code)
         if message:
@@ -1004,6 +1218,7 @@ def _yaml_entry(
         schema or DEFAULT_SCHEMA,
         f"{name}:{line}",
         url,
+        identifiers,
     )
 
 
@@ -1024,11 +1239,45 @@ class _Side(NamedTuple):
     """Every normalised key (short ones included) -> names having it."""
     words: dict[str, list[int]]
     """Word -> indexes into keys/owners (persons only: the subset rule)."""
+    glued: dict[str, list[tuple[int, int]]]
+    """Names of several words, written without spaces in their order -> names having it: a Chinese name
+    transliterated is one word ("xijinping"), compared so with "Xi Jinping"."""
+
+    def find_exact(self, key: str) -> Sequence[tuple[int, int]]:
+        """Names whose key is ``key``."""
+        return self.exact.get(key, ())
+
+    def find_glued(self, glued: str, single: bool) -> Sequence[tuple[int, int]]:
+        """Names of several words equal to the one word ``glued`` once their spaces are removed, or (not
+        ``single``: the name searched has several words) names of one word equal to ``glued``."""
+        return self.glued.get(glued, ()) if single else self.exact.get(glued, ())
+
+    def find_fuzzy(self, key: str, tokens: Sequence[str], cutoff: float) -> list[tuple[tuple[int, int], float]]:
+        """Names whose key scores at least ``cutoff`` against ``key`` (``fuzz.ratio``): all of them compared."""
+        from rapidfuzz import fuzz, process
+
+        if not self.keys:
+            return []
+        found = process.extract(key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None)
+        return [(self.owners[i], raw) for _, raw, i in found]
+
+    def find_subsets(self, tokens: Sequence[str]) -> dict[tuple[int, int], float]:
+        """Person names that contain all words of ``tokens``, or whose words all appear in it."""
+        mine = set(tokens)
+        if len(mine) < 2:
+            return {}
+        counts: dict[int, int] = {}
+        for word in mine:
+            for i in self.words.get(word, ()):
+                counts[i] = counts.get(i, 0) + 1
+        return {self.owners[i]: SUBSET_SCORE for i, n in counts.items() if n >= 2 and _subset(mine, self.keys[i])}
 
 
 class _Index(NamedTuple):
     person: _Side
     other: _Side
+    identifiers: dict[str, list[int]]
+    """Identifier (``identifier``) -> entries having it."""
 
 
 _INDEXES = Kept(4)
@@ -1038,7 +1287,8 @@ def _index(watchlist: Watchlist) -> _Index:
     cached: _Index | None = _INDEXES.get(watchlist)
     if cached is not None:
         return cached
-    sides: dict[bool, _Side] = {True: _Side([], [], {}, {}), False: _Side([], [], {}, {})}
+    sides: dict[bool, _Side] = {True: _Side([], [], {}, {}, {}), False: _Side([], [], {}, {}, {})}
+    identifiers = _identifier_index(watchlist.entries)
     for e, entry in enumerate(watchlist.entries):
         person = entry.is_person
         side = sides[person]
@@ -1050,6 +1300,8 @@ def _index(watchlist: Watchlist) -> _Index:
                 continue
             seen.add(key)
             side.exact.setdefault(key, []).append((e, n))
+            if len(tokens) > 1:
+                side.glued.setdefault("".join(tokens), []).append((e, n))
             if _short(key):
                 continue
             if person:
@@ -1057,7 +1309,7 @@ def _index(watchlist: Watchlist) -> _Index:
                     side.words.setdefault(word, []).append(len(side.keys))
             side.keys.append(key)
             side.owners.append((e, n))
-    index: _Index = _INDEXES.put(watchlist, _Index(sides[True], sides[False]))
+    index: _Index = _INDEXES.put(watchlist, _Index(sides[True], sides[False], identifiers))
     return index
 
 
@@ -1071,7 +1323,7 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     """
     if not 0 <= threshold <= 100:
         raise ValueError(f"threshold must lie in [0, 100], not {threshold}")
-    from rapidfuzz import fuzz, process  # imported here: reading lists and the CLI start-up do not need it
+    from rapidfuzz import fuzz  # imported here: reading lists and the CLI start-up do not need it
 
     index = _index(watchlist)
     entries = watchlist.entries
@@ -1080,6 +1332,11 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     for row in names:
         entity_id, entity_name, aliases, country = row[0], row[1], tuple(row[2] or ()), row[3]
         kind = row[4] if len(row) > 4 else None
+        for code in row[5] if len(row) > 5 else ():
+            for e in index.identifiers.get(code, ()):
+                hit = _identifier_hit(entity_id, entity_name, country, entries[e], code)
+                if hit is not None:
+                    best[(entity_id, e)] = ((100.0, 1, 1), hit)  # before any name
         sides = (
             [(True, index.person)]
             if kind == "individual"
@@ -1094,23 +1351,18 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                 if not key:
                     continue
                 candidates: dict[tuple[int, int], tuple[float, str]] = {}
-                for owner in side.exact.get(key, ()):
+                for owner in side.find_exact(key):
                     candidates[owner] = (100.0, "exact")
-                if not _short(key) and side.keys:
-                    for _, raw, i in process.extract(
-                        key,
-                        side.keys,
-                        scorer=fuzz.ratio,
-                        processor=None,
-                        score_cutoff=max(threshold - 0.05, 0),
-                        limit=None,
-                    ):
-                        owner = side.owners[i]
+                glued = "".join(tokens)
+                if not _short(glued):  # one word against several, the spaces removed
+                    for owner in side.find_glued(glued, len(tokens) == 1):
+                        candidates.setdefault(owner, (100.0, "glued"))
+                if not _short(key):
+                    for owner, raw in side.find_fuzzy(key, tokens, max(threshold - 0.05, 0)):
                         if owner not in candidates:
                             candidates[owner] = (raw, "fuzzy")
                     if person:
-                        for i, score in _subsets(tokens, side).items():
-                            owner = side.owners[i]
+                        for owner, score in side.find_subsets(tokens).items():
                             if owner not in candidates or candidates[owner][0] < score:
                                 candidates[owner] = (score, "subset")
                 for (e, n), (raw, how) in candidates.items():
@@ -1149,6 +1401,21 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     return hits
 
 
+def _identifier_hit(entity_id: str, entity_name: str, country: str | None, entry: ListEntry, code: str) -> Hit | None:
+    """The hit of an entity and an entry sharing an identifier: an LEI is unique worldwide; a registration
+    number only within its register, so it needs the countries not to differ."""
+    kind, value = code.split(":", 1)
+    if kind == "lei":
+        why = f"same LEI ({value})"
+    else:
+        if country and entry.countries and country not in entry.countries:
+            return None
+        why = f"same registration number ({value})"
+        if country and entry.countries:
+            why += f" and same country ({country})"
+    return Hit(entity_id, entity_name, entry, entry.name, 100.0, why, code)
+
+
 def _words_agree(a: Sequence[str], b: Sequence[str], ratio: Any) -> bool:
     """Every word of the name with fewer words resembles a word of the other (``WORD_SIMILARITY``).
 
@@ -1164,25 +1431,15 @@ def _words_agree(a: Sequence[str], b: Sequence[str], ratio: Any) -> bool:
     )
 
 
-def _subsets(tokens: Sequence[str], side: _Side) -> dict[int, float]:
-    """Person names that contain all words of ``tokens``, or whose words all appear in it."""
-    mine = set(tokens)
-    if len(mine) < 2:
-        return {}
-    counts: dict[int, int] = {}
-    for word in mine:
-        for i in side.words.get(word, ()):
-            counts[i] = counts.get(i, 0) + 1
-    out = {}
-    for i, shared in counts.items():
-        if shared < 2:
-            continue
-        theirs = set(side.keys[i].split())
-        if (shared == len(mine) and len(theirs) - shared <= SUBSET_MAX_EXTRA) or (
-            shared == len(theirs) and len(mine) - shared <= SUBSET_MAX_EXTRA
-        ):
-            out[i] = SUBSET_SCORE
-    return out
+def _subset(mine: set[str], key: str) -> bool:
+    """Whether a person's name of the words ``mine`` and one of the key ``key``, sharing two words or more,
+    differ only by words missing from one of them, at most ``SUBSET_MAX_EXTRA`` (a middle name)."""
+    theirs = set(key.split())
+    shared = len(mine & theirs)
+    return shared >= 2 and (
+        (shared == len(mine) and len(theirs) - shared <= SUBSET_MAX_EXTRA)
+        or (shared == len(theirs) and len(mine) - shared <= SUBSET_MAX_EXTRA)
+    )
 
 
 def _join(items: Sequence[str]) -> str:
@@ -1247,6 +1504,11 @@ def _why(
                 core += f" after removing {form_text}"
             if ignored:
                 core += f"{' and' if form_text else ''} ignoring {_join(ignored)}"
+    elif how == "glued":
+        spelt = "".join(_norm(text, person).tokens)
+        core = f"same letters once the spaces are removed ('{spelt}')"
+        if not (text.isascii() and matched.isascii()):
+            core = f"same name transliterated, {core}"
     elif how == "subset":
         short, long = sorted((text, matched), key=lambda s: len(_norm(s, person).tokens))
         core = (
@@ -1261,6 +1523,12 @@ def _why(
         core = f"similar spelling{order} (score {score:g})"
         if form_text:
             core += f" after removing {form_text}"
+    if how in ("fuzzy", "subset"):
+        readings = [
+            f"'{t}' as '{' '.join(_norm(t, person).tokens)}'" for t in _unique((text, matched)) if _other_script(t)
+        ]
+        if readings:
+            core += f", reading {_join(readings)}"
     subject = []
     if entity_alias:
         subject.append(f"entity alias '{text}'")

@@ -644,7 +644,7 @@ def _watchlists(ctx: Ctx) -> list[str]:
         out.append(
             f'<tr class="hit"><td>{name(hit["name"])}</td><td>{esc(hit["read_as"])}</td>'
             f"<td>{name(hit['matched_name'])}</td>"
-            f"<td>{esc(hit['lists'])} ({esc(str(hit['type']).replace('_', ' '))}){url}</td>"
+            f"<td>{esc(', '.join(hit['lists']))} ({esc(str(hit['type']).replace('_', ' '))}){url}</td>"
             f'<td class="num">{num(hit["score"])}</td><td>{esc(hit["why"])}</td></tr>'
         )
     out += ["</tbody>", "</table>"]

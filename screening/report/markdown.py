@@ -526,7 +526,7 @@ def _watchlists(out: Doc, doc: dict[str, Any], who: Any) -> None:
                 bold(esc(h["name"])),
                 esc(h["read_as"]),
                 esc(h["matched_name"]),
-                link(h["lists"], h.get("url")),
+                link(", ".join(h["lists"]), h.get("url")),
                 esc(str(h["type"]).replace("_", " ")),
                 num(h["score"]),
                 esc(h["why"]),

@@ -429,7 +429,7 @@ def _control(page: Page, result: Result) -> None:
         found = Text.assemble(
             (f"{hit['name']} ", "bold"),
             f"(read as '{hit['read_as']}') "
-            f"matches '{hit['matched_name']}' on {hit['lists']} "
+            f"matches '{hit['matched_name']}' on {', '.join(hit['lists'])} "
             f"({hit['type'].replace('_', ' ')}, score {num(hit['score'])}): {hit['why']}",
         )
         page.hang(Text("watchlist hit: ", style="bold red"), found, 4)
