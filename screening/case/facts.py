@@ -10,8 +10,8 @@ from typing import Any, NamedTuple
 
 from screening import EMPTY
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
-from screening.case.model import Case, DocPath, group_complete, group_of, state_of
-from screening.case.values import AtLeast, PartialList
+from screening.case.model import Case, DocPath, group_complete, group_of, majority, state_of
+from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest
 
 DOC = "@doc"
 """Key under which each record keeps its path in the case document (for sources)."""
@@ -110,7 +110,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         counts = [d.get("subjects") for d in data]
         known = [c for c in counts if c is not None]
         if known:
-            values["target.data_subjects"] = max(known) if len(known) == len(counts) else AtLeast(max(known))
+            values["target.data_subjects"] = highest(known, len(known) == len(counts))
         elif not data:
             values["target.data_subjects"] = 0
         origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
@@ -165,9 +165,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         values[f"group.{key}"] = (PartialList if partial or key in unknown else list)(lists[key])
     known = [p for p in state_pcts if p is not None]
     if known:
-        values["group.state_ownership_pct"] = (
-            max(known) if (len(known) == len(state_pcts) and not partial) else AtLeast(max(known))
-        )
+        values["group.state_ownership_pct"] = highest(known, len(known) == len(state_pcts) and not partial)
     where = ("entities", str(case.investor.index))
     for key in _GROUP_FACTS:
         if key in values:
@@ -262,7 +260,7 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     if before is None and tx.get("kind") == "greenfield":
         before = 0
     if after is not None and before is not None:
-        values["transaction.stake_acquired_pct"] = round(after - before, 6)
+        values["transaction.stake_acquired_pct"] = difference(after, before)
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
     votes = tx.get("voting_after_pct", after)
     votes_before = tx.get("voting_before_pct", before)
@@ -274,10 +272,10 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
             values[f"transaction.{key}"] = value
             origin[f"transaction.{key}"] = ("transaction", given if given in tx else given.replace("voting", "stake"))
     seats, size = tx.get("board_seats"), tx.get("board_size")
-    board_majority = None if seats is None or size is None else seats * 2 > size
-    if (votes is not None and votes > 50) or board_majority:
+    board_majority = _more_than_half(seats, size)
+    if majority(votes) is True or board_majority:
         control: bool | None = True
-    elif votes is not None and board_majority is False:
+    elif majority(votes) is False and board_majority is False:
         control = False
     else:
         control = None
@@ -285,16 +283,30 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.control"] = ("transaction",)
     # Control is acquired when the investor did not hold a majority of the votes before; an investor
     # already in control that adds to its stake acquires nothing new.
-    if control is True and votes_before is not None:
-        acquired: bool | None = votes_before <= 50
+    if control is True and majority(votes_before) is not None:
+        acquired: bool | None = not majority(votes_before)
     else:
         acquired = False if control is False else None
     values["transaction.control_acquired"] = acquired
     origin["transaction.control_acquired"] = ("transaction",)
 
 
+def _more_than_half(part: Any, whole: Any) -> bool | None:
+    """Whether ``part`` (a number or a bound) is more than half of ``whole``; None when not known."""
+    if part is None or whole is None:
+        return None
+    p, w = ends(part), ends(whole)
+    if p.low is not None and w.high is not None and p.low * 2 > w.high:
+        return True
+    if p.high is not None and w.low is not None and p.high * 2 <= w.low:
+        return False
+    return None
+
+
 def plain(value: Any) -> Any:
-    """Record values without internal keys, as JSON-ready data."""
+    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written)."""
+    if isinstance(value, (Interval, DayRange)):
+        return value.written()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if not k.startswith("@")}
     if isinstance(value, list):

@@ -24,8 +24,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening.case import holdings
-from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of, state_id, state_of
-from screening.case.values import AtLeast
+from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of, majority, state_id, state_of
+from screening.case.values import BOUNDS, AtLeast, ends
 
 SUBSTANTIAL_STATE_VOTES = 49.0
 """31 CFR 800.244: a foreign government's 49% or more voting interest in the investor is substantial."""
@@ -168,25 +168,31 @@ def analyse(case: Case) -> Ownership:
 
 
 def _links(case: Case, members: set[str]) -> list[Link]:
-    out = [
-        Link(
-            e.owner,
-            e.owned,
-            e.equity_pct,
-            e.voting_pct if e.voting_pct is not None else e.equity_pct,
-            frozenset(e.rights),
-            e.index,
-        )
-        for e in case.ownership
-        if e.owned in members
-    ]
+    out = []
+    for e in case.ownership:
+        if e.owned in members:
+            votes = e.voting_pct if e.voting_pct is not None else e.equity_pct
+            out.append(Link(e.owner, e.owned, _stake(e.equity_pct), _stake(votes), _rights(e.rights, votes), e.index))
     itemised = {lk.owned for lk in out}
     for eid in sorted(members):
         entity = case.entities[eid]
-        if eid not in itemised and entity.state_ownership_pct and entity.country and entity.kind != "state_body":
-            pct = float(entity.state_ownership_pct)
-            out.append(Link(state_id(entity.country), eid, pct, pct, frozenset(), None))
+        pct = entity.state_ownership_pct
+        if eid not in itemised and pct and entity.country and entity.kind != "state_body":
+            stake = _stake(pct)
+            out.append(Link(state_id(entity.country), eid, stake, stake, _rights((), pct), None))
     return out
+
+
+def _stake(pct: Any) -> float | None:
+    """A stake as the linear solve takes it: a number; a bound is not a number, so it is unknown there (interests
+    through it are lower bounds) and its control comes from ``_rights``."""
+    return None if pct is None or isinstance(pct, BOUNDS) else float(pct)
+
+
+def _rights(rights: Any, votes: Any) -> frozenset[str]:
+    """An edge's rights, with control stated when its votes are a bound known to be a majority (``majority``)."""
+    extra = ("stated_control",) if isinstance(votes, BOUNDS) and majority(votes) else ()
+    return frozenset(rights) | frozenset(extra)
 
 
 class _Interests:
@@ -283,8 +289,22 @@ def _through(votes: float | None, in_target: float | None) -> float | None:
     """An interest in the investor carried through to the target."""
     if votes is None or in_target is None:
         return None
+    if isinstance(in_target, BOUNDS):  # through a stake known within bounds: at least its least
+        low = ends(in_target).low
+        value = round(votes * low / 100, 6) if low else 0.0
+        return AtLeast(value) if value > 0 else None
     value = round(votes * in_target / 100, 6)
     return AtLeast(value) if isinstance(votes, AtLeast) else value
+
+
+def _at_least(value: Any, threshold: float) -> bool | None:
+    """Whether a number (or a bound on one) is at least ``threshold``; None when its bounds do not say."""
+    found = ends(value)
+    if found.low is not None and found.low >= threshold:
+        return True
+    if found.high is not None and (found.high < threshold or (found.high == threshold and found.high_open)):
+        return False
+    return None
 
 
 def _decided(value: bool, undecided: bool) -> bool | None:
@@ -359,10 +379,10 @@ def _states(
         substantial: bool | None = None
         if state != target_country:
             if votes is not None and votes >= SUBSTANTIAL_STATE_VOTES and in_target is not None:
-                substantial = in_target >= SUBSTANTIAL_INVESTOR_VOTES
+                substantial = _at_least(in_target, SUBSTANTIAL_INVESTOR_VOTES)
             elif votes is not None and not isinstance(votes, AtLeast) and votes < SUBSTANTIAL_STATE_VOTES:
                 substantial = False
-            elif in_target is not None and in_target < SUBSTANTIAL_INVESTOR_VOTES:
+            elif in_target is not None and _at_least(in_target, SUBSTANTIAL_INVESTOR_VOTES) is False:
                 substantial = False
         else:
             substantial = False

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from screening import __version__
 from screening.case.facts import plain
 from screening.case.model import group_of
-from screening.case.values import AtLeast
+from screening.case.values import AtLeast, Interval
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num, number
 
@@ -125,10 +125,16 @@ def waiver(f: Finding) -> dict[str, Any]:
     }
 
 
-def _pct(x: float | None) -> dict[str, Any] | int | float | None:
+_PARTIAL = ("PartialList", "AtLeast", "Interval", "DayRange")
+"""The value forms a report marks partly known."""
+
+
+def _pct(x: Any) -> Any:
     """A percentage: a number, ``{"at_least": n}`` for a lower bound, or None when unknown."""
     if x is None:
         return None
+    if isinstance(x, Interval):
+        return x.written()
     return {"at_least": number(x)} if isinstance(x, AtLeast) else number(x)
 
 
@@ -198,8 +204,8 @@ def ownership(result: Result) -> dict[str, Any]:
             {
                 "owner": e.owner,
                 "owned": e.owned,
-                "equity_pct": e.equity_pct,
-                "voting_pct": e.voting_pct,
+                "equity_pct": plain(e.equity_pct),
+                "voting_pct": plain(e.voting_pct),
                 "rights": [r for r in e.rights if r != "stated_control"],
                 "controlling": e.controlling,
                 "control_stated": "stated_control" in e.rights,
@@ -226,7 +232,7 @@ def explain(result: Result) -> list[dict[str, Any]]:
                 "test": t.node.describe(),
                 "value": t.value,
                 "actual": plain(list(actual) if isinstance(actual, list) else actual),
-                **({"partial": True} if type(actual).__name__ in ("PartialList", "AtLeast") else {}),
+                **({"partial": True} if type(actual).__name__ in _PARTIAL else {}),
             }
         return {t.node.kind: [node(c) for c in t.children], "value": t.value}
 
@@ -390,7 +396,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
             "title": case.title,
             "file": case.file,
             **({"summary": case.summary.strip()} if case.summary else {}),
-            **({"as_of": case.data["as_of"]} if case.data.get("as_of") else {}),
+            **({"as_of": str(case.data["as_of"])} if case.data.get("as_of") else {}),
             "investor": {
                 "id": case.investor.id,
                 "name": case.investor.name,

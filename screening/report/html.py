@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from screening import __version__
 from screening.case import countries
 from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
@@ -85,9 +86,7 @@ def pct(x: Any) -> str:
     """A percentage of the JSON structure: a number, ``{"at_least": n}`` or None."""
     if x is None:
         return "unknown"
-    if isinstance(x, dict):
-        return f"at least {num(x['at_least'])}%"
-    return f"{num(x)}%"
+    return shown(x, "%")
 
 
 def name(text: Any, tag: str = "span", cls: str = "name") -> str:
@@ -764,9 +763,9 @@ def _channel(x: float, blocked: list[tuple[float, float]]) -> float:
 def edge_label(edge: dict[str, Any]) -> list[str]:
     lines = []
     if edge["equity_pct"] is not None:
-        lines.append(f"{num(edge['equity_pct'])}%")
+        lines.append(shown(edge["equity_pct"], "%"))
     if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-        lines.append(f"votes {num(edge['voting_pct'])}%")
+        lines.append(f"votes {shown(edge['voting_pct'], '%')}")
     if edge["rights"]:
         lines.append(", ".join(r.replace("_", " ") for r in edge["rights"]))
     if not lines:

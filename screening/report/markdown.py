@@ -19,6 +19,7 @@ from typing import Any
 
 from screening.case import countries
 from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, visible
 from screening.report import Options
@@ -149,9 +150,9 @@ def pct(x: Any) -> str:
     """A percentage of the JSON report: a number, ``{"at_least": n}`` or null."""
     if x is None:
         return "unknown"
-    if isinstance(x, dict):
+    if isinstance(x, dict) and set(x) == {"at_least"}:
         return f"≥ {num(x['at_least'])}%"
-    return f"{num(x)}%"
+    return shown(x, "%")
 
 
 def ids(items: list[str]) -> str:
@@ -373,9 +374,9 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     def share(edge: dict[str, Any]) -> str:
         parts = []
         if edge["equity_pct"] is not None:
-            parts.append(f"{num(edge['equity_pct'])}% equity")
+            parts.append(f"{shown(edge['equity_pct'], '%')} equity")
         if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-            parts.append(f"{num(edge['voting_pct'])}% votes")
+            parts.append(f"{shown(edge['voting_pct'], '%')} votes")
         parts += [esc(r.replace("_", " ")) for r in edge["rights"]]
         if edge["control_stated"]:
             parts.append("*controls (as the sources state)*")

@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from screening.case import countries
 from screening.case.model import KIND_LABELS, state_of
-from screening.case.values import AtLeast
+from screening.case.values import describe
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
@@ -235,9 +235,9 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
-            share.append(f"{num(edge.equity_pct)}% equity")
+            share.append(f"{describe(edge.equity_pct, '%')} equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
-            share.append(f"{num(edge.voting_pct)}% votes")
+            share.append(f"{describe(edge.voting_pct, '%')} votes")
         share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
         if "stated_control" in edge.rights:
             share.append("controls (as the sources state)")
@@ -277,7 +277,7 @@ def _ownership(page: Page, result: Result) -> None:
 def _pct(x: float | None) -> str:
     if x is None:
         return "unknown"
-    return f"at least {num(x)}%" if isinstance(x, AtLeast) else f"{num(x)}%"
+    return describe(x, "%")
 
 
 def _control(page: Page, result: Result) -> None:
