@@ -10,8 +10,10 @@ from typing import Any, NamedTuple
 
 from screening import EMPTY
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
+from screening.case.dated import AT
 from screening.case.model import Case, DocPath, group_complete, group_of, majority, state_of
-from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest
+from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
+from screening.case.values import highest as values_highest
 
 DOC = "@doc"
 """Key under which each record keeps its path in the case document (for sources)."""
@@ -32,10 +34,14 @@ class Facts(NamedTuple):
         return self.values.get(path)
 
 
-def _records(records: tuple[dict[str, Any], ...] | None, base: DocPath, **extra: Any) -> list[dict[str, Any]] | None:
+def _records(
+    records: tuple[dict[str, Any], ...] | None, base: DocPath, partial: bool = False, **extra: Any
+) -> list[dict[str, Any]] | None:
+    """An entity's records with their place in the document; a PartialList when the dated view left one out."""
     if records is None:
         return None
-    return [with_list_type({**rec, DOC: base + (str(i),), **extra}) for i, rec in enumerate(records)]
+    out = [with_list_type({**rec, DOC: base + (str(rec.get(AT, i)),), **extra}) for i, rec in enumerate(records)]
+    return PartialList(out) if partial else out
 
 
 def with_list_type(record: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +55,8 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     value = data.get(key)
     if value is None:
         return None
-    return [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    out = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    return PartialList(out) if isinstance(value, PartialList) else out
 
 
 def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
@@ -64,10 +71,15 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     inv_doc: DocPath = ("entities", str(inv.index))
     inv_data = case.data["entities"][inv.index]
     for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei"):
-        values[f"investor.{key}"] = inv_data.get(key)
+        # the entity's own figures as the dated or confidence view leaves them
+        values[f"investor.{key}"] = (
+            getattr(inv, key) if key in ("state_ownership_pct", "owners_complete") else inv_data.get(key)
+        )
         origin[f"investor.{key}"] = inv_doc + (key,)
     for key in ("listings", "state_links", "conduct"):
-        values[f"investor.{key}"] = _records(getattr(inv, key), inv_doc + (key,), entity=inv.id)
+        values[f"investor.{key}"] = _records(
+            getattr(inv, key), inv_doc + (key,), (inv.id, key) in case.partial_records, entity=inv.id
+        )
     values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
     origin["investor.in_eu"] = inv_doc + ("country",)
 
@@ -106,12 +118,13 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     origin["target.in_eu"] = ("target", "country")
     data = target.get("data")
     if data is not None:
-        values["target.data_categories"] = [d["category"] for d in data]
+        partial = isinstance(data, PartialList)
+        values["target.data_categories"] = (PartialList if partial else list)(d["category"] for d in data)
         counts = [d.get("subjects") for d in data]
         known = [c for c in counts if c is not None]
         if known:
-            values["target.data_subjects"] = highest(known, len(known) == len(counts))
-        elif not data:
+            values["target.data_subjects"] = highest(known, len(known) == len(counts) and not partial)
+        elif not data and not partial:
             values["target.data_subjects"] = 0
         origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
 
@@ -153,9 +166,9 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         state_pcts.append(entity.state_ownership_pct)
         for key in lists:
             recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
-            if recs is None:
+            if recs is None or (entity.id, key) in case.partial_records:
                 unknown.add(key)
-            else:
+            if recs is not None:
                 lists[key].extend(recs)
     values["group.entities"] = PartialList(rows) if complete is not True else rows
     make = PartialList if partial else list
@@ -207,9 +220,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
         if not numbers:
             return 0.0 if decided else None
         known = [n for n in numbers if n is not None]
-        top = max(known, default=0.0)
         if len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known) and decided:
-            return top
+            return values_highest(known) if known else 0.0
+        top = max((least(n) or 0.0 for n in known), default=0.0)
         return AtLeast(top) if top > 0 else None
 
     def any_true(flags: list[bool | None]) -> bool | None:
@@ -223,8 +236,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.state_controls"] = any_true([s.controls for s in own.states])
     values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
     controlling = sorted(s.state for s in own.states if s.controls)
-    values["ownership.controlling_states"] = controlling if decided else PartialList(controlling)
-    values["ownership.controlled"] = True if own.controllers else (False if decided else None)
+    values["ownership.controlling_states"] = controlling if decided and not own.possible else PartialList(controlling)
+    values["ownership.controlled"] = True if own.controllers else (False if decided and not own.possible else None)
     rows = [
         {
             "state": s.state,
@@ -248,7 +261,10 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                 "country": entity.country if entity else state_of(eid),
             }
         )
-    values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
+    if own.possible:  # others may control on the upper ends of stakes given as bounds
+        values["ownership.ultimate_controllers"] = PartialList(ultimate)
+    else:
+        values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
     return own

@@ -138,6 +138,9 @@ class Case(NamedTuple):
     """Sources cited by single facts in long form (``{value: ..., sources: [...]}``)."""
     owners: dict[str, tuple[Edge, ...]] | None = None
     """The edges into each entity, in the order of ``ownership`` (None: found by a scan)."""
+    partial_records: frozenset[tuple[str, str]] = frozenset()
+    """(entity id, ``listings`` / ``state_links`` / ``conduct``): lists that lost a record possibly in force on
+    the day the case is judged on (screening.case.dated): known to hold what they hold, perhaps more."""
     fact_meta: dict[DocPath, dict[str, Any]] = EMPTY
     """Of single facts in long form: their ``confidence`` and ``disputed_by`` (the sources that contradict them)."""
 

@@ -360,6 +360,45 @@ def describe(value: Any, unit: str = "") -> str:
     return f"{num(value)}{unit}"
 
 
+_NUM = r"([-+]?[0-9]+(?:[.,][0-9]+)?)"
+_BOUND_TEXTS = (
+    (re.compile(rf"^(?:>=|≥|at least|min(?:imum)?\.?)\s*{_NUM}$"), "at_least"),
+    (re.compile(rf"^{_NUM}\s*(?:\+|or more)$"), "at_least"),
+    (re.compile(rf"^(?:>|more than|over|above)\s*{_NUM}$"), "more_than"),
+    (re.compile(rf"^(?:<=|≤|at most|up to|max(?:imum)?\.?)\s*{_NUM}$"), "at_most"),
+    (re.compile(rf"^(?:<|less than|under|below)\s*{_NUM}$"), "less_than"),
+)
+_RANGE_TEXT = re.compile(rf"^(?:between\s+)?{_NUM}\s*(?:-|–|—|to|and)\s*{_NUM}$")
+
+
+def read_bound(text: str) -> Any:
+    """A number or a bound as a spreadsheet writes it: ``25``, ``>=25``, ``25+``, ``at least 25``, ``<10``,
+    ``20-30``, ``between 20 and 30``, ``majority`` (a ``%`` is dropped); the form a case writes, or
+    ValueError."""
+    plain = text.strip().lower().replace("%", "").strip()
+    if plain.replace(" ", "_") in WORDS:
+        return plain.replace(" ", "_")
+    for pattern, key in _BOUND_TEXTS:
+        found = pattern.match(plain)
+        if found:
+            return {key: _read_number(found.group(1))}
+    found = _RANGE_TEXT.match(plain)
+    if found:
+        low, high = _read_number(found.group(1)), _read_number(found.group(2))
+        if low > high:
+            raise ValueError(f"the range {text!r} is reversed")
+        return {"between": [low, high]}
+    try:
+        return _read_number(plain)
+    except ValueError:
+        raise ValueError(f"expected a number or a bound (>=25, 25+, <10, 20-30, majority), found {text!r}") from None
+
+
+def _read_number(text: str) -> int | float:
+    value = float(text.replace(",", "."))
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
 def shown(value: Any, unit: str = "") -> str:
     """A value, or a value form as JSON reports write it (``{"at_least": 25}``, ``"majority"``), in words."""
     if isinstance(value, dict) and value and set(value) <= set(BOUND_KEYS):

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from screening.case.catalogue import catalogue
+from screening.case.dated import DAY_FACTS
 from screening.case.facts import plain
+from screening.case.values import DayRange
 from screening.conditions.evaluate import evaluate, prepare
 from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
@@ -73,13 +75,90 @@ class Matrix(NamedTuple):
 
 
 def judgement_day(values: dict[str, Any], as_of: dt.date | None, today: dt.date | None = None) -> tuple[str, str]:
-    """The day a case is judged on, and what fixed it."""
+    """The day a case is judged on, and what fixed it; a date given as a range of days is its first day (see
+    ``judgement_days`` for the range)."""
+    first, _, basis = judgement_days(values, as_of, today)
+    return first, basis
+
+
+def judgement_days(values: dict[str, Any], as_of: dt.date | None, today: dt.date | None = None) -> tuple[str, str, str]:
+    """The first and last day a case is judged on (the same day unless its date is a year, a month or a range),
+    and what fixed them."""
     if as_of is not None:
-        return as_of.isoformat(), "as_of"
-    for key in ("transaction.signing_date", "transaction.completion_date"):
-        if values.get(key):
-            return str(values[key]), key
-    return (today or clock.today()).isoformat(), "today"
+        return as_of.isoformat(), as_of.isoformat(), "as_of"
+    for key in DAY_FACTS:
+        value = values.get(key)
+        if isinstance(value, DayRange):
+            return value.first, value.last, key
+        if value:
+            return str(value), str(value), key
+    day = (today or clock.today()).isoformat()
+    return day, day, "today"
+
+
+def _next_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
+def change_points(regime: Regime, first: str, last: str) -> list[str]:
+    """The days from ``first`` to ``last`` on which the regime's law changes (a trigger or the regime comes into
+    force or ceases to apply), ``first`` included: each starts a segment judged as one."""
+    days = {first}
+    for start, end in [(regime.valid_from, regime.valid_to)] + [(t.valid_from, t.valid_to) for t in regime.rules]:
+        for day in (start, _next_day(end) if end else None):
+            if day is not None and first < day <= last:
+                days.add(day)
+    return sorted(days)
+
+
+def _over_range(
+    judge: Any, values: dict[str, Any], regime: Regime, first: str, last: str, text: str, basis: str
+) -> Decision:
+    """One regime's answer over every day from ``first`` to ``last``: the same throughout, or undetermined with
+    the answer on each segment and the question of the day."""
+    starts = change_points(regime, first, last)
+    answers = [judge(values, regime, day) for day in starts]
+    key = lambda d: (d.outcome, _id(d.rule))  # noqa: E731
+    if len({key(d) for d in answers}) == 1:
+        d = answers[0]
+        return d._replace(on=text, why=d.why + (f"The same throughout {text}.",))
+    ends = [_previous_day(day) for day in starts[1:]] + [last]
+    lines = tuple(
+        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}" + (f" ({d.rule.id})" if d.rule else "")
+        for start, end, d in zip(starts, ends, answers, strict=True)
+    )
+    strongest = max(answers, key=lambda d: RANK[d.outcome])
+    changes = [
+        day for day, before, after in zip(starts[1:], answers, answers[1:], strict=False) if key(before) != key(after)
+    ]
+    fact = basis if basis in DAY_FACTS else "transaction.signing_date"
+    verb = {"transaction.completion_date": "completed", "transaction.announcement_date": "announced"}.get(
+        fact, "signed"
+    )
+    question = Question(
+        (fact,),
+        f"On which day was the deal {verb}? The answer changes on {', '.join(changes)}.",
+        strongest.outcome,
+        tuple(sorted({d.rule.id for d in answers if d.rule})),
+    )
+    return Decision(
+        regime,
+        text,
+        "undetermined",
+        None,
+        (),
+        (f"The day decides: {'; '.join(lines)}.",),
+        (question,),
+        (),
+    )
+
+
+def _previous_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+
+
+def _span(start: str, end: str) -> str:
+    return start if start == end else f"{start} to {end}"
 
 
 def matrix(
@@ -95,8 +174,16 @@ def matrix(
     or margins): what a batch of thousands of cases needs, at a tenth of the cost.
     """
     today = today or clock.today()
-    on, basis = judgement_day(values, as_of, today)
+    on, last, basis = judgement_days(values, as_of, today)
     now = today.isoformat()
+    text = on
+    if last != on:
+        found = values.get(basis) if basis in DAY_FACTS else None
+        text = (
+            f"every day of {found}"
+            if isinstance(found, DayRange) and found.text[:1].isdigit()
+            else f"every day from {on} to {last}"
+        )
     if explain:
         judge: Any = decide
     else:
@@ -108,13 +195,13 @@ def matrix(
             judge = outcome_only
     decisions = []
     for regime in regimes:
-        first = judge(values, regime, on)
+        first = judge(values, regime, on) if last == on else _over_range(judge, values, regime, on, last, text, basis)
         if on != now:
             current = judge(values, regime, now)
             if (current.outcome, _id(current.rule)) != (first.outcome, _id(first.rule)):
                 first = first._replace(today=current)
         decisions.append(first)
-    return Matrix(on, basis, tuple(decisions))
+    return Matrix(text, basis, tuple(decisions))
 
 
 def _id(rule: Trigger | None) -> str | None:

@@ -438,7 +438,9 @@ def _any_of(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) 
             for option, found in zip(options, results, strict=True)
             if "pattern" in option and regex(option["pattern"]).search(value)
         ]
-        fitting = written or fitting
+        fitting = written or fitting[:1]  # else the form listed first (a day, before a month)
+    elif len(fitting) == 1 and node.get("x-numbers") == "expected" and isinstance(value, (int, float)):
+        fitting = []  # a number that is no form here (a year out of range): what the forms are, in words
     if len(fitting) == 1:
         yield from fitting[0]
         return
@@ -447,4 +449,4 @@ def _any_of(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) 
     )
     code = "E106" if fitting else "E103"
     also = f" ({node['x-also']})" if "x-also" in node else ""
-    yield path, code, f"expected {expected}, found {describe(value)}{also}" + _number_hint(value, "number")
+    yield path, code, f"expected {expected}, found {describe(value)}" + _number_hint(value, "number") + also

@@ -21,7 +21,7 @@ from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import listing, more_listed, report, value_text
+from screening.report.data import doubt, listing, more_listed, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -231,6 +231,8 @@ def _summary(ctx: Ctx) -> list[str]:
         f"<dt>Investor → target</dt><dd>{name(investor['name'])} ({esc(country(investor['country']))}) → "
         f"{name(target['name'])} ({esc(country(target.get('country')))})</dd>",
     ]
+    if doc.get("undated"):
+        out.append(f"<dt>Date</dt><dd><strong>{esc(doc['undated'])}</strong></dd>")
     if doc.get("waivers_judged_on"):
         out.append(f"<dt>Screening date</dt><dd>{esc(doc['waivers_judged_on'])} (the day waivers are judged on)</dd>")
     elif case.get("as_of"):
@@ -465,6 +467,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         out.append('<ul class="evidence">')
         for e in f["evidence"]:
             value = value_html(e["value"])
+            if doubt(e):
+                value += f' <span class="confidence">{esc(doubt(e))}</span>'
             if value.startswith("<ul"):  # several records: the sources first, then a record a line
                 out.append(f"<li><code>{esc(e['fact'])}</code>: {ctx.cite(e['sources'])}{value}</li>")
             else:

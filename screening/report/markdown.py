@@ -23,7 +23,7 @@ from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, visible
 from screening.report import Options
-from screening.report.data import listing, more_listed, owner_tree, report, value_text
+from screening.report.data import doubt, listing, more_listed, owner_tree, report, value_text
 
 TRUTH = {True: "true", False: "false", None: "unknown"}
 YES = {True: "yes", False: "no", None: "unknown"}
@@ -221,6 +221,8 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
     lines.append(f"- **Case file:** {esc(case['file'])}{as_of}")
     if doc.get("waivers_judged_on"):
         lines.append(f"- **Waivers judged on:** {esc(doc['waivers_judged_on'])}")
+    if doc.get("undated"):
+        lines.append(f"- **Date:** {esc(doc['undated'])}")
     out.block(*lines)
     if case.get("summary"):
         out.block("> " + esc(case["summary"]))
@@ -324,7 +326,11 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
         about.append(
             "mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m) for m in f["mitigates"])
         )
-    evidence = [f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
+    evidence = [
+        f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}"
+        + (f" *({esc(doubt(e))})*" if doubt(e) else "")
+        for e in f["evidence"]
+    ]
     return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
 
 

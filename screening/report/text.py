@@ -18,7 +18,7 @@ from screening.case.values import describe
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, listing, more_chains, owner_tree, value_text
+from screening.report.data import BASIS, decision_notes, doubt, listing, more_chains, owner_tree, undated, value_text
 from screening.report.lines import Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
@@ -115,6 +115,8 @@ def _header(page: Page, result: Result) -> None:
         2,
     )
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
+    if undated(result):
+        page.hang("  ", Text(undated(result), style="bold yellow"), 2)
     if case.summary:
         page.add()
         page.hang("  ", Text(" ".join(case.summary.split()), style="italic"), 2)
@@ -225,6 +227,9 @@ def _finding(page: Page, f: Finding) -> None:
         body = Text.assemble((e.field, "bold"), " = ", value_text(e.value))
         if e.sources:
             body.append(f" [{', '.join(e.sources)}]", style="cyan")
+        level = doubt({"confidence": e.confidence, "disputed_by": e.disputed_by})
+        if level:
+            body.append(f" ({level})", style="yellow")
         page.hang("", body, INDENT)
 
 
