@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from screening.case.values import BOUNDS, bounds, describe
+from screening.case.values import BOUNDS, DayRange, Interval, bounds, describe
 from screening.conditions.operators import OPERATORS
 from screening.conditions.tree import Node, leaves
 
@@ -63,7 +63,8 @@ def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Node]], withi
                 near = abs(distance) <= (within if node.field.endswith("_pct") else 0.2 * max(abs(threshold), 1))
                 truth = node.test(value) if node.test else False
                 bound = describe(value) if isinstance(value, BOUNDS) else ""
-                if near or (bound and truth is None):  # a bound the threshold cuts decides, however far its end
+                said = isinstance(value, (Interval, DayRange))  # a bound the case gives (not a computed least)
+                if near or (said and truth is None):  # a bound the threshold cuts decides, however far its end
                     out[(rule_id, node.field, threshold)] = Margin(
                         rule_id,
                         node.field,
@@ -73,7 +74,7 @@ def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Node]], withi
                         round(distance, 6),
                         truth is True,
                         bound,
-                        bool(bound) and truth is None,
+                        said and truth is None,
                     )
     return sorted(out.values(), key=lambda m: (not m.decides, abs(m.distance), m.fact, m.rule))
 

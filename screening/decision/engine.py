@@ -12,7 +12,7 @@ from screening.case.confidence import LEVELS, at_level, lowest, rank
 from screening.case.dated import Day, judged_day, on_day
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
-from screening.case.values import BOUNDS, describe
+from screening.case.values import DayRange, Interval, describe
 from screening.conditions.evaluate import How, evaluate
 from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
@@ -318,7 +318,7 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
 
 def _known(value: Any) -> str:
     """What the case already says of a fact a gap asks about, when it says part of it (a bound)."""
-    return f" (the case says {describe(value)})" if isinstance(value, BOUNDS) else ""
+    return f" (the case says {describe(value)})" if isinstance(value, (Interval, DayRange)) else ""
 
 
 @cache
