@@ -501,3 +501,35 @@ def test_a_batch_maps_a_column_to_a_bound_and_a_partial_date(tmp_path):
     found = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert [r["id"] for r in found[:2]] == ["A1", "A2"] and not found[0].get("error") and not found[1].get("error")
     assert "expected a number or a bound" in found[2]["error"]
+
+
+def test_screening_schema_case_describes_every_form():
+    schema = json.dumps(schemas.export("case"))
+    for word in ("at_least", "at_most", "more_than", "less_than", "between", "majority", "blocking_minority"):
+        assert f'"{word}"' in schema, word
+    for field in ("confidence", "disputed_by", "since", "until", "YYYY-MM"):
+        assert field in schema, field
+
+
+def test_the_corpus_loads_its_values_dates_and_confidence(monkeypatch):
+    """The loader reads every value form the 80 cases of backtest/cases write (with the fields and list values
+    of the format's other extensions let through: those are checked where they are built)."""
+    import copy
+
+    import screening.case.load as loader
+    from screening.case.catalogue import case_schema
+
+    relaxed = copy.deepcopy(case_schema())
+    _relax(relaxed)
+    monkeypatch.setattr(loader, "case_schema", lambda: relaxed)
+    paths = sorted((HERE.parent / "backtest" / "cases").glob("*.yaml"))
+    cases = [loader.load_case(path) for path in paths]
+    assert len(cases) == 80
+    forms = [
+        v
+        for case in cases
+        for v in (case.data["transaction"].get("stake_after_pct"), case.data["transaction"].get("signing_date"))
+        if isinstance(v, (Interval, DayRange))
+    ]
+    assert len(forms) >= 10
+    assert sum(1 for case in cases for meta in case.fact_meta.values() if meta.get("confidence")) >= 5
