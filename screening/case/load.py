@@ -165,27 +165,67 @@ def _read_forms(node: Any, schema: dict[str, Any], defs: dict[str, Any], path: D
     """The validated document with its numbers as reported (bounds, words) and its dates as reported (years,
     months, ranges) read into values (screening.case.values); a bound that admits no number, a percentage
     bound outside 0..100 or dates reversed added to ``problems``."""
-    name = schema.get("$ref", "").rsplit("/", 1)[-1]
-    if name == "date":
+    kind, schema = _form(schema, defs)
+    if kind == "date":
+        if isinstance(node, str) and len(node) == 10:  # a day stays its text
+            return node
         found = values.date_problem(node)
         if found:
             problems.append((path, found))
         return values.day_range(node)
-    if name in NUMBER_FORMS or ("anyOf" in schema and "$ref" not in schema):
-        found = values.bound_problem(node, percent=name == "percent")
+    if kind:
+        if isinstance(node, (int, float)):
+            return node
+        found = values.bound_problem(node, percent=kind == "percent")
         if found:
             problems.append((path, found))
-        if name == "percent":
+        if kind == "percent":
             return values.number(node, 0.0, 100.0)
-        return values.number(node, 0.0 if name in ("amount", "count") else -values.INF)
-    if name:
-        schema = {**defs[name], **{k: v for k, v in schema.items() if k != "$ref"}}
+        return values.number(node, 0.0 if kind in ("amount", "count") else -values.INF)
     if isinstance(node, dict) and "properties" in schema:
         props = schema["properties"]
-        return {k: _read_forms(v, props[k], defs, path + (k,), problems) if k in props else v for k, v in node.items()}
-    if isinstance(node, list) and isinstance(schema.get("items"), dict):
+        return {
+            k: _read_forms(v, props[k], defs, path + (k,), problems)
+            if k in props and isinstance(v, (dict, list, str, int, float)) and _holds_forms(props[k], defs)
+            else v
+            for k, v in node.items()
+        }
+    if isinstance(node, list) and isinstance(schema.get("items"), dict) and _holds_forms(schema["items"], defs):
         return [_read_forms(v, schema["items"], defs, path + (str(i),), problems) for i, v in enumerate(node)]
     return node
+
+
+_FORMS: dict[int, tuple[str, dict[str, Any]]] = {}
+"""Schema node (by id: the case schema is read once and kept) -> (its form, ``date``, a number form or "", and
+the node with its reference resolved)."""
+_HOLDS: dict[int, bool] = {}
+
+
+def _form(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    found = _FORMS.get(id(schema))
+    if found is None:
+        name = schema.get("$ref", "").rsplit("/", 1)[-1]
+        kind = name if name == "date" or name in NUMBER_FORMS else ""
+        if not kind and "anyOf" in schema and "$ref" not in schema:
+            kind = "number"  # a number with its bounds written out (board_size)
+        resolved = {**defs[name], **{k: v for k, v in schema.items() if k != "$ref"}} if name else schema
+        found = _FORMS[id(schema)] = (kind, resolved)
+    return found
+
+
+def _holds_forms(schema: dict[str, Any], defs: dict[str, Any]) -> bool:
+    """Whether a number or a date may be found at or under this schema node."""
+    found = _HOLDS.get(id(schema))
+    if found is None:
+        _HOLDS[id(schema)] = True  # a schema that refers to itself: assumed to, while it is looked at
+        kind, resolved = _form(schema, defs)
+        found = bool(kind) or any(
+            _holds_forms(sub, defs) for sub in (resolved.get("properties") or {}).values() if isinstance(sub, dict)
+        )
+        items = resolved.get("items")
+        found = found or (isinstance(items, dict) and _holds_forms(items, defs))
+        _HOLDS[id(schema)] = found
+    return found
 
 
 def _kind(value: Any) -> str:
