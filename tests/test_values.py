@@ -422,6 +422,11 @@ def test_a_confirmed_fact_never_scores_less_than_the_same_fact_held_at_a_lower_c
         holder[i] = {**holder[i], "confidence": level}
     confirmed, lower = _screened(data), _screened(doubted)
     assert confirmed.score >= lower.score
+    left_out = copy.deepcopy(doubted)  # adding a risk record, at any confidence, never lowers a score
+    for holder, i in sorted(_risk_records(left_out), key=lambda x: -x[1]):
+        if holder[i].get("confidence") == level:
+            del holder[i]
+    assert _screened(left_out).score <= lower.score
     assert confirmed.level == lower.level or LEVEL_ORDER.index(confirmed.level) > LEVEL_ORDER.index(lower.level)
     for finding in lower.findings:  # never as confirmed, never as nothing
         assert 0 < finding.points <= finding.rule.weight
