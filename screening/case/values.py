@@ -317,7 +317,10 @@ def bound_problem(node: Any, percent: bool) -> str | None:
         return f"a bound gives one of {', '.join(BOUND_KEYS)}, or a lower and an upper end; found {', '.join(node)}"
     found = interval(node)
     if found.low > found.high or (found.low == found.high and (found.low_open or found.high_open)):
-        return f"the bound admits no number: {describe(found)}"
+        if "between" in node:
+            low, high = node["between"]
+            return f"the bound admits no number: the ends of 'between' are reversed ({low} > {high})"
+        return f"the bound admits no number: {' and '.join(f'{k} {v}' for k, v in node.items())}"
     if percent and not (
         0 <= (found.low if found.low != -INF else 0) and (found.high if found.high != INF else 0) <= 100
     ):
