@@ -538,3 +538,16 @@ def test_the_corpus_loads_its_values_dates_and_confidence(monkeypatch):
     ]
     assert len(forms) >= 10
     assert sum(1 for case in cases for meta in case.fact_meta.values() if meta.get("confidence")) >= 5
+
+
+def test_as_of_a_year_judges_the_law_on_every_day_of_it(tmp_path, capsys):
+    from screening.cli import main
+
+    path = _case(tmp_path, DATED.replace("SIGNED", "2017-03-01"))
+    assert main(["filings", str(path), "--as-of", "2018"]) == 0
+    out = capsys.readouterr().out
+    assert "the law in force on every day of 2018 (--as-of)" in out
+    assert "2018-01-01 to 2018-12-28: out of scope; 2018-12-29 to 2018-12-31: mandatory (DE-001)" in " ".join(
+        out.split()
+    )
+    assert main(["filings", str(path), "--as-of", "2018-13"]) == 2

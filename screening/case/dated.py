@@ -14,7 +14,7 @@ announcement date, else today; a date given as a year or a month is the range of
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Union
 
 from screening.case.model import Case, Edge, Entity
 from screening.case.values import DayRange
@@ -24,6 +24,17 @@ AT = "@at"
 RECORDS = ("listings", "state_links", "conduct")
 DAY_FACTS = ("transaction.signing_date", "transaction.completion_date", "transaction.announcement_date")
 """The dates that fix the day a case is judged on, in order (after ``--as-of``)."""
+
+
+AsOf = Union[dt.date, DayRange, None]
+"""What ``--as-of`` gives: a day, a year or a month (a range of days), or nothing."""
+
+
+def first_day(as_of: AsOf, today: dt.date) -> dt.date:
+    """The day waivers are judged on: ``as_of`` (its first day for a range), else today."""
+    if isinstance(as_of, DayRange):
+        return dt.date.fromisoformat(as_of.first)
+    return as_of or today
 
 
 class Day(NamedTuple):
@@ -41,8 +52,10 @@ class Day(NamedTuple):
         return self.first != self.last
 
 
-def judged_day(data: dict[str, Any], as_of: dt.date | None, today: dt.date) -> Day:
-    """The day ``data`` (a case document, its dates read) is judged on."""
+def judged_day(data: dict[str, Any], as_of: dt.date | DayRange | None, today: dt.date) -> Day:
+    """The day ``data`` (a case document, its dates read) is judged on (``as_of``: a day, or a year or month)."""
+    if isinstance(as_of, DayRange):
+        return Day(as_of.first, as_of.last, "as_of", str(as_of))
     if as_of is not None:
         day = as_of.isoformat()
         return Day(day, day, "as_of", day)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.confidence import LEVELS, at_level, lowest, rank
-from screening.case.dated import Day, judged_day, on_day
+from screening.case.dated import AsOf, Day, first_day, judged_day, on_day
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
 from screening.case.values import DayRange, Interval, describe
@@ -168,7 +167,7 @@ def screen(
     case: Case,
     pack: Pack,
     waivers: Mapping[tuple[str, str], Waiver] | None = None,
-    on: dt.date | None = None,
+    on: AsOf = None,
     watchlist: Watchlist | None = None,
     threshold: float = 90.0,
     evidence: bool = True,
@@ -212,7 +211,7 @@ def screen(
         if evidence:
             shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
         waiver = waivers.get((case.id, rule.id))
-        status = waiver.status(on or clock.today()) if waiver is not None else ""
+        status = waiver.status(first_day(on, clock.today())) if waiver is not None else ""
         level = held.get(i, "confirmed")
         points = rule.weight * pack.scoring.fraction(level) if level != "confirmed" else rule.weight
         fired.append(Finding(rule, points, shown, waiver, status == "active", status, level))
@@ -251,7 +250,7 @@ def screen(
         level=level,
         gaps=_gaps(facts, unknown, mitigation_ids),
         undecided=tuple(pack.rules[i].id for i in undecided_at),
-        waivers_on=(on or clock.today()).isoformat() if waivers else None,
+        waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
         filings=filings,
         uncaught_risk=uncaught_risk,
         day=day,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from screening.case.catalogue import catalogue
-from screening.case.dated import DAY_FACTS
+from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
 from screening.case.values import DayRange
 from screening.conditions.evaluate import evaluate, prepare
@@ -74,16 +74,18 @@ class Matrix(NamedTuple):
     decisions: tuple[Decision, ...]
 
 
-def judgement_day(values: dict[str, Any], as_of: dt.date | None, today: dt.date | None = None) -> tuple[str, str]:
+def judgement_day(values: dict[str, Any], as_of: AsOf, today: dt.date | None = None) -> tuple[str, str]:
     """The day a case is judged on, and what fixed it; a date given as a range of days is its first day (see
     ``judgement_days`` for the range)."""
     first, _, basis = judgement_days(values, as_of, today)
     return first, basis
 
 
-def judgement_days(values: dict[str, Any], as_of: dt.date | None, today: dt.date | None = None) -> tuple[str, str, str]:
+def judgement_days(values: dict[str, Any], as_of: AsOf, today: dt.date | None = None) -> tuple[str, str, str]:
     """The first and last day a case is judged on (the same day unless its date is a year, a month or a range),
     and what fixed them."""
+    if isinstance(as_of, DayRange):
+        return as_of.first, as_of.last, "as_of"
     if as_of is not None:
         return as_of.isoformat(), as_of.isoformat(), "as_of"
     for key in DAY_FACTS:
@@ -164,7 +166,7 @@ def _span(start: str, end: str) -> str:
 def matrix(
     values: dict[str, Any],
     regimes: Iterable[Regime],
-    as_of: dt.date | None = None,
+    as_of: AsOf = None,
     today: dt.date | None = None,
     explain: bool = True,
 ) -> Matrix:
@@ -178,7 +180,7 @@ def matrix(
     now = today.isoformat()
     text = on
     if last != on:
-        found = values.get(basis) if basis in DAY_FACTS else None
+        found = values.get(basis) if basis in DAY_FACTS else as_of
         text = (
             f"every day of {found}"
             if isinstance(found, DayRange) and found.text[:1].isdigit()
