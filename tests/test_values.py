@@ -551,3 +551,18 @@ def test_as_of_a_year_judges_the_law_on_every_day_of_it(tmp_path, capsys):
         out.split()
     )
     assert main(["filings", str(path), "--as-of", "2018-13"]) == 2
+
+
+def test_a_record_that_starts_within_the_days_judged_splits_the_filing_answer_there():
+    """A German buyer is taken over by a Chinese state group on 2019-07-01; its 15% of a defence company,
+    signed some day of 2019, is out of scope before and mandatory from that day."""
+    from screening.api import screen_files
+
+    [result] = screen_files([HERE / "data" / "dated-owner.yaml"])
+    de = next(d for d in result.filings.decisions if d.regime.id == "DE")
+    assert de.outcome == "undetermined"
+    assert de.why == (
+        "The day decides: 2019-01-01 to 2019-06-30: out of scope; 2019-07-01 to 2019-12-31: mandatory (DE-001).",
+    )
+    assert de.questions[0].question.endswith("The answer changes on 2019-07-01.")
+    assert result.facts.values["ownership.controlled"] is None  # the owner may or may not hold the buyer yet

@@ -90,6 +90,22 @@ def in_force(record: dict[str, Any], first: str, last: str) -> bool | None:
     return None
 
 
+def change_days(case: Case, first: str, last: str) -> list[str]:
+    """The days after ``first`` up to ``last`` on which a dated record of the case starts or ends holding (the
+    day after its ``until``); a record whose dates are partial changes on no known day and is not counted."""
+    days: set[str] = set()
+    records = [r for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ()]
+    records += list(case.data.get("ownership") or ())
+    for record in records:
+        for key, shift in (("since", 0), ("date", 0), ("until", 1)):
+            value = record.get(key)
+            if isinstance(value, str):
+                day = (dt.date.fromisoformat(value) + dt.timedelta(days=shift)).isoformat()
+                if first < day <= last:
+                    days.add(day)
+    return sorted(days)
+
+
 def dated(record: dict[str, Any]) -> bool:
     return "since" in record or "until" in record or "date" in record
 

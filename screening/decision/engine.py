@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.confidence import LEVELS, at_level, lowest, rank
-from screening.case.dated import AsOf, Day, first_day, judged_day, on_day
+from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
 from screening.case.values import DayRange, Interval, describe
@@ -232,7 +233,13 @@ def screen(
     if pack.regimes:
         from screening.decision.filings import matrix, uncaught
 
-        filings = matrix(values, pack.regimes, on, explain=evidence)
+        segments = None
+        changes = change_days(view, day.first, day.last) if day.range else []
+        if changes:  # dated records start or end within the days judged: the facts on each part
+            starts = [day.first, *changes]
+            ends = [_before(d) for d in changes] + [day.last]
+            segments = [(a, b, build_facts(on_day(case, a, b), hits).values) for a, b in zip(starts, ends, strict=True)]
+        filings = matrix(values, pack.regimes, on, explain=evidence, segments=segments)
         uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
@@ -313,6 +320,10 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
                 entry[2] += points
     gaps = [Gap(tuple(names), q, tuple(rules), points) for q, (names, rules, points) in by_question.items()]
     return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))
+
+
+def _before(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
 
 
 def _known(value: Any) -> str:

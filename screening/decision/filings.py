@@ -113,21 +113,30 @@ def change_points(regime: Regime, first: str, last: str) -> list[str]:
     return sorted(days)
 
 
-def _over_range(
-    judge: Any, values: dict[str, Any], regime: Regime, first: str, last: str, text: str, basis: str
-) -> Decision:
-    """One regime's answer over every day from ``first`` to ``last``: the same throughout, or undetermined with
-    the answer on each segment and the question of the day."""
-    starts = change_points(regime, first, last)
-    answers = [judge(values, regime, day) for day in starts]
+def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis: str) -> Decision:
+    """One regime's answer over every day of ``segments`` (days from, days to, the case's facts on them: they
+    differ where a dated record starts or ends): the same throughout, or undetermined with the answer on each
+    part and the question of the day."""
+    parts: list[tuple[str, str, Decision]] = []
+    for first, last, values in segments:
+        starts = change_points(regime, first, last)
+        ends = [_previous_day(day) for day in starts[1:]] + [last]
+        parts += [(start, end, judge(values, regime, start)) for start, end in zip(starts, ends, strict=True)]
     key = lambda d: (d.outcome, _id(d.rule))  # noqa: E731
-    if len({key(d) for d in answers}) == 1:
-        d = answers[0]
+    merged: list[tuple[str, str, Decision]] = []
+    for start, end, d in parts:  # neighbouring parts with the same answer are one
+        if merged and key(merged[-1][2]) == key(d):
+            merged[-1] = (merged[-1][0], end, merged[-1][2])
+        else:
+            merged.append((start, end, d))
+    if len(merged) == 1:
+        d = merged[0][2]
         return d._replace(on=text, why=d.why + (f"The same throughout {text}.",))
-    ends = [_previous_day(day) for day in starts[1:]] + [last]
+    starts = [start for start, _, _ in merged]
+    answers = [d for _, _, d in merged]
     lines = tuple(
         f"{_span(start, end)}: {d.outcome.replace('_', ' ')}" + (f" ({d.rule.id})" if d.rule else "")
-        for start, end, d in zip(starts, ends, answers, strict=True)
+        for start, end, d in merged
     )
     strongest = max(answers, key=lambda d: RANK[d.outcome])
     changes = [
@@ -163,17 +172,23 @@ def _span(start: str, end: str) -> str:
     return start if start == end else f"{start} to {end}"
 
 
+Segments = Sequence[tuple[str, str, dict[str, Any]]]
+"""Parts of the days a case is judged on, each with the case's facts on it: (first day, last day, values)."""
+
+
 def matrix(
     values: dict[str, Any],
     regimes: Iterable[Regime],
     as_of: AsOf = None,
     today: dt.date | None = None,
     explain: bool = True,
+    segments: Segments | None = None,
 ) -> Matrix:
     """Decide every regime for a case given by its fact ``values``.
 
     Without ``explain`` only the outcome and the deciding trigger are worked out (no reasons, questions
-    or margins): what a batch of thousands of cases needs, at a tenth of the cost.
+    or margins): what a batch of thousands of cases needs, at a tenth of the cost. When the case is judged on
+    a range of days in which dated records start or end, ``segments`` gives its facts on each part of it.
     """
     today = today or clock.today()
     on, last, basis = judgement_days(values, as_of, today)
@@ -196,8 +211,10 @@ def matrix(
         else:
             judge = outcome_only
     decisions = []
+    parts: Segments = segments or [(on, last, values)]
+    by_part = judge if segments is None else (decide if explain else outcome_only)
     for regime in regimes:
-        first = judge(values, regime, on) if last == on else _over_range(judge, values, regime, on, last, text, basis)
+        first = judge(values, regime, on) if last == on else _over_range(by_part, parts, regime, text, basis)
         if on != now:
             current = judge(values, regime, now)
             if (current.outcome, _id(current.rule)) != (first.outcome, _id(first.rule)):
