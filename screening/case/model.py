@@ -187,11 +187,6 @@ def majority(votes: Any) -> bool | None:
     return None
 
 
-def confidence_of(record: Any) -> str:
-    """A record's confidence (confirmed when it does not say)."""
-    return record.get("confidence") or "confirmed" if isinstance(record, dict) else "confirmed"
-
-
 def state_id(country: str) -> str:
     """The id of the state of ``country`` as an owner: ``state:CN``."""
     return STATE + country

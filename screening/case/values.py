@@ -89,10 +89,6 @@ class Interval:
             return {"between": [low, high]}
         return {"more_than": low, "less_than" if self.high_open else "at_most": high}
 
-    def map(self, f: Any) -> Interval:
-        """The interval of ``f`` applied to both ends (``f`` monotone increasing)."""
-        return Interval(f(self.low), f(self.high), self.low_open, self.high_open)
-
 
 class DayRange:
     """A day known to lie between ``first`` and ``last`` (ISO texts, both included); ``text`` as written."""
@@ -162,11 +158,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (Interval, DayRange)):
         return value.written()
     raise TypeError(f"{type(value).__name__} is not JSON data")
-
-
-def exact(value: Any) -> bool:
-    """Whether ``value`` is known exactly (not None, not a bound)."""
-    return value is not None and not isinstance(value, BOUNDS)
 
 
 def as_interval(value: Any) -> Interval:
