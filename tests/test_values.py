@@ -566,3 +566,20 @@ def test_a_record_that_starts_within_the_days_judged_splits_the_filing_answer_th
     )
     assert de.questions[0].question.endswith("The answer changes on 2019-07-01.")
     assert result.facts.values["ownership.controlled"] is None  # the owner may or may not hold the buyer yet
+
+
+def test_every_format_shows_a_finding_s_confidence_and_the_sources_against_its_evidence():
+    from screening.api import screen_files
+    from screening.report import Options, render
+
+    [result] = screen_files([REPORTED])
+    for fmt in ("text", "markdown", "html", "json"):
+        out = " ".join(render(fmt, [result], Options(width=200)).split())
+        if fmt == "json":
+            doc = json.loads(out)
+            si013 = next(f for f in doc["findings"] if f["rule"] == "SI-013")
+            assert si013["confidence"] == "disputed" and si013["weight"] == 3 and si013["points"] == 0.75
+            assert any(e.get("disputed_by") == ["company"] for e in si013["evidence"])
+            continue
+        assert "fires only on disputed facts: 0.25 of its weight 3" in out, fmt
+        assert "disputed; disputed by company" in out, fmt

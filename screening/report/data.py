@@ -397,6 +397,15 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     return notes
 
 
+def held(f: dict[str, Any]) -> str:
+    """Why a finding (of the JSON report) scores less than its weight: ``fires only on reported facts: 0.75 of
+    its weight 5``; empty for a finding that holds on confirmed facts."""
+    if not f.get("confidence"):
+        return ""
+    share = num(f["points"] / f["weight"]) if f["weight"] else "0"
+    return f"fires only on {f['confidence']} facts: {share} of its weight {num(f['weight'])}"
+
+
 def doubt(e: dict[str, Any]) -> str:
     """The confidence of a piece of evidence below confirmed, and the sources against it, in words (empty when
     it is confirmed): ``disputed; denied by company``."""

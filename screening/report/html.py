@@ -21,7 +21,7 @@ from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import doubt, listing, more_listed, report, value_text
+from screening.report.data import doubt, held, listing, more_listed, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -450,6 +450,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         )
     if f.get("rationale"):
         out.append(f'<p class="rationale">{esc(" ".join(str(f["rationale"]).split()))}</p>')
+    if held(f):
+        out.append(f'<p class="legal"><span class="label">Confidence</span> {esc(held(f))}</p>')
     if f["legal_basis"]:
         refs = []
         for r in f["legal_basis"]:

@@ -23,7 +23,7 @@ from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, visible
 from screening.report import Options
-from screening.report.data import doubt, listing, more_listed, owner_tree, report, value_text
+from screening.report.data import doubt, held, listing, more_listed, owner_tree, report, value_text
 
 TRUTH = {True: "true", False: "false", None: "unknown"}
 YES = {True: "yes", False: "no", None: "unknown"}
@@ -317,6 +317,8 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
                 f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
                 "the finding counts again"
             )
+    if held(f):
+        about.append(f"*{esc(held(f))}*")
     legal = "; ".join(link(f"{r['instrument']} {r['pinpoint']}", r.get("url")) for r in f["legal_basis"])
     if not legal and f.get("practice"):
         legal = "practice: " + esc(f["practice"])

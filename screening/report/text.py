@@ -18,7 +18,17 @@ from screening.case.values import describe
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, doubt, listing, more_chains, owner_tree, undated, value_text
+from screening.report.data import (
+    BASIS,
+    decision_notes,
+    doubt,
+    held,
+    listing,
+    more_chains,
+    owner_tree,
+    undated,
+    value_text,
+)
 from screening.report.lines import Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
@@ -218,6 +228,10 @@ def _finding(page: Page, f: Finding) -> None:
             ),
             INDENT,
         )
+    if f.confidence != "confirmed":
+        weight = f.rule.weight
+        share = held({"confidence": f.confidence, "points": f.points, "weight": weight})
+        page.hang("", Text(share, style="yellow"), INDENT)
     legal = "; ".join(str(r) for r in f.rule.legal_basis)
     if not legal and f.rule.practice:
         legal = "practice: " + " ".join(f.rule.practice.split())
