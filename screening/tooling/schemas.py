@@ -181,10 +181,20 @@ class _Converter:
             return self.schema(node)
         notes = {k: v for k, v in node.items() if k in _ANNOTATIONS or k.startswith("x-")}
         core = self.schema({k: v for k, v in node.items() if k not in notes})
-        long_form = {
-            "allOf": [{"$ref": self.ref(f"#/$defs/{LONG_FORM}")}, {"properties": {"value": copy.deepcopy(core)}}]
-        }
+        ends = {"value": copy.deepcopy(core), **self._bound_ends(node)}
+        long_form = {"allOf": [{"$ref": self.ref(f"#/$defs/{LONG_FORM}")}, {"properties": ends}]}
         return _described({**copy.deepcopy(notes), "anyOf": [core, long_form]})
+
+    def _bound_ends(self, node: dict[str, Any]) -> dict[str, Any]:
+        """For a number that may be a bound, the schemas of its bound's ends (a bound in long form keeps them:
+        ``{at_least: 120, note: ...}`` on a percentage is refused as ``{at_least: 120}`` is)."""
+        name = _ref_name(node.get("$ref", ""))
+        options = self.defs.get(name or "", {}).get("anyOf") or node.get("anyOf") or ()
+        for option in options:
+            bound = _ref_name(option.get("$ref", "")) if isinstance(option, dict) else None
+            if bound and "properties" in self.defs.get(bound, {}):
+                return {k: self.schema(v) for k, v in self.defs[bound]["properties"].items()}
+        return {}
 
     def long_form_definition(self) -> dict[str, Any]:
         """``{value: X, sources: [ids], note: ...}``; each field says what X must be."""
