@@ -52,13 +52,18 @@ def _date(field: Field, raw: Any) -> Any:
             return dt.datetime.strptime(text, pattern).date().isoformat()
         except ValueError:
             raise ValueError(f"expected a date written {shown_format(pattern)} ({pattern}), found {raw!r}") from None
+    if _PARTIAL_DATE.match(text):  # a year or a month, as reported
+        return int(text) if len(text) == 4 else text
     try:
         dt.date.fromisoformat(text)
         if len(text) != 10:
             raise ValueError
     except ValueError:
-        raise ValueError(f"expected a date written YYYY-MM-DD, found {raw!r}") from None
+        raise ValueError(f"expected a date written YYYY-MM-DD (or YYYY-MM, YYYY), found {raw!r}") from None
     return text
+
+
+_PARTIAL_DATE = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?$")
 
 
 def shown_format(pattern: str) -> str:
@@ -93,6 +98,24 @@ def _number(field: Field, raw: Any) -> Any:
     if field.type == "integer" and not isinstance(value, int):
         raise ValueError(f"expected a whole number, found {raw!r}")
     return value
+
+
+def _bound(field: Field, raw: Any) -> Any:
+    """A number, or a bound as a sheet writes it (>=25, 25+, <10, 20-30, majority), as the case format's bound."""
+    from screening.case.values import read_bound
+
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return _number(field, raw)
+    found = read_bound(str(raw))
+    scale = field.options.get("scale")
+    return _scaled(found, scale) if scale is not None else found
+
+
+def _scaled(found: Any, scale: float) -> Any:
+    """A bound's ends (or a number) times ``scale``; a word stays a word."""
+    if isinstance(found, dict):
+        return {k: [x * scale for x in v] if isinstance(v, list) else v * scale for k, v in found.items()}
+    return found * scale if isinstance(found, (int, float)) else found
 
 
 def _country(field: Field, raw: Any) -> Any:
@@ -139,5 +162,6 @@ TYPES: dict[str, Type] = {
     "boolean": Type(_boolean),
     "date": Type(_date, ("format",)),
     "country": Type(_country),
+    "bound": Type(_bound, ("scale",)),
 }
 """Type name -> its reader and extra options. (``values`` tables apply before any type.)"""

@@ -17,10 +17,11 @@ from typing import Any, NamedTuple
 from screening import __version__
 from screening.case import countries
 from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import filing_answer, listing, more_listed, repeats, report, value_text
+from screening.report.data import doubt, filing_answer, held, listing, more_listed, repeats, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -85,9 +86,7 @@ def pct(x: Any) -> str:
     """A percentage of the JSON structure: a number, ``{"at_least": n}`` or None."""
     if x is None:
         return "unknown"
-    if isinstance(x, dict):
-        return f"at least {num(x['at_least'])}%"
-    return f"{num(x)}%"
+    return shown(x, "%")
 
 
 def name(text: Any, tag: str = "span", cls: str = "name") -> str:
@@ -242,6 +241,8 @@ def _summary(ctx: Ctx) -> list[str]:
     ]
     out.append(f"<dt>Facts as of</dt><dd>{esc(answer['facts_as_of'] or 'not given')}</dd>")
     out.append(f"<dt>Screened on</dt><dd>{esc(answer['screened_on'])}</dd>")
+    if doc.get("undated"):
+        out.append(f"<dt>Date</dt><dd><strong>{esc(doc['undated'])}</strong></dd>")
     if doc.get("waivers_judged_on"):
         out.append(f"<dt>Waivers judged on</dt><dd>{esc(doc['waivers_judged_on'])}</dd>")
     out += [
@@ -457,6 +458,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         )
     if f.get("rationale"):
         out.append(f'<p class="rationale">{esc(" ".join(str(f["rationale"]).split()))}</p>')
+    if held(f):
+        out.append(f'<p class="legal"><span class="label">Confidence</span> {esc(held(f))}</p>')
     if f["legal_basis"]:
         refs = []
         for r in f["legal_basis"]:
@@ -482,6 +485,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
             if e.get("entities"):  # each name isolated, so that a right-to-left one reads as it should
                 names = [f"<bdi>{esc(ctx.entity_name(eid))}</bdi>" for eid in e["entities"]]
                 value += f' <span class="from">(from {listing(names, limit=2)})</span>'
+            if doubt(e):
+                value += f' <span class="confidence">{esc(doubt(e))}</span>'
             if value.startswith("<ul"):  # several records: the sources first, then a record a line
                 out.append(f"<li><code>{esc(e['fact'])}</code>: {ctx.cite(e['sources'])}{value}</li>")
             else:
@@ -782,9 +787,11 @@ def edge_label(edge: dict[str, Any]) -> list[str]:
     lines = []
     if edge["equity_pct"] is not None:
         before = edge.get("before_pct")
-        lines.append(f"{num(before)}% → {num(edge['equity_pct'])}%" if before else f"{num(edge['equity_pct'])}%")
+        lines.append(
+            f"{shown(before, '%')} → {shown(edge['equity_pct'], '%')}" if before else shown(edge["equity_pct"], "%")
+        )
     if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-        lines.append(f"votes {num(edge['voting_pct'])}%")
+        lines.append(f"votes {shown(edge['voting_pct'], '%')}")
     if edge["rights"]:
         lines.append(", ".join(r.replace("_", " ") for r in edge["rights"]))
     if not lines:

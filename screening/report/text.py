@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from screening.case import countries
 from screening.case.model import KIND_LABELS, state_of
-from screening.case.values import AtLeast
+from screening.case.values import describe
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
@@ -22,11 +22,14 @@ from screening.report.data import (
     BASIS,
     came_from,
     decision_notes,
+    doubt,
     filing_answer,
+    held,
     listing,
     more_chains,
     owner_tree,
     repeats,
+    undated,
     value_text,
 )
 from screening.report.lines import Text
@@ -146,6 +149,8 @@ def _header(page: Page, result: Result) -> None:
     )
     page.hang("  ", Text(f"facts as of {case.data.get('as_of') or 'not given'} · screened on {today()}"), 2)
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
+    if undated(result):
+        page.hang("  ", Text(undated(result), style="bold yellow"), 2)
     if case.summary:
         page.add()
         page.hang("  ", Text(" ".join(case.summary.split()), style="italic"), 2)
@@ -247,6 +252,10 @@ def _finding(page: Page, f: Finding) -> None:
             ),
             INDENT,
         )
+    if f.confidence != "confirmed":
+        weight = f.rule.weight
+        share = held({"confidence": f.confidence, "points": f.points, "weight": weight})
+        page.hang("", Text(share, style="yellow"), INDENT)
     legal = "; ".join(str(r) for r in f.rule.legal_basis)
     if not legal and f.rule.practice:
         legal = "practice: " + " ".join(f.rule.practice.split())
@@ -259,6 +268,9 @@ def _finding(page: Page, f: Finding) -> None:
             body.append(f" ({came_from(e.entities, page.name)})")
         if e.sources:
             body.append(f" [{', '.join(e.sources)}]", style="cyan")
+        level = doubt({"confidence": e.confidence, "disputed_by": e.disputed_by})
+        if level:
+            body.append(f" ({level})", style="yellow")
         page.hang("", body, INDENT)
 
 
@@ -271,9 +283,9 @@ def _entity_label(page: Page, result: Result, entity_id: str, edge: Any = None, 
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
-            share.append(f"{num(edge.equity_pct)}% equity")
+            share.append(f"{describe(edge.equity_pct, '%')} equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
-            share.append(f"{num(edge.voting_pct)}% votes")
+            share.append(f"{describe(edge.voting_pct, '%')} votes")
         share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
         if "stated_control" in edge.rights:
             share.append("controls (as the sources state)")
@@ -377,7 +389,7 @@ def _ownership(page: Page, result: Result) -> None:
 def _pct(x: float | None) -> str:
     if x is None:
         return "unknown"
-    return f"at least {num(x)}%" if isinstance(x, AtLeast) else f"{num(x)}%"
+    return describe(x, "%")
 
 
 def _control(page: Page, result: Result) -> None:

@@ -12,8 +12,9 @@ check against one source:
 - ``x-question`` is also copied into ``description`` where there is none, for hover text.
 - A ``format: date`` without a ``pattern`` gains the YYYY-MM-DD pattern: draft-07 tools
   treat ``format`` as a note, while the tool always checks dates.
-- Case files may give a fact in long form, ``{value: X, sources: [...], note: ...}``; every
-  field that is not itself a mapping accepts that form too.
+- Case files may give a fact in long form, ``{value: X, sources: [...], note: ..., confidence: ...,
+  disputed_by: [...]}`` (a bound in long form: ``{at_least: 25, sources: [...]}``); every field that is
+  not itself a mapping accepts that form too.
 
 Only the standard library is used, so the command stays fast.
 """
@@ -57,6 +58,8 @@ _ABOUT = {
     "mapping": ("screening batch mapping", ""),  # the description is the mapping schema's own
 }
 
+BOUND_KEYS = ("at_least", "at_most", "more_than", "less_than", "between")
+"""The keys of a bound in a case (screening.case.values.BOUND_KEYS: this module imports nothing of the package)."""
 LONG_FORM = "long_form"
 """The definition, added to the case schema, of a fact given with its own sources."""
 
@@ -178,23 +181,39 @@ class _Converter:
             return self.schema(node)
         notes = {k: v for k, v in node.items() if k in _ANNOTATIONS or k.startswith("x-")}
         core = self.schema({k: v for k, v in node.items() if k not in notes})
-        long_form = {
-            "allOf": [{"$ref": self.ref(f"#/$defs/{LONG_FORM}")}, {"properties": {"value": copy.deepcopy(core)}}]
-        }
+        ends = {"value": copy.deepcopy(core), **self._bound_ends(node)}
+        long_form = {"allOf": [{"$ref": self.ref(f"#/$defs/{LONG_FORM}")}, {"properties": ends}]}
         return _described({**copy.deepcopy(notes), "anyOf": [core, long_form]})
+
+    def _bound_ends(self, node: dict[str, Any]) -> dict[str, Any]:
+        """For a number that may be a bound, the schemas of its bound's ends (a bound in long form keeps them:
+        ``{at_least: 120, note: ...}`` on a percentage is refused as ``{at_least: 120}`` is)."""
+        name = _ref_name(node.get("$ref", ""))
+        options = self.defs.get(name or "", {}).get("anyOf") or node.get("anyOf") or ()
+        for option in options:
+            bound = _ref_name(option.get("$ref", "")) if isinstance(option, dict) else None
+            if bound and "properties" in self.defs.get(bound, {}):
+                return {k: self.schema(v) for k, v in self.defs[bound]["properties"].items()}
+        return {}
 
     def long_form_definition(self) -> dict[str, Any]:
         """``{value: X, sources: [ids], note: ...}``; each field says what X must be."""
+        number = {"type": "number"}
         return {
             "type": "object",
-            "description": "A fact in long form, with the sources that back it: "
-            "{value: ..., sources: [ids], note: ...}.",
+            "description": "A fact in long form, with the sources that back it: {value: ..., sources: [ids], "
+            "note: ..., confidence: ..., disputed_by: [ids]}; a bound in long form gives its ends instead of "
+            "the value ({at_least: 25, sources: [ids]}).",
             "additionalProperties": False,
-            "required": ["value"],
+            "anyOf": [{"required": ["value"]}, *({"required": [key]} for key in BOUND_KEYS)],
             "properties": {
                 "value": {"description": "The fact."},
                 "sources": {"$ref": self.ref("#/$defs/sources")},
                 "note": {"type": "string", "description": "Free-text remark."},
+                "confidence": {"$ref": self.ref("#/$defs/confidence")},
+                "disputed_by": {"$ref": self.ref("#/$defs/sources")},
+                **{key: number for key in BOUND_KEYS if key != "between"},
+                "between": {"type": "array", "items": number, "minItems": 2, "maxItems": 2},
             },
         }
 
