@@ -325,7 +325,7 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
         hint = closest(str(value), node["enum"], 0.6)
-        more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(node['enum'])}"
+        more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(map(str, node['enum']))}"
         yield path, "E106", f"unknown value {value!r}{more}"
     if isinstance(value, str):
         yield from _check_text(value, node, path)
