@@ -358,3 +358,18 @@ def test_a_sister_company_s_state_link_is_reported_not_dropped(tmp_path):
     assert "Sister Co ('sister') has 1 state link that no rule reads" in found[0].message
     data["transaction"]["co_investors"] = [{"entity": "sister"}]  # a co-investor's chain is read
     assert unused_relations(build_case(data, {}, "c.yaml")) == []
+
+
+def test_a_part_or_co_investor_below_a_confidence_leaves_its_lists_partial():
+    from screening.case.confidence import at_level, lowest
+
+    entities = [*BASE["entities"], {"id": "fund", "name": "Fund", "country": "AE", "kind": "sovereign_fund"}]
+    tx = {**BASE["transaction"], "co_investors": [{"entity": "fund", "confidence": "reported"}]}
+    alleged = {**US_PART, "confidence": "alleged"}
+    whole = case(target__parts=[alleged], entities=entities, transaction=tx)
+    assert lowest(whole) == "alleged"
+    values = build_facts(at_level(whole, "confirmed")).values
+    assert values["target.parts"] == [] and isinstance(values["target.parts"], PartialList)
+    assert values["target.sectors"] == ["manufacturing"] and isinstance(values["target.sectors"], PartialList)
+    assert values["transaction.co_investors"] == [] and values["transaction.co_investors_state_owned"] is None
+    assert build_facts(whole).values["transaction.co_investors_state_owned"] is True

@@ -11,8 +11,10 @@ from typing import Any, NamedTuple
 from screening import EMPTY
 from screening.case import territory
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES
-from screening.case.model import CONTROL_RIGHTS, Case, DocPath, group_complete, group_of, state_of
-from screening.case.values import AtLeast, PartialList
+from screening.case.dated import AT
+from screening.case.model import CONTROL_RIGHTS, Case, DocPath, group_complete, group_of, majority, state_of
+from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
+from screening.case.values import highest as values_highest
 
 DOC = "@doc"
 """Key under which each record keeps its path in the case document (for sources)."""
@@ -33,10 +35,14 @@ class Facts(NamedTuple):
         return self.values.get(path)
 
 
-def _records(records: tuple[dict[str, Any], ...] | None, base: DocPath, **extra: Any) -> list[dict[str, Any]] | None:
+def _records(
+    records: tuple[dict[str, Any], ...] | None, base: DocPath, partial: bool = False, **extra: Any
+) -> list[dict[str, Any]] | None:
+    """An entity's records with their place in the document; a PartialList when the dated view left one out."""
     if records is None:
         return None
-    return [with_list_type({**rec, DOC: base + (str(i),), **extra}) for i, rec in enumerate(records)]
+    out = [with_list_type({**rec, DOC: base + (str(rec.get(AT, i)),), **extra}) for i, rec in enumerate(records)]
+    return PartialList(out) if partial else out
 
 
 def with_list_type(record: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +56,8 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     value = data.get(key)
     if value is None:
         return None
-    return [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    out = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    return PartialList(out) if isinstance(value, PartialList) else out
 
 
 def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
@@ -65,12 +72,17 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     inv_doc: DocPath = ("entities", str(inv.index))
     inv_data = case.data["entities"][inv.index]
     for key in ("id", "name", "country", "headquarters", "kind", "state_ownership_pct", "owners_complete", "lei"):
-        values[f"investor.{key}"] = inv_data.get(key)
+        # the entity's own figures as the dated or confidence view leaves them
+        values[f"investor.{key}"] = (
+            getattr(inv, key) if key in ("state_ownership_pct", "owners_complete") else inv_data.get(key)
+        )
         origin[f"investor.{key}"] = inv_doc + (key,)
     for key in ("listings", "state_links", "conduct"):
-        values[f"investor.{key}"] = _records(getattr(inv, key), inv_doc + (key,), entity=inv.id)
+        values[f"investor.{key}"] = _records(
+            getattr(inv, key), inv_doc + (key,), (inv.id, key) in case.partial_records, entity=inv.id
+        )
     screened = lists_screened(case.data)
-    if screened is not None and values["investor.listings"] is not None:
+    if screened is not None and type(values["investor.listings"]) is list:
         values["investor.listings"] = checked(values["investor.listings"], screened)
     values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
     origin["investor.in_eu"] = inv_doc + ("country",)
@@ -140,7 +152,7 @@ def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[s
         values[f"target.{key}"] = node
         origin[f"target.{key}"] = ("target", key)
     values["target.parts"] = territory.parts(target)
-    values.update(territory.combine(values["target.parts"] or [], own))
+    values.update(territory.combine(values["target.parts"] if values["target.parts"] is not None else [], own))
     values[territory.OWN] = own
     for key in territory.LISTS + territory.RECORDS + territory.AMOUNTS + ("parts",):
         origin[f"target.{key}"] = ("target", key)
@@ -183,9 +195,9 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         state_pcts.append(entity.state_ownership_pct)
         for key in lists:
             recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
-            if recs is None:
+            if recs is None or (entity.id, key) in case.partial_records:
                 unknown.add(key)
-            else:
+            if recs is not None:
                 lists[key].extend(recs)
     values["group.entities"] = PartialList(rows) if complete is not True else rows
     make = PartialList if partial else list
@@ -198,9 +210,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         values["group.listings"] = checked(values["group.listings"], screened)
     known = [p for p in state_pcts if p is not None]
     if known:
-        values["group.state_ownership_pct"] = (
-            max(known) if (len(known) == len(state_pcts) and not partial) else AtLeast(max(known))
-        )
+        values["group.state_ownership_pct"] = highest(known, len(known) == len(state_pcts) and not partial)
     where = ("entities", str(case.investor.index))
     for key in _GROUP_FACTS:
         if key in values:
@@ -243,9 +253,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
         if not numbers:
             return 0.0 if decided else None
         known = [n for n in numbers if n is not None]
-        top = max(known, default=0.0)
         if len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known) and decided:
-            return top
+            return values_highest(known) if known else 0.0
+        top = max((least(n) or 0.0 for n in known), default=0.0)
         return AtLeast(top) if top > 0 else None
 
     def any_true(flags: list[bool | None]) -> bool | None:
@@ -259,8 +269,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.state_controls"] = any_true([s.controls for s in own.states])
     values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
     controlling = sorted(s.state for s in own.states if s.controls)
-    values["ownership.controlling_states"] = controlling if decided else PartialList(controlling)
-    values["ownership.controlled"] = True if own.controllers else (False if decided else None)
+    values["ownership.controlling_states"] = controlling if decided and not own.possible else PartialList(controlling)
+    values["ownership.controlled"] = True if own.controllers else (False if decided and not own.possible else None)
     rows = [
         {
             "state": s.state,
@@ -285,7 +295,10 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                 **({"headquarters": entity.headquarters} if entity and entity.headquarters else {}),
             }
         )
-    values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
+    if own.possible:  # others may control on the upper ends of stakes given as bounds
+        values["ownership.ultimate_controllers"] = PartialList(ultimate)
+    else:
+        values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
     supervising = sorted({link["state"] for s in own.states for link in s.links if link["kind"] == "supervision"})
     values["ownership.supervising_states"] = supervising if own.complete is True else PartialList(supervising)
     for key in _OWNERSHIP_FACTS:
@@ -327,7 +340,7 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     if before is None and kind == "greenfield":
         before = 0
     if after is not None and before is not None:
-        values["transaction.stake_acquired_pct"] = round(after - before, 6)
+        values["transaction.stake_acquired_pct"] = difference(after, before)
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
     votes = voting_after if voting_after is not None else after
     votes_before = tx.get("voting_before_pct", before)
@@ -346,12 +359,12 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     if "observer" in rights and tx.get("board_observer") is None:
         values["transaction.board_observer"] = True
         origin["transaction.board_observer"] = ("transaction", "rights")
-    board_majority = None if seats is None or size is None else seats * 2 > size
+    board_majority = _more_than_half(seats, size)
     word = CONTROL_WORDS.get(tx.get("control", ""))
     by_right = bool(rights & CONTROL_RIGHTS) or "board_majority" in rights
-    if (votes is not None and votes > 50) or board_majority or by_right or word is True:
+    if majority(votes) is True or board_majority or by_right or word is True:
         control: bool | None = True
-    elif word is False or (votes is not None and board_majority is False):
+    elif word is False or (majority(votes) is False and board_majority is False):
         control = False
     else:
         control = None
@@ -364,8 +377,8 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.control_kind"] = ("transaction", "control") if "control" in tx else ("transaction",)
     # Control is acquired when the investor did not hold a majority of the votes before; an investor
     # already in control that adds to its stake acquires nothing new.
-    if control is True and votes_before is not None:
-        acquired: bool | None = votes_before <= 50
+    if control is True and majority(votes_before) is not None:
+        acquired: bool | None = not majority(votes_before)
     else:
         acquired = False if control is False else None
     values["transaction.control_acquired"] = acquired
@@ -377,7 +390,7 @@ def _co_investors(case: Case, tx: dict[str, Any]) -> list[dict[str, Any]] | None
     given = tx.get("co_investors")
     if given is None:
         return None
-    out = []
+    out = PartialList() if isinstance(given, PartialList) else []  # partial: one left out below a confidence
     for i, co in enumerate(given):
         entity = case.entities[co["entity"]]
         out.append(
@@ -399,7 +412,7 @@ def _state_owned(case: Case, entity_id: str) -> bool | None:
     in it, a stated state share, or a state shareholder link."""
     group = group_of(case, entity_id)
     for entity, _ in group:
-        if entity.kind in ("state_body", "soe", "sovereign_fund") or (entity.state_ownership_pct or 0) > 0:
+        if entity.kind in ("state_body", "soe", "sovereign_fund") or (least(entity.state_ownership_pct) or 0) > 0:
             return True
         if any(link["kind"] in ("state_shareholder", "golden_share") for link in entity.state_links or ()):
             return True
@@ -418,7 +431,7 @@ def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, Doc
         values["transaction.combined_stake_after_pct"] = None
         return
     countries: list[str] = []
-    complete = True
+    complete = not isinstance(records, PartialList)
     for rec in records:
         group = group_of(case, rec["entity"])
         complete &= group_complete(group) is True
@@ -429,17 +442,29 @@ def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, Doc
     values["transaction.co_investor_countries"] = found if complete else PartialList(found)
     owned = [rec["state_owned"] for rec in records]
     values["transaction.co_investors_state_owned"] = (
-        True if True in owned else (False if all(o is False for o in owned) else None)
+        True if True in owned else (False if all(o is False for o in owned) and complete else None)
     )
     stakes = [values.get("transaction.stake_after_pct")] + [rec.get("stake_after_pct") for rec in records]
-    known = [float(s) for s in stakes if s is not None]
-    total = round(sum(known), 6)
-    exact = len(known) == len(stakes) and not any(isinstance(s, AtLeast) for s in stakes)
-    values["transaction.combined_stake_after_pct"] = total if exact else (AtLeast(total) if known else None)
+    stakes += [None] if isinstance(records, PartialList) else []
+    values["transaction.combined_stake_after_pct"] = territory.total(stakes)
+
+
+def _more_than_half(part: Any, whole: Any) -> bool | None:
+    """Whether ``part`` (a number or a bound) is more than half of ``whole``; None when not known."""
+    if part is None or whole is None:
+        return None
+    p, w = ends(part), ends(whole)
+    if p.low is not None and w.high is not None and p.low * 2 > w.high:
+        return True
+    if p.high is not None and w.low is not None and p.high * 2 <= w.low:
+        return False
+    return None
 
 
 def plain(value: Any) -> Any:
-    """Record values without internal keys, as JSON-ready data."""
+    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written)."""
+    if isinstance(value, (Interval, DayRange)):
+        return value.written()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if not k.startswith("@")}
     if isinstance(value, list):

@@ -19,7 +19,8 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from screening.case.catalogue import EU_MEMBERS
-from screening.case.values import AtLeast, PartialList
+from screening.case.dated import AT
+from screening.case.values import BOUNDS, AtLeast, Interval, PartialList, as_interval, highest, least
 
 DOC = "@doc"
 OWN = "@target"
@@ -43,17 +44,20 @@ def holder(node: dict[str, Any], base: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {DOC: base}
     for key in KEYS:
         value = node.get(key)
-        if key in RECORDS and value is not None:
-            value = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+        if key in RECORDS and value is not None:  # a dated or confidence view may have left some out: partial
+            kind = PartialList if isinstance(value, PartialList) else list
+            value = kind({**rec, DOC: base + (key, str(rec.get(AT, i)))} for i, rec in enumerate(value))
         out[key] = value
     return out
 
 
 def parts(target: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The ``target.parts`` records: each part's own fields, its lists of records with their paths."""
-    if target.get("parts") is None:
+    given = target.get("parts")
+    if given is None:
         return None
-    return [{**part, **holder(part, ("target", "parts", str(i)))} for i, part in enumerate(target["parts"])]
+    kind = PartialList if isinstance(given, PartialList) else list  # a view at a confidence left some out
+    return kind({**part, **holder(part, ("target", "parts", str(i)))} for i, part in enumerate(given))
 
 
 def combine(pieces: list[dict[str, Any]], own: dict[str, Any] | None) -> dict[str, Any]:
@@ -76,7 +80,7 @@ def combine(pieces: list[dict[str, Any]], own: dict[str, Any] | None) -> dict[st
             value = type(value)(dict.fromkeys(value))
         out[f"target.{key}"] = value
     for key in AMOUNTS:
-        out[f"target.{key}"] = own.get(key) if own is not None else _sum([p.get(key) for p in pieces])
+        out[f"target.{key}"] = own.get(key) if own is not None else total([p.get(key) for p in pieces])
     data = out["target.data"]
     if data is not None:
         out["target.data_categories"] = type(data)(d["category"] for d in data)
@@ -84,24 +88,39 @@ def combine(pieces: list[dict[str, Any]], own: dict[str, Any] | None) -> dict[st
         known = [c for c in counts if c is not None]
         subjects: Any = None
         if known:
-            complete = len(known) == len(counts) and not isinstance(data, PartialList)
-            subjects = max(known) if complete else AtLeast(max(known))
+            subjects = highest(known, len(known) == len(counts) and not isinstance(data, PartialList))
         elif not data and not isinstance(data, PartialList):
             subjects = 0
         out["target.data_subjects"] = subjects
     else:
         out["target.data_categories"] = out["target.data_subjects"] = None
-    out.update(_scale(([own] if own is not None else []) + pieces, out["target.critical_infrastructure"], own))
+    out.update(_scale(([own] if own is not None else []) + list(pieces), out["target.critical_infrastructure"], own))
+    if isinstance(pieces, PartialList):  # a part may be missing: its lists may hold more
+        for key in LISTS + RECORDS + ("data_categories",):
+            if isinstance(out[f"target.{key}"], list):
+                out[f"target.{key}"] = PartialList(out[f"target.{key}"])
     return out
 
 
-def _sum(amounts: list[Any]) -> Any:
+def total(amounts: list[Any]) -> Any:
+    """The sum of numbers or bounds on them: exact when every one is given exactly, the interval of every sum
+    they admit when some are bounds, at least the sum of the known least values when some are not given."""
     known = [a for a in amounts if a is not None]
     if not known:
         return None
-    total = float(sum(float(a) for a in known))
-    exact = len(known) == len(amounts) and not any(isinstance(a, AtLeast) for a in known)
-    return (int(total) if total.is_integer() else total) if exact else AtLeast(total)
+    if len(known) < len(amounts):
+        low = sum(least(a) or 0.0 for a in known)
+        return AtLeast(low) if low > 0 else None
+    if not any(isinstance(a, BOUNDS) for a in known):
+        found = float(sum(float(a) for a in known))
+        return int(found) if found.is_integer() else round(found, 6)
+    spans = [as_interval(a) for a in known]
+    return Interval(
+        sum(i.low for i in spans),
+        sum(i.high for i in spans),
+        any(i.low_open for i in spans),
+        any(i.high_open for i in spans),
+    )
 
 
 def _scale(
@@ -115,10 +134,7 @@ def _scale(
     for key in ("population_served", "market_share_pct"):
         whole = own.get("scale", {}).get(key) if own is not None and own.get("scale") else None
         known = [s[key] for s, _ in scales if s.get(key) is not None]
-        if whole is not None:
-            out[f"target.{key}"] = whole
-        else:
-            out[f"target.{key}"] = AtLeast(max(known)) if known else None
+        out[f"target.{key}"] = whole if whole is not None else highest(known, False)
     for key in ("sole_domestic_supplier", "dominant_domestic_supplier"):
         flags = [s.get(key) for s, _ in scales]
         mine = next((s.get(key) for s, is_own in scales if is_own), None)
@@ -138,15 +154,18 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
 
     A case without parts or activities abroad is its own view (the same dict).
     """
-    pieces = values.get("target.parts") or ()
+    pieces = values.get("target.parts")
+    pieces = () if pieces is None else pieces
     active = values.get("target.activities_in") or ()
-    if not pieces and not active:
+    if not pieces and not active and not isinstance(pieces, PartialList):
         return values, None
     own = values.get(OWN)
     if own is None:  # a fragment of facts: the target.* facts are the target's own
         own = {key: values.get(f"target.{key}") for key in LISTS + RECORDS + AMOUNTS}
     country = values.get("target.country")
     there = [p for p in pieces if p.get("country") in countries]
+    if isinstance(pieces, PartialList):  # a part left out (below a confidence) may lie in the territory
+        there = PartialList(there)
     via = None
     if country in countries:
         facts = combine(there, own)
