@@ -92,6 +92,8 @@ class Ownership(NamedTuple):
     """What the analysis lacks: edges without percentages, entities whose owners are unknown."""
     controlled: dict[str, frozenset[str]]
     """For each entity, the entities it controls."""
+    possible: tuple[str, ...] = ()
+    """Controllers on the upper ends of stakes given as bounds only (none here: the reference takes numbers)."""
 
     def state(self, code: str) -> StateInterest | None:
         return next((s for s in self.states if s.state == code), None)
