@@ -273,17 +273,25 @@ def _argument(fact: Any, op: str, draw: Any) -> Any:
     if op in ("in", "not_in", "contains_any"):
         item = fact._replace(type=fact.item or "string") if op == "contains_any" else fact
         return [_literal(item, draw) for _ in range(draw(st.integers(1, 3)))]
-    if op == "between":
+    if op == "between":  # two plain ends (a drawn bound or range of days gives one of its finite ends)
         low, high = sorted(
-            _value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw) for _ in range(2)
+            _end(_value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw)) for _ in range(2)
         )
-        return [float(low) if isinstance(low, AtLeast) else low, float(high) if isinstance(high, AtLeast) else high]
+        return [low, high]
     if op == "contains" and fact.type == "records":
         keys = draw(st.lists(st.sampled_from(sorted(fact.subfields)), min_size=1, max_size=2, unique=True))
         return {k: _pattern(fact.subfields[k], draw) for k in keys}
     if op == "contains":
         return _literal(fact._replace(type=fact.item or "string"), draw)
     return _literal(fact, draw)
+
+
+def _end(value: Any) -> Any:
+    if isinstance(value, Interval):
+        return value.low if value.low != -INF else value.high
+    if isinstance(value, DayRange):
+        return value.first
+    return float(value) if isinstance(value, AtLeast) else value
 
 
 def _literal(fact: Any, draw: Any) -> Any:

@@ -40,8 +40,26 @@ def _records(case: Case) -> list[dict[str, Any]]:
     out += list(case.data.get("ownership") or ())
     target = case.data.get("target") or {}
     out += [r for key in TARGET_RECORDS for r in target.get(key) or ()]
+    for part in target.get("parts") or ():  # the parts of the target group, and their records
+        out += [part, *(r for key in TARGET_RECORDS for r in part.get(key) or ())]
+    out += list((case.data.get("transaction") or {}).get("co_investors") or ())
     out += list(case.data.get("mitigations") or ())
     return [r for r in out if isinstance(r, dict)]
+
+
+def _parts_at(parts: list[dict[str, Any]], below: Any) -> list[dict[str, Any]]:
+    """The target's parts held at the level, each with its records held at it (a list left short is partial)."""
+    kept = []
+    for part in parts:
+        if below(part):
+            continue
+        changes = {
+            key: PartialList(r for r in part[key] if not below(r))
+            for key in TARGET_RECORDS
+            if part.get(key) and any(below(r) for r in part[key])
+        }
+        kept.append({**part, **changes} if changes else part)
+    return PartialList(kept) if len(kept) < len(parts) else kept
 
 
 def at_level(case: Case, level: str) -> Case:
@@ -80,6 +98,11 @@ def at_level(case: Case, level: str) -> Case:
             records = section.get(key)
             if records and any(below(r) for r in records):
                 section[key] = PartialList(r for r in records if not below(r))
+        if part == "target" and section.get("parts"):
+            section["parts"] = _parts_at(section["parts"], below)
+        co_investors = section.get("co_investors") if part == "transaction" else None
+        if co_investors and any(below(r) for r in co_investors):
+            section["co_investors"] = PartialList(r for r in co_investors if not below(r))
         for path, meta in case.fact_meta.items():
             if path[0] == part and len(path) == 2 and rank(meta.get("confidence")) > limit:
                 section.pop(path[1], None)

@@ -33,6 +33,7 @@ CODES = {
     "W303": "never-fires",
     "W304": "shadowed",
     "W305": "short-rationale",
+    "W306": "unused-relation",
     "W335": "trigger-not-primary",
     "W336": "trigger-status-unsourced",
     "E310": "waiver-expired",
