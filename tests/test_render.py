@@ -23,6 +23,7 @@ COMMANDS = {
     "check": "check",
     "test": "test",
     "diff": "diff",
+    "backtest": "backtest",
 }
 """Each command with a --format option -> the view that shows its result."""
 CASE = str(ROOT / "cases" / "alibaba-liege.yaml")
@@ -37,6 +38,7 @@ ARGS = {
     "check": [RULES],
     "test": [RULES],
     "diff": [RULES, RULES, CASE],
+    "backtest": [str(ROOT / "cases"), "--replicates", "100"],
 }
 
 

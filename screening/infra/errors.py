@@ -42,6 +42,7 @@ CODES = {
     "E403": "results-locked",
     "E404": "worker-lost",
     "E405": "time-limit",
+    "E406": "no-outcome",
 }
 
 
