@@ -706,8 +706,8 @@ def test_summary_text(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "10 cases: 0 critical, 3 high, 4 medium, 2 low, 1 error"
     assert err[1] == "top 9 by score:"
-    assert err[2] == f"   63.0  high      D-2022-001  {DEALS}:2"
-    assert err[3] == f"   63.0  high      D-2018-003  {DEALS}:4"  # a tie keeps input order
+    assert err[2] == f"   62.0  high      D-2022-001  {DEALS}:2"
+    assert err[3] == f"   62.0  high      D-2018-003  {DEALS}:4"  # a tie keeps input order
     assert err[11] == "errors (1; first 1):"
     assert err[12].startswith(f"  {DEALS}:10:13: error: target.turnover_eur")
     assert err[13].startswith("10 screened in ") and err[13].endswith(" cases/s)")

@@ -121,6 +121,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
             values[f"transaction.{key}"] = node
             origin[f"transaction.{key}"] = ("transaction", key)
     derive_transaction(tx, values, origin)
+    _reasons(case, values, origin, own)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
     return Facts(values, origin, subject=inv.name, ownership=own)
 
@@ -254,6 +255,15 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
     return own
+
+
+def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any) -> None:
+    """Who the investor answers to, whose state, sanctions ownership, control reached (screening.case.reasons)."""
+    from screening.case import reasons
+
+    reasons.derive(case, values, own)
+    for key in reasons.FACTS:
+        origin.setdefault(key, ("transaction",) if key.startswith("transaction.") else ("ownership",))
 
 
 def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
