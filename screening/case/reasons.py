@@ -34,7 +34,9 @@ MATERIAL_PCT = 25.0
 """Votes or equity that make a holder material: the EU beneficial-owner line (AMLD Art. 3(6); AMLR Art. 52)."""
 QUALIFYING_PCT = 10.0
 """With a special right, the holding that makes a holder material (the FDI entry threshold; AWV §56(3))."""
-SPECIAL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority", "stated_control"})
+SPECIAL_RIGHTS = frozenset(
+    {"golden_share", "veto", "board_appointment", "board_majority", "stated_control", "board_seat"}
+)
 BLOCKING_PCT = 50.0
 """Aggregate holdings of listed persons that make an entity their property (OFAC 2014; EU Best Practices 2024)."""
 LASTING_LEASE_YEARS = 10.0
