@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from screening.pack.load import Pack, default_pack_path, load_pack
 
 if TYPE_CHECKING:
     from screening.batch.summary import Summary
+    from screening.case.dated import AsOf
     from screening.pack.waivers import Waiver
 
 
@@ -47,7 +47,7 @@ def screen_files(
     paths: list[Path],
     pack_path: Path | None = None,
     waivers: Mapping[tuple[str, str], Waiver] | None = None,
-    on: dt.date | None = None,
+    on: AsOf = None,
     registry: Path | None = None,
     watchlists: list[Path] | None = None,
     threshold: float = 90.0,
@@ -71,7 +71,7 @@ def what_if(
     pack_path: Path | None = None,
     registry: Path | None = None,
     waivers: Mapping[tuple[str, str], Waiver] | None = None,
-    on: dt.date | None = None,
+    on: AsOf = None,
 ) -> list[tuple[Result, Result]]:
     """Each case screened as written and with ``changes`` (screening.decision.whatif.Change) made to its document."""
     from screening.case.load import build_case

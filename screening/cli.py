@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any, Literal, Optional, TextIO, TypeVar, cast
 import typer
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from screening.report import Options
 
 from screening import __version__
@@ -177,7 +175,8 @@ def screen(
         None,
         "--as-of",
         metavar="YYYY-MM-DD",
-        help="Judge waivers and the law on this day (default: waivers today, the law on the signing date).",
+        help="Judge waivers and the law on this day (default: waivers today, the law on the signing date); "
+        "a year or a month (2018, 2018-07) judges the law on every day of it.",
     ),
     entities: Optional[Path] = typer.Option(
         None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
@@ -230,10 +229,10 @@ def screen(
         if format not in formats("what-if"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
         changes = [parse(expr) for expr in set_]
-        value = compare(what_if(cases, changes, rules, entities, index, _day(as_of)), changes)
+        value = compare(what_if(cases, changes, rules, entities, index, _day(as_of, True)), changes)
         _emit(render(format, value, options), output, (*cases, rules or _default_pack(), waivers, entities))
         return
-    results = screen_files(cases, rules, index, _day(as_of), entities, watchlist or None, threshold)
+    results = screen_files(cases, rules, index, _day(as_of, True), entities, watchlist or None, threshold)
     levels = _levels(fail_on, results[0].pack.scoring.names if results else ())
     _emit(
         render(format, results, options),
@@ -256,7 +255,8 @@ def filings(
         None,
         "--as-of",
         metavar="YYYY-MM-DD",
-        help="Apply the law in force on this day (default: the signing date, else the completion date, else today).",
+        help="Apply the law in force on this day (default: the signing date, else the completion date, else today); "
+        "a year or a month (2018, 2018-07) applies it on every day of it.",
     ),
     regime: Optional[list[str]] = typer.Option(
         None, "--regime", metavar="ID", help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat for several."
@@ -282,7 +282,7 @@ def filings(
             f"unknown regime {', '.join(unknown)}; the pack has {', '.join(r.id for r in pack.regimes) or 'none'}",
             param_hint="--regime",
         )
-    results = screen_files(cases, rules, None, _day(as_of), entities)
+    results = screen_files(cases, rules, None, _day(as_of, True), entities)
     _emit(
         render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
         output,
@@ -360,15 +360,22 @@ def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
     return list(levels)
 
 
-def _day(text: Optional[str]) -> "Optional[dt.date]":
+def _day(text: Optional[str], reported: bool = False) -> Any:
+    """``--as-of``: a day; with ``reported``, also a year or a month (judged on every day of it)."""
     import datetime as dt
+    import re
 
     if text is None:
         return None
+    if reported and re.fullmatch(r"[0-9]{4}(-(0[1-9]|1[0-2]))?", text):
+        from screening.case.values import day_range
+
+        return day_range(int(text) if len(text) == 4 else text)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {text!r}", param_hint="--as-of") from None
+        form = "YYYY-MM-DD, YYYY-MM or YYYY" if reported else "YYYY-MM-DD"
+        raise typer.BadParameter(f"expected a date as {form}, got {text!r}", param_hint="--as-of") from None
 
 
 Severity = Literal["error", "warning"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from screening.case.catalogue import catalogue
 from screening.case.facts import build_facts
 from screening.case.load import load_case
-from screening.case.values import AtLeast, PartialList
+from screening.case.values import INF, AtLeast, DayRange, Interval, PartialList, day_range
 from screening.conditions import evaluate
 from screening.conditions.compile import CompileError, Compiler
 from screening.conditions.compiled import evaluator as compiled
@@ -219,11 +219,20 @@ def _value_for(fact: Any, draw: Any) -> Any:
     kind = fact.type
     if kind in ("number", "integer"):
         base = draw(st.sampled_from(NUMBERS)) + draw(st.sampled_from((0, 0, -1, 1, 0.5)))
-        return AtLeast(base) if draw(st.integers(0, 3)) == 0 else base
+        form = draw(st.integers(0, 5))
+        if form == 4:  # a bound as a case writes it: an interval, ends open or closed, one end maybe infinite
+            other = draw(st.sampled_from((INF, base, base + 5, base + 30)))
+            return Interval(base, other, draw(st.booleans()) and other != base, draw(st.booleans()) and other != base)
+        if form == 5:
+            return Interval(-INF, base, False, draw(st.booleans()))
+        return AtLeast(base) if form == 0 else base
     if kind == "boolean":
         return draw(st.booleans())
     if kind == "date":
-        return draw(st.sampled_from(("2019-12-31", "2020-01-01", "2021-06-30", "2022-12-31", "2023-01-01")))
+        day = draw(st.sampled_from(("2019-12-31", "2020-01-01", "2021-06-30", "2022-12-31", "2023-01-01")))
+        if draw(st.integers(0, 3)) == 0:  # a date as reported: its year, its month, or a range to another day
+            return draw(st.sampled_from((day_range(int(day[:4])), day_range(day[:7]), DayRange(day, "2023-01-01"))))
+        return day
     if kind == "enum" and fact.values:
         return draw(st.sampled_from(fact.values))
     if kind == "country":

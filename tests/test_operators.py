@@ -137,17 +137,18 @@ def test_an_unknown_operator_is_unknown_again_once_unregistered():
 
 
 def test_every_ordered_comparison_reads_a_bound_through_its_bounds():
-    """A bound decides a comparison only where it holds for every value it admits; never false (for now)."""
+    """A bound decides a comparison where it holds for every value it admits (true) or for none (false)."""
     assert bounds(AtLeast(30)) == (30.0, None) and bounds(7) == (7, 7)
     assert compare("gt", AtLeast(30), 25) is True and compare("gte", AtLeast(30), 30) is True
+    assert compare("lt", AtLeast(30), 25) is False and compare("not_in", AtLeast(30), {25}) is True
+    assert compare("equals", AtLeast(30), 25) is False and compare("between", AtLeast(30), (10, 20)) is False
     for name, arg in (
         ("gte", 40),
-        ("lt", 25),
         ("lte", 40),
         ("between", (10, 50)),
         ("equals", 30),
         ("in", {30}),
-        ("not_in", {25}),
+        ("not_in", {30}),
     ):
         assert compare(name, AtLeast(30), arg) is None, name
     assert compare("lt", 20, 25) is True and compare("between", 60, (10, 50)) is False

@@ -12,7 +12,7 @@ from screening.infra import schemacheck
 from screening.infra.errors import Marks, Problem, ScreeningError, closest, located
 from screening.infra.yamlio import load
 
-TYPES = ("text", "number", "integer", "boolean", "date")
+TYPES = ("text", "number", "integer", "boolean", "date", "bound")
 TOP_FIELDS = ("title", "summary", "as_of", "tags")
 """Top-level case fields a mapping may fill; ``id`` comes from the mapping's own ``id`` column."""
 GROUPS = {"investor": ("entities", "0"), "target": ("target",), "transaction": ("transaction",)}
@@ -121,7 +121,7 @@ def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]
             return None
         return Field(key, path, value=spec["value"]) if path else None
     kind = spec.get("type", "text")
-    if "scale" in spec and kind not in ("number", "integer"):
+    if "scale" in spec and kind not in ("number", "integer", "bound"):
         problems.append(
             located(name, marks, at + ("scale",), "E106", "scale applies to a number column; add 'type: number'")
         )

@@ -12,6 +12,7 @@ from typing import Any
 from screening.batch.mapping import Field, Mapping
 from screening.case.load import build_case
 from screening.case.model import Case
+from screening.case.values import read_bound
 from screening.infra.errors import Marks, Problem, ScreeningError
 
 INVESTOR = "investor"
@@ -121,6 +122,11 @@ def _one(field: Field, raw: Any) -> Any:
         return raw.strip() if isinstance(raw, str) else str(raw)
     if kind in ("number", "integer"):
         return _number(field, raw)
+    if kind == "bound":
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return _number(field, raw)
+        found = read_bound(str(raw))
+        return _scaled(found, field.scale) if field.scale is not None else found
     if kind == "boolean":
         if isinstance(raw, bool):
             return raw
@@ -131,13 +137,25 @@ def _one(field: Field, raw: Any) -> Any:
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.isoformat()[:10]
     text = str(raw).strip()
+    if _PARTIAL_DATE.match(text):  # a year or a month, as reported
+        return int(text) if len(text) == 4 else text
     try:
         dt.date.fromisoformat(text)
         if len(text) != 10:
             raise ValueError
     except ValueError:
-        raise ValueError(f"expected a date written YYYY-MM-DD, found {raw!r}") from None
+        raise ValueError(f"expected a date written YYYY-MM-DD (or YYYY-MM, YYYY), found {raw!r}") from None
     return text
+
+
+_PARTIAL_DATE = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?$")
+
+
+def _scaled(found: Any, scale: float) -> Any:
+    """A bound's ends (or a number) times ``scale``; a word stays a word."""
+    if isinstance(found, dict):
+        return {k: [x * scale for x in v] if isinstance(v, list) else v * scale for k, v in found.items()}
+    return found * scale if isinstance(found, (int, float)) else found
 
 
 def _number(field: Field, raw: Any) -> Any:

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from screening import EMPTY
 
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "country", "enum")
+NUMBER_FORMS = {"percent": "number", "amount": "number", "count": "integer", "signed_number": "number"}
+"""The case schema's definitions of a number as reported (a number, a bound or a word): the fact's type."""
 
 
 class Fact(NamedTuple):
@@ -54,6 +56,8 @@ def _from_schema(path: str, node: dict[str, Any], defs: dict[str, Any]) -> Fact:
         target = defs[name]
         if name in ("country", "date"):
             return Fact(path, name, question=question, description=description or target["description"])
+        if name in NUMBER_FORMS:
+            return Fact(path, NUMBER_FORMS[name], question=question, description=description or target["description"])
         return _from_schema(path, {**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
     kind = node.get("type")
     if kind == "string" and "enum" in node:
@@ -63,8 +67,14 @@ def _from_schema(path: str, node: dict[str, Any], defs: dict[str, Any]) -> Fact:
         if item.type == "records":
             return Fact(path, "records", subfields=item.subfields, question=question, description=description)
         return Fact(path, "list", item=item.type, values=item.values, question=question, description=description)
+    if kind is None and "anyOf" in node:  # a number with its bounds written out (board_size)
+        kind = next(o.get("type") for o in node["anyOf"] if "type" in o)
     if kind == "object":
-        subs = {k: _from_schema(k, v, defs) for k, v in node["properties"].items() if k not in ("sources", "note")}
+        subs = {
+            k: _from_schema(k, v, defs)
+            for k, v in node["properties"].items()
+            if k not in ("sources", "note", "disputed_by")
+        }
         return Fact(path, "records", subfields=subs, question=question, description=description)
     return Fact(path, kind or "string", question=question, description=description)
 
@@ -116,7 +126,7 @@ def catalogue() -> dict[str, Fact]:
     for key, node in entity.items():
         # ``ref`` names a registry entity in a case file; once the case is loaded the entity is the registry's,
         # its id that ref (investor.id), so a fact of its own would only repeat investor.id
-        if key in ("sources", "note", "aliases", "ref"):
+        if key in ("sources", "note", "aliases", "ref", "confidence", "disputed_by"):
             continue
         fact = _from_schema(f"investor.{key}", node, defs)
         if key == "listings":

@@ -10,8 +10,10 @@ from typing import Any, NamedTuple
 
 from screening import EMPTY
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
-from screening.case.model import Case, DocPath, group_complete, group_of, state_of
-from screening.case.values import AtLeast, PartialList
+from screening.case.dated import AT
+from screening.case.model import Case, DocPath, group_complete, group_of, majority, state_of
+from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
+from screening.case.values import highest as values_highest
 
 DOC = "@doc"
 """Key under which each record keeps its path in the case document (for sources)."""
@@ -32,10 +34,14 @@ class Facts(NamedTuple):
         return self.values.get(path)
 
 
-def _records(records: tuple[dict[str, Any], ...] | None, base: DocPath, **extra: Any) -> list[dict[str, Any]] | None:
+def _records(
+    records: tuple[dict[str, Any], ...] | None, base: DocPath, partial: bool = False, **extra: Any
+) -> list[dict[str, Any]] | None:
+    """An entity's records with their place in the document; a PartialList when the dated view left one out."""
     if records is None:
         return None
-    return [with_list_type({**rec, DOC: base + (str(i),), **extra}) for i, rec in enumerate(records)]
+    out = [with_list_type({**rec, DOC: base + (str(rec.get(AT, i)),), **extra}) for i, rec in enumerate(records)]
+    return PartialList(out) if partial else out
 
 
 def with_list_type(record: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +55,8 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     value = data.get(key)
     if value is None:
         return None
-    return [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    out = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    return PartialList(out) if isinstance(value, PartialList) else out
 
 
 def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
@@ -64,10 +71,15 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     inv_doc: DocPath = ("entities", str(inv.index))
     inv_data = case.data["entities"][inv.index]
     for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei"):
-        values[f"investor.{key}"] = inv_data.get(key)
+        # the entity's own figures as the dated or confidence view leaves them
+        values[f"investor.{key}"] = (
+            getattr(inv, key) if key in ("state_ownership_pct", "owners_complete") else inv_data.get(key)
+        )
         origin[f"investor.{key}"] = inv_doc + (key,)
     for key in ("listings", "state_links", "conduct"):
-        values[f"investor.{key}"] = _records(getattr(inv, key), inv_doc + (key,), entity=inv.id)
+        values[f"investor.{key}"] = _records(
+            getattr(inv, key), inv_doc + (key,), (inv.id, key) in case.partial_records, entity=inv.id
+        )
     values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
     origin["investor.in_eu"] = inv_doc + ("country",)
 
@@ -106,12 +118,13 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     origin["target.in_eu"] = ("target", "country")
     data = target.get("data")
     if data is not None:
-        values["target.data_categories"] = [d["category"] for d in data]
+        partial = isinstance(data, PartialList)
+        values["target.data_categories"] = (PartialList if partial else list)(d["category"] for d in data)
         counts = [d.get("subjects") for d in data]
         known = [c for c in counts if c is not None]
         if known:
-            values["target.data_subjects"] = max(known) if len(known) == len(counts) else AtLeast(max(known))
-        elif not data:
+            values["target.data_subjects"] = highest(known, len(known) == len(counts) and not partial)
+        elif not data and not partial:
             values["target.data_subjects"] = 0
         origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
 
@@ -154,9 +167,9 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         state_pcts.append(entity.state_ownership_pct)
         for key in lists:
             recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
-            if recs is None:
+            if recs is None or (entity.id, key) in case.partial_records:
                 unknown.add(key)
-            else:
+            if recs is not None:
                 lists[key].extend(recs)
     values["group.entities"] = PartialList(rows) if complete is not True else rows
     make = PartialList if partial else list
@@ -166,9 +179,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
         values[f"group.{key}"] = (PartialList if partial or key in unknown else list)(lists[key])
     known = [p for p in state_pcts if p is not None]
     if known:
-        values["group.state_ownership_pct"] = (
-            max(known) if (len(known) == len(state_pcts) and not partial) else AtLeast(max(known))
-        )
+        values["group.state_ownership_pct"] = highest(known, len(known) == len(state_pcts) and not partial)
     where = ("entities", str(case.investor.index))
     for key in _GROUP_FACTS:
         if key in values:
@@ -210,9 +221,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
         if not numbers:
             return 0.0 if decided else None
         known = [n for n in numbers if n is not None]
-        top = max(known, default=0.0)
         if len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known) and decided:
-            return top
+            return values_highest(known) if known else 0.0
+        top = max((least(n) or 0.0 for n in known), default=0.0)
         return AtLeast(top) if top > 0 else None
 
     def any_true(flags: list[bool | None]) -> bool | None:
@@ -226,8 +237,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.state_controls"] = any_true([s.controls for s in own.states])
     values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
     controlling = sorted(s.state for s in own.states if s.controls)
-    values["ownership.controlling_states"] = controlling if decided else PartialList(controlling)
-    values["ownership.controlled"] = True if own.controllers else (False if decided else None)
+    values["ownership.controlling_states"] = controlling if decided and not own.possible else PartialList(controlling)
+    values["ownership.controlled"] = True if own.controllers else (False if decided and not own.possible else None)
     rows = [
         {
             "state": s.state,
@@ -251,7 +262,10 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                 "country": entity.country if entity else state_of(eid),
             }
         )
-    values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
+    if own.possible:  # others may control on the upper ends of stakes given as bounds
+        values["ownership.ultimate_controllers"] = PartialList(ultimate)
+    else:
+        values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
     return own
@@ -272,7 +286,7 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     if before is None and tx.get("kind") == "greenfield":
         before = 0
     if after is not None and before is not None:
-        values["transaction.stake_acquired_pct"] = round(after - before, 6)
+        values["transaction.stake_acquired_pct"] = difference(after, before)
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
     votes = tx.get("voting_after_pct", after)
     votes_before = tx.get("voting_before_pct", before)
@@ -284,10 +298,10 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
             values[f"transaction.{key}"] = value
             origin[f"transaction.{key}"] = ("transaction", given if given in tx else given.replace("voting", "stake"))
     seats, size = tx.get("board_seats"), tx.get("board_size")
-    board_majority = None if seats is None or size is None else seats * 2 > size
-    if (votes is not None and votes > 50) or board_majority:
+    board_majority = _more_than_half(seats, size)
+    if majority(votes) is True or board_majority:
         control: bool | None = True
-    elif votes is not None and board_majority is False:
+    elif majority(votes) is False and board_majority is False:
         control = False
     else:
         control = None
@@ -295,16 +309,30 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.control"] = ("transaction",)
     # Control is acquired when the investor did not hold a majority of the votes before; an investor
     # already in control that adds to its stake acquires nothing new.
-    if control is True and votes_before is not None:
-        acquired: bool | None = votes_before <= 50
+    if control is True and majority(votes_before) is not None:
+        acquired: bool | None = not majority(votes_before)
     else:
         acquired = False if control is False else None
     values["transaction.control_acquired"] = acquired
     origin["transaction.control_acquired"] = ("transaction",)
 
 
+def _more_than_half(part: Any, whole: Any) -> bool | None:
+    """Whether ``part`` (a number or a bound) is more than half of ``whole``; None when not known."""
+    if part is None or whole is None:
+        return None
+    p, w = ends(part), ends(whole)
+    if p.low is not None and w.high is not None and p.low * 2 > w.high:
+        return True
+    if p.high is not None and w.low is not None and p.high * 2 <= w.low:
+        return False
+    return None
+
+
 def plain(value: Any) -> Any:
-    """Record values without internal keys, as JSON-ready data."""
+    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written)."""
+    if isinstance(value, (Interval, DayRange)):
+        return value.written()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if not k.startswith("@")}
     if isinstance(value, list):

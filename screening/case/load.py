@@ -6,14 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from screening.case import countries
-from screening.case.catalogue import case_schema
+from screening.case import countries, values
+from screening.case.catalogue import NUMBER_FORMS, case_schema
 from screening.case.model import Case, DocPath, Edge, Entity, Source
 from screening.infra import schemacheck
-from screening.infra.errors import Hints, Marks, Problem, ScreeningError, located
+from screening.infra.errors import Hints, Marks, Problem, ScreeningError, closest, located
 from screening.infra.yamlio import load
 
-_FACT_KEYS = {"value", "sources", "note"}
+_META_KEYS = {"sources", "note", "confidence", "disputed_by"}
+_FACT_KEYS = {"value"} | _META_KEYS
+_BOUND_KEYS = set(values.BOUND_KEYS)
 _CONTAINERS = (dict, list)
 
 
@@ -34,11 +36,22 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         data = expand(data, marks, name, registry)
     fact_sources: dict[DocPath, tuple[str, ...]] = {}
     long_form: list[tuple[DocPath, str]] = []
-    data = _unwrap(data, (), fact_sources, long_form)
-    problems = [located(name, marks, path, "E103", message) for path, message in long_form]
+    meta: dict[DocPath, dict[str, Any]] = {}
+    data = _unwrap(data, (), fact_sources, long_form, meta)
+    problems = [
+        located(name, marks, path[:-1], path[-1], message)
+        if path and path[-1].startswith("E")
+        else located(name, marks, path, "E103", message)
+        for path, message in long_form
+    ]
     problems += schemacheck.problems(data, case_schema(), marks, name)
     if not problems:
-        problems = list(_semantic_problems(data, marks, name, fact_sources))
+        forms: list[tuple[DocPath, str]] = []
+        schema = case_schema()
+        data = _read_forms(data, schema, schema["$defs"], (), forms)
+        problems = [located(name, marks, path, "E106", message) for path, message in forms]
+    if not problems:
+        problems = list(_semantic_problems(data, marks, name, fact_sources, meta))
     if problems:
         raise ScreeningError(problems)
     entities = {e["id"]: Entity.from_data(e, i) for i, e in enumerate(data["entities"])}
@@ -57,6 +70,7 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         sources={s["id"]: Source.from_data(s) for s in data.get("sources") or ()},
         fact_sources=fact_sources,
         owners={k: tuple(v) for k, v in owners.items()},
+        fact_meta=meta,
     )
 
 
@@ -67,38 +81,151 @@ def _refers(data: Any) -> bool:
 
 
 def _unwrap(
-    node: Any, path: DocPath, out: dict[DocPath, tuple[str, ...]], problems: list[tuple[DocPath, str]] | None = None
+    node: Any,
+    path: DocPath,
+    out: dict[DocPath, tuple[str, ...]],
+    problems: list[tuple[DocPath, str]] | None = None,
+    meta: dict[DocPath, dict[str, Any]] | None = None,
 ) -> Any:
-    """Replace long-form facts ``{value: X, sources: [...], note: ...}`` by X, keeping their sources.
+    """Replace long-form facts ``{value: X, sources: [...], note: ..., confidence: ..., disputed_by: [...]}`` by X
+    (a bound in long form, ``{at_least: 25, sources: [...]}``, by the bound), keeping their sources in ``out`` and
+    their confidence and contradicting sources in ``meta``.
 
-    A long form whose ``sources`` is not a list of source ids, or whose ``note`` is not text, is
-    added to ``problems``.
+    A long form whose ``sources`` or ``disputed_by`` is not a list of source ids, or whose ``note`` is not text,
+    is added to ``problems``.
     """
     problems = [] if problems is None else problems
+    meta = {} if meta is None else meta
     if isinstance(node, dict):
-        if "value" in node and set(node) <= _FACT_KEYS and path:
-            sources = node.get("sources", [])
-            if isinstance(sources, list) and all(isinstance(s, str) for s in sources):
-                if sources:
-                    out[path] = tuple(sources)
-            else:
-                problems.append(
-                    (
-                        path + ("sources",),
-                        "expected a list of source ids, found " + _kind(sources)
-                        if not isinstance(sources, list)
-                        else "expected a list of source ids (text)",
-                    )
-                )
-            if "note" in node and not isinstance(node["note"], str):
-                problems.append((path + ("note",), f"expected text, found {_kind(node['note'])}"))
-            return node["value"]
-        return {k: _unwrap(v, path + (k,), out, problems) if isinstance(v, _CONTAINERS) else v for k, v in node.items()}
+        keys = set(node)
+        bound = keys & _BOUND_KEYS
+        plain = "value" in node and not bound
+        if (
+            path
+            and keys <= _FACT_KEYS | _BOUND_KEYS
+            and (plain or (bound and keys & _META_KEYS and "value" not in node))
+        ):
+            return _long_form(node, path, out, problems, meta, bound)
+        return {
+            k: _unwrap(v, path + (k,), out, problems, meta) if isinstance(v, _CONTAINERS) else v
+            for k, v in node.items()
+        }
     if isinstance(node, list):
         return [
-            _unwrap(v, path + (str(i),), out, problems) if isinstance(v, _CONTAINERS) else v for i, v in enumerate(node)
+            _unwrap(v, path + (str(i),), out, problems, meta) if isinstance(v, _CONTAINERS) else v
+            for i, v in enumerate(node)
         ]
     return node
+
+
+def _long_form(
+    node: dict[str, Any],
+    path: DocPath,
+    out: dict[DocPath, tuple[str, ...]],
+    problems: list[tuple[DocPath, str]],
+    meta: dict[DocPath, dict[str, Any]],
+    bound: set[str],
+) -> Any:
+    for key in ("sources", "disputed_by"):
+        ids = node.get(key, [])
+        if isinstance(ids, list) and all(isinstance(s, str) for s in ids):
+            if ids and key == "sources":
+                out[path] = tuple(ids)
+            elif ids:
+                meta.setdefault(path, {})[key] = tuple(ids)
+        else:
+            problems.append(
+                (
+                    path + (key,),
+                    "expected a list of source ids, found " + _kind(ids)
+                    if not isinstance(ids, list)
+                    else "expected a list of source ids (text)",
+                )
+            )
+    if "note" in node and not isinstance(node["note"], str):
+        problems.append((path + ("note",), f"expected text, found {_kind(node['note'])}"))
+    if "confidence" in node:
+        level = node["confidence"]
+        if level in CONFIDENCE:
+            meta.setdefault(path, {})["confidence"] = level
+        else:
+            hint = closest(str(level), list(CONFIDENCE), 0.6)
+            more = f"did you mean '{hint}'?" if hint else f"expected one of: {', '.join(CONFIDENCE)}"
+            problems.append((path + ("confidence", "E106"), f"unknown value {level!r}; {more}"))
+    if bound:
+        return {k: node[k] for k in node if k in bound}
+    return node["value"]
+
+
+CONFIDENCE = ("confirmed", "reported", "alleged", "disputed")
+"""How well a fact is established, from best to worst (confirmed is the default)."""
+
+
+def _read_forms(node: Any, schema: dict[str, Any], defs: dict[str, Any], path: DocPath, problems: list[Any]) -> Any:
+    """The validated document with its numbers as reported (bounds, words) and its dates as reported (years,
+    months, ranges) read into values (screening.case.values); a bound that admits no number, a percentage
+    bound outside 0..100 or dates reversed added to ``problems``."""
+    kind, schema = _form(schema, defs)
+    if kind == "date":
+        if isinstance(node, str) and len(node) == 10:  # a day stays its text
+            return node
+        found = values.date_problem(node)
+        if found:
+            problems.append((path, found))
+        return values.day_range(node)
+    if kind:
+        if isinstance(node, (int, float)):
+            return node
+        found = values.bound_problem(node, percent=kind == "percent")
+        if found:
+            problems.append((path, found))
+        if kind == "percent":
+            return values.number(node, 0.0, 100.0)
+        return values.number(node, 0.0 if kind in ("amount", "count") else -values.INF)
+    if isinstance(node, dict) and "properties" in schema:
+        props = schema["properties"]
+        return {
+            k: _read_forms(v, props[k], defs, path + (k,), problems)
+            if k in props and isinstance(v, (dict, list, str, int, float)) and _holds_forms(props[k], defs)
+            else v
+            for k, v in node.items()
+        }
+    if isinstance(node, list) and isinstance(schema.get("items"), dict) and _holds_forms(schema["items"], defs):
+        return [_read_forms(v, schema["items"], defs, path + (str(i),), problems) for i, v in enumerate(node)]
+    return node
+
+
+_FORMS: dict[int, tuple[str, dict[str, Any]]] = {}
+"""Schema node (by id: the case schema is read once and kept) -> (its form, ``date``, a number form or "", and
+the node with its reference resolved)."""
+_HOLDS: dict[int, bool] = {}
+
+
+def _form(schema: dict[str, Any], defs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    found = _FORMS.get(id(schema))
+    if found is None:
+        name = schema.get("$ref", "").rsplit("/", 1)[-1]
+        kind = name if name == "date" or name in NUMBER_FORMS else ""
+        if not kind and "anyOf" in schema and "$ref" not in schema:
+            kind = "number"  # a number with its bounds written out (board_size)
+        resolved = {**defs[name], **{k: v for k, v in schema.items() if k != "$ref"}} if name else schema
+        found = _FORMS[id(schema)] = (kind, resolved)
+    return found
+
+
+def _holds_forms(schema: dict[str, Any], defs: dict[str, Any]) -> bool:
+    """Whether a number or a date may be found at or under this schema node."""
+    found = _HOLDS.get(id(schema))
+    if found is None:
+        _HOLDS[id(schema)] = True  # a schema that refers to itself: assumed to, while it is looked at
+        kind, resolved = _form(schema, defs)
+        found = bool(kind) or any(
+            _holds_forms(sub, defs) for sub in (resolved.get("properties") or {}).values() if isinstance(sub, dict)
+        )
+        items = resolved.get("items")
+        found = found or (isinstance(items, dict) and _holds_forms(items, defs))
+        _HOLDS[id(schema)] = found
+    return found
 
 
 def _kind(value: Any) -> str:
@@ -110,13 +237,10 @@ def _kind(value: Any) -> str:
 def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tuple[DocPath, Any]]) -> None:
     """One pass over the document: the paths of country codes, and every source a mapping cites."""
     if isinstance(node, dict):
-        if path and node.get("sources"):
-            sources = node["sources"]
-            cited += (
-                [(path + ("sources", str(i)), sid) for i, sid in enumerate(sources)]
-                if isinstance(sources, list)
-                else []
-            )
+        for key in ("sources", "disputed_by"):
+            sources = node.get(key) if path else None
+            if sources and isinstance(sources, list):
+                cited += [(path + (key, str(i)), sid) for i, sid in enumerate(sources)]
         for key, value in node.items():
             if isinstance(value, (dict, list)):
                 _scan(value, path + (key,), country_paths, cited)
@@ -132,7 +256,11 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
 
 
 def _semantic_problems(
-    data: dict[str, Any], marks: Marks, name: str, fact_sources: dict[DocPath, tuple[str, ...]]
+    data: dict[str, Any],
+    marks: Marks,
+    name: str,
+    fact_sources: dict[DocPath, tuple[str, ...]],
+    meta: dict[DocPath, dict[str, Any]],
 ) -> Iterator[Problem]:
     """What a schema cannot say: country codes, references between ids, stakes adding up."""
     schema_countries: list[DocPath] = []
@@ -147,6 +275,11 @@ def _semantic_problems(
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)
     cited += [(p, s) for p, ids in fact_sources.items() for s in ids]
+    cited += [
+        (p + ("disputed_by", str(i)), s)
+        for p, found in meta.items()
+        for i, s in enumerate(found.get("disputed_by", ()))
+    ]
     hints = Hints(known)
     for path, sid in cited:
         if path[0] != "sources" and sid not in known:
@@ -167,7 +300,8 @@ def _semantic_problems(
         for key, what in (("equity_pct", "stakes"), ("voting_pct", "voting rights")):
             if edge.get(key) is None:
                 continue
-            total = held[(edge["owned"], key)] = held.get((edge["owned"], key), 0.0) + edge[key]
+            least = values.ends(edge[key]).low or 0.0  # a bound adds its least
+            total = held[(edge["owned"], key)] = held.get((edge["owned"], key), 0.0) + least
             if total > 100.0001:
                 yield located(
                     name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening import EMPTY
+from screening.case.values import ends
 
 DocPath = tuple[str, ...]
 
@@ -41,7 +42,11 @@ class Source(NamedTuple):
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Source:
-        return cls(**{k: data.get(k) for k in cls._fields})  # type: ignore[arg-type]  # validated data
+        fields = {k: data.get(k) for k in cls._fields}
+        for key in ("date", "accessed"):  # a date as reported (2019, 2019-03) is shown as written
+            if fields[key] is not None:
+                fields[key] = str(fields[key])
+        return cls(**fields)  # type: ignore[arg-type]  # validated data
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self._asdict().items() if v is not None}
@@ -114,7 +119,7 @@ class Edge(NamedTuple):
     def controlling(self) -> bool:
         """A majority of votes (or of equity when votes are not given), or a control right on its own."""
         votes = self.voting_pct if self.voting_pct is not None else self.equity_pct
-        return (votes is not None and votes > 50) or bool(set(self.rights) & CONTROL_RIGHTS)
+        return majority(votes) is True or bool(set(self.rights) & CONTROL_RIGHTS)
 
 
 class Case(NamedTuple):
@@ -133,6 +138,11 @@ class Case(NamedTuple):
     """Sources cited by single facts in long form (``{value: ..., sources: [...]}``)."""
     owners: dict[str, tuple[Edge, ...]] | None = None
     """The edges into each entity, in the order of ``ownership`` (None: found by a scan)."""
+    partial_records: frozenset[tuple[str, str]] = frozenset()
+    """(entity id, ``listings`` / ``state_links`` / ``conduct``): lists that lost a record possibly in force on
+    the day the case is judged on (screening.case.dated): known to hold what they hold, perhaps more."""
+    fact_meta: dict[DocPath, dict[str, Any]] = EMPTY
+    """Of single facts in long form: their ``confidence`` and ``disputed_by`` (the sources that contradict them)."""
 
     @property
     def investor(self) -> Entity:
@@ -163,6 +173,18 @@ class Case(NamedTuple):
             if isinstance(node, dict) and node.get("sources"):
                 return tuple(node["sources"])
         return ()
+
+
+def majority(votes: Any) -> bool | None:
+    """Whether a share of votes (a number or a bound on one) is more than half; None when its bounds do not say."""
+    if votes is None:
+        return None
+    found = ends(votes)
+    if found.low is not None and (found.low > 50 or (found.low == 50 and found.low_open)):
+        return True
+    if found.high is not None and found.high <= 50:
+        return False
+    return None
 
 
 def state_id(country: str) -> str:

@@ -24,8 +24,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening.case import holdings
-from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of, state_id, state_of
-from screening.case.values import AtLeast
+from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of, majority, state_id, state_of
+from screening.case.values import BOUNDS, AtLeast, Interval, ends
 
 SUBSTANTIAL_STATE_VOTES = 49.0
 """31 CFR 800.244: a foreign government's 49% or more voting interest in the investor is substantial."""
@@ -118,16 +118,87 @@ class Ownership(NamedTuple):
     states: tuple[StateInterest, ...]
     missing: tuple[str, ...]
     """What the analysis lacks: edges without percentages, entities whose owners are unknown."""
+    possible: tuple[str, ...] = ()
+    """Entities (or ``state:XX``) that control the investor on the upper ends of stakes given as bounds but
+    not on their lower ends: whether they control it is unknown."""
 
     def state(self, code: str) -> StateInterest | None:
         return next((s for s in self.states if s.state == code), None)
 
 
 def analyse(case: Case) -> Ownership:
-    """The ownership analysis of ``case``'s investor."""
+    """The ownership analysis of ``case``'s investor.
+
+    Interests are monotone in every stake, so a case whose stakes are bounds (``{between: [63, 64]}``,
+    ``majority``) is analysed twice, on the lower ends and on the upper ends: an interest is the interval
+    between the two answers, control is certain when it holds on the lower ends and ruled out when it fails
+    on the upper ones.
+    """
     group = group_of(case)
     members = {e.id for e, _ in group}
-    links = _links(case, members)
+    if not _bounded(case, members):
+        return _analyse(case, group, members, _links(case, members, 0))
+    low = _analyse(case, group, members, _links(case, members, 0))
+    high = _analyse(case, group, members, _links(case, members, 1))
+    return _merge(low, high)
+
+
+def _bounded(case: Case, members: set[str]) -> bool:
+    return any(
+        isinstance(e.equity_pct, BOUNDS) or isinstance(e.voting_pct, BOUNDS)
+        for e in case.ownership
+        if e.owned in members
+    ) or any(isinstance(case.entities[m].state_ownership_pct, BOUNDS) for m in members)
+
+
+def _merge(low: Ownership, high: Ownership) -> Ownership:
+    """The analysis on the lower ends of the stakes and the one on the upper ends, as one."""
+    uppers = {o.owner: o for o in high.owners}
+    owners = []
+    for o in low.owners:
+        h = uppers.get(o.owner, o)
+        owners.append(
+            o._replace(
+                equity_pct=_between(o.equity_pct, h.equity_pct),
+                voting_pct=_between(o.voting_pct, h.voting_pct),
+                controls=_either(o.controls, h.controls),
+                in_target_voting_pct=_between(o.in_target_voting_pct, h.in_target_voting_pct),
+            )
+        )
+    states_high = {s.state: s for s in high.states}
+    states = []
+    for st in low.states:
+        sh = states_high.get(st.state, st)
+        states.append(
+            st._replace(
+                equity_pct=_between(st.equity_pct, sh.equity_pct),
+                voting_pct=_between(st.voting_pct, sh.voting_pct),
+                controls=_either(st.controls, sh.controls),
+                in_target_voting_pct=_between(st.in_target_voting_pct, sh.in_target_voting_pct),
+                substantial_interest=_either(st.substantial_interest, sh.substantial_interest),
+            )
+        )
+    possible = tuple(c for c in high.controllers if c not in low.controllers)
+    return low._replace(owners=tuple(owners), states=tuple(states), possible=possible)
+
+
+def _between(low: Any, high: Any) -> Any:
+    """An interest from its value on the lower ends of the stakes and on the upper ends."""
+    if low is None or high is None or isinstance(low, AtLeast) or low == high:
+        return low
+    return Interval(float(low), float(high))
+
+
+def _either(low: bool | None, high: bool | None) -> bool | None:
+    """True when it holds on the lower ends (it holds on all), False when it fails on the upper ends."""
+    if low is True:
+        return True
+    if high is False:
+        return False
+    return None
+
+
+def _analyse(case: Case, group: list[Any], members: set[str], links: list[Link]) -> Ownership:
     nodes = sorted(members | {lk.owner for lk in links})
     at = {n: i for i, n in enumerate(nodes)}
     g = holdings.holdings(len(nodes), [at[lk.owner] for lk in links], [at[lk.owned] for lk in links])
@@ -167,26 +238,41 @@ def analyse(case: Case) -> Ownership:
     return Ownership(inv, complete, tuple(owners), controllers, ultimate, states, missing)
 
 
-def _links(case: Case, members: set[str]) -> list[Link]:
-    out = [
-        Link(
-            e.owner,
-            e.owned,
-            e.equity_pct,
-            e.voting_pct if e.voting_pct is not None else e.equity_pct,
-            frozenset(e.rights),
-            e.index,
-        )
-        for e in case.ownership
-        if e.owned in members
-    ]
+def _links(case: Case, members: set[str], end: int) -> list[Link]:
+    """The holdings of the group; a stake that is a bound at its lower (``end`` 0) or upper (1) end."""
+    out = []
+    for e in case.ownership:
+        if e.owned in members:
+            votes = e.voting_pct if e.voting_pct is not None else e.equity_pct
+            out.append(
+                Link(e.owner, e.owned, _stake(e.equity_pct, end), _stake(votes, end), _rights(e.rights, votes), e.index)
+            )
     itemised = {lk.owned for lk in out}
     for eid in sorted(members):
         entity = case.entities[eid]
-        if eid not in itemised and entity.state_ownership_pct and entity.country and entity.kind != "state_body":
-            pct = float(entity.state_ownership_pct)
-            out.append(Link(state_id(entity.country), eid, pct, pct, frozenset(), None))
+        pct = entity.state_ownership_pct
+        if eid not in itemised and pct and entity.country and entity.kind != "state_body":
+            stake = _stake(pct, end)
+            if stake is not None:
+                out.append(Link(state_id(entity.country), eid, stake, stake, _rights((), pct), None))
     return out
+
+
+def _stake(pct: Any, end: int) -> float | None:
+    """A stake as the linear solve takes it: a number; a bound at one of its ends."""
+    if pct is None:
+        return None
+    if isinstance(pct, BOUNDS):
+        found = ends(pct)
+        value = found[end]
+        return None if value is None else float(value)
+    return float(pct)
+
+
+def _rights(rights: Any, votes: Any) -> frozenset[str]:
+    """An edge's rights, with control stated when its votes are a bound known to be a majority (``majority``)."""
+    extra = ("stated_control",) if isinstance(votes, BOUNDS) and majority(votes) else ()
+    return frozenset(rights) | frozenset(extra)
 
 
 class _Interests:
@@ -283,8 +369,22 @@ def _through(votes: float | None, in_target: float | None) -> float | None:
     """An interest in the investor carried through to the target."""
     if votes is None or in_target is None:
         return None
+    if isinstance(in_target, BOUNDS):  # through a stake known within bounds: at least its least
+        low = ends(in_target).low
+        value = round(votes * low / 100, 6) if low else 0.0
+        return AtLeast(value) if value > 0 else None
     value = round(votes * in_target / 100, 6)
     return AtLeast(value) if isinstance(votes, AtLeast) else value
+
+
+def _at_least(value: Any, threshold: float) -> bool | None:
+    """Whether a number (or a bound on one) is at least ``threshold``; None when its bounds do not say."""
+    found = ends(value)
+    if found.low is not None and found.low >= threshold:
+        return True
+    if found.high is not None and (found.high < threshold or (found.high == threshold and found.high_open)):
+        return False
+    return None
 
 
 def _decided(value: bool, undecided: bool) -> bool | None:
@@ -359,10 +459,10 @@ def _states(
         substantial: bool | None = None
         if state != target_country:
             if votes is not None and votes >= SUBSTANTIAL_STATE_VOTES and in_target is not None:
-                substantial = in_target >= SUBSTANTIAL_INVESTOR_VOTES
+                substantial = _at_least(in_target, SUBSTANTIAL_INVESTOR_VOTES)
             elif votes is not None and not isinstance(votes, AtLeast) and votes < SUBSTANTIAL_STATE_VOTES:
                 substantial = False
-            elif in_target is not None and in_target < SUBSTANTIAL_INVESTOR_VOTES:
+            elif in_target is not None and _at_least(in_target, SUBSTANTIAL_INVESTOR_VOTES) is False:
                 substantial = False
         else:
             substantial = False

@@ -46,6 +46,9 @@ EEA = EU | {"IS", "LI", "NO"}
 EFTA = frozenset({"IS", "LI", "NO", "CH"})
 SANCTIONS_LISTS = frozenset({"un_sanctions", "eu_sanctions", "uk_sanctions", "us_sdn", "other_sanctions"})
 STRATEGIC_VETOES = frozenset({"budget", "business_plan", "strategy", "senior_appointments"})
+DOC = "@doc"
+"""Key under which a record keeps its place in the case document (as screening.case.facts.DOC): evidence cites
+the record's sources and shows its confidence."""
 LEVELS = ("qualifying", "influence", "negative", "joint", "sole", "full")
 OPERATING_ROLES = frozenset({"operator", "concession_holder", "lessee"})
 
@@ -147,7 +150,16 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     eq, vo = _interests(case, members, False), _interests(case, members, True)
     attached: list[dict[str, Any]] = []
     inv = case.investor
-    attached.append({"id": inv.id, "name": inv.name, "kind": inv.kind, "country": inv.country, "role": "investor"})
+    attached.append(
+        {
+            "id": inv.id,
+            "name": inv.name,
+            "kind": inv.kind,
+            "country": inv.country,
+            "role": "investor",
+            DOC: ("entities", str(inv.index)),
+        }
+    )
     undecided = False
     for entity, _depth in group:
         if entity.id == inv.id:
@@ -170,6 +182,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                 "role": role,
                 "equity_pct": round(e_low, 6),
                 "voting_pct": round(v_low, 6),
+                DOC: ("entities", str(entity.index)),
             }
         )
     for s in own.states:
@@ -220,10 +233,11 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     links = []
     roles = {a["id"]: a["role"] for a in attached}
     for e, depth in group:
-        for link in e.state_links or ():
+        for i, link in enumerate(e.state_links or ()):
             links.append(
                 {
                     **link,
+                    DOC: ("entities", str(e.index), "state_links", str(link.get("@at", i))),
                     "entity": e.id,
                     "depth": depth,
                     "role": roles.get(e.id, "other"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from screening.case.values import bounds
+from screening.case.values import BOUNDS, DayRange, Interval, bounds, describe
 from screening.conditions.operators import OPERATORS
 from screening.conditions.tree import Node, leaves
 
@@ -29,6 +29,11 @@ class Margin(NamedTuple):
     """Value minus threshold (negative: under it)."""
     holds: bool
     """Whether the comparison holds now."""
+    bound: str = ""
+    """The value as written when it is a bound (``at least 25``); then ``value`` is its end nearest the
+    threshold."""
+    decides: bool = False
+    """For a bound: the comparison is undecided on it, so which side of the threshold the fact lies decides."""
 
 
 WITHIN = 5.0
@@ -56,12 +61,22 @@ def nearby(values: dict[str, Any], conditions: Iterable[tuple[str, Node]], withi
                     continue
                 distance = end - threshold
                 near = abs(distance) <= (within if node.field.endswith("_pct") else 0.2 * max(abs(threshold), 1))
-                if near:
-                    holds = node.test(value) is True if node.test else False
+                truth = node.test(value) if node.test else False
+                bound = describe(value) if isinstance(value, BOUNDS) else ""
+                said = isinstance(value, (Interval, DayRange))  # a bound the case gives (not a computed least)
+                if near or (said and truth is None):  # a bound the threshold cuts decides, however far its end
                     out[(rule_id, node.field, threshold)] = Margin(
-                        rule_id, node.field, node.describe(), end, threshold, round(distance, 6), holds
+                        rule_id,
+                        node.field,
+                        node.describe(),
+                        end,
+                        threshold,
+                        round(distance, 6),
+                        truth is True,
+                        bound,
+                        said and truth is None,
                     )
-    return sorted(out.values(), key=lambda m: (abs(m.distance), m.fact, m.rule))
+    return sorted(out.values(), key=lambda m: (not m.decides, abs(m.distance), m.fact, m.rule))
 
 
 def _nearest(value: Any, threshold: float) -> float | None:

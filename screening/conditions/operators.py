@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from screening.case import countries
 from screening.case.catalogue import SCALAR_TYPES, Fact
-from screening.case.values import BOUNDS, PartialList, bounds
+from screening.case.values import BOUNDS, Ends, PartialList, ends
 from screening.conditions.tree import Truth, kleene_all, kleene_any
 from screening.infra.errors import closest
 
@@ -126,6 +126,7 @@ class Operator:
         "texts",
         "thresholds",
         "range",
+        "nowhere",
     )
 
     def __init__(
@@ -146,7 +147,8 @@ class Operator:
         witnesses: bool = False,
         expr: str = "",
         holds: Callable[[Any, Any], bool] | None = None,
-        throughout: Callable[[Any, Any, Any], bool] | None = None,
+        throughout: Callable[[Ends, Any], bool] | None = None,
+        nowhere: Callable[[Ends, Any], bool] | None = None,
         texts: Callable[[Any], tuple[str, ...] | None] = _no_texts,
         thresholds: Callable[[Any], list[float]] = _no_thresholds,
         range: Callable[[Any], Range | None] = _no_range,
@@ -181,7 +183,9 @@ class Operator:
         self.holds = holds
         """For a comparison: whether it holds for an exact value."""
         self.throughout = throughout
-        """For a comparison: whether it holds for every value between a bound's ends (low, high; None: open)."""
+        """For a comparison: whether it holds for every value a bound admits (its ``Ends``; None: no end)."""
+        self.nowhere = nowhere
+        """For a comparison: whether it holds for no value a bound admits (then it is false on the bound)."""
         self.texts = texts
         """For an equality on text: the texts that make it true (a records scan tests them with one look-up)."""
         self.thresholds = thresholds
@@ -216,18 +220,26 @@ def unregister(name: str) -> None:
 
 def compare(name: str, value: Any, arg: Any) -> Truth:
     """The one three-valued comparison of a value known not to be None: an exact value by the operator's
-    ``holds``, a bound (screening.case.values) by its ``bounds``.
+    ``holds``, a bound (screening.case.values: an interval of numbers or of days) by its ``ends``.
 
-    A bound decides a comparison only when it holds for every value the bound admits (``AtLeast(30)`` is
-    ``gt 25``); otherwise it is unknown, never false: the false half of reading bounds is left to the forms
-    that will need it (intervals). The closures and the generated code both call this for bounds.
+    On a bound the answer is True when the comparison holds for every value the bound admits
+    (``{at_least: 25}`` is ``gte 25``), False when it holds for none of them (``{at_least: 25}`` is not
+    ``lt 10``), and unknown otherwise (``gte 30``). The closures, the generated code and the margins
+    all call this for bounds.
     """
     op = OPERATORS[name]
     assert op.holds is not None and op.throughout is not None, name
     if not isinstance(value, BOUNDS):
         return op.holds(value, arg)
-    low, high = bounds(value)
-    return True if op.throughout(low, high, arg) else None
+    span = ends(value)
+    try:
+        if op.throughout(span, arg):
+            return True
+        if op.nowhere is not None and op.nowhere(span, arg):
+            return False
+    except TypeError:  # a bound where the argument is of another kind (text): nothing follows
+        return None
+    return None
 
 
 # ---------------------------------------------------------------------------------------- arguments
@@ -346,10 +358,15 @@ def _constants(w: Writer, value: Any, hint: str) -> Any:
 
 
 def comparison(
-    name: str, expr: str, holds: Callable[[Any, Any], bool], throughout: Callable[[Any, Any, Any], bool], **fields: Any
+    name: str,
+    expr: str,
+    holds: Callable[[Any, Any], bool],
+    throughout: Callable[[Ends, Any], bool],
+    nowhere: Callable[[Ends, Any], bool],
+    **fields: Any,
 ) -> Operator:
     """An operator that compares a scalar with its argument: exact values by ``holds`` (written ``expr`` in
-    generated code), bounds by ``throughout`` (both through ``compare``)."""
+    generated code), bounds by ``throughout`` and ``nowhere`` (both through ``compare``)."""
 
     def test(fact: Fact, arg: Any) -> tuple[Test, Witness]:
         def check(v: Any) -> Truth:
@@ -369,17 +386,49 @@ def comparison(
     fields.setdefault("argument", _value)
     fields.setdefault("types", ORDERED)
     return Operator(
-        name, test=test, code=code, asks=("bound",), expr=expr, holds=holds, throughout=throughout, **fields
+        name,
+        test=test,
+        code=code,
+        asks=("bound",),
+        expr=expr,
+        holds=holds,
+        throughout=throughout,
+        nowhere=nowhere,
+        **fields,
     )
 
 
-def _point(holds: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Any], bool]:
-    """An equality decided on a bound only when its ends meet (nothing to decide on a range yet)."""
-    return lambda low, high, arg: high is not None and low == high and holds(low, arg)
+def _point(holds: Callable[[Any, Any], bool]) -> Callable[[Ends, Any], bool]:
+    """An equality holds throughout a bound only when its ends meet."""
+    return lambda e, arg: e.high is not None and e.low == e.high and holds(e.low, arg)
 
 
-def _at_most(high: Any, arg: Any, strict: bool) -> bool:
-    return high is not None and (high < arg if strict else high <= arg)
+def _admits(e: Ends, x: Any) -> bool:
+    """Whether the bound admits the value ``x``."""
+    above = e.low is None or e.low < x or (e.low == x and not e.low_open)
+    below = e.high is None or x < e.high or (x == e.high and not e.high_open)
+    return above and below
+
+
+def _above(e: Ends, t: Any, strict: bool) -> bool:
+    """Every value admitted is > t (``strict``) or >= t."""
+    if e.low is None:
+        return False
+    return e.low > t or (e.low == t and (e.low_open or not strict))
+
+
+def _below(e: Ends, t: Any, strict: bool) -> bool:
+    """Every value admitted is < t (``strict``) or <= t."""
+    if e.high is None:
+        return False
+    return e.high < t or (e.high == t and (e.high_open or not strict))
+
+
+def _members(arg: Any) -> list[Any]:
+    """The members of an ``in`` set that are numbers. An equality on a bound is decided false only against
+    numbers: on a range of days (texts) it stays unknown, as the compiled evaluator's one look-up for text
+    equalities in records treats every bound (screening.conditions.compiled.codegen._gate)."""
+    return [x for x in arg if _number(x)]
 
 
 def _one_number(arg: Any) -> list[float]:
@@ -411,6 +460,7 @@ _equals = comparison(
     "{v} == {a}",
     lambda v, a: v == a,
     _point(lambda v, a: v == a),
+    lambda e, a: _number(a) and not _admits(e, a),
     types=SCALAR_TYPES,
     aliases=("==",),
     texts=_text_of,
@@ -422,6 +472,7 @@ _in = comparison(
     "{v} in {a}",
     lambda v, a: v in a,
     _point(lambda v, a: v in a),
+    lambda e, a: not any(_admits(e, x) for x in _members(a)) and len(_members(a)) == len(a),
     types=SCALAR_TYPES,
     argument=_values(items=False),
     sets=True,
@@ -432,7 +483,8 @@ _not_in = comparison(
     "not_in",
     "{v} not in {a}",
     lambda v, a: v not in a,
-    _point(lambda v, a: v not in a),
+    lambda e, a: not any(_admits(e, x) for x in _members(a)) and len(_members(a)) == len(a),
+    _point(lambda v, a: v in a),
     types=SCALAR_TYPES,
     argument=_values(items=False),
     sets=True,
@@ -442,7 +494,8 @@ _gt = comparison(
     "gt",
     "{v} > {a}",
     lambda v, a: v > a,
-    lambda low, high, a: low > a,
+    lambda e, a: _above(e, a, True),
+    lambda e, a: _below(e, a, False),
     aliases=(">",),
     thresholds=_one_number,
     range=_ranged(lambda x: ((x, True), (INF, False))),
@@ -452,7 +505,8 @@ _gte = comparison(
     "gte",
     "{v} >= {a}",
     lambda v, a: v >= a,
-    lambda low, high, a: low >= a,
+    lambda e, a: _above(e, a, False),
+    lambda e, a: _below(e, a, True),
     aliases=(">=",),
     thresholds=_one_number,
     range=_ranged(lambda x: ((x, False), (INF, False))),
@@ -462,7 +516,8 @@ _lt = comparison(
     "lt",
     "{v} < {a}",
     lambda v, a: v < a,
-    lambda low, high, a: _at_most(high, a, True),
+    lambda e, a: _below(e, a, True),
+    lambda e, a: _above(e, a, False),
     aliases=("<",),
     thresholds=_one_number,
     range=_ranged(lambda x: ((-INF, False), (x, True))),
@@ -472,7 +527,8 @@ _lte = comparison(
     "lte",
     "{v} <= {a}",
     lambda v, a: v <= a,
-    lambda low, high, a: _at_most(high, a, False),
+    lambda e, a: _below(e, a, False),
+    lambda e, a: _above(e, a, True),
     aliases=("<=",),
     thresholds=_one_number,
     range=_ranged(lambda x: ((-INF, False), (x, False))),
@@ -482,7 +538,8 @@ _between = comparison(
     "between",
     "{a[0]} <= {v} <= {a[1]}",
     lambda v, a: a[0] <= v <= a[1],
-    lambda low, high, a: a[0] <= low and _at_most(high, a[1], False),
+    lambda e, a: _above(e, a[0], False) and _below(e, a[1], False),
+    lambda e, a: _below(e, a[0], True) or _above(e, a[1], True),
     argument=_pair,
     thresholds=lambda arg: [float(a) for a in arg if _number(a)] if isinstance(arg, list) and len(arg) == 2 else [],
     range=_between_range,

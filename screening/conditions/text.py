@@ -52,13 +52,32 @@ def _takes_sets(op: str) -> bool:
     return found is not None and found.sets
 
 
+_WHETHER = {
+    "gte": "it is at least",
+    "gt": "it is more than",
+    "lte": "it is at most",
+    "lt": "it is less than",
+    "between": "it is between",
+    "equals": "it is",
+}
+
+
+def _whether(test: str) -> str:
+    """``transaction.votes_after_pct gte 30`` -> ``it is at least 30``."""
+    parts = test.split(" ", 2)
+    if len(parts) == 3 and parts[1] in _WHETHER:
+        return f"{_WHETHER[parts[1]]} {parts[2]}"
+    return f"{test} holds"
+
+
 def describe_margin(margin: Margin) -> str:
-    """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (fires/does not fire)``."""
+    """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (fires/does not fire)``; for a bound
+    the threshold cuts, ``transaction.votes_after_pct is at least 25; whether it is at least 30 decides DE-005``."""
+    if margin.decides:
+        return f"{margin.fact} is {margin.bound}; whether {_whether(margin.test)} decides {margin.rule}"
     unit = " pt" if margin.fact.endswith("_pct") else ""
     side = "under" if margin.distance < 0 else "over" if margin.distance > 0 else "exactly at"
     gap = f"{num(abs(margin.distance))}{unit} {side}" if margin.distance else side
     state = "fires" if margin.holds else "does not hold"
-    return (
-        f"{margin.fact} {num(margin.value)} is {gap} the {num(margin.threshold)} of {margin.rule} "
-        f"({margin.test}: {state})"
-    )
+    value = f"{margin.bound} ({num(margin.value)} at its nearest end)" if margin.bound else num(margin.value)
+    return f"{margin.fact} {value} is {gap} the {num(margin.threshold)} of {margin.rule} ({margin.test}: {state})"

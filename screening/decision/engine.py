@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
+from screening.case.confidence import LEVELS, at_level, lowest, rank
+from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
+from screening.case.values import DayRange, Interval, describe
 from screening.conditions.evaluate import How, evaluate
 from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
@@ -33,6 +36,10 @@ class Evidence(NamedTuple):
     value: Any
     """The fact's value, or the matching records for list tests (plain data)."""
     sources: tuple[str, ...]
+    confidence: str = ""
+    """How well the value is established, when below confirmed (reported, alleged, disputed)."""
+    disputed_by: tuple[str, ...] = ()
+    """The sources that deny or contradict it."""
 
 
 class Finding(NamedTuple):
@@ -40,6 +47,7 @@ class Finding(NamedTuple):
 
     rule: Rule
     points: float
+    """Its weight, times the fraction for ``confidence`` (pack.scoring) when that is below confirmed."""
     evidence: tuple[Evidence, ...]
     waiver: Waiver | None = None
     """The waiver written for this case and rule, if any (active or expired)."""
@@ -47,6 +55,8 @@ class Finding(NamedTuple):
     """True when an active waiver applies: the finding is shown but its points do not count."""
     waiver_status: str = ""
     """The waiver's status on the day judged (``active``, ``expired``, ``not_yet_granted``); empty without one."""
+    confidence: str = "confirmed"
+    """The best confidence level at which the rule still fires (screening.case.confidence)."""
 
 
 class Gap(NamedTuple):
@@ -102,11 +112,31 @@ class Result(NamedTuple):
     uncaught_risk: bool = False
     """A risk in the top two levels that no mandatory filing catches where the pack knows the target country's
     law (screening.decision.filings.uncaught)."""
+    day: Day | None = None
+    """The day (or range of days) the case is judged on, and what fixed it (screening.case.dated)."""
 
     @property
     def margins(self) -> tuple[Margin, ...]:
         """The rules' numeric thresholds the case's facts are near, nearest first (screening.conditions.margins)."""
         return tuple(nearby(self.facts.values, ((rule.id, rule.condition) for rule in self.pack.rules)))
+
+
+def _confidence(view: Case, hits: Any, pack: Pack, fired: Sequence[int], how: How) -> dict[int, str]:
+    """For each rule that fires on the whole case, the best confidence level at which it still fires (only for a
+    case that holds something below confirmed: the views at each level cost a build of the facts each)."""
+    worst = lowest(view)
+    if worst == "confirmed" or not fired:
+        return {}
+    out: dict[int, str] = {}
+    left = set(fired)
+    for level in LEVELS[: LEVELS.index(worst)]:
+        firing = set(evaluate(pack, build_facts(at_level(view, level), hits).values, how=how).fired)
+        for i in left & firing:
+            out[i] = level
+        left -= firing
+        if not left:
+            break
+    return {**out, **dict.fromkeys(left, worst)}
 
 
 def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
@@ -120,16 +150,25 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
                 sources += [s for s in case.sources_at(item[DOC]) if s not in sources]
     else:
         shown = value
+    level, against = "", ()
     if not sources and node.field in facts.origin:
         sources = list(case.sources_at(facts.origin[node.field]))
-    return Evidence(node.field, node.describe(), plain(shown), tuple(sources))
+        meta = case.fact_meta.get(facts.origin[node.field]) or {}
+        level, against = meta.get("confidence", ""), tuple(meta.get("disputed_by", ()))
+    elif isinstance(shown, list):  # records: the weakest of those shown, and every source against them
+        levels = [str(r["confidence"]) for r in shown if isinstance(r, dict) and r.get("confidence")]
+        level = max(levels, key=rank, default="")
+        against = tuple(dict.fromkeys(s for r in shown if isinstance(r, dict) for s in r.get("disputed_by") or ()))
+    if level == "confirmed":
+        level = ""
+    return Evidence(node.field, node.describe(), plain(shown), tuple(sources), level, against)
 
 
 def screen(
     case: Case,
     pack: Pack,
     waivers: Mapping[tuple[str, str], Waiver] | None = None,
-    on: dt.date | None = None,
+    on: AsOf = None,
     watchlist: Watchlist | None = None,
     threshold: float = 90.0,
     evidence: bool = True,
@@ -151,7 +190,9 @@ def screen(
         from screening.case.watchlists import entity_names, match
 
         hits = match(entity_names(e for e, _ in group_of(case)), watchlist, threshold)
-    facts = build_facts(case, hits)
+    day = judged_day(case.data, on, clock.today())
+    view = on_day(case, day.first, day.last)
+    facts = build_facts(view, hits)
     values = facts.values
     fired: list[Finding] = []
     # rows without evidence: one pass also names the unknown facts (the compiled evaluator does it in one go)
@@ -164,20 +205,24 @@ def screen(
         ]
     else:
         unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
+    held = _confidence(view, hits, pack, fired_at, how)
     for i in fired_at:
         rule = pack.rules[i]
         shown: tuple[Evidence, ...] = ()
         if evidence:
             shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
         waiver = waivers.get((case.id, rule.id))
-        status = waiver.status(on or clock.today()) if waiver is not None else ""
-        fired.append(Finding(rule, rule.weight, shown, waiver, status == "active", status))
+        status = waiver.status(first_day(on, clock.today())) if waiver is not None else ""
+        level = held.get(i, "confirmed")
+        points = rule.weight * pack.scoring.fraction(level) if level != "confirmed" else rule.weight
+        fired.append(Finding(rule, points, shown, waiver, status == "active", status, level))
     counted = [f for f in fired if not f.waived]
     categories, subtotal = _categories(pack, counted)
     score_from_rules = max(0.0, min(100.0, subtotal))
     level_from_score = pack.scoring.level_of(score_from_rules)
     score, level, floors = score_from_rules, level_from_score, []
-    fired_ids = {f.rule.id for f in counted}
+    floor_rank = rank(pack.scoring.floor_confidence)
+    fired_ids = {f.rule.id for f in counted if rank(f.confidence) <= floor_rank}
     for floor in pack.scoring.floors:
         if fired_ids & set(floor.rules) and pack.scoring.rank(floor.level) > pack.scoring.rank(level):
             level = floor.level
@@ -188,7 +233,13 @@ def screen(
     if pack.regimes:
         from screening.decision.filings import matrix, uncaught
 
-        filings = matrix(values, pack.regimes, on, explain=evidence)
+        segments = None
+        changes = change_days(view, day.first, day.last) if day.range else []
+        if changes:  # dated records start or end within the days judged: the facts on each part
+            starts = [day.first, *changes]
+            ends = [_before(d) for d in changes] + [day.last]
+            segments = [(a, b, build_facts(on_day(case, a, b), hits).values) for a, b in zip(starts, ends, strict=True)]
+        filings = matrix(values, pack.regimes, on, explain=evidence, segments=segments)
         uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
@@ -206,9 +257,10 @@ def screen(
         level=level,
         gaps=_gaps(facts, unknown, mitigation_ids),
         undecided=tuple(pack.rules[i].id for i in undecided_at),
-        waivers_on=(on or clock.today()).isoformat() if waivers else None,
+        waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
         filings=filings,
         uncaught_risk=uncaught_risk,
+        day=day,
     )
 
 
@@ -256,7 +308,7 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
         for name in fields:
             question = asked.get(name)
             if question is None:
-                question = asked[name] = _question(name).replace("{name}", subject)
+                question = asked[name] = _question(name).replace("{name}", subject) + _known(facts.values.get(name))
             entry = by_question.get(question)
             if entry is None:
                 entry = by_question[question] = [[name], [], 0.0]
@@ -268,6 +320,15 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
                 entry[2] += points
     gaps = [Gap(tuple(names), q, tuple(rules), points) for q, (names, rules, points) in by_question.items()]
     return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))
+
+
+def _before(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+
+
+def _known(value: Any) -> str:
+    """What the case already says of a fact a gap asks about, when it says part of it (a bound)."""
+    return f" (the case says {describe(value)})" if isinstance(value, (Interval, DayRange)) else ""
 
 
 @cache

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from screening.case.catalogue import catalogue
+from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
+from screening.case.values import DayRange
 from screening.conditions.evaluate import evaluate, prepare
 from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
@@ -72,31 +74,133 @@ class Matrix(NamedTuple):
     decisions: tuple[Decision, ...]
 
 
-def judgement_day(values: dict[str, Any], as_of: dt.date | None, today: dt.date | None = None) -> tuple[str, str]:
-    """The day a case is judged on, and what fixed it."""
+def judgement_day(values: dict[str, Any], as_of: AsOf, today: dt.date | None = None) -> tuple[str, str]:
+    """The day a case is judged on, and what fixed it; a date given as a range of days is its first day (see
+    ``judgement_days`` for the range)."""
+    first, _, basis = judgement_days(values, as_of, today)
+    return first, basis
+
+
+def judgement_days(values: dict[str, Any], as_of: AsOf, today: dt.date | None = None) -> tuple[str, str, str]:
+    """The first and last day a case is judged on (the same day unless its date is a year, a month or a range),
+    and what fixed them."""
+    if isinstance(as_of, DayRange):
+        return as_of.first, as_of.last, "as_of"
     if as_of is not None:
-        return as_of.isoformat(), "as_of"
-    for key in ("transaction.signing_date", "transaction.completion_date"):
-        if values.get(key):
-            return str(values[key]), key
-    return (today or clock.today()).isoformat(), "today"
+        return as_of.isoformat(), as_of.isoformat(), "as_of"
+    for key in DAY_FACTS:
+        value = values.get(key)
+        if isinstance(value, DayRange):
+            return value.first, value.last, key
+        if value:
+            return str(value), str(value), key
+    day = (today or clock.today()).isoformat()
+    return day, day, "today"
+
+
+def _next_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
+def change_points(regime: Regime, first: str, last: str) -> list[str]:
+    """The days from ``first`` to ``last`` on which the regime's law changes (a trigger or the regime comes into
+    force or ceases to apply), ``first`` included: each starts a segment judged as one."""
+    days = {first}
+    for start, end in [(regime.valid_from, regime.valid_to)] + [(t.valid_from, t.valid_to) for t in regime.rules]:
+        for day in (start, _next_day(end) if end else None):
+            if day is not None and first < day <= last:
+                days.add(day)
+    return sorted(days)
+
+
+def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis: str) -> Decision:
+    """One regime's answer over every day of ``segments`` (days from, days to, the case's facts on them: they
+    differ where a dated record starts or ends): the same throughout, or undetermined with the answer on each
+    part and the question of the day."""
+    parts: list[tuple[str, str, Decision]] = []
+    for first, last, values in segments:
+        starts = change_points(regime, first, last)
+        ends = [_previous_day(day) for day in starts[1:]] + [last]
+        parts += [(start, end, judge(values, regime, start)) for start, end in zip(starts, ends, strict=True)]
+    key = lambda d: (d.outcome, _id(d.rule))  # noqa: E731
+    merged: list[tuple[str, str, Decision]] = []
+    for start, end, d in parts:  # neighbouring parts with the same answer are one
+        if merged and key(merged[-1][2]) == key(d):
+            merged[-1] = (merged[-1][0], end, merged[-1][2])
+        else:
+            merged.append((start, end, d))
+    if len(merged) == 1:
+        d = merged[0][2]
+        return d._replace(on=text, why=d.why + (f"The same throughout {text}.",))
+    starts = [start for start, _, _ in merged]
+    answers = [d for _, _, d in merged]
+    lines = tuple(
+        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}" + (f" ({d.rule.id})" if d.rule else "")
+        for start, end, d in merged
+    )
+    strongest = max(answers, key=lambda d: RANK[d.outcome])
+    changes = [
+        day for day, before, after in zip(starts[1:], answers, answers[1:], strict=False) if key(before) != key(after)
+    ]
+    fact = basis if basis in DAY_FACTS else "transaction.signing_date"
+    verb = {"transaction.completion_date": "completed", "transaction.announcement_date": "announced"}.get(
+        fact, "signed"
+    )
+    question = Question(
+        (fact,),
+        f"On which day was the deal {verb}? The answer changes on {', '.join(changes)}.",
+        strongest.outcome,
+        tuple(sorted({d.rule.id for d in answers if d.rule})),
+    )
+    return Decision(
+        regime,
+        text,
+        "undetermined",
+        None,
+        (),
+        (f"The day decides: {'; '.join(lines)}.",),
+        (question,),
+        (),
+    )
+
+
+def _previous_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+
+
+def _span(start: str, end: str) -> str:
+    return start if start == end else f"{start} to {end}"
+
+
+Segments = Sequence[tuple[str, str, dict[str, Any]]]
+"""Parts of the days a case is judged on, each with the case's facts on it: (first day, last day, values)."""
 
 
 def matrix(
     values: dict[str, Any],
     regimes: Iterable[Regime],
-    as_of: dt.date | None = None,
+    as_of: AsOf = None,
     today: dt.date | None = None,
     explain: bool = True,
+    segments: Segments | None = None,
 ) -> Matrix:
     """Decide every regime for a case given by its fact ``values``.
 
     Without ``explain`` only the outcome and the deciding trigger are worked out (no reasons, questions
-    or margins): what a batch of thousands of cases needs, at a tenth of the cost.
+    or margins): what a batch of thousands of cases needs, at a tenth of the cost. When the case is judged on
+    a range of days in which dated records start or end, ``segments`` gives its facts on each part of it.
     """
     today = today or clock.today()
-    on, basis = judgement_day(values, as_of, today)
+    on, last, basis = judgement_days(values, as_of, today)
     now = today.isoformat()
+    text = on
+    if last != on:
+        found = values.get(basis) if basis in DAY_FACTS else as_of
+        text = (
+            f"every day of {found}"
+            if isinstance(found, DayRange) and found.text[:1].isdigit()
+            else f"every day from {on} to {last}"
+        )
     if explain:
         judge: Any = decide
     else:
@@ -107,14 +211,16 @@ def matrix(
         else:
             judge = outcome_only
     decisions = []
+    parts: Segments = segments or [(on, last, values)]
+    by_part = judge if segments is None else (decide if explain else outcome_only)
     for regime in regimes:
-        first = judge(values, regime, on)
+        first = judge(values, regime, on) if last == on else _over_range(by_part, parts, regime, text, basis)
         if on != now:
             current = judge(values, regime, now)
             if (current.outcome, _id(current.rule)) != (first.outcome, _id(first.rule)):
                 first = first._replace(today=current)
         decisions.append(first)
-    return Matrix(on, basis, tuple(decisions))
+    return Matrix(text, basis, tuple(decisions))
 
 
 def _id(rule: Trigger | None) -> str | None:

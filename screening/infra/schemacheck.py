@@ -1,7 +1,9 @@
 """Validate plain data against the JSON Schema subset our formats use, reporting every problem.
 
 The subset: type, enum, const, pattern, format (date), required, properties,
-additionalProperties (false), items, minimum, maximum, minLength, minItems, minProperties, $ref to $defs.
+additionalProperties (false), items, minimum, maximum, minLength, minItems, maxItems, minProperties,
+maxProperties, anyOf, $ref to $defs. A node with ``anyOf`` may say in ``x-expected`` what it accepts, in
+words, and in ``x-also`` what else, for the message when a value fits none of its forms.
 It runs without imports beyond the standard library (the CLI starts fast, batches stay
 fast); the test suite checks that it agrees with the reference ``jsonschema`` package.
 """
@@ -227,11 +229,12 @@ def _compile_node(
     date = node.get("format") == "date"
     pattern = regex(node["pattern"]).search if "pattern" in node else None
     low, high = node.get("minimum"), node.get("maximum")
-    min_items = node.get("minItems", 0)
+    min_items, max_items = node.get("minItems", 0), node.get("maxItems")
     items = _compile(node["items"], defs, memo) if "items" in node else None
+    any_of = [_compile(option, defs, memo) for option in node.get("anyOf", ())]
     props = {k: _compile(v, defs, memo) for k, v in node.get("properties", {}).items()}
     required = tuple(node.get("required", ()))
-    min_props = node.get("minProperties", 0)
+    min_props, max_props = node.get("minProperties", 0), node.get("maxProperties")
     extra = node.get("additionalProperties")
     closed = extra is False
     extra_check = _compile(extra, defs, memo) if isinstance(extra, dict) else None
@@ -252,7 +255,7 @@ def _compile_node(
         for key in required:
             if key not in value:
                 return False
-        if len(value) < min_props:
+        if len(value) < min_props or (max_props is not None and len(value) > max_props):
             return False
         for key, item in value.items():
             check = props.get(key)
@@ -264,7 +267,7 @@ def _compile_node(
         return True
 
     def listed(value: list[Any]) -> bool:
-        if len(value) < min_items:
+        if len(value) < min_items or (max_items is not None and len(value) > max_items):
             return False
         if items is not None:
             for item in value:
@@ -272,6 +275,9 @@ def _compile_node(
                     return False
         return True
 
+    if any_of:
+        rest = _compile_node({k: v for k, v in node.items() if k != "anyOf"}, defs, memo)
+        return lambda value: rest(value) and any(option(value) for option in any_of)
     if kind == "object" and const is _MISSING and options is None:
         return lambda value: isinstance(value, dict) and mapping(value)
     if kind == "array" and const is _MISSING and options is None:
@@ -316,6 +322,11 @@ def _same(value: Any, expected: Any) -> bool:
 def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -> Iterator[tuple[Path, str, str]]:
     if "$ref" in node:
         node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+    if "anyOf" in node:
+        found = list(_any_of(value, node, defs, path))
+        if found:
+            yield from found
+            return
     if "const" in node and not _same(value, node["const"]):
         yield path, "E106", f"expected {node['const']!r}, found {describe(value)}"
         return
@@ -325,7 +336,7 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
         hint = closest(str(value), node["enum"], 0.6)
-        more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(node['enum'])}"
+        more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(map(str, node['enum']))}"
         yield path, "E106", f"unknown value {value!r}{more}"
     if isinstance(value, str):
         yield from _check_text(value, node, path)
@@ -340,6 +351,8 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
     elif isinstance(value, list):
         if len(value) < node.get("minItems", 0):
             yield path, "E106", f"expected at least {node['minItems']} item(s)"
+        if "maxItems" in node and len(value) > node["maxItems"]:
+            yield path, "E106", f"expected at most {node['maxItems']} item(s), found {len(value)}"
         if "items" in node:
             for i, item in enumerate(value):
                 yield from _check(item, node["items"], defs, path + (str(i),))
@@ -374,6 +387,8 @@ def _check_mapping(
             yield path, "E105", f"missing required field '{key}'"
     if len(value) < node.get("minProperties", 0):
         yield path, "E105", f"expected at least {node['minProperties']} field(s): one of {', '.join(props)}"
+    if "maxProperties" in node and len(value) > node["maxProperties"]:
+        yield path, "E106", f"expected at most {node['maxProperties']} field(s), found {', '.join(value)}"
     for key, item in value.items():
         if key in props:
             yield from _check(item, props[key], defs, path + (key,))
@@ -384,3 +399,54 @@ def _check_mapping(
             yield path + (key,), "E104", f"unknown field '{key}'{where}{more}"
         elif isinstance(node.get("additionalProperties"), dict):
             yield from _check(item, node["additionalProperties"], defs, path + (key,))
+
+
+def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _fits(value: Any, option: dict[str, Any]) -> bool:
+    """Whether ``value`` is of the kind ``option`` describes: its type, and for a mapping, one of its fields."""
+    kind = option.get("type")
+    if kind is None and "anyOf" not in option:
+        return True
+    if kind is None:
+        return False
+    if not _is_type(value, kind):
+        return kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(value, dict) and option.get("properties"):
+        props = list(option["properties"])
+        return any(key in props or closest(str(key), props, 0.6) for key in value)
+    if isinstance(value, str) and "enum" in option:
+        return closest(value, option["enum"], 0.6) is not None or value in option["enum"]
+    return True
+
+
+def _any_of(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -> Iterator[tuple[Path, str, str]]:
+    """The problems of a value against the forms of ``anyOf``: none when one form takes it; the problems of the
+    one form it is of the kind of; else what the forms are, in words (``x-expected``)."""
+    options = [_resolve(option, defs) for option in node["anyOf"]]
+    results = [list(_check(value, option, defs, path)) for option in options]
+    if any(not found for found in results):
+        return
+    fitting = [found for option, found in zip(options, results, strict=True) if _fits(value, option)]
+    if len(fitting) > 1 and isinstance(value, str):  # texts of several forms: the one whose pattern it has
+        written = [
+            found
+            for option, found in zip(options, results, strict=True)
+            if "pattern" in option and regex(option["pattern"]).search(value)
+        ]
+        fitting = written or fitting[:1]  # else the form listed first (a day, before a month)
+    elif len(fitting) == 1 and node.get("x-numbers") == "expected" and isinstance(value, (int, float)):
+        fitting = []  # a number that is no form here (a year out of range): what the forms are, in words
+    if len(fitting) == 1:
+        yield from fitting[0]
+        return
+    expected = node.get("x-expected") or " or ".join(
+        sorted({_NAMES.get(o.get("type", ""), "another form") for o in options})
+    )
+    code = "E106" if fitting else "E103"
+    also = f" ({node['x-also']})" if "x-also" in node else ""
+    yield path, code, f"expected {expected}, found {describe(value)}" + _number_hint(value, "number") + also

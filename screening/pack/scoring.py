@@ -23,11 +23,23 @@ class Floor(NamedTuple):
     reason: str
 
 
+CONFIDENCE = (("confirmed", 1.0), ("reported", 0.75), ("alleged", 0.5), ("disputed", 0.25))
+"""Confidence levels, best first, with the fraction of a rule's weight scored at each when scoring.yaml gives
+none."""
+
+
 class Scoring(NamedTuple):
     categories: tuple[Category, ...]
     levels: tuple[tuple[str, float], ...]
     """(level id, minimum score), ascending."""
     floors: tuple[Floor, ...] = ()
+    confidence: tuple[tuple[str, float], ...] = CONFIDENCE
+    """(confidence level, fraction of the weight a rule scores when it fires only at that level), best first."""
+    floor_confidence: str = "reported"
+    """A floor applies only when its rule fires at this confidence or better."""
+
+    def fraction(self, level: str) -> float:
+        return dict(self.confidence)[level]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -70,4 +82,17 @@ def build_scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[
                     f"unknown level '{floor.level}'; levels are {', '.join(dict(levels))}",
                 )
             )
-    return Scoring(categories, levels, floors)
+    given = data.get("confidence") or {}
+    confidence = tuple((level, float(given.get(level, default))) for level, default in CONFIDENCE)
+    fractions = [f for _, f in confidence]
+    if fractions != sorted(fractions, reverse=True):
+        problems.append(
+            located(
+                name,
+                marks,
+                ("confidence",),
+                "E106",
+                "confidence fractions must not rise as confidence falls (confirmed >= reported >= alleged >= disputed)",
+            )
+        )
+    return Scoring(categories, levels, floors, confidence, data.get("floor_confidence", "reported"))

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from screening import __version__
 from screening.case.facts import plain
 from screening.case.model import group_of
-from screening.case.values import AtLeast
+from screening.case.values import BOUND_KEYS, AtLeast, Interval, shown
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num, number
 
@@ -27,6 +27,8 @@ def value_text(value: Any) -> str:
     and descriptions, lists joined by ``;``, numbers as ``number`` gives them."""
     if isinstance(value, list):
         return "; ".join(value_text(v) for v in value) or "none"
+    if isinstance(value, dict) and value and set(value) <= set(BOUND_KEYS):
+        return shown(value)
     if isinstance(value, dict):
         keep = {k: v for k, v in value.items() if k not in ("sources", "note", "description")}
         return ", ".join(f"{k}: {value_text(v)}" for k, v in keep.items())
@@ -95,6 +97,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "title": rule.title,
         "category": rule.category,
         "points": number(f.points),
+        **({"confidence": f.confidence, "weight": number(rule.weight)} if f.confidence != "confirmed" else {}),
         "rationale": rule.rationale,
         "legal_basis": [
             {"instrument": r.instrument, "pinpoint": r.pinpoint, "title": r.title, **({"url": r.url} if r.url else {})}
@@ -103,7 +106,15 @@ def finding(f: Finding) -> dict[str, Any]:
         **({"practice": rule.practice} if rule.practice else {}),
         **({"mitigates": list(rule.mitigates)} if rule.mitigates else {}),
         "evidence": [
-            {"fact": e.field, "test": e.test, "value": e.value, "sources": list(e.sources)} for e in f.evidence
+            {
+                "fact": e.field,
+                "test": e.test,
+                "value": e.value,
+                "sources": list(e.sources),
+                **({"confidence": e.confidence} if e.confidence else {}),
+                **({"disputed_by": list(e.disputed_by)} if e.disputed_by else {}),
+            }
+            for e in f.evidence
         ],
         "waived": f.waived,
         **({"waiver": waiver(f)} if f.waiver else {}),
@@ -125,10 +136,16 @@ def waiver(f: Finding) -> dict[str, Any]:
     }
 
 
-def _pct(x: float | None) -> dict[str, Any] | int | float | None:
+_PARTIAL = ("PartialList", "AtLeast", "Interval", "DayRange")
+"""The value forms a report marks partly known."""
+
+
+def _pct(x: Any) -> Any:
     """A percentage: a number, ``{"at_least": n}`` for a lower bound, or None when unknown."""
     if x is None:
         return None
+    if isinstance(x, Interval):
+        return x.written()
     return {"at_least": number(x)} if isinstance(x, AtLeast) else number(x)
 
 
@@ -198,8 +215,8 @@ def ownership(result: Result) -> dict[str, Any]:
             {
                 "owner": e.owner,
                 "owned": e.owned,
-                "equity_pct": e.equity_pct,
-                "voting_pct": e.voting_pct,
+                "equity_pct": plain(e.equity_pct),
+                "voting_pct": plain(e.voting_pct),
                 "rights": [r for r in e.rights if r != "stated_control"],
                 "controlling": e.controlling,
                 "control_stated": "stated_control" in e.rights,
@@ -226,7 +243,7 @@ def explain(result: Result) -> list[dict[str, Any]]:
                 "test": t.node.describe(),
                 "value": t.value,
                 "actual": plain(list(actual) if isinstance(actual, list) else actual),
-                **({"partial": True} if type(actual).__name__ in ("PartialList", "AtLeast") else {}),
+                **({"partial": True} if type(actual).__name__ in _PARTIAL else {}),
             }
         return {t.node.kind: [node(c) for c in t.children], "value": t.value}
 
@@ -262,6 +279,7 @@ def thresholds(result: Result) -> list[dict[str, Any]]:
             "threshold": number(m.threshold),
             "distance": number(m.distance),
             "holds": m.holds,
+            **({"bound": m.bound, "decides": m.decides} if m.bound else {}),
             "text": describe(m),
         }
         for m in result.margins
@@ -317,6 +335,7 @@ def filings(result: Result) -> dict[str, Any] | None:
                     "threshold": number(m.threshold),
                     "distance": number(m.distance),
                     "holds": m.holds,
+                    **({"bound": m.bound, "decides": m.decides} if m.bound else {}),
                     "text": describe(m),
                 }
                 for m in d.near
@@ -363,6 +382,7 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     if rule:
         notes.append(("law", "; ".join(rule["legal_basis"])))
         notes += [("fact", f"{u['test']}: {value_text(u['value'])}") for u in d["facts_used"]]
+        notes += [("when", w) for w in d["why"] if w.startswith("The same throughout")]
     else:
         notes += [("why", w) for w in d["why"]]
     if d.get("meaning"):
@@ -375,6 +395,35 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
         for q in d["questions"]
     ]
     return notes
+
+
+def held(f: dict[str, Any]) -> str:
+    """Why a finding (of the JSON report) scores less than its weight: ``fires only on reported facts: 0.75 of
+    its weight 5``; empty for a finding that holds on confirmed facts."""
+    if not f.get("confidence"):
+        return ""
+    share = num(f["points"] / f["weight"]) if f["weight"] else "0"
+    return f"fires only on {f['confidence']} facts: {share} of its weight {num(f['weight'])}"
+
+
+def doubt(e: dict[str, Any]) -> str:
+    """The confidence of a piece of evidence below confirmed, and the sources against it, in words (empty when
+    it is confirmed): ``disputed; denied by company``."""
+    if not e.get("confidence") and not e.get("disputed_by"):
+        return ""
+    against = f"; disputed by {', '.join(e['disputed_by'])}" if e.get("disputed_by") else ""
+    return f"{e.get('confidence') or 'confirmed'}{against}"
+
+
+def undated(result: Result) -> str:
+    """The header line of a case with no date at all, judged as of today (empty for a dated case)."""
+    day = result.day
+    if day is None or day.basis != "today":
+        return ""
+    checked = result.case.data.get("as_of")
+    if checked:
+        return f"No date of the deal in the case (facts as of {checked}): judged as of today, {day.text}"
+    return f"No date in the case: judged as of today, {day.text}"
 
 
 def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
@@ -390,7 +439,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
             "title": case.title,
             "file": case.file,
             **({"summary": case.summary.strip()} if case.summary else {}),
-            **({"as_of": case.data["as_of"]} if case.data.get("as_of") else {}),
+            **({"as_of": str(case.data["as_of"])} if case.data.get("as_of") else {}),
             "investor": {
                 "id": case.investor.id,
                 "name": case.investor.name,
@@ -403,6 +452,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
         "score": number(result.score),
         "level": result.level,
         **({"waivers_judged_on": result.waivers_on} if result.waivers_on else {}),
+        **({"undated": undated(result)} if undated(result) else {}),
         "math": {
             "subtotal": number(result.subtotal),
             "score_from_rules": number(result.score_from_rules),

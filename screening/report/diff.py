@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screening.case.values import jsonable
 from screening.infra.text import num, number
 from screening.report import Options
 from screening.tooling.diff import PackDiff
@@ -13,7 +14,7 @@ from screening.tooling.diff import PackDiff
 def render(d: PackDiff, fmt: str, options: Options) -> str:
     """What a rule change does to the cases: text, JSON, or Markdown for a pull request's comment."""
     if fmt == "json":
-        return json.dumps(_data(d), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(_data(d), indent=2, ensure_ascii=False, default=jsonable) + "\n"
     from screening.infra.text import visible  # titles and ids come from packs: nothing in them is obeyed
 
     return visible(_markdown(d) if fmt == "markdown" else _text(d))

@@ -17,10 +17,11 @@ from typing import Any, NamedTuple
 from screening import __version__
 from screening.case import countries
 from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import listing, more_listed, report, value_text
+from screening.report.data import doubt, held, listing, more_listed, report, value_text
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -85,9 +86,7 @@ def pct(x: Any) -> str:
     """A percentage of the JSON structure: a number, ``{"at_least": n}`` or None."""
     if x is None:
         return "unknown"
-    if isinstance(x, dict):
-        return f"at least {num(x['at_least'])}%"
-    return f"{num(x)}%"
+    return shown(x, "%")
 
 
 def name(text: Any, tag: str = "span", cls: str = "name") -> str:
@@ -232,6 +231,8 @@ def _summary(ctx: Ctx) -> list[str]:
         f"<dt>Investor → target</dt><dd>{name(investor['name'])} ({esc(country(investor['country']))}) → "
         f"{name(target['name'])} ({esc(country(target.get('country')))})</dd>",
     ]
+    if doc.get("undated"):
+        out.append(f"<dt>Date</dt><dd><strong>{esc(doc['undated'])}</strong></dd>")
     if doc.get("waivers_judged_on"):
         out.append(f"<dt>Screening date</dt><dd>{esc(doc['waivers_judged_on'])} (the day waivers are judged on)</dd>")
     elif case.get("as_of"):
@@ -449,6 +450,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         )
     if f.get("rationale"):
         out.append(f'<p class="rationale">{esc(" ".join(str(f["rationale"]).split()))}</p>')
+    if held(f):
+        out.append(f'<p class="legal"><span class="label">Confidence</span> {esc(held(f))}</p>')
     if f["legal_basis"]:
         refs = []
         for r in f["legal_basis"]:
@@ -466,6 +469,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         out.append('<ul class="evidence">')
         for e in f["evidence"]:
             value = value_html(e["value"])
+            if doubt(e):
+                value += f' <span class="confidence">{esc(doubt(e))}</span>'
             if value.startswith("<ul"):  # several records: the sources first, then a record a line
                 out.append(f"<li><code>{esc(e['fact'])}</code>: {ctx.cite(e['sources'])}{value}</li>")
             else:
@@ -764,9 +769,9 @@ def _channel(x: float, blocked: list[tuple[float, float]]) -> float:
 def edge_label(edge: dict[str, Any]) -> list[str]:
     lines = []
     if edge["equity_pct"] is not None:
-        lines.append(f"{num(edge['equity_pct'])}%")
+        lines.append(shown(edge["equity_pct"], "%"))
     if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-        lines.append(f"votes {num(edge['voting_pct'])}%")
+        lines.append(f"votes {shown(edge['voting_pct'], '%')}")
     if edge["rights"]:
         lines.append(", ".join(r.replace("_", " ") for r in edge["rights"]))
     if not lines:

@@ -19,10 +19,11 @@ from typing import Any
 
 from screening.case import countries
 from screening.case.model import KIND_LABELS, STATE_KINDS, state_of
+from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, visible
 from screening.report import Options
-from screening.report.data import listing, more_listed, owner_tree, report, value_text
+from screening.report.data import doubt, held, listing, more_listed, owner_tree, report, value_text
 
 TRUTH = {True: "true", False: "false", None: "unknown"}
 YES = {True: "yes", False: "no", None: "unknown"}
@@ -149,9 +150,9 @@ def pct(x: Any) -> str:
     """A percentage of the JSON report: a number, ``{"at_least": n}`` or null."""
     if x is None:
         return "unknown"
-    if isinstance(x, dict):
+    if isinstance(x, dict) and set(x) == {"at_least"}:
         return f"≥ {num(x['at_least'])}%"
-    return f"{num(x)}%"
+    return shown(x, "%")
 
 
 def ids(items: list[str]) -> str:
@@ -220,6 +221,8 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
     lines.append(f"- **Case file:** {esc(case['file'])}{as_of}")
     if doc.get("waivers_judged_on"):
         lines.append(f"- **Waivers judged on:** {esc(doc['waivers_judged_on'])}")
+    if doc.get("undated"):
+        lines.append(f"- **Date:** {esc(doc['undated'])}")
     out.block(*lines)
     if case.get("summary"):
         out.block("> " + esc(case["summary"]))
@@ -314,6 +317,8 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
                 f"**Waiver expired** on {esc(w['expires'])} (approved by {esc(w['approver'])}{ref}): "
                 "the finding counts again"
             )
+    if held(f):
+        about.append(f"*{esc(held(f))}*")
     legal = "; ".join(link(f"{r['instrument']} {r['pinpoint']}", r.get("url")) for r in f["legal_basis"])
     if not legal and f.get("practice"):
         legal = "practice: " + esc(f["practice"])
@@ -323,7 +328,11 @@ def _finding(f: dict[str, Any], categories: dict[str, Any]) -> list[str]:
         about.append(
             "mitigates: " + ", ".join(esc(categories[m]["title"] if m in categories else m) for m in f["mitigates"])
         )
-    evidence = [f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}" for e in f["evidence"]]
+    evidence = [
+        f"{code(e['fact'], True)} = {esc(value_text(e['value']))}{cited(e['sources'])}"
+        + (f" *({esc(doubt(e))})*" if doubt(e) else "")
+        for e in f["evidence"]
+    ]
     return [bold(esc(f["rule"])), points, "<br>".join(about), "<br>".join(evidence)]
 
 
@@ -373,9 +382,9 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     def share(edge: dict[str, Any]) -> str:
         parts = []
         if edge["equity_pct"] is not None:
-            parts.append(f"{num(edge['equity_pct'])}% equity")
+            parts.append(f"{shown(edge['equity_pct'], '%')} equity")
         if edge["voting_pct"] is not None and edge["voting_pct"] != edge["equity_pct"]:
-            parts.append(f"{num(edge['voting_pct'])}% votes")
+            parts.append(f"{shown(edge['voting_pct'], '%')} votes")
         parts += [esc(r.replace("_", " ")) for r in edge["rights"]]
         if edge["control_stated"]:
             parts.append("*controls (as the sources state)*")

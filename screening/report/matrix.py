@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screening.case.values import jsonable
 from screening.decision.engine import Result
 from screening.decision.filings import Filings
 from screening.report import Options
@@ -32,7 +33,7 @@ def render(value: Filings, fmt: str, options: Options) -> str:
         docs.append((result, {"case": result.case.id, "level": result.level, "score": result.score, **doc}))
     if fmt == "json":
         body: Any = [d for _, d in docs]
-        return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(body[0] if len(body) == 1 else body, indent=2, ensure_ascii=False, default=jsonable) + "\n"
     if fmt == "markdown":
         from screening.infra.text import visible
 

@@ -14,11 +14,21 @@ from rich.tree import Tree
 
 from screening.case import countries
 from screening.case.model import KIND_LABELS, state_of
-from screening.case.values import AtLeast
+from screening.case.values import describe
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
-from screening.report.data import BASIS, decision_notes, listing, more_chains, owner_tree, value_text
+from screening.report.data import (
+    BASIS,
+    decision_notes,
+    doubt,
+    held,
+    listing,
+    more_chains,
+    owner_tree,
+    undated,
+    value_text,
+)
 from screening.report.lines import Text
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
@@ -115,6 +125,8 @@ def _header(page: Page, result: Result) -> None:
         2,
     )
     page.hang("  ", Text(f"rule pack {pack.name} {pack.version} · {pack.digest[:19]}", style="dim"), 2)
+    if undated(result):
+        page.hang("  ", Text(undated(result), style="bold yellow"), 2)
     if case.summary:
         page.add()
         page.hang("  ", Text(" ".join(case.summary.split()), style="italic"), 2)
@@ -216,6 +228,10 @@ def _finding(page: Page, f: Finding) -> None:
             ),
             INDENT,
         )
+    if f.confidence != "confirmed":
+        weight = f.rule.weight
+        share = held({"confidence": f.confidence, "points": f.points, "weight": weight})
+        page.hang("", Text(share, style="yellow"), INDENT)
     legal = "; ".join(str(r) for r in f.rule.legal_basis)
     if not legal and f.rule.practice:
         legal = "practice: " + " ".join(f.rule.practice.split())
@@ -225,6 +241,9 @@ def _finding(page: Page, f: Finding) -> None:
         body = Text.assemble((e.field, "bold"), " = ", value_text(e.value))
         if e.sources:
             body.append(f" [{', '.join(e.sources)}]", style="cyan")
+        level = doubt({"confidence": e.confidence, "disputed_by": e.disputed_by})
+        if level:
+            body.append(f" ({level})", style="yellow")
         page.hang("", body, INDENT)
 
 
@@ -235,9 +254,9 @@ def _entity_label(result: Result, entity_id: str, edge: Any = None) -> Text:
     if edge is not None:
         share = []
         if edge.equity_pct is not None:
-            share.append(f"{num(edge.equity_pct)}% equity")
+            share.append(f"{describe(edge.equity_pct, '%')} equity")
         if edge.voting_pct is not None and edge.voting_pct != edge.equity_pct:
-            share.append(f"{num(edge.voting_pct)}% votes")
+            share.append(f"{describe(edge.voting_pct, '%')} votes")
         share += [r.replace("_", " ") for r in edge.rights if r != "stated_control"]
         if "stated_control" in edge.rights:
             share.append("controls (as the sources state)")
@@ -277,7 +296,7 @@ def _ownership(page: Page, result: Result) -> None:
 def _pct(x: float | None) -> str:
     if x is None:
         return "unknown"
-    return f"at least {num(x)}%" if isinstance(x, AtLeast) else f"{num(x)}%"
+    return describe(x, "%")
 
 
 def _control(page: Page, result: Result) -> None:

@@ -12,8 +12,9 @@ check against one source:
 - ``x-question`` is also copied into ``description`` where there is none, for hover text.
 - A ``format: date`` without a ``pattern`` gains the YYYY-MM-DD pattern: draft-07 tools
   treat ``format`` as a note, while the tool always checks dates.
-- Case files may give a fact in long form, ``{value: X, sources: [...], note: ...}``; every
-  field that is not itself a mapping accepts that form too.
+- Case files may give a fact in long form, ``{value: X, sources: [...], note: ..., confidence: ...,
+  disputed_by: [...]}`` (a bound in long form: ``{at_least: 25, sources: [...]}``); every field that is
+  not itself a mapping accepts that form too.
 
 Only the standard library is used, so the command stays fast.
 """
@@ -57,6 +58,8 @@ _ABOUT = {
     "mapping": ("screening batch mapping", ""),  # the description is the mapping schema's own
 }
 
+BOUND_KEYS = ("at_least", "at_most", "more_than", "less_than", "between")
+"""The keys of a bound in a case (screening.case.values.BOUND_KEYS: this module imports nothing of the package)."""
 LONG_FORM = "long_form"
 """The definition, added to the case schema, of a fact given with its own sources."""
 
@@ -185,16 +188,22 @@ class _Converter:
 
     def long_form_definition(self) -> dict[str, Any]:
         """``{value: X, sources: [ids], note: ...}``; each field says what X must be."""
+        number = {"type": "number"}
         return {
             "type": "object",
-            "description": "A fact in long form, with the sources that back it: "
-            "{value: ..., sources: [ids], note: ...}.",
+            "description": "A fact in long form, with the sources that back it: {value: ..., sources: [ids], "
+            "note: ..., confidence: ..., disputed_by: [ids]}; a bound in long form gives its ends instead of "
+            "the value ({at_least: 25, sources: [ids]}).",
             "additionalProperties": False,
-            "required": ["value"],
+            "anyOf": [{"required": ["value"]}, *({"required": [key]} for key in BOUND_KEYS)],
             "properties": {
                 "value": {"description": "The fact."},
                 "sources": {"$ref": self.ref("#/$defs/sources")},
                 "note": {"type": "string", "description": "Free-text remark."},
+                "confidence": {"$ref": self.ref("#/$defs/confidence")},
+                "disputed_by": {"$ref": self.ref("#/$defs/sources")},
+                **{key: number for key in BOUND_KEYS if key != "between"},
+                "between": {"type": "array", "items": number, "minItems": 2, "maxItems": 2},
             },
         }
 
