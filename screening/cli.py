@@ -233,6 +233,11 @@ def screen(
         _emit(render(format, value, options), output, (*cases, rules or _default_pack(), waivers, entities))
         return
     results = screen_files(cases, rules, index, _day(as_of, True), entities, watchlist or None, threshold)
+    from screening.case.relations import unused_relations
+
+    for result in results:  # a relation no rule reads is said, never dropped silently
+        for problem in unused_relations(result.case):
+            sys.stderr.write(f"{problem}\n")
     levels = _levels(fail_on, results[0].pack.scoring.names if results else ())
     _emit(
         render(format, results, options),

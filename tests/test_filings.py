@@ -582,7 +582,7 @@ tests:
     )
     loaded, _ = read_pack(pack_dir, use_cache=False)
     _, coverage, _ = run_pack_tests(loaded, pack_dir)
-    assert coverage.fired_by["EU-001"] == ("EU-001 fires[0]",)  # its example, not the test about DE
+    assert coverage.fired_by["EU-001"] == ("EU-001 fires[0]", "EU-001 fires[1]")  # its examples, not the test on DE
 
 
 def test_a_pack_read_from_the_cache_compiles_regimes_on_first_use_and_answers_alike(tmp_path, monkeypatch):

@@ -70,11 +70,9 @@ def _from_schema(path: str, node: dict[str, Any], defs: dict[str, Any]) -> Fact:
     if kind is None and "anyOf" in node:  # a number with its bounds written out (board_size)
         kind = next(o.get("type") for o in node["anyOf"] if "type" in o)
     if kind == "object":
-        subs = {
-            k: _from_schema(k, v, defs)
-            for k, v in node["properties"].items()
-            if k not in ("sources", "note", "disputed_by")
-        }
+        # a record's scale is read through the target.* scale facts (population_served, capacity, ...)
+        skip = ("sources", "note", "disputed_by", "scale")
+        subs = {k: _from_schema(k, v, defs) for k, v in node["properties"].items() if k not in skip}
         return Fact(path, "records", subfields=subs, question=question, description=description)
     return Fact(path, kind or "string", question=question, description=description)
 
@@ -140,11 +138,27 @@ def catalogue() -> dict[str, Fact]:
         question="In which country is {name} incorporated or resident?",
     )
     for key, node in schema["properties"]["target"]["properties"].items():
-        if key not in ("sources", "note", "description"):
+        if key not in ("sources", "note", "description", "scale"):  # scale: facts of their own, below
             out[f"target.{key}"] = _from_schema(f"target.{key}", node, defs)
     for key, node in schema["properties"]["transaction"]["properties"].items():
-        if key not in ("sources", "note", "value_local"):
+        if key not in ("sources", "note", "value_local", "control"):  # control: derived, below
             out[f"transaction.{key}"] = _from_schema(f"transaction.{key}", node, defs)
+    entity_of = {k: _from_schema(k, v, defs) for k, v in entity.items() if k in ("name", "country", "kind")}
+    out["transaction.co_investors"] = _with(
+        out["transaction.co_investors"],
+        name=entity_of["name"],
+        country=entity_of["country"],
+        headquarters=Fact("headquarters", "country"),
+        kind=entity_of["kind"],
+        state_owned=Fact("state_owned", "boolean", description="A state holds some of it, up its own chain."),
+    )
+    kind = out["transaction.kind"]
+    out["transaction.kind"] = kind._replace(
+        values=tuple(v for v in kind.values if v not in ("asset_deal", "indirect_acquisition", "staged")),
+        description="Form of the investment as regimes read it: asset_deal is read as asset_purchase, "
+        "indirect_acquisition as acquisition (transaction.indirect), staged as its last step's kind "
+        "(transaction.staged).",
+    )
     out["mitigations"] = _from_schema("mitigations", schema["properties"]["mitigations"], defs)
 
     group_q = "Who are the owners of {name}, at every level up to the ultimate owners, with their stakes?"
@@ -164,6 +178,7 @@ def catalogue() -> dict[str, Fact]:
                 "id": Fact("id", "string"),
                 "name": Fact("name", "string"),
                 "country": Fact("country", "country"),
+                "headquarters": Fact("headquarters", "country"),
                 "kind": Fact("kind", "enum", values=entity_kinds),
                 "depth": Fact("depth", "integer", description="0 for the investor, 1 for its owners, ..."),
                 "state_ownership_pct": Fact("state_ownership_pct", "number"),
@@ -346,7 +361,17 @@ def catalogue() -> dict[str, Fact]:
                 "name": Fact("name", "string"),
                 "kind": Fact("kind", "enum", values=entity_kinds),
                 "country": Fact("country", "country"),
+                "headquarters": Fact("headquarters", "country"),
             },
+        ),
+        Fact(
+            "ownership.supervising_states",
+            "list",
+            item="country",
+            derived=True,
+            question=entity["state_links"]["x-question"],
+            description="States with a supervision link (the entity reports to a state body) on an entity of "
+            "the group.",
         ),
         Fact(
             "target.in_eu",
@@ -370,6 +395,63 @@ def catalogue() -> dict[str, Fact]:
             derived=True,
             question=out["target.data"].question,
             description="Largest number of people any data category of the target covers.",
+        ),
+        Fact(
+            "target.countries",
+            "list",
+            item="country",
+            derived=True,
+            question=out["target.parts"].question,
+            description="Countries the target group is in or active in: the target's, its parts' and "
+            "target.activities_in.",
+        ),
+        *_scale_facts(defs, schema["properties"]["target"]["properties"]["scale"]["x-question"]),
+        Fact(
+            "transaction.indirect",
+            "boolean",
+            derived=True,
+            question=out["transaction.kind"].question,
+            description="The target is acquired through the acquisition of a foreign parent "
+            "(kind: indirect_acquisition).",
+        ),
+        Fact(
+            "transaction.staged",
+            "boolean",
+            derived=True,
+            question=out["transaction.kind"].question,
+            description="The stake is acquired in steps (kind: staged; transaction.steps).",
+        ),
+        Fact(
+            "transaction.control_kind",
+            "enum",
+            values=("sole", "joint", "none"),
+            derived=True,
+            question="Will the investor control the target alone, jointly with others, or not at all?",
+            description="transaction.control as the sources give it, else sole when transaction.control holds "
+            "(joint with a joint_control right).",
+        ),
+        Fact(
+            "transaction.co_investor_countries",
+            "list",
+            item="country",
+            derived=True,
+            question=out["transaction.co_investors"].question,
+            description="Countries (incorporation and headquarters) of the co-investors and of every entity "
+            "above them.",
+        ),
+        Fact(
+            "transaction.co_investors_state_owned",
+            "boolean",
+            derived=True,
+            question=out["transaction.co_investors"].question,
+            description="A state holds some of a co-investor, up its own chain.",
+        ),
+        Fact(
+            "transaction.combined_stake_after_pct",
+            "number",
+            derived=True,
+            question=out["transaction.co_investors"].question,
+            description="The investor's stake after the transaction with every co-investor's.",
         ),
         Fact(
             "transaction.stake_acquired_pct",
@@ -398,7 +480,10 @@ def catalogue() -> dict[str, Fact]:
             "boolean",
             derived=True,
             question="Will the investor hold a majority of the votes or appoint a majority of the board?",
-            description="Majority of votes (> 50%) or of board seats after the transaction.",
+            description="Majority of votes (> 50%) or of board seats after the transaction, a control right "
+            "acquired (transaction.rights: appoint_ceo, joint_control, golden_share, veto, board_appointment, "
+            "board_majority), or control stated in words (transaction.control: sole or joint; none is no "
+            "control). The one control fact risk rules and filing triggers share.",
         ),
         Fact(
             "transaction.control_acquired",
@@ -522,6 +607,37 @@ def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fac
             "lease or concession of 10 years or more operating the asset), full (75%).",
         ),
     ]
+
+
+def _scale_facts(defs: dict[str, Any], question: str) -> list[Fact]:
+    """The scale of the target (its own, its parts' and its assets' figures), as facts."""
+    scale = defs["scale"]["properties"]
+    out = [
+        Fact(
+            f"target.{key}",
+            "boolean" if key.endswith("supplier") else "number",
+            derived=True,
+            question=question,
+            description=scale[key]["description"]
+            + (
+                " True when the target, a part or an asset is."
+                if key.endswith("supplier")
+                else " The target's own figure, else the largest of its parts' and assets' (a lower bound)."
+            ),
+        )
+        for key in ("population_served", "market_share_pct", "sole_domestic_supplier", "dominant_domestic_supplier")
+    ]
+    out.append(
+        Fact(
+            "target.capacity",
+            "records",
+            derived=True,
+            question=question,
+            description="Capacities given for the target, its parts and its assets, each a value and a unit.",
+            subfields={"value": Fact("value", "number"), "unit": Fact("unit", "string")},
+        )
+    )
+    return out
 
 
 EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())

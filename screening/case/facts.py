@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening import EMPTY
-from screening.case.catalogue import EU_MEMBERS, LIST_TYPES, catalogue
+from screening.case import territory
+from screening.case.catalogue import EU_MEMBERS, LIST_TYPES
 from screening.case.dated import AT
-from screening.case.model import Case, DocPath, group_complete, group_of, majority, state_of
+from screening.case.model import CONTROL_RIGHTS, Case, DocPath, group_complete, group_of, majority, state_of
 from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
 from screening.case.values import highest as values_highest
 
@@ -70,7 +71,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     inv = case.investor
     inv_doc: DocPath = ("entities", str(inv.index))
     inv_data = case.data["entities"][inv.index]
-    for key in ("id", "name", "country", "kind", "state_ownership_pct", "owners_complete", "lei"):
+    for key in ("id", "name", "country", "headquarters", "kind", "state_ownership_pct", "owners_complete", "lei"):
         # the entity's own figures as the dated or confidence view leaves them
         values[f"investor.{key}"] = (
             getattr(inv, key) if key in ("state_ownership_pct", "owners_complete") else inv_data.get(key)
@@ -80,6 +81,9 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         values[f"investor.{key}"] = _records(
             getattr(inv, key), inv_doc + (key,), (inv.id, key) in case.partial_records, entity=inv.id
         )
+    screened = lists_screened(case.data)
+    if screened is not None and values["investor.listings"] is not None:
+        values["investor.listings"] = checked(values["investor.listings"], screened)
     values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
     origin["investor.in_eu"] = inv_doc + ("country",)
 
@@ -104,39 +108,63 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         ]
         origin["group.watchlist_hits"] = ("entities",)
 
-    target = case.data["target"]
-    for key, node in target.items():
-        if key in ("sources", "note", "description"):
-            continue
-        if catalogue()[f"target.{key}"].type == "records":
-            values[f"target.{key}"] = _doc_records(target, key, ("target",))
-        else:
-            values[f"target.{key}"] = node
-        origin[f"target.{key}"] = ("target", key)
-    country = target.get("country")
-    values["target.in_eu"] = None if country is None else country in EU_MEMBERS
-    origin["target.in_eu"] = ("target", "country")
-    data = target.get("data")
-    if data is not None:
-        partial = isinstance(data, PartialList)
-        values["target.data_categories"] = (PartialList if partial else list)(d["category"] for d in data)
-        counts = [d.get("subjects") for d in data]
-        known = [c for c in counts if c is not None]
-        if known:
-            values["target.data_subjects"] = highest(known, len(known) == len(counts) and not partial)
-        elif not data and not partial:
-            values["target.data_subjects"] = 0
-        origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
-
+    _target_facts(case.data["target"], values, origin)
     tx = case.data.get("transaction") or {}
     for key, node in tx.items():
         if key not in ("sources", "note", "value_local"):
             values[f"transaction.{key}"] = node
             origin[f"transaction.{key}"] = ("transaction", key)
+    values["transaction.co_investors"] = _co_investors(case, tx)
     derive_transaction(tx, values, origin)
+    _co_investor_facts(case, values, origin)
     _reasons(case, values, origin, own)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
     return Facts(values, origin, subject=inv.name, ownership=own)
+
+
+def lists_screened(data: dict[str, Any]) -> dict[str, frozenset[str]] | None:
+    """What the case's ``lists_checked`` make complete: the lists checked, and the kinds of list (sanctions,
+    export_control, ...) all of whose lists were; None when every list counts as checked (no
+    ``lists_checked``, the format-1 meaning of ``listings: []``, or ``list: all``)."""
+    given = data.get("lists_checked")
+    if given is None or any(c["list"] == "all" for c in given):
+        return None
+    lists = frozenset(c["list"] for c in given)
+    types = frozenset(
+        t for t in set(LIST_TYPES.values()) if all(name in lists for name, kind in LIST_TYPES.items() if kind == t)
+    )
+    return {"list": lists, "type": types}
+
+
+def checked(records: list[dict[str, Any]], complete_on: dict[str, frozenset[str]]) -> PartialList:
+    """Listings known for the lists checked only: a test on a list checked is decided, on another unknown
+    (screening.conditions.operators.covered)."""
+    out = PartialList(records)
+    setattr(out, "complete_on", complete_on)  # noqa: B010  # an attribute of this list alone
+    return out
+
+
+def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+    """The target's facts: the whole group's (the target's own and every part's, see screening.case.territory)."""
+    own = territory.holder(target, ("target",))
+    for key, node in target.items():
+        if key in ("sources", "note", "description", "parts") or key in territory.KEYS:
+            continue
+        values[f"target.{key}"] = node
+        origin[f"target.{key}"] = ("target", key)
+    values["target.parts"] = territory.parts(target)
+    values.update(territory.combine(values["target.parts"] or [], own))
+    values[territory.OWN] = own
+    for key in territory.LISTS + territory.RECORDS + territory.AMOUNTS + ("parts",):
+        origin[f"target.{key}"] = ("target", key)
+    origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
+    for key in territory.SCALE_FACTS:
+        origin[key] = ("target", "scale")
+    country = target.get("country")
+    values["target.in_eu"] = None if country is None else country in EU_MEMBERS
+    origin["target.in_eu"] = ("target", "country")
+    values["target.countries"] = territory.countries_of(values)
+    origin["target.countries"] = ("target",)
 
 
 def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
@@ -155,6 +183,7 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
                 "id": entity.id,
                 "name": entity.name,
                 "country": entity.country,
+                **({"headquarters": entity.headquarters} if entity.headquarters else {}),
                 "kind": entity.kind,
                 "depth": depth,
                 "state_ownership_pct": entity.state_ownership_pct,
@@ -177,6 +206,9 @@ def _group_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath])
     values["group.kinds"] = make(sorted({k for k in kinds if k}))
     for key in ("listings", "state_links", "conduct"):
         values[f"group.{key}"] = (PartialList if partial or key in unknown else list)(lists[key])
+    screened = lists_screened(case.data)
+    if screened is not None and not isinstance(values["group.listings"], PartialList):
+        values["group.listings"] = checked(values["group.listings"], screened)
     known = [p for p in state_pcts if p is not None]
     if known:
         values["group.state_ownership_pct"] = highest(known, len(known) == len(state_pcts) and not partial)
@@ -207,6 +239,7 @@ _OWNERSHIP_FACTS = (
     "ownership.controlled",
     "ownership.states",
     "ownership.ultimate_controllers",
+    "ownership.supervising_states",
 )
 
 
@@ -260,12 +293,15 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                 "name": entity.name if entity else f"the state of {state_of(eid)}",
                 "kind": entity.kind if entity else "state_body",
                 "country": entity.country if entity else state_of(eid),
+                **({"headquarters": entity.headquarters} if entity and entity.headquarters else {}),
             }
         )
     if own.possible:  # others may control on the upper ends of stakes given as bounds
         values["ownership.ultimate_controllers"] = PartialList(ultimate)
     else:
         values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
+    supervising = sorted({link["state"] for s in own.states for link in s.links if link["kind"] == "supervision"})
+    values["ownership.supervising_states"] = supervising if own.complete is True else PartialList(supervising)
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
     return own
@@ -280,15 +316,43 @@ def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own
         origin.setdefault(key, ("transaction",) if key.startswith("transaction.") else ("ownership",))
 
 
+KIND_READ_AS = {"asset_deal": "asset_purchase", "indirect_acquisition": "acquisition"}
+"""Kinds of transaction that regimes and rules read as another: an asset deal is an asset purchase; an
+indirect acquisition (through a foreign parent) acquires the target all the same (``transaction.indirect``
+keeps it apart)."""
+CONTROL_WORDS = {"sole": True, "joint": True, "none": False}
+"""``transaction.control`` as the sources give it: sole or joint control is control (the investor decides,
+alone or with named others), none is not."""
+
+
 def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
     """Add the facts derived from a transaction's terms (stake acquired, votes, control) to ``values``."""
+    kind = tx.get("kind")
+    steps = tx.get("steps") or []
+    if kind is not None:
+        values["transaction.indirect"] = kind == "indirect_acquisition"
+        values["transaction.staged"] = kind == "staged"
+        read = KIND_READ_AS.get(kind, kind)
+        if kind == "staged":  # a staged deal is read as its last step (an acquisition when the steps do not say)
+            read = next((s["kind"] for s in reversed(steps) if s.get("kind")), "acquisition")
+            read = KIND_READ_AS.get(read, read)
+        values["transaction.kind"] = read
+        for key in ("kind", "indirect", "staged"):
+            origin[f"transaction.{key}"] = ("transaction", "kind")
     after, before = tx.get("stake_after_pct"), tx.get("stake_before_pct")
-    if before is None and tx.get("kind") == "greenfield":
+    voting_after = tx.get("voting_after_pct")
+    last = next((s for s in reversed(steps) if s.get("stake_after_pct") is not None), None)
+    if after is None and last is not None:  # a staged deal ends at its last step's stake
+        after = values["transaction.stake_after_pct"] = last["stake_after_pct"]
+        if voting_after is None and last.get("voting_after_pct") is not None:
+            voting_after = last["voting_after_pct"]
+        origin["transaction.stake_after_pct"] = ("transaction", "steps")
+    if before is None and kind == "greenfield":
         before = 0
     if after is not None and before is not None:
         values["transaction.stake_acquired_pct"] = difference(after, before)
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
-    votes = tx.get("voting_after_pct", after)
+    votes = voting_after if voting_after is not None else after
     votes_before = tx.get("voting_before_pct", before)
     for key, value, given in (
         ("votes_before_pct", votes_before, "voting_before_pct"),
@@ -297,16 +361,30 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
         if value is not None:
             values[f"transaction.{key}"] = value
             origin[f"transaction.{key}"] = ("transaction", given if given in tx else given.replace("voting", "stake"))
+    rights = set(tx.get("rights") or ())
     seats, size = tx.get("board_seats"), tx.get("board_size")
+    if seats is None and rights & {"board_seat", "board_appointment", "board_majority"}:
+        seats = values["transaction.board_seats"] = AtLeast(1)  # a seat is given, how many is not
+        origin["transaction.board_seats"] = ("transaction", "rights")
+    if "observer" in rights and tx.get("board_observer") is None:
+        values["transaction.board_observer"] = True
+        origin["transaction.board_observer"] = ("transaction", "rights")
     board_majority = _more_than_half(seats, size)
-    if majority(votes) is True or board_majority:
+    word = CONTROL_WORDS.get(tx.get("control", ""))
+    by_right = bool(rights & CONTROL_RIGHTS) or "board_majority" in rights
+    if majority(votes) is True or board_majority or by_right or word is True:
         control: bool | None = True
-    elif majority(votes) is False and board_majority is False:
+    elif word is False or (majority(votes) is False and board_majority is False):
         control = False
     else:
         control = None
     values["transaction.control"] = control
     origin["transaction.control"] = ("transaction",)
+    stated: str | None = tx.get("control")
+    if stated is None and control is True:
+        stated = "joint" if "joint_control" in rights else "sole"
+    values["transaction.control_kind"] = stated
+    origin["transaction.control_kind"] = ("transaction", "control") if "control" in tx else ("transaction",)
     # Control is acquired when the investor did not hold a majority of the votes before; an investor
     # already in control that adds to its stake acquires nothing new.
     if control is True and majority(votes_before) is not None:
@@ -327,6 +405,72 @@ def _more_than_half(part: Any, whole: Any) -> bool | None:
     if p.high is not None and w.low is not None and p.high * 2 <= w.low:
         return False
     return None
+
+
+def _co_investors(case: Case, tx: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The co-investors' records, each with its entity's name, country, kind and whether a state holds it."""
+    given = tx.get("co_investors")
+    if given is None:
+        return None
+    out = []
+    for i, co in enumerate(given):
+        entity = case.entities[co["entity"]]
+        out.append(
+            {
+                **co,
+                "name": entity.name,
+                "country": entity.country,
+                "headquarters": entity.headquarters,
+                "kind": entity.kind,
+                "state_owned": _state_owned(case, co["entity"]),
+                DOC: ("transaction", "co_investors", str(i)),
+            }
+        )
+    return out
+
+
+def _state_owned(case: Case, entity_id: str) -> bool | None:
+    """Whether a state holds any of the entity, going up its own chain: a state body or state-owned company
+    in it, a stated state share, or a state shareholder link."""
+    group = group_of(case, entity_id)
+    for entity, _ in group:
+        if entity.kind in ("state_body", "soe", "sovereign_fund") or (entity.state_ownership_pct or 0) > 0:
+            return True
+        if any(link["kind"] in ("state_shareholder", "golden_share") for link in entity.state_links or ()):
+            return True
+    known = all(e.kind is not None and e.state_links is not None for e, _ in group)
+    return False if group_complete(group) is True and known else None
+
+
+def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+    """The co-investors' countries (up their chains), state ownership, and the stake they hold with the investor."""
+    records = values.get("transaction.co_investors")
+    where: DocPath = ("transaction", "co_investors")
+    for key in ("co_investor_countries", "co_investors_state_owned", "combined_stake_after_pct"):
+        origin[f"transaction.{key}"] = where
+    if records is None:
+        values["transaction.co_investor_countries"] = values["transaction.co_investors_state_owned"] = None
+        values["transaction.combined_stake_after_pct"] = None
+        return
+    countries: list[str] = []
+    complete = True
+    for rec in records:
+        group = group_of(case, rec["entity"])
+        complete &= group_complete(group) is True
+        for entity, _ in group:
+            countries += [c for c in (entity.country, entity.headquarters) if c]
+            complete &= entity.country is not None
+    found = sorted(set(countries))
+    values["transaction.co_investor_countries"] = found if complete else PartialList(found)
+    owned = [rec["state_owned"] for rec in records]
+    values["transaction.co_investors_state_owned"] = (
+        True if True in owned else (False if all(o is False for o in owned) else None)
+    )
+    stakes = [values.get("transaction.stake_after_pct")] + [rec.get("stake_after_pct") for rec in records]
+    known = [least(s) or 0.0 for s in stakes if s is not None]  # a bound counts by its least value
+    total = round(sum(known), 6)
+    exact = len(known) == len(stakes) and all(ends(s).low == ends(s).high for s in stakes if s is not None)
+    values["transaction.combined_stake_after_pct"] = total if exact else (AtLeast(total) if known else None)
 
 
 def plain(value: Any) -> Any:

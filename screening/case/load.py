@@ -44,7 +44,10 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         else located(name, marks, path, "E103", message)
         for path, message in long_form
     ]
-    problems += schemacheck.problems(data, case_schema(), marks, name)
+    country_problems = list(_country_problems(data, marks, name))
+    shown = {p.path for p in country_problems}  # the schema's "does not match" says less
+    problems += country_problems
+    problems += [p for p in schemacheck.problems(data, case_schema(), marks, name) if p.path not in shown]
     if not problems:
         forms: list[tuple[DocPath, str]] = []
         schema = case_schema()
@@ -234,6 +237,21 @@ def _kind(value: Any) -> str:
     )
 
 
+_COUNTRY_KEYS = ("country", "state", "headquarters")
+_COUNTRY_LISTS = ("countries", "activities_in")
+
+
+def _country_problems(data: Any, marks: Marks, name: str) -> Iterator[Problem]:
+    """Each country code that is not one, with the code it likely means (``France`` or ``fr``: FR)."""
+    paths: list[DocPath] = []
+    _scan(data, (), paths, [])
+    for path in paths:
+        code = _get(data, path)
+        if isinstance(code, str) and not countries.is_country(code):
+            hint = countries.suggest(code)
+            yield located(name, marks, path, "E107", f"unknown country code {code!r}" + (f"; {hint}" if hint else ""))
+
+
 def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tuple[DocPath, Any]]) -> None:
     """One pass over the document: the paths of country codes, and every source a mapping cites."""
     if isinstance(node, dict):
@@ -244,10 +262,10 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
         for key, value in node.items():
             if isinstance(value, (dict, list)):
                 _scan(value, path + (key,), country_paths, cited)
-            elif key in ("country", "state") and isinstance(value, str):
+            elif key in _COUNTRY_KEYS and isinstance(value, str):
                 country_paths.append(path + (key,))
     elif isinstance(node, list):
-        countries_list = bool(path) and path[-1] == "countries"
+        countries_list = bool(path) and path[-1] in _COUNTRY_LISTS
         for i, value in enumerate(node):
             if isinstance(value, (dict, list)):
                 _scan(value, path + (str(i),), country_paths, cited)
@@ -263,14 +281,8 @@ def _semantic_problems(
     meta: dict[DocPath, dict[str, Any]],
 ) -> Iterator[Problem]:
     """What a schema cannot say: country codes, references between ids, stakes adding up."""
-    schema_countries: list[DocPath] = []
     cited: list[tuple[DocPath, Any]] = []
-    _scan(data, (), schema_countries, cited)
-    for path in schema_countries:
-        code = _get(data, path)
-        if isinstance(code, str) and not countries.is_country(code):
-            hint = countries.suggest(code)
-            yield located(name, marks, path, "E107", f"unknown country code {code!r}" + (f"; {hint}" if hint else ""))
+    _scan(data, (), [], cited)
     source_ids = [s["id"] for s in data.get("sources") or ()]
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)
@@ -290,6 +302,7 @@ def _semantic_problems(
     hints = Hints(entities)
     if data["investor"] not in entities:
         yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hints))
+    yield from _references(data, marks, name, entities, hints)
     held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):
@@ -310,6 +323,29 @@ def _semantic_problems(
                     "E106",
                     f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%",
                 )
+
+
+def _references(data: dict[str, Any], marks: Marks, name: str, entities: set[str], hints: Hints) -> Iterator[Problem]:
+    """Entity ids named by joint control, supervision links and co-investors must be entities of the case."""
+    refs: list[tuple[DocPath, Any]] = []
+    for i, edge in enumerate(data.get("ownership") or ()):
+        refs += [
+            (("ownership", str(i), "joint_control_with", str(j)), e)
+            for j, e in enumerate(edge.get("joint_control_with") or ())
+        ]
+    for i, entity in enumerate(data["entities"]):
+        for j, link in enumerate(entity.get("state_links") or ()):
+            if "body" in link:
+                refs.append((("entities", str(i), "state_links", str(j), "body"), link["body"]))
+    tx = data.get("transaction") or {}
+    for i, co in enumerate(tx.get("co_investors") or ()):
+        path: DocPath = ("transaction", "co_investors", str(i), "entity")
+        refs.append((path, co["entity"]))
+        if co["entity"] == data["investor"]:
+            yield located(name, marks, path, "E106", "the investor cannot be its own co-investor")
+    for path, eid in refs:
+        if eid not in entities:
+            yield located(name, marks, path, "E108", _unknown("entity", eid, hints))
 
 
 def _get(data: Any, path: DocPath) -> Any:

@@ -24,9 +24,15 @@ STATE_KINDS = ("state_body", "soe", "sovereign_fund")
 STATE = "state:"
 """Prefix of the id the ownership analysis gives a state holding a stated share (``state:CN``)."""
 
-CONTROL_RIGHTS = frozenset({"golden_share", "veto", "board_appointment", "board_majority", "stated_control"})
+CONTROL_RIGHTS = frozenset(
+    {"golden_share", "veto", "board_appointment", "board_majority", "appoint_ceo", "joint_control", "stated_control"}
+)
 """Rights over an entity that give control of it, whatever the stake (``stated_control``: an edge the
-sources call controlling, written ``controlling: true``)."""
+sources call controlling, written ``controlling: true``, or a fund's general partner; ``joint_control``:
+control shared with named others, which is control of each of them). ``board_seat``, ``observer`` and
+``information_rights`` are influence, not control."""
+VOTELESS_ROLES = frozenset({"limited_partner", "sole_limited_partner"})
+"""Fund roles that hold equity without votes, unless the edge gives ``voting_pct``."""
 
 
 class Source(NamedTuple):
@@ -60,6 +66,7 @@ class Entity(NamedTuple):
     index: int  # type: ignore[assignment]  # a field, where a tuple has a method
     """Position in the case's ``entities`` list (for locating its facts)."""
     country: str | None = None
+    """Country of incorporation (or residence)."""
     kind: str | None = None
     aliases: tuple[str, ...] = ()
     state_ownership_pct: float | None = None
@@ -67,6 +74,8 @@ class Entity(NamedTuple):
     listings: tuple[dict[str, Any], ...] | None = None
     state_links: tuple[dict[str, Any], ...] | None = None
     conduct: tuple[dict[str, Any], ...] | None = None
+    headquarters: str | None = None
+    """Principal place of business, when given."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any], index: int) -> Entity:
@@ -85,6 +94,7 @@ class Entity(NamedTuple):
             listings=records("listings"),
             state_links=records("state_links"),
             conduct=records("conduct"),
+            headquarters=data.get("headquarters"),
         )
 
     @property
@@ -102,17 +112,29 @@ class Edge(NamedTuple):
     equity_pct: float | None = None
     voting_pct: float | None = None
     rights: tuple[str, ...] = ()
+    role: str = "shareholder"
+    """shareholder, general_partner, limited_partner or sole_limited_partner."""
+    joint_control_with: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, data: dict[str, Any], index: int) -> Edge:
-        rights = tuple(data.get("rights") or ()) + (("stated_control",) if data.get("controlling") else ())
+        role = data.get("role") or "shareholder"
+        joint = tuple(data.get("joint_control_with") or ())
+        rights = tuple(data.get("rights") or ())
+        rights += ("stated_control",) if data.get("controlling") or role == "general_partner" else ()
+        rights += ("joint_control",) if joint and "joint_control" not in rights else ()
+        voting = data.get("voting_pct")
+        if voting is None and role in VOTELESS_ROLES:
+            voting = 0.0  # a limited partner's equity carries no vote in the fund
         return cls(
             owner=data["owner"],
             owned=data["owned"],
             index=index,
             equity_pct=data.get("equity_pct"),
-            voting_pct=data.get("voting_pct"),
+            voting_pct=voting,
             rights=rights,
+            role=role,
+            joint_control_with=joint,
         )
 
     @property
@@ -197,10 +219,11 @@ def state_of(entity_id: str) -> str | None:
     return entity_id[len(STATE) :] if entity_id.startswith(STATE) else None
 
 
-def group_of(case: Case) -> list[tuple[Entity, int]]:
-    """The investor and every entity above it, with its depth (0 = investor); cycles terminate."""
-    seen = {case.investor_id: 0}
-    frontier = [case.investor_id]
+def group_of(case: Case, entity_id: str | None = None) -> list[tuple[Entity, int]]:
+    """The investor (or ``entity_id``) and every entity above it, with its depth (0 = itself); cycles terminate."""
+    start = case.investor_id if entity_id is None else entity_id
+    seen = {start: 0}
+    frontier = [start]
     while frontier:
         nxt = []
         for eid in frontier:

@@ -593,6 +593,20 @@ def _matches_code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kin
     w.emit(f"    {out} = {pattern}.search(str({v})) is not None")
 
 
+def covered(v: Any, pattern: Pattern) -> bool:
+    """Whether a partial list is complete for what ``pattern`` asks: it is known to hold every record whose
+    key ``k`` has one of the values ``v.complete_on[k]``, and the pattern accepts only such values of some key
+    (``{list: eu_sanctions}`` on the listings of a case that checked the EU list)."""
+    complete = getattr(v, "complete_on", None)
+    if not complete:
+        return False
+    for key, (op, arg) in pattern.items():
+        texts = OPERATORS[op].texts(arg)
+        if texts is not None and key in complete and set(texts) <= complete[key]:
+            return True
+    return False
+
+
 def _contains_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
     if isinstance(value, Pattern):
         keys = {k: OPERATORS[op].test(fact, arg)[0] for k, (op, arg) in value.items()}
@@ -600,7 +614,15 @@ def _contains_test(fact: Fact, value: Any) -> tuple[Test, Witness]:
         def record(x: dict[str, Any]) -> Truth:
             return kleene_all(p(x.get(k)) for k, p in keys.items())
 
-        return list_test(record), lambda v: [x for x in v or [] if record(x)]
+        partly = list_test(record)
+
+        def test(v: Any) -> Truth:
+            result = partly(v)
+            if result is None and isinstance(v, PartialList) and covered(v, value):
+                return kleene_any(record(x) for x in v)  # complete for what the pattern asks
+            return result
+
+        return test, lambda v: [x for x in v or [] if record(x)]
     return list_test(lambda x: x == value), lambda v: [x for x in v or [] if x == value]
 
 

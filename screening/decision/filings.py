@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from screening.case import territory
 from screening.case.catalogue import catalogue
 from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
@@ -63,6 +64,9 @@ class Decision(NamedTuple):
     """The answer under today's law, when the case is judged on another day and the answer differs."""
     reached: bool = True
     """False when the case is outside the regime's reach (a target in another country)."""
+    via: str | None = None
+    """What brings a target established elsewhere into the regime's territory: a part there (``Aixtron, Inc.
+    (US subsidiary)``) or its activities there (screening.case.territory)."""
 
 
 class Matrix(NamedTuple):
@@ -211,15 +215,27 @@ def matrix(
         else:
             judge = outcome_only
     decisions = []
-    parts: Segments = segments or [(on, last, values)]
-    by_part = judge if segments is None else (decide if explain else outcome_only)
+    views: dict[str, tuple[dict[str, Any], str | None]] = {}
     for regime in regimes:
-        first = judge(values, regime, on) if last == on else _over_range(by_part, parts, regime, text, basis)
+        # each regime reads the target as it lies in its territory: the target there, or its parts there
+        key = regime.jurisdiction
+        if key not in views:
+            views[key] = territory.view(values, territory.territory(key))
+        seen, via = views[key]
+        rule = judge if seen is values else (decide if explain else outcome_only)
+        if last == on:
+            first = rule(seen, regime, on)
+        else:  # a range of days: each part of it (dated records start or end) read in the territory
+            parts: Segments = [
+                (a, b, territory.view(v, territory.territory(key))[0]) for a, b, v in (segments or [(on, last, values)])
+            ]
+            by_part = rule if segments is None else (decide if explain else outcome_only)
+            first = _over_range(by_part, parts, regime, text, basis)
         if on != now:
-            current = judge(values, regime, now)
+            current = rule(seen, regime, now)
             if (current.outcome, _id(current.rule)) != (first.outcome, _id(first.rule)):
                 first = first._replace(today=current)
-        decisions.append(first)
+        decisions.append(first._replace(via=via) if via and first.reached else first)
     return Matrix(text, basis, tuple(decisions))
 
 

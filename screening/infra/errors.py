@@ -33,6 +33,7 @@ CODES = {
     "W303": "never-fires",
     "W304": "shadowed",
     "W305": "short-rationale",
+    "W306": "unused-relation",
     "E310": "waiver-expired",
     "W311": "waiver-expiring",
     "W312": "waiver-unmatched",

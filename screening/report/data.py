@@ -210,7 +210,17 @@ def ownership(result: Result) -> dict[str, Any]:
     return {
         "investor": case.investor_id,
         "complete": result.facts.get("group.complete"),
-        "entities": [{"id": e.id, "name": e.name, "country": e.country, "kind": e.kind, "depth": d} for e, d in group],
+        "entities": [
+            {
+                "id": e.id,
+                "name": e.name,
+                "country": e.country,
+                **({"headquarters": e.headquarters} if e.headquarters else {}),
+                "kind": e.kind,
+                "depth": d,
+            }
+            for e, d in group
+        ],
         "edges": [
             {
                 "owner": e.owner,
@@ -220,12 +230,34 @@ def ownership(result: Result) -> dict[str, Any]:
                 "rights": [r for r in e.rights if r != "stated_control"],
                 "controlling": e.controlling,
                 "control_stated": "stated_control" in e.rights,
+                **({"role": e.role} if e.role != "shareholder" else {}),
+                **({"joint_control_with": list(e.joint_control_with)} if e.joint_control_with else {}),
             }
             for e in case.ownership
             if e.owned in members
         ],
         "analysis": analysis(result),
+        **({"lists_checked": lists_checked(result)} if lists_checked(result) else {}),
     }
+
+
+def lists_checked(result: Result) -> str | None:
+    """Which lists the group's ``listings`` were checked against, in words (None: no entity gives listings)."""
+    from screening.case.catalogue import LIST_TYPES
+
+    if all(e.listings is None for e, _ in group_of(result.case)):
+        return None
+    given = result.case.data.get("lists_checked")
+    if given is None:
+        return "assumed: every list (the case gives no lists_checked, so listings: [] means none on any list)"
+
+    def one(c: dict[str, Any]) -> str:
+        return c["list"] + (f" ({c['date']})" if c.get("date") else "")
+
+    if any(c["list"] == "all" for c in given):
+        return "every list: " + ", ".join(one(c) for c in given)
+    rest = [name for name in LIST_TYPES if name not in {c["list"] for c in given}]
+    return ", ".join(one(c) for c in given) + ("; not checked (unknown): " + ", ".join(rest) if rest else "")
 
 
 def explain(result: Result) -> list[dict[str, Any]]:
@@ -309,6 +341,7 @@ def filings(result: Result) -> dict[str, Any] | None:
                 else {"regime": regime.id, "name": regime.name, "title": regime.title, "authority": regime.authority}
             ),
             "judged_on": d.on,
+            **({"via": d.via} if getattr(d, "via", None) else {}),
             "outcome": d.outcome,
             "outcome_text": OUTCOME_TEXT[d.outcome],
             **({"meaning": regime.outcomes[d.outcome]} if d.outcome in regime.outcomes else {}),
@@ -377,7 +410,7 @@ BASIS = {
 
 def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[str, str]] = [("via", d["via"])] if d.get("via") else []
     rule = d["rule"]
     if rule:
         notes.append(("law", "; ".join(rule["legal_basis"])))

@@ -615,6 +615,9 @@ def _state(ctx: Ctx, st: dict[str, Any]) -> list[str]:
 def _watchlists(ctx: Ctx) -> list[str]:
     hits = ctx.doc["watchlist_hits"]
     out = [ctx.heading("Watchlists", below=2)]
+    checked = ctx.doc["ownership"].get("lists_checked")
+    if checked:
+        out.append(f"<p>Lists checked: {esc(checked)}.</p>")
     if hits is None:
         out.append("<p>Not screened: no watchlist was given (<code>screening screen --watchlist FILE</code>).</p>")
         return out

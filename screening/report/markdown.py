@@ -471,6 +471,8 @@ def _ownership(out: Doc, doc: dict[str, Any], level: int) -> None:
     if analysis["missing"]:
         out.block("**Missing data:**")
         out.block(*(f"- {esc(m)}" for m in analysis["missing"]))
+    if doc["ownership"].get("lists_checked"):
+        out.block(f"**Lists checked:** {esc(doc['ownership']['lists_checked'])}.")
     _watchlists(out, doc, who)
 
 

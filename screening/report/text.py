@@ -344,6 +344,11 @@ def _control(page: Page, result: Result) -> None:
         )
     elif not hits:
         page.hang(Text("watchlists: ", style="bold"), Text("no entity of the group matches an entry"), 4)
+    from screening.report.data import lists_checked
+
+    checked = lists_checked(result)
+    if checked:
+        page.hang(Text("lists checked: ", style="bold"), Text(checked), 4)
     for hit in hits or ():
         found = Text.assemble(
             (f"{hit['name']} ", "bold"),

@@ -47,6 +47,7 @@ def check_paths(
     """
     from screening.case.load import build_case
     from screening.case.registry import read_registry
+    from screening.case.relations import unused_relations
     from screening.pack.load import default_pack_path
 
     on = on or clock.today()
@@ -117,6 +118,7 @@ def check_paths(
                     raise document
                 case = build_case(document, marks, str(path), registries[0] if registries else None)
                 cases[case.id] = case
+                problems += unused_relations(case, marks)
             except ScreeningError as exc:
                 problems += exc.problems
     for path in waiver_files:

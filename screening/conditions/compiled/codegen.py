@@ -223,16 +223,30 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
                 _record(w, keys, list(patterns[name].value.items()), name, True)
 
     w.block(f"for {x} in {v}:", each)
+
+    def open_(name: str) -> str:
+        """Whether the list may hold a record the pattern asks for that it does not show (operators.covered):
+        it is partial, and not complete for the values the pattern accepts of any key."""
+        asks = {}
+        for key, (op, arg) in patterns[name].value.items():
+            texts = OPERATORS[op].texts(arg)
+            if texts is not None:
+                asks[key] = tuple(sorted(texts))
+        if not asks:
+            return partial
+        c = f"(getattr({v}, 'complete_on', None) or {{}})"
+        return f"({partial} and not any(set(a) <= {c}.get(k, frozenset()) for k, a in {w.constant(asks)}.items()))"
+
     for k, (mask, unknown) in masks.items():
-        w.emit(f"{unknown} = None if {unknown} or {partial} else False")
         for bit, name in enumerate(gated[k]):
             if name in single:
-                w.emit(f"{name} = True if {mask} & {1 << bit} else {unknown}")
+                w.emit(f"{name} = True if {mask} & {1 << bit} else (None if {unknown} or {open_(name)} else False)")
     if other:
 
         def partial_list() -> None:
             for name in other:
-                w.emit(f"{name} = {name} or None")
+                w.emit(f"if {open_(name)}:")
+                w.emit(f"    {name} = {name} or None")
 
         w.block(f"if {partial}:", partial_list)
 

@@ -1,0 +1,187 @@
+"""The target as each regime sees it: the whole group for the risk, the part in a regime's territory for its filing.
+
+A target group can have parts in other countries (``target.parts``: subsidiaries, branches, businesses,
+assets, sites) and carry on activities where it has none (``target.activities_in``). A regime reaches
+what lies in its territory: CFIUS a US business, the NSI Act an entity active in the United Kingdom.
+
+* The **whole group** (what rules read): the target's own facts with every part's added. A list the
+  target gives covers the group, a part adds to it; a list only parts give is partial (the target's own
+  is not known).
+* The **view of a territory** (what a regime's triggers read): the target with its parts in the
+  territory when the target is there; else its parts there alone (their lists and amounts summed, the
+  part's country as the target's); else, when it is active there, the target itself, placed there.
+  The view says what brought the target in (``via``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from screening.case.catalogue import EU_MEMBERS
+from screening.case.values import AtLeast, PartialList, ends, highest, least
+
+DOC = "@doc"
+OWN = "@target"
+"""Key of the facts under which the target's own values are kept (the ``target.*`` facts are the whole group's)."""
+RECORDS = ("critical_infrastructure", "critical_technologies", "government_contracts", "sensitive_sites", "data")
+LISTS = ("sectors",)
+AMOUNTS = ("turnover_eur", "employees")
+KEYS = LISTS + RECORDS + AMOUNTS + ("scale",)
+"""What a part can give that the target gives too."""
+SCALE_FACTS = (
+    "target.population_served",
+    "target.capacity",
+    "target.market_share_pct",
+    "target.sole_domestic_supplier",
+    "target.dominant_domestic_supplier",
+)
+
+
+def holder(node: dict[str, Any], base: tuple[str, ...]) -> dict[str, Any]:
+    """The facts of the target (or of one part) at ``base`` in the case document, records with their paths."""
+    out: dict[str, Any] = {DOC: base}
+    for key in KEYS:
+        value = node.get(key)
+        if key in RECORDS and value is not None:
+            value = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+        out[key] = value
+    return out
+
+
+def parts(target: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The ``target.parts`` records: each part's own fields, its lists of records with their paths."""
+    if target.get("parts") is None:
+        return None
+    return [{**part, **holder(part, ("target", "parts", str(i)))} for i, part in enumerate(target["parts"])]
+
+
+def combine(pieces: list[dict[str, Any]], own: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``target.*`` facts of the target's own facts ``own`` (None: the pieces alone) with ``pieces`` added."""
+    out: dict[str, Any] = {}
+    for key in LISTS + RECORDS:
+        given = [p[key] for p in pieces if p.get(key) is not None]
+        extra = [item for items in given for item in items]
+        if own is not None:
+            base = own.get(key)
+            if base is None:
+                value: Any = PartialList(extra) if given else None
+            else:
+                value = type(base)([*base, *extra]) if isinstance(base, PartialList) else [*base, *extra]
+        elif not given:
+            value = None
+        else:
+            value = extra if len(given) == len(pieces) else PartialList(extra)
+        if key in LISTS and value is not None:
+            value = type(value)(dict.fromkeys(value))
+        out[f"target.{key}"] = value
+    for key in AMOUNTS:
+        out[f"target.{key}"] = own.get(key) if own is not None else _sum([p.get(key) for p in pieces])
+    data = out["target.data"]
+    if data is not None:
+        out["target.data_categories"] = type(data)(d["category"] for d in data)
+        counts = [d.get("subjects") for d in data]
+        known = [c for c in counts if c is not None]
+        subjects: Any = None
+        if known:
+            complete = len(known) == len(counts) and not isinstance(data, PartialList)
+            subjects = highest(known, complete)
+        elif not data and not isinstance(data, PartialList):
+            subjects = 0
+        out["target.data_subjects"] = subjects
+    else:
+        out["target.data_categories"] = out["target.data_subjects"] = None
+    out.update(_scale(([own] if own is not None else []) + pieces, out["target.critical_infrastructure"], own))
+    return out
+
+
+def _sum(amounts: list[Any]) -> Any:
+    known = [a for a in amounts if a is not None]
+    if not known:
+        return None
+    total = float(sum(least(a) or 0.0 for a in known))  # a bound counts by its least value
+    exact = len(known) == len(amounts) and all(ends(a).low == ends(a).high for a in known)
+    return (int(total) if total.is_integer() else total) if exact else AtLeast(total)
+
+
+def _scale(
+    holders: list[dict[str, Any]], assets: list[dict[str, Any]] | None, own: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Scale facts: the largest figure the target, a part or an asset gives (a lower bound unless it is the
+    target's own), and whether any of them is the sole or dominant domestic supplier."""
+    scales = [(h.get("scale") or {}, h is own) for h in holders]
+    scales += [(a.get("scale") or {}, False) for a in assets or ()]
+    out: dict[str, Any] = {}
+    for key in ("population_served", "market_share_pct"):
+        whole = own.get("scale", {}).get(key) if own is not None and own.get("scale") else None
+        known = [s[key] for s, _ in scales if s.get(key) is not None]
+        if whole is not None:
+            out[f"target.{key}"] = whole
+        else:
+            out[f"target.{key}"] = highest(known, False) if known else None
+    for key in ("sole_domestic_supplier", "dominant_domestic_supplier"):
+        flags = [s.get(key) for s, _ in scales]
+        mine = next((s.get(key) for s, is_own in scales if is_own), None)
+        out[f"target.{key}"] = True if True in flags else mine
+    capacities = [{**s["capacity"]} for s, _ in scales if s.get("capacity")]
+    out["target.capacity"] = capacities or None
+    return out
+
+
+def territory(jurisdiction: str) -> frozenset[str]:
+    """The countries a regime of ``jurisdiction`` covers (``EU``: the member states)."""
+    return EU_MEMBERS if jurisdiction == "EU" else frozenset({jurisdiction})
+
+
+def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, Any], str | None]:
+    """The facts with the target as seen from ``countries``, and what brought it in (None: itself, or nothing).
+
+    A case without parts or activities abroad is its own view (the same dict).
+    """
+    pieces = values.get("target.parts") or ()
+    active = values.get("target.activities_in") or ()
+    if not pieces and not active:
+        return values, None
+    own = values.get(OWN)
+    if own is None:  # a fragment of facts: the target.* facts are the target's own
+        own = {key: values.get(f"target.{key}") for key in LISTS + RECORDS + AMOUNTS}
+    country = values.get("target.country")
+    there = [p for p in pieces if p.get("country") in countries]
+    via = None
+    if country in countries:
+        facts = combine(there, own)
+    elif there:
+        facts = combine(there, None)
+        country = there[0]["country"]
+        via = "; ".join(describe(p) for p in there)
+    elif any(c in countries for c in active):
+        facts = combine([], own)
+        country = next(c for c in active if c in countries)
+        via = f"activities in {_name(country)} ({country})"
+    else:
+        facts = combine([], own)
+    facts["target.country"] = country
+    facts["target.in_eu"] = None if country is None else country in EU_MEMBERS
+    return {**values, **facts}, via
+
+
+def describe(part: dict[str, Any]) -> str:
+    """``Velan Valve Corp. (US subsidiary)``."""
+    kind = part.get("kind")
+    return f"{part['name']} ({part['country']}{' ' + kind if kind else ''})"
+
+
+def _name(code: str) -> str:
+    from screening.case import countries
+
+    return countries.name(code)
+
+
+def countries_of(values: dict[str, Any]) -> list[str]:
+    """Every country the target group is in or active in: its own, its parts', its activities'."""
+    found: Iterable[Any] = [
+        values.get("target.country"),
+        *(p.get("country") for p in values.get("target.parts") or ()),
+        *(values.get("target.activities_in") or ()),
+    ]
+    return list(dict.fromkeys(c for c in found if c))
