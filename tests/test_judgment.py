@@ -223,3 +223,29 @@ def test_a_defence_supplier_passing_to_any_foreign_owner_scores() -> None:
     assert "SS-001" not in fired(case([entity("buyer", "FR")], target=DEFENCE_SUPPLIER))
     portfolio = {"kind": "minority_stake", "stake_after_pct": 5, "voting_after_pct": 5}
     assert "SS-001" not in fired(case([entity("buyer", "US")], target=DEFENCE_SUPPLIER, transaction=portfolio))
+
+
+def test_joint_control_is_its_own_step() -> None:
+    values = build_facts(
+        case([entity("buyer", "US")], transaction={"kind": "joint_venture", "control": "joint"})
+    ).values
+    reached = values["transaction.control_reached"]
+    assert "joint" in reached and "sole" not in reached
+
+
+def test_the_only_domestic_steelmaker_passing_abroad_scores_strategic_autonomy() -> None:
+    steel = {"sectors": ["steel_metals"], "scale": {"sole_domestic_supplier": True}}
+    assert "SS-003" in fired(case([entity("buyer", "JP")], target=steel))  # an ally's buyer too
+    assert "SS-003" not in fired(case([entity("buyer", "DE")], target=steel))  # a domestic buyer
+    bakery = {"sectors": ["retail"], "scale": {"dominant_domestic_supplier": True}}
+    assert "SS-003" not in fired(case([entity("buyer", "JP")], target=bakery))
+
+
+def test_a_very_large_platform_scores_by_its_users() -> None:
+    def platform(users: int) -> set[str]:
+        target = {"sectors": ["online_platforms"], "scale": {"population_served": users}}
+        return fired(case([entity("buyer", "US")], target=target))
+
+    assert {"CI-018", "CI-019"} <= platform(60_000_000)
+    assert "CI-019" in platform(2_000_000) and "CI-018" not in platform(2_000_000)
+    assert not {"CI-018", "CI-019"} & platform(200_000)

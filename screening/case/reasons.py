@@ -356,12 +356,13 @@ def control_reached(case: Case, values: dict[str, Any]) -> list[str]:
     votes = _low(values.get("transaction.votes_after_pct"))
     stake = _low(tx.get("stake_after_pct"))
     reached: set[str] = set()
-    sole = control is True or control == "sole"
+    joint = values.get("transaction.control_kind") == "joint" or control == "joint"
+    sole = (control is True or control == "sole") and not joint
     if sole:
         reached |= {"qualifying", "influence", "negative", "sole"}
         if votes is not None and votes >= 75:
             reached.add("full")
-    if control == "joint":
+    if joint:
         reached |= {"qualifying", "influence", "joint"}
     vetoes = set(tx.get("veto_rights") or ())
     if votes is not None and votes > 25 and vetoes & STRATEGIC_VETOES:
@@ -376,7 +377,7 @@ def control_reached(case: Case, values: dict[str, Any]) -> list[str]:
     if (votes is not None and votes >= 10) or (stake is not None and stake >= 10):
         reached.add("qualifying")
     # what is not reached is only ruled out when the terms say so
-    exact = votes is not None and (sole or control is not None)
+    exact = votes is not None and (sole or joint or control is not None)
     ordered = [lv for lv in LEVELS if lv in reached]
     return ordered if exact else PartialList(ordered)
 
