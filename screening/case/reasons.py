@@ -104,17 +104,33 @@ def _interests(case: Case, members: set[str], votes: bool) -> dict[str, tuple[fl
         for e in case.ownership
         if e.owner in members and e.owned in members and e.owner != inv
     ]
+    out: dict[str, list[tuple[str, float | None]]] = {}
+    indegree = dict.fromkeys(members, 0)
+    for owner, owned, pct, _known in edges:
+        out.setdefault(owner, []).append((owned, pct))
+        indegree[owned] += 1
+    order = [m for m in members if indegree[m] == 0]  # owners before what they own (Kahn)
+    for node in order:
+        for owned, _pct in out.get(node, ()):
+            indegree[owned] -= 1
+            if indegree[owned] == 0:
+                order.append(owned)
     value = dict.fromkeys(members, 0.0)
     value[inv] = 100.0
-    for _ in range(200):
-        new = dict.fromkeys(members, 0.0)
-        new[inv] = 100.0
-        for owner, owned, pct, _known in edges:
-            new[owner] += (pct or 0.0) * value[owned] / 100
-        done = all(abs(new[m] - value[m]) < 1e-9 for m in members)
-        value = new
-        if done:
-            break
+    if len(order) == len(members):  # no cycle: one pass, what is owned first
+        for node in reversed(order):
+            if node != inv:
+                value[node] = sum((pct or 0.0) * value[owned] / 100 for owned, pct in out.get(node, ()))
+    else:  # a cross-holding: the fixed point by iteration
+        for _ in range(min(len(members) + 1, 1000)):
+            new = dict.fromkeys(members, 0.0)
+            new[inv] = 100.0
+            for owner, owned, pct, _known in edges:
+                new[owner] += (pct or 0.0) * value[owned] / 100
+            done = all(abs(new[m] - value[m]) < 1e-9 for m in members)
+            value = new
+            if done:
+                break
     reaches = {inv}
     changed = True
     while changed:  # the members with a chain down to the investor
