@@ -270,8 +270,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.state_controls"] = any_true([s.controls for s in own.states])
     values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
     controlling = sorted(s.state for s in own.states if s.controls)
-    values["ownership.controlling_states"] = controlling if decided and not own.possible else PartialList(controlling)
-    values["ownership.controlled"] = True if own.controllers else (False if decided and not own.possible else None)
+    possible = getattr(own, "possible", ())  # controllers only on the upper ends of bounded stakes
+    values["ownership.controlling_states"] = controlling if decided and not possible else PartialList(controlling)
+    values["ownership.controlled"] = True if own.controllers else (False if decided and not possible else None)
     rows = [
         {
             "state": s.state,
@@ -296,7 +297,7 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                 **({"headquarters": entity.headquarters} if entity and entity.headquarters else {}),
             }
         )
-    if own.possible:  # others may control on the upper ends of stakes given as bounds
+    if possible:  # others may control on the upper ends of stakes given as bounds
         values["ownership.ultimate_controllers"] = PartialList(ultimate)
     else:
         values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
