@@ -275,7 +275,8 @@ def _argument(fact: Any, op: str, draw: Any) -> Any:
         return [_literal(item, draw) for _ in range(draw(st.integers(1, 3)))]
     if op == "between":
         low, high = sorted(
-            _value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw) for _ in range(2)
+            (_value_for(fact._replace(type="date" if fact.type == "date" else "number"), draw) for _ in range(2)),
+            key=lambda v: str(getattr(v, "first", v)) if fact.type == "date" else float(getattr(v, "low", v)),
         )
         return [float(low) if isinstance(low, AtLeast) else low, float(high) if isinstance(high, AtLeast) else high]
     if op == "contains" and fact.type == "records":
