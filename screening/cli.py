@@ -559,6 +559,9 @@ def diff(
     format: DiffFormat = typer.Option("text", "--format", "-f", help="Output format (markdown for a PR comment)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when any case changes."),
+    backtest_dir: Optional[Path] = typer.Option(
+        None, "--backtest", file_okay=False, help="Also backtest both packs on this corpus and show the change."
+    ),
     root: Optional[Path] = RootOpt,
 ) -> None:
     """Screen cases with two packs and list every case whose level, score or fired rules change.
@@ -585,8 +588,51 @@ def diff(
             "with `case:` to the pack\n"
         )
     result = diff_packs(old_pack, new_pack, loaded, tuple(unscreened))
+    if backtest_dir is not None:
+        from screening.tooling.backtest import backtest as run_backtest
+        from screening.tooling.backtest import corpus_files
+
+        files = corpus_files(backtest_dir)
+        result = result._replace(
+            backtest=(
+                run_backtest(backtest_dir, old_pack, files=files),
+                run_backtest(backtest_dir, new_pack, files=files),
+            )
+        )
     _emit(render(format, result), output, (Path(old) if Path(old).exists() else None, new, *(cases or ())))
     if fail_on_change and (result.changed or unscreened or not loaded):
+        raise typer.Exit(1)
+
+
+BacktestFormat = Literal["text", "json", "html"]
+
+
+@app.command()
+def backtest(
+    corpus: Path = typer.Argument(..., help="Directory of case files, each with its `outcome`.", file_okay=False),
+    rules: Optional[Path] = RulesOpt,
+    format: BacktestFormat = typer.Option("text", "--format", "-f", help="Output format (html adds a plot)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
+    min_auc: Optional[float] = typer.Option(
+        None, "--min-auc", min=0, max=1, help="Exit 1 when the AUC is below this floor (or cannot be measured)."
+    ),
+    seed: int = typer.Option(20260, "--seed", help="Seed of the bootstrap interval."),
+    replicates: int = typer.Option(2000, "--replicates", min=100, help="Bootstrap replicates."),
+) -> None:
+    """Screen real cases with known outcomes and measure how well the score ranks the decisions (AUC).
+
+    Example: screening backtest backtest/cases --format html -o backtest.html
+    """
+    from screening.pack.load import default_pack_path, load_pack
+    from screening.report import render
+    from screening.tooling.backtest import backtest as run_backtest
+
+    result = run_backtest(corpus, load_pack(rules or default_pack_path()), replicates, seed)
+    for problem in result.problems:
+        sys.stderr.write(f"{problem}\n")
+    _emit(render(format, result), output, (corpus, rules))
+    if min_auc is not None and (result.auc is None or result.auc < min_auc):
+        sys.stderr.write(f"AUC {'n/a' if result.auc is None else f'{result.auc:.3f}'} is below --min-auc {min_auc:g}\n")
         raise typer.Exit(1)
 
 

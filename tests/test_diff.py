@@ -93,7 +93,7 @@ def test_diff_of_each_rule_change_in_each_format(capsys, new, kind, fmt):
     if kind == "rule added":
         assert "An added rule" in out  # the title of an added rule is shown
     if kind == "rule changed":
-        assert "weight 10 → 30" in out
+        assert "weight 8 → 30" in out
 
 
 def add_trigger(doc):  # type: ignore[no-untyped-def]

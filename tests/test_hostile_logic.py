@@ -437,7 +437,7 @@ def hostile_pack(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "rules", pack)
     rules = pack / "state_influence.yaml"
     text = rules.read_text(encoding="utf-8")
-    old = "    title: Investor is a state body, state-owned enterprise or sovereign wealth fund\n"
+    old = "    title: Investor is a third-country state body, state-owned enterprise or sovereign wealth fund\n"
     assert old in text
     rules.write_text(text.replace(old, f"    title: {yaml_text('State investor ' + ATTACK)}\n"), encoding="utf-8")
     regime = pack / "regimes" / "be.yaml"

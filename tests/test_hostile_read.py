@@ -582,13 +582,13 @@ def test_a_wrongly_typed_example_is_found_by_check_and_refused_by_test(tmp_path,
     rows = rules.read_text("utf-8").splitlines()
     line = next(n for n, row in enumerate(rows, 1) if f"stake_after_pct: {value}" in row)
     problem = (
-        f"{rules}:{line}:48: error: CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a "
+        f"{rules}:{line}:48: error: CA-002: rules.0.examples.fires.0.transaction.stake_after_pct: expected a "
         f"number, found {found} [E103 wrong-type]"
     )
     check = screening("check", pack, "-f", "github")
     assert check.code == 1 and "Traceback" not in check.err
     assert (
-        f"title=E103 wrong-type::CA-002: rules.1.examples.fires.0.transaction.stake_after_pct: expected a "
+        f"title=E103 wrong-type::CA-002: rules.0.examples.fires.0.transaction.stake_after_pct: expected a "
         f"number, found {found}" in check.out
     )
     assert screening("test", pack).refused("E103").err == problem + "\n"

@@ -130,7 +130,10 @@ def test_explanation_only_when_asked(alibaba):
     section = explained.split("## Explanation", 1)[1]
     for rule in alibaba[0].pack.rules:
         assert f"\n- **{rule.id}** " in section
-    assert "- `investor.country in intelligence_law_states` → true: `investor.country` = CN" in section
+    assert (
+        "- `ownership.attached contains {role: [investor, controller], country: {in: intelligence_law_states}}` → "
+        "true: `ownership.attached` = id: cainiao" in section
+    )
 
 
 def test_waived_findings_are_marked(monkeypatch):

@@ -125,7 +125,10 @@ def risk_additions(draw, data):
         entity.setdefault("conduct", []).append(draw(conduct))
     elif which == "record":
         key = draw(st.sampled_from(sorted(RECORDS)))
-        new["target"].setdefault(key, []).append(draw(RECORDS[key]))
+        # a list the case does not give is unknown: giving it replaces "unknown" by a known value, which may
+        # end a sector tag's standing in for it (docs/scoring.md); only adding to a known list must be monotone
+        if key in new["target"]:
+            new["target"][key].append(draw(RECORDS[key]))
     elif which == "sector":
         sectors = new["target"].setdefault("sectors", [])
         extra = draw(st.sampled_from(SECTORS))

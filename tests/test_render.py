@@ -24,6 +24,7 @@ COMMANDS = {
     "test": "test",
     "diff": "diff",
     "portfolio": "portfolio",
+    "backtest": "backtest",
 }
 """Each command with a --format option -> the view that shows its result."""
 CASE = str(ROOT / "cases" / "alibaba-liege.yaml")
@@ -39,6 +40,7 @@ ARGS = {
     "test": [RULES],
     "diff": [RULES, RULES, CASE],
     "portfolio": [str(ROOT / "tests" / "data" / "portfolio-results.jsonl")],  # the shipped export's batch results
+    "backtest": [str(ROOT / "cases"), "--replicates", "100"],
 }
 
 

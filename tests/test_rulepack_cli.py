@@ -49,14 +49,14 @@ def test_check_severity_warning_fails_on_lints(capsys):
 def test_check_reports_every_problem_and_exits_1(capsys, pack):
     rule_file = pack / "state_influence.yaml"
     text = rule_file.read_text()
-    text = text.replace("field: investor.country", "field: investor.contry", 1)
+    text = text.replace("field: ownership.attached", "field: ownership.atached", 1)
     text = text.replace("weight: 10", "weight: ten", 1)
     rule_file.write_text(text)
     code, out, _ = run(capsys, "check", str(pack), "--format", "json")
     assert code == 1
     codes = {p["code"] for p in json.loads(out)["problems"]}
     assert {"E201", "E103"} <= codes  # both problems, not just the first
-    assert any("did you mean 'investor.country'" in p["message"] for p in json.loads(out)["problems"])
+    assert any("did you mean 'ownership.attached'" in p["message"] for p in json.loads(out)["problems"])
 
 
 def test_check_sarif_validates_against_the_schema(capsys, pack):
@@ -201,7 +201,7 @@ def test_diff_lists_changed_cases_in_markdown(capsys, pack):
     rule_file.write_text(text[:at] + "weight: 30" + text[end:])
     code, out, _ = run(capsys, "diff", RULES, str(pack), "--format", "markdown", "--fail-on-change")
     assert code == 1
-    assert "| `SI-003` | changed | weight 10 → 30 |" in out
+    assert "| `SI-003` | changed | weight 8 → 30 |" in out
     assert "`alibaba-liege`" in out and "`benign-nordic-bakery`" not in out
 
 

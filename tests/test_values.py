@@ -278,16 +278,16 @@ def test_closures_and_the_compiled_evaluator_agree_on_a_case_written_as_reported
 def test_a_gap_on_a_bound_says_what_the_case_says_and_a_margin_names_the_deciding_threshold(tmp_path):
     from screening.api import screen_files
 
-    text = REPORTED.read_text("utf-8").replace("{at_least: 25, sources: [ft], confidence: reported}", "{at_least: 20}")
+    text = REPORTED.read_text("utf-8").replace("{at_least: 25, sources: [ft], confidence: reported}", "{at_least: 12}")
     path = tmp_path / "c.yaml"
     path.write_text(text, "utf-8")
     [result] = screen_files([path])
     questions = [g.question for g in result.gaps]
-    assert "What stake will the investor hold after the transaction? (the case says at least 20)" in questions
+    assert "What stake will the investor hold after the transaction? (the case says at least 12)" in questions
     from screening.conditions.text import describe_margin
 
     texts = [describe_margin(m) for m in result.margins]
-    assert "transaction.stake_after_pct is at least 20; whether it is at least 25 decides CA-003" in texts
+    assert "transaction.stake_after_pct is at least 12; whether it is more than 25 decides CA-003" in texts
 
 
 # ---------------------------------------------------------------------------------------- the day
@@ -442,7 +442,7 @@ def test_a_rule_that_fires_only_on_a_disputed_fact_scores_a_quarter_of_its_weigh
     assert si013.confidence == "disputed" and si013.points == si013.rule.weight * 0.25
     si003 = next(f for f in result.findings if f.rule.id == "SI-003")
     assert si003.confidence == "confirmed" and si003.points == si003.rule.weight
-    evidence = next(e for e in si013.evidence if e.field == "group.state_links")
+    evidence = next(e for e in si013.evidence if e.field == "ownership.state_links")
     assert evidence.confidence == "disputed" and evidence.disputed_by == ("company",)
 
 

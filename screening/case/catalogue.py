@@ -496,7 +496,117 @@ def catalogue() -> dict[str, Fact]:
         ),
     ]
     out.update((f.path, f) for f in derived)
+    out.update((f.path, f) for f in _reasons(out, defs, own_q))
     return out
+
+
+def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fact]:
+    """The facts of screening.case.reasons: who the investor answers to, whose state, sanctions, control."""
+    kinds = _enum(defs, "entity", "kind")
+    relation = Fact("relation", "enum", values=("host", "internal_market", "third_country"))
+    return [
+        Fact(
+            "ownership.attached",
+            "records",
+            derived=True,
+            question=own_q,
+            description="The investor, every entity or state that controls it, and every holder of 25% or more of its "
+            "votes or equity through the chain (10% with a golden share, veto or board right): whom the investor "
+            "answers to.",
+            subfields={
+                "id": Fact("id", "string"),
+                "name": Fact("name", "string"),
+                "kind": Fact("kind", "enum", values=kinds),
+                "country": Fact("country", "country"),
+                "role": Fact("role", "enum", values=("investor", "controller", "holder")),
+                "equity_pct": Fact("equity_pct", "number"),
+                "voting_pct": Fact("voting_pct", "number"),
+            },
+        ),
+        Fact(
+            "ownership.state_holders",
+            "records",
+            derived=True,
+            question=own_q,
+            description="Each state with bodies or links in the group (as ownership.states), with what it is to the "
+            "target's country: host, internal_market (EU/EEA state, EU/EEA target) or third_country.",
+            subfields={
+                "state": Fact("state", "country"),
+                "relation": relation,
+                "equity_pct": Fact("equity_pct", "number"),
+                "voting_pct": Fact("voting_pct", "number"),
+                "controls": Fact("controls", "boolean"),
+            },
+        ),
+        Fact(
+            "ownership.state_entities",
+            "records",
+            derived=True,
+            question=own_q,
+            description="State bodies, state-owned enterprises and sovereign funds in the group (depth 0 = the "
+            "investor), each with its state (its country) and what that state is to the target's country.",
+            subfields={
+                "id": Fact("id", "string"),
+                "kind": Fact("kind", "enum", values=kinds),
+                "depth": Fact("depth", "integer"),
+                "state": Fact("state", "country"),
+                "relation": relation,
+            },
+        ),
+        Fact(
+            "ownership.state_links",
+            "records",
+            derived=True,
+            question=out["group.state_links"].question,
+            description="The group's state links, each with the entity, its depth, its role towards the investor "
+            "(as in ownership.attached, or other) and what the state is to the target's country.",
+            subfields={
+                "kind": Fact("kind", "enum", values=_enum(defs, "state_link", "kind")),
+                "state": Fact("state", "country"),
+                "pct": Fact("pct", "number"),
+                "entity": Fact("entity", "string"),
+                "depth": Fact("depth", "integer"),
+                "role": Fact("role", "enum", values=("investor", "controller", "holder", "other")),
+                "relation": relation,
+            },
+        ),
+        Fact(
+            "ownership.sanctioned",
+            "enum",
+            values=("listed", "owned", "controlled", "material_holder", "minor_holder", "none"),
+            derived=True,
+            question="Are {name} or any of its owners on a sanctions list, and with what stakes and rights?",
+            description="The investor under the owned-or-controlled test: listed itself; owned 50% or more in "
+            "aggregate by listed persons (layer by layer); controlled by one; or a listed material or minor holder.",
+        ),
+        Fact(
+            "ownership.controlled_from_abroad",
+            "boolean",
+            derived=True,
+            question=own_q,
+            description="The investor's ultimate controllers (the investor itself when nobody controls it) are of "
+            "another country than the target's, allies and EU states included.",
+        ),
+        Fact(
+            "target.host_security_customer",
+            "boolean",
+            derived=True,
+            question=out["target.government_contracts"].question,
+            description="The target supplies the armed forces, intelligence services or police of its own country.",
+        ),
+        Fact(
+            "transaction.control_reached",
+            "list",
+            item="enum",
+            values=("qualifying", "influence", "negative", "joint", "sole", "full"),
+            derived=True,
+            question="What share of the votes will the investor hold, with which board seats and vetoes, and will it "
+            "control the target?",
+            description="The control levels the transaction reaches: qualifying (10%), influence (20% votes, over 25% "
+            "equity, a board seat or a veto), negative (over 25% with a strategic veto) or joint, sole (control, or a "
+            "lease or concession of 10 years or more operating the asset), full (75%).",
+        ),
+    ]
 
 
 def _scale_facts(defs: dict[str, Any], question: str) -> list[Fact]:

@@ -131,6 +131,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     values["transaction.co_investors"] = _co_investors(case, tx)
     derive_transaction(tx, values, origin)
     _co_investor_facts(case, values, origin)
+    _reasons(case, values, origin, own)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
     return Facts(values, origin, subject=inv.name, ownership=own, by_value=by_value)
 
@@ -304,8 +305,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.state_controls"] = any_true([s.controls for s in own.states])
     values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
     controlling = sorted(s.state for s in own.states if s.controls)
-    values["ownership.controlling_states"] = controlling if decided and not own.possible else PartialList(controlling)
-    values["ownership.controlled"] = True if own.controllers else (False if decided and not own.possible else None)
+    possible = getattr(own, "possible", ())  # controllers only on the upper ends of bounded stakes
+    values["ownership.controlling_states"] = controlling if decided and not possible else PartialList(controlling)
+    values["ownership.controlled"] = True if own.controllers else (False if decided and not possible else None)
     rows = [
         {
             "state": s.state,
@@ -339,6 +341,15 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
     return own
+
+
+def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any) -> None:
+    """Who the investor answers to, whose state, sanctions ownership, control reached (screening.case.reasons)."""
+    from screening.case import reasons
+
+    reasons.derive(case, values, own)
+    for key in reasons.FACTS:
+        origin.setdefault(key, ("transaction",) if key.startswith("transaction.") else ("ownership",))
 
 
 KIND_READ_AS = {"asset_deal": "asset_purchase", "indirect_acquisition": "acquisition"}

@@ -47,6 +47,7 @@ CODES = {
     "E403": "results-locked",
     "E404": "worker-lost",
     "E405": "time-limit",
+    "E406": "no-outcome",
     "E410": "unmapped-value",
     "E411": "no-rate",
     "E412": "bad-rates",

@@ -26,6 +26,7 @@ def _data(d: PackDiff) -> dict[str, Any]:
         "old": {"name": d.old.name, "version": d.old.version, "digest": d.old.digest},
         "new": {"name": d.new.name, "version": d.new.version, "digest": d.new.digest},
         "rules": [{"rule": r.rule, "change": r.change, "details": list(r.details)} for r in d.rules],
+        **({"backtest": _backtest_data(d)} if d.backtest else {}),
         "cases_screened": len(d.cases),
         "cases_not_screened": [{"file": p.file, "line": p.line, "message": p.message} for p in d.unscreened],
         "cases_changed": [
@@ -70,6 +71,8 @@ def _text(d: PackDiff) -> str:
     ]
     if d.unscreened:
         lines += [_unscreened(d), ""]
+    if d.backtest:
+        lines += [*_backtest_lines(d), ""]
     for r in d.rules:
         lines.append(f"  {r.change:<8} {r.rule}  {'; '.join(r.details)}")
     if d.rules:
@@ -97,6 +100,8 @@ def _markdown(d: PackDiff) -> str:
         out += [f"> - `{_cell(str(p))}`" for p in d.unscreened[:20]]
         out += [f"> - and {len(d.unscreened) - 20} more"] if len(d.unscreened) > 20 else []
         out.append("")
+    if d.backtest:
+        out += [f"- {_cell(line.strip())}" for line in _backtest_lines(d)] + [""]
     if d.rules:
         out += ["| rule | change | details |", "|---|---|---|"]
         out += [f"| `{r.rule}` | {r.change} | {_cell('; '.join(r.details))} |" for r in d.rules]
@@ -119,3 +124,38 @@ def _markdown(d: PackDiff) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _backtest_data(d: PackDiff) -> dict[str, Any]:
+    from screening.report.backtest import data
+
+    old, new = (data(b) for b in d.backtest or ())
+    keep = ("counts", "auc", "strict_auc", "interval", "tied_share", "targets", "confusion")
+    return {"corpus": new["corpus"], "old": {k: old[k] for k in keep}, "new": {k: new[k] for k in keep}}
+
+
+def _auc(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def _backtest_lines(d: PackDiff) -> list[str]:
+    """The backtest before and after: AUC with its interval, the targets, and the cases whose level moved."""
+    assert d.backtest is not None
+    old, new = d.backtest
+    iv = new.interval
+    change = "" if old.auc is None or new.auc is None else f" ({new.auc - old.auc:+.3f})"
+    lines = [
+        f"Backtest on {new.corpus}: AUC {_auc(old.auc)} → {_auc(new.auc)}{change}"
+        + ("" if iv is None else f", new 95% interval {_auc(iv.low)}-{_auc(iv.high)}")
+        + f"; strict AUC {_auc(old.strict_auc)} → {_auc(new.strict_auc)}; "
+        f"{len(new.adverse)} adverse, {len(new.cleared)} cleared"
+        + (f", {len(new.problems)} problems loading the corpus" if new.problems else ""),
+        f"  blocked cases at the lowest level: {len(old.blocked_below_medium())} → {len(new.blocked_below_medium())}; "
+        f"cleared cases at the highest level: {len(old.cleared_at_top())} → {len(new.cleared_at_top())}",
+    ]
+    before = {c.case: c for c in old.cases}
+    for c in new.cases:
+        b = before.get(c.case)
+        if b is not None and b.level != c.level:
+            lines.append(f"  {c.case} ({c.decision}): {b.level} → {c.level}, score {num(b.score)} → {num(c.score)}")
+    return lines

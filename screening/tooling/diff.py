@@ -58,6 +58,8 @@ class PackDiff(NamedTuple):
     """Every case screened, changed or not."""
     unscreened: tuple[Problem, ...] = ()
     """Cases the NEW pack's tests name that could not be loaded, so were not screened."""
+    backtest: tuple[Any, Any] | None = None
+    """The backtest (screening.tooling.backtest.Backtest) of the old and the new pack on a corpus, when asked for."""
 
     @property
     def changed(self) -> list[CaseChange]:

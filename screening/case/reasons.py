@@ -1,0 +1,416 @@
+"""Facts the risk rules read to judge a case by the factors authorities cite (documented in docs/scoring.md).
+
+* **Who the investor answers to** (``ownership.attached``): the investor itself, every entity (or state) that
+  controls it, and every *material holder*: an entity with 25% or more of the investor's votes or equity,
+  counted through the chain (the EU beneficial-owner line, Dir. 2015/849 Art. 3(6)(a)(i) and Reg. 2024/1624
+  Art. 52: multiplied along each chain, added across chains; the UK NSIA s.8 and CA 2006 s.283 blocking
+  line), or 10% or more together with a golden share, a veto or a board-appointment right (AWV §56(3);
+  31 CFR 800.211(b)). A 2% holder three levels up is none of these: nationality-based factors read this
+  fact, not every country anywhere in the group.
+* **Whose state** (``relation`` on ``ownership.state_holders``, ``ownership.state_entities`` and
+  ``ownership.state_links``): ``host`` (the target's own state), ``internal_market`` (an EU/EEA state when
+  the target is in the EU/EEA; for a German target the EFTA states too, AWV §55(2)), or ``third_country``.
+* **Sanctions ownership** (``ownership.sanctioned``): ``listed``; ``owned`` (listed persons, and entities
+  they own or control, hold 50% or more of the investor in aggregate: propagated layer by layer, never
+  multiplied, as in OFAC's 2014 guidance and the EU's 2024 Best Practices); ``controlled`` (a listed person
+  controls it); ``material_holder``; ``minor_holder``; ``none``.
+* **Control reached** (``transaction.control_reached``): the levels of one ordinal scale the transaction
+  reaches, built on the same ``transaction.control`` the filing triggers read: ``qualifying`` (10%) <
+  ``influence`` (20% of votes, more than 25% of equity, a board seat, a veto) < ``negative`` (more than 25%
+  with a veto over budget, business plan, strategy or senior appointments) or ``joint`` < ``sole`` <
+  ``full`` (75%, special resolutions alone). A lease or concession of ten years or more under which the
+  investor operates or holds the asset is control of the asset (``sole``). A level that the terms do not
+  rule out is unknown, not absent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_of
+from screening.case.values import PartialList, bounds
+
+MATERIAL_PCT = 25.0
+"""Votes or equity that make a holder material: the EU beneficial-owner line (AMLD Art. 3(6); AMLR Art. 52)."""
+QUALIFYING_PCT = 10.0
+"""With a special right, the holding that makes a holder material (the FDI entry threshold; AWV §56(3))."""
+SPECIAL_RIGHTS = frozenset(
+    {"golden_share", "veto", "board_appointment", "board_majority", "stated_control", "board_seat"}
+)
+BLOCKING_PCT = 50.0
+"""Aggregate holdings of listed persons that make an entity their property (OFAC 2014; EU Best Practices 2024)."""
+LASTING_LEASE_YEARS = 10.0
+"""A lease or concession this long is 'lasting' (Reg. 2019/452 Art. 2(1) speaks of lasting and direct links)."""
+EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+EEA = EU | {"IS", "LI", "NO"}
+EFTA = frozenset({"IS", "LI", "NO", "CH"})
+SANCTIONS_LISTS = frozenset({"un_sanctions", "eu_sanctions", "uk_sanctions", "us_sdn", "other_sanctions"})
+STRATEGIC_VETOES = frozenset({"budget", "business_plan", "strategy", "senior_appointments"})
+DOC = "@doc"
+"""Key under which a record keeps its place in the case document (as screening.case.facts.DOC): evidence cites
+the record's sources and shows its confidence."""
+LEVELS = ("qualifying", "influence", "negative", "joint", "sole", "full")
+OPERATING_ROLES = frozenset({"operator", "concession_holder", "lessee"})
+
+FACTS = (
+    "ownership.attached",
+    "ownership.state_holders",
+    "ownership.state_entities",
+    "ownership.state_links",
+    "ownership.sanctioned",
+    "transaction.control_reached",
+    "ownership.controlled_from_abroad",
+    "target.host_security_customer",
+)
+SECURITY_CUSTOMERS = frozenset({"defence", "intelligence", "law_enforcement"})
+
+
+def relation(state: str | None, host: str | None) -> str | None:
+    """``host``, ``internal_market`` or ``third_country``: what a state is to the target's country."""
+    if state is None or host is None:
+        return None
+    if state == host:
+        return "host"
+    if host in EEA and (state in EEA or (host == "DE" and state in EFTA)):
+        return "internal_market"
+    return "third_country"
+
+
+def _low(x: Any) -> float | None:
+    if x is None:
+        return None
+    low = bounds(x)[0]
+    return None if low is None else float(low)
+
+
+def _exact(x: Any) -> bool:
+    if x is None:
+        return False
+    low, high = bounds(x)
+    return low is not None and low == high
+
+
+def _share(edge: Any, votes: bool) -> Any:
+    return (edge.voting_pct if edge.voting_pct is not None else edge.equity_pct) if votes else edge.equity_pct
+
+
+def _interests(case: Case, members: set[str], votes: bool) -> dict[str, tuple[float, bool]]:
+    """Each member's effective interest in the investor (multiplied along chains, added across them: the fixed
+    point x = d + A x, found by iteration, which converges since each holding is at most 100%), as (lower
+    bound, exact)."""
+    inv = case.investor_id
+    edges = [
+        (e.owner, e.owned, _low(_share(e, votes)), _exact(_share(e, votes)))
+        for e in case.ownership
+        if e.owner in members and e.owned in members and e.owner != inv
+    ]
+    out: dict[str, list[tuple[str, float | None]]] = {}
+    indegree = dict.fromkeys(members, 0)
+    for owner, owned, pct, _known in edges:
+        out.setdefault(owner, []).append((owned, pct))
+        indegree[owned] += 1
+    order = [m for m in members if indegree[m] == 0]  # owners before what they own (Kahn)
+    for node in order:
+        for owned, _pct in out.get(node, ()):
+            indegree[owned] -= 1
+            if indegree[owned] == 0:
+                order.append(owned)
+    value = dict.fromkeys(members, 0.0)
+    value[inv] = 100.0
+    if len(order) == len(members):  # no cycle: one pass, what is owned first
+        for node in reversed(order):
+            if node != inv:
+                value[node] = sum((pct or 0.0) * value[owned] / 100 for owned, pct in out.get(node, ()))
+    else:  # a cross-holding: the fixed point by iteration
+        for _ in range(min(len(members) + 1, 1000)):
+            new = dict.fromkeys(members, 0.0)
+            new[inv] = 100.0
+            for owner, owned, pct, _known in edges:
+                new[owner] += (pct or 0.0) * value[owned] / 100
+            done = all(abs(new[m] - value[m]) < 1e-9 for m in members)
+            value = new
+            if done:
+                break
+    reaches = {inv}
+    changed = True
+    while changed:  # the members with a chain down to the investor
+        changed = False
+        for owner, owned, _pct, _known in edges:
+            if owned in reaches and owner not in reaches:
+                reaches.add(owner)
+                changed = True
+    exact = dict.fromkeys(members, True)
+    changed = True
+    while changed:  # an unknown stake makes every interest through it a lower bound
+        changed = False
+        for owner, owned, _pct, known in edges:
+            if exact[owner] and owned in reaches and (not known or not exact[owned]):
+                exact[owner] = False
+                changed = True
+    return {m: (min(value[m], 100.0), exact[m]) for m in members if m != inv}
+
+
+def derive(case: Case, values: dict[str, Any], own: Any) -> None:
+    """Add the facts above to ``values`` (``own``: the case's screening.case.ownership.Ownership)."""
+    group = group_of(case)
+    members = {e.id for e, _ in group}
+    complete = group_complete(group) is True and not own.missing
+    host = case.data["target"].get("country")
+    make = list if complete else PartialList
+    controllers = set(own.controllers)
+
+    # who the investor answers to
+    out_of: dict[str, list[Any]] = {}
+    for edge in case.ownership:
+        out_of.setdefault(edge.owner, []).append(edge)
+    eq, vo = _interests(case, members, False), _interests(case, members, True)
+    attached: list[dict[str, Any]] = []
+    inv = case.investor
+    attached.append(
+        {
+            "id": inv.id,
+            "name": inv.name,
+            "kind": inv.kind,
+            "country": inv.country,
+            "role": "investor",
+            DOC: ("entities", str(inv.index)),
+        }
+    )
+    undecided = False
+    for entity, _depth in group:
+        if entity.id == inv.id:
+            continue
+        (e_low, e_exact), (v_low, v_exact) = eq.get(entity.id, (0.0, True)), vo.get(entity.id, (0.0, True))
+        rights = {r for edge in out_of.get(entity.id, ()) for r in edge.rights} & SPECIAL_RIGHTS
+        if entity.id in controllers:
+            role = "controller"
+        elif max(e_low, v_low) >= MATERIAL_PCT or (rights and max(e_low, v_low) >= QUALIFYING_PCT):
+            role = "holder"
+        else:
+            undecided |= not (e_exact and v_exact)
+            continue
+        attached.append(
+            {
+                "id": entity.id,
+                "name": entity.name,
+                "kind": entity.kind,
+                "country": entity.country,
+                "role": role,
+                "equity_pct": round(e_low, 6),
+                "voting_pct": round(v_low, 6),
+                DOC: ("entities", str(entity.index)),
+            }
+        )
+    for s in own.states:
+        low = _low(s.voting_pct)
+        if s.controls or (low is not None and low >= MATERIAL_PCT):
+            attached.append(
+                {
+                    "id": f"state:{s.state}",
+                    "name": f"the state of {s.state}",
+                    "kind": "state_body",
+                    "country": s.state,
+                    "role": "controller" if s.controls else "holder",
+                    "voting_pct": low,
+                }
+            )
+    # one record per role, country and kind: what the rules ask; a chain of 500 controllers is not listed 500 times
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for a in attached:
+        key = (a["role"], a["country"], a["kind"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(a)
+    values["ownership.attached"] = (list if complete and not undecided else PartialList)(kept)
+
+    # whose state
+    values["ownership.state_holders"] = make(
+        {
+            "state": s.state,
+            "relation": relation(s.state, host),
+            "equity_pct": s.equity_pct,
+            "voting_pct": s.voting_pct,
+            "controls": s.controls,
+        }
+        for s in own.states
+    )
+    values["ownership.state_entities"] = make(
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "depth": depth,
+            "state": e.country,
+            "relation": relation(e.country, host),
+        }
+        for e, depth in group
+        if e.kind in STATE_KINDS
+    )
+    links = []
+    roles = {a["id"]: a["role"] for a in attached}
+    for e, depth in group:
+        for i, link in enumerate(e.state_links or ()):
+            links.append(
+                {
+                    **link,
+                    DOC: ("entities", str(e.index), "state_links", str(link.get("@at", i))),
+                    "entity": e.id,
+                    "depth": depth,
+                    "role": roles.get(e.id, "other"),
+                    "relation": relation(link.get("state"), host),
+                }
+            )
+    known_links = complete and all(e.state_links is not None for e, _ in group)
+    values["ownership.state_links"] = (list if known_links else PartialList)(links)
+
+    values["ownership.controlled_from_abroad"] = _from_abroad(case, own, host, complete)
+    values["target.host_security_customer"] = _host_security_customer(case, host)
+    values["ownership.sanctioned"] = _sanctioned(case, group, members, controllers, attached, complete)
+    values["transaction.control_reached"] = control_reached(case, values)
+
+
+def _from_abroad(case: Case, own: Any, host: str | None, complete: bool) -> bool | None:
+    """Whether control passes abroad: the investor's ultimate controllers are of another country than the
+    target, or the investor is a foreign company no one from the host country is known to control. Allies
+    and EU states count like any other country, as in defence and security-of-supply reviews."""
+    if host is None:
+        return None
+    top = [state_of(c) or (case.entities[c].country if c in case.entities else None) for c in own.ultimate_controllers]
+    if any(c is not None and c != host for c in top):
+        return True
+    country = case.investor.country
+    if not top:
+        if country is not None and country != host:
+            return True
+        return False if complete and country == host else None
+    if all(c == host for c in top):
+        return False
+    return None
+
+
+def _host_security_customer(case: Case, host: str | None) -> bool | None:
+    """Whether the target supplies the host country's armed forces, intelligence or police."""
+    contracts = case.data["target"].get("government_contracts")
+    if contracts is None:
+        return None
+    security = [c for c in contracts if c.get("customer") in SECURITY_CUSTOMERS]
+    if any(c.get("country") == host and host is not None for c in security):
+        return True
+    if any(c.get("country") is None or host is None for c in security):
+        return None
+    return False
+
+
+def _listed(entity: Any) -> bool | None:
+    if entity.listings is None:
+        return None
+    return any(rec.get("list") in SANCTIONS_LISTS for rec in entity.listings)
+
+
+def _sanctioned(
+    case: Case,
+    group: list[Any],
+    members: set[str],
+    controllers: set[str],
+    attached: list[dict[str, Any]],
+    complete: bool,
+) -> str | None:
+    """The investor's status under the owned-or-controlled test, layer by layer (see the module's notes)."""
+    listed = {e.id for e, _ in group if _listed(e)}
+    maybe_listed = {e.id for e, _ in group if _listed(e) is None}
+    blocked, maybe = set(listed), set(maybe_listed)
+    into: dict[str, list[Any]] = {}
+    for edge in case.ownership:
+        into.setdefault(edge.owned, []).append(edge)
+    changed = bool(blocked or maybe)
+    while changed:  # a fixed point: an entity owned 50% or more, or controlled, by blocked ones is blocked
+        changed = False
+        for m in members - blocked:
+            held_by = [edge for edge in into.get(m, ()) if edge.owner in blocked or edge.owner in maybe]
+            if not held_by:
+                continue
+            sure = [edge for edge in held_by if edge.owner in blocked]
+            held = sum(_low(edge.equity_pct) or 0.0 for edge in sure)
+            could = sum(100.0 if not _exact(edge.equity_pct) else _low(edge.equity_pct) or 0.0 for edge in held_by)
+            if held >= BLOCKING_PCT or any(edge.controlling for edge in sure):
+                blocked.add(m)
+                maybe.discard(m)
+                changed = True
+            elif m not in maybe and (could >= BLOCKING_PCT or any(edge.controlling for edge in held_by)):
+                maybe.add(m)
+                changed = True
+    inv = case.investor_id
+    if inv in listed:
+        return "listed"
+    if inv in blocked:
+        return "controlled" if edge_controls(case, inv, blocked) else "owned"
+    if controllers & blocked:
+        return "controlled"
+    if inv in maybe or controllers & maybe:
+        return None
+    if listed:
+        material = {a["id"] for a in attached if a["role"] in ("holder", "controller")}
+        return "material_holder" if listed & material else "minor_holder"
+    if maybe_listed or not complete:
+        return None
+    return "none"
+
+
+def edge_controls(case: Case, owned: str, blocked: set[str]) -> bool:
+    """Whether blocked owners hold ``owned`` by a control right rather than by 50% of its equity."""
+    into = [edge for edge in case.ownership if edge.owned == owned and edge.owner in blocked]
+    return sum(_low(edge.equity_pct) or 0.0 for edge in into) < BLOCKING_PCT and any(e.controlling for e in into)
+
+
+def control_reached(case: Case, values: dict[str, Any]) -> list[str]:
+    """Every control level the transaction reaches (module notes), lowest first: a PartialList when a higher
+    level is not ruled out (the votes, whether the investor gets control, or a lease's term are not known)."""
+    tx = case.data.get("transaction") or {}
+    if tx.get("kind") == "lease_or_concession":
+        return _lease_reached(case, tx)
+    control = values.get("transaction.control")
+    votes = _low(values.get("transaction.votes_after_pct"))
+    stake = _low(tx.get("stake_after_pct"))
+    reached: set[str] = set()
+    joint = values.get("transaction.control_kind") == "joint" or control == "joint"
+    sole = (control is True or control == "sole") and not joint
+    if sole:
+        reached |= {"qualifying", "influence", "negative", "sole"}
+        if votes is not None and votes >= 75:
+            reached.add("full")
+    if joint:
+        reached |= {"qualifying", "influence", "joint"}
+    vetoes = set(tx.get("veto_rights") or ())
+    if votes is not None and votes > 25 and vetoes & STRATEGIC_VETOES:
+        reached |= {"qualifying", "influence", "negative"}
+    if (
+        (votes is not None and votes >= 20)
+        or (stake is not None and stake > 25)
+        or (_low(tx.get("board_seats")) or 0) >= 1
+        or bool(vetoes)
+    ):
+        reached |= {"qualifying", "influence"}
+    if (votes is not None and votes >= 10) or (stake is not None and stake >= 10):
+        reached.add("qualifying")
+    # what is not reached is only ruled out when the terms say so
+    exact = votes is not None and (sole or joint or control is not None)
+    ordered = [lv for lv in LEVELS if lv in reached]
+    return ordered if exact else PartialList(ordered)
+
+
+def _lease_reached(case: Case, tx: dict[str, Any]) -> list[str]:
+    """A lease or concession gives control of the asset, not of a company: sole when it is lasting (ten years
+    or more) and the investor operates or holds the asset, with more than half of it when shared; influence
+    for a shorter one; nothing for a tenancy beside the asset (CA-008 weighs that)."""
+    roles = {a.get("role") for a in case.data["target"].get("critical_infrastructure") or ()}
+    if not roles & OPERATING_ROLES:
+        return []
+    years = _low(tx.get("lease_years"))
+    if years is None:
+        return PartialList()
+    if years < LASTING_LEASE_YEARS:
+        return ["qualifying", "influence"]
+    share = _low(tx.get("stake_after_pct"))
+    if share is not None and share <= 50:
+        return ["qualifying", "influence"]
+    return ["qualifying", "influence", "negative", "sole"]

@@ -1,0 +1,295 @@
+"""`screening backtest`: does the score rank real cases the way screening authorities decided them?
+
+Every case of a corpus carries its ``outcome`` (the decision an authority took, for the record; rules never
+read it). The cases are screened with a pack and the scores compared with the decisions:
+
+* **AUC**: the probability that an adverse case (prohibited, partially prohibited, divestment ordered,
+  annulled, abandoned under pressure, cleared with conditions) scores higher than a case cleared without
+  conditions, ties counting one half. That is the Mann-Whitney U statistic divided by n_adverse * n_cleared.
+  A *strict* AUC leaves conditional clearances out of the adverse side.
+* **Interval**: a percentile bootstrap, stratified (adverse and cleared cases resampled apart, each at its
+  own size, so that no replicate lacks a class), with a fixed seed so that the same corpus and pack always
+  give the same interval.
+* **Withdrawn, not reviewed, pending** cases are left out of the AUC (a withdrawal is usually procedural; a
+  deal never reviewed is not a deal cleared) and listed apart.
+* The **confusion** of level against decision, the **misranked pairs** (an adverse case scoring below a
+  cleared one) with the rules that fire in one and not the other, and each rule's **lift** (how often it
+  fires in adverse cases against cleared ones, with add-one-half smoothing).
+
+Files that cannot be loaded are reported as located problems and left out; the rest are still measured.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from screening.infra.errors import Problem, ScreeningError
+from screening.pack.load import Pack
+
+ADVERSE = (
+    "prohibited",
+    "partially_prohibited",
+    "divestment_ordered",
+    "annulled",
+    "abandoned_under_pressure",
+    "cleared_with_conditions",
+)
+"""Decisions counted as adverse: the authority blocked, unwound, forced out or conditioned the deal."""
+BLOCKED = ADVERSE[:-1]
+"""Adverse decisions other than conditions: the deal did not go ahead as proposed."""
+CLEARED = ("cleared",)
+"""Cleared without conditions: the comparison class."""
+APART = ("withdrawn", "not_reviewed", "pending")
+"""Decisions outside the AUC, reported separately."""
+DECISIONS = (*BLOCKED, "cleared_with_conditions", "cleared", *APART)
+"""Every decision, in the order reports show them (most adverse first)."""
+
+REPLICATES = 2000
+"""Bootstrap replicates (the default of R's pROC ``ci.auc``)."""
+SEED = 20260
+"""The bootstrap's fixed seed: the same corpus and pack give the same interval every time."""
+TARGET_AUC = 0.85
+
+
+class Scored(NamedTuple):
+    """One case of the corpus, screened."""
+
+    case: str
+    file: str
+    title: str
+    decision: str
+    authority: str
+    score: float
+    level: str
+    points: dict[str, float]
+    """Rule id -> points, for every risk rule that fired (waived findings left out)."""
+
+
+class Pair(NamedTuple):
+    """An adverse case that scores below (or level with) a case cleared without conditions."""
+
+    adverse: Scored
+    cleared: Scored
+    adverse_only: tuple[tuple[str, float], ...]
+    """Rules firing in the adverse case only, with their points, highest first."""
+    cleared_only: tuple[tuple[str, float], ...]
+    """Rules firing in the cleared case only, with their points, highest first."""
+
+    @property
+    def tie(self) -> bool:
+        return self.adverse.score == self.cleared.score
+
+
+class Lift(NamedTuple):
+    """How often one rule fires in adverse cases against cleared ones."""
+
+    rule: str
+    adverse: int
+    """Adverse cases in which it fires."""
+    cleared: int
+    """Cleared cases in which it fires."""
+    lift: float
+    """P(fires | adverse) / P(fires | cleared), each with add-one-half smoothing (Haldane-Anscombe)."""
+
+
+class Interval(NamedTuple):
+    low: float
+    high: float
+    replicates: int
+    seed: int
+    degenerate: bool
+    """Every case of one class has the same score: the interval says nothing about the spread."""
+
+
+class Backtest(NamedTuple):
+    """The backtest of one pack on one corpus."""
+
+    pack: Pack
+    corpus: str
+    cases: tuple[Scored, ...]
+    """Every case screened, in file order."""
+    problems: tuple[Problem, ...]
+    """Files that could not be loaded or carry no outcome: left out of every figure."""
+    auc: float | None
+    """None when either class is empty."""
+    strict_auc: float | None
+    interval: Interval | None
+    tied_share: float
+    """Share of adverse-cleared pairs whose scores are equal."""
+    misranked: tuple[Pair, ...]
+    """Adverse-cleared pairs with the adverse case scoring lower or equal, the widest gap first."""
+    lifts: tuple[Lift, ...]
+
+    @property
+    def adverse(self) -> tuple[Scored, ...]:
+        return tuple(c for c in self.cases if c.decision in ADVERSE)
+
+    @property
+    def cleared(self) -> tuple[Scored, ...]:
+        return tuple(c for c in self.cases if c.decision in CLEARED)
+
+    @property
+    def apart(self) -> tuple[Scored, ...]:
+        return tuple(c for c in self.cases if c.decision in APART)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return self.pack.scoring.names
+
+    def confusion(self) -> dict[str, dict[str, int]]:
+        """Decision -> level -> number of cases (every decision and level present, zeros included)."""
+        table = {d: dict.fromkeys(self.levels, 0) for d in DECISIONS}
+        for c in self.cases:
+            table[c.decision][c.level] += 1
+        return {d: row for d, row in table.items() if any(row.values()) or d in ADVERSE + CLEARED}
+
+    def blocked_below_medium(self) -> tuple[Scored, ...]:
+        """Blocked, unwound or abandoned cases at the lowest level (the target: none)."""
+        lowest = self.levels[0]
+        return tuple(c for c in self.cases if c.decision in BLOCKED and c.level == lowest)
+
+    def cleared_at_top(self) -> tuple[Scored, ...]:
+        """Cases cleared without conditions at the highest level (the target: none)."""
+        top = self.levels[-1]
+        return tuple(c for c in self.cases if c.decision in CLEARED and c.level == top)
+
+
+def auc(positive: Sequence[float], negative: Sequence[float]) -> float | None:
+    """P(a positive scores above a negative) + 1/2 P(tie): Mann-Whitney U / (n1 n0). None if a side is empty."""
+    if not positive or not negative:
+        return None
+    ranked = sorted(negative)
+    wins = 0.0
+    for p in positive:
+        below, upto = bisect_left(ranked, p), bisect_right(ranked, p)
+        wins += below + (upto - below) / 2
+    return wins / (len(positive) * len(negative))
+
+
+def tied_share(positive: Sequence[float], negative: Sequence[float]) -> float:
+    if not positive or not negative:
+        return 0.0
+    ranked = sorted(negative)
+    ties = sum(bisect_right(ranked, p) - bisect_left(ranked, p) for p in positive)
+    return ties / (len(positive) * len(negative))
+
+
+def bootstrap(
+    positive: Sequence[float], negative: Sequence[float], replicates: int = REPLICATES, seed: int = SEED
+) -> Interval | None:
+    """The 95% percentile interval of the AUC, resampling each class apart (stratified) with a fixed seed."""
+    if not positive or not negative:
+        return None
+    rng = random.Random(seed)
+    n1, n0 = len(positive), len(negative)
+    values = []
+    for _ in range(replicates):
+        values.append(auc(rng.choices(positive, k=n1), rng.choices(negative, k=n0)) or 0.0)
+    values.sort()
+    low = values[int(0.025 * (replicates - 1))]
+    high = values[int(round(0.975 * (replicates - 1)))]
+    return Interval(low, high, replicates, seed, len(set(positive)) == 1 or len(set(negative)) == 1)
+
+
+def lifts(adverse: Sequence[Scored], cleared: Sequence[Scored], rules: Iterable[str]) -> tuple[Lift, ...]:
+    """Each rule that fires somewhere in the two classes, with its smoothed lift, highest lift first."""
+    out = []
+    n1, n0 = len(adverse), len(cleared)
+    for rule in rules:
+        a = sum(1 for c in adverse if rule in c.points)
+        b = sum(1 for c in cleared if rule in c.points)
+        if a or b:
+            out.append(Lift(rule, a, b, ((a + 0.5) / (n1 + 1)) / ((b + 0.5) / (n0 + 1))))
+    return tuple(sorted(out, key=lambda lf: (-lf.lift, lf.rule)))
+
+
+def misranked(adverse: Sequence[Scored], cleared: Sequence[Scored]) -> tuple[Pair, ...]:
+    """Adverse-cleared pairs with the adverse case at or below the cleared one, the widest gap first."""
+    out = []
+    for a in adverse:
+        for c in cleared:
+            if a.score <= c.score:
+                only_a = sorted(((r, p) for r, p in a.points.items() if r not in c.points), key=lambda x: (-x[1], x[0]))
+                only_c = sorted(((r, p) for r, p in c.points.items() if r not in a.points), key=lambda x: (-x[1], x[0]))
+                out.append(Pair(a, c, tuple(only_a), tuple(only_c)))
+    return tuple(sorted(out, key=lambda p: (p.adverse.score - p.cleared.score, p.adverse.case, p.cleared.case)))
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    """The case files of a corpus directory (YAML, searched recursively), in name order."""
+    if not directory.is_dir():
+        raise ScreeningError([Problem(str(directory), None, None, "E001", "no such directory of case files")])
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[Problem]]:
+    """Screen every file that loads and carries an outcome; the others become problems (nothing is raised)."""
+    from screening.case.load import load_case
+    from screening.decision.engine import screen
+
+    scored, problems = [], []
+    for path in files:
+        try:
+            case = load_case(path)
+        except ScreeningError as exc:
+            problems += exc.problems
+            continue
+        outcome = case.data.get("outcome")
+        if not outcome:
+            problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))
+            continue
+        result = screen(case, pack, evidence=False)
+        points = {f.rule.id: f.points for f in result.findings if not f.waived}
+        scored.append(
+            Scored(
+                case.id,
+                str(path),
+                str(case.data.get("title") or case.data["target"].get("name") or case.id),
+                str(outcome["decision"]),
+                str(outcome.get("authority") or ""),
+                float(result.score),
+                result.level,
+                points,
+            )
+        )
+    return scored, problems
+
+
+def backtest(
+    directory: Path, pack: Pack, replicates: int = REPLICATES, seed: int = SEED, files: Sequence[Path] | None = None
+) -> Backtest:
+    """Screen the corpus in ``directory`` with ``pack`` and measure how the scores rank the decisions."""
+    scored, problems = score_corpus(files if files is not None else corpus_files(directory), pack)
+    return measure(str(directory), scored, problems, pack, replicates, seed)
+
+
+def measure(
+    corpus: str,
+    scored: Sequence[Scored],
+    problems: Sequence[Problem],
+    pack: Pack,
+    replicates: int = REPLICATES,
+    seed: int = SEED,
+) -> Backtest:
+    """The backtest figures of cases already screened."""
+    adverse = [c for c in scored if c.decision in ADVERSE]
+    cleared = [c for c in scored if c.decision in CLEARED]
+    pos, neg = [c.score for c in adverse], [c.score for c in cleared]
+    strict = [c.score for c in adverse if c.decision in BLOCKED]
+    rules = sorted({r for c in scored for r in c.points})
+    return Backtest(
+        pack,
+        corpus,
+        tuple(scored),
+        tuple(problems),
+        auc(pos, neg),
+        auc(strict, neg),
+        bootstrap(pos, neg, replicates, seed),
+        tied_share(pos, neg),
+        misranked(adverse, cleared),
+        lifts(adverse, cleared, rules),
+    )

@@ -1,0 +1,251 @@
+"""The default pack judges by the factors authorities cite: whom a factor attaches to, whose state, the sanctions
+test, sector tags, the control ladder, security of supply (docs/scoring.md, "What the weights stand for")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.case.facts import build_facts
+from screening.case.load import build_case
+from screening.decision.engine import Result, screen
+from screening.pack.load import default_pack_path, load_pack
+
+PACK = load_pack(default_pack_path())
+
+
+def entity(eid: str, country: str, kind: str = "private_company", **more: Any) -> dict[str, Any]:
+    return {
+        "id": eid,
+        "name": eid.title(),
+        "country": country,
+        "kind": kind,
+        "owners_complete": True,
+        "listings": [],
+        "state_links": [],
+        "conduct": [],
+        **more,
+    }
+
+
+def case(
+    entities: list[dict[str, Any]],
+    ownership: list[dict[str, Any]] | None = None,
+    target: dict[str, Any] | None = None,
+    transaction: dict[str, Any] | None = None,
+) -> Any:
+    data = {
+        "format": 1,
+        "id": "t",
+        "title": "Illustrative",
+        "investor": entities[0]["id"],
+        "entities": entities,
+        "ownership": ownership or [],
+        "target": {"name": "Target", "country": "DE", **(target or {})},
+        "transaction": transaction or {"kind": "acquisition", "stake_before_pct": 0, "stake_after_pct": 100},
+    }
+    return build_case(data, {}, "t.yaml")
+
+
+def fired(c: Any) -> set[str]:
+    return {f.rule.id for f in screen(c, PACK).findings}
+
+
+def run(c: Any) -> Result:
+    return screen(c, PACK)
+
+
+def edge(owner: str, owned: str, pct: float, **more: Any) -> dict[str, Any]:
+    return {"owner": owner, "owned": owned, "equity_pct": pct, "voting_pct": pct, **more}
+
+
+# --- nationality alone -------------------------------------------------------------------------------------------
+
+
+def family_firm(holder_pct: float, holder_country: str = "CN", **rights: Any) -> Any:
+    return case(
+        [
+            entity("buyer", "NO", owners_complete=True),
+            entity("family", "NO", "individual"),
+            entity("holder", holder_country),
+        ],
+        [edge("family", "buyer", 100 - holder_pct), edge("holder", "buyer", holder_pct, **rights)],
+    )
+
+
+def test_a_small_holder_of_a_listed_country_scores_nothing() -> None:
+    assert not fired(family_firm(2)) & {"SI-003", "SI-012", "SI-016"}
+
+
+def test_a_material_holder_scores_less_than_a_controller() -> None:
+    assert {"SI-016", "SI-012"} <= fired(family_firm(30))
+    assert "SI-003" not in fired(family_firm(30))
+    # a board-appointment right makes a holder a controller (docs/ownership.md): the full weight
+    assert "SI-003" in fired(family_firm(12, rights=["board_appointment"]))
+    assert "SI-016" not in fired(family_firm(24.9, "JP"))
+
+
+def test_a_foreign_vehicle_controlled_from_an_intelligence_law_state_scores() -> None:
+    c = case([entity("lux", "LU"), entity("parent", "CN")], [edge("parent", "lux", 100)])
+    assert {"SI-003", "SI-012"} <= fired(c)
+
+
+def test_foreign_adversary_list_is_15_cfr_791_4() -> None:
+    for country, expected in (("HK", True), ("MO", True), ("BY", False), ("VE", False)):
+        assert ("SI-012" in fired(case([entity("buyer", country)]))) is expected, country
+    assert "SI-012" in fired(case([entity("buyer", "VE", "soe")]))  # the Maduro regime: state entities only
+
+
+# --- whose state ---------------------------------------------------------------------------------------------------
+
+
+PLANT = {"critical_infrastructure": [{"kind": "power_plant", "name": "Plant", "role": "owner"}]}
+
+
+def state_buyer(state: str, target_country: str) -> Any:
+    return case(
+        [entity("utility", state, "soe"), entity("gov", state, "state_body")],
+        [edge("gov", "utility", 84)],
+        {**PLANT, "country": target_country},
+    )
+
+
+def test_an_eu_state_buying_in_the_eu_is_a_public_shareholder() -> None:
+    r = run(state_buyer("FR", "BE"))
+    ids = {f.rule.id for f in r.findings}
+    assert "SI-015" in ids
+    assert not ids & {"SI-001", "SI-002", "SI-004", "SI-005", "SI-014", "CI-010"}
+    assert not r.floors
+
+
+def test_a_third_country_state_scores_as_before() -> None:
+    r = run(state_buyer("QA", "BE"))
+    assert {"SI-001", "SI-004", "SI-005", "SI-014", "CI-010"} <= {f.rule.id for f in r.findings}
+    assert r.level in ("high", "critical")
+    # for a US target every other state is a third-country state, EU ones included
+    assert "CI-010" in fired(state_buyer("NO", "US"))
+
+
+def test_the_host_state_is_no_foreign_influence() -> None:
+    ids = fired(state_buyer("DE", "DE"))
+    assert not {r for r in ids if r.startswith("SI-")} and "CI-010" not in ids
+
+
+# --- sanctions -----------------------------------------------------------------------------------------------------
+
+
+LISTED = [{"list": "eu_sanctions"}]
+
+
+def sanctioned(*holders: tuple[str, float, bool], **rights: Any) -> Result:
+    ents = [entity("buyer", "CY"), entity("rest", "CY", "individual")]
+    edges = []
+    free = 100.0
+    for name, pct, listed in holders:
+        ents.append(entity(name, "RU", "individual", listings=LISTED if listed else []))
+        edges.append(edge(name, "buyer", pct, **rights))
+        free -= pct
+    edges.append(edge("rest", "buyer", free))
+    return run(case(ents, edges))
+
+
+def test_the_floor_needs_fifty_percent_in_aggregate() -> None:
+    r = sanctioned(("x", 30, True), ("y", 25, True))  # 55% together: the listed persons' property
+    assert "IC-001" in {f.rule.id for f in r.findings} and r.level == "critical"
+    small = sanctioned(("x", 30, True))
+    assert {"IC-018", "IC-019"} <= {f.rule.id for f in small.findings} and not small.floors
+    tiny = sanctioned(("x", 3, True))
+    assert {f.rule.id for f in tiny.findings} & {"IC-001", "IC-018", "IC-019"} == {"IC-019"}
+
+
+def test_blocked_status_propagates_layer_by_layer() -> None:
+    c = case(
+        [entity("buyer", "CY"), entity("b", "CY"), entity("a", "RU", listings=LISTED), entity("c", "CY")],
+        [edge("b", "buyer", 50), edge("c", "buyer", 50), edge("a", "b", 60), edge("c", "b", 40)],
+    )
+    assert build_facts(c).values["ownership.sanctioned"] == "owned"  # multiplied it would be 30%
+
+
+# --- sector without substance --------------------------------------------------------------------------------------
+
+
+def test_a_sector_tag_counts_only_where_the_list_is_missing() -> None:
+    assert "CT-007" in fired(case([entity("buyer", "US")], target={"sectors": ["biotech"]}))
+    known = case([entity("buyer", "US")], target={"sectors": ["biotech"], "critical_technologies": []})
+    assert "CT-007" not in fired(known)
+
+
+# --- control acquired ----------------------------------------------------------------------------------------------
+
+
+def control_points(transaction: dict[str, Any], target: dict[str, Any] | None = None) -> float:
+    r = run(case([entity("buyer", "US")], target=target or {"sectors": ["energy"]}, transaction=transaction))
+    return next(c.score for c in r.categories if c.id == "control_acquired")
+
+
+def test_control_points_grow_with_what_is_acquired() -> None:
+    full = control_points({"kind": "acquisition", "stake_after_pct": 100})
+    sole = control_points({"kind": "acquisition", "stake_after_pct": 51})
+    negative = control_points({"kind": "minority_stake", "stake_after_pct": 30, "veto_rights": ["budget"]})
+    plain = control_points({"kind": "minority_stake", "stake_after_pct": 30})
+    qualifying = control_points({"kind": "minority_stake", "stake_after_pct": 12})
+    assert (full, sole, negative, plain, qualifying) == (15, 13, 9, 5, 2)
+
+
+def test_a_long_lease_of_half_a_grid_is_control_of_the_asset() -> None:
+    grid = {"critical_infrastructure": [{"kind": "power_grid", "name": "Grid", "role": "concession_holder"}]}
+    lease = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 50.4}
+    assert control_points(lease, grid) >= 13
+    assert control_points({**lease, "lease_years": 5}, grid) < 13
+
+
+def test_risk_and_filings_read_the_same_control_fact() -> None:
+    for tx in (
+        {"kind": "acquisition", "stake_after_pct": 51},
+        {"kind": "minority_stake", "stake_after_pct": 49, "board_seats": 3, "board_size": 5},
+        {"kind": "minority_stake", "stake_after_pct": 30, "board_seats": 1, "board_size": 5},
+    ):
+        values = build_facts(case([entity("buyer", "US")], transaction=tx)).values
+        assert ("sole" in values["transaction.control_reached"]) is values["transaction.control"], tx
+
+
+# --- security of supply --------------------------------------------------------------------------------------------
+
+
+DEFENCE_SUPPLIER = {
+    "country": "FR",
+    "government_contracts": [{"customer": "defence", "country": "FR", "classified": False}],
+}
+
+
+def test_a_defence_supplier_passing_to_any_foreign_owner_scores() -> None:
+    assert "SS-001" in fired(case([entity("buyer", "US")], target=DEFENCE_SUPPLIER))
+    assert "SS-001" in fired(case([entity("buyer", "IT")], target=DEFENCE_SUPPLIER))  # an EU ally too
+    assert "SS-001" not in fired(case([entity("buyer", "FR")], target=DEFENCE_SUPPLIER))
+    portfolio = {"kind": "minority_stake", "stake_after_pct": 5, "voting_after_pct": 5}
+    assert "SS-001" not in fired(case([entity("buyer", "US")], target=DEFENCE_SUPPLIER, transaction=portfolio))
+
+
+def test_joint_control_is_its_own_step() -> None:
+    values = build_facts(
+        case([entity("buyer", "US")], transaction={"kind": "joint_venture", "control": "joint"})
+    ).values
+    reached = values["transaction.control_reached"]
+    assert "joint" in reached and "sole" not in reached
+
+
+def test_the_only_domestic_steelmaker_passing_abroad_scores_strategic_autonomy() -> None:
+    steel = {"sectors": ["steel_metals"], "scale": {"sole_domestic_supplier": True}}
+    assert "SS-003" in fired(case([entity("buyer", "JP")], target=steel))  # an ally's buyer too
+    assert "SS-003" not in fired(case([entity("buyer", "DE")], target=steel))  # a domestic buyer
+    bakery = {"sectors": ["retail"], "scale": {"dominant_domestic_supplier": True}}
+    assert "SS-003" not in fired(case([entity("buyer", "JP")], target=bakery))
+
+
+def test_a_very_large_platform_scores_by_its_users() -> None:
+    def platform(users: int) -> set[str]:
+        target = {"sectors": ["online_platforms"], "scale": {"population_served": users}}
+        return fired(case([entity("buyer", "US")], target=target))
+
+    assert {"CI-018", "CI-019"} <= platform(60_000_000)
+    assert "CI-019" in platform(2_000_000) and "CI-018" not in platform(2_000_000)
+    assert not {"CI-018", "CI-019"} & platform(200_000)
