@@ -151,6 +151,16 @@ def test_fmt_killed_at_any_moment_leaves_each_rule_file_old_or_new(tmp_path):
         for leftover in pack.glob(".*.tmp"):  # what a kill may leave: a hidden temporary, never a rule file
             leftover.unlink()
     assert killed, "fmt finished before it could be killed"
+    if Path("/proc").is_dir():  # and none of its forked workers is left waiting for work that never comes
+        time.sleep(1)
+        left = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(pack).encode() in cmdline.read_bytes():
+                    left.append(cmdline.parent.name)
+            except OSError:
+                pass
+        assert not left, f"fmt workers outlived a killed fmt: {left}"
 
 
 # --- a bad row fails only its row: every kind at once -----------------------------------------------------------

@@ -246,11 +246,16 @@ def _group_facts(
             origin.setdefault(key, where)
     out = {fact: {v: tuple(paths) for v, paths in by.items()} for fact, by in came.items()}
     if known:
-        top = max(known)
+        top = max(known, key=_by_ends)  # a bound by its ends: the highest stake shown, as `highest` reads it
         out["group.state_ownership_pct"] = {values["group.state_ownership_pct"]: tuple(state_at[top])}
     if complete is not True and open_at.get(complete):
         out["group.complete"] = {complete: tuple(open_at[complete])}
     return out
+
+
+def _by_ends(value: Any) -> tuple[float, float]:
+    span = ends(value)
+    return (span.low if span.low is not None else 0.0, span.high if span.high is not None else 0.0)
 
 
 _GROUP_FACTS = (

@@ -208,8 +208,27 @@ def _format_all(items: list[tuple[Path, str]]) -> list[tuple[str | None, list[An
         context = multiprocessing.get_context("fork")  # the parent's imports, limits and environment, at no cost
     except ValueError:  # no fork (Windows): one process
         return [_format_one(item) for item in items]
-    with ProcessPoolExecutor(max_workers=min(cores, len(items)), mp_context=context) as pool:
+    workers = min(cores, len(items))
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+    ) as pool:
         return list(pool.map(_format_one, items, chunksize=max(1, len(items) // (2 * cores))))
+
+
+def _die_with(parent: int) -> None:
+    """A worker ends when fmt does, even killed (SIGKILL): each worker holds the task pipe open, so none
+    would see its end and all would wait for ever. Linux: the kernel signals it when its parent dies."""
+    import os
+    import signal
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
 
 
 def _format_one(item: tuple[Path, str]) -> tuple[str | None, list[Any]]:
