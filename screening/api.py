@@ -33,9 +33,13 @@ def check_files(paths: list[Path], pack: Path | None = None, **options: Any) -> 
 
 
 def _mapping_problems(path: Path) -> list[Problem]:
-    from screening.batch.mapping import check_mapping
+    from screening.batch.mapping import load_mapping
 
-    return check_mapping(path)
+    try:
+        load_mapping(path)
+    except ScreeningError as exc:
+        return exc.problems
+    return []
 
 
 def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:

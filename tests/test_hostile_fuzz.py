@@ -134,3 +134,27 @@ def test_the_fuzzer_judges_the_format_the_command_line_uses(argv, terminal):
     """A ten-minute run flagged raw text in a JSON report, which keeps text as it is by design: the fuzzer had
     taken the first of two --format options for the one in force."""
     assert _runner()._terminal_stdout(argv) is terminal
+
+
+@pytest.mark.parametrize("stake", ["{at_least: 0}", "{between: [40, 60]}", "majority", "{at_most: 30}"])
+def test_a_deal_whose_stake_is_a_bound_is_drawn_in_every_format(tmp_path, capsys, stake):
+    """Found by the fuzzer after the case format took bounds: the deal's other owners were computed with
+    float() of the investor's votes, an internal error for any stake given as a bound."""
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "id: s\ntitle: o\ninvestor: bidco\nentities:\n  - {id: bidco, name: B, country: DE, kind: private_company}\n"
+        f"target: {{name: T, country: DE}}\ntransaction: {{kind: acquisition, stake_after_pct: {stake}}}\n",
+        "utf-8",
+    )
+    for fmt in ("text", "json", "markdown", "html"):
+        code, out, err = run(capsys, "screen", case, "-f", fmt)
+        assert code == 0 and "internal error" not in err, err
+    code, out, err = run(capsys, "screen", case, "--brief")
+    assert code == 0 and "equity" in out
+    doc = json.loads(run(capsys, "screen", case, "-f", "json")[1])
+    deal = doc["deal"]
+    assert deal["others_votes_pct"] is None or isinstance(deal["others_votes_pct"], (int, float))
+    if stake == "majority":
+        assert deal["control"] == "investor"
+    if stake == "{at_most: 30}":
+        assert deal["control"] == "others"

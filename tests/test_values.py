@@ -313,7 +313,7 @@ entities:
       - {kind: golden_share, state: CN, since: 2023-03-01}
     listings:
       - {list: us_entity_list, since: 2021}
-target: {name: Waffen GmbH, country: DE, sectors: [defence]}
+target: {name: Waffen GmbH, country: DE, sectors: [defence], awv_activities: [export_list_part1a]}
 transaction: {kind: minority_stake, stake_before_pct: 0, stake_after_pct: 15, signing_date: SIGNED}
 """
 
@@ -501,8 +501,8 @@ def test_a_batch_maps_a_column_to_a_bound_and_a_partial_date(tmp_path):
     )
     out = tmp_path / "r.jsonl"
     assert (
-        main(["batch", "--no-progress", str(source), "-m", str(mapping), "-o", str(out)]) == 0
-    )  # a bad row: an error row
+        main(["batch", "--no-progress", str(source), "-m", str(mapping), "-o", str(out)]) == 1
+    )  # a bad row: an error row, and exit 1 (a row failed)
     found = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert [r["id"] for r in found[:2]] == ["A1", "A2"] and not found[0].get("error") and not found[1].get("error")
     assert "expected a number or a bound" in found[2]["error"]

@@ -90,8 +90,12 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
     """The mapping a document describes, and every problem found in it (the mapping is None when any)."""
     name = str(path)
     problems = schemacheck.problems(data, schema(), marks, name)
-    if problems:
-        return None, problems
+    if problems:  # the field names are checked all the same, so that one run reports every problem
+        if isinstance(data, dict) and isinstance(data.get("fields"), dict):
+            for key in data["fields"]:
+                if isinstance(key, str):
+                    _case_path(key, marks, name, problems)
+        return None, sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
     fields = []
     for key, spec in data["fields"].items():
         field = _field(key, spec, marks, name, problems)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from screening import __version__
 from screening.case.facts import plain
 from screening.case.model import group_of
-from screening.case.values import BOUND_KEYS, AtLeast, Interval, shown
+from screening.case.values import BOUND_KEYS, AtLeast, Interval, ends, shown
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num, number
 
@@ -250,7 +250,7 @@ def deal(result: Result) -> dict[str, Any]:
     tx = case.data.get("transaction") or {}
     target = case.data["target"]
     votes_after = values.get("transaction.votes_after_pct")
-    others = None if votes_after is None else round(100 - float(votes_after), 6)
+    others, others_least = _others(votes_after)
     if values.get("transaction.control") is True:
         control = "investor"
         text = (
@@ -260,7 +260,7 @@ def deal(result: Result) -> dict[str, Any]:
             if values.get("transaction.control_acquired") is False
             else "the investor holds control"
         )
-    elif others is not None and others > 50:
+    elif others_least is not None and others_least > 50:
         control, text = (
             "others",
             "the other owners together keep a majority of the votes: the investor gains no control alone",
@@ -285,11 +285,23 @@ def deal(result: Result) -> dict[str, Any]:
     }
 
 
+def _others(votes_after: Any) -> tuple[Any, float | None]:
+    """The other owners' share of the votes (a number when the investor's is exact, else None) and the least it
+    can be (from the most the investor's bound allows); both None when the investor's votes are unknown."""
+    if votes_after is None:
+        return None, None
+    span = ends(votes_after)
+    least = None if span.high is None else round(100 - span.high, 6)
+    if span.low is not None and span.low == span.high:
+        return round(100 - span.low, 6), least
+    return None, least
+
+
 def deal_lines(d: dict[str, Any], investor: str) -> tuple[str, str]:
     """The deal in two lines of text: the investor's stake (before → after) and the other owners'."""
 
     def pct(x: Any) -> str:
-        return "unknown" if x is None else f"at least {num(x['at_least'])}%" if isinstance(x, dict) else f"{num(x)}%"
+        return "unknown" if x is None else shown(x, "%") if isinstance(x, (dict, str)) else f"{num(x)}%"
 
     stake = pct(d["stake_after_pct"]) + " equity"
     if d["stake_before_pct"] not in (None, 0):

@@ -824,8 +824,8 @@ def with_deal(own: dict[str, Any], deal: dict[str, Any]) -> dict[str, Any]:
     """The ownership section's data with the deal drawn in: the target below the investor, the investor's stake
     in it (before → after), and the other owners' votes beside the investor."""
 
-    def plain(x: Any) -> Any:
-        return x["at_least"] if isinstance(x, dict) else x
+    def plain(x: Any) -> Any:  # a lower bound as its number (the drawing's convention); other forms as written
+        return x["at_least"] if isinstance(x, dict) and set(x) == {"at_least"} else x
 
     entities = [
         *own["entities"],

@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from screening.case import countries
 from screening.case.model import KIND_LABELS, state_of
-from screening.case.values import describe
+from screening.case.values import describe, shown
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
 from screening.report import Options, lines
@@ -337,7 +337,7 @@ def _deal(page: Page, result: Result) -> None:
     d = deal(result)
 
     def pct(x: Any) -> str:
-        return "unknown" if x is None else f"at least {num(x['at_least'])}%" if isinstance(x, dict) else f"{num(x)}%"
+        return "unknown" if x is None else shown(x, "%") if isinstance(x, (dict, str)) else f"{num(x)}%"
 
     page.heading("The deal")
     where = countries.name(d["target"]["country"]) if d["target"]["country"] else "country unknown"
