@@ -261,3 +261,15 @@ def test_portfolio_text_shows_input_text_escaped(tmp_path, capsys):
     for fmt in ("text", "markdown"):
         assert main(["portfolio", str(out), "--format", fmt]) == 0
         assert "\x1b" not in capsys.readouterr().out
+
+
+def test_a_kept_column_named_like_a_formula_is_neutralised_in_the_header(tmp_path):
+    source = tmp_path / "d.csv"
+    source.write_text('ref,"=HYPERLINK(""x"")"\n1,Acme\n', "utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("format: 1\nid: ref\nfields:\n  investor.name: {value: Acme}\n  target.name: {value: T}\n")
+    out = tmp_path / "r.csv"
+    assert batch(source, "-m", mapping, "-o", out, "--keep", '=HYPERLINK("x")') == 0
+    header = next(csv.reader(out.open(encoding="utf-8")))
+    assert header[2] == "'=HYPERLINK(\"x\")" and not any(c.startswith(("=", "+", "-", "@")) for c in header)
+    assert batch(source, "-m", mapping, "-o", out, "--keep", '=HYPERLINK("x")', "--resume") == 0  # the same header

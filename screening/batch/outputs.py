@@ -100,7 +100,8 @@ class Writer:
             raise fail(str(path), "E001", "--excel writes CSV results: name the output .csv")
         self.header = ""
         if suffix == ".csv":  # a byte order mark tells Excel the file is UTF-8 (it reads ANSI otherwise)
-            self.header = ("\ufeff" if excel else "") + _csv_line(self.columns)
+            # a kept column is named by the input's header: its name is a cell like any other
+            self.header = ("\ufeff" if excel else "") + _csv_line([safe_cell(one_line(c)) for c in self.columns])
         self.lock: int | None = None
         if self.stream:
             self._open_stream(resume)
