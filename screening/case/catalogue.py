@@ -98,13 +98,8 @@ LIST_TYPES = {
 
 
 def _with(fact: Fact, **subfields: Fact) -> Fact:
-    return Fact(
-        fact.path,
-        fact.type,
-        subfields={**fact.subfields, **subfields},
-        question=fact.question,
-        description=fact.description,
-    )
+    """``fact`` with more subfields, everything else kept (``derived`` too)."""
+    return fact._replace(subfields={**fact.subfields, **subfields})
 
 
 @cache
