@@ -271,5 +271,5 @@ def test_a_kept_column_named_like_a_formula_is_neutralised_in_the_header(tmp_pat
     out = tmp_path / "r.csv"
     assert batch(source, "-m", mapping, "-o", out, "--keep", '=HYPERLINK("x")') == 0
     header = next(csv.reader(out.open(encoding="utf-8")))
-    assert header[2] == "'=HYPERLINK(\"x\")" and not any(c.startswith(("=", "+", "-", "@")) for c in header)
+    assert header[2] == '\'=HYPERLINK("x")' and not any(c.startswith(("=", "+", "-", "@")) for c in header)
     assert batch(source, "-m", mapping, "-o", out, "--keep", '=HYPERLINK("x")', "--resume") == 0  # the same header
