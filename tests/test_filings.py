@@ -78,7 +78,8 @@ def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(
 
     doc = filings(result)
     assert doc["uncaught_risk"] is True and doc["mandatory"] == [] and doc["mandatory_today"] == []
-    assert [n["regime"] for n in doc["not_reached"]] == ["DE", "FR", "IT", "UK", "US"]
+    not_reached = [n["regime"] for n in doc["not_reached"]]
+    assert {"DE", "FR", "IT", "UK", "US"} <= set(not_reached) and "BE" not in not_reached
 
 
 def test_cosco_asks_whether_the_terminal_reaches_the_kritis_threshold_and_sits_just_under_the_next_step():
