@@ -3,6 +3,7 @@ deal each pack is checked against (the per-threshold tests are in rules/tests/re
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,13 @@ def decisions(result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {d.regime.id: d for d in result.filings.decisions}
 
 
+def backtest_data(name: str) -> dict[str, Any]:
+    """A backtest case file as plain data (dates as text, as the case loader reads them)."""
+    return json.loads(json.dumps(yaml.safe_load((BACKTEST / f"{name}.yaml").read_text("utf-8")), default=str))
+
+
 def backtest(name: str, **target: Any):
-    data = json.loads(json.dumps(yaml.safe_load((BACKTEST / f"{name}.yaml").read_text("utf-8")), default=str))
+    data = backtest_data(name)
     data["target"].update(target)
     return build_case(data, {}, f"{name}.yaml")
 
@@ -106,3 +112,23 @@ def test_aecon_as_it_stood_on_its_signing_day(pack):
     assert can.on == "2017-10-26" and can.outcome == "mandatory" and can.rule.id == "CAN-018"
     with_assets = decisions(screen(backtest("aecon-cccc", ca_asset_value=2_000_000_000), pack))["CAN"]
     assert with_assets.rule.id == "CAN-007" and with_assets.outcome == "mandatory"
+
+
+AU_PART = {"name": "Werkzeug Australia Pty Ltd", "kind": "subsidiary", "country": "AU", "sectors": ["manufacturing"]}
+
+
+def test_an_australian_subsidiary_brings_the_fata_in(pack):
+    # The buyer is owned by a state-owned group: a foreign government investor, notifiable at A$0.
+    by_id = decisions(screen(case(AU_PART), pack))
+    assert by_id["AU"].reached and by_id["AU"].outcome == "mandatory" and by_id["AU"].rule.id == "AU-012"
+    assert by_id["AU"].via == "Werkzeug Australia Pty Ltd (AU subsidiary)"
+
+
+def test_ausgrid_faced_a_foreign_government_investor_notification(pack):
+    """State Grid's bid for a 99-year lease of 50.4% of Ausgrid (2016): State Grid is wholly state-owned, so
+    any direct interest was notifiable whatever its value; the Treasurer prohibited it on 19 August 2016."""
+    data = backtest_data("ausgrid-state-grid")
+    result = screen(build_case(data, {}, "ausgrid-state-grid.yaml"), pack, on=dt.date(2016, 8, 11))
+    au = decisions(result)["AU"]
+    assert au.outcome == "mandatory" and au.rule.id == "AU-012"
+    assert data["outcome"]["decision"] == "prohibited"
