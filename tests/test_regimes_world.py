@@ -132,3 +132,24 @@ def test_ausgrid_faced_a_foreign_government_investor_notification(pack):
     au = decisions(result)["AU"]
     assert au.outcome == "mandatory" and au.rule.id == "AU-012"
     assert data["outcome"]["decision"] == "prohibited"
+
+
+def test_a_japanese_subsidiary_brings_fefta_in_but_buying_its_foreign_parent_is_no_investment(pack):
+    part = {"name": "Werkzeug Japan KK", "kind": "subsidiary", "country": "JP", "sectors": ["manufacturing"]}
+    jp = decisions(screen(case(part, jp_fefta_category="core", listed=True), pack))["JP"]
+    assert jp.reached and jp.via == "Werkzeug Japan KK (JP subsidiary)" and jp.outcome == "out_of_scope"
+
+
+def test_tencent_rakuten_used_the_exemption_once_tencent_is_known_not_to_be_state_owned(pack):
+    """Tencent's 3.65% of Rakuten (paid 31 March 2021): a core-sector listed company, no board seat, no access
+    to non-public technology, so no prior notification but a post-investment report. Tencent's owners are not
+    all listed in the case, so the pack asks whether a state holds it before granting the exemption."""
+    data = yaml.safe_load((ROOT / "cases" / "tencent-rakuten.yaml").read_text("utf-8"))
+    data = json.loads(json.dumps(data, default=str))
+    jp = decisions(screen(build_case(data, {}, "tencent-rakuten.yaml"), pack))["JP"]
+    assert jp.on == "2021-03-31" and jp.outcome == "undetermined"
+    assert {"JP-002", "JP-003"} <= {r for q in jp.questions for r in q.rules}
+    for entity in data["entities"]:
+        entity["owners_complete"] = True  # no state among Tencent's holders
+    jp = decisions(screen(build_case(data, {}, "tencent-rakuten.yaml"), pack))["JP"]
+    assert jp.outcome == "mandatory" and jp.rule.id == "JP-003"
