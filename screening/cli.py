@@ -348,17 +348,21 @@ def rules_list(
 
 @rules_app.command("regimes")
 def rules_regimes(
-    rules: Optional[Path] = RulesOpt, format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format.")
+    rules: Optional[Path] = RulesOpt,
+    country: Optional[str] = typer.Option(
+        None, "--country", help="Only the regimes that reach a target in this country (ISO code, e.g. CA)."
+    ),
+    format: TextOrJson = typer.Option("text", "--format", "-f", help="Output format."),
 ) -> None:
-    """List the filing regimes and their triggers (outcome, dates in force, title).
+    """List the filing regimes and their triggers (outcome, dates in force, how far checked, title).
 
-    Example: screening rules regimes; then screening rules show DE-003
+    Example: screening rules regimes --country DE; then screening rules show DE-003
     """
     from screening.api import pack_at
     from screening.report import render
     from screening.tooling.catalogue import list_regimes
 
-    _stdout(render(format, list_regimes(pack_at(rules)), _options(None, None, False)))
+    _stdout(render(format, list_regimes(pack_at(rules), country), _options(None, None, False)))
 
 
 @rules_app.command("show")

@@ -78,7 +78,8 @@ def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(
 
     doc = filings(result)
     assert doc["uncaught_risk"] is True and doc["mandatory"] == [] and doc["mandatory_today"] == []
-    assert [n["regime"] for n in doc["not_reached"]] == ["DE", "FR", "IT", "UK", "US"]
+    not_reached = [n["regime"] for n in doc["not_reached"]]
+    assert {"DE", "FR", "IT", "UK", "US"} <= set(not_reached) and "BE" not in not_reached
 
 
 def test_cosco_asks_whether_the_terminal_reaches_the_kritis_threshold_and_sits_just_under_the_next_step():
@@ -381,7 +382,7 @@ def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
 def test_rules_regimes_lists_triggers_and_show_explains_one(capsys):
     code, out, _ = run(capsys, "rules", "regimes", "-f", "json")
     regimes = {g["id"]: g for g in json.loads(out)}
-    assert code == 0 and set(regimes) == {"BE", "DE", "EU", "FR", "IT", "UK", "US"}
+    assert code == 0 and {"BE", "DE", "EU", "FR", "IT", "UK", "US"} <= set(regimes)
     de = {t["id"]: t for t in regimes["DE"]["triggers"]}
     assert (de["DE-004"]["valid_from"], de["DE-004"]["valid_to"]) == ("2017-07-18", "2018-12-28")
     code, out, _ = run(capsys, "rules", "show", "UK-003")

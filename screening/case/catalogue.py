@@ -400,6 +400,14 @@ def catalogue() -> dict[str, Fact]:
             description="Countries the target group is in or active in: the target's, its parts' and "
             "target.activities_in.",
         ),
+        Fact(
+            "target.established_in_territory",
+            "boolean",
+            derived=True,
+            question=out["target.parts"].question,
+            description="As a regime reads the target: true when the target itself is established in the "
+            "regime's territory, false when the regime reaches it through a part or activities there.",
+        ),
         *_scale_facts(defs, schema["properties"]["target"]["properties"]["scale"]["x-question"]),
         Fact(
             "transaction.indirect",

@@ -179,6 +179,8 @@ def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[s
     origin["target.in_eu"] = ("target", "country")
     values["target.countries"] = territory.countries_of(values)
     origin["target.countries"] = ("target",)
+    values[territory.ESTABLISHED] = True  # the whole group, as the target's own country sees it
+    origin[territory.ESTABLISHED] = ("target", "country")
 
 
 def _group_facts(

@@ -25,6 +25,8 @@ from screening.case.values import BOUNDS, AtLeast, Interval, PartialList, as_int
 DOC = "@doc"
 OWN = "@target"
 """Key of the facts under which the target's own values are kept (the ``target.*`` facts are the whole group's)."""
+ESTABLISHED = "target.established_in_territory"
+"""Whether the target itself is established in the territory a regime reads it from (not one of its parts)."""
 RECORDS = ("critical_infrastructure", "critical_technologies", "government_contracts", "sensitive_sites", "data")
 LISTS = ("sectors",)
 AMOUNTS = ("turnover_eur", "employees")
@@ -181,6 +183,9 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
         facts = combine([], own)
     facts["target.country"] = country
     facts["target.in_eu"] = None if country is None else country in EU_MEMBERS
+    # a regime that reaches only companies of its own (Japan's FEFTA: shares of a Japanese company) can tell
+    # a target established there from one reached through a part or activities there
+    facts[ESTABLISHED] = via is None
     return {**values, **facts}, via
 
 

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from screening.pack.load import Pack, Rule
 from screening.report import Options
 from screening.tooling.catalogue import (
+    Coverage,
     FactList,
     RegimeList,
     RuleDetail,
     RuleList,
+    coverage,
     list_facts,
     list_regimes,
     list_rules,
@@ -37,7 +39,7 @@ def render(value: RuleList | RuleDetail | RegimeList | FactList, fmt: str, optio
             return _trigger(value, fmt, options)
         return _rule(value.pack, value.rule, fmt, options)
     if isinstance(value, RegimeList):
-        return _regimes(value.pack, fmt, options)
+        return _regimes(value, fmt, options)
     return _facts(value, fmt, options)
 
 
@@ -51,9 +53,9 @@ def rule_detail(pack: Pack, rule_id: str, fmt: str, options: Options) -> str:
     return render(show_rule(pack, rule_id), fmt, options)
 
 
-def regime_list(pack: Pack, fmt: str, options: Options) -> str:
-    """``screening rules regimes``: the same as rendering ``list_regimes(pack)``."""
-    return render(list_regimes(pack), fmt, options)
+def regime_list(pack: Pack, fmt: str, options: Options, country: str | None = None) -> str:
+    """``screening rules regimes``: the same as rendering ``list_regimes(pack, country)``."""
+    return render(list_regimes(pack, country), fmt, options)
 
 
 def fact_list(fmt: str, options: Options) -> str:
@@ -158,8 +160,9 @@ def trigger_data(regime: Any, t: Any) -> dict[str, Any]:
     }
 
 
-def _regimes(pack: Pack, fmt: str, options: Options) -> str:
-    """Every regime of the pack with its triggers: outcome, dates in force, title."""
+def _regimes(value: RegimeList, fmt: str, options: Options) -> str:
+    """Every regime of the pack (or of one country) with its triggers: outcome, dates in force, title, and how
+    far they were checked."""
     if fmt == "json":
         return (
             json.dumps(
@@ -168,12 +171,14 @@ def _regimes(pack: Pack, fmt: str, options: Options) -> str:
                         "id": g.id,
                         "name": g.name,
                         "title": g.title,
+                        "jurisdiction": g.jurisdiction,
                         "authority": g.authority,
                         "valid_from": g.valid_from,
                         **({"valid_to": g.valid_to} if g.valid_to else {}),
+                        "coverage": {**coverage(g)._asdict(), "verified_pct": coverage(g).verified_pct},
                         "triggers": [trigger_data(g, t) for t in g.rules],
                     }
-                    for g in pack.regimes
+                    for g in value.regimes
                 ],
                 indent=2,
                 ensure_ascii=False,
@@ -185,14 +190,28 @@ def _regimes(pack: Pack, fmt: str, options: Options) -> str:
     from screening.report.lines import Text
 
     buffer, console = _console(options)
-    for g in pack.regimes:
-        table = Table(title=Text(f"{g.id}  {g.title} ({_dates(g)})"), title_justify="left")
+    for g in value.regimes:
+        table = Table(
+            title=Text(f"{g.id}  {g.title} ({_dates(g)})"),
+            title_justify="left",
+            caption=Text(checked(coverage(g))),
+            caption_justify="left",
+        )
         for col in ("id", "outcome", "in force", "checked", "title"):
             table.add_column(col, no_wrap=col != "title")
         for t in g.rules:
             table.add_row(*_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.verified, t.title))
         console.print(table)
     return buffer.getvalue()
+
+
+def checked(c: Coverage) -> str:
+    """``12 triggers, 75% checked against a source: 3 primary, 6 secondary, 3 unverified; 1 planned``."""
+    planned = f"; {c.planned} planned" if c.planned else ""
+    return (
+        f"{c.triggers} triggers, {c.verified_pct}% checked against a source: {c.primary} primary, "
+        f"{c.secondary} secondary, {c.unverified} unverified{planned}"
+    )
 
 
 def _trigger(value: RuleDetail, fmt: str, options: Options) -> str:

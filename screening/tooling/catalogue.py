@@ -32,9 +32,36 @@ class RuleDetail(NamedTuple):
 
 
 class RegimeList(NamedTuple):
-    """The filing regimes of a pack, with their triggers (`screening rules regimes`)."""
+    """The filing regimes of a pack, or of one country, with their triggers (`screening rules regimes`)."""
 
     pack: Pack
+    regimes: tuple[Regime, ...]
+    country: str | None = None
+    """The country asked for (``--country``), None for every regime."""
+
+
+class Coverage(NamedTuple):
+    """How far a regime's triggers were checked: each trigger once (a trigger split at a dated investor test
+    counts once), planned ones apart (they are never applied)."""
+
+    triggers: int
+    primary: int
+    secondary: int
+    unverified: int
+    planned: int
+
+    @property
+    def verified_pct(self) -> int:
+        """The share of triggers (planned ones left out) checked against a primary or named secondary source."""
+        return round(100 * (self.primary + self.secondary) / self.triggers) if self.triggers else 0
+
+
+def coverage(regime: Regime) -> Coverage:
+    """How far ``regime``'s triggers were checked (`screening rules regimes`, the README's coverage table)."""
+    once = {t.id: t for t in regime.rules}.values()
+    applied = [t for t in once if not t.planned]
+    count = lambda status: sum(t.verified == status for t in applied)  # noqa: E731
+    return Coverage(len(applied), count("primary"), count("secondary"), count("unverified"), len(once) - len(applied))
 
 
 class FactList(NamedTuple):
@@ -82,9 +109,32 @@ def show_rule(pack: Pack, rule_id: str) -> RuleDetail:
     )
 
 
-def list_regimes(pack: Pack) -> RegimeList:
-    """The pack's filing regimes."""
-    return RegimeList(pack)
+def list_regimes(pack: Pack, country: str | None = None) -> RegimeList:
+    """The pack's filing regimes, or those that reach a target in ``country`` (an ISO code, or a regime's id):
+    its own and a frame over it (the EU's for a member state). E108 when none does."""
+    if country is None:
+        return RegimeList(pack, tuple(pack.regimes))
+    from screening.case import countries
+    from screening.case.territory import territory
+
+    code = country.strip().upper()
+    code = countries.ALIASES.get(code, code)  # UK: the regimes of GB
+    found = tuple(g for g in pack.regimes if code == g.id or code in territory(g.jurisdiction))
+    if not found:
+        covered = sorted({g.jurisdiction for g in pack.regimes})
+        raise ScreeningError(
+            [
+                Problem(
+                    pack.path,
+                    None,
+                    None,
+                    "E108",
+                    f"no regime in pack {pack.name} covers {countries.name(code)} ({code}); "
+                    f"it covers {', '.join(covered) or 'no country'}",
+                )
+            ]
+        )
+    return RegimeList(pack, found, code)
 
 
 def list_facts() -> FactList:
