@@ -5,12 +5,13 @@ foreign-adversary determination, whose watchlist match). See docs/scoring.md."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from screening.case.dated import on_day
 from screening.case.facts import build_facts
 from screening.case.values import Interval
-from tests.test_judgment import case, edge, entity, fired
+from tests.test_judgment import case, edge, entity, fired, run
 
 SEMIS = {"sectors": ["semiconductors"], "critical_technologies": [{"kind": "semiconductors"}]}
 
@@ -128,3 +129,47 @@ def test_systemically_important_institutions_and_messaging_score() -> None:
         assert "CI-020" in fired(case([entity("buyer", "US")], target=target))
     lender = {"sectors": ["financial"], "critical_infrastructure": []}
     assert "CI-020" not in fired(case([entity("buyer", "US")], target=lender))
+
+
+# --- where attached factors look ----------------------------------------------------------------------------------
+
+
+def test_headquarters_bind_as_incorporation_does() -> None:
+    run_from_beijing = case([entity("buyer", "KY", headquarters="CN")])
+    assert {"SI-003", "SI-012"} <= fired(run_from_beijing)
+    assert not fired(case([entity("buyer", "KY", headquarters="JP")])) & {"SI-003", "SI-012", "SI-016"}
+
+
+def test_a_material_holder_run_from_a_bound_state_is_bound() -> None:
+    c = case(
+        [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("holder", "SG", headquarters="RU")],
+        [edge("family", "buyer", 70), edge("holder", "buyer", 30)],
+    )
+    assert "SI-016" in fired(c) and "SI-003" not in fired(c)
+
+
+def test_the_foreign_adversary_determination_applies_from_22_march_2021() -> None:
+    def signed(day: str) -> Any:
+        key = "signing_date" if len(day) == 10 else "completion_date"  # a month is a range of days
+        tx = {"kind": "acquisition", "stake_before_pct": 0, "stake_after_pct": 100, key: day}
+        return case([entity("buyer", "RU")], transaction=tx)
+
+    assert "SI-012" not in fired(signed("2021-03-21"))
+    assert "SI-012" in fired(signed("2021-03-22"))
+    undecided = run(signed("2021-03"))  # a month that straddles the day: unknown, asked, not scored
+    assert "SI-012" not in {f.rule.id for f in undecided.findings}
+    assert "SI-012" in undecided.undecided
+
+
+def test_a_watchlist_match_knows_whose_it_is() -> None:
+    c = case(
+        [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("minor", "DE")],
+        [edge("family", "buyer", 98), edge("minor", "buyer", 2)],
+    )
+    entry = SimpleNamespace(lists=("x",), type="sanctions", id="e1", source="test", url=None)
+    hits = [
+        SimpleNamespace(entity=eid, entity_name=eid, entry=entry, score=99.0, matched_name=eid, read_as=eid, why="")
+        for eid in ("buyer", "minor")
+    ]
+    values = build_facts(on_day(c, "2024-01-01", "2024-01-01"), hits=hits).values
+    assert {h["entity"]: h["role"] for h in values["group.watchlist_hits"]} == {"buyer": "investor", "minor": "other"}

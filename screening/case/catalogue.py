@@ -266,6 +266,12 @@ def catalogue() -> dict[str, Fact]:
                 ),
                 "entry": Fact("entry", "string"),
                 "why": Fact("why", "string"),
+                "role": Fact(
+                    "role",
+                    "enum",
+                    values=("investor", "controller", "holder", "other"),
+                    description="The matched entity's role towards the investor, as in ownership.attached.",
+                ),
             },
         ),
         Fact(
@@ -519,6 +525,12 @@ def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fac
                 "name": Fact("name", "string"),
                 "kind": Fact("kind", "enum", values=kinds),
                 "country": Fact("country", "country"),
+                "headquarters": Fact(
+                    "headquarters",
+                    "country",
+                    description="Where the entity is run (its principal place of business); its country of "
+                    "incorporation when the case gives no headquarters.",
+                ),
                 "role": Fact("role", "enum", values=("investor", "controller", "holder")),
                 "equity_pct": Fact("equity_pct", "number"),
                 "voting_pct": Fact("voting_pct", "number"),

@@ -6,8 +6,10 @@
   Art. 52: multiplied along each chain, added across chains; the UK NSIA s.8 and CA 2006 s.283 blocking
   line), or 10% or more together with a golden share, a veto or a board-appointment right (AWV §56(3);
   31 CFR 800.211(b)). A 2% holder three levels up is none of these: nationality-based factors read this
-  fact, not every country anywhere in the group. Conduct records (``group.conduct``) carry the same
-  ``role`` (``other`` for an entity that is none of these).
+  fact, not every country anywhere in the group. Each record gives the entity's ``headquarters`` (where it is
+  run; its country when none is given) beside its ``country``. Watchlist matches (``group.watchlist_hits``)
+  and conduct records (``group.conduct``) carry the same ``role`` (``other`` for an entity that is none of
+  these).
 * **Whose state** (``relation`` on ``ownership.state_holders``, ``ownership.state_entities`` and
   ``ownership.state_links``): ``host`` (the target's own state), ``internal_market`` (an EU/EEA state when
   the target is in the EU/EEA; for a German target the EFTA states too, AWV §55(2)), or ``third_country``.
@@ -185,6 +187,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "name": inv.name,
             "kind": inv.kind,
             "country": inv.country,
+            "headquarters": inv.headquarters or inv.country,
             "role": "investor",
             DOC: ("entities", str(inv.index)),
         }
@@ -208,6 +211,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                 "name": entity.name,
                 "kind": entity.kind,
                 "country": entity.country,
+                "headquarters": entity.headquarters or entity.country,
                 "role": role,
                 "equity_pct": round(e_low, 6),
                 "voting_pct": round(v_low, 6),
@@ -223,6 +227,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                     "name": f"the state of {s.state}",
                     "kind": "state_body",
                     "country": s.state,
+                    "headquarters": s.state,
                     "role": "controller" if s.controls else "holder",
                     "voting_pct": low,
                 }
@@ -231,7 +236,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     seen: set[tuple[Any, ...]] = set()
     kept = []
     for a in attached:
-        key = (a["role"], a["country"], a["kind"])
+        key = (a["role"], a["country"], a["headquarters"], a["kind"])
         if key not in seen:
             seen.add(key)
             kept.append(a)
@@ -261,6 +266,9 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     )
     links = []
     roles = {a["id"]: a["role"] for a in attached}
+    hits = values.get("group.watchlist_hits")
+    if hits is not None:  # whose match it is: IC-016 weighs the investor, its controllers and material holders
+        values["group.watchlist_hits"] = [{**h, "role": roles.get(h["entity"], "other")} for h in hits]
     conduct = values.get("group.conduct")
     if conduct is not None:  # whose record it is: IC-020 weighs the investor, its controllers and material holders
         values["group.conduct"] = type(conduct)({**c, "role": roles.get(c.get("entity"), "other")} for c in conduct)
