@@ -297,7 +297,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
 
 
 def _day(first: str, last: str) -> str | DayRange:
-    return first if first == last else DayRange(first, last)
+    return first if first == last else DayRange(first, last, f"between {first} and {last}")  # shown as days
 
 
 def _years_before(day: str, years: int) -> str:
