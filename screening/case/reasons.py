@@ -193,6 +193,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
         }
     )
     undecided = False
+    minor: set[str] = set()  # group entities known to be neither controllers nor material holders
     for entity, _depth in group:
         if entity.id == inv.id:
             continue
@@ -204,6 +205,8 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             role = "holder"
         else:
             undecided |= not (e_exact and v_exact)
+            if e_exact and v_exact:
+                minor.add(entity.id)
             continue
         attached.append(
             {
@@ -266,12 +269,16 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     )
     links = []
     roles = {a["id"]: a["role"] for a in attached}
+
+    def role_of(eid: Any) -> str | None:  # unknown (None) for an entity whose stakes leave its role open
+        return roles.get(eid) or ("other" if eid in minor or eid not in members else None)
+
     hits = values.get("group.watchlist_hits")
     if hits is not None:  # whose match it is: IC-016 weighs the investor, its controllers and material holders
-        values["group.watchlist_hits"] = [{**h, "role": roles.get(h["entity"], "other")} for h in hits]
+        values["group.watchlist_hits"] = [{**h, "role": role_of(h["entity"])} for h in hits]
     conduct = values.get("group.conduct")
     if conduct is not None:  # whose record it is: IC-020 weighs the investor, its controllers and material holders
-        values["group.conduct"] = type(conduct)({**c, "role": roles.get(c.get("entity"), "other")} for c in conduct)
+        values["group.conduct"] = type(conduct)({**c, "role": role_of(c.get("entity"))} for c in conduct)
     for e, depth in group:
         for i, link in enumerate(e.state_links or ()):
             links.append(
