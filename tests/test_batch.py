@@ -734,7 +734,9 @@ def test_summary_text(tmp_path, capsys):
     assert err[0] == "10 cases: 0 critical, 3 high, 4 medium, 2 low, 1 error"
     assert err[1] == "top 9 by score:"
     assert err[2] == f"     62  high      D-2022-001  {DEALS}:2"
-    assert err[3] == f"     62  high      D-2018-003  {DEALS}:4"  # a tie keeps input order
+    assert err[3] == f"     59  high      D-2018-003  {DEALS}:4"  # signed in 2018: before SI-012's list existed
+    assert err[9] == f"      0  low       D-2024-005  {DEALS}:6"
+    assert err[10] == f"      0  low       D-2026-010  {DEALS}:11"  # a tie keeps input order
     assert err[11] == "errors (1), by problem and column:"
     assert err[12].startswith(
         f"  1 row: E106 bad-value in 'turnover_meur', e.g. {DEALS}:10:13: error: target.turnover_eur"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from screening.case.catalogue import Fact, catalogue
+from screening.case.dated import on_day
 from screening.case.facts import build_facts
 from screening.case.load import build_case
 
@@ -75,7 +76,7 @@ def complete_case() -> dict[str, Any]:
 
 
 def test_a_complete_case_gives_every_declared_fact_and_no_other():
-    case = build_case(complete_case(), {}, "complete.yaml")
+    case = on_day(build_case(complete_case(), {}, "complete.yaml"), "2020-07-01", "2020-07-01")  # as screen judges it
     values = {k: v for k, v in build_facts(case, hits=[]).values.items() if not k.startswith("@")}  # @: internal
     declared = set(catalogue())
     assert set(values) - declared == set(), "computed but not declared in the catalogue"

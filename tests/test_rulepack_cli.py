@@ -227,7 +227,9 @@ def test_screen_against_a_watchlist(capsys):
     report = json.loads(out)
     hits = {(h["entity"], h["type"]) for h in report["watchlist_hits"]}
     assert code == 0 and ("fridman", "sanctions") in hits and ("aven", "sanctions") in hits
-    assert "IC-016" in [f["rule"] for f in report["findings"]]
+    # the match weighs only on a controller or material holder: the case gives no stakes for Fridman and Aven
+    # ("together just under 50%"), so whether theirs are material is asked, not assumed either way
+    assert "IC-016" in report["undecided_rules"] and "IC-016" not in [f["rule"] for f in report["findings"]]
     code, out, _ = run(capsys, "screen", letterone, "-f", "json")
     assert json.loads(out)["watchlist_hits"] is None  # not screened: unknown, and asked as a gap
     assert any("group.watchlist_hits" in g["facts"] for g in json.loads(out)["gaps"])

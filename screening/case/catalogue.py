@@ -229,6 +229,12 @@ def catalogue() -> dict[str, Fact]:
                 subfields=_from_schema("c", entity["conduct"], defs).subfields,
             ),
             entity=who,
+            role=Fact(
+                "role",
+                "enum",
+                values=("investor", "controller", "holder", "other"),
+                description="The entity's role towards the investor, as in ownership.attached.",
+            ),
         ),
         Fact(
             "group.state_ownership_pct",
@@ -260,6 +266,12 @@ def catalogue() -> dict[str, Fact]:
                 ),
                 "entry": Fact("entry", "string"),
                 "why": Fact("why", "string"),
+                "role": Fact(
+                    "role",
+                    "enum",
+                    values=("investor", "controller", "holder", "other"),
+                    description="The matched entity's role towards the investor, as in ownership.attached.",
+                ),
             },
         ),
         Fact(
@@ -521,6 +533,12 @@ def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fac
                 "name": Fact("name", "string"),
                 "kind": Fact("kind", "enum", values=kinds),
                 "country": Fact("country", "country"),
+                "headquarters": Fact(
+                    "headquarters",
+                    "country",
+                    description="Where the entity is run (its principal place of business); its country of "
+                    "incorporation when the case gives no headquarters.",
+                ),
                 "role": Fact("role", "enum", values=("investor", "controller", "holder")),
                 "equity_pct": Fact("equity_pct", "number"),
                 "voting_pct": Fact("voting_pct", "number"),
@@ -608,6 +626,32 @@ def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fac
             description="The control levels the transaction reaches: qualifying (10%), influence (20% votes, over 25% "
             "equity, a board seat or a veto), negative (over 25% with a strategic veto) or joint, sole (control, or a "
             "lease or concession of 10 years or more operating the asset), full (75%).",
+        ),
+        Fact(
+            "case.day",
+            "date",
+            derived=True,
+            question="On what day was the transaction signed (or completed, or announced)?",
+            description="The day the case is judged on: --as-of, else the signing, completion or announcement "
+            "date, else today (a range of days for a year or month).",
+        ),
+        Fact(
+            "group.sector_acquisitions",
+            "integer",
+            derived=True,
+            question="Which firms have {name} and those who control it acquired in the last ten years, in which "
+            "sectors and countries?",
+            description="Earlier acquisitions (conduct of kind acquisition) by the investor and its controllers "
+            "in the ten years before the case's day that share a sector with the target (a lower bound while their "
+            "records are not given in full).",
+        ),
+        Fact(
+            "group.host_sector_acquisitions",
+            "integer",
+            derived=True,
+            question="Which firms have {name} and those who control it acquired in the last ten years, in which "
+            "sectors and countries?",
+            description="Of group.sector_acquisitions, those in the target's country.",
         ),
     ]
 

@@ -114,7 +114,7 @@ def on_day(case: Case, first: str, last: str) -> Case:
     """The case as of the days from ``first`` to ``last``: records certainly in force kept, records certainly
     not in force left out, records possibly in force left out with their list made partial."""
     if not _has_dates(case):
-        return case
+        return case._replace(day=(first, last))
     partial: set[tuple[str, str]] = set(case.partial_records)
     entities: dict[str, Entity] = {}
     for eid, entity in case.entities.items():
@@ -151,6 +151,7 @@ def on_day(case: Case, first: str, last: str) -> Case:
         ownership=tuple(edges),
         owners={k: tuple(v) for k, v in owners.items()},
         partial_records=frozenset(partial),
+        day=(first, last),
     )
 
 

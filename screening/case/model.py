@@ -169,6 +169,8 @@ class Case(NamedTuple):
     the day the case is judged on (screening.case.dated): known to hold what they hold, perhaps more."""
     fact_meta: dict[DocPath, dict[str, Any]] = EMPTY
     """Of single facts in long form: their ``confidence`` and ``disputed_by`` (the sources that contradict them)."""
+    day: tuple[str, str] | None = None
+    """The first and last day the case is judged on (screening.case.dated.on_day), when a dated view fixed it."""
 
     @property
     def investor(self) -> Entity:

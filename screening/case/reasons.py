@@ -6,7 +6,10 @@
   Art. 52: multiplied along each chain, added across chains; the UK NSIA s.8 and CA 2006 s.283 blocking
   line), or 10% or more together with a golden share, a veto or a board-appointment right (AWV §56(3);
   31 CFR 800.211(b)). A 2% holder three levels up is none of these: nationality-based factors read this
-  fact, not every country anywhere in the group.
+  fact, not every country anywhere in the group. Each record gives the entity's ``headquarters`` (where it is
+  run; its country when none is given) beside its ``country``. Watchlist matches (``group.watchlist_hits``)
+  and conduct records (``group.conduct``) carry the same ``role`` (``other`` for an entity that is none of
+  these).
 * **Whose state** (``relation`` on ``ownership.state_holders``, ``ownership.state_entities`` and
   ``ownership.state_links``): ``host`` (the target's own state), ``internal_market`` (an EU/EEA state when
   the target is in the EU/EEA; for a German target the EFTA states too, AWV §55(2)), or ``third_country``.
@@ -21,14 +24,21 @@
   ``full`` (75%, special resolutions alone). A lease or concession of ten years or more under which the
   investor operates or holds the asset is control of the asset (``sole``). A level that the terms do not
   rule out is unknown, not absent.
+* **The day judged** (``case.day``): the day (or range of days) the case is judged on, for factors that
+  exist only from a date.
+* **A pattern of acquisitions** (``group.sector_acquisitions``, ``group.host_sector_acquisitions``): the
+  earlier acquisitions (conduct of kind ``acquisition``) of the investor and its controllers that share a
+  sector with the target, within ten years before the day judged, and of those the ones in the target's
+  country (US EO 14083 Sec. 2(c); UK NSIA section 3 statement).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_of
-from screening.case.values import PartialList, bounds
+from screening.case.values import INF, DayRange, Interval, PartialList, bounds
 
 MATERIAL_PCT = 25.0
 """Votes or equity that make a holder material: the EU beneficial-owner line (AMLD Art. 3(6); AMLR Art. 52)."""
@@ -51,6 +61,8 @@ DOC = "@doc"
 the record's sources and shows its confidence."""
 LEVELS = ("qualifying", "influence", "negative", "joint", "sole", "full")
 OPERATING_ROLES = frozenset({"operator", "concession_holder", "lessee"})
+PATTERN_YEARS = 10
+"""How far back an earlier acquisition counts towards a pattern in one sector (the pack's judgement of 'recent')."""
 
 FACTS = (
     "ownership.attached",
@@ -61,6 +73,9 @@ FACTS = (
     "transaction.control_reached",
     "ownership.controlled_from_abroad",
     "target.host_security_customer",
+    "case.day",
+    "group.sector_acquisitions",
+    "group.host_sector_acquisitions",
 )
 SECURITY_CUSTOMERS = frozenset({"defence", "intelligence", "law_enforcement"})
 
@@ -172,11 +187,13 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "name": inv.name,
             "kind": inv.kind,
             "country": inv.country,
+            "headquarters": inv.headquarters or inv.country,
             "role": "investor",
             DOC: ("entities", str(inv.index)),
         }
     )
     undecided = False
+    minor: set[str] = set()  # group entities known to be neither controllers nor material holders
     for entity, _depth in group:
         if entity.id == inv.id:
             continue
@@ -188,6 +205,8 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             role = "holder"
         else:
             undecided |= not (e_exact and v_exact)
+            if e_exact and v_exact:
+                minor.add(entity.id)
             continue
         attached.append(
             {
@@ -195,6 +214,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                 "name": entity.name,
                 "kind": entity.kind,
                 "country": entity.country,
+                "headquarters": entity.headquarters or entity.country,
                 "role": role,
                 "equity_pct": round(e_low, 6),
                 "voting_pct": round(v_low, 6),
@@ -210,6 +230,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                     "name": f"the state of {s.state}",
                     "kind": "state_body",
                     "country": s.state,
+                    "headquarters": s.state,
                     "role": "controller" if s.controls else "holder",
                     "voting_pct": low,
                 }
@@ -218,7 +239,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     seen: set[tuple[Any, ...]] = set()
     kept = []
     for a in attached:
-        key = (a["role"], a["country"], a["kind"])
+        key = (a["role"], a["country"], a["headquarters"], a["kind"])
         if key not in seen:
             seen.add(key)
             kept.append(a)
@@ -248,6 +269,16 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     )
     links = []
     roles = {a["id"]: a["role"] for a in attached}
+
+    def role_of(eid: Any) -> str | None:  # unknown (None) for an entity whose stakes leave its role open
+        return roles.get(eid) or ("other" if eid in minor or eid not in members else None)
+
+    hits = values.get("group.watchlist_hits")
+    if hits is not None:  # whose match it is: IC-016 weighs the investor, its controllers and material holders
+        values["group.watchlist_hits"] = [{**h, "role": role_of(h["entity"])} for h in hits]
+    conduct = values.get("group.conduct")
+    if conduct is not None:  # whose record it is: IC-020 weighs the investor, its controllers and material holders
+        values["group.conduct"] = type(conduct)({**c, "role": role_of(c.get("entity"))} for c in conduct)
     for e, depth in group:
         for i, link in enumerate(e.state_links or ()):
             links.append(
@@ -267,6 +298,63 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     values["target.host_security_customer"] = _host_security_customer(case, host)
     values["ownership.sanctioned"] = _sanctioned(case, group, members, controllers, attached, complete)
     values["transaction.control_reached"] = control_reached(case, values)
+    values["case.day"] = None if case.day is None else _day(*case.day)
+    sector, in_host = _acquisitions(case, group, roles, host, complete)
+    values["group.sector_acquisitions"], values["group.host_sector_acquisitions"] = sector, in_host
+
+
+def _day(first: str, last: str) -> str | DayRange:
+    return first if first == last else DayRange(first, last, f"between {first} and {last}")  # shown as days
+
+
+def _years_before(day: str, years: int) -> str:
+    d = dt.date.fromisoformat(day)
+    try:
+        return d.replace(year=d.year - years).isoformat()
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28).isoformat()
+
+
+def _acquisitions(
+    case: Case, group: list[Any], roles: dict[str, str], host: str | None, complete: bool
+) -> tuple[Any, Any]:
+    """How many earlier acquisitions (conduct of kind ``acquisition``) by the investor and its controllers share
+    a sector with the target and fall within PATTERN_YEARS before the day the case is judged on; and how many
+    of those were in the target's country. A count that records not given or not dated could raise is a lower
+    bound (an interval open above; unknown while none is known), never a wrong exact figure."""
+    sectors = set(case.data["target"].get("sectors") or ())
+    if not sectors or case.day is None:
+        return None, None
+    since_first, since_last = _years_before(case.day[0], PATTERN_YEARS), _years_before(case.day[1], PATTERN_YEARS)
+    count = in_host = 0
+    open_count, open_host = not complete, not complete
+    for entity, _depth in group:
+        if roles.get(entity.id) not in ("investor", "controller"):
+            continue
+        if entity.conduct is None or (entity.id, "conduct") in case.partial_records:
+            open_count = open_host = True
+        for record in entity.conduct or ():
+            if record.get("kind") != "acquisition" or not sectors & set(record.get("sectors") or ()):
+                continue
+            when = record.get("date", record.get("since"))
+            first, last = (when.first, when.last) if isinstance(when, DayRange) else (when, when)
+            if first is None or last is None or (first < since_last and last >= since_first):
+                open_count = open_host = True  # undated, or the window's edge falls inside its dates
+                continue
+            if last < since_first:
+                continue
+            count += 1
+            if record.get("country") is None:
+                open_host = True
+            elif record["country"] == host:
+                in_host += 1
+
+    def shown(n: int, open_above: bool) -> Any:
+        if not open_above:
+            return n
+        return Interval(float(n), INF, text={"at_least": n}) if n else None  # at least 0 says nothing
+
+    return shown(count, open_count), shown(in_host, open_host)
 
 
 def _from_abroad(case: Case, own: Any, host: str | None, complete: bool) -> bool | None:

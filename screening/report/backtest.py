@@ -71,8 +71,9 @@ def data(b: Backtest) -> dict[str, Any]:
             "low": iv.low,
             "high": iv.high,
             "level": 0.95,
-            "method": "percentile bootstrap, stratified",
+            "method": "percentile bootstrap, stratified, clustered by deal",
             "replicates": iv.replicates,
+            "deals": {"adverse": iv.deals[0], "cleared": iv.deals[1]},
             "seed": iv.seed,
             "degenerate": iv.degenerate,
         },
@@ -115,7 +116,11 @@ def _text(b: Backtest) -> str:
         interval += " (degenerate: one class has a single score)"
     add(f"AUC (adverse vs cleared): {_f(b.auc)}{interval}")
     add(f"  strict AUC (blocked, unwound, abandoned vs cleared): {_f(b.strict_auc)}")
-    boot = f"{iv.replicates} stratified replicates, seed {iv.seed}" if iv else "none (a class is empty)"
+    boot = (
+        f"{iv.replicates} stratified replicates by deal ({iv.deals[0]} adverse, {iv.deals[1]} cleared), seed {iv.seed}"
+        if iv
+        else "none (a class is empty)"
+    )
     add(f"  tied pairs: {b.tied_share:.1%}; bootstrap: {boot}")
     add("")
     add("Targets")

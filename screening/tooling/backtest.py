@@ -8,8 +8,9 @@ read it). The cases are screened with a pack and the scores compared with the de
   conditions, ties counting one half. That is the Mann-Whitney U statistic divided by n_adverse * n_cleared.
   A *strict* AUC leaves conditional clearances out of the adverse side.
 * **Interval**: a percentile bootstrap, stratified (adverse and cleared cases resampled apart, each at its
-  own size, so that no replicate lacks a class), with a fixed seed so that the same corpus and pack always
-  give the same interval.
+  own size, so that no replicate lacks a class) and clustered by deal (the files of one deal, reviewed under
+  several regimes, share ``outcome.deal`` and are drawn together: they are one observation, not several),
+  with a fixed seed so that the same corpus and pack always give the same interval.
 * **Withdrawn, not reviewed, pending** cases are left out of the AUC (a withdrawal is usually procedural; a
   deal never reviewed is not a deal cleared) and listed apart.
 * The **confusion** of level against decision, the **misranked pairs** (an adverse case scoring below a
@@ -67,6 +68,8 @@ class Scored(NamedTuple):
     level: str
     points: dict[str, float]
     """Rule id -> points, for every risk rule that fired (waived findings left out)."""
+    deal: str = ""
+    """The deal the file is one review of (``outcome.deal``, else the case id): the bootstrap's cluster."""
 
 
 class Pair(NamedTuple):
@@ -103,6 +106,8 @@ class Interval(NamedTuple):
     seed: int
     degenerate: bool
     """Every case of one class has the same score: the interval says nothing about the spread."""
+    deals: tuple[int, int] = (0, 0)
+    """The clusters resampled: adverse deals, cleared deals (as many as cases when no file shares a deal)."""
 
 
 class Backtest(NamedTuple):
@@ -178,21 +183,44 @@ def tied_share(positive: Sequence[float], negative: Sequence[float]) -> float:
     return ties / (len(positive) * len(negative))
 
 
+def clusters(scores: Sequence[float], deals: Sequence[str] | None) -> list[list[float]]:
+    """The scores grouped by deal, in order of first appearance (each score its own group without deals)."""
+    if deals is None:
+        return [[s] for s in scores]
+    groups: dict[str, list[float]] = {}
+    for score, deal in zip(scores, deals, strict=True):
+        groups.setdefault(deal, []).append(score)
+    return list(groups.values())
+
+
 def bootstrap(
-    positive: Sequence[float], negative: Sequence[float], replicates: int = REPLICATES, seed: int = SEED
+    positive: Sequence[float],
+    negative: Sequence[float],
+    replicates: int = REPLICATES,
+    seed: int = SEED,
+    deals: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> Interval | None:
-    """The 95% percentile interval of the AUC, resampling each class apart (stratified) with a fixed seed."""
+    """The 95% percentile interval of the AUC, resampling each class apart (stratified) with a fixed seed.
+
+    ``deals`` names the deal of each positive and each negative score: the files of one deal are drawn
+    together, as one cluster, as many clusters as the class has deals (a deal adverse under one regime and
+    cleared under another is a cluster in each class). Without shared deals this is the plain stratified
+    bootstrap, draw for draw."""
     if not positive or not negative:
         return None
     rng = random.Random(seed)
-    n1, n0 = len(positive), len(negative)
+    pos = clusters(positive, deals[0] if deals else None)
+    neg = clusters(negative, deals[1] if deals else None)
     values = []
     for _ in range(replicates):
-        values.append(auc(rng.choices(positive, k=n1), rng.choices(negative, k=n0)) or 0.0)
+        drawn_pos = [s for group in rng.choices(pos, k=len(pos)) for s in group]
+        drawn_neg = [s for group in rng.choices(neg, k=len(neg)) for s in group]
+        values.append(auc(drawn_pos, drawn_neg) or 0.0)
     values.sort()
     low = values[int(0.025 * (replicates - 1))]
     high = values[int(round(0.975 * (replicates - 1)))]
-    return Interval(low, high, replicates, seed, len(set(positive)) == 1 or len(set(negative)) == 1)
+    degenerate = len(set(positive)) == 1 or len(set(negative)) == 1
+    return Interval(low, high, replicates, seed, degenerate, (len(pos), len(neg)))
 
 
 def lifts(adverse: Sequence[Scored], cleared: Sequence[Scored], rules: Iterable[str]) -> tuple[Lift, ...]:
@@ -254,6 +282,7 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
                 float(result.score),
                 result.level,
                 points,
+                str(outcome.get("deal") or case.id),
             )
         )
     return scored, problems
@@ -288,7 +317,9 @@ def measure(
         tuple(problems),
         auc(pos, neg),
         auc(strict, neg),
-        bootstrap(pos, neg, replicates, seed),
+        bootstrap(
+            pos, neg, replicates, seed, ([c.deal or c.case for c in adverse], [c.deal or c.case for c in cleared])
+        ),
         tied_share(pos, neg),
         misranked(adverse, cleared),
         lifts(adverse, cleared, rules),

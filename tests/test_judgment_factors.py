@@ -1,0 +1,182 @@
+"""Factors authorities cite that the pack reads from their own case facts: a pattern of acquisitions in one
+sector, transfer of know-how and technological leadership, surveillance technology and a human-rights record,
+systemically important finance; and where the attached factors look (headquarters, the date of the US
+foreign-adversary determination, whose watchlist match). See docs/scoring.md."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from screening.case.dated import on_day
+from screening.case.facts import build_facts
+from screening.case.values import Interval
+from tests.test_judgment import case, edge, entity, fired, run
+
+SEMIS = {"sectors": ["semiconductors"], "critical_technologies": [{"kind": "semiconductors"}]}
+
+
+def bought(day: str, country: str = "DE", sectors: tuple[str, ...] = ("semiconductors",)) -> dict[str, Any]:
+    return {"kind": "acquisition", "country": country, "sectors": list(sectors), "date": day}
+
+
+def serial(*records: dict[str, Any], signed: str = "2020-06-01", holder: dict[str, Any] | None = None) -> Any:
+    buyer = entity("buyer", "CN", conduct=list(records))
+    tx = {"kind": "acquisition", "stake_before_pct": 0, "stake_after_pct": 100, "signing_date": signed}
+    if holder is None:
+        return case([buyer], target=SEMIS, transaction=tx)
+    return case(
+        [entity("buyer", "CN"), entity("owner", "CN", "individual"), holder],
+        [edge("owner", "buyer", 90), edge(holder["id"], "buyer", 10)],
+        target=SEMIS,
+        transaction=tx,
+    )
+
+
+def facts_of(c: Any, day: str = "2020-06-01") -> dict[str, Any]:
+    return build_facts(on_day(c, day, day), hits=[]).values
+
+
+# --- cumulative acquisitions ------------------------------------------------------------------------------------
+
+
+def test_two_earlier_acquisitions_in_the_sector_make_a_pattern() -> None:
+    assert "CA-011" in fired(serial(bought("2016-03-01"), bought("2019-01-10", "FR")))
+    assert "CA-011" not in fired(serial(bought("2019-01-10")))
+
+
+def test_the_pattern_counts_the_sector_and_ten_years_only() -> None:
+    assert "CA-011" not in fired(serial(bought("2016-03-01"), bought("2019-01-10", sectors=("retail",))))
+    assert "CA-011" not in fired(serial(bought("2008-03-01"), bought("2019-01-10")))
+
+
+def test_acquisitions_after_the_day_judged_do_not_count() -> None:
+    later = serial(bought("2016-03-01"), bought("2021-01-10"))
+    assert facts_of(later)["group.sector_acquisitions"] == 1
+    assert "CA-011" not in fired(later)
+
+
+def test_acquisitions_in_the_host_country_add_to_the_pattern() -> None:
+    assert {"CA-011", "CA-012"} <= fired(serial(bought("2016-03-01"), bought("2019-01-10")))
+    assert "CA-012" not in fired(serial(bought("2016-03-01", "FR"), bought("2019-01-10")))
+
+
+def test_a_small_holders_acquisitions_are_not_the_investors() -> None:
+    minor = entity("minor", "CN", conduct=[bought("2016-03-01"), bought("2019-01-10")])
+    assert "CA-011" not in fired(serial(holder=minor))
+
+
+def test_records_not_given_make_the_count_a_lower_bound() -> None:
+    buyer = entity("buyer", "CN")
+    del buyer["conduct"]
+    assert facts_of(case([buyer], target=SEMIS))["group.sector_acquisitions"] is None  # unknown: asked
+    parent = entity("parent", "CN")
+    del parent["conduct"]
+    c = case([entity("buyer", "CN", conduct=[bought("2019-01-10")]), parent], [edge("parent", "buyer", 100)], SEMIS)
+    value = facts_of(c)["group.sector_acquisitions"]
+    assert isinstance(value, Interval) and value.low == 1 and value.high == float("inf")
+    assert "CA-011" not in fired(c)
+
+
+# --- know-how and technological leadership ----------------------------------------------------------------------
+
+
+def test_moving_critical_know_how_abroad_scores() -> None:
+    tx = {"kind": "acquisition", "stake_before_pct": 0, "stake_after_pct": 100, "technology_transfer": ["rd"]}
+    assert "CT-014" in fired(case([entity("buyer", "US")], target=SEMIS, transaction=tx))
+    plain = {**SEMIS, "sectors": ["retail"], "critical_technologies": []}
+    assert "CT-014" not in fired(case([entity("buyer", "US")], target=plain, transaction=tx))
+
+
+def test_a_technology_leader_scores_only_with_its_technology() -> None:
+    assert "CT-015" in fired(case([entity("buyer", "US")], target={**SEMIS, "technology_leader": True}))
+    retail = {"sectors": ["retail"], "critical_technologies": [], "technology_leader": True}
+    assert "CT-015" not in fired(case([entity("buyer", "US")], target=retail))
+
+
+# --- surveillance and human rights -----------------------------------------------------------------------------
+
+
+def surveillance(record_on: str) -> Any:
+    abuse = {"kind": "human_rights_abuse", "country": "US", "date": "2019-10-09"}
+    target = {"sectors": ["cybersecurity"], "critical_technologies": [{"kind": "surveillance"}]}
+    return case(
+        [
+            entity("buyer", "AE", conduct=[abuse] if record_on == "buyer" else []),
+            entity("parent", "AE"),
+            entity("minor", "AE", conduct=[abuse] if record_on == "minor" else []),
+        ],
+        [edge("parent", "buyer", 95), edge("minor", "buyer", 5)],
+        target=target,
+    )
+
+
+def test_surveillance_technology_with_a_human_rights_record_scores() -> None:
+    assert {"IC-020", "CT-011"} <= fired(surveillance("buyer"))
+
+
+def test_a_small_holders_record_is_not_the_investors() -> None:
+    result = fired(surveillance("minor"))
+    assert "IC-020" not in result and "CT-011" in result
+
+
+# --- systemic finance ---------------------------------------------------------------------------------------------
+
+
+def test_systemically_important_institutions_and_messaging_score() -> None:
+    for kind in ("systemically_important_institution", "financial_messaging"):
+        target = {"sectors": ["financial"], "critical_infrastructure": [{"kind": kind, "name": "X", "role": "self"}]}
+        assert "CI-020" in fired(case([entity("buyer", "US")], target=target))
+    lender = {"sectors": ["financial"], "critical_infrastructure": []}
+    assert "CI-020" not in fired(case([entity("buyer", "US")], target=lender))
+
+
+# --- where attached factors look ----------------------------------------------------------------------------------
+
+
+def test_headquarters_bind_as_incorporation_does() -> None:
+    run_from_beijing = case([entity("buyer", "KY", headquarters="CN")])
+    assert {"SI-003", "SI-012"} <= fired(run_from_beijing)
+    assert not fired(case([entity("buyer", "KY", headquarters="JP")])) & {"SI-003", "SI-012", "SI-016"}
+
+
+def test_a_material_holder_run_from_a_bound_state_is_bound() -> None:
+    c = case(
+        [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("holder", "SG", headquarters="RU")],
+        [edge("family", "buyer", 70), edge("holder", "buyer", 30)],
+    )
+    assert "SI-016" in fired(c) and "SI-003" not in fired(c)
+
+
+def test_the_foreign_adversary_determination_applies_from_22_march_2021() -> None:
+    def signed(day: str) -> Any:
+        key = "signing_date" if len(day) == 10 else "completion_date"  # a month is a range of days
+        tx = {"kind": "acquisition", "stake_before_pct": 0, "stake_after_pct": 100, key: day}
+        return case([entity("buyer", "RU")], transaction=tx)
+
+    assert "SI-012" not in fired(signed("2021-03-21"))
+    assert "SI-012" in fired(signed("2021-03-22"))
+    undecided = run(signed("2021-03"))  # a month that straddles the day: unknown, asked, not scored
+    assert "SI-012" not in {f.rule.id for f in undecided.findings}
+    assert "SI-012" in undecided.undecided
+
+
+def test_a_watchlist_match_knows_whose_it_is() -> None:
+    c = case(
+        [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("minor", "DE")],
+        [edge("family", "buyer", 98), edge("minor", "buyer", 2)],
+    )
+    entry = SimpleNamespace(lists=("x",), type="sanctions", id="e1", source="test", url=None)
+    hits = [
+        SimpleNamespace(entity=eid, entity_name=eid, entry=entry, score=99.0, matched_name=eid, read_as=eid, why="")
+        for eid in ("buyer", "minor")
+    ]
+    values = build_facts(on_day(c, "2024-01-01", "2024-01-01"), hits=hits).values
+    assert {h["entity"]: h["role"] for h in values["group.watchlist_hits"]} == {"buyer": "investor", "minor": "other"}
+    open_stakes = case(
+        [entity("buyer", "DE"), entity("holder", "DE")],
+        [{"owner": "holder", "owned": "buyer"}],  # a stake not given: material or not is unknown
+    )
+    on_holder = [SimpleNamespace(**{**vars(hits[0]), "entity": "holder", "entity_name": "holder"})]
+    values = build_facts(on_day(open_stakes, "2024-01-01", "2024-01-01"), hits=on_holder).values
+    assert values["group.watchlist_hits"][0]["role"] is None
