@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from screening import EMPTY
 
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "country", "enum")
+PRESENCE = ("established", "subsidiary", "branch", "business", "asset", "site", "part", "activities")
+"""How a target lies in a regime's country (target.presence, screening.case.territory)."""
 NUMBER_FORMS = {"percent": "number", "amount": "number", "count": "integer", "signed_number": "number"}
 """The case schema's definitions of a number as reported (a number, a bound or a word): the fact's type."""
 
@@ -374,6 +376,27 @@ def catalogue() -> dict[str, Fact]:
             derived=True,
             question=out["target.country"].question,
             description="The target is established in an EU member state.",
+        ),
+        Fact(
+            "target.presence",
+            "list",
+            item="enum",
+            derived=True,
+            values=PRESENCE,
+            question=out["target.parts"].question,
+            description="How the target lies in the regime's country: established there, its parts there "
+            "(subsidiary, branch, business, asset, site; part when the kind is not given), or activities or "
+            "supplies there (target.activities_in). Not set when the case names no part or activity abroad.",
+        ),
+        Fact(
+            "target.local_business",
+            "boolean",
+            derived=True,
+            question="Is the target's presence in that country a business of its own there (a branch or "
+            "establishment managed there, with its own accounts: target.parts[].managed_locally), rather "
+            "than only assets held or goods and services supplied there?",
+            description="The target has a business of its own in the regime's country: it is established "
+            "there, has a subsidiary there, or a part there managed locally.",
         ),
         Fact(
             "target.data_categories",

@@ -179,6 +179,11 @@ def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[s
     origin["target.in_eu"] = ("target", "country")
     values["target.countries"] = territory.countries_of(values)
     origin["target.countries"] = ("target",)
+    # as its own country's regime sees it; each other regime's view says how it lies there
+    values["target.presence"], values["target.local_business"] = territory.presence(
+        values, () if country is None else (country,), []
+    )
+    origin["target.presence"] = origin["target.local_business"] = ("target",)
 
 
 def _group_facts(
