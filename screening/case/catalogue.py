@@ -179,6 +179,18 @@ def catalogue() -> dict[str, Fact]:
                 "kind": Fact("kind", "enum", values=entity_kinds),
                 "depth": Fact("depth", "integer", description="0 for the investor, 1 for its owners, ..."),
                 "state_ownership_pct": Fact("state_ownership_pct", "number"),
+                "holds_pct": Fact(
+                    "holds_pct",
+                    "number",
+                    description="The largest share of the votes or equity it holds in another entity of the group "
+                    "(0 for the investor; unknown when an ownership edge gives no percentage).",
+                ),
+                "control_rights": Fact(
+                    "control_rights",
+                    "boolean",
+                    description="It holds a control right (golden share, veto, board majority, ...) in another "
+                    "entity of the group.",
+                ),
             },
         ),
         Fact(
@@ -492,6 +504,16 @@ def catalogue() -> dict[str, Fact]:
             derived=True,
             question=out["transaction.voting_after_pct"].question,
             description="voting_after_pct, or stake_after_pct when the votes are not given (one share, one vote).",
+        ),
+        Fact(
+            "transaction.board_beyond_votes",
+            "boolean",
+            derived=True,
+            question="How many board seats will the investor appoint, out of how many, and with what share of "
+            "the votes?",
+            description="The investor's share of the board's seats (transaction.board_seats of "
+            "transaction.board_size) exceeds its share of the votes: seats beyond what the votes carry "
+            "(AWV §56(3) Nr. 1).",
         ),
         Fact(
             "transaction.control",
