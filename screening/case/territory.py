@@ -195,7 +195,9 @@ ENTITY = ("established", "subsidiary")
 """Presence by an entity of the territory's own: the target itself, or a subsidiary there."""
 
 
-def presence(values: dict[str, Any], countries: Collection[str], there: list[dict[str, Any]]) -> tuple[list[str], Any]:
+def presence(
+    values: dict[str, Any], countries: Collection[str], there: list[dict[str, Any]]
+) -> tuple[list[str] | None, Any]:
     """How the target lies in ``countries``: ``established`` (it is established there), the kind of each of its
     parts there (``part`` when not given), ``activities`` (activities or supplies there, ``target.activities_in``);
     and whether it has a business of its own there: true for the target or a subsidiary there, or a part managed
@@ -206,7 +208,11 @@ def presence(values: dict[str, Any], countries: Collection[str], there: list[dic
     if any(c in countries for c in values.get("target.activities_in") or ()):
         found.append("activities")
     found = list(dict.fromkeys(found))
-    if isinstance(there, PartialList):  # a part left out (below a confidence) may lie there too
+    if values.get("target.country") is None:  # where the target itself is established is not known
+        if not found:
+            return None, None
+        found = PartialList(found)
+    elif isinstance(there, PartialList):  # a part left out (below a confidence) may lie there too
         found = PartialList(found)
     local: Any
     if any(k in ENTITY for k in found) or any(p.get("managed_locally") is True for p in there):
