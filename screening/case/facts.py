@@ -203,8 +203,12 @@ def _group_facts(
     partial = complete is not True
     state_pcts: list[float | None] = []
     members = {entity.id for entity, _ in group}
+    holdings: dict[str, list[Any]] = {}  # each member's edges into another member (one pass: groups can be huge)
+    for edge in case.ownership:
+        if edge.owner in members and edge.owned in members:
+            holdings.setdefault(edge.owner, []).append(edge)
     for entity, depth in group:
-        held = [e for e in case.ownership if e.owner == entity.id and e.owned in members]
+        held = holdings.get(entity.id, [])
         rows.append(
             {
                 "id": entity.id,
