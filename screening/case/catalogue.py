@@ -398,7 +398,8 @@ def catalogue() -> dict[str, Fact]:
             question=out["target.parts"].question,
             description="How the target lies in the regime's country: established there, its parts there "
             "(subsidiary, branch, business, asset, site; part when the kind is not given), or activities or "
-            "supplies there (target.activities_in). Not set when the case names no part or activity abroad.",
+            "supplies there (target.activities_in); [established] in the target's own country; unknown when "
+            "the target's country is not given.",
         ),
         Fact(
             "target.local_business",
