@@ -82,13 +82,12 @@ def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(
     assert {"DE", "FR", "IT", "UK", "US"} <= set(not_reached) and "BE" not in not_reached
 
 
-def test_cosco_asks_whether_the_terminal_reaches_the_kritis_threshold_and_sits_just_under_the_next_step():
+def test_cosco_needs_a_german_filing_as_a_kritis_operator_and_sits_just_under_the_next_step():
     (result,) = screen_files([CASES / "cosco-hamburg-tollerort.yaml"])
     de = decisions(result)["DE"]
-    assert (de.outcome, de.rule) == ("undetermined", None)  # a port operator is not by itself above the KritisV
-    kritis = next(q for q in de.questions if "BSI-KritisV" in q.question)
-    assert kritis.facts == ("target.critical_infrastructure",) and kritis.could_be == "mandatory"
-    assert "DE-003" in kritis.rules
+    # the terminal was registered as above the BSI-KritisV threshold before the signing: 10% suffices
+    assert (de.outcome, de.rule.id if de.rule else None) == ("mandatory", "DE-003")
+    assert "target.critical_infrastructure" in [u.field for u in de.used]
     near = {(m.rule, m.threshold): m for m in de.near}
     assert near[("DE-007", 25.0)].distance == pytest.approx(-0.01) and not near[("DE-007", 25.0)].holds
     assert all(m.rule != "DE-001" for m in de.near)  # a defence trigger its stake cannot change is not listed
@@ -130,16 +129,16 @@ def test_undetermined_when_no_trigger_is_met_and_one_is_unknown(pack):
 def test_filings_command_text_json_markdown(capsys):
     case = str(CASES / "cosco-hamburg-tollerort.yaml")
     code, out, _ = run(capsys, "filings", case, "--width", "100")
-    assert code == 0 and "Where to file" in out and "DE  UNDETERMINED" in out and "BSI-KritisV" in out
+    assert code == 0 and "Where to file" in out and "DE  MANDATORY FILING  DE-003" in out and "BSI-KritisV" in out
     assert "CALL-IN RISK  EU-001" in out and "status secondary (" in out
     code, out, _ = run(capsys, "filings", case, "-f", "json")
     doc = json.loads(out)
-    assert doc["case"] == "cosco-hamburg-tollerort" and doc["mandatory"] == []
+    assert doc["case"] == "cosco-hamburg-tollerort" and doc["mandatory"] == ["DE"]
     assert [r["regime"] for r in doc["regimes"]] == ["DE", "EU"]
     assert doc["regimes"][1]["rule"]["legal_basis"][0].startswith("EU-2019/452")
     assert doc["regimes"][1]["rule"]["verified"] == "secondary" and doc["regimes"][1]["rule"]["verified_by"]
     code, out, _ = run(capsys, "filings", case, "-f", "markdown", "--regime", "DE")
-    assert code == 0 and "| **DE** | Germany | **undetermined** |  | same |" in out
+    assert code == 0 and "| **DE** | Germany | **mandatory filing** | `DE-003` | same |" in out
     assert "**EU**" not in out
 
 
@@ -157,7 +156,7 @@ def test_what_if_reports_the_filings_it_moves(capsys):
         "screen",
         str(CASES / "cosco-hamburg-tollerort.yaml"),
         "--set",
-        "transaction.voting_after_pct=25",
+        "transaction.voting_after_pct=9.9",
         "-f",
         "json",
     )
@@ -165,8 +164,8 @@ def test_what_if_reports_the_filings_it_moves(capsys):
     assert {
         "regime": "DE",
         "law": "case day",
-        "outcome": ["undetermined", "call_in"],
-        "rule": [None, "DE-007"],
+        "outcome": ["mandatory", "undetermined"],
+        "rule": ["DE-003", None],
     } in json.loads(out)["filings"]
 
 
@@ -396,18 +395,18 @@ def test_diff_shows_trigger_changes_and_the_filings_they_move(tmp_path, capsys):
     shutil.copytree(ROOT / "rules", new)
     path = new / "regimes" / "de.yaml"
     text = path.read_text("utf-8")
-    start = text.index("  - id: DE-007")
-    end = text.index("gte: 25}", start)
-    path.write_text(text[:end] + "gte: 24}" + text[end + len("gte: 25}") :], encoding="utf-8")
+    start = text.index("  - id: DE-003")
+    end = text.index("votes_after_pct, gte: 10}", start) + len("votes_after_pct, ")
+    path.write_text(text[:end] + "gte: 25}" + text[end + len("gte: 10}") :], encoding="utf-8")
     code, out, _ = run(
         capsys, "diff", str(ROOT / "rules"), str(new), str(CASES / "cosco-hamburg-tollerort.yaml"), "-f", "json"
     )
     doc = json.loads(out)
     assert code == 0
-    assert [(r["rule"], r["change"]) for r in doc["rules"]] == [("DE-007", "changed")]
-    assert "transaction.votes_after_pct gte 24" in doc["rules"][0]["details"][0]
+    assert [(r["rule"], r["change"]) for r in doc["rules"]] == [("DE-003", "changed")]
+    assert "transaction.votes_after_pct gte 25" in doc["rules"][0]["details"][0]
     (case,) = doc["cases_changed"]
-    assert case["filings"] == ["DE: undetermined → call in (DE-007)"]
+    assert case["filings"] == ["DE: mandatory (DE-003) → mandatory (DE-006)"]  # the 20% step still holds
 
 
 @pytest.mark.parametrize("case", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)

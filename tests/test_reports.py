@@ -125,7 +125,7 @@ def test_golden_explanation():
 @pytest.mark.parametrize(
     ("case", "answer"),
     [
-        ("cosco-hamburg-tollerort", "Call-in risk: EU (EU-001); undetermined: DE"),  # KRITIS threshold not stated
+        ("cosco-hamburg-tollerort", "Mandatory: DE (DE-003); call-in risk: EU (EU-001)"),  # a KRITIS operator
         ("teledyne-photonis", "Mandatory: FR (FR-001); call-in risk: EU (EU-001)"),
         ("nexperia-newport", "Call-in risk: UK (UK-002)"),
         ("alibaba-liege", "No filing (not in force: BE, EU). Under today's law: call-in risk: EU (EU-001)"),
@@ -169,7 +169,8 @@ def test_a_group_fact_cites_the_entity_its_value_came_from():
 def test_a_record_repeated_across_findings_is_printed_once():
     (result,) = screen_files([Path("cases/cosco-hamburg-tollerort.yaml")])
     text = render("text", [result], Options(width=200))
-    assert text.count("kind: port, name: Port of Hamburg, Container Terminal Tollerort, role: operator [") == 1
+    record = "kind: port, name: Port of Hamburg, Container Terminal Tollerort, role: operator, kritis_operator: true ["
+    assert text.count(record) == 1
     assert "target.critical_infrastructure = as in CI-001" in text
 
 

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from screening import EMPTY
 
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "country", "enum")
+PRESENCE = ("established", "subsidiary", "branch", "business", "asset", "site", "part", "activities")
+"""How a target lies in a regime's country (target.presence, screening.case.territory)."""
 NUMBER_FORMS = {"percent": "number", "amount": "number", "count": "integer", "signed_number": "number"}
 """The case schema's definitions of a number as reported (a number, a bound or a word): the fact's type."""
 
@@ -177,6 +179,18 @@ def catalogue() -> dict[str, Fact]:
                 "kind": Fact("kind", "enum", values=entity_kinds),
                 "depth": Fact("depth", "integer", description="0 for the investor, 1 for its owners, ..."),
                 "state_ownership_pct": Fact("state_ownership_pct", "number"),
+                "holds_pct": Fact(
+                    "holds_pct",
+                    "number",
+                    description="The largest share of the votes or equity it holds in another entity of the group "
+                    "(0 for the investor; unknown when an ownership edge gives no percentage).",
+                ),
+                "control_rights": Fact(
+                    "control_rights",
+                    "boolean",
+                    description="It holds a control right (golden share, veto, board majority, ...) in another "
+                    "entity of the group.",
+                ),
             },
         ),
         Fact(
@@ -388,6 +402,28 @@ def catalogue() -> dict[str, Fact]:
             description="The target is established in an EU member state.",
         ),
         Fact(
+            "target.presence",
+            "list",
+            item="enum",
+            derived=True,
+            values=PRESENCE,
+            question=out["target.parts"].question,
+            description="How the target lies in the regime's country: established there, its parts there "
+            "(subsidiary, branch, business, asset, site; part when the kind is not given), or activities or "
+            "supplies there (target.activities_in); [established] in the target's own country; unknown when "
+            "the target's country is not given.",
+        ),
+        Fact(
+            "target.local_business",
+            "boolean",
+            derived=True,
+            question="Is the target's presence in that country a business of its own there (a branch or "
+            "establishment managed there, with its own accounts: target.parts[].managed_locally), rather "
+            "than only assets held or goods and services supplied there?",
+            description="The target has a business of its own in the regime's country: it is established "
+            "there, has a subsidiary there, or a part there managed locally.",
+        ),
+        Fact(
             "target.data_categories",
             "list",
             item="enum",
@@ -411,14 +447,6 @@ def catalogue() -> dict[str, Fact]:
             question=out["target.parts"].question,
             description="Countries the target group is in or active in: the target's, its parts' and "
             "target.activities_in.",
-        ),
-        Fact(
-            "target.established_in_territory",
-            "boolean",
-            derived=True,
-            question=out["target.parts"].question,
-            description="As a regime reads the target: true when the target itself is established in the "
-            "regime's territory, false when the regime reaches it through a part or activities there.",
         ),
         *_scale_facts(defs, schema["properties"]["target"]["properties"]["scale"]["x-question"]),
         Fact(
@@ -489,6 +517,16 @@ def catalogue() -> dict[str, Fact]:
             derived=True,
             question=out["transaction.voting_after_pct"].question,
             description="voting_after_pct, or stake_after_pct when the votes are not given (one share, one vote).",
+        ),
+        Fact(
+            "transaction.board_beyond_votes",
+            "boolean",
+            derived=True,
+            question="How many board seats will the investor appoint, out of how many, and with what share of "
+            "the votes?",
+            description="The investor's share of the board's seats (transaction.board_seats of "
+            "transaction.board_size) exceeds its share of the votes: seats beyond what the votes carry "
+            "(AWV §56(3) Nr. 1).",
         ),
         Fact(
             "transaction.control",

@@ -179,8 +179,11 @@ def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[s
     origin["target.in_eu"] = ("target", "country")
     values["target.countries"] = territory.countries_of(values)
     origin["target.countries"] = ("target",)
-    values[territory.ESTABLISHED] = True  # the whole group, as the target's own country sees it
-    origin[territory.ESTABLISHED] = ("target", "country")
+    # as its own country's regime sees it; each other regime's view says how it lies there
+    values["target.presence"], values["target.local_business"] = territory.presence(
+        values, () if country is None else (country,), []
+    )
+    origin["target.presence"] = origin["target.local_business"] = ("target",)
 
 
 def _group_facts(
@@ -199,7 +202,13 @@ def _group_facts(
     unknown: set[str] = set()  # record lists some group entity does not give
     partial = complete is not True
     state_pcts: list[float | None] = []
+    members = {entity.id for entity, _ in group}
+    holdings: dict[str, list[Any]] = {}  # each member's edges into another member (one pass: groups can be huge)
+    for edge in case.ownership:
+        if edge.owner in members and edge.owned in members:
+            holdings.setdefault(edge.owner, []).append(edge)
     for entity, depth in group:
+        held = holdings.get(entity.id, [])
         rows.append(
             {
                 "id": entity.id,
@@ -209,6 +218,8 @@ def _group_facts(
                 "kind": entity.kind,
                 "depth": depth,
                 "state_ownership_pct": entity.state_ownership_pct,
+                "holds_pct": _largest_holding(held),
+                "control_rights": bool(held) and any(set(e.rights) & CONTROL_RIGHTS for e in held),
                 DOC: ("entities", str(entity.index)),
             }
         )
@@ -413,6 +424,8 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
         values["transaction.board_observer"] = True
         origin["transaction.board_observer"] = ("transaction", "rights")
     board_majority = _more_than_half(seats, size)
+    values["transaction.board_beyond_votes"] = _beyond(seats, size, votes)
+    origin["transaction.board_beyond_votes"] = ("transaction", "board_seats")
     word = CONTROL_WORDS.get(tx.get("control", ""))
     by_right = bool(rights & CONTROL_RIGHTS) or "board_majority" in rights
     if majority(votes) is True or board_majority or by_right or word is True:
@@ -500,6 +513,36 @@ def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, Doc
     stakes = [values.get("transaction.stake_after_pct")] + [rec.get("stake_after_pct") for rec in records]
     stakes += [None] if isinstance(records, PartialList) else []
     values["transaction.combined_stake_after_pct"] = territory.total(stakes)
+
+
+def _largest_holding(edges: list[Any]) -> float | None:
+    """The largest share of the votes or equity an entity holds in another entity of the group (0 for the
+    investor, which holds none); None when an edge gives neither."""
+    if not edges:
+        return 0.0
+    found = [p for e in edges for p in (e.voting_pct, e.equity_pct) if p is not None]
+    if any(e.voting_pct is None and e.equity_pct is None for e in edges):
+        return None
+    return values_highest(found)
+
+
+def _beyond(seats: Any, size: Any, votes: Any) -> bool | None:
+    """Whether the share of the board's seats the investor appoints exceeds its share of the votes (AWV §56(3)
+    Nr. 1: seats beyond what the votes carry); None when not known."""
+    if seats is None:
+        return None
+    s = ends(seats)
+    if s.high is not None and s.high == 0:
+        return False
+    if size is None or votes is None:
+        return None
+    v = ends(votes)
+    w = ends(size)
+    if s.low is not None and w.high and v.high is not None and s.low * 100 / w.high > v.high:
+        return True
+    if s.high is not None and w.low and v.low is not None and s.high * 100 / w.low <= v.low:
+        return False
+    return None
 
 
 def _more_than_half(part: Any, whole: Any) -> bool | None:

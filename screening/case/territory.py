@@ -10,7 +10,13 @@ what lies in its territory: CFIUS a US business, the NSI Act an entity active in
 * The **view of a territory** (what a regime's triggers read): the target with its parts in the
   territory when the target is there; else its parts there alone (their lists and amounts summed, the
   part's country as the target's); else, when it is active there, the target itself, placed there.
-  The view says what brought the target in (``via``).
+  The view says what brought the target in (``via``) and, as facts, how the target lies there
+  (``target.presence``: ``established``, the kinds of its parts there, or ``activities``) and whether that
+  is a business of its own there (``target.local_business``), so that each regime's reach can follow its
+  own law: the NSI Act any activity, CFIUS a US business, France a French entity or registered
+  establishment, Germany a domestic company.
+* A case that names no part and no activity in a country is read as having none there: it is out of the
+  reach of that country's regime, whatever its law's test (the reach test names what would bring it in).
 """
 
 from __future__ import annotations
@@ -25,8 +31,6 @@ from screening.case.values import BOUNDS, AtLeast, Interval, PartialList, as_int
 DOC = "@doc"
 OWN = "@target"
 """Key of the facts under which the target's own values are kept (the ``target.*`` facts are the whole group's)."""
-ESTABLISHED = "target.established_in_territory"
-"""Whether the target itself is established in the territory a regime reads it from (not one of its parts)."""
 RECORDS = ("critical_infrastructure", "critical_technologies", "government_contracts", "sensitive_sites", "data")
 LISTS = ("sectors",)
 AMOUNTS = ("turnover_eur", "employees")
@@ -183,10 +187,41 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
         facts = combine([], own)
     facts["target.country"] = country
     facts["target.in_eu"] = None if country is None else country in EU_MEMBERS
-    # a regime that reaches only companies of its own (Japan's FEFTA: shares of a Japanese company) can tell
-    # a target established there from one reached through a part or activities there
-    facts[ESTABLISHED] = via is None
+    facts["target.presence"], facts["target.local_business"] = presence(values, countries, there)
     return {**values, **facts}, via
+
+
+ENTITY = ("established", "subsidiary")
+"""Presence by an entity of the territory's own: the target itself, or a subsidiary there."""
+
+
+def presence(
+    values: dict[str, Any], countries: Collection[str], there: list[dict[str, Any]]
+) -> tuple[list[str] | None, Any]:
+    """How the target lies in ``countries``: ``established`` (it is established there), the kind of each of its
+    parts there (``part`` when not given), ``activities`` (activities or supplies there, ``target.activities_in``);
+    and whether it has a business of its own there: true for the target or a subsidiary there, or a part managed
+    there (``managed_locally``); false when every part there is said not to be and it has no activities there;
+    else unknown (None)."""
+    found = ["established"] if values.get("target.country") in countries else []
+    found += [p.get("kind") or "part" for p in there]
+    if any(c in countries for c in values.get("target.activities_in") or ()):
+        found.append("activities")
+    found = list(dict.fromkeys(found))
+    if values.get("target.country") is None:  # where the target itself is established is not known
+        if not found:
+            return None, None
+        found = PartialList(found)
+    elif isinstance(there, PartialList):  # a part left out (below a confidence) may lie there too
+        found = PartialList(found)
+    local: Any
+    if any(k in ENTITY for k in found) or any(p.get("managed_locally") is True for p in there):
+        local = True
+    elif found and all(p.get("managed_locally") is False for p in there) and "activities" not in found:
+        local = False
+    else:
+        local = None if found else False
+    return found, local
 
 
 def describe(part: dict[str, Any]) -> str:

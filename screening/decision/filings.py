@@ -315,7 +315,8 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     """One regime's answer on day ``on`` (YYYY-MM-DD)."""
     reach = trace(regime.applies, values)
     if reach.value is False:
-        used = _used(values, reach)
+        # only the tests that failed (a target in another country: its country, not how it lies there)
+        used = _used(values, reach, [leaf for leaf in failing(reach) if leaf.node.kind == "leaf"])
         return Decision(
             regime,
             on,
@@ -416,9 +417,10 @@ def _decisive(values: dict[str, Any], rule: Trigger, margin: Margin) -> bool:
     return False
 
 
-def _used(values: dict[str, Any], t: Trace) -> tuple[Used, ...]:
+def _used(values: dict[str, Any], t: Trace, leaves: list[Trace] | None = None) -> tuple[Used, ...]:
+    """The facts that made ``t`` come out as it did (``leaves`` when given)."""
     out: dict[str, Used] = {}
-    for leaf in supporting(t):
+    for leaf in supporting(t) if leaves is None else leaves:
         node = leaf.node
         value = values.get(node.field)
         if OPERATORS[node.op].witnesses and isinstance(value, list) and node.witness:

@@ -292,6 +292,9 @@ def with_derived(values: dict[str, Any]) -> dict[str, Any]:
     from screening.case.facts import derive_transaction
 
     tx = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("transaction.")}
+    for when in ("before", "after"):  # the fragment names votes as facts do; a case file as voting_*
+        if f"votes_{when}_pct" in tx:
+            tx.setdefault(f"voting_{when}_pct", tx[f"votes_{when}_pct"])
     derived: dict[str, Any] = {}
     derive_transaction(tx, derived, {})
     return {**{k: v for k, v in derived.items() if v is not None}, **values}
