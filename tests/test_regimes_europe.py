@@ -1,0 +1,32 @@
+"""Real deals judged by the Spanish, Dutch and UK Enterprise Act regime packs on the day whose law applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from screening.api import screen_files
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+BACKTEST = ROOT / "backtest" / "cases"
+
+
+def decisions(path: Path, on: dt.date | None = None) -> dict[str, object]:
+    (result,) = screen_files([path], on=on)
+    return {d.regime.id: d for d in result.filings.decisions}
+
+
+def test_talgo_a_hungarian_bid_for_a_listed_train_maker_needed_authorisation_under_the_transitional_regime():
+    # The application was reported by the CNMV on 4 April 2024; the Council of Ministers refused it on
+    # 27 August 2024. An EU investor is caught only because Talgo is listed in Madrid.
+    spain = decisions(BACKTEST / "talgo-ganz-mavag.yaml", dt.date(2024, 4, 4))["ES"]
+    assert spain.outcome == "mandatory" and spain.rule is not None and spain.rule.id == "ES-005"
+
+
+def test_stc_below_ten_percent_of_telefonica_is_outside_article_7_bis():
+    # 9.97% of the capital without control: the authorisation stc obtained on 28 November 2024 rested on
+    # the rules for activities related to national defence, which the pack does not encode.
+    spain = decisions(CASES / "stc-telefonica.yaml")["ES"]
+    assert spain.outcome == "out_of_scope"
+    assert any("stake_after_pct is 9.97" in why for why in spain.why)
