@@ -383,7 +383,7 @@ def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
 def test_rules_regimes_lists_triggers_and_show_explains_one(capsys):
     code, out, _ = run(capsys, "rules", "regimes", "-f", "json")
     regimes = {g["id"]: g for g in json.loads(out)}
-    assert code == 0 and set(regimes) >= {"BE", "DE", "ES", "EU", "FR", "IT", "UK", "US"}
+    assert code == 0 and set(regimes) >= {"BE", "DE", "ES", "EU", "FR", "IT", "NL", "NLTC", "UK", "US"}
     de = {t["id"]: t for t in regimes["DE"]["triggers"]}
     assert (de["DE-004"]["valid_from"], de["DE-004"]["valid_to"]) == ("2017-07-18", "2018-12-28")
     code, out, _ = run(capsys, "rules", "show", "UK-003")

@@ -30,3 +30,13 @@ def test_stc_below_ten_percent_of_telefonica_is_outside_article_7_bis():
     spain = decisions(CASES / "stc-telefonica.yaml")["ES"]
     assert spain.outcome == "out_of_scope"
     assert any("stake_after_pct is 9.97" in why for why in spain.why)
+
+
+def test_nowi_completed_before_the_vifo_act_was_outside_its_retroactive_reach():
+    # Completed in November 2022; on 27 November 2023 the Minister found that the retroactive reach
+    # covers only military and dual-use goods, which Nowi's chips are not.
+    for day in (dt.date(2022, 11, 1), dt.date(2022, 11, 30)):
+        netherlands = decisions(CASES / "nexperia-nowi.yaml", day)
+        assert netherlands["NL"].outcome == "out_of_scope"
+        assert any("nl_sensitive_technology" in why for why in netherlands["NL"].why)
+        assert netherlands["NLTC"].outcome == "out_of_scope"
