@@ -40,3 +40,30 @@ def test_nowi_completed_before_the_vifo_act_was_outside_its_retroactive_reach():
         assert netherlands["NL"].outcome == "out_of_scope"
         assert any("nl_sensitive_technology" in why for why in netherlands["NL"].why)
         assert netherlands["NLTC"].outcome == "out_of_scope"
+
+
+def test_cobham_could_be_called_in_under_the_enterprise_act_once_its_military_goods_and_uk_turnover_are_said(
+    tmp_path,
+):
+    # Advent agreed to buy Cobham on 25 July 2019; the Secretary of State gave an intervention notice on
+    # national security on 17 September 2019 and accepted undertakings. The case as recorded does not say
+    # whether Cobham is a relevant enterprise nor give its UK turnover in GBP, so the pack asks.
+    path = BACKTEST / "cobham-advent.yaml"
+    (asked,) = screen_files([path], on=dt.date(2019, 7, 25))
+    ukea = {d.regime.id: d for d in asked.filings.decisions}["UKEA"]
+    assert ukea.outcome == "undetermined"
+    assert {"target.uk_relevant_enterprise", "target.uk_turnover_gbp"} <= {f for q in ukea.questions for f in q.facts}
+    # Air-to-air refuelling systems and F-35 components are military goods (the case marks them
+    # export-controlled); with 1,700 UK staff and 5-8% of revenue from the UK, its UK turnover exceeds
+    # GBP 1 million by far.
+    text = path.read_text("utf-8")
+    said = text.replace(
+        "  sectors: [defence, aerospace, space]\n",
+        "  sectors: [defence, aerospace, space]\n"
+        "  uk_relevant_enterprise: [military_dual_use]\n"
+        "  uk_turnover_gbp: {more_than: 1000000}\n",
+    )
+    assert said != text
+    (tmp_path / "cobham.yaml").write_text(said, "utf-8")
+    ukea = decisions(tmp_path / "cobham.yaml", dt.date(2019, 7, 25))["UKEA"]
+    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-004"
