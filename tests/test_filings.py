@@ -79,7 +79,8 @@ def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(
     doc = filings(result)
     assert doc["uncaught_risk"] is True and doc["mandatory"] == [] and doc["mandatory_today"] == []
     not_reached = [n["regime"] for n in doc["not_reached"]]
-    assert {"DE", "FR", "IT", "UK", "US"} <= set(not_reached) and "BE" not in not_reached
+    assert {"DE", "ES", "FR", "IT", "UK", "US"} <= set(not_reached)
+    assert "BE" not in not_reached and "EU" not in not_reached
 
 
 def test_cosco_needs_a_german_filing_as_a_kritis_operator_and_sits_just_under_the_next_step():
@@ -381,7 +382,7 @@ def test_bad_filing_tests(tmp_path, pack, entry, code, fragment):
 def test_rules_regimes_lists_triggers_and_show_explains_one(capsys):
     code, out, _ = run(capsys, "rules", "regimes", "-f", "json")
     regimes = {g["id"]: g for g in json.loads(out)}
-    assert code == 0 and {"BE", "DE", "EU", "FR", "IT", "UK", "US"} <= set(regimes)
+    assert code == 0 and set(regimes) >= {"BE", "DE", "ES", "EU", "FR", "IT", "NL", "NLTC", "UK", "US"}
     de = {t["id"]: t for t in regimes["DE"]["triggers"]}
     assert (de["DE-004"]["valid_from"], de["DE-004"]["valid_to"]) == ("2017-07-18", "2018-12-28")
     code, out, _ = run(capsys, "rules", "show", "UK-003")
@@ -487,12 +488,17 @@ def test_a_mutated_regime_file_gives_located_problems_never_a_crash(scratch_pack
 # --------------------------------------------------------------------------------------------- review findings
 
 
-def test_a_target_country_without_a_regime_is_not_called_uncaught():
-    (result,) = screen_files([CASES / "stc-telefonica.yaml"])
+def test_a_target_country_without_a_regime_is_not_called_uncaught(tmp_path):
+    path = CASES / "stc-telefonica.yaml"
+    text = path.read_text("utf-8").replace("  country: ES\n", "  country: PT\n")  # a country without a regime
+    assert text != path.read_text("utf-8")
+    case = tmp_path / "stc-portugal.yaml"
+    case.write_text(text, "utf-8")
+    (result,) = screen_files([case])
     from screening.report.data import filings
 
     doc = filings(result)
-    assert doc["not_covered"] == "ES" and doc["uncaught_risk"] is False
+    assert doc["not_covered"] == "PT" and doc["uncaught_risk"] is False
 
 
 def test_what_if_reports_filings_that_move_under_todays_law(capsys):

@@ -85,6 +85,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "lei",
         "registration_number",
         "cfius_excepted",
+        "eu_sensitive_investments",
     ):
         # the entity's own figures as the dated or confidence view leaves them
         values[f"investor.{key}"] = (

@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from screening.case.catalogue import EU_MEMBERS
 from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_of
 from screening.case.values import INF, DayRange, Interval, PartialList, bounds
 
@@ -51,7 +52,7 @@ BLOCKING_PCT = 50.0
 """Aggregate holdings of listed persons that make an entity their property (OFAC 2014; EU Best Practices 2024)."""
 LASTING_LEASE_YEARS = 10.0
 """A lease or concession this long is 'lasting' (Reg. 2019/452 Art. 2(1) speaks of lasting and direct links)."""
-EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+EU = EU_MEMBERS
 EEA = EU | {"IS", "LI", "NO"}
 EFTA = frozenset({"IS", "LI", "NO", "CH"})
 SANCTIONS_LISTS = frozenset({"un_sanctions", "eu_sanctions", "uk_sanctions", "us_sdn", "other_sanctions"})

@@ -131,7 +131,7 @@ def _text(briefs: list[dict[str, Any]], options: Options) -> str:
             hang("  ", b["judged_on"], 2, "italic")
             for regime, outcome, why, review, today in b["regimes"]:
                 extra = "; ".join(x for x in (why, f"review {review}" if review else "", today) if x)
-                hang(f"  {regime:<4}", f"{outcome.upper()}  {extra}", 6)
+                hang(f"  {regime:<3} ", f"{outcome.upper()}  {extra}", 6)
         for alert in b["alerts"]:
             hang("  ! ", alert, 4, "bold")
         heading("Main findings")

@@ -504,7 +504,7 @@ def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
     page.heading("Where to file")
     page.hang("  ", Text(f"the law in force on {doc['judged_on']} ({basis})", style="italic"), 2)
     for d in doc["regimes"]:
-        _decision(page, d, Text(f"  {d['regime']:<4}", style="bold"))
+        _decision(page, d, Text(f"  {d['regime']:<3} ", style="bold"))
         if "today" in d:
             _decision(page, d["today"], Text(f"      today ({d['today']['judged_on']}): ", style="italic"))
     if doc["not_reached"]:

@@ -1,0 +1,69 @@
+"""Real deals judged by the Spanish, Dutch and UK Enterprise Act regime packs on the day whose law applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from screening.api import screen_files
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+BACKTEST = ROOT / "backtest" / "cases"
+
+
+def decisions(path: Path, on: dt.date | None = None) -> dict[str, object]:
+    (result,) = screen_files([path], on=on)
+    return {d.regime.id: d for d in result.filings.decisions}
+
+
+def test_talgo_a_hungarian_bid_for_a_listed_train_maker_needed_authorisation_under_the_transitional_regime():
+    # The application was reported by the CNMV on 4 April 2024; the Council of Ministers refused it on
+    # 27 August 2024. An EU investor is caught only because Talgo is listed in Madrid.
+    spain = decisions(BACKTEST / "talgo-ganz-mavag.yaml", dt.date(2024, 4, 4))["ES"]
+    assert spain.outcome == "mandatory" and spain.rule is not None and spain.rule.id == "ES-005"
+
+
+def test_stc_below_ten_percent_of_telefonica_is_outside_article_7_bis():
+    # 9.97% of the capital without control: the authorisation stc obtained on 28 November 2024 rested on
+    # the rules for activities related to national defence, which the pack does not encode.
+    spain = decisions(CASES / "stc-telefonica.yaml")["ES"]
+    assert spain.outcome == "out_of_scope"
+    assert any("stake_after_pct is 9.97" in why for why in spain.why)
+
+
+def test_nowi_completed_before_the_vifo_act_was_outside_its_retroactive_reach():
+    # Completed in November 2022; on 27 November 2023 the Minister found that the retroactive reach
+    # covers only military and dual-use goods, which Nowi's chips are not.
+    for day in (dt.date(2022, 11, 1), dt.date(2022, 11, 30)):
+        netherlands = decisions(CASES / "nexperia-nowi.yaml", day)
+        assert netherlands["NL"].outcome == "out_of_scope"
+        assert any("nl_sensitive_technology" in why for why in netherlands["NL"].why)
+        assert netherlands["NLTC"].outcome == "out_of_scope"
+
+
+def test_cobham_could_be_called_in_under_the_enterprise_act_once_its_military_goods_and_uk_turnover_are_said(
+    tmp_path,
+):
+    # Advent agreed to buy Cobham on 25 July 2019; the Secretary of State gave an intervention notice on
+    # national security on 17 September 2019 and accepted undertakings. The case as recorded does not say
+    # whether Cobham is a relevant enterprise nor give its UK turnover in GBP, so the pack asks.
+    path = BACKTEST / "cobham-advent.yaml"
+    (asked,) = screen_files([path], on=dt.date(2019, 7, 25))
+    ukea = {d.regime.id: d for d in asked.filings.decisions}["UKEA"]
+    assert ukea.outcome == "undetermined"
+    assert {"target.uk_relevant_enterprise", "target.uk_turnover_gbp"} <= {f for q in ukea.questions for f in q.facts}
+    # Air-to-air refuelling systems and F-35 components are military goods (the case marks them
+    # export-controlled); with 1,700 UK staff and 5-8% of revenue from the UK, its UK turnover exceeds
+    # GBP 1 million by far.
+    text = path.read_text("utf-8")
+    said = text.replace(
+        "  sectors: [defence, aerospace, space]\n",
+        "  sectors: [defence, aerospace, space]\n"
+        "  uk_relevant_enterprise: [military_dual_use]\n"
+        "  uk_turnover_gbp: {more_than: 1000000}\n",
+    )
+    assert said != text
+    (tmp_path / "cobham.yaml").write_text(said, "utf-8")
+    ukea = decisions(tmp_path / "cobham.yaml", dt.date(2019, 7, 25))["UKEA"]
+    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-004"
