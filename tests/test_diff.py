@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from screening.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_pins
 
 RULES = str(ROOT / "rules")
 FORMATS = ["text", "json", "markdown"]
@@ -24,10 +24,11 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def new(tmp_path, monkeypatch) -> Path:
-    """A copy of the default pack beside a copy of the example cases, so its tests find their cases."""
+    """A copy of the default pack, with the tests of the example cases, beside a copy of the example cases, so
+    its tests find their cases."""
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
-    return Path(shutil.copytree(ROOT / "rules", tmp_path / "rules"))
+    return add_pins(Path(shutil.copytree(ROOT / "rules", tmp_path / "rules")))
 
 
 def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
@@ -127,7 +128,7 @@ def test_diff_of_triggers_added_and_removed_in_each_format(capsys, new, change, 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_pack_whose_test_cases_are_missing_warns_and_fails_on_change(capsys, tmp_path, monkeypatch, fmt):
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
-    new = Path(shutil.copytree(ROOT / "rules", tmp_path / "copied" / "rules"))  # no cases beside it
+    new = add_pins(Path(shutil.copytree(ROOT / "rules", tmp_path / "copied" / "rules")))  # no cases beside it
     code, out, err = run(capsys, "diff", RULES, str(new), "--format", fmt)
     assert code == 0
     assert "example-cases.yaml:5:5: warning: tests.0.case: case file not found" in err

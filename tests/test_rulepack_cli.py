@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from screening.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_pins
 
 RULES = str(ROOT / "rules")
 ALIBABA = str(ROOT / "cases" / "alibaba-liege.yaml")
@@ -28,12 +28,13 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def pack(tmp_path, monkeypatch) -> Path:
-    """A copy of the default pack (with its tests) that a test may break; cases are found through it."""
+    """A copy of the default pack (with its tests, and the tests of the example cases put in it) that a test may
+    break; cases are found through it."""
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
     target = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", target)
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
-    return target
+    return add_pins(target)
 
 
 def test_check_default_pack_is_clean_of_errors(capsys):
