@@ -76,6 +76,25 @@ def test_check_sarif_validates_against_the_schema(capsys, pack):
     )
 
 
+def test_check_sarif_help_uri_comes_from_the_pack_or_is_left_out(capsys, pack):
+    code, out, _ = run(capsys, "check", str(pack), "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all("helpUri" not in r and r["help"]["text"] for r in rules)  # the default pack gives none
+    meta = pack / "pack.yaml"
+    text = meta.read_text()
+    meta.write_text(
+        text.replace("\ndescription:", '\nhelp_uri: "https://rules.example.org/codes#{code}"\ndescription:', 1)
+    )
+    code, out, _ = run(capsys, "check", str(pack), "--format", "sarif")
+    doc = json.loads(out)
+    jsonschema.Draft7Validator(SARIF).validate(doc)
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules] == [f"https://rules.example.org/codes#{r['id']}" for r in rules]
+    meta.write_text(text.replace("\ndescription:", "\nhelp_uri: rules.example.org\ndescription:", 1))
+    code, out, _ = run(capsys, "check", str(pack), "-f", "json")
+    assert code == 1 and any(p["code"] == "E106" and "help_uri" in p["message"] for p in json.loads(out)["problems"])
+
+
 def test_check_github_annotations(capsys, pack):
     (pack / "scoring.yaml").write_text((pack / "scoring.yaml").read_text().replace("IC-001", "IC-777", 1))
     code, out, _ = run(capsys, "check", str(pack), "--format", "github")
