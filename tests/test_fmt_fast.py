@@ -144,6 +144,7 @@ EDGES = {
     "block scalar keep": "a: |+\n  one\n\nb: 1\n",
     "block scalar indicator": "a: |2\n   one\n",
     "folded blank line": "a: >\n  one\n\n  two\n",
+    "literal starting with a blank line": "a: |-\n\n  one\n",
     "block scalar in a sequence": "a:\n  - |\n    one\n",
     "nested sequence": "a:\n  - - 1\n",
     "null written empty": "a:\nb: 1\n",

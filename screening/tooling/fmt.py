@@ -1281,8 +1281,8 @@ class _FastCheck:
             at += 1
         while body and not body[-1]:
             body.pop()
-        if not body:
-            raise _NotSure
+        if not body or not body[0]:
+            raise _NotSure  # no content, or a blank first line (written with an indentation indicator)
         texts = []
         for text in body:
             if text and (text[len(indent)] == " " or text != text.rstrip()):
