@@ -60,6 +60,8 @@ def test_unknown_votes_say_the_others_share_is_not_stated(tmp_path):
     deal = json.loads(render("json", [result]))["deal"]
     assert deal["others_votes_pct"] is None and "not stated" in deal["others_share"]
     assert "the other owners" in render("text", [result], Options(width=120))
+    html = render("html", [result])
+    assert "Other owners: a share of the votes not stated" in html and ">Other owners<" not in html  # no box
 
 
 def test_the_investor_holding_everything_leaves_no_other_owner(tmp_path):

@@ -853,7 +853,9 @@ def with_deal(own: dict[str, Any], deal: dict[str, Any]) -> dict[str, Any]:
             "controlling": deal["control"] == "investor",
         },
     ]
-    if deal["others_votes_pct"] != 0:  # their share as far as the investor's tells it; never one controller
+    # the others' share as far as the investor's votes tell it (no box when those are unknown: the note below the
+    # drawing says so); never drawn as one controller
+    if deal["others_votes_pct"] != 0 and deal["votes_after_pct"] is not None:
         entities.append({"id": OTHERS, "name": "Other owners", "country": None, "kind": "others", "depth": 0})
         edges.append(
             {
