@@ -2,8 +2,9 @@
 
 Three commands alternate so that machine noise hits them alike: `check rules/` (the reference: parse,
 validate, compile and lint the default pack), `fmt --check rules/` with no cache (a fresh CI clone: every
-file goes through the round-trip parser), and `fmt --check rules/` with a warm cache (the pre-commit hook on
-a developer's machine: only changed files take the round trip). Figures are medians, and ratios to `check`.
+file goes through the fast layout check, and those it does not clear through the round-trip parser), and
+`fmt --check rules/` with a warm cache (the pre-commit hook on a developer's machine: texts found canonical
+before are known by their hash). Figures are medians, and ratios to `check`.
 
     python bench/fmt.py [--runs 7]
 """

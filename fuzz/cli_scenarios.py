@@ -826,6 +826,9 @@ def check(b: Builder) -> None:
     b.opt(argv, 0.15, "-o", b.output())
     b.opt(argv, 0.15, "--as-of", b.date())
     b.opt(argv, 0.1, "--root", rng.choice([".", "..", "/", "missing", "pack1"]))
+    for flag in ("--select", "--ignore"):  # codes and prefixes, repeated or comma-separated, and ones that are not
+        for _ in range(rng.choice([0, 0, 0, 1, 2])):
+            argv += [flag, b.pick(["W302", "W3", "E2", "E201,W302", "W330", "E", "W331,W335"], ["X999", "", "w3", "*"])]
     b.step(argv)
 
 
@@ -842,7 +845,36 @@ def test(b: Builder) -> None:
     b.opt(argv, 0.2, "--min-coverage", b.pick(["0", "50", "100"], ["100.1", "-1", "nan"]))
     b.opt(argv, 0.15, "-o", b.output())
     b.opt(argv, 0.1, "--root", rng.choice([".", "..", "/", "missing"]))
+    pattern = b.pick(["SI-003", "SI-00?", "alibaba", "*fires*", "be ", "CA-0[0-2]?"], ["", "[", "\x1b[2J", "*" * 300])
+    b.opt(argv, 0.25, "-k", pattern)
     b.step(argv)
+
+
+def init(b: Builder) -> None:
+    """A new pack, where init may create one (a fresh, nested or oddly named directory) or may not (an empty
+    directory is fine; a file, a link, a pack, the scenario's own directory are not); then what init says to
+    run next: check, test with full coverage, fmt --check. Never an absolute path: init creates directories."""
+    rng = b.rng
+    r = rng.random()
+    if r < 0.5:
+        target = b.fresh(rng.choice(["my-pack", "a/b/pack", "névé ☃ pack", "-dash", ".hidden", "x\ny"]), "")
+    elif r < 0.6:
+        target = b.fresh("empty", "")
+        b.files[target] = {"dir": True}
+    elif r < 0.7:
+        target = b.add(b.fresh("file", ".yaml"), b"x: 1\n")
+    elif r < 0.8:
+        target = b.fresh("link", "")
+        b.files[target] = {"link": rng.choice(["missing-target", target])}
+    elif r < 0.9:
+        target = b.pack() or "."
+    else:
+        target = rng.choice([".", "..", ""])
+    b.step(["init", target])
+    if rng.random() < 0.7:
+        b.step(["check", target])
+        b.step(["test", target, "--min-coverage", "100"])
+        b.step(["fmt", "--check", target])
 
 
 def diff(b: Builder) -> None:
@@ -1086,6 +1118,7 @@ COMMANDS = [
     (facts, 2),
     (check, 14),
     (test, 7),
+    (init, 3),
     (diff, 5),
     (fmt, 9),
     (schema, 2),

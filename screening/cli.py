@@ -36,6 +36,14 @@ rules_app = typer.Typer(help="Browse the rule catalogue.", no_args_is_help=True,
 app.add_typer(rules_app, name="rules")
 
 RulesOpt = typer.Option(None, "--rules", "-r", help="Rule pack directory (default: the bundled pack).", file_okay=False)
+TestsOpt = typer.Option(
+    None,
+    "--tests",
+    metavar="PATH",
+    help="More test files for the pack (a file, or a directory of *.yaml), kept outside it: for example tests of a "
+    "project's own cases. Repeat for several. Their case files must be in --root (default: the directory holding "
+    "the pack).",
+)
 RootOpt = typer.Option(
     None,
     "--root",
@@ -516,6 +524,7 @@ def test_pack(
         help="Run only the tests whose names hold PATTERN or match it as a shell pattern (SI-003, alibaba, 'SI-00?'); "
         "coverage then counts those only.",
     ),
+    tests: Optional[list[Path]] = TestsOpt,
 ) -> None:
     """Run every rule's examples and the pack's test cases; report failures and rule coverage.
 
@@ -539,7 +548,7 @@ def test_pack(
         problems = [p for p in problems if p.severity == "error"]
         if pack is None or problems:
             raise InputError(problems)
-        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root, pattern)
+        outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root, pattern, tests or ())
         if problems:
             raise InputError(problems)
         run = TestRun(tuple(outcomes), coverage, f"{pack.name} {pack.version}")
@@ -559,7 +568,9 @@ def diff(
         ..., help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules)."
     ),
     new: Path = typer.Argument(..., help="The pack after the change (a directory).", file_okay=False),
-    cases: list[Path] = typer.Argument(None, help="Case files (default: the cases of NEW's tests).", dir_okay=False),
+    cases: list[Path] = typer.Argument(
+        None, help="Case files (default: the cases of NEW's tests and of --tests files).", dir_okay=False
+    ),
     format: DiffFormat = typer.Option("text", "--format", "-f", help="Output format (markdown for a PR comment)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 when any case changes."),
@@ -567,6 +578,7 @@ def diff(
         None, "--backtest", file_okay=False, help="Also backtest both packs on this corpus and show the change."
     ),
     root: Optional[Path] = RootOpt,
+    tests: Optional[list[Path]] = TestsOpt,
 ) -> None:
     """Screen cases with two packs and list every case whose level, score or fired rules change.
 
@@ -582,7 +594,7 @@ def diff(
     with tempfile.TemporaryDirectory() as work:
         old_pack = load_pack(resolve_pack(old, Path(work)))
     new_pack = load_pack(new)
-    loaded, unscreened = (load_cases(cases), []) if cases else test_cases(new, new_pack, root)
+    loaded, unscreened = (load_cases(cases), []) if cases else test_cases(new, new_pack, root, tests or ())
     for problem in unscreened:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,16 @@ for _name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR"):
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
+PINS = ROOT / "tests" / "pack"
+"""The project's tests of the example cases against the default pack (`screening test rules/ --tests tests/pack`)."""
+
+
+def add_pins(pack_dir: Path) -> Path:
+    """Put the tests of the example cases into a copy of the default pack as its own test files (their
+    ``../../cases/`` then names a copy of cases/ beside the pack copy)."""
+    for path in PINS.glob("*.yaml"):
+        shutil.copy(path, pack_dir / "tests" / path.name)
+    return pack_dir
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from screening.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_pins
 
 RULES = str(ROOT / "rules")
 FORMATS = ["text", "json", "markdown"]
@@ -24,10 +24,11 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def new(tmp_path, monkeypatch) -> Path:
-    """A copy of the default pack beside a copy of the example cases, so its tests find their cases."""
+    """A copy of the default pack, with the tests of the example cases, beside a copy of the example cases, so
+    its tests find their cases."""
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
-    return Path(shutil.copytree(ROOT / "rules", tmp_path / "rules"))
+    return add_pins(Path(shutil.copytree(ROOT / "rules", tmp_path / "rules")))
 
 
 def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +86,7 @@ def test_diff_of_each_rule_change_in_each_format(capsys, new, kind, fmt):
     assert "Traceback" not in out + err
     doc = json.loads(run(capsys, "diff", RULES, str(new), "--format", "json")[1])
     assert [(r["rule"], r["change"]) for r in doc["rules"]] == rules
-    assert doc["cases_not_screened"] == [] and doc["cases_screened"] == 14  # 11 example cases, 3 inside the pack
+    assert doc["cases_not_screened"] == [] and doc["cases_screened"] == 16  # 13 example cases, 3 inside the pack
     alibaba = next(c for c in doc["cases_changed"] if c["case"] == "alibaba-liege")  # SI-003 fires on it
     assert set(alibaba["fires_now"]) == fires_now and set(alibaba["no_longer_fires"]) == no_longer
     for rid, what in rules:
@@ -127,7 +128,7 @@ def test_diff_of_triggers_added_and_removed_in_each_format(capsys, new, change, 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_pack_whose_test_cases_are_missing_warns_and_fails_on_change(capsys, tmp_path, monkeypatch, fmt):
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
-    new = Path(shutil.copytree(ROOT / "rules", tmp_path / "copied" / "rules"))  # no cases beside it
+    new = add_pins(Path(shutil.copytree(ROOT / "rules", tmp_path / "copied" / "rules")))  # no cases beside it
     shutil.rmtree(new / "tests" / "cases")  # nor the pack's own
     code, out, err = run(capsys, "diff", RULES, str(new), "--format", fmt)
     assert code == 0
@@ -137,7 +138,7 @@ def test_a_pack_whose_test_cases_are_missing_warns_and_fails_on_change(capsys, t
     code, out, err = run(capsys, "diff", RULES, str(new), "--format", fmt, "--fail-on-change")
     assert code == 1
     if fmt == "json":
-        assert len(json.loads(out)["cases_not_screened"]) == 27
+        assert len(json.loads(out)["cases_not_screened"]) == 31
 
 
 def test_an_unexpected_error_is_one_line_and_exit_3(capsys, monkeypatch):

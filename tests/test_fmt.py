@@ -414,6 +414,7 @@ def test_a_text_found_canonical_is_not_formatted_again(tmp_path, monkeypatch):
     pack.mkdir()
     for path in RULES[:3]:
         (pack / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(fmt, "is_canonical", lambda text, name: False)  # the cache alone (the fast check aside)
     calls: list[str] = []
     real = fmt.format_text
     monkeypatch.setattr(fmt, "format_text", lambda text, name: calls.append(name) or real(text, name))

@@ -401,12 +401,14 @@ def test_a_file_of_another_kind_is_named_not_quoted(repo, name, found):
 
 
 def test_the_default_root_keeps_the_bundled_tests_working(repo):
-    """The bundled pack's tests name ../../cases/*.yaml: the default root, the directory holding the pack,
-    lets them be read; a narrower --root does not."""
-    run = screening("test", repo / "rules", "--min-coverage", "100")
+    """The pins of the example cases (tests/pack/, beside the pack) name ../../cases/*.yaml: the default root,
+    the directory holding the pack, lets them be read; a narrower --root does not."""
+    shutil.copytree(ROOT / "tests" / "pack", repo / "tests" / "pack")
+    run = screening("test", repo / "rules", "--min-coverage", "100", "--tests", repo / "tests" / "pack")
     assert run.code == 0, run.err
     assert screening("check", repo / "rules").code == 0
-    screening("test", repo / "rules", "--root", repo / "rules").refused("E003", "leads outside the root")
+    pins = ("--tests", repo / "tests" / "pack")
+    screening("test", repo / "rules", *pins, "--root", repo / "rules").refused("E003", "leads outside the root")
 
 
 def test_diff_reads_test_cases_within_the_root_only(repo):

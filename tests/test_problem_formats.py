@@ -18,7 +18,7 @@ from jsonschema import Draft7Validator
 from screening import __version__
 from screening.infra.errors import CODES, Problem
 from screening.report import junit
-from screening.report.problems import FORMATS, HELP_URI, artifact_location, escape_data, escape_property, order, render
+from screening.report.problems import FORMATS, artifact_location, escape_data, escape_property, order, render
 from screening.report.tests import FORMATS as TEST_FORMATS
 from screening.report.tests import coverage_line, percent, render_tests
 from screening.tooling.results import Coverage, TestOutcome
@@ -87,8 +87,8 @@ def sarif_validator() -> Draft7Validator:
     return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
-def sarif(problems: list[Problem] = PROBLEMS, checked: list[str] = CHECKED) -> dict:
-    return json.loads(render(problems, "sarif", checked=checked))
+def sarif(problems: list[Problem] = PROBLEMS, checked: list[str] = CHECKED, help_uri: str = "") -> dict:
+    return json.loads(render(problems, "sarif", checked=checked, help_uri=help_uri))
 
 
 def assert_valid(validator: Draft7Validator, doc: dict) -> None:
@@ -143,7 +143,7 @@ def test_sarif_content():
         assert rule["name"] == CODES[rule["id"]]
         assert rule["shortDescription"]["text"]
         assert rule["defaultConfiguration"]["level"] == ("warning" if rule["id"][0] == "W" else "error")
-        assert rule["helpUri"].startswith("https://") and rule["helpUri"].endswith("#problem-codes")
+        assert "helpUri" not in rule  # no pack gave one: no address is made up
         assert rule["help"]["text"].startswith(f"{rule['id']} {rule['name']}: ")
 
     results = run["results"]
@@ -197,6 +197,14 @@ def test_sarif_uris():
     assert artifact_location("C:\\pack\\rules.yaml") == {"uri": "file:///C:/pack/rules.yaml"}
 
 
+def test_sarif_help_uri_is_the_packs_template_with_the_code(sarif_validator):
+    doc = sarif(help_uri="https://rules.example.org/docs/problems.html#{code}")
+    assert_valid(sarif_validator, doc)
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules] == [f"https://rules.example.org/docs/problems.html#{r['id']}" for r in rules]
+    assert all(r["help"]["text"] for r in rules)
+
+
 def test_sarif_with_absolute_and_odd_paths_validates(sarif_validator):
     odd = [
         Problem("/srv/pack/rules.yaml", 1, 1, "E100", "bad"),
@@ -210,7 +218,6 @@ def test_sarif_with_absolute_and_odd_paths_validates(sarif_validator):
         "id": "E999",
         "name": "problem",
         "shortDescription": {"text": "E999"},
-        "helpUri": HELP_URI,
         "help": {"text": "E999 problem: see the table"},
         "defaultConfiguration": {"level": "error"},
     }

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from screening.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_pins
 
 RULES = str(ROOT / "rules")
 ALIBABA = str(ROOT / "cases" / "alibaba-liege.yaml")
@@ -28,12 +28,13 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def pack(tmp_path, monkeypatch) -> Path:
-    """A copy of the default pack (with its tests) that a test may break; cases are found through it."""
+    """A copy of the default pack (with its tests, and the tests of the example cases put in it) that a test may
+    break; cases are found through it."""
     monkeypatch.setenv("SCREENING_CACHE_DIR", "")
     target = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", target)
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
-    return target
+    return add_pins(target)
 
 
 def test_check_default_pack_is_clean_of_errors(capsys):
@@ -73,6 +74,25 @@ def test_check_sarif_validates_against_the_schema(capsys, pack):
     assert any(
         r["ruleId"] == "E202" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 7 for r in results
     )
+
+
+def test_check_sarif_help_uri_comes_from_the_pack_or_is_left_out(capsys, pack):
+    code, out, _ = run(capsys, "check", str(pack), "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all("helpUri" not in r and r["help"]["text"] for r in rules)  # the default pack gives none
+    meta = pack / "pack.yaml"
+    text = meta.read_text()
+    meta.write_text(
+        text.replace("\ndescription:", '\nhelp_uri: "https://rules.example.org/codes#{code}"\ndescription:', 1)
+    )
+    code, out, _ = run(capsys, "check", str(pack), "--format", "sarif")
+    doc = json.loads(out)
+    jsonschema.Draft7Validator(SARIF).validate(doc)
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules] == [f"https://rules.example.org/codes#{r['id']}" for r in rules]
+    meta.write_text(text.replace("\ndescription:", "\nhelp_uri: rules.example.org\ndescription:", 1))
+    code, out, _ = run(capsys, "check", str(pack), "-f", "json")
+    assert code == 1 and any(p["code"] == "E106" and "help_uri" in p["message"] for p in json.loads(out)["problems"])
 
 
 def test_check_github_annotations(capsys, pack):

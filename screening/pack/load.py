@@ -82,6 +82,9 @@ class Pack(NamedTuple):
     sets: dict[str, list[Any]]
     description: str = ""
     regimes: tuple[Regime, ...] = ()
+    help_uri: str = ""
+    """Where the pack's authors explain problem codes (pack.yaml ``help_uri``; ``{code}`` stands for the code):
+    SARIF's ``helpUri``. Empty: SARIF has no ``helpUri``."""
     """Filing regimes (``regimes/*.yaml``), in file order."""
 
     def rule(self, rule_id: str) -> Rule | None:
@@ -409,6 +412,7 @@ def _build(
         sets=sets,
         description=(meta.get("description") or "").strip(),
         regimes=tuple(regimes),
+        help_uri=meta.get("help_uri") or "",
     )
 
 

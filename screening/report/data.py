@@ -244,13 +244,23 @@ def ownership(result: Result) -> dict[str, Any]:
 
 def deal(result: Result) -> dict[str, Any]:
     """The deal itself: the target, the stake the investor holds before and after, and the other owners' share
-    of the votes with who controls the target after the deal (the case names the investor's owners, not the
-    target's: the others are one figure, 100 less the investor's votes)."""
+    of the votes with who controls the target after the deal. A case names the investor's owners, not the
+    target's: the others' votes are what the investor's leave (a number when the investor's are exact, a range
+    when they are a bound, not stated when unknown), and who holds them is not stated, but for co-investors
+    the case names."""
     case, values = result.case, result.facts.values
     tx = case.data.get("transaction") or {}
     target = case.data["target"]
     votes_after = values.get("transaction.votes_after_pct")
     others, others_least = _others(votes_after)
+    named = [
+        {
+            "name": co["name"],
+            "role": co.get("role"),
+            "votes_pct": _pct(co.get("voting_after_pct", co.get("stake_after_pct"))),
+        }
+        for co in values.get("transaction.co_investors") or ()
+    ]
     if values.get("transaction.control") is True:
         control = "investor"
         text = (
@@ -263,7 +273,8 @@ def deal(result: Result) -> dict[str, Any]:
     elif others_least is not None and others_least > 50:
         control, text = (
             "others",
-            "the other owners together keep a majority of the votes: the investor gains no control alone",
+            "no majority of the votes and no stated control right for the investor; the other owners hold the "
+            "majority together (whether any of them controls is not stated)",
         )
     elif others is not None and others == 50:
         control, text = "shared", "the votes are split 50/50: control is shared"
@@ -279,6 +290,9 @@ def deal(result: Result) -> dict[str, Any]:
         "votes_after_pct": _pct(votes_after),
         **{k: tx[k] for k in ("board_seats", "board_size", "veto_rights") if tx.get(k) is not None},
         "others_votes_pct": _pct(others),
+        "others_share": _others_share(votes_after, others),
+        "others_who": _others_who(named),
+        "co_investors": named,
         "control": control,
         "control_text": text,
         "sources": list(case.sources_at(("transaction",))),
@@ -297,6 +311,38 @@ def _others(votes_after: Any) -> tuple[Any, float | None]:
     return None, least
 
 
+def _others_share(votes_after: Any, others: Any) -> str:
+    """The other owners' votes together, in words, as far as the investor's tell them: what is left of 100%
+    (a range when the investor's votes are a bound), or not stated."""
+    if votes_after is None:
+        return "a share of the votes not stated (nor the investor's)"
+    if others is not None:
+        return "none: the investor holds all the votes" if others <= 0 else f"{num(others)}% of the votes together"
+    span = ends(votes_after)
+    low = None if span.high is None or span.high >= 100 else num(round(100 - span.high, 6))
+    high = None if span.low is None or span.low <= 0 else num(round(100 - span.low, 6))
+    if low is not None and high is not None:
+        return f"between {low}% and {high}% of the votes together"
+    if high is not None or low is not None:
+        return f"at {'most' if high is not None else 'least'} {high or low}% of the votes together"
+    return "a share of the votes not stated"
+
+
+def _others_who(named: list[dict[str, Any]]) -> str:
+    """Who the other owners are, as far as the case says: only co-investors are named in a case."""
+    if not named:
+        return "who they are is not stated in the case"
+
+    def one(co: dict[str, Any]) -> str:
+        role = f" ({co['role'].replace('_', ' ')})" if co.get("role") else ""
+        votes = co["votes_pct"]
+        if votes is None:
+            return co["name"] + role
+        return f"{co['name']}{role} {shown(votes, '%') if isinstance(votes, (dict, str)) else f'{num(votes)}%'}"
+
+    return f"named in the case: {', '.join(one(co) for co in named)}; the rest not stated"
+
+
 def deal_lines(d: dict[str, Any], investor: str) -> tuple[str, str]:
     """The deal in two lines of text: the investor's stake (before → after) and the other owners'."""
 
@@ -312,16 +358,10 @@ def deal_lines(d: dict[str, Any], investor: str) -> tuple[str, str]:
     veto = f", vetoes: {', '.join(d['veto_rights'])}" if d.get("veto_rights") else ""
     kind = (d["kind"] or "deal").replace("_", " ")
     first = f"{investor} ({kind}): {stake}{board}{veto}"
-    others = d["others_votes_pct"]
-    if not others:
+    if d["control"] == "investor" and d["others_votes_pct"] in (None, 0):
         second = d["control_text"]
-    elif d["control"] == "others":
-        second = (
-            f"other owners (not named in the case): {pct(others)} of the votes, a majority together: "
-            "the investor gains no control alone"
-        )
     else:
-        second = f"other owners (not named in the case): {pct(others)} of the votes; {d['control_text']}"
+        second = f"other owners: {d['others_share']}, {d['others_who']}. Control after the deal: {d['control_text']}"
     return first, second
 
 

@@ -517,7 +517,11 @@ def _ownership(ctx: Ctx) -> list[str]:
     ]
     if len(own["entities"]) <= DIAGRAM_LIMIT:
         out += diagram(with_deal(own, ctx.doc["deal"]), ctx.ids("ownership-diagram"))
-        out.append(f'<p class="deal-note">Control after the deal: {esc(ctx.doc["deal"]["control_text"])}.</p>')
+        deal = ctx.doc["deal"]
+        if deal["others_votes_pct"] != 0:
+            others = f"{esc(deal['others_share'])}, {esc(deal['others_who'])}"
+            out.append(f'<p class="deal-note">Other owners: {others}.</p>')
+        out.append(f'<p class="deal-note">Control after the deal: {esc(deal["control_text"])}.</p>')
     else:  # a drawing of hundreds of boxes helps no one, and its layout grows with the square of them
         out.append(
             f'<p class="muted">{len(own["entities"]):,} entities: too many to draw; the tables below list them.</p>'
@@ -849,7 +853,9 @@ def with_deal(own: dict[str, Any], deal: dict[str, Any]) -> dict[str, Any]:
             "controlling": deal["control"] == "investor",
         },
     ]
-    if deal["others_votes_pct"]:
+    # the others' share as far as the investor's votes tell it (no box when those are unknown: the note below the
+    # drawing says so); never drawn as one controller
+    if deal["others_votes_pct"] != 0 and deal["votes_after_pct"] is not None:
         entities.append({"id": OTHERS, "name": "Other owners", "country": None, "kind": "others", "depth": 0})
         edges.append(
             {
@@ -858,7 +864,7 @@ def with_deal(own: dict[str, Any], deal: dict[str, Any]) -> dict[str, Any]:
                 "equity_pct": None,
                 "voting_pct": plain(deal["others_votes_pct"]),
                 "rights": [],
-                "controlling": deal["control"] == "others",
+                "controlling": False,
             }
         )
     return {**own, "entities": entities, "edges": edges}
@@ -1018,7 +1024,7 @@ def _box(e: dict[str, Any], box: Box, investor: bool, deal: bool = False) -> lis
     where = e["country"] or "?"
     detail = f"{kind} · {where}"
     if e["id"] == OTHERS:
-        detail = "not named in the case"
+        detail = "together · holders not stated"
     elif e["id"] == TARGET:
         detail = f"TARGET · {where}"
     elif investor and deal:

@@ -31,8 +31,6 @@ FORMATS = ("text", "json", "github", "sarif")
 SCHEMA_VERSION = "1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-HELP_URI = "https://github.com/OWNER/screening/blob/main/README.md#problem-codes"
-"""Where a code is explained (the README's table of problem codes), for SARIF's ``helpUri``."""
 
 DESCRIPTIONS = {
     "E001": "A file or pack directory is missing or unreadable.",
@@ -77,9 +75,17 @@ DESCRIPTIONS = {
 
 
 def render(
-    problems: list[Problem], fmt: str, *, width: int = 100, color: bool = False, checked: Sequence[str] = ()
+    problems: list[Problem],
+    fmt: str,
+    *,
+    width: int = 100,
+    color: bool = False,
+    checked: Sequence[str] = (),
+    help_uri: str = "",
 ) -> str:
-    """Render ``problems`` in format ``fmt`` (one of FORMATS); ``checked`` names every file checked."""
+    """Render ``problems`` in format ``fmt`` (one of FORMATS); ``checked`` names every file checked; ``help_uri``
+    (a pack's, ``{code}`` standing for the code) gives SARIF's ``helpUri`` of each code (none when empty: the
+    ``help`` text is always there)."""
     ordered = sorted(problems, key=order)
     files = sorted(set(checked) | {p.file for p in problems})
     if fmt == "text":
@@ -89,13 +95,15 @@ def render(
     if fmt == "github":
         return _github(ordered)
     if fmt == "sarif":
-        return _sarif(ordered, files)
+        return _sarif(ordered, files, help_uri)
     raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
 def report(result: CheckResult, fmt: str, options: Options) -> str:
     """What `screening check` found, in format ``fmt``: the renderer screening.report.render calls."""
-    return render(result.problems, fmt, width=options.width, color=options.color, checked=result.files)
+    return render(
+        result.problems, fmt, width=options.width, color=options.color, checked=result.files, help_uri=result.help_uri
+    )
 
 
 def order(p: Problem) -> tuple[Any, ...]:
@@ -251,7 +259,7 @@ def fingerprint(p: Problem) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _sarif(problems: list[Problem], files: list[str]) -> str:
+def _sarif(problems: list[Problem], files: list[str], help_uri: str = "") -> str:
     codes = sorted({p.code for p in problems})
     rule_index = {code: i for i, code in enumerate(codes)}
     file_index = {f: i for i, f in enumerate(files)}
@@ -263,7 +271,7 @@ def _sarif(problems: list[Problem], files: list[str]) -> str:
             "shortDescription": {
                 "text": DESCRIPTIONS.get(code) or CODES.get(code, code).replace("-", " ").capitalize()
             },
-            "helpUri": HELP_URI,
+            **({"helpUri": help_uri.replace("{code}", code)} if help_uri else {}),
             "help": {"text": f"{code} {CODES.get(code, 'problem')}: {DESCRIPTIONS.get(code, 'see the table')}"},
             "defaultConfiguration": {"level": _level(code)},
         }

@@ -357,11 +357,11 @@ def _deal(page: Page, result: Result) -> None:
     head.append(result.case.investor.name, style="bold")
     head.append(f"  the investor, {(d['kind'] or 'deal').replace('_', ' ')}; its owners: the chain below", style="dim")
     tree.add(tree_label(page, [("", head, 4)], 1))
-    if d["others_votes_pct"]:
-        theirs = d["control"] == "others"
-        other = Text(f"{pct(d['others_votes_pct'])} votes ← ", style="bold magenta" if theirs else "")
+    if d["others_votes_pct"] != 0:  # several owners, or unknown ones: none of them marked as controlling
+        exact = d["others_votes_pct"] is not None
+        other = Text(f"{pct(d['others_votes_pct'])} votes ← " if exact else f"{d['others_share']} ← ")
         other.append("the other owners", style="bold")
-        other.append("  not named in the case", style="dim")
+        other.append(f"  {d['others_who']}", style="dim")
         tree.add(tree_label(page, [("", other, 4)], 1))
     page.block(tree)
     page.hang(Text("control after the deal: ", style="bold"), Text(d["control_text"]), 4)

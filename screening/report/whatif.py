@@ -90,7 +90,7 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
 
 
 def unmoved_text(u: dict[str, Any]) -> str:
-    """``CA-002 still fires: transaction.voting_after_pct gte 10 holds (24.99)``, or a filing that stays."""
+    """``CA-002 still fires: transaction.votes_after_pct gte 10 (24.99) still holds``, or a filing that stays."""
     tests = "; ".join(u["because"])
     if "regime" in u:
         return f"{u['regime']}: {u['outcome'].replace('_', ' ')} ({u['rule']}) stays: {tests} still holds"

@@ -32,6 +32,8 @@ class CheckResult(NamedTuple):
     problems: list[Problem]
     files: list[str]
     """Every file that was read."""
+    help_uri: str = ""
+    """The reference pack's ``help_uri`` (a URL template with ``{code}``), for SARIF's ``helpUri``; empty for none."""
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
@@ -57,7 +59,7 @@ def check_paths(
     """
     result = _check(paths, pack_path, on, root, validators or {})
     problems = settings.suppress(result.problems, _texts(result.files))
-    return CheckResult(sorted(settings.select(problems, select, ignore), key=_order), result.files)
+    return CheckResult(sorted(settings.select(problems, select, ignore), key=_order), result.files, result.help_uri)
 
 
 def _texts(files: list[str]) -> dict[str, str]:
@@ -165,7 +167,7 @@ def _check(
                 problems += exc.problems
     for path in waiver_files:
         problems += check_waivers(path, pack, cases, on)
-    return CheckResult(sorted(problems, key=_order), files)
+    return CheckResult(sorted(problems, key=_order), files, pack.help_uri if pack is not None else "")
 
 
 def _order(p: Problem) -> tuple[Any, ...]:

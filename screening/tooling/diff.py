@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -93,15 +94,18 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     return target
 
 
-def test_cases(pack_dir: Path, pack: Pack, root: Path | None = None) -> tuple[list[Any], list[Problem]]:
-    """The cases that the pack's tests name (each once, read only inside ``root``: see
-    ``screening.tooling.testing.read_test_file``), and a problem for each named case that cannot be loaded."""
-    from screening.tooling.testing import read_test_file
+def test_cases(
+    pack_dir: Path, pack: Pack, root: Path | None = None, extra: Sequence[Path] = ()
+) -> tuple[list[Any], list[Problem]]:
+    """The cases that the pack's tests and the test files ``extra`` (``--tests``) name (each once, read only
+    inside ``root``: see ``screening.tooling.testing.test_files``), and a problem for each named case that
+    cannot be loaded."""
+    from screening.tooling.testing import read_test_file, test_files
 
     found: dict[str, Any] = {}
     problems: list[Problem] = []
-    for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
-        tests, file_problems = read_test_file(test_file, pack, root)
+    for test_file, confined in test_files(pack_dir, extra, root):
+        tests, file_problems = read_test_file(test_file, pack, confined)
         problems += [
             p._replace(severity="warning")
             for p in file_problems

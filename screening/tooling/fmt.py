@@ -47,6 +47,11 @@ The canonical layout
 Formatting is idempotent, and the formatted text always loads to the same data as the original
 (this is checked on every file; a file that cannot be formatted without changing its data is
 reported and left as it is).
+
+The round trip is slow (ruamel.yaml is pure Python: some 70 ms a rule file), so a text is first given to
+:func:`is_canonical`, which checks the rules above line by line against one parse by libyaml (a few ms) and
+clears a text written in the common forms of a pack; any other text, and every text it does not clear, takes
+the round trip. Texts the round trip found canonical are also remembered in the cache directory.
 """
 
 from __future__ import annotations
@@ -172,7 +177,7 @@ def format_paths(paths: list[Path]) -> list[Change]:
         except ScreeningError as exc:
             problems.extend(exc.problems)
             continue
-        if known.holds(old):
+        if known.holds(old) or is_canonical(old, str(path)):  # no round trip for a text known to be canonical
             slots.append(Change(path, old, old))
         else:
             todo.append((len(slots), path, old))
@@ -948,3 +953,387 @@ def _place(after: _Layout, before: _Layout, notes: _Notes) -> str:
         if text or (out and out[-1]):
             out.append(text)
     return "\n".join(out) + "\n" if out else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast check: a text already in the canonical layout, told without the round trip
+
+_UNSURE_CHARS = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+"""Characters the fast check leaves to the round trip: tabs, carriage returns, a byte-order mark, controls, and
+the line breaks YAML 1.1 and 1.2 read differently (NEL, LS, PS)."""
+_DOUBLE_SAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+"""Characters a double-quoted scalar is written with as they are (the others are escaped)."""
+_BLOCK_HEADER = re.compile(r"([|>])(-?)(?=  #|$)")
+_FAST_MAX_DEPTH = 40
+"""Nesting beyond which the fast check leaves a text to the round trip (which refuses the deepest texts)."""
+
+
+def _line(event: Any) -> int:
+    return int(event.start_mark.line)
+
+
+def _column(event: Any) -> int:
+    return int(event.start_mark.column)
+
+
+def _end(event: Any) -> int:
+    return int(event.end_mark.line)
+
+
+def _name(event: Any) -> str:
+    return str(event.anchor)
+
+
+class _NotSure(Exception):
+    """The text is outside what the fast check decides: the round trip must tell."""
+
+
+def is_canonical(text: str, name: str = "<string>") -> bool:
+    """Whether :func:`format_text` is sure to return ``text`` as it is, told from one parse by libyaml.
+
+    The layout rules of this module are checked line by line on a text written in the common forms of a
+    pack (block mappings and sequences, one-line scalars and flow collections, ``>``/``|`` block scalars,
+    whole-line and end-of-line comments, single blank lines); a text in any other form (anchors, tags,
+    multi-line flow collections, escapes, a comment that formatting would move...) gives False, which
+    means "not known": the round trip decides. True is never given for a text that formatting would
+    change or refuse (tests/test_fmt_fast.py holds the two to the same verdict).
+    """
+    if not text.endswith("\n") or _UNSURE_CHARS.search(text):
+        return False
+    try:
+        data, _ = yamlio.loads(text, name)
+    except ScreeningError:
+        return False
+    if not isinstance(data, dict) or not data:
+        return False
+    try:
+        return _FastCheck(text, name, data).holds()
+    except (_NotSure, yaml.YAMLError):
+        return False
+
+
+class _FastCheck:
+    """One text, checked against the layout the round trip would write."""
+
+    def __init__(self, text: str, name: str, data: dict[Any, Any]) -> None:
+        self.lines = text.split("\n")[:-1]
+        self.events = iter(yaml.parse(text, Loader=_Loader))
+        self.emitter = _roundtrip().emitter  # the dump's own emitter, for its analysis of scalars
+        self.expected: dict[int, str] = {}
+        """Line -> its text as the round trip writes it (comments left out)."""
+        self.dash: dict[int, int] = {}
+        """Line -> column of a sequence item's dash that shares the line with its mapping's first key."""
+        self.content: set[int] = set()
+        """Lines of block scalars' content."""
+        self.first_slot: dict[int, tuple[int, bool]] = {}
+        """Line -> (column, first of its collection) of the first entry that starts on it."""
+        self.anchors: set[str] = set()
+        self.aliases: set[str] = set()
+        kind = file_kind(data, name)
+        self.defs = _schema_defs()
+        self.schema = self.defs[kind] if kind is not None else None
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _next(self) -> Any:
+        event = next(self.events, None)
+        if event is None:
+            raise _NotSure
+        if getattr(event, "tag", None) is not None:
+            raise _NotSure  # tags (refused in a pack anyway)
+        if isinstance(event, AliasEvent):
+            self.aliases.add(_name(event))
+        elif getattr(event, "anchor", None) is not None:
+            if _name(event) in self.anchors or isinstance(event, ScalarEvent):
+                raise _NotSure  # a name used twice, an anchored scalar (ruamel.yaml's own types)
+            self.anchors.add(_name(event))
+        return event
+
+    def _anchor(self, event: Any) -> str:
+        """The anchor written before a collection, with its space ("" for none)."""
+        return "" if event.anchor is None else "&" + _name(event) + " "
+
+    def holds(self) -> bool:
+        if not isinstance(self._next(), yaml.StreamStartEvent):
+            raise _NotSure
+        start = self._next()
+        if not isinstance(start, DocumentStartEvent) or start.explicit or start.version or start.tags:
+            raise _NotSure
+        root = self._next()
+        if not isinstance(root, MappingStartEvent) or root.flow_style or root.anchor is not None:
+            raise _NotSure
+        self._slot(_line(root), 0, True)  # the document's own entry
+        self._block_map(0, 1, self.schema)
+        end = self._next()
+        if not isinstance(end, yaml.DocumentEndEvent) or end.explicit:
+            raise _NotSure
+        if not isinstance(self._next(), yaml.StreamEndEvent):
+            raise _NotSure
+        if self.anchors - self.aliases:
+            raise _NotSure  # the round trip drops an anchor no alias uses
+        return self._lines_hold()
+
+    def _slot(self, line: int, col: int, first: bool) -> None:
+        self.first_slot.setdefault(line, (col, first))
+
+    def _expect(self, line: int, col: int, text: str) -> None:
+        if line in self.expected:
+            raise _NotSure
+        dash = self.dash.pop(line, None)
+        if dash is not None:
+            if col != dash + 2:
+                raise _NotSure
+            self.expected[line] = " " * dash + "- " + text
+        else:
+            self.expected[line] = " " * col + text
+
+    def _schema(self, schema: Any) -> Any:
+        schema = _resolve(schema, self.defs)
+        return schema if isinstance(schema, dict) else None
+
+    def _keys(self, schema: Any) -> tuple[dict[str, int], Any, Any]:
+        """The rank of each key the schema orders, the schema of other keys', and the schema itself."""
+        schema = self._schema(schema)
+        if schema is None:
+            return {}, None, None
+        props = schema.get("properties")
+        if not isinstance(props, dict):
+            return {}, schema.get("additionalProperties"), None
+        return {key: i for i, key in enumerate(props)}, schema.get("additionalProperties"), props
+
+    def _key(self, event: Any, col: int | None, last: int, rank: dict[str, int], flow: bool) -> tuple[str, int]:
+        """The key's text and rank (keys out of their canonical order are not canonical)."""
+        if not isinstance(event, ScalarEvent) or event.style or (col is not None and _column(event) != col):
+            raise _NotSure  # only plain keys: the round trip may re-quote others
+        if event.value == "<<" or len(event.value) > 100:
+            raise _NotSure
+        at = rank.get(event.value, len(rank)) if rank else 0
+        if at < last:
+            raise _NotSure
+        return self._scalar(event, flow), at
+
+    # -- nodes ----------------------------------------------------------------------------------
+
+    def _block_map(self, col: int, depth: int, schema: Any, after: int = -1) -> None:
+        if depth > _FAST_MAX_DEPTH:
+            raise _NotSure
+        rank, extra, props = self._keys(schema)
+        last = 0
+        first = True
+        event = self._next()
+        previous = after
+        while not isinstance(event, yaml.MappingEndEvent):
+            line = _line(event)
+            if line <= previous:
+                raise _NotSure
+            key, last = self._key(event, col, last, rank, False)
+            self._slot(line, col, first)
+            first = False
+            sub = props.get(event.value) if props is not None and event.value in props else extra
+            previous = self._value(line, col, key + ":", self._next(), depth, sub)
+            event = self._next()
+
+    def _block_seq(self, dash: int, depth: int, schema: Any, after: int) -> None:
+        if depth > _FAST_MAX_DEPTH:
+            raise _NotSure
+        node = self._schema(schema)
+        items = node.get("items") if node is not None else None
+        first = True
+        previous = after
+        event = self._next()
+        while not isinstance(event, yaml.SequenceEndEvent):
+            line = _line(event)
+            if line <= previous or _column(event) != dash + 2:
+                raise _NotSure
+            self._slot(line, dash, first)
+            first = False
+            if isinstance(event, MappingStartEvent) and not event.flow_style and event.anchor is not None:
+                self._expect(line, dash, "- &" + _name(event))
+                if _line(event) != line:
+                    raise _NotSure
+                previous = self._block_map_end(dash + 2, depth + 1, items, after=line)
+            elif isinstance(event, MappingStartEvent) and not event.flow_style:
+                self.dash[line] = dash
+                previous = self._block_map_end(dash + 2, depth + 1, items)
+            elif isinstance(event, AliasEvent):
+                self._one_line(event, line)
+                self._expect(line, dash, "- *" + _name(event))
+                previous = line
+            elif isinstance(event, ScalarEvent) and event.style not in ("|", ">"):
+                self._one_line(event, _line(event))
+                self._expect(line, dash, "- " + self._scalar(event, False))
+                previous = line
+            elif isinstance(event, (MappingStartEvent, SequenceStartEvent)) and event.flow_style:
+                self._expect(line, dash, "- " + self._flow(event, depth + 1, items, line))
+                previous = line
+            else:
+                raise _NotSure  # a block scalar or a block sequence as an item
+            event = self._next()
+
+    def _block_map_end(self, col: int, depth: int, schema: Any, after: int = -1) -> int:
+        """A block mapping (its first key after line ``after``); the last line it takes."""
+        self._block_map(col, depth, schema, after)
+        return max(self.expected) if self.expected else -1
+
+    def _value(self, line: int, col: int, prefix: str, event: Any, depth: int, schema: Any) -> int:
+        """A mapping's value after its key (``prefix``) on ``line``; the last line it takes."""
+        if isinstance(event, ScalarEvent) and event.style in ("|", ">"):
+            return self._block_scalar(line, col, prefix, event)
+        if isinstance(event, ScalarEvent):
+            self._one_line(event, line)
+            self._expect(line, col, prefix + " " + self._scalar(event, False))
+            return line
+        if isinstance(event, AliasEvent):
+            self._one_line(event, line)
+            self._expect(line, col, prefix + " *" + _name(event))
+            return line
+        if not isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            raise _NotSure
+        if event.flow_style:
+            self._expect(line, col, prefix + " " + self._flow(event, depth + 1, schema, line))
+            return line
+        if (_line(event) == line) != (event.anchor is not None):
+            raise _NotSure  # the collection starts on the next line (its anchor, if any, on the key's)
+        self._expect(line, col, prefix + ("" if event.anchor is None else " &" + _name(event)))
+        if isinstance(event, MappingStartEvent):
+            return self._block_map_end(col + 2, depth + 1, schema, after=line)
+        self._block_seq(col + 2, depth + 1, schema, after=line)
+        return max(self.expected)
+
+    def _one_line(self, event: Any, line: int) -> None:
+        if _line(event) != line or _end(event) != line:
+            raise _NotSure
+
+    def _scalar(self, event: Any, flow: bool) -> str:
+        """A one-line scalar as the round trip writes it (the style kept; text that style cannot hold is not sure)."""
+        value = event.value
+        if not event.style:
+            analysis = self.emitter.analyze_scalar(value)
+            plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
+            if not value or analysis.multiline or not plain:
+                raise _NotSure
+            if flow and ":" in value:  # read as a key by one YAML version and not the other
+                raise _NotSure
+            return str(value)
+        if event.style == "'":
+            analysis = self.emitter.analyze_scalar(value)
+            if "\n" in value or not analysis.allow_single_quoted:
+                raise _NotSure
+            return "'" + value.replace("'", "''") + "'"
+        if event.style == '"' and not _DOUBLE_SAFE.search(value):
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        raise _NotSure
+
+    def _flow(self, event: Any, depth: int, schema: Any, line: int) -> str:
+        """A flow collection on one line as the round trip writes it: ``[a, b]``, ``{a: 1, b: [c]}``."""
+        if depth > _FAST_MAX_DEPTH:
+            raise _NotSure
+        if isinstance(event, ScalarEvent):
+            if event.style in ("|", ">"):
+                raise _NotSure
+            self._one_line(event, line)
+            return self._scalar(event, True)
+        if isinstance(event, AliasEvent):
+            self._one_line(event, line)
+            return "*" + _name(event)
+        if isinstance(event, SequenceStartEvent):
+            node = self._schema(schema)
+            items = node.get("items") if node is not None else None
+            parts = []
+            item = self._next()
+            while not isinstance(item, yaml.SequenceEndEvent):
+                parts.append(self._flow(item, depth + 1, items, line))
+                item = self._next()
+            if _end(item) != line:
+                raise _NotSure
+            return self._anchor(event) + "[" + ", ".join(parts) + "]"
+        if isinstance(event, MappingStartEvent):
+            rank, extra, props = self._keys(schema)
+            last = 0
+            parts = []
+            key = self._next()
+            while not isinstance(key, yaml.MappingEndEvent):
+                text, last = self._key(key, None, last, rank, True)
+                if _line(key) != line:
+                    raise _NotSure
+                sub = props.get(key.value) if props is not None and key.value in props else extra
+                parts.append(text + ": " + self._flow(self._next(), depth + 1, sub, line))
+                key = self._next()
+            if _end(key) != line:
+                raise _NotSure
+            return self._anchor(event) + "{" + ", ".join(parts) + "}"
+        raise _NotSure
+
+    def _block_scalar(self, line: int, col: int, prefix: str, event: Any) -> int:
+        """A ``>``/``|`` scalar whose lines the round trip writes back as they are: its content indented two
+        columns under its key, no line indented further, no trailing spaces, no blank line but inside a literal."""
+        if _line(event) != line:
+            raise _NotSure
+        header = _BLOCK_HEADER.match(self.lines[line], _column(event))
+        if header is None:
+            raise _NotSure
+        self._expect(line, col, prefix + " " + header.group(1) + header.group(2))
+        indent = " " * (col + 2)
+        body: list[str] = []
+        at = line + 1
+        while at < len(self.lines) and (self.lines[at].startswith(indent) or not self.lines[at]):
+            body.append(self.lines[at])
+            at += 1
+        while body and not body[-1]:
+            body.pop()
+        if not body or not body[0]:
+            raise _NotSure  # no content, or a blank first line (written with an indentation indicator)
+        texts = []
+        for text in body:
+            if text and (text[len(indent)] == " " or text != text.rstrip()):
+                raise _NotSure
+            if not text and header.group(1) == ">":
+                raise _NotSure
+            texts.append(text[len(indent) :])
+        value = (" " if header.group(1) == ">" else "\n").join(texts) + ("" if header.group(2) else "\n")
+        if value != event.value:
+            raise _NotSure
+        self.content.update(range(line + 1, line + 1 + len(body)))
+        return line + len(body)
+
+    # -- the lines ------------------------------------------------------------------------------
+
+    def _lines_hold(self) -> bool:
+        """Every line as the round trip writes it: content as expected, comments where they stay, blank lines
+        kept (single, never first in a collection, at the start or at the end)."""
+        if self.dash:
+            raise _NotSure
+        run: list[tuple[int, str]] = []  # the blank and comment lines since the last content line
+        for number, line in enumerate(self.lines):
+            expected = self.expected.get(number)
+            if expected is not None:
+                if line != expected and not (
+                    line.startswith(expected + EOL_GAP + "#") and line == line.rstrip() and "\n" not in line
+                ):
+                    return False
+                if not self._run_holds(run, self.first_slot.get(number)):
+                    return False
+                run = []
+            elif number in self.content:
+                if run:
+                    raise _NotSure
+            elif not line:
+                run.append((number, ""))
+            else:
+                stripped = line.lstrip(" ")
+                if not stripped.startswith("#") or line != line.rstrip():
+                    return False
+                run.append((len(line) - len(stripped), "#"))
+        return self._run_holds(run, None)
+
+    @staticmethod
+    def _run_holds(run: list[tuple[int, str]], following: tuple[int, bool] | None) -> bool:
+        kinds = [kind for _, kind in run]
+        if any(a == b == "" for a, b in zip(kinds, kinds[1:], strict=False)):
+            return False  # runs of blank lines become one
+        if following is None:  # the end of the file: comments at the margin, no blank line last
+            return not (kinds and kinds[-1] == "") and all(col == 0 for col, kind in run if kind)
+        col, first = following
+        if first and kinds and kinds[0] == "":
+            return False  # no blank line before the first entry of a collection (or the file)
+        return all(c == col for c, kind in run if kind)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -70,13 +71,15 @@ def default_root(test_file: Path) -> Path:
 def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[list[PackTest], list[Problem]]:
     """The tests of one file, with every problem of the file (structure, case files, rule ids, levels).
 
-    The case files it names are read only inside ``root`` (default: ``default_root``), links followed: a
-    pack from a pull request must not make the command read, and quote, a file elsewhere. A test file
+    The case files it names are read only inside ``default_root``, or inside ``root`` when given (``--root``
+    widens, never narrows, what a pack's own tests may name), links followed: a pack from a pull request
+    must not make the command read, and quote, a file elsewhere. A test file
     in a pack's ``tests/`` is itself read only when it lies inside the pack.
     """
     from screening.case.load import load_case
 
     root = root or default_root(path)
+    own_root = default_root(path) if pack_of(path) else root  # a pack's own tests may always name its cases
     try:
         owner = pack_of(path)
         data, marks = load(confine(path, owner, "the pack") if owner is not None else path)
@@ -142,7 +145,12 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
         named = path.parent / raw["case"]
         case = None
         try:
-            case_path = confine(named, root, "the root").resolve()
+            try:
+                case_path = confine(named, root, "the root").resolve()
+            except ScreeningError:
+                if root == own_root:
+                    raise
+                case_path = confine(named, own_root, "the root").resolve()
         except ScreeningError as exc:
             problem(("case",), "E003", f"case file {raw['case']} {exc.problems[0].message}; --root DIR widens the root")
         else:
@@ -178,13 +186,26 @@ def selected(name: str, pattern: str | None) -> bool:
     return want in low or any(fnmatch.fnmatchcase(text, want) for text in (low, low.split(" ", 1)[0]))
 
 
-def run_pack_tests(
-    pack: Pack, pack_dir: Path, root: Path | None = None, pattern: str | None = None
-) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
-    """Run every example and every test case of the pack; problems are test files that cannot run.
+def test_files(pack_dir: Path, extra: Sequence[Path] = (), root: Path | None = None) -> list[tuple[Path, Path | None]]:
+    """The pack's own test files (``tests/*.yaml``), then the ``extra`` ones (files, or directories of
+    ``*.yaml``), each with the root its case files are confined to: ``root`` when given, else for the pack's
+    own the default of ``read_test_file`` and for the extra ones the directory that holds the pack (a project
+    keeps tests of its example cases beside the pack, not in it, so that the pack is whole on its own)."""
+    files: list[tuple[Path, Path | None]] = [(f, root) for f in sorted((pack_dir / "tests").glob("*.yaml"))]
+    for path in extra:
+        for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+            files.append((file, root or pack_dir.absolute().parent))
+    return files
 
-    ``root`` confines the case files the tests name (see ``read_test_file``); ``pattern`` (``-k``) runs only
-    the tests whose names it matches (``selected``), and coverage then counts those only."""
+
+def run_pack_tests(
+    pack: Pack, pack_dir: Path, root: Path | None = None, pattern: str | None = None, extra: Sequence[Path] = ()
+) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
+    """Run every example and every test case of the pack, and the test files ``extra`` (``--tests``);
+    problems are test files that cannot run.
+
+    ``root`` confines the case files the tests name (see ``read_test_file`` and ``test_files``); ``pattern``
+    (``-k``) runs only the tests whose names it matches (``selected``), and coverage then counts those only."""
     from screening.decision.engine import screen
 
     outcomes: list[TestOutcome] = []
@@ -213,8 +234,8 @@ def run_pack_tests(
             if ex.kind == "fires" and ex.actual is True:
                 fired_by[rule.id].append(name)
     problems: list[Problem] = []
-    for test_file in sorted((pack_dir / "tests").glob("*.yaml")):
-        tests, found = read_test_file(test_file, pack, root)
+    for test_file, confined in test_files(pack_dir, extra, root):
+        tests, found = read_test_file(test_file, pack, confined)
         problems += found
         for test in tests:
             if (test.case is None and test.facts is None) or not selected(test.name, pattern):
