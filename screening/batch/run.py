@@ -54,6 +54,8 @@ class Job(NamedTuple):
     as_of: str | None = None
     """YYYY-MM-DD: the day waivers and the law are judged on."""
     threshold: float = 90.0
+    fast: bool = True
+    """Case lines the quick path accepts take it (the same rows; False: every case read and screened in full)."""
 
 
 class Plan(NamedTuple):
@@ -106,9 +108,22 @@ def plan(job: Job) -> Plan:
         str(job.waivers.resolve()) if job.waivers else None,
         job.as_of,
         job.threshold,
+        job.fast,
+        _today(),
     )
     context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # read here: a bad list is exit 2
     return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings)
+
+
+def _today() -> str | None:
+    """Today, read once for the batch; None when SCREENING_TODAY is malformed (each case then fails on it)."""
+    from screening.infra import clock
+    from screening.infra.errors import ScreeningError
+
+    try:
+        return clock.today().isoformat()
+    except ScreeningError:
+        return None
 
 
 def _check_keep(mapping: Mapping) -> None:
