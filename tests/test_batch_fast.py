@@ -76,6 +76,37 @@ def test_the_quick_path_writes_the_rows_of_the_full_path(corpus, tmp_path, suffi
     assert quick == full
 
 
+def test_watchlists_waivers_and_a_day_give_the_same_rows_either_way(corpus, tmp_path):
+    simple = corpus.read_text("utf-8").splitlines()[:150]
+    docs = [json.loads(line) for line in simple[:40]]
+    docs[0]["entities"][0].update(name="Mikhail Fridman", kind="individual")  # on the sample list
+    docs[0]["entities"][0].pop("state_ownership_pct", None)
+    source = tmp_path / "c.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in docs), "utf-8")
+    first = tmp_path / "first.jsonl"
+    run_batch(plan(Job([source], first, force=True, fast=False, timeout=None)))
+    fired = [(r["id"], r["fired"][0]) for r in map(json.loads, first.read_text("utf-8").splitlines()) if r["fired"]]
+    waivers = tmp_path / "waivers.yaml"
+    given = "reason: Reviewed and accepted by the unit, approver: A. B., granted: 2024-01-01"
+    entries = [
+        f"  - {{case: {case}, rule: {rule}, {given}, expires: {end}}}"
+        for (case, rule), end in zip(fired[:6], ["2030-01-01", "2024-06-01"] * 3, strict=False)
+    ]
+    waivers.write_text("format: 1\nwaivers:\n" + "\n".join(entries) + "\n", "utf-8")
+    lists = (ROOT / "watchlists" / "sample-sanctions.csv",)
+    for as_of in (None, "2021-03-01"):
+        found = []
+        for fast in (False, True):
+            out = tmp_path / f"r-{fast}-{as_of}.csv"
+            job = Job([source], out, force=True, fast=fast, watchlists=lists, waivers=waivers, as_of=as_of)
+            planned = plan(job)
+            assert planned.warnings == ()  # the waivers are read, not ignored
+            run_batch(planned)
+            found.append(out.read_bytes())
+        assert found[0] == found[1]
+        assert b"Fridman" in found[1]
+
+
 def test_most_lines_take_the_quick_path_and_faults_do_not(corpus):
     lines = corpus.read_text("utf-8").splitlines()
     bound = limits()

@@ -223,7 +223,10 @@ def quick(item: Item, config: Config, pack: Pack) -> dict[str, Any] | None:
     from screening.case.lines import read_line
     from screening.decision.brief import brief
 
-    today, bound = _batch_day(config.today)
+    try:
+        today, bound = _batch_day(config.today)
+    except ScreeningError:  # a malformed SCREENING_TODAY or limit: the full path says so where it reads them
+        return None
     case = read_line(item.payload, item.file, item.line or 1, bound)
     if case is None:
         return None
