@@ -107,6 +107,21 @@ def test_watchlists_waivers_and_a_day_give_the_same_rows_either_way(corpus, tmp_
         assert b"Fridman" in found[1]
 
 
+def test_the_limits_and_day_in_force_when_a_batch_is_planned_hold_for_its_lines(tmp_path, monkeypatch):
+    source = tmp_path / "c.jsonl"
+    source.write_text(json.dumps(next(iter(cases(1)))) + "\n", "utf-8")
+    assert b"E111" not in _results(source, tmp_path / "a.jsonl", True)
+    monkeypatch.setenv("SCREENING_MAX_TEXT", "10")  # the title is longer
+    quick = _results(source, tmp_path / "b.jsonl", True)
+    assert b"E111" in quick
+    assert quick == _results(source, tmp_path / "full.jsonl", False)
+    monkeypatch.delenv("SCREENING_MAX_TEXT")
+    monkeypatch.setenv("SCREENING_TODAY", "tomorrow")  # malformed: every row says so, on both paths
+    quick = _results(source, tmp_path / "d.jsonl", True)
+    assert quick == _results(source, tmp_path / "e.jsonl", False)
+    assert b"SCREENING_TODAY" in quick
+
+
 def test_most_lines_take_the_quick_path_and_faults_do_not(corpus):
     lines = corpus.read_text("utf-8").splitlines()
     bound = limits()

@@ -109,21 +109,26 @@ def plan(job: Job) -> Plan:
         job.as_of,
         job.threshold,
         job.fast,
-        _today(),
+        *_once(),
     )
     context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # read here: a bad list is exit 2
     return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings)
 
 
-def _today() -> str | None:
-    """Today, read once for the batch; None when SCREENING_TODAY is malformed (each case then fails on it)."""
+def _once() -> tuple[str | None, Any]:
+    """Today and the limits of a case, read once for the batch; each None when its setting in the environment
+    is malformed (the full path then reports it in every row it concerns, as before)."""
     from screening.infra import clock
     from screening.infra.errors import ScreeningError
+    from screening.infra.yamlio import limits
 
-    try:
-        return clock.today().isoformat()
-    except ScreeningError:
-        return None
+    found: list[Any] = []
+    for read in (lambda: clock.today().isoformat(), limits):
+        try:
+            found.append(read())
+        except ScreeningError:
+            found.append(None)
+    return found[0], found[1]
 
 
 def _check_keep(mapping: Mapping) -> None:

@@ -37,7 +37,10 @@ class Config(NamedTuple):
     """Case lines the quick path accepts are read and screened on it (screening.case.lines,
     screening.decision.brief): the same rows, computed without the work a row does not show."""
     today: str | None = None
-    """Today (YYYY-MM-DD) for the whole batch, read once when it is planned; None: read for each case."""
+    """Today (YYYY-MM-DD) for the whole batch, read once when it is planned; None: the quick path is not taken
+    (SCREENING_TODAY is malformed, and the full path says so in each row)."""
+    limits: Limits | None = None
+    """The limits of a case line, read once when the batch is planned; None: the quick path is not taken."""
 
 
 class Bundle(NamedTuple):
@@ -223,11 +226,9 @@ def quick(item: Item, config: Config, pack: Pack) -> dict[str, Any] | None:
     from screening.case.lines import read_line
     from screening.decision.brief import brief
 
-    try:
-        today, bound = _batch_day(config.today)
-    except ScreeningError:  # a malformed SCREENING_TODAY or limit: the full path says so where it reads them
+    if config.today is None or config.limits is None:  # malformed: the full path says so where it reads them
         return None
-    case = read_line(item.payload, item.file, item.line or 1, bound)
+    case = read_line(item.payload, item.file, item.line or 1, config.limits)
     if case is None:
         return None
     context = _context(config)
@@ -237,7 +238,7 @@ def quick(item: Item, config: Config, pack: Pack) -> dict[str, Any] | None:
         from screening.case.watchlists import entity_names, match
 
         hits = match(entity_names(e for e, _ in group_of(case)), context.watchlist, context.threshold)
-    found = brief(case, pack, today, context.waivers, context.on, hits)
+    found = brief(case, pack, _day(config.today), context.waivers, context.on, hits)
     country = case.investor.country
     return {
         "id": case.id,
@@ -256,13 +257,10 @@ def _hits_of(hits: Any) -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=4)
-def _batch_day(today: str | None) -> tuple[Any, Limits]:
-    """Today and the limits of a case line, read once per batch (per process and planned day)."""
+def _day(text: str) -> Any:
     import datetime as dt
 
-    from screening.infra import clock
-
-    return (dt.date.fromisoformat(today) if today else clock.today()), limits()
+    return dt.date.fromisoformat(text)
 
 
 def _hit(hit: dict[str, Any]) -> str:
