@@ -54,6 +54,8 @@ class Job(NamedTuple):
     as_of: str | None = None
     """YYYY-MM-DD: the day waivers and the law are judged on."""
     threshold: float = 90.0
+    fast: bool = True
+    """Case lines the quick path accepts take it (the same rows; False: every case read and screened in full)."""
 
 
 class Plan(NamedTuple):
@@ -106,9 +108,27 @@ def plan(job: Job) -> Plan:
         str(job.waivers.resolve()) if job.waivers else None,
         job.as_of,
         job.threshold,
+        job.fast,
+        *_once(),
     )
     context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # read here: a bad list is exit 2
     return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings)
+
+
+def _once() -> tuple[str | None, Any]:
+    """Today and the limits of a case, read once for the batch; each None when its setting in the environment
+    is malformed (the full path then reports it in every row it concerns, as before)."""
+    from screening.infra import clock
+    from screening.infra.errors import ScreeningError
+    from screening.infra.yamlio import limits
+
+    found: list[Any] = []
+    for read in (lambda: clock.today().isoformat(), limits):
+        try:
+            found.append(read())
+        except ScreeningError:
+            found.append(None)
+    return found[0], found[1]
 
 
 def _check_keep(mapping: Mapping) -> None:

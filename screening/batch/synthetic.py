@@ -158,3 +158,79 @@ def cases(n: int, seed: int = 2024) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     for i in range(n):
         yield case(i, rng)
+
+
+def realistic(i: int, rng: random.Random) -> dict[str, Any]:
+    """Synthetic case number ``i`` shaped as real filings are: the investor held through a chain of one to six
+    levels (a state body or a family at the top), state links, data records, infrastructure, mitigations,
+    sources, and now and then a long form, a bound or a month (cases the quick path leaves to the full one)."""
+    doc = case(i, rng)
+    levels = rng.randint(1, 6)
+    top_country = doc["entities"][0]["country"]
+    state_top = top_country in _STATE_HEAVY or rng.random() < 0.3
+    entities = doc["entities"]
+    entities[0].pop("state_ownership_pct", None)  # the chain says who holds it
+    entities[0]["kind"] = rng.choice(["private_company", "listed_company", "fund", "soe"])
+    doc["sources"] = [
+        {"id": "s1", "title": f"Annual report {i} (fictional)", "date": "2024-03-31"},
+        {"id": "s2", "title": f"Press release {i} (fictional)", "url": "https://example.invalid/news"},
+    ]
+    edges = []
+    below = "inv"
+    for level in range(1, levels + 1):
+        eid = f"p{level}"
+        last = level == levels
+        entity: dict[str, Any] = {
+            "id": eid,
+            "name": f"Synthetic Parent {i}-{level}",
+            "country": top_country if rng.random() < 0.8 else rng.choice(_COUNTRIES),
+            "kind": ("state_body" if state_top else "individual") if last else rng.choice(_KINDS[:6]),
+        }
+        if last:
+            entity["owners_complete"] = True
+        elif rng.random() < 0.3:
+            entity["state_links"] = [{"kind": rng.choice(_LINKS), "state": entity["country"], "sources": ["s1"]}]
+        entities.append(entity)
+        stake = rng.choice([100, 100, 75, 60, 51, 50, 35, 20])
+        edge: dict[str, Any] = {"owner": eid, "owned": below, "equity_pct": stake}
+        if rng.random() < 0.2:
+            edge["voting_pct"] = min(100, stake + rng.choice([0, 10, 25]))
+        if rng.random() < 0.4:
+            edge["sources"] = ["s1"]
+        edges.append(edge)
+        below = eid
+    if rng.random() < 0.3:  # a minority co-owner of the investor, its owners unknown
+        entities.append({"id": "m1", "name": f"Synthetic Minority {i}", "country": rng.choice(_COUNTRIES)})
+        first = edges[0]
+        first["equity_pct"] = min(first["equity_pct"], 80)
+        edges.append({"owner": "m1", "owned": "inv", "equity_pct": rng.choice([5, 10, 20])})
+    doc["ownership"] = edges
+    target = doc["target"]
+    target.setdefault("data", [{"category": "personal"}])
+    for record in target["data"]:
+        record["subjects"] = rng.choice([500, 20_000, 1_500_000])
+        record["countries"] = sorted({target["country"], rng.choice(_TARGET_COUNTRIES)})
+    for asset in target.get("critical_infrastructure") or ():
+        asset["name"] = f"Synthetic asset {i}"
+        asset["sources"] = ["s2"]
+    offered = sorted(set(rng.choices(["data_localisation", "ring_fencing", "no_board_seat", "audit_rights"], k=2)))
+    doc["mitigations"] = [
+        {"kind": kind, "binding": rng.random() < 0.7, "status": rng.choice(["offered", "accepted"])} for kind in offered
+    ]
+    doc["transaction"]["signing_date"] = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    odd = rng.random()
+    tx = doc["transaction"]
+    if odd < 0.05:  # a long form: the stake with its sources
+        tx["stake_after_pct"] = {"value": tx.get("stake_after_pct") or 30, "sources": ["s2"]}
+    elif odd < 0.08:  # a bound
+        tx["stake_after_pct"] = {"at_least": 25}
+    elif odd < 0.10:  # a month
+        tx["signing_date"] = tx["signing_date"][:7]
+    return doc
+
+
+def realistic_cases(n: int, seed: int = 2024) -> Iterator[dict[str, Any]]:
+    """``n`` realistic synthetic case documents (see ``realistic``), the same for the same seed."""
+    rng = random.Random(seed)
+    for i in range(n):
+        yield realistic(i, rng)

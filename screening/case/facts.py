@@ -105,22 +105,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     by_value = _group_facts(case, values, origin)
     own = _ownership_facts(case, values, origin)
     if hits is not None:
-        values["group.watchlist_hits"] = [
-            {
-                "entity": h.entity,
-                "name": h.entity_name,
-                "lists": list(h.entry.lists),
-                "type": h.entry.type,
-                "score": h.score,
-                "matched_name": h.matched_name,
-                "read_as": h.read_as,
-                "entry": h.entry.id,
-                "why": h.why,
-                "source": h.entry.source,
-                **({"url": h.entry.url} if h.entry.url else {}),
-            }
-            for h in hits
-        ]
+        values["group.watchlist_hits"] = hit_records(hits)
         origin["group.watchlist_hits"] = ("entities",)
 
     _target_facts(case.data["target"], values, origin)
@@ -135,6 +120,26 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
     _reasons(case, values, origin, own)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
     return Facts(values, origin, subject=inv.name, ownership=own, by_value=by_value)
+
+
+def hit_records(hits: list[Any]) -> list[dict[str, Any]]:
+    """Watchlist hits (screening.case.watchlists.Hit) as the records of ``group.watchlist_hits``."""
+    return [
+        {
+            "entity": h.entity,
+            "name": h.entity_name,
+            "lists": list(h.entry.lists),
+            "type": h.entry.type,
+            "score": h.score,
+            "matched_name": h.matched_name,
+            "read_as": h.read_as,
+            "entry": h.entry.id,
+            "why": h.why,
+            "source": h.entry.source,
+            **({"url": h.entry.url} if h.entry.url else {}),
+        }
+        for h in hits
+    ]
 
 
 def lists_screened(data: dict[str, Any]) -> dict[str, frozenset[str]] | None:

@@ -54,9 +54,16 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         data = _read_forms(data, schema, schema["$defs"], (), forms)
         problems = [located(name, marks, path, "E106", message) for path, message in forms]
     if not problems:
-        problems = list(_semantic_problems(data, marks, name, fact_sources, meta))
+        problems = list(semantic_problems(data, marks, name, fact_sources, meta))
     if problems:
         raise ScreeningError(problems)
+    return assemble(data, name, fact_sources, meta)
+
+
+def assemble(
+    data: dict[str, Any], name: str, fact_sources: dict[DocPath, tuple[str, ...]], meta: dict[DocPath, dict[str, Any]]
+) -> Case:
+    """The Case of a document found valid (its long forms unwrapped into ``fact_sources`` and ``meta``)."""
     entities = {e["id"]: Entity.from_data(e, i) for i, e in enumerate(data["entities"])}
     edges = tuple(Edge.from_data(e, i) for i, e in enumerate(data.get("ownership") or ()))
     owners: dict[str, list[Edge]] = {}
@@ -273,16 +280,20 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
                 country_paths.append(path + (str(i),))
 
 
-def _semantic_problems(
+def semantic_problems(
     data: dict[str, Any],
     marks: Marks,
     name: str,
     fact_sources: dict[DocPath, tuple[str, ...]],
     meta: dict[DocPath, dict[str, Any]],
+    cited: list[tuple[DocPath, Any]] | None = None,
 ) -> Iterator[Problem]:
-    """What a schema cannot say: country codes, references between ids, stakes adding up."""
-    cited: list[tuple[DocPath, Any]] = []
-    _scan(data, (), [], cited)
+    """What a schema cannot say: country codes, references between ids, stakes adding up.
+
+    ``cited`` (every source id the document's records cite, with its path) is found here when not given."""
+    if cited is None:
+        cited = []
+        _scan(data, (), [], cited)
     source_ids = [s["id"] for s in data.get("sources") or ()]
     yield from _duplicates(name, marks, source_ids, ("sources",), "source")
     known = set(source_ids)

@@ -134,6 +134,9 @@ def analyse(case: Case) -> Ownership:
     between the two answers, control is certain when it holds on the lower ends and ruled out when it fails
     on the upper ones.
     """
+    alone = _alone(case)
+    if alone is not None:
+        return alone
     group = group_of(case)
     members = {e.id for e, _ in group}
     if not _bounded(case, members):
@@ -141,6 +144,31 @@ def analyse(case: Case) -> Ownership:
     low = _analyse(case, group, members, _links(case, members, 0))
     high = _analyse(case, group, members, _links(case, members, 1))
     return _merge(low, high)
+
+
+class _Unheld(NamedTuple):
+    """What ``_states`` reads of the interests when no state body is in the group."""
+
+    unknown_above: bool
+
+
+def _alone(case: Case) -> Ownership | None:
+    """The analysis of an investor no one is known to hold, worked out without the holdings graph (most cases
+    of a batch): no ownership edge above it, no state stake of its own to itemise, not a state body itself. It
+    has no owners and no controllers; its states are those of its state links. None for any other investor.
+    The same answer as the general analysis (tests/test_batch_fast.py compares them)."""
+    inv = case.investor
+    if case.owners_of(inv.id) or inv.kind == "state_body":
+        return None
+    pct = inv.state_ownership_pct
+    if isinstance(pct, BOUNDS) or (pct and inv.country):
+        return None
+    group = [(inv, 0)]
+    complete = group_complete(group)
+    undecided = complete is not True
+    interest: Any = _Unheld(complete is not True)
+    states = _states(case, None, [], [inv.id], inv.id, undecided, interest)  # type: ignore[arg-type]
+    return Ownership(inv.id, complete, (), (), (), states, _missing(case, [], group))
 
 
 def _bounded(case: Case, members: set[str]) -> bool:

@@ -187,12 +187,15 @@ def matrix(
     today: dt.date | None = None,
     explain: bool = True,
     segments: Segments | None = None,
+    today_too: bool = True,
 ) -> Matrix:
     """Decide every regime for a case given by its fact ``values``.
 
     Without ``explain`` only the outcome and the deciding trigger are worked out (no reasons, questions
     or margins): what a batch of thousands of cases needs, at a tenth of the cost. When the case is judged on
     a range of days in which dated records start or end, ``segments`` gives its facts on each part of it.
+    With ``today_too`` a case judged on another day is judged under today's law as well (shown beside the
+    outcome when it differs); a batch row, which shows only the outcome, goes without.
     """
     today = today or clock.today()
     on, last, basis = judgement_days(values, as_of, today)
@@ -230,7 +233,7 @@ def matrix(
             parts = [(a, b, territory.view(v, area)[0]) for a, b, v in segments or [(on, last, values)]]
             by_part = judge if segments is None and seen is values else (decide if explain else outcome_only)
             first = _over_range(by_part, parts, regime, text, basis)
-        if on != now:
+        if today_too and on != now:
             current = rule(seen, regime, now)
             if (current.outcome, _id(current.rule)) != (first.outcome, _id(first.rule)):
                 first = first._replace(today=current)

@@ -1,0 +1,179 @@
+"""Case documents from JSON lines, the quick way: msgspec types generated from the case schema check a line in
+one typed decode, in C.
+
+Only the common forms are on this path: plain numbers, days written YYYY-MM-DD, entities written out, no long
+forms (``{value: ..., sources: [...]}``), no bounds, no words for numbers. A line the types do not accept, or
+that the cheap text tests below cannot clear, returns None: the caller reads it with screening.case.load, which
+locates every problem (and reads every form). A line accepted here gives the same Case as that path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from types import GenericAlias
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from screening.case import countries
+from screening.case.catalogue import NUMBER_FORMS, case_schema
+from screening.case.load import assemble, semantic_problems
+from screening.case.model import Case
+from screening.infra.schemacheck import regex
+from screening.infra.yamlio import Limits
+
+_COUNTRY_KEYS = ("country", "state", "headquarters")
+"""Keys whose text is a country code wherever they are (screening.case.load checks them so)."""
+_COUNTRY_LISTS = ("countries", "activities_in")
+_LONG_FORM_KEYS = frozenset({"value", "at_least", "at_most", "more_than", "less_than", "between"})
+"""An object with one of these keys may be read as a long form or a bound: never on this path."""
+_KEY = re.compile(r'"[ \t\r\n]*:')
+
+
+class _Schema:
+    """Turns the case schema into msgspec types; a node it cannot express exactly is left out (None)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.defs = schema["$defs"]
+        self.made = 0
+        self.codes = Literal[tuple(sorted(countries.names()))]
+
+    def type(self, node: dict[str, Any], key: str = "", item_of: str = "") -> Any:
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            target = self.defs[name]
+            if name in NUMBER_FORMS:  # a number as reported: only the plain number is read here
+                return self.type(target["anyOf"][0], key)
+            if name == "date":  # a date: only the day (a month, a year, a range are read by the full path)
+                return self.type(self.defs["day"], key)
+            return self.type({**target, **{k: v for k, v in node.items() if k != "$ref"}}, key or name, item_of)
+        if "anyOf" in node:
+            plain = [o for o in node["anyOf"] if o.get("type") in ("number", "integer") and "$ref" not in o]
+            return self.type(plain[0], key) if len(plain) == 1 else None
+        if "const" in node:
+            return Literal[node["const"]] if isinstance(node["const"], (str, int)) else None
+        if "enum" in node:
+            found = node["enum"]
+            return Literal[tuple(found)] if all(isinstance(v, (str, int)) for v in found) else None
+        kind = node.get("type")
+        if kind == "string":
+            return self._text(node, key, item_of)
+        if kind in ("integer", "number"):
+            if kind == "number":  # past the largest float msgspec refuses it, as the full path does
+                return _with(float, msgspec.Meta(ge=node.get("minimum"), le=node.get("maximum")))
+            # a whole number of any length is a Python int: only those of 64 bits are taken here
+            low, high = node.get("minimum", -(2**63)), node.get("maximum", 2**63 - 1)
+            return _with(int, msgspec.Meta(ge=max(low, -(2**63)), le=min(high, 2**63 - 1)))
+        if kind == "boolean":
+            return bool
+        if kind == "array":
+            items = node.get("items")
+            inner = self.type(items, "", key) if isinstance(items, dict) else None
+            if inner is None:
+                return None
+            sized = msgspec.Meta(min_length=node.get("minItems"), max_length=node.get("maxItems"))
+            return _with(GenericAlias(list, (inner,)), sized)
+        if kind == "object":
+            return self._struct(node, key)
+        return None
+
+    def _text(self, node: dict[str, Any], key: str, item_of: str) -> Any:
+        if key in _COUNTRY_KEYS or item_of in _COUNTRY_LISTS:
+            return self.codes  # what screening.case.load's country check accepts, and nothing else
+        if node.get("format") == "date":
+            return dt.date  # YYYY-MM-DD naming a real day, as the pattern and the date check require
+        meta = msgspec.Meta(
+            pattern=regex(node["pattern"]).pattern if "pattern" in node else None,
+            min_length=node.get("minLength"),
+            max_length=node.get("maxLength"),
+        )
+        return _with(str, meta)
+
+    def _struct(self, node: dict[str, Any], name: str) -> Any:
+        props = node.get("properties")
+        if not props or node.get("additionalProperties") is not False or "minProperties" in node:
+            return None
+        if "maxProperties" in node or _LONG_FORM_KEYS & set(props):
+            return None
+        required = set(node.get("required", ()))
+        fields: list[tuple[str, Any, Any]] = []
+        for i, (key, sub) in enumerate(props.items()):
+            kind = None if key == "ref" else self.type(sub, key)  # an entity from the registry: the full path
+            if kind is None:
+                if key in required:
+                    return None
+                continue  # left out: a line that gives it is not accepted here
+            default = msgspec.field(name=key) if key in required else msgspec.field(default=None, name=key)
+            fields.append((f"f{i}", kind, default))
+        self.made += 1
+        made = f"{name.title() or 'Node'}{self.made}"
+        return msgspec.defstruct(made, fields, kw_only=True, forbid_unknown_fields=True)
+
+
+def _with(base: Any, meta: msgspec.Meta) -> Any:
+    """``base`` with msgspec's constraints."""
+    return Annotated[base, meta]
+
+
+@cache
+def case_type() -> Any:
+    """The msgspec type of a case document on the quick path (generated from the case schema once)."""
+    found = _Schema(case_schema()).type(case_schema(), "case")
+    assert found is not None, "the case schema's top level is always expressible"
+    return found
+
+
+@cache
+def _decoder() -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(case_type())
+
+
+_PLAIN = msgspec.json.Decoder()
+_ENCODE = msgspec.json.Encoder()
+
+
+def read_line(text: str, name: str, line: int, bound: Limits) -> Case | None:
+    """The case of one JSON line, or None when the line must take the full path (screening.case.load)."""
+    if "\\u" in text:  # an escape (a lone surrogate, or a key spelt otherwise): the full path
+        return None
+    if text.count("{") + text.count("[") > bound.max_depth or len(text) > min(bound.max_values, bound.max_text):
+        return None  # near a limit: the full path measures it
+    try:
+        _decoder().decode(text)
+        data = _PLAIN.decode(text)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    # a key given twice (JSON keeps the last; the full path refuses it): as many keys as the text writes?
+    if _keys(text, text) != _keys(_ENCODE.encode(data).decode(), text):
+        return None
+    if any(True for _ in semantic_problems(data, {}, name, {}, {}, _cited(data))):
+        return None  # the full path locates the problem
+    return assemble(data, name, {}, {})
+
+
+def _keys(text: str, given: str) -> int:
+    """How many times ``text`` writes a quote then a colon: once per key, and as often in a text as the line
+    ``given`` writes it there (no escape is on this path, and a text is written the same way re-encoded)."""
+    if '" ' in given or '"\t' in given or '"\n' in given or '"\r' in given:
+        return len(_KEY.findall(text))  # space between a key and its colon (or a quote and a space in a text)
+    return text.count('":')
+
+
+def _cited(data: dict[str, Any]) -> list[tuple[tuple[str, ...], Any]]:
+    """Every source id the document's records cite (``sources``, ``disputed_by``), without its path: a line
+    citing an unknown source takes the full path, which locates it."""
+    out: list[tuple[tuple[str, ...], Any]] = []
+    stack: list[Any] = [v for k, v in data.items() if k != "sources" and isinstance(v, (dict, list))]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+            continue
+        for key, value in node.items():
+            if key == "sources" or key == "disputed_by":
+                out += [(("",), sid) for sid in value]
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+    return out

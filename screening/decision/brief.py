@@ -1,0 +1,192 @@
+"""A case's answer as a batch row shows it, computing nothing the row does not show.
+
+``screen`` (screening.decision.engine) builds a full Result: evidence, gap questions, rule lists per category,
+filings judged again under today's law, margins. A batch row shows the score, the level, each category's score,
+the rules fired, the names of the facts gaps ask about and each reaching regime's outcome. ``brief`` works out
+only those, from the same pieces in the same order, so a row is the same either way (tests/test_batch_fast.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from screening.case.confidence import rank
+from screening.case.dated import change_days, first_day, judged_day, on_day
+from screening.case.facts import build_facts
+from screening.case.model import Case
+from screening.conditions.evaluate import evaluate
+from screening.decision.engine import _before, _confidence, _known, _question
+from screening.infra.text import number
+from screening.pack.load import Pack
+
+if TYPE_CHECKING:
+    from screening.case.dated import AsOf
+    from screening.pack.waivers import Waiver
+
+
+class Tables(NamedTuple):
+    """What every case of a pack reads of its rules and scoring: worked out once per pack."""
+
+    weights: tuple[float, ...]
+    """Each rule's weight, by its index."""
+    at_stake: tuple[float, ...]
+    """Each rule's points at stake in a gap: its weight, 0 for a mitigation."""
+    category: tuple[int, ...]
+    """Each rule's category, by its index in the pack's categories."""
+    mitigates: tuple[tuple[int, ...], ...]
+    """The categories each rule's points are credited against, by index."""
+    mitigation: tuple[bool, ...]
+    """Per rule: whether it is a mitigation (listed after the risk rules)."""
+    floor_rank: int
+    floors: tuple[tuple[frozenset[str], str, int], ...]
+    """Each floor: its rules, its level, the level's rank."""
+
+
+_TABLES: dict[int, tuple[Pack, Tables]] = {}
+
+
+def tables(pack: Pack) -> Tables:
+    """The pack's tables, worked out on its first case."""
+    found = _TABLES.get(id(pack))
+    if found is not None and found[0] is pack:
+        return found[1]
+    if len(_TABLES) >= 8:  # a long-lived process screening with many packs: keep the last few
+        _TABLES.clear()
+    made = _tables(pack)
+    _TABLES[id(pack)] = (pack, made)
+    return made
+
+
+def _tables(pack: Pack) -> Tables:
+    categories = pack.scoring.categories
+    at = {c.id: i for i, c in enumerate(categories)}
+    mitigation_ids = {c.id for c in categories if c.mitigation}
+    rules = pack.rules
+    return Tables(
+        tuple(r.weight for r in rules),
+        tuple(r.weight if r.category not in mitigation_ids else 0.0 for r in rules),
+        tuple(at[r.category] for r in rules),
+        tuple(tuple(at[m] for m in r.mitigates if m in at) for r in rules),
+        tuple(r.category in mitigation_ids for r in rules),
+        rank(pack.scoring.floor_confidence),
+        tuple((frozenset(f.rules), f.level, pack.scoring.rank(f.level)) for f in pack.scoring.floors),
+    )
+
+
+def brief(
+    case: Case,
+    pack: Pack,
+    today: dt.date,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
+    on: AsOf = None,
+    hits: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The row of ``case``: score, level, categories, fired, gaps (fact names) and filings, as
+    screening.batch.work.assess writes them from a full screen; ``hits`` are its watchlist hits (None: no list)."""
+    table = tables(pack)
+    day = judged_day(case.data, on, today)
+    view = on_day(case, day.first, day.last)
+    facts = build_facts(view, hits)
+    values = facts.values
+    outcome = evaluate(pack, values, unknowns=True)
+    fired_at = outcome.fired
+    held = _confidence(view, hits, pack, fired_at, "auto")
+    waived_on = first_day(on, today)
+    fired: list[tuple[int, float, bool, str]] = []  # rule index, points, waived, confidence
+    for i in fired_at:
+        waived = False
+        if waivers:
+            waiver = waivers.get((case.id, pack.rules[i].id))
+            waived = waiver is not None and waiver.status(waived_on) == "active"
+        level = held.get(i, "confirmed")
+        points = table.weights[i] * pack.scoring.fraction(level) if level != "confirmed" else table.weights[i]
+        fired.append((i, points, waived, level))
+    scores, subtotal = _categories(pack, table, [f for f in fired if not f[2]])
+    score = max(0.0, min(100.0, subtotal))
+    level = pack.scoring.level_of(score)
+    floor_at = table.floor_rank
+    fired_ids = {pack.rules[i].id for i, _, waived, held_at in fired if not waived and rank(held_at) <= floor_at}
+    for rules, floor_level, floor_rank in table.floors:
+        if fired_ids & rules and floor_rank > pack.scoring.rank(level):
+            level = floor_level
+            score = max(score, pack.scoring.minimum(level))
+    filings: dict[str, str] = {}
+    if pack.regimes:
+        from screening.decision.filings import matrix
+
+        segments = None
+        changes = change_days(view, day.first, day.last) if day.range else []
+        if changes:
+            starts = [day.first, *changes]
+            ends = [_before(d) for d in changes] + [day.last]
+            segments = [(a, b, build_facts(on_day(case, a, b), hits).values) for a, b in zip(starts, ends, strict=True)]
+        found = matrix(values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
+        filings = {d.regime.id: d.outcome for d in found.decisions if d.reached}
+    key = lambda f: (-abs(f[1]), pack.rules[f[0]].id)  # noqa: E731
+    risk = sorted((f for f in fired if not table.mitigation[f[0]]), key=key)
+    mitigations = sorted((f for f in fired if table.mitigation[f[0]]), key=key)
+    return {
+        "score": number(score),
+        "level": level,
+        "categories": {k: number(s + 0.0) for k, s in scores.items()},
+        "fired": [pack.rules[f[0]].id for f in (*risk, *mitigations)],
+        "gaps": gap_names(facts.subject, values, outcome.undecided, outcome.unknowns, table),
+        "filings": filings,
+    }
+
+
+def _categories(
+    pack: Pack, table: Tables, counted: list[tuple[int, float, bool, str]]
+) -> tuple[dict[str, float], float]:
+    """Each category's score (risk categories first, then mitigations) and the sum of the risk categories', as
+    screening.decision.engine._categories adds them (the same sums in the same order)."""
+    categories = pack.scoring.categories
+    raws: list[list[float]] = [[] for _ in categories]
+    credits = [0.0] * len(categories)
+    for i, points, _, _ in counted:
+        raws[table.category[i]].append(points)
+        for m in table.mitigates[i]:
+            credits[m] += abs(points)
+    risk: dict[str, float] = {}
+    removed: list[float] = []
+    for k, cat in enumerate(categories):
+        if not cat.mitigation:
+            raw = float(sum(raws[k]))
+            capped = min(raw, cat.cap) if cat.cap is not None else raw
+            risk[cat.id] = max(0.0, capped - credits[k])
+            removed.append(capped - risk[cat.id])
+    credit = -sum(removed)
+    subtotal = sum(risk.values())
+    return {**risk, **{c.id: credit for c in categories if c.mitigation}}, subtotal
+
+
+def gap_names(
+    subject: str,
+    values: dict[str, Any],
+    undecided: list[int] | tuple[int, ...],
+    unknowns: Any,
+    table: Tables,
+) -> list[str]:
+    """The names of the facts the gaps ask about, in the order of the gaps (most points at stake first), without
+    their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps)."""
+    asked: dict[str, str] = {}
+    by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
+    for i, fields in zip(undecided, unknowns, strict=True):
+        seen: set[str] = set()
+        points = table.at_stake[i]
+        for name in fields:
+            question = asked.get(name)
+            if question is None:
+                question = asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+            entry = by_question.get(question)
+            if entry is None:
+                entry = by_question[question] = [[name], 0.0]
+            elif name not in entry[0]:
+                entry[0].append(name)
+            if question not in seen:
+                seen.add(question)
+                entry[1] += points
+    ordered = sorted(by_question.values(), key=lambda e: (-e[1], tuple(e[0])))
+    return list(dict.fromkeys(name for names, _ in ordered for name in names))

@@ -1,0 +1,204 @@
+"""The batch's quick path (screening.case.lines, screening.decision.brief) gives the rows of the full path, byte for
+byte in every results format; lines it cannot take go the full way, with their errors located as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screening.batch.run import Job, plan, run_batch
+from screening.batch.synthetic import cases, realistic_cases
+from screening.case import ownership
+from screening.case.lines import read_line
+from screening.case.load import build_case
+from screening.case.model import group_of
+from screening.infra.yamlio import limits, load
+from tests.conftest import CASES, ROOT
+
+BACKTEST = sorted((ROOT / "backtest" / "cases").glob("*.yaml"))
+
+
+def _line(path: Path) -> str:
+    return json.dumps(load(path)[0], ensure_ascii=False, default=str)
+
+
+def _odd(docs: list[dict]) -> list[str]:
+    """Lines the quick path must leave to the full one (or take to the same row): faults and rarer forms."""
+    text = json.dumps(docs[0])
+    out = [
+        text.replace('"title": ', '"title": "x", "title": ', 1),  # a key twice
+        text.replace('"country": "', '"country": "X', 1),  # not a country
+        text.replace('"target": {', '"target": {"employees": ' + "9" * 30 + ", ", 1),  # past 64 bits
+        text.replace('"target": {', '"target": {"turnover_eur": {"at_least": 5}, ', 1),  # a bound
+        text.replace('"target": {', '"target": {"employees": {"value": 5, "sources": ["x"]}, ', 1),  # unknown source
+        text.replace('"title": "', '"title": "caf\\u00e9 ', 1),  # an escape
+        text.replace('"investor": "inv"', '"investor": "nobody"', 1),
+        text.replace('"format": 1', '"format": 3', 1),
+        text.replace('"entities": [{', '"entities": [{"ref": "acme", ', 1),
+        text.replace('"transaction": {', '"transaction": {"signing_date": "2024-02-30", ', 1),
+        text.replace('"transaction": {', '"transaction": {"signing_date": "2024-02", ', 1),
+        "[1, 2]",
+        "{",
+    ]
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Synthetic one-entity and realistic cases, every example and backtest case, and odd lines, as JSON lines."""
+    simple = list(cases(150, seed=7))
+    lines = [json.dumps(d) for d in simple]
+    lines += [json.dumps(d, ensure_ascii=False) for d in realistic_cases(150, seed=7)]
+    lines += [_line(p) for p in (*CASES, *BACKTEST)]
+    lines += _odd(simple)
+    path = tmp_path_factory.mktemp("fast") / "cases.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def _results(source: Path, out: Path, fast: bool) -> bytes:
+    run_batch(plan(Job([source], out, force=True, fast=fast, timeout=None)))
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_the_quick_path_writes_the_rows_of_the_full_path(corpus, tmp_path, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    full = _results(corpus, tmp_path / f"full{suffix}", fast=False)
+    quick = _results(corpus, tmp_path / f"quick{suffix}", fast=True)
+    assert quick == full
+
+
+def test_watchlists_waivers_and_a_day_give_the_same_rows_either_way(corpus, tmp_path):
+    simple = corpus.read_text("utf-8").splitlines()[:150]
+    docs = [json.loads(line) for line in simple[:40]]
+    docs[0]["entities"][0].update(name="Mikhail Fridman", kind="individual")  # on the sample list
+    docs[0]["entities"][0].pop("state_ownership_pct", None)
+    source = tmp_path / "c.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in docs), "utf-8")
+    first = tmp_path / "first.jsonl"
+    run_batch(plan(Job([source], first, force=True, fast=False, timeout=None)))
+    fired = [(r["id"], r["fired"][0]) for r in map(json.loads, first.read_text("utf-8").splitlines()) if r["fired"]]
+    waivers = tmp_path / "waivers.yaml"
+    given = "reason: Reviewed and accepted by the unit, approver: A. B., granted: 2024-01-01"
+    entries = [
+        f"  - {{case: {case}, rule: {rule}, {given}, expires: {end}}}"
+        for (case, rule), end in zip(fired[:6], ["2030-01-01", "2024-06-01"] * 3, strict=False)
+    ]
+    waivers.write_text("format: 1\nwaivers:\n" + "\n".join(entries) + "\n", "utf-8")
+    lists = (ROOT / "watchlists" / "sample-sanctions.csv",)
+    for as_of in (None, "2021-03-01"):
+        found = []
+        for fast in (False, True):
+            out = tmp_path / f"r-{fast}-{as_of}.csv"
+            job = Job([source], out, force=True, fast=fast, watchlists=lists, waivers=waivers, as_of=as_of)
+            planned = plan(job)
+            assert planned.warnings == ()  # the waivers are read, not ignored
+            run_batch(planned)
+            found.append(out.read_bytes())
+        assert found[0] == found[1]
+        assert b"Fridman" in found[1]
+
+
+def test_the_limits_and_day_in_force_when_a_batch_is_planned_hold_for_its_lines(tmp_path, monkeypatch):
+    source = tmp_path / "c.jsonl"
+    source.write_text(json.dumps(next(iter(cases(1)))) + "\n", "utf-8")
+    assert b"E111" not in _results(source, tmp_path / "a.jsonl", True)
+    monkeypatch.setenv("SCREENING_MAX_TEXT", "10")  # the title is longer
+    quick = _results(source, tmp_path / "b.jsonl", True)
+    assert b"E111" in quick
+    assert quick == _results(source, tmp_path / "full.jsonl", False)
+    monkeypatch.delenv("SCREENING_MAX_TEXT")
+    monkeypatch.setenv("SCREENING_TODAY", "tomorrow")  # malformed: every row says so, on both paths
+    quick = _results(source, tmp_path / "d.jsonl", True)
+    assert quick == _results(source, tmp_path / "e.jsonl", False)
+    assert b"SCREENING_TODAY" in quick
+
+
+def test_most_lines_take_the_quick_path_and_faults_do_not(corpus):
+    lines = corpus.read_text("utf-8").splitlines()
+    bound = limits()
+    taken = [read_line(line, "c.jsonl", n, bound) is not None for n, line in enumerate(lines, 1)]
+    assert all(taken[:150])  # the one-entity cases
+    assert sum(taken[150:300]) > 120  # realistic: all but the long forms, bounds and months
+    assert any(taken[300:-13])  # the examples (most have long forms, bounds or registry entities: the full path)
+    assert not any(taken[-13:])  # every odd line goes the full way
+
+
+def test_a_key_given_twice_is_found_beside_a_quoted_colon():
+    text = json.dumps(next(iter(cases(1))))
+    quoted = text.replace('"title": "', '"title": "he said \\": ', 1)
+    assert read_line(quoted, "c.jsonl", 1, limits()) is not None
+    twice = quoted.replace('"investor": ', '"investor": "x", "investor": ', 1)
+    assert read_line(twice, "c.jsonl", 1, limits()) is None
+
+
+def test_a_case_read_quickly_is_the_case_read_in_full(corpus):
+    from screening.batch.work import LineMarks
+
+    bound = limits()
+    for n, line in enumerate(corpus.read_text("utf-8").splitlines(), 1):
+        quick = read_line(line, "c.jsonl", n, bound)
+        if quick is not None:
+            assert quick == build_case(json.loads(line), LineMarks(line, n), "c.jsonl")
+
+
+def test_an_investor_no_one_holds_is_analysed_without_the_graph(corpus):
+    bound = limits()
+    alone = 0
+    for n, line in enumerate(corpus.read_text("utf-8").splitlines(), 1):
+        case = read_line(line, "c.jsonl", n, bound)
+        quick = ownership._alone(case) if case is not None else None
+        if quick is not None:
+            group = group_of(case)
+            members = {e.id for e, _ in group}
+            assert quick == ownership._analyse(case, group, members, ownership._links(case, members, 0))
+            alone += 1
+    assert alone > 20
+
+
+_WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=False), _WORDS)
+
+
+_FIELDS = [
+    ("target", "employees"),
+    ("target", "country"),
+    ("target", "sectors"),
+    ("target", "listed"),
+    ("transaction", "stake_after_pct"),
+    ("transaction", "signing_date"),
+    ("entity", "state_ownership_pct"),
+    ("entity", "kind"),
+    ("entity", "country"),
+    ("target", ""),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), field=st.sampled_from(_FIELDS), key=_WORDS, value=_VALUES)
+def test_a_changed_field_gives_the_same_row_either_way(tmp_path, seed, field, key, value):
+    doc = next(iter(realistic_cases(1, seed=seed)))
+    where, name = field
+    node = doc["entities"][0] if where == "entity" else doc[where]
+    node[name or key] = value
+    source = tmp_path / "c.jsonl"
+    source.write_text(json.dumps(doc) + "\n", "utf-8")
+    assert _results(source, tmp_path / "q.jsonl", True) == _results(source, tmp_path / "f.jsonl", False)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["screen", str(CASES[0])]])
+def test_help_and_screen_do_not_import_msgspec(args):
+    code = (
+        "import sys; from screening.cli import main\ntry: main(sys.argv[1:])\nexcept SystemExit: pass\n"
+        "sys.stderr.write(str('msgspec' in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert found.stderr.strip().endswith("False")
