@@ -452,10 +452,21 @@ def _script(c: str) -> str:
     return unicodedata.name(c, "?").split(" ", 1)[0]
 
 
+_LOOKALIKE_SCRIPTS = frozenset(
+    "AHOM ARMENIAN BAMUM BLACK-LETTER CANADIAN CARIAN CHEROKEE COPTIC CYRILLIC DESERET DOUBLE-STRUCK ELBASAN "
+    "ETHIOPIC FULLWIDTH GEORGIAN GREEK INFORMATION KELVIN LATIN LISU LYCIAN MALAYALAM MATHEMATICAL MIAO MYANMAR OLD "
+    "ORIYA OSAGE PLANCK RUNIC SCRIPT TIFINAGH WARANG".split()
+)
+"""The scripts (``_script``) of every letter that the confusables table reads as an ASCII letter
+(tests/test_watchlists.py checks it against the table)."""
+
+
 @lru_cache(maxsize=4096)
 def _lookalike(c: str) -> str | None:
     """The ASCII letter that ``c`` is confusable with (Unicode TR39 confusables, as the
     confusable-homoglyphs package holds them), or None."""
+    if _script(c) not in _LOOKALIKE_SCRIPTS:  # Chinese or Arabic letters: no need to load the table
+        return None
     from confusable_homoglyphs.confusables import confusables_data  # only for names with letters to read
 
     for glyph in confusables_data.get(c, ()):
