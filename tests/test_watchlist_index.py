@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from screening.case import listindex
-from screening.case.watchlists import load_watchlists
+from screening.case.watchlists import load_watchlists, match
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "watchlists"
@@ -59,3 +59,74 @@ def test_the_index_is_the_same_built_with_or_without_numpy(tmp_path, monkeypatch
     (with_numpy,) = (kept / "watchlists").glob("*/index.bin")
     (without,) = (tmp_path / "plain" / "watchlists").glob("*/index.bin")
     assert with_numpy.read_bytes() == without.read_bytes()
+
+
+def _synthetic(tmp_path: Path, count: int = 3000) -> tuple[Path, list[tuple[str, ...]]]:
+    """A list of made-up names (a quarter of the words among 40 frequent ones), and names to search: listed
+    ones, listed ones with a letter changed, and made-up ones."""
+    import json
+    import random
+
+    rng = random.Random(5)
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    common = ["".join(rng.choice(syllables) for _ in range(3)) for _ in range(40)]
+
+    def word() -> str:
+        return rng.choice(common) if rng.random() < 0.25 else "".join(rng.choice(syllables) for _ in range(3))
+
+    path = tmp_path / "list.ftm.json"
+    listed = []
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(count):
+            person = i % 3 == 0
+            name = " ".join(word().capitalize() for _ in range(rng.randint(2, 3)))
+            listed.append((name, person))
+            props = {"name": [name], "alias": [f"{word()} {word()}" for _ in range(rng.randint(0, 2))]}
+            handle.write(json.dumps({"id": f"e{i}", "schema": "Person" if person else "Company", "properties": props}))
+            handle.write("\n")
+    names: list[tuple[str, ...]] = []
+    for j in range(600):
+        name, person = rng.choice(listed)
+        if j % 3 == 1:
+            k = rng.choice([k for k, c in enumerate(name) if c.isalpha()])
+            name = name[:k] + rng.choice("aeiouxyz") + name[k + 1 :]
+        elif j % 3 == 2:
+            name = f"{word()} {word()} {word()}"
+        names.append((f"n{j}", name, (), None, "individual" if person else None))
+    return path, names
+
+
+@pytest.mark.parametrize("frequent", [5_000, 30])
+def test_a_batch_searched_with_numpy_finds_what_each_name_searched_alone_finds(tmp_path, monkeypatch, frequent):
+    """Both searches, with frequent words read whole or looked up the other way (``FREQUENT``)."""
+    from screening.case import listindex_arrays
+
+    monkeypatch.setattr(listindex_arrays, "FREQUENT", frequent)
+    path, names = _synthetic(tmp_path)
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    load_watchlists([path])
+    batch = load_watchlists([path])
+    together = summary(match(names, batch))
+    assert isinstance(batch.entries, listindex.Entries)
+    monkeypatch.setattr(listindex, "BATCH", 10**9)  # the standard library's search
+    alone = summary(match(names, load_watchlists([path])))
+    assert len(together) > 300
+    assert together == alone
+
+
+def test_the_index_finds_what_the_full_comparison_finds_on_a_planted_set(tmp_path, monkeypatch):
+    """Listed names, some with a letter changed: the index finds each pair the comparison with every name finds."""
+    path, names = _synthetic(tmp_path)
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    full = set(summary(match(names, load_watchlists([path]))))
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    load_watchlists([path])
+    indexed = set(summary(match(names, load_watchlists([path]))))
+    assert indexed <= full
+    assert len(indexed) >= 0.99 * len(full), sorted(full - indexed)[:5]
+
+
+def summary(hits):
+    return [(h.entity, h.entry.id, h.matched_name, h.score, h.why, h.read_as) for h in hits]

@@ -30,6 +30,12 @@ survivors are scored with rapidfuzz exactly as a full comparison would score the
 word differs by more than one edit, or whose words are split differently, is not found this way: at the
 default threshold of 90 such names rarely reach it, and ``bench/watchlists.py`` counts what the index
 misses against rapidfuzz's ``process.extract`` over the whole list.
+
+A batch of names (``DiskIndex.prepare``, from ``BATCH`` words on, with numpy installed) runs the same
+search over numpy arrays on the same mapped file (``screening.case.listindex_arrays``): the words of
+several hundred names are looked up in a few array operations, and the names of each word are kept for
+the rest of the batch, frequent words coming back. Both searches give the same candidates
+(tests/test_watchlist_index.py).
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ from screening.infra.cache import _sha256, cache_dir
 FORMAT = "screening-watchlist-index-2"
 MIN_ENTRIES = 50_000
 """Lists with fewer entries are indexed in memory on every run."""
+BATCH = 100
+"""Words searched at once from which the search runs over numpy arrays (when numpy is installed)."""
 VERIFY_CAP = 20_000
 """Most candidate names scored for one name searched (the rarest words' first)."""
 
@@ -409,6 +417,8 @@ class DiskSide:
         self.postings = file.array(f"{stem}.postings")
         self.starts = file.array(f"{stem}.starts")
         self._pools: dict[tuple[str, ...], list[int]] = {}
+        self.arrays: Any = None
+        """The same search over numpy arrays (``listindex_arrays``), for a batch of names."""
 
     def _key(self, i: int) -> str:
         return str(self.blob[self.offsets[i] : self.offsets[i + 1]], "utf-8")
@@ -444,6 +454,8 @@ class DiskSide:
         words = list(dict.fromkeys(tokens))
         if not words:
             return []
+        if self.arrays is not None:
+            return self.arrays.candidates(words)
         postings = self.postings
         spans = [self._spans(word) for word in words]
         if len(words) == 1:
@@ -511,6 +523,22 @@ class DiskIndex:
         self.other = DiskSide(self.file, "other", rules)
         self._ids = _Lookup(self.file, "ids")
         self.identifiers = self
+
+    def prepare(self, words: dict[bool, list[str]]) -> None:
+        """Before a batch of names is searched: from ``BATCH`` words on, and when numpy is installed, search with
+        it (``listindex_arrays``; its import costs more than a few names' search) and look all of ``words`` (the
+        words of the persons' names searched, and of the others') up at once."""
+        if sum(map(len, words.values())) < BATCH:
+            return
+        if self.person.arrays is None:
+            try:
+                from screening.case.listindex_arrays import Arrays
+            except ImportError:
+                return
+            for side in (self.person, self.other):
+                side.arrays = Arrays(side, _spellings, VERIFY_CAP)
+        self.person.arrays.prefetch(words.get(True, ()))
+        self.other.arrays.prefetch(words.get(False, ()))
 
     def get(self, code: str, default: Any = ()) -> list[int]:
         """Entries having the identifier ``code`` (the ``identifiers`` mapping of ``_Index``)."""

@@ -124,8 +124,11 @@ later calls on the same object); candidates come from ``rapidfuzz.process.extrac
 with a score cut-off, so only pairs near the threshold are examined in Python.  A list of
 ``listindex.MIN_ENTRIES`` entries or more is indexed once and kept in the user cache
 (``screening.case.listindex``): later loads of the same files open it without reading them, and
-candidates come from the words of the names searched (each within one edit), not from every name.
-``bench/watchlists.py`` measures it on a synthetic list of a million entities.
+candidates come from the words of the names searched (each within one edit), not from every name. A
+batch (``match`` with ``listindex.BATCH`` words or more) looks up the words of ``PREFETCH`` names at
+once over numpy arrays (``screening.case.listindex_arrays``), when numpy is installed; a few names are
+searched with the standard library alone, to the same candidates. ``bench/watchlists.py`` measures it
+on a synthetic list of a million entities.
 """
 
 from __future__ import annotations
@@ -158,6 +161,8 @@ SUBSET_SCORE = 92.0
 """Score of a person's name that lacks (or adds) at most two words, e.g. a patronymic."""
 SUBSET_MAX_EXTRA = 2
 WORD_SIMILARITY = 80.0
+PREFETCH = 500
+"""Names whose words are looked up at once in an index kept on disk (``listindex.DiskIndex.prepare``)."""
 """In a fuzzy hit, each word of the shorter name must be at least this similar to a word of the other."""
 
 # --------------------------------------------------------------------------- records
@@ -1337,10 +1342,13 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     from rapidfuzz import fuzz  # imported here: reading lists and the CLI start-up do not need it
 
     index = _index(watchlist)
+    prepare = getattr(index, "prepare", None)  # an index kept on disk: the words of a batch are looked up at once
     entries = watchlist.entries
     strictest = min(100.0, threshold + COUNTRY_MARGIN)
     best: dict[tuple[str, int], tuple[tuple[float, int, int], Hit]] = {}
-    for row in names:
+    for at, row in enumerate(names):
+        if prepare is not None and at % PREFETCH == 0 and len(names) > 1:
+            prepare(_words(names[at : at + PREFETCH]))
         entity_id, entity_name, aliases, country = row[0], row[1], tuple(row[2] or ()), row[3]
         kind = row[4] if len(row) > 4 else None
         for code in row[5] if len(row) > 5 else ():
@@ -1410,6 +1418,20 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     hits = [hit for _, hit in best.values()]
     hits.sort(key=lambda h: (h.entity, -h.score, h.entry.id, h.entry.source))
     return hits
+
+
+def _words(names: Sequence[NameRow]) -> dict[bool, list[str]]:
+    """The words of the names and aliases of ``names`` that ``match`` searches, on the persons' side (True) and on
+    the others' (False)."""
+    out: dict[bool, list[str]] = {True: [], False: []}
+    for row in names:
+        kind = row[4] if len(row) > 4 else None
+        for text in (row[1], *(row[2] or ())):
+            if text and text.strip():
+                for person in (True, False):
+                    if kind is None or (kind == "individual") == person:
+                        out[person].extend(_norm(text, person).tokens)
+    return out
 
 
 def _identifier_hit(entity_id: str, entity_name: str, country: str | None, entry: ListEntry, code: str) -> Hit | None:
