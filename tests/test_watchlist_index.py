@@ -130,3 +130,50 @@ def test_the_index_finds_what_the_full_comparison_finds_on_a_planted_set(tmp_pat
 
 def summary(hits):
     return [(h.entity, h.entry.id, h.matched_name, h.score, h.why, h.read_as) for h in hits]
+
+
+QUERIES = [
+    ("a", "Mikhail Fridmann", (), None, "individual"),
+    ("c", "Semiconductor Manufacturing International Corp", ("SMIC",), "CN", "listed_company"),
+    ("e", "Hikvision Digital Technology", (), "CN", None),
+]
+
+
+def _damage(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    if how == "truncated":
+        del data[len(data) // 2 :]
+    elif how == "emptied":
+        data.clear()
+    else:  # one byte flipped at the start, in the middle (an array) or near the end (the table of contents)
+        at = {"header": 3, "array": len(data) // 2, "contents": len(data) - 5}[how]
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["truncated", "emptied", "header", "array", "contents"])
+def test_a_damaged_index_is_built_again_with_a_warning(kept, how):
+    expected = summary(match(QUERIES, load_watchlists(LISTS)))
+    (index,) = (kept / "watchlists").glob("*/index.bin")
+    _damage(index, how)
+    again = load_watchlists(LISTS)
+    (note,) = again.notes
+    assert (note.code, note.severity, note.file) == ("W370", "warning", str(LISTS[0]))
+    assert "damaged" in note.message and "built again" in note.message
+    assert summary(match(QUERIES, again)) == expected
+    opened = load_watchlists(LISTS)  # whole again: opened, not read
+    assert opened.notes == () and isinstance(opened.entries, listindex.Entries)
+    assert summary(match(QUERIES, opened)) == expected
+
+
+def test_screen_says_that_a_damaged_index_is_built_again(kept):
+    (index,) = (kept / "watchlists").glob("*/index.bin")
+    _damage(index, "array")
+    command = [sys.executable, "-m", "screening", "screen", "cases/letterone-upp.yaml", "--format", "json"]
+    for path in LISTS:
+        command += ["--watchlist", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=_env(kept))
+    assert done.returncode == 0, done.stderr
+    assert "warning: the index of this list kept in the cache is damaged" in done.stderr
+    assert "[W370 index-rebuilt]" in done.stderr
+    assert '"watchlist_hits"' in done.stdout or "LetterOne" in done.stdout

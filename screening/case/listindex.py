@@ -14,8 +14,10 @@ beside its device, inode, size and change times (``stamps.json``), so an unchang
 again: the change time (ctime) moves on every write and cannot be set back, unlike the modification time
 that ``cp -p`` or ``tar`` keep.
 
-Lists of fewer than ``MIN_ENTRIES`` entries are indexed in memory on every run, as before; a cache
-that is missing, unreadable or corrupt is rebuilt, and one that cannot be written only costs speed.
+Lists of fewer than ``MIN_ENTRIES`` entries are indexed in memory on every run, as before; an index that
+is missing is built, one that cannot be written only costs speed, and one that is damaged (``Unreadable``:
+truncated, a header or table of contents that does not hold, a crc32 that differs) is removed and built
+again, which ``load_watchlists`` reports as W370.
 
 Searching. Every name of the list is kept with its key (normalised, token-sorted, as ``match``
 compares). Exact keys, names glued without their spaces, and identifiers are found by hash in sorted
@@ -550,7 +552,10 @@ FILE = "index.bin"
 
 
 def open_index(key: str, rules: Rules) -> DiskIndex | None:
-    """The index kept under ``key``, or None."""
+    """The index kept under ``key``, or None when there is none (or no cache).
+
+    Raises ``Unreadable`` when the index is there but not whole: truncated, or its bytes changed since it was
+    written (its crc32 is checked once after each change of the file, ``_verified``)."""
     root = cache_dir()
     if root is None:
         return None
@@ -558,6 +563,33 @@ def open_index(key: str, rules: Rules) -> DiskIndex | None:
     if not path.is_file():
         return None
     try:
-        return DiskIndex(path, rules)
-    except (OSError, ValueError, KeyError):
-        return None
+        index = DiskIndex(path, rules)
+        _verified(index.file, path)
+    except (OSError, ValueError, KeyError, TypeError, struct.error) as exc:
+        raise Unreadable(str(exc) if isinstance(exc, Unreadable) else f"{path}: {exc}") from None
+    return index
+
+
+def _verified(file: _File, path: Path) -> None:
+    """Check ``file``'s crc32 unless it was checked since the file last changed (``verified.json`` beside it keeps
+    its device, inode, size and change times then): reading a whole index costs about a second per GB."""
+    st = os.stat(path)
+    stamp = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    record = path.parent / "verified.json"
+    try:
+        if json.loads(record.read_text("utf-8")) == stamp:
+            return
+    except (OSError, ValueError):
+        pass
+    if zlib.crc32(file.view[HEADER.size : file.end]) != file.crc:
+        raise Unreadable(f"{path}: its checksum differs from the one written with it")
+    _write_json(record, stamp)
+
+
+def discard(key: str) -> None:
+    """Remove the index kept under ``key`` (found damaged), so that it can be built again."""
+    import shutil
+
+    root = cache_dir()
+    if root is not None:
+        shutil.rmtree(root / "watchlists" / key, ignore_errors=True)

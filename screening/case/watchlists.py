@@ -200,6 +200,8 @@ class Watchlist(NamedTuple):
     """A tuple, or for a list opened from its index in the cache (``screening.case.listindex``) a
     sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
+    notes: tuple[Problem, ...] = ()
+    """Warnings of the loading: W370, a damaged index in the cache, built again."""
 
 
 class Hit(NamedTuple):
@@ -720,13 +722,20 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
     from screening.case import listindex
 
     key = listindex.key(paths) if paths else None
+    notes: list[Problem] = []
     if key is not None:
-        kept = listindex.open_index(key, _rules())
+        try:
+            kept = listindex.open_index(key, _rules())
+        except listindex.Unreadable as exc:  # a damaged cache is built again, never trusted
+            listindex.discard(key)
+            kept = None
+            message = f"the index of this list kept in the cache is damaged ({exc}); it is built again"
+            notes.append(Problem(str(paths[0]), None, None, "W370", message, severity="warning"))
         if kept is not None:
             opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths))
             _INDEXES.put(opened, kept)
             return opened
-    watchlist = _read_all(paths)
+    watchlist = _read_all(paths)._replace(notes=tuple(notes))
     if key is not None and len(watchlist.entries) >= listindex.MIN_ENTRIES:
         entries = watchlist.entries
         built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules())
