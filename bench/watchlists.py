@@ -124,7 +124,7 @@ def main() -> None:
         path = folder / f"entities-{args.entities}.ftm.json"
         listed: list[tuple[str, str]] = []
         start = time.perf_counter()
-        kept = path.exists()  # and its index with it, unless the code changed its format
+        kept = path.exists()
         with open(os.devnull if kept else path, "w", encoding="utf-8") as handle:
             for i in range(args.entities):  # the same entities again, for the names to search
                 data = entity(i, rng)
@@ -138,6 +138,8 @@ def main() -> None:
             f"({'kept from before' if kept else 'written'} in {time.perf_counter() - start:.0f} s)"
         )
 
+        cache = Path(os.environ["SCREENING_CACHE_DIR"]) / "watchlists"
+        kept = (cache / (listindex.key([path]) or "-") / listindex.FILE).is_file()
         start = time.perf_counter()
         built = load_watchlists([path])
         first = time.perf_counter() - start

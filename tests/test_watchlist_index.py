@@ -177,3 +177,44 @@ def test_screen_says_that_a_damaged_index_is_built_again(kept):
     assert "warning: the index of this list kept in the cache is damaged" in done.stderr
     assert "[W370 index-rebuilt]" in done.stderr
     assert '"watchlist_hits"' in done.stdout or "LetterOne" in done.stdout
+
+
+def test_words_spelt_with_other_vowels_or_sounds_share_a_key():
+    from screening.case.listindex import spellings, variants
+
+    for listed, searched in [("mohammed", "muhamad"), ("aleksandr", "alexander"), ("fridman", "friedmann")]:
+        assert not variants(listed) & variants(searched)  # more than one edit apart
+        assert spellings(listed) & spellings(searched), (listed, searched)
+    assert not spellings("hikvision") & spellings("huawei")
+
+
+def test_names_whose_every_word_is_two_edits_away_are_found_where_the_threshold_accepts_them(tmp_path, monkeypatch):
+    """Each word of a listed name with two of its vowels dropped (every word two edits away, as transliterations
+    differ): of what the comparison with every name finds at a threshold of 75, the index finds most through the
+    skeletons of the words (none without them); a skeleton of fewer than three letters is no key."""
+    import random
+
+    path, _ = _synthetic(tmp_path)
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    full_list = load_watchlists([path])
+    rng = random.Random(9)
+    names = []
+    for j in range(300):
+        entry = full_list.entries[rng.randrange(len(full_list.entries))]
+        words = []
+        for word in entry.name.split():
+            for _ in range(2):
+                k = rng.choice([k for k, c in enumerate(word) if k and c in "aeiou"])
+                word = word[:k] + word[k + 1 :]
+            words.append(word)
+        names.append((f"v{j}", " ".join(words), (), None, "individual" if entry.is_person else None))
+    full = set(summary(match(names, full_list, threshold=75)))
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    load_watchlists([path])
+    indexed = set(summary(match(names, load_watchlists([path]), threshold=75)))
+    assert len(full) >= 200
+    assert indexed <= full
+    assert len(indexed) >= 0.8 * len(full)
+    missed = {(m[5], m[2]) for m in full - indexed}
+    assert all(min(len(listindex.skeleton(w)) for w in searched.split()) < 3 for searched, _ in missed)

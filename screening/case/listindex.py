@@ -24,14 +24,19 @@ compares). Exact keys, names glued without their spaces, and identifiers are fou
 arrays. Fuzzy candidates come from the words: every distinct word of the list is filed under itself
 and each spelling of it with one letter left out, so that a word within one edit of it (a letter
 changed, added or dropped) is found by the same spellings of the word searched (the deletion
-neighbourhood of SymSpell); each word lists the names that hold it. A candidate name must hold such a
+neighbourhood of SymSpell), and under its consonant skeleton (``skeleton``: "mohammed" and "muhamad" are
+"mhmd"), a second key that finds words spelt with other vowels or doubled letters, as transliterations
+differ, however many edits apart; each word lists the names that hold it. A candidate name must hold such a
 near word for at least two of the words searched (one, for a name of one word): the names of all but
 the most frequent word searched are read and paired with each other and with that word (looked up in
 the words of each name rather than read whole, when it is frequent), their lengths must allow the threshold, and the
-survivors are scored with rapidfuzz exactly as a full comparison would score them. A name whose every
-word differs by more than one edit, or whose words are split differently, is not found this way: at the
-default threshold of 90 such names rarely reach it, and ``bench/watchlists.py`` counts what the index
-misses against rapidfuzz's ``process.extract`` over the whole list.
+survivors are scored with rapidfuzz exactly as a full comparison would score them. The limit: a listed
+name is not found when fewer than two of the words searched (not the one, for a name of one word) are
+within one edit of its words or share their skeletons (of three letters or more), or when its words are
+split differently. At the default threshold of 90 few such names reach the threshold (a name of two words
+whose one word is far off can, when the words are long); ``bench/watchlists.py`` counts what the index
+misses against rapidfuzz's ``process.extract`` over the whole list, and tests/test_watchlist_index.py what
+it finds of names with two vowels dropped from every word at a threshold of 75.
 
 A batch of names (``DiskIndex.prepare``, from ``BATCH`` words on, with numpy installed) runs the same
 search over numpy arrays on the same mapped file (``screening.case.listindex_arrays``): the words of
@@ -58,7 +63,7 @@ from typing import Any, NamedTuple
 
 from screening.infra.cache import _sha256, cache_dir
 
-FORMAT = "screening-watchlist-index-2"
+FORMAT = "screening-watchlist-index-3"
 MIN_ENTRIES = 50_000
 """Lists with fewer entries are indexed in memory on every run."""
 BATCH = 100
@@ -158,8 +163,34 @@ def variants(word: str) -> set[str]:
 
 @lru_cache(maxsize=1 << 16)
 def _spellings(word: str) -> frozenset[int]:
-    """The hashes of ``variants(word)``: two words are near in the index when these meet."""
-    return frozenset(_hash(v) for v in variants(word))
+    """The hashes of ``spellings(word)``: two words are near in the index when these meet."""
+    return frozenset(_hash(v) for v in spellings(word))
+
+
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("x", "ks"), ("c", "k"), ("q", "k"), ("z", "s"), ("w", "v"), ("j", "y"))
+_VOWELS = str.maketrans("", "", "aeiouy")
+
+
+def skeleton(word: str) -> str:
+    """``word``'s consonants as they sound, without vowels or doubled letters: "mohammed" and "muhamad" are
+    "mhmd", "aleksandr" and "alexander" "alksndr" (the first letter is kept, vowel or not)."""
+    for written, sound in _SOUNDS:
+        word = word.replace(written, sound)
+    bare = word[:1] + word[1:].translate(_VOWELS)
+    return "".join(c for k, c in enumerate(bare) if k == 0 or c != bare[k - 1])
+
+
+def spellings(word: str) -> set[str]:
+    """What a word is filed under and looked up by: ``variants(word)``, and, for a word whose skeleton keeps three
+    letters or more, its ``skeleton`` (marked, so that it meets only skeletons). Two words are near
+    when these meet: within one edit, or spelt with other vowels, doubled letters or sounds (a second key
+    for names whose every word differs by more than one edit: "Muhamad Abdulah" / "Mohammed Abdullah")."""
+    found = variants(word)
+    if word.isascii() and word.isalpha():
+        bare = skeleton(word)
+        if len(bare) >= 3:
+            found.add("\0" + bare)
+    return found
 
 
 # --------------------------------------------------------------------------- the file
@@ -352,7 +383,7 @@ def _build_side(writer: _Writer, stem: str, names: Iterable[tuple[str, tuple[str
     writer.add(f"{stem}.starts", starts)
     near, near_ids = array("I"), array("i")
     for word, w in vocabulary.items():
-        for spelling in variants(word):
+        for spelling in spellings(word):
             near.append(_hash(spelling))
             near_ids.append(w)
     for part, hashes, ids in (("exact", exact, exact_ids), ("glued", glued, glued_ids), ("near", near, near_ids)):
