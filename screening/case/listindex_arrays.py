@@ -17,6 +17,9 @@ CHUNK = 1_000
 """Words searched at once."""
 FREQUENT = 5_000
 """Words held by more names are not read whole unless they must be: their names are checked the other way."""
+READ_WHOLE = 200
+"""The most frequent word searched is read whole (and kept) when it holds at most this many names per name to
+check against it; above, the words of each name are compared with it (about 10 µs a name)."""
 KEPT = 16_000_000
 """Names kept for the words met in a batch, at most (64 MB)."""
 
@@ -136,11 +139,15 @@ class Arrays:
             pool = every[once]
         if not pool.size:
             return list(found[: self.cap].tolist())
-        if last in self._held or self._near[last][1] <= 50 * pool.size:
+        if last in self._held or self._near[last][1] <= READ_WHOLE * pool.size:
             held = self.names(last)
-            if held.size:
-                at = np.minimum(held.searchsorted(pool), held.size - 1)
-                found = np.concatenate([found, pool[held[at] == pool]])
+            if not held.size:
+                return list(found[: self.cap].tolist())
+            at = np.minimum(held.searchsorted(pool), held.size - 1)
+            both = pool[held[at] == pool]
+            if not found.size:  # one seed: already in order
+                return list(both[: self.cap].tolist())
+            found = np.concatenate([found, both])
         else:  # a frequent word: the words of each name in the pool compared with it, as the index would
             wanted = self.spellings(last)
             key, spellings = self.side._key, self.spellings
