@@ -218,3 +218,13 @@ def test_names_whose_every_word_is_two_edits_away_are_found_where_the_threshold_
     assert len(indexed) >= 0.8 * len(full)
     missed = {(m[5], m[2]) for m in full - indexed}
     assert all(min(len(listindex.skeleton(w)) for w in searched.split()) < 3 for searched, _ in missed)
+
+
+def test_a_batch_plan_tells_that_a_damaged_index_is_built_again(kept, tmp_path):
+    from screening.batch.run import Job, plan
+
+    (index,) = (kept / "watchlists").glob("*/index.bin")
+    _damage(index, "truncated")
+    job = Job([ROOT / "cases" / "letterone-upp.yaml"], tmp_path / "out.csv", watchlists=tuple(LISTS))
+    warnings = plan(job).warnings
+    assert any("[W370 index-rebuilt]" in line for line in warnings), warnings
