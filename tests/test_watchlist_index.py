@@ -96,12 +96,16 @@ def _synthetic(tmp_path: Path, count: int = 3000) -> tuple[Path, list[tuple[str,
     return path, names
 
 
-@pytest.mark.parametrize("frequent", [5_000, 30])
-def test_a_batch_searched_with_numpy_finds_what_each_name_searched_alone_finds(tmp_path, monkeypatch, frequent):
-    """Both searches, with frequent words read whole or looked up the other way (``FREQUENT``)."""
+@pytest.mark.parametrize(("frequent", "crowded"), [(5_000, 64), (30, 64), (5_000, 2)])
+def test_a_batch_searched_with_numpy_finds_what_each_name_searched_alone_finds(
+    tmp_path, monkeypatch, frequent, crowded
+):
+    """Both searches, with frequent words read whole or looked up the other way (``FREQUENT``), and with skeletons
+    left out as crowded (``SKELETON_CAP``)."""
     from screening.case import listindex_arrays
 
     monkeypatch.setattr(listindex_arrays, "FREQUENT", frequent)
+    monkeypatch.setattr(listindex, "SKELETON_CAP", crowded)
     path, names = _synthetic(tmp_path)
     monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)

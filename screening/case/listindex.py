@@ -32,9 +32,10 @@ the most frequent word searched are read and paired with each other and with tha
 the words of each name rather than read whole, when it is frequent), their lengths must allow the threshold, and the
 survivors are scored with rapidfuzz exactly as a full comparison would score them. The limit: a listed
 name is not found when fewer than two of the words searched (not the one, for a name of one word) are
-within one edit of its words or share their skeletons (of three letters or more), or when its words are
-split differently. At the default threshold of 90 few such names reach the threshold (a name of two words
-whose one word is far off can, when the words are long); ``bench/watchlists.py`` counts what the index
+within one edit of its words or share their skeletons (of three letters or more, and of at most
+``SKELETON_CAP`` words of the list), or when its words are split differently. At the default threshold
+of 90 few such names reach it (a name of two words whose one word is far off can, when the words are
+long); ``bench/watchlists.py`` counts what the index
 misses against rapidfuzz's ``process.extract`` over the whole list, and tests/test_watchlist_index.py what
 it finds of names with two vowels dropped from every word at a threshold of 75.
 
@@ -63,11 +64,15 @@ from typing import Any, NamedTuple
 
 from screening.infra.cache import _sha256, cache_dir
 
-FORMAT = "screening-watchlist-index-3"
+FORMAT = "screening-watchlist-index-4"
 MIN_ENTRIES = 50_000
 """Lists with fewer entries are indexed in memory on every run."""
 BATCH = 100
 """Words searched at once from which the search runs over numpy arrays (when numpy is installed)."""
+SKELETON_CAP = 64
+"""A skeleton (``skeleton``) shared by more words of one side of the list is no key: it would find too many
+names to compare, as a made-up list of syllables gives (``bench/watchlists.py``: each skeleton of three
+consonants has about 250 words at a million entities), where the names of real lists share few."""
 VERIFY_CAP = 20_000
 """Most candidate names scored for one name searched (the rarest words' first)."""
 
@@ -381,11 +386,22 @@ def _build_side(writer: _Writer, stem: str, names: Iterable[tuple[str, tuple[str
     starts = array("q", itertools.accumulate(counts))
     writer.add(f"{stem}.postings", _sort_pairs(word_of, name_of)[1])
     writer.add(f"{stem}.starts", starts)
+    shared: dict[int, int] = {}  # skeleton key -> words filed under it
+    for word in vocabulary:
+        for spelling in spellings(word):
+            if spelling.startswith("\0"):
+                h = _hash(spelling)
+                shared[h] = shared.get(h, 0) + 1
+    crowded = array("I", sorted(h for h, count in shared.items() if count > SKELETON_CAP))
+    writer.add(f"{stem}.crowded", crowded)
+    skip = set(crowded)
     near, near_ids = array("I"), array("i")
     for word, w in vocabulary.items():
         for spelling in spellings(word):
-            near.append(_hash(spelling))
-            near_ids.append(w)
+            h = _hash(spelling)
+            if h not in skip:
+                near.append(h)
+                near_ids.append(w)
     for part, hashes, ids in (("exact", exact, exact_ids), ("glued", glued, glued_ids), ("near", near, near_ids)):
         _add_pairs(writer, f"{stem}.{part}", hashes, ids)
 
@@ -449,6 +465,8 @@ class DiskSide:
         self.near = _Lookup(file, f"{stem}.near")
         self.postings = file.array(f"{stem}.postings")
         self.starts = file.array(f"{stem}.starts")
+        self.crowded = frozenset(file.array(f"{stem}.crowded").tolist())
+        """Skeleton keys shared by more than ``SKELETON_CAP`` words of the list: not filed, not looked up."""
         self._pools: dict[tuple[str, ...], list[int]] = {}
         self.arrays: Any = None
         """The same search over numpy arrays (``listindex_arrays``), for a batch of names."""
@@ -477,11 +495,16 @@ class DiskSide:
             found = self._pools[key] = self._candidates(tokens)
         return found
 
+    def spellings(self, word: str) -> frozenset[int]:
+        """``_spellings(word)`` as this side files them: without its crowded skeleton keys."""
+        found = _spellings(word)
+        return found if found.isdisjoint(self.crowded) else found - self.crowded
+
     def _spans(self, word: str) -> list[tuple[int, int]]:
         """Where the names of each word of the list within one edit of ``word`` (sharing a spelling with a letter
         left out) lie in ``postings``."""
         near, starts = self.near, self.starts
-        return [(starts[w], starts[w + 1]) for w in sorted({w for h in _spellings(word) for w in near.get(h)})]
+        return [(starts[w], starts[w + 1]) for w in sorted({w for h in self.spellings(word) for w in near.get(h)})]
 
     def _candidates(self, tokens: Sequence[str]) -> list[int]:
         words = list(dict.fromkeys(tokens))
@@ -506,7 +529,7 @@ class DiskSide:
         if sizes[order[-1]] <= 50 * len(pool):  # read whole
             found |= pool.intersection(itertools.chain.from_iterable(postings[a:b] for a, b in spans[order[-1]]))
         elif pool:  # a frequent word: the words of each name in the pool compared with it, as the index would
-            wanted = _spellings(words[order[-1]])
+            wanted = self.spellings(words[order[-1]])
             found.update(i for i in pool if any(wanted & _spellings(t) for t in self._key(i).split()))
         return sorted(found)[:VERIFY_CAP]
 
@@ -569,7 +592,7 @@ class DiskIndex:
             except ImportError:
                 return
             for side in (self.person, self.other):
-                side.arrays = Arrays(side, _spellings, VERIFY_CAP)
+                side.arrays = Arrays(side, side.spellings, VERIFY_CAP)
         self.person.arrays.prefetch(words.get(True, ()))
         self.other.arrays.prefetch(words.get(False, ()))
 
