@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +70,12 @@ def screen_files(
     registry: Path | None = None,
     watchlists: list[Path] | None = None,
     threshold: float = 90.0,
+    warn: Callable[[Problem], object] | None = None,
 ) -> list[Result]:
     """Screen each case file with the pack (default pack when None), in the order given.
 
     ``waivers`` (see :func:`screening.pack.waivers.index`) apply when active on day ``on`` (default: today).
+    ``warn`` is given the warnings of loading the watchlists (W370: a damaged index, built again).
     """
     pack = pack_at(pack_path)
     watchlist = None
@@ -81,6 +83,9 @@ def screen_files(
         from screening.case.watchlists import load_watchlists
 
         watchlist = load_watchlists(watchlists)
+        for note in watchlist.notes:
+            if warn is not None:
+                warn(note)
     return [screen(case, pack, waivers, on, watchlist, threshold) for case in load_cases(paths, registry)]
 
 

@@ -272,7 +272,16 @@ def screen(
         value = compare(what_if(cases, changes, rules, entities, index, _day(as_of, True)), changes)
         _emit(render(format, value, options), output, (*cases, rules or _default_pack(), waivers, entities))
         return
-    results = screen_files(cases, rules, index, _day(as_of, True), entities, watchlist or None, threshold)
+    results = screen_files(
+        cases,
+        rules,
+        index,
+        _day(as_of, True),
+        entities,
+        watchlist or None,
+        threshold,
+        lambda p: sys.stderr.write(f"{p}\n"),
+    )
     from screening.case.relations import unused_relations
 
     for result in results:  # a relation no rule reads is said, never dropped silently

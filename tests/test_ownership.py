@@ -301,7 +301,8 @@ def same_interest(new, old):
 @settings(max_examples=400, deadline=None)
 @given(groups(), st.booleans())
 def test_the_analysis_agrees_with_the_literal_one(c, small_limits):
-    # with small limits, every cycle is solved by iteration and no closure is taken in whole
+    # with small limits, every cycle is solved by the sparse solve (iteration without scipy) and no closure is taken
+    # in whole
     limits = {"DENSE_LIMIT": 1, "FRONTIER_LIMIT": 0} if small_limits else {"DENSE_LIMIT": holdings.DENSE_LIMIT}
     with mock.patch.multiple(holdings, **limits):
         new = analyse(c)

@@ -897,3 +897,17 @@ def test_without_rigour_names_in_other_scripts_still_match(monkeypatch):
     (person,) = match([("x", "Xi Jinping", (), "CN", "individual")], one(entry("p", "习近平", schema="Person")))
     assert person.score == 100.0
     watchlists._norm.cache_clear()  # and none read without it stays for the tests after
+
+
+def test_the_scripts_posing_as_latin_cover_the_confusables_table():
+    """``_lookalike`` skips the table for letters of other scripts; none of them may be in it."""
+    import unicodedata
+
+    from confusable_homoglyphs.confusables import confusables_data
+
+    from screening.case import watchlists
+
+    for char, glyphs in confusables_data.items():
+        if len(char) == 1 and char.isalpha() and not char.isascii():
+            if any(len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalpha() for g in glyphs):
+                assert unicodedata.name(char, "?").split(" ", 1)[0] in watchlists._LOOKALIKE_SCRIPTS, char

@@ -111,8 +111,9 @@ def plan(job: Job) -> Plan:
         job.fast,
         *_once(),
     )
-    context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # read here: a bad list is exit 2
-    return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings)
+    context = context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # a bad list: exit 2
+    notes = tuple(str(p) for p in (context.watchlist.notes if context.watchlist is not None else ()))
+    return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings + notes)
 
 
 def _once() -> tuple[str | None, Any]:

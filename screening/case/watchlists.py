@@ -124,8 +124,11 @@ later calls on the same object); candidates come from ``rapidfuzz.process.extrac
 with a score cut-off, so only pairs near the threshold are examined in Python.  A list of
 ``listindex.MIN_ENTRIES`` entries or more is indexed once and kept in the user cache
 (``screening.case.listindex``): later loads of the same files open it without reading them, and
-candidates come from the words of the names searched (each within one edit), not from every name.
-``bench/watchlists.py`` measures it on a synthetic list of a million entities.
+candidates come from the words of the names searched (each within one edit), not from every name. A
+batch (``match`` with ``listindex.BATCH`` words or more) looks up the words of ``PREFETCH`` names at
+once over numpy arrays (``screening.case.listindex_arrays``), when numpy is installed; a few names are
+searched with the standard library alone, to the same candidates. ``bench/watchlists.py`` measures it
+on a synthetic list of a million entities.
 """
 
 from __future__ import annotations
@@ -158,6 +161,8 @@ SUBSET_SCORE = 92.0
 """Score of a person's name that lacks (or adds) at most two words, e.g. a patronymic."""
 SUBSET_MAX_EXTRA = 2
 WORD_SIMILARITY = 80.0
+PREFETCH = 500
+"""Names whose words are looked up at once in an index kept on disk (``listindex.DiskIndex.prepare``)."""
 """In a fuzzy hit, each word of the shorter name must be at least this similar to a word of the other."""
 
 # --------------------------------------------------------------------------- records
@@ -195,6 +200,8 @@ class Watchlist(NamedTuple):
     """A tuple, or for a list opened from its index in the cache (``screening.case.listindex``) a
     sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
+    notes: tuple[Problem, ...] = ()
+    """Warnings of the loading: W370, a damaged index in the cache, built again."""
 
 
 class Hit(NamedTuple):
@@ -452,10 +459,21 @@ def _script(c: str) -> str:
     return unicodedata.name(c, "?").split(" ", 1)[0]
 
 
+_LOOKALIKE_SCRIPTS = frozenset(
+    "AHOM ARMENIAN BAMUM BLACK-LETTER CANADIAN CARIAN CHEROKEE COPTIC CYRILLIC DESERET DOUBLE-STRUCK ELBASAN "
+    "ETHIOPIC FULLWIDTH GEORGIAN GREEK INFORMATION KELVIN LATIN LISU LYCIAN MALAYALAM MATHEMATICAL MIAO MYANMAR OLD "
+    "ORIYA OSAGE PLANCK RUNIC SCRIPT TIFINAGH WARANG".split()
+)
+"""The scripts (``_script``) of every letter that the confusables table reads as an ASCII letter
+(tests/test_watchlists.py checks it against the table)."""
+
+
 @lru_cache(maxsize=4096)
 def _lookalike(c: str) -> str | None:
     """The ASCII letter that ``c`` is confusable with (Unicode TR39 confusables, as the
     confusable-homoglyphs package holds them), or None."""
+    if _script(c) not in _LOOKALIKE_SCRIPTS:  # Chinese or Arabic letters: no need to load the table
+        return None
     from confusable_homoglyphs.confusables import confusables_data  # only for names with letters to read
 
     for glyph in confusables_data.get(c, ()):
@@ -704,13 +722,20 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
     from screening.case import listindex
 
     key = listindex.key(paths) if paths else None
+    notes: list[Problem] = []
     if key is not None:
-        kept = listindex.open_index(key, _rules())
+        try:
+            kept = listindex.open_index(key, _rules())
+        except listindex.Unreadable as exc:  # a damaged cache is built again, never trusted
+            listindex.discard(key)
+            kept = None
+            message = f"the index of this list kept in the cache is damaged ({exc}); it is built again"
+            notes.append(Problem(str(paths[0]), None, None, "W370", message, severity="warning"))
         if kept is not None:
             opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths))
             _INDEXES.put(opened, kept)
             return opened
-    watchlist = _read_all(paths)
+    watchlist = _read_all(paths)._replace(notes=tuple(notes))
     if key is not None and len(watchlist.entries) >= listindex.MIN_ENTRIES:
         entries = watchlist.entries
         built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules())
@@ -1326,10 +1351,13 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     from rapidfuzz import fuzz  # imported here: reading lists and the CLI start-up do not need it
 
     index = _index(watchlist)
+    prepare = getattr(index, "prepare", None)  # an index kept on disk: the words of a batch are looked up at once
     entries = watchlist.entries
     strictest = min(100.0, threshold + COUNTRY_MARGIN)
     best: dict[tuple[str, int], tuple[tuple[float, int, int], Hit]] = {}
-    for row in names:
+    for at, row in enumerate(names):
+        if prepare is not None and at % PREFETCH == 0 and len(names) > 1:
+            prepare(_words(names[at : at + PREFETCH]))
         entity_id, entity_name, aliases, country = row[0], row[1], tuple(row[2] or ()), row[3]
         kind = row[4] if len(row) > 4 else None
         for code in row[5] if len(row) > 5 else ():
@@ -1399,6 +1427,20 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
     hits = [hit for _, hit in best.values()]
     hits.sort(key=lambda h: (h.entity, -h.score, h.entry.id, h.entry.source))
     return hits
+
+
+def _words(names: Sequence[NameRow]) -> dict[bool, list[str]]:
+    """The words of the names and aliases of ``names`` that ``match`` searches, on the persons' side (True) and on
+    the others' (False)."""
+    out: dict[bool, list[str]] = {True: [], False: []}
+    for row in names:
+        kind = row[4] if len(row) > 4 else None
+        for text in (row[1], *(row[2] or ())):
+            if text and text.strip():
+                for person in (True, False):
+                    if kind is None or (kind == "individual") == person:
+                        out[person].extend(_norm(text, person).tokens)
+    return out
 
 
 def _identifier_hit(entity_id: str, entity_name: str, country: str | None, entry: ListEntry, code: str) -> Hit | None:

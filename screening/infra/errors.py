@@ -52,6 +52,7 @@ CODES = {
     "E411": "no-rate",
     "E412": "bad-rates",
     "W345": "value-defaulted",
+    "W370": "index-rebuilt",
 }
 
 
