@@ -1,11 +1,14 @@
-"""The case as of a day: its dated records (``since`` / ``until``, a conduct's ``date``) as they stood then.
+"""The case as of a day: its dated records (``since`` / ``until``, a conduct's ``date``, a mitigation's
+``agreed``) as they stood then.
 
 A record counts on day D when ``since <= D <= until`` (a missing end is open). When partial dates, or D
 itself being a range of days, make that unknown (``since: 2021`` judged on 2021-06-01), the record is only
 *possibly* in force: it is left out, and the list it belongs to becomes partial (a ``PartialList``), so that
 a rule finding it in the list is unknown, never wrongly true, and a rule finding it absent is unknown,
 never wrongly false. An ownership edge possibly in force is left out and its owned entity's owners are no
-longer complete.
+longer complete. A mitigation holds from its ``since``, else from the day it was ``agreed``: commitments
+agreed after the day judged do not count on it, and one possibly in force leaves ``mitigations`` partial (a
+mitigation rule finding it is unknown, never wrongly true).
 
 The day a case is judged on is ``--as-of``, else the signing date, else the completion date, else the
 announcement date, else today; a date given as a year or a month is the range of its days.
@@ -17,7 +20,7 @@ import datetime as dt
 from typing import Any, NamedTuple, Union
 
 from screening.case.model import Case, Edge, Entity
-from screening.case.values import DayRange
+from screening.case.values import DayRange, PartialList
 
 AT = "@at"
 """Key under which a record of the dated view keeps its position in the case document (for its sources)."""
@@ -81,7 +84,7 @@ def _ends(value: Any) -> tuple[str, str] | None:
 def in_force(record: dict[str, Any], first: str, last: str) -> bool | None:
     """Whether a dated record holds on every day from ``first`` to ``last`` (True), on none (False), or on
     some and not others, or not known (None)."""
-    since = _ends(record.get("since", record.get("date")))
+    since = _ends(start(record))
     until = _ends(record.get("until"))
     if (since is not None and since[0] > last) or (until is not None and until[1] < first):
         return False
@@ -90,24 +93,44 @@ def in_force(record: dict[str, Any], first: str, last: str) -> bool | None:
     return None
 
 
+def start(record: dict[str, Any]) -> Any:
+    """The day a record started holding: its ``since``, else a conduct's ``date`` or a mitigation's ``agreed``."""
+    for key in STARTS:
+        if key in record:
+            return record[key]
+    return None
+
+
+STARTS = ("since", "date", "agreed")
+"""The keys that say when a record started holding, by precedence."""
+
+
+def _records(case: Case) -> list[dict[str, Any]]:
+    records = [r for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ()]
+    records += list(case.data.get("ownership") or ())
+    records += list(case.data.get("mitigations") or ())
+    return [r for r in records if isinstance(r, dict)]
+
+
+def _shift(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
 def change_days(case: Case, first: str, last: str) -> list[str]:
     """The days after ``first`` up to ``last`` on which a dated record of the case starts or ends holding (the
     day after its ``until``); a record whose dates are partial changes on no known day and is not counted."""
     days: set[str] = set()
-    records = [r for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ()]
-    records += list(case.data.get("ownership") or ())
-    for record in records:
-        for key, shift in (("since", 0), ("date", 0), ("until", 1)):
-            value = record.get(key)
+    for record in _records(case):
+        for value, shift in ((start(record), 0), (record.get("until"), 1)):
             if isinstance(value, str):
-                day = (dt.date.fromisoformat(value) + dt.timedelta(days=shift)).isoformat()
+                day = _shift(value, shift)
                 if first < day <= last:
                     days.add(day)
     return sorted(days)
 
 
 def dated(record: dict[str, Any]) -> bool:
-    return "since" in record or "until" in record or "date" in record
+    return any(key in record for key in (*STARTS, "until"))
 
 
 def on_day(case: Case, first: str, last: str) -> Case:
@@ -151,10 +174,24 @@ def on_day(case: Case, first: str, last: str) -> Case:
         ownership=tuple(edges),
         owners={k: tuple(v) for k, v in owners.items()},
         partial_records=frozenset(partial),
+        data=_mitigations_on(case.data, first, last),
     )
 
 
+def _mitigations_on(data: dict[str, Any], first: str, last: str) -> dict[str, Any]:
+    """The case document with its mitigations as they stood from ``first`` to ``last`` (each keeping its
+    position under ``AT``; the list partial when one of them possibly held)."""
+    records = data.get("mitigations")
+    if not records or not any(isinstance(r, dict) and dated(r) for r in records):
+        return data
+    kept, unsure_ = [], False
+    for i, record in enumerate(records):
+        held = in_force(record, first, last) if dated(record) else True
+        if held is True:
+            kept.append({**record, AT: record.get(AT, i)})
+        unsure_ = unsure_ or held is None
+    return {**data, "mitigations": PartialList(kept) if unsure_ or isinstance(records, PartialList) else kept}
+
+
 def _has_dates(case: Case) -> bool:
-    if any(dated(r) for r in case.data.get("ownership") or ()):
-        return True
-    return any(dated(r) for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ())
+    return any(dated(r) for r in _records(case))

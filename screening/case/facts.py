@@ -59,7 +59,7 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     value = data.get(key)
     if value is None:
         return None
-    out = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    out = [{**rec, DOC: base + (key, str(rec.get(AT, i)))} for i, rec in enumerate(value)]
     return PartialList(out) if isinstance(value, PartialList) else out
 
 
