@@ -186,3 +186,135 @@ def test_in_force_is_never_wrong_for_any_day_the_dates_admit(data, start, until,
         assert really
     elif held is False:
         assert not really
+
+
+# ---------------------------------------------------------------------------------------- a record's partial date
+
+SPLIT = """format: 2
+id: split
+title: A state stake of which only the year is known
+investor: buyer
+entities:
+  - {id: buyer, name: Buyer Co, country: CN, kind: private_company, owners_complete: true}
+  - {id: sasac, name: SASAC, country: CN, kind: state_body, owners_complete: true}
+ownership:
+  - {owner: sasac, owned: buyer, equity_pct: 60, voting_pct: 60, DATES}
+target:
+  name: Chipco Inc.
+  country: US
+  sectors: [semiconductors]
+  critical_technologies: [{kind: semiconductors, export_controlled: true}]
+transaction: {kind: minority_stake, stake_before_pct: 0, stake_after_pct: 30, signing_date: SIGNED}
+"""
+
+
+def _us(tmp_path: Path, signed: str, dates: str):  # type: ignore[no-untyped-def]
+    from screening.api import screen_files
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SPLIT.replace("SIGNED", signed).replace("DATES", dates), "utf-8")
+    [result] = screen_files([path])
+    return next(d for d in result.filings.decisions if d.regime.id == "US")
+
+
+def test_a_stake_known_only_by_its_year_splits_the_year_where_it_is_unknown(tmp_path):
+    us = _us(tmp_path, "2021", "since: 2021")
+    assert us.outcome == "undetermined"
+    assert us.why == (
+        "The day decides: 2021-01-01 to 2021-12-30: undetermined (possibly in force then: the stake of SASAC in "
+        "Buyer Co (since 2021)); 2021-12-31: mandatory (US-001).",
+    )
+    assert us.questions[0].question == (
+        "On which day was the deal signed, and on which day did the stake of SASAC in Buyer Co (since 2021) start "
+        "or stop holding? The answer changes on 2021-12-31."
+    )
+
+
+@pytest.mark.parametrize(
+    "signed, dates, outcome, why",
+    [
+        ("2021", "since: 2020", "mandatory", "The same throughout every day of 2021."),
+        ("2021", "since: 2022", "undetermined", "The same throughout every day of 2021."),  # open for other facts
+        (
+            "2021",
+            "since: 2020, until: 2021-06",
+            "undetermined",
+            "2021-01-01 to 2021-06-01: mandatory (US-001); 2021-06-02 to 2021-12-31: undetermined (possibly in",
+        ),
+        ("2021", "since: 2021-03", "undetermined", "; 2021-03-31 to 2021-12-31: mandatory (US-001)."),
+        ("2021-06-15", "since: 2021", "undetermined", ""),  # one day, possibly in force: no split to make
+    ],
+)
+def test_a_partial_date_of_a_record_splits_the_days_judged(tmp_path, signed, dates, outcome, why):
+    us = _us(tmp_path, signed, dates)
+    assert us.outcome == outcome
+    assert why in " ".join(us.why)
+
+
+def test_a_record_s_partial_date_makes_the_days_it_may_change_on():
+    from screening.case.dated import change_days
+
+    case = load_case(CASES / "kunlun-grindr.yaml")
+    assert change_days(case, "2019-01-01", "2019-12-31") == ["2019-03-27", "2019-05-01", "2019-05-31"]
+    assert change_days(case, "2016-01-12", "2016-01-12") == []
+
+
+# ---------------------------------------------------------------------------------------- equality on days
+
+
+@pytest.mark.parametrize(
+    "value, day, expected",
+    [
+        (day_range(2018), "2018-06-01", None),  # some day of 2018 may be it
+        (day_range(2018), "2019-06-01", False),  # no day of 2018 is
+        (day_range("2018-07"), "2018-06-30", False),
+        (DayRange("2018-07-27", "2018-07-27"), "2018-07-27", True),  # a range of one day is that day
+        (day_range(2018), "CN", None),  # text that is no day: nothing follows
+    ],
+)
+def test_equals_on_a_range_of_days_is_three_valued_in_closures_and_compiled_code(value, day, expected):
+    from screening.conditions.compiled import evaluator as compiled
+    from screening.conditions.operators import compare
+    from tests.test_compiled import assert_same, rules_of
+
+    assert compare("equals", value, day) is expected
+    assert compare("in", value, [day, "2030-01-01"]) is expected
+    if day == "CN":
+        return
+    rules = rules_of(
+        [
+            {"field": "transaction.signing_date", "equals": day},
+            {"field": "group.conduct", "contains": {"date": day}},
+            {"field": "group.conduct", "contains": {"date": day, "kind": "sanctions_violation"}},
+            {"field": "group.conduct", "contains": {"date": {"in": [day, "2030-01-01"]}}},
+        ]
+    )
+    evaluator = compiled.compile_pack(rules)
+    for values in (
+        {"transaction.signing_date": value},
+        {"group.conduct": [{"kind": "sanctions_violation", "date": value}]},
+        {
+            "group.conduct": [
+                {"kind": "sanctions_violation", "date": value},
+                {"kind": "sanctions_violation", "date": day},
+            ]
+        },
+        {"group.conduct": PartialList([{"kind": "sanctions_violation", "date": value}])},
+    ):
+        assert_same(evaluator, rules, values)
+    found = evaluator({"group.conduct": [{"kind": "sanctions_violation", "date": value}]})
+    assert (True if 1 in found.fired else None if 1 in found.undecided else False) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), value=dates(), arg=dates())
+def test_equals_on_a_range_of_days_is_never_wrong_for_a_day_it_admits(data, value, arg):
+    from screening.conditions.operators import compare
+
+    day = _ends(arg)[0]
+    found = compare("equals", value, day) if isinstance(value, DayRange) else value == day
+    picked = _pick(data.draw, value).isoformat()
+    if found is True:
+        assert picked == day
+    elif found is False:
+        assert picked != day

@@ -106,10 +106,7 @@ STARTS = ("since", "date", "agreed")
 
 
 def _records(case: Case) -> list[dict[str, Any]]:
-    records = [r for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ()]
-    records += list(case.data.get("ownership") or ())
-    records += list(case.data.get("mitigations") or ())
-    return [r for r in records if isinstance(r, dict)]
+    return [record for _, record in _named(case)]
 
 
 def _shift(day: str, days: int) -> str:
@@ -117,16 +114,51 @@ def _shift(day: str, days: int) -> str:
 
 
 def change_days(case: Case, first: str, last: str) -> list[str]:
-    """The days after ``first`` up to ``last`` on which a dated record of the case starts or ends holding (the
-    day after its ``until``); a record whose dates are partial changes on no known day and is not counted."""
+    """The days after ``first`` up to ``last`` on which a dated record of the case may start or stop holding.
+
+    A record given to the day starts on its ``since`` and stops the day after its ``until``. A partial date
+    makes two: ``since: 2019`` is possibly in force from 2019-01-01 and certainly from 2019-12-31 (its last
+    day); ``until: 2019`` possibly ended from 2019-01-02 and certainly from 2020-01-01. Between them the
+    record is possibly in force, and what it decides is unknown on those days only.
+    """
     days: set[str] = set()
     for record in _records(case):
-        for value, shift in ((start(record), 0), (record.get("until"), 1)):
-            if isinstance(value, str):
-                day = _shift(value, shift)
-                if first < day <= last:
-                    days.add(day)
+        ends = [_ends(start(record)), _ends(record.get("until"))]
+        found = []
+        if ends[0] is not None:
+            found += [ends[0][0], ends[0][1]]
+        if ends[1] is not None:
+            found += [_shift(ends[1][0], 1), _shift(ends[1][1], 1)]
+        days.update(day for day in found if first < day <= last)
     return sorted(days)
+
+
+def unsure(case: Case, first: str, last: str) -> list[str]:
+    """The dated records of ``case`` possibly in force on some days from ``first`` to ``last`` (their dates
+    being partial), each in words: ``Buyer Co's state link golden_share (since 2019)``."""
+    out = []
+    for what, record in _named(case):
+        if dated(record) and in_force(record, first, last) is None:
+            when = ", ".join(f"{key} {value}" for key in (*STARTS, "until") if (value := record.get(key)) is not None)
+            out.append(f"{what} ({when})")
+    return out
+
+
+def _named(case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """Every dated record of the case with what it is, in words."""
+    names = {eid: e.name for eid, e in case.entities.items()}
+    out = [
+        (f"{e.name}'s {key[:-1].replace('_', ' ')} {r.get('kind') or r.get('list')}", r)
+        for e in case.entities.values()
+        for key in RECORDS
+        for r in getattr(e, key) or ()
+    ]
+    out += [
+        (f"the stake of {names.get(r['owner'], r['owner'])} in {names.get(r['owned'], r['owned'])}", r)
+        for r in case.data.get("ownership") or ()
+    ]
+    out += [(f"the mitigation {r['kind']}", r) for r in case.data.get("mitigations") or ()]
+    return [(what, r) for what, r in out if isinstance(r, dict)]
 
 
 def dated(record: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.confidence import LEVELS, at_level, lowest, rank
-from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day
+from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
 from screening.case.values import DayRange, Interval, describe
@@ -248,7 +248,10 @@ def screen(
         if changes:  # dated records start or end within the days judged: the facts on each part
             starts = [day.first, *changes]
             ends = [_before(d) for d in changes] + [day.last]
-            segments = [(a, b, build_facts(on_day(case, a, b), hits).values) for a, b in zip(starts, ends, strict=True)]
+            segments = [
+                (a, b, build_facts(on_day(case, a, b), hits).values, tuple(unsure(case, a, b)))
+                for a, b in zip(starts, ends, strict=True)
+            ]
         filings = matrix(values, pack.regimes, on, explain=evidence, segments=segments)
         uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731

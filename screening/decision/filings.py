@@ -122,24 +122,33 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
     differ where a dated record starts or ends): the same throughout, or undetermined with the answer on each
     part and the question of the day."""
     parts: list[tuple[str, str, Decision]] = []
-    for first, last, values in segments:
+    doubts: dict[str, tuple[str, ...]] = {}
+    for first, last, values, *more in segments:
         starts = change_points(regime, first, last)
         ends = [_previous_day(day) for day in starts[1:]] + [last]
         parts += [(start, end, judge(values, regime, start)) for start, end in zip(starts, ends, strict=True)]
+        for start in starts:
+            doubts[start] = tuple(more[0]) if more else ()
     key = lambda d: (d.outcome, _id(d.rule))  # noqa: E731
     merged: list[tuple[str, str, Decision]] = []
+    unsure: dict[str, list[str]] = {}  # the records possibly in force on an undetermined part, by its first day
     for start, end, d in parts:  # neighbouring parts with the same answer are one
         if merged and key(merged[-1][2]) == key(d):
             merged[-1] = (merged[-1][0], end, merged[-1][2])
         else:
             merged.append((start, end, d))
+        if d.outcome == "undetermined":
+            found = unsure.setdefault(merged[-1][0], [])
+            found += [r for r in doubts.get(start, ()) if r not in found]
     if len(merged) == 1:
         d = merged[0][2]
         return d._replace(on=text, why=d.why + (f"The same throughout {text}.",))
     starts = [start for start, _, _ in merged]
     answers = [d for _, _, d in merged]
     lines = tuple(
-        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}" + (f" ({d.rule.id})" if d.rule else "")
+        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}"
+        + (f" ({d.rule.id})" if d.rule else "")
+        + (f" (possibly in force then: {', '.join(unsure[start])})" if unsure.get(start) else "")
         for start, end, d in merged
     )
     strongest = max(answers, key=lambda d: RANK[d.outcome])
@@ -150,9 +159,11 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
     verb = {"transaction.completion_date": "completed", "transaction.announcement_date": "announced"}.get(
         fact, "signed"
     )
+    doubted = sorted({r for found in unsure.values() for r in found})
+    also = f", and on which day did {', '.join(doubted)} start or stop holding" if doubted else ""
     question = Question(
         (fact,),
-        f"On which day was the deal {verb}? The answer changes on {', '.join(changes)}.",
+        f"On which day was the deal {verb}{also}? The answer changes on {', '.join(changes)}.",
         strongest.outcome,
         tuple(sorted({d.rule.id for d in answers if d.rule})),
     )
@@ -176,8 +187,9 @@ def _span(start: str, end: str) -> str:
     return start if start == end else f"{start} to {end}"
 
 
-Segments = Sequence[tuple[str, str, dict[str, Any]]]
-"""Parts of the days a case is judged on, each with the case's facts on it: (first day, last day, values)."""
+Segments = Sequence[tuple[Any, ...]]
+"""Parts of the days a case is judged on, each with the case's facts on it: (first day, last day, values), and
+optionally the dated records possibly in force on it (their dates being partial), in words."""
 
 
 def matrix(
@@ -227,7 +239,7 @@ def matrix(
             first = rule(seen, regime, on)
         else:
             area = territory.territory(key)
-            parts = [(a, b, territory.view(v, area)[0]) for a, b, v in segments or [(on, last, values)]]
+            parts = [(a, b, territory.view(v, area)[0], *more) for a, b, v, *more in segments or [(on, last, values)]]
             by_part = judge if segments is None and seen is values else (decide if explain else outcome_only)
             first = _over_range(by_part, parts, regime, text, basis)
         if on != now:
