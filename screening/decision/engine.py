@@ -141,6 +141,49 @@ def _confidence(view: Case, hits: Any, pack: Pack, fired: Sequence[int], how: Ho
     return {**out, **dict.fromkeys(left, worst)}
 
 
+def _filings(
+    case: Case, view: Case, values: dict[str, Any], hits: Any, pack: Pack, on: AsOf, day: Day, evidence: bool
+) -> Matrix:
+    """The filing matrix of the facts held at the pack's filing confidence or better; a regime whose answer on
+    every fact of the case differs carries that answer, the best confidence at which it holds, and the question
+    that would settle it (screening.decision.filings.qualify)."""
+    from screening.decision.filings import differing, matrix, qualify
+
+    changes = change_days(view, day.first, day.last) if day.range else []
+
+    def build(level: str | None, values: dict[str, Any]) -> Matrix:
+        held = (lambda c: c) if level is None else (lambda c: at_level(c, level))  # noqa: E731
+        segments = None
+        if changes:  # dated records start or end within the days judged: the facts on each part
+            starts = [day.first, *changes]
+            ends = [_before(d) for d in changes] + [day.last]
+            segments = [
+                (a, b, build_facts(held(on_day(case, a, b)), hits).values, tuple(unsure(case, a, b)))
+                for a, b in zip(starts, ends, strict=True)
+            ]
+        return matrix(values, pack.regimes, on, explain=evidence, segments=segments)
+
+    full = build(None, values)
+    limit, worst = pack.scoring.filing_confidence, lowest(view)
+    if rank(worst) <= rank(limit):
+        return full
+    sure_values = build_facts(at_level(view, limit), hits).values
+    sure = build(limit, sure_values)
+    left = differing(sure, full)
+    if not left:
+        return full
+    levels: dict[int, str] = {}
+    for level in LEVELS[rank(limit) + 1 : rank(worst)]:  # the best level at which each answer holds
+        if not left:
+            break
+        other = set(differing(build(level, build_facts(at_level(view, level), hits).values), full))
+        levels.update((i, level) for i in left if i not in other)
+        left = [i for i in left if i in other]
+    levels.update(dict.fromkeys(left, worst))
+    doubted = {k for k, v in values.items() if type(v) is not type(sure_values.get(k)) or v != sure_values.get(k)}
+    return qualify(sure, full, levels, doubted, limit)
+
+
 def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
     node = leaf.node
     value = facts.get(node.field)
@@ -241,18 +284,9 @@ def screen(
     mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
     filings, uncaught_risk = None, False
     if pack.regimes:
-        from screening.decision.filings import matrix, uncaught
+        from screening.decision.filings import uncaught
 
-        segments = None
-        changes = change_days(view, day.first, day.last) if day.range else []
-        if changes:  # dated records start or end within the days judged: the facts on each part
-            starts = [day.first, *changes]
-            ends = [_before(d) for d in changes] + [day.last]
-            segments = [
-                (a, b, build_facts(on_day(case, a, b), hits).values, tuple(unsure(case, a, b)))
-                for a, b in zip(starts, ends, strict=True)
-            ]
-        filings = matrix(values, pack.regimes, on, explain=evidence, segments=segments)
+        filings = _filings(case, view, values, hits, pack, on, day, evidence)
         uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(

@@ -67,6 +67,27 @@ class Decision(NamedTuple):
     via: str | None = None
     """What brings a target established elsewhere into the regime's territory: a part there (``Aixtron, Inc.
     (US subsidiary)``) or its activities there (screening.case.territory)."""
+    unconfirmed: Unconfirmed | None = None
+    """The answer the case's facts held below the filing confidence would give, when it differs (the outcome
+    itself rests only on facts held at that confidence or better)."""
+
+
+class Unconfirmed(NamedTuple):
+    """The answer a regime gives when facts held below the filing confidence (scoring.yaml
+    ``filing_confidence``) are taken as true: ``mandatory (US-001) if the reported facts hold``."""
+
+    outcome: str
+    rule: Trigger | None
+    level: str
+    """The best confidence at which that answer holds (reported, alleged or disputed)."""
+    facts: tuple[str, ...]
+    """The facts it rests on that are held below the filing confidence (empty when not singled out: an answer
+    over a range of days)."""
+
+    def text(self) -> str:
+        """``mandatory (US-001) if the reported facts hold``."""
+        rule = f" ({self.rule.id})" if self.rule else ""
+        return f"{self.outcome.replace('_', ' ')}{rule} if the {self.level} facts hold"
 
 
 class Matrix(NamedTuple):
@@ -252,6 +273,46 @@ def matrix(
 
 def _id(rule: Trigger | None) -> str | None:
     return rule.id if rule else None
+
+
+def _key(d: Decision) -> tuple[str, str | None]:
+    return d.outcome, _id(d.rule)
+
+
+def differing(sure: Matrix, full: Matrix) -> list[int]:
+    """The regimes (by position) whose answer on the facts held at the filing confidence (``sure``) differs from
+    the answer on every fact of the case (``full``), on the day judged or under today's law."""
+    return [
+        i
+        for i, (s, f) in enumerate(zip(sure.decisions, full.decisions, strict=True))
+        if _key(s) != _key(f) or _key(s.today or s) != _key(f.today or f)
+    ]
+
+
+def qualify(sure: Matrix, full: Matrix, levels: dict[int, str], doubted: set[str], limit: str) -> Matrix:
+    """The matrix of the facts held at the filing confidence, each regime whose answer on every fact differs
+    carrying that answer (``levels``: the best confidence at which it holds, by position) and the question that
+    would settle it: confirm the facts it rests on that are held below (``doubted``: the facts that differ
+    between the two views)."""
+    decisions = list(sure.decisions)
+    for i, level in levels.items():
+        s, f = sure.decisions[i], full.decisions[i]
+        if _key(s) == _key(f):  # differs only under today's law: the answer on the day judged stands
+            continue
+        facts = tuple(dict.fromkeys(u.field for u in f.used if u.field in doubted))
+        unconfirmed = Unconfirmed(f.outcome, f.rule, level, facts)
+        named = f": {', '.join(facts)}" if facts else ""
+        question = Question(
+            facts or tuple(sorted(doubted)),
+            f"Are the {level} facts confirmed{f' ({named[2:]})' if named else ''}? The answer is "
+            f"{unconfirmed.outcome.replace('_', ' ')}{f' ({f.rule.id})' if f.rule else ''} if they hold.",
+            f.outcome,
+            (f.rule.id,) if f.rule else (),
+        )
+        held = f"the {limit} facts" + ("" if limit == "confirmed" else " or better")
+        why = (f"{s.outcome.replace('_', ' ').capitalize()} on {held}; {unconfirmed.text()}.",)
+        decisions[i] = s._replace(unconfirmed=unconfirmed, questions=(question, *s.questions), why=why + s.why)
+    return sure._replace(decisions=tuple(decisions))
 
 
 def outcome_only(
