@@ -513,8 +513,9 @@ def _more_than_half(part: Any, whole: Any) -> bool | None:
 
 
 def plain(value: Any) -> Any:
-    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written)."""
-    if isinstance(value, (Interval, DayRange)):
+    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written; a number
+    computed to be at least x as ``{at_least: x}``, never as x itself)."""
+    if isinstance(value, (Interval, DayRange, AtLeast)):
         return value.written()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if not k.startswith("@")}

@@ -15,7 +15,7 @@ from screening.case import territory
 from screening.case.catalogue import catalogue
 from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
-from screening.case.values import DayRange
+from screening.case.values import BOUND_KEYS, DayRange, shown
 from screening.conditions.evaluate import evaluate, prepare
 from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
@@ -509,6 +509,8 @@ def _show(value: Any) -> str:
         return "not given"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]" if value else "none"
+    if isinstance(value, dict) and value and set(value) <= set(BOUND_KEYS):  # a bound as written: "at least 63"
+        return shown(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
