@@ -59,6 +59,9 @@ def _holders(result: Any) -> Any:
         (AtLeast(63.0), {"at_least": 63}),
         (AtLeast(37.8), {"at_least": 37.8}),
         (Interval(25, 100, text={"at_least": 25}), {"at_least": 25}),
+        (Interval(25, 30, False, True), {"at_least": 25, "less_than": 30}),  # a closed end stays closed
+        (Interval(25, 30, True, False), {"more_than": 25, "at_most": 30}),
+        (Interval(25, 30, True, True), {"more_than": 25, "less_than": 30}),
         ({"equity_pct": AtLeast(63.0), "@doc": ("x",)}, {"equity_pct": {"at_least": 63}}),
         (63.0, 63),
     ],

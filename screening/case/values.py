@@ -87,7 +87,7 @@ class Interval:
             return {"less_than" if self.high_open else "at_most": high}
         if not self.low_open and not self.high_open:
             return {"between": [low, high]}
-        return {"more_than": low, "less_than" if self.high_open else "at_most": high}
+        return {"more_than" if self.low_open else "at_least": low, "less_than" if self.high_open else "at_most": high}
 
 
 class DayRange:
