@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -318,3 +319,85 @@ def test_equals_on_a_range_of_days_is_never_wrong_for_a_day_it_admits(data, valu
         assert picked == day
     elif found is False:
         assert picked != day
+
+
+# ---------------------------------------------------------------------------------------- dated contracts
+
+CONTRACT = """format: 2
+id: contract
+title: A defence contract with dates
+investor: buyer
+entities:
+  - {id: buyer, name: Buyer Co, country: CN, kind: private_company, owners_complete: true}
+target:
+  name: Optik GmbH
+  country: DE
+  sectors: [manufacturing]
+  government_contracts:
+    - {customer: defence, country: DE, DATES, sources: [bmvg]}
+transaction: {kind: acquisition, stake_before_pct: 0, stake_after_pct: 60, signing_date: SIGNED}
+sources:
+  - {id: bmvg, title: Contract notice, publisher: BAAINBw, url: "https://example.com/notice"}
+"""
+
+
+def _contract_view(tmp_path: Path, signed: str, dates: str) -> Any:
+    path = tmp_path / "k.yaml"
+    path.write_text(CONTRACT.replace("SIGNED", signed).replace("DATES", dates), "utf-8")
+    case = load_case(path)
+    day = day_range(signed) if len(signed) < 10 else DayRange(signed, signed)
+    return build_facts(on_day(case, day.first, day.last)).values["target.government_contracts"]
+
+
+@pytest.mark.parametrize(
+    "signed, dates, found",
+    [
+        ("2018-06-01", "until: 2015", "none"),  # ended before the deal
+        ("2018-06-01", "since: 2019-01-01", "none"),  # awarded after it
+        ("2018-06-01", "since: 2016, until: 2020", "held"),
+        ("2018-06-01", "until: 2018", "partial"),  # it may have ended by June 2018
+        ("2018", "since: 2018-03-01", "partial"),  # a range of days the contract starts within
+        ("2018-06-01", "note: undated", "held"),
+    ],
+)
+def test_a_government_contract_counts_only_while_it_ran(tmp_path, signed, dates, found):
+    contracts = _contract_view(tmp_path, signed, dates)
+    kind = "partial" if isinstance(contracts, PartialList) and not contracts else "held" if contracts else "none"
+    assert kind == found
+    if found == "held":
+        assert contracts[0]["@doc"] == ("target", "government_contracts", "0")  # its sources stay its own
+
+
+def test_a_contract_that_ended_leaves_the_defence_rules_quiet(tmp_path):
+    from screening.api import screen_files
+
+    def fired(dates: str) -> set[str]:
+        path = tmp_path / "k.yaml"
+        path.write_text(CONTRACT.replace("SIGNED", "2018-06-01").replace("DATES", dates), "utf-8")
+        [result] = screen_files([path])
+        return {f.rule.id for f in result.findings}
+
+    assert "CT-008" in fired("since: 2016") and "CT-008" not in fired("until: 2015")
+
+
+def test_a_contract_of_a_part_abroad_is_dated_too(tmp_path):
+    path = tmp_path / "k.yaml"
+    text = CONTRACT.replace("SIGNED", "2018-06-01").replace("DATES", "until: 2015")
+    text = text.replace(
+        "  sectors: [manufacturing]\n",
+        "  sectors: [manufacturing]\n  parts:\n    - name: Optik Inc.\n      country: US\n"
+        "      government_contracts: [{customer: defence, country: US, since: 2019}]\n",
+    )
+    path.write_text(text, "utf-8")
+    case = load_case(path)
+    values = build_facts(on_day(case, "2018-06-01", "2018-06-01")).values
+    assert values["target.government_contracts"] == []
+    assert values["target.parts"][0]["government_contracts"] == []
+
+
+def test_a_contract_that_ends_before_it_starts_is_refused(tmp_path):
+    path = tmp_path / "k.yaml"
+    path.write_text(CONTRACT.replace("SIGNED", "2018-06-01").replace("DATES", "since: 2019, until: 2018"), "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_case(path)
+    assert [p.code for p in caught.value.problems] == ["E113"]

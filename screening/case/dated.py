@@ -25,6 +25,8 @@ from screening.case.values import DayRange, PartialList
 AT = "@at"
 """Key under which a record of the dated view keeps its position in the case document (for its sources)."""
 RECORDS = ("listings", "state_links", "conduct")
+TARGET_RECORDS = ("government_contracts",)
+"""The target's records (its own and each part's) that may carry ``since`` / ``until``."""
 DAY_FACTS = ("transaction.signing_date", "transaction.completion_date", "transaction.announcement_date")
 """The dates that fix the day a case is judged on, in order (after ``--as-of``)."""
 
@@ -158,6 +160,14 @@ def _named(case: Case) -> list[tuple[str, dict[str, Any]]]:
         for r in case.data.get("ownership") or ()
     ]
     out += [(f"the mitigation {r['kind']}", r) for r in case.data.get("mitigations") or ()]
+    target = case.data.get("target") or {}
+    for holder in (target, *(p for p in target.get("parts") or () if isinstance(p, dict))):
+        name = "the target" if holder is target else holder.get("name", "a part of the target")
+        out += [
+            (f"{name}'s government contract ({r.get('customer')})", r)
+            for key in TARGET_RECORDS
+            for r in holder.get(key) or ()
+        ]
     return [(what, r) for what, r in out if isinstance(r, dict)]
 
 
@@ -206,23 +216,48 @@ def on_day(case: Case, first: str, last: str) -> Case:
         ownership=tuple(edges),
         owners={k: tuple(v) for k, v in owners.items()},
         partial_records=frozenset(partial),
-        data=_mitigations_on(case.data, first, last),
+        data=_target_on(_mitigations_on(case.data, first, last), first, last),
     )
 
 
-def _mitigations_on(data: dict[str, Any], first: str, last: str) -> dict[str, Any]:
-    """The case document with its mitigations as they stood from ``first`` to ``last`` (each keeping its
-    position under ``AT``; the list partial when one of them possibly held)."""
-    records = data.get("mitigations")
+def _kept(records: Any, first: str, last: str) -> Any:
+    """The records in force from ``first`` to ``last`` (each keeping its position under ``AT``), partial when one
+    of them possibly was; the list itself when none is dated."""
     if not records or not any(isinstance(r, dict) and dated(r) for r in records):
-        return data
+        return records
     kept, unsure_ = [], False
     for i, record in enumerate(records):
         held = in_force(record, first, last) if dated(record) else True
         if held is True:
             kept.append({**record, AT: record.get(AT, i)})
         unsure_ = unsure_ or held is None
-    return {**data, "mitigations": PartialList(kept) if unsure_ or isinstance(records, PartialList) else kept}
+    return PartialList(kept) if unsure_ or isinstance(records, PartialList) else kept
+
+
+def _target_on(data: dict[str, Any], first: str, last: str) -> dict[str, Any]:
+    """The case document with the target's dated records (its own and its parts') as they stood then."""
+    target = data.get("target")
+    if not isinstance(target, dict):
+        return data
+    changed = {key: _kept(target.get(key), first, last) for key in TARGET_RECORDS if target.get(key)}
+    parts = target.get("parts")
+    if parts:
+        new = [
+            {**p, **{k: _kept(p.get(k), first, last) for k in TARGET_RECORDS if p.get(k)}} if isinstance(p, dict) else p
+            for p in parts
+        ]
+        if new != list(parts):
+            changed["parts"] = type(parts)(new) if isinstance(parts, PartialList) else new
+    changed = {k: v for k, v in changed.items() if v is not target.get(k)}
+    return {**data, "target": {**target, **changed}} if changed else data
+
+
+def _mitigations_on(data: dict[str, Any], first: str, last: str) -> dict[str, Any]:
+    """The case document with its mitigations as they stood from ``first`` to ``last`` (each keeping its
+    position under ``AT``; the list partial when one of them possibly held)."""
+    records = data.get("mitigations")
+    kept = _kept(records, first, last)
+    return data if kept is records else {**data, "mitigations": kept}
 
 
 def _has_dates(case: Case) -> bool:
