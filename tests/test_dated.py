@@ -401,3 +401,26 @@ def test_a_contract_that_ends_before_it_starts_is_refused(tmp_path):
     with pytest.raises(ScreeningError) as caught:
         load_case(path)
     assert [p.code for p in caught.value.problems] == ["E113"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data(), signed=st.sampled_from(["2021", "2021-03", "2020"]), since=dates(), until=st.none() | dates())
+def test_an_answer_over_a_range_of_days_holds_on_each_of_its_days(tmp_path_factory, data, signed, since, until):
+    """Whatever the partial dates of the state's stake: when the answer over the days judged is one answer, the
+    answer on any single day of them is that answer too (the split points miss no change)."""
+    from screening.api import screen_files
+
+    s, u = _ends(since), _ends(until) if until is not None else None
+    if u is not None and s[0] > u[1]:
+        return  # refused on loading (E113)
+    written = lambda d: str(d) if isinstance(d, DayRange) else d  # noqa: E731
+    dates_ = f"since: {written(since)}" + (f", until: {written(until)}" if until is not None else "")
+    path = tmp_path_factory.mktemp("range") / "s.yaml"
+    path.write_text(SPLIT.replace("SIGNED", signed).replace("DATES", dates_), "utf-8")
+    [whole] = screen_files([path])
+    us = next(d for d in whole.filings.decisions if d.regime.id == "US")
+    if us.outcome == "undetermined":
+        return
+    day = _pick(data.draw, day_range(signed))
+    [one] = screen_files([path], on=day)
+    assert next(d for d in one.filings.decisions if d.regime.id == "US").outcome == us.outcome, (dates_, day)
