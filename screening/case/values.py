@@ -111,7 +111,10 @@ class DayRange:
         return self.text or f"between {self.first} and {self.last}"
 
     def written(self) -> Any:
-        return self.text or {"between": [self.first, self.last]}
+        """The form as a case writes it: its year or month (``2018``, ``2018-07``), else ``{between: [d, d]}``."""
+        if self.text and self.text[:1].isdigit():
+            return self.text
+        return {"between": [self.first, self.last]}
 
 
 BOUNDS: tuple[type, ...] = (AtLeast, Interval, DayRange)
