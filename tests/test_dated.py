@@ -424,3 +424,20 @@ def test_an_answer_over_a_range_of_days_holds_on_each_of_its_days(tmp_path_facto
     day = _pick(data.draw, day_range(signed))
     [one] = screen_files([path], on=day)
     assert next(d for d in one.filings.decisions if d.regime.id == "US").outcome == us.outcome, (dates_, day)
+
+
+@pytest.mark.parametrize(
+    "value, written, words",
+    [
+        (day_range(2018), "2018", "2018"),
+        (day_range("2018-07"), "2018-07", "2018-07"),
+        (day_range({"between": ["2021-05-10", "2021-05-17"]}), {"between": ["2021-05-10", "2021-05-17"]}, None),
+        (day_range({"between": ["2018-03", 2019]}), {"between": ["2018-03-01", "2019-12-31"]}, None),
+    ],
+)
+def test_a_range_of_days_is_written_as_a_case_reads_it(value, written, words):
+    from screening.case.values import shown
+
+    assert value.written() == written
+    assert day_range(written) == value  # read back, the same days
+    assert shown(written) == (words or f"between {value.first} and {value.last}")

@@ -399,6 +399,8 @@ def _read_number(text: str) -> int | float:
 def shown(value: Any, unit: str = "") -> str:
     """A value, or a value form as JSON reports write it (``{"at_least": 25}``, ``"majority"``), in words."""
     if isinstance(value, dict) and value and set(value) <= set(BOUND_KEYS):
+        if any(isinstance(end, str) for end in value.get("between") or ()):  # a range of days
+            return str(DayRange(*value["between"]))
         return describe(interval(value), unit)
     if isinstance(value, str) and value in WORDS:
         return describe(number(value), unit)
