@@ -427,7 +427,7 @@ def test_several_cases_start_with_a_sorted_comparison():
     rows = comparison.find("tbody")[0].find("tr")
     ranked = [(row.find("a")[0].attrs["href"][6:], float(row.find("td", "num")[1].all_text())) for row in rows]
     assert ranked == sorted(ranked, key=lambda r: (-r[1], r[0]))
-    assert [r[0] for r in ranked][:1] == [max(results, key=lambda r: (r.score, r.case.id)).case.id]
+    assert [r[0] for r in ranked][:1] == [min(results, key=lambda r: (-r.score, r.case.id)).case.id]
     for result in results:
         section = ids[f"case-{result.case.id}"]
         assert "case" in section.classes

@@ -1,11 +1,14 @@
-"""The case as of a day: its dated records (``since`` / ``until``, a conduct's ``date``) as they stood then.
+"""The case as of a day: its dated records (``since`` / ``until``, a conduct's ``date``, a mitigation's
+``agreed``) as they stood then.
 
 A record counts on day D when ``since <= D <= until`` (a missing end is open). When partial dates, or D
 itself being a range of days, make that unknown (``since: 2021`` judged on 2021-06-01), the record is only
 *possibly* in force: it is left out, and the list it belongs to becomes partial (a ``PartialList``), so that
 a rule finding it in the list is unknown, never wrongly true, and a rule finding it absent is unknown,
 never wrongly false. An ownership edge possibly in force is left out and its owned entity's owners are no
-longer complete.
+longer complete. A mitigation holds from its ``since``, else from the day it was ``agreed``: commitments
+agreed after the day judged do not count on it, and one possibly in force leaves ``mitigations`` partial (a
+mitigation rule finding it is unknown, never wrongly true).
 
 The day a case is judged on is ``--as-of``, else the signing date, else the completion date, else the
 announcement date, else today; a date given as a year or a month is the range of its days.
@@ -17,11 +20,13 @@ import datetime as dt
 from typing import Any, NamedTuple, Union
 
 from screening.case.model import Case, Edge, Entity
-from screening.case.values import DayRange
+from screening.case.values import DayRange, PartialList
 
 AT = "@at"
 """Key under which a record of the dated view keeps its position in the case document (for its sources)."""
 RECORDS = ("listings", "state_links", "conduct")
+TARGET_RECORDS = ("government_contracts",)
+"""The target's records (its own and each part's) that may carry ``since`` / ``until``."""
 DAY_FACTS = ("transaction.signing_date", "transaction.completion_date", "transaction.announcement_date")
 """The dates that fix the day a case is judged on, in order (after ``--as-of``)."""
 
@@ -81,7 +86,7 @@ def _ends(value: Any) -> tuple[str, str] | None:
 def in_force(record: dict[str, Any], first: str, last: str) -> bool | None:
     """Whether a dated record holds on every day from ``first`` to ``last`` (True), on none (False), or on
     some and not others, or not known (None)."""
-    since = _ends(record.get("since", record.get("date")))
+    since = _ends(start(record))
     until = _ends(record.get("until"))
     if (since is not None and since[0] > last) or (until is not None and until[1] < first):
         return False
@@ -90,24 +95,84 @@ def in_force(record: dict[str, Any], first: str, last: str) -> bool | None:
     return None
 
 
+def start(record: dict[str, Any]) -> Any:
+    """The day a record started holding: its ``since``, else a conduct's ``date`` or a mitigation's ``agreed``."""
+    for key in STARTS:
+        if key in record:
+            return record[key]
+    return None
+
+
+STARTS = ("since", "date", "agreed")
+"""The keys that say when a record started holding, by precedence."""
+
+
+def _records(case: Case) -> list[dict[str, Any]]:
+    return [record for _, record in _named(case)]
+
+
+def _shift(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
 def change_days(case: Case, first: str, last: str) -> list[str]:
-    """The days after ``first`` up to ``last`` on which a dated record of the case starts or ends holding (the
-    day after its ``until``); a record whose dates are partial changes on no known day and is not counted."""
+    """The days after ``first`` up to ``last`` on which a dated record of the case may start or stop holding.
+
+    A record given to the day starts on its ``since`` and stops the day after its ``until``. A partial date
+    makes two: ``since: 2019`` is possibly in force from 2019-01-01 and certainly from 2019-12-31 (its last
+    day); ``until: 2019`` possibly ended from 2019-01-02 and certainly from 2020-01-01. Between them the
+    record is possibly in force, and what it decides is unknown on those days only.
+    """
     days: set[str] = set()
-    records = [r for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ()]
-    records += list(case.data.get("ownership") or ())
-    for record in records:
-        for key, shift in (("since", 0), ("date", 0), ("until", 1)):
-            value = record.get(key)
-            if isinstance(value, str):
-                day = (dt.date.fromisoformat(value) + dt.timedelta(days=shift)).isoformat()
-                if first < day <= last:
-                    days.add(day)
+    for record in _records(case):
+        ends = [_ends(start(record)), _ends(record.get("until"))]
+        found = []
+        if ends[0] is not None:
+            found += [ends[0][0], ends[0][1]]
+        if ends[1] is not None:
+            found += [_shift(ends[1][0], 1), _shift(ends[1][1], 1)]
+        days.update(day for day in found if first < day <= last)
     return sorted(days)
 
 
+def unsure(case: Case, first: str, last: str) -> list[str]:
+    """The dated records of ``case`` possibly in force on some days from ``first`` to ``last`` (their dates
+    being partial), each in words: ``Buyer Co's state link golden_share (since 2019)``."""
+    out = []
+    for what, record in _named(case):
+        if dated(record) and in_force(record, first, last) is None:
+            when = ", ".join(f"{key} {value}" for key in (*STARTS, "until") if (value := record.get(key)) is not None)
+            out.append(f"{what} ({when})")
+    return out
+
+
+def _named(case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """Every dated record of the case with what it is, in words."""
+    names = {eid: e.name for eid, e in case.entities.items()}
+    out = [
+        (f"{e.name}'s {key[:-1].replace('_', ' ')} {r.get('kind') or r.get('list')}", r)
+        for e in case.entities.values()
+        for key in RECORDS
+        for r in getattr(e, key) or ()
+    ]
+    out += [
+        (f"the stake of {names.get(r['owner'], r['owner'])} in {names.get(r['owned'], r['owned'])}", r)
+        for r in case.data.get("ownership") or ()
+    ]
+    out += [(f"the mitigation {r['kind']}", r) for r in case.data.get("mitigations") or ()]
+    target = case.data.get("target") or {}
+    for holder in (target, *(p for p in target.get("parts") or () if isinstance(p, dict))):
+        name = "the target" if holder is target else holder.get("name", "a part of the target")
+        out += [
+            (f"{name}'s government contract ({r.get('customer')})", r)
+            for key in TARGET_RECORDS
+            for r in holder.get(key) or ()
+        ]
+    return [(what, r) for what, r in out if isinstance(r, dict)]
+
+
 def dated(record: dict[str, Any]) -> bool:
-    return "since" in record or "until" in record or "date" in record
+    return any(key in record for key in (*STARTS, "until"))
 
 
 def on_day(case: Case, first: str, last: str) -> Case:
@@ -152,10 +217,49 @@ def on_day(case: Case, first: str, last: str) -> Case:
         owners={k: tuple(v) for k, v in owners.items()},
         partial_records=frozenset(partial),
         day=(first, last),
+        data=_target_on(_mitigations_on(case.data, first, last), first, last),
     )
 
 
+def _kept(records: Any, first: str, last: str) -> Any:
+    """The records in force from ``first`` to ``last`` (each keeping its position under ``AT``), partial when one
+    of them possibly was; the list itself when none is dated."""
+    if not records or not any(isinstance(r, dict) and dated(r) for r in records):
+        return records
+    kept, unsure_ = [], False
+    for i, record in enumerate(records):
+        held = in_force(record, first, last) if dated(record) else True
+        if held is True:
+            kept.append({**record, AT: record.get(AT, i)})
+        unsure_ = unsure_ or held is None
+    return PartialList(kept) if unsure_ or isinstance(records, PartialList) else kept
+
+
+def _target_on(data: dict[str, Any], first: str, last: str) -> dict[str, Any]:
+    """The case document with the target's dated records (its own and its parts') as they stood then."""
+    target = data.get("target")
+    if not isinstance(target, dict):
+        return data
+    changed = {key: _kept(target.get(key), first, last) for key in TARGET_RECORDS if target.get(key)}
+    parts = target.get("parts")
+    if parts:
+        new = [
+            {**p, **{k: _kept(p.get(k), first, last) for k in TARGET_RECORDS if p.get(k)}} if isinstance(p, dict) else p
+            for p in parts
+        ]
+        if new != list(parts):
+            changed["parts"] = type(parts)(new) if isinstance(parts, PartialList) else new
+    changed = {k: v for k, v in changed.items() if v is not target.get(k)}
+    return {**data, "target": {**target, **changed}} if changed else data
+
+
+def _mitigations_on(data: dict[str, Any], first: str, last: str) -> dict[str, Any]:
+    """The case document with its mitigations as they stood from ``first`` to ``last`` (each keeping its
+    position under ``AT``; the list partial when one of them possibly held)."""
+    records = data.get("mitigations")
+    kept = _kept(records, first, last)
+    return data if kept is records else {**data, "mitigations": kept}
+
+
 def _has_dates(case: Case) -> bool:
-    if any(dated(r) for r in case.data.get("ownership") or ()):
-        return True
-    return any(dated(r) for e in case.entities.values() for key in RECORDS for r in getattr(e, key) or ())
+    return any(dated(r) for r in _records(case))

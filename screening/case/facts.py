@@ -59,7 +59,7 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     value = data.get(key)
     if value is None:
         return None
-    out = [{**rec, DOC: base + (key, str(i))} for i, rec in enumerate(value)]
+    out = [{**rec, DOC: base + (key, str(rec.get(AT, i)))} for i, rec in enumerate(value)]
     return PartialList(out) if isinstance(value, PartialList) else out
 
 
@@ -564,8 +564,9 @@ def _more_than_half(part: Any, whole: Any) -> bool | None:
 
 
 def plain(value: Any) -> Any:
-    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written)."""
-    if isinstance(value, (Interval, DayRange)):
+    """Record values without internal keys, as JSON-ready data (a bound or a range of days as written; a number
+    computed to be at least x as ``{at_least: x}``, never as x itself)."""
+    if isinstance(value, (Interval, DayRange, AtLeast)):
         return value.written()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if not k.startswith("@")}

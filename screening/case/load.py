@@ -334,6 +334,34 @@ def semantic_problems(
                     "E106",
                     f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%",
                 )
+    yield from _reversed_dates(data, (), marks, name)
+
+
+_STARTS = ("since", "date", "agreed")
+
+
+def _reversed_dates(node: Any, path: DocPath, marks: Marks, name: str) -> Iterator[Problem]:
+    """Dated records that end before they start (``until`` certainly before ``since``, ``agreed`` or ``date``)."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _reversed_dates(item, path + (str(i),), marks, name)
+        return
+    if not isinstance(node, dict):
+        return
+    start = next((key for key in _STARTS if key in node), None)
+    if start is not None and "until" in node:
+        first, last = values.bounds(node[start])[0], values.bounds(node["until"])[1]
+        if isinstance(first, str) and isinstance(last, str) and first > last:
+            yield located(
+                name,
+                marks,
+                path + ("until",),
+                "E113",
+                f"it ends before it starts: until {node['until']} is before {start} {node[start]}",
+            )
+    for key, value in node.items():
+        if isinstance(value, (dict, list)) and key not in ("sources",):
+            yield from _reversed_dates(value, path + (key,), marks, name)
 
 
 def _references(data: dict[str, Any], marks: Marks, name: str, entities: set[str], hints: Hints) -> Iterator[Problem]:

@@ -87,7 +87,7 @@ class Interval:
             return {"less_than" if self.high_open else "at_most": high}
         if not self.low_open and not self.high_open:
             return {"between": [low, high]}
-        return {"more_than": low, "less_than" if self.high_open else "at_most": high}
+        return {"more_than" if self.low_open else "at_least": low, "less_than" if self.high_open else "at_most": high}
 
 
 class DayRange:
@@ -111,7 +111,10 @@ class DayRange:
         return self.text or f"between {self.first} and {self.last}"
 
     def written(self) -> Any:
-        return self.text or {"between": [self.first, self.last]}
+        """The form as a case writes it: its year or month (``2018``, ``2018-07``), else ``{between: [d, d]}``."""
+        if self.text and self.text[:1].isdigit():
+            return self.text
+        return {"between": [self.first, self.last]}
 
 
 BOUNDS: tuple[type, ...] = (AtLeast, Interval, DayRange)
@@ -396,6 +399,8 @@ def _read_number(text: str) -> int | float:
 def shown(value: Any, unit: str = "") -> str:
     """A value, or a value form as JSON reports write it (``{"at_least": 25}``, ``"majority"``), in words."""
     if isinstance(value, dict) and value and set(value) <= set(BOUND_KEYS):
+        if any(isinstance(end, str) for end in value.get("between") or ()):  # a range of days
+            return str(DayRange(*value["between"]))
         return describe(interval(value), unit)
     if isinstance(value, str) and value in WORDS:
         return describe(number(value), unit)

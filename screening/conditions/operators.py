@@ -533,10 +533,17 @@ def _below(e: Ends, t: Any, strict: bool) -> bool:
 
 
 def _members(arg: Any) -> list[Any]:
-    """The members of an ``in`` set that are numbers. An equality on a bound is decided false only against
-    numbers: on a range of days (texts) it stays unknown, as the compiled evaluator's one look-up for text
-    equalities in records treats every bound (screening.conditions.compiled.codegen._gate)."""
-    return [x for x in arg if _number(x)]
+    """The members of an ``in`` set a bound can be compared with: numbers, and days (``2018-06-01``) for a
+    range of days. An equality on a bound is decided false only against these; against other text it stays
+    unknown."""
+    return [x for x in arg if _number(x) or _day(x)]
+
+
+def _day(x: Any) -> bool:
+    return isinstance(x, str) and len(x) == 10 and _DAY.fullmatch(x) is not None
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _one_number(arg: Any) -> list[float]:
@@ -568,7 +575,7 @@ _equals = comparison(
     "{v} == {a}",
     lambda v, a: v == a,
     _point(lambda v, a: v == a),
-    lambda e, a: _number(a) and not _admits(e, a),
+    lambda e, a: (_number(a) or _day(a)) and not _admits(e, a),
     types=SCALAR_TYPES,
     aliases=("==",),
     texts=_text_of,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from screening.case.confidence import rank
-from screening.case.dated import change_days, first_day, judged_day, on_day
+from screening.case.confidence import at_level, lowest, rank
+from screening.case.dated import change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import build_facts
 from screening.case.model import Case
 from screening.conditions.evaluate import evaluate
@@ -92,7 +93,9 @@ def brief(
     values = facts.values
     outcome = evaluate(pack, values, unknowns=True)
     fired_at = outcome.fired
-    held = _confidence(view, hits, pack, fired_at, "auto")
+    worst = lowest(view)
+    facts_at = cache(lambda level: build_facts(at_level(view, level), hits).values)
+    held = _confidence(worst, facts_at, pack, fired_at, "auto")
     waived_on = first_day(on, today)
     fired: list[tuple[int, float, bool, str]] = []  # rule index, points, waived, confidence
     for i in fired_at:
@@ -116,13 +119,25 @@ def brief(
     if pack.regimes:
         from screening.decision.filings import matrix
 
+        # the answer on the facts held at the pack's filing confidence, as the full path's row shows it
+        limit = pack.scoring.filing_confidence
+        sure = rank(worst) > rank(limit)
         segments = None
         changes = change_days(view, day.first, day.last) if day.range else []
         if changes:
             starts = [day.first, *changes]
             ends = [_before(d) for d in changes] + [day.last]
-            segments = [(a, b, build_facts(on_day(case, a, b), hits).values) for a, b in zip(starts, ends, strict=True)]
-        found = matrix(values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
+            segments = [
+                (
+                    a,
+                    b,
+                    build_facts(at_level(on_day(case, a, b), limit) if sure else on_day(case, a, b), hits).values,
+                    tuple(unsure(case, a, b)),
+                )
+                for a, b in zip(starts, ends, strict=True)
+            ]
+        filing_values = facts_at(limit) if sure else values
+        found = matrix(filing_values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
         filings = {d.regime.id: d.outcome for d in found.decisions if d.reached}
     key = lambda f: (-abs(f[1]), pack.rules[f[0]].id)  # noqa: E731
     risk = sorted((f for f in fired if not table.mitigation[f[0]]), key=key)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.confidence import LEVELS, at_level, lowest, rank
-from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day
+from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
 from screening.case.values import DayRange, Interval, describe
@@ -123,16 +123,18 @@ class Result(NamedTuple):
         return tuple(nearby(self.facts.values, ((rule.id, rule.condition) for rule in self.pack.rules)))
 
 
-def _confidence(view: Case, hits: Any, pack: Pack, fired: Sequence[int], how: How) -> dict[int, str]:
+def _confidence(
+    worst: str, facts_at: Callable[[str], dict[str, Any]], pack: Pack, fired: Sequence[int], how: How
+) -> dict[int, str]:
     """For each rule that fires on the whole case, the best confidence level at which it still fires (only for a
-    case that holds something below confirmed: the views at each level cost a build of the facts each)."""
-    worst = lowest(view)
+    case that holds something below confirmed, ``worst``: the views at each level, ``facts_at``, cost a build of
+    the facts each)."""
     if worst == "confirmed" or not fired:
         return {}
     out: dict[int, str] = {}
     left = set(fired)
     for level in LEVELS[: LEVELS.index(worst)]:
-        firing = set(evaluate(pack, build_facts(at_level(view, level), hits).values, how=how).fired)
+        firing = set(evaluate(pack, facts_at(level), how=how).fired)
         for i in left & firing:
             out[i] = level
         left -= firing
@@ -141,12 +143,69 @@ def _confidence(view: Case, hits: Any, pack: Pack, fired: Sequence[int], how: Ho
     return {**out, **dict.fromkeys(left, worst)}
 
 
-def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
+def _filings(
+    case: Case,
+    view: Case,
+    values: dict[str, Any],
+    hits: Any,
+    pack: Pack,
+    on: AsOf,
+    day: Day,
+    evidence: bool,
+    worst: str,
+    facts_at: Callable[[str], dict[str, Any]],
+) -> Matrix:
+    """The filing matrix of the facts held at the pack's filing confidence or better; a regime whose answer on
+    every fact of the case differs carries that answer, the best confidence at which it holds, and the question
+    that would settle it (screening.decision.filings.qualify)."""
+    from screening.decision.filings import differing, matrix, qualify
+
+    changes = change_days(view, day.first, day.last) if day.range else []
+
+    def build(level: str | None, values: dict[str, Any]) -> Matrix:
+        held = (lambda c: c) if level is None else (lambda c: at_level(c, level))  # noqa: E731
+        segments = None
+        if changes:  # dated records start or end within the days judged: the facts on each part
+            starts = [day.first, *changes]
+            ends = [_before(d) for d in changes] + [day.last]
+            segments = [
+                (a, b, build_facts(held(on_day(case, a, b)), hits).values, tuple(unsure(case, a, b)))
+                for a, b in zip(starts, ends, strict=True)
+            ]
+        return matrix(values, pack.regimes, on, explain=evidence, segments=segments)
+
+    full = build(None, values)
+    limit = pack.scoring.filing_confidence
+    if rank(worst) <= rank(limit):
+        return full
+    sure_values = facts_at(limit)
+    sure = build(limit, sure_values)
+    left = differing(sure, full)
+    if not left:
+        return full
+    levels: dict[int, str] = {}
+    for level in LEVELS[rank(limit) + 1 : rank(worst)]:  # the best level at which each answer holds
+        if not left:
+            break
+        other = set(differing(build(level, facts_at(level)), full))
+        levels.update((i, level) for i in left if i not in other)
+        left = [i for i in left if i in other]
+    levels.update(dict.fromkeys(left, worst))
+    doubted = {k for k, v in values.items() if type(v) is not type(sure_values.get(k)) or v != sure_values.get(k)}
+    return qualify(sure, full, levels, doubted, limit)
+
+
+def _evidence(
+    case: Case, facts: Facts, leaf: Trace, worst: str = "confirmed", facts_at: Callable[[str], Any] | None = None
+) -> Evidence:
+    """A supporting leaf as evidence: the value shown, its sources, and its confidence below confirmed (a value
+    computed from others, a group's or an ownership fact, is held at the best level whose view gives it)."""
     node = leaf.node
     value = facts.get(node.field)
     sources: list[str] = []
+    witness = node.witness if node.witness and OPERATORS[node.op].witnesses else None
     if isinstance(value, list):  # records cite their own sources, whatever the test on them
-        shown: Any = node.witness(value) if node.witness and OPERATORS[node.op].witnesses else value
+        shown: Any = witness(value) if witness else value
         for item in shown:
             if isinstance(item, dict) and DOC in item:
                 sources += [s for s in case.sources_at(item[DOC]) if s not in sources]
@@ -169,9 +228,23 @@ def _evidence(case: Case, facts: Facts, leaf: Trace) -> Evidence:
         levels = [str(r["confidence"]) for r in shown if isinstance(r, dict) and r.get("confidence")]
         level = max(levels, key=rank, default="")
         against = tuple(dict.fromkeys(s for r in shown if isinstance(r, dict) for s in r.get("disputed_by") or ()))
+    if not level and worst != "confirmed" and facts_at is not None:
+        level = _held_at(node.field, plain(shown), witness, worst, facts_at)
     if level == "confirmed":
         level = ""
     return Evidence(node.field, node.describe(), plain(shown), tuple(sources), tuple(entities), level, against)
+
+
+def _held_at(field: str, shown: Any, witness: Any, worst: str, facts_at: Callable[[str], dict[str, Any]]) -> str:
+    """The best confidence level whose view of the case gives ``field`` the value shown (``worst`` when none
+    better does): what a value computed from facts below confirmed is worth."""
+    for level in LEVELS[: rank(worst)]:
+        value = facts_at(level).get(field)
+        if isinstance(value, list) and witness is not None:
+            value = witness(value)
+        if type(plain(value)) is type(shown) and plain(value) == shown:
+            return level
+    return worst
 
 
 def screen(
@@ -215,12 +288,16 @@ def screen(
         ]
     else:
         unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
-    held = _confidence(view, hits, pack, fired_at, how)
+    worst = lowest(view)
+    facts_at = cache(lambda level: build_facts(at_level(view, level), hits).values)
+    held = _confidence(worst, facts_at, pack, fired_at, how)
     for i in fired_at:
         rule = pack.rules[i]
         shown: tuple[Evidence, ...] = ()
         if evidence:
-            shown = tuple(_evidence(case, facts, leaf) for leaf in supporting(trace(rule.condition, values)))
+            shown = tuple(
+                _evidence(case, facts, leaf, worst, facts_at) for leaf in supporting(trace(rule.condition, values))
+            )
         waiver = waivers.get((case.id, rule.id))
         status = waiver.status(first_day(on, clock.today())) if waiver is not None else ""
         level = held.get(i, "confirmed")
@@ -241,15 +318,9 @@ def screen(
     mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
     filings, uncaught_risk = None, False
     if pack.regimes:
-        from screening.decision.filings import matrix, uncaught
+        from screening.decision.filings import uncaught
 
-        segments = None
-        changes = change_days(view, day.first, day.last) if day.range else []
-        if changes:  # dated records start or end within the days judged: the facts on each part
-            starts = [day.first, *changes]
-            ends = [_before(d) for d in changes] + [day.last]
-            segments = [(a, b, build_facts(on_day(case, a, b), hits).values) for a, b in zip(starts, ends, strict=True)]
-        filings = matrix(values, pack.regimes, on, explain=evidence, segments=segments)
+        filings = _filings(case, view, values, hits, pack, on, day, evidence, worst, facts_at)
         uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(

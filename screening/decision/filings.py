@@ -15,7 +15,7 @@ from screening.case import territory
 from screening.case.catalogue import catalogue
 from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
-from screening.case.values import DayRange
+from screening.case.values import BOUND_KEYS, DayRange, shown
 from screening.conditions.evaluate import evaluate, prepare
 from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
@@ -67,6 +67,27 @@ class Decision(NamedTuple):
     via: str | None = None
     """What brings a target established elsewhere into the regime's territory: a part there (``Aixtron, Inc.
     (US subsidiary)``) or its activities there (screening.case.territory)."""
+    unconfirmed: Unconfirmed | None = None
+    """The answer the case's facts held below the filing confidence would give, when it differs (the outcome
+    itself rests only on facts held at that confidence or better)."""
+
+
+class Unconfirmed(NamedTuple):
+    """The answer a regime gives when facts held below the filing confidence (scoring.yaml
+    ``filing_confidence``) are taken as true: ``mandatory (US-001) if the reported facts hold``."""
+
+    outcome: str
+    rule: Trigger | None
+    level: str
+    """The best confidence at which that answer holds (reported, alleged or disputed)."""
+    facts: tuple[str, ...]
+    """The facts it rests on that are held below the filing confidence (empty when not singled out: an answer
+    over a range of days)."""
+
+    def text(self) -> str:
+        """``mandatory (US-001) if the reported facts hold``."""
+        rule = f" ({self.rule.id})" if self.rule else ""
+        return f"{self.outcome.replace('_', ' ')}{rule} if the {self.level} facts hold"
 
 
 class Matrix(NamedTuple):
@@ -122,24 +143,33 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
     differ where a dated record starts or ends): the same throughout, or undetermined with the answer on each
     part and the question of the day."""
     parts: list[tuple[str, str, Decision]] = []
-    for first, last, values in segments:
+    doubts: dict[str, tuple[str, ...]] = {}
+    for first, last, values, *more in segments:
         starts = change_points(regime, first, last)
         ends = [_previous_day(day) for day in starts[1:]] + [last]
         parts += [(start, end, judge(values, regime, start)) for start, end in zip(starts, ends, strict=True)]
+        for start in starts:
+            doubts[start] = tuple(more[0]) if more else ()
     key = lambda d: (d.outcome, _id(d.rule))  # noqa: E731
     merged: list[tuple[str, str, Decision]] = []
+    unsure: dict[str, list[str]] = {}  # the records possibly in force on an undetermined part, by its first day
     for start, end, d in parts:  # neighbouring parts with the same answer are one
         if merged and key(merged[-1][2]) == key(d):
             merged[-1] = (merged[-1][0], end, merged[-1][2])
         else:
             merged.append((start, end, d))
+        if d.outcome == "undetermined":
+            found = unsure.setdefault(merged[-1][0], [])
+            found += [r for r in doubts.get(start, ()) if r not in found]
     if len(merged) == 1:
         d = merged[0][2]
         return d._replace(on=text, why=d.why + (f"The same throughout {text}.",))
     starts = [start for start, _, _ in merged]
     answers = [d for _, _, d in merged]
     lines = tuple(
-        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}" + (f" ({d.rule.id})" if d.rule else "")
+        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}"
+        + (f" ({d.rule.id})" if d.rule else "")
+        + (f" (possibly in force then: {', '.join(unsure[start])})" if unsure.get(start) else "")
         for start, end, d in merged
     )
     strongest = max(answers, key=lambda d: RANK[d.outcome])
@@ -150,9 +180,11 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
     verb = {"transaction.completion_date": "completed", "transaction.announcement_date": "announced"}.get(
         fact, "signed"
     )
+    doubted = sorted({r for found in unsure.values() for r in found})
+    also = f", and on which day did {', '.join(doubted)} start or stop holding" if doubted else ""
     question = Question(
         (fact,),
-        f"On which day was the deal {verb}? The answer changes on {', '.join(changes)}.",
+        f"On which day was the deal {verb}{also}? The answer changes on {', '.join(changes)}.",
         strongest.outcome,
         tuple(sorted({d.rule.id for d in answers if d.rule})),
     )
@@ -176,8 +208,9 @@ def _span(start: str, end: str) -> str:
     return start if start == end else f"{start} to {end}"
 
 
-Segments = Sequence[tuple[str, str, dict[str, Any]]]
-"""Parts of the days a case is judged on, each with the case's facts on it: (first day, last day, values)."""
+Segments = Sequence[tuple[Any, ...]]
+"""Parts of the days a case is judged on, each with the case's facts on it: (first day, last day, values), and
+optionally the dated records possibly in force on it (their dates being partial), in words."""
 
 
 def matrix(
@@ -230,7 +263,7 @@ def matrix(
             first = rule(seen, regime, on)
         else:
             area = territory.territory(key)
-            parts = [(a, b, territory.view(v, area)[0]) for a, b, v in segments or [(on, last, values)]]
+            parts = [(a, b, territory.view(v, area)[0], *more) for a, b, v, *more in segments or [(on, last, values)]]
             by_part = judge if segments is None and seen is values else (decide if explain else outcome_only)
             first = _over_range(by_part, parts, regime, text, basis)
         if today_too and on != now:
@@ -243,6 +276,46 @@ def matrix(
 
 def _id(rule: Trigger | None) -> str | None:
     return rule.id if rule else None
+
+
+def _key(d: Decision) -> tuple[str, str | None]:
+    return d.outcome, _id(d.rule)
+
+
+def differing(sure: Matrix, full: Matrix) -> list[int]:
+    """The regimes (by position) whose answer on the facts held at the filing confidence (``sure``) differs from
+    the answer on every fact of the case (``full``), on the day judged or under today's law."""
+    return [
+        i
+        for i, (s, f) in enumerate(zip(sure.decisions, full.decisions, strict=True))
+        if _key(s) != _key(f) or _key(s.today or s) != _key(f.today or f)
+    ]
+
+
+def qualify(sure: Matrix, full: Matrix, levels: dict[int, str], doubted: set[str], limit: str) -> Matrix:
+    """The matrix of the facts held at the filing confidence, each regime whose answer on every fact differs
+    carrying that answer (``levels``: the best confidence at which it holds, by position) and the question that
+    would settle it: confirm the facts it rests on that are held below (``doubted``: the facts that differ
+    between the two views)."""
+    decisions = list(sure.decisions)
+    for i, level in levels.items():
+        s, f = sure.decisions[i], full.decisions[i]
+        if _key(s) == _key(f):  # differs only under today's law: the answer on the day judged stands
+            continue
+        facts = tuple(dict.fromkeys(u.field for u in f.used if u.field in doubted))
+        unconfirmed = Unconfirmed(f.outcome, f.rule, level, facts)
+        named = f": {', '.join(facts)}" if facts else ""
+        question = Question(
+            facts or tuple(sorted(doubted)),
+            f"Are the {level} facts confirmed{f' ({named[2:]})' if named else ''}? The answer is "
+            f"{unconfirmed.outcome.replace('_', ' ')}{f' ({f.rule.id})' if f.rule else ''} if they hold.",
+            f.outcome,
+            (f.rule.id,) if f.rule else (),
+        )
+        held = f"the {limit} facts" + ("" if limit == "confirmed" else " or better")
+        why = (f"{s.outcome.replace('_', ' ').capitalize()} on {held}; {unconfirmed.text()}.",)
+        decisions[i] = s._replace(unconfirmed=unconfirmed, questions=(question, *s.questions), why=why + s.why)
+    return sure._replace(decisions=tuple(decisions))
 
 
 def outcome_only(
@@ -441,6 +514,8 @@ def _show(value: Any) -> str:
         return "not given"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]" if value else "none"
+    if isinstance(value, dict) and value and set(value) <= set(BOUND_KEYS):  # a bound as written: "at least 63"
+        return shown(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool):

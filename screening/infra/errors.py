@@ -24,6 +24,7 @@ CODES = {
     "E109": "duplicate-id",
     "E110": "unsupported-tag",
     "E111": "too-large",
+    "E113": "dates-reversed",
     "E201": "unknown-fact",
     "E202": "bad-operator",
     "E203": "bad-regex",

@@ -37,6 +37,9 @@ class Scoring(NamedTuple):
     """(confidence level, fraction of the weight a rule scores when it fires only at that level), best first."""
     floor_confidence: str = "reported"
     """A floor applies only when its rule fires at this confidence or better."""
+    filing_confidence: str = "confirmed"
+    """A filing answer rests only on facts held at this confidence or better; the answer facts held below it
+    would give is shown beside it, never as the answer (screening.decision.filings.qualify)."""
 
     def fraction(self, level: str) -> float:
         return dict(self.confidence)[level]
@@ -95,4 +98,11 @@ def build_scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[
                 "confidence fractions must not rise as confidence falls (confirmed >= reported >= alleged >= disputed)",
             )
         )
-    return Scoring(categories, levels, floors, confidence, data.get("floor_confidence", "reported"))
+    return Scoring(
+        categories,
+        levels,
+        floors,
+        confidence,
+        data.get("floor_confidence", "reported"),
+        data.get("filing_confidence", "confirmed"),
+    )

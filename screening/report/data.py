@@ -468,6 +468,7 @@ def filings(result: Result) -> dict[str, Any] | None:
             **({"via": d.via} if getattr(d, "via", None) else {}),
             "outcome": d.outcome,
             "outcome_text": OUTCOME_TEXT[d.outcome],
+            **({"unconfirmed": unconfirmed(d.unconfirmed)} if getattr(d, "unconfirmed", None) else {}),
             **({"meaning": meaning} if (meaning := regime.meaning(d.outcome, d.on)) else {}),
             "rule": None
             if d.rule is None
@@ -507,6 +508,16 @@ def filings(result: Result) -> dict[str, Any] | None:
             else [],
             **({} if nested else {"legal_basis": [str(ref) for ref in regime.legal_basis]}),
             **({"today": decision(d.today, True)} if d.today is not None else {}),
+        }
+
+    def unconfirmed(u: Any) -> dict[str, Any]:
+        return {
+            "outcome": u.outcome,
+            "outcome_text": OUTCOME_TEXT[u.outcome],
+            "rule": u.rule.id if u.rule else None,
+            "confidence": u.level,
+            "facts": list(u.facts),
+            "text": u.text(),
         }
 
     return {
@@ -556,6 +567,10 @@ def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
                 for r, d in decisions
                 if d["outcome"] == outcome
             ]
+            named = [
+                f"{n} ({d['unconfirmed']['text']})" if d.get("unconfirmed") else n
+                for n, (_, d) in zip(named, [x for x in decisions if x[1]["outcome"] == outcome], strict=True)
+            ]
             if named:
                 label = "call-in risk" if outcome == "call_in" else OUTCOME_TEXT[outcome].replace(" filing", "")
                 parts.append(f"{label}: {', '.join(named)}")
@@ -588,7 +603,11 @@ def answer(result: Result, doc: dict[str, Any] | None) -> dict[str, Any]:
     by_outcome: dict[str, list[dict[str, Any]]] = {}
     for d in (doc or {}).get("regimes", ()):
         if d["outcome"] in ANSWER_ORDER:
-            entry = {"regime": d["regime"], **({"rule": d["rule"]["id"]} if d["rule"] else {})}
+            entry = {
+                "regime": d["regime"],
+                **({"rule": d["rule"]["id"]} if d["rule"] else {}),
+                **({"unconfirmed": d["unconfirmed"]["text"]} if d.get("unconfirmed") else {}),
+            }
             by_outcome.setdefault(d["outcome"], []).append(entry)
     return {
         "level": result.level,
@@ -643,6 +662,8 @@ def verified_text(rule: dict[str, Any]) -> str:
 def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
     notes: list[tuple[str, str]] = [("via", d["via"])] if d.get("via") else []
+    if d.get("unconfirmed"):
+        notes.append(("if", d["unconfirmed"]["text"]))
     rule = d["rule"]
     if rule:
         notes.append(("law", "; ".join(rule["legal_basis"])))

@@ -204,7 +204,7 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
     masks = {k: (w.fresh("m"), w.fresh("k")) for k, names in gated.items() if single & set(names)}
     for mask, unknown in masks.values():
         w.emit(f"{mask} = 0")
-        w.emit(f"{unknown} = False")
+        w.emit(f"{unknown} = 0")
     if other:
         w.emit(" = ".join(other) + " = False")
 
@@ -217,7 +217,9 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
                 rest = [(key, spec) for key, spec in node.value.items() if key != k]
                 if rest:
                     w.block(f"if {hit} & {1 << bit}:", lambda name=name, rest=rest: _record(w, keys, rest, name, True))
-                    w.block(f"elif {missing}:", lambda name=name, rest=rest: _record(w, keys, rest, name, None))
+                    w.block(
+                        f"elif {missing} & {1 << bit}:", lambda name=name, rest=rest: _record(w, keys, rest, name, None)
+                    )
         for name in other:
             if not any(name in names for names in gated.values()):
                 _record(w, keys, list(patterns[name].value.items()), name, True)
@@ -240,7 +242,10 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
     for k, (mask, unknown) in masks.items():
         for bit, name in enumerate(gated[k]):
             if name in single:
-                w.emit(f"{name} = True if {mask} & {1 << bit} else (None if {unknown} or {open_(name)} else False)")
+                w.emit(
+                    f"{name} = True if {mask} & {1 << bit} else "
+                    f"(None if {unknown} & {1 << bit} or {open_(name)} else False)"
+                )
     if other:
 
         def partial_list() -> None:
@@ -265,10 +270,10 @@ def _exact(op: str, y: str, arg: Any, w: Writer) -> str:
 def _gate(w: Writer, y: str, names: dict[str, Node], mask: tuple[str, str] | None) -> tuple[str, str]:
     """Test one key of a record against the text of every pattern gated on it, with one table look-up.
 
-    Emits the bits of the patterns it matches and whether it is undecided (missing, or a bound: an
-    equality is undecided on a bound, screening.conditions.operators.compare); a value neither text nor
-    undecided is compared as the closures compare it.
-    One-key patterns gather their bits and undecidedness over the records in ``mask``.
+    Emits the bits of the patterns it matches and the bits of those it leaves undecided (every one when the
+    key is missing; on a bound, a range of days, those ``compare`` leaves unknown, as the closures do); a
+    value neither text nor a bound is compared as the closures compare it.
+    One-key patterns gather their bits and undecided bits over the records in ``mask``.
     """
     table: dict[str, int] = {}
     tests = []
@@ -277,33 +282,39 @@ def _gate(w: Writer, y: str, names: dict[str, Node], mask: tuple[str, str] | Non
         tests.append((op, arg, 1 << bit))
         for text in _texts(op, arg) or ():
             table[text] = table.get(text, 0) | 1 << bit
-    if mask and all(len(node.value) == 1 for node in names.values()):  # no pattern goes on: gather directly
-        w.emit(f"if {y}.__class__ is str:")
-        w.emit(f"    {mask[0]} |= {w.constant(table)}.get({y}, 0)")
-        w.emit(f"elif {y} is None or isinstance({y}, Bound):")
-        w.emit(f"    {mask[1]} = True")
-        w.emit("else:")
-        for op, arg, bit in tests:
-            w.emit(f"    if {_exact(op, y, arg, w)}:")
-            w.emit(f"        {mask[0]} |= {bit}")
-        return "", ""
-    hit, missing = w.fresh("g"), w.fresh("z")
+    every = (1 << len(tests)) - 1
+    direct = bool(mask) and all(len(node.value) == 1 for node in names.values())  # no pattern goes on
+    hit, missing = (mask[0], mask[1]) if mask and direct else (w.fresh("g"), w.fresh("z"))
+    op_ = "|=" if direct else "="
     w.emit(f"if {y}.__class__ is str:")
-    w.emit(f"    {hit} = {w.constant(table)}.get({y}, 0)")
-    w.emit(f"    {missing} = False")
-    w.emit(f"elif {y} is None or isinstance({y}, Bound):")
-    w.emit(f"    {hit} = 0")
-    w.emit(f"    {missing} = True")
+    w.emit(f"    {hit} {op_} {w.constant(table)}.get({y}, 0)")
+    if not direct:
+        w.emit(f"    {missing} = 0")
+    w.emit(f"elif {y} is None:")
+    if not direct:
+        w.emit(f"    {hit} = 0")
+    w.emit(f"    {missing} {op_} {every}")
+    w.emit(f"elif isinstance({y}, Bound):")
+    if not direct:
+        w.emit(f"    {hit} = {missing} = 0")
+    t = w.fresh("t")
+    for op, arg, bit in tests:
+        w.emit(f"    {t} = compare({op!r}, {y}, {w.constant(arg)})")
+        w.emit(f"    if {t} is True:")
+        w.emit(f"        {hit} |= {bit}")
+        w.emit(f"    elif {t} is None:")
+        w.emit(f"        {missing} |= {bit}")
     w.emit("else:")
-    w.emit(f"    {hit} = 0")
-    w.emit(f"    {missing} = False")
+    if not direct:
+        w.emit(f"    {hit} = {missing} = 0")
     for op, arg, bit in tests:
         w.emit(f"    if {_exact(op, y, arg, w)}:")
         w.emit(f"        {hit} |= {bit}")
+    if direct:
+        return "", ""
     if mask:
         w.emit(f"{mask[0]} |= {hit}")
-        w.emit(f"if {missing}:")
-        w.emit(f"    {mask[1]} = True")
+        w.emit(f"{mask[1]} |= {missing}")
     return hit, missing
 
 
