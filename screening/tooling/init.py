@@ -149,7 +149,9 @@ repos:
 
 WORKFLOW = """\
 # GitHub Actions: check, test and format the rule pack on every pull request, and show what the change does
-# to the pack's cases. Set the install line to where your screening comes from.
+# to the pack's cases. Set the install line to where your screening comes from (a wheel, your package
+# index, or a git address): the project has no public package, and a bare `pip install screening` would
+# fetch another one.
 name: rules
 on: [pull_request]
 jobs:
@@ -160,7 +162,7 @@ jobs:
         with: {fetch-depth: 0}
       - uses: actions/setup-python@v5
         with: {python-version: "3.12"}
-      - run: pip install screening
+      - run: pip install "screening @ git+https://git.example.org/tools/screening"
       - run: screening check . --format github
       - run: screening test . --min-coverage 100 --format junit -o junit.xml
       - run: screening fmt --check .
