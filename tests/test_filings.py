@@ -685,3 +685,38 @@ def test_every_trigger_of_the_default_pack_says_how_far_it_was_checked():
             assert "verified" in t.keys, f"{t.id} has no verified status"
             assert t.verified == "unverified" or t.verified_by, f"{t.id} names no source for its status"
             assert t.legal_basis and all(str(ref).split(" ", 1)[1:] for ref in t.legal_basis), f"{t.id}: no pinpoint"
+
+
+# ------------------------------------------------------------------------------------- earlier law
+
+
+@pytest.mark.parametrize(
+    ("country", "regime", "day", "outcome"),
+    [
+        ("JP", "JP", dt.date(2016, 5, 1), "undetermined"),  # FEFTA applied before the pack's October 2017
+        ("DE", "DE", dt.date(2008, 5, 1), "undetermined"),  # the sector-specific review of 2004
+        ("IT", "IT", dt.date(2010, 5, 1), "undetermined"),  # the golden share of 1994
+        ("BE", "BE", dt.date(2022, 5, 1), "not_in_force"),  # no screening law before July 2023
+        ("NL", "NLTC", dt.date(2019, 5, 1), "not_in_force"),  # the telecom test began in October 2020
+    ],
+)
+def test_a_day_before_the_pack_encodes_a_law_that_already_applied_is_undetermined(pack, country, regime, day, outcome):
+    values = fragment_values(
+        {
+            "target": {"country": country, "sectors": ["defence"]},
+            "transaction": {"kind": "acquisition", "votes_before_pct": 0, "votes_after_pct": 60},
+            "investor": {"country": "CN"},
+        }
+    )
+    for explain in (True, False):
+        found = matrix(values, pack.regimes, day, explain=explain)
+        decision = next(d for d in found.decisions if d.regime.id == regime)
+        assert decision.outcome == outcome
+        if explain and outcome == "undetermined":
+            (why,) = decision.why
+            assert "does not encode" in why and pack_regime(pack, regime).earlier_law in why
+            assert decision.questions and decision.questions[0].could_be == "mandatory"
+
+
+def pack_regime(pack, regime_id):
+    return next(r for r in pack.regimes if r.id == regime_id)

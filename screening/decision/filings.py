@@ -331,6 +331,8 @@ def outcome_only(
     if reach is False:
         return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), (), reached=False)
     if not regime.in_force(on):
+        if on < regime.valid_from and regime.earlier_law:
+            return Decision(regime, on, "undetermined", None, (), (), (), ())
         return Decision(regime, on, "not_in_force", None, (), (), (), ())
     best, unknown = None, reach is None
     for rule in regime.rules:
@@ -409,6 +411,19 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
             reached=False,
         )
     if not regime.in_force(on):
+        if on < regime.valid_from and regime.earlier_law:
+            law = (
+                f"This pack encodes {regime.name}'s law from {regime.valid_from}; the case is judged on {on}, "
+                f"when earlier law applied that the pack does not encode: {regime.earlier_law}"
+            )
+            question = Question(
+                ("case.day",),
+                f"Under the law of {regime.name} in force on {on}, which the pack does not encode, did the deal "
+                "need a filing?",
+                "mandatory",
+                (),
+            )
+            return Decision(regime, on, "undetermined", None, (), (law,), (question,), ())
         if on < regime.valid_from:
             law = f"{regime.name}'s regime applies from {regime.valid_from}; the case is judged on {on}."
         else:

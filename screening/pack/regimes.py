@@ -130,6 +130,9 @@ class Regime(NamedTuple):
     file: str = ""
     dated: tuple[Meaning, ...] = ()
     """Outcome texts that apply on some days only, overriding ``outcomes`` then."""
+    earlier_law: str = ""
+    """What applied before ``valid_from`` that the pack does not encode (empty: nothing did). A case judged
+    before ``valid_from`` is then undetermined, never "not in force"."""
 
     def in_force(self, day: str) -> bool:
         """Whether the regime is law on ``day`` (YYYY-MM-DD)."""
@@ -370,6 +373,7 @@ def build_regime(
             for m in meta.get("outcomes_dated") or ()
         ),
         scope_note=(meta.get("scope_note") or "").strip(),
+        earlier_law=(meta.get("earlier_law") or "").strip(),
         rules=Deferred(triggers) if lazy else triggers(),
         sets=compiler.sets,
         file=name,
