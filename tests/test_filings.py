@@ -720,3 +720,29 @@ def test_a_day_before_the_pack_encodes_a_law_that_already_applied_is_undetermine
 
 def pack_regime(pack, regime_id):
     return next(r for r in pack.regimes if r.id == regime_id)
+
+
+# ------------------------------------------------------------------- risk no filing is known to catch
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_a_high_risk_whose_filing_is_not_determinable_is_told_apart_and_names_the_question(capsys, fmt):
+    (result,) = screen_files([CASES / "state-grid-50hertz.yaml"])
+    assert result.level in ("high", "critical") and not result.uncaught_risk
+    (regime, question), *_ = result.uncaught_open
+    de = decisions(result)["DE"]
+    assert regime == "DE" and de.outcome == "undetermined" and question == de.questions[0].question
+    code, out, _ = run(capsys, "screen", str(CASES / "state-grid-50hertz.yaml"), "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        doc = json.loads(out)["filings"]
+        assert doc["uncaught_open"][0] == {"regime": "DE", "question": question} and not doc["uncaught_risk"]
+    else:
+        flat = " ".join(out.split())
+        assert "that no filing obligation is known to catch" in flat and "not determinable in DE" in flat
+        assert "that no filing obligation catches" not in flat
+
+
+def test_a_risk_no_filing_catches_is_not_called_undeterminable():
+    (result,) = screen_files([CASES / "stc-telefonica.yaml"])
+    assert result.uncaught_risk and result.uncaught_open == ()

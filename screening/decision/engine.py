@@ -114,6 +114,9 @@ class Result(NamedTuple):
     uncaught_risk: bool = False
     """A risk in the top two levels that no mandatory filing catches where the pack knows the target country's
     law (screening.decision.filings.uncaught)."""
+    uncaught_open: tuple[tuple[str, str], ...] = ()
+    """Such a risk whose filing is not determinable: each undetermined regime and the question that would
+    decide it (screening.decision.filings.uncaught_open)."""
     day: Day | None = None
     """The day (or range of days) the case is judged on, and what fixed it (screening.case.dated)."""
 
@@ -317,11 +320,14 @@ def screen(
             floors.append(floor)
     mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
     filings, uncaught_risk = None, False
+    open_filings: tuple[tuple[str, str], ...] = ()
     if pack.regimes:
-        from screening.decision.filings import uncaught
+        from screening.decision.filings import uncaught, uncaught_open
 
         filings = _filings(case, view, values, hits, pack, on, day, evidence, worst, facts_at)
-        uncaught_risk = uncaught(filings, level, pack.scoring.names, case.data["target"].get("country"))
+        target_country = case.data["target"].get("country")
+        uncaught_risk = uncaught(filings, level, pack.scoring.names, target_country)
+        open_filings = uncaught_open(filings, level, pack.scoring.names, target_country)
     key = lambda f: (-abs(f.points), f.rule.id)  # noqa: E731
     return Result(
         case=case,
@@ -341,6 +347,7 @@ def screen(
         waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
         filings=filings,
         uncaught_risk=uncaught_risk,
+        uncaught_open=open_filings,
         day=day,
     )
 

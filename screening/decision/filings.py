@@ -590,6 +590,27 @@ def uncaught(matrix: Matrix, level: str, levels: Sequence[str], country: str | N
     return bool(national) and list(levels).index(level) >= len(levels) - 2 and not mandatory
 
 
+def uncaught_open(
+    matrix: Matrix, level: str, levels: Sequence[str], country: str | None
+) -> tuple[tuple[str, str], ...]:
+    """For a risk in the top two ``levels`` that no mandatory filing catches but some regime leaves
+    undetermined: each such regime's id and the question that would decide it ("" when it has none), so that
+    "no filing required" and "filing not determinable" are told apart. Empty otherwise, and where the pack
+    does not know the target country's own law (as ``uncaught``)."""
+    national = [d for d in matrix.decisions if d.reached and d.regime.jurisdiction == country]
+    if not national or list(levels).index(level) < len(levels) - 2:
+        return ()
+    if any(d.outcome == "mandatory" or (d.today or d).outcome == "mandatory" for d in matrix.decisions):
+        return ()
+    out: list[tuple[str, str]] = []
+    for d in matrix.decisions:
+        for one in (d, d.today):
+            if one is not None and one.reached and one.outcome == "undetermined":
+                out.append((d.regime.id, one.questions[0].question if one.questions else ""))
+                break
+    return tuple(out)
+
+
 def _may_be_mandatory(d: Decision) -> bool:
     """A mandatory filing, or an undetermined answer that an open question could make one (the outcome
     alone decides, so that a batch, which does not explain its answers, flags the same cases)."""

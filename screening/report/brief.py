@@ -86,6 +86,8 @@ def _alerts(doc: dict[str, Any], filings: dict[str, Any]) -> list[str]:
     out = []
     if filings.get("not_covered"):
         out.append(f"No regime in this pack covers {countries.name(filings['not_covered'])}: check its national rules.")
+    if filings.get("uncaught_open_text"):
+        out.append(filings["uncaught_open_text"])
     if filings.get("uncaught_risk"):
         out.append(
             f"{doc['level'].capitalize()} risk ({num(doc['score'])}) that no filing obligation catches on "

@@ -526,6 +526,8 @@ def filings(result: Result) -> dict[str, Any] | None:
         "mandatory": mandatory,
         "mandatory_today": mandatory_today,
         "uncaught_risk": result.uncaught_risk,
+        "uncaught_open": [{"regime": r, "question": q} for r, q in result.uncaught_open],
+        **({"uncaught_open_text": _open_text(result)} if result.uncaught_open else {}),
         **({} if national or country is None else {"not_covered": country}),
         "regimes": [decision(d) for d in reached],
         "not_reached": [
@@ -784,3 +786,14 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
         **({"explain": explain(result)} if with_explanation else {}),
     }
+
+
+def _open_text(result: Any) -> str:
+    """The sentence that tells a high risk with no filing established apart from one no filing catches."""
+    parts = [f"{r}: {q}" if q else r for r, q in result.uncaught_open]
+    text = (
+        f"{result.level.capitalize()} risk ({num(result.score)}) that no filing obligation is known to catch: "
+        f"no regime requires a filing on the facts given, and whether one does is not determinable in "
+        + "; ".join(parts)
+    )
+    return text if text.endswith(("?", ".")) else text + "."

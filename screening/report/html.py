@@ -1153,6 +1153,8 @@ def _filings(ctx: Ctx) -> list[str]:
             f'<p class="alert"><strong>No regime in this pack covers {esc(country(f["not_covered"]))}:'
             "</strong> check its national rules.</p>"
         )
+    if f.get("uncaught_open_text"):
+        out.append(f'<p class="alert"><strong>{esc(f["uncaught_open_text"])}</strong></p>')
     if f["uncaught_risk"]:
         out.append(
             f'<p class="alert"><strong>{esc(ctx.doc["level"].capitalize())} risk ({num(ctx.doc["score"])}) '

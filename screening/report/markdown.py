@@ -576,6 +576,8 @@ def filings_section(out: Doc, doc: dict[str, Any], f: dict[str, Any], level: int
         out.table(["regime", "", "outcome", "trigger", "under today's law"], "lllll", rows)
     if f.get("not_covered"):
         out.block(f"**No regime in this pack covers {esc(country(f['not_covered']))}:** check its national rules.")
+    if f.get("uncaught_open_text"):
+        out.block(f"**{esc(f['uncaught_open_text'])}**")
     if f["uncaught_risk"]:
         out.block(
             f"**{esc(doc['level'].capitalize())} risk ({num(doc['score'])}) that no filing obligation "

@@ -522,6 +522,8 @@ def filings_section(page: Page, result: Result, doc: dict[str, Any]) -> None:
             ),
             4,
         )
+    if doc.get("uncaught_open_text"):
+        page.hang(Text("  ! ", style="bold yellow"), Text(doc["uncaught_open_text"], style="bold"), 4)
     if doc["uncaught_risk"]:
         page.hang(
             Text("  ! ", style="bold red"),
