@@ -284,11 +284,16 @@ def screen(
     # rows without evidence: one pass also names the unknown facts (the compiled evaluator does it in one go)
     outcome = evaluate(pack, values, how=how, unknowns=not evidence)
     fired_at, undecided_at = outcome.fired, outcome.undecided
+    record_keys: dict[str, set[str]] = {}  # listed records whose unknown details leave a rule undecided
     if evidence:
-        unknown = [
-            (pack.rules[i], tuple(leaf.node.field for leaf in unknown_leaves(trace(pack.rules[i].condition, values))))
-            for i in undecided_at
-        ]
+        unknown = []
+        for i in undecided_at:
+            leaves = unknown_leaves(trace(pack.rules[i].condition, values))
+            unknown.append((pack.rules[i], tuple(leaf.node.field for leaf in leaves)))
+            for leaf in leaves:
+                missing = _missing_details(leaf.node, values.get(leaf.node.field))
+                if missing:
+                    record_keys.setdefault(leaf.node.field, set()).update(missing)
     else:
         unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
     worst = lowest(view)
@@ -342,7 +347,7 @@ def screen(
         floors=tuple(floors),
         score=score,
         level=level,
-        gaps=_gaps(facts, unknown, mitigation_ids),
+        gaps=_gaps(facts, unknown, mitigation_ids, record_keys),
         undecided=tuple(pack.rules[i].id for i in undecided_at),
         waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
         filings=filings,
@@ -382,10 +387,49 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
     return tuple(risk + mitigation), sum(c.score for c in risk)
 
 
-def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigation_ids: set[str]) -> tuple[Gap, ...]:
+def _missing_details(node: Any, value: Any) -> list[str]:
+    """The keys of a records pattern (``contains: {classified: true}``) that some record the case lists
+    leaves out: the details a gap must ask for, not the records themselves."""
+    if not isinstance(node.value, dict) or not isinstance(value, list) or not value:
+        return []
+    fact = catalogue().get(node.field)
+    if fact is None or fact.derived:  # records the tool computes (state holders) are asked about as written
+        return []
+    records = [r for r in value if isinstance(r, dict)]
+    return sorted(k for k in node.value if any(r.get(k) is None for r in records))
+
+
+def _record_question(name: str, records: list[Any], keys: set[str]) -> str:
+    """``The case lists government contracts (defence: maintenance of vehicles) but leaves out, for some, the
+    detail a rule needs (classified): what is it for each?``: the question for details of listed records."""
+    label = name.rsplit(".", 1)[-1].replace("_", " ")
+    lacking = [r for r in records if isinstance(r, dict) and any(r.get(k) is None for k in keys)]
+    shown = []
+    for r in lacking[:3]:
+        words = [str(r[k]) for k in ("name", "customer", "kind", "category") if r.get(k)][:1]
+        if r.get("description"):
+            about = " ".join(str(r["description"]).split())
+            words.append(about if len(about) <= 50 else about[:49].rstrip() + "…")
+        shown.append(": ".join(words) or "one unnamed")
+    more = f" and {len(lacking) - 3} more" if len(lacking) > 3 else ""
+    details = ", ".join(k.replace("_", " ") for k in sorted(keys))
+    return (
+        f"The case lists {label} ({'; '.join(shown)}{more}) but leaves out, for some, the detail a rule needs "
+        f"({details}): what is it for each?"
+    )
+
+
+def _gaps(
+    facts: Facts,
+    undecided: list[tuple[Rule, tuple[str, ...]]],
+    mitigation_ids: set[str],
+    record_keys: Mapping[str, set[str]] | None = None,
+) -> tuple[Gap, ...]:
     """One gap per question: facts that share a question are asked about once.
 
-    ``undecided`` pairs each undecided rule with the facts of its unknown leaves (repeats allowed).
+    ``undecided`` pairs each undecided rule with the facts of its unknown leaves (repeats allowed);
+    ``record_keys`` names, for a list of records the case gives, the details of them a rule needs and some
+    record leaves out: the gap asks for those, not for the list the case already states.
     """
     asked: dict[str, str] = {}
     by_question: dict[str, list[Any]] = {}  # question -> [fact names, rule ids, points at stake]
@@ -396,7 +440,11 @@ def _gaps(facts: Facts, undecided: list[tuple[Rule, tuple[str, ...]]], mitigatio
         for name in fields:
             question = asked.get(name)
             if question is None:
-                question = asked[name] = _question(name).replace("{name}", subject) + _known(facts.values.get(name))
+                keys = (record_keys or {}).get(name)
+                if keys:
+                    question = asked[name] = _record_question(name, facts.values.get(name) or [], keys)
+                else:
+                    question = asked[name] = _question(name).replace("{name}", subject) + _known(facts.values.get(name))
             entry = by_question.get(question)
             if entry is None:
                 entry = by_question[question] = [[name], [], 0.0]
