@@ -341,7 +341,8 @@ def test_screening_without_evidence_changes_nothing_else(pack):
             filings=[
                 (d.regime.id, d.outcome, d.rule and d.rule.id, d.today and d.today.outcome) for d in r.filings.decisions
             ],
-        )  # without evidence, filings are not explained either
+            uncaught_open=[regime for regime, _ in r.uncaught_open],
+        )  # without evidence, filings are not explained either (nor asked about)
         assert strip(lean) == strip(full)
         assert any(f.evidence for f in full.findings) or not full.findings
 

@@ -155,7 +155,10 @@ def test_evidence_shown_without_a_badge_is_what_the_confirmed_facts_give(path, p
         level = data.draw(st.sampled_from(["reported", "alleged", "disputed"]))
         if key == "state_ownership_pct":
             value = record[key]
-            record[key] = {"value": value["value"] if isinstance(value, dict) else value, "confidence": level}
+            # a long form or a bound keeps what it says and gains the confidence
+            record[key] = (
+                {**value, "confidence": level} if isinstance(value, dict) else {"value": value, "confidence": level}
+            )
         else:
             record["confidence"] = level
     case = build_case(document, {}, path.name)

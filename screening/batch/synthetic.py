@@ -147,7 +147,7 @@ def case(i: int, rng: random.Random) -> dict[str, Any]:
             {
                 "kind": rng.choice(["data_localisation", "ring_fencing", "no_board_seat"]),
                 "binding": True,
-                "status": "offered",
+                "status": "accepted",
             }
         ]
     return doc

@@ -8,7 +8,9 @@ a rule finding it in the list is unknown, never wrongly true, and a rule finding
 never wrongly false. An ownership edge possibly in force is left out and its owned entity's owners are no
 longer complete. A mitigation holds from its ``since``, else from the day it was ``agreed``: commitments
 agreed after the day judged do not count on it, and one possibly in force leaves ``mitigations`` partial (a
-mitigation rule finding it is unknown, never wrongly true).
+mitigation rule finding it is unknown, never wrongly true). Only a mitigation that stands binds the investor:
+one ``accepted`` or ``imposed``, or given without a ``status`` (as written). One ``offered`` and not yet
+accepted, ``rejected`` or ``withdrawn`` is left out on every day, so no rule credits it.
 
 The day a case is judged on is ``--as-of``, else the signing date, else the completion date, else the
 announcement date, else today; a date given as a year or a month is the range of its days.
@@ -103,6 +105,9 @@ def start(record: dict[str, Any]) -> Any:
     return None
 
 
+STANDING = frozenset({"accepted", "imposed"})
+"""The statuses of a mitigation that bind the investor (a mitigation without ``status`` stands as written)."""
+
 STARTS = ("since", "date", "agreed")
 """The keys that say when a record started holding, by precedence."""
 
@@ -179,7 +184,7 @@ def on_day(case: Case, first: str, last: str) -> Case:
     """The case as of the days from ``first`` to ``last``: records certainly in force kept, records certainly
     not in force left out, records possibly in force left out with their list made partial."""
     if not _has_dates(case):
-        return case._replace(day=(first, last))
+        return case._replace(day=(first, last), data=_standing(case.data))
     partial: set[tuple[str, str]] = set(case.partial_records)
     entities: dict[str, Entity] = {}
     for eid, entity in case.entities.items():
@@ -217,7 +222,7 @@ def on_day(case: Case, first: str, last: str) -> Case:
         owners={k: tuple(v) for k, v in owners.items()},
         partial_records=frozenset(partial),
         day=(first, last),
-        data=_target_on(_mitigations_on(case.data, first, last), first, last),
+        data=_target_on(_mitigations_on(_standing(case.data), first, last), first, last),
     )
 
 
@@ -259,6 +264,21 @@ def _mitigations_on(data: dict[str, Any], first: str, last: str) -> dict[str, An
     records = data.get("mitigations")
     kept = _kept(records, first, last)
     return data if kept is records else {**data, "mitigations": kept}
+
+
+def stands(record: Any) -> bool:
+    """Whether a mitigation binds the investor: ``accepted``, ``imposed`` or without a ``status``."""
+    return not isinstance(record, dict) or record.get("status") is None or record["status"] in STANDING
+
+
+def _standing(data: dict[str, Any]) -> dict[str, Any]:
+    """The case document with only the mitigations that stand (each keeping its position under ``AT``); an
+    offer not yet accepted, or one rejected or withdrawn, binds no one and earns no credit on any day."""
+    records = data.get("mitigations")
+    if not records or all(stands(r) for r in records):
+        return data
+    kept = [{**r, AT: r.get(AT, i)} for i, r in enumerate(records) if stands(r)]
+    return {**data, "mitigations": PartialList(kept) if isinstance(records, PartialList) else kept}
 
 
 def _has_dates(case: Case) -> bool:

@@ -296,6 +296,12 @@ def screen(
                     record_keys.setdefault(leaf.node.field, set()).update(missing)
     else:
         unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
+        for rule, names in unknown:  # the same questions as with evidence: trace only rules on listed records
+            if any(isinstance(values.get(n), list) and values.get(n) for n in names):
+                for leaf in unknown_leaves(trace(rule.condition, values)):
+                    missing = _missing_details(leaf.node, values.get(leaf.node.field))
+                    if missing:
+                        record_keys.setdefault(leaf.node.field, set()).update(missing)
     worst = lowest(view)
     facts_at = cache(lambda level: build_facts(at_level(view, level), hits).values)
     held = _confidence(worst, facts_at, pack, fired_at, how)
