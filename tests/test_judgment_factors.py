@@ -8,6 +8,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from screening.case.dated import on_day
 from screening.case.facts import build_facts
 from screening.case.values import Interval
@@ -180,3 +182,31 @@ def test_a_watchlist_match_knows_whose_it_is() -> None:
     on_holder = [SimpleNamespace(**{**vars(hits[0]), "entity": "holder", "entity_name": "holder"})]
     values = build_facts(on_day(open_stakes, "2024-01-01", "2024-01-01"), hits=on_holder).values
     assert values["group.watchlist_hits"][0]["role"] is None
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2024-02-29", "2014-02-28"),
+        ("2024-03-01", "2014-03-01"),
+        ("0010-06-01", "0001-01-01"),
+        ("0001-01-01", "0001-01-01"),
+    ],
+)
+def test_the_window_of_earlier_acquisitions_starts_no_earlier_than_the_calendar(day, expected):
+    from screening.case.reasons import _years_before
+
+    assert _years_before(day, 10) == expected
+
+
+@pytest.mark.parametrize("command", ["screen", "filings"])
+def test_a_case_judged_in_the_first_years_of_the_era_is_no_internal_error(tmp_path, command):
+    from screening.cli import main
+
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "id: s\ntitle: t\ninvestor: holdco\nentities:\n  - {id: holdco, name: d}\n  - {id: owner, name: n}\n"
+        "ownership:\n- {owner: owner, owned: holdco, equity_pct: 1}\ntarget: {name: s, sectors: [communications]}\n",
+        "utf-8",
+    )
+    assert main([command, str(case), "--as-of", "0001-01-01"]) == 0

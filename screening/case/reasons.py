@@ -309,7 +309,11 @@ def _day(first: str, last: str) -> str | DayRange:
 
 
 def _years_before(day: str, years: int) -> str:
+    """The same day ``years`` earlier (28 February for 29 February), or the first day of the calendar when
+    that is earlier still (a case judged in the first years of the era)."""
     d = dt.date.fromisoformat(day)
+    if d.year - years < dt.MINYEAR:
+        return dt.date.min.isoformat()
     try:
         return d.replace(year=d.year - years).isoformat()
     except ValueError:  # 29 February
