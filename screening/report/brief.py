@@ -218,24 +218,10 @@ def _markdown(b: dict[str, Any]) -> str:
 
 def _html(briefs: list[dict[str, Any]]) -> str:
     from screening import __version__
-    from screening.report.html import STYLESHEET, esc, level_badge
+    from screening.report.html import esc, level_badge, page_head
 
     title = f"Screening brief: {briefs[0]['id']}" if len(briefs) == 1 else f"Screening brief: {len(briefs)} cases"
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="screening {esc(__version__)}">',
-        f"<title>{esc(title)}</title>",
-        "<style>",
-        STYLESHEET.read_text(encoding="utf-8").strip(),
-        "</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-    ]
+    out = page_head(title)
     for b in briefs:
         out += [
             f'<section class="case brief" id="case-{esc(b["id"])}">',

@@ -31,14 +31,10 @@ WAIVED = ' <span class="waived-label">WAIVED</span>'
 BOLD = ' font-weight="700"'
 
 
-def render(results: list[Result], fmt: str, options: Options) -> str:
-    docs = [report(r, options.explain) for r in results]
-    several = len(docs) != 1
-    if several:
-        title = f"Screening report: {len(docs)} cases"
-    else:
-        title = f"Screening report: {docs[0]['case']['id']}: {docs[0]['case']['title']}"
-    out = [
+def page_head(title: str, css: str = "") -> list[str]:
+    """The lines that open every HTML page of the tool, up to ``<main>``: the stylesheet inline (and ``css``),
+    the title escaped, nothing fetched."""
+    return [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
@@ -48,11 +44,22 @@ def render(results: list[Result], fmt: str, options: Options) -> str:
         f"<title>{esc(title)}</title>",
         "<style>",
         STYLESHEET.read_text(encoding="utf-8").strip(),
+        *([css.strip()] if css else []),
         "</style>",
         "</head>",
         "<body>",
         "<main>",
     ]
+
+
+def render(results: list[Result], fmt: str, options: Options) -> str:
+    docs = [report(r, options.explain) for r in results]
+    several = len(docs) != 1
+    if several:
+        title = f"Screening report: {len(docs)} cases"
+    else:
+        title = f"Screening report: {docs[0]['case']['id']}: {docs[0]['case']['title']}"
+    out = page_head(title)
     if several:
         out.append('<p class="kicker">Foreign-investment screening</p>')
         out.append(f'<h1 class="doc-title">{len(docs)} cases screened</h1>')

@@ -10,9 +10,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from screening import __version__
 from screening.report import Options
-from screening.report.html import STYLESHEET
+from screening.report.html import page_head
 from screening.report.portfolio import OUTCOME_TEXT, data
 
 if TYPE_CHECKING:
@@ -52,20 +51,7 @@ def render(value: Portfolio, fmt: str, options: Options) -> str:
     if value.errors:
         summary += f", {value.errors:,} not screened"
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="screening {esc(__version__)}">',
-        f"<title>Portfolio: {value.cases:,} cases</title>",
-        "<style>",
-        STYLESHEET.read_text(encoding="utf-8").strip(),
-        EXTRA_CSS.strip(),
-        "</style>",
-        "</head>",
-        "<body>",
-        "<main>",
+        *page_head(f"Portfolio: {value.cases:,} cases", EXTRA_CSS),
         f"<h1>Portfolio: {value.cases:,} case{'s' if value.cases != 1 else ''}</h1>",
         f'<p id="summary">{summary} <span class="muted">({esc(value.file)})</span></p>',
         '<section id="by-country">',
