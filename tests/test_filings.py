@@ -715,6 +715,7 @@ def test_a_day_before_the_pack_encodes_a_law_that_already_applied_is_undetermine
         if explain and outcome == "undetermined":
             (why,) = decision.why
             assert "does not encode" in why and pack_regime(pack, regime).earlier_law in why
+            assert "not checked against its text" in why
             assert decision.questions and decision.questions[0].could_be == "mandatory"
 
 

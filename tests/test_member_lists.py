@@ -48,6 +48,10 @@ def _member_lists():
                 yield pytest.param(codes, id=f"{file.name}:{'.'.join(path)}")
 
 
+def test_the_lists_of_the_union_are_found():
+    assert len(list(_member_lists())) >= 6  # the pack's, Germany's, France's, Spain's two and Canada's
+
+
 @pytest.mark.parametrize("codes", list(_member_lists()))
 def test_every_list_of_the_union_in_the_pack_holds_all_27(codes):
     # a list may leave out the host state itself (Spain's "other EU or EFTA states") and no other

@@ -414,7 +414,8 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         if on < regime.valid_from and regime.earlier_law:
             law = (
                 f"This pack encodes {regime.name}'s law from {regime.valid_from}; the case is judged on {on}, "
-                f"when earlier law applied that the pack does not encode: {regime.earlier_law}"
+                f"when earlier law applied that the pack does not encode (a description, not checked against "
+                f"its text): {regime.earlier_law}"
             )
             question = Question(
                 ("case.day",),
