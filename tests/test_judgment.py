@@ -179,7 +179,8 @@ def test_a_sector_tag_counts_only_where_the_list_is_missing() -> None:
 
 def control_points(transaction: dict[str, Any], target: dict[str, Any] | None = None) -> float:
     r = run(case([entity("buyer", "US")], target=target or {"sectors": ["energy"]}, transaction=transaction))
-    return next(c.score for c in r.categories if c.id == "control_acquired")
+    # the category's points before the target's exposure scales them (docs/scoring.md, step 4)
+    return next(c.capped - c.credit for c in r.categories if c.id == "control_acquired")
 
 
 def test_control_points_grow_with_what_is_acquired() -> None:

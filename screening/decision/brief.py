@@ -172,6 +172,10 @@ def _categories(
             capped = min(raw, cat.cap) if cat.cap is not None else raw
             risk[cat.id] = max(0.0, capped - credits[k])
             removed.append(capped - risk[cat.id])
+    exposure = pack.scoring.exposure
+    if exposure is not None:
+        factor = exposure.factor(sum(score for cat, score in risk.items() if cat in exposure.by))
+        risk = {cat: score * factor if cat in exposure.scales else score for cat, score in risk.items()}
     credit = -sum(removed)
     subtotal = sum(risk.values())
     return {**risk, **{c.id: credit for c in categories if c.mitigation}}, subtotal

@@ -84,6 +84,9 @@ class CategoryScore(NamedTuple):
     """Points removed by mitigations (0 for the mitigation category itself)."""
     score: float
     rules: tuple[str, ...]
+    factor: float = 1.0
+    """What the target's exposure scales this category by (scoring.yaml ``exposure``): 1 for a category it does
+    not scale; the score is ``(capped - credit) x factor``."""
 
 
 class Result(NamedTuple):
@@ -382,6 +385,10 @@ def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, 
                 cat.id, cat.title, cat.cap, raw, capped, capped - score, score, tuple(f.rule.id for f in mine)
             )
         )
+    exposure = pack.scoring.exposure
+    if exposure is not None:
+        factor = exposure.factor(sum(c.score for c in risk if c.id in exposure.by))
+        risk = [c._replace(score=c.score * factor, factor=factor) if c.id in exposure.scales else c for c in risk]
     removed = sum(c.credit for c in risk)
     mitigation = []
     for cat in (c for c in pack.scoring.categories if c.mitigation):

@@ -23,6 +23,20 @@ class Floor(NamedTuple):
     reason: str
 
 
+class Exposure(NamedTuple):
+    """Threat and access count in proportion to what the target exposes: each category of ``scales`` is
+    multiplied by ``min(1, exposure / full_at)``, where the exposure is the sum of the categories of ``by``
+    (after caps and mitigations)."""
+
+    scales: tuple[str, ...]
+    by: tuple[str, ...]
+    full_at: float
+    rationale: str
+
+    def factor(self, exposure: float) -> float:
+        return min(1.0, exposure / self.full_at)
+
+
 CONFIDENCE = (("confirmed", 1.0), ("reported", 0.75), ("alleged", 0.5), ("disputed", 0.25))
 """Confidence levels, best first, with the fraction of a rule's weight scored at each when scoring.yaml gives
 none."""
@@ -40,6 +54,8 @@ class Scoring(NamedTuple):
     filing_confidence: str = "confirmed"
     """A filing answer rests only on facts held at this confidence or better; the answer facts held below it
     would give is shown beside it, never as the answer (screening.decision.filings.qualify)."""
+    exposure: Exposure | None = None
+    """How the target's exposure scales threat and access (None: the categories simply add up)."""
 
     def fraction(self, level: str) -> float:
         return dict(self.confidence)[level]
@@ -105,4 +121,41 @@ def build_scoring(data: dict[str, Any], marks: Marks, name: str, problems: list[
         confidence,
         data.get("floor_confidence", "reported"),
         data.get("filing_confidence", "confirmed"),
+        _exposure(data.get("exposure"), categories, marks, name, problems),
+    )
+
+
+def _exposure(
+    data: dict[str, Any] | None, categories: tuple[Category, ...], marks: Marks, name: str, problems: list[Problem]
+) -> Exposure | None:
+    """The exposure step of a validated scoring.yaml: its categories must be risk categories, each in one list."""
+    if not data:
+        return None
+    risk = [c.id for c in categories if not c.mitigation]
+    seen: set[str] = set()
+    for key in ("scales", "by"):
+        for j, cat in enumerate(data[key]):
+            if cat not in risk:
+                problems.append(
+                    located(
+                        name,
+                        marks,
+                        ("exposure", key, str(j)),
+                        "E108",
+                        f"unknown risk category '{cat}'; the risk categories are {', '.join(risk)}",
+                    )
+                )
+            elif cat in seen:
+                problems.append(
+                    located(
+                        name,
+                        marks,
+                        ("exposure", key, str(j)),
+                        "E106",
+                        f"'{cat}' is named twice: a category is either scaled or part of the exposure, once",
+                    )
+                )
+            seen.add(cat)
+    return Exposure(
+        tuple(data["scales"]), tuple(data["by"]), float(data["full_at"]), " ".join(data["rationale"].split())
     )

@@ -704,6 +704,42 @@ def doubt(e: dict[str, Any]) -> str:
     return f"{e.get('confidence') or 'confirmed'}{against}"
 
 
+def exposure(result: Result) -> dict[str, Any] | None:
+    """The exposure step of the score (scoring.yaml ``exposure``) for this case, or None when the pack has none:
+    the points the target exposes, the factor they give, and the categories on each side, by title."""
+    step = result.pack.scoring.exposure
+    if step is None:
+        return None
+    titles = {c.id: c.title for c in result.pack.scoring.categories}
+    cats = {c.id: c for c in result.categories}
+    points = sum(cats[c].score for c in step.by if c in cats)
+    return {
+        "points": number(points),
+        "full_at": number(step.full_at),
+        "factor": number(round(step.factor(points), 4)),
+        "scales": [titles[c] for c in step.scales],
+        "by": [titles[c] for c in step.by],
+        "rationale": step.rationale,
+    }
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def exposure_sentence(step: dict[str, Any]) -> str:
+    """One sentence on the exposure step: what the target exposes and what that does to the investor's side."""
+    scaled = _and([t.lower() for t in step["scales"]])
+    shown = ", ".join(t.lower() for t in step["by"])
+    if step["factor"] >= 1:
+        effect = f"count in full (from {num(step['full_at'])})"
+    elif step["factor"] <= 0:
+        effect = "count for nothing: the target exposes nothing they could reach"
+    else:
+        effect = f"count × {num(step['factor'])} of their points (in full from {num(step['full_at'])})"
+    return f"Exposure: the target shows {num(step['points'])} points ({shown}); {scaled} {effect}."
+
+
 def undated(result: Result) -> str:
     """The header line of a case with no date at all, judged as of today (empty for a dated case)."""
     day = result.day
@@ -721,6 +757,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
     target = case.data["target"]
     matrix = filings(result) if result.filings is not None else None
+    scaled = set(pack.scoring.exposure.scales) if pack.scoring.exposure else set()
     return {
         "schema_version": SCHEMA_VERSION,
         "answer": answer(result, matrix),
@@ -752,6 +789,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
             "floors": [
                 {"id": f.id, "level": f.level, "rules": list(f.rules), "reason": f.reason} for f in result.floors
             ],
+            **({"exposure": exposure(result)} if result.pack.scoring.exposure else {}),
         },
         "categories": [
             {
@@ -761,6 +799,7 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
                 "raw": number(c.raw),
                 "capped": number(c.capped),
                 "mitigation_credit": number(c.credit),
+                **({"exposure_factor": number(round(c.factor, 4))} if c.id in scaled else {}),
                 "score": number(c.score),
                 "rules": list(c.rules),
             }

@@ -21,7 +21,17 @@ from screening.case.values import shown
 from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
-from screening.report.data import doubt, filing_answer, held, listing, more_listed, repeats, report, value_text
+from screening.report.data import (
+    doubt,
+    exposure_sentence,
+    filing_answer,
+    held,
+    listing,
+    more_listed,
+    repeats,
+    report,
+    value_text,
+)
 
 STYLESHEET = Path(__file__).with_name("html.css")
 LEVELS = ("low", "medium", "high", "critical")
@@ -290,10 +300,12 @@ def _score(ctx: Ctx) -> list[str]:
     math = doc["math"]
     out = [f'<section id="{ids("score")}">', ctx.heading("Score: from rule points to level")]
     out += _chart(ctx)
+    step = math.get("exposure")
+    exposure_head = '<th class="num">Exposure</th>' if step else ""
     out += [
         '<table class="math">',
         '<thead><tr><th>Category</th><th>Rules fired</th><th class="num">Points</th><th class="num">Cap</th>'
-        '<th class="num">Mitigated</th><th class="num">Score</th></tr></thead>',
+        f'<th class="num">Mitigated</th>{exposure_head}<th class="num">Score</th></tr></thead>',
         "<tbody>",
     ]
     for c in doc["categories"]:
@@ -305,13 +317,15 @@ def _score(ctx: Ctx) -> list[str]:
         )
         cap = "–" if c["cap"] is None else num(c["cap"])
         credit = f"−{num(c['mitigation_credit'])}" if c["mitigation_credit"] else ""
+        times = f"×{num(c['exposure_factor'])}" if "exposure_factor" in c else ""
+        factor = f'<td class="num">{times}</td>' if step else ""
         out.append(
             f'<tr><td>{esc(c["title"])}</td><td>{rules}</td><td class="num">{num(c["raw"])}</td>'
-            f'<td class="num">{cap}</td><td class="num">{credit}</td>'
+            f'<td class="num">{cap}</td><td class="num">{credit}</td>{factor}'
             f'<td class="num">{num(c["score"])}</td></tr>'
         )
     out += [
-        f'<tr class="total"><td>Total</td><td></td><td></td><td></td><td></td>'
+        f'<tr class="total"><td>Total</td><td></td><td></td><td></td><td></td>{"<td></td>" if step else ""}'
         f'<td class="num">{num(math["score_from_rules"])}</td></tr>',
         "</tbody>",
         "</table>",
@@ -322,6 +336,8 @@ def _score(ctx: Ctx) -> list[str]:
         listed = ", ".join(f"{f['rule']} ({num(f['points'])})" for f in waived)
         on = f"; waivers judged on {doc['waivers_judged_on']}" if doc.get("waivers_judged_on") else ""
         out.append(f"<li>Waived, not counted: {esc(listed + on)}</li>")
+    if step:
+        out.append(f'<li title="{esc(step["rationale"])}">{esc(exposure_sentence(step))}</li>')
     levels = ", ".join(f"{lv['level']} ≥ {num(lv['min'])}" for lv in math["levels"])
     out.append(
         f"<li>Sum of category scores {num(math['subtotal'])}, clamped to 0–100 = "

@@ -28,6 +28,7 @@ from screening.report.data import (
     came_from,
     deal_lines,
     doubt,
+    exposure_sentence,
     filing_answer,
     held,
     listing,
@@ -253,10 +254,12 @@ def _header(out: Doc, doc: dict[str, Any], level: int) -> None:
 def _score(out: Doc, doc: dict[str, Any], level: int) -> None:
     math = doc["math"]
     out.heading(level, "Score")
+    step = math.get("exposure")
     rows = []
     for c in doc["categories"]:
         if c["cap"] is None and c["score"] <= 0 and not c["rules"]:
             continue
+        factor = [f"× {num(c['exposure_factor'])}" if "exposure_factor" in c else ""] if step else []
         rows.append(
             [
                 esc(c["title"]),
@@ -264,12 +267,14 @@ def _score(out: Doc, doc: dict[str, Any], level: int) -> None:
                 num(c["raw"]),
                 "none" if c["cap"] is None else num(c["cap"]),
                 f"-{num(c['mitigation_credit'])}" if c["mitigation_credit"] else "",
+                *factor,
                 num(c["score"]),
             ]
         )
-    rows.append(["**total**", "", "", "", "", f"**{num(math['score_from_rules'])}**"])
-    out.table(["category", "rules fired", "points", "cap", "mitigated", "score"], "llrrrr", rows)
-    lines = []
+    rows.append(["**total**", "", "", "", "", *([""] if step else []), f"**{num(math['score_from_rules'])}**"])
+    head = ["category", "rules fired", "points", "cap", "mitigated", *(["exposure"] if step else []), "score"]
+    out.table(head, "llrrrr" + ("r" if step else ""), rows)
+    lines = [esc(exposure_sentence(step))] if step else []
     waived = [f for f in doc["findings"] + doc["mitigations"] if f["waived"]]
     if waived:
         lines.append(

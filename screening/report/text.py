@@ -23,6 +23,8 @@ from screening.report.data import (
     came_from,
     decision_notes,
     doubt,
+    exposure,
+    exposure_sentence,
     filing_answer,
     held,
     listing,
@@ -159,16 +161,20 @@ def _header(page: Page, result: Result) -> None:
 def _math(page: Page, result: Result) -> None:
     page.heading("Score: from rule points to level")
     width = max([len(c.title) for c in result.categories] + [8])
-    head = f"  {'category':<{width}}  {'points':>6}  {'cap':>4}  {'mitigated':>9}  {'score':>5}  "
+    step = exposure(result)
+    scaled = set(result.pack.scoring.exposure.scales) if result.pack.scoring.exposure else set()
+    factor = f"{'exposure':>8}  " if step else ""
+    head = f"  {'category':<{width}}  {'points':>6}  {'cap':>4}  {'mitigated':>9}  {factor}{'score':>5}  "
     page.add(Text(head + "rules fired", style="bold"))
     for c in result.categories:
         if c.cap is None and c.score <= 0 and not c.rules:
             continue
         cap = "-" if c.cap is None else num(c.cap)
         credit = f"-{num(c.credit)}" if c.credit else ""
-        lead = f"  {c.title:<{width}}  {num(c.raw):>6}  {cap:>4}  {credit:>9}  {num(c.score):>5}  "
+        times = (f"× {num(round(c.factor, 4))}" if c.id in scaled else "").rjust(8) + "  " if step else ""
+        lead = f"  {c.title:<{width}}  {num(c.raw):>6}  {cap:>4}  {credit:>9}  {times}{num(c.score):>5}  "
         page.hang(lead, Text(", ".join(c.rules) or "-", style="" if c.rules else "dim"), len(head))
-    total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  ", style="bold")
+    total = Text(f"  {'total':<{width}}  {'':>6}  {'':>4}  {'':>9}  {' ' * len(factor)}", style="bold")
     page.add(total + Text(f"{num(result.score_from_rules):>5}", style="bold"))
     waived = [f for f in result.findings + result.mitigations if f.waived]
     if waived:
@@ -182,6 +188,8 @@ def _math(page: Page, result: Result) -> None:
             ),
             2,
         )
+    if step:
+        page.hang("  ", Text(exposure_sentence(step), style="dim"), 2)
     levels = ", ".join(f"{name} ≥ {num(m)}" for name, m in result.pack.scoring.levels)
     page.hang(
         "  ",
