@@ -70,3 +70,11 @@ def test_cobham_is_a_call_in_as_a_defence_contractor_and_a_european_intervention
     # Signed after the transition period, the same deal would be answered under the UK's own tests (s.42).
     ukea = decisions(tmp_path / "cobham.yaml", dt.date(2021, 1, 1))["UKEA"]
     assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-004"
+
+
+def test_ultra_after_the_transition_period_is_a_call_in_as_a_defence_contractor_never_a_european_notice():
+    # Cobham (Advent) agreed to buy Ultra Electronics on 16 August 2021, after 31 December 2020: the Secretary
+    # of State intervened under s.42. The case records classified Ministry of Defence contracts but not Ultra's
+    # UK turnover in GBP, so the pack answers from the contracts (call-in at any size).
+    ukea = decisions(BACKTEST / "ultra-electronics-cobham.yaml")["UKEA"]
+    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-008"
