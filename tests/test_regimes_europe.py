@@ -42,20 +42,20 @@ def test_nowi_completed_before_the_vifo_act_was_outside_its_retroactive_reach():
         assert netherlands["NLTC"].outcome == "out_of_scope"
 
 
-def test_cobham_could_be_called_in_under_the_enterprise_act_once_its_military_goods_and_uk_turnover_are_said(
+def test_cobham_is_a_call_in_as_a_defence_contractor_and_a_european_intervention_notice_once_its_turnover_is_said(
     tmp_path,
 ):
-    # Advent agreed to buy Cobham on 25 July 2019; the Secretary of State gave an intervention notice on
-    # national security on 17 September 2019 and accepted undertakings. The case as recorded does not say
-    # whether Cobham is a relevant enterprise nor give its UK turnover in GBP, so the pack asks.
+    # Advent agreed to buy Cobham on 25 July 2019; the Secretary of State gave a European intervention notice
+    # (s.67) on national security on 17 September 2019 and accepted undertakings. The case records a classified
+    # Ministry of Defence contract, so the deal could be called in at any size (s.59 below the thresholds), and
+    # the EU dimension the notice presupposes; it gives neither Cobham's UK turnover in GBP nor whether it is a
+    # relevant enterprise, so the pack cannot yet say that the route was s.67.
     path = BACKTEST / "cobham-advent.yaml"
-    (asked,) = screen_files([path], on=dt.date(2019, 7, 25))
-    ukea = {d.regime.id: d for d in asked.filings.decisions}["UKEA"]
-    assert ukea.outcome == "undetermined"
-    assert {"target.uk_relevant_enterprise", "target.uk_turnover_gbp"} <= {f for q in ukea.questions for f in q.facts}
+    ukea = decisions(path, dt.date(2019, 7, 25))["UKEA"]
+    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-008"
     # Air-to-air refuelling systems and F-35 components are military goods (the case marks them
     # export-controlled); with 1,700 UK staff and 5-8% of revenue from the UK, its UK turnover exceeds
-    # GBP 1 million by far.
+    # GBP 1 million by far: a relevant merger situation with an EU dimension, the European intervention notice.
     text = path.read_text("utf-8")
     said = text.replace(
         "  sectors: [defence, aerospace, space]\n",
@@ -66,4 +66,15 @@ def test_cobham_could_be_called_in_under_the_enterprise_act_once_its_military_go
     assert said != text
     (tmp_path / "cobham.yaml").write_text(said, "utf-8")
     ukea = decisions(tmp_path / "cobham.yaml", dt.date(2019, 7, 25))["UKEA"]
+    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-009"
+    # Signed after the transition period, the same deal would be answered under the UK's own tests (s.42).
+    ukea = decisions(tmp_path / "cobham.yaml", dt.date(2021, 1, 1))["UKEA"]
     assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-004"
+
+
+def test_ultra_after_the_transition_period_is_a_call_in_as_a_defence_contractor_never_a_european_notice():
+    # Cobham (Advent) agreed to buy Ultra Electronics on 16 August 2021, after 31 December 2020: the Secretary
+    # of State intervened under s.42. The case records classified Ministry of Defence contracts but not Ultra's
+    # UK turnover in GBP, so the pack answers from the contracts (call-in at any size).
+    ukea = decisions(BACKTEST / "ultra-electronics-cobham.yaml")["UKEA"]
+    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-008"

@@ -153,3 +153,14 @@ def test_tencent_rakuten_used_the_exemption_once_tencent_is_known_not_to_be_stat
         entity["owners_complete"] = True  # no state among Tencent's holders
     jp = decisions(screen(build_case(data, {}, "tencent-rakuten.yaml"), pack))["JP"]
     assert jp.outcome == "mandatory" and jp.rule.id == "JP-003"
+
+
+def test_the_critical_minerals_policies_are_said_with_a_net_benefit_review_from_their_days(pack):
+    """Policy, not law: the 2022 policy (state-owned acquirers of critical-minerals businesses) and the ministerial
+    statement of 4 July 2024 (important mining companies, any foreign acquirer) bear on how a net-benefit review
+    ends, so they are said with the mandatory answer from their days, never as a filing of their own."""
+    can = next(r for r in pack.regimes if r.id == "CAN")
+    assert "28 October 2022" not in (can.meaning("mandatory", "2022-10-27") or "")
+    assert "28 October 2022" in (can.meaning("mandatory", "2022-10-28") or "")
+    assert "4 July 2024" not in (can.meaning("mandatory", "2024-07-03") or "")
+    assert "4 July 2024" in (can.meaning("mandatory", "2024-07-04") or "")

@@ -245,7 +245,10 @@ def run_pack_tests(
             matrix: Matrix | None
             if test.case is None:
                 lines = []
-                matrix = filings.matrix(test.facts or {}, pack.regimes, on)
+                values = test.facts or {}
+                if on is not None and values.get("case.day") is None:  # the day judged, as a case file's dates give it
+                    values = {**values, "case.day": on.isoformat()}
+                matrix = filings.matrix(values, pack.regimes, on)
             else:
                 result = screen(test.case, pack, on=on)
                 fired = [f.rule.id for f in result.findings + result.mitigations]
