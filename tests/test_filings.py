@@ -745,5 +745,5 @@ def test_a_high_risk_whose_filing_is_not_determinable_is_told_apart_and_names_th
 
 
 def test_a_risk_no_filing_catches_is_not_called_undeterminable():
-    (result,) = screen_files([CASES / "stc-telefonica.yaml"])
+    (result,) = screen_files([CASES / "pif-heathrow.yaml"])
     assert result.uncaught_risk and result.uncaught_open == ()

@@ -24,12 +24,11 @@ def test_talgo_a_hungarian_bid_for_a_listed_train_maker_needed_authorisation_und
     assert spain.outcome == "mandatory" and spain.rule is not None and spain.rule.id == "ES-005"
 
 
-def test_stc_below_ten_percent_of_telefonica_is_outside_article_7_bis():
-    # 9.97% of the capital without control: the authorisation stc obtained on 28 November 2024 rested on
-    # the rules for activities related to national defence, which the pack does not encode.
+def test_stc_below_ten_percent_of_telefonica_needed_the_defence_authorisation():
+    # 9.97% of the capital without control is outside Art. 7 bis, but Telefónica supplies the Spanish
+    # Ministry of Defence and stc has a board seat: RD 571/2023 Art. 18 (authorised on 28 November 2024).
     spain = decisions(CASES / "stc-telefonica.yaml")["ES"]
-    assert spain.outcome == "out_of_scope"
-    assert any("stake_after_pct is 9.97" in why for why in spain.why)
+    assert spain.outcome == "mandatory" and spain.rule is not None and spain.rule.id == "ES-008"
 
 
 def test_nowi_completed_before_the_vifo_act_was_outside_its_retroactive_reach():
