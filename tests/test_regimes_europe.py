@@ -32,13 +32,25 @@ def test_stc_below_ten_percent_of_telefonica_needed_the_defence_authorisation():
 
 
 def test_nowi_completed_before_the_vifo_act_was_outside_its_retroactive_reach():
-    # Completed in November 2022; on 27 November 2023 the Minister found that the retroactive reach
-    # covers only military and dual-use goods, which Nowi's chips are not.
+    # Completed in November 2022, before the Act; on 27 November 2023, within the eight months in which
+    # the Minister could require a notification, she found that the retroactive reach covers only
+    # military and dual-use goods, which Nowi's chips are not.
     for day in (dt.date(2022, 11, 1), dt.date(2022, 11, 30)):
         netherlands = decisions(CASES / "nexperia-nowi.yaml", day)
-        assert netherlands["NL"].outcome == "out_of_scope"
-        assert any("nl_sensitive_technology" in why for why in netherlands["NL"].why)
+        assert netherlands["NL"].outcome == "not_in_force"
         assert netherlands["NLTC"].outcome == "out_of_scope"
+    netherlands = decisions(CASES / "nexperia-nowi.yaml", dt.date(2023, 11, 27))
+    assert netherlands["NL"].outcome == "out_of_scope"
+    assert any("NL-005" in why and "nl_sensitive_technology" in why for why in netherlands["NL"].why)
+
+
+def test_a_deal_completed_in_the_retroactive_reach_cannot_be_called_in_once_the_window_closed():
+    # The Minister could require a notification until 1 February 2024; judged after that day, a deal
+    # completed in 2022 is out of scope, never told it can still be called in.
+    within = decisions(CASES / "nexperia-nowi.yaml", dt.date(2024, 2, 1))["NL"]
+    after = decisions(CASES / "nexperia-nowi.yaml", dt.date(2024, 2, 2))["NL"]
+    assert any("NL-005" in why for why in within.why)
+    assert after.outcome == "out_of_scope" and not any("NL-005" in why for why in after.why)
 
 
 def test_cobham_is_a_call_in_as_a_defence_contractor_and_a_european_intervention_notice_once_its_turnover_is_said(
