@@ -202,3 +202,24 @@ def test_help_and_screen_do_not_import_msgspec(args):
     )
     found = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False)
     assert found.stderr.strip().endswith("False")
+
+
+def test_the_brief_matrix_evaluates_the_triggers_only_of_regimes_the_case_may_fall_under():
+    from screening.batch.work import pack_for
+    from screening.case.facts import build_facts
+    from screening.decision.filings import _BRIEF, matrix
+    from screening.pack.load import default_pack_path
+
+    pack = pack_for(str(default_pack_path()))
+    case = read_line(json.dumps(next(iter(cases(1, seed=3)))), "c.jsonl", 1, limits())
+    assert case is not None
+    values = build_facts(case).values
+    truth = _BRIEF.get(pack.regimes).truth(values)
+    reached = [r for r in pack.regimes if truth[id(r.applies)] is not False]
+    assert 0 < len(reached) < len(pack.regimes)  # the case is out of most regimes' reach
+    for regime in pack.regimes:
+        known = [id(t.condition) in truth for t in regime.rules]
+        assert all(known) if regime in reached else not any(known)
+    brief = matrix(values, pack.regimes, explain=False)
+    full = matrix(values, pack.regimes)
+    assert [(d.outcome, d.rule) for d in brief.decisions] == [(d.outcome, d.rule) for d in full.decisions]
