@@ -223,3 +223,25 @@ def test_the_brief_matrix_evaluates_the_triggers_only_of_regimes_the_case_may_fa
     brief = matrix(values, pack.regimes, explain=False)
     full = matrix(values, pack.regimes)
     assert [(d.outcome, d.rule) for d in brief.decisions] == [(d.outcome, d.rule) for d in full.decisions]
+
+
+def test_one_time_limit_for_a_chunk_stops_a_slow_call_lets_the_next_run_and_restores_the_handler():
+    import signal
+    import time
+
+    from screening.infra.budget import OverTime, TimeLimit
+
+    before = signal.getsignal(signal.SIGALRM)
+
+    def slow() -> str:
+        end = time.perf_counter() + 20
+        while time.perf_counter() < end:
+            pass
+        return "late"
+
+    with TimeLimit(0.2) as limit:
+        with pytest.raises(OverTime):
+            limit.call(slow)
+        for _ in range(3):  # each call has its own 0.2 s
+            assert limit.call(lambda: time.sleep(0.12) or "done") == "done"
+    assert signal.getsignal(signal.SIGALRM) is before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.batch.inputs import Inline, Item, Unreadable
 from screening.batch.mapping import Mapping
@@ -14,6 +14,9 @@ from screening.infra.errors import Problem, ScreeningError
 from screening.infra.text import number
 from screening.infra.yamlio import Limits, limits
 from screening.pack.load import Pack
+
+if TYPE_CHECKING:
+    from screening.infra.budget import TimeLimit
 
 
 class Config(NamedTuple):
@@ -269,18 +272,23 @@ def _hit(hit: dict[str, Any]) -> str:
     return f"{hit['name']} ~ {hit['matched_name']} ({said})"
 
 
-def process(item: Item, config: Config) -> dict[str, Any]:
-    """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
-    from screening.infra.budget import OverTime, call_with_limit
+def process(item: Item, config: Config, limit: TimeLimit | None = None) -> dict[str, Any]:
+    """The result row of one item; a case that cannot be read or built gives a row carrying the error.
 
+    ``limit``: the time limit of the chunk being screened (installed once for its items); None: its own."""
+    from screening.infra.budget import OverTime, TimeLimit
+
+    if limit is None:
+        with TimeLimit(config.timeout) as own:
+            return process(item, config, own)
     pack = pack_for(config.pack)
     extra: dict[str, Any] = {}
     try:
-        row = call_with_limit(config.timeout, lambda: _row(item, config, pack, extra))
+        row = limit.call(lambda: _row(item, config, pack, extra))
         error = ""
     except OverTime:  # a case built to be slow (or a defect) must not hold up the batch
         try:
-            case_id = call_with_limit(config.timeout, lambda: _guess_id(item, config))
+            case_id = limit.call(lambda: _guess_id(item, config))
         except OverTime:
             case_id = ""
         row = {"id": case_id, **EMPTY_ROW}
@@ -351,7 +359,10 @@ def lost_row(item: Item, config: Config) -> dict[str, Any]:
 
 def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
     """The result rows of a chunk of items, in order."""
-    return [process(item, config) for item in chunk]
+    from screening.infra.budget import TimeLimit
+
+    with TimeLimit(config.timeout) as limit:
+        return [process(item, config, limit) for item in chunk]
 
 
 def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Case:
