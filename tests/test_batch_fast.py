@@ -45,6 +45,9 @@ def _odd(docs: list[dict]) -> list[str]:
         text.replace('"transaction": {', '"transaction": {"signing_date": "2024-02", ', 1),
         "[1, 2]",
         "{",
+        text.replace('"mitigations": [{', '"mitigations": [{"agreed": "2024-05-01", "until": "2024-01-01", ', 1),
+        text.replace('"mitigations": [{', '"mitigations": [{"sources": ["nowhere"], ', 1),  # cites no source given
+        text.replace('"mitigations": [{', '"mitigations": [{"disputed_by": ["nowhere"], ', 1),
     ]
     return out
 
@@ -128,8 +131,8 @@ def test_most_lines_take_the_quick_path_and_faults_do_not(corpus):
     taken = [read_line(line, "c.jsonl", n, bound) is not None for n, line in enumerate(lines, 1)]
     assert all(taken[:150])  # the one-entity cases
     assert sum(taken[150:300]) > 120  # realistic: all but the long forms, bounds and months
-    assert any(taken[300:-13])  # the examples (most have long forms, bounds or registry entities: the full path)
-    assert not any(taken[-13:])  # every odd line goes the full way
+    assert any(taken[300:-16])  # the examples (most have long forms, bounds or registry entities: the full path)
+    assert not any(taken[-16:])  # every odd line goes the full way
 
 
 def test_a_key_given_twice_is_found_beside_a_quoted_colon():
