@@ -153,18 +153,64 @@ def test_a_case_read_quickly_is_the_case_read_in_full(corpus):
             assert quick == build_case(json.loads(line), LineMarks(line, n), "c.jsonl")
 
 
+def _general(case):
+    group = group_of(case)
+    members = {e.id for e, _ in group}
+    return ownership._analyse(case, group, members, ownership._links(case, members, 0))
+
+
 def test_an_investor_no_one_holds_is_analysed_without_the_graph(corpus):
     bound = limits()
-    alone = 0
+    alone = held = 0
     for n, line in enumerate(corpus.read_text("utf-8").splitlines(), 1):
         case = read_line(line, "c.jsonl", n, bound)
-        quick = ownership._alone(case) if case is not None else None
+        if case is None:
+            continue
+        quick = ownership._alone(case)
         if quick is not None:
-            group = group_of(case)
-            members = {e.id for e, _ in group}
-            assert quick == ownership._analyse(case, group, members, ownership._links(case, members, 0))
+            assert quick == _general(case)
             alone += 1
-    assert alone > 20
+        quick = ownership._held_by_its_state(case)
+        if quick is not None:
+            assert quick == _general(case)
+            held += 1
+    assert alone > 20 and held > 20
+
+
+_PCT = st.one_of(st.integers(1, 100), st.floats(0.001, 100), st.sampled_from([50, 50.0000001, 49.999999, 100]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pct=_PCT,
+    kind=st.sampled_from(["soe", "private_company", "sovereign_fund", "individual", "fund"]),
+    complete=st.sampled_from([None, True, False]),
+    country=st.sampled_from(["CN", "FR", "US"]),
+    target=st.sampled_from(["CN", "FR", "DE"]),
+    votes=st.one_of(st.none(), st.floats(0, 100), st.sampled_from([25, 24.9, {"at_least": 20}, {"between": [20, 30]}])),
+    links=st.lists(st.sampled_from(["CN", "RU", "FR"]), max_size=2),
+)
+def test_an_investor_held_only_by_its_state_is_analysed_as_the_graph_would(
+    pct, kind, complete, country, target, votes, links
+):
+    doc = next(iter(cases(1, seed=1)))
+    entity = {"id": "inv", "name": "Investor", "country": country, "kind": kind, "state_ownership_pct": pct}
+    if complete is not None:
+        entity["owners_complete"] = complete
+    if links:
+        entity["state_links"] = [{"kind": "state_mandate", "state": s} for s in links]
+    doc["entities"] = [entity]
+    doc["target"]["country"] = target
+    doc["transaction"] = {"kind": "acquisition", "stake_after_pct": 30}
+    if votes is not None:
+        doc["transaction"]["voting_after_pct"] = votes
+    from screening.batch.work import LineMarks
+
+    line = json.dumps(doc)
+    case = build_case(json.loads(line), LineMarks(line, 1), "c.jsonl")
+    quick = ownership._held_by_its_state(case)
+    assert quick is not None
+    assert quick == _general(case)
 
 
 _WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
