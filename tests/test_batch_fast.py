@@ -170,11 +170,12 @@ def test_an_investor_no_one_holds_is_analysed_without_the_graph(corpus):
         if quick is not None:
             assert quick == _general(case)
             alone += 1
-        quick = ownership._held_by_its_state(case)
-        if quick is not None:
-            assert quick == _general(case)
-            held += 1
-    assert alone > 20 and held > 20
+        for fast in (ownership._held_by_its_state, ownership._state_body_alone):
+            quick = fast(case)
+            if quick is not None:
+                assert quick == _general(case)
+                held += 1
+    assert alone > 20 and held > 40
 
 
 _PCT = st.one_of(st.integers(1, 100), st.floats(0.001, 100), st.sampled_from([50, 50.0000001, 49.999999, 100]))
@@ -183,14 +184,14 @@ _PCT = st.one_of(st.integers(1, 100), st.floats(0.001, 100), st.sampled_from([50
 @settings(max_examples=150, deadline=None)
 @given(
     pct=_PCT,
-    kind=st.sampled_from(["soe", "private_company", "sovereign_fund", "individual", "fund"]),
+    kind=st.sampled_from(["soe", "private_company", "sovereign_fund", "individual", "fund", "state_body"]),
     complete=st.sampled_from([None, True, False]),
     country=st.sampled_from(["CN", "FR", "US"]),
     target=st.sampled_from(["CN", "FR", "DE"]),
     votes=st.one_of(st.none(), st.floats(0, 100), st.sampled_from([25, 24.9, {"at_least": 20}, {"between": [20, 30]}])),
     links=st.lists(st.sampled_from(["CN", "RU", "FR"]), max_size=2),
 )
-def test_an_investor_held_only_by_its_state_is_analysed_as_the_graph_would(
+def test_an_investor_held_only_by_its_state_or_a_state_body_is_analysed_as_the_graph_would(
     pct, kind, complete, country, target, votes, links
 ):
     doc = next(iter(cases(1, seed=1)))
@@ -208,7 +209,7 @@ def test_an_investor_held_only_by_its_state_is_analysed_as_the_graph_would(
 
     line = json.dumps(doc)
     case = build_case(json.loads(line), LineMarks(line, 1), "c.jsonl")
-    quick = ownership._held_by_its_state(case)
+    quick = (ownership._state_body_alone if kind == "state_body" else ownership._held_by_its_state)(case)
     assert quick is not None
     assert quick == _general(case)
 

@@ -143,11 +143,10 @@ def analyse(case: Case) -> Ownership:
     between the two answers, control is certain when it holds on the lower ends and ruled out when it fails
     on the upper ones.
     """
-    alone = _alone(case)
-    if alone is None:
-        alone = _held_by_its_state(case)
-    if alone is not None:
-        return alone
+    for quick in (_alone, _held_by_its_state, _state_body_alone):
+        alone = quick(case)
+        if alone is not None:
+            return alone
     group = group_of(case)
     members = {e.id for e, _ in group}
     if not _bounded(case, members):
@@ -236,6 +235,21 @@ def _held_by_its_state(case: Case) -> Ownership | None:
     controllers = (state,) if controls else ()
     states = _states(case, None, closed, nodes, inv.id, undecided, holder)  # type: ignore[arg-type]
     return Ownership(inv.id, complete, (owner,), controllers, controllers, states, _missing(case, [], group))
+
+
+def _state_body_alone(case: Case) -> Ownership | None:
+    """The analysis of an investor that is a state body no one is known to hold, without the holdings graph:
+    all of it is its state's, which controls it. None for any other investor. The same answer as the general
+    analysis (tests/test_batch_fast.py compares them)."""
+    inv = case.investor
+    if inv.kind != "state_body" or case.owners_of(inv.id):
+        return None
+    group = [(inv, 0)]
+    complete = group_complete(group)
+    whole = (100.0, 100.0, (Chain((inv.id,), 100.0),), ChainCount(1, True))
+    holder = _OneHolder(complete is not True, {inv.id: 0}, 0, whole)
+    states = _states(case, None, [holdings.Closure(1, None)], [inv.id], inv.id, complete is not True, holder)  # type: ignore[arg-type]
+    return Ownership(inv.id, complete, (), (), (), states, _missing(case, [], group))
 
 
 def _bounded(case: Case, members: set[str]) -> bool:
