@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -272,15 +273,25 @@ def _hit(hit: dict[str, Any]) -> str:
     return f"{hit['name']} ~ {hit['matched_name']} ({said})"
 
 
-def process(item: Item, config: Config, limit: TimeLimit | None = None) -> dict[str, Any]:
-    """The result row of one item; a case that cannot be read or built gives a row carrying the error.
+_CHUNK = threading.local()
+"""``limit``: the time limit of the chunk this thread is screening (``process_chunk``), installed once for its
+items."""
 
-    ``limit``: the time limit of the chunk being screened (installed once for its items); None: its own."""
-    from screening.infra.budget import OverTime, TimeLimit
 
-    if limit is None:
-        with TimeLimit(config.timeout) as own:
-            return process(item, config, own)
+def process(item: Item, config: Config) -> dict[str, Any]:
+    """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
+    from screening.infra.budget import TimeLimit
+
+    limit = getattr(_CHUNK, "limit", None)
+    if limit is not None:
+        return _process(item, config, limit)
+    with TimeLimit(config.timeout) as own:
+        return _process(item, config, own)
+
+
+def _process(item: Item, config: Config, limit: TimeLimit) -> dict[str, Any]:
+    from screening.infra.budget import OverTime
+
     pack = pack_for(config.pack)
     extra: dict[str, Any] = {}
     try:
@@ -362,7 +373,11 @@ def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
     from screening.infra.budget import TimeLimit
 
     with TimeLimit(config.timeout) as limit:
-        return [process(item, config, limit) for item in chunk]
+        _CHUNK.limit = limit
+        try:
+            return [process(item, config) for item in chunk]
+        finally:
+            _CHUNK.limit = None
 
 
 def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Case:
