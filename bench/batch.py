@@ -7,17 +7,23 @@ Two workloads, each written as N seeded JSON Lines case documents (screening/bat
   state links, data records, infrastructure, mitigations, sources, and about one case in ten with a long
   form, a bound or a month, which takes the full path (``realistic_cases``).
 
-For each, in one run: ``json.loads`` per line, the batch in process on the quick path (the default) and on
-the full path (``Job(fast=False)``), each in cases per CPU-second (CPU time, not wall-clock: on a shared
-machine the ratio then holds whatever else runs) and as its time per case over ``json.loads``'s (the ratio
-the targets are set in: at most 20 on one-entity, at most 40 on realistic). Then, as asked:
+For each, in one run, the measure the targets are set in (at most 20 times ``json.loads`` per line on
+one-entity, at most 40 on realistic): end to end from JSON Lines, the CPU time per case of an in-process
+batch over the file (each line read, screened and its row written), over the CPU time per line of
+``json.loads`` over the same file, read line by line as a batch reads it. Both are the medians of --rounds
+rounds, taken in turn (json.loads, the quick path, the full path; ``Job(fast=False)``), so that a change in
+the machine's speed during the run falls on all three alike. The first batch of a process pays once for
+imports and the generated msgspec types; a warm-up batch of 200 lines pays it before anything is timed, and
+its time is printed apart. CPU time, not wall-clock: on a shared machine the ratio then holds whatever else
+runs (not the caches it shares: a busy machine still raises the ratio somewhat). Then, as asked:
 
 - --rss: peak RSS of the CLI (one worker) on N/10, N and --rss-large cases of the one-entity workload;
 - --yaml-cases M: the YAML loaders and a batch over a directory of M YAML files;
 - --stages: CPU microseconds per case of each stage of the full path, on the first 5,000 cases;
 - --profile: the top entries of a cProfile of the in-process quick run.
 
-    python bench/batch.py [--cases 10000] [--rss] [--rss-large 100000] [--yaml-cases 0] [--stages] [--profile]
+    python bench/batch.py [--cases 10000] [--rounds 3] [--rss] [--rss-large 100000] [--yaml-cases 0] [--stages]
+        [--profile]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,15 +69,12 @@ def write_yaml(directory: Path, m: int) -> Path:
     return directory
 
 
-def json_rate(jsonl: Path) -> float:
-    """Lines per CPU-second of ``json.loads`` over the file (read line by line, as a batch reads it); best of 3."""
-    best = 0.0
-    for _ in range(3):
-        start = time.process_time()
-        with jsonl.open(encoding="utf-8") as handle:
-            n = sum(1 for line in handle if json.loads(line))
-        best = max(best, n / max(time.process_time() - start, 1e-9))
-    return best
+def json_seconds(jsonl: Path) -> float:
+    """CPU seconds per line of ``json.loads`` over the file, read line by line as a batch reads it."""
+    start = time.process_time()
+    with jsonl.open(encoding="utf-8") as handle:
+        n = sum(1 for line in handle if json.loads(line))
+    return (time.process_time() - start) / max(n, 1)
 
 
 def yaml_baseline(directory: Path) -> None:
@@ -92,19 +96,43 @@ def yaml_baseline(directory: Path) -> None:
     )
 
 
-def workload(label: str, jsonl: Path, out: Path) -> None:
-    """json.loads, the quick path and the full path over one file, as rates and as ratios to json.loads."""
+DEFINITION = (
+    "times json.loads per line: CPU time per case of an in-process batch of the file (each line read, screened, "
+    "its row written) over CPU time per line of json.loads over the same file; medians of {rounds} rounds in turn"
+)
+
+
+def workload(label: str, jsonl: Path, out: Path, rounds: int) -> None:
+    """json.loads, the quick path and the full path over one file, per case and as ratios to json.loads."""
     print(f"\n{label}:")
     pack_for(str(default_pack_path()))  # loaded and compiled once, before anything is timed
-    base = json_rate(jsonl)
-    print(f"  json.loads per line:                             {base:>10,.0f} cases per CPU-second")
-    for name, fast in (("quick path (default)", True), ("full path (fast=False)", False)):
+    head = out.parent / "warm-up.jsonl"
+    with jsonl.open(encoding="utf-8") as src:
+        head.write_text("".join(line for _, line in zip(range(200), src, strict=False)), "utf-8")
+    for fast in (True, False):
         start = time.process_time()
-        summary = run_batch(plan(Job([jsonl], out, force=True, fast=fast)))
-        rate = summary.cases / (time.process_time() - start)
+        run_batch(plan(Job([head], out, force=True, fast=fast)))
+        if fast:
+            print(f"  warm-up batch of 200 lines (pays the one-time costs): {time.process_time() - start:.2f} CPU-s")
+    spent: dict[str, list[float]] = {"json": [], "quick": [], "full": []}
+    walls: dict[str, list[float]] = {"quick": [], "full": []}
+    cases = 0
+    for _ in range(rounds):
+        spent["json"].append(json_seconds(jsonl))
+        for name, fast in (("quick", True), ("full", False)):
+            start = time.process_time()
+            summary = run_batch(plan(Job([jsonl], out, force=True, fast=fast)))
+            spent[name].append((time.process_time() - start) / summary.cases)
+            walls[name].append(summary.elapsed)
+            cases = summary.cases
+    base = statistics.median(spent["json"])
+    print(f"  json.loads per line:{'':29} {base * 1e6:8.1f} CPU-us ({1 / base:,.0f} per CPU-second)")
+    for name, label in (("quick", "quick path (default)"), ("full", "full path (fast=False)")):
+        per_case = statistics.median(spent[name])
         print(
-            f"  in process, {name:<22}: {rate:>10,.0f} cases per CPU-second, {base / rate:5.1f} times "
-            f"json.loads per line  ({summary.cases:,} cases, {summary.elapsed:.1f} s wall)"
+            f"  in process, {label:<22}: {per_case * 1e6:8.1f} CPU-us a case ({1 / per_case:,.0f} per CPU-second), "
+            f"{per_case / base:5.1f} times json.loads per line  ({cases:,} cases, "
+            f"{statistics.median(walls[name]):.1f} s wall)"
         )
 
 
@@ -219,6 +247,7 @@ def stages(jsonl: Path, limit: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000, help="JSON Lines cases of each workload (N)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each measure, their median taken")
     parser.add_argument("--rss", action="store_true", help="peak RSS of the CLI at N/10, N and --rss-large cases")
     parser.add_argument("--rss-large", type=int, default=0, help="a larger count for --rss (e.g. 100000)")
     parser.add_argument("--yaml-cases", type=int, default=0, help="YAML files (M); 0: no YAML runs")
@@ -233,9 +262,10 @@ def main() -> None:
             f"{args.cases:,} cases per workload (cpus: {os.cpu_count()}, load average "
             f"{os.getloadavg()[0]:.1f}: rates are shared with whatever else runs; read the ratios)"
         )
+        print(DEFINITION.format(rounds=args.rounds))
         out = work / "results.jsonl"
-        workload("one-entity", one, out)
-        workload("realistic (chains of 1-6 levels, state bodies, records, some long forms)", real, out)
+        workload("one-entity", one, out, args.rounds)
+        workload("realistic (chains of 1-6 levels, state bodies, records, some long forms)", real, out, args.rounds)
         if args.rss:
             print("\npeak RSS of the CLI, one worker, one-entity cases:")
             counts = [max(1, args.cases // 10), args.cases] + ([args.rss_large] if args.rss_large else [])

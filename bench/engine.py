@@ -12,9 +12,11 @@ partial (PartialList, AtLeast). The evaluators, on the same cases and rules:
 (e) GoRules ZEN (zen-engine), one decision with an expression per rule, when installed.
 
 Slow evaluators are timed on a prefix of the cases (printed); each figure is the median of
---repeats timed passes after a warm-up pass. Also printed: the rate of merely reading, from each case's
-dictionary, the facts the rules test (a ceiling for any evaluator of such cases), and the rate on the
-first 50 rules.
+--repeats timed passes after a warm-up pass. A reference is timed in the same run: ``json.loads`` of each
+case's fact dictionary written as JSON; each evaluator's CPU time per case is also given as a multiple of
+it (the ratio holds on a busy machine when the rates do not: compare versions by it). Also printed: the
+rate of merely reading, from each case's dictionary, the facts the rules test (a ceiling for any evaluator
+of such cases), and the rate on the first 50 rules.
 
     python bench/engine.py [--cases 100000] [--seed 7] [--repeats 3]
 """
@@ -424,10 +426,20 @@ def main() -> None:
     agree = sum(walker(v) == (list(o.fired), list(o.undecided)) for v, o in zip(sample, outcomes, strict=False))
     measure("(d) naive interpreter over the YAML", walker, 50, f"agrees on {agree}/{len(sample)} cases")
     _zen_row(measure, rules, pack, cases, outcomes, args)
+    documents = [json.dumps(values, default=str) for values in cases]  # a PartialList a list, AtLeast a number
+    reference = rate(json.loads, documents, args.repeats)[1]
     ours = table[0][1][0]
-    print(f"\n{'evaluator':52} {'cases/s':>10} {'vs (a)':>8} {'per CPU-s':>10} {'cases timed':>12}")
+    print(f"\n{'evaluator':52} {'cases/s':>10} {'vs (a)':>8} {'per CPU-s':>10} {'cases timed':>12} {'x json':>7}")
     for label, (per_second, per_cpu_second), count, note in table:
-        print(f"{label:52} {per_second:10,.0f} {per_second / ours:8.3f} {per_cpu_second:10,.0f} {count:12,}  {note}")
+        times = reference / per_cpu_second
+        print(
+            f"{label:52} {per_second:10,.0f} {per_second / ours:8.3f} {per_cpu_second:10,.0f} {count:12,} "
+            f"{times:7.2f}  {note}"
+        )
+    print(
+        f"x json: CPU time per case over that of json.loads of the case's facts written as JSON "
+        f"({reference:,.0f} cases per CPU-second, {statistics.mean(map(len, documents)):,.0f} characters a case)"
+    )
     facts = list(dict.fromkeys(f for rule in rules for f in rule.condition.fields()))
     per_second, per_cpu_second = rate(lambda values: list(map(values.get, facts)), cases, args.repeats)
     print(

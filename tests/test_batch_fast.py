@@ -45,6 +45,9 @@ def _odd(docs: list[dict]) -> list[str]:
         text.replace('"transaction": {', '"transaction": {"signing_date": "2024-02", ', 1),
         "[1, 2]",
         "{",
+        text.replace('"mitigations": [{', '"mitigations": [{"agreed": "2024-05-01", "until": "2024-01-01", ', 1),
+        text.replace('"mitigations": [{', '"mitigations": [{"sources": ["nowhere"], ', 1),  # cites no source given
+        text.replace('"mitigations": [{', '"mitigations": [{"disputed_by": ["nowhere"], ', 1),
     ]
     return out
 
@@ -128,8 +131,8 @@ def test_most_lines_take_the_quick_path_and_faults_do_not(corpus):
     taken = [read_line(line, "c.jsonl", n, bound) is not None for n, line in enumerate(lines, 1)]
     assert all(taken[:150])  # the one-entity cases
     assert sum(taken[150:300]) > 120  # realistic: all but the long forms, bounds and months
-    assert any(taken[300:-13])  # the examples (most have long forms, bounds or registry entities: the full path)
-    assert not any(taken[-13:])  # every odd line goes the full way
+    assert any(taken[300:-16])  # the examples (most have long forms, bounds or registry entities: the full path)
+    assert not any(taken[-16:])  # every odd line goes the full way
 
 
 def test_a_key_given_twice_is_found_beside_a_quoted_colon():
@@ -150,18 +153,65 @@ def test_a_case_read_quickly_is_the_case_read_in_full(corpus):
             assert quick == build_case(json.loads(line), LineMarks(line, n), "c.jsonl")
 
 
+def _general(case):
+    group = group_of(case)
+    members = {e.id for e, _ in group}
+    return ownership._analyse(case, group, members, ownership._links(case, members, 0))
+
+
 def test_an_investor_no_one_holds_is_analysed_without_the_graph(corpus):
     bound = limits()
-    alone = 0
+    alone = held = 0
     for n, line in enumerate(corpus.read_text("utf-8").splitlines(), 1):
         case = read_line(line, "c.jsonl", n, bound)
-        quick = ownership._alone(case) if case is not None else None
+        if case is None:
+            continue
+        quick = ownership._alone(case)
         if quick is not None:
-            group = group_of(case)
-            members = {e.id for e, _ in group}
-            assert quick == ownership._analyse(case, group, members, ownership._links(case, members, 0))
+            assert quick == _general(case)
             alone += 1
-    assert alone > 20
+        for fast in (ownership._held_by_its_state, ownership._state_body_alone):
+            quick = fast(case)
+            if quick is not None:
+                assert quick == _general(case)
+                held += 1
+    assert alone > 20 and held > 40
+
+
+_PCT = st.one_of(st.integers(1, 100), st.floats(0.001, 100), st.sampled_from([50, 50.0000001, 49.999999, 100]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pct=_PCT,
+    kind=st.sampled_from(["soe", "private_company", "sovereign_fund", "individual", "fund", "state_body"]),
+    complete=st.sampled_from([None, True, False]),
+    country=st.sampled_from(["CN", "FR", "US"]),
+    target=st.sampled_from(["CN", "FR", "DE"]),
+    votes=st.one_of(st.none(), st.floats(0, 100), st.sampled_from([25, 24.9, {"at_least": 20}, {"between": [20, 30]}])),
+    links=st.lists(st.sampled_from(["CN", "RU", "FR"]), max_size=2),
+)
+def test_an_investor_held_only_by_its_state_or_a_state_body_is_analysed_as_the_graph_would(
+    pct, kind, complete, country, target, votes, links
+):
+    doc = next(iter(cases(1, seed=1)))
+    entity = {"id": "inv", "name": "Investor", "country": country, "kind": kind, "state_ownership_pct": pct}
+    if complete is not None:
+        entity["owners_complete"] = complete
+    if links:
+        entity["state_links"] = [{"kind": "state_mandate", "state": s} for s in links]
+    doc["entities"] = [entity]
+    doc["target"]["country"] = target
+    doc["transaction"] = {"kind": "acquisition", "stake_after_pct": 30}
+    if votes is not None:
+        doc["transaction"]["voting_after_pct"] = votes
+    from screening.batch.work import LineMarks
+
+    line = json.dumps(doc)
+    case = build_case(json.loads(line), LineMarks(line, 1), "c.jsonl")
+    quick = (ownership._state_body_alone if kind == "state_body" else ownership._held_by_its_state)(case)
+    assert quick is not None
+    assert quick == _general(case)
 
 
 _WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -202,3 +252,46 @@ def test_help_and_screen_do_not_import_msgspec(args):
     )
     found = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False)
     assert found.stderr.strip().endswith("False")
+
+
+def test_the_brief_matrix_evaluates_the_triggers_only_of_regimes_the_case_may_fall_under():
+    from screening.batch.work import pack_for
+    from screening.case.facts import build_facts
+    from screening.decision.filings import _BRIEF, matrix
+    from screening.pack.load import default_pack_path
+
+    pack = pack_for(str(default_pack_path()))
+    case = read_line(json.dumps(next(iter(cases(1, seed=3)))), "c.jsonl", 1, limits())
+    assert case is not None
+    values = build_facts(case).values
+    truth = _BRIEF.get(pack.regimes).truth(values)
+    reached = [r for r in pack.regimes if truth[id(r.applies)] is not False]
+    assert 0 < len(reached) < len(pack.regimes)  # the case is out of most regimes' reach
+    for regime in pack.regimes:
+        known = [id(t.condition) in truth for t in regime.rules]
+        assert all(known) if regime in reached else not any(known)
+    brief = matrix(values, pack.regimes, explain=False)
+    full = matrix(values, pack.regimes)
+    assert [(d.outcome, d.rule) for d in brief.decisions] == [(d.outcome, d.rule) for d in full.decisions]
+
+
+def test_one_time_limit_for_a_chunk_stops_a_slow_call_lets_the_next_run_and_restores_the_handler():
+    import signal
+    import time
+
+    from screening.infra.budget import OverTime, TimeLimit
+
+    before = signal.getsignal(signal.SIGALRM)
+
+    def slow() -> str:
+        end = time.perf_counter() + 20
+        while time.perf_counter() < end:
+            pass
+        return "late"
+
+    with TimeLimit(0.2) as limit:
+        with pytest.raises(OverTime):
+            limit.call(slow)
+        for _ in range(3):  # each call has its own 0.2 s
+            assert limit.call(lambda: time.sleep(0.12) or "done") == "done"
+    assert signal.getsignal(signal.SIGALRM) is before

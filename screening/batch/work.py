@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.batch.inputs import Inline, Item, Unreadable
 from screening.batch.mapping import Mapping
@@ -14,6 +15,9 @@ from screening.infra.errors import Problem, ScreeningError
 from screening.infra.text import number
 from screening.infra.yamlio import Limits, limits
 from screening.pack.load import Pack
+
+if TYPE_CHECKING:
+    from screening.infra.budget import TimeLimit
 
 
 class Config(NamedTuple):
@@ -269,18 +273,33 @@ def _hit(hit: dict[str, Any]) -> str:
     return f"{hit['name']} ~ {hit['matched_name']} ({said})"
 
 
+_CHUNK = threading.local()
+"""``limit``: the time limit of the chunk this thread is screening (``process_chunk``), installed once for its
+items."""
+
+
 def process(item: Item, config: Config) -> dict[str, Any]:
     """The result row of one item; a case that cannot be read or built gives a row carrying the error."""
-    from screening.infra.budget import OverTime, call_with_limit
+    from screening.infra.budget import TimeLimit
+
+    limit = getattr(_CHUNK, "limit", None)
+    if limit is not None:
+        return _process(item, config, limit)
+    with TimeLimit(config.timeout) as own:
+        return _process(item, config, own)
+
+
+def _process(item: Item, config: Config, limit: TimeLimit) -> dict[str, Any]:
+    from screening.infra.budget import OverTime
 
     pack = pack_for(config.pack)
     extra: dict[str, Any] = {}
     try:
-        row = call_with_limit(config.timeout, lambda: _row(item, config, pack, extra))
+        row = limit.call(lambda: _row(item, config, pack, extra))
         error = ""
     except OverTime:  # a case built to be slow (or a defect) must not hold up the batch
         try:
-            case_id = call_with_limit(config.timeout, lambda: _guess_id(item, config))
+            case_id = limit.call(lambda: _guess_id(item, config))
         except OverTime:
             case_id = ""
         row = {"id": case_id, **EMPTY_ROW}
@@ -351,7 +370,14 @@ def lost_row(item: Item, config: Config) -> dict[str, Any]:
 
 def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
     """The result rows of a chunk of items, in order."""
-    return [process(item, config) for item in chunk]
+    from screening.infra.budget import TimeLimit
+
+    with TimeLimit(config.timeout) as limit:
+        _CHUNK.limit = limit
+        try:
+            return [process(item, config) for item in chunk]
+        finally:
+            _CHUNK.limit = None
 
 
 def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Case:

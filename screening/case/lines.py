@@ -146,19 +146,30 @@ def read_line(text: str, name: str, line: int, bound: Limits) -> Case | None:
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
     # a key given twice (JSON keeps the last; the full path refuses it): as many keys as the text writes?
-    if _keys(text, text) != _keys(_ENCODE.encode(data).decode(), text):
+    if _keys(text, text) != _keys(_ENCODE.encode(data), text):
         return None
-    if any(True for _ in semantic_problems(data, {}, name, {}, {}, _cited(data))):
+    # no escape is on this path, so a key is written as it is: a line without '"until"' dates no record's end,
+    # and one that writes '"sources"' only for its list of sources and no '"disputed_by"' cites none
+    cited = [] if _cites_none(text, data) else _cited(data)
+    if any(True for _ in semantic_problems(data, {}, name, {}, {}, cited, '"until"' in text)):
         return None  # the full path locates the problem
     return assemble(data, name, {}, {})
 
 
-def _keys(text: str, given: str) -> int:
-    """How many times ``text`` writes a quote then a colon: once per key, and as often in a text as the line
-    ``given`` writes it there (no escape is on this path, and a text is written the same way re-encoded)."""
+def _keys(text: str | bytes, given: str) -> int:
+    """How many times ``text`` (the line, or the document encoded again as UTF-8) writes a quote then a colon: once
+    per key, and as often in a text as the line ``given`` writes it there (no escape is on this path, and a text
+    is written the same way re-encoded)."""
     if '" ' in given or '"\t' in given or '"\n' in given or '"\r' in given:
-        return len(_KEY.findall(text))  # space between a key and its colon (or a quote and a space in a text)
-    return text.count('":')
+        found = text if isinstance(text, str) else text.decode()
+        return len(_KEY.findall(found))  # space between a key and its colon (or a quote and a space in a text)
+    return text.count('":') if isinstance(text, str) else text.count(b'":')
+
+
+def _cites_none(text: str, data: dict[str, Any]) -> bool:
+    """Whether the line cites no source for sure: '"sources"' is written no more often than the document's own
+    list of sources takes, and '"disputed_by"' not at all (a text that says either only makes it unsure)."""
+    return '"disputed_by"' not in text and text.count('"sources"') <= ("sources" in data)
 
 
 def _cited(data: dict[str, Any]) -> list[tuple[tuple[str, ...], Any]]:

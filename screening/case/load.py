@@ -287,10 +287,12 @@ def semantic_problems(
     fact_sources: dict[DocPath, tuple[str, ...]],
     meta: dict[DocPath, dict[str, Any]],
     cited: list[tuple[DocPath, Any]] | None = None,
+    dated: bool = True,
 ) -> Iterator[Problem]:
     """What a schema cannot say: country codes, references between ids, stakes adding up.
 
-    ``cited`` (every source id the document's records cite, with its path) is found here when not given."""
+    ``cited`` (every source id the document's records cite, with its path) is found here when not given.
+    ``dated``: whether a record may end before it starts (False: the document has no ``until``)."""
     if cited is None:
         cited = []
         _scan(data, (), [], cited)
@@ -334,7 +336,8 @@ def semantic_problems(
                     "E106",
                     f"{what} held in '{edge['owned']}' add up to {total:g}%, over 100%",
                 )
-    yield from _reversed_dates(data, (), marks, name)
+    if dated:
+        yield from _reversed_dates(data, (), marks, name)
 
 
 _STARTS = ("since", "date", "agreed")

@@ -24,7 +24,16 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening.case import holdings
-from screening.case.model import CONTROL_RIGHTS, Case, group_complete, group_of, majority, state_id, state_of
+from screening.case.model import (
+    CONTROL_RIGHTS,
+    STATE,
+    Case,
+    group_complete,
+    group_of,
+    majority,
+    state_id,
+    state_of,
+)
 from screening.case.values import BOUNDS, AtLeast, Interval, ends
 
 SUBSTANTIAL_STATE_VOTES = 49.0
@@ -134,9 +143,10 @@ def analyse(case: Case) -> Ownership:
     between the two answers, control is certain when it holds on the lower ends and ruled out when it fails
     on the upper ones.
     """
-    alone = _alone(case)
-    if alone is not None:
-        return alone
+    for quick in (_alone, _held_by_its_state, _state_body_alone):
+        alone = quick(case)
+        if alone is not None:
+            return alone
     group = group_of(case)
     members = {e.id for e, _ in group}
     if not _bounded(case, members):
@@ -168,6 +178,77 @@ def _alone(case: Case) -> Ownership | None:
     undecided = complete is not True
     interest: Any = _Unheld(complete is not True)
     states = _states(case, None, [], [inv.id], inv.id, undecided, interest)  # type: ignore[arg-type]
+    return Ownership(inv.id, complete, (), (), (), states, _missing(case, [], group))
+
+
+class _OneHolder(NamedTuple):
+    """What ``_states`` reads of the interests when the investor's one holder is its state's stated share."""
+
+    unknown_above: bool
+    at: dict[str, int]
+    investor: int
+    found: tuple[float | None, float | None, tuple[Chain, ...], ChainCount]
+
+    def __call__(self, sources: set[int]) -> tuple[float | None, float | None, tuple[Chain, ...], ChainCount]:
+        return self.found
+
+
+def _held_by_its_state(case: Case) -> Ownership | None:
+    """The analysis of an investor no one is known to hold but its own state, for the share of it the case
+    states (a state-owned company given alone, as most of a batch's are), worked out without the holdings
+    graph: one holding of that share, equity and votes alike, and no control right. None for any other
+    investor. The same answer as the general analysis (tests/test_batch_fast.py compares them)."""
+    inv = case.investor
+    pct = inv.state_ownership_pct
+    if not pct or not inv.country or isinstance(pct, BOUNDS) or inv.kind == "state_body":
+        return None
+    state = state_id(inv.country)
+    if case.owners_of(inv.id) or state in case.entities or inv.id.startswith(STATE):
+        return None
+    stake = float(pct)
+    group = [(inv, 0)]
+    complete = group_complete(group)
+    undecided = complete is not True
+    share = min(100.0, 100.0 * (stake / 100))
+    value = round(share, 6)
+    interest = value if not undecided else (AtLeast(value) if value > 0 else None)
+    controls = stake > 50
+    nodes = sorted((inv.id, state))
+    at = {n: i for i, n in enumerate(nodes)}
+    chains = (Chain((state, inv.id), round(100.0 * stake / 100, 6)),)
+    found = (interest, interest, chains, ChainCount(1, True))
+    holder = _OneHolder(undecided, at, at[inv.id], found)
+    closed = [holdings.Closure(0, None)] * 2
+    closed[at[state]] = holdings.Closure((1 << at[state]) | (1 << at[inv.id] if controls else 0), None)
+    owner = Interest(
+        state,
+        f"the state of {inv.country}",
+        "state_body",
+        inv.country,
+        interest,
+        interest,
+        _decided(controls, undecided),
+        chains,
+        _through(interest, _in_target(case)),
+        ChainCount(1, True),
+    )
+    controllers = (state,) if controls else ()
+    states = _states(case, None, closed, nodes, inv.id, undecided, holder)  # type: ignore[arg-type]
+    return Ownership(inv.id, complete, (owner,), controllers, controllers, states, _missing(case, [], group))
+
+
+def _state_body_alone(case: Case) -> Ownership | None:
+    """The analysis of an investor that is a state body no one is known to hold, without the holdings graph:
+    all of it is its state's, which controls it. None for any other investor. The same answer as the general
+    analysis (tests/test_batch_fast.py compares them)."""
+    inv = case.investor
+    if inv.kind != "state_body" or case.owners_of(inv.id):
+        return None
+    group = [(inv, 0)]
+    complete = group_complete(group)
+    whole = (100.0, 100.0, (Chain((inv.id,), 100.0),), ChainCount(1, True))
+    holder = _OneHolder(complete is not True, {inv.id: 0}, 0, whole)
+    states = _states(case, None, [holdings.Closure(1, None)], [inv.id], inv.id, complete is not True, holder)  # type: ignore[arg-type]
     return Ownership(inv.id, complete, (), (), (), states, _missing(case, [], group))
 
 

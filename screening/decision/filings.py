@@ -16,7 +16,6 @@ from screening.case.catalogue import catalogue
 from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
 from screening.case.values import BOUND_KEYS, DayRange, shown
-from screening.conditions.evaluate import evaluate, prepare
 from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
 from screening.conditions.operators import OPERATORS
@@ -354,21 +353,41 @@ class _Condition(NamedTuple):
     condition: Node
 
 
-class _Brief(NamedTuple):
-    """Every condition of some regimes (reach and triggers) as one rule set, and where each node's value goes."""
+class _Set(NamedTuple):
+    """Conditions compiled together (screening.conditions.compiled), and the id of each one's node, in order."""
 
-    rules: tuple[_Condition, ...]
+    run: Any
+    """The compiled evaluator's outcome-only pass: (fired, undecided) by position."""
     keys: tuple[int, ...]
-    """The id of each condition's node, in the order of ``rules``."""
+
+    def put(self, values: dict[str, Any], out: dict[int, bool | None]) -> None:
+        """Each condition's value on the case, into ``out`` by its node's id."""
+        fired, undecided = self.run(values)
+        keys = self.keys
+        for key in keys:
+            out[key] = False
+        for i in fired:
+            out[keys[i]] = True
+        for i in undecided:
+            out[keys[i]] = None
+
+
+class _Brief(NamedTuple):
+    """The regimes' reaches compiled as one set, and each regime's triggers as another: a case's triggers are
+    evaluated only for the regimes whose reach it does not rule out (on most cases, all but one or two)."""
+
+    reach: _Set
+    triggers: tuple[tuple[int, _Set], ...]
+    """Per regime, in order: the id of its reach's node, its triggers."""
 
     def truth(self, values: dict[str, Any]) -> dict[int, bool | None]:
-        """Each condition's value on the case, by its node's id, from one evaluation of the whole set."""
-        fired, undecided, _ = evaluate(self, values)
-        out: dict[int, bool | None] = dict.fromkeys(self.keys, False)
-        for i in fired:
-            out[self.keys[i]] = True
-        for i in undecided:
-            out[self.keys[i]] = None
+        """The value of every reach, and of the triggers of each regime reached or possibly reached (the only
+        ones ``outcome_only`` reads), by node id."""
+        out: dict[int, bool | None] = {}
+        self.reach.put(values, out)
+        for reach, triggers in self.triggers:
+            if out[reach] is not False:
+                triggers.put(values, out)
         return out
 
 
@@ -376,17 +395,23 @@ _BRIEF = Kept(8)
 
 
 def compile_brief(regimes: Sequence[Regime]) -> None:
-    """Compile every condition of ``regimes`` (reach and triggers) into one generated function.
+    """Compile the regimes' conditions into generated functions: every reach in one, each regime's triggers in
+    another.
 
-    ``matrix(..., explain=False)`` on these very regimes then evaluates them all in one pass, as the rule
-    pack's rules are (screening.conditions.evaluate). A batch calls this once per worker; one case does
-    not pay for it.
+    ``matrix(..., explain=False)`` on these very regimes then evaluates the reaches in one pass, and the
+    triggers of the regimes the case may fall under, as the rule pack's rules are (screening.conditions.evaluate).
+    A batch calls this once per worker; one case does not pay for it.
     """
-    nodes = [(r.id, "applies", r.applies) for r in regimes]
-    nodes += [(t.id, t.title, t.condition) for r in regimes for t in r.rules]
-    brief = _Brief(tuple(_Condition(*n) for n in nodes), tuple(id(node) for _, _, node in nodes))
-    prepare(brief)
-    _BRIEF.put(regimes, brief)
+    from screening.conditions.compiled.evaluator import compile_pack
+
+    def compiled(nodes: list[tuple[str, str, Node]]) -> _Set:
+        return _Set(compile_pack([_Condition(*n) for n in nodes]).run, tuple(id(node) for _, _, node in nodes))
+
+    reach = compiled([(r.id, "applies", r.applies) for r in regimes])
+    triggers = tuple(
+        (id(r.applies), compiled([(t.id, t.title, t.condition) for t in r.rules])) for r in regimes if r.rules
+    )
+    _BRIEF.put(regimes, _Brief(reach, triggers))
 
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:

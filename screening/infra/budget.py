@@ -59,20 +59,55 @@ class _Run:
 
 
 def _alarm(signal: Any, seconds: float, work: Callable[[], T]) -> T:
-    run = _Run(work)
+    with TimeLimit(seconds) as limit:
+        return limit.call(work)
 
-    def ring(signum: int, frame: FrameType | None) -> None:
-        if _inside(frame, run.frame):
+
+class TimeLimit:
+    """The same time limit on many calls in turn (a batch's cases, one after the other):
+    ``with TimeLimit(seconds) as limit: limit.call(work)``. In the main thread of a POSIX process the alarm's
+    handler is installed once for them all, and each call only sets the timer (installing and restoring a
+    handler costs more than a small case's reading); elsewhere each call is ``call_with_limit``."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.run: _Run | None = None
+        self.previous: Any = None
+        self.signal: Any = None
+
+    def __enter__(self) -> TimeLimit:
+        import signal
+
+        seconds = self.seconds
+        if seconds and seconds > 0 and hasattr(signal, "setitimer"):
+            if threading.current_thread() is threading.main_thread():
+                self.previous = signal.signal(signal.SIGALRM, self._ring)
+                self.signal = signal
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.signal is not None:
+            self.signal.setitimer(self.signal.ITIMER_REAL, 0)
+            self.signal.signal(self.signal.SIGALRM, self.previous)
+            self.signal = None
+
+    def _ring(self, signum: int, frame: FrameType | None) -> None:
+        if self.run is not None and _inside(frame, self.run.frame):
             raise OverTime
 
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds, TICK)
-    try:
-        return run()  # type: ignore[return-value]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        run.frame = None
+    def call(self, work: Callable[[], T]) -> T:
+        """``work()``, or OverTime once it has run the limit's seconds."""
+        signal = self.signal
+        if signal is None:
+            return call_with_limit(self.seconds, work)
+        run = self.run = _Run(work)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, TICK)
+        try:
+            return run()  # type: ignore[return-value]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.run = None
+            run.frame = None
 
 
 def _async(seconds: float, work: Callable[[], T]) -> T:
