@@ -202,7 +202,7 @@ def run_pack_tests(
     pack: Pack, pack_dir: Path, root: Path | None = None, pattern: str | None = None, extra: Sequence[Path] = ()
 ) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
     """Run every example and every test case of the pack, and the test files ``extra`` (``--tests``);
-    problems are test files that cannot run.
+    problems are test files that cannot run, and the warnings of reading the cases they name (W380).
 
     ``root`` confines the case files the tests name (see ``read_test_file`` and ``test_files``); ``pattern``
     (``-k``) runs only the tests whose names it matches (``selected``), and coverage then counts those only."""
@@ -237,6 +237,7 @@ def run_pack_tests(
     for test_file, confined in test_files(pack_dir, extra, root):
         tests, found = read_test_file(test_file, pack, confined)
         problems += found
+        problems += dict.fromkeys(n for t in tests if t.case is not None for n in t.case.notes)
         for test in tests:
             if (test.case is None and test.facts is None) or not selected(test.name, pattern):
                 continue
@@ -313,9 +314,6 @@ def with_derived(values: dict[str, Any]) -> dict[str, Any]:
     from screening.case.facts import derive_transaction
 
     tx = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("transaction.")}
-    for when in ("before", "after"):  # the fragment names votes as facts do; a case file as voting_*
-        if f"votes_{when}_pct" in tx:
-            tx.setdefault(f"voting_{when}_pct", tx[f"votes_{when}_pct"])
     derived: dict[str, Any] = {}
     derive_transaction(tx, derived, {})
     return {**{k: v for k, v in derived.items() if v is not None}, **values}
