@@ -1,0 +1,27 @@
+"""What an analyst, a rule author and a newcomer meet on a case of their own (tests/data/walk): each answer
+that a walk through the tool found wanting, held here."""
+
+from __future__ import annotations
+
+import json
+
+from screening.api import screen_files
+from screening.report import render
+from tests.conftest import ROOT
+
+DEAL = ROOT / "tests" / "data" / "walk" / "sovereign-fund-optics.yaml"
+
+
+def _evidence(rule: str) -> list[dict]:
+    (result,) = screen_files([DEAL])
+    doc = json.loads(render("json", [result]))
+    return [e for f in doc["findings"] if f["rule"] == rule for e in f["evidence"]]
+
+
+def test_a_state_entity_is_cited_by_its_own_record():
+    """SI-001 reads the investor (a sovereign fund: the deal memo says so), SI-002 the ministry above it (the
+    registry extract says so): each finding cites the record its value came from, not nothing."""
+    (first,) = [e for e in _evidence("SI-001") if e["fact"] == "ownership.state_entities"]
+    assert first["value"][0]["id"] == "fund" and first["sources"] == ["memo"]
+    (above,) = [e for e in _evidence("SI-002") if e["fact"] == "ownership.state_entities"]
+    assert above["value"][0]["id"] == "ministry" and above["sources"] == ["registry"]
