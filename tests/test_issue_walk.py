@@ -25,3 +25,19 @@ def test_a_state_entity_is_cited_by_its_own_record():
     assert first["value"][0]["id"] == "fund" and first["sources"] == ["memo"]
     (above,) = [e for e in _evidence("SI-002") if e["fact"] == "ownership.state_entities"]
     assert above["value"][0]["id"] == "ministry" and above["sources"] == ["registry"]
+
+
+def test_what_if_text_wraps_to_the_width_with_hanging_indents(capsys, monkeypatch):
+    """The README's what-if, on a case of one's own, at 80 columns: every line fits, a wrapped line goes on
+    two columns further in than its first."""
+    from screening.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    argv = ["screen", str(DEAL), "--set", "transaction.stake_after_pct=9.9", "--set", "mitigations+=data_localisation"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first = lines.index("  why these did not move:") + 1
+    assert lines[first].startswith("    CA-002 still fires: ") and lines[first + 1].startswith("      ")
+    assert "still holds" in out and "the record added does not give binding: true" in " ".join(out.split())
