@@ -499,9 +499,12 @@ def _settings() -> "Settings":
     """The [tool.screening] settings of the nearest pyproject.toml; a problem in them stops the command (exit 2)."""
     from screening.tooling.settings import find_settings
 
-    settings, problems = find_settings(Path.cwd())
+    here = Path.cwd()
+    settings, problems = find_settings(here)
     if problems:
         raise ScreeningError(problems)
+    if settings.pack is not None and settings.pack.is_relative_to(here):  # problems name files as given: short
+        settings = settings._replace(pack=settings.pack.relative_to(here))
     return settings
 
 

@@ -41,3 +41,19 @@ def test_what_if_text_wraps_to_the_width_with_hanging_indents(capsys, monkeypatc
     first = lines.index("  why these did not move:") + 1
     assert lines[first].startswith("    CA-002 still fires: ") and lines[first + 1].startswith("      ")
     assert "still holds" in out and "the record added does not give binding: true" in " ".join(out.split())
+
+
+def test_the_pack_of_pyproject_is_named_as_the_author_wrote_it(tmp_path, monkeypatch, capsys):
+    """`screening check` run where pyproject.toml names the pack prints `pack/rules.yaml:LINE:COL`, as ruff
+    does, not the absolute path of the file."""
+    import shutil
+
+    from screening.cli import main
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    shutil.copytree(ROOT / "rules", tmp_path / "pack", ignore=shutil.ignore_patterns("tests"))
+    (tmp_path / "pyproject.toml").write_text('[tool.screening]\npack = "pack"\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--select", "W302"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("pack/") and str(tmp_path) not in out
