@@ -57,3 +57,29 @@ def test_the_pack_of_pyproject_is_named_as_the_author_wrote_it(tmp_path, monkeyp
     assert main(["check", "--select", "W302"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("pack/") and str(tmp_path) not in out
+
+
+def test_diff_says_a_rule_renamed_with_its_former_id_is_renamed(tmp_path, capsys):
+    """A pull request that gives a rule a new id and keeps the old one in `aliases` is a rename: not a rule
+    removed and one added, and no case "no longer fires" the old id while it "fires now" the new."""
+    import shutil
+
+    from screening.cli import main
+
+    new = tmp_path / "new"
+    shutil.copytree(ROOT / "rules", new)
+    path = new / "state_influence.yaml"
+    text = path.read_text("utf-8")
+    assert text.count("  - id: SI-003\n") == 1
+    path.write_text(text.replace("  - id: SI-003\n", "  - id: SI-903\n    aliases: [SI-003]\n"), "utf-8")
+    for test_file in (new / "tests").glob("*.yaml"):
+        test_file.write_text(test_file.read_text("utf-8").replace("SI-003", "SI-903"), "utf-8")
+    for fmt in ("text", "markdown", "json"):
+        assert main(["diff", str(ROOT / "rules"), str(new), "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        if fmt == "json":
+            doc = json.loads(out)
+            assert [(r["rule"], r["change"]) for r in doc["rules"]] == [("SI-903", "renamed")]
+            assert doc["cases_changed"] == []
+        else:
+            assert "SI-903" in out and "was SI-003" in out and "1 renamed" in out
