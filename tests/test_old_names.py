@@ -308,3 +308,45 @@ def test_check_test_and_backtest_warn_and_go_on(tmp_path, capsys):
     code, out, err = run(capsys, "backtest", corpus, "-f", "json")
     assert code == 0 and "[W380 deprecated-name]" in err
     assert json.loads(out)["counts"]["not_loaded"] == 0 and len(json.loads(out)["cases"]) == 1
+
+
+# ------------------------------------------------------------------------------------------ a rule pack
+
+OLD_RULE = """  - id: CA-001
+    name: control.quarter
+    title: The investor gets a quarter of the votes
+    category: state_influence
+    weight: 5
+    when: {field: transaction.voting_after_pct, gte: 25}
+    rationale: >
+      A quarter of the votes can block a special resolution in many company laws, which gives the investor a say.
+    legal_basis:
+      - "EU-2019/452 Art. 4(2)(a)"
+    examples:
+      fires:
+        - {transaction: {voting_after_pct: 30}}
+      quiet:
+        - {transaction: {votes_after_pct: 10}}
+"""
+
+
+def test_a_rule_naming_the_old_fact_reads_the_new_one_with_a_warning(tmp_path, capsys, monkeypatch):
+    """A pack written before the rename keeps working: its condition and examples name the old fact, check
+    warns at each (W380), test passes, and the rule fires on the votes, in screen and in a batch alike."""
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    pack = tmp_path / "pack"
+    assert main(["init", str(pack)]) == 0
+    with (pack / "rules.yaml").open("a", encoding="utf-8") as out:
+        out.write(OLD_RULE)
+    capsys.readouterr()
+    code, out, _ = run(capsys, "check", pack)
+    assert code == 0 and out.count("[W380 deprecated-name]") == 2 and "error" not in out
+    assert "rules.yaml:25:12: warning: CA-001: rules.1.when.field: `voting_after_pct` is the old name" in out
+    code, out, _ = run(capsys, "test", pack)
+    assert code == 0 and "0 failed" in out
+    case = pack / "cases" / "example-state-investor.yaml"
+    code, out, _ = run(capsys, "screen", case, "-r", pack, "-f", "json")
+    assert code == 0 and "CA-001" in [f["rule"] for f in json.loads(out)["findings"]]
+    results = tmp_path / "out.jsonl"
+    run_batch(plan(Job([case], results, pack=pack, force=True, timeout=None)))
+    assert "CA-001" in _rows(results)[0]["fired"]
