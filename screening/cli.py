@@ -452,7 +452,7 @@ def check(
     paths: list[Path] = typer.Argument(
         None,
         help="Rule packs (directories), rule files, case files, test files "
-        "and waiver files. Default: the bundled pack.",
+        "and waiver files; - reads one from standard input. Default: the bundled pack.",
     ),
     rules: Optional[Path] = RulesOpt,
     format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
@@ -484,7 +484,7 @@ def check(
 
     config = _settings()
     chosen, dropped = _codes(select), _codes(ignore)
-    targets = paths or [config.pack or _default_pack()]
+    targets = _dashes(paths) if paths else [config.pack or _default_pack()]
     result = check_files(
         targets, rules, on=_day(as_of), root=root, select=chosen or config.select, ignore=dropped + config.ignore
     )

@@ -83,3 +83,17 @@ def test_diff_says_a_rule_renamed_with_its_former_id_is_renamed(tmp_path, capsys
             assert doc["cases_changed"] == []
         else:
             assert "SI-903" in out and "was SI-003" in out and "1 renamed" in out
+
+
+def test_check_reads_a_case_from_standard_input():
+    """`-` is standard input for check too, as for screen and filings (an editor pipes its buffer); an old
+    field name on it is located there."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "screening", "check", "-"]
+    done = subprocess.run(command, input=DEAL.read_bytes(), capture_output=True, cwd=ROOT, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == b"no problems in 1 file", done.stderr
+    old = (ROOT / "tests" / "data" / "old-names" / "staged-consortium.yaml").read_bytes()
+    done = subprocess.run(command, input=old, capture_output=True, cwd=ROOT, check=False)
+    assert done.returncode == 0 and done.stdout.count(b"/dev/stdin:") == 4 and b"[W380 deprecated-name]" in done.stdout
