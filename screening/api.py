@@ -36,10 +36,9 @@ def _mapping_problems(path: Path) -> list[Problem]:
     from screening.batch.mapping import load_mapping
 
     try:
-        load_mapping(path)
+        return list(load_mapping(path).notes)
     except ScreeningError as exc:
         return exc.problems
-    return []
 
 
 def load_cases(paths: list[Path], registry: Path | None = None) -> list[Case]:
@@ -75,7 +74,8 @@ def screen_files(
     """Screen each case file with the pack (default pack when None), in the order given.
 
     ``waivers`` (see :func:`screening.pack.waivers.index`) apply when active on day ``on`` (default: today).
-    ``warn`` is given the warnings of loading the watchlists (W370: a damaged index, built again).
+    ``warn`` is given the warnings of loading the watchlists (W370: a damaged index, built again) and of reading
+    the cases (W380: a field under its old name).
     """
     pack = pack_at(pack_path)
     watchlist = None
@@ -86,7 +86,11 @@ def screen_files(
         for note in watchlist.notes:
             if warn is not None:
                 warn(note)
-    return [screen(case, pack, waivers, on, watchlist, threshold) for case in load_cases(paths, registry)]
+    cases = load_cases(paths, registry)
+    if warn is not None:
+        for note in (n for case in cases for n in case.notes):
+            warn(note)
+    return [screen(case, pack, waivers, on, watchlist, threshold) for case in cases]
 
 
 def what_if(
@@ -97,8 +101,12 @@ def what_if(
     waivers: Mapping[tuple[str, str], Waiver] | None = None,
     on: AsOf = None,
 ) -> list[tuple[Result, Result]]:
-    """Each case screened as written and with ``changes`` (screening.decision.whatif.Change) made to its document."""
+    """Each case screened as written and with ``changes`` (screening.decision.whatif.Change) made to its document.
+
+    The changes are made to the document with its fields under their new names (screening.case.names), so that
+    ``--set transaction.votes_after_pct=51`` changes a case that writes the old name ``voting_after_pct``."""
     from screening.case.load import build_case
+    from screening.case.names import renamed
     from screening.decision.whatif import apply
     from screening.infra.yamlio import load
 
@@ -108,7 +116,9 @@ def what_if(
         try:
             data, marks = load(path)  # read once: screened as written, then as changed
             case = build_case(data, dict(marks), str(path), registry)
-            changed = build_case(apply(data, changes), dict(marks), f"{path} (with --set)", registry)
+            fixed = dict(marks)
+            plain = renamed(data, fixed, str(path))[0]
+            changed = build_case(apply(plain, changes), fixed, f"{path} (with --set)", registry)
         except ScreeningError as exc:
             problems += exc.problems
             continue

@@ -269,7 +269,10 @@ def screen(
         if format not in formats("what-if"):
             raise typer.BadParameter("--set prints the difference as text, json or markdown", param_hint="--format")
         changes = [parse(expr) for expr in set_]
-        value = compare(what_if(cases, changes, rules, entities, index, _day(as_of, True)), changes)
+        pairs = what_if(cases, changes, rules, entities, index, _day(as_of, True))
+        for problem in [p for c in changes for p in c.notes] + [p for pair in pairs for p in pair[0].case.notes]:
+            sys.stderr.write(f"{problem}\n")
+        value = compare(pairs, changes)
         _emit(render(format, value, options), output, (*cases, rules or _default_pack(), waivers, entities))
         return
     results = screen_files(
@@ -338,7 +341,7 @@ def filings(
             f"unknown regime {', '.join(unknown)}; the pack has {', '.join(r.id for r in pack.regimes) or 'none'}",
             param_hint="--regime",
         )
-    results = screen_files(cases, rules, None, _day(as_of, True), entities)
+    results = screen_files(cases, rules, None, _day(as_of, True), entities, warn=lambda p: sys.stderr.write(f"{p}\n"))
     _emit(
         render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
         output,
@@ -449,7 +452,7 @@ def check(
     paths: list[Path] = typer.Argument(
         None,
         help="Rule packs (directories), rule files, case files, test files "
-        "and waiver files. Default: the bundled pack.",
+        "and waiver files; - reads one from standard input. Default: the bundled pack.",
     ),
     rules: Optional[Path] = RulesOpt,
     format: ProblemFormat = typer.Option("text", "--format", "-f", help="Output format."),
@@ -481,7 +484,7 @@ def check(
 
     config = _settings()
     chosen, dropped = _codes(select), _codes(ignore)
-    targets = paths or [config.pack or _default_pack()]
+    targets = _dashes(paths) if paths else [config.pack or _default_pack()]
     result = check_files(
         targets, rules, on=_day(as_of), root=root, select=chosen or config.select, ignore=dropped + config.ignore
     )
@@ -496,9 +499,12 @@ def _settings() -> "Settings":
     """The [tool.screening] settings of the nearest pyproject.toml; a problem in them stops the command (exit 2)."""
     from screening.tooling.settings import find_settings
 
-    settings, problems = find_settings(Path.cwd())
+    here = Path.cwd()
+    settings, problems = find_settings(here)
     if problems:
         raise ScreeningError(problems)
+    if settings.pack is not None and settings.pack.is_relative_to(here):  # problems name files as given: short
+        settings = settings._replace(pack=settings.pack.relative_to(here))
     return settings
 
 
@@ -558,8 +564,10 @@ def test_pack(
         if pack is None or problems:
             raise InputError(problems)
         outcomes, coverage, problems = run_pack_tests(pack, pack_dir, root, pattern, tests or ())
-        if problems:
-            raise InputError(problems)
+        if any(p.severity == "error" for p in problems):
+            raise InputError([p for p in problems if p.severity == "error"])
+        for problem in problems:  # warnings (W380: a case field under its old name)
+            sys.stderr.write(f"{problem}\n")
         run = TestRun(tuple(outcomes), coverage, f"{pack.name} {pack.version}")
         texts.append(render(format, run, _options(None, None, output is not None)))
         failed |= any(not o.passed for o in outcomes)
@@ -604,7 +612,7 @@ def diff(
         old_pack = load_pack(resolve_pack(old, Path(work)))
     new_pack = load_pack(new)
     loaded, unscreened = (load_cases(cases), []) if cases else test_cases(new, new_pack, root, tests or ())
-    for problem in unscreened:
+    for problem in [*unscreened, *(p for case in loaded for p in case.notes)]:
         sys.stderr.write(f"{problem}\n")
     if not cases and not loaded:
         sys.stderr.write(

@@ -47,8 +47,8 @@ def complete_case() -> dict[str, Any]:
     given["transaction"].update(
         stake_before_pct=10,
         stake_after_pct=60,
-        voting_before_pct=10,
-        voting_after_pct=60,
+        votes_before_pct=10,
+        votes_after_pct=60,
         board_seats=3,
         board_size=5,
         signing_date="2020-06-30",

@@ -19,7 +19,7 @@ BAKERY = (ROOT / "cases" / "benign-nordic-bakery.yaml").read_text("utf-8")
 
 def deal_of(tmp_path: Path, votes: str | None, stake: str = "30", extra: str = "") -> tuple[dict, str, str]:
     text = re.sub(r"\n  stake_after_pct: 100\n", f"\n  stake_after_pct: {stake}\n", BAKERY)
-    text = re.sub(r"\n  voting_after_pct: 100\n", "\n" if votes is None else f"\n  voting_after_pct: {votes}\n", text)
+    text = re.sub(r"\n  votes_after_pct: 100\n", "\n" if votes is None else f"\n  votes_after_pct: {votes}\n", text)
     text = text.replace("  board_seats: 5\n", "  board_seats: 1\n") + extra
     path = tmp_path / "deal.yaml"
     path.write_text(text, "utf-8")
@@ -53,7 +53,7 @@ def test_a_bound_on_the_investors_votes_gives_the_others_a_range(tmp_path, votes
 
 def test_unknown_votes_say_the_others_share_is_not_stated(tmp_path):
     text = re.sub(r"\n  stake_after_pct: 100\n", "\n", BAKERY)
-    text = re.sub(r"\n  voting_after_pct: 100\n", "\n", text).replace("  board_seats: 5\n", "")
+    text = re.sub(r"\n  votes_after_pct: 100\n", "\n", text).replace("  board_seats: 5\n", "")
     path = tmp_path / "deal.yaml"
     path.write_text(text, "utf-8")
     (result,) = screen_files([path])

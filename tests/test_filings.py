@@ -157,7 +157,7 @@ def test_what_if_reports_the_filings_it_moves(capsys):
         "screen",
         str(CASES / "cosco-hamburg-tollerort.yaml"),
         "--set",
-        "transaction.voting_after_pct=9.9",
+        "transaction.votes_after_pct=9.9",
         "-f",
         "json",
     )

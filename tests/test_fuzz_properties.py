@@ -471,7 +471,7 @@ def valid_cases(draw: Any) -> dict[str, Any]:
     transaction: dict[str, Any] = {}
     optional(transaction, draw, "kind", enum(PROPS["transaction"]["properties"]["kind"]))
     optional(transaction, draw, "stake_after_pct", pct)
-    optional(transaction, draw, "voting_after_pct", pct)
+    optional(transaction, draw, "votes_after_pct", pct)
     optional(transaction, draw, "board_seats", st.integers(0, 5))
     optional(transaction, draw, "technical_information_access", st.booleans())
     data = {

@@ -222,7 +222,7 @@ def test_a_defence_supplier_passing_to_any_foreign_owner_scores() -> None:
     assert "SS-001" in fired(case([entity("buyer", "US")], target=DEFENCE_SUPPLIER))
     assert "SS-001" in fired(case([entity("buyer", "IT")], target=DEFENCE_SUPPLIER))  # an EU ally too
     assert "SS-001" not in fired(case([entity("buyer", "FR")], target=DEFENCE_SUPPLIER))
-    portfolio = {"kind": "minority_stake", "stake_after_pct": 5, "voting_after_pct": 5}
+    portfolio = {"kind": "minority_stake", "stake_after_pct": 5, "votes_after_pct": 5}
     assert "SS-001" not in fired(case([entity("buyer", "US")], target=DEFENCE_SUPPLIER, transaction=portfolio))
 
 

@@ -95,7 +95,7 @@ def cases(draw):
     for key, strat in (
         ("kind", st.sampled_from(kinds)),
         ("stake_after_pct", pct),
-        ("voting_after_pct", pct),
+        ("votes_after_pct", pct),
         ("board_seats", st.integers(0, 5)),
         ("technical_information_access", st.booleans()),
     ):
@@ -138,9 +138,9 @@ def risk_additions(draw, data):
         tx = new.setdefault("transaction", {})
         more = draw(st.floats(0, 60).map(lambda x: round(x, 1)))
         stake = tx.get("stake_after_pct") or 0.0
-        votes = tx.get("voting_after_pct", stake)  # voting rights follow the stake unless given
+        votes = tx.get("votes_after_pct", stake)  # voting rights follow the stake unless given
         tx["stake_after_pct"] = min(100.0, stake + more)
-        tx["voting_after_pct"] = min(100.0, votes + more)
+        tx["votes_after_pct"] = min(100.0, votes + more)
     elif which == "state_pct":
         entity["state_ownership_pct"] = min(100.0, (entity.get("state_ownership_pct") or 0) + draw(pct))
     else:

@@ -454,7 +454,7 @@ def test_a_what_if_sets_a_bound(tmp_path):
 
     data, _ = load(REPORTED)
     changed = apply(
-        data, [parse("transaction.stake_after_pct={at_least: 50}"), parse("transaction.voting_after_pct=majority")]
+        data, [parse("transaction.stake_after_pct={at_least: 50}"), parse("transaction.votes_after_pct=majority")]
     )
     result = _screened(changed)
     assert result.facts.values["transaction.control"] is True

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.batch.types import COMMON, TYPES
 from screening.case.catalogue import case_schema
+from screening.case.names import OLD_FACTS, message
 from screening.infra import schemacheck
 from screening.infra.errors import Marks, Problem, ScreeningError, closest, located
 from screening.infra.yamlio import load
@@ -52,6 +53,8 @@ class Mapping(NamedTuple):
     """Input columns carried into each result row as they are (``keep:``; ``--keep`` adds more)."""
     rates: Rates | None = None
     """The exchange rates named by ``rates:``, for fields with a ``currency``."""
+    notes: tuple[Problem, ...] = ()
+    """Warnings on the mapping file: a case field under its old name (W380), read as the new one."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -72,7 +75,7 @@ def load_mapping(path: Path) -> Mapping:
     """Read and validate the mapping in ``path``; raise ScreeningError listing every problem."""
     data, marks = load(path)
     mapping, problems = read_mapping(data, marks, path)
-    if problems or mapping is None:
+    if mapping is None:
         raise ScreeningError(problems)
     return mapping
 
@@ -87,7 +90,8 @@ def check_mapping(path: Path) -> list[Problem]:
 
 
 def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, list[Problem]]:
-    """The mapping a document describes, and every problem found in it (the mapping is None when any)."""
+    """The mapping a document describes, and every problem found in it (the mapping is None when any is an error;
+    its warnings are also its ``notes``)."""
     name = str(path)
     problems = schemacheck.problems(data, schema(), marks, name)
     if problems:  # the field names are checked all the same, so that one run reports every problem
@@ -101,6 +105,18 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
         field = _field(key, spec, marks, name, problems)
         if field is not None:
             fields.append(field)
+    given = {f.path: f.name for f in fields if f.name not in OLD_FACTS}
+    for field in fields:
+        if field.name in OLD_FACTS and field.path in given:  # a column can fill a field once
+            problems.append(
+                located(
+                    name,
+                    marks,
+                    ("fields", field.name),
+                    "E114",
+                    f"`{field.name}` and `{given[field.path]}` name one field; keep `{given[field.path]}`",
+                )
+            )
     rates = None
     wanted = sorted({str(f.options["currency"]) for f in fields if "currency" in f.options})
     if "rates" in data:
@@ -136,9 +152,9 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
                     f"'{on}' is not a date field of this mapping (the rate is taken on that field's day){more}",
                 )
             )
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return None, problems
-    return Mapping(name, data["id"], tuple(fields), tuple(data.get("keep", ())), rates), problems
+    return Mapping(name, data["id"], tuple(fields), tuple(data.get("keep", ())), rates, tuple(problems)), problems
 
 
 def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]) -> Field | None:
@@ -214,6 +230,10 @@ def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]
 
 def _case_path(key: str, marks: Marks, name: str, problems: list[Problem]) -> tuple[str, ...]:
     """The case document path of a mapping key, or () after adding a problem for an unknown field."""
+    if key in OLD_FACTS:  # transaction.voting_after_pct: the field's old name, read as the new one
+        old = key.rsplit(".", 1)[1]
+        problems.append(located(name, marks, ("fields", key), "W380", message(old), severity="warning"))
+        key = OLD_FACTS[key]
     parts = tuple(key.split("."))
     known = _known_fields()
     if key in known:

@@ -113,6 +113,7 @@ def plan(job: Job) -> Plan:
     )
     context = context_for(config.watchlists, config.waivers, config.as_of, config.threshold)  # a bad list: exit 2
     notes = tuple(str(p) for p in (context.watchlist.notes if context.watchlist is not None else ()))
+    notes += tuple(str(p) for p in (mapping.notes if mapping is not None else ()))
     return Plan(job, inputs, config, list(pack.scoring.names), where.note, warnings + notes)
 
 

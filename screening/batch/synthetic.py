@@ -129,7 +129,7 @@ def case(i: int, rng: random.Random) -> dict[str, Any]:
     stake = rng.choice([5, 10, 24.9, 25, 30, 49, 51, 75, 100, None])
     transaction: dict[str, Any] = {"kind": rng.choice(_TX)}
     if stake is not None:
-        transaction.update(stake_after_pct=stake, voting_after_pct=stake)
+        transaction.update(stake_after_pct=stake, votes_after_pct=stake)
     if rng.random() < 0.5:
         transaction["board_seats"] = rng.randint(0, 4)
         transaction["board_size"] = 5

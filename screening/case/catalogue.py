@@ -507,16 +507,17 @@ def catalogue() -> dict[str, Fact]:
             "transaction.votes_before_pct",
             "number",
             derived=True,
-            question=out["transaction.voting_before_pct"].question,
-            description="voting_before_pct, or stake_before_pct when the votes are not given (one share, one "
-            "vote); 0 for a greenfield investment.",
+            question=out["transaction.votes_before_pct"].question,
+            description="Voting rights held before the transaction as the case gives them, else stake_before_pct "
+            "(one share, one vote); 0 for a greenfield investment.",
         ),
         Fact(
             "transaction.votes_after_pct",
             "number",
             derived=True,
-            question=out["transaction.voting_after_pct"].question,
-            description="voting_after_pct, or stake_after_pct when the votes are not given (one share, one vote).",
+            question=out["transaction.votes_after_pct"].question,
+            description="Voting rights held after the transaction as the case gives them (or its last step), else "
+            "stake_after_pct (one share, one vote).",
         ),
         Fact(
             "transaction.board_beyond_votes",

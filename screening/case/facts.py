@@ -400,12 +400,12 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
         for key in ("kind", "indirect", "staged"):
             origin[f"transaction.{key}"] = ("transaction", "kind")
     after, before = tx.get("stake_after_pct"), tx.get("stake_before_pct")
-    voting_after = tx.get("voting_after_pct")
+    voting_after = tx.get("votes_after_pct")
     last = next((s for s in reversed(steps) if s.get("stake_after_pct") is not None), None)
     if after is None and last is not None:  # a staged deal ends at its last step's stake
         after = values["transaction.stake_after_pct"] = last["stake_after_pct"]
-        if voting_after is None and last.get("voting_after_pct") is not None:
-            voting_after = last["voting_after_pct"]
+        if voting_after is None and last.get("votes_after_pct") is not None:
+            voting_after = last["votes_after_pct"]
         origin["transaction.stake_after_pct"] = ("transaction", "steps")
     if before is None and kind == "greenfield":
         before = 0
@@ -413,14 +413,11 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
         values["transaction.stake_acquired_pct"] = difference(after, before)
         origin["transaction.stake_acquired_pct"] = ("transaction", "stake_after_pct")
     votes = voting_after if voting_after is not None else after
-    votes_before = tx.get("voting_before_pct", before)
-    for key, value, given in (
-        ("votes_before_pct", votes_before, "voting_before_pct"),
-        ("votes_after_pct", votes, "voting_after_pct"),
-    ):
+    votes_before = tx.get("votes_before_pct", before)
+    for key, value in (("votes_before_pct", votes_before), ("votes_after_pct", votes)):
         if value is not None:
             values[f"transaction.{key}"] = value
-            origin[f"transaction.{key}"] = ("transaction", given if given in tx else given.replace("voting", "stake"))
+            origin[f"transaction.{key}"] = ("transaction", key if key in tx else key.replace("votes", "stake"))
     rights = set(tx.get("rights") or ())
     seats, size = tx.get("board_seats"), tx.get("board_size")
     if seats is None and rights & {"board_seat", "board_appointment", "board_majority"}:

@@ -9,6 +9,7 @@ from typing import Any
 from screening.case import countries, values
 from screening.case.catalogue import NUMBER_FORMS, case_schema
 from screening.case.model import Case, DocPath, Edge, Entity, Source
+from screening.case.names import renamed
 from screening.infra import schemacheck
 from screening.infra.errors import Hints, Marks, Problem, ScreeningError, closest, located
 from screening.infra.yamlio import load
@@ -34,11 +35,13 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         from screening.case.registry import expand
 
         data = expand(data, marks, name, registry)
+    data, notes = renamed(data, marks, name)  # old field names read as the new ones, with a warning
     fact_sources: dict[DocPath, tuple[str, ...]] = {}
     long_form: list[tuple[DocPath, str]] = []
     meta: dict[DocPath, dict[str, Any]] = {}
     data = _unwrap(data, (), fact_sources, long_form, meta)
-    problems = [
+    problems = [p for p in notes if p.severity == "error"]
+    problems += [
         located(name, marks, path[:-1], path[-1], message)
         if path and path[-1].startswith("E")
         else located(name, marks, path, "E103", message)
@@ -57,7 +60,7 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
         problems = list(semantic_problems(data, marks, name, fact_sources, meta))
     if problems:
         raise ScreeningError(problems)
-    return assemble(data, name, fact_sources, meta)
+    return assemble(data, name, fact_sources, meta)._replace(notes=tuple(p for p in notes if p.severity != "error"))
 
 
 def assemble(

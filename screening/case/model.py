@@ -171,6 +171,8 @@ class Case(NamedTuple):
     """Of single facts in long form: their ``confidence`` and ``disputed_by`` (the sources that contradict them)."""
     day: tuple[str, str] | None = None
     """The first and last day the case is judged on (screening.case.dated.on_day), when a dated view fixed it."""
+    notes: tuple[Any, ...] = ()
+    """Warnings of the reading (screening.infra.errors.Problem): a field under its old name (W380)."""
 
     @property
     def investor(self) -> Entity:

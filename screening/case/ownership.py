@@ -471,7 +471,7 @@ class _Interests:
 def _in_target(case: Case) -> float | None:
     """The investor's voting interest in the target after the transaction (its stake when votes are not given)."""
     tx = case.data.get("transaction") or {}
-    return tx.get("voting_after_pct", tx.get("stake_after_pct"))
+    return tx.get("votes_after_pct", tx.get("stake_after_pct"))
 
 
 def _through(votes: float | None, in_target: float | None) -> float | None:

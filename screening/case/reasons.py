@@ -264,6 +264,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "depth": depth,
             "state": e.country,
             "relation": relation(e.country, host),
+            DOC: ("entities", str(e.index)),  # evidence cites the state entity's own record, not the investor's
         }
         for e, depth in group
         if e.kind in STATE_KINDS

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from screening.case.catalogue import Fact
+from screening.case.names import OLD_FACTS, message
 from screening.conditions.operators import ALIASES, OPERATORS, CompileError, scalar, type_name
 from screening.conditions.tree import Node, Truth, all_of, any_of, not_of
 from screening.infra.errors import closest
@@ -35,11 +36,14 @@ class Compiler:
 
     def __init__(self, facts: dict[str, Fact], sets: dict[str, list[Any]]):
         self.facts, self.sets = facts, sets
+        self.notes: list[CompileError] = []
 
-    def compile(self, spec: Any, path: tuple[str, ...] = ()) -> Node:
+    def compile(self, spec: Any, path: tuple[str, ...] = (), notes: list[CompileError] | None = None) -> Node:
         """The condition as a tree; a CompileError carrying every problem of the condition (``.all``), so that
-        the first mistake hides none of the others."""
+        the first mistake hides none of the others. ``notes`` gets its warnings: a fact under its old name
+        (W380, ``transaction.voting_after_pct``), read as the new one."""
         errors: list[CompileError] = []
+        self.notes = notes if notes is not None else []
         node = self._node(spec, path, errors)
         if errors or node is None:
             raise CompileError.many(errors)
@@ -80,6 +84,10 @@ class Compiler:
 
     def _leaf(self, spec: dict[str, Any], path: tuple[str, ...], errors: list[CompileError]) -> Node | None:
         name = spec["field"]
+        if isinstance(name, str) and name in OLD_FACTS and name not in self.facts:
+            self.notes.append(CompileError(path + ("field",), "W380", message(name.rsplit(".", 1)[1])))
+            name = OLD_FACTS[name]
+            spec = {**spec, "field": name}
         fact = self.facts.get(name) if isinstance(name, str) else None
         if fact is None:
             hint = closest(str(name), list(self.facts), 0.6)

@@ -17,6 +17,7 @@ import copy
 import re
 from typing import Any, NamedTuple
 
+from screening.case.names import message, new_path
 from screening.conditions.margins import WITHIN, Margin, nearby
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.text import num, number
@@ -31,6 +32,8 @@ class Change(NamedTuple):
     value: Any
     text: str
     """As the user wrote it."""
+    notes: tuple[Problem, ...] = ()
+    """Warnings on the expression: a field named by its old name (W380)."""
 
 
 def parse(expr: str) -> Change:
@@ -59,7 +62,12 @@ def parse(expr: str) -> Change:
         value, _ = loads(match.group(3) or "null", f"--set {expr}")
     except ScreeningError as exc:
         raise _error(expr, f"the value is not YAML: {exc.problems[0].message}") from None
-    return Change(ALIASES.get(path, path), match.group(2) == "+=", value, expr.strip())
+    notes: tuple[Problem, ...] = ()
+    new = new_path(path)
+    if new is not None:  # an old name (transaction.voting_after_pct): the field it names, with a warning
+        notes = (Problem(f"--set {expr.strip()}", None, None, "W380", message(path[-1]), path, "warning"),)
+        path = new
+    return Change(path, match.group(2) == "+=", value, expr.strip(), notes)
 
 
 def _error(expr: str, message: str) -> ScreeningError:
@@ -185,19 +193,6 @@ def compare(pairs: list[tuple[Any, Any]], changes: list[Change]) -> WhatIf:
 
 
 # ------------------------------------------------------------------------------------------ why nothing moved
-
-ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("transaction", "votes_after_pct"): ("transaction", "voting_after_pct"),
-    ("transaction", "votes_before_pct"): ("transaction", "voting_before_pct"),
-}
-"""Fact names a report prints (the filing triggers' ``transaction.votes_after_pct``) -> the case field that gives
-the value, so that ``--set`` takes the name the reader sees. ``votes_*`` is the votes after all (the case's
-``voting_*``, else its stake: one share, one vote)."""
-
-
-def aliased(changes: list[Change]) -> list[Change]:
-    """``changes`` with a fact name that a case field gives (``transaction.votes_after_pct``) set on that field."""
-    return [c._replace(path=ALIASES.get(c.path, c.path)) for c in changes]
 
 
 def _touched(result: Any, changes: tuple[Change, ...]) -> set[str]:

@@ -25,6 +25,7 @@ CODES = {
     "E110": "unsupported-tag",
     "E111": "too-large",
     "E113": "dates-reversed",
+    "E114": "conflicting-names",
     "E201": "unknown-fact",
     "E202": "bad-operator",
     "E203": "bad-regex",
@@ -54,6 +55,7 @@ CODES = {
     "E412": "bad-rates",
     "W345": "value-defaulted",
     "W370": "index-rebuilt",
+    "W380": "deprecated-name",
 }
 
 

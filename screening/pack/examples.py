@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
 from screening.case.facts import with_list_type
+from screening.case.names import OLD_FACTS, message
 from screening.conditions.tree import Truth
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def fragment_values(fragment: dict[str, Any]) -> dict[str, Any]:
     def walk(node: dict[str, Any], prefix: str) -> None:
         for key, value in node.items():
             path = f"{prefix}.{key}" if prefix else key
+            path = OLD_FACTS.get(path, path) if path not in facts else path  # an old name, read as the new one
             if path in facts:
                 if facts[path].type == "records" and isinstance(value, list):
                     value = [with_list_type(r) if isinstance(r, dict) else r for r in value]
@@ -80,7 +82,7 @@ def run_rule_examples(rule: Rule | Trigger) -> list[ExampleResult]:
             except KeyError as exc:
                 out.append(ExampleResult(rule.id, kind, i, fragment, None, f"unknown fact {exc.args[0]!r} in example"))
                 continue
-            wrong = fragment_problems(fragment)
+            wrong = [w for w in fragment_problems(fragment) if not w[1].startswith("W")]
             if wrong:  # `check` reports these; evaluating them could only raise (a text compared with a number)
                 place, _, message = wrong[0]
                 out.append(ExampleResult(rule.id, kind, i, fragment, None, f"{'.'.join(place)}: {message}"))
@@ -102,7 +104,8 @@ Place = tuple[str, ...]
 def fragment_problems(fragment: dict[str, Any]) -> list[tuple[Place, str, str]]:
     """(key path inside the fragment, code, message) for each fact of a fragment of facts (a rule's example, a
     pack test's ``facts``) that the catalogue does not know (E201) or whose value is of the wrong type (E103),
-    which a condition could not compare: what ``screening test`` would choke on, ``screening check`` reports."""
+    which a condition could not compare: what ``screening test`` would choke on, ``screening check`` reports;
+    and a warning (W380) for a fact under its old name (``transaction.voting_after_pct``), read as the new one."""
     from screening.infra.errors import closest
 
     facts = catalogue()
@@ -111,6 +114,9 @@ def fragment_problems(fragment: dict[str, Any]) -> list[tuple[Place, str, str]]:
     def walk(node: dict[str, Any], prefix: str, place: Place) -> None:
         for key, value in node.items():
             path = f"{prefix}.{key}" if prefix else key
+            if path in OLD_FACTS and path not in facts:  # an old name: a warning, and read as the new one
+                out.append(((*place, key), "W380", message(key)))
+                path = OLD_FACTS[path]
             if path in facts:
                 wrong = value_problem(facts[path], value)
                 if wrong:
@@ -212,8 +218,8 @@ def example_problems(raw: dict[str, Any], report: Callable[[tuple[str, ...], str
     must catch what would make ``test`` fail to evaluate the example."""
     for kind in ("fires", "quiet"):
         for j, fragment in enumerate((raw.get("examples") or {}).get(kind) or ()):
-            for sub, code, message in fragment_problems(fragment):
-                report(("examples", kind, str(j), *sub), code, message)
+            for sub, code, text in fragment_problems(fragment):
+                report(("examples", kind, str(j), *sub), code, text)
 
 
 __all__ = [

@@ -151,8 +151,8 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
     if cached is not None:
         docs: dict[str, tuple[Any, Marks, str]] = {k: (d, {}, n) for k, (d, n) in cached["docs"].items()}
         pack = _build(path, docs, hexdigest, problems, {}, lazy=True)
-        if not problems:
-            return pack, []
+        if not any(p.severity == "error" for p in problems):
+            return pack, problems  # warnings only (W380: an old fact name), without lines: check reads afresh
         problems.clear()
     docs = {}
     skip: dict[str, set[int]] = {}
@@ -183,7 +183,7 @@ def read_pack(path: Path, use_cache: bool = True) -> tuple[Pack | None, list[Pro
         return None, problems
     clean = not problems
     pack = _build(path, docs, hexdigest, problems, skip)
-    if clean and not problems:
+    if clean and not any(p.severity == "error" for p in problems):
         doc_cache.write("pack", path, hexdigest, {"docs": {k: [d, n] for k, (d, _, n) in docs.items()}})
     return pack, problems
 
@@ -290,7 +290,8 @@ def _build(
                 base: tuple[str, ...] = base,
                 raw: dict[str, Any] = raw,
             ) -> None:
-                problems.append(located(name, marks, base + sub, code, message, rule=raw["id"]))
+                severity = "warning" if code.startswith("W") else "error"
+                problems.append(located(name, marks, base + sub, code, message, severity, raw["id"]))
 
             if raw["id"] in seen:
                 report(("id",), "E109", f"duplicate rule id (also in {seen[raw['id']]})")
@@ -327,12 +328,16 @@ def _build(
                 from screening.pack.examples import example_problems
 
                 example_problems(raw, report)
+            notes: list[CompileError] = []
             try:
-                condition = compiler.compile(raw["when"], ())
+                condition = compiler.compile(raw["when"], (), notes)
             except CompileError as exc:
                 for error in exc.all:
                     report(("when",) + error.path, error.code, error.message)
                 continue
+            finally:
+                for note in notes:  # an old fact name (W380): read as the new one, the rule kept
+                    report(("when",) + note.path, note.code, note.message)
             rules.append(
                 Rule(
                     id=raw["id"],

@@ -201,15 +201,20 @@ def build_regime(
     compiler = Compiler(compiler.facts, {**compiler.sets, **(meta.get("sets") or {})})
 
     def report(path: tuple[str, ...], code: str, message: str, rule: str | None = None) -> None:
-        problems.append(located(name, marks, path, code, message, rule=rule))
+        severity = "warning" if code.startswith("W") else "error"
+        problems.append(located(name, marks, path, code, message, severity, rule))
 
     def compile_at(spec: Any, path: tuple[str, ...], rule: str | None = None) -> Node | None:
+        notes: list[CompileError] = []
         try:
-            return compiler.compile(spec, ())
+            return compiler.compile(spec, (), notes)
         except CompileError as exc:
             for error in exc.all:
                 report(path + error.path, error.code, error.message, rule)
             return None
+        finally:
+            for note in notes:  # an old fact name (W380): read as the new one
+                report(path + note.path, note.code, note.message, rule)
 
     applies = compile_at(meta["applies"], ("regime", "applies"))
     specs: dict[str, tuple[str, Any, tuple[str, ...]]] = {}  # investor test id -> title, condition, path

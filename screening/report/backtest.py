@@ -61,7 +61,7 @@ def data(b: Backtest) -> dict[str, Any]:
             "adverse": len(b.adverse),
             "cleared": len(b.cleared),
             "apart": len(b.apart),
-            "not_loaded": len(b.problems),
+            "not_loaded": _not_loaded(b),
         },
         "auc": b.auc,
         "strict_auc": b.strict_auc,
@@ -96,6 +96,11 @@ def data(b: Backtest) -> dict[str, Any]:
     }
 
 
+def _not_loaded(b: Backtest) -> int:
+    """The files left out: the problems that are errors (a warning, W380, leaves its case in)."""
+    return sum(p.severity == "error" for p in b.problems)
+
+
 def _rules(items: tuple[tuple[str, float], ...]) -> str:
     return ", ".join(f"{r} +{number(p)}" for r, p in items) or "none"
 
@@ -107,7 +112,7 @@ def _text(b: Backtest) -> str:
     add(
         f"  {len(b.cases)} cases: {len(b.adverse)} adverse, {len(b.cleared)} cleared without conditions, "
         f"{len(b.apart)} apart (withdrawn, not reviewed, pending)"
-        + (f"; {len(b.problems)} not loaded (listed on stderr)" if b.problems else "")
+        + (f"; {_not_loaded(b)} not loaded (listed on stderr)" if _not_loaded(b) else "")
     )
     add("")
     iv = b.interval

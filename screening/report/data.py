@@ -257,7 +257,7 @@ def deal(result: Result) -> dict[str, Any]:
         {
             "name": co["name"],
             "role": co.get("role"),
-            "votes_pct": _pct(co.get("voting_after_pct", co.get("stake_after_pct"))),
+            "votes_pct": _pct(co.get("votes_after_pct", co.get("stake_after_pct"))),
         }
         for co in values.get("transaction.co_investors") or ()
     ]

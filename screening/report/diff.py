@@ -45,7 +45,7 @@ def _data(d: PackDiff) -> dict[str, Any]:
 
 
 def _summary(d: PackDiff) -> str:
-    counts = {k: sum(1 for r in d.rules if r.change == k) for k in ("added", "removed", "changed")}
+    counts = {k: sum(1 for r in d.rules if r.change == k) for k in ("added", "removed", "renamed", "changed")}
     rules = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no rule changed"
     moved = sum(1 for c in d.changed if c.old_level != c.new_level)
     return f"Rules: {rules}. Cases: {len(d.changed)} of {len(d.cases)} change{'s' if len(d.changed) == 1 else ''}" + (

@@ -86,7 +86,27 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
         lines.append("")
     from screening.infra.text import visible  # the changes and titles come from inputs: nothing in them is obeyed
 
-    return visible("\n".join(lines).rstrip()) + "\n"
+    return "\n".join(wrapped(visible(line), options.width) for line in "\n".join(lines).rstrip().split("\n")) + "\n"
+
+
+def wrapped(line: str, width: int) -> str:
+    """A text line wrapped to ``width`` columns, each continuation indented two more than the line; a word
+    longer than the line (a URL, a long fact name) is kept whole, never broken."""
+    if len(line) <= width:
+        return line
+    import textwrap
+
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    return "\n".join(
+        textwrap.wrap(
+            line.strip(),
+            width,
+            initial_indent=lead,
+            subsequent_indent=lead + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def unmoved_text(u: dict[str, Any]) -> str:

@@ -255,7 +255,8 @@ def corpus_files(directory: Path) -> list[Path]:
 
 
 def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[Problem]]:
-    """Screen every file that loads and carries an outcome; the others become problems (nothing is raised)."""
+    """Screen every file that loads and carries an outcome; the others become problems (nothing is raised), as
+    do the warnings of the files that load."""
     from screening.case.load import load_case
     from screening.decision.engine import screen
 
@@ -266,6 +267,7 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
         except ScreeningError as exc:
             problems += exc.problems
             continue
+        problems += case.notes  # warnings of the reading (W380): the case is measured all the same
         outcome = case.data.get("outcome")
         if not outcome:
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))

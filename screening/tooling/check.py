@@ -131,6 +131,8 @@ def _check(
                 named, found = check_test_file(test_file, pack, root)
                 problems += found
                 for case in named:
+                    if case.id not in cases:  # a case several tests name: its warnings once
+                        problems += case.notes
                     cases.setdefault(case.id, case)
     reference = pack_path or (packs[0] if packs else None)
     pack = loaded.get(reference) if reference in loaded else None
@@ -162,7 +164,7 @@ def _check(
                     raise document
                 case = build_case(document, marks, str(path), registries[0] if registries else None)
                 cases[case.id] = case
-                problems += unused_relations(case, marks)
+                problems += [*case.notes, *unused_relations(case, marks)]
             except ScreeningError as exc:
                 problems += exc.problems
     for path in waiver_files:

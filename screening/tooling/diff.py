@@ -47,7 +47,7 @@ class CaseChange(NamedTuple):
 class RuleChange(NamedTuple):
     rule: str
     change: str
-    """``added``, ``removed`` or ``changed``."""
+    """``added``, ``removed``, ``renamed`` (a new id that names the old one among its ``aliases``) or ``changed``."""
     details: tuple[str, ...] = ()
 
 
@@ -122,9 +122,10 @@ def diff_packs(old: Pack, new: Pack, cases: list[Any], unscreened: tuple[Problem
     from screening.decision.engine import screen
 
     changes = []
+    now = renames(old, new)
     for case in cases:
         a, b = screen(case, old), screen(case, new)
-        fa = {f.rule.id for f in a.findings + a.mitigations}
+        fa = {now.get(f.rule.id, f.rule.id) for f in a.findings + a.mitigations}  # a renamed rule is the same rule
         fb = {f.rule.id for f in b.findings + b.mitigations}
         changes.append(
             CaseChange(
@@ -149,14 +150,34 @@ def _filings(a: Any, b: Any) -> tuple[str, ...]:
     return tuple(change_text(c) for c in changes(a.filings, b.filings))
 
 
+def renames(old: Pack, new: Pack) -> dict[str, str]:
+    """Old id -> new id of each risk rule renamed: gone from the old pack's ids, and named among the former ids
+    (``aliases``) of a rule new to the new pack."""
+    before, after = {r.id for r in old.rules}, {r.id for r in new.rules}
+    return {
+        alias: rule.id
+        for rule in new.rules
+        if rule.id not in before
+        for alias in rule.aliases
+        if alias in before and alias not in after
+    }
+
+
 def rule_changes(old: Pack, new: Pack) -> list[RuleChange]:
     before: dict[str, Any] = {r.id: r for r in old.rules}
     after: dict[str, Any] = {r.id: r for r in new.rules}
     before.update((t.id, (t, g)) for g in old.regimes for t in g.rules)
     after.update((t.id, (t, g)) for g in new.regimes for t in g.rules)
+    now = renames(old, new)
+    was = {new_id: old_id for old_id, new_id in now.items()}
     out = []
     for rid in sorted(set(before) | set(after)):
-        if rid not in before:
+        if rid in now:
+            continue  # said under its new id
+        if rid in was:
+            details = _rule_details(before[was[rid]], after[rid])
+            out.append(RuleChange(rid, "renamed", (f"was {was[rid]}", *details)))
+        elif rid not in before:
             out.append(RuleChange(rid, "added", (_title(after[rid]),)))
         elif rid not in after:
             out.append(RuleChange(rid, "removed", (_title(before[rid]),)))

@@ -100,7 +100,7 @@ target:
 transaction:
   kind: acquisition
   stake_after_pct: 100
-  voting_after_pct: 100
+  votes_after_pct: 100
   signing_date: 2026-09-15
   sources: [illustrative]
 

@@ -99,7 +99,10 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
 
         def problem(sub: tuple[str, ...], code: str, message: str, base: tuple[str, ...] = base) -> None:
             where = marks.get(base + sub, marks.get(base, (None, None)))
-            problems.append(Problem(name, where[0], where[1], code, f"{'.'.join(base + sub)}: {message}", base + sub))
+            severity = "warning" if code.startswith("W") else "error"  # W380: a fact under its old name
+            problems.append(
+                Problem(name, where[0], where[1], code, f"{'.'.join(base + sub)}: {message}", base + sub, severity)
+            )
 
         expect = raw["expect"]
         for key in ("fires", "quiet", "fired"):
@@ -133,7 +136,7 @@ def read_test_file(path: Path, pack: Pack, root: Path | None = None) -> tuple[li
             wrong = fragment_problems(raw["facts"])  # what the filing triggers could not compare
             for sub, code, message in wrong:
                 problem(("facts", *sub), code, message)
-            if wrong:
+            if any(not code.startswith("W") for _, code, _ in wrong):
                 continue
             try:
                 values = with_derived(fragment_values(raw["facts"]))
@@ -202,7 +205,7 @@ def run_pack_tests(
     pack: Pack, pack_dir: Path, root: Path | None = None, pattern: str | None = None, extra: Sequence[Path] = ()
 ) -> tuple[list[TestOutcome], Coverage, list[Problem]]:
     """Run every example and every test case of the pack, and the test files ``extra`` (``--tests``);
-    problems are test files that cannot run.
+    problems are test files that cannot run, and the warnings of reading the cases they name (W380).
 
     ``root`` confines the case files the tests name (see ``read_test_file`` and ``test_files``); ``pattern``
     (``-k``) runs only the tests whose names it matches (``selected``), and coverage then counts those only."""
@@ -237,6 +240,7 @@ def run_pack_tests(
     for test_file, confined in test_files(pack_dir, extra, root):
         tests, found = read_test_file(test_file, pack, confined)
         problems += found
+        problems += dict.fromkeys(n for t in tests if t.case is not None for n in t.case.notes)
         for test in tests:
             if (test.case is None and test.facts is None) or not selected(test.name, pattern):
                 continue
@@ -316,9 +320,6 @@ def with_derived(values: dict[str, Any]) -> dict[str, Any]:
     from screening.case.facts import derive_transaction
 
     tx = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("transaction.")}
-    for when in ("before", "after"):  # the fragment names votes as facts do; a case file as voting_*
-        if f"votes_{when}_pct" in tx:
-            tx.setdefault(f"voting_{when}_pct", tx[f"votes_{when}_pct"])
     derived: dict[str, Any] = {}
     derive_transaction(tx, derived, {})
     return {**{k: v for k, v in derived.items() if v is not None}, **values}
