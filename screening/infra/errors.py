@@ -52,6 +52,7 @@ CODES = {
     "E410": "unmapped-value",
     "E411": "no-rate",
     "E412": "bad-rates",
+    "E415": "trigger-timing",
     "W345": "value-defaulted",
     "W370": "index-rebuilt",
 }
