@@ -118,10 +118,18 @@ AU_PART = {"name": "Werkzeug Australia Pty Ltd", "kind": "subsidiary", "country"
 
 
 def test_an_australian_subsidiary_brings_the_fata_in(pack):
-    # The buyer is owned by a state-owned group: a foreign government investor, notifiable at A$0.
+    # The buyer is owned by a state-owned group: a foreign government investor, notifiable at A$0 unless the
+    # German target's Australian assets are under 5% of its assets and A$60M (FATR s.56(4)), which is asked.
     by_id = decisions(screen(case(AU_PART), pack))
-    assert by_id["AU"].reached and by_id["AU"].outcome == "mandatory" and by_id["AU"].rule.id == "AU-012"
-    assert by_id["AU"].via == "Werkzeug Australia Pty Ltd (AU subsidiary)"
+    assert by_id["AU"].reached and by_id["AU"].via == "Werkzeug Australia Pty Ltd (AU subsidiary)"
+    assert by_id["AU"].outcome == "call_in" and any(
+        "AU-012" in q.rules and "au_offshore_assets_value" in " ".join(q.facts) for q in by_id["AU"].questions
+    )
+    known = {"au_sensitive_business": False, "au_national_security_business": [], "au_offshore_assets_share_pct": 2}
+    large = decisions(screen(case(AU_PART, au_offshore_assets_value=60_000_000, **known), pack))["AU"]
+    assert large.outcome == "mandatory" and large.rule.id == "AU-012"
+    small = decisions(screen(case(AU_PART, au_offshore_assets_value=59_999_999, **known), pack))["AU"]
+    assert small.outcome == "call_in" and small.rule.id == "AU-015"  # the offshore exception
 
 
 def test_ausgrid_faced_a_foreign_government_investor_notification(pack):
@@ -130,7 +138,7 @@ def test_ausgrid_faced_a_foreign_government_investor_notification(pack):
     data = backtest_data("ausgrid-state-grid")
     result = screen(build_case(data, {}, "ausgrid-state-grid.yaml"), pack, on=dt.date(2016, 8, 11))
     au = decisions(result)["AU"]
-    assert au.outcome == "mandatory" and au.rule.id == "AU-012"
+    assert au.outcome == "mandatory" and au.rule.id == "AU-016"  # AU-012 before 2021
     assert data["outcome"]["decision"] == "prohibited"
 
 

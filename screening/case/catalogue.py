@@ -357,6 +357,22 @@ def catalogue() -> dict[str, Fact]:
             "investor 25% or more of the target's (the CFIUS 'substantial interest', 31 CFR 800.244).",
         ),
         Fact(
+            "ownership.foreign_states_equity_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="Sum of the effective equity interests every state other than the target's holds in "
+            "the investor (governments of several countries together); a lower bound while stakes or owners "
+            "are missing.",
+        ),
+        Fact(
+            "ownership.foreign_states_voting_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="The same sum for the votes.",
+        ),
+        Fact(
             "ownership.states",
             "records",
             derived=True,

@@ -297,6 +297,8 @@ _OWNERSHIP_FACTS = (
     "ownership.controlling_states",
     "ownership.controlled",
     "ownership.states",
+    "ownership.foreign_states_equity_pct",
+    "ownership.foreign_states_voting_pct",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
 )
@@ -344,6 +346,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
         for s in own.states
     ]
     values["ownership.states"] = rows if decided else PartialList(rows)
+    # FATR s.17(1)(b)(ii): governments of several countries with an aggregate interest; each regime's view
+    # of a target placed in another country works the sum out again (screening.case.territory.view)
+    values.update(territory.foreign_states(values["ownership.states"], case.data["target"].get("country")))
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)
@@ -365,6 +370,15 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     for key in _OWNERSHIP_FACTS:
         origin.setdefault(key, ("ownership",))
     return own
+
+
+def derive_foreign_states(values: dict[str, Any]) -> dict[str, Any]:
+    """A fragment's fact values (a rule's example, a pack test) with ``ownership.foreign_states_*_pct`` worked
+    out from the ``ownership.states`` and ``target.country`` it gives, as from a case file, unless it gives them."""
+    if "ownership.states" not in values or "ownership.foreign_states_equity_pct" in values:
+        return values
+    found = territory.foreign_states(values["ownership.states"], values.get("target.country"))
+    return {**{k: v for k, v in found.items() if v is not None}, **values}
 
 
 def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any) -> None:

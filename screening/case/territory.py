@@ -188,7 +188,33 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
     facts["target.country"] = country
     facts["target.in_eu"] = None if country is None else country in EU_MEMBERS
     facts["target.presence"], facts["target.local_business"] = presence(values, countries, there)
+    if country != values.get("target.country") and "ownership.states" in values:
+        facts.update(foreign_states(values["ownership.states"], country))  # foreign to the target's new country
     return {**values, **facts}, via
+
+
+FOREIGN_STATES = ("equity_pct", "voting_pct")
+
+
+def foreign_states(rows: list[dict[str, Any]] | None, country: str | None) -> dict[str, Any]:
+    """``ownership.foreign_states_equity_pct`` and ``..._voting_pct``: the sum of the effective interests in the
+    investor of every state other than ``country`` (the target's), from the ``ownership.states`` records (a
+    PartialList while the group or a stake is not known: the sum is then a lower bound). A state's interest
+    runs through its own bodies, so the sum counts each holding once unless one state's body holds another's."""
+    out: dict[str, Any] = {}
+    for key in FOREIGN_STATES:
+        fact = f"ownership.foreign_states_{key}"
+        if rows is None or country is None:
+            out[fact] = None
+            continue
+        found = [r.get(key) for r in rows if r.get("state") != country]
+        exact = not isinstance(rows, PartialList) and all(n is not None and not isinstance(n, AtLeast) for n in found)
+        if exact:
+            out[fact] = total(found) if found else 0
+        else:
+            low = sum(least(n) or 0.0 for n in found if n is not None)
+            out[fact] = AtLeast(low) if low > 0 else None
+    return out
 
 
 ENTITY = ("established", "subsidiary")

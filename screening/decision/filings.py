@@ -23,7 +23,7 @@ from screening.conditions.text import describe
 from screening.conditions.tree import Node
 from screening.infra import clock
 from screening.infra.kept import Kept
-from screening.pack.regimes import RANK, Regime, Trigger
+from screening.pack.regimes import NOT_SUSPENSORY, RANK, Regime, Trigger, strength
 
 
 class Used(NamedTuple):
@@ -86,7 +86,7 @@ class Unconfirmed(NamedTuple):
     def text(self) -> str:
         """``mandatory (US-001) if the reported facts hold``."""
         rule = f" ({self.rule.id})" if self.rule else ""
-        return f"{self.outcome.replace('_', ' ')}{rule} if the {self.level} facts hold"
+        return f"{word(self.outcome, self.rule)}{rule} if the {self.level} facts hold"
 
 
 class Matrix(NamedTuple):
@@ -166,7 +166,7 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
     starts = [start for start, _, _ in merged]
     answers = [d for _, _, d in merged]
     lines = tuple(
-        f"{_span(start, end)}: {d.outcome.replace('_', ' ')}"
+        f"{_span(start, end)}: {word(d.outcome, d.rule)}"
         + (f" ({d.rule.id})" if d.rule else "")
         + (f" (possibly in force then: {', '.join(unsure[start])})" if unsure.get(start) else "")
         for start, end, d in merged
@@ -273,6 +273,14 @@ def matrix(
     return Matrix(text, basis, tuple(decisions))
 
 
+def word(outcome: str, rule: Trigger | None) -> str:
+    """An outcome in a sentence: ``mandatory``, ``call in``; ``notification, not suspensory`` for a filing that
+    does not stop closing."""
+    if outcome == "mandatory" and rule is not None and not rule.suspensory:
+        return NOT_SUSPENSORY
+    return outcome.replace("_", " ")
+
+
 def _id(rule: Trigger | None) -> str | None:
     return rule.id if rule else None
 
@@ -307,7 +315,7 @@ def qualify(sure: Matrix, full: Matrix, levels: dict[int, str], doubted: set[str
         question = Question(
             facts or tuple(sorted(doubted)),
             f"Are the {level} facts confirmed{f' ({named[2:]})' if named else ''}? The answer is "
-            f"{unconfirmed.outcome.replace('_', ' ')}{f' ({f.rule.id})' if f.rule else ''} if they hold.",
+            f"{word(unconfirmed.outcome, f.rule)}{f' ({f.rule.id})' if f.rule else ''} if they hold.",
             f.outcome,
             (f.rule.id,) if f.rule else (),
         )
@@ -337,7 +345,7 @@ def outcome_only(
     for rule in regime.rules:
         if rule.valid(on):
             met = value(rule.condition)
-            if met is True and (best is None or RANK[rule.outcome] > RANK[best.outcome]):
+            if met is True and (best is None or strength(rule.outcome, rule) > strength(best.outcome, best)):
                 best = rule
             unknown = unknown or met is None
     if best is not None:
@@ -459,8 +467,8 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     traces = [(r, trace(r.condition, values)) for r in valid]
     met = [(r, t) for r, t in traces if t.value is True]
     if met:
-        best = max(RANK[r.outcome] for r, _ in met)
-        rule, t = next((r, t) for r, t in met if RANK[r.outcome] == best)
+        best = max(strength(r.outcome, r) for r, _ in met)  # a suspensory filing before a notification
+        rule, t = next((r, t) for r, t in met if strength(r.outcome, r) == best)
         outcome = rule.outcome
         why: tuple[str, ...] = (f"{rule.id}: {rule.title}.",)
         used = _used(values, Trace(t.node, t.value, t.children[1:]))  # the reach is implied
@@ -474,7 +482,7 @@ def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
         why = tuple(f"{', '.join(ids)} not met: {reason}." for reason, ids in reasons.items())
         if outcome == "out_of_scope" and regime.scope_note:
             why += (regime.scope_note,)
-    open_rules = [(r, t) for r, t in traces if t.value is None and RANK[r.outcome] > RANK[outcome]]
+    open_rules = [(r, t) for r, t in traces if t.value is None and strength(r.outcome, r) > strength(outcome, rule)]
     near = tuple(
         m
         for m in nearby(values, ((r.id, r.when) for r in valid))

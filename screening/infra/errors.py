@@ -53,6 +53,7 @@ CODES = {
     "E410": "unmapped-value",
     "E411": "no-rate",
     "E412": "bad-rates",
+    "E415": "trigger-timing",
     "W345": "value-defaulted",
     "W370": "index-rebuilt",
     "W380": "deprecated-name",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.case.catalogue import catalogue
-from screening.case.facts import with_list_type
+from screening.case.facts import derive_foreign_states, with_list_type
 from screening.case.names import OLD_FACTS, message
 from screening.conditions.tree import Truth
 
@@ -78,7 +78,7 @@ def run_rule_examples(rule: Rule | Trigger) -> list[ExampleResult]:
     for kind in ("fires", "quiet"):
         for i, fragment in enumerate(rule.examples.get(kind) or ()):
             try:
-                values = fragment_values(fragment)
+                values = derive_foreign_states(fragment_values(fragment))
             except KeyError as exc:
                 out.append(ExampleResult(rule.id, kind, i, fragment, None, f"unknown fact {exc.args[0]!r} in example"))
                 continue

@@ -22,6 +22,10 @@ OUTCOMES = ("mandatory", "voluntary", "call_in", "undetermined", "out_of_scope",
 
 RANK = {name: len(OUTCOMES) - i for i, name in enumerate(OUTCOMES)}
 
+NOT_SUSPENSORY = "notification, not suspensory"
+"""The answer of a mandatory trigger whose filing does not stop closing, in words (its outcome stays
+``mandatory``: the filing is due all the same)."""
+
 OUTCOME_TEXT = {
     "mandatory": "mandatory filing",
     "voluntary": "voluntary filing",
@@ -30,6 +34,46 @@ OUTCOME_TEXT = {
     "out_of_scope": "out of scope",
     "not_in_force": "not in force",
 }
+
+
+def strength(outcome: str, rule: Trigger | None) -> float:
+    """How strongly an answer binds the deal: the outcome's rank, a mandatory filing that stops closing above
+    one that does not (a regime with both met shows the suspensory one; an open suspensory trigger is still
+    asked about when only a notification is met)."""
+    return RANK[outcome] + (0.5 if outcome == "mandatory" and (rule is None or rule.suspensory) else 0.0)
+
+
+def answer_text(outcome: str, rule: Trigger | None) -> str:
+    """The answer in words: ``mandatory filing``, or ``notification, not suspensory`` when the deciding trigger's
+    filing does not stop closing."""
+    if outcome == "mandatory" and rule is not None and not rule.suspensory:
+        return NOT_SUSPENSORY
+    return OUTCOME_TEXT[outcome]
+
+
+def timing_text(rule: Trigger | None) -> str | None:
+    """When a filing that does not stop closing is due: ``closing need not wait for it; due within 30 days
+    after closing`` (None for a suspensory filing or no trigger)."""
+    if rule is None or rule.outcome != "mandatory" or rule.suspensory:
+        return None
+    due = rule.due_after_closing_days
+    return "closing need not wait for it" + (f"; due within {due} days after closing" if due else "")
+
+
+def timing_problems(raw: dict[str, Any], bad: Callable[[tuple[str, ...], str, str], None]) -> None:
+    """E415: ``suspensory`` on a trigger that is not mandatory, ``due_after_closing_days`` on a suspensory one."""
+    if "suspensory" in raw and raw.get("outcome") != "mandatory":
+        bad(
+            ("suspensory",),
+            "E415",
+            f"suspensory is said of a mandatory trigger only; a {raw.get('outcome')} outcome has no filing to wait for",
+        )
+    if "due_after_closing_days" in raw and raw.get("suspensory", True) is not False:
+        bad(
+            ("due_after_closing_days",),
+            "E415",
+            "due_after_closing_days needs suspensory: false (a suspensory filing is due before closing)",
+        )
 
 
 class Phase(NamedTuple):
@@ -90,6 +134,11 @@ class Trigger(NamedTuple):
     """The source the status rests on."""
     planned: bool = False
     """Announced, not known to be in force: listed, never applied."""
+    suspensory: bool = True
+    """For a mandatory trigger: whether closing must wait for the filing. False for a notification that may
+    follow closing or a post-investment report (Canada's notice, ICA s.12; Japan's report, FEFTA Art. 27-2)."""
+    due_after_closing_days: int | None = None
+    """With ``suspensory`` false: the latest day the filing is due, in calendar days after closing."""
     examples: dict[str, list[dict[str, Any]]] = EMPTY
     file: str = ""
     line: int | None = None
@@ -278,6 +327,7 @@ def build_regime(
         if end is not None and end < start and ("valid_from" in raw or "valid_to" in raw):
             bad(("valid_to",), "E106", f"valid_to {end} is before valid_from {start}")
         refs = legal(raw["legal_basis"], under(("legal_basis",), bad))
+        timing_problems(raw, bad)
         if not lazy:  # a cached pack was checked when it was cached
             from screening.pack.examples import example_problems
 
@@ -345,6 +395,8 @@ def build_regime(
             verified=raw.get("verified", "unverified"),
             verified_by=(raw.get("verified_by") or "").strip(),
             planned=bool(raw.get("planned", False)),
+            suspensory=raw.get("suspensory", True),
+            due_after_closing_days=raw.get("due_after_closing_days"),
             examples=raw.get("examples") or {},
             file=name,
             line=marks.get(base, (None, None))[0],

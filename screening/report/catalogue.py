@@ -139,12 +139,25 @@ def _dates(x: Any) -> str:
     return f"{x.valid_from} to {x.valid_to}" if x.valid_to else f"from {x.valid_from}"
 
 
+def _outcome(t: Any, short: bool = False) -> str:
+    """``mandatory``, ``call-in``; ``mandatory, not suspensory (30 days after closing)`` for a filing that does not
+    stop closing (``notification`` in a table's narrow column)."""
+    if t.suspensory:
+        return t.outcome.replace("_", "-")
+    if short:
+        return "notification"
+    due = f" ({t.due_after_closing_days} days after closing)" if t.due_after_closing_days else ""
+    return f"mandatory, not suspensory{due}"
+
+
 def trigger_data(regime: Any, t: Any) -> dict[str, Any]:
     return {
         "id": t.id,
         "regime": regime.id,
         "title": t.title,
         "outcome": t.outcome,
+        **({"suspensory": False} if not t.suspensory else {}),
+        **({"due_after_closing_days": t.due_after_closing_days} if t.due_after_closing_days else {}),
         "valid_from": t.valid_from,
         **({"valid_to": t.valid_to} if t.valid_to else {}),
         "investor": t.investor.title,
@@ -200,7 +213,7 @@ def _regimes(value: RegimeList, fmt: str, options: Options) -> str:
         for col in ("id", "outcome", "in force", "checked", "title"):
             table.add_column(col, no_wrap=col != "title")
         for t in g.rules:
-            table.add_row(*_row(t.id, t.outcome.replace("_", "-"), _dates(t), t.verified, t.title))
+            table.add_row(*_row(t.id, _outcome(t, True), _dates(t), t.verified, t.title))
         console.print(table)
     return buffer.getvalue()
 
@@ -225,8 +238,7 @@ def _trigger(value: RuleDetail, fmt: str, options: Options) -> str:
     console.print(Text(f"{t.id}  {t.title}", style="bold"))
     console.print(
         Text(
-            f"{regime.name}: {regime.title}\noutcome {t.outcome.replace('_', '-')}, in force "
-            f"{_dates(t)}; investor: {t.investor.title}"
+            f"{regime.name}: {regime.title}\noutcome {_outcome(t)}, in force {_dates(t)}; investor: {t.investor.title}"
         )
     )
     console.print(Text("\nCondition", style="bold"))

@@ -445,7 +445,7 @@ def thresholds(result: Result) -> list[dict[str, Any]]:
 def filings(result: Result) -> dict[str, Any] | None:
     """The filing matrix: each regime that reaches the case, its answer, and why (None without regimes)."""
     from screening.conditions.text import describe_margin as describe
-    from screening.pack.regimes import OUTCOME_TEXT
+    from screening.pack.regimes import answer_text, timing_text
 
     matrix = result.filings
     if matrix is None:
@@ -453,6 +453,10 @@ def filings(result: Result) -> dict[str, Any] | None:
     reached = [d for d in matrix.decisions if d.reached]
     mandatory = [d.regime.id for d in matrix.decisions if d.outcome == "mandatory"]
     mandatory_today = [d.regime.id for d in matrix.decisions if (d.today or d).outcome == "mandatory"]
+    # of those, the regimes whose filing does not stop closing (a notification after it, a report)
+    not_suspensory = [
+        d.regime.id for d in matrix.decisions if d.outcome == "mandatory" and d.rule and not d.rule.suspensory
+    ]
     country = result.case.data["target"].get("country")
     national = [d for d in reached if d.regime.jurisdiction == country]
 
@@ -467,7 +471,20 @@ def filings(result: Result) -> dict[str, Any] | None:
             "judged_on": d.on,
             **({"via": d.via} if getattr(d, "via", None) else {}),
             "outcome": d.outcome,
-            "outcome_text": OUTCOME_TEXT[d.outcome],
+            "outcome_text": answer_text(d.outcome, d.rule),
+            **(
+                {
+                    "suspensory": d.rule.suspensory,
+                    **({"timing": timing_text(d.rule)} if not d.rule.suspensory else {}),
+                    **(
+                        {"due_after_closing_days": d.rule.due_after_closing_days}
+                        if d.rule.due_after_closing_days
+                        else {}
+                    ),
+                }
+                if d.outcome == "mandatory" and d.rule is not None
+                else {}
+            ),
             **({"unconfirmed": unconfirmed(d.unconfirmed)} if getattr(d, "unconfirmed", None) else {}),
             **({"meaning": meaning} if (meaning := regime.meaning(d.outcome, d.on)) else {}),
             "rule": None
@@ -513,7 +530,7 @@ def filings(result: Result) -> dict[str, Any] | None:
     def unconfirmed(u: Any) -> dict[str, Any]:
         return {
             "outcome": u.outcome,
-            "outcome_text": OUTCOME_TEXT[u.outcome],
+            "outcome_text": answer_text(u.outcome, u.rule),
             "rule": u.rule.id if u.rule else None,
             "confidence": u.level,
             "facts": list(u.facts),
@@ -525,6 +542,7 @@ def filings(result: Result) -> dict[str, Any] | None:
         "basis": matrix.basis,
         "mandatory": mandatory,
         "mandatory_today": mandatory_today,
+        **({"not_suspensory": not_suspensory} if not_suspensory else {}),
         "uncaught_risk": result.uncaught_risk,
         "uncaught_open": [{"regime": r, "question": q} for r, q in result.uncaught_open],
         **({"uncaught_open_text": _open_text(result)} if result.uncaught_open else {}),
@@ -554,9 +572,11 @@ ANSWER_ORDER = ("mandatory", "voluntary", "call_in", "undetermined")
 
 def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
     """The filing answer in one line, from :func:`filings`: "Mandatory: DE (DE-003); call-in risk: EU (EU-001)",
+    a filing that does not stop closing apart ("notification, not suspensory: CAN (CAN-018, due within 30 days
+    after closing)"),
     with today's answer beside it when the law has changed since the day judged (None without regimes);
     without ``rules``, the regimes alone (the comparison of several cases)."""
-    from screening.pack.regimes import OUTCOME_TEXT
+    from screening.pack.regimes import NOT_SUSPENSORY, OUTCOME_TEXT
 
     if doc is None:
         return None
@@ -564,18 +584,14 @@ def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
     def line(decisions: list[tuple[str, dict[str, Any]]]) -> str:
         parts = []
         for outcome in ANSWER_ORDER:
-            named = [
-                f"{r} ({d['rule']['id']})" if d["rule"] and rules else r
-                for r, d in decisions
-                if d["outcome"] == outcome
-            ]
-            named = [
-                f"{n} ({d['unconfirmed']['text']})" if d.get("unconfirmed") else n
-                for n, (_, d) in zip(named, [x for x in decisions if x[1]["outcome"] == outcome], strict=True)
-            ]
-            if named:
-                label = "call-in risk" if outcome == "call_in" else OUTCOME_TEXT[outcome].replace(" filing", "")
-                parts.append(f"{label}: {', '.join(named)}")
+            for suspensory in (True, False) if outcome == "mandatory" else (True,):
+                these = [
+                    (r, d) for r, d in decisions if d["outcome"] == outcome and d.get("suspensory", True) is suspensory
+                ]
+                named = [name(r, d) for r, d in these]
+                if named:
+                    label = "call-in risk" if outcome == "call_in" else d_label(outcome, suspensory)
+                    parts.append(f"{label}: {', '.join(named)}")
         if not parts:
             others: dict[str, list[str]] = {}
             for r, d in decisions:
@@ -584,6 +600,17 @@ def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
             parts.append("no filing" + (f" ({why})" if why else ": no regime of the pack reaches the deal"))
         text = "; ".join(parts)
         return text[0].upper() + text[1:]
+
+    def name(r: str, d: dict[str, Any]) -> str:
+        """``CAN (CAN-018, due within 30 days after closing)``; ``DE (DE-003)``; the regime alone without rules."""
+        inner = [d["rule"]["id"]] if d["rule"] and rules else []
+        if d.get("due_after_closing_days"):
+            inner.append(f"due within {d['due_after_closing_days']} days after closing")
+        text = f"{r} ({', '.join(inner)})" if inner else r
+        return f"{text} ({d['unconfirmed']['text']})" if d.get("unconfirmed") else text
+
+    def d_label(outcome: str, suspensory: bool) -> str:
+        return OUTCOME_TEXT[outcome].replace(" filing", "") if suspensory else NOT_SUSPENSORY
 
     on_day = [(d["regime"], d) for d in doc["regimes"]]
     answer = line(on_day)
@@ -609,6 +636,7 @@ def answer(result: Result, doc: dict[str, Any] | None) -> dict[str, Any]:
                 "regime": d["regime"],
                 **({"rule": d["rule"]["id"]} if d["rule"] else {}),
                 **({"unconfirmed": d["unconfirmed"]["text"]} if d.get("unconfirmed") else {}),
+                **({"suspensory": False} if d.get("suspensory") is False else {}),
             }
             by_outcome.setdefault(d["outcome"], []).append(entry)
     return {
@@ -664,6 +692,8 @@ def verified_text(rule: dict[str, Any]) -> str:
 def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
     notes: list[tuple[str, str]] = [("via", d["via"])] if d.get("via") else []
+    if d.get("timing"):
+        notes.append(("timing", d["timing"]))
     if d.get("unconfirmed"):
         notes.append(("if", d["unconfirmed"]["text"]))
     rule = d["rule"]

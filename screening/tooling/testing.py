@@ -316,9 +316,10 @@ def unmet(lines: list[str]) -> int:
 
 def with_derived(values: dict[str, Any]) -> dict[str, Any]:
     """Fact values of a fragment, with the transaction facts derived as from a case file (votes from stakes,
-    control) where the fragment does not give them."""
-    from screening.case.facts import derive_transaction
+    control) and the foreign states' aggregate interest, where the fragment does not give them."""
+    from screening.case.facts import derive_foreign_states, derive_transaction
 
+    values = derive_foreign_states(values)
     tx = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("transaction.")}
     derived: dict[str, Any] = {}
     derive_transaction(tx, derived, {})
