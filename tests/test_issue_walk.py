@@ -27,6 +27,19 @@ def test_a_state_entity_is_cited_by_its_own_record():
     assert above["value"][0]["id"] == "ministry" and above["sources"] == ["registry"]
 
 
+def test_a_states_holding_is_cited_by_the_records_it_was_worked_out_from():
+    """SI-004, SI-005 and SI-014 read a state's holding (ownership.state_holders), worked out from the state's
+    bodies and the edges to the investor: the ministry's record and the 100% edge (both the registry), and,
+    for a share stated on the fund itself (PIF), the fund's own record; never nothing."""
+    for rule in ("SI-004", "SI-005", "SI-014"):
+        (held,) = [e for e in _evidence(rule) if e["fact"] == "ownership.state_holders"]
+        assert held["sources"] == ["registry"], rule
+    (result,) = screen_files([ROOT / "cases" / "pif-heathrow.yaml"])
+    doc = json.loads(render("json", [result]))
+    cited = [e["sources"] for f in doc["findings"] for e in f["evidence"] if e["fact"] == "ownership.state_holders"]
+    assert cited and all(s == ["zawya-reuters-2024", "globalbizmag-2024"] for s in cited)
+
+
 def test_what_if_text_wraps_to_the_width_with_hanging_indents(capsys, monkeypatch):
     """The README's what-if, on a case of one's own, at 80 columns: every line fits, a wrapped line goes on
     two columns further in than its first."""

@@ -58,6 +58,9 @@ EFTA = frozenset({"IS", "LI", "NO", "CH"})
 SANCTIONS_LISTS = frozenset({"un_sanctions", "eu_sanctions", "uk_sanctions", "us_sdn", "other_sanctions"})
 STRATEGIC_VETOES = frozenset({"budget", "business_plan", "strategy", "senior_appointments"})
 DOC = "@doc"
+DOCS = "@docs"
+"""Key under which a computed record keeps the places of the records it was worked out from (its sources are
+theirs): a state's holding cites the state's bodies and the ownership edges along its chains."""
 """Key under which a record keeps its place in the case document (as screening.case.facts.DOC): evidence cites
 the record's sources and shows its confidence."""
 LEVELS = ("qualifying", "influence", "negative", "joint", "sole", "full")
@@ -254,6 +257,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "equity_pct": s.equity_pct,
             "voting_pct": s.voting_pct,
             "controls": s.controls,
+            DOCS: _holding_records(case, s),  # evidence cites the state's bodies and the holdings that give it
         }
         for s in own.states
     )
@@ -508,3 +512,28 @@ def _lease_reached(case: Case, tx: dict[str, Any]) -> list[str]:
     if share is not None and share <= 50:
         return ["qualifying", "influence"]
     return ["qualifying", "influence", "negative", "sole"]
+
+
+def _holding_records(case: Case, interest: Any) -> tuple[tuple[str, ...], ...]:
+    """The case records a state's interest comes from: its bodies' entity records (a share stated on an entity,
+    ``state:XX``, is that entity's record) and the ownership edges along its listed chains."""
+    paths: list[tuple[str, ...]] = []
+    for body in interest.bodies:
+        entity = case.entities.get(body)
+        if entity is not None:
+            paths.append(("entities", str(entity.index)))
+    edges = {(e.owner, e.owned): e for e in case.ownership}
+    for chain in interest.chains:
+        for owner, owned in zip(chain.entities, chain.entities[1:], strict=False):
+            edge = edges.get((owner, owned))
+            if edge is not None:
+                paths.append(("ownership", str(edge.index)))
+    for body in interest.bodies:  # a share stated on an entity (state:XX): the records that state it
+        if body.startswith("state:"):
+            paths += [
+                ("entities", str(e.index))
+                for e in case.entities.values()
+                if e.country == interest.state and e.state_ownership_pct is not None
+            ]
+    paths += [tuple(link["path"]) for link in interest.links if link.get("path")]
+    return tuple(dict.fromkeys(paths))

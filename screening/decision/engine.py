@@ -12,6 +12,7 @@ from screening.case.confidence import LEVELS, at_level, lowest, rank
 from screening.case.dated import AsOf, Day, change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import DOC, Facts, build_facts, plain
 from screening.case.model import Case
+from screening.case.reasons import DOCS
 from screening.case.values import DayRange, Interval, describe
 from screening.conditions.evaluate import How, evaluate
 from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
@@ -213,8 +214,9 @@ def _evidence(
     if isinstance(value, list):  # records cite their own sources, whatever the test on them
         shown: Any = witness(value) if witness else value
         for item in shown:
-            if isinstance(item, dict) and DOC in item:
-                sources += [s for s in case.sources_at(item[DOC]) if s not in sources]
+            if isinstance(item, dict):
+                for path in ((item[DOC],) if DOC in item else ()) + item.get(DOCS, ()):
+                    sources += [s for s in case.sources_at(path) if s not in sources]
     else:
         shown = value
     came = facts.by_value.get(node.field)
