@@ -18,12 +18,15 @@ its time is printed apart. CPU time, not wall-clock: on a shared machine the rat
 runs (not the caches it shares: a busy machine still raises the ratio somewhat). Then, as asked:
 
 - --rss: peak RSS of the CLI (one worker) on N/10, N and --rss-large cases of the one-entity workload;
+- --memory-only: that peak RSS alone, on the quick path, nothing timed (e.g. ``--cases 100000 --rss-large
+  1000000`` for 10k, 100k and 1M cases; a million one-entity cases are about 630 MB of JSON Lines);
 - --yaml-cases M: the YAML loaders and a batch over a directory of M YAML files;
 - --stages: CPU microseconds per case of each stage of the full path, on the first 5,000 cases;
 - --profile: the top entries of a cProfile of the in-process quick run.
 
     python bench/batch.py [--cases 10000] [--rounds 3] [--rss] [--rss-large 100000] [--yaml-cases 0] [--stages]
         [--profile]
+    python bench/batch.py --memory-only --cases 100000 --rss-large 1000000
 """
 
 from __future__ import annotations
@@ -244,16 +247,43 @@ def stages(jsonl: Path, limit: int) -> None:
     print(f"  {'in all':52} {whole / n * 1e6:8.1f}  -> {n / whole:,.0f} cases per CPU-second")
 
 
+def rss(work: Path, n: int, large: int, written: Path | None = None) -> None:
+    """Peak RSS of the CLI (one worker, the quick path) on N/10, N and ``large`` one-entity cases."""
+    print("\npeak RSS of the CLI, one worker, one-entity cases:")
+    for count in [max(1, n // 10), n] + ([large] if large else []):
+        if count == n and written is not None:
+            source = written
+        else:
+            source = write_jsonl(work / f"rss-{count}.jsonl", cases(count, seed=1))
+        cli([source], work / "rss-results.jsonl", 1, f"JSON Lines, {count:,}")
+        if source != written:
+            source.unlink()  # a million cases take 630 MB: one file on disk at a time
+
+
+def memory(n: int, large: int) -> None:
+    """--memory-only: the peak RSS of the CLI alone, nothing timed but the wall clock of each run."""
+    with tempfile.TemporaryDirectory(prefix="screening-bench-") as tmp:
+        print(f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the start")
+        rss(Path(tmp), n, large)
+        print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000, help="JSON Lines cases of each workload (N)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each measure, their median taken")
     parser.add_argument("--rss", action="store_true", help="peak RSS of the CLI at N/10, N and --rss-large cases")
     parser.add_argument("--rss-large", type=int, default=0, help="a larger count for --rss (e.g. 100000)")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="only the peak RSS of --rss (quick path), no timed workload"
+    )
     parser.add_argument("--yaml-cases", type=int, default=0, help="YAML files (M); 0: no YAML runs")
     parser.add_argument("--stages", action="store_true", help="also time each stage of the full path")
     parser.add_argument("--profile", action="store_true", help="also profile an in-process quick run")
     args = parser.parse_args()
+    if args.memory_only:
+        memory(args.cases, args.rss_large)
+        return
     with tempfile.TemporaryDirectory(prefix="screening-bench-") as tmp:
         work = Path(tmp)
         one = write_jsonl(work / "one.jsonl", cases(args.cases, seed=1))
@@ -267,11 +297,7 @@ def main() -> None:
         workload("one-entity", one, out, args.rounds)
         workload("realistic (chains of 1-6 levels, state bodies, records, some long forms)", real, out, args.rounds)
         if args.rss:
-            print("\npeak RSS of the CLI, one worker, one-entity cases:")
-            counts = [max(1, args.cases // 10), args.cases] + ([args.rss_large] if args.rss_large else [])
-            for n in counts:
-                source = one if n == args.cases else write_jsonl(work / f"rss-{n}.jsonl", cases(n, seed=1))
-                cli([source], out, 1, f"JSON Lines, {n:,}")
+            rss(work, args.cases, args.rss_large, one)
         if args.yaml_cases:
             directory = write_yaml(work / "yaml", args.yaml_cases)
             print()

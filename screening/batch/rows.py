@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping as MappingType
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,12 +35,14 @@ def case_from_row(
     positions: MappingType[str, int],
     registry: Path | None = None,
     notes: list[str] | None = None,
+    quick: Callable[[dict[str, Any]], Case | None] | None = None,
 ) -> Case:
     """Build and validate the case a row describes; problems are placed at the row's line and cell's column.
 
     ``positions`` gives each column's position (from 1) in the row, for the column of a problem. What the
     row's result should tell besides (a default taken for a value no table names, the exchange rate an amount
-    was converted at) is appended to ``notes``.
+    was converted at) is appended to ``notes``. ``quick`` may read the built document first (the batch's quick
+    path, screening.case.lines.read_document); when it gives None, the document is validated in full.
     """
     notes = notes if notes is not None else []
     marks: Marks = {(): (line, 1)}
@@ -91,6 +94,9 @@ def case_from_row(
     if "title" not in doc:
         names = [n for n in (doc["entities"][0].get("name"), doc["target"].get("name")) if isinstance(n, str)]
         doc["title"] = " / ".join(names) or case_id
+    found = quick(doc) if quick is not None else None
+    if found is not None:
+        return found
     try:
         return build_case(doc, marks, file, registry)
     except ScreeningError as exc:

@@ -215,29 +215,29 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
 
 
 def _row(item: Item, config: Config, pack: Pack, extra: dict[str, Any]) -> dict[str, Any]:
-    """The row of one item: on the quick path when its line takes it, else read and screened in full."""
-    if config.fast and item.kind == "json" and isinstance(item.payload, str):
-        row = quick(item, config, pack)
-        if row is not None:
-            return row
-    case = read(item, config, extra)
+    """The row of one item: on the quick path when its case takes it, else read and screened in full."""
+    quick = config.fast and config.today is not None and config.limits is not None
+    if quick and item.kind == "json" and isinstance(item.payload, str):
+        from screening.case.lines import read_line
+
+        assert config.limits is not None
+        found = read_line(item.payload, item.file, item.line or 1, config.limits)
+        if found is not None:
+            return briefed(found, config, pack)
+    case, quickly = read(item, config, extra, quick)
+    if quickly:
+        return briefed(case, config, pack)
     if case.notes:  # a field under its old name (W380): said in the row, as the mapping's notes are
         extra.setdefault("notes", []).extend(f"{p.message} [{p.code} {p.name}]" for p in case.notes)
     return assess(case, pack, _context(config))
 
 
-def quick(item: Item, config: Config, pack: Pack) -> dict[str, Any] | None:
-    """The row of a case line on the quick path, or None when the line takes the full path: the case read by
-    msgspec types generated from the case schema (screening.case.lines), screened for what the row shows
-    (screening.decision.brief)."""
-    from screening.case.lines import read_line
+def briefed(case: Case, config: Config, pack: Pack) -> dict[str, Any]:
+    """The row of a case read on the quick path (msgspec types generated from the case schema,
+    screening.case.lines), screened for what the row shows (screening.decision.brief)."""
     from screening.decision.brief import brief
 
-    if config.today is None or config.limits is None:  # malformed: the full path says so where it reads them
-        return None
-    case = read_line(item.payload, item.file, item.line or 1, config.limits)
-    if case is None:
-        return None
+    assert config.today is not None
     context = _context(config)
     hits = None
     if context.watchlist is not None:
@@ -383,8 +383,10 @@ def process_chunk(chunk: list[Item], config: Config) -> list[dict[str, Any]]:
             _CHUNK.limit = None
 
 
-def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Case:
-    """The case of ``item``; raises ScreeningError naming the input, line and column of each problem.
+def read(item: Item, config: Config, extra: dict[str, Any] | None = None, quick: bool = False) -> tuple[Case, bool]:
+    """The case of ``item``, and whether it was read on the quick path (only when ``quick``: a YAML document or a
+    mapped row that the quick types take, screening.case.lines.read_document); raises ScreeningError naming
+    the input, line and column of each problem.
 
     For a flat row, ``extra`` gets the cells of the columns the mapping keeps (``kept``, as text) and the
     mapping's notes on the row (``notes``).
@@ -397,10 +399,11 @@ def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Cas
         raise ScreeningError(list(item.payload.problems))
     if item.kind == "yaml":
         data, marks = _yaml(item)
-        return build_case(data, marks, item.file, registry)
+        found = _quickly(data, item.file, quick)
+        return (found, True) if found is not None else (build_case(data, marks, item.file, registry), False)
     if item.kind == "json":
         data = _json(item)
-        return build_case(data, LineMarks(item.payload, item.line or 1), item.file, registry)
+        return build_case(data, LineMarks(item.payload, item.line or 1), item.file, registry), False
     from screening.batch.rows import case_from_row
 
     mapping = config.mapping
@@ -428,10 +431,28 @@ def read(item: Item, config: Config, extra: dict[str, Any] | None = None) -> Cas
         if not isinstance(row, dict):
             raise ScreeningError([Problem(item.file, item.line, 1, "E103", "expected a JSON object (a flat row)")])
         positions = {c: max(1, item.payload.find(json.dumps(c)) + 1) for c in mapping.columns if c in row}
+        quick = quick and "\\u" not in item.payload  # an escape (a lone surrogate): the full path, as for a line
     if mapping.keep:
         extra["kept"] = {c: _text(row.get(c)) for c in mapping.keep}
     notes = extra.setdefault("notes", [])
-    return case_from_row(mapping, row, item.file, item.line or 1, positions, registry, notes)
+    taken: list[bool] = []
+
+    def quickly(doc: dict[str, Any]) -> Case | None:
+        found = _quickly(doc, item.file, quick)
+        taken.append(found is not None)
+        return found
+
+    case = case_from_row(mapping, row, item.file, item.line or 1, positions, registry, notes, quickly)
+    return case, any(taken)
+
+
+def _quickly(data: Any, name: str, quick: bool) -> Case | None:
+    """The case of a document read on the quick path, or None (not asked for, or not taken)."""
+    if not quick:
+        return None
+    from screening.case.lines import read_document
+
+    return read_document(data, name)
 
 
 def _text(value: Any) -> str:

@@ -1,5 +1,5 @@
 """Case documents from JSON lines, the quick way: msgspec types generated from the case schema check a line in
-one typed decode, in C.
+one typed decode, in C (and a document already read, a YAML file or a mapped row, in one typed conversion).
 
 Only the common forms are on this path: plain numbers, days written YYYY-MM-DD, entities written out, no long
 forms (``{value: ..., sources: [...]}``), no bounds, no words for numbers. A line the types do not accept, or
@@ -152,6 +152,21 @@ def read_line(text: str, name: str, line: int, bound: Limits) -> Case | None:
     # and one that writes '"sources"' only for its list of sources and no '"disputed_by"' cites none
     cited = [] if _cites_none(text, data) else _cited(data)
     if any(True for _ in semantic_problems(data, {}, name, {}, {}, cited, '"until"' in text)):
+        return None  # the full path locates the problem
+    return assemble(data, name, {}, {})
+
+
+def read_document(data: Any, name: str) -> Case | None:
+    """The case of a document already read as plain data (a YAML file by screening.infra.yamlio, which refused
+    duplicate keys and applied the limits; a row built through a mapping), or None when it must take the full
+    path (screening.case.load.build_case). Strict: a bool is not a number, a text is not a number or a day."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        msgspec.convert(data, case_type())
+    except msgspec.ValidationError:
+        return None
+    if any(True for _ in semantic_problems(data, {}, name, {}, {}, _cited(data))):
         return None  # the full path locates the problem
     return assemble(data, name, {}, {})
 
