@@ -86,6 +86,9 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "registration_number",
         "cfius_excepted",
         "eu_sensitive_investments",
+        "au_passive_fund",
+        "au_government_interest_pct",
+        "au_aggregate_government_interest_pct",
     ):
         # the entity's own figures as the dated or confidence view leaves them
         values[f"investor.{key}"] = (
