@@ -128,13 +128,48 @@ def _next_day(day: str) -> str:
 
 def change_points(regime: Regime, first: str, last: str) -> list[str]:
     """The days from ``first`` to ``last`` on which the regime's law changes (a trigger or the regime comes into
-    force or ceases to apply), ``first`` included: each starts a segment judged as one."""
+    force or ceases to apply, or a condition on the day judged, ``case.day``, turns), ``first`` included: each
+    starts a segment judged as one."""
     days = {first}
     for start, end in [(regime.valid_from, regime.valid_to)] + [(t.valid_from, t.valid_to) for t in regime.rules]:
         for day in (start, _next_day(end) if end else None):
             if day is not None and first < day <= last:
                 days.add(day)
+    days.update(day for day in _day_turns(regime) if first < day <= last)
     return sorted(days)
+
+
+_DAY_TURNS: dict[int, tuple[Regime, tuple[str, ...]]] = {}
+
+
+def _day_turns(regime: Regime) -> tuple[str, ...]:
+    """The days on which a condition of the regime on ``case.day`` may turn: each date it names, and the day
+    after (``lt`` turns on the date, ``lte`` the day after); empty for a regime that does not read the day."""
+    kept = _DAY_TURNS.get(id(regime))
+    if kept is not None and kept[0] is regime:
+        return kept[1]
+    found: set[str] = set()
+    nodes = [regime.applies, *(t.condition for t in regime.rules)]
+    while nodes:
+        node = nodes.pop()
+        if node.kind != "leaf":
+            nodes.extend(node.children)
+        elif node.field == "case.day":
+            value = node.value
+            for day in value if isinstance(value, (tuple, list, frozenset, set)) else (value,):
+                if isinstance(day, (str, dt.date)) and len(str(day)) == 10:
+                    found.update((str(day), _next_day(str(day))))
+    turns = tuple(sorted(found))
+    _DAY_TURNS[id(regime)] = (regime, turns)
+    return turns
+
+
+def read_on(values: dict[str, Any], regime: Regime, on: str) -> dict[str, Any]:
+    """The facts as ``regime`` reads them on day ``on``: for a regime whose conditions read the day judged,
+    ``case.day`` is ``on`` (one day of a range, or today under today's law), not the case's own date."""
+    if not _day_turns(regime) or values.get("case.day") == on:
+        return values
+    return {**values, "case.day": on}
 
 
 def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis: str) -> Decision:
@@ -333,6 +368,9 @@ def outcome_only(
     ``truth`` gives each condition's value by the node's id, when they were evaluated together
     (see ``compile_brief``); otherwise each condition is checked here.
     """
+    day_values = read_on(values, regime, on)
+    if day_values is not values:  # evaluated together on the case's own day: this day's answer differs
+        values, truth = day_values, None
     value = (lambda node: node.check(values)) if truth is None else (lambda node: truth[id(node)])
     reach = value(regime.applies)
     if reach is False:
@@ -424,6 +462,7 @@ def compile_brief(regimes: Sequence[Regime]) -> None:
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     """One regime's answer on day ``on`` (YYYY-MM-DD)."""
+    values = read_on(values, regime, on)
     reach = trace(regime.applies, values)
     if reach.value is False:
         # only the tests that failed (a target in another country: its country, not how it lies there)
