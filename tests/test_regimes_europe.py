@@ -53,16 +53,25 @@ def test_a_deal_completed_in_the_retroactive_reach_cannot_be_called_in_once_the_
     assert after.outcome == "out_of_scope" and not any("NL-005" in why for why in after.why)
 
 
-def test_cobham_is_a_call_in_as_a_defence_contractor_and_a_european_intervention_notice_once_its_turnover_is_said(
+def test_cobham_is_asked_for_the_contractor_notification_and_is_a_european_notice_once_its_turnover_is_said(
     tmp_path,
 ):
     # Advent agreed to buy Cobham on 25 July 2019; the Secretary of State gave a European intervention notice
     # (s.67) on national security on 17 September 2019 and accepted undertakings. The case records a classified
-    # Ministry of Defence contract, so the deal could be called in at any size (s.59 below the thresholds), and
-    # the EU dimension the notice presupposes; it gives neither Cobham's UK turnover in GBP nor whether it is a
-    # relevant enterprise, so the pack cannot yet say that the route was s.67.
+    # Ministry of Defence contract but not the Secretary of State's notification of confidential defence
+    # information that makes a relevant government contractor (s.59(8)), nor Cobham's UK turnover in GBP: the
+    # pack asks, rather than reading the contract as the notification.
     path = BACKTEST / "cobham-advent.yaml"
     ukea = decisions(path, dt.date(2019, 7, 25))["UKEA"]
+    assert ukea.outcome == "undetermined"
+    asked = [q for q in ukea.questions if "target.uk_relevant_government_contractor" in q.facts]
+    assert asked and asked[0].could_be == "call_in" and "UKEA-008" in asked[0].rules
+    notified = path.read_text("utf-8").replace(
+        "  sectors: [defence, aerospace, space]\n",
+        "  sectors: [defence, aerospace, space]\n  uk_relevant_government_contractor: true\n",
+    )
+    (tmp_path / "notified.yaml").write_text(notified, "utf-8")
+    ukea = decisions(tmp_path / "notified.yaml", dt.date(2019, 7, 25))["UKEA"]
     assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-008"
     # Air-to-air refuelling systems and F-35 components are military goods (the case marks them
     # export-controlled); with 1,700 UK staff and 5-8% of revenue from the UK, its UK turnover exceeds
@@ -83,9 +92,11 @@ def test_cobham_is_a_call_in_as_a_defence_contractor_and_a_european_intervention
     assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-004"
 
 
-def test_ultra_after_the_transition_period_is_a_call_in_as_a_defence_contractor_never_a_european_notice():
+def test_ultra_after_the_transition_period_is_never_a_european_notice_and_asks_for_the_contractor_notification():
     # Cobham (Advent) agreed to buy Ultra Electronics on 16 August 2021, after 31 December 2020: the Secretary
-    # of State intervened under s.42. The case records classified Ministry of Defence contracts but not Ultra's
-    # UK turnover in GBP, so the pack answers from the contracts (call-in at any size).
+    # of State intervened under s.42. The case records classified Ministry of Defence contracts but neither
+    # Ultra's UK turnover in GBP nor a notification under s.59(8), so the pack asks for them.
     ukea = decisions(BACKTEST / "ultra-electronics-cobham.yaml")["UKEA"]
-    assert ukea.outcome == "call_in" and ukea.rule is not None and ukea.rule.id == "UKEA-008"
+    assert ukea.outcome == "undetermined"
+    assert not any("UKEA-009" in q.rules for q in ukea.questions)
+    assert any("target.uk_relevant_government_contractor" in q.facts for q in ukea.questions)
