@@ -17,10 +17,21 @@ def decisions(path: Path, on: dt.date | None = None) -> dict[str, object]:
     return {d.regime.id: d for d in result.filings.decisions}
 
 
-def test_talgo_a_hungarian_bid_for_a_listed_train_maker_needed_authorisation_under_the_transitional_regime():
+def test_talgo_a_hungarian_bid_for_a_listed_train_maker_needed_authorisation_under_the_transitional_regime(tmp_path):
     # The application was reported by the CNMV on 4 April 2024; the Council of Ministers refused it on
     # 27 August 2024. An EU investor is caught only because Talgo is listed in Madrid.
-    spain = decisions(BACKTEST / "talgo-ganz-mavag.yaml", dt.date(2024, 4, 4))["ES"]
+    # The case does not give Talgo's turnover, so the pack cannot rule out RD 571/2023 Art. 17.2 (a turnover of
+    # EUR 5 million or less), nor says whether that exemption reaches the transitional regime: it asks.
+    path = BACKTEST / "talgo-ganz-mavag.yaml"
+    spain = decisions(path, dt.date(2024, 4, 4))["ES"]
+    assert spain.outcome == "undetermined"
+    assert any("target.turnover_eur" in q.facts for q in spain.questions)
+    # A maker of high-speed trains bid for at EUR 619 million has a turnover far above EUR 5 million.
+    text = path.read_text("utf-8")
+    said = text.replace("  listed: true\n", "  listed: true\n  turnover_eur: {more_than: 5000000}\n", 1)
+    assert said != text
+    (tmp_path / "talgo.yaml").write_text(said, "utf-8")
+    spain = decisions(tmp_path / "talgo.yaml", dt.date(2024, 4, 4))["ES"]
     assert spain.outcome == "mandatory" and spain.rule is not None and spain.rule.id == "ES-005"
 
 
