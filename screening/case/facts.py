@@ -79,6 +79,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "name",
         "country",
         "headquarters",
+        "nationality",
         "kind",
         "state_ownership_pct",
         "owners_complete",
