@@ -130,6 +130,40 @@ def test_the_host_state_is_no_foreign_influence() -> None:
     assert not {r for r in ids if r.startswith("SI-")} and "CI-010" not in ids
 
 
+STATE_CHANNELS = {"SI-002", "SI-004", "SI-005", "SI-006", "SI-007", "SI-008", "SI-009", "SI-010", "SI-011", "SI-013"}
+LINKS = [
+    {"kind": k, "state": "CN"}
+    for k in ("golden_share", "party_committee", "state_financing", "officials_in_management", "state_mandate")
+] + [{"kind": "state_shareholder", "state": "CN", "pct": 60}]
+
+
+def state_above(pct: float, links: list[dict[str, Any]] | None = None, **rights: Any) -> Any:
+    return case(
+        [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("fund", "CN", "sovereign_fund")]
+        + [entity("holder", "CN", state_links=links or [])],
+        [edge("family", "buyer", 100 - 2 * pct), edge("fund", "buyer", pct, **rights), edge("holder", "buyer", pct)],
+        PLANT,
+    )
+
+
+def test_a_state_reaches_the_investor_only_through_a_controller_or_a_material_holder() -> None:
+    assert not fired(state_above(3, LINKS)) & STATE_CHANNELS  # a 3% fund, a 3% holder with every link
+    material = fired(state_above(30, LINKS))
+    assert {"SI-002", "SI-006", "SI-007", "SI-008", "SI-009", "SI-011", "SI-013"} <= material
+    assert "SI-002" in fired(state_above(12, rights=["board_appointment"]))  # 10% with a board right
+    assert not fired(state_above(12)) & STATE_CHANNELS
+
+
+def test_a_state_link_on_a_holder_of_unknown_stake_is_asked_not_scored() -> None:
+    c = case(
+        [entity("buyer", "DE"), entity("holder", "CN", state_links=[{"kind": "party_committee", "state": "CN"}])],
+        [{"owner": "holder", "owned": "buyer"}],
+        PLANT,
+    )
+    r = run(c)
+    assert "SI-007" not in {f.rule.id for f in r.findings} and "SI-007" in r.undecided
+
+
 # --- sanctions -----------------------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,9 @@
 * **Whose state** (``relation`` on ``ownership.state_holders``, ``ownership.state_entities`` and
   ``ownership.state_links``): ``host`` (the target's own state), ``internal_market`` (an EU/EEA state when
   the target is in the EU/EEA; for a German target the EFTA states too, AWV §55(2)), or ``third_country``.
+  State entities and state links carry the ``role`` of their entity as in ``ownership.attached`` (``other``
+  for an entity known to be none of these, unknown while its stakes leave that open): a state reaches the
+  investor through those who control it or hold a material stake in it, not through a 2% holder.
 * **Sanctions ownership** (``ownership.sanctioned``): ``listed``; ``owned`` (listed persons, and entities
   they own or control, hold 50% or more of the investor in aggregate: propagated layer by layer, never
   multiplied, as in OFAC's 2014 guidance and the EU's 2024 Best Practices); ``controlled`` (a listed person
@@ -261,6 +264,12 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
         }
         for s in own.states
     )
+    links = []
+    roles = {a["id"]: a["role"] for a in attached}
+
+    def role_of(eid: Any) -> str | None:  # unknown (None) for an entity whose stakes leave its role open
+        return roles.get(eid) or ("other" if eid in minor or eid not in members else None)
+
     values["ownership.state_entities"] = make(
         {
             "id": e.id,
@@ -268,16 +277,12 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "depth": depth,
             "state": e.country,
             "relation": relation(e.country, host),
+            "role": role_of(e.id),  # a state body above the investor counts where it controls or holds materially
             DOC: ("entities", str(e.index)),  # evidence cites the state entity's own record, not the investor's
         }
         for e, depth in group
         if e.kind in STATE_KINDS
     )
-    links = []
-    roles = {a["id"]: a["role"] for a in attached}
-
-    def role_of(eid: Any) -> str | None:  # unknown (None) for an entity whose stakes leave its role open
-        return roles.get(eid) or ("other" if eid in minor or eid not in members else None)
 
     hits = values.get("group.watchlist_hits")
     if hits is not None:  # whose match it is: IC-016 weighs the investor, its controllers and material holders
@@ -293,7 +298,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                     DOC: ("entities", str(e.index), "state_links", str(link.get("@at", i))),
                     "entity": e.id,
                     "depth": depth,
-                    "role": roles.get(e.id, "other"),
+                    "role": role_of(e.id),
                     "relation": relation(link.get("state"), host),
                 }
             )
