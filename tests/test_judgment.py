@@ -284,3 +284,23 @@ def test_a_very_large_platform_scores_by_its_users() -> None:
     assert {"CI-018", "CI-019"} <= platform(60_000_000)
     assert "CI-019" in platform(2_000_000) and "CI-018" not in platform(2_000_000)
     assert not {"CI-018", "CI-019"} & platform(200_000)
+
+
+def test_whatever_gives_the_target_exposure_opens_the_control_ladder() -> None:
+    outright = {"kind": "acquisition", "stake_after_pct": 100}
+    bare = {"critical_infrastructure": [], "critical_technologies": [], "government_contracts": [], "data": []}
+    steel = {**bare, "sectors": ["steel_metals"], "scale": {"dominant_domestic_supplier": True}}
+    farm = {**bare, "sectors": ["agriculture_food"], "land_area_m2": 150_000_000}
+    platform = {**bare, "sectors": ["online_platforms"], "scale": {"population_served": 5_000_000}}
+    medicines = {**bare, "sectors": ["pharmaceuticals"]}
+    for target in (steel, farm, platform, medicines):
+        assert control_points(outright, target) == 15, target
+    bakery = {**bare, "sectors": ["retail"], "land_area_m2": 5_000, "scale": {"dominant_domestic_supplier": True}}
+    assert control_points(outright, bakery) == 0
+
+
+def test_processing_critical_minerals_is_a_supply_factor_without_a_site() -> None:
+    refiner = {"critical_infrastructure": [], "critical_technologies": [{"kind": "critical_minerals_processing"}]}
+    assert {"SS-008", "CT-013"} <= fired(case([entity("buyer", "US")], target=refiner))
+    other = {"critical_infrastructure": [], "critical_technologies": [{"kind": "robotics"}]}
+    assert "SS-008" not in fired(case([entity("buyer", "US")], target=other))
