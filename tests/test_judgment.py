@@ -304,3 +304,17 @@ def test_processing_critical_minerals_is_a_supply_factor_without_a_site() -> Non
     assert {"SS-008", "CT-013"} <= fired(case([entity("buyer", "US")], target=refiner))
     other = {"critical_infrastructure": [], "critical_technologies": [{"kind": "robotics"}]}
     assert "SS-008" not in fired(case([entity("buyer", "US")], target=other))
+
+
+def test_an_offshore_shell_counts_where_it_directs_or_holds_materially() -> None:
+    def with_shell(pct: float) -> set[str]:
+        return fired(
+            case(
+                [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("shell", "VG")],
+                [edge("family", "buyer", 100 - pct), edge("shell", "buyer", pct)],
+                PLANT,
+            )
+        )
+
+    assert "IC-012" not in with_shell(2)
+    assert "IC-012" in with_shell(30) and "IC-012" in with_shell(60)
