@@ -230,7 +230,8 @@ def test_a_long_lease_of_half_a_grid_is_control_of_the_asset() -> None:
     grid = {"critical_infrastructure": [{"kind": "power_grid", "name": "Grid", "role": "concession_holder"}]}
     lease = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 50.4}
     assert control_points(lease, grid) >= 13
-    assert control_points({**lease, "lease_years": 5}, grid) < 13
+    short = {"kind": "lease_or_concession", "lease_years": 5}  # no share given: no majority for the filings to read
+    assert control_points(short, grid) < 13
 
 
 def test_risk_and_filings_read_the_same_control_fact() -> None:
@@ -318,3 +319,15 @@ def test_an_offshore_shell_counts_where_it_directs_or_holds_materially() -> None
 
     assert "IC-012" not in with_shell(2)
     assert "IC-012" in with_shell(30) and "IC-012" in with_shell(60)
+
+
+def test_a_lease_of_a_network_the_target_owns_is_control_and_agrees_with_the_filing_side() -> None:
+    owned = {"critical_infrastructure": [{"kind": "power_grid", "name": "Grid", "role": "owner"}]}
+    lease = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 50.4}
+    assert control_points(lease, owned) == 13  # sole control of the asset, as for a concession holder
+    stated = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 40, "control": "sole"}
+    values = build_facts(case([entity("buyer", "US")], target=owned, transaction=stated)).values
+    assert "sole" in values["transaction.control_reached"] and values["transaction.control"] is True
+    beside = {"critical_infrastructure": [{"kind": "airport", "name": "Airport", "role": "tenant"}]}
+    tenancy = {"kind": "lease_or_concession", "lease_years": 99}
+    assert control_points(tenancy, beside) == 5  # a tenancy beside the asset: CA-008 alone, not the ladder
