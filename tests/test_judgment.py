@@ -208,6 +208,14 @@ def test_a_sector_tag_counts_only_where_the_list_is_missing() -> None:
     assert "CT-007" not in fired(known)
 
 
+def test_a_sector_tag_opens_the_control_ladder_only_where_the_lists_are_missing() -> None:
+    outright = {"kind": "acquisition", "stake_after_pct": 100}
+    assert "CA-004" in fired(case([entity("buyer", "US")], target={"sectors": ["transport"]}, transaction=outright))
+    listed = {"sectors": ["transport"], "critical_infrastructure": [], "critical_technologies": []}
+    listed |= {"government_contracts": [], "data": [], "sensitive_sites": []}
+    assert "CA-004" not in fired(case([entity("buyer", "US")], target=listed, transaction=outright))
+
+
 # --- control acquired ----------------------------------------------------------------------------------------------
 
 
