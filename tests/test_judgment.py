@@ -130,6 +130,40 @@ def test_the_host_state_is_no_foreign_influence() -> None:
     assert not {r for r in ids if r.startswith("SI-")} and "CI-010" not in ids
 
 
+STATE_CHANNELS = {"SI-002", "SI-004", "SI-005", "SI-006", "SI-007", "SI-008", "SI-009", "SI-010", "SI-011", "SI-013"}
+LINKS = [
+    {"kind": k, "state": "CN"}
+    for k in ("golden_share", "party_committee", "state_financing", "officials_in_management", "state_mandate")
+] + [{"kind": "state_shareholder", "state": "CN", "pct": 60}]
+
+
+def state_above(pct: float, links: list[dict[str, Any]] | None = None, **rights: Any) -> Any:
+    return case(
+        [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("fund", "CN", "sovereign_fund")]
+        + [entity("holder", "CN", state_links=links or [])],
+        [edge("family", "buyer", 100 - 2 * pct), edge("fund", "buyer", pct, **rights), edge("holder", "buyer", pct)],
+        PLANT,
+    )
+
+
+def test_a_state_reaches_the_investor_only_through_a_controller_or_a_material_holder() -> None:
+    assert not fired(state_above(3, LINKS)) & STATE_CHANNELS  # a 3% fund, a 3% holder with every link
+    material = fired(state_above(30, LINKS))
+    assert {"SI-002", "SI-006", "SI-007", "SI-008", "SI-009", "SI-011", "SI-013"} <= material
+    assert "SI-002" in fired(state_above(12, rights=["board_appointment"]))  # 10% with a board right
+    assert not fired(state_above(12)) & STATE_CHANNELS
+
+
+def test_a_state_link_on_a_holder_of_unknown_stake_is_asked_not_scored() -> None:
+    c = case(
+        [entity("buyer", "DE"), entity("holder", "CN", state_links=[{"kind": "party_committee", "state": "CN"}])],
+        [{"owner": "holder", "owned": "buyer"}],
+        PLANT,
+    )
+    r = run(c)
+    assert "SI-007" not in {f.rule.id for f in r.findings} and "SI-007" in r.undecided
+
+
 # --- sanctions -----------------------------------------------------------------------------------------------------
 
 
@@ -174,6 +208,14 @@ def test_a_sector_tag_counts_only_where_the_list_is_missing() -> None:
     assert "CT-007" not in fired(known)
 
 
+def test_a_sector_tag_opens_the_control_ladder_only_where_the_lists_are_missing() -> None:
+    outright = {"kind": "acquisition", "stake_after_pct": 100}
+    assert "CA-004" in fired(case([entity("buyer", "US")], target={"sectors": ["transport"]}, transaction=outright))
+    listed = {"sectors": ["transport"], "critical_infrastructure": [], "critical_technologies": []}
+    listed |= {"government_contracts": [], "data": [], "sensitive_sites": []}
+    assert "CA-004" not in fired(case([entity("buyer", "US")], target=listed, transaction=outright))
+
+
 # --- control acquired ----------------------------------------------------------------------------------------------
 
 
@@ -196,7 +238,8 @@ def test_a_long_lease_of_half_a_grid_is_control_of_the_asset() -> None:
     grid = {"critical_infrastructure": [{"kind": "power_grid", "name": "Grid", "role": "concession_holder"}]}
     lease = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 50.4}
     assert control_points(lease, grid) >= 13
-    assert control_points({**lease, "lease_years": 5}, grid) < 13
+    short = {"kind": "lease_or_concession", "lease_years": 5}  # no share given: no majority for the filings to read
+    assert control_points(short, grid) < 13
 
 
 def test_risk_and_filings_read_the_same_control_fact() -> None:
@@ -250,3 +293,49 @@ def test_a_very_large_platform_scores_by_its_users() -> None:
     assert {"CI-018", "CI-019"} <= platform(60_000_000)
     assert "CI-019" in platform(2_000_000) and "CI-018" not in platform(2_000_000)
     assert not {"CI-018", "CI-019"} & platform(200_000)
+
+
+def test_whatever_gives_the_target_exposure_opens_the_control_ladder() -> None:
+    outright = {"kind": "acquisition", "stake_after_pct": 100}
+    bare = {"critical_infrastructure": [], "critical_technologies": [], "government_contracts": [], "data": []}
+    steel = {**bare, "sectors": ["steel_metals"], "scale": {"dominant_domestic_supplier": True}}
+    farm = {**bare, "sectors": ["agriculture_food"], "land_area_m2": 150_000_000}
+    platform = {**bare, "sectors": ["online_platforms"], "scale": {"population_served": 5_000_000}}
+    medicines = {**bare, "sectors": ["pharmaceuticals"]}
+    for target in (steel, farm, platform, medicines):
+        assert control_points(outright, target) == 15, target
+    bakery = {**bare, "sectors": ["retail"], "land_area_m2": 5_000, "scale": {"dominant_domestic_supplier": True}}
+    assert control_points(outright, bakery) == 0
+
+
+def test_processing_critical_minerals_is_a_supply_factor_without_a_site() -> None:
+    refiner = {"critical_infrastructure": [], "critical_technologies": [{"kind": "critical_minerals_processing"}]}
+    assert {"SS-008", "CT-013"} <= fired(case([entity("buyer", "US")], target=refiner))
+    other = {"critical_infrastructure": [], "critical_technologies": [{"kind": "robotics"}]}
+    assert "SS-008" not in fired(case([entity("buyer", "US")], target=other))
+
+
+def test_an_offshore_shell_counts_where_it_directs_or_holds_materially() -> None:
+    def with_shell(pct: float) -> set[str]:
+        return fired(
+            case(
+                [entity("buyer", "DE"), entity("family", "DE", "individual"), entity("shell", "VG")],
+                [edge("family", "buyer", 100 - pct), edge("shell", "buyer", pct)],
+                PLANT,
+            )
+        )
+
+    assert "IC-012" not in with_shell(2)
+    assert "IC-012" in with_shell(30) and "IC-012" in with_shell(60)
+
+
+def test_a_lease_of_a_network_the_target_owns_is_control_and_agrees_with_the_filing_side() -> None:
+    owned = {"critical_infrastructure": [{"kind": "power_grid", "name": "Grid", "role": "owner"}]}
+    lease = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 50.4}
+    assert control_points(lease, owned) == 13  # sole control of the asset, as for a concession holder
+    stated = {"kind": "lease_or_concession", "lease_years": 99, "stake_after_pct": 40, "control": "sole"}
+    values = build_facts(case([entity("buyer", "US")], target=owned, transaction=stated)).values
+    assert "sole" in values["transaction.control_reached"] and values["transaction.control"] is True
+    beside = {"critical_infrastructure": [{"kind": "airport", "name": "Airport", "role": "tenant"}]}
+    tenancy = {"kind": "lease_or_concession", "lease_years": 99}
+    assert control_points(tenancy, beside) == 5  # a tenancy beside the asset: CA-008 alone, not the ladder

@@ -620,13 +620,15 @@ def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fac
             derived=True,
             question=own_q,
             description="State bodies, state-owned enterprises and sovereign funds in the group (depth 0 = the "
-            "investor), each with its state (its country) and what that state is to the target's country.",
+            "investor), each with its state (its country), what that state is to the target's country, and its role "
+            "towards the investor (as in ownership.attached, or other; unknown while its stakes leave it open).",
             subfields={
                 "id": Fact("id", "string"),
                 "kind": Fact("kind", "enum", values=kinds),
                 "depth": Fact("depth", "integer"),
                 "state": Fact("state", "country"),
                 "relation": relation,
+                "role": Fact("role", "enum", values=("investor", "controller", "holder", "other")),
             },
         ),
         Fact(
@@ -635,7 +637,8 @@ def _reasons(out: dict[str, Fact], defs: dict[str, Any], own_q: str) -> list[Fac
             derived=True,
             question=out["group.state_links"].question,
             description="The group's state links, each with the entity, its depth, its role towards the investor "
-            "(as in ownership.attached, or other) and what the state is to the target's country.",
+            "(as in ownership.attached, or other; unknown while its stakes leave it open) and what the state is to "
+            "the target's country.",
             subfields={
                 "kind": Fact("kind", "enum", values=_enum(defs, "state_link", "kind")),
                 "state": Fact("state", "country"),

@@ -13,6 +13,9 @@
 * **Whose state** (``relation`` on ``ownership.state_holders``, ``ownership.state_entities`` and
   ``ownership.state_links``): ``host`` (the target's own state), ``internal_market`` (an EU/EEA state when
   the target is in the EU/EEA; for a German target the EFTA states too, AWV §55(2)), or ``third_country``.
+  State entities and state links carry the ``role`` of their entity as in ``ownership.attached`` (``other``
+  for an entity known to be none of these, unknown while its stakes leave that open): a state reaches the
+  investor through those who control it or hold a material stake in it, not through a 2% holder.
 * **Sanctions ownership** (``ownership.sanctioned``): ``listed``; ``owned`` (listed persons, and entities
   they own or control, hold 50% or more of the investor in aggregate: propagated layer by layer, never
   multiplied, as in OFAC's 2014 guidance and the EU's 2024 Best Practices); ``controlled`` (a listed person
@@ -64,7 +67,9 @@ theirs): a state's holding cites the state's bodies and the ownership edges alon
 """Key under which a record keeps its place in the case document (as screening.case.facts.DOC): evidence cites
 the record's sources and shows its confidence."""
 LEVELS = ("qualifying", "influence", "negative", "joint", "sole", "full")
-OPERATING_ROLES = frozenset({"operator", "concession_holder", "lessee"})
+OPERATING_ROLES = frozenset({"owner", "self", "operator", "concession_holder", "lessee"})
+"""The target's roles towards an asset under which a lease or concession of the target hands the investor the
+asset's use: the target holds or runs it (a tenant, supplier or builder beside the asset does not)."""
 PATTERN_YEARS = 10
 """How far back an earlier acquisition counts towards a pattern in one sector (the pack's judgement of 'recent')."""
 
@@ -261,6 +266,12 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
         }
         for s in own.states
     )
+    links = []
+    roles = {a["id"]: a["role"] for a in attached}
+
+    def role_of(eid: Any) -> str | None:  # unknown (None) for an entity whose stakes leave its role open
+        return roles.get(eid) or ("other" if eid in minor or eid not in members else None)
+
     values["ownership.state_entities"] = make(
         {
             "id": e.id,
@@ -268,16 +279,12 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "depth": depth,
             "state": e.country,
             "relation": relation(e.country, host),
+            "role": role_of(e.id),  # a state body above the investor counts where it controls or holds materially
             DOC: ("entities", str(e.index)),  # evidence cites the state entity's own record, not the investor's
         }
         for e, depth in group
         if e.kind in STATE_KINDS
     )
-    links = []
-    roles = {a["id"]: a["role"] for a in attached}
-
-    def role_of(eid: Any) -> str | None:  # unknown (None) for an entity whose stakes leave its role open
-        return roles.get(eid) or ("other" if eid in minor or eid not in members else None)
 
     hits = values.get("group.watchlist_hits")
     if hits is not None:  # whose match it is: IC-016 weighs the investor, its controllers and material holders
@@ -293,7 +300,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
                     DOC: ("entities", str(e.index), "state_links", str(link.get("@at", i))),
                     "entity": e.id,
                     "depth": depth,
-                    "role": roles.get(e.id, "other"),
+                    "role": role_of(e.id),
                     "relation": relation(link.get("state"), host),
                 }
             )
@@ -464,9 +471,9 @@ def control_reached(case: Case, values: dict[str, Any]) -> list[str]:
     """Every control level the transaction reaches (module notes), lowest first: a PartialList when a higher
     level is not ruled out (the votes, whether the investor gets control, or a lease's term are not known)."""
     tx = case.data.get("transaction") or {}
-    if tx.get("kind") == "lease_or_concession":
-        return _lease_reached(case, tx)
     control = values.get("transaction.control")
+    if tx.get("kind") == "lease_or_concession":
+        return _with_stated_control(_lease_reached(case, tx), control, values.get("transaction.control_kind"))
     votes = _low(values.get("transaction.votes_after_pct"))
     stake = _low(tx.get("stake_after_pct"))
     reached: set[str] = set()
@@ -496,13 +503,29 @@ def control_reached(case: Case, values: dict[str, Any]) -> list[str]:
     return ordered if exact else PartialList(ordered)
 
 
+def _with_stated_control(lease: list[str], control: Any, kind: Any) -> list[str]:
+    """A lease's levels, with those of the control the case states (``transaction.control``, which the filing
+    triggers read): risk and filings never disagree on whether a lease gives control. Sole control is a lease's
+    top level, so a stated sole control leaves nothing open."""
+    joint = kind == "joint" or control == "joint"
+    if (control is True or control == "sole") and not joint:
+        stated = {"qualifying", "influence", "negative", "sole"}
+    elif joint:
+        stated = {"qualifying", "influence", "joint"}
+    else:
+        return lease
+    merged = [lv for lv in LEVELS if lv in stated or lv in lease]
+    return PartialList(merged) if isinstance(lease, PartialList) and "sole" not in merged else merged
+
+
 def _lease_reached(case: Case, tx: dict[str, Any]) -> list[str]:
     """A lease or concession gives control of the asset, not of a company: sole when it is lasting (ten years
-    or more) and the investor operates or holds the asset, with more than half of it when shared; influence
-    for a shorter one; nothing for a tenancy beside the asset (CA-008 weighs that)."""
-    roles = {a.get("role") for a in case.data["target"].get("critical_infrastructure") or ()}
+    or more) over an asset the target holds or runs, with more than half of it when shared; influence for a
+    shorter one; nothing for a tenancy beside the asset (CA-008 weighs that)."""
+    assets = case.data["target"].get("critical_infrastructure")
+    roles = {a.get("role") for a in assets or ()}
     if not roles & OPERATING_ROLES:
-        return []
+        return PartialList() if assets is None else []  # no asset recorded is not no asset
     years = _low(tx.get("lease_years"))
     if years is None:
         return PartialList()
