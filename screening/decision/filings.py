@@ -164,6 +164,18 @@ def _day_turns(regime: Regime) -> tuple[str, ...]:
     return turns
 
 
+def _reads_day(node: Any) -> bool:
+    """Whether a condition reads the day judged (``case.day``)."""
+    nodes = [node]
+    while nodes:
+        node = nodes.pop()
+        if node.kind != "leaf":
+            nodes.extend(node.children)
+        elif node.field == "case.day":
+            return True
+    return False
+
+
 def read_on(values: dict[str, Any], regime: Regime, on: str) -> dict[str, Any]:
     """The facts as ``regime`` reads them on day ``on``: for a regime whose conditions read the day judged,
     ``case.day`` is ``on`` (one day of a range, or today under today's law), not the case's own date."""
@@ -462,8 +474,10 @@ def compile_brief(regimes: Sequence[Regime]) -> None:
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     """One regime's answer on day ``on`` (YYYY-MM-DD)."""
-    values = read_on(values, regime, on)
-    reach = trace(regime.applies, values)
+    reach = None if _reads_day(regime.applies) else trace(regime.applies, values)
+    if reach is None or reach.value is not False:  # out of a reach that does not read the day: the regime's
+        values = read_on(values, regime, on)  # triggers are not read, nor compiled (they are, on first use)
+        reach = trace(regime.applies, values)
     if reach.value is False:
         # only the tests that failed (a target in another country: its country, not how it lies there)
         used = _used(values, reach, [leaf for leaf in failing(reach) if leaf.node.kind == "leaf"])
