@@ -139,15 +139,15 @@ def change_points(regime: Regime, first: str, last: str) -> list[str]:
     return sorted(days)
 
 
-_DAY_TURNS: dict[int, tuple[Regime, tuple[str, ...]]] = {}
+_DAY_TURNS = Kept(64)
 
 
 def _day_turns(regime: Regime) -> tuple[str, ...]:
     """The days on which a condition of the regime on ``case.day`` may turn: each date it names, and the day
     after (``lt`` turns on the date, ``lte`` the day after); empty for a regime that does not read the day."""
-    kept = _DAY_TURNS.get(id(regime))
-    if kept is not None and kept[0] is regime:
-        return kept[1]
+    kept = _DAY_TURNS.get(regime)
+    if kept is not None:
+        return kept
     found: set[str] = set()
     nodes = [regime.applies, *(t.condition for t in regime.rules)]
     while nodes:
@@ -159,21 +159,7 @@ def _day_turns(regime: Regime) -> tuple[str, ...]:
             for day in value if isinstance(value, (tuple, list, frozenset, set)) else (value,):
                 if isinstance(day, (str, dt.date)) and len(str(day)) == 10:
                     found.update((str(day), _next_day(str(day))))
-    turns = tuple(sorted(found))
-    _DAY_TURNS[id(regime)] = (regime, turns)
-    return turns
-
-
-def _reads_day(node: Any) -> bool:
-    """Whether a condition reads the day judged (``case.day``)."""
-    nodes = [node]
-    while nodes:
-        node = nodes.pop()
-        if node.kind != "leaf":
-            nodes.extend(node.children)
-        elif node.field == "case.day":
-            return True
-    return False
+    return _DAY_TURNS.put(regime, tuple(sorted(found)))
 
 
 def read_on(values: dict[str, Any], regime: Regime, on: str) -> dict[str, Any]:
@@ -474,7 +460,7 @@ def compile_brief(regimes: Sequence[Regime]) -> None:
 
 def decide(values: dict[str, Any], regime: Regime, on: str) -> Decision:
     """One regime's answer on day ``on`` (YYYY-MM-DD)."""
-    reach = None if _reads_day(regime.applies) else trace(regime.applies, values)
+    reach = None if "case.day" in regime.applies.fields() else trace(regime.applies, values)
     if reach is None or reach.value is not False:  # out of a reach that does not read the day: the regime's
         values = read_on(values, regime, on)  # triggers are not read, nor compiled (they are, on first use)
         reach = trace(regime.applies, values)
