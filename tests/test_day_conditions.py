@@ -118,7 +118,8 @@ def test_the_same_filing_under_each_year_s_threshold_is_decided(tmp_path, monkey
     can = _decision(tmp_path, text.replace("1200000000", "20000000000"), "CAN")
     assert (can.outcome, can.rule.id if can.rule else None) == ("mandatory", "CAN-008")
     assert can.why[-1] == (
-        "The same answer throughout every day from 2018-12-10 to 2020-06-01 (the day of completion): "
+        "The same throughout every day from 2018-12-10 to 2020-06-01 (the day of completion), under the trigger "
+        "of each day: "
         "2018-12-10 to 2018-12-31: mandatory (CAN-008); 2019-01-01 to 2019-12-31: mandatory (CAN-009); "
         "2020-01-01 to 2020-06-01: mandatory (CAN-010)."
     )

@@ -209,7 +209,9 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
         # the same filing on every day, under the trigger in force on each (a threshold of each year): decided,
         # by the first day's trigger, with the others named
         d = answers[0]
-        return d._replace(on=text, why=d.why + (f"The same answer throughout {text}: {'; '.join(lines)}.",))
+        return d._replace(
+            on=text, why=d.why + (f"The same throughout {text}, under the trigger of each day: {'; '.join(lines)}.",)
+        )
     strongest = max(answers, key=lambda d: RANK[d.outcome])
     changes = [
         day for day, before, after in zip(starts[1:], answers, answers[1:], strict=False) if key(before) != key(after)
