@@ -29,7 +29,8 @@ target:
   data: []
 transaction:
   kind: acquisition
-  signing_date: SIGNED
+  signing_date: 2018-11-01
+  completion_date: DONE
   stake_before_pct: 0
   stake_after_pct: 100
   votes_after_pct: 100
@@ -71,26 +72,57 @@ def _decision(tmp_path: Path, text: str, regime: str, on: dt.date | None = None)
 
 def test_a_month_that_spans_a_countrys_entry_into_an_agreement_is_split_on_that_day(tmp_path):
     """Japan is a trade-agreement country from 30 December 2018 (CPTPP): a deal signed "in December 2018" at
-    C$1.2bn is a net-benefit review on the 1st to the 29th and a notification on the 30th and 31st."""
-    can = _decision(tmp_path, CANADA.replace("SIGNED", "2018-12"), "CAN")
+    C$1.2bn is a net-benefit review on the 1st to the 29th and a notification on the 30th and 31st. The Act
+    applies the law of the day the investment is implemented (s.14.1(1)): the day of completion."""
+    can = _decision(tmp_path, CANADA.replace("DONE", "2018-12"), "CAN")
     assert can.outcome == "undetermined"
     assert can.why == (
         "The day decides: 2018-12-01 to 2018-12-29: mandatory (CAN-008); "
         "2018-12-30 to 2018-12-31: notification, not suspensory (CAN-018).",
     )
-    assert can.questions[0].question == "On which day was the deal signed? The answer changes on 2018-12-30."
+    assert can.questions[0].question == "On which day was the deal completed? The answer changes on 2018-12-30."
 
 
-@pytest.mark.parametrize("signed, rule", [("2018-12-29", "CAN-008"), ("2018-12-30", "CAN-018")])
-def test_each_day_on_either_side_is_decided(tmp_path, signed, rule):
-    can = _decision(tmp_path, CANADA.replace("SIGNED", signed), "CAN")
+@pytest.mark.parametrize("done, rule", [("2018-12-29", "CAN-008"), ("2018-12-30", "CAN-018")])
+def test_each_day_on_either_side_is_decided(tmp_path, done, rule):
+    can = _decision(tmp_path, CANADA.replace("DONE", done), "CAN")
     assert (can.outcome, can.rule.id if can.rule else None) == ("mandatory", rule)
 
 
 def test_a_month_the_condition_does_not_turn_in_is_the_same_throughout(tmp_path):
-    can = _decision(tmp_path, CANADA.replace("SIGNED", "2019-02"), "CAN")
+    can = _decision(tmp_path, CANADA.replace("DONE", "2019-02"), "CAN")
     assert (can.outcome, can.rule.id if can.rule else None) == ("mandatory", "CAN-018")
     assert can.why[-1] == "The same throughout every day of 2019-02."
+
+
+def test_without_a_completion_date_canada_is_judged_from_signing_to_today(tmp_path, monkeypatch):
+    """Signed on 10 December 2018 and not said to be completed: done on some day from then to today, so the
+    answer changes on 30 December 2018 and the day of completion is asked; other regimes keep the signing day."""
+    text = CANADA.replace("  signing_date: 2018-11-01\n  completion_date: DONE\n", "  signing_date: 2018-12-10\n")
+    monkeypatch.setenv("SCREENING_TODAY", "2026-06-01")
+    can = _decision(tmp_path, text, "CAN")
+    assert can.outcome == "undetermined"
+    assert can.why == (
+        "The day decides: 2018-12-10 to 2018-12-29: mandatory (CAN-008); "
+        "2018-12-30 to 2026-06-01: notification, not suspensory (CAN-018).",
+    )
+    assert can.questions[0].question == "On which day was the deal completed? The answer changes on 2018-12-30."
+    assert can.questions[0].facts == ("transaction.completion_date",)
+
+
+def test_the_same_filing_under_each_year_s_threshold_is_decided(tmp_path, monkeypatch):
+    """C$20bn is above every year's threshold: a review on every day from signing to today, each year's
+    trigger named, decided by the first day's."""
+    text = CANADA.replace("  signing_date: 2018-11-01\n  completion_date: DONE\n", "  signing_date: 2018-12-10\n")
+    monkeypatch.setenv("SCREENING_TODAY", "2020-06-01")
+    can = _decision(tmp_path, text.replace("1200000000", "20000000000"), "CAN")
+    assert (can.outcome, can.rule.id if can.rule else None) == ("mandatory", "CAN-008")
+    assert can.why[-1] == (
+        "The same throughout every day from 2018-12-10 to 2020-06-01 (the day of completion), under the trigger "
+        "of each day: "
+        "2018-12-10 to 2018-12-31: mandatory (CAN-008); 2019-01-01 to 2019-12-31: mandatory (CAN-009); "
+        "2020-01-01 to 2020-06-01: mandatory (CAN-010)."
+    )
 
 
 def test_as_of_reads_the_day_judged_not_the_case_s_date(tmp_path):

@@ -204,6 +204,14 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
         + (f" (possibly in force then: {', '.join(unsure[start])})" if unsure.get(start) else "")
         for start, end, d in merged
     )
+    said = {word(d.outcome, d.rule) for d in answers}
+    if answers[0].outcome != "undetermined" and len(said) == 1:
+        # the same filing on every day, under the trigger in force on each (a threshold of each year): decided,
+        # by the first day's trigger, with the others named
+        d = answers[0]
+        return d._replace(
+            on=text, why=d.why + (f"The same throughout {text}, under the trigger of each day: {'; '.join(lines)}.",)
+        )
     strongest = max(answers, key=lambda d: RANK[d.outcome])
     changes = [
         day for day, before, after in zip(starts[1:], answers, answers[1:], strict=False) if key(before) != key(after)
@@ -284,6 +292,7 @@ def matrix(
             judge = outcome_only
     decisions = []
     views: dict[str, tuple[dict[str, Any], str | None]] = {}
+    case_day = (on, last, basis, text, segments)
     for regime in regimes:
         # each regime reads the target as it lies in its territory: the target there, or its parts there
         key = regime.jurisdiction
@@ -291,6 +300,9 @@ def matrix(
             views[key] = territory.view(values, territory.territory(key))
         seen, via = views[key]
         rule = judge if seen is values else (decide if explain else outcome_only)
+        on, last, basis, text, segments = case_day
+        if regime.law_day == "completion" and as_of is None:
+            on, last, basis, text, segments = _completion_days(values, case_day, now)
         if last == on:
             first = rule(seen, regime, on)
         else:
@@ -304,6 +316,24 @@ def matrix(
                 first = first._replace(today=current)
         decisions.append(first._replace(via=via) if via and first.reached else first)
     return Matrix(text, basis, tuple(decisions))
+
+
+def _completion_days(values: dict[str, Any], case_day: tuple[Any, ...], now: str) -> tuple[Any, ...]:
+    """The days a regime that applies the law of the day of completion (``law_day: completion``) judges the case
+    on: its completion date; else, every day from its signing (or announcement) to today, since a deal done by now
+    was done on one of them and one still pending is judged under today's law as well. Dated records are
+    read as they stood on the case's own day."""
+    on, last, basis, text, segments = case_day
+    if basis == "transaction.completion_date" or basis == "today":
+        return case_day
+    done = values.get("transaction.completion_date")
+    if isinstance(done, DayRange):
+        found = f"every day of {done}" if done.text[:1].isdigit() else f"every day from {done.first} to {done.last}"
+        return done.first, done.last, "transaction.completion_date", found, None
+    if done:
+        return str(done), str(done), "transaction.completion_date", str(done), None
+    end = max(last, now)
+    return on, end, "transaction.completion_date", f"every day from {on} to {end} (the day of completion)", None
 
 
 def word(outcome: str, rule: Trigger | None) -> str:

@@ -182,6 +182,10 @@ class Regime(NamedTuple):
     earlier_law: str = ""
     """What applied before ``valid_from`` that the pack does not encode (empty: nothing did). A case judged
     before ``valid_from`` is then undetermined, never "not in force"."""
+    law_day: str = "signing"
+    """Which day's law the regime applies: ``signing`` (the case's day: signing, else completion, else
+    announcement) or ``completion`` (the day the investment is implemented, as the Investment Canada Act's
+    thresholds read: the completion date, and without it every day from signing to today)."""
 
     def in_force(self, day: str) -> bool:
         """Whether the regime is law on ``day`` (YYYY-MM-DD)."""
@@ -431,6 +435,7 @@ def build_regime(
         ),
         scope_note=(meta.get("scope_note") or "").strip(),
         earlier_law=(meta.get("earlier_law") or "").strip(),
+        law_day=meta.get("law_day", "signing"),
         rules=Deferred(triggers) if lazy else triggers(),
         sets=compiler.sets,
         file=name,

@@ -710,10 +710,18 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
         notes.append(("review", "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"])))
     notes += [("near", m["text"]) for m in d["thresholds"][:3]]
     notes += [
-        ("open", f"{q['question']} (could make it {q['could_be'].replace('_', '-')}: {', '.join(q['rules'])})")
-        for q in d["questions"]
+        ("open", f"{q['question']} (could make it {_could(d, q)}: {', '.join(q['rules'])})") for q in d["questions"]
     ]
     return notes
+
+
+def _could(d: dict[str, Any], q: dict[str, Any]) -> str:
+    """What an open question could make a filing: ``mandatory``, ``call-in``; under a notification that does not
+    suspend closing, a mandatory filing is one that does (only a stronger trigger is asked about)."""
+    could = str(q["could_be"]).replace("_", "-")
+    if could == "mandatory" and d.get("outcome") == "mandatory" and d.get("suspensory") is False:
+        return "mandatory and suspensory"
+    return could
 
 
 def held(f: dict[str, Any]) -> str:
