@@ -1,5 +1,6 @@
 """Factors authorities cite that the pack reads from their own case facts: a pattern of acquisitions in one
-sector, transfer of know-how and technological leadership, surveillance technology and a human-rights record,
+sector, transfer of know-how (a licence included) and technological leadership, offtake rights over critical raw
+materials, protective equipment, surveillance technology and a human-rights record,
 systemically important finance; and where the attached factors look (headquarters, the date of the US
 foreign-adversary determination, whose watchlist match). See docs/scoring.md."""
 
@@ -94,6 +95,65 @@ def test_a_technology_leader_scores_only_with_its_technology() -> None:
     assert "CT-015" in fired(case([entity("buyer", "US")], target={**SEMIS, "technology_leader": True}))
     retail = {"sectors": ["retail"], "critical_technologies": [], "technology_leader": True}
     assert "CT-015" not in fired(case([entity("buyer", "US")], target=retail))
+
+
+def test_a_licence_of_a_critical_technology_to_a_foreign_licensee_is_a_transfer() -> None:
+    robotics = {"sectors": ["robotics"], "critical_technologies": [{"kind": "robotics"}]}
+    licence = {"kind": "licence", "technical_information_access": True}
+    result = fired(case([entity("licensee", "SG")], target=robotics, transaction=licence))
+    assert {"CT-014", "CA-007"} <= result
+    assert not result & {"CA-002", "CA-003", "CA-004"}  # a licence is no stake: the control ladder stays shut
+    domestic = fired(case([entity("licensee", "DE")], target=robotics, transaction=licence))
+    assert "CT-014" not in domestic  # a domestic licensee keeps the technology at home
+    plain = {"sectors": ["software"], "critical_technologies": []}
+    assert not fired(case([entity("licensee", "SG")], target=plain, transaction=licence)) & {"CT-014", "CA-007"}
+
+
+def test_technical_information_of_the_investors_own_greenfield_is_no_access() -> None:
+    robotics = {"sectors": ["robotics"], "critical_technologies": [{"kind": "robotics"}]}
+    greenfield = {"kind": "greenfield", "technical_information_access": True}
+    assert "CA-007" not in fired(case([entity("buyer", "SG")], target=robotics, transaction=greenfield))
+
+
+# --- security of supply: offtake, protective equipment, farmland ---------------------------------------------
+
+
+MINE = {
+    "sectors": ["critical_minerals"],
+    "critical_infrastructure": [{"kind": "raw_material_site", "name": "Mine", "role": "owner"}],
+}
+
+
+def test_offtake_rights_over_a_critical_raw_material_score_whatever_the_stake() -> None:
+    tx = {"kind": "minority_stake", "stake_before_pct": 0, "stake_after_pct": 2, "offtake_rights": True}
+    assert {"SS-010", "SS-008"} <= fired(case([entity("buyer", "JP")], target=MINE, transaction=tx))
+    assert "SS-010" not in fired(case([entity("buyer", "DE")], target=MINE, transaction=tx))  # a domestic buyer
+    no_offtake = {**tx, "offtake_rights": False}
+    assert "SS-010" not in fired(case([entity("buyer", "JP")], target=MINE, transaction=no_offtake))
+    quarry = {"sectors": ["construction"], "critical_infrastructure": [], "critical_technologies": []}
+    assert "SS-010" not in fired(case([entity("buyer", "JP")], target=quarry, transaction=tx))
+
+
+def test_offtake_rights_not_stated_are_asked() -> None:
+    tx = {"kind": "minority_stake", "stake_before_pct": 0, "stake_after_pct": 2}
+    result = run(case([entity("buyer", "JP")], target=MINE, transaction=tx))
+    assert "SS-010" in result.undecided
+
+
+def test_protective_equipment_is_read_from_the_german_category() -> None:
+    tx = {"kind": "minority_stake", "stake_before_pct": 0, "stake_after_pct": 30, "board_seats": 1}
+    masks = {"sectors": ["manufacturing"], "awv_activities": ["ppe"]}
+    assert {"SS-006", "CA-003"} <= fired(case([entity("buyer", "US")], target=masks, transaction=tx))
+    workwear = {"sectors": ["manufacturing"], "awv_activities": [], "critical_infrastructure": []}
+    assert not fired(case([entity("buyer", "US")], target=workwear, transaction=tx)) & {"SS-006", "CA-003"}
+    # a case that does not give the German categories is read by its tags, not asked for them
+    assert "SS-006" not in run(case([entity("buyer", "US")], target={"sectors": ["retail"]}, transaction=tx)).undecided
+
+
+def test_farmland_over_10000_ha_is_read_from_the_german_category_too() -> None:
+    tx = {"kind": "minority_stake", "stake_before_pct": 0, "stake_after_pct": 30}
+    farm = {"sectors": ["agriculture_food"], "awv_activities": ["farmland_over_10000ha"]}
+    assert "SS-004" in fired(case([entity("buyer", "NL")], target=farm, transaction=tx))
 
 
 # --- surveillance and human rights -----------------------------------------------------------------------------

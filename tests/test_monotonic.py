@@ -98,6 +98,7 @@ def cases(draw):
         ("votes_after_pct", pct),
         ("board_seats", st.integers(0, 5)),
         ("technical_information_access", st.booleans()),
+        ("offtake_rights", st.booleans()),
     ):
         value = draw(maybe(strat))
         if value is not None:
@@ -115,7 +116,9 @@ def score(data) -> float:
 def risk_additions(draw, data):
     """A copy of ``data`` with one more risk fact."""
     new = copy.deepcopy(data)
-    which = draw(st.sampled_from(["listing", "link", "conduct", "record", "sector", "stake", "state_pct", "veto"]))
+    which = draw(
+        st.sampled_from(["listing", "link", "conduct", "record", "sector", "stake", "state_pct", "veto", "offtake"])
+    )
     entity = new["entities"][draw(st.integers(0, len(new["entities"]) - 1))]
     if which == "listing":
         entity.setdefault("listings", []).append(draw(listing))
@@ -141,6 +144,8 @@ def risk_additions(draw, data):
         votes = tx.get("votes_after_pct", stake)  # voting rights follow the stake unless given
         tx["stake_after_pct"] = min(100.0, stake + more)
         tx["votes_after_pct"] = min(100.0, votes + more)
+    elif which == "offtake":
+        new.setdefault("transaction", {})["offtake_rights"] = True
     elif which == "state_pct":
         entity["state_ownership_pct"] = min(100.0, (entity.get("state_ownership_pct") or 0) + draw(pct))
     else:
