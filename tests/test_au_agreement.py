@@ -89,9 +89,7 @@ def test_a_british_deal_signed_in_may_2023_is_split_on_the_day_the_uk_agreement_
     on the 1st to the 30th (over A$310M) and call-in only on the 31st (under A$1,339M)."""
     au = australia(tmp_path, "GB", "GB", "2023-05")
     assert au.outcome == "undetermined"
-    assert au.why == (
-        "The day decides: 2023-05-01 to 2023-05-30: mandatory (AU-008); 2023-05-31: call in (AU-015).",
-    )
+    assert au.why == ("The day decides: 2023-05-01 to 2023-05-30: mandatory (AU-008); 2023-05-31: call in (AU-015).",)
 
 
 def test_singapore_counts_from_1_december_2017_not_from_2020(tmp_path):
