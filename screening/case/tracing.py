@@ -7,7 +7,7 @@ not multiplication: a government holding 50% of a company that holds 30% of the 
 15%; a government holding 19% of that company holds none of it through the company. The interests a government
 holds directly and by tracing are added. A state body, state-owned enterprise or sovereign fund is read as its
 country's government (a separate government entity, FATR s.17(1); an entity a foreign government investor
-holds 20% of is itself one, s.17(1)(e)), and so is a state's stated share of an entity whose owners are not
+holds 20% of is itself one, s.17(1)(e), as the pack reads it, not read here), and so is a state's stated share of an entity whose owners are not
 itemised. Associates (FATA s.6) are not known to the case and not counted: the figure is the Act's count without
 them, a lower bound of it.
 """
