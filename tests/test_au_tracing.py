@@ -82,6 +82,29 @@ def test_a_state_owned_enterprise_counts_as_its_governments_and_australias_own_g
     assert traced_by_state(c) == {"CN": 25.0}
 
 
+def test_an_entity_held_40_percent_by_several_governments_is_a_foreign_government_investor_of_its_own():
+    """FATR s.17(1)(e): Norway, Singapore and the UAE hold 15% each of a holder (45% together, s.17(1)(b)(ii)),
+    none of them 20%; the holder's 25% of the investor is a foreign government investor's substantial interest."""
+    govs = {"no": {"country": "NO", "kind": "state_body"}, "sg": SG, "ae": {"country": "AE", "kind": "state_body"}}
+    edges = [("no", "holdco", 15), ("sg", "holdco", 15), ("ae", "holdco", 15), ("holdco", "fund", 25)]
+    c = case(edges, holdco=HOLDCO, **govs)
+    assert traced_by_state(c) == {"AE": 0.0, "NO": 0.0, "SG": 0.0, "holdco": 25.0}
+    assert traced_government_pct(c) == 25.0
+    under = case([(o, d, 13 if d == "holdco" else p) for o, d, p in edges], holdco=HOLDCO, **govs)
+    assert traced_government_pct(under) == 0.0  # 39% together is no aggregate substantial interest
+
+
+def test_one_governments_40_percent_is_no_aggregate_of_several():
+    """Two bodies of one state are one government: their 40% is a substantial interest traced in full."""
+    c = case(
+        [("sg", "holdco", 20), ("sg2", "holdco", 20), ("holdco", "fund", 25)],
+        holdco=HOLDCO,
+        sg=SG,
+        sg2=SG,
+    )
+    assert traced_by_state(c) == {"SG": 25.0}
+
+
 def test_a_stake_not_given_makes_a_low_figure_unknown_but_a_figure_already_at_20_stays():
     unknown = case([("sg", "holdco", None), ("holdco", "fund", 30)], sg=SG, holdco=HOLDCO)
     assert traced_government_pct(unknown) is None
@@ -123,3 +146,12 @@ def test_a_government_whose_23_percent_effective_interest_traces_to_5_is_asked_n
     au = australia(pack, c)
     assert (au.outcome, au.rule.id) == ("call_in", "AU-015")
     assert any("investor.au_government_interest_pct" in q.facts for q in au.questions)
+
+
+def test_a_holder_that_is_a_foreign_government_investor_by_the_aggregate_test_makes_the_investor_one(pack):
+    """FATR s.17(1)(e): effective interests give each government 3.75% and all three 11.25%, which asked
+    nothing; the holder, 45% held by three governments, holds 25% of the investor (AU-012, A$0)."""
+    govs = {"no": {"country": "NO", "kind": "state_body"}, "sg": SG, "ae": {"country": "AE", "kind": "state_body"}}
+    edges = [("no", "holdco", 15), ("sg", "holdco", 15), ("ae", "holdco", 15), ("holdco", "fund", 25)]
+    au = australia(pack, case(edges, holdco=HOLDCO, **govs))
+    assert (au.outcome, au.rule.id) == ("mandatory", "AU-012")

@@ -6,10 +6,12 @@ hold the whole interest that entity holds in a lower one, applied again at every
 not multiplication: a government holding 50% of a company that holds 30% of the investor holds 30% of it, not
 15%; a government holding 19% of that company holds none of it through the company. The interests a government
 holds directly and by tracing are added. A state body, state-owned enterprise or sovereign fund is read as its
-country's government (a separate government entity, FATR s.17(1); an entity a foreign government investor
-holds 20% of is itself one, s.17(1)(e), as the pack reads it, not read here), and so is a state's stated share of an entity whose owners are not
-itemised. Associates (FATA s.6) are not known to the case and not counted: the figure is the Act's count without
-them, a lower bound of it.
+country's government (a separate government entity, FATR s.17(1)(a)), and so is a state's stated share of an
+entity whose owners are not itemised. An entity in which a foreign government investor holds a substantial
+interest is itself one (FATR s.17(1)(e)): through one government that is the tracing above; an entity that
+is one only because the governments of several countries hold 40% of it together is traced as a foreign
+government investor of its own. Associates (FATA s.6) are not known to the case and not counted: the figure
+is the Act's count without them, a lower bound of it.
 """
 
 from __future__ import annotations
@@ -22,15 +24,22 @@ from screening.case.values import BOUNDS, AtLeast, ends
 SUBSTANTIAL_PCT = 20.0
 """A substantial interest (FATA s.4): 20% of the votes or of the shares, with which the higher entity's
 interests are traced to the holder (s.19(1))."""
+AGGREGATE_PCT = 40.0
+"""An aggregate substantial interest (FATA s.4): 40%, held by the governments of more than one foreign country
+together (FATR s.17(1)(b)(ii))."""
 HOME = "AU"
 """Australia's own government is no foreign government."""
 
 
+Link = tuple[str, str, float, float]
+"""(owner, owned, equity, votes) of one holding, at its lower ends."""
+
+
 def traced_government_pct(case: Case) -> float | None:
-    """The largest interest one foreign government holds in the investor by FATA s.19 tracing (the higher of its
-    votes and its shares): exact when the group is documented up to its ultimate owners and every stake in it is
-    a number; otherwise an ``AtLeast`` when what is known already reaches 20%, and None (unknown) when it does
-    not."""
+    """The largest interest one foreign government investor holds in the investor by FATA s.19 tracing (the
+    higher of its votes and its shares): exact when the group is documented up to its ultimate owners and every
+    stake in it is a number; otherwise an ``AtLeast`` when what is known already reaches 20%, and None
+    (unknown) when it does not."""
     traced = traced_by_state(case)
     top = max(traced.values(), default=0.0)
     if _exact(case):
@@ -39,25 +48,43 @@ def traced_government_pct(case: Case) -> float | None:
 
 
 def traced_by_state(case: Case) -> dict[str, float]:
-    """Each foreign government's traced interest in the investor (its stakes at their lower ends; a stake not
-    given counts as none), by country."""
+    """Each foreign government investor's traced interest in the investor (its stakes at their lower ends; a
+    stake not given counts as none): a foreign government with its bodies, by country, and an entity of the
+    group that is one only through the aggregate test (FATR s.17(1)(b)(ii), 40% held by the governments of
+    several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e))."""
     group = group_of(case)
     members = {e.id for e, _ in group}
     links = _links(case, members)
-    holders: dict[str, set[str]] = {}
+    persons: dict[str, set[str]] = {}
     for entity, _ in group:
         if entity.kind in STATE_KINDS and entity.country and entity.country != HOME:
-            holders.setdefault(entity.country, set()).add(entity.id)
+            persons.setdefault(entity.country, set()).add(entity.id)
     for owner, _, _, _ in links:
         state = state_of(owner)
         if state is not None and state != HOME:
-            holders.setdefault(state, set()).add(owner)
-    return {state: _traced(case.investor_id, own, links) for state, own in sorted(holders.items())}
+            persons.setdefault(state, set()).add(owner)
+    while True:
+        traced = {label: _traced(own, links) for label, own in persons.items()}
+        held = set().union(*persons.values()) if persons else set()
+        found = {
+            eid
+            for eid in members - held - {case.investor_id}
+            if max((t.get(eid, 0.0) for t in traced.values()), default=0.0) < SUBSTANTIAL_PCT
+            and _aggregate(eid, persons, traced, links) >= AGGREGATE_PCT
+        }
+        if not found:
+            break
+        persons.update({eid: {eid} for eid in found})
+    out = {}
+    for label, own in sorted(persons.items()):
+        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
+    return out
 
 
-def _traced(investor: str, government: set[str], links: list[tuple[str, str, float, float]]) -> float:
-    """The government's interest in the investor: its own holdings and those of every entity it holds a
-    substantial interest in, to a fixed point (interests only grow, and are capped at 100%)."""
+def _traced(government: set[str], links: list[Link]) -> dict[str, float]:
+    """What the government (or a foreign government investor) holds in each entity: its own holdings and those
+    of every entity it holds a substantial interest in, to a fixed point (interests only grow, capped at 100%);
+    the higher of votes and shares."""
     equity: dict[str, float] = {}
     votes: dict[str, float] = {}
     for _ in range(len(links) + 1):
@@ -72,12 +99,27 @@ def _traced(investor: str, government: set[str], links: list[tuple[str, str, flo
         if new_equity == equity and new_votes == votes:
             break
         equity, votes = new_equity, new_votes
-    if investor in government:
-        return 100.0
-    return max(equity.get(investor, 0.0), votes.get(investor, 0.0))
+    return {eid: max(equity.get(eid, 0.0), votes.get(eid, 0.0)) for eid in equity.keys() | votes.keys()}
 
 
-def _links(case: Case, members: set[str]) -> list[tuple[str, str, float, float]]:
+def _aggregate(eid: str, persons: dict[str, set[str]], traced: dict[str, dict[str, float]], links: list[Link]) -> float:
+    """The interest foreign government investors of more than one person hold in ``eid`` together, each
+    holding into it counted once: a holding by a government's body, or by an entity a government holds a
+    substantial interest in; nothing when all of it comes from one."""
+    equity = votes = 0.0
+    whose: set[str] = set()
+    for owner, owned, eq, vt in links:
+        if owned != eid:
+            continue
+        by = {label for label, own in persons.items() if owner in own}
+        by |= {label for label, t in traced.items() if t.get(owner, 0.0) >= SUBSTANTIAL_PCT}
+        if by:
+            equity, votes = equity + eq, votes + vt
+            whose |= by
+    return min(100.0, max(equity, votes)) if len(whose) > 1 else 0.0
+
+
+def _links(case: Case, members: set[str]) -> list[Link]:
     """(owner, owned, equity, votes) of every holding in the group, at their lower ends, with a state's stated
     share of an entity whose owners are not itemised (as screening.case.ownership reads it)."""
     out = []
