@@ -373,6 +373,20 @@ def catalogue() -> dict[str, Fact]:
             description="The same sum for the votes.",
         ),
         Fact(
+            "ownership.au_traced_government_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="The largest interest one foreign (not Australian) government investor holds in the investor "
+            "as Australia's FATA s.19 traces it: the whole interest of every entity in which it holds 20% or more "
+            "of the votes or shares, level by level, added to its own (the higher of votes and shares); a state "
+            "body, state-owned enterprise or sovereign fund counts as its country's government, and an entity "
+            "40% held by the governments of several countries is a foreign government investor of its own "
+            "(FATR s.17(1)(e)). Associates "
+            "(FATA s.6) are not counted. Unknown while the group is not documented to its top or a stake is "
+            "missing or a bound, unless what is known already reaches 20%.",
+        ),
+        Fact(
             "ownership.states",
             "records",
             derived=True,

@@ -88,6 +88,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "cfius_excepted",
         "eu_sensitive_investments",
         "au_passive_fund",
+        "au_agreement_investor",
         "au_government_interest_pct",
         "au_aggregate_government_interest_pct",
     ):
@@ -303,6 +304,7 @@ _OWNERSHIP_FACTS = (
     "ownership.states",
     "ownership.foreign_states_equity_pct",
     "ownership.foreign_states_voting_pct",
+    "ownership.au_traced_government_pct",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
 )
@@ -311,6 +313,7 @@ _OWNERSHIP_FACTS = (
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
     from screening.case.ownership import analyse
+    from screening.case.tracing import traced_government_pct
 
     own = analyse(case)
     decided = own.complete is True and not own.missing
@@ -353,6 +356,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     # FATR s.17(1)(b)(ii): governments of several countries with an aggregate interest; each regime's view
     # of a target placed in another country works the sum out again (screening.case.territory.view)
     values.update(territory.foreign_states(values["ownership.states"], case.data["target"].get("country")))
+    # FATA s.19: each foreign government's interest traced through the chain, as Australia's Act counts it
+    values["ownership.au_traced_government_pct"] = traced_government_pct(case)
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)

@@ -1,0 +1,157 @@
+"""Australia's tracing of interests (FATA s.19): what each foreign government holds in the investor as the Act
+counts it, worked out from the case's ownership edges.
+
+A person who holds a substantial interest (20% of the votes or of the shares) in a higher entity is taken to
+hold the whole interest that entity holds in a lower one, applied again at every level (s.19(1)-(2)). Tracing is
+not multiplication: a government holding 50% of a company that holds 30% of the investor holds 30% of it, not
+15%; a government holding 19% of that company holds none of it through the company. The interests a government
+holds directly and by tracing are added. A state body, state-owned enterprise or sovereign fund is read as its
+country's government (a separate government entity, FATR s.17(1)(a)), and so is a state's stated share of an
+entity whose owners are not itemised. An entity in which a foreign government investor holds a substantial
+interest is itself one (FATR s.17(1)(e)): through one government that is the tracing above; an entity that
+is one only because the governments of several countries hold 40% of it together is traced as a foreign
+government investor of its own. Associates (FATA s.6) are not known to the case and not counted: the figure
+is the Act's count without them, a lower bound of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_id, state_of
+from screening.case.values import BOUNDS, AtLeast, ends
+
+SUBSTANTIAL_PCT = 20.0
+"""A substantial interest (FATA s.4): 20% of the votes or of the shares, with which the higher entity's
+interests are traced to the holder (s.19(1))."""
+AGGREGATE_PCT = 40.0
+"""An aggregate substantial interest (FATA s.4): 40%, held by the governments of more than one foreign country
+together (FATR s.17(1)(b)(ii))."""
+HOME = "AU"
+"""Australia's own government is no foreign government."""
+
+
+Link = tuple[str, str, float, float]
+"""(owner, owned, equity, votes) of one holding, at its lower ends."""
+
+
+def traced_government_pct(case: Case) -> float | None:
+    """The largest interest one foreign government investor holds in the investor by FATA s.19 tracing (the
+    higher of its votes and its shares): exact when the group is documented up to its ultimate owners and every
+    stake in it is a number; otherwise an ``AtLeast`` when what is known already reaches 20%, and None
+    (unknown) when it does not."""
+    traced = traced_by_state(case)
+    top = max(traced.values(), default=0.0)
+    if _exact(case):
+        return top
+    return AtLeast(top) if top >= SUBSTANTIAL_PCT else None
+
+
+def traced_by_state(case: Case) -> dict[str, float]:
+    """Each foreign government investor's traced interest in the investor (its stakes at their lower ends; a
+    stake not given counts as none): a foreign government with its bodies, by country, and an entity of the
+    group that is one only through the aggregate test (FATR s.17(1)(b)(ii), 40% held by the governments of
+    several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e))."""
+    group = group_of(case)
+    members = {e.id for e, _ in group}
+    links = _links(case, members)
+    persons: dict[str, set[str]] = {}
+    for entity, _ in group:
+        if entity.kind in STATE_KINDS and entity.country and entity.country != HOME:
+            persons.setdefault(entity.country, set()).add(entity.id)
+    for owner, _, _, _ in links:
+        state = state_of(owner)
+        if state is not None and state != HOME:
+            persons.setdefault(state, set()).add(owner)
+    while True:
+        traced = {label: _traced(own, links) for label, own in persons.items()}
+        held = set().union(*persons.values()) if persons else set()
+        found = {
+            eid
+            for eid in members - held - {case.investor_id}
+            if max((t.get(eid, 0.0) for t in traced.values()), default=0.0) < SUBSTANTIAL_PCT
+            and _aggregate(eid, persons, traced, links) >= AGGREGATE_PCT
+        }
+        if not found:
+            break
+        persons.update({eid: {eid} for eid in found})
+    out = {}
+    for label, own in sorted(persons.items()):
+        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
+    return out
+
+
+def _traced(government: set[str], links: list[Link]) -> dict[str, float]:
+    """What the government (or a foreign government investor) holds in each entity: its own holdings and those
+    of every entity it holds a substantial interest in, to a fixed point (interests only grow, capped at 100%);
+    the higher of votes and shares."""
+    equity: dict[str, float] = {}
+    votes: dict[str, float] = {}
+    for _ in range(len(links) + 1):
+        new_equity: dict[str, float] = {}
+        new_votes: dict[str, float] = {}
+        for owner, owned, eq, vt in links:
+            if owned in government:
+                continue
+            if owner in government or max(equity.get(owner, 0.0), votes.get(owner, 0.0)) >= SUBSTANTIAL_PCT:
+                new_equity[owned] = min(100.0, new_equity.get(owned, 0.0) + eq)
+                new_votes[owned] = min(100.0, new_votes.get(owned, 0.0) + vt)
+        if new_equity == equity and new_votes == votes:
+            break
+        equity, votes = new_equity, new_votes
+    return {eid: max(equity.get(eid, 0.0), votes.get(eid, 0.0)) for eid in equity.keys() | votes.keys()}
+
+
+def _aggregate(eid: str, persons: dict[str, set[str]], traced: dict[str, dict[str, float]], links: list[Link]) -> float:
+    """The interest foreign government investors of more than one person hold in ``eid`` together, each
+    holding into it counted once: a holding by a government's body, or by an entity a government holds a
+    substantial interest in; nothing when all of it comes from one."""
+    equity = votes = 0.0
+    whose: set[str] = set()
+    for owner, owned, eq, vt in links:
+        if owned != eid:
+            continue
+        by = {label for label, own in persons.items() if owner in own}
+        by |= {label for label, t in traced.items() if t.get(owner, 0.0) >= SUBSTANTIAL_PCT}
+        if by:
+            equity, votes = equity + eq, votes + vt
+            whose |= by
+    return min(100.0, max(equity, votes)) if len(whose) > 1 else 0.0
+
+
+def _links(case: Case, members: set[str]) -> list[Link]:
+    """(owner, owned, equity, votes) of every holding in the group, at their lower ends, with a state's stated
+    share of an entity whose owners are not itemised (as screening.case.ownership reads it)."""
+    out = []
+    for e in case.ownership:
+        if e.owned in members:
+            votes = e.voting_pct if e.voting_pct is not None else e.equity_pct
+            out.append((e.owner, e.owned, _low(e.equity_pct), _low(votes)))
+    itemised = {owned for _, owned, _, _ in out}
+    for eid in sorted(members - itemised):
+        entity = case.entities[eid]
+        pct = entity.state_ownership_pct
+        if pct and entity.country and entity.kind != "state_body":
+            out.append((state_id(entity.country), eid, _low(pct), _low(pct)))
+    return out
+
+
+def _low(pct: Any) -> float:
+    if pct is None:
+        return 0.0
+    low = ends(pct).low
+    return 0.0 if low is None else float(low)
+
+
+def _exact(case: Case) -> bool:
+    """Whether every stake of the group is known as a number and the group is documented to its top."""
+    group = group_of(case)
+    if group_complete(group) is not True:
+        return False
+    members = {e.id for e, _ in group}
+    for e in case.ownership:
+        if e.owned in members:
+            stakes = (e.equity_pct, e.voting_pct)
+            if all(s is None for s in stakes) or any(isinstance(s, BOUNDS) for s in stakes):
+                return False
+    return all(not isinstance(e.state_ownership_pct, BOUNDS) for e, _ in group)
