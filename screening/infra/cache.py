@@ -2,7 +2,8 @@
 
 Rule packs and the entity registry are directories of YAML files that rarely change between runs.
 Once a directory has loaded cleanly, its parsed and validated documents are kept in Python's ``marshal``
-format (read three to four times as fast as the same data as JSON: a few milliseconds saved on every run) under
+format, each string written once (read about twice as fast as the same data as JSON: 1.5 to 2 ms for the
+default pack rather than 3 to 6), under
 ``$SCREENING_CACHE_DIR`` (else ``$XDG_CACHE_HOME/screening`` or ``~/.cache/screening``; an empty
 ``SCREENING_CACHE_DIR`` disables the cache), keyed on the content of its files: the sha256 of their names
 and bytes. Name, size and modification time would not do: ``cp -p``, ``rsync -t`` and ``tar x`` keep
@@ -85,10 +86,24 @@ def write(kind: str, source: Path, key: str, payload: dict[str, Any]) -> None:
         import tempfile  # only when the cache is written
 
         directory.mkdir(parents=True, exist_ok=True)
-        data = marshal.dumps({"path": str(source.resolve()), "key": key, "payload": payload}, MARSHAL_VERSION)
+        document = _shared({"path": str(source.resolve()), "key": key, "payload": payload}, {})
+        data = marshal.dumps(document, MARSHAL_VERSION)
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, _file(directory, kind, source))
     except (OSError, ValueError):  # a read-only home or a full disk; data marshal cannot write
         pass
+
+
+def _shared(value: Any, seen: dict[str, str]) -> Any:
+    """``value`` with equal strings made one object: marshal then writes each string once and refers to it
+    after (the keys of a pack's documents repeat thousands of times), and reading it back allocates each once,
+    which is what makes the cache read about twice as fast as JSON rather than as fast."""
+    if isinstance(value, str):
+        return seen.setdefault(value, value)
+    if isinstance(value, dict):
+        return {seen.setdefault(k, k) if isinstance(k, str) else k: _shared(v, seen) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shared(v, seen) for v in value]
+    return value
