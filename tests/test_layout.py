@@ -133,3 +133,24 @@ def test_line_separators_in_names_are_shown_as_escapes(tmp_path, colour):
     assert "Example Nordic\\u2028Bakeries\\u2029AS" in plain
     tree = [line for line in plain.splitlines() if "← Kari" in line]  # a label in the ownership tree
     assert tree and all(len(line) <= 72 for line in tree)
+
+
+def test_hanging_indents_are_those_rich_gave_on_random_text():
+    """layout.hang against screening.report.lines.hang (rich's Text), on seeded random text: spaces and
+    line breaks, wide and combining characters, emoji, words longer than a line."""
+    import random
+
+    from screening.report import lines
+
+    rng = random.Random(2026)
+    alphabet = list("abcdefghij    ") + ["\n", "中", "国", "é", "e\u0301", "🙂", "Ｆ", "→", "·", "-"]
+    alphabet.append("averyveryverylongword")
+    console = lines.console(100, False)
+    for _ in range(300):
+        lead = "".join(rng.choice(alphabet[:15]) for _ in range(rng.randint(0, 24)))
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 160)))
+        width, indent = rng.randint(12, 90), rng.choice([None, 2, 4, 15])
+        room = rng.choice([0, 20])
+        theirs = [line.plain for line in lines.hang(console, lead, lines.Text(body), width, indent, room)]
+        ours = [line.plain for line in layout.hang(Text(lead), Text(body), width, indent, room)]
+        assert ours == theirs, (lead, body, width, indent, room)
