@@ -1,5 +1,5 @@
 """Allow ``python -m screening``."""
 
-from screening.cli import main
+from screening.cli import run
 
-raise SystemExit(main())
+run()

@@ -663,7 +663,7 @@ def test_an_edit_kept_in_size_and_mtime_changes_the_report(tmp_path):
     shutil.copytree(ROOT / "rules", pack, ignore=shutil.ignore_patterns("tests"))
     rules = pack / "state_influence.yaml"
     before = json.loads(screening("screen", ALIBABA, "--rules", pack, "-f", "json", SCREENING_CACHE_DIR=str(cache)).out)
-    assert list(cache.glob("pack-*.json"))
+    assert list(cache.glob("pack-*.marshal"))
     stat = rules.stat()
     text = rules.read_text("utf-8")
     weight = next(line for line in text.splitlines() if line.startswith("    weight: ") and len(line) == 14)

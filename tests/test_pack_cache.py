@@ -3,6 +3,7 @@ modification time, as ``cp -p`` does), a bad cache is ignored."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ def weight(pack, rule_id: str) -> float:
 
 def test_second_load_comes_from_the_cache(copy, monkeypatch):
     first = load_pack(copy)
-    assert len(list((copy.parent / "cache").glob("pack-*.json"))) == 1
+    assert len(list((copy.parent / "cache").glob("pack-*.marshal"))) == 1
 
     def no_parsing(*_):
         raise AssertionError("a cache hit must not parse or validate the files")
@@ -66,11 +67,22 @@ def test_a_broken_edit_is_reported_not_hidden_by_the_cache(copy):
     assert any(p.code == "E103" for p in err.value.problems)
 
 
-def test_a_corrupt_cache_file_is_ignored(copy):
+@pytest.mark.parametrize("damage", ["cut short", "not marshal data", "another kind of value", "empty"])
+def test_a_corrupt_cache_file_is_ignored(copy, damage):
     first = load_pack(copy)
-    for cached in (copy.parent / "cache").glob("pack-*.json"):
-        cached.write_text("{not json")
-    assert load_pack(copy).digest == first.digest
+    (cached,) = (copy.parent / "cache").glob("pack-*.marshal")
+    data = cached.read_bytes()
+    cached.write_bytes(
+        {
+            "cut short": data[:100],
+            "not marshal data": b"{not json",
+            "another kind of value": marshal.dumps(["a", "list"]),
+            "empty": b"",
+        }[damage]
+    )
+    again = load_pack(copy)
+    assert again.digest == first.digest and [r.id for r in again.rules] == [r.id for r in first.rules]
+    assert marshal.loads(cached.read_bytes()) == marshal.loads(data)  # written again whole
 
 
 def test_cache_can_be_disabled(copy, monkeypatch):

@@ -137,7 +137,7 @@ def test_registry_cache_sees_edits(tmp_path, monkeypatch):
     directory = write_registry(tmp_path, {"a.yaml": "entities:\n  - {id: x, name: First}\n"})
     load_registry.cache_clear()
     assert load_registry(directory).entities["x"]["name"] == "First"
-    assert list((tmp_path / "cache").glob("registry-*.json"))
+    assert list((tmp_path / "cache").glob("registry-*.marshal"))
     load_registry.cache_clear()
     assert load_registry(directory).entities["x"]["name"] == "First"  # from the cache
     (directory / "a.yaml").write_text("entities:\n  - {id: x, name: Second, kind: fund}\n")

@@ -21,9 +21,9 @@ ends here and joins ``BOUNDS``.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
+from functools import cache
 from typing import Any, NamedTuple
 
 INF = math.inf
@@ -272,6 +272,8 @@ def day_range(node: Any) -> str | DayRange:
     if isinstance(node, str):
         month = _MONTH.match(node)
         if month:
+            import calendar  # only for a month written as a date
+
             year, mon = int(month.group(1)), int(month.group(2))
             days = calendar.monthrange(year, mon)[1]
             return DayRange(f"{node}-01", f"{node}-{days:02d}", node)
@@ -358,14 +360,20 @@ def describe(value: Any, unit: str = "") -> str:
 
 
 _NUM = r"([-+]?[0-9]+(?:[.,][0-9]+)?)"
-_BOUND_TEXTS = (
-    (re.compile(rf"^(?:>=|≥|at least|min(?:imum)?\.?)\s*{_NUM}$"), "at_least"),
-    (re.compile(rf"^{_NUM}\s*(?:\+|or more)$"), "at_least"),
-    (re.compile(rf"^(?:>|more than|over|above)\s*{_NUM}$"), "more_than"),
-    (re.compile(rf"^(?:<=|≤|at most|up to|max(?:imum)?\.?)\s*{_NUM}$"), "at_most"),
-    (re.compile(rf"^(?:<|less than|under|below)\s*{_NUM}$"), "less_than"),
-)
-_RANGE_TEXT = re.compile(rf"^(?:between\s+)?{_NUM}\s*(?:-|–|—|to|and)\s*{_NUM}$")
+
+
+@cache
+def _bound_texts() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The written forms of a bound (compiled when a spreadsheet's cell is first read: one case never reads
+    one), and, keyed ``between``, that of a range."""
+    return (
+        (re.compile(rf"^(?:>=|≥|at least|min(?:imum)?\.?)\s*{_NUM}$"), "at_least"),
+        (re.compile(rf"^{_NUM}\s*(?:\+|or more)$"), "at_least"),
+        (re.compile(rf"^(?:>|more than|over|above)\s*{_NUM}$"), "more_than"),
+        (re.compile(rf"^(?:<=|≤|at most|up to|max(?:imum)?\.?)\s*{_NUM}$"), "at_most"),
+        (re.compile(rf"^(?:<|less than|under|below)\s*{_NUM}$"), "less_than"),
+        (re.compile(rf"^(?:between\s+)?{_NUM}\s*(?:-|–|—|to|and)\s*{_NUM}$"), "between"),
+    )
 
 
 def read_bound(text: str) -> Any:
@@ -375,16 +383,15 @@ def read_bound(text: str) -> Any:
     plain = text.strip().lower().replace("%", "").strip()
     if plain.replace(" ", "_") in WORDS:
         return plain.replace(" ", "_")
-    for pattern, key in _BOUND_TEXTS:
+    for pattern, key in _bound_texts():
         found = pattern.match(plain)
+        if found and key == "between":
+            low, high = _read_number(found.group(1)), _read_number(found.group(2))
+            if low > high:
+                raise ValueError(f"the range {text!r} is reversed")
+            return {"between": [low, high]}
         if found:
             return {key: _read_number(found.group(1))}
-    found = _RANGE_TEXT.match(plain)
-    if found:
-        low, high = _read_number(found.group(1)), _read_number(found.group(2))
-        if low > high:
-            raise ValueError(f"the range {text!r} is reversed")
-        return {"between": [low, high]}
     try:
         return _read_number(plain)
     except ValueError:

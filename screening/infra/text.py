@@ -7,7 +7,8 @@ A case, a rule pack, a registry, a watchlist, a mapping or a file name can hold 
 ``ESC [ 8m`` hides what follows, a bare carriage return overwrites the line. Bidirectional overrides
 reorder what follows them; zero-width characters hide where one word ends. Every such character is
 written as an escape (``\\x1b``, ``\\u202e``), so the text stays readable and nothing is obeyed. Line
-breaks stay line breaks in ``visible``; ``visible_line`` escapes them too.
+breaks (``\\n``) stay line breaks in ``visible``; ``visible_line`` escapes them too. The Unicode line and
+paragraph separators (U+2028, U+2029) are escaped by both: a terminal does not break a line there.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ break (in Persian or Indic text, and in emoji, they stay)."""
 _TABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\n\t"}
 _TABLE.update({ord(c): f"\\u{ord(c):04x}" for c in BIDI + HIDING})
 _TABLE[ord("\t")] = " "
+_TABLE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})  # line and paragraph separators: no terminal breaks there
 _LINE = {**_TABLE, ord("\n"): "\\n", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 _ANY = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f" + BIDI + HIDING + "\u200c\u200d\u2028\u2029\t]")
 _PRINTABLE_HIDING = "".join(c for c in HIDING + "\u200c\u200d" if c.isprintable())

@@ -1,7 +1,9 @@
 """Terminal text laid out as lines: one console set-up, hanging indents, and output with or without colour.
 
-The terminal formats (screen report, check problems, test results) build lists of rich ``Text`` lines
-themselves rather than rich tables: the evidence gets the full width and rendering stays cheap.
+The terminal formats (check problems, test results, the brief) build lists of rich ``Text`` lines
+themselves rather than rich tables: the evidence gets the full width and rendering stays cheap. The screening
+report and the filing matrix, the commands run most, are laid out the same way by screening.report.layout,
+which imports rich only to write colours.
 
 Everything they print passes through ``safe``: text from inputs can hold control characters (a
 clipboard write, a link, a screen clear), bidirectional overrides and invisible characters, which are

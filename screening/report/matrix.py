@@ -42,17 +42,17 @@ def render(value: Filings, fmt: str, options: Options) -> str:
 
 
 def _text(docs: list[tuple[Result, dict[str, Any]]], options: Options) -> str:
-    from screening.report import lines
-    from screening.report.lines import Text
+    from screening.report import layout
+    from screening.report.layout import Text
     from screening.report.text import Page, filings_section
 
-    page = Page(lines.console(options.width, options.color), options.width)
+    page = Page(options.width)
     for result, doc in docs:
         if page.parts:
             page.add()
         page.hang(Text(result.case.id, style="bold"), Text(f": {result.case.title}", style="bold"), 2)
         filings_section(page, result, doc)
-    return lines.emit(page.console, page.parts, options.color)
+    return layout.emit(page.parts, options.width, options.color)
 
 
 def _markdown(docs: list[tuple[Result, dict[str, Any]]]) -> str:

@@ -1,4 +1,5 @@
-"""Terminal report, drawn with rich: header, score arithmetic, findings, ownership, gaps, sources.
+"""Terminal report: header, score arithmetic, findings, ownership, gaps, sources; laid out by
+screening.report.layout (rich, when it is coloured, writes only its colours).
 
 The layout is a document, not a grid: each finding, gap and source is a line with a hanging indent, so the
 evidence gets the full width of the terminal and a report of a hundred findings still prints at once.
@@ -8,16 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
-from rich.text import Text as RichText
-from rich.tree import Tree
-
 from screening.case import countries
 from screening.case.model import KIND_LABELS, state_of
 from screening.case.values import describe, shown
 from screening.decision.engine import Finding, Result
 from screening.infra.text import num
-from screening.report import Options, lines
+from screening.report import Options, layout
 from screening.report.data import (
     BASIS,
     came_from,
@@ -34,7 +31,7 @@ from screening.report.data import (
     undated,
     value_text,
 )
-from screening.report.lines import Text
+from screening.report.layout import Text, Tree
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 HEADING = "bold underline"
@@ -42,7 +39,7 @@ INDENT = 15  # where a finding's text starts: "  SI-003  +10  "
 
 
 def render(results: list[Result], fmt: str, options: Options) -> str:
-    page = Page(lines.console(options.width, options.color), options.width)
+    page = Page(options.width)
     page.explain = options.explain
     if len(results) > 1:
         _comparison(page, results)
@@ -50,14 +47,14 @@ def render(results: list[Result], fmt: str, options: Options) -> str:
         if i or len(results) > 1:
             page.add(Text("─" * options.width, style="dim"))
         _case(page, result)
-    return lines.emit(page.console, page.parts, options.color)
+    return layout.emit(page.parts, options.width, options.color)
 
 
 class Page:
     """Lines of styled text, wrapped to the page width with hanging indents, and trees."""
 
-    def __init__(self, console: Console, width: int) -> None:
-        self.console, self.width = console, width
+    def __init__(self, width: int) -> None:
+        self.width = width
         self.parts: list[Any] = []
         self.explain = False
         self.same_as: dict[tuple[str, int], str] = {}
@@ -65,8 +62,8 @@ class Page:
         self.name: Any = str
         """An entity's name by its id, in the case being drawn."""
 
-    def add(self, line: RichText | str = "") -> None:
-        self.parts.append(line if isinstance(line, RichText) else Text(line))
+    def add(self, line: Text | str = "") -> None:
+        self.parts.append(line if isinstance(line, Text) else Text(line))
 
     def heading(self, title: str, right: str = "") -> None:
         if self.parts:
@@ -76,15 +73,15 @@ class Page:
             line.append(" " * max(1, self.width - len(title) - len(right)) + right, style="bold")
         self.add(line)
 
-    def hang(self, lead: RichText | str, body: RichText, indent: int) -> None:
+    def hang(self, lead: Text | str, body: Text, indent: int) -> None:
         """``lead`` then ``body``; the body's continuation lines start at column ``indent``."""
         if not body:
-            self.parts.append(lead if isinstance(lead, RichText) else Text(lead))
+            self.parts.append(lead if isinstance(lead, Text) else Text(lead))
             return
-        self.parts += lines.hang(self.console, lead, body, self.width, indent, min_room=0)
+        self.parts += layout.hang(lead, body, self.width, indent, min_room=0)
 
-    def block(self, node: Any) -> None:
-        """A rich renderable (a tree) printed as it is."""
+    def block(self, node: Tree) -> None:
+        """A tree, drawn with its guides."""
         self.parts.append(node)
 
 
@@ -228,7 +225,7 @@ def _findings(page: Page, result: Result) -> None:
 
 def _finding(page: Page, f: Finding) -> None:
     points = "0" if f.waived else f"{'+' if f.points > 0 else ''}{num(f.points)}"
-    title: RichText = Text(f.rule.title, style="bold")
+    title: Text = Text(f.rule.title, style="bold")
     if f.waived:
         title = Text.assemble(("WAIVED ", "bold magenta"), title)
     page.hang(Text.assemble("  ", (f.rule.id, "bold"), f"  {points:>3}  "), title, INDENT)
@@ -282,7 +279,7 @@ def _finding(page: Page, f: Finding) -> None:
         page.hang("", body, INDENT)
 
 
-def _entity_label(page: Page, result: Result, entity_id: str, edge: Any = None, level: int = 0) -> RichText:
+def _entity_label(page: Page, result: Result, entity_id: str, edge: Any = None, level: int = 0) -> Text:
     """An entity of the tree (with the stake by which it owns the one below it), wrapped to the room its level
     of the tree leaves, each wrapped line indented under its own first line (rich would start it flush)."""
     e = result.case.entities[entity_id]
@@ -303,7 +300,7 @@ def _entity_label(page: Page, result: Result, entity_id: str, edge: Any = None, 
     head.append(e.name, style="bold red" if state else "bold")
     where = countries.name(e.country) if e.country else "country unknown"
     head.append(f"  {KIND_LABELS.get(e.kind or '', 'kind unknown')}, {where}", style="dim")
-    rows: list[tuple[str, RichText, int]] = [("", head, 4)]
+    rows: list[tuple[str, Text, int]] = [("", head, 4)]
     for link in e.state_links or ():
         body = Text(f"state link: {link['kind'].replace('_', ' ')} ({link['state']})", style="red")
         if link.get("sources"):
@@ -314,23 +311,23 @@ def _entity_label(page: Page, result: Result, entity_id: str, edge: Any = None, 
     return tree_label(page, rows, level)
 
 
-def tree_label(page: Page, rows: list[tuple[str, RichText, int]], level: int) -> RichText:
+def tree_label(page: Page, rows: list[tuple[str, Text, int]], level: int) -> Text:
     """Lines of a tree's label, each (lead, body, indent of its wrapped lines), wrapped to what is left of the
     page at ``level`` of the tree (rich draws four columns of guide a level)."""
     room = max(24, page.width - 4 * level)
-    out: list[RichText] = []
+    out: list[Text] = []
     for lead, body, indent in rows:
-        line = lines.safe(Text.assemble(lead, body))
+        line = Text.assemble(lead, body)
         if line.cell_len <= room:
             out.append(line)
             continue
-        first = line.wrap(page.console, room)[0]
+        first = line.wrap(room)[0]
         first.rstrip()
         cut = len(first.plain)
         while cut < len(line.plain) and line.plain[cut] == " ":
             cut += 1
         out.append(first)
-        for rest in line[cut:].wrap(page.console, room - indent):
+        for rest in line[cut:].wrap(room - indent):
             rest.rstrip()
             out.append(Text(" " * indent) + rest)
     label = Text("\n").join(out)
