@@ -18,7 +18,7 @@ from screening.case.dated import change_days, first_day, judged_day, on_day, uns
 from screening.case.facts import build_facts
 from screening.case.model import Case
 from screening.conditions.evaluate import evaluate
-from screening.decision.engine import _before, _confidence, _known, _question
+from screening.decision.engine import _before, _confidence, _known, _question, _record_question, listed_details
 from screening.infra.text import number
 from screening.pack.load import Pack
 
@@ -147,7 +147,7 @@ def brief(
         "level": level,
         "categories": {k: number(s + 0.0) for k, s in scores.items()},
         "fired": [pack.rules[f[0]].id for f in (*risk, *mitigations)],
-        "gaps": gap_names(facts.subject, values, outcome.undecided, outcome.unknowns, table),
+        "gaps": gap_names(facts.subject, values, outcome.undecided, outcome.unknowns, table, pack),
         "filings": filings,
     }
 
@@ -187,10 +187,13 @@ def gap_names(
     undecided: list[int] | tuple[int, ...],
     unknowns: Any,
     table: Tables,
+    pack: Pack,
 ) -> list[str]:
     """The names of the facts the gaps ask about, in the order of the gaps (most points at stake first), without
-    their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps)."""
+    their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps), a list
+    of records that leaves out details a rule needs asked about those details."""
     asked: dict[str, str] = {}
+    details = listed_details(values, ((pack.rules[i], names) for i, names in zip(undecided, unknowns, strict=True)))
     by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
     for i, fields in zip(undecided, unknowns, strict=True):
         seen: set[str] = set()
@@ -198,7 +201,11 @@ def gap_names(
         for name in fields:
             question = asked.get(name)
             if question is None:
-                question = asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+                keys = details.get(name)
+                if keys:
+                    question = asked[name] = _record_question(name, values.get(name) or [], keys)
+                else:
+                    question = asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
             entry = by_question.get(question)
             if entry is None:
                 entry = by_question[question] = [[name], 0.0]
