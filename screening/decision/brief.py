@@ -9,10 +9,12 @@ only those, from the same pieces in the same order, so a row is the same either 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from screening.case.catalogue import catalogue
 from screening.case.confidence import at_level, lowest, rank
 from screening.case.dated import change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import build_facts
@@ -193,7 +195,7 @@ def gap_names(
     their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps), a list
     of records that leaves out details a rule needs asked about those details."""
     asked: dict[str, str] = {}
-    details = listed_details(values, ((pack.rules[i], names) for i, names in zip(undecided, unknowns, strict=True)))
+    details = _details(subject, values, undecided, unknowns, pack)
     by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
     for i, fields in zip(undecided, unknowns, strict=True):
         seen: set[str] = set()
@@ -216,3 +218,36 @@ def gap_names(
                 entry[1] += points
     ordered = sorted(by_question.values(), key=lambda e: (-e[1], tuple(e[0])))
     return list(dict.fromkeys(name for names, _ in ordered for name in names))
+
+
+@cache
+def _written(name: str) -> bool:
+    """Whether fact ``name`` is a list of records the case writes (not one the tool computes, whose details no gap
+    asks for: screening.decision.engine._missing_details)."""
+    fact = catalogue().get(name)
+    return fact is not None and not fact.derived
+
+
+def _details(
+    subject: str, values: dict[str, Any], undecided: list[int] | tuple[int, ...], unknowns: Any, pack: Pack
+) -> dict[str, set[str]]:
+    """The details of listed records a gap asks for (screening.decision.engine.listed_details), found only where
+    they may change which facts share a gap: a list of records whose unknown details leave a rule undecided is
+    asked about on its own (``_record_question`` names the list), so the rules are traced only for a list whose
+    plain question another fact asks too, or whose name ends as another list's does."""
+    # the records the tool computes are asked about as written
+    listed = {n for n in set().union(*unknowns) if isinstance(values.get(n), list) and values.get(n) and _written(n)}
+    if not listed:
+        return {}
+    questions: dict[str, str] = {}
+    for fields in unknowns:
+        for name in fields:
+            if name not in questions:
+                questions[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+    asked_by = Counter(questions.values())
+    endings = Counter(name.rsplit(".", 1)[-1] for name in listed)
+    doubtful = {n for n in listed if asked_by[questions[n]] > 1 or endings[n.rsplit(".", 1)[-1]] > 1}
+    if not doubtful:
+        return {}
+    pairs = zip(undecided, unknowns, strict=True)
+    return listed_details(values, ((pack.rules[i], names) for i, names in pairs if doubtful.intersection(names)))
