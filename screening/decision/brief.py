@@ -195,19 +195,19 @@ def gap_names(
     their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps), a list
     of records that leaves out details a rule needs asked about those details."""
     asked: dict[str, str] = {}
-    details = _details(subject, values, undecided, unknowns, pack)
+    for fields in unknowns:
+        for name in fields:
+            if name not in asked:
+                asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+    for name, keys in _details(values, undecided, unknowns, pack, asked).items():
+        if keys and name in asked:
+            asked[name] = _record_question(name, values.get(name) or [], keys)
     by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
     for i, fields in zip(undecided, unknowns, strict=True):
         seen: set[str] = set()
         points = table.at_stake[i]
         for name in fields:
-            question = asked.get(name)
-            if question is None:
-                keys = details.get(name)
-                if keys:
-                    question = asked[name] = _record_question(name, values.get(name) or [], keys)
-                else:
-                    question = asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+            question = asked[name]
             entry = by_question.get(question)
             if entry is None:
                 entry = by_question[question] = [[name], 0.0]
@@ -221,32 +221,28 @@ def gap_names(
 
 
 @cache
-def _written(name: str) -> bool:
-    """Whether fact ``name`` is a list of records the case writes (not one the tool computes, whose details no gap
-    asks for: screening.decision.engine._missing_details)."""
-    fact = catalogue().get(name)
-    return fact is not None and not fact.derived
+def _written() -> tuple[str, ...]:
+    """The facts that are lists the case writes (not ones the tool computes, whose details no gap asks for:
+    screening.decision.engine._missing_details)."""
+    return tuple(name for name, fact in catalogue().items() if fact.type in ("records", "list") and not fact.derived)
 
 
 def _details(
-    subject: str, values: dict[str, Any], undecided: list[int] | tuple[int, ...], unknowns: Any, pack: Pack
+    values: dict[str, Any], undecided: list[int] | tuple[int, ...], unknowns: Any, pack: Pack, asked: dict[str, str]
 ) -> dict[str, set[str]]:
     """The details of listed records a gap asks for (screening.decision.engine.listed_details), found only where
     they may change which facts share a gap: a list of records whose unknown details leave a rule undecided is
     asked about on its own (``_record_question`` names the list), so the rules are traced only for a list whose
-    plain question another fact asks too, or whose name ends as another list's does."""
-    # the records the tool computes are asked about as written
-    listed = {n for n in set().union(*unknowns) if isinstance(values.get(n), list) and values.get(n) and _written(n)}
+    plain question (``asked``: each fact's) another fact asks too, or whose name ends as another list's does."""
+    given = [n for n in _written() if values.get(n)]
+    if not given:
+        return {}
+    listed = {n for n in given if n in asked and isinstance(values[n], list)}
     if not listed:
         return {}
-    questions: dict[str, str] = {}
-    for fields in unknowns:
-        for name in fields:
-            if name not in questions:
-                questions[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
-    asked_by = Counter(questions.values())
+    asked_by = Counter(asked.values())
     endings = Counter(name.rsplit(".", 1)[-1] for name in listed)
-    doubtful = {n for n in listed if asked_by[questions[n]] > 1 or endings[n.rsplit(".", 1)[-1]] > 1}
+    doubtful = {n for n in listed if asked_by[asked[n]] > 1 or endings[n.rsplit(".", 1)[-1]] > 1}
     if not doubtful:
         return {}
     pairs = zip(undecided, unknowns, strict=True)
