@@ -17,7 +17,8 @@ imports and the generated msgspec types; a warm-up batch of 200 lines pays it be
 its time is printed apart. CPU time, not wall-clock: on a shared machine the ratio then holds whatever else
 runs (not the caches it shares: a busy machine still raises the ratio somewhat). Then, as asked:
 
-- --rss: peak RSS of the CLI (one worker) on N/10, N and --rss-large cases of the one-entity workload;
+- peak RSS of the CLI (one worker) on N/10 and N cases of the one-entity workload, and the growth between
+  them, always; --rss: on --rss-large cases too;
 - --memory-only: that peak RSS alone, on the quick path, nothing timed (e.g. ``--cases 100000 --rss-large
   1000000`` for 10k, 100k and 1M cases; a million one-entity cases are about 630 MB of JSON Lines);
 - --yaml-cases M: the YAML loaders and a batch over a directory of M YAML files;
@@ -248,16 +249,20 @@ def stages(jsonl: Path, limit: int) -> None:
 
 
 def rss(work: Path, n: int, large: int, written: Path | None = None) -> None:
-    """Peak RSS of the CLI (one worker, the quick path) on N/10, N and ``large`` one-entity cases."""
+    """Peak RSS of the CLI (one worker, the quick path) on N/10, N and ``large`` one-entity cases, and how much
+    more the largest count takes than the smallest (memory should not grow with the cases)."""
     print("\npeak RSS of the CLI, one worker, one-entity cases:")
+    peaks: dict[int, int] = {}
     for count in [max(1, n // 10), n] + ([large] if large else []):
         if count == n and written is not None:
             source = written
         else:
             source = write_jsonl(work / f"rss-{count}.jsonl", cases(count, seed=1))
-        cli([source], work / "rss-results.jsonl", 1, f"JSON Lines, {count:,}")
+        peaks[count] = cli([source], work / "rss-results.jsonl", 1, f"JSON Lines, {count:,}")[1]
         if source != written:
             source.unlink()  # a million cases take 630 MB: one file on disk at a time
+    (least, low), (most, high) = min(peaks.items()), max(peaks.items())
+    print(f"  memory: {high / 1024:,.0f} MiB at {most:,} cases, {(high - low) / 1024:+,.1f} MiB over {least:,} cases")
 
 
 def memory(n: int, large: int) -> None:
@@ -272,7 +277,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000, help="JSON Lines cases of each workload (N)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each measure, their median taken")
-    parser.add_argument("--rss", action="store_true", help="peak RSS of the CLI at N/10, N and --rss-large cases")
+    parser.add_argument("--rss", action="store_true", help="peak RSS of the CLI at --rss-large cases too")
     parser.add_argument("--rss-large", type=int, default=0, help="a larger count for --rss (e.g. 100000)")
     parser.add_argument(
         "--memory-only", action="store_true", help="only the peak RSS of --rss (quick path), no timed workload"
@@ -296,8 +301,7 @@ def main() -> None:
         out = work / "results.jsonl"
         workload("one-entity", one, out, args.rounds)
         workload("realistic (chains of 1-6 levels, state bodies, records, some long forms)", real, out, args.rounds)
-        if args.rss:
-            rss(work, args.cases, args.rss_large, one)
+        rss(work, args.cases, args.rss_large if args.rss else 0, one)  # memory, always: at N/10 and N cases
         if args.yaml_cases:
             directory = write_yaml(work / "yaml", args.yaml_cases)
             print()

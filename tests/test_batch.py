@@ -623,13 +623,30 @@ def test_duplicates_count_rows_resumed_and_ids_that_share_a_hash_are_not_confuse
         tally.add(id, source, 1.0, "low", "", resumed=source == "x:1")
     assert tally.repeated() == {hash("a")}
     monkeypatch.setattr("builtins.hash", lambda value: 7)  # every id collides
-    tally.hashes = type(tally.hashes)("q", [7] * 4)
-    tally.find_duplicates([("a", "x:1"), ("b", "x:2"), ("c", "x:3"), ("a", "x:4"), ("", "x:5"), ("", "x:6")])
+    rows = [("a", "x:1"), ("b", "x:2"), ("c", "x:3"), ("a", "x:4"), ("", "x:5"), ("", "x:6")]
+    tally = Tally()
+    for id, source in rows:
+        tally.add(id, source, 1.0, "low", "")
+    assert tally.repeated() == {7}
+    tally.find_duplicates(rows)
     summary = tally.summary(1.0)
     assert summary.duplicates == 1 and summary.first_duplicates == (("a", ("x:1", "x:4")),)
-    many = Tally()
-    many.hashes = type(tally.hashes)("q", [*range(100_001), 5, -3, -3])  # large: sorted by numpy when present
-    assert many.repeated() == {5, -3}
+
+
+@pytest.mark.parametrize("run", [7, 1000, 1 << 15])
+def test_hashes_seen_twice_are_found_across_sorted_runs_written_to_disk(run):
+    from screening.batch.summary import Hashes
+
+    found = Hashes(run=run, blocks=256)
+    values = [*range(0, 30_000, 3), 5, -3, 2**63 - 1, -(2**63), 9_999, -3, 2**63 - 1, -(2**63), 12]
+    for value in reversed(values):
+        found.append(value)
+    assert len(found) == len(values)
+    assert bool(found.runs) == (run < len(values))  # a small run: the hashes are sorted in runs on disk
+    assert len(found.run) < run
+    assert found.repeated() == {-3, 2**63 - 1, -(2**63), 9_999, 12}
+    found.close()
+    assert Hashes(run=4).repeated() == set()
 
 
 def test_progress_counts_resumed_rows_then_new_ones(tmp_path):

@@ -35,14 +35,12 @@ def _odd(docs: list[dict]) -> list[str]:
         text.replace('"title": ', '"title": "x", "title": ', 1),  # a key twice
         text.replace('"country": "', '"country": "X', 1),  # not a country
         text.replace('"target": {', '"target": {"employees": ' + "9" * 30 + ", ", 1),  # past 64 bits
-        text.replace('"target": {', '"target": {"turnover_eur": {"at_least": 5}, ', 1),  # a bound
         text.replace('"target": {', '"target": {"employees": {"value": 5, "sources": ["x"]}, ', 1),  # unknown source
         text.replace('"title": "', '"title": "caf\\u00e9 ', 1),  # an escape
         text.replace('"investor": "inv"', '"investor": "nobody"', 1),
         text.replace('"format": 1', '"format": 3', 1),
         text.replace('"entities": [{', '"entities": [{"ref": "acme", ', 1),
         text.replace('"transaction": {', '"transaction": {"signing_date": "2024-02-30", ', 1),
-        text.replace('"transaction": {', '"transaction": {"signing_date": "2024-02", ', 1),
         "[1, 2]",
         "{",
         text.replace('"mitigations": [{', '"mitigations": [{"agreed": "2024-05-01", "until": "2024-01-01", ', 1),
@@ -52,13 +50,75 @@ def _odd(docs: list[dict]) -> list[str]:
     return out
 
 
+FORMS = [
+    (("target", "turnover_eur"), {"at_least": 5_000_000}),
+    (("target", "employees"), {"more_than": 250, "at_most": 1000}),
+    (("transaction", "stake_after_pct"), {"between": [20, 30]}),
+    (("transaction", "stake_after_pct"), "majority"),
+    (("transaction", "votes_after_pct"), "blocking_minority"),
+    (("ownership", 0, "equity_pct"), "all"),
+    (("ownership", 0, "equity_pct"), {"at_least": 50, "sources": ["s1"]}),
+    (("target", "turnover_eur"), {"value": 2_500_000_000, "sources": ["s1"], "confidence": "reported"}),
+    (("target", "employees"), {"value": 40, "disputed_by": ["s2"], "note": "as reported"}),
+    (("target", "data", 0, "subjects"), {"less_than": 1000}),
+    (("transaction", "board_size"), {"at_least": 5}),
+    (("transaction", "signing_date"), "2024-02"),
+    (("transaction", "signing_date"), 2023),
+    (("transaction", "signing_date"), {"between": ["2023-11", "2024-02-15"]}),
+    (("transaction", "signing_date"), {"value": "2024-03", "sources": ["s2"]}),
+    (("as_of",), 2024),
+    (("mitigations", 0, "agreed"), {"between": [2023, "2024-01"]}),
+]
+"""Forms of the case format the quick path reads as the full path does: bounds, words, long forms (with sources,
+confidence, contradicting sources), months, years, ranges of dates."""
+
+FORM_FAULTS = [
+    (("transaction", "stake_after_pct"), {"between": [30, 20]}),
+    (("transaction", "stake_after_pct"), {"at_least": 120}),
+    (("transaction", "stake_after_pct"), {}),
+    (("transaction", "stake_after_pct"), {"at_least": 10, "more_than": 5}),
+    (("transaction", "stake_after_pct"), {"at_least": 10, "at_most": 20, "less_than": 30}),
+    (("transaction", "stake_after_pct"), {"at_least": None}),
+    (("transaction", "votes_after_pct"), "most"),
+    (("target", "employees"), {"at_least": 5.5, "at_most": 2}),
+    (("transaction", "signing_date"), "2024-13"),
+    (("transaction", "signing_date"), "2024-02-30"),
+    (("transaction", "signing_date"), "2024"),
+    (("transaction", "signing_date"), 1899),
+    (("transaction", "signing_date"), {"between": ["2024-02-30", "2024-03"]}),
+    (("transaction", "signing_date"), {"between": ["2024-05", "2024-03"]}),
+    (("transaction", "signing_date"), {"between": ["2024-05"]}),
+    (("transaction", "signing_date"), {"value": "2024-13", "sources": ["s1"]}),
+    (("target", "turnover_eur"), {"value": 5, "sources": ["nowhere"]}),
+    (("target", "turnover_eur"), {"value": 5, "confidence": "sure"}),
+    (("target", "turnover_eur"), {"value": 5, "sources": "s1"}),
+    (("target", "turnover_eur"), {"value": 5, "disputed_by": ["nowhere"]}),
+    (("mitigations", 0, "agreed"), {"between": ["2024-03", 2023]}),
+]
+"""Forms written wrong: the full path locates each problem, on either path."""
+
+
+def _with_form(path: tuple[str | int, ...], value: object) -> str:
+    """A realistic case (with sources s1 and s2, an ownership edge, data records and a mitigation) with ``value``
+    written at ``path``, as a JSON line."""
+    doc = next(d for d in realistic_cases(40, seed=7) if d.get("ownership") and d.get("mitigations"))
+    doc["target"].setdefault("data", [{"category": "personal", "subjects": 500, "countries": ["FR"]}])
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return json.dumps(doc)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    """Synthetic one-entity and realistic cases, every example and backtest case, and odd lines, as JSON lines."""
+    """Synthetic one-entity and realistic cases, every example and backtest case, the forms of the case format,
+    written well and wrong, and odd lines, as JSON lines."""
     simple = list(cases(150, seed=7))
     lines = [json.dumps(d) for d in simple]
     lines += [json.dumps(d, ensure_ascii=False) for d in realistic_cases(150, seed=7)]
     lines += [_line(p) for p in (*CASES, *BACKTEST)]
+    lines += [_with_form(path, value) for path, value in (*FORMS, *FORM_FAULTS)]
     lines += _odd(simple)
     path = tmp_path_factory.mktemp("fast") / "cases.jsonl"
     path.write_text("\n".join(lines) + "\n", "utf-8")
@@ -129,10 +189,39 @@ def test_most_lines_take_the_quick_path_and_faults_do_not(corpus):
     lines = corpus.read_text("utf-8").splitlines()
     bound = limits()
     taken = [read_line(line, "c.jsonl", n, bound) is not None for n, line in enumerate(lines, 1)]
-    assert all(taken[:150])  # the one-entity cases
-    assert sum(taken[150:300]) > 120  # realistic: all but the long forms, bounds and months
-    assert any(taken[300:-16])  # the examples (most have long forms, bounds or registry entities: the full path)
-    assert not any(taken[-16:])  # every odd line goes the full way
+    assert all(taken[:300])  # the one-entity and realistic cases, long forms, bounds and months included
+    examples = taken[300 : 300 + len(CASES) + len(BACKTEST)]
+    registry = [p for p in (*CASES, *BACKTEST) if '"ref"' in _line(p)]  # entities from the registry: in full
+    assert examples.count(False) == len(registry) and 0 < len(registry) < 5
+    forms = taken[300 + len(examples) :]
+    assert all(forms[: len(FORMS)])
+    assert not any(forms[len(FORMS) :])  # every form written wrong and every odd line goes the full way
+
+
+@pytest.mark.parametrize(("path", "value"), FORMS, ids=[f"{'.'.join(map(str, p))}={v!r}" for p, v in FORMS])
+def test_a_form_of_the_case_format_is_read_quickly_into_the_case_and_row_of_the_full_path(tmp_path, path, value):
+    from screening.batch.work import LineMarks
+
+    line = _with_form(path, value)
+    quick = read_line(line, "c.jsonl", 1, limits())
+    assert quick is not None
+    assert quick == build_case(json.loads(line), LineMarks(line, 1), "c.jsonl")
+    source = tmp_path / "c.jsonl"
+    source.write_text(line + "\n", "utf-8")
+    rows = _results(source, tmp_path / "q.jsonl", True)
+    assert rows == _results(source, tmp_path / "f.jsonl", False)
+    assert json.loads(rows)["error"] == ""
+
+
+@pytest.mark.parametrize(("path", "value"), FORM_FAULTS, ids=[f"{'.'.join(map(str, p))}={v!r}" for p, v in FORM_FAULTS])
+def test_a_form_written_wrong_takes_the_full_path_which_locates_it(tmp_path, path, value):
+    line = _with_form(path, value)
+    assert read_line(line, "c.jsonl", 1, limits()) is None
+    source = tmp_path / "c.jsonl"
+    source.write_text(line + "\n", "utf-8")
+    rows = _results(source, tmp_path / "q.jsonl", True)
+    assert rows == _results(source, tmp_path / "f.jsonl", False)
+    assert "c.jsonl:1:" in json.loads(rows)["error"]
 
 
 def test_a_key_given_twice_is_found_beside_a_quoted_colon():

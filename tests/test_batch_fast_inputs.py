@@ -180,7 +180,7 @@ def test_a_deal_export_with_blanks_tables_dates_scales_and_currency_gives_the_sa
     taken = _taken([deals / source], deals / "mapping.yaml", tmp_path)
     assert taken.count(None) >= 10  # the bad cells and the row with no id fail, on the full path
     assert taken.count(True) > len(taken) // 3
-    assert taken.count(False) > 5  # bounds and words for the stake take the full path
+    assert taken.count(False) == 0  # bounds and words for the stake too: every row read is read quickly
 
 
 def test_rows_on_the_quick_path_keep_their_columns_and_notes(deals, tmp_path):
@@ -205,7 +205,7 @@ def folder(tmp_path_factory) -> Path:
         "twice": base.replace("title: ", "title: x\ntitle: ", 1),  # a key twice (the quick path never sees it)
         "country": base.replace("country: ", "country: XX", 1),
         "tab": base.replace("\n  ", "\n\t", 1),
-        "month": base.replace("target:", "as_of: 2024-03\ntarget:", 1),  # a month: the full path reads it
+        "month": base.replace("target:", "as_of: 2024-03\ntarget:", 1),  # a month: read on either path
         "words": base.replace("format: 1", "format: 1\nsummary: 5", 1),
         "day": base.replace("target:", "as_of: 2024-02-30\ntarget:", 1),
         "norway": base.replace("country: ", "country: NO #", 1),
@@ -235,18 +235,47 @@ def test_a_yaml_document_taken_quickly_is_the_case_read_in_full(folder):
             assert quick == build_case(data, marks, str(path))
 
 
-def test_bools_texts_and_partial_days_are_not_taken_for_numbers_or_days():
-    doc = next(iter(cases(1)))
-    assert read_document(doc, "c") is not None
-    for where, key, value in [
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
         ("target", "employees", True),
         ("target", "employees", "12"),
         ("target", "turnover_eur", "5"),
+        ("target", "turnover_eur", {"at_least": "5"}),
+        ("transaction", "signing_date", "2021"),
+        ("transaction", "signing_date", "2021-3"),
+        ("transaction", "signing_date", 1850),
+        ("transaction", "stake_after_pct", "most"),
+        ("transaction", "stake_after_pct", {"at_least": True}),
+    ],
+)
+def test_bools_and_texts_are_not_taken_for_numbers_words_or_dates(where, key, value):
+    doc = next(iter(cases(1)))
+    assert read_document(doc, "c") is not None
+    changed = json.loads(json.dumps(doc))
+    changed[where][key] = value
+    assert read_document(changed, "c") is None, (key, value)
+    assert read_document([doc], "c") is None
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
         ("transaction", "signing_date", 2021),
         ("transaction", "signing_date", "2021-03"),
+        ("transaction", "signing_date", {"between": [2020, "2021-03-04"]}),
         ("transaction", "stake_after_pct", {"at_least": 25}),
-    ]:
-        changed = json.loads(json.dumps(doc))
-        changed[where][key] = value
-        assert read_document(changed, "c") is None, (key, value)
-    assert read_document([doc], "c") is None
+        ("transaction", "stake_after_pct", "majority"),
+        ("target", "employees", {"value": 12, "confidence": "reported"}),
+    ],
+)
+def test_a_year_a_month_a_range_a_bound_a_word_and_a_long_form_are_read_as_in_full(where, key, value):
+    from screening.batch.work import LineMarks
+    from screening.case.load import build_case
+
+    changed = json.loads(json.dumps(next(iter(cases(1)))))
+    changed[where][key] = value
+    quick = read_document(changed, "c")
+    assert quick is not None
+    text = json.dumps(changed)
+    assert quick == build_case(json.loads(text), LineMarks(text, 1), "c")

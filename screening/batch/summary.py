@@ -6,8 +6,9 @@ from __future__ import annotations
 import heapq
 import re
 from array import array
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator
+from itertools import accumulate
+from typing import IO, NamedTuple
 
 from screening.batch.outputs import one_line
 
@@ -51,16 +52,82 @@ class Summary(NamedTuple):
         return self.screened / self.elapsed if self.elapsed > 0 else 0.0
 
 
+class Hashes:
+    """The hashes of the ids of the rows, to find those seen more than once, in memory that does not grow with
+    the rows: the last ``run`` hashes are held (8 bytes each); each run, once full, is sorted and written to a
+    temporary file; at the end the sorted runs are merged, each read a block at a time (``blocks`` entries in
+    all). A hash seen twice may be two ids that share it: ``Tally.find_duplicates`` tells them apart."""
+
+    def __init__(self, run: int = 1 << 15, blocks: int = 1 << 16) -> None:
+        self.size, self.blocks = run, blocks
+        self.run = array("q")
+        self.runs: list[int] = []
+        """The length of each sorted run written to the file, in order."""
+        self.file: IO[bytes] | None = None
+
+    def __len__(self) -> int:
+        return sum(self.runs) + len(self.run)
+
+    def append(self, value: int) -> None:
+        self.run.append(value)
+        if len(self.run) >= self.size:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.file is None:
+            import tempfile
+
+            self.file = tempfile.TemporaryFile()
+        self.file.seek(0, 2)
+        array("q", sorted(self.run)).tofile(self.file)
+        self.runs.append(len(self.run))
+        self.run = array("q")
+
+    def repeated(self) -> set[int]:
+        """The hashes seen more than once."""
+        if not self.runs:
+            ordered: Iterable[int] = sorted(self.run)
+        else:
+            if self.run:
+                self._spill()
+            block = max(64, self.blocks // len(self.runs))
+            starts = list(accumulate(self.runs, initial=0))
+            ordered = heapq.merge(*(self._read(at, n, block) for at, n in zip(starts, self.runs, strict=False)))
+        found: set[int] = set()
+        last = None
+        for value in ordered:
+            if value == last:
+                found.add(value)
+            last = value
+        return found
+
+    def _read(self, at: int, n: int, block: int) -> Iterator[int]:
+        """The ``n`` hashes of a run that starts at entry ``at`` of the file, read ``block`` at a time."""
+        assert self.file is not None
+        end = at + n
+        while at < end:
+            chunk = array("q")
+            self.file.seek(at * chunk.itemsize)
+            chunk.fromfile(self.file, min(block, end - at))
+            at += len(chunk)
+            yield from chunk
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
 class Tally:
-    """Adds up rows as they are written; holds counts, the top scores, the first errors, and 8 bytes a row
-    (the hash of its id) to find the ids given to more than one row."""
+    """Adds up rows as they are written; holds counts, the top scores, the first errors, and the hash of each
+    row's id (``Hashes``: in bounded memory) to find the ids given to more than one row."""
 
     def __init__(self) -> None:
         self.cases = self.errors = self.resumed = 0
         self.levels: dict[str, int] = {}
         self.top: list[tuple[float, int, str, str, str]] = []
         self.first_errors: list[tuple[str, str]] = []
-        self.hashes = array("q")
+        self.hashes = Hashes()
         self.duplicates: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.duplicated = 0
         self.groups: dict[tuple[str, str], int] = {}
@@ -93,20 +160,15 @@ class Tally:
 
     def repeated(self) -> set[int]:
         """Hashes of ids seen more than once (an id, or ids that share a hash: ``find_duplicates`` tells)."""
-        if len(self.hashes) > 100_000:  # sorted in C, 8 bytes a row, rather than as a list of Python ints
-            try:
-                import numpy as np
-            except ImportError:
-                pass
-            else:
-                ordered = np.sort(np.frombuffer(self.hashes, dtype=np.int64))
-                return set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
-        ordered_list = sorted(self.hashes)
-        return {a for a, b in zip(ordered_list, ordered_list[1:], strict=False) if a == b}
+        return self.hashes.repeated()
 
     def find_duplicates(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Name the ids given to more than one row, reading the rows (id, source) back once, if any may be."""
-        suspects = self.repeated()
+        """Name the ids given to more than one row, reading the rows (id, source) back once, if any may be: the ids
+        themselves are compared, so two ids that share a hash are not taken for one."""
+        try:
+            suspects = self.repeated()
+        finally:
+            self.hashes.close()
         if not suspects:
             return
         sources: dict[str, list[str]] = {}

@@ -13,7 +13,7 @@ from screening.batch.mapping import Mapping
 from screening.case.model import Case
 from screening.infra.errors import Problem, ScreeningError
 from screening.infra.text import number
-from screening.infra.yamlio import Limits, limits
+from screening.infra.yamlio import Limits, beyond, limits
 from screening.pack.load import Pack
 
 if TYPE_CHECKING:
@@ -512,32 +512,10 @@ def _json(item: Item) -> Any:
     bound = limits()
     # Cheap tests first: nesting needs brackets, many values or a long text need a long line.
     if text.count("{") + text.count("[") > bound.max_depth or len(text) > min(bound.max_values, bound.max_text):
-        message = _beyond(data, bound)
+        message = beyond(data, bound)
         if message:
             raise ScreeningError([Problem(item.file, item.line, 1, "E111", message)])
     return data
-
-
-def _beyond(data: Any, bound: Limits) -> str:
-    """Which limit a JSON document exceeds (nesting, values, text length), as a message; empty if none."""
-    values, stack = 0, [(data, 0)]
-    while stack:
-        node, depth = stack.pop()
-        values += 1
-        if depth > bound.max_depth:
-            return f"nesting deeper than {bound.max_depth} levels (SCREENING_MAX_DEPTH)"
-        if values > bound.max_values:
-            return f"document has more than {bound.max_values:,} values (SCREENING_MAX_VALUES)"
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if len(key) > bound.max_text:
-                    return f"a key longer than {bound.max_text:,} characters (SCREENING_MAX_TEXT)"
-                stack.append((value, depth + 1))
-        elif isinstance(node, list):
-            stack.extend((value, depth + 1) for value in node)
-        elif isinstance(node, str) and len(node) > bound.max_text:
-            return f"a text longer than {bound.max_text:,} characters (SCREENING_MAX_TEXT)"
-    return ""
 
 
 class LineMarks(dict[Any, Any]):

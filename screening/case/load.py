@@ -36,10 +36,7 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
 
         data = expand(data, marks, name, registry)
     data, notes = renamed(data, marks, name)  # old field names read as the new ones, with a warning
-    fact_sources: dict[DocPath, tuple[str, ...]] = {}
-    long_form: list[tuple[DocPath, str]] = []
-    meta: dict[DocPath, dict[str, Any]] = {}
-    data = _unwrap(data, (), fact_sources, long_form, meta)
+    data, fact_sources, long_form, meta = unwrap(data)
     problems = [p for p in notes if p.severity == "error"]
     problems += [
         located(name, marks, path[:-1], path[-1], message)
@@ -52,9 +49,7 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     problems += country_problems
     problems += [p for p in schemacheck.problems(data, case_schema(), marks, name) if p.path not in shown]
     if not problems:
-        forms: list[tuple[DocPath, str]] = []
-        schema = case_schema()
-        data = _read_forms(data, schema, schema["$defs"], (), forms)
+        data, forms = read_forms(data)
         problems = [located(name, marks, path, "E106", message) for path, message in forms]
     if not problems:
         problems = list(semantic_problems(data, marks, name, fact_sources, meta))
@@ -85,6 +80,25 @@ def assemble(
         owners={k: tuple(v) for k, v in owners.items()},
         fact_meta=meta,
     )
+
+
+def unwrap(
+    data: Any,
+) -> tuple[Any, dict[DocPath, tuple[str, ...]], list[tuple[DocPath, str]], dict[DocPath, dict[str, Any]]]:
+    """The document with its long forms unwrapped (``_unwrap``): the data, the sources of its facts, the problems of
+    its long forms (path, message) and the confidence and contradicting sources of its facts."""
+    fact_sources: dict[DocPath, tuple[str, ...]] = {}
+    long_form: list[tuple[DocPath, str]] = []
+    meta: dict[DocPath, dict[str, Any]] = {}
+    return _unwrap(data, (), fact_sources, long_form, meta), fact_sources, long_form, meta
+
+
+def read_forms(data: Any) -> tuple[Any, list[tuple[DocPath, str]]]:
+    """A document the schema accepts with its numbers and dates as reported read into values (``_read_forms``), and
+    the problems found meanwhile (path, message)."""
+    forms: list[tuple[DocPath, str]] = []
+    schema = case_schema()
+    return _read_forms(data, schema, schema["$defs"], (), forms), forms
 
 
 def _refers(data: Any) -> bool:

@@ -9,16 +9,18 @@ only those, from the same pieces in the same order, so a row is the same either 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from screening.case.catalogue import catalogue
 from screening.case.confidence import at_level, lowest, rank
 from screening.case.dated import change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import build_facts
 from screening.case.model import Case
 from screening.conditions.evaluate import evaluate
-from screening.decision.engine import _before, _confidence, _known, _question
+from screening.decision.engine import _before, _confidence, _known, _question, _record_question, listed_details
 from screening.infra.text import number
 from screening.pack.load import Pack
 
@@ -147,7 +149,7 @@ def brief(
         "level": level,
         "categories": {k: number(s + 0.0) for k, s in scores.items()},
         "fired": [pack.rules[f[0]].id for f in (*risk, *mitigations)],
-        "gaps": gap_names(facts.subject, values, outcome.undecided, outcome.unknowns, table),
+        "gaps": gap_names(facts.subject, values, outcome.undecided, outcome.unknowns, table, pack),
         "filings": filings,
     }
 
@@ -187,18 +189,25 @@ def gap_names(
     undecided: list[int] | tuple[int, ...],
     unknowns: Any,
     table: Tables,
+    pack: Pack,
 ) -> list[str]:
     """The names of the facts the gaps ask about, in the order of the gaps (most points at stake first), without
-    their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps)."""
+    their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps), a list
+    of records that leaves out details a rule needs asked about those details."""
     asked: dict[str, str] = {}
+    for fields in unknowns:
+        for name in fields:
+            if name not in asked:
+                asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+    for name, keys in _details(values, undecided, unknowns, pack, asked).items():
+        if keys and name in asked:
+            asked[name] = _record_question(name, values.get(name) or [], keys)
     by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
     for i, fields in zip(undecided, unknowns, strict=True):
         seen: set[str] = set()
         points = table.at_stake[i]
         for name in fields:
-            question = asked.get(name)
-            if question is None:
-                question = asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+            question = asked[name]
             entry = by_question.get(question)
             if entry is None:
                 entry = by_question[question] = [[name], 0.0]
@@ -209,3 +218,32 @@ def gap_names(
                 entry[1] += points
     ordered = sorted(by_question.values(), key=lambda e: (-e[1], tuple(e[0])))
     return list(dict.fromkeys(name for names, _ in ordered for name in names))
+
+
+@cache
+def _written() -> tuple[str, ...]:
+    """The facts that are lists the case writes (not ones the tool computes, whose details no gap asks for:
+    screening.decision.engine._missing_details)."""
+    return tuple(name for name, fact in catalogue().items() if fact.type in ("records", "list") and not fact.derived)
+
+
+def _details(
+    values: dict[str, Any], undecided: list[int] | tuple[int, ...], unknowns: Any, pack: Pack, asked: dict[str, str]
+) -> dict[str, set[str]]:
+    """The details of listed records a gap asks for (screening.decision.engine.listed_details), found only where
+    they may change which facts share a gap: a list of records whose unknown details leave a rule undecided is
+    asked about on its own (``_record_question`` names the list), so the rules are traced only for a list whose
+    plain question (``asked``: each fact's) another fact asks too, or whose name ends as another list's does."""
+    given = [n for n in _written() if values.get(n)]
+    if not given:
+        return {}
+    listed = {n for n in given if n in asked and isinstance(values[n], list)}
+    if not listed:
+        return {}
+    asked_by = Counter(asked.values())
+    endings = Counter(name.rsplit(".", 1)[-1] for name in listed)
+    doubtful = {n for n in listed if asked_by[asked[n]] > 1 or endings[n.rsplit(".", 1)[-1]] > 1}
+    if not doubtful:
+        return {}
+    pairs = zip(undecided, unknowns, strict=True)
+    return listed_details(values, ((pack.rules[i], names) for i, names in pairs if doubtful.intersection(names)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -301,12 +301,7 @@ def screen(
                     record_keys.setdefault(leaf.node.field, set()).update(missing)
     else:
         unknown = [(pack.rules[i], names) for i, names in zip(undecided_at, outcome.unknowns, strict=True)]
-        for rule, names in unknown:  # the same questions as with evidence: trace only rules on listed records
-            if any(isinstance(values.get(n), list) and values.get(n) for n in names):
-                for leaf in unknown_leaves(trace(rule.condition, values)):
-                    missing = _missing_details(leaf.node, values.get(leaf.node.field))
-                    if missing:
-                        record_keys.setdefault(leaf.node.field, set()).update(missing)
+        record_keys = listed_details(values, unknown)
     worst = lowest(view)
     facts_at = cache(lambda level: build_facts(at_level(view, level), hits).values)
     held = _confidence(worst, facts_at, pack, fired_at, how)
@@ -412,6 +407,19 @@ def _missing_details(node: Any, value: Any) -> list[str]:
         return []
     records = [r for r in value if isinstance(r, dict)]
     return sorted(k for k in node.value if any(r.get(k) is None for r in records))
+
+
+def listed_details(values: dict[str, Any], unknown: Iterable[tuple[Rule, tuple[str, ...]]]) -> dict[str, set[str]]:
+    """For each list of records the case gives whose unknown details leave a rule undecided, those details (the
+    questions the gaps ask with evidence): only the rules on listed records are traced."""
+    found: dict[str, set[str]] = {}
+    for rule, names in unknown:
+        if any(isinstance(values.get(n), list) and values.get(n) for n in names):
+            for leaf in unknown_leaves(trace(rule.condition, values)):
+                missing = _missing_details(leaf.node, values.get(leaf.node.field))
+                if missing:
+                    found.setdefault(leaf.node.field, set()).update(missing)
+    return found
 
 
 def _record_question(name: str, records: list[Any], keys: set[str]) -> str:

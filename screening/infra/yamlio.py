@@ -483,3 +483,25 @@ class _Builder:
 
     def _text(self, value: str) -> str:
         return value.translate(_FROM_STANDIN) if self.swapped else value
+
+
+def beyond(data: Any, bound: Limits) -> str:
+    """Which limit a JSON document exceeds (nesting, values, text length), as a message; empty if none."""
+    values, stack = 0, [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        values += 1
+        if depth > bound.max_depth:
+            return f"nesting deeper than {bound.max_depth} levels (SCREENING_MAX_DEPTH)"
+        if values > bound.max_values:
+            return f"document has more than {bound.max_values:,} values (SCREENING_MAX_VALUES)"
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if len(key) > bound.max_text:
+                    return f"a key longer than {bound.max_text:,} characters (SCREENING_MAX_TEXT)"
+                stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+        elif isinstance(node, str) and len(node) > bound.max_text:
+            return f"a text longer than {bound.max_text:,} characters (SCREENING_MAX_TEXT)"
+    return ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from itertools import count
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,16 +54,23 @@ class Evaluator:
             source,  # only when compiling: screen() imports this module every time
         )
 
-        main, singles = source(rules)
-        self.source = main + singles
+        self._evaluate, self._explain, self._singles = source(rules)
+        self.source = self._evaluate + self._explain + self._singles
         """The generated Python text: ``evaluate`` and ``explain`` over every rule, then one function per rule."""
-        self.run: Callable[[dict[str, Any]], Outcome]
-        """The same as calling the evaluator, without the method call."""
-        self.explain: Callable[[dict[str, Any]], Explained]
-        """Outcome, evidence and unknown facts of every rule in one pass."""
-        self.run, self.explain = _load(main)
-        self._singles = singles
         self._rules: tuple[Callable[[dict[str, Any]], tuple[Any, tuple[str, ...], tuple[str, ...]]], ...] = ()
+
+    @cached_property
+    def run(self) -> Callable[[dict[str, Any]], Outcome]:
+        """The same as calling the evaluator, without the method call (compiled on first use: a batch's rows and
+        the filing brief's reaches need one pass each, not both; compiling a pass takes memory the process keeps)."""
+        found: Callable[[dict[str, Any]], Outcome] = _load(self._evaluate)
+        return found
+
+    @cached_property
+    def explain(self) -> Callable[[dict[str, Any]], Explained]:
+        """Outcome, evidence and unknown facts of every rule in one pass (compiled on first use)."""
+        found: Callable[[dict[str, Any]], Explained] = _load(self._explain)
+        return found
 
     def __call__(self, values: dict[str, Any]) -> Outcome:
         """Which rules fire and which are undecided on these fact values."""

@@ -12,24 +12,26 @@ if TYPE_CHECKING:
     from screening.conditions.evaluate import Ruled as Rule
 
 
-def source(rules: Sequence[Rule]) -> tuple[str, str]:
-    """The Python text of the evaluator of ``rules``: the whole-pack functions, and one function per rule."""
+def source(rules: Sequence[Rule]) -> tuple[str, str, str]:
+    """The Python text of the evaluator of ``rules``: the whole-pack functions ``evaluate`` and ``explain``, each a
+    module of its own (compiled when first used), and one function per rule."""
     w = codegen.Writer()
     w.depth = 2
-    functions = _function(w, "evaluate", rules, _decide) + _function(w, "explain", rules, _decide_and_explain)
-    main = _module(
-        w,
-        f"The rule pack's {len(rules)} conditions, compiled by "
-        "screening.conditions.compiled.evaluator: one block per rule.",
-        functions,
-        "evaluate, explain",
+    title = (
+        f"The rule pack's {len(rules)} conditions, compiled by screening.conditions.compiled.evaluator: one block "
+        "per rule"
+    )
+    evaluate = _function(w, "evaluate", rules, _decide)
+    explain = _function(w, "explain", rules, _decide_and_explain)
+    passes = (
+        _module(w, f"{title}, which fire and which are undecided.", evaluate, "evaluate"),
+        _module(w, f"{title}, with the evidence of each fired and the unknowns of each undecided.", explain, "explain"),
     )
     w.constants = {}
     singles = [line for i, rule in enumerate(rules) for line in _function(w, f"rule_{i}", [rule], _value_and_explain)]
     names = "".join(f"rule_{i}, " for i in range(len(rules)))
-    return main, _module(
-        w, "Each rule on its own, to explain it: its value, evidence and unknown facts.", singles, f"({names})"
-    )
+    alone = "Each rule on its own, to explain it: its value, evidence and unknown facts."
+    return (*passes, _module(w, alone, singles, f"({names})"))
 
 
 def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) -> str:
