@@ -18,6 +18,9 @@ from screening.infra.errors import fail
 
 TRIES = 3
 """Tries a case gets on its own after its chunk's task killed its workers."""
+ALONE_SECONDS = 300
+"""How long a try of one case on its own may take (a case is screened in well under a second; a try that takes
+longer met a cluster that lost the task without saying so)."""
 
 
 def run_on_dask(
@@ -64,7 +67,6 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
     sent = client.scatter([files], broadcast=True)  # the pack's files, once to every worker
     pending: deque[tuple[list[Item], Any]] = deque()
     lost = (KilledWorker, CancelledError)
-    stale = False
 
     def submit(items: list[Item]) -> Any:
         return client.submit(process_bundled, [inline(item) for item in items], sent[0], pure=False)
@@ -74,8 +76,6 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
             return future.result()
         except lost:
             pass
-        nonlocal stale
-        stale = True
         out: list[dict[str, Any]] = []
         for item in chunk:
             for _ in range(TRIES):  # a try may also meet the cluster still replacing the dead worker
@@ -88,16 +88,14 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
         return out
 
     def alone(item: Item) -> list[dict[str, Any]] | None:
-        """The row of one case screened in a task of its own, the pack sent again first (a worker that died
-        may have taken it along); None when the task's worker dies, or the cluster fails it otherwise."""
-        nonlocal sent, stale
+        """The row of one case screened in a task of its own that carries the pack's files itself (a worker
+        that died may have taken the scattered copy along, and a broadcast to a cluster still replacing it
+        can wait for ever); None when the task's worker dies, the cluster fails it otherwise, or it takes
+        longer than ``ALONE_SECONDS``."""
         try:
-            if stale:
-                sent, stale = client.scatter([files], broadcast=True), False
-            return submit([item]).result()
+            return client.submit(process_bundled, [inline(item)], files, pure=False).result(timeout=ALONE_SECONDS)
         except Exception:  # noqa: BLE001 - a cluster replacing a dead worker fails in many ways (lost, cancelled,
-            stale = True  # unreachable, a worker it no longer knows): each is a failed try
-            return None
+            return None  # unreachable, a worker it no longer knows, timed out): each is a failed try
 
     for chunk in chunks:
         pending.append((chunk, submit(chunk)))
