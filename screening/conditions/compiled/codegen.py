@@ -234,18 +234,31 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
 
     w.block(f"for {x} in {v}:", each)
 
-    def open_(name: str) -> str:
-        """Whether the list may hold a record the pattern asks for that it does not show (operators.covered):
-        it is partial, and not complete for the values the pattern accepts of any key."""
+    def asked(name: str) -> dict[str, tuple[str, ...]]:
         asks = {}
         for key, (op, arg) in patterns[name].value.items():
             texts = OPERATORS[op].texts(arg)
             if texts is not None:
                 asks[key] = tuple(sorted(texts))
+        return asks
+
+    complete_on = ""
+    if any(asked(name) for name in patterns):  # read once: most lists are complete on nothing
+        complete_on = w.fresh("co")
+        w.emit(f"{complete_on} = getattr({v}, 'complete_on', None) if {partial} else None")
+
+    def open_(name: str) -> str:
+        """Whether the list may hold a record the pattern asks for that it does not show (operators.covered):
+        it is partial, and not complete for the values the pattern accepts of any key. (A key asked to be one
+        of no texts makes every list complete for it: then never.)"""
+        asks = asked(name)
         if not asks:
             return partial
-        c = f"(getattr({v}, 'complete_on', None) or {{}})"
-        return f"({partial} and not any(set(a) <= {c}.get(k, frozenset()) for k, a in {w.constant(asks)}.items()))"
+        if any(not texts for texts in asks.values()):
+            return "False"
+        c = complete_on
+        every = f"any(set(a) <= {c}.get(k, frozenset()) for k, a in {w.constant(asks)}.items())"
+        return f"({partial} and not ({c} and {every}))"
 
     for k, (mask, unknown) in masks.items():
         for bit, name in enumerate(gated[k]):
