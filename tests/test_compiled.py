@@ -369,3 +369,37 @@ def test_not_in_compiles_like_the_closures():
         {"transaction.votes_after_pct": AtLeast(11.0)},
     ):
         assert_same(evaluator, rules, values)
+
+
+def test_shared_combinations_and_lists_complete_on_some_values_compile_like_the_closures():
+    from screening.case.facts import checked
+
+    sensitive = {"any": [{"field": "target.sectors", "contains": "energy"}, {"field": "target.data", "empty": False}]}
+    listed = {"field": "group.listings", "contains": {"list": "us_sdn"}}
+    typed = {"field": "group.listings", "contains": {"type": "sanctions", "list": "eu_sanctions"}}
+    rules = rules_of(
+        [
+            {"all": [sensitive, {"field": "transaction.stake_after_pct", "gte": 25}]},
+            {"all": [sensitive, {"field": "transaction.control", "equals": True}]},
+            {"not": {"all": [sensitive, listed]}},
+            listed,
+            typed,
+        ]
+    )
+    evaluator = compiled.compile_pack(rules)
+    explain = evaluator.source.split("def explain(values):")[1].split("return Explained(")[0]
+    assert explain.count("complete_on") == 1  # read once per list, not once per pattern tested on it
+    complete = {"list": frozenset({"us_sdn"}), "type": frozenset({"sanctions"})}
+    for listings in (
+        PartialList([]),
+        checked([], complete),
+        checked([{"list": "un_sanctions"}], complete),
+        checked([], {"list": frozenset(), "type": frozenset()}),
+        [],
+        [{"list": "us_sdn"}],
+        None,
+    ):
+        for sectors in (None, PartialList([]), ["energy"], []):
+            values = {"group.listings": listings, "target.sectors": sectors, "transaction.stake_after_pct": 30}
+            assert_same(evaluator, rules, values)
+    assert explain.count("is True or") == 1  # the sensitive target's `any` is combined once, not once per rule

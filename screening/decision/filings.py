@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from screening.case import territory
@@ -130,13 +131,24 @@ def change_points(regime: Regime, first: str, last: str) -> list[str]:
     """The days from ``first`` to ``last`` on which the regime's law changes (a trigger or the regime comes into
     force or ceases to apply, or a condition on the day judged, ``case.day``, turns), ``first`` included: each
     starts a segment judged as one."""
-    days = {first}
+    return [first, *(day for day in _law_changes(regime) if first < day <= last)]
+
+
+_LAW_CHANGES = Kept(64)
+
+
+def _law_changes(regime: Regime) -> tuple[str, ...]:
+    """Every day on which the regime's law may change (``change_points`` on any days), in order: worked out once
+    per regime, not for every case judged on a range of days."""
+    kept = _LAW_CHANGES.get(regime)
+    if kept is not None:
+        return kept
+    days: set[str] = set(_day_turns(regime))
     for start, end in [(regime.valid_from, regime.valid_to)] + [(t.valid_from, t.valid_to) for t in regime.rules]:
         for day in (start, _next_day(end) if end else None):
-            if day is not None and first < day <= last:
+            if day is not None:
                 days.add(day)
-    days.update(day for day in _day_turns(regime) if first < day <= last)
-    return sorted(days)
+    return _LAW_CHANGES.put(regime, tuple(sorted(days)))
 
 
 _DAY_TURNS = Kept(64)
@@ -240,6 +252,7 @@ def _over_range(judge: Any, segments: Segments, regime: Regime, text: str, basis
     )
 
 
+@lru_cache(maxsize=4096)
 def _previous_day(day: str) -> str:
     return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
 

@@ -31,6 +31,8 @@ class Writer:
         """Fact path -> the local name its value is read into."""
         self.leaves: dict[Any, str] = {}
         """Leaf test (see ``key``) -> the local name its truth is kept in."""
+        self.parts: dict[tuple[str, tuple[str, ...]], str] = {}
+        """(all, any or not; the locals of its parts) -> the local the combination's truth is kept in."""
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
@@ -213,12 +215,18 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
             w.emit(f"{y} = {x}.get({k!r})")
         for k, names in gated.items():
             hit, missing = _gate(w, keys[k], names, masks.get(k))
-            for bit, (name, node) in enumerate(names.items()):
-                rest = [(key, spec) for key, spec in node.value.items() if key != k]
-                if rest:
-                    w.block(f"if {hit} & {1 << bit}:", lambda name=name, rest=rest: _record(w, keys, rest, name, True))
+            going = [
+                (1 << bit, name, [(key, spec) for key, spec in node.value.items() if key != k])
+                for bit, (name, node) in enumerate(names.items())
+            ]
+            going = [(bit, name, rest) for bit, name, rest in going if rest]
+            # a record's key matches a few patterns' text at most: the bits are asked only when one is set (a bit
+            # is never both in ``hit`` and in ``missing``, and each pattern gathers into its own local)
+            for bits, gate in ((hit, True), (missing, None)):
+                if going:
                     w.block(
-                        f"elif {missing} & {1 << bit}:", lambda name=name, rest=rest: _record(w, keys, rest, name, None)
+                        f"if {bits}:",
+                        lambda bits=bits, gate=gate, going=going: _going(w, keys, going, bits, gate),
                     )
         for name in other:
             if not any(name in names for names in gated.values()):
@@ -226,18 +234,31 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
 
     w.block(f"for {x} in {v}:", each)
 
-    def open_(name: str) -> str:
-        """Whether the list may hold a record the pattern asks for that it does not show (operators.covered):
-        it is partial, and not complete for the values the pattern accepts of any key."""
+    def asked(name: str) -> dict[str, tuple[str, ...]]:
         asks = {}
         for key, (op, arg) in patterns[name].value.items():
             texts = OPERATORS[op].texts(arg)
             if texts is not None:
                 asks[key] = tuple(sorted(texts))
+        return asks
+
+    complete_on = ""
+    if any(asked(name) for name in patterns):  # read once: most lists are complete on nothing
+        complete_on = w.fresh("co")
+        w.emit(f"{complete_on} = getattr({v}, 'complete_on', None) if {partial} else None")
+
+    def open_(name: str) -> str:
+        """Whether the list may hold a record the pattern asks for that it does not show (operators.covered):
+        it is partial, and not complete for the values the pattern accepts of any key. (A key asked to be one
+        of no texts makes every list complete for it: then never.)"""
+        asks = asked(name)
         if not asks:
             return partial
-        c = f"(getattr({v}, 'complete_on', None) or {{}})"
-        return f"({partial} and not any(set(a) <= {c}.get(k, frozenset()) for k, a in {w.constant(asks)}.items()))"
+        if any(not texts for texts in asks.values()):
+            return "False"
+        c = complete_on
+        every = f"any(set(a) <= {c}.get(k, frozenset()) for k, a in {w.constant(asks)}.items())"
+        return f"({partial} and not ({c} and {every}))"
 
     for k, (mask, unknown) in masks.items():
         for bit, name in enumerate(gated[k]):
@@ -318,10 +339,21 @@ def _gate(w: Writer, y: str, names: dict[str, Node], mask: tuple[str, str] | Non
     return hit, missing
 
 
+def _going(
+    w: Writer, keys: dict[str, str], going: list[tuple[int, str, list[tuple[str, Any]]]], bits: str, gate: bool | None
+) -> None:
+    """The rest of each pattern whose bit is set in ``bits``, given its gate key's truth (True or None)."""
+    for bit, name, rest in going:
+        w.block(f"if {bits} & {bit}:", lambda name=name, rest=rest: _record(w, keys, rest, name, gate))
+
+
 def _record(w: Writer, keys: dict[str, str], tests: list[tuple[str, Any]], name: str, gate: bool | None) -> None:
     """The rest of a pattern on one record, given its gate key's truth (True or None), gathered into ``name``."""
-    u = w.fresh("u")
-    combine(w, "all", [functools.partial(_part, w, keys[k], spec) for k, spec in tests], u)
+    if len(tests) == 1:  # one test: its local is the rest's truth
+        u = _part(w, keys[tests[0][0]], tests[0][1])
+    else:
+        u = w.fresh("u")
+        combine(w, "all", [functools.partial(_part, w, keys[k], spec) for k, spec in tests], u)
     if gate is True:
         w.emit(f"if {u} is True:")
         w.emit(f"    {name} = True")

@@ -16,7 +16,9 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
 
     Leaves are computed beforehand (see codegen.prelude), so a part costs a few comparisons of
     locals: evaluating every part is cheaper than branching around them, and leaves each part's
-    value at hand to explain the result.
+    value at hand to explain the result. A part that combines the same parts alike as one an earlier rule
+    of the function computed (rules share sub-conditions: "a sensitive target") reuses its local: every
+    part is computed unconditionally, at the function's top level.
     """
     if node.kind == "leaf":
         name = w.leaf(node)
@@ -27,7 +29,11 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
         name, below = value(w, child)
         names.update(below)
         parts.append(name)
-    out = w.fresh("c")
+    shape = (node.kind, tuple(parts))
+    if shape in w.parts:  # the same combination of the same parts, already computed for an earlier rule
+        names[id(node)] = w.parts[shape]
+        return w.parts[shape], names
+    out = w.parts[shape] = w.fresh("c")
     if node.kind == "not":
         w.emit(f"{out} = None if {parts[0]} is None else not {parts[0]}")
     else:

@@ -42,7 +42,7 @@ def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) 
 
 def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callable[..., None]) -> list[str]:
     """One function of the values: read the facts the rules name, test each leaf once, then one block per rule."""
-    w.lines, w.facts, w.leaves = [], {}, {}
+    w.lines, w.facts, w.leaves, w.parts = [], {}, {}, {}
     codegen.prelude(w, [leaf for rule in rules for leaf in leaves(rule.condition)])
     results = {"evaluate": ("fired", "undecided"), "explain": ("fired", "undecided", "evidence", "unknowns")}
     for kept in results.get(name, ()):
