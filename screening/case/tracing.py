@@ -16,6 +16,7 @@ is the Act's count without them, a lower bound of it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_id, state_of
@@ -63,14 +64,19 @@ def traced_by_state(case: Case) -> dict[str, float]:
         state = state_of(owner)
         if state is not None and state != HOME:
             persons.setdefault(state, set()).add(owner)
+    if not persons:  # no foreign government anywhere in the group: nothing to trace
+        return {}
+    into: dict[str, list[Link]] = {}  # the holdings into each entity, so the aggregate test reads only those
+    for link in links:
+        into.setdefault(link[1], []).append(link)
     while True:
         traced = {label: _traced(own, links) for label, own in persons.items()}
-        held = set().union(*persons.values()) if persons else set()
+        held = set().union(*persons.values())
         found = {
             eid
             for eid in members - held - {case.investor_id}
             if max((t.get(eid, 0.0) for t in traced.values()), default=0.0) < SUBSTANTIAL_PCT
-            and _aggregate(eid, persons, traced, links) >= AGGREGATE_PCT
+            and _aggregate(persons, traced, into.get(eid, ())) >= AGGREGATE_PCT
         }
         if not found:
             break
@@ -102,15 +108,13 @@ def _traced(government: set[str], links: list[Link]) -> dict[str, float]:
     return {eid: max(equity.get(eid, 0.0), votes.get(eid, 0.0)) for eid in equity.keys() | votes.keys()}
 
 
-def _aggregate(eid: str, persons: dict[str, set[str]], traced: dict[str, dict[str, float]], links: list[Link]) -> float:
-    """The interest foreign government investors of more than one person hold in ``eid`` together, each
-    holding into it counted once: a holding by a government's body, or by an entity a government holds a
-    substantial interest in; nothing when all of it comes from one."""
+def _aggregate(persons: dict[str, set[str]], traced: dict[str, dict[str, float]], holdings: Iterable[Link]) -> float:
+    """The interest foreign government investors of more than one person hold together in the entity that
+    ``holdings`` (every holding into it) are of, each holding counted once: a holding by a government's body, or
+    by an entity a government holds a substantial interest in; nothing when all of it comes from one."""
     equity = votes = 0.0
     whose: set[str] = set()
-    for owner, owned, eq, vt in links:
-        if owned != eid:
-            continue
+    for owner, _, eq, vt in holdings:
         by = {label for label, own in persons.items() if owner in own}
         by |= {label for label, t in traced.items() if t.get(owner, 0.0) >= SUBSTANTIAL_PCT}
         if by:
