@@ -387,6 +387,18 @@ def catalogue() -> dict[str, Fact]:
             "missing or a bound, unless what is known already reaches 20%.",
         ),
         Fact(
+            "ownership.au_traced_aggregate_government_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="The aggregate interest the foreign government investors of more than one foreign "
+            "country hold in the investor together (Australia's FATR s.17(1)(b)(ii)), each traced as FATA s.19 "
+            "does: every holding into the investor by a government's body, or by an entity in which one of them "
+            "holds 20% or more (traced), counted once; 0 when all of it comes from one country. Associates "
+            "(FATA s.6) are not counted. Unknown while the group is not documented to its top or a stake is "
+            "missing or a bound, unless what is known already reaches 40%.",
+        ),
+        Fact(
             "ownership.states",
             "records",
             derived=True,

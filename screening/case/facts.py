@@ -305,6 +305,7 @@ _OWNERSHIP_FACTS = (
     "ownership.foreign_states_equity_pct",
     "ownership.foreign_states_voting_pct",
     "ownership.au_traced_government_pct",
+    "ownership.au_traced_aggregate_government_pct",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
 )
@@ -313,7 +314,7 @@ _OWNERSHIP_FACTS = (
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
     from screening.case.ownership import analyse
-    from screening.case.tracing import traced_government_pct
+    from screening.case.tracing import traced_aggregate_pct, traced_government_pct
 
     own = analyse(case)
     decided = own.complete is True and not own.missing
@@ -358,6 +359,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values.update(territory.foreign_states(values["ownership.states"], case.data["target"].get("country")))
     # FATA s.19: each foreign government's interest traced through the chain, as Australia's Act counts it
     values["ownership.au_traced_government_pct"] = traced_government_pct(case)
+    # FATR s.17(1)(b)(ii): the governments of several countries together, each traced the same way
+    values["ownership.au_traced_aggregate_government_pct"] = traced_aggregate_pct(case)
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)

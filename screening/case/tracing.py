@@ -47,11 +47,35 @@ def traced_government_pct(case: Case) -> float | None:
     return AtLeast(top) if top >= SUBSTANTIAL_PCT else None
 
 
+def traced_aggregate_pct(case: Case) -> float | None:
+    """The aggregate interest the foreign government investors of more than one foreign country hold in the
+    investor together (FATR s.17(1)(b)(ii)), each traced as FATA s.19 does: every holding into the investor by
+    a government's body, or by an entity in which a foreign government investor holds a substantial interest,
+    counted once; nothing when all of it comes from one. Exact as for ``traced_government_pct``; otherwise an
+    ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not."""
+    persons, traced, links = _persons(case)
+    total = _aggregate(case.investor_id, persons, traced, links)
+    if _exact(case):
+        return total
+    return AtLeast(total) if total >= AGGREGATE_PCT else None
+
+
 def traced_by_state(case: Case) -> dict[str, float]:
     """Each foreign government investor's traced interest in the investor (its stakes at their lower ends; a
     stake not given counts as none): a foreign government with its bodies, by country, and an entity of the
     group that is one only through the aggregate test (FATR s.17(1)(b)(ii), 40% held by the governments of
     several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e))."""
+    persons, traced, _ = _persons(case)
+    out = {}
+    for label, own in sorted(persons.items()):
+        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
+    return out
+
+
+def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float]], list[Link]]:
+    """The foreign government investors of the group (each government with its bodies, by country, and each
+    entity that is one only through the aggregate test, by its id), what each holds in every entity by
+    tracing, and the group's holdings."""
     group = group_of(case)
     members = {e.id for e, _ in group}
     links = _links(case, members)
@@ -75,10 +99,7 @@ def traced_by_state(case: Case) -> dict[str, float]:
         if not found:
             break
         persons.update({eid: {eid} for eid in found})
-    out = {}
-    for label, own in sorted(persons.items()):
-        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
-    return out
+    return persons, traced, links
 
 
 def _traced(government: set[str], links: list[Link]) -> dict[str, float]:
