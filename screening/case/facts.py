@@ -306,6 +306,7 @@ _OWNERSHIP_FACTS = (
     "ownership.foreign_states_voting_pct",
     "ownership.au_traced_government_pct",
     "ownership.au_traced_aggregate_government_pct",
+    "ownership.au_associates_stated",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
 )
@@ -314,7 +315,7 @@ _OWNERSHIP_FACTS = (
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
     from screening.case.ownership import analyse
-    from screening.case.tracing import traced_aggregate_pct, traced_government_pct
+    from screening.case.tracing import associates_stated, traced_aggregate_pct, traced_government_pct
 
     own = analyse(case)
     decided = own.complete is True and not own.missing
@@ -361,6 +362,8 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.au_traced_government_pct"] = traced_government_pct(case)
     # FATR s.17(1)(b)(ii): the governments of several countries together, each traced the same way
     values["ownership.au_traced_aggregate_government_pct"] = traced_aggregate_pct(case)
+    # FATA s.6: whether the governments' associates are stated, so that the traced figures are the Act's count
+    values["ownership.au_associates_stated"] = associates_stated(case)
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)

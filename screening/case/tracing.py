@@ -10,8 +10,10 @@ country's government (a separate government entity, FATR s.17(1)(a)), and so is 
 entity whose owners are not itemised. An entity in which a foreign government investor holds a substantial
 interest is itself one (FATR s.17(1)(e)): through one government that is the tracing above; an entity that
 is one only because the governments of several countries hold 40% of it together is traced as a foreign
-government investor of its own. Associates (FATA s.6) are not known to the case and not counted: the figure
-is the Act's count without them, a lower bound of it.
+government investor of its own. Associates (FATA s.6) stated by the case (an entity's ``au_associates``, either
+side) hold with the government: their interests are added to its own, and tracing runs through an entity the
+two hold 20% of together. Associates not stated are not counted: the figure is then a lower bound of the
+Act's count, and ``associates_stated`` says whether it is.
 """
 
 from __future__ import annotations
@@ -87,6 +89,14 @@ def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float
         state = state_of(owner)
         if state is not None and state != HOME:
             persons.setdefault(state, set()).add(owner)
+    associates = _associates(case)
+
+    def with_associates(own: set[str]) -> set[str]:
+        # FATA s.6: a person holds an interest together with its associates (the investor's own shares are
+        # not an interest of anyone in it)
+        return own.union(*(associates.get(eid, set()) for eid in own)) - {case.investor_id}
+
+    persons = {label: with_associates(own) for label, own in persons.items()}
     while True:
         traced = {label: _traced(own, links) for label, own in persons.items()}
         held = set().union(*persons.values()) if persons else set()
@@ -98,8 +108,36 @@ def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float
         }
         if not found:
             break
-        persons.update({eid: {eid} for eid in found})
+        persons.update({eid: with_associates({eid}) for eid in found})
     return persons, traced, links
+
+
+def associates_stated(case: Case) -> bool:
+    """Whether the case states the associates (FATA s.6, ``au_associates``, an empty list saying none) of
+    every foreign government body of the group and of every entity traced as a foreign government investor of
+    its own; a state's share given only as a figure (no entity) has none stated. Vacuously true with none."""
+    persons, _, _ = _persons(case)
+    if not persons:
+        return True
+    stated = {row.get("id") for row in case.data.get("entities") or () if row.get("au_associates") is not None}
+    required = set()
+    for label, own in persons.items():
+        for eid in own:
+            entity = case.entities.get(eid)
+            if entity is None or eid == label or (entity.kind in STATE_KINDS and entity.country not in (None, HOME)):
+                required.add(eid)
+    return required <= stated
+
+
+def _associates(case: Case) -> dict[str, set[str]]:
+    """Each entity's stated associates (``au_associates``), both ways."""
+    out: dict[str, set[str]] = {}
+    for row in case.data.get("entities") or ():
+        for other in row.get("au_associates") or ():
+            if other != row.get("id"):
+                out.setdefault(row["id"], set()).add(other)
+                out.setdefault(other, set()).add(row["id"])
+    return out
 
 
 def _traced(government: set[str], links: list[Link]) -> dict[str, float]:
