@@ -91,6 +91,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "au_agreement_investor",
         "au_government_interest_pct",
         "au_aggregate_government_interest_pct",
+        "au_associates",
     ):
         # the entity's own figures as the dated or confidence view leaves them
         values[f"investor.{key}"] = (
