@@ -75,6 +75,12 @@ def test_the_investor_stated_as_an_associate_gives_the_government_none_of_itself
     assert traced_government_pct(c) == 12.0
 
 
+def test_a_state_body_investor_stays_its_governments_whole_with_associates_stated():
+    c = case([("partner", "fund", 10)], partner={**PARTNER, "au_associates": ["fund"]})
+    body = c._replace(entities={**c.entities, "fund": c.entities["fund"]._replace(kind="state_body")})
+    assert traced_by_state(body) == {"GB": 100.0}
+
+
 def test_a_state_share_given_only_as_a_figure_has_no_associates_stated():
     c = case([("holdco", "fund", 30)], holdco={**HOLDCO, "state_ownership_pct": 50, "country": "SG"})
     assert associates_stated(c) is False

@@ -94,7 +94,7 @@ def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float
     def with_associates(own: set[str]) -> set[str]:
         # FATA s.6: a person holds an interest together with its associates (the investor's own shares are
         # not an interest of anyone in it)
-        return own.union(*(associates.get(eid, set()) for eid in own)) - {case.investor_id}
+        return own | (set().union(*(associates.get(eid, set()) for eid in own)) - {case.investor_id})
 
     persons = {label: with_associates(own) for label, own in persons.items()}
     while True:
