@@ -43,6 +43,7 @@ def complete_case() -> dict[str, Any]:
         "registration_number": "HRB 12345",
     }
     investor["state_links"] = [{**investor["state_links"][0], "body": "partner"}]
+    investor["au_associates"] = []  # ids of the case's entities
     investor["listings"] = [{k: v for k, v in investor["listings"][0].items() if k != "type"}]  # type: derived
     given["transaction"].update(
         stake_before_pct=10,

@@ -383,8 +383,33 @@ def catalogue() -> dict[str, Fact]:
             "body, state-owned enterprise or sovereign fund counts as its country's government, and an entity "
             "40% held by the governments of several countries is a foreign government investor of its own "
             "(FATR s.17(1)(e)). Associates "
-            "(FATA s.6) are not counted. Unknown while the group is not documented to its top or a stake is "
+            "(FATA s.6) are counted where the case states them (`au_associates`). Unknown while the group is "
+            "not documented to its top or a stake is "
             "missing or a bound, unless what is known already reaches 20%.",
+        ),
+        Fact(
+            "ownership.au_traced_aggregate_government_pct",
+            "number",
+            derived=True,
+            question=own_q,
+            description="The aggregate interest the foreign government investors of more than one foreign "
+            "country hold in the investor together (Australia's FATR s.17(1)(b)(ii)), each traced as FATA s.19 "
+            "does: every holding into the investor by a government's body, or by an entity in which one of them "
+            "holds 20% or more (traced), counted once; 0 when all of it comes from one country. Associates "
+            "(FATA s.6) are counted where the case states them (`au_associates`). Unknown while the group is "
+            "not documented to its top or a stake is "
+            "missing or a bound, unless what is known already reaches 40%.",
+        ),
+        Fact(
+            "ownership.au_associates_stated",
+            "boolean",
+            derived=True,
+            question=own_q,
+            description="Whether the case states the associates (Australia's FATA s.6: an entity's `au_associates`, "
+            "an empty list saying none) of every foreign government body of the group and every entity traced as a "
+            "foreign government investor of its own, so that the traced figures, which add stated associates' "
+            "interests, are the Act's count; false when one is not stated, or a state's share is given only as a "
+            "figure. True when the group has no foreign government.",
         ),
         Fact(
             "ownership.states",

@@ -91,6 +91,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "au_agreement_investor",
         "au_government_interest_pct",
         "au_aggregate_government_interest_pct",
+        "au_associates",
     ):
         # the entity's own figures as the dated or confidence view leaves them
         values[f"investor.{key}"] = (
@@ -305,6 +306,8 @@ _OWNERSHIP_FACTS = (
     "ownership.foreign_states_equity_pct",
     "ownership.foreign_states_voting_pct",
     "ownership.au_traced_government_pct",
+    "ownership.au_traced_aggregate_government_pct",
+    "ownership.au_associates_stated",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
 )
@@ -313,7 +316,7 @@ _OWNERSHIP_FACTS = (
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
     from screening.case.ownership import analyse
-    from screening.case.tracing import traced_government_pct
+    from screening.case.tracing import associates_stated, traced_aggregate_pct, traced_government_pct
 
     own = analyse(case)
     decided = own.complete is True and not own.missing
@@ -358,6 +361,10 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values.update(territory.foreign_states(values["ownership.states"], case.data["target"].get("country")))
     # FATA s.19: each foreign government's interest traced through the chain, as Australia's Act counts it
     values["ownership.au_traced_government_pct"] = traced_government_pct(case)
+    # FATR s.17(1)(b)(ii): the governments of several countries together, each traced the same way
+    values["ownership.au_traced_aggregate_government_pct"] = traced_aggregate_pct(case)
+    # FATA s.6: whether the governments' associates are stated, so that the traced figures are the Act's count
+    values["ownership.au_associates_stated"] = associates_stated(case)
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)

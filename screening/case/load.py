@@ -333,6 +333,11 @@ def semantic_problems(
     if data["investor"] not in entities:
         yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hints))
     yield from _references(data, marks, name, entities, hints)
+    for i, entity in enumerate(data.get("entities") or ()):
+        for j, eid in enumerate(entity.get("au_associates") or ()):
+            if eid not in entities:
+                path = ("entities", str(i), "au_associates", str(j))
+                yield located(name, marks, path, "E108", _unknown("entity", eid, hints))
     held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):

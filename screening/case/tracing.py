@@ -10,13 +10,14 @@ country's government (a separate government entity, FATR s.17(1)(a)), and so is 
 entity whose owners are not itemised. An entity in which a foreign government investor holds a substantial
 interest is itself one (FATR s.17(1)(e)): through one government that is the tracing above; an entity that
 is one only because the governments of several countries hold 40% of it together is traced as a foreign
-government investor of its own. Associates (FATA s.6) are not known to the case and not counted: the figure
-is the Act's count without them, a lower bound of it.
+government investor of its own. Associates (FATA s.6) stated by the case (an entity's ``au_associates``, either
+side) hold with the government: their interests are added to its own, and tracing runs through an entity the
+two hold 20% of together. Associates not stated are not counted: the figure is then a lower bound of the
+Act's count, and ``associates_stated`` says whether it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_id, state_of
@@ -48,11 +49,35 @@ def traced_government_pct(case: Case) -> float | None:
     return AtLeast(top) if top >= SUBSTANTIAL_PCT else None
 
 
+def traced_aggregate_pct(case: Case) -> float | None:
+    """The aggregate interest the foreign government investors of more than one foreign country hold in the
+    investor together (FATR s.17(1)(b)(ii)), each traced as FATA s.19 does: every holding into the investor by
+    a government's body, or by an entity in which a foreign government investor holds a substantial interest,
+    counted once; nothing when all of it comes from one. Exact as for ``traced_government_pct``; otherwise an
+    ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not."""
+    persons, traced, links = _persons(case)
+    total = _aggregate(case.investor_id, persons, traced, _into(links))
+    if _exact(case):
+        return total
+    return AtLeast(total) if total >= AGGREGATE_PCT else None
+
+
 def traced_by_state(case: Case) -> dict[str, float]:
     """Each foreign government investor's traced interest in the investor (its stakes at their lower ends; a
     stake not given counts as none): a foreign government with its bodies, by country, and an entity of the
     group that is one only through the aggregate test (FATR s.17(1)(b)(ii), 40% held by the governments of
     several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e))."""
+    persons, traced, _ = _persons(case)
+    out = {}
+    for label, own in sorted(persons.items()):
+        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
+    return out
+
+
+def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float]], list[Link]]:
+    """The foreign government investors of the group (each government with its bodies, by country, and each
+    entity that is one only through the aggregate test, by its id), what each holds in every entity by
+    tracing, and the group's holdings."""
     group = group_of(case)
     members = {e.id for e, _ in group}
     links = _links(case, members)
@@ -64,11 +89,17 @@ def traced_by_state(case: Case) -> dict[str, float]:
         state = state_of(owner)
         if state is not None and state != HOME:
             persons.setdefault(state, set()).add(owner)
+    associates = _associates(case)
+
+    def with_associates(own: set[str]) -> set[str]:
+        # FATA s.6: a person holds an interest together with its associates (the investor's own shares are
+        # not an interest of anyone in it)
+        return own | (set().union(*(associates.get(eid, set()) for eid in own)) - {case.investor_id})
+
+    persons = {label: with_associates(own) for label, own in persons.items()}
     if not persons:  # no foreign government anywhere in the group: nothing to trace
-        return {}
-    into: dict[str, list[Link]] = {}  # the holdings into each entity, so the aggregate test reads only those
-    for link in links:
-        into.setdefault(link[1], []).append(link)
+        return {}, {}, links
+    into = _into(links)  # the holdings into each entity, so the aggregate test reads only those
     while True:
         traced = {label: _traced(own, links) for label, own in persons.items()}
         held = set().union(*persons.values())
@@ -76,14 +107,39 @@ def traced_by_state(case: Case) -> dict[str, float]:
             eid
             for eid in members - held - {case.investor_id}
             if max((t.get(eid, 0.0) for t in traced.values()), default=0.0) < SUBSTANTIAL_PCT
-            and _aggregate(persons, traced, into.get(eid, ())) >= AGGREGATE_PCT
+            and _aggregate(eid, persons, traced, into) >= AGGREGATE_PCT
         }
         if not found:
             break
-        persons.update({eid: {eid} for eid in found})
-    out = {}
-    for label, own in sorted(persons.items()):
-        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
+        persons.update({eid: with_associates({eid}) for eid in found})
+    return persons, traced, links
+
+
+def associates_stated(case: Case) -> bool:
+    """Whether the case states the associates (FATA s.6, ``au_associates``, an empty list saying none) of
+    every foreign government body of the group and of every entity traced as a foreign government investor of
+    its own; a state's share given only as a figure (no entity) has none stated. Vacuously true with none."""
+    persons, _, _ = _persons(case)
+    if not persons:
+        return True
+    stated = {row.get("id") for row in case.data.get("entities") or () if row.get("au_associates") is not None}
+    required = set()
+    for label, own in persons.items():
+        for eid in own:
+            entity = case.entities.get(eid)
+            if entity is None or eid == label or (entity.kind in STATE_KINDS and entity.country not in (None, HOME)):
+                required.add(eid)
+    return required <= stated
+
+
+def _associates(case: Case) -> dict[str, set[str]]:
+    """Each entity's stated associates (``au_associates``), both ways."""
+    out: dict[str, set[str]] = {}
+    for row in case.data.get("entities") or ():
+        for other in row.get("au_associates") or ():
+            if other != row.get("id"):
+                out.setdefault(row["id"], set()).add(other)
+                out.setdefault(other, set()).add(row["id"])
     return out
 
 
@@ -108,13 +164,23 @@ def _traced(government: set[str], links: list[Link]) -> dict[str, float]:
     return {eid: max(equity.get(eid, 0.0), votes.get(eid, 0.0)) for eid in equity.keys() | votes.keys()}
 
 
-def _aggregate(persons: dict[str, set[str]], traced: dict[str, dict[str, float]], holdings: Iterable[Link]) -> float:
-    """The interest foreign government investors of more than one person hold together in the entity that
-    ``holdings`` (every holding into it) are of, each holding counted once: a holding by a government's body, or
-    by an entity a government holds a substantial interest in; nothing when all of it comes from one."""
+def _into(links: list[Link]) -> dict[str, list[Link]]:
+    """The holdings into each entity, by its id."""
+    out: dict[str, list[Link]] = {}
+    for link in links:
+        out.setdefault(link[1], []).append(link)
+    return out
+
+
+def _aggregate(
+    eid: str, persons: dict[str, set[str]], traced: dict[str, dict[str, float]], into: dict[str, list[Link]]
+) -> float:
+    """The interest foreign government investors of more than one person hold in ``eid`` together (``into``:
+    the holdings into each entity), each holding into it counted once: a holding by a government's body, or by
+    an entity a government holds a substantial interest in; nothing when all of it comes from one."""
     equity = votes = 0.0
     whose: set[str] = set()
-    for owner, _, eq, vt in holdings:
+    for owner, _, eq, vt in into.get(eid, ()):
         by = {label for label, own in persons.items() if owner in own}
         by |= {label for label, t in traced.items() if t.get(owner, 0.0) >= SUBSTANTIAL_PCT}
         if by:
