@@ -165,3 +165,28 @@ def test_diff_shows_the_backtest_change(tmp_path: Path) -> None:
         app, ["diff", str(default_pack_path()), str(new), str(case), "--backtest", str(d), "-f", "markdown"]
     )
     assert "- Backtest on" in md.stdout
+
+
+def test_a_case_without_a_deal_date_is_judged_on_the_day_its_facts_describe(tmp_path: Path) -> None:
+    """SI-012 (a foreign-adversary designation, in force from 22 March 2021) cannot have weighed on a 2017
+    decision: an undated case is judged on its `as_of`, not today; a deal date of its own still comes first."""
+    d = tmp_path / "corpus"
+    d.mkdir()
+    defence = {"critical_technologies": [{"kind": "defence", "export_controlled": True}]}
+    for cid, as_of, signed in (
+        ("old", "2017-05-31", None),
+        ("new", "2023-05-31", None),
+        ("signed", "2017-05-31", "2022-01-10"),
+    ):
+        case = _case(cid, "cleared", **defence)
+        case["entities"][0].update(country="CN", headquarters="CN")
+        case["as_of"] = as_of
+        if signed:
+            case["transaction"]["signing_date"] = signed
+        (d / f"{cid}.yaml").write_text(yaml.safe_dump(case, sort_keys=False), "utf-8")
+    b = backtest(d, load_pack(default_pack_path()), replicates=50)
+    points = {c.case: c.points for c in b.cases}
+    assert "SI-012" not in points["old"]
+    assert points["new"]["SI-012"] > 0
+    assert points["signed"]["SI-012"] > 0
+    assert "SI-003" in points["old"]  # the rest of the case is screened as before

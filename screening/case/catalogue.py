@@ -249,6 +249,14 @@ def catalogue() -> dict[str, Fact]:
                 values=("investor", "controller", "holder", "other"),
                 description="The entity's role towards the investor, as in ownership.attached.",
             ),
+            recent=Fact(
+                "recent",
+                "boolean",
+                description=(
+                    "The record dates from within ten years before the day the case is judged on "
+                    "(unknown when undated or on the window's edge)."
+                ),
+            ),
         ),
         Fact(
             "group.state_ownership_pct",

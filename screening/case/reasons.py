@@ -71,6 +71,10 @@ OPERATING_ROLES = frozenset({"owner", "self", "operator", "concession_holder", "
 """The target's roles towards an asset under which a lease or concession of the target hands the investor the
 asset's use: the target holds or runs it (a tenant, supplier or builder beside the asset does not)."""
 PATTERN_YEARS = 10
+CONDUCT_YEARS = 10
+"""A violation or proceeding counts as the investor's conduct for this long before the day judged (``recent``):
+twice the longest exclusion for past misconduct in EU procurement law (Dir. 2014/24/EU Art. 57(7): five years
+from a conviction, three from the event); the pack's judgement, not a figure in screening law."""
 """How far back an earlier acquisition counts towards a pattern in one sector (the pack's judgement of 'recent')."""
 
 FACTS = (
@@ -291,7 +295,9 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
         values["group.watchlist_hits"] = [{**h, "role": role_of(h["entity"])} for h in hits]
     conduct = values.get("group.conduct")
     if conduct is not None:  # whose record it is: IC-020 weighs the investor, its controllers and material holders
-        values["group.conduct"] = type(conduct)({**c, "role": role_of(c.get("entity"))} for c in conduct)
+        values["group.conduct"] = type(conduct)(
+            {**c, "role": role_of(c.get("entity")), "recent": _recent(c, case.day)} for c in conduct
+        )
     for e, depth in group:
         for i, link in enumerate(e.state_links or ()):
             links.append(
@@ -314,6 +320,21 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     values["case.day"] = None if case.day is None else _day(*case.day)
     sector, in_host = _acquisitions(case, group, roles, host, complete)
     values["group.sector_acquisitions"], values["group.host_sector_acquisitions"] = sector, in_host
+
+
+def _recent(record: dict[str, Any], day: tuple[str, str] | None) -> bool | None:
+    """Whether a conduct record dates from within CONDUCT_YEARS before the day judged: true when every day of
+    its date does, false when none does, unknown when it is undated or the window's edge falls inside its
+    dates."""
+    when = record.get("date", record.get("since"))
+    if when is None or day is None:
+        return None
+    first, last = (when.first, when.last) if isinstance(when, DayRange) else (when, when)
+    if first >= _years_before(day[1], CONDUCT_YEARS):
+        return True
+    if last < _years_before(day[0], CONDUCT_YEARS):
+        return False
+    return None
 
 
 def _day(first: str, last: str) -> str | DayRange:

@@ -22,12 +22,15 @@ Files that cannot be loaded are reported as located problems and left out; the r
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from screening.case.dated import DAY_FACTS, AsOf
+from screening.case.values import DayRange
 from screening.infra.errors import Problem, ScreeningError
 from screening.pack.load import Pack
 
@@ -272,7 +275,7 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
         if not outcome:
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))
             continue
-        result = screen(case, pack, evidence=False)
+        result = screen(case, pack, on=decision_day(case.data), evidence=False)
         points = {f.rule.id: f.points for f in result.findings if not f.waived}
         scored.append(
             Scored(
@@ -288,6 +291,23 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
             )
         )
     return scored, problems
+
+
+def decision_day(data: dict[str, Any]) -> AsOf:
+    """The day a case without a date of its own is judged on: the day its facts describe (``as_of``), else the
+    decision's date; ``None`` (the case's own deal dates) when the case gives a signing, completion or
+    announcement date. A backtest measures a decision taken under the law of its day: judging an undated 2017
+    case as of today would apply rules dated since (a designation of 2021) to a decision that could not know
+    them, and no deal is judged on its outcome's facts, only on its day."""
+    tx = data.get("transaction") or {}
+    if any(tx.get(name.split(".", 1)[1]) is not None for name in DAY_FACTS):
+        return None
+    for value in (data.get("as_of"), (data.get("outcome") or {}).get("date")):
+        if isinstance(value, DayRange):
+            return value
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value)
+    return None
 
 
 def backtest(
