@@ -194,37 +194,48 @@ def gap_names(
     """The names of the facts the gaps ask about, in the order of the gaps (most points at stake first), without
     their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps), a list
     of records that leaves out details a rule needs asked about those details."""
-    asked: dict[str, str] = {}
-    for fields in unknowns:
+    where: dict[str, list[int]] = {}  # each fact's undecided rules, by position, in the order first asked
+    for pos, fields in enumerate(unknowns):
         for name in fields:
-            if name not in asked:
-                asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+            found = where.get(name)
+            if found is None:
+                where[name] = [pos]
+            elif found[-1] != pos:
+                found.append(pos)
+    asked: dict[str, str] = {}
+    for name in where:
+        asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
     for name, keys in _details(values, undecided, unknowns, pack, asked).items():
         if keys and name in asked:
             asked[name] = _record_question(name, values.get(name) or [], keys)
-    by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
-    for i, fields in zip(undecided, unknowns, strict=True):
-        seen: set[str] = set()
-        points = table.at_stake[i]
-        for name in fields:
-            question = asked[name]
-            entry = by_question.get(question)
-            if entry is None:
-                entry = by_question[question] = [[name], 0.0]
-            elif name not in entry[0]:
-                entry[0].append(name)
-            if question not in seen:
-                seen.add(question)
-                entry[1] += points
-    ordered = sorted(by_question.values(), key=lambda e: (-e[1], tuple(e[0])))
-    return list(dict.fromkeys(name for names, _ in ordered for name in names))
+    by_question: dict[str, list[str]] = {}  # question -> its facts, in the order first asked
+    for name, question in asked.items():
+        names = by_question.get(question)
+        if names is None:
+            by_question[question] = [name]
+        else:
+            names.append(name)
+    at_stake = table.at_stake
+    ordered = []
+    for names in by_question.values():
+        # a rule's points count once for a question, however many of its facts the rule reads, added in the
+        # rules' order as screening.decision.engine._gaps adds them (the same float sums)
+        spots = where[names[0]] if len(names) == 1 else sorted({p for name in names for p in where[name]})
+        points = 0.0
+        for pos in spots:
+            points += at_stake[undecided[pos]]
+        ordered.append((-points, tuple(names)))
+    ordered.sort()
+    return [name for _, names in ordered for name in names]
 
 
 @cache
-def _written() -> tuple[str, ...]:
+def _written() -> frozenset[str]:
     """The facts that are lists the case writes (not ones the tool computes, whose details no gap asks for:
     screening.decision.engine._missing_details)."""
-    return tuple(name for name, fact in catalogue().items() if fact.type in ("records", "list") and not fact.derived)
+    return frozenset(
+        name for name, fact in catalogue().items() if fact.type in ("records", "list") and not fact.derived
+    )
 
 
 def _details(
@@ -234,10 +245,8 @@ def _details(
     they may change which facts share a gap: a list of records whose unknown details leave a rule undecided is
     asked about on its own (``_record_question`` names the list), so the rules are traced only for a list whose
     plain question (``asked``: each fact's) another fact asks too, or whose name ends as another list's does."""
-    given = [n for n in _written() if values.get(n)]
-    if not given:
-        return {}
-    listed = {n for n in given if n in asked and isinstance(values[n], list)}
+    written = _written()
+    listed = {n for n in asked if n in written and isinstance(values.get(n), list) and values[n]}
     if not listed:
         return {}
     asked_by = Counter(asked.values())
