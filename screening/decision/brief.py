@@ -119,7 +119,7 @@ def brief(
             score = max(score, pack.scoring.minimum(level))
     filings: dict[str, str] = {}
     if pack.regimes:
-        from screening.decision.filings import matrix
+        from screening.decision.filings import matrix, reached_outcomes
 
         # the answer on the facts held at the pack's filing confidence, as the full path's row shows it
         limit = pack.scoring.filing_confidence
@@ -139,8 +139,12 @@ def brief(
                 for a, b in zip(starts, ends, strict=True)
             ]
         filing_values = facts_at(limit) if sure else values
-        found = matrix(filing_values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
-        filings = {d.regime.id: d.outcome for d in found.decisions if d.reached}
+        quick = None if segments else reached_outcomes(filing_values, pack.regimes, on, today)
+        if quick is not None:
+            filings = quick
+        else:
+            found = matrix(filing_values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
+            filings = {d.regime.id: d.outcome for d in found.decisions if d.reached}
     key = lambda f: (-abs(f[1]), pack.rules[f[0]].id)  # noqa: E731
     risk = sorted((f for f in fired if not table.mitigation[f[0]]), key=key)
     mitigations = sorted((f for f in fired if table.mitigation[f[0]]), key=key)
