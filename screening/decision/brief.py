@@ -19,6 +19,7 @@ from screening.case.confidence import at_level, lowest, rank
 from screening.case.dated import change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import build_facts
 from screening.case.model import Case
+from screening.case.values import DayRange, Interval
 from screening.conditions.evaluate import evaluate
 from screening.decision.engine import _before, _confidence, _known, _question, _record_question, listed_details
 from screening.infra.text import number
@@ -27,6 +28,10 @@ from screening.pack.load import Pack
 if TYPE_CHECKING:
     from screening.case.dated import AsOf
     from screening.pack.waivers import Waiver
+
+
+_BOUNDED = (Interval, DayRange)
+"""The values a gap's question quotes (``engine._known``)."""
 
 
 class Tables(NamedTuple):
@@ -208,7 +213,10 @@ def gap_names(
                 found.append(pos)
     asked: dict[str, str] = {}
     for name in where:
-        asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+        value = values.get(name)
+        question = _question(name).replace("{name}", subject)
+        # what the case says of a fact given as a bound (engine._known: nothing for any other value)
+        asked[name] = question + _known(value) if isinstance(value, _BOUNDED) else question
     for name, keys in _details(values, undecided, unknowns, pack, asked).items():
         if keys and name in asked:
             asked[name] = _record_question(name, values.get(name) or [], keys)
