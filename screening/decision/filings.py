@@ -177,7 +177,7 @@ def _day_turns(regime: Regime) -> tuple[str, ...]:
 def read_on(values: dict[str, Any], regime: Regime, on: str) -> dict[str, Any]:
     """The facts as ``regime`` reads them on day ``on``: for a regime whose conditions read the day judged,
     ``case.day`` is ``on`` (one day of a range, or today under today's law), not the case's own date."""
-    if not _day_turns(regime) or values.get("case.day") == on:
+    if values.get("case.day") == on or not _day_turns(regime):
         return values
     return {**values, "case.day": on}
 
