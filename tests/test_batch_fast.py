@@ -384,3 +384,44 @@ def test_one_time_limit_for_a_chunk_stops_a_slow_call_lets_the_next_run_and_rest
         for _ in range(3):  # each call has its own 0.2 s
             assert limit.call(lambda: time.sleep(0.12) or "done") == "done"
     assert signal.getsignal(signal.SIGALRM) is before
+
+
+def test_the_reached_outcomes_are_the_matrix_s_on_every_day_a_case_is_judged(corpus):
+    import datetime as dt
+
+    from screening.batch.work import pack_for
+    from screening.case.facts import build_facts
+    from screening.case.values import DayRange
+    from screening.decision.filings import _completion_days, judgement_days, matrix, reached_outcomes
+    from screening.pack.load import default_pack_path
+
+    pack = pack_for(str(default_pack_path()))
+    completion = [r for r in pack.regimes if r.law_day == "completion"]
+    assert completion  # a regime judged on the day of completion: over a range of days when it is not given
+    today = dt.date(2026, 6, 1)
+    days = (None, dt.date(2021, 3, 1), DayRange("2020-01-01", "2020-12-31", "2020"))
+    checked = ranged = over_completion = 0
+    for number, line in enumerate(corpus.read_text("utf-8").splitlines(), 1):
+        try:
+            case = read_line(line, "c.jsonl", number, limits())
+        except Exception:  # noqa: BLE001 - an odd line of the corpus: the full path's to locate
+            continue
+        if case is None:
+            continue
+        values = build_facts(case).values
+        for on in days:
+            quick = reached_outcomes(values, pack.regimes, on, today)
+            found = matrix(values, pack.regimes, on, today, explain=False, today_too=False)
+            full = matrix(values, pack.regimes, on, today, today_too=False)
+            if quick is None:  # a case judged on a range of days: the matrix's own
+                ranged += 1
+                continue
+            expected = [(d.regime.id, d.outcome) for d in found.decisions if d.reached]
+            assert list(quick.items()) == expected
+            assert expected == [(d.regime.id, d.outcome) for d in full.decisions if d.reached]
+            checked += 1
+            if on is None:  # judged on one day, but the regime of the day of completion on a range of its own
+                first, last, basis = judgement_days(values, None, today)
+                days_of = _completion_days(values, (first, last, basis, first, None), today.isoformat())
+                over_completion += days_of[0] != days_of[1]
+    assert checked > 300 and ranged > 100 and over_completion > 0

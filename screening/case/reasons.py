@@ -127,6 +127,8 @@ def _interests(case: Case, members: set[str], votes: bool) -> dict[str, tuple[fl
     point x = d + A x, found by iteration, which converges since each holding is at most 100%), as (lower
     bound, exact)."""
     inv = case.investor_id
+    if len(members) == 1 and inv in members:  # the investor alone: no one else holds an interest in it
+        return {}
     edges = [
         (e.owner, e.owned, _low(_share(e, votes)), _exact(_share(e, votes)))
         for e in case.ownership

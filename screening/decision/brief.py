@@ -19,6 +19,7 @@ from screening.case.confidence import at_level, lowest, rank
 from screening.case.dated import change_days, first_day, judged_day, on_day, unsure
 from screening.case.facts import build_facts
 from screening.case.model import Case
+from screening.case.values import DayRange, Interval
 from screening.conditions.evaluate import evaluate
 from screening.decision.engine import _before, _confidence, _known, _question, _record_question, listed_details
 from screening.infra.text import number
@@ -27,6 +28,10 @@ from screening.pack.load import Pack
 if TYPE_CHECKING:
     from screening.case.dated import AsOf
     from screening.pack.waivers import Waiver
+
+
+_BOUNDED = (Interval, DayRange)
+"""The values a gap's question quotes (``engine._known``)."""
 
 
 class Tables(NamedTuple):
@@ -119,7 +124,7 @@ def brief(
             score = max(score, pack.scoring.minimum(level))
     filings: dict[str, str] = {}
     if pack.regimes:
-        from screening.decision.filings import matrix
+        from screening.decision.filings import matrix, reached_outcomes
 
         # the answer on the facts held at the pack's filing confidence, as the full path's row shows it
         limit = pack.scoring.filing_confidence
@@ -139,8 +144,12 @@ def brief(
                 for a, b in zip(starts, ends, strict=True)
             ]
         filing_values = facts_at(limit) if sure else values
-        found = matrix(filing_values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
-        filings = {d.regime.id: d.outcome for d in found.decisions if d.reached}
+        quick = None if segments else reached_outcomes(filing_values, pack.regimes, on, today)
+        if quick is not None:
+            filings = quick
+        else:
+            found = matrix(filing_values, pack.regimes, on, today, explain=False, segments=segments, today_too=False)
+            filings = {d.regime.id: d.outcome for d in found.decisions if d.reached}
     key = lambda f: (-abs(f[1]), pack.rules[f[0]].id)  # noqa: E731
     risk = sorted((f for f in fired if not table.mitigation[f[0]]), key=key)
     mitigations = sorted((f for f in fired if table.mitigation[f[0]]), key=key)
@@ -194,37 +203,51 @@ def gap_names(
     """The names of the facts the gaps ask about, in the order of the gaps (most points at stake first), without
     their questions or rules: facts that share a question are one gap (screening.decision.engine._gaps), a list
     of records that leaves out details a rule needs asked about those details."""
-    asked: dict[str, str] = {}
-    for fields in unknowns:
+    where: dict[str, list[int]] = {}  # each fact's undecided rules, by position, in the order first asked
+    for pos, fields in enumerate(unknowns):
         for name in fields:
-            if name not in asked:
-                asked[name] = _question(name).replace("{name}", subject) + _known(values.get(name))
+            found = where.get(name)
+            if found is None:
+                where[name] = [pos]
+            elif found[-1] != pos:
+                found.append(pos)
+    asked: dict[str, str] = {}
+    for name in where:
+        value = values.get(name)
+        question = _question(name).replace("{name}", subject)
+        # what the case says of a fact given as a bound (engine._known: nothing for any other value)
+        asked[name] = question + _known(value) if isinstance(value, _BOUNDED) else question
     for name, keys in _details(values, undecided, unknowns, pack, asked).items():
         if keys and name in asked:
             asked[name] = _record_question(name, values.get(name) or [], keys)
-    by_question: dict[str, list[Any]] = {}  # question -> [fact names, points at stake]
-    for i, fields in zip(undecided, unknowns, strict=True):
-        seen: set[str] = set()
-        points = table.at_stake[i]
-        for name in fields:
-            question = asked[name]
-            entry = by_question.get(question)
-            if entry is None:
-                entry = by_question[question] = [[name], 0.0]
-            elif name not in entry[0]:
-                entry[0].append(name)
-            if question not in seen:
-                seen.add(question)
-                entry[1] += points
-    ordered = sorted(by_question.values(), key=lambda e: (-e[1], tuple(e[0])))
-    return list(dict.fromkeys(name for names, _ in ordered for name in names))
+    by_question: dict[str, list[str]] = {}  # question -> its facts, in the order first asked
+    for name, question in asked.items():
+        names = by_question.get(question)
+        if names is None:
+            by_question[question] = [name]
+        else:
+            names.append(name)
+    at_stake = table.at_stake
+    ordered = []
+    for names in by_question.values():
+        # a rule's points count once for a question, however many of its facts the rule reads, added in the
+        # rules' order as screening.decision.engine._gaps adds them (the same float sums)
+        spots = where[names[0]] if len(names) == 1 else sorted({p for name in names for p in where[name]})
+        points = 0.0
+        for pos in spots:
+            points += at_stake[undecided[pos]]
+        ordered.append((-points, tuple(names)))
+    ordered.sort()
+    return [name for _, names in ordered for name in names]
 
 
 @cache
-def _written() -> tuple[str, ...]:
+def _written() -> frozenset[str]:
     """The facts that are lists the case writes (not ones the tool computes, whose details no gap asks for:
     screening.decision.engine._missing_details)."""
-    return tuple(name for name, fact in catalogue().items() if fact.type in ("records", "list") and not fact.derived)
+    return frozenset(
+        name for name, fact in catalogue().items() if fact.type in ("records", "list") and not fact.derived
+    )
 
 
 def _details(
@@ -234,10 +257,8 @@ def _details(
     they may change which facts share a gap: a list of records whose unknown details leave a rule undecided is
     asked about on its own (``_record_question`` names the list), so the rules are traced only for a list whose
     plain question (``asked``: each fact's) another fact asks too, or whose name ends as another list's does."""
-    given = [n for n in _written() if values.get(n)]
-    if not given:
-        return {}
-    listed = {n for n in given if n in asked and isinstance(values[n], list)}
+    written = _written()
+    listed = {n for n in asked if n in written and isinstance(values.get(n), list) and values[n]}
     if not listed:
         return {}
     asked_by = Counter(asked.values())

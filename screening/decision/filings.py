@@ -177,7 +177,7 @@ def _day_turns(regime: Regime) -> tuple[str, ...]:
 def read_on(values: dict[str, Any], regime: Regime, on: str) -> dict[str, Any]:
     """The facts as ``regime`` reads them on day ``on``: for a regime whose conditions read the day judged,
     ``case.day`` is ``on`` (one day of a range, or today under today's law), not the case's own date."""
-    if not _day_turns(regime) or values.get("case.day") == on:
+    if values.get("case.day") == on or not _day_turns(regime):
         return values
     return {**values, "case.day": on}
 
@@ -409,27 +409,81 @@ def outcome_only(
     ``truth`` gives each condition's value by the node's id, when they were evaluated together
     (see ``compile_brief``); otherwise each condition is checked here.
     """
+    outcome, best, reached = _settle(values, regime, on, truth)
+    if not reached:
+        return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), (), reached=False)
+    return Decision(regime, on, outcome, best, (), (), (), ())
+
+
+def _settle(
+    values: dict[str, Any], regime: Regime, on: str, truth: dict[int, bool | None] | None
+) -> tuple[str, Trigger | None, bool]:
+    """``outcome_only``'s answer as (outcome, deciding trigger, whether the case is within the regime's reach)."""
     day_values = read_on(values, regime, on)
     if day_values is not values:  # evaluated together on the case's own day: this day's answer differs
         values, truth = day_values, None
-    value = (lambda node: node.check(values)) if truth is None else (lambda node: truth[id(node)])
-    reach = value(regime.applies)
+    if truth is None:
+        reach = regime.applies.check(values)
+    else:
+        reach = truth[id(regime.applies)]
     if reach is False:
-        return Decision(regime, on, "out_of_scope", None, (), ("Outside its reach.",), (), (), reached=False)
+        return "out_of_scope", None, False
     if not regime.in_force(on):
         if on < regime.valid_from and regime.earlier_law:
-            return Decision(regime, on, "undetermined", None, (), (), (), ())
-        return Decision(regime, on, "not_in_force", None, (), (), (), ())
+            return "undetermined", None, True
+        return "not_in_force", None, True
     best, unknown = None, reach is None
     for rule in regime.rules:
         if rule.valid(on):
-            met = value(rule.condition)
+            met = rule.condition.check(values) if truth is None else truth[id(rule.condition)]
             if met is True and (best is None or strength(rule.outcome, rule) > strength(best.outcome, best)):
                 best = rule
             unknown = unknown or met is None
     if best is not None:
-        return Decision(regime, on, best.outcome, best, (), (), (), ())
-    return Decision(regime, on, "undetermined" if unknown else "out_of_scope", None, (), (), (), ())
+        return best.outcome, best, True
+    return ("undetermined" if unknown else "out_of_scope"), None, True
+
+
+def reached_outcomes(
+    values: dict[str, Any], regimes: Sequence[Regime], as_of: AsOf, today: dt.date
+) -> dict[str, str] | None:
+    """Each regime's outcome for the regimes whose reach the case falls in or may fall in, by regime id: what
+    ``matrix(..., explain=False, today_too=False)`` decides, without its decisions (a batch row shows only the
+    outcomes). None when the regimes are not compiled together (``compile_brief``) or the case is judged on a
+    range of days: ``matrix`` then. A regime judged on a range of days of its own (the law of the day of
+    completion) is decided by ``matrix`` alone."""
+    brief = _BRIEF.get(regimes)
+    if brief is None:
+        return None
+    on, last, basis = judgement_days(values, as_of, today)
+    if last != on:
+        return None
+    now = today.isoformat()
+    truth: dict[int, bool | None] | None = None
+    views: dict[str, tuple[dict[str, Any], str | None]] = {}
+    out: dict[str, str] = {}
+    for regime in regimes:
+        key = regime.jurisdiction
+        if key not in views:
+            views[key] = territory.view(values, territory.territory(key))
+        seen = views[key][0]
+        day = on
+        if regime.law_day == "completion" and as_of is None:
+            day, end = _completion_days(values, (on, last, basis, on, None), now)[:2]
+            if end != day:
+                found = matrix(values, (regime,), as_of, today, explain=False, today_too=False).decisions[0]
+                if found.reached:
+                    out[regime.id] = found.outcome
+                continue
+        if seen is values:
+            if truth is None:
+                truth = brief.truth(values)
+            outcome, _, reached = _settle(seen, regime, day, truth)
+        else:
+            outcome, _, reached = _settle(seen, regime, day, None)
+        if reached:
+            out[regime.id] = outcome
+    return out
 
 
 class _Condition(NamedTuple):
