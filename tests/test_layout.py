@@ -135,8 +135,47 @@ def test_line_separators_in_names_are_shown_as_escapes(tmp_path, colour):
     assert tree and all(len(line) <= 72 for line in tree)
 
 
+def _rich_hang(
+    con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None, min_room: int = 20
+) -> list[RichText]:
+    """The hanging indent as rich drew it before screening.report.layout (the reference layout.hang is held to):
+    ``lead`` then ``body`` wrapped to ``width``; continuation lines start at column ``indent``.
+
+    ``indent`` defaults to the lead's width (a shorter lead is padded to it). When the lead leaves less
+    than ``min_room`` columns, the body starts on the next line, indented by six.
+    """
+    from screening.report import lines
+
+    lead, body = lines.safe(lead).copy(), lines.safe(body)
+    indent = lead.cell_len if indent is None else indent
+    lead.pad_right(max(0, indent - lead.cell_len))
+    if "\n" not in body.plain and lead.cell_len + body.cell_len <= width:  # the common case: it fits
+        return [Text.assemble(lead, body)]
+    head: list[RichText] = []
+    if width - max(indent, lead.cell_len) < min_room:
+        head, lead, indent = [lead], RichText(" " * 6), 6
+    pad = " " * indent
+    out: list[RichText] = []
+    if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
+        first = body.wrap(con, max(10, width - lead.cell_len))[0]
+        first.rstrip()
+        out.append(Text.assemble(lead, first))
+        cut = len(first.plain)
+        while cut < len(body.plain) and body.plain[cut] in " \n":
+            cut += 1
+        body, lead = body[cut:], RichText(pad)
+        if not body:
+            return head + out
+    for paragraph in body.split("\n") if body else [RichText()]:
+        wrapped = list(paragraph.wrap(con, max(10, width - indent))) if paragraph.plain.strip() else [RichText()]
+        for line in wrapped:
+            line.rstrip()
+            out.append(Text.assemble(lead if not out else pad, line))
+    return head + out
+
+
 def test_hanging_indents_are_those_rich_gave_on_random_text():
-    """layout.hang against screening.report.lines.hang (rich's Text), on seeded random text: spaces and
+    """layout.hang against the rich-based hanging indent it replaced, on seeded random text: spaces and
     line breaks, wide and combining characters, emoji, words longer than a line."""
     import random
 
@@ -151,6 +190,6 @@ def test_hanging_indents_are_those_rich_gave_on_random_text():
         body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 160)))
         width, indent = rng.randint(12, 90), rng.choice([None, 2, 4, 15])
         room = rng.choice([0, 20])
-        theirs = [line.plain for line in lines.hang(console, lead, lines.Text(body), width, indent, room)]
+        theirs = [line.plain for line in _rich_hang(console, lead, lines.Text(body), width, indent, room)]
         ours = [line.plain for line in layout.hang(Text(lead), Text(body), width, indent, room)]
         assert ours == theirs, (lead, body, width, indent, room)

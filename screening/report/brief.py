@@ -104,16 +104,15 @@ def _signed(x: float) -> str:
 
 
 def _text(briefs: list[dict[str, Any]], options: Options) -> str:
-    from screening.report import lines
-    from screening.report.lines import Text
+    from screening.report import layout
+    from screening.report.layout import Text
 
-    con = lines.console(options.width, options.color)
     parts: list[Any] = []
 
     def hang(lead: str, body: str, indent: int, style: str = "") -> None:
         parts.extend(
-            lines.hang(
-                con, Text(lead, style="bold" if lead.strip() else ""), Text(body, style=style), options.width, indent, 0
+            layout.hang(
+                Text(lead, style="bold" if lead.strip() else ""), Text(body, style=style), options.width, indent, 0
             )
         )
 
@@ -160,7 +159,7 @@ def _text(briefs: list[dict[str, Any]], options: Options) -> str:
             hang("  ", "none: every rule was decided", 2)
         if b["more_questions"]:
             hang("  ", f"and {b['more_questions']} more in the full report", 2, "dim")
-    return lines.emit(con, parts, options.color)
+    return layout.emit(parts, options.width, options.color)
 
 
 # ---------------------------------------------------------------------------------------------- Markdown

@@ -1,9 +1,9 @@
-"""Terminal text laid out as lines: one console set-up, hanging indents, and output with or without colour.
+"""Terminal text laid out as lines with rich: one console set-up, and output with or without colour.
 
-The terminal formats (check problems, test results, the brief) build lists of rich ``Text`` lines
-themselves rather than rich tables: the evidence gets the full width and rendering stays cheap. The screening
-report and the filing matrix, the commands run most, are laid out the same way by screening.report.layout,
-which imports rich only to write colours.
+The check problems and the rule catalogue build lists of rich ``Text`` lines themselves rather than rich
+tables: the evidence gets the full width and rendering stays cheap. The screening report, the filing
+matrix, the brief and test results are laid out the same way by screening.report.layout (hanging indents
+there), which imports rich only to write colours.
 
 Everything they print passes through ``safe``: text from inputs can hold control characters (a
 clipboard write, a link, a screen clear), bidirectional overrides and invisible characters, which are
@@ -78,42 +78,6 @@ def safe_tree(node: Any) -> Any:
         tree.label = safe(tree.label) if isinstance(tree.label, (RichText, str)) else tree.label
         stack.extend(tree.children)
     return node
-
-
-def hang(
-    con: Console, lead: RichText | str, body: RichText, width: int, indent: int | None = None, min_room: int = 20
-) -> list[RichText]:
-    """``lead`` then ``body`` wrapped to ``width``; continuation lines start at column ``indent``.
-
-    ``indent`` defaults to the lead's width (a shorter lead is padded to it). When the lead leaves less
-    than ``min_room`` columns, the body starts on the next line, indented by six.
-    """
-    lead, body = safe(lead).copy(), safe(body)
-    indent = lead.cell_len if indent is None else indent
-    lead.pad_right(max(0, indent - lead.cell_len))
-    if "\n" not in body.plain and lead.cell_len + body.cell_len <= width:  # the common case: it fits
-        return [Text.assemble(lead, body)]
-    head: list[RichText] = []
-    if width - max(indent, lead.cell_len) < min_room:
-        head, lead, indent = [lead], Text(" " * 6), 6
-    pad = " " * indent
-    out: list[RichText] = []
-    if lead.cell_len > indent:  # a long lead: its line has less room than the lines under it
-        first = body.wrap(con, max(10, width - lead.cell_len))[0]
-        first.rstrip()
-        out.append(Text.assemble(lead, first))
-        cut = len(first.plain)
-        while cut < len(body.plain) and body.plain[cut] in " \n":
-            cut += 1
-        body, lead = body[cut:], Text(pad)
-        if not body:
-            return head + out
-    for paragraph in body.split("\n") if body else [Text()]:
-        wrapped = list(paragraph.wrap(con, max(10, width - indent))) if paragraph.plain.strip() else [Text()]
-        for line in wrapped:
-            line.rstrip()
-            out.append(Text.assemble(lead if not out else pad, line))
-    return head + out
 
 
 def emit(con: Console, parts: list[Any], color: bool) -> str:

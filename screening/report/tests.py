@@ -78,16 +78,12 @@ def _where(o: TestOutcome) -> str:
 
 
 def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool) -> str:
-    from rich.text import Text as RichText
+    from screening.report.layout import Text, emit, hang
 
-    from screening.report.lines import Text, emit, hang
-    from screening.report.lines import console as make_console
-
-    console = make_console(width, color)
-    lines: list[RichText] = []
+    lines: list[Text] = []
 
     def wrapped(text: Text, indent: int) -> None:
-        lines.extend(hang(console, " " * indent, text, width, min_room=0))
+        lines.extend(hang(" " * indent, text, width, min_room=0))
 
     for o in (t for t in tests if not t.passed):
         head = Text("FAIL", style=SEVERITY_STYLE["error"])
@@ -113,7 +109,7 @@ def _text(tests: list[TestOutcome], coverage: Coverage, width: int, color: bool)
     failed = sum(not t.passed for t in tests)
     lines.append(Text(tally(tests), style=SEVERITY_STYLE["error"] if failed else "bold green"))
     wrapped(Text(coverage_line(coverage), style="yellow" if coverage.uncovered else "green"), 0)
-    return emit(console, lines, color)
+    return emit(list(lines), width, color)
 
 
 def _json(tests: list[TestOutcome], coverage: Coverage) -> str:
