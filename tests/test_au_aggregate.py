@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from screening.case.facts import build_facts
-from screening.case.load import build_case
 from screening.case.tracing import traced_aggregate_pct, traced_by_state
 from screening.case.values import AtLeast
 from screening.decision.engine import screen
 from screening.pack.load import default_pack_path, load_pack
 from tests.test_au_tracing import HOLDCO, SG
+from tests.test_au_tracing import case as traced_case
 
 AGGREGATE = "ownership.au_traced_aggregate_government_pct"
 ASKED = "investor.au_aggregate_government_interest_pct"
@@ -25,23 +25,19 @@ AE = {"country": "AE", "kind": "state_body"}
 def case(edges: list[tuple[str, str, Any]], **entities: dict[str, Any]) -> Any:
     """A case whose investor is ``fund`` (GB; no passive fund, FATR s.17(2)), with ``edges`` (owner, owned,
     percent) and extra entities."""
-    fund = {"id": "fund", "name": "Fund", "country": "GB", "kind": "fund", "owners_complete": True}
-    rows = [{**fund, "au_passive_fund": False}]
-    rows += [{"id": eid, "name": eid.title(), "owners_complete": True, **fields} for eid, fields in entities.items()]
-    data = {
-        "format": 2,
-        "id": "t",
-        "title": "t",
-        "investor": "fund",
-        "entities": rows,
-        "ownership": [
-            {"owner": o, "owned": d, **({} if pct is None else {"equity_pct": pct, "voting_pct": pct})}
-            for o, d, pct in edges
-        ],
-        "target": {"name": "Roo Pty Ltd", "country": "AU", "sectors": ["software"], "au_threshold_value": 1000000},
-        "transaction": {"kind": "minority_stake", "stake_before_pct": 0, "stake_after_pct": 10},
-    }
-    return build_case(data, {}, "t.yaml")
+    return traced_case(edges, {"au_passive_fund": False}, **entities)
+
+
+def one_country_six() -> Any:
+    """Norway and Singapore hold 19% each of a holder with 90% (38% together: the holder is no foreign
+    government investor), the UAE 6% directly: effective interests of 40.2%, a traced aggregate of none."""
+    return case(
+        [("no", "holdco", 19), ("sg", "holdco", 19), ("holdco", "fund", 90), ("ae", "fund", 6)],
+        no=NO,
+        sg=SG,
+        ae=AE,
+        holdco=HOLDCO,
+    )
 
 
 def three_holders(last: float, share: float = 25) -> Any:
@@ -96,13 +92,7 @@ def test_multiplied_40_percent_that_traces_to_one_countrys_6_is_no_aggregate():
     """Norway and Singapore hold 19% each of a holder with 90% (38% together: the holder is no foreign
     government investor), the UAE 6% directly: effective interests come to 40.2%, the traced aggregate to none
     (the UAE's 6% is one country's)."""
-    c = case(
-        [("no", "holdco", 19), ("sg", "holdco", 19), ("holdco", "fund", 90), ("ae", "fund", 6)],
-        no=NO,
-        sg=SG,
-        ae=AE,
-        holdco=HOLDCO,
-    )
+    c = one_country_six()
     facts = build_facts(c)
     assert facts.get("ownership.foreign_states_equity_pct") == pytest.approx(40.2)
     assert facts.get(AGGREGATE) == 0.0
@@ -135,13 +125,7 @@ def test_a_traced_aggregate_of_39_9_percent_asks_the_acts_count(pack):
 
 
 def test_effective_interests_at_40_percent_no_longer_decide_when_the_chain_traces_to_less(pack):
-    c = case(
-        [("no", "holdco", 19), ("sg", "holdco", 19), ("holdco", "fund", 90), ("ae", "fund", 6)],
-        no=NO,
-        sg=SG,
-        ae=AE,
-        holdco=HOLDCO,
-    )
+    c = one_country_six()
     au = australia(pack, c)
     assert au.outcome != "mandatory"
     assert not any(ASKED in q.facts for q in au.questions)

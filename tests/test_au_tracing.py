@@ -18,9 +18,13 @@ from screening.pack.load import default_pack_path, load_pack
 TRACED = "ownership.au_traced_government_pct"
 
 
-def case(edges: list[tuple[str, str, Any]], **entities: dict[str, Any]) -> Any:
-    """A case whose investor is ``fund`` (GB), with ``edges`` (owner, owned, percent) and extra entities."""
-    rows = [{"id": "fund", "name": "Fund", "country": "GB", "kind": "fund", "owners_complete": True}]
+def case(
+    edges: list[tuple[str, str, Any]], investor_fields: dict[str, Any] | None = None, **entities: dict[str, Any]
+) -> Any:
+    """A case whose investor is ``fund`` (GB; with ``investor_fields``), with ``edges`` (owner, owned, percent)
+    and extra entities."""
+    fund = {"id": "fund", "name": "Fund", "country": "GB", "kind": "fund", "owners_complete": True}
+    rows = [{**fund, **(investor_fields or {})}]
     for eid, fields in entities.items():
         rows.append({"id": eid, "name": eid.title(), "owners_complete": True, **fields})
     data = {
