@@ -339,3 +339,30 @@ def test_a_lease_of_a_network_the_target_owns_is_control_and_agrees_with_the_fil
     beside = {"critical_infrastructure": [{"kind": "airport", "name": "Airport", "role": "tenant"}]}
     tenancy = {"kind": "lease_or_concession", "lease_years": 99}
     assert control_points(tenancy, beside) == 5  # a tenancy beside the asset: CA-008 alone, not the ladder
+
+
+def test_unknown_supply_position_defence_customers_and_data_volume_are_asked_not_scored() -> None:
+    """What the sources leave out of a factor is a question, not a zero: whether the target is the sole or
+    dominant domestic supplier, whether it supplies the host's armed forces, and how many people its
+    sensitive data covers (docs/scoring.md, the audit of the misranked cases)."""
+    steel = {
+        "sectors": ["steel_metals"],
+        "critical_infrastructure": [],
+        "critical_technologies": [],
+        "data": [{"category": "health", "description": "Occupational health records"}],
+    }
+    r = run(case([entity("buyer", "JP")], target=steel))
+    asked = {rule: g for g in r.gaps for rule in g.rules}
+    assert "target.sole_domestic_supplier" in asked["SS-003"].facts
+    assert "dominant" in asked["SS-003"].question
+    assert "target.host_security_customer" in asked["SS-001"].facts
+    assert "subjects" in asked["DA-010"].question and "subjects" in asked["DA-012"].question
+    assert not {"SS-003", "SS-001", "DA-010", "DA-012"} & {f.rule.id for f in r.findings}
+    # told, they score: a sole domestic supplier, a defence customer, health data on two million people
+    told = {
+        **steel,
+        "scale": {"sole_domestic_supplier": True},
+        "government_contracts": [{"country": "DE", "customer": "defence"}],
+        "data": [{"category": "health", "subjects": 2_000_000}],
+    }
+    assert {"SS-003", "SS-001", "DA-010", "DA-012"} <= fired(case([entity("buyer", "JP")], target=told))
