@@ -198,6 +198,8 @@ def test_the_conditions_a_review_imposed_do_not_lower_the_score_of_its_own_case(
     `screening screen` of the same file are unchanged."""
     from screening.case.load import load_case
     from screening.decision.engine import screen
+    from screening.report import Options
+    from screening.report.backtest import render
 
     d = tmp_path / "corpus"
     d.mkdir()
@@ -221,5 +223,14 @@ def test_the_conditions_a_review_imposed_do_not_lower_the_score_of_its_own_case(
     for cid in ("imposed", "accepted", "offered"):
         assert scores[cid].score == scores["bare"].score
     assert scores["earlier"].score == scores["bare"].score - 6  # MI-002's credit, taken off the technologies
+    assert {c: s.left_out for c, s in scores.items()} == {
+        "bare": 0,
+        "imposed": 1,
+        "accepted": 1,
+        "earlier": 0,
+        "offered": 0,
+    }
+    shown = render(backtest(d, pack, replicates=50), "text", Options())
+    assert "left out as the outcome of its own review: 2 undated commitments accepted or imposed, in 2 cases" in shown
     screened = screen(load_case(d / "imposed.yaml"), pack, evidence=False)  # a screening still credits it
     assert screened.score == scores["imposed"].score - 6

@@ -74,6 +74,8 @@ class Scored(NamedTuple):
     """Rule id -> points, for every risk rule that fired (waived findings left out)."""
     deal: str = ""
     """The deal the file is one review of (``outcome.deal``, else the case id): the bootstrap's cluster."""
+    left_out: int = 0
+    """Commitments accepted or imposed in the review measured, left out of its score (``before_decision``)."""
 
 
 class Pair(NamedTuple):
@@ -276,7 +278,8 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
         if not outcome:
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))
             continue
-        result = screen(before_decision(case), pack, on=decision_day(case.data), evidence=False)
+        found = before_decision(case)
+        result = screen(found, pack, on=decision_day(case.data), evidence=False)
         points = {f.rule.id: f.points for f in result.findings if not f.waived}
         scored.append(
             Scored(
@@ -289,6 +292,7 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
                 result.level,
                 points,
                 str(outcome.get("deal") or case.id),
+                len(case.data.get("mitigations") or ()) - len(found.data.get("mitigations") or ()),
             )
         )
     return scored, problems
