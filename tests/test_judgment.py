@@ -366,3 +366,20 @@ def test_unknown_supply_position_defence_customers_and_data_volume_are_asked_not
         "data": [{"category": "health", "subjects": 2_000_000}],
     }
     assert {"SS-003", "SS-001", "DA-010", "DA-012"} <= fired(case([entity("buyer", "JP")], target=told))
+
+
+def test_half_the_national_market_is_a_dominant_supplier_unless_the_sources_say_otherwise() -> None:
+    """SS-003 reads a stated share of 50% or more of the national market as dominance (AKZO, C-62/86): the
+    control ladder opens with it; a smaller share, or the sources' own word that the target is not dominant,
+    does not."""
+    outright = {"kind": "acquisition", "stake_after_pct": 100}
+    bare = {"critical_infrastructure": [], "critical_technologies": [], "government_contracts": [], "data": []}
+
+    def yard(**scale: Any) -> Any:
+        return case([entity("buyer", "KR")], target={**bare, "sectors": ["shipbuilding"], "scale": scale})
+
+    assert {"SS-003", "CA-004"} <= fired(yard(market_share_pct=55, sole_domestic_supplier=False))
+    assert control_points(outright, {**bare, "sectors": ["shipbuilding"], "scale": {"market_share_pct": 55}}) == 15
+    assert "SS-003" not in fired(yard(market_share_pct=35, sole_domestic_supplier=False))
+    stated = yard(market_share_pct=55, sole_domestic_supplier=False, dominant_domestic_supplier=False)
+    assert "SS-003" not in fired(stated)
