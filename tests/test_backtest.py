@@ -190,3 +190,47 @@ def test_a_case_without_a_deal_date_is_judged_on_the_day_its_facts_describe(tmp_
     assert points["new"]["SI-012"] > 0
     assert points["signed"]["SI-012"] > 0
     assert "SI-003" in points["old"]  # the rest of the case is screened as before
+
+
+def test_the_conditions_a_review_imposed_do_not_lower_the_score_of_its_own_case(tmp_path: Path) -> None:
+    """A conditional clearance is measured on the risk the authority found, before its remedies: an undated
+    commitment accepted or imposed is left out; one dated before the day judged, an offer (never credited) and
+    `screening screen` of the same file are unchanged."""
+    from screening.case.load import load_case
+    from screening.decision.engine import screen
+    from screening.report import Options
+    from screening.report.backtest import render
+
+    d = tmp_path / "corpus"
+    d.mkdir()
+    defence = {"critical_technologies": [{"kind": "defence", "export_controlled": True}]}
+    ring = {"kind": "ring_fencing", "binding": True, "description": "Ring-fence the defence business."}
+    cases = {
+        "bare": [],
+        "imposed": [{**ring, "status": "imposed"}],
+        "accepted": [{**ring, "status": "accepted"}],
+        "earlier": [{**ring, "status": "accepted", "agreed": "2015-01-10"}],
+        "offered": [{**ring, "status": "offered"}],
+    }
+    for cid, mitigations in cases.items():
+        case = _case(cid, "cleared_with_conditions", **defence)
+        case["transaction"]["signing_date"] = "2018-03-01"
+        case["mitigations"] = mitigations
+        (d / f"{cid}.yaml").write_text(yaml.safe_dump(case, sort_keys=False), "utf-8")
+    pack = load_pack(default_pack_path())
+    scores = {c.case: c for c in backtest(d, pack, replicates=50).cases}
+    assert scores["bare"].score > 0
+    for cid in ("imposed", "accepted", "offered"):
+        assert scores[cid].score == scores["bare"].score
+    assert scores["earlier"].score == scores["bare"].score - 6  # MI-002's credit, taken off the technologies
+    assert {c: s.left_out for c, s in scores.items()} == {
+        "bare": 0,
+        "imposed": 1,
+        "accepted": 1,
+        "earlier": 0,
+        "offered": 0,
+    }
+    shown = render(backtest(d, pack, replicates=50), "text", Options())
+    assert "left out as the outcome of its own review: 2 undated commitments accepted or imposed, in 2 cases" in shown
+    screened = screen(load_case(d / "imposed.yaml"), pack, evidence=False)  # a screening still credits it
+    assert screened.score == scores["imposed"].score - 6

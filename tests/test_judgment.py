@@ -339,3 +339,47 @@ def test_a_lease_of_a_network_the_target_owns_is_control_and_agrees_with_the_fil
     beside = {"critical_infrastructure": [{"kind": "airport", "name": "Airport", "role": "tenant"}]}
     tenancy = {"kind": "lease_or_concession", "lease_years": 99}
     assert control_points(tenancy, beside) == 5  # a tenancy beside the asset: CA-008 alone, not the ladder
+
+
+def test_unknown_supply_position_defence_customers_and_data_volume_are_asked_not_scored() -> None:
+    """What the sources leave out of a factor is a question, not a zero: whether the target is the sole or
+    dominant domestic supplier, whether it supplies the host's armed forces, and how many people its
+    sensitive data covers (docs/scoring.md, the audit of the misranked cases)."""
+    steel = {
+        "sectors": ["steel_metals"],
+        "critical_infrastructure": [],
+        "critical_technologies": [],
+        "data": [{"category": "health", "description": "Occupational health records"}],
+    }
+    r = run(case([entity("buyer", "JP")], target=steel))
+    asked = {rule: g for g in r.gaps for rule in g.rules}
+    assert "target.sole_domestic_supplier" in asked["SS-003"].facts
+    assert "dominant" in asked["SS-003"].question
+    assert "target.host_security_customer" in asked["SS-001"].facts
+    assert "subjects" in asked["DA-010"].question and "subjects" in asked["DA-012"].question
+    assert not {"SS-003", "SS-001", "DA-010", "DA-012"} & {f.rule.id for f in r.findings}
+    # told, they score: a sole domestic supplier, a defence customer, health data on two million people
+    told = {
+        **steel,
+        "scale": {"sole_domestic_supplier": True},
+        "government_contracts": [{"country": "DE", "customer": "defence"}],
+        "data": [{"category": "health", "subjects": 2_000_000}],
+    }
+    assert {"SS-003", "SS-001", "DA-010", "DA-012"} <= fired(case([entity("buyer", "JP")], target=told))
+
+
+def test_half_the_national_market_is_a_dominant_supplier_unless_the_sources_say_otherwise() -> None:
+    """SS-003 reads a stated share of 50% or more of the national market as dominance (AKZO, C-62/86): the
+    control ladder opens with it; a smaller share, or the sources' own word that the target is not dominant,
+    does not."""
+    outright = {"kind": "acquisition", "stake_after_pct": 100}
+    bare = {"critical_infrastructure": [], "critical_technologies": [], "government_contracts": [], "data": []}
+
+    def yard(**scale: Any) -> Any:
+        return case([entity("buyer", "KR")], target={**bare, "sectors": ["shipbuilding"], "scale": scale})
+
+    assert {"SS-003", "CA-004"} <= fired(yard(market_share_pct=55, sole_domestic_supplier=False))
+    assert control_points(outright, {**bare, "sectors": ["shipbuilding"], "scale": {"market_share_pct": 55}}) == 15
+    assert "SS-003" not in fired(yard(market_share_pct=35, sole_domestic_supplier=False))
+    stated = yard(market_share_pct=55, sole_domestic_supplier=False, dominant_domestic_supplier=False)
+    assert "SS-003" not in fired(stated)

@@ -37,6 +37,7 @@ def _case(c: Scored) -> dict[str, Any]:
         "score": number(c.score),
         "level": c.level,
         "rules": sorted(c.points),
+        "conditions_left_out": c.left_out,
     }
 
 
@@ -114,6 +115,12 @@ def _text(b: Backtest) -> str:
         f"{len(b.apart)} apart (withdrawn, not reviewed, pending)"
         + (f"; {_not_loaded(b)} not loaded (listed on stderr)" if _not_loaded(b) else "")
     )
+    left = [c for c in b.cases if c.left_out]
+    if left:
+        add(
+            f"  left out as the outcome of its own review: {sum(c.left_out for c in left)} undated commitments "
+            f"accepted or imposed, in {len(left)} cases"
+        )
     add("")
     iv = b.interval
     interval = "" if iv is None else f"  95% interval {_f(iv.low)}-{_f(iv.high)}"

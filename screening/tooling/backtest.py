@@ -29,8 +29,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from screening.case.dated import DAY_FACTS, AsOf
-from screening.case.values import DayRange
+from screening.case.dated import AT, DAY_FACTS, STANDING, STARTS, AsOf
+from screening.case.model import Case
+from screening.case.values import DayRange, PartialList
 from screening.infra.errors import Problem, ScreeningError
 from screening.pack.load import Pack
 
@@ -73,6 +74,8 @@ class Scored(NamedTuple):
     """Rule id -> points, for every risk rule that fired (waived findings left out)."""
     deal: str = ""
     """The deal the file is one review of (``outcome.deal``, else the case id): the bootstrap's cluster."""
+    left_out: int = 0
+    """Commitments accepted or imposed in the review measured, left out of its score (``before_decision``)."""
 
 
 class Pair(NamedTuple):
@@ -275,7 +278,8 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
         if not outcome:
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))
             continue
-        result = screen(case, pack, on=decision_day(case.data), evidence=False)
+        found = before_decision(case)
+        result = screen(found, pack, on=decision_day(case.data), evidence=False)
         points = {f.rule.id: f.points for f in result.findings if not f.waived}
         scored.append(
             Scored(
@@ -288,9 +292,31 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
                 result.level,
                 points,
                 str(outcome.get("deal") or case.id),
+                len(case.data.get("mitigations") or ()) - len(found.data.get("mitigations") or ()),
             )
         )
     return scored, problems
+
+
+def before_decision(case: Case) -> Case:
+    """The case as the authority found it, before its decision. A commitment ``accepted`` or ``imposed`` that
+    carries no date of its own (``agreed``, ``since``, ``until``) was agreed in the review the outcome ends:
+    the conditions of a conditional clearance are that outcome. It is left out, so that the remedies an
+    authority imposed do not lower the score of the very case whose risk they answered (the corpus keeps facts
+    known only after the decision out of the case). A dated commitment counts on the days it held, and an
+    offer never counts (screening.case.dated)."""
+    records = case.data.get("mitigations")
+    if not records:
+        return case
+    kept = [
+        {**r, AT: r.get(AT, i)} if isinstance(r, dict) else r
+        for i, r in enumerate(records)
+        if not (isinstance(r, dict) and r.get("status") in STANDING and not any(k in r for k in (*STARTS, "until")))
+    ]
+    if len(kept) == len(records):
+        return case
+    standing = PartialList(kept) if isinstance(records, PartialList) else kept
+    return case._replace(data={**case.data, "mitigations": standing})
 
 
 def decision_day(data: dict[str, Any]) -> AsOf:
