@@ -178,6 +178,28 @@ def test_a_record_repeated_across_findings_is_printed_once():
     assert "target.critical_infrastructure = as in CI-001" in text
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_line_one_finding_shows_twice_is_printed_once(fmt):
+    """SI-003 reads the investor's record by two of its tests: the report shows the record once."""
+    (result,) = screen_files([Path("cases/alibaba-liege.yaml")])
+    si003 = next(f for f in result.findings if f.rule.id == "SI-003")
+    twice = [e for e in si003.evidence if e.field == "ownership.attached"]
+    assert len(twice) == 2 and twice[0].value == twice[1].value  # the engine keeps both tests' evidence
+    out = render(fmt, [result], Options(width=200))
+    assert out.count("name: Cainiao Smart Logistics Network Limited, kind: private_company, country: CN") == 1
+    doc = json.loads(render("json", [result]))  # JSON keeps each test's evidence, with its test
+    (f,) = [f for f in doc["findings"] if f["rule"] == "SI-003"]
+    assert [e["fact"] for e in f["evidence"]].count("ownership.attached") == 2
+
+
+def test_a_repeated_record_refers_to_the_finding_printed_first():
+    """Findings print by category: a later category's finding refers back, never forward."""
+    (result,) = screen_files([Path("backtest/cases/stayntouch-shiji.yaml")])
+    text = render("text", [result], Options(width=200))
+    assert "as in CA-004" not in text and "target.data = as in DA-006" in text
+    assert text.index("DA-006") < text.index("CA-004")
+
+
 A4_LINES = 66
 """Lines of monospaced text an A4 page holds at 10 pt with the usual margins."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from screening import __version__
@@ -664,14 +664,28 @@ SAME_AS = 24
 """Evidence values longer than this (as text) that a finding repeats are printed once and referred to."""
 
 
-def repeats(findings: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
+SHOWN = ""
+"""What :func:`repeats` gives for an evidence line its own finding already shows: left out."""
+
+
+def repeats(findings: list[dict[str, Any]], order: Sequence[str] = ()) -> dict[tuple[str, int], str]:
     """(rule, evidence index) -> the rule whose evidence already shows the same long value for the same fact,
-    so that a record repeated across findings is printed once and referred to ("as in CI-001")."""
+    so that a record repeated across findings is printed once and referred to ("as in CI-001"), in
+    the order of the report's categories (``order``, by id; the others after them). A line that one
+    finding's own evidence repeats (the same fact, value, sources and entities, read by two of its tests) maps to
+    ``""``: it is shown once, and the repeat is left out (:data:`SHOWN`)."""
+    rank = {c: i for i, c in enumerate(order)}  # the order the report prints the findings in: the first it shows
     first: dict[tuple[str, str], str] = {}
     out: dict[tuple[str, int], str] = {}
-    for f in findings:
+    for f in sorted(findings, key=lambda f: rank.get(f.get("category", ""), len(rank))):
+        seen: set[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = set()
         for i, e in enumerate(f["evidence"]):
             text = value_text(e["value"])
+            line = (e["fact"], text, tuple(e["sources"]), tuple(e.get("entities", ())))
+            if line in seen:
+                out[(f["rule"], i)] = SHOWN
+                continue
+            seen.add(line)
             if len(text) <= SAME_AS:
                 continue
             key = (e["fact"], text)

@@ -22,6 +22,7 @@ from screening.decision.engine import Result
 from screening.infra.text import num, plural
 from screening.report import Options
 from screening.report.data import (
+    SHOWN,
     doubt,
     exposure_sentence,
     filing_answer,
@@ -190,7 +191,7 @@ def _comparison(docs: list[dict[str, Any]]) -> list[str]:
 def _case(doc: dict[str, Any], ids: Ids, h: int) -> list[str]:
     cid = doc["case"]["id"]
     sources = {s["id"] for s in doc["sources"]}
-    ctx = Ctx(doc, ids, h, sources, repeats(doc["findings"] + doc["mitigations"]))
+    ctx = Ctx(doc, ids, h, sources, repeats(doc["findings"] + doc["mitigations"], [c["id"] for c in doc["categories"]]))
     out = [f'<section class="case" id="case-{esc(cid)}">']
     out += _summary(ctx)
     out += _score(ctx)
@@ -500,6 +501,8 @@ def _finding(ctx: Ctx, f: dict[str, Any]) -> list[str]:
         out.append('<ul class="evidence">')
         for i, e in enumerate(f["evidence"]):
             same = ctx.same_as.get((f["rule"], i))
+            if same == SHOWN:
+                continue
             if same:
                 href = ctx.ids.href("finding-" + same)
                 value = f'<span class="value">as in <a href="{href}">{esc(same)}</a></span>'

@@ -25,6 +25,7 @@ from screening.decision.engine import Result
 from screening.infra.text import num, visible
 from screening.report import Options
 from screening.report.data import (
+    SHOWN,
     came_from,
     deal_lines,
     doubt,
@@ -302,9 +303,9 @@ FINDING_HEAD = ["rule", "points", "finding and legal basis", "evidence"]
 def _findings(out: Doc, doc: dict[str, Any], level: int) -> None:
     out.heading(level, "Findings")
     titles = {c["id"]: c for c in doc["categories"]}
-    same_as, name = repeats(doc["findings"] + doc["mitigations"]), namer(doc)
     order = [c["id"] for c in doc["categories"]]
     order += sorted({f["category"] for f in doc["findings"]} - set(order))
+    same_as, name = repeats(doc["findings"] + doc["mitigations"], order), namer(doc)
     shown = False
     for cat in order:
         mine = [f for f in doc["findings"] if f["category"] == cat]
@@ -364,6 +365,8 @@ def _finding(
     evidence = []
     for i, e in enumerate(f["evidence"]):
         same = (same_as or {}).get((f["rule"], i))
+        if same == SHOWN:
+            continue
         value = f"as in {esc(same)}" if same else esc(value_text(e["value"]))
         origin = came_from(e.get("entities", ()), name or str)
         evidence.append(
@@ -382,7 +385,7 @@ def _mitigations(out: Doc, doc: dict[str, Any], level: int) -> None:
     credit = sum(-f["points"] for f in mitigations if not f["waived"])
     out.heading(level, f"Mitigations: credit {num(credit)}")
     titles = {c["id"]: c for c in doc["categories"]}
-    same_as, name = repeats(doc["findings"] + mitigations), namer(doc)
+    same_as, name = repeats(doc["findings"] + mitigations, [c["id"] for c in doc["categories"]]), namer(doc)
     out.table(FINDING_HEAD, "lrll", [_finding(f, titles, same_as, name) for f in mitigations])
 
 

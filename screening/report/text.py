@@ -17,6 +17,7 @@ from screening.infra.text import num
 from screening.report import Options, layout
 from screening.report.data import (
     BASIS,
+    SHOWN,
     came_from,
     decision_notes,
     doubt,
@@ -109,7 +110,18 @@ def _comparison(page: Page, results: list[Result]) -> None:
 def _case(page: Page, result: Result) -> None:
     fired = result.findings + result.mitigations
     page.same_as = repeats(
-        [{"rule": f.rule.id, "evidence": [{"fact": e.field, "value": e.value} for e in f.evidence]} for f in fired]
+        [
+            {
+                "rule": f.rule.id,
+                "category": f.rule.category,
+                "evidence": [
+                    {"fact": e.field, "value": e.value, "sources": e.sources, "entities": e.entities}
+                    for e in f.evidence
+                ],
+            }
+            for f in fired
+        ],
+        [c.id for c in result.categories],
     )
     page.name = lambda eid: result.case.entities[eid].name if eid in result.case.entities else eid
     _header(page, result)
@@ -268,6 +280,8 @@ def _finding(page: Page, f: Finding) -> None:
         page.hang("", Text(legal, style="dim"), INDENT)
     for i, e in enumerate(f.evidence):
         same = page.same_as.get((f.rule.id, i))
+        if same == SHOWN:
+            continue
         body = Text.assemble((e.field, "bold"), " = ", f"as in {same}" if same else value_text(e.value))
         if e.entities:
             body.append(f" ({came_from(e.entities, page.name)})")
