@@ -307,6 +307,8 @@ _OWNERSHIP_FACTS = (
     "ownership.foreign_states_voting_pct",
     "ownership.au_traced_government_pct",
     "ownership.au_traced_aggregate_government_pct",
+    "ownership.au_traced_government_pct_from_2021",
+    "ownership.au_traced_aggregate_government_pct_from_2021",
     "ownership.au_associates_stated",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
@@ -363,6 +365,10 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     values["ownership.au_traced_government_pct"] = traced_government_pct(case)
     # FATR s.17(1)(b)(ii): the governments of several countries together, each traced the same way
     values["ownership.au_traced_aggregate_government_pct"] = traced_aggregate_pct(case)
+    # FATR s.17(2), from 1 January 2021: the same with the passive funds of the chain not foreign government
+    # investors (a range where the case does not say whether an entity is one)
+    values["ownership.au_traced_government_pct_from_2021"] = traced_government_pct(case, passive=True)
+    values["ownership.au_traced_aggregate_government_pct_from_2021"] = traced_aggregate_pct(case, passive=True)
     # FATA s.6: whether the governments' associates are stated, so that the traced figures are the Act's count
     values["ownership.au_associates_stated"] = associates_stated(case)
     ultimate = []

@@ -14,6 +14,14 @@ government investor of its own. Associates (FATA s.6) stated by the case (an ent
 side) hold with the government: their interests are added to its own, and tracing runs through an entity the
 two hold 20% of together. Associates not stated are not counted: the figure is then a lower bound of the
 Act's count, and ``associates_stated`` says whether it is.
+
+From 1 January 2021 (FATR s.17(2)) a person is not a foreign government investor if it would be one only
+through the aggregate test (s.17(1)(b)(ii), (c)(ii), (d)(ii)) or through s.17(1)(e) "to the extent that it
+relates to any of those subparagraphs", and it operates a passive scheme in which each government holds only
+as a member. The section speaks of any person, so it reaches an entity of the chain as well as the investor:
+with ``passive=True`` an entity traced as a foreign government investor only through the aggregate test is
+not one when the case says it is such a fund (its ``au_passive_fund``), and when the case does not say, the
+figure spans both readings (an ``Interval``, so that the answer is asked where it turns on the fund).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_id, state_of
-from screening.case.values import BOUNDS, AtLeast, ends
+from screening.case.values import BOUNDS, AtLeast, Interval, ends
 
 SUBSTANTIAL_PCT = 20.0
 """A substantial interest (FATA s.4): 20% of the votes or of the shares, with which the higher entity's
@@ -37,47 +45,75 @@ Link = tuple[str, str, float, float]
 """(owner, owned, equity, votes) of one holding, at its lower ends."""
 
 
-def traced_government_pct(case: Case) -> float | None:
+def traced_government_pct(case: Case, passive: bool = False) -> float | Interval | None:
     """The largest interest one foreign government investor holds in the investor by FATA s.19 tracing (the
     higher of its votes and its shares): exact when the group is documented up to its ultimate owners and every
     stake in it is a number; otherwise an ``AtLeast`` when what is known already reaches 20%, and None
-    (unknown) when it does not."""
-    traced = traced_by_state(case)
-    top = max(traced.values(), default=0.0)
-    if _exact(case):
-        return top
-    return AtLeast(top) if top >= SUBSTANTIAL_PCT else None
+    (unknown) when it does not. ``passive``: with the exception of FATR s.17(2) applied to the entities of the
+    chain (from 1 January 2021; see the module's text)."""
+    lower, higher = _readings(case, passive)
+    high = max(traced_by_state(case, higher).values(), default=0.0)
+    low = high if lower == higher else max(traced_by_state(case, lower).values(), default=0.0)
+    return _figure(case, low, high, SUBSTANTIAL_PCT)
 
 
-def traced_aggregate_pct(case: Case) -> float | None:
+def traced_aggregate_pct(case: Case, passive: bool = False) -> float | Interval | None:
     """The aggregate interest the foreign government investors of more than one foreign country hold in the
     investor together (FATR s.17(1)(b)(ii)), each traced as FATA s.19 does: every holding into the investor by
     a government's body, or by an entity in which a foreign government investor holds a substantial interest,
     counted once; nothing when all of it comes from one. Exact as for ``traced_government_pct``; otherwise an
-    ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not."""
-    persons, traced, links = _persons(case)
-    total = _aggregate(case.investor_id, persons, traced, _into(links))
+    ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not. ``passive`` as for
+    ``traced_government_pct``."""
+
+    def figure(excepted: frozenset[str]) -> float:
+        persons, traced, links = _persons(case, excepted)
+        return _aggregate(case.investor_id, persons, traced, _into(links))
+
+    lower, higher = _readings(case, passive)
+    high = figure(higher)
+    return _figure(case, high if lower == higher else figure(lower), high, AGGREGATE_PCT)
+
+
+def _readings(case: Case, passive: bool) -> tuple[frozenset[str], frozenset[str]]:
+    """The entities excepted from the foreign government investors found through the aggregate test, in the
+    reading giving the lower figure and in the one giving the higher: none without ``passive``; with it, those
+    the case says are passive funds (FATR s.17(2)), and in the lower reading also those it says nothing of."""
+    if not passive:
+        return frozenset(), frozenset()
+    rows = case.data.get("entities") or ()
+    said = frozenset(row["id"] for row in rows if row.get("au_passive_fund") is True)
+    unsaid = frozenset(row["id"] for row in rows if row.get("au_passive_fund") is None)
+    return said | unsaid, said
+
+
+def _figure(case: Case, low: float, high: float, limit: float) -> float | Interval | None:
+    """The traced figure from its two readings (equal unless an entity's passive-fund fact is missing)."""
     if _exact(case):
-        return total
-    return AtLeast(total) if total >= AGGREGATE_PCT else None
+        return high if low == high else Interval(low, high)
+    if low == high:
+        return AtLeast(high) if high >= limit else None
+    return AtLeast(low) if low >= limit else None
 
 
-def traced_by_state(case: Case) -> dict[str, float]:
+def traced_by_state(case: Case, excepted: frozenset[str] = frozenset()) -> dict[str, float]:
     """Each foreign government investor's traced interest in the investor (its stakes at their lower ends; a
     stake not given counts as none): a foreign government with its bodies, by country, and an entity of the
     group that is one only through the aggregate test (FATR s.17(1)(b)(ii), 40% held by the governments of
-    several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e))."""
-    persons, traced, _ = _persons(case)
+    several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e)); none of
+    ``excepted`` is one (the passive funds of FATR s.17(2))."""
+    persons, traced, _ = _persons(case, excepted)
     out = {}
     for label, own in sorted(persons.items()):
         out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
     return out
 
 
-def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float]], list[Link]]:
+def _persons(
+    case: Case, excepted: frozenset[str] = frozenset()
+) -> tuple[dict[str, set[str]], dict[str, dict[str, float]], list[Link]]:
     """The foreign government investors of the group (each government with its bodies, by country, and each
-    entity that is one only through the aggregate test, by its id), what each holds in every entity by
-    tracing, and the group's holdings."""
+    entity that is one only through the aggregate test, by its id, unless it is ``excepted``), what each holds
+    in every entity by tracing, and the group's holdings."""
     group = group_of(case)
     members = {e.id for e, _ in group}
     links = _links(case, members)
@@ -105,7 +141,7 @@ def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float
         held = set().union(*persons.values())
         found = {
             eid
-            for eid in members - held - {case.investor_id}
+            for eid in members - held - excepted - {case.investor_id}
             if max((t.get(eid, 0.0) for t in traced.values()), default=0.0) < SUBSTANTIAL_PCT
             and _aggregate(eid, persons, traced, into) >= AGGREGATE_PCT
         }
