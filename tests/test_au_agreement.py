@@ -69,7 +69,7 @@ def test_the_answer_given_decides_it_either_way(tmp_path):
     yes = australia(tmp_path, "US", "DE", "2019-06-01", ", au_agreement_investor: true")
     no = australia(tmp_path, "US", "DE", "2019-06-01", ", au_agreement_investor: false")
     assert yes.outcome == "out_of_scope"
-    assert (no.outcome, no.rule.id) == ("mandatory", "AU-003")
+    assert (no.outcome, no.rule.id) == ("mandatory", "AU-017")
 
 
 def test_a_us_company_held_in_the_us_is_not_asked(tmp_path):
