@@ -99,7 +99,21 @@ def test_singapore_counts_from_1_december_2017_not_from_2020(tmp_path):
     assert after.outcome == "out_of_scope"
 
 
-def test_an_indonesian_company_is_asked_whether_its_agreement_gives_it_the_higher_threshold(tmp_path):
+def test_an_indonesian_company_is_no_agreement_country_investor_and_is_asked_nothing(tmp_path):
+    """Indonesia is not in FATR s.5's list of agreement countries or regions: the lower figure, no question."""
     au = australia(tmp_path, "ID", "ID", "2022-06-01")
+    assert (au.outcome, au.rule.id) == ("mandatory", "AU-007")
+    assert AGREEMENT not in asked(au)
+
+
+def test_an_indian_company_is_asked_the_figure_of_its_own_not_whether_it_is_an_agreement_investor(tmp_path):
+    """India is no agreement country either, but FATR s.51(2) item 1 gives its investors a figure of their own
+    (A$500M as written, indexed) for some services entities: asked between the lower and the agreement figure."""
+    au = australia(tmp_path, "IN", "IN", "2024-06-01")
     assert (au.outcome, au.rule.id) == ("call_in", "AU-015")
-    assert "AU-007" in asked(au)[AGREEMENT]
+    questions = asked(au)
+    assert AGREEMENT not in questions and "AU-009" in questions["investor.au_india_threshold"]
+    text = next(q.question for q in au.questions if "investor.au_india_threshold" in q.facts)
+    assert "s.51(2)" in text
+    said = australia(tmp_path, "IN", "IN", "2024-06-01", ", au_india_threshold: false")
+    assert (said.outcome, said.rule.id) == ("mandatory", "AU-009")

@@ -89,6 +89,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "eu_sensitive_investments",
         "au_passive_fund",
         "au_agreement_investor",
+        "au_india_threshold",
         "au_government_interest_pct",
         "au_aggregate_government_interest_pct",
         "au_associates",
