@@ -117,3 +117,16 @@ def test_an_indian_company_is_asked_the_figure_of_its_own_not_whether_it_is_an_a
     assert "s.51(2)" in text
     said = australia(tmp_path, "IN", "IN", "2024-06-01", ", au_india_threshold: false")
     assert (said.outcome, said.rule.id) == ("mandatory", "AU-009")
+
+
+def test_a_2017_value_between_2016s_and_2018s_figures_asks_whether_it_is_over_the_years_figure(tmp_path):
+    """2017's figures were not read: only that they lie between 2016's (A$252M) and 2018's (A$261M)."""
+    case = CASE.replace("au_threshold_value: 500000000", "au_threshold_value: 255000000")
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        case.replace("HOME", "DE").replace("PARENT", "DE").replace("SIGNED", "2017-06-01").replace("EXTRA", "")
+    )
+    [result] = screen_files([path])
+    au = next(d for d in result.filings.decisions if d.regime.id == "AU")
+    assert au.outcome == "undetermined"
+    assert "AU-002" in asked(au)["target.au_above_unread_threshold"]
