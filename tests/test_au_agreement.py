@@ -69,7 +69,7 @@ def test_the_answer_given_decides_it_either_way(tmp_path):
     yes = australia(tmp_path, "US", "DE", "2019-06-01", ", au_agreement_investor: true")
     no = australia(tmp_path, "US", "DE", "2019-06-01", ", au_agreement_investor: false")
     assert yes.outcome == "out_of_scope"
-    assert (no.outcome, no.rule.id) == ("mandatory", "AU-003")
+    assert (no.outcome, no.rule.id) == ("mandatory", "AU-017")
 
 
 def test_a_us_company_held_in_the_us_is_not_asked(tmp_path):
@@ -99,7 +99,34 @@ def test_singapore_counts_from_1_december_2017_not_from_2020(tmp_path):
     assert after.outcome == "out_of_scope"
 
 
-def test_an_indonesian_company_is_asked_whether_its_agreement_gives_it_the_higher_threshold(tmp_path):
+def test_an_indonesian_company_is_no_agreement_country_investor_and_is_asked_nothing(tmp_path):
+    """Indonesia is not in FATR s.5's list of agreement countries or regions: the lower figure, no question."""
     au = australia(tmp_path, "ID", "ID", "2022-06-01")
+    assert (au.outcome, au.rule.id) == ("mandatory", "AU-007")
+    assert AGREEMENT not in asked(au)
+
+
+def test_an_indian_company_is_asked_the_figure_of_its_own_not_whether_it_is_an_agreement_investor(tmp_path):
+    """India is no agreement country either, but FATR s.51(2) item 1 gives its investors a figure of their own
+    (A$500M as written, indexed) for some services entities: asked between the lower and the agreement figure."""
+    au = australia(tmp_path, "IN", "IN", "2024-06-01")
     assert (au.outcome, au.rule.id) == ("call_in", "AU-015")
-    assert "AU-007" in asked(au)[AGREEMENT]
+    questions = asked(au)
+    assert AGREEMENT not in questions and "AU-009" in questions["investor.au_india_threshold"]
+    text = next(q.question for q in au.questions if "investor.au_india_threshold" in q.facts)
+    assert "s.51(2)" in text
+    said = australia(tmp_path, "IN", "IN", "2024-06-01", ", au_india_threshold: false")
+    assert (said.outcome, said.rule.id) == ("mandatory", "AU-009")
+
+
+def test_a_2017_value_between_2016s_and_2018s_figures_asks_whether_it_is_over_the_years_figure(tmp_path):
+    """2017's figures were not read: only that they lie between 2016's (A$252M) and 2018's (A$261M)."""
+    case = CASE.replace("au_threshold_value: 500000000", "au_threshold_value: 255000000")
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        case.replace("HOME", "DE").replace("PARENT", "DE").replace("SIGNED", "2017-06-01").replace("EXTRA", "")
+    )
+    [result] = screen_files([path])
+    au = next(d for d in result.filings.decisions if d.regime.id == "AU")
+    assert au.outcome == "undetermined"
+    assert "AU-002" in asked(au)["target.au_above_unread_threshold"]

@@ -154,8 +154,9 @@ def test_a_government_whose_23_percent_effective_interest_traces_to_5_is_asked_n
 
 def test_a_holder_that_is_a_foreign_government_investor_by_the_aggregate_test_makes_the_investor_one(pack):
     """FATR s.17(1)(e): effective interests give each government 3.75% and all three 11.25%, which asked
-    nothing; the holder, 45% held by three governments, holds 25% of the investor (AU-012, A$0)."""
+    nothing; the holder, 45% held by three governments, holds 25% of the investor (AU-012, A$0). The holder is
+    said not to be a passive fund (FATR s.17(2), tests/test_au_passive_chain.py)."""
     govs = {"no": {"country": "NO", "kind": "state_body"}, "sg": SG, "ae": {"country": "AE", "kind": "state_body"}}
     edges = [("no", "holdco", 15), ("sg", "holdco", 15), ("ae", "holdco", 15), ("holdco", "fund", 25)]
-    au = australia(pack, case(edges, holdco=HOLDCO, **govs))
+    au = australia(pack, case(edges, holdco={**HOLDCO, "au_passive_fund": False}, **govs))
     assert (au.outcome, au.rule.id) == ("mandatory", "AU-012")

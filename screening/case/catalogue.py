@@ -164,6 +164,14 @@ def catalogue() -> dict[str, Fact]:
         "Who holds the shares and voting rights of {name} and of each entity above it, with what "
         "percentages and special rights, up to the ultimate owners?"
     )
+    passive_q = (
+        "Is each entity above {name} that the governments of several foreign countries hold 40% or more of "
+        "together (none of them 20%) a corporation, unit-trust trustee or general partner operating a pooled "
+        "scheme in which no individual member can influence any individual investment decision or the "
+        "management of any investment, each government holding only as a member (FATR s.17(2), its "
+        "`au_passive_fund`)? And who holds the shares and votes of each entity above {name}, up to the "
+        "ultimate owners?"
+    )
     derived = [
         Fact(
             "group.entities",
@@ -407,6 +415,27 @@ def catalogue() -> dict[str, Fact]:
             "(FATA s.6) are counted where the case states them (`au_associates`). Unknown while the group is "
             "not documented to its top or a stake is "
             "missing or a bound, unless what is known already reaches 40%.",
+        ),
+        Fact(
+            "ownership.au_traced_government_pct_from_2021",
+            "number",
+            derived=True,
+            question=passive_q,
+            description="`ownership.au_traced_government_pct` as it stands from 1 January 2021, when Australia's "
+            "FATR s.17(2) takes a passive fund out of the foreign government investors: an entity of the chain "
+            "that would be one only through the aggregate test (40% held by the governments of several countries, "
+            "or by foreign government investors through s.17(1)(e)) is not one when the case says it is such a "
+            "fund (its `au_passive_fund`); when the case does not say, the figure is the range between the two "
+            "readings, so that the answer is asked where it turns on that entity.",
+        ),
+        Fact(
+            "ownership.au_traced_aggregate_government_pct_from_2021",
+            "number",
+            derived=True,
+            question=passive_q,
+            description="`ownership.au_traced_aggregate_government_pct` as it stands from 1 January 2021, with "
+            "the passive funds of the chain (FATR s.17(2), an entity's `au_passive_fund`) not foreign government "
+            "investors, as for `ownership.au_traced_government_pct_from_2021`.",
         ),
         Fact(
             "ownership.au_associates_stated",

@@ -89,6 +89,7 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "eu_sensitive_investments",
         "au_passive_fund",
         "au_agreement_investor",
+        "au_india_threshold",
         "au_government_interest_pct",
         "au_aggregate_government_interest_pct",
         "au_associates",
@@ -307,6 +308,8 @@ _OWNERSHIP_FACTS = (
     "ownership.foreign_states_voting_pct",
     "ownership.au_traced_government_pct",
     "ownership.au_traced_aggregate_government_pct",
+    "ownership.au_traced_government_pct_from_2021",
+    "ownership.au_traced_aggregate_government_pct_from_2021",
     "ownership.au_associates_stated",
     "ownership.ultimate_controllers",
     "ownership.supervising_states",
@@ -316,7 +319,7 @@ _OWNERSHIP_FACTS = (
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
     from screening.case.ownership import analyse
-    from screening.case.tracing import associates_stated, traced_aggregate_pct, traced_government_pct
+    from screening.case.tracing import figures
 
     own = analyse(case)
     decided = own.complete is True and not own.missing
@@ -359,12 +362,17 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     # FATR s.17(1)(b)(ii): governments of several countries with an aggregate interest; each regime's view
     # of a target placed in another country works the sum out again (screening.case.territory.view)
     values.update(territory.foreign_states(values["ownership.states"], case.data["target"].get("country")))
-    # FATA s.19: each foreign government's interest traced through the chain, as Australia's Act counts it
-    values["ownership.au_traced_government_pct"] = traced_government_pct(case)
-    # FATR s.17(1)(b)(ii): the governments of several countries together, each traced the same way
-    values["ownership.au_traced_aggregate_government_pct"] = traced_aggregate_pct(case)
-    # FATA s.6: whether the governments' associates are stated, so that the traced figures are the Act's count
-    values["ownership.au_associates_stated"] = associates_stated(case)
+    # FATA s.19: each foreign government's interest traced through the chain, as Australia's Act counts it;
+    # FATR s.17(1)(b)(ii): the governments of several countries together, each traced the same way; from 1
+    # January 2021 (FATR s.17(2)) the same with the passive funds of the chain not foreign government investors
+    # (a range where the case does not say whether an entity is one); FATA s.6: whether the governments'
+    # associates are stated, so that the traced figures are the Act's count
+    traced = figures(case)
+    values["ownership.au_traced_government_pct"] = traced.government
+    values["ownership.au_traced_aggregate_government_pct"] = traced.aggregate
+    values["ownership.au_traced_government_pct_from_2021"] = traced.government_2021
+    values["ownership.au_traced_aggregate_government_pct_from_2021"] = traced.aggregate_2021
+    values["ownership.au_associates_stated"] = traced.associates_stated
     ultimate = []
     for eid in own.ultimate_controllers:
         entity = case.entities.get(eid)

@@ -14,14 +14,22 @@ government investor of its own. Associates (FATA s.6) stated by the case (an ent
 side) hold with the government: their interests are added to its own, and tracing runs through an entity the
 two hold 20% of together. Associates not stated are not counted: the figure is then a lower bound of the
 Act's count, and ``associates_stated`` says whether it is.
+
+From 1 January 2021 (FATR s.17(2)) a person is not a foreign government investor if it would be one only
+through the aggregate test (s.17(1)(b)(ii), (c)(ii), (d)(ii)) or through s.17(1)(e) "to the extent that it
+relates to any of those subparagraphs", and it operates a passive scheme in which each government holds only
+as a member. The section speaks of any person, so it reaches an entity of the chain as well as the investor:
+with ``passive=True`` an entity traced as a foreign government investor only through the aggregate test is
+not one when the case says it is such a fund (its ``au_passive_fund``), and when the case does not say, the
+figure spans both readings (an ``Interval``, so that the answer is asked where it turns on the fund).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_id, state_of
-from screening.case.values import BOUNDS, AtLeast, ends
+from screening.case.values import BOUNDS, AtLeast, Interval, ends
 
 SUBSTANTIAL_PCT = 20.0
 """A substantial interest (FATA s.4): 20% of the votes or of the shares, with which the higher entity's
@@ -37,47 +45,132 @@ Link = tuple[str, str, float, float]
 """(owner, owned, equity, votes) of one holding, at its lower ends."""
 
 
-def traced_government_pct(case: Case) -> float | None:
+class Figures(NamedTuple):
+    """The traced figures of one case (see ``figures``)."""
+
+    government: float | Interval | None
+    aggregate: float | Interval | None
+    government_2021: float | Interval | None
+    aggregate_2021: float | Interval | None
+    associates_stated: bool
+
+
+def figures(case: Case) -> Figures:
+    """``traced_government_pct`` and ``traced_aggregate_pct`` of the case, without and with ``passive``, and
+    ``associates_stated``, worked out together so that each reading of the group is traced once."""
+    cache: dict[frozenset[str], Persons] = {}
+    exact = _exact(case)
+    return Figures(
+        traced_government_pct(case, cache=cache, exact=exact),
+        traced_aggregate_pct(case, cache=cache, exact=exact),
+        traced_government_pct(case, passive=True, cache=cache, exact=exact),
+        traced_aggregate_pct(case, passive=True, cache=cache, exact=exact),
+        associates_stated(case, cache[frozenset()]),
+    )
+
+
+def traced_government_pct(
+    case: Case,
+    passive: bool = False,
+    cache: dict[frozenset[str], Persons] | None = None,
+    exact: bool | None = None,
+) -> float | Interval | None:
     """The largest interest one foreign government investor holds in the investor by FATA s.19 tracing (the
     higher of its votes and its shares): exact when the group is documented up to its ultimate owners and every
     stake in it is a number; otherwise an ``AtLeast`` when what is known already reaches 20%, and None
-    (unknown) when it does not."""
-    traced = traced_by_state(case)
-    top = max(traced.values(), default=0.0)
-    if _exact(case):
-        return top
-    return AtLeast(top) if top >= SUBSTANTIAL_PCT else None
+    (unknown) when it does not. ``passive``: with the exception of FATR s.17(2) applied to the entities of the
+    chain (from 1 January 2021; see the module's text). ``cache``: the readings already traced; ``exact``:
+    ``_exact(case)`` when already known."""
+    low, high = (max(_by_state(case, reading).values(), default=0.0) for reading in _readings(case, passive, cache))
+    return _figure(case, low, high, SUBSTANTIAL_PCT, exact)
 
 
-def traced_aggregate_pct(case: Case) -> float | None:
+def traced_aggregate_pct(
+    case: Case,
+    passive: bool = False,
+    cache: dict[frozenset[str], Persons] | None = None,
+    exact: bool | None = None,
+) -> float | Interval | None:
     """The aggregate interest the foreign government investors of more than one foreign country hold in the
     investor together (FATR s.17(1)(b)(ii)), each traced as FATA s.19 does: every holding into the investor by
     a government's body, or by an entity in which a foreign government investor holds a substantial interest,
     counted once; nothing when all of it comes from one. Exact as for ``traced_government_pct``; otherwise an
-    ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not."""
-    persons, traced, links = _persons(case)
-    total = _aggregate(case.investor_id, persons, traced, _into(links))
-    if _exact(case):
-        return total
-    return AtLeast(total) if total >= AGGREGATE_PCT else None
+    ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not. ``passive``,
+    ``cache`` and ``exact`` as for ``traced_government_pct``."""
+    low, high = (
+        _aggregate(case.investor_id, reading.persons, reading.traced, _into(reading.links))
+        for reading in _readings(case, passive, cache)
+    )
+    return _figure(case, low, high, AGGREGATE_PCT, exact)
 
 
-def traced_by_state(case: Case) -> dict[str, float]:
+def _readings(case: Case, passive: bool, cache: dict[frozenset[str], Persons] | None) -> tuple[Persons, Persons]:
+    """The group traced in the reading giving the lower figure and in the one giving the higher: one reading
+    without ``passive``; with it, the entities the case says are passive funds (FATR s.17(2)) are no foreign
+    government investors, and in the lower reading neither are those it says nothing of (the same reading
+    when none of them is one only through the aggregate test)."""
+    cache = {} if cache is None else cache
+
+    def traced(excepted: frozenset[str]) -> Persons:
+        if excepted not in cache:
+            cache[excepted] = _persons(case, excepted)
+        return cache[excepted]
+
+    base = traced(frozenset())
+    if not passive or not base.found:  # nothing traced through the aggregate test: nothing to except
+        return base, base
+    rows = case.data.get("entities") or ()
+    said = frozenset(row["id"] for row in rows if row.get("au_passive_fund") is True)
+    unsaid = frozenset(row["id"] for row in rows if row.get("au_passive_fund") is None)
+    high = traced(said) if said & base.found else base
+    low = traced(said | unsaid) if unsaid & high.found else high
+    return low, high
+
+
+def _figure(case: Case, low: float, high: float, limit: float, exact: bool | None) -> float | Interval | None:
+    """The traced figure from its two readings (equal unless an entity's passive-fund fact is missing)."""
+    if _exact(case) if exact is None else exact:
+        return high if low == high else Interval(low, high)
+    if low == high:
+        return AtLeast(high) if high >= limit else None
+    return AtLeast(low) if low >= limit else None
+
+
+def traced_by_state(case: Case, excepted: frozenset[str] = frozenset()) -> dict[str, float]:
     """Each foreign government investor's traced interest in the investor (its stakes at their lower ends; a
     stake not given counts as none): a foreign government with its bodies, by country, and an entity of the
     group that is one only through the aggregate test (FATR s.17(1)(b)(ii), 40% held by the governments of
-    several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e))."""
-    persons, traced, _ = _persons(case)
+    several countries), by its id, which the governments' tracing alone does not reach (s.17(1)(e)); none of
+    ``excepted`` is one (the passive funds of FATR s.17(2))."""
+    return _by_state(case, _persons(case, excepted))
+
+
+def _by_state(case: Case, reading: Persons) -> dict[str, float]:
+    """``traced_by_state`` of one reading of the group."""
     out = {}
-    for label, own in sorted(persons.items()):
-        out[label] = 100.0 if case.investor_id in own else traced[label].get(case.investor_id, 0.0)
+    for label, own in sorted(reading.persons.items()):
+        out[label] = 100.0 if case.investor_id in own else reading.traced[label].get(case.investor_id, 0.0)
     return out
 
 
-def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float]], list[Link]]:
+class Persons(NamedTuple):
+    """The foreign government investors of a group as FATA s.19 and FATR s.17 count them."""
+
+    persons: dict[str, set[str]]
+    """Each foreign government investor: a government with its bodies (by country) or an entity that is one only
+    through the aggregate test (by its id), with the ids that hold for it (its stated associates included)."""
+    traced: dict[str, dict[str, float]]
+    """What each holds in every entity by tracing."""
+    links: list[Link]
+    """The group's holdings."""
+    found: frozenset[str]
+    """The entities that are foreign government investors only through the aggregate test."""
+
+
+def _persons(case: Case, excepted: frozenset[str] = frozenset()) -> Persons:
     """The foreign government investors of the group (each government with its bodies, by country, and each
-    entity that is one only through the aggregate test, by its id), what each holds in every entity by
-    tracing, and the group's holdings."""
+    entity that is one only through the aggregate test, by its id, unless it is ``excepted``), what each holds
+    in every entity by tracing, and the group's holdings."""
     group = group_of(case)
     members = {e.id for e, _ in group}
     links = _links(case, members)
@@ -98,28 +191,31 @@ def _persons(case: Case) -> tuple[dict[str, set[str]], dict[str, dict[str, float
 
     persons = {label: with_associates(own) for label, own in persons.items()}
     if not persons:  # no foreign government anywhere in the group: nothing to trace
-        return {}, {}, links
-    into = _into(links)  # the holdings into each entity, so the aggregate test reads only those
+        return Persons({}, {}, links, frozenset())
+    into = _into(links)
+    aggregate_only: set[str] = set()  # the holdings into each entity, so the aggregate test reads only those
     while True:
         traced = {label: _traced(own, links) for label, own in persons.items()}
         held = set().union(*persons.values())
         found = {
             eid
-            for eid in members - held - {case.investor_id}
+            for eid in members - held - excepted - {case.investor_id}
             if max((t.get(eid, 0.0) for t in traced.values()), default=0.0) < SUBSTANTIAL_PCT
             and _aggregate(eid, persons, traced, into) >= AGGREGATE_PCT
         }
         if not found:
             break
+        aggregate_only |= found
         persons.update({eid: with_associates({eid}) for eid in found})
-    return persons, traced, links
+    return Persons(persons, traced, links, frozenset(aggregate_only))
 
 
-def associates_stated(case: Case) -> bool:
+def associates_stated(case: Case, reading: Persons | None = None) -> bool:
     """Whether the case states the associates (FATA s.6, ``au_associates``, an empty list saying none) of
     every foreign government body of the group and of every entity traced as a foreign government investor of
-    its own; a state's share given only as a figure (no entity) has none stated. Vacuously true with none."""
-    persons, _, _ = _persons(case)
+    its own; a state's share given only as a figure (no entity) has none stated. Vacuously true with none.
+    ``reading``: the group already traced (s.17(1) alone)."""
+    persons = (reading or _persons(case)).persons
     if not persons:
         return True
     stated = {row.get("id") for row in case.data.get("entities") or () if row.get("au_associates") is not None}
