@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.conditions.compiled.codegen import Writer
+from screening.conditions.compiled.codegen import Writer, key
 from screening.conditions.tree import Node
 
 UNSET = object()
@@ -36,11 +36,14 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
     out = w.parts[shape] = w.fresh("c")
     if node.kind == "not":
         w.emit(f"{out} = None if {parts[0]} is None else not {parts[0]}")
-    else:
-        stop, keep = ("False", "True") if node.kind == "all" else ("True", "False")
+    elif node.kind == "all":  # Python's `and` is Kleene's once no part but perhaps the first is false
+        later = " or ".join(f"{p} is False" for p in parts[1:])
+        joint = " and ".join(parts)
+        w.emit(f"{out} = False if {later} else ({joint})" if later else f"{out} = {joint}")
+    else:  # only True is true among True, None and False
         w.emit(
-            f"{out} = {stop} if {' or '.join(f'{p} is {stop}' for p in parts)} else "
-            f"(None if {' or '.join(f'{p} is None' for p in parts)} else {keep})"
+            f"{out} = True if {' or '.join(parts)} else "
+            f"(None if {' or '.join(f'{p} is None' for p in parts)} else False)"
         )
     names[id(node)] = out
     return out, names
@@ -63,25 +66,72 @@ def static_support(node: Node, known: Any) -> tuple[str, ...] | None:
     return None if any(f is None for f in found) else tuple(f for part in found for f in part or ())
 
 
+def shared(rules: list[Node]) -> set[Any]:
+    """The shapes (see ``shape``) of the combinations that occur more than once in these conditions."""
+    seen: dict[Any, int] = {}
+
+    def walk(node: Node) -> None:
+        if node.kind != "leaf":
+            seen[shape(node)] = seen.get(shape(node), 0) + 1
+            for child in node.children:
+                walk(child)
+
+    for node in rules:
+        walk(node)
+    return {found for found, times in seen.items() if times > 1}
+
+
+def shape(node: Node) -> Any:
+    """What makes two parts the same combination of the same tests (and so of the same facts)."""
+    if node.kind == "leaf":
+        return key(node)
+    return node.kind, tuple(shape(child) for child in node.children)
+
+
+def _kept(w: Writer, node: Node, names: dict[int, str], prefix: str, out: str, body: Any) -> bool:
+    """For a part shared by rules: ``out`` gets the facts it lists, gathered in a list of their own the first time
+    a rule asks (``body(list)`` emits the gathering), and kept for the rules after it. False for other parts."""
+    if node.kind == "leaf" or shape(node) not in w.shared:
+        return False
+    kept = f"{prefix}_{names[id(node)]}"
+    w.kept.setdefault(kept, None)
+
+    def gather() -> None:
+        w.emit(f"{kept} = []")
+        body(kept)
+
+    w.block(f"if {kept} is None:", gather)
+    w.emit(f"{out} += {kept}")
+    return True
+
+
 def support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) -> None:
     """Emit code appending to list ``out`` the facts of the leaves that made the node come out as it did.
 
     ``known`` is the node's value when the code runs, or UNSET; ``names`` holds the value of every part
-    (see ``value``). See screening.conditions.explain.supporting.
+    (see ``value``). See screening.conditions.explain.supporting: the facts are the node's whatever the
+    node's place, so a part rules share gathers them once a case (see ``_kept``).
     """
     fixed = static_support(node, known)
     if fixed is not None:
         w.emit(f"{out}.append({fixed[0]!r})" if len(fixed) == 1 else f"{out} += {fixed!r}")
-    elif node.kind == "not":
+    elif _kept(w, node, names, "s", out, lambda into: _support(w, node, known, names, into)):
+        return
+    else:
+        _support(w, node, known, names, out)
+
+
+def _support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) -> None:
+    if node.kind == "not":
         support(w, node.children[0], _flip(known), names, out)
     elif node.kind == "all":
         for child in node.children:
             support(w, child, True if known is True else UNSET, names, out)
     else:  # any: the children that came out as it did
         for child in node.children:
-            same = "True" if known is True else names[id(node)]
+            test = names[id(child)] if known is True else f"{names[id(child)]} is {names[id(node)]}"
             w.block(
-                f"if {names[id(child)]} is {same}:",
+                f"if {test}:",
                 lambda child=child: support(w, child, known if known is True else UNSET, names, out),
             )
 
@@ -96,11 +146,18 @@ def static_unknowns(node: Node) -> tuple[str, ...] | None:
 def unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
     """Emit code appending to ``out`` the facts of the leaves that leave an unknown node unknown.
 
-    ``names`` holds the value of every part (see ``value``). See screening.conditions.explain.unknown_leaves.
+    ``names`` holds the value of every part (see ``value``). See screening.conditions.explain.unknown_leaves: a
+    part rules share gathers them once a case (see ``_kept``).
     """
-    if node.kind == "leaf":
-        w.emit(f"{out}.append({node.field!r})")
-    elif node.kind == "not":
+    fixed = static_unknowns(node)
+    if fixed is not None:
+        w.emit(f"{out}.append({fixed[0]!r})")
+    elif not _kept(w, node, names, "u", out, lambda into: _unknowns(w, node, names, into)):
+        _unknowns(w, node, names, out)
+
+
+def _unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
+    if node.kind == "not":
         unknowns(w, node.children[0], names, out)
     else:
         for child in node.children:
