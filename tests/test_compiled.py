@@ -404,5 +404,27 @@ def test_shared_combinations_and_lists_complete_on_some_values_compile_like_the_
             values = {"group.listings": listings, "target.sectors": sectors, "transaction.stake_after_pct": 30}
             assert_same(evaluator, rules, values)
     (any_,) = re.findall(r"(c\d+) = True if ", explain)  # the sensitive target's `any` is combined once
-    kept = set(re.findall(r"if ([su]_c\d+) is None:", explain))  # the facts it lists gathered once a case
+    assert "tuple(e)" not in explain  # each rule's few possible lists of facts are constants chosen among
+
+
+def test_a_large_part_rules_share_lists_its_facts_once_a_case():
+    facts = ("transaction.control", "target.technology_leader", "target.listed", "group.complete")
+    wide = {"any": [{"field": f, "equals": True} for f in facts] + [{"field": "target.sectors", "contains": "energy"}]}
+    rules = rules_of(
+        [
+            {"all": [wide, {"field": "transaction.stake_after_pct", "gte": 25}]},
+            {"all": [{"field": "transaction.votes_after_pct", "gte": 10}, wide]},
+        ]
+    )
+    evaluator = compiled.compile_pack(rules)
+    explain = evaluator.source.split("def explain(values):")[1].split("return Explained(")[0]
+    (any_,) = re.findall(r"(c\d+) = True if ", explain)
+    kept = set(re.findall(r"if ([su]_c\d+) is None:", explain))  # too many lists to choose among: gathered once
     assert kept == {f"s_{any_}", f"u_{any_}"}
+    for i in range(3**7):
+        drawn = [(True, False, None)[i // 3**k % 3] for k in range(7)]
+        values = {f: v for f, v in zip(facts, drawn, strict=False) if v is not None}
+        values["target.sectors"] = {True: ["energy"], False: ["media"]}.get(drawn[4])
+        values["transaction.stake_after_pct"] = {True: 30, False: 5}.get(drawn[5])
+        values["transaction.votes_after_pct"] = {True: 30, False: 5}.get(drawn[6])
+        assert_same(evaluator, rules, values)

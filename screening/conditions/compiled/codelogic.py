@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.conditions.compiled.codegen import Writer, key
 from screening.conditions.tree import Node
@@ -162,3 +162,79 @@ def _unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
     else:
         for child in node.children:
             w.block(f"if {names[id(child)]} is None:", lambda child=child: unknowns(w, child, names, out))
+
+
+class _If(NamedTuple):
+    """Facts listed only when ``test`` holds: those ``then`` lists."""
+
+    test: str
+    then: list[Any]
+
+
+Plan = list[Any]
+"""The facts a node lists, in order: constant tuples of facts and ``_If`` parts."""
+
+
+def _support_plan(node: Node, known: Any, names: dict[int, str]) -> Plan:
+    """What ``support`` emits, as a plan."""
+    fixed = static_support(node, known)
+    if fixed is not None:
+        return [fixed]
+    if node.kind == "not":
+        return _support_plan(node.children[0], _flip(known), names)
+    if node.kind == "all":
+        return [part for c in node.children for part in _support_plan(c, True if known is True else UNSET, names)]
+    return [
+        _If(
+            names[id(c)] if known is True else f"{names[id(c)]} is {names[id(node)]}",
+            _support_plan(c, known if known is True else UNSET, names),
+        )
+        for c in node.children
+    ]
+
+
+def _unknowns_plan(node: Node, names: dict[int, str]) -> Plan:
+    """What ``unknowns`` emits, as a plan."""
+    fixed = static_unknowns(node)
+    if fixed is not None:
+        return [fixed]
+    if node.kind == "not":
+        return _unknowns_plan(node.children[0], names)
+    return [_If(f"{names[id(c)]} is None", _unknowns_plan(c, names)) for c in node.children]
+
+
+def _outcomes(plan: Plan) -> int:
+    """How many lists of facts the plan can give, at most."""
+    found = 1
+    for part in plan:
+        if isinstance(part, _If):
+            found *= _outcomes(part.then) + 1
+    return found
+
+
+def _choose(plan: Plan, listed: tuple[str, ...] = ()) -> str:
+    """One expression choosing, by the plan's tests in the order the plan makes them, the tuple of facts it lists."""
+    if not plan:
+        return repr(listed)
+    part, rest = plan[0], plan[1:]
+    if not isinstance(part, _If):
+        return _choose(rest, listed + part)
+    return f"({_choose(part.then + rest, listed)} if {part.test} else {_choose(rest, listed)})"
+
+
+CHOICES = 16
+"""The most lists of facts a node may give for them to be chosen among constants rather than gathered in a list."""
+
+
+def supporting_choice(node: Node, known: Any, names: dict[int, str]) -> str | None:
+    """``support`` as one expression choosing among constant tuples (no list built), when there are few to choose
+    among; else None."""
+    plan = _support_plan(node, known, names)
+    return _choose(plan) if _outcomes(plan) <= CHOICES else None
+
+
+def unknowns_choice(node: Node, names: dict[int, str]) -> str | None:
+    """``unknowns`` of an unknown node as one expression choosing among constant tuples, when there are few; else
+    None."""
+    plan = _unknowns_plan(node, names)
+    return _choose(plan) if _outcomes(plan) <= CHOICES else None

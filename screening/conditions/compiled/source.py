@@ -88,7 +88,7 @@ def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
         _collect(
             w,
             "evidence",
-            codelogic.static_support(rule.condition, True),
+            codelogic.supporting_choice(rule.condition, True, names),
             lambda: codelogic.support(w, rule.condition, True, names, "e"),
         )
 
@@ -97,7 +97,7 @@ def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
         _collect(
             w,
             "unknowns",
-            codelogic.static_unknowns(rule.condition),
+            codelogic.unknowns_choice(rule.condition, names),
             lambda: codelogic.unknowns(w, rule.condition, names, "e"),
         )
 
@@ -105,9 +105,11 @@ def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
     w.block(f"elif {r} is None:", undecided)
 
 
-def _collect(w: codegen.Writer, into: str, fixed: tuple[str, ...] | None, dynamic: Callable[[], None]) -> None:
-    if fixed is not None:
-        w.emit(f"{into}_add({fixed!r})")
+def _collect(w: codegen.Writer, into: str, chosen: str | None, dynamic: Callable[[], None]) -> None:
+    """Add a rule's facts to ``into``: the tuple ``chosen`` picks, or, when there are too many to choose among, those
+    ``dynamic`` gathers in list ``e``."""
+    if chosen is not None:
+        w.emit(f"{into}_add({chosen})")
         return
     w.emit("e = []")
     dynamic()
