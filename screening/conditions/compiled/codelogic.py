@@ -88,41 +88,16 @@ def shape(node: Node) -> Any:
     return node.kind, tuple(shape(child) for child in node.children)
 
 
-def _kept(w: Writer, node: Node, names: dict[int, str], prefix: str, out: str, body: Any) -> bool:
-    """For a part shared by rules: ``out`` gets the facts it lists, gathered in a list of their own the first time
-    a rule asks (``body(list)`` emits the gathering), and kept for the rules after it. False for other parts."""
-    if node.kind == "leaf" or shape(node) not in w.shared:
-        return False
-    kept = f"{prefix}_{names[id(node)]}"
-    w.kept.setdefault(kept, None)
-
-    def gather() -> None:
-        w.emit(f"{kept} = []")
-        body(kept)
-
-    w.block(f"if {kept} is None:", gather)
-    w.emit(f"{out} += {kept}")
-    return True
-
-
 def support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) -> None:
     """Emit code appending to list ``out`` the facts of the leaves that made the node come out as it did.
 
     ``known`` is the node's value when the code runs, or UNSET; ``names`` holds the value of every part
-    (see ``value``). See screening.conditions.explain.supporting: the facts are the node's whatever the
-    node's place, so a part rules share gathers them once a case (see ``_kept``).
+    (see ``value``). See screening.conditions.explain.supporting.
     """
     fixed = static_support(node, known)
     if fixed is not None:
         w.emit(f"{out}.append({fixed[0]!r})" if len(fixed) == 1 else f"{out} += {fixed!r}")
-    elif _kept(w, node, names, "s", out, lambda into: _support(w, node, known, names, into)):
-        return
-    else:
-        _support(w, node, known, names, out)
-
-
-def _support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) -> None:
-    if node.kind == "not":
+    elif node.kind == "not":
         support(w, node.children[0], _flip(known), names, out)
     elif node.kind == "all":
         for child in node.children:
@@ -146,22 +121,18 @@ def static_unknowns(node: Node) -> tuple[str, ...] | None:
 def unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
     """Emit code appending to ``out`` the facts of the leaves that leave an unknown node unknown.
 
-    ``names`` holds the value of every part (see ``value``). See screening.conditions.explain.unknown_leaves: a
-    part rules share gathers them once a case (see ``_kept``).
+    ``names`` holds the value of every part (see ``value``). See screening.conditions.explain.unknown_leaves.
     """
-    fixed = static_unknowns(node)
-    if fixed is not None:
-        w.emit(f"{out}.append({fixed[0]!r})")
-    elif not _kept(w, node, names, "u", out, lambda into: _unknowns(w, node, names, into)):
-        _unknowns(w, node, names, out)
-
-
-def _unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
-    if node.kind == "not":
+    if node.kind == "leaf":
+        w.emit(f"{out}.append({node.field!r})")
+    elif node.kind == "not":
         unknowns(w, node.children[0], names, out)
     else:
         for child in node.children:
             w.block(f"if {names[id(child)]} is None:", lambda child=child: unknowns(w, child, names, out))
+
+
+# ---- the same facts as one expression: constant tuples chosen among and joined, no list built
 
 
 class _If(NamedTuple):
@@ -171,36 +142,60 @@ class _If(NamedTuple):
     then: list[Any]
 
 
+class _Kept(NamedTuple):
+    """The facts a part rules share lists (``plan``), listed once a case into local ``name`` and kept."""
+
+    name: str
+    plan: list[Any]
+
+
 Plan = list[Any]
-"""The facts a node lists, in order: constant tuples of facts and ``_If`` parts."""
+"""The facts a node lists, in order: constant tuples of facts, ``_If`` and ``_Kept`` parts."""
 
 
-def _support_plan(node: Node, known: Any, names: dict[int, str]) -> Plan:
-    """What ``support`` emits, as a plan."""
+def support_plan(w: Writer, node: Node, known: Any, names: dict[int, str]) -> Plan:
+    """What ``support`` appends, as a plan; a part rules share is listed once a case (see ``_Kept``): the facts
+    are the part's whatever its place."""
     fixed = static_support(node, known)
     if fixed is not None:
         return [fixed]
     if node.kind == "not":
-        return _support_plan(node.children[0], _flip(known), names)
-    if node.kind == "all":
-        return [part for c in node.children for part in _support_plan(c, True if known is True else UNSET, names)]
-    return [
-        _If(
-            names[id(c)] if known is True else f"{names[id(c)]} is {names[id(node)]}",
-            _support_plan(c, known if known is True else UNSET, names),
-        )
-        for c in node.children
-    ]
+        plan = support_plan(w, node.children[0], _flip(known), names)
+    elif node.kind == "all":
+        plan = [part for c in node.children for part in support_plan(w, c, True if known is True else UNSET, names)]
+    else:
+        plan = [
+            _If(
+                names[id(c)] if known is True else f"{names[id(c)]} is {names[id(node)]}",
+                support_plan(w, c, known if known is True else UNSET, names),
+            )
+            for c in node.children
+        ]
+    return _keep(w, node, f"s_{names[id(node)]}", plan)
 
 
-def _unknowns_plan(node: Node, names: dict[int, str]) -> Plan:
-    """What ``unknowns`` emits, as a plan."""
+def unknowns_plan(w: Writer, node: Node, names: dict[int, str]) -> Plan:
+    """What ``unknowns`` appends, as a plan; a part rules share is listed once a case (see ``_Kept``)."""
     fixed = static_unknowns(node)
     if fixed is not None:
         return [fixed]
     if node.kind == "not":
-        return _unknowns_plan(node.children[0], names)
-    return [_If(f"{names[id(c)]} is None", _unknowns_plan(c, names)) for c in node.children]
+        plan = unknowns_plan(w, node.children[0], names)
+    else:
+        plan = [_If(f"{names[id(c)]} is None", unknowns_plan(w, c, names)) for c in node.children]
+    return _keep(w, node, f"u_{names[id(node)]}", plan)
+
+
+def _keep(w: Writer, node: Node, name: str, plan: Plan) -> Plan:
+    """A part rules share, when its facts are not a few constants to choose among, is listed once and kept."""
+    if shape(node) not in w.shared or _few(plan):
+        return plan
+    w.kept.setdefault(name, None)
+    return [_Kept(name, plan)]
+
+
+CHOICES = 16
+"""The most lists of facts a plan may give for it to be written as one choice among constant tuples."""
 
 
 def _outcomes(plan: Plan) -> int:
@@ -209,7 +204,13 @@ def _outcomes(plan: Plan) -> int:
     for part in plan:
         if isinstance(part, _If):
             found *= _outcomes(part.then) + 1
+        elif isinstance(part, _Kept):
+            return CHOICES + 1
     return found
+
+
+def _few(plan: Plan) -> bool:
+    return _outcomes(plan) <= CHOICES
 
 
 def _choose(plan: Plan, listed: tuple[str, ...] = ()) -> str:
@@ -222,19 +223,28 @@ def _choose(plan: Plan, listed: tuple[str, ...] = ()) -> str:
     return f"({_choose(part.then + rest, listed)} if {part.test} else {_choose(rest, listed)})"
 
 
-CHOICES = 16
-"""The most lists of facts a node may give for them to be chosen among constants rather than gathered in a list."""
+def listing(plan: Plan) -> str:
+    """An expression for the tuple of facts the plan lists, in order: runs of it with few outcomes are each one
+    choice among constants, joined by ``+``; a kept part is its local, listed when first asked for (``:=``)."""
+    pieces: list[str] = []
+    run: Plan = []
 
+    def close() -> None:
+        if run:
+            pieces.append(_choose(run))
+            run.clear()
 
-def supporting_choice(node: Node, known: Any, names: dict[int, str]) -> str | None:
-    """``support`` as one expression choosing among constant tuples (no list built), when there are few to choose
-    among; else None."""
-    plan = _support_plan(node, known, names)
-    return _choose(plan) if _outcomes(plan) <= CHOICES else None
-
-
-def unknowns_choice(node: Node, names: dict[int, str]) -> str | None:
-    """``unknowns`` of an unknown node as one expression choosing among constant tuples, when there are few; else
-    None."""
-    plan = _unknowns_plan(node, names)
-    return _choose(plan) if _outcomes(plan) <= CHOICES else None
+    for part in plan:
+        if isinstance(part, _Kept):
+            close()
+            pieces.append(f"({part.name} if {part.name} is not None else ({part.name} := {listing(part.plan)}))")
+        elif _few([*run, part]):
+            run.append(part)
+        elif _few([part]):
+            close()
+            run.append(part)
+        else:  # a test guarding more lists than a choice holds
+            close()
+            pieces.append(f"({listing(part.then)} if {part.test} else ())")
+    close()
+    return " + ".join(pieces) or "()"

@@ -85,35 +85,14 @@ def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
 
     def fired() -> None:
         w.emit(f"fired_add({index})")
-        _collect(
-            w,
-            "evidence",
-            codelogic.supporting_choice(rule.condition, True, names),
-            lambda: codelogic.support(w, rule.condition, True, names, "e"),
-        )
+        w.emit(f"evidence_add({codelogic.listing(codelogic.support_plan(w, rule.condition, True, names))})")
 
     def undecided() -> None:
         w.emit(f"undecided_add({index})")
-        _collect(
-            w,
-            "unknowns",
-            codelogic.unknowns_choice(rule.condition, names),
-            lambda: codelogic.unknowns(w, rule.condition, names, "e"),
-        )
+        w.emit(f"unknowns_add({codelogic.listing(codelogic.unknowns_plan(w, rule.condition, names))})")
 
     w.block(f"if {r}:", fired)  # only True is true among a rule's values
     w.block(f"elif {r} is None:", undecided)
-
-
-def _collect(w: codegen.Writer, into: str, chosen: str | None, dynamic: Callable[[], None]) -> None:
-    """Add a rule's facts to ``into``: the tuple ``chosen`` picks, or, when there are too many to choose among, those
-    ``dynamic`` gathers in list ``e``."""
-    if chosen is not None:
-        w.emit(f"{into}_add({chosen})")
-        return
-    w.emit("e = []")
-    dynamic()
-    w.emit(f"{into}_add(tuple(e))")
 
 
 def _value_and_explain(w: codegen.Writer, _index: None, rule: Rule) -> None:
