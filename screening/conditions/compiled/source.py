@@ -37,6 +37,7 @@ def source(rules: Sequence[Rule]) -> tuple[str, str, str]:
 def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) -> str:
     head = [f"# {title}", "", "def build(Bound, PartialList, compare, Outcome, Explained):"]
     head += ["    Exact = frozenset({str, int, float, bool})  # classes no bound is: isinstance(v, Bound) is False"]
+    head += ["    new = tuple.__new__"]
     head += [f"    {name} = {text}" for name, text in w.constants.items()]
     return "\n".join(head + [""] + functions + [f"    return {returned}"]) + "\n\n"
 
@@ -57,7 +58,8 @@ def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callab
         w.lines.insert(mark, "    " * w.depth + " = ".join(w.kept) + " = None")
     make = {"evaluate": "Outcome", "explain": "Explained"}.get(name)
     if make:
-        w.emit(f"return {make}(" + ", ".join(f"tuple({r})" for r in results[name]) + ")")
+        fields = ", ".join(f"tuple({r})" for r in results[name])
+        w.emit(f"return new({make}, ({fields}))  # what {make}(...) makes, without the call of its __new__")
     else:
         w.emit("return r, tuple(e), tuple(u)")
     indent = "    " * 2
