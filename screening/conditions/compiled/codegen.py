@@ -162,8 +162,8 @@ def _known(w: Writer, v: str, tests: dict[str, Node]) -> None:
     kinds = {"bound": "", "partial": "", "islist": ""}
     for kind, prefix, test in (
         ("bound", "a", f"{v}.__class__ not in Exact and isinstance({v}, Bound)"),
-        ("partial", "pl", f"isinstance({v}, PartialList)"),
-        ("islist", "il", f"isinstance({v}, list)"),
+        ("partial", "pl", f"{v}.__class__ is not list and isinstance({v}, PartialList)"),  # most lists are plain
+        ("islist", "il", f"{v}.__class__ is list or isinstance({v}, list)"),
     ):
         if kind in asked:
             kinds[kind] = w.fresh(prefix)
