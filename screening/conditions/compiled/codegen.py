@@ -36,7 +36,7 @@ class Writer:
         self.shared: set[Any] = set()
         """Shapes of the parts that occur more than once in the function's rules (see codelogic.shared)."""
         self.kept: dict[str, None] = {}
-        """Locals keeping the facts a shared part lists, gathered once a case (see codelogic._kept)."""
+        """Locals keeping the facts a wide shared part lists, listed once a case (see codelogic._Kept)."""
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)

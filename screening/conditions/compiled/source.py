@@ -54,7 +54,7 @@ def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callab
     mark = len(w.lines)
     for i, rule in enumerate(rules):
         block(w, i if name in results else None, rule)
-    if w.kept:  # none gathered yet
+    if w.kept:  # none listed yet
         w.lines.insert(mark, "    " * w.depth + " = ".join(w.kept) + " = None")
     make = {"evaluate": "Outcome", "explain": "Explained"}.get(name)
     if make:
