@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import pytest
@@ -387,7 +388,7 @@ def test_shared_combinations_and_lists_complete_on_some_values_compile_like_the_
         ]
     )
     evaluator = compiled.compile_pack(rules)
-    explain = evaluator.source.split("def explain(values):")[1].split("return Explained(")[0]
+    explain = evaluator.source.split("def explain(values):")[1].split("return new(Explained,")[0]
     assert explain.count("complete_on") == 1  # read once per list, not once per pattern tested on it
     complete = {"list": frozenset({"us_sdn"}), "type": frozenset({"sanctions"})}
     for listings in (
@@ -402,4 +403,55 @@ def test_shared_combinations_and_lists_complete_on_some_values_compile_like_the_
         for sectors in (None, PartialList([]), ["energy"], []):
             values = {"group.listings": listings, "target.sectors": sectors, "transaction.stake_after_pct": 30}
             assert_same(evaluator, rules, values)
-    assert explain.count("is True or") == 1  # the sensitive target's `any` is combined once, not once per rule
+    (any_,) = re.findall(r"(c\d+) = True if ", explain)  # the sensitive target's `any` is combined once
+    assert "tuple(e)" not in explain  # each rule's few possible lists of facts are constants chosen among
+
+
+def test_a_large_part_rules_share_lists_its_facts_once_a_case():
+    facts = ("transaction.control", "target.technology_leader", "target.listed", "group.complete")
+    wide = {"any": [{"field": f, "equals": True} for f in facts] + [{"field": "target.sectors", "contains": "energy"}]}
+    rules = rules_of(
+        [
+            {"all": [wide, {"field": "transaction.stake_after_pct", "gte": 25}]},
+            {"all": [{"field": "transaction.votes_after_pct", "gte": 10}, wide]},
+        ]
+    )
+    evaluator = compiled.compile_pack(rules)
+    explain = evaluator.source.split("def explain(values):")[1].split("return new(Explained,")[0]
+    (any_,) = re.findall(r"(c\d+) = True if ", explain)
+    kept = set(re.findall(r"\(([su]_c\d+) := ", explain))  # too many lists to choose among: listed once, kept
+    assert kept == {f"s_{any_}", f"u_{any_}"}
+    for i in range(3**7):
+        drawn = [(True, False, None)[i // 3**k % 3] for k in range(7)]
+        values = {f: v for f, v in zip(facts, drawn, strict=False) if v is not None}
+        values["target.sectors"] = {True: ["energy"], False: ["media"]}.get(drawn[4])
+        values["transaction.stake_after_pct"] = {True: 30, False: 5}.get(drawn[5])
+        values["transaction.votes_after_pct"] = {True: 30, False: 5}.get(drawn[6])
+        assert_same(evaluator, rules, values)
+
+
+@settings(PROFILE, max_examples=60)
+@given(st.lists(conditions(), min_size=8, max_size=9), st.data())
+def test_rules_sharing_wide_parts_on_random_facts(pool, data):
+    """Parts several rules share, some too wide for their facts to be chosen among constants (listed once a case
+    and kept), under all, any and not, agree with the closures and the tracer."""
+    kind = data.draw(st.sampled_from(("any", "all")))
+    other = "all" if kind == "any" else "any"
+    wide = {kind: pool[:6]}  # up to 2**6 lists of facts: more than a choice holds
+    wider = {other: pool[2:]}
+    specs = [
+        {"all": [wide, wider]},
+        {"any": [wider, wide, pool[0]]},
+        {"not": wide},
+        {"all": [{"not": wider}, {"any": [wide, pool[1]]}]},
+        wide,
+    ]
+    try:
+        rules = rules_of(specs, {})
+    except CompileError:
+        assume(False)
+    evaluator = compiled.compile_pack(rules)
+    fields = sorted({f for spec in pool for f in _fields(spec)})
+    for _ in range(5):  # half the facts unknown, so that parts are often unknown together
+        values = data.draw(fact_values(fields))
+        assert_same(evaluator, rules, {f: v for f, v in values.items() if data.draw(st.booleans())})

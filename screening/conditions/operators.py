@@ -77,7 +77,8 @@ class Kinds:
 
     def __init__(self, bound: str, partial: str, islist: str) -> None:
         self.bound = bound
-        """Whether it is a bound (``isinstance(v, Bound)``: read through ``compare``)."""
+        """Whether it is a bound (``isinstance(v, Bound)``: read through ``compare``). Asked first, as cheaply,
+        whether its class is one of ``Exact``, classes no bound is (text, numbers, booleans: most values)."""
         self.partial = partial
         """Whether it is a ``PartialList``."""
         self.islist = islist
@@ -86,7 +87,7 @@ class Kinds:
     @classmethod
     def of(cls, v: str, bound: str = "", partial: str = "", islist: str = "") -> Kinds:
         return cls(
-            bound or f"isinstance({v}, Bound)",
+            bound or f"({v}.__class__ not in Exact and isinstance({v}, Bound))",
             partial or f"isinstance({v}, PartialList)",
             islist or f"isinstance({v}, list)",
         )

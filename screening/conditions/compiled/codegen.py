@@ -33,6 +33,10 @@ class Writer:
         """Leaf test (see ``key``) -> the local name its truth is kept in."""
         self.parts: dict[tuple[str, tuple[str, ...]], str] = {}
         """(all, any or not; the locals of its parts) -> the local the combination's truth is kept in."""
+        self.shared: set[Any] = set()
+        """Shapes of the parts that occur more than once in the function's rules (see codelogic.shared)."""
+        self.kept: dict[str, None] = {}
+        """Locals keeping the facts a wide shared part lists, listed once a case (see codelogic._Kept)."""
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
@@ -156,10 +160,14 @@ def _known(w: Writer, v: str, tests: dict[str, Node]) -> None:
     patterns = {n: t for n, t in tests.items() if isinstance(t.value, Pattern)}
     asked = {kind for n, t in tests.items() for kind in (("partial",) if n in patterns else OPERATORS[t.op].asks)}
     kinds = {"bound": "", "partial": "", "islist": ""}
-    for kind, prefix, test in (("bound", "a", "Bound"), ("partial", "pl", "PartialList"), ("islist", "il", "list")):
+    for kind, prefix, test in (
+        ("bound", "a", f"{v}.__class__ not in Exact and isinstance({v}, Bound)"),
+        ("partial", "pl", f"{v}.__class__ is not list and isinstance({v}, PartialList)"),  # most lists are plain
+        ("islist", "il", f"{v}.__class__ is list or isinstance({v}, list)"),
+    ):
         if kind in asked:
             kinds[kind] = w.fresh(prefix)
-            w.emit(f"{kinds[kind]} = isinstance({v}, {test})")
+            w.emit(f"{kinds[kind]} = {test}")
     for name, node in tests.items():
         if name not in patterns:
             leaf(w, node.op, node.value, _set_name(node), v, name, Kinds.of(v, **kinds))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from screening.conditions.compiled.codegen import Writer
+from screening.conditions.compiled.codegen import Writer, key
 from screening.conditions.tree import Node
 
 UNSET = object()
@@ -36,11 +36,14 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
     out = w.parts[shape] = w.fresh("c")
     if node.kind == "not":
         w.emit(f"{out} = None if {parts[0]} is None else not {parts[0]}")
-    else:
-        stop, keep = ("False", "True") if node.kind == "all" else ("True", "False")
+    elif node.kind == "all":  # Python's `and` is Kleene's once no part but perhaps the first is false
+        later = " or ".join(f"{p} is False" for p in parts[1:])
+        joint = " and ".join(parts)
+        w.emit(f"{out} = False if {later} else ({joint})" if later else f"{out} = {joint}")
+    else:  # only True is true among True, None and False
         w.emit(
-            f"{out} = {stop} if {' or '.join(f'{p} is {stop}' for p in parts)} else "
-            f"(None if {' or '.join(f'{p} is None' for p in parts)} else {keep})"
+            f"{out} = True if {' or '.join(parts)} else "
+            f"(None if {' or '.join(f'{p} is None' for p in parts)} else False)"
         )
     names[id(node)] = out
     return out, names
@@ -63,6 +66,28 @@ def static_support(node: Node, known: Any) -> tuple[str, ...] | None:
     return None if any(f is None for f in found) else tuple(f for part in found for f in part or ())
 
 
+def shared(rules: list[Node]) -> set[Any]:
+    """The shapes (see ``shape``) of the combinations that occur more than once in these conditions."""
+    seen: dict[Any, int] = {}
+
+    def walk(node: Node) -> None:
+        if node.kind != "leaf":
+            seen[shape(node)] = seen.get(shape(node), 0) + 1
+            for child in node.children:
+                walk(child)
+
+    for node in rules:
+        walk(node)
+    return {found for found, times in seen.items() if times > 1}
+
+
+def shape(node: Node) -> Any:
+    """What makes two parts the same combination of the same tests (and so of the same facts)."""
+    if node.kind == "leaf":
+        return key(node)
+    return node.kind, tuple(shape(child) for child in node.children)
+
+
 def support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) -> None:
     """Emit code appending to list ``out`` the facts of the leaves that made the node come out as it did.
 
@@ -79,9 +104,9 @@ def support(w: Writer, node: Node, known: Any, names: dict[int, str], out: str) 
             support(w, child, True if known is True else UNSET, names, out)
     else:  # any: the children that came out as it did
         for child in node.children:
-            same = "True" if known is True else names[id(node)]
+            test = names[id(child)] if known is True else f"{names[id(child)]} is {names[id(node)]}"
             w.block(
-                f"if {names[id(child)]} is {same}:",
+                f"if {test}:",
                 lambda child=child: support(w, child, known if known is True else UNSET, names, out),
             )
 
@@ -105,3 +130,121 @@ def unknowns(w: Writer, node: Node, names: dict[int, str], out: str) -> None:
     else:
         for child in node.children:
             w.block(f"if {names[id(child)]} is None:", lambda child=child: unknowns(w, child, names, out))
+
+
+# ---- the same facts as one expression: constant tuples chosen among and joined, no list built
+
+
+class _If(NamedTuple):
+    """Facts listed only when ``test`` holds: those ``then`` lists."""
+
+    test: str
+    then: list[Any]
+
+
+class _Kept(NamedTuple):
+    """The facts a part rules share lists (``plan``), listed once a case into local ``name`` and kept."""
+
+    name: str
+    plan: list[Any]
+
+
+Plan = list[Any]
+"""The facts a node lists, in order: constant tuples of facts, ``_If`` and ``_Kept`` parts."""
+
+
+def support_plan(w: Writer, node: Node, known: Any, names: dict[int, str]) -> Plan:
+    """What ``support`` appends, as a plan; a part rules share is listed once a case (see ``_Kept``): the facts
+    are the part's whatever its place."""
+    fixed = static_support(node, known)
+    if fixed is not None:
+        return [fixed]
+    if node.kind == "not":
+        plan = support_plan(w, node.children[0], _flip(known), names)
+    elif node.kind == "all":
+        plan = [part for c in node.children for part in support_plan(w, c, True if known is True else UNSET, names)]
+    else:
+        plan = [
+            _If(
+                names[id(c)] if known is True else f"{names[id(c)]} is {names[id(node)]}",
+                support_plan(w, c, known if known is True else UNSET, names),
+            )
+            for c in node.children
+        ]
+    return _keep(w, node, f"s_{names[id(node)]}", plan)
+
+
+def unknowns_plan(w: Writer, node: Node, names: dict[int, str]) -> Plan:
+    """What ``unknowns`` appends, as a plan; a part rules share is listed once a case (see ``_Kept``)."""
+    fixed = static_unknowns(node)
+    if fixed is not None:
+        return [fixed]
+    if node.kind == "not":
+        plan = unknowns_plan(w, node.children[0], names)
+    else:
+        plan = [_If(f"{names[id(c)]} is None", unknowns_plan(w, c, names)) for c in node.children]
+    return _keep(w, node, f"u_{names[id(node)]}", plan)
+
+
+def _keep(w: Writer, node: Node, name: str, plan: Plan) -> Plan:
+    """A part rules share, when its facts are not a few constants to choose among, is listed once and kept."""
+    if shape(node) not in w.shared or _few(plan):
+        return plan
+    w.kept.setdefault(name, None)
+    return [_Kept(name, plan)]
+
+
+CHOICES = 16
+"""The most lists of facts a plan may give for it to be written as one choice among constant tuples."""
+
+
+def _outcomes(plan: Plan) -> int:
+    """How many lists of facts the plan can give, at most."""
+    found = 1
+    for part in plan:
+        if isinstance(part, _If):
+            found *= _outcomes(part.then) + 1
+        elif isinstance(part, _Kept):
+            return CHOICES + 1
+    return found
+
+
+def _few(plan: Plan) -> bool:
+    return _outcomes(plan) <= CHOICES
+
+
+def _choose(plan: Plan, listed: tuple[str, ...] = ()) -> str:
+    """One expression choosing, by the plan's tests in the order the plan makes them, the tuple of facts it lists."""
+    if not plan:
+        return repr(listed)
+    part, rest = plan[0], plan[1:]
+    if not isinstance(part, _If):
+        return _choose(rest, listed + part)
+    return f"({_choose(part.then + rest, listed)} if {part.test} else {_choose(rest, listed)})"
+
+
+def listing(plan: Plan) -> str:
+    """An expression for the tuple of facts the plan lists, in order: runs of it with few outcomes are each one
+    choice among constants, joined by ``+``; a kept part is its local, listed when first asked for (``:=``)."""
+    pieces: list[str] = []
+    run: Plan = []
+
+    def close() -> None:
+        if run:
+            pieces.append(_choose(run))
+            run.clear()
+
+    for part in plan:
+        if isinstance(part, _Kept):
+            close()
+            pieces.append(f"({part.name} if {part.name} is not None else ({part.name} := {listing(part.plan)}))")
+        elif _few([*run, part]):
+            run.append(part)
+        elif _few([part]):
+            close()
+            run.append(part)
+        else:  # a test guarding more lists than a choice holds
+            close()
+            pieces.append(f"({listing(part.then)} if {part.test} else ())")
+    close()
+    return " + ".join(pieces) or "()"

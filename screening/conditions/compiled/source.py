@@ -36,23 +36,30 @@ def source(rules: Sequence[Rule]) -> tuple[str, str, str]:
 
 def _module(w: codegen.Writer, title: str, functions: list[str], returned: str) -> str:
     head = [f"# {title}", "", "def build(Bound, PartialList, compare, Outcome, Explained):"]
+    head += ["    Exact = frozenset({str, int, float, bool})  # classes no bound is: isinstance(v, Bound) is False"]
+    head += ["    new = tuple.__new__"]
     head += [f"    {name} = {text}" for name, text in w.constants.items()]
     return "\n".join(head + [""] + functions + [f"    return {returned}"]) + "\n\n"
 
 
 def _function(w: codegen.Writer, name: str, rules: Sequence[Rule], block: Callable[..., None]) -> list[str]:
     """One function of the values: read the facts the rules name, test each leaf once, then one block per rule."""
-    w.lines, w.facts, w.leaves, w.parts = [], {}, {}, {}
+    w.lines, w.facts, w.leaves, w.parts, w.kept = [], {}, {}, {}, {}
+    w.shared = codelogic.shared([rule.condition for rule in rules])
     codegen.prelude(w, [leaf for rule in rules for leaf in leaves(rule.condition)])
     results = {"evaluate": ("fired", "undecided"), "explain": ("fired", "undecided", "evidence", "unknowns")}
     for kept in results.get(name, ()):
         w.emit(f"{kept} = []")
         w.emit(f"{kept}_add = {kept}.append")
+    mark = len(w.lines)
     for i, rule in enumerate(rules):
         block(w, i if name in results else None, rule)
+    if w.kept:  # none listed yet
+        w.lines.insert(mark, "    " * w.depth + " = ".join(w.kept) + " = None")
     make = {"evaluate": "Outcome", "explain": "Explained"}.get(name)
     if make:
-        w.emit(f"return {make}(" + ", ".join(f"tuple({r})" for r in results[name]) + ")")
+        fields = ", ".join(f"tuple({r})" for r in results[name])
+        w.emit(f"return new({make}, ({fields}))  # what {make}(...) makes, without the call of its __new__")
     else:
         w.emit("return r, tuple(e), tuple(u)")
     indent = "    " * 2
@@ -71,7 +78,7 @@ def _block(w: codegen.Writer, rule: Rule) -> tuple[str, dict[int, str]]:
 
 def _decide(w: codegen.Writer, index: int, rule: Rule) -> None:
     r, _ = _block(w, rule)
-    w.block(f"if {r} is True:", lambda: w.emit(f"fired_add({index})"))
+    w.block(f"if {r}:", lambda: w.emit(f"fired_add({index})"))
     w.block(f"elif {r} is None:", lambda: w.emit(f"undecided_add({index})"))
 
 
@@ -80,33 +87,14 @@ def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
 
     def fired() -> None:
         w.emit(f"fired_add({index})")
-        _collect(
-            w,
-            "evidence",
-            codelogic.static_support(rule.condition, True),
-            lambda: codelogic.support(w, rule.condition, True, names, "e"),
-        )
+        w.emit(f"evidence_add({codelogic.listing(codelogic.support_plan(w, rule.condition, True, names))})")
 
     def undecided() -> None:
         w.emit(f"undecided_add({index})")
-        _collect(
-            w,
-            "unknowns",
-            codelogic.static_unknowns(rule.condition),
-            lambda: codelogic.unknowns(w, rule.condition, names, "e"),
-        )
+        w.emit(f"unknowns_add({codelogic.listing(codelogic.unknowns_plan(w, rule.condition, names))})")
 
-    w.block(f"if {r} is True:", fired)
+    w.block(f"if {r}:", fired)  # only True is true among a rule's values
     w.block(f"elif {r} is None:", undecided)
-
-
-def _collect(w: codegen.Writer, into: str, fixed: tuple[str, ...] | None, dynamic: Callable[[], None]) -> None:
-    if fixed is not None:
-        w.emit(f"{into}_add({fixed!r})")
-        return
-    w.emit("e = []")
-    dynamic()
-    w.emit(f"{into}_add(tuple(e))")
 
 
 def _value_and_explain(w: codegen.Writer, _index: None, rule: Rule) -> None:
