@@ -865,6 +865,8 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
                 "question": g.question,
                 "rules": list(g.rules),
                 "points_at_stake": number(g.points_at_stake),
+                "could_add": number(g.could_add),
+                "could_take_off": number(g.could_take_off),
             }
             for g in result.gaps
         ],

@@ -1232,15 +1232,19 @@ def _gaps(ctx: Ctx) -> list[str]:
         return out
     out += [
         ctx.heading("Information gaps: questions to put to the investor"),
-        '<p class="muted">Each answer would decide rules the case leaves undecided; the points at stake are '
-        "what those rules could add.</p>",
+        '<p class="muted">Each answer would decide rules the case leaves undecided, the most it could move the '
+        "score first. <em>Could add</em>: the score points the case would gain if the answer fired every rule it "
+        "decides, scored as above (caps, exposure, floors); <em>rule pts</em>: those rules' weights, summed.</p>",
         '<ol class="gaps">',
     ]
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
+        off = f"; could take off {num(g['could_take_off'])} (mitigations)" if g.get("could_take_off") else ""
         out.append(
-            f'<li><p><span class="stake">{num(g["points_at_stake"])} pts</span> {esc(g["question"])}</p>'
-            f'<p class="muted small">settles {facts}; decides {esc(", ".join(g["rules"]))}</p></li>'
+            f'<li><p><span class="stake" title="could add to the score">+{num(g["could_add"])}</span> '
+            f"{esc(g['question'])}</p>"
+            f'<p class="muted small">could add {num(g["could_add"])} to the score{off} '
+            f"({num(g['points_at_stake'])} rule pts); settles {facts}; decides {esc(', '.join(g['rules']))}</p></li>"
         )
     out += ["</ol>", "</section>"]
     return out
