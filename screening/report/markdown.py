@@ -34,6 +34,7 @@ from screening.report.data import (
     held,
     listing,
     more_listed,
+    moves,
     namer,
     owner_tree,
     repeats,
@@ -618,15 +619,15 @@ def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
     out.block(
         "Questions to put to the investor, the most the answer could move the score first. *Could add*: the score "
         "points the case would gain if the answer fired every rule it decides, scored as above (caps, exposure, "
-        "floors); *rule points*: those rules' weights, summed."
+        "floors); *rule points*: the weights of the risk rules it decides, summed; *could take off*: the same for the "
+        "mitigations it decides."
     )
     items = []
     for i, g in enumerate(gaps, 1):
         pad = " " * len(f"{i}. ")
-        off = f"; could take off {num(g['could_take_off'])} (mitigations)" if g.get("could_take_off") else ""
         items.append(f"{i}. {esc(g['question'])}<br>")
         items.append(
-            f"{pad}could add **{num(g['could_add'])}** to the score{off} ({num(g['points_at_stake'])} rule points); "
+            f"{pad}{moves(g, '**')} ({num(g['points_at_stake'])} rule points); "
             f"facts {', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}"
         )
     out.block(*items)
