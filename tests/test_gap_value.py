@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from screening.api import screen_files
 from screening.decision.engine import Finding, Gap, score_of, valued
+from screening.infra.text import num
 from screening.pack.load import default_pack_path, load_pack
 
 PACK = load_pack(default_pack_path())
@@ -146,3 +147,21 @@ def test_an_answer_never_moves_the_score_further_than_the_gap_says(drawn):
     assert today - score_of(PACK, counted + favourable).score <= one.could_take_off + 1e-9
     if not any(RULES[r].category not in MITIGATION for r in asked.rules):
         assert one.could_add == 0
+
+
+def test_every_report_shows_the_figure_and_names_it():
+    from screening.report import Options, render
+
+    results = screen_files([STAYNTOUCH])
+    top = results[0].gaps[0]
+    add, pts = num(top.could_add), num(top.points_at_stake)
+    assert top.could_add > 0 and add != pts
+    text = " ".join(render("text", results, Options(width=100)).split())
+    assert "could add rule pts question" in text and f"+{add} {pts} " in text
+    markdown = render("markdown", results, Options())
+    assert f"could add **{add}** to the score ({pts} rule points)" in markdown
+    html = render("html", results, Options())
+    assert f">+{add}</span>" in html
+    for fmt in ("text", "markdown", "html"):
+        brief = " ".join(render(fmt, results, Options(width=100, brief=True)).split())
+        assert f"(could add {add} to the score)" in brief
