@@ -3,6 +3,7 @@ summed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,18 @@ def test_every_report_shows_the_figure_and_names_it():
     for fmt in ("text", "markdown", "html"):
         brief = " ".join(render(fmt, results, Options(width=100, brief=True)).split())
         assert f"(could add {add} to the score)" in brief
+
+
+def test_a_waived_rule_counts_for_nothing_in_what_a_question_could_add():
+    from screening.pack.waivers import Waiver
+
+    (plain,) = screen_files([STAYNTOUCH])
+    data = next(g for g in plain.gaps if "target.data" in g.facts)
+    waivers = {
+        ("stayntouch-shiji", rule): Waiver("stayntouch-shiji", rule, "accepted risk", "board", "2099-12-31")
+        for rule in ("DA-001", "DA-010")
+    }
+    (waived,) = screen_files([STAYNTOUCH], waivers=waivers, on=dt.date(2020, 3, 5))
+    assert waived.score == plain.score
+    less = next(g for g in waived.gaps if "target.data" in g.facts)
+    assert less.points_at_stake == data.points_at_stake and 0 < less.could_add < data.could_add

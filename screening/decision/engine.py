@@ -117,6 +117,8 @@ class Result(NamedTuple):
     score: float
     level: str
     gaps: tuple[Gap, ...]
+    """The questions whose answers would decide undecided rules, the most an answer could move the score first
+    (``valued``)."""
     undecided: tuple[str, ...]
     """Rules whose condition is unknown on this case."""
     waivers_on: str | None = None
@@ -356,7 +358,7 @@ def screen(
             _gaps(facts, unknown, mitigation_ids, record_keys),
             pack,
             counted,
-            {r for (c, r), w in waivers.items() if c == case.id and w.status(first_day(on, clock.today())) == "active"},
+            _waived(waivers, case.id, (rule.id for rule, _ in unknown), first_day(on, clock.today())),
         ),
         undecided=tuple(pack.rules[i].id for i in undecided_at),
         waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
@@ -424,6 +426,13 @@ def valued(gaps: Iterable[Gap], pack: Pack, counted: Sequence[Finding], waived: 
             key=lambda g: (-max(g.could_add, g.could_take_off), -g.could_add, -g.points_at_stake, g.facts),
         )
     )
+
+
+def _waived(waivers: Mapping[tuple[str, str], Waiver], case: str, rules: Iterable[str], day: dt.date) -> set[str]:
+    """Those of ``rules`` an active waiver covers for ``case`` on ``day``: were they to fire, they would not count."""
+    if not waivers:
+        return set()
+    return {r for r in rules if (w := waivers.get((case, r))) is not None and w.status(day) == "active"}
 
 
 def _categories(pack: Pack, fired: Sequence[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
