@@ -17,6 +17,9 @@ from screening.infra.yamlio import Limits, beyond, limits
 from screening.pack.load import Pack
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from screening.decision.engine import Gap
     from screening.infra.budget import TimeLimit
 
 
@@ -189,7 +192,7 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
     """Screen one case and return its result row: id, score, level, categories, fired, gaps and filings.
 
     ``fired`` lists every rule that fired (risk rules highest points first, then mitigations); ``gaps``
-    lists the names of the facts whose absence left rules undecided, most points at stake first;
+    lists the names of the facts whose absence left rules undecided, most rule points at stake first;
     ``filings`` gives the answer of each regime that reaches the case, on the case's own day.
     """
     from screening.decision.engine import screen
@@ -206,12 +209,18 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
         "level": result.level,
         "categories": {c.id: number(c.score + 0.0) for c in result.categories},  # + 0.0: no -0.0 credit
         "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
-        "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
+        "gaps": list(dict.fromkeys(name for gap in _by_points(result.gaps) for name in gap.facts)),
         "filings": {}
         if result.filings is None
         else {d.regime.id: d.outcome for d in result.filings.decisions if d.reached},
         "hits": [_hit(h) for h in hits],
     }
+
+
+def _by_points(gaps: Sequence[Gap]) -> list[Gap]:
+    """The gaps in a row's order, the most rule points at stake first, as the quick path names them
+    (screening.decision.brief.gap_names); a report ranks them by what their answer could do to the score."""
+    return sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts))
 
 
 def _row(item: Item, config: Config, pack: Pack, extra: dict[str, Any]) -> dict[str, Any]:

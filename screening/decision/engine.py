@@ -69,7 +69,15 @@ class Gap(NamedTuple):
     question: str
     rules: tuple[str, ...]
     points_at_stake: float
-    """Sum of the weights of the undecided risk rules that read this fact."""
+    """Sum of the weights of the undecided risk rules that read this fact (raw rule points, before caps and
+    exposure)."""
+    could_add: float = 0.0
+    """What the score would gain if every undecided risk rule the answer decides fired at its full weight (and no
+    mitigation it decides did): the case scored again by the report's own scoring (caps, mitigation credit,
+    exposure, floors), less today's score. Never negative."""
+    could_take_off: float = 0.0
+    """What the score would lose if every undecided mitigation the answer decides fired at its full weight (and
+    no risk rule it decides did), scored the same way. Never negative."""
 
 
 class CategoryScore(NamedTuple):
@@ -109,6 +117,8 @@ class Result(NamedTuple):
     score: float
     level: str
     gaps: tuple[Gap, ...]
+    """The questions whose answers would decide undecided rules, the most an answer could move the score first
+    (``valued``)."""
     undecided: tuple[str, ...]
     """Rules whose condition is unknown on this case."""
     waivers_on: str | None = None
@@ -318,17 +328,8 @@ def screen(
         points = rule.weight * pack.scoring.fraction(level) if level != "confirmed" else rule.weight
         fired.append(Finding(rule, points, shown, waiver, status == "active", status, level))
     counted = [f for f in fired if not f.waived]
-    categories, subtotal = _categories(pack, counted)
-    score_from_rules = max(0.0, min(100.0, subtotal))
-    level_from_score = pack.scoring.level_of(score_from_rules)
-    score, level, floors = score_from_rules, level_from_score, []
-    floor_rank = rank(pack.scoring.floor_confidence)
-    fired_ids = {f.rule.id for f in counted if rank(f.confidence) <= floor_rank}
-    for floor in pack.scoring.floors:
-        if fired_ids & set(floor.rules) and pack.scoring.rank(floor.level) > pack.scoring.rank(level):
-            level = floor.level
-            score = max(score, pack.scoring.minimum(level))
-            floors.append(floor)
+    scored = score_of(pack, counted)
+    categories, subtotal, score_from_rules, level_from_score, score, level, floors = scored
     mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
     filings, uncaught_risk = None, False
     open_filings: tuple[tuple[str, str], ...] = ()
@@ -353,7 +354,12 @@ def screen(
         floors=tuple(floors),
         score=score,
         level=level,
-        gaps=_gaps(facts, unknown, mitigation_ids, record_keys),
+        gaps=valued(
+            _gaps(facts, unknown, mitigation_ids, record_keys),
+            pack,
+            counted,
+            _waived(waivers, case.id, (rule.id for rule, _ in unknown), first_day(on, clock.today())),
+        ),
         undecided=tuple(pack.rules[i].id for i in undecided_at),
         waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
         filings=filings,
@@ -363,7 +369,73 @@ def screen(
     )
 
 
-def _categories(pack: Pack, fired: list[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
+class Scored(NamedTuple):
+    """A set of findings scored: what ``screen`` reports as the score and level and how they were reached."""
+
+    categories: tuple[CategoryScore, ...]
+    subtotal: float
+    score_from_rules: float
+    level_from_score: str
+    score: float
+    level: str
+    floors: tuple[Floor, ...]
+
+
+def score_of(pack: Pack, counted: Sequence[Finding]) -> Scored:
+    """Score the findings that count (not waived): category caps, mitigation credit and exposure, the sum clamped
+    to 0-100, then the floors of the rules that fired at the pack's floor confidence or better."""
+    categories, subtotal = _categories(pack, counted)
+    score_from_rules = max(0.0, min(100.0, subtotal))
+    level_from_score = pack.scoring.level_of(score_from_rules)
+    score, level, floors = score_from_rules, level_from_score, []
+    floor_rank = rank(pack.scoring.floor_confidence)
+    fired_ids = {f.rule.id for f in counted if rank(f.confidence) <= floor_rank}
+    for floor in pack.scoring.floors:
+        if fired_ids & set(floor.rules) and pack.scoring.rank(floor.level) > pack.scoring.rank(level):
+            level = floor.level
+            score = max(score, pack.scoring.minimum(level))
+            floors.append(floor)
+    return Scored(categories, subtotal, score_from_rules, level_from_score, score, level, tuple(floors))
+
+
+def valued(gaps: Iterable[Gap], pack: Pack, counted: Sequence[Finding], waived: Iterable[str] = ()) -> tuple[Gap, ...]:
+    """The gaps with what each answer could do to the score (``Gap.could_add``, ``Gap.could_take_off``), the
+    most it could move the score first (then the most it could add, the most rule points, the facts' names).
+
+    Each figure is the case scored again by ``score_of`` with the gap's undecided rules added at their full
+    weight, risk rules for what it could add and mitigations for what it could take off, less today's score:
+    a question about the target's exposure counts what it would do to the threat categories it scales, and a
+    question whose rules sit in a category already at its cap adds nothing. ``counted`` are today's findings
+    that count; rules with an active waiver (``waived``) would not count and are left out.
+    """
+    by_id = {r.id: r for r in pack.rules}
+    mitigation_ids = {c.id for c in pack.scoring.categories if c.mitigation}
+    today = score_of(pack, counted).score
+    skip = set(waived) | {f.rule.id for f in counted}
+    out = []
+    for gap in gaps:
+        rules = [by_id[r] for r in gap.rules if r in by_id and r not in skip]
+        risk = [Finding(r, r.weight, ()) for r in rules if r.category not in mitigation_ids]
+        relief = [Finding(r, r.weight, ()) for r in rules if r.category in mitigation_ids]
+        add = score_of(pack, [*counted, *risk]).score - today if risk else 0.0
+        off = today - score_of(pack, [*counted, *relief]).score if relief else 0.0
+        out.append(gap._replace(could_add=round(max(0.0, add), 9), could_take_off=round(max(0.0, off), 9)))
+    return tuple(
+        sorted(
+            out,
+            key=lambda g: (-max(g.could_add, g.could_take_off), -g.could_add, -g.points_at_stake, g.facts),
+        )
+    )
+
+
+def _waived(waivers: Mapping[tuple[str, str], Waiver], case: str, rules: Iterable[str], day: dt.date) -> set[str]:
+    """Those of ``rules`` an active waiver covers for ``case`` on ``day``: were they to fire, they would not count."""
+    if not waivers:
+        return set()
+    return {r for r in rules if (w := waivers.get((case, r))) is not None and w.status(day) == "active"}
+
+
+def _categories(pack: Pack, fired: Sequence[Finding]) -> tuple[tuple[CategoryScore, ...], float]:
     """Category scores (capped, less mitigation credit) and their sum; mitigation rows report the credit."""
     credits: dict[str, float] = {}
     by_category: dict[str, list[Finding]] = {}

@@ -305,7 +305,13 @@ def new_questions(before: Any, after: Any) -> list[dict[str, Any]]:
     """The open questions the changes raised: gaps after that were not gaps before."""
     known = {g.question for g in before.gaps}
     return [
-        {"question": g.question, "facts": list(g.facts), "rules": list(g.rules)}
+        {
+            "question": g.question,
+            "facts": list(g.facts),
+            "rules": list(g.rules),
+            "could_add": number(g.could_add),
+            "could_take_off": number(g.could_take_off),
+        }
         for g in after.gaps
         if g.question not in known
     ]

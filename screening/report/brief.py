@@ -13,12 +13,12 @@ from typing import Any
 from screening.decision.engine import Result
 from screening.infra.text import num
 from screening.report import Options
-from screening.report.data import BASIS, deal_lines, listing, report
+from screening.report.data import BASIS, deal_lines, listing, moves, report
 
 FINDINGS = 8
 """Findings the brief lists (the highest points first); the others are counted."""
 QUESTIONS = 5
-"""Open questions the brief lists (the most points at stake first)."""
+"""Open questions the brief lists (those whose answer could move the score most first)."""
 
 
 def render(results: list[Result], fmt: str, options: Options) -> str:
@@ -75,7 +75,7 @@ def brief(doc: dict[str, Any]) -> dict[str, Any]:
         "controlled_by": listing(controllers, "; ") if controllers else "no one identified",
         "states": states,
         "complete": doc["ownership"]["complete"],
-        "questions": [(g["question"], g["points_at_stake"]) for g in doc["gaps"][:QUESTIONS]],
+        "questions": [(g["question"], moves(g)) for g in doc["gaps"][:QUESTIONS]],
         "more_questions": max(0, len(doc["gaps"]) - QUESTIONS),
     }
 
@@ -153,8 +153,8 @@ def _text(briefs: list[dict[str, Any]], options: Options) -> str:
         for line in b["states"]:
             hang("  ", line, 4)
         heading("Open questions")
-        for n, (question, stake) in enumerate(b["questions"], 1):
-            hang(f"  {n}. ", f"{question} ({num(stake)} pts at stake)", 5)
+        for n, (question, moved) in enumerate(b["questions"], 1):
+            hang(f"  {n}. ", f"{question} ({moved})", 5)
         if not b["questions"]:
             hang("  ", "none: every rule was decided", 2)
         if b["more_questions"]:
@@ -204,7 +204,7 @@ def _markdown(b: dict[str, Any]) -> str:
     out.append(f"- **Investor controlled by:** {esc(b['controlled_by'])}")
     out += [f"- {esc(line)}" for line in b["states"]]
     out += ["", "## Open questions", ""]
-    out += [f"{n}. {esc(q)} ({num(stake)} pts at stake)" for n, (q, stake) in enumerate(b["questions"], 1)]
+    out += [f"{n}. {esc(q)} ({moved})" for n, (q, moved) in enumerate(b["questions"], 1)]
     if not b["questions"]:
         out.append("None: every rule was decided.")
     if b["more_questions"]:
@@ -261,9 +261,7 @@ def _html(briefs: list[dict[str, Any]]) -> str:
         out.append(f"<li><strong>Investor controlled by:</strong> {esc(b['controlled_by'])}</li>")
         out += [f"<li>{esc(line)}</li>" for line in b["states"]]
         out += ["</ul>", "<h2>Open questions</h2>"]
-        questions = "".join(
-            f"<li>{esc(q)} <span class='muted'>({num(s)} pts at stake)</span></li>" for q, s in b["questions"]
-        )
+        questions = "".join(f"<li>{esc(q)} <span class='muted'>({esc(s)})</span></li>" for q, s in b["questions"])
         out.append(f'<ol class="gaps">{questions}</ol>' if questions else "<p>None: every rule was decided.</p>")
         if b["more_questions"]:
             out.append(f'<p class="muted small">and {b["more_questions"]} more in the full report</p>')

@@ -865,6 +865,8 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
                 "question": g.question,
                 "rules": list(g.rules),
                 "points_at_stake": number(g.points_at_stake),
+                "could_add": number(g.could_add),
+                "could_take_off": number(g.could_take_off),
             }
             for g in result.gaps
         ],
@@ -888,3 +890,11 @@ def _open_text(result: Any) -> str:
         + "; ".join(parts)
     )
     return text if text.endswith(("?", ".")) else text + "."
+
+
+def moves(gap: dict[str, Any], mark: str = "") -> str:
+    """``could add 25.69 to the score``, ``could take off 52.08`` (a mitigation question), or both: what a gap's
+    answer could do to the score, its figure between ``mark`` (``**`` for bold)."""
+    add, off = gap["could_add"], gap.get("could_take_off") or 0
+    said = [f"could add {mark}{num(add)}{mark} to the score"] if add or not off else []
+    return "; ".join([*said, *([f"could take off {mark}{num(off)}{mark}"] if off else [])])

@@ -29,6 +29,7 @@ from screening.report.data import (
     held,
     listing,
     more_listed,
+    moves,
     repeats,
     report,
     value_text,
@@ -1232,15 +1233,21 @@ def _gaps(ctx: Ctx) -> list[str]:
         return out
     out += [
         ctx.heading("Information gaps: questions to put to the investor"),
-        '<p class="muted">Each answer would decide rules the case leaves undecided; the points at stake are '
-        "what those rules could add.</p>",
+        '<p class="muted">Each answer would decide rules the case leaves undecided, the most it could move the '
+        "score first. <em>Could add</em>: the score points the case would gain if the answer fired every rule it "
+        "decides, scored as above (caps, exposure, floors); <em>rule pts</em>: the weights of the risk rules it "
+        "decides, summed; <em>could take off</em>: the same for the mitigations it decides.</p>",
         '<ol class="gaps">',
     ]
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
+        off = g.get("could_take_off") or 0
+        badge = f"−{num(off)}" if off and not g["could_add"] else f"+{num(g['could_add'])}"
         out.append(
-            f'<li><p><span class="stake">{num(g["points_at_stake"])} pts</span> {esc(g["question"])}</p>'
-            f'<p class="muted small">settles {facts}; decides {esc(", ".join(g["rules"]))}</p></li>'
+            f'<li><p><span class="stake" title="what the answer could do to the score">{badge}</span> '
+            f"{esc(g['question'])}</p>"
+            f'<p class="muted small">{esc(moves(g))} ({num(g["points_at_stake"])} rule pts); settles {facts}; '
+            f"decides {esc(', '.join(g['rules']))}</p></li>"
         )
     out += ["</ol>", "</section>"]
     return out

@@ -34,6 +34,7 @@ from screening.report.data import (
     held,
     listing,
     more_listed,
+    moves,
     namer,
     owner_tree,
     repeats,
@@ -615,14 +616,19 @@ def _gaps(out: Doc, doc: dict[str, Any], level: int) -> None:
     if not gaps:
         out.block("None: every rule was decided.")
         return
-    out.block("Questions to put to the investor, most points at stake first:")
+    out.block(
+        "Questions to put to the investor, the most the answer could move the score first. *Could add*: the score "
+        "points the case would gain if the answer fired every rule it decides, scored as above (caps, exposure, "
+        "floors); *rule points*: the weights of the risk rules it decides, summed; *could take off*: the same for the "
+        "mitigations it decides."
+    )
     items = []
     for i, g in enumerate(gaps, 1):
         pad = " " * len(f"{i}. ")
         items.append(f"{i}. {esc(g['question'])}<br>")
         items.append(
-            f"{pad}{num(g['points_at_stake'])} points at stake; facts "
-            f"{', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}"
+            f"{pad}{moves(g, '**')} ({num(g['points_at_stake'])} rule points); "
+            f"facts {', '.join(code(x) for x in g['facts'])}; decides {ids(g['rules'])}"
         )
     out.block(*items)
 

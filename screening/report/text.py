@@ -477,13 +477,38 @@ def _gaps(page: Page, result: Result) -> None:
         return
     page.heading("Information gaps: questions to put to the investor")
     width = len(str(len(result.gaps)))
+    adds = [_moves(g.could_add, g.could_take_off) for g in result.gaps]
     stakes = [num(g.points_at_stake) for g in result.gaps]
-    pts = max(3, *(len(s) for s in stakes))
-    page.add(Text(f"  {'#':>{width}}  {'pts':>{pts}}  question (facts it settles; rules it decides)", style="bold"))
-    indent = width + pts + 6
-    for i, (g, stake) in enumerate(zip(result.gaps, stakes, strict=True), 1):
-        page.hang(f"  {i:>{width}}  {stake:>{pts}}  ", Text(g.question), indent)
+    add = max(9, *(len(s) for s in adds))
+    pts = max(8, *(len(s) for s in stakes))
+    page.hang(
+        "  ",
+        Text(
+            "could add: score points the case would gain if the answer fired every rule it decides, scored as "
+            "above (caps, exposure, floors); − marks what the mitigations a question decides could take off; "
+            "rule pts: the weights of the risk rules it decides, summed",
+            style="dim",
+        ),
+        2,
+    )
+    page.add(
+        Text(
+            f"  {'#':>{width}}  {'could add':>{add}}  {'rule pts':>{pts}}  "
+            "question (facts it settles; rules it decides)",
+            style="bold",
+        )
+    )
+    indent = width + add + pts + 8
+    for i, (g, plus, stake) in enumerate(zip(result.gaps, adds, stakes, strict=True), 1):
+        page.hang(f"  {i:>{width}}  {plus:>{add}}  {stake:>{pts}}  ", Text(g.question), indent)
         page.hang("", Text(f"{', '.join(g.facts)}; decides {', '.join(g.rules)}", style="dim"), indent)
+
+
+def _moves(add: float, off: float) -> str:
+    """``+25.69``, ``−52.08`` (mitigations only) or ``+3/−8``: what a gap's answer could do to the score."""
+    if off and not add:
+        return f"−{num(off)}"
+    return f"+{num(add)}/−{num(off)}" if off else f"+{num(add)}"
 
 
 def _thresholds(page: Page, result: Result) -> None:

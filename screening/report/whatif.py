@@ -12,6 +12,7 @@ from screening.decision.filings import change_text
 from screening.decision.whatif import WhatIf
 from screening.infra.text import num
 from screening.report import Options
+from screening.report.data import moves
 
 
 def render(value: WhatIf, fmt: str, options: Options) -> str:
@@ -57,7 +58,7 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             if doc["new_questions"]:
                 lines += ["", "New open questions:", ""]
                 lines += [
-                    f"- {q['question']} ({', '.join(q['facts'])}; decides {', '.join(q['rules'])})"
+                    f"- {q['question']} ({moves(q)}; {', '.join(q['facts'])}; decides {', '.join(q['rules'])})"
                     for q in doc["new_questions"]
                 ]
             lines.append("")
@@ -77,7 +78,8 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             lines += [f"    {unmoved_text(u)}" for u in doc["unmoved"]]
         for q in doc["new_questions"]:
             lines.append(
-                f"  new open question: {q['question']} ({', '.join(q['facts'])}; decides {', '.join(q['rules'])})"
+                f"  new open question: {q['question']} ({moves(q)}; {', '.join(q['facts'])}; "
+                f"decides {', '.join(q['rules'])})"
             )
         near = doc["thresholds_after"][:5]
         if near:
