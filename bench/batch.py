@@ -249,7 +249,7 @@ def stages(jsonl: Path, limit: int) -> None:
     print(f"  {'in all':52} {whole / n * 1e6:8.1f}  -> {n / whole:,.0f} cases per CPU-second")
 
 
-def quick_stages(jsonl: Path, limit: int) -> None:
+def quick_stages(jsonl: Path, limit: int, label: str) -> None:
     """CPU time per case of each stage of the quick path (screening.decision.brief), each stage timed alone in a
     tight loop over the same cases (best of three passes), beside ``json.loads`` of their lines."""
     import datetime as dt
@@ -319,8 +319,8 @@ def quick_stages(jsonl: Path, limit: int) -> None:
     ]
     base = rows[0][1]
     print(
-        f"\nthe quick path's stages (CPU microseconds per case, {len(cases):,} of {len(lines):,} JSON Lines cases on "
-        "it, each stage timed alone, best of 3 passes):"
+        f"\nthe quick path's stages, {label} (CPU microseconds per case, {len(cases):,} of {len(lines):,} JSON Lines "
+        "cases on it, each stage timed alone, best of 3 passes):"
     )
     for label, us in rows:
         print(f"  {label:52} {us:8.1f}  {us / base:6.1f} times json.loads")
@@ -389,8 +389,8 @@ def main() -> None:
                 cli([directory], out, workers, "YAML directory")
         if args.stages:
             stages(one, min(args.cases, 5_000))
-            quick_stages(one, min(args.cases, 5_000))
-            quick_stages(real, min(args.cases, 5_000))
+            quick_stages(one, min(args.cases, 5_000), "one-entity")
+            quick_stages(real, min(args.cases, 5_000), "realistic")
         if args.profile:
             profile(one, out, min(args.cases, 5_000))
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
