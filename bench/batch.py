@@ -22,7 +22,8 @@ runs (not the caches it shares: a busy machine still raises the ratio somewhat).
 - --memory-only: that peak RSS alone, on the quick path, nothing timed (e.g. ``--cases 100000 --rss-large
   1000000`` for 10k, 100k and 1M cases; a million one-entity cases are about 630 MB of JSON Lines);
 - --yaml-cases M: the YAML loaders and a batch over a directory of M YAML files;
-- --stages: CPU microseconds per case of each stage of the full path, on the first 5,000 cases;
+- --stages: CPU microseconds per case of each stage of the full path, on the first 5,000 one-entity cases;
+  then of each stage of the quick path, each timed alone, on both workloads;
 - --profile: the top entries of a cProfile of the in-process quick run.
 
     python bench/batch.py [--cases 10000] [--rounds 3] [--rss] [--rss-large 100000] [--yaml-cases 0] [--stages]
@@ -248,6 +249,83 @@ def stages(jsonl: Path, limit: int) -> None:
     print(f"  {'in all':52} {whole / n * 1e6:8.1f}  -> {n / whole:,.0f} cases per CPU-second")
 
 
+def quick_stages(jsonl: Path, limit: int, label: str) -> None:
+    """CPU time per case of each stage of the quick path (screening.decision.brief), each stage timed alone in a
+    tight loop over the same cases (best of three passes), beside ``json.loads`` of their lines."""
+    import datetime as dt
+
+    from screening.batch.inputs import Item
+    from screening.batch.work import Config, briefed, process
+    from screening.case import facts, reasons
+    from screening.case.dated import judged_day, on_day
+    from screening.case.lines import read_line
+    from screening.conditions.evaluate import evaluate
+    from screening.decision.brief import gap_names, tables
+    from screening.decision.filings import reached_outcomes
+    from screening.infra.yamlio import limits
+
+    pack = pack_for(str(default_pack_path()))
+    with jsonl.open(encoding="utf-8") as handle:
+        lines = [line for _, line in zip(range(limit), handle, strict=False)]
+    bound, today = limits(), dt.date.today()
+    config = Config(str(default_pack_path()), today=today.isoformat(), limits=bound)
+    read = [read_line(line, "bench", 1, bound) for line in lines]
+    cases = [c for c in read if c is not None]
+    days = [judged_day(c.data, None, today) for c in cases]
+    views = [on_day(c, d.first, d.last) for c, d in zip(cases, days, strict=True)]
+    built = [facts.build_facts(v, sources=False) for v in views]
+    values = [f.values for f in built]
+    found = [evaluate(pack, v, unknowns=True) for v in values]
+    table = tables(pack)
+    items = [Item("json", "bench", i + 1, line) for i, line in enumerate(lines)]
+    at = range(len(cases))
+
+    def dated(case):  # type: ignore[no-untyped-def]
+        day = judged_day(case.data, None, today)
+        return on_day(case, day.first, day.last)
+
+    def gaps(i: int) -> list[str]:
+        return gap_names(built[i].subject, values[i], found[i].undecided, found[i].unknowns, table, pack)
+
+    def timed(work, args) -> float:  # type: ignore[no-untyped-def]
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            for arg in args:
+                work(arg)
+            best = min(best, (time.process_time() - start) / len(args) * 1e6)
+        return best
+
+    rows = [
+        ("json.loads of the line", timed(json.loads, lines)),
+        ("read the line (msgspec types)", timed(lambda line: read_line(line, "bench", 1, bound), lines)),
+        ("the case on its day (dated view)", timed(dated, cases)),
+        ("the facts, without their sources", timed(lambda v: facts.build_facts(v, sources=False), views)),
+        (
+            "  of which the ownership facts (tracing too)",
+            timed(lambda v: facts._ownership_facts(v, {}, {}, False), views),
+        ),
+        ("  of which the reasons", timed(lambda i: reasons.derive(views[i], dict(values[i]), built[i].ownership), at)),
+        ("  of which the target's", timed(lambda v: facts._target_facts(v.data["target"], {}, {}, False), views)),
+        ("  of which the group's", timed(lambda v: facts._group_facts(v, {}, {}, False), views)),
+        ("the rules' pass (with unknown facts)", timed(lambda v: evaluate(pack, v, unknowns=True), values)),
+        (
+            "the gap names",
+            timed(gaps, at),
+        ),
+        ("the filing outcomes", timed(lambda v: reached_outcomes(v, pack.regimes, None, today), values)),
+        ("the brief of a read case (the above and the rest)", timed(lambda c: briefed(c, config, pack), cases)),
+        ("a row from its line (screening.batch.work.process)", timed(lambda item: process(item, config), items)),
+    ]
+    base = rows[0][1]
+    print(
+        f"\nthe quick path's stages, {label} (CPU microseconds per case, {len(cases):,} of {len(lines):,} JSON Lines "
+        "cases on it, each stage timed alone, best of 3 passes):"
+    )
+    for label, us in rows:
+        print(f"  {label:52} {us:8.1f}  {us / base:6.1f} times json.loads")
+
+
 def rss(work: Path, n: int, large: int, written: Path | None = None) -> None:
     """Peak RSS of the CLI (one worker, the quick path) on N/10, N and ``large`` one-entity cases, and how much
     more the largest count takes than the smallest (memory should not grow with the cases)."""
@@ -283,7 +361,7 @@ def main() -> None:
         "--memory-only", action="store_true", help="only the peak RSS of --rss (quick path), no timed workload"
     )
     parser.add_argument("--yaml-cases", type=int, default=0, help="YAML files (M); 0: no YAML runs")
-    parser.add_argument("--stages", action="store_true", help="also time each stage of the full path")
+    parser.add_argument("--stages", action="store_true", help="also time each stage of both paths")
     parser.add_argument("--profile", action="store_true", help="also profile an in-process quick run")
     args = parser.parse_args()
     if args.memory_only:
@@ -311,6 +389,8 @@ def main() -> None:
                 cli([directory], out, workers, "YAML directory")
         if args.stages:
             stages(one, min(args.cases, 5_000))
+            quick_stages(one, min(args.cases, 5_000), "one-entity")
+            quick_stages(real, min(args.cases, 5_000), "realistic")
         if args.profile:
             profile(one, out, min(args.cases, 5_000))
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")

@@ -63,17 +63,8 @@ def _doc_records(data: dict[str, Any], key: str, base: DocPath) -> list[dict[str
     return PartialList(out) if isinstance(value, PartialList) else out
 
 
-def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
-    """Compute every catalogue fact of ``case``.
-
-    ``hits`` are watchlist hits on the group's entities (``screening.case.watchlists.Hit``); None means the
-    group was not screened against any list, so the hits are unknown.
-    """
-    values: dict[str, Any] = {}
-    origin: dict[str, DocPath] = {}
-    inv = case.investor
-    inv_doc: DocPath = ("entities", str(inv.index))
-    inv_data = case.data["entities"][inv.index]
+_INVESTOR_KEYS = tuple(
+    (key, f"investor.{key}")
     for key in (
         "id",
         "name",
@@ -81,8 +72,6 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "headquarters",
         "nationality",
         "kind",
-        "state_ownership_pct",
-        "owners_complete",
         "lei",
         "registration_number",
         "cfius_excepted",
@@ -93,40 +82,76 @@ def build_facts(case: Case, hits: list[Any] | None = None) -> Facts:
         "au_government_interest_pct",
         "au_aggregate_government_interest_pct",
         "au_associates",
-    ):
-        # the entity's own figures as the dated or confidence view leaves them
-        values[f"investor.{key}"] = (
-            getattr(inv, key) if key in ("state_ownership_pct", "owners_complete") else inv_data.get(key)
-        )
-        origin[f"investor.{key}"] = inv_doc + (key,)
+    )
+)
+"""The investor's own fields that are facts as the case writes them (with ``state_ownership_pct`` and
+``owners_complete``, which the dated or confidence view may change, the ``investor.*`` figures)."""
+_TRANSACTION_LEFT = frozenset(("sources", "note", "value_local"))
+"""The transaction's keys that are no facts."""
+
+
+def build_facts(case: Case, hits: list[Any] | None = None, *, sources: bool = True) -> Facts:
+    """Compute every catalogue fact of ``case``.
+
+    ``hits`` are watchlist hits on the group's entities (``screening.case.watchlists.Hit``); None means the
+    group was not screened against any list, so the hits are unknown. Without ``sources`` the facts' places in
+    the case document are not worked out (``origin`` and ``by_value`` are left empty): the values are the same,
+    for a caller that cites no evidence (a batch row, screening.decision.brief).
+    """
+    values: dict[str, Any] = {}
+    origin: dict[str, DocPath] = {}  # without sources: a scratch dict the helpers' few writes go to
+    inv = case.investor
+    inv_doc: DocPath = ("entities", str(inv.index))
+    inv_data = case.data["entities"][inv.index]
+    get = inv_data.get
+    # the entity's own figures as the dated or confidence view leaves them
+    for key, name in _INVESTOR_KEYS[:6]:
+        values[name] = get(key)
+    values["investor.state_ownership_pct"] = inv.state_ownership_pct
+    values["investor.owners_complete"] = inv.owners_complete
+    for key, name in _INVESTOR_KEYS[6:]:
+        values[name] = get(key)
+    partial = case.partial_records
     for key in ("listings", "state_links", "conduct"):
         values[f"investor.{key}"] = _records(
-            getattr(inv, key), inv_doc + (key,), (inv.id, key) in case.partial_records, entity=inv.id
+            getattr(inv, key), inv_doc + (key,), (inv.id, key) in partial if partial else False, entity=inv.id
         )
     screened = lists_screened(case.data)
     if screened is not None and type(values["investor.listings"]) is list:
         values["investor.listings"] = checked(values["investor.listings"], screened)
     values["investor.in_eu"] = None if inv.country is None else inv.country in EU_MEMBERS
-    origin["investor.in_eu"] = inv_doc + ("country",)
+    if sources:
+        for key in _INVESTOR_FIELDS:
+            origin[f"investor.{key}"] = inv_doc + (key,)
+        origin["investor.in_eu"] = inv_doc + ("country",)
 
-    by_value = _group_facts(case, values, origin)
-    own = _ownership_facts(case, values, origin)
+    by_value = _group_facts(case, values, origin, sources)
+    own = _ownership_facts(case, values, origin, sources)
     if hits is not None:
         values["group.watchlist_hits"] = hit_records(hits)
         origin["group.watchlist_hits"] = ("entities",)
 
-    _target_facts(case.data["target"], values, origin)
+    _target_facts(case.data["target"], values, origin, sources)
     tx = case.data.get("transaction") or {}
     for key, node in tx.items():
-        if key not in ("sources", "note", "value_local"):
+        if key not in _TRANSACTION_LEFT:
             values[f"transaction.{key}"] = node
-            origin[f"transaction.{key}"] = ("transaction", key)
+            if sources:
+                origin[f"transaction.{key}"] = ("transaction", key)
     values["transaction.co_investors"] = _co_investors(case, tx)
     derive_transaction(tx, values, origin)
     _co_investor_facts(case, values, origin)
-    _reasons(case, values, origin, own)
+    _reasons(case, values, origin, own, sources)
     values["mitigations"] = _doc_records(case.data, "mitigations", ())
+    if not sources:
+        return Facts(values, subject=inv.name, ownership=own)
     return Facts(values, origin, subject=inv.name, ownership=own, by_value=by_value)
+
+
+_INVESTOR_FIELDS = (*(key for key, _ in _INVESTOR_KEYS[:6]), "state_ownership_pct", "owners_complete") + tuple(
+    key for key, _ in _INVESTOR_KEYS[6:]
+)
+"""The investor's fields that are facts, in the order their facts are written."""
 
 
 def hit_records(hits: list[Any]) -> list[dict[str, Any]]:
@@ -171,22 +196,26 @@ def checked(records: list[dict[str, Any]], complete_on: dict[str, frozenset[str]
     return out
 
 
-def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath]) -> None:
+def _target_facts(
+    target: dict[str, Any], values: dict[str, Any], origin: dict[str, DocPath], sources: bool = True
+) -> None:
     """The target's facts: the whole group's (the target's own and every part's, see screening.case.territory)."""
     own = territory.holder(target, ("target",))
     for key, node in target.items():
         if key in ("sources", "note", "description", "parts") or key in territory.KEYS:
             continue
         values[f"target.{key}"] = node
-        origin[f"target.{key}"] = ("target", key)
+        if sources:
+            origin[f"target.{key}"] = ("target", key)
     values["target.parts"] = territory.parts(target)
     values.update(territory.combine(values["target.parts"] if values["target.parts"] is not None else [], own))
     values[territory.OWN] = own
-    for key in territory.LISTS + territory.RECORDS + territory.AMOUNTS + ("parts",):
-        origin[f"target.{key}"] = ("target", key)
-    origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
-    for key in territory.SCALE_FACTS:
-        origin[key] = ("target", "scale")
+    if sources:
+        for key in territory.LISTS + territory.RECORDS + territory.AMOUNTS + ("parts",):
+            origin[f"target.{key}"] = ("target", key)
+        origin["target.data_categories"] = origin["target.data_subjects"] = ("target", "data")
+        for key in territory.SCALE_FACTS:
+            origin[key] = ("target", "scale")
     country = target.get("country")
     values["target.in_eu"] = None if country is None else country in EU_MEMBERS
     origin["target.in_eu"] = ("target", "country")
@@ -200,7 +229,7 @@ def _target_facts(target: dict[str, Any], values: dict[str, Any], origin: dict[s
 
 
 def _group_facts(
-    case: Case, values: dict[str, Any], origin: dict[str, DocPath]
+    case: Case, values: dict[str, Any], origin: dict[str, DocPath], sources: bool = True
 ) -> dict[str, dict[Any, tuple[DocPath, ...]]]:
     """The ``group.*`` facts, and for each where its values came from (see ``Facts.by_value``)."""
     group = group_of(case)
@@ -237,14 +266,18 @@ def _group_facts(
             }
         )
         partial |= entity.country is None or entity.kind is None
-        at: DocPath = ("entities", str(entity.index))
-        for fact, key, given in (("group.countries", "country", entity.country), ("group.kinds", "kind", entity.kind)):
-            if given:
-                came[fact].setdefault(given, []).append(at + (key,))
-        if entity.state_ownership_pct is not None:
-            state_at.setdefault(entity.state_ownership_pct, []).append(at + ("state_ownership_pct",))
-        if not entity.terminal and entity.owners_complete is not True:
-            open_at.setdefault(entity.owners_complete, []).append(at + ("owners_complete",))
+        if sources:
+            at: DocPath = ("entities", str(entity.index))
+            for fact, key, given in (
+                ("group.countries", "country", entity.country),
+                ("group.kinds", "kind", entity.kind),
+            ):
+                if given:
+                    came[fact].setdefault(given, []).append(at + (key,))
+            if entity.state_ownership_pct is not None:
+                state_at.setdefault(entity.state_ownership_pct, []).append(at + ("state_ownership_pct",))
+            if not entity.terminal and entity.owners_complete is not True:
+                open_at.setdefault(entity.owners_complete, []).append(at + ("owners_complete",))
         countries.append(entity.country)
         kinds.append(entity.kind)
         state_pcts.append(entity.state_ownership_pct)
@@ -266,6 +299,8 @@ def _group_facts(
     known = [p for p in state_pcts if p is not None]
     if known:
         values["group.state_ownership_pct"] = highest(known, len(known) == len(state_pcts) and not partial)
+    if not sources:
+        return {}
     where = ("entities", str(case.investor.index))
     for key in _GROUP_FACTS:
         if key in values:
@@ -316,7 +351,7 @@ _OWNERSHIP_FACTS = (
 )
 
 
-def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> Any:
+def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath], sources: bool = True) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
     from screening.case.ownership import analyse
     from screening.case.tracing import figures
@@ -391,8 +426,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
         values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None
     supervising = sorted({link["state"] for s in own.states for link in s.links if link["kind"] == "supervision"})
     values["ownership.supervising_states"] = supervising if own.complete is True else PartialList(supervising)
-    for key in _OWNERSHIP_FACTS:
-        origin.setdefault(key, ("ownership",))
+    if sources:
+        for key in _OWNERSHIP_FACTS:
+            origin.setdefault(key, ("ownership",))
     return own
 
 
@@ -405,11 +441,13 @@ def derive_foreign_states(values: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in found.items() if v is not None}, **values}
 
 
-def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any) -> None:
+def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any, sources: bool = True) -> None:
     """Who the investor answers to, whose state, sanctions ownership, control reached (screening.case.reasons)."""
     from screening.case import reasons
 
     reasons.derive(case, values, own)
+    if not sources:
+        return
     for key in reasons.FACTS:
         origin.setdefault(key, ("transaction",) if key.startswith("transaction.") else ("ownership",))
 

@@ -96,12 +96,12 @@ def brief(
     table = tables(pack)
     day = judged_day(case.data, on, today)
     view = on_day(case, day.first, day.last)
-    facts = build_facts(view, hits)
+    facts = build_facts(view, hits, sources=False)  # a row cites no evidence
     values = facts.values
     outcome = evaluate(pack, values, unknowns=True)
     fired_at = outcome.fired
     worst = lowest(view)
-    facts_at = cache(lambda level: build_facts(at_level(view, level), hits).values)
+    facts_at = cache(lambda level: build_facts(at_level(view, level), hits, sources=False).values)
     held = _confidence(worst, facts_at, pack, fired_at, "auto")
     waived_on = first_day(on, today)
     fired: list[tuple[int, float, bool, str]] = []  # rule index, points, waived, confidence
@@ -138,7 +138,9 @@ def brief(
                 (
                     a,
                     b,
-                    build_facts(at_level(on_day(case, a, b), limit) if sure else on_day(case, a, b), hits).values,
+                    build_facts(
+                        at_level(on_day(case, a, b), limit) if sure else on_day(case, a, b), hits, sources=False
+                    ).values,
                     tuple(unsure(case, a, b)),
                 )
                 for a, b in zip(starts, ends, strict=True)
