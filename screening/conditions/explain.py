@@ -27,7 +27,8 @@ def supporting(t: Trace) -> list[Trace]:
     """Leaves that made a true (or false, under `not`) node come out as it did."""
     if t.node.kind == "leaf":
         return [t]
-    if t.node.kind == "any":
+    if t.node.kind == "any" or (t.node.kind == "all" and t.value is False):
+        # a true `any` rests on its true parts; a false `all` (under a `not`) on its false parts only
         return [leaf for c in t.children if c.value == t.value for leaf in supporting(c)]
     return [leaf for c in t.children for leaf in supporting(c)]
 

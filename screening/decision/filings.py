@@ -686,7 +686,9 @@ def _used(values: dict[str, Any], t: Trace, leaves: list[Trace] | None = None) -
         value = values.get(node.field)
         if OPERATORS[node.op].witnesses and isinstance(value, list) and node.witness:
             value = node.witness(value)
-        out.setdefault(describe(node), Used(node.field, describe(node), plain(value)))
+        # a test that holds by failing (under a `not`) says so: `not investor.country in ca_trade_agreement`
+        test = describe(node) if leaf.value is not False else f"not {describe(node)}"
+        out.setdefault(test, Used(node.field, test, plain(value)))
     return tuple(out.values())
 
 

@@ -1,0 +1,75 @@
+"""A real Canadian deal written from its public record (tests/data/walk/glencore-elk-valley.yaml: Glencore's
+77% of Teck's steelmaking coal business, signed on 14 November 2023, approved and closed on 11 July 2024),
+and the answers a walk through the tool with it found wanting, held here."""
+
+from __future__ import annotations
+
+import json
+
+from screening.api import screen_files
+from screening.case.catalogue import catalogue
+from screening.conditions.compile import Compiler
+from screening.conditions.explain import supporting, trace
+from screening.report import Options, render
+from tests.conftest import ROOT
+
+DEAL = ROOT / "tests" / "data" / "walk" / "glencore-elk-valley.yaml"
+
+
+def _doc() -> tuple[object, dict]:
+    (result,) = screen_files([DEAL])
+    return result, json.loads(render("json", [result]))
+
+
+def _canada(doc: dict) -> dict:
+    (can,) = [d for d in doc["filings"]["regimes"] if d["regime"] == "CAN"]
+    return can
+
+
+def test_the_net_benefit_review_is_judged_by_the_thresholds_of_the_day_of_completion():
+    """The Investment Canada Act's thresholds are those of the year the investment is implemented: the case is
+    judged on its signing date, Canada on its closing day, and every report says so beside Canada's answer."""
+    result, doc = _doc()
+    assert doc["filings"]["judged_on"] == "2023-11-14"
+    can = _canada(doc)
+    assert (can["outcome"], can["rule"]["id"], can["judged_on"]) == ("mandatory", "CAN-014", "2024-07-11")
+    assert can["judged_text"].startswith("under the law in force on 2024-07-11, the completion date")
+    text = render("text", [result], Options(width=200))
+    assert "judged under the law in force on 2024-07-11, the completion date" in text
+    assert "judged under the law in force on 2024-07-11" in render("text", [result], Options(width=200, brief=True))
+    assert "under the law in force on 2024-07-11" in render("markdown", [result])
+    assert "under the law in force on 2024-07-11" in render("html", [result])
+
+
+def test_a_regime_judged_on_the_case_day_carries_no_day_of_its_own():
+    (result,) = screen_files([ROOT / "cases" / "cosco-hamburg-tollerort.yaml"])
+    doc = json.loads(render("json", [result]))
+    assert doc["filings"]["regimes"] and not any("judged_text" in d for d in doc["filings"]["regimes"])
+
+
+def test_the_facts_of_a_filing_are_the_tests_that_decided_it_with_their_sense():
+    """A test that holds by failing (under a `not`) reads `not ...`; the dated exceptions of a trade-agreement
+    list that never came into play (case.day before 2018, ...) are not listed as facts used."""
+    _, doc = _doc()
+    used = [u["test"] for u in _canada(doc)["facts_used"]]
+    assert "not investor.country in ca_trade_agreement" in used
+    assert "investor.country in ca_trade_agreement" not in used
+    assert "not group.state_links contains {kind: {in: state_influence_kinds}}" in used
+    assert not [t for t in used if t.startswith("case.day")]
+
+
+def test_a_false_all_rests_on_its_false_parts_only():
+    compiled = Compiler(catalogue(), {}).compile(
+        {"not": {"all": [{"field": "investor.country", "in": ["US"]}, {"field": "case.day", "lt": "2018-12-30"}]}}
+    )
+    t = trace(compiled, {"investor.country": "JE", "case.day": "2024-07-11"})
+    assert t.value is True
+    assert [leaf.node.field for leaf in supporting(t)] == ["investor.country", "case.day"]
+    t = trace(compiled, {"investor.country": "US", "case.day": "2024-07-11"})
+    assert [leaf.node.field for leaf in supporting(t)] == ["case.day"]
+
+
+def test_co_investors_who_hold_the_rest_leave_no_owner_unnamed():
+    _, doc = _doc()
+    assert doc["deal"]["others_votes_pct"] == 23
+    assert doc["deal"]["others_who"] == "named in the case: Nippon Steel Corporation 20%, POSCO 3%"
