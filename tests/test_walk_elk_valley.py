@@ -73,3 +73,12 @@ def test_co_investors_who_hold_the_rest_leave_no_owner_unnamed():
     _, doc = _doc()
     assert doc["deal"]["others_votes_pct"] == 23
     assert doc["deal"]["others_who"] == "named in the case: Nippon Steel Corporation 20%, POSCO 3%"
+
+
+def test_a_mine_that_is_no_critical_mineral_has_a_sector_to_say_so():
+    """A coal mine could not be tagged (`critical_minerals` is another thing), so the report kept asking "In
+    which sectors is the target active?" of a case that knew the answer; `mining` answers it."""
+    schema = json.loads((ROOT / "screening" / "schema" / "case.schema.json").read_text("utf-8"))
+    assert "mining" in schema["$defs"]["sector"]["enum"]
+    _, doc = _doc()
+    assert not [g for g in doc["gaps"] if g["facts"] == ["target.sectors"]]
