@@ -82,3 +82,17 @@ def test_a_mine_that_is_no_critical_mineral_has_a_sector_to_say_so():
     assert "mining" in schema["$defs"]["sector"]["enum"]
     _, doc = _doc()
     assert not [g for g in doc["gaps"] if g["facts"] == ["target.sectors"]]
+
+
+def test_a_what_if_tells_a_review_that_stops_closing_from_a_notice_after_it(capsys):
+    """As a state-owned investor, Glencore's deal meets no net-benefit threshold the case can read (the asset
+    value is not given): the answer moves from a review before closing to a notice within 30 days after it.
+    Both are `mandatory`; the change said "mandatory (CAN-014) → mandatory (CAN-018)", as if nothing moved."""
+    from screening.cli import main
+
+    assert main(["screen", str(DEAL), "--set", "entities.0.kind=soe", "--width", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "CAN: mandatory (CAN-014) → notification, not suspensory (CAN-018)" in out
+    assert main(["screen", str(DEAL), "--set", "entities.0.kind=soe", "-f", "json"]) == 0
+    (change, *_) = json.loads(capsys.readouterr().out)["filings"]
+    assert change["rule"] == ["CAN-014", "CAN-018"] and change["suspensory"] == [True, False]
