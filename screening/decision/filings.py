@@ -656,7 +656,12 @@ def changes(before: Matrix | None, after: Matrix | None, today: str | None = Non
     out: list[dict[str, Any]] = []
     for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] != "case day")):
         was, now_ = old.get(key, ("no_regime", None)), new.get(key, ("no_regime", None))
-        change = {"regime": key[0], "law": key[1], "outcome": [was[0], now_[0]], "rule": [was[1], now_[1]]}
+        change: dict[str, Any] = {
+            "regime": key[0],
+            "law": key[1],
+            "outcome": [was[0], now_[0]],
+            "rule": [was[1], now_[1]],
+        }
         # a mandatory filing that does not stop closing (a notification after it) is told apart from one that does
         stops = [suspends.get((key[0], *side), True) for side in (was, now_)]
         if not all(stops):
