@@ -9,7 +9,7 @@ import json
 from screening.api import screen_files
 from screening.case.catalogue import catalogue
 from screening.conditions.compile import Compiler
-from screening.conditions.explain import supporting, trace
+from screening.conditions.explain import deciding, supporting, trace
 from screening.report import Options, render
 from tests.conftest import ROOT
 
@@ -58,15 +58,18 @@ def test_the_facts_of_a_filing_are_the_tests_that_decided_it_with_their_sense():
     assert not [t for t in used if t.startswith("case.day")]
 
 
-def test_a_false_all_rests_on_its_false_parts_only():
+def test_a_false_all_decides_a_filing_by_its_false_parts_only():
     compiled = Compiler(catalogue(), {}).compile(
         {"not": {"all": [{"field": "investor.country", "in": ["US"]}, {"field": "case.day", "lt": "2018-12-30"}]}}
     )
     t = trace(compiled, {"investor.country": "JE", "case.day": "2024-07-11"})
     assert t.value is True
     assert [leaf.node.field for leaf in supporting(t)] == ["investor.country", "case.day"]
+    assert [leaf.node.field for leaf in deciding(t)] == ["investor.country", "case.day"]
     t = trace(compiled, {"investor.country": "US", "case.day": "2024-07-11"})
-    assert [leaf.node.field for leaf in supporting(t)] == ["case.day"]
+    assert [leaf.node.field for leaf in deciding(t)] == ["case.day"]
+    # rule evidence keeps every leaf, as the compiled evaluator gives it
+    assert [leaf.node.field for leaf in supporting(t)] == ["investor.country", "case.day"]
 
 
 def test_co_investors_who_hold_the_rest_leave_no_owner_unnamed():
