@@ -80,3 +80,42 @@ def test_the_html_drawing_never_marks_the_other_owners_as_controlling(tmp_path):
     drawn = with_deal(doc["ownership"], doc["deal"])
     others = [e for e in drawn["edges"] if e.get("voting_pct") == 75.01]
     assert others and not any(e["controlling"] for e in others)
+
+
+CO_INVESTORS = """
+  - id: co-a
+    name: Co-investor A
+    country: JP
+    kind: listed_company
+  - id: co-b
+    name: Co-investor B
+    country: KR
+    kind: listed_company
+"""
+
+
+def _with_co_investors(tmp_path: Path, shares: tuple[int, int]) -> dict:
+    text = re.sub(r"\n  stake_after_pct: 100\n", "\n  stake_after_pct: 77\n", BAKERY)
+    text = re.sub(r"\n  votes_after_pct: 100\n", "\n  votes_after_pct: 77\n", text)
+    text = text.replace("\nentities:\n", "\nentities:\n" + CO_INVESTORS.lstrip("\n"), 1)
+    text = text.replace(
+        "\ntransaction:\n",
+        f"\ntransaction:\n  co_investors:\n    - {{entity: co-a, stake_after_pct: {shares[0]}}}\n"
+        f"    - {{entity: co-b, stake_after_pct: {shares[1]}}}\n",
+        1,
+    )
+    path = tmp_path / "deal.yaml"
+    path.write_text(text, "utf-8")
+    (result,) = screen_files([path])
+    return json.loads(render("json", [result]))["deal"]
+
+
+def test_co_investors_holding_all_the_rest_leave_no_one_unnamed(tmp_path):
+    deal = _with_co_investors(tmp_path, (20, 3))
+    assert deal["others_votes_pct"] == 23
+    assert deal["others_who"] == "named in the case: Co-investor A 20%, Co-investor B 3%"
+
+
+def test_co_investors_holding_part_of_the_rest_leave_the_rest_unstated(tmp_path):
+    deal = _with_co_investors(tmp_path, (10, 3))
+    assert deal["others_who"] == "named in the case: Co-investor A 10%, Co-investor B 3%; the rest not stated"

@@ -76,3 +76,19 @@ def test_rules_regimes_country_without_a_regime_is_an_input_error(capsys):
     code, out, err = run(capsys, "rules", "regimes", "--country", "BR")
     assert code == 2 and not out
     assert "no regime in pack screening-default covers Brazil (BR)" in err and "[E108 unknown-reference]" in err
+
+
+def test_the_readme_counts_the_rules_and_triggers_of_the_pack(pack):
+    """The README's sentence on the default pack gives its rules and its triggers as the pack has them (it said
+    110 rules and 129 triggers when the pack held 111 and 125)."""
+    readme = " ".join((ROOT / "README.md").read_text("utf-8").split())
+    triggers = sum(coverage(g).triggers for g in pack.regimes)
+    planned = sum(coverage(g).planned for g in pack.regimes)
+    assert f"has {len(pack.rules)} rules in eight categories" in readme
+    assert f"and {triggers} filing triggers ({planned} more planned) in fourteen regime packs" in readme
+    assert len(pack.regimes) == 14
+
+
+def test_one_trigger_is_one_trigger(pack):
+    nltc = next(g for g in pack.regimes if g.id == "NLTC")
+    assert checked(coverage(nltc)).startswith("1 trigger, ")

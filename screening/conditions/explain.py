@@ -32,6 +32,17 @@ def supporting(t: Trace) -> list[Trace]:
     return [leaf for c in t.children for leaf in supporting(c)]
 
 
+def deciding(t: Trace) -> list[Trace]:
+    """As :func:`supporting`, but a false `all` (under a `not`) rests on its false parts only: the leaves that
+    decided the node, each with the value it had (a filing's facts used; rule evidence keeps `supporting`, which
+    the compiled evaluator reproduces)."""
+    if t.node.kind == "leaf":
+        return [t]
+    if t.node.kind == "any" or (t.node.kind == "all" and t.value is False):
+        return [leaf for c in t.children if c.value == t.value for leaf in deciding(c)]
+    return [leaf for c in t.children for leaf in deciding(c)]
+
+
 def unknown_leaves(t: Trace) -> list[Trace]:
     """Leaves whose being known could change an unknown node."""
     if t.value is not None:

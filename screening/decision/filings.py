@@ -17,7 +17,7 @@ from screening.case.catalogue import catalogue
 from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
 from screening.case.values import BOUND_KEYS, DayRange, shown
-from screening.conditions.explain import Trace, failing, supporting, trace, unknown_leaves
+from screening.conditions.explain import Trace, deciding, failing, trace, unknown_leaves
 from screening.conditions.margins import Margin, nearby
 from screening.conditions.operators import OPERATORS
 from screening.conditions.text import describe
@@ -357,6 +357,11 @@ def word(outcome: str, rule: Trigger | None) -> str:
     return outcome.replace("_", " ")
 
 
+def _suspends(d: Decision) -> bool:
+    """Whether a decision's filing stops closing: false only for a mandatory one whose trigger does not."""
+    return not (d.outcome == "mandatory" and d.rule is not None and not d.rule.suspensory)
+
+
 def _id(rule: Trigger | None) -> str | None:
     return rule.id if rule else None
 
@@ -639,16 +644,28 @@ def changes(before: Matrix | None, after: Matrix | None, today: str | None = Non
         out: dict[tuple[str, str], tuple[str, str | None]] = {}
         for d in m.decisions if m is not None else ():
             out[(d.regime.id, "case day")] = (d.outcome, _id(d.rule))
+            suspends[(d.regime.id, d.outcome, _id(d.rule))] = _suspends(d)
             if m is not None and m.on != now:
                 current = d.today or d
                 out[(d.regime.id, "today")] = (current.outcome, _id(current.rule))
+                suspends[(d.regime.id, current.outcome, _id(current.rule))] = _suspends(current)
         return out
 
+    suspends: dict[tuple[str, str, str | None], bool] = {}
     old, new = answers(before), answers(after)
     out: list[dict[str, Any]] = []
     for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] != "case day")):
         was, now_ = old.get(key, ("no_regime", None)), new.get(key, ("no_regime", None))
-        change = {"regime": key[0], "law": key[1], "outcome": [was[0], now_[0]], "rule": [was[1], now_[1]]}
+        change: dict[str, Any] = {
+            "regime": key[0],
+            "law": key[1],
+            "outcome": [was[0], now_[0]],
+            "rule": [was[1], now_[1]],
+        }
+        # a mandatory filing that does not stop closing (a notification after it) is told apart from one that does
+        stops = [suspends.get((key[0], *side), True) for side in (was, now_)]
+        if not all(stops):
+            change["suspensory"] = stops
         same_as_case_day = out and {**out[-1], "law": key[1]} == change  # today's law moved it the same way
         if was != now_ and not same_as_case_day:
             out.append(change)
@@ -660,7 +677,10 @@ def change_text(change: dict[str, Any]) -> str:
 
     def side(i: int) -> str:
         rule = change["rule"][i]
-        return change["outcome"][i].replace("_", " ") + (f" ({rule})" if rule else "")
+        outcome = change["outcome"][i].replace("_", " ")
+        if outcome == "mandatory" and change.get("suspensory", [True, True])[i] is False:
+            outcome = NOT_SUSPENSORY
+        return outcome + (f" ({rule})" if rule else "")
 
     when = " today" if change.get("law") == "today" else ""
     return f"{change['regime']}{when}: {side(0)} → {side(1)}"
@@ -681,12 +701,14 @@ def _decisive(values: dict[str, Any], rule: Trigger, margin: Margin) -> bool:
 def _used(values: dict[str, Any], t: Trace, leaves: list[Trace] | None = None) -> tuple[Used, ...]:
     """The facts that made ``t`` come out as it did (``leaves`` when given)."""
     out: dict[str, Used] = {}
-    for leaf in supporting(t) if leaves is None else leaves:
+    for leaf in deciding(t) if leaves is None else leaves:
         node = leaf.node
         value = values.get(node.field)
         if OPERATORS[node.op].witnesses and isinstance(value, list) and node.witness:
             value = node.witness(value)
-        out.setdefault(describe(node), Used(node.field, describe(node), plain(value)))
+        # a test that holds by failing (under a `not`) says so: `not investor.country in ca_trade_agreement`
+        test = describe(node) if leaf.value is not False else f"not {describe(node)}"
+        out.setdefault(test, Used(node.field, test, plain(value)))
     return tuple(out.values())
 
 

@@ -60,7 +60,8 @@ def brief(doc: dict[str, Any]) -> dict[str, Any]:
                 d["regime"],
                 d["outcome_text"],
                 (f"{d['rule']['id']} {d['rule']['title']}" if d["rule"] else (d["why"][0] if d["why"] else ""))
-                + (f"; {d['unconfirmed']['text']}" if d.get("unconfirmed") and d["rule"] else ""),
+                + (f"; {d['unconfirmed']['text']}" if d.get("unconfirmed") and d["rule"] else "")
+                + (f"; judged {d['judged_text']}" if d.get("judged_text") else ""),
                 "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"]),
                 f"today: {d['today']['outcome_text']}" if d.get("today") else "",
             )

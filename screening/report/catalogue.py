@@ -221,8 +221,9 @@ def _regimes(value: RegimeList, fmt: str, options: Options) -> str:
 def checked(c: Coverage) -> str:
     """``12 triggers, 75% checked against a source: 3 primary, 6 secondary, 3 unverified; 1 planned``."""
     planned = f"; {c.planned} planned" if c.planned else ""
+    plural = "" if c.triggers == 1 else "s"
     return (
-        f"{c.triggers} triggers, {c.verified_pct}% checked against a source: {c.primary} primary, "
+        f"{c.triggers} trigger{plural}, {c.verified_pct}% checked against a source: {c.primary} primary, "
         f"{c.secondary} secondary, {c.unverified} unverified{planned}"
     )
 

@@ -291,7 +291,7 @@ def deal(result: Result) -> dict[str, Any]:
         **{k: tx[k] for k in ("board_seats", "board_size", "veto_rights") if tx.get(k) is not None},
         "others_votes_pct": _pct(others),
         "others_share": _others_share(votes_after, others),
-        "others_who": _others_who(named),
+        "others_who": _others_who(named, others),
         "co_investors": named,
         "control": control,
         "control_text": text,
@@ -328,8 +328,9 @@ def _others_share(votes_after: Any, others: Any) -> str:
     return "a share of the votes not stated"
 
 
-def _others_who(named: list[dict[str, Any]]) -> str:
-    """Who the other owners are, as far as the case says: only co-investors are named in a case."""
+def _others_who(named: list[dict[str, Any]], others: float | None = None) -> str:
+    """Who the other owners are, as far as the case says: only co-investors are named in a case; when their
+    exact shares add up to all the other owners' votes (``others``), no one is left unnamed."""
     if not named:
         return "who they are is not stated in the case"
 
@@ -340,7 +341,11 @@ def _others_who(named: list[dict[str, Any]]) -> str:
             return co["name"] + role
         return f"{co['name']}{role} {shown(votes, '%') if isinstance(votes, (dict, str)) else f'{num(votes)}%'}"
 
-    return f"named in the case: {', '.join(one(co) for co in named)}; the rest not stated"
+    listed = ", ".join(one(co) for co in named)
+    shares = [co["votes_pct"] for co in named]
+    if others is not None and all(isinstance(v, (int, float)) for v in shares) and abs(sum(shares) - others) < 1e-6:
+        return f"named in the case: {listed}"
+    return f"named in the case: {listed}; the rest not stated"
 
 
 def deal_lines(d: dict[str, Any], investor: str) -> tuple[str, str]:
@@ -469,9 +474,18 @@ def filings(result: Result) -> dict[str, Any] | None:
                 else {"regime": regime.id, "name": regime.name, "title": regime.title, "authority": regime.authority}
             ),
             "judged_on": d.on,
+            # a regime that applies the law of the day of completion, judged on another day than the case
+            **(
+                {
+                    "judged_text": f"under the law in force on {d.on}, the completion date: {regime.name} applies "
+                    "the law of the day of completion"
+                }
+                if not nested and d.on != matrix.on and regime.law_day == "completion"
+                else {}
+            ),
             **({"via": d.via} if getattr(d, "via", None) else {}),
             "outcome": d.outcome,
-            "outcome_text": answer_text(d.outcome, d.rule),
+            "outcome_text": answer_text(d.outcome, d.rule) + _open_above(d),
             **(
                 {
                     "suspensory": d.rule.suspensory,
@@ -606,6 +620,8 @@ def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
         inner = [d["rule"]["id"]] if d["rule"] and rules else []
         if d.get("due_after_closing_days"):
             inner.append(f"due within {d['due_after_closing_days']} days after closing")
+        if d.get("suspensory") is False and any(q["could_be"] == "mandatory" for q in d.get("questions", ())):
+            inner.append("may be suspensory: open questions")
         text = f"{r} ({', '.join(inner)})" if inner else r
         return f"{text} ({d['unconfirmed']['text']})" if d.get("unconfirmed") else text
 
@@ -705,7 +721,9 @@ def verified_text(rule: dict[str, Any]) -> str:
 
 def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     """The lines that explain one regime's answer (a decision of :func:`filings`), as (label, text)."""
-    notes: list[tuple[str, str]] = [("via", d["via"])] if d.get("via") else []
+    notes: list[tuple[str, str]] = [("judged", d["judged_text"])] if d.get("judged_text") else []
+    if d.get("via"):
+        notes.append(("via", d["via"]))
     if d.get("timing"):
         notes.append(("timing", d["timing"]))
     if d.get("unconfirmed"):
@@ -727,6 +745,15 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
         ("open", f"{q['question']} (could make it {_could(d, q)}: {', '.join(q['rules'])})") for q in d["questions"]
     ]
     return notes
+
+
+def _open_above(d: Any) -> str:
+    """``; may be suspensory (open questions)`` for a notification that does not stop closing while an open
+    question could make the filing one that does: the answer's own words say it is a floor, not the answer."""
+    rule = getattr(d, "rule", None)
+    if d.outcome != "mandatory" or rule is None or rule.suspensory:
+        return ""
+    return "; may be suspensory (open questions)" if any(q.could_be == "mandatory" for q in d.questions) else ""
 
 
 def _could(d: dict[str, Any], q: dict[str, Any]) -> str:
