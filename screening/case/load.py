@@ -360,9 +360,28 @@ def semantic_problems(
                 )
     if dated:
         yield from _reversed_dates(data, (), marks, name)
+    yield from _completed_before_signed(data, marks, name)
 
 
 _STARTS = ("since", "date", "agreed")
+
+
+def _completed_before_signed(data: dict[str, Any], marks: Marks, name: str) -> Iterator[Problem]:
+    """A deal whose completion date is certainly before its signing date: the dates contradict, and a regime
+    that judges a deal by the law of its day of completion (Canada) would read the wrong day's law."""
+    tx = data.get("transaction")
+    if not isinstance(tx, dict) or tx.get("signing_date") is None or tx.get("completion_date") is None:
+        return
+    signed, done = values.bounds(tx["signing_date"])[0], values.bounds(tx["completion_date"])[1]
+    if isinstance(signed, str) and isinstance(done, str) and done < signed:
+        yield located(
+            name,
+            marks,
+            ("transaction", "completion_date"),
+            "E113",
+            f"the deal completes before it is signed: completion_date {tx['completion_date']} is before "
+            f"signing_date {tx['signing_date']}",
+        )
 
 
 def _reversed_dates(node: Any, path: DocPath, marks: Marks, name: str) -> Iterator[Problem]:
