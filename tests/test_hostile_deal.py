@@ -77,3 +77,42 @@ def test_a_json_lines_row_completed_before_it_was_signed_fails_alone(tmp_path, c
     assert code == 0, err
     assert "E113" in first["error"] and "completes before it is signed" in first["error"], first
     assert f"{source}:1:" in first["error"] and second["error"] == ""
+
+
+AU_CASE = """format: 2
+id: x
+title: t
+investor: buyer
+entities:
+  - id: buyer
+    name: Buyer
+    country: CN
+    kind: private_company
+    au_associates: ASSOCIATES
+  - {id: fund, name: Fund, country: CN, kind: fund}
+target: {name: T, country: AU}
+"""
+
+
+@pytest.mark.parametrize(
+    "associates, line, says",
+    [
+        ("[buyer]", 10, "'buyer' is named as its own associate"),
+        ("[fund, fund]", 10, "associate 'fund' is named twice"),
+        ("[fund, buyer]", 10, "'buyer' is named as its own associate"),
+        ("\n      - fund\n      - fund", 12, "associate 'fund' is named twice"),
+    ],
+)
+def test_an_associate_that_is_the_entity_itself_or_named_twice_is_refused(tmp_path, associates, line, says):
+    path = tmp_path / "c.yaml"
+    path.write_text(AU_CASE.replace("ASSOCIATES", associates), "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_case(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("E106", line) and says in problem.message, problem
+
+
+def test_distinct_associates_are_accepted(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(AU_CASE.replace("ASSOCIATES", "[fund]"), "utf-8")
+    assert load_case(path).id == "x"

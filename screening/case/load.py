@@ -334,10 +334,16 @@ def semantic_problems(
         yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hints))
     yield from _references(data, marks, name, entities, hints)
     for i, entity in enumerate(data.get("entities") or ()):
+        named: set[str] = set()
         for j, eid in enumerate(entity.get("au_associates") or ()):
+            path = ("entities", str(i), "au_associates", str(j))
             if eid not in entities:
-                path = ("entities", str(i), "au_associates", str(j))
                 yield located(name, marks, path, "E108", _unknown("entity", eid, hints))
+            elif eid == entity["id"]:
+                yield located(name, marks, path, "E106", f"'{eid}' is named as its own associate")
+            elif eid in named:
+                yield located(name, marks, path, "E106", f"associate '{eid}' is named twice")
+            named.add(eid)
     held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):
