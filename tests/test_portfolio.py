@@ -325,3 +325,13 @@ def test_a_parquet_row_of_the_wrong_kind_is_an_error(tmp_path, capsys):
     pq.write_table(pa.Table.from_pylist([{**GOOD_ROW, "score": float("nan")}]), results)
     assert main(["portfolio", str(results)]) == 2
     assert "'score': expected a finite number, found nan [E106 bad-value]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_results_that_are_a_link_to_a_device_are_refused_unread(tmp_path, capsys, target, suffix):
+    # a link to /dev/zero was read without end, to an internal error (MemoryError); found by the fuzzer, seed 1
+    results = tmp_path / f"r{suffix}"
+    results.symlink_to(target)
+    assert main(["portfolio", str(results)]) == 2
+    assert f"{results}: error: not a regular file (a character device)" in capsys.readouterr().err

@@ -87,6 +87,9 @@ def rows(path: Path) -> Iterator[dict[str, Any]]:
     name, suffix = str(path), path.suffix.lower()
     if suffix not in (".jsonl", ".csv", ".parquet"):
         raise fail(name, "E001", f"unknown results format '{path.suffix}'; expected .jsonl, .csv or .parquet")
+    from screening.infra.files import open_input
+
+    open_input(path).close()  # missing, a directory, or a device, FIFO or link to /dev/zero: E001, never read
     try:
         if suffix == ".jsonl":
             yield from _jsonl(path)
