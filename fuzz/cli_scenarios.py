@@ -49,6 +49,14 @@ class Seeds:
         self.waivers = {k: v for k, v in self.waivers.items() if b"waivers:" in v}
         self.watchlists = _read([*ROOT.glob("watchlists/*.csv"), *ROOT.glob("tests/data/watchlists/*.*")])
         self.watchlists = {k: v for k, v in self.watchlists.items() if not k.endswith(".md")}
+        self.backtest = _read(list(ROOT.glob("backtest/cases/*.yaml")))
+        self.results = _read([ROOT / "tests/data/portfolio-results.jsonl"])
+        self.backtest_docs = {}
+        for name, data in self.backtest.items():
+            try:
+                self.backtest_docs[name] = yaml.safe_load(data.decode("utf-8-sig"))
+            except Exception:
+                pass
         self.deals = (ROOT / "examples/deals.csv").read_bytes()
         self.mapping = (ROOT / "examples/deals-mapping.yaml").read_bytes()
         self.fmt = _read(list(ROOT.glob("tests/data/fmt/*.yaml")))
@@ -460,11 +468,24 @@ class Builder:
 
     def case(self, bad_ok: bool = True) -> str:
         rng = self.rng
+        if rng.random() < 0.25:  # a real case with an outcome: Australia, Canada, mitigations, dates as reported
+            seed_name = rng.choice(sorted(self.seeds.backtest_docs))
+            self.last_case = getattr(self, "last_case", None) or seed_name
+            return self.path(self.fresh("case", ".yaml"), self.deal_case(self.seeds.backtest_docs[seed_name]))
         pool = self.seeds.bad_cases if bad_ok and rng.random() < 0.2 * self.heat else self.seeds.cases
         seed_name = rng.choice(sorted(pool))
         self.last_case = getattr(self, "last_case", None) or seed_name
         data = self.some(pool[seed_name], self.seeds.cases)
         return self.path(self.fresh("case", ".yaml"), data)
+
+    def deal_case(self, doc: dict) -> bytes:
+        """A case document with the newer deal fields set, now and then to values of the wrong kind."""
+        rng = self.rng
+        if rng.random() < 0.7 * self.heat:
+            doc = deal_fields(copy.deepcopy(doc), rng)
+        if rng.random() < 0.3 * self.heat:
+            doc = mutate_tree(doc, rng)
+        return dump(doc, rng)
 
     def pack(self) -> str | None:
         """None (the bundled pack), or a directory: the default pack, the small test pack or a bad pack, with
@@ -677,8 +698,8 @@ class Builder:
 
     def date(self) -> str:
         return self.pick(
-            ["2018-07-01", "2026-11-28", "2000-01-01", "9999-12-31", "2023-06-15", "0001-01-01"],
-            ["2024-02-30", "tomorrow", "2024-1-1", ""],
+            ["2018-07-01", "2026-11-28", "2000-01-01", "9999-12-31", "2023-06-15", "0001-01-01", "2018", "2018-12"],
+            ["2024-02-30", "tomorrow", "2024-1-1", "", "2018-00", "1899", "2018-13", "\u202e2018", "2018-12-01T00:00"],
         )
 
     def width(self) -> str:
@@ -758,7 +779,8 @@ def filings(b: Builder) -> None:
     b.opt(argv, 0.4, "-f", b.pick(["text", "json", "markdown"], ["html"]))
     b.opt(argv, 0.3, "--as-of", b.date())
     for _ in range(rng.choice([0, 0, 1, 2])):
-        argv += ["--regime", b.pick(["BE", "DE", "EU", "FR", "IT", "UK", "US"], ["de", "XX", "", "\x1b[2J"])]
+        regimes = ["AU", "BE", "CA", "DE", "EU", "FR", "IT", "UK", "US"]
+        argv += ["--regime", b.pick(regimes, ["de", "XX", "", "\x1b[2J"])]
     pack = b.pack()
     if pack:
         argv += ["-r", pack]
@@ -1111,6 +1133,125 @@ def other(b: Builder) -> None:
     )
 
 
+DEAL_DATES = [
+    "2018",
+    "2018-12",
+    "2019-05-01",
+    "2017-02-28",
+    "2024-02-29",
+    dt.date(2018, 1, 1),
+    dt.date(2030, 1, 1),
+    {"between": ["2018-06", "2019"]},
+    {"between": ["2019", "2018"]},
+    {"between": ["2018-01-01"]},
+    "2018-02-30",
+    "1899",
+    2018,
+    201812,
+    "",
+    None,
+]
+"""Signing and completion dates: days, months and years as reported, ranges (some reversed), and values that are
+not dates; a completion before the signing, now and then."""
+
+
+def deal_fields(doc: dict, rng: random.Random) -> dict:
+    """Australia's and Canada's newer fields on a case: on an entity (``au_agreement_investor``,
+    ``au_associates``, ``au_passive_fund``, ``au_india_threshold``), on the target
+    (``au_above_unread_threshold``, ``au_threshold_value``), and the deal's signing and completion dates; each
+    now a plausible value, now one of the wrong kind."""
+    entities = [e for e in doc.get("entities") or () if isinstance(e, dict)]
+    ids = [e.get("id") for e in entities]
+    for _ in range(rng.choice([1, 2, 3])):
+        where = rng.randrange(4)
+        odd = rng.random() < 0.4
+        if where == 0 and entities:
+            entity = rng.choice(entities)
+            key = rng.choice(["au_agreement_investor", "au_passive_fund", "au_india_threshold"])
+            entity[key] = interesting_value(rng, doc) if odd else rng.choice([True, False])
+        elif where == 1 and entities:
+            entity = rng.choice(entities)
+            good = rng.sample(ids, rng.randrange(min(3, len(ids)) + 1))
+            odd_ids = [entity.get("id"), "nope", "", None, 1, ["x"], "\u202e" + str(ids[0]), "a\x00b", "a\u2028b"]
+            wrong = [rng.choice(odd_ids)] if odd else []
+            entity["au_associates"] = interesting_value(rng, doc) if odd and rng.random() < 0.5 else good + wrong
+        elif where == 2:
+            target = doc.setdefault("target", {})
+            if isinstance(target, dict):
+                if rng.random() < 0.5:
+                    target["au_above_unread_threshold"] = interesting_value(rng, doc) if odd else rng.random() < 0.5
+                else:
+                    target["au_threshold_value"] = (
+                        interesting_value(rng, doc) if odd else rng.choice([252_000_000, 261_000_000, 1_100_000_000])
+                    )
+        else:
+            tx = doc.setdefault("transaction", {})
+            if isinstance(tx, dict):
+                key = rng.choice(["signing_date", "completion_date", "announcement_date"])
+                tx[key] = rng.choice(DEAL_DATES)
+                if tx[key] is None:
+                    del tx[key]
+    return doc
+
+
+def backtest(b: Builder) -> None:
+    """A corpus directory of real cases with outcomes, mutated (outcomes, mitigations, the new fields), with now
+    and then a copy of a case, an empty file, a file that is not YAML, a link back up the tree or to itself."""
+    rng = b.rng
+    corpus = b.fresh("corpus", "")
+    names = rng.sample(sorted(b.seeds.backtest_docs), rng.choice([1, 2, 4, 6]))
+    for i, name in enumerate(names):
+        b.add(f"{corpus}/{rng.choice(['', 'sub/'])}c{i}.yaml", b.deal_case(b.seeds.backtest_docs[name]))
+    extra = rng.random()
+    if extra < 0.15:
+        b.add(f"{corpus}/copy.yaml", b.seeds.backtest[names[0]])
+    elif extra < 0.25:
+        b.add(f"{corpus}/empty.yaml", rng.choice([b"", b"\n", b"---\n", b"~\n"]))
+    elif extra < 0.35:
+        b.files[f"{corpus}/up"] = {"link": ".."}
+        b.files[f"{corpus}/self.yaml"] = {"link": "self.yaml"}
+    argv = ["backtest", b.path(corpus, None) if rng.random() < 0.05 else corpus, "--replicates", "100"]
+    b.opt(argv, 0.5, "-f", b.pick(["text", "json", "html"], ["markdown", ""]))
+    b.opt(argv, 0.2, "-o", b.output())
+    b.opt(argv, 0.2, "--min-auc", b.pick(["0", "0.5", "1"], ["1.5", "-1", "nan"]))
+    b.opt(argv, 0.1, "--seed", b.pick(["0", "7", str(2**63)], ["x", "-1"]))
+    pack = b.pack() if rng.random() < 0.2 else None
+    if pack:
+        argv += ["-r", pack]
+    b.step(argv)
+
+
+def portfolio(b: Builder) -> None:
+    """A portfolio report of batch results: the test results mutated, as JSON Lines or as CSV, or the results
+    of a batch run in the same scenario."""
+    rng = b.rng
+    data = next(iter(b.seeds.results.values()))
+    if rng.random() < 0.3:
+        results = b.fresh("results", rng.choice([".jsonl", ".csv"]))
+        b.step(["batch", b.case(), b.case(), "-o", results, "--no-progress"])
+    elif rng.random() < 0.8:
+        lines = data.splitlines(keepends=True)
+        lines = [b.some(line, as_json=True, p=0.3) for line in lines]
+        if rng.random() < 0.2:
+            lines.append(rng.choice(lines))  # a row given twice
+        results = b.path(b.fresh("results", ".jsonl"), b"".join(lines))
+    else:
+        rows = [json.loads(line) for line in data.splitlines() if line.strip()]
+        out = io.StringIO()
+        flat = [{k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in r.items()} for r in rows]
+        writer = csv.DictWriter(out, fieldnames=list(flat[0]))
+        writer.writeheader()
+        writer.writerows(flat)
+        results = b.path(b.fresh("results", ".csv"), b.csv_mutation(out.getvalue().encode()))
+    argv = ["portfolio", results]
+    b.opt(argv, 0.6, "-f", b.pick(["text", "json", "markdown", "html"], ["sarif", ""]))
+    b.opt(argv, 0.2, "-o", b.output())
+    pack = b.pack() if rng.random() < 0.15 else None
+    if pack:
+        argv += ["-r", pack]
+    b.step(argv)
+
+
 COMMANDS = [
     (screen, 24),
     (filings, 8),
@@ -1123,6 +1264,8 @@ COMMANDS = [
     (fmt, 9),
     (schema, 2),
     (batch, 20),
+    (backtest, 8),
+    (portfolio, 6),
     (other, 1),
 ]
 

@@ -234,3 +234,19 @@ def test_the_conditions_a_review_imposed_do_not_lower_the_score_of_its_own_case(
     assert "left out as the outcome of its own review: 2 undated commitments accepted or imposed, in 2 cases" in shown
     screened = screen(load_case(d / "imposed.yaml"), pack, evidence=False)  # a screening still credits it
     assert screened.score == scores["imposed"].score - 6
+
+
+def test_a_case_given_twice_is_measured_once_and_located(tmp_path: Path) -> None:
+    d = corpus(tmp_path)
+    copy = d / "z-copy.yaml"
+    copy.write_text((d / "a-prohibited.yaml").read_text("utf-8"), "utf-8")
+    (tmp_path / "once").mkdir()
+    once = backtest(corpus(tmp_path / "once"), load_pack(default_pack_path()), replicates=200)
+    b = backtest(d, load_pack(default_pack_path()), replicates=200)
+    assert [c.case for c in b.adverse] == [c.case for c in once.adverse] and b.auc == once.auc
+    [dup] = [p for p in b.problems if p.code == "E109"]
+    line = next(n for n, text in enumerate(copy.read_text("utf-8").splitlines(), 1) if text.startswith("id:"))
+    assert (dup.file, dup.line, dup.column) == (str(copy), line, 1)
+    assert "case id 'a-prohibited' is also used by" in dup.message and "a-prohibited.yaml" in dup.message
+    result = runner.invoke(app, ["backtest", str(d), "--replicates", "200", "-f", "json"])
+    assert json.loads(result.stdout)["counts"]["not_loaded"] == 3 and "[E109 duplicate-id]" in result.stderr

@@ -158,3 +158,29 @@ def test_a_deal_whose_stake_is_a_bound_is_drawn_in_every_format(tmp_path, capsys
         assert deal["control"] == "investor"
     if stake == "{at_most: 30}":
         assert deal["control"] == "others"
+
+
+def test_the_fuzzer_reaches_the_backtest_the_portfolio_and_the_newer_deal_fields():
+    """The scenarios of a fixed seed run backtest and portfolio, and write Australia's and Canada's newer fields
+    (an entity's au_* facts, the target's unread-threshold answer, a completion date) into the cases."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        import cli_scenarios
+        from cli_runner import unb64
+    finally:
+        sys.path.remove(str(ROOT / "fuzz"))
+    seeds = cli_scenarios.Seeds()
+    commands, texts = set(), b""
+    for n in range(150):
+        one = cli_scenarios.scenario(random.Random(n), seeds)
+        commands.add(one["command"])
+        texts += b"".join(unb64(f["data"]) for f in one["files"].values() if "data" in f)
+    assert {"backtest", "portfolio", "batch", "screen", "filings"} <= commands
+    for field in (b"au_agreement_investor", b"au_associates", b"au_passive_fund", b"au_india_threshold"):
+        assert field in texts, field
+    assert b"au_above_unread_threshold" in texts and b"completion_date" in texts
+    doc = cli_scenarios.deal_fields({"entities": [{"id": "a"}], "transaction": {}}, random.Random(3))
+    assert doc != {"entities": [{"id": "a"}], "transaction": {}}

@@ -159,6 +159,41 @@ def test_a_date_format_reads_the_export_and_says_what_it_expected(tmp_path):
     assert "expected a date written MM/DD/YYYY (%m/%d/%Y), found '13/04/2020' [E106 bad-value]" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "pattern, says",
+    [
+        ("%Q", "'%Q' is not a date directive strptime knows"),
+        ("%s", "'%s' is not a date directive strptime knows"),
+        ("%", "a stray '%'"),
+        ("%m/%d/%", "a stray '%'"),
+        ("%Y%Y", "a directive is given twice"),  # strptime failed inside on every row: an internal error
+        ("%d", "does not give the year"),
+        ("%m/%d", "does not give the year"),  # every date read in 1900
+        ("%Y", "does not give the year"),  # every date read as 1 January
+        ("%Y-%m", "does not give the year"),
+        ("%H:%M", "does not give the year"),
+    ],
+)
+def test_a_date_format_that_cannot_read_a_date_is_refused_on_the_mapping(tmp_path, capsys, pattern, says):
+    fields = f'  transaction.signing_date: {{column: d, type: date, format: "{pattern}"}}\n'
+    mapping = mapping_file(tmp_path, "  investor.name: i\n  target.name: t\n" + fields)
+    deals, out = tmp_path / "d.csv", tmp_path / "r.csv"
+    deals.write_text("id,i,t,d\n1,I,T,09/04/2020\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_mapping(mapping)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line, problem.column) == ("E106", 6, 53), problem
+    assert "expected a strptime date format" in problem.message and says in problem.message, problem.message
+    assert batch(deals, "-m", mapping, "-o", out) == 2 and not out.exists()
+    assert f"{mapping}:6:53: error: fields.transaction.signing_date.format" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pattern", ["%m/%d/%Y", "%d.%m.%y", "%Y%j", "%d %B %Y", "%b %d, %Y", "%Y-%m-%d %%"])
+def test_a_date_format_with_a_year_month_and_day_is_accepted(tmp_path, pattern):
+    fields = f'  transaction.signing_date: {{column: d, type: date, format: "{pattern}"}}\n'
+    load_mapping(mapping_file(tmp_path, "  investor.name: i\n  target.name: t\n" + fields))
+
+
 def test_scaled_numbers_with_thousands_separators(tmp_path):
     fields = "  target.turnover_eur: {column: t, type: number, thousands: ',', scale: 1000000}\n"
     assert build(tmp_path, fields, {"t": "1,250.5"})[0]["target"]["turnover_eur"] == 1_250_500_000

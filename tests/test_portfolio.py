@@ -273,3 +273,65 @@ def test_a_kept_column_named_like_a_formula_is_neutralised_in_the_header(tmp_pat
     header = next(csv.reader(out.open(encoding="utf-8")))
     assert header[2] == '\'=HYPERLINK("x")' and not any(c.startswith(("=", "+", "-", "@")) for c in header)
     assert batch(source, "-m", mapping, "-o", out, "--keep", '=HYPERLINK("x")', "--resume") == 0  # the same header
+
+
+GOOD_ROW = {"id": "a", "source": "s", "title": "T", "score": 40.0, "level": "medium", "fired": [], "gaps": []}
+
+
+@pytest.mark.parametrize(
+    "key, value, code, says",
+    [
+        ("hits", 1, "E103", "'hits': expected a list of texts, found a number"),
+        ("hits", True, "E103", "'hits': expected a list of texts, found a boolean"),
+        ("fired", "SI-001", "E103", "'fired': expected a list of texts, found text"),
+        ("gaps", [1, 2], "E103", "'gaps': expected a list of texts, found a list"),
+        ("filings", "mandatory", "E103", "'filings': expected a mapping of regimes to answers, found text"),
+        ("filings", {"DE": ["x"]}, "E103", "'filings': expected a mapping of regimes to answers"),
+        ("score", "40", "E103", "'score': expected a number, found text"),
+        ("score", True, "E103", "'score': expected a number, found a boolean"),
+        ("score", float("nan"), "E106", "'score': expected a finite number, found nan"),
+        ("score", float("inf"), "E106", "'score': expected a finite number, found inf"),
+        ("level_rank", 1.5, "E103", "'level_rank': expected a whole number, found a number"),
+        ("title", {"x": 1}, "E103", "'title': expected text, found a mapping"),
+        ("id", [1], "E103", "'id': expected text, found a list"),
+    ],
+)
+def test_a_results_row_of_the_wrong_kind_is_a_located_error(tmp_path, capsys, key, value, code, says):
+    # each stopped the report with an internal error (a number where a list goes, NaN as a score)
+    results, out = tmp_path / "r.jsonl", tmp_path / "p.html"
+    line = json.dumps({**GOOD_ROW, key: value})
+    results.write_text(json.dumps(GOOD_ROW) + "\n" + line + "\n", "utf-8")
+    assert main(["portfolio", str(results), "-f", "html", "-o", str(out)]) == 2
+    column = line.index(f'"{key}"') + 1
+    assert f"{results}:2:{column}: error: {says}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("cell", ["abc", "nan", "inf", "-inf", "1e400"])
+def test_a_csv_score_that_is_not_a_finite_number_is_a_located_error(tmp_path, capsys, cell):
+    results = tmp_path / "r.csv"
+    results.write_text(f"id,level,score\na,low,5\nb,low,{cell}\n", "utf-8")
+    assert main(["portfolio", str(results)]) == 2
+    assert f"{results}:3:3: error: 'score': expected a finite number, found '{cell}' [E106 bad-value]" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_parquet_row_of_the_wrong_kind_is_an_error(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    results = tmp_path / "r.parquet"
+    pq.write_table(pa.Table.from_pylist([{**GOOD_ROW, "score": float("nan")}]), results)
+    assert main(["portfolio", str(results)]) == 2
+    assert "'score': expected a finite number, found nan [E106 bad-value]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_results_that_are_a_link_to_a_device_are_refused_unread(tmp_path, capsys, target, suffix):
+    # a link to /dev/zero was read without end, to an internal error (MemoryError); found by the fuzzer, seed 1
+    results = tmp_path / f"r{suffix}"
+    results.symlink_to(target)
+    assert main(["portfolio", str(results)]) == 2
+    assert f"{results}: error: not a regular file (a character device)" in capsys.readouterr().err

@@ -197,6 +197,21 @@ def test_sarif_uris():
     assert artifact_location("C:\\pack\\rules.yaml") == {"uri": "file:///C:/pack/rules.yaml"}
 
 
+@pytest.mark.parametrize(
+    "name, uri",
+    [
+        ("\udcff\udcfe.yaml", {"uri": "%FF%FE.yaml", "uriBaseId": "%SRCROOT%"}),  # a name that is not UTF-8
+        ("cases/a\udce9.yaml", {"uri": "cases/a%E9.yaml", "uriBaseId": "%SRCROOT%"}),
+        ("/tmp/\udcffx.yaml", {"uri": "file:///tmp/%FFx.yaml"}),
+        ("x\ud800.yaml", {"uri": "x%ED%A0%80.yaml", "uriBaseId": "%SRCROOT%"}),  # no file name decodes to it
+    ],
+)
+def test_sarif_uris_of_names_that_are_not_utf8(sarif_validator, name, uri):
+    # `screening check` of a missing file named in bytes that are not UTF-8, as SARIF, was an internal error
+    assert artifact_location(name) == uri
+    assert_valid(sarif_validator, sarif([Problem(name, None, None, "E001", "file not found")], [name]))
+
+
 def test_sarif_help_uri_is_the_packs_template_with_the_code(sarif_validator):
     doc = sarif(help_uri="https://rules.example.org/docs/problems.html#{code}")
     assert_valid(sarif_validator, doc)

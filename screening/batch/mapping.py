@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from screening.batch.types import COMMON, TYPES
+from screening.batch.types import COMMON, TYPES, format_problem
 from screening.case.catalogue import case_schema
 from screening.case.names import OLD_FACTS, message
 from screening.infra import schemacheck
@@ -224,6 +224,9 @@ def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]
         )
     if len(problems) > before or not path:
         return None
+    wrong = format_problem(spec["format"]) if kind == "date" and "format" in spec else None
+    if wrong is not None:  # the field stays known, so that a conversion dated by it is not refused as well
+        problems.append(located(name, marks, at + ("format",), "E106", f"expected a strptime date format: {wrong}"))
     options = {k: v for k, v in spec.items() if k not in ("column", "type", "split", "each")}
     return Field(key, path, spec["column"], None, kind, spec.get("split"), spec.get("scale"), spec.get("each"), options)
 

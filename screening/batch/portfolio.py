@@ -87,6 +87,9 @@ def rows(path: Path) -> Iterator[dict[str, Any]]:
     name, suffix = str(path), path.suffix.lower()
     if suffix not in (".jsonl", ".csv", ".parquet"):
         raise fail(name, "E001", f"unknown results format '{path.suffix}'; expected .jsonl, .csv or .parquet")
+    from screening.infra.files import open_input
+
+    open_input(path).close()  # missing, a directory, or a device, FIFO or link to /dev/zero: E001, never read
     try:
         if suffix == ".jsonl":
             yield from _jsonl(path)
@@ -111,7 +114,57 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 raise fail(str(path), "E100", f"not a result row: {exc}", number) from None
             if not isinstance(row, dict) or "level" not in row or "id" not in row:
                 raise fail(str(path), "E105", "not a result row of screening batch: no 'id' or 'level'", number)
+            wrong = _wrong(row)
+            if wrong is not None:
+                key, code, message = wrong
+                at = line.find(json.dumps(key))
+                raise fail(str(path), code, message, number, at + 1 if at >= 0 else None, (key,))
             yield row
+
+
+_TEXTS = ("id", "source", "title", "investor_country", "level", "error")
+_LISTS = ("fired", "gaps", "hits")
+
+
+def _wrong(row: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The first value of a results row that is not of the kind ``screening batch`` writes: (key, code, message),
+    or None. A row that was edited or made by another program would otherwise stop the report half-way."""
+    import math
+
+    def kind(value: Any) -> str:
+        return (
+            "null"
+            if value is None
+            else {bool: "a boolean", dict: "a mapping", list: "a list"}.get(
+                type(value), "text" if isinstance(value, str) else "a number"
+            )
+        )
+
+    for key in _TEXTS:
+        value = row.get(key)
+        if value is not None and not isinstance(value, str) and not (key == "id" and _plain_number(value)):
+            return key, "E103", f"'{key}': expected text, found {kind(value)}"
+    score = row.get("score")
+    if score is not None:
+        if not _plain_number(score):
+            return "score", "E103", f"'score': expected a number, found {kind(score)}"
+        if not math.isfinite(score):
+            return "score", "E106", f"'score': expected a finite number, found {score}"
+    rank = row.get("level_rank")
+    if rank is not None and not (isinstance(rank, int) and not isinstance(rank, bool)):
+        return "level_rank", "E103", f"'level_rank': expected a whole number, found {kind(rank)}"
+    for key in _LISTS:
+        value = row.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return key, "E103", f"'{key}': expected a list of texts, found {kind(value)}"
+    filings = row.get("filings")
+    if filings is not None and not (isinstance(filings, dict) and all(isinstance(v, str) for v in filings.values())):
+        return "filings", "E103", f"'filings': expected a mapping of regimes to answers, found {kind(filings)}"
+    return None
+
+
+def _plain_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _csv(path: Path) -> Iterator[dict[str, Any]]:
@@ -127,7 +180,9 @@ def _csv(path: Path) -> Iterator[dict[str, Any]]:
                 "source": plain_cell(cells.get("source") or ""),
                 "title": plain_cell(cells.get("title") or ""),
                 "investor_country": plain_cell(cells.get("investor_country") or ""),
-                "score": float(cells["score"]) if cells.get("score") else None,
+                "score": _score(cells.get("score"), str(path), reader.line_num, header.index("score") + 1)
+                if cells.get("score")
+                else None,
                 "level": plain_cell(cells.get("level") or "") or None,
                 "level_rank": int(cells["level_rank"]) if (cells.get("level_rank") or "").isdigit() else None,
                 "fired": plain_cell(cells.get("fired") or "").split(),
@@ -136,6 +191,19 @@ def _csv(path: Path) -> Iterator[dict[str, Any]]:
                 **({"hits": _split(cells.get("hits") or "")} if "hits" in header else {}),
                 "error": plain_cell(cells.get("error") or ""),
             }
+
+
+def _score(cell: Any, file: str, line: int, column: int) -> float:
+    """A CSV row's score: a finite number, else a located error (the report would stop half-way on it)."""
+    import math
+
+    try:
+        value = float(plain_cell(cell) if isinstance(cell, str) else cell)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value):
+        raise fail(file, "E106", f"'score': expected a finite number, found {cell!r}", line, column, ("score",))
+    return value
 
 
 def _split(cell: str) -> list[str]:
@@ -156,6 +224,9 @@ def _parquet(path: Path) -> Iterator[dict[str, Any]]:
     for batch in handle.iter_batches(batch_size=4096):
         for row in batch.to_pylist():
             row["filings"] = {k[7:]: v for k, v in row.items() if k.startswith("filing.") and v is not None}
+            wrong = _wrong(row)
+            if wrong is not None:
+                raise fail(str(path), wrong[1], wrong[2], path=(wrong[0],))
             yield row
 
 

@@ -66,6 +66,29 @@ def _date(field: Field, raw: Any) -> Any:
 _PARTIAL_DATE = re.compile(r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?$")
 
 
+def format_problem(pattern: str) -> str | None:
+    """What is wrong with a date column's strptime ``format``, or None: a directive strptime does not know, a
+    stray ``%``, a directive given twice (each fails every cell, or fails inside strptime), or no year, month and
+    day to read (``%m/%d`` reads every date in 1900, ``%Y`` every one on 1 January)."""
+    import _strptime  # the compiler strptime itself uses: its errors are the pattern's, not a cell's
+
+    try:
+        _strptime._TimeRE_cache.compile(pattern)
+    except KeyError as exc:
+        return f"'%{exc.args[0]}' is not a date directive strptime knows, in {pattern!r}"
+    except (IndexError, ValueError):
+        return f"a stray '%' in {pattern!r} (write '%%' for a percent sign)"
+    except re.error:
+        return f"a directive is given twice in {pattern!r}"
+    given = set(re.findall(r"%(.)", pattern.replace("%%", "")))
+    if not given & {"Y", "y"} or not (given & {"m", "b", "B"} and "d" in given or "j" in given):
+        return (
+            f"{pattern!r} does not give the year (%Y or %y), the month (%m, %b or %B) and the day (%d) of a date "
+            "(or the year and the day of the year, %j): strptime would fill what is missing with 1900 or 1"
+        )
+    return None
+
+
 def shown_format(pattern: str) -> str:
     """A strptime pattern as people write it: ``%m/%d/%Y`` is ``MM/DD/YYYY``."""
     for code, text in (("%Y", "YYYY"), ("%y", "YY"), ("%m", "MM"), ("%d", "DD"), ("%b", "Mon"), ("%B", "Month")):

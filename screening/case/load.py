@@ -334,10 +334,16 @@ def semantic_problems(
         yield located(name, marks, ("investor",), "E108", _unknown("entity", data["investor"], hints))
     yield from _references(data, marks, name, entities, hints)
     for i, entity in enumerate(data.get("entities") or ()):
+        named: set[str] = set()
         for j, eid in enumerate(entity.get("au_associates") or ()):
+            path = ("entities", str(i), "au_associates", str(j))
             if eid not in entities:
-                path = ("entities", str(i), "au_associates", str(j))
                 yield located(name, marks, path, "E108", _unknown("entity", eid, hints))
+            elif eid == entity["id"]:
+                yield located(name, marks, path, "E106", f"'{eid}' is named as its own associate")
+            elif eid in named:
+                yield located(name, marks, path, "E106", f"associate '{eid}' is named twice")
+            named.add(eid)
     held: dict[tuple[str, str], float] = {}
     for i, edge in enumerate(data.get("ownership") or ()):
         for key in ("owner", "owned"):
@@ -360,9 +366,28 @@ def semantic_problems(
                 )
     if dated:
         yield from _reversed_dates(data, (), marks, name)
+    yield from _completed_before_signed(data, marks, name)
 
 
 _STARTS = ("since", "date", "agreed")
+
+
+def _completed_before_signed(data: dict[str, Any], marks: Marks, name: str) -> Iterator[Problem]:
+    """A deal whose completion date is certainly before its signing date: the dates contradict, and a regime
+    that judges a deal by the law of its day of completion (Canada) would read the wrong day's law."""
+    tx = data.get("transaction")
+    if not isinstance(tx, dict) or tx.get("signing_date") is None or tx.get("completion_date") is None:
+        return
+    signed, done = values.bounds(tx["signing_date"])[0], values.bounds(tx["completion_date"])[1]
+    if isinstance(signed, str) and isinstance(done, str) and done < signed:
+        yield located(
+            name,
+            marks,
+            ("transaction", "completion_date"),
+            "E113",
+            f"the deal completes before it is signed: completion_date {tx['completion_date']} is before "
+            f"signing_date {tx['signing_date']}",
+        )
 
 
 def _reversed_dates(node: Any, path: DocPath, marks: Marks, name: str) -> Iterator[Problem]:

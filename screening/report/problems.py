@@ -238,12 +238,23 @@ def artifact_location(file: str) -> dict[str, str]:
 
     path = _slashes(file)
     if path.startswith("/"):
-        return {"uri": PurePosixPath(path).as_uri()}
+        return {"uri": "file://" + quote(_name_bytes(str(PurePosixPath(path))), safe="/")}
     if PureWindowsPath(path).is_absolute():
         return {"uri": PureWindowsPath(path).as_uri()}
     while path.startswith("./"):
         path = path[2:]
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(_name_bytes(path), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _name_bytes(path: str) -> bytes:
+    """A file name as the bytes the system knows it by: a name that is not UTF-8 (read as lone surrogates,
+    ``\\udcff``) is its own bytes again, percent-escaped in the URI rather than failing to encode."""
+    import os
+
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: kept visible, never an internal error
+        return path.encode("utf-8", "surrogatepass")
 
 
 def _level(code: str) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -260,6 +261,15 @@ def corpus_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def _id_line(path: Path) -> tuple[int | None, int | None]:
+    """The line and column of a case file's top-level ``id:`` key (None, None when it cannot be found)."""
+    try:
+        lines = path.read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    return next(((n, 1) for n, line in enumerate(lines, 1) if re.match(r"id\s*:", line)), (None, None))
+
+
 def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[Problem]]:
     """Screen every file that loads and carries an outcome; the others become problems (nothing is raised), as
     do the warnings of the files that load."""
@@ -267,6 +277,7 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
     from screening.decision.engine import screen
 
     scored, problems = [], []
+    seen: dict[str, str] = {}
     for path in files:
         try:
             case = load_case(path)
@@ -274,6 +285,12 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
             problems += exc.problems
             continue
         problems += case.notes  # warnings of the reading (W380): the case is measured all the same
+        if case.id in seen:  # counted once: a copy of a case would weigh its outcome twice in the AUC
+            problems.append(
+                Problem(str(path), *_id_line(path), "E109", f"case id '{case.id}' is also used by {seen[case.id]}")
+            )
+            continue
+        seen[case.id] = str(path)
         outcome = case.data.get("outcome")
         if not outcome:
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))

@@ -1,0 +1,118 @@
+"""Hostile deal facts: dates that contradict each other, and the Australian and Canadian fields given values of
+the wrong kind. Each is refused with a located problem, in a YAML file and in a JSON Lines batch row alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from screening.batch.synthetic import cases as synthetic_cases
+from screening.case.load import load_case
+from screening.cli import main
+from screening.infra.errors import ScreeningError
+
+CASE = """format: 2
+id: x
+title: t
+investor: buyer
+entities:
+  - id: buyer
+    name: Buyer
+    country: CN
+    kind: private_company
+target: {name: T, country: CA}
+transaction:
+  kind: acquisition
+  signing_date: SIGNED
+  completion_date: DONE
+"""
+
+
+@pytest.mark.parametrize(
+    "signed, done",
+    [
+        ("2019-05-01", "2018-01-01"),
+        ("2019-05-01", "2019-04-30"),
+        ("2019", "2018-12"),
+        ("2019-05", "2018"),
+        ("{between: [2019-01, 2019-06]}", "2018-12-31"),
+        ("2019-05-01", "{between: [2018-01, 2019-04]}"),
+    ],
+)
+def test_a_deal_completed_before_it_was_signed_is_refused(tmp_path, signed, done):
+    path = tmp_path / "c.yaml"
+    path.write_text(CASE.replace("SIGNED", signed).replace("DONE", done), "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_case(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line, problem.column) == ("E113", 14, 3), problem
+    assert "completes before it is signed" in problem.message and "transaction.completion_date" in problem.message
+
+
+@pytest.mark.parametrize(
+    "signed, done",
+    [
+        ("2019-05-01", "2019-05-01"),
+        ("2019-05-01", "2019-05"),  # may be the same month: not certainly before
+        ("2019", "2019-01-01"),
+        ("2018-06-01", "{between: [2018, 2019]}"),
+    ],
+)
+def test_completion_on_or_possibly_after_signing_is_accepted(tmp_path, signed, done):
+    path = tmp_path / "c.yaml"
+    path.write_text(CASE.replace("SIGNED", signed).replace("DONE", done), "utf-8")
+    assert load_case(path).id == "x"
+
+
+def test_a_json_lines_row_completed_before_it_was_signed_fails_alone(tmp_path, capsys):
+    rows = list(synthetic_cases(2, seed=11))
+    rows[0] = {**rows[0], "transaction": {**rows[0]["transaction"], "signing_date": "2019-05-01"}}
+    rows[0]["transaction"]["completion_date"] = "2018-01-01"
+    source, out = tmp_path / "in.jsonl", tmp_path / "r.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    code = main(["batch", "--no-progress", "--max-errors", "100", str(source), "-o", str(out)])
+    err = capsys.readouterr().err
+    first, second = (json.loads(line) for line in out.read_text("utf-8").splitlines())
+    assert code == 0, err
+    assert "E113" in first["error"] and "completes before it is signed" in first["error"], first
+    assert f"{source}:1:" in first["error"] and second["error"] == ""
+
+
+AU_CASE = """format: 2
+id: x
+title: t
+investor: buyer
+entities:
+  - id: buyer
+    name: Buyer
+    country: CN
+    kind: private_company
+    au_associates: ASSOCIATES
+  - {id: fund, name: Fund, country: CN, kind: fund}
+target: {name: T, country: AU}
+"""
+
+
+@pytest.mark.parametrize(
+    "associates, line, says",
+    [
+        ("[buyer]", 10, "'buyer' is named as its own associate"),
+        ("[fund, fund]", 10, "associate 'fund' is named twice"),
+        ("[fund, buyer]", 10, "'buyer' is named as its own associate"),
+        ("\n      - fund\n      - fund", 12, "associate 'fund' is named twice"),
+    ],
+)
+def test_an_associate_that_is_the_entity_itself_or_named_twice_is_refused(tmp_path, associates, line, says):
+    path = tmp_path / "c.yaml"
+    path.write_text(AU_CASE.replace("ASSOCIATES", associates), "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_case(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("E106", line) and says in problem.message, problem
+
+
+def test_distinct_associates_are_accepted(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(AU_CASE.replace("ASSOCIATES", "[fund]"), "utf-8")
+    assert load_case(path).id == "x"
