@@ -647,7 +647,11 @@ def backtest(
     format: BacktestFormat = typer.Option("text", "--format", "-f", help="Output format (html adds a plot)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report here."),
     min_auc: Optional[float] = typer.Option(
-        None, "--min-auc", min=0, max=1, help="Exit 1 when the AUC is below this floor (or cannot be measured)."
+        None,
+        "--min-auc",
+        min=0,
+        max=1,
+        help="Exit 1 when the AUC is below this floor (or cannot be measured). A case that fails to load also exits 1.",
     ),
     seed: int = typer.Option(20260, "--seed", help="Seed of the bootstrap interval."),
     replicates: int = typer.Option(2000, "--replicates", min=100, help="Bootstrap replicates."),
@@ -666,6 +670,10 @@ def backtest(
     _emit(render(format, result), output, (corpus, rules))
     if min_auc is not None and (result.auc is None or result.auc < min_auc):
         sys.stderr.write(f"AUC {'n/a' if result.auc is None else f'{result.auc:.3f}'} is below --min-auc {min_auc:g}\n")
+        raise typer.Exit(1)
+    if any(p.code.startswith("E") for p in result.problems):
+        # measured on the cases that loaded, but a case left out is a failure: a floor must not pass without it
+        sys.stderr.write(f"{sum(p.code.startswith('E') for p in result.problems)} error(s): cases left out\n")
         raise typer.Exit(1)
 
 

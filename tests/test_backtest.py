@@ -125,9 +125,12 @@ def test_backtest_measures_what_loads_and_locates_what_does_not(tmp_path: Path) 
 def test_backtest_command_in_every_format(tmp_path: Path) -> None:
     d = corpus(tmp_path)
     result = runner.invoke(app, ["backtest", str(d), "--replicates", "200"])
-    assert result.exit_code == 0, result.output
+    # the report is written on the cases that loaded, but two were left out: exit 1, so that a floor in CI
+    # cannot pass on a corpus missing a broken case
+    assert result.exit_code == 1, result.output
     assert "AUC (adverse vs cleared)" in result.stdout
     assert "g-broken.yaml" in result.stderr and "E406" in result.stderr
+    assert "2 error(s): cases left out" in result.stderr
     js = runner.invoke(app, ["backtest", str(d), "--replicates", "200", "-f", "json"])
     data = json.loads(js.stdout)
     assert data["counts"] == {"adverse": 3, "cleared": 2, "apart": 1, "not_loaded": 2}
@@ -136,6 +139,10 @@ def test_backtest_command_in_every_format(tmp_path: Path) -> None:
     assert page.stdout.startswith("<!DOCTYPE html>") and "<svg" in page.stdout and "<circle" in page.stdout
     floor = runner.invoke(app, ["backtest", str(d), "--replicates", "200", "--min-auc", "0.99"])
     assert floor.exit_code == 1 and "below --min-auc" in floor.stderr
+    (d / "g-broken.yaml").unlink()
+    (d / "h-no-outcome.yaml").unlink()
+    clean = runner.invoke(app, ["backtest", str(d), "--replicates", "200", "--min-auc", "0.1"])
+    assert clean.exit_code == 0, clean.output
 
 
 def test_backtest_of_a_path_that_is_not_a_directory(tmp_path: Path) -> None:
