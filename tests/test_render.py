@@ -40,7 +40,7 @@ ARGS = {
     "test": [RULES],
     "diff": [RULES, RULES, CASE],
     "portfolio": [str(ROOT / "tests" / "data" / "portfolio-results.jsonl")],  # the shipped export's batch results
-    "backtest": [str(ROOT / "cases"), "--replicates", "100"],
+    "backtest": [str(ROOT / "backtest" / "cases"), "--replicates", "100"],
 }
 
 

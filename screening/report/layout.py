@@ -24,7 +24,7 @@ Part = Union["Text", str, tuple[str, Style]]
 _WORD = re.compile(r"\s*\S+\s*")
 _TRAILING = re.compile(r"\s+$")
 _ONE_COLUMN = [(0x20, 0x7F), (0xA0, 0xAD), (0xAE, 0x300), (0x370, 0x483), (0x2500, 0x25FD)]
-_NARROW = frozenset(chr(c) for start, end in _ONE_COLUMN for c in range(start, end)).union("←→≤≥…–—‘’“”€")
+_NARROW = frozenset(chr(c) for start, end in _ONE_COLUMN for c in range(start, end)).union("←→≤≥…–—−‘’“”€")
 """Characters one column wide, told without rich's tables: those rich takes as one column without looking
 (Latin, Greek, Cyrillic, box drawing), and the arrows, comparisons and dashes the report writes itself
 (tests/test_layout.py holds them to rich's widths)."""
