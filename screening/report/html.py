@@ -1242,7 +1242,8 @@ def _gaps(ctx: Ctx) -> list[str]:
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
         off = g.get("could_take_off") or 0
-        badge = f"−{num(off)}" if off and not g["could_add"] else f"+{num(g['could_add'])}"
+        only_off = not g["could_add"] and (off or not g["points_at_stake"])
+        badge = f"−{num(off)}" if only_off else f"+{num(g['could_add'])}"
         out.append(
             f'<li><p><span class="stake" title="what the answer could do to the score">{badge}</span> '
             f"{esc(g['question'])}</p>"

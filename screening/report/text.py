@@ -477,7 +477,7 @@ def _gaps(page: Page, result: Result) -> None:
         return
     page.heading("Information gaps: questions to put to the investor")
     width = len(str(len(result.gaps)))
-    adds = [_moves(g.could_add, g.could_take_off) for g in result.gaps]
+    adds = [_moves(g.could_add, g.could_take_off, g.points_at_stake) for g in result.gaps]
     stakes = [num(g.points_at_stake) for g in result.gaps]
     add = max(9, *(len(s) for s in adds))
     pts = max(8, *(len(s) for s in stakes))
@@ -504,9 +504,10 @@ def _gaps(page: Page, result: Result) -> None:
         page.hang("", Text(f"{', '.join(g.facts)}; decides {', '.join(g.rules)}", style="dim"), indent)
 
 
-def _moves(add: float, off: float) -> str:
-    """``+25.69``, ``−52.08`` (mitigations only) or ``+3/−8``: what a gap's answer could do to the score."""
-    if off and not add:
+def _moves(add: float, off: float, stake: float) -> str:
+    """``+25.69``, ``−52.08`` (mitigations only, ``−0`` when they could take off nothing) or ``+3/−8``: what a
+    gap's answer could do to the score."""
+    if not add and (off or not stake):
         return f"−{num(off)}"
     return f"+{num(add)}/−{num(off)}" if off else f"+{num(add)}"
 
