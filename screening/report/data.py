@@ -837,6 +837,12 @@ def undated(result: Result) -> str:
     return f"No date in the case: judged as of today, {day.text}"
 
 
+def other_sources(result: Result, cited: list[str] | set[str]) -> list[dict[str, Any]]:
+    """The sources the case lists (its own and its registry entities') that no finding cites, in the case's
+    order."""
+    return [plain(s.as_dict()) for sid, s in result.case.sources.items() if sid not in set(cited)]
+
+
 def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
     """One case's report as plain data, in a defined key order."""
     case, pack = result.case, result.pack
@@ -911,6 +917,9 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
         "thresholds": thresholds(result),
         **({"filings": matrix} if matrix is not None else {}),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
+        # the case's own reference list, so that every source id the report shows (the deal's, the chain's)
+        # can be looked up: the sources no finding cites, in the case's order
+        **({"other_sources": others} if (others := other_sources(result, cited)) else {}),
         **({"explain": explain(result)} if with_explanation else {}),
     }
 

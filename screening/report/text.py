@@ -598,20 +598,26 @@ def _decision(page: Page, d: dict[str, Any], lead: Text) -> None:
 
 
 def _sources(page: Page, result: Result) -> None:
+    from screening.report.data import other_sources
+
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
-    known = [result.case.sources[sid] for sid in cited if sid in result.case.sources]
-    if not known:
-        return
-    page.heading("Sources cited")
-    width = max(len(s.id) for s in known)
-    for s in known:
-        line = Text(s.title)
-        meta = ", ".join(x for x in (s.publisher, s.date) if x)
+    known = [result.case.sources[sid].as_dict() for sid in cited if sid in result.case.sources]
+    for heading, listed in (("Sources cited", known), ("Other sources of the case", other_sources(result, cited))):
+        if listed:
+            page.heading(heading)
+            _source_list(page, listed)
+
+
+def _source_list(page: Page, listed: list[dict[str, Any]]) -> None:
+    width = max(len(s["id"]) for s in listed)
+    for s in listed:
+        line = Text(str(s["title"]))
+        meta = ", ".join(str(x) for x in (s.get("publisher"), s.get("date")) if x)
         if meta:
             line.append(f" ({meta})", style="dim")
-        page.hang(Text(f"  {s.id:<{width}}  ", style="cyan"), line, width + 4)
-        if s.url:  # whole, on a line of its own: a URL broken across lines can be neither clicked nor copied
-            page.add(Text(" " * (width + 4)) + Text(s.url, style="blue"))
+        page.hang(Text(f"  {s['id']:<{width}}  ", style="cyan"), line, width + 4)
+        if s.get("url"):  # whole, on a line of its own: a URL broken across lines can be neither clicked nor copied
+            page.add(Text(" " * (width + 4)) + Text(str(s["url"]), style="blue"))
 
 
 TRUTH = {True: ("true", "green"), False: ("false", "red"), None: ("unknown", "yellow")}
