@@ -316,7 +316,11 @@ def filings(
         "a year or a month (2018, 2018-07) applies it on every day of it.",
     ),
     regime: Optional[list[str]] = typer.Option(
-        None, "--regime", metavar="ID", help="Show only this regime (BE, DE, EU, FR, IT, UK, US); repeat for several."
+        None,
+        "--regime",
+        metavar="ID",
+        help="Show only this regime (its id in the pack, e.g. BE, US; `screening rules regimes` lists them); "
+        "repeat for several.",
     ),
     entities: Optional[Path] = typer.Option(
         None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
@@ -424,7 +428,8 @@ def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
 
 
 def _day(text: Optional[str], reported: bool = False) -> Any:
-    """``--as-of``: a day; with ``reported``, also a year or a month (judged on every day of it)."""
+    """``--as-of``: a day from 1900 to 2100 (the years a case's own dates may hold); with ``reported``, also a
+    year or a month (judged on every day of it)."""
     import datetime as dt
     import re
 
@@ -433,12 +438,18 @@ def _day(text: Optional[str], reported: bool = False) -> Any:
     if reported and re.fullmatch(r"[0-9]{4}(-(0[1-9]|1[0-2]))?", text):
         from screening.case.values import day_range
 
-        return day_range(int(text) if len(text) == 4 else text)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        form = "YYYY-MM-DD, YYYY-MM or YYYY" if reported else "YYYY-MM-DD"
-        raise typer.BadParameter(f"expected a date as {form}, got {text!r}", param_hint="--as-of") from None
+        day: Any = day_range(int(text) if len(text) == 4 else text)
+        year = int(text[:4])
+    else:
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            form = "YYYY-MM-DD, YYYY-MM or YYYY" if reported else "YYYY-MM-DD"
+            raise typer.BadParameter(f"expected a date as {form}, got {text!r}", param_hint="--as-of") from None
+        year = day.year
+    if not 1900 <= year <= 2100:
+        raise typer.BadParameter(f"expected a year from 1900 to 2100, got {text!r}", param_hint="--as-of")
+    return day
 
 
 Severity = Literal["error", "warning"]

@@ -181,3 +181,24 @@ def test_a_waived_rule_counts_for_nothing_in_what_a_question_could_add():
     assert waived.score == plain.score
     less = next(g for g in waived.gaps if "target.data" in g.facts)
     assert less.points_at_stake == data.points_at_stake and 0 < less.could_add < data.could_add
+
+
+def test_a_mitigation_question_that_could_take_off_nothing_reads_as_a_mitigation_question():
+    """A question that decides mitigations alone, on a case whose score they cannot lower (nothing they mitigate
+    scores), says it could take off 0, never that it "could add 0"."""
+    from screening.report import Options, render
+    from screening.report.data import moves
+
+    assert moves({"could_add": 0, "could_take_off": 0, "points_at_stake": 0}) == "could take off 0"
+    assert moves({"could_add": 0, "could_take_off": 0, "points_at_stake": 2}) == "could add 0 to the score"
+    assert moves({"could_add": 3, "could_take_off": 8, "points_at_stake": 2}) == (
+        "could add 3 to the score; could take off 8"
+    )
+    results = screen_files([Path(__file__).parent.parent / "backtest" / "cases" / "volvo-cars-geely.yaml"])
+    (nothing,) = [g for g in results[0].gaps if g.facts == ("mitigations",)]
+    assert nothing.could_add == nothing.could_take_off == nothing.points_at_stake == 0
+    rows = [line for line in render("text", results, Options(width=120)).splitlines() if "What commitments" in line]
+    assert rows and "−0" in rows[0] and "+0" not in rows[0]
+    markdown = render("markdown", results, Options())
+    assert "could take off **0** (0 rule points)" in markdown
+    assert "−0</span> What commitments" in render("html", results, Options())

@@ -265,7 +265,7 @@ def test_findings_link_their_sources(alibaba):
         cited = {a.attrs["href"] for a in article.find("a") if (a.attrs.get("href") or "").startswith("#source-")}
         assert cited == {f"#source-{s}" for e in f["evidence"] for s in e["sources"]}
     assert {e.attrs["id"][7:] for e in page.root.find("li") if (e.attrs.get("id") or "").startswith("source-")} == {
-        s["id"] for s in doc["sources"]
+        s["id"] for s in doc["sources"] + doc.get("other_sources", [])
     }
 
 

@@ -259,6 +259,25 @@ def test_the_window_of_earlier_acquisitions_starts_no_earlier_than_the_calendar(
     assert _years_before(day, 10) == expected
 
 
+@pytest.mark.parametrize("command", ["screen", "filings", "batch"])
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "1899"])
+def test_a_day_outside_the_years_a_case_may_hold_is_refused(tmp_path, capsys, command, day):
+    """A case's own dates hold years from 1900 to 2100 (the schema); ``--as-of`` is held to the same years, with a
+    usage error (exit 2), not an answer judged on a day no law of the pack reaches."""
+    from screening.cli import main
+
+    case = tmp_path / "case.yaml"
+    case.write_text("id: s\ntitle: t\ninvestor: a\nentities: [{id: a, name: d}]\ntarget: {name: s}\n", "utf-8")
+    args = [command, str(case), "--as-of", day] + (["-o", str(tmp_path / "out.jsonl")] if command == "batch" else [])
+    assert main(args) == 2
+    # batch takes a day only; the others a year or a month too
+    short = command == "batch" and len(day) == 4
+    assert (
+        "expected a date as YYYY-MM-DD" if short else "expected a year from 1900 to 2100"
+    ) in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 @pytest.mark.parametrize("command", ["screen", "filings"])
 def test_a_case_judged_in_the_first_years_of_the_era_is_no_internal_error(tmp_path, command):
     from screening.cli import main
@@ -269,4 +288,4 @@ def test_a_case_judged_in_the_first_years_of_the_era_is_no_internal_error(tmp_pa
         "ownership:\n- {owner: owner, owned: holdco, equity_pct: 1}\ntarget: {name: s, sectors: [communications]}\n",
         "utf-8",
     )
-    assert main([command, str(case), "--as-of", "0001-01-01"]) == 0
+    assert main([command, str(case), "--as-of", "1900-01-01"]) == 0

@@ -231,3 +231,23 @@ def test_the_deal_shows_the_stake_and_the_other_owners():
     assert "├── 24.99% equity ← COSCO SHIPPING Ports Limited" in text
     assert "└── 75.01% votes ← the other owners" in text
     assert text.index("The deal") < text.index("Ownership chain")
+
+
+def test_every_source_the_case_lists_is_in_the_report_cited_or_not():
+    """The sources no finding cites follow the cited ones, in every format, so that a source id the report shows
+    (the deal's, the chain's) can always be looked up."""
+    import yaml
+
+    path = CASES / "kunlun-grindr.yaml"
+    listed = {s["id"] for s in yaml.safe_load(path.read_text("utf-8"))["sources"]}
+    results = screen_files([path])
+    doc = json.loads(render("json", results, Options()))
+    doc = doc[0] if isinstance(doc, list) else doc
+    cited = {s["id"] for s in doc["sources"]}
+    others = [s["id"] for s in doc["other_sources"]]
+    assert others == ["gadgets360-reuters-2019", "globaldatinginsights-2020"]
+    assert listed <= cited | set(others) and not cited & set(others)
+    text = render("text", results, Options(width=120))
+    assert text.index("Sources cited") < text.index("Other sources of the case") < text.index("gadgets360-reuters-2019")
+    assert "Other sources of the case" in render("markdown", results, Options())
+    assert 'id="source-globaldatinginsights-2020"' in render("html", results, Options())

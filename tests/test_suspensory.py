@@ -147,3 +147,22 @@ def test_screening_filings_shows_it_in_every_format(tmp_path, capsys, fmt):
     else:
         assert (NOT_SUSPENSORY.upper() if fmt == "text" else NOT_SUSPENSORY) in out
         assert "closing need not wait for it; due within 30 days after closing" in out
+
+
+@pytest.mark.parametrize(
+    ("outcome", "suspensory", "could_be", "expected"),
+    [
+        ("mandatory", False, ["mandatory"], True),  # a notification that an open question could make suspensory
+        ("mandatory", False, ["call_in", "mandatory"], True),
+        ("mandatory", False, ["call_in"], False),  # only a stronger trigger is asked about
+        ("mandatory", False, [], False),
+        ("mandatory", True, ["mandatory"], False),  # already suspensory
+        ("voluntary", False, ["mandatory"], False),  # not a notification
+    ],
+)
+def test_one_test_of_a_notification_that_could_suspend(
+    outcome: str, suspensory: bool, could_be: list[str], expected: bool
+) -> None:
+    from screening.decision.filings import could_suspend
+
+    assert could_suspend(outcome, suspensory, could_be) is expected

@@ -420,7 +420,9 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
                 **({"headquarters": entity.headquarters} if entity and entity.headquarters else {}),
             }
         )
-    if own.possible:  # others may control on the upper ends of stakes given as bounds
+    if own.possible or (ultimate and not decided):
+        # others may control on the upper ends of stakes given as bounds; and where the chain is not complete,
+        # an owner the case does not name may control the investor too, or control a controller it names
         values["ownership.ultimate_controllers"] = PartialList(ultimate)
     else:
         values["ownership.ultimate_controllers"] = ultimate if decided or ultimate else None

@@ -357,6 +357,14 @@ def word(outcome: str, rule: Trigger | None) -> str:
     return outcome.replace("_", " ")
 
 
+def could_suspend(outcome: str, suspensory: bool, could_be: Iterable[str]) -> bool:
+    """Whether a notification that does not stop closing could still be a filing that does: a ``mandatory``
+    answer whose trigger is not suspensory, while an open question could make the filing ``mandatory`` (only
+    a stronger trigger is asked about). One test for the answer's words, the one-line answer and the
+    question's words; ``could_be`` holds the open questions' ``could_be``."""
+    return outcome == "mandatory" and not suspensory and "mandatory" in could_be
+
+
 def _suspends(d: Decision) -> bool:
     """Whether a decision's filing stops closing: false only for a mandatory one whose trigger does not."""
     return not (d.outcome == "mandatory" and d.rule is not None and not d.rule.suspensory)

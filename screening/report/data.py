@@ -590,6 +590,7 @@ def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
     after closing)"),
     with today's answer beside it when the law has changed since the day judged (None without regimes);
     without ``rules``, the regimes alone (the comparison of several cases)."""
+    from screening.decision.filings import could_suspend
     from screening.pack.regimes import NOT_SUSPENSORY, OUTCOME_TEXT
 
     if doc is None:
@@ -620,7 +621,7 @@ def filing_answer(doc: dict[str, Any] | None, rules: bool = True) -> str | None:
         inner = [d["rule"]["id"]] if d["rule"] and rules else []
         if d.get("due_after_closing_days"):
             inner.append(f"due within {d['due_after_closing_days']} days after closing")
-        if d.get("suspensory") is False and any(q["could_be"] == "mandatory" for q in d.get("questions", ())):
+        if could_suspend(d["outcome"], d.get("suspensory", True), [q["could_be"] for q in d.get("questions", ())]):
             inner.append("may be suspensory: open questions")
         text = f"{r} ({', '.join(inner)})" if inner else r
         return f"{text} ({d['unconfirmed']['text']})" if d.get("unconfirmed") else text
@@ -750,19 +751,25 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
 def _open_above(d: Any) -> str:
     """``; may be suspensory (open questions)`` for a notification that does not stop closing while an open
     question could make the filing one that does: the answer's own words say it is a floor, not the answer."""
+    from screening.decision.filings import could_suspend
+
     rule = getattr(d, "rule", None)
-    if d.outcome != "mandatory" or rule is None or rule.suspensory:
-        return ""
-    return "; may be suspensory (open questions)" if any(q.could_be == "mandatory" for q in d.questions) else ""
+    suspensory = rule is None or rule.suspensory
+    return (
+        "; may be suspensory (open questions)"
+        if could_suspend(d.outcome, suspensory, [q.could_be for q in d.questions])
+        else ""
+    )
 
 
 def _could(d: dict[str, Any], q: dict[str, Any]) -> str:
     """What an open question could make a filing: ``mandatory``, ``call-in``; under a notification that does not
     suspend closing, a mandatory filing is one that does (only a stronger trigger is asked about)."""
-    could = str(q["could_be"]).replace("_", "-")
-    if could == "mandatory" and d.get("outcome") == "mandatory" and d.get("suspensory") is False:
+    from screening.decision.filings import could_suspend
+
+    if could_suspend(str(d.get("outcome")), d.get("suspensory", True), [q["could_be"]]):
         return "mandatory and suspensory"
-    return could
+    return str(q["could_be"]).replace("_", "-")
 
 
 def held(f: dict[str, Any]) -> str:
@@ -828,6 +835,12 @@ def undated(result: Result) -> str:
     if checked:
         return f"No date of the deal in the case (facts as of {checked}): judged as of today, {day.text}"
     return f"No date in the case: judged as of today, {day.text}"
+
+
+def other_sources(result: Result, cited: list[str] | set[str]) -> list[dict[str, Any]]:
+    """The sources the case lists (its own and its registry entities') that no finding cites, in the case's
+    order."""
+    return [plain(s.as_dict()) for sid, s in result.case.sources.items() if sid not in set(cited)]
 
 
 def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
@@ -904,6 +917,9 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
         "thresholds": thresholds(result),
         **({"filings": matrix} if matrix is not None else {}),
         "sources": [plain(case.sources[s].as_dict()) for s in cited if s in case.sources],
+        # the case's own reference list, so that every source id the report shows (the deal's, the chain's)
+        # can be looked up: the sources no finding cites, in the case's order
+        **({"other_sources": others} if (others := other_sources(result, cited)) else {}),
         **({"explain": explain(result)} if with_explanation else {}),
     }
 
@@ -923,5 +939,7 @@ def moves(gap: dict[str, Any], mark: str = "") -> str:
     """``could add 25.69 to the score``, ``could take off 52.08`` (a mitigation question), or both: what a gap's
     answer could do to the score, its figure between ``mark`` (``**`` for bold)."""
     add, off = gap["could_add"], gap.get("could_take_off") or 0
-    said = [f"could add {mark}{num(add)}{mark} to the score"] if add or not off else []
-    return "; ".join([*said, *([f"could take off {mark}{num(off)}{mark}"] if off else [])])
+    # a question that decides mitigations alone can only take off, even when it could take off nothing
+    only_off = not add and (off or not gap.get("points_at_stake"))
+    said = [] if only_off else [f"could add {mark}{num(add)}{mark} to the score"]
+    return "; ".join([*said, *([f"could take off {mark}{num(off)}{mark}"] if off or only_off else [])])

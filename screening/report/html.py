@@ -1242,7 +1242,8 @@ def _gaps(ctx: Ctx) -> list[str]:
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
         off = g.get("could_take_off") or 0
-        badge = f"−{num(off)}" if off and not g["could_add"] else f"+{num(g['could_add'])}"
+        only_off = not g["could_add"] and (off or not g["points_at_stake"])
+        badge = f"−{num(off)}" if only_off else f"+{num(g['could_add'])}"
         out.append(
             f'<li><p><span class="stake" title="what the answer could do to the score">{badge}</span> '
             f"{esc(g['question'])}</p>"
@@ -1270,10 +1271,16 @@ def _thresholds(ctx: Ctx) -> list[str]:
 def _sources(ctx: Ctx) -> list[str]:
     sources = ctx.doc["sources"]
     out = [f'<section id="{ctx.ids("sources")}">', ctx.heading("Sources cited")]
-    if not sources:
-        out += ["<p>No finding cites a source.</p>", "</section>"]
-        return out
-    out.append('<ol class="sources">')
+    out += _source_list(ctx, sources) if sources else ["<p>No finding cites a source.</p>"]
+    out.append("</section>")
+    if ctx.doc.get("other_sources"):
+        out += [f'<section id="{ctx.ids("other-sources")}">', ctx.heading("Other sources of the case")]
+        out += _source_list(ctx, ctx.doc["other_sources"]) + ["</section>"]
+    return out
+
+
+def _source_list(ctx: Ctx, sources: list[dict[str, Any]]) -> list[str]:
+    out = ['<ol class="sources">']
     for s in sources:
         meta = ", ".join(esc(x) for x in (s.get("publisher"), s.get("date")) if x)
         parts = [f'<span class="source-id">{esc(s["id"])}</span>', f'<cite dir="auto">{esc(s["title"])}</cite>']
@@ -1286,8 +1293,7 @@ def _sources(ctx: Ctx) -> list[str]:
         if s.get("note"):
             parts.append(f'<br><span class="muted small" dir="auto">{esc(" ".join(str(s["note"]).split()))}</span>')
         out.append(f'<li id="{ctx.ids("source-" + s["id"])}">{" ".join(parts)}</li>')
-    out += ["</ol>", "</section>"]
-    return out
+    return out + ["</ol>"]
 
 
 def _explain(ctx: Ctx) -> list[str]:

@@ -643,17 +643,18 @@ def _thresholds(out: Doc, doc: dict[str, Any], level: int) -> None:
 
 
 def _sources(out: Doc, doc: dict[str, Any], level: int) -> None:
-    if not doc["sources"]:
-        return
-    out.heading(level, "Sources")
-    items = []
-    for s in doc["sources"]:
-        meta = ", ".join(esc(x) for x in (s.get("publisher"), s.get("date")) if x)
-        line = f"- **{esc(s['id'])}**: {link(s['title'], s.get('url'))}{f' ({meta})' if meta else ''}"
-        if s.get("note"):
-            line += f". {esc(s['note'])}"
-        items.append(line)
-    out.block(*items)
+    for heading, listed in (("Sources", doc["sources"]), ("Other sources of the case", doc.get("other_sources", ()))):
+        if not listed:
+            continue
+        out.heading(level, heading)
+        items = []
+        for s in listed:
+            meta = ", ".join(esc(x) for x in (s.get("publisher"), s.get("date")) if x)
+            line = f"- **{esc(s['id'])}**: {link(s['title'], s.get('url'))}{f' ({meta})' if meta else ''}"
+            if s.get("note"):
+                line += f". {esc(s['note'])}"
+            items.append(line)
+        out.block(*items)
 
 
 def _explain(out: Doc, doc: dict[str, Any], level: int) -> None:

@@ -477,7 +477,7 @@ def _gaps(page: Page, result: Result) -> None:
         return
     page.heading("Information gaps: questions to put to the investor")
     width = len(str(len(result.gaps)))
-    adds = [_moves(g.could_add, g.could_take_off) for g in result.gaps]
+    adds = [_moves(g.could_add, g.could_take_off, g.points_at_stake) for g in result.gaps]
     stakes = [num(g.points_at_stake) for g in result.gaps]
     add = max(9, *(len(s) for s in adds))
     pts = max(8, *(len(s) for s in stakes))
@@ -504,9 +504,10 @@ def _gaps(page: Page, result: Result) -> None:
         page.hang("", Text(f"{', '.join(g.facts)}; decides {', '.join(g.rules)}", style="dim"), indent)
 
 
-def _moves(add: float, off: float) -> str:
-    """``+25.69``, ``−52.08`` (mitigations only) or ``+3/−8``: what a gap's answer could do to the score."""
-    if off and not add:
+def _moves(add: float, off: float, stake: float) -> str:
+    """``+25.69``, ``−52.08`` (mitigations only, ``−0`` when they could take off nothing) or ``+3/−8``: what a
+    gap's answer could do to the score."""
+    if not add and (off or not stake):
         return f"−{num(off)}"
     return f"+{num(add)}/−{num(off)}" if off else f"+{num(add)}"
 
@@ -597,20 +598,26 @@ def _decision(page: Page, d: dict[str, Any], lead: Text) -> None:
 
 
 def _sources(page: Page, result: Result) -> None:
+    from screening.report.data import other_sources
+
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
-    known = [result.case.sources[sid] for sid in cited if sid in result.case.sources]
-    if not known:
-        return
-    page.heading("Sources cited")
-    width = max(len(s.id) for s in known)
-    for s in known:
-        line = Text(s.title)
-        meta = ", ".join(x for x in (s.publisher, s.date) if x)
+    known = [result.case.sources[sid].as_dict() for sid in cited if sid in result.case.sources]
+    for heading, listed in (("Sources cited", known), ("Other sources of the case", other_sources(result, cited))):
+        if listed:
+            page.heading(heading)
+            _source_list(page, listed)
+
+
+def _source_list(page: Page, listed: list[dict[str, Any]]) -> None:
+    width = max(len(s["id"]) for s in listed)
+    for s in listed:
+        line = Text(str(s["title"]))
+        meta = ", ".join(str(x) for x in (s.get("publisher"), s.get("date")) if x)
         if meta:
             line.append(f" ({meta})", style="dim")
-        page.hang(Text(f"  {s.id:<{width}}  ", style="cyan"), line, width + 4)
-        if s.url:  # whole, on a line of its own: a URL broken across lines can be neither clicked nor copied
-            page.add(Text(" " * (width + 4)) + Text(s.url, style="blue"))
+        page.hang(Text(f"  {s['id']:<{width}}  ", style="cyan"), line, width + 4)
+        if s.get("url"):  # whole, on a line of its own: a URL broken across lines can be neither clicked nor copied
+            page.add(Text(" " * (width + 4)) + Text(str(s["url"]), style="blue"))
 
 
 TRUTH = {True: ("true", "green"), False: ("false", "red"), None: ("unknown", "yellow")}
