@@ -262,7 +262,8 @@ def local_entity(values: dict[str, Any], countries: Collection[str], there: list
         return True
     if isinstance(there, PartialList) or values.get("target.country") is None:
         return None
-    if all(p.get("local_entity") is False or (p.get("kind") == "branch" and p.get("local_entity") is None) for p in there):
+    said = [p.get("local_entity") for p in there]
+    if all(s is False or (s is None and p.get("kind") == "branch") for s, p in zip(said, there, strict=True)):
         return False
     return None
 
