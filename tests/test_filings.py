@@ -131,13 +131,18 @@ def test_filings_command_text_json_markdown(capsys):
     case = str(CASES / "cosco-hamburg-tollerort.yaml")
     code, out, _ = run(capsys, "filings", case, "--width", "100")
     assert code == 0 and "Where to file" in out and "DE  MANDATORY FILING  DE-003" in out and "BSI-KritisV" in out
-    assert "CALL-IN RISK  EU-001" in out and "status secondary (" in out
+    # 24.99% with no board seat, veto or control given: the EU frame asks whether it is a direct investment
+    assert "EU  UNDETERMINED" in out and "effective participation in the target's" in out
+    assert "status secondary (" in out
     code, out, _ = run(capsys, "filings", case, "-f", "json")
     doc = json.loads(out)
     assert doc["case"] == "cosco-hamburg-tollerort" and doc["mandatory"] == ["DE"]
     assert [r["regime"] for r in doc["regimes"]] == ["DE", "EU"]
-    assert doc["regimes"][1]["rule"]["legal_basis"][0].startswith("EU-2019/452")
-    assert doc["regimes"][1]["rule"]["verified"] == "secondary" and doc["regimes"][1]["rule"]["verified_by"]
+    assert doc["regimes"][0]["rule"]["legal_basis"][0].startswith("DE-AWV")
+    assert doc["regimes"][0]["rule"]["verified"] == "secondary" and doc["regimes"][0]["rule"]["verified_by"]
+    eu = doc["regimes"][1]
+    assert (eu["outcome"], eu["rule"]) == ("undetermined", None)
+    assert [q["facts"] for q in eu["questions"]] == [["transaction.effective_participation"]]
     code, out, _ = run(capsys, "filings", case, "-f", "markdown", "--regime", "DE")
     assert code == 0 and "| **DE** | Germany | **mandatory filing** | `DE-003` | same |" in out
     assert "**EU**" not in out
@@ -747,3 +752,46 @@ def test_a_high_risk_whose_filing_is_not_determinable_is_told_apart_and_names_th
 def test_a_risk_no_filing_catches_is_not_called_undeterminable():
     (result,) = screen_files([CASES / "pif-heathrow.yaml"])
     assert result.uncaught_risk and result.uncaught_open == ()
+
+
+# --------------------------------------------------------------------------------------------- reach of the texts
+
+
+def _decision(pack, regime: str, facts: dict, day: dt.date):  # type: ignore[no-untyped-def]
+    values = fragment_values(facts)
+    return next(d for d in matrix(values, pack.regimes, day).decisions if d.regime.id == regime)
+
+
+@pytest.mark.parametrize("votes", [5, 9.9, 10, 20, 49])
+def test_the_eu_frame_never_reads_a_direct_investment_from_a_percentage(pack, votes):
+    """Reg. 2019/452 Art. 2(1) sets no percentage: a stake without control, a board seat or a veto is asked about."""
+    tx = {"kind": "minority_stake", "votes_before_pct": 0, "votes_after_pct": votes}
+    tx |= {"board_seats": 0, "veto_rights": []}
+    facts = {"target": {"country": "NL", "sectors": ["transport"]}, "investor": {"country": "CN"}, "transaction": tx}
+    eu = _decision(pack, "EU", facts, dt.date(2024, 1, 1))
+    assert eu.outcome == "undetermined"
+    assert [q.facts for q in eu.questions] == [("transaction.effective_participation",)]
+    assert "portfolio investment" in eu.questions[0].question
+    said = {**facts, "transaction": {**tx, "effective_participation": True}}
+    assert _decision(pack, "EU", said, dt.date(2024, 1, 1)).outcome == "call_in"
+    portfolio = {**facts, "transaction": {**tx, "effective_participation": False}}
+    assert _decision(pack, "EU", portfolio, dt.date(2024, 1, 1)).outcome == "out_of_scope"
+
+
+def test_a_french_business_of_a_foreign_target_before_2024_asks_who_carries_it_on(pack):
+    """R.153-1 2° (2012-2020): a branch of activity of a company with its registered office in France."""
+    part = {"name": "Elancourt", "kind": "business", "country": "FR", "sectors": ["defence"]}
+    facts = {
+        "target": {"country": "DE", "sectors": ["defence"], "parts": [part]},
+        "investor": {"country": "US"},
+        "transaction": {"kind": "acquisition", "control_acquired": True, "votes_before_pct": 0, "votes_after_pct": 100},
+    }
+    fr = _decision(pack, "FR", facts, dt.date(2016, 6, 1))
+    assert fr.outcome == "undetermined"
+    assert "target.local_entity" in {f for q in fr.questions for f in q.facts}
+    french = {**facts, "target": {**facts["target"], "parts": [{**part, "local_entity": True}]}}
+    fr = _decision(pack, "FR", french, dt.date(2016, 6, 1))
+    assert (fr.outcome, fr.rule.id) == ("mandatory", "FR-001")
+    branch = {**facts, "target": {**facts["target"], "parts": [{**part, "local_entity": False}]}}
+    assert _decision(pack, "FR", branch, dt.date(2016, 6, 1)).outcome == "out_of_scope"
+    assert _decision(pack, "FR", branch, dt.date(2024, 1, 1)).rule.id == "FR-006"

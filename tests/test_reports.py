@@ -125,7 +125,8 @@ def test_golden_explanation():
 @pytest.mark.parametrize(
     ("case", "answer"),
     [
-        ("cosco-hamburg-tollerort", "Mandatory: DE (DE-003); call-in risk: EU (EU-001)"),  # a KRITIS operator
+        # a KRITIS operator; for the EU frame no board seat, veto or control is given
+        ("cosco-hamburg-tollerort", "Mandatory: DE (DE-003); undetermined: EU"),
         ("teledyne-photonis", "Mandatory: FR (FR-001); call-in risk: EU (EU-001)"),
         # completed in July 2021: the Enterprise Act 2002 could still intervene, on facts the case does not give
         (

@@ -516,6 +516,18 @@ def catalogue() -> dict[str, Fact]:
             "there, has a subsidiary there, or a part there managed locally.",
         ),
         Fact(
+            "target.local_entity",
+            "boolean",
+            derived=True,
+            question="Is the target's business in that country carried on by a company with its registered office "
+            "there (not a branch of a company established elsewhere), and does the deal pass that company's "
+            "control, or the business itself, to the investor (target.parts[].local_entity)?",
+            description="An entity with its registered office in the regime's country passes to the investor with "
+            "the deal, or its business does: the target is established there, has a subsidiary there, or a part "
+            "there carried on by such an entity (parts[].local_entity); false when its only parts there are "
+            "branches or said not to be.",
+        ),
+        Fact(
             "target.data_categories",
             "list",
             item="enum",

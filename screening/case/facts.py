@@ -225,7 +225,8 @@ def _target_facts(
     values["target.presence"], values["target.local_business"] = territory.presence(
         values, () if country is None else (country,), []
     )
-    origin["target.presence"] = origin["target.local_business"] = ("target",)
+    values["target.local_entity"] = territory.local_entity(values, () if country is None else (country,), [])
+    origin["target.presence"] = origin["target.local_business"] = origin["target.local_entity"] = ("target",)
 
 
 def _group_facts(

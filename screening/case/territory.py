@@ -188,6 +188,7 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
     facts["target.country"] = country
     facts["target.in_eu"] = None if country is None else country in EU_MEMBERS
     facts["target.presence"], facts["target.local_business"] = presence(values, countries, there)
+    facts["target.local_entity"] = local_entity(values, countries, there)
     if country != values.get("target.country") and "ownership.states" in values:
         facts.update(foreign_states(values["ownership.states"], country))  # foreign to the target's new country
     return {**values, **facts}, via
@@ -248,6 +249,23 @@ def presence(
     else:
         local = None if found else False
     return found, local
+
+
+def local_entity(values: dict[str, Any], countries: Collection[str], there: list[dict[str, Any]]) -> bool | None:
+    """Whether an entity with its registered office in ``countries`` passes to the investor with the deal, or its
+    business does: true for the target established there, a subsidiary there, or a part there said to be carried
+    on by such an entity (``local_entity``); false when every part there is a branch (an establishment of a
+    company established elsewhere) or said not to be, and the target is not established there; else unknown."""
+    if values.get("target.country") in countries:
+        return True
+    if any(p.get("kind") == "subsidiary" or p.get("local_entity") is True for p in there):
+        return True
+    if isinstance(there, PartialList) or values.get("target.country") is None:
+        return None
+    said = [p.get("local_entity") for p in there]
+    if all(s is False or (s is None and p.get("kind") == "branch") for s, p in zip(said, there, strict=True)):
+        return False
+    return None
 
 
 def describe(part: dict[str, Any]) -> str:
