@@ -75,6 +75,7 @@ _INVESTOR_KEYS = tuple(
         "lei",
         "registration_number",
         "cfius_excepted",
+        "cfius_fund_exception",
         "eu_sensitive_investments",
         "au_passive_fund",
         "au_agreement_investor",
