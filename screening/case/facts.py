@@ -75,6 +75,8 @@ _INVESTOR_KEYS = tuple(
         "lei",
         "registration_number",
         "cfius_excepted",
+        "cfius_fund_exception",
+        "cfius_gp_government_interest",
         "eu_sensitive_investments",
         "au_passive_fund",
         "au_agreement_investor",
