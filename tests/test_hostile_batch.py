@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -649,3 +650,42 @@ def test_a_dask_worker_killed_fails_only_its_case(tmp_path, capsys, monkeypatch)
         (f"{source}:5", True),
         (f"{source}:300", True),
     ]
+
+
+def test_a_dask_cluster_left_without_workers_ends_the_batch_with_rows_saying_so(monkeypatch):
+    """A nanny that cannot start a worker again leaves the cluster empty; a task then waits for ever. The batch
+    waits a bounded time for a worker, then gives each case not screened a row saying why (E404), instead of
+    never ending."""
+    pytest.importorskip("distributed")
+    from screening.batch import cluster
+    from screening.batch.inputs import Item
+    from screening.batch.work import Config
+    from screening.pack.load import default_pack_path
+
+    waited: list[float | None] = []
+
+    class Pending:
+        def result(self, timeout: float | None = None) -> Any:
+            raise TimeoutError  # a task of a cluster with no worker: never done
+
+    class Empty:
+        def nthreads(self) -> dict[str, int]:
+            return {}
+
+        def scatter(self, data: Any, broadcast: bool = False) -> list[Any]:
+            return list(data)
+
+        def submit(self, *args: Any, **kwargs: Any) -> Pending:
+            return Pending()
+
+        def wait_for_workers(self, n: int, timeout: float | None = None) -> None:
+            waited.append(timeout)
+            raise TimeoutError
+
+    config = Config(str(default_pack_path()))
+    doc = {"id": "one", "title": "t", "investor": "a", "entities": [{"id": "a", "name": "A"}], "target": {"name": "T"}}
+    items = [Item("json", "in.jsonl", n, json.dumps({**doc, "id": f"c{n}"})) for n in (1, 2)]
+    (rows,) = list(cluster.gather_in_order(Empty(), iter([items]), config))
+    assert [r["id"] for r in rows] == ["c1", "c2"]
+    assert all("left without a worker" in r["error"] and "[E404 worker-lost]" in r["error"] for r in rows)
+    assert waited == [cluster.WORKERS_SECONDS], "one bounded wait for a worker, then no more"

@@ -21,6 +21,12 @@ TRIES = 3
 ALONE_SECONDS = 300
 """How long a try of one case on its own may take (a case is screened in well under a second; a try that takes
 longer met a cluster that lost the task without saying so)."""
+WORKERS_SECONDS = 120
+"""How long the batch waits for the cluster to have a worker again, when it has none (a nanny that could not
+start a worker again after one died leaves the cluster empty, and a task then waits for ever). After that, the
+cases not yet screened get a row saying so (E404) instead of a batch that never ends."""
+POLL_SECONDS = 10
+"""How often a chunk's task that is still running is checked for a cluster left without workers."""
 
 
 def run_on_dask(
@@ -71,20 +77,40 @@ def gather_in_order(client: Any, chunks: Iterator[list[Item]], config: Config) -
     def submit(items: list[Item]) -> Any:
         return client.submit(process_bundled, [inline(item) for item in items], sent[0], pure=False)
 
+    gone = False  # the cluster had no worker for WORKERS_SECONDS: nothing more can be screened on it
+
+    def staffed() -> bool:
+        """Whether the cluster has a worker, waiting up to ``WORKERS_SECONDS`` for one when it has none."""
+        nonlocal gone
+        if not gone and not client.nthreads():
+            try:
+                client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+            except Exception:  # noqa: BLE001 - a timeout, or a scheduler gone with its workers
+                gone = True
+        return not gone
+
     def rows(chunk: list[Item], future: Any) -> list[dict[str, Any]]:
-        try:
-            return future.result()
-        except lost:
-            pass
+        while staffed():
+            try:
+                return future.result(timeout=POLL_SECONDS)
+            except lost:
+                break
+            except TimeoutError:  # still running: go on waiting while the cluster has a worker
+                continue
         out: list[dict[str, Any]] = []
         for item in chunk:
             for _ in range(TRIES):  # a try may also meet the cluster still replacing the dead worker
-                found = alone(item)
+                found = alone(item) if staffed() else None
                 if found is not None:
                     out += found
                     break
+                if gone:
+                    break
             else:
                 out.append(lost_row(item, config))
+                continue
+            if found is None:
+                out.append(lost_row(item, config, no_workers=True))
         return out
 
     def alone(item: Item) -> list[dict[str, Any]] | None:

@@ -363,20 +363,20 @@ def utf8(text: str) -> str:
     return text
 
 
-def lost_row(item: Item, config: Config) -> dict[str, Any]:
-    """The row of a case whose worker process died while screening it, on its own (E404)."""
+def lost_row(item: Item, config: Config, no_workers: bool = False) -> dict[str, Any]:
+    """The row of a case whose worker process died while screening it, on its own (E404); with ``no_workers``,
+    of a case that could not be screened because the cluster was left without a worker."""
     try:
         case_id = _guess_id(item, config)
     except Exception:  # noqa: BLE001 - the id is only a help here
         case_id = ""
-    problem = Problem(
-        item.file,
-        item.line,
-        None,
-        "E404",
-        "the process screening this case on its own ended "
-        "abruptly (killed, perhaps by the system for want of memory); the case is not screened",
+    message = (
+        "the Dask cluster was left without a worker (none came back after one ended); the case is not screened"
+        if no_workers
+        else "the process screening this case on its own ended "
+        "abruptly (killed, perhaps by the system for want of memory); the case is not screened"
     )
+    problem = Problem(item.file, item.line, None, "E404", message)
     return shaped({"id": case_id, **EMPTY_ROW}, item, config, pack_for(config.pack), str(problem), {})
 
 
