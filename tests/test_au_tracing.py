@@ -160,3 +160,30 @@ def test_a_holder_that_is_a_foreign_government_investor_by_the_aggregate_test_ma
     edges = [("no", "holdco", 15), ("sg", "holdco", 15), ("ae", "holdco", 15), ("holdco", "fund", 25)]
     au = australia(pack, case(edges, holdco={**HOLDCO, "au_passive_fund": False}, **govs))
     assert (au.outcome, au.rule.id) == ("mandatory", "AU-012")
+
+
+def test_the_figures_of_a_group_without_a_foreign_government_are_those_traced_one_by_one():
+    """``figures`` answers a group with no foreign government at once (no interest, associates vacuously stated):
+    the same figures as each traced in full, over groups with and without one, exact or not."""
+    from screening.batch.synthetic import cases, realistic_cases
+    from screening.case.tracing import Figures, associates_stated, figures, traced_aggregate_pct
+
+    built = [build_case(doc, {}, "synthetic") for doc in (*cases(40, seed=3), *realistic_cases(120, seed=3))]
+    built += [
+        case([]),
+        case([], {"owners_complete": False}),
+        case([("ministry", "fund", 30)], ministry={"kind": "state_body", "country": "CN"}),
+        case([], {"state_ownership_pct": 25}),
+    ]
+    seen = {"without": 0, "with": 0}
+    for one in built:
+        full = Figures(
+            traced_government_pct(one),
+            traced_aggregate_pct(one),
+            traced_government_pct(one, passive=True),
+            traced_aggregate_pct(one, passive=True),
+            associates_stated(one),
+        )
+        assert figures(one) == full, one.id
+        seen["with" if traced_by_state(one) else "without"] += 1
+    assert seen["with"] > 5 and seen["without"] > 5

@@ -147,3 +147,23 @@ def test_rows_of_cases_with_and_without_ownership_edges_are_those_of_the_full_pa
     quick, full = _rows(source, tmp_path / "q.jsonl", True), _rows(source, tmp_path / "f.jsonl", False)
     assert quick == full
     assert json.loads(quick.splitlines()[0])["error"] == ""  # the case is screened, not failed alike
+
+
+def test_the_voting_interests_of_a_group_whose_edges_give_no_votes_are_its_equity_interests(corpus):
+    """The reasons take the equity interests for the voting ones when no edge gives votes of its own
+    (screening.case.reasons.derive): the same as working them out, on cases with and without voting figures."""
+    from screening.case import reasons
+    from screening.case.model import group_of
+
+    seen = {"no votes": 0, "votes": 0}
+    for case in corpus:
+        members = {e.id for e, _ in group_of(case)}
+        if len(members) < 2:
+            continue
+        equity, votes = reasons._interests(case, members, False), reasons._interests(case, members, True)
+        if all(e.voting_pct is None for e in case.ownership):
+            seen["no votes"] += 1
+            assert votes == equity, case.id
+        else:
+            seen["votes"] += 1
+    assert seen["no votes"] > 10 and seen["votes"] > 10

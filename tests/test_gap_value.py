@@ -202,3 +202,36 @@ def test_a_mitigation_question_that_could_take_off_nothing_reads_as_a_mitigation
     markdown = render("markdown", results, Options())
     assert "could take off **0** (0 rule points)" in markdown
     assert "−0</span> What commitments" in render("html", results, Options())
+
+
+def test_callers_that_show_no_figure_get_the_same_screen_without_the_valuation():
+    """A batch row and a backtest show no gap's figure: ``value_gaps=False`` leaves the gaps unvalued (their
+    figures 0, most rule points first) and changes nothing else of the result."""
+    from screening.case.load import load_case
+    from screening.decision.engine import screen
+
+    for path in (STAYNTOUCH, *sorted(Path("cases").glob("*.yaml"))[:6]):
+        case = load_case(path)
+        full = screen(case, PACK, evidence=False)
+        lean = screen(case, PACK, evidence=False, value_gaps=False)
+        assert lean._replace(gaps=full.gaps) == full
+        plain = [g._replace(could_add=0.0, could_take_off=0.0) for g in full.gaps]
+        assert list(lean.gaps) == sorted(plain, key=lambda g: (-g.points_at_stake, g.facts))
+        assert all(g.could_add == 0 and g.could_take_off == 0 for g in lean.gaps)
+    assert any(g.could_add > 0 for g in screen(load_case(STAYNTOUCH), PACK).gaps)  # the default values them
+
+
+def test_a_batch_row_and_a_backtest_do_not_value_the_gaps(monkeypatch, tmp_path):
+    from screening.batch.inputs import Item
+    from screening.batch.work import Config, process
+    from screening.decision import engine
+    from screening.tooling.backtest import score_corpus
+
+    def refused(*args, **kwargs):
+        raise AssertionError("gaps valued for a caller that shows no figure")
+
+    monkeypatch.setattr(engine, "valued", refused)
+    row = process(Item("yaml", str(STAYNTOUCH), None, str(STAYNTOUCH)), Config(str(default_pack_path()), fast=False))
+    assert row["error"] == "" and "target.data" in row["gaps"]
+    scored, problems = score_corpus([STAYNTOUCH], PACK)
+    assert not problems and scored[0].level

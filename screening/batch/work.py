@@ -17,9 +17,6 @@ from screening.infra.yamlio import Limits, beyond, limits
 from screening.pack.load import Pack
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from screening.decision.engine import Gap
     from screening.infra.budget import TimeLimit
 
 
@@ -198,7 +195,9 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
     from screening.decision.engine import screen
 
     context = context or Context()
-    result = screen(case, pack, context.waivers, context.on, context.watchlist, context.threshold, evidence=False)
+    result = screen(
+        case, pack, context.waivers, context.on, context.watchlist, context.threshold, evidence=False, value_gaps=False
+    )
     hits = result.facts.values.get("group.watchlist_hits") or []
     country = case.investor.country
     return {
@@ -209,18 +208,14 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
         "level": result.level,
         "categories": {c.id: number(c.score + 0.0) for c in result.categories},  # + 0.0: no -0.0 credit
         "fired": [f.rule.id for f in (*result.findings, *result.mitigations)],
-        "gaps": list(dict.fromkeys(name for gap in _by_points(result.gaps) for name in gap.facts)),
+        # the gaps not valued come most rule points at stake first, as the quick path names them
+        # (screening.decision.brief.gap_names); a report ranks them by what their answer could do to the score
+        "gaps": list(dict.fromkeys(name for gap in result.gaps for name in gap.facts)),
         "filings": {}
         if result.filings is None
         else {d.regime.id: d.outcome for d in result.filings.decisions if d.reached},
         "hits": [_hit(h) for h in hits],
     }
-
-
-def _by_points(gaps: Sequence[Gap]) -> list[Gap]:
-    """The gaps in a row's order, the most rule points at stake first, as the quick path names them
-    (screening.decision.brief.gap_names); a report ranks them by what their answer could do to the score."""
-    return sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts))
 
 
 def _row(item: Item, config: Config, pack: Pack, extra: dict[str, Any]) -> dict[str, Any]:

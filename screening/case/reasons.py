@@ -193,7 +193,9 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     out_of: dict[str, list[Any]] = {}
     for edge in case.ownership:
         out_of.setdefault(edge.owner, []).append(edge)
-    eq, vo = _interests(case, members, False), _interests(case, members, True)
+    eq = _interests(case, members, False)
+    # an edge without votes of its own votes its equity: with none given, the voting interests are the same
+    vo = eq if all(e.voting_pct is None for e in case.ownership) else _interests(case, members, True)
     attached: list[dict[str, Any]] = []
     inv = case.investor
     attached.append(

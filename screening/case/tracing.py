@@ -60,6 +60,14 @@ def figures(case: Case) -> Figures:
     ``associates_stated``, worked out together so that each reading of the group is traced once."""
     cache: dict[frozenset[str], Persons] = {}
     exact = _exact(case)
+    base = cache[frozenset()] = _persons(case)
+    if not base.persons:  # no foreign government in the group (most cases): it holds none of the investor
+        none = 0.0 if exact else None
+        return Figures(none, none, none, none, True)
+    if not base.found:  # no entity is one only through the aggregate test: the passive funds change nothing
+        government = traced_government_pct(case, cache=cache, exact=exact)
+        aggregate = traced_aggregate_pct(case, cache=cache, exact=exact)
+        return Figures(government, aggregate, government, aggregate, associates_stated(case, base))
     return Figures(
         traced_government_pct(case, cache=cache, exact=exact),
         traced_aggregate_pct(case, cache=cache, exact=exact),

@@ -274,6 +274,7 @@ def screen(
     threshold: float = 90.0,
     evidence: bool = True,
     how: How = "auto",
+    value_gaps: bool = True,
 ) -> Result:
     """Screen ``case`` with ``pack``.
 
@@ -282,7 +283,10 @@ def screen(
     Every entity of the group is matched against ``watchlist`` (name similarity >= ``threshold``).
     With ``evidence=False`` findings carry no evidence (a quarter of the work, for callers that show
     only scores, levels, rule ids and gaps); everything else is the same. ``how`` chooses the evaluator of
-    the conditions (screening.conditions.evaluate: the same answers either way).
+    the conditions (screening.conditions.evaluate: the same answers either way). With ``value_gaps=False`` the
+    gaps are not valued (each ``could_add`` and ``could_take_off`` is left at 0, the case not scored again per
+    gap): they come most rule points at stake first, for callers that show no gap's figure (a batch row, a
+    backtest); everything else is the same.
     """
     waivers = waivers or {}
     hits = None
@@ -359,7 +363,9 @@ def screen(
             pack,
             counted,
             _waived(waivers, case.id, (rule.id for rule, _ in unknown), first_day(on, clock.today())),
-        ),
+        )
+        if value_gaps
+        else by_points(_gaps(facts, unknown, mitigation_ids, record_keys)),
         undecided=tuple(pack.rules[i].id for i in undecided_at),
         waivers_on=first_day(on, clock.today()).isoformat() if waivers else None,
         filings=filings,
@@ -426,6 +432,11 @@ def valued(gaps: Iterable[Gap], pack: Pack, counted: Sequence[Finding], waived: 
             key=lambda g: (-max(g.could_add, g.could_take_off), -g.could_add, -g.points_at_stake, g.facts),
         )
     )
+
+
+def by_points(gaps: Iterable[Gap]) -> tuple[Gap, ...]:
+    """The gaps, not valued, the most rule points at stake first (then by the facts' names)."""
+    return tuple(sorted(gaps, key=lambda g: (-g.points_at_stake, g.facts)))
 
 
 def _waived(waivers: Mapping[tuple[str, str], Waiver], case: str, rules: Iterable[str], day: dt.date) -> set[str]:

@@ -296,7 +296,7 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))
             continue
         found = before_decision(case)
-        result = screen(found, pack, on=decision_day(case.data), evidence=False)
+        result = screen(found, pack, on=decision_day(case.data), evidence=False, value_gaps=False)  # no gap shown
         points = {f.rule.id: f.points for f in result.findings if not f.waived}
         scored.append(
             Scored(
