@@ -800,9 +800,10 @@ def test_rows_carry_the_filing_answer_of_each_regime_that_reaches_the_case(tmp_p
     assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", ROOT / "cases" / "alibaba-liege.yaml", "-o", out) == 0
     found = {r["id"]: r["filings"] for r in rows(out)}
     assert found == {
-        "cosco-hamburg-tollerort": {"DE": "mandatory", "EU": "call_in"},
+        # 24.99% with no board seat or veto given: whether it is a direct investment (Reg. 2019/452 Art. 2(1)) is asked
+        "cosco-hamburg-tollerort": {"DE": "mandatory", "EU": "undetermined"},
         "alibaba-liege": {"BE": "not_in_force", "EU": "not_in_force"},
     }
     assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "-o", tmp_path / "r.csv") == 0
     (row,) = rows(tmp_path / "r.csv")
-    assert row["filings"] == {"DE": "mandatory", "EU": "call_in"}
+    assert row["filings"] == {"DE": "mandatory", "EU": "undetermined"}
