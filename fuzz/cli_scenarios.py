@@ -472,7 +472,7 @@ class Builder:
             seed_name = rng.choice(sorted(self.seeds.backtest_docs))
             self.last_case = getattr(self, "last_case", None) or seed_name
             return self.path(self.fresh("case", ".yaml"), self.deal_case(self.seeds.backtest_docs[seed_name]))
-        if rng.random() < 0.1:  # an example case with the regimes' facts, odd sources, a chain cut short
+        if rng.random() < 0.25:  # an example case with the regimes' facts, odd sources, a chain cut short
             seed_name = rng.choice(sorted(self.seeds.case_docs))
             self.last_case = getattr(self, "last_case", None) or seed_name
             return self.path(self.fresh("case", ".yaml"), self.deal_case(self.seeds.case_docs[seed_name]))
@@ -487,7 +487,7 @@ class Builder:
         rng = self.rng
         if rng.random() < 0.7 * self.heat:
             doc = deal_fields(copy.deepcopy(doc), rng)
-        for change, p in ((regime_fields, 0.4), (source_fields, 0.15), (chain_fields, 0.15), (mitigation_fields, 0.1)):
+        for change, p in ((regime_fields, 0.6), (source_fields, 0.15), (chain_fields, 0.15), (mitigation_fields, 0.1)):
             if rng.random() < p:
                 doc = change(copy.deepcopy(doc), rng)
         if rng.random() < 0.3 * self.heat:
@@ -1250,6 +1250,9 @@ REGIME_FACTS: dict[str, list[tuple[str, str, list[object]]]] = {
 }
 """The facts the Japanese, Spanish, Italian and Dutch triggers read, with their plausible values."""
 
+NEWEST_FACTS = {"jp_specified_investor", "jp_specified_core", "es_civil_arms_authorisation"}
+"""The facts the last regime changes added: one of them is set whenever the country has one."""
+
 WRONG_KIND: list[object] = [1, 0, 1.0, "yes", "true", "Specified", "neither ", "", None, ["specified"], {"v": True}]
 """Values of the wrong kind for a fact: a number for a boolean or a choice, a text for a boolean, a choice in the
 wrong case or with a space, a list, a mapping, null."""
@@ -1276,8 +1279,11 @@ def regime_fields(doc: dict, rng: random.Random) -> dict:
             tx[key] = day
     if rng.random() < 0.3:
         tx["stake_after_pct"] = rng.choice([0.99, 1, 3, 9.99, 10, 10.01, 25, 100])
-    for _ in range(rng.choice([1, 2, 3, 4])):
-        where, key, values = rng.choice(REGIME_FACTS[country])
+    facts = REGIME_FACTS[country]
+    newest = [f for f in facts if f[1] in NEWEST_FACTS]
+    for where, key, values in ([rng.choice(newest)] if newest else []) + rng.sample(
+        facts, min(len(facts), rng.choice([0, 1, 2, 3]))
+    ):
         part = target if where == "target" else tx
         part[key] = rng.choice(WRONG_KIND) if rng.random() < 0.12 else copy.deepcopy(rng.choice(values))
     return doc
