@@ -472,6 +472,10 @@ class Builder:
             seed_name = rng.choice(sorted(self.seeds.backtest_docs))
             self.last_case = getattr(self, "last_case", None) or seed_name
             return self.path(self.fresh("case", ".yaml"), self.deal_case(self.seeds.backtest_docs[seed_name]))
+        if rng.random() < 0.25:  # an example case with the regimes' facts, odd sources, a chain cut short
+            seed_name = rng.choice(sorted(self.seeds.case_docs))
+            self.last_case = getattr(self, "last_case", None) or seed_name
+            return self.path(self.fresh("case", ".yaml"), self.deal_case(self.seeds.case_docs[seed_name]))
         pool = self.seeds.bad_cases if bad_ok and rng.random() < 0.2 * self.heat else self.seeds.cases
         seed_name = rng.choice(sorted(pool))
         self.last_case = getattr(self, "last_case", None) or seed_name
@@ -483,6 +487,9 @@ class Builder:
         rng = self.rng
         if rng.random() < 0.7 * self.heat:
             doc = deal_fields(copy.deepcopy(doc), rng)
+        for change, p in ((regime_fields, 0.6), (source_fields, 0.15), (chain_fields, 0.15), (mitigation_fields, 0.1)):
+            if rng.random() < p:
+                doc = change(copy.deepcopy(doc), rng)
         if rng.random() < 0.3 * self.heat:
             doc = mutate_tree(doc, rng)
         return dump(doc, rng)
@@ -698,8 +705,10 @@ class Builder:
 
     def date(self) -> str:
         return self.pick(
-            ["2018-07-01", "2026-11-28", "2000-01-01", "9999-12-31", "2023-06-15", "0001-01-01", "2018", "2018-12"],
-            ["2024-02-30", "tomorrow", "2024-1-1", "", "2018-00", "1899", "2018-13", "\u202e2018", "2018-12-01T00:00"],
+            ["2018-07-01", "2026-11-28", "2000-01-01", "2023-06-15", "2018", "2018-12", "2025-05-19", "2023-09-01"]
+            + ["1900-01-01", "2100-12-31", "2100", "1900", "2100-12", "2000-02-29"],
+            ["2024-02-30", "tomorrow", "2024-1-1", "", "2018-00", "1899", "2018-13", "\u202e2018", "2018-12-01T00:00"]
+            + ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01", "1900-02-29", "2100-02-29", "2101"],
         )
 
     def width(self) -> str:
@@ -779,8 +788,8 @@ def filings(b: Builder) -> None:
     b.opt(argv, 0.4, "-f", b.pick(["text", "json", "markdown"], ["html"]))
     b.opt(argv, 0.3, "--as-of", b.date())
     for _ in range(rng.choice([0, 0, 1, 2])):
-        regimes = ["AU", "BE", "CA", "DE", "EU", "FR", "IT", "UK", "US"]
-        argv += ["--regime", b.pick(regimes, ["de", "XX", "", "\x1b[2J"])]
+        regimes = ["AU", "BE", "CAN", "DE", "ES", "EU", "FR", "IT", "JP", "NL", "NLTC", "UK", "UKEA", "US"]
+        argv += ["--regime", b.pick(regimes, ["de", "XX", "CA", "", "\x1b[2J"])]
     pack = b.pack()
     if pack:
         argv += ["-r", pack]
@@ -1088,6 +1097,7 @@ def batch(b: Builder) -> None:
     b.opt(argv, 0.1, "--timeout", b.pick(["0", "0.5", "5"], ["-1", "nan"]))
     b.opt(argv, 0.15, "--fail-on", rng.choice(["low", "high", "critical"]))
     b.opt(argv, 0.1, rng.choice(["--progress", "--no-progress"]))
+    b.opt(argv, 0.05, "--as-of", b.date())
     if rng.random() < 0.01:
         argv += ["--engine", "dask"]
     r = rng.random()
@@ -1191,6 +1201,191 @@ def deal_fields(doc: dict, rng: random.Random) -> dict:
                 tx[key] = rng.choice(DEAL_DATES)
                 if tx[key] is None:
                     del tx[key]
+    return doc
+
+
+REGIME_DAYS = [
+    "2019-11-20",
+    "2019-11-21",
+    "2020-04-08",
+    "2020-04-09",
+    "2020-06-07",
+    "2022-03-21",
+    "2022-03-22",
+    "2023-08-31",
+    "2023-09-01",
+    "2025-01-29",
+    "2025-01-30",
+    "2025-05-18",
+    "2025-05-19",
+    "1900-01-01",
+    "2100-12-31",
+]
+"""Days on either side of a change of Italy's, Spain's, the Netherlands' or Japan's law, and the first and last
+days a case may hold."""
+
+REGIME_FACTS: dict[str, list[tuple[str, str, list[object]]]] = {
+    "JP": [
+        ("target", "jp_fefta_category", ["non_designated", "designated_non_core", "core"]),
+        ("target", "jp_specified_core", [True, False]),
+        ("target", "listed", [True, False]),
+        ("transaction", "jp_exemption", ["none", "general", "blanket"]),
+        ("transaction", "jp_specified_investor", ["specified", "equivalent", "neither"]),
+        ("transaction", "jp_accredited", [True, False]),
+    ],
+    "ES": [
+        ("transaction", "es_civil_arms_authorisation", [True, False]),
+        ("transaction", "es_eu_transitional_exempt", [True, False]),
+        ("transaction", "es_energy_exemption", [True, False]),
+        ("target", "es_small_target_excluded", [True, False]),
+    ],
+    "IT": [("transaction", "it_assets_availability_changed", [True, False])],
+    "NL": [
+        ("target", "nl_vital_provider", [[], ["banking"], ["port_area", "designated"]]),
+        ("target", "nl_sensitive_technology", [[], ["military"], ["dual_use", "decree"]]),
+        ("target", "nl_highly_sensitive_technology", [True, False]),
+        ("target", "nl_campus_manager", [True, False]),
+        ("target", "nl_telecom_relevant_influence", [True, False]),
+    ],
+}
+"""The facts the Japanese, Spanish, Italian and Dutch triggers read, with their plausible values."""
+
+NEWEST_FACTS = {"jp_specified_investor", "jp_specified_core", "es_civil_arms_authorisation"}
+"""The facts the last regime changes added: one of them is set whenever the country has one."""
+
+WRONG_KIND: list[object] = [1, 0, 1.0, "yes", "true", "Specified", "neither ", "", None, ["specified"], {"v": True}]
+"""Values of the wrong kind for a fact: a number for a boolean or a choice, a text for a boolean, a choice in the
+wrong case or with a space, a list, a mapping, null."""
+
+
+def regime_fields(doc: dict, rng: random.Random) -> dict:
+    """Italy's, Spain's, the Netherlands' and Japan's facts on a case (``transaction.jp_specified_investor``,
+    ``target.jp_specified_core``, ``transaction.es_civil_arms_authorisation`` and the others their triggers read):
+    the target moved to one of those countries now and then, the deal dated on either side of a change of their
+    law, a stake near 10%, and each fact now a plausible value, now one of the wrong kind."""
+    target, tx = doc.setdefault("target", {}), doc.setdefault("transaction", {})
+    if not isinstance(target, dict) or not isinstance(tx, dict):
+        return doc
+    country = rng.choices(["JP", "ES", "IT", "NL"], weights=[35, 30, 15, 20])[0]
+    if rng.random() < 0.7:
+        target["country"] = country
+    if rng.random() < 0.5:  # both days, or now and then one of them (a completion before the signing, refused)
+        day = rng.choice(REGIME_DAYS)
+        for key in (
+            ["signing_date", "completion_date"]
+            if rng.random() < 0.85
+            else [rng.choice(["signing_date", "completion_date"])]
+        ):
+            tx[key] = day
+    if rng.random() < 0.3:
+        tx["stake_after_pct"] = rng.choice([0.99, 1, 3, 9.99, 10, 10.01, 25, 100])
+    facts = REGIME_FACTS[country]
+    newest = [f for f in facts if f[1] in NEWEST_FACTS]
+    for where, key, values in ([rng.choice(newest)] if newest else []) + rng.sample(
+        facts, min(len(facts), rng.choice([0, 1, 2, 3]))
+    ):
+        part = target if where == "target" else tx
+        part[key] = rng.choice(WRONG_KIND) if rng.random() < 0.12 else copy.deepcopy(rng.choice(values))
+    return doc
+
+
+ODD_TITLES = [
+    "<script>alert(1)</script>",
+    "x\n\n# Heading\n<b>forged</b>\n",
+    "[link=https://x]y[/link] [red]z",
+    "\u202eevil\u2066",
+    "\x1b[2Jcleared",
+    "`)` ](javascript:alert(1)) *em* _u_ <!-- c",
+    "a" * 5000,
+    " ",
+    "&amp; &lt; &#x27;",
+]
+ODD_URLS = [
+    'https://x.example/"><script>alert(1)</script>',
+    "https://x.example/" + "a" * 20_000,
+    "https://x.example/)[y](javascript:alert(1))",
+    "https://x.example/\n\n<b>forged</b>",
+    "https://javascript:alert(1)@x/",
+    "https://x.example/\u202e",
+    "http://",
+]
+BAD_URLS = [
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "HTTPS://X.EXAMPLE/",
+    " https://x.example/",
+]
+
+
+def source_fields(doc: dict, rng: random.Random) -> dict:
+    """Sources the case lists and no finding cites (the report's other sources): titles, URLs, publishers and
+    notes with markup, links to scripts, control and bidirectional characters, line breaks and great lengths; now
+    and then a URL that is not http(s), an empty title, a source cited by the target, or one given twice."""
+    sources = doc.setdefault("sources", [])
+    if not isinstance(sources, list):
+        return doc
+    for i in range(rng.choice([1, 1, 2, 3])):
+        source: dict[str, object] = {"id": f"odd-source-{i}", "title": rng.choice(ODD_TITLES)}
+        if rng.random() < 0.8:
+            source["url"] = rng.choice(BAD_URLS if rng.random() < 0.1 else ODD_URLS)
+        if rng.random() < 0.4:
+            source["note"] = rng.choice(ODD_TITLES)
+        if rng.random() < 0.3:
+            source["publisher"] = rng.choice(ODD_TITLES)
+        if rng.random() < 0.05:
+            source["title"] = rng.choice(["", None])
+        sources.append(source)
+    target = doc.get("target")
+    if rng.random() < 0.2 and isinstance(target, dict) and isinstance(target.get("sources", []), list):
+        target["sources"] = [*target.get("sources", []), "odd-source-0"]
+    if rng.random() < 0.05:
+        sources.append(copy.deepcopy(sources[-1]))
+    return doc
+
+
+def chain_fields(doc: dict, rng: random.Random) -> dict:
+    """An ownership chain stated short of its top (its entities' ``owners_complete`` false, an edge dropped, an
+    owner from abroad added above the investor) or said to be whole; the ultimate controllers are then a partial
+    list, or the whole one."""
+    entities = [e for e in doc.get("entities") or () if isinstance(e, dict)]
+    edges = doc.get("ownership")
+    for _ in range(rng.choice([1, 2])):
+        op = rng.randrange(4)
+        if op == 0 and entities:
+            rng.choice(entities)["owners_complete"] = rng.random() < 0.5 if rng.random() < 0.9 else "no"
+        elif op == 1 and isinstance(edges, list) and edges:
+            edges.pop(rng.randrange(len(edges)))
+        elif op == 2 and entities and isinstance(edges, list):
+            owned = rng.choice(entities).get("id")
+            doc["entities"].append(
+                {"id": "abroad-owner", "name": "Abroad Holdings", "country": rng.choice(["CN", "US", "RU", "JP"])}
+            )
+            edges.append(
+                {"owner": "abroad-owner", "owned": owned, **rng.choice([{"controlling": True}, {"equity_pct": 60}])}
+            )
+        else:
+            for entity in entities:
+                entity["owners_complete"] = rng.random() < 0.3
+    return doc
+
+
+def mitigation_fields(doc: dict, rng: random.Random) -> dict:
+    """Mitigations whose status, binding force or days are left out or moved, so that the questions that decide
+    mitigations alone are asked (on a case they can lower, or one they cannot)."""
+    mitigations = doc.get("mitigations")
+    if not isinstance(mitigations, list) or not mitigations or rng.random() < 0.3:
+        kind = rng.choice(["ring_fencing", "no_board_seat", "security_officer", "passive_investment"])
+        doc["mitigations"] = mitigations = [{"kind": kind}]
+    for mitigation in mitigations:
+        if not isinstance(mitigation, dict):
+            continue
+        for key in ("binding", "status", "since", "until", "agreed"):
+            if rng.random() < 0.3:
+                mitigation.pop(key, None)
+        if rng.random() < 0.2:
+            mitigation["status"] = rng.choice(["offered", "accepted", "imposed", "rejected", "withdrawn"])
+        if rng.random() < 0.1:
+            mitigation["until"] = rng.choice(REGIME_DAYS)
     return doc
 
 

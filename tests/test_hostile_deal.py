@@ -79,6 +79,38 @@ def test_a_json_lines_row_completed_before_it_was_signed_fails_alone(tmp_path, c
     assert f"{source}:1:" in first["error"] and second["error"] == ""
 
 
+@pytest.mark.parametrize(
+    "done",
+    ["1899-12-31", "2101-01-01", "0001-01-01", "9999-12-31", "'1899-12'", "'2101-01'", "{between: [1899-12-31, 2019]}"],
+)
+def test_a_deal_day_or_month_outside_the_years_a_case_may_hold_is_refused(tmp_path, capsys, done):
+    """A year was held to 1900-2100 and --as-of is; a day or a month was not: completion_date 2101-01-01 was judged
+    by the law of 2101. It is refused at the date, as a year outside those years is, in a file and in a batch."""
+    path = tmp_path / "c.yaml"
+    path.write_text(CASE.replace("SIGNED", "1900-01-01").replace("DONE", done), "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_case(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("E106", 14), problem
+    assert "transaction.completion_date" in problem.message
+    assert main(["filings", str(path)]) == 2 and "c.yaml:14:" in capsys.readouterr().err
+    rows = list(synthetic_cases(2, seed=11))
+    rows[0]["transaction"] = {"kind": "acquisition", "completion_date": "2101-01-01"}
+    source, out = tmp_path / "in.jsonl", tmp_path / "r.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert main(["batch", "--no-progress", "--max-errors", "100", str(source), "-o", str(out)]) == 0
+    first, second = (json.loads(line) for line in out.read_text("utf-8").splitlines())
+    assert "E106" in first["error"] and f"{source}:1:" in first["error"] and "completion_date" in first["error"]
+    assert second["error"] == ""
+
+
+@pytest.mark.parametrize("done", ["1900-01-01", "2100-12-31", "'1900-01'", "'2100-12'", "2100", "1900"])
+def test_the_first_and_last_days_a_case_may_hold_are_accepted(tmp_path, done):
+    path = tmp_path / "c.yaml"
+    path.write_text(CASE.replace("SIGNED", "1900-01-01").replace("DONE", done), "utf-8")
+    assert load_case(path).id == "x"
+
+
 AU_CASE = """format: 2
 id: x
 title: t

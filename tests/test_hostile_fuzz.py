@@ -184,3 +184,43 @@ def test_the_fuzzer_reaches_the_backtest_the_portfolio_and_the_newer_deal_fields
     assert b"au_above_unread_threshold" in texts and b"completion_date" in texts
     doc = cli_scenarios.deal_fields({"entities": [{"id": "a"}], "transaction": {}}, random.Random(3))
     assert doc != {"entities": [{"id": "a"}], "transaction": {}}
+
+
+def test_the_fuzzer_reaches_the_newer_regimes_facts_sources_and_days():
+    """The scenarios of fixed seeds write the Japanese, Spanish, Italian and Dutch facts into their case files
+    (now and then of the wrong kind), sources no finding cites with odd titles and URLs, chains cut short, and
+    run --as-of on the first and last days a case may hold and filings for the newer regimes."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        import cli_scenarios
+        from cli_runner import unb64
+    finally:
+        sys.path.remove(str(ROOT / "fuzz"))
+    seeds = cli_scenarios.Seeds()
+    cases, argv = b"", []
+    for n in range(200):
+        one = cli_scenarios.scenario(random.Random(n), seeds)
+        # the case files only: a copied pack names these facts too
+        cases += b"".join(unb64(f["data"]) for k, f in one["files"].items() if k.startswith("case") and "data" in f)
+        argv += [a for step in one["steps"] for a in step.get("argv", ())]
+    for field in (
+        b"jp_specified_investor",
+        b"jp_specified_core",
+        b"es_civil_arms_authorisation",
+        b"it_assets_availability_changed",
+        b"odd-source-0",
+        b"abroad-owner",
+    ):
+        assert field in cases, field
+    days = {cli_scenarios.Builder(random.Random(n), seeds).date() for n in range(3000)}
+    assert {"1900-01-01", "2100-12-31", "2100", "1899-12-31", "2101-01-01", "1900-02-29"} <= days
+    assert {"JP", "ES", "NL"} & {argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--regime"}
+    given = set()
+    for n in range(300):
+        doc = cli_scenarios.regime_fields({"target": {}, "transaction": {}}, random.Random(n))
+        if "jp_specified_investor" in doc["transaction"]:
+            given.add(repr(doc["transaction"]["jp_specified_investor"]))
+    assert {"'specified'", "'equivalent'", "'neither'"} < given  # and values of the wrong kind

@@ -335,3 +335,17 @@ def test_results_that_are_a_link_to_a_device_are_refused_unread(tmp_path, capsys
     results.symlink_to(target)
     assert main(["portfolio", str(results)]) == 2
     assert f"{results}: error: not a regular file (a character device)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_a_csv_cell_over_the_field_limit_is_a_located_error(tmp_path, capsys, where):
+    # a cell over the csv module's limit (131,072 characters) was an internal error; found by the fuzzer, seed 1
+    results, out = tmp_path / "r.csv", tmp_path / "p.html"
+    big = "x" * 200_000
+    text = f"id,level,{big}\na,low,1\n" if where == "header" else f"id,level,title\na,low,t\nb,low,{big}\n"
+    results.write_text(text, "utf-8")
+    assert main(["portfolio", str(results), "-f", "html", "-o", str(out)]) == 2
+    line = 1 if where == "header" else 3
+    err = capsys.readouterr().err
+    assert f"{results}:{line}:" in err and "invalid CSV: field larger than field limit" in err, err
+    assert "internal error" not in err and not out.exists()

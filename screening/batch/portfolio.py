@@ -170,27 +170,35 @@ def _plain_number(value: Any) -> bool:
 def _csv(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:  # -sig: results written with --excel
         reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        if "level" not in header or "id" not in header:
-            raise fail(str(path), "E105", "not results of screening batch: no 'id' or 'level' column", 1)
-        regimes = [h for h in header if h.startswith("filing.")]
-        for cells in reader:
-            yield {
-                "id": plain_cell(cells.get("id") or ""),
-                "source": plain_cell(cells.get("source") or ""),
-                "title": plain_cell(cells.get("title") or ""),
-                "investor_country": plain_cell(cells.get("investor_country") or ""),
-                "score": _score(cells.get("score"), str(path), reader.line_num, header.index("score") + 1)
-                if cells.get("score")
-                else None,
-                "level": plain_cell(cells.get("level") or "") or None,
-                "level_rank": int(cells["level_rank"]) if (cells.get("level_rank") or "").isdigit() else None,
-                "fired": plain_cell(cells.get("fired") or "").split(),
-                "gaps": plain_cell(cells.get("gaps") or "").split(),
-                "filings": {r[7:]: plain_cell(cells[r]) for r in regimes if cells.get(r)},
-                **({"hits": _split(cells.get("hits") or "")} if "hits" in header else {}),
-                "error": plain_cell(cells.get("error") or ""),
-            }
+        try:
+            yield from _csv_rows(path, reader)
+        except csv.Error as exc:  # a cell over the csv module's field limit, at the line the record starts on
+            raise fail(str(path), "E100", f"invalid CSV: {exc}", reader.line_num + 1) from None
+
+
+def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[dict[str, Any]]:
+    """The rows of a CSV reader of results, as JSON Lines rows; the caller turns a csv.Error into a located one."""
+    header = reader.fieldnames or []
+    if "level" not in header or "id" not in header:
+        raise fail(str(path), "E105", "not results of screening batch: no 'id' or 'level' column", 1)
+    regimes = [h for h in header if h.startswith("filing.")]
+    for cells in reader:
+        yield {
+            "id": plain_cell(cells.get("id") or ""),
+            "source": plain_cell(cells.get("source") or ""),
+            "title": plain_cell(cells.get("title") or ""),
+            "investor_country": plain_cell(cells.get("investor_country") or ""),
+            "score": _score(cells.get("score"), str(path), reader.line_num, header.index("score") + 1)
+            if cells.get("score")
+            else None,
+            "level": plain_cell(cells.get("level") or "") or None,
+            "level_rank": int(cells["level_rank"]) if (cells.get("level_rank") or "").isdigit() else None,
+            "fired": plain_cell(cells.get("fired") or "").split(),
+            "gaps": plain_cell(cells.get("gaps") or "").split(),
+            "filings": {r[7:]: plain_cell(cells[r]) for r in regimes if cells.get(r)},
+            **({"hits": _split(cells.get("hits") or "")} if "hits" in header else {}),
+            "error": plain_cell(cells.get("error") or ""),
+        }
 
 
 def _score(cell: Any, file: str, line: int, column: int) -> float:

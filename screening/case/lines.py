@@ -78,7 +78,7 @@ class _Schema:
             return bool
         if kind == "array":
             items = node.get("items")
-            if self.forms and isinstance(items, dict) and items.get("$ref", "").endswith("/date"):
+            if isinstance(items, dict) and items.get("$ref", "").endswith("/date"):
                 return None  # a list of dates: its days would go unchecked (``_checks_days``)
             inner = self.type(items, "", key) if isinstance(items, dict) else None
             if inner is None:
@@ -118,7 +118,7 @@ class _Schema:
                 continue  # left out: a line that gives it is not accepted here
             default = msgspec.field(name=key) if key in required else msgspec.field(default=None, name=key)
             fields.append((f"f{i}", kind, default))
-            if self.forms and sub.get("$ref", "").endswith("/date"):
+            if sub.get("$ref", "").endswith("/date"):
                 days.append(f"f{i}")
         self.made += 1
         made = f"{name.title() or 'Node'}{self.made}"
@@ -151,15 +151,19 @@ class _Schema:
         return self._dates
 
 
-_DAY_OR_MONTH = "^[0-9]{4}-(?:[0-9]{2}-[0-9]{2}|0[1-9]|1[0-2])$"
-"""The text of a date: a day (the case schema's ``day`` pattern) or a month (its ``month`` pattern)."""
+_DAY_OR_MONTH = "^(?:19[0-9]{2}|20[0-9]{2}|2100)-(?:[0-9]{2}-[0-9]{2}|0[1-9]|1[0-2])$"
+"""The text of a date: a day (the case schema's ``day`` pattern) or a month (its ``month`` pattern), in a year from
+1900 to 2100."""
 
 
 def _day(text: Any) -> None:
-    """Raises ValueError unless a date's text that is a day (not a month) names a real one (msgspec makes the error
-    a ValidationError, so the line takes the full path, which locates it)."""
+    """Raises ValueError unless a date's text that is a day (not a month) names a real one, and a day read as a date
+    is in a year from 1900 to 2100 (msgspec makes the error a ValidationError, so the line takes the full path, which
+    locates it)."""
     if isinstance(text, str) and len(text) == 10:
         dt.date.fromisoformat(text)
+    elif isinstance(text, dt.date) and not 1900 <= text.year <= 2100:
+        raise ValueError(f"{text} is outside the years 1900 to 2100")
 
 
 def _days_between(self: Any) -> None:
