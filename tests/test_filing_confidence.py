@@ -39,7 +39,7 @@ transaction: {kind: minority_stake, stake_before_pct: 0, stake_after_pct: 30, si
 """
 
 
-FACTS = ("ownership.ultimate_controllers", "group.entities", "ownership.foreign_state_substantial_interest")
+FACTS = ("ownership.ultimate_controllers", "ownership.states", "ownership.foreign_state_substantial_interest")
 """What the state stake of the case decides: who controls the investor (the investor test) and the state's
 substantial interest (US-001)."""
 
