@@ -232,3 +232,20 @@ def test_a_batch_plan_tells_that_a_damaged_index_is_built_again(kept, tmp_path):
     job = Job([ROOT / "cases" / "letterone-upp.yaml"], tmp_path / "out.csv", watchlists=tuple(LISTS))
     warnings = plan(job).warnings
     assert any("[W370 index-rebuilt]" in line for line in warnings), warnings
+
+
+def test_a_watchlist_whose_file_name_is_not_utf8_is_indexed(tmp_path, monkeypatch):
+    """A file name of bytes that are not UTF-8 (read as surrogates, as Python reads such names) keys the index
+    by its bytes; before, the key's encoding raised UnicodeEncodeError and `screen --watchlist` failed with an
+    internal error."""
+    import os
+    import shutil
+
+    from screening.cli import main
+
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    name = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"\xff\xfe.csv"))
+    shutil.copyfile(ROOT / "watchlists" / "sample-sanctions.csv", name)
+    key = listindex.key([Path(name)])
+    assert key and key == listindex.key([Path(name)])
+    assert main(["screen", str(ROOT / "cases" / "alibaba-liege.yaml"), "--watchlist", name, "-f", "json"]) == 0

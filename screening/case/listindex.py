@@ -130,7 +130,7 @@ def key(paths: Sequence[Path]) -> str | None:
                 changed = True
         except OSError:
             return None
-        total.update(str(path).encode() + b"\0" + digest.encode() + b"\0")
+        total.update(os.fsencode(path) + b"\0" + digest.encode() + b"\0")
     if changed:
         _write_json(stamps_path, stamps)
     return total.hexdigest()

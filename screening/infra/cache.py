@@ -37,7 +37,7 @@ def files_digest(root: Path, files: list[Path], raw: dict[Path, bytes]) -> str:
     """The sha256 of files under ``root`` (their paths inside it and their bytes ``raw``), as ``sha256:HEX``."""
     digest = _sha256()
     for file in files:
-        digest.update(file.relative_to(root).as_posix().encode() + b"\0" + raw[file] + b"\0")
+        digest.update(os.fsencode(file.relative_to(root).as_posix()) + b"\0" + raw[file] + b"\0")
     return "sha256:" + digest.hexdigest()
 
 
@@ -55,7 +55,7 @@ def _sha256() -> Any:
 
 
 def _file(directory: Path, kind: str, source: Path) -> Path:
-    return directory / f"{kind}-{zlib.crc32(str(source.resolve()).encode()):08x}.marshal"
+    return directory / f"{kind}-{zlib.crc32(os.fsencode(source.resolve())):08x}.marshal"
 
 
 def read(kind: str, source: Path, key: str) -> dict[str, Any] | None:
