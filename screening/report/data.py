@@ -840,7 +840,8 @@ def undated(result: Result) -> str:
 def other_sources(result: Result, cited: list[str] | set[str]) -> list[dict[str, Any]]:
     """The sources the case lists (its own and its registry entities') that no finding cites, in the case's
     order."""
-    return [plain(s.as_dict()) for sid, s in result.case.sources.items() if sid not in set(cited)]
+    cited = set(cited)
+    return [plain(s.as_dict()) for sid, s in result.case.sources.items() if sid not in cited]
 
 
 def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
@@ -935,11 +936,16 @@ def _open_text(result: Any) -> str:
     return text if text.endswith(("?", ".")) else text + "."
 
 
+def takes_off_only(add: float, off: float, stake: float) -> bool:
+    """Whether a gap's answer can only take points off: it adds nothing, and it takes something off or decides
+    no risk rule (a question on mitigations alone, even one that could take off nothing)."""
+    return not add and bool(off or not stake)
+
+
 def moves(gap: dict[str, Any], mark: str = "") -> str:
     """``could add 25.69 to the score``, ``could take off 52.08`` (a mitigation question), or both: what a gap's
     answer could do to the score, its figure between ``mark`` (``**`` for bold)."""
     add, off = gap["could_add"], gap.get("could_take_off") or 0
-    # a question that decides mitigations alone can only take off, even when it could take off nothing
-    only_off = not add and (off or not gap.get("points_at_stake"))
+    only_off = takes_off_only(add, off, gap.get("points_at_stake") or 0)
     said = [] if only_off else [f"could add {mark}{num(add)}{mark} to the score"]
     return "; ".join([*said, *([f"could take off {mark}{num(off)}{mark}"] if off or only_off else [])])

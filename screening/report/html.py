@@ -32,6 +32,7 @@ from screening.report.data import (
     moves,
     repeats,
     report,
+    takes_off_only,
     value_text,
 )
 
@@ -1242,8 +1243,9 @@ def _gaps(ctx: Ctx) -> list[str]:
     for g in gaps:
         facts = ", ".join(f"<code>{esc(f)}</code>" for f in g["facts"])
         off = g.get("could_take_off") or 0
-        only_off = not g["could_add"] and (off or not g["points_at_stake"])
-        badge = f"−{num(off)}" if only_off else f"+{num(g['could_add'])}"
+        badge = (
+            f"−{num(off)}" if takes_off_only(g["could_add"], off, g["points_at_stake"]) else f"+{num(g['could_add'])}"
+        )
         out.append(
             f'<li><p><span class="stake" title="what the answer could do to the score">{badge}</span> '
             f"{esc(g['question'])}</p>"

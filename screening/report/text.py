@@ -27,8 +27,10 @@ from screening.report.data import (
     held,
     listing,
     more_chains,
+    other_sources,
     owner_tree,
     repeats,
+    takes_off_only,
     undated,
     value_text,
 )
@@ -507,7 +509,7 @@ def _gaps(page: Page, result: Result) -> None:
 def _moves(add: float, off: float, stake: float) -> str:
     """``+25.69``, ``−52.08`` (mitigations only, ``−0`` when they could take off nothing) or ``+3/−8``: what a
     gap's answer could do to the score."""
-    if not add and (off or not stake):
+    if takes_off_only(add, off, stake):
         return f"−{num(off)}"
     return f"+{num(add)}/−{num(off)}" if off else f"+{num(add)}"
 
@@ -598,8 +600,6 @@ def _decision(page: Page, d: dict[str, Any], lead: Text) -> None:
 
 
 def _sources(page: Page, result: Result) -> None:
-    from screening.report.data import other_sources
-
     cited = sorted({s for f in result.findings + result.mitigations for e in f.evidence for s in e.sources})
     known = [result.case.sources[sid].as_dict() for sid in cited if sid in result.case.sources]
     for heading, listed in (("Sources cited", known), ("Other sources of the case", other_sources(result, cited))):
