@@ -196,7 +196,15 @@ def assess(case: Case, pack: Pack, context: Context | None = None) -> dict[str, 
 
     context = context or Context()
     result = screen(
-        case, pack, context.waivers, context.on, context.watchlist, context.threshold, evidence=False, value_gaps=False
+        case,
+        pack,
+        context.waivers,
+        context.on,
+        context.watchlist,
+        context.threshold,
+        evidence=False,
+        value_gaps=False,  # a row shows no gap's figure
+        law_today=False,  # nor the answer under today's law
     )
     hits = result.facts.values.get("group.watchlist_hits") or []
     country = case.investor.country

@@ -171,10 +171,12 @@ def _filings(
     evidence: bool,
     worst: str,
     facts_at: Callable[[str], dict[str, Any]],
+    law_today: bool = True,
 ) -> Matrix:
     """The filing matrix of the facts held at the pack's filing confidence or better; a regime whose answer on
     every fact of the case differs carries that answer, the best confidence at which it holds, and the question
-    that would settle it (screening.decision.filings.qualify)."""
+    that would settle it (screening.decision.filings.qualify). Without ``law_today`` a case judged on another
+    day is not judged under today's law as well."""
     from screening.decision.filings import differing, matrix, qualify
 
     changes = change_days(view, day.first, day.last) if day.range else []
@@ -189,7 +191,7 @@ def _filings(
                 (a, b, build_facts(held(on_day(case, a, b)), hits).values, tuple(unsure(case, a, b)))
                 for a, b in zip(starts, ends, strict=True)
             ]
-        return matrix(values, pack.regimes, on, explain=evidence, segments=segments)
+        return matrix(values, pack.regimes, on, explain=evidence, segments=segments, today_too=law_today)
 
     full = build(None, values)
     limit = pack.scoring.filing_confidence
@@ -275,6 +277,7 @@ def screen(
     evidence: bool = True,
     how: How = "auto",
     value_gaps: bool = True,
+    law_today: bool = True,
 ) -> Result:
     """Screen ``case`` with ``pack``.
 
@@ -286,7 +289,9 @@ def screen(
     the conditions (screening.conditions.evaluate: the same answers either way). With ``value_gaps=False`` the
     gaps are not valued (each ``could_add`` and ``could_take_off`` is left at 0, the case not scored again per
     gap): they come most rule points at stake first, for callers that show no gap's figure (a batch row, a
-    backtest); everything else is the same.
+    backtest); everything else is the same. With ``law_today=False`` a case judged on another day than today is
+    judged only on that day, not under today's law as well (no decision carries ``today``), for callers that
+    show only the answer on the day judged (a batch row, a backtest); the answers on that day are the same.
     """
     waivers = waivers or {}
     hits = None
@@ -340,7 +345,7 @@ def screen(
     if pack.regimes:
         from screening.decision.filings import uncaught, uncaught_open
 
-        filings = _filings(case, view, values, hits, pack, on, day, evidence, worst, facts_at)
+        filings = _filings(case, view, values, hits, pack, on, day, evidence, worst, facts_at, law_today)
         target_country = case.data["target"].get("country")
         uncaught_risk = uncaught(filings, level, pack.scoring.names, target_country)
         open_filings = uncaught_open(filings, level, pack.scoring.names, target_country)

@@ -296,7 +296,8 @@ def score_corpus(files: Sequence[Path], pack: Pack) -> tuple[list[Scored], list[
             problems.append(Problem(str(path), None, None, "E406", "a backtest case needs an `outcome` (the decision)"))
             continue
         found = before_decision(case)
-        result = screen(found, pack, on=decision_day(case.data), evidence=False, value_gaps=False)  # no gap shown
+        # the decision is judged by the law of its own day: neither today's law nor a gap's figure is shown
+        result = screen(found, pack, on=decision_day(case.data), evidence=False, value_gaps=False, law_today=False)
         points = {f.rule.id: f.points for f in result.findings if not f.waived}
         scored.append(
             Scored(
