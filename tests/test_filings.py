@@ -795,3 +795,22 @@ def test_a_french_business_of_a_foreign_target_before_2024_asks_who_carries_it_o
     branch = {**facts, "target": {**facts["target"], "parts": [{**part, "local_entity": False}]}}
     assert _decision(pack, "FR", branch, dt.date(2016, 6, 1)).outcome == "out_of_scope"
     assert _decision(pack, "FR", branch, dt.date(2024, 1, 1)).rule.id == "FR-006"
+
+
+def test_a_french_business_of_a_foreign_target_before_2024_is_asked_whether_a_french_company_carries_it(
+    tmp_path: Path,
+) -> None:
+    """Hensoldt (2016-17): the French defence-electronics business of a German target. Before 2024 R.151-2 reaches
+    a French entity, not a business: the answer waits on whether a French company carries it on, and is mandatory
+    (FR-001) once the case says so."""
+    source = Path("backtest/cases/hensoldt-kkr.yaml")
+    (result,) = screen_files([source])
+    (fr,) = [d for d in result.filings.decisions if d.regime.id == "FR"]
+    assert fr.outcome == "undetermined"
+    assert [q.facts for q in fr.questions][0] == ("target.local_entity",)  # of the part, in its territory
+    told = tmp_path / "hensoldt.yaml"
+    sector = "      sectors: [defence]"
+    told.write_text(source.read_text("utf-8").replace(sector, f"{sector}\n      local_entity: true"), "utf-8")
+    (result,) = screen_files([told])
+    (fr,) = [d for d in result.filings.decisions if d.regime.id == "FR"]
+    assert (fr.outcome, fr.rule.id if fr.rule else None) == ("mandatory", "FR-001")
