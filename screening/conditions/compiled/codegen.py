@@ -297,12 +297,19 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
         return f"({partial} and not ({c} and {every}))"
 
     for k, (mask, unknown) in masks.items():
-        for bit, name in enumerate(gated[k]):
-            if name in single:
-                w.emit(
-                    f"{name} = True if {mask} & {1 << bit} else "
-                    f"(None if {unknown} & {1 << bit} or {open_(name)} else False)"
-                )
+        bits = [(1 << bit, name) for bit, name in enumerate(gated[k]) if name in single]
+
+        def undecided(mask: str = mask, unknown: str = unknown, bits: list[tuple[int, str]] = bits) -> None:
+            for bit, name in bits:
+                w.emit(f"{name} = True if {mask} & {bit} else (None if {unknown} & {bit} or {open_(name)} else False)")
+
+        def decided(mask: str = mask, bits: list[tuple[int, str]] = bits) -> None:
+            for bit, name in bits:
+                w.emit(f"{name} = {mask} & {bit} != 0")
+
+        # most lists are plain and their records decide the key: then each pattern is whether a record matched it
+        w.block(f"if {unknown} or {partial}:", undecided)
+        w.block("else:", decided)
     if other:
 
         def partial_list() -> None:
