@@ -86,6 +86,22 @@ def test_screening_today_on_the_first_and_last_years_is_taken(monkeypatch, capsy
 # --------------------------------------------------------------------------------------------- cases
 
 
+@pytest.mark.parametrize(
+    "case, regime, idle, shown",
+    [
+        ("alibaba-liege.yaml", "EU", "transaction.control exists true", "transaction.control equals true"),
+        ("stc-telefonica.yaml", "EU", "transaction.board_seats exists true", "transaction.board_seats gte 1"),
+    ],
+)
+def test_a_guard_beside_a_test_of_its_fact_is_not_among_the_facts_used(pack, case, regime, idle, shown):
+    """EU-001's facts used listed `transaction.control exists true: true` above `transaction.control equals true:
+    true`: the guard only checks that the fact is given, which the next line shows with its value."""
+    (result,) = screen_files([CASES / case])
+    decision = decisions(result)[regime]
+    tests = [u.test for u in (decision.today or decision).used] + [u.test for u in decision.used]
+    assert shown in tests and idle not in tests
+
+
 def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(pack):
     (result,) = screen_files([CASES / "alibaba-liege.yaml"])
     assert result.filings.on == "2018-12-04" and result.filings.basis == "transaction.signing_date"
