@@ -160,6 +160,20 @@ def test_the_first_and_last_days_a_case_may_hold_are_accepted(tmp_path, done):
     assert load_case(path).id == "x"
 
 
+@pytest.mark.parametrize(
+    "done", ["1900-01-01", "2100-12-31", "1900-01", "2100-12", 1900, 2100, {"between": ["1900-01", 2100]}]
+)
+def test_the_first_and_last_days_a_case_may_hold_are_accepted_in_a_json_lines_row(tmp_path, done):
+    rows = list(synthetic_cases(2, seed=11))
+    rows[0]["transaction"] = {"kind": "acquisition", "completion_date": done}
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for fast in (True, False):
+        out = tmp_path / f"r{fast}.jsonl"
+        run_batch(plan(Job([source], out, force=True, fast=fast, timeout=None)))
+        assert [json.loads(line)["error"] for line in out.read_text("utf-8").splitlines()] == ["", ""]
+
+
 AU_CASE = """format: 2
 id: x
 title: t
