@@ -185,3 +185,18 @@ def test_a_new_question_on_a_risk_rule_that_adds_nothing_is_not_called_a_mitigat
     assert "could add 0 to the score" in line and "take off" not in line
     code, out, _ = run(capsys, "screen", str(case), "-f", "markdown", "--set", "transaction.stake_after_pct=9.9")
     assert "could add 0 to the score" in out and "could take off 0" not in out
+
+
+def test_a_threshold_test_that_holds_is_not_said_to_fire_a_rule_that_did_not(capsys, tmp_path):
+    # 30% is over CA-006's 25, but CA-006 also needs a veto the case does not give: it is undecided, not fired,
+    # so the near-threshold line says the test holds, never that it fires.
+    case = tmp_path / "case.yaml"
+    case.write_text(STATE_GRID_SERVICER, encoding="utf-8")
+    code, out, _ = run(capsys, "screen", str(case), "-f", "json")
+    doc = json.loads(out)
+    assert "CA-006" not in {f["rule"] for f in doc["findings"]}
+    assert "CA-006" in doc["undecided_rules"]
+    code, out, _ = run(capsys, "screen", str(case), "--width", "200")
+    line = next(x for x in out.splitlines() if "of CA-006" in x)
+    assert line.endswith("(transaction.votes_after_pct gt 25: holds)"), line
+    assert ": fires)" not in out
