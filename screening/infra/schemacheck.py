@@ -112,6 +112,14 @@ def _number_hint(value: Any, kind: str) -> str:
     )
 
 
+def _date_hint(value: str) -> str:
+    """``; did you mean 2021-03?`` for a date written in words or in day-month-year order (``March 2021``)."""
+    from screening.infra.datehint import date_hint
+
+    hint = date_hint(value)
+    return f"; did you mean {hint}?" if hint else ""
+
+
 def _is_type(value: Any, kind: str) -> bool:
     if kind in ("number", "integer") and isinstance(value, bool):
         return False
@@ -372,7 +380,7 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
             if len(value) != 10:
                 raise ValueError
         except ValueError:
-            yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}"
+            yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}" + _date_hint(value)
             return
     if "pattern" in node and not regex(node["pattern"]).search(value):
         yield path, "E106", f"{value!r} does not match the expected form ({node.get('description') or node['pattern']})"
@@ -438,6 +446,10 @@ def _any_of(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) 
             for option, found in zip(options, results, strict=True)
             if "pattern" in option and regex(option["pattern"]).search(value)
         ]
+        if not written and node.get("x-expected"):  # of no form ('March 2021'): what the forms are, in words
+            hint = _date_hint(value) if any(o.get("format") == "date" for o in options) else ""
+            yield path, "E106", f"expected {node['x-expected']}, found {describe(value)}{hint}"
+            return
         fitting = written or fitting[:1]  # else the form listed first (a day, before a month)
     elif len(fitting) == 1 and node.get("x-numbers") == "expected" and isinstance(value, (int, float)):
         fitting = []  # a number that is no form here (a year out of range): what the forms are, in words
