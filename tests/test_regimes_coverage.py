@@ -78,6 +78,25 @@ def test_rules_regimes_country_without_a_regime_is_an_input_error(capsys):
     assert "no regime in pack screening-default covers Brazil (BR)" in err and "[E108 unknown-reference]" in err
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("Germany", "unknown country code 'Germany'; did you mean DE (Germany)?"),
+        ("XX", "unknown country code 'XX'; expected an ISO 3166-1 alpha-2 code (DE) or a regime's id (CAN)"),
+    ],
+)
+def test_rules_regimes_country_named_in_words_asks_for_the_code(capsys, given, said):
+    # A country's name is no code: the answer names the code meant, never "no regime covers GERMANY (GERMANY)".
+    code, out, err = run(capsys, "rules", "regimes", "--country", given)
+    assert code == 2 and not out
+    assert f"error: {said} [E107 unknown-country]" in err and "no regime" not in err
+
+
+def test_rules_show_a_lower_case_id_suggests_the_id_itself(capsys):
+    code, out, err = run(capsys, "rules", "show", "ci-001")
+    assert code == 2 and "did you mean 'CI-001'?" in err
+
+
 def test_the_readme_counts_the_rules_and_triggers_of_the_pack(pack):
     """The README's sentence on the default pack gives its rules and its triggers as the pack has them (it said
     110 rules and 129 triggers when the pack held 111 and 125)."""
