@@ -593,7 +593,9 @@ def test_pack(
 @app.command()
 def diff(
     old: str = typer.Argument(
-        ..., help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules)."
+        ...,
+        help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules; "
+        "origin/main:. for the current directory).",
     ),
     new: Path = typer.Argument(..., help="The pack after the change (a directory).", file_okay=False),
     cases: list[Path] = typer.Argument(
