@@ -115,3 +115,14 @@ def test_the_readme_counts_the_rules_and_triggers_of_the_pack(pack):
 def test_one_trigger_is_one_trigger(pack):
     nltc = next(g for g in pack.regimes if g.id == "NLTC")
     assert checked(coverage(nltc)).startswith("1 trigger, ")
+
+
+def test_filings_regime_takes_an_id_in_any_case_and_names_the_id_a_country_meant(capsys):
+    case = str(ROOT / "cases" / "state-grid-50hertz.yaml")
+    code, lower, err = run(capsys, "filings", case, "--regime", "de", "-f", "json")
+    assert code == 0, err
+    code, upper, _ = run(capsys, "filings", case, "--regime", "DE", "-f", "json")
+    assert lower == upper and '"regime": "DE"' in upper
+    code, out, err = run(capsys, "filings", case, "--regime", "Germany", "--regime", "United Kingdom")
+    assert code == 2 and not out
+    assert "unknown regime Germany (did you mean DE?), United Kingdom (did you mean UKEA or UK?)" in err
