@@ -575,7 +575,7 @@ BASIS = {
     "transaction.signing_date": "the signing date",
     "transaction.completion_date": "the completion date; no signing date given",
     "transaction.announcement_date": "the announcement date; no signing or completion date given",
-    "today": "no signing or completion date given",
+    "today": "no signing, completion or announcement date given",
 }
 """What fixed the day a case is judged on, in words."""
 
