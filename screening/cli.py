@@ -446,8 +446,12 @@ def _day(text: Optional[str], reported: bool = False) -> Any:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
+            from screening.infra.datehint import date_hint
+
             form = "YYYY-MM-DD, YYYY-MM or YYYY" if reported else "YYYY-MM-DD"
-            raise typer.BadParameter(f"expected a date as {form}, got {text!r}", param_hint="--as-of") from None
+            hint = date_hint(text)
+            meant = f"; did you mean {hint}?" if hint and (len(hint) == 10 or reported and hint[0] != "{") else ""
+            raise typer.BadParameter(f"expected a date as {form}, got {text!r}{meant}", param_hint="--as-of") from None
         year = day.year
     if not 1900 <= year <= 2100:
         raise typer.BadParameter(f"expected a year from 1900 to 2100, got {text!r}", param_hint="--as-of")

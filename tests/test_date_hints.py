@@ -82,3 +82,21 @@ def test_text_no_date_form_reads_gets_the_forms_and_no_guess(capsys, tmp_path):
     assert f"{forms}, found text 'soon' [E106" in err
     code, _, err = run(capsys, tmp_path, "2021-13-01")  # of the form of a day, no day: the day's form is named
     assert "expected a date written YYYY-MM-DD, found '2021-13-01' [E106 bad-value]" in err
+
+
+@pytest.mark.parametrize(
+    "command, given, said",
+    [
+        ("filings", "March 2021", "got 'March 2021'; did you mean 2021-03?"),
+        ("filings", "Q1 2021", "got 'Q1 2021'"),  # a range is no --as-of: no such guess
+        ("check", "1 March 2021", "expected a date as YYYY-MM-DD, got '1 March 2021'; did you mean 2021-03-01?"),
+        ("check", "March 2021", "expected a date as YYYY-MM-DD, got 'March 2021'"),  # check judges one day
+    ],
+)
+def test_as_of_in_words_names_the_date_meant(capsys, tmp_path, command, given, said):
+    case = tmp_path / "case.yaml"
+    case.write_text(CASE.format(as_of="2026-10-01", signing="2021-03"), encoding="utf-8")
+    code = main([command, str(case), "--as-of", given])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and said in err
+    assert "did you mean {" not in err and (said.endswith("?") or "did you mean" not in err)
