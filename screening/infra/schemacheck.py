@@ -102,9 +102,44 @@ def _too_large(value: int | float) -> str:
 _ZERO_LED = re.compile(r"[-+]?(?:0[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)")
 
 
+_PERCENT = re.compile(
+    r"(?P<about>about|around|approx\.?|approximately|c\.|circa|~)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?:%|per ?cent|pct)",
+    re.IGNORECASE,
+)
+
+_SYNONYMS = {
+    "state_owned": "soe",
+    "state-owned": "soe",
+    "state_owned_enterprise": "soe",
+    "state_enterprise": "soe",
+    "government": "state_body",
+    "state": "state_body",
+    "swf": "sovereign_fund",
+    "sovereign_wealth_fund": "sovereign_fund",
+    "person": "individual",
+    "natural_person": "individual",
+    "public_company": "listed_company",
+    "company": "private_company",
+}
+"""Words a newcomer writes for a value of a fixed list, with the value meant (when the list has it): the nearest
+spelling of ``state_owned`` is ``state_body``, which is not what it means."""
+
+
 def _number_hint(value: Any, kind: str) -> str:
-    """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``."""
-    if kind not in ("number", "integer") or not isinstance(value, str) or not _ZERO_LED.fullmatch(value):
+    """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``; or a
+    percentage written with its sign (``30%``) or as an estimate (``about 30%``)."""
+    if kind not in ("number", "integer") or not isinstance(value, str):
+        return ""
+    percent = _PERCENT.fullmatch(value.strip())
+    if percent and percent["about"]:
+        return (
+            f"; an estimate is no number: write the figure with the source's words in a note ({{value: "
+            f'{percent["n"]}, note: "{value.strip()}"}}) or, when the source gives a range, a bound '
+            "({between: [a, b]})"
+        )
+    if percent:
+        return f"; did you mean {percent['n']}? (a percentage is written without %)"
+    if not _ZERO_LED.fullmatch(value):
         return ""
     return (
         " (a number written with a leading zero, 0o or 0x stays text here, where YAML 1.1 would read 0777 "
@@ -343,7 +378,8 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}" + _number_hint(value, kind)
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
-        hint = closest(str(value), node["enum"], 0.6)
+        said = _SYNONYMS.get(str(value).strip().lower())
+        hint = said if said in node["enum"] else closest(str(value), node["enum"], 0.6)
         more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(map(str, node['enum']))}"
         yield path, "E106", f"unknown value {value!r}{more}"
     if isinstance(value, str):
