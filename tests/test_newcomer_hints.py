@@ -62,3 +62,23 @@ def test_an_estimated_stake_is_not_turned_into_a_number(capsys, tmp_path):
     assert '({value: 30, note: "about 30%"})' in out and "did you mean 30?" not in out
     code, out = check(capsys, tmp_path, stake='{value: 30, note: "about 30%"}')
     assert code == 0, out
+
+
+def test_one_run_names_a_missing_source_beside_the_other_problems(capsys, tmp_path):
+    # The sources were checked only once the case had the right shape: a newcomer fixed `sector` and country
+    # names, and only then learnt that a source was missing.
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        CASE.format(kind="soe", stake="30")
+        + "  sources: [press-2021]\n"
+        + "sources:\n  - {id: registry, title: Register}\n",
+        encoding="utf-8",
+    )
+    text = case.read_text().replace("target: {name: T, country: DE}", "target: {name: T, country: Germany}")
+    case.write_text(text, encoding="utf-8")
+    code = main(["check", str(case)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "target.country: unknown country code 'Germany'; did you mean DE (Germany)? [E107" in out
+    assert "case.yaml:13:13: error: transaction.sources.0: unknown source 'press-2021' [E108 unknown-reference]" in out
+    assert out.splitlines()[-1] == "2 errors in 1 file"
