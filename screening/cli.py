@@ -453,8 +453,11 @@ def _day(text: Optional[str], reported: bool = False) -> Any:
             meant = f"; did you mean {hint}?" if hint and (len(hint) == 10 or reported and hint[0] != "{") else ""
             raise typer.BadParameter(f"expected a date as {form}, got {text!r}{meant}", param_hint="--as-of") from None
         year = day.year
-    if not 1900 <= year <= 2100:
-        raise typer.BadParameter(f"expected a year from 1900 to 2100, got {text!r}", param_hint="--as-of")
+    from screening.infra.clock import year_problem
+
+    problem = year_problem(year, text)
+    if problem:
+        raise typer.BadParameter(problem, param_hint="--as-of")
     return day
 
 

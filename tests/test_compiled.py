@@ -455,3 +455,27 @@ def test_rules_sharing_wide_parts_on_random_facts(pool, data):
     for _ in range(5):  # half the facts unknown, so that parts are often unknown together
         values = data.draw(fact_values(fields))
         assert_same(evaluator, rules, {f: v for f, v in values.items() if data.draw(st.booleans())})
+
+
+@PROFILE
+@given(st.lists(conditions(), min_size=3, max_size=3), st.lists(conditions(3), min_size=2, max_size=2), st.data())
+def test_a_rule_false_by_a_leaf_still_computes_the_parts_it_shares(pool, leaves, data):
+    """A rule that needs all of a leaf and of parts of its own is not combined further once the leaf is false; a part
+    it shares, even inside a part of its own, is computed all the same for the rules after it that read it."""
+    shared = {"any": [pool[0], pool[1]]}
+    specs = [
+        {"all": [leaves[0], {"any": [shared, pool[2]]}]},
+        {"all": [{"not": shared}, leaves[1], {"any": [pool[2], leaves[0]]}]},
+        {"not": shared},
+        {"all": [shared, leaves[1]]},
+    ]
+    try:
+        rules = rules_of(specs, {})
+    except CompileError:
+        assume(False)
+    evaluator = compiled.compile_pack(rules)
+    assert " is not False:" in evaluator.source  # the first rule's own parts wait for its leaf
+    fields = sorted({f for spec in pool + leaves for f in _fields(spec)})
+    for _ in range(5):
+        values = data.draw(fact_values(fields))
+        assert_same(evaluator, rules, {f: v for f, v in values.items() if data.draw(st.booleans())})

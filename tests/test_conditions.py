@@ -113,3 +113,57 @@ def test_describe_is_readable():
     )
     assert node.describe() == "(investor.country in concern or not (target.sectors empty true))"
     assert node.fields() == ["investor.country", "target.sectors"]
+
+
+@pytest.mark.parametrize(
+    "spec, values, shown",
+    [
+        (  # the guard beside a test of the same fact: the test alone is evidence
+            {
+                "all": [
+                    {"field": "transaction.control", "exists": True},
+                    {"field": "transaction.control", "equals": True},
+                ]
+            },
+            {"transaction.control": True},
+            ["transaction.control equals true"],
+        ),
+        (  # the guard after the test, under an any: the same
+            {
+                "any": [
+                    {
+                        "all": [
+                            {"field": "transaction.board_seats", "gte": 1},
+                            {"field": "transaction.board_seats", "exists": True},
+                        ]
+                    },
+                    {"field": "investor.country", "in": "concern"},
+                ]
+            },
+            {"transaction.board_seats": 2, "investor.country": "JP"},
+            ["transaction.board_seats gte 1"],
+        ),
+        (  # the only leaf naming its fact: kept
+            {"all": [{"field": "transaction.control", "exists": True}, {"field": "investor.country", "in": "concern"}]},
+            {"transaction.control": False, "investor.country": "CN"},
+            ["transaction.control exists true", "investor.country in concern"],
+        ),
+        (  # a guard that holds by failing (under a not) is not idle
+            {
+                "all": [
+                    {"not": {"field": "transaction.control", "exists": True}},
+                    {"field": "investor.country", "in": "concern"},
+                ]
+            },
+            {"investor.country": "CN"},
+            ["transaction.control exists true", "investor.country in concern"],
+        ),
+    ],
+)
+def test_a_guard_is_evidence_only_when_no_other_leaf_names_its_fact(spec, values, shown):
+    """Reports printed `transaction.control exists true` beside `transaction.control equals true` among a finding's
+    facts: the guard only checks the fact is there, which the other leaf shows with its value."""
+    from screening.conditions.explain import supporting, trace, without_guards
+
+    leaves = without_guards(supporting(trace(COMPILER.compile(spec), values)))
+    assert [leaf.node.describe() for leaf in leaves] == shown

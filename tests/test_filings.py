@@ -61,7 +61,45 @@ def test_screening_today_must_be_a_date(monkeypatch, capsys):
     assert code == 2 and "SCREENING_TODAY" in err and "E106" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("fixed", ["1899-12-31", "2101-01-01", "0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("command", ["filings", "screen"])
+def test_screening_today_outside_the_years_a_day_may_fall_in_is_refused(monkeypatch, capsys, fixed, command):
+    """--as-of refused a day outside 1900-2100 but SCREENING_TODAY was used as given (a report screened on
+    1800-01-01): it is refused as --as-of is, naming the variable and the years expected."""
+    monkeypatch.setenv("SCREENING_TODAY", fixed)
+    code, out, err = run(capsys, command, str(CASES / "kunlun-grindr.yaml"))
+    assert code == 2 and out == "" and "Traceback" not in err
+    said = "environment variable SCREENING_TODAY (the day taken as today): expected a year from 1900 to 2100"
+    assert f"{said}, got '{fixed}'" in err
+    assert "E106" in err
+    code, _, err = run(capsys, command, str(CASES / "kunlun-grindr.yaml"), "--as-of", fixed)
+    assert code == 2 and f"expected a year from 1900 to 2100, got '{fixed}'" in err
+
+
+@pytest.mark.parametrize("fixed", ["1900-01-01", "2100-12-31"])
+def test_screening_today_on_the_first_and_last_years_is_taken(monkeypatch, capsys, fixed):
+    monkeypatch.setenv("SCREENING_TODAY", fixed)
+    code, out, err = run(capsys, "screen", str(CASES / "kunlun-grindr.yaml"))
+    assert code in (0, 1) and f"screened on {fixed}" in out, err
+
+
 # --------------------------------------------------------------------------------------------- cases
+
+
+@pytest.mark.parametrize(
+    "case, regime, idle, shown",
+    [
+        ("alibaba-liege.yaml", "EU", "transaction.control exists true", "transaction.control equals true"),
+        ("stc-telefonica.yaml", "EU", "transaction.board_seats exists true", "transaction.board_seats gte 1"),
+    ],
+)
+def test_a_guard_beside_a_test_of_its_fact_is_not_among_the_facts_used(pack, case, regime, idle, shown):
+    """EU-001's facts used listed `transaction.control exists true: true` above `transaction.control equals true:
+    true`: the guard only checks that the fact is given, which the next line shows with its value."""
+    (result,) = screen_files([CASES / case])
+    decision = decisions(result)[regime]
+    tests = [u.test for u in (decision.today or decision).used] + [u.test for u in decision.used]
+    assert shown in tests and idle not in tests
 
 
 def test_alibaba_predates_the_belgian_mechanism_and_today_a_lease_is_outside_it(pack):
@@ -795,3 +833,22 @@ def test_a_french_business_of_a_foreign_target_before_2024_asks_who_carries_it_o
     branch = {**facts, "target": {**facts["target"], "parts": [{**part, "local_entity": False}]}}
     assert _decision(pack, "FR", branch, dt.date(2016, 6, 1)).outcome == "out_of_scope"
     assert _decision(pack, "FR", branch, dt.date(2024, 1, 1)).rule.id == "FR-006"
+
+
+def test_a_french_business_of_a_foreign_target_before_2024_is_asked_whether_a_french_company_carries_it(
+    tmp_path: Path,
+) -> None:
+    """Hensoldt (2016-17): the French defence-electronics business of a German target. Before 2024 R.151-2 reaches
+    a French entity, not a business: the answer waits on whether a French company carries it on, and is mandatory
+    (FR-001) once the case says so."""
+    source = Path("backtest/cases/hensoldt-kkr.yaml")
+    (result,) = screen_files([source])
+    (fr,) = [d for d in result.filings.decisions if d.regime.id == "FR"]
+    assert fr.outcome == "undetermined"
+    assert [q.facts for q in fr.questions][0] == ("target.local_entity",)  # of the part, in its territory
+    told = tmp_path / "hensoldt.yaml"
+    sector = "      sectors: [defence]"
+    told.write_text(source.read_text("utf-8").replace(sector, f"{sector}\n      local_entity: true"), "utf-8")
+    (result,) = screen_files([told])
+    (fr,) = [d for d in result.filings.decisions if d.regime.id == "FR"]
+    assert (fr.outcome, fr.rule.id if fr.rule else None) == ("mandatory", "FR-001")

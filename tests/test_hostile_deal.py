@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from screening.batch.run import Job, plan, run_batch
 from screening.batch.synthetic import cases as synthetic_cases
 from screening.case.load import load_case
 from screening.cli import main
@@ -104,11 +105,73 @@ def test_a_deal_day_or_month_outside_the_years_a_case_may_hold_is_refused(tmp_pa
     assert second["error"] == ""
 
 
-@pytest.mark.parametrize("done", ["1900-01-01", "2100-12-31", "'1900-01'", "'2100-12'", "2100", "1900"])
+DAY_SAID = "expected a day from 1900-01-01 to 2100-12-31, got "
+MONTH_SAID = "expected a month YYYY-MM from 1900-01 to 2100-12, got "
+YEAR_SAID = "expected a year from 1900 to 2100, got "
+
+
+@pytest.mark.parametrize(
+    "done, where, said",
+    [
+        ("1899-12-31", "", DAY_SAID + "'1899-12-31'"),
+        ("2101-01-01", "", DAY_SAID + "'2101-01-01'"),
+        ("1899-05", "", MONTH_SAID + "'1899-05'"),
+        ("2101-01", "", MONTH_SAID + "'2101-01'"),
+        ("0001-01", "", MONTH_SAID + "'0001-01'"),
+        ("1900-13", "", MONTH_SAID + "'1900-13'"),
+        (1899, "", YEAR_SAID + "'1899'"),
+        (2101, "", YEAR_SAID + "'2101'"),
+        ({"between": ["1899-05", 2019]}, ".between.0", MONTH_SAID + "'1899-05'"),
+        ({"between": [2019, "2101-02"]}, ".between.1", MONTH_SAID + "'2101-02'"),
+        ({"between": [1899, 2019]}, ".between.0", YEAR_SAID + "'1899'"),
+        ({"between": ["1899-12-31", 2019]}, ".between.0", DAY_SAID + "'1899-12-31'"),
+    ],
+)
+def test_a_date_outside_the_years_is_told_in_the_words_of_its_own_form(tmp_path, done, where, said):
+    """A month before 1900 was told "expected a date written YYYY-MM-DD" (the day's message), a year before 1900
+    "expected a date ..., found number 1899" (E103, as if a number were no date): each form is told its own
+    bounds, in a case file and in a JSON Lines row (either path of the batch) alike."""
+    path = tmp_path / "c.yaml"
+    path.write_text(CASE.replace("SIGNED", "1900-01-01").replace("DONE", json.dumps(done)), "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        load_case(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("E106", 14), problem
+    assert problem.message == f"transaction.completion_date{where}: {said}"
+    rows = list(synthetic_cases(2, seed=11))
+    rows[0]["transaction"] = {"kind": "acquisition", "completion_date": done}
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for fast in (True, False):
+        out = tmp_path / f"r{fast}.jsonl"
+        run_batch(plan(Job([source], out, force=True, fast=fast, timeout=None)))
+        first, second = (json.loads(line) for line in out.read_text("utf-8").splitlines())
+        assert f"{source}:1:" in first["error"] and f"completion_date{where}: {said} [E106" in first["error"]
+        assert second["error"] == ""
+
+
+@pytest.mark.parametrize(
+    "done",
+    ["1900-01-01", "2100-12-31", "'1900-01'", "'2100-12'", "2100", "1900", "{between: [1900-01, 2100]}", "'1950-12'"],
+)
 def test_the_first_and_last_days_a_case_may_hold_are_accepted(tmp_path, done):
     path = tmp_path / "c.yaml"
     path.write_text(CASE.replace("SIGNED", "1900-01-01").replace("DONE", done), "utf-8")
     assert load_case(path).id == "x"
+
+
+@pytest.mark.parametrize(
+    "done", ["1900-01-01", "2100-12-31", "1900-01", "2100-12", 1900, 2100, {"between": ["1900-01", 2100]}]
+)
+def test_the_first_and_last_days_a_case_may_hold_are_accepted_in_a_json_lines_row(tmp_path, done):
+    rows = list(synthetic_cases(2, seed=11))
+    rows[0]["transaction"] = {"kind": "acquisition", "completion_date": done}
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    for fast in (True, False):
+        out = tmp_path / f"r{fast}.jsonl"
+        run_batch(plan(Job([source], out, force=True, fast=fast, timeout=None)))
+        assert [json.loads(line)["error"] for line in out.read_text("utf-8").splitlines()] == ["", ""]
 
 
 AU_CASE = """format: 2

@@ -46,6 +46,11 @@ def test_the_narrow_characters_are_one_column_wide_for_rich_too():
         assert rich_cell_len(character) == 1, repr(character)
 
 
+def _lines(text: str) -> Text:
+    """A Text of several lines, as the report makes one (a line break written into a Text is escaped)."""
+    return layout.stacked(Text(line) for line in text.split("\n"))
+
+
 @pytest.mark.parametrize("text", SAMPLES)
 def test_widths_are_rich_widths(text):
     assert layout.cell_len(text) == rich_cell_len(text)
@@ -54,8 +59,8 @@ def test_widths_are_rich_widths(text):
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("text", SAMPLES)
 def test_wrapping_is_rich_wrapping(text, width):
-    assert [line.plain for line in Text(text).wrap(width)] == _rich_wrap(text, width)
-    label = Text(text)
+    assert [line.plain for line in _lines(text).wrap(width)] == _rich_wrap(text, width)
+    label = _lines(text)
     label.no_wrap = True  # a tree's label: its lines kept, cropped to the width
     assert [line.plain for line in label.wrap(width)] == _rich_wrap(text, width, no_wrap=True)
 
@@ -83,13 +88,13 @@ def test_trees_are_drawn_as_rich_draws_them(width):
     ours, theirs = Tree(Text(labels[0])), RichTree(RichText(labels[0]))
     pairs = [(ours.add(Text(labels[1])), theirs.add(RichText(labels[1])))]
     for label in labels[2:4]:
-        mine = Text(label)
+        mine = _lines(label)
         mine.no_wrap = True
         made = RichText(label)
         made.no_wrap = True
         pairs[0][0].add(mine), pairs[0][1].add(made)
     last = (ours.add(Text(labels[4])), theirs.add(RichText(labels[4])))
-    last[0].add(Text(labels[5])), last[1].add(RichText(labels[5]))
+    last[0].add(_lines(labels[5])), last[1].add(RichText(labels[5]))
     console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
     console.print(theirs)
     drawn = [line.rstrip() for line in console.file.getvalue().rstrip("\n").split("\n")]  # type: ignore[attr-defined]
@@ -186,10 +191,10 @@ def test_hanging_indents_are_those_rich_gave_on_random_text():
     alphabet.append("averyveryverylongword")
     console = lines.console(100, False)
     for _ in range(300):
-        lead = "".join(rng.choice(alphabet[:15]) for _ in range(rng.randint(0, 24)))
+        lead = "".join(rng.choice(alphabet[:14]) for _ in range(rng.randint(0, 24)))  # a lead is one line
         body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 160)))
         width, indent = rng.randint(12, 90), rng.choice([None, 2, 4, 15])
         room = rng.choice([0, 20])
         theirs = [line.plain for line in _rich_hang(console, lead, lines.Text(body), width, indent, room)]
-        ours = [line.plain for line in layout.hang(Text(lead), Text(body), width, indent, room)]
+        ours = [line.plain for line in layout.hang(Text(lead), _lines(body), width, indent, room)]
         assert ours == theirs, (lead, body, width, indent, room)

@@ -159,3 +159,49 @@ def test_a_null_list_beside_registry_references_is_reported(tmp_path, key):
     with pytest.raises(ScreeningError) as info:
         load_case(path)
     assert any(p.code == "E103" and p.path[:1] == (key,) for p in info.value.problems), info.value.problems
+
+
+REGISTRY_WITH_SOURCE = (
+    "format: 1\nentities:\n  - {id: cspl, name: Custom Ports, kind: private_company, country: HK}\n"
+    "  - {id: fund, name: A Fund, kind: fund, country: HK, owners_complete: true}\n"
+    "ownership:\n  - {owner: fund, owned: cspl, equity_pct: 100, sources: [s1]}\n"
+    "sources:\n  - {id: s1, title: Register extract, url: 'https://example.org/register'}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "own, differ",
+    [
+        ("{id: s1, title: A press article}", "title, url"),
+        ("{id: s1, title: Register extract, url: 'https://example.org/other'}", "url"),
+        ("{id: s1, title: Register extract, url: 'https://example.org/register', date: 2020-01-01}", "date"),
+        ("{id: s1, title: Register extract, url: 'https://example.org/register'}", None),
+    ],
+)
+def test_a_case_source_differing_from_the_registry_source_it_overrides_is_a_located_warning(
+    tmp_path, capsys, own, differ
+):
+    """A registry edge cites s1; the case defines its own s1. The case's won silently, so the registry's edge cited a
+    document it was never taken from. The same source is fine; a different one is W381 at the case's source."""
+    directory = write_registry(tmp_path, {"x.yaml": REGISTRY_WITH_SOURCE})
+    text = case_text("  - ref: cspl\n") + f"sources:\n  - {{id: other, title: Other}}\n  - {own}\n"
+    case = build(text, directory)
+    assert case.sources["s1"].title == loads(f"x: {own}", "o.yaml")[0]["x"]["title"]  # the case's still wins
+    warnings = [p for p in case.notes if p.code == "W381"]
+    if differ is None:
+        assert warnings == []
+        return
+    [warning] = warnings
+    assert (warning.line, warning.severity, warning.path[:2]) == (10, "warning", ("sources", "1"))
+    assert f"source 's1' differs from the entity registry's source of that id (in {differ})" in warning.message
+    target = tmp_path / "t.yaml"
+    target.write_text(text)
+    assert main(["screen", str(target), "--entities", str(directory), "-f", "json", "-o", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "t.yaml:10:5: warning: sources.1: source 's1' differs" in err and "[W381 source-overridden]" in err
+
+
+def test_a_case_source_the_registry_records_do_not_cite_is_no_warning(tmp_path):
+    directory = write_registry(tmp_path, {"x.yaml": REGISTRY_WITH_SOURCE.replace("sources: [s1]", "sources: []")})
+    case = build(case_text("  - ref: cspl\n") + "sources:\n  - {id: s1, title: Something else}\n", directory)
+    assert [p for p in case.notes if p.code == "W381"] == []

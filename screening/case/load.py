@@ -31,11 +31,13 @@ def load_case(path: Path, registry: Path | None = None) -> Case:
 
 def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None) -> Case:
     """Validate plain data (as read from a file called ``name``) and build the Case."""
+    overridden: list[Problem] = []
     if _refers(data):  # the registry is read only for a case that names its entities
         from screening.case.registry import expand
 
-        data = expand(data, marks, name, registry)
+        data = expand(data, marks, name, registry, overridden)
     data, notes = renamed(data, marks, name)  # old field names read as the new ones, with a warning
+    notes = [*notes, *overridden]
     data, fact_sources, long_form, meta = unwrap(data)
     problems = [p for p in notes if p.severity == "error"]
     problems += [

@@ -5,7 +5,8 @@ format's entities), the ``ownership`` edges between them and the ``sources`` the
 written ``{ref: cosco-shipping-ports}`` takes that entity from the registry, together with every entity
 above it and the edges between them; fields written beside ``ref`` override the registry's, and an
 entity or edge the case writes itself wins over the registry's. Sources the pulled-in records cite
-come along, unless the case defines a source with the same id.
+come along, unless the case defines a source with the same id: then the pulled-in records cite the case's, which
+is fine when the two are the same and a warning (W381 source-overridden) at the case's source when they differ.
 """
 
 from __future__ import annotations
@@ -159,11 +160,14 @@ def _citations(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, .
     return out
 
 
-def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None) -> Any:
+def expand(
+    data: Any, marks: Marks, name: str, registry_path: Path | None = None, notes: list[Problem] | None = None
+) -> Any:
     """The case document with its ``ref`` entities filled in from the registry (marks extended in place).
 
     Pulled-in entities, edges and sources are appended; their marks point at the ``ref`` that pulled
-    them in, so a problem in them is reported there.
+    them in, so a problem in them is reported there. A source of the case that differs from the registry's source
+    of the same id, which pulled-in records cite, adds a warning to ``notes`` (W381, at the case's source).
     """
     if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
         return data
@@ -232,11 +236,21 @@ def expand(data: Any, marks: Marks, name: str, registry_path: Path | None = None
     pulled = (
         entities[len(data["entities"]) :] + [entities[i] for i, _ in refs] + edges[len(data.get("ownership") or []) :]
     )
+    own_sources = {_text(s.get("id")): i for i, s in enumerate(sources) if isinstance(s, dict)}
+    citing: dict[str, None] = {}  # the case's own sources that pulled-in records cite, in order
     for _, source_id in _citations({"pulled": pulled}):
+        if source_id in own_sources and source_id in registry.sources:
+            citing[source_id] = None
         if source_id not in have_sources and source_id in registry.sources:
             have_sources.add(source_id)
             _mark(marks, ("sources", str(len(sources))), ("entities",))
             sources.append(registry.sources[source_id])
+    if notes is not None:
+        notes += [
+            _overridden(name, marks, sid, own_sources[sid], sources[own_sources[sid]], registry.sources[sid])
+            for sid in citing
+            if sources[own_sources[sid]] != registry.sources[sid]
+        ]
     out = {**data, "entities": entities}
     if edges_ok:
         out["ownership"] = edges
@@ -252,3 +266,15 @@ def _text(value: Any) -> str | None:
 def _mark(marks: Marks, path: tuple[str, ...], at: tuple[str, ...]) -> None:
     if at in marks:
         marks[path] = marks[at]
+
+
+def _overridden(name: str, marks: Marks, sid: str, at: int, own: dict[str, Any], theirs: dict[str, Any]) -> Problem:
+    """W381: the case's source ``sid`` (item ``at`` of its sources) differs from the registry's, which records
+    pulled in from the registry cite: they now cite the case's."""
+    differ = [k for k in dict.fromkeys([*theirs, *own]) if own.get(k) != theirs.get(k)]
+    message = (
+        f"source '{sid}' differs from the entity registry's source of that id (in {', '.join(differ)}), which "
+        "records taken from the registry cite: they now cite this one; give one of them another id, or make them "
+        "the same"
+    )
+    return located(name, marks, ("sources", str(at)), "W381", message, severity="warning")

@@ -32,6 +32,20 @@ def supporting(t: Trace) -> list[Trace]:
     return [leaf for c in t.children for leaf in supporting(c)]
 
 
+def without_guards(leaves: list[Trace]) -> list[Trace]:
+    """``leaves`` less the guards another of them makes idle: a leaf that held by checking only that a fact is given
+    (``exists: true``) says nothing when another leaf names the same fact and shows its value (``transaction.control
+    exists true`` beside ``transaction.control equals true``). A guard that is the only leaf naming its fact stays:
+    it is then all the evidence says of that fact."""
+    shown = {leaf.node.field for leaf in leaves if not _guard(leaf)}
+    return [leaf for leaf in leaves if not (_guard(leaf) and leaf.node.field in shown)]
+
+
+def _guard(leaf: Trace) -> bool:
+    """A leaf that held by checking only that its fact is given."""
+    return leaf.node.op == "exists" and leaf.node.arg is True and leaf.value is True
+
+
 def deciding(t: Trace) -> list[Trace]:
     """As :func:`supporting`, but a false `all` (under a `not`) rests on its false parts only: the leaves that
     decided the node, each with the value it had (a filing's facts used; rule evidence keeps `supporting`, which

@@ -466,6 +466,18 @@ def _constants(w: Writer, value: Any, hint: str) -> Any:
     return tuple(w.constant(a) for a in value) if isinstance(value, tuple) else w.constant(value, hint)
 
 
+def compared(w: Writer, op: Operator, value: Any, hint: str, v: str) -> tuple[str, str]:
+    """A comparison's test of local ``v`` (not None) as two expressions: on an exact value (its ``expr``), and on
+    a bound (through ``compare``). The compiled evaluator picks one by what the value is."""
+    return _compared(w, op.name, op.expr, value, hint, v)
+
+
+def _compared(w: Writer, name: str, expr: str, value: Any, hint: str, v: str) -> tuple[str, str]:
+    a = _constants(w, value, hint)
+    literal = f"({a[0]}, {a[1]})" if isinstance(a, tuple) else a
+    return expr.format(v=v, a=a), f"compare({name!r}, {v}, {literal})"
+
+
 def comparison(
     name: str,
     expr: str,
@@ -488,9 +500,8 @@ def comparison(
         return check, _none
 
     def code(w: Writer, value: Any, hint: str, v: str, out: str, kinds: Kinds) -> None:
-        a = _constants(w, value, hint)
-        literal = f"({a[0]}, {a[1]})" if isinstance(a, tuple) else a
-        w.emit(f"{out} = {expr.format(v=v, a=a)} if not {kinds.bound} else compare({name!r}, {v}, {literal})")
+        exact, bound = _compared(w, name, expr, value, hint, v)
+        w.emit(f"{out} = {exact} if not {kinds.bound} else {bound}")
 
     fields.setdefault("argument", _value)
     fields.setdefault("types", ORDERED)

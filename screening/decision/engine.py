@@ -15,7 +15,7 @@ from screening.case.model import Case
 from screening.case.reasons import DOCS
 from screening.case.values import DayRange, Interval, describe
 from screening.conditions.evaluate import How, evaluate
-from screening.conditions.explain import Trace, supporting, trace, unknown_leaves
+from screening.conditions.explain import Trace, supporting, trace, unknown_leaves, without_guards
 from screening.conditions.margins import Margin, nearby
 from screening.conditions.operators import OPERATORS
 from screening.infra import clock
@@ -329,7 +329,8 @@ def screen(
         shown: tuple[Evidence, ...] = ()
         if evidence:
             shown = tuple(
-                _evidence(case, facts, leaf, worst, facts_at) for leaf in supporting(trace(rule.condition, values))
+                _evidence(case, facts, leaf, worst, facts_at)
+                for leaf in without_guards(supporting(trace(rule.condition, values)))
             )
         waiver = waivers.get((case.id, rule.id))
         status = waiver.status(first_day(on, clock.today())) if waiver is not None else ""

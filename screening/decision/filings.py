@@ -17,7 +17,7 @@ from screening.case.catalogue import catalogue
 from screening.case.dated import DAY_FACTS, AsOf
 from screening.case.facts import plain
 from screening.case.values import BOUND_KEYS, DayRange, shown
-from screening.conditions.explain import Trace, deciding, failing, trace, unknown_leaves
+from screening.conditions.explain import Trace, deciding, failing, trace, unknown_leaves, without_guards
 from screening.conditions.margins import Margin, nearby
 from screening.conditions.operators import OPERATORS
 from screening.conditions.text import describe
@@ -709,7 +709,7 @@ def _decisive(values: dict[str, Any], rule: Trigger, margin: Margin) -> bool:
 def _used(values: dict[str, Any], t: Trace, leaves: list[Trace] | None = None) -> tuple[Used, ...]:
     """The facts that made ``t`` come out as it did (``leaves`` when given)."""
     out: dict[str, Used] = {}
-    for leaf in deciding(t) if leaves is None else leaves:
+    for leaf in without_guards(deciding(t) if leaves is None else leaves):
         node = leaf.node
         value = values.get(node.field)
         if OPERATORS[node.op].witnesses and isinstance(value, list) and node.witness:

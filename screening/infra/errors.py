@@ -57,6 +57,7 @@ CODES = {
     "W345": "value-defaulted",
     "W370": "index-rebuilt",
     "W380": "deprecated-name",
+    "W381": "source-overridden",
 }
 
 

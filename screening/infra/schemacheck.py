@@ -3,7 +3,8 @@
 The subset: type, enum, const, pattern, format (date), required, properties,
 additionalProperties (false), items, minimum, maximum, minLength, minItems, maxItems, minProperties,
 maxProperties, anyOf, $ref to $defs. A node with ``anyOf`` may say in ``x-expected`` what it accepts, in
-words, and in ``x-also`` what else, for the message when a value fits none of its forms.
+words, and in ``x-also`` what else, for the message when a value fits none of its forms; ``x-date`` marks a date
+as a case writes it (a day, a month or a year), whose bounds are told in the words of the form it is written in.
 It runs without imports beyond the standard library (the CLI starts fast, batches stay
 fast); the test suite checks that it agrees with the reference ``jsonschema`` package.
 """
@@ -365,6 +366,13 @@ def _same(value: Any, expected: Any) -> bool:
 def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -> Iterator[tuple[Path, str, str]]:
     if "$ref" in node:
         node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+    if node.get("x-date"):  # a day, month or year: told in the words of its own form
+        from screening.infra.clock import date_problem
+
+        problem = date_problem(value)
+        if problem:
+            yield path, "E106", problem
+            return
     if "anyOf" in node:
         found = list(_any_of(value, node, defs, path))
         if found:

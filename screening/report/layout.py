@@ -7,8 +7,10 @@ the report is the same to the byte whichever draws it. ``emit`` writes the lines
 and only in colour does it hand them to a rich console (imported then), which writes their styles.
 
 A report written to a pipe, a file or as plain text thus never imports rich's console: start-up time
-(bench/startup.py). Every string put into a ``Text`` passes through ``visible``: what a terminal would obey
-or not show is written as an escape (screening.infra.text).
+(bench/startup.py). Every string put into a ``Text`` passes through ``visible_line``: what a terminal would obey
+or not show is written as an escape (screening.infra.text), and so is a line break (``\\n``, ``\\r``, ``\\x0b``,
+``\\x0c``, ``\\x85``, ``\\u2028``, ``\\u2029``), so a field from a case (a title, a name, a source's title)
+stays on its line; the report's own lines are joined by ``stacked``, the one way a line break enters a ``Text``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Union
 
-from screening.infra.text import visible
+from screening.infra.text import visible_line
 
 Style = str
 Part = Union["Text", str, tuple[str, Style]]
@@ -55,7 +57,7 @@ class Text:
     __slots__ = ("plain", "style", "spans", "no_wrap")
 
     def __init__(self, text: str = "", style: Style = "", spans: list[tuple[int, int, Style]] | None = None) -> None:
-        self.plain = visible(text)
+        self.plain = visible_line(text)
         self.style = style
         self.spans: list[tuple[int, int, Style]] = spans if spans is not None else []
         self.no_wrap = False
@@ -88,7 +90,7 @@ class Text:
         """Add ``text`` at the end (a string in ``style``; a Text with its own styles); returns self."""
         start = len(self.plain)
         if isinstance(text, str):
-            text = visible(text)
+            text = visible_line(text)
             if text:
                 self.plain += text
                 if style:
@@ -185,6 +187,17 @@ class Text:
         made = RichText(self.plain, style=self.style, spans=[Span(a, b, s) for a, b, s in self.spans])
         made.no_wrap = self.no_wrap
         return made
+
+
+def stacked(lines: Iterable[Text]) -> Text:
+    """``lines`` as one Text, a line break between each two: the report's own line breaks (one in a string put
+    into a Text is escaped)."""
+    out = Text()
+    for i, line in enumerate(lines):
+        if i:
+            out.plain += "\n"
+        out.append(line)
+    return out
 
 
 def divide_line(text: str, width: int) -> list[int]:

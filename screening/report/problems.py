@@ -67,6 +67,7 @@ DESCRIPTIONS = {
     "W330": "An inline suppression names no code or gives no reason.",
     "W331": "An inline suppression hides nothing, or names no known code.",
     "W380": "A case field under its old name (read as the new one).",
+    "W381": "A case source differs from the registry source of that id, which pulled-in records cite.",
     "E401": "An output cannot be written.",
     "E402": "The output is one of the command's inputs.",
     "E403": "Another batch run holds the results file.",

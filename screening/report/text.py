@@ -34,7 +34,7 @@ from screening.report.data import (
     undated,
     value_text,
 )
-from screening.report.layout import Text, Tree
+from screening.report.layout import Text, Tree, stacked
 
 LEVEL_STYLE = {"low": "bold green", "medium": "bold yellow", "high": "bold dark_orange", "critical": "bold red"}
 HEADING = "bold underline"
@@ -346,7 +346,7 @@ def tree_label(page: Page, rows: list[tuple[str, Text, int]], level: int) -> Tex
         for rest in line[cut:].wrap(room - indent):
             rest.rstrip()
             out.append(Text(" " * indent) + rest)
-    label = Text("\n").join(out)
+    label = stacked(out)
     label.no_wrap = True
     return label
 

@@ -86,9 +86,10 @@ def render(value: WhatIf, fmt: str, options: Options) -> str:
             lines.append("  near thresholds after the change:")
             lines += [f"    {describe_margin(Margin(**m))}" for m in near]
         lines.append("")
-    from screening.infra.text import visible  # the changes and titles come from inputs: nothing in them is obeyed
+    from screening.infra.text import visible_line  # changes, titles, names come from inputs: nothing in them is obeyed
 
-    return "\n".join(wrapped(visible(line), options.width) for line in "\n".join(lines).rstrip().split("\n")) + "\n"
+    shown = "\n".join(visible_line(line) for line in lines)  # a line break in a name stays on its line, escaped
+    return "\n".join(wrapped(line, options.width) for line in shown.rstrip().split("\n")) + "\n"
 
 
 def wrapped(line: str, width: int) -> str:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from screening.conditions import operators
 from screening.conditions.operators import OPERATORS, Kinds, Pattern
 from screening.conditions.tree import Node
 
@@ -49,8 +50,14 @@ class Writer:
         self.depth -= 1
 
     def fresh(self, prefix: str) -> str:
+        """A local name not used since the last ``restart``."""
         self.count += 1
         return f"{prefix}{self.count}"
+
+    def restart(self) -> None:
+        """Number fresh names from the start again, once the locals named so far are no longer read: a
+        function's every local is a slot set and cleared on each call, so fewer locals make a cheaper call."""
+        self.count = 0
 
     def fact(self, path: str) -> str:
         if path not in self.facts:
@@ -141,6 +148,7 @@ def prelude(w: Writer, leaves: list[Node]) -> None:
     for node in leaves:
         by_fact.setdefault(node.field, {}).setdefault(w.leaf(node), node)
     for path, tests in by_fact.items():
+        w.restart()  # a fact's temporaries (its kinds, records, keys, parts) are not read after its tests
         v = w.fact(path)
         for name, node in tests.items():
             if OPERATORS[node.op].total:  # it decides an unknown value too
@@ -152,7 +160,27 @@ def prelude(w: Writer, leaves: list[Node]) -> None:
             w.emit("    " + " = ".join(rest) + " = None")
             if all(OPERATORS[t.op].on_empty_list is not None for t in rest.values()):
                 _empty_list(w, v, rest)
-            w.block("else:", lambda v=v, rest=rest: _known(w, v, rest))
+            if all(_compares(t) for t in rest.values()):
+                _compare(w, v, {name: (node.op, node.value, _set_name(node)) for name, node in rest.items()})
+            else:
+                w.block("else:", lambda v=v, rest=rest: _known(w, v, rest))
+
+
+def _compares(node: Node) -> bool:
+    """Whether the leaf compares a scalar with its argument (equals, in, gt, between...)."""
+    return bool(OPERATORS[node.op].expr) and not isinstance(node.value, Pattern)
+
+
+def _compare(w: Writer, v: str, tests: dict[str, tuple[str, Any, str]]) -> None:
+    """Comparisons of one known value (out -> operator, argument, hint): on an exact value (not a bound, as most
+    are: asked first of its class) each written as its plain expression, on a bound through ``compare``."""
+    written = {out: operators.compared(w, OPERATORS[op], arg, hint, v) for out, (op, arg, hint) in tests.items()}
+    w.emit(f"elif {v}.__class__ in Exact or not isinstance({v}, Bound):")
+    for out, (exact, _) in written.items():
+        w.emit(f"    {out} = {exact}")
+    w.emit("else:")
+    for out, (_, bound) in written.items():
+        w.emit(f"    {out} = {bound}")
 
 
 def _known(w: Writer, v: str, tests: dict[str, Node]) -> None:
@@ -269,12 +297,19 @@ def _scan(w: Writer, v: str, patterns: dict[str, Node], partial: str) -> None:
         return f"({partial} and not ({c} and {every}))"
 
     for k, (mask, unknown) in masks.items():
-        for bit, name in enumerate(gated[k]):
-            if name in single:
-                w.emit(
-                    f"{name} = True if {mask} & {1 << bit} else "
-                    f"(None if {unknown} & {1 << bit} or {open_(name)} else False)"
-                )
+        bits = [(1 << bit, name) for bit, name in enumerate(gated[k]) if name in single]
+
+        def undecided(mask: str = mask, unknown: str = unknown, bits: list[tuple[int, str]] = bits) -> None:
+            for bit, name in bits:
+                w.emit(f"{name} = True if {mask} & {bit} else (None if {unknown} & {bit} or {open_(name)} else False)")
+
+        def decided(mask: str = mask, bits: list[tuple[int, str]] = bits) -> None:
+            for bit, name in bits:
+                w.emit(f"{name} = {mask} & {bit} != 0")
+
+        # most lists are plain and their records decide the key: then each pattern is whether a record matched it
+        w.block(f"if {unknown} or {partial}:", undecided)
+        w.block("else:", decided)
     if other:
 
         def partial_list() -> None:
@@ -379,5 +414,8 @@ def _part(w: Writer, y: str, spec: tuple[str, Any]) -> str:
         return out
     w.emit(f"if {y} is None:")
     w.emit(f"    {out} = None")
-    w.block("else:", lambda: leaf(w, spec[0], spec[1], "", y, out))
+    if OPERATORS[spec[0]].expr:
+        _compare(w, y, {out: (spec[0], spec[1], "")})
+    else:
+        w.block("else:", lambda: leaf(w, spec[0], spec[1], "", y, out))
     return out

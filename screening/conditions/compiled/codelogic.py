@@ -17,8 +17,9 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
     Leaves are computed beforehand (see codegen.prelude), so a part costs a few comparisons of
     locals: evaluating every part is cheaper than branching around them, and leaves each part's
     value at hand to explain the result. A part that combines the same parts alike as one an earlier rule
-    of the function computed (rules share sub-conditions: "a sensitive target") reuses its local: every
-    part is computed unconditionally, at the function's top level.
+    of the function computed (rules share sub-conditions: "a sensitive target") reuses its local: such
+    shared parts are computed whatever the rule's value, at the function's top level (see ``prepare``); a
+    rule's own parts may wait for a leaf or shared part that would make the rule false.
     """
     if node.kind == "leaf":
         name = w.leaf(node)
@@ -47,6 +48,31 @@ def value(w: Writer, node: Node) -> tuple[str, dict[int, str]]:
         )
     names[id(node)] = out
     return out, names
+
+
+def prepare(w: Writer, node: Node) -> list[str]:
+    """Emit the parts of the node that rules share, computed whatever its value (rules after read them).
+
+    Return the locals that make the node false when one is, when the rest of it can wait for them: the node is an
+    ``all`` of parts of its own and of leaves or shared parts (already computed). Else none.
+    """
+
+    def shared_parts(part: Node) -> None:
+        if part.kind == "leaf":
+            return
+        if shape(part) in w.shared:
+            value(w, part)
+            return
+        for child in part.children:
+            shared_parts(child)
+
+    shared_parts(node)
+    if node.kind != "all" or shape(node) in w.shared:
+        return []
+    ready = [c for c in node.children if c.kind == "leaf" or shape(c) in w.shared]
+    if not ready or len(ready) == len(node.children):
+        return []
+    return list(dict.fromkeys(value(w, c)[0] for c in ready))
 
 
 def _flip(known: Any) -> Any:

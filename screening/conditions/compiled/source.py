@@ -76,25 +76,46 @@ def _block(w: codegen.Writer, rule: Rule) -> tuple[str, dict[int, str]]:
     return root, names
 
 
+def _guarded(w: codegen.Writer, rule: Rule, branches: Callable[[str, dict[int, str]], None]) -> None:
+    """A rule's block for a pass that lists only the rules fired and undecided: when the rule needs all of some
+    leaves or shared parts and one is false, the rule is false, and its own parts are not computed."""
+    mark = len(w.lines)
+    w.emit("")
+    ready = codelogic.prepare(w, rule.condition)
+
+    def rest() -> None:
+        root, names = codelogic.value(w, rule.condition)
+        w.lines[mark] = "    " * (w.depth - bool(ready)) + f"# {rule.id} {rule.name} -> {root}"
+        branches(root, names)
+
+    if ready:
+        w.block("if " + " and ".join(f"{name} is not False" for name in ready) + ":", rest)
+    else:
+        rest()
+
+
 def _decide(w: codegen.Writer, index: int, rule: Rule) -> None:
-    r, _ = _block(w, rule)
-    w.block(f"if {r}:", lambda: w.emit(f"fired_add({index})"))
-    w.block(f"elif {r} is None:", lambda: w.emit(f"undecided_add({index})"))
+    def branches(r: str, _names: dict[int, str]) -> None:
+        w.block(f"if {r}:", lambda: w.emit(f"fired_add({index})"))
+        w.block(f"elif {r} is None:", lambda: w.emit(f"undecided_add({index})"))
+
+    _guarded(w, rule, branches)
 
 
 def _decide_and_explain(w: codegen.Writer, index: int, rule: Rule) -> None:
-    r, names = _block(w, rule)
+    def branches(r: str, names: dict[int, str]) -> None:
+        def fired() -> None:
+            w.emit(f"fired_add({index})")
+            w.emit(f"evidence_add({codelogic.listing(codelogic.support_plan(w, rule.condition, True, names))})")
 
-    def fired() -> None:
-        w.emit(f"fired_add({index})")
-        w.emit(f"evidence_add({codelogic.listing(codelogic.support_plan(w, rule.condition, True, names))})")
+        def undecided() -> None:
+            w.emit(f"undecided_add({index})")
+            w.emit(f"unknowns_add({codelogic.listing(codelogic.unknowns_plan(w, rule.condition, names))})")
 
-    def undecided() -> None:
-        w.emit(f"undecided_add({index})")
-        w.emit(f"unknowns_add({codelogic.listing(codelogic.unknowns_plan(w, rule.condition, names))})")
+        w.block(f"if {r}:", fired)  # only True is true among a rule's values
+        w.block(f"elif {r} is None:", undecided)
 
-    w.block(f"if {r}:", fired)  # only True is true among a rule's values
-    w.block(f"elif {r} is None:", undecided)
+    _guarded(w, rule, branches)
 
 
 def _value_and_explain(w: codegen.Writer, _index: None, rule: Rule) -> None:
