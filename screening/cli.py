@@ -319,8 +319,8 @@ def filings(
         None,
         "--regime",
         metavar="ID",
-        help="Show only this regime (its id in the pack, e.g. BE, US; `screening rules regimes` lists them); "
-        "repeat for several.",
+        help="Show only this regime (its id in the pack, in any case, e.g. BE, us; `screening rules regimes` lists "
+        "them; a country's name is answered with its regimes' ids); repeat for several.",
     ),
     entities: Optional[Path] = typer.Option(
         None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
@@ -338,8 +338,10 @@ def filings(
 
     cases = _dashes(cases)
 
+    from screening.tooling.catalogue import regime_ids
+
     pack = pack_at(rules)
-    unknown = sorted(set(regime or ()) - {r.id for r in pack.regimes})
+    regime, unknown = regime_ids(pack, list(regime or ()))
     if unknown:
         raise typer.BadParameter(
             f"unknown regime {', '.join(unknown)}; the pack has {', '.join(r.id for r in pack.regimes) or 'none'}",
@@ -347,7 +349,7 @@ def filings(
         )
     results = screen_files(cases, rules, None, _day(as_of, True), entities, warn=lambda p: sys.stderr.write(f"{p}\n"))
     _emit(
-        render(format, Filings(tuple(results), tuple(regime or ())), _options(width, color, output is not None)),
+        render(format, Filings(tuple(results), tuple(regime)), _options(width, color, output is not None)),
         output,
         (*cases, rules or _default_pack(), entities),
     )
@@ -444,8 +446,12 @@ def _day(text: Optional[str], reported: bool = False) -> Any:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
+            from screening.infra.datehint import date_hint
+
             form = "YYYY-MM-DD, YYYY-MM or YYYY" if reported else "YYYY-MM-DD"
-            raise typer.BadParameter(f"expected a date as {form}, got {text!r}", param_hint="--as-of") from None
+            hint = date_hint(text)
+            meant = f"; did you mean {hint}?" if hint and (len(hint) == 10 or reported and hint[0] != "{") else ""
+            raise typer.BadParameter(f"expected a date as {form}, got {text!r}{meant}", param_hint="--as-of") from None
         year = day.year
     from screening.infra.clock import year_problem
 
@@ -596,7 +602,9 @@ def test_pack(
 @app.command()
 def diff(
     old: str = typer.Argument(
-        ..., help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules)."
+        ...,
+        help="The pack before the change: a directory, or REV:PATH read from git (e.g. origin/main:rules; "
+        "origin/main:. for the current directory).",
     ),
     new: Path = typer.Argument(..., help="The pack after the change (a directory).", file_okay=False),
     cases: list[Path] = typer.Argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from screening.cli import main
@@ -65,3 +66,58 @@ def test_a_pack_whose_tests_reach_outside_it_says_so_when_moved(capsys, tmp_path
     missing = [p for p in json.loads(out)["problems"] if p["code"] == "E001"]
     assert code == 1 and missing
     assert all("should name cases inside the pack (see screening init)" in p["message"] for p in missing)
+
+
+def _git(cwd: Path, *argv: str) -> None:
+    import os
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(["git", *argv], cwd=cwd, check=True, capture_output=True, env={**os.environ, **env})
+
+
+def _weight_raised(pack: Path) -> None:
+    rules = pack / "rules.yaml"
+    rules.write_text(rules.read_text().replace("weight: 20", "weight: 25", 1))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_workflow_diff_reads_the_old_pack_from_git(capsys, tmp_path, monkeypatch):
+    # The workflow `init` writes runs `screening diff origin/BASE:. .` at the top of the pack's repository; git
+    # itself reads `REV:.` as no object ("path '.' exists on disk, but not in 'REV'"), so the step failed on every
+    # pull request with E001.
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    pack = tmp_path / "pack"
+    assert run(capsys, "init", str(pack))[0] == 0
+    workflow = yaml.safe_load((pack / ".github" / "workflows" / "rules.yml").read_text())
+    (step,) = [s["run"] for s in workflow["jobs"]["rules"]["steps"] if s.get("run", "").startswith("screening diff")]
+    argv = step.replace("origin/${{ github.base_ref }}", "HEAD").split()[1:]
+    assert argv[:3] == ["diff", "HEAD:.", "."]
+    _git(pack, "init", "-q")
+    _git(pack, "add", "-A")
+    _git(pack, "commit", "-qm", "pack")
+    _weight_raised(pack)
+    monkeypatch.chdir(pack)
+    code, out, err = run(capsys, *argv[:3])
+    assert code == 0, err
+    assert "weight 20 → 25" in out and "score 20 → 25" in out
+    for spec in ("HEAD:./", "HEAD:"):  # the same tree, written as git writes it
+        assert run(capsys, "diff", spec, ".")[0] == 0
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_reads_a_pack_from_git_in_a_subdirectory(capsys, tmp_path, monkeypatch):
+    # Run inside rules/ of a repository, `HEAD:.` and `HEAD:rules` are both that directory (git ls-tree limits its
+    # names to the current directory unless told --full-tree: the old pack came out empty, E001 pack.yaml).
+    monkeypatch.setenv("SCREENING_CACHE_DIR", "")
+    pack = tmp_path / "repo" / "rules"
+    assert run(capsys, "init", str(pack))[0] == 0
+    _git(tmp_path / "repo", "init", "-q")
+    _git(tmp_path / "repo", "add", "-A")
+    _git(tmp_path / "repo", "commit", "-qm", "pack")
+    _weight_raised(pack)
+    monkeypatch.chdir(pack)
+    for spec in ("HEAD:.", "HEAD:rules"):
+        code, out, err = run(capsys, "diff", spec, ".")
+        assert code == 0, err
+        assert "weight 20 → 25" in out

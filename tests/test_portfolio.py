@@ -349,3 +349,35 @@ def test_a_csv_cell_over_the_field_limit_is_a_located_error(tmp_path, capsys, wh
     err = capsys.readouterr().err
     assert f"{results}:{line}:" in err and "invalid CSV: field larger than field limit" in err, err
     assert "internal error" not in err and not out.exists()
+
+
+def test_facts_that_ask_one_question_are_one_question_counted_once_a_case(tmp_path):
+    # group.sector_acquisitions and group.host_sector_acquisitions ask the same question: the portfolio listed it
+    # twice, each with every case, pushing other questions out of its top ten.
+    results = tmp_path / "r.jsonl"
+    shared = ["group.sector_acquisitions", "group.host_sector_acquisitions"]
+    rows = [
+        {"id": "a", "title": "A", "investor_country": "CN", "score": 40, "level": "medium", "level_rank": 2,
+         "gaps": [*shared, "transaction.lease_years"]},
+        {"id": "b", "title": "B", "investor_country": "CN", "score": 20, "level": "low", "level_rank": 1,
+         "gaps": ["group.host_sector_acquisitions"]},
+    ]  # fmt: skip
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    p = read_portfolio(results)
+    questions = [q for _, _, q in p.questions]
+    assert len(questions) == len(set(questions)) == 2
+    facts, cases, question = p.questions[0]
+    assert facts == "group.host_sector_acquisitions, group.sector_acquisitions" and cases == 2
+    assert question.startswith("Which firms have the investor and those who control it acquired")
+    assert p.questions[1][:2] == ("transaction.lease_years", 1)
+
+
+def test_the_portfolio_json_lists_each_questions_facts(tmp_path, capsys):
+    results = tmp_path / "r.jsonl"
+    row = {"id": "a", "title": "A", "investor_country": "CN", "score": 40, "level": "medium", "level_rank": 2,
+           "gaps": ["group.sector_acquisitions", "group.host_sector_acquisitions"]}  # fmt: skip
+    results.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert main(["portfolio", str(results), "-f", "json"]) == 0
+    (question,) = json.loads(capsys.readouterr().out)["questions"]
+    assert question["facts"] == ["group.host_sector_acquisitions", "group.sector_acquisitions"]
+    assert question["cases"] == 1

@@ -78,6 +78,25 @@ def test_rules_regimes_country_without_a_regime_is_an_input_error(capsys):
     assert "no regime in pack screening-default covers Brazil (BR)" in err and "[E108 unknown-reference]" in err
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("Germany", "unknown country code 'Germany'; did you mean DE (Germany)?"),
+        ("XX", "unknown country code 'XX'; expected an ISO 3166-1 alpha-2 code (DE) or a regime's id (CAN)"),
+    ],
+)
+def test_rules_regimes_country_named_in_words_asks_for_the_code(capsys, given, said):
+    # A country's name is no code: the answer names the code meant, never "no regime covers GERMANY (GERMANY)".
+    code, out, err = run(capsys, "rules", "regimes", "--country", given)
+    assert code == 2 and not out
+    assert f"error: {said} [E107 unknown-country]" in err and "no regime" not in err
+
+
+def test_rules_show_a_lower_case_id_suggests_the_id_itself(capsys):
+    code, out, err = run(capsys, "rules", "show", "ci-001")
+    assert code == 2 and "did you mean 'CI-001'?" in err
+
+
 def test_the_readme_counts_the_rules_and_triggers_of_the_pack(pack):
     """The README's sentence on the default pack gives its rules and its triggers as the pack has them (it said
     110 rules and 129 triggers when the pack held 111 and 125)."""
@@ -87,8 +106,23 @@ def test_the_readme_counts_the_rules_and_triggers_of_the_pack(pack):
     assert f"has {len(pack.rules)} rules in eight categories" in readme
     assert f"and {triggers} filing triggers ({planned} more planned) in fourteen regime packs" in readme
     assert len(pack.regimes) == 14
+    # the coverage line `screening test rules/` ends with, as the README quotes it (it said "428 tests make all 93
+    # rules and 32 triggers fire" long after the pack had grown)
+    total = len(pack.rules) + triggers + planned
+    assert f"`{total}/{total} rules (100.0%) made to fire by a test`: the {len(pack.rules)} rules" in readme
 
 
 def test_one_trigger_is_one_trigger(pack):
     nltc = next(g for g in pack.regimes if g.id == "NLTC")
     assert checked(coverage(nltc)).startswith("1 trigger, ")
+
+
+def test_filings_regime_takes_an_id_in_any_case_and_names_the_id_a_country_meant(capsys):
+    case = str(ROOT / "cases" / "state-grid-50hertz.yaml")
+    code, lower, err = run(capsys, "filings", case, "--regime", "de", "-f", "json")
+    assert code == 0, err
+    code, upper, _ = run(capsys, "filings", case, "--regime", "DE", "-f", "json")
+    assert lower == upper and '"regime": "DE"' in upper
+    code, out, err = run(capsys, "filings", case, "--regime", "Germany", "--regime", "United Kingdom")
+    assert code == 2 and not out
+    assert "unknown regime Germany (did you mean DE?), United Kingdom (did you mean UKEA or UK?)" in err

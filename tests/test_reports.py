@@ -252,3 +252,38 @@ def test_every_source_the_case_lists_is_in_the_report_cited_or_not():
     assert text.index("Sources cited") < text.index("Other sources of the case") < text.index("gadgets360-reuters-2019")
     assert "Other sources of the case" in render("markdown", results, Options())
     assert 'id="source-globaldatinginsights-2020"' in render("html", results, Options())
+
+
+GRID_SERVICER = """\
+id: grid-servicer
+title: A state-owned utility's vehicle buys 30% of a grid servicer
+as_of: 2026-10-01
+investor: vehicle
+entities:
+  - {id: vehicle, name: Vehicle Ltd, country: HK, kind: private_company}
+  - {id: utility, name: Utility Corp, country: CN, kind: soe, state_ownership_pct: 100}
+ownership:
+  - {owner: utility, owned: vehicle, equity_pct: 100}
+target:
+  name: Grid Servicer GmbH
+  country: DE
+  sectors: [energy]
+  critical_infrastructure: [{kind: power_grid, name: Substations, role: service_provider}]
+transaction: {kind: minority_stake, stake_after_pct: 30, signing_date: 2021-03}
+"""
+
+
+def test_the_brief_gives_an_undetermined_filing_the_question_that_decides_it(tmp_path):
+    # The brief's one line for an undetermined regime was the first "why": a trigger found not met (DE-011, a
+    # health trigger, for an energy target) or "The same throughout every day of 2021-03", never why it is open.
+    case = tmp_path / "case.yaml"
+    case.write_text(GRID_SERVICER, encoding="utf-8")
+    results = screen_files([case])
+    for fmt in ("text", "markdown", "html"):
+        brief = " ".join(render(fmt, results, Options(width=200, brief=True)).split())
+        assert "DE-011 not met" not in brief and "The same throughout" not in brief, fmt
+        assert "open: Does the target carry on an activity listed in AWV §55a(1) or §60(1)" in brief, fmt
+        assert "(could make it mandatory: DE-001, DE-003); 3 more questions in the full report" in brief, fmt
+        assert "(could make it call-in: EU-001)" in brief, fmt
+        # the state that controls the investor by name, never by the chain's internal id
+        assert "state:CN" not in brief and "the state of China (CN)" in brief, fmt

@@ -55,7 +55,8 @@ class Portfolio(NamedTuple):
     filings: dict[str, dict[str, int]]
     """Regime -> filing answer -> cases, regimes in the results' order."""
     questions: tuple[tuple[str, int, str], ...]
-    """The most frequent open questions: (fact, cases, question)."""
+    """The most frequent open questions: (its facts joined by ", ", cases, question); facts that ask the same
+    question are one question, counted once a case."""
     rules: tuple[tuple[str, int, str], ...]
     """The rules that fired most: (rule id, cases, title)."""
     hit_cases: int
@@ -246,6 +247,9 @@ class _Tally:
         self.by_country: dict[str, Counter[str]] = {}
         self.filings: dict[str, Counter[str]] = {}
         self.gaps: Counter[str] = Counter()
+        """Cases per open question (the facts that share a question are one question, counted once a case)."""
+        self.asked: dict[str, set[str]] = {}
+        """Each question's facts, as the rows name them."""
         self.rules: Counter[str] = Counter()
         self.hits: list[tuple[str, str, str]] = []
         self.top: list[tuple[float, int, Case]] = []
@@ -271,7 +275,12 @@ class _Tally:
         for regime, outcome in (row.get("filings") or {}).items():
             self.filings.setdefault(regime, Counter())[str(outcome)] += 1
         gaps = set(row.get("gaps") or ())
-        self.gaps.update(gaps)
+        questions: set[str] = set()
+        for fact in gaps:
+            question = _question(fact)
+            questions.add(question)
+            self.asked.setdefault(question, set()).add(fact)
+        self.gaps.update(questions)
         self.unlisted += "group.watchlist_hits" in gaps
         self.rules.update(set(row.get("fired") or ()))
         hits = row.get("hits") or ()
@@ -289,7 +298,6 @@ class _Tally:
             heapq.heappushpop(self.top, entry)
 
     def portfolio(self, file: str, pack_path: Path | None) -> Portfolio:
-        from screening.case.catalogue import catalogue
         from screening.pack.load import default_pack_path, load_pack
 
         try:
@@ -300,10 +308,9 @@ class _Tally:
             raise ScreeningError([Problem(p.file, p.line, p.column, p.code, p.message) for p in exc.problems]) from None
         met = [lv for lv in self.by_level if lv not in order]  # results of another pack: its levels, by rank
         known = [*order, *sorted(met, key=lambda lv: self.ranks.get(lv, 99))]
-        facts = catalogue()
         questions = tuple(
-            (fact, n, (facts[fact].question if fact in facts else "").replace("{name}", "the investor"))
-            for fact, n in _most(self.gaps)
+            (", ".join(sorted(self.asked[question])), n, question if question not in self.asked[question] else "")
+            for question, n in _most(self.gaps)
         )
         return Portfolio(
             file,
@@ -325,6 +332,16 @@ class _Tally:
             tuple((code, column, n) for (code, column), n in self.error_groups.most_common()),
             self.unlisted,
         )
+
+
+def _question(fact: str) -> str:
+    """The question a gap's fact asks (``{name}`` read as "the investor"), or the fact itself when the catalogue
+    has none; facts that ask the same question (``group.sector_acquisitions`` and ``group.host_sector_acquisitions``)
+    give it once."""
+    from screening.case.catalogue import catalogue
+
+    known = catalogue().get(fact)
+    return known.question.replace("{name}", "the investor") if known is not None and known.question else fact
 
 
 def _most(counts: Counter[str]) -> list[tuple[str, int]]:

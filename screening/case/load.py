@@ -50,6 +50,8 @@ def build_case(data: Any, marks: Marks, name: str, registry: Path | None = None)
     shown = {p.path for p in country_problems}  # the schema's "does not match" says less
     problems += country_problems
     problems += [p for p in schemacheck.problems(data, case_schema(), marks, name) if p.path not in shown]
+    if problems and isinstance(data, dict):  # one run names every source missing too, not only the next time
+        problems += _uncited_sources(data, marks, name, fact_sources, {p.path for p in problems})
     if not problems:
         data, forms = read_forms(data)
         problems = [located(name, marks, path, "E106", message) for path, message in forms]
@@ -297,6 +299,26 @@ def _scan(node: Any, path: DocPath, country_paths: list[DocPath], cited: list[tu
                 _scan(value, path + (str(i),), country_paths, cited)
             elif countries_list and isinstance(value, str):
                 country_paths.append(path + (str(i),))
+
+
+def _uncited_sources(
+    data: dict[str, Any], marks: Marks, name: str, fact_sources: dict[DocPath, tuple[str, ...]], shown: set[DocPath]
+) -> list[Problem]:
+    """The source ids a document of the wrong shape cites and does not define, as its semantic check would find
+    them (which waits for a document of the right shape); none when its list of sources is itself malformed."""
+    sources = data.get("sources")
+    if not isinstance(sources, list) or not all(isinstance(s, dict) and isinstance(s.get("id"), str) for s in sources):
+        return []
+    cited: list[tuple[DocPath, Any]] = []
+    _scan(data, (), [], cited)
+    cited += [(p, sid) for p, ids in fact_sources.items() for sid in ids]
+    known = {s["id"] for s in sources}
+    hints = Hints(known)
+    return [
+        located(name, marks, path, "E108", _unknown("source", sid, hints))
+        for path, sid in cited
+        if path[0] != "sources" and isinstance(sid, str) and sid not in known and path not in shown
+    ]
 
 
 def semantic_problems(

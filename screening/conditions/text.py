@@ -71,13 +71,13 @@ def _whether(test: str) -> str:
 
 
 def describe_margin(margin: Margin) -> str:
-    """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (fires/does not fire)``; for a bound
+    """``transaction.stake_after_pct 24.99 is 0.01 under the 25 of CA-002 (... gte 25: does not hold)``; for a bound
     the threshold cuts, ``transaction.votes_after_pct is at least 25; whether it is at least 30 decides DE-005``."""
     if margin.decides:
         return f"{margin.fact} is {margin.bound}; whether {_whether(margin.test)} decides {margin.rule}"
     unit = " pt" if margin.fact.endswith("_pct") else ""
     side = "under" if margin.distance < 0 else "over" if margin.distance > 0 else "exactly at"
     gap = f"{num(abs(margin.distance))}{unit} {side}" if margin.distance else side
-    state = "fires" if margin.holds else "does not hold"
+    state = "holds" if margin.holds else "does not hold"
     value = f"{margin.bound} ({num(margin.value)} at its nearest end)" if margin.bound else num(margin.value)
     return f"{margin.fact} {value} is {gap} the {num(margin.threshold)} of {margin.rule} ({margin.test}: {state})"

@@ -309,6 +309,7 @@ def new_questions(before: Any, after: Any) -> list[dict[str, Any]]:
             "question": g.question,
             "facts": list(g.facts),
             "rules": list(g.rules),
+            "points_at_stake": number(g.points_at_stake),
             "could_add": number(g.could_add),
             "could_take_off": number(g.could_take_off),
         }

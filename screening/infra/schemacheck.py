@@ -103,14 +103,57 @@ def _too_large(value: int | float) -> str:
 _ZERO_LED = re.compile(r"[-+]?(?:0[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)")
 
 
+_PERCENT = re.compile(
+    r"(?P<about>about|around|approx\.?|approximately|c\.|circa|~)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?:%|per ?cent|pct)",
+    re.IGNORECASE,
+)
+
+_SYNONYMS = {
+    "state_owned": "soe",
+    "state-owned": "soe",
+    "state_owned_enterprise": "soe",
+    "state_enterprise": "soe",
+    "government": "state_body",
+    "state": "state_body",
+    "swf": "sovereign_fund",
+    "sovereign_wealth_fund": "sovereign_fund",
+    "person": "individual",
+    "natural_person": "individual",
+    "public_company": "listed_company",
+    "company": "private_company",
+}
+"""Words a newcomer writes for a value of a fixed list, with the value meant (when the list has it): the nearest
+spelling of ``state_owned`` is ``state_body``, which is not what it means."""
+
+
 def _number_hint(value: Any, kind: str) -> str:
-    """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``."""
-    if kind not in ("number", "integer") or not isinstance(value, str) or not _ZERO_LED.fullmatch(value):
+    """Why a number YAML 1.2 would read is text here: written with a leading zero, ``0o`` or ``0x``; or a
+    percentage written with its sign (``30%``) or as an estimate (``about 30%``)."""
+    if kind not in ("number", "integer") or not isinstance(value, str):
+        return ""
+    percent = _PERCENT.fullmatch(value.strip())
+    if percent and percent["about"]:
+        return (
+            f"; an estimate is no number: write the figure with the source's words in a note ({{value: "
+            f'{percent["n"]}, note: "{value.strip()}"}}) or, when the source gives a range, a bound '
+            "({between: [a, b]})"
+        )
+    if percent:
+        return f"; did you mean {percent['n']}? (a percentage is written without %)"
+    if not _ZERO_LED.fullmatch(value):
         return ""
     return (
         " (a number written with a leading zero, 0o or 0x stays text here, where YAML 1.1 would read 0777 "
         "as 511: write it in plain decimal)"
     )
+
+
+def _date_hint(value: str) -> str:
+    """``; did you mean 2021-03?`` for a date written in words or in day-month-year order (``March 2021``)."""
+    from screening.infra.datehint import date_hint
+
+    hint = date_hint(value)
+    return f"; did you mean {hint}?" if hint else ""
 
 
 def _is_type(value: Any, kind: str) -> bool:
@@ -343,7 +386,8 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}" + _number_hint(value, kind)
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
-        hint = closest(str(value), node["enum"], 0.6)
+        said = _SYNONYMS.get(str(value).strip().lower())
+        hint = said if said in node["enum"] else closest(str(value), node["enum"], 0.6)
         more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(map(str, node['enum']))}"
         yield path, "E106", f"unknown value {value!r}{more}"
     if isinstance(value, str):
@@ -380,7 +424,7 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
             if len(value) != 10:
                 raise ValueError
         except ValueError:
-            yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}"
+            yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}" + _date_hint(value)
             return
     if "pattern" in node and not regex(node["pattern"]).search(value):
         yield path, "E106", f"{value!r} does not match the expected form ({node.get('description') or node['pattern']})"
@@ -446,6 +490,10 @@ def _any_of(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) 
             for option, found in zip(options, results, strict=True)
             if "pattern" in option and regex(option["pattern"]).search(value)
         ]
+        if not written and node.get("x-expected"):  # of no form ('March 2021'): what the forms are, in words
+            hint = _date_hint(value) if any(o.get("format") == "date" for o in options) else ""
+            yield path, "E106", f"expected {node['x-expected']}, found {describe(value)}{hint}"
+            return
         fitting = written or fitting[:1]  # else the form listed first (a day, before a month)
     elif len(fitting) == 1 and node.get("x-numbers") == "expected" and isinstance(value, (int, float)):
         fitting = []  # a number that is no form here (a year out of range): what the forms are, in words

@@ -13,7 +13,7 @@ from typing import Any
 from screening.decision.engine import Result
 from screening.infra.text import num
 from screening.report import Options
-from screening.report.data import BASIS, deal_lines, listing, moves, report
+from screening.report.data import BASIS, could, deal_lines, listing, moves, report
 
 FINDINGS = 8
 """Findings the brief lists (the highest points first); the others are counted."""
@@ -38,9 +38,9 @@ def brief(doc: dict[str, Any]) -> dict[str, Any]:
     own = doc["ownership"]["analysis"]
     names = {e["id"]: e["name"] for e in doc["ownership"]["entities"]}
     filings = doc.get("filings") or {}
-    controllers = [names.get(c, c) for c in own["ultimate_controllers"]]
+    controllers = [names.get(c) or _state(c) for c in own["ultimate_controllers"]]
     states = [
-        f"state {s['state']}: {'controls the investor' if s['controls'] else 'holds a stake'}"
+        f"{_state('state:' + s['state'])}: {'controls the investor' if s['controls'] else 'holds a stake'}"
         for s in own["states"]
         if s["controls"] or s["equity_pct"]
     ]
@@ -59,7 +59,7 @@ def brief(doc: dict[str, Any]) -> dict[str, Any]:
             (
                 d["regime"],
                 d["outcome_text"],
-                (f"{d['rule']['id']} {d['rule']['title']}" if d["rule"] else (d["why"][0] if d["why"] else ""))
+                _reason(d)
                 + (f"; {d['unconfirmed']['text']}" if d.get("unconfirmed") and d["rule"] else "")
                 + (f"; judged {d['judged_text']}" if d.get("judged_text") else ""),
                 "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"]),
@@ -79,6 +79,28 @@ def brief(doc: dict[str, Any]) -> dict[str, Any]:
         "questions": [(g["question"], moves(g)) for g in doc["gaps"][:QUESTIONS]],
         "more_questions": max(0, len(doc["gaps"]) - QUESTIONS),
     }
+
+
+def _state(entity: str) -> str:
+    """``the state of China (CN)`` for the id ``state:CN`` the chain gives a state; any other id as it is."""
+    from screening.case import countries
+
+    code = entity.removeprefix("state:")
+    return f"the state of {countries.name(code)} ({code})" if entity.startswith("state:") else entity
+
+
+def _reason(d: dict[str, Any]) -> str:
+    """A regime's answer in one line: the trigger that decided it; for an undetermined answer the question that
+    could decide it (not a trigger found not met, nor "the same throughout", which say nothing of why it is open);
+    else the first reason."""
+    if d["rule"]:
+        return f"{d['rule']['id']} {d['rule']['title']}"
+    if d["outcome"] == "undetermined" and d["questions"]:
+        q, more = d["questions"][0], len(d["questions"]) - 1
+        also = f"; {more} more question{'s' if more > 1 else ''} in the full report" if more else ""
+        return f"open: {q['question']} (could make it {could(d, q)}: {', '.join(q['rules'])}){also}"
+    why = [w for w in d["why"] if not w.startswith("The same throughout")] or d["why"]
+    return why[0] if why else ""
 
 
 def _alerts(doc: dict[str, Any], filings: dict[str, Any]) -> list[str]:

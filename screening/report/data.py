@@ -575,7 +575,7 @@ BASIS = {
     "transaction.signing_date": "the signing date",
     "transaction.completion_date": "the completion date; no signing date given",
     "transaction.announcement_date": "the announcement date; no signing or completion date given",
-    "today": "no signing or completion date given",
+    "today": "no signing, completion or announcement date given",
 }
 """What fixed the day a case is judged on, in words."""
 
@@ -743,7 +743,7 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
         notes.append(("review", "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"])))
     notes += [("near", m["text"]) for m in d["thresholds"][:3]]
     notes += [
-        ("open", f"{q['question']} (could make it {_could(d, q)}: {', '.join(q['rules'])})") for q in d["questions"]
+        ("open", f"{q['question']} (could make it {could(d, q)}: {', '.join(q['rules'])})") for q in d["questions"]
     ]
     return notes
 
@@ -762,7 +762,7 @@ def _open_above(d: Any) -> str:
     )
 
 
-def _could(d: dict[str, Any], q: dict[str, Any]) -> str:
+def could(d: dict[str, Any], q: dict[str, Any]) -> str:
     """What an open question could make a filing: ``mandatory``, ``call-in``; under a notification that does not
     suspend closing, a mandatory filing is one that does (only a stronger trigger is asked about)."""
     from screening.decision.filings import could_suspend

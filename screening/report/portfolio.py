@@ -47,7 +47,7 @@ def data(p: Portfolio) -> dict[str, Any]:
         "filings": [
             {"regime": r, "needed": sum(n.get(o, 0) for o in NEEDED), "answers": n} for r, n in p.filings.items()
         ],
-        "questions": [{"fact": f, "cases": n, "question": q} for f, n, q in p.questions],
+        "questions": [{"fact": f, "facts": f.split(", "), "cases": n, "question": q} for f, n, q in p.questions],
         "rules": [{"rule": r, "cases": n, "title": t} for r, n, t in p.rules],
         "watchlist": {
             "cases_not_screened": p.unlisted,

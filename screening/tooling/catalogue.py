@@ -95,7 +95,8 @@ def show_rule(pack: Pack, rule_id: str) -> RuleDetail:
         regime, trigger = found[0]
         return RuleDetail(pack, trigger=trigger, regime=regime)
     ids = [r.id for r in pack.rules] + [t.id for g in pack.regimes for t in g.rules]
-    hint = difflib.get_close_matches(rule_id, ids, n=1)
+    same = [i for i in ids if i.casefold() == rule_id.strip().casefold()]  # ci-001: CI-001, not US-001
+    hint = same or difflib.get_close_matches(rule_id.strip().upper(), ids, n=1)
     raise ScreeningError(
         [
             Problem(
@@ -120,6 +121,20 @@ def list_regimes(pack: Pack, country: str | None = None) -> RegimeList:
     code = country.strip().upper()
     code = countries.ALIASES.get(code, code)  # UK: the regimes of GB
     found = tuple(g for g in pack.regimes if code == g.id or code in territory(g.jurisdiction))
+    if not found and not countries.is_country(code):  # Germany, not DE: a code is asked for, say which
+        hint = countries.suggest(country.strip())
+        raise ScreeningError(
+            [
+                Problem(
+                    pack.path,
+                    None,
+                    None,
+                    "E107",
+                    f"unknown country code {country.strip()!r}"
+                    + (f"; {hint}" if hint else "; expected an ISO 3166-1 alpha-2 code (DE) or a regime's id (CAN)"),
+                )
+            ]
+        )
     if not found:
         covered = sorted({g.jurisdiction for g in pack.regimes})
         raise ScreeningError(
@@ -135,6 +150,30 @@ def list_regimes(pack: Pack, country: str | None = None) -> RegimeList:
             ]
         )
     return RegimeList(pack, found, code)
+
+
+def regime_ids(pack: Pack, given: list[str]) -> tuple[list[str], list[str]]:
+    """The pack's ids of the regimes ``given`` (in any case: ``de`` is DE), and a line for each that names none:
+    ``Germany (did you mean DE?)`` when it is a country's name or code the pack has regimes for."""
+    from screening.case import countries
+    from screening.infra.errors import closest
+
+    ids = {g.id.upper(): g.id for g in pack.regimes}
+    found: list[str] = []
+    unknown: list[str] = []
+    for name in given:
+        if name.strip().upper() in ids:
+            found.append(ids[name.strip().upper()])
+            continue
+        code = name.strip().upper()
+        code = countries.ALIASES.get(code, code)
+        if not countries.is_country(code):
+            by_name = {n.lower(): c for c, n in countries.names().items()}
+            match = closest(name.strip().lower(), list(by_name), 0.8)
+            code = by_name[match] if match else ""
+        meant = [g.id for g in pack.regimes if code and g.jurisdiction == code]
+        unknown.append(f"{name} (did you mean {' or '.join(meant)}?)" if meant else name)
+    return found, unknown
 
 
 def list_facts() -> FactList:

@@ -73,18 +73,22 @@ def resolve_pack(spec: str, workdir: Path) -> Path:
     if path.is_dir() or ":" not in spec:
         return path
     rev, _, inner = spec.partition(":")
-    inner = inner.rstrip("/") or "."
+    inner = inner.rstrip("/")
+    # `REV:.` is the current directory, as `screening init`'s workflow writes it (origin/main:.): git reads a path
+    # after the colon from the top of the repository, and only one that starts with ./ from the current directory,
+    # so `HEAD:.` itself is no object. `REV:` alone is the top of the repository.
+    tree = "./" if inner == "." else inner
     try:  # names end at NUL (-z): a name may hold a space or a line break
-        listed = subprocess.run(
-            ["git", "ls-tree", "-r", "-z", "--name-only", f"{rev}:{inner}"], check=True, capture_output=True
-        ).stdout
+        listing = ["git", "ls-tree", "-r", "-z", "--full-tree", "--name-only", f"{rev}:{tree}"]
+        listed = subprocess.run(listing, check=True, capture_output=True).stdout
         names = [os.fsdecode(name) for name in listed.split(b"\0") if name]
         target = workdir / "old-pack"
         target.mkdir(parents=True, exist_ok=True)
         for name in names:
             if name.endswith(".yaml") and "/" not in name.replace("regimes/", "", 1):
                 (target / name).parent.mkdir(parents=True, exist_ok=True)
-                blob = subprocess.run(["git", "show", f"{rev}:{inner}/{name}"], check=True, capture_output=True).stdout
+                where = f"{tree.rstrip('/')}/{name}" if tree else name
+                blob = subprocess.run(["git", "show", f"{rev}:{where}"], check=True, capture_output=True).stdout
                 (target / name).write_bytes(blob)
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or str(exc)
