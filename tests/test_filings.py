@@ -852,3 +852,23 @@ def test_a_french_business_of_a_foreign_target_before_2024_is_asked_whether_a_fr
     (result,) = screen_files([told])
     (fr,) = [d for d in result.filings.decisions if d.regime.id == "FR"]
     assert (fr.outcome, fr.rule.id if fr.rule else None) == ("mandatory", "FR-001")
+
+
+def test_a_question_on_the_day_names_no_trigger_and_ends_its_part_of_the_uncaught_sentence(tmp_path: Path) -> None:
+    """A bid dated only by its year, 2018, across the day Germany's threshold fell (29 December 2018): the
+    question of the day is decided by no one trigger, so it names none (not "could make it undetermined: "), and
+    the sentence on a risk no filing is known to catch does not end one part with ". ;"."""
+    from screening.report import Options, render
+
+    text = (CASES / "state-grid-50hertz.yaml").read_text("utf-8")
+    dated = tmp_path / "state-grid-2018.yaml"
+    dated.write_text(text.replace("  kind: minority_stake\n", "  kind: minority_stake\n  announcement_date: 2018\n"), "utf-8")
+    (result,) = screen_files([dated])
+    de = decisions(result)["DE"]
+    assert de.outcome == "undetermined" and de.questions[0].rules == ()
+    assert "2018-12-29" in de.questions[0].question
+    for fmt in ("text", "markdown", "html"):
+        flat = " ".join(render(fmt, [result], Options(width=200)).split())
+        assert "(could make it undetermined)" in flat, fmt
+        assert "could make it undetermined: )" not in flat and ".;" not in flat, fmt
+        assert "The answer changes on 2018-12-29; EU:" in flat, fmt

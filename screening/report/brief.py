@@ -13,7 +13,7 @@ from typing import Any
 from screening.decision.engine import Result
 from screening.infra.text import num
 from screening.report import Options
-from screening.report.data import BASIS, could, deal_lines, listing, moves, report
+from screening.report.data import BASIS, could_make, deal_lines, listing, moves, report
 
 FINDINGS = 8
 """Findings the brief lists (the highest points first); the others are counted."""
@@ -98,7 +98,7 @@ def _reason(d: dict[str, Any]) -> str:
     if d["outcome"] == "undetermined" and d["questions"]:
         q, more = d["questions"][0], len(d["questions"]) - 1
         also = f"; {more} more question{'s' if more > 1 else ''} in the full report" if more else ""
-        return f"open: {q['question']} (could make it {could(d, q)}: {', '.join(q['rules'])}){also}"
+        return f"open: {q['question']} ({could_make(d, q)}){also}"
     why = [w for w in d["why"] if not w.startswith("The same throughout")] or d["why"]
     return why[0] if why else ""
 

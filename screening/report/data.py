@@ -742,9 +742,7 @@ def decision_notes(d: dict[str, Any]) -> list[tuple[str, str]]:
     if d["review"]:
         notes.append(("review", "; ".join(f"{p['phase']} {p['days']} {p['unit']}" for p in d["review"])))
     notes += [("near", m["text"]) for m in d["thresholds"][:3]]
-    notes += [
-        ("open", f"{q['question']} (could make it {could(d, q)}: {', '.join(q['rules'])})") for q in d["questions"]
-    ]
+    notes += [("open", f"{q['question']} ({could_make(d, q)})") for q in d["questions"]]
     return notes
 
 
@@ -770,6 +768,13 @@ def could(d: dict[str, Any], q: dict[str, Any]) -> str:
     if could_suspend(str(d.get("outcome")), d.get("suspensory", True), [q["could_be"]]):
         return "mandatory and suspensory"
     return str(q["could_be"]).replace("_", "-")
+
+
+def could_make(d: dict[str, Any], q: dict[str, Any]) -> str:
+    """What an open question of a filing could make it, and by which triggers: ``could make it mandatory: EU-001``;
+    a question on the day, whose answer no one trigger decides, names none."""
+    rules = ", ".join(q["rules"])
+    return f"could make it {could(d, q)}: {rules}" if rules else f"could make it {could(d, q)}"
 
 
 def held(f: dict[str, Any]) -> str:
@@ -927,7 +932,8 @@ def report(result: Result, with_explanation: bool = False) -> dict[str, Any]:
 
 def _open_text(result: Any) -> str:
     """The sentence that tells a high risk with no filing established apart from one no filing catches."""
-    parts = [f"{r}: {q}" if q else r for r, q in result.uncaught_open]
+    # each question ends the part it asks in, not the sentence: "announced? The answer changes on X; EU: ..."
+    parts = [f"{r}: {q.removesuffix('.')}" if q else r for r, q in result.uncaught_open]
     text = (
         f"{result.level.capitalize()} risk ({num(result.score)}) that no filing obligation is known to catch: "
         f"no regime requires a filing on the facts given, and whether one does is not determinable in "
