@@ -862,7 +862,8 @@ def test_a_question_on_the_day_names_no_trigger_and_ends_its_part_of_the_uncaugh
 
     text = (CASES / "state-grid-50hertz.yaml").read_text("utf-8")
     dated = tmp_path / "state-grid-2018.yaml"
-    dated.write_text(text.replace("  kind: minority_stake\n", "  kind: minority_stake\n  announcement_date: 2018\n"), "utf-8")
+    kind = "  kind: minority_stake\n"
+    dated.write_text(text.replace(kind, f"{kind}  announcement_date: 2018\n"), "utf-8")
     (result,) = screen_files([dated])
     de = decisions(result)["DE"]
     assert de.outcome == "undetermined" and de.questions[0].rules == ()
