@@ -375,6 +375,9 @@ def results_verdict(argv: list[str], root: Path, outcome: Outcome) -> str | None
 
 
 COMMANDS = {
+    "backtest",
+    "portfolio",
+    "init",
     "screen",
     "filings",
     "facts",

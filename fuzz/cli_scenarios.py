@@ -1467,7 +1467,10 @@ COMMANDS = [
 
 def scenario(rng: random.Random, seeds: Seeds) -> dict:
     """One scenario: files and steps, all from ``rng``."""
+    from cli_extra import EXTRA_COMMANDS  # the newer generators, built on this module's
+
     b = Builder(rng, seeds)
-    make = rng.choices([c for c, _ in COMMANDS], weights=[w for _, w in COMMANDS])[0]
+    every = COMMANDS + EXTRA_COMMANDS
+    make = rng.choices([c for c, _ in every], weights=[w for _, w in every])[0]
     make(b)
     return {"command": make.__name__, "files": b.files, "steps": b.steps, "git": b.git}
