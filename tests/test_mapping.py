@@ -234,6 +234,24 @@ def test_rates_tables_are_checked_located(tmp_path):
     assert "no column for the currency 'USD' in the rates; did you mean 'USDD'?" in str(caught.value)
 
 
+@pytest.mark.parametrize("day", ["20200904", "2020-W36-5", "2020-9-4", "٢٠٢٠-٠٩-٠٤"])
+def test_a_rates_day_not_written_yyyy_mm_dd_is_refused_located(tmp_path, day):
+    # fromisoformat read 20200904 and 2020-W36-5 as days, and the table, searched as text, gave wrong rates
+    path = tmp_path / "r.csv"
+    path.write_text(f"Date,USD\n2020-09-03,1.18\n{day},1.19\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        read_rates(path, ["USD"])
+    assert f"{path}:3:1: error: expected a date YYYY-MM-DD, found {day!r} [E412 bad-rates]" == str(caught.value)
+
+
+def test_a_rates_row_cut_short_of_its_day_has_no_rate(tmp_path):
+    # a row ending before the Date column stopped the batch with an internal error (IndexError)
+    path = tmp_path / "r.csv"
+    path.write_text("USD,Date\n1.19\n1.18,2020-09-03\n\n", "utf-8")
+    rates = read_rates(path, ["USD"])
+    assert rates.days == {"USD": ("2020-09-03",)} and rates.at("USD", "2020-09-04").per_euro == 1.18
+
+
 def test_a_currency_needs_rates_and_a_date_field_of_the_mapping(tmp_path):
     fields = "  transaction.value_eur: {column: v, type: number, currency: USD, date: transaction.signing}\n"
     problems = [str(p) for p in check_mapping(mapping_file(tmp_path, fields))]

@@ -291,6 +291,17 @@ GOOD_ROW = {"id": "a", "source": "s", "title": "T", "score": 40.0, "level": "med
         ("score", True, "E103", "'score': expected a number, found a boolean"),
         ("score", float("nan"), "E106", "'score': expected a finite number, found nan"),
         ("score", float("inf"), "E106", "'score': expected a finite number, found inf"),
+        # a whole number past a float's range stopped the report with an internal error (OverflowError)
+        pytest.param(
+            "score", 10**400, "E106", "'score': expected a finite number, found a whole number of 401 digits", id="pos"
+        ),
+        pytest.param(
+            "score",
+            -(10**400),
+            "E106",
+            "'score': expected a finite number, found a whole number of 401 digits",
+            id="neg",
+        ),
         ("level_rank", 1.5, "E103", "'level_rank': expected a whole number, found a number"),
         ("title", {"x": 1}, "E103", "'title': expected text, found a mapping"),
         ("id", [1], "E103", "'id': expected text, found a list"),
@@ -315,6 +326,19 @@ def test_a_csv_score_that_is_not_a_finite_number_is_a_located_error(tmp_path, ca
     assert f"{results}:3:3: error: 'score': expected a finite number, found '{cell}' [E106 bad-value]" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("rank", ["²", "٣", "１", "-1", "1.0", "99999999999"])
+def test_a_csv_level_rank_that_is_not_a_plain_rank_is_left_out(tmp_path, capsys, rank):
+    # '²' passed str.isdigit() and stopped the report with an internal error (int() refuses it)
+    results, plain = tmp_path / "r.csv", tmp_path / "plain.csv"
+    results.write_text(f"id,level,score,level_rank\na,low,5,{rank}\nb,high,70,3\n", "utf-8")
+    plain.write_text("id,level,score,level_rank\na,low,5,\nb,high,70,3\n", "utf-8")
+    assert main(["portfolio", str(results), "-f", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert main(["portfolio", str(plain), "-f", "json"]) == 0
+    want = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in got.items() if k != "file"} == {k: v for k, v in want.items() if k != "file"}
 
 
 def test_a_parquet_row_of_the_wrong_kind_is_an_error(tmp_path, capsys):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import heapq
 import json
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,8 +150,9 @@ def _wrong(row: dict[str, Any]) -> tuple[str, str, str] | None:
     if score is not None:
         if not _plain_number(score):
             return "score", "E103", f"'score': expected a number, found {kind(score)}"
-        if not math.isfinite(score):
-            return "score", "E106", f"'score': expected a finite number, found {score}"
+        # a whole number past a float's range (JSON keeps 400 digits exact) is as unusable as an infinity
+        if not (math.isfinite(score) if isinstance(score, float) else abs(score) <= sys.float_info.max):
+            return "score", "E106", f"'score': expected a finite number, found {_shown(score)}"
     rank = row.get("level_rank")
     if rank is not None and not (isinstance(rank, int) and not isinstance(rank, bool)):
         return "level_rank", "E103", f"'level_rank': expected a whole number, found {kind(rank)}"
@@ -161,6 +164,15 @@ def _wrong(row: dict[str, Any]) -> tuple[str, str, str] | None:
     if filings is not None and not (isinstance(filings, dict) and all(isinstance(v, str) for v in filings.values())):
         return "filings", "E103", f"'filings': expected a mapping of regimes to answers, found {kind(filings)}"
     return None
+
+
+def _shown(number: float) -> str:
+    """A number for a message; a whole number past a float's range by its count of digits."""
+    return str(number) if isinstance(number, float) else f"a whole number of {len(str(abs(number)))} digits"
+
+
+_RANK = re.compile(r"[0-9]{1,9}")
+"""A CSV row's level rank: ASCII digits, few enough for a rank."""
 
 
 def _plain_number(value: Any) -> bool:
@@ -192,7 +204,8 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[dict[str, Any
             if cells.get("score")
             else None,
             "level": plain_cell(cells.get("level") or "") or None,
-            "level_rank": int(cells["level_rank"]) if (cells.get("level_rank") or "").isdigit() else None,
+            # isdigit() alone takes '²' and other digits that int() refuses
+            "level_rank": int(cells["level_rank"]) if _RANK.fullmatch(cells.get("level_rank") or "") else None,
             "fired": plain_cell(cells.get("fired") or "").split(),
             "gaps": plain_cell(cells.get("gaps") or "").split(),
             "filings": {r[7:]: plain_cell(cells[r]) for r in regimes if cells.get(r)},

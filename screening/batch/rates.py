@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +22,8 @@ from screening.infra.files import open_input
 
 STALE_DAYS = 7
 """How many days back a rate may be taken from: a long weekend and holidays, not a missing year."""
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A day as the table must write it: the days are compared as text, which orders only this form."""
 
 
 class Rate(NamedTuple):
@@ -75,10 +78,13 @@ def read_rates(path: Path, currencies: list[str]) -> Rates:
                 )
             found: dict[str, list[tuple[str, float]]] = {c: [] for c in currencies}
             for cells in reader:
-                if not cells or not cells[where].strip():
+                day = cells[where].strip() if where < len(cells) else ""
+                if not day:  # a blank line, or a row cut short of its Date cell: no day, no rate
                     continue
-                day = cells[where].strip()
                 try:
+                    # fromisoformat alone takes 20210922 and 2021-W38-3 too, whose text would sort out of order
+                    if not _DAY.fullmatch(day):
+                        raise ValueError
                     dt.date.fromisoformat(day)
                 except ValueError:
                     column = sum(len(c) + 1 for c in cells[:where]) + 1
