@@ -341,6 +341,32 @@ def test_a_csv_level_rank_that_is_not_a_plain_rank_is_left_out(tmp_path, capsys,
     assert {k: v for k, v in got.items() if k != "file"} == {k: v for k, v in want.items() if k != "file"}
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+@pytest.mark.parametrize("missing", ["score", "level"])
+def test_a_row_without_an_error_and_without_its_level_or_score_is_a_located_error(tmp_path, capsys, suffix, missing):
+    # such a row (an older or hand-edited file) was counted as a case and in no level: "2 cases: 0 ... 0 low"
+    results = tmp_path / f"r{suffix}"
+    row = {"id": "b", "level": "low", "score": 5.0, "error": "", missing: None}
+    if suffix == ".jsonl":
+        results.write_text(json.dumps({**GOOD_ROW, "error": ""}) + "\n" + json.dumps(row) + "\n", "utf-8")
+        where = f"{results}:2:"
+    else:
+        cells = {"id": "b", "level": "low", "score": "5", "error": "", missing: ""}
+        results.write_text("id,level,score,error\na,low,1,\n" + ",".join(cells.values()) + "\n", "utf-8")
+        where = f"{results}:3:{['id', 'level', 'score'].index(missing) + 1}:"
+    assert main(["portfolio", str(results)]) == 2
+    err = capsys.readouterr().err
+    assert f"{where}" in err and f"error: a row without an error needs a '{missing}'" in err and "[E105" in err, err
+
+
+def test_a_broken_row_needs_no_level_or_score(tmp_path, capsys):
+    results = tmp_path / "r.csv"
+    results.write_text("id,level,score,error\na,low,1,\nb,,,x.yaml:1:1: error: bad [E106 bad-value]\n", "utf-8")
+    assert main(["portfolio", str(results), "-f", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert (got["cases"], got["errors"], got["levels"]["low"]) == (2, 1, 1)
+
+
 def test_a_parquet_row_of_the_wrong_kind_is_an_error(tmp_path, capsys):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -366,7 +392,7 @@ def test_a_csv_cell_over_the_field_limit_is_a_located_error(tmp_path, capsys, wh
     # a cell over the csv module's limit (131,072 characters) was an internal error; found by the fuzzer, seed 1
     results, out = tmp_path / "r.csv", tmp_path / "p.html"
     big = "x" * 200_000
-    text = f"id,level,{big}\na,low,1\n" if where == "header" else f"id,level,title\na,low,t\nb,low,{big}\n"
+    text = f"id,level,{big}\na,low,1\n" if where == "header" else f"id,level,score,title\na,low,1,t\nb,low,1,{big}\n"
     results.write_text(text, "utf-8")
     assert main(["portfolio", str(results), "-f", "html", "-o", str(out)]) == 2
     line = 1 if where == "header" else 3

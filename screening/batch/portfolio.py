@@ -116,7 +116,7 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 raise fail(str(path), "E100", f"not a result row: {exc}", number) from None
             if not isinstance(row, dict) or "level" not in row or "id" not in row:
                 raise fail(str(path), "E105", "not a result row of screening batch: no 'id' or 'level'", number)
-            wrong = _wrong(row)
+            wrong = _wrong(row) or _unscored(row)
             if wrong is not None:
                 key, code, message = wrong
                 at = line.find(json.dumps(key))
@@ -175,6 +175,17 @@ _RANK = re.compile(r"[0-9]{1,9}")
 """A CSV row's level rank: ASCII digits, few enough for a rank."""
 
 
+def _unscored(row: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A row without an error that lacks its level or its score: (key, code, message), or None. Such a row was
+    counted as a case and in no level, so that the levels did not add up to the cases, without a word."""
+    if row.get("error"):
+        return None
+    for key in ("level", "score"):
+        if row.get(key) is None or row.get(key) == "":
+            return key, "E105", f"a row without an error needs a '{key}' (a broken case has an 'error')"
+    return None
+
+
 def _plain_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -195,7 +206,7 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[dict[str, Any
         raise fail(str(path), "E105", "not results of screening batch: no 'id' or 'level' column", 1)
     regimes = [h for h in header if h.startswith("filing.")]
     for cells in reader:
-        yield {
+        row = {
             "id": plain_cell(cells.get("id") or ""),
             "source": plain_cell(cells.get("source") or ""),
             "title": plain_cell(cells.get("title") or ""),
@@ -212,6 +223,11 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[dict[str, Any
             **({"hits": _split(cells.get("hits") or "")} if "hits" in header else {}),
             "error": plain_cell(cells.get("error") or ""),
         }
+        wrong = _unscored(row)
+        if wrong is not None:
+            column = header.index(wrong[0]) + 1 if wrong[0] in header else None
+            raise fail(str(path), wrong[1], wrong[2], reader.line_num, column, (wrong[0],))
+        yield row
 
 
 def _score(cell: Any, file: str, line: int, column: int) -> float:
@@ -245,7 +261,7 @@ def _parquet(path: Path) -> Iterator[dict[str, Any]]:
     for batch in handle.iter_batches(batch_size=4096):
         for row in batch.to_pylist():
             row["filings"] = {k[7:]: v for k, v in row.items() if k.startswith("filing.") and v is not None}
-            wrong = _wrong(row)
+            wrong = _wrong(row) or _unscored(row)
             if wrong is not None:
                 raise fail(str(path), wrong[1], wrong[2], path=(wrong[0],))
             yield row
