@@ -42,6 +42,7 @@ ODD_DAYS = [
     "0001-01-01",
 ]
 ODD_RATES = ["0", "-1.1", "inf", "nan", "1e400", "1,1726", "1.1726 ", "", "N/A", "n/a", "1e-320", "0x1p0", "١٫١"]
+ODD_RATES += ["1_1726"]  # what float() reads as 11726
 
 
 # -- a batch of a deal export, with the mapping's odd options -----------------------------------------------
@@ -52,24 +53,27 @@ def rates_table(b: Builder) -> bytes:
     rows = list(csv.reader(io.StringIO(RATES.decode())))
     for _ in range(rng.choice([0, 1, 1, 2, 3]) if rng.random() < b.heat + 0.2 else 0):
         op = rng.randrange(8)
-        i = rng.randrange(1, len(rows))
-        if op == 0:
-            rows[i][0] = rng.choice(ODD_DAYS)
-        elif op == 1:
-            rows[i][rng.randrange(1, len(rows[i]))] = rng.choice(ODD_RATES)
-        elif op == 2:
-            rows[i] = rows[i][: rng.randrange(len(rows[i]))]  # cut short, now and then before the day
-        elif op == 3:  # the Date column last
-            rows = [r[1:] + r[:1] for r in rows]
-        elif op == 4:
-            rows[0][0] = rng.choice(["date", "Day", "", "\ufeffDate", " Date "])
-        elif op == 5:
-            rows.insert(i, [rows[i][0]] + [rng.choice(ODD_RATES[:3] + ["2.0"]) for _ in rows[i][1:]])
-        elif op == 6:
-            j = rng.randrange(1, len(rows[0]))
-            rows = [r[:j] + r[j + 1 :] for r in rows]
-        else:
-            rows.append([])
+        try:  # a row emptied or cut short by an earlier change has no cell to change
+            i = rng.randrange(1, len(rows))
+            if op == 0:
+                rows[i][0] = rng.choice(ODD_DAYS)
+            elif op == 1:
+                rows[i][rng.randrange(1, len(rows[i]))] = rng.choice(ODD_RATES)
+            elif op == 2:
+                rows[i] = rows[i][: rng.randrange(len(rows[i]))]  # cut short, now and then before the day
+            elif op == 3:  # the Date column last
+                rows = [r[1:] + r[:1] for r in rows]
+            elif op == 4:
+                rows[0][0] = rng.choice(["date", "Day", "", "\ufeffDate", " Date "])
+            elif op == 5:
+                rows.insert(i, [rows[i][0]] + [rng.choice(ODD_RATES[:3] + ["2.0"]) for _ in rows[i][1:]])
+            elif op == 6:
+                j = rng.randrange(1, len(rows[0]))
+                rows = [r[:j] + r[j + 1 :] for r in rows]
+            else:
+                rows.append([])
+        except (IndexError, ValueError):
+            pass
     out = io.StringIO()
     csv.writer(out, lineterminator=rng.choice(["\n", "\r\n"])).writerows(rows)
     return out.getvalue().encode("utf-8")

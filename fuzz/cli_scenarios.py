@@ -1468,10 +1468,10 @@ COMMANDS = [
 def scenario(rng: random.Random, seeds: Seeds) -> dict:
     """One scenario: files and steps, all from ``rng``."""
     b = Builder(rng, seeds)
-    every = COMMANDS + EXTRA_COMMANDS
+    every = COMMANDS + cli_extra.EXTRA_COMMANDS
     make = rng.choices([c for c, _ in every], weights=[w for _, w in every])[0]
     make(b)
     return {"command": make.__name__, "files": b.files, "steps": b.steps, "git": b.git}
 
 
-from cli_extra import EXTRA_COMMANDS  # noqa: E402 - the newer generators, built on this module's: imported last
+import cli_extra  # noqa: E402 - the newer generators, built on this module's: imported last, read when called
