@@ -39,6 +39,18 @@ RSS_LIMIT_KB = 1_500_000
 """Most resident memory one run may reach (ru_maxrss, KiB): the bound the fuzzer asserts."""
 TIME_LIMIT = 45.0
 """Seconds one command may take; the hostile shapes the README names finish in a few."""
+
+
+def load_factor() -> float:
+    """How many times longer than on an idle machine a command may take now: the load per core, at least 1. On a
+    shared machine under a load of 7 on 2 cores a batch of 300 rows that takes 3 s idle took over 45 s, which the
+    time limit took for a hang (seed 512)."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:
+        return 1.0
+
+
 FILE_LIMIT = 512 << 20
 """Largest file one run may write (RLIMIT_FSIZE; stdout and stderr are files too): past it the system stops the
 run with SIGXFSZ, a finding (output without bound), before it fills the disk."""
@@ -244,7 +256,7 @@ def run_command(
         inp.write(stdin)
         inp.seek(0)
         started = time.monotonic()
-        wait_for = kill_after if kill_after is not None else limit
+        wait_for = kill_after if kill_after is not None else limit * load_factor()
         if fork:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -366,15 +378,47 @@ def results_verdict(argv: list[str], root: Path, outcome: Outcome) -> str | None
         return "results end in a partial row [batch]"
     for line in data.splitlines():
         try:
-            sources.append(json.loads(line)["source"])
+            row = json.loads(line)
+            sources.append(row["source"])
         except (ValueError, KeyError, TypeError):
             return "results hold a row that is not one JSON object with a source [batch]"
+        wrong = conversion_verdict(row.get("notes"))
+        if wrong:
+            return wrong
     if len(sources) != len(set(sources)):
         return "results hold a row twice [batch]"
     return None
 
 
+CONVERSION = re.compile(r"([A-Z]{3}) ([0-9,.]+) = EUR ([0-9,.]+) at ([0-9.eE+-]+) [A-Z]{3}/EUR \(rate of ([^,]*),")
+"""A row's note of an amount converted to euros: currency, amount, euros, the rate, the day of the rate."""
+
+
+def conversion_verdict(notes: object) -> str | None:
+    """What is wrong with a row's notes of currency conversions: a rate of a day not written YYYY-MM-DD (the
+    days of a rates table are searched as text, so one in another form is taken out of order), or euros that
+    are not the amount at the rate shown."""
+    for note in notes if isinstance(notes, list) else ():
+        found = CONVERSION.search(str(note))
+        if not found:
+            continue
+        _, amount, euros, rate, day = found.groups()
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day):
+            return "a conversion at the rate of a day not written YYYY-MM-DD [batch]"
+        try:
+            want = float(amount.replace(",", "")) / float(rate)
+            got = float(euros.replace(",", ""))
+        except ValueError:
+            return "a conversion note whose numbers cannot be read [batch]"
+        if abs(got - want) > max(1.0, abs(want) * 1e-5):  # the rate is shown to 6 digits
+            return "a conversion whose euros are not the amount at the rate shown [batch]"
+    return None
+
+
 COMMANDS = {
+    "backtest",
+    "portfolio",
+    "init",
     "screen",
     "filings",
     "facts",

@@ -1468,6 +1468,10 @@ COMMANDS = [
 def scenario(rng: random.Random, seeds: Seeds) -> dict:
     """One scenario: files and steps, all from ``rng``."""
     b = Builder(rng, seeds)
-    make = rng.choices([c for c, _ in COMMANDS], weights=[w for _, w in COMMANDS])[0]
+    every = COMMANDS + cli_extra.EXTRA_COMMANDS
+    make = rng.choices([c for c, _ in every], weights=[w for _, w in every])[0]
     make(b)
     return {"command": make.__name__, "files": b.files, "steps": b.steps, "git": b.git}
+
+
+import cli_extra  # noqa: E402 - the newer generators, built on this module's: imported last, read when called

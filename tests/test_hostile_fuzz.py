@@ -224,3 +224,69 @@ def test_the_fuzzer_reaches_the_newer_regimes_facts_sources_and_days():
         if "jp_specified_investor" in doc["transaction"]:
             given.add(repr(doc["transaction"]["jp_specified_investor"]))
     assert {"'specified'", "'equivalent'", "'neither'"} < given  # and values of the wrong kind
+
+
+def test_the_fuzzer_reaches_mapping_options_edited_results_ftm_shapes_regime_files_ranges_and_deep_yaml():
+    """The scenarios of fixed seeds run every newer generator: a deal export with a table of rates holding days a
+    table should not (``20210922``), edited results for portfolio, FtM lists, odd regime files, ``--as-of`` on
+    cases dated by ranges, and YAML nested thousands deep."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        import cli_extra
+        import cli_scenarios
+        from cli_runner import unb64
+    finally:
+        sys.path.remove(str(ROOT / "fuzz"))
+    seeds = cli_scenarios.Seeds()
+    commands, rates, lists, argv = set(), b"", b"", []
+    for n in range(300):
+        one = cli_scenarios.scenario(random.Random(n), seeds)
+        commands.add(one["command"])
+        rates += b"".join(unb64(f["data"]) for k, f in one["files"].items() if k.startswith("rates") and "data" in f)
+        lists += b"".join(unb64(f["data"]) for k, f in one["files"].items() if k.startswith("list") and "data" in f)
+        argv += [a for step in one["steps"] for a in step.get("argv", ())]
+    assert {name.__name__ for name, _ in cli_extra.EXTRA_COMMANDS} <= commands
+    assert b"Date,USD" in rates
+    odd = b""
+    for n in range(200):
+        builder = cli_scenarios.Builder(random.Random(n), seeds)
+        builder.heat = 1.0
+        odd += cli_extra.rates_table(builder)
+    assert b"20210922" in odd and b"2021-W38-3" in odd and b"1_1726" in odd
+    assert b'"schema": "Sanction"' in lists and b"leiCode" in lists
+    assert "--keep" in argv and "--excel" in argv and "--as-of" in argv
+    deep = {cli_extra.deep_text(random.Random(n))[:5] for n in range(50)}
+    assert {b"[[[[[", b"{a: {"} <= deep
+
+
+@pytest.mark.parametrize(
+    ("note", "verdict"),
+    [
+        ("transaction.value_eur: USD 76,400,000 = EUR 65,154,358 at 1.1726 USD/EUR (rate of 2021-09-22, r.csv)", None),
+        (
+            "transaction.value_eur: USD 76,400,000 = EUR 65,154,358 at 1.1726 USD/EUR (rate of 20210922, r.csv)",
+            "a conversion at the rate of a day not written YYYY-MM-DD [batch]",
+        ),
+        (
+            "transaction.value_eur: USD 76,400,000 = EUR 75,154,358 at 1.1726 USD/EUR (rate of 2021-09-22, r.csv)",
+            "a conversion whose euros are not the amount at the rate shown [batch]",
+        ),
+        ("investor.kind: 'Family office' not in the values table, taken as not given [W345 value-defaulted]", None),
+    ],
+)
+def test_the_fuzzer_checks_each_conversion_of_a_batch_row(note, verdict):
+    assert _runner().conversion_verdict([note]) == verdict
+
+
+def test_the_fuzzer_time_limit_grows_with_the_load(monkeypatch):
+    import os
+
+    runner = _runner()
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.0, 6.0, 5.0))
+    assert runner.load_factor() == 3.5
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert runner.load_factor() == 1.0

@@ -234,6 +234,46 @@ def test_rates_tables_are_checked_located(tmp_path):
     assert "no column for the currency 'USD' in the rates; did you mean 'USDD'?" in str(caught.value)
 
 
+@pytest.mark.parametrize("day", ["20200904", "2020-W36-5", "2020-9-4", "٢٠٢٠-٠٩-٠٤"])
+def test_a_rates_day_not_written_yyyy_mm_dd_is_refused_located(tmp_path, day):
+    # fromisoformat read 20200904 and 2020-W36-5 as days, and the table, searched as text, gave wrong rates
+    path = tmp_path / "r.csv"
+    path.write_text(f"Date,USD\n2020-09-03,1.18\n{day},1.19\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        read_rates(path, ["USD"])
+    assert f"{path}:3:1: error: expected a date YYYY-MM-DD, found {day!r} [E412 bad-rates]" == str(caught.value)
+
+
+def test_a_rates_row_cut_short_of_its_day_has_no_rate(tmp_path):
+    # a row ending before the Date column stopped the batch with an internal error (IndexError)
+    path = tmp_path / "r.csv"
+    path.write_text("USD,Date\n1.19\n1.18,2020-09-03\n\n", "utf-8")
+    rates = read_rates(path, ["USD"])
+    assert rates.days == {"USD": ("2020-09-03",)} and rates.at("USD", "2020-09-04").per_euro == 1.18
+
+
+def test_a_day_given_twice_with_two_rates_is_refused_and_with_one_is_read_once(tmp_path):
+    # the larger of two rates of one day was taken without a word
+    path = tmp_path / "r.csv"
+    path.write_text("Date,USD,JPY\n2020-09-04,1.18,125\n2020-09-04,1.19,125\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        read_rates(path, ["USD", "JPY"])
+    assert f"{path}:3:12: error: USD on 2020-09-04: a second rate, 1.19, beside 1.18 on line 2 [E412 bad-rates]" == (
+        str(caught.value)
+    )
+    assert read_rates(path, ["JPY"]).days == {"JPY": ("2020-09-04",)}
+
+
+@pytest.mark.parametrize("rate", ["1_18", "١٫١٨", "0x1p0", "1.18.0"])
+def test_a_rate_not_written_in_ascii_digits_is_refused(tmp_path, rate):
+    # float() read 1_18 as 118
+    path = tmp_path / "r.csv"
+    path.write_text(f"Date,USD\n2020-09-04,{rate}\n", "utf-8")
+    with pytest.raises(ScreeningError) as caught:
+        read_rates(path, ["USD"])
+    assert f"USD on 2020-09-04: expected a rate above 0, found {rate!r} [E412 bad-rates]" in str(caught.value)
+
+
 def test_a_currency_needs_rates_and_a_date_field_of_the_mapping(tmp_path):
     fields = "  transaction.value_eur: {column: v, type: number, currency: USD, date: transaction.signing}\n"
     problems = [str(p) for p in check_mapping(mapping_file(tmp_path, fields))]

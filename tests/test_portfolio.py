@@ -291,6 +291,17 @@ GOOD_ROW = {"id": "a", "source": "s", "title": "T", "score": 40.0, "level": "med
         ("score", True, "E103", "'score': expected a number, found a boolean"),
         ("score", float("nan"), "E106", "'score': expected a finite number, found nan"),
         ("score", float("inf"), "E106", "'score': expected a finite number, found inf"),
+        # a whole number past a float's range stopped the report with an internal error (OverflowError)
+        pytest.param(
+            "score", 10**400, "E106", "'score': expected a finite number, found a whole number of 401 digits", id="pos"
+        ),
+        pytest.param(
+            "score",
+            -(10**400),
+            "E106",
+            "'score': expected a finite number, found a whole number of 401 digits",
+            id="neg",
+        ),
         ("level_rank", 1.5, "E103", "'level_rank': expected a whole number, found a number"),
         ("title", {"x": 1}, "E103", "'title': expected text, found a mapping"),
         ("id", [1], "E103", "'id': expected text, found a list"),
@@ -315,6 +326,45 @@ def test_a_csv_score_that_is_not_a_finite_number_is_a_located_error(tmp_path, ca
     assert f"{results}:3:3: error: 'score': expected a finite number, found '{cell}' [E106 bad-value]" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("rank", ["²", "٣", "１", "-1", "1.0", "99999999999"])
+def test_a_csv_level_rank_that_is_not_a_plain_rank_is_left_out(tmp_path, capsys, rank):
+    # '²' passed str.isdigit() and stopped the report with an internal error (int() refuses it)
+    results, plain = tmp_path / "r.csv", tmp_path / "plain.csv"
+    results.write_text(f"id,level,score,level_rank\na,low,5,{rank}\nb,high,70,3\n", "utf-8")
+    plain.write_text("id,level,score,level_rank\na,low,5,\nb,high,70,3\n", "utf-8")
+    assert main(["portfolio", str(results), "-f", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert main(["portfolio", str(plain), "-f", "json"]) == 0
+    want = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in got.items() if k != "file"} == {k: v for k, v in want.items() if k != "file"}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+@pytest.mark.parametrize("missing", ["score", "level"])
+def test_a_row_without_an_error_and_without_its_level_or_score_is_a_located_error(tmp_path, capsys, suffix, missing):
+    # such a row (an older or hand-edited file) was counted as a case and in no level: "2 cases: 0 ... 0 low"
+    results = tmp_path / f"r{suffix}"
+    row = {"id": "b", "level": "low", "score": 5.0, "error": "", missing: None}
+    if suffix == ".jsonl":
+        results.write_text(json.dumps({**GOOD_ROW, "error": ""}) + "\n" + json.dumps(row) + "\n", "utf-8")
+        where = f"{results}:2:"
+    else:
+        cells = {"id": "b", "level": "low", "score": "5", "error": "", missing: ""}
+        results.write_text("id,level,score,error\na,low,1,\n" + ",".join(cells.values()) + "\n", "utf-8")
+        where = f"{results}:3:{['id', 'level', 'score'].index(missing) + 1}:"
+    assert main(["portfolio", str(results)]) == 2
+    err = capsys.readouterr().err
+    assert f"{where}" in err and f"error: a row without an error needs a '{missing}'" in err and "[E105" in err, err
+
+
+def test_a_broken_row_needs_no_level_or_score(tmp_path, capsys):
+    results = tmp_path / "r.csv"
+    results.write_text("id,level,score,error\na,low,1,\nb,,,x.yaml:1:1: error: bad [E106 bad-value]\n", "utf-8")
+    assert main(["portfolio", str(results), "-f", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert (got["cases"], got["errors"], got["levels"]["low"]) == (2, 1, 1)
 
 
 def test_a_parquet_row_of_the_wrong_kind_is_an_error(tmp_path, capsys):
@@ -342,7 +392,7 @@ def test_a_csv_cell_over_the_field_limit_is_a_located_error(tmp_path, capsys, wh
     # a cell over the csv module's limit (131,072 characters) was an internal error; found by the fuzzer, seed 1
     results, out = tmp_path / "r.csv", tmp_path / "p.html"
     big = "x" * 200_000
-    text = f"id,level,{big}\na,low,1\n" if where == "header" else f"id,level,title\na,low,t\nb,low,{big}\n"
+    text = f"id,level,{big}\na,low,1\n" if where == "header" else f"id,level,score,title\na,low,1,t\nb,low,1,{big}\n"
     results.write_text(text, "utf-8")
     assert main(["portfolio", str(results), "-f", "html", "-o", str(out)]) == 2
     line = 1 if where == "header" else 3

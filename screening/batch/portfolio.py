@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import heapq
 import json
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,7 +117,7 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 raise fail(str(path), "E100", f"not a result row: {exc}", number) from None
             if not isinstance(row, dict) or "level" not in row or "id" not in row:
                 raise fail(str(path), "E105", "not a result row of screening batch: no 'id' or 'level'", number)
-            wrong = _wrong(row)
+            wrong = _wrong(row) or _unscored(row)
             if wrong is not None:
                 key, code, message = wrong
                 at = line.find(json.dumps(key))
@@ -149,8 +151,9 @@ def _wrong(row: dict[str, Any]) -> tuple[str, str, str] | None:
     if score is not None:
         if not _plain_number(score):
             return "score", "E103", f"'score': expected a number, found {kind(score)}"
-        if not math.isfinite(score):
-            return "score", "E106", f"'score': expected a finite number, found {score}"
+        # a whole number past a float's range (JSON keeps 400 digits exact) is as unusable as an infinity
+        if not (math.isfinite(score) if isinstance(score, float) else abs(score) <= sys.float_info.max):
+            return "score", "E106", f"'score': expected a finite number, found {_shown(score)}"
     rank = row.get("level_rank")
     if rank is not None and not (isinstance(rank, int) and not isinstance(rank, bool)):
         return "level_rank", "E103", f"'level_rank': expected a whole number, found {kind(rank)}"
@@ -161,6 +164,26 @@ def _wrong(row: dict[str, Any]) -> tuple[str, str, str] | None:
     filings = row.get("filings")
     if filings is not None and not (isinstance(filings, dict) and all(isinstance(v, str) for v in filings.values())):
         return "filings", "E103", f"'filings': expected a mapping of regimes to answers, found {kind(filings)}"
+    return None
+
+
+def _shown(number: float) -> str:
+    """A number for a message; a whole number past a float's range by its count of digits."""
+    return str(number) if isinstance(number, float) else f"a whole number of {len(str(abs(number)))} digits"
+
+
+_RANK = re.compile(r"[0-9]{1,9}")
+"""A CSV row's level rank: ASCII digits, few enough for a rank."""
+
+
+def _unscored(row: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A row without an error that lacks its level or its score: (key, code, message), or None. Such a row was
+    counted as a case and in no level, so that the levels did not add up to the cases, without a word."""
+    if row.get("error"):
+        return None
+    for key in ("level", "score"):
+        if row.get(key) is None or row.get(key) == "":
+            return key, "E105", f"a row without an error needs a '{key}' (a broken case has an 'error')"
     return None
 
 
@@ -184,7 +207,7 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[dict[str, Any
         raise fail(str(path), "E105", "not results of screening batch: no 'id' or 'level' column", 1)
     regimes = [h for h in header if h.startswith("filing.")]
     for cells in reader:
-        yield {
+        row = {
             "id": plain_cell(cells.get("id") or ""),
             "source": plain_cell(cells.get("source") or ""),
             "title": plain_cell(cells.get("title") or ""),
@@ -193,13 +216,19 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[dict[str, Any
             if cells.get("score")
             else None,
             "level": plain_cell(cells.get("level") or "") or None,
-            "level_rank": int(cells["level_rank"]) if (cells.get("level_rank") or "").isdigit() else None,
+            # isdigit() alone takes '²' and other digits that int() refuses
+            "level_rank": int(cells["level_rank"]) if _RANK.fullmatch(cells.get("level_rank") or "") else None,
             "fired": plain_cell(cells.get("fired") or "").split(),
             "gaps": plain_cell(cells.get("gaps") or "").split(),
             "filings": {r[7:]: plain_cell(cells[r]) for r in regimes if cells.get(r)},
             **({"hits": _split(cells.get("hits") or "")} if "hits" in header else {}),
             "error": plain_cell(cells.get("error") or ""),
         }
+        wrong = _unscored(row)
+        if wrong is not None:
+            column = header.index(wrong[0]) + 1 if wrong[0] in header else None
+            raise fail(str(path), wrong[1], wrong[2], reader.line_num, column, (wrong[0],))
+        yield row
 
 
 def _score(cell: Any, file: str, line: int, column: int) -> float:
@@ -233,7 +262,7 @@ def _parquet(path: Path) -> Iterator[dict[str, Any]]:
     for batch in handle.iter_batches(batch_size=4096):
         for row in batch.to_pylist():
             row["filings"] = {k[7:]: v for k, v in row.items() if k.startswith("filing.") and v is not None}
-            wrong = _wrong(row)
+            wrong = _wrong(row) or _unscored(row)
             if wrong is not None:
                 raise fail(str(path), wrong[1], wrong[2], path=(wrong[0],))
             yield row

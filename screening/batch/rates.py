@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +22,10 @@ from screening.infra.files import open_input
 
 STALE_DAYS = 7
 """How many days back a rate may be taken from: a long weekend and holidays, not a missing year."""
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A day as the table must write it: the days are compared as text, which orders only this form."""
+_RATE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+"""A rate as a number in ASCII digits, as the ECB writes it."""
 
 
 class Rate(NamedTuple):
@@ -74,11 +79,15 @@ def read_rates(path: Path, currencies: list[str]) -> Rates:
                     [Problem(name, 1, 1, "E412", f"no column for the currency '{missing[0]}' in the rates{more}")]
                 )
             found: dict[str, list[tuple[str, float]]] = {c: [] for c in currencies}
+            lines: dict[tuple[str, str], tuple[float, int]] = {}  # (currency, day) -> rate, line first given on
             for cells in reader:
-                if not cells or not cells[where].strip():
+                day = cells[where].strip() if where < len(cells) else ""
+                if not day:  # a blank line, or a row cut short of its Date cell: no day, no rate
                     continue
-                day = cells[where].strip()
                 try:
+                    # fromisoformat alone takes 20210922 and 2021-W38-3 too, whose text would sort out of order
+                    if not _DAY.fullmatch(day):
+                        raise ValueError
                     dt.date.fromisoformat(day)
                 except ValueError:
                     column = sum(len(c) + 1 for c in cells[:where]) + 1
@@ -90,24 +99,18 @@ def read_rates(path: Path, currencies: list[str]) -> Rates:
                     text = cells[index].strip() if index < len(cells) else ""
                     if text in ("", "N/A"):
                         continue
-                    try:
-                        value = float(text)
-                    except ValueError:
-                        value = math.nan
+                    # float() alone also reads 1_1726 as 11726, and digits of other scripts
+                    value = float(text) if _RATE.fullmatch(text) else math.nan
+                    column = sum(len(c) + 1 for c in cells[:index]) + 1
                     if not (math.isfinite(value) and value > 0):
-                        column = sum(len(c) + 1 for c in cells[:index]) + 1
-                        raise ScreeningError(
-                            [
-                                Problem(
-                                    name,
-                                    reader.line_num,
-                                    column,
-                                    "E412",
-                                    f"{currency} on {day}: expected a rate above 0, found {text!r}",
-                                )
-                            ]
-                        )
-                    found[currency].append((day, value))
+                        message = f"{currency} on {day}: expected a rate above 0, found {text!r}"
+                        raise ScreeningError([Problem(name, reader.line_num, column, "E412", message)])
+                    first = lines.setdefault((currency, day), (value, reader.line_num))
+                    if first[0] != value:  # which of two rates of one day is meant cannot be told
+                        message = f"{currency} on {day}: a second rate, {text}, beside {first[0]:g} on line {first[1]}"
+                        raise ScreeningError([Problem(name, reader.line_num, column, "E412", message)])
+                    if first[1] == reader.line_num:
+                        found[currency].append((day, value))
     except OSError as exc:
         raise ScreeningError([Problem(name, None, None, "E001", f"cannot read the rates: {exc.strerror}")]) from None
     except (csv.Error, UnicodeDecodeError) as exc:
