@@ -432,7 +432,6 @@ def _levels(fail_on: Optional[str], levels: Sequence[str]) -> list[str]:
 def _day(text: Optional[str], reported: bool = False) -> Any:
     """``--as-of``: a day from 1900 to 2100 (the years a case's own dates may hold); with ``reported``, also a
     year or a month (judged on every day of it)."""
-    import datetime as dt
     import re
 
     if text is None:
@@ -443,8 +442,10 @@ def _day(text: Optional[str], reported: bool = False) -> Any:
         day: Any = day_range(int(text) if len(text) == 4 else text)
         year = int(text[:4])
     else:
+        from screening.infra.clock import iso_day
+
         try:
-            day = dt.date.fromisoformat(text)
+            day = iso_day(text)
         except ValueError:
             from screening.infra.datehint import date_hint
 

@@ -76,6 +76,18 @@ def test_screening_today_outside_the_years_a_day_may_fall_in_is_refused(monkeypa
     assert code == 2 and f"expected a year from 1900 to 2100, got '{fixed}'" in err
 
 
+@pytest.mark.parametrize("given", ["20181204", "2018-W49-2", "2018-338", "2018-12-04T00:00", "2018-12-4"])
+def test_a_day_in_another_iso_form_is_refused_as_it_is_documented(monkeypatch, capsys, given):
+    """--as-of and SCREENING_TODAY take a day written YYYY-MM-DD; Python's reader also takes the basic and week
+    forms (``20181204``, ``2018-W49-2``), which the documentation never promised and a typo could fall into."""
+    case = str(CASES / "kunlun-grindr.yaml")
+    code, out, err = run(capsys, "filings", case, "--as-of", given)
+    assert code == 2 and out == "" and f"got {given!r}" in err and "Traceback" not in err
+    monkeypatch.setenv("SCREENING_TODAY", given)
+    code, out, err = run(capsys, "filings", case)
+    assert code == 2 and out == "" and f"expected a date YYYY-MM-DD, found {given!r}" in err and "E106" in err
+
+
 @pytest.mark.parametrize("fixed", ["1900-01-01", "2100-12-31"])
 def test_screening_today_on_the_first_and_last_years_is_taken(monkeypatch, capsys, fixed):
     monkeypatch.setenv("SCREENING_TODAY", fixed)

@@ -343,3 +343,15 @@ def test_a_rates_table_that_is_not_a_regular_file_is_refused_unread(tmp_path):
     fields += "  transaction.signing_date: {column: d, type: date}\n"
     problems = check_mapping(mapping_file(tmp_path, fields, "rates: rates.csv\n"))
     assert [p.code for p in problems] == ["E001"] and str(fifo) in str(problems[0])
+
+
+@pytest.mark.parametrize("cell", ["2018-W27-2", "20180703", "2018-184"])
+def test_a_date_cell_in_another_iso_form_is_refused_not_kept_as_text(cell):
+    """Python's date reader takes the week and ordinal forms, and "2018-W27-2" has the ten characters of a day:
+    kept as text, it would compare after every day of 2018. A date cell takes YYYY-MM-DD (or a month or year)."""
+    from screening.batch.mapping import Field
+
+    field = Field("transaction.signing_date", ("transaction", "signing_date"), column="Date", type="date")
+    with pytest.raises(ValueError, match="expected a date written YYYY-MM-DD"):
+        TYPES["date"].read(field, cell)
+    assert TYPES["date"].read(field, "2018-07-03") == "2018-07-03"

@@ -160,3 +160,13 @@ def test_every_ordered_comparison_reads_a_bound_through_its_bounds():
 def test_scalar_arguments_are_checked_against_the_fact():
     with pytest.raises(OperatorError, match="is a number"):
         scalar(catalogue()["transaction.stake_after_pct"], "ten", ())
+
+
+@pytest.mark.parametrize("day", ["2018-W27-2", "20180703", "2018-184"])
+def test_a_date_in_a_condition_is_written_yyyy_mm_dd(day):
+    """A rule's date is compared with the case's as text: "2018-W27-2", which Python's date reader takes, would
+    sort after every day of 2018. It is refused, located, as any other malformed date."""
+    compiler = Compiler(catalogue(), {})
+    with pytest.raises(CompileError, match="expected a date YYYY-MM-DD"):
+        compiler.compile({"field": "transaction.signing_date", "gte": day})
+    compiler.compile({"field": "transaction.signing_date", "gte": "2018-07-03"})

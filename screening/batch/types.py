@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from screening.infra.clock import iso_day
+
 if TYPE_CHECKING:
     from screening.batch.mapping import Field
 
@@ -55,9 +57,7 @@ def _date(field: Field, raw: Any) -> Any:
     if _PARTIAL_DATE.match(text):  # a year or a month, as reported
         return int(text) if len(text) == 4 else text
     try:
-        dt.date.fromisoformat(text)
-        if len(text) != 10:
-            raise ValueError
+        iso_day(text)
     except ValueError:
         raise ValueError(f"expected a date written YYYY-MM-DD (or YYYY-MM, YYYY), found {raw!r}") from None
     return text

@@ -16,7 +16,6 @@ denying.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from screening.case import countries
 from screening.case.catalogue import SCALAR_TYPES, Fact
 from screening.case.values import BOUNDS, Ends, PartialList, ends
 from screening.conditions.tree import Truth, kleene_all, kleene_any
+from screening.infra.clock import iso_day
 from screening.infra.errors import closest
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def scalar(fact: Fact, value: Any, path: Path) -> Any:
         raise CompileError(path, "E103", f"{fact.path} is text; found {value!r}")
     if kind == "date":
         try:
-            dt.date.fromisoformat(value)
+            iso_day(value)
         except ValueError:
             raise CompileError(path, "E106", f"expected a date YYYY-MM-DD, found {value!r}") from None
     elif kind == "country" and not countries.is_country(value):

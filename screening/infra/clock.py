@@ -40,12 +40,20 @@ def date_problem(value: Any) -> str | None:
     return None
 
 
+def iso_day(text: str) -> dt.date:
+    """The day written ``YYYY-MM-DD``, as ``--as-of`` and ``SCREENING_TODAY`` are documented to take it; ValueError for
+    any other form, also those Python's ``date.fromisoformat`` reads besides (``20181204``, ``2018-W49-2``)."""
+    if not _DAY.match(text):
+        raise ValueError(f"not a day written YYYY-MM-DD: {text!r}")
+    return dt.date.fromisoformat(text)
+
+
 def today() -> dt.date:
     """The day reports treat as today: ``SCREENING_TODAY`` when set, else the system date."""
     fixed = os.environ.get("SCREENING_TODAY")
     if fixed:
         try:
-            day = dt.date.fromisoformat(fixed)
+            day = iso_day(fixed)
             problem = year_problem(day.year, fixed)
         except ValueError:
             problem = f"expected a date YYYY-MM-DD, found {fixed!r}"

@@ -11,13 +11,13 @@ fast); the test suite checks that it agrees with the reference ``jsonschema`` pa
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
+from screening.infra.clock import iso_day
 from screening.infra.errors import Marks, Problem, closest, located
 from screening.infra.kept import Kept
 
@@ -288,10 +288,8 @@ def _compile_node(
             return False
         if date:
             try:
-                dt.date.fromisoformat(value)
+                iso_day(value)
             except ValueError:
-                return False
-            if len(value) != 10:
                 return False
         return pattern is None or pattern(value) is not None
 
@@ -420,9 +418,7 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
         yield path, "E106", f"text longer than {node['maxLength']} characters"
     if node.get("format") == "date":
         try:
-            dt.date.fromisoformat(value)
-            if len(value) != 10:
-                raise ValueError
+            iso_day(value)
         except ValueError:
             yield path, "E106", f"expected a date written YYYY-MM-DD, found {value!r}" + _date_hint(value)
             return
