@@ -58,6 +58,7 @@ CODES = {
     "W370": "index-rebuilt",
     "W380": "deprecated-name",
     "W381": "source-overridden",
+    "W382": "unsourced",
 }
 
 

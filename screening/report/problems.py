@@ -68,6 +68,7 @@ DESCRIPTIONS = {
     "W331": "An inline suppression hides nothing, or names no known code.",
     "W380": "A case field under its old name (read as the new one).",
     "W381": "A case source differs from the registry source of that id, which pulled-in records cite.",
+    "W382": "A record of a case that a report may cite as evidence is backed by no source.",
     "E401": "An output cannot be written.",
     "E402": "The output is one of the command's inputs.",
     "E403": "Another batch run holds the results file.",

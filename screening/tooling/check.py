@@ -87,6 +87,7 @@ def _check(
     from screening.case.load import build_case
     from screening.case.registry import read_registry
     from screening.case.relations import unused_relations
+    from screening.case.sourcing import unsourced
     from screening.pack.load import default_pack_path
 
     on = on or clock.today()
@@ -164,7 +165,7 @@ def _check(
                     raise document
                 case = build_case(document, marks, str(path), registries[0] if registries else None)
                 cases[case.id] = case
-                problems += [*case.notes, *unused_relations(case, marks)]
+                problems += [*case.notes, *unused_relations(case, marks), *unsourced(case, marks)]
             except ScreeningError as exc:
                 problems += exc.problems
     for path in waiver_files:
