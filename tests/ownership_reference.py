@@ -203,7 +203,8 @@ def _interest(
         low = _fixed_point(links, sources, target, field, unknown=0.0)
         # with every stake known, the bounds of the unknown stakes make no difference
         high = _fixed_point(links, sources, target, field, unknown=100.0) if None in stakes else low
-        exact = abs(high - low) < 1e-9 and not unknown_above
+        # all of the entity is all there is: nothing unknown, above or beside, can add to it
+        exact = low >= 100.0 - 1e-9 or (abs(high - low) < 1e-9 and not unknown_above)
         value = round(low, 6)
         out.append(done.setdefault(stakes, value if exact else (AtLeast(value) if value > 0 else None)))
     return out[0], out[1], chains

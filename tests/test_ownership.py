@@ -127,6 +127,24 @@ def test_an_undocumented_group_gives_lower_bounds():
     assert build_facts(c).values["ownership.state_voting_pct"] == pytest.approx(30.0)
 
 
+def test_all_of_an_entity_is_exact_in_an_undocumented_group():
+    """Holders not known, above or beside, cannot add to a whole: a holder of all of the investor holds exactly
+    100%, not "at least 100%", and what it carries into the target is exact too. Less than all stays a bound."""
+    parent = case(
+        [("inv", "private_company", "HK", None), ("p", "listed_company", "CN", None)],
+        [("p", "inv", {"equity_pct": 100})],
+        transaction={"kind": "minority_stake", "stake_after_pct": 30},
+    )
+    (holder,) = [i for i in analyse(parent).owners if i.owner == "p"]
+    assert (holder.equity_pct, holder.voting_pct, holder.in_target_voting_pct) == (100.0, 100.0, 30.0)
+    assert not isinstance(holder.equity_pct, AtLeast) and not isinstance(holder.in_target_voting_pct, AtLeast)
+    state = case([("inv", "soe", "CN", {"state_ownership_pct": 100})], [])  # its own owners not said complete
+    cn = analyse(state).state("CN")
+    assert cn.equity_pct == 100.0 and not isinstance(cn.equity_pct, AtLeast)
+    part = case([("inv", "soe", "CN", {"state_ownership_pct": 60})], [])
+    assert isinstance(analyse(part).state("CN").equity_pct, AtLeast)
+
+
 def test_stated_state_share_of_an_entity_without_itemised_owners():
     c = case([("inv", "soe", "CN", {"state_ownership_pct": 64, "owners_complete": True})], [])
     cn = analyse(c).state("CN")

@@ -211,7 +211,7 @@ def _held_by_its_state(case: Case) -> Ownership | None:
     undecided = complete is not True
     share = min(100.0, 100.0 * (stake / 100))
     value = round(share, 6)
-    interest = value if not undecided else (AtLeast(value) if value > 0 else None)
+    interest = value if not undecided or value >= 100.0 else (AtLeast(value) if value > 0 else None)
     controls = stake > 50
     nodes = sorted((inv.id, state))
     at = {n: i for i, n in enumerate(nodes)}
@@ -429,7 +429,8 @@ class _Interests:
                 continue
             y, inexact = self._root_shares(field) if of_roots else self._shares(field, sources, False)
             low = min(100.0, 100.0 * sum(y.get(s, 0.0) for s in sources))
-            exact = (low >= 100.0 - 1e-9 or not inexact & sources) and not self.unknown_above
+            # all of it is all there is: holders not known, above or beside, cannot add to a whole
+            exact = low >= 100.0 - 1e-9 or (not inexact & sources and not self.unknown_above)
             value = round(low, 6)
             out.append(value if exact else (AtLeast(value) if value > 0 else None))
         return out[0], out[1], self._chains(found.listed), ChainCount(found.count, found.exact)
