@@ -21,6 +21,26 @@ CASES = sorted((ROOT / "cases").glob("*.yaml"))
 PINS = ROOT / "tests" / "pack"
 """The project's tests of the example cases against the default pack (`screening test rules/ --tests tests/pack`)."""
 
+GRID_SERVICER = """\
+id: grid-servicer
+title: A state-owned utility's vehicle buys 30% of a grid servicer
+as_of: 2026-10-01
+investor: vehicle
+entities:
+  - {id: vehicle, name: Vehicle Ltd, country: HK, kind: private_company}
+  - {id: utility, name: Utility Corp, country: CN, kind: soe, state_ownership_pct: 100}
+ownership:
+  - {owner: utility, owned: vehicle, equity_pct: 100}
+target:
+  name: Grid Servicer GmbH
+  country: DE
+  sectors: [energy]
+  critical_infrastructure: [{kind: power_grid, name: Substations, role: service_provider}]
+transaction: {kind: minority_stake, stake_after_pct: 30, signing_date: 2021-03}
+"""
+"""A fictional case (a state-owned utility's vehicle, 30% of a German grid servicer, dated by a month) that the
+report and what-if tests share."""
+
 
 def add_pins(pack_dir: Path) -> Path:
     """Put the tests of the example cases into a copy of the default pack as its own test files (their

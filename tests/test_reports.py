@@ -13,7 +13,7 @@ import pytest
 
 from screening.api import screen_files
 from screening.report import FORMATS, Options, render
-from tests.conftest import CASES, ROOT
+from tests.conftest import CASES, GRID_SERVICER, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -252,25 +252,6 @@ def test_every_source_the_case_lists_is_in_the_report_cited_or_not():
     assert text.index("Sources cited") < text.index("Other sources of the case") < text.index("gadgets360-reuters-2019")
     assert "Other sources of the case" in render("markdown", results, Options())
     assert 'id="source-globaldatinginsights-2020"' in render("html", results, Options())
-
-
-GRID_SERVICER = """\
-id: grid-servicer
-title: A state-owned utility's vehicle buys 30% of a grid servicer
-as_of: 2026-10-01
-investor: vehicle
-entities:
-  - {id: vehicle, name: Vehicle Ltd, country: HK, kind: private_company}
-  - {id: utility, name: Utility Corp, country: CN, kind: soe, state_ownership_pct: 100}
-ownership:
-  - {owner: utility, owned: vehicle, equity_pct: 100}
-target:
-  name: Grid Servicer GmbH
-  country: DE
-  sectors: [energy]
-  critical_infrastructure: [{kind: power_grid, name: Substations, role: service_provider}]
-transaction: {kind: minority_stake, stake_after_pct: 30, signing_date: 2021-03}
-"""
 
 
 def test_the_brief_gives_an_undetermined_filing_the_question_that_decides_it(tmp_path):

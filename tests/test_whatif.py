@@ -10,7 +10,7 @@ from screening.api import screen_files
 from screening.cli import main
 from screening.decision.whatif import apply, margins, parse
 from screening.infra.errors import ScreeningError
-from tests.conftest import ROOT
+from tests.conftest import GRID_SERVICER, ROOT
 
 COSCO = str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml")
 ALIBABA = str(ROOT / "cases" / "alibaba-liege.yaml")
@@ -152,30 +152,11 @@ def test_set_takes_the_fact_name_the_filings_print(capsys):
     assert first["changes"] == ["transaction.votes_after_pct=9.9"]  # as the user wrote it
 
 
-STATE_GRID_SERVICER = """\
-id: grid-servicer
-title: A state-owned utility's vehicle buys 30% of a grid servicer
-as_of: 2026-10-01
-investor: vehicle
-entities:
-  - {id: vehicle, name: Vehicle Ltd, country: HK, kind: private_company}
-  - {id: utility, name: Utility Corp, country: CN, kind: soe, state_ownership_pct: 100}
-ownership:
-  - {owner: utility, owned: vehicle, equity_pct: 100}
-target:
-  name: Grid Servicer GmbH
-  country: DE
-  sectors: [energy]
-  critical_infrastructure: [{kind: power_grid, name: Substations, role: service_provider}]
-transaction: {kind: minority_stake, stake_after_pct: 30, signing_date: 2021-03}
-"""
-
-
 def test_a_new_question_on_a_risk_rule_that_adds_nothing_is_not_called_a_mitigation(capsys, tmp_path):
     # At 9.9% the state-controlled floor keeps the score at 50, so a board seat (CA-003) could add 0: the new
     # question must say "could add 0", not "could take off 0", which is the wording of a mitigation question.
     case = tmp_path / "case.yaml"
-    case.write_text(STATE_GRID_SERVICER, encoding="utf-8")
+    case.write_text(GRID_SERVICER, encoding="utf-8")
     code, out, _ = run(capsys, "screen", str(case), "-f", "json", "--set", "transaction.stake_after_pct=9.9")
     (question,) = json.loads(out)["new_questions"]
     assert question["rules"] == ["CA-003"] and question["could_add"] == 0
@@ -191,7 +172,7 @@ def test_a_threshold_test_that_holds_is_not_said_to_fire_a_rule_that_did_not(cap
     # 30% is over CA-006's 25, but CA-006 also needs a veto the case does not give: it is undecided, not fired,
     # so the near-threshold line says the test holds, never that it fires.
     case = tmp_path / "case.yaml"
-    case.write_text(STATE_GRID_SERVICER, encoding="utf-8")
+    case.write_text(GRID_SERVICER, encoding="utf-8")
     code, out, _ = run(capsys, "screen", str(case), "-f", "json")
     doc = json.loads(out)
     assert "CA-006" not in {f["rule"] for f in doc["findings"]}
