@@ -17,13 +17,12 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from screening.infra.clock import iso_day
 from screening.infra.errors import Problem, ScreeningError, closest
 from screening.infra.files import open_input
 
 STALE_DAYS = 7
 """How many days back a rate may be taken from: a long weekend and holidays, not a missing year."""
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""A day as the table must write it: the days are compared as text, which orders only this form."""
 _RATE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 """A rate as a number in ASCII digits, as the ECB writes it."""
 
@@ -84,11 +83,8 @@ def read_rates(path: Path, currencies: list[str]) -> Rates:
                 day = cells[where].strip() if where < len(cells) else ""
                 if not day:  # a blank line, or a row cut short of its Date cell: no day, no rate
                     continue
-                try:
-                    # fromisoformat alone takes 20210922 and 2021-W38-3 too, whose text would sort out of order
-                    if not _DAY.fullmatch(day):
-                        raise ValueError
-                    dt.date.fromisoformat(day)
+                try:  # only YYYY-MM-DD: the days are compared as text, which orders only this form
+                    iso_day(day)
                 except ValueError:
                     column = sum(len(c) + 1 for c in cells[:where]) + 1
                     raise ScreeningError(

@@ -46,8 +46,13 @@ def suggest(code: str) -> str:
         return f"use {ALIASES[upper]} ({name(ALIASES[upper])}), the ISO 3166-1 code"
     if upper in names():
         return f"write it in upper case: {upper}"
+    meant = named(code)
+    return f"did you mean {meant} ({names()[meant]})?" if meant else ""
+
+
+def named(text: str) -> str | None:
+    """The code of the country whose English name ``text`` is, or is nearest to (``Germany``, ``germny``: DE);
+    None when no name is near."""
     by_name = {n.lower(): c for c, n in names().items()}
-    match = closest(code.lower(), list(by_name), 0.8)
-    if match:
-        return f"did you mean {by_name[match]} ({names()[by_name[match]]})?"
-    return ""
+    match = closest(text.strip().lower(), list(by_name), 0.8)
+    return by_name[match] if match else None

@@ -21,6 +21,7 @@ from screening.case import countries
 from screening.case.catalogue import NUMBER_FORMS, case_schema
 from screening.case.load import assemble, read_forms, semantic_problems, unwrap
 from screening.case.model import Case
+from screening.infra.clock import FIRST_YEAR, LAST_YEAR, year_problem
 from screening.infra.schemacheck import regex
 from screening.infra.yamlio import Limits, beyond
 
@@ -153,7 +154,7 @@ class _Schema:
 
 _DAY_OR_MONTH = "^(?:19[0-9]{2}|20[0-9]{2}|2100)-(?:[0-9]{2}-[0-9]{2}|0[1-9]|1[0-2])$"
 """The text of a date: a day (the case schema's ``day`` pattern) or a month (its ``month`` pattern), in a year from
-1900 to 2100."""
+1900 to 2100 (``clock.FIRST_YEAR`` to ``clock.LAST_YEAR``, which the schema's patterns hold too)."""
 
 
 def _day(text: Any) -> None:
@@ -162,8 +163,8 @@ def _day(text: Any) -> None:
     locates it)."""
     if isinstance(text, str) and len(text) == 10:
         dt.date.fromisoformat(text)
-    elif isinstance(text, dt.date) and not 1900 <= text.year <= 2100:
-        raise ValueError(f"{text} is outside the years 1900 to 2100")
+    elif isinstance(text, dt.date) and not FIRST_YEAR <= text.year <= LAST_YEAR:
+        raise ValueError(year_problem(text.year, str(text)))
 
 
 def _days_between(self: Any) -> None:

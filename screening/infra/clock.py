@@ -43,7 +43,7 @@ def date_problem(value: Any) -> str | None:
 def iso_day(text: str) -> dt.date:
     """The day written ``YYYY-MM-DD``, as ``--as-of`` and ``SCREENING_TODAY`` are documented to take it; ValueError for
     any other form, also those Python's ``date.fromisoformat`` reads besides (``20181204``, ``2018-W49-2``)."""
-    if not _DAY.match(text):
+    if not _DAY.fullmatch(text):
         raise ValueError(f"not a day written YYYY-MM-DD: {text!r}")
     return dt.date.fromisoformat(text)
 

@@ -3,7 +3,9 @@
 The subset: type, enum, const, pattern, format (date), required, properties,
 additionalProperties (false), items, minimum, maximum, minLength, minItems, maxItems, minProperties,
 maxProperties, anyOf, $ref to $defs. A node with ``anyOf`` may say in ``x-expected`` what it accepts, in
-words, and in ``x-also`` what else, for the message when a value fits none of its forms; ``x-date`` marks a date
+words, and in ``x-also`` what else, for the message when a value fits none of its forms; an ``enum`` may name in
+``x-synonyms`` the value meant by words a newcomer writes for one (``state_owned``: ``soe``, where the nearest
+spelling, ``state_body``, is not what is meant), for its did-you-mean; ``x-date`` marks a date
 as a case writes it (a day, a month or a year), whose bounds are told in the words of the form it is written in.
 It runs without imports beyond the standard library (the CLI starts fast, batches stay
 fast); the test suite checks that it agrees with the reference ``jsonschema`` package.
@@ -107,23 +109,6 @@ _PERCENT = re.compile(
     r"(?P<about>about|around|approx\.?|approximately|c\.|circa|~)?\s*(?P<n>[0-9]+(?:\.[0-9]+)?)\s*(?:%|per ?cent|pct)",
     re.IGNORECASE,
 )
-
-_SYNONYMS = {
-    "state_owned": "soe",
-    "state-owned": "soe",
-    "state_owned_enterprise": "soe",
-    "state_enterprise": "soe",
-    "government": "state_body",
-    "state": "state_body",
-    "swf": "sovereign_fund",
-    "sovereign_wealth_fund": "sovereign_fund",
-    "person": "individual",
-    "natural_person": "individual",
-    "public_company": "listed_company",
-    "company": "private_company",
-}
-"""Words a newcomer writes for a value of a fixed list, with the value meant (when the list has it): the nearest
-spelling of ``state_owned`` is ``state_body``, which is not what it means."""
 
 
 def _number_hint(value: Any, kind: str) -> str:
@@ -384,7 +369,7 @@ def _check(value: Any, node: dict[str, Any], defs: dict[str, Any], path: Path) -
         yield path, "E103", f"expected {_NAMES[kind]}, found {describe(value)}" + _number_hint(value, kind)
         return
     if "enum" in node and not any(_same(value, option) for option in node["enum"]):
-        said = _SYNONYMS.get(str(value).strip().lower())
+        said = node.get("x-synonyms", {}).get(str(value).strip().lower())
         hint = said if said in node["enum"] else closest(str(value), node["enum"], 0.6)
         more = f"; did you mean '{hint}'?" if hint else f"; expected one of: {', '.join(map(str, node['enum']))}"
         yield path, "E106", f"unknown value {value!r}{more}"

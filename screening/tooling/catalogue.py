@@ -156,7 +156,6 @@ def regime_ids(pack: Pack, given: list[str]) -> tuple[list[str], list[str]]:
     """The pack's ids of the regimes ``given`` (in any case: ``de`` is DE), and a line for each that names none:
     ``Germany (did you mean DE?)`` when it is a country's name or code the pack has regimes for."""
     from screening.case import countries
-    from screening.infra.errors import closest
 
     ids = {g.id.upper(): g.id for g in pack.regimes}
     found: list[str] = []
@@ -168,9 +167,7 @@ def regime_ids(pack: Pack, given: list[str]) -> tuple[list[str], list[str]]:
         code = name.strip().upper()
         code = countries.ALIASES.get(code, code)
         if not countries.is_country(code):
-            by_name = {n.lower(): c for c, n in countries.names().items()}
-            match = closest(name.strip().lower(), list(by_name), 0.8)
-            code = by_name[match] if match else ""
+            code = countries.named(name) or ""
         meant = [g.id for g in pack.regimes if code and g.jurisdiction == code]
         unknown.append(f"{name} (did you mean {' or '.join(meant)}?)" if meant else name)
     return found, unknown
