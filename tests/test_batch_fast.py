@@ -232,6 +232,31 @@ def test_a_key_given_twice_is_found_beside_a_quoted_colon():
     assert read_line(twice, "c.jsonl", 1, limits()) is None
 
 
+def test_a_source_cited_anywhere_and_not_given_sends_the_line_the_full_way():
+    """The source ids a line's records cite are gathered as the typed decode reads each record (no walk over the
+    document again): an id the document does not give, at any depth, leaves the line to the full path."""
+    from screening.case import lines
+
+    doc = next(d for d in realistic_cases(40, seed=3) if d.get("ownership") and d.get("sources"))
+    known = doc["sources"][0]["id"]
+    bound = limits()
+    assert read_line(json.dumps(doc), "c.jsonl", 1, bound) is not None
+    both = ("sources", "disputed_by")
+    places = ((doc["ownership"][0], both), (doc["entities"][-1], both), (doc["target"], ("sources",)))
+    for where, keys in (*places, (doc["transaction"], ("sources",))):
+        for key in keys:
+            before = where.get(key)
+            where[key] = [known]
+            assert read_line(json.dumps(doc), "c.jsonl", 1, bound) is not None, (where, key)
+            where[key] = [known, "not-a-source-of-this-case"]
+            assert read_line(json.dumps(doc), "c.jsonl", 1, bound) is None, (where, key)
+            if before is None:
+                del where[key]
+            else:
+                where[key] = before
+    assert lines._CITED.ids is None  # gathered only while a line is read
+
+
 def test_a_case_read_quickly_is_the_case_read_in_full(corpus):
     from screening.batch.work import LineMarks
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from functools import cache
 from types import GenericAlias
 from typing import Annotated, Any, Literal, Union
@@ -111,6 +112,7 @@ class _Schema:
         required = set(node.get("required", ()))
         fields: list[tuple[str, Any, Any]] = []
         days: list[str] = []
+        cites: list[str] = []
         for i, (key, sub) in enumerate(props.items()):
             kind = None if key == "ref" else self.type(sub, key)  # an entity from the registry: the full path
             if kind is None:
@@ -121,9 +123,12 @@ class _Schema:
             fields.append((f"f{i}", kind, default))
             if sub.get("$ref", "").endswith("/date"):
                 days.append(f"f{i}")
+            elif sub.get("$ref", "").endswith("/sources") and not self.forms:
+                cites.append(f"f{i}")  # a record's sources or disputing sources: ids of the document's sources
         self.made += 1
         made = f"{name.title() or 'Node'}{self.made}"
-        checks = _checks(tuple(days), node.get("minProperties"), node.get("maxProperties"), [f for f, _, _ in fields])
+        names = [f for f, _, _ in fields]
+        checks = _checks(tuple(days), node.get("minProperties"), node.get("maxProperties"), names, tuple(cites))
         return msgspec.defstruct(
             made,
             fields,
@@ -172,15 +177,36 @@ def _days_between(self: Any) -> None:
         _day(end)
 
 
-def _checks(days: tuple[str, ...], least: int | None, most: int | None, names: list[str]) -> Any:
+class _Cited(threading.local):
+    """The source ids the records of the document being read cite, gathered as the typed decode reads them (None:
+    not gathered). One per thread: a Dask worker may read lines in several threads at once."""
+
+    ids: list[str] | None = None
+
+
+_CITED = _Cited()
+
+
+def _checks(
+    days: tuple[str, ...], least: int | None, most: int | None, names: list[str], cites: tuple[str, ...] = ()
+) -> Any:
     """The check run on a record once read, or None: its fields that are dates name real days, and it gives as many
-    fields as the schema's ``minProperties`` and ``maxProperties`` allow (a bound gives one or two)."""
-    if not days and least is None and most is None:
+    fields as the schema's ``minProperties`` and ``maxProperties`` allow (a bound gives one or two). ``cites``: its
+    fields of source ids (``sources``, ``disputed_by``), whose ids are added to ``_CITED`` when it gathers them: the
+    document's citations found in the decode, not by walking the document again."""
+    if not days and least is None and most is None and not cites:
         return None
 
     def check(self: Any) -> None:
         for field in days:
             _day(getattr(self, field))
+        if cites:
+            found = _CITED.ids
+            if found is not None:
+                for field in cites:
+                    ids = getattr(self, field)
+                    if ids:
+                        found += ids
         if least is not None or most is not None:
             given = sum(getattr(self, f) is not None for f in names)
             if given < (least or 0) or (most is not None and given > most):
@@ -224,6 +250,8 @@ def read_line(text: str, name: str, line: int, bound: Limits) -> Case | None:
     """The case of one JSON line, or None when the line must take the full path (screening.case.load)."""
     if "\\u" in text:  # an escape (a lone surrogate, or a key spelt otherwise): the full path
         return None
+    ids: list[str] = []
+    _CITED.ids = ids
     try:
         _decoder().decode(text)
         plain = True
@@ -231,6 +259,8 @@ def read_line(text: str, name: str, line: int, bound: Limits) -> Case | None:
         plain = False  # perhaps a long form, a bound, a word, a month, a year, a range: read with the forms
     except (msgspec.DecodeError, RecursionError):
         return None
+    finally:
+        _CITED.ids = None
     try:
         data = _PLAIN.decode(text)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
@@ -244,9 +274,8 @@ def read_line(text: str, name: str, line: int, bound: Limits) -> Case | None:
         return None
     if not plain:
         return _with_forms(data, name)
-    # no escape is on this path, so a key is written as it is: a line without '"until"' dates no record's end,
-    # and one that writes '"sources"' only for its list of sources and no '"disputed_by"' cites none
-    cited = [] if _cites_none(text, data) else _cited(data)
+    # no escape is on this path, so a key is written as it is: a line without '"until"' dates no record's end
+    cited: list[tuple[tuple[str, ...], Any]] = [(("",), sid) for sid in ids]  # as the typed decode found them
     if any(True for _ in semantic_problems(data, {}, name, {}, {}, cited, '"until"' in text)):
         return None  # the full path locates the problem
     return assemble(data, name, {}, {})
@@ -258,11 +287,15 @@ def read_document(data: Any, name: str) -> Case | None:
     path (screening.case.load.build_case). Strict: a bool is not a number, a text is not a number or a day."""
     if not isinstance(data, dict):
         return None
+    ids: list[str] = []
+    _CITED.ids = ids
     try:
         msgspec.convert(data, case_type())
     except msgspec.ValidationError:
         return _with_forms(data, name)
-    if any(True for _ in semantic_problems(data, {}, name, {}, {}, _cited(data))):
+    finally:
+        _CITED.ids = None
+    if any(True for _ in semantic_problems(data, {}, name, {}, {}, [(("",), sid) for sid in ids])):
         return None  # the full path locates the problem
     return assemble(data, name, {}, {})
 
@@ -294,27 +327,3 @@ def _keys(text: str | bytes, given: str) -> int:
         found = text if isinstance(text, str) else text.decode()
         return len(_KEY.findall(found))  # space between a key and its colon (or a quote and a space in a text)
     return text.count('":') if isinstance(text, str) else text.count(b'":')
-
-
-def _cites_none(text: str, data: dict[str, Any]) -> bool:
-    """Whether the line cites no source for sure: '"sources"' is written no more often than the document's own
-    list of sources takes, and '"disputed_by"' not at all (a text that says either only makes it unsure)."""
-    return '"disputed_by"' not in text and text.count('"sources"') <= ("sources" in data)
-
-
-def _cited(data: dict[str, Any]) -> list[tuple[tuple[str, ...], Any]]:
-    """Every source id the document's records cite (``sources``, ``disputed_by``), without its path: a line
-    citing an unknown source takes the full path, which locates it."""
-    out: list[tuple[tuple[str, ...], Any]] = []
-    stack: list[Any] = [v for k, v in data.items() if k != "sources" and isinstance(v, (dict, list))]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-            continue
-        for key, value in node.items():
-            if key == "sources" or key == "disputed_by":
-                out += [(("",), sid) for sid in value]
-            elif isinstance(value, (dict, list)):
-                stack.append(value)
-    return out
