@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from screening.batch import outputs
 from screening.batch.mapping import load_mapping
@@ -807,3 +809,25 @@ def test_rows_carry_the_filing_answer_of_each_regime_that_reaches_the_case(tmp_p
     assert batch(ROOT / "cases" / "cosco-hamburg-tollerort.yaml", "-o", tmp_path / "r.csv") == 0
     (row,) = rows(tmp_path / "r.csv")
     assert row["filings"] == {"DE": "mandatory", "EU": "undetermined"}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    title=st.text(st.characters(exclude_categories=["Cs"])),
+    score=st.floats(min_value=0, max_value=100) | st.none(),
+    names=st.lists(st.text(st.characters(exclude_categories=["Cs"]), max_size=8), max_size=4),
+)
+def test_a_row_written_as_json_reads_back_as_it_was(tmp_path, title, score, names):
+    """Rows are written by one encoder in C; any text (quotes, backslashes, control characters, any script) and
+    any score read back as they were, one line per row, as json.dumps would have written them."""
+    out = tmp_path / "r.jsonl"
+    writer = outputs.Writer(out, ["c"], False, True, ["eu"], ["low", "high"], (), False)
+    row = {"id": title, "source": "in.jsonl:1", "title": title, "score": score, "gaps": names, "hits": names}
+    try:
+        writer.write(row)
+    finally:
+        writer.close(True)
+    line = out.read_bytes()
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == row
+    assert line == json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"

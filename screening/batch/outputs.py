@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -189,13 +189,14 @@ class Writer:
 
     def write(self, row: dict[str, Any]) -> None:
         """Append one row (a complete line, one write)."""
-        self._append(self.line(row).encode("utf-8"))
+        if self.format != ".csv":  # JSON as json.dumps(row, ensure_ascii=False, separators=(",", ":")) writes it
+            self._append(_encoder().encode(row) + b"\n")  # (a number of 1e16 or more has no '+' in its exponent)
+        else:
+            self._append(self.line(row).encode("utf-8"))
 
     def line(self, row: dict[str, Any]) -> str:
-        """The text of one row, ending with a newline. In CSV, text cells are neutralised against formulas
+        """The text of one row of CSV, ending with a newline: text cells are neutralised against formulas
         (``safe_cell``); numbers are written as numbers."""
-        if self.format != ".csv":
-            return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
         cats, filings, kept = row["categories"], row.get("filings") or {}, row.get("kept") or {}
         rank = row.get("level_rank")
         return _csv_line(
@@ -275,3 +276,11 @@ def _drop_partial_line(path: Path) -> None:
                 return
             end = start
         handle.truncate(0)
+
+
+@cache
+def _encoder() -> Any:
+    """The JSON encoder of rows (msgspec, imported when rows are first written)."""
+    import msgspec
+
+    return msgspec.json.Encoder()
