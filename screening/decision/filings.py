@@ -481,19 +481,18 @@ def reached_outcomes(
             views[key] = territory.view(values, territory.territory(key))
         seen = views[key][0]
         day = on
+        if seen is values and truth is None:
+            truth = brief.truth(values)
         if regime.law_day == "completion" and as_of is None:
-            day, end = _completion_days(values, (on, last, basis, on, None), now)[:2]
-            if end != day:
-                found = matrix(values, (regime,), as_of, today, explain=False, today_too=False).decisions[0]
+            day, end, basis_of, text = _completion_days(values, (on, last, basis, on, None), now)[:4]
+            if end != day:  # every day from signing to today: as ``matrix`` judges it, the conditions compiled
+                known = truth if seen is values else None
+                judge = lambda v, r, d, known=known: outcome_only(v, r, d, known)  # noqa: E731
+                found = _over_range(judge, [(day, end, seen)], regime, text, basis_of)
                 if found.reached:
                     out[regime.id] = found.outcome
                 continue
-        if seen is values:
-            if truth is None:
-                truth = brief.truth(values)
-            outcome, _, reached = _settle(seen, regime, day, truth)
-        else:
-            outcome, _, reached = _settle(seen, regime, day, None)
+        outcome, _, reached = _settle(seen, regime, day, truth if seen is values else None)
         if reached:
             out[regime.id] = outcome
     return out
