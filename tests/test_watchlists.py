@@ -258,6 +258,41 @@ def test_malformed_ftm_lines(tmp_path):
     assert "property 'name' must be a list of strings" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "target, shown",
+    [
+        ('"false"', '"false" (text)'),
+        ('"true"', '"true" (text)'),
+        ('"no"', '"no" (text)'),
+        ("0", "0 (a number)"),
+        ("1", "1 (a number)"),
+        ("[]", "[] (a list)"),
+        ('{"x": false}', '{"x": false} (an object)'),
+    ],
+)
+def test_an_ftm_target_that_is_not_a_boolean_is_located(tmp_path, target, shown):
+    lines = [
+        '{"id": "a", "schema": "Company", "target": true, "properties": {"name": ["Listed Co"]}}',
+        f'{{"id": "b", "schema": "Company", "target": {target}, "properties": {{"name": ["Adjacent Co"]}}}}',
+    ]
+    path = write(tmp_path / "t.ftm.json", "\n".join(lines) + "\n")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.code, problem.severity) == (str(path), 2, "E103", "error")
+    assert problem.message == f"'target' must be true or false (a JSON boolean), not {shown}"
+
+
+def test_an_ftm_target_of_null_reads_as_absent(tmp_path):
+    lines = [
+        '{"id": "a", "schema": "Company", "target": null, "properties": {"name": ["Null Target Co"]}}',
+        '{"id": "b", "schema": "Company", "properties": {"name": ["No Target Co"]}}',
+        '{"id": "c", "schema": "Company", "target": false, "properties": {"name": ["Adjacent Co"]}}',
+    ]
+    path = write(tmp_path / "t.ftm.json", "\n".join(lines) + "\n")
+    assert [e.name for e in load_watchlists([path]).entries] == ["Null Target Co", "No Target Co"]
+
+
 def test_ftm_topics_target_and_names(tmp_path):
     lines = [
         '{"id": "t1", "schema": "Organization", "target": false, "properties": {"name": ["Listed Anyway"], '

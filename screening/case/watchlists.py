@@ -35,9 +35,11 @@ anything else YAML):
     schema (``Address``, ``Sanction``, ``Ownership``, ``Vessel``, ...) is skipped, because it
     cannot stand in an ownership chain.  An entity with ``"target": false`` is skipped unless its
     topics mark it as listed (OpenSanctions includes such adjacent, unlisted entities in its
-    exports).  Names: ``name`` (the first is the entry name; ``caption`` when there is none) and,
-    as aliases, the other names, ``alias`` and ``previousName``; ``weakAlias`` is left out (weak
-    aliases are short nicknames that cause false hits).  Countries: ``country``,
+    exports); ``target`` is a JSON boolean, ``null`` reads as absent, and any other value (``"false"``
+    as text, ``0``) is E103, since it cannot say whether the entity is listed.  Names: ``name`` (the
+    first is the entry name; ``caption`` when there is none) and, as aliases, the other names,
+    ``alias`` and ``previousName``; ``weakAlias`` is left out (weak aliases are short nicknames that
+    cause false hits).  Countries: ``country``,
     ``nationality``, ``citizenship``, ``jurisdiction`` and ``mainCountry``.  ``Sanction``
     entities in the same file add their ``programId`` to the listed entity's ``lists`` and lend it
     their ``sourceUrl`` when it has none.  Entities without any name are skipped.
@@ -135,6 +137,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -1126,7 +1129,17 @@ def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
     datasets = obj.get("datasets", [])
     if not isinstance(datasets, list) or not all(isinstance(v, str) for v in datasets):
         out.append(("E103", "'datasets' must be a list of strings"))
+    target = obj.get("target")
+    if target is not None and not isinstance(target, bool):  # "false" as text would read as listed
+        out.append(("E103", f"'target' must be true or false (a JSON boolean), not {_shown(target)}"))
     return out
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as written, with its kind: ``"false" (text)``, ``0 (a number)``."""
+    kind = {str: "text", list: "a list", dict: "an object"}.get(type(value), "a number")
+    text = json.dumps(value, ensure_ascii=False)
+    return f"{text if len(text) <= 40 else text[:37] + '...'} ({kind})"
 
 
 _YAML_TOP = ("entries", "title", "note")
