@@ -1137,7 +1137,8 @@ def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _shown(value: Any) -> str:
     """A JSON value as written, with its kind: ``"false" (text)``, ``0 (a number)``."""
-    kind = {str: "text", list: "a list", dict: "an object"}.get(type(value), "a number")
+    kinds: dict[type, str] = {str: "text", list: "a list", dict: "an object"}
+    kind = kinds.get(type(value), "a number")
     text = json.dumps(value, ensure_ascii=False)
     return f"{text if len(text) <= 40 else text[:37] + '...'} ({kind})"
 
