@@ -40,7 +40,11 @@ anything else YAML):
     first is the entry name; ``caption`` when there is none) and, as aliases, the other names,
     ``alias`` and ``previousName``; ``weakAlias`` is left out (weak aliases are short nicknames that
     cause false hits).  Countries: ``country``,
-    ``nationality``, ``citizenship``, ``jurisdiction`` and ``mainCountry``.  ``Sanction``
+    ``nationality``, ``citizenship``, ``jurisdiction`` and ``mainCountry``, upper-cased: ISO 3166-1
+    alpha-2 codes and FollowTheMoney's own territory codes (``suhh``, ``csxx``, ``ua-cri``, ``zz``:
+    ``countries.FTM_TERRITORIES``), kept as given (none is mapped onto an ISO country, so ``SUHH``
+    differs from ``RU``); any other code is a warning (W371, at its first line, with the number of
+    other lines holding it) and left out of the entry, which is kept.  ``Sanction``
     entities in the same file add their ``programId`` to the listed entity's ``lists`` and lend it
     their ``sourceUrl`` when it has none.  Entities without any name are skipped.
 
@@ -204,7 +208,9 @@ class Watchlist(NamedTuple):
     sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
     notes: tuple[Problem, ...] = ()
-    """Warnings of the loading: W370, a damaged index in the cache, built again."""
+    """Warnings of the loading: W370, a damaged index in the cache, built again; W371, a country code of a
+    FollowTheMoney list that is neither ISO 3166-1 alpha-2 nor FollowTheMoney's own (also when the list is
+    opened from its index in the cache, which keeps them)."""
 
 
 class Hit(NamedTuple):
@@ -734,14 +740,18 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
             kept = None
             message = f"the index of this list kept in the cache is damaged ({exc}); it is built again"
             notes.append(Problem(str(paths[0]), None, None, "W370", message, severity="warning"))
-        if kept is not None:
-            opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths))
+        if kept is not None:  # with the warnings of reading the lists, kept with the index
+            read = tuple(Problem(*note, severity="warning") for note in kept.notes)
+            opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths), read)
             _INDEXES.put(opened, kept)
             return opened
-    watchlist = _read_all(paths)._replace(notes=tuple(notes))
+    watchlist = _read_all(paths)
+    read = watchlist.notes
+    watchlist = watchlist._replace(notes=tuple(notes) + read)
     if key is not None and len(watchlist.entries) >= listindex.MIN_ENTRIES:
         entries = watchlist.entries
-        built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules())
+        kept_notes = [tuple(note[:5]) for note in read]
+        built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules(), kept_notes)
         if built is not None:
             _INDEXES.put(watchlist, built)
     return watchlist
@@ -821,9 +831,9 @@ def _read_all(paths: Sequence[Path]) -> Watchlist:
                 trouble = sorted(trouble + more, key=lambda p: p.line or 0)  # reading's and the reader's, in order
         entries.extend(found)
         problems.extend(trouble)
-    if problems:
-        raise ScreeningError(problems)
-    return Watchlist(tuple(entries), tuple(str(Path(p)) for p in paths))
+    if any(p.severity != "warning" for p in problems):
+        raise ScreeningError(problems)  # the warnings too, in their place: every problem of every file
+    return Watchlist(tuple(entries), tuple(str(Path(p)) for p in paths), tuple(problems))
 
 
 def _format(path: Path, first: str) -> str:
@@ -1021,6 +1031,8 @@ _ID_PROPS = ("leiCode", "registrationNumber")
 
 
 def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
+    from screening.case.countries import is_ftm_country
+
     problems: list[Problem] = []
     found: list[tuple[int, dict[str, Any]]] = []
     sanctions: dict[str, list[dict[str, list[str]]]] = {}
@@ -1063,6 +1075,7 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
         ids[entity_id] = number
         found.append((number, _slim(obj)))  # what the entry needs: a million whole entities would not fit
     entries = []
+    strange: dict[str, list[Any]] = {}  # an unknown country code: [its first line, property, lines, last line]
     for number, obj in found:
         props = obj.get("properties") or {}
         topics = props.get("topics", [])
@@ -1077,7 +1090,16 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
         linked = sanctions.get(obj["id"], [])
         lists = _unique(list(obj.get("datasets") or []) + [p for s in linked for p in s.get("programId", [])])
         urls = props.get("sourceUrl", []) or [u for s in linked for u in s.get("sourceUrl", [])]
-        countries = _unique(c.upper() for p in _COUNTRY_PROPS for c in props.get(p, []))
+        known = []
+        for prop in _COUNTRY_PROPS:
+            for code in props.get(prop, []):
+                if is_ftm_country(code):
+                    known.append(code.upper())
+                else:
+                    seen = strange.setdefault(code, [number, prop, 0, 0])
+                    seen[2] += seen[3] != number
+                    seen[3] = number
+        countries = _unique(known)
         entries.append(
             ListEntry(
                 obj["id"],
@@ -1093,7 +1115,23 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
                 + _identifiers(props.get("registrationNumber", []), "reg"),
             )
         )
+    for code, (first, prop, lines, _) in strange.items():
+        problems.append(Problem(name, first, None, "W371", _strange_country(code, prop, lines), severity="warning"))
     return entries, problems
+
+
+def _strange_country(code: str, prop: str, lines: int) -> str:
+    """W371's message: an FtM country code that is neither ISO 3166-1 alpha-2 nor a territory of FollowTheMoney."""
+    from screening.case import countries
+
+    hint = countries.suggest(code) if code.strip() else ""
+    others = lines - 1
+    return (
+        f"{prop} {json.dumps(code, ensure_ascii=False)} is neither an ISO 3166-1 alpha-2 code nor a FollowTheMoney"
+        " territory code (such as 'suhh'): the entry is kept, without this country"
+        + (f" ({hint})" if hint else "")
+        + (f"; the same code is on {others:,} other line{'s' if others > 1 else ''}" if others else "")
+    )
 
 
 _KEPT_PROPS = frozenset({*_NAME_PROPS, *_COUNTRY_PROPS, "topics", "sourceUrl", *_ID_PROPS})
