@@ -380,6 +380,24 @@ def test_an_unknown_country_code_is_said_once_with_the_number_of_its_other_lines
     assert notes[1].message.startswith('country "xx" ') and "other line" not in notes[1].message
 
 
+def test_the_opensanctions_csv_export_checks_its_country_codes_as_json_lines_do(tmp_path, fixtures):
+    assert fixtures.notes == ()  # the sample export, with the JSON lines and YAML samples
+    rows = [
+        "sample-a,Company,Alpha Trading,,,ru;suhh,,,,,,,sample_list,,,",
+        "sample-b,Company,Beta Trading,,,qq;ua-cri,,,,,,,sample_list,,,",
+        "sample-c,Company,Gamma Trading,,,qq,,,,,,,sample_list,,,",
+    ]
+    path = write(tmp_path / "targets.simple.csv", OS_HEADER + "\n" + "\n".join(rows) + "\n")
+    watchlist = load_watchlists([path])
+    assert [e.countries for e in watchlist.entries] == [("RU", "SUHH"), ("UA-CRI",), ()]
+    (note,) = watchlist.notes
+    assert (note.line, note.column, note.code, note.severity) == (3, rows[1].index("qq") + 1, "W371", "warning")
+    assert note.message == (
+        'country "qq" is neither an ISO 3166-1 alpha-2 code nor a FollowTheMoney territory code (such as '
+        "'suhh'): the entry is kept, without this country; the same code is on 1 other line"
+    )
+
+
 def test_the_warnings_of_a_list_that_has_errors_are_said_with_them(tmp_path):
     lines = [
         '{"id": "a", "schema": "Company", "properties": {"name": ["Odd Co"], "country": ["qq"]}}',

@@ -17,9 +17,9 @@ anything else YAML):
       aliases, birth_date, countries, addresses, identifiers, sanctions, phones, emails,
       program_ids, dataset, first_seen, last_seen, last_change``.  A file with a ``dataset``
       column is read this way.  Used: ``id``, ``schema``, ``name``, ``aliases``, ``countries``
-      (lower-case ISO codes and OpenSanctions' own codes such as ``suhh``, kept upper-cased
-      without validation), ``dataset`` (dataset titles) and ``program_ids`` (both go to
-      ``lists``) and an optional ``url`` column;
+      (lower-case ISO codes and FollowTheMoney's own codes such as ``suhh``, upper-cased and checked
+      as in JSON lines below: another code is W371 and left out), ``dataset`` (dataset titles) and
+      ``program_ids`` (both go to ``lists``) and an optional ``url`` column;
     * a plain list: ``name, aliases, countries, lists, type, url`` plus optional ``id`` and
       ``schema``.  Countries must be ISO 3166-1 alpha-2 codes in upper case.
 
@@ -182,7 +182,8 @@ class ListEntry(NamedTuple):
     name: str
     aliases: tuple[str, ...]
     countries: tuple[str, ...]
-    """ISO 3166-1 alpha-2 codes in upper case where known (OpenSanctions' own codes kept as given)."""
+    """ISO 3166-1 alpha-2 codes, or in an OpenSanctions list FollowTheMoney's own territory codes (``SUHH``),
+    upper-cased."""
     lists: tuple[str, ...]
     """Dataset or programme names, e.g. ``("us_ofac_sdn",)`` or ``("eu_fsf",)``."""
     type: str
@@ -937,6 +938,7 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
             Problem(name, 1, 1, "E105", f"no 'name' column in the header (found: {', '.join(c for c in columns if c)})")
         ]
     opensanctions = "dataset" in seen
+    strange = _Strange()
     ids: dict[str, int] = {}
     count = 0
     previous = reader.line_num
@@ -988,10 +990,11 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
             )
             continue
         ids[entry_id] = line
-        countries = _unique(c.upper() for c in _split(cell("countries")))
-        if opensanctions:
+        if opensanctions:  # FollowTheMoney's codes, lower-case
+            countries = _unique(strange.known(_split(cell("countries")), line, where("countries"), "country"))
             lists = _unique(_split(cell("dataset")) + _split(cell("program_ids")))
         else:
+            countries = _unique(c.upper() for c in _split(cell("countries")))
             lists = _split(cell("lists"))
             bad = [m for m in map(_country_problem, countries) if m]
             if bad:
@@ -1022,7 +1025,7 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
                 _identifiers(_split(cell("identifiers"))),
             )
         )
-    return entries, problems
+    return entries, problems + strange.notes(name)
 
 
 _NAME_PROPS = ("name", "alias", "previousName")
@@ -1031,8 +1034,6 @@ _ID_PROPS = ("leiCode", "registrationNumber")
 
 
 def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[list[ListEntry], list[Problem]]:
-    from screening.case.countries import is_ftm_country
-
     problems: list[Problem] = []
     found: list[tuple[int, dict[str, Any]]] = []
     sanctions: dict[str, list[dict[str, list[str]]]] = {}
@@ -1075,7 +1076,7 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
         ids[entity_id] = number
         found.append((number, _slim(obj)))  # what the entry needs: a million whole entities would not fit
     entries = []
-    strange: dict[str, list[Any]] = {}  # an unknown country code: [its first line, property, lines, last line]
+    strange = _Strange()
     for number, obj in found:
         props = obj.get("properties") or {}
         topics = props.get("topics", [])
@@ -1090,16 +1091,7 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
         linked = sanctions.get(obj["id"], [])
         lists = _unique(list(obj.get("datasets") or []) + [p for s in linked for p in s.get("programId", [])])
         urls = props.get("sourceUrl", []) or [u for s in linked for u in s.get("sourceUrl", [])]
-        known = []
-        for prop in _COUNTRY_PROPS:
-            for code in props.get(prop, []):
-                if is_ftm_country(code):
-                    known.append(code.upper())
-                else:
-                    seen = strange.setdefault(code, [number, prop, 0, 0])
-                    seen[2] += seen[3] != number
-                    seen[3] = number
-        countries = _unique(known)
+        countries = _unique(c for p in _COUNTRY_PROPS for c in strange.known(props.get(p, []), number, None, p))
         entries.append(
             ListEntry(
                 obj["id"],
@@ -1115,23 +1107,46 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
                 + _identifiers(props.get("registrationNumber", []), "reg"),
             )
         )
-    for code, (first, prop, lines, _) in strange.items():
-        problems.append(Problem(name, first, None, "W371", _strange_country(code, prop, lines), severity="warning"))
-    return entries, problems
+    return entries, problems + strange.notes(name)
 
 
-def _strange_country(code: str, prop: str, lines: int) -> str:
-    """W371's message: an FtM country code that is neither ISO 3166-1 alpha-2 nor a territory of FollowTheMoney."""
-    from screening.case import countries
+class _Strange:
+    """The country codes of an OpenSanctions list (FollowTheMoney JSON lines or simple CSV) told apart: ISO 3166-1
+    alpha-2 and FollowTheMoney's own are kept, any other is W371, said once, at its first place."""
 
-    hint = countries.suggest(code) if code.strip() else ""
-    others = lines - 1
-    return (
-        f"{prop} {json.dumps(code, ensure_ascii=False)} is neither an ISO 3166-1 alpha-2 code nor a FollowTheMoney"
-        " territory code (such as 'suhh'): the entry is kept, without this country"
-        + (f" ({hint})" if hint else "")
-        + (f"; the same code is on {others:,} other line{'s' if others > 1 else ''}" if others else "")
-    )
+    def __init__(self) -> None:
+        from screening.case.countries import is_ftm_country
+
+        self.is_known = is_ftm_country
+        self.seen: dict[str, list[Any]] = {}  # code -> [line, column, property, lines holding it, last line]
+
+    def known(self, codes: Iterable[str], line: int, column: int | None, prop: str) -> list[str]:
+        """``codes`` that are known, upper-cased; the others noted."""
+        out = []
+        for code in codes:
+            if self.is_known(code):
+                out.append(code.upper())
+                continue
+            seen = self.seen.setdefault(code, [line, column, prop, 0, 0])
+            seen[3] += seen[4] != line
+            seen[4] = line
+        return out
+
+    def notes(self, name: str) -> list[Problem]:
+        from screening.case.countries import suggest
+
+        out = []
+        for code, (line, column, prop, lines, _) in self.seen.items():
+            hint = suggest(code) if code.strip() else ""
+            others = lines - 1
+            message = (
+                f"{prop} {json.dumps(code, ensure_ascii=False)} is neither an ISO 3166-1 alpha-2 code nor a"
+                " FollowTheMoney territory code (such as 'suhh'): the entry is kept, without this country"
+                + (f" ({hint})" if hint else "")
+                + (f"; the same code is on {others:,} other line{'s' if others > 1 else ''}" if others else "")
+            )
+            out.append(Problem(name, line, column, "W371", message, severity="warning"))
+        return out
 
 
 _KEPT_PROPS = frozenset({*_NAME_PROPS, *_COUNTRY_PROPS, "topics", "sourceUrl", *_ID_PROPS})
