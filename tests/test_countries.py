@@ -12,7 +12,10 @@ def test_codes_of_followthemoney_are_known(code):
     assert countries.is_ftm_country(code)
 
 
-@pytest.mark.parametrize("code", ["", "qq", "uk", "rus", "ddde", "ge-so", "gb-eng", "x-eu", " ru", "su"])
+@pytest.mark.parametrize(
+    "code",
+    ["", "qq", "uk", "rus", "ddde", "ge-so", "gb-eng", "x-eu", " ru", "su", "\u0131t", "\ufb05", "su\u0307hh"],
+)
 def test_other_codes_are_not(code):
     assert not countries.is_ftm_country(code)
 

@@ -73,8 +73,8 @@ def is_country(code: str) -> bool:
 
 def is_ftm_country(code: str) -> bool:
     """True for a country code of FollowTheMoney in any case: ISO 3166-1 alpha-2 (``ru``) or one of its own
-    territories (``suhh``, ``ua-cri``: ``FTM_TERRITORIES``)."""
-    return code.upper() in names() or code.lower() in FTM_TERRITORIES
+    territories (``suhh``, ``ua-cri``: ``FTM_TERRITORIES``). ASCII only: ``"ıt".upper()`` is ``IT``."""
+    return code.isascii() and (code.upper() in names() or code.lower() in FTM_TERRITORIES)
 
 
 def name(code: str) -> str:
