@@ -380,6 +380,12 @@ def test_an_unknown_country_code_is_said_once_with_the_number_of_its_other_lines
     assert notes[1].message.startswith('country "xx" ') and "other line" not in notes[1].message
 
 
+def test_a_long_unknown_code_is_shown_cut_short(tmp_path):
+    line = '{"id": "a", "schema": "Company", "properties": {"name": ["Long Co"], "country": ["' + "x" * 5000 + '"]}}'
+    (note,) = load_watchlists([write(tmp_path / "c.ftm.json", line + "\n")]).notes
+    assert note.message.startswith('country "' + "x" * 36 + "... is neither") and len(note.message) < 200
+
+
 def test_the_opensanctions_csv_export_checks_its_country_codes_as_json_lines_do(tmp_path, fixtures):
     assert fixtures.notes == ()  # the sample export, with the JSON lines and YAML samples
     rows = [

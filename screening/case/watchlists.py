@@ -39,14 +39,14 @@ anything else YAML):
     as text, ``0``) is E103, since it cannot say whether the entity is listed.  Names: ``name`` (the
     first is the entry name; ``caption`` when there is none) and, as aliases, the other names,
     ``alias`` and ``previousName``; ``weakAlias`` is left out (weak aliases are short nicknames that
-    cause false hits).  Countries: ``country``,
-    ``nationality``, ``citizenship``, ``jurisdiction`` and ``mainCountry``, upper-cased: ISO 3166-1
-    alpha-2 codes and FollowTheMoney's own territory codes (``suhh``, ``csxx``, ``ua-cri``, ``zz``:
-    ``countries.FTM_TERRITORIES``), kept as given (none is mapped onto an ISO country, so ``SUHH``
-    differs from ``RU``); any other code is a warning (W371, at its first line, with the number of
-    other lines holding it) and left out of the entry, which is kept.  ``Sanction``
-    entities in the same file add their ``programId`` to the listed entity's ``lists`` and lend it
-    their ``sourceUrl`` when it has none.  Entities without any name are skipped.
+    cause false hits).  Countries: ``country``, ``nationality``, ``citizenship``, ``jurisdiction``
+    and ``mainCountry``, upper-cased: ISO 3166-1 alpha-2 codes and FollowTheMoney's own territory
+    codes (``suhh``, ``csxx``, ``ua-cri``, ``zz``: ``countries.FTM_TERRITORIES``), kept as given (none
+    is mapped onto an ISO country, so ``SUHH`` differs from ``RU``); any other code is a warning
+    (W371, at its first line, with the number of other lines holding it) and left out of the entry,
+    which is kept.  ``Sanction`` entities in the same file add their ``programId`` to the listed
+    entity's ``lists`` and lend it their ``sourceUrl`` when it has none.  Entities without any name
+    are skipped.
 
 ``.yaml``, ``.yml``
     ``entries: [{name, aliases, countries, lists, type, url, id?, schema?, note?}]`` read with
@@ -209,9 +209,9 @@ class Watchlist(NamedTuple):
     sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
     notes: tuple[Problem, ...] = ()
-    """Warnings of the loading: W370, a damaged index in the cache, built again; W371, a country code of a
-    FollowTheMoney list that is neither ISO 3166-1 alpha-2 nor FollowTheMoney's own (also when the list is
-    opened from its index in the cache, which keeps them)."""
+    """Warnings of the loading: W370, a damaged index in the cache, built again; W371, a country code of an
+    OpenSanctions list (JSON lines or simple CSV) that is neither ISO 3166-1 alpha-2 nor FollowTheMoney's own
+    (also when the list is opened from its index in the cache, which keeps them)."""
 
 
 class Hit(NamedTuple):
@@ -1140,7 +1140,7 @@ class _Strange:
             hint = suggest(code) if code.strip() else ""
             others = lines - 1
             message = (
-                f"{prop} {json.dumps(code, ensure_ascii=False)} is neither an ISO 3166-1 alpha-2 code nor a"
+                f"{prop} {_written(code)} is neither an ISO 3166-1 alpha-2 code nor a"
                 " FollowTheMoney territory code (such as 'suhh'): the entry is kept, without this country"
                 + (f" ({hint})" if hint else "")
                 + (f"; the same code is on {others:,} other line{'s' if others > 1 else ''}" if others else "")
@@ -1191,9 +1191,13 @@ def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
 def _shown(value: Any) -> str:
     """A JSON value as written, with its kind: ``"false" (text)``, ``0 (a number)``."""
     kinds: dict[type, str] = {str: "text", list: "a list", dict: "an object"}
-    kind = kinds.get(type(value), "a number")
+    return f"{_written(value)} ({kinds.get(type(value), 'a number')})"
+
+
+def _written(value: Any) -> str:
+    """A JSON value as written, cut to 40 characters."""
     text = json.dumps(value, ensure_ascii=False)
-    return f"{text if len(text) <= 40 else text[:37] + '...'} ({kind})"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 _YAML_TOP = ("entries", "title", "note")
