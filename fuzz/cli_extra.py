@@ -302,7 +302,8 @@ def odd_entity(b: Builder, obj: dict, ids: list[str]) -> dict:
         }
     elif op == 7:
         country = rng.choice(["nationality", "country", "jurisdiction", "citizenship"])
-        props[country] = rng.choice([["ru"], ["RU"], ["xx"], ["su"], [""], ["ru", "RU"], ["russia"], ["zz-x"]])
+        codes = [["ru"], ["RU"], ["xx"], ["su"], [""], ["ru", "RU"], ["russia"], ["zz-x"], ["suhh", "ua-cri"], ["ddde"]]
+        props[country] = rng.choice(codes)
     else:
         obj["id"] = rng.choice([rng.choice(ids), "", " ", "x" * 2000, "a\nb", obj.get("id")])
     return obj

@@ -74,8 +74,8 @@ def screen_files(
     """Screen each case file with the pack (default pack when None), in the order given.
 
     ``waivers`` (see :func:`screening.pack.waivers.index`) apply when active on day ``on`` (default: today).
-    ``warn`` is given the warnings of loading the watchlists (W370: a damaged index, built again) and of reading
-    the cases (W380: a field under its old name).
+    ``warn`` is given the warnings of loading the watchlists (W370: a damaged index, built again; W371: an unknown
+    country code in a FollowTheMoney list) and of reading the cases (W380: a field under its old name).
     """
     pack = pack_at(pack_path)
     watchlist = None

@@ -249,3 +249,28 @@ def test_a_watchlist_whose_file_name_is_not_utf8_is_indexed(tmp_path, monkeypatc
     key = listindex.key([Path(name)])
     assert key and key == listindex.key([Path(name)])
     assert main(["screen", str(ROOT / "cases" / "alibaba-liege.yaml"), "--watchlist", name, "-f", "json"]) == 0
+
+
+def test_the_warnings_of_reading_a_list_are_kept_with_its_index(tmp_path, monkeypatch):
+    """An unknown country code (W371) is said when the list is read, and again when its index is opened instead."""
+    monkeypatch.setenv("SCREENING_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(listindex, "MIN_ENTRIES", 1)
+    path = tmp_path / "odd.ftm.json"
+    path.write_text(
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Harbour Co"], "country": ["ru"]}}\n'
+        '{"id": "b", "schema": "Company", "properties": {"name": ["Quay Co"], "country": ["qq", "suhh"]}}\n',
+        encoding="utf-8",
+    )
+    read = load_watchlists([path])
+    assert not isinstance(read.entries, listindex.Entries)
+    opened = load_watchlists([path])
+    assert isinstance(opened.entries, listindex.Entries)
+    assert [(n.file, n.line, n.code, n.severity) for n in opened.notes] == [(str(path), 2, "W371", "warning")]
+    assert opened.notes == read.notes
+    assert [e.countries for e in opened.entries] == [("RU",), ("SUHH",)]
+
+
+def test_a_kept_note_of_another_shape_makes_the_index_unreadable():
+    with pytest.raises(ValueError, match="not \\(file, line, column, code, message\\)"):
+        listindex._notes([["f.json", "2", None, "W371", "message"]])
+    assert listindex._notes([["f.json", 2, None, "W371", "m"]]) == [("f.json", 2, None, "W371", "m")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.conftest import ROOT
 DATA = ROOT / "tests" / "data" / "watchlists"
 CSV = DATA / "targets.simple.csv"
 FTM = DATA / "entities.ftm.json"
+TERRITORIES = DATA / "territories.ftm.json"
 YAML = DATA / "ns-cmic.yaml"
 SAMPLE = ROOT / "watchlists" / "sample-sanctions.csv"
 
@@ -258,6 +260,41 @@ def test_malformed_ftm_lines(tmp_path):
     assert "property 'name' must be a list of strings" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "target, shown",
+    [
+        ('"false"', '"false" (text)'),
+        ('"true"', '"true" (text)'),
+        ('"no"', '"no" (text)'),
+        ("0", "0 (a number)"),
+        ("1", "1 (a number)"),
+        ("[]", "[] (a list)"),
+        ('{"x": false}', '{"x": false} (an object)'),
+    ],
+)
+def test_an_ftm_target_that_is_not_a_boolean_is_located(tmp_path, target, shown):
+    lines = [
+        '{"id": "a", "schema": "Company", "target": true, "properties": {"name": ["Listed Co"]}}',
+        f'{{"id": "b", "schema": "Company", "target": {target}, "properties": {{"name": ["Adjacent Co"]}}}}',
+    ]
+    path = write(tmp_path / "t.ftm.json", "\n".join(lines) + "\n")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.code, problem.severity) == (str(path), 2, "E103", "error")
+    assert problem.message == f"'target' must be true or false (a JSON boolean), not {shown}"
+
+
+def test_an_ftm_target_of_null_reads_as_absent(tmp_path):
+    lines = [
+        '{"id": "a", "schema": "Company", "target": null, "properties": {"name": ["Null Target Co"]}}',
+        '{"id": "b", "schema": "Company", "properties": {"name": ["No Target Co"]}}',
+        '{"id": "c", "schema": "Company", "target": false, "properties": {"name": ["Adjacent Co"]}}',
+    ]
+    path = write(tmp_path / "t.ftm.json", "\n".join(lines) + "\n")
+    assert [e.name for e in load_watchlists([path]).entries] == ["Null Target Co", "No Target Co"]
+
+
 def test_ftm_topics_target_and_names(tmp_path):
     lines = [
         '{"id": "t1", "schema": "Organization", "target": false, "properties": {"name": ["Listed Anyway"], '
@@ -278,6 +315,122 @@ def test_ftm_topics_target_and_names(tmp_path):
         "other",
         "https://example.org/s1",
     )
+
+
+def test_an_export_with_followthemoney_territory_codes_loads_without_a_warning():
+    watchlist = load_watchlists([TERRITORIES])
+    assert watchlist.notes == ()
+    assert {e.id: e.countries for e in watchlist.entries} == {
+        "sample-soviet-trade": ("SUHH",),
+        "sample-kosovo-person": ("XK", "CSXX", "YUCS"),
+        # kept as given, in property order (country, nationality, citizenship, jurisdiction, mainCountry):
+        # no territory is mapped onto an ISO country
+        "sample-crimea-port": ("DD", "GE-AB", "MD-PMR", "ZZ", "UA-CRI", "RU"),
+    }
+
+
+@pytest.mark.parametrize(
+    "prop, code, hint",
+    [
+        ("country", "qq", ""),
+        ("nationality", "uk", " (use GB (United Kingdom), the ISO 3166-1 code)"),
+        ("citizenship", "rus", ""),
+        ("jurisdiction", "ddde", ""),  # East Germany is "dd" to FollowTheMoney
+        ("mainCountry", "ge-so", ""),  # South Ossetia is "x-so"
+        ("country", "", ""),
+        ("country", " ru", ""),
+    ],
+)
+def test_an_unknown_ftm_country_code_is_a_located_warning_and_the_entry_is_kept(tmp_path, prop, code, hint):
+    value, other = json.dumps(code), "country" if prop == "mainCountry" else "mainCountry"
+    lines = [
+        '{"id": "a", "schema": "Company", "target": true, "properties": {"name": ["First Co"], "country": ["de"]}}',
+        f'{{"id": "b", "schema": "Company", "target": true, "properties": {{"name": ["Second Co"], '
+        f'"{other}": ["fr"], "{prop}": ["suhh", {value}]}}}}',
+    ]
+    path = write(tmp_path / "c.ftm.json", "\n".join(lines) + "\n")
+    watchlist = load_watchlists([path])
+    first, second = watchlist.entries
+    assert (first.countries, second.name) == (("DE",), "Second Co")
+    assert set(second.countries) == {"FR", "SUHH"}
+    (note,) = watchlist.notes
+    assert (note.file, note.line, note.code, note.severity, note.name) == (
+        str(path),
+        2,
+        "W371",
+        "warning",
+        "unknown-list-country",
+    )
+    assert note.message == (
+        f"{prop} {value} is neither an ISO 3166-1 alpha-2 code nor a FollowTheMoney territory code (such as "
+        f"'suhh'): the entry is kept, without this country{hint}"
+    )
+
+
+def test_an_unknown_country_code_is_said_once_with_the_number_of_its_other_lines(tmp_path):
+    lines = [
+        f'{{"id": "e{i}", "schema": "Company", "properties": {{"name": ["Company {i}"], "country": ["{code}"]}}}}'
+        for i, code in enumerate(["ru", "qq", "xx", "qq", "qq"], 1)
+    ]
+    path = write(tmp_path / "c.ftm.json", "\n".join(lines) + "\n")
+    notes = load_watchlists([path]).notes
+    assert [(n.line, n.code) for n in notes] == [(2, "W371"), (3, "W371")]
+    assert notes[0].message.startswith('country "qq" ')
+    assert notes[0].message.endswith("; the same code is on 2 other lines")
+    assert notes[1].message.startswith('country "xx" ') and "other line" not in notes[1].message
+
+
+def test_a_long_unknown_code_is_shown_cut_short(tmp_path):
+    line = '{"id": "a", "schema": "Company", "properties": {"name": ["Long Co"], "country": ["' + "x" * 5000 + '"]}}'
+    (note,) = load_watchlists([write(tmp_path / "c.ftm.json", line + "\n")]).notes
+    assert note.message.startswith('country "' + "x" * 36 + "... is neither") and len(note.message) < 200
+
+
+def test_the_opensanctions_csv_export_checks_its_country_codes_as_json_lines_do(tmp_path, fixtures):
+    assert fixtures.notes == ()  # the sample export, with the JSON lines and YAML samples
+    rows = [
+        "sample-a,Company,Alpha Trading,,,ru;suhh,,,,,,,sample_list,,,",
+        "sample-b,Company,Beta Trading,,,qq;ua-cri,,,,,,,sample_list,,,",
+        "sample-c,Company,Gamma Trading,,,qq,,,,,,,sample_list,,,",
+    ]
+    path = write(tmp_path / "targets.simple.csv", OS_HEADER + "\n" + "\n".join(rows) + "\n")
+    watchlist = load_watchlists([path])
+    assert [e.countries for e in watchlist.entries] == [("RU", "SUHH"), ("UA-CRI",), ()]
+    (note,) = watchlist.notes
+    assert (note.line, note.column, note.code, note.severity) == (3, rows[1].index("qq") + 1, "W371", "warning")
+    assert note.message == (
+        'country "qq" is neither an ISO 3166-1 alpha-2 code nor a FollowTheMoney territory code (such as '
+        "'suhh'): the entry is kept, without this country; the same code is on 1 other line"
+    )
+
+
+def test_the_warnings_of_a_list_that_has_errors_are_said_with_them(tmp_path):
+    lines = [
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Odd Co"], "country": ["qq"]}}',
+        '{"id": "b", "schema": "Company", "target": "false", "properties": {"name": ["Bad Co"]}}',
+    ]
+    path = write(tmp_path / "c.ftm.json", "\n".join(lines) + "\n")
+    with pytest.raises(ScreeningError) as info:
+        load_watchlists([path])
+    assert [(p.line, p.code, p.severity) for p in info.value.problems] == [(1, "W371", "warning"), (2, "E103", "error")]
+
+
+def test_an_unknown_country_code_does_not_raise_the_bar_of_a_hit(tmp_path):
+    """Left out of its entry, an unknown code cannot make the countries differ; FollowTheMoney's own codes are
+    kept and do (a code such as suhh is not mapped onto an ISO country)."""
+    lines = [
+        '{"id": "odd", "schema": "Company", "properties": {"name": ["Harbour Logistics Holding"], "country": ["qq"]}}',
+        '{"id": "su", "schema": "Company", "properties": {"name": ["Harbour Logistics Holding"], "country": ["suhh"]}}',
+    ]
+    path = write(tmp_path / "c.ftm.json", "\n".join(lines) + "\n")
+    searched = [("x", "Harbour Logistic Holding", (), "RU", "private_company")]
+    watchlist = load_watchlists([path])
+    (hit,) = match(searched, watchlist, 94.0)
+    assert 94.0 <= hit.score < 94.0 + COUNTRY_MARGIN
+    assert hit.entry.id == "odd" and "countries differ" not in hit.why
+    odd, su = match(searched, watchlist, 90.0)
+    assert (odd.entry.id, su.entry.id) == ("odd", "su")
+    assert "countries differ (entity RU, list entry SUHH)" in su.why
 
 
 def test_yaml_problems_are_located(tmp_path):
@@ -776,9 +929,29 @@ def test_an_ftm_hit_lists_its_lists_as_a_list(tmp_path, capsys):
         '"datasets": ["one", "two"]}\n',
     )
     code = main(["screen", str(ROOT / "cases" / "alibaba-liege.yaml"), "--watchlist", str(path), "-f", "json"])
-    doc = __import__("json").loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out)
     assert code in (0, 1)
     assert [h["lists"] for h in doc["watchlist_hits"]] == [["one", "two"]]
+
+
+def test_screen_and_batch_say_an_unknown_country_code_and_screen_all_the_same(tmp_path, capsys):
+    from screening.batch.run import Job, plan
+    from screening.cli import main
+
+    path = write(
+        tmp_path / "l.json",
+        '{"id": "a", "schema": "Company", "properties": {"name": ["Cainiao Smart Logistics Network"], '
+        '"country": ["chn"]}, "datasets": ["one"]}\n',
+    )
+    case = ROOT / "cases" / "alibaba-liege.yaml"
+    code = main(["screen", str(case), "--watchlist", str(path), "-f", "json"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1)
+    assert [h["entry"] for h in json.loads(out)["watchlist_hits"]] == ["a"]  # the entry is kept
+    expected = f'{path}:1:1: warning: country "chn" is neither an ISO 3166-1 alpha-2 code nor a FollowTheMoney'
+    assert expected in err and "[W371 unknown-list-country]" in err
+    warnings = plan(Job([case], tmp_path / "out.csv", watchlists=(path,))).warnings
+    assert any(w.startswith(expected) and "[W371 unknown-list-country]" in w for w in warnings), warnings
 
 
 # -- identifiers ----------------------------------------------------------------------------------------

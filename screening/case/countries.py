@@ -16,6 +16,43 @@ from screening.infra.errors import closest
 # Codes that are not in ISO 3166-1 but are used in screening practice.
 EXTRA = {"XK": "Kosovo"}
 ALIASES = {"UK": "GB", "EL": "GR"}  # EU institutional usage differs from ISO for these two
+FTM_TERRITORIES = {
+    "ac": "Ascension Island",
+    "az-nk": "Artsakh",
+    "cn-xz": "Tibet",
+    "cp": "Clipperton Island",
+    "cq": "Sark",
+    "cshh": "Czechoslovakia",
+    "csxx": "Serbia and Montenegro",
+    "cy-trnc": "Northern Cyprus",
+    "dd": "East Germany",
+    "dg": "Diego Garcia",
+    "eu": "European Union",
+    "gb-nir": "Northern Ireland",
+    "gb-sct": "Scotland",
+    "gb-wls": "Wales",
+    "ge-ab": "Abkhazia (Occupied Georgia)",
+    "ic": "Canary Islands",
+    "ip": "Cyberspace",
+    "iq-kr": "Kurdistan",
+    "md-pmr": "Transnistria",
+    "pk-km": "Kashmir",
+    "so-som": "Somaliland",
+    "suhh": "Soviet Union",
+    "ta": "Tristan da Cunha",
+    "ua-cri": "Crimea (Occupied Ukraine)",
+    "ua-dpr": "Donetsk (Occupied Ukraine)",
+    "ua-lpr": "Luhansk (Occupied Ukraine)",
+    "un": "United Nations",
+    "x-so": "South Ossetia (Occupied Georgia)",
+    "yucs": "Yugoslavia",
+    "zr": "Zaire",
+    "zz": "Global",
+}
+"""The country codes of FollowTheMoney (the values its ``country`` type accepts) that are not ISO 3166-1 alpha-2
+(nor ``XK``), with their names: the territories of ``rigour.territories.get_ftm_countries`` in rigour 2.6.1,
+which FollowTheMoney's ``CountryType`` reads. Historical states, regions and contested territories; none is
+mapped onto an ISO country here (tests/test_countries.py checks the list against rigour when it is installed)."""
 
 
 @cache
@@ -32,6 +69,12 @@ def names() -> dict[str, str]:
 def is_country(code: str) -> bool:
     """True for a valid upper-case alpha-2 code."""
     return code in names()
+
+
+def is_ftm_country(code: str) -> bool:
+    """True for a country code of FollowTheMoney in any case: ISO 3166-1 alpha-2 (``ru``) or one of its own
+    territories (``suhh``, ``ua-cri``: ``FTM_TERRITORIES``). ASCII only: ``"ıt".upper()`` is ``IT``."""
+    return code.isascii() and (code.upper() in names() or code.lower() in FTM_TERRITORIES)
 
 
 def name(code: str) -> str:

@@ -4,7 +4,8 @@ Reading a million-entity list and normalising its names takes minutes; the index
 under ``<cache>/watchlists/<key>/`` (the cache directory of ``screening.infra.cache``:
 ``$SCREENING_CACHE_DIR``, else ``$XDG_CACHE_HOME/screening`` or ``~/.cache/screening``), where ``key`` is
 the sha256 of the lists' names and bytes and of ``FORMAT``. The next run with the same files opens it
-instead of reading the lists, and decodes only the entries it returns. The index is one file,
+instead of reading the lists, and decodes only the entries it returns; the warnings of reading the lists
+(W371, an unknown country code) are kept with it, and said again each time it is opened. The index is one file,
 ``index.bin``: a header (``HEADER``: magic, where the table of contents lies, a crc32 of the rest), the
 arrays one after another, and a table of contents in JSON naming each array's place, type and length. It is
 mapped from disk and its arrays read as ``memoryview``s (the standard library's ``mmap`` and ``bisect``), so
@@ -64,7 +65,7 @@ from typing import Any, NamedTuple
 
 from screening.infra.cache import _sha256, cache_dir
 
-FORMAT = "screening-watchlist-index-4"
+FORMAT = "screening-watchlist-index-5"
 MIN_ENTRIES = 50_000
 """Lists with fewer entries are indexed in memory on every run."""
 BATCH = 100
@@ -302,12 +303,18 @@ def _sort_pairs(keys: array[int], values: array[int]) -> tuple[array[int], array
 
 
 def build(
-    entries: Sequence[Any], identifiers: dict[str, list[int]], key: str, names: Any, rules: Rules
+    entries: Sequence[Any],
+    identifiers: dict[str, list[int]],
+    key: str,
+    names: Any,
+    rules: Rules,
+    notes: Sequence[tuple[Any, ...]] = (),
 ) -> DiskIndex | None:
     """Write the index of ``entries`` under ``key``; the index opened, or None when it cannot be written.
 
     ``names(person)`` yields ``(key, tokens, (entry, name index))`` for the names of one side, as
-    ``match`` normalises them."""
+    ``match`` normalises them. ``notes`` are the warnings of reading the lists, ``(file, line, column, code,
+    message)``, kept so that opening the index says them again (``DiskIndex.notes``)."""
     root = cache_dir()
     if root is None:
         return None
@@ -329,6 +336,7 @@ def build(
         writer.add("entries.blob", bytes(blob))
         del blob
         writer.add("entries.offsets", offsets)
+        writer.add("notes.json", json.dumps([list(n) for n in notes], ensure_ascii=False).encode("utf-8"))
         codes, found = array("I"), array("i")
         for code, where in identifiers.items():
             for e in where:
@@ -579,6 +587,7 @@ class DiskIndex:
         self.other = DiskSide(self.file, "other", rules)
         self._ids = _Lookup(self.file, "ids")
         self.identifiers = self
+        self.notes = _notes(json.loads(bytes(self.file.array("notes.json"))))
 
     def prepare(self, words: dict[bool, list[str]]) -> None:
         """Before a batch of names is searched: from ``BATCH`` words on, and when numpy is installed, search with
@@ -599,6 +608,23 @@ class DiskIndex:
     def get(self, code: str, default: Any = ()) -> list[int]:
         """Entries having the identifier ``code`` (the ``identifiers`` mapping of ``_Index``)."""
         return [e for e in self._ids.get(_hash(code)) if code in self.entries[e].identifiers]
+
+
+def _notes(data: Any) -> list[tuple[str, int | None, int | None, str, str]]:
+    """The warnings kept with an index, checked for their shape (ValueError when one is not a note)."""
+    out = []
+    for note in data if isinstance(data, list) else [None]:
+        if not (
+            isinstance(note, list)
+            and len(note) == 5
+            and isinstance(note[0], str)
+            and all(n is None or (isinstance(n, int) and not isinstance(n, bool)) for n in note[1:3])
+            and isinstance(note[3], str)
+            and isinstance(note[4], str)
+        ):
+            raise ValueError(f"a note kept with the index is not (file, line, column, code, message): {note!r:.80}")
+        out.append((note[0], note[1], note[2], note[3], note[4]))
+    return out
 
 
 FILE = "index.bin"

@@ -17,9 +17,9 @@ anything else YAML):
       aliases, birth_date, countries, addresses, identifiers, sanctions, phones, emails,
       program_ids, dataset, first_seen, last_seen, last_change``.  A file with a ``dataset``
       column is read this way.  Used: ``id``, ``schema``, ``name``, ``aliases``, ``countries``
-      (lower-case ISO codes and OpenSanctions' own codes such as ``suhh``, kept upper-cased
-      without validation), ``dataset`` (dataset titles) and ``program_ids`` (both go to
-      ``lists``) and an optional ``url`` column;
+      (lower-case ISO codes and FollowTheMoney's own codes such as ``suhh``, upper-cased and checked
+      as in JSON lines below: another code is W371 and left out), ``dataset`` (dataset titles) and
+      ``program_ids`` (both go to ``lists``) and an optional ``url`` column;
     * a plain list: ``name, aliases, countries, lists, type, url`` plus optional ``id`` and
       ``schema``.  Countries must be ISO 3166-1 alpha-2 codes in upper case.
 
@@ -35,12 +35,18 @@ anything else YAML):
     schema (``Address``, ``Sanction``, ``Ownership``, ``Vessel``, ...) is skipped, because it
     cannot stand in an ownership chain.  An entity with ``"target": false`` is skipped unless its
     topics mark it as listed (OpenSanctions includes such adjacent, unlisted entities in its
-    exports).  Names: ``name`` (the first is the entry name; ``caption`` when there is none) and,
-    as aliases, the other names, ``alias`` and ``previousName``; ``weakAlias`` is left out (weak
-    aliases are short nicknames that cause false hits).  Countries: ``country``,
-    ``nationality``, ``citizenship``, ``jurisdiction`` and ``mainCountry``.  ``Sanction``
-    entities in the same file add their ``programId`` to the listed entity's ``lists`` and lend it
-    their ``sourceUrl`` when it has none.  Entities without any name are skipped.
+    exports); ``target`` is a JSON boolean, ``null`` reads as absent, and any other value (``"false"``
+    as text, ``0``) is E103, since it cannot say whether the entity is listed.  Names: ``name`` (the
+    first is the entry name; ``caption`` when there is none) and, as aliases, the other names,
+    ``alias`` and ``previousName``; ``weakAlias`` is left out (weak aliases are short nicknames that
+    cause false hits).  Countries: ``country``, ``nationality``, ``citizenship``, ``jurisdiction``
+    and ``mainCountry``, upper-cased: ISO 3166-1 alpha-2 codes and FollowTheMoney's own territory
+    codes (``suhh``, ``csxx``, ``ua-cri``, ``zz``: ``countries.FTM_TERRITORIES``), kept as given (none
+    is mapped onto an ISO country, so ``SUHH`` differs from ``RU``); any other code is a warning
+    (W371, at its first line, with the number of other lines holding it) and left out of the entry,
+    which is kept.  ``Sanction`` entities in the same file add their ``programId`` to the listed
+    entity's ``lists`` and lend it their ``sourceUrl`` when it has none.  Entities without any name
+    are skipped.
 
 ``.yaml``, ``.yml``
     ``entries: [{name, aliases, countries, lists, type, url, id?, schema?, note?}]`` read with
@@ -135,6 +141,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -175,7 +182,8 @@ class ListEntry(NamedTuple):
     name: str
     aliases: tuple[str, ...]
     countries: tuple[str, ...]
-    """ISO 3166-1 alpha-2 codes in upper case where known (OpenSanctions' own codes kept as given)."""
+    """ISO 3166-1 alpha-2 codes, or in an OpenSanctions list FollowTheMoney's own territory codes (``SUHH``),
+    upper-cased."""
     lists: tuple[str, ...]
     """Dataset or programme names, e.g. ``("us_ofac_sdn",)`` or ``("eu_fsf",)``."""
     type: str
@@ -201,7 +209,9 @@ class Watchlist(NamedTuple):
     sequence that decodes each entry when it is asked for."""
     files: tuple[str, ...]
     notes: tuple[Problem, ...] = ()
-    """Warnings of the loading: W370, a damaged index in the cache, built again."""
+    """Warnings of the loading: W370, a damaged index in the cache, built again; W371, a country code of an
+    OpenSanctions list (JSON lines or simple CSV) that is neither ISO 3166-1 alpha-2 nor FollowTheMoney's own
+    (also when the list is opened from its index in the cache, which keeps them)."""
 
 
 class Hit(NamedTuple):
@@ -731,14 +741,18 @@ def load_watchlists(paths: Sequence[Path]) -> Watchlist:
             kept = None
             message = f"the index of this list kept in the cache is damaged ({exc}); it is built again"
             notes.append(Problem(str(paths[0]), None, None, "W370", message, severity="warning"))
-        if kept is not None:
-            opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths))
+        if kept is not None:  # with the warnings of reading the lists, kept with the index
+            read = tuple(Problem(*note, severity="warning") for note in kept.notes)
+            opened = Watchlist(kept.entries, tuple(str(Path(p)) for p in paths), read)
             _INDEXES.put(opened, kept)
             return opened
-    watchlist = _read_all(paths)._replace(notes=tuple(notes))
+    watchlist = _read_all(paths)
+    read = watchlist.notes
+    watchlist = watchlist._replace(notes=tuple(notes) + read)
     if key is not None and len(watchlist.entries) >= listindex.MIN_ENTRIES:
         entries = watchlist.entries
-        built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules())
+        kept_notes = [tuple(note[:5]) for note in read]
+        built = listindex.build(entries, _identifier_index(entries), key, _names_of(watchlist), _rules(), kept_notes)
         if built is not None:
             _INDEXES.put(watchlist, built)
     return watchlist
@@ -818,9 +832,9 @@ def _read_all(paths: Sequence[Path]) -> Watchlist:
                 trouble = sorted(trouble + more, key=lambda p: p.line or 0)  # reading's and the reader's, in order
         entries.extend(found)
         problems.extend(trouble)
-    if problems:
-        raise ScreeningError(problems)
-    return Watchlist(tuple(entries), tuple(str(Path(p)) for p in paths))
+    if any(p.severity != "warning" for p in problems):
+        raise ScreeningError(problems)  # the warnings too, in their place: every problem of every file
+    return Watchlist(tuple(entries), tuple(str(Path(p)) for p in paths), tuple(problems))
 
 
 def _format(path: Path, first: str) -> str:
@@ -924,6 +938,7 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
             Problem(name, 1, 1, "E105", f"no 'name' column in the header (found: {', '.join(c for c in columns if c)})")
         ]
     opensanctions = "dataset" in seen
+    strange = _Strange()
     ids: dict[str, int] = {}
     count = 0
     previous = reader.line_num
@@ -975,10 +990,11 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
             )
             continue
         ids[entry_id] = line
-        countries = _unique(c.upper() for c in _split(cell("countries")))
-        if opensanctions:
+        if opensanctions:  # FollowTheMoney's codes, lower-case
+            countries = _unique(strange.known(_split(cell("countries")), line, where("countries"), "country"))
             lists = _unique(_split(cell("dataset")) + _split(cell("program_ids")))
         else:
+            countries = _unique(c.upper() for c in _split(cell("countries")))
             lists = _split(cell("lists"))
             bad = [m for m in map(_country_problem, countries) if m]
             if bad:
@@ -1009,7 +1025,7 @@ def _read_csv(stream: Iterable[str], name: str, stem: str) -> tuple[list[ListEnt
                 _identifiers(_split(cell("identifiers"))),
             )
         )
-    return entries, problems
+    return entries, problems + strange.notes(name)
 
 
 _NAME_PROPS = ("name", "alias", "previousName")
@@ -1060,6 +1076,7 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
         ids[entity_id] = number
         found.append((number, _slim(obj)))  # what the entry needs: a million whole entities would not fit
     entries = []
+    strange = _Strange()
     for number, obj in found:
         props = obj.get("properties") or {}
         topics = props.get("topics", [])
@@ -1074,7 +1091,7 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
         linked = sanctions.get(obj["id"], [])
         lists = _unique(list(obj.get("datasets") or []) + [p for s in linked for p in s.get("programId", [])])
         urls = props.get("sourceUrl", []) or [u for s in linked for u in s.get("sourceUrl", [])]
-        countries = _unique(c.upper() for p in _COUNTRY_PROPS for c in props.get(p, []))
+        countries = _unique(c for p in _COUNTRY_PROPS for c in strange.known(props.get(p, []), number, None, p))
         entries.append(
             ListEntry(
                 obj["id"],
@@ -1090,7 +1107,46 @@ def _read_ftm(stream: Iterable[tuple[int, str]], name: str, stem: str) -> tuple[
                 + _identifiers(props.get("registrationNumber", []), "reg"),
             )
         )
-    return entries, problems
+    return entries, problems + strange.notes(name)
+
+
+class _Strange:
+    """The country codes of an OpenSanctions list (FollowTheMoney JSON lines or simple CSV) told apart: ISO 3166-1
+    alpha-2 and FollowTheMoney's own are kept, any other is W371, said once, at its first place."""
+
+    def __init__(self) -> None:
+        from screening.case.countries import is_ftm_country
+
+        self.is_known = is_ftm_country
+        self.seen: dict[str, list[Any]] = {}  # code -> [line, column, property, lines holding it, last line]
+
+    def known(self, codes: Iterable[str], line: int, column: int | None, prop: str) -> list[str]:
+        """``codes`` that are known, upper-cased; the others noted."""
+        out = []
+        for code in codes:
+            if self.is_known(code):
+                out.append(code.upper())
+                continue
+            seen = self.seen.setdefault(code, [line, column, prop, 0, 0])
+            seen[3] += seen[4] != line
+            seen[4] = line
+        return out
+
+    def notes(self, name: str) -> list[Problem]:
+        from screening.case.countries import suggest
+
+        out = []
+        for code, (line, column, prop, lines, _) in self.seen.items():
+            hint = suggest(code) if code.strip() else ""
+            others = lines - 1
+            message = (
+                f"{prop} {_written(code)} is neither an ISO 3166-1 alpha-2 code nor a"
+                " FollowTheMoney territory code (such as 'suhh'): the entry is kept, without this country"
+                + (f" ({hint})" if hint else "")
+                + (f"; the same code is on {others:,} other line{'s' if others > 1 else ''}" if others else "")
+            )
+            out.append(Problem(name, line, column, "W371", message, severity="warning"))
+        return out
 
 
 _KEPT_PROPS = frozenset({*_NAME_PROPS, *_COUNTRY_PROPS, "topics", "sourceUrl", *_ID_PROPS})
@@ -1126,7 +1182,22 @@ def _ftm_problems(obj: dict[str, Any]) -> list[tuple[str, str]]:
     datasets = obj.get("datasets", [])
     if not isinstance(datasets, list) or not all(isinstance(v, str) for v in datasets):
         out.append(("E103", "'datasets' must be a list of strings"))
+    target = obj.get("target")
+    if target is not None and not isinstance(target, bool):  # "false" as text would read as listed
+        out.append(("E103", f"'target' must be true or false (a JSON boolean), not {_shown(target)}"))
     return out
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as written, with its kind: ``"false" (text)``, ``0 (a number)``."""
+    kinds: dict[type, str] = {str: "text", list: "a list", dict: "an object"}
+    return f"{_written(value)} ({kinds.get(type(value), 'a number')})"
+
+
+def _written(value: Any) -> str:
+    """A JSON value as written, cut to 40 characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 _YAML_TOP = ("entries", "title", "note")

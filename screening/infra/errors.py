@@ -56,6 +56,7 @@ CODES = {
     "E415": "trigger-timing",
     "W345": "value-defaulted",
     "W370": "index-rebuilt",
+    "W371": "unknown-list-country",
     "W380": "deprecated-name",
     "W381": "source-overridden",
     "W382": "unsourced",
