@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening import EMPTY
-from screening.case import territory
+from screening.case import reasons, territory
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES
 from screening.case.dated import AT
-from screening.case.model import CONTROL_RIGHTS, Case, DocPath, group_complete, group_of, majority, state_of
+from screening.case.model import CONTROL_RIGHTS, Case, DocPath, complete_of, group_of, majority, state_of
+from screening.case.ownership import analyse
+from screening.case.tracing import figures
 from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
 from screening.case.values import highest as values_highest
 
@@ -239,7 +241,7 @@ def _group_facts(
     came: dict[str, dict[Any, list[DocPath]]] = {"group.countries": {}, "group.kinds": {}}
     state_at: dict[Any, list[DocPath]] = {}
     open_at: dict[bool | None, list[DocPath]] = {}
-    complete = group_complete(group)
+    complete = complete_of(case)
     values["group.complete"] = complete
     values["group.size"] = len(group) if complete else None
     rows, countries, kinds = [], [], []
@@ -356,9 +358,6 @@ _OWNERSHIP_FACTS = (
 
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath], sources: bool = True) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
-    from screening.case.ownership import analyse
-    from screening.case.tracing import figures
-
     own = analyse(case)
     decided = own.complete is True and not own.missing
 
@@ -448,8 +447,6 @@ def derive_foreign_states(values: dict[str, Any]) -> dict[str, Any]:
 
 def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any, sources: bool = True) -> None:
     """Who the investor answers to, whose state, sanctions ownership, control reached (screening.case.reasons)."""
-    from screening.case import reasons
-
     reasons.derive(case, values, own)
     if not sources:
         return
@@ -567,7 +564,7 @@ def _state_owned(case: Case, entity_id: str) -> bool | None:
         if any(link["kind"] in ("state_shareholder", "golden_share") for link in entity.state_links or ()):
             return True
     known = all(e.kind is not None and e.state_links is not None for e, _ in group)
-    return False if group_complete(group) is True and known else None
+    return False if complete_of(case, entity_id) is True and known else None
 
 
 def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
@@ -584,7 +581,7 @@ def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, Doc
     complete = not isinstance(records, PartialList)
     for rec in records:
         group = group_of(case, rec["entity"])
-        complete &= group_complete(group) is True
+        complete &= complete_of(case, rec["entity"]) is True
         for entity, _ in group:
             countries += [c for c in (entity.country, entity.headquarters) if c]
             complete &= entity.country is not None
