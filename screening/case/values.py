@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 INF = math.inf
 
@@ -137,7 +137,7 @@ _tuple_new = tuple.__new__
 def ends(value: Any) -> Ends:
     """The ends of ``value``: a plain value is both of them."""
     if not isinstance(value, BOUNDS):  # most values are plain: one test, and no call of Ends' __new__
-        return _tuple_new(Ends, (value, value, False, False))  # type: ignore[no-any-return]
+        return _tuple_new(Ends, (value, value, False, False))
     if isinstance(value, AtLeast):
         return Ends(float(value), None)
     if isinstance(value, Interval):
@@ -147,7 +147,8 @@ def ends(value: Any) -> Ends:
             value.low_open,
             value.high_open,
         )
-    return Ends(value.first, value.last)  # a DayRange
+    day = cast(DayRange, value)  # the last form of BOUNDS
+    return Ends(day.first, day.last)
 
 
 def bounds(value: Any) -> tuple[Any, Any]:
