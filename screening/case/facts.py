@@ -92,6 +92,8 @@ _INVESTOR_KEYS = tuple(
 ``owners_complete``, which the dated or confidence view may change, the ``investor.*`` figures)."""
 _TRANSACTION_LEFT = frozenset(("sources", "note", "value_local"))
 """The transaction's keys that are no facts."""
+_TARGET_LEFT = frozenset(("sources", "note", "description", "parts", *territory.KEYS))
+"""The target's keys that are no facts as the case writes them (the whole group's are worked out)."""
 
 
 def build_facts(case: Case, hits: list[Any] | None = None, *, sources: bool = True) -> Facts:
@@ -206,7 +208,7 @@ def _target_facts(
     """The target's facts: the whole group's (the target's own and every part's, see screening.case.territory)."""
     own = territory.holder(target, ("target",))
     for key, node in target.items():
-        if key in ("sources", "note", "description", "parts") or key in territory.KEYS:
+        if key in _TARGET_LEFT:
             continue
         values[f"target.{key}"] = node
         if sources:
@@ -254,8 +256,10 @@ def _group_facts(
     for edge in case.ownership:
         if edge.owner in members and edge.owned in members:
             holdings.setdefault(edge.owner, []).append(edge)
+    partial_records = case.partial_records
     for entity, depth in group:
         held = holdings.get(entity.id, [])
+        at: DocPath = ("entities", str(entity.index))
         rows.append(
             {
                 "id": entity.id,
@@ -267,12 +271,11 @@ def _group_facts(
                 "state_ownership_pct": entity.state_ownership_pct,
                 "holds_pct": _largest_holding(held),
                 "control_rights": bool(held) and any(set(e.rights) & CONTROL_RIGHTS for e in held),
-                DOC: ("entities", str(entity.index)),
+                DOC: at,
             }
         )
         partial |= entity.country is None or entity.kind is None
         if sources:
-            at: DocPath = ("entities", str(entity.index))
             for fact, key, given in (
                 ("group.countries", "country", entity.country),
                 ("group.kinds", "kind", entity.kind),
@@ -287,8 +290,8 @@ def _group_facts(
         kinds.append(entity.kind)
         state_pcts.append(entity.state_ownership_pct)
         for key in lists:
-            recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
-            if recs is None or (entity.id, key) in case.partial_records:
+            recs = _records(getattr(entity, key), at + (key,), entity=entity.id)
+            if recs is None or (entity.id, key) in partial_records:
                 unknown.add(key)
             if recs is not None:
                 lists[key].extend(recs)

@@ -456,24 +456,28 @@ def _sanctioned(
     listed = {e.id for e, _ in group if _listed(e)}
     maybe_listed = {e.id for e, _ in group if _listed(e) is None}
     blocked, maybe = set(listed), set(maybe_listed)
-    into: dict[str, list[Any]] = {}
-    for edge in case.ownership:
-        into.setdefault(edge.owned, []).append(edge)
     changed = bool(blocked or maybe)
+    # each holding read once: its owner, the equity it surely carries, the most it could, whether it controls
+    into: dict[str, list[tuple[str, float, float, bool]]] = {}
+    for edge in case.ownership if changed else ():
+        low = _low(edge.equity_pct) or 0.0
+        into.setdefault(edge.owned, []).append(
+            (edge.owner, low, low if _exact(edge.equity_pct) else 100.0, edge.controlling)
+        )
     while changed:  # a fixed point: an entity owned 50% or more, or controlled, by blocked ones is blocked
         changed = False
         for m in members - blocked:
-            held_by = [edge for edge in into.get(m, ()) if edge.owner in blocked or edge.owner in maybe]
+            held_by = [h for h in into.get(m, ()) if h[0] in blocked or h[0] in maybe]
             if not held_by:
                 continue
-            sure = [edge for edge in held_by if edge.owner in blocked]
-            held = sum(_low(edge.equity_pct) or 0.0 for edge in sure)
-            could = sum(100.0 if not _exact(edge.equity_pct) else _low(edge.equity_pct) or 0.0 for edge in held_by)
-            if held >= BLOCKING_PCT or any(edge.controlling for edge in sure):
+            sure = [h for h in held_by if h[0] in blocked]
+            held = sum(h[1] for h in sure)
+            could = sum(h[2] for h in held_by)
+            if held >= BLOCKING_PCT or any(h[3] for h in sure):
                 blocked.add(m)
                 maybe.discard(m)
                 changed = True
-            elif m not in maybe and (could >= BLOCKING_PCT or any(edge.controlling for edge in held_by)):
+            elif m not in maybe and (could >= BLOCKING_PCT or any(h[3] for h in held_by)):
                 maybe.add(m)
                 changed = True
     inv = case.investor_id
