@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening import EMPTY
-from screening.case import reasons, territory
+from screening.case import ownership, reasons, territory, tracing
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES
 from screening.case.dated import AT
 from screening.case.model import CONTROL_RIGHTS, Case, DocPath, complete_of, group_of, majority, state_of
-from screening.case.ownership import analyse
-from screening.case.tracing import figures
 from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
 from screening.case.values import highest as values_highest
 
@@ -361,14 +359,14 @@ _OWNERSHIP_FACTS = (
 
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath], sources: bool = True) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
-    own = analyse(case)
+    own = ownership.analyse(case)  # looked up on its module at each call, as a test replaces it
     decided = own.complete is True and not own.missing
 
     def highest(numbers: list[float | None]) -> float | None:
         if not numbers:
             return 0.0 if decided else None
         known = [n for n in numbers if n is not None]
-        if len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known) and decided:
+        if decided and len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known):
             return values_highest(known) if known else 0.0
         top = max((least(n) or 0.0 for n in known), default=0.0)
         return AtLeast(top) if top > 0 else None
@@ -378,11 +376,17 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
             return True
         return False if all(f is False for f in flags) and decided else None
 
-    values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
-    values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
-    values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
-    values["ownership.state_controls"] = any_true([s.controls for s in own.states])
-    values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
+    if own.states:
+        values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
+        values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
+        values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
+        values["ownership.state_controls"] = any_true([s.controls for s in own.states])
+        values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
+    else:  # no state in the group (most cases): as highest([]) and any_true([]) read it, without the calls
+        for key in ("state_equity_pct", "state_voting_pct", "state_interest_in_target_pct"):
+            values[f"ownership.{key}"] = 0.0 if decided else None
+        for key in ("state_controls", "foreign_state_substantial_interest"):
+            values[f"ownership.{key}"] = False if decided else None
     controlling = sorted(s.state for s in own.states if s.controls)
     possible = getattr(own, "possible", ())  # controllers only on the upper ends of bounded stakes
     values["ownership.controlling_states"] = controlling if decided and not possible else PartialList(controlling)
@@ -407,7 +411,7 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     # January 2021 (FATR s.17(2)) the same with the passive funds of the chain not foreign government investors
     # (a range where the case does not say whether an entity is one); FATA s.6: whether the governments'
     # associates are stated, so that the traced figures are the Act's count
-    traced = figures(case)
+    traced = tracing.figures(case)
     values["ownership.au_traced_government_pct"] = traced.government
     values["ownership.au_traced_aggregate_government_pct"] = traced.aggregate
     values["ownership.au_traced_government_pct_from_2021"] = traced.government_2021
@@ -461,6 +465,8 @@ KIND_READ_AS = {"asset_deal": "asset_purchase", "indirect_acquisition": "acquisi
 """Kinds of transaction that regimes and rules read as another: an asset deal is an asset purchase; an
 indirect acquisition (through a foreign parent) acquires the target all the same (``transaction.indirect``
 keeps it apart)."""
+_SEAT_RIGHTS = frozenset(("board_seat", "board_appointment", "board_majority"))
+"""Rights that give the investor a seat on the board."""
 CONTROL_WORDS = {"sole": True, "joint": True, "none": False}
 """``transaction.control`` as the sources give it: sole or joint control is control (the investor decides,
 alone or with named others), none is not."""
@@ -501,7 +507,7 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
             origin[f"transaction.{key}"] = ("transaction", key if key in tx else key.replace("votes", "stake"))
     rights = set(tx.get("rights") or ())
     seats, size = tx.get("board_seats"), tx.get("board_size")
-    if seats is None and rights & {"board_seat", "board_appointment", "board_majority"}:
+    if seats is None and rights & _SEAT_RIGHTS:
         seats = values["transaction.board_seats"] = AtLeast(1)  # a seat is given, how many is not
         origin["transaction.board_seats"] = ("transaction", "rights")
     if "observer" in rights and tx.get("board_observer") is None:
@@ -512,9 +518,10 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.board_beyond_votes"] = ("transaction", "board_seats")
     word = CONTROL_WORDS.get(tx.get("control", ""))
     by_right = bool(rights & CONTROL_RIGHTS) or "board_majority" in rights
-    if majority(votes) is True or board_majority or by_right or word is True:
+    most = majority(votes)
+    if most is True or board_majority or by_right or word is True:
         control: bool | None = True
-    elif word is False or (majority(votes) is False and board_majority is False):
+    elif word is False or (most is False and board_majority is False):
         control = False
     else:
         control = None
@@ -527,8 +534,9 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.control_kind"] = ("transaction", "control") if "control" in tx else ("transaction",)
     # Control is acquired when the investor did not hold a majority of the votes before; an investor
     # already in control that adds to its stake acquires nothing new.
-    if control is True and majority(votes_before) is not None:
-        acquired: bool | None = not majority(votes_before)
+    most_before = majority(votes_before) if control is True else None
+    if most_before is not None:
+        acquired: bool | None = not most_before
     else:
         acquired = False if control is False else None
     values["transaction.control_acquired"] = acquired

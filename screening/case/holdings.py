@@ -351,7 +351,8 @@ def closures(g: Holdings, votes: Sequence[float | None], rights: Sequence[bool])
     done: list[Closure | None] = [None] * g.n
     for comp in strong(g):
         for v in comp:
-            done[v] = bloc_closure(g, votes, rights, [v], done)
+            # an entity that holds nothing controls nothing but itself (as bloc_closure finds)
+            done[v] = bloc_closure(g, votes, rights, [v], done) if g.out[v] else Closure(0, {})
     return [c for c in done if c is not None]
 
 

@@ -453,10 +453,11 @@ def _sanctioned(
     complete: bool,
 ) -> str | None:
     """The investor's status under the owned-or-controlled test, layer by layer (see the module's notes)."""
-    listed = {e.id for e, _ in group if _listed(e)}
-    maybe_listed = {e.id for e, _ in group if _listed(e) is None}
+    found = [(e.id, _listed(e)) for e, _ in group]
+    listed = {eid for eid, on in found if on}
+    maybe_listed = {eid for eid, on in found if on is None}
     blocked, maybe = set(listed), set(maybe_listed)
-    changed = bool(blocked or maybe)
+    changed = bool(blocked or maybe) and bool(case.ownership)  # without holdings nothing passes on
     # each holding read once: its owner, the equity it surely carries, the most it could, whether it controls
     into: dict[str, list[tuple[str, float, float, bool]]] = {}
     for edge in case.ownership if changed else ():

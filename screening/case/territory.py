@@ -203,6 +203,7 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
 
 
 FOREIGN_STATES = ("equity_pct", "voting_pct")
+_FOREIGN_FACTS = tuple((key, f"ownership.foreign_states_{key}") for key in FOREIGN_STATES)
 
 
 def foreign_states(rows: list[dict[str, Any]] | None, country: str | None) -> dict[str, Any]:
@@ -211,8 +212,7 @@ def foreign_states(rows: list[dict[str, Any]] | None, country: str | None) -> di
     PartialList while the group or a stake is not known: the sum is then a lower bound). A state's interest
     runs through its own bodies, so the sum counts each holding once unless one state's body holds another's."""
     out: dict[str, Any] = {}
-    for key in FOREIGN_STATES:
-        fact = f"ownership.foreign_states_{key}"
+    for key, fact in _FOREIGN_FACTS:
         if rows is None or country is None:
             out[fact] = None
             continue

@@ -198,6 +198,8 @@ def _persons(case: Case, excepted: frozenset[str] = frozenset()) -> Persons:
     def with_associates(own: set[str]) -> set[str]:
         # FATA s.6: a person holds an interest together with its associates (the investor's own shares are
         # not an interest of anyone in it)
+        if not associates:  # none stated (most cases)
+            return set(own)
         return own | (set().union(*(associates.get(eid, set()) for eid in own)) - {case.investor_id})
 
     persons = {label: with_associates(own) for label, own in persons.items()}
