@@ -88,6 +88,8 @@ _INVESTOR_KEYS = tuple(
 )
 """The investor's own fields that are facts as the case writes them (with ``state_ownership_pct`` and
 ``owners_complete``, which the dated or confidence view may change, the ``investor.*`` figures)."""
+_INVESTOR_FIRST, _INVESTOR_REST = _INVESTOR_KEYS[:6], _INVESTOR_KEYS[6:]
+"""The fields written before the view's two figures, and those after."""
 _TRANSACTION_LEFT = frozenset(("sources", "note", "value_local"))
 """The transaction's keys that are no facts."""
 _TARGET_LEFT = frozenset(("sources", "note", "description", "parts", *territory.KEYS))
@@ -109,11 +111,11 @@ def build_facts(case: Case, hits: list[Any] | None = None, *, sources: bool = Tr
     inv_data = case.data["entities"][inv.index]
     get = inv_data.get
     # the entity's own figures as the dated or confidence view leaves them
-    for key, name in _INVESTOR_KEYS[:6]:
+    for key, name in _INVESTOR_FIRST:
         values[name] = get(key)
     values["investor.state_ownership_pct"] = inv.state_ownership_pct
     values["investor.owners_complete"] = inv.owners_complete
-    for key, name in _INVESTOR_KEYS[6:]:
+    for key, name in _INVESTOR_REST:
         values[name] = get(key)
     partial = case.partial_records
     for key in ("listings", "state_links", "conduct"):

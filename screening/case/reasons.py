@@ -134,11 +134,11 @@ def _interests(case: Case, members: set[str], votes: bool) -> dict[str, tuple[fl
     inv = case.investor_id
     if len(members) == 1 and inv in members:  # the investor alone: no one else holds an interest in it
         return {}
-    edges = [
-        (e.owner, e.owned, _low(_share(e, votes)), _exact(_share(e, votes)))
-        for e in case.ownership
-        if e.owner in members and e.owned in members and e.owner != inv
-    ]
+    edges = []
+    for e in case.ownership:
+        if e.owner in members and e.owned in members and e.owner != inv:
+            share = _share(e, votes)
+            edges.append((e.owner, e.owned, _low(share), _exact(share)))
     out: dict[str, list[tuple[str, float | None]]] = {}
     indegree = dict.fromkeys(members, 0)
     for owner, owned, pct, _known in edges:
