@@ -461,13 +461,20 @@ def _sanctioned(
     # each holding read once: its owner, the equity it surely carries, the most it could, whether it controls
     into: dict[str, list[tuple[str, float, float, bool]]] = {}
     for edge in case.ownership if changed else ():
+        if edge.owned not in members:
+            continue
         low = _low(edge.equity_pct) or 0.0
         into.setdefault(edge.owned, []).append(
             (edge.owner, low, low if _exact(edge.equity_pct) else 100.0, edge.controlling)
         )
-    while changed:  # a fixed point: an entity owned 50% or more, or controlled, by blocked ones is blocked
+    # a fixed point: an entity owned 50% or more, or controlled, by blocked ones is blocked; both sets only grow
+    # (an entity blocked leaves maybe for blocked), so the order in which the held members are visited does not
+    # change where it ends
+    while changed:
         changed = False
-        for m in members - blocked:
+        for m in into:
+            if m in blocked:
+                continue
             held_by = [h for h in into.get(m, ()) if h[0] in blocked or h[0] in maybe]
             if not held_by:
                 continue
