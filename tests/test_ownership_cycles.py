@@ -58,3 +58,33 @@ def test_a_closed_large_cycle_carries_an_unbounded_part_as_a_small_one_does():
     b = [1.0] + [0.0] * (size - 1)
     assert holdings._solve_sparse(size, inside, b) == [float("inf")] * size
     assert holdings._solve_dense(size, inside, b) == [float("inf")] * size
+
+
+def _random_holdings(rng: random.Random, n: int, acyclic: bool) -> tuple[list[int], list[int], list[float]]:
+    owner, owned, weight = [], [], []
+    for _ in range(rng.randrange(n, 3 * n)):
+        a, b = rng.randrange(n), rng.randrange(n)
+        if acyclic and a < b:  # holdings only from a higher number to a lower one, or of itself
+            a, b = b, a
+        owner.append(a)
+        owned.append(b)
+        weight.append(rng.choice([0.0, 0.1, 0.25, 0.5, 0.51, 1 / 3, rng.random()]))
+    return owner, owned, weight
+
+
+@pytest.mark.parametrize("acyclic", [True, False])
+def test_the_components_kept_for_the_graph_give_the_same_shares_to_the_last_bit(acyclic):
+    """Once the whole graph's components are worked out (the ownership analysis's closures do it first), a graph
+    without a cycle takes them as its order; the shares are those worked out from the holdings alone, exactly."""
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randrange(1, 12)
+        owner, owned, weight = _random_holdings(rng, n, acyclic)
+        kept = holdings.holdings(n, owner, owned)
+        holdings.strong(kept)
+        alone = holdings.Holdings(*kept[:5])  # nothing kept: each call finds its own components
+        assert alone.memo is None
+        assert (holdings._rank(kept) is not None) == (acyclic or all(len(c) == 1 for c in holdings.strong(kept)))
+        target = rng.randrange(n)
+        for sources in ([rng.randrange(n)], rng.sample(range(n), min(n, 3)), [v for v in range(n) if v != target]):
+            assert holdings.shares(kept, weight, target, sources) == holdings.shares(alone, weight, target, sources)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening import EMPTY
-from screening.case import territory
+from screening.case import ownership, reasons, territory, tracing
 from screening.case.catalogue import EU_MEMBERS, LIST_TYPES
 from screening.case.dated import AT
-from screening.case.model import CONTROL_RIGHTS, Case, DocPath, group_complete, group_of, majority, state_of
+from screening.case.model import CONTROL_RIGHTS, Case, DocPath, complete_of, group_of, majority, state_of
 from screening.case.values import AtLeast, DayRange, Interval, PartialList, difference, ends, highest, least
 from screening.case.values import highest as values_highest
 
@@ -88,8 +88,12 @@ _INVESTOR_KEYS = tuple(
 )
 """The investor's own fields that are facts as the case writes them (with ``state_ownership_pct`` and
 ``owners_complete``, which the dated or confidence view may change, the ``investor.*`` figures)."""
+_INVESTOR_FIRST, _INVESTOR_REST = _INVESTOR_KEYS[:6], _INVESTOR_KEYS[6:]
+"""The fields written before the view's two figures, and those after."""
 _TRANSACTION_LEFT = frozenset(("sources", "note", "value_local"))
 """The transaction's keys that are no facts."""
+_TARGET_LEFT = frozenset(("sources", "note", "description", "parts", *territory.KEYS))
+"""The target's keys that are no facts as the case writes them (the whole group's are worked out)."""
 
 
 def build_facts(case: Case, hits: list[Any] | None = None, *, sources: bool = True) -> Facts:
@@ -107,11 +111,11 @@ def build_facts(case: Case, hits: list[Any] | None = None, *, sources: bool = Tr
     inv_data = case.data["entities"][inv.index]
     get = inv_data.get
     # the entity's own figures as the dated or confidence view leaves them
-    for key, name in _INVESTOR_KEYS[:6]:
+    for key, name in _INVESTOR_FIRST:
         values[name] = get(key)
     values["investor.state_ownership_pct"] = inv.state_ownership_pct
     values["investor.owners_complete"] = inv.owners_complete
-    for key, name in _INVESTOR_KEYS[6:]:
+    for key, name in _INVESTOR_REST:
         values[name] = get(key)
     partial = case.partial_records
     for key in ("listings", "state_links", "conduct"):
@@ -204,7 +208,7 @@ def _target_facts(
     """The target's facts: the whole group's (the target's own and every part's, see screening.case.territory)."""
     own = territory.holder(target, ("target",))
     for key, node in target.items():
-        if key in ("sources", "note", "description", "parts") or key in territory.KEYS:
+        if key in _TARGET_LEFT:
             continue
         values[f"target.{key}"] = node
         if sources:
@@ -239,7 +243,7 @@ def _group_facts(
     came: dict[str, dict[Any, list[DocPath]]] = {"group.countries": {}, "group.kinds": {}}
     state_at: dict[Any, list[DocPath]] = {}
     open_at: dict[bool | None, list[DocPath]] = {}
-    complete = group_complete(group)
+    complete = complete_of(case)
     values["group.complete"] = complete
     values["group.size"] = len(group) if complete else None
     rows, countries, kinds = [], [], []
@@ -252,8 +256,10 @@ def _group_facts(
     for edge in case.ownership:
         if edge.owner in members and edge.owned in members:
             holdings.setdefault(edge.owner, []).append(edge)
+    partial_records = case.partial_records
     for entity, depth in group:
         held = holdings.get(entity.id, [])
+        at: DocPath = ("entities", str(entity.index))
         rows.append(
             {
                 "id": entity.id,
@@ -265,12 +271,11 @@ def _group_facts(
                 "state_ownership_pct": entity.state_ownership_pct,
                 "holds_pct": _largest_holding(held),
                 "control_rights": bool(held) and any(set(e.rights) & CONTROL_RIGHTS for e in held),
-                DOC: ("entities", str(entity.index)),
+                DOC: at,
             }
         )
         partial |= entity.country is None or entity.kind is None
         if sources:
-            at: DocPath = ("entities", str(entity.index))
             for fact, key, given in (
                 ("group.countries", "country", entity.country),
                 ("group.kinds", "kind", entity.kind),
@@ -285,8 +290,8 @@ def _group_facts(
         kinds.append(entity.kind)
         state_pcts.append(entity.state_ownership_pct)
         for key in lists:
-            recs = _records(getattr(entity, key), ("entities", str(entity.index), key), entity=entity.id)
-            if recs is None or (entity.id, key) in case.partial_records:
+            recs = _records(getattr(entity, key), at + (key,), entity=entity.id)
+            if recs is None or (entity.id, key) in partial_records:
                 unknown.add(key)
             if recs is not None:
                 lists[key].extend(recs)
@@ -356,17 +361,14 @@ _OWNERSHIP_FACTS = (
 
 def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath], sources: bool = True) -> Any:
     """Effective interests, control and state attribution (see screening.case.ownership)."""
-    from screening.case.ownership import analyse
-    from screening.case.tracing import figures
-
-    own = analyse(case)
+    own = ownership.analyse(case)  # looked up on its module at each call, as a test replaces it
     decided = own.complete is True and not own.missing
 
     def highest(numbers: list[float | None]) -> float | None:
         if not numbers:
             return 0.0 if decided else None
         known = [n for n in numbers if n is not None]
-        if len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known) and decided:
+        if decided and len(known) == len(numbers) and not any(isinstance(n, AtLeast) for n in known):
             return values_highest(known) if known else 0.0
         top = max((least(n) or 0.0 for n in known), default=0.0)
         return AtLeast(top) if top > 0 else None
@@ -376,11 +378,17 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
             return True
         return False if all(f is False for f in flags) and decided else None
 
-    values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
-    values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
-    values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
-    values["ownership.state_controls"] = any_true([s.controls for s in own.states])
-    values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
+    if own.states:
+        values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
+        values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
+        values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
+        values["ownership.state_controls"] = any_true([s.controls for s in own.states])
+        values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
+    else:  # no state in the group (most cases): as highest([]) and any_true([]) read it, without the calls
+        for key in ("state_equity_pct", "state_voting_pct", "state_interest_in_target_pct"):
+            values[f"ownership.{key}"] = 0.0 if decided else None
+        for key in ("state_controls", "foreign_state_substantial_interest"):
+            values[f"ownership.{key}"] = False if decided else None
     controlling = sorted(s.state for s in own.states if s.controls)
     possible = getattr(own, "possible", ())  # controllers only on the upper ends of bounded stakes
     values["ownership.controlling_states"] = controlling if decided and not possible else PartialList(controlling)
@@ -405,7 +413,7 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
     # January 2021 (FATR s.17(2)) the same with the passive funds of the chain not foreign government investors
     # (a range where the case does not say whether an entity is one); FATA s.6: whether the governments'
     # associates are stated, so that the traced figures are the Act's count
-    traced = figures(case)
+    traced = tracing.figures(case)
     values["ownership.au_traced_government_pct"] = traced.government
     values["ownership.au_traced_aggregate_government_pct"] = traced.aggregate
     values["ownership.au_traced_government_pct_from_2021"] = traced.government_2021
@@ -448,8 +456,6 @@ def derive_foreign_states(values: dict[str, Any]) -> dict[str, Any]:
 
 def _reasons(case: Case, values: dict[str, Any], origin: dict[str, DocPath], own: Any, sources: bool = True) -> None:
     """Who the investor answers to, whose state, sanctions ownership, control reached (screening.case.reasons)."""
-    from screening.case import reasons
-
     reasons.derive(case, values, own)
     if not sources:
         return
@@ -461,6 +467,8 @@ KIND_READ_AS = {"asset_deal": "asset_purchase", "indirect_acquisition": "acquisi
 """Kinds of transaction that regimes and rules read as another: an asset deal is an asset purchase; an
 indirect acquisition (through a foreign parent) acquires the target all the same (``transaction.indirect``
 keeps it apart)."""
+_SEAT_RIGHTS = frozenset(("board_seat", "board_appointment", "board_majority"))
+"""Rights that give the investor a seat on the board."""
 CONTROL_WORDS = {"sole": True, "joint": True, "none": False}
 """``transaction.control`` as the sources give it: sole or joint control is control (the investor decides,
 alone or with named others), none is not."""
@@ -501,7 +509,7 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
             origin[f"transaction.{key}"] = ("transaction", key if key in tx else key.replace("votes", "stake"))
     rights = set(tx.get("rights") or ())
     seats, size = tx.get("board_seats"), tx.get("board_size")
-    if seats is None and rights & {"board_seat", "board_appointment", "board_majority"}:
+    if seats is None and rights & _SEAT_RIGHTS:
         seats = values["transaction.board_seats"] = AtLeast(1)  # a seat is given, how many is not
         origin["transaction.board_seats"] = ("transaction", "rights")
     if "observer" in rights and tx.get("board_observer") is None:
@@ -512,9 +520,10 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.board_beyond_votes"] = ("transaction", "board_seats")
     word = CONTROL_WORDS.get(tx.get("control", ""))
     by_right = bool(rights & CONTROL_RIGHTS) or "board_majority" in rights
-    if majority(votes) is True or board_majority or by_right or word is True:
+    most = majority(votes)
+    if most is True or board_majority or by_right or word is True:
         control: bool | None = True
-    elif word is False or (majority(votes) is False and board_majority is False):
+    elif word is False or (most is False and board_majority is False):
         control = False
     else:
         control = None
@@ -527,8 +536,9 @@ def derive_transaction(tx: dict[str, Any], values: dict[str, Any], origin: dict[
     origin["transaction.control_kind"] = ("transaction", "control") if "control" in tx else ("transaction",)
     # Control is acquired when the investor did not hold a majority of the votes before; an investor
     # already in control that adds to its stake acquires nothing new.
-    if control is True and majority(votes_before) is not None:
-        acquired: bool | None = not majority(votes_before)
+    most_before = majority(votes_before) if control is True else None
+    if most_before is not None:
+        acquired: bool | None = not most_before
     else:
         acquired = False if control is False else None
     values["transaction.control_acquired"] = acquired
@@ -567,7 +577,7 @@ def _state_owned(case: Case, entity_id: str) -> bool | None:
         if any(link["kind"] in ("state_shareholder", "golden_share") for link in entity.state_links or ()):
             return True
     known = all(e.kind is not None and e.state_links is not None for e, _ in group)
-    return False if group_complete(group) is True and known else None
+    return False if complete_of(case, entity_id) is True and known else None
 
 
 def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPath]) -> None:
@@ -584,7 +594,7 @@ def _co_investor_facts(case: Case, values: dict[str, Any], origin: dict[str, Doc
     complete = not isinstance(records, PartialList)
     for rec in records:
         group = group_of(case, rec["entity"])
-        complete &= group_complete(group) is True
+        complete &= complete_of(case, rec["entity"]) is True
         for entity, _ in group:
             countries += [c for c in (entity.country, entity.headquarters) if c]
             complete &= entity.country is not None

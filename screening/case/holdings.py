@@ -44,6 +44,9 @@ class Holdings(NamedTuple):
     """Holdings of each entity, in the order given."""
     into: list[list[int]]
     """Holdings in each entity, in the order given."""
+    memo: dict[str, Any] | None = None
+    """What is worked out once for the whole graph and kept (its strongly connected components, see
+    :func:`strong`); None: nothing is kept."""
 
 
 def holdings(n: int, owner: Sequence[int], owned: Sequence[int]) -> Holdings:
@@ -53,7 +56,34 @@ def holdings(n: int, owner: Sequence[int], owned: Sequence[int]) -> Holdings:
     for k, (a, b) in enumerate(zip(owner, owned, strict=True)):
         out[a].append(k)
         into[b].append(k)
-    return Holdings(n, owner, owned, out, into)
+    return Holdings(n, owner, owned, out, into, {})
+
+
+def strong(g: Holdings) -> list[list[int]]:
+    """:func:`components` of the whole graph (holdings from owner to owned), worked out once per graph."""
+    memo = g.memo if g.memo is not None else {}
+    found: list[list[int]] | None = memo.get("components")
+    if found is None:
+        found = memo["components"] = components([[g.owned[k] for k in g.out[v]] for v in range(g.n)])
+    return found
+
+
+def _rank(g: Holdings) -> list[int] | None:
+    """Where each entity stands in an order in which it comes after every entity it holds, directly or not,
+    when the graph has no cycle of holdings (a holding of itself is no cycle); None when it has one, or when its
+    components are not worked out yet (:func:`strong`)."""
+    memo = g.memo
+    if memo is None or "components" not in memo:
+        return None
+    if "rank" not in memo:
+        found = memo["components"]
+        rank = None
+        if all(len(comp) == 1 for comp in found):
+            rank = [0] * g.n
+            for i, comp in enumerate(found):
+                rank[comp[0]] = i
+        memo["rank"] = rank
+    return memo["rank"]
 
 
 def components(adjacency: Sequence[Sequence[int]]) -> list[list[int]]:
@@ -144,24 +174,41 @@ def shares(g: Holdings, weight: Sequence[float], target: int, sources: Iterable[
                 nodes.add(owner[k])
                 stack.append(owner[k])
     out = {v: [k for k in g.out[v] if live(k) and owned[k] in nodes] for v in nodes}
+    rank = _rank(g)
+    y: dict[int, float] = {}
+    if rank is not None:  # no cycle in the whole graph (most groups): each entity after those it holds
+        _acyclic(sorted(nodes, key=rank.__getitem__), out, owned, weight, target, y)
+        return y
     ordered = sorted(nodes)
     local = {v: i for i, v in enumerate(ordered)}
-    y: dict[int, float] = {}
     for found in components([[local[owned[k]] for k in out[v]] for v in ordered]):
         comp = [ordered[i] for i in found]
         if len(comp) == 1:
-            v = comp[0]
-            value = 1.0 if v == target else 0.0
-            own = 0.0
-            for k in out[v]:
-                if owned[k] == v:
-                    own += weight[k]
-                else:
-                    value += weight[k] * y[owned[k]]
-            y[v] = value / (1.0 - own) if own < 1.0 else float("inf")
+            _acyclic(comp, out, owned, weight, target, y)
         else:
             y.update(_cycle(comp, out, owned, weight, target, y))
     return y
+
+
+def _acyclic(
+    ordered: list[int],
+    out: dict[int, list[int]],
+    owned: Sequence[int],
+    weight: Sequence[float],
+    target: int,
+    y: dict[int, float],
+) -> None:
+    """``y`` of :func:`shares` on entities no cycle runs through, ``ordered`` each after those it holds (a
+    holding of itself divides what it carries by what it leaves to others)."""
+    for v in ordered:
+        value = 1.0 if v == target else 0.0
+        own = 0.0
+        for k in out[v]:
+            if owned[k] == v:
+                own += weight[k]
+            else:
+                value += weight[k] * y[owned[k]]
+        y[v] = value / (1.0 - own) if own < 1.0 else float("inf")
 
 
 def _cycle(
@@ -302,9 +349,10 @@ def closures(g: Holdings, votes: Sequence[float | None], rights: Sequence[bool])
     not n squared; bit sets keep n closures in n squared bits.
     """
     done: list[Closure | None] = [None] * g.n
-    for comp in components([[g.owned[k] for k in g.out[v]] for v in range(g.n)]):
+    for comp in strong(g):
         for v in comp:
-            done[v] = bloc_closure(g, votes, rights, [v], done)
+            # an entity that holds nothing controls nothing but itself (as bloc_closure finds)
+            done[v] = bloc_closure(g, votes, rights, [v], done) if g.out[v] else Closure(0, {})
     return [c for c in done if c is not None]
 
 

@@ -227,24 +227,38 @@ def state_of(entity_id: str) -> str | None:
     return entity_id[len(STATE) :] if entity_id.startswith(STATE) else None
 
 
-_LAST_GROUPS: tuple[Any, dict[str, tuple[tuple[Entity, int], ...]]] = (None, {})
-"""The groups found in the last case asked about, by the entity they start from: the facts of one case ask for the
-investor's group several times (the ownership analysis, the group and reasons facts, tracing). The case is held
-(identity is the key) and replaced by the next one asked about."""
+_LAST_GROUPS: tuple[Any, dict[str, tuple[tuple[Entity, int], ...]], dict[str, bool | None]] = (None, {}, {})
+"""The groups found in the last case asked about, by the entity they start from, and whether each is complete: the
+facts of one case ask for the investor's group several times (the ownership analysis, the group and reasons facts,
+tracing). The case is held (identity is the key) and replaced by the next one asked about."""
+
+
+def _groups(case: Case) -> tuple[dict[str, tuple[tuple[Entity, int], ...]], dict[str, bool | None]]:
+    global _LAST_GROUPS
+    held, groups, complete = _LAST_GROUPS
+    if held is not case:
+        groups, complete = {}, {}
+        _LAST_GROUPS = (case, groups, complete)
+    return groups, complete
 
 
 def group_of(case: Case, entity_id: str | None = None) -> list[tuple[Entity, int]]:
     """The investor (or ``entity_id``) and every entity above it, with its depth (0 = itself); cycles terminate."""
-    global _LAST_GROUPS
     start = case.investor_id if entity_id is None else entity_id
-    held, groups = _LAST_GROUPS
-    if held is not case:
-        groups = {}
-        _LAST_GROUPS = (case, groups)
+    groups = _groups(case)[0]
     found = groups.get(start)
     if found is None:
         found = groups[start] = tuple(_group(case, start))
     return list(found)
+
+
+def complete_of(case: Case, entity_id: str | None = None) -> bool | None:
+    """``group_complete(group_of(case, entity_id))``, worked out once per case."""
+    start = case.investor_id if entity_id is None else entity_id
+    statuses = _groups(case)[1]
+    if start not in statuses:
+        statuses[start] = group_complete(group_of(case, start))
+    return statuses[start]
 
 
 def _group(case: Case, start: str) -> list[tuple[Entity, int]]:

@@ -28,6 +28,7 @@ from screening.case.model import (
     CONTROL_RIGHTS,
     STATE,
     Case,
+    complete_of,
     group_complete,
     group_of,
     majority,
@@ -312,7 +313,7 @@ def _analyse(case: Case, group: list[Any], members: set[str], links: list[Link])
     at = {n: i for i, n in enumerate(nodes)}
     g = holdings.holdings(len(nodes), [at[lk.owner] for lk in links], [at[lk.owned] for lk in links])
     inv = case.investor_id
-    complete = group_complete(group)
+    complete = complete_of(case)
     unknown_above = complete is not True
     interest = _Interests(g, links, nodes, at[inv], unknown_above)
     closed = holdings.closures(g, interest.votes, interest.rights)

@@ -38,11 +38,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from screening.case.catalogue import EU_MEMBERS
-from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_of
-from screening.case.values import INF, DayRange, Interval, PartialList, bounds
+from screening.case.model import STATE_KINDS, Case, complete_of, group_of, state_of
+from screening.case.values import BOUNDS, INF, DayRange, Interval, PartialList, bounds
 
 MATERIAL_PCT = 25.0
 """Votes or equity that make a holder material: the EU beneficial-owner line (AMLD Art. 3(6); AMLR Art. 52)."""
@@ -107,6 +108,8 @@ def relation(state: str | None, host: str | None) -> str | None:
 def _low(x: Any) -> float | None:
     if x is None:
         return None
+    if not isinstance(x, BOUNDS):  # a plain number is its own least
+        return float(x)
     low = bounds(x)[0]
     return None if low is None else float(low)
 
@@ -114,6 +117,8 @@ def _low(x: Any) -> float | None:
 def _exact(x: Any) -> bool:
     if x is None:
         return False
+    if not isinstance(x, BOUNDS):  # a plain number is both its ends
+        return bool(x == x)
     low, high = bounds(x)
     return low is not None and low == high
 
@@ -129,11 +134,11 @@ def _interests(case: Case, members: set[str], votes: bool) -> dict[str, tuple[fl
     inv = case.investor_id
     if len(members) == 1 and inv in members:  # the investor alone: no one else holds an interest in it
         return {}
-    edges = [
-        (e.owner, e.owned, _low(_share(e, votes)), _exact(_share(e, votes)))
-        for e in case.ownership
-        if e.owner in members and e.owned in members and e.owner != inv
-    ]
+    edges = []
+    for e in case.ownership:
+        if e.owner in members and e.owned in members and e.owner != inv:
+            share = _share(e, votes)
+            edges.append((e.owner, e.owned, _low(share), _exact(share)))
     out: dict[str, list[tuple[str, float | None]]] = {}
     indegree = dict.fromkeys(members, 0)
     for owner, owned, pct, _known in edges:
@@ -184,7 +189,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     """Add the facts above to ``values`` (``own``: the case's screening.case.ownership.Ownership)."""
     group = group_of(case)
     members = {e.id for e, _ in group}
-    complete = group_complete(group) is True and not own.missing
+    complete = complete_of(case) is True and not own.missing
     host = case.data["target"].get("country")
     make = list if complete else PartialList
     controllers = set(own.controllers)
@@ -263,6 +268,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
     values["ownership.attached"] = (list if complete and not undecided else PartialList)(kept)
 
     # whose state
+    edges = {(e.owner, e.owned): e for e in case.ownership}
     values["ownership.state_holders"] = make(
         {
             "state": s.state,
@@ -270,7 +276,7 @@ def derive(case: Case, values: dict[str, Any], own: Any) -> None:
             "equity_pct": s.equity_pct,
             "voting_pct": s.voting_pct,
             "controls": s.controls,
-            DOCS: _holding_records(case, s),  # evidence cites the state's bodies and the holdings that give it
+            DOCS: _holding_records(case, s, edges),  # evidence cites the state's bodies and the holdings that give it
         }
         for s in own.states
     )
@@ -345,6 +351,7 @@ def _day(first: str, last: str) -> str | DayRange:
     return first if first == last else DayRange(first, last, f"between {first} and {last}")  # shown as days
 
 
+@lru_cache(maxsize=1024)  # a batch asks the same few days again and again
 def _years_before(day: str, years: int) -> str:
     """The same day ``years`` earlier (28 February for 29 February), or the first day of the calendar when
     that is earlier still (a case judged in the first years of the era)."""
@@ -446,27 +453,39 @@ def _sanctioned(
     complete: bool,
 ) -> str | None:
     """The investor's status under the owned-or-controlled test, layer by layer (see the module's notes)."""
-    listed = {e.id for e, _ in group if _listed(e)}
-    maybe_listed = {e.id for e, _ in group if _listed(e) is None}
+    found = [(e.id, _listed(e)) for e, _ in group]
+    listed = {eid for eid, on in found if on}
+    maybe_listed = {eid for eid, on in found if on is None}
     blocked, maybe = set(listed), set(maybe_listed)
-    into: dict[str, list[Any]] = {}
-    for edge in case.ownership:
-        into.setdefault(edge.owned, []).append(edge)
-    changed = bool(blocked or maybe)
-    while changed:  # a fixed point: an entity owned 50% or more, or controlled, by blocked ones is blocked
+    changed = bool(blocked or maybe) and bool(case.ownership)  # without holdings nothing passes on
+    # each holding read once: its owner, the equity it surely carries, the most it could, whether it controls
+    into: dict[str, list[tuple[str, float, float, bool]]] = {}
+    for edge in case.ownership if changed else ():
+        if edge.owned not in members:
+            continue
+        low = _low(edge.equity_pct) or 0.0
+        into.setdefault(edge.owned, []).append(
+            (edge.owner, low, low if _exact(edge.equity_pct) else 100.0, edge.controlling)
+        )
+    # a fixed point: an entity owned 50% or more, or controlled, by blocked ones is blocked; both sets only grow
+    # (an entity blocked leaves maybe for blocked), so the order in which the held members are visited does not
+    # change where it ends
+    while changed:
         changed = False
-        for m in members - blocked:
-            held_by = [edge for edge in into.get(m, ()) if edge.owner in blocked or edge.owner in maybe]
+        for m in into:
+            if m in blocked:
+                continue
+            held_by = [h for h in into.get(m, ()) if h[0] in blocked or h[0] in maybe]
             if not held_by:
                 continue
-            sure = [edge for edge in held_by if edge.owner in blocked]
-            held = sum(_low(edge.equity_pct) or 0.0 for edge in sure)
-            could = sum(100.0 if not _exact(edge.equity_pct) else _low(edge.equity_pct) or 0.0 for edge in held_by)
-            if held >= BLOCKING_PCT or any(edge.controlling for edge in sure):
+            sure = [h for h in held_by if h[0] in blocked]
+            held = sum(h[1] for h in sure)
+            could = sum(h[2] for h in held_by)
+            if held >= BLOCKING_PCT or any(h[3] for h in sure):
                 blocked.add(m)
                 maybe.discard(m)
                 changed = True
-            elif m not in maybe and (could >= BLOCKING_PCT or any(edge.controlling for edge in held_by)):
+            elif m not in maybe and (could >= BLOCKING_PCT or any(h[3] for h in held_by)):
                 maybe.add(m)
                 changed = True
     inv = case.investor_id
@@ -562,15 +581,15 @@ def _lease_reached(case: Case, tx: dict[str, Any]) -> list[str]:
     return ["qualifying", "influence", "negative", "sole"]
 
 
-def _holding_records(case: Case, interest: Any) -> tuple[tuple[str, ...], ...]:
+def _holding_records(case: Case, interest: Any, edges: dict[tuple[str, str], Any]) -> tuple[tuple[str, ...], ...]:
     """The case records a state's interest comes from: its bodies' entity records (a share stated on an entity,
-    ``state:XX``, is that entity's record) and the ownership edges along its listed chains."""
+    ``state:XX``, is that entity's record) and the ownership edges along its listed chains (``edges``: the case's
+    ownership edges by owner and owned)."""
     paths: list[tuple[str, ...]] = []
     for body in interest.bodies:
         entity = case.entities.get(body)
         if entity is not None:
             paths.append(("entities", str(entity.index)))
-    edges = {(e.owner, e.owned): e for e in case.ownership}
     for chain in interest.chains:
         for owner, owned in zip(chain.entities, chain.entities[1:], strict=False):
             edge = edges.get((owner, owned))

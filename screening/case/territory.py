@@ -45,12 +45,17 @@ SCALE_FACTS = (
 )
 
 
+_HELD = tuple((key, key in RECORDS) for key in KEYS)
+"""Each of KEYS, and whether it is a list of records."""
+
+
 def holder(node: dict[str, Any], base: tuple[str, ...]) -> dict[str, Any]:
     """The facts of the target (or of one part) at ``base`` in the case document, records with their paths."""
     out: dict[str, Any] = {DOC: base}
-    for key in KEYS:
-        value = node.get(key)
-        if key in RECORDS and value is not None:  # a dated or confidence view may have left some out: partial
+    get = node.get
+    for key, records in _HELD:
+        value = get(key)
+        if records and value is not None:  # a dated or confidence view may have left some out: partial
             kind = PartialList if isinstance(value, PartialList) else list
             value = kind({**rec, DOC: base + (key, str(rec.get(AT, i)))} for i, rec in enumerate(value))
         out[key] = value
@@ -69,9 +74,12 @@ def parts(target: dict[str, Any]) -> list[dict[str, Any]] | None:
 def combine(pieces: list[dict[str, Any]], own: dict[str, Any] | None) -> dict[str, Any]:
     """The ``target.*`` facts of the target's own facts ``own`` (None: the pieces alone) with ``pieces`` added."""
     out: dict[str, Any] = {}
+    given: list[Any] = []
+    extra: list[Any] = []
     for key in LISTS + RECORDS:
-        given = [p[key] for p in pieces if p.get(key) is not None]
-        extra = [item for items in given for item in items]
+        if pieces:  # the target alone (most cases) has nothing to add
+            given = [p[key] for p in pieces if p.get(key) is not None]
+            extra = [item for items in given for item in items]
         if own is not None:
             base = own.get(key)
             if base is None:
@@ -195,6 +203,7 @@ def view(values: dict[str, Any], countries: Collection[str]) -> tuple[dict[str, 
 
 
 FOREIGN_STATES = ("equity_pct", "voting_pct")
+_FOREIGN_FACTS = tuple((key, f"ownership.foreign_states_{key}") for key in FOREIGN_STATES)
 
 
 def foreign_states(rows: list[dict[str, Any]] | None, country: str | None) -> dict[str, Any]:
@@ -203,8 +212,7 @@ def foreign_states(rows: list[dict[str, Any]] | None, country: str | None) -> di
     PartialList while the group or a stake is not known: the sum is then a lower bound). A state's interest
     runs through its own bodies, so the sum counts each holding once unless one state's body holds another's."""
     out: dict[str, Any] = {}
-    for key in FOREIGN_STATES:
-        fact = f"ownership.foreign_states_{key}"
+    for key, fact in _FOREIGN_FACTS:
         if rows is None or country is None:
             out[fact] = None
             continue

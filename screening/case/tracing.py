@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from screening.case.model import STATE_KINDS, Case, group_complete, group_of, state_id, state_of
+from screening.case.model import STATE_KINDS, Case, complete_of, group_of, state_id, state_of
 from screening.case.values import BOUNDS, AtLeast, Interval, ends
 
 SUBSTANTIAL_PCT = 20.0
@@ -64,9 +64,12 @@ def figures(case: Case) -> Figures:
     if not base.persons:  # no foreign government in the group (most cases): it holds none of the investor
         none = 0.0 if exact else None
         return Figures(none, none, none, none, True)
-    if not base.found:  # no entity is one only through the aggregate test: the passive funds change nothing
-        government = traced_government_pct(case, cache=cache, exact=exact)
-        aggregate = traced_aggregate_pct(case, cache=cache, exact=exact)
+    if not base.found:  # no entity is one only through the aggregate test: the passive funds change nothing, and
+        # the one reading is both the lower and the higher (``_readings``): each figure is traced once
+        most = max(_by_state(case, base).values(), default=0.0)
+        government = _figure(case, most, most, SUBSTANTIAL_PCT, exact)
+        together = _aggregate(case.investor_id, base.persons, base.traced, _into(base.links))
+        aggregate = _figure(case, together, together, AGGREGATE_PCT, exact)
         return Figures(government, aggregate, government, aggregate, associates_stated(case, base))
     return Figures(
         traced_government_pct(case, cache=cache, exact=exact),
@@ -195,6 +198,8 @@ def _persons(case: Case, excepted: frozenset[str] = frozenset()) -> Persons:
     def with_associates(own: set[str]) -> set[str]:
         # FATA s.6: a person holds an interest together with its associates (the investor's own shares are
         # not an interest of anyone in it)
+        if not associates:  # none stated (most cases)
+            return set(own)
         return own | (set().union(*(associates.get(eid, set()) for eid in own)) - {case.investor_id})
 
     persons = {label: with_associates(own) for label, own in persons.items()}
@@ -313,6 +318,8 @@ def _links(case: Case, members: set[str]) -> list[Link]:
 def _low(pct: Any) -> float:
     if pct is None:
         return 0.0
+    if not isinstance(pct, BOUNDS):  # a plain number is its own least
+        return float(pct)
     low = ends(pct).low
     return 0.0 if low is None else float(low)
 
@@ -320,7 +327,7 @@ def _low(pct: Any) -> float:
 def _exact(case: Case) -> bool:
     """Whether every stake of the group is known as a number and the group is documented to its top."""
     group = group_of(case)
-    if group_complete(group) is not True:
+    if complete_of(case) is not True:
         return False
     members = {e.id for e, _ in group}
     for e in case.ownership:

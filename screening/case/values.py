@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 INF = math.inf
 
@@ -131,8 +131,13 @@ class Ends(NamedTuple):
     high_open: bool = False
 
 
+_tuple_new = tuple.__new__
+
+
 def ends(value: Any) -> Ends:
     """The ends of ``value``: a plain value is both of them."""
+    if not isinstance(value, BOUNDS):  # most values are plain: one test, and no call of Ends' __new__
+        return _tuple_new(Ends, (value, value, False, False))
     if isinstance(value, AtLeast):
         return Ends(float(value), None)
     if isinstance(value, Interval):
@@ -142,9 +147,8 @@ def ends(value: Any) -> Ends:
             value.low_open,
             value.high_open,
         )
-    if isinstance(value, DayRange):
-        return Ends(value.first, value.last)
-    return Ends(value, value)
+    day = cast(DayRange, value)  # the last form of BOUNDS
+    return Ends(day.first, day.last)
 
 
 def bounds(value: Any) -> tuple[Any, Any]:
@@ -152,6 +156,8 @@ def bounds(value: Any) -> tuple[Any, Any]:
 
     A plain value is both ends; ``AtLeast(x)`` is ``(x, None)``: nothing is known above it.
     """
+    if not isinstance(value, BOUNDS):
+        return value, value
     found = ends(value)
     return found.low, found.high
 
@@ -197,7 +203,7 @@ def difference(a: Any, b: Any) -> Any:
 
 def least(value: Any) -> float | None:
     """The least a number or a bound on one can be (None: no lower end)."""
-    found = ends(value).low
+    found = value if not isinstance(value, BOUNDS) else ends(value).low
     return None if found is None else float(found)
 
 
