@@ -378,17 +378,11 @@ def _ownership_facts(case: Case, values: dict[str, Any], origin: dict[str, DocPa
             return True
         return False if all(f is False for f in flags) and decided else None
 
-    if own.states:
-        values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
-        values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
-        values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
-        values["ownership.state_controls"] = any_true([s.controls for s in own.states])
-        values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
-    else:  # no state in the group (most cases): as highest([]) and any_true([]) read it, without the calls
-        for key in ("state_equity_pct", "state_voting_pct", "state_interest_in_target_pct"):
-            values[f"ownership.{key}"] = 0.0 if decided else None
-        for key in ("state_controls", "foreign_state_substantial_interest"):
-            values[f"ownership.{key}"] = False if decided else None
+    values["ownership.state_equity_pct"] = highest([s.equity_pct for s in own.states])
+    values["ownership.state_voting_pct"] = highest([s.voting_pct for s in own.states])
+    values["ownership.state_interest_in_target_pct"] = highest([s.in_target_voting_pct for s in own.states])
+    values["ownership.state_controls"] = any_true([s.controls for s in own.states])
+    values["ownership.foreign_state_substantial_interest"] = any_true([s.substantial_interest for s in own.states])
     controlling = sorted(s.state for s in own.states if s.controls)
     possible = getattr(own, "possible", ())  # controllers only on the upper ends of bounded stakes
     values["ownership.controlling_states"] = controlling if decided and not possible else PartialList(controlling)

@@ -472,10 +472,10 @@ def _sanctioned(
     # change where it ends
     while changed:
         changed = False
-        for m in into:
+        for m, holders in into.items():
             if m in blocked:
                 continue
-            held_by = [h for h in into.get(m, ()) if h[0] in blocked or h[0] in maybe]
+            held_by = [h for h in holders if h[0] in blocked or h[0] in maybe]
             if not held_by:
                 continue
             sure = [h for h in held_by if h[0] in blocked]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from screening.case.model import Case
+from screening.case.model import Case, DocPath
 from screening.case.relations import RECORDS, used_entities
 from screening.infra.errors import Marks, Problem, located
 
-DocPath = tuple[str, ...]
 TARGET_LISTS = ("critical_infrastructure", "data", "parts")
 
 

@@ -64,12 +64,9 @@ def figures(case: Case) -> Figures:
     if not base.persons:  # no foreign government in the group (most cases): it holds none of the investor
         none = 0.0 if exact else None
         return Figures(none, none, none, none, True)
-    if not base.found:  # no entity is one only through the aggregate test: the passive funds change nothing, and
-        # the one reading is both the lower and the higher (``_readings``): each figure is traced once
-        most = max(_by_state(case, base).values(), default=0.0)
-        government = _figure(case, most, most, SUBSTANTIAL_PCT, exact)
-        together = _aggregate(case.investor_id, base.persons, base.traced, _into(base.links))
-        aggregate = _figure(case, together, together, AGGREGATE_PCT, exact)
+    if not base.found:  # no entity is one only through the aggregate test: the passive funds change nothing
+        government = traced_government_pct(case, cache=cache, exact=exact)
+        aggregate = traced_aggregate_pct(case, cache=cache, exact=exact)
         return Figures(government, aggregate, government, aggregate, associates_stated(case, base))
     return Figures(
         traced_government_pct(case, cache=cache, exact=exact),
@@ -92,7 +89,9 @@ def traced_government_pct(
     (unknown) when it does not. ``passive``: with the exception of FATR s.17(2) applied to the entities of the
     chain (from 1 January 2021; see the module's text). ``cache``: the readings already traced; ``exact``:
     ``_exact(case)`` when already known."""
-    low, high = (max(_by_state(case, reading).values(), default=0.0) for reading in _readings(case, passive, cache))
+    lower, higher = _readings(case, passive, cache)
+    low = max(_by_state(case, lower).values(), default=0.0)
+    high = low if higher is lower else max(_by_state(case, higher).values(), default=0.0)  # one reading: traced once
     return _figure(case, low, high, SUBSTANTIAL_PCT, exact)
 
 
@@ -108,10 +107,9 @@ def traced_aggregate_pct(
     counted once; nothing when all of it comes from one. Exact as for ``traced_government_pct``; otherwise an
     ``AtLeast`` when what is known already reaches 40%, and None (unknown) when it does not. ``passive``,
     ``cache`` and ``exact`` as for ``traced_government_pct``."""
-    low, high = (
-        _aggregate(case.investor_id, reading.persons, reading.traced, _into(reading.links))
-        for reading in _readings(case, passive, cache)
-    )
+    lower, higher = _readings(case, passive, cache)
+    low = _aggregate(case.investor_id, lower.persons, lower.traced, _into(lower.links))
+    high = low if higher is lower else _aggregate(case.investor_id, higher.persons, higher.traced, _into(higher.links))
     return _figure(case, low, high, AGGREGATE_PCT, exact)
 
 

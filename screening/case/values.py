@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 INF = math.inf
 
@@ -147,8 +147,9 @@ def ends(value: Any) -> Ends:
             value.low_open,
             value.high_open,
         )
-    day = cast(DayRange, value)  # the last form of BOUNDS
-    return Ends(day.first, day.last)
+    if isinstance(value, DayRange):
+        return Ends(value.first, value.last)
+    raise TypeError(f"{type(value).__name__} joins BOUNDS without its ends")  # a new form gives them here
 
 
 def bounds(value: Any) -> tuple[Any, Any]:
