@@ -28,3 +28,55 @@ def test_the_territories_are_those_of_followthemoney_beyond_iso():
     iso = {code.lower() for code in countries.names()}
     assert iso <= set(theirs)
     assert {c: n for c, n in theirs.items() if c not in iso} == countries.FTM_TERRITORIES
+
+
+def test_the_related_countries_are_those_of_rigour_with_its_two_amendments():
+    """``RELATED`` is rigour's parents, claims and successors (followed through), both ways, between a
+    FollowTheMoney code and an ISO country; amended: Serbia and Montenegro among Yugoslavia's successors, where
+    rigour 2.6.1 names Czechoslovakia (a slip), and the Union with its 27 member states."""
+    territories = pytest.importorskip("rigour.territories")
+    ftm = {t.code for t in territories.get_ftm_countries()}
+    iso = set(countries.names())
+    related: dict[str, set[str]] = {}
+
+    def successors(t, seen):
+        for s in t.successors:
+            if (t.code, s.code) == ("yucs", "cshh"):
+                s = territories.get_territory("csxx")
+            if s.code not in seen:
+                seen.add(s.code)
+                yield s
+                yield from successors(s, seen)
+
+    for t in territories.get_territories():
+        if t.code not in ftm:
+            continue
+        for other in [*([t.parent] if t.parent else []), *t.claims, *successors(t, set())]:
+            for a, b in ((t.code, other.code), (other.code, t.code)):
+                if a in ftm and b.upper() in iso and a != b:
+                    related.setdefault(a.upper(), set()).add(b.upper())
+    members = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
+    members |= {"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+    assert {t.code.upper() for t in territories.get_territory("eu").see} | {"CZ"} == members
+    related["EU"] = members
+    assert {code: set(them) for code, them in countries.RELATED.items()} == related
+    assert all(list(them) == sorted(them) for them in countries.RELATED.values())
+
+
+@pytest.mark.parametrize(
+    "country, listed, relation",
+    [
+        ("RU", ("RU", "SUHH"), "same"),
+        ("RU", ("SUHH",), "overlap"),
+        ("LT", ("SUHH", "DE"), "overlap"),
+        ("US", ("SUHH",), "differ"),
+        ("US", ("ZZ",), None),
+        ("US", (), None),
+        ("US", ("ZZ", "CN"), "differ"),
+        ("MO", ("CN",), "overlap"),
+        ("CN", ("MO",), "overlap"),
+        ("HK", ("MO",), "differ"),  # two parts of one state are not each other
+    ],
+)
+def test_overlap(country, listed, relation):
+    assert countries.overlap(country, listed) == relation

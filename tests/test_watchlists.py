@@ -417,20 +417,74 @@ def test_the_warnings_of_a_list_that_has_errors_are_said_with_them(tmp_path):
 
 def test_an_unknown_country_code_does_not_raise_the_bar_of_a_hit(tmp_path):
     """Left out of its entry, an unknown code cannot make the countries differ; FollowTheMoney's own codes are
-    kept and do (a code such as suhh is not mapped onto an ISO country)."""
+    kept and do, when they overlap no country of the entity (SUHH and US)."""
     lines = [
         '{"id": "odd", "schema": "Company", "properties": {"name": ["Harbour Logistics Holding"], "country": ["qq"]}}',
         '{"id": "su", "schema": "Company", "properties": {"name": ["Harbour Logistics Holding"], "country": ["suhh"]}}',
     ]
     path = write(tmp_path / "c.ftm.json", "\n".join(lines) + "\n")
-    searched = [("x", "Harbour Logistic Holding", (), "RU", "private_company")]
+    searched = [("x", "Harbour Logistic Holding", (), "US", "private_company")]
     watchlist = load_watchlists([path])
     (hit,) = match(searched, watchlist, 94.0)
     assert 94.0 <= hit.score < 94.0 + COUNTRY_MARGIN
     assert hit.entry.id == "odd" and "countries differ" not in hit.why
     odd, su = match(searched, watchlist, 90.0)
     assert (odd.entry.id, su.entry.id) == ("odd", "su")
-    assert "countries differ (entity RU, list entry SUHH)" in su.why
+    assert "countries differ (entity US, list entry SUHH)" in su.why
+
+
+@pytest.mark.parametrize(
+    "entity, listed, shown",
+    [
+        ("RU", ("SUHH",), "overlapping countries (entity RU, list entry SUHH (Soviet Union))"),  # a successor
+        ("UA", ("UA-CRI",), "overlapping countries (entity UA, list entry UA-CRI (Crimea (Occupied Ukraine)))"),
+        ("RU", ("UA-CRI",), "overlapping countries (entity RU, list entry UA-CRI (Crimea (Occupied Ukraine)))"),
+        ("HK", ("CN",), "overlapping countries (entity HK, list entry CN)"),  # a part of a state
+        ("DE", ("DD",), "overlapping countries (entity DE, list entry DD (East Germany))"),
+        ("RS", ("YUCS",), "overlapping countries (entity RS, list entry YUCS (Yugoslavia))"),  # through CSXX
+        ("CZ", ("EU",), "overlapping countries (entity CZ, list entry EU (European Union))"),
+        ("RS", ("XK", "ZZ"), "overlapping countries (entity RS, list entry XK)"),  # claimed
+        ("US", ("ZZ",), None),  # Global places the entry in no country: nothing to compare
+        ("US", ("UN", "IP"), None),
+    ],
+)
+def test_a_hit_across_overlapping_countries_needs_no_higher_score(entity, listed, shown):
+    """Countries whose territories overlap (a state and its successors, a territory and the state it is part of
+    or that claims it, the Union and its members) do not differ; the hit says how they stand."""
+    watchlist = one(entry("n", "Nordwind Logistics GmbH", countries=listed))
+    (hit,) = match([("e", "Nordwind Logistik", (), entity)], watchlist)  # 91.4, under the bar of differing
+    assert hit.score == 91.4
+    assert hit.why == "similar spelling (score 91.4) after removing the company form 'GmbH'" + (
+        f"; {shown}" if shown else ""
+    )
+
+
+@pytest.mark.parametrize(
+    "entity, listed",
+    [("US", ("SUHH",)), ("CZ", ("YUCS",)), ("GB", ("EU",)), ("TW", ("HK",)), ("DE", ("ZZ", "RU"))],
+)
+def test_countries_that_do_not_overlap_still_differ(entity, listed):
+    watchlist = one(entry("n", "Nordwind Logistics GmbH", countries=listed))
+    assert match([("e", "Nordwind Logistik", (), entity)], watchlist) == []
+    (hit,) = match([("e", "Nordwind Logistics", (), entity)], watchlist)
+    assert f"countries differ (entity {entity}, list entry {', '.join(listed)})" in hit.why
+
+
+def test_a_registration_number_hits_across_overlapping_countries(tmp_path):
+    path = write(
+        tmp_path / "ids.json",
+        '{"id": "b", "schema": "Company", "properties": {"name": ["Other Trading"], '
+        '"registrationNumber": ["1027700132195"], "country": ["suhh"]}}\n',
+    )
+    listed = load_watchlists([path])
+    entities = [
+        Entity("y", "Another Co", 1, country="RU", kind="private_company", registration_number="1027700132195"),
+        Entity("z", "Far Away Co", 2, country="FR", kind="private_company", registration_number="1027700132195"),
+    ]
+    assert [(h.entity, h.why) for h in match(entity_names(entities), listed)] == [
+        ("y", "same registration number (1027700132195) and overlapping countries (entity RU, list entry SUHH"
+        " (Soviet Union))")
+    ]
 
 
 def test_yaml_problems_are_located(tmp_path):

@@ -7,6 +7,7 @@ directly costs about 1 ms, which keeps the CLI's start-up fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -52,7 +53,134 @@ FTM_TERRITORIES = {
 """The country codes of FollowTheMoney (the values its ``country`` type accepts) that are not ISO 3166-1 alpha-2
 (nor ``XK``), with their names: the territories of ``rigour.territories.get_ftm_countries`` in rigour 2.6.1,
 which FollowTheMoney's ``CountryType`` reads. Historical states, regions and contested territories; none is
-mapped onto an ISO country here (tests/test_countries.py checks the list against rigour when it is installed)."""
+mapped onto an ISO country by this list: ``RELATED`` says which countries each overlaps (tests/test_countries.py
+checks the list against rigour when it is installed)."""
+
+RELATED: dict[str, tuple[str, ...]] = {
+    "AC": ("SH",),
+    "AR": ("FK", "GS"),
+    "AS": ("US",),
+    "AU": ("CC", "CX", "HM"),
+    "AW": ("NL",),
+    "AZ-NK": ("AM", "AZ"),
+    "BL": ("FR",),
+    "BQ": ("NL",),
+    "BV": ("NO",),
+    "CC": ("AU",),
+    "CN": ("HK", "MO", "TW"),
+    "CN-XZ": ("CN",),
+    "CP": ("PF",),
+    "CQ": ("GG",),
+    "CSHH": ("CZ", "SK"),
+    "CSXX": ("ME", "RS"),
+    "CW": ("NL",),
+    "CX": ("AU",),
+    "CY-TRNC": ("CY", "TR"),
+    "DD": ("DE",),
+    "DG": ("IO",),
+    "DK": ("FO", "GL"),
+    "EH": ("MA",),
+    "ES": ("GI",),
+    "EU": (
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ),  # fmt: skip
+    "FK": ("AR",),
+    "FO": ("DK",),
+    "FR": ("BL", "GF", "GP", "MF", "MQ", "NC", "PF", "PM", "RE", "TF", "YT"),
+    "GB": ("IO",),
+    "GB-NIR": ("GB", "IE"),
+    "GB-SCT": ("GB",),
+    "GB-WLS": ("GB",),
+    "GE-AB": ("GE", "RU"),
+    "GF": ("FR",),
+    "GI": ("ES",),
+    "GL": ("DK",),
+    "GP": ("FR",),
+    "GS": ("AR",),
+    "GU": ("US",),
+    "HK": ("CN",),
+    "HM": ("AU",),
+    "IC": ("ES",),
+    "IO": ("GB",),
+    "IQ-KR": ("IQ",),
+    "MA": ("EH",),
+    "MD-PMR": ("MD", "RU"),
+    "MF": ("FR",),
+    "MO": ("CN",),
+    "MP": ("US",),
+    "MQ": ("FR",),
+    "NC": ("FR",),
+    "NL": ("AW", "BQ", "CW", "SX"),
+    "NO": ("BV", "SJ"),
+    "NZ": ("TK",),
+    "PF": ("FR",),
+    "PK-KM": ("IN", "PK"),
+    "PM": ("FR",),
+    "PR": ("US",),
+    "RE": ("FR",),
+    "RS": ("XK",),
+    "SJ": ("NO",),
+    "SO-SOM": ("SO",),
+    "SUHH": ("AM", "AZ", "BY", "EE", "GE", "KG", "KZ", "LT", "LV", "MD", "RU", "TJ", "UA", "UZ"),
+    "SX": ("NL",),
+    "TA": ("SH",),
+    "TF": ("FR",),
+    "TK": ("NZ",),
+    "TW": ("CN",),
+    "UA-CRI": ("RU", "UA"),
+    "UA-DPR": ("RU", "UA"),
+    "UA-LPR": ("RU", "UA"),
+    "UM": ("US",),
+    "US": ("AS", "GU", "MP", "PR", "UM"),
+    "X-SO": ("GE", "RU"),
+    "XK": ("RS",),
+    "YT": ("FR",),
+    "YUCS": ("BA", "HR", "ME", "MK", "RS", "SI", "XK"),
+    "ZR": ("CD",),
+}
+"""For a FollowTheMoney country code (upper case), the countries (ISO 3166-1 and ``XK``) whose territory it
+overlaps, from rigour 2.6.1's territories, which FollowTheMoney reads:
+
+* a territory and the state it is part of (``parent``: HK and CN, GB-SCT and GB, UA-CRI and UA) or that claims
+  it (``claims``: UA-CRI and RU, XK and RS, TW and CN), as FollowTheMoney compares countries
+  (``rigour.territories.territories_intersect``);
+* a state and the states that succeeded it (``successors``, followed through: SUHH and RU, DD and DE, ZR and CD,
+  YUCS and RS through CSXX);
+* the European Union and its 27 member states.
+
+Both ways: HK lists CN and CN lists HK. Two amendments to rigour 2.6.1's data: it names Czechoslovakia (CSHH)
+among Yugoslavia's successors, read here as a slip for Serbia and Montenegro (CSXX); and the Union's member
+states are not among its relations there (its ``see`` list lacks CZ), so they are given here. tests/test_countries.py
+derives the table from rigour when it is installed and compares."""
+
+UNLOCATED = frozenset({"ZZ", "UN", "IP"})
+"""FollowTheMoney codes that place an entry in no country: Global, the United Nations, Cyberspace."""
 
 
 @cache
@@ -99,3 +227,18 @@ def named(text: str) -> str | None:
     by_name = {n.lower(): c for c, n in names().items()}
     match = closest(text.strip().lower(), list(by_name), 0.8)
     return by_name[match] if match else None
+
+
+def overlap(country: str, listed: Iterable[str]) -> str | None:
+    """How an entity's country (ISO 3166-1 upper case) stands to the countries of a list entry (FollowTheMoney
+    codes, upper case): ``"same"`` when ``listed`` holds it; ``"overlap"`` when a code of ``listed`` is
+    ``RELATED`` to it (an entity in RU, an entry in SUHH); ``"differ"`` when ``listed`` places the entry in
+    other countries only; None when it places the entry in no country (empty, or only ``UNLOCATED`` codes)."""
+    located = [code for code in listed if code not in UNLOCATED]
+    if not located:
+        return None
+    if country in located:
+        return "same"
+    if any(country in RELATED.get(code, ()) for code in located):
+        return "overlap"
+    return "differ"

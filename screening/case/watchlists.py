@@ -41,8 +41,8 @@ anything else YAML):
     ``alias`` and ``previousName``; ``weakAlias`` is left out (weak aliases are short nicknames that
     cause false hits).  Countries: ``country``, ``nationality``, ``citizenship``, ``jurisdiction``
     and ``mainCountry``, upper-cased: ISO 3166-1 alpha-2 codes and FollowTheMoney's own territory
-    codes (``suhh``, ``csxx``, ``ua-cri``, ``zz``: ``countries.FTM_TERRITORIES``), kept as given (none
-    is mapped onto an ISO country, so ``SUHH`` differs from ``RU``); any other code is a warning
+    codes (``suhh``, ``csxx``, ``ua-cri``, ``zz``: ``countries.FTM_TERRITORIES``), kept as given (the
+    countries they overlap, ``countries.RELATED``, are read when matching); any other code is a warning
     (W371, at its first line, with the number of other lines holding it) and left out of the entry,
     which is kept.  ``Sanction`` entities in the same file add their ``programId`` to the listed
     entity's ``lists`` and lend it their ``sourceUrl`` when it has none.  Entities without any name
@@ -113,9 +113,11 @@ Matching, in short (``match`` and the constants below have the details):
   Aven" / "Petr Olegovich Aven") scores ``SUBSET_SCORE``;
 * kinds: an entity of kind ``individual`` is compared with ``Person`` entries only, an entity of
   any other known kind with non-``Person`` entries only; an entity of unknown kind with both;
-* countries: when the entity's country and the entry's countries are both known and the entity's
-  is not among them, the hit needs ``threshold + COUNTRY_MARGIN`` (at most 100), and ``why`` says
-  so; the score itself stays the name score;
+* countries: when the entity's country and the entry's countries are both known and they differ
+  (``countries.overlap``: the entity's country is not among them, nor does any of them overlap it, as
+  SUHH overlaps RU, CN overlaps HK and UA-CRI overlaps UA; ZZ, UN and IP place an entry in no country),
+  the hit needs ``threshold + COUNTRY_MARGIN`` (at most 100), and ``why`` says so; the score itself
+  stays the name score;
 * scores are rounded to one decimal, then compared with the threshold (a hit has score >=
   threshold); names equal after normalisation and token sorting score 100.  Each entity name and
   alias is compared with each entry name and alias; per entity and entry only the best pair is
@@ -123,7 +125,7 @@ Matching, in short (``match`` and the constants below have the details):
 * ``why`` names the aliases used, then how the names compare ("same name after removing the
   company forms 'Co.' and 'Ltd' and ignoring case", "similar spelling with token order ignored
   (score 96.8)", "all words of 'Petr Aven' appear in ...") and, when both countries are known,
-  whether they agree.
+  whether they are the same, overlap or differ.
 
 Speed: the first ``match`` on a ``Watchlist`` normalises its names into a search index (kept for
 later calls on the same object); candidates come from ``rapidfuzz.process.extract`` over every name
@@ -1473,8 +1475,8 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                     if how != "exact" and _numbers(tokens) != _numbers(entry_tokens):
                         continue
                     score = round(raw, 1)
-                    differ = bool(country and entry.countries and country not in entry.countries)
-                    needed = strictest if differ else threshold
+                    relation = _relation(country, entry)
+                    needed = strictest if relation == "differ" else threshold
                     if score < needed:
                         continue
                     rank = (score, -v, -n)
@@ -1491,7 +1493,7 @@ def match(names: Sequence[NameRow], watchlist: Watchlist, threshold: float = 90.
                         entry_alias=n > 0,
                         country=country,
                         entry=entry,
-                        differ=differ,
+                        relation=relation,
                         needed=needed,
                     )
                     best[slot] = (rank, Hit(entity_id, entity_name, entry, matched, score, why, " ".join(tokens)))
@@ -1521,11 +1523,12 @@ def _identifier_hit(entity_id: str, entity_name: str, country: str | None, entry
     if kind == "lei":
         why = f"same LEI ({value})"
     else:
-        if country and entry.countries and country not in entry.countries:
+        relation = _relation(country, entry)
+        if relation == "differ":
             return None
         why = f"same registration number ({value})"
-        if country and entry.countries:
-            why += f" and same country ({country})"
+        if relation:
+            why += f" and {_countries(relation, country, entry)}"
     return Hit(entity_id, entity_name, entry, entry.name, 100.0, why, code)
 
 
@@ -1599,7 +1602,7 @@ def _why(
     entry_alias: bool,
     country: str | None,
     entry: ListEntry,
-    differ: bool,
+    relation: str | None,
     needed: float,
 ) -> str:
     forms = _unique(_norm(text, person).forms + _norm(matched, person).forms)
@@ -1648,10 +1651,34 @@ def _why(
     if entry_alias:
         subject.append(f"list alias '{matched}'")
     why = (f"{' and '.join(subject)}: " if subject else "") + core
-    if country and entry.countries:
+    if relation == "differ":
         listed = ", ".join(entry.countries)
-        if differ:
-            why += f"; countries differ (entity {country}, list entry {listed}), so the hit needed {needed:g}"
-        else:
-            why += f"; same country ({country})"
+        why += f"; countries differ (entity {country}, list entry {listed}), so the hit needed {needed:g}"
+    elif relation:
+        why += f"; {_countries(relation, country, entry)}"
     return why
+
+
+def _relation(country: str | None, entry: ListEntry) -> str | None:
+    """How the entity's country stands to the entry's (``countries.overlap``): None when either is unknown."""
+    if not country or not entry.countries:
+        return None
+    if country in entry.countries:
+        return "same"
+    from screening.case.countries import overlap
+
+    return overlap(country, entry.countries)
+
+
+def _countries(relation: str, country: str | None, entry: ListEntry) -> str:
+    """The words of a hit's reason for countries that do not differ: the same, or overlapping (an entity in RU, an
+    entry in SUHH, the Soviet Union, of which RU is a successor)."""
+    if relation == "same":
+        return f"same country ({country})"
+    from screening.case.countries import FTM_TERRITORIES, RELATED
+
+    codes = [code for code in entry.countries if country in RELATED.get(code, ())]
+    named = ", ".join(
+        f"{code} ({FTM_TERRITORIES[code.lower()]})" if code.lower() in FTM_TERRITORIES else code for code in codes
+    )
+    return f"overlapping countries (entity {country}, list entry {named})"
