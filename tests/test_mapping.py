@@ -123,10 +123,50 @@ def test_split_items_go_through_the_table_and_all_unknown_is_not_an_empty_list(t
         ("DE", "DE"),
         ("DEU", "DE"),
         ("Germany", "DE"),
+        # the spellings FollowTheMoney knows (rigour's strong names), as deal databases write them
+        ("Turkey", "TR"),
+        ("Ivory Coast", "CI"),
+        ("Burma", "MM"),
+        ("U.S.", "US"),
+        ("Czech Republic", "CZ"),
+        ("Swaziland", "SZ"),
+        ("East Timor", "TL"),
+        ("St. Kitts & Nevis", "KN"),
+        ("Trinidad & Tobago", "TT"),
+        ("Bosnia & Herzegovina", "BA"),
+        ("england", "GB"),  # a part of a country no other state claims: that country
+        ("Canary Islands", "ES"),
+        ("Hong Kong SAR", "HK"),  # its own ISO 3166-1 code: never China's, whose ISO 3166-2 region it is
+        ("Macau", "MO"),
+        ("Taiwan", "TW"),
+        ("CÔTE D’IVOIRE", "CI"),
+        # no guess: a name of two countries, a contested territory, a slip, a region of the world
+        ("Korea", None),
+        ("Crimea", None),
+        ("Northern Cyprus", None),
+        ("Untied States", None),
+        ("Multinational", None),
+        ("Soviet Union", None),
     ],
 )
 def test_country_names_and_variants_give_iso_codes(name, code):
     assert country_code(name) == code
+
+
+@pytest.mark.parametrize(
+    "name, meant",
+    [
+        ("Untied States", "United States (US)"),
+        ("Germny", "Germany (DE)"),
+        ("Trinidad & Tobgo", "Trinidad and Tobago (TT)"),
+    ],
+)
+def test_a_slip_in_a_country_name_gets_a_did_you_mean(tmp_path, name, meant):
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, "  investor.country: {column: c, type: country}\n", {"c": name})
+    assert f"'{name}' is not a country name or code this tool knows; did you mean {meant}? Or add it to" in str(
+        caught.value
+    )
 
 
 def test_an_unknown_country_name_fails_its_row_and_a_table_fills_the_gap(tmp_path):
@@ -135,8 +175,8 @@ def test_an_unknown_country_name_fails_its_row_and_a_table_fills_the_gap(tmp_pat
     assert "'Atlantis' is not a country name or code this tool knows; add it to the field's values table" in str(
         caught.value
     )
-    fields = "  investor.country: {column: c, type: country, values: {Turkey: TR, Ivory Coast: CI}}\n"
-    assert build(tmp_path, fields, {"c": "Ivory Coast"})[0]["entities"][0]["country"] == "CI"
+    fields = "  investor.country: {column: c, type: country, values: {Mainland China: CN, 'Hong Kong, China': HK}}\n"
+    assert build(tmp_path, fields, {"c": "Hong Kong, China"})[0]["entities"][0]["country"] == "HK"
     assert build(tmp_path, fields, {"c": "China"})[0]["entities"][0]["country"] == "CN"  # the type reads the rest
 
 

@@ -482,8 +482,11 @@ def test_a_registration_number_hits_across_overlapping_countries(tmp_path):
         Entity("z", "Far Away Co", 2, country="FR", kind="private_company", registration_number="1027700132195"),
     ]
     assert [(h.entity, h.why) for h in match(entity_names(entities), listed)] == [
-        ("y", "same registration number (1027700132195) and overlapping countries (entity RU, list entry SUHH"
-        " (Soviet Union))")
+        (
+            "y",
+            "same registration number (1027700132195) and overlapping countries (entity RU, list entry SUHH"
+            " (Soviet Union))",
+        )
     ]
 
 

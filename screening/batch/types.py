@@ -145,17 +145,26 @@ def _country(field: Field, raw: Any) -> Any:
     text = str(raw).strip()
     code = country_code(text)
     if code is None:
+        from screening.case.countries import names, near_name
+
+        near = near_name(text)
+        hint = f"did you mean {names()[near]} ({near})? Or " if near else ""
         raise ValueError(
-            f"'{text}' is not a country name or code this tool knows; add it to the field's values table ({text}: XX)"
+            f"'{text}' is not a country name or code this tool knows; {hint}add it to the field's values table"
+            f" ({text}: XX)"
         )
     return code
 
 
 @cache
 def country_code(text: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code of a country name, code or common variant (pycountry's lookup and fuzzy
-    search, imported only here); None when it names no country, or more than one."""
-    from screening.case.countries import ALIASES, EXTRA
+    """The ISO 3166-1 alpha-2 code of a country's code (alpha-2, alpha-3, numeric), name or common variant:
+    pycountry's exact lookup (imported only here), then the spellings FollowTheMoney knows
+    (``countries.by_name``: Turkey, Ivory Coast, Hong Kong SAR, U.S.). None when it names no country, or more
+    than one (Korea, Congo), or a contested territory (Crimea): never a guess. pycountry's fuzzy search is not
+    used: it reads a region's name as its country's (Hong Kong SAR as China, whose region it is in ISO
+    3166-2, where ISO 3166-1 gives it a code of its own)."""
+    from screening.case.countries import ALIASES, EXTRA, by_name
 
     upper = text.upper()
     if upper in ALIASES:
@@ -171,11 +180,7 @@ def country_code(text: str) -> str | None:
             return str(found.alpha_2)
         except LookupError:
             pass
-    try:  # the fuzzy search reads the subdivisions too (a quarter of a second, once per process)
-        matches = pycountry.countries.search_fuzzy(plain)
-    except LookupError:
-        return None
-    return str(matches[0].alpha_2) if len(matches) == 1 else None
+    return by_name(text) or by_name(plain)
 
 
 TYPES: dict[str, Type] = {

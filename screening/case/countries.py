@@ -7,6 +7,8 @@ directly costs about 1 ms, which keeps the CLI's start-up fast.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from importlib.util import find_spec
@@ -242,3 +244,32 @@ def overlap(country: str, listed: Iterable[str]) -> str | None:
     if any(country in RELATED.get(code, ()) for code in located):
         return "overlap"
     return "differ"
+
+
+def name_key(text: str) -> str:
+    """A country name as ``country-names.json`` keys it: accents dropped, case folded, punctuation a space,
+    spaces squashed, ``&`` read as ``and`` and ``St`` as ``Saint`` (``Côte d'Ivoire``, ``COTE D IVOIRE``:
+    ``cote d ivoire``; ``Trinidad & Tobago``: ``trinidad and tobago``). Other scripts keep their letters."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.sub(r"[\W_]+", " ", plain.casefold().replace("&", " and ")).split()
+    return " ".join("saint" if word == "st" else word for word in words)
+
+
+@cache
+def _known_names() -> dict[str, str]:
+    return dict(json.loads((Path(__file__).parent / "country-names.json").read_text("utf-8")))
+
+
+def by_name(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code (or XK) of a country's name in any of the spellings FollowTheMoney knows
+    (``country-names.json``, from rigour: Turkey, Türkiye, Ivory Coast, Burma, U.S., Hong Kong SAR,
+    England); None for a name it does not hold (a contested territory, a name two countries share)."""
+    return _known_names().get(name_key(text))
+
+
+def near_name(text: str) -> str | None:
+    """The code of the country whose English name is nearest to ``text`` (a slip: ``Untied States``: US), for a
+    did-you-mean; None when none is near."""
+    by_key = {name_key(name): code for code, name in names().items()}
+    match = closest(name_key(text), list(by_key), 0.8)
+    return by_key[match] if match else None
