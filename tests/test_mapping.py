@@ -336,6 +336,54 @@ def test_an_empty_amount_leaves_out_the_constant_currency_beside_it(tmp_path):
     assert data["transaction"]["value_local"] == {"amount": 5, "currency": "USD"}
 
 
+@pytest.mark.parametrize("placeholder", ["n/a", " N/A ", "-", "n.a."])
+def test_a_placeholder_the_mapping_names_blank_is_not_given(tmp_path, placeholder):
+    """``blanks: [n/a, "-", n.a.]``: such a cell is an empty one in every column (its whole record left out), not a
+    bad number that fails the row."""
+    fields = (
+        "  transaction.stake_after_pct: {column: s, type: number}\n"
+        "  transaction.value_local.amount: {column: v, type: number}\n"
+        "  transaction.value_local.currency: {value: USD}\n"
+        "  target.country: {column: c, type: country}\n"
+    )
+    extra = "blanks: [n/a, '-', n.a.]\n"
+    data, _ = build(tmp_path, fields, {"s": placeholder, "v": placeholder, "c": placeholder}, extra)
+    assert "stake_after_pct" not in data.get("transaction", {}) and "value_local" not in data.get("transaction", {})
+    assert "country" not in data["target"]
+    with pytest.raises(ScreeningError) as caught:  # without blanks, the same cell is a bad number
+        build(tmp_path, fields, {"s": placeholder, "v": "5", "c": "IT"})
+    assert f"expected a number, found {placeholder!r}" in str(caught.value)
+
+
+def test_blanks_do_not_reach_into_a_text(tmp_path):
+    """A blank is a whole cell: a text that holds one among other words is kept as written."""
+    data, _ = build(tmp_path, "  summary: s\n", {"s": "n/a here"}, "blanks: [n/a]\n")
+    assert data["summary"] == "n/a here"
+
+
+def test_blanks_must_be_a_list_of_texts(tmp_path, capsys):
+    bad = mapping_file(tmp_path, "  target.name: t\n", "blanks: n/a\n")
+    assert main(["check", str(bad), "--format", "json"]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["problems"]
+    assert (found["line"], found["code"]) == (3, "E103")
+
+
+@pytest.mark.parametrize("written, value", [("51%", 51), ("49.9 %", 49.9), ("100%", 100), (" 25 % ", 25)])
+def test_a_percentage_may_carry_its_sign(tmp_path, written, value):
+    fields = "  transaction.stake_after_pct: {column: s, type: number}\n"
+    data, _ = build(tmp_path, fields, {"s": written})
+    assert data["transaction"]["stake_after_pct"] == value
+
+
+def test_a_percent_sign_elsewhere_is_refused(tmp_path):
+    fields = "  transaction.value_eur: {column: v, type: number}\n"
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, fields, {"v": "51%"})
+    assert "expected a number, found '51%': a percent sign is read only in a field of percentages (_pct)" in str(
+        caught.value
+    )
+
+
 # --- headers and checking -----------------------------------------------------------------------------------
 
 

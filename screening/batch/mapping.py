@@ -55,6 +55,8 @@ class Mapping(NamedTuple):
     """The exchange rates named by ``rates:``, for fields with a ``currency``."""
     notes: tuple[Problem, ...] = ()
     """Warnings on the mapping file: a case field under its old name (W380), read as the new one."""
+    blanks: frozenset[str] = frozenset()
+    """Cell texts that mean "not given" (``blanks:``), case-folded: such a cell reads as an empty one."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -154,7 +156,9 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
             )
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return Mapping(name, data["id"], tuple(fields), tuple(data.get("keep", ())), rates, tuple(problems)), problems
+    blanks = frozenset(str(b).strip().casefold() for b in data.get("blanks", ()))
+    mapping = Mapping(name, data["id"], tuple(fields), tuple(data.get("keep", ())), rates, tuple(problems), blanks)
+    return mapping, problems
 
 
 def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]) -> Field | None:

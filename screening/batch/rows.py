@@ -69,8 +69,11 @@ def case_from_row(
         column = positions.get(field.column, 1)
         marks[field.path] = (line, column)
         columns[field.path] = field.column
+        raw = row.get(field.column)
+        if mapping.blanks and isinstance(raw, str) and raw.strip().casefold() in mapping.blanks:
+            raw = None  # a placeholder the mapping names (n/a, -): not given, as an empty cell
         try:
-            read[field.name] = cell(field, row.get(field.column), notes)
+            read[field.name] = cell(field, raw, notes)
         except ValueError as exc:
             code = exc.code if isinstance(exc, CellError) else "E106"
             problems.append(

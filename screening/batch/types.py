@@ -106,6 +106,7 @@ def _number(field: Field, raw: Any) -> Any:
         thousands = field.options.get("thousands")
         if thousands:
             text = text.replace(thousands, "")
+        text = _percent(field, text, raw)
         if not _NUMBER.match(text):
             raise ValueError(f"expected a number, found {raw!r}")
         value = float(text) if any(c in text for c in ".eE") else int(text)
@@ -121,6 +122,17 @@ def _number(field: Field, raw: Any) -> Any:
     if field.type == "integer" and not isinstance(value, int):
         raise ValueError(f"expected a whole number, found {raw!r}")
     return value
+
+
+def _percent(field: Field, text: str, raw: Any) -> str:
+    """``text`` without the percent sign a sheet writes after a percentage (``51%``, ``49.9 %``), in a field of
+    percentages (its name ends in ``_pct``); elsewhere the sign is refused, since 51% of a count or an amount
+    could be 0.51 or 51."""
+    if not text.endswith("%"):
+        return text
+    if field.path and field.path[-1].endswith("_pct"):
+        return text[:-1].rstrip()
+    raise ValueError(f"expected a number, found {raw!r}: a percent sign is read only in a field of percentages (_pct)")
 
 
 def _bound(field: Field, raw: Any) -> Any:
