@@ -424,7 +424,7 @@ BAD_MAPPINGS = [
     ),
     (
         "format: 1\nid: deal_id\nfields: {target.name: t}\nextra: 1\n",
-        "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, keep, rates, fields",
+        "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, keep, rates, delimiter, encoding, decimal, blanks, fields",
     ),
 ]
 

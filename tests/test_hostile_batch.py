@@ -159,7 +159,8 @@ def test_a_csv_row_that_is_not_utf8_fails_alone_at_its_byte(tmp_path, capsys):
     assert len(found) == 10
     column = lines[3].index(b"\xfc") + 1
     assert found[2]["error"] == (
-        f"{source}:4:{column}: error: not valid UTF-8 (byte 0xfc); save the file as UTF-8 [E002 bad-encoding]"
+        f"{source}:4:{column}: error: not valid UTF-8 (byte 0xfc); save the file as UTF-8, or name its encoding in"
+        " the mapping (encoding: cp1252, say) [E002 bad-encoding]"
     )
     assert [r["error"] == "" for r in found].count(True) == 8  # the other rows (one bad cell is in the example)
 

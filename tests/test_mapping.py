@@ -443,3 +443,95 @@ def test_a_date_cell_in_another_iso_form_is_refused_not_kept_as_text(cell):
     with pytest.raises(ValueError, match="expected a date written YYYY-MM-DD"):
         TYPES["date"].read(field, cell)
     assert TYPES["date"].read(field, "2018-07-03") == "2018-07-03"
+
+
+# --- delimiters, encodings, decimal commas ------------------------------------------------------------------
+
+EUROPEAN = (
+    "Deal;Announced;Target;Buyer;Buyer Country;Stake;Value\n"
+    "1;15/03/2021;Société Générale Robotique;Çelik Holding;Türkiye;51,5 %;1.234,5\n"
+    "2;16/03/2021;Two;Ümit AS;Turkey;49;\n"
+)
+EUROPEAN_MAPPING = (
+    "format: 1\nid: Deal\ndelimiter: ';'\ndecimal: ','\n{encoding}"
+    "fields:\n"
+    "  investor.name: Buyer\n"
+    "  investor.country: {{column: Buyer Country, type: country}}\n"
+    "  target.name: Target\n"
+    "  transaction.signing_date: {{column: Announced, type: date, format: '%d/%m/%Y'}}\n"
+    "  transaction.stake_after_pct: {{column: Stake, type: number}}\n"
+    "  transaction.value_eur: {{column: Value, type: number, thousands: '.', scale: 1000000}}\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-16"])
+def test_a_european_excel_csv_reads_with_its_delimiter_encoding_and_decimal_comma(tmp_path, capsys, encoding):
+    """Excel in most of Europe writes CSV with ';' between cells, a decimal comma and, on Windows, cp1252."""
+    source = tmp_path / "deals.csv"
+    source.write_bytes(EUROPEAN.encode(encoding))
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(EUROPEAN_MAPPING.format(encoding=f"encoding: {encoding}\n"), "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-m", mapping, "-o", out) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [(r["id"], r["title"], r["investor_country"], r["error"]) for r in rows] == [
+        ("1", "Çelik Holding / Société Générale Robotique", "TR", ""),
+        ("2", "Ümit AS / Two", "TR", ""),
+    ]
+    capsys.readouterr()
+
+
+def test_the_decimal_comma_reads_numbers_and_refuses_what_it_cannot_read(tmp_path):
+    extra = "decimal: ','\n"
+    fields = "  transaction.value_eur: {column: v, type: number, thousands: '.'}\n"
+    assert build(tmp_path, fields, {"v": "1.234,5"}, extra)[0]["transaction"]["value_eur"] == 1234.5
+    assert build(tmp_path, fields, {"v": "12"}, extra)[0]["transaction"]["value_eur"] == 12
+    plain = "  transaction.value_eur: {column: v, type: number}\n"
+    with pytest.raises(ScreeningError) as caught:
+        build(tmp_path, plain, {"v": "1.234,5"}, extra)
+    assert "expected a number with a decimal comma (10,5), found '1.234,5'" in str(caught.value)
+    bound = "  transaction.stake_after_pct: {column: s, type: bound}\n"
+    stake = build(tmp_path, bound, {"s": "at least 25,5%"}, extra)[0]["transaction"]["stake_after_pct"]
+    assert (stake.low, stake.high) == (25.5, 100.0)
+
+
+def test_a_mapping_with_a_comma_for_both_marks_or_an_unknown_encoding_is_refused_located(tmp_path, capsys):
+    bad = mapping_file(
+        tmp_path,
+        "  transaction.value_eur: {column: v, type: number, thousands: ','}\n",
+        "decimal: ','\nencoding: utf9\n",
+    )
+    assert main(["check", str(bad), "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["line"], p["code"]) for p in found] == [(4, "E106"), (6, "E106")]
+    assert "'utf9' is not a text encoding Python knows" in found[0]["message"]
+    assert "the thousands separator is the decimal mark of this mapping" in found[1]["message"]
+
+
+@pytest.mark.parametrize("separator, written", [(";", "';'"), ("\t", '"\\t"'), ("|", "'|'")])
+def test_a_file_separated_otherwise_says_so_once(tmp_path, capsys, separator, written):
+    source = tmp_path / "deals.csv"
+    source.write_text(EUROPEAN.replace(";", separator), "utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(EUROPEAN_MAPPING.format(encoding="").replace("delimiter: ';'\n", ""), "utf-8")
+    assert batch(source, "-m", mapping, "-o", tmp_path / "r.jsonl") == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    shown = "\\t" if separator == "\t" else separator  # a tab in a message is shown escaped
+    assert line.startswith(f"{source}:1:1: error: the header is read as one column ('Deal{shown}Announced")
+    assert line.endswith(
+        f"the file looks separated by {'a tab' if separator == chr(9) else written}; add delimiter:"
+        f" {written} to the mapping [E105 missing-field]"
+    )
+
+
+def test_a_byte_the_named_encoding_has_no_letter_for_fails_its_row(tmp_path, capsys):
+    source = tmp_path / "deals.csv"
+    source.write_bytes(EUROPEAN.encode("cp1252").replace(b"Two", b"Tw\x81o"))  # 0x81: no letter in cp1252
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(EUROPEAN_MAPPING.format(encoding="encoding: cp1252\n"), "utf-8")
+    out = tmp_path / "r.jsonl"
+    assert batch(source, "-m", mapping, "-o", out) == 1
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert rows[0]["error"] == ""
+    assert rows[1]["error"].endswith("not valid cp1252 (byte 0x81); check the mapping's encoding [E002 bad-encoding]")
+    capsys.readouterr()

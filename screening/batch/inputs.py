@@ -94,9 +94,25 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
 
 
 def _missing_columns(path: Path, kind: str, mapping: Mapping) -> list[Problem]:
-    header = csv_header(path) if kind == "csv" else parquet_columns(path)
+    header = csv_header(path, mapping) if kind == "csv" else parquet_columns(path)
     missing = [c for c in mapping.columns if c not in header]
     where = "header" if kind == "csv" else "file's columns"
+    if kind == "csv" and missing and len(header) == 1:
+        other = next((d for d in (";", "\t", "|", ",") if d != mapping.delimiter and d in header[0]), None)
+        if other is not None:  # a file separated by another character: one problem that says so, not one a column
+            shown = {"\t": "a tab", ";": "';'", "|": "'|'", ",": "','"}[other]
+            written = {"\t": '"\\t"', ";": "';'", "|": "'|'", ",": "','"}[other]
+            return [
+                Problem(
+                    str(path),
+                    1,
+                    None,
+                    "E105",
+                    f"the header is read as one column ('{header[0][:60]}{'...' if len(header[0]) > 60 else ''}'),"
+                    f" so no column named by {mapping.file} is found: the file looks separated by {shown}; add"
+                    f" delimiter: {written} to the mapping",
+                )
+            ]
     return [
         Problem(
             str(path),
@@ -121,14 +137,15 @@ def _hint(column: str, header: tuple[str, ...]) -> str:
     return f"; did you mean '{hint}'?" if hint else ""
 
 
-def csv_header(path: Path) -> tuple[str, ...]:
-    """The column names of a CSV file's first line."""
+def csv_header(path: Path, mapping: Mapping | None = None) -> tuple[str, ...]:
+    """The column names of a CSV file's first line, read with the mapping's delimiter and encoding."""
+    delimiter, encoding = (mapping.delimiter, mapping.encoding) if mapping else (",", "utf-8-sig")
     try:  # surrogateescape: text is decoded a block at a time, and a later row's bad byte is that row's problem
-        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-            header = [h.strip() for h in next(csv.reader(handle), [])]
-    except (OSError, csv.Error) as exc:
+        with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
+            header = [h.strip() for h in next(csv.reader(handle, delimiter=delimiter), [])]
+    except (OSError, csv.Error, UnicodeError) as exc:
         raise fail(str(path), "E001", f"cannot read the CSV header: {exc}") from None
-    bad = _undecodable(str(path), 1, header)
+    bad = _undecodable(str(path), 1, header, mapping.encoding_label if mapping else "UTF-8")
     if bad is not None:
         raise ScreeningError([bad])
     return tuple(header)
@@ -172,7 +189,8 @@ def items(inputs: list[Input], mapping: Mapping | None) -> Iterator[Item]:
         elif source.kind == "jsonl":
             yield from _jsonl(source.path, "jsonrow" if mapping is not None else "json")
         elif source.kind == "csv":
-            yield from _csv(source.path)
+            assert mapping is not None  # scan refuses a CSV input without one
+            yield from _csv(source.path, mapping.delimiter, mapping.encoding, mapping.encoding_label)
         else:
             yield from _parquet(source.path, mapping)
 
@@ -262,13 +280,14 @@ def _not_utf8(name: str, line: int, raw: bytes, at: int) -> Problem:
     return Problem(name, line, column, "E002", f"not valid UTF-8 (byte 0x{raw[at]:02x}); save the file as UTF-8")
 
 
-def _csv(path: Path) -> Iterator[Item]:
-    """Each row; a row the csv module cannot read, or holding bytes that are not UTF-8, fails its own row."""
+def _csv(path: Path, delimiter: str = ",", encoding: str = "utf-8-sig", label: str = "UTF-8") -> Iterator[Item]:
+    """Each row; a row the csv module cannot read, or holding bytes that are not text in ``encoding`` (named
+    ``label`` in messages), fails its own row."""
     name = str(path)
     try:
-        # surrogateescape: a byte that is not UTF-8 becomes a lone surrogate, found in its row (below)
-        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-            reader = csv.reader(handle)
+        # surrogateescape: a byte that is not text in the encoding becomes a lone surrogate, found in its row
+        with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
             header = tuple(h.strip() for h in next(reader, []))
             start = reader.line_num + 1
             while True:
@@ -284,19 +303,20 @@ def _csv(path: Path) -> Iterator[Item]:
                     start = reader.line_num + 1
                     continue
                 if cells:  # a blank line is no row
-                    bad = _undecodable(name, start, cells)
+                    bad = _undecodable(name, start, cells, label)
                     yield Item("csv", name, start, (header, cells) if bad is None else Unreadable((bad,)))
                 start = reader.line_num + 1
     except csv.Error as exc:
         raise fail(name, "E100", f"invalid CSV: {exc}", reader.line_num) from None
-    except UnicodeDecodeError as exc:
-        raise fail(name, "E002", f"not valid UTF-8: {exc.reason}") from None
+    except UnicodeError as exc:  # a codec that cannot escape a byte (UTF-16's odd length)
+        raise fail(name, "E002", f"not valid {label}: {exc}") from None
     except OSError as exc:
         raise fail(name, "E001", f"cannot read file: {exc.strerror}") from None
 
 
-def _undecodable(name: str, line: int, cells: list[str]) -> Problem | None:
-    """E002 at the first byte of a row that was not UTF-8, if any (its column counted as if no cell were quoted)."""
+def _undecodable(name: str, line: int, cells: list[str], label: str = "UTF-8") -> Problem | None:
+    """E002 at the first byte of a row that was not text in its encoding (``label``), if any (its column counted
+    as if no cell were quoted)."""
     try:
         "".join(cells).encode("utf-8")
         return None
@@ -306,12 +326,13 @@ def _undecodable(name: str, line: int, cells: list[str]) -> Problem | None:
     for cell in cells:
         for i, char in enumerate(cell):
             if "\udc80" <= char <= "\udcff":
+                advice = (
+                    "save the file as UTF-8, or name its encoding in the mapping (encoding: cp1252, say)"
+                    if label == "UTF-8"
+                    else "check the mapping's encoding"
+                )
                 return Problem(
-                    name,
-                    line,
-                    column + i,
-                    "E002",
-                    f"not valid UTF-8 (byte 0x{ord(char) - 0xDC00:02x}); save the file as UTF-8",
+                    name, line, column + i, "E002", f"not valid {label} (byte 0x{ord(char) - 0xDC00:02x}); {advice}"
                 )
         column += len(cell) + 1
     return None

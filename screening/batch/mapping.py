@@ -57,6 +57,16 @@ class Mapping(NamedTuple):
     """Warnings on the mapping file: a case field under its old name (W380), read as the new one."""
     blanks: frozenset[str] = frozenset()
     """Cell texts that mean "not given" (``blanks:``), case-folded: such a cell reads as an empty one."""
+    delimiter: str = ","
+    """The character between the cells of a CSV input (``delimiter:``)."""
+    encoding: str = "utf-8-sig"
+    """The text encoding of a CSV input (``encoding:``), as Python's codecs name it; UTF-8 skips a byte-order
+    mark."""
+
+    @property
+    def encoding_label(self) -> str:
+        """The encoding as people name it, for messages: ``UTF-8``, ``cp1252``."""
+        return "UTF-8" if self.encoding == "utf-8-sig" else self.encoding
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -157,8 +167,65 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
     if any(p.severity == "error" for p in problems):
         return None, problems
     blanks = frozenset(str(b).strip().casefold() for b in data.get("blanks", ()))
-    mapping = Mapping(name, data["id"], tuple(fields), tuple(data.get("keep", ())), rates, tuple(problems), blanks)
+    encoding = _encoding(data.get("encoding", "utf-8"), marks, name, problems)
+    decimal = data.get("decimal", ".")
+    if decimal == ",":
+        fields = [_decimal_comma(f, marks, name, problems) for f in fields]
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    mapping = Mapping(
+        name,
+        data["id"],
+        tuple(fields),
+        tuple(data.get("keep", ())),
+        rates,
+        tuple(problems),
+        blanks,
+        data.get("delimiter", ","),
+        encoding,
+    )
     return mapping, problems
+
+
+def _encoding(given: str, marks: Marks, name: str, problems: list[Problem]) -> str:
+    """The codec of ``encoding:`` as Python names it (``utf-8-sig`` for UTF-8, so that a byte-order mark is
+    skipped); a name Python does not know is E106, located."""
+    import codecs
+
+    try:
+        codec = codecs.lookup(given).name
+    except LookupError:
+        problems.append(
+            located(
+                name,
+                marks,
+                ("encoding",),
+                "E106",
+                f"'{given}' is not a text encoding Python knows; expected a name such as utf-8, cp1252, latin-1 or"
+                " utf-16",
+            )
+        )
+        return "utf-8-sig"
+    return "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else codec
+
+
+def _decimal_comma(field: Field, marks: Marks, name: str, problems: list[Problem]) -> Field:
+    """``field`` reading a decimal comma (``decimal: ","``) when it reads numbers; a field whose thousands
+    separator is the comma too is E106: a cell such as 1,250 could not be read."""
+    if field.type not in ("number", "integer", "bound") or field.column is None:
+        return field
+    if field.options.get("thousands") == ",":
+        problems.append(
+            located(
+                name,
+                marks,
+                ("fields", field.name, "thousands"),
+                "E106",
+                "the thousands separator is the decimal mark of this mapping (decimal: ','): write thousands: '.'"
+                " or thousands: ' '",
+            )
+        )
+    return field._replace(options={**field.options, "decimal": ","})
 
 
 def _field(key: str, spec: Any, marks: Marks, name: str, problems: list[Problem]) -> Field | None:

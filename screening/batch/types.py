@@ -107,6 +107,10 @@ def _number(field: Field, raw: Any) -> Any:
         if thousands:
             text = text.replace(thousands, "")
         text = _percent(field, text, raw)
+        if field.options.get("decimal") == "," and "," in text:
+            if "." in text or text.count(",") > 1:  # 1.250,5 without thousands: "." (the mapping's), or 1,2,3
+                raise ValueError(f"expected a number with a decimal comma (10,5), found {raw!r}")
+            text = text.replace(",", ".")
         if not _NUMBER.match(text):
             raise ValueError(f"expected a number, found {raw!r}")
         value = float(text) if any(c in text for c in ".eE") else int(text)
@@ -141,7 +145,10 @@ def _bound(field: Field, raw: Any) -> Any:
 
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return _number(field, raw)
-    found = read_bound(str(raw))
+    text = str(raw)
+    if field.options.get("decimal") == ",":
+        text = text.replace(",", ".")
+    found = read_bound(text)
     scale = field.options.get("scale")
     return _scaled(found, scale) if scale is not None else found
 
