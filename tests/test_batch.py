@@ -21,6 +21,7 @@ from screening.batch.run import Job, plan, run_batch
 from screening.batch.synthetic import cases as synthetic_cases
 from screening.cli import main
 from screening.infra.errors import ScreeningError
+from screening.infra.text import number
 from screening.infra.yamlio import load
 from tests.conftest import CASES, ROOT
 
@@ -424,7 +425,8 @@ BAD_MAPPINGS = [
     ),
     (
         "format: 1\nid: deal_id\nfields: {target.name: t}\nextra: 1\n",
-        "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, keep, rates, delimiter, encoding, decimal, blanks, fields",
+        "m.yaml:4:1: error: extra: unknown field 'extra'; expected one of: format, id, keep, rates, delimiter,"
+        " encoding, decimal, blanks, fields",
     ),
 ]
 
@@ -814,7 +816,7 @@ def test_rows_carry_the_filing_answer_of_each_regime_that_reaches_the_case(tmp_p
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     title=st.text(st.characters(exclude_categories=["Cs"])),
-    score=st.floats(min_value=0, max_value=100) | st.none(),
+    score=st.floats(min_value=0, max_value=100).map(number) | st.none(),  # as rows hold numbers
     names=st.lists(st.text(st.characters(exclude_categories=["Cs"]), max_size=8), max_size=4),
 )
 def test_a_row_written_as_json_reads_back_as_it_was(tmp_path, title, score, names):

@@ -190,7 +190,8 @@ class Writer:
     def write(self, row: dict[str, Any]) -> None:
         """Append one row (a complete line, one write)."""
         if self.format != ".csv":  # JSON as json.dumps(row, ensure_ascii=False, separators=(",", ":")) writes it
-            self._append(_encoder().encode(row) + b"\n")  # (a number of 1e16 or more has no '+' in its exponent)
+            # (but 1e16 for 1e+16 and 1e-5 for 1e-05: rows hold no such number, rounded to two decimals)
+            self._append(_encoder().encode(row) + b"\n")
         else:
             self._append(self.line(row).encode("utf-8"))
 
