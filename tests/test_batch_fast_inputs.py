@@ -163,7 +163,11 @@ def _taken(sources: list[Path], mapping: Path | None, tmp_path: Path) -> list[bo
 
 @pytest.mark.parametrize(
     ("table", "mapping"),
-    [("deal-export.csv", "deal-export-mapping.yaml"), ("deals.csv", "deals-mapping.yaml")],
+    [
+        ("deal-export.csv", "deal-export-mapping.yaml"),
+        ("deal-export-eu.csv", "deal-export-eu-mapping.yaml"),
+        ("deals.csv", "deals-mapping.yaml"),
+    ],
 )
 def test_the_examples_mapped_rows_are_the_same_on_the_quick_path(tmp_path, table, mapping):
     sources, named = [EXAMPLES / table], EXAMPLES / mapping

@@ -422,6 +422,28 @@ def test_the_shipped_export_runs_as_printed(tmp_path, monkeypatch, capsys):
     assert {r["level_rank"] for r in found} <= {"1", "2", "3", "4"}
 
 
+def test_the_european_export_gives_the_rows_of_the_export(tmp_path, monkeypatch, capsys):
+    """deal-export-eu.csv is deal-export.csv as Excel saves it in continental Europe (';', DD/MM/YYYY, decimal
+    commas, '%' signs, "n.a.", cp1252): its mapping makes the same rows, but for the source and one accented
+    name."""
+    monkeypatch.chdir(ROOT)
+    raw = (EXAMPLES / "deal-export-eu.csv").read_bytes()
+    assert b";" in raw and b"n.a." in raw and "Régie".encode("cp1252") in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    eu, us = tmp_path / "eu.jsonl", tmp_path / "us.jsonl"
+    assert batch("examples/deal-export-eu.csv", "-m", "examples/deal-export-eu-mapping.yaml", "-o", eu) == 0
+    assert batch("examples/deal-export.csv", "-m", "examples/deal-export-mapping.yaml", "-o", us) == 0
+    capsys.readouterr()
+    left = [json.loads(line) for line in eu.read_text("utf-8").splitlines()]
+    right = [json.loads(line) for line in us.read_text("utf-8").splitlines()]
+    assert len(left) == len(right) == 11
+    assert left[-1]["title"] == "Gulf Infrastructure Investment Authority / Hypothetical Régie des Eaux SpA"
+    for row in (*left, *right):
+        del row["source"], row["title"]
+    assert left == right
+
+
 def test_a_rates_table_that_is_not_a_regular_file_is_refused_unread(tmp_path):
     import os
 
