@@ -1069,6 +1069,15 @@ def parquet(rows: list[dict[str, str]], rng: random.Random) -> bytes:
     return data
 
 
+READING = {
+    b"delimiter": [b"';'", b'"\\t"', b"'|'", b"','", b"'\"'", b'"\\n"', b"' '", b"'\u00e9'", b"';;'", b"''"],
+    b"encoding": [b"cp1252", b"utf-16", b"utf-32", b"latin-1", b"hex", b"rot13", b"undefined", b"idna", b"x", b"''"],
+    b"decimal": [b"','", b"'.'", b"';'", b"1"],
+    b"blanks": [b"[n/a, '-']", b"['']", b"[' ']", b"[1, 2]", b"n/a", b"[D-2018-001]"],
+}
+"""Values of a mapping's reading options (``delimiter``, ``encoding``, ``decimal``, ``blanks``), good and bad."""
+
+
 def batch(b: Builder) -> None:
     rng = b.rng
     inputs, mapped = [], False
@@ -1088,6 +1097,10 @@ def batch(b: Builder) -> None:
     argv += ["-o", results]
     if mapped and rng.random() < 0.95 or rng.random() < 0.05:
         data = b.seeds.mapping
+        if rng.random() < 0.15:  # how the cells are read: odd delimiters, encodings, decimal marks, blanks
+            key = rng.choice([b"delimiter", b"encoding", b"decimal", b"blanks"])
+            value = rng.choice(READING[key] + [rng.choice(TOKENS)])
+            data = data.rstrip(b"\n") + b"\n" + key + b": " + value + b"\n"
         argv += ["-m", b.path(b.fresh("mapping", ".yaml"), b.some(data, p=0.3))]
     pack = b.pack() if rng.random() < 0.3 else None
     if pack:

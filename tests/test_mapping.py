@@ -557,3 +557,22 @@ def test_a_byte_the_named_encoding_has_no_letter_for_fails_its_row(tmp_path, cap
     assert rows[0]["error"] == ""
     assert rows[1]["error"].endswith("not valid cp1252 (byte 0x81); check the mapping's encoding [E002 bad-encoding]")
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        ("encoding: hex", "'hex' is not a text encoding Python knows"),
+        ("encoding: rot13", "'rot13' is not a text encoding Python knows"),
+        ("encoding: ''", "expected non-empty text"),
+        ("delimiter: '\"'", "'\"' cannot separate cells"),
+        ('delimiter: "\\n"', "'\\n' cannot separate cells"),
+        ("delimiter: ';;'", "text longer than 1 character"),
+        ("decimal: ';'", "expected one of"),
+    ],
+)
+def test_a_bad_reading_option_is_located(tmp_path, capsys, option, message):
+    bad = mapping_file(tmp_path, "  target.name: t\n", option + "\n")
+    assert main(["check", str(bad), "--format", "json"]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["problems"]
+    assert found["line"] == 3 and message in found["message"], found

@@ -167,6 +167,17 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
     if any(p.severity == "error" for p in problems):
         return None, problems
     blanks = frozenset(str(b).strip().casefold() for b in data.get("blanks", ()))
+    if data.get("delimiter") in ('"', "\n", "\r"):
+        problems.append(
+            located(
+                name,
+                marks,
+                ("delimiter",),
+                "E106",
+                f"{data['delimiter']!r} cannot separate cells (it quotes a cell or ends a line); expected ',', ';', a"
+                " tab or another character",
+            )
+        )
     encoding = _encoding(data.get("encoding", "utf-8"), marks, name, problems)
     decimal = data.get("decimal", ".")
     if decimal == ",":
@@ -191,9 +202,11 @@ def _encoding(given: str, marks: Marks, name: str, problems: list[Problem]) -> s
     """The codec of ``encoding:`` as Python names it (``utf-8-sig`` for UTF-8, so that a byte-order mark is
     skipped); a name Python does not know is E106, located."""
     import codecs
+    import io
 
     try:
         codec = codecs.lookup(given).name
+        io.TextIOWrapper(io.BytesIO(), encoding=codec)  # a codec of bytes to bytes (hex, bz2) is no text encoding
     except LookupError:
         problems.append(
             located(

@@ -400,7 +400,8 @@ def _check_text(value: str, node: dict[str, Any], path: Path) -> Iterator[tuple[
         n = node["minLength"]
         yield path, "E106", "expected non-empty text" if n == 1 else f"expected at least {n} characters"
     if "maxLength" in node and len(value) > node["maxLength"]:
-        yield path, "E106", f"text longer than {node['maxLength']} characters"
+        most = node["maxLength"]
+        yield path, "E106", f"text longer than {most} character{'s' if most != 1 else ''}"
     if node.get("format") == "date":
         try:
             iso_day(value)
