@@ -197,7 +197,9 @@ def screen(
         help="Exit 1 when a case reaches this level of the pack's scoring (low, "
         "medium, high, critical in the bundled pack).",
     ),
-    width: Optional[int] = typer.Option(None, "--width", help="Width of the text report (columns)."),
+    width: Optional[int] = typer.Option(
+        None, "--width", min=40, help="Width of the text report (columns, 40 or more)."
+    ),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report."),
     waivers: Optional[Path] = typer.Option(
         None, "--waivers", "-w", dir_okay=False, help="Waivers file: findings it waives are shown but not counted."
@@ -325,7 +327,9 @@ def filings(
     entities: Optional[Path] = typer.Option(
         None, "--entities", file_okay=False, help="Entity registry for {ref: ID} entities (default: the bundled one)."
     ),
-    width: Optional[int] = typer.Option(None, "--width", help="Width of the text output (columns)."),
+    width: Optional[int] = typer.Option(
+        None, "--width", min=40, help="Width of the text output (columns, 40 or more)."
+    ),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text output."),
 ) -> None:
     """Where each case must or may be filed: per regime, mandatory, voluntary, call-in risk or out of scope.

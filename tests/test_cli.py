@@ -168,6 +168,17 @@ def test_piped_output_follows_columns_and_the_colour_variables(capsys, monkeypat
     assert max(len(line) for line in out.splitlines() if "https://" not in line and "\x1b" not in line) <= 90
 
 
+@pytest.mark.parametrize("command", ["screen", "filings"])
+@pytest.mark.parametrize("width", ["-5", "0", "39"])
+def test_a_width_under_40_columns_is_a_usage_error(capsys, command, width):
+    """A report cannot be laid out in fewer columns (``--set`` with -5 was an internal error of textwrap)."""
+    case = str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml")
+    code, _, err = run(
+        capsys, command, case, "--width", width, *(["--set", "target.sectors=[]"] if command == "screen" else [])
+    )
+    assert code == 2 and f"Invalid value for '--width': {width} is not in the range x>=40" in err
+
+
 def test_at_80_columns_tree_lines_keep_their_indent_and_urls_stay_whole(capsys):
     code, out, _ = run(capsys, "screen", str(ROOT / "cases" / "cosco-hamburg-tollerort.yaml"), "--width", "80")
     lines = out.splitlines()
