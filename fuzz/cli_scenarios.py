@@ -1070,7 +1070,7 @@ def parquet(rows: list[dict[str, str]], rng: random.Random) -> bytes:
 
 
 READING = {
-    b"delimiter": [b"';'", b'"\\t"', b"'|'", b"','", b"'\"'", b'"\\n"', b"' '", b"'\u00e9'", b"';;'", b"''"],
+    b"delimiter": [b"';'", b'"\\t"', b"'|'", b"','", b"'\"'", b'"\\n"', b"' '", "'\u00e9'".encode(), b"';;'", b"''"],
     b"encoding": [b"cp1252", b"utf-16", b"utf-32", b"latin-1", b"hex", b"rot13", b"undefined", b"idna", b"x", b"''"],
     b"decimal": [b"','", b"'.'", b"';'", b"1"],
     b"blanks": [b"[n/a, '-']", b"['']", b"[' ']", b"[1, 2]", b"n/a", b"[D-2018-001]"],
