@@ -140,12 +140,33 @@ def test_split_items_go_through_the_table_and_all_unknown_is_not_an_empty_list(t
         ("Macau", "MO"),
         ("Taiwan", "TW"),
         ("CÔTE D’IVOIRE", "CI"),
+        # the World Bank's forms, and names turned round
+        ("Korea, Rep.", "KR"),
+        ("Korea, Dem. People's Rep.", "KP"),
+        ("Egypt, Arab Rep.", "EG"),
+        ("Congo, Dem. Rep.", "CD"),
+        ("Congo, Rep.", "CG"),
+        ("Hong Kong SAR, China", "HK"),
+        ("Gambia, The", "GM"),
+        ("Korea, South", "KR"),
+        ("Korea (North)", "KP"),
+        ("Virgin Islands (British)", "VG"),  # never the US Virgin Islands
+        ("Virgin Islands (U.S.)", "VI"),
+        ("U.A.E.", "AE"),
+        ("U.K.", "GB"),
+        ("Mainland China", "CN"),
+        ("PRC", "CN"),
+        ("Hong Kong, China", "HK"),
+        ("Taiwan (China)", "TW"),
+        ("Macedonia", "MK"),
         # no guess: a name of two countries, a contested territory, a slip, a region of the world
         ("Korea", None),
         ("Crimea", None),
         ("Northern Cyprus", None),
         ("Untied States", None),
         ("Multinational", None),
+        ("Virgin Islands", None),
+        ("Serbia & Montenegro", None),  # a former state: no ISO 3166-1 code today
         ("Soviet Union", None),
     ],
 )
@@ -175,8 +196,10 @@ def test_an_unknown_country_name_fails_its_row_and_a_table_fills_the_gap(tmp_pat
     assert "'Atlantis' is not a country name or code this tool knows; add it to the field's values table" in str(
         caught.value
     )
-    fields = "  investor.country: {column: c, type: country, values: {Mainland China: CN, 'Hong Kong, China': HK}}\n"
-    assert build(tmp_path, fields, {"c": "Hong Kong, China"})[0]["entities"][0]["country"] == "HK"
+    fields = (
+        "  investor.country: {column: c, type: country, values: {Channel Islands: JE, 'Serbia & Montenegro': RS}}\n"
+    )
+    assert build(tmp_path, fields, {"c": "Serbia & Montenegro"})[0]["entities"][0]["country"] == "RS"
     assert build(tmp_path, fields, {"c": "China"})[0]["entities"][0]["country"] == "CN"  # the type reads the rest
 
 

@@ -260,11 +260,69 @@ def _known_names() -> dict[str, str]:
     return dict(json.loads((Path(__file__).parent / "country-names.json").read_text("utf-8")))
 
 
+VARIANTS = {
+    # The World Bank's country names (World Development Indicators), which many datasets carry
+    "korea rep": "KR",
+    "korea dem people s rep": "KP",
+    "iran islamic rep": "IR",
+    "egypt arab rep": "EG",
+    "yemen rep": "YE",
+    "venezuela rb": "VE",
+    "lao pdr": "LA",
+    "micronesia fed sts": "FM",
+    "congo dem rep": "CD",
+    "congo rep": "CG",
+    "hong kong sar china": "HK",
+    "macao sar china": "MO",
+    "west bank and gaza": "PS",
+    "virgin islands u s": "VI",
+    "saint martin french part": "MF",
+    # as deal databases and news write them
+    "hong kong china": "HK",
+    "macao china": "MO",
+    "macau china": "MO",
+    "taiwan china": "TW",
+    "mainland china": "CN",
+    "prc": "CN",
+    "p r china": "CN",
+    "p r c": "CN",
+    "korea dpr": "KP",
+    "russian fed": "RU",
+    "macedonia": "MK",  # the country's short name until 2019; a country column never means the Greek region
+}
+"""Country names that are neither pycountry's nor among rigour's strong names, keyed as ``name_key`` keys them,
+each of one country only: the World Bank's forms (``Korea, Rep.``, ``Egypt, Arab Rep.``, ``Congo, Dem. Rep.``)
+and a few that deal tables write (``Mainland China``, ``PRC``, ``Hong Kong, China``)."""
+
+
 def by_name(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code (or XK) of a country's name in any of the spellings FollowTheMoney knows
-    (``country-names.json``, from rigour: Turkey, Türkiye, Ivory Coast, Burma, U.S., Hong Kong SAR,
-    England); None for a name it does not hold (a contested territory, a name two countries share)."""
-    return _known_names().get(name_key(text))
+    (``country-names.json``, from rigour: Turkey, Türkiye, Ivory Coast, Burma, Hong Kong SAR, England) or
+    ``VARIANTS`` holds (``Korea, Rep.``); also written with its parts turned round (``Korea, South``, ``Korea
+    (South)`` and ``Gambia, The`` as ``South Korea`` and ``The Gambia``) or as dotted initials (``U.A.E.``).
+    None for a name it does not hold (a contested territory, a name two countries share)."""
+    known = _known_names()
+    key = name_key(text)
+    for candidate in (key, *_turned(text)):
+        found = known.get(candidate) or VARIANTS.get(candidate)
+        if found:
+            return found
+    return None
+
+
+def _turned(text: str) -> list[str]:
+    """Other keys of a name: ``A, B`` and ``A (B)`` as ``B A`` (and without a leading ``the``), dotted initials
+    run together (``U.A.E.``: ``uae``)."""
+    out = []
+    inverted = re.fullmatch(r"\s*([^,()]+?)\s*(?:,\s*([^,()]+?)|\(\s*([^,()]+?)\s*\))\s*", text)
+    if inverted:
+        head, tail = inverted.group(1), inverted.group(2) or inverted.group(3)
+        turned = name_key(f"{tail} {head}")
+        out += [turned, turned.removeprefix("the ")]
+    words = name_key(text).split()
+    if len(words) > 1 and all(len(word) == 1 for word in words):
+        out.append("".join(words))
+    return out
 
 
 def near_name(text: str) -> str | None:
