@@ -599,3 +599,10 @@ def test_a_bad_reading_option_is_located(tmp_path, capsys, option, message):
     assert main(["check", str(bad), "--format", "json"]) == 1
     (found,) = json.loads(capsys.readouterr().out)["problems"]
     assert found["line"] == 3 and message in found["message"], found
+
+
+def test_a_bad_reading_option_is_reported_with_the_fields_problems(tmp_path, capsys):
+    bad = mapping_file(tmp_path, "  target.nmae: t\n", "encoding: hex\n")
+    assert main(["check", str(bad), "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["problems"]
+    assert sorted((p["line"], p["code"]) for p in found) == [(3, "E106"), (5, "E104")]

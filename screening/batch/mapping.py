@@ -164,8 +164,6 @@ def read_mapping(data: Any, marks: Marks, path: Path) -> tuple[Mapping | None, l
                     f"'{on}' is not a date field of this mapping (the rate is taken on that field's day){more}",
                 )
             )
-    if any(p.severity == "error" for p in problems):
-        return None, problems
     blanks = frozenset(str(b).strip().casefold() for b in data.get("blanks", ()))
     if data.get("delimiter") in ('"', "\n", "\r"):
         problems.append(
