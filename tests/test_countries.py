@@ -111,3 +111,10 @@ def test_the_country_names_file_is_what_rigour_gives():
 )
 def test_name_key(text, key):
     assert countries.name_key(text) == key
+
+
+def test_the_variants_are_keyed_as_names_are_and_agree_with_the_shipped_table():
+    known = countries._known_names()
+    for key, code in countries.VARIANTS.items():
+        assert countries.name_key(key) == key and countries.is_country(code), key
+        assert known.get(key, code) == code, key  # never a second answer for a name the table holds
