@@ -93,15 +93,18 @@ def scan(paths: list[Path], mapping: Mapping | None) -> list[Input]:
     return inputs
 
 
+_SEPARATORS = {";": ("';'", "';'"), "\t": ("a tab", '"\\t"'), "|": ("'|'", "'|'"), ",": ("','", "','")}
+"""Characters a CSV file may be separated by: how a message names each, and how a mapping writes it."""
+
+
 def _missing_columns(path: Path, kind: str, mapping: Mapping) -> list[Problem]:
     header = csv_header(path, mapping) if kind == "csv" else parquet_columns(path)
     missing = [c for c in mapping.columns if c not in header]
     where = "header" if kind == "csv" else "file's columns"
     if kind == "csv" and missing and len(header) == 1:
-        other = next((d for d in (";", "\t", "|", ",") if d != mapping.delimiter and d in header[0]), None)
+        other = next((d for d in _SEPARATORS if d != mapping.delimiter and d in header[0]), None)
         if other is not None:  # a file separated by another character: one problem that says so, not one a column
-            shown = {"\t": "a tab", ";": "';'", "|": "'|'", ",": "','"}[other]
-            written = {"\t": '"\\t"', ";": "';'", "|": "'|'", ",": "','"}[other]
+            shown, written = _SEPARATORS[other]
             return [
                 Problem(
                     str(path),

@@ -164,9 +164,9 @@ def _country(field: Field, raw: Any) -> Any:
     text = str(raw).strip()
     code = country_code(text)
     if code is None:
-        from screening.case.countries import names, near_name
+        from screening.case.countries import named, names
 
-        near = near_name(text)
+        near = named(text)
         hint = f"did you mean {names()[near]} ({near})? Or " if near else ""
         raise ValueError(
             f"'{text}' is not a country name or code this tool knows; {hint}add it to the field's values table"

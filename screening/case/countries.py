@@ -14,6 +14,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from screening.case.catalogue import EU_MEMBERS
 from screening.infra.errors import closest
 
 # Codes that are not in ISO 3166-1 but are used in screening practice.
@@ -83,35 +84,7 @@ RELATED: dict[str, tuple[str, ...]] = {
     "DK": ("FO", "GL"),
     "EH": ("MA",),
     "ES": ("GI",),
-    "EU": (
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ),  # fmt: skip
+    "EU": tuple(sorted(EU_MEMBERS)),
     "FK": ("AR",),
     "FO": ("DK",),
     "FR": ("BL", "GF", "GP", "MF", "MQ", "NC", "PF", "PM", "RE", "TF", "YT"),
@@ -224,11 +197,11 @@ def suggest(code: str) -> str:
 
 
 def named(text: str) -> str | None:
-    """The code of the country whose English name ``text`` is, or is nearest to (``Germany``, ``germny``: DE);
-    None when no name is near."""
-    by_name = {n.lower(): c for c, n in names().items()}
-    match = closest(text.strip().lower(), list(by_name), 0.8)
-    return by_name[match] if match else None
+    """The code of the country whose English name ``text`` is, or is nearest to (``Germany``, ``germny``,
+    ``Untied States``, ``Trinidad & Tobgo``), compared as ``name_key`` keys names; None when no name is near."""
+    by_key = {name_key(name): code for code, name in names().items()}
+    match = closest(name_key(text), list(by_key), 0.8)
+    return by_key[match] if match else None
 
 
 def overlap(country: str, listed: Iterable[str]) -> str | None:
@@ -323,11 +296,3 @@ def _turned(text: str) -> list[str]:
     if len(words) > 1 and all(len(word) == 1 for word in words):
         out.append("".join(words))
     return out
-
-
-def near_name(text: str) -> str | None:
-    """The code of the country whose English name is nearest to ``text`` (a slip: ``Untied States``: US), for a
-    did-you-mean; None when none is near."""
-    by_key = {name_key(name): code for code, name in names().items()}
-    match = closest(name_key(text), list(by_key), 0.8)
-    return by_key[match] if match else None

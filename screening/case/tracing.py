@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from screening.case.model import STATE_KINDS, Case, complete_of, group_of, state_id, state_of
-from screening.case.values import BOUNDS, AtLeast, Interval, ends
+from screening.case.values import BOUNDS, AtLeast, Interval, least
 
 SUBSTANTIAL_PCT = 20.0
 """A substantial interest (FATA s.4): 20% of the votes or of the shares, with which the higher entity's
@@ -314,12 +314,8 @@ def _links(case: Case, members: set[str]) -> list[Link]:
 
 
 def _low(pct: Any) -> float:
-    if pct is None:
-        return 0.0
-    if not isinstance(pct, BOUNDS):  # a plain number is its own least
-        return float(pct)
-    low = ends(pct).low
-    return 0.0 if low is None else float(low)
+    low = least(pct)  # None too, and a bound without a lower end: nothing known, so 0
+    return 0.0 if low is None else low
 
 
 def _exact(case: Case) -> bool:

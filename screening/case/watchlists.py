@@ -1663,8 +1663,6 @@ def _relation(country: str | None, entry: ListEntry) -> str | None:
     """How the entity's country stands to the entry's (``countries.overlap``): None when either is unknown."""
     if not country or not entry.countries:
         return None
-    if country in entry.countries:
-        return "same"
     from screening.case.countries import overlap
 
     return overlap(country, entry.countries)
